@@ -1,0 +1,39 @@
+/**
+ * The local runtime's CLI. Each command lives in bin/commands/<name>.ts and exports `run(argv)`;
+ * this file only dispatches, so adding a command is one line in COMMANDS.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+  classify: { summary: 'classify a CSV file (the shipped sample when no file is given)', load: () => import('./commands/classify.ts') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: aisle <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun "aisle <command> --help" for a command's options.`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`aisle: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return (await command.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // Expected failures (bad input, bad taxonomy) carry a message meant for the user; anything else gets its stack.
+    const e = err as Error & { userFacing?: boolean };
+    console.error(`aisle: ${e.userFacing ? e.message : (e.stack ?? String(e))}`);
+    process.exitCode = 1;
+  },
+);

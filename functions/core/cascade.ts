@@ -1,0 +1,151 @@
+import type { Cache } from '../ports.ts';
+import type { Taxonomy } from './taxonomy.ts';
+import type { Candidate, CascadeItem, Decision, Tier, TierName, TierOutcome, Trace, TraceStep } from './types.ts';
+
+export interface CascadeOptions {
+  taxonomy: Taxonomy;
+  /** Tiers after the cache, in order (rules, encoder, llm); review is implicit and always last. */
+  tiers: Tier[];
+  /** When given, consulted first and written with decisions of cacheable tiers. */
+  cache?: Cache;
+  /** How many candidates a trace keeps. */
+  topK?: number;
+}
+
+const byScore = (a: Candidate, b: Candidate) => b.score - a.score;
+
+/**
+ * The cascade policy of ARCHITECTURE.md: cache → tiers in order → review. Each item stops at the first tier
+ * that decides; what no tier decides goes to review with the best guess seen and status `needs_review`.
+ * A tier that throws or reports an error for an item defers it to the next tier: nothing is dropped.
+ */
+export class Cascade {
+  readonly tierNames: TierName[];
+  private readonly topK: number;
+
+  constructor(private readonly opts: CascadeOptions) {
+    this.topK = opts.topK ?? 3;
+    this.tierNames = [...(opts.cache ? (['cache'] as const) : []), ...opts.tiers.map((t) => t.name), 'review'];
+  }
+
+  get taxonomyVersion(): string {
+    return this.opts.taxonomy.version;
+  }
+
+  async classify(items: CascadeItem[]): Promise<Decision[]> {
+    const n = items.length;
+    const decisions: (Decision | undefined)[] = new Array(n);
+    const traces: Trace[] = items.map(() => ({ steps: [], topK: [], totalMs: 0, costUnits: 0 }));
+    const version = this.opts.taxonomy.version;
+    let pending = items.map((_, i) => i);
+
+    if (this.opts.cache && n) {
+      const started = performance.now();
+      const hits = await this.opts.cache.getMany(items.map((it) => it.key), version);
+      const ms = (performance.now() - started) / n;
+      const rest: number[] = [];
+      for (const i of pending) {
+        const hit = hits.get(items[i].key);
+        if (hit && (hit.classId === null || this.opts.taxonomy.get(hit.classId))) {
+          const reason = `cached decision of tier ${hit.tier}${hit.ruleId ? ` (${hit.ruleId})` : ''}`;
+          traces[i].steps.push({ tier: 'cache', outcome: 'decided', reason, ms, modelVersion: hit.modelVersion });
+          traces[i].totalMs += ms;
+          decisions[i] = { ...hit, key: items[i].key, tier: 'cache', reason, trace: traces[i] };
+        } else {
+          traces[i].steps.push({ tier: 'cache', outcome: 'deferred', reason: 'not cached', ms });
+          traces[i].totalMs += ms;
+          rest.push(i);
+        }
+      }
+      pending = rest;
+    }
+
+    const fresh: Decision[] = [];
+    for (const tier of this.opts.tiers) {
+      if (!pending.length) break;
+      const batch = pending.map((i) => items[i]);
+      const hints = pending.map((i) => traces[i].topK);
+      const started = performance.now();
+      let outcomes: TierOutcome[];
+      try {
+        outcomes = await tier.decide(batch, { hints });
+        if (outcomes.length !== batch.length) {
+          throw new Error(`tier ${tier.name} answered ${outcomes.length} outcomes for ${batch.length} items`);
+        }
+      } catch (err) {
+        const reason = `${tier.name} failed: ${(err as Error).message}`;
+        outcomes = batch.map(() => ({ kind: 'error', reason }));
+      }
+      const ms = (performance.now() - started) / batch.length;
+      const rest: number[] = [];
+      pending.forEach((i, j) => {
+        const outcome = outcomes[j];
+        const trace = traces[i];
+        const step: TraceStep = { tier: tier.name, outcome: outcome.kind === 'error' ? 'error' : outcome.kind, ms };
+        trace.totalMs += ms;
+        if (outcome.kind === 'error') {
+          step.reason = outcome.reason;
+        } else {
+          step.reason = outcome.reason;
+          step.costUnits = outcome.costUnits ?? 0;
+          trace.costUnits += step.costUnits;
+          if (outcome.modelVersion) step.modelVersion = outcome.modelVersion;
+          if (outcome.candidates?.length) {
+            step.candidates = outcome.candidates.slice(0, this.topK);
+            trace.topK = mergeTopK(trace.topK, outcome.candidates, this.topK);
+          }
+        }
+        if (outcome.kind === 'decided') {
+          if (outcome.ruleId) step.ruleId = outcome.ruleId;
+          trace.steps.push(step);
+          const decision: Decision = {
+            key: items[i].key,
+            classId: outcome.classId,
+            confidence: outcome.confidence,
+            tier: tier.name,
+            status: outcome.status ?? 'ok',
+            ruleId: outcome.ruleId,
+            modelVersion: outcome.modelVersion,
+            reason: outcome.reason,
+            taxonomyVersion: version,
+            trace,
+          };
+          decisions[i] = decision;
+          if (tier.cacheable) fresh.push(decision);
+        } else {
+          trace.steps.push(step);
+          rest.push(i);
+        }
+      });
+      pending = rest;
+    }
+
+    for (const i of pending) {
+      const trace = traces[i];
+      const best = trace.topK[0];
+      const reason = best ? 'no tier was confident: best guess kept for review' : 'no tier had a candidate';
+      trace.steps.push({ tier: 'review', outcome: 'decided', reason, ms: 0 });
+      decisions[i] = {
+        key: items[i].key,
+        classId: best?.classId ?? null,
+        confidence: best?.score ?? 0,
+        tier: 'review',
+        status: 'needs_review',
+        modelVersion: trace.steps.find((s) => s.modelVersion)?.modelVersion,
+        reason,
+        taxonomyVersion: version,
+        trace,
+      };
+    }
+
+    if (this.opts.cache && fresh.length) await this.opts.cache.putMany(fresh);
+    return decisions as Decision[];
+  }
+}
+
+/** Merges candidate lists keeping the highest score per class, best first, at most k. */
+export function mergeTopK(current: Candidate[], incoming: Candidate[], k: number): Candidate[] {
+  const best = new Map<string, number>();
+  for (const c of [...current, ...incoming]) best.set(c.classId, Math.max(best.get(c.classId) ?? -Infinity, c.score));
+  return [...best].map(([classId, score]) => ({ classId, score })).sort(byScore).slice(0, k);
+}

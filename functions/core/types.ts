@@ -1,0 +1,96 @@
+/** The tiers of the cascade, in the order they are consulted; `human` is a label given through the API/UI. */
+export type TierName = 'cache' | 'rules' | 'encoder' | 'llm' | 'review' | 'human';
+
+export type DecisionStatus = 'ok' | 'needs_review';
+
+/** A product as it enters the cascade. */
+export interface ProductInput {
+  name: string;
+  searchTerm?: string;
+  brand?: string;
+  description?: string;
+}
+
+/** A product with its normalized text and stable key, as the tiers see it. */
+export interface CascadeItem extends ProductInput {
+  /** Normalized name (+ brand), see core/normalize. */
+  text: string;
+  /** Stable key of the normalized text: cache key and item id in the API. */
+  key: string;
+}
+
+/** A scored class id. */
+export interface Candidate {
+  classId: string;
+  score: number;
+}
+
+/** What one tier did for one item. */
+export interface TraceStep {
+  tier: TierName;
+  outcome: 'decided' | 'deferred' | 'skipped' | 'error';
+  /** Why, in words: "rule kw.milk matched 'milk'", "top 0.62 < threshold 0.80", "ollama unreachable". */
+  reason?: string;
+  ruleId?: string;
+  candidates?: Candidate[];
+  modelVersion?: string;
+  ms?: number;
+  costUnits?: number;
+}
+
+export interface Trace {
+  steps: TraceStep[];
+  /** Best candidates seen across tiers, highest first. */
+  topK: Candidate[];
+  totalMs: number;
+  costUnits: number;
+}
+
+/** The cascade's answer for one item. */
+export interface Decision {
+  key: string;
+  /** Class id in the taxonomy (a leaf or an inner node such as "non-food"); null when unknown. */
+  classId: string | null;
+  confidence: number;
+  tier: TierName;
+  status: DecisionStatus;
+  ruleId?: string;
+  modelVersion?: string;
+  /** Why the deciding tier decided, in words. */
+  reason?: string;
+  taxonomyVersion: string;
+  trace?: Trace;
+}
+
+/** A tier's verdict on one item. */
+export type TierOutcome =
+  | {
+      kind: 'decided';
+      classId: string | null;
+      confidence: number;
+      /** Defaults to 'ok'; an explicit Unknown rule or a guarded LLM answer can decide with 'needs_review'. */
+      status?: DecisionStatus;
+      ruleId?: string;
+      modelVersion?: string;
+      reason?: string;
+      candidates?: Candidate[];
+      costUnits?: number;
+      /** For the cache tier: the tier that originally made the cached decision. */
+      originTier?: TierName;
+    }
+  | { kind: 'deferred'; reason?: string; candidates?: Candidate[]; modelVersion?: string; costUnits?: number }
+  | { kind: 'error'; reason: string };
+
+/** Context a tier receives with each batch. */
+export interface TierContext {
+  /** Best candidates from earlier tiers (e.g. the encoder's top-k as LLM hints), parallel to the items. */
+  hints: Candidate[][];
+}
+
+/** One tier of the cascade: decides what it can for a batch, defers the rest. */
+export interface Tier {
+  readonly name: TierName;
+  /** Whether decisions of this tier are written to the cache (expensive tiers only). */
+  readonly cacheable: boolean;
+  decide(items: CascadeItem[], ctx: TierContext): Promise<TierOutcome[]> | TierOutcome[];
+}
