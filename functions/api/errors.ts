@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { UnavailableError } from '../core/errors.ts';
 
@@ -58,6 +59,10 @@ export function respondError(err: unknown, c: Context): Response {
   }
   const status = (err as { status?: number }).status;
   if (status === 413) return c.json(errorBody('payload_too_large', 'request body is too large'), 413);
+  if (err instanceof HTTPException && err.status < 500) {
+    const code = /json/i.test(err.message) ? 'invalid_json' : err.status === 400 ? 'invalid_request' : 'http_error';
+    return c.json(errorBody(code, err.message), err.status as ContentfulStatusCode);
+  }
   if (err instanceof SyntaxError) return c.json(errorBody('invalid_json', `request body is not valid JSON: ${err.message}`), 400);
   console.error('aisle api: unexpected error', err);
   return c.json(errorBody('internal', 'internal error'), 500);
