@@ -5,6 +5,8 @@
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   insights: { summary: 'run a named query over the results lake (no name: list them)', load: () => import('./commands/insights.ts') },
   classify: { summary: 'classify a CSV file (the shipped sample when no file is given)', load: () => import('./commands/classify.ts') },
+  keys: { summary: 'create, list and revoke API keys for aisle serve', load: () => import('./commands/keys.ts') },
+  serve: { summary: 'serve the HTTP API and the web inspector (default http://127.0.0.1:8787)', load: () => import('./commands/serve.ts') },
 };
 
 function usage(): string {
