@@ -12,7 +12,7 @@ export const SAMPLE_CSV = fileURLToPath(new URL('../../models/sample.csv', impor
 const HELP = `usage: aisle classify [IN.csv] [options]
 
 Classifies every row of a CSV file into the taxonomy and writes OUT.csv (input columns + level1, level2,
-confidence, tier, status, rule_id, model_version, level1_category, predicted_level2_category) and
+confidence, tier, status, rule_id, model_version, level1_category, predicted_level2_category, item_key) and
 OUT.rejects.csv (rows that could not be read: line, reason, raw row). Without IN.csv it classifies the
 shipped sample (models/sample.csv) into ./sample.out.csv.
 
@@ -28,11 +28,12 @@ options:
   --fresh               start over even if an interrupted run of the same job exists
   --batch-size N        rows per batch and per checkpoint (default 8192)
   --concurrency N       batches in the cascade at once, for slow tiers (default 2)
+  --no-lake             do not write the finished job to the results lake ($AISLE_HOME/lake, for insights)
   -q, --quiet           no progress output
   -h, --help            this help
 
 environment:
-  AISLE_HOME            local state folder (default ./.aisle): aisle.duckdb (results, cache, jobs)
+  AISLE_HOME            local state folder (default ./.aisle): aisle.duckdb (results, cache, jobs), lake/
   AISLE_CACHE_TTL_DAYS  how long cached decisions live (human labels never expire)`;
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
@@ -61,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
         rules: { type: 'string' },
         'job-id': { type: 'string' },
         fresh: { type: 'boolean' },
+        'no-lake': { type: 'boolean' },
         'batch-size': { type: 'string' },
         concurrency: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
@@ -101,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
       progress = new Progress(size, 'aisle');
     }
     const summary = await classifyFile(rt, {
-      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, batchSize, concurrency,
+      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, lake: !values['no-lake'], batchSize, concurrency,
       onProgress: progress ? (bytes, records) => progress!.update(bytes, records) : undefined,
     });
     progress?.stop();
