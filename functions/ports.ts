@@ -105,12 +105,25 @@ export interface LlmAnswer {
   classId: string | null;
   confidence: number;
   reason?: string;
+  /** Set when no usable answer came back (off-taxonomy, missing, malformed, even after one corrective retry). */
+  problem?: string;
+  /** This item's share of the request's prompt + completion tokens, when the server reports them. */
+  tokens?: number;
 }
 
+/**
+ * An LLM that labels products. classify() throws LlmUnavailableError (core/llm-tier) for transport
+ * failures — timeouts, refused connections, 5xx, out-of-memory — so the tier can retry, shrink batches or
+ * open its breaker; answers it could not use come back per item with `problem` set.
+ */
 export interface Llm {
   readonly model: string;
+  /** Where it runs, for messages ("ollama at http://127.0.0.1:11434"). */
+  readonly where?: string;
   classify(items: LlmItem[]): Promise<LlmAnswer[]>;
   reachable(): Promise<boolean>;
+  /** Like reachable(), with a sentence saying why not (server down, model not pulled). */
+  probe?(): Promise<{ ok: boolean; message: string }>;
 }
 
 /** Named SQL queries over the results lake. */
