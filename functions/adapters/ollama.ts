@@ -6,8 +6,10 @@
  */
 import { Ollama, type ChatResponse } from 'ollama';
 import { LlmPrompt, type ChatMessage } from '../core/llm-prompt.ts';
-import { LlmUnavailableError, type LlmFailureKind } from '../core/llm-tier.ts';
+import { createLlmTier, LlmUnavailableError, type LlmFailureKind, type LlmTier, type LlmTierOptions } from '../core/llm-tier.ts';
+import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Llm, LlmAnswer, LlmItem } from '../ports.ts';
+import { loadFewShotExamples, type FewShotSources } from './local/few-shot.ts';
 
 export interface OllamaConfig {
   /** OLLAMA_HOST, default http://127.0.0.1:11434. */
@@ -168,4 +170,27 @@ export function toUnavailable(err: unknown): LlmUnavailableError {
   if (e?.cause?.code) return say('connection', `${e.cause.code}${e.cause.message ? `: ${e.cause.message}` : ''}`);
   // A reply cut off mid-body or a body that is not JSON: the server misbehaved, worth a retry.
   return say(e instanceof SyntaxError ? 'server' : 'connection', e?.message ?? String(err));
+}
+
+/** LLM_ENABLED=false turns the tier off everywhere (default on: used when reachable). */
+export function llmEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.LLM_ENABLED ?? 'true').trim().toLowerCase() !== 'false';
+}
+
+/**
+ * The LLM tier as every runtime wires it: config from the environment, few-shot examples from the rules
+ * file, the starter catalog and human labels, the Ollama adapter, and the tier's resilience options.
+ */
+export async function createOllamaTier(opts: {
+  taxonomy: Taxonomy;
+  env?: NodeJS.ProcessEnv;
+  config?: Partial<OllamaConfig>;
+  examples?: FewShotSources;
+  tier?: Omit<LlmTierOptions, 'taxonomy'>;
+}): Promise<{ tier: LlmTier; llm: OllamaLlm }> {
+  const config = ollamaConfig(opts.env ?? process.env, opts.config);
+  const examples = await loadFewShotExamples(opts.taxonomy, opts.examples);
+  const llm = new OllamaLlm(new LlmPrompt(opts.taxonomy, examples), config);
+  const tier = createLlmTier(llm, { batchSize: config.batchSize, concurrency: config.concurrency, ...opts.tier, taxonomy: opts.taxonomy });
+  return { tier, llm };
 }

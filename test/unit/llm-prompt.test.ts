@@ -71,3 +71,16 @@ describe('llm prompt', () => {
     expect(user.content).toContain('1. widget');
   });
 });
+
+describe('few-shot sources', async () => {
+  const { examplesFromCatalog, examplesFromRules } = await import('../../functions/adapters/local/few-shot.ts');
+  it('reads phrases before keywords from a rules file, for classes the taxonomy knows', () => {
+    const rules = { rules: [{ id: 'kw.milk', classId: 'food.dairy-eggs', keywords: ['milk'], phrases: ['whole milk'] }, { id: 'x', classId: 'nope', keywords: ['zz'] }, { id: 're', class: 'Food > Beverages', regex: 'cola$' }] };
+    expect(examplesFromRules(rules, taxonomy).map((e) => [e.text, e.classId])).toEqual([['whole milk', 'food.dairy-eggs'], ['milk', 'food.dairy-eggs']]);
+  });
+  it('reads a catalog CSV by class id or by level names', () => {
+    const csv = 'name,level1,level2\nBar Soap,Non-Food,Personal Care & Health\nOdd,Food,Nope\n';
+    expect(examplesFromCatalog(csv, taxonomy)).toEqual([{ text: 'Bar Soap', classId: 'non-food.personal-care-health', source: 'catalog' }]);
+    expect(examplesFromCatalog('name,class_id\nCola,food.beverages\n', taxonomy)[0].classId).toBe('food.beverages');
+  });
+});
