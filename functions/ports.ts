@@ -71,6 +71,25 @@ export interface JobStore {
   update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord>;
 }
 
+/** What one chunk of a job's rows added to its counts. */
+export interface ChunkCounts {
+  classified: number;
+  rejected: number;
+  needsReview: number;
+  tierCounts: Record<string, number>;
+}
+
+/**
+ * Counting a job's progress when chunks are processed by workers that may see a message twice (SQS delivers
+ * at least once): a chunk id counts once, and a status move succeeds for exactly one caller.
+ */
+export interface JobProgress {
+  /** Adds the chunk's counts unless this chunk id was counted before; returns the job after the call. */
+  addChunk(jobId: string, chunkId: string, counts: ChunkCounts): Promise<{ applied: boolean; job: JobRecord }>;
+  /** Sets status `to` only when the job is in status `from`; true for the one caller that moved it. */
+  transition(jobId: string, from: JobStatus, to: JobStatus, patch?: Partial<Omit<JobRecord, 'id' | 'createdAt' | 'status'>>): Promise<boolean>;
+}
+
 /** Objects by key: a folder locally, S3 on AWS. */
 export interface BlobStore {
   put(key: string, body: string | Uint8Array | Readable, contentType?: string): Promise<void>;
