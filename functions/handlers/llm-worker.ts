@@ -13,6 +13,8 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { llmQueueMessageSchema, pendingRecord, type LlmQueueMessage } from '../core/llm-message.ts';
 import { LLM_UNAVAILABLE, retryThroughLlm } from '../core/llm-tier.ts';
 import type { Tier } from '../core/types.ts';
@@ -196,7 +198,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   await makeWorker({ sqs: clients.sqs, queueUrl: config.llmQueueUrl, tier, store, cache, batchSize: llm.config.batchSize, log }).run(stop.signal);
 }
 
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   main().catch((err: unknown) => {
     console.error(JSON.stringify({ level: 'error', message: 'llm worker failed', error: (err as Error).stack ?? String(err) }));
     process.exit(1);
