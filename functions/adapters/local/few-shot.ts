@@ -35,7 +35,7 @@ export function examplesFromRules(json: unknown, taxonomy: Taxonomy): FewShotExa
   return [...phrases, ...keywords];
 }
 
-/** Rows of a labelled catalog CSV: a name column and either a class id column or level1/level2 columns. */
+/** Rows of a labelled catalog CSV: a name column and either a class id column or level1/level2 columns; test rows skipped. */
 export function examplesFromCatalog(csv: string, taxonomy: Taxonomy): FewShotExample[] {
   const rows = parse(csv, { columns: true, skip_empty_lines: true, relax_column_count: true, bom: true }) as Record<string, string>[];
   const out: FewShotExample[] = [];
@@ -43,6 +43,8 @@ export function examplesFromCatalog(csv: string, taxonomy: Taxonomy): FewShotExa
     const text = row.name ?? row.product_name ?? row.product ?? row.text;
     const id = CLASS_KEYS.map((k) => row[k]).find(Boolean);
     const cls = id ? taxonomy.resolve(id) : taxonomy.fromLevels(taxonomy.levels.map((l) => row[l]));
+    // Held-out rows stay out of the prompt, so evaluations on them stay honest.
+    if (row.split === 'test' || row.split === 'holdout') continue;
     if (text && cls?.isLeaf) out.push({ text, classId: cls.id, source: 'catalog' });
   }
   return out;
