@@ -338,12 +338,18 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
   };
 }
 
-/** Whether a stored item is in review because the LLM did not label it (failed, unavailable, skipped). */
+/**
+ * Whether a stored item is in review because the LLM did not label it: its last LLM step failed or was
+ * skipped, or it went to review without the LLM being consulted at all (the tier was unavailable when the
+ * run started, or not selected). Explicit "cannot tell" answers (a rule's Unknown, the LLM's "unknown") are
+ * decisions, not skips.
+ */
 export function llmWasSkipped(rec: ItemRecord): boolean {
-  if (rec.decision.status !== 'needs_review') return false;
-  const steps = rec.decision.trace?.steps ?? [];
-  const last = [...steps].reverse().find((s) => s.tier === 'llm');
-  return !!last && (last.outcome === 'error' || last.outcome === 'skipped');
+  const d = rec.decision;
+  if (d.status !== 'needs_review') return false;
+  const last = [...(d.trace?.steps ?? [])].reverse().find((s) => s.tier === 'llm');
+  if (last) return last.outcome === 'error' || last.outcome === 'skipped';
+  return d.tier === 'review';
 }
 
 /**

@@ -84,3 +84,17 @@ describe('few-shot sources', async () => {
     expect(examplesFromCatalog('name,class_id\nCola,food.beverages\n', taxonomy)[0].classId).toBe('food.beverages');
   });
 });
+
+describe('llmWasSkipped', async () => {
+  const { llmWasSkipped } = await import('../../functions/core/llm-tier.ts');
+  const rec = (decision: object) => ({ decision: { key: 'k', classId: null, confidence: 0, taxonomyVersion: 'v', ...decision }, input: { name: 'x' }, text: 'x', at: '' }) as never;
+  const step = (tier: string, outcome: string) => ({ tier, outcome });
+  it('tells LLM failures and skips from decisions', () => {
+    expect(llmWasSkipped(rec({ tier: 'review', status: 'needs_review', trace: { steps: [step('llm', 'error'), step('review', 'decided')] } }))).toBe(true);
+    expect(llmWasSkipped(rec({ tier: 'review', status: 'needs_review', trace: { steps: [step('rules', 'deferred'), step('review', 'decided')] } }))).toBe(true);
+    expect(llmWasSkipped(rec({ tier: 'llm', status: 'needs_review', trace: { steps: [step('llm', 'decided')] } }))).toBe(false);
+    expect(llmWasSkipped(rec({ tier: 'rules', status: 'needs_review', trace: { steps: [step('rules', 'decided')] } }))).toBe(false);
+    expect(llmWasSkipped(rec({ tier: 'review', status: 'needs_review', trace: { steps: [step('llm', 'error'), step('llm', 'decided')] } }))).toBe(false);
+    expect(llmWasSkipped(rec({ tier: 'llm', status: 'ok', trace: { steps: [step('llm', 'decided')] } }))).toBe(false);
+  });
+});
