@@ -12,7 +12,7 @@ import type { ResultStore } from '../../ports.ts';
 export const DEFAULT_RULES_FILE = new URL('../../../models/rules.json', import.meta.url);
 export const DEFAULT_CATALOG_FILE = new URL('../../../models/starter/catalog.csv', import.meta.url);
 
-const CLASS_KEYS = ['classId', 'class_id', 'class', 'category', 'label'];
+const CLASS_KEYS = ['target', 'classId', 'class_id', 'class', 'category', 'label'];
 
 /** Phrases, then keywords, of every rule that names a class of the taxonomy (regexes are not examples). */
 export function examplesFromRules(json: unknown, taxonomy: Taxonomy): FewShotExample[] {
