@@ -3,6 +3,8 @@
  * the LLM did not label (unreachable, failing, unusable answers) to it again and updates them.
  */
 import { parseArgs } from 'node:util';
+import { CACHE_TIER, createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import { createOllamaTier } from '../../functions/adapters/ollama.ts';
 import { llmWasSkipped, retryThroughLlm, type LlmTier } from '../../functions/core/llm-tier.ts';
 import type { Taxonomy } from '../../functions/core/taxonomy.ts';
 import type { Cache, ItemRecord, ResultStore } from '../../functions/ports.ts';
@@ -105,4 +107,26 @@ async function retryLlm(deps: ReviewDeps, limit: number, out: (l: string) => voi
   }
   out(`Retried ${todo.length} item(s) with the LLM: ${labelled} labelled (tier=llm), ${still} still in review.`);
   return 0;
+}
+
+/** The CLI entry: the local DuckDB store under $AISLE_HOME; the LLM tier is made only for --retry-llm. */
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(HELP);
+    return 0;
+  }
+  const rt = await createLocalRuntime({ tiers: [CACHE_TIER] });
+  try {
+    return await review(argv, {
+      store: rt.store,
+      cache: rt.cache,
+      taxonomy: rt.taxonomy,
+      llmTier: async () => {
+        const { tier, llm } = await createOllamaTier({ taxonomy: rt.taxonomy, examples: { store: rt.store }, tier: { notify: (m) => console.error(`aisle: ${m}`) } });
+        return { tier, probe: () => llm.probe() };
+      },
+    });
+  } finally {
+    await rt.close();
+  }
 }
