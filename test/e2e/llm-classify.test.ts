@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CACHE_TIER, createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { OllamaTestServer } from '../support/ollama-test-server.ts';
@@ -66,6 +67,19 @@ describe('aisle classify with the LLM tier', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(server.asked.length).toBe(asked);
     expect(tiersOf(join(dir, 'up2.csv')).every((t) => t === 'cache')).toBe(true);
+
+    // Stored as tier=llm, ready for `aisle train --from-store`.
+    const rt = await createLocalRuntime({ home, tiers: [CACHE_TIER] });
+    try {
+      const exported: { tier: string; classId: string }[] = [];
+      for await (const e of rt.store.exportLabelled({ tiers: ['llm'] })) exported.push(e);
+      const labelled = (parse(readFileSync(join(dir, 'up.csv'), 'utf8'), { columns: true }) as { tier: string; status: string }[]).filter((r) => r.status === 'ok');
+      expect(labelled.length).toBeGreaterThan(80);
+      expect(exported.length).toBe(labelled.length);
+      expect(exported.every((e) => e.tier === 'llm' && taxonomy.get(e.classId))).toBe(true);
+    } finally {
+      await rt.close();
+    }
   });
 
   it('without Ollama: runs on, says so once, items in review; --retry-llm labels them once it is up', async () => {
