@@ -47,10 +47,12 @@ export class MemoryStore implements ResultStore, Cache {
     return { items, next: start + opts.limit < all.length ? String(start + opts.limit) : undefined };
   }
 
+  /** The label per key (human beats LLM), not the current decision: a cached rerun does not hide it. */
   async *exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }> {
-    for (const h of this.items.values()) {
-      const d = h.at(-1)!.decision;
-      if (d.classId && d.status === 'ok' && (opts.tiers as string[]).includes(d.tier)) yield { input: h.at(-1)!.input, classId: d.classId, tier: d.tier };
+    for (const history of this.items.values()) {
+      const labels = history.filter((r) => r.decision.classId && r.decision.status === 'ok' && (r.decision.tier === 'human' || r.decision.tier === 'llm'));
+      const label = labels.filter((r) => r.decision.tier === 'human').at(-1) ?? labels.at(-1);
+      if (label && (opts.tiers as string[]).includes(label.decision.tier)) yield { input: label.input, classId: label.decision.classId!, tier: label.decision.tier };
     }
   }
 
