@@ -26,6 +26,11 @@ export interface ClassifyFileOptions {
   batchSize?: number;
   /** Batches in the cascade at once (helps slow tiers: encoder, LLM). */
   concurrency?: number;
+  /**
+   * Keep every decision in the results store. By default the store gets what needs a look or cost money
+   * (review, encoder, LLM); rules and cache decisions are in the output file and cost nothing to redo.
+   */
+  storeAll?: boolean;
   onProgress?: (bytesRead: number, records: number) => void;
   /** Called once per checkpoint written (tests and progress). */
   onCheckpoint?: (checkpoint: JobCheckpoint) => void;
@@ -91,6 +96,8 @@ function sizeOr(path: string, fallback: number): number {
   }
 }
 
+const CHEAP_TIERS = new Set(['rules', 'cache']);
+
 export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions): Promise<ClassifySummary> {
   const started = performance.now();
   try {
@@ -134,6 +141,7 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
   let checkpointing: Promise<void> = Promise.resolve();
   const window: { batch: CsvBatch; items: CascadeItem[]; decisions: Promise<Decision[]> }[] = [];
   const concurrency = Math.max(1, opts.concurrency ?? 2);
+  const storeAll = opts.storeAll ?? false;
 
   const finish = async (entry: (typeof window)[number]) => {
     const { batch, items } = entry;
@@ -141,12 +149,14 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     out.write(formatter!.format(batch.rows, decisions));
     rej.write(formatRejects(batch.rejects));
     const at = new Date().toISOString();
-    const itemRecords: ItemRecord[] = new Array(items.length);
+    const itemRecords: ItemRecord[] = [];
     for (let i = 0; i < items.length; i++) {
       const d = decisions[i];
       tierCounts[d.tier] = (tierCounts[d.tier] ?? 0) + 1;
       if (d.status === 'needs_review') needsReview++;
-      itemRecords[i] = { decision: d, input: items[i], text: items[i].text, jobId, row: batch.rowNumbers[i], at };
+      if (storeAll || !CHEAP_TIERS.has(d.tier)) {
+        itemRecords.push({ decision: d, input: items[i], text: items[i].text, jobId, row: batch.rowNumbers[i], at });
+      }
     }
     classified += items.length;
     rejected += batch.rejects.length;

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { Cascade } from '../../core/cascade.ts';
 import { UserError } from '../../core/errors.ts';
 import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/taxonomy.ts';
+import { DEFAULT_RULES_PATH, loadRules, RulesTier } from '../../core/rules.ts';
 import type { Tier } from '../../core/types.ts';
 import { FolderBlobStore } from './blob-store.ts';
 import { llmTierFactory } from './llm-factory.ts';
@@ -32,6 +33,8 @@ export type TierFactory = (ctx: TierFactoryContext) => Promise<Tier | { unavaila
  * ('cache' is not a tier: it is the Cache port, consulted first when selected.)
  */
 export const TIER_FACTORIES: Record<string, TierFactory> = {
+  rules: async ({ taxonomy, options }) => new RulesTier(loadRules(taxonomy, options.rulesPath ?? DEFAULT_RULES_PATH)),
+  // The encoder goes between rules and llm: registry order is cascade order.
   llm: llmTierFactory,
 };
 
