@@ -169,7 +169,8 @@ export function toUnavailable(err: unknown): LlmUnavailableError {
   }
   if (e?.cause?.code) return say('connection', `${e.cause.code}${e.cause.message ? `: ${e.cause.message}` : ''}`);
   // A reply cut off mid-body or a body that is not JSON: the server misbehaved, worth a retry.
-  return say(e instanceof SyntaxError ? 'server' : 'connection', e?.message ?? String(err));
+  const message = e?.cause?.message ? `${e.message}: ${e.cause.message}` : (e?.message ?? String(err));
+  return say(e instanceof SyntaxError ? 'server' : 'connection', message);
 }
 
 /** LLM_ENABLED=false turns the tier off everywhere (default on: used when reachable). */
