@@ -83,6 +83,25 @@ export interface JobStore {
   update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord>;
 }
 
+/** What one chunk of a job's rows added to its counts. */
+export interface ChunkCounts {
+  classified: number;
+  rejected: number;
+  needsReview: number;
+  tierCounts: Record<string, number>;
+}
+
+/**
+ * Counting a job's progress when chunks are processed by workers that may see a message twice (SQS delivers
+ * at least once): a chunk id counts once, and a status move succeeds for exactly one caller.
+ */
+export interface JobProgress {
+  /** Adds the chunk's counts unless this chunk id was counted before; returns the job after the call. */
+  addChunk(jobId: string, chunkId: string, counts: ChunkCounts): Promise<{ applied: boolean; job: JobRecord }>;
+  /** Sets status `to` only when the job is in status `from`; true for the one caller that moved it. */
+  transition(jobId: string, from: JobStatus, to: JobStatus, patch?: Partial<Omit<JobRecord, 'id' | 'createdAt' | 'status'>>): Promise<boolean>;
+}
+
 /** Objects by key: a folder locally, S3 on AWS. */
 export interface BlobStore {
   put(key: string, body: string | Uint8Array | Readable, contentType?: string): Promise<void>;
@@ -117,12 +136,25 @@ export interface LlmAnswer {
   classId: string | null;
   confidence: number;
   reason?: string;
+  /** Set when no usable answer came back (off-taxonomy, missing, malformed, even after one corrective retry). */
+  problem?: string;
+  /** This item's share of the request's prompt + completion tokens, when the server reports them. */
+  tokens?: number;
 }
 
+/**
+ * An LLM that labels products. classify() throws LlmUnavailableError (core/llm-tier) for transport
+ * failures — timeouts, refused connections, 5xx, out-of-memory — so the tier can retry, shrink batches or
+ * open its breaker; answers it could not use come back per item with `problem` set.
+ */
 export interface Llm {
   readonly model: string;
+  /** Where it runs, for messages ("ollama at http://127.0.0.1:11434"). */
+  readonly where?: string;
   classify(items: LlmItem[]): Promise<LlmAnswer[]>;
   reachable(): Promise<boolean>;
+  /** Like reachable(), with a sentence saying why not (server down, model not pulled). */
+  probe?(): Promise<{ ok: boolean; message: string }>;
 }
 
 /** Named SQL queries over the results lake. */
