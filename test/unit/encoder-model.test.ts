@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeText } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import { bagLogits, DEFAULT_BAG_CONFIG, trainBag } from '../../functions/model/bag.ts';
+import { bagLogits, DEFAULT_BAG_CONFIG, foldLinearHead, trainBag } from '../../functions/model/bag.ts';
 import { exportBagOnnx, floatToHalf, halfToFloat } from '../../functions/model/bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll } from '../../functions/model/calibration.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
@@ -20,14 +20,14 @@ const rows = groceryRows(50);
 const heldOut = groceryRows(20, 99);
 
 describe('ONNX export of the bag model', () => {
-  it('loads in onnxruntime-node and its logits equal the TypeScript forward pass', async () => {
+  for (const hidden of [0, 16]) it(`loads in onnxruntime-node and its logits equal the TypeScript forward pass (${hidden ? 'hidden layer, float16 tables' : 'folded linear head'})`, async () => {
     const texts = rows.map((r) => normalizeText(r.text));
     const json = buildTokenizer(texts);
     const tk = TextTokenizer.fromJson(json);
     const tokens: string[] = [];
     for (const [t, id] of Object.entries(json.model.vocab)) tokens[id] = t;
     const classIds = [...new Set(rows.map((r) => r.classId))];
-    const model = trainBag(
+    const trained = trainBag(
       {
         ids: texts.map((t) => Int32Array.from(tk.encode(t))),
         labels: Int32Array.from(rows, (r) => classIds.indexOf(r.classId)),
@@ -35,9 +35,11 @@ describe('ONNX export of the bag model', () => {
         tokens,
         unknownFlags: Float32Array.from(tokens, (t) => (t.startsWith('##') ? 1 : 0)),
       },
-      { ...DEFAULT_BAG_CONFIG, ...SMALL, hidden: 16 },
+      { ...DEFAULT_BAG_CONFIG, ...SMALL, hidden },
       1,
     );
+    const model = foldLinearHead(trained);
+    expect(model.weights === null).toBe(hidden === 0);
     model.oovScale = 1.5;
     const bytes = exportBagOnnx(model);
     const session = await ort.InferenceSession.create(bytes);
