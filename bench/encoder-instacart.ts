@@ -63,14 +63,19 @@ const report = await evaluate(encoder, test, taxonomy);
 console.log('\n=== encoder alone, test split ===');
 console.log(formatReport(report));
 
-// Batched inference throughput, tokenization and normalization included: the whole test split, 5 times.
+// Batched inference throughput, normalization and tokenization included: a freshly loaded encoder on the test
+// split (its tokenizer has seen none of these words yet), then 5 more passes (word cache warm).
 const texts = test.map((r) => r.text);
-await encoder.predict(texts.slice(0, 2048), 3);
-const t0 = performance.now();
+const fresh = await OnnxEncoder.load(dir);
+let t0 = performance.now();
+await fresh.predict(texts, 3);
+const coldRate = texts.length / ((performance.now() - t0) / 1000);
+await fresh.close();
+t0 = performance.now();
 const reps = 5;
 for (let i = 0; i < reps; i++) await encoder.predict(texts, 3);
 const rowsPerSecond = (reps * texts.length) / ((performance.now() - t0) / 1000);
-console.log(`\ninference: ${Math.round(rowsPerSecond)} rows/s batched (batch 1024, ${cpus().length} threads, target ≥ 50,000)`);
+console.log(`\ninference (batch 1024, ${cpus().length} threads, target ≥ 50,000 rows/s): first pass ${Math.round(coldRate)} rows/s, repeated ${Math.round(rowsPerSecond)} rows/s`);
 
 // Why the tokenizer has a fast path: the library's per-call cost, on the same (normalized) texts.
 const normalized = texts.map(normalizeText);
