@@ -350,13 +350,38 @@ def report(taxonomy, class_ids, probs, gold_idx, thresholds, version) -> dict:
 # ---------------------------------------------------------------------------------------------------------
 
 
+def default_taxonomy() -> str:
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [os.path.join(os.environ.get("SM_CHANNEL_TAXONOMY", "/nonexistent"), "taxonomy.json"),
+                  os.path.join(here, "..", "taxonomy.json"), os.path.join(here, "taxonomy.json"), "models/taxonomy.json"]
+    return next((c for c in candidates if os.path.exists(c)), "models/taxonomy.json")
+
+
+def upload_folder(folder: str, uri: str) -> None:
+    """Copies the version folder to s3://bucket/prefix/ (boto3 is in every SageMaker training container)."""
+    import boto3
+
+    m = re.match(r"^s3://([^/]+)/?(.*)$", uri)
+    if not m:
+        raise SystemExit(f"--model-output-uri must be s3://bucket/prefix/, got {uri!r}")
+    bucket, prefix = m.group(1), m.group(2)
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    s3 = boto3.client("s3")
+    for name in sorted(os.listdir(folder)):
+        s3.upload_file(os.path.join(folder, name), bucket, prefix + name)
+    print(f"uploaded {folder} to s3://{bucket}/{prefix}", flush=True)
+
+
 def parse_args() -> argparse.Namespace:
     env = os.environ
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--train", default=env.get("SM_CHANNEL_TRAIN"), help="CSV file or folder of CSV files")
-    p.add_argument("--validation", default=env.get("SM_CHANNEL_VALIDATION"), help="held-out CSV (default: split=test/validation rows, else a stratified slice)")
-    p.add_argument("--taxonomy", default=os.path.join(env.get("SM_CHANNEL_TAXONOMY", ""), "taxonomy.json") if env.get("SM_CHANNEL_TAXONOMY") else "models/taxonomy.json")
+    p.add_argument("--validation", default=env.get("SM_CHANNEL_VALIDATION") or env.get("SM_CHANNEL_HELDOUT"),
+                   help="held-out CSV file or folder (channel 'validation' or 'heldout'; default: rows with split=test/validation)")
+    p.add_argument("--taxonomy", default=default_taxonomy(), help="taxonomy.json (channel 'taxonomy', else models/taxonomy.json beside this script)")
     p.add_argument("--output-dir", default=env.get("SM_MODEL_DIR", "/opt/ml/model"))
+    p.add_argument("--model-output-uri", default=env.get("MODEL_OUTPUT_URI"), help="s3://bucket/prefix/ to also upload the version folder to (the registry's challengers)")
     p.add_argument("--base-model", default="microsoft/deberta-v3-small", help="hub id or local folder (deberta-v3-small, -base, -large)")
     p.add_argument("--heads", choices=["leaves", "multitask"], default="leaves")
     p.add_argument("--level1-weight", type=float, default=0.3, help="loss weight of the Level 1 head (multitask)")
@@ -500,6 +525,8 @@ def main() -> None:
         "trainSeconds": round(time.time() - started, 1),
     })
     print(f"wrote {out}: model.onnx tokenizer.json labels.json metrics.json card.json", flush=True)
+    if args.model_output_uri:
+        upload_folder(out, args.model_output_uri)
 
 
 def write_json(path: str, value) -> None:
