@@ -7,14 +7,12 @@
  *   npm run train:starter                 # rewrites models/encoder/starter-v1
  *   npx tsx models/starter/train-starter.ts --out /tmp/starter-check
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'csv-parse/sync';
-import { itemText } from '../../functions/core/normalize.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
 import { evaluate, formatReport, type EvalReport } from '../../functions/model/evaluate.ts';
+import { readLabelledCsv, type LabelledRow } from '../../functions/model/labelled-data.ts';
 import { SHIPPED_MODELS_DIR } from '../../functions/model/registry.ts';
 import { trainEncoder, type ModelMetrics } from '../../functions/model/train.ts';
 import { CATALOG_PATH } from './generate.ts';
@@ -23,23 +21,10 @@ export const STARTER_VERSION = 'starter-v1';
 export const STARTER_SEED = 42;
 export const STARTER_DIR = join(SHIPPED_MODELS_DIR, STARTER_VERSION);
 
-export interface LabelledRow {
-  text: string;
-  classId: string;
-}
-
-/** The starter catalog as labelled rows, split into train and held-out (validation) rows. */
-export function readStarterCatalog(taxonomy: Taxonomy, file = CATALOG_PATH): { train: LabelledRow[]; heldOut: LabelledRow[] } {
-  const records = parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
-  const train: LabelledRow[] = [];
-  const heldOut: LabelledRow[] = [];
-  for (const r of records) {
-    const cls = taxonomy.fromLevels([r.level1, r.level2]);
-    if (!cls) throw new Error(`${file}: ${r.level1} / ${r.level2} is not a class of taxonomy ${taxonomy.version}`);
-    const row = { text: itemText({ name: r.product_name, brand: r.brand || undefined }), classId: cls.id };
-    (r.split === 'validation' ? heldOut : train).push(row);
-  }
-  return { train, heldOut };
+/** The starter catalog as labelled rows: its `train` split trains, its `validation` split is held out. */
+export async function readStarterCatalog(taxonomy: Taxonomy, file = CATALOG_PATH): Promise<{ train: LabelledRow[]; heldOut: LabelledRow[] }> {
+  const { rows } = await readLabelledCsv(file, taxonomy);
+  return { train: rows.filter((r) => !r.heldOut), heldOut: rows.filter((r) => r.heldOut) };
 }
 
 export async function trainStarter(
@@ -47,7 +32,7 @@ export async function trainStarter(
   opts: { onProgress?: (msg: string) => void; threads?: number } = {},
 ): Promise<{ dir: string; metrics: ModelMetrics; heldOut: EvalReport }> {
   const taxonomy = loadTaxonomy();
-  const { train, heldOut } = readStarterCatalog(taxonomy);
+  const { train, heldOut } = await readStarterCatalog(taxonomy);
   const { dir, metrics } = await trainEncoder(train, {
     taxonomy,
     outDir,
