@@ -1,8 +1,9 @@
 /**
  * Exports a trained bag model (functions/model/bag.ts) as model.onnx with the artifact contract's interface:
  * inputs input_ids / attention_mask int64 [batch, seq], output logits float32 [batch, classes].
- * The embedding tables are stored as float16 (half the size; the model is rounded the same way in TS, so
- * the TS forward pass and the graph agree).
+ * A linear head is folded into the tables (bag.ts foldLinearHead), which stay float32. Wide tables of a
+ * hidden-layer model are stored as float16 (the model is rounded the same way in TS, so the TS forward pass
+ * and the graph agree).
  */
 import { PAIR_HASH_MULTIPLIER, type BagModel } from './bag.ts';
 import { GraphBuilder } from './onnx-graph.ts';
@@ -57,8 +58,14 @@ export function halfToFloat(h: number): number {
 
 /** Rounds the embedding tables to float16 in place, as the export stores them (idempotent). */
 export function roundBagToHalf(model: BagModel): void {
+  if (!storesHalves(model)) return;
   roundToHalf(model.tokenRows);
   roundToHalf(model.pairRows);
+}
+
+// Folded linear models have `classes` columns per row and stay float32; wide (hidden-layer) tables are halved.
+function storesHalves(model: BagModel): boolean {
+  return model.weights !== null;
 }
 
 /** Rounds the model's tables to float16 (in place) and returns the ONNX bytes of its graph. */
@@ -67,10 +74,14 @@ export function exportBagOnnx(model: BagModel, docString = ''): Uint8Array {
   const g = new GraphBuilder('aisle-bag');
   const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
   const mask = g.input('attention_mask', 'int64', ['batch', 'seq']);
-  const tokenRows = g.halves('token_rows', [V, d], roundToHalf(model.tokenRows));
-  const pairRows = g.halves('pair_rows', [P, d], roundToHalf(model.pairRows));
+  const half = storesHalves(model);
+  const table = (name: string, rows: Float32Array, n: number) => {
+    const t = half ? g.halves(name, [n, d], roundToHalf(rows)) : g.floats(name, [n, d], rows);
+    return (ids: string) => (half ? g.op('Cast', [g.op('Gather', [t, ids], { axis: 0 })], { to: 1 }) : g.op('Gather', [t, ids], { axis: 0 }));
+  };
+  const tokenRows = table('token_rows', model.tokenRows, V);
+  const pairRows = table('pair_rows', model.pairRows, P);
   const H = model.hidden;
-  const weights = g.floats('weights', [H || d, C], model.weights);
   const bias = g.floats('bias', [C], model.bias);
   const unknown = g.floats('unknown_flags', [V], model.unknownFlags);
   const axis1 = g.ints('axis1', [1], [1]);
@@ -86,14 +97,14 @@ export function exportBagOnnx(model: BagModel, docString = ''): Uint8Array {
 
   const maskF = g.op('Cast', [mask], { to: 1 }, 'mask_f');
   // Token rows, masked and summed over the sequence.
-  const rows = g.op('Cast', [g.op('Gather', [tokenRows, ids], { axis: 0 })], { to: 1 });
+  const rows = tokenRows(ids);
   const sumTok = g.op('ReduceSum', [g.op('Mul', [rows, g.op('Unsqueeze', [maskF, axis2])]), axis1], { keepdims: 0 });
   // Adjacent token pairs, hashed into buckets, masked where either side is padding.
   const left = g.op('Slice', [ids, zero, minusOne, axis1]);
   const right = g.op('Slice', [ids, one, end, axis1]);
   const pairMask = g.op('Mul', [g.op('Slice', [maskF, zero, minusOne, axis1]), g.op('Slice', [maskF, one, end, axis1])]);
   const bucket = g.op('Mod', [g.op('Add', [g.op('Mul', [left, mult]), right]), buckets], { fmod: 0 });
-  const pairs = g.op('Cast', [g.op('Gather', [pairRows, bucket], { axis: 0 })], { to: 1 });
+  const pairs = pairRows(bucket);
   const sumPairs = g.op('ReduceSum', [g.op('Mul', [pairs, g.op('Unsqueeze', [pairMask, axis2])]), axis1], { keepdims: 0 });
   // Mean over the tokens, then the linear layer.
   const count = g.op('Max', [g.op('ReduceSum', [maskF, axis1], { keepdims: 1 }), oneF]);
@@ -101,7 +112,7 @@ export function exportBagOnnx(model: BagModel, docString = ''): Uint8Array {
   const features = H
     ? g.op('Relu', [g.op('Add', [g.op('MatMul', [mean, g.floats('hidden_weights', [d, H], model.hiddenWeights)]), g.floats('hidden_bias', [H], model.hiddenBias)])])
     : mean;
-  const z = g.op('Add', [g.op('MatMul', [features, weights]), bias]);
+  const z = g.op('Add', [model.weights ? g.op('MatMul', [features, g.floats('weights', [H || d, C], model.weights)]) : features, bias]);
   // Texts made of words the vocabulary did not know whole get flatter logits.
   const unknownShare = g.op('Div', [g.op('ReduceSum', [g.op('Mul', [g.op('Gather', [unknown, ids], { axis: 0 }), maskF]), axis1], { keepdims: 1 }), count]);
   g.op('Div', [z, g.op('Add', [g.op('Mul', [unknownShare, oovScale]), oneF])], {}, 'logits');

@@ -31,6 +31,8 @@ export interface BagConfig {
   lr: number;
   /** Most tokens per text. */
   maxTokens: number;
+  /** Linear models trained with different seeds and averaged (one model at serving time). */
+  ensemble: number;
 }
 
 export const DEFAULT_BAG_CONFIG: BagConfig = {
@@ -43,6 +45,7 @@ export const DEFAULT_BAG_CONFIG: BagConfig = {
   epochs: 12,
   lr: 0.05,
   maxTokens: 64,
+  ensemble: 1,
 };
 
 /** A trained (folded) bag model: exactly what the ONNX graph computes. */
@@ -61,8 +64,8 @@ export interface BagModel {
   hiddenWeights: Float32Array;
   /** [hidden] */
   hiddenBias: Float32Array;
-  /** [hidden || dim, classes] */
-  weights: Float32Array;
+  /** [hidden || dim, classes]; null when the rows already are class scores (a folded linear head). */
+  weights: Float32Array | null;
   /** [classes] */
   bias: Float32Array;
   /** [vocabSize] 1 for tokens that are not whole known words (continuation pieces, [UNK]). */
@@ -282,6 +285,45 @@ function subRow(table: Float32Array, at: number, g: Float32Array, d: number): vo
   for (let k = 0; k < d; k++) table[at + k] -= g[k];
 }
 
+/**
+ * Folds a linear head into the tables: each row becomes its class scores (row · W), so serving gathers
+ * `classes` numbers per token instead of `dim` and needs no matrix product. Exact up to float rounding.
+ */
+export function foldLinearHead(model: BagModel): BagModel {
+  if (model.hidden || !model.weights) return model;
+  const { dim: d, classes: C } = model;
+  const W = model.weights;
+  const project = (rows: Float32Array) => {
+    const n = rows.length / d;
+    const out = new Float32Array(n * C);
+    for (let r = 0; r < n; r++) {
+      for (let k = 0; k < d; k++) {
+        const v = rows[r * d + k];
+        if (v === 0) continue;
+        for (let c = 0; c < C; c++) out[r * C + c] += v * W[k * C + c];
+      }
+    }
+    return out;
+  };
+  return { ...model, dim: C, tokenRows: project(model.tokenRows), pairRows: project(model.pairRows), weights: null };
+}
+
+/** Averages folded linear models over the same vocabulary: the mean of their logits is one linear model. */
+export function averageModels(models: BagModel[]): BagModel {
+  if (models.length === 1) return models[0];
+  const mean = (pick: (m: BagModel) => Float32Array) => {
+    const out = new Float32Array(pick(models[0]).length);
+    for (const m of models) {
+      const a = pick(m);
+      for (let i = 0; i < a.length; i++) out[i] += a[i];
+    }
+    for (let i = 0; i < out.length; i++) out[i] /= models.length;
+    return out;
+  };
+  if (models.some((m) => m.weights || m.hidden)) throw new Error('only folded linear models can be averaged');
+  return { ...models[0], tokenRows: mean((m) => m.tokenRows), pairRows: mean((m) => m.pairRows), bias: mean((m) => m.bias) };
+}
+
 /** Raw logits (before the unknown-share division) and the unknown share, for one token sequence. */
 export function bagForward(model: BagModel, seq: ArrayLike<number>, out: Float32Array): number {
   const { dim: d, classes: C } = model;
@@ -307,9 +349,11 @@ export function bagForward(model: BagModel, seq: ArrayLike<number>, out: Float32
       a[j] = s > 0 ? s : 0;
     }
   }
+  const W = model.weights;
   for (let c = 0; c < C; c++) {
     let s = 0;
-    for (let k = 0; k < a.length; k++) s += a[k] * model.weights[k * C + c];
+    if (W) for (let k = 0; k < a.length; k++) s += a[k] * W[k * C + c];
+    else s = a[c];
     out[c] = s + model.bias[c];
   }
   return unknown * inv;

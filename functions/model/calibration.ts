@@ -58,6 +58,12 @@ export interface ThresholdOptions {
   targetPrecision: number;
   /** Classes predicted fewer times than this on validation use the pooled threshold. Default 30. */
   minPredictions?: number;
+  /**
+   * No threshold is lower than this. Default 0.5: a class is only accepted when it is more likely than all
+   * others together, even when the validation slice (drawn from the training catalog) is easy and would
+   * allow any cut.
+   */
+  minThreshold?: number;
 }
 
 export interface Thresholds {
@@ -76,11 +82,12 @@ export function chooseThresholds(
   opts: ThresholdOptions,
 ): Thresholds {
   const minPredictions = opts.minPredictions ?? 30;
-  const pooled = lowestCut(preds, opts.targetPrecision);
+  const floor = opts.minThreshold ?? 0.5;
+  const pooled = Math.max(floor, lowestCut(preds, opts.targetPrecision));
   const perClass: Record<string, number> = {};
   for (const classId of classIds) {
     const mine = preds.filter((p) => p.predicted === classId);
-    perClass[classId] = mine.length >= minPredictions ? lowestCut(mine, opts.targetPrecision) : Math.max(pooled, 0.5);
+    perClass[classId] = mine.length >= minPredictions ? Math.max(floor, lowestCut(mine, opts.targetPrecision)) : pooled;
   }
   return { perClass, pooled };
 }

@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { normalizeText } from '../core/normalize.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
-import { bagForward, DEFAULT_BAG_CONFIG, rng, trainBag, type BagConfig, type BagModel } from './bag.ts';
+import { averageModels, bagForward, DEFAULT_BAG_CONFIG, foldLinearHead, rng, trainBag, type BagConfig, type BagModel } from './bag.ts';
 import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibration.ts';
 import { scorePredictions, type EvalReport, type Prediction } from './metrics.ts';
@@ -137,12 +137,15 @@ export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promis
   const encode = (text: string) => Int32Array.from(tokenizer.encode(text).slice(0, cfg.maxTokens));
   progress(`tokenizer: ${tokens.length} tokens`);
 
-  const model = trainBag(
-    { ids: trainSet.map((e) => encode(e.text)), labels: Int32Array.from(trainSet, (e) => classIndex.get(e.classId)!), classes: classIds.length, tokens, unknownFlags },
-    cfg,
-    seed,
-    (epoch, loss) => progress(`epoch ${epoch}/${cfg.epochs} loss ${loss.toFixed(4)}`),
-  );
+  const input = { ids: trainSet.map((e) => encode(e.text)), labels: Int32Array.from(trainSet, (e) => classIndex.get(e.classId)!), classes: classIds.length, tokens, unknownFlags };
+  const members = cfg.hidden ? 1 : Math.max(1, cfg.ensemble);
+  const models: BagModel[] = [];
+  for (let m = 0; m < members; m++) {
+    const label = members > 1 ? `model ${m + 1}/${members} ` : '';
+    const trained = trainBag(input, cfg, seed + m, (epoch, loss) => progress(`${label}epoch ${epoch}/${cfg.epochs} loss ${loss.toFixed(4)}`));
+    models.push(foldLinearHead(trained));
+  }
+  const model = averageModels(models);
 
   // Exporting rounds the tables to float16: calibrate on the model exactly as it will be served.
   const validIds = validSet.map((e) => encode(e.text));
