@@ -15,7 +15,7 @@ export interface NamedQuery {
 export const ALLOWED_FUNCTIONS = new Set([
   'COUNT', 'SUM', 'AVG', 'MIN', 'MAX',
   'ROW_NUMBER', 'RANK', 'DENSE_RANK', 'LAG', 'LEAD',
-  'ROUND', 'FLOOR', 'CEIL', 'ABS', 'LN', 'EXP', 'SQRT', 'GREATEST', 'LEAST',
+  'ROUND', 'FLOOR', 'CEIL', 'ABS', 'LN', 'EXP', 'SQRT', 'POWER', 'GREATEST', 'LEAST',
   'SUBSTR', 'LOWER', 'UPPER', 'LENGTH', 'TRIM',
   'CAST', 'COALESCE', 'NULLIF',
 ]);

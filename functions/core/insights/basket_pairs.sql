@@ -1,6 +1,8 @@
--- Market-basket analysis over categories (as Apriori's first two passes): for baskets (basket_id, order_id or
+-- Market-basket analysis over categories (Apriori's first two passes): for baskets (basket_id, order_id or
 -- session_id in the input), every rule A -> B between two categories bought together in at least 1% of baskets.
 -- support = share of baskets holding both; confidence = support(A and B) / support(A); lift = confidence / support(B).
+-- Baskets are grouped by their set of frequent categories (a bit set: the 62 most frequent categories), so the
+-- pair join runs over distinct sets, not over every basket.
 WITH params AS (SELECT CAST(? AS VARCHAR) AS job),
 basket_items AS (
   SELECT DISTINCT r.basket_id, CASE WHEN r.level2 IS NULL OR r.level2 = '' THEN r.level1 ELSE r.level1 || ' > ' || r.level2 END AS category
@@ -14,15 +16,27 @@ singles AS (
   GROUP BY b.category, t.n
   HAVING COUNT(*) >= 0.01 * t.n
 ),
-frequent_items AS (
-  SELECT b.basket_id, b.category FROM basket_items b JOIN singles s ON s.category = b.category
+category_bits AS (
+  SELECT category, cnt, CAST(POWER(2, bit) AS BIGINT) AS bit_value, CAST(POWER(2, bit + 1) AS BIGINT) AS next_bit_value
+  FROM (SELECT category, cnt, ROW_NUMBER() OVER (ORDER BY cnt DESC, category) - 1 AS bit FROM singles) ranked
+  WHERE bit < 62
+),
+basket_sets AS (
+  SELECT b.basket_id, SUM(c.bit_value) AS category_set
+  FROM basket_items b JOIN category_bits c ON c.category = b.category
+  GROUP BY b.basket_id
+),
+set_members AS (
+  SELECT s.category_set, s.baskets, c.category
+  FROM (SELECT category_set, COUNT(*) AS baskets FROM basket_sets GROUP BY category_set) s
+  JOIN category_bits c ON s.category_set % c.next_bit_value >= c.bit_value
 ),
 pairs AS (
-  SELECT x.category AS a, y.category AS b, COUNT(*) AS cnt
-  FROM frequent_items x JOIN frequent_items y ON x.basket_id = y.basket_id AND x.category < y.category
+  SELECT x.category AS a, y.category AS b, SUM(x.baskets) AS cnt
+  FROM set_members x JOIN set_members y ON x.category_set = y.category_set AND x.category < y.category
   CROSS JOIN baskets t
   GROUP BY x.category, y.category, t.n
-  HAVING COUNT(*) >= 0.01 * t.n
+  HAVING SUM(x.baskets) >= 0.01 * t.n
 ),
 rules AS (
   SELECT a AS antecedent, b AS consequent, cnt FROM pairs
