@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -16,9 +16,14 @@ export interface ApiProps {
   readonly burstLimit?: number;
 }
 
+/** The path every data route lives under; the only prefix the Hono app itself guards with API keys. */
+export const PROTECTED_ROUTE = '/v1/{proxy+}';
+
 /**
- * HTTP API → api Lambda. Every route needs `Authorization: Bearer <API key>`, checked by a REQUEST
- * authorizer (simple responses, cached per key for five minutes); default-stage throttling; JSON access logs.
+ * HTTP API → api Lambda. `/v1/*` needs `Authorization: Bearer <API key>`, checked at the edge by a REQUEST
+ * authorizer (simple responses, cached per key for five minutes) and again by the app; everything else
+ * (the web inspector's page, /docs, /openapi.json, /health) is public, as in the app. Default-stage
+ * throttling; JSON access logs.
  */
 export class Api extends Construct {
   readonly httpApi: apigw.HttpApi;
@@ -32,12 +37,20 @@ export class Api extends Construct {
       identitySource: ['$request.header.Authorization'],
       resultsCacheTtl: Duration.minutes(5),
     });
+    const integration = new HttpLambdaIntegration('Hono', props.handler);
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'Aisle API (Hono app)',
       createDefaultStage: false,
-      defaultIntegration: new HttpLambdaIntegration('Hono', props.handler),
-      defaultAuthorizer: authorizer,
+      defaultIntegration: integration,
     });
+    this.httpApi.addRoutes({ path: PROTECTED_ROUTE, methods: [apigw.HttpMethod.ANY], integration, authorizer });
+    const publicRoute = this.httpApi.node.findAll().find((c) => c.node.id === 'DefaultRoute');
+    if (publicRoute) {
+      Validations.of(publicRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'The $default route serves only public pages (web inspector shell, /docs, /openapi.json, /health); every /v1/* path matches the authorized route, and the app checks the key again.',
+      });
+    }
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,

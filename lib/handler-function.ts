@@ -48,6 +48,11 @@ export interface HandlerFunctionProps {
   readonly timeout: Duration;
   readonly memorySize?: number;
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * Folders the code reads at run time next to its module (`new URL('./x/', import.meta.url)`), copied
+   * into the bundle: repository path → path inside the bundle.
+   */
+  readonly bundleFolders?: Record<string, string>;
 }
 
 /**
@@ -113,6 +118,12 @@ export class HandlerFunction extends Construct {
         mainFields: [...BUNDLING.mainFields],
         banner: BUNDLING.banner,
         externalModules: [...BUNDLING.externalModules],
+        commandHooks: props.bundleFolders && {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            Object.entries(props.bundleFolders ?? {}).map(([from, to]) => `cp -R "${inputDir}/${from}" "${outputDir}/${to}"`),
+        },
       },
     });
     Validations.of(this.role).acknowledge({

@@ -200,6 +200,7 @@ export class Retraining extends Construct {
       ack('AwsSolutions-IAM5[Action::s3:Abort*]', 'Added by the Step Functions SageMaker task for its output location: aborting its own multipart uploads.');
       this.trainingJobsAcknowledged = true;
       return new tasks.SageMakerCreateTrainingJob(this, 'TrainChallenger', {
+        integrationPattern: sfn.IntegrationPattern.RUN_JOB, // wait for the job (.sync), not just its start
         trainingJobName: sfn.JsonPath.stringAt('$$.Execution.Name'),
         role,
         algorithmSpecification: {

@@ -143,6 +143,8 @@ export class AisleStack extends Stack {
       description: 'Aisle HTTP API (Hono app)',
       timeout: Duration.seconds(29), // API Gateway gives up after 30 s
       memorySize: 1024,
+      // The named insight queries are .sql files read next to the module (core/insights.ts INSIGHTS_DIR).
+      bundleFolders: { 'functions/core/insights': 'insights' },
       environment: {
         TABLE_NAME: table.tableName,
         INBOX_BUCKET: storage.inbox.bucketName,

@@ -5,6 +5,8 @@ import { AisleStack, type AisleSettings } from '../../lib/stack.ts';
 
 export interface Synthesized {
   stack: AisleStack;
+  /** The cloud assembly folder (bundled Lambda assets are staged there as asset.<hash>/). */
+  outdir: string;
   template: Template;
   /** AwsSolutions findings not acknowledged, as `RuleId[finding] at construct/path`. */
   nagFindings: string[];
@@ -18,9 +20,10 @@ export function synthesize(settings: Partial<AisleSettings> = {}, { bundle = fal
   const app = new App({ context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
   const stack = new AisleStack(app, 'Aisle', { settings });
   const template = Template.fromStack(stack);
+  const outdir = app.synth().directory;
   const report = new AwsSolutionsChecks(app).validateScope(app);
   const nagFindings = report.violations.flatMap((v) =>
     v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`),
   );
-  return { stack, template, nagFindings };
+  return { stack, outdir, template, nagFindings };
 }
