@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnCondition, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +8,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { grantObjects } from './grants.ts';
 import { LAKE_PREFIXES } from './storage.ts';
 
-/** Where the serving model lives: an uncompressed model folder (model.onnx, tokenizer.json, labels.json…). */
+/** Where promotions put the serving model: an uncompressed model folder (the artifact contract). */
 export const CHAMPION_PREFIX = `${LAKE_PREFIXES.models}champion/`;
 export const VARIANT_NAME = 'AllTraffic';
 
@@ -17,6 +17,11 @@ export interface EncoderProps {
   /** The containers/encoder image (SageMaker contract: GET /ping, POST /invocations on 8080). */
   readonly repository: ecr.IRepository;
   readonly imageTag: string;
+  /**
+   * The model folder under the lake bucket (model.onnx, tokenizer.json, labels.json…), copied by SageMaker
+   * to /opt/ml/model uncompressed; '' serves the model baked into the image.
+   */
+  readonly modelPrefix: string;
   /** Serverless inference (pay per request, CPU, cold starts): for small catalogs. */
   readonly serverless: boolean;
   /** Real-time instance type (a GPU type by default); ignored when serverless. */
@@ -45,7 +50,7 @@ export class Encoder extends Construct {
       description: 'Aisle encoder endpoint: pulls its image, reads the champion model, writes logs and metrics',
     });
     props.repository.grantPull(this.role);
-    grantObjects(props.lake, this.role, CHAMPION_PREFIX, 'read');
+    grantObjects(props.lake, this.role, LAKE_PREFIXES.models, 'read'); // champion and challengers
     this.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
@@ -69,17 +74,17 @@ export class Encoder extends Construct {
       reason: "The endpoint's own log group; the wildcard covers its log streams, named by SageMaker per instance.",
     });
 
+    const fromImage = new CfnCondition(this, 'ModelFromImage', { expression: Fn.conditionEquals(props.modelPrefix, '') });
     const model = new sagemaker.CfnModel(this, 'Model', {
       executionRoleArn: this.role.roleArn,
       primaryContainer: {
         image: props.repository.repositoryUriForTag(props.imageTag),
-        modelDataSource: {
-          s3DataSource: {
-            s3Uri: props.lake.s3UrlForObject(CHAMPION_PREFIX),
-            s3DataType: 'S3Prefix',
-            compressionType: 'None',
-          },
-        },
+        // Empty prefix: the model baked into the image (the first deploy needs nothing in the lake).
+        modelDataSource: Fn.conditionIf(
+          fromImage.logicalId,
+          Aws.NO_VALUE,
+          { S3DataSource: { S3Uri: `s3://${props.lake.bucketName}/${props.modelPrefix}`, S3DataType: 'S3Prefix', CompressionType: 'None' } },
+        ),
         environment: { POWERTOOLS_SERVICE_NAME: 'aisle-encoder' },
       },
     });

@@ -8,6 +8,7 @@ import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { grantTable } from './grants.ts';
@@ -19,10 +20,11 @@ export interface LlmServiceProps {
   readonly cluster: ecs.Cluster;
   readonly queue: sqs.Queue;
   readonly table: dynamodb.ITable;
-  /** containers/llm: Ollama with the model baked in. */
-  readonly ollamaRepository: ecr.IRepository;
-  /** The queue worker (functions/handlers/llm-worker.ts) image. */
-  readonly workerRepository: ecr.IRepository;
+  /** Jobs whose counts reconcile after the LLM decided go to finalize. */
+  readonly finalizeQueue: sqs.IQueue;
+  readonly lake: s3.IBucket;
+  /** containers/llm: Ollama and the queue worker (functions/handlers/llm-worker.ts) in one image. */
+  readonly repository: ecr.IRepository;
   readonly imageTag: string;
   /** EC2 GPU instance type (g5/g6 family). */
   readonly instanceType: string;
@@ -31,8 +33,8 @@ export interface LlmServiceProps {
 }
 
 /**
- * The LLM tier: an ECS service on GPU EC2 capacity (min 0 instances) running Ollama and the queue worker
- * side by side in one task; the task count follows the LLM queue's backlog and drops to zero when it is empty.
+ * The LLM tier: an ECS service on GPU EC2 capacity (min 0 instances) running the containers/llm image
+ * (Ollama and the queue worker in one container); the task count follows the LLM queue's backlog and drops to zero when it is empty.
  */
 export class LlmService extends Construct {
   readonly service: ecs.Ec2Service;
@@ -86,32 +88,31 @@ export class LlmService extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const ollama = this.taskDefinition.addContainer('ollama', {
-      image: ecs.ContainerImage.fromEcrRepository(props.ollamaRepository, props.imageTag),
+    // Model weights stay on the instance between tasks: a restarted task does not pull them again.
+    this.taskDefinition.addVolume({ name: 'ollama-models', host: { sourcePath: '/var/lib/aisle/ollama' } });
+    const llm = this.taskDefinition.addContainer('llm', {
+      image: ecs.ContainerImage.fromEcrRepository(props.repository, props.imageTag),
       gpuCount: 1,
       memoryReservationMiB: 12 * 1024,
-      portMappings: [{ containerPort: OLLAMA_PORT }],
-      environment: { OLLAMA_KEEP_ALIVE: '-1', OLLAMA_HOST: `0.0.0.0:${OLLAMA_PORT}` },
-      healthCheck: {
-        command: ['CMD-SHELL', `ollama list >/dev/null || exit 1`],
-        interval: Duration.seconds(30),
-        startPeriod: Duration.minutes(5),
-      },
-      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'ollama' }),
-    });
-    const worker = this.taskDefinition.addContainer('worker', {
-      image: ecs.ContainerImage.fromEcrRepository(props.workerRepository, props.imageTag),
-      memoryReservationMiB: 512,
       environment: {
         LLM_QUEUE_URL: props.queue.queueUrl,
+        FINALIZE_QUEUE_URL: props.finalizeQueue.queueUrl,
         TABLE_NAME: props.table.tableName,
-        OLLAMA_HOST: `http://127.0.0.1:${OLLAMA_PORT}`, // same task network namespace (awsvpc)
+        LAKE_BUCKET: props.lake.bucketName,
+        OLLAMA_HOST: `http://127.0.0.1:${OLLAMA_PORT}`, // Ollama runs in the same container as the worker
         OLLAMA_MODEL: props.ollamaModel,
         POWERTOOLS_SERVICE_NAME: `${SERVICE_NAME}-llm-worker`,
       },
-      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'worker' }),
+      healthCheck: {
+        command: ['CMD-SHELL', `curl -sf http://127.0.0.1:${OLLAMA_PORT}/api/version >/dev/null || exit 1`],
+        interval: Duration.seconds(30),
+        retries: 3,
+        startPeriod: Duration.minutes(5), // the first start pulls the model
+      },
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'llm' }),
     });
-    worker.addContainerDependencies({ container: ollama, condition: ecs.ContainerDependencyCondition.HEALTHY });
+    llm.addMountPoints({ containerPath: '/root/.ollama', sourceVolume: 'ollama-models', readOnly: false });
+    props.finalizeQueue.grantSendMessages(this.taskDefinition.taskRole);
     props.queue.grantConsumeMessages(this.taskDefinition.taskRole);
     grantTable(props.table, this.taskDefinition.taskRole, 'readwrite');
 
@@ -162,9 +163,9 @@ export class LlmService extends Construct {
     ack(instanceRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/<${asgName}>]`,
       'Managed termination handling on this Auto Scaling group only; the group id segment is not known before creation.');
     ack(this.taskDefinition.obtainExecutionRole(), 'AwsSolutions-IAM5[Resource::*]',
-      'ecr:GetAuthorizationToken supports no resource-level permissions; image pulls are limited to the two repositories.');
+      'ecr:GetAuthorizationToken supports no resource-level permissions; image pulls are limited to the aisle-llm repository.');
     ack(this.taskDefinition, 'AwsSolutions-ECS2',
-      'Only non-secret configuration (queue URL, table name, Ollama address and model) is passed as environment variables.');
+      'Only non-secret configuration (queue URLs, table and bucket names, Ollama address and model) is passed as environment variables.');
     ack(this.autoScalingGroup, 'AwsSolutions-AS3',
       'Scaling of this group is driven by the ECS capacity provider, whose decisions are visible in ECS service events and CloudWatch; the DLQ alarms cover failed work.');
   }

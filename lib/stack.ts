@@ -103,6 +103,11 @@ export class AisleStack extends Stack {
           lake: storage.lake,
           repository: repository('EncoderRepository', 'aisle-encoder', 'the encoder server (containers/encoder)'),
           imageTag,
+          modelPrefix: param(
+            'EncoderModelPrefix',
+            '',
+            "Lake key prefix of the model folder the endpoint serves (e.g. models/champion/); empty: the model baked into the image",
+          ),
           serverless: settings.encoderServerless,
           instanceType: settings.encoderServerless
             ? ''
@@ -127,13 +132,14 @@ export class AisleStack extends Stack {
       new LlmService(this, 'Llm', {
         cluster: network.cluster,
         queue: pipeline.llmQueue.queue,
+        finalizeQueue: pipeline.finalizeQueue.queue,
         table,
-        ollamaRepository: repository('OllamaRepository', 'aisle-llm', 'Ollama with the model (containers/llm)'),
-        workerRepository: repository('LlmWorkerRepository', 'aisle-llm-worker', 'the LLM queue worker'),
+        lake: storage.lake,
+        repository: repository('LlmRepository', 'aisle-llm', 'Ollama + the LLM queue worker (containers/llm)'),
         imageTag,
         instanceType: param('LlmInstanceType', 'g5.xlarge', 'EC2 GPU instance type of the LLM service (g5/g6 family)'),
         maxInstances: settings.llmMaxInstances,
-        ollamaModel: param('OllamaModel', 'llama3.1:8b', 'Ollama model the worker asks for'),
+        ollamaModel: param('OllamaModel', 'llama3', 'Ollama model the worker asks for (pulled at the first start)'),
       });
     }
 

@@ -377,10 +377,15 @@ describe('Retraining', () => {
 });
 
 describe('Encoder on SageMaker', () => {
-  it('model from the ECR image and the champion prefix, GPU endpoint config from a parameter, endpoint', () => {
+  it('model from the ECR image (and a lake model folder when given), GPU endpoint config from a parameter, endpoint', () => {
     const [modelId, model] = only('AWS::SageMaker::Model');
     expect(JSON.stringify(model.Properties.PrimaryContainer.Image)).toContain('EncoderRepository');
-    expect(JSON.stringify(model.Properties.PrimaryContainer.ModelDataSource.S3DataSource)).toContain('/models/champion/');
+    // The model baked into the image unless EncoderModelPrefix names a folder in the lake.
+    const source = model.Properties.PrimaryContainer.ModelDataSource['Fn::If'];
+    expect(source[1]).toEqual({ Ref: 'AWS::NoValue' });
+    expect(source[2].S3DataSource).toMatchObject({ S3DataType: 'S3Prefix', CompressionType: 'None' });
+    expect(JSON.stringify(source[2].S3DataSource.S3Uri)).toContain('EncoderModelPrefix');
+    expect(s.template.toJSON().Parameters.EncoderModelPrefix.Default).toBe('');
     const [, config] = only('AWS::SageMaker::EndpointConfig');
     expect(config.Properties.ProductionVariants[0]).toMatchObject({ InstanceType: ref('EncoderInstanceType'), InitialInstanceCount: 1 });
     expect(config.Properties.ProductionVariants[0].ModelName).toEqual({ 'Fn::GetAtt': [modelId, 'ModelName'] });
@@ -415,13 +420,21 @@ describe('LLM on ECS', () => {
     expect(lt.Properties.LaunchTemplateData.BlockDeviceMappings[0].Ebs.Encrypted).toBe(true);
   });
 
-  it('task runs Ollama with a GPU and the worker beside it', () => {
+  it('task runs the containers/llm image (Ollama + worker) with a GPU, the queue env and its models volume', () => {
     const [, task] = only('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['EC2'] });
-    const [ollama, worker] = ['ollama', 'worker'].map((n) => task.Properties.ContainerDefinitions.find((c: any) => c.Name === n));
-    expect(ollama.ResourceRequirements).toEqual([{ Type: 'GPU', Value: '1' }]);
-    const env = Object.fromEntries(worker.Environment.map((e: any) => [e.Name, e.Value]));
+    expect(task.Properties.ContainerDefinitions).toHaveLength(1);
+    const [llm] = task.Properties.ContainerDefinitions;
+    expect(JSON.stringify(llm.Image)).toContain('LlmRepository');
+    expect(llm.ResourceRequirements).toEqual([{ Type: 'GPU', Value: '1' }]);
+    const env = Object.fromEntries(llm.Environment.map((e: any) => [e.Name, e.Value]));
     expect(env).toMatchObject({ OLLAMA_HOST: 'http://127.0.0.1:11434', OLLAMA_MODEL: ref('OllamaModel') });
-    expect(Object.keys(env)).toEqual(expect.arrayContaining(['LLM_QUEUE_URL', 'TABLE_NAME']));
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['LLM_QUEUE_URL', 'FINALIZE_QUEUE_URL', 'TABLE_NAME', 'LAKE_BUCKET']));
+    expect(llm.MountPoints).toEqual([expect.objectContaining({ ContainerPath: '/root/.ollama' })]);
+    const taskPolicy = JSON.stringify(
+      resources('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles).includes(task.Properties.TaskRoleArn['Fn::GetAtt'][0]))![1],
+    );
+    expect(taskPolicy).toContain('sqs:ReceiveMessage');
+    expect(taskPolicy).toContain('sqs:SendMessage');
   });
 
   it('service scales on the LLM queue backlog down to zero', () => {
