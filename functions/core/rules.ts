@@ -483,10 +483,13 @@ function contains(outer: RuleMatch, inner: RuleMatch): boolean {
   return outer.end - outer.start > inner.end - inner.start && outer.start <= inner.start && outer.end >= inner.end && inner.end > inner.start;
 }
 
-/** "12oz", "2ct", "6x", "1.5l", "2": a size or count, not part of the product's head noun. */
+/** Words for the package, which a name may end with after its head noun: "black beans 15oz can". */
+const PACKAGE_WORDS = new Set(['can', 'cans', 'jar', 'jars', 'bag', 'bags', 'box', 'boxes', 'bottle', 'bottles', 'carton', 'cartons', 'tub', 'tubs', 'pouch', 'pouches', 'case', 'pk', 'ct', 'ea', 'each', 'pack', 'packs', 'multipack', 'value', 'family', 'size']);
+
+/** "12oz", "2ct", "6x", "1.5l", "2", "can", "bag": a size, count or package, not part of the product's head noun. */
 function isSizeToken(token: string): boolean {
   const c = token.charCodeAt(0);
-  return c >= 48 && c <= 57;
+  return (c >= 48 && c <= 57) || PACKAGE_WORDS.has(token);
 }
 
 function countSpaces(text: string, from: number, to: number): number {
