@@ -3,6 +3,7 @@
  * this file only dispatches, so adding a command is one line in COMMANDS.
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+  insights: { summary: 'run a named query over the results lake (no name: list them)', load: () => import('./commands/insights.ts') },
   classify: { summary: 'classify a CSV file (the shipped sample when no file is given)', load: () => import('./commands/classify.ts') },
 };
 
