@@ -38,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
 
   if (action === 'check') {
     if (rest.length > 1) throw new UserError(`rules check takes one file, got ${rest.length}\n\n${HELP}`);
-    const file: string | URL = rest[0] ?? values.rules ?? DEFAULT_RULES_PATH;
+    const file: string | URL = rest.length ? rest[0] : (values.rules ?? DEFAULT_RULES_PATH);
     const rules = loadRules(taxonomy, file);
     const targets = new Set(rules.rules.map((r) => r.classId ?? UNKNOWN_TARGET));
     const uncovered = taxonomy.leaves.filter((c) => !targets.has(c.id)).map((c) => c.id);
