@@ -127,7 +127,7 @@ export function formatSummary(s: ClassifySummary): string {
   const show = (p: string) => (p.startsWith(cwd) ? relative(cwd, p) : p);
   return [
     `aisle: ${n(s.rowsIn)} rows in = ${n(s.classified)} classified + ${n(s.rejected)} rejected` +
-      ` (${s.seconds.toFixed(2)} s, ${n(rate)} rows/s${s.resumedFrom ? `; resumed after row ${n(s.resumedFrom)}` : ''})`,
+      ` (${s.seconds.toFixed(2)} s, ${n(rate)} rows/s${s.resumedFrom ? `; resumed after row ${n(s.resumedFrom)}; ${n(s.processedNow)} rows decided now` : ''})`,
     `  by tier:      ${tiers || '-'}`,
     `  needs review: ${n(s.needsReview)}`,
     `  output:       ${show(s.output)}`,
