@@ -33,14 +33,16 @@ export async function classifyChunk(deps: PipelineDeps, cascade: ReturnType<type
       toLlm.push({ n, values: msg.rows[i], hints: decision.trace?.topK ?? [] });
       return;
     }
-    done.push({ n, values: msg.rows[i], record: { decision, input: inputs[i], text: items[i].text, jobId: msg.jobId, at } });
+    done.push({ n, values: msg.rows[i], record: { decision, input: inputs[i], text: items[i].text, jobId: msg.jobId, row: n, at } });
   });
   if (toLlm.length) {
     await deps.llmQueue!.send([{ jobId: msg.jobId, chunkId: `${chunkId(msg.chunk)}-llm`, header: msg.header, rows: toLlm }]);
     deps.metrics.addMetric('RowsSentToLlm', MetricUnit.Count, toLlm.length);
   }
   await completeChunk(deps, { jobId: msg.jobId, chunkId: chunkId(msg.chunk), rows: done });
-  for (const d of done) deps.metrics.addMetric(`Decided_${d.record.decision.tier}`, MetricUnit.Count, 1);
+  const byTier = new Map<string, number>();
+  for (const d of done) byTier.set(d.record.decision.tier, (byTier.get(d.record.decision.tier) ?? 0) + 1);
+  for (const [tier, n] of byTier) deps.metrics.addMetric(`Decided_${tier}`, MetricUnit.Count, n);
 }
 
 export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
