@@ -8,6 +8,7 @@ import { UserError } from '../../core/errors.ts';
 import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/taxonomy.ts';
 import type { Tier } from '../../core/types.ts';
 import { FolderBlobStore } from './blob-store.ts';
+import { encoderTierFactory } from './encoder-factory.ts';
 import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from './duckdb.ts';
 
 export interface TierFactoryContext {
@@ -25,7 +26,9 @@ export type TierFactory = (ctx: TierFactoryContext) => Promise<Tier | { unavaila
  * The tiers after the cache, in cascade order. Adding a tier is one line here.
  * ('cache' is not a tier: it is the Cache port, consulted first when selected.)
  */
-export const TIER_FACTORIES: Record<string, TierFactory> = {};
+export const TIER_FACTORIES: Record<string, TierFactory> = {
+  encoder: encoderTierFactory,
+};
 
 export const CACHE_TIER = 'cache';
 
