@@ -156,6 +156,10 @@ export interface ModelVersionInfo {
   /** Contents of metrics.json. */
   metrics: Record<string, unknown>;
   createdAt: string;
+  /** Where the version's artifact folder lives: a local path, or an S3 URI on AWS. */
+  location?: string;
+  /** True for the model shipped with the code (models/encoder/starter-*), the champion until one is promoted. */
+  shipped?: boolean;
 }
 
 /** Model versions: the champion serves, challengers wait to beat it on the same held-out set. */
@@ -163,4 +167,14 @@ export interface ModelRegistry {
   list(): Promise<ModelVersionInfo[]>;
   champion(): Promise<ModelVersionInfo | null>;
   promote(version: string): Promise<void>;
+}
+
+/** A registry trainers write to: a new version is written at `locationFor` and recorded as a challenger. */
+export interface WritableModelRegistry extends ModelRegistry {
+  /** Where the artifact folder of a new version goes. */
+  locationFor(version: string): string;
+  /** Records a version already written at locationFor(version) as a challenger. */
+  addChallenger(version: string): Promise<ModelVersionInfo>;
+  /** Moves a challenger out of the running (the champion is retired only by promoting another version). */
+  retire(version: string): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/t
 import { DEFAULT_RULES_PATH, loadRules, RulesTier } from '../../core/rules.ts';
 import type { Tier } from '../../core/types.ts';
 import { FolderBlobStore } from './blob-store.ts';
+import { encoderTierFactory } from './encoder-factory.ts';
 import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from './duckdb.ts';
 
 export interface TierFactoryContext {
@@ -28,6 +29,7 @@ export type TierFactory = (ctx: TierFactoryContext) => Promise<Tier | { unavaila
  */
 export const TIER_FACTORIES: Record<string, TierFactory> = {
   rules: async ({ taxonomy, options }) => new RulesTier(loadRules(taxonomy, options.rulesPath ?? DEFAULT_RULES_PATH)),
+  encoder: encoderTierFactory,
 };
 
 export const CACHE_TIER = 'cache';
