@@ -38,7 +38,7 @@ describe('aisle classify (real CLI)', () => {
     expect(r.stdout).toMatch(/output: +sample\.out\.csv/);
     const out = readFileSync(join(dir, 'sample.out.csv'), 'utf8');
     expect(out.split('\n')[0]).toBe(
-      'id,product_name,brand,description,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category',
+      'id,product_name,brand,description,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key',
     );
     expect(out).toMatch(/rules,ok,/);
     const rejects = csvLines(join(dir, 'sample.out.rejects.csv'));
@@ -61,8 +61,8 @@ describe('aisle classify (real CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/5 rows in = 3 classified \+ 2 rejected/);
     const out = csvLines(join(dir, 'odd-result.csv'));
-    expect(out[0]).toBe('SKU,Title,Brand,Extra,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category');
-    expect(out[1]).toMatch(/^a1,Whole Milk 1 gal,Daily,keep me,Food,Dairy & Eggs,[\d.]+,rules,ok,[^,]+,rules@[^,]+,Food,Dairy & Eggs$/);
+    expect(out[0]).toBe('SKU,Title,Brand,Extra,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key');
+    expect(out[1]).toMatch(/^a1,Whole Milk 1 gal,Daily,keep me,Food,Dairy & Eggs,[\d.]+,rules,ok,[^,]+,rules@[^,]+,Food,Dairy & Eggs,[0-9a-f]{16}$/);
     expect(out[2]).toMatch(/^a2,Chips; Sea Salt,Crunch,x,/);
     expect(out[3]).toMatch(/^a5,"Multi\r$/);
     const rejects = csvLines(join(dir, 'odd-result.rejects.csv'));
@@ -84,7 +84,7 @@ describe('aisle classify (real CLI)', () => {
     const r = aisle([input, '--taxonomy', tfile, '--tiers', 'cache']);
     expect(r.code).toBe(0);
     expect(csvLines(join(dir, 'tiny.out.csv'))[0]).toBe(
-      'name,level1,level2,level3,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category',
+      'name,level1,level2,level3,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key',
     );
 
     writeFileSync(tfile, JSON.stringify({ name: 'bad', version: '1', classes: [{ id: 'Bad Id', name: 'x', description: 'x' }] }));
