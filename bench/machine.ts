@@ -1,16 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { execSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
 
-/** The machine and commit, printed with every bench figure. */
+/** One line naming the machine and commit, printed at the top of every bench output. */
 export function machineLine(): string {
   let commit = 'unknown';
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' }).trim();
-    if (dirty) commit += '+dirty';
+    commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    if (execSync('git status --porcelain', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()) commit += '+dirty';
   } catch {
     // not a git checkout
   }
   const cpu = cpus();
-  return `machine: ${cpu[0]?.model ?? 'unknown cpu'} × ${cpu.length} cores, node ${process.version}, commit ${commit}`;
+  return `machine: ${cpu[0]?.model ?? 'unknown cpu'} × ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version} · commit ${commit} · ${new Date().toISOString()}`;
 }

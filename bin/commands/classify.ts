@@ -12,7 +12,7 @@ export const SAMPLE_CSV = fileURLToPath(new URL('../../models/sample.csv', impor
 const HELP = `usage: aisle classify [IN.csv] [options]
 
 Classifies every row of a CSV file into the taxonomy and writes OUT.csv (input columns + level1, level2,
-confidence, tier, status, rule_id, model_version, level1_category, predicted_level2_category) and
+confidence, tier, status, rule_id, model_version, level1_category, predicted_level2_category, item_key) and
 OUT.rejects.csv (rows that could not be read: line, reason, raw row). Without IN.csv it classifies the
 shipped sample (models/sample.csv) into ./sample.out.csv.
 
@@ -31,11 +31,12 @@ options:
   --store-all           keep every decision in the local store (default: review, encoder and LLM ones;
                         rules and cache decisions are in the output file)
   --concurrency N       batches in the cascade at once (default 4 with an encoder or LLM tier, else 1)
+  --no-lake             do not write the finished job to the results lake ($AISLE_HOME/lake, for insights)
   -q, --quiet           no progress output
   -h, --help            this help
 
 environment:
-  AISLE_HOME            local state folder (default ./.aisle): aisle.duckdb (results, cache, jobs)
+  AISLE_HOME            local state folder (default ./.aisle): aisle.duckdb (results, cache, jobs), lake/
   AISLE_CACHE_TTL_DAYS  how long cached decisions live (human labels never expire)`;
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
@@ -64,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
         rules: { type: 'string' },
         'job-id': { type: 'string' },
         fresh: { type: 'boolean' },
+        'no-lake': { type: 'boolean' },
         'batch-size': { type: 'string' },
         'checkpoint-every': { type: 'string' },
         'store-all': { type: 'boolean' },
@@ -109,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
       progress = new Progress(size, 'aisle');
     }
     const summary = await classifyFile(rt, {
-      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, batchSize, checkpointEvery, concurrency, storeAll: values['store-all'],
+      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, lake: !values['no-lake'], batchSize, checkpointEvery, concurrency, storeAll: values['store-all'],
       onProgress: progress ? (bytes, records) => progress!.update(bytes, records) : undefined,
     });
     progress?.stop();

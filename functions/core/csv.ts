@@ -266,9 +266,9 @@ export function escapeCsv(value: string, delimiter = ','): string {
   return needs ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** Columns the classifier adds after the input's own. */
+/** Columns the classifier adds after the input's own; `item_key` finds the item on the API (GET /v1/items/{key}). */
 export function addedColumns(taxonomy: Taxonomy): string[] {
-  return [...taxonomy.levels, 'confidence', 'tier', 'status', 'rule_id', 'model_version', 'level1_category', 'predicted_level2_category'];
+  return [...taxonomy.levels, 'confidence', 'tier', 'status', 'rule_id', 'model_version', 'level1_category', 'predicted_level2_category', 'item_key'];
 }
 
 export const REJECT_COLUMNS = ['line', 'reason', 'raw'];
@@ -306,7 +306,7 @@ export class CsvOutputFormatter {
       out +=
         line + ',' + this.levelFields(d.classId, 'levels') + ',' + formatConfidence(d.confidence) + ',' + d.tier + ',' + d.status + ',' +
         (d.ruleId ? escapeCsv(d.ruleId) : '') + ',' + (d.modelVersion ? escapeCsv(d.modelVersion) : '') + ',' +
-        this.levelFields(d.classId, 'aliases') + '\n';
+        this.levelFields(d.classId, 'aliases') + ',' + d.key + '\n';
     }
     return out;
   }

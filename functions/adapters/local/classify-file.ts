@@ -4,13 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   CsvBatchReader, CsvOutputFormatter, cascadeItemOf, formatRejects, REJECT_COLUMNS, rejectsPathFor, type CsvBatch,
 } from '../../core/csv.ts';
 import { UserError } from '../../core/errors.ts';
 import type { CascadeItem, Decision } from '../../core/types.ts';
 import type { ItemRecord, JobCheckpoint, JobRecord } from '../../ports.ts';
+import { exportJobToLake } from './lake-export.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 export interface ClassifyFileOptions {
@@ -33,6 +34,8 @@ export interface ClassifyFileOptions {
    * (review, encoder, LLM); rules and cache decisions are in the output file and cost nothing to redo.
    */
   storeAll?: boolean;
+  /** Write the finished job to the results lake ($AISLE_HOME/lake) for insights; default true. */
+  lake?: boolean;
   onProgress?: (bytesRead: number, records: number) => void;
   /** Called once per checkpoint written (tests and progress). */
   onCheckpoint?: (checkpoint: JobCheckpoint) => void;
@@ -221,6 +224,11 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     status: 'done', rowsIn: records, totalKnown: true, classified, rejected, needsReview, tierCounts,
     checkpoint: { records, outputBytes: out.position, rejectsBytes: rej.position },
   });
+  if (opts.lake !== false && formatter) {
+    await exportJobToLake(rt.db, {
+      jobId, outputCsv: output, inputHeader: reader.columns!.header, lakeRoot: join(rt.home, 'lake'), taxonomy: rt.taxonomy, at: new Date(),
+    });
+  }
   return {
     jobId,
     input: resolve(opts.input),

@@ -1,0 +1,109 @@
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  type ColumnInfo,
+  type Row,
+} from '@aws-sdk/client-athena';
+import { checkJobId, loadNamedQueries, UnknownQueryError, type NamedQuery } from '../../core/insights.ts';
+import type { Insights } from '../../ports.ts';
+
+export interface AthenaInsightsOptions {
+  client: AthenaClient;
+  workGroup: string;
+  database: string;
+  /** Polling of the query state: first wait and cap, in ms (grows ×2 between polls). */
+  pollMs?: number;
+  maxPollMs?: number;
+  /** Gives up on a query after this long (Athena keeps running it; the caller gets an error). */
+  timeoutMs?: number;
+  queries?: NamedQuery[];
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class AthenaQueryError extends Error {}
+
+const NUMERIC = new Set(['tinyint', 'smallint', 'integer', 'int', 'bigint', 'double', 'float', 'real', 'decimal']);
+
+/** Athena returns every value as a string: convert by the column's declared type. */
+function convert(value: string | undefined, column: ColumnInfo): unknown {
+  if (value === undefined) return null;
+  const type = (column.Type ?? 'varchar').toLowerCase();
+  if (NUMERIC.has(type)) return Number(value);
+  if (type === 'boolean') return value === 'true';
+  return value;
+}
+
+/**
+ * The named queries on Athena over the lake bucket (Glue table `results`). The SQL text is the same file
+ * DuckDB runs; the job id goes in ExecutionParameters as a SQL literal.
+ */
+export class AthenaInsights implements Insights {
+  private readonly queries: NamedQuery[];
+
+  constructor(private readonly opts: AthenaInsightsOptions) {
+    this.queries = opts.queries ?? loadNamedQueries();
+  }
+
+  async list() {
+    return this.queries.map(({ name, description }) => ({ name, description }));
+  }
+
+  async run(name: string, params: { jobId?: string } = {}): Promise<Record<string, unknown>[]> {
+    const query = this.queries.find((q) => q.name === name);
+    if (!query) throw new UnknownQueryError(name, this.queries.map((q) => q.name));
+    const jobId = checkJobId(params.jobId);
+    const { client, workGroup, database } = this.opts;
+    const started = await client.send(
+      new StartQueryExecutionCommand({
+        QueryString: query.sql,
+        WorkGroup: workGroup,
+        QueryExecutionContext: { Database: database },
+        ExecutionParameters: [jobId === undefined ? 'NULL' : `'${jobId}'`],
+      }),
+    );
+    const id = started.QueryExecutionId;
+    if (!id) throw new AthenaQueryError(`Athena started "${name}" without a query execution id`);
+    await this.waitFor(id, name);
+    return this.readResults(id);
+  }
+
+  private async waitFor(id: string, name: string): Promise<void> {
+    const sleep = this.opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    const deadline = Date.now() + (this.opts.timeoutMs ?? 60_000);
+    let wait = this.opts.pollMs ?? 200;
+    for (;;) {
+      const { QueryExecution } = await this.opts.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
+      const state = QueryExecution?.Status?.State;
+      if (state === 'SUCCEEDED') return;
+      if (state === 'FAILED' || state === 'CANCELLED') {
+        throw new AthenaQueryError(`insight "${name}" ${state.toLowerCase()} on Athena: ${QueryExecution?.Status?.StateChangeReason ?? 'no reason given'}`);
+      }
+      if (Date.now() > deadline) throw new AthenaQueryError(`insight "${name}" still ${state ?? 'pending'} on Athena after ${this.opts.timeoutMs ?? 60_000} ms (execution ${id})`);
+      await sleep(wait);
+      wait = Math.min(wait * 2, this.opts.maxPollMs ?? 2_000);
+    }
+  }
+
+  private async readResults(id: string): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    let columns: ColumnInfo[] | undefined;
+    let token: string | undefined;
+    let first = true;
+    do {
+      const page = await this.opts.client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token }));
+      columns ??= page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+      let rows: Row[] = page.ResultSet?.Rows ?? [];
+      // A SELECT's first page starts with the header row.
+      if (first && rows.length && rows[0].Data?.every((d, i) => d.VarCharValue === columns![i]?.Name)) rows = rows.slice(1);
+      first = false;
+      for (const row of rows) {
+        const data = row.Data ?? [];
+        out.push(Object.fromEntries(columns.map((c, i) => [c.Name ?? `col${i}`, convert(data[i]?.VarCharValue, c)])));
+      }
+      token = page.NextToken;
+    } while (token);
+    return out;
+  }
+}

@@ -1,0 +1,72 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { checkJobId, loadNamedQueries, UnknownQueryError, type NamedQuery } from '../../core/insights.ts';
+import { LAKE_COLUMNS } from '../../core/lake.ts';
+import type { Insights } from '../../ports.ts';
+
+/** Turns DuckDB values into JSON-friendly ones (BIGINT → number when safe, else string). */
+function plain(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (value !== null && typeof value === 'object' && 'toString' in value && !Array.isArray(value)) return String(value);
+  return value;
+}
+
+function hasParquet(dir: string): boolean {
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).some((f) => f.endsWith('.parquet'));
+}
+
+/**
+ * The named queries on DuckDB over the local lake ($AISLE_HOME/lake/results/dt=…/job=…/part-N.parquet).
+ * `results` is a view over the Parquet files; `dt` comes from the path, as Athena's partition does.
+ */
+export class DuckDbInsights implements Insights {
+  private connection?: Promise<DuckDBConnection>;
+  private readonly queries: NamedQuery[];
+
+  constructor(
+    private readonly lakeRoot: string,
+    queries: NamedQuery[] = loadNamedQueries(),
+  ) {
+    this.queries = queries;
+  }
+
+  async list() {
+    return this.queries.map(({ name, description }) => ({ name, description }));
+  }
+
+  async run(name: string, params: { jobId?: string } = {}): Promise<Record<string, unknown>[]> {
+    const query = this.queries.find((q) => q.name === name);
+    if (!query) throw new UnknownQueryError(name, this.queries.map((q) => q.name));
+    const jobId = checkJobId(params.jobId);
+    const connection = await this.connect();
+    // The view is made per query so parts written since the last one are seen.
+    await connection.run(this.viewSql());
+    const reader = await connection.runAndReadAll(query.sql, [jobId ?? null]);
+    const columns = reader.columnNames();
+    return reader.getRows().map((row) => Object.fromEntries(row.map((v, i) => [columns[i], plain(v)])));
+  }
+
+  async close(): Promise<void> {
+    if (this.connection) (await this.connection).closeSync();
+    this.connection = undefined;
+  }
+
+  private connect(): Promise<DuckDBConnection> {
+    this.connection ??= DuckDBInstance.create(':memory:').then((db) => db.connect());
+    return this.connection;
+  }
+
+  private viewSql(): string {
+    const dir = join(this.lakeRoot, 'results');
+    if (!hasParquet(dir)) {
+      // An empty lake still answers every query (with no rows) instead of failing on a missing glob.
+      const cols = LAKE_COLUMNS.map(([n, t]) => `CAST(NULL AS ${t}) AS ${n}`).join(', ');
+      return `CREATE OR REPLACE VIEW results AS SELECT ${cols}, CAST(NULL AS VARCHAR) AS dt WHERE false`;
+    }
+    const glob = join(dir, '*', '*', '*.parquet').replace(/'/g, "''");
+    const cols = LAKE_COLUMNS.map(([n]) => n).join(', ');
+    return `CREATE OR REPLACE VIEW results AS SELECT ${cols}, dt FROM read_parquet('${glob}', hive_partitioning = true, hive_types = {'dt': VARCHAR, 'job': VARCHAR}, union_by_name = true)`;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The named insight queries (functions/core/insights/*.sql): one SQL text per name, run unchanged by DuckDB
+ * locally and Athena on AWS. See functions/core/insights/README.md for the contract each file keeps.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface NamedQuery {
+  name: string;
+  description: string;
+  sql: string;
+}
+
+/** Functions both DuckDB and Athena (Trino) implement with the same meaning; the README explains the list. */
+export const ALLOWED_FUNCTIONS = new Set([
+  'COUNT', 'SUM', 'AVG', 'MIN', 'MAX',
+  'ROW_NUMBER', 'RANK', 'DENSE_RANK', 'LAG', 'LEAD',
+  'ROUND', 'FLOOR', 'CEIL', 'ABS', 'LN', 'EXP', 'SQRT', 'POWER', 'GREATEST', 'LEAST',
+  'SUBSTR', 'LOWER', 'UPPER', 'LENGTH', 'TRIM',
+  'CAST', 'COALESCE', 'NULLIF',
+]);
+
+// Words that can stand before "(" without being a function call.
+const SQL_KEYWORDS = new Set(['AS', 'IN', 'OVER', 'EXISTS', 'VALUES', 'AND', 'OR', 'NOT', 'ON', 'FROM', 'JOIN', 'USING', 'WHERE', 'SELECT', 'WITH', 'THEN', 'ELSE', 'WHEN', 'BY']);
+
+/** The function names a SQL text calls (upper-case), comments and string literals left out. */
+export function functionsCalled(sql: string): string[] {
+  const code = sql.replace(/--[^\n]*/g, ' ').replace(/'(?:[^']|'')*'/g, "''");
+  const names = new Set<string>();
+  for (const m of code.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) {
+    const name = m[1].toUpperCase();
+    if (!SQL_KEYWORDS.has(name)) names.add(name);
+  }
+  return [...names].sort();
+}
+
+export const INSIGHTS_DIR = fileURLToPath(new URL('./insights/', import.meta.url));
+
+/** Reads the named queries from a folder (default: the shipped ones), sorted by name. */
+export function loadNamedQueries(dir: string = INSIGHTS_DIR): NamedQuery[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((file) => {
+      const sql = readFileSync(`${dir}/${file}`, 'utf8');
+      const description = sql
+        .split('\n')
+        .filter((line) => line.startsWith('--'))
+        .map((line) => line.replace(/^--\s?/, ''))
+        .join(' ')
+        .trim();
+      return { name: file.replace(/\.sql$/, ''), description, sql };
+    });
+}
+
+export class UnknownQueryError extends Error {
+  readonly userFacing = true;
+  constructor(name: string, known: string[]) {
+    super(`no insight query named "${name}"; known: ${known.join(', ')}`);
+  }
+}
+
+export class BadJobIdError extends Error {
+  readonly userFacing = true;
+  constructor(jobId: string) {
+    super(`job id "${jobId}" may hold only letters, digits, ".", "_" and "-"`);
+  }
+}
+
+/** Job ids reach SQL as a bound value locally and as a literal on Athena: keep them to a safe alphabet. */
+export function checkJobId(jobId: string | undefined): string | undefined {
+  if (jobId !== undefined && !/^[A-Za-z0-9_.-]{1,128}$/.test(jobId)) throw new BadJobIdError(jobId);
+  return jobId;
+}
