@@ -212,6 +212,12 @@ export class RuleSet {
     const problems: string[] = [];
     const rules: Rule[] = [];
     const seen = new Set<string>();
+    // Rules sharing an exclude set share its compiled index: the set is normalized once, not once per rule.
+    const excludeIndexes = new Map<string, Map<string, string[][]> | null>();
+    const sets = file.data.excludeSets ?? {};
+    for (const [name, list] of Object.entries(sets)) {
+      for (const x of list) if (!normalizeText(x)) problems.push(`excludeSets.${name}: entry "${x}" is empty once normalized`);
+    }
     file.data.rules.forEach((raw, index) => {
       const rawId = (raw as { id?: unknown } | null)?.id;
       const name = typeof rawId === 'string' && rawId ? `rule ${rawId}` : `rules[${index}]`;
@@ -233,15 +239,11 @@ export class RuleSet {
       }
       for (const p of spec.phrases ?? []) if (!normalizeText(p)) own.push(`phrase "${p}" is empty once normalized`);
       for (const b of spec.brands ?? []) if (!normalizeText(b)) own.push(`brand "${b}" is empty once normalized`);
-      const exclude: string[] = [];
       for (const x of spec.exclude ?? []) {
         if (x.startsWith('@')) {
-          const set = file.data.excludeSets?.[x.slice(1)];
-          if (set) exclude.push(...set);
-          else own.push(`exclude set "${x}" is not defined in excludeSets`);
-        } else exclude.push(x);
+          if (!Object.hasOwn(sets, x.slice(1))) own.push(`exclude set "${x}" is not defined in excludeSets`);
+        } else if (!normalizeText(x)) own.push(`exclude entry "${x}" is empty once normalized`);
       }
-      for (const x of exclude) if (!normalizeText(x)) own.push(`exclude entry "${x}" is empty once normalized`);
       if (spec.regex !== undefined) {
         try {
           const re = new RegExp(spec.regex);
@@ -267,7 +269,7 @@ export class RuleSet {
           brand: spec.confidence ?? ruleConfidence('brand', spec.priority),
           regex: spec.confidence ?? ruleConfidence('regex', spec.priority),
         },
-        excludeIndex: excludeIndexOf(exclude),
+        excludeIndex: sharedExcludeIndex(excludeIndexes, spec.exclude ?? [], sets),
         spec,
       });
     });
@@ -496,6 +498,20 @@ export class RuleSet {
 }
 
 const NONE: RuleMatch[] = [];
+
+function sharedExcludeIndex(
+  cache: Map<string, Map<string, string[][]> | null>,
+  exclude: string[],
+  sets: Record<string, string[]>,
+): Map<string, string[][]> | null {
+  const key = exclude.join('\u0000');
+  let index = cache.get(key);
+  if (index === undefined) {
+    index = excludeIndexOf(exclude.flatMap((x) => (x.startsWith('@') ? sets[x.slice(1)] : [x])));
+    cache.set(key, index);
+  }
+  return index;
+}
 
 function excludeIndexOf(exclude: string[]): Map<string, string[][]> | null {
   if (exclude.length === 0) return null;
