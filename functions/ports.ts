@@ -19,6 +19,8 @@ export interface ItemRecord {
   /** Normalized text the tiers saw. */
   text: string;
   jobId?: string;
+  /** Data row number in the job's input (1-based, header excluded), when it came from a file. */
+  row?: number;
   /** ISO time of the decision. */
   at: string;
 }
@@ -62,6 +64,16 @@ export interface JobRecord {
   createdAt: string;
   updatedAt: string;
   error?: string;
+  /** How far a resumable run got: everything up to here is decided and written. */
+  checkpoint?: JobCheckpoint;
+}
+
+export interface JobCheckpoint {
+  /** Data records of the input consumed (classified + rejected). */
+  records: number;
+  /** Bytes of the output and rejects files that hold those records. */
+  outputBytes: number;
+  rejectsBytes: number;
 }
 
 export interface JobStore {
