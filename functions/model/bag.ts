@@ -44,11 +44,11 @@ export const DEFAULT_BAG_CONFIG: BagConfig = {
   pairBuckets: 120_000,
   minN: 3,
   maxN: 5,
-  epochs: 12,
+  epochs: 20,
   lr: 0.05,
   maxTokens: 64,
   ensemble: 1,
-  dropout: 0,
+  dropout: 0.2,
 };
 
 /** A trained (folded) bag model: exactly what the ONNX graph computes. */
