@@ -283,6 +283,29 @@ export class RuleSet {
     return this.byId.get(id);
   }
 
+  /**
+   * Entries that always conflict: the same word or phrase in rules of different classes at the same priority
+   * (and the same `at`), so every item with it defers. Not an error (a conflict is a safe outcome), but
+   * usually a slip worth fixing; `aisle rules check` prints them.
+   */
+  overlaps(): string[] {
+    const out: string[] = [];
+    for (const index of [this.tokenIndex, this.brandIndex]) {
+      for (const entries of index.values()) {
+        const byText = new Map<string, Entry[]>();
+        for (const e of entries) push(byText, `${e.text}|${e.rule.priority}|${e.rule.atEnd}`, e);
+        for (const [key, list] of byText) {
+          const classes = new Set(list.map((e) => e.rule.classId));
+          if (classes.size < 2) continue;
+          const [text, priority] = key.split('|');
+          const who = list.map((e) => `${e.rule.id} (${e.rule.classId ?? UNKNOWN_TARGET})`).join(', ');
+          out.push(`'${text}' is in ${who} at priority ${priority}: items with it always defer`);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Every rule hit in the item, before exclusion, containment and priority. */
   collect(item: Pick<CascadeItem, 'text' | 'brand'>): RuleMatch[] {
     const text = item.text;
