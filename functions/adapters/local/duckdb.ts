@@ -109,7 +109,6 @@ export class LocalDb {
 
   /** Writes rows to a temporary CSV file and returns the SQL that COPYs it into `table`, and a clean-up. */
   stageCsv(table: string, columns: string[], rows: Cell[][]): { sql: string; cleanup: () => void } {
-    const file = join(this.tmpDir, `stage-${process.pid}-${++this.tmpCounter}.csv`);
     let text = '';
     for (const row of rows) {
       for (let i = 0; i < row.length; i++) {
@@ -118,6 +117,12 @@ export class LocalDb {
       }
       text += '\n';
     }
+    return this.stageText(table, columns, text);
+  }
+
+  /** Like stageCsv, for CSV text already built (NULL written as \N). */
+  stageText(table: string, columns: string[], text: string): { sql: string; cleanup: () => void } {
+    const file = join(this.tmpDir, `stage-${process.pid}-${++this.tmpCounter}.csv`);
     writeFileSync(file, text);
     const sql = `COPY ${table} (${columns.join(', ')}) FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`;
     return { sql, cleanup: () => rmSync(file, { force: true }) };
@@ -175,24 +180,27 @@ function toRecord(r: DecisionRow): ItemRecord {
   return { decision, input, text: r.text, jobId: opt(r.job_id), at: iso(r.decided_at), row: r.row_no === null ? undefined : Number(r.row_no) };
 }
 
-/** Tiers whose traces are worth keeping per item; rules and cache decisions keep their reason only. */
-const TRACED = new Set<TierName>(['encoder', 'llm', 'review', 'human']);
+/** Tiers whose traces are worth keeping per item; cheap decisions (cache, rules) keep their reason only. */
+const TRACED = new Set<TierName>(['encoder', 'llm', 'human']);
+const keepsTrace = (d: Decision) => TRACED.has(d.tier) || (d.tier === 'review' && d.trace!.topK.length > 0);
+const cell = (v: string | null | undefined) => (v === null || v === undefined ? NULL : escapeCsv(v));
 
 export class DuckDbResultStore implements ResultStore {
   constructor(private readonly db: LocalDb) {}
 
   async saveDecisions(records: ItemRecord[]): Promise<void> {
     if (!records.length) return;
-    const rows: Cell[][] = new Array(records.length);
+    // Built as CSV text directly: no per-row arrays on the hot path.
+    let text = '';
     for (let i = 0; i < records.length; i++) {
-      const { decision: d, input, text, jobId, at, row } = records[i];
-      rows[i] = [
-        d.key, jobId, row, at, input.name, input.brand, input.searchTerm, input.description, text, d.classId, d.confidence,
-        d.tier, d.status, d.ruleId, d.modelVersion, d.reason, d.taxonomyVersion,
-        d.trace && TRACED.has(d.tier) ? JSON.stringify(d.trace) : null,
-      ];
+      const { decision: d, input, text: itemText, jobId, at, row } = records[i];
+      text +=
+        d.key + ',' + cell(jobId) + ',' + (row ?? NULL) + ',' + at + ',' + escapeCsv(input.name) + ',' + cell(input.brand) + ',' +
+        cell(input.searchTerm) + ',' + cell(input.description) + ',' + escapeCsv(itemText) + ',' + cell(d.classId) + ',' +
+        d.confidence + ',' + d.tier + ',' + d.status + ',' + cell(d.ruleId) + ',' + cell(d.modelVersion) + ',' + cell(d.reason) + ',' +
+        escapeCsv(d.taxonomyVersion) + ',' + (d.trace && keepsTrace(d) ? escapeCsv(JSON.stringify(d.trace)) : NULL) + '\n';
     }
-    const stage = this.db.stageCsv('decisions', DECISION_COLUMNS, rows);
+    const stage = this.db.stageText('decisions', DECISION_COLUMNS, text);
     try {
       await this.db.exec(stage.sql);
     } finally {
@@ -258,10 +266,13 @@ export class DuckDbResultStore implements ResultStore {
     const tiers = opts.tiers.map((t) => `'${t === 'human' ? 'human' : 'llm'}'`).join(', ');
     if (!tiers) return;
     const rows = await this.db.query<DecisionRow>(
-      `WITH current AS (
-         SELECT * FROM decisions QUALIFY row_number() OVER (PARTITION BY key ORDER BY decided_at DESC, row_no DESC NULLS FIRST) = 1
+      // The label per key, not its current decision: a rerun answers from the cache (tier 'cache') and must not
+      // hide the human or LLM label it repeats. A human label beats an LLM one whatever their times.
+      `WITH labelled AS (
+         SELECT * FROM decisions WHERE tier IN ('human', 'llm') AND status = 'ok' AND class_id IS NOT NULL
+         QUALIFY row_number() OVER (PARTITION BY key ORDER BY tier = 'human' DESC, decided_at DESC, row_no DESC NULLS FIRST) = 1
        )
-       SELECT * FROM current WHERE tier IN (${tiers}) AND status = 'ok' AND class_id IS NOT NULL ORDER BY decided_at, key`,
+       SELECT * FROM labelled WHERE tier IN (${tiers}) ORDER BY decided_at, key`,
     );
     for (const r of rows) {
       const rec = toRecord(r);
