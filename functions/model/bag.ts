@@ -31,6 +31,8 @@ export interface BagConfig {
   lr: number;
   /** Most tokens per text. */
   maxTokens: number;
+  /** Probability of leaving a token out of a training example (regularization). */
+  dropout: number;
   /** Linear models trained with different seeds and averaged (one model at serving time). */
   ensemble: number;
 }
@@ -46,6 +48,7 @@ export const DEFAULT_BAG_CONFIG: BagConfig = {
   lr: 0.05,
   maxTokens: 64,
   ensemble: 1,
+  dropout: 0,
 };
 
 /** A trained (folded) bag model: exactly what the ONNX graph computes. */
@@ -161,6 +164,8 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
   const total = cfg.epochs * ids.length;
   let step = 0;
   const pairIds: number[] = [];
+  const kept: number[] = [];
+  const keptFlag = new Uint8Array(ids.reduce((m, seq) => Math.max(m, seq.length), 1));
 
   for (let epoch = 0; epoch < cfg.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
@@ -174,20 +179,26 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
       const lr = cfg.lr * (1 - step / total);
       step++;
       const seq = ids[ex];
-      const n = seq.length;
-      if (!n) continue;
+      if (!seq.length) continue;
+      // Token dropout (as in deep averaging networks): each token is left out with probability `dropout`,
+      // so the model does not lean on one word alone.
+      kept.length = 0;
+      for (let t = 0; t < seq.length; t++) keptFlag[t] = cfg.dropout > 0 && seq.length > 1 && random() < cfg.dropout ? 0 : 1;
+      for (let t = 0; t < seq.length; t++) if (keptFlag[t]) kept.push(seq[t]);
+      if (!kept.length) kept.push(seq[0]);
+      const n = kept.length;
       h.fill(0);
       pairIds.length = 0;
-      for (let t = 0; t < n; t++) {
-        const id = seq[t];
+      for (const id of kept) {
         const g = ngrams[id];
         addRow(h, tok, id * d, d);
         for (let k = 0; k < g.length; k++) addRow(h, ng, g[k] * d, d);
-        if (t + 1 < n) {
-          const p = pairBucket(id, seq[t + 1], cfg.pairBuckets);
-          pairIds.push(p);
-          addRow(h, pair, p * d, d);
-        }
+      }
+      for (let t = 0; t + 1 < seq.length; t++) {
+        if (!keptFlag[t] || !keptFlag[t + 1]) continue;
+        const p = pairBucket(seq[t], seq[t + 1], cfg.pairBuckets);
+        pairIds.push(p);
+        addRow(h, pair, p * d, d);
       }
       const inv = 1 / n;
       for (let k = 0; k < d; k++) h[k] *= inv;
@@ -242,8 +253,7 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
         for (let j = 0; j < H; j++) hb[j] -= gHid[j];
       }
       for (let k = 0; k < d; k++) gh[k] *= inv;
-      for (let t = 0; t < n; t++) {
-        const id = seq[t];
+      for (const id of kept) {
         const g = ngrams[id];
         subRow(tok, id * d, gh, d);
         for (let k = 0; k < g.length; k++) subRow(ng, g[k] * d, gh, d);
