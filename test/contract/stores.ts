@@ -147,7 +147,7 @@ export function describeJobStoreContract(name: string, make: () => Promise<Fixtu
   });
 }
 
-/** Counting that survives redelivery (needs transactions on DynamoDB: moto, not dynalite). */
+/** Counting that survives redelivery: a chunk id counts once, a status move succeeds once. */
 export function describeJobProgressContract(name: string, make: () => Promise<Fixture<JobStore & JobProgress>>): void {
   describe(`JobProgress contract: ${name}`, () => {
     const jobs = useFixture(make);
