@@ -4,6 +4,7 @@
  * port does, never which vendor serves it.
  */
 import type { Readable } from 'node:stream';
+import type { ApiKeyRecord } from './core/api-keys.ts';
 import type { Candidate, Decision, ProductInput } from './core/types.ts';
 
 /** Earlier decisions by key and taxonomy version. Human labels are never expired. */
@@ -169,6 +170,10 @@ export interface ModelVersionInfo {
   /** Contents of metrics.json. */
   metrics: Record<string, unknown>;
   createdAt: string;
+  /** Where the version's artifact folder lives: a local path, or an S3 URI on AWS. */
+  location?: string;
+  /** True for the model shipped with the code (models/encoder/starter-*), the champion until one is promoted. */
+  shipped?: boolean;
 }
 
 /** Model versions: the champion serves, challengers wait to beat it on the same held-out set. */
@@ -176,4 +181,68 @@ export interface ModelRegistry {
   list(): Promise<ModelVersionInfo[]>;
   champion(): Promise<ModelVersionInfo | null>;
   promote(version: string): Promise<void>;
+}
+
+/** A registry trainers write to: a new version is written at `locationFor` and recorded as a challenger. */
+export interface WritableModelRegistry extends ModelRegistry {
+  /** Where the artifact folder of a new version goes. */
+  locationFor(version: string): string;
+  /** Records a version already written at locationFor(version) as a challenger. */
+  addChallenger(version: string): Promise<ModelVersionInfo>;
+  /** Moves a challenger out of the running (the champion is retired only by promoting another version). */
+  retire(version: string): Promise<void>;
+}
+
+/** API keys by id (see core/api-keys.ts for the key format and the hash check). */
+export interface KeyStore {
+  put(record: ApiKeyRecord): Promise<void>;
+  get(id: string): Promise<ApiKeyRecord | null>;
+  list(): Promise<ApiKeyRecord[]>;
+  /** Marks a key revoked; false when no key has that id. */
+  revoke(id: string, at: string): Promise<boolean>;
+}
+
+/** Where the client sends a CSV on AWS: a presigned S3 PUT to inbox/. */
+export interface PresignedUpload {
+  jobId: string;
+  method: 'PUT';
+  url: string;
+  /** Headers the PUT must carry (e.g. Content-Type), as signed. */
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+/** A job's output file: a stream to relay (local) or a URL to redirect to (a presigned S3 GET on AWS). */
+export type JobArtifact =
+  | { kind: 'stream'; body: Readable; filename: string; contentType: string }
+  | { kind: 'redirect'; url: string };
+
+/**
+ * CSV jobs as the API sees them. Locally the CSV comes in the request and is processed in-process
+ * (`submit`); on AWS the client gets a presigned URL to inbox/ (`createUpload`) and the ingest handler takes
+ * it from there. A flavour implements the one it supports.
+ */
+export interface JobsService {
+  submit?(upload: { filename: string; body: Readable }): Promise<JobRecord>;
+  createUpload?(filename: string): Promise<PresignedUpload>;
+  get(id: string): Promise<JobRecord | null>;
+  list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;
+  /** The result CSV or the rejects CSV of a finished job; null when there is none (yet). */
+  artifact(id: string, which: 'result' | 'rejects'): Promise<JobArtifact | null>;
+}
+
+export interface TrainingRun {
+  id: string;
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: string;
+  finishedAt?: string;
+  /** Where to look: a log file locally, a Step Functions execution ARN on AWS. */
+  detail?: string;
+  error?: string;
+}
+
+/** Starts retraining (export → train → evaluate → promote) in the background: `aisle train` locally, Step Functions on AWS. */
+export interface Retrainer {
+  start(): Promise<TrainingRun>;
+  get(id: string): Promise<TrainingRun | null>;
 }

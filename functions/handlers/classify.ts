@@ -8,8 +8,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { productOf, resolveColumns } from '../core/csv.ts';
-import { toCascadeItem } from '../core/normalize.ts';
+import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { awsDeps } from './deps.ts';
 import { classifyMessageSchema, parseMessage, type LlmMessage } from './messages.ts';
 import { cascadeFactory, chunkId, completeChunk, type PipelineDeps } from './pipeline.ts';
@@ -17,11 +16,10 @@ import { cascadeFactory, chunkId, completeChunk, type PipelineDeps } from './pip
 export async function classifyChunk(deps: PipelineDeps, cascade: ReturnType<typeof cascadeFactory>, body: string): Promise<void> {
   const msg = parseMessage(classifyMessageSchema, body);
   const columns = resolveColumns(msg.header);
-  const inputs = msg.rows.map((values) => {
+  const items = msg.rows.map((values) => {
     if (values.length !== msg.header.length) throw new Error(`row of ${values.length} fields under a header of ${msg.header.length}`);
-    return productOf(values, columns);
+    return cascadeItemOf(values, columns);
   });
-  const items = inputs.map(toCascadeItem);
   const decisions = await (await cascade()).classify(items);
   const at = (deps.now?.() ?? new Date()).toISOString();
 
@@ -33,14 +31,16 @@ export async function classifyChunk(deps: PipelineDeps, cascade: ReturnType<type
       toLlm.push({ n, values: msg.rows[i], hints: decision.trace?.topK ?? [] });
       return;
     }
-    done.push({ n, values: msg.rows[i], record: { decision, input: inputs[i], text: items[i].text, jobId: msg.jobId, at } });
+    done.push({ n, values: msg.rows[i], record: { decision, input: items[i], text: items[i].text, jobId: msg.jobId, row: n, at } });
   });
   if (toLlm.length) {
     await deps.llmQueue!.send([{ jobId: msg.jobId, chunkId: `${chunkId(msg.chunk)}-llm`, header: msg.header, rows: toLlm }]);
     deps.metrics.addMetric('RowsSentToLlm', MetricUnit.Count, toLlm.length);
   }
   await completeChunk(deps, { jobId: msg.jobId, chunkId: chunkId(msg.chunk), rows: done });
-  for (const d of done) deps.metrics.addMetric(`Decided_${d.record.decision.tier}`, MetricUnit.Count, 1);
+  const byTier = new Map<string, number>();
+  for (const d of done) byTier.set(d.record.decision.tier, (byTier.get(d.record.decision.tier) ?? 0) + 1);
+  for (const [tier, n] of byTier) deps.metrics.addMetric(`Decided_${tier}`, MetricUnit.Count, n);
 }
 
 export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {

@@ -10,7 +10,7 @@ import { text } from 'node:stream/consumers';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { CsvOutputFormatter, productOf, resolveColumns } from '../core/csv.ts';
+import { cascadeItemOf, CsvOutputFormatter, resolveColumns } from '../core/csv.ts';
 import { encodeLakeParquet, lakePartKey, promotedColumns, toLakeRow, type LakeRow } from '../core/lake.ts';
 import type { Decision } from '../core/types.ts';
 import { awsDeps } from './deps.ts';
@@ -68,7 +68,7 @@ export async function finalizeJob(deps: PipelineDeps, jobId: string): Promise<vo
         const passThrough = Object.fromEntries(header.map((h, i) => [h, p.values[i] ?? '']));
         const record = {
           decision: { ...p.decision, trace: { steps: [], topK: [], totalMs: 0, costUnits: p.costUnits } },
-          input: productOf(p.values, columns),
+          input: cascadeItemOf(p.values, columns),
           text: p.text,
           jobId,
           at: p.at,

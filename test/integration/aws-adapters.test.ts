@@ -160,5 +160,9 @@ describe.skipIf(noMoto)('DynamoDB TTL, which dynalite lacks (moto_server)', () =
     const later = await cache.getMany(['t1', 't2'], 'tax-1');
     expect(later.has('t1')).toBe(false);
     expect(later.get('t2')?.tier).toBe('human');
+
+    // A machine decision never replaces a human label.
+    await cache.putMany([decision('t2', { tier: 'encoder', classId: 'food.beverages' })]);
+    expect((await cache.getMany(['t2'], 'tax-1')).get('t2')).toMatchObject({ tier: 'human', classId: 'food.produce' });
   });
 });

@@ -4,7 +4,7 @@
  *
  *   pk              sk                      what                                   gsi1pk / gsi1sk
  *   ITEM#<key>      CURRENT                 current ItemRecord                     REVIEW | LABELLED#human | LABELLED#llm / <at>#<key>
- *   ITEM#<key>      HIST#<at>#<n>           earlier ItemRecords
+ *   ITEM#<key>      HIST#<at>#<job>#<n>     every saved ItemRecord (the newest is the current one)
  *   ITEM#<key>      CACHE#<taxonomyVer>     cached decision: a machine one with expiresAt (TTL), or a
  *                                           human label (human = true, no expiresAt) that machine writes never replace
  *   JOB#<id>        JOB                     JobRecord (without chunk counts)       JOBS / <createdAt>#<id>
@@ -202,7 +202,7 @@ export class DynamoResultStore implements ResultStore {
     const items: Item[] = [];
     records.forEach((record, n) => {
       items.push(currentItem(record));
-      items.push({ pk: itemPk(record.decision.key), sk: `HIST#${record.at}#${record.jobId ?? ''}#${n}`, record: JSON.stringify(record) });
+      items.push({ pk: itemPk(record.decision.key), sk: `HIST#${record.at}#${record.jobId ?? ''}#${String(n).padStart(6, '0')}`, record: JSON.stringify(record) });
     });
     await batchPut(this.db, this.table, items);
   }
@@ -215,10 +215,12 @@ export class DynamoResultStore implements ResultStore {
     });
     const current = items.find((i) => i.sk === 'CURRENT');
     if (!current) return null;
+    // Every save writes a HIST item too: the newest one is the current record, the rest are earlier ones.
     const history = items
       .filter((i) => String(i.sk).startsWith('HIST#'))
-      .map(recordOf)
-      .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+      .sort((a, b) => String(b.sk).localeCompare(String(a.sk)))
+      .slice(1)
+      .map(recordOf);
     return { current: recordOf(current), history };
   }
 
