@@ -43,6 +43,8 @@ export class Cascade {
       const started = performance.now();
       const hits = await this.opts.cache.getMany(items.map((it) => it.key), version);
       const ms = (performance.now() - started) / n;
+      // One shared step for every miss of the batch: misses are the common case on a cold cache.
+      const miss: TraceStep = { tier: 'cache', outcome: 'deferred', reason: 'not cached', ms };
       const rest: number[] = [];
       for (const i of pending) {
         const hit = hits.get(items[i].key);
@@ -52,7 +54,7 @@ export class Cascade {
           traces[i].totalMs += ms;
           decisions[i] = { ...hit, key: items[i].key, tier: 'cache', reason, trace: traces[i] };
         } else {
-          traces[i].steps.push({ tier: 'cache', outcome: 'deferred', reason: 'not cached', ms });
+          traces[i].steps.push(miss);
           traces[i].totalMs += ms;
           rest.push(i);
         }

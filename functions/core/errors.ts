@@ -15,3 +15,8 @@ export class UnavailableError extends Error {
     this.name = 'UnavailableError';
   }
 }
+
+/** An expected failure (bad input, bad configuration): the CLI prints its message alone, without a stack. */
+export class UserError extends Error {
+  readonly userFacing = true;
+}

@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { spanishCatalog, toCsv } from '../fixtures/spanish-catalog.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const AISLE = join(ROOT, 'bin/aisle.mjs');
+const home = mkdtempSync(join(tmpdir(), 'aisle-train-cli-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+async function aisle(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [AISLE, ...args], { cwd: ROOT, env: { ...process.env, AISLE_HOME: home }, maxBuffer: 16 << 20 });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+const registry = () => JSON.parse(readFileSync(join(home, 'models', 'registry.json'), 'utf8'));
+const rows = spanishCatalog();
+const data = join(home, 'es.csv');
+writeFileSync(data, toCsv(rows));
+
+describe('aisle train / aisle eval', () => {
+  it('trains a challenger on new data plus the starter catalog and promotes it when it wins', async () => {
+    const { code, out } = await aisle('train', '--data', data, '--version', 'es-1');
+    expect(code, out).toBe(0);
+    expect(out).toContain(`${rows.length} labelled rows, ${rows.filter((r) => r.split === 'test').length} held out by its split column`);
+    expect(out).toMatch(/starter catalog: \d+ rows added/);
+    expect(out).toMatch(/epoch 1\/\d+ loss/); // progress while training
+    expect(out).toMatch(/champion starter-v1\s+challenger es-1/);
+    expect(out).toMatch(/Level 2 macro-F1\s+[\d.]+%\s+[\d.]+%/);
+    expect(out).toContain('promoted es-1 to champion');
+    expect(registry()).toMatchObject({ champion: 'es-1', challengers: [], retired: [] });
+    const card = JSON.parse(readFileSync(join(home, 'models', 'es-1', 'card.json'), 'utf8'));
+    expect(card.parentVersion).toBe('starter-v1');
+  });
+
+  it('keeps the champion and retires a challenger that loses on the same held-out rows', async () => {
+    // Same held-out rows, but the training labels are shifted to the wrong class.
+    const levels = [...new Set(rows.map((r) => `${r.level1}|${r.level2}`))];
+    const noisy = rows.map((r) => {
+      if (r.split === 'test') return r;
+      const [level1, level2] = levels[(levels.indexOf(`${r.level1}|${r.level2}`) + 1) % levels.length].split('|');
+      return { ...r, level1, level2 };
+    });
+    const noisyFile = join(home, 'es-noisy.csv');
+    writeFileSync(noisyFile, toCsv(noisy));
+    const { code, out } = await aisle('train', '--data', noisyFile, '--no-starter', '--version', 'es-noisy');
+    expect(code, out).toBe(0);
+    expect(out).not.toContain('starter catalog:');
+    expect(out).toMatch(/champion es-1\s+challenger es-noisy/);
+    expect(out).toMatch(/kept champion es-1: challenger es-noisy retired, Level 2 macro-F1 [\d.]+ vs [\d.]+: not higher/);
+    expect(registry()).toMatchObject({ champion: 'es-1', retired: ['es-noisy'] });
+  });
+
+  it('evaluates the champion by default, or any version or folder, and writes the report as JSON', async () => {
+    const json = join(home, 'report.json');
+    const champ = await aisle('eval', '--data', data, '--json', json);
+    expect(champ.code, champ.out).toBe(0);
+    expect(champ.out).toContain(`scoring ${rows.filter((r) => r.split === 'test').length} held-out rows (split column)`);
+    expect(champ.out).toContain(join(home, 'models', 'es-1'));
+    for (const part of ['level1: accuracy', 'level2: accuracy', 'macro-F1', 'Food > Dairy & Eggs', 'at the per-class thresholds: covers', 'coverage/accuracy curve', 'confusion matrix']) {
+      expect(champ.out).toContain(part);
+    }
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.modelVersion).toBe('es-1');
+    expect(report.rows).toBe(rows.filter((r) => r.split === 'test').length);
+    const starter = await aisle('eval', '--data', data, '--model', 'starter-v1', '--all-rows');
+    expect(starter.code, starter.out).toBe(0);
+    expect(starter.out).toContain(`scoring ${rows.length} rows`);
+    expect(starter.out).toContain('model starter-v1');
+    const l2 = (out: string) => Number(/level2: accuracy\s+([\d.]+)%/.exec(out)![1]);
+    expect(l2(champ.out)).toBeGreaterThan(l2(starter.out));
+  });
+
+  it('refuses bad input with a clear message', async () => {
+    expect((await aisle('train')).out).toContain('give --data FILE.csv');
+    const bad = join(home, 'bad.csv');
+    writeFileSync(bad, 'product_name,level1,level2\nfoo,Food,Candy\nbar,Food,Beverages\n');
+    const res = await aisle('train', '--data', bad);
+    expect(res.code).toBe(1);
+    expect(res.out).toContain('1 row(s) have labels that are not classes of taxonomy');
+    expect(res.out).toContain('line 2: Food / Candy');
+    const missing = await aisle('eval', '--data', data, '--model', 'no-such-version');
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain('no model folder or registered version "no-such-version"');
+    expect(existsSync(join(home, 'models', 'no-such-version'))).toBe(false);
+  });
+});
