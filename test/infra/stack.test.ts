@@ -161,7 +161,9 @@ describe('Lambda', () => {
 
   it('sets the fixed environment variables on each function', () => {
     const env = (prefix: string) => fnByIdPrefix(prefix)[1].Properties.Environment.Variables;
-    expect(Object.keys(env(FUNCTIONS.ingest))).toEqual(expect.arrayContaining(['TABLE_NAME', 'INBOX_BUCKET', 'LAKE_BUCKET', 'CLASSIFY_QUEUE_URL']));
+    expect(Object.keys(env(FUNCTIONS.ingest))).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'INBOX_BUCKET', 'LAKE_BUCKET', 'CLASSIFY_QUEUE_URL', 'FINALIZE_QUEUE_URL']),
+    );
     expect(env(FUNCTIONS.classify)).toMatchObject({ LLM_ENABLED: 'true', ENCODER_ENDPOINT_NAME: 'aisle-encoder' });
     expect(Object.keys(env(FUNCTIONS.classify))).toEqual(
       expect.arrayContaining(['TABLE_NAME', 'LAKE_BUCKET', 'FINALIZE_QUEUE_URL', 'LLM_QUEUE_URL']),
@@ -247,6 +249,8 @@ describe('IAM', () => {
     expect(ingest).toMatch(/"\/inbox\/\*"/);
     expect(ingest).toContain('sqs:SendMessage');
     expect(ingest).not.toContain('sagemaker:');
+    expect(ingest).toMatch(/"\/outbox\/\*"/);
+    expect(policyOf(FUNCTIONS.classify)).toMatch(/"\/outbox\/\*"/); // work parts for finalize
     const classify = JSON.parse(policyOf(FUNCTIONS.classify));
     const invoke = classify.Statement.find((st: any) => [st.Action].flat().includes('sagemaker:InvokeEndpoint'));
     const [endpointId] = only('AWS::SageMaker::Endpoint');
