@@ -174,6 +174,7 @@ describe('Lambda', () => {
       expect.arrayContaining(['TABLE_NAME', 'INBOX_BUCKET', 'LAKE_BUCKET', 'CLASSIFY_QUEUE_URL', 'ATHENA_WORKGROUP', 'GLUE_DATABASE', 'GLUE_TABLE', 'ENCODER_ENDPOINT_NAME', 'LLM_ENABLED']),
     );
     expect(env(FUNCTIONS.api).GLUE_TABLE).toBe('results');
+    expect(env(FUNCTIONS.api).RETRAIN_STATE_MACHINE_ARN).toEqual(ref(only('AWS::StepFunctions::StateMachine')[0]));
     expect(Object.keys(env(FUNCTIONS.authorizer))).toEqual(expect.arrayContaining(['TABLE_NAME']));
     for (const step of [FUNCTIONS['retrain-export'], FUNCTIONS['retrain-evaluate'], FUNCTIONS['retrain-promote']]) {
       expect(Object.keys(env(step))).toEqual(expect.arrayContaining(['TABLE_NAME', 'LAKE_BUCKET']));
