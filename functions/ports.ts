@@ -4,6 +4,7 @@
  * port does, never which vendor serves it.
  */
 import type { Readable } from 'node:stream';
+import type { ApiKeyRecord } from './core/api-keys.ts';
 import type { Candidate, Decision, ProductInput } from './core/types.ts';
 
 /** Earlier decisions by key and taxonomy version. Human labels are never expired. */
@@ -136,12 +137,25 @@ export interface LlmAnswer {
   classId: string | null;
   confidence: number;
   reason?: string;
+  /** Set when no usable answer came back (off-taxonomy, missing, malformed, even after one corrective retry). */
+  problem?: string;
+  /** This item's share of the request's prompt + completion tokens, when the server reports them. */
+  tokens?: number;
 }
 
+/**
+ * An LLM that labels products. classify() throws LlmUnavailableError (core/llm-tier) for transport
+ * failures — timeouts, refused connections, 5xx, out-of-memory — so the tier can retry, shrink batches or
+ * open its breaker; answers it could not use come back per item with `problem` set.
+ */
 export interface Llm {
   readonly model: string;
+  /** Where it runs, for messages ("ollama at http://127.0.0.1:11434"). */
+  readonly where?: string;
   classify(items: LlmItem[]): Promise<LlmAnswer[]>;
   reachable(): Promise<boolean>;
+  /** Like reachable(), with a sentence saying why not (server down, model not pulled). */
+  probe?(): Promise<{ ok: boolean; message: string }>;
 }
 
 /** Named SQL queries over the results lake. */
@@ -177,4 +191,58 @@ export interface WritableModelRegistry extends ModelRegistry {
   addChallenger(version: string): Promise<ModelVersionInfo>;
   /** Moves a challenger out of the running (the champion is retired only by promoting another version). */
   retire(version: string): Promise<void>;
+}
+
+/** API keys by id (see core/api-keys.ts for the key format and the hash check). */
+export interface KeyStore {
+  put(record: ApiKeyRecord): Promise<void>;
+  get(id: string): Promise<ApiKeyRecord | null>;
+  list(): Promise<ApiKeyRecord[]>;
+  /** Marks a key revoked; false when no key has that id. */
+  revoke(id: string, at: string): Promise<boolean>;
+}
+
+/** Where the client sends a CSV on AWS: a presigned S3 PUT to inbox/. */
+export interface PresignedUpload {
+  jobId: string;
+  method: 'PUT';
+  url: string;
+  /** Headers the PUT must carry (e.g. Content-Type), as signed. */
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+/** A job's output file: a stream to relay (local) or a URL to redirect to (a presigned S3 GET on AWS). */
+export type JobArtifact =
+  | { kind: 'stream'; body: Readable; filename: string; contentType: string }
+  | { kind: 'redirect'; url: string };
+
+/**
+ * CSV jobs as the API sees them. Locally the CSV comes in the request and is processed in-process
+ * (`submit`); on AWS the client gets a presigned URL to inbox/ (`createUpload`) and the ingest handler takes
+ * it from there. A flavour implements the one it supports.
+ */
+export interface JobsService {
+  submit?(upload: { filename: string; body: Readable }): Promise<JobRecord>;
+  createUpload?(filename: string): Promise<PresignedUpload>;
+  get(id: string): Promise<JobRecord | null>;
+  list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;
+  /** The result CSV or the rejects CSV of a finished job; null when there is none (yet). */
+  artifact(id: string, which: 'result' | 'rejects'): Promise<JobArtifact | null>;
+}
+
+export interface TrainingRun {
+  id: string;
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: string;
+  finishedAt?: string;
+  /** Where to look: a log file locally, a Step Functions execution ARN on AWS. */
+  detail?: string;
+  error?: string;
+}
+
+/** Starts retraining (export → train → evaluate → promote) in the background: `aisle train` locally, Step Functions on AWS. */
+export interface Retrainer {
+  start(): Promise<TrainingRun>;
+  get(id: string): Promise<TrainingRun | null>;
 }

@@ -12,7 +12,7 @@ export const SAMPLE_CSV = fileURLToPath(new URL('../../models/sample.csv', impor
 const HELP = `usage: aisle classify [IN.csv] [options]
 
 Classifies every row of a CSV file into the taxonomy and writes OUT.csv (input columns + level1, level2,
-confidence, tier, status, rule_id, model_version, level1_category, predicted_level2_category) and
+confidence, tier, status, rule_id, model_version, level1_category, predicted_level2_category, item_key) and
 OUT.rejects.csv (rows that could not be read: line, reason, raw row). Without IN.csv it classifies the
 shipped sample (models/sample.csv) into ./sample.out.csv.
 
@@ -26,13 +26,17 @@ options:
   --rules FILE          rules file to use instead of models/rules.json
   --job-id ID           job id (default: derived from the input file and these options, so reruns resume)
   --fresh               start over even if an interrupted run of the same job exists
-  --batch-size N        rows per batch and per checkpoint (default 8192)
+  --batch-size N        rows per cascade batch (default 2048)
+  --checkpoint-every N  rows between checkpoints, the most a resumed run redoes (default 50000)
+  --store-all           keep every decision in the local store (default: review, encoder and LLM ones;
+                        rules and cache decisions are in the output file)
   --concurrency N       batches in the cascade at once, for slow tiers (default 2)
+  --no-lake             do not write the finished job to the results lake ($AISLE_HOME/lake, for insights)
   -q, --quiet           no progress output
   -h, --help            this help
 
 environment:
-  AISLE_HOME            local state folder (default ./.aisle): aisle.duckdb (results, cache, jobs)
+  AISLE_HOME            local state folder (default ./.aisle): aisle.duckdb (results, cache, jobs), lake/
   AISLE_CACHE_TTL_DAYS  how long cached decisions live (human labels never expire)`;
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
@@ -61,7 +65,10 @@ export async function run(argv: string[]): Promise<number> {
         rules: { type: 'string' },
         'job-id': { type: 'string' },
         fresh: { type: 'boolean' },
+        'no-lake': { type: 'boolean' },
         'batch-size': { type: 'string' },
+        'checkpoint-every': { type: 'string' },
+        'store-all': { type: 'boolean' },
         concurrency: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -80,7 +87,8 @@ export async function run(argv: string[]): Promise<number> {
   const input = isSample ? SAMPLE_CSV : positionals[0];
   const output = resolve(values.out ?? defaultOutput(input, isSample));
   const tiers = values.tiers !== undefined ? parseTierList(values.tiers) : undefined;
-  const batchSize = positiveInt(values['batch-size'], '--batch-size', 8192);
+  const batchSize = positiveInt(values['batch-size'], '--batch-size', 2048);
+  const checkpointEvery = positiveInt(values['checkpoint-every'], '--checkpoint-every', 50_000);
   const concurrency = positiveInt(values.concurrency, '--concurrency', 2);
 
   const rt = await createLocalRuntime({ taxonomyPath: values.taxonomy, rulesPath: values.rules, tiers });
@@ -88,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const fingerprint = JSON.stringify({
       tiers: rt.tierNames, taxonomy: values.taxonomy && resolve(values.taxonomy), version: rt.taxonomy.version,
-      rules: values.rules && resolve(values.rules), batchSize,
+      rules: values.rules && resolve(values.rules),
     });
     if (!values.quiet) {
       console.error(`aisle: classifying ${relative(process.cwd(), input) || input} with ${rt.tierNames.join(' → ')}`);
@@ -101,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
       progress = new Progress(size, 'aisle');
     }
     const summary = await classifyFile(rt, {
-      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, batchSize, concurrency,
+      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, lake: !values['no-lake'], batchSize, checkpointEvery, concurrency, storeAll: values['store-all'],
       onProgress: progress ? (bytes, records) => progress!.update(bytes, records) : undefined,
     });
     progress?.stop();
@@ -121,7 +129,7 @@ export function formatSummary(s: ClassifySummary): string {
   const show = (p: string) => (p.startsWith(cwd) ? relative(cwd, p) : p);
   return [
     `aisle: ${n(s.rowsIn)} rows in = ${n(s.classified)} classified + ${n(s.rejected)} rejected` +
-      ` (${s.seconds.toFixed(2)} s, ${n(rate)} rows/s${s.resumedFrom ? `; resumed after row ${n(s.resumedFrom)}` : ''})`,
+      ` (${s.seconds.toFixed(2)} s, ${n(rate)} rows/s${s.resumedFrom ? `; resumed after row ${n(s.resumedFrom)}; ${n(s.processedNow)} rows decided now` : ''})`,
     `  by tier:      ${tiers || '-'}`,
     `  needs review: ${n(s.needsReview)}`,
     `  output:       ${show(s.output)}`,

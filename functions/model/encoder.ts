@@ -146,9 +146,15 @@ export class OnnxEncoder implements Encoder {
     // Similar lengths in one batch: less padding.
     const order = normalized.map((_, i) => i).sort((a, b) => normalized[a].length - normalized[b].length);
     const invT = 1 / this.temperature;
-    for (let start = 0; start < order.length; start += this.batchSize) {
-      const idx = order.slice(start, start + this.batchSize);
-      const logits = (await this.logits(idx.map((i) => normalized[i]))).data as Float32Array;
+    const batches: number[][] = [];
+    for (let start = 0; start < order.length; start += this.batchSize) batches.push(order.slice(start, start + this.batchSize));
+    // Pipelined: the next batch is tokenized on this thread while onnxruntime runs the current one.
+    let running = batches.length ? this.run(this.feeds(batches[0].map((i) => normalized[i]))) : null;
+    for (let b = 0; b < batches.length; b++) {
+      const nextFeeds = b + 1 < batches.length ? this.feeds(batches[b + 1].map((i) => normalized[i])) : null;
+      const logits = (await running!).data as Float32Array;
+      running = nextFeeds ? this.run(nextFeeds) : null;
+      const idx = batches[b];
       for (let r = 0; r < idx.length; r++) {
         const base = r * C;
         let max = -Infinity;
@@ -189,6 +195,10 @@ export class OnnxEncoder implements Encoder {
 
   /** Raw logits of the graph for already-normalized texts. */
   async logits(texts: string[]): Promise<ort.Tensor> {
+    return this.run(this.feeds(texts));
+  }
+
+  private feeds(texts: string[]): Record<string, ort.Tensor> {
     const batch = this.tokenizer.encodeBatch(texts, this.maxLength);
     const dims = [batch.batch, batch.seq];
     const feeds: Record<string, ort.Tensor> = {
@@ -196,6 +206,10 @@ export class OnnxEncoder implements Encoder {
       attention_mask: new ort.Tensor('int64', batch.attentionMask, dims),
     };
     if (this.tokenTypeIds) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(batch.inputIds.length), dims);
+    return feeds;
+  }
+
+  private async run(feeds: Record<string, ort.Tensor>): Promise<ort.Tensor> {
     const result = await this.session.run(feeds, [this.outputName]);
     return result[this.outputName];
   }

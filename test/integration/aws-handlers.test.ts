@@ -97,7 +97,7 @@ describe('ingest handler', () => {
     const messages = (await drain(config.classifyQueueUrl)).map((b) => JSON.parse(b));
     expect(messages.map((m) => m.chunk)).toEqual([0, 1, 2]);
     expect(messages.reduce((s, m) => s + m.rows.length, 0)).toBe(450);
-    expect(messages[1].firstRow).toBe(201);
+    expect(messages[1].rowNumbers[0]).toBe(202); // data row 11 was the rejected one
     const job = await deps.jobs.get(jobId);
     expect(job).toMatchObject({ status: 'running', rowsIn: 451, rejected: 1, totalKnown: true, input: `s3://${INBOX}/drops/my catalog.csv` });
     const rejects = parse(await text((await deps.lake.get(`outbox/${jobId}/rejects.csv`))!), { columns: true }) as Record<string, string>[];

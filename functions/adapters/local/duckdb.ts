@@ -266,10 +266,13 @@ export class DuckDbResultStore implements ResultStore {
     const tiers = opts.tiers.map((t) => `'${t === 'human' ? 'human' : 'llm'}'`).join(', ');
     if (!tiers) return;
     const rows = await this.db.query<DecisionRow>(
-      `WITH current AS (
-         SELECT * FROM decisions QUALIFY row_number() OVER (PARTITION BY key ORDER BY decided_at DESC, row_no DESC NULLS FIRST) = 1
+      // The label per key, not its current decision: a rerun answers from the cache (tier 'cache') and must not
+      // hide the human or LLM label it repeats. A human label beats an LLM one whatever their times.
+      `WITH labelled AS (
+         SELECT * FROM decisions WHERE tier IN ('human', 'llm') AND status = 'ok' AND class_id IS NOT NULL
+         QUALIFY row_number() OVER (PARTITION BY key ORDER BY tier = 'human' DESC, decided_at DESC, row_no DESC NULLS FIRST) = 1
        )
-       SELECT * FROM current WHERE tier IN (${tiers}) AND status = 'ok' AND class_id IS NOT NULL ORDER BY decided_at, key`,
+       SELECT * FROM labelled WHERE tier IN (${tiers}) ORDER BY decided_at, key`,
     );
     for (const r of rows) {
       const rec = toRecord(r);

@@ -10,6 +10,7 @@ import { DEFAULT_RULES_PATH, loadRules, RulesTier } from '../../core/rules.ts';
 import type { Tier } from '../../core/types.ts';
 import { FolderBlobStore } from './blob-store.ts';
 import { encoderTierFactory } from './encoder-factory.ts';
+import { llmTierFactory } from './llm-factory.ts';
 import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from './duckdb.ts';
 
 export interface TierFactoryContext {
@@ -18,6 +19,11 @@ export interface TierFactoryContext {
   env: NodeJS.ProcessEnv;
   /** Options of the run that tiers may need, e.g. rulesPath. */
   options: LocalRuntimeOptions;
+  /** The local store and cache, for tiers that checkpoint progress or read labels (the LLM tier). */
+  store: DuckDbResultStore;
+  cache: DuckDbCache;
+  /** Where a tier says something once (e.g. the LLM became unavailable mid-run). */
+  warn: (message: string) => void;
 }
 
 /** Builds a tier, or says why it is not available here (no model, LLM unreachable). */
@@ -29,7 +35,9 @@ export type TierFactory = (ctx: TierFactoryContext) => Promise<Tier | { unavaila
  */
 export const TIER_FACTORIES: Record<string, TierFactory> = {
   rules: async ({ taxonomy, options }) => new RulesTier(loadRules(taxonomy, options.rulesPath ?? DEFAULT_RULES_PATH)),
+  // Registry order is cascade order: rules, encoder, llm.
   encoder: encoderTierFactory,
+  llm: llmTierFactory,
 };
 
 export const CACHE_TIER = 'cache';
@@ -93,30 +101,37 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}): Pro
   const ttlDays = Number(env.AISLE_CACHE_TTL_DAYS);
   const ttlSeconds = options.cacheTtlSeconds ?? (ttlDays > 0 ? ttlDays * 86_400 : undefined);
 
-  const tiers: Tier[] = [];
-  const unavailable: { name: string; reason: string }[] = [];
-  const ctx: TierFactoryContext = { taxonomy, home, env, options };
-  // Registry order is cascade order, whatever order the names were given in.
-  for (const [name, factory] of Object.entries(factories)) {
-    if (!selected.includes(name)) continue;
-    const made = await factory(ctx);
-    if ('unavailable' in made) {
-      unavailable.push({ name, reason: made.unavailable });
-      warn(`tier ${name} is not available: ${made.unavailable}`);
-    } else {
-      tiers.push(made);
-    }
-  }
-
   const db = await LocalDb.open(join(home, 'aisle.duckdb'), join(home, 'tmp'));
   const cache = new DuckDbCache(db, ttlSeconds);
+  const store = new DuckDbResultStore(db);
+
+  const tiers: Tier[] = [];
+  const unavailable: { name: string; reason: string }[] = [];
+  const ctx: TierFactoryContext = { taxonomy, home, env, options, store, cache, warn };
+  // Registry order is cascade order, whatever order the names were given in.
+  try {
+    for (const [name, factory] of Object.entries(factories)) {
+      if (!selected.includes(name)) continue;
+      const made = await factory(ctx);
+      if ('unavailable' in made) {
+        unavailable.push({ name, reason: made.unavailable });
+        warn(`tier ${name} is not available: ${made.unavailable}`);
+      } else {
+        tiers.push(made);
+      }
+    }
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+
   const useCache = selected.includes(CACHE_TIER);
   const cascade = new Cascade({ taxonomy, tiers, cache: useCache ? cache : undefined });
   return {
     home,
     taxonomy,
     db,
-    store: new DuckDbResultStore(db),
+    store,
     cache,
     jobs: new DuckDbJobStore(db),
     blobs: new FolderBlobStore(home),

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { JobArtifact, JobRecord, JobsService, JobStore, Page } from '../../ports.ts';
+
+/** Runs one job to the end: reads its input, classifies, writes result and rejects, keeps the job record current. */
+export type RunJob = (job: JobRecord) => Promise<void>;
+
+/** A sortable, URL-safe job id: j-20261122T031500-3fa9c2. */
+export function newJobId(now = new Date()): string {
+  return `j-${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Jobs on one machine: an uploaded CSV is written to $AISLE_HOME/uploads/ and processed in-process by the
+ * local pipeline (the same one `aisle classify` uses), in the background; the job record tracks progress.
+ */
+export class LocalJobsService implements JobsService {
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly opts: { home: string; jobs: JobStore; run: RunJob; clock?: () => Date },
+  ) {}
+
+  async submit(upload: { filename: string; body: Readable }): Promise<JobRecord> {
+    const id = newJobId(this.opts.clock?.());
+    const dir = join(this.opts.home, 'uploads');
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `${id}-${basename(upload.filename).replace(/[^\w.-]+/g, '_')}`);
+    await pipeline(upload.body, createWriteStream(path));
+    return this.start(id, path);
+  }
+
+  /** Starts a job for a CSV already on disk (the inbox watcher). */
+  async start(id: string, inputPath: string): Promise<JobRecord> {
+    const job = await this.opts.jobs.create({ id, input: inputPath, status: 'queued' });
+    const work = this.opts
+      .run(job)
+      .catch(async (err: Error) => {
+        await this.opts.jobs.update(id, { status: 'failed', error: err.message, updatedAt: new Date().toISOString() }).catch(() => {});
+      })
+      .finally(() => this.running.delete(work));
+    this.running.add(work);
+    return job;
+  }
+
+  /** Resolves when no job is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running]);
+  }
+
+  get(id: string): Promise<JobRecord | null> {
+    return this.opts.jobs.get(id);
+  }
+
+  list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
+    return this.opts.jobs.list(opts);
+  }
+
+  async artifact(id: string, which: 'result' | 'rejects'): Promise<JobArtifact | null> {
+    const job = await this.opts.jobs.get(id);
+    const path = which === 'result' ? job?.output : job?.rejects;
+    if (!path || !(await stat(path).catch(() => null))) return null;
+    return { kind: 'stream', body: createReadStream(path), filename: basename(path), contentType: 'text/csv; charset=utf-8' };
+  }
+}

@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { ApiKeyRecord, ApiKeyRole } from '../../core/api-keys.ts';
+import { UnavailableError } from '../../core/errors.ts';
+import type { KeyStore } from '../../ports.ts';
+
+const SCHEMA = `CREATE TABLE IF NOT EXISTS api_keys (
+  id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, role VARCHAR NOT NULL, hash VARCHAR NOT NULL,
+  created_at VARCHAR NOT NULL, revoked_at VARCHAR)`;
+
+/**
+ * API keys in their own DuckDB file ($AISLE_HOME/keys.duckdb). DuckDB lets one process hold a file at a time,
+ * so each operation opens the file, works and closes it: `aisle keys create|revoke` then works while
+ * `aisle serve` runs (the server caches lookups for a few seconds, see AppDeps.keyCacheMs).
+ * ':memory:' keeps one database open instead (tests).
+ */
+export class DuckDbKeyStore implements KeyStore {
+  private memory?: Promise<DuckDBConnection>;
+
+  constructor(private readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  }
+
+  async put(r: ApiKeyRecord): Promise<void> {
+    await this.with((db) =>
+      db.run('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6)', [r.id, r.name, r.role, r.hash, r.createdAt, r.revokedAt ?? null]),
+    );
+  }
+
+  async get(id: string): Promise<ApiKeyRecord | null> {
+    const rows = await this.with(async (db) => (await db.runAndReadAll('SELECT * FROM api_keys WHERE id = $1', [id])).getRowObjectsJson());
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    const rows = await this.with(async (db) => (await db.runAndReadAll('SELECT * FROM api_keys ORDER BY created_at, id')).getRowObjectsJson());
+    return rows.map(toRecord);
+  }
+
+  async revoke(id: string, at: string): Promise<boolean> {
+    const rows = await this.with(async (db) =>
+      (await db.runAndReadAll('UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING id', [id, at])).getRowObjectsJson(),
+    );
+    return rows.length > 0;
+  }
+
+  private async with<T>(work: (db: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.path === ':memory:') {
+      this.memory ??= DuckDBInstance.create(':memory:').then(async (i) => {
+        const db = await i.connect();
+        await db.run(SCHEMA);
+        return db;
+      });
+      return work(await this.memory);
+    }
+    // Another process may hold the file for a moment (a concurrent `aisle keys` or lookup): retry briefly.
+    for (let attempt = 0; ; attempt++) {
+      let instance: DuckDBInstance | undefined;
+      try {
+        instance = await DuckDBInstance.create(this.path);
+        const db = await instance.connect();
+        try {
+          await db.run(SCHEMA);
+          return await work(db);
+        } finally {
+          db.closeSync();
+        }
+      } catch (err) {
+        const locked = /lock/i.test((err as Error).message);
+        if (!locked) throw err;
+        if (attempt >= 20) throw new UnavailableError('key store', `${this.path} stays locked by another process`, 1);
+        await new Promise((r) => setTimeout(r, 50 + attempt * 25));
+      } finally {
+        instance?.closeSync();
+      }
+    }
+  }
+}
+
+function toRecord(row: Record<string, unknown>): ApiKeyRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    role: row.role as ApiKeyRole,
+    hash: String(row.hash),
+    createdAt: String(row.created_at),
+    ...(row.revoked_at ? { revokedAt: String(row.revoked_at) } : {}),
+  };
+}

@@ -1,0 +1,156 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { ApiKeyRecord, ApiKeyRole } from '../core/api-keys.ts';
+import { bearerToken, verifyApiKey } from '../core/api-keys.ts';
+import type { Cascade } from '../core/cascade.ts';
+import type { Taxonomy } from '../core/taxonomy.ts';
+import type { Cache, Insights, JobsService, KeyStore, ModelRegistry, ResultStore, Retrainer } from '../ports.ts';
+import { ApiError, errorBody, respondError, zodDetails } from './errors.ts';
+import { TokenBuckets } from './rate-limit.ts';
+import { classifyRoutes } from './routes/classify.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { itemRoutes } from './routes/items.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { modelRoutes } from './routes/models.ts';
+import { reviewRoutes } from './routes/review.ts';
+import { taxonomyRoutes } from './routes/taxonomy.ts';
+import { uiRoutes } from './routes/ui.ts';
+
+/** A dependency /ready checks; `required` ones make the service not ready, the others only degrade it. */
+export interface ReadinessProbe {
+  required: boolean;
+  check(): Promise<void>;
+}
+
+/** Everything the app needs, injected: the local runtime and the Lambda entry build it from their adapters. */
+export interface AppDeps {
+  taxonomy: Taxonomy;
+  cascade: Pick<Cascade, 'classify'>;
+  results: ResultStore;
+  /** Written with human labels so they override cached decisions at once. */
+  cache?: Cache;
+  jobs: JobsService;
+  models: ModelRegistry;
+  retrainer?: Retrainer;
+  insights?: Insights;
+  /** API keys; null turns authentication off (only `aisle serve --no-auth`, bound to loopback). */
+  keys: KeyStore | null;
+  readiness?: Record<string, ReadinessProbe>;
+  clock?: () => Date;
+  /** Per-key token bucket; null turns rate limiting off. Default 50 requests/s, bursts of 100. */
+  rateLimit?: { ratePerSecond: number; burst: number } | null;
+  /** Largest JSON body (default 1 MB) and largest CSV upload (default 1 GiB). */
+  maxBodyBytes?: number;
+  maxUploadBytes?: number;
+  /** How long a key lookup is reused (default 5 s): revocations take effect within it. */
+  keyCacheMs?: number;
+  /** Name and version shown by /health and the OpenAPI document. */
+  version?: string;
+}
+
+export interface Principal {
+  keyId: string;
+  name: string;
+  role: ApiKeyRole;
+}
+
+export type ApiEnv = { Variables: { principal: Principal } };
+export type ApiApp = OpenAPIHono<ApiEnv>;
+
+const ANONYMOUS: Principal = { keyId: 'anonymous', name: 'anonymous (auth off)', role: 'write' };
+export const DEFAULT_RATE_LIMIT = { ratePerSecond: 50, burst: 100 };
+
+export function createApp(deps: AppDeps): ApiApp {
+  const clock = deps.clock ?? (() => new Date());
+  const app: ApiApp = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ApiError(400, 'invalid_request', 'the request is not valid', zodDetails(result.error.issues, result.target));
+      }
+    },
+  });
+  app.onError((err, c) => respondError(err, c));
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+
+  const maxBody = deps.maxBodyBytes ?? 1024 * 1024;
+  const tooLarge = (limit: number) => () => {
+    throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`);
+  };
+  app.use('/v1/*', async (c, next) => {
+    const isUpload = c.req.method === 'POST' && c.req.path === '/v1/jobs';
+    const limit = isUpload ? (deps.maxUploadBytes ?? 1024 ** 3) : maxBody;
+    return bodyLimit({ maxSize: limit, onError: tooLarge(limit) })(c, next);
+  });
+
+  const lookupKey = cachedLookup(deps.keys, deps.keyCacheMs ?? 5000, () => clock().getTime());
+  const rateLimit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
+  const buckets = rateLimit && new TokenBuckets(rateLimit.ratePerSecond, rateLimit.burst, () => clock().getTime());
+  app.use('/v1/*', async (c, next) => {
+    let principal = ANONYMOUS;
+    if (lookupKey) {
+      const key = bearerToken(c.req.header('authorization'));
+      if (!key) throw new ApiError(401, 'unauthorized', 'send an API key: Authorization: Bearer <key> (create one with `aisle keys create --name NAME`)', undefined, { 'WWW-Authenticate': 'Bearer' });
+      const check = await verifyApiKey(key, lookupKey);
+      if (!check.ok) {
+        const why = check.reason === 'revoked' ? 'this API key was revoked' : 'unknown API key';
+        throw new ApiError(401, check.reason === 'revoked' ? 'key_revoked' : 'unauthorized', why, undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      }
+      principal = { keyId: check.record.id, name: check.record.name, role: check.record.role };
+    }
+    if (buckets) {
+      const taken = buckets.take(principal.keyId);
+      if (!taken.ok) {
+        throw new ApiError(429, 'rate_limited', `too many requests for this key: at most ${rateLimit!.ratePerSecond}/s (bursts of ${rateLimit!.burst})`, undefined, { 'Retry-After': String(taken.retryAfterSeconds) });
+      }
+    }
+    if (principal.role === 'read' && !isReadOnlyRequest(c.req.method, c.req.path)) {
+      throw new ApiError(403, 'forbidden', `key "${principal.name}" is read-only: it may classify and read, not ${c.req.method} ${c.req.path}`);
+    }
+    c.set('principal', principal);
+    await next();
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An Aisle API key: `aisle keys create --name NAME` prints one.',
+  });
+  healthRoutes(app, deps);
+  classifyRoutes(app, deps, clock);
+  itemRoutes(app, deps, clock);
+  reviewRoutes(app, deps);
+  jobRoutes(app, deps);
+  taxonomyRoutes(app, deps);
+  modelRoutes(app, deps);
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Aisle API',
+      version: deps.version ?? '0.1.0',
+      description: 'Sorts retail products into a taxonomy: cache → rules → encoder → LLM → review. Errors: `{"error": {"code", "message", "details"?}}`.',
+    },
+    security: [{ apiKey: [] }],
+  });
+  docsRoutes(app);
+  uiRoutes(app);
+  return app;
+}
+
+/** Reading and classifying are open to read-only keys; everything else that changes state needs a write key. */
+function isReadOnlyRequest(method: string, path: string): boolean {
+  return method === 'GET' || method === 'HEAD' || (method === 'POST' && path === '/v1/classify');
+}
+
+function cachedLookup(keys: KeyStore | null, ttlMs: number, now: () => number) {
+  if (!keys) return null;
+  const seen = new Map<string, { record: ApiKeyRecord | null; at: number }>();
+  return async (id: string): Promise<ApiKeyRecord | null> => {
+    const hit = seen.get(id);
+    if (hit && now() - hit.at < ttlMs) return hit.record;
+    const record = await keys.get(id);
+    if (seen.size > 10_000) seen.clear();
+    seen.set(id, { record, at: now() });
+    return record;
+  };
+}

@@ -1,0 +1,56 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { toCascadeItem } from '../../core/normalize.ts';
+import type { ProductInput } from '../../core/types.ts';
+import type { ItemRecord } from '../../ports.ts';
+import type { ApiApp, AppDeps } from '../app.ts';
+import { errorResponses } from '../errors.ts';
+import { ClassifyRequestSchema, ClassifyResponseSchema } from '../schemas.ts';
+import { decisionView } from '../views.ts';
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/classify',
+  tags: ['classify'],
+  summary: 'Classify 1..100 products; answers in the same order',
+  request: {
+    query: z.object({
+      trace: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: '1: include each decision\'s full trace' }),
+    }),
+    body: { required: true, content: { 'application/json': { schema: ClassifyRequestSchema } } },
+  },
+  responses: {
+    200: { description: 'One decision per item, in order', content: { 'application/json': { schema: ClassifyResponseSchema } } },
+    ...errorResponses,
+  },
+});
+
+export function classifyRoutes(app: ApiApp, deps: AppDeps, clock: () => Date) {
+  app.openapi(route, async (c) => {
+    const started = performance.now();
+    const { items } = c.req.valid('json');
+    const withTrace = ['1', 'true'].includes(c.req.valid('query').trace ?? '');
+    const inputs: ProductInput[] = items.map((i) => ({
+      name: i.name,
+      ...(i.search_term ? { searchTerm: i.search_term } : {}),
+      ...(i.brand ? { brand: i.brand } : {}),
+      ...(i.description ? { description: i.description } : {}),
+    }));
+    const cascadeItems = inputs.map(toCascadeItem);
+    const decisions = await deps.cascade.classify(cascadeItems);
+    // A cache hit repeats a stored decision: only fresh decisions join an item's history.
+    const at = clock().toISOString();
+    const fresh: ItemRecord[] = [];
+    decisions.forEach((decision, i) => {
+      if (decision.tier !== 'cache') fresh.push({ decision, input: inputs[i], text: cascadeItems[i].text, at });
+    });
+    if (fresh.length) await deps.results.saveDecisions(fresh);
+    return c.json(
+      {
+        items: decisions.map((d, i) => ({ name: inputs[i].name, ...decisionView(deps.taxonomy, d, withTrace) })),
+        ms: performance.now() - started,
+        taxonomyVersion: deps.taxonomy.version,
+      },
+      200,
+    );
+  });
+}

@@ -1,0 +1,71 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Taxonomy } from '../../core/taxonomy.ts';
+import type { Decision } from '../../core/types.ts';
+import type { ApiApp, AppDeps } from '../app.ts';
+import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
+import { ItemRecordSchema, ItemSchema, KeyParamSchema, LabelRequestSchema } from '../schemas.ts';
+import { recordView } from '../views.ts';
+
+const getItem = createRoute({
+  method: 'get',
+  path: '/v1/items/{key}',
+  tags: ['items'],
+  summary: "An item's current decision and its history, newest first",
+  request: { params: KeyParamSchema },
+  responses: {
+    200: { description: 'The item', content: { 'application/json': { schema: ItemSchema } } },
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+});
+
+const putLabel = createRoute({
+  method: 'put',
+  path: '/v1/items/{key}/label',
+  tags: ['items'],
+  summary: 'Give an item a human label: stored as gold, it overrides the cache and every tier',
+  request: { params: KeyParamSchema, body: { required: true, content: { 'application/json': { schema: LabelRequestSchema } } } },
+  responses: {
+    200: { description: 'The labelled item', content: { 'application/json': { schema: ItemRecordSchema } } },
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+});
+
+/** Resolves a class id or label against the taxonomy, or answers 400 naming the field. */
+export function resolveClass(taxonomy: Taxonomy, idOrLabel: string, path = 'classId'): string {
+  const cls = taxonomy.resolve(idOrLabel);
+  if (!cls) {
+    throw new ApiError(400, 'invalid_request', 'the label is not in the taxonomy', [
+      { path, message: `"${idOrLabel}" is not a class of taxonomy ${taxonomy.name} ${taxonomy.version} (GET /v1/taxonomy lists them)` },
+    ]);
+  }
+  return cls.id;
+}
+
+/** Labels one item as gold and writes the label to the cache, so the next classify of it answers `human`. */
+export async function labelItem(deps: AppDeps, key: string, classId: string, labelledBy: string) {
+  const record = await deps.results.setHumanLabel(key, classId, labelledBy);
+  if (!record) throw notFound(`item ${key}`);
+  if (deps.cache) {
+    const gold: Decision = { ...record.decision, trace: undefined };
+    await deps.cache.putMany([gold]);
+  }
+  return record;
+}
+
+export function itemRoutes(app: ApiApp, deps: AppDeps, _clock: () => Date) {
+  app.openapi(getItem, async (c) => {
+    const { key } = c.req.valid('param');
+    const item = await deps.results.getItem(key);
+    if (!item) throw notFound(`item ${key}`);
+    return c.json({ current: recordView(deps.taxonomy, item.current), history: item.history.map((r) => recordView(deps.taxonomy, r)) }, 200);
+  });
+
+  app.openapi(putLabel, async (c) => {
+    const { key } = c.req.valid('param');
+    const classId = resolveClass(deps.taxonomy, c.req.valid('json').classId);
+    const record = await labelItem(deps, key, classId, c.get('principal').name);
+    return c.json(recordView(deps.taxonomy, record), 200);
+  });
+}

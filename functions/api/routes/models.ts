@@ -1,0 +1,93 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ApiApp, AppDeps } from '../app.ts';
+import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
+
+const ModelVersionSchema = z
+  .object({
+    version: z.string(),
+    role: z.enum(['champion', 'challenger', 'retired']),
+    metrics: z.record(z.string(), z.unknown()).openapi({ description: 'metrics.json: accuracy, macro-F1 per level, thresholds, confusion matrix' }),
+    createdAt: z.string(),
+  })
+  .openapi('ModelVersion');
+
+const TrainingRunSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['running', 'succeeded', 'failed']),
+    startedAt: z.string(),
+    finishedAt: z.string().optional(),
+    detail: z.string().optional(),
+    error: z.string().optional(),
+  })
+  .openapi('TrainingRun');
+
+const listModels = createRoute({
+  method: 'get',
+  path: '/v1/models',
+  tags: ['models'],
+  summary: 'The champion, the challengers and their metrics',
+  responses: {
+    200: {
+      description: 'Model versions',
+      content: {
+        'application/json': {
+          schema: z.object({ champion: ModelVersionSchema.nullable(), challengers: z.array(ModelVersionSchema), retired: z.array(ModelVersionSchema) }),
+        },
+      },
+    },
+    ...errorResponses,
+  },
+});
+
+const retrain = createRoute({
+  method: 'post',
+  path: '/v1/models/retrain',
+  tags: ['models'],
+  summary: 'Start retraining in the background (export → train → evaluate → promote)',
+  responses: {
+    202: { description: 'The run started', content: { 'application/json': { schema: TrainingRunSchema } } },
+    ...errorResponses,
+  },
+});
+
+const getRun = createRoute({
+  method: 'get',
+  path: '/v1/models/retrain/{id}',
+  tags: ['models'],
+  summary: 'A retraining run',
+  request: { params: z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) }) },
+  responses: {
+    200: { description: 'The run', content: { 'application/json': { schema: TrainingRunSchema } } },
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+});
+
+export function modelRoutes(app: ApiApp, deps: AppDeps) {
+  app.openapi(listModels, async (c) => {
+    const all = await deps.models.list();
+    return c.json(
+      {
+        champion: all.find((m) => m.role === 'champion') ?? null,
+        challengers: all.filter((m) => m.role === 'challenger'),
+        retired: all.filter((m) => m.role === 'retired'),
+      },
+      200,
+    );
+  });
+
+  app.openapi(retrain, async (c) => {
+    if (!deps.retrainer) throw new ApiError(503, 'unavailable', 'retraining is not configured on this deployment', undefined, { 'Retry-After': '3600' });
+    const run = await deps.retrainer.start();
+    c.header('Location', `/v1/models/retrain/${encodeURIComponent(run.id)}`);
+    return c.json(run, 202);
+  });
+
+  app.openapi(getRun, async (c) => {
+    const { id } = c.req.valid('param');
+    const run = await deps.retrainer?.get(id);
+    if (!run) throw notFound(`training run ${id}`);
+    return c.json(run, 200);
+  });
+}

@@ -1,0 +1,98 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ApiApp, AppDeps } from '../app.ts';
+import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
+import { ItemRecordSchema, KeyParamSchema, PageQuerySchema } from '../schemas.ts';
+import { recordView } from '../views.ts';
+import { labelItem, resolveClass } from './items.ts';
+
+const listReview = createRoute({
+  method: 'get',
+  path: '/v1/review',
+  tags: ['review'],
+  summary: 'The needs_review queue, oldest first, paged',
+  request: { query: PageQuerySchema },
+  responses: {
+    200: {
+      description: 'A page of items',
+      content: { 'application/json': { schema: z.object({ items: z.array(ItemRecordSchema), next: z.string().optional() }) } },
+    },
+    ...errorResponses,
+  },
+});
+
+const acceptOne = createRoute({
+  method: 'post',
+  path: '/v1/review/{key}/accept',
+  tags: ['review'],
+  summary: "Accept an item's best guess (or the class given) as its human label",
+  request: {
+    params: KeyParamSchema,
+    body: { required: false, content: { 'application/json': { schema: z.object({ classId: z.string().min(1).optional() }) } } },
+  },
+  responses: {
+    200: { description: 'The labelled item', content: { 'application/json': { schema: ItemRecordSchema } } },
+    ...errorResponses,
+    ...notFoundResponse,
+    409: { description: 'The item has no guess to accept', content: errorResponses[400].content },
+  },
+});
+
+const acceptMany = createRoute({
+  method: 'post',
+  path: '/v1/review/accept',
+  tags: ['review'],
+  summary: 'Bulk accept: each item\'s best guess becomes its human label',
+  request: {
+    body: { required: true, content: { 'application/json': { schema: z.object({ keys: z.array(KeyParamSchema.shape.key).min(1).max(500) }) } } },
+  },
+  responses: {
+    200: {
+      description: 'What was accepted and what was not',
+      content: {
+        'application/json': {
+          schema: z.object({ accepted: z.array(z.string()), failed: z.array(z.object({ key: z.string(), code: z.string(), message: z.string() })) }),
+        },
+      },
+    },
+    ...errorResponses,
+  },
+});
+
+export function reviewRoutes(app: ApiApp, deps: AppDeps) {
+  app.openapi(listReview, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const page = await deps.results.listReview({ limit, cursor });
+    return c.json({ items: page.items.map((r) => recordView(deps.taxonomy, r)), ...(page.next ? { next: page.next } : {}) }, 200);
+  });
+
+  const accept = async (key: string, by: string, classId?: string) => {
+    if (classId) return labelItem(deps, key, resolveClass(deps.taxonomy, classId), by);
+    const item = await deps.results.getItem(key);
+    if (!item) throw notFound(`item ${key}`);
+    const guess = item.current.decision.classId;
+    if (!guess) throw new ApiError(409, 'no_guess', `item ${key} has no guess to accept: label it with PUT /v1/items/${key}/label`);
+    return labelItem(deps, key, guess, by);
+  };
+
+  app.openapi(acceptOne, async (c) => {
+    const { key } = c.req.valid('param');
+    const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
+    const record = await accept(key, c.get('principal').name, body?.classId);
+    return c.json(recordView(deps.taxonomy, record), 200);
+  });
+
+  app.openapi(acceptMany, async (c) => {
+    const accepted: string[] = [];
+    const failed: { key: string; code: string; message: string }[] = [];
+    for (const key of c.req.valid('json').keys) {
+      try {
+        await accept(key, c.get('principal').name);
+        accepted.push(key);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        failed.push({ key, code: err.code, message: err.message });
+      }
+    }
+    return c.json({ accepted, failed }, 200);
+  });
+}

@@ -1,0 +1,80 @@
+import type { z } from '@hono/zod-openapi';
+import type { Taxonomy } from '../core/taxonomy.ts';
+import type { Candidate, Decision, ProductInput, Trace } from '../core/types.ts';
+import type { ItemRecord, JobRecord } from '../ports.ts';
+import type { DecisionSchema, ItemRecordSchema, JobSchema, ProductSchema } from './schemas.ts';
+
+/** Domain objects → wire shapes: labels and levels spelled out from the taxonomy. */
+
+export function candidatesView(taxonomy: Taxonomy, cs: Candidate[]) {
+  return cs.map((c) => ({ classId: c.classId, label: taxonomy.get(c.classId)?.label ?? c.classId, score: c.score }));
+}
+
+function traceView(taxonomy: Taxonomy, t: Trace): NonNullable<z.infer<typeof DecisionSchema>['trace']> {
+  return {
+    ...t,
+    steps: t.steps.map((s) => ({ ...s, candidates: s.candidates && candidatesView(taxonomy, s.candidates) })),
+    topK: candidatesView(taxonomy, t.topK),
+  };
+}
+
+export function decisionView(taxonomy: Taxonomy, d: Decision, withTrace: boolean): z.infer<typeof DecisionSchema> {
+  const levels = taxonomy.levelsOf(d.classId);
+  return {
+    key: d.key,
+    classId: d.classId,
+    label: d.classId ? (taxonomy.get(d.classId)?.label ?? d.classId) : null,
+    levels: Object.fromEntries(taxonomy.levels.map((name, i) => [name, levels[i]])),
+    confidence: d.confidence,
+    tier: d.tier,
+    status: d.status,
+    ...(d.ruleId ? { ruleId: d.ruleId } : {}),
+    ...(d.modelVersion ? { modelVersion: d.modelVersion } : {}),
+    ...(d.reason ? { reason: d.reason } : {}),
+    ...(d.trace ? { topK: candidatesView(taxonomy, d.trace.topK) } : {}),
+    ...(withTrace && d.trace ? { trace: traceView(taxonomy, d.trace) } : {}),
+  };
+}
+
+export function productView(p: ProductInput): z.infer<typeof ProductSchema> {
+  return {
+    name: p.name,
+    ...(p.searchTerm ? { search_term: p.searchTerm } : {}),
+    ...(p.brand ? { brand: p.brand } : {}),
+    ...(p.description ? { description: p.description } : {}),
+  };
+}
+
+export function recordView(taxonomy: Taxonomy, r: ItemRecord): z.infer<typeof ItemRecordSchema> {
+  return {
+    decision: decisionView(taxonomy, r.decision, true),
+    input: productView(r.input),
+    text: r.text,
+    ...(r.jobId ? { jobId: r.jobId } : {}),
+    at: r.at,
+  };
+}
+
+export function jobView(j: JobRecord): z.infer<typeof JobSchema> {
+  const done = j.classified + j.rejected;
+  const self = `/v1/jobs/${encodeURIComponent(j.id)}`;
+  return {
+    id: j.id,
+    status: j.status,
+    input: j.input,
+    rowsIn: j.rowsIn,
+    totalKnown: j.totalKnown,
+    classified: j.classified,
+    rejected: j.rejected,
+    needsReview: j.needsReview,
+    tierCounts: j.tierCounts,
+    progress: j.status === 'done' ? 1 : j.totalKnown ? (j.rowsIn ? Math.min(1, done / j.rowsIn) : 1) : null,
+    createdAt: j.createdAt,
+    updatedAt: j.updatedAt,
+    ...(j.error ? { error: j.error } : {}),
+    links: {
+      self,
+      ...(j.status === 'done' ? { result: `${self}/result`, rejects: `${self}/rejects` } : {}),
+    },
+  };
+}
