@@ -83,5 +83,5 @@ export const awsDeps = lazy((): PipelineDeps => {
 /** The retraining steps' wiring on AWS (results table, lake bucket), made on the first invocation. */
 export const awsRetrainDeps = lazy((): RetrainDeps => {
   const deps = awsDeps();
-  return { taxonomy: deps.taxonomy, results: deps.results, lake: deps.lake, logger: deps.logger };
+  return { taxonomy: deps.taxonomy, results: deps.results, lake: deps.lake, lakeBucket: configFromEnv().lakeBucket, logger: deps.logger };
 });

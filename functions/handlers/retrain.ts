@@ -1,66 +1,91 @@
 /**
  * The retraining state machine's Lambda steps (export → [training task] → evaluate → promote), over ports.
- * Lake bucket layout: exports/<runId>/train.csv (labelled items), exports/<runId>/evaluation.json (written by
- * the training task: champion and challenger scored on the same held-out rows), models/<version>/ (model
- * artifacts), models/registry.json (champion, challengers, retired, history).
+ * Every step receives the state machine's payload { execution, challengerUri, export, evaluation } (see
+ * lib/retraining.ts). Lake bucket layout: exports/<execution>/train.csv and heldout.csv (labelled items,
+ * split by a stable hash of the text), models/challengers/<execution>/ (the challenger written by the
+ * training task, with evaluation.json: champion and challenger scored on the same held-out rows),
+ * models/registry.json (champion, challengers, retired, history; a version is its execution name).
  */
 import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { escapeCsv } from '../core/csv.ts';
+import { itemText } from '../core/normalize.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
-import { decidePromotion, emptyRegistryState, promotionScores, registryStateSchema, type RegistryState } from '../model/registry.ts';
+import { isHeldOutByHash } from '../model/labelled-data.ts';
+import { assertVersionName, decidePromotion, emptyRegistryState, promotionScores, registryStateSchema, type RegistryState } from '../model/registry.ts';
 import type { BlobStore, ResultStore } from '../ports.ts';
 
 export interface RetrainDeps {
   taxonomy: Taxonomy;
   results: ResultStore;
   lake: BlobStore;
+  /** The lake bucket's name, for the s3:// URIs the training task reads. */
+  lakeBucket: string;
   logger: Logger;
-  now?: () => Date;
+}
+
+/** The payload every step gets from the state machine. */
+export interface RetrainEvent {
+  execution: string;
+  challengerUri?: string;
+  export?: Record<string, unknown>;
+  evaluation?: Record<string, unknown>;
 }
 
 export const REGISTRY_KEY = 'models/registry.json';
-export const exportKeys = (runId: string) => ({ train: `exports/${runId}/train.csv`, evaluation: `exports/${runId}/evaluation.json` });
+/** Share of labelled rows held out for the champion/challenger comparison. */
+export const HELD_OUT_FRACTION = 0.1;
+export const exportKeys = (runId: string) => ({ train: `exports/${runId}/train.csv`, heldOut: `exports/${runId}/heldout.csv` });
 
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-/** A run id from the time: sortable, valid as a model version name. */
-export function runIdFor(now: Date): string {
-  return `run-${now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
+/** The lake key an s3:// URI names; refuses URIs outside the lake bucket. */
+export function lakeKeyOf(deps: RetrainDeps, uri: string): string {
+  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+  if (!m || m[1] !== deps.lakeBucket) throw new Error(`${uri} is not in the lake bucket ${deps.lakeBucket}`);
+  return m[2];
 }
 
 /**
- * Writes every human label (gold) and LLM decision as a labelled CSV the trainer reads (product_name, brand,
- * the taxonomy's level columns, tier), streamed: the export never sits in memory whole.
+ * Writes every human label (gold) and LLM decision as two labelled CSVs the trainer reads (product_name,
+ * brand, the taxonomy's level columns, tier): train.csv and heldout.csv, split by a stable hash of the
+ * product text so a product stays on its side run after run. Streamed: never in memory whole.
  */
-export async function exportLabelled(deps: RetrainDeps, event: { runId?: string } = {}) {
-  const runId = event.runId ?? runIdFor(deps.now?.() ?? new Date());
-  if (!RUN_ID.test(runId)) throw new Error(`invalid run id "${runId}"`);
-  const key = exportKeys(runId).train;
-  const out = new PassThrough();
-  const written = deps.lake.put(key, out, 'text/csv');
+export async function exportLabelled(deps: RetrainDeps, event: RetrainEvent) {
+  const runId = event.execution;
+  assertVersionName(runId);
+  const keys = exportKeys(runId);
+  const header = ['product_name', 'brand', ...deps.taxonomy.levels, 'tier'].join(',') + '\n';
+  const outs = { train: new PassThrough(), heldOut: new PassThrough() };
+  const written = Promise.all([deps.lake.put(keys.train, outs.train, 'text/csv'), deps.lake.put(keys.heldOut, outs.heldOut, 'text/csv')]);
   const byTier: Record<string, number> = {};
-  let rows = 0;
+  const counts = { train: 0, heldOut: 0 };
   try {
-    out.write(['product_name', 'brand', ...deps.taxonomy.levels, 'tier'].join(',') + '\n');
+    outs.train.write(header);
+    outs.heldOut.write(header);
     for await (const item of deps.results.exportLabelled({ tiers: ['human', 'llm'] })) {
       const levels = deps.taxonomy.levelsOf(item.classId);
       const fields = [item.input.name, item.input.brand ?? '', ...deps.taxonomy.levels.map((_, i) => levels[i] ?? ''), item.tier];
-      if (!out.write(fields.map((f) => escapeCsv(f)).join(',') + '\n')) await new Promise((r) => out.once('drain', r));
+      const side = isHeldOutByHash(itemText(item.input), HELD_OUT_FRACTION) ? 'heldOut' : 'train';
+      if (!outs[side].write(fields.map((f) => escapeCsv(f)).join(',') + '\n')) await new Promise((r) => outs[side].once('drain', r));
+      counts[side]++;
       byTier[item.tier] = (byTier[item.tier] ?? 0) + 1;
-      rows++;
     }
-    out.end();
+    outs.train.end();
+    outs.heldOut.end();
     await written;
   } catch (err) {
-    out.destroy();
+    outs.train.destroy();
+    outs.heldOut.destroy();
     await written.catch(() => {});
     throw err;
   }
-  deps.logger.info('labelled items exported', { runId, key, rows, byTier });
-  return { runId, trainCsv: key, rows, byTier };
+  if (!counts.train || !counts.heldOut) {
+    throw new Error(`not enough labelled items to retrain: ${counts.train} to train on, ${counts.heldOut} held out`);
+  }
+  deps.logger.info('labelled items exported', { runId, ...counts, byTier });
+  const uri = (key: string) => `s3://${deps.lakeBucket}/${key}`;
+  return { runId, trainUri: uri(keys.train), heldOutUri: uri(keys.heldOut), trainRows: counts.train, heldOutRows: counts.heldOut, byTier };
 }
 
 const levelScoreSchema = z.object({ accuracy: z.number(), macroF1: z.number() }).passthrough();
@@ -75,10 +100,11 @@ export const evaluationSchema = z.object({
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
 /** Champion vs challenger on the same held-out rows → whether to promote, with the figures side by side. */
-export async function evaluateRun(deps: RetrainDeps, event: { runId: string }) {
-  const key = exportKeys(event.runId).evaluation;
+export async function evaluateRun(deps: RetrainDeps, event: RetrainEvent) {
+  if (!event.challengerUri) throw new Error('the payload names no challengerUri');
+  const key = `${lakeKeyOf(deps, event.challengerUri).replace(/\/?$/, '/')}evaluation.json`;
   const body = await deps.lake.get(key);
-  if (!body) throw new Error(`${key} is missing: the training step writes it`);
+  if (!body) throw new Error(`${key} is missing: the training task writes it next to the challenger`);
   const evaluation = evaluationSchema.parse(JSON.parse(await text(body)));
   for (const side of [evaluation.champion, evaluation.challenger]) {
     if (side && side.report.rows !== evaluation.heldOutRows) {
@@ -93,9 +119,9 @@ export async function evaluateRun(deps: RetrainDeps, event: { runId: string }) {
     champion: championScores?.[metric] ?? null,
     challenger: challengerScores[metric],
   }));
-  deps.logger.info('evaluated', { runId: event.runId, ...decision });
+  deps.logger.info('evaluated', { execution: event.execution, ...decision });
   return {
-    runId: event.runId,
+    execution: event.execution,
     champion: evaluation.champion?.version ?? null,
     challenger: evaluation.challenger.version,
     heldOutRows: evaluation.heldOutRows,
@@ -114,23 +140,27 @@ async function readRegistry(lake: BlobStore): Promise<RegistryState> {
  * Records the outcome in models/registry.json: the challenger becomes champion (the previous one retired),
  * or is retired itself. Repeating the step for the same outcome changes nothing.
  */
-export async function promoteRun(deps: RetrainDeps, event: { challenger: string; promote: boolean }) {
-  const version = event.challenger;
-  if (!(await deps.lake.exists(`models/${version}/model.onnx`))) throw new Error(`models/${version}/ holds no model: nothing to promote`);
+export async function promoteRun(deps: RetrainDeps, event: RetrainEvent) {
+  const version = event.execution;
+  assertVersionName(version);
+  if (!event.challengerUri) throw new Error('the payload names no challengerUri');
+  const promote = event.evaluation?.promote === true;
+  const modelKey = `${lakeKeyOf(deps, event.challengerUri).replace(/\/?$/, '/')}model.onnx`;
+  if (!(await deps.lake.exists(modelKey))) throw new Error(`${modelKey} does not exist: nothing to promote`);
   const state = await readRegistry(deps.lake);
-  const at = (deps.now?.() ?? new Date()).toISOString();
+  const at = new Date().toISOString();
   const previous = state.champion;
   state.challengers = state.challengers.filter((v) => v !== version);
-  if (event.promote && previous !== version) {
+  if (promote && previous !== version) {
     state.retired = state.retired.filter((v) => v !== version);
     if (previous) state.retired.push(previous);
     state.champion = version;
     state.history.push({ at, action: 'promote', version, replaced: previous });
-  } else if (!event.promote && !state.retired.includes(version)) {
+  } else if (!promote && !state.retired.includes(version)) {
     state.retired.push(version);
     state.history.push({ at, action: 'retire', version });
   }
   await deps.lake.put(REGISTRY_KEY, JSON.stringify(state, null, 2), 'application/json');
-  deps.logger.info('registry updated', { version, promoted: event.promote, champion: state.champion });
-  return { champion: state.champion, promoted: event.promote && state.champion === version };
+  deps.logger.info('registry updated', { version, promoted: promote, champion: state.champion });
+  return { champion: state.champion, promoted: promote && state.champion === version };
 }

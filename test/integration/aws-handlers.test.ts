@@ -138,40 +138,58 @@ describe('retraining steps', () => {
   });
 
   it('exports labelled items, evaluates champion vs challenger on the same rows, and promotes the winner', async () => {
-    await deps.results.saveDecisions([
-      record('h1', '2026-05-01T00:00:00.000Z', { tier: 'rules', classId: 'food.beverages' }),
-      record('l1', '2026-05-01T00:00:00.000Z', { tier: 'llm', classId: 'non-food.household' }),
-    ]);
+    const retrainDeps = { ...deps, lakeBucket: LAKE };
+    // Enough labelled products that both sides of the hash split get some.
+    await deps.results.saveDecisions(
+      Array.from({ length: 60 }, (_, i) => record(`l${i}`, '2026-05-01T00:00:00.000Z', { tier: 'llm', classId: 'non-food.household' })),
+    );
+    await deps.results.saveDecisions([record('h1', '2026-05-01T00:00:00.000Z', { tier: 'rules', classId: 'food.beverages' })]);
     await deps.results.setHumanLabel('h1', 'food.dairy-eggs', 'tester');
-    const exported = await makeExport(deps)({ runId: 'run-1' });
-    expect(exported).toMatchObject({ runId: 'run-1', rows: 2, byTier: { human: 1, llm: 1 } });
-    const csv = parse(await text((await deps.lake.get('exports/run-1/train.csv'))!), { columns: true }) as Record<string, string>[];
-    expect(csv).toContainEqual({ product_name: 'product h1', brand: '', level1: 'Food', level2: 'Dairy & Eggs', tier: 'human' });
-    expect(csv).toContainEqual(expect.objectContaining({ product_name: 'product l1', level1: 'Non-Food', tier: 'llm' }));
+    const payload = (execution: string, evaluation: Record<string, unknown> = {}) => ({
+      execution,
+      challengerUri: `s3://${LAKE}/models/challengers/${execution}/`,
+      export: {},
+      evaluation,
+    });
+
+    const exported = await makeExport(retrainDeps)(payload('run-1'));
+    expect(exported).toMatchObject({ trainUri: `s3://${LAKE}/exports/run-1/train.csv`, heldOutUri: `s3://${LAKE}/exports/run-1/heldout.csv`, byTier: { human: 1, llm: 60 } });
+    expect(exported.trainRows + exported.heldOutRows).toBe(61);
+    expect(exported.heldOutRows).toBeGreaterThan(0);
+    const read = async (key: string) => parse(await text((await deps.lake.get(key))!), { columns: true }) as Record<string, string>[];
+    const all = [...(await read('exports/run-1/train.csv')), ...(await read('exports/run-1/heldout.csv'))];
+    expect(all).toContainEqual({ product_name: 'product h1', brand: '', level1: 'Food', level2: 'Dairy & Eggs', tier: 'human' });
+    expect(all.filter((r) => r.tier === 'llm').every((r) => r.level1 === 'Non-Food')).toBe(true);
+    // The split is stable: a second export puts every product on the same side.
+    await makeExport(retrainDeps)(payload('run-1b'));
+    expect(await read('exports/run-1b/heldout.csv')).toEqual(await read('exports/run-1/heldout.csv'));
 
     const evaluation: Evaluation = {
       heldOutRows: 200,
       champion: { version: 'v1', report: report('v1', 0.95, 0.8) },
-      challenger: { version: 'v2', report: report('v2', 0.96, 0.85) },
+      challenger: { version: 'run-1', report: report('run-1', 0.96, 0.85) },
     };
-    await deps.lake.put('exports/run-1/evaluation.json', JSON.stringify(evaluation));
-    const verdict = await makeEvaluate(deps)({ runId: 'run-1' });
-    expect(verdict).toMatchObject({ promote: true, champion: 'v1', challenger: 'v2' });
+    await deps.lake.put('models/challengers/run-1/evaluation.json', JSON.stringify(evaluation));
+    const verdict = await makeEvaluate(retrainDeps)(payload('run-1'));
+    expect(verdict).toMatchObject({ promote: true, champion: 'v1', challenger: 'run-1' });
     expect(verdict.table).toContainEqual({ metric: 'level2MacroF1', champion: 0.8, challenger: 0.85 });
 
-    await deps.lake.put('exports/run-2/evaluation.json', JSON.stringify({ ...evaluation, challenger: { version: 'v3', report: report('v3', 0.9, 0.9) } }));
-    expect(await makeEvaluate(deps)({ runId: 'run-2' })).toMatchObject({ promote: false, reason: expect.stringMatching(/Level 1 accuracy .*lower/) });
-    await deps.lake.put('exports/run-3/evaluation.json', JSON.stringify({ ...evaluation, heldOutRows: 300 }));
-    await expect(makeEvaluate(deps)({ runId: 'run-3' })).rejects.toThrow(/not the 300 held-out rows/);
+    await deps.lake.put('models/challengers/run-2/evaluation.json', JSON.stringify({ ...evaluation, challenger: { version: 'run-2', report: report('run-2', 0.9, 0.9) } }));
+    expect(await makeEvaluate(retrainDeps)(payload('run-2'))).toMatchObject({ promote: false, reason: expect.stringMatching(/Level 1 accuracy .*lower/) });
+    await deps.lake.put('models/challengers/run-3/evaluation.json', JSON.stringify({ ...evaluation, heldOutRows: 300 }));
+    await expect(makeEvaluate(retrainDeps)(payload('run-3'))).rejects.toThrow(/not the 300 held-out rows/);
+    await expect(makeEvaluate(retrainDeps)({ ...payload('run-1'), challengerUri: 's3://elsewhere/x/' })).rejects.toThrow(/not in the lake bucket/);
 
-    const promote = makePromote(deps);
-    await expect(promote({ challenger: 'v2', promote: true })).rejects.toThrow(/holds no model/);
-    await deps.lake.put('models/v1/model.onnx', 'onnx');
-    await deps.lake.put('models/v2/model.onnx', 'onnx');
-    expect(await promote({ challenger: 'v1', promote: true })).toEqual({ champion: 'v1', promoted: true });
-    expect(await promote({ challenger: 'v2', promote: true })).toEqual({ champion: 'v2', promoted: true });
+    const promote = makePromote(retrainDeps);
+    await expect(promote(payload('run-1', { promote: true }))).rejects.toThrow(/does not exist/);
+    await deps.lake.put('models/challengers/run-1/model.onnx', 'onnx');
+    await deps.lake.put('models/challengers/run-2/model.onnx', 'onnx');
+    await deps.lake.put('models/challengers/run-4/model.onnx', 'onnx');
+    expect(await promote(payload('run-1', { promote: true }))).toEqual({ champion: 'run-1', promoted: true });
+    expect(await promote(payload('run-2', { promote: false }))).toEqual({ champion: 'run-1', promoted: false });
+    expect(await promote(payload('run-4', { promote: true }))).toEqual({ champion: 'run-4', promoted: true });
     const registry = JSON.parse(await text((await deps.lake.get(REGISTRY_KEY))!));
-    expect(registry).toMatchObject({ champion: 'v2', retired: ['v1'] });
-    expect(registry.history.map((h: { action: string; version: string }) => `${h.action} ${h.version}`)).toEqual(['promote v1', 'promote v2']);
+    expect(registry).toMatchObject({ champion: 'run-4', retired: ['run-2', 'run-1'] });
+    expect(registry.history.map((h: { action: string; version: string }) => `${h.action} ${h.version}`)).toEqual(['promote run-1', 'retire run-2', 'promote run-4']);
   });
 });
