@@ -37,6 +37,8 @@ interface Tally {
 const tallies: Record<string, Tally> = {};
 const perClass = new Map<string, { decided: number; right: number; rows: number }>();
 const errors = new Map<string, string[]>();
+/** Train split only: how often each rule decided, and how often rightly (for tuning; never the test split). */
+const perRule = new Map<string, { decided: number; right: number }>();
 
 for (const row of rows) {
   const split = row.split;
@@ -66,6 +68,12 @@ for (const row of rows) {
     pc.decided++;
     if (right2) pc.right++;
   }
+  if (split === 'train') {
+    const r = perRule.get(verdict.match.rule.id) ?? { decided: 0, right: 0 };
+    r.decided++;
+    if (right2) r.right++;
+    perRule.set(verdict.match.rule.id, r);
+  }
   if (!right2 && split === 'train' && showErrors) {
     const list = errors.get(verdict.match.rule.id) ?? [];
     list.push(`${row.product_name}  →  ${verdict.classId} (gold ${gold.id}, matched '${verdict.match.text}')`);
@@ -86,6 +94,10 @@ for (const [split, t] of Object.entries(tallies).sort()) {
 console.log('\ntest split per gold class: coverage, L2 precision of decided rows');
 for (const [id, c] of [...perClass].sort()) console.log(`  ${id.padEnd(30)} coverage ${pct(c.decided, c.rows).padStart(5)}%  precision ${pct(c.right, c.decided)}%`);
 if (showErrors) {
+  console.log('\ntrain split per rule (worst first): decided, L2 precision');
+  for (const [id, r] of [...perRule].sort((a, b) => a[1].right / a[1].decided - b[1].right / b[1].decided)) {
+    console.log(`  ${id.padEnd(34)} ${String(r.decided).padStart(5)}  ${pct(r.right, r.decided)}%`);
+  }
   console.log('\ntrain-split errors by rule:');
   for (const [id, list] of [...errors].sort((a, b) => b[1].length - a[1].length)) {
     console.log(`${id} (${list.length})`);

@@ -183,6 +183,16 @@ export interface ModelRegistry {
   promote(version: string): Promise<void>;
 }
 
+/** A registry trainers write to: a new version is written at `locationFor` and recorded as a challenger. */
+export interface WritableModelRegistry extends ModelRegistry {
+  /** Where the artifact folder of a new version goes. */
+  locationFor(version: string): string;
+  /** Records a version already written at locationFor(version) as a challenger. */
+  addChallenger(version: string): Promise<ModelVersionInfo>;
+  /** Moves a challenger out of the running (the champion is retired only by promoting another version). */
+  retire(version: string): Promise<void>;
+}
+
 /** API keys by id (see core/api-keys.ts for the key format and the hash check). */
 export interface KeyStore {
   put(record: ApiKeyRecord): Promise<void>;
@@ -235,14 +245,4 @@ export interface TrainingRun {
 export interface Retrainer {
   start(): Promise<TrainingRun>;
   get(id: string): Promise<TrainingRun | null>;
-}
-
-/** A registry trainers write to: a new version is written at `locationFor` and recorded as a challenger. */
-export interface WritableModelRegistry extends ModelRegistry {
-  /** Where the artifact folder of a new version goes. */
-  locationFor(version: string): string;
-  /** Records a version already written at locationFor(version) as a challenger. */
-  addChallenger(version: string): Promise<ModelVersionInfo>;
-  /** Moves a challenger out of the running (the champion is retired only by promoting another version). */
-  retire(version: string): Promise<void>;
 }

@@ -205,7 +205,6 @@ export class AisleStack extends Stack {
     const promoteFn = retrainFn('retrain-promote', 'RetrainPromoteFn', 'Makes the challenger the champion and rolls it onto the endpoint');
     grantObjects(storage.lake, promoteFn.role, LAKE_PREFIXES.models, 'readwrite');
     grantTable(table, promoteFn.role, 'readwrite');
-    encoder?.grantPromote(promoteFn.role);
 
     const retraining = new Retraining(this, 'Retraining', {
       lake: storage.lake,

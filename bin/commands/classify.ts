@@ -26,7 +26,10 @@ options:
   --rules FILE          rules file to use instead of models/rules.json
   --job-id ID           job id (default: derived from the input file and these options, so reruns resume)
   --fresh               start over even if an interrupted run of the same job exists
-  --batch-size N        rows per batch and per checkpoint (default 8192)
+  --batch-size N        rows per cascade batch (default 2048)
+  --checkpoint-every N  rows between checkpoints, the most a resumed run redoes (default 50000)
+  --store-all           keep every decision in the local store (default: review, encoder and LLM ones;
+                        rules and cache decisions are in the output file)
   --concurrency N       batches in the cascade at once, for slow tiers (default 2)
   --no-lake             do not write the finished job to the results lake ($AISLE_HOME/lake, for insights)
   -q, --quiet           no progress output
@@ -64,6 +67,8 @@ export async function run(argv: string[]): Promise<number> {
         fresh: { type: 'boolean' },
         'no-lake': { type: 'boolean' },
         'batch-size': { type: 'string' },
+        'checkpoint-every': { type: 'string' },
+        'store-all': { type: 'boolean' },
         concurrency: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -82,7 +87,8 @@ export async function run(argv: string[]): Promise<number> {
   const input = isSample ? SAMPLE_CSV : positionals[0];
   const output = resolve(values.out ?? defaultOutput(input, isSample));
   const tiers = values.tiers !== undefined ? parseTierList(values.tiers) : undefined;
-  const batchSize = positiveInt(values['batch-size'], '--batch-size', 8192);
+  const batchSize = positiveInt(values['batch-size'], '--batch-size', 2048);
+  const checkpointEvery = positiveInt(values['checkpoint-every'], '--checkpoint-every', 50_000);
   const concurrency = positiveInt(values.concurrency, '--concurrency', 2);
 
   const rt = await createLocalRuntime({ taxonomyPath: values.taxonomy, rulesPath: values.rules, tiers });
@@ -90,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const fingerprint = JSON.stringify({
       tiers: rt.tierNames, taxonomy: values.taxonomy && resolve(values.taxonomy), version: rt.taxonomy.version,
-      rules: values.rules && resolve(values.rules), batchSize,
+      rules: values.rules && resolve(values.rules),
     });
     if (!values.quiet) {
       console.error(`aisle: classifying ${relative(process.cwd(), input) || input} with ${rt.tierNames.join(' → ')}`);
@@ -103,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
       progress = new Progress(size, 'aisle');
     }
     const summary = await classifyFile(rt, {
-      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, lake: !values['no-lake'], batchSize, concurrency,
+      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, lake: !values['no-lake'], batchSize, checkpointEvery, concurrency, storeAll: values['store-all'],
       onProgress: progress ? (bytes, records) => progress!.update(bytes, records) : undefined,
     });
     progress?.stop();
@@ -123,7 +129,7 @@ export function formatSummary(s: ClassifySummary): string {
   const show = (p: string) => (p.startsWith(cwd) ? relative(cwd, p) : p);
   return [
     `aisle: ${n(s.rowsIn)} rows in = ${n(s.classified)} classified + ${n(s.rejected)} rejected` +
-      ` (${s.seconds.toFixed(2)} s, ${n(rate)} rows/s${s.resumedFrom ? `; resumed after row ${n(s.resumedFrom)}` : ''})`,
+      ` (${s.seconds.toFixed(2)} s, ${n(rate)} rows/s${s.resumedFrom ? `; resumed after row ${n(s.resumedFrom)}; ${n(s.processedNow)} rows decided now` : ''})`,
     `  by tier:      ${tiers || '-'}`,
     `  needs review: ${n(s.needsReview)}`,
     `  output:       ${show(s.output)}`,

@@ -5,7 +5,8 @@
  * the parser gives.
  */
 import { Parser, type CsvError } from 'csv-parse';
-import type { Decision, ProductInput } from './types.ts';
+import { itemTextOf, keyOf } from './normalize.ts';
+import type { CascadeItem, Decision } from './types.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import { UserError } from './errors.ts';
 
@@ -101,13 +102,19 @@ export function resolveColumns(header: string[]): CsvColumns {
   };
 }
 
-/** The product a valid row describes. */
-export function productOf(row: string[], c: CsvColumns): ProductInput {
-  const p: ProductInput = { name: row[c.name] };
-  if (c.brand >= 0 && row[c.brand]) p.brand = row[c.brand];
-  if (c.searchTerm >= 0 && row[c.searchTerm]) p.searchTerm = row[c.searchTerm];
-  if (c.description >= 0 && row[c.description]) p.description = row[c.description];
-  return p;
+/** The product a valid row describes, ready for the cascade (one object of one shape per row). */
+export function cascadeItemOf(row: string[], c: CsvColumns): CascadeItem {
+  const name = row[c.name];
+  const brand = c.brand >= 0 && row[c.brand] ? row[c.brand] : undefined;
+  const text = itemTextOf(name, brand);
+  return {
+    name,
+    brand,
+    searchTerm: c.searchTerm >= 0 && row[c.searchTerm] ? row[c.searchTerm] : undefined,
+    description: c.description >= 0 && row[c.description] ? row[c.description] : undefined,
+    text,
+    key: keyOf(text),
+  };
 }
 
 function countNewlines(fields: string[]): number {

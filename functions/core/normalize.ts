@@ -73,9 +73,13 @@ function normalizeBrand(brand: string): string {
 
 /** The text the tiers classify: the normalized name, with the brand in front when the name lacks it. */
 export function itemText(input: ProductInput): string {
-  const name = normalizeText(input.name);
-  if (!input.brand) return name;
-  const brand = normalizeBrand(input.brand);
+  return itemTextOf(input.name, input.brand);
+}
+
+export function itemTextOf(rawName: string, rawBrand: string | undefined): string {
+  const name = normalizeText(rawName);
+  if (!rawBrand) return name;
+  const brand = normalizeBrand(rawBrand);
   return brand && !name.includes(brand) ? `${brand} ${name}` : name;
 }
 

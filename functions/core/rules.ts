@@ -64,6 +64,8 @@ export const rulesFileSchema = z
     $schema: z.string().optional(),
     version: z.string().min(1, 'version must not be empty'),
     description: z.string().optional(),
+    /** Named exclude lists shared by several rules: a rule's `exclude` names one as "@name". */
+    excludeSets: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'set names are lower-case slugs'), words).optional(),
     rules: z.array(z.unknown()).min(1, 'a rules file needs at least one rule'),
   })
   .strict();
@@ -171,19 +173,17 @@ export class RuleSet {
     for (const rule of rules) {
       this.byId.set(rule.id, rule);
       const { spec } = rule;
-      for (const kw of spec.keywords ?? []) {
-        const word = normalizeText(kw);
-        for (const form of [word, ...(spec.plurals ? pluralsOf(word) : [])]) {
-          push(this.tokenIndex, form, { rule, kind: 'keyword', rest: [], text: form });
-        }
-      }
-      for (const phrase of spec.phrases ?? []) {
+      // A keyword of several words ("ice cream") is matched as a phrase.
+      const indexed = new Set<string>();
+      for (const phrase of [...(spec.keywords ?? []), ...(spec.phrases ?? [])]) {
         const tokens = normalizeText(phrase).split(' ');
         const last = tokens[tokens.length - 1];
-        const lasts = [last, ...(spec.plurals ? pluralsOf(last) : [])];
-        for (const form of lasts) {
+        for (const form of [last, ...(spec.plurals ? pluralsOf(last) : [])]) {
           const full = [...tokens.slice(0, -1), form];
-          push(this.tokenIndex, full[0], { rule, kind: tokens.length === 1 ? 'keyword' : 'phrase', rest: full.slice(1), text: full.join(' ') });
+          const text = full.join(' ');
+          if (indexed.has(text)) continue;
+          indexed.add(text);
+          push(this.tokenIndex, full[0], { rule, kind: full.length === 1 ? 'keyword' : 'phrase', rest: full.slice(1), text });
         }
       }
       for (const brand of spec.brands ?? []) {
@@ -230,11 +230,18 @@ export class RuleSet {
       for (const kw of spec.keywords ?? []) {
         const norm = normalizeText(kw);
         if (!norm) own.push(`keyword "${kw}" is empty once normalized`);
-        else if (norm.includes(' ')) own.push(`keyword "${kw}" is several words ("${norm}"): put it under phrases`);
       }
       for (const p of spec.phrases ?? []) if (!normalizeText(p)) own.push(`phrase "${p}" is empty once normalized`);
       for (const b of spec.brands ?? []) if (!normalizeText(b)) own.push(`brand "${b}" is empty once normalized`);
-      for (const x of spec.exclude ?? []) if (!normalizeText(x)) own.push(`exclude entry "${x}" is empty once normalized`);
+      const exclude: string[] = [];
+      for (const x of spec.exclude ?? []) {
+        if (x.startsWith('@')) {
+          const set = file.data.excludeSets?.[x.slice(1)];
+          if (set) exclude.push(...set);
+          else own.push(`exclude set "${x}" is not defined in excludeSets`);
+        } else exclude.push(x);
+      }
+      for (const x of exclude) if (!normalizeText(x)) own.push(`exclude entry "${x}" is empty once normalized`);
       if (spec.regex !== undefined) {
         try {
           const re = new RegExp(spec.regex);
@@ -260,7 +267,7 @@ export class RuleSet {
           brand: spec.confidence ?? ruleConfidence('brand', spec.priority),
           regex: spec.confidence ?? ruleConfidence('regex', spec.priority),
         },
-        excludePadded: (spec.exclude ?? []).map((x) => ` ${normalizeText(x)} `),
+        excludePadded: [...new Set(exclude.map((x) => ` ${normalizeText(x)} `))],
         spec,
       });
     });
@@ -274,6 +281,29 @@ export class RuleSet {
 
   get(id: string): Rule | undefined {
     return this.byId.get(id);
+  }
+
+  /**
+   * Entries that always conflict: the same word or phrase in rules of different classes at the same priority
+   * (and the same `at`), so every item with it defers. Not an error (a conflict is a safe outcome), but
+   * usually a slip worth fixing; `aisle rules check` prints them.
+   */
+  overlaps(): string[] {
+    const out: string[] = [];
+    for (const index of [this.tokenIndex, this.brandIndex]) {
+      for (const entries of index.values()) {
+        const byText = new Map<string, Entry[]>();
+        for (const e of entries) push(byText, `${e.text}|${e.rule.priority}|${e.rule.atEnd}`, e);
+        for (const [key, list] of byText) {
+          const classes = new Set(list.map((e) => e.rule.classId));
+          if (classes.size < 2) continue;
+          const [text, priority] = key.split('|');
+          const who = list.map((e) => `${e.rule.id} (${e.rule.classId ?? UNKNOWN_TARGET})`).join(', ');
+          out.push(`'${text}' is in ${who} at priority ${priority}: items with it always defer`);
+        }
+      }
+    }
+    return out;
   }
 
   /** Every rule hit in the item, before exclusion, containment and priority. */
@@ -476,10 +506,13 @@ function contains(outer: RuleMatch, inner: RuleMatch): boolean {
   return outer.end - outer.start > inner.end - inner.start && outer.start <= inner.start && outer.end >= inner.end && inner.end > inner.start;
 }
 
-/** "12oz", "2ct", "6x", "1.5l", "2": a size or count, not part of the product's head noun. */
+/** Words for the package, which a name may end with after its head noun: "black beans 15oz can". */
+const PACKAGE_WORDS = new Set(['can', 'cans', 'jar', 'jars', 'bag', 'bags', 'box', 'boxes', 'bottle', 'bottles', 'carton', 'cartons', 'tub', 'tubs', 'pouch', 'pouches', 'case', 'pk', 'ct', 'ea', 'each', 'pack', 'packs', 'multipack', 'value', 'family', 'size']);
+
+/** "12oz", "2ct", "6x", "1.5l", "2", "can", "bag": a size, count or package, not part of the product's head noun. */
 function isSizeToken(token: string): boolean {
   const c = token.charCodeAt(0);
-  return c >= 48 && c <= 57;
+  return (c >= 48 && c <= 57) || PACKAGE_WORDS.has(token);
 }
 
 function countSpaces(text: string, from: number, to: number): number {

@@ -8,8 +8,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { productOf, resolveColumns } from '../core/csv.ts';
-import { toCascadeItem } from '../core/normalize.ts';
+import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
+import type { ProductInput } from '../core/types.ts';
 import { awsDeps } from './deps.ts';
 import { classifyMessageSchema, parseMessage, type LlmMessage } from './messages.ts';
 import { cascadeFactory, chunkId, completeChunk, type PipelineDeps } from './pipeline.ts';
@@ -17,18 +17,18 @@ import { cascadeFactory, chunkId, completeChunk, type PipelineDeps } from './pip
 export async function classifyChunk(deps: PipelineDeps, cascade: ReturnType<typeof cascadeFactory>, body: string): Promise<void> {
   const msg = parseMessage(classifyMessageSchema, body);
   const columns = resolveColumns(msg.header);
-  const inputs = msg.rows.map((values) => {
+  const items = msg.rows.map((values) => {
     if (values.length !== msg.header.length) throw new Error(`row of ${values.length} fields under a header of ${msg.header.length}`);
-    return productOf(values, columns);
+    return cascadeItemOf(values, columns);
   });
-  const items = inputs.map(toCascadeItem);
+  const inputs: ProductInput[] = items.map(({ name, brand, searchTerm, description }) => ({ name, brand, searchTerm, description }));
   const decisions = await (await cascade()).classify(items);
   const at = (deps.now?.() ?? new Date()).toISOString();
 
   const done: Parameters<typeof completeChunk>[1]['rows'] = [];
   const toLlm: LlmMessage['rows'] = [];
   decisions.forEach((decision, i) => {
-    const n = msg.firstRow + i;
+    const n = msg.rowNumbers[i];
     if (deps.llmQueue && decision.tier === 'review') {
       toLlm.push({ n, values: msg.rows[i], hints: decision.trace?.topK ?? [] });
       return;

@@ -232,3 +232,44 @@ describe('rules validation', () => {
     expect(() => loadRules(taxonomy, join(dir, 'missing.json'))).toThrow(/cannot read rules .*missing\.json/);
   });
 });
+
+describe('rules file conveniences', () => {
+  it('exclude sets are shared by name, and an unknown set is refused', () => {
+    const rules = RuleSet.parse(
+      {
+        version: 't1',
+        excludeSets: { 'not-food': ['shampoo', 'lotion'] },
+        rules: [{ id: 'dairy.milk', target: 'food.dairy-eggs', keywords: ['milk'], exclude: ['@not-food', 'bath'] }],
+      },
+      taxonomy,
+    );
+    expect(classOf(rules, 'Oat Milk')).toBe('food.dairy-eggs');
+    expect(classOf(rules, 'Milk Shampoo')).toBe('deferred');
+    expect(classOf(rules, 'Milk Bath')).toBe('deferred');
+    expect(problemsOf([{ id: 'x.set', target: 'food', keywords: ['milk'], exclude: ['@nope'] }])).toMatch(/rule x\.set: exclude set "@nope" is not defined/);
+  });
+
+  it('a keyword of several words matches as a phrase', () => {
+    const rules = ruleSet([{ id: 'frozen.ice-cream', target: 'food.frozen', keywords: ['ice cream'] }]);
+    expect(decide(rules, 'Mint Ice Cream')).toMatchObject({ classId: 'food.frozen', reason: "rule frozen.ice-cream matched 'ice cream'" });
+    expect(classOf(rules, 'Ice Cold Cream')).toBe('deferred');
+  });
+
+  it('sizes and package words after the head noun do not hide it from `at: end` rules', () => {
+    const rules = ruleSet([{ id: 'canned.beans', target: 'food.canned-packaged', at: 'end', phrases: ['black beans'] }]);
+    expect(classOf(rules, 'Low Sodium Black Beans 15 oz can')).toBe('food.canned-packaged');
+    expect(classOf(rules, 'Black Beans and Rice')).toBe('deferred');
+  });
+
+  it('lists words that always conflict', () => {
+    const rules = ruleSet([
+      { id: 'a.naan', target: 'food.fresh', keywords: ['naan'] },
+      { id: 'b.naan', target: 'food.canned-packaged', keywords: ['naan'] },
+      { id: 'c.naan', target: 'food.fresh', keywords: ['naan'], priority: 60 },
+    ]);
+    const overlaps = rules.overlaps();
+    expect(overlaps.some((o) => o.includes("'naan'") && o.includes('a.naan') && o.includes('b.naan') && o.includes('priority 50'))).toBe(true);
+    expect(overlaps.some((o) => o.includes('c.naan'))).toBe(false);
+  });
+});
+

@@ -6,10 +6,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  CsvBatchReader, CsvOutputFormatter, formatRejects, productOf, REJECT_COLUMNS, rejectsPathFor, type CsvBatch,
+  CsvBatchReader, CsvOutputFormatter, cascadeItemOf, formatRejects, REJECT_COLUMNS, rejectsPathFor, type CsvBatch,
 } from '../../core/csv.ts';
 import { UserError } from '../../core/errors.ts';
-import { toCascadeItem } from '../../core/normalize.ts';
 import type { CascadeItem, Decision } from '../../core/types.ts';
 import type { ItemRecord, JobCheckpoint, JobRecord } from '../../ports.ts';
 import { exportJobToLake } from './lake-export.ts';
@@ -24,7 +23,10 @@ export interface ClassifyFileOptions {
   fingerprint?: string;
   /** Start over even when an unfinished run of the same job exists. */
   fresh?: boolean;
+  /** Rows per cascade batch (small batches die young: less GC). */
   batchSize?: number;
+  /** Records between checkpoints (each one writes the store and the job record). */
+  checkpointEvery?: number;
   /** Batches in the cascade at once (helps slow tiers: encoder, LLM). */
   concurrency?: number;
   /**
@@ -135,13 +137,16 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
 
   const out = new OffsetFile(output, resumeFrom ? resumeFrom.outputBytes : null);
   const rej = new OffsetFile(rejectsPath, resumeFrom ? resumeFrom.rejectsBytes : null);
-  const reader = new CsvBatchReader(createReadStream(opts.input, { highWaterMark: 1 << 20 }), {
-    batchSize: opts.batchSize ?? 8192,
+  const reader = new CsvBatchReader(createReadStream(opts.input, { highWaterMark: 1 << 16 }), {
+    batchSize: opts.batchSize ?? 2048,
     skipRecords: resumeFrom?.records ?? 0,
   });
   let formatter: CsvOutputFormatter | undefined;
   let records = resumeFrom?.records ?? 0;
   let checkpointing: Promise<void> = Promise.resolve();
+  let checkpointed = records;
+  let itemRecords: ItemRecord[] = [];
+  const checkpointEvery = Math.max(1, opts.checkpointEvery ?? 50_000);
   const window: { batch: CsvBatch; items: CascadeItem[]; decisions: Promise<Decision[]> }[] = [];
   const concurrency = Math.max(1, opts.concurrency ?? 2);
   const storeAll = opts.storeAll ?? false;
@@ -152,7 +157,6 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     out.write(formatter!.format(batch.rows, decisions));
     rej.write(formatRejects(batch.rejects));
     const at = new Date().toISOString();
-    const itemRecords: ItemRecord[] = [];
     for (let i = 0; i < items.length; i++) {
       const d = decisions[i];
       tierCounts[d.tier] = (tierCounts[d.tier] ?? 0) + 1;
@@ -164,15 +168,22 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     classified += items.length;
     rejected += batch.rejects.length;
     records = batch.recordsRead;
-    const checkpoint: JobCheckpoint = { records, outputBytes: out.position, rejectsBytes: rej.position };
-    const patch: Partial<JobRecord> = { rowsIn: records, classified, rejected, needsReview, tierCounts: { ...tierCounts }, checkpoint };
-    // The store write and the checkpoint run while the next batch is parsed; one at a time, in order.
-    await checkpointing;
-    checkpointing = rt.store.saveDecisions(itemRecords).then(async () => {
-      await rt.jobs.update(jobId, patch);
-      opts.onCheckpoint?.(checkpoint);
-    });
     opts.onProgress?.(batch.bytesRead, records);
+    if (records - checkpointed >= checkpointEvery) await checkpoint();
+  };
+
+  const checkpoint = async () => {
+    checkpointed = records;
+    const cp: JobCheckpoint = { records, outputBytes: out.position, rejectsBytes: rej.position };
+    const patch: Partial<JobRecord> = { rowsIn: records, classified, rejected, needsReview, tierCounts: { ...tierCounts }, checkpoint: cp };
+    const toSave = itemRecords;
+    itemRecords = [];
+    // The store write and the checkpoint run while the next batches are classified; one at a time, in order.
+    await checkpointing;
+    checkpointing = rt.store.saveDecisions(toSave).then(async () => {
+      await rt.jobs.update(jobId, patch);
+      opts.onCheckpoint?.(cp);
+    });
   };
 
   try {
@@ -186,13 +197,14 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
       }
       const columns = reader.columns!;
       const items: CascadeItem[] = new Array(batch.rows.length);
-      for (let i = 0; i < batch.rows.length; i++) items[i] = toCascadeItem(productOf(batch.rows[i], columns));
+      for (let i = 0; i < batch.rows.length; i++) items[i] = cascadeItemOf(batch.rows[i], columns);
       const decisions = rt.cascade.classify(items);
       decisions.catch(() => undefined); // awaited in order by finish(); this only keeps it from being "unhandled"
       window.push({ batch, items, decisions });
       if (window.length >= concurrency) await finish(window.shift()!);
     }
     while (window.length) await finish(window.shift()!);
+    await checkpoint();
     await checkpointing;
   } catch (err) {
     await checkpointing.catch(() => undefined);
