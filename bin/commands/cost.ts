@@ -63,8 +63,18 @@ export async function run(argv: string[], lookupJob?: JobLookup): Promise<number
   return 0;
 }
 
-async function localJobLookup(_id: string): Promise<Pick<JobRecord, 'tierCounts'> | null> {
-  throw new Error('--job needs the local runtime (functions/adapters/local), which is not in this build yet');
+/** The job as the local runtime recorded it ($AISLE_HOME/aisle.duckdb). */
+async function localJobLookup(id: string): Promise<Pick<JobRecord, 'tierCounts'> | null> {
+  const { join } = await import('node:path');
+  const { aisleHome } = await import('../../functions/adapters/local/runtime.ts');
+  const { DuckDbJobStore, LocalDb } = await import('../../functions/adapters/local/duckdb.ts');
+  const home = aisleHome();
+  const db = await LocalDb.open(join(home, 'aisle.duckdb'), join(home, 'tmp'));
+  try {
+    return await new DuckDbJobStore(db).get(id);
+  } finally {
+    await db.close();
+  }
 }
 
 const dollars = (n: number) => (n >= 100 ? `$${n.toFixed(0)}` : n >= 1 ? `$${n.toFixed(2)}` : `$${n.toFixed(4)}`);

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
+import { aisleHome } from '../../functions/adapters/local/runtime.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
 import { evaluate, formatReport } from '../../functions/model/evaluate.ts';
@@ -51,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const taxonomy = loadTaxonomy();
-  const registry = LocalModelRegistry.forHome();
+  const registry = LocalModelRegistry.forHome(aisleHome());
   let dir: string;
   if (values.model) dir = registry.resolveModelDir(values.model);
   else {

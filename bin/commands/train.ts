@@ -1,13 +1,17 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
-import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import { readLabelledCsv, type LabelledRow } from '../../functions/model/labelled-data.ts';
+import { aisleHome } from '../../functions/adapters/local/runtime.ts';
+import { itemText } from '../../functions/core/normalize.ts';
+import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
+import { isHeldOutByHash, readLabelledCsv, type LabelledRow } from '../../functions/model/labelled-data.ts';
 import { assertVersionName, newVersionName } from '../../functions/model/registry.ts';
 import { formatComparison, retrain, RetrainError } from '../../functions/model/retrain.ts';
 import { readStarterCatalog } from '../../models/starter/train-starter.ts';
 
-const HELP = `usage: aisle train --data FILE.csv [options]
+const HELP = `usage: aisle train [--data FILE.csv] [--from-store] [options]
 
 Trains a challenger model, scores it and the champion on the same held-out rows, and promotes it only if
 its Level 2 macro-F1 is higher and its Level 1 accuracy is not lower. Versions live in $AISLE_HOME/models
@@ -18,11 +22,15 @@ optionally brand and split. With a split column, "train" rows train and "test"/"
 are the held-out set; without one, a stable-hash slice (--holdout) is held out. The starter catalog's rows
 are added to the training rows so general merchandise stays known.
 
+Without --data, the labelled items of the local result store are used (--from-store): human labels and
+LLM decisions train, and a stable-hash slice (--holdout) of the human labels is the held-out set.
+
 options:
-  --data FILE             labelled CSV (required unless --from-store)
+  --data FILE             labelled CSV
   --no-starter            do not add the starter catalog to the training rows
-  --from-store            add labelled items of the local result store (human labels and LLM decisions)
-  --holdout FRACTION      held-out share when the data has no split column (default 0.1)
+  --from-store            add labelled items of the local result store (human labels and LLM decisions);
+                          the default without --data
+  --holdout FRACTION      held-out share by stable hash when there is no split column (default 0.1)
   --seed N                training seed (default 42): same data and seed, same model
   --target-precision P    precision the per-class thresholds are calibrated for (default 0.97)
   --version NAME          name of the new version (default v<date>-<time>)
@@ -35,6 +43,33 @@ function numberOption(name: string, raw: string | undefined, fallback: number, o
   const n = Number(raw);
   if (!Number.isFinite(n) || !ok(n)) throw Object.assign(new Error(`--${name}: "${raw}" is out of range`), { userFacing: true });
   return n;
+}
+
+/**
+ * Labelled items of the local result store: human labels and LLM decisions train; without a data file, a
+ * stable-hash slice of the human labels (gold) is the held-out set.
+ */
+async function readStore(taxonomy: Taxonomy, opts: { holdOutHuman: boolean; fraction: number }) {
+  const home = aisleHome();
+  const db = await LocalDb.open(join(home, 'aisle.duckdb'), join(home, 'tmp'));
+  const out = { train: [] as LabelledRow[], heldOut: [] as LabelledRow[], human: 0, llm: 0, stale: 0 };
+  try {
+    for await (const item of new DuckDbResultStore(db).exportLabelled({ tiers: ['human', 'llm'] })) {
+      if (!taxonomy.get(item.classId)) {
+        out.stale++;
+        continue;
+      }
+      const text = itemText(item.input);
+      const human = item.tier === 'human';
+      if (human) out.human++;
+      else out.llm++;
+      const heldOut = opts.holdOutHuman && human && isHeldOutByHash(text, opts.fraction);
+      (heldOut ? out.heldOut : out.train).push({ text, classId: item.classId, heldOut });
+    }
+  } finally {
+    await db.close();
+  }
+  return out;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -57,10 +92,6 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (!values.data && !values['from-store']) {
-    console.error(`aisle train: give --data FILE.csv (or --from-store)\n\n${HELP}`);
-    return 2;
-  }
   const holdout = numberOption('holdout', values.holdout, 0.1, (n) => n > 0 && n < 0.5);
   const seed = numberOption('seed', values.seed, 42, Number.isInteger);
   const targetPrecision = numberOption('target-precision', values['target-precision'], 0.97, (n) => n > 0.5 && n < 1);
@@ -69,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
   assertVersionName(version);
 
   const taxonomy = loadTaxonomy();
-  const registry = LocalModelRegistry.forHome();
+  const registry = LocalModelRegistry.forHome(aisleHome());
   const train: LabelledRow[] = [];
   const heldOut: LabelledRow[] = [];
   if (values.data) {
@@ -79,8 +110,18 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`${values.data}: ${data.rows.length} labelled rows, ${heldOut.length} held out ${how}`);
     if (data.skipped.length) console.log(`  skipped ${data.skipped.length} row(s) without a name (first: line ${data.skipped[0].line})`);
   }
-  if (values['from-store']) {
-    throw new RetrainError('--from-store needs the local result store, which this build does not include yet');
+  if (values['from-store'] || !values.data) {
+    const store = await readStore(taxonomy, { holdOutHuman: !values.data, fraction: holdout });
+    train.push(...store.train);
+    heldOut.push(...store.heldOut);
+    console.log(
+      `local store: ${store.human + store.llm} labelled items (${store.human} human labels, ${store.llm} LLM decisions)` +
+        (values.data ? ', all training rows' : `, ${store.heldOut.length} human labels held out by a stable hash`) +
+        (store.stale ? `; ${store.stale} left out: their class is not in taxonomy ${taxonomy.version}` : ''),
+    );
+    if (!values.data && !store.heldOut.length) {
+      throw new RetrainError('no held-out rows: label items in the inspector (human labels) or pass --data FILE.csv');
+    }
   }
   if (!values['no-starter']) {
     const starter = await readStarterCatalog(taxonomy);

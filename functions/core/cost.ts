@@ -55,8 +55,10 @@ export interface CostAssumptions {
   classifyMsPerInvocation: number;
   /** Write units per stored record (item of 1–2 KB): written twice (current + history). */
   recordWriteUnits: number;
-  /** Read units per cache lookup (two eventually consistent gets of ≤ 4 KB). */
+  /** Read units per cache lookup (one eventually consistent get of ≤ 4 KB: half a unit, billed as one). */
   cacheReadUnits: number;
+  /** Write units per counted message: the conditional update of a count shard (≤ 1000 chunk ids, ~6 KB on average). */
+  counterWriteUnitsPerMessage: number;
   /** Bytes a product keeps in DynamoDB (current, history, cache). */
   storedBytesPerProduct: number;
   /** Encoder throughput on one SageMaker instance at full load, products/s, and the utilization autoscaling keeps. */
@@ -88,6 +90,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   classifyMsPerInvocation: 300,
   recordWriteUnits: 2,
   cacheReadUnits: 1,
+  counterWriteUnitsPerMessage: 7,
   storedBytesPerProduct: 3_000,
   encoderProductsPerSecond: 800,
   encoderUtilization: 0.6,
@@ -192,10 +195,10 @@ export function scenarioCost(name: string, products: number, mix: Mix, prices: P
   lines.push({ component: 'SQS requests', basis: `${Math.ceil(sqsRequests)} requests`, dollars: (sqsRequests * prices.sqs.perMillionRequests) / MILLION });
 
   // Stored twice (current + history), plus the GSI copy for review/LLM items, the cache entry of expensive
-  // tiers, and a transactional counter update (2 items × 2) per message.
+  // tiers, and the count-shard update per message (plus the job read after it).
   const indexed = products * (mix.llm + mix.review);
   const cached = products * (mix.encoder + mix.llm);
-  const wru = products * a.recordWriteUnits * 2 + indexed * a.recordWriteUnits + cached + messages * 4;
+  const wru = products * a.recordWriteUnits * 2 + indexed * a.recordWriteUnits + cached + messages * a.counterWriteUnitsPerMessage;
   const rru = products * a.cacheReadUnits + messages;
   lines.push({ component: 'DynamoDB writes', basis: `${Math.ceil(wru)} WRU`, dollars: (wru * prices.dynamodb.perMillionWriteRequestUnits) / MILLION });
   lines.push({ component: 'DynamoDB reads', basis: `${Math.ceil(rru)} RRU`, dollars: (rru * prices.dynamodb.perMillionReadRequestUnits) / MILLION });

@@ -1,6 +1,6 @@
 /**
  * The AWS adapters against emulators: the shared contract suites on dynalite, s3rver and local-aws-sqs;
- * what dynalite lacks (transactions for idempotent counting, TTL) on moto_server.
+ * TTL, which dynalite lacks, on moto_server.
  */
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -58,6 +58,11 @@ describeResultStoreContract('DynamoDB (dynalite)', async () => {
 });
 
 describeJobStoreContract('DynamoDB (dynalite)', async () => {
+  const e = await dynalite.get();
+  return { value: new DynamoJobStore(e.clients.dynamo, await freshTable(e)) };
+});
+
+describeJobProgressContract('DynamoDB (dynalite)', async () => {
   const e = await dynalite.get();
   return { value: new DynamoJobStore(e.clients.dynamo, await freshTable(e)) };
 });
@@ -125,7 +130,7 @@ describe('BatchWriteItem beyond 25 items (dynalite)', () => {
 
 const noMoto = skipReason(motoMissing());
 
-describe.skipIf(noMoto)('DynamoDB features dynalite lacks (moto_server)', () => {
+describe.skipIf(noMoto)('DynamoDB TTL, which dynalite lacks (moto_server)', () => {
   let moto: Emulator;
   const ready = (async () => {
     if (noMoto) return null;
@@ -134,11 +139,6 @@ describe.skipIf(noMoto)('DynamoDB features dynalite lacks (moto_server)', () => 
   })();
   afterAll(async () => {
     await (await ready)?.stop();
-  });
-
-  describeJobProgressContract('DynamoDB (moto transactions)', async () => {
-    const e = (await ready)!;
-    return { value: new DynamoJobStore(e.clients.dynamo, await freshTable(e, true)) };
   });
 
   it('puts cache items with expiresAt for TTL, human labels without, and treats expired items as misses', async () => {
@@ -152,13 +152,17 @@ describe.skipIf(noMoto)('DynamoDB features dynalite lacks (moto_server)', () => 
     await cache.putMany([decision('t1'), decision('t2', { tier: 'human', classId: 'food.produce' })]);
     const machine = await e.clients.dynamo.send(new GetCommand({ TableName: table, Key: { pk: 'ITEM#t1', sk: 'CACHE#tax-1' } }));
     expect(machine.Item?.expiresAt).toBe(now / 1000 + 3600);
-    const human = await e.clients.dynamo.send(new GetCommand({ TableName: table, Key: { pk: 'ITEM#t2', sk: 'LABEL#tax-1' } }));
-    expect(human.Item).toBeDefined();
+    const human = await e.clients.dynamo.send(new GetCommand({ TableName: table, Key: { pk: 'ITEM#t2', sk: 'CACHE#tax-1' } }));
+    expect(human.Item?.human).toBe(true);
     expect(human.Item?.expiresAt).toBeUndefined();
 
     now += 7200 * 1000;
     const later = await cache.getMany(['t1', 't2'], 'tax-1');
     expect(later.has('t1')).toBe(false);
     expect(later.get('t2')?.tier).toBe('human');
+
+    // A machine decision never replaces a human label.
+    await cache.putMany([decision('t2', { tier: 'encoder', classId: 'food.beverages' })]);
+    expect((await cache.getMany(['t2'], 'tax-1')).get('t2')).toMatchObject({ tier: 'human', classId: 'food.produce' });
   });
 });

@@ -39,5 +39,5 @@ describe('shipped starter model', () => {
     expect(heldOut.levels[0].accuracy).toBeGreaterThanOrEqual(0.98);
     expect(heldOut.levels[1].macroF1).toBeGreaterThanOrEqual(0.95);
     expect(heldOut.coverage.coverage).toBeGreaterThanOrEqual(0.9);
-  });
+  }, 300_000);
 });

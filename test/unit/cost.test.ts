@@ -48,8 +48,8 @@ describe('cost model', () => {
     expect(line(off, 'EC2')).toBeCloseTo(1.5, 10);
   });
 
-  it('counts DynamoDB write units per stored record, index copy, cache entry and counter transaction', () => {
-    const a: CostAssumptions = { ...DEFAULT_ASSUMPTIONS, recordWriteUnits: 1, rowsPerMessage: 100 };
+  it('counts DynamoDB write units per stored record, index copy, cache entry and counter update', () => {
+    const a: CostAssumptions = { ...DEFAULT_ASSUMPTIONS, recordWriteUnits: 1, rowsPerMessage: 100, counterWriteUnitsPerMessage: 4 };
     const p: Prices = { ...prices, dynamodb: { ...prices.dynamodb, perMillionWriteRequestUnits: 1 } };
     // 1000 products, all rules: 2 writes each (current + history) + 10 messages × 4 = 2040 WRU.
     const s = scenarioCost('t', 1000, { cache: 0, rules: 1, encoder: 0, llm: 0, review: 0 }, p, a);

@@ -4,22 +4,24 @@
  *
  *   pk              sk                      what                                   gsi1pk / gsi1sk
  *   ITEM#<key>      CURRENT                 current ItemRecord                     REVIEW | LABELLED#human | LABELLED#llm / <at>#<key>
- *   ITEM#<key>      HIST#<at>#<n>           earlier ItemRecords
- *   ITEM#<key>      CACHE#<taxonomyVer>     machine decision, expiresAt (TTL)
- *   ITEM#<key>      LABEL#<taxonomyVer>     human label: consulted before CACHE#, never expires
- *   JOB#<id>        JOB                     JobRecord                              JOBS / <createdAt>#<id>
- *   JOB#<id>        CHUNK#<chunkId>         marker: this chunk's counts were added
+ *   ITEM#<key>      HIST#<at>#<job>#<n>     every saved ItemRecord (the newest is the current one)
+ *   ITEM#<key>      CACHE#<taxonomyVer>     cached decision: a machine one with expiresAt (TTL), or a
+ *                                           human label (human = true, no expiresAt) that machine writes never replace
+ *   JOB#<id>        JOB                     JobRecord (without chunk counts)       JOBS / <createdAt>#<id>
+ *   JOB#<id>        COUNT#<shard>           counts of up to 1000 chunks + the set of chunk ids already counted
  *
  * gsi1 is sparse: only CURRENT items awaiting review or carrying a label, and jobs, have gsi1pk. Its
  * projection is ALL (records are read straight from the index).
+ *
+ * Chunk counts use one conditional UpdateItem on a shard item (`NOT contains(chunks, :id)` + ADD), not a
+ * transaction: atomic, repeat-safe, and cheap whatever the table's size. A job's counts are its JOB item
+ * plus the sum of its COUNT# shards (one Query).
  */
 import {
   BatchGetCommand,
   BatchWriteCommand,
-  GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -113,35 +115,57 @@ export class DynamoCache implements Cache {
 
   async getMany(keys: string[], taxonomyVersion: string): Promise<Map<string, Decision>> {
     const unique = [...new Set(keys)];
-    const requests = unique.flatMap((key) => [
-      { pk: itemPk(key), sk: `LABEL#${taxonomyVersion}` },
-      { pk: itemPk(key), sk: `CACHE#${taxonomyVersion}` },
-    ]);
-    const items = await batchGet(this.db, this.table, requests);
+    const items = await batchGet(this.db, this.table, unique.map((key) => ({ pk: itemPk(key), sk: `CACHE#${taxonomyVersion}` })));
     const nowSeconds = Math.floor(this.now() / 1000);
     const out = new Map<string, Decision>();
     // TTL deletes lazily (up to days later): an expired item still in the table is a miss.
     for (const item of items) {
       if (typeof item.expiresAt === 'number' && item.expiresAt <= nowSeconds) continue;
-      const decision = item.decision as Decision;
-      const isLabel = String(item.sk).startsWith('LABEL#');
-      if (isLabel || !out.has(decision.key)) out.set(decision.key, decision);
+      const decision = JSON.parse(String(item.decision)) as Decision;
+      out.set(decision.key, decision);
     }
     return out;
   }
 
+  /**
+   * Human labels overwrite whatever is cached and never expire; machine decisions are written only where no
+   * human label is (a conditional put each, in parallel), with expiresAt for TTL.
+   */
   async putMany(decisions: Decision[]): Promise<void> {
     const expiresAt = Math.floor(this.now() / 1000) + this.ttlSeconds;
+    const latest = new Map(decisions.map((d) => [`${d.key}\u0000${d.taxonomyVersion}`, d]));
+    const human = [...latest.values()].filter((d) => d.tier === 'human');
+    const machine = [...latest.values()].filter((d) => d.tier !== 'human');
     await batchPut(
       this.db,
       this.table,
-      decisions.map((d) =>
-        d.tier === 'human'
-          ? { pk: itemPk(d.key), sk: `LABEL#${d.taxonomyVersion}`, decision: cachedDecision(d) }
-          : { pk: itemPk(d.key), sk: `CACHE#${d.taxonomyVersion}`, decision: cachedDecision(d), expiresAt },
-      ),
+      human.map((d) => ({ pk: itemPk(d.key), sk: `CACHE#${d.taxonomyVersion}`, decision: JSON.stringify(cachedDecision(d)), human: true })),
     );
+    await inParallel(machine, CACHE_WRITE_CONCURRENCY, async (d) => {
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: itemPk(d.key), sk: `CACHE#${d.taxonomyVersion}`, decision: JSON.stringify(cachedDecision(d)), expiresAt },
+            ConditionExpression: 'attribute_not_exists(human)',
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+    });
   }
+}
+
+const CACHE_WRITE_CONCURRENCY = 16;
+
+/** Runs fn over items with at most `limit` calls in flight. */
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** The GSI partition a current record belongs to, if any: the review queue or a labelled set for retraining. */
@@ -151,12 +175,17 @@ function indexPartition(record: ItemRecord): string | undefined {
   return undefined;
 }
 
+/** Records and cached decisions are stored as JSON strings: one attribute, nothing DynamoDB must walk. */
+function recordOf(item: Item): ItemRecord {
+  return JSON.parse(String(item.record)) as ItemRecord;
+}
+
 function currentItem(record: ItemRecord): Item {
   const gsi1pk = indexPartition(record);
   return {
     pk: itemPk(record.decision.key),
     sk: 'CURRENT',
-    record,
+    record: JSON.stringify(record),
     ...(gsi1pk ? { gsi1pk, gsi1sk: `${record.at}#${record.decision.key}` } : {}),
   };
 }
@@ -173,7 +202,7 @@ export class DynamoResultStore implements ResultStore {
     const items: Item[] = [];
     records.forEach((record, n) => {
       items.push(currentItem(record));
-      items.push({ pk: itemPk(record.decision.key), sk: `HIST#${record.at}#${record.jobId ?? ''}#${n}`, record });
+      items.push({ pk: itemPk(record.decision.key), sk: `HIST#${record.at}#${record.jobId ?? ''}#${String(n).padStart(6, '0')}`, record: JSON.stringify(record) });
     });
     await batchPut(this.db, this.table, items);
   }
@@ -186,11 +215,13 @@ export class DynamoResultStore implements ResultStore {
     });
     const current = items.find((i) => i.sk === 'CURRENT');
     if (!current) return null;
+    // Every save writes a HIST item too: the newest one is the current record, the rest are earlier ones.
     const history = items
       .filter((i) => String(i.sk).startsWith('HIST#'))
-      .map((i) => i.record as ItemRecord)
-      .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
-    return { current: current.record as ItemRecord, history };
+      .sort((a, b) => String(b.sk).localeCompare(String(a.sk)))
+      .slice(1)
+      .map(recordOf);
+    return { current: recordOf(current), history };
   }
 
   async setHumanLabel(key: string, classId: string, labelledBy: string): Promise<ItemRecord | null> {
@@ -224,7 +255,7 @@ export class DynamoResultStore implements ResultStore {
         ExclusiveStartKey: decodeCursor(opts.cursor),
       }),
     );
-    return { items: (out.Items ?? []).map((i) => i.record as ItemRecord), next: encodeCursor(out.LastEvaluatedKey) };
+    return { items: (out.Items ?? []).map(recordOf), next: encodeCursor(out.LastEvaluatedKey) };
   }
 
   async *exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }> {
@@ -241,7 +272,7 @@ export class DynamoResultStore implements ResultStore {
           }),
         );
         for (const item of out.Items ?? []) {
-          const record = item.record as ItemRecord;
+          const record = recordOf(item);
           if (record.decision.classId) yield { input: record.input, classId: record.decision.classId, tier };
         }
         start = out.LastEvaluatedKey;
@@ -279,7 +310,30 @@ function isConditionFailure(err: unknown): boolean {
   return (err as Error).name === 'ConditionalCheckFailedException';
 }
 
-/** Jobs with counters that redelivered chunks cannot inflate (TransactWriteItems: marker + counter update). */
+/** The shard a chunk is counted in: chunk ids are zero-padded positions, so 1000 consecutive chunks share one. */
+export function countShard(chunkId: string): string {
+  return chunkId.slice(0, Math.max(1, chunkId.replace(/-.*$/, '').length - 3));
+}
+
+const TIER_PREFIX = 'tier_';
+
+/** A job record with its shards' counts added. */
+function withShards(job: JobRecord, shards: Item[]): JobRecord {
+  const out: JobRecord = { ...job, tierCounts: { ...job.tierCounts } };
+  for (const shard of shards) {
+    out.classified += Number(shard.classified ?? 0);
+    out.rejected += Number(shard.rejected ?? 0);
+    out.needsReview += Number(shard.needsReview ?? 0);
+    for (const [attr, n] of Object.entries(shard)) {
+      if (!attr.startsWith(TIER_PREFIX)) continue;
+      const tier = attr.slice(TIER_PREFIX.length);
+      out.tierCounts[tier] = (out.tierCounts[tier] ?? 0) + Number(n);
+    }
+  }
+  return out;
+}
+
+/** Jobs with counters that redelivered chunks cannot inflate (conditional shard updates). */
 export class DynamoJobStore implements JobStore, JobProgress {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -319,8 +373,24 @@ export class DynamoJobStore implements JobStore, JobProgress {
   }
 
   async get(id: string): Promise<JobRecord | null> {
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: jobPk(id), sk: 'JOB' }, ConsistentRead: true }));
-    return out.Item ? toJob(out.Item) : null;
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': jobPk(id) },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    const job = items.find((i) => i.sk === 'JOB');
+    if (!job) return null;
+    return withShards(toJob(job), items.filter((i) => String(i.sk).startsWith('COUNT#')));
   }
 
   /** Newest first. */
@@ -336,62 +406,51 @@ export class DynamoJobStore implements JobStore, JobProgress {
         ExclusiveStartKey: decodeCursor(opts.cursor),
       }),
     );
-    return { items: (out.Items ?? []).map(toJob), next: encodeCursor(out.LastEvaluatedKey) };
+    const jobs = await Promise.all((out.Items ?? []).map(async (i) => (await this.get(String(i.id))) ?? toJob(i)));
+    return { items: jobs, next: encodeCursor(out.LastEvaluatedKey) };
   }
 
   async update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord> {
     try {
-      return await this.setFields(id, patch);
+      await this.setFields(id, patch);
     } catch (err) {
       if (isConditionFailure(err)) throw new JobNotFoundError(id);
       throw err;
     }
+    const job = await this.get(id);
+    if (!job) throw new JobNotFoundError(id);
+    return job;
   }
 
   async addChunk(jobId: string, chunkId: string, counts: ChunkCounts): Promise<{ applied: boolean; job: JobRecord }> {
-    const names: Record<string, string> = { '#tc': 'tierCounts', '#u': 'updatedAt' };
+    // Tier counts are top-level attributes (tier_<name>) so that one ADD covers them with the totals.
+    const names: Record<string, string> = { '#chunks': 'chunks' };
     const values: Record<string, unknown> = {
       ':c': counts.classified,
       ':r': counts.rejected,
       ':n': counts.needsReview,
-      ':zero': 0,
-      ':now': new Date().toISOString(),
+      ':id': chunkId,
+      ':ids': new Set([chunkId]),
     };
-    const sets = ['#u = :now'];
+    const adds = ['classified :c', 'rejected :r', 'needsReview :n', '#chunks :ids'];
     Object.entries(counts.tierCounts).forEach(([tier, n], i) => {
-      names[`#t${i}`] = tier;
+      names[`#t${i}`] = `${TIER_PREFIX}${tier}`;
       values[`:t${i}`] = n;
-      sets.push(`#tc.#t${i} = if_not_exists(#tc.#t${i}, :zero) + :t${i}`);
+      adds.push(`#t${i} :t${i}`);
     });
     try {
       await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table,
-                Item: { pk: jobPk(jobId), sk: `CHUNK#${chunkId}`, at: values[':now'], ...counts },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Update: {
-                TableName: this.table,
-                Key: { pk: jobPk(jobId), sk: 'JOB' },
-                UpdateExpression: `SET ${sets.join(', ')} ADD classified :c, rejected :r, needsReview :n`,
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeNames: names,
-                ExpressionAttributeValues: values,
-              },
-            },
-          ],
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: jobPk(jobId), sk: `COUNT#${countShard(chunkId)}` },
+          UpdateExpression: `ADD ${adds.join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(#chunks) OR NOT contains(#chunks, :id)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (err) {
-      if ((err as Error).name !== 'TransactionCanceledException') throw err;
-      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      if (reasons[1]?.Code === 'ConditionalCheckFailed') throw new JobNotFoundError(jobId);
-      if (reasons[0]?.Code !== 'ConditionalCheckFailed') throw err;
+      if (!isConditionFailure(err)) throw err;
       const job = await this.get(jobId);
       if (!job) throw new JobNotFoundError(jobId);
       return { applied: false, job };
@@ -415,7 +474,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
     id: string,
     patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>,
     condition?: { expression: string; values: Record<string, unknown> },
-  ): Promise<JobRecord> {
+  ): Promise<void> {
     const fields = { ...patch, updatedAt: new Date().toISOString() } as Record<string, unknown>;
     const names: Record<string, string> = condition ? { '#status': 'status' } : {};
     const values: Record<string, unknown> = { ...condition?.values };
@@ -426,7 +485,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
         values[`:f${i}`] = v;
         return `#f${i} = :f${i}`;
       });
-    const out = await this.db.send(
+    await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: jobPk(id), sk: 'JOB' },
@@ -434,9 +493,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
         ConditionExpression: `attribute_exists(pk)${condition ? ` AND ${condition.expression}` : ''}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
       }),
     );
-    return toJob(out.Attributes ?? {});
   }
 }

@@ -35,8 +35,8 @@ export class LocalModelRegistry implements WritableModelRegistry {
     this.shippedDir = resolve(opts.shippedDir ?? SHIPPED_MODELS_DIR);
   }
 
-  /** The registry of $AISLE_HOME (default ./.aisle). */
-  static forHome(home = process.env.AISLE_HOME || '.aisle'): LocalModelRegistry {
+  /** The registry of an Aisle home folder ($AISLE_HOME): its models/ folder. */
+  static forHome(home: string): LocalModelRegistry {
     return new LocalModelRegistry({ root: join(home, 'models') });
   }
 

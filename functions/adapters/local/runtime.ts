@@ -9,6 +9,7 @@ import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/t
 import { DEFAULT_RULES_PATH, loadRules, RulesTier } from '../../core/rules.ts';
 import type { Tier } from '../../core/types.ts';
 import { FolderBlobStore } from './blob-store.ts';
+import { encoderTierFactory } from './encoder-factory.ts';
 import { llmTierFactory } from './llm-factory.ts';
 import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from './duckdb.ts';
 
@@ -34,7 +35,8 @@ export type TierFactory = (ctx: TierFactoryContext) => Promise<Tier | { unavaila
  */
 export const TIER_FACTORIES: Record<string, TierFactory> = {
   rules: async ({ taxonomy, options }) => new RulesTier(loadRules(taxonomy, options.rulesPath ?? DEFAULT_RULES_PATH)),
-  // The encoder goes between rules and llm: registry order is cascade order.
+  // Registry order is cascade order.
+  encoder: encoderTierFactory,
   llm: llmTierFactory,
 };
 
