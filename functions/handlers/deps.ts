@@ -11,10 +11,14 @@ import { S3BlobStore } from '../adapters/aws/s3.ts';
 import { SqsQueue } from '../adapters/aws/sqs.ts';
 import rulesJson from '../../models/rules.json' with { type: 'json' };
 import taxonomyJson from '../../models/taxonomy.json' with { type: 'json' };
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SageMakerEncoder } from '../adapters/aws/sagemaker-encoder.ts';
+import { createEncoderTier } from '../core/encoder-tier.ts';
 import { RuleSet, RulesTier } from '../core/rules.ts';
 import { parseTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Tier } from '../core/types.ts';
 import type { PipelineDeps } from './pipeline.ts';
+import type { RetrainDeps } from './retrain.ts';
 
 export const SERVICE = 'aisle';
 
@@ -28,8 +32,13 @@ export function observability(): { logger: Logger; metrics: Metrics; tracer: Tra
 }
 
 /** The cascade's tiers after the cache: the shipped rules, then the SageMaker encoder when an endpoint is named. */
-export async function defaultTiers(taxonomy: Taxonomy, _config: Pick<AwsConfig, 'encoderEndpointName'>): Promise<Tier[]> {
-  return [new RulesTier(RuleSet.parse(rulesJson, taxonomy, 'models/rules.json'))];
+export async function defaultTiers(taxonomy: Taxonomy, config: Pick<AwsConfig, 'encoderEndpointName'>): Promise<Tier[]> {
+  const tiers: Tier[] = [new RulesTier(RuleSet.parse(rulesJson, taxonomy, 'models/rules.json'))];
+  if (config.encoderEndpointName) {
+    const encoder = new SageMakerEncoder({ client: new SageMakerRuntimeClient({}), endpointName: config.encoderEndpointName });
+    tiers.push(createEncoderTier(encoder, { taxonomy }));
+  }
+  return tiers;
 }
 
 /** PipelineDeps over the given clients and names (AWS in production, emulators in tests). */
@@ -69,4 +78,10 @@ export const awsDeps = lazy((): PipelineDeps => {
   obs.tracer.captureAWSv3Client(clients.sqs);
   obs.tracer.captureAWSv3Client(clients.dynamo);
   return pipelineDeps(clients, config, { logger: obs.logger, metrics: obs.metrics });
+});
+
+/** The retraining steps' wiring on AWS (results table, lake bucket), made on the first invocation. */
+export const awsRetrainDeps = lazy((): RetrainDeps => {
+  const deps = awsDeps();
+  return { taxonomy: deps.taxonomy, results: deps.results, lake: deps.lake, lakeBucket: configFromEnv().lakeBucket, logger: deps.logger };
 });
