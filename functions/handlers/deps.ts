@@ -5,12 +5,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { configFromEnv, lazy, makeClients, type AwsClients, type AwsConfig } from '../adapters/aws/clients.ts';
 import { DynamoCache, DynamoJobStore, DynamoResultStore } from '../adapters/aws/dynamodb.ts';
 import { S3BlobStore } from '../adapters/aws/s3.ts';
+import { SageMakerEncoder } from '../adapters/aws/sagemaker-encoder.ts';
 import { SqsQueue } from '../adapters/aws/sqs.ts';
 import rulesJson from '../../models/rules.json' with { type: 'json' };
 import taxonomyJson from '../../models/taxonomy.json' with { type: 'json' };
+import { createEncoderTier } from '../core/encoder-tier.ts';
 import { RuleSet, RulesTier } from '../core/rules.ts';
 import { parseTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Tier } from '../core/types.ts';
@@ -28,8 +31,13 @@ export function observability(): { logger: Logger; metrics: Metrics; tracer: Tra
 }
 
 /** The cascade's tiers after the cache: the shipped rules, then the SageMaker encoder when an endpoint is named. */
-export async function defaultTiers(taxonomy: Taxonomy, _config: Pick<AwsConfig, 'encoderEndpointName'>): Promise<Tier[]> {
-  return [new RulesTier(RuleSet.parse(rulesJson, taxonomy, 'models/rules.json'))];
+export async function defaultTiers(taxonomy: Taxonomy, config: Pick<AwsConfig, 'encoderEndpointName'>): Promise<Tier[]> {
+  const tiers: Tier[] = [new RulesTier(RuleSet.parse(rulesJson, taxonomy, 'models/rules.json'))];
+  if (config.encoderEndpointName) {
+    const encoder = new SageMakerEncoder({ client: new SageMakerRuntimeClient({}), endpointName: config.encoderEndpointName });
+    tiers.push(createEncoderTier(encoder, { taxonomy }));
+  }
+  return tiers;
 }
 
 /** PipelineDeps over the given clients and names (AWS in production, emulators in tests). */
