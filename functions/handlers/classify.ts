@@ -9,6 +9,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
+import type { ProductInput } from '../core/types.ts';
 import { awsDeps } from './deps.ts';
 import { classifyMessageSchema, parseMessage, type LlmMessage } from './messages.ts';
 import { cascadeFactory, chunkId, completeChunk, type PipelineDeps } from './pipeline.ts';
@@ -20,18 +21,19 @@ export async function classifyChunk(deps: PipelineDeps, cascade: ReturnType<type
     if (values.length !== msg.header.length) throw new Error(`row of ${values.length} fields under a header of ${msg.header.length}`);
     return cascadeItemOf(values, columns);
   });
+  const inputs: ProductInput[] = items.map(({ name, brand, searchTerm, description }) => ({ name, brand, searchTerm, description }));
   const decisions = await (await cascade()).classify(items);
   const at = (deps.now?.() ?? new Date()).toISOString();
 
   const done: Parameters<typeof completeChunk>[1]['rows'] = [];
   const toLlm: LlmMessage['rows'] = [];
   decisions.forEach((decision, i) => {
-    const n = msg.firstRow + i;
+    const n = msg.rowNumbers[i];
     if (deps.llmQueue && decision.tier === 'review') {
       toLlm.push({ n, values: msg.rows[i], hints: decision.trace?.topK ?? [] });
       return;
     }
-    done.push({ n, values: msg.rows[i], record: { decision, input: items[i], text: items[i].text, jobId: msg.jobId, row: n, at } });
+    done.push({ n, values: msg.rows[i], record: { decision, input: inputs[i], text: items[i].text, jobId: msg.jobId, row: n, at } });
   });
   if (toLlm.length) {
     await deps.llmQueue!.send([{ jobId: msg.jobId, chunkId: `${chunkId(msg.chunk)}-llm`, header: msg.header, rows: toLlm }]);

@@ -18,6 +18,7 @@ import { RuleSet, RulesTier } from '../core/rules.ts';
 import { parseTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Tier } from '../core/types.ts';
 import type { PipelineDeps } from './pipeline.ts';
+import type { RetrainDeps } from './retrain.ts';
 
 export const SERVICE = 'aisle';
 
@@ -77,4 +78,10 @@ export const awsDeps = lazy((): PipelineDeps => {
   obs.tracer.captureAWSv3Client(clients.sqs);
   obs.tracer.captureAWSv3Client(clients.dynamo);
   return pipelineDeps(clients, config, { logger: obs.logger, metrics: obs.metrics });
+});
+
+/** The retraining steps' wiring on AWS (results table, lake bucket), made on the first invocation. */
+export const awsRetrainDeps = lazy((): RetrainDeps => {
+  const deps = awsDeps();
+  return { taxonomy: deps.taxonomy, results: deps.results, lake: deps.lake, lakeBucket: configFromEnv().lakeBucket, logger: deps.logger };
 });

@@ -10,7 +10,7 @@ import { text } from 'node:stream/consumers';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { cascadeItemOf, CsvOutputFormatter, resolveColumns } from '../core/csv.ts';
+import { CsvOutputFormatter, cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { encodeLakeParquet, lakePartKey, promotedColumns, toLakeRow, type LakeRow } from '../core/lake.ts';
 import type { Decision } from '../core/types.ts';
 import { awsDeps } from './deps.ts';
@@ -66,9 +66,10 @@ export async function finalizeJob(deps: PipelineDeps, jobId: string): Promise<vo
         values.push(p.values);
         decisions.push(p.decision);
         const passThrough = Object.fromEntries(header.map((h, i) => [h, p.values[i] ?? '']));
+        const { name, brand, searchTerm, description } = cascadeItemOf(p.values, columns);
         const record = {
           decision: { ...p.decision, trace: { steps: [], topK: [], totalMs: 0, costUnits: p.costUnits } },
-          input: cascadeItemOf(p.values, columns),
+          input: { name, brand, searchTerm, description },
           text: p.text,
           jobId,
           at: p.at,

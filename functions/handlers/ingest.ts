@@ -41,8 +41,8 @@ export function objectsOf(body: string): { bucket: string; key: string; etag: st
 /** Splits valid rows into classify messages of at most ROWS_PER_MESSAGE rows and MAX_MESSAGE_BYTES. */
 export class Chunker {
   private rows: string[][] = [];
+  private rowNumbers: number[] = [];
   private bytes = 0;
-  private firstRow: number;
   chunks = 0;
   readonly ready: ClassifyMessage[] = [];
   private readonly headerBytes: number;
@@ -50,25 +50,24 @@ export class Chunker {
   constructor(
     private readonly jobId: string,
     private readonly header: string[],
-    startRow = 1,
   ) {
-    this.firstRow = startRow;
-    this.headerBytes = Buffer.byteLength(JSON.stringify({ jobId, chunk: 0, firstRow: 0, header, rows: [] })) + 32;
+    this.headerBytes = Buffer.byteLength(JSON.stringify({ jobId, chunk: 0, header, rows: [], rowNumbers: [] })) + 32;
   }
 
-  add(row: string[]): void {
-    const size = Buffer.byteLength(JSON.stringify(row)) + 1;
-    if (this.headerBytes + size > MAX_MESSAGE_BYTES) throw new Error(`a row of ${size} bytes does not fit in an SQS message`);
+  add(row: string[], rowNumber: number): void {
+    const size = Buffer.byteLength(JSON.stringify(row)) + String(rowNumber).length + 2;
+    if (this.headerBytes + size > MAX_MESSAGE_BYTES) throw new Error(`row ${rowNumber} (${size} bytes) does not fit in an SQS message`);
     if (this.rows.length === ROWS_PER_MESSAGE || this.headerBytes + this.bytes + size > MAX_MESSAGE_BYTES) this.cut();
     this.rows.push(row);
+    this.rowNumbers.push(rowNumber);
     this.bytes += size;
   }
 
   cut(): void {
     if (!this.rows.length) return;
-    this.ready.push({ jobId: this.jobId, chunk: this.chunks++, firstRow: this.firstRow, header: this.header, rows: this.rows });
-    this.firstRow += this.rows.length;
+    this.ready.push({ jobId: this.jobId, chunk: this.chunks++, header: this.header, rows: this.rows, rowNumbers: this.rowNumbers });
     this.rows = [];
+    this.rowNumbers = [];
     this.bytes = 0;
   }
 
@@ -108,7 +107,7 @@ export async function ingestObject(deps: PipelineDeps, obj: { bucket: string; ke
         rejected += batch.rejects.length;
         if (!rejectsOut.write(formatRejects(batch.rejects))) await new Promise((r) => rejectsOut.once('drain', r));
       }
-      for (const row of batch.rows) chunker.add(row);
+      batch.rows.forEach((row, i) => chunker!.add(row, batch.rowNumbers[i]));
       valid += batch.rows.length;
       if (chunker.ready.length >= SEND_EVERY) await deps.classifyQueue.send(chunker.take());
     }

@@ -9,11 +9,11 @@ export const classifyMessageSchema = z.object({
   jobId: z.string().min(1),
   /** Position of the chunk in the input (0-based): stable across redeliveries, so it counts once. */
   chunk: z.number().int().nonnegative(),
-  /** 1-based ordinal of the chunk's first valid row in the job. */
-  firstRow: z.number().int().positive(),
   header: z.array(z.string()).min(1),
   rows: z.array(z.array(z.string())).min(1),
-});
+  /** Data row number of each row in the input (1-based, header excluded), parallel to rows. */
+  rowNumbers: z.array(z.number().int().positive()).min(1),
+}).refine((m) => m.rows.length === m.rowNumbers.length, { message: 'rows and rowNumbers differ in length', path: ['rowNumbers'] });
 export type ClassifyMessage = z.infer<typeof classifyMessageSchema>;
 
 /** Rows of a chunk that no cheaper tier was sure of, for the LLM worker (LLM_ENABLED=true). */
@@ -24,7 +24,7 @@ export const llmMessageSchema = z.object({
   header: z.array(z.string()).min(1),
   rows: z.array(
     z.object({
-      /** 1-based ordinal of the row among the job's valid rows. */
+      /** Data row number in the input (1-based, header excluded). */
       n: z.number().int().positive(),
       values: z.array(z.string()),
       /** Best candidates of the earlier tiers, hints for the prompt. */

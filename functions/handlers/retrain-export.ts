@@ -1,4 +1,10 @@
-// Placeholder so the CDK app synthesizes until the aws-runtime branch lands the real handler at this path.
-export const handler = async (): Promise<never> => {
-  throw new Error('the retrain-export handler is not built yet (placeholder from the aws-infra branch)');
-};
+/** Retraining step "export" (Step Functions task): see functions/handlers/retrain.ts. */
+import { awsRetrainDeps } from './deps.ts';
+import { exportLabelled, type RetrainDeps, type RetrainEvent } from './retrain.ts';
+
+export function makeHandler(deps: RetrainDeps | (() => RetrainDeps)) {
+  const resolve = typeof deps === 'function' ? deps : () => deps;
+  return async (event: RetrainEvent) => exportLabelled(resolve(), event);
+}
+
+export const handler = makeHandler(awsRetrainDeps);

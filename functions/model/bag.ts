@@ -44,11 +44,11 @@ export const DEFAULT_BAG_CONFIG: BagConfig = {
   pairBuckets: 120_000,
   minN: 3,
   maxN: 5,
-  epochs: 12,
+  epochs: 20,
   lr: 0.05,
   maxTokens: 64,
   ensemble: 1,
-  dropout: 0,
+  dropout: 0.2,
 };
 
 /** A trained (folded) bag model: exactly what the ONNX graph computes. */
@@ -61,6 +61,10 @@ export interface BagModel {
   tokenRows: Float32Array;
   /** [pairBuckets, dim] */
   pairRows: Float32Array;
+  /** [vocabSize, dim] rows for the head token of a text (see headIndex). */
+  headRows: Float32Array;
+  /** [vocabSize] 1 for tokens that can be a head: word starts that are not quantities ("milk", not "12oz" or "##s"). */
+  headFlags: Float32Array;
   /** Hidden layer width (0: none). */
   hidden: number;
   /** [dim, hidden] */
@@ -128,6 +132,7 @@ export interface BagTrainInput {
   /** Token strings by id. */
   tokens: string[];
   unknownFlags: Float32Array;
+  headFlags: Float32Array;
   /** Optional per-class weight on the loss (e.g. to lift rare classes). */
   classWeights?: Float32Array;
 }
@@ -142,12 +147,14 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
   const tok = new Float32Array(V * d);
   const ng = new Float32Array(cfg.ngramBuckets * d);
   const pair = new Float32Array(cfg.pairBuckets * d);
+  const head = new Float32Array(V * d);
   const init = (a: Float32Array) => {
     for (let i = 0; i < a.length; i++) a[i] = (random() * 2 - 1) / d;
   };
   init(tok);
   init(ng);
   init(pair);
+  init(head);
   const H = cfg.hidden;
   const A = H || d;
   const U = new Float32Array(d * H);
@@ -186,9 +193,12 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
       for (let t = 0; t < seq.length; t++) keptFlag[t] = cfg.dropout > 0 && seq.length > 1 && random() < cfg.dropout ? 0 : 1;
       for (let t = 0; t < seq.length; t++) if (keptFlag[t]) kept.push(seq[t]);
       if (!kept.length) kept.push(seq[0]);
-      const n = kept.length;
+      const headId = seq[headIndex(seq, input.headFlags)];
+      const useHead = cfg.dropout > 0 && random() < cfg.dropout ? 0 : 1;
+      const n = kept.length + useHead;
       h.fill(0);
       pairIds.length = 0;
+      if (useHead) addRow(h, head, headId * d, d);
       for (const id of kept) {
         const g = ngrams[id];
         addRow(h, tok, id * d, d);
@@ -259,6 +269,7 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
         for (let k = 0; k < g.length; k++) subRow(ng, g[k] * d, gh, d);
       }
       for (const p of pairIds) subRow(pair, p * d, gh, d);
+      if (useHead) subRow(head, headId * d, gh, d);
     }
     if (!Number.isFinite(lossSum)) throw new Error(`training diverged in epoch ${epoch + 1}: lower the learning rate (now ${cfg.lr})`);
     onEpoch?.(epoch + 1, lossSum / ids.length);
@@ -278,6 +289,8 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
     pairBuckets: cfg.pairBuckets,
     tokenRows: tok,
     pairRows: pair,
+    headRows: head,
+    headFlags: input.headFlags,
     hiddenWeights: U,
     hiddenBias: hb,
     weights: W,
@@ -315,7 +328,7 @@ export function foldLinearHead(model: BagModel): BagModel {
     }
     return out;
   };
-  return { ...model, dim: C, tokenRows: project(model.tokenRows), pairRows: project(model.pairRows), weights: null };
+  return { ...model, dim: C, tokenRows: project(model.tokenRows), pairRows: project(model.pairRows), headRows: project(model.headRows), weights: null };
 }
 
 /** Averages folded linear models over the same vocabulary: the mean of their logits is one linear model. */
@@ -331,7 +344,21 @@ export function averageModels(models: BagModel[]): BagModel {
     return out;
   };
   if (models.some((m) => m.weights || m.hidden)) throw new Error('only folded linear models can be averaged');
-  return { ...models[0], tokenRows: mean((m) => m.tokenRows), pairRows: mean((m) => m.pairRows), bias: mean((m) => m.bias) };
+  return { ...models[0], tokenRows: mean((m) => m.tokenRows), pairRows: mean((m) => m.pairRows), headRows: mean((m) => m.headRows), bias: mean((m) => m.bias) };
+}
+
+/**
+ * Position of a text's head token: the last token that can be a head (the head noun ends most product names,
+ * before sizes and counts), or the first token when none can. The graph finds the same with ArgMax.
+ */
+export function headIndex(seq: ArrayLike<number>, headFlags: Float32Array): number {
+  for (let t = seq.length - 1; t >= 0; t--) if (headFlags[seq[t]]) return t;
+  return 0;
+}
+
+/** Head flags for a vocabulary: word starts that are not quantities or special tokens. */
+export function headFlagsOf(tokens: string[], prefix = '##'): Float32Array {
+  return Float32Array.from(tokens, (t) => (!t || t.startsWith(prefix) || /^[0-9.%]/.test(t) || /^\[[A-Z]+\]$/.test(t) ? 0 : 1));
 }
 
 /** Raw logits (before the unknown-share division) and the unknown share, for one token sequence. */
@@ -346,7 +373,9 @@ export function bagForward(model: BagModel, seq: ArrayLike<number>, out: Float32
     unknown += model.unknownFlags[id];
     if (t + 1 < n) addRow(h, model.pairRows, pairBucket(id, seq[t + 1], model.pairBuckets) * d, d);
   }
-  const inv = 1 / Math.max(n, 1);
+  if (n) addRow(h, model.headRows, seq[headIndex(seq, model.headFlags)] * d, d);
+  // The mean is over the tokens and the head row; the unknown share over the tokens alone.
+  const inv = n ? 1 / (n + 1) : 1;
   for (let k = 0; k < d; k++) h[k] *= inv;
   const H = model.hidden;
   let a = h;
@@ -366,7 +395,7 @@ export function bagForward(model: BagModel, seq: ArrayLike<number>, out: Float32
     else s = a[c];
     out[c] = s + model.bias[c];
   }
-  return unknown * inv;
+  return unknown / Math.max(n, 1);
 }
 
 /** Logits as the exported graph computes them. */

@@ -35,7 +35,7 @@ export type TierFactory = (ctx: TierFactoryContext) => Promise<Tier | { unavaila
  */
 export const TIER_FACTORIES: Record<string, TierFactory> = {
   rules: async ({ taxonomy, options }) => new RulesTier(loadRules(taxonomy, options.rulesPath ?? DEFAULT_RULES_PATH)),
-  // Registry order is cascade order.
+  // Registry order is cascade order: rules, encoder, llm.
   encoder: encoderTierFactory,
   llm: llmTierFactory,
 };
