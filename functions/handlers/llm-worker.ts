@@ -18,9 +18,8 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { productOf, resolveColumns } from '../core/csv.ts';
+import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { LLM_UNAVAILABLE, retryThroughLlm } from '../core/llm-tier.ts';
-import { toCascadeItem } from '../core/normalize.ts';
 import type { Decision, Tier } from '../core/types.ts';
 import type { ItemRecord } from '../ports.ts';
 import { llmMessageSchema, parseMessage, type LlmMessage } from './messages.ts';
@@ -82,7 +81,7 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
   /** The row as it waits for the LLM: in review with the best hint, so a failure still has a guess. */
   function pendingRecord(msg: LlmMessage, row: LlmMessage['rows'][number], at: string): ItemRecord {
     if (row.values.length !== msg.header.length) throw new Error(`row ${row.n} has ${row.values.length} fields under a header of ${msg.header.length}`);
-    const item = toCascadeItem(productOf(row.values, resolveColumns(msg.header)));
+    const item = cascadeItemOf(row.values, resolveColumns(msg.header));
     const best = row.hints[0];
     const decision: Decision = {
       key: item.key,
