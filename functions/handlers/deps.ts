@@ -5,14 +5,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { configFromEnv, lazy, makeClients, type AwsClients, type AwsConfig } from '../adapters/aws/clients.ts';
 import { DynamoCache, DynamoJobStore, DynamoResultStore } from '../adapters/aws/dynamodb.ts';
 import { S3BlobStore } from '../adapters/aws/s3.ts';
-import { SageMakerEncoder } from '../adapters/aws/sagemaker-encoder.ts';
 import { SqsQueue } from '../adapters/aws/sqs.ts';
 import rulesJson from '../../models/rules.json' with { type: 'json' };
 import taxonomyJson from '../../models/taxonomy.json' with { type: 'json' };
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SageMakerEncoder } from '../adapters/aws/sagemaker-encoder.ts';
 import { createEncoderTier } from '../core/encoder-tier.ts';
 import { RuleSet, RulesTier } from '../core/rules.ts';
 import { parseTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
