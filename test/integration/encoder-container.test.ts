@@ -10,7 +10,9 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInferenceApp, type InvocationResponse } from '../../containers/encoder/app.ts';
 import { SageMakerEncoder } from '../../functions/adapters/aws/sagemaker-encoder.ts';
+import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
+import { defaultTiers } from '../../functions/handlers/deps.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
 import { STARTER_DIR, STARTER_VERSION } from '../../models/starter/train-starter.ts';
 import { HF_CLASS_IDS, tinySoftmax, writeTinyHfExport } from '../fixtures/tiny-hf-export.ts';
@@ -211,6 +213,24 @@ describe('SageMaker encoder adapter against the container', () => {
       await local.close();
     }
     expect(encoder.threshold('class-never-seen')).toBe(1);
+  });
+
+  it('is the AWS pipeline\'s encoder tier when ENCODER_ENDPOINT_NAME names an endpoint', async () => {
+    expect((await defaultTiers(taxonomy, {})).map((t) => t.name)).toEqual(['rules']);
+    // The SDK's own endpoint override, so the handler's wiring is exercised unchanged.
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: shimUrl, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    try {
+      const tiers = await defaultTiers(taxonomy, { encoderEndpointName: 'aisle-encoder' });
+      expect(tiers.map((t) => t.name)).toEqual(['rules', 'encoder']);
+      const [outcome] = await tiers[1].decide([toCascadeItem({ name: 'Pampers Swaddlers Diapers Size 2, 84 ct' })], { hints: [[]] });
+      expect(outcome).toMatchObject({ kind: 'decided', classId: 'non-food.baby-care', modelVersion: STARTER_VERSION });
+    } finally {
+      for (const key of ['AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
   });
 
   it('surfaces endpoint errors', async () => {
