@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   cost: { summary: 'dollars per million products on AWS: the cascade beside sending everything to the LLM', load: () => import('./commands/cost.ts') },
   train: { summary: 'train a challenger model, compare it with the champion, promote it if it wins', load: () => import('./commands/train.ts') },
   eval: { summary: 'score a model on a labelled CSV (accuracy, macro-F1, coverage, confusion matrix)', load: () => import('./commands/eval.ts') },
+  models: { summary: 'list model versions (champion, challengers, retired) or promote one by hand', load: () => import('./commands/models.ts') },
 };
 
 function usage(): string {

@@ -4,7 +4,7 @@ import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { grantObjects } from './grants.ts';
 import { LAKE_PREFIXES } from './storage.ts';
 
@@ -37,8 +37,6 @@ export class Encoder extends Construct {
   readonly endpointName: string;
   readonly endpointArn: string;
   readonly role: iam.Role;
-  /** Models and endpoint configs a promotion creates are named with this prefix. */
-  readonly modelNamePrefix: string;
 
   constructor(scope: Construct, id: string, props: EncoderProps) {
     super(scope, id);
@@ -105,7 +103,6 @@ export class Encoder extends Construct {
       endpointConfigName: config.attrEndpointConfigName,
     });
     this.endpointArn = this.endpoint.ref; // Ref of AWS::SageMaker::Endpoint is its ARN
-    this.modelNamePrefix = `${this.endpointName}-`;
 
     if (!props.serverless) {
       // Serverless endpoints scale themselves; real-time instances scale on invocations per instance.
@@ -122,48 +119,6 @@ export class Encoder extends Construct {
         targetValue: props.invocationsPerInstance ?? 1000,
         scaleInCooldown: Duration.minutes(10),
         scaleOutCooldown: Duration.minutes(2),
-      });
-    }
-  }
-
-  /**
-   * What retrain-promote needs to roll a new champion onto the endpoint: describe the live endpoint, create
-   * a model and an endpoint config named with modelNamePrefix, update this endpoint, pass the execution role.
-   */
-  grantPromote(grantee: iam.IGrantable): void {
-    const stack = Stack.of(this);
-    const named = (resource: string) =>
-      stack.formatArn({ service: 'sagemaker', resource, resourceName: `${this.modelNamePrefix}*` });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'],
-      resourceArns: [this.endpointArn],
-    });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig'],
-      resourceArns: [named('model'), named('endpoint-config')],
-    });
-    // The first model and config were named by CloudFormation: describing them is read-only.
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['sagemaker:DescribeModel', 'sagemaker:DescribeEndpointConfig'],
-      resourceArns: [
-        stack.formatArn({ service: 'sagemaker', resource: 'model', resourceName: '*' }),
-        stack.formatArn({ service: 'sagemaker', resource: 'endpoint-config', resourceName: '*' }),
-      ],
-    });
-    this.role.grantPassRole(grantee.grantPrincipal);
-    const rendered = (resource: string, name: string) =>
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${resource}/${name}]`;
-    for (const resource of ['model', 'endpoint-config']) {
-      Validations.of(grantee as unknown as IConstruct).acknowledge({
-        id: rendered(resource, `${this.modelNamePrefix}*`),
-        reason: `Promotion creates a new ${resource} per champion, named ${this.modelNamePrefix}<version>: the prefix is the scope.`,
-      });
-      Validations.of(grantee as unknown as IConstruct).acknowledge({
-        id: rendered(resource, '*'),
-        reason: `Describe only (read-only): the first ${resource} is named by CloudFormation, so its name is not known in advance.`,
       });
     }
   }

@@ -11,7 +11,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { grantTable } from './grants.ts';
+import { grantObjects, grantTable } from './grants.ts';
+import { LAKE_PREFIXES } from './storage.ts';
 import { SERVICE_NAME } from './handler-function.ts';
 
 export const OLLAMA_PORT = 11434;
@@ -113,6 +114,8 @@ export class LlmService extends Construct {
     });
     llm.addMountPoints({ containerPath: '/root/.ollama', sourceVolume: 'ollama-models', readOnly: false });
     props.finalizeQueue.grantSendMessages(this.taskDefinition.taskRole);
+    // The worker writes its decisions as work parts under outbox/<jobId>/work/, as classify does.
+    grantObjects(props.lake, this.taskDefinition.taskRole as iam.Role, LAKE_PREFIXES.outbox, 'write');
     props.queue.grantConsumeMessages(this.taskDefinition.taskRole);
     grantTable(props.table, this.taskDefinition.taskRole, 'readwrite');
 

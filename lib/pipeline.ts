@@ -66,12 +66,14 @@ export class Pipeline extends Construct {
         INBOX_BUCKET: inbox.bucketName,
         LAKE_BUCKET: lake.bucketName,
         CLASSIFY_QUEUE_URL: this.classifyQueue.queue.queueUrl,
+        FINALIZE_QUEUE_URL: this.finalizeQueue.queue.queueUrl, // a file with no valid row is final at once
       },
     });
     grantObjects(inbox, this.ingest.role, INBOX_PREFIX, 'read');
-    grantObjects(lake, this.ingest.role, LAKE_PREFIXES.outbox, 'write'); // rejects
+    grantObjects(lake, this.ingest.role, LAKE_PREFIXES.outbox, 'write'); // rejects, the job's header
     grantTable(table, this.ingest.role, 'readwrite');
     this.classifyQueue.queue.grantSendMessages(this.ingest.role);
+    this.finalizeQueue.queue.grantSendMessages(this.ingest.role);
     // One CSV per message; a few files at once keep the classify queue fed without flooding it.
     this.ingest.fn.addEventSource(
       new SqsEventSource(this.ingestQueue.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }),
@@ -93,6 +95,7 @@ export class Pipeline extends Construct {
     });
     grantTable(table, this.classify.role, 'readwrite');
     grantObjects(lake, this.classify.role, LAKE_PREFIXES.models, 'read'); // rules and taxonomy versions
+    grantObjects(lake, this.classify.role, LAKE_PREFIXES.outbox, 'write'); // work parts for finalize
     this.finalizeQueue.queue.grantSendMessages(this.classify.role);
     if (props.llmEnabled) this.llmQueue.queue.grantSendMessages(this.classify.role);
     // maxConcurrency caps the fan-out (and the load on the encoder endpoint) without reserving account

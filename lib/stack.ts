@@ -1,4 +1,4 @@
-import { CfnOutput, CfnParameter, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnElement, CfnOutput, CfnParameter, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { Alerts } from './alerts.ts';
@@ -205,7 +205,6 @@ export class AisleStack extends Stack {
     const promoteFn = retrainFn('retrain-promote', 'RetrainPromoteFn', 'Makes the challenger the champion and rolls it onto the endpoint');
     grantObjects(storage.lake, promoteFn.role, LAKE_PREFIXES.models, 'readwrite');
     grantTable(table, promoteFn.role, 'readwrite');
-    encoder?.grantPromote(promoteFn.role);
 
     const retraining = new Retraining(this, 'Retraining', {
       lake: storage.lake,
@@ -236,6 +235,15 @@ export class AisleStack extends Stack {
         });
       }
     }
+
+    // POST /v1/retrain starts the state machine; GET follows the execution (Retrainer port on AWS).
+    apiFn.fn.addEnvironment('RETRAIN_STATE_MACHINE_ARN', retraining.stateMachine.stateMachineArn);
+    retraining.stateMachine.grantStartExecution(apiFn.role);
+    retraining.stateMachine.grantExecution(apiFn.role, 'states:DescribeExecution');
+    Validations.of(apiFn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${this.getLogicalId(retraining.stateMachine.node.defaultChild as CfnElement)}"}]}]}:*]`,
+      reason: 'DescribeExecution on the executions of the one retraining state machine; execution names are made per run.',
+    });
 
     new CfnOutput(this, 'InboxBucket', { value: storage.inbox.bucketName, description: 'Drop CSVs under inbox/' });
     new CfnOutput(this, 'LakeBucket', { value: storage.lake.bucketName, description: 'outbox/, results/, models/, exports/' });

@@ -26,11 +26,11 @@ options:
   --rules FILE          rules file to use instead of models/rules.json
   --job-id ID           job id (default: derived from the input file and these options, so reruns resume)
   --fresh               start over even if an interrupted run of the same job exists
-  --batch-size N        rows per cascade batch (default 2048)
+  --batch-size N        rows per cascade batch (default 256; small batches keep memory and GC low)
   --checkpoint-every N  rows between checkpoints, the most a resumed run redoes (default 50000)
   --store-all           keep every decision in the local store (default: review, encoder and LLM ones;
                         rules and cache decisions are in the output file)
-  --concurrency N       batches in the cascade at once, for slow tiers (default 2)
+  --concurrency N       batches in the cascade at once (default 4 with an encoder or LLM tier, else 1)
   --no-lake             do not write the finished job to the results lake ($AISLE_HOME/lake, for insights)
   -q, --quiet           no progress output
   -h, --help            this help
@@ -87,13 +87,15 @@ export async function run(argv: string[]): Promise<number> {
   const input = isSample ? SAMPLE_CSV : positionals[0];
   const output = resolve(values.out ?? defaultOutput(input, isSample));
   const tiers = values.tiers !== undefined ? parseTierList(values.tiers) : undefined;
-  const batchSize = positiveInt(values['batch-size'], '--batch-size', 2048);
+  const batchSize = positiveInt(values['batch-size'], '--batch-size', 256);
   const checkpointEvery = positiveInt(values['checkpoint-every'], '--checkpoint-every', 50_000);
-  const concurrency = positiveInt(values.concurrency, '--concurrency', 2);
 
   const rt = await createLocalRuntime({ taxonomyPath: values.taxonomy, rulesPath: values.rules, tiers });
   let progress: Progress | undefined;
   try {
+    // Slow tiers (encoder, LLM) overlap batches; cache and rules are CPU-bound, where overlap only costs memory.
+    const slow = rt.tiers.some((t) => t.name === 'encoder' || t.name === 'llm');
+    const concurrency = positiveInt(values.concurrency, '--concurrency', slow ? 4 : 1);
     const fingerprint = JSON.stringify({
       tiers: rt.tierNames, taxonomy: values.taxonomy && resolve(values.taxonomy), version: rt.taxonomy.version,
       rules: values.rules && resolve(values.rules),

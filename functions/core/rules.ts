@@ -95,8 +95,8 @@ export interface Rule {
   confidence?: number;
   /** Confidence when this rule decides, per kind of match (precomputed: see ruleConfidence). */
   confidenceOf: Record<MatchKind, number>;
-  /** Normalized exclude entries, padded with spaces for whole-word search in the padded text. */
-  excludePadded: string[];
+  /** Exclude entries, normalized, keyed by their first word: word → the words that must follow it. */
+  excludeIndex: Map<string, string[][]> | null;
   spec: RuleSpec;
 }
 
@@ -212,6 +212,12 @@ export class RuleSet {
     const problems: string[] = [];
     const rules: Rule[] = [];
     const seen = new Set<string>();
+    // Rules sharing an exclude set share its compiled index: the set is normalized once, not once per rule.
+    const excludeIndexes = new Map<string, Map<string, string[][]> | null>();
+    const sets = file.data.excludeSets ?? {};
+    for (const [name, list] of Object.entries(sets)) {
+      for (const x of list) if (!normalizeText(x)) problems.push(`excludeSets.${name}: entry "${x}" is empty once normalized`);
+    }
     file.data.rules.forEach((raw, index) => {
       const rawId = (raw as { id?: unknown } | null)?.id;
       const name = typeof rawId === 'string' && rawId ? `rule ${rawId}` : `rules[${index}]`;
@@ -233,15 +239,11 @@ export class RuleSet {
       }
       for (const p of spec.phrases ?? []) if (!normalizeText(p)) own.push(`phrase "${p}" is empty once normalized`);
       for (const b of spec.brands ?? []) if (!normalizeText(b)) own.push(`brand "${b}" is empty once normalized`);
-      const exclude: string[] = [];
       for (const x of spec.exclude ?? []) {
         if (x.startsWith('@')) {
-          const set = file.data.excludeSets?.[x.slice(1)];
-          if (set) exclude.push(...set);
-          else own.push(`exclude set "${x}" is not defined in excludeSets`);
-        } else exclude.push(x);
+          if (!Object.hasOwn(sets, x.slice(1))) own.push(`exclude set "${x}" is not defined in excludeSets`);
+        } else if (!normalizeText(x)) own.push(`exclude entry "${x}" is empty once normalized`);
       }
-      for (const x of exclude) if (!normalizeText(x)) own.push(`exclude entry "${x}" is empty once normalized`);
       if (spec.regex !== undefined) {
         try {
           const re = new RegExp(spec.regex);
@@ -267,7 +269,7 @@ export class RuleSet {
           brand: spec.confidence ?? ruleConfidence('brand', spec.priority),
           regex: spec.confidence ?? ruleConfidence('regex', spec.priority),
         },
-        excludePadded: [...new Set(exclude.map((x) => ` ${normalizeText(x)} `))],
+        excludeIndex: sharedExcludeIndex(excludeIndexes, spec.exclude ?? [], sets),
         spec,
       });
     });
@@ -307,11 +309,10 @@ export class RuleSet {
   }
 
   /** Every rule hit in the item, before exclusion, containment and priority. */
-  collect(item: Pick<CascadeItem, 'text' | 'brand'>): RuleMatch[] {
+  collect(item: Pick<CascadeItem, 'text' | 'brand'>, tokens: string[] = item.text.split(' ')): RuleMatch[] {
     const text = item.text;
     const matches: RuleMatch[] = [];
     if (!text) return matches;
-    const tokens = text.split(' ');
     const n = tokens.length;
     for (let i = 0; i < n; i++) {
       const entries = this.tokenIndex.get(tokens[i]);
@@ -411,9 +412,10 @@ export class RuleSet {
 
   /** The verdict for one item: decided, conflicting candidates, or no rule. */
   match(item: Pick<CascadeItem, 'text' | 'brand'>): RulesVerdict {
-    const all = this.collect(item);
+    const tokens = item.text.split(' ');
+    const all = this.collect(item, tokens);
     if (all.length === 0) return { kind: 'none' };
-    const live = this.filter(all, item.text);
+    const live = this.filter(all, tokens);
     if (live.length === 0) return { kind: 'none' };
     return this.resolve(live);
   }
@@ -421,10 +423,10 @@ export class RuleSet {
   /** Every match with what became of it, and the verdict: for `aisle rules explain` and the inspector. */
   explain(item: Pick<CascadeItem, 'text' | 'brand'>): { matches: ExplainedMatch[]; verdict: RulesVerdict } {
     const all = this.collect(item);
-    const padded = ` ${item.text} `;
+    const tokens = item.text.split(' ');
     const explained: ExplainedMatch[] = all.map((m) => {
-      const ex = m.rule.excludePadded.find((x) => padded.includes(x));
-      if (ex) return { ...m, status: 'excluded', why: `exclude word '${ex.trim()}' is present` };
+      const ex = excludedBy(m.rule, tokens);
+      if (ex) return { ...m, status: 'excluded', why: `exclude word '${ex}' is present` };
       return { ...m, status: 'outranked' };
     });
     const notExcluded = explained.filter((m) => m.status !== 'excluded');
@@ -452,21 +454,11 @@ export class RuleSet {
   }
 
   /** Drops excluded matches and matches lying inside a longer one. */
-  private filter(all: RuleMatch[], text: string): RuleMatch[] {
+  private filter(all: RuleMatch[], tokens: string[]): RuleMatch[] {
     let live = all;
-    let padded: string | undefined;
     for (let i = 0; i < all.length; i++) {
-      const ex = all[i].rule.excludePadded;
-      let hit = false;
-      if (ex.length !== 0) {
-        padded ??= ` ${text} `;
-        for (let x = 0; x < ex.length; x++) {
-          if (padded.includes(ex[x])) {
-            hit = true;
-            break;
-          }
-        }
-      }
+      const rule = all[i].rule;
+      const hit = rule.excludeIndex !== null && excludedBy(rule, tokens) !== undefined;
       if (hit) {
         if (live === all) live = all.slice(0, i);
       } else if (live !== all) live.push(all[i]);
@@ -487,6 +479,10 @@ export class RuleSet {
   }
 
   private resolve(live: RuleMatch[]): RulesVerdict {
+    if (live.length === 1) {
+      const only = live[0];
+      return { kind: 'decided', classId: only.rule.classId, confidence: only.rule.confidenceOf[only.kind], match: only, agreeing: NONE };
+    }
     let top = -1;
     for (const m of live) if (m.rule.priority > top) top = m.rule.priority;
     const best = live.filter((m) => m.rule.priority === top);
@@ -499,6 +495,48 @@ export class RuleSet {
     const confidence = first.rule.confidenceOf[first.kind];
     return { kind: 'decided', classId: first.rule.classId, confidence, match: first, agreeing: best.slice(1) };
   }
+}
+
+const NONE: RuleMatch[] = [];
+
+function sharedExcludeIndex(
+  cache: Map<string, Map<string, string[][]> | null>,
+  exclude: string[],
+  sets: Record<string, string[]>,
+): Map<string, string[][]> | null {
+  const key = exclude.join('\u0000');
+  let index = cache.get(key);
+  if (index === undefined) {
+    index = excludeIndexOf(exclude.flatMap((x) => (x.startsWith('@') ? sets[x.slice(1)] : [x])));
+    cache.set(key, index);
+  }
+  return index;
+}
+
+function excludeIndexOf(exclude: string[]): Map<string, string[][]> | null {
+  if (exclude.length === 0) return null;
+  const index = new Map<string, string[][]>();
+  for (const x of new Set(exclude.map(normalizeText))) {
+    const [first, ...rest] = x.split(' ');
+    push(index, first, rest);
+  }
+  return index;
+}
+
+/** The exclude entry of `rule` present in the tokens, if any: a look-up per token, whatever the list's length. */
+function excludedBy(rule: Rule, tokens: string[]): string | undefined {
+  const index = rule.excludeIndex;
+  if (index === null) return undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const rests = index.get(tokens[i]);
+    if (rests === undefined) continue;
+    for (const rest of rests) {
+      let ok = i + rest.length < tokens.length;
+      for (let r = 0; ok && r < rest.length; r++) ok = tokens[i + 1 + r] === rest[r];
+      if (ok) return rest.length ? `${tokens[i]} ${rest.join(' ')}` : tokens[i];
+    }
+  }
+  return undefined;
 }
 
 /** Whether match `outer` strictly covers match `inner`'s tokens (longer span, same or wider on both sides). */
@@ -574,6 +612,17 @@ export class RulesTier implements Tier {
     return out;
   }
 
+  /** Reasons of lone decisive matches, per rule and matched text: the same few strings, built once. */
+  private readonly reasons = new Map<Rule, Map<string, string>>();
+
+  private reasonOf(verdict: Extract<RulesVerdict, { kind: 'decided' }>): string {
+    let byText = this.reasons.get(verdict.match.rule);
+    if (byText === undefined) this.reasons.set(verdict.match.rule, (byText = new Map()));
+    let reason = byText.get(verdict.match.text);
+    if (reason === undefined) byText.set(verdict.match.text, (reason = describeVerdict(verdict)));
+    return reason;
+  }
+
   decideOne(item: CascadeItem): TierOutcome {
     const verdict = this.ruleSet.match(item);
     if (verdict.kind === 'none') return NO_RULE;
@@ -586,7 +635,7 @@ export class RulesTier implements Tier {
         status: unknown ? 'needs_review' : 'ok',
         ruleId: verdict.match.rule.id,
         modelVersion: this.modelVersion,
-        reason: describeVerdict(verdict),
+        reason: verdict.agreeing.length || verdict.match.kind === 'regex' ? describeVerdict(verdict) : this.reasonOf(verdict),
       };
     }
     return { kind: 'deferred', reason: describeVerdict(verdict), candidates: conflictCandidates(verdict.matches) };

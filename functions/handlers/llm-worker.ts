@@ -1,11 +1,16 @@
 /**
- * The ECS LLM worker (a long-running process beside Ollama, not a Lambda): long-polls the LLM queue,
- * gathers a batch, keeps the messages invisible while the batch is slow, sends the items through the LLM
- * tier, writes the results through the ResultStore and deletes exactly the messages whose result it wrote.
- * Items the LLM could not be asked about (unreachable, 5xx after retries, breaker open) are neither written
- * nor deleted: SQS delivers them again and, after maxReceiveCount, moves them to the DLQ. Their stored
- * state meanwhile is the review guess the classify handler wrote, so nothing is lost.
+ * The ECS LLM worker (a long-running process beside Ollama, not a Lambda). The classify handler sends the
+ * rows of a chunk that no cheaper tier was sure of as one message ({jobId, chunkId `<chunk>-llm`, header,
+ * rows}); the worker long-polls that queue, sends the rows of the messages it holds through the LLM tier in
+ * batches, keeps the messages invisible while that is slow, and completes each message's chunk (results,
+ * work part, counts once, finalize when the job reconciles) before deleting exactly that message.
+ *
+ * A message whose rows the LLM could not be asked about (unreachable, 5xx after retries, breaker open) is
+ * neither completed nor deleted: SQS delivers it again and, after maxReceiveCount, moves it to the DLQ.
+ * Answers already given are cached first, so a redelivery does not send them again.
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -13,149 +18,155 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { llmQueueMessageSchema, pendingRecord, type LlmQueueMessage } from '../core/llm-message.ts';
+import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { LLM_UNAVAILABLE, retryThroughLlm } from '../core/llm-tier.ts';
-import type { Tier } from '../core/types.ts';
-import type { Cache, ItemRecord, ResultStore } from '../ports.ts';
+import type { Decision, Tier } from '../core/types.ts';
+import type { ItemRecord } from '../ports.ts';
+import { llmMessageSchema, parseMessage, type LlmMessage } from './messages.ts';
+import { completeChunk, type PipelineDeps } from './pipeline.ts';
 
 export interface LlmWorkerDeps {
+  pipeline: PipelineDeps;
   sqs: Pick<SQSClient, 'send'>;
   queueUrl: string;
   tier: Tier;
-  store: ResultStore;
-  /** LLM answers are cached under key + taxonomy version, so the same product is never sent twice. */
-  cache?: Cache;
-  /** Messages per LLM batch (default 20). */
-  batchSize?: number;
-  /** Long-poll wait of the first receive of a batch, seconds (default 20, the SQS maximum). */
+  /** Messages taken per poll (1–10, default 10); their rows are batched together for the LLM. */
+  maxMessages?: number;
+  /** Long-poll wait, seconds (default 20, the SQS maximum). */
   waitTimeS?: number;
-  /** Visibility a received message gets, renewed every third of it while its batch runs (default 120 s). */
+  /** Visibility a received message gets, renewed every third of it while its rows are with the LLM (default 300 s). */
   visibilityTimeoutS?: number;
-  log?: (message: string, extra?: Record<string, unknown>) => void;
 }
 
 export interface PollResult {
   received: number;
-  written: number;
-  deleted: number;
-  /** Left for redelivery (and eventually the DLQ): unreadable messages and items the LLM could not be asked about. */
+  /** Messages whose chunk was completed (results written, counted) and deleted. */
+  completed: number;
+  /** Left for redelivery and eventually the DLQ: unreadable messages, rows the LLM could not be asked about. */
   leftForRedelivery: number;
 }
 
 export interface LlmWorker {
   pollOnce(): Promise<PollResult>;
-  /** Polls until the signal aborts (SIGTERM on ECS), finishing the batch in hand. */
+  /** Polls until the signal aborts (SIGTERM on ECS), finishing the messages in hand. */
   run(signal: AbortSignal): Promise<void>;
 }
 
+interface Row {
+  message: number;
+  n: number;
+  values: string[];
+  record: ItemRecord;
+  unavailable?: boolean;
+}
+
 export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
-  const batchSize = deps.batchSize ?? 20;
+  const { pipeline } = deps;
+  const maxMessages = Math.min(10, Math.max(1, deps.maxMessages ?? 10));
   const waitTimeS = deps.waitTimeS ?? 20;
-  const visibility = deps.visibilityTimeoutS ?? 120;
-  const log = deps.log ?? ((m, extra) => console.log(JSON.stringify({ level: 'info', message: m, ...extra })));
+  const visibility = deps.visibilityTimeoutS ?? 300;
+  const taxonomy = pipeline.taxonomy;
 
-  async function receive(): Promise<Message[]> {
-    const out: Message[] = [];
-    while (out.length < batchSize) {
-      const res = await deps.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: deps.queueUrl,
-          MaxNumberOfMessages: Math.min(10, batchSize - out.length),
-          // Wait on the first call only; then take what is already there and go.
-          WaitTimeSeconds: out.length ? 0 : waitTimeS,
-          VisibilityTimeout: visibility,
-        }),
-      );
-      const got = res.Messages ?? [];
-      out.push(...got);
-      if (!got.length) break;
-    }
-    return out;
-  }
-
-  /** Renews the visibility of the batch's messages every third of the timeout until stopped. */
+  /** Renews the visibility of the messages every third of the timeout until stopped. */
   function keepInvisible(messages: Message[]): () => void {
+    const entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: visibility }));
     const timer = setInterval(() => {
-      const entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: visibility }));
-      void (async () => {
-        for (let i = 0; i < entries.length; i += 10) {
-          await deps.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: deps.queueUrl, Entries: entries.slice(i, i + 10) }));
-        }
-      })().catch((err: Error) => log('could not extend message visibility', { error: err.message }));
+      deps.sqs
+        .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: deps.queueUrl, Entries: entries }))
+        .catch((err: Error) => pipeline.logger.warn('could not extend message visibility', { error: err.message }));
     }, (visibility * 1000) / 3);
     return () => clearInterval(timer);
   }
 
-  async function pollOnce(): Promise<PollResult> {
-    const messages = await receive();
-    if (!messages.length) return { received: 0, written: 0, deleted: 0, leftForRedelivery: 0 };
-    const valid: { message: Message; body: LlmQueueMessage }[] = [];
-    for (const message of messages) {
-      let body: unknown;
-      try {
-        body = JSON.parse(message.Body ?? '');
-      } catch {
-        body = undefined;
-      }
-      const parsed = llmQueueMessageSchema.safeParse(body);
-      if (parsed.success) valid.push({ message, body: parsed.data });
-      else log('unreadable LLM queue message left for the DLQ', { messageId: message.MessageId, error: parsed.error?.issues[0]?.message ?? 'not JSON' });
-    }
+  /** The row as it waits for the LLM: in review with the best hint, so a failure still has a guess. */
+  function pendingRecord(msg: LlmMessage, row: LlmMessage['rows'][number], at: string): ItemRecord {
+    if (row.values.length !== msg.header.length) throw new Error(`row ${row.n} has ${row.values.length} fields under a header of ${msg.header.length}`);
+    const item = cascadeItemOf(row.values, resolveColumns(msg.header));
+    const best = row.hints[0];
+    const decision: Decision = {
+      key: item.key,
+      classId: best?.classId ?? null,
+      confidence: best?.score ?? 0,
+      tier: 'review',
+      status: 'needs_review',
+      reason: 'no tier was confident: best guess kept for review',
+      taxonomyVersion: taxonomy.version,
+      trace: { steps: [], topK: row.hints, totalMs: 0, costUnits: 0 },
+    };
+    const { text, key: _key, ...input } = item;
+    return { decision, input, text, jobId: msg.jobId, at };
+  }
 
-    // A product answered since it was queued (a duplicate, another job) is answered from the cache, not sent again.
-    const cached = new Map<number, ItemRecord>();
-    if (deps.cache && valid.length) {
-      for (const version of new Set(valid.map((v) => v.body.taxonomyVersion))) {
-        const hits = await deps.cache.getMany(valid.filter((v) => v.body.taxonomyVersion === version).map((v) => v.body.key), version);
-        valid.forEach((v, i) => {
-          const hit = hits.get(v.body.key);
-          if (!hit || v.body.taxonomyVersion !== version) return;
-          const rec = pendingRecord(v.body);
-          const reason = `cached decision of tier ${hit.tier}`;
-          const trace = rec.decision.trace!;
-          cached.set(i, { ...rec, decision: { ...hit, key: v.body.key, tier: 'cache', reason, trace: { ...trace, steps: [...trace.steps, { tier: 'cache', outcome: 'decided', reason }] } } });
-        });
+  async function pollOnce(): Promise<PollResult> {
+    const res = await deps.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: deps.queueUrl, MaxNumberOfMessages: maxMessages, WaitTimeSeconds: waitTimeS, VisibilityTimeout: visibility }),
+    );
+    const messages = res.Messages ?? [];
+    if (!messages.length) return { received: 0, completed: 0, leftForRedelivery: 0 };
+    const at = new Date().toISOString();
+
+    const parsed: (LlmMessage | undefined)[] = [];
+    const rows: Row[] = [];
+    messages.forEach((m, i) => {
+      try {
+        const msg = parseMessage(llmMessageSchema, m.Body ?? '');
+        const mine = msg.rows.map((r) => ({ message: i, n: r.n, values: r.values, record: pendingRecord(msg, r, at) }));
+        parsed[i] = msg;
+        rows.push(...mine);
+      } catch (err) {
+        pipeline.logger.error('unreadable LLM queue message left for the DLQ', { messageId: m.MessageId, error: (err as Error).message });
       }
-    }
-    const toAsk = valid.map((_, i) => i).filter((i) => !cached.has(i));
+    });
 
     const stop = keepInvisible(messages);
-    let results: ItemRecord[];
     try {
-      const asked = await retryThroughLlm(toAsk.map((i) => pendingRecord(valid[i].body)), deps.tier, valid[0]?.body.taxonomyVersion ?? '');
-      results = valid.map((_, i) => cached.get(i) ?? asked[toAsk.indexOf(i)]);
+      // Answered since they were queued (a redelivery, the same product in another job): from the cache.
+      const hits = await pipeline.cache.getMany(rows.map((r) => r.record.decision.key), taxonomy.version);
+      const ask: Row[] = [];
+      for (const row of rows) {
+        const hit = hits.get(row.record.decision.key);
+        if (!hit) {
+          ask.push(row);
+          continue;
+        }
+        const reason = `cached decision of tier ${hit.tier}`;
+        row.record = { ...row.record, decision: { ...hit, key: row.record.decision.key, tier: 'cache', reason, trace: { steps: [{ tier: 'cache', outcome: 'decided', reason }], topK: [], totalMs: 0, costUnits: 0 } } };
+      }
+      const answered = await retryThroughLlm(ask.map((r) => r.record), deps.tier, taxonomy.version);
+      answered.forEach((record, j) => {
+        const last = record.decision.trace?.steps.at(-1);
+        ask[j].record = record;
+        ask[j].unavailable = last?.outcome === 'error' && !!last.reason?.startsWith(LLM_UNAVAILABLE);
+      });
+      const fresh = answered.map((r) => r.decision).filter((d) => d.tier === 'llm');
+      if (fresh.length) await pipeline.cache.putMany(fresh);
     } finally {
       stop();
     }
 
-    // Written: labelled items and items the LLM answered unusably (in review with the reason). Not written:
-    // items it could not be asked about — they come back from SQS, or go to the DLQ.
-    const write: { message: Message; record: ItemRecord }[] = [];
-    results.forEach((record, i) => {
-      const last = record.decision.trace?.steps.at(-1);
-      if (last?.outcome === 'error' && last.reason?.startsWith(LLM_UNAVAILABLE)) return;
-      write.push({ message: valid[i].message, record: { ...record, decision: { ...record.decision, taxonomyVersion: valid[i].body.taxonomyVersion } } });
-    });
-    if (write.length) {
-      await deps.store.saveDecisions(write.map((w) => w.record));
-      const decided = write.map((w) => w.record.decision).filter((d) => d.tier === 'llm');
-      if (decided.length) await deps.cache?.putMany(decided);
+    // A chunk counts once and whole: complete a message only when every one of its rows has its result.
+    const done: Message[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const msg = parsed[i];
+      if (!msg) continue;
+      const mine = rows.filter((r) => r.message === i);
+      if (mine.some((r) => r.unavailable)) continue;
+      try {
+        await completeChunk(pipeline, { jobId: msg.jobId, chunkId: msg.chunkId, rows: mine.map(({ n, values, record }) => ({ n, values, record })) });
+        done.push(messages[i]);
+      } catch (err) {
+        pipeline.logger.error('could not complete an LLM chunk; it will be delivered again', { jobId: msg.jobId, chunkId: msg.chunkId, error: (err as Error).message });
+      }
     }
-
-    let deleted = 0;
-    for (let i = 0; i < write.length; i += 10) {
-      const chunk = write.slice(i, i + 10);
-      const res = await deps.sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: chunk.map((w, j) => ({ Id: String(j), ReceiptHandle: w.message.ReceiptHandle! })) }),
+    if (done.length) {
+      const del = await deps.sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: done.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })) }),
       );
-      deleted += res.Successful?.length ?? 0;
-      // A failed delete means a redelivery: the result is written again, idempotently (same key, same answer from the cache).
-      for (const f of res.Failed ?? []) log('could not delete a written message', { id: f.Id, code: f.Code });
+      // A failed delete means a redelivery: completing again is idempotent (same records, chunk counted once).
+      for (const f of del.Failed ?? []) pipeline.logger.warn('could not delete a completed message', { id: f.Id, code: f.Code });
     }
-    const result = { received: messages.length, written: write.length, deleted, leftForRedelivery: messages.length - write.length };
-    log('llm batch done', { ...result });
+    const result = { received: messages.length, completed: done.length, leftForRedelivery: messages.length - done.length };
+    pipeline.logger.info('llm messages handled', { ...result, rows: rows.length });
     return result;
   }
 
@@ -168,7 +179,7 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
       } catch (err) {
         // SQS or the store failing: nothing was deleted, so nothing is lost; wait a little and go on.
         failures++;
-        log('llm worker poll failed', { error: (err as Error).message, failures });
+        pipeline.logger.error('llm worker poll failed', { error: (err as Error).message, failures });
         await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** failures)));
       }
     }
@@ -177,30 +188,31 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
   return { pollOnce, run };
 }
 
-/** ECS entry: AWS clients and the DynamoDB store, Ollama beside the worker in the same task. */
+/** ECS entry: the pipeline's AWS wiring (DynamoDB, S3, SQS) and the Ollama tier beside the worker. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const { configFromEnv, makeClients } = await import('../adapters/aws/clients.ts');
-  const { DynamoCache, DynamoResultStore } = await import('../adapters/aws/dynamodb.ts');
+  const { pipelineDeps } = await import('./deps.ts');
   const { createOllamaTier } = await import('../adapters/ollama.ts');
-  const { loadTaxonomy } = await import('../core/taxonomy.ts');
   const config = configFromEnv(env);
   if (!config.llmQueueUrl) throw new Error('environment variable LLM_QUEUE_URL is not set');
   const clients = makeClients();
-  const cache = new DynamoCache(clients.dynamo, config.tableName);
-  const store = new DynamoResultStore(clients.dynamo, config.tableName, cache);
-  const taxonomy = loadTaxonomy();
-  const log = (message: string, extra?: Record<string, unknown>) => console.log(JSON.stringify({ level: 'info', message, ...extra }));
-  const { tier, llm } = await createOllamaTier({ taxonomy, env, examples: { store }, tier: { notify: (m) => log(m) } });
-  log('llm worker starting', { ollama: llm.where, model: llm.model, queue: config.llmQueueUrl });
+  const pipeline = pipelineDeps(clients, config);
+  const { tier, llm } = await createOllamaTier({
+    taxonomy: pipeline.taxonomy,
+    env,
+    examples: { store: pipeline.results },
+    tier: { notify: (m) => pipeline.logger.warn(m) },
+  });
+  pipeline.logger.info('llm worker starting', { ollama: llm.where, model: llm.model, queue: config.llmQueueUrl });
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
   process.once('SIGINT', () => stop.abort());
-  await makeWorker({ sqs: clients.sqs, queueUrl: config.llmQueueUrl, tier, store, cache, batchSize: llm.config.batchSize, log }).run(stop.signal);
+  await makeWorker({ pipeline, sqs: clients.sqs, queueUrl: config.llmQueueUrl, tier }).run(stop.signal);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   main().catch((err: unknown) => {
-    console.error(JSON.stringify({ level: 'error', message: 'llm worker failed', error: (err as Error).stack ?? String(err) }));
+    console.error(JSON.stringify({ level: 'ERROR', message: 'llm worker failed', error: (err as Error).stack ?? String(err) }));
     process.exit(1);
   });
 }

@@ -61,6 +61,7 @@ export function roundBagToHalf(model: BagModel): void {
   if (!storesHalves(model)) return;
   roundToHalf(model.tokenRows);
   roundToHalf(model.pairRows);
+  roundToHalf(model.headRows);
 }
 
 // Folded linear models have `classes` columns per row and stay float32; wide (hidden-layer) tables are halved.
@@ -81,6 +82,8 @@ export function exportBagOnnx(model: BagModel, docString = ''): Uint8Array {
   };
   const tokenRows = table('token_rows', model.tokenRows, V);
   const pairRows = table('pair_rows', model.pairRows, P);
+  const headRows = table('head_rows', model.headRows, V);
+  const headFlags = g.floats('head_flags', [V], model.headFlags);
   const H = model.hidden;
   const bias = g.floats('bias', [C], model.bias);
   const unknown = g.floats('unknown_flags', [V], model.unknownFlags);
@@ -106,9 +109,18 @@ export function exportBagOnnx(model: BagModel, docString = ''): Uint8Array {
   const bucket = g.op('Mod', [g.op('Add', [g.op('Mul', [left, mult]), right]), buckets], { fmod: 0 });
   const pairs = pairRows(bucket);
   const sumPairs = g.op('ReduceSum', [g.op('Mul', [pairs, g.op('Unsqueeze', [pairMask, axis2])]), axis1], { keepdims: 0 });
-  // Mean over the tokens, then the linear layer.
-  const count = g.op('Max', [g.op('ReduceSum', [maskF, axis1], { keepdims: 1 }), oneF]);
-  const mean = g.op('Div', [g.op('Add', [sumTok, sumPairs]), count]);
+  // The head token (bag.ts headIndex): the last position whose token can be a head, found as the ArgMax of
+  // flag × position (ties → first index, so a row without any head uses its first token); none for an empty row.
+  const tokens = g.op('ReduceSum', [maskF, axis1], { keepdims: 1 });
+  const hasTokens = g.op('Min', [tokens, oneF]);
+  const positions = g.op('CumSum', [maskF, g.ints('axis1_scalar', [], [1])]);
+  const headScore = g.op('Mul', [g.op('Mul', [g.op('Gather', [headFlags, ids], { axis: 0 }), maskF]), positions]);
+  const headIndex = g.op('ArgMax', [headScore], { axis: 1, keepdims: 1 });
+  const headId = g.op('GatherElements', [ids, headIndex], { axis: 1 });
+  const headRow = g.op('Mul', [g.op('ReduceSum', [headRows(headId), axis1], { keepdims: 0 }), hasTokens]);
+  // Mean over the tokens and the head row, then the linear layer.
+  const count = g.op('Max', [tokens, oneF]);
+  const mean = g.op('Div', [g.op('Add', [g.op('Add', [sumTok, sumPairs]), headRow]), g.op('Add', [count, hasTokens])]);
   const features = H
     ? g.op('Relu', [g.op('Add', [g.op('MatMul', [mean, g.floats('hidden_weights', [d, H], model.hiddenWeights)]), g.floats('hidden_bias', [H], model.hiddenBias)])])
     : mean;

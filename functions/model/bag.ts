@@ -31,6 +31,8 @@ export interface BagConfig {
   lr: number;
   /** Most tokens per text. */
   maxTokens: number;
+  /** Probability of leaving a token out of a training example (regularization). */
+  dropout: number;
   /** Linear models trained with different seeds and averaged (one model at serving time). */
   ensemble: number;
 }
@@ -42,10 +44,11 @@ export const DEFAULT_BAG_CONFIG: BagConfig = {
   pairBuckets: 120_000,
   minN: 3,
   maxN: 5,
-  epochs: 12,
+  epochs: 20,
   lr: 0.05,
   maxTokens: 64,
   ensemble: 1,
+  dropout: 0.2,
 };
 
 /** A trained (folded) bag model: exactly what the ONNX graph computes. */
@@ -58,6 +61,10 @@ export interface BagModel {
   tokenRows: Float32Array;
   /** [pairBuckets, dim] */
   pairRows: Float32Array;
+  /** [vocabSize, dim] rows for the head token of a text (see headIndex). */
+  headRows: Float32Array;
+  /** [vocabSize] 1 for tokens that can be a head: word starts that are not quantities ("milk", not "12oz" or "##s"). */
+  headFlags: Float32Array;
   /** Hidden layer width (0: none). */
   hidden: number;
   /** [dim, hidden] */
@@ -125,6 +132,7 @@ export interface BagTrainInput {
   /** Token strings by id. */
   tokens: string[];
   unknownFlags: Float32Array;
+  headFlags: Float32Array;
   /** Optional per-class weight on the loss (e.g. to lift rare classes). */
   classWeights?: Float32Array;
 }
@@ -139,12 +147,14 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
   const tok = new Float32Array(V * d);
   const ng = new Float32Array(cfg.ngramBuckets * d);
   const pair = new Float32Array(cfg.pairBuckets * d);
+  const head = new Float32Array(V * d);
   const init = (a: Float32Array) => {
     for (let i = 0; i < a.length; i++) a[i] = (random() * 2 - 1) / d;
   };
   init(tok);
   init(ng);
   init(pair);
+  init(head);
   const H = cfg.hidden;
   const A = H || d;
   const U = new Float32Array(d * H);
@@ -161,6 +171,8 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
   const total = cfg.epochs * ids.length;
   let step = 0;
   const pairIds: number[] = [];
+  const kept: number[] = [];
+  const keptFlag = new Uint8Array(ids.reduce((m, seq) => Math.max(m, seq.length), 1));
 
   for (let epoch = 0; epoch < cfg.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
@@ -174,20 +186,29 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
       const lr = cfg.lr * (1 - step / total);
       step++;
       const seq = ids[ex];
-      const n = seq.length;
-      if (!n) continue;
+      if (!seq.length) continue;
+      // Token dropout (as in deep averaging networks): each token is left out with probability `dropout`,
+      // so the model does not lean on one word alone.
+      kept.length = 0;
+      for (let t = 0; t < seq.length; t++) keptFlag[t] = cfg.dropout > 0 && seq.length > 1 && random() < cfg.dropout ? 0 : 1;
+      for (let t = 0; t < seq.length; t++) if (keptFlag[t]) kept.push(seq[t]);
+      if (!kept.length) kept.push(seq[0]);
+      const headId = seq[headIndex(seq, input.headFlags)];
+      const useHead = cfg.dropout > 0 && random() < cfg.dropout ? 0 : 1;
+      const n = kept.length + useHead;
       h.fill(0);
       pairIds.length = 0;
-      for (let t = 0; t < n; t++) {
-        const id = seq[t];
+      if (useHead) addRow(h, head, headId * d, d);
+      for (const id of kept) {
         const g = ngrams[id];
         addRow(h, tok, id * d, d);
         for (let k = 0; k < g.length; k++) addRow(h, ng, g[k] * d, d);
-        if (t + 1 < n) {
-          const p = pairBucket(id, seq[t + 1], cfg.pairBuckets);
-          pairIds.push(p);
-          addRow(h, pair, p * d, d);
-        }
+      }
+      for (let t = 0; t + 1 < seq.length; t++) {
+        if (!keptFlag[t] || !keptFlag[t + 1]) continue;
+        const p = pairBucket(seq[t], seq[t + 1], cfg.pairBuckets);
+        pairIds.push(p);
+        addRow(h, pair, p * d, d);
       }
       const inv = 1 / n;
       for (let k = 0; k < d; k++) h[k] *= inv;
@@ -242,13 +263,13 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
         for (let j = 0; j < H; j++) hb[j] -= gHid[j];
       }
       for (let k = 0; k < d; k++) gh[k] *= inv;
-      for (let t = 0; t < n; t++) {
-        const id = seq[t];
+      for (const id of kept) {
         const g = ngrams[id];
         subRow(tok, id * d, gh, d);
         for (let k = 0; k < g.length; k++) subRow(ng, g[k] * d, gh, d);
       }
       for (const p of pairIds) subRow(pair, p * d, gh, d);
+      if (useHead) subRow(head, headId * d, gh, d);
     }
     if (!Number.isFinite(lossSum)) throw new Error(`training diverged in epoch ${epoch + 1}: lower the learning rate (now ${cfg.lr})`);
     onEpoch?.(epoch + 1, lossSum / ids.length);
@@ -268,6 +289,8 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
     pairBuckets: cfg.pairBuckets,
     tokenRows: tok,
     pairRows: pair,
+    headRows: head,
+    headFlags: input.headFlags,
     hiddenWeights: U,
     hiddenBias: hb,
     weights: W,
@@ -305,7 +328,7 @@ export function foldLinearHead(model: BagModel): BagModel {
     }
     return out;
   };
-  return { ...model, dim: C, tokenRows: project(model.tokenRows), pairRows: project(model.pairRows), weights: null };
+  return { ...model, dim: C, tokenRows: project(model.tokenRows), pairRows: project(model.pairRows), headRows: project(model.headRows), weights: null };
 }
 
 /** Averages folded linear models over the same vocabulary: the mean of their logits is one linear model. */
@@ -321,7 +344,21 @@ export function averageModels(models: BagModel[]): BagModel {
     return out;
   };
   if (models.some((m) => m.weights || m.hidden)) throw new Error('only folded linear models can be averaged');
-  return { ...models[0], tokenRows: mean((m) => m.tokenRows), pairRows: mean((m) => m.pairRows), bias: mean((m) => m.bias) };
+  return { ...models[0], tokenRows: mean((m) => m.tokenRows), pairRows: mean((m) => m.pairRows), headRows: mean((m) => m.headRows), bias: mean((m) => m.bias) };
+}
+
+/**
+ * Position of a text's head token: the last token that can be a head (the head noun ends most product names,
+ * before sizes and counts), or the first token when none can. The graph finds the same with ArgMax.
+ */
+export function headIndex(seq: ArrayLike<number>, headFlags: Float32Array): number {
+  for (let t = seq.length - 1; t >= 0; t--) if (headFlags[seq[t]]) return t;
+  return 0;
+}
+
+/** Head flags for a vocabulary: word starts that are not quantities or special tokens. */
+export function headFlagsOf(tokens: string[], prefix = '##'): Float32Array {
+  return Float32Array.from(tokens, (t) => (!t || t.startsWith(prefix) || /^[0-9.%]/.test(t) || /^\[[A-Z]+\]$/.test(t) ? 0 : 1));
 }
 
 /** Raw logits (before the unknown-share division) and the unknown share, for one token sequence. */
@@ -336,7 +373,9 @@ export function bagForward(model: BagModel, seq: ArrayLike<number>, out: Float32
     unknown += model.unknownFlags[id];
     if (t + 1 < n) addRow(h, model.pairRows, pairBucket(id, seq[t + 1], model.pairBuckets) * d, d);
   }
-  const inv = 1 / Math.max(n, 1);
+  if (n) addRow(h, model.headRows, seq[headIndex(seq, model.headFlags)] * d, d);
+  // The mean is over the tokens and the head row; the unknown share over the tokens alone.
+  const inv = n ? 1 / (n + 1) : 1;
   for (let k = 0; k < d; k++) h[k] *= inv;
   const H = model.hidden;
   let a = h;
@@ -356,7 +395,7 @@ export function bagForward(model: BagModel, seq: ArrayLike<number>, out: Float32
     else s = a[c];
     out[c] = s + model.bias[c];
   }
-  return unknown * inv;
+  return unknown / Math.max(n, 1);
 }
 
 /** Logits as the exported graph computes them. */

@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { normalizeText } from '../core/normalize.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
-import { averageModels, bagForward, DEFAULT_BAG_CONFIG, foldLinearHead, rng, trainBag, type BagConfig, type BagModel } from './bag.ts';
+import { averageModels, bagForward, DEFAULT_BAG_CONFIG, foldLinearHead, headFlagsOf, rng, trainBag, type BagConfig, type BagModel } from './bag.ts';
 import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibration.ts';
 import { scorePredictions, type EvalReport, type Prediction } from './metrics.ts';
@@ -137,7 +137,14 @@ export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promis
   const encode = (text: string) => Int32Array.from(tokenizer.encode(text).slice(0, cfg.maxTokens));
   progress(`tokenizer: ${tokens.length} tokens`);
 
-  const input = { ids: trainSet.map((e) => encode(e.text)), labels: Int32Array.from(trainSet, (e) => classIndex.get(e.classId)!), classes: classIds.length, tokens, unknownFlags };
+  const input = {
+    ids: trainSet.map((e) => encode(e.text)),
+    labels: Int32Array.from(trainSet, (e) => classIndex.get(e.classId)!),
+    classes: classIds.length,
+    tokens,
+    unknownFlags,
+    headFlags: headFlagsOf(tokens),
+  };
   const members = cfg.hidden ? 1 : Math.max(1, cfg.ensemble);
   const models: BagModel[] = [];
   for (let m = 0; m < members; m++) {

@@ -29,7 +29,7 @@ function csvLines(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean);
 }
 
-describe('aisle classify (real CLI)', () => {
+describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
   it('classifies the shipped sample with no arguments and says where the output went', () => {
     const r = aisle([]);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
@@ -38,7 +38,7 @@ describe('aisle classify (real CLI)', () => {
     expect(r.stdout).toMatch(/output: +sample\.out\.csv/);
     const out = readFileSync(join(dir, 'sample.out.csv'), 'utf8');
     expect(out.split('\n')[0]).toBe(
-      'id,product_name,brand,description,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category',
+      'id,product_name,brand,description,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key',
     );
     expect(out).toMatch(/rules,ok,/);
     const rejects = csvLines(join(dir, 'sample.out.rejects.csv'));
@@ -61,8 +61,8 @@ describe('aisle classify (real CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/5 rows in = 3 classified \+ 2 rejected/);
     const out = csvLines(join(dir, 'odd-result.csv'));
-    expect(out[0]).toBe('SKU,Title,Brand,Extra,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category');
-    expect(out[1]).toMatch(/^a1,Whole Milk 1 gal,Daily,keep me,Food,Dairy & Eggs,[\d.]+,rules,ok,[^,]+,rules@[^,]+,Food,Dairy & Eggs$/);
+    expect(out[0]).toBe('SKU,Title,Brand,Extra,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key');
+    expect(out[1]).toMatch(/^a1,Whole Milk 1 gal,Daily,keep me,Food,Dairy & Eggs,[\d.]+,rules,ok,[^,]+,rules@[^,]+,Food,Dairy & Eggs,[0-9a-f]{16}$/);
     expect(out[2]).toMatch(/^a2,Chips; Sea Salt,Crunch,x,/);
     expect(out[3]).toMatch(/^a5,"Multi\r$/);
     const rejects = csvLines(join(dir, 'odd-result.rejects.csv'));
@@ -84,7 +84,7 @@ describe('aisle classify (real CLI)', () => {
     const r = aisle([input, '--taxonomy', tfile, '--tiers', 'cache']);
     expect(r.code).toBe(0);
     expect(csvLines(join(dir, 'tiny.out.csv'))[0]).toBe(
-      'name,level1,level2,level3,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category',
+      'name,level1,level2,level3,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key',
     );
 
     writeFileSync(tfile, JSON.stringify({ name: 'bad', version: '1', classes: [{ id: 'Bad Id', name: 'x', description: 'x' }] }));
@@ -117,10 +117,10 @@ describe('aisle classify (real CLI)', () => {
 
   it('resumes after being killed mid-run: no duplicates, nothing missing, checkpointed rows not redone', async () => {
     const input = join(dir, 'big.csv');
-    const rows = 300_000;
+    const rows = 150_000;
     await writeCatalog(input, rows, 3);
     const output = join(dir, 'big.out.csv');
-    const args = [CLI, 'classify', input, '--out', output, '--tiers', 'cache,rules', '--checkpoint-every', '5000', '-q'];
+    const args = [CLI, 'classify', input, '--out', output, '--tiers', 'cache,rules', '--checkpoint-every', '2000', '-q'];
     const env = { ...process.env, AISLE_HOME: join(dir, '.aisle-resume') };
     const child = spawn(process.execPath, args, { cwd: dir, env, stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -153,5 +153,5 @@ describe('aisle classify (real CLI)', () => {
     const ids = lines.slice(1).map((l) => Number(l.slice(0, l.indexOf(','))));
     expect(ids.length).toBe(rows);
     expect(ids.every((id, i) => id === i + 1)).toBe(true);
-  });
+  }, 300_000);
 });

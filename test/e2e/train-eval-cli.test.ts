@@ -105,6 +105,24 @@ describe('aisle train / aisle eval', () => {
   });
 });
 
+describe('aisle models', () => {
+  it('lists the versions with their roles and rolls back by hand', async () => {
+    const list = await aisle('models');
+    expect(list.code, list.out).toBe(0);
+    expect(list.out).toMatch(/starter-v1\s+retired/);
+    expect(list.out).toMatch(/es-1\s+champion/);
+    expect(list.out).toMatch(/es-noisy\s+retired/);
+    const back = await aisle('models', 'promote', 'starter-v1');
+    expect(back.out).toContain('champion: starter-v1 (was es-1)');
+    expect(registry()).toMatchObject({ champion: 'starter-v1', retired: ['es-noisy', 'es-1'] });
+    const json = JSON.parse((await aisle('models', '--json')).out);
+    expect(json.find((v: { version: string }) => v.version === 'starter-v1')).toMatchObject({ role: 'champion', shipped: true });
+    const unknown = await aisle('models', 'promote', 'nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain('unknown model version "nope"');
+  });
+});
+
 describe('aisle train from the local result store', () => {
   it('trains on human labels and LLM decisions, holding out a slice of the human labels', async () => {
     const storeHome = join(home, 'store-home');

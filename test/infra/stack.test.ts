@@ -161,7 +161,9 @@ describe('Lambda', () => {
 
   it('sets the fixed environment variables on each function', () => {
     const env = (prefix: string) => fnByIdPrefix(prefix)[1].Properties.Environment.Variables;
-    expect(Object.keys(env(FUNCTIONS.ingest))).toEqual(expect.arrayContaining(['TABLE_NAME', 'INBOX_BUCKET', 'LAKE_BUCKET', 'CLASSIFY_QUEUE_URL']));
+    expect(Object.keys(env(FUNCTIONS.ingest))).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'INBOX_BUCKET', 'LAKE_BUCKET', 'CLASSIFY_QUEUE_URL', 'FINALIZE_QUEUE_URL']),
+    );
     expect(env(FUNCTIONS.classify)).toMatchObject({ LLM_ENABLED: 'true', ENCODER_ENDPOINT_NAME: 'aisle-encoder' });
     expect(Object.keys(env(FUNCTIONS.classify))).toEqual(
       expect.arrayContaining(['TABLE_NAME', 'LAKE_BUCKET', 'FINALIZE_QUEUE_URL', 'LLM_QUEUE_URL']),
@@ -172,6 +174,7 @@ describe('Lambda', () => {
       expect.arrayContaining(['TABLE_NAME', 'INBOX_BUCKET', 'LAKE_BUCKET', 'CLASSIFY_QUEUE_URL', 'ATHENA_WORKGROUP', 'GLUE_DATABASE', 'GLUE_TABLE', 'ENCODER_ENDPOINT_NAME', 'LLM_ENABLED']),
     );
     expect(env(FUNCTIONS.api).GLUE_TABLE).toBe('results');
+    expect(env(FUNCTIONS.api).RETRAIN_STATE_MACHINE_ARN).toEqual(ref(only('AWS::StepFunctions::StateMachine')[0]));
     expect(Object.keys(env(FUNCTIONS.authorizer))).toEqual(expect.arrayContaining(['TABLE_NAME']));
     for (const step of [FUNCTIONS['retrain-export'], FUNCTIONS['retrain-evaluate'], FUNCTIONS['retrain-promote']]) {
       expect(Object.keys(env(step))).toEqual(expect.arrayContaining(['TABLE_NAME', 'LAKE_BUCKET']));
@@ -247,6 +250,8 @@ describe('IAM', () => {
     expect(ingest).toMatch(/"\/inbox\/\*"/);
     expect(ingest).toContain('sqs:SendMessage');
     expect(ingest).not.toContain('sagemaker:');
+    expect(ingest).toMatch(/"\/outbox\/\*"/);
+    expect(policyOf(FUNCTIONS.classify)).toMatch(/"\/outbox\/\*"/); // work parts for finalize
     const classify = JSON.parse(policyOf(FUNCTIONS.classify));
     const invoke = classify.Statement.find((st: any) => [st.Action].flat().includes('sagemaker:InvokeEndpoint'));
     const [endpointId] = only('AWS::SageMaker::Endpoint');

@@ -158,15 +158,15 @@ describe('CSV output', () => {
   it('passes every input column through and adds the decision and alias columns', () => {
     const f = new CsvOutputFormatter(['id', 'product_name', 'note'], taxonomy);
     expect(f.headerLine()).toBe(
-      'id,product_name,note,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category\n',
+      'id,product_name,note,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key\n',
     );
     const text = f.format(
       [['1', 'Milk, whole', 'say "hi"'], ['2', 'Mystery', '']],
       [decision('food.dairy-eggs'), decision(null, { tier: 'review', status: 'needs_review', ruleId: undefined, modelVersion: undefined, confidence: 0 })],
     );
     expect(text).toBe(
-      '1,"Milk, whole","say ""hi""",Food,Dairy & Eggs,0.923,rules,ok,dairy.milk,rules@1,Food,Dairy & Eggs\n' +
-        '2,Mystery,,,,0,review,needs_review,,,,\n',
+      '1,"Milk, whole","say ""hi""",Food,Dairy & Eggs,0.923,rules,ok,dairy.milk,rules@1,Food,Dairy & Eggs,k\n' +
+        '2,Mystery,,,,0,review,needs_review,,,,,k\n',
     );
   });
 
@@ -181,8 +181,8 @@ describe('CSV output', () => {
       classes: [{ id: 'a', name: 'A', description: 'a', children: [{ id: 'a.b', name: 'B', description: 'b', children: [{ id: 'a.b.c', name: 'C', description: 'c' }] }] }],
     });
     const f = new CsvOutputFormatter(['name'], deep);
-    expect(f.header).toEqual(['name', 'level1', 'level2', 'level3', 'confidence', 'tier', 'status', 'rule_id', 'model_version', 'level1_category', 'predicted_level2_category']);
-    expect(f.format([['x']], [decision('a.b.c', { taxonomyVersion: '1' })])).toBe('x,A,B,C,0.923,rules,ok,dairy.milk,rules@1,A,B\n');
+    expect(f.header).toEqual(['name', 'level1', 'level2', 'level3', 'confidence', 'tier', 'status', 'rule_id', 'model_version', 'level1_category', 'predicted_level2_category', 'item_key']);
+    expect(f.format([['x']], [decision('a.b.c', { taxonomyVersion: '1' })])).toBe('x,A,B,C,0.923,rules,ok,dairy.milk,rules@1,A,B,k\n');
   });
 
   it('writes rejects as line, reason, raw', () => {

@@ -70,7 +70,7 @@ describe('Hugging Face-style exports', () => {
   });
 
   for (const variant of ['with-types', 'without-types']) {
-    it(`serves an export ${variant.replace('-', ' ')} token_type_ids`, async () => {
+    it(`serves an export ${variant === 'with-types' ? 'with' : 'without'} a token_type_ids input`, async () => {
       const encoder = await OnnxEncoder.load(join(dir, variant), { threads: 1 });
       try {
         expect(encoder.tokenizer.fast).toBe(false);

@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeText } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import { bagLogits, DEFAULT_BAG_CONFIG, foldLinearHead, trainBag } from '../../functions/model/bag.ts';
+import { bagLogits, DEFAULT_BAG_CONFIG, foldLinearHead, headFlagsOf, trainBag } from '../../functions/model/bag.ts';
 import { exportBagOnnx, floatToHalf, halfToFloat } from '../../functions/model/bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll } from '../../functions/model/calibration.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
@@ -15,7 +15,7 @@ import { trainEncoder, type ModelMetrics } from '../../functions/model/train.ts'
 import { groceryRows } from '../fixtures/grocery.ts';
 
 const taxonomy = loadTaxonomy();
-const SMALL = { ngramBuckets: 20_000, pairBuckets: 5_000, dim: 24, epochs: 8 };
+const SMALL = { ngramBuckets: 20_000, pairBuckets: 5_000, dim: 24, epochs: 30, lr: 0.1 };
 const rows = groceryRows(50);
 const heldOut = groceryRows(20, 99);
 
@@ -34,6 +34,7 @@ describe('ONNX export of the bag model', () => {
         classes: classIds.length,
         tokens,
         unknownFlags: Float32Array.from(tokens, (t) => (t.startsWith('##') ? 1 : 0)),
+        headFlags: headFlagsOf(tokens),
       },
       { ...DEFAULT_BAG_CONFIG, ...SMALL, hidden },
       1,

@@ -11,7 +11,7 @@ import { trainEncoder } from '../../functions/model/train.ts';
 import { groceryRows, OUT_OF_DOMAIN } from '../fixtures/grocery.ts';
 
 const taxonomy = loadTaxonomy();
-const SMALL = { ngramBuckets: 20_000, pairBuckets: 5_000, dim: 32, epochs: 10 };
+const SMALL = { ngramBuckets: 20_000, pairBuckets: 5_000, dim: 32, epochs: 30, lr: 0.1 };
 
 describe('encoder on out-of-domain products', () => {
   let dir: string;

@@ -137,18 +137,18 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
 
   const out = new OffsetFile(output, resumeFrom ? resumeFrom.outputBytes : null);
   const rej = new OffsetFile(rejectsPath, resumeFrom ? resumeFrom.rejectsBytes : null);
-  const reader = new CsvBatchReader(createReadStream(opts.input, { highWaterMark: 1 << 16 }), {
-    batchSize: opts.batchSize ?? 2048,
+  const reader = new CsvBatchReader(createReadStream(opts.input, { highWaterMark: 1 << 14 }), {
+    batchSize: opts.batchSize ?? 256,
     skipRecords: resumeFrom?.records ?? 0,
   });
   let formatter: CsvOutputFormatter | undefined;
   let records = resumeFrom?.records ?? 0;
   let checkpointing: Promise<void> = Promise.resolve();
   let checkpointed = records;
-  let itemRecords: ItemRecord[] = [];
+  const staging = rt.store.openStaging();
   const checkpointEvery = Math.max(1, opts.checkpointEvery ?? 50_000);
   const window: { batch: CsvBatch; items: CascadeItem[]; decisions: Promise<Decision[]> }[] = [];
-  const concurrency = Math.max(1, opts.concurrency ?? 2);
+  const concurrency = Math.max(1, opts.concurrency ?? 1);
   const storeAll = opts.storeAll ?? false;
 
   const finish = async (entry: (typeof window)[number]) => {
@@ -157,14 +157,16 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     out.write(formatter!.format(batch.rows, decisions));
     rej.write(formatRejects(batch.rejects));
     const at = new Date().toISOString();
+    const toStore: ItemRecord[] = [];
     for (let i = 0; i < items.length; i++) {
       const d = decisions[i];
       tierCounts[d.tier] = (tierCounts[d.tier] ?? 0) + 1;
       if (d.status === 'needs_review') needsReview++;
       if (storeAll || !CHEAP_TIERS.has(d.tier)) {
-        itemRecords.push({ decision: d, input: items[i], text: items[i].text, jobId, row: batch.rowNumbers[i], at });
+        toStore.push({ decision: d, input: items[i], text: items[i].text, jobId, row: batch.rowNumbers[i], at });
       }
     }
+    staging.add(toStore);
     classified += items.length;
     rejected += batch.rejects.length;
     records = batch.recordsRead;
@@ -176,11 +178,9 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     checkpointed = records;
     const cp: JobCheckpoint = { records, outputBytes: out.position, rejectsBytes: rej.position };
     const patch: Partial<JobRecord> = { rowsIn: records, classified, rejected, needsReview, tierCounts: { ...tierCounts }, checkpoint: cp };
-    const toSave = itemRecords;
-    itemRecords = [];
     // The store write and the checkpoint run while the next batches are classified; one at a time, in order.
     await checkpointing;
-    checkpointing = rt.store.saveDecisions(toSave).then(async () => {
+    checkpointing = staging.flush().then(async () => {
       await rt.jobs.update(jobId, patch);
       opts.onCheckpoint?.(cp);
     });
@@ -208,6 +208,7 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     await checkpointing;
   } catch (err) {
     await checkpointing.catch(() => undefined);
+    staging.discard();
     await rt.jobs.update(jobId, { status: 'failed', error: (err as Error).message }).catch(() => undefined);
     throw err;
   } finally {

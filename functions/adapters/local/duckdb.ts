@@ -3,7 +3,7 @@
  * human labels (gold), the inference cache and jobs. Bulk writes go through COPY from a temporary CSV file
  * (DuckDB parses it on its own threads); statements on the one connection run one at a time.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, listValue, type DuckDBValue } from '@duckdb/node-api';
 import { escapeCsv } from '../../core/csv.ts';
@@ -122,10 +122,17 @@ export class LocalDb {
 
   /** Like stageCsv, for CSV text already built (NULL written as \N). */
   stageText(table: string, columns: string[], text: string): { sql: string; cleanup: () => void } {
-    const file = join(this.tmpDir, `stage-${process.pid}-${++this.tmpCounter}.csv`);
+    const file = this.tmpFile();
     writeFileSync(file, text);
-    const sql = `COPY ${table} (${columns.join(', ')}) FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`;
-    return { sql, cleanup: () => rmSync(file, { force: true }) };
+    return { sql: this.copySql(table, columns, file), cleanup: () => rmSync(file, { force: true }) };
+  }
+
+  tmpFile(): string {
+    return join(this.tmpDir, `stage-${process.pid}-${++this.tmpCounter}.csv`);
+  }
+
+  copySql(table: string, columns: string[], file: string): string {
+    return `COPY ${table} (${columns.join(', ')}) FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`;
   }
 
   /** Loads (once) the keys the cache can answer for a taxonomy version. */
@@ -190,22 +197,20 @@ export class DuckDbResultStore implements ResultStore {
 
   async saveDecisions(records: ItemRecord[]): Promise<void> {
     if (!records.length) return;
-    // Built as CSV text directly: no per-row arrays on the hot path.
-    let text = '';
-    for (let i = 0; i < records.length; i++) {
-      const { decision: d, input, text: itemText, jobId, at, row } = records[i];
-      text +=
-        d.key + ',' + cell(jobId) + ',' + (row ?? NULL) + ',' + at + ',' + escapeCsv(input.name) + ',' + cell(input.brand) + ',' +
-        cell(input.searchTerm) + ',' + cell(input.description) + ',' + escapeCsv(itemText) + ',' + cell(d.classId) + ',' +
-        d.confidence + ',' + d.tier + ',' + d.status + ',' + cell(d.ruleId) + ',' + cell(d.modelVersion) + ',' + cell(d.reason) + ',' +
-        escapeCsv(d.taxonomyVersion) + ',' + (d.trace && keepsTrace(d) ? escapeCsv(JSON.stringify(d.trace)) : NULL) + '\n';
-    }
-    const stage = this.db.stageText('decisions', DECISION_COLUMNS, text);
+    const stage = this.db.stageText('decisions', DECISION_COLUMNS, encodeDecisions(records));
     try {
       await this.db.exec(stage.sql);
     } finally {
       stage.cleanup();
     }
+  }
+
+  /**
+   * A bulk writer for long runs: records are encoded and appended to a staging file as they come (nothing
+   * stays in memory), and `flush()` COPYs what was staged into the store in one statement.
+   */
+  openStaging(): DecisionStaging {
+    return new DecisionStaging(this.db);
   }
 
   /** Drops a job's decisions past a row (resume: those rows are decided again). */
@@ -278,6 +283,57 @@ export class DuckDbResultStore implements ResultStore {
       const rec = toRecord(r);
       yield { input: rec.input, classId: r.class_id!, tier: r.tier };
     }
+  }
+}
+
+/** Decisions as CSV text in DECISION_COLUMNS order (NULL as \\N), built without per-row arrays. */
+function encodeDecisions(records: ItemRecord[]): string {
+  let text = '';
+  for (let i = 0; i < records.length; i++) {
+    const { decision: d, input, text: itemText, jobId, at, row } = records[i];
+    text +=
+      d.key + ',' + cell(jobId) + ',' + (row ?? NULL) + ',' + at + ',' + escapeCsv(input.name) + ',' + cell(input.brand) + ',' +
+      cell(input.searchTerm) + ',' + cell(input.description) + ',' + escapeCsv(itemText) + ',' + cell(d.classId) + ',' +
+      d.confidence + ',' + d.tier + ',' + d.status + ',' + cell(d.ruleId) + ',' + cell(d.modelVersion) + ',' + cell(d.reason) + ',' +
+      escapeCsv(d.taxonomyVersion) + ',' + (d.trace && keepsTrace(d) ? escapeCsv(JSON.stringify(d.trace)) : NULL) + '\n';
+  }
+  return text;
+}
+
+export class DecisionStaging {
+  private fd: number | null = null;
+  private file = '';
+
+  constructor(private readonly db: LocalDb) {}
+
+  add(records: ItemRecord[]): void {
+    if (!records.length) return;
+    if (this.fd === null) {
+      this.file = this.db.tmpFile();
+      this.fd = openSync(this.file, 'w');
+    }
+    writeSync(this.fd, encodeDecisions(records));
+  }
+
+  /** Stores everything staged so far; later adds go to a fresh staging file. */
+  async flush(): Promise<void> {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    const file = this.file;
+    this.fd = null;
+    try {
+      await this.db.exec(this.db.copySql('decisions', DECISION_COLUMNS, file));
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+
+  /** Drops what was staged and not flushed. */
+  discard(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    rmSync(this.file, { force: true });
+    this.fd = null;
   }
 }
 
