@@ -1,9 +1,8 @@
 /**
  * Classify Lambda: SQS batch of row chunks → cascade (DynamoDB cache, rules, the SageMaker encoder when
  * configured) → results stored → the job's counts bumped once per chunk → finalize sent once when the job
- * reconciles. With LLM_ENABLED=true each row no cheaper tier was sure of is stored with its review guess
- * (counted, so the job does not wait) and also sent to the LLM queue, one item per message; the LLM worker
- * (functions/handlers/llm-worker.ts) then replaces the stored decision. A failing message is reported in
+ * reconciles. With LLM_ENABLED=true the rows no cheaper tier was sure of go to the LLM queue (the LLM worker
+ * completes them as chunk `<chunk>-llm`) instead of review. A failing message is reported in
  * batchItemFailures: only it is retried, and after maxReceiveCount it lands in the DLQ.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
@@ -12,8 +11,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import type { ProductInput } from '../core/types.ts';
 import { awsDeps } from './deps.ts';
-import { toLlmMessage } from '../core/llm-message.ts';
-import { classifyMessageSchema, parseMessage } from './messages.ts';
+import { classifyMessageSchema, parseMessage, type LlmMessage } from './messages.ts';
 import { cascadeFactory, chunkId, completeChunk, type PipelineDeps } from './pipeline.ts';
 
 export async function classifyChunk(deps: PipelineDeps, cascade: ReturnType<typeof cascadeFactory>, body: string): Promise<void> {
@@ -27,20 +25,21 @@ export async function classifyChunk(deps: PipelineDeps, cascade: ReturnType<type
   const decisions = await (await cascade()).classify(items);
   const at = (deps.now?.() ?? new Date()).toISOString();
 
-  const done: Parameters<typeof completeChunk>[1]['rows'] = decisions.map((decision, i) => ({
-    n: msg.rowNumbers[i],
-    values: msg.rows[i],
-    record: { decision, input: inputs[i], text: items[i].text, jobId: msg.jobId, row: msg.rowNumbers[i], at },
-  }));
-  await completeChunk(deps, { jobId: msg.jobId, chunkId: chunkId(msg.chunk), rows: done });
-  // After the chunk is stored and counted: a failed send is retried without counting the chunk again.
-  if (deps.llmQueue) {
-    const toLlm = done.filter((d) => d.record.decision.tier === 'review').map((d) => toLlmMessage(d.record));
-    if (toLlm.length) {
-      await deps.llmQueue.send(toLlm);
-      deps.metrics.addMetric('RowsSentToLlm', MetricUnit.Count, toLlm.length);
+  const done: Parameters<typeof completeChunk>[1]['rows'] = [];
+  const toLlm: LlmMessage['rows'] = [];
+  decisions.forEach((decision, i) => {
+    const n = msg.rowNumbers[i];
+    if (deps.llmQueue && decision.tier === 'review') {
+      toLlm.push({ n, values: msg.rows[i], hints: decision.trace?.topK ?? [] });
+      return;
     }
+    done.push({ n, values: msg.rows[i], record: { decision, input: inputs[i], text: items[i].text, jobId: msg.jobId, row: n, at } });
+  });
+  if (toLlm.length) {
+    await deps.llmQueue!.send([{ jobId: msg.jobId, chunkId: `${chunkId(msg.chunk)}-llm`, header: msg.header, rows: toLlm }]);
+    deps.metrics.addMetric('RowsSentToLlm', MetricUnit.Count, toLlm.length);
   }
+  await completeChunk(deps, { jobId: msg.jobId, chunkId: chunkId(msg.chunk), rows: done });
   const byTier = new Map<string, number>();
   for (const d of done) byTier.set(d.record.decision.tier, (byTier.get(d.record.decision.tier) ?? 0) + 1);
   for (const [tier, n] of byTier) deps.metrics.addMetric(`Decided_${tier}`, MetricUnit.Count, n);

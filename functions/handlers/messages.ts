@@ -16,6 +16,24 @@ export const classifyMessageSchema = z.object({
 }).refine((m) => m.rows.length === m.rowNumbers.length, { message: 'rows and rowNumbers differ in length', path: ['rowNumbers'] });
 export type ClassifyMessage = z.infer<typeof classifyMessageSchema>;
 
+/** Rows of a chunk that no cheaper tier was sure of, for the LLM worker (LLM_ENABLED=true). */
+export const llmMessageSchema = z.object({
+  jobId: z.string().min(1),
+  /** The chunk id the worker counts these rows under (JobProgress.addChunk): `<chunk>-llm`. */
+  chunkId: z.string().min(1),
+  header: z.array(z.string()).min(1),
+  rows: z.array(
+    z.object({
+      /** Data row number in the input (1-based, header excluded). */
+      n: z.number().int().positive(),
+      values: z.array(z.string()),
+      /** Best candidates of the earlier tiers, hints for the prompt. */
+      hints: z.array(z.object({ classId: z.string(), score: z.number() })),
+    }),
+  ).min(1),
+});
+export type LlmMessage = z.infer<typeof llmMessageSchema>;
+
 /** A job whose counts reconciled, for the finalize queue (sent once per job). */
 export const finalizeMessageSchema = z.object({ jobId: z.string().min(1) });
 export type FinalizeMessage = z.infer<typeof finalizeMessageSchema>;

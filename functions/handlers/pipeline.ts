@@ -1,6 +1,7 @@
 /**
- * The job pipeline's steps over ports, shared by the ingest, classify and finalize handlers: where a job's
- * files live, how a chunk is stored and counted once, and how the one finalize message per job is sent.
+ * The job pipeline's steps over ports, shared by the ingest, classify and finalize handlers (and the LLM
+ * worker, which completes the chunks it was sent): where a job's files live, how a chunk is stored and
+ * counted once, and how the one finalize message per job is sent.
  *
  * Lake bucket layout of a job: outbox/<jobId>/result.csv, outbox/<jobId>/rejects.csv,
  * outbox/<jobId>/work/header.json and work/part-<chunk>.jsonl (classified rows, read back by finalize),
@@ -13,8 +14,7 @@ import { Cascade } from '../core/cascade.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Decision, Tier } from '../core/types.ts';
 import type { BlobStore, Cache, ItemRecord, JobProgress, JobRecord, JobStore, Queue, ResultStore } from '../ports.ts';
-import type { LlmQueueMessage } from '../core/llm-message.ts';
-import type { ClassifyMessage, FinalizeMessage } from './messages.ts';
+import type { ClassifyMessage, FinalizeMessage, LlmMessage } from './messages.ts';
 
 export interface PipelineDeps {
   taxonomy: Taxonomy;
@@ -29,8 +29,8 @@ export interface PipelineDeps {
   tiers(): Promise<Tier[]>;
   classifyQueue: Queue<ClassifyMessage>;
   finalizeQueue: Queue<FinalizeMessage>;
-  /** Set when LLM_ENABLED=true: rows no cheaper tier was sure of also go there (the LLM worker upgrades them). */
-  llmQueue?: Queue<LlmQueueMessage>;
+  /** Set when LLM_ENABLED=true: rows no cheaper tier was sure of go there instead of review. */
+  llmQueue?: Queue<LlmMessage>;
   logger: Logger;
   metrics: Metrics;
   now?: () => Date;

@@ -15,7 +15,7 @@ import type { AwsConfig } from '../../functions/adapters/aws/clients.ts';
 import { pipelineDeps } from '../../functions/handlers/deps.ts';
 import { makeHandler as makeClassify } from '../../functions/handlers/classify.ts';
 import { makeHandler as makeIngest } from '../../functions/handlers/ingest.ts';
-import { llmQueueMessageSchema } from '../../functions/core/llm-message.ts';
+import { llmMessageSchema } from '../../functions/handlers/messages.ts';
 import { jobIdFor, type PipelineDeps } from '../../functions/handlers/pipeline.ts';
 import { makeHandler as makeEvaluate } from '../../functions/handlers/retrain-evaluate.ts';
 import { makeHandler as makeExport } from '../../functions/handlers/retrain-export.ts';
@@ -130,7 +130,7 @@ describe('ingest handler', () => {
 });
 
 describe('classify handler', () => {
-  it('stores and counts a chunk once, sends review items to the LLM queue when enabled, and fails only a malformed message', async () => {
+  it('stores and counts a chunk once, sends the unsure rows to the LLM queue when enabled, and fails only a malformed message', async () => {
     const llmQueueUrl = (await sqs.clients.sqs.send(new CreateQueueCommand({ QueueName: 'llm' }))).QueueUrl!;
     const llmDeps = pipelineDeps({ dynamo: dyn.clients.dynamo, s3: s3.clients.s3, sqs: sqs.clients.sqs }, { ...config, llmEnabled: true, llmQueueUrl }, {
       logger: new Logger({ logLevel: 'CRITICAL' }),
@@ -143,12 +143,12 @@ describe('classify handler', () => {
     const res = await classify(sqsEvent(chunk, { jobId: 'cjob', rows: 'oops' }));
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     await classify(sqsEvent(chunk)); // redelivered
+    // The sure row is stored and counted; the unsure one waits for the LLM worker, which completes it as chunk 00000000-llm.
     const job = await llmDeps.jobs.get('cjob');
-    expect(job).toMatchObject({ classified: 2, needsReview: 1 });
-    const sent = (await drain(llmQueueUrl)).map((b) => llmQueueMessageSchema.parse(JSON.parse(b)));
+    expect(job).toMatchObject({ classified: 1, tierCounts: { rules: 1 } });
+    const sent = (await drain(llmQueueUrl)).map((b) => llmMessageSchema.parse(JSON.parse(b)));
     expect(sent.length).toBeGreaterThanOrEqual(1);
-    expect(sent.every((m) => m.input.name === 'Zorblax Quantum Widget' && m.jobId === 'cjob')).toBe(true);
-    expect((await llmDeps.results.getItem(sent[0].key))?.current.decision.tier).toBe('review');
+    for (const m of sent) expect(m).toMatchObject({ jobId: 'cjob', chunkId: '00000000-llm', rows: [{ n: 2, values: ['Zorblax Quantum Widget'] }] });
   });
 });
 
