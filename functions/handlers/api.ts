@@ -1,4 +1,5 @@
-// Placeholder so the CDK app synthesizes until the aws-runtime branch lands the real handler at this path.
-export const handler = async (): Promise<never> => {
-  throw new Error('the api handler is not built yet (placeholder from the aws-infra branch)');
-};
+import { handle } from 'hono/aws-lambda';
+import { createApp } from '../api/app.ts';
+import { awsApiDeps } from './api-deps.ts';
+
+export const handler = handle(createApp(awsApiDeps()));

@@ -8,6 +8,7 @@
  * results/dt=YYYY-MM-DD/job=<jobId>/part-N.parquet (the lake).
  */
 import { createHash } from 'node:crypto';
+import { jobIdOfUploadKey } from '../core/job-ids.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { Cascade } from '../core/cascade.ts';
@@ -49,6 +50,9 @@ export const chunkId = (chunk: number) => String(chunk).padStart(8, '0');
 
 /** A job id from the object's identity: a redelivered notification for the same object version maps to the same job. */
 export function jobIdFor(bucket: string, key: string, etag: string): string {
+  // An upload through the API carries the job id the API handed out.
+  const uploaded = jobIdOfUploadKey(key);
+  if (uploaded) return uploaded;
   const base = (key.split('/').pop() ?? 'input').replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 40) || 'input';
   const digest = createHash('sha256').update(`${bucket}/${key}#${etag}`).digest('hex').slice(0, 12);
   return `${base}-${digest}`;

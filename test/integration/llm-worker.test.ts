@@ -56,14 +56,14 @@ beforeEach(() => {
   ollama.chats.length = 0;
 });
 
-/** A fresh LLM queue with its DLQ (maxReceiveCount 2), a finalize queue, and the pipeline over the emulators. */
-async function setup() {
+/** A fresh LLM queue with its DLQ, a finalize queue, and the pipeline over the emulators. */
+async function setup(maxReceiveCount = 2) {
   n++;
   const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: `llm-dlq-${n}` }))).QueueUrl!;
   const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
   const url = (await sqs.send(new CreateQueueCommand({
     QueueName: `llm-${n}`,
-    Attributes: { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 2 }) },
+    Attributes: { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount }) },
   }))).QueueUrl!;
   const finalize = (await sqs.send(new CreateQueueCommand({ QueueName: `finalize-${n}` }))).QueueUrl!;
   const cache = new DynamoCache(dyn.clients.dynamo, TABLE);
@@ -183,7 +183,7 @@ describe('llm worker', () => {
   });
 
   it('a message half answered before a failure is redelivered, and only the unanswered rows are sent again', async () => {
-    const { url, pipeline } = await setup();
+    const { url, pipeline } = await setup(5);
     const f = await job(pipeline, 'f', 25);
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(f.msg) }));
     ollama.rule = (asked) => (asked.length === 5 ? { kind: 'status', status: 503 } : undefined);
@@ -192,8 +192,12 @@ describe('llm worker', () => {
     expect(await pipeline.jobs.get('job-f')).toMatchObject({ classified: 5 });
     ollama.rule = undefined;
     ollama.chats.length = 0;
-    await new Promise((r) => setTimeout(r, 1_200));
-    expect(await w.pollOnce()).toEqual({ received: 1, completed: 1, leftForRedelivery: 0 });
+    let again = { received: 0, completed: 0, leftForRedelivery: 0 };
+    for (let waited = 0; !again.received && waited < 5_000; waited += 300) {
+      await new Promise((r) => setTimeout(r, 300)); // until the visibility timeout lets it come back
+      again = await w.pollOnce();
+    }
+    expect(again).toEqual({ received: 1, completed: 1, leftForRedelivery: 0 });
     expect(ollama.asked).toHaveLength(5);
     expect(await pipeline.jobs.get('job-f')).toMatchObject({ classified: 30, tierCounts: { rules: 5, cache: 20, llm: 5 } });
   });
