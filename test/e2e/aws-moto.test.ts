@@ -172,7 +172,7 @@ describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify
     await moto.clients.sqs.send(new SendMessageCommand({ QueueUrl: queues.classify.url, MessageBody: poison }));
 
     const seen = { ingest: [] as Message[], classify: [] as Message[], finalize: [] as Message[] };
-    const deadline = Date.now() + 200_000;
+    const deadline = Date.now() + 270_000;
     for (;;) {
       const n =
         (await pollOnce(queues.ingest.url, ingest, seen.ingest)) +
@@ -221,5 +221,5 @@ describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify
     expect((dlq.Messages ?? []).map((m) => m.Body)).toEqual([poison]);
     expect(await depth(queues.ingest.dlqUrl)).toBe(0);
     expect(await depth(queues.finalize.dlqUrl)).toBe(0);
-  }, 240_000);
+  }, 300_000);
 });

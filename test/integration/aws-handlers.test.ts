@@ -13,7 +13,9 @@ import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsConfig } from '../../functions/adapters/aws/clients.ts';
 import { pipelineDeps } from '../../functions/handlers/deps.ts';
+import { makeHandler as makeClassify } from '../../functions/handlers/classify.ts';
 import { makeHandler as makeIngest } from '../../functions/handlers/ingest.ts';
+import { llmMessageSchema } from '../../functions/handlers/messages.ts';
 import { jobIdFor, type PipelineDeps } from '../../functions/handlers/pipeline.ts';
 import { makeHandler as makeEvaluate } from '../../functions/handlers/retrain-evaluate.ts';
 import { makeHandler as makeExport } from '../../functions/handlers/retrain-export.ts';
@@ -124,6 +126,29 @@ describe('ingest handler', () => {
     await ingest(sqsEvent(notification));
     expect(await drain(config.finalizeQueueUrl)).toEqual([JSON.stringify({ jobId })]);
     expect(await deps.jobs.get(jobId)).toMatchObject({ status: 'finalizing', rowsIn: 2, rejected: 2, classified: 0 });
+  });
+});
+
+describe('classify handler', () => {
+  it('stores and counts a chunk once, sends the unsure rows to the LLM queue when enabled, and fails only a malformed message', async () => {
+    const llmQueueUrl = (await sqs.clients.sqs.send(new CreateQueueCommand({ QueueName: 'llm' }))).QueueUrl!;
+    const llmDeps = pipelineDeps({ dynamo: dyn.clients.dynamo, s3: s3.clients.s3, sqs: sqs.clients.sqs }, { ...config, llmEnabled: true, llmQueueUrl }, {
+      logger: new Logger({ logLevel: 'CRITICAL' }),
+      metrics: new Metrics({ namespace: 'AisleTest' }),
+    });
+    await llmDeps.jobs.create({ id: 'cjob', input: 's3://inbox/x.csv', status: 'running' });
+    await llmDeps.lake.put('outbox/cjob/work/header.json', JSON.stringify({ header: ['product_name'] }));
+    const chunk = { jobId: 'cjob', chunk: 0, header: ['product_name'], rows: [['Sparkling Water 12 oz'], ['Zorblax Quantum Widget']], rowNumbers: [1, 2] };
+    const classify = makeClassify(llmDeps);
+    const res = await classify(sqsEvent(chunk, { jobId: 'cjob', rows: 'oops' }));
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    await classify(sqsEvent(chunk)); // redelivered
+    // The sure row is stored and counted; the unsure one waits for the LLM worker, which completes it as chunk 00000000-llm.
+    const job = await llmDeps.jobs.get('cjob');
+    expect(job).toMatchObject({ classified: 1, tierCounts: { rules: 1 } });
+    const sent = (await drain(llmQueueUrl)).map((b) => llmMessageSchema.parse(JSON.parse(b)));
+    expect(sent.length).toBeGreaterThanOrEqual(1);
+    for (const m of sent) expect(m).toMatchObject({ jobId: 'cjob', chunkId: '00000000-llm', rows: [{ n: 2, values: ['Zorblax Quantum Widget'] }] });
   });
 });
 
