@@ -20,6 +20,8 @@ export interface ItemRecord {
   /** Normalized text the tiers saw. */
   text: string;
   jobId?: string;
+  /** Data row number in the job's input (1-based, header excluded), when it came from a file. */
+  row?: number;
   /** ISO time of the decision. */
   at: string;
 }
@@ -63,6 +65,16 @@ export interface JobRecord {
   createdAt: string;
   updatedAt: string;
   error?: string;
+  /** How far a resumable run got: everything up to here is decided and written. */
+  checkpoint?: JobCheckpoint;
+}
+
+export interface JobCheckpoint {
+  /** Data records of the input consumed (classified + rejected). */
+  records: number;
+  /** Bytes of the output and rejects files that hold those records. */
+  outputBytes: number;
+  rejectsBytes: number;
 }
 
 export interface JobStore {
@@ -70,6 +82,25 @@ export interface JobStore {
   get(id: string): Promise<JobRecord | null>;
   list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;
   update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord>;
+}
+
+/** What one chunk of a job's rows added to its counts. */
+export interface ChunkCounts {
+  classified: number;
+  rejected: number;
+  needsReview: number;
+  tierCounts: Record<string, number>;
+}
+
+/**
+ * Counting a job's progress when chunks are processed by workers that may see a message twice (SQS delivers
+ * at least once): a chunk id counts once, and a status move succeeds for exactly one caller.
+ */
+export interface JobProgress {
+  /** Adds the chunk's counts unless this chunk id was counted before; returns the job after the call. */
+  addChunk(jobId: string, chunkId: string, counts: ChunkCounts): Promise<{ applied: boolean; job: JobRecord }>;
+  /** Sets status `to` only when the job is in status `from`; true for the one caller that moved it. */
+  transition(jobId: string, from: JobStatus, to: JobStatus, patch?: Partial<Omit<JobRecord, 'id' | 'createdAt' | 'status'>>): Promise<boolean>;
 }
 
 /** Objects by key: a folder locally, S3 on AWS. */
@@ -106,12 +137,25 @@ export interface LlmAnswer {
   classId: string | null;
   confidence: number;
   reason?: string;
+  /** Set when no usable answer came back (off-taxonomy, missing, malformed, even after one corrective retry). */
+  problem?: string;
+  /** This item's share of the request's prompt + completion tokens, when the server reports them. */
+  tokens?: number;
 }
 
+/**
+ * An LLM that labels products. classify() throws LlmUnavailableError (core/llm-tier) for transport
+ * failures — timeouts, refused connections, 5xx, out-of-memory — so the tier can retry, shrink batches or
+ * open its breaker; answers it could not use come back per item with `problem` set.
+ */
 export interface Llm {
   readonly model: string;
+  /** Where it runs, for messages ("ollama at http://127.0.0.1:11434"). */
+  readonly where?: string;
   classify(items: LlmItem[]): Promise<LlmAnswer[]>;
   reachable(): Promise<boolean>;
+  /** Like reachable(), with a sentence saying why not (server down, model not pulled). */
+  probe?(): Promise<{ ok: boolean; message: string }>;
 }
 
 /** Named SQL queries over the results lake. */
@@ -126,6 +170,10 @@ export interface ModelVersionInfo {
   /** Contents of metrics.json. */
   metrics: Record<string, unknown>;
   createdAt: string;
+  /** Where the version's artifact folder lives: a local path, or an S3 URI on AWS. */
+  location?: string;
+  /** True for the model shipped with the code (models/encoder/starter-*), the champion until one is promoted. */
+  shipped?: boolean;
 }
 
 /** Model versions: the champion serves, challengers wait to beat it on the same held-out set. */
@@ -133,6 +181,16 @@ export interface ModelRegistry {
   list(): Promise<ModelVersionInfo[]>;
   champion(): Promise<ModelVersionInfo | null>;
   promote(version: string): Promise<void>;
+}
+
+/** A registry trainers write to: a new version is written at `locationFor` and recorded as a challenger. */
+export interface WritableModelRegistry extends ModelRegistry {
+  /** Where the artifact folder of a new version goes. */
+  locationFor(version: string): string;
+  /** Records a version already written at locationFor(version) as a challenger. */
+  addChallenger(version: string): Promise<ModelVersionInfo>;
+  /** Moves a challenger out of the running (the champion is retired only by promoting another version). */
+  retire(version: string): Promise<void>;
 }
 
 /** API keys by id (see core/api-keys.ts for the key format and the hash check). */

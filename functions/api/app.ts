@@ -10,6 +10,7 @@ import { TokenBuckets } from './rate-limit.ts';
 import { classifyRoutes } from './routes/classify.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
+import { insightsRoutes } from './routes/insights.ts';
 import { itemRoutes } from './routes/items.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { modelRoutes } from './routes/models.ts';
@@ -123,6 +124,7 @@ export function createApp(deps: AppDeps): ApiApp {
   jobRoutes(app, deps);
   taxonomyRoutes(app, deps);
   modelRoutes(app, deps);
+  insightsRoutes(app, deps);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -13,6 +13,8 @@ export interface CascadeOptions {
 }
 
 const byScore = (a: Candidate, b: Candidate) => b.score - a.score;
+/** Shared by traces without candidates (most of them); never mutated, replaced by mergeTopK. */
+const NO_CANDIDATES: Candidate[] = [];
 
 /**
  * The cascade policy of ARCHITECTURE.md: cache → tiers in order → review. Each item stops at the first tier
@@ -35,14 +37,18 @@ export class Cascade {
   async classify(items: CascadeItem[]): Promise<Decision[]> {
     const n = items.length;
     const decisions: (Decision | undefined)[] = new Array(n);
-    const traces: Trace[] = items.map(() => ({ steps: [], topK: [], totalMs: 0, costUnits: 0 }));
+    const traces: Trace[] = new Array(n);
+    for (let i = 0; i < n; i++) traces[i] = { steps: [], topK: NO_CANDIDATES, totalMs: 0, costUnits: 0 };
     const version = this.opts.taxonomy.version;
-    let pending = items.map((_, i) => i);
+    let pending: number[] = new Array(n);
+    for (let i = 0; i < n; i++) pending[i] = i;
 
     if (this.opts.cache && n) {
       const started = performance.now();
       const hits = await this.opts.cache.getMany(items.map((it) => it.key), version);
       const ms = (performance.now() - started) / n;
+      // One shared step for every miss of the batch: misses are the common case on a cold cache.
+      const miss: TraceStep = { tier: 'cache', outcome: 'deferred', reason: 'not cached', ms };
       const rest: number[] = [];
       for (const i of pending) {
         const hit = hits.get(items[i].key);
@@ -52,7 +58,7 @@ export class Cascade {
           traces[i].totalMs += ms;
           decisions[i] = { ...hit, key: items[i].key, tier: 'cache', reason, trace: traces[i] };
         } else {
-          traces[i].steps.push({ tier: 'cache', outcome: 'deferred', reason: 'not cached', ms });
+          traces[i].steps.push(miss);
           traces[i].totalMs += ms;
           rest.push(i);
         }
@@ -63,7 +69,7 @@ export class Cascade {
     const fresh: Decision[] = [];
     for (const tier of this.opts.tiers) {
       if (!pending.length) break;
-      const batch = pending.map((i) => items[i]);
+      const batch = pending.length === n ? items : pending.map((i) => items[i]);
       const hints = pending.map((i) => traces[i].topK);
       const started = performance.now();
       let outcomes: TierOutcome[];
@@ -78,7 +84,8 @@ export class Cascade {
       }
       const ms = (performance.now() - started) / batch.length;
       const rest: number[] = [];
-      pending.forEach((i, j) => {
+      for (let j = 0; j < pending.length; j++) {
+        const i = pending[j];
         const outcome = outcomes[j];
         const trace = traces[i];
         const step: TraceStep = { tier: tier.name, outcome: outcome.kind === 'error' ? 'error' : outcome.kind, ms };
@@ -116,7 +123,7 @@ export class Cascade {
           trace.steps.push(step);
           rest.push(i);
         }
-      });
+      }
       pending = rest;
     }
 

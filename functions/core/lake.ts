@@ -15,7 +15,7 @@ export type LakeColumnType = 'VARCHAR' | 'BIGINT' | 'DOUBLE';
 /** Columns of the lake's Parquet files, in order. Glue (Athena) types follow from LAKE_GLUE_TYPES. */
 export const LAKE_COLUMNS = [
   ['job_id', 'VARCHAR', 'the job the item came in'],
-  ['row_no', 'BIGINT', 'the row number in the job input (1 = first data row)'],
+  ['row_no', 'BIGINT', 'the item\'s position in the job\'s output (1 = first classified row; rejected rows are not counted)'],
   ['item_key', 'VARCHAR', 'stable key of the normalized product text'],
   ['product_name', 'VARCHAR', 'the product name as given'],
   ['class_id', 'VARCHAR', 'the decided taxonomy class id (null when unknown)'],

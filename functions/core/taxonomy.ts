@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { UserError } from './errors.ts';
 
 /** A node of the taxonomy as written in taxonomy.json (any depth). */
 export interface TaxonomyNodeInput {
@@ -39,7 +40,7 @@ export interface TaxonomyClass {
   isLeaf: boolean;
 }
 
-export class TaxonomyError extends Error {}
+export class TaxonomyError extends UserError {}
 
 export const PATH_SEPARATOR = ' > ';
 

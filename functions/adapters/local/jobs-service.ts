@@ -1,18 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { newJobId } from '../../core/job-ids.ts';
 import type { JobArtifact, JobRecord, JobsService, JobStore, Page } from '../../ports.ts';
 
 /** Runs one job to the end: reads its input, classifies, writes result and rejects, keeps the job record current. */
 export type RunJob = (job: JobRecord) => Promise<void>;
-
-/** A sortable, URL-safe job id: j-20261122T031500-3fa9c2. */
-export function newJobId(now = new Date()): string {
-  return `j-${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
-}
 
 /**
  * Jobs on one machine: an uploaded CSV is written to $AISLE_HOME/uploads/ and processed in-process by the

@@ -72,7 +72,8 @@ export const PAGE_HTML = `<!doctype html>
   <div id="models"></div>
 </section>
 <section role="tabpanel" id="panel-insights" aria-labelledby="tab-insights" hidden>
-  <div id="insights-list" class="row"></div>
+  <div class="row"><label for="insights-job">Job (optional)</label><input id="insights-job" name="job" placeholder="all jobs" autocomplete="off"></div>
+  <div id="insights-list" class="row" role="group" aria-label="Named queries"></div>
   <div id="insights" aria-live="polite"></div>
 </section>
 </main>

@@ -334,46 +334,110 @@ $('#retrain').addEventListener('click', async () => {
   catch (err) { $('#models-status').textContent = errorText(err); }
 });
 
-// ---- insights (charts: inline SVG)
-function barChart(rows) {
-  if (!rows.length) return h('p', {}, 'No rows.');
+// ---- insights (charts: inline SVG, no library)
+const SVG_NS = 'http://www.w3.org/2000/svg';
+function svgEl(tag, attrs) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  return el;
+}
+function svgText(x, y, text, attrs) { const t = svgEl('text', { x, y, ...(attrs || {}) }); t.textContent = text; return t; }
+function categoryOf(r) { return r.level2 ? r.level1 + ' > ' + r.level2 : (r.level1 || '(unknown)'); }
+function labelOf(r, cols) {
+  if ('antecedent_1' in r) return r.antecedent_1 + ' + ' + r.antecedent_2 + ' → ' + r.consequent;
+  if ('antecedent' in r) return r.antecedent + ' → ' + r.consequent;
+  if ('level1' in r) return ('job_id' in r && !('psi' in r) ? r.job_id + ' · ' : '') + categoryOf(r);
+  const c = cols.find((k) => typeof r[k] === 'string');
+  return c ? String(r[c]) : '';
+}
+function valueColumn(cols, rows) {
+  const preferred = ['items', 'hits', 'lift', 'psi_contribution', 'review_rate', 'share'];
+  return preferred.find((c) => cols.includes(c)) || cols.find((c) => typeof rows[0][c] === 'number');
+}
+function dataTable(rows) {
   const cols = Object.keys(rows[0]);
-  const labelCol = cols.find((c) => typeof rows[0][c] === 'string') || cols[0];
-  const valueCol = cols.find((c) => typeof rows[0][c] === 'number');
-  const table = h('table', {}, h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))),
+  return h('table', {}, h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, rows.map((r) => h('tr', {}, cols.map((c) => h('td', {}, r[c] === null ? '' : String(r[c])))))));
-  if (!valueCol) return table;
-  const ns = 'http://www.w3.org/2000/svg';
-  const max = Math.max(...rows.map((r) => Number(r[valueCol]) || 0), 1e-9);
-  const svg = document.createElementNS(ns, 'svg');
-  const rowH = 22, width = 640, labelW = 220;
-  svg.setAttribute('viewBox', '0 0 ' + width + ' ' + rows.length * rowH);
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', valueCol + ' by ' + labelCol);
-  rows.forEach((r, i) => {
-    const t = document.createElementNS(ns, 'text');
-    t.setAttribute('x', '0'); t.setAttribute('y', String(i * rowH + 15)); t.textContent = String(r[labelCol]);
-    const rect = document.createElementNS(ns, 'rect');
-    rect.setAttribute('x', String(labelW)); rect.setAttribute('y', String(i * rowH + 3)); rect.setAttribute('height', String(rowH - 6));
-    rect.setAttribute('width', String(Math.max(1, ((Number(r[valueCol]) || 0) / max) * (width - labelW - 60)))); rect.setAttribute('class', 'svg-bar');
-    svg.append(t, rect);
+}
+/** Horizontal bars: one per row, label from the row's categories. */
+function barChart(rows, valueCol) {
+  const cols = Object.keys(rows[0]);
+  const shown = rows.slice(0, 40);
+  const max = Math.max(...shown.map((r) => Math.abs(Number(r[valueCol]) || 0)), 1e-9);
+  const rowH = 22, width = 720, labelW = 300;
+  const svg = svgEl('svg', { viewBox: '0 0 ' + width + ' ' + shown.length * rowH, role: 'img', 'aria-label': valueCol + ' per row (bar chart)' });
+  shown.forEach((r, i) => {
+    const v = Number(r[valueCol]) || 0;
+    svg.append(svgText(0, i * rowH + 15, labelOf(r, cols).slice(0, 44)),
+      svgEl('rect', { x: labelW, y: i * rowH + 3, height: rowH - 6, width: Math.max(1, (Math.abs(v) / max) * (width - labelW - 70)), class: 'svg-bar' }),
+      svgText(labelW + Math.max(1, (Math.abs(v) / max) * (width - labelW - 70)) + 6, i * rowH + 15, String(v)));
   });
-  return h('div', {}, svg, table);
+  return svg;
+}
+/** Vertical bars over ordered buckets (confidence histogram). */
+function histogram(rows) {
+  const width = 720, height = 220, pad = 30, barW = (width - pad) / rows.length;
+  const max = Math.max(...rows.map((r) => r.items), 1);
+  const svg = svgEl('svg', { viewBox: '0 0 ' + width + ' ' + (height + 24), role: 'img', 'aria-label': 'items per confidence bucket (histogram)' });
+  rows.forEach((r, i) => {
+    const hgt = (r.items / max) * height;
+    svg.append(svgEl('rect', { x: pad + i * barW + 2, y: height - hgt, width: barW - 4, height: Math.max(1, hgt), class: 'svg-bar' }),
+      svgText(pad + i * barW + 4, height + 16, Number(r.bucket_from).toFixed(1)));
+  });
+  svg.append(svgText(0, 12, String(max)));
+  return svg;
+}
+/** One line per category over an ordered x column (dt or month). */
+function timeSeries(rows, xCol) {
+  const xs = [...new Set(rows.map((r) => r[xCol]))].sort();
+  const series = new Map();
+  for (const r of rows) {
+    const k = categoryOf(r);
+    if (!series.has(k)) series.set(k, new Map());
+    series.get(k).set(r[xCol], r.items);
+  }
+  const width = 720, height = 240, left = 40, right = 200;
+  const max = Math.max(...rows.map((r) => r.items), 1);
+  const x = (i) => left + (xs.length > 1 ? (i / (xs.length - 1)) * (width - left - right) : 0);
+  const y = (v) => height - (v / max) * (height - 10);
+  const svg = svgEl('svg', { viewBox: '0 0 ' + width + ' ' + (height + 24), role: 'img', 'aria-label': 'items per category over ' + xCol + ' (time series)' });
+  xs.forEach((v, i) => svg.append(svgText(x(i) - 18, height + 16, String(v))));
+  svg.append(svgText(0, 12, String(max)));
+  [...series.entries()].forEach(([name, points], n) => {
+    const hue = (n * 47) % 360;
+    const d = xs.map((v, i) => (i ? 'L' : 'M') + x(i).toFixed(1) + ' ' + y(points.get(v) || 0).toFixed(1)).join(' ');
+    svg.append(svgEl('path', { d, fill: 'none', stroke: 'hsl(' + hue + ' 60% 45%)', 'stroke-width': 2 }),
+      svgText(width - right + 8, 14 + n * 14, name.slice(0, 30), { fill: 'hsl(' + hue + ' 60% 35%)' }));
+  });
+  return svg;
+}
+function insightChart(name, rows) {
+  if (!rows.length) return h('p', {}, 'No rows: the lake has no data for this query yet (classify a file first).');
+  const cols = Object.keys(rows[0]);
+  let chart;
+  if (name === 'confidence_histogram') chart = histogram(rows);
+  else if (name === 'category_by_day') chart = timeSeries(rows, 'dt');
+  else if (name === 'seasonality') chart = timeSeries(rows, 'month');
+  else { const v = valueColumn(cols, rows); chart = v ? barChart(rows, v) : null; }
+  return h('div', { class: 'insight' }, chart || '', dataTable(rows));
 }
 async function refreshInsights() {
   const list = $('#insights-list');
   try {
     const { data } = await api('GET', '/v1/insights');
-    const items = Array.isArray(data) ? data : data.items || [];
-    list.replaceChildren(...items.map((q) => h('button', { type: 'button', title: q.description || '', onclick: () => runInsight(q.name) }, q.name)));
+    list.replaceChildren(...data.items.map((q) => h('button', { type: 'button', title: q.description, onclick: () => runInsight(q.name) }, q.name.replace(/_/g, ' '))));
   } catch (err) {
-    list.replaceChildren(h('p', {}, err.status === 404 ? 'Insights are not available on this server yet.' : errorText(err)));
+    list.replaceChildren(h('p', {}, err.status === 404 ? 'Insights are not available on this server.' : errorText(err)));
   }
 }
 async function runInsight(name) {
   const out = $('#insights');
-  try { const { data } = await api('GET', '/v1/insights/' + encodeURIComponent(name)); out.replaceChildren(h('h2', {}, name), barChart(Array.isArray(data) ? data : data.rows || [])); }
-  catch (err) { showError(out, err); }
+  const job = $('#insights-job').value.trim();
+  out.replaceChildren(h('p', {}, 'Running ' + name + '…'));
+  try {
+    const { data } = await api('GET', '/v1/insights/' + encodeURIComponent(name) + (job ? '?job=' + encodeURIComponent(job) : ''));
+    out.replaceChildren(h('h2', {}, name.replace(/_/g, ' ') + (data.job ? ' · ' + data.job : '')), insightChart(name, data.rows));
+  } catch (err) { showError(out, err); }
 }
 
 // ---- start

@@ -1,0 +1,76 @@
+/**
+ * Core throughput of `aisle classify --tiers cache,rules` on a generated 1,000,000-row catalog (cold cache),
+ * beside a parse-only pass over the same file (the ceiling). Both run as child processes, so start-up counts.
+ *
+ *   npx tsx bench/classify-throughput.ts [--rows N] [--runs N]
+ *
+ * Target (issue 2): ≥ 250,000 rows/s and peak RSS ≤ 500 MB for the whole classify process.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeCatalog } from './catalog-generator.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '1' } } });
+const rows = Number(values.rows);
+const runs = Number(values.runs);
+const work = join(process.env.AISLE_BENCH_DIR ?? tmpdir(), 'aisle-bench');
+mkdirSync(work, { recursive: true });
+const input = join(work, `catalog-${rows}.csv`);
+if (!existsSync(input)) {
+  console.error(`generating ${rows.toLocaleString('en-US')} rows → ${input}`);
+  await writeCatalog(input, rows);
+}
+
+const git = (args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+const commit = `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no']) ? ' (dirty)' : ''}`;
+const hasTime = existsSync('/usr/bin/time');
+
+/** Runs a command as a child process; wall seconds and peak RSS (MB, from /usr/bin/time when present). */
+function measure(cmd: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; rssMb: number | null; stdout: string } {
+  const started = performance.now();
+  const argv = hasTime ? ['/usr/bin/time', '-f', '__RSS_KB=%M', ...cmd] : cmd;
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - started) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const kb = /__RSS_KB=(\d+)/.exec(r.stderr);
+  return { seconds, rssMb: kb ? Math.round(Number(kb[1]) / 1024) : null, stdout: r.stdout };
+}
+
+const node = process.execPath;
+const tsx = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+const results: { name: string; seconds: number; rssMb: number | null }[] = [];
+for (let run = 0; run < runs; run++) {
+  const parse = measure([node, tsx, join(ROOT, 'bench/parse-only.ts'), input]);
+  const counted = JSON.parse(parse.stdout.trim().split('\n').at(-1)!).records;
+  if (counted !== rows) throw new Error(`parse-only counted ${counted} rows, expected ${rows}`);
+  results.push({ name: 'parse-only (csv-parse)', ...parse });
+
+  // The default run, and the same without the lake export (Parquet for insights) that ends it.
+  for (const [name, extra] of [['aisle classify --tiers cache,rules', []], ['  … with --no-lake', ['--no-lake']]] as const) {
+    const home = join(work, 'home');
+    rmSync(home, { recursive: true, force: true });
+    const out = join(work, 'catalog.out.csv');
+    const cli = measure(
+      [node, join(ROOT, 'bin/aisle.mjs'), 'classify', input, '--out', out, '--tiers', 'cache,rules', '--fresh', '-q', ...extra],
+      { ...process.env, AISLE_HOME: home },
+    );
+    if (!cli.stdout.includes(`${rows.toLocaleString('en-US')} rows in`)) throw new Error(`unexpected summary:\n${cli.stdout}`);
+    results.push({ name, ...cli });
+  }
+}
+
+const cpu = cpus();
+console.log(`machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+console.log(`commit:  ${commit}`);
+console.log(`input:   ${rows.toLocaleString('en-US')} rows, ${(statSync(input).size / 2 ** 20).toFixed(1)} MiB (${input})`);
+console.log('');
+console.log(`${'pass'.padEnd(36)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(10)} ${'peak RSS'.padStart(9)}`);
+for (const r of results) {
+  const rate = Math.round(rows / r.seconds);
+  console.log(`${r.name.padEnd(36)} ${r.seconds.toFixed(2).padStart(8)} ${rate.toLocaleString('en-US').padStart(10)} ${(r.rssMb === null ? 'n/a' : `${r.rssMb} MB`).padStart(9)}`);
+}
+console.log('\ntarget: aisle classify ≥ 250,000 rows/s, peak RSS ≤ 500 MB (start-up included, cold cache)');

@@ -1,0 +1,106 @@
+/**
+ * The rules tier on the labelled Instacart catalog: coverage (share of rows the rules decide) and accuracy
+ * on what they decide, Level 1 and Level 2, on split=test. Rules are tuned on split=train only:
+ * `--errors` lists train-split mistakes by rule (never test).
+ *
+ *   npx tsx bench/rules-instacart.ts [--errors] [--rules FILE]
+ * Dataset: $AISLE_DATASET or ../shared/datasets/instacart-labeled.csv (never copied into the repo).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { toCascadeItem } from '../functions/core/normalize.ts';
+import { DEFAULT_RULES_PATH, loadRules } from '../functions/core/rules.ts';
+import { loadTaxonomy } from '../functions/core/taxonomy.ts';
+import { machineLine } from './machine.ts';
+
+const args = process.argv.slice(2);
+const showErrors = args.includes('--errors');
+const rulesFile = args.includes('--rules') ? args[args.indexOf('--rules') + 1] : DEFAULT_RULES_PATH;
+const dataset = process.env.AISLE_DATASET ?? new URL('../../shared/datasets/instacart-labeled.csv', import.meta.url).pathname;
+if (!existsSync(dataset)) {
+  console.log(`dataset not found at ${dataset}: set AISLE_DATASET (skipping)`);
+  process.exit(0);
+}
+
+const taxonomy = loadTaxonomy();
+const rules = loadRules(taxonomy, rulesFile);
+const rows = parse(readFileSync(dataset), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+
+interface Tally {
+  rows: number;
+  decided: number;
+  unknown: number;
+  conflicts: number;
+  l1: number;
+  l2: number;
+}
+const tallies: Record<string, Tally> = {};
+const perClass = new Map<string, { decided: number; right: number; rows: number }>();
+const errors = new Map<string, string[]>();
+/** Train split only: how often each rule decided, and how often rightly (for tuning; never the test split). */
+const perRule = new Map<string, { decided: number; right: number }>();
+
+for (const row of rows) {
+  const split = row.split;
+  const t = (tallies[split] ??= { rows: 0, decided: 0, unknown: 0, conflicts: 0, l1: 0, l2: 0 });
+  t.rows++;
+  const gold = taxonomy.fromLevels([row.level1, row.level2]);
+  if (!gold) throw new Error(`row ${row.product_id}: labels ${row.level1} > ${row.level2} are not in the taxonomy`);
+  const item = toCascadeItem({ name: row.product_name });
+  const verdict = rules.match(item);
+  const pc = split === 'test' ? perClass.get(gold.id) ?? { decided: 0, right: 0, rows: 0 } : undefined;
+  if (pc) {
+    pc.rows++;
+    perClass.set(gold.id, pc);
+  }
+  if (verdict.kind === 'conflict') t.conflicts++;
+  if (verdict.kind !== 'decided') continue;
+  if (verdict.classId === null) {
+    t.unknown++;
+    continue;
+  }
+  t.decided++;
+  const right1 = taxonomy.lineage(verdict.classId)[0].id === taxonomy.lineage(gold.id)[0].id;
+  const right2 = verdict.classId === gold.id;
+  if (right1) t.l1++;
+  if (right2) t.l2++;
+  if (pc) {
+    pc.decided++;
+    if (right2) pc.right++;
+  }
+  if (split === 'train') {
+    const r = perRule.get(verdict.match.rule.id) ?? { decided: 0, right: 0 };
+    r.decided++;
+    if (right2) r.right++;
+    perRule.set(verdict.match.rule.id, r);
+  }
+  if (!right2 && split === 'train' && showErrors) {
+    const list = errors.get(verdict.match.rule.id) ?? [];
+    list.push(`${row.product_name}  →  ${verdict.classId} (gold ${gold.id}, matched '${verdict.match.text}')`);
+    errors.set(verdict.match.rule.id, list);
+  }
+}
+
+const pct = (a: number, b: number) => (b ? ((100 * a) / b).toFixed(1) : '-');
+console.log(`rules ${rules.version} (${rules.rules.length} rules) on ${dataset}`);
+console.log(machineLine());
+for (const [split, t] of Object.entries(tallies).sort()) {
+  console.log(
+    `${split.padEnd(5)} rows ${t.rows}  decided ${t.decided} (coverage ${pct(t.decided, t.rows)}%)  ` +
+      `L1 precision ${pct(t.l1, t.decided)}%  L2 precision ${pct(t.l2, t.decided)}%  ` +
+      `explicit-unknown ${t.unknown}  conflicts deferred ${t.conflicts}`,
+  );
+}
+console.log('\ntest split per gold class: coverage, L2 precision of decided rows');
+for (const [id, c] of [...perClass].sort()) console.log(`  ${id.padEnd(30)} coverage ${pct(c.decided, c.rows).padStart(5)}%  precision ${pct(c.right, c.decided)}%`);
+if (showErrors) {
+  console.log('\ntrain split per rule (worst first): decided, L2 precision');
+  for (const [id, r] of [...perRule].sort((a, b) => a[1].right / a[1].decided - b[1].right / b[1].decided)) {
+    console.log(`  ${id.padEnd(34)} ${String(r.decided).padStart(5)}  ${pct(r.right, r.decided)}%`);
+  }
+  console.log('\ntrain-split errors by rule:');
+  for (const [id, list] of [...errors].sort((a, b) => b[1].length - a[1].length)) {
+    console.log(`${id} (${list.length})`);
+    for (const line of list.slice(0, 12)) console.log(`    ${line}`);
+  }
+}

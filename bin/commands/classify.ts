@@ -1,0 +1,141 @@
+import { statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { classifyFile, type ClassifySummary } from '../../functions/adapters/local/classify-file.ts';
+import { createLocalRuntime, parseTierList, TIER_FACTORIES, CACHE_TIER } from '../../functions/adapters/local/runtime.ts';
+import { UserError } from '../../functions/core/errors.ts';
+import { Progress } from './progress.ts';
+
+export const SAMPLE_CSV = fileURLToPath(new URL('../../models/sample.csv', import.meta.url));
+
+const HELP = `usage: aisle classify [IN.csv] [options]
+
+Classifies every row of a CSV file into the taxonomy and writes OUT.csv (input columns + level1, level2,
+confidence, tier, status, rule_id, model_version, level1_category, predicted_level2_category, item_key) and
+OUT.rejects.csv (rows that could not be read: line, reason, raw row). Without IN.csv it classifies the
+shipped sample (models/sample.csv) into ./sample.out.csv.
+
+A run that is killed resumes when the same command is run again: decided rows are not redone.
+
+options:
+  -o, --out FILE        output CSV (default: IN.out.csv next to the input; ./sample.out.csv for the sample)
+  --tiers LIST          tiers to use, comma-separated, from: ${[CACHE_TIER, ...Object.keys(TIER_FACTORIES)].join(', ')}
+                        (default: all available; review is always last)
+  --taxonomy FILE       taxonomy JSON to use instead of models/taxonomy.json
+  --rules FILE          rules file to use instead of models/rules.json
+  --job-id ID           job id (default: derived from the input file and these options, so reruns resume)
+  --fresh               start over even if an interrupted run of the same job exists
+  --batch-size N        rows per cascade batch (default 256; small batches keep memory and GC low)
+  --checkpoint-every N  rows between checkpoints, the most a resumed run redoes (default 50000)
+  --store-all           keep every decision in the local store (default: review, encoder and LLM ones;
+                        rules and cache decisions are in the output file)
+  --concurrency N       batches in the cascade at once (default 4 with an encoder or LLM tier, else 1)
+  --no-lake             do not write the finished job to the results lake ($AISLE_HOME/lake, for insights)
+  -q, --quiet           no progress output
+  -h, --help            this help
+
+environment:
+  AISLE_HOME            local state folder (default ./.aisle): aisle.duckdb (results, cache, jobs), lake/
+  AISLE_CACHE_TTL_DAYS  how long cached decisions live (human labels never expire)`;
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function defaultOutput(input: string, isSample: boolean): string {
+  if (isSample) return resolve('sample.out.csv');
+  const ext = extname(input);
+  return join(dirname(input), `${basename(input, ext)}.out.csv`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        tiers: { type: 'string' },
+        taxonomy: { type: 'string' },
+        rules: { type: 'string' },
+        'job-id': { type: 'string' },
+        fresh: { type: 'boolean' },
+        'no-lake': { type: 'boolean' },
+        'batch-size': { type: 'string' },
+        'checkpoint-every': { type: 'string' },
+        'store-all': { type: 'boolean' },
+        concurrency: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}\n\n${HELP}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UserError(`classify takes one input file, got ${positionals.length}\n\n${HELP}`);
+  const isSample = positionals.length === 0;
+  const input = isSample ? SAMPLE_CSV : positionals[0];
+  const output = resolve(values.out ?? defaultOutput(input, isSample));
+  const tiers = values.tiers !== undefined ? parseTierList(values.tiers) : undefined;
+  const batchSize = positiveInt(values['batch-size'], '--batch-size', 256);
+  const checkpointEvery = positiveInt(values['checkpoint-every'], '--checkpoint-every', 50_000);
+
+  const rt = await createLocalRuntime({ taxonomyPath: values.taxonomy, rulesPath: values.rules, tiers });
+  let progress: Progress | undefined;
+  try {
+    // Slow tiers (encoder, LLM) overlap batches; cache and rules are CPU-bound, where overlap only costs memory.
+    const slow = rt.tiers.some((t) => t.name === 'encoder' || t.name === 'llm');
+    const concurrency = positiveInt(values.concurrency, '--concurrency', slow ? 4 : 1);
+    const fingerprint = JSON.stringify({
+      tiers: rt.tierNames, taxonomy: values.taxonomy && resolve(values.taxonomy), version: rt.taxonomy.version,
+      rules: values.rules && resolve(values.rules),
+    });
+    if (!values.quiet) {
+      console.error(`aisle: classifying ${relative(process.cwd(), input) || input} with ${rt.tierNames.join(' → ')}`);
+      let size = 0;
+      try {
+        size = statSync(input).size;
+      } catch {
+        // classifyFile reports the missing file
+      }
+      progress = new Progress(size, 'aisle');
+    }
+    const summary = await classifyFile(rt, {
+      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, lake: !values['no-lake'], batchSize, checkpointEvery, concurrency, storeAll: values['store-all'],
+      onProgress: progress ? (bytes, records) => progress!.update(bytes, records) : undefined,
+    });
+    progress?.stop();
+    console.log(formatSummary(summary));
+    return 0;
+  } finally {
+    progress?.stop();
+    await rt.close();
+  }
+}
+
+export function formatSummary(s: ClassifySummary): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const rate = s.seconds > 0 ? Math.round(s.processedNow / s.seconds) : 0;
+  const tiers = Object.entries(s.tierCounts).sort((a, b) => b[1] - a[1]).map(([t, c]) => `${t} ${n(c)}`).join(', ');
+  const cwd = process.cwd();
+  const show = (p: string) => (p.startsWith(cwd) ? relative(cwd, p) : p);
+  return [
+    `aisle: ${n(s.rowsIn)} rows in = ${n(s.classified)} classified + ${n(s.rejected)} rejected` +
+      ` (${s.seconds.toFixed(2)} s, ${n(rate)} rows/s${s.resumedFrom ? `; resumed after row ${n(s.resumedFrom)}; ${n(s.processedNow)} rows decided now` : ''})`,
+    `  by tier:      ${tiers || '-'}`,
+    `  needs review: ${n(s.needsReview)}`,
+    `  output:       ${show(s.output)}`,
+    `  rejects:      ${show(s.rejects)}`,
+    `  job:          ${s.jobId}`,
+  ].join('\n');
+}

@@ -1,0 +1,106 @@
+/** `aisle cost`: what a million products cost on AWS with the cascade, beside sending every product to the LLM. */
+import { parseArgs } from 'node:util';
+import { DEFAULT_ASSUMPTIONS, TYPICAL_MIX, costReport, loadPrices, mixFromTierCounts, parseMix, type CostReport, type Mix } from '../../functions/core/cost.ts';
+import type { JobRecord } from '../../functions/ports.ts';
+
+const HELP = `usage: aisle cost [--job ID | --mix cache=0.1,rules=0.4,encoder=0.4,llm=0.08,review=0.02] [--prices FILE] [--format text|json]
+
+Dollars per million products on AWS (us-east-1 on-demand prices from models/prices.json) for a tier mix:
+the measured mix of a local job (--job), a given one (--mix), or a typical first run (default:
+${Object.entries(TYPICAL_MIX).map(([t, v]) => `${t}=${v}`).join(',')}), side by side with sending every product to the LLM,
+and what the deployment costs a month when idle.`;
+
+class UsageError extends Error {
+  readonly userFacing = true;
+}
+
+/** Reads a job's tier counts from the local JobStore (the foundation's DuckDB runtime). */
+export type JobLookup = (id: string) => Promise<Pick<JobRecord, 'tierCounts'> | null>;
+
+export async function run(argv: string[], lookupJob?: JobLookup): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        job: { type: 'string' },
+        mix: { type: 'string' },
+        prices: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${HELP}`);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`);
+  if (values.job && values.mix) throw new UsageError('give --job or --mix, not both');
+
+  let mix: Mix = TYPICAL_MIX;
+  let mixSource = 'typical first run (no --job or --mix given)';
+  try {
+    if (values.mix) {
+      mix = parseMix(values.mix);
+      mixSource = '--mix';
+    } else if (values.job) {
+      const job = await (lookupJob ?? localJobLookup)(values.job);
+      if (!job) throw new Error(`no job "${values.job}" in the local store`);
+      mix = mixFromTierCounts(job.tierCounts);
+      mixSource = `measured on job ${values.job}`;
+    }
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+
+  const report = costReport(mix, loadPrices(values.prices ?? undefined), DEFAULT_ASSUMPTIONS);
+  if (values.format === 'json') console.log(JSON.stringify({ mixSource, ...report, assumptions: DEFAULT_ASSUMPTIONS }, null, 2));
+  else console.log(formatReport(report, mixSource));
+  return 0;
+}
+
+/** The job as the local runtime recorded it ($AISLE_HOME/aisle.duckdb). */
+async function localJobLookup(id: string): Promise<Pick<JobRecord, 'tierCounts'> | null> {
+  const { join } = await import('node:path');
+  const { aisleHome } = await import('../../functions/adapters/local/runtime.ts');
+  const { DuckDbJobStore, LocalDb } = await import('../../functions/adapters/local/duckdb.ts');
+  const home = aisleHome();
+  const db = await LocalDb.open(join(home, 'aisle.duckdb'), join(home, 'tmp'));
+  try {
+    return await new DuckDbJobStore(db).get(id);
+  } finally {
+    await db.close();
+  }
+}
+
+const dollars = (n: number) => (n >= 100 ? `$${n.toFixed(0)}` : n >= 1 ? `$${n.toFixed(2)}` : `$${n.toFixed(4)}`);
+
+export function formatReport(r: CostReport, mixSource: string): string {
+  const mixText = Object.entries(r.cascade.mix)
+    .map(([t, v]) => `${t} ${(v * 100).toFixed(1)}%`)
+    .join(', ');
+  const rows = r.cascade.lines.map((line, i) => [line.component, dollars(line.dollars), dollars(r.allLlm.lines[i].dollars), line.basis]);
+  rows.push(['total per million products', dollars(r.cascade.total), dollars(r.allLlm.total), '']);
+  const header = ['component', 'cascade', 'all to LLM', 'cascade basis'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 1 || c === 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  const idleRows = r.idle.lines.map((l) => `  ${l.component.padEnd(32)} ${dollars(l.dollars).padStart(9)}  ${l.basis}`);
+  return [
+    `Cost per ${r.productsPer.toLocaleString('en-US')} products on AWS (${r.prices.region}, on-demand prices read ${r.prices.read})`,
+    `tier mix (${mixSource}): ${mixText}`,
+    '',
+    line(header),
+    ...rows.map(line),
+    '',
+    `The cascade costs ${r.savingsFactor.toFixed(1)}× less than sending every product to the LLM.`,
+    '',
+    `Idle, per month: ${dollars(r.idle.totalPerMonth)}`,
+    ...idleRows,
+    '',
+    `Prices: ${r.prices.source}`,
+  ].join('\n');
+}

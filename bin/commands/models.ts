@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
+import { aisleHome } from '../../functions/adapters/local/runtime.ts';
+import type { ModelVersionInfo } from '../../functions/ports.ts';
+
+const HELP = `usage: aisle models [promote VERSION] [--json]
+
+Lists the model versions of the registry ($AISLE_HOME/models and the shipped models/encoder/starter-*):
+role (champion, challenger, retired), the validation figures of their metrics.json, when they were made.
+"promote VERSION" makes a registered or shipped version the champion by hand (e.g. to roll back); the
+encoder tier loads the champion when aisle classify or aisle serve starts.
+
+options:
+  --json       print the list as JSON
+  -h, --help   this help`;
+
+function summary(v: ModelVersionInfo): Record<string, number | undefined> {
+  return ((v.metrics as { summary?: Record<string, number> }).summary ?? {}) as Record<string, number | undefined>;
+}
+
+const pct = (x: number | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : '—');
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const registry = LocalModelRegistry.forHome(aisleHome());
+  const [action, version, ...rest] = positionals;
+  if (action === 'promote') {
+    if (!version || rest.length) {
+      console.error(`aisle models: promote takes one version\n\n${HELP}`);
+      return 2;
+    }
+    const before = await registry.champion();
+    await registry.promote(version);
+    console.log(`champion: ${version} (was ${before?.version ?? 'none'})`);
+    return 0;
+  }
+  if (action) {
+    console.error(`aisle models: unknown action "${action}"\n\n${HELP}`);
+    return 2;
+  }
+  const versions = await registry.list();
+  if (values.json) {
+    console.log(JSON.stringify(versions.map(({ metrics, ...v }) => ({ ...v, summary: summary({ metrics } as ModelVersionInfo) })), null, 2));
+    return 0;
+  }
+  const table = [
+    ['version', 'role', 'L1 accuracy', 'L2 macro-F1', 'coverage', 'created', 'location'],
+    ...versions.map((v) => {
+      const s = summary(v);
+      return [v.version, v.role, pct(s.level1Accuracy), pct(s.level2MacroF1), pct(s.coverage), v.createdAt.slice(0, 19), v.location ?? ''];
+    }),
+  ];
+  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  for (const [n, row] of table.entries()) {
+    console.log(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+    if (n === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  console.log('\n(figures: each version\'s own validation slice, from its metrics.json; compare versions on the same rows with aisle eval)');
+  return 0;
+}

@@ -1,0 +1,132 @@
+/**
+ * `aisle review`: the review queue of the local store, briefly; `aisle review --retry-llm` sends the items
+ * the LLM did not label (unreachable, failing, unusable answers) to it again and updates them.
+ */
+import { parseArgs } from 'node:util';
+import { CACHE_TIER, createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import { createOllamaTier } from '../../functions/adapters/ollama.ts';
+import { llmWasSkipped, retryThroughLlm, type LlmTier } from '../../functions/core/llm-tier.ts';
+import type { Taxonomy } from '../../functions/core/taxonomy.ts';
+import type { Cache, ItemRecord, ResultStore } from '../../functions/ports.ts';
+
+const HELP = `usage: aisle review [--retry-llm] [--limit N]
+
+  (no flag)     list the review queue (items with status needs_review), oldest first
+  --retry-llm   send the review items the LLM did not label (it was unreachable, failing, or answered
+                unusably) to the LLM again, and store the new decisions
+  --limit N     items to list (default 20) or, with --retry-llm, to retry at most (default all)
+
+Ollama is read from OLLAMA_HOST (default http://127.0.0.1:11434) and OLLAMA_MODEL (default llama3).`;
+
+export interface ReviewDeps {
+  store: ResultStore;
+  cache?: Cache;
+  taxonomy: Taxonomy;
+  /** The LLM tier, made only for --retry-llm; probe says whether the LLM can be asked at all. */
+  llmTier: () => Promise<{ tier: LlmTier; probe: () => Promise<{ ok: boolean; message: string }> }>;
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+}
+
+/** Items sent per round: the tier batches them further; the store is updated after each round. */
+const RETRY_ROUND = 200;
+
+export async function review(argv: string[], deps: ReviewDeps): Promise<number> {
+  const out = deps.out ?? ((l) => console.log(l));
+  const err = deps.err ?? ((l) => console.error(l));
+  let values: { 'retry-llm'?: boolean; limit?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { 'retry-llm': { type: 'boolean' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (e) {
+    err(`aisle review: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    out(HELP);
+    return 0;
+  }
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    err(`aisle review: --limit must be a positive integer, got "${values.limit}"`);
+    return 2;
+  }
+  return values['retry-llm'] ? retryLlm(deps, limit ?? Infinity, out, err) : list(deps, limit ?? 20, out);
+}
+
+async function allReview(store: ResultStore): Promise<ItemRecord[]> {
+  const all: ItemRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listReview({ limit: 500, cursor });
+    all.push(...page.items);
+    cursor = page.next;
+  } while (cursor);
+  return all;
+}
+
+async function list(deps: ReviewDeps, limit: number, out: (l: string) => void): Promise<number> {
+  const all = await allReview(deps.store);
+  const skipped = all.filter(llmWasSkipped).length;
+  if (!all.length) {
+    out('The review queue is empty.');
+    return 0;
+  }
+  out(`${all.length} item${all.length === 1 ? '' : 's'} need review${skipped ? `; ${skipped} of them were not labelled by the LLM (aisle review --retry-llm)` : ''}.`);
+  for (const r of all.slice(0, limit)) {
+    const d = r.decision;
+    const guess = d.classId ? `${deps.taxonomy.get(d.classId)?.label ?? d.classId} (${d.confidence.toFixed(2)})` : 'no guess';
+    const why = [...(d.trace?.steps ?? [])].reverse().find((s) => s.tier !== 'review')?.reason ?? d.reason ?? '';
+    out(`  ${d.key}  ${r.input.name.slice(0, 40).padEnd(40)}  ${guess}${why ? `  — ${why}` : ''}`);
+  }
+  if (all.length > limit) out(`  … ${all.length - limit} more (--limit N to see more)`);
+  return 0;
+}
+
+async function retryLlm(deps: ReviewDeps, limit: number, out: (l: string) => void, err: (l: string) => void): Promise<number> {
+  const todo = (await allReview(deps.store)).filter(llmWasSkipped).slice(0, limit);
+  if (!todo.length) {
+    out('No review item is waiting for the LLM.');
+    return 0;
+  }
+  const { tier, probe } = await deps.llmTier();
+  const reach = await probe();
+  if (!reach.ok) {
+    err(`aisle review: ${reach.message}. ${todo.length} item(s) stay in review; nothing was changed.`);
+    return 1;
+  }
+  let labelled = 0;
+  let still = 0;
+  for (let i = 0; i < todo.length; i += RETRY_ROUND) {
+    const updated = await retryThroughLlm(todo.slice(i, i + RETRY_ROUND), tier, deps.taxonomy.version);
+    await deps.store.saveDecisions(updated);
+    const decided = updated.map((r) => r.decision).filter((d) => d.tier === 'llm');
+    if (decided.length) await deps.cache?.putMany(decided);
+    labelled += decided.filter((d) => d.status === 'ok').length;
+    still += updated.length - decided.filter((d) => d.status === 'ok').length;
+    out(`  ${Math.min(i + RETRY_ROUND, todo.length)}/${todo.length} sent to the LLM`);
+  }
+  out(`Retried ${todo.length} item(s) with the LLM: ${labelled} labelled (tier=llm), ${still} still in review.`);
+  return 0;
+}
+
+/** The CLI entry: the local DuckDB store under $AISLE_HOME; the LLM tier is made only for --retry-llm. */
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(HELP);
+    return 0;
+  }
+  const rt = await createLocalRuntime({ tiers: [CACHE_TIER] });
+  try {
+    return await review(argv, {
+      store: rt.store,
+      cache: rt.cache,
+      taxonomy: rt.taxonomy,
+      llmTier: async () => {
+        const { tier, llm } = await createOllamaTier({ taxonomy: rt.taxonomy, examples: { store: rt.store }, tier: { notify: (m) => console.error(`aisle: ${m}`) } });
+        return { tier, probe: () => llm.probe() };
+      },
+    });
+  } finally {
+    await rt.close();
+  }
+}

@@ -1,0 +1,152 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
+import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
+import { aisleHome } from '../../functions/adapters/local/runtime.ts';
+import { itemText } from '../../functions/core/normalize.ts';
+import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
+import { isHeldOutByHash, readLabelledCsv, type LabelledRow } from '../../functions/model/labelled-data.ts';
+import { assertVersionName, newVersionName } from '../../functions/model/registry.ts';
+import { formatComparison, retrain, RetrainError } from '../../functions/model/retrain.ts';
+import { readStarterCatalog } from '../../models/starter/train-starter.ts';
+
+const HELP = `usage: aisle train [--data FILE.csv] [--from-store] [options]
+
+Trains a challenger model, scores it and the champion on the same held-out rows, and promotes it only if
+its Level 2 macro-F1 is higher and its Level 1 accuracy is not lower. Versions live in $AISLE_HOME/models
+(registry.json there names the champion); the shipped starter model is the champion until one is promoted.
+
+Data: a CSV with a product name column (product_name, name, title), the label columns level1, level2 and
+optionally brand and split. With a split column, "train" rows train and "test"/"validation"/"holdout" rows
+are the held-out set; without one, a stable-hash slice (--holdout) is held out. The starter catalog's rows
+are added to the training rows so general merchandise stays known.
+
+Without --data, the labelled items of the local result store are used (--from-store): human labels and
+LLM decisions train, and a stable-hash slice (--holdout) of the human labels is the held-out set.
+
+options:
+  --data FILE             labelled CSV
+  --no-starter            do not add the starter catalog to the training rows
+  --from-store            add labelled items of the local result store (human labels and LLM decisions);
+                          the default without --data
+  --holdout FRACTION      held-out share by stable hash when there is no split column (default 0.1)
+  --seed N                training seed (default 42): same data and seed, same model
+  --target-precision P    precision the per-class thresholds are calibrated for (default 0.97)
+  --version NAME          name of the new version (default v<date>-<time>)
+  --no-promote            train and compare only; leave the champion as it is
+  --threads N             inference threads for scoring (default: all cores)
+  -h, --help              this help`;
+
+function numberOption(name: string, raw: string | undefined, fallback: number, ok: (n: number) => boolean): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || !ok(n)) throw Object.assign(new Error(`--${name}: "${raw}" is out of range`), { userFacing: true });
+  return n;
+}
+
+/**
+ * Labelled items of the local result store: human labels and LLM decisions train; without a data file, a
+ * stable-hash slice of the human labels (gold) is the held-out set.
+ */
+async function readStore(taxonomy: Taxonomy, opts: { holdOutHuman: boolean; fraction: number }) {
+  const home = aisleHome();
+  const db = await LocalDb.open(join(home, 'aisle.duckdb'), join(home, 'tmp'));
+  const out = { train: [] as LabelledRow[], heldOut: [] as LabelledRow[], human: 0, llm: 0, stale: 0 };
+  try {
+    for await (const item of new DuckDbResultStore(db).exportLabelled({ tiers: ['human', 'llm'] })) {
+      if (!taxonomy.get(item.classId)) {
+        out.stale++;
+        continue;
+      }
+      const text = itemText(item.input);
+      const human = item.tier === 'human';
+      if (human) out.human++;
+      else out.llm++;
+      const heldOut = opts.holdOutHuman && human && isHeldOutByHash(text, opts.fraction);
+      (heldOut ? out.heldOut : out.train).push({ text, classId: item.classId, heldOut });
+    }
+  } finally {
+    await db.close();
+  }
+  return out;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string' },
+      'no-starter': { type: 'boolean', default: false },
+      'from-store': { type: 'boolean', default: false },
+      holdout: { type: 'string' },
+      seed: { type: 'string' },
+      'target-precision': { type: 'string' },
+      version: { type: 'string' },
+      'no-promote': { type: 'boolean', default: false },
+      threads: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const holdout = numberOption('holdout', values.holdout, 0.1, (n) => n > 0 && n < 0.5);
+  const seed = numberOption('seed', values.seed, 42, Number.isInteger);
+  const targetPrecision = numberOption('target-precision', values['target-precision'], 0.97, (n) => n > 0.5 && n < 1);
+  const threads = numberOption('threads', values.threads, availableParallelism(), (n) => Number.isInteger(n) && n > 0);
+  const version = values.version ?? newVersionName();
+  assertVersionName(version);
+
+  const taxonomy = loadTaxonomy();
+  const registry = LocalModelRegistry.forHome(aisleHome());
+  const train: LabelledRow[] = [];
+  const heldOut: LabelledRow[] = [];
+  if (values.data) {
+    const data = await readLabelledCsv(values.data, taxonomy, { heldOutFraction: holdout });
+    for (const r of data.rows) (r.heldOut ? heldOut : train).push(r);
+    const how = data.hasSplit ? 'by its split column' : `by a stable hash (${(holdout * 100).toFixed(0)}%)`;
+    console.log(`${values.data}: ${data.rows.length} labelled rows, ${heldOut.length} held out ${how}`);
+    if (data.skipped.length) console.log(`  skipped ${data.skipped.length} row(s) without a name (first: line ${data.skipped[0].line})`);
+  }
+  if (values['from-store'] || !values.data) {
+    const store = await readStore(taxonomy, { holdOutHuman: !values.data, fraction: holdout });
+    train.push(...store.train);
+    heldOut.push(...store.heldOut);
+    console.log(
+      `local store: ${store.human + store.llm} labelled items (${store.human} human labels, ${store.llm} LLM decisions)` +
+        (values.data ? ', all training rows' : `, ${store.heldOut.length} human labels held out by a stable hash`) +
+        (store.stale ? `; ${store.stale} left out: their class is not in taxonomy ${taxonomy.version}` : ''),
+    );
+    if (!values.data && !store.heldOut.length) {
+      throw new RetrainError('no held-out rows: label items in the inspector (human labels) or pass --data FILE.csv');
+    }
+  }
+  if (!values['no-starter']) {
+    const starter = await readStarterCatalog(taxonomy);
+    train.push(...starter.train, ...starter.heldOut);
+    console.log(`starter catalog: ${starter.train.length + starter.heldOut.length} rows added to the training rows`);
+  }
+
+  const started = performance.now();
+  const result = await retrain({
+    taxonomy,
+    registry,
+    train,
+    heldOut,
+    version,
+    seed,
+    targetPrecision,
+    threads,
+    promote: !values['no-promote'],
+    onProgress: (msg) => console.log(`  ${msg}`),
+  });
+  console.log(`\n${formatComparison(result)}\n`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (result.promoted) console.log(`promoted ${version} to champion: ${result.decision.reason} (${seconds} s)`);
+  else if (result.decision.promote) console.log(`${version} would win (${result.decision.reason}) but --no-promote kept ${result.champion?.version ?? 'no champion'}; it stays a challenger`);
+  else console.log(`kept champion ${result.champion?.version}: challenger ${version} retired, ${result.decision.reason} (${seconds} s)`);
+  console.log(`model folder: ${result.challenger.dir}`);
+  return 0;
+}

@@ -1,0 +1,90 @@
+/**
+ * Shared AWS clients and the deployment's configuration, read from the environment names fixed for the
+ * project (HELPERS.md). Clients are created on first use so importing a handler never needs AWS settings.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface AwsConfig {
+  tableName: string;
+  inboxBucket: string;
+  lakeBucket: string;
+  classifyQueueUrl: string;
+  finalizeQueueUrl: string;
+  llmQueueUrl?: string;
+  llmEnabled: boolean;
+  /** Empty: no encoder tier. */
+  encoderEndpointName?: string;
+}
+
+export class ConfigError extends Error {}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`environment variable ${name} is not set`);
+  return value;
+}
+
+/** The deployment's names, from TABLE_NAME, INBOX_BUCKET, LAKE_BUCKET, *_QUEUE_URL, LLM_ENABLED, ENCODER_ENDPOINT_NAME. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
+  return {
+    tableName: required(env, 'TABLE_NAME'),
+    inboxBucket: env.INBOX_BUCKET ?? '',
+    lakeBucket: required(env, 'LAKE_BUCKET'),
+    classifyQueueUrl: env.CLASSIFY_QUEUE_URL ?? '',
+    finalizeQueueUrl: env.FINALIZE_QUEUE_URL ?? '',
+    llmQueueUrl: env.LLM_QUEUE_URL || undefined,
+    llmEnabled: env.LLM_ENABLED === 'true',
+    encoderEndpointName: env.ENCODER_ENDPOINT_NAME || undefined,
+  };
+}
+
+/** Endpoint overrides for emulators (tests); on AWS every field is absent and the SDK's defaults apply. */
+export interface ClientOptions {
+  region?: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface AwsClients {
+  dynamo: DynamoDBDocumentClient;
+  s3: S3Client;
+  sqs: SQSClient;
+}
+
+/** DynamoDB document client that drops undefined members (optional fields of records). */
+export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function makeClients(opts: ClientOptions = {}): AwsClients {
+  const common = { region: opts.region, endpoint: opts.endpoint, credentials: opts.credentials };
+  return {
+    dynamo: documentClient(new DynamoDBClient(common)),
+    // Checksums only when an operation requires them: streamed puts of unknown length stay valid on S3-compatible
+    // servers (s3rver corrupts them otherwise) and the request stays a plain PUT.
+    s3: new S3Client({ ...common, forcePathStyle: !!opts.endpoint, requestChecksumCalculation: 'WHEN_REQUIRED' }),
+    sqs: new SQSClient(common),
+  };
+}
+
+/** Creates a value on first use and keeps it: lazy clients for Lambda cold starts and for tests importing handlers. */
+export function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  let made = false;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value as T;
+  };
+}
+
+/** Waits with exponential backoff and full jitter: attempt 0 → up to base ms, capped at max ms. */
+export function backoff(attempt: number, baseMs = 50, maxMs = 5_000): Promise<void> {
+  const ms = Math.random() * Math.min(maxMs, baseMs * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

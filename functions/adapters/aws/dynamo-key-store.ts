@@ -1,0 +1,82 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApiKeyRecord } from '../../core/api-keys.ts';
+import type { KeyStore } from '../../ports.ts';
+
+/**
+ * API keys in the single table: item `pk = KEY#<id>`, `sk = KEY`, listed through the GSI
+ * (`gsi1pk = KEYS`, `gsi1sk = <createdAt>#<id>`). Only the key's SHA-256 is stored (core/api-keys.ts).
+ */
+export class DynamoKeyStore implements KeyStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(client: DynamoDBClient, private readonly tableName: string) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async put(r: ApiKeyRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: keyPk(r.id), sk: 'KEY', gsi1pk: 'KEYS', gsi1sk: `${r.createdAt}#${r.id}`, ...r },
+        ConditionExpression: 'attribute_not_exists(pk)', // ids are random: a clash must not overwrite a key
+      }),
+    );
+  }
+
+  async get(id: string): Promise<ApiKeyRecord | null> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyPk(id), sk: 'KEY' }, ConsistentRead: true }));
+    return out.Item ? toRecord(out.Item) : null;
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    const records: ApiKeyRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :keys',
+          ExpressionAttributeValues: { ':keys': 'KEYS' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      records.push(...(page.Items ?? []).map(toRecord));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records;
+  }
+
+  async revoke(id: string, at: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keyPk(id), sk: 'KEY' },
+          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+}
+
+const keyPk = (id: string) => `KEY#${id}`;
+
+function toRecord(item: Record<string, unknown>): ApiKeyRecord {
+  const r: ApiKeyRecord = {
+    id: String(item.id),
+    name: String(item.name),
+    role: item.role === 'write' ? 'write' : 'read',
+    hash: String(item.hash),
+    createdAt: String(item.createdAt),
+  };
+  if (typeof item.revokedAt === 'string') r.revokedAt = item.revokedAt;
+  return r;
+}

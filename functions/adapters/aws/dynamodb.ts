@@ -1,0 +1,499 @@
+/**
+ * DynamoDB adapters: results, cache and jobs in one table (keys fixed in HELPERS.md: pk/sk, TTL attribute
+ * expiresAt on cache items, GSI gsi1 = gsi1pk/gsi1sk). Layout:
+ *
+ *   pk              sk                      what                                   gsi1pk / gsi1sk
+ *   ITEM#<key>      CURRENT                 current ItemRecord                     REVIEW | LABELLED#human | LABELLED#llm / <at>#<key>
+ *   ITEM#<key>      HIST#<at>#<job>#<n>     every saved ItemRecord (the newest is the current one)
+ *   ITEM#<key>      CACHE#<taxonomyVer>     cached decision: a machine one with expiresAt (TTL), or a
+ *                                           human label (human = true, no expiresAt) that machine writes never replace
+ *   JOB#<id>        JOB                     JobRecord (without chunk counts)       JOBS / <createdAt>#<id>
+ *   JOB#<id>        COUNT#<shard>           counts of up to 1000 chunks + the set of chunk ids already counted
+ *
+ * gsi1 is sparse: only CURRENT items awaiting review or carrying a label, and jobs, have gsi1pk. Its
+ * projection is ALL (records are read straight from the index).
+ *
+ * Chunk counts use one conditional UpdateItem on a shard item (`NOT contains(chunks, :id)` + ADD), not a
+ * transaction: atomic, repeat-safe, and cheap whatever the table's size. A job's counts are its JOB item
+ * plus the sum of its COUNT# shards (one Query).
+ */
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { Decision, ProductInput } from '../../core/types.ts';
+import type { Cache, ChunkCounts, ItemRecord, JobProgress, JobRecord, JobStatus, JobStore, Page, ResultStore } from '../../ports.ts';
+import { backoff } from './clients.ts';
+
+type Item = Record<string, unknown>;
+type Key = { pk: string; sk: string };
+
+const BATCH_WRITE_MAX = 25;
+const BATCH_GET_MAX = 100;
+const MAX_ATTEMPTS = 8;
+
+const itemPk = (key: string) => `ITEM#${key}`;
+const jobPk = (id: string) => `JOB#${id}`;
+
+export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new Error('invalid cursor');
+  }
+}
+
+/**
+ * Writes items with BatchWriteItem, 25 at a time; items DynamoDB leaves unprocessed (throttling) are retried
+ * with exponential backoff until written or the attempts run out. Later items with the same key win.
+ */
+export async function batchPut(db: DynamoDBDocumentClient, table: string, items: Item[]): Promise<void> {
+  const unique = new Map<string, Item>();
+  for (const item of items) unique.set(`${item.pk}\u0000${item.sk}`, item);
+  const all = [...unique.values()];
+  for (let i = 0; i < all.length; i += BATCH_WRITE_MAX) {
+    let requests = all.slice(i, i + BATCH_WRITE_MAX).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWriteItem: ${requests.length} items still unprocessed after ${MAX_ATTEMPTS} attempts`);
+      if (attempt) await backoff(attempt);
+      const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  }
+}
+
+/** Reads items by key with BatchGetItem, 100 at a time, retrying UnprocessedKeys with backoff. */
+export async function batchGet(db: DynamoDBDocumentClient, table: string, keys: Key[]): Promise<Item[]> {
+  const found: Item[] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
+    let pending: Key[] = keys.slice(i, i + BATCH_GET_MAX);
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchGetItem: ${pending.length} keys still unprocessed after ${MAX_ATTEMPTS} attempts`);
+      if (attempt) await backoff(attempt);
+      const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+      found.push(...(out.Responses?.[table] ?? []));
+      pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
+    }
+  }
+  return found;
+}
+
+/** A decision as kept in the cache: without its trace (the trace belongs to the item's record). */
+function cachedDecision(d: Decision): Decision {
+  const { trace: _trace, ...rest } = d;
+  return rest;
+}
+
+export interface DynamoCacheOptions {
+  /** How long machine decisions stay cached; human labels never expire. Default 90 days. */
+  ttlSeconds?: number;
+  now?: () => number;
+}
+
+/** The inference cache: machine decisions expire through TTL (expiresAt), human labels never do. */
+export class DynamoCache implements Cache {
+  private readonly ttlSeconds: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    opts: DynamoCacheOptions = {},
+  ) {
+    this.ttlSeconds = opts.ttlSeconds ?? 90 * 86_400;
+    this.now = opts.now ?? Date.now;
+  }
+
+  async getMany(keys: string[], taxonomyVersion: string): Promise<Map<string, Decision>> {
+    const unique = [...new Set(keys)];
+    const items = await batchGet(this.db, this.table, unique.map((key) => ({ pk: itemPk(key), sk: `CACHE#${taxonomyVersion}` })));
+    const nowSeconds = Math.floor(this.now() / 1000);
+    const out = new Map<string, Decision>();
+    // TTL deletes lazily (up to days later): an expired item still in the table is a miss.
+    for (const item of items) {
+      if (typeof item.expiresAt === 'number' && item.expiresAt <= nowSeconds) continue;
+      const decision = JSON.parse(String(item.decision)) as Decision;
+      out.set(decision.key, decision);
+    }
+    return out;
+  }
+
+  /**
+   * Human labels overwrite whatever is cached and never expire; machine decisions are written only where no
+   * human label is (a conditional put each, in parallel), with expiresAt for TTL.
+   */
+  async putMany(decisions: Decision[]): Promise<void> {
+    const expiresAt = Math.floor(this.now() / 1000) + this.ttlSeconds;
+    const latest = new Map(decisions.map((d) => [`${d.key}\u0000${d.taxonomyVersion}`, d]));
+    const human = [...latest.values()].filter((d) => d.tier === 'human');
+    const machine = [...latest.values()].filter((d) => d.tier !== 'human');
+    await batchPut(
+      this.db,
+      this.table,
+      human.map((d) => ({ pk: itemPk(d.key), sk: `CACHE#${d.taxonomyVersion}`, decision: JSON.stringify(cachedDecision(d)), human: true })),
+    );
+    await inParallel(machine, CACHE_WRITE_CONCURRENCY, async (d) => {
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: itemPk(d.key), sk: `CACHE#${d.taxonomyVersion}`, decision: JSON.stringify(cachedDecision(d)), expiresAt },
+            ConditionExpression: 'attribute_not_exists(human)',
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+    });
+  }
+}
+
+const CACHE_WRITE_CONCURRENCY = 16;
+
+/** Runs fn over items with at most `limit` calls in flight. */
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** The GSI partition a current record belongs to, if any: the review queue or a labelled set for retraining. */
+function indexPartition(record: ItemRecord): string | undefined {
+  if (record.decision.status === 'needs_review') return 'REVIEW';
+  if (record.decision.tier === 'human' || record.decision.tier === 'llm') return `LABELLED#${record.decision.tier}`;
+  return undefined;
+}
+
+/** Records and cached decisions are stored as JSON strings: one attribute, nothing DynamoDB must walk. */
+function recordOf(item: Item): ItemRecord {
+  return JSON.parse(String(item.record)) as ItemRecord;
+}
+
+function currentItem(record: ItemRecord): Item {
+  const gsi1pk = indexPartition(record);
+  return {
+    pk: itemPk(record.decision.key),
+    sk: 'CURRENT',
+    record: JSON.stringify(record),
+    ...(gsi1pk ? { gsi1pk, gsi1sk: `${record.at}#${record.decision.key}` } : {}),
+  };
+}
+
+/** Results: the current decision per key, its history, human labels and the review queue. */
+export class DynamoResultStore implements ResultStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly cache: Cache = new DynamoCache(db, table),
+  ) {}
+
+  async saveDecisions(records: ItemRecord[]): Promise<void> {
+    const items: Item[] = [];
+    records.forEach((record, n) => {
+      items.push(currentItem(record));
+      items.push({ pk: itemPk(record.decision.key), sk: `HIST#${record.at}#${record.jobId ?? ''}#${String(n).padStart(6, '0')}`, record: JSON.stringify(record) });
+    });
+    await batchPut(this.db, this.table, items);
+  }
+
+  async getItem(key: string): Promise<{ current: ItemRecord; history: ItemRecord[] } | null> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': itemPk(key) },
+      ConsistentRead: true,
+    });
+    const current = items.find((i) => i.sk === 'CURRENT');
+    if (!current) return null;
+    // Every save writes a HIST item too: the newest one is the current record, the rest are earlier ones.
+    const history = items
+      .filter((i) => String(i.sk).startsWith('HIST#'))
+      .sort((a, b) => String(b.sk).localeCompare(String(a.sk)))
+      .slice(1)
+      .map(recordOf);
+    return { current: recordOf(current), history };
+  }
+
+  async setHumanLabel(key: string, classId: string, labelledBy: string): Promise<ItemRecord | null> {
+    const found = await this.getItem(key);
+    if (!found) return null;
+    const previous = found.current;
+    const decision: Decision = {
+      key,
+      classId,
+      confidence: 1,
+      tier: 'human',
+      status: 'ok',
+      reason: `labelled by ${labelledBy}`,
+      taxonomyVersion: previous.decision.taxonomyVersion,
+    };
+    const record: ItemRecord = { ...previous, decision, at: new Date().toISOString() };
+    await this.saveDecisions([record]);
+    await this.cache.putMany([decision]);
+    return record;
+  }
+
+  async listReview(opts: { limit: number; cursor?: string }): Promise<Page<ItemRecord>> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': 'REVIEW' },
+        ScanIndexForward: true,
+        Limit: opts.limit,
+        ExclusiveStartKey: decodeCursor(opts.cursor),
+      }),
+    );
+    return { items: (out.Items ?? []).map(recordOf), next: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async *exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }> {
+    for (const tier of opts.tiers) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :p',
+            ExpressionAttributeValues: { ':p': `LABELLED#${tier}` },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          const record = recordOf(item);
+          if (record.decision.classId) yield { input: record.input, classId: record.decision.classId, tier };
+        }
+        start = out.LastEvaluatedKey;
+      } while (start);
+    }
+  }
+
+  private async queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
+
+const JOB_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
+
+function toJob(item: Item): JobRecord {
+  const job = { ...item };
+  for (const k of JOB_KEYS) delete job[k];
+  return job as unknown as JobRecord;
+}
+
+export class JobNotFoundError extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} not found`);
+  }
+}
+
+function isConditionFailure(err: unknown): boolean {
+  return (err as Error).name === 'ConditionalCheckFailedException';
+}
+
+/** The shard a chunk is counted in: chunk ids are zero-padded positions, so 1000 consecutive chunks share one. */
+export function countShard(chunkId: string): string {
+  return chunkId.slice(0, Math.max(1, chunkId.replace(/-.*$/, '').length - 3));
+}
+
+const TIER_PREFIX = 'tier_';
+
+/** A job record with its shards' counts added. */
+function withShards(job: JobRecord, shards: Item[]): JobRecord {
+  const out: JobRecord = { ...job, tierCounts: { ...job.tierCounts } };
+  for (const shard of shards) {
+    out.classified += Number(shard.classified ?? 0);
+    out.rejected += Number(shard.rejected ?? 0);
+    out.needsReview += Number(shard.needsReview ?? 0);
+    for (const [attr, n] of Object.entries(shard)) {
+      if (!attr.startsWith(TIER_PREFIX)) continue;
+      const tier = attr.slice(TIER_PREFIX.length);
+      out.tierCounts[tier] = (out.tierCounts[tier] ?? 0) + Number(n);
+    }
+  }
+  return out;
+}
+
+/** Jobs with counters that redelivered chunks cannot inflate (conditional shard updates). */
+export class DynamoJobStore implements JobStore, JobProgress {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Creates the job; when a job with this id exists already (a redelivered event), returns it unchanged. */
+  async create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
+    const now = new Date().toISOString();
+    const record: JobRecord = {
+      status: 'queued',
+      rowsIn: 0,
+      totalKnown: false,
+      classified: 0,
+      rejected: 0,
+      tierCounts: {},
+      needsReview: 0,
+      createdAt: now,
+      updatedAt: now,
+      ...job,
+    };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: jobPk(job.id), sk: 'JOB', gsi1pk: 'JOBS', gsi1sk: `${record.createdAt}#${job.id}`, ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return record;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const existing = await this.get(job.id);
+      if (!existing) throw err;
+      return existing;
+    }
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': jobPk(id) },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    const job = items.find((i) => i.sk === 'JOB');
+    if (!job) return null;
+    return withShards(toJob(job), items.filter((i) => String(i.sk).startsWith('COUNT#')));
+  }
+
+  /** Newest first. */
+  async list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': 'JOBS' },
+        ScanIndexForward: false,
+        Limit: opts.limit,
+        ExclusiveStartKey: decodeCursor(opts.cursor),
+      }),
+    );
+    const jobs = await Promise.all((out.Items ?? []).map(async (i) => (await this.get(String(i.id))) ?? toJob(i)));
+    return { items: jobs, next: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord> {
+    try {
+      await this.setFields(id, patch);
+    } catch (err) {
+      if (isConditionFailure(err)) throw new JobNotFoundError(id);
+      throw err;
+    }
+    const job = await this.get(id);
+    if (!job) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  async addChunk(jobId: string, chunkId: string, counts: ChunkCounts): Promise<{ applied: boolean; job: JobRecord }> {
+    // Tier counts are top-level attributes (tier_<name>) so that one ADD covers them with the totals.
+    const names: Record<string, string> = { '#chunks': 'chunks' };
+    const values: Record<string, unknown> = {
+      ':c': counts.classified,
+      ':r': counts.rejected,
+      ':n': counts.needsReview,
+      ':id': chunkId,
+      ':ids': new Set([chunkId]),
+    };
+    const adds = ['classified :c', 'rejected :r', 'needsReview :n', '#chunks :ids'];
+    Object.entries(counts.tierCounts).forEach(([tier, n], i) => {
+      names[`#t${i}`] = `${TIER_PREFIX}${tier}`;
+      values[`:t${i}`] = n;
+      adds.push(`#t${i} :t${i}`);
+    });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: jobPk(jobId), sk: `COUNT#${countShard(chunkId)}` },
+          UpdateExpression: `ADD ${adds.join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(#chunks) OR NOT contains(#chunks, :id)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const job = await this.get(jobId);
+      if (!job) throw new JobNotFoundError(jobId);
+      return { applied: false, job };
+    }
+    const job = await this.get(jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    return { applied: true, job };
+  }
+
+  async transition(jobId: string, from: JobStatus, to: JobStatus, patch: Partial<Omit<JobRecord, 'id' | 'createdAt' | 'status'>> = {}): Promise<boolean> {
+    try {
+      await this.setFields(jobId, { ...patch, status: to }, { expression: '#status = :from', values: { ':from': from } });
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  private async setFields(
+    id: string,
+    patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>,
+    condition?: { expression: string; values: Record<string, unknown> },
+  ): Promise<void> {
+    const fields = { ...patch, updatedAt: new Date().toISOString() } as Record<string, unknown>;
+    const names: Record<string, string> = condition ? { '#status': 'status' } : {};
+    const values: Record<string, unknown> = { ...condition?.values };
+    const sets = Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v], i) => {
+        names[`#f${i}`] = k;
+        values[`:f${i}`] = v;
+        return `#f${i} = :f${i}`;
+      });
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: jobPk(id), sk: 'JOB' },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: `attribute_exists(pk)${condition ? ` AND ${condition.expression}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+}

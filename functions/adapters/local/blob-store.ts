@@ -1,0 +1,66 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BlobStore } from '../../ports.ts';
+
+/** A folder as the bucket: keys are relative paths under the root ("outbox/job1/out.csv"). */
+export class FolderBlobStore implements BlobStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  private pathOf(key: string): string {
+    const path = resolve(this.root, key);
+    if (path !== this.root && !path.startsWith(this.root + sep)) throw new Error(`blob key escapes the store: ${key}`);
+    return path;
+  }
+
+  async put(key: string, body: string | Uint8Array | Readable): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    if (body instanceof Readable) await pipeline(body, createWriteStream(path));
+    else await writeFile(path, body);
+  }
+
+  async get(key: string): Promise<Readable | null> {
+    const path = this.pathOf(key);
+    return (await this.exists(key)) ? createReadStream(path) : null;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await access(this.pathOf(key));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Keys under a prefix, sorted. */
+  async list(prefix: string): Promise<string[]> {
+    const base = this.pathOf(prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '');
+    const out: string[] = [];
+    const walk = async (dir: string) => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const full = join(dir, e.name);
+        if (e.isDirectory()) await walk(full);
+        else {
+          const key = relative(this.root, full).split(sep).join('/');
+          if (key.startsWith(prefix)) out.push(key);
+        }
+      }
+    };
+    await walk(base);
+    return out.sort();
+  }
+}

@@ -1,0 +1,456 @@
+/**
+ * The local state in one DuckDB file ($AISLE_HOME/aisle.duckdb): decisions (results and their history),
+ * human labels (gold), the inference cache and jobs. Bulk writes go through COPY from a temporary CSV file
+ * (DuckDB parses it on its own threads); statements on the one connection run one at a time.
+ */
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DuckDBConnection, DuckDBInstance, listValue, type DuckDBValue } from '@duckdb/node-api';
+import { escapeCsv } from '../../core/csv.ts';
+import { UserError } from '../../core/errors.ts';
+import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
+import type { Cache, ItemRecord, JobRecord, JobStore, Page, ResultStore } from '../../ports.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS decisions (
+  key VARCHAR NOT NULL, job_id VARCHAR, row_no BIGINT, decided_at TIMESTAMP NOT NULL,
+  name VARCHAR NOT NULL, brand VARCHAR, search_term VARCHAR, description VARCHAR, text VARCHAR NOT NULL,
+  class_id VARCHAR, confidence DOUBLE NOT NULL, tier VARCHAR NOT NULL, status VARCHAR NOT NULL,
+  rule_id VARCHAR, model_version VARCHAR, reason VARCHAR, taxonomy_version VARCHAR NOT NULL, trace VARCHAR
+);
+CREATE TABLE IF NOT EXISTS labels (
+  key VARCHAR PRIMARY KEY, class_id VARCHAR NOT NULL, labelled_by VARCHAR NOT NULL, labelled_at TIMESTAMP NOT NULL,
+  taxonomy_version VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cache (
+  key VARCHAR NOT NULL, taxonomy_version VARCHAR NOT NULL, class_id VARCHAR, confidence DOUBLE NOT NULL,
+  tier VARCHAR NOT NULL, status VARCHAR NOT NULL, rule_id VARCHAR, model_version VARCHAR, reason VARCHAR,
+  cached_at TIMESTAMP NOT NULL, expires_at TIMESTAMP, PRIMARY KEY (key, taxonomy_version)
+);
+CREATE TABLE IF NOT EXISTS jobs (
+  id VARCHAR PRIMARY KEY, created_at VARCHAR NOT NULL, updated_at VARCHAR NOT NULL, doc VARCHAR NOT NULL
+);
+`;
+
+const DECISION_COLUMNS = [
+  'key', 'job_id', 'row_no', 'decided_at', 'name', 'brand', 'search_term', 'description', 'text', 'class_id', 'confidence',
+  'tier', 'status', 'rule_id', 'model_version', 'reason', 'taxonomy_version', 'trace',
+];
+const CACHE_COLUMNS = ['key', 'taxonomy_version', 'class_id', 'confidence', 'tier', 'status', 'rule_id', 'model_version', 'reason', 'cached_at', 'expires_at'];
+const NULL = '\\N';
+
+type Cell = string | number | null | undefined;
+
+export class LocalDbError extends UserError {}
+
+/** The DuckDB file and its one connection; statements are serialized so transactions never interleave. */
+export class LocalDb {
+  private queue: Promise<unknown> = Promise.resolve();
+  private tmpCounter = 0;
+  /** Keys present in cache or labels, per taxonomy version: a cold cache answers without a query. */
+  readonly cachedKeys = new Map<string, Set<string>>();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    readonly tmpDir: string,
+  ) {}
+
+  /** Opens (creating when needed) the database at `path`; ':memory:' for a throwaway one. */
+  static async open(path: string, tmpDir: string): Promise<LocalDb> {
+    let instance: DuckDBInstance;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    try {
+      instance = await DuckDBInstance.create(path, { memory_limit: '256MB' });
+    } catch (err) {
+      const msg = (err as Error).message;
+      const hint = /lock/i.test(msg) ? ' (is another aisle process, e.g. `aisle serve`, using it?)' : '';
+      throw new LocalDbError(`cannot open ${path}${hint}: ${msg}`);
+    }
+    mkdirSync(tmpDir, { recursive: true });
+    const connection = await instance.connect();
+    const db = new LocalDb(instance, connection, tmpDir);
+    await db.exec(SCHEMA);
+    return db;
+  }
+
+  /** Runs `fn` alone on the connection. */
+  exclusive<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const next = this.queue.then(() => fn(this.connection));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  exec(sql: string, params?: Record<string, DuckDBValue>): Promise<void> {
+    return this.exclusive(async (c) => {
+      await c.run(sql, params);
+    });
+  }
+
+  query<T = Record<string, unknown>>(sql: string, params?: Record<string, DuckDBValue>): Promise<T[]> {
+    return this.exclusive(async (c) => (await c.runAndReadAll(sql, params)).getRowObjectsJS() as T[]);
+  }
+
+  /** Runs statements in one transaction. */
+  transaction(fn: (run: (sql: string, params?: Record<string, DuckDBValue>) => Promise<void>) => Promise<void>): Promise<void> {
+    return this.exclusive(async (c) => {
+      await c.run('BEGIN TRANSACTION');
+      try {
+        await fn(async (sql, params) => {
+          await c.run(sql, params);
+        });
+        await c.run('COMMIT');
+      } catch (err) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /** Writes rows to a temporary CSV file and returns the SQL that COPYs it into `table`, and a clean-up. */
+  stageCsv(table: string, columns: string[], rows: Cell[][]): { sql: string; cleanup: () => void } {
+    let text = '';
+    for (const row of rows) {
+      for (let i = 0; i < row.length; i++) {
+        const v = row[i];
+        text += (i ? ',' : '') + (v === null || v === undefined ? NULL : typeof v === 'number' ? String(v) : escapeCsv(v));
+      }
+      text += '\n';
+    }
+    return this.stageText(table, columns, text);
+  }
+
+  /** Like stageCsv, for CSV text already built (NULL written as \N). */
+  stageText(table: string, columns: string[], text: string): { sql: string; cleanup: () => void } {
+    const file = this.tmpFile();
+    writeFileSync(file, text);
+    return { sql: this.copySql(table, columns, file), cleanup: () => rmSync(file, { force: true }) };
+  }
+
+  tmpFile(): string {
+    return join(this.tmpDir, `stage-${process.pid}-${++this.tmpCounter}.csv`);
+  }
+
+  copySql(table: string, columns: string[], file: string): string {
+    return `COPY ${table} (${columns.join(', ')}) FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`;
+  }
+
+  /** Loads (once) the keys the cache can answer for a taxonomy version. */
+  async keysFor(version: string): Promise<Set<string>> {
+    let keys = this.cachedKeys.get(version);
+    if (!keys) {
+      const rows = await this.query<{ key: string }>(
+        `SELECT key FROM cache WHERE taxonomy_version = $v AND (expires_at IS NULL OR expires_at > now()::TIMESTAMP)
+         UNION SELECT key FROM labels WHERE taxonomy_version = $v`,
+        { v: version },
+      );
+      keys = new Set(rows.map((r) => r.key));
+      this.cachedKeys.set(version, keys);
+    }
+    return keys;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
+const opt = <T>(v: T | null | undefined) => (v === null ? undefined : v);
+
+interface DecisionRow {
+  key: string; job_id: string | null; row_no: bigint | number | null; decided_at: unknown; name: string; brand: string | null;
+  search_term: string | null; description: string | null; text: string; class_id: string | null; confidence: number;
+  tier: string; status: string; rule_id: string | null; model_version: string | null; reason: string | null;
+  taxonomy_version: string; trace: string | null;
+}
+
+function toRecord(r: DecisionRow): ItemRecord {
+  const input: ProductInput = { name: r.name };
+  if (r.brand) input.brand = r.brand;
+  if (r.search_term) input.searchTerm = r.search_term;
+  if (r.description) input.description = r.description;
+  const decision: Decision = {
+    key: r.key,
+    classId: r.class_id,
+    confidence: r.confidence,
+    tier: r.tier as TierName,
+    status: r.status as DecisionStatus,
+    ruleId: opt(r.rule_id),
+    modelVersion: opt(r.model_version),
+    reason: opt(r.reason),
+    taxonomyVersion: r.taxonomy_version,
+  };
+  if (r.trace) decision.trace = JSON.parse(r.trace);
+  return { decision, input, text: r.text, jobId: opt(r.job_id), at: iso(r.decided_at), row: r.row_no === null ? undefined : Number(r.row_no) };
+}
+
+/** Tiers whose traces are worth keeping per item; cheap decisions (cache, rules) keep their reason only. */
+const TRACED = new Set<TierName>(['encoder', 'llm', 'human']);
+const keepsTrace = (d: Decision) => TRACED.has(d.tier) || (d.tier === 'review' && d.trace!.topK.length > 0);
+const cell = (v: string | null | undefined) => (v === null || v === undefined ? NULL : escapeCsv(v));
+
+export class DuckDbResultStore implements ResultStore {
+  constructor(private readonly db: LocalDb) {}
+
+  async saveDecisions(records: ItemRecord[]): Promise<void> {
+    if (!records.length) return;
+    const stage = this.db.stageText('decisions', DECISION_COLUMNS, encodeDecisions(records));
+    try {
+      await this.db.exec(stage.sql);
+    } finally {
+      stage.cleanup();
+    }
+  }
+
+  /**
+   * A bulk writer for long runs: records are encoded and appended to a staging file as they come (nothing
+   * stays in memory), and `flush()` COPYs what was staged into the store in one statement.
+   */
+  openStaging(): DecisionStaging {
+    return new DecisionStaging(this.db);
+  }
+
+  /** Drops a job's decisions past a row (resume: those rows are decided again). */
+  async discardJobRowsAfter(jobId: string, row: number): Promise<void> {
+    await this.db.exec('DELETE FROM decisions WHERE job_id = $j AND row_no > $r', { j: jobId, r: row });
+  }
+
+  async getItem(key: string): Promise<{ current: ItemRecord; history: ItemRecord[] } | null> {
+    const rows = await this.db.query<DecisionRow>(
+      'SELECT * FROM decisions WHERE key = $k ORDER BY decided_at DESC, row_no DESC NULLS FIRST',
+      { k: key },
+    );
+    if (!rows.length) return null;
+    const [current, ...history] = rows.map(toRecord);
+    return { current, history };
+  }
+
+  async setHumanLabel(key: string, classId: string, labelledBy: string): Promise<ItemRecord | null> {
+    const latest = await this.getItem(key);
+    if (!latest) return null;
+    const at = new Date().toISOString();
+    const prev = latest.current;
+    const decision: Decision = {
+      key,
+      classId,
+      confidence: 1,
+      tier: 'human',
+      status: 'ok',
+      reason: `labelled by ${labelledBy}`,
+      taxonomyVersion: prev.decision.taxonomyVersion,
+      trace: { steps: [{ tier: 'human', outcome: 'decided', reason: `labelled by ${labelledBy}` }], topK: [], totalMs: 0, costUnits: 0 },
+    };
+    const record: ItemRecord = { decision, input: prev.input, text: prev.text, at };
+    await this.saveDecisions([record]);
+    await this.db.exec(
+      'INSERT OR REPLACE INTO labels VALUES ($k, $c, $by, $at::TIMESTAMP, $v)',
+      { k: key, c: classId, by: labelledBy, at, v: decision.taxonomyVersion },
+    );
+    this.db.cachedKeys.get(decision.taxonomyVersion)?.add(key);
+    return record;
+  }
+
+  async listReview(opts: { limit: number; cursor?: string }): Promise<Page<ItemRecord>> {
+    const offset = opts.cursor ? Number.parseInt(Buffer.from(opts.cursor, 'base64url').toString(), 10) || 0 : 0;
+    const rows = await this.db.query<DecisionRow>(
+      `WITH current AS (
+         SELECT * FROM decisions QUALIFY row_number() OVER (PARTITION BY key ORDER BY decided_at DESC, row_no DESC NULLS FIRST) = 1
+       )
+       SELECT * FROM current WHERE status = 'needs_review' ORDER BY decided_at, row_no, key LIMIT $limit OFFSET $offset`,
+      { limit: opts.limit + 1, offset },
+    );
+    const items = rows.slice(0, opts.limit).map(toRecord);
+    const next = rows.length > opts.limit ? Buffer.from(String(offset + opts.limit)).toString('base64url') : undefined;
+    return next ? { items, next } : { items };
+  }
+
+  async *exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }> {
+    const tiers = opts.tiers.map((t) => `'${t === 'human' ? 'human' : 'llm'}'`).join(', ');
+    if (!tiers) return;
+    const rows = await this.db.query<DecisionRow>(
+      // The label per key, not its current decision: a rerun answers from the cache (tier 'cache') and must not
+      // hide the human or LLM label it repeats. A human label beats an LLM one whatever their times.
+      `WITH labelled AS (
+         SELECT * FROM decisions WHERE tier IN ('human', 'llm') AND status = 'ok' AND class_id IS NOT NULL
+         QUALIFY row_number() OVER (PARTITION BY key ORDER BY tier = 'human' DESC, decided_at DESC, row_no DESC NULLS FIRST) = 1
+       )
+       SELECT * FROM labelled WHERE tier IN (${tiers}) ORDER BY decided_at, key`,
+    );
+    for (const r of rows) {
+      const rec = toRecord(r);
+      yield { input: rec.input, classId: r.class_id!, tier: r.tier };
+    }
+  }
+}
+
+/** Decisions as CSV text in DECISION_COLUMNS order (NULL as \\N), built without per-row arrays. */
+function encodeDecisions(records: ItemRecord[]): string {
+  let text = '';
+  for (let i = 0; i < records.length; i++) {
+    const { decision: d, input, text: itemText, jobId, at, row } = records[i];
+    text +=
+      d.key + ',' + cell(jobId) + ',' + (row ?? NULL) + ',' + at + ',' + escapeCsv(input.name) + ',' + cell(input.brand) + ',' +
+      cell(input.searchTerm) + ',' + cell(input.description) + ',' + escapeCsv(itemText) + ',' + cell(d.classId) + ',' +
+      d.confidence + ',' + d.tier + ',' + d.status + ',' + cell(d.ruleId) + ',' + cell(d.modelVersion) + ',' + cell(d.reason) + ',' +
+      escapeCsv(d.taxonomyVersion) + ',' + (d.trace && keepsTrace(d) ? escapeCsv(JSON.stringify(d.trace)) : NULL) + '\n';
+  }
+  return text;
+}
+
+export class DecisionStaging {
+  private fd: number | null = null;
+  private file = '';
+
+  constructor(private readonly db: LocalDb) {}
+
+  add(records: ItemRecord[]): void {
+    if (!records.length) return;
+    if (this.fd === null) {
+      this.file = this.db.tmpFile();
+      this.fd = openSync(this.file, 'w');
+    }
+    writeSync(this.fd, encodeDecisions(records));
+  }
+
+  /** Stores everything staged so far; later adds go to a fresh staging file. */
+  async flush(): Promise<void> {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    const file = this.file;
+    this.fd = null;
+    try {
+      await this.db.exec(this.db.copySql('decisions', DECISION_COLUMNS, file));
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+
+  /** Drops what was staged and not flushed. */
+  discard(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    rmSync(this.file, { force: true });
+    this.fd = null;
+  }
+}
+
+interface CacheRow {
+  key: string; class_id: string | null; confidence: number; tier: string; status: string; rule_id: string | null;
+  model_version: string | null; reason: string | null; taxonomy_version: string;
+}
+
+/**
+ * The inference cache: decisions of expensive tiers by key and taxonomy version, with an optional TTL; human
+ * labels answer first and never expire.
+ */
+export class DuckDbCache implements Cache {
+  constructor(
+    private readonly db: LocalDb,
+    private readonly ttlSeconds?: number,
+  ) {}
+
+  async getMany(keys: string[], taxonomyVersion: string): Promise<Map<string, Decision>> {
+    const out = new Map<string, Decision>();
+    const known = await this.db.keysFor(taxonomyVersion);
+    if (!known.size) return out;
+    const wanted: string[] = [];
+    for (const k of keys) if (known.has(k)) wanted.push(k);
+    if (!wanted.length) return out;
+    const rows = await this.db.query<CacheRow & { human: boolean }>(
+      `SELECT key, class_id, 1.0 AS confidence, 'human' AS tier, 'ok' AS status, NULL AS rule_id, NULL AS model_version,
+              'labelled by ' || labelled_by AS reason, taxonomy_version, true AS human
+         FROM labels WHERE taxonomy_version = $v AND list_contains($keys, key)
+       UNION ALL
+       SELECT key, class_id, confidence, tier, status, rule_id, model_version, reason, taxonomy_version, false AS human
+         FROM cache WHERE taxonomy_version = $v AND list_contains($keys, key)
+          AND (expires_at IS NULL OR expires_at > now()::TIMESTAMP)`,
+      { v: taxonomyVersion, keys: listValue(wanted) },
+    );
+    for (const r of rows) {
+      if (out.has(r.key) && !r.human) continue;
+      out.set(r.key, {
+        key: r.key,
+        classId: r.class_id,
+        confidence: r.confidence,
+        tier: r.tier as TierName,
+        status: r.status as DecisionStatus,
+        ruleId: opt(r.rule_id),
+        modelVersion: opt(r.model_version),
+        reason: opt(r.reason),
+        taxonomyVersion: r.taxonomy_version,
+      });
+    }
+    return out;
+  }
+
+  async putMany(decisions: Decision[]): Promise<void> {
+    const fresh = decisions.filter((d) => d.tier !== 'human' && d.tier !== 'cache');
+    if (!fresh.length) return;
+    const now = new Date();
+    const at = now.toISOString();
+    const expires = this.ttlSeconds ? new Date(now.getTime() + this.ttlSeconds * 1000).toISOString() : null;
+    // One row per key and version (the last wins), as the primary key requires.
+    const byKey = new Map(fresh.map((d) => [`${d.key}\u0000${d.taxonomyVersion}`, d]));
+    const rows: Cell[][] = [...byKey.values()].map((d) => [
+      d.key, d.taxonomyVersion, d.classId, d.confidence, d.tier, d.status, d.ruleId, d.modelVersion, d.reason, at, expires,
+    ]);
+    const stage = this.db.stageCsv('cache_stage', CACHE_COLUMNS, rows);
+    try {
+      await this.db.transaction(async (run) => {
+        await run('CREATE TEMP TABLE IF NOT EXISTS cache_stage AS SELECT * FROM cache LIMIT 0');
+        await run('DELETE FROM cache_stage');
+        await run(stage.sql);
+        await run('INSERT OR REPLACE INTO cache SELECT * FROM cache_stage');
+      });
+    } finally {
+      stage.cleanup();
+    }
+    for (const d of byKey.values()) {
+      this.db.cachedKeys.get(d.taxonomyVersion)?.add(d.key);
+    }
+  }
+}
+
+export class DuckDbJobStore implements JobStore {
+  constructor(private readonly db: LocalDb) {}
+
+  async create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
+    const now = new Date().toISOString();
+    const record: JobRecord = {
+      status: 'queued', rowsIn: 0, totalKnown: false, classified: 0, rejected: 0, tierCounts: {}, needsReview: 0,
+      createdAt: now, updatedAt: now, ...job,
+    };
+    await this.db.exec('INSERT OR REPLACE INTO jobs VALUES ($id, $c, $u, $doc)', {
+      id: record.id, c: record.createdAt, u: record.updatedAt, doc: JSON.stringify(record),
+    });
+    return record;
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const rows = await this.db.query<{ doc: string }>('SELECT doc FROM jobs WHERE id = $id', { id });
+    return rows.length ? (JSON.parse(rows[0].doc) as JobRecord) : null;
+  }
+
+  async list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
+    const offset = opts.cursor ? Number.parseInt(Buffer.from(opts.cursor, 'base64url').toString(), 10) || 0 : 0;
+    const rows = await this.db.query<{ doc: string }>(
+      'SELECT doc FROM jobs ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset',
+      { limit: opts.limit + 1, offset },
+    );
+    const items = rows.slice(0, opts.limit).map((r) => JSON.parse(r.doc) as JobRecord);
+    return rows.length > opts.limit ? { items, next: Buffer.from(String(offset + opts.limit)).toString('base64url') } : { items };
+  }
+
+  async update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord> {
+    const current = await this.get(id);
+    if (!current) throw new Error(`no job ${id}`);
+    const next: JobRecord = { ...current, ...patch, id, createdAt: current.createdAt, updatedAt: new Date().toISOString() };
+    await this.db.exec('UPDATE jobs SET updated_at = $u, doc = $doc WHERE id = $id', {
+      id, u: next.updatedAt, doc: JSON.stringify(next),
+    });
+    return next;
+  }
+}

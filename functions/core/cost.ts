@@ -1,0 +1,276 @@
+/**
+ * The AWS cost model: dollars per million products for a tier mix, from a price table (models/prices.json)
+ * and stated throughput assumptions, side by side with sending every product to the LLM; plus what the
+ * deployment costs a month when idle. Pure arithmetic: every figure is a line with its formula inputs.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export const MIX_TIERS = ['cache', 'rules', 'encoder', 'llm', 'review'] as const;
+export type MixTier = (typeof MIX_TIERS)[number];
+/** Share of products decided by each tier; sums to 1. Human labels count as cache hits. */
+export type Mix = Record<MixTier, number>;
+
+/** A typical first run over a new catalog, when no job is given: most decided by rules and the encoder. */
+export const TYPICAL_MIX: Mix = { cache: 0.05, rules: 0.35, encoder: 0.45, llm: 0.12, review: 0.03 };
+
+export const pricesSchema = z.object({
+  region: z.string(),
+  currency: z.literal('USD'),
+  read: z.string(),
+  source: z.string(),
+  lambda: z.object({ perGbSecondArm64: z.number().positive(), perMillionRequests: z.number().positive() }),
+  sqs: z.object({ perMillionRequests: z.number().positive(), billedPayloadBytes: z.number().positive() }),
+  dynamodb: z.object({
+    perMillionWriteRequestUnits: z.number().positive(),
+    perMillionReadRequestUnits: z.number().positive(),
+    storagePerGbMonth: z.number().positive(),
+  }),
+  sagemaker: z.object({ instanceType: z.string(), perInstanceHour: z.number().positive() }),
+  ec2: z.object({ instanceType: z.string(), perInstanceHour: z.number().positive() }),
+  s3: z.object({ perThousandPut: z.number().positive(), perThousandGet: z.number().positive(), storagePerGbMonth: z.number().positive() }),
+  athena: z.object({ perTbScanned: z.number().positive() }),
+  cloudwatch: z.object({ perAlarmMonth: z.number().nonnegative() }),
+});
+export type Prices = z.infer<typeof pricesSchema>;
+
+export const DEFAULT_PRICES_PATH = new URL('../../models/prices.json', import.meta.url);
+
+export function loadPrices(file: string | URL = DEFAULT_PRICES_PATH): Prices {
+  return pricesSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** What the model assumes about the workload and the hardware; every default is stated here and in the README. */
+export interface CostAssumptions {
+  /** Average input CSV row, bytes. */
+  rowBytes: number;
+  /** Rows per classify-queue message (ingest's chunking). */
+  rowsPerMessage: number;
+  /** Messages per classify Lambda invocation (event source batch size). */
+  messagesPerInvocation: number;
+  lambdaMemoryGb: number;
+  /** Lambda compute per row in each handler, ms (parsing, cascade on CPU, serialization). */
+  lambdaMsPerRow: { ingest: number; classify: number; finalize: number };
+  /** Fixed wall time per classify invocation (DynamoDB, S3, SQS round trips), ms. */
+  classifyMsPerInvocation: number;
+  /** Write units per stored record (item of 1–2 KB): written twice (current + history). */
+  recordWriteUnits: number;
+  /** Read units per cache lookup (one eventually consistent get of ≤ 4 KB: half a unit, billed as one). */
+  cacheReadUnits: number;
+  /** Write units per counted message: the conditional update of a count shard (≤ 1000 chunk ids, ~6 KB on average). */
+  counterWriteUnitsPerMessage: number;
+  /** Bytes a product keeps in DynamoDB (current, history, cache). */
+  storedBytesPerProduct: number;
+  /** Encoder throughput on one SageMaker instance at full load, products/s, and the utilization autoscaling keeps. */
+  encoderProductsPerSecond: number;
+  encoderUtilization: number;
+  /** LLM tokens per product (the taxonomy prompt shared by a batch of products), and Ollama's speed on one GPU. */
+  llmPromptTokensPerProduct: number;
+  llmOutputTokensPerProduct: number;
+  llmPrefillTokensPerSecond: number;
+  llmGenerationTokensPerSecond: number;
+  llmUtilization: number;
+  /** Whether items no tier is sure of went through the LLM before review. */
+  llmEnabled: boolean;
+  /** Bytes per row in the results lake and in the output CSV. */
+  lakeBytesPerRow: number;
+  outputBytesPerRow: number;
+  /** How often the insights queries scan a job's lake partition. */
+  athenaScansPerJob: number;
+  /** Idle: instances kept running with no traffic, alarms, queues polled by Lambda, stored products. */
+  idle: { sagemakerMinInstances: number; ec2MinInstances: number; alarms: number; polledQueues: number; pollerRequestsPerQueueMonth: number; storedProducts: number };
+}
+
+export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
+  rowBytes: 120,
+  rowsPerMessage: 200,
+  messagesPerInvocation: 10,
+  lambdaMemoryGb: 1,
+  lambdaMsPerRow: { ingest: 0.02, classify: 0.25, finalize: 0.02 },
+  classifyMsPerInvocation: 300,
+  recordWriteUnits: 2,
+  cacheReadUnits: 1,
+  counterWriteUnitsPerMessage: 7,
+  storedBytesPerProduct: 3_000,
+  encoderProductsPerSecond: 800,
+  encoderUtilization: 0.6,
+  llmPromptTokensPerProduct: 150,
+  llmOutputTokensPerProduct: 25,
+  llmPrefillTokensPerSecond: 2_500,
+  llmGenerationTokensPerSecond: 150,
+  llmUtilization: 0.8,
+  llmEnabled: true,
+  lakeBytesPerRow: 300,
+  outputBytesPerRow: 220,
+  athenaScansPerJob: 10,
+  // Lambda's SQS pollers long-poll (20 s) each queue even with no traffic: about 5 pollers × 3 a minute.
+  idle: { sagemakerMinInstances: 1, ec2MinInstances: 0, alarms: 4, polledQueues: 3, pollerRequestsPerQueueMonth: 648_000, storedProducts: 1_000_000 },
+};
+
+export interface CostLine {
+  component: string;
+  /** What the figure counts, in words. */
+  basis: string;
+  dollars: number;
+}
+
+export interface Scenario {
+  name: string;
+  mix: Mix;
+  lines: CostLine[];
+  total: number;
+}
+
+export interface CostReport {
+  productsPer: number;
+  prices: { region: string; read: string; source: string };
+  cascade: Scenario;
+  allLlm: Scenario;
+  /** allLlm.total / cascade.total. */
+  savingsFactor: number;
+  idle: { lines: CostLine[]; totalPerMonth: number };
+}
+
+const MILLION = 1_000_000;
+
+/** Parses "cache=0.1,rules=0.4,…": tiers left out count 0; the shares must sum to 1 (± 0.01). */
+export function parseMix(text: string): Mix {
+  const mix: Mix = { cache: 0, rules: 0, encoder: 0, llm: 0, review: 0 };
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [tier, value] = part.split('=').map((s) => s.trim());
+    if (!(MIX_TIERS as readonly string[]).includes(tier)) throw new Error(`unknown tier "${tier}" in --mix: expected ${MIX_TIERS.join(', ')}`);
+    const n = Number(value);
+    if (!value || !Number.isFinite(n) || n < 0) throw new Error(`--mix ${tier}: "${value ?? ''}" is not a share between 0 and 1`);
+    mix[tier as MixTier] = n;
+  }
+  return checkMix(mix);
+}
+
+export function checkMix(mix: Mix): Mix {
+  const sum = MIX_TIERS.reduce((s, t) => s + mix[t], 0);
+  if (Math.abs(sum - 1) > 0.01) throw new Error(`tier shares sum to ${round(sum, 4)}, not 1`);
+  return mix;
+}
+
+/** The measured mix of a job from its counts by deciding tier (human labels count as cache hits). */
+export function mixFromTierCounts(tierCounts: Record<string, number>): Mix {
+  const mix: Mix = { cache: 0, rules: 0, encoder: 0, llm: 0, review: 0 };
+  let total = 0;
+  for (const [tier, n] of Object.entries(tierCounts)) {
+    const key = (tier === 'human' ? 'cache' : tier) as MixTier;
+    if (!(MIX_TIERS as readonly string[]).includes(key)) continue;
+    mix[key] += n;
+    total += n;
+  }
+  if (!total) throw new Error('the job has no classified products to take a tier mix from');
+  for (const t of MIX_TIERS) mix[t] /= total;
+  return mix;
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** Dollars to process `products` products with the given mix; `encoderInPath` false skips the encoder (all-LLM). */
+export function scenarioCost(name: string, products: number, mix: Mix, prices: Prices, a: CostAssumptions, encoderInPath = true): Scenario {
+  const messages = products / a.rowsPerMessage;
+  const invocations = messages / a.messagesPerInvocation;
+  const afterRules = products * (mix.encoder + mix.llm + mix.review);
+  const toLlm = products * (mix.llm + (a.llmEnabled ? mix.review : 0));
+  const lines: CostLine[] = [];
+
+  const gbSeconds =
+    (a.lambdaMemoryGb *
+      (products * (a.lambdaMsPerRow.ingest + a.lambdaMsPerRow.classify + a.lambdaMsPerRow.finalize) + invocations * a.classifyMsPerInvocation)) /
+    1000;
+  lines.push({ component: 'Lambda compute', basis: `${round(gbSeconds, 1)} GB-s`, dollars: gbSeconds * prices.lambda.perGbSecondArm64 });
+  lines.push({ component: 'Lambda requests', basis: `${Math.ceil(invocations)} invocations`, dollars: (invocations * prices.lambda.perMillionRequests) / MILLION });
+
+  // Each 64 KiB of a request's payload bills as one request; a message is sent, received and deleted (batched by 10).
+  const messageBytes = a.rowsPerMessage * a.rowBytes * 1.4;
+  const perMessageUnits = Math.max(1 / a.messagesPerInvocation, messageBytes / prices.sqs.billedPayloadBytes);
+  const llmMessages = toLlm / a.rowsPerMessage;
+  const sqsRequests = (messages + llmMessages) * (2 * perMessageUnits + 1 / a.messagesPerInvocation);
+  lines.push({ component: 'SQS requests', basis: `${Math.ceil(sqsRequests)} requests`, dollars: (sqsRequests * prices.sqs.perMillionRequests) / MILLION });
+
+  // Stored twice (current + history), plus the GSI copy for review/LLM items, the cache entry of expensive
+  // tiers, and the count-shard update per message (plus the job read after it).
+  const indexed = products * (mix.llm + mix.review);
+  const cached = products * (mix.encoder + mix.llm);
+  const wru = products * a.recordWriteUnits * 2 + indexed * a.recordWriteUnits + cached + messages * a.counterWriteUnitsPerMessage;
+  const rru = products * a.cacheReadUnits + messages;
+  lines.push({ component: 'DynamoDB writes', basis: `${Math.ceil(wru)} WRU`, dollars: (wru * prices.dynamodb.perMillionWriteRequestUnits) / MILLION });
+  lines.push({ component: 'DynamoDB reads', basis: `${Math.ceil(rru)} RRU`, dollars: (rru * prices.dynamodb.perMillionReadRequestUnits) / MILLION });
+
+  const multipartParts = Math.ceil((products * a.outputBytesPerRow) / (5 * 1024 * 1024));
+  const puts = messages + multipartParts + 3;
+  const gets = messages + 1;
+  lines.push({
+    component: 'S3 requests',
+    basis: `${Math.ceil(puts)} PUT, ${Math.ceil(gets)} GET`,
+    dollars: (puts * prices.s3.perThousandPut + gets * prices.s3.perThousandGet) / 1000,
+  });
+
+  const encoderHours = encoderInPath && afterRules ? afterRules / (a.encoderProductsPerSecond * a.encoderUtilization * 3600) : 0;
+  lines.push({
+    component: `SageMaker ${prices.sagemaker.instanceType}`,
+    basis: `${round(encoderHours, 3)} h for ${Math.round(encoderInPath ? afterRules : 0)} products`,
+    dollars: encoderHours * prices.sagemaker.perInstanceHour,
+  });
+
+  const secondsPerLlmProduct = a.llmPromptTokensPerProduct / a.llmPrefillTokensPerSecond + a.llmOutputTokensPerProduct / a.llmGenerationTokensPerSecond;
+  const llmHours = (toLlm * secondsPerLlmProduct) / 3600 / a.llmUtilization;
+  lines.push({
+    component: `EC2 ${prices.ec2.instanceType} (Ollama)`,
+    basis: `${round(llmHours, 2)} h for ${Math.round(toLlm)} products`,
+    dollars: llmHours * prices.ec2.perInstanceHour,
+  });
+
+  const scannedTb = (products * a.lakeBytesPerRow * a.athenaScansPerJob) / 1e12;
+  lines.push({ component: 'Athena', basis: `${round(scannedTb * 1000, 3)} GB scanned`, dollars: scannedTb * prices.athena.perTbScanned });
+
+  return { name, mix, lines, total: lines.reduce((s, l) => s + l.dollars, 0) };
+}
+
+/** What the deployment costs a month with no traffic. */
+export function idleCost(prices: Prices, a: CostAssumptions): { lines: CostLine[]; totalPerMonth: number } {
+  const hours = 730;
+  const i = a.idle;
+  const storedGb = (i.storedProducts * a.storedBytesPerProduct) / 1e9;
+  const lakeGb = (i.storedProducts * (a.lakeBytesPerRow + a.outputBytesPerRow + a.rowBytes)) / 1e9;
+  const lines: CostLine[] = [
+    {
+      component: `SageMaker ${prices.sagemaker.instanceType}`,
+      basis: `${i.sagemakerMinInstances} instance(s) × ${hours} h (endpoints do not scale to zero)`,
+      dollars: i.sagemakerMinInstances * hours * prices.sagemaker.perInstanceHour,
+    },
+    {
+      component: `EC2 ${prices.ec2.instanceType} (Ollama)`,
+      basis: `${i.ec2MinInstances} instance(s) × ${hours} h (the ECS service scales to zero)`,
+      dollars: i.ec2MinInstances * hours * prices.ec2.perInstanceHour,
+    },
+    {
+      component: 'SQS idle polling',
+      basis: `${i.polledQueues} queues × ${i.pollerRequestsPerQueueMonth} long polls`,
+      dollars: (i.polledQueues * i.pollerRequestsPerQueueMonth * prices.sqs.perMillionRequests) / MILLION,
+    },
+    { component: 'CloudWatch alarms', basis: `${i.alarms} alarms`, dollars: i.alarms * prices.cloudwatch.perAlarmMonth },
+    { component: 'DynamoDB storage', basis: `${round(storedGb, 2)} GB for ${i.storedProducts} products`, dollars: storedGb * prices.dynamodb.storagePerGbMonth },
+    { component: 'S3 storage', basis: `${round(lakeGb, 2)} GB (inbox, outbox, lake)`, dollars: lakeGb * prices.s3.storagePerGbMonth },
+  ];
+  return { lines, totalPerMonth: lines.reduce((s, l) => s + l.dollars, 0) };
+}
+
+export function costReport(mix: Mix, prices: Prices, a: CostAssumptions = DEFAULT_ASSUMPTIONS, products = MILLION): CostReport {
+  const cascade = scenarioCost('cascade', products, checkMix(mix), prices, a);
+  const allLlm = scenarioCost('every product to the LLM', products, { cache: 0, rules: 0, encoder: 0, llm: 1, review: 0 }, prices, a, false);
+  return {
+    productsPer: products,
+    prices: { region: prices.region, read: prices.read, source: prices.source },
+    cascade,
+    allLlm,
+    savingsFactor: allLlm.total / cascade.total,
+    idle: idleCost(prices, a),
+  };
+}

@@ -1,0 +1,354 @@
+/**
+ * The CSV contract, shared by `aisle classify` and the AWS ingest/finalize handlers: streaming batches of rows
+ * in (delimiter sniffed, BOM and CRLF accepted), validation with rejects, and the output/rejects formats.
+ * Rows are plain string arrays in batches of thousands so the hot path allocates nothing per row beyond what
+ * the parser gives.
+ */
+import { Parser, type CsvError } from 'csv-parse';
+import { itemTextOf, keyOf } from './normalize.ts';
+import type { CascadeItem, Decision, ProductInput } from './types.ts';
+import type { Taxonomy } from './taxonomy.ts';
+import { UserError } from './errors.ts';
+
+/** Header names accepted for each input role, compared case-insensitively (first match wins). */
+export const NAME_COLUMNS = ['product_name', 'name', 'title', 'product_title'];
+const OPTIONAL_COLUMNS = {
+  searchTerm: ['search_term', 'searchterm', 'query'],
+  brand: ['brand', 'brand_name'],
+  description: ['description', 'product_description'],
+  id: ['id', 'product_id', 'sku', 'item_id'],
+} as const;
+
+export const MAX_NAME_LENGTH = 2000;
+export const DELIMITERS = [',', ';', '\t'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+/** A problem with the file as a whole (no header, no name column): the run stops with this message. */
+export class CsvFormatError extends UserError {}
+
+/** Where each role sits in the input row; -1 when the column is absent. */
+export interface CsvColumns {
+  header: string[];
+  name: number;
+  searchTerm: number;
+  brand: number;
+  description: number;
+  id: number;
+}
+
+/** A row that could not be classified: its input line (1-based, the header is line 1), why, and its text. */
+export interface CsvReject {
+  line: number;
+  reason: string;
+  raw: string;
+}
+
+export interface CsvBatch {
+  /** Valid rows, each with as many fields as the header. */
+  rows: string[][];
+  /** Data record number of each row (1-based, header excluded), parallel to rows. */
+  rowNumbers: number[];
+  rejects: CsvReject[];
+  /** Data records read so far in the whole file (valid + rejected, skipped ones included). */
+  recordsRead: number;
+  /** Input bytes consumed so far (for progress). */
+  bytesRead: number;
+}
+
+export interface CsvReadOptions {
+  /** Valid rows per batch. */
+  batchSize?: number;
+  /** Data records to read past without emitting them (resume). */
+  skipRecords?: number;
+}
+
+/** Picks the delimiter that splits the header line into the most fields (outside quotes); `,` on a tie. */
+export function sniffDelimiter(headerLine: string): Delimiter {
+  const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best: Delimiter = ',';
+  for (const d of DELIMITERS) if (counts.get(d)! > counts.get(best)!) best = d;
+  return best;
+}
+
+/** Finds the roles among the header's columns; refuses a header without a product name column. */
+export function resolveColumns(header: string[]): CsvColumns {
+  const lower = header.map((h) => h.trim().toLowerCase());
+  const find = (names: readonly string[]) => {
+    for (const n of names) {
+      const i = lower.indexOf(n);
+      if (i >= 0) return i;
+    }
+    return -1;
+  };
+  const name = find(NAME_COLUMNS);
+  if (name < 0) {
+    const found = header.length ? header.map((h) => `"${h}"`).join(', ') : 'none';
+    throw new CsvFormatError(
+      `no product name column: expected one of ${NAME_COLUMNS.join(', ')} (case-insensitive); found columns: ${found}`,
+    );
+  }
+  return {
+    header,
+    name,
+    searchTerm: find(OPTIONAL_COLUMNS.searchTerm),
+    brand: find(OPTIONAL_COLUMNS.brand),
+    description: find(OPTIONAL_COLUMNS.description),
+    id: find(OPTIONAL_COLUMNS.id),
+  };
+}
+
+/** The product a valid row describes. */
+export function productOf(row: string[], c: CsvColumns): ProductInput {
+  const p: ProductInput = { name: row[c.name] };
+  if (c.brand >= 0 && row[c.brand]) p.brand = row[c.brand];
+  if (c.searchTerm >= 0 && row[c.searchTerm]) p.searchTerm = row[c.searchTerm];
+  if (c.description >= 0 && row[c.description]) p.description = row[c.description];
+  return p;
+}
+
+/** The product a valid row describes, ready for the cascade (one object of one shape per row). */
+export function cascadeItemOf(row: string[], c: CsvColumns): CascadeItem {
+  const name = row[c.name];
+  const brand = c.brand >= 0 && row[c.brand] ? row[c.brand] : undefined;
+  const text = itemTextOf(name, brand);
+  return {
+    name,
+    brand,
+    searchTerm: c.searchTerm >= 0 && row[c.searchTerm] ? row[c.searchTerm] : undefined,
+    description: c.description >= 0 && row[c.description] ? row[c.description] : undefined,
+    text,
+    key: keyOf(text),
+  };
+}
+
+function countNewlines(fields: string[]): number {
+  let n = 0;
+  for (const f of fields) for (let i = f.indexOf('\n'); i >= 0; i = f.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+interface ParserApi {
+  __onRecord(push: (record: string[]) => void): Error | undefined;
+  parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+  info: { lines: number; bytes: number };
+  state: { record: string[]; field: { toString(encoding: 'utf8'): string }; recordHasError: boolean };
+}
+
+/**
+ * Reads CSV from a byte stream in batches. The header comes first; `columns` and `delimiter` are set before
+ * the first batch is yielded, and at least one batch is always yielded (possibly empty) so a header-only file
+ * still reports its columns. Every data record ends up in exactly one batch's `rows` or `rejects`.
+ */
+export class CsvBatchReader {
+  columns?: CsvColumns;
+  delimiter: Delimiter = ',';
+  private readonly batchSize: number;
+  private readonly skipRecords: number;
+
+  constructor(
+    private readonly source: AsyncIterable<Buffer | string>,
+    opts: CsvReadOptions = {},
+  ) {
+    this.batchSize = opts.batchSize ?? 8192;
+    this.skipRecords = opts.skipRecords ?? 0;
+  }
+
+  async *batches(): AsyncGenerator<CsvBatch> {
+    let api: ParserApi | undefined;
+    let header: string[] | undefined;
+    let expected = 0;
+    let nameIdx = 0;
+    let recordsRead = 0;
+    let bytesRead = 0;
+    let rows: string[][] = [];
+    let rowNumbers: number[] = [];
+    let rejects: CsvReject[] = [];
+    const skip = this.skipRecords;
+
+    const reject = (line: number, reason: string, fields: string[]) => {
+      if (recordsRead > skip) rejects.push({ line, reason, raw: this.joinRaw(fields) });
+    };
+    const push = (record: string[]) => {
+      if (header === undefined) {
+        header = record;
+        this.columns = resolveColumns(record);
+        expected = record.length;
+        nameIdx = this.columns.name;
+        return;
+      }
+      recordsRead++;
+      if (recordsRead <= skip) return;
+      const name = record[nameIdx];
+      if (record.length !== expected) {
+        const line = api!.info.lines - countNewlines(record);
+        reject(line, `wrong column count: ${record.length} fields, the header has ${expected}`, record);
+      } else if (name.length > MAX_NAME_LENGTH) {
+        reject(api!.info.lines - countNewlines(record), `name longer than ${MAX_NAME_LENGTH} characters (${name.length})`, record);
+      } else if (name.trim() === '') {
+        reject(api!.info.lines - countNewlines(record), 'empty product name', record);
+      } else {
+        rows.push(record);
+        rowNumbers.push(recordsRead);
+      }
+    };
+    // The parser may report several errors for one broken record (an invalid closing quote, then the quote
+    // never closed at the end): they are one record, rejected once.
+    let inBrokenRecord = false;
+    const onSkip = (err: CsvError | undefined): undefined => {
+      if (inBrokenRecord) {
+        const last = rejects[rejects.length - 1];
+        if (last && recordsRead > skip) last.reason += `; ${err?.message ?? 'unreadable record'}`;
+        return;
+      }
+      // A record the parser could not read (broken quoting): it counts as read and goes to rejects.
+      inBrokenRecord = true;
+      recordsRead++;
+      const partial = api ? [...api.state.record, api.state.field.toString('utf8')] : [];
+      reject(Number(err?.lines ?? api?.info.lines ?? 0), `malformed CSV: ${err?.message ?? 'unreadable record'}`, partial);
+    };
+    const take = (): CsvBatch => {
+      const batch = { rows, rowNumbers, rejects, recordsRead, bytesRead };
+      rows = [];
+      rowNumbers = [];
+      rejects = [];
+      return batch;
+    };
+
+    let first = true;
+    for await (const chunk of this.source) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (first) {
+        first = false;
+        this.delimiter = sniffDelimiter(firstLine(buf));
+        api = (new Parser({
+          bom: true,
+          delimiter: this.delimiter,
+          relax_column_count: true,
+          skip_empty_lines: true,
+          skip_records_with_error: true,
+          on_skip: onSkip,
+        }) as unknown as { api: ParserApi }).api;
+        // Marks where a broken record ends (the parser drops it there without telling).
+        const onRecord = api.__onRecord;
+        api.__onRecord = function (this: ParserApi, pushRecord) {
+          const broken = this.state.recordHasError;
+          const err = onRecord.call(this, pushRecord);
+          if (broken) inBrokenRecord = false;
+          return err;
+        };
+      }
+      bytesRead += buf.length;
+      const err = api!.parse(buf, false, push, noop);
+      if (err) throw new CsvFormatError(`unreadable CSV: ${err.message}`);
+      if (rows.length + rejects.length >= this.batchSize) yield take();
+    }
+    if (api) {
+      const err = api.parse(undefined, true, push, noop);
+      if (err) throw new CsvFormatError(`unreadable CSV: ${err.message}`);
+    }
+    if (!header) throw new CsvFormatError('the file is empty: expected a header row naming the columns');
+    yield take();
+  }
+
+  private joinRaw(fields: string[]): string {
+    return fields.map((f) => escapeCsv(f, this.delimiter)).join(this.delimiter);
+  }
+}
+
+function noop() {}
+
+function firstLine(buf: Buffer): string {
+  const end = buf.indexOf(10);
+  return buf.subarray(0, end < 0 ? buf.length : end).toString('utf8');
+}
+
+const NEEDS_QUOTES_COMMA = /[",\r\n]/;
+
+/** Quotes a field when it needs it (RFC 4180). */
+export function escapeCsv(value: string, delimiter = ','): string {
+  const needs = delimiter === ',' ? NEEDS_QUOTES_COMMA.test(value) : /["\r\n]/.test(value) || value.includes(delimiter);
+  return needs ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** Columns the classifier adds after the input's own; `item_key` finds the item on the API (GET /v1/items/{key}). */
+export function addedColumns(taxonomy: Taxonomy): string[] {
+  return [...taxonomy.levels, 'confidence', 'tier', 'status', 'rule_id', 'model_version', 'level1_category', 'predicted_level2_category', 'item_key'];
+}
+
+export const REJECT_COLUMNS = ['line', 'reason', 'raw'];
+
+/**
+ * Formats output rows: every input column (renamed `input_<name>` when it collides with an added column),
+ * then the decision. Comma-separated UTF-8, LF line ends, whatever the input's delimiter was.
+ */
+export class CsvOutputFormatter {
+  readonly header: string[];
+  private readonly levelText = new Map<string | null, string>();
+  private readonly aliasText = new Map<string | null, string>();
+
+  constructor(
+    inputHeader: string[],
+    private readonly taxonomy: Taxonomy,
+  ) {
+    const added = addedColumns(taxonomy);
+    const taken = new Set(added.map((a) => a.toLowerCase()));
+    this.header = [...inputHeader.map((h) => (taken.has(h.trim().toLowerCase()) ? `input_${h}` : h)), ...added];
+  }
+
+  headerLine(): string {
+    return this.header.map((h) => escapeCsv(h)).join(',') + '\n';
+  }
+
+  /** Output lines for rows and their decisions (parallel arrays). */
+  format(rows: string[][], decisions: Decision[]): string {
+    let out = '';
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      const d = decisions[i];
+      let line = '';
+      for (let j = 0; j < row.length; j++) line += (j ? ',' : '') + escapeCsv(row[j]);
+      out +=
+        line + ',' + this.levelFields(d.classId, 'levels') + ',' + formatConfidence(d.confidence) + ',' + d.tier + ',' + d.status + ',' +
+        (d.ruleId ? escapeCsv(d.ruleId) : '') + ',' + (d.modelVersion ? escapeCsv(d.modelVersion) : '') + ',' +
+        this.levelFields(d.classId, 'aliases') + ',' + d.key + '\n';
+    }
+    return out;
+  }
+
+  private levelFields(classId: string | null, kind: 'levels' | 'aliases'): string {
+    const memo = kind === 'levels' ? this.levelText : this.aliasText;
+    let s = memo.get(classId);
+    if (s === undefined) {
+      const names = this.taxonomy.levelsOf(classId);
+      s = (kind === 'levels' ? names : [names[0] ?? '', names[1] ?? '']).map((n) => escapeCsv(n)).join(',');
+      memo.set(classId, s);
+    }
+    return s;
+  }
+}
+
+const confidenceText = new Map<number, string>();
+function formatConfidence(c: number): string {
+  let s = confidenceText.get(c);
+  if (s === undefined) {
+    s = String(Math.round(c * 1000) / 1000);
+    if (confidenceText.size < 10_000) confidenceText.set(c, s);
+  }
+  return s;
+}
+
+export function formatRejects(rejects: CsvReject[]): string {
+  let out = '';
+  for (const r of rejects) out += `${r.line},${escapeCsv(r.reason)},${escapeCsv(r.raw)}\n`;
+  return out;
+}
+
+/** `out.csv` → `out.rejects.csv`. */
+export function rejectsPathFor(outPath: string): string {
+  return /\.csv$/i.test(outPath) ? outPath.replace(/\.csv$/i, '.rejects.csv') : `${outPath}.rejects.csv`;
+}

@@ -1,0 +1,41 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
+import { bearerToken, verifyApiKey } from '../core/api-keys.ts';
+import type { KeyStore } from '../ports.ts';
+
+export interface AuthorizerDeps {
+  keys: Pick<KeyStore, 'get'>;
+}
+
+/** What the API sees of the caller (`$context.authorizer.*`); the app checks the key again itself. */
+export interface AuthorizerContext {
+  keyId: string;
+  name: string;
+  role: string;
+}
+
+/**
+ * API Gateway REQUEST authorizer (simple responses) for `/v1/*`: `Authorization: Bearer <key>` must be a
+ * live key — the same hash check as the API (core/api-keys.ts verifyApiKey).
+ */
+export function makeHandler(deps: AuthorizerDeps) {
+  return async (
+    event: Pick<APIGatewayRequestAuthorizerEventV2, 'headers' | 'identitySource'>,
+  ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext | Record<string, never>>> => {
+    const key = bearerToken(event.headers?.authorization ?? event.identitySource?.[0]);
+    if (!key) return { isAuthorized: false, context: {} };
+    const check = await verifyApiKey(key, (id) => deps.keys.get(id));
+    if (!check.ok) return { isAuthorized: false, context: {} };
+    return { isAuthorized: true, context: { keyId: check.record.id, name: check.record.name, role: check.record.role } };
+  };
+}
+
+function awsDeps(): AuthorizerDeps {
+  const table = process.env.TABLE_NAME;
+  if (!table) throw new Error('TABLE_NAME is not set');
+  return { keys: new DynamoKeyStore(new DynamoDBClient({}), table) };
+}
+
+let live: ReturnType<typeof makeHandler> | undefined;
+export const handler: ReturnType<typeof makeHandler> = (event) => (live ??= makeHandler(awsDeps()))(event);

@@ -1,0 +1,218 @@
+/**
+ * The ECS LLM worker (a long-running process beside Ollama, not a Lambda). The classify handler sends the
+ * rows of a chunk that no cheaper tier was sure of as one message ({jobId, chunkId `<chunk>-llm`, header,
+ * rows}); the worker long-polls that queue, sends the rows of the messages it holds through the LLM tier in
+ * batches, keeps the messages invisible while that is slow, and completes each message's chunk (results,
+ * work part, counts once, finalize when the job reconciles) before deleting exactly that message.
+ *
+ * A message whose rows the LLM could not be asked about (unreachable, 5xx after retries, breaker open) is
+ * neither completed nor deleted: SQS delivers it again and, after maxReceiveCount, moves it to the DLQ.
+ * Answers already given are cached first, so a redelivery does not send them again.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
+import { LLM_UNAVAILABLE, retryThroughLlm } from '../core/llm-tier.ts';
+import type { Decision, Tier } from '../core/types.ts';
+import type { ItemRecord } from '../ports.ts';
+import { llmMessageSchema, parseMessage, type LlmMessage } from './messages.ts';
+import { completeChunk, type PipelineDeps } from './pipeline.ts';
+
+export interface LlmWorkerDeps {
+  pipeline: PipelineDeps;
+  sqs: Pick<SQSClient, 'send'>;
+  queueUrl: string;
+  tier: Tier;
+  /** Messages taken per poll (1–10, default 10); their rows are batched together for the LLM. */
+  maxMessages?: number;
+  /** Long-poll wait, seconds (default 20, the SQS maximum). */
+  waitTimeS?: number;
+  /** Visibility a received message gets, renewed every third of it while its rows are with the LLM (default 300 s). */
+  visibilityTimeoutS?: number;
+}
+
+export interface PollResult {
+  received: number;
+  /** Messages whose chunk was completed (results written, counted) and deleted. */
+  completed: number;
+  /** Left for redelivery and eventually the DLQ: unreadable messages, rows the LLM could not be asked about. */
+  leftForRedelivery: number;
+}
+
+export interface LlmWorker {
+  pollOnce(): Promise<PollResult>;
+  /** Polls until the signal aborts (SIGTERM on ECS), finishing the messages in hand. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+interface Row {
+  message: number;
+  n: number;
+  values: string[];
+  record: ItemRecord;
+  unavailable?: boolean;
+}
+
+export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
+  const { pipeline } = deps;
+  const maxMessages = Math.min(10, Math.max(1, deps.maxMessages ?? 10));
+  const waitTimeS = deps.waitTimeS ?? 20;
+  const visibility = deps.visibilityTimeoutS ?? 300;
+  const taxonomy = pipeline.taxonomy;
+
+  /** Renews the visibility of the messages every third of the timeout until stopped. */
+  function keepInvisible(messages: Message[]): () => void {
+    const entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: visibility }));
+    const timer = setInterval(() => {
+      deps.sqs
+        .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: deps.queueUrl, Entries: entries }))
+        .catch((err: Error) => pipeline.logger.warn('could not extend message visibility', { error: err.message }));
+    }, (visibility * 1000) / 3);
+    return () => clearInterval(timer);
+  }
+
+  /** The row as it waits for the LLM: in review with the best hint, so a failure still has a guess. */
+  function pendingRecord(msg: LlmMessage, row: LlmMessage['rows'][number], at: string): ItemRecord {
+    if (row.values.length !== msg.header.length) throw new Error(`row ${row.n} has ${row.values.length} fields under a header of ${msg.header.length}`);
+    const item = cascadeItemOf(row.values, resolveColumns(msg.header));
+    const best = row.hints[0];
+    const decision: Decision = {
+      key: item.key,
+      classId: best?.classId ?? null,
+      confidence: best?.score ?? 0,
+      tier: 'review',
+      status: 'needs_review',
+      reason: 'no tier was confident: best guess kept for review',
+      taxonomyVersion: taxonomy.version,
+      trace: { steps: [], topK: row.hints, totalMs: 0, costUnits: 0 },
+    };
+    const { text, key: _key, ...input } = item;
+    return { decision, input, text, jobId: msg.jobId, at };
+  }
+
+  async function pollOnce(): Promise<PollResult> {
+    const res = await deps.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: deps.queueUrl, MaxNumberOfMessages: maxMessages, WaitTimeSeconds: waitTimeS, VisibilityTimeout: visibility }),
+    );
+    const messages = res.Messages ?? [];
+    if (!messages.length) return { received: 0, completed: 0, leftForRedelivery: 0 };
+    const at = new Date().toISOString();
+
+    const parsed: (LlmMessage | undefined)[] = [];
+    const rows: Row[] = [];
+    messages.forEach((m, i) => {
+      try {
+        const msg = parseMessage(llmMessageSchema, m.Body ?? '');
+        const mine = msg.rows.map((r) => ({ message: i, n: r.n, values: r.values, record: pendingRecord(msg, r, at) }));
+        parsed[i] = msg;
+        rows.push(...mine);
+      } catch (err) {
+        pipeline.logger.error('unreadable LLM queue message left for the DLQ', { messageId: m.MessageId, error: (err as Error).message });
+      }
+    });
+
+    const stop = keepInvisible(messages);
+    try {
+      // Answered since they were queued (a redelivery, the same product in another job): from the cache.
+      const hits = await pipeline.cache.getMany(rows.map((r) => r.record.decision.key), taxonomy.version);
+      const ask: Row[] = [];
+      for (const row of rows) {
+        const hit = hits.get(row.record.decision.key);
+        if (!hit) {
+          ask.push(row);
+          continue;
+        }
+        const reason = `cached decision of tier ${hit.tier}`;
+        row.record = { ...row.record, decision: { ...hit, key: row.record.decision.key, tier: 'cache', reason, trace: { steps: [{ tier: 'cache', outcome: 'decided', reason }], topK: [], totalMs: 0, costUnits: 0 } } };
+      }
+      const answered = await retryThroughLlm(ask.map((r) => r.record), deps.tier, taxonomy.version);
+      answered.forEach((record, j) => {
+        const last = record.decision.trace?.steps.at(-1);
+        ask[j].record = record;
+        ask[j].unavailable = last?.outcome === 'error' && !!last.reason?.startsWith(LLM_UNAVAILABLE);
+      });
+      const fresh = answered.map((r) => r.decision).filter((d) => d.tier === 'llm');
+      if (fresh.length) await pipeline.cache.putMany(fresh);
+    } finally {
+      stop();
+    }
+
+    // A chunk counts once and whole: complete a message only when every one of its rows has its result.
+    const done: Message[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const msg = parsed[i];
+      if (!msg) continue;
+      const mine = rows.filter((r) => r.message === i);
+      if (mine.some((r) => r.unavailable)) continue;
+      try {
+        await completeChunk(pipeline, { jobId: msg.jobId, chunkId: msg.chunkId, rows: mine.map(({ n, values, record }) => ({ n, values, record })) });
+        done.push(messages[i]);
+      } catch (err) {
+        pipeline.logger.error('could not complete an LLM chunk; it will be delivered again', { jobId: msg.jobId, chunkId: msg.chunkId, error: (err as Error).message });
+      }
+    }
+    if (done.length) {
+      const del = await deps.sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: done.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })) }),
+      );
+      // A failed delete means a redelivery: completing again is idempotent (same records, chunk counted once).
+      for (const f of del.Failed ?? []) pipeline.logger.warn('could not delete a completed message', { id: f.Id, code: f.Code });
+    }
+    const result = { received: messages.length, completed: done.length, leftForRedelivery: messages.length - done.length };
+    pipeline.logger.info('llm messages handled', { ...result, rows: rows.length });
+    return result;
+  }
+
+  async function run(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        await pollOnce();
+        failures = 0;
+      } catch (err) {
+        // SQS or the store failing: nothing was deleted, so nothing is lost; wait a little and go on.
+        failures++;
+        pipeline.logger.error('llm worker poll failed', { error: (err as Error).message, failures });
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** failures)));
+      }
+    }
+  }
+
+  return { pollOnce, run };
+}
+
+/** ECS entry: the pipeline's AWS wiring (DynamoDB, S3, SQS) and the Ollama tier beside the worker. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const { configFromEnv, makeClients } = await import('../adapters/aws/clients.ts');
+  const { pipelineDeps } = await import('./deps.ts');
+  const { createOllamaTier } = await import('../adapters/ollama.ts');
+  const config = configFromEnv(env);
+  if (!config.llmQueueUrl) throw new Error('environment variable LLM_QUEUE_URL is not set');
+  const clients = makeClients();
+  const pipeline = pipelineDeps(clients, config);
+  const { tier, llm } = await createOllamaTier({
+    taxonomy: pipeline.taxonomy,
+    env,
+    examples: { store: pipeline.results },
+    tier: { notify: (m) => pipeline.logger.warn(m) },
+  });
+  pipeline.logger.info('llm worker starting', { ollama: llm.where, model: llm.model, queue: config.llmQueueUrl });
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
+  process.once('SIGINT', () => stop.abort());
+  await makeWorker({ pipeline, sqs: clients.sqs, queueUrl: config.llmQueueUrl, tier }).run(stop.signal);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    console.error(JSON.stringify({ level: 'ERROR', message: 'llm worker failed', error: (err as Error).stack ?? String(err) }));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,220 @@
+/**
+ * Serves a model version folder (artifact contract, ARCHITECTURE.md) in-process with onnxruntime-node:
+ * tokenize → batch → logits → softmax at the calibration temperature → top-k, with per-class thresholds from
+ * metrics.json. The same code serves the project's own model and a Hugging Face sequence-classification
+ * export (DeBERTa-v3): any tokenizer.json the tokenizer library reads, and an optional `token_type_ids`
+ * input, fed zeros when the graph declares it.
+ */
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { normalizeText } from '../core/normalize.ts';
+import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
+import type { Candidate } from '../core/types.ts';
+import type { Encoder } from '../ports.ts';
+import { TextTokenizer } from './tokenizer.ts';
+
+export interface OnnxEncoderOptions {
+  /** Intra-op threads; default: the machine's cores. */
+  threads?: number;
+  /** Texts per ONNX run. Default 1024. */
+  batchSize?: number;
+  /** Most tokens per text. Default 64 for the project's tokenizer, 128 for others. */
+  maxLength?: number;
+  /** Resolves labels.json labels to class ids when the file lists no classIds. Default: models/taxonomy.json. */
+  taxonomy?: Taxonomy;
+}
+
+export class ModelLoadError extends Error {}
+
+interface MetricsFile {
+  temperature?: number;
+  calibration?: { temperature?: number };
+  thresholds?: Record<string, number>;
+  pooledThreshold?: number;
+}
+
+/** Threshold used for classes metrics.json names no threshold for. */
+const FALLBACK_THRESHOLD = 0.9;
+
+export class OnnxEncoder implements Encoder {
+  private readonly tokenTypeIds: boolean;
+  private readonly outputName: string;
+
+  private constructor(
+    readonly dir: string,
+    readonly modelVersion: string,
+    /** Class ids in the order of the model's logits. */
+    readonly classIds: string[],
+    readonly taxonomyVersion: string | undefined,
+    readonly temperature: number,
+    private readonly thresholds: Map<string, number>,
+    private readonly defaultThreshold: number,
+    readonly tokenizer: TextTokenizer,
+    private readonly session: ort.InferenceSession,
+    private readonly batchSize: number,
+    private readonly maxLength: number,
+  ) {
+    this.tokenTypeIds = session.inputNames.includes('token_type_ids');
+    this.outputName = session.outputNames.includes('logits') ? 'logits' : session.outputNames[0];
+  }
+
+  static async load(dir: string, opts: OnnxEncoderOptions = {}): Promise<OnnxEncoder> {
+    const root = resolve(dir);
+    const readJson = async <T>(name: string, required: boolean): Promise<T | undefined> => {
+      let text: string;
+      try {
+        text = await readFile(join(root, name), 'utf8');
+      } catch (err) {
+        if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new ModelLoadError(`model ${root}: cannot read ${name}: ${(err as Error).message}`);
+      }
+      try {
+        return JSON.parse(text) as T;
+      } catch (err) {
+        throw new ModelLoadError(`model ${root}: ${name} is not valid JSON: ${(err as Error).message}`);
+      }
+    };
+    const labels = (await readJson<{ labels?: string[]; classIds?: string[]; taxonomyVersion?: string }>('labels.json', true))!;
+    const metrics = (await readJson<MetricsFile>('metrics.json', false)) ?? {};
+    const card = await readJson<{ version?: string }>('card.json', false);
+
+    let classIds = labels.classIds;
+    if (!Array.isArray(classIds)) {
+      if (!Array.isArray(labels.labels)) throw new ModelLoadError(`model ${root}: labels.json lists neither classIds nor labels`);
+      const taxonomy = opts.taxonomy ?? loadTaxonomy();
+      classIds = labels.labels.map((label) => {
+        const cls = taxonomy.resolve(label);
+        if (!cls) throw new ModelLoadError(`model ${root}: label "${label}" is not in taxonomy ${taxonomy.version}`);
+        return cls.id;
+      });
+    }
+
+    const tokenizer = await TextTokenizer.load(root).catch((err: Error) => {
+      throw new ModelLoadError(`model ${root}: ${err.message}`);
+    });
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(join(root, 'model.onnx'), {
+        intraOpNumThreads: opts.threads ?? availableParallelism(),
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        // Spinning worker threads burn the cores the tokenizer and other tiers need between runs (measured:
+        // 3-6× fewer rows/s on a busy 2-core machine with spinning on).
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
+      });
+    } catch (err) {
+      throw new ModelLoadError(`model ${root}: cannot load model.onnx: ${(err as Error).message}`);
+    }
+    for (const name of ['input_ids', 'attention_mask']) {
+      if (!session.inputNames.includes(name)) throw new ModelLoadError(`model ${root}: model.onnx has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
+    }
+    const thresholds = new Map(Object.entries(metrics.thresholds ?? {}));
+    const temperature = metrics.temperature ?? metrics.calibration?.temperature ?? 1;
+    if (!(temperature > 0)) throw new ModelLoadError(`model ${root}: metrics.json temperature must be positive`);
+    const encoder = new OnnxEncoder(
+      root,
+      card?.version ?? basename(root),
+      classIds,
+      labels.taxonomyVersion,
+      temperature,
+      thresholds,
+      metrics.pooledThreshold ?? FALLBACK_THRESHOLD,
+      tokenizer,
+      session,
+      opts.batchSize ?? 1024,
+      opts.maxLength ?? (tokenizer.fast ? 64 : 128),
+    );
+    // One tiny run checks that the logits have one column per class.
+    const probe = await encoder.logits(['probe']);
+    if (probe.dims[1] !== classIds.length) {
+      throw new ModelLoadError(`model ${root}: model.onnx gives ${probe.dims[1]} logits per row but labels.json lists ${classIds.length} classes`);
+    }
+    return encoder;
+  }
+
+  threshold(classId: string): number {
+    return this.thresholds.get(classId) ?? this.defaultThreshold;
+  }
+
+  /** Calibrated probabilities per text ([texts, classes], row-major). Texts are normalized first. */
+  async probabilities(texts: string[]): Promise<Float32Array> {
+    const C = this.classIds.length;
+    const out = new Float32Array(texts.length * C);
+    const normalized = texts.map((t) => normalizeText(t));
+    // Similar lengths in one batch: less padding.
+    const order = normalized.map((_, i) => i).sort((a, b) => normalized[a].length - normalized[b].length);
+    const invT = 1 / this.temperature;
+    const batches: number[][] = [];
+    for (let start = 0; start < order.length; start += this.batchSize) batches.push(order.slice(start, start + this.batchSize));
+    // Pipelined: the next batch is tokenized on this thread while onnxruntime runs the current one.
+    let running = batches.length ? this.run(this.feeds(batches[0].map((i) => normalized[i]))) : null;
+    for (let b = 0; b < batches.length; b++) {
+      const nextFeeds = b + 1 < batches.length ? this.feeds(batches[b + 1].map((i) => normalized[i])) : null;
+      const logits = (await running!).data as Float32Array;
+      running = nextFeeds ? this.run(nextFeeds) : null;
+      const idx = batches[b];
+      for (let r = 0; r < idx.length; r++) {
+        const base = r * C;
+        let max = -Infinity;
+        for (let c = 0; c < C; c++) max = Math.max(max, logits[base + c] * invT);
+        let sum = 0;
+        const dst = idx[r] * C;
+        for (let c = 0; c < C; c++) {
+          const e = Math.exp(logits[base + c] * invT - max);
+          out[dst + c] = e;
+          sum += e;
+        }
+        for (let c = 0; c < C; c++) out[dst + c] /= sum;
+      }
+    }
+    return out;
+  }
+
+  async predict(texts: string[], topK = 3): Promise<Candidate[][]> {
+    const C = this.classIds.length;
+    const k = Math.max(1, Math.min(topK, C));
+    const probs = await this.probabilities(texts);
+    const result: Candidate[][] = new Array(texts.length);
+    const picked = new Uint8Array(C);
+    for (let i = 0; i < texts.length; i++) {
+      const base = i * C;
+      const top: Candidate[] = [];
+      picked.fill(0);
+      for (let j = 0; j < k; j++) {
+        let best = -1;
+        for (let c = 0; c < C; c++) if (!picked[c] && (best < 0 || probs[base + c] > probs[base + best])) best = c;
+        picked[best] = 1;
+        top.push({ classId: this.classIds[best], score: probs[base + best] });
+      }
+      result[i] = top;
+    }
+    return result;
+  }
+
+  /** Raw logits of the graph for already-normalized texts. */
+  async logits(texts: string[]): Promise<ort.Tensor> {
+    return this.run(this.feeds(texts));
+  }
+
+  private feeds(texts: string[]): Record<string, ort.Tensor> {
+    const batch = this.tokenizer.encodeBatch(texts, this.maxLength);
+    const dims = [batch.batch, batch.seq];
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', batch.inputIds, dims),
+      attention_mask: new ort.Tensor('int64', batch.attentionMask, dims),
+    };
+    if (this.tokenTypeIds) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(batch.inputIds.length), dims);
+    return feeds;
+  }
+
+  private async run(feeds: Record<string, ort.Tensor>): Promise<ort.Tensor> {
+    const result = await this.session.run(feeds, [this.outputName]);
+    return result[this.outputName];
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Evaluates an encoder on labelled rows: accuracy and macro-F1 per level, per-class F1, coverage at the
+ * model's per-class thresholds with accuracy on the covered rows, the coverage/accuracy curve and the
+ * confusion matrix (functions/model/metrics.ts).
+ */
+import type { Taxonomy } from '../core/taxonomy.ts';
+import type { Encoder } from '../ports.ts';
+import { formatReport, scorePredictions, type EvalReport, type Prediction } from './metrics.ts';
+
+export type { EvalReport } from './metrics.ts';
+export { formatReport };
+
+export interface EvalRow {
+  text: string;
+  classId: string;
+}
+
+export async function evaluate(encoder: Encoder, rows: EvalRow[], taxonomy: Taxonomy, opts: { batchSize?: number } = {}): Promise<EvalReport> {
+  const batchSize = opts.batchSize ?? 8192;
+  const preds: Prediction[] = [];
+  for (let start = 0; start < rows.length; start += batchSize) {
+    const slice = rows.slice(start, start + batchSize);
+    const top = await encoder.predict(slice.map((r) => r.text), 1);
+    slice.forEach((row, i) => {
+      const best = top[i][0];
+      preds.push({ gold: row.classId, predicted: best.classId, score: best.score, accepted: best.score >= encoder.threshold(best.classId) });
+    });
+  }
+  return scorePredictions(preds, taxonomy, encoder.modelVersion);
+}

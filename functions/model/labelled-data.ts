@@ -1,0 +1,132 @@
+/**
+ * Labelled CSV files for training and evaluation: a product name column (product_name, name, title or
+ * product_title), the taxonomy levels (level1, level2, … as the taxonomy names them), optionally brand and
+ * split. Rows keep their split: `train` (or empty) rows train; `test`, `validation`, `holdout` … rows are
+ * held out. Files without a split column get a held-out slice by a stable hash of the text, so the same row
+ * is always on the same side.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { parse } from 'csv-parse';
+import { itemText } from '../core/normalize.ts';
+import type { Taxonomy } from '../core/taxonomy.ts';
+
+export const NAME_COLUMNS = ['product_name', 'name', 'title', 'product_title'];
+export const HELD_OUT_SPLITS = new Set(['test', 'validation', 'valid', 'val', 'holdout', 'heldout', 'held-out', 'dev', 'eval']);
+export const TRAIN_SPLITS = new Set(['train', 'training', '']);
+
+export interface LabelledRow {
+  /** The text the cascade's tiers see: the normalized name, with the brand in front when the name lacks it. */
+  text: string;
+  classId: string;
+  heldOut: boolean;
+}
+
+export interface LabelledData {
+  rows: LabelledRow[];
+  /** Whether the file had a split column (otherwise the held-out rows were chosen by hash). */
+  hasSplit: boolean;
+  /** Rows left out (no name), with their line numbers. */
+  skipped: { line: number; reason: string }[];
+}
+
+export class LabelledDataError extends Error {
+  readonly userFacing = true;
+}
+
+/** FNV-1a of the text: the same text is always on the same side of a hash split. */
+export function isHeldOutByHash(text: string, fraction: number): boolean {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) / 4294967296 < fraction;
+}
+
+async function sniffDelimiter(file: string): Promise<string> {
+  const handle = await open(file, 'r').catch((err: Error) => {
+    throw new LabelledDataError(`cannot read ${file}: ${err.message}`);
+  });
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(8192), 0, 8192, 0);
+    const header = buffer.subarray(0, bytesRead).toString('utf8').split(/\r?\n/)[0];
+    const counts = [',', ';', '\t'].map((d) => [d, header.split(d).length - 1] as const);
+    return counts.reduce((best, c) => (c[1] > best[1] ? c : best))[0];
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads a labelled CSV. Rows whose levels are not a class of the taxonomy are an error (training on a label
+ * the taxonomy lacks would be silently wrong); rows without a name are skipped and reported.
+ */
+export async function readLabelledCsv(
+  file: string,
+  taxonomy: Taxonomy,
+  opts: { heldOutFraction?: number } = {},
+): Promise<LabelledData> {
+  const fraction = opts.heldOutFraction ?? 0.1;
+  const delimiter = await sniffDelimiter(file);
+  const parser = createReadStream(file).pipe(
+    parse({ delimiter, bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, relax_quotes: true }),
+  );
+  const rows: LabelledRow[] = [];
+  const skipped: LabelledData['skipped'] = [];
+  const unknown: string[] = [];
+  let unknownCount = 0;
+  const badSplits = new Set<string>();
+  let nameColumn: string | undefined;
+  let hasSplit = false;
+  let line = 1;
+  try {
+    for await (const record of parser as AsyncIterable<Record<string, string>>) {
+      line++;
+      if (!nameColumn) {
+        const columns = Object.keys(record);
+        nameColumn = NAME_COLUMNS.find((c) => columns.includes(c));
+        if (!nameColumn) throw new LabelledDataError(`${file}: no product name column (one of ${NAME_COLUMNS.join(', ')}); columns are ${columns.join(', ')}`);
+        const missing = taxonomy.levels.filter((l) => !columns.includes(l));
+        if (missing.length === taxonomy.levels.length) throw new LabelledDataError(`${file}: no label columns (${taxonomy.levels.join(', ')}); columns are ${columns.join(', ')}`);
+        hasSplit = columns.includes('split');
+      }
+      const name = (record[nameColumn] ?? '').trim();
+      if (!name) {
+        skipped.push({ line, reason: 'empty product name' });
+        continue;
+      }
+      const levels = taxonomy.levels.map((l) => record[l] ?? '');
+      const cls = taxonomy.fromLevels(levels);
+      if (!cls) {
+        unknownCount++;
+        if (unknown.length < 5) unknown.push(`line ${line}: ${levels.filter(Boolean).join(' / ') || '(no label)'}`);
+        continue;
+      }
+      const text = itemText({ name, brand: record.brand?.trim() || undefined });
+      let heldOut: boolean;
+      if (hasSplit) {
+        const split = (record.split ?? '').trim().toLowerCase();
+        if (HELD_OUT_SPLITS.has(split)) heldOut = true;
+        else if (TRAIN_SPLITS.has(split)) heldOut = false;
+        else {
+          badSplits.add(split);
+          continue;
+        }
+      } else heldOut = isHeldOutByHash(text, fraction);
+      rows.push({ text, classId: cls.id, heldOut });
+    }
+  } catch (err) {
+    if (err instanceof LabelledDataError) throw err;
+    throw new LabelledDataError(`${file}: line ${line + 1}: ${(err as Error).message}`);
+  }
+  if (unknownCount) {
+    throw new LabelledDataError(
+      `${file}: ${unknownCount} row(s) have labels that are not classes of taxonomy ${taxonomy.version} (${unknown.join('; ')}${unknownCount > unknown.length ? '; …' : ''})`,
+    );
+  }
+  if (badSplits.size) {
+    throw new LabelledDataError(`${file}: unknown split value(s) ${[...badSplits].map((s) => `"${s}"`).join(', ')}: use train, or test/validation/holdout for held-out rows`);
+  }
+  return { rows, hasSplit, skipped };
+}

@@ -1,0 +1,266 @@
+/**
+ * Trains the project's own encoder and writes a model version folder following the artifact contract
+ * (ARCHITECTURE.md): model.onnx, tokenizer.json, labels.json, metrics.json, card.json.
+ *
+ * Steps: normalize texts → carve a stratified validation slice out of the rows (seeded) → build the WordPiece
+ * tokenizer from the rest → train the embedding bag (bag.ts) → on the validation slice, fit the
+ * unknown-word scale and the temperature (NLL), choose per-class thresholds for the target precision, score
+ * the slice → export ONNX and write the files.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { normalizeText } from '../core/normalize.ts';
+import type { Taxonomy } from '../core/taxonomy.ts';
+import { averageModels, bagForward, DEFAULT_BAG_CONFIG, foldLinearHead, headFlagsOf, rng, trainBag, type BagConfig, type BagModel } from './bag.ts';
+import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
+import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibration.ts';
+import { scorePredictions, type EvalReport, type Prediction } from './metrics.ts';
+import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, UNK_TOKEN, type TokenizerBuildOptions } from './tokenizer.ts';
+
+export const TRAINER = 'aisle-bag/1';
+
+export interface TrainRow {
+  text: string;
+  classId: string;
+}
+
+export interface TrainOptions {
+  taxonomy: Taxonomy;
+  outDir: string;
+  /** Same seed, same rows → same model and metrics. Default 42. */
+  seed?: number;
+  /** Share of rows held out (per class) for calibration and thresholds. Default 0.1. */
+  validationFraction?: number;
+  /** Precision wanted from accepted predictions, per class. Default 0.97. */
+  targetPrecision?: number;
+  parentVersion?: string;
+  /** Version recorded in card.json and served as modelVersion. Default: the folder name. */
+  version?: string;
+  bag?: Partial<BagConfig>;
+  tokenizer?: TokenizerBuildOptions;
+  onProgress?: (msg: string) => void;
+}
+
+/** What training wrote to labels.json. */
+export interface LabelsFile {
+  taxonomyName?: string;
+  taxonomyVersion: string;
+  /** Full taxonomy labels ("Food > Beverages"), in the order of the model's logits. */
+  labels: string[];
+  /** Class ids, parallel to labels. */
+  classIds: string[];
+}
+
+/** metrics.json: what serving reads (temperature, thresholds) and the held-out scores. */
+export interface ModelMetrics {
+  modelVersion: string;
+  taxonomyVersion: string;
+  /** Divide logits by this before the softmax. */
+  temperature: number;
+  /** Per-class acceptance thresholds on calibrated probabilities. */
+  thresholds: Record<string, number>;
+  /** Threshold for classes the validation slice had too few predictions of. */
+  pooledThreshold: number;
+  targetPrecision: number;
+  trainRows: number;
+  validationRows: number;
+  /** The headline figures of `validation`. */
+  summary: { level1Accuracy: number; level1MacroF1: number; level2Accuracy: number; level2MacroF1: number; coverage: number; coveredAccuracy: number };
+  calibration: { temperature: number; unknownWordScale: number; nllBefore: number; nllAfter: number };
+  /** Scores on the held-out validation slice. */
+  validation: EvalReport;
+}
+
+export interface ModelCard {
+  version: string;
+  trainer: string;
+  parentVersion: string | null;
+  createdAt: string;
+  /** SHA-256 of the training rows (normalized text + class id, sorted). */
+  trainingDataHash: string;
+  rows: number;
+  classes: number;
+  seed: number;
+  config: BagConfig;
+  trainSeconds: number;
+}
+
+export class TrainError extends Error {}
+
+export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promise<{ dir: string; metrics: ModelMetrics }> {
+  const started = performance.now();
+  const { taxonomy } = opts;
+  const seed = opts.seed ?? 42;
+  const validationFraction = opts.validationFraction ?? 0.1;
+  const targetPrecision = opts.targetPrecision ?? 0.97;
+  const cfg: BagConfig = { ...DEFAULT_BAG_CONFIG, ...opts.bag };
+  const progress = opts.onProgress ?? (() => {});
+  const dir = resolve(opts.outDir);
+  const version = opts.version ?? basename(dir);
+  if (!(validationFraction > 0 && validationFraction < 0.5)) throw new TrainError('validationFraction must be between 0 and 0.5');
+
+  const examples: { text: string; classId: string }[] = [];
+  for (const [i, row] of rows.entries()) {
+    if (!taxonomy.get(row.classId)) throw new TrainError(`row ${i + 1}: class "${row.classId}" is not in taxonomy ${taxonomy.version}`);
+    const text = normalizeText(row.text ?? '');
+    if (text) examples.push({ text, classId: row.classId });
+  }
+  const order = new Map(taxonomy.classes.map((c, i) => [c.id, i]));
+  const classIds = [...new Set(examples.map((e) => e.classId))].sort((a, b) => order.get(a)! - order.get(b)!);
+  if (classIds.length < 2) throw new TrainError(`training needs at least 2 classes with rows; got ${classIds.length}`);
+  const classIndex = new Map(classIds.map((c, i) => [c, i]));
+  progress(`${examples.length} rows, ${classIds.length} classes`);
+
+  // Stratified, seeded validation slice: every class keeps rows on both sides.
+  const random = rng(seed ^ 0x5eed);
+  const byClass = new Map<string, number[]>();
+  examples.forEach((e, i) => byClass.set(e.classId, [...(byClass.get(e.classId) ?? []), i]));
+  const isValidation = new Uint8Array(examples.length);
+  for (const idx of byClass.values()) {
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [idx[i], idx[j]] = [idx[j], idx[i]];
+    }
+    const take = idx.length >= 4 ? Math.max(1, Math.round(idx.length * validationFraction)) : 0;
+    for (let k = 0; k < take; k++) isValidation[idx[k]] = 1;
+  }
+  const trainSet = examples.filter((_, i) => !isValidation[i]);
+  const validSet = examples.filter((_, i) => isValidation[i]);
+  if (!validSet.length) throw new TrainError('too few rows to hold out a validation slice');
+
+  const tokenizerJson = buildTokenizer(trainSet.map((e) => e.text), opts.tokenizer);
+  const tokenizer = TextTokenizer.fromJson(tokenizerJson);
+  const tokens: string[] = [];
+  for (const [token, id] of Object.entries(tokenizerJson.model.vocab)) tokens[id] = token;
+  const unknownFlags = Float32Array.from(tokens, (t) => (t.startsWith(CONTINUATION_PREFIX) || t === UNK_TOKEN ? 1 : 0));
+  const encode = (text: string) => Int32Array.from(tokenizer.encode(text).slice(0, cfg.maxTokens));
+  progress(`tokenizer: ${tokens.length} tokens`);
+
+  const input = {
+    ids: trainSet.map((e) => encode(e.text)),
+    labels: Int32Array.from(trainSet, (e) => classIndex.get(e.classId)!),
+    classes: classIds.length,
+    tokens,
+    unknownFlags,
+    headFlags: headFlagsOf(tokens),
+  };
+  const members = cfg.hidden ? 1 : Math.max(1, cfg.ensemble);
+  const models: BagModel[] = [];
+  for (let m = 0; m < members; m++) {
+    const label = members > 1 ? `model ${m + 1}/${members} ` : '';
+    const trained = trainBag(input, cfg, seed + m, (epoch, loss) => progress(`${label}epoch ${epoch}/${cfg.epochs} loss ${loss.toFixed(4)}`));
+    models.push(foldLinearHead(trained));
+  }
+  const model = averageModels(models);
+
+  // Exporting rounds the tables to float16: calibrate on the model exactly as it will be served.
+  const validIds = validSet.map((e) => encode(e.text));
+  const validLabels = Int32Array.from(validSet, (e) => classIndex.get(e.classId)!);
+  roundBagToHalf(model);
+  const { scale, temperature, nllBefore, nllAfter } = calibrate(model, validIds, validLabels);
+  model.oovScale = scale;
+  progress(`calibration: temperature ${temperature.toFixed(3)}, unknown-word scale ${scale}, validation NLL ${nllBefore.toFixed(4)} → ${nllAfter.toFixed(4)}`);
+
+  const probs = new Float64Array(classIds.length);
+  const raw = new Float32Array(classIds.length);
+  const scored = validSet.map((e, i) => {
+    const share = bagForward(model, validIds[i], raw);
+    const div = 1 + scale * share;
+    for (let c = 0; c < raw.length; c++) raw[c] /= div;
+    softmaxInto(raw, temperature, probs);
+    let best = 0;
+    for (let c = 1; c < probs.length; c++) if (probs[c] > probs[best]) best = c;
+    return { gold: e.classId, predicted: classIds[best], score: probs[best] };
+  });
+  const thresholds = chooseThresholds(
+    scored.map((s) => ({ predicted: s.predicted, score: s.score, correct: s.predicted === s.gold })),
+    classIds,
+    { targetPrecision },
+  );
+  const preds: Prediction[] = scored.map((s) => ({ ...s, accepted: s.score >= thresholds.perClass[s.predicted] }));
+  const validation = scorePredictions(preds, taxonomy, version);
+  const [l1, l2] = [validation.levels[0], validation.levels[Math.min(1, validation.levels.length - 1)]];
+
+  const metrics: ModelMetrics = {
+    modelVersion: version,
+    taxonomyVersion: taxonomy.version,
+    temperature,
+    thresholds: thresholds.perClass,
+    pooledThreshold: thresholds.pooled,
+    targetPrecision,
+    trainRows: trainSet.length,
+    validationRows: validSet.length,
+    summary: {
+      level1Accuracy: l1.accuracy,
+      level1MacroF1: l1.macroF1,
+      level2Accuracy: l2.accuracy,
+      level2MacroF1: l2.macroF1,
+      coverage: validation.coverage.coverage,
+      coveredAccuracy: validation.coverage.accuracy,
+    },
+    calibration: { temperature, unknownWordScale: scale, nllBefore, nllAfter },
+    validation,
+  };
+  const labels: LabelsFile = {
+    taxonomyName: taxonomy.name,
+    taxonomyVersion: taxonomy.version,
+    labels: classIds.map((c) => taxonomy.get(c)!.label),
+    classIds,
+  };
+  const card: ModelCard = {
+    version,
+    trainer: TRAINER,
+    parentVersion: opts.parentVersion ?? null,
+    createdAt: new Date().toISOString(),
+    trainingDataHash: dataHash(examples),
+    rows: examples.length,
+    classes: classIds.length,
+    seed,
+    config: cfg,
+    trainSeconds: Math.round((performance.now() - started) / 100) / 10,
+  };
+
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'model.onnx'), exportBagOnnx(model, `${TRAINER} ${version}`));
+  await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson));
+  await writeFile(join(dir, 'labels.json'), JSON.stringify(labels, null, 2) + '\n');
+  await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+  await writeFile(join(dir, 'card.json'), JSON.stringify(card, null, 2) + '\n');
+  progress(
+    `wrote ${dir}: validation level 1 accuracy ${l1.accuracy.toFixed(4)}, level 2 macro-F1 ${l2.macroF1.toFixed(4)}, coverage ${validation.coverage.coverage.toFixed(3)} at accuracy ${validation.coverage.accuracy.toFixed(4)}`,
+  );
+  return { dir, metrics };
+}
+
+/** Fits the unknown-word scale (grid) and the temperature (NLL) on the validation slice. */
+function calibrate(model: BagModel, ids: Int32Array[], labels: Int32Array) {
+  const raw = ids.map((seq) => {
+    const out = new Float32Array(model.classes);
+    const share = bagForward(model, seq, out);
+    return { out, share };
+  });
+  const scaled = (scale: number) =>
+    raw.map(({ out, share }) => {
+      const div = 1 + scale * share;
+      return out.map((v) => v / div);
+    });
+  const nllBefore = meanNll(scaled(0), labels, 1);
+  let best = { scale: 0, temperature: 1, nllAfter: Infinity };
+  // A floor of 1: texts made only of unseen word pieces must never be as confident as known ones, even when
+  // the validation slice (drawn from the same catalog) has few of them.
+  for (const scale of [1, 2, 4, 8]) {
+    const logits = scaled(scale);
+    const temperature = fitTemperature(logits, labels);
+    const nll = meanNll(logits, labels, temperature);
+    if (nll < best.nllAfter - 1e-9) best = { scale, temperature, nllAfter: nll };
+  }
+  return { ...best, nllBefore };
+}
+
+function dataHash(examples: { text: string; classId: string }[]): string {
+  const lines = examples.map((e) => `${e.text}\t${e.classId}`).sort();
+  const hash = createHash('sha256');
+  for (const line of lines) hash.update(line + '\n');
+  return `sha256:${hash.digest('hex')}`;
+}

@@ -1,0 +1,131 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { grantObjects, grantTable } from './grants.ts';
+import { HandlerFunction } from './handler-function.ts';
+import { WorkQueue } from './queues.ts';
+import { INBOX_PREFIX, LAKE_PREFIXES } from './storage.ts';
+
+export interface PipelineProps {
+  readonly inbox: s3.Bucket;
+  readonly lake: s3.Bucket;
+  readonly table: dynamodb.Table;
+  readonly alarmTopic: sns.ITopic;
+  /** Whether the LLM tier is deployed (LLM_ENABLED in the classify function). */
+  readonly llmEnabled: boolean;
+  /** The SageMaker endpoint of the encoder tier; empty when the tier is not deployed. */
+  readonly encoderEndpointName: string;
+  /** The LLM worker's longest time on one message batch: the LLM queue's visibility is six times that. */
+  readonly llmWorkerTimeout?: Duration;
+}
+
+/**
+ * The batch path: inbox ObjectCreated:* → ingest queue → ingest Lambda → classify queue → classify Lambda
+ * (→ LLM queue for the ECS worker) → finalize queue → finalize Lambda. Each queue has a DLQ and an alarm.
+ */
+export class Pipeline extends Construct {
+  readonly ingestQueue: WorkQueue;
+  readonly classifyQueue: WorkQueue;
+  readonly finalizeQueue: WorkQueue;
+  readonly llmQueue: WorkQueue;
+  readonly ingest: HandlerFunction;
+  readonly classify: HandlerFunction;
+  readonly finalize: HandlerFunction;
+
+  constructor(scope: Construct, id: string, props: PipelineProps) {
+    super(scope, id);
+    const { inbox, lake, table, alarmTopic } = props;
+    const timeouts = {
+      ingest: Duration.minutes(15), // streams a whole CSV (millions of rows) into the classify queue
+      classify: Duration.minutes(1),
+      finalize: Duration.minutes(15), // writes the whole output CSV and the Parquet results
+      llm: props.llmWorkerTimeout ?? Duration.minutes(2),
+    };
+
+    this.ingestQueue = new WorkQueue(this, 'Ingest', { consumerTimeout: timeouts.ingest, maxReceiveCount: 3, alarmTopic });
+    this.classifyQueue = new WorkQueue(this, 'Classify', { consumerTimeout: timeouts.classify, alarmTopic });
+    this.finalizeQueue = new WorkQueue(this, 'Finalize', { consumerTimeout: timeouts.finalize, maxReceiveCount: 3, alarmTopic });
+    this.llmQueue = new WorkQueue(this, 'Llm', { consumerTimeout: timeouts.llm, alarmTopic });
+
+    // ObjectCreated:* and not only Put: large CSVs arrive by multipart upload (CompleteMultipartUpload).
+    inbox.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.ingestQueue.queue), {
+      prefix: INBOX_PREFIX,
+    });
+
+    this.ingest = new HandlerFunction(this, 'IngestFn', {
+      name: 'ingest',
+      description: 'Streams an inbox CSV, validates rows, writes rejects, sends row chunks to the classify queue',
+      timeout: timeouts.ingest,
+      memorySize: 1024,
+      environment: {
+        TABLE_NAME: table.tableName,
+        INBOX_BUCKET: inbox.bucketName,
+        LAKE_BUCKET: lake.bucketName,
+        CLASSIFY_QUEUE_URL: this.classifyQueue.queue.queueUrl,
+        FINALIZE_QUEUE_URL: this.finalizeQueue.queue.queueUrl, // a file with no valid row is final at once
+      },
+    });
+    grantObjects(inbox, this.ingest.role, INBOX_PREFIX, 'read');
+    grantObjects(lake, this.ingest.role, LAKE_PREFIXES.outbox, 'write'); // rejects, the job's header
+    grantTable(table, this.ingest.role, 'readwrite');
+    this.classifyQueue.queue.grantSendMessages(this.ingest.role);
+    this.finalizeQueue.queue.grantSendMessages(this.ingest.role);
+    // One CSV per message; a few files at once keep the classify queue fed without flooding it.
+    this.ingest.fn.addEventSource(
+      new SqsEventSource(this.ingestQueue.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }),
+    );
+
+    this.classify = new HandlerFunction(this, 'ClassifyFn', {
+      name: 'classify',
+      description: 'Runs the cascade on a batch of rows; defers to the LLM queue; hands reconciled jobs to finalize',
+      timeout: timeouts.classify,
+      memorySize: 1024,
+      environment: {
+        TABLE_NAME: table.tableName,
+        LAKE_BUCKET: lake.bucketName,
+        FINALIZE_QUEUE_URL: this.finalizeQueue.queue.queueUrl,
+        LLM_QUEUE_URL: props.llmEnabled ? this.llmQueue.queue.queueUrl : '',
+        LLM_ENABLED: String(props.llmEnabled),
+        ENCODER_ENDPOINT_NAME: props.encoderEndpointName,
+      },
+    });
+    grantTable(table, this.classify.role, 'readwrite');
+    grantObjects(lake, this.classify.role, LAKE_PREFIXES.models, 'read'); // rules and taxonomy versions
+    grantObjects(lake, this.classify.role, LAKE_PREFIXES.outbox, 'write'); // work parts for finalize
+    this.finalizeQueue.queue.grantSendMessages(this.classify.role);
+    if (props.llmEnabled) this.llmQueue.queue.grantSendMessages(this.classify.role);
+    // maxConcurrency caps the fan-out (and the load on the encoder endpoint) without reserving account
+    // concurrency, which new accounts (limit 10) cannot spare.
+    this.classify.fn.addEventSource(
+      new SqsEventSource(this.classifyQueue.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: 50,
+      }),
+    );
+
+    this.finalize = new HandlerFunction(this, 'FinalizeFn', {
+      name: 'finalize',
+      description: 'Writes the output CSV and rejects to outbox/<jobId>/ and the results to the lake',
+      timeout: timeouts.finalize,
+      memorySize: 2048,
+      environment: {
+        TABLE_NAME: table.tableName,
+        INBOX_BUCKET: inbox.bucketName,
+        LAKE_BUCKET: lake.bucketName,
+      },
+    });
+    grantTable(table, this.finalize.role, 'readwrite');
+    grantObjects(inbox, this.finalize.role, INBOX_PREFIX, 'read');
+    grantObjects(lake, this.finalize.role, LAKE_PREFIXES.outbox, 'readwrite');
+    grantObjects(lake, this.finalize.role, LAKE_PREFIXES.results, 'readwrite');
+    this.finalize.fn.addEventSource(
+      new SqsEventSource(this.finalizeQueue.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }),
+    );
+  }
+}

@@ -1,0 +1,265 @@
+import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { HandlerFunction } from './handler-function.ts';
+import { grantObjects, nagToken } from './grants.ts';
+import { LAKE_PREFIXES } from './storage.ts';
+
+/** Where a run's challenger is written: models/challengers/<execution name>/ (the artifact contract folder). */
+export const CHALLENGERS_PREFIX = `${LAKE_PREFIXES.models}challengers/`;
+
+export type TrainerKind = 'fargate' | 'sagemaker';
+
+export interface RetrainingProps {
+  readonly lake: s3.IBucket;
+  readonly topic: sns.ITopic;
+  readonly export: HandlerFunction;
+  readonly evaluate: HandlerFunction;
+  readonly promote: HandlerFunction;
+  /** 'fargate': the project's own trainer in a Fargate task (default); 'sagemaker': DeBERTa training job. */
+  readonly trainer: TrainerKind;
+  /** Fargate trainer: its cluster and image (an image whose entry runs the project's trainer). */
+  readonly cluster?: ecs.ICluster;
+  readonly trainerRepository?: ecr.IRepository;
+  readonly trainerImageTag?: string;
+  /** SageMaker trainer: the training image (a Hugging Face PyTorch training image running models/deberta). */
+  readonly sagemakerTrainingImage?: string;
+  readonly sagemakerInstanceType?: string;
+  /** EventBridge Scheduler expression, weekly by default. */
+  readonly schedule: string;
+}
+
+/**
+ * Weekly retraining: export labelled data → train a challenger → evaluate champion vs challenger on the same
+ * held-out set → promote or discard → notify. Every task retries with backoff; any failure is caught and
+ * notified. Contract between the steps (JSONPath state):
+ *   $.export   = retrain-export's result, at least { trainUri, heldOutUri } (S3 URIs under exports/)
+ *   $.evaluation = retrain-evaluate's result, at least { promote: boolean, reason: string }
+ * The challenger is written to s3://<lake>/models/challengers/<execution name>/ (input `challengerUri`).
+ */
+export class Retraining extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly schedule: scheduler.CfnSchedule;
+  readonly logGroup: logs.LogGroup;
+  /** The Fargate trainer's task definition (trainer=fargate only). */
+  trainerTaskDefinition?: ecs.FargateTaskDefinition;
+  private trainingJobsAcknowledged = false;
+
+  constructor(scope: Construct, id: string, props: RetrainingProps) {
+    super(scope, id);
+    const retry = (task: sfn.TaskStateBase, interval = Duration.seconds(10)) =>
+      task.addRetry({ errors: ['States.ALL'], interval, maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    const challengerUri = sfn.JsonPath.format(
+      `s3://${props.lake.bucketName}/${CHALLENGERS_PREFIX}{}/`,
+      sfn.JsonPath.stringAt('$$.Execution.Name'),
+    );
+
+    const notifyFailure = new tasks.SnsPublish(this, 'NotifyFailure', {
+      topic: props.topic,
+      subject: 'Aisle retraining failed',
+      message: sfn.TaskInput.fromObject({
+        outcome: 'failed',
+        execution: sfn.JsonPath.stringAt('$$.Execution.Id'),
+        error: sfn.JsonPath.stringAt('$.error.Error'),
+        cause: sfn.JsonPath.stringAt('$.error.Cause'),
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    }).next(new sfn.Fail(this, 'Failed', { error: 'RetrainingFailed', cause: 'A retraining step failed (see the notification)' }));
+
+    const lambdaStep = (name: string, fn: HandlerFunction, resultPath: string) => {
+      const task = new tasks.LambdaInvoke(this, name, {
+        lambdaFunction: fn.fn,
+        payload: sfn.TaskInput.fromObject({
+          execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
+          challengerUri,
+          export: sfn.JsonPath.objectAt('$.export'),
+          evaluation: sfn.JsonPath.objectAt('$.evaluation'),
+        }),
+        payloadResponseOnly: true,
+        resultPath,
+        retryOnServiceExceptions: false, // the explicit retry below covers them
+      });
+      retry(task);
+      task.addCatch(notifyFailure, { resultPath: '$.error' });
+      return task;
+    };
+
+    const start = new sfn.Pass(this, 'Start', { parameters: { export: {}, evaluation: {} } });
+    const exportData = lambdaStep('ExportLabelledData', props.export, '$.export');
+    const train = this.trainStep(props, challengerUri);
+    retry(train, Duration.minutes(1));
+    train.addCatch(notifyFailure, { resultPath: '$.error' });
+    const evaluate = lambdaStep('EvaluateChallenger', props.evaluate, '$.evaluation');
+    const promote = lambdaStep('PromoteChallenger', props.promote, '$.promotion');
+    const notify = (name: string, outcome: string) =>
+      new tasks.SnsPublish(this, name, {
+        topic: props.topic,
+        subject: `Aisle retraining: ${outcome}`,
+        message: sfn.TaskInput.fromObject({
+          outcome,
+          execution: sfn.JsonPath.stringAt('$$.Execution.Id'),
+          challengerUri,
+          evaluation: sfn.JsonPath.objectAt('$.evaluation'),
+        }),
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+    const notifyPromoted = notify('NotifyPromoted', 'challenger promoted');
+    const notifyDiscarded = notify('NotifyDiscarded', 'challenger discarded');
+    for (const n of [notifyPromoted, notifyDiscarded]) retry(n);
+
+    const decide = new sfn.Choice(this, 'ChallengerWins?')
+      .when(sfn.Condition.booleanEquals('$.evaluation.promote', true), promote.next(notifyPromoted))
+      .otherwise(notifyDiscarded);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-retraining`,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(start.next(exportData).next(train).next(evaluate).next(decide)),
+      timeout: Duration.hours(12),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+
+    const smRole = this.stateMachine.role;
+    Validations.of(smRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery…) support no resource-level permissions.',
+    });
+    for (const fn of [props.export, props.evaluate, props.promote]) {
+      Validations.of(smRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagToken(this, fn.fn.functionArn)}:*]`,
+        reason: `Invoking ${fn.node.id} by any version or alias of that one function.`,
+      });
+    }
+    if (this.trainingJobsAcknowledged) {
+      Validations.of(smRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*]',
+        reason: 'Training jobs are named after the execution, so their names are not known in advance.',
+      });
+    }
+    if (this.trainerTaskDefinition) {
+      const td = Stack.of(this).getLogicalId(this.trainerTaskDefinition.node.defaultChild as ecs.CfnTaskDefinition);
+      const part = (i: number) => `{"Fn::Select":[${i},{"Fn::Split":[":",{"Ref":"${td}"}]}]}`;
+      const path = (i: number) => `{"Fn::Select":[${i},{"Fn::Split":["/",${part(5)}]}]}`;
+      Validations.of(smRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:${part(1)}:${part(2)}:${part(3)}:${part(4)}:${path(0)}/${path(1)}:*]`,
+        reason: 'ecs:RunTask on any revision of the one trainer task definition family (Step Functions runs the latest).',
+      });
+      Validations.of(this.trainerTaskDefinition.obtainExecutionRole()).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'ecr:GetAuthorizationToken supports no resource-level permissions; image pulls are limited to the trainer repository.',
+      });
+    }
+
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'Starts the Aisle retraining state machine on its schedule',
+    });
+    this.stateMachine.grantStartExecution(schedulerRole);
+    this.schedule = new scheduler.CfnSchedule(this, 'Weekly', {
+      description: 'Aisle retraining',
+      scheduleExpression: props.schedule,
+      scheduleExpressionTimezone: 'UTC',
+      flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: 60 },
+      state: 'ENABLED',
+      target: {
+        arn: this.stateMachine.stateMachineArn,
+        roleArn: schedulerRole.roleArn,
+        input: JSON.stringify({ trigger: 'schedule' }),
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+      },
+    });
+  }
+
+  private trainStep(props: RetrainingProps, challengerUri: string): sfn.TaskStateBase {
+    const trainUri = sfn.JsonPath.stringAt('$.export.trainUri');
+    const heldOutUri = sfn.JsonPath.stringAt('$.export.heldOutUri');
+    if (props.trainer === 'sagemaker') {
+      if (!props.sagemakerTrainingImage) throw new Error('trainer=sagemaker needs a SageMaker training image URI');
+      const role = new iam.Role(this, 'TrainingJobRole', {
+        assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+        description: 'Aisle DeBERTa training job: reads exports, writes challengers',
+      });
+      grantObjects(props.lake, role, LAKE_PREFIXES.exports, 'read');
+      grantObjects(props.lake, role, CHALLENGERS_PREFIX, 'readwrite');
+      const ack = (id: string, reason: string) => Validations.of(role).acknowledge({ id, reason });
+      ack('AwsSolutions-IAM5[Resource::*]', 'Training jobs write CloudWatch logs/metrics and fetch an ECR token: no resource-level permissions exist for those.');
+      ack('AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'Added by the Step Functions SageMaker task for its output location: the job replaces its own partial output under models/challengers/.');
+      ack('AwsSolutions-IAM5[Action::s3:Abort*]', 'Added by the Step Functions SageMaker task for its output location: aborting its own multipart uploads.');
+      this.trainingJobsAcknowledged = true;
+      return new tasks.SageMakerCreateTrainingJob(this, 'TrainChallenger', {
+        integrationPattern: sfn.IntegrationPattern.RUN_JOB, // wait for the job (.sync), not just its start
+        trainingJobName: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        role,
+        algorithmSpecification: {
+          trainingImage: tasks.DockerImage.fromRegistry(props.sagemakerTrainingImage),
+          trainingInputMode: tasks.InputMode.FILE,
+        },
+        inputDataConfig: [
+          { channelName: 'train', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.export.trainUri') } } },
+          { channelName: 'heldout', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.export.heldOutUri') } } },
+        ],
+        outputDataConfig: { s3OutputLocation: tasks.S3Location.fromBucket(props.lake, CHALLENGERS_PREFIX) },
+        resourceConfig: {
+          instanceCount: 1,
+          instanceType: new ec2.InstanceType((props.sagemakerInstanceType ?? 'ml.g5.2xlarge').replace(/^ml\./, '')),
+          volumeSize: Size.gibibytes(50),
+        },
+        stoppingCondition: { maxRuntime: Duration.hours(6) },
+        hyperparameters: { 'model-output-uri': challengerUri },
+        resultPath: '$.training',
+      });
+    }
+    if (!props.cluster || !props.trainerRepository) throw new Error('trainer=fargate needs a cluster and a trainer image');
+    const taskDefinition = (this.trainerTaskDefinition = new ecs.FargateTaskDefinition(this, 'TrainerTask', {
+      cpu: 4096,
+      memoryLimitMiB: 16384,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      ephemeralStorageGiB: 50,
+    }));
+    const container = taskDefinition.addContainer('trainer', {
+      image: ecs.ContainerImage.fromEcrRepository(props.trainerRepository, props.trainerImageTag ?? 'latest'),
+      logging: ecs.LogDrivers.awsLogs({
+        streamPrefix: 'trainer',
+        logGroup: new logs.LogGroup(this, 'TrainerLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
+      }),
+    });
+    const taskRole = taskDefinition.taskRole as iam.Role;
+    grantObjects(props.lake, taskRole, LAKE_PREFIXES.exports, 'read');
+    grantObjects(props.lake, taskRole, `${LAKE_PREFIXES.models}champion/`, 'read');
+    grantObjects(props.lake, taskRole, CHALLENGERS_PREFIX, 'readwrite');
+    return new tasks.EcsRunTask(this, 'TrainChallenger', {
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      cluster: props.cluster,
+      taskDefinition,
+      launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+      containerOverrides: [
+        {
+          containerDefinition: container,
+          environment: [
+            { name: 'TRAIN_DATA_URI', value: trainUri },
+            { name: 'HELDOUT_DATA_URI', value: heldOutUri },
+            { name: 'MODEL_OUTPUT_URI', value: challengerUri },
+            { name: 'LAKE_BUCKET', value: props.lake.bucketName },
+          ],
+        },
+      ],
+      taskTimeout: sfn.Timeout.duration(Duration.hours(6)),
+      resultPath: '$.training',
+    });
+  }
+}

@@ -1,0 +1,257 @@
+import { CfnElement, CfnOutput, CfnParameter, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { Construct } from 'constructs';
+import { Alerts } from './alerts.ts';
+import { Api } from './api.ts';
+import { Encoder } from './encoder.ts';
+import { grantObjects, grantTable } from './grants.ts';
+import { HandlerFunction } from './handler-function.ts';
+import { Insights } from './insights.ts';
+import { LlmService } from './llm-service.ts';
+import { Network } from './network.ts';
+import { Pipeline } from './pipeline.ts';
+import { Retraining, type TrainerKind } from './retraining.ts';
+import { INBOX_PREFIX, LAKE_PREFIXES, Storage } from './storage.ts';
+import { AisleTable } from './table.ts';
+
+/** Deployment switches, read from CDK context (`-c name=value` or cdk.json); defaults in DEFAULT_SETTINGS. */
+export interface AisleSettings {
+  /** Deploy the LLM tier (ECS GPU service). false: no ECS resources, LLM_ENABLED=false in classify. */
+  readonly llmEnabled: boolean;
+  /** Deploy the encoder tier (SageMaker endpoint). false: ENCODER_ENDPOINT_NAME is empty. */
+  readonly encoderEnabled: boolean;
+  /** Serverless SageMaker inference instead of real-time GPU instances (small catalogs). */
+  readonly encoderServerless: boolean;
+  readonly encoderMaxInstances: number;
+  readonly llmMaxInstances: number;
+  /** Which trainer the retraining state machine runs. */
+  readonly trainer: TrainerKind;
+  /** EventBridge Scheduler expression for retraining (UTC). */
+  readonly retrainSchedule: string;
+}
+
+export const DEFAULT_SETTINGS: AisleSettings = {
+  llmEnabled: true,
+  encoderEnabled: true,
+  encoderServerless: false,
+  encoderMaxInstances: 4,
+  llmMaxInstances: 2,
+  trainer: 'fargate',
+  retrainSchedule: 'cron(0 3 ? * SUN *)',
+};
+
+/** Reads the switches from context; strings from `-c` are parsed ("false", "4"). */
+export function settingsFromContext(scope: Construct): AisleSettings {
+  const read = <K extends keyof AisleSettings>(key: K): AisleSettings[K] => {
+    const raw = scope.node.tryGetContext(key) as unknown;
+    const fallback = DEFAULT_SETTINGS[key];
+    if (raw === undefined || raw === null || raw === '') return fallback;
+    if (typeof fallback === 'boolean') {
+      if (raw === true || raw === 'true') return true as AisleSettings[K];
+      if (raw === false || raw === 'false') return false as AisleSettings[K];
+      throw new Error(`context ${key} must be true or false, got ${String(raw)}`);
+    }
+    if (typeof fallback === 'number') {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`context ${key} must be a positive integer, got ${String(raw)}`);
+      return n as AisleSettings[K];
+    }
+    return String(raw) as AisleSettings[K];
+  };
+  const settings: AisleSettings = {
+    llmEnabled: read('llmEnabled'),
+    encoderEnabled: read('encoderEnabled'),
+    encoderServerless: read('encoderServerless'),
+    encoderMaxInstances: read('encoderMaxInstances'),
+    llmMaxInstances: read('llmMaxInstances'),
+    trainer: read('trainer'),
+    retrainSchedule: read('retrainSchedule'),
+  };
+  if (settings.trainer !== 'fargate' && settings.trainer !== 'sagemaker') {
+    throw new Error(`context trainer must be fargate or sagemaker, got ${settings.trainer}`);
+  }
+  return settings;
+}
+
+export interface AisleStackProps extends StackProps {
+  readonly settings?: Partial<AisleSettings>;
+}
+
+/**
+ * The whole AWS deployment, environment-agnostic (no lookups: `cdk synth` runs offline). Container images
+ * are not built here: they are pushed to ECR repositories named by parameters (see README "Deploy to AWS").
+ */
+export class AisleStack extends Stack {
+  readonly settings: AisleSettings;
+
+  constructor(scope: Construct, id: string, props: AisleStackProps = {}) {
+    super(scope, id, props);
+    const settings = (this.settings = { ...settingsFromContext(this), ...props.settings });
+    const param = (id: string, def: string, description: string) =>
+      new CfnParameter(this, id, { type: 'String', default: def, description }).valueAsString;
+    const imageTag = param('ImageTag', 'latest', 'Tag of the container images in the ECR repositories');
+    const repository = (id: string, def: string, what: string) =>
+      ecr.Repository.fromRepositoryName(this, `${id}Ref`, param(id, def, `ECR repository of ${what}`));
+
+    const alerts = new Alerts(this, 'Alerts');
+    const storage = new Storage(this, 'Storage');
+    const { table } = new AisleTable(this, 'Data');
+    const insights = new Insights(this, 'Insights', { lake: storage.lake });
+
+    const encoder = settings.encoderEnabled
+      ? new Encoder(this, 'Encoder', {
+          lake: storage.lake,
+          repository: repository('EncoderRepository', 'aisle-encoder', 'the encoder server (containers/encoder)'),
+          imageTag,
+          modelPrefix: param(
+            'EncoderModelPrefix',
+            '',
+            "Lake key prefix of the model folder the endpoint serves (e.g. models/champion/); empty: the model baked into the image",
+          ),
+          serverless: settings.encoderServerless,
+          instanceType: settings.encoderServerless
+            ? ''
+            : param('EncoderInstanceType', 'ml.g5.xlarge', 'SageMaker instance type of the encoder endpoint'),
+          maxInstances: settings.encoderMaxInstances,
+        })
+      : undefined;
+    const encoderEndpointName = encoder?.endpointName ?? '';
+
+    const pipeline = new Pipeline(this, 'Pipeline', {
+      inbox: storage.inbox,
+      lake: storage.lake,
+      table,
+      alarmTopic: alerts.topic,
+      llmEnabled: settings.llmEnabled,
+      encoderEndpointName,
+    });
+    encoder?.grantInvoke(pipeline.classify.role);
+
+    const network = settings.llmEnabled || settings.trainer === 'fargate' ? new Network(this, 'Network') : undefined;
+    if (settings.llmEnabled && network) {
+      new LlmService(this, 'Llm', {
+        cluster: network.cluster,
+        queue: pipeline.llmQueue.queue,
+        finalizeQueue: pipeline.finalizeQueue.queue,
+        table,
+        lake: storage.lake,
+        repository: repository('LlmRepository', 'aisle-llm', 'Ollama + the LLM queue worker (containers/llm)'),
+        imageTag,
+        instanceType: param('LlmInstanceType', 'g5.xlarge', 'EC2 GPU instance type of the LLM service (g5/g6 family)'),
+        maxInstances: settings.llmMaxInstances,
+        ollamaModel: param('OllamaModel', 'llama3', 'Ollama model the worker asks for (pulled at the first start)'),
+      });
+    }
+
+    // The API: the Hono app and its API-key authorizer.
+    const apiFn = new HandlerFunction(this, 'ApiFn', {
+      name: 'api',
+      description: 'Aisle HTTP API (Hono app)',
+      timeout: Duration.seconds(29), // API Gateway gives up after 30 s
+      memorySize: 1024,
+      // The named insight queries are .sql files read next to the module (core/insights.ts INSIGHTS_DIR).
+      bundleFolders: { 'functions/core/insights': 'insights' },
+      environment: {
+        TABLE_NAME: table.tableName,
+        INBOX_BUCKET: storage.inbox.bucketName,
+        LAKE_BUCKET: storage.lake.bucketName,
+        CLASSIFY_QUEUE_URL: pipeline.classifyQueue.queue.queueUrl,
+        LLM_QUEUE_URL: settings.llmEnabled ? pipeline.llmQueue.queue.queueUrl : '',
+        LLM_ENABLED: String(settings.llmEnabled),
+        ENCODER_ENDPOINT_NAME: encoderEndpointName,
+        ATHENA_WORKGROUP: insights.workGroupName,
+        GLUE_DATABASE: insights.databaseName,
+        GLUE_TABLE: insights.tableName,
+      },
+    });
+    grantTable(table, apiFn.role, 'readwrite');
+    grantObjects(storage.inbox, apiFn.role, INBOX_PREFIX, 'readwrite'); // uploads (presigned PUT) land where ingest picks them up
+    grantObjects(storage.lake, apiFn.role, LAKE_PREFIXES.outbox, 'read'); // job downloads
+    grantObjects(storage.lake, apiFn.role, LAKE_PREFIXES.models, 'read');
+    pipeline.classifyQueue.queue.grantSendMessages(apiFn.role);
+    if (settings.llmEnabled) pipeline.llmQueue.queue.grantSendMessages(apiFn.role);
+    encoder?.grantInvoke(apiFn.role); // synchronous POST /v1/classify runs the cascade in the API function
+    insights.grantQuery(apiFn.role);
+
+    const authorizerFn = new HandlerFunction(this, 'AuthorizerFn', {
+      name: 'authorizer',
+      description: 'Checks Authorization: Bearer <API key> against the hashed keys in the table',
+      timeout: Duration.seconds(5),
+      memorySize: 256,
+      environment: { TABLE_NAME: table.tableName },
+    });
+    grantTable(table, authorizerFn.role, 'getItem');
+    const api = new Api(this, 'Api', { handler: apiFn.fn, authorizer: authorizerFn.fn });
+
+    // Retraining: three Lambda steps around the trainer.
+    const retrainFn = (name: 'retrain-export' | 'retrain-evaluate' | 'retrain-promote', id: string, description: string) =>
+      new HandlerFunction(this, id, {
+        name,
+        description,
+        timeout: Duration.minutes(15),
+        memorySize: 2048,
+        environment: {
+          TABLE_NAME: table.tableName,
+          LAKE_BUCKET: storage.lake.bucketName,
+          ENCODER_ENDPOINT_NAME: encoderEndpointName,
+        },
+      });
+    const exportFn = retrainFn('retrain-export', 'RetrainExportFn', 'Exports human-labelled items and a held-out set to exports/');
+    grantTable(table, exportFn.role, 'read');
+    grantObjects(storage.lake, exportFn.role, LAKE_PREFIXES.exports, 'readwrite');
+    const evaluateFn = retrainFn('retrain-evaluate', 'RetrainEvaluateFn', 'Compares champion and challenger on the same held-out set');
+    grantObjects(storage.lake, evaluateFn.role, LAKE_PREFIXES.models, 'read');
+    grantObjects(storage.lake, evaluateFn.role, LAKE_PREFIXES.exports, 'read');
+    const promoteFn = retrainFn('retrain-promote', 'RetrainPromoteFn', 'Makes the challenger the champion and rolls it onto the endpoint');
+    grantObjects(storage.lake, promoteFn.role, LAKE_PREFIXES.models, 'readwrite');
+    grantTable(table, promoteFn.role, 'readwrite');
+
+    const retraining = new Retraining(this, 'Retraining', {
+      lake: storage.lake,
+      topic: alerts.topic,
+      export: exportFn,
+      evaluate: evaluateFn,
+      promote: promoteFn,
+      trainer: settings.trainer,
+      cluster: network?.cluster,
+      trainerRepository:
+        settings.trainer === 'fargate'
+          ? repository('TrainerRepository', 'aisle-trainer', "the project's own trainer (runs `aisle train`)")
+          : undefined,
+      trainerImageTag: imageTag,
+      sagemakerTrainingImage:
+        settings.trainer === 'sagemaker'
+          ? param('DebertaTrainingImage', '', 'Hugging Face PyTorch training image URI for models/deberta (region-specific)')
+          : undefined,
+      schedule: settings.retrainSchedule,
+    });
+
+    // The one CDK-provided function: it applies the inbox notification configuration at deploy time.
+    for (const child of this.node.children) {
+      if (child.node.id.startsWith('BucketNotificationsHandler')) {
+        Validations.of(child).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: 'CDK-provided custom resource that sets the S3 → SQS notification at deploy time; basic logging only.',
+        });
+      }
+    }
+
+    // POST /v1/retrain starts the state machine; GET follows the execution (Retrainer port on AWS).
+    apiFn.fn.addEnvironment('RETRAIN_STATE_MACHINE_ARN', retraining.stateMachine.stateMachineArn);
+    retraining.stateMachine.grantStartExecution(apiFn.role);
+    retraining.stateMachine.grantExecution(apiFn.role, 'states:DescribeExecution');
+    Validations.of(apiFn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${this.getLogicalId(retraining.stateMachine.node.defaultChild as CfnElement)}"}]}]}:*]`,
+      reason: 'DescribeExecution on the executions of the one retraining state machine; execution names are made per run.',
+    });
+
+    new CfnOutput(this, 'InboxBucket', { value: storage.inbox.bucketName, description: 'Drop CSVs under inbox/' });
+    new CfnOutput(this, 'LakeBucket', { value: storage.lake.bucketName, description: 'outbox/, results/, models/, exports/' });
+    new CfnOutput(this, 'ApiUrl', { value: api.url });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'AlertsTopic', { value: alerts.topic.topicArn, description: 'Subscribe to get DLQ alarms and retraining outcomes' });
+    new CfnOutput(this, 'RetrainingStateMachine', { value: retraining.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AthenaWorkGroup', { value: insights.workGroupName });
+    if (encoder) new CfnOutput(this, 'EncoderEndpoint', { value: encoder.endpointName });
+  }
+}

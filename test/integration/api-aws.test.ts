@@ -1,0 +1,101 @@
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoJobStore } from '../../functions/adapters/aws/dynamodb.ts';
+import { S3JobsService } from '../../functions/adapters/aws/jobs-service.ts';
+import { REGISTRY_KEY, S3ModelRegistry, versionPrefix } from '../../functions/adapters/aws/model-registry.ts';
+import { StepFunctionsRetrainer } from '../../functions/adapters/aws/retrainer.ts';
+import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
+import { jobIdFor } from '../../functions/handlers/pipeline.ts';
+import { createTable, motoMissing, skipReason, startMoto, TEST_CREDENTIALS, TEST_REGION, type Emulator } from '../support/emulators.ts';
+
+const skip = skipReason(motoMissing());
+
+describe.skipIf(!!skip)('the API on AWS: presigned jobs, registry, retraining, Lambda entry (moto_server)', () => {
+  let moto: Emulator;
+  const table = 'aisle-api-test';
+  const env: Record<string, string> = {};
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    for (const b of ['inbox', 'lake']) await moto.clients.s3.send(new CreateBucketCommand({ Bucket: b }));
+    await createTable(moto.options, table, false);
+    Object.assign(env, {
+      AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: TEST_REGION, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, TABLE_NAME: table, INBOX_BUCKET: 'inbox', LAKE_BUCKET: 'lake',
+      ATHENA_WORKGROUP: 'primary', GLUE_DATABASE: 'aisle', LLM_ENABLED: 'false', POWERTOOLS_DEV: 'true',
+    });
+  });
+  afterAll(async () => {
+    for (const k of Object.keys(env)) delete process.env[k];
+    await moto?.stop();
+  });
+
+  it('hands out a presigned upload whose key gives ingest the same job id, and serves results by presigned GET', async () => {
+    const jobs = new DynamoJobStore(moto.clients.dynamo, table);
+    const service = new S3JobsService({ s3: moto.clients.s3, jobs, inboxBucket: 'inbox', lakeBucket: 'lake' });
+    const upload = await service.createUpload('../My Catalog.csv');
+    expect(upload.method).toBe('PUT');
+    expect((await service.get(upload.jobId))?.status).toBe('queued');
+
+    const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: 'product_name\nWhole Milk\n' });
+    expect(put.status).toBe(200);
+    const key = `inbox/uploads/${upload.jobId}/My_Catalog.csv`;
+    const head = await moto.clients.s3.send(new HeadObjectCommand({ Bucket: 'inbox', Key: key }));
+    expect(jobIdFor('inbox', key, head.ETag ?? '')).toBe(upload.jobId);
+    expect(jobIdFor('inbox', 'inbox/other.csv', '"e"')).not.toBe(upload.jobId);
+
+    expect(await service.artifact(upload.jobId, 'result')).toBeNull(); // not done yet
+    await moto.clients.s3.send(new PutObjectCommand({ Bucket: 'lake', Key: `outbox/${upload.jobId}/result.csv`, Body: 'product_name,level1\nWhole Milk,Food\n' }));
+    await jobs.update(upload.jobId, { status: 'done', output: `outbox/${upload.jobId}/result.csv`, rejects: `outbox/${upload.jobId}/rejects.csv` });
+    const art = await service.artifact(upload.jobId, 'result');
+    expect(art?.kind).toBe('redirect');
+    const got = await fetch((art as { url: string }).url);
+    expect(await got.text()).toContain('Whole Milk,Food');
+    expect(await service.artifact(upload.jobId, 'rejects')).toBeNull(); // no rejects file was written
+  });
+
+  it('reads the champion, challengers and their metrics from the lake registry', async () => {
+    const lake = new S3BlobStore(moto.clients.s3, 'lake');
+    const registry = new S3ModelRegistry(lake);
+    expect(await registry.champion()).toBeNull();
+    await lake.put(REGISTRY_KEY, JSON.stringify({ champion: 'v2', challengers: ['v3'], retired: ['v1'], history: [{ at: '2026-11-20T00:00:00.000Z', action: 'promote', version: 'v2', replaced: 'v1' }] }));
+    await lake.put(`${versionPrefix('v2')}metrics.json`, JSON.stringify({ levels: [{ accuracy: 0.99 }] }));
+    const all = await registry.list();
+    expect(all.map((m) => [m.version, m.role])).toEqual([['v2', 'champion'], ['v3', 'challenger'], ['v1', 'retired']]);
+    expect(all[0]).toMatchObject({ metrics: { levels: [{ accuracy: 0.99 }] }, createdAt: '2026-11-20T00:00:00.000Z' });
+    await expect(registry.promote('v3')).rejects.toThrow(/retraining state machine/);
+  });
+
+  it('starts the retraining state machine and reports its execution', async () => {
+    const sfn = new SFNClient(moto.options);
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({
+      name: 'aisle-retrain', roleArn: 'arn:aws:iam::123456789012:role/sfn',
+      definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+    }));
+    const retrainer = new StepFunctionsRetrainer({ sfn, stateMachineArn: stateMachineArn! });
+    const run = await retrainer.start();
+    expect(run.id).toMatch(/^arn:aws:states:.*:execution:aisle-retrain:v\d{8}-\d{6}$/);
+    const seen = await retrainer.get(run.id);
+    expect(['running', 'succeeded']).toContain(seen?.status);
+    expect(await retrainer.get('not-an-arn')).toBeNull();
+  });
+
+  it('the Lambda entry answers API Gateway events with the same app', async () => {
+    Object.assign(process.env, env);
+    const { handler } = await import('../../functions/handlers/api.ts');
+    const event = (path: string, headers: Record<string, string> = {}) => ({
+      version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: '', headers: { host: 'api.example', ...headers },
+      requestContext: { http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' }, requestId: 'r1', stage: '$default', domainName: 'api.example', timeEpoch: Date.now() },
+      isBase64Encoded: false,
+    });
+    const call = handler as unknown as (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }>;
+    const health = await call(event('/health'), {});
+    expect(health.statusCode).toBe(200);
+    const ready = await call(event('/ready'), {});
+    expect(ready.statusCode).toBe(200);
+    const noKey = await call(event('/v1/taxonomy'), {});
+    expect(noKey.statusCode).toBe(401);
+    expect(JSON.parse(noKey.body).error.code).toBe('unauthorized');
+  });
+});

@@ -1,0 +1,43 @@
+import { readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
+import { ARTIFACT_FILES } from '../../functions/model/registry.ts';
+import { STARTER_DIR, STARTER_VERSION, trainStarter } from '../../models/starter/train-starter.ts';
+
+const committed = {
+  metrics: JSON.parse(readFileSync(join(STARTER_DIR, 'metrics.json'), 'utf8')),
+  card: JSON.parse(readFileSync(join(STARTER_DIR, 'card.json'), 'utf8')),
+};
+const tmp = mkdtempSync(join(tmpdir(), 'aisle-starter-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('shipped starter model', () => {
+  it('holds the artifact contract within 25 MB', () => {
+    let bytes = 0;
+    for (const f of ARTIFACT_FILES) bytes += statSync(join(STARTER_DIR, f)).size;
+    expect(bytes).toBeLessThanOrEqual(25 * 1024 * 1024);
+    expect(committed.card).toMatchObject({ version: STARTER_VERSION, parentVersion: null });
+  });
+
+  it('is the champion of an empty registry', async () => {
+    const registry = new LocalModelRegistry({ root: join(tmp, 'home', 'models') });
+    expect(await registry.champion()).toMatchObject({ version: STARTER_VERSION, location: STARTER_DIR, shipped: true });
+  });
+
+  it('retrains from the catalog to the same metrics and scores well on the held-out split', async () => {
+    const { metrics, heldOut } = await trainStarter(join(tmp, STARTER_VERSION), { threads: 1 });
+    const card = JSON.parse(readFileSync(join(tmp, STARTER_VERSION, 'card.json'), 'utf8'));
+    expect(card.trainingDataHash).toBe(committed.card.trainingDataHash);
+    for (const [key, value] of Object.entries(committed.metrics.summary as Record<string, number>)) {
+      expect(Math.abs((metrics.summary as Record<string, number>)[key] - value), `summary.${key}`).toBeLessThanOrEqual(0.005);
+    }
+    expect(Math.abs(metrics.temperature - committed.metrics.temperature)).toBeLessThanOrEqual(0.05);
+    // The catalog's validation split never took part in training or calibration.
+    expect(heldOut.rows).toBeGreaterThan(2000);
+    expect(heldOut.levels[0].accuracy).toBeGreaterThanOrEqual(0.98);
+    expect(heldOut.levels[1].macroF1).toBeGreaterThanOrEqual(0.95);
+    expect(heldOut.coverage.coverage).toBeGreaterThanOrEqual(0.9);
+  }, 300_000);
+});

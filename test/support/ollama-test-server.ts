@@ -1,0 +1,168 @@
+/**
+ * A test double of the Ollama HTTP API (the endpoints the adapter uses: /api/chat, /api/tags, /api/version,
+ * /api/show), answering from a scripted oracle — product text → class id — and injecting faults on demand.
+ * It reads the numbered products of the last user message the way a model would see them, and answers in
+ * the shape the `format` schema asks for. Binds 127.0.0.1 on port 0 unless a port is given.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+
+export type Fault =
+  /** Content that is not JSON. */
+  | { kind: 'malformed' }
+  /** These products (or all) get a class id that is not in the taxonomy. */
+  | { kind: 'off-taxonomy'; texts?: string[] }
+  /** These products (or all) get no entry. */
+  | { kind: 'missing'; texts?: string[] }
+  /** Answer normally after a delay. */
+  | { kind: 'slow'; ms: number }
+  /** An HTTP error with Ollama's JSON error body. */
+  | { kind: 'status'; status: 500 | 502 | 503; message?: string }
+  /** Ollama's out-of-memory error (HTTP 500). */
+  | { kind: 'oom' }
+  /** Destroys the connection without an answer. */
+  | { kind: 'hang-up' };
+
+export interface ChatRecord {
+  model: string;
+  /** Product texts in the order numbered. */
+  texts: string[];
+  format: unknown;
+  keepAlive: unknown;
+  options: unknown;
+  system: string;
+  user: string;
+  /** What happened: 'ok' or the fault kind. */
+  result: string;
+}
+
+export interface OllamaTestServerOptions {
+  /** Product text → class id; a text not in it is answered "unknown". */
+  oracle: Map<string, string> | ((text: string) => string);
+  /** Model names /api/tags lists (default ["llama3:latest"]). */
+  models?: string[];
+  port?: number;
+}
+
+const OOM_BODY = 'model requires more system memory (5.6 GiB) than is available (3.1 GiB)';
+
+export class OllamaTestServer {
+  /** Faults consumed one per chat request, in order. */
+  readonly faults: Fault[] = [];
+  /** Faults applied to every chat request while set, e.g. OOM above a batch size. */
+  rule: ((texts: string[]) => Fault | undefined) | undefined;
+  readonly chats: ChatRecord[] = [];
+  private server: ServerType | undefined;
+  port = 0;
+  readonly app = new Hono();
+  private readonly models: string[];
+
+  constructor(private readonly opts: OllamaTestServerOptions) {
+    this.models = opts.models ?? ['llama3:latest'];
+    const app = this.app;
+    app.get('/api/version', (c) => c.json({ version: '0.12.0-test' }));
+    app.get('/api/tags', (c) =>
+      c.json({ models: this.models.map((name) => ({ name, model: name, modified_at: new Date(0).toISOString(), size: 1, digest: 'test', details: {} })) }),
+    );
+    app.post('/api/show', async (c) => {
+      const { model } = (await c.req.json()) as { model: string };
+      if (!this.knows(model)) return c.json({ error: `model '${model}' not found` }, 404);
+      return c.json({ modelfile: '', parameters: '', template: '', details: { family: 'llama' }, model_info: {} });
+    });
+    app.post('/api/chat', async (c) => {
+      const body = (await c.req.json()) as { model: string; messages: { role: string; content: string }[]; format?: unknown; keep_alive?: unknown; options?: unknown };
+      if (!this.knows(body.model)) return c.json({ error: `model "${body.model}" not found, try pulling it first` }, 404);
+      const user = [...body.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+      const system = body.messages.find((m) => m.role === 'system')?.content ?? '';
+      const texts = parseNumbered(user);
+      const fault = this.faults.shift() ?? this.rule?.(texts);
+      this.chats.push({ model: body.model, texts, format: body.format, keepAlive: body.keep_alive, options: body.options, system, user, result: fault?.kind ?? 'ok' });
+      if (fault?.kind === 'status') return c.json({ error: fault.message ?? `test server says ${fault.status}` }, fault.status);
+      if (fault?.kind === 'oom') return c.json({ error: OOM_BODY }, 500);
+      if (fault?.kind === 'hang-up') {
+        (c.env as { incoming: { socket: { destroy(): void } } }).incoming.socket.destroy();
+        return new Response(null);
+      }
+      if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
+      let content: string;
+      if (fault?.kind === 'malformed') content = '{"1": {"classId": "food.fresh", "confid';
+      else {
+        const answer: Record<string, { classId: string; confidence: number }> = {};
+        texts.forEach((text, i) => {
+          const hit = (ts?: string[]) => !ts || ts.includes(text);
+          if (fault?.kind === 'missing' && hit(fault.texts)) return;
+          const classId = fault?.kind === 'off-taxonomy' && hit(fault.texts) ? 'food.moon-cheese' : this.answer(text);
+          answer[String(i + 1)] = { classId, confidence: 0.9 };
+        });
+        content = JSON.stringify(answer);
+      }
+      const promptTokens = Math.ceil((system.length + user.length) / 4);
+      return c.json({
+        model: body.model,
+        created_at: new Date().toISOString(),
+        message: { role: 'assistant', content },
+        done: true,
+        done_reason: 'stop',
+        total_duration: 1,
+        load_duration: 0,
+        prompt_eval_count: promptTokens,
+        prompt_eval_duration: 1,
+        eval_count: Math.ceil(content.length / 4),
+        eval_duration: 1,
+      });
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts listening (again, on the same port after stop(), so a "server back up" can be tested). */
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => {
+      this.server = serve({ fetch: this.app.fetch, hostname: '127.0.0.1', port: this.port || this.opts.port || 0 }, (info: AddressInfo) => {
+        this.port = info.port;
+        resolve();
+      });
+    });
+    return this;
+  }
+
+  /** Stops listening: connections are then refused. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      server.close(() => resolve());
+    });
+  }
+
+  /** All product texts the server was asked about, in order (repeats included). */
+  get asked(): string[] {
+    return this.chats.flatMap((c) => c.texts);
+  }
+
+  private answer(text: string): string {
+    const o = this.opts.oracle;
+    return (typeof o === 'function' ? o(text) : o.get(text)) ?? 'unknown';
+  }
+
+  private knows(model: string): boolean {
+    return this.models.includes(model) || this.models.includes(`${model}:latest`);
+  }
+}
+
+/** "3. some product [its text]" lines → texts (the bracketed normalized text when present). */
+function parseNumbered(user: string): string[] {
+  const out: string[] = [];
+  for (const line of user.split('\n')) {
+    const m = /^(\d+)\. (.*)$/.exec(line);
+    if (!m) continue;
+    const bracket = /\[([^\]]*)\]$/.exec(m[2]);
+    out[Number(m[1]) - 1] = bracket ? bracket[1] : m[2];
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { createLlmTier, LlmUnavailableError } from '../../functions/core/llm-tier.ts';
+import { toCascadeItem } from '../../functions/core/normalize.ts';
+import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
+import type { Llm, LlmItem } from '../../functions/ports.ts';
+
+const taxonomy = loadTaxonomy();
+const items = ['a one', 'b two', 'c three'].map((name) => toCascadeItem({ name }));
+
+/** An LLM that fails with the scripted errors first, then labels everything food.fresh. */
+function scripted(errors: LlmUnavailableError[]): Llm & { calls: LlmItem[][] } {
+  const calls: LlmItem[][] = [];
+  return {
+    model: 'fake',
+    calls,
+    reachable: async () => true,
+    classify: async (xs) => {
+      calls.push(xs);
+      const e = errors.shift();
+      if (e) throw e;
+      return xs.map(() => ({ classId: 'food.fresh', confidence: 0.9 }));
+    },
+  };
+}
+
+describe('llm tier retries', () => {
+  it('backs off exponentially with full jitter on connection errors and 5xx, capped', async () => {
+    const llm = scripted([new LlmUnavailableError('connection', 'ECONNRESET'), new LlmUnavailableError('server', '502'), new LlmUnavailableError('server', '503')]);
+    const waits: number[] = [];
+    const tier = createLlmTier(llm, { taxonomy, retries: 3, backoffMs: 100, maxBackoffMs: 300, random: () => 0.5, sleep: async (ms) => void waits.push(ms) });
+    const out = await tier.decide(items, { hints: [] });
+    expect(out.every((o) => o.kind === 'decided' && o.classId === 'food.fresh')).toBe(true);
+    expect(waits).toEqual([100, 150, 150]); // 0.5 × min(300, 100·2^n) for n = 1, 2, 3
+    expect(llm.calls).toHaveLength(4);
+  });
+
+  it('does not retry a rejected request (4xx) and never drops items', async () => {
+    const llm = scripted([new LlmUnavailableError('client', 'request rejected 400: bad format')]);
+    const tier = createLlmTier(llm, { taxonomy, sleep: async () => {} });
+    const out = await tier.decide(items, { hints: [] });
+    expect(llm.calls).toHaveLength(1);
+    expect(out).toHaveLength(3);
+    expect(out.every((o) => o.kind === 'error' && /llm unavailable: request rejected 400/.test(o.reason))).toBe(true);
+  });
+
+  it('an answer outside the taxonomy from any adapter is an error, not a label', async () => {
+    const llm: Llm = { model: 'fake', reachable: async () => true, classify: async (xs) => xs.map(() => ({ classId: 'food.pizza', confidence: 1 })) };
+    const out = await createLlmTier(llm, { taxonomy }).decide(items, { hints: [] });
+    expect(out.every((o) => o.kind === 'error' && /not a class/.test(o.reason))).toBe(true);
+  });
+
+  it('callers arriving while the half-open trial runs wait for its verdict instead of piling on', async () => {
+    let clock = 0;
+    const waiting: (() => void)[] = [];
+    const release = () => waiting.splice(0).forEach((r) => r());
+    let calls = 0;
+    let failing = true;
+    const llm: Llm = {
+      model: 'fake',
+      reachable: async () => true,
+      classify: async (xs) => {
+        calls++;
+        if (failing) throw new LlmUnavailableError('connection', 'ECONNREFUSED');
+        await new Promise<void>((r) => waiting.push(r));
+        return xs.map(() => ({ classId: 'food.fresh', confidence: 0.9 }));
+      },
+    };
+    const tier = createLlmTier(llm, { taxonomy, batchSize: 1, concurrency: 3, retries: 0, breakerThreshold: 1, breakerCooldownMs: 10, now: () => clock, sleep: async () => {} });
+    await tier.decide(items, { hints: [] });
+    expect(tier.stats.breaker).toBe('open');
+    expect(calls).toBe(3); // three batches were already on their way when the first failure opened it
+    failing = false;
+    clock = 100;
+    const running = tier.decide(items, { hints: [] });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(calls).toBe(4); // only the trial is in flight
+    expect(waiting).toHaveLength(1);
+    release();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(waiting).toHaveLength(2); // closed: the others go
+    release();
+    const out = await running;
+    expect(out.every((o) => o.kind === 'decided')).toBe(true);
+    expect(tier.stats).toMatchObject({ breaker: 'closed', requests: 6, opened: 1, closed: 1 });
+  });
+});
