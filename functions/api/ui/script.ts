@@ -57,7 +57,7 @@ $('#key-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const v = $('#api-key').value.trim();
   if (v) sessionStorage.setItem(KEY_STORE, v); else sessionStorage.removeItem(KEY_STORE);
-  try { await loadTaxonomy(); $('#key-status').textContent = 'Key accepted.'; } catch (err) { $('#key-status').textContent = errorText(err); }
+  try { await loadTaxonomy(); $('#key-status').textContent = 'Key accepted.'; refreshTab(); } catch (err) { $('#key-status').textContent = errorText(err); }
 });
 async function loadTaxonomy() { taxonomy = (await api('GET', '/v1/taxonomy')).data; renderClassList(); }
 
@@ -71,9 +71,13 @@ function selectTab(tab, focus) {
     document.getElementById(t.getAttribute('aria-controls')).hidden = !on;
   }
   if (focus) tab.focus();
-  const name = tab.id.slice(4);
-  history.replaceState(null, '', '#' + name);
-  const onShow = { jobs: refreshJobs, review: refreshReview, models: refreshModels, insights: refreshInsights }[name];
+  history.replaceState(null, '', '#' + tab.id.slice(4));
+  refreshTab();
+}
+/** Loads what the selected tab shows (on selection, and again once a key is entered). */
+function refreshTab() {
+  const tab = tabs.find((t) => t.getAttribute('aria-selected') === 'true');
+  const onShow = { jobs: refreshJobs, review: refreshReview, models: refreshModels, insights: refreshInsights }[tab.id.slice(4)];
   if (onShow) onShow();
 }
 tabs.forEach((t, i) => {

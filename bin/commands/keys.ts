@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
+import { newApiKey } from '../../functions/core/api-keys.ts';
+
+const USAGE = `usage: aisle keys create --name NAME [--read-only]
+       aisle keys list [--json]
+       aisle keys revoke ID
+
+API keys for \`aisle serve\` (Authorization: Bearer <key>). Only a hash is stored, in $AISLE_HOME/keys.duckdb;
+create prints the key once. Read-only keys may classify and read; other keys may also label, upload jobs and retrain.`;
+
+/** Where the local key store lives. */
+export function keyStorePath(): string {
+  return join(process.env.AISLE_HOME ?? '.aisle', 'keys.duckdb');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  if (!action || action === '--help' || action === '-h') {
+    console.log(USAGE);
+    return action ? 0 : 2;
+  }
+  const store = new DuckDbKeyStore(keyStorePath());
+  switch (action) {
+    case 'create': {
+      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, 'read-only': { type: 'boolean', default: false } } });
+      const name = values.name?.trim();
+      if (!name) {
+        console.error('aisle keys create: --name NAME is required (who or what uses the key)');
+        return 2;
+      }
+      const { key, record } = newApiKey(name, values['read-only'] ? 'read' : 'write');
+      await store.put(record);
+      console.log(key);
+      console.error(`created ${record.role} key ${record.id} "${name}"; it is shown only now — keep it somewhere safe`);
+      return 0;
+    }
+    case 'list': {
+      const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } } });
+      const keys = await store.list();
+      if (values.json) {
+        console.log(JSON.stringify(keys.map(({ hash: _hash, ...k }) => k)));
+        return 0;
+      }
+      if (!keys.length) {
+        console.log('no keys yet: aisle keys create --name NAME');
+        return 0;
+      }
+      const rows = keys.map((k) => [k.id, k.name, k.role, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active']);
+      const head = ['id', 'name', 'role', 'created', 'state'];
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+      for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+      return 0;
+    }
+    case 'revoke': {
+      const id = rest[0];
+      if (!id) {
+        console.error('aisle keys revoke: give the key id (see aisle keys list)');
+        return 2;
+      }
+      if (!(await store.revoke(id, new Date().toISOString()))) {
+        console.error(`aisle keys revoke: no key with id ${id}`);
+        return 1;
+      }
+      console.log(`revoked key ${id} (a running server stops accepting it within 5 s)`);
+      return 0;
+    }
+    default:
+      console.error(`aisle keys: unknown action "${action}"\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,124 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen } from '../../bin/commands/serve.ts';
+import { toolAvailable } from '../support/tools.ts';
+import { makeTestApi, type TestApi } from '../api/fixtures.ts';
+
+const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
+const hasChromium = toolAvailable('chromium', 'the web inspector browser tests');
+
+describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
+  let t: TestApi;
+  let server: Awaited<ReturnType<typeof listen>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    t = await makeTestApi();
+    server = await listen(t.app, { host: '127.0.0.1', port: 0 });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** A fresh page with the key entered; fails the test on any request that leaves this server. */
+  async function open(tab = ''): Promise<Page> {
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    const external: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(server.url) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) external.push(r.url());
+    });
+    page.on('pageerror', (e) => external.push(`page error: ${e.message}`));
+    await page.goto(`${server.url}/${tab}`);
+    await page.waitForSelector('body[data-ready=true]');
+    await page.getByLabel('API key').fill(t.writeKey);
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await expect.poll(() => page.locator('#key-status').textContent()).toBe('Key accepted.');
+    (page as Page & { external: string[] }).external = external;
+    return page;
+  }
+  const noExternal = (page: Page) => expect((page as Page & { external: string[] }).external).toEqual([]);
+
+  it('classifies a typed product: label, tier, rule, bars, latency, and the trace in debug', async () => {
+    const page = await open();
+    await page.getByLabel('Product name').fill('Whole Milk 1 gal');
+    await page.getByLabel(/Debug/).check();
+    await page.getByRole('button', { name: 'Classify' }).click();
+    const result = page.locator('#classify-result');
+    await expect.poll(() => result.locator('h2').textContent()).toBe('Food > Dairy & Eggs');
+    const text = await result.textContent();
+    expect(text).toContain('rules');
+    expect(text).toContain('kw.milk');
+    expect(text).toMatch(/round trip/);
+    const trace = await page.locator('#classify-debug').textContent();
+    expect(trace).toContain('Calls made');
+    expect(trace).toContain('POST /v1/classify?trace=1');
+    await page.getByLabel('Product name').fill('Sea Salt Chips');
+    await page.getByRole('button', { name: 'Classify' }).click();
+    await expect.poll(() => result.locator('h2').textContent()).toBe('Food > Snacks & Sweets');
+    expect(await result.locator('.bar').count()).toBe(2);
+    await page.screenshot({ path: join(ARTIFACTS, 'inspector-classify.png'), fullPage: true });
+    noExternal(page);
+  });
+
+  it('uploads a CSV, shows progress to done, and downloads the results and rejects', async () => {
+    const page = await open('#jobs');
+    await page.locator('#job-file').setInputFiles({ name: 'catalog.csv', mimeType: 'text/csv', buffer: Buffer.from('name\nWhole Milk\n\nCola 12 pack\n""\nBlue Widget\n') });
+    const row = page.locator('#jobs tbody tr').first();
+    await expect.poll(() => row.locator('.job-status').textContent(), { timeout: 15_000 }).toBe('done');
+    await page.screenshot({ path: join(ARTIFACTS, 'inspector-jobs.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Results' }).click()]);
+    const result = readFileSync((await download.path())!, 'utf8');
+    expect(result).toContain('Whole Milk,Food,Dairy & Eggs,rules,ok');
+    expect(result).toContain('Cola 12 pack,Food,Beverages,rules,ok');
+    const [rejects] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Rejects' }).click()]);
+    expect(readFileSync((await rejects.path())!, 'utf8')).toContain('name is empty');
+    noExternal(page);
+  });
+
+  it('labels review items from the keyboard and bulk-accepts the rest', async () => {
+    const res = await t.app.request('/v1/classify', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.writeKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ name: 'Gadget One' }, { name: 'Gadget Two' }, { name: 'Gadget Three' }] }),
+    });
+    const keys = ((await res.json()) as { items: { key: string }[] }).items.map((i) => i.key);
+    const page = await open('#review');
+    const list = page.getByRole('listbox', { name: 'Items to review' });
+    await expect.poll(() => list.getByRole('option').count()).toBeGreaterThanOrEqual(3);
+    await list.focus();
+    const gadgetTwo = list.getByRole('option', { name: /Gadget Two/ });
+    for (let i = 0; i < 10 && (await gadgetTwo.getAttribute('aria-selected')) !== 'true'; i++) await page.keyboard.press('j');
+    expect(await gadgetTwo.getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('1'); // first leaf: Food > Beverages
+    await expect.poll(() => gadgetTwo.textContent()).toContain('→ Food > Beverages');
+    await page.screenshot({ path: join(ARTIFACTS, 'inspector-review.png'), fullPage: true });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#review-status').textContent()).toBe('Labelled "Gadget Two" as Food > Beverages.');
+    const item = (await (await t.app.request(`/v1/items/${keys[1]}`, { headers: { authorization: `Bearer ${t.writeKey}` } })).json()) as {
+      current: { decision: { tier: string; classId: string } };
+    };
+    expect(item.current.decision).toMatchObject({ tier: 'human', classId: 'food.beverages' });
+
+    await page.getByRole('button', { name: 'Accept marked guesses' }).click();
+    await expect.poll(() => page.locator('#review-status').textContent()).toMatch(/^Accepted \d+ guesses\.$/);
+    await expect.poll(() => list.textContent()).toBe('Nothing waits for review.');
+    noExternal(page);
+  });
+
+  it('shows champion and challenger with the confusion matrix', async () => {
+    const page = await open('#models');
+    await expect.poll(() => page.locator('#models .model').count()).toBe(2);
+    expect(await page.locator('.confusion').textContent()).toContain('Non-Food');
+    await page.screenshot({ path: join(ARTIFACTS, 'inspector-models.png'), fullPage: true });
+    noExternal(page);
+  });
+});
