@@ -5,6 +5,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createApp } from '../../functions/api/app.ts';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
+import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { LocalJobsService } from '../../functions/adapters/local/jobs-service.ts';
 import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
@@ -81,6 +82,7 @@ export async function run(argv: string[]): Promise<number> {
     jobs,
     models: new LocalModelRegistry({ root: join(rt.home, 'models') }),
     retrainer: new LocalRetrainer({ home: rt.home }),
+    insights: new DuckDbInsights(join(rt.home, 'lake')),
     keys: keyStore,
     rateLimit: rate === undefined ? undefined : rate === 0 ? null : { ratePerSecond: rate, burst: rate * 2 },
     readiness: {

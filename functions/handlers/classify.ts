@@ -45,7 +45,12 @@ export async function classifyChunk(deps: PipelineDeps, cascade: ReturnType<type
   for (const [tier, n] of byTier) deps.metrics.addMetric(`Decided_${tier}`, MetricUnit.Count, n);
 }
 
-export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
+/**
+ * `parallel` (default true) classifies a batch's chunks concurrently, as Lambda should: DynamoDB applies each
+ * chunk's counter update atomically. moto_server does not (it applies concurrent updates to one item without a
+ * lock), so the moto end-to-end test turns it off.
+ */
+export function makeHandler(deps: PipelineDeps | (() => PipelineDeps), opts: { parallel?: boolean } = {}) {
   const resolve = typeof deps === 'function' ? deps : () => deps;
   let cascade: ReturnType<typeof cascadeFactory> | undefined;
   return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
@@ -61,7 +66,11 @@ export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
       }
     };
     try {
-      return await processPartialResponse(event, record, processor, { context: context as Context, throwOnFullBatchFailure: false });
+      return await processPartialResponse(event, record, processor, {
+        context: context as Context,
+        throwOnFullBatchFailure: false,
+        processInParallel: opts.parallel ?? true,
+      });
     } finally {
       d.metrics.publishStoredMetrics();
     }

@@ -343,7 +343,7 @@ function svgEl(tag, attrs) {
 }
 function svgText(x, y, text, attrs) { const t = svgEl('text', { x, y, ...(attrs || {}) }); t.textContent = text; return t; }
 function categoryOf(r) { return r.level2 ? r.level1 + ' > ' + r.level2 : (r.level1 || '(unknown)'); }
-function labelOf(r, cols) {
+function insightRowLabel(r, cols) {
   if ('antecedent_1' in r) return r.antecedent_1 + ' + ' + r.antecedent_2 + ' → ' + r.consequent;
   if ('antecedent' in r) return r.antecedent + ' → ' + r.consequent;
   if ('level1' in r) return ('job_id' in r && !('psi' in r) ? r.job_id + ' · ' : '') + categoryOf(r);
@@ -368,14 +368,16 @@ function barChart(rows, valueCol) {
   const svg = svgEl('svg', { viewBox: '0 0 ' + width + ' ' + shown.length * rowH, role: 'img', 'aria-label': valueCol + ' per row (bar chart)' });
   shown.forEach((r, i) => {
     const v = Number(r[valueCol]) || 0;
-    svg.append(svgText(0, i * rowH + 15, labelOf(r, cols).slice(0, 44)),
+    svg.append(svgText(0, i * rowH + 15, insightRowLabel(r, cols).slice(0, 44)),
       svgEl('rect', { x: labelW, y: i * rowH + 3, height: rowH - 6, width: Math.max(1, (Math.abs(v) / max) * (width - labelW - 70)), class: 'svg-bar' }),
       svgText(labelW + Math.max(1, (Math.abs(v) / max) * (width - labelW - 70)) + 6, i * rowH + 15, String(v)));
   });
   return svg;
 }
 /** Vertical bars over ordered buckets (confidence histogram). */
-function histogram(rows) {
+function histogram(found) {
+  // Every bucket from 0.0 to 0.9 is drawn, empty ones too, so the shape reads at a glance.
+  const rows = Array.from({ length: 10 }, (_, i) => found.find((r) => Math.round(r.bucket_from * 10) === i) || { bucket_from: i / 10, items: 0 });
   const width = 720, height = 220, pad = 30, barW = (width - pad) / rows.length;
   const max = Math.max(...rows.map((r) => r.items), 1);
   const svg = svgEl('svg', { viewBox: '0 0 ' + width + ' ' + (height + 24), role: 'img', 'aria-label': 'items per confidence bucket (histogram)' });

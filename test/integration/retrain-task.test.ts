@@ -1,0 +1,63 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
+import { runTrainingTask } from '../../functions/handlers/retrain-task.ts';
+import { evaluateRun, type RetrainDeps } from '../../functions/handlers/retrain.ts';
+import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
+import { ARTIFACT_FILES } from '../../functions/model/registry.ts';
+import { startS3rver, type Emulator } from '../support/emulators.ts';
+
+const taxonomy = loadTaxonomy();
+
+describe('the Fargate training task (retraining state machine, project trainer)', () => {
+  let s3: Emulator;
+  let work: string;
+  let lake: S3BlobStore;
+
+  beforeAll(async () => {
+    s3 = await startS3rver(['lake']);
+    lake = new S3BlobStore(s3.clients.s3, 'lake');
+    work = mkdtempSync(join(tmpdir(), 'aisle-train-task-'));
+    // An export as retrain-export writes it, from the project's starter catalog.
+    const rows = parse(readFileSync('models/starter/catalog.csv'), { columns: true }) as Record<string, string>[];
+    const csv = (part: Record<string, string>[]) =>
+      'product_name,brand,level1,level2,tier\n' + part.map((r) => [r.product_name, r.brand, r.level1, r.level2, 'human'].map((v) => `"${(v ?? '').replace(/"/g, '""')}"`).join(',')).join('\n') + '\n';
+    const picked = rows.filter((_, i) => i % 8 === 0);
+    await lake.put('exports/v-test/train.csv', csv(picked.slice(0, 1400)));
+    await lake.put('exports/v-test/heldout.csv', csv(picked.slice(1400, 1700)));
+  });
+  afterAll(async () => {
+    await s3?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('trains a challenger, scores it and the champion on the same held-out rows, and writes what retrain-evaluate reads', async () => {
+    const evaluation = await runTrainingTask(
+      { lake, lakeBucket: 'lake', taxonomy, workDir: work, log: () => {} },
+      { trainUri: 's3://lake/exports/v-test/train.csv', heldOutUri: 's3://lake/exports/v-test/heldout.csv', outputUri: 's3://lake/models/challengers/v-test/' },
+    );
+    // 300 exported rows; rows whose normalized text repeats count once.
+    expect(evaluation.heldOutRows).toBeGreaterThan(250);
+    expect(evaluation.heldOutRows).toBeLessThanOrEqual(300);
+    expect(evaluation.champion?.version).toMatch(/^starter-/); // no registry yet: the shipped model is the champion
+    expect(evaluation.challenger.version).toBe('v-test');
+    expect(evaluation.challenger.report.rows).toBe(evaluation.heldOutRows);
+    expect(evaluation.champion?.report.rows).toBe(evaluation.heldOutRows);
+    for (const f of [...ARTIFACT_FILES, 'evaluation.json']) expect(await lake.exists(`models/challengers/v-test/${f}`)).toBe(true);
+
+    const deps = { taxonomy, lake, lakeBucket: 'lake', logger: new Logger({ logLevel: 'SILENT' }) } as unknown as RetrainDeps;
+    const decided = await evaluateRun(deps, { execution: 'v-test', challengerUri: 's3://lake/models/challengers/v-test/' });
+    expect(decided.heldOutRows).toBe(evaluation.heldOutRows);
+    expect(typeof decided.promote).toBe('boolean');
+  });
+
+  it('refuses URIs outside the lake bucket', async () => {
+    await expect(
+      runTrainingTask({ lake, lakeBucket: 'lake', taxonomy, workDir: work }, { trainUri: 's3://elsewhere/t.csv', heldOutUri: 's3://lake/h.csv', outputUri: 's3://lake/models/challengers/x/' }),
+    ).rejects.toThrow(/not in the lake bucket lake/);
+  });
+});
