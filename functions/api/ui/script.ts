@@ -49,7 +49,7 @@ function errorText(err) {
   return 'Error ' + (err.status || '') + ' ' + (err.code || '') + ': ' + err.message + (details ? ' (' + details + ')' : '');
 }
 function showError(where, err) { where.replaceChildren(h('p', { class: 'error', role: 'alert' }, errorText(err))); }
-const labelOf = (id) => { const c = taxonomy && taxonomy.classes.find((x) => x.id === id); return c ? c.label : (id || 'Unknown'); };
+const classLabel = (id) => { const c = taxonomy && taxonomy.classes.find((x) => x.id === id); return c ? c.label : (id || 'Unknown'); };
 
 // ---- key
 $('#api-key').value = sessionStorage.getItem(KEY_STORE) || '';
@@ -236,7 +236,7 @@ function renderReview() {
     return h('div', { id: 'rv-' + key, role: 'option', 'aria-selected': String(i === cursor), class: 'review-item' + (i === cursor ? ' current' : '') + (marked.has(key) ? ' marked' : ''), 'data-key': key, onclick: () => { cursor = i; renderReview(); } },
       h('strong', {}, r.input.name), ' ',
       h('span', { class: 'guess' }, 'guess: ' + (r.decision.label || 'Unknown') + ' (' + pct(r.decision.confidence) + ')'),
-      pick ? h('span', { class: 'pick' }, ' → ' + labelOf(pick)) : null,
+      pick ? h('span', { class: 'pick' }, ' → ' + classLabel(pick)) : null,
       marked.has(key) ? h('span', { class: 'mark' }, ' ✓ marked') : null);
   }));
   list.setAttribute('aria-activedescendant', 'rv-' + reviewItems[cursor].decision.key);
@@ -258,7 +258,7 @@ async function acceptCurrent() {
   try {
     if (pick) await api('PUT', '/v1/items/' + key + '/label', { classId: pick });
     else await api('POST', '/v1/review/' + key + '/accept');
-    $('#review-status').textContent = 'Labelled "' + r.input.name + '" as ' + labelOf(pick || r.decision.classId) + '.';
+    $('#review-status').textContent = 'Labelled "' + r.input.name + '" as ' + classLabel(pick || r.decision.classId) + '.';
     reviewItems.splice(cursor, 1);
     picked.delete(key); marked.delete(key);
     renderReview();
