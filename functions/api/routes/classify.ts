@@ -24,7 +24,12 @@ const route = createRoute({
   },
 });
 
+/** Decisions remembered per key: a repeat of the same decision adds nothing to an item's history. */
+const RECENT_LIMIT = 100_000;
+const signature = (d: ItemRecord['decision']) => `${d.tier}|${d.classId}|${d.status}|${d.ruleId ?? ''}|${d.modelVersion ?? ''}|${d.taxonomyVersion}`;
+
 export function classifyRoutes(app: ApiApp, deps: AppDeps, clock: () => Date) {
+  const recent = new Map<string, string>();
   app.openapi(route, async (c) => {
     const started = performance.now();
     const { items } = c.req.valid('json');
@@ -41,9 +46,14 @@ export function classifyRoutes(app: ApiApp, deps: AppDeps, clock: () => Date) {
     const at = clock().toISOString();
     const fresh: ItemRecord[] = [];
     decisions.forEach((decision, i) => {
-      if (decision.tier !== 'cache') fresh.push({ decision, input: inputs[i], text: cascadeItems[i].text, at });
+      if (decision.tier === 'cache' || recent.get(decision.key) === signature(decision)) return;
+      fresh.push({ decision, input: inputs[i], text: cascadeItems[i].text, at });
     });
-    if (fresh.length) await deps.results.saveDecisions(fresh);
+    if (fresh.length) {
+      await deps.results.saveDecisions(fresh);
+      if (recent.size + fresh.length > RECENT_LIMIT) recent.clear();
+      for (const r of fresh) recent.set(r.decision.key, signature(r.decision));
+    }
     return c.json(
       {
         items: decisions.map((d, i) => ({ name: inputs[i].name, ...decisionView(deps.taxonomy, d, withTrace) })),
