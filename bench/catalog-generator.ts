@@ -4,6 +4,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { seededRandom } from '../functions/core/random.ts';
 
 const BRANDS = [
   'Green Valley', 'Sunny Farms', 'Hearthstone', 'Blue Harbor', 'Oak & Acre', 'Golden Field', 'Maple Lane',
@@ -23,20 +24,8 @@ const PRODUCTS = [
 const ADJECTIVES = ['Organic', 'Classic', 'Original', 'Light', 'Family Size', 'Unsweetened', 'Low Sodium', 'Spicy', 'Natural', ''];
 const SIZES = ['12 oz', '16 oz', '1 gal', '500 ml', '2 lb', '6 ct', '24 pk', '1 kg', '32 fl oz', '10 ct', ''];
 
-/** A small deterministic PRNG (mulberry32), so generated files are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function* catalogRows(count: number, seed = 42): Generator<string[]> {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
   for (let i = 1; i <= count; i++) {
     const brand = pick(BRANDS);

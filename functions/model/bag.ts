@@ -11,6 +11,7 @@
  * continuation pieces or [UNK] — words the vocabulary did not know whole. Texts made of unseen words get
  * flatter probabilities, so they fall under the thresholds and are deferred instead of decided.
  */
+import { seededRandom } from '../core/random.ts';
 
 /** Multiplier of the token-pair hash; pairs of ids below 2^20 stay exact in float64 and int64. */
 export const PAIR_HASH_MULTIPLIER = 2_654_435_761;
@@ -81,18 +82,6 @@ export interface BagModel {
   oovScale: number;
 }
 
-/** Seeded PRNG (mulberry32): same seed, same model. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
@@ -142,7 +131,7 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
   const { ids, labels, classes: C, tokens } = input;
   const V = tokens.length;
   const d = cfg.dim;
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const ngrams = tokenNgrams(tokens, cfg);
   const tok = new Float32Array(V * d);
   const ng = new Float32Array(cfg.ngramBuckets * d);

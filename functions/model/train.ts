@@ -12,11 +12,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { normalizeText } from '../core/normalize.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
-import { averageModels, bagForward, DEFAULT_BAG_CONFIG, foldLinearHead, headFlagsOf, rng, trainBag, type BagConfig, type BagModel } from './bag.ts';
+import { averageModels, bagForward, DEFAULT_BAG_CONFIG, foldLinearHead, headFlagsOf, trainBag, type BagConfig, type BagModel } from './bag.ts';
 import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibration.ts';
 import { scorePredictions, type EvalReport, type Prediction } from './metrics.ts';
 import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, UNK_TOKEN, type TokenizerBuildOptions } from './tokenizer.ts';
+import { seededRandom } from '../core/random.ts';
 
 export const TRAINER = 'aisle-bag/1';
 
@@ -113,7 +114,7 @@ export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promis
   progress(`${examples.length} rows, ${classIds.length} classes`);
 
   // Stratified, seeded validation slice: every class keeps rows on both sides.
-  const random = rng(seed ^ 0x5eed);
+  const random = seededRandom(seed ^ 0x5eed);
   const byClass = new Map<string, number[]>();
   examples.forEach((e, i) => byClass.set(e.classId, [...(byClass.get(e.classId) ?? []), i]));
   const isValidation = new Uint8Array(examples.length);

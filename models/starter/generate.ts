@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { STORE_BRANDS, VOCABULARY, type Family, type SizeKind } from './vocabulary.ts';
+import { seededRandom } from '../../functions/core/random.ts';
 
 export const DEFAULT_SEED = 20261101;
 export const CATALOG_PATH = fileURLToPath(new URL('./catalog.csv', import.meta.url));
@@ -23,18 +24,6 @@ export interface CatalogRow {
   level1: string;
   level2: string;
   split: 'train' | 'validation';
-}
-
-/** mulberry32: a small seeded PRNG; integer maths only, so identical on every platform. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** FNV-1a over UTF-16 code units: the stable hash behind the split. */
@@ -193,7 +182,7 @@ function compose(rand: Rand, family: Family, storeBrandShare: number): { name: s
 
 /** The whole catalog for a seed: each class of the vocabulary filled to its target with unique names. */
 export function generateCatalog(seed = DEFAULT_SEED): CatalogRow[] {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const rows: CatalogRow[] = [];
   const seen = new Set<string>();
   for (const cls of VOCABULARY) {

@@ -6,11 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AthenaInsights } from '../../functions/adapters/aws/athena-insights.ts';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { loadNamedQueries } from '../../functions/core/insights.ts';
-import { MOTO_CREDENTIALS, startMoto, type Moto } from '../support/moto.ts';
-import { toolAvailable } from '../support/tools.ts';
+import { motoMissing, skipReason, startMoto, TEST_CREDENTIALS, type Emulator } from '../support/emulators.ts';
 import { writeFixtureLake } from '../support/lake-fixture.ts';
 
-const hasMoto = toolAvailable('moto_server', 'the Athena insights adapter test');
+const skip = skipReason(motoMissing());
 
 /** Athena's GetQueryResults shape for rows: every value a string, a header row first, types in ColumnInfo. */
 function asAthenaResult(rows: Record<string, unknown>[]) {
@@ -26,15 +25,15 @@ function asAthenaResult(rows: Record<string, unknown>[]) {
   };
 }
 
-describe.skipIf(!hasMoto)('Athena insights adapter on moto_server', () => {
-  let moto: Moto;
+describe.skipIf(!!skip)('Athena insights adapter on moto_server', () => {
+  let moto: Emulator;
   let client: AthenaClient;
   let root: string;
   let local: DuckDbInsights;
 
   beforeAll(async () => {
     moto = await startMoto();
-    client = new AthenaClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: MOTO_CREDENTIALS });
+    client = new AthenaClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS });
     root = mkdtempSync(join(tmpdir(), 'aisle-athena-'));
     writeFixtureLake(join(root, 'lake'), [
       { id: 'job-a', dt: '2026-11-01', rows: 300, at: '2026-11-01T10:00:00.000Z' },

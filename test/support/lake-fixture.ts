@@ -2,18 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { encodeLakeParquet, lakePartKey, type LakeRow } from '../../functions/core/lake.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-
-/** A small seeded PRNG (mulberry32) so generated lakes are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../functions/core/random.ts';
 
 export interface FixtureJob {
   id: string;
@@ -33,7 +22,7 @@ const COST: Record<string, number> = { rules: 0, encoder: 0.01, llm: 1, cache: 0
 /** Generates lake rows for jobs (known, seeded) and writes them as Parquet parts under root. */
 export function writeFixtureLake(root: string, jobs: FixtureJob[], seed = 7): LakeRow[] {
   const taxonomy = loadTaxonomy();
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const all: LakeRow[] = [];
   for (const job of jobs) {
     const leaves = taxonomy.leaves.map((c) => ({ c, w: job.weights?.[c.id] ?? 1 }));
