@@ -41,6 +41,41 @@ const NULL = '\\N';
 
 type Cell = string | number | null | undefined;
 
+/**
+ * Group commit: while one write runs, later calls queue up and go together in the next write, each caller
+ * resolved once its own records are in. Concurrent API requests then share one COPY instead of each paying one.
+ */
+export class GroupCommit<T> {
+  private queued: T[] = [];
+  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(private readonly write: (items: T[]) => Promise<void>) {}
+
+  add(items: T[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      for (const item of items) this.queued.push(item);
+      this.waiters.push({ resolve, reject });
+      if (!this.running) this.flush();
+    });
+  }
+
+  private flush(): void {
+    const items = this.queued;
+    const waiters = this.waiters;
+    this.queued = [];
+    this.waiters = [];
+    this.running = true;
+    this.write(items).then(
+      () => waiters.forEach((w) => w.resolve()),
+      (err) => waiters.forEach((w) => w.reject(err)),
+    ).finally(() => {
+      this.running = false;
+      if (this.waiters.length) this.flush();
+    });
+  }
+}
+
 export class LocalDbError extends UserError {}
 
 /** The DuckDB file and its one connection; statements are serialized so transactions never interleave. */
@@ -195,8 +230,13 @@ const cell = (v: string | null | undefined) => (v === null || v === undefined ? 
 export class DuckDbResultStore implements ResultStore {
   constructor(private readonly db: LocalDb) {}
 
-  async saveDecisions(records: ItemRecord[]): Promise<void> {
-    if (!records.length) return;
+  private readonly decisionWrites = new GroupCommit<ItemRecord>((records) => this.writeDecisions(records));
+
+  saveDecisions(records: ItemRecord[]): Promise<void> {
+    return records.length ? this.decisionWrites.add(records) : Promise.resolve();
+  }
+
+  private async writeDecisions(records: ItemRecord[]): Promise<void> {
     const stage = this.db.stageText('decisions', DECISION_COLUMNS, encodeDecisions(records));
     try {
       await this.db.exec(stage.sql);
@@ -386,9 +426,14 @@ export class DuckDbCache implements Cache {
     return out;
   }
 
-  async putMany(decisions: Decision[]): Promise<void> {
+  private readonly cacheWrites = new GroupCommit<Decision>((decisions) => this.writeCache(decisions));
+
+  putMany(decisions: Decision[]): Promise<void> {
     const fresh = decisions.filter((d) => d.tier !== 'human' && d.tier !== 'cache');
-    if (!fresh.length) return;
+    return fresh.length ? this.cacheWrites.add(fresh) : Promise.resolve();
+  }
+
+  private async writeCache(fresh: Decision[]): Promise<void> {
     const now = new Date();
     const at = now.toISOString();
     const expires = this.ttlSeconds ? new Date(now.getTime() + this.ttlSeconds * 1000).toISOString() : null;
