@@ -163,15 +163,17 @@ function compose(rand: Rand, family: Family, storeBrandShare: number): { name: s
   const variant = pick(rand, family.variants);
   const size = SIZES[family.size](rand);
   const t = rand();
+  // Separators are spaces, dashes and slashes, never commas: a bare product type between commas would stand
+  // alone as a CSV field, and generic types ("chicken noodle soup") are also other catalogs' whole names.
   let name: string;
-  if (t < 0.34) name = `${brand} ${variant} ${type}${pick(rand, [', ', ' ', ' - '])}${size}`;
-  else if (t < 0.48) name = `${brand} ${type}, ${variant}, ${size}`;
+  if (t < 0.34) name = `${brand} ${variant} ${type}${pick(rand, [' / ', ' ', ' - '])}${size}`;
+  else if (t < 0.48) name = `${brand} ${type} - ${variant} - ${size}`;
   else if (t < 0.6) {
     brand = '';
     name = `${variant} ${type} ${size}`;
-  } else if (t < 0.69) name = brand ? `${variant} ${type} by ${brand}, ${size}` : `${variant} ${type}, ${size}`;
+  } else if (t < 0.69) name = brand ? `${variant} ${type} by ${brand} ${size}` : `${variant} ${type} / ${size}`;
   else if (t < 0.78) name = `${brand} - ${type} - ${variant} - ${size}`;
-  else if (t < 0.88) name = `${type}, ${brand} ${variant}${size ? `, ${size}` : ''}`;
+  else if (t < 0.88) name = `${type} by ${brand} ${variant}${size ? ` - ${size}` : ''}`;
   else name = `${brand} ${type} ${variant}${size ? ` (${size})` : ''}`;
   name = tidy(name);
   const style = rand();
