@@ -2,7 +2,7 @@ import type { CascadeItem, ProductInput } from './types.ts';
 
 // Units written many ways ("12 oz", "12-oz", "12 Oz.", "12 ounce") collapse to one token ("12oz"), so the
 // cache key, rules and the encoder see the same text for the same product.
-const UNIT_ALIASES: Record<string, string> = {
+export const UNIT_ALIASES: Record<string, string> = {
   oz: 'oz', ounce: 'oz', ounces: 'oz', 'fl oz': 'floz', 'fl. oz': 'floz', floz: 'floz',
   lb: 'lb', lbs: 'lb', pound: 'lb', pounds: 'lb',
   g: 'g', gr: 'g', gram: 'g', grams: 'g', kg: 'kg', kilo: 'kg', kilos: 'kg', kilogram: 'kg', kilograms: 'kg',

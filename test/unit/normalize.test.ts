@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { itemText, keyOf, normalizeText } from '../../functions/core/normalize.ts';
+import { itemText, keyOf, normalizeText, UNIT_ALIASES } from '../../functions/core/normalize.ts';
 
-// The straightforward regex pipeline normalizeText replaced for speed: the fast version must agree with it.
-const UNIT_ALIASES: Record<string, string> = {
-  oz: 'oz', ounce: 'oz', ounces: 'oz', 'fl oz': 'floz', 'fl. oz': 'floz', floz: 'floz',
-  lb: 'lb', lbs: 'lb', pound: 'lb', pounds: 'lb',
-  g: 'g', gr: 'g', gram: 'g', grams: 'g', kg: 'kg', kilo: 'kg', kilos: 'kg', kilogram: 'kg', kilograms: 'kg',
-  mg: 'mg', ml: 'ml', milliliter: 'ml', milliliters: 'ml', millilitre: 'ml', millilitres: 'ml',
-  cl: 'cl', l: 'l', lt: 'l', liter: 'l', liters: 'l', litre: 'l', litres: 'l',
-  gal: 'gal', gallon: 'gal', gallons: 'gal', qt: 'qt', quart: 'qt', quarts: 'qt', pt: 'pt', pint: 'pt', pints: 'pt',
-  ct: 'ct', count: 'ct', pk: 'pk', pack: 'pk', packs: 'pk', pc: 'pc', pcs: 'pc', piece: 'pc', pieces: 'pc',
-};
+// The straightforward regex pipeline normalizeText replaced for speed (same unit table): the fast version must agree with it.
 const UNIT_PATTERN = Object.keys(UNIT_ALIASES)
   .sort((a, b) => b.length - a.length)
   .map((u) => u.replace(/[.]/g, '\\.').replace(/ /g, '\\s*'))

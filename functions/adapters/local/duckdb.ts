@@ -202,12 +202,9 @@ interface DecisionRow {
   taxonomy_version: string; trace: string | null;
 }
 
-function toRecord(r: DecisionRow): ItemRecord {
-  const input: ProductInput = { name: r.name };
-  if (r.brand) input.brand = r.brand;
-  if (r.search_term) input.searchTerm = r.search_term;
-  if (r.description) input.description = r.description;
-  const decision: Decision = {
+/** The decision columns shared by the decisions and cache tables, back to a Decision. */
+function decisionOf(r: Pick<DecisionRow, 'key' | 'class_id' | 'confidence' | 'tier' | 'status' | 'rule_id' | 'model_version' | 'reason' | 'taxonomy_version'>): Decision {
+  return {
     key: r.key,
     classId: r.class_id,
     confidence: r.confidence,
@@ -218,6 +215,14 @@ function toRecord(r: DecisionRow): ItemRecord {
     reason: opt(r.reason),
     taxonomyVersion: r.taxonomy_version,
   };
+}
+
+function toRecord(r: DecisionRow): ItemRecord {
+  const input: ProductInput = { name: r.name };
+  if (r.brand) input.brand = r.brand;
+  if (r.search_term) input.searchTerm = r.search_term;
+  if (r.description) input.description = r.description;
+  const decision = decisionOf(r);
   if (r.trace) decision.trace = JSON.parse(r.trace);
   return { decision, input, text: r.text, jobId: opt(r.job_id), at: iso(r.decided_at), row: r.row_no === null ? undefined : Number(r.row_no) };
 }
@@ -411,17 +416,7 @@ export class DuckDbCache implements Cache {
     );
     for (const r of rows) {
       if (out.has(r.key) && !r.human) continue;
-      out.set(r.key, {
-        key: r.key,
-        classId: r.class_id,
-        confidence: r.confidence,
-        tier: r.tier as TierName,
-        status: r.status as DecisionStatus,
-        ruleId: opt(r.rule_id),
-        modelVersion: opt(r.model_version),
-        reason: opt(r.reason),
-        taxonomyVersion: r.taxonomy_version,
-      });
+      out.set(r.key, decisionOf(r));
     }
     return out;
   }
