@@ -75,6 +75,9 @@ export interface JobCheckpoint {
   /** Bytes of the output and rejects files that hold those records. */
   outputBytes: number;
   rejectsBytes: number;
+  /** Where those records end in the input, and the CR/LF bytes after the header before that (runs in workers). */
+  inputBytes?: number;
+  inputLineBreaks?: number;
 }
 
 export interface JobStore {

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,6 +32,8 @@ options:
   --store-all           keep every decision in the local store (default: review, encoder and LLM ones;
                         rules and cache decisions are in the output file)
   --concurrency N       batches in the cascade at once (default 4 with an encoder or LLM tier, else 1)
+  --threads N           worker threads that parse and classify when the tiers are cache and rules (default:
+                        one per core for files over 4 MB, else 1; the output is the same either way)
   --no-lake             do not write the finished job to the results lake ($AISLE_HOME/lake, for insights)
   -q, --quiet           no progress output
   -h, --help            this help
@@ -70,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
         'checkpoint-every': { type: 'string' },
         'store-all': { type: 'boolean' },
         concurrency: { type: 'string' },
+        threads: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -96,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
     // Slow tiers (encoder, LLM) overlap batches; cache and rules are CPU-bound, where overlap only costs memory.
     const slow = rt.tiers.some((t) => t.name === 'encoder' || t.name === 'llm');
     const concurrency = positiveInt(values.concurrency, '--concurrency', slow ? 4 : 1);
+    const threads = positiveInt(values.threads, '--threads', availableParallelism());
     const fingerprint = JSON.stringify({
       tiers: rt.tierNames, taxonomy: values.taxonomy && resolve(values.taxonomy), version: rt.taxonomy.version,
       rules: values.rules && resolve(values.rules),
@@ -112,6 +117,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     const summary = await classifyFile(rt, {
       input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, lake: !values['no-lake'], batchSize, checkpointEvery, concurrency, storeAll: values['store-all'],
+      threads, taxonomyPath: values.taxonomy, rulesPath: values.rules,
+      // Asked for by name, workers run on any file size.
+      parallelMinBytes: values.threads === undefined ? undefined : 0,
       onProgress: progress ? (bytes, records) => progress!.update(bytes, records) : undefined,
     });
     progress?.stop();

@@ -1,16 +1,23 @@
 /**
  * Classifies a CSV file on this machine: stream in batches → cascade → output CSV + rejects + DuckDB, with a
- * checkpoint per batch so a killed run resumes where it stopped. Used by `aisle classify` and `aisle serve`.
+ * checkpoint every so many records so a killed run resumes where it stopped. Used by `aisle classify` and
+ * `aisle serve`. Runs of the cheap tiers on big files use worker threads (classify-parallel.ts); the output is
+ * the same either way.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
-  CsvBatchReader, CsvOutputFormatter, cascadeItemOf, formatRejects, REJECT_COLUMNS, rejectsPathFor, type CsvBatch,
+  CsvBatchReader, CsvOutputFormatter, cascadeItemOf, formatRejects, REJECT_COLUMNS, rejectsPathFor, type CsvBatch, type CsvColumns,
 } from '../../core/csv.ts';
 import { UserError } from '../../core/errors.ts';
+import { DEFAULT_RULES_PATH } from '../../core/rules.ts';
+import { DEFAULT_TAXONOMY_PATH } from '../../core/taxonomy.ts';
 import type { CascadeItem, Decision } from '../../core/types.ts';
-import type { ItemRecord, JobCheckpoint, JobRecord } from '../../ports.ts';
+import type { JobCheckpoint, JobRecord } from '../../ports.ts';
+import { emptyTally, tallyDecisions, type ChunkResult } from './classify-chunk.ts';
+import { classifyInParallel, readHeader, runsInWorkers } from './classify-parallel.ts';
 import { exportJobToLake } from './lake-export.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -29,6 +36,18 @@ export interface ClassifyFileOptions {
   checkpointEvery?: number;
   /** Batches in the cascade at once (helps slow tiers: encoder, LLM). */
   concurrency?: number;
+  /**
+   * Worker threads that parse and classify, for runs whose tiers are all cheap (cache, rules) on files of at
+   * least parallelMinBytes; 1 (the default) does everything on this thread. Workers build the rules tier again
+   * from taxonomyPath and rulesPath (default: the shipped ones), which must be the files the runtime loaded.
+   */
+  threads?: number;
+  /** Smallest input that is worth starting workers for (default 4 MiB). */
+  parallelMinBytes?: number;
+  /** Input bytes per slice a worker takes (default 1 MiB). */
+  sliceBytes?: number;
+  taxonomyPath?: string;
+  rulesPath?: string;
   /**
    * Keep every decision in the results store. By default the store gets what needs a look or cost money
    * (review, encoder, LLM); rules and cache decisions are in the output file and cost nothing to redo.
@@ -80,9 +99,9 @@ class OffsetFile {
     if (truncateTo !== null) ftruncateSync(this.fd, truncateTo);
   }
 
-  write(text: string): void {
-    if (!text) return;
-    const buf = Buffer.from(text);
+  write(text: string | Uint8Array): void {
+    if (!text.length) return;
+    const buf = typeof text === 'string' ? Buffer.from(text) : text;
     let done = 0;
     while (done < buf.length) done += writeSync(this.fd, buf, done, buf.length - done, this.position + done);
     this.position += buf.length;
@@ -100,8 +119,6 @@ function sizeOr(path: string, fallback: number): number {
     return fallback;
   }
 }
-
-const CHEAP_TIERS = new Set(['rules', 'cache']);
 
 export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions): Promise<ClassifySummary> {
   const started = performance.now();
@@ -137,46 +154,32 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
 
   const out = new OffsetFile(output, resumeFrom ? resumeFrom.outputBytes : null);
   const rej = new OffsetFile(rejectsPath, resumeFrom ? resumeFrom.rejectsBytes : null);
-  const reader = new CsvBatchReader(createReadStream(opts.input, { highWaterMark: 1 << 14 }), {
-    batchSize: opts.batchSize ?? 256,
-    skipRecords: resumeFrom?.records ?? 0,
-  });
   let formatter: CsvOutputFormatter | undefined;
+  let columns: CsvColumns | undefined;
   let records = resumeFrom?.records ?? 0;
+  /** Where the records read so far end in the input, while slices are read by workers (null otherwise). */
+  let inputAt: { bytes: number; lineBreaks: number } | null = null;
   let checkpointing: Promise<void> = Promise.resolve();
   let checkpointed = records;
   const staging = rt.store.openStaging();
   const checkpointEvery = Math.max(1, opts.checkpointEvery ?? 50_000);
-  const window: { batch: CsvBatch; items: CascadeItem[]; decisions: Promise<Decision[]> }[] = [];
-  const concurrency = Math.max(1, opts.concurrency ?? 1);
+  const batchSize = opts.batchSize ?? 256;
   const storeAll = opts.storeAll ?? false;
 
-  const finish = async (entry: (typeof window)[number]) => {
-    const { batch, items } = entry;
-    const decisions = await entry.decisions;
-    out.write(formatter!.format(batch.rows, decisions));
-    rej.write(formatRejects(batch.rejects));
-    const at = new Date().toISOString();
-    const toStore: ItemRecord[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const d = decisions[i];
-      tierCounts[d.tier] = (tierCounts[d.tier] ?? 0) + 1;
-      if (d.status === 'needs_review') needsReview++;
-      if (storeAll || !CHEAP_TIERS.has(d.tier)) {
-        toStore.push({ decision: d, input: items[i], text: items[i].text, jobId, row: batch.rowNumbers[i], at });
-      }
+  const startOutput = (header: CsvColumns) => {
+    columns = header;
+    formatter = new CsvOutputFormatter(header.header, rt.taxonomy);
+    if (out.position === 0) {
+      out.write(formatter.headerLine());
+      rej.write(REJECT_COLUMNS.join(',') + '\n');
     }
-    staging.add(toStore);
-    classified += items.length;
-    rejected += batch.rejects.length;
-    records = batch.recordsRead;
-    opts.onProgress?.(batch.bytesRead, records);
-    if (records - checkpointed >= checkpointEvery) await checkpoint();
   };
 
   const checkpoint = async () => {
     checkpointed = records;
-    const cp: JobCheckpoint = { records, outputBytes: out.position, rejectsBytes: rej.position };
+    const cp: JobCheckpoint = {
+      records, outputBytes: out.position, rejectsBytes: rej.position, ...(inputAt && { inputBytes: inputAt.bytes, inputLineBreaks: inputAt.lineBreaks }),
+    };
     const patch: Partial<JobRecord> = { rowsIn: records, classified, rejected, needsReview, tierCounts: { ...tierCounts }, checkpoint: cp };
     // The store write and the checkpoint run while the next batches are classified; one at a time, in order.
     await checkpointing;
@@ -186,24 +189,51 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     });
   };
 
-  try {
-    for await (const batch of reader.batches()) {
-      if (!formatter) {
-        formatter = new CsvOutputFormatter(reader.columns!.header, rt.taxonomy);
-        if (!resumeFrom) {
-          out.write(formatter.headerLine());
-          rej.write(REJECT_COLUMNS.join(',') + '\n');
-        }
-      }
-      const columns = reader.columns!;
-      const items: CascadeItem[] = new Array(batch.rows.length);
-      for (let i = 0; i < batch.rows.length; i++) items[i] = cascadeItemOf(batch.rows[i], columns);
-      const decisions = rt.cascade.classify(items);
-      decisions.catch(() => undefined); // awaited in order by finish(); this only keeps it from being "unhandled"
-      window.push({ batch, items, decisions });
-      if (window.length >= concurrency) await finish(window.shift()!);
+  /** Writes one worker slice's result: its row and line numbers counted from the slice become the file's. */
+  const deliverSlice = async (result: ChunkResult, slice: { end: number }) => {
+    if (result.classified + result.rejects.length !== result.records) {
+      throw new Error(`internal error: a slice of ${result.records} rows gave ${result.classified} classified + ${result.rejects.length} rejected`);
     }
-    while (window.length) await finish(window.shift()!);
+    out.write(result.output);
+    for (const r of result.rejects) r.line += inputAt!.lineBreaks;
+    rej.write(formatRejects(result.rejects));
+    for (const item of result.toStore) item.row! += records;
+    staging.add(result.toStore);
+    for (const [tier, n] of Object.entries(result.tierCounts)) tierCounts[tier] = (tierCounts[tier] ?? 0) + n;
+    classified += result.classified;
+    rejected += result.rejects.length;
+    needsReview += result.needsReview;
+    records += result.records;
+    inputAt = { bytes: slice.end, lineBreaks: inputAt!.lineBreaks + result.lineBreaks };
+    opts.onProgress?.(slice.end, records);
+    if (records - checkpointed >= checkpointEvery) await checkpoint();
+  };
+
+  const inputSize = statSync(opts.input).size;
+  const threads = Math.max(1, opts.threads ?? 1);
+  const header = threads > 1 && inputSize >= (opts.parallelMinBytes ?? 4 << 20) && runsInWorkers(rt) ? readHeader(opts.input) : null;
+  // A resumed run goes on in workers only from a checkpoint that says where in the input it is.
+  const parallelFrom = !header ? undefined : resumeFrom ? resumeFrom.inputBytes : header.bytes.length;
+
+  try {
+    let finished = false;
+    if (header && parallelFrom !== undefined) {
+      const headerReader = new CsvBatchReader((async function* () {
+        yield header.bytes;
+      })());
+      for await (const _ of headerReader.batches()); // the header alone: its columns (or why it has none)
+      startOutput(headerReader.columns!);
+      inputAt = { bytes: parallelFrom, lineBreaks: resumeFrom?.inputLineBreaks ?? 0 };
+      finished = await classifyInParallel(rt, {
+        input: opts.input, fileSize: inputSize, header, from: parallelFrom, workers: threads, sliceBytes: opts.sliceBytes ?? 1 << 20,
+        batchSize, storeAll, jobId,
+        taxonomyPath: opts.taxonomyPath ?? fileURLToPath(DEFAULT_TAXONOMY_PATH),
+        rulesPath: rt.tiers.length ? (opts.rulesPath ?? fileURLToPath(DEFAULT_RULES_PATH)) : null,
+        deliver: deliverSlice,
+      });
+      inputAt = null;
+    }
+    if (!finished) await classifySequentially();
     await checkpoint();
     await checkpointing;
   } catch (err) {
@@ -216,6 +246,39 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     rej.close();
   }
 
+  /** This thread reads the file from the start, past the records already done, and classifies the rest. */
+  async function classifySequentially() {
+    const reader = new CsvBatchReader(createReadStream(opts.input, { highWaterMark: 1 << 14 }), { batchSize, skipRecords: records });
+    const window: { batch: CsvBatch; items: CascadeItem[]; decisions: Promise<Decision[]> }[] = [];
+    const concurrency = Math.max(1, opts.concurrency ?? 1);
+    const finish = async (entry: (typeof window)[number]) => {
+      const { batch, items } = entry;
+      const decisions = await entry.decisions;
+      out.write(formatter!.format(batch.rows, decisions));
+      rej.write(formatRejects(batch.rejects));
+      const tally = emptyTally();
+      tallyDecisions(tally, items, decisions, batch.rowNumbers, storeAll, jobId);
+      for (const [tier, n] of Object.entries(tally.tierCounts)) tierCounts[tier] = (tierCounts[tier] ?? 0) + n;
+      needsReview += tally.needsReview;
+      staging.add(tally.toStore);
+      classified += items.length;
+      rejected += batch.rejects.length;
+      records = batch.recordsRead;
+      opts.onProgress?.(batch.bytesRead, records);
+      if (records - checkpointed >= checkpointEvery) await checkpoint();
+    };
+    for await (const batch of reader.batches()) {
+      if (!formatter) startOutput(reader.columns!);
+      const items: CascadeItem[] = new Array(batch.rows.length);
+      for (let i = 0; i < batch.rows.length; i++) items[i] = cascadeItemOf(batch.rows[i], columns!);
+      const decisions = rt.cascade.classify(items);
+      decisions.catch(() => undefined); // awaited in order by finish(); this only keeps it from being "unhandled"
+      window.push({ batch, items, decisions });
+      if (window.length >= concurrency) await finish(window.shift()!);
+    }
+    while (window.length) await finish(window.shift()!);
+  }
+
   // Every record read is either in the output or in the rejects: the counts must reconcile.
   if (records !== classified + rejected) {
     throw new Error(`internal error: ${records} rows in but ${classified} classified + ${rejected} rejected`);
@@ -224,9 +287,9 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     status: 'done', rowsIn: records, totalKnown: true, classified, rejected, needsReview, tierCounts,
     checkpoint: { records, outputBytes: out.position, rejectsBytes: rej.position },
   });
-  if (opts.lake !== false && formatter) {
+  if (opts.lake !== false && columns) {
     await exportJobToLake(rt.db, {
-      jobId, outputCsv: output, inputHeader: reader.columns!.header, lakeRoot: join(rt.home, 'lake'), taxonomy: rt.taxonomy, at: new Date(),
+      jobId, outputCsv: output, inputHeader: columns.header, lakeRoot: join(rt.home, 'lake'), taxonomy: rt.taxonomy, at: new Date(),
     });
   }
   return {

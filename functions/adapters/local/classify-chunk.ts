@@ -1,0 +1,148 @@
+/**
+ * One slice of an input CSV through the cascade, self-contained so a worker thread can run it: the header's
+ * bytes and the slice's bytes in, the formatted output and what the main thread needs to assemble it out.
+ * Used by classify-parallel.ts on the main thread and in classify-worker.ts; imports nothing that opens the
+ * DuckDB file (one writer per file: only the main thread touches it).
+ */
+import { cascadeItemOf, CsvBatchReader, CsvOutputFormatter, type CsvReject } from '../../core/csv.ts';
+import type { Cascade } from '../../core/cascade.ts';
+import type { CascadeItem, Decision } from '../../core/types.ts';
+import type { Taxonomy } from '../../core/taxonomy.ts';
+import type { ItemRecord } from '../../ports.ts';
+
+/** Tiers whose decisions cost nothing to redo: by default they stay out of the results store. */
+const CHEAP_TIERS = new Set(['rules', 'cache']);
+
+/** Counts of decisions, and the decisions the results store keeps. */
+export interface DecisionTally {
+  classified: number;
+  needsReview: number;
+  tierCounts: Record<string, number>;
+  toStore: ItemRecord[];
+}
+
+export function emptyTally(): DecisionTally {
+  return { classified: 0, needsReview: 0, tierCounts: {}, toStore: [] };
+}
+
+/**
+ * Adds a batch's decisions to a tally. The store keeps what needs a look or cost money (review, encoder, LLM),
+ * or everything with storeAll; rules and cache decisions are in the output file and cost nothing to redo.
+ */
+export function tallyDecisions(
+  tally: DecisionTally, items: CascadeItem[], decisions: Decision[], rowNumbers: number[], storeAll: boolean, jobId: string,
+): void {
+  const at = new Date().toISOString();
+  for (let i = 0; i < items.length; i++) {
+    const d = decisions[i];
+    tally.tierCounts[d.tier] = (tally.tierCounts[d.tier] ?? 0) + 1;
+    if (d.status === 'needs_review') tally.needsReview++;
+    if (storeAll || !CHEAP_TIERS.has(d.tier)) {
+      tally.toStore.push({ decision: d, input: items[i], text: items[i].text, jobId, row: rowNumbers[i], at });
+    }
+  }
+  tally.classified += items.length;
+}
+
+export interface ChunkContext {
+  cascade: Cascade;
+  taxonomy: Taxonomy;
+  /** The input's bytes up to the end of the header record (BOM included): parsed again before each slice. */
+  header: Uint8Array;
+  jobId: string;
+  batchSize: number;
+  storeAll: boolean;
+}
+
+/** What one slice gave. Row and line numbers count from the slice's start; the main thread offsets them. */
+export interface ChunkResult extends DecisionTally {
+  /** Output lines (UTF-8), in input order. */
+  output: Uint8Array;
+  rejects: CsvReject[];
+  /** Data records in the slice: classified + rejected. */
+  records: number;
+  /** CR and LF bytes in the slice: the parser counts a line per each, so this offsets the next slice's lines. */
+  lineBreaks: number;
+  /**
+   * The slice's last record could not be read (a quote still open at its end, or broken quoting): then the
+   * slice may not have ended on a record boundary, and what follows it must be read by one sequential parser.
+   */
+  endsInMalformedRecord: boolean;
+}
+
+export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promise<ChunkResult> {
+  const reader = new CsvBatchReader(piecesOf(ctx.header, bytes), { batchSize: ctx.batchSize });
+  let formatter: CsvOutputFormatter | undefined;
+  const tally = emptyTally();
+  const rejects: CsvReject[] = [];
+  const output = new OutputBuffer(bytes.length * 4);
+  let records = 0;
+  let lastRowNumber = 0;
+  for await (const batch of reader.batches()) {
+    const columns = reader.columns!;
+    formatter ??= new CsvOutputFormatter(columns.header, ctx.taxonomy);
+    const items: CascadeItem[] = new Array(batch.rows.length);
+    for (let i = 0; i < batch.rows.length; i++) items[i] = cascadeItemOf(batch.rows[i], columns);
+    const decisions = items.length ? await ctx.cascade.classify(items) : [];
+    output.write(formatter.format(batch.rows, decisions));
+    for (const r of batch.rejects) rejects.push(r);
+    tallyDecisions(tally, items, decisions, batch.rowNumbers, ctx.storeAll, ctx.jobId);
+    records = batch.recordsRead;
+    if (batch.rowNumbers.length) lastRowNumber = batch.rowNumbers[batch.rowNumbers.length - 1];
+  }
+  const lastRejected = rejects.at(-1);
+  return {
+    ...tally,
+    output: output.bytes(),
+    rejects,
+    records,
+    lineBreaks: countLineBreaks(bytes),
+    endsInMalformedRecord: lastRowNumber < records && lastRejected !== undefined && lastRejected.reason.startsWith('malformed CSV'),
+  };
+}
+
+/**
+ * Output bytes, encoded batch by batch: a batch's text dies young instead of living (and being copied by the
+ * garbage collector) until the slice is done. Its own ArrayBuffer, never Node's shared pool: a worker transfers it.
+ */
+class OutputBuffer {
+  private buf: Buffer;
+  private length = 0;
+
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafeSlow(Math.max(capacity, 1024));
+  }
+
+  write(text: string): void {
+    const need = this.length + Buffer.byteLength(text);
+    if (need > this.buf.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(need, this.buf.length * 2));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    this.length += this.buf.write(text, this.length);
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+/** The header, then the slice in pieces of the size a file stream reads: a batch is cut after a piece, so pieces keep batches small. */
+async function* piecesOf(header: Uint8Array, bytes: Uint8Array): AsyncGenerator<Buffer> {
+  yield Buffer.from(header.buffer, header.byteOffset, header.byteLength);
+  const slice = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 0; at < slice.length; at += PIECE_BYTES) yield slice.subarray(at, at + PIECE_BYTES);
+}
+
+/** As createReadStream's highWaterMark in classify-file.ts. */
+const PIECE_BYTES = 1 << 14;
+
+export function countLineBreaks(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 10 || b === 13) n++;
+  }
+  return n;
+}

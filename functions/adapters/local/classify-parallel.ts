@@ -1,0 +1,300 @@
+/**
+ * `aisle classify` on every core for runs of the cheap tiers (cache, rules): the input is cut into slices at
+ * record boundaries, worker threads parse and classify the slices, and the main thread hands the results back
+ * in input order (classify-file.ts writes them, stores what must be stored and checkpoints). The output is
+ * byte for byte what one thread writes, reject line numbers included.
+ *
+ * A newline ends a record when the quotes before it are even (from the start of the data). Broken quoting
+ * can make that guess wrong; a slice that ends inside a record shows it, since its last record is then
+ * unreadable. From such a slice on, the caller reads the rest with one sequential parser.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Parser } from 'csv-parse';
+import { sniffDelimiter } from '../../core/csv.ts';
+import { RulesTier } from '../../core/rules.ts';
+import type { Decision } from '../../core/types.ts';
+import type { ChunkResult } from './classify-chunk.ts';
+import type { LocalRuntime } from './runtime.ts';
+
+/** What a worker is started with (workerData). */
+export interface WorkerSetup {
+  taxonomyPath: string;
+  /** null: the run has no rules tier. */
+  rulesPath: string | null;
+  /** Keys the cache holds for this taxonomy version; null: the run has no cache tier. */
+  cachedKeys: Set<string> | null;
+  header: Uint8Array;
+  jobId: string;
+  batchSize: number;
+  storeAll: boolean;
+}
+
+export type ToWorker =
+  | { kind: 'chunk'; chunk: number; bytes: Uint8Array }
+  | { kind: 'cache-hits'; id: number; hits: Map<string, Decision> };
+
+export type ToMain =
+  | { kind: 'ready'; versions: string }
+  | { kind: 'chunk-done'; chunk: number; result: ChunkResult }
+  | { kind: 'cache-get'; id: number; keys: string[]; taxonomyVersion: string }
+  | { kind: 'failed'; message: string };
+
+/** Whether the run's tiers can go to workers: the cheap ones, which hold no model or connection. */
+export function runsInWorkers(rt: LocalRuntime): boolean {
+  return rt.tiers.every((t) => t instanceof RulesTier);
+}
+
+/** Where the data starts. Null when the file is not worth splitting or cannot be (no newline after the header). */
+export interface InputHeader {
+  /** The input's bytes up to the end of the header record (BOM included). */
+  bytes: Buffer;
+  /** Records end with CR LF (else LF): slices are cut only after that sequence. */
+  crlf: boolean;
+}
+
+const HEADER_SEARCH_BYTES = 1 << 20;
+
+/** Finds the end of the header record with the parser and options CsvBatchReader uses. */
+export function readHeader(path: string): InputHeader | null {
+  const fd = openSync(path, 'r');
+  let buf: Buffer;
+  try {
+    buf = Buffer.alloc(HEADER_SEARCH_BYTES);
+    buf = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+  const firstNewline = buf.indexOf(10);
+  const delimiter = sniffDelimiter(buf.subarray(0, firstNewline < 0 ? buf.length : firstNewline).toString('utf8'));
+  const api = (new Parser({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true }) as unknown as {
+    api: { parse(b: Buffer, end: boolean, push: () => void, close: () => void): Error | undefined; info: { bytes: number } };
+  }).api;
+  let end = -1;
+  api.parse(buf, false, () => {
+    if (end < 0) end = api.info.bytes;
+  }, () => undefined);
+  if (end < 1 || buf[end - 1] !== 10) return null; // no header record yet, or records end with a lone CR
+  return { bytes: Buffer.from(buf.subarray(0, end)), crlf: end >= 2 && buf[end - 2] === 13 };
+}
+
+/** Cuts the data into slices of about `size` bytes, each ending after a record-ending newline. */
+export class SliceReader {
+  private position: number;
+
+  constructor(
+    private readonly fd: number,
+    start: number,
+    private readonly fileSize: number,
+    private readonly size: number,
+    private readonly crlf: boolean,
+  ) {
+    this.position = start;
+  }
+
+  /** The next slice (its own buffer, to be transferred), or null at the end of the file. */
+  next(): { start: number; end: number; bytes: Uint8Array } | null {
+    const start = this.position;
+    if (start >= this.fileSize) return null;
+    for (let want = this.size; ; want *= 2) {
+      const length = Math.min(want, this.fileSize - start);
+      const buf = Buffer.allocUnsafeSlow(length);
+      let got = 0;
+      while (got < length) {
+        const n = readSync(this.fd, buf, got, length - got, start + got);
+        if (n === 0) break;
+        got += n;
+      }
+      const last = start + got >= this.fileSize;
+      const cut = last ? got : this.cutAt(buf.subarray(0, got));
+      if (cut > 0) {
+        this.position = start + cut;
+        return { start, end: start + cut, bytes: buf.subarray(0, cut) };
+      }
+    }
+  }
+
+  /** After the last newline with an even number of quotes before it; 0 when there is none. */
+  private cutAt(buf: Buffer): number {
+    const total = countByte(buf, 34, 0, buf.length);
+    let quotesAfter = 0;
+    let segmentEnd = buf.length;
+    for (let nl = buf.lastIndexOf(10); nl >= 0; nl = nl > 0 ? buf.lastIndexOf(10, nl - 1) : -1) {
+      quotesAfter += countByte(buf, 34, nl + 1, segmentEnd);
+      segmentEnd = nl + 1;
+      if ((total - quotesAfter) % 2 === 0 && (!this.crlf || (nl > 0 && buf[nl - 1] === 13))) return nl + 1;
+    }
+    return 0;
+  }
+}
+
+function countByte(buf: Buffer, byte: number, from: number, to: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(byte, from); i >= 0 && i < to; i = buf.indexOf(byte, i + 1)) n++;
+  return n;
+}
+
+export interface ParallelRun {
+  input: string;
+  fileSize: number;
+  header: InputHeader;
+  /** Where to start reading (a record boundary: the end of the header, or a checkpoint's input offset). */
+  from: number;
+  workers: number;
+  sliceBytes: number;
+  batchSize: number;
+  storeAll: boolean;
+  jobId: string;
+  taxonomyPath: string;
+  rulesPath: string | null;
+  /** Takes each slice's result, in input order; the next one waits until it resolves. */
+  deliver(result: ChunkResult, slice: { end: number }): Promise<void>;
+}
+
+/**
+ * Classifies from `run.from` on, delivering slices in order. Resolves true when the whole file was delivered,
+ * false when it stopped before a slice that may not end on a record boundary (the caller reads on from there).
+ */
+export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Promise<boolean> {
+  const script = await workerBundle();
+  const rulesTier = rt.tiers.find((t): t is RulesTier => t instanceof RulesTier);
+  const expectedVersions = `${rt.taxonomy.version} ${rulesTier?.modelVersion ?? '-'}`;
+  const setup: WorkerSetup = {
+    taxonomyPath: run.taxonomyPath, rulesPath: run.rulesPath, header: run.header.bytes, jobId: run.jobId, batchSize: run.batchSize,
+    storeAll: run.storeAll, cachedKeys: rt.useCache ? await rt.db.keysFor(rt.taxonomy.version) : null,
+  };
+  const fd = openSync(run.input, 'r');
+  const slices = new SliceReader(fd, run.from, run.fileSize, run.sliceBytes, run.header.crlf);
+  const workers: Worker[] = [];
+  try {
+    return await new Promise<boolean>((resolve, reject) => {
+      const sent: { end: number }[] = [];
+      const results = new Map<number, ChunkResult>();
+      let delivered = 0;
+      let delivering = false;
+      let exhausted = false;
+      let settled = false;
+      const fail = (err: Error) => {
+        if (!settled) reject(err);
+        settled = true;
+      };
+      const finish = (complete: boolean) => {
+        if (!settled) resolve(complete);
+        settled = true;
+      };
+      const feed = (worker: Worker) => {
+        if (exhausted || settled) return;
+        const slice = slices.next();
+        if (!slice) {
+          exhausted = true;
+          return;
+        }
+        const chunk = sent.length;
+        sent.push({ end: slice.end });
+        const message: ToWorker = { kind: 'chunk', chunk, bytes: slice.bytes };
+        worker.postMessage(message, [slice.bytes.buffer as ArrayBuffer]);
+      };
+      // Deliveries run one at a time, in order; a worker's result waits in `results` until its turn.
+      const deliverReady = async () => {
+        if (delivering) return;
+        delivering = true;
+        try {
+          while (!settled && results.has(delivered)) {
+            const result = results.get(delivered)!;
+            results.delete(delivered);
+            const isLast = exhausted && delivered === sent.length - 1;
+            if (result.endsInMalformedRecord && !isLast) return finish(false);
+            await run.deliver(result, sent[delivered]);
+            delivered++;
+          }
+          if (exhausted && delivered === sent.length) finish(true);
+        } catch (err) {
+          fail(err as Error);
+        } finally {
+          delivering = false;
+        }
+      };
+      for (let i = 0; i < run.workers; i++) {
+        const worker = new Worker(script, { workerData: setup });
+        workers.push(worker);
+        worker.on('error', fail);
+        worker.on('exit', (code) => {
+          if (code !== 0) fail(new Error(`a classify worker stopped (exit code ${code})`));
+        });
+        worker.on('message', (message: ToMain) => {
+          switch (message.kind) {
+            case 'ready':
+              if (message.versions !== expectedVersions) {
+                return fail(new Error(`a classify worker loaded ${message.versions}, not ${expectedVersions}: were the taxonomy or rules edited just now?`));
+              }
+              // Two slices in flight per worker: the next is there when one is done.
+              feed(worker);
+              feed(worker);
+              break;
+            case 'chunk-done':
+              results.set(message.chunk, message.result);
+              feed(worker);
+              void deliverReady();
+              break;
+            case 'cache-get':
+              rt.cache.getMany(message.keys, message.taxonomyVersion).then(
+                (hits) => worker.postMessage({ kind: 'cache-hits', id: message.id, hits } satisfies ToWorker),
+                fail,
+              );
+              break;
+            case 'failed':
+              fail(new Error(`a classify worker failed: ${message.message}`));
+              break;
+          }
+        });
+      }
+    });
+  } finally {
+    closeSync(fd);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+const WORKER_ENTRY = fileURLToPath(new URL('./classify-worker.ts', import.meta.url));
+const BUNDLE_DIR = fileURLToPath(new URL('../../../node_modules/.cache/aisle/', import.meta.url));
+const MANIFEST = join(BUNDLE_DIR, 'classify-worker.json');
+
+function hashFiles(files: string[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(f).update('\0').update(readFileSync(f)).update('\0');
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * The worker as one plain ES module: a worker thread does not inherit tsx, and registering tsx in it costs
+ * ~0.3 s of CPU where loading a bundle costs ~30 ms. Built with esbuild (tsx's own compiler) on first use and
+ * kept under node_modules/.cache/aisle, named by a hash of its sources, so a changed source gets a new bundle.
+ */
+async function workerBundle(): Promise<string> {
+  try {
+    const inputs = JSON.parse(readFileSync(MANIFEST, 'utf8')) as string[];
+    const bundle = join(BUNDLE_DIR, `classify-worker-${hashFiles(inputs)}.mjs`);
+    if (existsSync(bundle)) return bundle;
+  } catch {
+    // no bundle yet, or a source is gone: build one
+  }
+  const { build } = await import('esbuild');
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const built = await build({
+    entryPoints: [WORKER_ENTRY], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, metafile: true,
+    absWorkingDir: root, logLevel: 'silent',
+  });
+  const inputs = Object.keys(built.metafile.inputs).map((p) => join(root, p)).sort();
+  const bundle = join(BUNDLE_DIR, `classify-worker-${hashFiles(inputs)}.mjs`);
+  mkdirSync(dirname(bundle), { recursive: true });
+  // Written aside and renamed: a concurrent run sees a whole file or none.
+  const tmp = `${bundle}.${process.pid}.tmp`;
+  writeFileSync(tmp, built.outputFiles[0].contents);
+  renameSync(tmp, bundle);
+  writeFileSync(`${MANIFEST}.${process.pid}.tmp`, JSON.stringify(inputs));
+  renameSync(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
+  return bundle;
+}
