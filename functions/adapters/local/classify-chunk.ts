@@ -61,7 +61,7 @@ export interface ChunkResult extends DecisionTally {
   rejects: CsvReject[];
   /** Data records in the slice: classified + rejected. */
   records: number;
-  /** CR and LF bytes in the slice: the parser counts a line per each, so this offsets the next slice's lines. */
+  /** CR and LF bytes in the slice: with LF record ends the parser counts a line per each, so this offsets the next slice's lines. */
   lineBreaks: number;
   /**
    * The slice's last record could not be read (a quote still open at its end, or broken quoting): then the

@@ -231,7 +231,7 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
         rulesPath: rt.tiers.length ? (opts.rulesPath ?? fileURLToPath(DEFAULT_RULES_PATH)) : null,
         deliver: deliverSlice,
       });
-      inputAt = null;
+      if (!finished) inputAt = null; // one parser reads on from the start: it knows records, not input offsets
     }
     if (!finished) await classifySequentially();
     await checkpoint();

@@ -48,17 +48,19 @@ export function runsInWorkers(rt: LocalRuntime): boolean {
   return rt.tiers.every((t) => t instanceof RulesTier);
 }
 
-/** Where the data starts. Null when the file is not worth splitting or cannot be (no newline after the header). */
+/** Where the data starts. */
 export interface InputHeader {
   /** The input's bytes up to the end of the header record (BOM included). */
   bytes: Buffer;
-  /** Records end with CR LF (else LF): slices are cut only after that sequence. */
-  crlf: boolean;
 }
 
 const HEADER_SEARCH_BYTES = 1 << 20;
 
-/** Finds the end of the header record with the parser and options CsvBatchReader uses. */
+/**
+ * Finds the end of the header record with the parser and options CsvBatchReader uses. Null when the records do
+ * not end with LF alone: with CR LF the parser counts lines (for reject line numbers) in a way that depends on
+ * quoting, which only a parser reading from the start knows; such files are read by one thread.
+ */
 export function readHeader(path: string): InputHeader | null {
   const fd = openSync(path, 'r');
   let buf: Buffer;
@@ -77,8 +79,8 @@ export function readHeader(path: string): InputHeader | null {
   api.parse(buf, false, () => {
     if (end < 0) end = api.info.bytes;
   }, () => undefined);
-  if (end < 1 || buf[end - 1] !== 10) return null; // no header record yet, or records end with a lone CR
-  return { bytes: Buffer.from(buf.subarray(0, end)), crlf: end >= 2 && buf[end - 2] === 13 };
+  if (end < 1 || buf[end - 1] !== 10 || (end >= 2 && buf[end - 2] === 13)) return null;
+  return { bytes: Buffer.from(buf.subarray(0, end)) };
 }
 
 /** Cuts the data into slices of about `size` bytes, each ending after a record-ending newline. */
@@ -90,7 +92,6 @@ export class SliceReader {
     start: number,
     private readonly fileSize: number,
     private readonly size: number,
-    private readonly crlf: boolean,
   ) {
     this.position = start;
   }
@@ -125,7 +126,7 @@ export class SliceReader {
     for (let nl = buf.lastIndexOf(10); nl >= 0; nl = nl > 0 ? buf.lastIndexOf(10, nl - 1) : -1) {
       quotesAfter += countByte(buf, 34, nl + 1, segmentEnd);
       segmentEnd = nl + 1;
-      if ((total - quotesAfter) % 2 === 0 && (!this.crlf || (nl > 0 && buf[nl - 1] === 13))) return nl + 1;
+      if ((total - quotesAfter) % 2 === 0) return nl + 1;
     }
     return 0;
   }
@@ -167,7 +168,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
     storeAll: run.storeAll, cachedKeys: rt.useCache ? await rt.db.keysFor(rt.taxonomy.version) : null,
   };
   const fd = openSync(run.input, 'r');
-  const slices = new SliceReader(fd, run.from, run.fileSize, run.sliceBytes, run.header.crlf);
+  const slices = new SliceReader(fd, run.from, run.fileSize, run.sliceBytes);
   const workers: Worker[] = [];
   try {
     return await new Promise<boolean>((resolve, reject) => {

@@ -1,0 +1,127 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyFile, type ClassifyFileOptions } from '../../functions/adapters/local/classify-file.ts';
+import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import type { JobCheckpoint } from '../../functions/ports.ts';
+
+/**
+ * Rows with every oddity the CSV contract names; with `broken`, also quoting that the parser cannot read, which
+ * misleads the quote count that cuts slices.
+ */
+function oddRows(n: number, eol: string, sep: string, broken = false): string[] {
+  const names = ['Whole Milk 1 gal', 'Mystery Widget', 'Paper Towels 6 ct', 'Cheddar Cheese 8 oz', 'Frobnicator 3000', 'Dog Food 20 lb'];
+  const lines: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const name = names[i % names.length];
+    switch (i % 13) {
+      case 1: lines.push([i, `"${name}, family size"`, 'Acme'].join(sep)); break; // delimiter inside quotes
+      case 2: lines.push([i, `"${name}${eol}second line"`, '"Brand ""B"""'].join(sep)); break; // line break and "" inside quotes
+      case 3: lines.push([i, '', 'NoName'].join(sep)); break; // empty name
+      case 4: lines.push([i, name].join(sep)); break; // too few columns
+      case 5: lines.push([i, broken && i === 122 ? `Frozen 12" Pizza` : name, 'Acme'].join(sep)); break; // a quote inside an unquoted field
+      case 6: lines.push([i, broken && i === 201 ? `"${name}"x` : `"${name}"`, 'Acme'].join(sep)); break; // text after a closing quote
+      case 7: lines.push(''); lines.push([i, name, 'Acme'].join(sep)); break; // an empty line
+      case 8: lines.push([i, 'x'.repeat(2001), 'Acme'].join(sep)); break; // name too long
+      default: lines.push([i, name, `Brand ${i % 7}`].join(sep));
+    }
+  }
+  return lines;
+}
+
+describe('classify on worker threads writes what one thread writes', { timeout: 120_000 }, () => {
+  let home: string;
+  let rt: LocalRuntime;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'aisle-parallel-'));
+    rt = await createLocalRuntime({ home, tiers: ['cache', 'rules'], warn: () => undefined });
+  });
+  afterAll(async () => {
+    await rt?.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  /** Runs the file on one thread and on workers with small slices; returns both runs' files, rows stored and checkpoints. */
+  async function both(name: string, text: string, extra: Partial<ClassifyFileOptions> = {}) {
+    const input = join(home, `${name}.csv`);
+    writeFileSync(input, text);
+    const runs = [];
+    for (const threads of [1, 2]) {
+      const output = join(home, `${name}-${threads}.out.csv`);
+      const checkpoints: JobCheckpoint[] = [];
+      const summary = await classifyFile(rt, {
+        input, output, jobId: `${name}-${threads}`, threads, parallelMinBytes: 0, sliceBytes: 300, checkpointEvery: 20, lake: false,
+        onCheckpoint: (cp) => checkpoints.push(cp), ...extra,
+      });
+      const stored = await rt.db.query<{ row_no: number; key: string; status: string }>(
+        'SELECT row_no::INTEGER AS row_no, key, status FROM decisions WHERE job_id = $j ORDER BY row_no', { j: `${name}-${threads}` },
+      );
+      runs.push({
+        summary, checkpoints, stored,
+        output: readFileSync(output, 'utf8'),
+        rejects: readFileSync(summary.rejects, 'utf8'),
+      });
+    }
+    return runs;
+  }
+
+  for (const [label, sep, bom] of [['comma', ',', ''], ['semicolon, BOM', ';', '\uFEFF']] as const) {
+    const eol = '\n';
+    it(`gives the same output, rejects (line numbers included) and stored rows: ${label}`, async () => {
+      const text = bom + ['id', 'product_name', 'brand'].join(sep) + eol + oddRows(400, eol, sep).join(eol) + eol;
+      const [one, many] = await both(label.replace(/\W+/g, '-'), text);
+      expect(many.output).toBe(one.output);
+      expect(many.rejects).toBe(one.rejects);
+      expect(many.stored).toEqual(one.stored);
+      expect(one.stored.length).toBeGreaterThan(0);
+      const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
+      const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
+      expect(counts).toEqual(expected);
+      expect(many.summary.rowsIn).toBe(many.summary.classified + many.summary.rejected);
+      expect(one.rejects.split('\n').length).toBeGreaterThan(90);
+      // Workers did it all, in many slices: their checkpoints say where in the input they are, so a resumed run
+      // goes on in workers.
+      expect(many.checkpoints.length).toBeGreaterThan(10);
+      expect(many.checkpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+      expect(one.checkpoints.every((cp) => cp.inputBytes === undefined)).toBe(true);
+    });
+  }
+
+  it('reads CRLF files on one thread (their line numbers need the parser), with the same output', async () => {
+    const text = `id,product_name,brand\r\n${oddRows(200, '\r\n', ',').join('\r\n')}\r\n`;
+    const [one, many] = await both('crlf', text);
+    expect(many.output).toBe(one.output);
+    expect(many.rejects).toBe(one.rejects);
+    expect(many.checkpoints.every((cp) => cp.inputBytes === undefined)).toBe(true);
+  });
+
+  for (const [label, rows] of [
+    ['stray quotes, text after closing quotes', oddRows(300, '\n', ',', true)],
+    ['a quote that never closes', oddRows(300, '\n', ',').map((l, i) => (i === 150 ? `${l.split(',')[0]},"never closed` : l))],
+  ] as const) {
+    it(`reads on with one parser from a slice the quote count cut inside a record: ${label}`, async () => {
+      const [one, many] = await both(label.replace(/\W+/g, '-'), `id,product_name,brand\n${rows.join('\n')}\n`);
+      expect(many.output).toBe(one.output);
+      expect(many.rejects).toBe(one.rejects);
+      expect(many.stored).toEqual(one.stored);
+      expect(many.summary.rowsIn).toBe(one.summary.rowsIn);
+      // Workers did the start, one parser the rest.
+      expect(many.checkpoints.some((cp) => cp.inputBytes! > 0)).toBe(true);
+      expect(many.checkpoints.at(-1)!.inputBytes).toBeUndefined();
+    });
+  }
+
+  it('consults the cache in workers: a labelled item comes from the cache on both paths', async () => {
+    const text = `id,product_name,brand\n${oddRows(200, '\n', ',').join('\n')}\n`;
+    const [first] = await both('before-label', text);
+    const review = first.stored.find((s) => s.status === 'needs_review')!;
+    expect(review).toBeDefined();
+    expect(await rt.store.setHumanLabel(review.key, rt.taxonomy.classes.at(-1)!.id, 'tester')).not.toBeNull();
+    const [one, many] = await both('after-label', text);
+    expect(many.output).toBe(one.output);
+    expect(many.summary.tierCounts.cache).toBeGreaterThan(0);
+    expect(many.summary.tierCounts.cache).toBe(one.summary.tierCounts.cache);
+  });
+});
