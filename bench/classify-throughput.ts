@@ -1,6 +1,8 @@
 /**
  * Core throughput of `aisle classify --tiers cache,rules` on a generated 1,000,000-row catalog (cold cache),
- * beside a parse-only pass over the same file (the ceiling). Both run as child processes, so start-up counts.
+ * beside a parse-only pass over the same file (the single-thread ceiling). All run as child processes, so
+ * start-up counts. Besides wall time, each pass's CPU time (user + system, all threads): on a machine shared
+ * with other work wall times swing, CPU seconds much less.
  *
  *   npx tsx bench/classify-throughput.ts [--rows N] [--runs N]
  *
@@ -8,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeCatalog } from './catalog-generator.ts';
@@ -29,28 +31,40 @@ const git = (args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'u
 const commit = `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no']) ? ' (dirty)' : ''}`;
 const hasTime = existsSync('/usr/bin/time');
 
-/** Runs a command as a child process; wall seconds and peak RSS (MB, from /usr/bin/time when present). */
-function measure(cmd: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; rssMb: number | null; stdout: string } {
+interface Measured {
+  seconds: number;
+  /** User + system CPU seconds of the process, all threads. */
+  cpuSeconds: number | null;
+  rssMb: number | null;
+}
+
+/** Runs a command as a child process; wall seconds, CPU seconds and peak RSS (MB) from /usr/bin/time when present. */
+function measure(cmd: string[], env: NodeJS.ProcessEnv = process.env): Measured & { stdout: string } {
   const started = performance.now();
-  const argv = hasTime ? ['/usr/bin/time', '-f', '__RSS_KB=%M', ...cmd] : cmd;
+  const argv = hasTime ? ['/usr/bin/time', '-f', '__RSS_KB=%M __CPU=%U+%S', ...cmd] : cmd;
   const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = (performance.now() - started) / 1000;
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (${r.status}):\n${r.stderr}`);
   const kb = /__RSS_KB=(\d+)/.exec(r.stderr);
-  return { seconds, rssMb: kb ? Math.round(Number(kb[1]) / 1024) : null, stdout: r.stdout };
+  const cpu = /__CPU=([\d.]+)\+([\d.]+)/.exec(r.stderr);
+  return {
+    seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : null, rssMb: kb ? Math.round(Number(kb[1]) / 1024) : null, stdout: r.stdout,
+  };
 }
 
 const node = process.execPath;
 const tsx = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
-const results: { name: string; seconds: number; rssMb: number | null }[] = [];
+const results: (Measured & { name: string })[] = [];
 for (let run = 0; run < runs; run++) {
   const parse = measure([node, tsx, join(ROOT, 'bench/parse-only.ts'), input]);
   const counted = JSON.parse(parse.stdout.trim().split('\n').at(-1)!).records;
   if (counted !== rows) throw new Error(`parse-only counted ${counted} rows, expected ${rows}`);
   results.push({ name: 'parse-only (csv-parse)', ...parse });
 
-  // The default run, and the same without the lake export (Parquet for insights) that ends it.
-  for (const [name, extra] of [['aisle classify --tiers cache,rules', []], ['  … with --no-lake', ['--no-lake']]] as const) {
+  // The default run (worker threads, one per core), the same without the lake export (Parquet for insights)
+  // that ends it, and the same on one thread.
+  const passes = [['aisle classify --tiers cache,rules', []], ['  … with --no-lake', ['--no-lake']], ['  … with --threads 1', ['--threads', '1']]] as const;
+  for (const [name, extra] of passes) {
     const home = join(work, 'home');
     rmSync(home, { recursive: true, force: true });
     const out = join(work, 'catalog.out.csv');
@@ -68,9 +82,13 @@ console.log(`machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${
 console.log(`commit:  ${commit}`);
 console.log(`input:   ${rows.toLocaleString('en-US')} rows, ${(statSync(input).size / 2 ** 20).toFixed(1)} MiB (${input})`);
 console.log('');
-console.log(`${'pass'.padEnd(36)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(10)} ${'peak RSS'.padStart(9)}`);
+console.log(`${'pass'.padEnd(36)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(10)} ${'CPU s'.padStart(7)} ${'peak RSS'.padStart(9)}`);
 for (const r of results) {
   const rate = Math.round(rows / r.seconds);
-  console.log(`${r.name.padEnd(36)} ${r.seconds.toFixed(2).padStart(8)} ${rate.toLocaleString('en-US').padStart(10)} ${(r.rssMb === null ? 'n/a' : `${r.rssMb} MB`).padStart(9)}`);
+  const cpu = r.cpuSeconds === null ? 'n/a' : r.cpuSeconds.toFixed(2);
+  console.log(
+    `${r.name.padEnd(36)} ${r.seconds.toFixed(2).padStart(8)} ${rate.toLocaleString('en-US').padStart(10)} ${cpu.padStart(7)} ${(r.rssMb === null ? 'n/a' : `${r.rssMb} MB`).padStart(9)}`,
+  );
 }
+console.log(`load:    ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min averages at the end; ${cpu.length} cores)`);
 console.log('\ntarget: aisle classify ≥ 250,000 rows/s, peak RSS ≤ 500 MB (start-up included, cold cache)');
