@@ -127,7 +127,7 @@ describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const inputSize = statSync(input).size;
     // Kill once a good part of the output is written (the output is ~3× the input; several checkpoints have
-    // passed by then, workers write a slice of ~1 MB input at a time).
+    // passed by then, workers write a slice of ~0.5 MB input at a time).
     let killed = false;
     while (!killed) {
       await new Promise((r) => setTimeout(r, 10));

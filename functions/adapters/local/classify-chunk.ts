@@ -114,11 +114,14 @@ class OutputBuffer {
   }
 
   write(text: string): void {
-    const need = this.length + Buffer.byteLength(text);
-    if (need > this.buf.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(need, this.buf.length * 2));
-      this.buf.copy(grown, 0, 0, this.length);
-      this.buf = grown;
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: with that much room, one pass encodes the text.
+    if (this.buf.length - this.length < text.length * 3) {
+      const need = this.length + Buffer.byteLength(text);
+      if (need > this.buf.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(need, this.buf.length * 2));
+        this.buf.copy(grown, 0, 0, this.length);
+        this.buf = grown;
+      }
     }
     this.length += this.buf.write(text, this.length);
   }

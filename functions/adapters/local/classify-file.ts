@@ -44,7 +44,7 @@ export interface ClassifyFileOptions {
   threads?: number;
   /** Smallest input that is worth starting workers for (default 4 MiB). */
   parallelMinBytes?: number;
-  /** Input bytes per slice a worker takes (default 1 MiB). */
+  /** Input bytes per slice a worker takes (default 512 KiB: small enough that workers finish together). */
   sliceBytes?: number;
   taxonomyPath?: string;
   rulesPath?: string;
@@ -225,7 +225,7 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
       startOutput(headerReader.columns!);
       inputAt = { bytes: parallelFrom, lineBreaks: resumeFrom?.inputLineBreaks ?? 0 };
       finished = await classifyInParallel(rt, {
-        input: opts.input, fileSize: inputSize, header, from: parallelFrom, workers: threads, sliceBytes: opts.sliceBytes ?? 1 << 20,
+        input: opts.input, fileSize: inputSize, header, from: parallelFrom, workers: threads, sliceBytes: opts.sliceBytes ?? 1 << 19,
         batchSize, storeAll, jobId,
         taxonomyPath: opts.taxonomyPath ?? fileURLToPath(DEFAULT_TAXONOMY_PATH),
         rulesPath: rt.tiers.length ? (opts.rulesPath ?? fileURLToPath(DEFAULT_RULES_PATH)) : null,

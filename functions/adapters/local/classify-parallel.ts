@@ -9,8 +9,9 @@
  * unreadable. From such a slice on, the caller reads the rest with one sequential parser.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Parser } from 'csv-parse';
@@ -39,7 +40,8 @@ export type ToWorker =
 
 export type ToMain =
   | { kind: 'ready'; versions: string }
-  | { kind: 'chunk-done'; chunk: number; result: ChunkResult }
+  /** toStore travels as JSON: cheaper than a structured clone of thousands of decisions with traces. */
+  | { kind: 'chunk-done'; chunk: number; result: Omit<ChunkResult, 'toStore'>; toStoreJson: string }
   | { kind: 'cache-get'; id: number; keys: string[]; taxonomyVersion: string }
   | { kind: 'failed'; message: string };
 
@@ -236,7 +238,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
               feed(worker);
               break;
             case 'chunk-done':
-              results.set(message.chunk, message.result);
+              results.set(message.chunk, { ...message.result, toStore: JSON.parse(message.toStoreJson) as ChunkResult['toStore'] });
               feed(worker);
               void deliverReady();
               break;
@@ -259,9 +261,15 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
   }
 }
 
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WORKER_ENTRY = fileURLToPath(new URL('./classify-worker.ts', import.meta.url));
-const BUNDLE_DIR = fileURLToPath(new URL('../../../node_modules/.cache/aisle/', import.meta.url));
-const MANIFEST = join(BUNDLE_DIR, 'classify-worker.json');
+/** Where bundles are kept: node_modules/.cache, or the temp folder where node_modules is read-only. */
+const BUNDLE_DIRS = [
+  join(ROOT, 'node_modules/.cache/aisle'),
+  join(tmpdir(), `aisle-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`),
+];
+
+const MANIFEST = 'classify-worker.json';
 
 function hashFiles(files: string[]): string {
   const h = createHash('sha256');
@@ -275,27 +283,40 @@ function hashFiles(files: string[]): string {
  * kept under node_modules/.cache/aisle, named by a hash of its sources, so a changed source gets a new bundle.
  */
 async function workerBundle(): Promise<string> {
-  try {
-    const inputs = JSON.parse(readFileSync(MANIFEST, 'utf8')) as string[];
-    const bundle = join(BUNDLE_DIR, `classify-worker-${hashFiles(inputs)}.mjs`);
-    if (existsSync(bundle)) return bundle;
-  } catch {
-    // no bundle yet, or a source is gone: build one
+  for (const dir of BUNDLE_DIRS) {
+    try {
+      const inputs = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as string[];
+      const bundle = join(dir, `classify-worker-${hashFiles(inputs)}.mjs`);
+      if (existsSync(bundle)) return bundle;
+    } catch {
+      // no bundle there yet, or a source is gone
+    }
   }
   const { build } = await import('esbuild');
-  const root = fileURLToPath(new URL('../../../', import.meta.url));
   const built = await build({
     entryPoints: [WORKER_ENTRY], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, metafile: true,
-    absWorkingDir: root, logLevel: 'silent',
+    absWorkingDir: ROOT, logLevel: 'silent',
   });
-  const inputs = Object.keys(built.metafile.inputs).map((p) => join(root, p)).sort();
-  const bundle = join(BUNDLE_DIR, `classify-worker-${hashFiles(inputs)}.mjs`);
-  mkdirSync(dirname(bundle), { recursive: true });
-  // Written aside and renamed: a concurrent run sees a whole file or none.
-  const tmp = `${bundle}.${process.pid}.tmp`;
-  writeFileSync(tmp, built.outputFiles[0].contents);
-  renameSync(tmp, bundle);
-  writeFileSync(`${MANIFEST}.${process.pid}.tmp`, JSON.stringify(inputs));
-  renameSync(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
-  return bundle;
+  const inputs = Object.keys(built.metafile.inputs).map((p) => join(ROOT, p)).sort();
+  const name = `classify-worker-${hashFiles(inputs)}.mjs`;
+  let failure: unknown;
+  for (const dir of BUNDLE_DIRS) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      // Bundles of older sources go (an hour on, no run still starts from them); this one is written aside and
+      // renamed, so a concurrent run sees a whole file or none.
+      for (const old of readdirSync(dir)) {
+        if (/^classify-worker-\w+\.mjs$/.test(old) && old !== name && Date.now() - statSync(join(dir, old)).mtimeMs > 3_600_000) rmSync(join(dir, old), { force: true });
+      }
+      const tmp = join(dir, `${name}.${process.pid}.tmp`);
+      writeFileSync(tmp, built.outputFiles[0].contents);
+      renameSync(tmp, join(dir, name));
+      writeFileSync(join(dir, `${MANIFEST}.${process.pid}.tmp`), JSON.stringify(inputs));
+      renameSync(join(dir, `${MANIFEST}.${process.pid}.tmp`), join(dir, MANIFEST));
+      return join(dir, name);
+    } catch (err) {
+      failure = err; // read-only: try the next place
+    }
+  }
+  throw failure;
 }
