@@ -113,6 +113,26 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     });
   }
 
+  it('resumes on worker threads from where a failed run checkpointed, with the same output and line numbers', async () => {
+    const text = `id,product_name,brand\n${oddRows(400, '\n', ',').join('\n')}\n`;
+    const [one] = await both('resume', text);
+    const input = join(home, 'resume.csv');
+    const output = join(home, 'resume-resumed.out.csv');
+    const run = (onCheckpoint?: (cp: JobCheckpoint) => void) =>
+      classifyFile(rt, { input, output, jobId: 'resume-resumed', threads: 2, parallelMinBytes: 0, sliceBytes: 300, checkpointEvery: 20, lake: false, onCheckpoint });
+    let seen = 0;
+    await expect(run(() => {
+      if (++seen === 5) throw new Error('stop here');
+    })).rejects.toThrow('stop here');
+    const resumedCheckpoints: JobCheckpoint[] = [];
+    const summary = await run((cp) => resumedCheckpoints.push(cp));
+    expect(summary.resumedFrom).toBeGreaterThan(0);
+    expect(summary.processedNow).toBe(summary.rowsIn - summary.resumedFrom);
+    expect(resumedCheckpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+    expect(readFileSync(output, 'utf8')).toBe(one.output);
+    expect(readFileSync(summary.rejects, 'utf8')).toBe(one.rejects);
+  });
+
   it('consults the cache in workers: a labelled item comes from the cache on both paths', async () => {
     const text = `id,product_name,brand\n${oddRows(200, '\n', ',').join('\n')}\n`;
     const [first] = await both('before-label', text);
