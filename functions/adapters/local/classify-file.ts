@@ -16,7 +16,7 @@ import { DEFAULT_RULES_PATH } from '../../core/rules.ts';
 import { DEFAULT_TAXONOMY_PATH } from '../../core/taxonomy.ts';
 import type { CascadeItem, Decision } from '../../core/types.ts';
 import type { JobCheckpoint, JobRecord } from '../../ports.ts';
-import { emptyTally, tallyDecisions, type ChunkResult } from './classify-chunk.ts';
+import { emptyTally, tallyDecisions, type ChunkResult, type DecisionTally } from './classify-chunk.ts';
 import { classifyInParallel, readHeader, runsInWorkers } from './classify-parallel.ts';
 import { exportJobToLake } from './lake-export.ts';
 import type { LocalRuntime } from './runtime.ts';
@@ -189,6 +189,15 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     });
   };
 
+  /** Adds decisions made (in a batch or a slice) to the job's counts, and stages those the store keeps. */
+  const absorb = (tally: DecisionTally, rejects: number) => {
+    for (const [tier, n] of Object.entries(tally.tierCounts)) tierCounts[tier] = (tierCounts[tier] ?? 0) + n;
+    classified += tally.classified;
+    needsReview += tally.needsReview;
+    rejected += rejects;
+    staging.add(tally.toStore);
+  };
+
   /** Writes one worker slice's result: its row and line numbers counted from the slice become the file's. */
   const deliverSlice = async (result: ChunkResult, slice: { end: number }) => {
     if (result.classified + result.rejects.length !== result.records) {
@@ -198,11 +207,7 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     for (const r of result.rejects) r.line += inputAt!.lineBreaks;
     rej.write(formatRejects(result.rejects));
     for (const item of result.toStore) item.row! += records;
-    staging.add(result.toStore);
-    for (const [tier, n] of Object.entries(result.tierCounts)) tierCounts[tier] = (tierCounts[tier] ?? 0) + n;
-    classified += result.classified;
-    rejected += result.rejects.length;
-    needsReview += result.needsReview;
+    absorb(result, result.rejects.length);
     records += result.records;
     inputAt = { bytes: slice.end, lineBreaks: inputAt!.lineBreaks + result.lineBreaks };
     opts.onProgress?.(slice.end, records);
@@ -258,11 +263,7 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
       rej.write(formatRejects(batch.rejects));
       const tally = emptyTally();
       tallyDecisions(tally, items, decisions, batch.rowNumbers, storeAll, jobId);
-      for (const [tier, n] of Object.entries(tally.tierCounts)) tierCounts[tier] = (tierCounts[tier] ?? 0) + n;
-      needsReview += tally.needsReview;
-      staging.add(tally.toStore);
-      classified += items.length;
-      rejected += batch.rejects.length;
+      absorb(tally, batch.rejects.length);
       records = batch.recordsRead;
       opts.onProgress?.(batch.bytesRead, records);
       if (records - checkpointed >= checkpointEvery) await checkpoint();
