@@ -158,18 +158,34 @@ function isReadOnlyRequest(method: string, path: string): boolean {
 
 /**
  * Key checks remembered per presented key for `ttlMs`: a busy client costs no store read and no hash per
- * request, and a revocation (or a new key) takes effect within `ttlMs`.
+ * request, and a revocation (or a new key) takes effect within `ttlMs`. A check past half its life is
+ * refreshed in the background while it still answers, and concurrent checks of one key share one store
+ * read, so a busy key never waits for the store.
  */
 function cachedKeyCheck(keys: KeyStore | null, ttlMs: number, now: () => number) {
   if (!keys) return null;
   const seen = new Map<string, { check: ApiKeyCheck; at: number }>();
+  const pending = new Map<string, Promise<ApiKeyCheck>>();
   const lookup = (id: string) => keys.get(id);
-  return async (key: string): Promise<ApiKeyCheck> => {
+  const refresh = (key: string): Promise<ApiKeyCheck> => {
+    const started = now();
+    const read = verifyApiKey(key, lookup)
+      .then((check) => {
+        if (seen.size >= 10_000) seen.clear();
+        seen.set(key, { check, at: started });
+        return check;
+      })
+      .finally(() => pending.delete(key));
+    pending.set(key, read);
+    return read;
+  };
+  return (key: string): Promise<ApiKeyCheck> => {
     const hit = seen.get(key);
-    if (hit && now() - hit.at < ttlMs) return hit.check;
-    const check = await verifyApiKey(key, lookup);
-    if (seen.size >= 10_000) seen.clear();
-    seen.set(key, { check, at: now() });
-    return check;
+    const age = hit ? now() - hit.at : Infinity;
+    if (age < ttlMs) {
+      if (age >= ttlMs / 2 && !pending.has(key)) refresh(key).catch(() => undefined); // the next request retries
+      return Promise.resolve(hit!.check);
+    }
+    return pending.get(key) ?? refresh(key);
   };
 }

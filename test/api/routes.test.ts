@@ -150,6 +150,26 @@ describe('auth and rate limits', () => {
     expectError(await revoked.json(), 'key_revoked');
   });
 
+  it('remembers a key check for keyCacheMs: a revocation takes effect within it', async () => {
+    let now = Date.parse('2026-11-22T00:00:00Z');
+    const t = await makeTestApi({ keyCacheMs: 5000, clock: () => new Date(now) });
+    const get = (key = t.writeKey) => t.app.request('/v1/taxonomy', { headers: auth(key) });
+    expect((await get()).status).toBe(200);
+    expect((await get(t.readKey)).status).toBe(200);
+    await t.keys.revoke(t.writeKey.split('_')[1], new Date(now).toISOString());
+    await t.keys.revoke(t.readKey.split('_')[1], new Date(now).toISOString());
+    now += 1000;
+    expect((await get()).status).toBe(200); // still inside the window
+    // Past half its life a check still answers and is refreshed in the background: the revocation shows before 5 s.
+    now += 2000;
+    expect((await get(t.readKey)).status).toBe(200);
+    await expect.poll(async () => (await get(t.readKey)).status).toBe(401);
+    now += 2000;
+    const revoked = await get();
+    expect(revoked.status).toBe(401);
+    expectError(await revoked.json(), 'key_revoked');
+  });
+
   it('answers 403 when a read-only key tries to change something, and lets it classify and read', async () => {
     const t = await makeTestApi();
     const ok = await t.app.request('/v1/classify', { method: 'POST', headers: json(t.readKey), body: JSON.stringify({ items: [{ name: 'Whole milk' }] }) });
