@@ -64,6 +64,7 @@ export const DEFAULT_RATE_LIMIT = { ratePerSecond: 50, burst: 100 };
 
 export function createApp(deps: AppDeps): ApiApp {
   const clock = deps.clock ?? (() => new Date());
+  const nowMs = deps.clock ? () => deps.clock!().getTime() : Date.now;
   const app: ApiApp = new OpenAPIHono<ApiEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -96,9 +97,9 @@ export function createApp(deps: AppDeps): ApiApp {
     return (isUpload ? streamedUploadLimit : streamedJsonLimit)(c, next);
   });
 
-  const checkKey = cachedKeyCheck(deps.keys, deps.keyCacheMs ?? 5000, () => clock().getTime());
+  const checkKey = cachedKeyCheck(deps.keys, deps.keyCacheMs ?? 5000, nowMs);
   const rateLimit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
-  const buckets = rateLimit && new TokenBuckets(rateLimit.ratePerSecond, rateLimit.burst, () => clock().getTime());
+  const buckets = rateLimit && new TokenBuckets(rateLimit.ratePerSecond, rateLimit.burst, nowMs);
   app.use('/v1/*', async (c, next) => {
     let principal = ANONYMOUS;
     if (checkKey) {
