@@ -43,6 +43,7 @@ export class InboxWatcher {
   readonly done: string;
   readonly failed: string;
   private readonly settleMs: number;
+  private readonly rescanMs: number;
   private readonly log: (line: string) => void;
   private watcher?: FSWatcher;
   private rescan?: NodeJS.Timeout;
@@ -59,6 +60,7 @@ export class InboxWatcher {
     this.done = join(opts.dir, 'done');
     this.failed = join(opts.dir, 'failed');
     this.settleMs = opts.settleMs ?? 1000;
+    this.rescanMs = opts.rescanMs ?? 5000;
     this.log = opts.log ?? ((line) => console.log(line));
   }
 
@@ -72,8 +74,8 @@ export class InboxWatcher {
     this.watcher = watch(this.dir, (_event, name) => {
       if (name) this.consider(name.toString());
     });
-    this.watcher.on('error', (err) => this.log(`inbox: watching ${this.dir} failed (${err.message}); rescanning every ${this.opts.rescanMs ?? 5000} ms`));
-    this.rescan = setInterval(() => void this.scan(), this.opts.rescanMs ?? 5000);
+    this.watcher.on('error', (err) => this.log(`inbox: watching ${this.dir} failed (${err.message}); rescanning every ${this.rescanMs} ms`));
+    this.rescan = setInterval(() => void this.scan(), this.rescanMs);
     this.rescan.unref();
     await this.scan();
   }
