@@ -1,23 +1,76 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { createApp } from '../../functions/api/app.ts';
+import { type AppDeps, createApp } from '../../functions/api/app.ts';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
+import { InboxWatcher } from '../../functions/adapters/local/inbox-watcher.ts';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { LocalJobsService } from '../../functions/adapters/local/jobs-service.ts';
 import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
-import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import type { KeyStore } from '../../functions/ports.ts';
 
-const USAGE = `usage: aisle serve [--port N] [--host H] [--no-auth] [--rate-limit N]
+const USAGE = `usage: aisle serve [--port N] [--host H] [--no-auth] [--rate-limit N] [--inbox DIR]
 
 Serves the HTTP API (/v1/*, OpenAPI at /openapi.json, Swagger UI at /docs) and the web inspector (/) on
 http://127.0.0.1:8787 (PORT or --port). Requests need an API key (aisle keys create --name NAME) unless
 --no-auth, which is allowed on a loopback host only. --rate-limit: requests per second per key (default 50,
-bursts of twice that; 0 turns it off).`;
+bursts of twice that; 0 turns it off).
+
+Watches the inbox folder (default $AISLE_HOME/inbox, or --inbox DIR): each CSV file dropped there becomes a job
+once it stops changing for a second; results go to $AISLE_HOME/outbox/<job>.csv (and .rejects.csv), the file
+to inbox/done/ (or inbox/failed/ with a .error.txt). Write large files under a dot-name or *.part and rename.`;
+
+/** What `aisle serve` runs on a local runtime, built in one place for the command and the API tests. */
+export interface LocalService {
+  deps: AppDeps;
+  jobs: LocalJobsService;
+  outbox: string;
+  /** Waits for running jobs, then closes what the service opened (not the runtime). */
+  close(): Promise<void>;
+}
+
+export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; rateLimit?: AppDeps['rateLimit'] }): LocalService {
+  const outbox = join(rt.home, 'outbox');
+  mkdirSync(outbox, { recursive: true });
+  const jobs = new LocalJobsService({
+    home: rt.home,
+    jobs: rt.jobs,
+    run: async (job) => {
+      await classifyFile(rt, { input: job.input, output: join(outbox, `${job.id}.csv`), jobId: job.id });
+    },
+  });
+  const insights = new DuckDbInsights(join(rt.home, 'lake'));
+  const deps: AppDeps = {
+    taxonomy: rt.taxonomy,
+    cascade: rt.cascade,
+    results: rt.store,
+    cache: rt.cache,
+    jobs,
+    models: LocalModelRegistry.forHome(rt.home),
+    retrainer: new LocalRetrainer({ home: rt.home }),
+    insights,
+    keys: opts.keys,
+    rateLimit: opts.rateLimit,
+    readiness: {
+      store: { required: true, check: async () => void (await rt.jobs.list({ limit: 1 })) },
+      ...Object.fromEntries(rt.unavailable.map((u) => [u.name, { required: false, check: async () => { throw new Error(u.reason); } }])),
+    },
+  };
+  return {
+    deps,
+    jobs,
+    outbox,
+    close: async () => {
+      await jobs.idle();
+      await insights.close();
+    },
+  };
+}
 
 /** Starts the app on host:port (port 0: any free one); resolves once it listens. */
 export function listen(app: Pick<Hono, 'fetch'>, opts: { host: string; port: number }): Promise<{ url: string; server: ServerType; close(): Promise<void> }> {
@@ -40,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       'no-auth': { type: 'boolean', default: false },
       'rate-limit': { type: 'string' },
+      inbox: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -64,43 +118,27 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const rt = await createLocalRuntime();
-  const outbox = join(rt.home, 'outbox');
-  mkdirSync(outbox, { recursive: true });
-  const jobs = new LocalJobsService({
-    home: rt.home,
-    jobs: rt.jobs,
-    run: async (job) => {
-      await classifyFile(rt, { input: job.input, output: join(outbox, `${job.id}.csv`), jobId: job.id });
-    },
-  });
   const keyStore = noAuth ? null : new DuckDbKeyStore(join(rt.home, 'keys.duckdb'));
-  const app = createApp({
-    taxonomy: rt.taxonomy,
-    cascade: rt.cascade,
-    results: rt.store,
-    cache: rt.cache,
-    jobs,
-    models: new LocalModelRegistry({ root: join(rt.home, 'models') }),
-    retrainer: new LocalRetrainer({ home: rt.home }),
-    insights: new DuckDbInsights(join(rt.home, 'lake')),
+  const service = localService(rt, {
     keys: keyStore,
     rateLimit: rate === undefined ? undefined : rate === 0 ? null : { ratePerSecond: rate, burst: rate * 2 },
-    readiness: {
-      store: { required: true, check: async () => void (await rt.jobs.list({ limit: 1 })) },
-      ...Object.fromEntries(rt.unavailable.map((u) => [u.name, { required: false, check: async () => { throw new Error(u.reason); } }])),
-    },
   });
+  const app = createApp(service.deps);
   const { url, close } = await listen(app, { host: values.host, port });
   console.log(`aisle serve: ${url} (inspector at ${url}/, API docs at ${url}/docs); tiers: ${rt.tierNames.join(' → ')}`);
   if (noAuth) console.log('aisle serve: authentication is OFF (--no-auth): only this machine can reach it');
   else if (!(await keyStore!.list()).some((k) => !k.revokedAt)) console.log('aisle serve: no API keys yet: create one with `aisle keys create --name NAME`');
+  const inbox = new InboxWatcher({ dir: resolve(values.inbox ?? join(rt.home, 'inbox')), jobs: service.jobs });
+  await inbox.start();
+  console.log(`aisle serve: watching ${inbox.dir} for CSV files (results in ${service.outbox})`);
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   await close();
-  await jobs.idle();
+  await inbox.close();
+  await service.close();
   await rt.close();
   return 0;
 }

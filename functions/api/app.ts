@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import type { ApiKeyRecord, ApiKeyRole } from '../core/api-keys.ts';
+import type { ApiKeyCheck, ApiKeyRole } from '../core/api-keys.ts';
 import { bearerToken, verifyApiKey } from '../core/api-keys.ts';
 import type { Cascade } from '../core/cascade.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
@@ -64,6 +64,7 @@ export const DEFAULT_RATE_LIMIT = { ratePerSecond: 50, burst: 100 };
 
 export function createApp(deps: AppDeps): ApiApp {
   const clock = deps.clock ?? (() => new Date());
+  const nowMs = deps.clock ? () => deps.clock!().getTime() : Date.now;
   const app: ApiApp = new OpenAPIHono<ApiEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -78,21 +79,33 @@ export function createApp(deps: AppDeps): ApiApp {
   const tooLarge = (limit: number) => () => {
     throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`);
   };
+  const maxUpload = deps.maxUploadBytes ?? 1024 ** 3;
+  const streamedJsonLimit = bodyLimit({ maxSize: maxBody, onError: tooLarge(maxBody) });
+  const streamedUploadLimit = bodyLimit({ maxSize: maxUpload, onError: tooLarge(maxUpload) });
   app.use('/v1/*', async (c, next) => {
-    const isUpload = c.req.method === 'POST' && c.req.path === '/v1/jobs';
-    const limit = isUpload ? (deps.maxUploadBytes ?? 1024 ** 3) : maxBody;
-    return bodyLimit({ maxSize: limit, onError: tooLarge(limit) })(c, next);
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD') return next();
+    const isUpload = method === 'POST' && c.req.path === '/v1/jobs';
+    // A declared length is checked from the header (the HTTP parser never reads past it); only a chunked body
+    // is counted as it streams. Touching the raw body stream for every request would cost a web stream each.
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
+      const limit = isUpload ? maxUpload : maxBody;
+      if (Number(declared) > limit) tooLarge(limit)();
+      return next();
+    }
+    return (isUpload ? streamedUploadLimit : streamedJsonLimit)(c, next);
   });
 
-  const lookupKey = cachedLookup(deps.keys, deps.keyCacheMs ?? 5000, () => clock().getTime());
+  const checkKey = cachedKeyCheck(deps.keys, deps.keyCacheMs ?? 5000, nowMs);
   const rateLimit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
-  const buckets = rateLimit && new TokenBuckets(rateLimit.ratePerSecond, rateLimit.burst, () => clock().getTime());
+  const buckets = rateLimit && new TokenBuckets(rateLimit.ratePerSecond, rateLimit.burst, nowMs);
   app.use('/v1/*', async (c, next) => {
     let principal = ANONYMOUS;
-    if (lookupKey) {
+    if (checkKey) {
       const key = bearerToken(c.req.header('authorization'));
       if (!key) throw new ApiError(401, 'unauthorized', 'send an API key: Authorization: Bearer <key> (create one with `aisle keys create --name NAME`)', undefined, { 'WWW-Authenticate': 'Bearer' });
-      const check = await verifyApiKey(key, lookupKey);
+      const check = await checkKey(key);
       if (!check.ok) {
         const why = check.reason === 'revoked' ? 'this API key was revoked' : 'unknown API key';
         throw new ApiError(401, check.reason === 'revoked' ? 'key_revoked' : 'unauthorized', why, undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
@@ -144,15 +157,36 @@ function isReadOnlyRequest(method: string, path: string): boolean {
   return method === 'GET' || method === 'HEAD' || (method === 'POST' && path === '/v1/classify');
 }
 
-function cachedLookup(keys: KeyStore | null, ttlMs: number, now: () => number) {
+/**
+ * Key checks remembered per presented key for `ttlMs`: a busy client costs no store read and no hash per
+ * request, and a revocation (or a new key) takes effect within `ttlMs`. A check past half its life is
+ * refreshed in the background while it still answers, and concurrent checks of one key share one store
+ * read, so a busy key never waits for the store.
+ */
+function cachedKeyCheck(keys: KeyStore | null, ttlMs: number, now: () => number) {
   if (!keys) return null;
-  const seen = new Map<string, { record: ApiKeyRecord | null; at: number }>();
-  return async (id: string): Promise<ApiKeyRecord | null> => {
-    const hit = seen.get(id);
-    if (hit && now() - hit.at < ttlMs) return hit.record;
-    const record = await keys.get(id);
-    if (seen.size > 10_000) seen.clear();
-    seen.set(id, { record, at: now() });
-    return record;
+  const seen = new Map<string, { check: ApiKeyCheck; at: number }>();
+  const pending = new Map<string, Promise<ApiKeyCheck>>();
+  const lookup = (id: string) => keys.get(id);
+  const refresh = (key: string): Promise<ApiKeyCheck> => {
+    const started = now();
+    const read = verifyApiKey(key, lookup)
+      .then((check) => {
+        if (seen.size >= 10_000) seen.clear();
+        seen.set(key, { check, at: started });
+        return check;
+      })
+      .finally(() => pending.delete(key));
+    pending.set(key, read);
+    return read;
+  };
+  return (key: string): Promise<ApiKeyCheck> => {
+    const hit = seen.get(key);
+    const age = hit ? now() - hit.at : Infinity;
+    if (age < ttlMs) {
+      if (age >= ttlMs / 2 && !pending.has(key)) refresh(key).catch(() => undefined); // the next request retries
+      return Promise.resolve(hit!.check);
+    }
+    return pending.get(key) ?? refresh(key);
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { writeFixtureLake } from '../support/lake-fixture.ts';
-import { auth, makeTestApi, type TestApi } from './fixtures.ts';
+import { auth, closeTestApis, makeTestApi, type TestApi } from './fixtures.ts';
 
 describe('GET /v1/insights', () => {
   let root: string;
@@ -21,6 +21,7 @@ describe('GET /v1/insights', () => {
     api = await makeTestApi({ insights });
   });
   afterAll(async () => {
+    await closeTestApis();
     await insights.close();
     rmSync(root, { recursive: true, force: true });
   });
@@ -53,7 +54,7 @@ describe('GET /v1/insights', () => {
   });
 
   it('answers 404 when the server has no insights configured', async () => {
-    const bare = await makeTestApi();
+    const bare = await makeTestApi({ insights: undefined });
     const res = await bare.app.request('/v1/insights', { headers: auth(bare.readKey) });
     expect(res.status).toBe(404);
   });

@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../functions/core/errors.ts';
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
-import { auth, json, makeTestApi, type TestApi } from './fixtures.ts';
+import { auth, CHALLENGER, CHAMPION, closeTestApis, json, makeTestApi, type TestApi } from './fixtures.ts';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+afterEach(closeTestApis);
 
 async function classify(t: TestApi, items: unknown[], query = ''): Promise<Json> {
   const res = await t.app.request(`/v1/classify${query}`, { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ items }) });
@@ -120,7 +122,8 @@ describe('POST /v1/classify', () => {
 
   it('answers 503 with Retry-After when the result store is down', async () => {
     const t = await makeTestApi();
-    t.results.saveDecisions = async () => {
+    // A failure injected into the real store: the local store never reports itself unavailable.
+    t.rt.store.saveDecisions = async () => {
       throw new UnavailableError('result store', 'aisle.duckdb is locked', 7);
     };
     const res = await t.app.request('/v1/classify', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ items: [{ name: 'Whole milk' }] }) });
@@ -146,6 +149,26 @@ describe('auth and rate limits', () => {
     const id = t.writeKey.split('_')[1];
     expect(await t.keys.revoke(id, new Date().toISOString())).toBe(true);
     const revoked = await t.app.request('/v1/taxonomy', { headers: auth(t.writeKey) });
+    expect(revoked.status).toBe(401);
+    expectError(await revoked.json(), 'key_revoked');
+  });
+
+  it('remembers a key check for keyCacheMs: a revocation takes effect within it', async () => {
+    let now = Date.parse('2026-11-22T00:00:00Z');
+    const t = await makeTestApi({ keyCacheMs: 5000, clock: () => new Date(now) });
+    const get = (key = t.writeKey) => t.app.request('/v1/taxonomy', { headers: auth(key) });
+    expect((await get()).status).toBe(200);
+    expect((await get(t.readKey)).status).toBe(200);
+    await t.keys.revoke(t.writeKey.split('_')[1], new Date(now).toISOString());
+    await t.keys.revoke(t.readKey.split('_')[1], new Date(now).toISOString());
+    now += 1000;
+    expect((await get()).status).toBe(200); // still inside the window
+    // Past half its life a check still answers and is refreshed in the background: the revocation shows before 5 s.
+    now += 2000;
+    expect((await get(t.readKey)).status).toBe(200);
+    await expect.poll(async () => (await get(t.readKey)).status).toBe(401);
+    now += 2000;
+    const revoked = await get();
     expect(revoked.status).toBe(401);
     expectError(await revoked.json(), 'key_revoked');
   });
@@ -245,7 +268,7 @@ describe('jobs', () => {
     expect(res.status).toBe(202);
     const { job }: Json = await res.json();
     expect(job.id).toMatch(/^j-\d{8}T\d{6}-[0-9a-f]{6}$/);
-    await t.jobsService.idle();
+    await t.service.jobs.idle();
 
     const done: Json = await (await t.app.request(`/v1/jobs/${job.id}`, { headers: auth(t.writeKey) })).json();
     expect(done).toMatchObject({ status: 'done', rowsIn: 4, classified: 3, rejected: 1, needsReview: 1, progress: 1 });
@@ -256,9 +279,14 @@ describe('jobs', () => {
     expect(result.status).toBe(200);
     expect(result.headers.get('content-type')).toContain('text/csv');
     expect(result.headers.get('content-disposition')).toContain('attachment');
-    expect(await result.text()).toContain('Whole Milk,Food,Dairy & Eggs,rules,ok');
+    const lines = (await result.text()).trim().split('\n');
+    expect(lines).toHaveLength(1 + done.classified);
+    expect(lines[0]).toMatch(/^name,brand,level1,level2,confidence,tier,status,rule_id,/);
+    expect(lines[1]).toMatch(/^Whole Milk,Horizon,Food,Dairy & Eggs,1,rules,ok,kw\.milk,/);
+    expect(lines[2]).toMatch(/^Sea Salt Chips,Kettle,Food,Snacks & Sweets,0\.93,encoder,ok,,test-1,/);
+    expect(lines[3]).toMatch(/^Blue Widget,,Non-Food,Household,0\.41,review,needs_review,,test-1,/);
     const rejects = await t.app.request(done.links.rejects, { headers: auth(t.writeKey) });
-    expect(await rejects.text()).toBe('row,reason\n2,name is empty\n');
+    expect(await rejects.text()).toBe('line,reason,raw\n3,empty product name,",Nameless"\n');
 
     const list: Json = await (await t.app.request('/v1/jobs', { headers: auth(t.writeKey) })).json();
     expect(list.items.map((j: Json) => j.id)).toContain(job.id);
@@ -270,7 +298,7 @@ describe('jobs', () => {
     const t = await makeTestApi();
     const res = await t.app.request('/v1/jobs?filename=plain.csv', { method: 'POST', headers: auth(t.writeKey, { 'content-type': 'text/csv' }), body: csv });
     expect(res.status).toBe(202);
-    await t.jobsService.idle();
+    await t.service.jobs.idle();
     const { job }: Json = await res.json();
     expect((await (await t.app.request(`/v1/jobs/${job.id}`, { headers: auth(t.writeKey) })).json() as Json).status).toBe('done');
 
@@ -282,14 +310,14 @@ describe('jobs', () => {
 
     // a job still running has no result yet
     const slow = await makeTestApi();
-    const run = slow.jobsService['opts'].run;
-    slow.jobsService['opts'].run = async (j) => { await gate; await run(j); };
+    const run = slow.service.jobs['opts'].run;
+    slow.service.jobs['opts'].run = async (j) => { await gate; await run(j); };
     const started: Json = await (await slow.app.request('/v1/jobs?filename=slow.csv', { method: 'POST', headers: auth(slow.writeKey, { 'content-type': 'text/csv' }), body: csv })).json();
     const early = await slow.app.request(`/v1/jobs/${started.job.id}/result`, { headers: auth(slow.writeKey) });
     expect(early.status).toBe(409);
     expectError(await early.json(), 'not_ready');
     release();
-    await slow.jobsService.idle();
+    await slow.service.jobs.idle();
   });
 
   it('hands out a presigned upload where the jobs service works that way (AWS)', async () => {
@@ -297,8 +325,8 @@ describe('jobs', () => {
     const aws = await makeTestApi({
       jobs: {
         createUpload: async (filename) => ({ jobId: 'j-1', method: 'PUT', url: `https://inbox.example/inbox/j-1/${filename}`, headers: { 'content-type': 'text/csv' }, expiresAt: '2026-11-22T01:00:00Z' }),
-        get: t.jobsService.get.bind(t.jobsService),
-        list: t.jobsService.list.bind(t.jobsService),
+        get: t.service.jobs.get.bind(t.service.jobs),
+        list: t.service.jobs.list.bind(t.service.jobs),
         artifact: async () => ({ kind: 'redirect', url: 'https://lake.example/outbox/j-1/result.csv' }),
       },
     });
@@ -322,8 +350,9 @@ describe('taxonomy and models', () => {
   it('lists champion and challengers with their metrics', async () => {
     const t = await makeTestApi();
     const body: Json = await (await t.app.request('/v1/models', { headers: auth(t.readKey) })).json();
-    expect(body.champion).toMatchObject({ version: 'm-1', metrics: { accuracy: 0.9 } });
-    expect(body.challengers.map((m: Json) => m.version)).toEqual(['m-2']);
+    expect(body.champion).toMatchObject({ version: CHAMPION, metrics: { modelVersion: CHAMPION, summary: { level1Accuracy: expect.any(Number) } } });
+    expect(body.challengers.map((m: Json) => m.version)).toEqual([CHALLENGER]);
+    expect(body.challengers[0]).toMatchObject({ createdAt: '2026-11-22T00:00:00.000Z', metrics: { validation: { confusion: { matrix: expect.any(Array) } } } });
   });
 
   it('starts retraining in the background (202 + run id) and reports the run', async () => {
@@ -346,7 +375,7 @@ describe('taxonomy and models', () => {
   });
 
   it('answers retrain 503 with Retry-After where retraining is not configured', async () => {
-    const t = await makeTestApi();
+    const t = await makeTestApi({ retrainer: undefined });
     const res = await t.app.request('/v1/models/retrain', { method: 'POST', headers: auth(t.writeKey) });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBeTruthy();

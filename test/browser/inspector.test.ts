@@ -26,6 +26,7 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await t?.close();
   });
 
   /** A fresh page with the key entered; fails the test on any request that leaves this server. */
@@ -77,10 +78,10 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'inspector-jobs.png'), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Results' }).click()]);
     const result = readFileSync((await download.path())!, 'utf8');
-    expect(result).toContain('Whole Milk,Food,Dairy & Eggs,rules,ok');
-    expect(result).toContain('Cola 12 pack,Food,Beverages,rules,ok');
+    expect(result).toContain('Whole Milk,Food,Dairy & Eggs,1,rules,ok,kw.milk,');
+    expect(result).toContain('Cola 12 pack,Food,Beverages,1,rules,ok,kw.cola,');
     const [rejects] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Rejects' }).click()]);
-    expect(readFileSync((await rejects.path())!, 'utf8')).toContain('name is empty');
+    expect(readFileSync((await rejects.path())!, 'utf8')).toMatch(/^line,reason,raw\n5,empty product name,/);
     noExternal(page);
   });
 
@@ -117,7 +118,8 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
   it('shows champion and challenger with the confusion matrix', async () => {
     const page = await open('#models');
     await expect.poll(() => page.locator('#models .model').count()).toBe(2);
-    expect(await page.locator('.confusion').textContent()).toContain('Non-Food');
+    expect(await page.locator('.confusion').count()).toBe(2);
+    expect(await page.locator('.confusion').first().textContent()).toContain('Non-Food > Household');
     await page.screenshot({ path: join(ARTIFACTS, 'inspector-models.png'), fullPage: true });
     noExternal(page);
   });

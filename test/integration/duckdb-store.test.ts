@@ -52,6 +52,31 @@ describe('DuckDB local store', () => {
     expect(hits.get('h')).toMatchObject({ classId: 'non-food.household', tier: 'human', confidence: 1 });
   });
 
+  it('cache: a hot key answers from memory; a newer decision or a human label replaces it at once', async () => {
+    const cache = new DuckDbCache(db);
+    const store = new DuckDbResultStore(db);
+    await store.saveDecisions([record('hot', new Date().toISOString())]);
+    await cache.putMany([decision('hot')]);
+    expect((await cache.getMany(['hot'], V)).get('hot')!.classId).toBe('food.dairy-eggs');
+    // Behind the adapter's back (no process but this one writes the file): the hot key still answers from memory.
+    await db.exec('DELETE FROM cache');
+    expect((await cache.getMany(['hot'], V)).get('hot')).toMatchObject({ classId: 'food.dairy-eggs', tier: 'encoder' });
+    // Writes through the adapter replace what memory holds.
+    await cache.putMany([decision('hot', { classId: 'food.beverages' })]);
+    expect((await cache.getMany(['hot'], V)).get('hot')!.classId).toBe('food.beverages');
+    expect((await cache.getMany(['hot'], V)).get('hot')!.classId).toBe('food.beverages');
+    await store.setHumanLabel('hot', 'non-food.household', 'ana');
+    expect((await cache.getMany(['hot'], V)).get('hot')).toMatchObject({ classId: 'non-food.household', tier: 'human' });
+  });
+
+  it('cache: a hot key expires with its TTL', async () => {
+    const cache = new DuckDbCache(db, 0.2);
+    await cache.putMany([decision('ttl')]);
+    expect((await cache.getMany(['ttl'], V)).has('ttl')).toBe(true);
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await cache.getMany(['ttl'], V)).has('ttl')).toBe(false);
+  });
+
   it('results: history newest first, human label takes precedence in the store and the cache', async () => {
     const store = new DuckDbResultStore(db);
     const cache = new DuckDbCache(db);

@@ -78,12 +78,46 @@ export class GroupCommit<T> {
 
 export class LocalDbError extends UserError {}
 
+/**
+ * The cache answers read most recently (human labels and cached decisions), by taxonomy version and key, at
+ * most `capacity` of them. DuckDB lets one process hold the file, so every write to the cache or the labels
+ * passes through this process and forgets its keys here. `keep` and `forget` run inside the connection's
+ * exclusive section, after the read or write they belong to: a read never keeps what a later write changed.
+ * A cached decision's expiry is checked on each hit.
+ */
+export class RecentHits {
+  private readonly entries = new Map<string, { decision: Decision; expiresAt: number }>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(version: string, key: string, nowMs: number): Decision | undefined {
+    const id = version + '\u0000' + key;
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    this.entries.delete(id);
+    if (entry.expiresAt <= nowMs) return undefined;
+    this.entries.set(id, entry); // now the most recently used
+    return entry.decision;
+  }
+
+  keep(version: string, entry: { decision: Decision; expiresAt: number }): void {
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(version + '\u0000' + entry.decision.key, entry);
+  }
+
+  forget(version: string, key: string): void {
+    this.entries.delete(version + '\u0000' + key);
+  }
+}
+
 /** The DuckDB file and its one connection; statements are serialized so transactions never interleave. */
 export class LocalDb {
   private queue: Promise<unknown> = Promise.resolve();
   private tmpCounter = 0;
   /** Keys present in cache or labels, per taxonomy version: a cold cache answers without a query. */
   readonly cachedKeys = new Map<string, Set<string>>();
+  /** Cache answers read recently: a hot key answers without a query. */
+  readonly recentHits = new RecentHits(50_000);
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -290,10 +324,10 @@ export class DuckDbResultStore implements ResultStore {
     };
     const record: ItemRecord = { decision, input: prev.input, text: prev.text, at };
     await this.saveDecisions([record]);
-    await this.db.exec(
-      'INSERT OR REPLACE INTO labels VALUES ($k, $c, $by, $at::TIMESTAMP, $v)',
-      { k: key, c: classId, by: labelledBy, at, v: decision.taxonomyVersion },
-    );
+    await this.db.exclusive(async (c) => {
+      await c.run('INSERT OR REPLACE INTO labels VALUES ($k, $c, $by, $at::TIMESTAMP, $v)', { k: key, c: classId, by: labelledBy, at, v: decision.taxonomyVersion });
+      this.db.recentHits.forget(decision.taxonomyVersion, key);
+    });
     this.db.cachedKeys.get(decision.taxonomyVersion)?.add(key);
     return record;
   }
@@ -401,23 +435,34 @@ export class DuckDbCache implements Cache {
     const out = new Map<string, Decision>();
     const known = await this.db.keysFor(taxonomyVersion);
     if (!known.size) return out;
+    const recent = this.db.recentHits;
+    const now = Date.now();
     const wanted: string[] = [];
-    for (const k of keys) if (known.has(k)) wanted.push(k);
+    for (const k of keys) {
+      if (!known.has(k)) continue;
+      const hit = recent.get(taxonomyVersion, k, now);
+      if (hit) out.set(k, hit);
+      else wanted.push(k);
+    }
     if (!wanted.length) return out;
-    const rows = await this.db.query<CacheRow & { human: boolean }>(
-      `SELECT key, class_id, 1.0 AS confidence, 'human' AS tier, 'ok' AS status, NULL AS rule_id, NULL AS model_version,
-              'labelled by ' || labelled_by AS reason, taxonomy_version, true AS human
+    const sql = `SELECT key, class_id, 1.0 AS confidence, 'human' AS tier, 'ok' AS status, NULL AS rule_id, NULL AS model_version,
+              'labelled by ' || labelled_by AS reason, taxonomy_version, true AS human, NULL::TIMESTAMP AS expires_at
          FROM labels WHERE taxonomy_version = $v AND list_contains($keys, key)
        UNION ALL
-       SELECT key, class_id, confidence, tier, status, rule_id, model_version, reason, taxonomy_version, false AS human
+       SELECT key, class_id, confidence, tier, status, rule_id, model_version, reason, taxonomy_version, false AS human, expires_at
          FROM cache WHERE taxonomy_version = $v AND list_contains($keys, key)
-          AND (expires_at IS NULL OR expires_at > now()::TIMESTAMP)`,
-      { v: taxonomyVersion, keys: listValue(wanted) },
-    );
-    for (const r of rows) {
-      if (out.has(r.key) && !r.human) continue;
-      out.set(r.key, decisionOf(r));
-    }
+          AND (expires_at IS NULL OR expires_at > now()::TIMESTAMP)`;
+    const read = await this.db.exclusive(async (c) => {
+      const rows = (await c.runAndReadAll(sql, { v: taxonomyVersion, keys: listValue(wanted) })).getRowObjectsJS() as unknown as (CacheRow & { human: boolean; expires_at: Date | null })[];
+      const answers = new Map<string, { decision: Decision; expiresAt: number }>();
+      for (const r of rows) {
+        if (answers.has(r.key) && !r.human) continue; // a human label wins
+        answers.set(r.key, { decision: decisionOf(r), expiresAt: r.expires_at ? r.expires_at.getTime() : Infinity });
+      }
+      for (const answer of answers.values()) recent.keep(taxonomyVersion, answer);
+      return answers;
+    });
+    for (const [k, { decision }] of read) out.set(k, decision);
     return out;
   }
 
@@ -444,6 +489,7 @@ export class DuckDbCache implements Cache {
         await run('DELETE FROM cache_stage');
         await run(stage.sql);
         await run('INSERT OR REPLACE INTO cache SELECT * FROM cache_stage');
+        for (const d of byKey.values()) this.db.recentHits.forget(d.taxonomyVersion, d.key);
       });
     } finally {
       stage.cleanup();

@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, rename, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newJobId } from '../../core/job-ids.ts';
@@ -14,7 +14,7 @@ export type RunJob = (job: JobRecord) => Promise<void>;
  * local pipeline (the same one `aisle classify` uses), in the background; the job record tracks progress.
  */
 export class LocalJobsService implements JobsService {
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Map<string, Promise<void>>();
 
   constructor(
     private readonly opts: { home: string; jobs: JobStore; run: RunJob; clock?: () => Date },
@@ -37,14 +37,29 @@ export class LocalJobsService implements JobsService {
       .catch(async (err: Error) => {
         await this.opts.jobs.update(id, { status: 'failed', error: err.message, updatedAt: new Date().toISOString() }).catch(() => {});
       })
-      .finally(() => this.running.delete(work));
-    this.running.add(work);
+      .finally(() => this.running.delete(id));
+    this.running.set(id, work);
     return job;
+  }
+
+  /** The job's record once it has run to the end (done or failed). */
+  async finished(id: string): Promise<JobRecord | null> {
+    await this.running.get(id);
+    return this.opts.jobs.get(id);
+  }
+
+  /** Moves a finished job's input file to `to` and records where it went (the inbox sorts what it took). */
+  async moveInput(id: string, to: string): Promise<void> {
+    const job = await this.opts.jobs.get(id);
+    if (!job) throw new Error(`no job ${id}`);
+    await mkdir(dirname(to), { recursive: true });
+    await rename(job.input, to);
+    await this.opts.jobs.update(id, { input: to });
   }
 
   /** Resolves when no job is running (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running.size) await Promise.all([...this.running]);
+    while (this.running.size) await Promise.all([...this.running.values()]);
   }
 
   get(id: string): Promise<JobRecord | null> {

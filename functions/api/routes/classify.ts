@@ -43,11 +43,11 @@ export function classifyRoutes(app: ApiApp, deps: AppDeps, clock: () => Date) {
     const cascadeItems = inputs.map(toCascadeItem);
     const decisions = await deps.cascade.classify(cascadeItems);
     // A cache hit repeats a stored decision: only fresh decisions join an item's history.
-    const at = clock().toISOString();
+    let at: string | undefined;
     const fresh: ItemRecord[] = [];
     decisions.forEach((decision, i) => {
       if (decision.tier === 'cache' || recent.get(decision.key) === signature(decision)) return;
-      fresh.push({ decision, input: inputs[i], text: cascadeItems[i].text, at });
+      fresh.push({ decision, input: inputs[i], text: cascadeItems[i].text, at: (at ??= clock().toISOString()) });
     });
     if (fresh.length) {
       await deps.results.saveDecisions(fresh);

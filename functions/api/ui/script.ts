@@ -303,7 +303,8 @@ function metricRows(m) {
   return rows;
 }
 function confusion(m) {
-  const c = m && (m.confusion || m.confusionMatrix || m.confusion_matrix);
+  // metrics.json of a trained or shipped model keeps it under validation; other trainers may put it on top.
+  const c = m && (m.validation?.confusion || m.confusion || m.confusionMatrix || m.confusion_matrix);
   if (!c) return null;
   const labels = c.labels || m.labels || [];
   const matrix = c.matrix || c;

@@ -35,7 +35,10 @@ table { border-collapse: collapse; background: #fff; margin: .5rem 0; } th, td {
 .review-item { padding: .45rem .7rem; border-bottom: 1px solid var(--line); cursor: pointer; } .review-item.current { background: #eff6ff; box-shadow: inset 4px 0 var(--accent); }
 .review-item.marked { background: #f0fdf4; } .guess { color: var(--muted); } .pick { color: var(--accent); font-weight: 600; }
 .models { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; }
-.confusion td { text-align: right; min-width: 2rem; font-variant-numeric: tabular-nums; }
+.model { min-width: 0; overflow-x: auto; }
+.confusion { font-size: 0.8rem; }
+.confusion th[scope=row] { font-weight: normal; text-align: left; max-width: 9rem; }
+.confusion td { text-align: right; min-width: 1.6rem; padding: 0.15rem 0.3rem; font-variant-numeric: tabular-nums; }
 .svg-bar { fill: var(--accent); } svg text { font-size: 12px; fill: var(--fg); } svg { width: 100%; max-width: 640px; }
 pre { background: #0f172a; color: #e2e8f0; padding: .8rem; border-radius: 6px; overflow: auto; }
 `;
