@@ -213,7 +213,7 @@ function words(s: string): string {
 const brandMemo = new Map<string, string>();
 const BRAND_MEMO_LIMIT = 50_000;
 
-function normalizeBrand(brand: string): string {
+export function normalizeBrand(brand: string): string {
   let n = brandMemo.get(brand);
   if (n === undefined) {
     n = normalizeText(brand);
