@@ -248,6 +248,7 @@ export class RuleSet {
     this.version = version;
     this.rules = rules;
     const regexParts: string[] = [];
+    const excludeIndexes = new Set<ExcludeIndex>();
     for (const rule of rules) {
       this.byId.set(rule.id, rule);
       const { spec } = rule;
@@ -276,8 +277,10 @@ export class RuleSet {
         this.regexGroups.push({ group, rule });
         regexParts.push(`(?<${group}>${spec.regex})`);
       }
-      for (const first of rule.excludeIndex?.keys() ?? []) this.excludeStart[first] = true;
+      if (rule.excludeIndex) excludeIndexes.add(rule.excludeIndex);
     }
+    // Rules share exclude indexes (excludeSets): each distinct one is looked at once.
+    for (const index of excludeIndexes) for (const first of index.keys()) this.excludeStart[first] = true;
     for (const word of PACKAGE_WORDS) this.packageWord[vocabulary.intern(word)] = true;
     // One combined regex: an item pays one regex scan, not one per regex rule.
     this.regex = regexParts.length ? new RegExp(regexParts.join('|'), 'g') : null;
