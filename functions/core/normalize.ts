@@ -11,57 +11,209 @@ export const UNIT_ALIASES: Record<string, string> = {
   gal: 'gal', gallon: 'gal', gallons: 'gal', qt: 'qt', quart: 'qt', quarts: 'qt', pt: 'pt', pint: 'pt', pints: 'pt',
   ct: 'ct', count: 'ct', pk: 'pk', pack: 'pk', packs: 'pk', pc: 'pc', pcs: 'pc', piece: 'pc', pieces: 'pc',
 };
-// The number and the word after it; whether the word is a unit is decided by UNIT_ALIASES in the replacer
-// (one generic pattern is several times faster than an alternation of every unit spelling).
-const QUANTITY_RE = /(\d+(?:[.,]\d+)?)\s*-?\s*(fl\.?\s*oz|[a-z]+)\.?(?![a-z])/g;
-const MULTIPACK_RE = /(\d+)\s*x\s*(?=\d)/g;
+/** UNIT_ALIASES as a map: a plain object would also "know" inherited names such as "constructor". */
+const UNITS = new Map(Object.entries(UNIT_ALIASES));
+
 const DIACRITICS_RE = /[\u0300-\u036f]/g;
-const NON_WORD_RE = /[^a-z0-9.%]+/g;
-const STRAY_DOT_RE = /(?<!\d)\.|\.(?!\d)/g;
-const NEEDS_CLEANING_RE = /[^a-z0-9 ]|^ | $|  /;
-const DIGIT_RE = /\d/;
-const NON_ASCII_RE = /[^\x00-\x7f]/;
 const APOSTROPHES_RE = /['\u2019`]/g;
-const THOUSANDS_RE = /(\d),(\d{3})(?!\d)/g;
+const WHITESPACE_RE = /\s+/g;
 
-const FL_OZ_RE = /^fl\.?\s*oz$/;
-
-function quantity(match: string, n: string, unit: string): string {
-  let alias = UNIT_ALIASES[unit];
-  if (alias === undefined) {
-    if (!FL_OZ_RE.test(unit)) return match;
-    alias = UNIT_ALIASES[unit.replace(/\s+/g, ' ')] ?? unit;
-  }
-  return ' ' + (n.includes(',') ? n.replace(',', '.') : n) + alias + ' ';
-}
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isLetter = (c: number) => c >= 97 && c <= 122;
+/** What `\s` matches in a JavaScript regex. */
+const isSpace = (c: number) =>
+  c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 
 /**
  * Normalizes product text: unicode (NFKD, diacritics dropped), case, whitespace, units ("12 oz" → "12oz"),
- * multipacks ("6 x 330ml" → "6x 330ml"), apostrophes (dropped: "jerry's" → "jerrys"), other punctuation (a space, except decimal points and %), "&" → "and".
- * Each step runs only when the text has what it rewrites: this is on the hot path of every row.
+ * multipacks ("6 x 330ml" → "6x 330ml"), apostrophes (dropped: "jerry's" → "jerrys"), thousands separators
+ * ("1,000" → "1000"), other punctuation (a space, except decimal points between digits and %), "&" → "and".
+ * The result is words of [a-z0-9.%] separated by single spaces.
+ *
+ * This runs on every row, so each step is a hand-written scan that runs only when the text has what it rewrites
+ * (test/unit/normalize.test.ts holds the regex pipeline it must agree with).
  */
 export function normalizeText(raw: string): string {
   let s = raw.toLowerCase();
-  const digits = DIGIT_RE.test(s);
-  if (!digits && !NEEDS_CLEANING_RE.test(s)) return s;
-  if (NON_ASCII_RE.test(s)) s = s.normalize('NFKD').replace(DIACRITICS_RE, '');
-  if (s.includes("'") || s.includes('`') || s.includes('\u2019')) s = s.replace(APOSTROPHES_RE, '');
-  if (s.includes('&')) s = s.replace(/&/g, ' and ');
-  if (digits) {
-    if (s.includes(',')) s = s.replace(THOUSANDS_RE, '$1$2');
-    s = s.replace(QUANTITY_RE, quantity);
-    if (s.includes('x')) s = s.replace(MULTIPACK_RE, ' $1x ');
+  // One look at every character says which steps have work to do.
+  let digits = false;
+  let clean = true;
+  let ascii = true;
+  let prevSpace = true;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32) {
+      if (prevSpace) clean = false;
+      prevSpace = true;
+      continue;
+    }
+    prevSpace = false;
+    if (isLetter(c)) continue;
+    if (isDigit(c)) digits = true;
+    else {
+      clean = false;
+      if (c > 127) ascii = false;
+    }
   }
-  s = s.replace(NON_WORD_RE, ' ');
-  if (s.includes('.')) s = s.replace(STRAY_DOT_RE, ' ').replace(/\s+/g, ' ');
-  return s.trim();
+  if (prevSpace && n > 0) clean = false;
+  if (!digits && clean) return s;
+  if (!ascii) s = s.normalize('NFKD').replace(DIACRITICS_RE, '');
+  if (!clean) {
+    if (s.includes("'") || s.includes('`') || s.includes('\u2019')) s = s.replace(APOSTROPHES_RE, '');
+    if (s.includes('&')) s = s.replaceAll('&', ' and ');
+  }
+  // Only digits present in the text as written (not ones NFKD made, such as "½" → "1⁄2") start a quantity.
+  if (digits) {
+    if (s.includes(',')) s = joinThousands(s);
+    s = collapseQuantities(s);
+    if (s.includes('x')) s = collapseMultipacks(s);
+  }
+  return words(s);
+}
+
+/** "1,000" → "1000": a digit, a comma, three digits and no fourth (what /(\d),(\d{3})(?!\d)/g replaces). */
+function joinThousands(s: string): string {
+  let out = '';
+  let from = 0;
+  const n = s.length;
+  for (let i = 0; i + 4 < n; i++) {
+    if (
+      s.charCodeAt(i + 1) === 44 && isDigit(s.charCodeAt(i)) && isDigit(s.charCodeAt(i + 2)) &&
+      isDigit(s.charCodeAt(i + 3)) && isDigit(s.charCodeAt(i + 4)) && !isDigit(s.charCodeAt(i + 5))
+    ) {
+      out += s.slice(from, i + 1) + s.slice(i + 2, i + 5);
+      from = i + 5;
+      i += 4;
+    }
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
+function skipSpaces(s: string, i: number): number {
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  return i;
+}
+
+function skipDigits(s: string, i: number): number {
+  while (isDigit(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * A number, optional spaces and hyphen, then a unit word ("12 oz", "1,5-kg", "16 fl. oz.") becomes one token
+ * " 12oz ", what /(\d+(?:[.,]\d+)?)\s*-?\s*(fl\.?\s*oz|[a-z]+)\.?(?![a-z])/g finds; a word that is no unit stays.
+ */
+function collapseQuantities(s: string): string {
+  let out = '';
+  let from = 0;
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    if (!isDigit(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    // A match starting inside this run of digits would see the same rest, so one try per run.
+    const run = skipDigits(s, i + 1);
+    let numEnd = run;
+    const sep = s.charCodeAt(run);
+    if ((sep === 46 || sep === 44) && isDigit(s.charCodeAt(run + 1))) numEnd = skipDigits(s, run + 2);
+    let p = skipSpaces(s, numEnd);
+    if (s.charCodeAt(p) === 45) p = skipSpaces(s, p + 1);
+    let unitEnd = -1;
+    let fluidOunces = false;
+    if (s.charCodeAt(p) === 102 && s.charCodeAt(p + 1) === 108) {
+      // "fl oz", "fl. oz", "fl.oz", "fl  oz": the spellings of /fl\.?\s*oz/
+      let q = p + 2;
+      if (s.charCodeAt(q) === 46) q++;
+      q = skipSpaces(s, q);
+      fluidOunces = s.charCodeAt(q) === 111 && s.charCodeAt(q + 1) === 122 && !isLetter(s.charCodeAt(q + 2));
+      if (fluidOunces) unitEnd = q + 2;
+    }
+    if (unitEnd < 0 && isLetter(s.charCodeAt(p))) {
+      unitEnd = p + 1;
+      while (isLetter(s.charCodeAt(unitEnd))) unitEnd++;
+    }
+    if (unitEnd < 0) {
+      i = run;
+      continue;
+    }
+    // A trailing dot belongs to the unit ("oz.") unless a word follows it.
+    const end = s.charCodeAt(unitEnd) === 46 && !isLetter(s.charCodeAt(unitEnd + 1)) ? unitEnd + 1 : unitEnd;
+    const unit = s.slice(p, unitEnd);
+    // A fluid-ounce spelling the table lacks ("fl.oz") is kept as written, its spaces collapsed to one.
+    const alias = fluidOunces ? (UNITS.get(unit) ?? UNITS.get(unit.replace(WHITESPACE_RE, ' ')) ?? unit) : UNITS.get(unit);
+    if (alias !== undefined) {
+      const num = s.slice(i, numEnd);
+      out += s.slice(from, i) + ' ' + (sep === 44 && numEnd > run ? num.replace(',', '.') : num) + alias + ' ';
+      from = end;
+    }
+    i = end;
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
+/** "6 x 330ml" → " 6x 330ml": digits, "x" and a digit next (what /(\d+)\s*x\s*(?=\d)/g replaces with " $1x "). */
+function collapseMultipacks(s: string): string {
+  let out = '';
+  let from = 0;
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    if (!isDigit(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const run = skipDigits(s, i + 1);
+    let p = skipSpaces(s, run);
+    if (s.charCodeAt(p) === 120) {
+      p = skipSpaces(s, p + 1);
+      if (isDigit(s.charCodeAt(p))) {
+        out += s.slice(from, i) + ' ' + s.slice(i, run) + 'x ';
+        from = p;
+        i = p;
+        continue;
+      }
+    }
+    i = run;
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
+/**
+ * The words of s joined by single spaces: a word is a run of a-z, 0-9, "%" and decimal points (a dot between
+ * two digits); anything else separates words. Text that is already so comes back as it is.
+ */
+function words(s: string): string {
+  let out = '';
+  let start = -1;
+  let same = true;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (isLetter(c) || isDigit(c) || c === 37 || (c === 46 && isDigit(s.charCodeAt(i - 1)) && isDigit(s.charCodeAt(i + 1)))) {
+      if (start < 0) start = i;
+      continue;
+    }
+    // Anything but one space right after a word changes the text.
+    if (c !== 32 || start < 0) same = false;
+    if (start >= 0) {
+      out += out ? ' ' + s.slice(start, i) : s.slice(start, i);
+      start = -1;
+    }
+  }
+  if (start >= 0) out += out ? ' ' + s.slice(start) : s.slice(start);
+  else if (n > 0) same = false;
+  return same ? s : out;
 }
 
 /** Brands repeat across a catalog: their normalized form is remembered (bounded). */
 const brandMemo = new Map<string, string>();
 const BRAND_MEMO_LIMIT = 50_000;
 
-function normalizeBrand(brand: string): string {
+export function normalizeBrand(brand: string): string {
   let n = brandMemo.get(brand);
   if (n === undefined) {
     n = normalizeText(brand);

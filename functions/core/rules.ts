@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { normalizeText } from './normalize.ts';
+import { normalizeBrand, normalizeText } from './normalize.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { Candidate, CascadeItem, Tier, TierOutcome } from './types.ts';
 
@@ -95,8 +95,8 @@ export interface Rule {
   confidence?: number;
   /** Confidence when this rule decides, per kind of match (precomputed: see ruleConfidence). */
   confidenceOf: Record<MatchKind, number>;
-  /** Exclude entries, normalized, keyed by their first word: word → the words that must follow it. */
-  excludeIndex: Map<string, string[][]> | null;
+  /** Exclude entries, normalized, keyed by their first word: word id → the word ids that must follow it. */
+  excludeIndex: ExcludeIndex | null;
   spec: RuleSpec;
 }
 
@@ -125,10 +125,67 @@ export type RulesVerdict =
 interface Entry {
   rule: Rule;
   kind: MatchKind;
-  /** Tokens after the first one (phrases, brands); empty for keywords. */
-  rest: string[];
+  /** Word ids of the tokens after the first one (phrases, brands); empty for keywords. */
+  rest: number[];
   /** The whole entry, normalized: the matched text when it matches. */
   text: string;
+}
+
+/** Exclude entries by the id of their first word: the word ids that must follow it, per entry. */
+type ExcludeIndex = Map<number, number[][]>;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over the UTF-16 code units: what RuleSet.tokenize computes for each token as it scans. */
+function hashOf(word: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/**
+ * The words the rules know (entry, exclude and package words), numbered. An item's tokens are looked up here
+ * by position and hash, so matching compares small integers and never slices the item's text.
+ */
+class Vocabulary {
+  readonly words: string[] = [];
+  private slots = new Int32Array(1024);
+
+  /** The id of a word, numbering it when new. */
+  intern(word: string): number {
+    const h = hashOf(word);
+    const found = this.find(word, 0, word.length, h);
+    if (found >= 0) return found;
+    if ((this.words.length + 1) * 2 > this.slots.length) this.grow();
+    this.words.push(word);
+    this.place(this.words.length - 1, h);
+    return this.words.length - 1;
+  }
+
+  /** The id of text[start, end) (hash: FNV-1a of its characters, as `intern` computes it), or -1. */
+  find(text: string, start: number, end: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    const length = end - start;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const id = this.slots[slot] - 1;
+      if (id < 0) return -1;
+      const word = this.words[id];
+      if (word.length === length && text.startsWith(word, start)) return id;
+    }
+  }
+
+  private place(id: number, hash: number): void {
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = id + 1;
+  }
+
+  private grow(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    this.words.forEach((word, id) => this.place(id, hashOf(word)));
+  }
 }
 
 interface CompiledRegex {
@@ -157,19 +214,41 @@ export class RuleSet {
   readonly version: string;
   readonly rules: Rule[];
   private readonly byId = new Map<string, Rule>();
-  /** token → entries whose first token it is (keywords, phrases). */
-  private readonly tokenIndex = new Map<string, Entry[]>();
-  /** first token → brand entries, matched only at the start of the text. */
-  private readonly brandIndex = new Map<string, Entry[]>();
+  /** word id → entries whose first token it is (keywords, phrases). */
+  private readonly tokenIndex: (Entry[] | undefined)[] = [];
+  /** word id → brand entries starting with it, matched only at the start of the text. */
+  private readonly brandIndex: (Entry[] | undefined)[] = [];
   /** normalized brand → rules, for the brand field. */
   private readonly brandField = new Map<string, Rule[]>();
   private readonly regex: RegExp | null;
   private readonly regexGroups: CompiledRegex[] = [];
+  /** word id → whether it is a package word (see isSizeToken); whether some exclude entry starts with it. */
+  private readonly packageWord: boolean[] = [];
+  private readonly excludeStart: boolean[] = [];
 
-  private constructor(version: string, rules: Rule[]) {
+  // Scratch space of the item being matched (matching is synchronous: one item at a time), reused so an item
+  // allocates nothing until its verdict. Tokens are the text split at each space, as positions and word ids.
+  private tokenStart = new Int32Array(64);
+  private tokenEnd = new Int32Array(64);
+  private tokenWord = new Int32Array(64);
+  private tokenCount = 0;
+  private tokenText = '';
+  /** Tokens before the trailing sizes and packages (see endsName); -1 until needed. */
+  private headEnd = -1;
+  /** Matches found: parallel arrays, `matchCount` long. */
+  private readonly matchRule: Rule[] = [];
+  private readonly matchKind: MatchKind[] = [];
+  private readonly matchText: string[] = [];
+  private readonly matchStart: number[] = [];
+  private readonly matchEnd: number[] = [];
+  private readonly matchInside: boolean[] = [];
+  private matchCount = 0;
+
+  private constructor(version: string, rules: Rule[], private readonly vocabulary: Vocabulary) {
     this.version = version;
     this.rules = rules;
     const regexParts: string[] = [];
+    const excludeIndexes = new Set<ExcludeIndex>();
     for (const rule of rules) {
       this.byId.set(rule.id, rule);
       const { spec } = rule;
@@ -183,13 +262,14 @@ export class RuleSet {
           const text = full.join(' ');
           if (indexed.has(text)) continue;
           indexed.add(text);
-          push(this.tokenIndex, full[0], { rule, kind: full.length === 1 ? 'keyword' : 'phrase', rest: full.slice(1), text });
+          const ids = full.map((t) => vocabulary.intern(t));
+          (this.tokenIndex[ids[0]] ??= []).push({ rule, kind: full.length === 1 ? 'keyword' : 'phrase', rest: ids.slice(1), text });
         }
       }
       for (const brand of spec.brands ?? []) {
         const norm = normalizeText(brand);
-        const tokens = norm.split(' ');
-        push(this.brandIndex, tokens[0], { rule, kind: 'brand', rest: tokens.slice(1), text: norm });
+        const ids = norm.split(' ').map((t) => vocabulary.intern(t));
+        (this.brandIndex[ids[0]] ??= []).push({ rule, kind: 'brand', rest: ids.slice(1), text: norm });
         push(this.brandField, norm, rule);
       }
       if (spec.regex) {
@@ -197,7 +277,11 @@ export class RuleSet {
         this.regexGroups.push({ group, rule });
         regexParts.push(`(?<${group}>${spec.regex})`);
       }
+      if (rule.excludeIndex) excludeIndexes.add(rule.excludeIndex);
     }
+    // Rules share exclude indexes (excludeSets): each distinct one is looked at once.
+    for (const index of excludeIndexes) for (const first of index.keys()) this.excludeStart[first] = true;
+    for (const word of PACKAGE_WORDS) this.packageWord[vocabulary.intern(word)] = true;
     // One combined regex: an item pays one regex scan, not one per regex rule.
     this.regex = regexParts.length ? new RegExp(regexParts.join('|'), 'g') : null;
   }
@@ -212,8 +296,9 @@ export class RuleSet {
     const problems: string[] = [];
     const rules: Rule[] = [];
     const seen = new Set<string>();
+    const vocabulary = new Vocabulary();
     // Rules sharing an exclude set share its compiled index: the set is normalized once, not once per rule.
-    const excludeIndexes = new Map<string, Map<string, string[][]> | null>();
+    const excludeIndexes = new Map<string, ExcludeIndex | null>();
     const sets = file.data.excludeSets ?? {};
     for (const [name, list] of Object.entries(sets)) {
       for (const x of list) if (!normalizeText(x)) problems.push(`excludeSets.${name}: entry "${x}" is empty once normalized`);
@@ -269,7 +354,7 @@ export class RuleSet {
           brand: spec.confidence ?? ruleConfidence('brand', spec.priority),
           regex: spec.confidence ?? ruleConfidence('regex', spec.priority),
         },
-        excludeIndex: sharedExcludeIndex(excludeIndexes, spec.exclude ?? [], sets),
+        excludeIndex: sharedExcludeIndex(excludeIndexes, spec.exclude ?? [], sets, vocabulary),
         spec,
       });
     });
@@ -278,7 +363,7 @@ export class RuleSet {
       const more = problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : '';
       throw new RulesError(`${origin}: ${problems.length} problem(s) in the rules:\n  ${shown.join('\n  ')}${more}`, problems);
     }
-    return new RuleSet(file.data.version, rules);
+    return new RuleSet(file.data.version, rules, vocabulary);
   }
 
   get(id: string): Rule | undefined {
@@ -293,7 +378,8 @@ export class RuleSet {
   overlaps(): string[] {
     const out: string[] = [];
     for (const index of [this.tokenIndex, this.brandIndex]) {
-      for (const entries of index.values()) {
+      for (const entries of index) {
+        if (entries === undefined) continue;
         const byText = new Map<string, Entry[]>();
         for (const e of entries) push(byText, `${e.text}|${e.rule.priority}|${e.rule.atEnd}`, e);
         for (const [key, list] of byText) {
@@ -309,61 +395,151 @@ export class RuleSet {
   }
 
   /** Every rule hit in the item, before exclusion, containment and priority. */
-  collect(item: Pick<CascadeItem, 'text' | 'brand'>, tokens: string[] = item.text.split(' ')): RuleMatch[] {
+  collect(item: Pick<CascadeItem, 'text' | 'brand'>): RuleMatch[] {
+    this.findMatches(item);
+    return this.matchesFrom(0, this.matchCount);
+  }
+
+  /** The verdict for one item: decided, conflicting candidates, or no rule. */
+  match(item: Pick<CascadeItem, 'text' | 'brand'>): RulesVerdict {
+    if (this.findMatches(item) === 0) return NO_VERDICT;
+    const live = this.dropExcludedAndContained();
+    if (live === 0) return NO_VERDICT;
+    return this.resolve(this.matchesFrom(0, live));
+  }
+
+  /** Every match with what became of it, and the verdict: for `aisle rules explain` and the inspector. */
+  explain(item: Pick<CascadeItem, 'text' | 'brand'>): { matches: ExplainedMatch[]; verdict: RulesVerdict } {
+    const all = this.collect(item);
+    const explained: ExplainedMatch[] = all.map((m) => {
+      const ex = this.excludedBy(m.rule, item.text);
+      if (ex) return { ...m, status: 'excluded', why: `exclude word '${ex}' is present` };
+      return { ...m, status: 'outranked' };
+    });
+    const notExcluded = explained.filter((m) => m.status !== 'excluded');
+    for (const m of notExcluded) {
+      const outer = notExcluded.find((o) => o !== m && contains(o.start, o.end, m.start, m.end));
+      if (outer) {
+        m.status = 'contained';
+        m.why = `inside the longer match '${outer.text}' of rule ${outer.rule.id}`;
+      }
+    }
+    const live = notExcluded.filter((m) => m.status !== 'contained');
+    const verdict: RulesVerdict = live.length ? this.resolve(live) : NO_VERDICT;
+    if (verdict.kind === 'decided') {
+      for (const m of explained) {
+        if (m.rule === verdict.match.rule && m.text === verdict.match.text) m.status = 'decisive';
+        else if (verdict.agreeing.some((a) => a.rule === m.rule && a.text === m.text)) m.status = 'agrees';
+      }
+    } else if (verdict.kind === 'conflict') {
+      for (const m of explained) if (verdict.matches.some((c) => c.rule === m.rule && c.text === m.text)) m.status = 'conflict';
+    }
+    for (const m of explained) {
+      if (m.status === 'outranked' && live[0]) m.why = `priority ${m.rule.priority} is below the top priority of the matching rules`;
+    }
+    return { matches: explained, verdict };
+  }
+
+  /** Splits the text at each space into the scratch token arrays, each token with its word id (-1: no rule word). */
+  private tokenize(text: string): number {
+    if (this.tokenStart.length <= text.length) {
+      const size = text.length + 1;
+      this.tokenStart = new Int32Array(size);
+      this.tokenEnd = new Int32Array(size);
+      this.tokenWord = new Int32Array(size);
+    }
+    const { tokenStart, tokenEnd, tokenWord, vocabulary } = this;
+    let n = 0;
+    let start = 0;
+    let hash = FNV_OFFSET;
+    for (let i = 0; i <= text.length; i++) {
+      const c = i < text.length ? text.charCodeAt(i) : 32;
+      if (c !== 32) {
+        hash = Math.imul(hash ^ c, FNV_PRIME);
+        continue;
+      }
+      tokenStart[n] = start;
+      tokenEnd[n] = i;
+      tokenWord[n] = vocabulary.find(text, start, i, hash);
+      n++;
+      start = i + 1;
+      hash = FNV_OFFSET;
+    }
+    this.tokenCount = n;
+    this.tokenText = text;
+    this.headEnd = -1;
+    return n;
+  }
+
+  private addMatch(rule: Rule, kind: MatchKind, text: string, start: number, end: number): void {
+    const k = this.matchCount++;
+    this.matchRule[k] = rule;
+    this.matchKind[k] = kind;
+    this.matchText[k] = text;
+    this.matchStart[k] = start;
+    this.matchEnd[k] = end;
+  }
+
+  /**
+   * Every rule hit in the item into the scratch match arrays, in a fixed order (tokens left to right, then the
+   * brand, then regexes), `at: end` rules that do not end the name already dropped. Returns the count.
+   */
+  private findMatches(item: Pick<CascadeItem, 'text' | 'brand'>): number {
+    this.matchCount = 0;
     const text = item.text;
-    const matches: RuleMatch[] = [];
-    if (!text) return matches;
-    const n = tokens.length;
+    if (!text) return 0;
+    const n = this.tokenize(text);
+    const { tokenWord, tokenIndex } = this;
     for (let i = 0; i < n; i++) {
-      const entries = this.tokenIndex.get(tokens[i]);
+      const word = tokenWord[i];
+      if (word < 0) continue;
+      const entries = tokenIndex[word];
       if (entries === undefined) continue;
       for (let e = 0; e < entries.length; e++) {
         const entry = entries[e];
         const rest = entry.rest;
         if (rest.length === 0) {
-          matches.push({ rule: entry.rule, kind: entry.kind, text: tokens[i], start: i, end: i + 1 });
+          this.addMatch(entry.rule, entry.kind, entry.text, i, i + 1);
           continue;
         }
         if (i + rest.length >= n) continue;
         let ok = true;
         for (let r = 0; r < rest.length; r++) {
-          if (tokens[i + 1 + r] !== rest[r]) {
+          if (tokenWord[i + 1 + r] !== rest[r]) {
             ok = false;
             break;
           }
         }
-        if (ok) {
-          const end = i + 1 + rest.length;
-          matches.push({ rule: entry.rule, kind: entry.kind, text: entry.text, start: i, end });
-        }
+        if (ok) this.addMatch(entry.rule, entry.kind, entry.text, i, i + 1 + rest.length);
       }
     }
-    if (this.brandIndex.size) {
+    if (this.brandField.size) {
       let fromField = false;
       if (item.brand) {
-        const brand = normalizeText(item.brand);
+        const brand = normalizeBrand(item.brand);
         const rules = this.brandField.get(brand);
         if (rules) {
           fromField = true;
           // The brand sits at the start of the text when the name lacks it (see itemText); otherwise it is
           // somewhere in the name or absent, and the match covers no name tokens.
-          const span = text.startsWith(`${brand} `) || text === brand ? brand.split(' ').length : 0;
-          for (const rule of rules) matches.push({ rule, kind: 'brand', text: brand, start: 0, end: span });
+          const atStart = text.startsWith(brand) && (text.length === brand.length || text.charCodeAt(brand.length) === 32);
+          const span = atStart ? countSpaces(brand, 0, brand.length) + 1 : 0;
+          for (const rule of rules) this.addMatch(rule, 'brand', brand, 0, span);
         }
       }
-      const entries = fromField ? undefined : this.brandIndex.get(tokens[0]);
+      const entries = fromField || tokenWord[0] < 0 ? undefined : this.brandIndex[tokenWord[0]];
       if (entries !== undefined) {
         for (const entry of entries) {
           const rest = entry.rest;
           if (rest.length >= n) continue;
           let ok = true;
           for (let r = 0; r < rest.length; r++) {
-            if (tokens[1 + r] !== rest[r]) {
+            if (tokenWord[1 + r] !== rest[r]) {
               ok = false;
               break;
             }
           }
-          if (ok) matches.push({ rule: entry.rule, kind: 'brand', text: entry.text, start: 0, end: 1 + rest.length });
+          if (ok) this.addMatch(entry.rule, 'brand', entry.text, 0, 1 + rest.length);
         }
       }
     }
@@ -381,101 +557,106 @@ export class RuleSet {
           if (groups[g.group] !== undefined) {
             const start = countSpaces(text, 0, m.index);
             const end = start + 1 + countSpaces(text, m.index, m.index + m[0].length - 1);
-            matches.push({ rule: g.rule, kind: 'regex', text: m[0], start, end });
+            this.addMatch(g.rule, 'regex', m[0], start, end);
             break;
           }
         }
       }
     }
-    return this.atEndOnly(matches, tokens);
+    return this.keepMatches((k) => !this.matchRule[k].atEnd || this.endsName(k));
   }
 
-  /** Drops matches of `at: end` rules that do not end the name (trailing size tokens aside). */
-  private atEndOnly(matches: RuleMatch[], tokens: string[]): RuleMatch[] {
-    let headEnd = -1;
-    let kept: RuleMatch[] | undefined;
-    for (let i = 0; i < matches.length; i++) {
-      const m = matches[i];
-      let ok = true;
-      if (m.rule.atEnd) {
-        if (headEnd < 0) {
-          headEnd = tokens.length;
-          while (headEnd > 1 && isSizeToken(tokens[headEnd - 1])) headEnd--;
-        }
-        ok = m.end === headEnd && m.end > m.start;
+  /** Keeps the scratch matches for which `keep` holds, in order; returns how many. */
+  private keepMatches(keep: (k: number) => boolean): number {
+    let kept = 0;
+    for (let k = 0; k < this.matchCount; k++) {
+      if (!keep(k)) continue;
+      if (kept !== k) {
+        this.matchRule[kept] = this.matchRule[k];
+        this.matchKind[kept] = this.matchKind[k];
+        this.matchText[kept] = this.matchText[k];
+        this.matchStart[kept] = this.matchStart[k];
+        this.matchEnd[kept] = this.matchEnd[k];
       }
-      if (!ok && kept === undefined) kept = matches.slice(0, i);
-      else if (ok && kept !== undefined) kept.push(m);
+      kept++;
     }
-    return kept ?? matches;
-  }
-
-  /** The verdict for one item: decided, conflicting candidates, or no rule. */
-  match(item: Pick<CascadeItem, 'text' | 'brand'>): RulesVerdict {
-    const tokens = item.text.split(' ');
-    const all = this.collect(item, tokens);
-    if (all.length === 0) return { kind: 'none' };
-    const live = this.filter(all, tokens);
-    if (live.length === 0) return { kind: 'none' };
-    return this.resolve(live);
-  }
-
-  /** Every match with what became of it, and the verdict: for `aisle rules explain` and the inspector. */
-  explain(item: Pick<CascadeItem, 'text' | 'brand'>): { matches: ExplainedMatch[]; verdict: RulesVerdict } {
-    const all = this.collect(item);
-    const tokens = item.text.split(' ');
-    const explained: ExplainedMatch[] = all.map((m) => {
-      const ex = excludedBy(m.rule, tokens);
-      if (ex) return { ...m, status: 'excluded', why: `exclude word '${ex}' is present` };
-      return { ...m, status: 'outranked' };
-    });
-    const notExcluded = explained.filter((m) => m.status !== 'excluded');
-    for (const m of notExcluded) {
-      const outer = notExcluded.find((o) => o !== m && contains(o, m));
-      if (outer) {
-        m.status = 'contained';
-        m.why = `inside the longer match '${outer.text}' of rule ${outer.rule.id}`;
-      }
-    }
-    const live = notExcluded.filter((m) => m.status !== 'contained');
-    const verdict: RulesVerdict = live.length ? this.resolve(live) : { kind: 'none' };
-    if (verdict.kind === 'decided') {
-      for (const m of explained) {
-        if (m.rule === verdict.match.rule && m.text === verdict.match.text) m.status = 'decisive';
-        else if (verdict.agreeing.some((a) => a.rule === m.rule && a.text === m.text)) m.status = 'agrees';
-      }
-    } else if (verdict.kind === 'conflict') {
-      for (const m of explained) if (verdict.matches.some((c) => c.rule === m.rule && c.text === m.text)) m.status = 'conflict';
-    }
-    for (const m of explained) {
-      if (m.status === 'outranked' && live[0]) m.why = `priority ${m.rule.priority} is below the top priority of the matching rules`;
-    }
-    return { matches: explained, verdict };
-  }
-
-  /** Drops excluded matches and matches lying inside a longer one. */
-  private filter(all: RuleMatch[], tokens: string[]): RuleMatch[] {
-    let live = all;
-    for (let i = 0; i < all.length; i++) {
-      const rule = all[i].rule;
-      const hit = rule.excludeIndex !== null && excludedBy(rule, tokens) !== undefined;
-      if (hit) {
-        if (live === all) live = all.slice(0, i);
-      } else if (live !== all) live.push(all[i]);
-    }
-    if (live.length < 2) return live;
-    const kept: RuleMatch[] = [];
-    for (const m of live) {
-      let inside = false;
-      for (const o of live) {
-        if (o !== m && contains(o, m)) {
-          inside = true;
-          break;
-        }
-      }
-      if (!inside) kept.push(m);
-    }
+    this.matchCount = kept;
     return kept;
+  }
+
+  /** Whether scratch match k ends the name (trailing size tokens aside), as `at: end` rules require. */
+  private endsName(k: number): boolean {
+    if (this.headEnd < 0) {
+      this.headEnd = this.tokenCount;
+      while (this.headEnd > 1 && this.isSizeToken(this.headEnd - 1)) this.headEnd--;
+    }
+    return this.matchEnd[k] === this.headEnd && this.matchEnd[k] > this.matchStart[k];
+  }
+
+  /** "12oz", "2ct", "6x", "1.5l", "2", "can", "bag": a size, count or package, not part of the product's head noun. */
+  private isSizeToken(t: number): boolean {
+    const start = this.tokenStart[t];
+    if (start === this.tokenEnd[t]) return false;
+    const word = this.tokenWord[t];
+    return isDigit(this.tokenText.charCodeAt(start)) || (word >= 0 && this.packageWord[word] === true);
+  }
+
+  /** Drops scratch matches whose rule's exclude words occur, then matches lying inside a longer one. */
+  private dropExcludedAndContained(): number {
+    // Exclude entries can only hit where a token starts one: usually nowhere, and then no rule needs a look.
+    let excludable = false;
+    for (let i = 0; i < this.tokenCount && !excludable; i++) {
+      const word = this.tokenWord[i];
+      excludable = word >= 0 && this.excludeStart[word] === true;
+    }
+    let live = this.matchCount;
+    if (excludable) live = this.keepMatches((k) => this.excludeHit(this.matchRule[k].excludeIndex) < 0);
+    if (live < 2) return live;
+    const { matchStart, matchEnd, matchInside } = this;
+    for (let k = 0; k < live; k++) {
+      let inside = false;
+      for (let o = 0; o < live && !inside; o++) inside = o !== k && contains(matchStart[o], matchEnd[o], matchStart[k], matchEnd[k]);
+      matchInside[k] = inside;
+    }
+    return this.keepMatches((k) => !matchInside[k]);
+  }
+
+  /** The first token where an entry of the exclude index occurs (its length in `excludeHitLength`), or -1. */
+  private excludeHit(index: ExcludeIndex | null): number {
+    if (index === null) return -1;
+    const { tokenWord, tokenCount } = this;
+    for (let i = 0; i < tokenCount; i++) {
+      const word = tokenWord[i];
+      if (word < 0) continue;
+      const rests = index.get(word);
+      if (rests === undefined) continue;
+      for (const rest of rests) {
+        let ok = i + rest.length < tokenCount;
+        for (let r = 0; ok && r < rest.length; r++) ok = tokenWord[i + 1 + r] === rest[r];
+        if (ok) {
+          this.excludeHitLength = rest.length + 1;
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private excludeHitLength = 0;
+
+  /** The exclude entry of `rule` present in the text last tokenized, as it reads there; undefined when none. */
+  private excludedBy(rule: Rule, text: string): string | undefined {
+    const at = this.excludeHit(rule.excludeIndex);
+    if (at < 0) return undefined;
+    return text.slice(this.tokenStart[at], this.tokenEnd[at + this.excludeHitLength - 1]);
+  }
+
+  private matchesFrom(from: number, to: number): RuleMatch[] {
+    const out: RuleMatch[] = new Array(to - from);
+    for (let k = from; k < to; k++) {
+      out[k - from] = { rule: this.matchRule[k], kind: this.matchKind[k], text: this.matchText[k], start: this.matchStart[k], end: this.matchEnd[k] };
+    }
+    return out;
   }
 
   private resolve(live: RuleMatch[]): RulesVerdict {
@@ -498,60 +679,42 @@ export class RuleSet {
 }
 
 const NONE: RuleMatch[] = [];
+const NO_VERDICT: RulesVerdict = { kind: 'none' };
 
 function sharedExcludeIndex(
-  cache: Map<string, Map<string, string[][]> | null>,
+  cache: Map<string, ExcludeIndex | null>,
   exclude: string[],
   sets: Record<string, string[]>,
-): Map<string, string[][]> | null {
+  vocabulary: Vocabulary,
+): ExcludeIndex | null {
   const key = exclude.join('\u0000');
   let index = cache.get(key);
   if (index === undefined) {
-    index = excludeIndexOf(exclude.flatMap((x) => (x.startsWith('@') ? sets[x.slice(1)] : [x])));
+    index = excludeIndexOf(exclude.flatMap((x) => (x.startsWith('@') ? sets[x.slice(1)] : [x])), vocabulary);
     cache.set(key, index);
   }
   return index;
 }
 
-function excludeIndexOf(exclude: string[]): Map<string, string[][]> | null {
+function excludeIndexOf(exclude: string[], vocabulary: Vocabulary): ExcludeIndex | null {
   if (exclude.length === 0) return null;
-  const index = new Map<string, string[][]>();
+  const index: ExcludeIndex = new Map();
   for (const x of new Set(exclude.map(normalizeText))) {
-    const [first, ...rest] = x.split(' ');
+    const [first, ...rest] = x.split(' ').map((w) => vocabulary.intern(w));
     push(index, first, rest);
   }
   return index;
 }
 
-/** The exclude entry of `rule` present in the tokens, if any: a look-up per token, whatever the list's length. */
-function excludedBy(rule: Rule, tokens: string[]): string | undefined {
-  const index = rule.excludeIndex;
-  if (index === null) return undefined;
-  for (let i = 0; i < tokens.length; i++) {
-    const rests = index.get(tokens[i]);
-    if (rests === undefined) continue;
-    for (const rest of rests) {
-      let ok = i + rest.length < tokens.length;
-      for (let r = 0; ok && r < rest.length; r++) ok = tokens[i + 1 + r] === rest[r];
-      if (ok) return rest.length ? `${tokens[i]} ${rest.join(' ')}` : tokens[i];
-    }
-  }
-  return undefined;
-}
-
-/** Whether match `outer` strictly covers match `inner`'s tokens (longer span, same or wider on both sides). */
-function contains(outer: RuleMatch, inner: RuleMatch): boolean {
-  return outer.end - outer.start > inner.end - inner.start && outer.start <= inner.start && outer.end >= inner.end && inner.end > inner.start;
+/** Whether match [outerStart, outerEnd) strictly covers the tokens of [innerStart, innerEnd) (longer span, same or wider on both sides). */
+function contains(outerStart: number, outerEnd: number, innerStart: number, innerEnd: number): boolean {
+  return outerEnd - outerStart > innerEnd - innerStart && outerStart <= innerStart && outerEnd >= innerEnd && innerEnd > innerStart;
 }
 
 /** Words for the package, which a name may end with after its head noun: "black beans 15oz can". */
-const PACKAGE_WORDS = new Set(['can', 'cans', 'jar', 'jars', 'bag', 'bags', 'box', 'boxes', 'bottle', 'bottles', 'carton', 'cartons', 'tub', 'tubs', 'pouch', 'pouches', 'case', 'pk', 'ct', 'ea', 'each', 'pack', 'packs', 'multipack', 'value', 'family', 'size']);
+const PACKAGE_WORDS = ['can', 'cans', 'jar', 'jars', 'bag', 'bags', 'box', 'boxes', 'bottle', 'bottles', 'carton', 'cartons', 'tub', 'tubs', 'pouch', 'pouches', 'case', 'pk', 'ct', 'ea', 'each', 'pack', 'packs', 'multipack', 'value', 'family', 'size'];
 
-/** "12oz", "2ct", "6x", "1.5l", "2", "can", "bag": a size, count or package, not part of the product's head noun. */
-function isSizeToken(token: string): boolean {
-  const c = token.charCodeAt(0);
-  return (c >= 48 && c <= 57) || PACKAGE_WORDS.has(token);
-}
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
 function countSpaces(text: string, from: number, to: number): number {
   let count = 0;

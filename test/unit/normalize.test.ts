@@ -23,7 +23,7 @@ const PIECES = [
   'Milk', 'whole', 'Jerry’s', "Ben's", 'Mac & Cheese', '12', '12 oz', '12-oz', '12 Oz.', '1,5 kg', '1.5L', '2 lbs', '1,000 g',
   '6 x 330ml', '6x330 ml', '12 fl oz', '12 fl. oz', '16 floz', '3 ct', '24 pack', '2 pieces', 'Crème Brûlée', 'Jalapeño',
   '  spaced  ', '50%', 'v8', '4.5.6', 'a.b', '1 l', '2 large', 'flour', '12 flour', '12 fl.oz', '5 gallons', '3 lbsx',
-  'x', '-', '/', '(organic)', 'No. 5', '100 ct.', '2.5x3.5oz', 'TAB\tHERE', 'ÉCLAIR', '7up', '1 1/2 lb', 'Ⅻ', 'ﬁne',
+  'x', '-', '/', '(organic)', '2 constructor', 'No. 5', '100 ct.', '2.5x3.5oz', 'TAB\tHERE', 'ÉCLAIR', '7up', '1 1/2 lb', 'Ⅻ', 'ﬁne',
 ];
 
 function* combos(seed: number, count: number): Generator<string> {

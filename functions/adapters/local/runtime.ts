@@ -9,8 +9,6 @@ import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/t
 import { DEFAULT_RULES_PATH, loadRules, RulesTier } from '../../core/rules.ts';
 import type { Tier } from '../../core/types.ts';
 import { FolderBlobStore } from './blob-store.ts';
-import { encoderTierFactory } from './encoder-factory.ts';
-import { llmTierFactory } from './llm-factory.ts';
 import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from './duckdb.ts';
 
 export interface TierFactoryContext {
@@ -32,12 +30,14 @@ export type TierFactory = (ctx: TierFactoryContext) => Promise<Tier | { unavaila
 /**
  * The tiers after the cache, in cascade order. Adding a tier is one line here.
  * ('cache' is not a tier: it is the Cache port, consulted first when selected.)
+ * The encoder and LLM factories are imported when selected: onnxruntime, the tokenizer and the Ollama client
+ * take a few hundred ms to load, which a `--tiers cache,rules` run should not pay.
  */
 export const TIER_FACTORIES: Record<string, TierFactory> = {
   rules: async ({ taxonomy, options }) => new RulesTier(loadRules(taxonomy, options.rulesPath ?? DEFAULT_RULES_PATH)),
   // Registry order is cascade order: rules, encoder, llm.
-  encoder: encoderTierFactory,
-  llm: llmTierFactory,
+  encoder: async (ctx) => (await import('./encoder-factory.ts')).encoderTierFactory(ctx),
+  llm: async (ctx) => (await import('./llm-factory.ts')).llmTierFactory(ctx),
 };
 
 export const CACHE_TIER = 'cache';
