@@ -82,9 +82,8 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
   const costUnits = opts.costUnits ?? 1;
   const nameOf = (classId: string) => opts.taxonomy?.get(classId)?.name ?? classId;
   const calibration = encoder.ruleCalibration;
-  const modelVersion = encoder.modelVersion;
 
-  const judge = (candidates: Candidate[], threshold: number, why: string): TierOutcome => {
+  const judge = (modelVersion: string, candidates: Candidate[], threshold: number, why: string): TierOutcome => {
     const top = candidates[0];
     const p = top.score.toFixed(2);
     const t = threshold.toFixed(2);
@@ -95,14 +94,14 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
     return { kind: 'deferred', reason: `${why}top ${p} < threshold ${t} for ${nameOf(top.classId)}`, candidates: kept, modelVersion, costUnits };
   };
 
-  const review = (cal: RuleCalibration, all: Candidate[], rule: DecidedOutcome): TierOutcome => {
+  const review = (modelVersion: string, cal: RuleCalibration, all: Candidate[], rule: DecidedOutcome): TierOutcome => {
     // An explicit Unknown (gift cards, services) is the rules' call alone, as is an item the encoder cannot score.
     if (rule.classId === null) return { ...rule, modelVersion, costUnits, reason: 'explicit Unknown rule stands' };
     if (!all.length) return { ...rule, modelVersion, costUnits, reason: 'encoder returned no candidates: the rule stands' };
     const precision = rulePrecision(cal, rule.ruleId);
     const combined = withRuleEvidence(all, rule.classId, precision, cal.weight);
     const stance = combined[0].classId === rule.classId ? 'with' : 'overruling';
-    return judge(combined, thresholdOf(cal.ruled, combined[0].classId), `${stance} rule ${rule.ruleId ?? '?'} (precision ${precision.toFixed(2)}): `);
+    return judge(modelVersion, combined, thresholdOf(cal.ruled, combined[0].classId), `${stance} rule ${rule.ruleId ?? '?'} (precision ${precision.toFixed(2)}): `);
   };
 
   return {
@@ -114,12 +113,14 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
       const earlier = calibration ? ctx?.earlier : undefined;
       // Reviewing a rule needs the probability of the rule's class, wherever it ranks: ask for all classes.
       const predictions = await encoder.predict(items.map((it) => it.text), earlier ? Number.MAX_SAFE_INTEGER : topK);
+      // Read after predicting: a remote encoder learns its model version from its first answer.
+      const modelVersion = encoder.modelVersion;
       return predictions.map((candidates, i): TierOutcome => {
         const rule = earlier?.[i];
-        if (calibration && rule) return review(calibration, candidates, rule);
+        if (calibration && rule) return review(modelVersion, calibration, candidates, rule);
         if (!candidates[0]) return { kind: 'deferred', reason: 'encoder returned no candidates', modelVersion, costUnits };
-        if (calibration && earlier) return judge(candidates, thresholdOf(calibration.unruled, candidates[0].classId), 'no rule decided: ');
-        return judge(candidates, encoder.threshold(candidates[0].classId), '');
+        if (calibration && earlier) return judge(modelVersion, candidates, thresholdOf(calibration.unruled, candidates[0].classId), 'no rule decided: ');
+        return judge(modelVersion, candidates, encoder.threshold(candidates[0].classId), '');
       });
     },
   };
