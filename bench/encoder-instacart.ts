@@ -47,12 +47,14 @@ const train = rows.filter((r) => r.split === 'train');
 const test = rows.filter((r) => r.split === 'test');
 console.log(`dataset: ${dataset} · train ${train.length} · test ${test.length}`);
 
+const ruleSet = loadRules(taxonomy);
 const dir = args.keep ? resolve(args.keep) : join(await mkdtemp(join(tmpdir(), 'aisle-bench-')), 'instacart');
 const started = performance.now();
 const { metrics } = await trainEncoder(train, {
   taxonomy,
   outDir: dir,
   bag: args.bag ? JSON.parse(args.bag) : undefined,
+  rules: ruleSet,
   onProgress: (m) => console.log(`  train: ${m}`),
 });
 const trainSeconds = (performance.now() - started) / 1000;
@@ -99,9 +101,10 @@ const foodAccepted = outcomes.filter((o) => o.kind === 'decided' && o.classId?.s
 console.log(`out-of-domain: ${outcomes.filter((o) => o.kind === 'decided').length}/${OUT_OF_DOMAIN.length} accepted, ${foodAccepted} as Food`);
 outcomes.forEach((o, i) => console.log(`  ${OUT_OF_DOMAIN[i].padEnd(45)} ${o.kind} ${'reason' in o ? o.reason : ''}`));
 
-// The cascade without the LLM: rules, then the encoder; what neither decides keeps the encoder's best guess
+// The cascade without the LLM, as `aisle classify` runs it: rules, then the encoder, which also reviews the rules'
+// decisions (the model measured the rules when it was trained); what neither decides keeps the best guess
 // (status needs_review). Coverage = rows decided by rules or encoder; rules' explicit Unknown counts as wrong.
-const cascade = new Cascade({ taxonomy, tiers: [createRulesTier(loadRules(taxonomy)), tier] });
+const cascade = new Cascade({ taxonomy, tiers: [createRulesTier(ruleSet), tier] });
 const items = test.map((r) => toCascadeItem({ name: r.text }));
 t0 = performance.now();
 const decisions = await cascade.classify(items);
@@ -113,7 +116,11 @@ const cascadeReport = scorePredictions(
   taxonomy,
   `rules + ${metrics.modelVersion}`,
 );
+const ruleDecided = decisions.filter((d) => d.trace?.steps.some((s) => s.tier === 'rules' && s.outcome === 'decided'));
+const confirmed = ruleDecided.filter((d) => d.tier === 'rules').length;
+const overruled = ruleDecided.filter((d) => d.tier === 'encoder').length;
 console.log('\n=== cascade: rules + encoder (no LLM), test split ===');
+console.log(`rule decisions: ${ruleDecided.length} · ${confirmed} stand · ${overruled} overruled by the encoder · ${ruleDecided.length - confirmed - overruled} withdrawn (left for review)`);
 console.log(`decided by tier: ${[...byTier].map(([t, n]) => `${t} ${n} (${((n / items.length) * 100).toFixed(1)}%)`).join(', ')} · ${Math.round(cascadeRate)} rows/s`);
 const lines = formatReport(cascadeReport).split('\n');
 console.log(lines.slice(0, lines.findIndex((l) => l.startsWith('coverage/accuracy curve'))).join('\n'));

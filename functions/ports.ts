@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { ApiKeyRecord } from './core/api-keys.ts';
+import type { RuleCalibration } from './core/encoder-tier.ts';
 import type { Candidate, Decision, ProductInput } from './core/types.ts';
 
 /** Earlier decisions by key and taxonomy version. Human labels are never expired. */
@@ -126,6 +127,8 @@ export interface Encoder {
   predict(texts: string[], topK?: number): Promise<Candidate[][]>;
   /** Per-class acceptance threshold chosen at calibration. */
   threshold(classId: string): number;
+  /** How the model weighs the rules tier's decisions, when it measured them (core/encoder-tier.ts). */
+  readonly ruleCalibration?: RuleCalibration;
 }
 
 /** One product for the LLM, with the encoder's candidates as hints. */

@@ -5,6 +5,7 @@ import { DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckd
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { aisleHome } from '../../functions/adapters/local/runtime.ts';
 import { itemText } from '../../functions/core/normalize.ts';
+import { loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
 import { isHeldOutByHash, readLabelledCsv, type LabelledRow } from '../../functions/model/labelled-data.ts';
 import { assertVersionName, newVersionName } from '../../functions/model/registry.ts';
@@ -140,6 +141,7 @@ export async function run(argv: string[]): Promise<number> {
     targetPrecision,
     threads,
     promote: !values['no-promote'],
+    rules: loadRules(taxonomy),
     onProgress: (msg) => console.log(`  ${msg}`),
   });
   console.log(`\n${formatComparison(result)}\n`);

@@ -1,6 +1,6 @@
 import type { Cache } from '../ports.ts';
 import type { Taxonomy } from './taxonomy.ts';
-import type { Candidate, CascadeItem, Decision, Tier, TierName, TierOutcome, Trace, TraceStep } from './types.ts';
+import type { Candidate, CascadeItem, Decision, DecidedOutcome, Tier, TierName, TierOutcome, Trace, TraceStep } from './types.ts';
 
 export interface CascadeOptions {
   taxonomy: Taxonomy;
@@ -18,7 +18,9 @@ const NO_CANDIDATES: Candidate[] = [];
 
 /**
  * The cascade policy of ARCHITECTURE.md: cache → tiers in order → review. Each item stops at the first tier
- * that decides; what no tier decides goes to review with the best guess seen and status `needs_review`.
+ * that decides, unless a later tier reviews that tier's decisions (Tier.reviews: the encoder reviews the rules
+ * when its model measured them); what no tier decides goes to review with the best guess seen and status
+ * `needs_review`.
  * A tier that throws or reports an error for an item defers it to the next tier: nothing is dropped.
  */
 export class Cascade {
@@ -66,15 +68,21 @@ export class Cascade {
       pending = rest;
     }
 
-    const fresh: Decision[] = [];
+    // Decisions of tiers a later tier reviews (Tier.reviews), by item.
+    const reviewable = new Map<TierName, { i: number; outcome: DecidedOutcome }[]>();
+    for (const tier of this.opts.tiers) if (tier.reviews && this.tierNames.includes(tier.reviews)) reviewable.set(tier.reviews, []);
     for (const tier of this.opts.tiers) {
-      if (!pending.length) break;
-      const batch = pending.length === n ? items : pending.map((i) => items[i]);
-      const hints = pending.map((i) => traces[i].topK);
+      const under = tier.reviews ? reviewable.get(tier.reviews) : undefined;
+      if (!pending.length && !under?.length) break;
+      const reviewedFrom = pending.length;
+      const ids = under?.length ? [...pending, ...under.map((u) => u.i)] : pending;
+      const batch = ids.length === n && !under?.length ? items : ids.map((i) => items[i]);
+      const hints = ids.map((i) => traces[i].topK);
+      const earlier = under ? [...new Array<undefined>(reviewedFrom), ...under.map((u) => u.outcome)] : undefined;
       const started = performance.now();
       let outcomes: TierOutcome[];
       try {
-        outcomes = await tier.decide(batch, { hints });
+        outcomes = await tier.decide(batch, earlier ? { hints, earlier } : { hints });
         if (outcomes.length !== batch.length) {
           throw new Error(`tier ${tier.name} answered ${outcomes.length} outcomes for ${batch.length} items`);
         }
@@ -84,8 +92,9 @@ export class Cascade {
       }
       const ms = (performance.now() - started) / batch.length;
       const rest: number[] = [];
-      for (let j = 0; j < pending.length; j++) {
-        const i = pending[j];
+      const decidedHere = reviewable.get(tier.name);
+      for (let j = 0; j < ids.length; j++) {
+        const i = ids[j];
         const outcome = outcomes[j];
         const trace = traces[i];
         const step: TraceStep = { tier: tier.name, outcome: outcome.kind === 'error' ? 'error' : outcome.kind, ms };
@@ -102,9 +111,14 @@ export class Cascade {
             trace.topK = mergeTopK(trace.topK, outcome.candidates, this.topK);
           }
         }
-        if (outcome.kind === 'decided') {
+        const standing = j >= reviewedFrom ? decisions[i] : undefined;
+        if (standing && (outcome.kind === 'error' || (outcome.kind === 'decided' && outcome.classId === standing.classId))) {
+          // Confirmed, or the reviewer failed: the earlier decision stands.
+          trace.steps.push(step);
+        } else if (outcome.kind === 'decided') {
           if (outcome.ruleId) step.ruleId = outcome.ruleId;
           trace.steps.push(step);
+          decidedHere?.push({ i, outcome });
           const decision: Decision = {
             key: items[i].key,
             classId: outcome.classId,
@@ -118,9 +132,9 @@ export class Cascade {
             trace,
           };
           decisions[i] = decision;
-          if (tier.cacheable) fresh.push(decision);
         } else {
           trace.steps.push(step);
+          decisions[i] = undefined;
           rest.push(i);
         }
       }
@@ -145,7 +159,12 @@ export class Cascade {
       };
     }
 
-    if (this.opts.cache && fresh.length) await this.opts.cache.putMany(fresh);
+    if (this.opts.cache) {
+      // Written once all tiers have spoken: a reviewing tier may still have withdrawn or replaced a decision.
+      const cacheable = new Set(this.opts.tiers.filter((t) => t.cacheable).map((t) => t.name));
+      const fresh = (decisions as Decision[]).filter((d) => cacheable.has(d.tier));
+      if (fresh.length) await this.opts.cache.putMany(fresh);
+    }
     return decisions as Decision[];
   }
 }

@@ -1,5 +1,5 @@
 import type { Encoder } from '../ports.ts';
-import type { CascadeItem, Tier, TierOutcome } from './types.ts';
+import type { Candidate, CascadeItem, DecidedOutcome, Tier, TierContext, TierOutcome } from './types.ts';
 import type { Taxonomy } from './taxonomy.ts';
 
 export interface EncoderTierOptions {
@@ -11,39 +11,116 @@ export interface EncoderTierOptions {
   costUnits?: number;
 }
 
+/** Per-class acceptance thresholds on calibrated probabilities. */
+export interface ClassThresholds {
+  perClass: Record<string, number>;
+  /** For classes without a threshold of their own. */
+  pooled: number;
+}
+
+/**
+ * How a model weighs the rules tier (metrics.json `rules`), measured when it was trained: each rule's
+ * precision on the training rows (never the held-out ones), and thresholds calibrated on the validation slice.
+ */
+export interface RuleCalibration {
+  /** Version of the rules file the rules were measured with. */
+  rulesVersion: string;
+  /** Per rule id: [decisions on the training rows, correct ones]. */
+  hits: Record<string, [number, number]>;
+  /** Precision of all rule decisions on the training rows: the prior of a rule with few decisions. */
+  pooledPrecision: number;
+  /** Exponent on a rule's precision odds when its class is weighed into the encoder's probabilities. */
+  weight: number;
+  /** For items a rule decided, on the probabilities with the rule weighed in. */
+  ruled: ClassThresholds;
+  /** For items no rule decided: those the encoder decides alone in a cascade with rules (harder than most). */
+  unruled: ClassThresholds;
+}
+
+/** Decisions of an imaginary rule at the pooled precision added to each rule's own (smoothing). */
+const PRIOR_DECISIONS = 4;
+
+/** A rule's precision on the training rows, smoothed toward the pooled precision; within [0.01, 0.999]. */
+export function rulePrecision(cal: Pick<RuleCalibration, 'hits' | 'pooledPrecision'>, ruleId: string | undefined): number {
+  const [n, correct] = (ruleId && cal.hits[ruleId]) || [0, 0];
+  const p = (correct + PRIOR_DECISIONS * cal.pooledPrecision) / (n + PRIOR_DECISIONS);
+  return Math.min(0.999, Math.max(0.01, p));
+}
+
+/**
+ * The encoder's probabilities over all classes with a rule's verdict weighed in as evidence: the rule's class
+ * is multiplied by the rule's precision odds to the power `weight`, then all are renormalized. Best first.
+ */
+export function withRuleEvidence(probabilities: Candidate[], classId: string, precision: number, weight: number): Candidate[] {
+  const factor = (precision / (1 - precision)) ** weight;
+  let sum = 0;
+  const out = probabilities.map((c) => {
+    const score = c.classId === classId ? c.score * factor : c.score;
+    sum += score;
+    return { classId: c.classId, score };
+  });
+  for (const c of out) c.score /= sum;
+  return out.sort((a, b) => b.score - a.score);
+}
+
+export function thresholdOf(t: ClassThresholds, classId: string): number {
+  return t.perClass[classId] ?? t.pooled;
+}
+
 /**
  * The encoder tier: accepts the top class when its calibrated probability clears that class's own threshold,
  * otherwise defers with the top-k as candidates for the next tier.
+ *
+ * When the model measured the rules (encoder.ruleCalibration), the tier also reviews the rules tier's
+ * decisions: the rule's class is weighed into the encoder's probabilities by the rule's measured precision, and
+ * the result must clear the thresholds calibrated for rule-backed items. So a precise rule that the encoder
+ * does not contradict stands, a confident encoder overrules a weak rule, and an item where they disagree
+ * without a clear winner is deferred (to the LLM, or review) instead of decided wrongly.
  */
 export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {}): Tier {
   const topK = opts.topK ?? 3;
   const costUnits = opts.costUnits ?? 1;
   const nameOf = (classId: string) => opts.taxonomy?.get(classId)?.name ?? classId;
+  const calibration = encoder.ruleCalibration;
+
+  const judge = (modelVersion: string, candidates: Candidate[], threshold: number, why: string): TierOutcome => {
+    const top = candidates[0];
+    const p = top.score.toFixed(2);
+    const t = threshold.toFixed(2);
+    const kept = candidates.length > topK ? candidates.slice(0, topK) : candidates;
+    if (top.score >= threshold) {
+      return { kind: 'decided', classId: top.classId, confidence: top.score, modelVersion, reason: `${why}top ${p} ≥ threshold ${t} for ${nameOf(top.classId)}`, candidates: kept, costUnits };
+    }
+    return { kind: 'deferred', reason: `${why}top ${p} < threshold ${t} for ${nameOf(top.classId)}`, candidates: kept, modelVersion, costUnits };
+  };
+
+  const review = (modelVersion: string, cal: RuleCalibration, all: Candidate[], rule: DecidedOutcome): TierOutcome => {
+    // An explicit Unknown (gift cards, services) is the rules' call alone, as is an item the encoder cannot score.
+    if (rule.classId === null) return { ...rule, modelVersion, costUnits, reason: 'explicit Unknown rule stands' };
+    if (!all.length) return { ...rule, modelVersion, costUnits, reason: 'encoder returned no candidates: the rule stands' };
+    const precision = rulePrecision(cal, rule.ruleId);
+    const combined = withRuleEvidence(all, rule.classId, precision, cal.weight);
+    const stance = combined[0].classId === rule.classId ? 'with' : 'overruling';
+    return judge(modelVersion, combined, thresholdOf(cal.ruled, combined[0].classId), `${stance} rule ${rule.ruleId ?? '?'} (precision ${precision.toFixed(2)}): `);
+  };
+
   return {
     name: 'encoder',
     cacheable: true,
-    async decide(items: CascadeItem[]): Promise<TierOutcome[]> {
+    reviews: calibration ? 'rules' : undefined,
+    async decide(items: CascadeItem[], ctx?: TierContext): Promise<TierOutcome[]> {
       if (!items.length) return [];
-      const predictions = await encoder.predict(items.map((it) => it.text), topK);
+      const earlier = calibration ? ctx?.earlier : undefined;
+      // Reviewing a rule needs the probability of the rule's class, wherever it ranks: ask for all classes.
+      const predictions = await encoder.predict(items.map((it) => it.text), earlier ? Number.MAX_SAFE_INTEGER : topK);
+      // Read after predicting: a remote encoder learns its model version from its first answer.
       const modelVersion = encoder.modelVersion;
-      return predictions.map((candidates): TierOutcome => {
-        const top = candidates[0];
-        if (!top) return { kind: 'deferred', reason: 'encoder returned no candidates', modelVersion, costUnits };
-        const threshold = encoder.threshold(top.classId);
-        const p = top.score.toFixed(2);
-        const t = threshold.toFixed(2);
-        if (top.score >= threshold) {
-          return {
-            kind: 'decided',
-            classId: top.classId,
-            confidence: top.score,
-            modelVersion,
-            reason: `top ${p} ≥ threshold ${t} for ${nameOf(top.classId)}`,
-            candidates,
-            costUnits,
-          };
-        }
-        return { kind: 'deferred', reason: `top ${p} < threshold ${t} for ${nameOf(top.classId)}`, candidates, modelVersion, costUnits };
+      return predictions.map((candidates, i): TierOutcome => {
+        const rule = earlier?.[i];
+        if (calibration && rule) return review(modelVersion, calibration, candidates, rule);
+        if (!candidates[0]) return { kind: 'deferred', reason: 'encoder returned no candidates', modelVersion, costUnits };
+        if (calibration && earlier) return judge(modelVersion, candidates, thresholdOf(calibration.unruled, candidates[0].classId), 'no rule decided: ');
+        return judge(modelVersion, candidates, encoder.threshold(candidates[0].classId), '');
       });
     },
   };

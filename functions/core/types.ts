@@ -81,10 +81,17 @@ export type TierOutcome =
   | { kind: 'deferred'; reason?: string; candidates?: Candidate[]; modelVersion?: string; costUnits?: number }
   | { kind: 'error'; reason: string };
 
+export type DecidedOutcome = Extract<TierOutcome, { kind: 'decided' }>;
+
 /** Context a tier receives with each batch. */
 export interface TierContext {
   /** Best candidates from earlier tiers (e.g. the encoder's top-k as LLM hints), parallel to the items. */
   hints: Candidate[][];
+  /**
+   * For a tier that reviews another (Tier.reviews) in a cascade that has that tier: its decision per item,
+   * undefined where it decided nothing.
+   */
+  earlier?: (DecidedOutcome | undefined)[];
 }
 
 /** One tier of the cascade: decides what it can for a batch, defers the rest. */
@@ -92,5 +99,11 @@ export interface Tier {
   readonly name: TierName;
   /** Whether decisions of this tier are written to the cache (expensive tiers only). */
   readonly cacheable: boolean;
+  /**
+   * An earlier tier whose decisions this tier reviews: items that tier decided come here too, with its decision
+   * in ctx.earlier. Deciding the same class confirms it (the earlier decision stands), another class overrules
+   * it, deferring withdraws it (the item goes on to the next tiers); an error leaves it standing.
+   */
+  readonly reviews?: TierName;
   decide(items: CascadeItem[], ctx: TierContext): Promise<TierOutcome[]> | TierOutcome[];
 }

@@ -13,6 +13,7 @@ import { text } from 'node:stream/consumers';
 import { S3BlobStore } from '../adapters/aws/s3.ts';
 import { makeClients } from '../adapters/aws/clients.ts';
 import { REGISTRY_KEY, versionPrefix } from '../adapters/aws/model-registry.ts';
+import { loadRules } from '../core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Encoder } from '../ports.ts';
 import { OnnxEncoder } from '../model/encoder.ts';
@@ -89,7 +90,7 @@ export async function runTrainingTask(deps: TrainingTaskDeps, input: TrainingTas
   const champion = await championDir(deps);
   const outDir = join(deps.workDir, 'challenger');
   log(`training challenger ${version} on ${train.length} rows (champion: ${champion?.version ?? 'none'})`);
-  await trainEncoder(train, { taxonomy: deps.taxonomy, outDir, version, parentVersion: champion?.version, onProgress: log });
+  await trainEncoder(train, { taxonomy: deps.taxonomy, outDir, version, parentVersion: champion?.version, rules: loadRules(deps.taxonomy), onProgress: log });
   const evaluation = {
     heldOutRows: heldOut.length,
     champion: champion ? { version: champion.version, report: await score(champion.dir, heldOut, deps.taxonomy) } : null,

@@ -11,6 +11,7 @@ import { basename, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { normalizeText } from '../core/normalize.ts';
 import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
+import type { RuleCalibration } from '../core/encoder-tier.ts';
 import type { Candidate } from '../core/types.ts';
 import type { Encoder } from '../ports.ts';
 import { TextTokenizer } from './tokenizer.ts';
@@ -33,6 +34,7 @@ interface MetricsFile {
   calibration?: { temperature?: number };
   thresholds?: Record<string, number>;
   pooledThreshold?: number;
+  rules?: RuleCalibration;
 }
 
 /** Threshold used for classes metrics.json names no threshold for. */
@@ -55,6 +57,8 @@ export class OnnxEncoder implements Encoder {
     private readonly session: ort.InferenceSession,
     private readonly batchSize: number,
     private readonly maxLength: number,
+    /** From metrics.json `rules`, when the model was trained with the rules tier measured. */
+    readonly ruleCalibration?: RuleCalibration,
   ) {
     this.tokenTypeIds = session.inputNames.includes('token_type_ids');
     this.outputName = session.outputNames.includes('logits') ? 'logits' : session.outputNames[0];
@@ -125,6 +129,7 @@ export class OnnxEncoder implements Encoder {
       session,
       opts.batchSize ?? 1024,
       opts.maxLength ?? (tokenizer.fast ? 64 : 128),
+      metrics.rules,
     );
     // One tiny run checks that the logits have one column per class.
     const probe = await encoder.logits(['probe']);

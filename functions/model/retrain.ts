@@ -3,6 +3,7 @@
  * same held-out rows, and promote it only when it wins (decidePromotion). `aisle train` runs this on one
  * machine; the same steps are the retraining state machine's on AWS.
  */
+import type { RuleSet } from '../core/rules.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Encoder, ModelVersionInfo, WritableModelRegistry } from '../ports.ts';
 import { OnnxEncoder } from './encoder.ts';
@@ -28,6 +29,8 @@ export interface RetrainOptions {
   /** Train and compare, but leave the registry's champion as it is. */
   promote?: boolean;
   threads?: number;
+  /** The rules tier the challenger will serve behind (measured at training: train.ts TrainOptions.rules). */
+  rules?: RuleSet;
   onProgress?: (msg: string) => void;
   /** Extra trainer options (tests shorten training). */
   trainer?: Partial<Pick<TrainOptions, 'bag' | 'validationFraction'>>;
@@ -77,6 +80,7 @@ export async function retrain(opts: RetrainOptions): Promise<RetrainResult> {
     version: opts.version,
     targetPrecision: opts.targetPrecision,
     parentVersion: current?.version,
+    rules: opts.rules,
     onProgress: progress,
     ...opts.trainer,
   });

@@ -5,12 +5,14 @@
  * Steps: normalize texts → carve a stratified validation slice out of the rows (seeded) → build the WordPiece
  * tokenizer from the rest → train the embedding bag (bag.ts) → on the validation slice, fit the
  * unknown-word scale and the temperature (NLL), choose per-class thresholds for the target precision, score
- * the slice → export ONNX and write the files.
+ * the slice → when given the rules, measure them (rules-calibration.ts) → export ONNX and write the files.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { normalizeText } from '../core/normalize.ts';
+import type { RuleCalibration } from '../core/encoder-tier.ts';
+import type { RuleSet } from '../core/rules.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import { averageModels, bagForward, DEFAULT_BAG_CONFIG, foldLinearHead, headFlagsOf, trainBag, type BagConfig, type BagModel } from './bag.ts';
 import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
@@ -18,6 +20,7 @@ import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibr
 import { scorePredictions, type EvalReport, type Prediction } from './metrics.ts';
 import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, UNK_TOKEN, type TokenizerBuildOptions } from './tokenizer.ts';
 import { seededRandom } from '../core/random.ts';
+import { calibrateRules } from './rules-calibration.ts';
 
 export const TRAINER = 'aisle-bag/1';
 
@@ -40,6 +43,11 @@ export interface TrainOptions {
   version?: string;
   bag?: Partial<BagConfig>;
   tokenizer?: TokenizerBuildOptions;
+  /**
+   * The rules tier the model will serve behind: when given, each rule's precision is measured on the training
+   * rows and the encoder's review of rule decisions is calibrated on the validation slice (metrics.json `rules`).
+   */
+  rules?: RuleSet;
   onProgress?: (msg: string) => void;
 }
 
@@ -69,6 +77,8 @@ export interface ModelMetrics {
   /** The headline figures of `validation`. */
   summary: { level1Accuracy: number; level1MacroF1: number; level2Accuracy: number; level2MacroF1: number; coverage: number; coveredAccuracy: number };
   calibration: { temperature: number; unknownWordScale: number; nllBefore: number; nllAfter: number };
+  /** How the encoder reviews the rules tier's decisions (present when trained with the rules). */
+  rules?: RuleCalibration;
   /** Scores on the held-out validation slice. */
   validation: EvalReport;
 }
@@ -163,13 +173,15 @@ export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promis
   model.oovScale = scale;
   progress(`calibration: temperature ${temperature.toFixed(3)}, unknown-word scale ${scale}, validation NLL ${nllBefore.toFixed(4)} → ${nllAfter.toFixed(4)}`);
 
-  const probs = new Float64Array(classIds.length);
   const raw = new Float32Array(classIds.length);
-  const scored = validSet.map((e, i) => {
+  const validProbs = validSet.map((_, i) => {
     const share = bagForward(model, validIds[i], raw);
     const div = 1 + scale * share;
     for (let c = 0; c < raw.length; c++) raw[c] /= div;
-    softmaxInto(raw, temperature, probs);
+    return softmaxInto(raw, temperature, new Float64Array(classIds.length));
+  });
+  const scored = validSet.map((e, i) => {
+    const probs = validProbs[i];
     let best = 0;
     for (let c = 1; c < probs.length; c++) if (probs[c] > probs[best]) best = c;
     return { gold: e.classId, predicted: classIds[best], score: probs[best] };
@@ -203,6 +215,11 @@ export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promis
     calibration: { temperature, unknownWordScale: scale, nllBefore, nllAfter },
     validation,
   };
+  if (opts.rules) {
+    metrics.rules = calibrateRules(opts.rules, trainSet, validSet.map((e, i) => ({ ...e, probs: validProbs[i] })), classIds, targetPrecision);
+    const measured = Object.values(metrics.rules.hits).reduce((n, [hits]) => n + hits, 0);
+    progress(`rules ${metrics.rules.rulesVersion}: ${measured} decisions on training rows, precision ${metrics.rules.pooledPrecision.toFixed(4)}, weight ${metrics.rules.weight}`);
+  }
   const labels: LabelsFile = {
     taxonomyName: taxonomy.name,
     taxonomyVersion: taxonomy.version,

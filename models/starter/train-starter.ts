@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
 import { evaluate, formatReport, type EvalReport } from '../../functions/model/evaluate.ts';
@@ -38,6 +39,7 @@ export async function trainStarter(
     outDir,
     seed: STARTER_SEED,
     version: STARTER_VERSION,
+    rules: loadRules(taxonomy),
     onProgress: opts.onProgress,
   });
   const encoder = await OnnxEncoder.load(dir, { taxonomy, threads: opts.threads });

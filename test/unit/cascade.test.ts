@@ -84,4 +84,59 @@ describe('cascade', () => {
     expect(d.status).toBe('needs_review');
     expect(d.trace!.steps[0]).toMatchObject({ tier: 'llm', outcome: 'error', reason: 'llm failed: connection refused' });
   });
+  it('lets a tier review an earlier tier: confirm keeps, another class overrules, deferral withdraws, an error keeps', async () => {
+    const rules = wordTier('rules', 'milk', 'food.dairy-eggs');
+    const asked: { text: string; earlier?: string | null }[] = [];
+    const reviewer: Tier = {
+      name: 'encoder',
+      cacheable: true,
+      reviews: 'rules',
+      decide(items, ctx) {
+        items.forEach((it, j) => asked.push({ text: it.text, earlier: ctx.earlier?.[j]?.classId }));
+        return items.map((it): TierOutcome => {
+          if (it.text.includes('oat')) return { kind: 'decided', classId: 'food.beverages', confidence: 0.9, reason: 'oat drink' };
+          if (it.text.includes('spilt')) return { kind: 'deferred', reason: 'not sure' };
+          if (it.text.includes('broken')) return { kind: 'error', reason: 'boom' };
+          return { kind: 'decided', classId: 'food.dairy-eggs', confidence: 0.97, reason: 'dairy' };
+        });
+      },
+    };
+    const cache = new MapCache();
+    const cascade = new Cascade({ taxonomy, tiers: [rules.tier, reviewer], cache });
+    const names = ['Whole Milk', 'Oat Milk', 'Spilt Milk', 'Broken Milk', 'Cheddar'];
+    const [whole, oat, spilt, broken, cheddar] = await cascade.classify(names.map((name) => toCascadeItem({ name })));
+
+    // The reviewer sees the undecided items (no earlier decision) and the rules' decisions.
+    expect(asked).toEqual([
+      { text: 'cheddar', earlier: undefined },
+      { text: 'whole milk', earlier: 'food.dairy-eggs' },
+      { text: 'oat milk', earlier: 'food.dairy-eggs' },
+      { text: 'spilt milk', earlier: 'food.dairy-eggs' },
+      { text: 'broken milk', earlier: 'food.dairy-eggs' },
+    ]);
+    expect(whole).toMatchObject({ tier: 'rules', classId: 'food.dairy-eggs', ruleId: 'kw.milk', status: 'ok' });
+    expect(whole.trace!.steps.map((s) => `${s.tier}:${s.outcome}`)).toEqual(['cache:deferred', 'rules:decided', 'encoder:decided']);
+    expect(oat).toMatchObject({ tier: 'encoder', classId: 'food.beverages', status: 'ok' });
+    expect(spilt).toMatchObject({ tier: 'review', status: 'needs_review' });
+    expect(spilt.trace!.steps.map((s) => `${s.tier}:${s.outcome}`)).toEqual(['cache:deferred', 'rules:decided', 'encoder:deferred', 'review:decided']);
+    expect(broken).toMatchObject({ tier: 'rules', classId: 'food.dairy-eggs', status: 'ok' });
+    expect(cheddar).toMatchObject({ tier: 'encoder', classId: 'food.dairy-eggs' });
+    // Only the reviewer's own final decisions are cached (rules are not cacheable; a withdrawn one is gone).
+    expect([...cache.entries.values()].map((d) => d.key).sort()).toEqual([oat.key, cheddar.key].sort());
+  });
+
+  it('gives a reviewing tier no earlier decisions when the reviewed tier is not in the cascade', async () => {
+    const contexts: unknown[] = [];
+    const reviewer: Tier = {
+      name: 'encoder',
+      cacheable: false,
+      reviews: 'rules',
+      decide(items, ctx) {
+        contexts.push(ctx.earlier);
+        return items.map(() => ({ kind: 'deferred' }));
+      },
+    };
+    await new Cascade({ taxonomy, tiers: [reviewer] }).classify([toCascadeItem({ name: 'Milk' })]);
+    expect(contexts).toEqual([undefined]);
+  });
 });

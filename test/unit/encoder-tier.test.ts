@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Cascade } from '../../functions/core/cascade.ts';
-import { createEncoderTier } from '../../functions/core/encoder-tier.ts';
+import { createEncoderTier, rulePrecision, withRuleEvidence, type RuleCalibration } from '../../functions/core/encoder-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { Candidate } from '../../functions/core/types.ts';
@@ -12,7 +12,11 @@ const taxonomy = loadTaxonomy();
 class FixedEncoder implements Encoder {
   readonly modelVersion = 'fixed-1';
   calls = 0;
-  constructor(private readonly answers: Record<string, Candidate[]>, private readonly thresholds: Record<string, number>) {}
+  constructor(
+    private readonly answers: Record<string, Candidate[]>,
+    private readonly thresholds: Record<string, number>,
+    readonly ruleCalibration?: RuleCalibration,
+  ) {}
   async predict(texts: string[], topK = 3): Promise<Candidate[][]> {
     this.calls++;
     return texts.map((t) => (this.answers[t] ?? []).slice(0, topK));
@@ -64,5 +68,64 @@ describe('encoder tier', () => {
     const before = encoder.calls;
     expect(await createEncoderTier(encoder).decide([], { hints: [] })).toEqual([]);
     expect(encoder.calls).toBe(before);
+  });
+});
+
+describe('encoder tier reviewing the rules', () => {
+  const calibration: RuleCalibration = {
+    rulesVersion: 'r1',
+    // kw.milk: right 96 times in 100 on the training rows; kw.cream: 6 in 10.
+    hits: { 'kw.milk': [100, 96], 'kw.cream': [10, 6] },
+    pooledPrecision: 0.9,
+    weight: 1,
+    ruled: { perClass: { 'food.dairy-eggs': 0.9, 'food.beverages': 0.9 }, pooled: 0.95 },
+    unruled: { perClass: { 'food.dairy-eggs': 0.97 }, pooled: 0.99 },
+  };
+  const all = (dairy: number, drinks: number): Candidate[] => [
+    { classId: 'food.dairy-eggs', score: dairy },
+    { classId: 'food.beverages', score: drinks },
+    { classId: 'food.fresh', score: 1 - dairy - drinks },
+  ];
+  const reviewing = new FixedEncoder(
+    { 'whole milk': all(0.5, 0.3), 'oat milk': all(0.02, 0.97), 'ice cream': all(0.3, 0.5), 'cheddar': all(0.95, 0.01) },
+    { 'food.dairy-eggs': 0.5 },
+    calibration,
+  );
+  const rule = (classId: string | null, ruleId: string) => ({ kind: 'decided' as const, classId, confidence: 0.92, ruleId });
+
+  it("smooths a rule's precision toward the pooled one and weighs its class by the precision odds", () => {
+    expect(rulePrecision(calibration, 'kw.milk')).toBeCloseTo((96 + 4 * 0.9) / 104, 10);
+    expect(rulePrecision(calibration, 'never.seen')).toBeCloseTo(0.9, 10);
+    const combined = withRuleEvidence(all(0.5, 0.3), 'food.dairy-eggs', 0.9, 1);
+    // 0.5 × 9 = 4.5 against 0.3 and 0.2: 4.5 / 5.0.
+    expect(combined[0]).toEqual({ classId: 'food.dairy-eggs', score: 0.9 });
+    expect(combined.reduce((s, c) => s + c.score, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('confirms a precise rule, overrules a weak one when confident, defers a disagreement, leaves Unknown alone', async () => {
+    const tier = createEncoderTier(reviewing, { taxonomy });
+    expect(tier.reviews).toBe('rules');
+    const items = ['whole milk', 'oat milk', 'ice cream', 'gift card', 'cheddar'].map((name) => toCascadeItem({ name }));
+    const earlier = [rule('food.dairy-eggs', 'kw.milk'), rule('food.dairy-eggs', 'kw.cream'), rule('food.dairy-eggs', 'kw.cream'), rule(null, 'unknown.gift'), undefined];
+    const [whole, oat, cream, gift, cheddar] = await tier.decide(items, { hints: [], earlier });
+    expect(whole).toMatchObject({ kind: 'decided', classId: 'food.dairy-eggs' });
+    expect(whole.kind === 'decided' && whole.reason).toMatch(/^with rule kw\.milk \(precision 0\.96\): top 0\.9\d ≥ threshold 0\.90/);
+    expect(oat).toMatchObject({ kind: 'decided', classId: 'food.beverages' });
+    expect(oat.kind === 'decided' && oat.reason).toMatch(/^overruling rule kw\.cream \(precision 0\.69\): top 0\.95 ≥ threshold 0\.90 for Beverages$/);
+    // kw.cream is right 0.69 of the time (smoothed): 0.3 × 2.2 = 0.65 against 0.5 — too close to call.
+    expect(cream).toMatchObject({ kind: 'deferred' });
+    expect(cream.kind === 'deferred' && cream.candidates?.[0].classId).toBe('food.dairy-eggs');
+    expect(gift).toMatchObject({ kind: 'decided', classId: null, reason: 'explicit Unknown rule stands' });
+    // No rule decided: the thresholds calibrated for what rules leave to the encoder (0.97, not 0.5).
+    expect(cheddar).toMatchObject({ kind: 'deferred', reason: 'no rule decided: top 0.95 < threshold 0.97 for Dairy & Eggs' });
+  });
+
+  it('without rules in the cascade, uses the plain per-class thresholds', async () => {
+    const [cheddar] = await createEncoderTier(reviewing, { taxonomy }).decide([toCascadeItem({ name: 'cheddar' })], { hints: [] });
+    expect(cheddar).toMatchObject({ kind: 'decided', classId: 'food.dairy-eggs', reason: 'top 0.95 ≥ threshold 0.50 for Dairy & Eggs' });
+  });
+
+  it('does not review when the model measured no rules', () => {
+    expect(createEncoderTier(encoder).reviews).toBeUndefined();
   });
 });
