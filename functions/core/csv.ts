@@ -173,7 +173,8 @@ export class CsvBatchReader {
     const reject = (line: number, reason: string, fields: string[]) => {
       if (recordsRead > skip) rejects.push({ line, reason, raw: this.joinRaw(fields) });
     };
-    const push = (record: string[]) => {
+    /** A record read; `line` is the input line it starts on. */
+    const accept = (record: string[], line: number) => {
       if (header === undefined) {
         header = record;
         this.columns = resolveColumns(record);
@@ -185,31 +186,125 @@ export class CsvBatchReader {
       if (recordsRead <= skip) return;
       const name = record[nameIdx];
       if (record.length !== expected) {
-        const line = api!.info.lines - countNewlines(record);
         reject(line, `wrong column count: ${record.length} fields, the header has ${expected}`, record);
       } else if (name.length > MAX_NAME_LENGTH) {
-        reject(api!.info.lines - countNewlines(record), `name longer than ${MAX_NAME_LENGTH} characters (${name.length})`, record);
+        reject(line, `name longer than ${MAX_NAME_LENGTH} characters (${name.length})`, record);
       } else if (name.trim() === '') {
-        reject(api!.info.lines - countNewlines(record), 'empty product name', record);
+        reject(line, 'empty product name', record);
       } else {
         rows.push(record);
         rowNumbers.push(recordsRead);
       }
     };
-    // The parser may report several errors for one broken record (an invalid closing quote, then the quote
-    // never closed at the end): they are one record, rejected once.
+
+    // Lines without quotes (and without a carriage return other than a CRLF's) are split here, several times
+    // faster than the general parser; from the first line that has one, csv-parse reads the rest of the file.
+    let fast = true;
+    let fastLines = 0;
+    let crlf: boolean | undefined;
+    let pending: Buffer | undefined;
+    let atStart = true;
+    let headerEcho = false;
+    const push = (record: string[]) => {
+      if (headerEcho) headerEcho = false;
+      else accept(record, api!.info.lines - countNewlines(record));
+    };
+    // The parser may report several errors for one broken record (an invalid closing quote, then more as it
+    // reads on): they are one record, rejected once, with the first error as the reason — the later ones
+    // depend on where the input's chunks happen to end.
     let inBrokenRecord = false;
     const onSkip = (err: CsvError | undefined): undefined => {
-      if (inBrokenRecord) {
-        const last = rejects[rejects.length - 1];
-        if (last && recordsRead > skip) last.reason += `; ${err?.message ?? 'unreadable record'}`;
-        return;
-      }
+      if (inBrokenRecord) return;
       // A record the parser could not read (broken quoting): it counts as read and goes to rejects.
       inBrokenRecord = true;
       recordsRead++;
       const partial = api ? [...api.state.record, api.state.field.toString('utf8')] : [];
-      reject(Number(err?.lines ?? api?.info.lines ?? 0), `malformed CSV: ${err?.message ?? 'unreadable record'}`, partial);
+      const line = err?.lines ?? api?.info.lines;
+      reject(Number(line ?? 0), `malformed CSV: ${err?.message ?? 'unreadable record'}`, partial);
+    };
+    const startParser = () => {
+      fast = false;
+      api = (new Parser({
+        // The fast path already dropped a leading BOM: one further on is data.
+        bom: false,
+        delimiter: this.delimiter,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        skip_records_with_error: true,
+        on_skip: onSkip,
+      }) as unknown as { api: ParserApi }).api;
+      // Marks where a broken record ends (the parser drops it there without telling).
+      const onRecord = api.__onRecord;
+      api.__onRecord = function (this: ParserApi, pushRecord) {
+        const broken = this.state.recordHasError;
+        const err = onRecord.call(this, pushRecord);
+        if (broken) inBrokenRecord = false;
+        return err;
+      };
+    };
+    const parse = (buf: Buffer | undefined, end: boolean) => {
+      const err = api!.parse(buf, end, push, noop);
+      if (err) throw new CsvFormatError(`unreadable CSV: ${err.message}`);
+    };
+    /** Splits the complete lines of `text` until a line the fast path does not take; returns where that line starts, or -1. */
+    const splitLines = (text: string): number => {
+      const d = this.delimiter;
+      // Where the next carriage return and quote are (searched again only once passed): -1 for none.
+      let cr = text.indexOf('\r');
+      let quote = text.indexOf('"');
+      let at = 0;
+      while (at < text.length) {
+        let nl = text.indexOf('\n', at);
+        if (nl < 0) nl = text.length;
+        if (cr >= 0 && cr < at) cr = text.indexOf('\r', at);
+        if (quote >= 0 && quote < at) quote = text.indexOf('"', at);
+        if (crlf === undefined) crlf = cr >= 0 && cr === nl - 1;
+        let end = nl;
+        if (crlf) {
+          if (cr !== nl - 1) return at;
+          end = nl - 1;
+        } else if (cr >= 0 && cr < nl) return at;
+        if (quote >= 0 && quote < end) return at;
+        fastLines++;
+        if (end > at) accept(splitFields(text, at, end, d), fastLines);
+        at = nl + 1;
+      }
+      return -1;
+    };
+    /** Hands the rest of the input to csv-parse: `rest` starts at a line the fast path did not take. */
+    const handOver = (rest: Buffer, end: boolean) => {
+      startParser();
+      // The lines read so far, replayed as the header (its echo is dropped) and empty lines (skipped, but
+      // counted): the parser then sees the record length, line numbers (in rejects and in its messages) and
+      // line end (LF or CRLF) it would have seen reading the file from the start.
+      const eol = crlf ? '\r\n' : '\n';
+      headerEcho = header !== undefined;
+      const replay = Buffer.from((header ? header.join(this.delimiter) : '') + eol.repeat(fastLines));
+      parse(Buffer.concat([replay, rest]), false);
+      if (end) parse(undefined, true);
+    };
+    const feed = (buf: Buffer, end: boolean) => {
+      if (!fast) return parse(end ? undefined : buf, end);
+      let bytes = pending ? Buffer.concat([pending, buf]) : buf;
+      pending = undefined;
+      if (atStart) {
+        atStart = false;
+        if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+      }
+      // Complete lines now, the rest with the next chunk (at the end, the last line needs no line end).
+      const complete = end ? bytes.length : bytes.lastIndexOf(10) + 1;
+      // No line end in sight (CR-only line ends, or one huge record): the parser takes it from here, so the
+      // input is never held whole.
+      if (complete === 0 && bytes.length > MAX_PENDING_BYTES) return handOver(bytes, end);
+      if (complete < bytes.length) pending = bytes.subarray(complete);
+      if (complete === 0) return;
+      const text = bytes.toString('utf8', 0, complete);
+      const stop = splitLines(text);
+      if (stop < 0) return;
+      const rest = Buffer.from(text.slice(stop));
+      const tail = pending;
+      pending = undefined;
+      handOver(tail ? Buffer.concat([rest, tail]) : rest, end);
     };
     const take = (): CsvBatch => {
       const batch = { rows, rowNumbers, rejects, recordsRead, bytesRead };
@@ -219,38 +314,23 @@ export class CsvBatchReader {
       return batch;
     };
 
-    let first = true;
+    // The delimiter is sniffed from the whole first line: chunks are gathered until it has ended.
+    let head: Buffer | undefined = Buffer.alloc(0);
     for await (const chunk of this.source) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      if (first) {
-        first = false;
-        this.delimiter = sniffDelimiter(firstLine(buf));
-        api = (new Parser({
-          bom: true,
-          delimiter: this.delimiter,
-          relax_column_count: true,
-          skip_empty_lines: true,
-          skip_records_with_error: true,
-          on_skip: onSkip,
-        }) as unknown as { api: ParserApi }).api;
-        // Marks where a broken record ends (the parser drops it there without telling).
-        const onRecord = api.__onRecord;
-        api.__onRecord = function (this: ParserApi, pushRecord) {
-          const broken = this.state.recordHasError;
-          const err = onRecord.call(this, pushRecord);
-          if (broken) inBrokenRecord = false;
-          return err;
-        };
-      }
+      let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       bytesRead += buf.length;
-      const err = api!.parse(buf, false, push, noop);
-      if (err) throw new CsvFormatError(`unreadable CSV: ${err.message}`);
+      if (head) {
+        head = Buffer.concat([head, buf]);
+        if (head.indexOf(10) < 0 && head.length < MAX_PENDING_BYTES) continue;
+        this.delimiter = sniffDelimiter(firstLine(head));
+        buf = head;
+        head = undefined;
+      }
+      feed(buf, false);
       if (rows.length + rejects.length >= this.batchSize) yield take();
     }
-    if (api) {
-      const err = api.parse(undefined, true, push, noop);
-      if (err) throw new CsvFormatError(`unreadable CSV: ${err.message}`);
-    }
+    if (head?.length) this.delimiter = sniffDelimiter(firstLine(head));
+    if (!head || head.length) feed(head ?? Buffer.alloc(0), true);
     if (!header) throw new CsvFormatError('the file is empty: expected a header row naming the columns');
     yield take();
   }
@@ -261,6 +341,21 @@ export class CsvBatchReader {
 }
 
 function noop() {}
+
+/** Bytes the fast path holds while it waits for a line end; past this csv-parse reads on. */
+const MAX_PENDING_BYTES = 1 << 20;
+
+/** The fields of text[start, end) split at the delimiter (no quotes in it: the fast path checked). */
+function splitFields(text: string, start: number, end: number, delimiter: string): string[] {
+  const fields: string[] = [];
+  let at = start;
+  for (let i = text.indexOf(delimiter, at); i >= 0 && i < end; i = text.indexOf(delimiter, at)) {
+    fields.push(text.slice(at, i));
+    at = i + 1;
+  }
+  fields.push(text.slice(at, end));
+  return fields;
+}
 
 function firstLine(buf: Buffer): string {
   const end = buf.indexOf(10);

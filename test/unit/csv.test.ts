@@ -125,6 +125,17 @@ describe('CSV input', () => {
     expect(rejects.map((r) => r.line)).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
   });
 
+  it('reads plain lines and quoted ones after them alike: line numbers and messages are the file\'s (CRLF too)', async () => {
+    const plain = Array.from({ length: 30 }, (_, i) => `${i + 1},Item ${i + 1}`);
+    const text = ['id,name', ...plain, '31,"Quoted, item"', '32,Plain again', '33,"broken"x', ''].join('\r\n');
+    const { rows, rejects, recordsRead } = await read(text, { chunk: 64 });
+    expect(rows.map((r) => r[1])).toEqual([...plain.map((l) => l.split(',')[1]), 'Quoted, item', 'Plain again']);
+    expect(rejects).toHaveLength(1);
+    expect(rejects[0].line).toBe(34);
+    expect(rejects[0].reason).toMatch(/^malformed CSV: Invalid Closing Quote: got "x" at line 34 /);
+    expect(recordsRead).toBe(33);
+  });
+
   it('counts a broken quote as one rejected record', async () => {
     const { rows, rejects, recordsRead } = await read('id,name\n1,ok\n2,"broken"x\n');
     expect(rows).toEqual([['1', 'ok']]);
