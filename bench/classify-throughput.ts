@@ -1,7 +1,7 @@
 /**
  * Core throughput of `aisle classify --tiers cache,rules` on a generated 1,000,000-row catalog (cold cache),
- * beside a parse-only pass over the same file (the single-thread ceiling). All run as child processes, so
- * start-up counts. Besides wall time, each pass's CPU time (user + system, all threads): on a machine shared
+ * beside parse-only passes over the same file (the single-thread ceiling: aisle's reader, and csv-parse alone).
+ * All run as child processes, so start-up counts. Besides wall time, each pass's CPU time (user + system, all threads): on a machine shared
  * with other work wall times swing, CPU seconds much less.
  *
  *   npx tsx bench/classify-throughput.ts [--rows N] [--runs N]
@@ -56,10 +56,12 @@ const node = process.execPath;
 const tsx = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const results: (Measured & { name: string })[] = [];
 for (let run = 0; run < runs; run++) {
-  const parse = measure([node, tsx, join(ROOT, 'bench/parse-only.ts'), input]);
-  const counted = JSON.parse(parse.stdout.trim().split('\n').at(-1)!).records;
-  if (counted !== rows) throw new Error(`parse-only counted ${counted} rows, expected ${rows}`);
-  results.push({ name: 'parse-only (csv-parse)', ...parse });
+  for (const reader of ['aisle', 'csv-parse']) {
+    const parse = measure([node, tsx, join(ROOT, 'bench/parse-only.ts'), input, reader]);
+    const counted = JSON.parse(parse.stdout.trim().split('\n').at(-1)!).records;
+    if (counted !== rows) throw new Error(`parse-only (${reader}) counted ${counted} rows, expected ${rows}`);
+    results.push({ name: `parse-only (${reader === 'aisle' ? "aisle's CSV reader" : 'csv-parse alone'})`, ...parse });
+  }
 
   // The default run (worker threads, one per core), the same without the lake export (Parquet for insights)
   // that ends it, and the same on one thread.
