@@ -9,20 +9,21 @@ import type { Cascade } from '../../core/cascade.ts';
 import type { CascadeItem, Decision } from '../../core/types.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { ItemRecord } from '../../ports.ts';
+import { emptyEncoded, encodeDecisions, type EncodedDecisions } from './decision-rows.ts';
 
 /** Tiers whose decisions cost nothing to redo: by default they stay out of the results store. */
 const CHEAP_TIERS = new Set(['rules', 'cache']);
 
-/** Counts of decisions, and the decisions the results store keeps. */
+/** Counts of decisions, and the decisions the results store keeps (encoded as its rows). */
 export interface DecisionTally {
   classified: number;
   needsReview: number;
   tierCounts: Record<string, number>;
-  toStore: ItemRecord[];
+  toStore: EncodedDecisions;
 }
 
 export function emptyTally(): DecisionTally {
-  return { classified: 0, needsReview: 0, tierCounts: {}, toStore: [] };
+  return { classified: 0, needsReview: 0, tierCounts: {}, toStore: emptyEncoded() };
 }
 
 /**
@@ -33,14 +34,16 @@ export function tallyDecisions(
   tally: DecisionTally, items: CascadeItem[], decisions: Decision[], rowNumbers: number[], storeAll: boolean, jobId: string,
 ): void {
   const at = new Date().toISOString();
+  const toStore: ItemRecord[] = [];
   for (let i = 0; i < items.length; i++) {
     const d = decisions[i];
     tally.tierCounts[d.tier] = (tally.tierCounts[d.tier] ?? 0) + 1;
     if (d.status === 'needs_review') tally.needsReview++;
     if (storeAll || !CHEAP_TIERS.has(d.tier)) {
-      tally.toStore.push({ decision: d, input: items[i], text: items[i].text, jobId, row: rowNumbers[i], at });
+      toStore.push({ decision: d, input: items[i], text: items[i].text, jobId, row: rowNumbers[i], at });
     }
   }
+  encodeDecisions(toStore, tally.toStore);
   tally.classified += items.length;
 }
 

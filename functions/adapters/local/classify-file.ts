@@ -18,6 +18,7 @@ import type { CascadeItem, Decision } from '../../core/types.ts';
 import type { JobCheckpoint, JobRecord } from '../../ports.ts';
 import { emptyTally, tallyDecisions, type ChunkResult, type DecisionTally } from './classify-chunk.ts';
 import { classifyInParallel, readHeader, runsInWorkers } from './classify-parallel.ts';
+import { offsetRows } from './decision-rows.ts';
 import { exportJobToLake } from './lake-export.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -189,13 +190,16 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     });
   };
 
-  /** Adds decisions made (in a batch or a slice) to the job's counts, and stages those the store keeps. */
-  const absorb = (tally: DecisionTally, rejects: number) => {
+  /**
+   * Adds decisions made (in a batch or a slice) to the job's counts, and stages those the store keeps;
+   * rowOffset: where the tally's row numbers start (a slice counts its rows from its own start).
+   */
+  const absorb = (tally: DecisionTally, rejects: number, rowOffset: number) => {
     for (const [tier, n] of Object.entries(tally.tierCounts)) tierCounts[tier] = (tierCounts[tier] ?? 0) + n;
     classified += tally.classified;
     needsReview += tally.needsReview;
     rejected += rejects;
-    staging.add(tally.toStore);
+    staging.add(offsetRows(tally.toStore, rowOffset));
   };
 
   /** Writes one worker slice's result: its row and line numbers counted from the slice become the file's. */
@@ -206,8 +210,7 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     out.write(result.output);
     for (const r of result.rejects) r.line += inputAt!.lineBreaks;
     rej.write(formatRejects(result.rejects));
-    for (const item of result.toStore) item.row! += records;
-    absorb(result, result.rejects.length);
+    absorb(result, result.rejects.length, records);
     records += result.records;
     inputAt = { bytes: slice.end, lineBreaks: inputAt!.lineBreaks + result.lineBreaks };
     opts.onProgress?.(slice.end, records);
@@ -263,7 +266,7 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
       rej.write(formatRejects(batch.rejects));
       const tally = emptyTally();
       tallyDecisions(tally, items, decisions, batch.rowNumbers, storeAll, jobId);
-      absorb(tally, batch.rejects.length);
+      absorb(tally, batch.rejects.length, 0);
       records = batch.recordsRead;
       opts.onProgress?.(batch.bytesRead, records);
       if (records - checkpointed >= checkpointEvery) await checkpoint();

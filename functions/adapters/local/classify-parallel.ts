@@ -40,8 +40,7 @@ export type ToWorker =
 
 export type ToMain =
   | { kind: 'ready'; versions: string }
-  /** toStore travels as JSON: cheaper than a structured clone of thousands of decisions with traces. */
-  | { kind: 'chunk-done'; chunk: number; result: Omit<ChunkResult, 'toStore'>; toStoreJson: string }
+  | { kind: 'chunk-done'; chunk: number; result: ChunkResult }
   | { kind: 'cache-get'; id: number; keys: string[]; taxonomyVersion: string }
   | { kind: 'failed'; message: string };
 
@@ -238,7 +237,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
               feed(worker);
               break;
             case 'chunk-done':
-              results.set(message.chunk, { ...message.result, toStore: JSON.parse(message.toStoreJson) as ChunkResult['toStore'] });
+              results.set(message.chunk, message.result);
               feed(worker);
               void deliverReady();
               break;
@@ -271,9 +270,10 @@ const BUNDLE_DIRS = [
 
 const MANIFEST = 'classify-worker.json';
 
+/** A hash of the bundle's sources, named relative to the checkout: a node_modules copied into another checkout must not reuse this one's bundle. */
 function hashFiles(files: string[]): string {
   const h = createHash('sha256');
-  for (const f of files) h.update(f).update('\0').update(readFileSync(f)).update('\0');
+  for (const f of files) h.update(f).update('\0').update(readFileSync(join(ROOT, f))).update('\0');
   return h.digest('hex').slice(0, 16);
 }
 
@@ -297,7 +297,7 @@ async function workerBundle(): Promise<string> {
     entryPoints: [WORKER_ENTRY], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, metafile: true,
     absWorkingDir: ROOT, logLevel: 'silent',
   });
-  const inputs = Object.keys(built.metafile.inputs).map((p) => join(ROOT, p)).sort();
+  const inputs = Object.keys(built.metafile.inputs).sort();
   const name = `classify-worker-${hashFiles(inputs)}.mjs`;
   let failure: unknown;
   for (const dir of BUNDLE_DIRS) {

@@ -69,8 +69,7 @@ port.on('message', (message: ToWorker) => {
   }
   working = working.then(() =>
     classifyChunk(ctx, message.bytes).then(
-      ({ toStore, ...result }) =>
-        post({ kind: 'chunk-done', chunk: message.chunk, result, toStoreJson: JSON.stringify(toStore) }, [result.output.buffer as ArrayBuffer]),
+      (result) => post({ kind: 'chunk-done', chunk: message.chunk, result }, [result.output.buffer as ArrayBuffer]),
       (err: Error) => post({ kind: 'failed', message: err.stack ?? err.message }),
     ),
   );

@@ -10,6 +10,7 @@ import { escapeCsv } from '../../core/csv.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
 import type { Cache, ItemRecord, JobRecord, JobStore, Page, ResultStore } from '../../ports.ts';
+import { DECISION_COLUMNS, encodeDecisions, NULL } from './decision-rows.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS decisions (
@@ -32,12 +33,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 `;
 
-const DECISION_COLUMNS = [
-  'key', 'job_id', 'row_no', 'decided_at', 'name', 'brand', 'search_term', 'description', 'text', 'class_id', 'confidence',
-  'tier', 'status', 'rule_id', 'model_version', 'reason', 'taxonomy_version', 'trace',
-];
 const CACHE_COLUMNS = ['key', 'taxonomy_version', 'class_id', 'confidence', 'tier', 'status', 'rule_id', 'model_version', 'reason', 'cached_at', 'expires_at'];
-const NULL = '\\N';
 
 type Cell = string | number | null | undefined;
 
@@ -261,11 +257,6 @@ function toRecord(r: DecisionRow): ItemRecord {
   return { decision, input, text: r.text, jobId: opt(r.job_id), at: iso(r.decided_at), row: r.row_no === null ? undefined : Number(r.row_no) };
 }
 
-/** Tiers whose traces are worth keeping per item; cheap decisions (cache, rules) keep their reason only. */
-const TRACED = new Set<TierName>(['encoder', 'llm', 'human']);
-const keepsTrace = (d: Decision) => TRACED.has(d.tier) || (d.tier === 'review' && d.trace!.topK.length > 0);
-const cell = (v: string | null | undefined) => (v === null || v === undefined ? NULL : escapeCsv(v));
-
 export class DuckDbResultStore implements ResultStore {
   constructor(private readonly db: LocalDb) {}
 
@@ -276,7 +267,7 @@ export class DuckDbResultStore implements ResultStore {
   }
 
   private async writeDecisions(records: ItemRecord[]): Promise<void> {
-    const stage = this.db.stageText('decisions', DECISION_COLUMNS, encodeDecisions(records));
+    const stage = this.db.stageText('decisions', DECISION_COLUMNS, encodeDecisions(records).text);
     try {
       await this.db.exec(stage.sql);
     } finally {
@@ -365,33 +356,20 @@ export class DuckDbResultStore implements ResultStore {
   }
 }
 
-/** Decisions as CSV text in DECISION_COLUMNS order (NULL as \\N), built without per-row arrays. */
-function encodeDecisions(records: ItemRecord[]): string {
-  let text = '';
-  for (let i = 0; i < records.length; i++) {
-    const { decision: d, input, text: itemText, jobId, at, row } = records[i];
-    text +=
-      d.key + ',' + cell(jobId) + ',' + (row ?? NULL) + ',' + at + ',' + escapeCsv(input.name) + ',' + cell(input.brand) + ',' +
-      cell(input.searchTerm) + ',' + cell(input.description) + ',' + escapeCsv(itemText) + ',' + cell(d.classId) + ',' +
-      d.confidence + ',' + d.tier + ',' + d.status + ',' + cell(d.ruleId) + ',' + cell(d.modelVersion) + ',' + cell(d.reason) + ',' +
-      escapeCsv(d.taxonomyVersion) + ',' + (d.trace && keepsTrace(d) ? escapeCsv(JSON.stringify(d.trace)) : NULL) + '\n';
-  }
-  return text;
-}
-
 export class DecisionStaging {
   private fd: number | null = null;
   private file = '';
 
   constructor(private readonly db: LocalDb) {}
 
-  add(records: ItemRecord[]): void {
-    if (!records.length) return;
+  /** Appends rows encoded by encodeDecisions (decision-rows.ts). */
+  add(rows: string): void {
+    if (!rows) return;
     if (this.fd === null) {
       this.file = this.db.tmpFile();
       this.fd = openSync(this.file, 'w');
     }
-    writeSync(this.fd, encodeDecisions(records));
+    writeSync(this.fd, rows);
   }
 
   /** Stores everything staged so far; later adds go to a fresh staging file. */
