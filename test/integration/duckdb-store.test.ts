@@ -69,6 +69,18 @@ describe('DuckDB local store', () => {
     expect((await cache.getMany(['hot'], V)).get('hot')).toMatchObject({ classId: 'non-food.household', tier: 'human' });
   });
 
+  it('cache: a key it holds but does not know of (an expired entry) is replaced, not refused', async () => {
+    await new DuckDbCache(db, 0.001).putMany([decision('stale')]);
+    await new Promise((r) => setTimeout(r, 20));
+    db.cachedKeys.delete(V); // as in a new process: the keys are loaded again, without the expired one
+    const cache = new DuckDbCache(db);
+    expect((await cache.getMany(['stale'], V)).has('stale')).toBe(false);
+    await cache.putMany([decision('stale', { classId: 'food.beverages' }), decision('new-one')]);
+    expect((await cache.getMany(['stale'], V)).get('stale')!.classId).toBe('food.beverages');
+    expect((await cache.getMany(['new-one'], V)).get('new-one')!.classId).toBe('food.dairy-eggs');
+    expect((await db.query<{ n: bigint }>("SELECT count(*) AS n FROM cache WHERE key IN ('stale', 'new-one')"))[0].n).toBe(2n);
+  });
+
   it('cache: a hot key expires with its TTL', async () => {
     const cache = new DuckDbCache(db, 0.2);
     await cache.putMany([decision('ttl')]);

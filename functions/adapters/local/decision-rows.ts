@@ -9,16 +9,32 @@ import type { ItemRecord } from '../../ports.ts';
 /** How the staging text writes NULL (DuckDB's NULLSTR). */
 export const NULL = '\\N';
 
-/** Column order of the encoded rows: row_no first, so a slice's rows are renumbered without parsing them. */
-export const DECISION_COLUMNS = [
-  'row_no', 'key', 'job_id', 'decided_at', 'name', 'brand', 'search_term', 'description', 'text', 'class_id', 'confidence',
+/** A cell of a row for the store: null or undefined is NULL. */
+export type Cell = string | number | null | undefined;
+
+/** The `decisions` table's columns, in its order. */
+export const DECISION_TABLE_COLUMNS = [
+  'key', 'job_id', 'row_no', 'decided_at', 'name', 'brand', 'search_term', 'description', 'text', 'class_id', 'confidence',
   'tier', 'status', 'rule_id', 'model_version', 'reason', 'taxonomy_version', 'trace',
 ];
+const ROW_NO = DECISION_TABLE_COLUMNS.indexOf('row_no');
+/** Column order of the encoded (staged) rows: row_no first, so a slice's rows are renumbered without parsing them. */
+export const DECISION_COLUMNS = ['row_no', ...DECISION_TABLE_COLUMNS.filter((c) => c !== 'row_no')];
 
 /** Tiers whose traces are worth keeping per item; cheap decisions (cache, rules) keep their reason only. */
 const TRACED = new Set<TierName>(['encoder', 'llm', 'human']);
 const keepsTrace = (d: Decision) => TRACED.has(d.tier) || (d.tier === 'review' && d.trace!.topK.length > 0);
-const cell = (v: string | null | undefined) => (v === null || v === undefined ? NULL : escapeCsv(v));
+
+/** A record as a row of the `decisions` table, in DECISION_TABLE_COLUMNS order. */
+export function decisionCells(record: ItemRecord): Cell[] {
+  const { decision: d, input, text, jobId, at, row } = record;
+  return [
+    d.key, jobId, row, at, input.name, input.brand, input.searchTerm, input.description, text, d.classId, d.confidence,
+    d.tier, d.status, d.ruleId, d.modelVersion, d.reason, d.taxonomyVersion, d.trace && keepsTrace(d) ? JSON.stringify(d.trace) : null,
+  ];
+}
+
+const cellText = (v: Cell) => (v === null || v === undefined ? NULL : typeof v === 'number' ? String(v) : escapeCsv(v));
 
 /** Encoded rows, and where each starts in the text (a quoted field may hold a newline, so lines are not rows). */
 export interface EncodedDecisions {
@@ -30,17 +46,15 @@ export function emptyEncoded(): EncodedDecisions {
   return { text: '', starts: [] };
 }
 
-/** Appends decisions as CSV rows in DECISION_COLUMNS order (NULL as \N), built without per-row arrays. */
+/** Appends decisions as CSV rows in DECISION_COLUMNS order (NULL as \N). */
 export function encodeDecisions(records: ItemRecord[], into: EncodedDecisions = emptyEncoded()): EncodedDecisions {
   let text = into.text;
   for (let i = 0; i < records.length; i++) {
-    const { decision: d, input, text: itemText, jobId, at, row } = records[i];
+    const cells = decisionCells(records[i]);
     into.starts.push(text.length);
-    text +=
-      (row ?? NULL) + ',' + d.key + ',' + cell(jobId) + ',' + at + ',' + escapeCsv(input.name) + ',' + cell(input.brand) + ',' +
-      cell(input.searchTerm) + ',' + cell(input.description) + ',' + escapeCsv(itemText) + ',' + cell(d.classId) + ',' +
-      d.confidence + ',' + d.tier + ',' + d.status + ',' + cell(d.ruleId) + ',' + cell(d.modelVersion) + ',' + cell(d.reason) + ',' +
-      escapeCsv(d.taxonomyVersion) + ',' + (d.trace && keepsTrace(d) ? escapeCsv(JSON.stringify(d.trace)) : NULL) + '\n';
+    text += cellText(cells[ROW_NO]);
+    for (let c = 0; c < cells.length; c++) if (c !== ROW_NO) text += ',' + cellText(cells[c]);
+    text += '\n';
   }
   into.text = text;
   return into;

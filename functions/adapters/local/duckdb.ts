@@ -10,7 +10,7 @@ import { escapeCsv } from '../../core/csv.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
 import type { Cache, ItemRecord, JobRecord, JobStore, Page, ResultStore } from '../../ports.ts';
-import { DECISION_COLUMNS, encodeDecisions, NULL } from './decision-rows.ts';
+import { decisionCells, DECISION_COLUMNS, NULL, type Cell } from './decision-rows.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS decisions (
@@ -35,7 +35,6 @@ CREATE TABLE IF NOT EXISTS jobs (
 
 const CACHE_COLUMNS = ['key', 'taxonomy_version', 'class_id', 'confidence', 'tier', 'status', 'rule_id', 'model_version', 'reason', 'cached_at', 'expires_at'];
 
-type Cell = string | number | null | undefined;
 
 /**
  * Group commit: while one write runs, later calls queue up and go together in the next write, each caller
@@ -152,6 +151,30 @@ export class LocalDb {
     });
   }
 
+  /**
+   * Appends rows (cells in the table's column order; strings are cast to the column's type) in one commit.
+   * A small write costs ~1 ms this way, against ~5 ms for a COPY from a staged file or an INSERT OR REPLACE.
+   * Nothing is kept if a row breaks a constraint: the error is thrown.
+   */
+  append(table: string, rows: Cell[][]): Promise<void> {
+    return this.exclusive(async (c) => {
+      const appender = await c.createAppender(table);
+      try {
+        for (const row of rows) {
+          for (const v of row) {
+            if (v === null || v === undefined) appender.appendNull();
+            else if (typeof v === 'number') appender.appendDouble(v);
+            else appender.appendVarchar(v);
+          }
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    });
+  }
+
   query<T = Record<string, unknown>>(sql: string, params?: Record<string, DuckDBValue>): Promise<T[]> {
     return this.exclusive(async (c) => (await c.runAndReadAll(sql, params)).getRowObjectsJS() as T[]);
   }
@@ -182,11 +205,6 @@ export class LocalDb {
       }
       text += '\n';
     }
-    return this.stageText(table, columns, text);
-  }
-
-  /** Like stageCsv, for CSV text already built (NULL written as \N). */
-  stageText(table: string, columns: string[], text: string): { sql: string; cleanup: () => void } {
     const file = this.tmpFile();
     writeFileSync(file, text);
     return { sql: this.copySql(table, columns, file), cleanup: () => rmSync(file, { force: true }) };
@@ -266,13 +284,8 @@ export class DuckDbResultStore implements ResultStore {
     return records.length ? this.decisionWrites.add(records) : Promise.resolve();
   }
 
-  private async writeDecisions(records: ItemRecord[]): Promise<void> {
-    const stage = this.db.stageText('decisions', DECISION_COLUMNS, encodeDecisions(records).text);
-    try {
-      await this.db.exec(stage.sql);
-    } finally {
-      stage.cleanup();
-    }
+  private writeDecisions(records: ItemRecord[]): Promise<void> {
+    return this.db.append('decisions', records.map(decisionCells));
   }
 
   /**
@@ -457,9 +470,28 @@ export class DuckDbCache implements Cache {
     const expires = this.ttlSeconds ? new Date(now.getTime() + this.ttlSeconds * 1000).toISOString() : null;
     // One row per key and version (the last wins), as the primary key requires.
     const byKey = new Map(fresh.map((d) => [`${d.key}\u0000${d.taxonomyVersion}`, d]));
-    const rows: Cell[][] = [...byKey.values()].map((d) => [
+    const rowOf = (d: Decision): Cell[] => [
       d.key, d.taxonomyVersion, d.classId, d.confidence, d.tier, d.status, d.ruleId, d.modelVersion, d.reason, at, expires,
-    ]);
+    ];
+    // Keys the cache is known not to hold are appended (cheap); the rest replace what is there (several times
+    // dearer). A key held but not known (an expired entry) breaks the primary key: then all go the dear way.
+    const unheld: Decision[] = [];
+    const held: Decision[] = [];
+    for (const d of byKey.values()) (this.db.cachedKeys.get(d.taxonomyVersion)?.has(d.key) === false ? unheld : held).push(d);
+    if (unheld.length) {
+      try {
+        await this.db.append('cache', unheld.map(rowOf));
+      } catch {
+        held.push(...unheld);
+      }
+    }
+    if (held.length) await this.replaceCache(held.map(rowOf));
+    for (const d of byKey.values()) {
+      this.db.cachedKeys.get(d.taxonomyVersion)?.add(d.key);
+    }
+  }
+
+  private async replaceCache(rows: Cell[][]): Promise<void> {
     const stage = this.db.stageCsv('cache_stage', CACHE_COLUMNS, rows);
     try {
       await this.db.transaction(async (run) => {
@@ -467,13 +499,10 @@ export class DuckDbCache implements Cache {
         await run('DELETE FROM cache_stage');
         await run(stage.sql);
         await run('INSERT OR REPLACE INTO cache SELECT * FROM cache_stage');
-        for (const d of byKey.values()) this.db.recentHits.forget(d.taxonomyVersion, d.key);
+        for (const [key, version] of rows) this.db.recentHits.forget(version as string, key as string);
       });
     } finally {
       stage.cleanup();
-    }
-    for (const d of byKey.values()) {
-      this.db.cachedKeys.get(d.taxonomyVersion)?.add(d.key);
     }
   }
 }
