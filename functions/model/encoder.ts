@@ -143,8 +143,45 @@ export class OnnxEncoder implements Encoder {
     return this.thresholds.get(classId) ?? this.defaultThreshold;
   }
 
-  /** Calibrated probabilities per text ([texts, classes], row-major). Texts are normalized first. */
-  async probabilities(texts: string[]): Promise<Float32Array> {
+  /** Calls waiting for the run in flight to end; they then share the next run. */
+  private waiting: { texts: string[]; resolve: (probs: Float32Array) => void; reject: (err: unknown) => void }[] = [];
+  private running = false;
+
+  /**
+   * Calibrated probabilities per text ([texts, classes], row-major). Texts are normalized first.
+   * Calls made while a run is in flight share the next run: one ONNX run of 16 texts costs about what one
+   * of a single text does (~15 against ~290 µs of CPU per text on 2 cores), and an API server gets concurrent
+   * single-item requests. A call made while none is in flight runs at once.
+   */
+  probabilities(texts: string[]): Promise<Float32Array> {
+    if (texts.length >= this.batchSize) return this.compute(texts);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ texts, resolve, reject });
+      if (!this.running) void this.runWaiting();
+    });
+  }
+
+  private async runWaiting(): Promise<void> {
+    this.running = true;
+    const C = this.classIds.length;
+    while (this.waiting.length) {
+      const calls = this.waiting;
+      this.waiting = [];
+      try {
+        const probs = await this.compute(calls.length === 1 ? calls[0].texts : calls.flatMap((c) => c.texts));
+        let at = 0;
+        for (const c of calls) {
+          c.resolve(probs.subarray(at * C, (at + c.texts.length) * C));
+          at += c.texts.length;
+        }
+      } catch (err) {
+        for (const c of calls) c.reject(err);
+      }
+    }
+    this.running = false;
+  }
+
+  private async compute(texts: string[]): Promise<Float32Array> {
     const C = this.classIds.length;
     const out = new Float32Array(texts.length * C);
     const normalized = texts.map((t) => normalizeText(t));

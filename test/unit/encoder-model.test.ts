@@ -174,6 +174,21 @@ describe('trainEncoder → OnnxEncoder → evaluate', () => {
     });
   });
 
+  it('gives concurrent calls of any size their own rows when they share a run', async () => {
+    const texts = heldOut.map((r) => r.text);
+    const sizes = [1, 3, 0, 5, 1, 2];
+    const calls: string[][] = [];
+    for (let at = 0, i = 0; i < sizes.length; at += sizes[i], i++) calls.push(texts.slice(at, at + sizes[i]));
+    const shared = await Promise.all(calls.map((c) => encoder.predict(c, 2)));
+    const oneByOne: Awaited<ReturnType<OnnxEncoder['predict']>>[] = [];
+    for (const c of calls) oneByOne.push(await encoder.predict(c, 2));
+    expect(shared.map((r) => r.length)).toEqual(sizes);
+    shared.forEach((rows, i) => rows.forEach((top, j) => {
+      expect(top.map((c) => c.classId)).toEqual(oneByOne[i][j].map((c) => c.classId));
+      expect(top[0].score).toBeCloseTo(oneByOne[i][j][0].score, 5);
+    }));
+  });
+
   it('evaluates held-out rows: levels, per-class F1, coverage, curve and confusion matrix', async () => {
     const report = await evaluate(encoder, heldOut, taxonomy);
     expect(report.rows).toBe(heldOut.length);
