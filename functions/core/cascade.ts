@@ -15,6 +15,29 @@ export interface CascadeOptions {
 const byScore = (a: Candidate, b: Candidate) => b.score - a.score;
 /** Shared by traces without candidates (most of them); never mutated, replaced by mergeTopK. */
 const NO_CANDIDATES: Candidate[] = [];
+/** Where every trace starts. Traces are never mutated: a step makes a new one (see TraceSteps). */
+const NO_STEPS: Trace = { steps: [], topK: NO_CANDIDATES, totalMs: 0, costUnits: 0 };
+
+/**
+ * Traces of one classify call, shared: items that take the same shared steps (a cache miss, the same rule
+ * outcome) get the same trace object, so a batch allocates one trace per path rather than one per item.
+ */
+class TraceSteps {
+  private readonly next = new Map<TraceStep, Map<Trace, Trace>>();
+
+  /** `trace` followed by `step`, which is shared by many items (never mutated) and brings no candidates. */
+  sharedStep(trace: Trace, step: TraceStep): Trace {
+    let from = this.next.get(step);
+    if (from === undefined) this.next.set(step, (from = new Map()));
+    let to = from.get(trace);
+    if (to === undefined) from.set(trace, (to = withStep(trace, step, trace.topK)));
+    return to;
+  }
+}
+
+function withStep(trace: Trace, step: TraceStep, topK: Candidate[]): Trace {
+  return { steps: [...trace.steps, step], topK, totalMs: trace.totalMs + (step.ms ?? 0), costUnits: trace.costUnits + (step.costUnits ?? 0) };
+}
 
 /**
  * The cascade policy of ARCHITECTURE.md: cache → tiers in order → review. Each item stops at the first tier
@@ -39,8 +62,8 @@ export class Cascade {
   async classify(items: CascadeItem[]): Promise<Decision[]> {
     const n = items.length;
     const decisions: (Decision | undefined)[] = new Array(n);
-    const traces: Trace[] = new Array(n);
-    for (let i = 0; i < n; i++) traces[i] = { steps: [], topK: NO_CANDIDATES, totalMs: 0, costUnits: 0 };
+    const traces: Trace[] = new Array<Trace>(n).fill(NO_STEPS);
+    const shared = new TraceSteps();
     const version = this.opts.taxonomy.version;
     let pending: number[] = new Array(n);
     for (let i = 0; i < n; i++) pending[i] = i;
@@ -56,12 +79,11 @@ export class Cascade {
         const hit = hits.get(items[i].key);
         if (hit && (hit.classId === null || this.opts.taxonomy.get(hit.classId))) {
           const reason = `cached decision of tier ${hit.tier}${hit.ruleId ? ` (${hit.ruleId})` : ''}`;
-          traces[i].steps.push({ tier: 'cache', outcome: 'decided', reason, ms, modelVersion: hit.modelVersion });
-          traces[i].totalMs += ms;
-          decisions[i] = { ...hit, key: items[i].key, tier: 'cache', reason, trace: traces[i] };
+          const trace = withStep(traces[i], { tier: 'cache', outcome: 'decided', reason, ms, modelVersion: hit.modelVersion }, traces[i].topK);
+          traces[i] = trace;
+          decisions[i] = { ...hit, key: items[i].key, tier: 'cache', reason, trace };
         } else {
-          traces[i].steps.push(miss);
-          traces[i].totalMs += ms;
+          traces[i] = shared.sharedStep(traces[i], miss);
           rest.push(i);
         }
       }
@@ -93,31 +115,29 @@ export class Cascade {
       const ms = (performance.now() - started) / batch.length;
       const rest: number[] = [];
       const decidedHere = reviewable.get(tier.name);
+      // Tiers share outcomes between items (the rules tier: one per rule and matched text); the step of a
+      // shared outcome without candidates is then shared too.
+      const sharedSteps = new Map<TierOutcome, TraceStep>();
       for (let j = 0; j < ids.length; j++) {
         const i = ids[j];
         const outcome = outcomes[j];
-        const trace = traces[i];
-        const step: TraceStep = { tier: tier.name, outcome: outcome.kind === 'error' ? 'error' : outcome.kind, ms };
-        trace.totalMs += ms;
-        if (outcome.kind === 'error') {
-          step.reason = outcome.reason;
-        } else {
-          step.reason = outcome.reason;
-          step.costUnits = outcome.costUnits ?? 0;
-          trace.costUnits += step.costUnits;
-          if (outcome.modelVersion) step.modelVersion = outcome.modelVersion;
-          if (outcome.candidates?.length) {
-            step.candidates = outcome.candidates.slice(0, this.topK);
-            trace.topK = mergeTopK(trace.topK, outcome.candidates, this.topK);
-          }
-        }
         const standing = j >= reviewedFrom ? decisions[i] : undefined;
-        if (standing && (outcome.kind === 'error' || (outcome.kind === 'decided' && outcome.classId === standing.classId))) {
-          // Confirmed, or the reviewer failed: the earlier decision stands.
-          trace.steps.push(step);
+        // Confirmed, or the reviewer failed: the earlier decision stands.
+        const confirmed = standing !== undefined && (outcome.kind === 'error' || (outcome.kind === 'decided' && outcome.classId === standing.classId));
+        let trace: Trace;
+        if (standing === undefined && (outcome.kind === 'error' || !outcome.candidates?.length)) {
+          let step = sharedSteps.get(outcome);
+          if (step === undefined) sharedSteps.set(outcome, (step = this.stepOf(tier.name, outcome, ms, true)));
+          trace = shared.sharedStep(traces[i], step);
+        } else {
+          const step = this.stepOf(tier.name, outcome, ms, !confirmed);
+          const topK = outcome.kind !== 'error' && outcome.candidates?.length ? mergeTopK(traces[i].topK, outcome.candidates, this.topK) : traces[i].topK;
+          trace = withStep(traces[i], step, topK);
+        }
+        traces[i] = trace;
+        if (confirmed) {
+          decisions[i] = { ...standing, trace };
         } else if (outcome.kind === 'decided') {
-          if (outcome.ruleId) step.ruleId = outcome.ruleId;
-          trace.steps.push(step);
           decidedHere?.push({ i, outcome });
           const decision: Decision = {
             key: items[i].key,
@@ -133,7 +153,6 @@ export class Cascade {
           };
           decisions[i] = decision;
         } else {
-          trace.steps.push(step);
           decisions[i] = undefined;
           rest.push(i);
         }
@@ -142,10 +161,9 @@ export class Cascade {
     }
 
     for (const i of pending) {
-      const trace = traces[i];
-      const best = trace.topK[0];
-      const reason = best ? 'no tier was confident: best guess kept for review' : 'no tier had a candidate';
-      trace.steps.push({ tier: 'review', outcome: 'decided', reason, ms: 0 });
+      const best = traces[i].topK[0];
+      const step = best ? REVIEW_BEST_GUESS : REVIEW_NO_CANDIDATE;
+      const trace = shared.sharedStep(traces[i], step);
       decisions[i] = {
         key: items[i].key,
         classId: best?.classId ?? null,
@@ -153,7 +171,7 @@ export class Cascade {
         tier: 'review',
         status: 'needs_review',
         modelVersion: trace.steps.find((s) => s.modelVersion)?.modelVersion,
-        reason,
+        reason: step.reason!,
         taxonomyVersion: version,
         trace,
       };
@@ -167,7 +185,22 @@ export class Cascade {
     }
     return decisions as Decision[];
   }
+
+  /** The trace step of a tier's outcome; `withRule`: the decision is the tier's own (not a confirmed review). */
+  private stepOf(tier: TierName, outcome: TierOutcome, ms: number, withRule: boolean): TraceStep {
+    const step: TraceStep = { tier, outcome: outcome.kind === 'error' ? 'error' : outcome.kind, ms };
+    step.reason = outcome.reason;
+    if (outcome.kind === 'error') return step;
+    step.costUnits = outcome.costUnits ?? 0;
+    if (outcome.modelVersion) step.modelVersion = outcome.modelVersion;
+    if (outcome.candidates?.length) step.candidates = outcome.candidates.slice(0, this.topK);
+    if (withRule && outcome.kind === 'decided' && outcome.ruleId) step.ruleId = outcome.ruleId;
+    return step;
+  }
 }
+
+const REVIEW_BEST_GUESS: TraceStep = { tier: 'review', outcome: 'decided', reason: 'no tier was confident: best guess kept for review', ms: 0 };
+const REVIEW_NO_CANDIDATE: TraceStep = { tier: 'review', outcome: 'decided', reason: 'no tier had a candidate', ms: 0 };
 
 /** Merges candidate lists keeping the highest score per class, best first, at most k. */
 export function mergeTopK(current: Candidate[], incoming: Candidate[], k: number): Candidate[] {

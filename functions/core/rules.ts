@@ -117,6 +117,14 @@ export interface ExplainedMatch extends RuleMatch {
   why?: string;
 }
 
+/** The one match that decides an item on its own (see RuleSet.matchLone). */
+export interface LoneMatch {
+  kind: 'lone';
+  rule: Rule;
+  matchKind: MatchKind;
+  text: string;
+}
+
 export type RulesVerdict =
   | { kind: 'decided'; classId: string | null; confidence: number; match: RuleMatch; agreeing: RuleMatch[] }
   | { kind: 'conflict'; matches: RuleMatch[] }
@@ -241,8 +249,11 @@ export class RuleSet {
   private readonly matchText: string[] = [];
   private readonly matchStart: number[] = [];
   private readonly matchEnd: number[] = [];
-  private readonly matchInside: boolean[] = [];
+  /** Per match: whether it is to go (see `dropMarked`). */
+  private readonly matchDropped: boolean[] = [];
   private matchCount = 0;
+  /** Whether a match found for this item has an `at: end` rule. */
+  private anyAtEnd = false;
 
   private constructor(version: string, rules: Rule[], private readonly vocabulary: Vocabulary) {
     this.version = version;
@@ -402,10 +413,43 @@ export class RuleSet {
 
   /** The verdict for one item: decided, conflicting candidates, or no rule. */
   match(item: Pick<CascadeItem, 'text' | 'brand'>): RulesVerdict {
-    if (this.findMatches(item) === 0) return NO_VERDICT;
-    const live = this.dropExcludedAndContained();
+    const live = this.liveMatches(item);
+    return live === 0 ? NO_VERDICT : this.resolve(this.matchesFrom(0, live));
+  }
+
+  /**
+   * For the rules tier, which shares one outcome per rule and matched text: the match that decides the item
+   * alone (the only one at the top priority) as a `LoneMatch` (one shared object, valid until the next call),
+   * or else the verdict, as `match` gives it.
+   */
+  matchLone(item: Pick<CascadeItem, 'text' | 'brand'>): LoneMatch | RulesVerdict {
+    const live = this.liveMatches(item);
     if (live === 0) return NO_VERDICT;
-    return this.resolve(this.matchesFrom(0, live));
+    const { matchRule } = this;
+    let lone = 0;
+    if (live > 1) {
+      let top = -1;
+      for (let k = 0; k < live; k++) {
+        const priority = matchRule[k].priority;
+        if (priority > top) {
+          top = priority;
+          lone = k;
+        } else if (priority === top) lone = -1;
+      }
+      if (lone < 0) return this.resolve(this.matchesFrom(0, live));
+    }
+    const out = this.lone;
+    out.rule = matchRule[lone];
+    out.matchKind = this.matchKind[lone];
+    out.text = this.matchText[lone];
+    return out;
+  }
+
+  private readonly lone: LoneMatch = { kind: 'lone', rule: undefined as unknown as Rule, matchKind: 'keyword', text: '' };
+
+  /** The item's matches left once excluded and contained ones are dropped (in the scratch arrays): their count. */
+  private liveMatches(item: Pick<CascadeItem, 'text' | 'brand'>): number {
+    return this.findMatches(item) === 0 ? 0 : this.dropExcludedAndContained();
   }
 
   /** Every match with what became of it, and the verdict: for `aisle rules explain` and the inspector. */
@@ -478,6 +522,7 @@ export class RuleSet {
     this.matchText[k] = text;
     this.matchStart[k] = start;
     this.matchEnd[k] = end;
+    if (rule.atEnd) this.anyAtEnd = true;
   }
 
   /**
@@ -486,6 +531,7 @@ export class RuleSet {
    */
   private findMatches(item: Pick<CascadeItem, 'text' | 'brand'>): number {
     this.matchCount = 0;
+    this.anyAtEnd = false;
     const text = item.text;
     if (!text) return 0;
     const n = this.tokenize(text);
@@ -563,14 +609,16 @@ export class RuleSet {
         }
       }
     }
-    return this.keepMatches((k) => !this.matchRule[k].atEnd || this.endsName(k));
+    if (!this.anyAtEnd) return this.matchCount;
+    for (let k = 0; k < this.matchCount; k++) this.matchDropped[k] = this.matchRule[k].atEnd && !this.endsName(k);
+    return this.dropMarked();
   }
 
-  /** Keeps the scratch matches for which `keep` holds, in order; returns how many. */
-  private keepMatches(keep: (k: number) => boolean): number {
+  /** Drops the scratch matches marked in `matchDropped`, keeping the order of the rest; returns how many are left. */
+  private dropMarked(): number {
     let kept = 0;
     for (let k = 0; k < this.matchCount; k++) {
-      if (!keep(k)) continue;
+      if (this.matchDropped[k]) continue;
       if (kept !== k) {
         this.matchRule[kept] = this.matchRule[k];
         this.matchKind[kept] = this.matchKind[k];
@@ -610,15 +658,18 @@ export class RuleSet {
       excludable = word >= 0 && this.excludeStart[word] === true;
     }
     let live = this.matchCount;
-    if (excludable) live = this.keepMatches((k) => this.excludeHit(this.matchRule[k].excludeIndex) < 0);
+    const { matchStart, matchEnd, matchDropped } = this;
+    if (excludable) {
+      for (let k = 0; k < live; k++) matchDropped[k] = this.excludeHit(this.matchRule[k].excludeIndex) >= 0;
+      live = this.dropMarked();
+    }
     if (live < 2) return live;
-    const { matchStart, matchEnd, matchInside } = this;
     for (let k = 0; k < live; k++) {
       let inside = false;
       for (let o = 0; o < live && !inside; o++) inside = o !== k && contains(matchStart[o], matchEnd[o], matchStart[k], matchEnd[k]);
-      matchInside[k] = inside;
+      matchDropped[k] = inside;
     }
-    return this.keepMatches((k) => !matchInside[k]);
+    return this.dropMarked();
   }
 
   /** The first token where an entry of the exclude index occurs (its length in `excludeHitLength`), or -1. */
@@ -775,33 +826,46 @@ export class RulesTier implements Tier {
     return out;
   }
 
-  /** Reasons of lone decisive matches, per rule and matched text: the same few strings, built once. */
-  private readonly reasons = new Map<Rule, Map<string, string>>();
-
-  private reasonOf(verdict: Extract<RulesVerdict, { kind: 'decided' }>): string {
-    let byText = this.reasons.get(verdict.match.rule);
-    if (byText === undefined) this.reasons.set(verdict.match.rule, (byText = new Map()));
-    let reason = byText.get(verdict.match.text);
-    if (reason === undefined) byText.set(verdict.match.text, (reason = describeVerdict(verdict)));
-    return reason;
-  }
+  /**
+   * Outcomes of lone decisive matches, per rule and matched text (brand matches apart: their reason says so):
+   * the same few objects, built once and shared by every item they decide. Regex matches are not kept: their
+   * text is whatever the item says.
+   */
+  private readonly outcomes = new Map<Rule, Map<string, TierOutcome>>();
+  private readonly brandOutcomes = new Map<Rule, Map<string, TierOutcome>>();
 
   decideOne(item: CascadeItem): TierOutcome {
-    const verdict = this.ruleSet.match(item);
-    if (verdict.kind === 'none') return NO_RULE;
-    if (verdict.kind === 'decided') {
-      const unknown = verdict.classId === null;
-      return {
-        kind: 'decided',
-        classId: verdict.classId,
-        confidence: verdict.confidence,
-        status: unknown ? 'needs_review' : 'ok',
-        ruleId: verdict.match.rule.id,
-        modelVersion: this.modelVersion,
-        reason: verdict.agreeing.length || verdict.match.kind === 'regex' ? describeVerdict(verdict) : this.reasonOf(verdict),
-      };
+    const found = this.ruleSet.matchLone(item);
+    if (found.kind === 'lone') {
+      const { rule, matchKind, text } = found;
+      if (matchKind === 'regex') return this.outcomeOf(rule, matchKind, text);
+      const cache = matchKind === 'brand' ? this.brandOutcomes : this.outcomes;
+      let byText = cache.get(rule);
+      if (byText === undefined) cache.set(rule, (byText = new Map()));
+      let outcome = byText.get(text);
+      if (outcome === undefined) byText.set(text, (outcome = this.outcomeOf(rule, matchKind, text)));
+      return outcome;
     }
-    return { kind: 'deferred', reason: describeVerdict(verdict), candidates: conflictCandidates(verdict.matches) };
+    if (found.kind === 'none') return NO_RULE;
+    if (found.kind === 'decided') return this.decidedOutcome(found);
+    return { kind: 'deferred', reason: describeVerdict(found), candidates: conflictCandidates(found.matches) };
+  }
+
+  private outcomeOf(rule: Rule, kind: MatchKind, text: string): TierOutcome {
+    const match: RuleMatch = { rule, kind, text, start: 0, end: 0 };
+    return this.decidedOutcome({ kind: 'decided', classId: rule.classId, confidence: rule.confidenceOf[kind], match, agreeing: NONE });
+  }
+
+  private decidedOutcome(verdict: Extract<RulesVerdict, { kind: 'decided' }>): TierOutcome {
+    return {
+      kind: 'decided',
+      classId: verdict.classId,
+      confidence: verdict.confidence,
+      status: verdict.classId === null ? 'needs_review' : 'ok',
+      ruleId: verdict.match.rule.id,
+      modelVersion: this.modelVersion,
+      reason: describeVerdict(verdict),
+    };
   }
 }
 
