@@ -24,13 +24,21 @@ const NO_STEPS: Trace = { steps: [], topK: NO_CANDIDATES, totalMs: 0, costUnits:
  */
 class TraceSteps {
   private readonly next = new Map<TraceStep, Map<Trace, Trace>>();
+  /** The last answer: items in a row mostly take the same path. */
+  private lastFrom = NO_STEPS;
+  private lastStep: TraceStep | undefined;
+  private lastTo = NO_STEPS;
 
   /** `trace` followed by `step`, which is shared by many items (never mutated) and brings no candidates. */
   sharedStep(trace: Trace, step: TraceStep): Trace {
+    if (trace === this.lastFrom && step === this.lastStep) return this.lastTo;
     let from = this.next.get(step);
     if (from === undefined) this.next.set(step, (from = new Map()));
     let to = from.get(trace);
     if (to === undefined) from.set(trace, (to = withStep(trace, step, trace.topK)));
+    this.lastFrom = trace;
+    this.lastStep = step;
+    this.lastTo = to;
     return to;
   }
 }

@@ -652,14 +652,9 @@ export class RuleSet {
   /** Drops scratch matches whose rule's exclude words occur, then matches lying inside a longer one. */
   private dropExcludedAndContained(): number {
     // Exclude entries can only hit where a token starts one: usually nowhere, and then no rule needs a look.
-    let excludable = false;
-    for (let i = 0; i < this.tokenCount && !excludable; i++) {
-      const word = this.tokenWord[i];
-      excludable = word >= 0 && this.excludeStart[word] === true;
-    }
     let live = this.matchCount;
     const { matchStart, matchEnd, matchDropped } = this;
-    if (excludable) {
+    if (this.findExcludable() > 0) {
       for (let k = 0; k < live; k++) matchDropped[k] = this.excludeHit(this.matchRule[k].excludeIndex) >= 0;
       live = this.dropMarked();
     }
@@ -672,13 +667,31 @@ export class RuleSet {
     return this.dropMarked();
   }
 
-  /** The first token where an entry of the exclude index occurs (its length in `excludeHitLength`), or -1. */
+  /** Tokens of the text last tokenized where some exclude entry starts (in excludableAt): their count. */
+  private findExcludable(): number {
+    if (this.excludableAt.length < this.tokenCount) this.excludableAt = new Int32Array(this.tokenStart.length);
+    let count = 0;
+    for (let i = 0; i < this.tokenCount; i++) {
+      const word = this.tokenWord[i];
+      if (word >= 0 && this.excludeStart[word] === true) this.excludableAt[count++] = i;
+    }
+    this.excludableCount = count;
+    return count;
+  }
+
+  private excludableAt = new Int32Array(64);
+  private excludableCount = 0;
+
+  /**
+   * The first token where an entry of the exclude index occurs (its length in `excludeHitLength`), or -1.
+   * Looks only at the tokens findExcludable found: no entry starts elsewhere.
+   */
   private excludeHit(index: ExcludeIndex | null): number {
     if (index === null) return -1;
-    const { tokenWord, tokenCount } = this;
-    for (let i = 0; i < tokenCount; i++) {
+    const { tokenWord, tokenCount, excludableAt } = this;
+    for (let x = 0; x < this.excludableCount; x++) {
+      const i = excludableAt[x];
       const word = tokenWord[i];
-      if (word < 0) continue;
       const rests = index.get(word);
       if (rests === undefined) continue;
       for (const rest of rests) {
@@ -697,6 +710,7 @@ export class RuleSet {
 
   /** The exclude entry of `rule` present in the text last tokenized, as it reads there; undefined when none. */
   private excludedBy(rule: Rule, text: string): string | undefined {
+    this.findExcludable();
     const at = this.excludeHit(rule.excludeIndex);
     if (at < 0) return undefined;
     return text.slice(this.tokenStart[at], this.tokenEnd[at + this.excludeHitLength - 1]);
