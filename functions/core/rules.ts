@@ -139,6 +139,33 @@ interface Entry {
   text: string;
 }
 
+/**
+ * The entries starting with one word, split so an item looks only at those that can match there: the one-word
+ * entries, and the longer ones by their second word. `order` numbers them in the word's list, in rule order,
+ * the order their matches are reported in (the first decisive match names the rule).
+ */
+interface WordEntries {
+  alone: Entry[];
+  aloneOrder: number[];
+  bySecond: Map<number, { entries: Entry[]; order: number[] }>;
+}
+
+function wordEntriesOf(entries: Entry[]): WordEntries {
+  const group: WordEntries = { alone: [], aloneOrder: [], bySecond: new Map() };
+  entries.forEach((entry, order) => {
+    if (entry.rest.length === 0) {
+      group.alone.push(entry);
+      group.aloneOrder.push(order);
+      return;
+    }
+    let longer = group.bySecond.get(entry.rest[0]);
+    if (longer === undefined) group.bySecond.set(entry.rest[0], (longer = { entries: [], order: [] }));
+    longer.entries.push(entry);
+    longer.order.push(order);
+  });
+  return group;
+}
+
 /** Exclude entries by the id of their first word: the word ids that must follow it, per entry. */
 type ExcludeIndex = Map<number, number[][]>;
 
@@ -224,6 +251,8 @@ export class RuleSet {
   private readonly byId = new Map<string, Rule>();
   /** word id → entries whose first token it is (keywords, phrases). */
   private readonly tokenIndex: (Entry[] | undefined)[] = [];
+  /** tokenIndex, split for matching (see WordEntries). */
+  private readonly wordEntries: (WordEntries | undefined)[] = [];
   /** word id → brand entries starting with it, matched only at the start of the text. */
   private readonly brandIndex: (Entry[] | undefined)[] = [];
   /** normalized brand → rules, for the brand field. */
@@ -290,6 +319,9 @@ export class RuleSet {
       }
       if (rule.excludeIndex) excludeIndexes.add(rule.excludeIndex);
     }
+    this.tokenIndex.forEach((entries, word) => {
+      if (entries) this.wordEntries[word] = wordEntriesOf(entries);
+    });
     // Rules share exclude indexes (excludeSets): each distinct one is looked at once.
     for (const index of excludeIndexes) for (const first of index.keys()) this.excludeStart[first] = true;
     for (const word of PACKAGE_WORDS) this.packageWord[vocabulary.intern(word)] = true;
@@ -535,22 +567,28 @@ export class RuleSet {
     const text = item.text;
     if (!text) return 0;
     const n = this.tokenize(text);
-    const { tokenWord, tokenIndex } = this;
+    const { tokenWord, wordEntries } = this;
     for (let i = 0; i < n; i++) {
       const word = tokenWord[i];
       if (word < 0) continue;
-      const entries = tokenIndex[word];
-      if (entries === undefined) continue;
+      const group = wordEntries[word];
+      if (group === undefined) continue;
+      const { alone, aloneOrder } = group;
+      const longer = i + 1 < n && tokenWord[i + 1] >= 0 ? group.bySecond.get(tokenWord[i + 1]) : undefined;
+      if (longer === undefined) {
+        for (let a = 0; a < alone.length; a++) this.addMatch(alone[a].rule, alone[a].kind, alone[a].text, i, i + 1);
+        continue;
+      }
+      // Both lists, merged back into the word's order.
+      const { entries, order } = longer;
+      let a = 0;
       for (let e = 0; e < entries.length; e++) {
+        for (; a < alone.length && aloneOrder[a] < order[e]; a++) this.addMatch(alone[a].rule, alone[a].kind, alone[a].text, i, i + 1);
         const entry = entries[e];
         const rest = entry.rest;
-        if (rest.length === 0) {
-          this.addMatch(entry.rule, entry.kind, entry.text, i, i + 1);
-          continue;
-        }
         if (i + rest.length >= n) continue;
         let ok = true;
-        for (let r = 0; r < rest.length; r++) {
+        for (let r = 1; r < rest.length; r++) {
           if (tokenWord[i + 1 + r] !== rest[r]) {
             ok = false;
             break;
@@ -558,6 +596,7 @@ export class RuleSet {
         }
         if (ok) this.addMatch(entry.rule, entry.kind, entry.text, i, i + 1 + rest.length);
       }
+      for (; a < alone.length; a++) this.addMatch(alone[a].rule, alone[a].kind, alone[a].text, i, i + 1);
     }
     if (this.brandField.size) {
       let fromField = false;
