@@ -70,7 +70,9 @@ export function normalizeText(raw: string): string {
     s = collapseQuantities(s);
     if (s.includes('x')) s = collapseMultipacks(s);
   }
-  return words(s);
+  // Clean text stays clean through those steps: they put a token where there were word characters and spaces,
+  // and a space next to it only where there was none.
+  return clean ? s : words(s);
 }
 
 /** "1,000" → "1000": a digit, a comma, three digits and no fourth (what /(\d),(\d{3})(?!\d)/g replaces). */
@@ -147,7 +149,7 @@ function collapseQuantities(s: string): string {
     const alias = fluidOunces ? (UNITS.get(unit) ?? UNITS.get(unit.replace(WHITESPACE_RE, ' ')) ?? unit) : UNITS.get(unit);
     if (alias !== undefined) {
       const num = s.slice(i, numEnd);
-      out += s.slice(from, i) + spaceBefore(s, i) + (sep === 44 && numEnd > run ? num.replace(',', '.') : num) + alias + spaceAfter(s, end);
+      out += s.slice(from, i) + spaceBefore(s, i, from) + (sep === 44 && numEnd > run ? num.replace(',', '.') : num) + alias + spaceAfter(s, end);
       from = end;
     }
     i = end;
@@ -157,7 +159,8 @@ function collapseQuantities(s: string): string {
 
 // A token put in the text needs a space on each side to stand apart, unless the text already has one there or
 // ends: `words` would collapse the second space anyway, and leaving it out often spares `words` a rebuild.
-const spaceBefore = (s: string, i: number) => (i === 0 || s.charCodeAt(i - 1) === 32 ? '' : ' ');
+// `from`: where the last token put in ends (0 when none), itself followed by a space.
+const spaceBefore = (s: string, i: number, from: number) => (i === 0 || i === from || s.charCodeAt(i - 1) === 32 ? '' : ' ');
 const spaceAfter = (s: string, i: number) => (i === s.length || s.charCodeAt(i) === 32 ? '' : ' ');
 
 /** "6 x 330ml" → " 6x 330ml": digits, "x" and a digit next (what /(\d+)\s*x\s*(?=\d)/g replaces with " $1x "). */
@@ -176,7 +179,7 @@ function collapseMultipacks(s: string): string {
     if (s.charCodeAt(p) === 120) {
       p = skipSpaces(s, p + 1);
       if (isDigit(s.charCodeAt(p))) {
-        out += s.slice(from, i) + spaceBefore(s, i) + s.slice(i, run) + 'x ';
+        out += s.slice(from, i) + spaceBefore(s, i, from) + s.slice(i, run) + 'x ';
         from = p;
         i = p;
         continue;

@@ -44,6 +44,9 @@ describe('normalize', () => {
     expect(normalizeText('Sparkling Water 6 x 330ml')).toBe('sparkling water 6x 330ml');
     expect(normalizeText('Flour 12 flour')).toBe('flour 12 flour');
     expect(normalizeText('already clean')).toBe('already clean');
+    // Tokens put side by side get one space between them (clean text skips the final word pass).
+    expect(normalizeText('24 Pack12 oz')).toBe('24pk 12oz');
+    expect(normalizeText('2x3x4 oz')).toBe('2x 3x 4oz');
   });
 
   it('agrees with the reference regex pipeline on thousands of odd names', () => {
