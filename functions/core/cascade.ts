@@ -188,7 +188,7 @@ export class Cascade {
     if (this.opts.cache) {
       // Written once all tiers have spoken: a reviewing tier may still have withdrawn or replaced a decision.
       const cacheable = new Set(this.opts.tiers.filter((t) => t.cacheable).map((t) => t.name));
-      const fresh = (decisions as Decision[]).filter((d) => cacheable.has(d.tier));
+      const fresh = cacheable.size ? (decisions as Decision[]).filter((d) => cacheable.has(d.tier)) : [];
       if (fresh.length) await this.opts.cache.putMany(fresh);
     }
     return decisions as Decision[];

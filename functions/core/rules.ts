@@ -528,8 +528,9 @@ export class RuleSet {
     let n = 0;
     let start = 0;
     let hash = FNV_OFFSET;
-    for (let i = 0; i <= text.length; i++) {
-      const c = i < text.length ? text.charCodeAt(i) : 32;
+    const length = text.length;
+    for (let i = 0; i < length; i++) {
+      const c = text.charCodeAt(i);
       if (c !== 32) {
         hash = Math.imul(hash ^ c, FNV_PRIME);
         continue;
@@ -541,6 +542,10 @@ export class RuleSet {
       start = i + 1;
       hash = FNV_OFFSET;
     }
+    tokenStart[n] = start;
+    tokenEnd[n] = length;
+    tokenWord[n] = vocabulary.find(text, start, length, hash);
+    n++;
     this.tokenCount = n;
     this.tokenText = text;
     this.headEnd = -1;
