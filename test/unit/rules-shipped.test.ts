@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
-import { createRulesTier, loadRules } from '../../functions/core/rules.ts';
+import { createRulesTier, describeVerdict, loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 
 const taxonomy = loadTaxonomy();
@@ -107,5 +107,22 @@ describe('shipped rules (models/rules.json)', () => {
     }
     expect(out.kind, out.reason).toBe('decided');
     if (out.kind === 'decided') expect(out.classId, out.reason).toBe(expected);
+  });
+
+  it("the tier's outcomes, shared between items, say what the rule set's verdict says", () => {
+    const items = EXPECTED.map(([name]) => toCascadeItem({ name }));
+    const first = tier.decide(items);
+    const again = tier.decide(items);
+    items.forEach((item, i) => {
+      const verdict = rules.match(item);
+      const out = first[i];
+      expect(out.reason, item.name).toBe(describeVerdict(verdict));
+      expect(out.kind, item.name).toBe(verdict.kind === 'decided' ? 'decided' : 'deferred');
+      if (verdict.kind === 'decided' && out.kind === 'decided') {
+        expect([out.classId, out.confidence, out.ruleId], item.name).toEqual([verdict.classId, verdict.confidence, verdict.match.rule.id]);
+        // A lone decisive keyword or phrase: one outcome object for every item it decides.
+        if (!verdict.agreeing.length && verdict.match.kind !== 'regex') expect(again[i], item.name).toBe(out);
+      }
+    });
   });
 });
