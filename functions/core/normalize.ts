@@ -13,6 +13,19 @@ export const UNIT_ALIASES: Record<string, string> = {
 };
 /** UNIT_ALIASES as a map: a plain object would also "know" inherited names such as "constructor". */
 const UNITS = new Map(Object.entries(UNIT_ALIASES));
+/** The one-word units by their first letter (a = 0), so a unit in the text is looked up without slicing it out. */
+const UNITS_BY_LETTER: [string, string][][] = Array.from({ length: 26 }, () => []);
+for (const [unit, alias] of UNITS) if (!unit.includes(' ')) UNITS_BY_LETTER[unit.charCodeAt(0) - 97].push([unit, alias]);
+
+/** The alias of the unit s[from, to) (letters a-z), or undefined when it is no unit. */
+function unitAt(s: string, from: number, to: number): string | undefined {
+  const units = UNITS_BY_LETTER[s.charCodeAt(from) - 97];
+  for (let u = 0; u < units.length; u++) {
+    const unit = units[u][0];
+    if (unit.length === to - from && s.startsWith(unit, from)) return units[u][1];
+  }
+  return undefined;
+}
 
 const DIACRITICS_RE = /[\u0300-\u036f]/g;
 const APOSTROPHES_RE = /['\u2019`]/g;
@@ -144,9 +157,8 @@ function collapseQuantities(s: string): string {
     }
     // A trailing dot belongs to the unit ("oz.") unless a word follows it.
     const end = s.charCodeAt(unitEnd) === 46 && !isLetter(s.charCodeAt(unitEnd + 1)) ? unitEnd + 1 : unitEnd;
-    const unit = s.slice(p, unitEnd);
     // A fluid-ounce spelling the table lacks ("fl.oz") is kept as written, its spaces collapsed to one.
-    const alias = fluidOunces ? (UNITS.get(unit) ?? UNITS.get(unit.replace(WHITESPACE_RE, ' ')) ?? unit) : UNITS.get(unit);
+    const alias = fluidOunces ? fluidOuncesAlias(s.slice(p, unitEnd)) : unitAt(s, p, unitEnd);
     if (alias !== undefined) {
       const num = s.slice(i, numEnd);
       out += s.slice(from, i) + spaceBefore(s, i, from) + (sep === 44 && numEnd > run ? num.replace(',', '.') : num) + alias + spaceAfter(s, end);
@@ -162,6 +174,10 @@ function collapseQuantities(s: string): string {
 // `from`: where the last token put in ends (0 when none), itself followed by a space.
 const spaceBefore = (s: string, i: number, from: number) => (i === 0 || i === from || s.charCodeAt(i - 1) === 32 ? '' : ' ');
 const spaceAfter = (s: string, i: number) => (i === s.length || s.charCodeAt(i) === 32 ? '' : ' ');
+
+function fluidOuncesAlias(unit: string): string {
+  return UNITS.get(unit) ?? UNITS.get(unit.replace(WHITESPACE_RE, ' ')) ?? unit;
+}
 
 /** "6 x 330ml" → " 6x 330ml": digits, "x" and a digit next (what /(\d+)\s*x\s*(?=\d)/g replaces with " $1x "). */
 function collapseMultipacks(s: string): string {
