@@ -125,7 +125,8 @@ export class Cascade {
       const decidedHere = reviewable.get(tier.name);
       // Tiers share outcomes between items (the rules tier: one per rule and matched text); the step of a
       // shared outcome without candidates is then shared too.
-      const sharedSteps = new Map<TierOutcome, TraceStep>();
+      // Each keeps the last trace it extended: the items it decides mostly come the same way.
+      const sharedSteps = new Map<TierOutcome, { step: TraceStep; from: Trace; to: Trace }>();
       for (let j = 0; j < ids.length; j++) {
         const i = ids[j];
         const outcome = outcomes[j];
@@ -134,9 +135,15 @@ export class Cascade {
         const confirmed = standing !== undefined && (outcome.kind === 'error' || (outcome.kind === 'decided' && outcome.classId === standing.classId));
         let trace: Trace;
         if (standing === undefined && (outcome.kind === 'error' || !outcome.candidates?.length)) {
-          let step = sharedSteps.get(outcome);
-          if (step === undefined) sharedSteps.set(outcome, (step = this.stepOf(tier.name, outcome, ms, true)));
-          trace = shared.sharedStep(traces[i], step);
+          let path = sharedSteps.get(outcome);
+          if (path === undefined) {
+            const step = this.stepOf(tier.name, outcome, ms, true);
+            sharedSteps.set(outcome, (path = { step, from: traces[i], to: shared.sharedStep(traces[i], step) }));
+          } else if (path.from !== traces[i]) {
+            path.from = traces[i];
+            path.to = shared.sharedStep(traces[i], path.step);
+          }
+          trace = path.to;
         } else {
           const step = this.stepOf(tier.name, outcome, ms, !confirmed);
           const topK = outcome.kind !== 'error' && outcome.candidates?.length ? mergeTopK(traces[i].topK, outcome.candidates, this.topK) : traces[i].topK;
