@@ -27,6 +27,11 @@ export interface LakeExportOptions {
  * million-row export ~100 MB more peak RSS than this, for the same time.
  */
 const ROW_GROUP_ROWS = 30_000;
+/**
+ * zstd level 1 instead of DuckDB's default 3: a million-row export costs ~0.2 CPU s less and the file comes out
+ * no larger (the columns are short, repetitive strings).
+ */
+const ZSTD_LEVEL = 1;
 
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const quoteText = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -100,7 +105,7 @@ COPY (
   LEFT JOIN d ON d.key = o.item_key
   -- No ORDER BY: row_no keeps each row's input position, and sorting would hold the whole job in memory
   -- (a million rows: +180 MB peak RSS and a third more time).
-) TO ${quoteText(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
+) TO ${quoteText(file)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${ZSTD_LEVEL}, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
   await db.exec(sql);
   const [{ rows }] = await db.query<{ rows: number }>(`SELECT COUNT(*)::INTEGER AS rows FROM read_parquet(${quoteText(file)})`);
   return { key, rows };
