@@ -219,8 +219,7 @@ export class CsvBatchReader {
       inBrokenRecord = true;
       recordsRead++;
       const partial = api ? [...api.state.record, api.state.field.toString('utf8')] : [];
-      const line = err?.lines ?? api?.info.lines;
-      reject(Number(line ?? 0), `malformed CSV: ${err?.message ?? 'unreadable record'}`, partial);
+      reject(Number(err?.lines ?? api?.info.lines ?? 0), `malformed CSV: ${err?.message ?? 'unreadable record'}`, partial);
     };
     const startParser = () => {
       fast = false;

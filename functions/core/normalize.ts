@@ -111,6 +111,12 @@ function skipSpaces(s: string, i: number): number {
   return i;
 }
 
+/** Where the next digit at or after i is (s.length when none): the scans below start at each run of digits. */
+function nextDigit(s: string, i: number): number {
+  while (i < s.length && !isDigit(s.charCodeAt(i))) i++;
+  return i;
+}
+
 function skipDigits(s: string, i: number): number {
   while (isDigit(s.charCodeAt(i))) i++;
   return i;
@@ -124,12 +130,7 @@ function collapseQuantities(s: string): string {
   let out = '';
   let from = 0;
   const n = s.length;
-  let i = 0;
-  while (i < n) {
-    if (!isDigit(s.charCodeAt(i))) {
-      i++;
-      continue;
-    }
+  for (let i = nextDigit(s, 0); i < n; i = nextDigit(s, i)) {
     // A match starting inside this run of digits would see the same rest, so one try per run.
     const run = skipDigits(s, i + 1);
     let numEnd = run;
@@ -184,12 +185,7 @@ function collapseMultipacks(s: string): string {
   let out = '';
   let from = 0;
   const n = s.length;
-  let i = 0;
-  while (i < n) {
-    if (!isDigit(s.charCodeAt(i))) {
-      i++;
-      continue;
-    }
+  for (let i = nextDigit(s, 0); i < n; i = nextDigit(s, i)) {
     const run = skipDigits(s, i + 1);
     let p = skipSpaces(s, run);
     if (s.charCodeAt(p) === 120) {
