@@ -13,7 +13,7 @@ export const NULL = '\\N';
 export type Cell = string | number | null | undefined;
 
 /** The `decisions` table's columns, in its order. */
-export const DECISION_TABLE_COLUMNS = [
+const DECISION_TABLE_COLUMNS = [
   'key', 'job_id', 'row_no', 'decided_at', 'name', 'brand', 'search_term', 'description', 'text', 'class_id', 'confidence',
   'tier', 'status', 'rule_id', 'model_version', 'reason', 'taxonomy_version', 'trace',
 ];
@@ -26,7 +26,7 @@ const TRACED = new Set<TierName>(['encoder', 'llm', 'human']);
 const keepsTrace = (d: Decision) => TRACED.has(d.tier) || (d.tier === 'review' && d.trace!.topK.length > 0);
 
 /** A record as a row of the `decisions` table, in DECISION_TABLE_COLUMNS order. */
-export function decisionCells(record: ItemRecord): Cell[] {
+function decisionCells(record: ItemRecord): Cell[] {
   const { decision: d, input, text, jobId, at, row } = record;
   return [
     d.key, jobId, row, at, input.name, input.brand, input.searchTerm, input.description, text, d.classId, d.confidence,
@@ -34,7 +34,8 @@ export function decisionCells(record: ItemRecord): Cell[] {
   ];
 }
 
-const cellText = (v: Cell) => (v === null || v === undefined ? NULL : typeof v === 'number' ? String(v) : escapeCsv(v));
+/** A cell as staged CSV text. */
+export const cellText = (v: Cell) => (v === null || v === undefined ? NULL : typeof v === 'number' ? String(v) : escapeCsv(v));
 
 /** Encoded rows, and where each starts in the text (a quoted field may hold a newline, so lines are not rows). */
 export interface EncodedDecisions {

@@ -6,11 +6,10 @@
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, listValue, type DuckDBValue } from '@duckdb/node-api';
-import { escapeCsv } from '../../core/csv.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
 import type { Cache, ItemRecord, JobRecord, JobStore, Page, ResultStore } from '../../ports.ts';
-import { decisionCells, DECISION_COLUMNS, DECISION_TABLE_COLUMNS, NULL, type Cell } from './decision-rows.ts';
+import { cellText, DECISION_COLUMNS, encodeDecisions, NULL, type Cell } from './decision-rows.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS decisions (
@@ -200,8 +199,7 @@ export class LocalDb {
     let text = '';
     for (const row of rows) {
       for (let i = 0; i < row.length; i++) {
-        const v = row[i];
-        text += (i ? ',' : '') + (v === null || v === undefined ? NULL : typeof v === 'number' ? String(v) : escapeCsv(v));
+        text += (i ? ',' : '') + cellText(row[i]);
       }
       text += '\n';
     }
@@ -289,12 +287,9 @@ export class DuckDbResultStore implements ResultStore {
    * under the API bench doubled the server's CPU per request; a staged COPY did not.
    */
   private async writeDecisions(records: ItemRecord[]): Promise<void> {
-    const stage = this.db.stageCsv('decisions', DECISION_TABLE_COLUMNS, records.map(decisionCells));
-    try {
-      await this.db.exec(stage.sql);
-    } finally {
-      stage.cleanup();
-    }
+    const staging = new DecisionStaging(this.db);
+    staging.add(encodeDecisions(records).text);
+    await staging.flush();
   }
 
   /**
