@@ -188,6 +188,9 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
       await rt.jobs.update(jobId, patch);
       opts.onCheckpoint?.(cp);
     });
+    // A failure surfaces where checkpointing is next awaited (the next checkpoint or the end of the run); until
+    // then it must not count as unhandled while worker slices are still being delivered.
+    checkpointing.catch(() => undefined);
   };
 
   /**
