@@ -34,7 +34,9 @@ options:
   --concurrency N       batches in the cascade at once (default 4 with an encoder or LLM tier, else 1)
   --threads N           worker threads that parse and classify when the tiers are cache and rules (default:
                         one per core for files over 4 MB, else 1; the output is the same either way)
-  --no-lake             do not write the finished job to the results lake ($AISLE_HOME/lake, for insights)
+  --lake                write the finished job to the results lake ($AISLE_HOME/lake) now; by default it is
+                        written when insights are next asked for (aisle insights, aisle serve), from OUT.csv
+  --no-lake             leave the job out of the results lake
   -q, --quiet           no progress output
   -h, --help            this help
 
@@ -68,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
         rules: { type: 'string' },
         'job-id': { type: 'string' },
         fresh: { type: 'boolean' },
+        lake: { type: 'boolean' },
         'no-lake': { type: 'boolean' },
         'batch-size': { type: 'string' },
         'checkpoint-every': { type: 'string' },
@@ -90,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
   const isSample = positionals.length === 0;
   const input = isSample ? SAMPLE_CSV : positionals[0];
   const output = resolve(values.out ?? defaultOutput(input, isSample));
+  if (values.lake && values['no-lake']) throw new UserError('--lake and --no-lake contradict each other: pick one');
   const tiers = values.tiers !== undefined ? parseTierList(values.tiers) : undefined;
   const batchSize = positiveInt(values['batch-size'], '--batch-size', 256);
   const checkpointEvery = positiveInt(values['checkpoint-every'], '--checkpoint-every', 50_000);
@@ -116,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
       progress = new Progress(size, 'aisle');
     }
     const summary = await classifyFile(rt, {
-      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, lake: !values['no-lake'], batchSize, checkpointEvery, concurrency, storeAll: values['store-all'],
+      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, lake: values['no-lake'] ? 'off' : values.lake ? 'now' : 'deferred', batchSize, checkpointEvery, concurrency, storeAll: values['store-all'],
       threads, taxonomyPath: values.taxonomy, rulesPath: values.rules,
       // Asked for by name, workers run on any file size.
       parallelMinBytes: values.threads === undefined ? undefined : 0,
@@ -145,5 +149,6 @@ export function formatSummary(s: ClassifySummary): string {
     `  output:       ${show(s.output)}`,
     `  rejects:      ${show(s.rejects)}`,
     `  job:          ${s.jobId}`,
+    `  lake:         ${s.lake === 'off' ? 'left out' : s.lake === 'deferred' ? 'written when insights are next asked for (aisle insights, aisle serve)' : s.lake.key}`,
   ].join('\n');
 }

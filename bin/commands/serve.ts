@@ -41,10 +41,11 @@ export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; ra
     home: rt.home,
     jobs: rt.jobs,
     run: async (job) => {
-      await classifyFile(rt, { input: job.input, output: join(outbox, `${job.id}.csv`), jobId: job.id });
+      // A server's jobs run in the background: the lake export is not in anyone's way, so it runs at once.
+      await classifyFile(rt, { input: job.input, output: join(outbox, `${job.id}.csv`), jobId: job.id, lake: 'now' });
     },
   });
-  const insights = new DuckDbInsights(join(rt.home, 'lake'));
+  const insights = new DuckDbInsights(join(rt.home, 'lake'), { warn: rt.warn });
   const deps: AppDeps = {
     taxonomy: rt.taxonomy,
     cascade: rt.cascade,

@@ -36,6 +36,7 @@ describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/100 rows in = 96 classified \+ 4 rejected/);
     expect(r.stdout).toMatch(/output: +sample\.out\.csv/);
+    expect(r.stdout).toMatch(/lake: +written when insights are next asked for/);
     const out = readFileSync(join(dir, 'sample.out.csv'), 'utf8');
     expect(out.split('\n')[0]).toBe(
       'id,product_name,brand,description,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key',
@@ -108,6 +109,10 @@ describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
 
     const tiers = aisle([noName, '--tiers', 'cache,magic']);
     expect(tiers.stderr).toMatch(/unknown tier "magic": known tiers are cache, rules/);
+
+    const lake = aisle([noName, '--lake', '--no-lake']);
+    expect(lake.code).toBe(1);
+    expect(lake.stderr).toMatch(/--lake and --no-lake contradict each other/);
 
     const help = aisle(['--help']);
     expect(help.code).toBe(0);

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
+import { classifyFile, type ClassifySummary } from '../../functions/adapters/local/classify-file.ts';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 
@@ -11,6 +11,9 @@ describe('a finished local job lands in the lake and answers the named queries',
   let home: string;
   let rt: LocalRuntime;
   let output: string;
+  let input: string;
+  let summary: ClassifySummary;
+  const lakeFiles = () => readdirSync(join(home, 'lake'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet') || f.endsWith('.json')).sort();
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'aisle-lake-e2e-'));
@@ -18,11 +21,11 @@ describe('a finished local job lands in the lake and answers the named queries',
     const lines = ['order_id;product_name;order_date;age_band;Gender;sku'];
     for (let i = 0; i < 60; i++) lines.push(`o${Math.floor(i / 3)};${names[i % names.length]};2026-0${1 + (i % 3)}-1${i % 9};${i % 2 ? '25-34' : '55+'};${i % 2 ? 'f' : 'm'};S${i}`);
     lines.push(';;2026-01-01;;;bad-row-empty-name');
-    const input = join(home, 'orders.csv');
+    input = join(home, 'orders.csv');
     writeFileSync(input, lines.join('\n') + '\n');
     output = join(home, 'orders.out.csv');
     rt = await createLocalRuntime({ home, tiers: ['cache', 'rules'], warn: () => undefined });
-    await classifyFile(rt, { input, output, jobId: 'orders-1' });
+    summary = await classifyFile(rt, { input, output, jobId: 'orders-1' });
   });
   afterAll(async () => {
     await rt?.close();
@@ -32,6 +35,9 @@ describe('a finished local job lands in the lake and answers the named queries',
   it('writes one row per classified item with the output labels, keys and promoted input columns', async () => {
     const out = parse(readFileSync(output), { columns: true }) as Record<string, string>[];
     expect(out).toHaveLength(60);
+    // The export waits for the first read: the job is marked, not yet written.
+    expect(summary.lake).toBe('deferred');
+    expect(lakeFiles()).toEqual(['pending/orders-1.costs.parquet', 'pending/orders-1.json']);
     const insights = new DuckDbInsights(join(home, 'lake'));
     try {
       const dist = await insights.run('category_distribution', { jobId: 'orders-1' });
@@ -39,6 +45,7 @@ describe('a finished local job lands in the lake and answers the named queries',
       for (const r of out) expected.set(`${r.level1}|${r.level2}`, (expected.get(`${r.level1}|${r.level2}`) ?? 0) + 1);
       expect(dist).toHaveLength(expected.size);
       for (const d of dist) expect(d.items).toBe(expected.get(`${d.level1}|${d.level2}`));
+      expect(lakeFiles()).toEqual([expect.stringMatching(/^results\/dt=\d{4}-\d{2}-\d{2}\/job=orders-1\/part-0\.parquet$/)]);
 
       const season = await insights.run('seasonality');
       expect(season.map((s) => s.month).sort()).toEqual(expect.arrayContaining(['2026-01', '2026-02', '2026-03']));
@@ -52,6 +59,32 @@ describe('a finished local job lands in the lake and answers the named queries',
       const reviewKeys = new Set(out.filter((r) => r.status === 'needs_review').map((r) => r.item_key));
       expect(uncertain.length).toBe(Math.min(50, out.filter((r) => r.status === 'needs_review').length));
       for (const u of uncertain) expect(reviewKeys.has(u.item_key as string)).toBe(true);
+    } finally {
+      await insights.close();
+    }
+  });
+
+  it('exports at once when asked, leaves a job out when asked, and says which job it cannot export', async () => {
+    const now = await classifyFile(rt, { input, output: join(home, 'now.out.csv'), jobId: 'orders-now', lake: 'now' });
+    expect(now.lake).toEqual({ key: expect.stringMatching(/^results\/dt=.*\/job=orders-now\/part-0\.parquet$/) });
+    expect(existsSync(join(home, 'lake', (now.lake as { key: string }).key))).toBe(true);
+    const off = await classifyFile(rt, { input, output: join(home, 'off.out.csv'), jobId: 'orders-off', lake: 'off' });
+    expect(off.lake).toBe('off');
+    await classifyFile(rt, { input, output: join(home, 'edited.out.csv'), jobId: 'orders-edited' });
+    appendFileSync(join(home, 'edited.out.csv'), 'an edit after the run\n');
+    expect(lakeFiles().filter((f) => f.startsWith('pending/'))).toEqual(['pending/orders-edited.costs.parquet', 'pending/orders-edited.json']);
+
+    const warnings: string[] = [];
+    const insights = new DuckDbInsights(join(home, 'lake'), { warn: (m) => warnings.push(m) });
+    try {
+      const tiers = await insights.run('tier_mix');
+      expect(lakeFiles().map((f) => /job=([^/]+)/.exec(f)?.[1])).toEqual(['orders-1', 'orders-now']);
+      expect(tiers.reduce((s, r) => s + (r.items as number), 0)).toBe(120);
+      expect(warnings).toEqual([expect.stringContaining(`job orders-edited is not in the results lake: its output ${join(home, 'edited.out.csv')} was changed`)]);
+      // The mark goes with the warning: the next query does not warn again.
+      expect(lakeFiles().some((f) => f.startsWith('pending/'))).toBe(false);
+      await insights.run('tier_mix');
+      expect(warnings).toHaveLength(1);
     } finally {
       await insights.close();
     }

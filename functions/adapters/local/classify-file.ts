@@ -19,7 +19,7 @@ import type { JobCheckpoint, JobRecord } from '../../ports.ts';
 import { emptyTally, tallyDecisions, type ChunkResult, type DecisionTally } from './classify-chunk.ts';
 import { classifyInParallel, readHeader, runsInWorkers } from './classify-parallel.ts';
 import { offsetRows } from './decision-rows.ts';
-import { exportJobToLake } from './lake-export.ts';
+import { fillLake, queueForLake } from './lake-export.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 export interface ClassifyFileOptions {
@@ -54,8 +54,11 @@ export interface ClassifyFileOptions {
    * (review, encoder, LLM); rules and cache decisions are in the output file and cost nothing to redo.
    */
   storeAll?: boolean;
-  /** Write the finished job to the results lake ($AISLE_HOME/lake) for insights; default true. */
-  lake?: boolean;
+  /**
+   * The finished job in the results lake ($AISLE_HOME/lake) for insights: 'deferred' (the default) marks it and
+   * the export runs when the lake is next read; 'now' exports before returning; 'off' leaves it out.
+   */
+  lake?: 'deferred' | 'now' | 'off';
   onProgress?: (bytesRead: number, records: number) => void;
   /** Called once per checkpoint written (tests and progress). */
   onCheckpoint?: (checkpoint: JobCheckpoint) => void;
@@ -77,6 +80,8 @@ export interface ClassifySummary {
   /** Records this process read and decided. */
   processedNow: number;
   seconds: number;
+  /** Where the job stands with the results lake: exported (its part's key), waiting for the next read, or left out. */
+  lake: { key: string } | 'deferred' | 'off';
 }
 
 export function deriveJobId(input: string, fingerprint: string): string {
@@ -294,10 +299,15 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     status: 'done', rowsIn: records, totalKnown: true, classified, rejected, needsReview, tierCounts,
     checkpoint: { records, outputBytes: out.position, rejectsBytes: rej.position },
   });
-  if (opts.lake !== false && columns) {
-    await exportJobToLake(rt.db, {
-      jobId, outputCsv: output, inputHeader: columns.header, lakeRoot: join(rt.home, 'lake'), taxonomy: rt.taxonomy, at: new Date(),
-    });
+  // A file with no header has no columns and no rows for the lake.
+  let lake: ClassifySummary['lake'] = columns && opts.lake !== 'off' ? 'deferred' : 'off';
+  if (lake === 'deferred') {
+    const lakeRoot = join(rt.home, 'lake');
+    await queueForLake(rt.db, lakeRoot, { jobId, outputCsv: output, inputHeader: columns!.header, rows: classified, taxonomy: rt.taxonomy, at: new Date() });
+    if (opts.lake === 'now') {
+      const written = (await fillLake(rt.db, lakeRoot, rt.warn)).find((w) => w.jobId === jobId);
+      if (written) lake = { key: written.key };
+    }
   }
   return {
     jobId,
@@ -312,5 +322,6 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     resumedFrom: resumeFrom?.records ?? 0,
     processedNow: records - (resumeFrom?.records ?? 0),
     seconds: (performance.now() - started) / 1000,
+    lake,
   };
 }

@@ -4,6 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { checkJobId, loadNamedQueries, UnknownQueryError, type NamedQuery } from '../../core/insights.ts';
 import { LAKE_COLUMNS } from '../../core/lake.ts';
 import type { Insights } from '../../ports.ts';
+import { fillLake, type SqlRunner } from './lake-export.ts';
 
 /** Turns DuckDB values into JSON-friendly ones (BIGINT → number when safe, else string). */
 function plain(value: unknown): unknown {
@@ -19,17 +20,21 @@ function hasParquet(dir: string): boolean {
 
 /**
  * The named queries on DuckDB over the local lake ($AISLE_HOME/lake/results/dt=…/job=…/part-N.parquet).
- * `results` is a view over the Parquet files; `dt` comes from the path, as Athena's partition does.
+ * `results` is a view over the Parquet files; `dt` comes from the path, as Athena's partition does. Jobs
+ * finished since the last query are exported to the lake first (lake-export.ts: the export is deferred).
  */
 export class DuckDbInsights implements Insights {
   private connection?: Promise<DuckDBConnection>;
+  private filling: Promise<unknown> = Promise.resolve();
   private readonly queries: NamedQuery[];
+  private readonly warn: (message: string) => void;
 
   constructor(
     private readonly lakeRoot: string,
-    queries: NamedQuery[] = loadNamedQueries(),
+    opts: { queries?: NamedQuery[]; warn?: (message: string) => void } = {},
   ) {
-    this.queries = queries;
+    this.queries = opts.queries ?? loadNamedQueries();
+    this.warn = opts.warn ?? ((m) => process.stderr.write(`aisle: ${m}\n`));
   }
 
   async list() {
@@ -41,6 +46,7 @@ export class DuckDbInsights implements Insights {
     if (!query) throw new UnknownQueryError(name, this.queries.map((q) => q.name));
     const jobId = checkJobId(params.jobId);
     const connection = await this.connect();
+    await this.fill(connection);
     // The view is made per query so parts written since the last one are seen.
     await connection.run(this.viewSql());
     const reader = await connection.runAndReadAll(query.sql, [jobId ?? null]);
@@ -51,6 +57,16 @@ export class DuckDbInsights implements Insights {
   async close(): Promise<void> {
     if (this.connection) (await this.connection).closeSync();
     this.connection = undefined;
+  }
+
+  /** Exports the jobs waiting for the lake; one fill at a time (concurrent queries wait for it). */
+  private fill(connection: DuckDBConnection): Promise<unknown> {
+    const sql: SqlRunner = {
+      exec: async (text) => void (await connection.run(text)),
+      query: async <T>(text: string) => (await connection.runAndReadAll(text)).getRowObjectsJS() as T[],
+    };
+    this.filling = this.filling.catch(() => undefined).then(() => fillLake(sql, this.lakeRoot, this.warn));
+    return this.filling;
   }
 
   private connect(): Promise<DuckDBConnection> {

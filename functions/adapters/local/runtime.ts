@@ -73,6 +73,8 @@ export interface LocalRuntime {
   tierNames: string[];
   unavailable: { name: string; reason: string }[];
   cascade: Cascade;
+  /** Where the runtime says something the user should know that is not an error. */
+  warn: (message: string) => void;
   close(): Promise<void>;
 }
 
@@ -140,6 +142,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}): Pro
     tierNames: cascade.tierNames,
     unavailable,
     cascade,
+    warn,
     close: () => db.close(),
   };
 }
