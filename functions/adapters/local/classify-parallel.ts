@@ -8,13 +8,10 @@
  * can make that guess wrong; a slice that ends inside a record shows it, since its last record is then
  * unreadable. From such a slice on, the caller reads the rest with one sequential parser.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Parser } from 'csv-parse';
+import { bundleFor } from '../../../bin/bundles.mjs';
 import { sniffDelimiter } from '../../core/csv.ts';
 import { RulesTier } from '../../core/rules.ts';
 import type { Decision } from '../../core/types.ts';
@@ -260,63 +257,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
   }
 }
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const WORKER_ENTRY = fileURLToPath(new URL('./classify-worker.ts', import.meta.url));
-/** Where bundles are kept: node_modules/.cache, or the temp folder where node_modules is read-only. */
-const BUNDLE_DIRS = [
-  join(ROOT, 'node_modules/.cache/aisle'),
-  join(tmpdir(), `aisle-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`),
-];
-
-const MANIFEST = 'classify-worker.json';
-
-/** A hash of the bundle's sources, named relative to the checkout: a node_modules copied into another checkout must not reuse this one's bundle. */
-function hashFiles(files: string[]): string {
-  const h = createHash('sha256');
-  for (const f of files) h.update(f).update('\0').update(readFileSync(join(ROOT, f))).update('\0');
-  return h.digest('hex').slice(0, 16);
-}
-
-/**
- * The worker as one plain ES module: a worker thread does not inherit tsx, and registering tsx in it costs
- * ~0.3 s of CPU where loading a bundle costs ~30 ms. Built with esbuild (tsx's own compiler) on first use and
- * kept under node_modules/.cache/aisle, named by a hash of its sources, so a changed source gets a new bundle.
- */
-async function workerBundle(): Promise<string> {
-  for (const dir of BUNDLE_DIRS) {
-    try {
-      const inputs = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as string[];
-      const bundle = join(dir, `classify-worker-${hashFiles(inputs)}.mjs`);
-      if (existsSync(bundle)) return bundle;
-    } catch {
-      // no bundle there yet, or a source is gone
-    }
-  }
-  const { build } = await import('esbuild');
-  const built = await build({
-    entryPoints: [WORKER_ENTRY], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, metafile: true,
-    absWorkingDir: ROOT, logLevel: 'silent',
-  });
-  const inputs = Object.keys(built.metafile.inputs).sort();
-  const name = `classify-worker-${hashFiles(inputs)}.mjs`;
-  let failure: unknown;
-  for (const dir of BUNDLE_DIRS) {
-    try {
-      mkdirSync(dir, { recursive: true });
-      // Bundles of older sources go (an hour on, no run still starts from them); this one is written aside and
-      // renamed, so a concurrent run sees a whole file or none.
-      for (const old of readdirSync(dir)) {
-        if (/^classify-worker-\w+\.mjs$/.test(old) && old !== name && Date.now() - statSync(join(dir, old)).mtimeMs > 3_600_000) rmSync(join(dir, old), { force: true });
-      }
-      const tmp = join(dir, `${name}.${process.pid}.tmp`);
-      writeFileSync(tmp, built.outputFiles[0].contents);
-      renameSync(tmp, join(dir, name));
-      writeFileSync(join(dir, `${MANIFEST}.${process.pid}.tmp`), JSON.stringify(inputs));
-      renameSync(join(dir, `${MANIFEST}.${process.pid}.tmp`), join(dir, MANIFEST));
-      return join(dir, name);
-    } catch (err) {
-      failure = err; // read-only: try the next place
-    }
-  }
-  throw failure;
+/** The worker as one plain ES module, packages included (a worker thread does not inherit tsx). */
+function workerBundle(): Promise<string> {
+  return bundleFor({ name: 'classify-worker', entry: 'functions/adapters/local/classify-worker.ts', packages: 'bundle' });
 }
