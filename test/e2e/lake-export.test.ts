@@ -73,6 +73,7 @@ describe('a finished local job lands in the lake and answers the named queries',
     await classifyFile(rt, { input, output: join(home, 'edited.out.csv'), jobId: 'orders-edited' });
     appendFileSync(join(home, 'edited.out.csv'), 'an edit after the run\n');
     expect(lakeFiles().filter((f) => f.startsWith('pending/'))).toEqual(['pending/orders-edited.costs.parquet', 'pending/orders-edited.json']);
+    writeFileSync(join(home, 'lake', 'pending', 'torn.json'), '{"jobId": "torn", "outp');
 
     const warnings: string[] = [];
     const insights = new DuckDbInsights(join(home, 'lake'), { warn: (m) => warnings.push(m) });
@@ -80,11 +81,14 @@ describe('a finished local job lands in the lake and answers the named queries',
       const tiers = await insights.run('tier_mix');
       expect(lakeFiles().map((f) => /job=([^/]+)/.exec(f)?.[1])).toEqual(['orders-1', 'orders-now']);
       expect(tiers.reduce((s, r) => s + (r.items as number), 0)).toBe(120);
-      expect(warnings).toEqual([expect.stringContaining(`job orders-edited is not in the results lake: its output ${join(home, 'edited.out.csv')} was changed`)]);
+      expect(warnings).toEqual([
+        expect.stringContaining(`job orders-edited is not in the results lake: its output ${join(home, 'edited.out.csv')} was changed`),
+        expect.stringMatching(/^job torn is not in the results lake: its lake marker .*torn\.json is unreadable/),
+      ]);
       // The mark goes with the warning: the next query does not warn again.
       expect(lakeFiles().some((f) => f.startsWith('pending/'))).toBe(false);
       await insights.run('tier_mix');
-      expect(warnings).toHaveLength(1);
+      expect(warnings).toHaveLength(2);
     } finally {
       await insights.close();
     }

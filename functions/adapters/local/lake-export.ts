@@ -116,11 +116,12 @@ export async function fillLake(db: SqlRunner, lakeRoot: string, warn: (message: 
   const written: LakeWrite[] = [];
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const jobId = name.slice(0, -'.json'.length);
+    const text = readText(join(dir, name));
+    if (text === null) continue; // a concurrent fill took it
     let pending: PendingJob;
     try {
-      pending = JSON.parse(readFileSync(join(dir, name), 'utf8')) as PendingJob;
+      pending = JSON.parse(text) as PendingJob;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // a concurrent fill took it
       pending = { jobId } as PendingJob;
       warn(`job ${jobId} is not in the results lake: its lake marker ${join(dir, name)} is unreadable (${(err as Error).message})`);
     }
@@ -133,10 +134,21 @@ export async function fillLake(db: SqlRunner, lakeRoot: string, warn: (message: 
         warn(`job ${jobId} is not in the results lake: ${(err as Error).message}; classify its input again to add it`);
       }
     }
-    rmSync(markerPath(lakeRoot, jobId), { force: true });
-    rmSync(costsPath(lakeRoot, jobId), { force: true });
+    // Unless a rerun of the job marked it again meanwhile: that mark is for the next fill.
+    if (readText(markerPath(lakeRoot, jobId)) === text) {
+      rmSync(markerPath(lakeRoot, jobId), { force: true });
+      rmSync(costsPath(lakeRoot, jobId), { force: true });
+    }
   }
   return written;
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 function outputProblem(pending: PendingJob): string | null {
