@@ -3,8 +3,8 @@
 // bundle. Node then loads the code without a TypeScript loader: the CLI starts ~0.15 s sooner than through
 // tsx, and a worker thread (which does not inherit tsx) loads in milliseconds. Plain JavaScript, because the
 // CLI's entry (aisle.mjs) needs it before any loader is registered.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CACHE_DIR = join(ROOT, 'node_modules/.cache/aisle');
 /** Where a self-contained bundle goes when node_modules is read-only. */
 const TMP_DIR = join(tmpdir(), `aisle-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`);
-/** Bundles of older sources go after this long: no run still starts from them. */
+/** Bundles not started from for this long go (each start touches its bundle): no running process still loads from them. */
 const STALE_MS = 3_600_000;
 
 /** Spelled in pieces: this file is bundled too, and its own text must not be rewritten. */
@@ -42,6 +42,16 @@ const sourceImportMeta = {
   },
 };
 
+/** @param {string} path */
+function touch(path) {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // read-only: the bundle stays as old as it is
+  }
+}
+
 /**
  * A hash of the bundle's sources, named relative to the checkout: a node_modules copied into another
  * checkout must not reuse this one's bundle.
@@ -68,13 +78,16 @@ export async function bundleFor({ name, entry, packages }) {
     try {
       const inputs = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
       const built = join(dir, `${name}-${hashFiles(inputs)}`, entryFile);
-      if (existsSync(built)) return built;
+      if (existsSync(built)) {
+        touch(dirname(built));
+        return built;
+      }
     } catch {
       // no bundle there yet, or a source is gone
     }
   }
   const { build } = await import('esbuild');
-  const tmpOut = join(dirs[0], `${name}.${process.pid}.${Date.now()}.tmp`);
+  const tmpOut = join(dirs[0], `${name}.${randomUUID()}.tmp`);
   let failure;
   for (const dir of dirs) {
     const out = dir === dirs[0] ? tmpOut : join(dir, basename(tmpOut));
@@ -93,11 +106,13 @@ export async function bundleFor({ name, entry, packages }) {
       } catch {
         rmSync(out, { recursive: true, force: true });
       }
-      writeFileSync(join(dir, `${name}.json.${process.pid}.tmp`), JSON.stringify(inputs));
-      renameSync(join(dir, `${name}.json.${process.pid}.tmp`), join(dir, `${name}.json`));
+      const manifest = join(dir, `${name}.json.${randomUUID()}.tmp`);
+      writeFileSync(manifest, JSON.stringify(inputs));
+      renameSync(manifest, join(dir, `${name}.json`));
       for (const old of readdirSync(dir)) {
         const path = join(dir, old);
-        if (old.startsWith(`${name}-`) && path !== final && Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
+        const bundleOrLeftover = old.startsWith(`${name}-`) || (old.startsWith(`${name}.`) && old.endsWith('.tmp'));
+        if (bundleOrLeftover && path !== final && Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
       }
       return join(final, entryFile);
     } catch (err) {

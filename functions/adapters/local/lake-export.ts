@@ -9,6 +9,7 @@
  * what the export needs that outlives the run: the output file (checked by size and mtime), the class ids
  * of the job's taxonomy, the time it finished and the cost units its stored decisions spent.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { addedColumns, resolveColumns } from '../../core/csv.ts';
@@ -102,8 +103,9 @@ COPY (
   };
   // Written aside and renamed: a reader sees the whole marker or none, and the costs file is there before it.
   const marker = markerPath(lakeRoot, job.jobId);
-  writeFileSync(`${marker}.${process.pid}.tmp`, JSON.stringify(pending));
-  renameSync(`${marker}.${process.pid}.tmp`, marker);
+  const tmp = `${marker}.${randomUUID()}.tmp`;
+  writeFileSync(tmp, JSON.stringify(pending));
+  renameSync(tmp, marker);
 }
 
 /**
@@ -166,7 +168,8 @@ async function exportPending(db: SqlRunner, lakeRoot: string, job: PendingJob): 
   const file = join(lakeRoot, key);
   mkdirSync(dirname(file), { recursive: true });
   // Written aside and renamed, so a query never reads half a part; a rerun of the job on another day replaces it.
-  const tmp = `${file}.${process.pid}.tmp`;
+  // A name of its own: two fills of one job (aisle serve's, and a query's in the same process) may overlap.
+  const tmp = `${file}.${randomUUID()}.tmp`;
 
   const columns = resolveColumns(job.inputHeader);
   const inputCols = job.outputHeader.slice(0, job.inputHeader.length);
