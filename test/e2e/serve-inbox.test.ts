@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -57,6 +57,9 @@ describe('aisle serve watches its inbox (real CLI)', { timeout: 120_000 }, () =>
     // The input is filed once the job is done, then the log says so.
     await expect.poll(() => stdout).toContain(`inbox: job ${job!.id} (catalog.csv) done: 100 rows in = 96 classified + 4 rejected`);
     expect(stdout).toContain(`inbox: catalog.csv → job ${job!.id}`);
+    // A server's jobs go to the results lake as they finish, not when insights next ask.
+    const lakeFiles = readdirSync(join(dir, 'home', 'lake'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(parquet|json)$/.test(f));
+    expect(lakeFiles).toEqual([expect.stringMatching(new RegExp(`^results/dt=\\d{4}-\\d{2}-\\d{2}/job=${job!.id}/part-0\\.parquet$`))]);
     job = (await (await get(`/v1/jobs/${job!.id}`)).json()) as NonNullable<typeof job>;
     expect(job!.input).toBe(join(inbox, 'done', `${job!.id}-catalog.csv`));
     expect(existsSync(job!.input)).toBe(true);
