@@ -4,7 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { checkJobId, loadNamedQueries, UnknownQueryError, type NamedQuery } from '../../core/insights.ts';
 import { LAKE_COLUMNS } from '../../core/lake.ts';
 import type { Insights } from '../../ports.ts';
-import { fillLake, type SqlRunner } from './lake-export.ts';
+import { fillLake, hasPendingJobs, type SqlRunner } from './lake-export.ts';
 
 /** Turns DuckDB values into JSON-friendly ones (BIGINT → number when safe, else string). */
 function plain(value: unknown): unknown {
@@ -65,7 +65,18 @@ export class DuckDbInsights implements Insights {
       exec: async (text) => void (await connection.run(text)),
       query: async <T>(text: string) => (await connection.runAndReadAll(text)).getRowObjectsJS() as T[],
     };
-    this.filling = this.filling.catch(() => undefined).then(() => fillLake(sql, this.lakeRoot, this.warn));
+    this.filling = this.filling.catch(() => undefined).then(async () => {
+      if (!hasPendingJobs(this.lakeRoot)) return;
+      // The export holds a job's rows to number them: bounded, it spills to disk instead of taking ~150 MB per
+      // million rows (and spends less CPU). Queries run unbounded, as before.
+      const spill = join(this.lakeRoot, 'pending', '.spill').replace(/'/g, "''");
+      await connection.run(`SET memory_limit = '256MB'; SET temp_directory = '${spill}'`);
+      try {
+        await fillLake(sql, this.lakeRoot, this.warn);
+      } finally {
+        await connection.run('RESET memory_limit');
+      }
+    });
     return this.filling;
   }
 

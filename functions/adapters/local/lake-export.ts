@@ -108,13 +108,19 @@ COPY (
   renameSync(tmp, marker);
 }
 
+/** Whether any job waits for the lake. */
+export function hasPendingJobs(lakeRoot: string): boolean {
+  const dir = join(lakeRoot, PENDING);
+  return existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.json'));
+}
+
 /**
  * Exports every job marked for the lake. A job whose output file was changed or removed since it finished
  * cannot be exported: `warn` says so and the mark goes (classifying the input again brings the job back).
  */
 export async function fillLake(db: SqlRunner, lakeRoot: string, warn: (message: string) => void): Promise<LakeWrite[]> {
   const dir = join(lakeRoot, PENDING);
-  if (!existsSync(dir)) return [];
+  if (!hasPendingJobs(lakeRoot)) return [];
   const written: LakeWrite[] = [];
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const jobId = name.slice(0, -'.json'.length);
