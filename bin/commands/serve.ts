@@ -45,7 +45,7 @@ export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; ra
       await classifyFile(rt, { input: job.input, output: join(outbox, `${job.id}.csv`), jobId: job.id, lake: 'now' });
     },
   });
-  const insights = new DuckDbInsights(join(rt.home, 'lake'), { warn: rt.warn });
+  const insights = new DuckDbInsights(join(rt.home, 'lake'), { say: rt.warn });
   const deps: AppDeps = {
     taxonomy: rt.taxonomy,
     cascade: rt.cascade,

@@ -38,7 +38,8 @@ describe('a finished local job lands in the lake and answers the named queries',
     // The export waits for the first read: the job is marked, not yet written.
     expect(summary.lake).toBe('deferred');
     expect(lakeFiles()).toEqual(['pending/orders-1.costs.parquet', 'pending/orders-1.json']);
-    const insights = new DuckDbInsights(join(home, 'lake'));
+    const said: string[] = [];
+    const insights = new DuckDbInsights(join(home, 'lake'), { say: (m) => said.push(m) });
     try {
       const dist = await insights.run('category_distribution', { jobId: 'orders-1' });
       const expected = new Map<string, number>();
@@ -46,6 +47,7 @@ describe('a finished local job lands in the lake and answers the named queries',
       expect(dist).toHaveLength(expected.size);
       for (const d of dist) expect(d.items).toBe(expected.get(`${d.level1}|${d.level2}`));
       expect(lakeFiles()).toEqual([expect.stringMatching(/^results\/dt=\d{4}-\d{2}-\d{2}\/job=orders-1\/part-0\.parquet$/)]);
+      expect(said).toEqual(['adding job orders-1 (60 rows) to the results lake']);
 
       const season = await insights.run('seasonality');
       expect(season.map((s) => s.month).sort()).toEqual(expect.arrayContaining(['2026-01', '2026-02', '2026-03']));
@@ -75,20 +77,20 @@ describe('a finished local job lands in the lake and answers the named queries',
     expect(lakeFiles().filter((f) => f.startsWith('pending/'))).toEqual(['pending/orders-edited.costs.parquet', 'pending/orders-edited.json']);
     writeFileSync(join(home, 'lake', 'pending', 'torn.json'), '{"jobId": "torn", "outp');
 
-    const warnings: string[] = [];
-    const insights = new DuckDbInsights(join(home, 'lake'), { warn: (m) => warnings.push(m) });
+    const said: string[] = [];
+    const insights = new DuckDbInsights(join(home, 'lake'), { say: (m) => said.push(m) });
     try {
       const tiers = await insights.run('tier_mix');
       expect(lakeFiles().map((f) => /job=([^/]+)/.exec(f)?.[1])).toEqual(['orders-1', 'orders-now']);
       expect(tiers.reduce((s, r) => s + (r.items as number), 0)).toBe(120);
-      expect(warnings).toEqual([
+      expect(said).toEqual([
         expect.stringContaining(`job orders-edited is not in the results lake: its output ${join(home, 'edited.out.csv')} was changed`),
         expect.stringMatching(/^job torn is not in the results lake: its lake marker .*torn\.json is unreadable/),
       ]);
       // The mark goes with the warning: the next query does not warn again.
       expect(lakeFiles().some((f) => f.startsWith('pending/'))).toBe(false);
       await insights.run('tier_mix');
-      expect(warnings).toHaveLength(2);
+      expect(said).toHaveLength(2);
     } finally {
       await insights.close();
     }

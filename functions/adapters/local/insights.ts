@@ -27,14 +27,15 @@ export class DuckDbInsights implements Insights {
   private connection?: Promise<DuckDBConnection>;
   private filling: Promise<unknown> = Promise.resolve();
   private readonly queries: NamedQuery[];
-  private readonly warn: (message: string) => void;
+  /** Where the lake fill reports: each job it adds, and each it cannot. */
+  private readonly say: (message: string) => void;
 
   constructor(
     private readonly lakeRoot: string,
-    opts: { queries?: NamedQuery[]; warn?: (message: string) => void } = {},
+    opts: { queries?: NamedQuery[]; say?: (message: string) => void } = {},
   ) {
     this.queries = opts.queries ?? loadNamedQueries();
-    this.warn = opts.warn ?? ((m) => process.stderr.write(`aisle: ${m}\n`));
+    this.say = opts.say ?? ((m) => process.stderr.write(`aisle: ${m}\n`));
   }
 
   async list() {
@@ -72,7 +73,7 @@ export class DuckDbInsights implements Insights {
       const spill = join(this.lakeRoot, 'pending', '.spill').replace(/'/g, "''");
       await connection.run(`SET memory_limit = '256MB'; SET temp_directory = '${spill}'`);
       try {
-        await fillLake(sql, this.lakeRoot, this.warn);
+        await fillLake(sql, this.lakeRoot, this.say);
       } finally {
         await connection.run('RESET memory_limit');
       }

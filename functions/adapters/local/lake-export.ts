@@ -116,9 +116,10 @@ export function hasPendingJobs(lakeRoot: string): boolean {
 
 /**
  * Exports every job marked for the lake. A job whose output file was changed or removed since it finished
- * cannot be exported: `warn` says so and the mark goes (classifying the input again brings the job back).
+ * cannot be exported: `say` says so and the mark goes (classifying the input again brings the job back). `say`
+ * also hears of each export before it starts (a million rows take a second or two).
  */
-export async function fillLake(db: SqlRunner, lakeRoot: string, warn: (message: string) => void): Promise<LakeWrite[]> {
+export async function fillLake(db: SqlRunner, lakeRoot: string, say: (message: string) => void): Promise<LakeWrite[]> {
   const dir = join(lakeRoot, PENDING);
   if (!hasPendingJobs(lakeRoot)) return [];
   const written: LakeWrite[] = [];
@@ -131,15 +132,16 @@ export async function fillLake(db: SqlRunner, lakeRoot: string, warn: (message: 
       pending = JSON.parse(text) as PendingJob;
     } catch (err) {
       pending = { jobId } as PendingJob;
-      warn(`job ${jobId} is not in the results lake: its lake marker ${join(dir, name)} is unreadable (${(err as Error).message})`);
+      say(`job ${jobId} is not in the results lake: its lake marker ${join(dir, name)} is unreadable (${(err as Error).message})`);
     }
     if (pending.outputCsv) {
       const problem = outputProblem(pending);
       try {
         if (problem) throw new Error(`its output ${pending.outputCsv} ${problem} since the job finished`);
+        say(`adding job ${jobId} (${pending.rows.toLocaleString('en-US')} rows) to the results lake`);
         written.push(await exportPending(db, lakeRoot, pending));
       } catch (err) {
-        warn(`job ${jobId} is not in the results lake: ${(err as Error).message}; classify its input again to add it`);
+        say(`job ${jobId} is not in the results lake: ${(err as Error).message}; classify its input again to add it`);
       }
     }
     // Unless a rerun of the job marked it again meanwhile: that mark is for the next fill.
