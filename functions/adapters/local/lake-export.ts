@@ -127,16 +127,15 @@ export async function fillLake(db: SqlRunner, lakeRoot: string, say: (message: s
     const jobId = name.slice(0, -'.json'.length);
     const text = readText(join(dir, name));
     if (text === null) continue; // a concurrent fill took it
-    let pending: PendingJob;
+    let pending: PendingJob | null = null;
     try {
       pending = JSON.parse(text) as PendingJob;
     } catch (err) {
-      pending = { jobId } as PendingJob;
       say(`job ${jobId} is not in the results lake: its lake marker ${join(dir, name)} is unreadable (${(err as Error).message})`);
     }
-    if (pending.outputCsv) {
-      const problem = outputProblem(pending);
+    if (pending) {
       try {
+        const problem = outputProblem(pending);
         if (problem) throw new Error(`its output ${pending.outputCsv} ${problem} since the job finished`);
         say(`adding job ${jobId} (${pending.rows.toLocaleString('en-US')} rows) to the results lake`);
         written.push(await exportPending(db, lakeRoot, pending));
