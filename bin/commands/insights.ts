@@ -6,7 +6,8 @@ import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 const HELP = `usage: aisle insights [NAME] [--job ID] [--format table|csv|json]
 
 Runs a named query over the local results lake ($AISLE_HOME/lake). With no NAME, lists the queries
-(--format json: a JSON array of their names).
+(--format json: a JSON array of their names). Jobs that \`aisle classify\` finished since the last query are
+added to the lake first, from their output files (a million rows take a second or two).
 
 options:
   --job ID          only this job (drift: this job against the jobs before it)
