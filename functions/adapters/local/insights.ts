@@ -62,12 +62,12 @@ export class DuckDbInsights implements Insights {
 
   /** Exports the jobs waiting for the lake; one fill at a time (concurrent queries wait for it). */
   private fill(connection: DuckDBConnection): Promise<unknown> {
-    const sql: SqlRunner = {
-      exec: async (text) => void (await connection.run(text)),
-      query: async <T>(text: string) => (await connection.runAndReadAll(text)).getRowObjectsJS() as T[],
-    };
     this.filling = this.filling.catch(() => undefined).then(async () => {
       if (!hasPendingJobs(this.lakeRoot)) return;
+      const sql: SqlRunner = {
+        exec: async (text) => void (await connection.run(text)),
+        query: async <T>(text: string) => (await connection.runAndReadAll(text)).getRowObjectsJS() as T[],
+      };
       // The export holds a job's rows to number them: bounded, it spills to disk instead of taking ~150 MB per
       // million rows (and spends less CPU). Queries run unbounded, as before.
       const spill = join(this.lakeRoot, 'pending', '.spill').replace(/'/g, "''");

@@ -121,7 +121,7 @@ export function hasPendingJobs(lakeRoot: string): boolean {
  */
 export async function fillLake(db: SqlRunner, lakeRoot: string, say: (message: string) => void): Promise<LakeWrite[]> {
   const dir = join(lakeRoot, PENDING);
-  if (!hasPendingJobs(lakeRoot)) return [];
+  if (!existsSync(dir)) return [];
   const written: LakeWrite[] = [];
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const jobId = name.slice(0, -'.json'.length);
