@@ -1,0 +1,76 @@
+import type { z } from '@hono/zod-openapi';
+import type { ClassifyResponseSchema, ItemRecordSchema, ItemSchema, JobSchema } from '../schemas.ts';
+import { $, h } from './dom.ts';
+
+/** The API's wire shapes the inspector reads (schemas.ts is the source of truth; type-only, nothing is bundled). */
+export type Decision = z.infer<typeof ClassifyResponseSchema>['items'][number];
+export type ItemRecord = z.infer<typeof ItemRecordSchema>;
+export type Item = z.infer<typeof ItemSchema>;
+export type Job = z.infer<typeof JobSchema>;
+export interface TaxonomyClass { id: string; label: string; isLeaf: boolean }
+export interface Taxonomy { classes: TaxonomyClass[] }
+
+const KEY_STORE = 'aisle.apiKey';
+export const apiKey = {
+  get: () => sessionStorage.getItem(KEY_STORE) ?? '',
+  set: (key: string) => (key ? sessionStorage.setItem(KEY_STORE, key) : sessionStorage.removeItem(KEY_STORE)),
+};
+
+/** The last 50 calls made, for the classify tab's debug view. */
+export const calls: { method: string; path: string; status: number; ms: number }[] = [];
+
+export class ApiError extends Error {
+  constructor(message: string, readonly status: number, readonly code?: string, readonly details?: { path: string; message: string }[]) {
+    super(message);
+  }
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<{ res: Response; took: number }> {
+  const headers: Record<string, string> = {};
+  const key = apiKey.get();
+  if (key) headers.authorization = `Bearer ${key}`;
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const started = performance.now();
+  const res = await fetch(path, { method, headers, body: payload });
+  const took = performance.now() - started;
+  calls.push({ method, path, status: res.status, ms: took });
+  if (calls.length > 50) calls.shift();
+  if (res.ok) return { res, took };
+  const data = (res.headers.get('content-type') ?? '').includes('json') ? await res.json() : null;
+  if (res.status === 401) $('#key-status').textContent = 'Enter a valid API key (aisle keys create --name you).';
+  throw new ApiError(data?.error?.message || res.statusText, res.status, data?.error?.code, data?.error?.details);
+}
+
+/** A JSON (or text) answer and the round trip's milliseconds; an error answer throws an ApiError. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<{ data: T; ms: number }> {
+  const { res, took } = await call(method, path, body);
+  const data = (res.headers.get('content-type') ?? '').includes('json') ? await res.json() : await res.text();
+  return { data, ms: took };
+}
+
+export async function apiBlob(path: string): Promise<Blob> {
+  return (await call('GET', path)).res.blob();
+}
+
+export function errorText(err: unknown): string {
+  const { status, code, details } = err instanceof ApiError ? err : ({} as Partial<ApiError>);
+  const detail = (details ?? []).map((d) => `${d.path}: ${d.message}`).join('; ');
+  return `Error ${status || ''} ${code || ''}: ${err instanceof Error ? err.message : String(err)}${detail ? ` (${detail})` : ''}`;
+}
+
+export function showError(where: Element, err: unknown) {
+  where.replaceChildren(h('p', { class: 'error', role: 'alert' }, errorText(err)));
+}
+
+let taxonomy: Taxonomy | null = null;
+export async function loadTaxonomy(): Promise<Taxonomy> {
+  taxonomy = (await api<Taxonomy>('GET', '/v1/taxonomy')).data;
+  return taxonomy;
+}
+export const loadedTaxonomy = async () => taxonomy ?? loadTaxonomy();
+export const classLabel = (id: string | null) => taxonomy?.classes.find((c) => c.id === id)?.label ?? (id || 'Unknown');

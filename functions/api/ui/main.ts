@@ -1,0 +1,30 @@
+/**
+ * The inspector's browser entry (bundled by esbuild into /ui/app.js: routes/ui.ts). Each tab's module wires its
+ * own panel of index.html when imported; this one wires the API key form and opens the first tab.
+ */
+import { apiKey, errorText, loadTaxonomy } from './api.ts';
+import './classify.ts';
+import { $ } from './dom.ts';
+import './insights.ts';
+import './jobs.ts';
+import './models.ts';
+import './review.ts';
+import { openInitialTab, refreshTab } from './tabs.ts';
+
+const keyInput = $<HTMLInputElement>('#api-key');
+keyInput.value = apiKey.get();
+$('#key-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  apiKey.set(keyInput.value.trim());
+  try {
+    await loadTaxonomy();
+    $('#key-status').textContent = 'Key accepted.';
+    refreshTab();
+  } catch (err) {
+    $('#key-status').textContent = errorText(err);
+  }
+});
+
+openInitialTab();
+loadTaxonomy().catch(() => {}); // a missing key is told in the key form's status
+document.body.dataset.ready = 'true';

@@ -1,0 +1,118 @@
+import { api, classLabel, errorText, type ItemRecord, loadedTaxonomy, type Taxonomy } from './api.ts';
+import { $, h, pct } from './dom.ts';
+import { whenShown } from './tabs.ts';
+
+/**
+ * The review tab, driven from the keyboard: j/k move, a number picks a class (digits typed within 0.7 s add
+ * up), Enter labels the item (the picked class, else the guess), x marks it for the bulk accept.
+ */
+let reviewItems: ItemRecord[] = [];
+let leaves: Taxonomy['classes'] = [];
+let cursor = 0;
+const marked = new Set<string>();
+const picked = new Map<string, string>();
+let digits = '';
+let digitTimer: number | undefined;
+const list = $('#review-list');
+const status = (text: string) => ($('#review-status').textContent = text);
+
+function reviewOption(r: ItemRecord, i: number) {
+  const key = r.decision.key;
+  const pick = picked.get(key);
+  const select = () => {
+    cursor = i;
+    renderReview();
+  };
+  return h('div', { id: `rv-${key}`, role: 'option', 'aria-selected': String(i === cursor), class: `review-item${i === cursor ? ' current' : ''}${marked.has(key) ? ' marked' : ''}`, 'data-key': key, onclick: select },
+    h('strong', {}, r.input.name), ' ',
+    h('span', { class: 'guess' }, `guess: ${r.decision.label || 'Unknown'} (${pct(r.decision.confidence)})`),
+    pick ? h('span', { class: 'pick' }, ` → ${classLabel(pick)}`) : null,
+    marked.has(key) ? h('span', { class: 'mark' }, ' ✓ marked') : null);
+}
+
+function renderReview() {
+  if (!reviewItems.length) {
+    list.replaceChildren(h('p', {}, 'Nothing waits for review.'));
+    list.removeAttribute('aria-activedescendant');
+    return;
+  }
+  cursor = Math.min(cursor, reviewItems.length - 1);
+  list.replaceChildren(...reviewItems.map(reviewOption));
+  const current = `rv-${reviewItems[cursor].decision.key}`;
+  list.setAttribute('aria-activedescendant', current);
+  document.getElementById(current)?.scrollIntoView({ block: 'nearest' });
+}
+
+async function refreshReview() {
+  try {
+    leaves = (await loadedTaxonomy()).classes.filter((c) => c.isLeaf);
+    $('#classes').replaceChildren(...leaves.map((c) => h('li', {}, c.label)));
+    reviewItems = (await api<{ items: ItemRecord[] }>('GET', '/v1/review?limit=100')).data.items;
+    renderReview();
+  } catch (err) {
+    status(errorText(err));
+  }
+}
+
+async function acceptCurrent() {
+  const r = reviewItems[cursor];
+  if (!r) return;
+  const key = r.decision.key;
+  const pick = picked.get(key);
+  try {
+    if (pick) await api('PUT', `/v1/items/${key}/label`, { classId: pick });
+    else await api('POST', `/v1/review/${key}/accept`);
+    status(`Labelled "${r.input.name}" as ${classLabel(pick || r.decision.classId)}.`);
+    reviewItems.splice(cursor, 1);
+    picked.delete(key);
+    marked.delete(key);
+    renderReview();
+  } catch (err) {
+    status(errorText(err));
+  }
+}
+
+function pickByDigit(digit: string, key: string) {
+  digits += digit;
+  clearTimeout(digitTimer);
+  digitTimer = setTimeout(() => (digits = ''), 700);
+  const leaf = leaves[Number(digits) - 1];
+  if (leaf) {
+    picked.set(key, leaf.id);
+    status(`Picked ${leaf.label}.`);
+    renderReview();
+  }
+}
+
+const STEPS: Record<string, number> = { j: 1, ArrowDown: 1, k: -1, ArrowUp: -1 };
+list.addEventListener('keydown', (e) => {
+  if (e.target instanceof Element && e.target.closest('input, textarea')) return;
+  const key = reviewItems[cursor]?.decision.key;
+  const step = STEPS[e.key];
+  if (step) {
+    cursor = Math.max(0, Math.min(cursor + step, reviewItems.length - 1));
+    renderReview();
+    e.preventDefault();
+  } else if (e.key === 'x' && key) {
+    if (!marked.delete(key)) marked.add(key);
+    renderReview();
+  } else if (e.key === 'Enter') {
+    e.preventDefault();
+    acceptCurrent();
+  } else if (/^[0-9]$/.test(e.key) && key) pickByDigit(e.key, key);
+});
+
+$('#review-refresh').addEventListener('click', refreshReview);
+$('#review-bulk').addEventListener('click', async () => {
+  const keys = marked.size ? [...marked] : reviewItems.map((r) => r.decision.key);
+  if (!keys.length) return;
+  try {
+    const { data } = await api<{ accepted: string[]; failed: unknown[] }>('POST', '/v1/review/accept', { keys });
+    status(`Accepted ${data.accepted.length} guesses${data.failed.length ? `, ${data.failed.length} failed` : ''}.`);
+    marked.clear();
+    refreshReview();
+  } catch (err) {
+    status(errorText(err));
+  }
+});
+whenShown('review', refreshReview);
