@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../bin/commands/serve.ts';
 import { toolAvailable } from '../support/tools.ts';
 import { makeTestApi, type TestApi } from '../api/fixtures.ts';
+import { writeFixtureLake } from '../support/lake-fixture.ts';
 
 const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
 const hasChromium = toolAvailable('chromium', 'the web inspector browser tests');
@@ -17,6 +18,10 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     t = await makeTestApi();
+    writeFixtureLake(join(t.home, 'lake'), [
+      { id: 'job-a', dt: '2026-11-01', rows: 120, at: '2026-11-01T10:00:00.000Z' },
+      { id: 'job-b', dt: '2026-11-02', rows: 80, at: '2026-11-02T10:00:00.000Z' },
+    ]);
     server = await listen(t.app, { host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -121,6 +126,41 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
     expect(await page.locator('.confusion').count()).toBe(2);
     expect(await page.locator('.confusion').first().textContent()).toContain('Non-Food > Household');
     await page.screenshot({ path: join(ARTIFACTS, 'inspector-models.png'), fullPage: true });
+    noExternal(page);
+  });
+
+  it('opens the history of a classified item from the recent decisions', async () => {
+    const page = await open();
+    await page.getByLabel('Product name').fill('Cola 12 pack');
+    await page.getByRole('button', { name: 'Classify' }).click();
+    await expect.poll(() => page.locator('#classify-result h2').textContent()).toBe('Food > Beverages');
+    const key = await page.locator('#classify-result code').textContent();
+    await page.getByRole('tab', { name: 'History' }).click();
+    const recent = page.locator('#recent tbody tr');
+    expect(await recent.first().textContent()).toBe(`Cola 12 packFood > Beveragesrulesok${key}`);
+    await recent.first().getByRole('button', { name: String(key) }).click();
+    await expect.poll(() => page.locator('#item-detail h2').textContent()).toBe('Cola 12 pack');
+    expect(await page.locator('#item-detail').textContent()).toMatch(/Normalized text: cola 12/);
+    expect(await page.locator('#item-detail tbody tr').first().textContent()).toContain('Food > Beveragesrulesok100.0%keyword cola');
+    noExternal(page);
+  });
+
+  it('charts the named insight queries: histogram, time series and bars over their table', async () => {
+    const page = await open('#insights');
+    const insights = page.locator('#insights');
+    await page.getByRole('button', { name: 'confidence histogram' }).click();
+    await expect.poll(() => insights.locator('h2').textContent()).toBe('confidence histogram');
+    expect(await insights.locator('svg[aria-label="items per confidence bucket (histogram)"] rect').count()).toBe(10);
+    await page.getByRole('button', { name: 'category by day' }).click();
+    await expect.poll(() => insights.locator('h2').textContent()).toBe('category by day');
+    expect(await insights.locator('svg[aria-label="items per category over dt (time series)"] path').count()).toBeGreaterThan(1);
+    await page.getByLabel('Job (optional)').fill('job-b');
+    await page.getByRole('button', { name: 'tier mix' }).click();
+    await expect.poll(() => insights.locator('h2').textContent()).toBe('tier mix · job-b');
+    const bars = insights.locator('svg[aria-label$="per row (bar chart)"] rect');
+    expect(await bars.count()).toBe(await insights.locator('table tbody tr').count());
+    expect(await bars.count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'inspector-insights.png'), fullPage: true });
     noExternal(page);
   });
 });
