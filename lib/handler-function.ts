@@ -30,13 +30,14 @@ export const SERVICE_NAME = 'aisle';
 /**
  * esbuild options shared by the CDK bundling and bench/bundle-sizes.ts, so the measured sizes are the
  * shipped ones. ESM output (top-level await allowed) with a `require` shim for CommonJS dependencies;
- * only the AWS SDK v3 is left out: the Node.js runtime provides it. onnxruntime-node is never reachable
+ * the AWS SDK v3 is left out (the Node.js runtime provides it), and esbuild (functions/api/ui/build.ts imports
+ * it on use only; a Lambda is given the built inspector). onnxruntime-node is never reachable
  * from a Lambda entry (the encoder runs on SageMaker there).
  */
 export const BUNDLING = {
   target: 'node24',
   format: 'esm',
-  externalModules: ['@aws-sdk/*'],
+  externalModules: ['@aws-sdk/*', 'esbuild'],
   banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   mainFields: ['module', 'main'],
 } as const;
@@ -53,6 +54,8 @@ export interface HandlerFunctionProps {
    * into the bundle: repository path → path inside the bundle.
    */
   readonly bundleFolders?: Record<string, string>;
+  /** Shell commands run after esbuild, given the repository and the bundle's folder (files built into the bundle). */
+  readonly bundleCommands?: (inputDir: string, outputDir: string) => string[];
 }
 
 /**
@@ -118,11 +121,13 @@ export class HandlerFunction extends Construct {
         mainFields: [...BUNDLING.mainFields],
         banner: BUNDLING.banner,
         externalModules: [...BUNDLING.externalModules],
-        commandHooks: props.bundleFolders && {
+        commandHooks: (props.bundleFolders || props.bundleCommands) && {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) =>
-            Object.entries(props.bundleFolders ?? {}).map(([from, to]) => `cp -R "${inputDir}/${from}" "${outputDir}/${to}"`),
+          afterBundling: (inputDir: string, outputDir: string) => [
+            ...Object.entries(props.bundleFolders ?? {}).map(([from, to]) => `cp -R "${inputDir}/${from}" "${outputDir}/${to}"`),
+            ...(props.bundleCommands?.(inputDir, outputDir) ?? []),
+          ],
         },
       },
     });

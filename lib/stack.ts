@@ -151,6 +151,8 @@ export class AisleStack extends Stack {
       memorySize: 1024,
       // The named insight queries are .sql files read next to the module (core/insights.ts INSIGHTS_DIR).
       bundleFolders: { 'functions/core/insights': 'insights' },
+      // The web inspector, built from functions/api/ui (api/routes/ui.ts reads it from ./inspector/).
+      bundleCommands: (inputDir, outputDir) => [`cd "${inputDir}" && node --import tsx functions/api/ui/build.ts "${outputDir}/inspector"`],
       environment: {
         TABLE_NAME: table.tableName,
         INBOX_BUCKET: storage.inbox.bucketName,

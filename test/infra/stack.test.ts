@@ -181,7 +181,7 @@ describe('Lambda', () => {
     }
   });
 
-  it('bundles ESM with esbuild, without onnxruntime-node or the AWS SDK; the API bundle carries the insight queries', () => {
+  it('bundles ESM with esbuild, without onnxruntime-node, the AWS SDK or esbuild; the API bundle carries the insight queries and the inspector', () => {
     for (const [id, fn] of handlerFunctions().values()) {
       const hash = (fn.Properties.Code.S3Key as string).replace(/\.zip$/, '');
       const dir = join(s.outdir, `asset.${hash}`);
@@ -194,6 +194,10 @@ describe('Lambda', () => {
     const api = fnByIdPrefix(FUNCTIONS.api)[1];
     const apiDir = join(s.outdir, `asset.${(api.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
     expect(readdirSync(join(apiDir, 'insights')).filter((f) => f.endsWith('.sql')).length).toBeGreaterThan(5);
+    expect(readdirSync(join(apiDir, 'inspector')).sort()).toEqual(['app.css', 'app.js', 'index.html']);
+    expect(readFileSync(join(apiDir, 'inspector/index.html'), 'utf8')).toContain('<script type="module" src="/ui/app.js">');
+    expect(readFileSync(join(apiDir, 'inspector/app.js'), 'utf8')).toContain('Nothing waits for review.');
+    expect(readFileSync(join(apiDir, 'index.mjs'), 'utf8')).toContain('import("esbuild")'); // left out, never reached there
   });
 });
 

@@ -18,8 +18,9 @@ export async function buildInspector(): Promise<InspectorFiles> {
   return { 'index.html': html, 'app.css': css, 'app.js': bundle.outputFiles[0].text };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const dir = process.argv[2];
+  if (!dir) throw new Error('usage: node --import tsx functions/api/ui/build.ts <folder>');
   await mkdir(dir, { recursive: true });
   for (const [name, text] of Object.entries(await buildInspector())) await writeFile(join(dir, name), text);
 }
