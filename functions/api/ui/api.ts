@@ -1,14 +1,13 @@
 import type { z } from '@hono/zod-openapi';
 import type { ClassifyResponseSchema, ItemRecordSchema, ItemSchema, JobSchema } from '../schemas.ts';
-import { $, h } from './dom.ts';
+import { $, html, show } from './dom.ts';
 
 /** The API's wire shapes the inspector reads (schemas.ts is the source of truth; type-only, nothing is bundled). */
 export type Decision = z.infer<typeof ClassifyResponseSchema>['items'][number];
 export type ItemRecord = z.infer<typeof ItemRecordSchema>;
 export type Item = z.infer<typeof ItemSchema>;
 export type Job = z.infer<typeof JobSchema>;
-export interface TaxonomyClass { id: string; label: string; isLeaf: boolean }
-export interface Taxonomy { classes: TaxonomyClass[] }
+export type Taxonomy = { classes: { id: string; label: string; isLeaf: boolean }[] };
 
 const KEY_STORE = 'aisle.apiKey';
 export const apiKey = {
@@ -19,8 +18,14 @@ export const apiKey = {
 /** The last 50 calls made, for the classify tab's debug view. */
 export const calls: { method: string; path: string; status: number; ms: number }[] = [];
 
+type ErrorDetail = { path: string; message: string };
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number, readonly code?: string, readonly details?: { path: string; message: string }[]) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code?: string,
+    readonly details?: ErrorDetail[],
+  ) {
     super(message);
   }
 }
@@ -64,7 +69,7 @@ export function errorText(err: unknown): string {
 }
 
 export function showError(where: Element, err: unknown) {
-  where.replaceChildren(h('p', { class: 'error', role: 'alert' }, errorText(err)));
+  show(where, html`<p class="error" role="alert">${errorText(err)}</p>`);
 }
 
 let taxonomy: Taxonomy | null = null;

@@ -1,43 +1,37 @@
 import { api, calls, type Decision, showError } from './api.ts';
-import { $, h, ms, pct } from './dom.ts';
+import { $, html, ms, onClick, pct, show, table } from './dom.ts';
 import { showItem } from './history.ts';
 
 /** The classify tab: one product typed in, its decision as a card, and in debug the trace and the calls made. */
 
+const bar = (c: { label: string | null; score: number }) => html`<div class="bar" role="listitem"><span class="bar-label">${c.label}</span>
+  <span class="bar-track" aria-hidden="true"><span class="bar-fill" style="width:${Math.max(1, c.score * 100).toFixed(1)}%"></span></span>
+  <span class="bar-value">${pct(c.score)}</span></div>`;
+
 function decisionCard(d: Decision, clientMs: number, serverMs: number) {
   const top = d.topK?.length ? d.topK : d.classId ? [{ classId: d.classId, label: d.label, score: d.confidence }] : [];
-  return h('article', { class: 'card' },
-    h('h2', {}, d.label || 'Unknown'),
-    h('dl', { class: 'facts' },
-      ...Object.entries(d.levels).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v || '—')]),
-      h('dt', {}, 'tier'), h('dd', {}, h('span', { class: `tier tier-${d.tier}` }, d.tier)),
-      h('dt', {}, 'status'), h('dd', {}, h('span', { class: `status-${d.status}` }, d.status)),
-      h('dt', {}, 'confidence'), h('dd', {}, pct(d.confidence)),
-      h('dt', {}, 'rule'), h('dd', {}, d.ruleId || '—'),
-      h('dt', {}, 'model'), h('dd', {}, d.modelVersion || '—'),
-      h('dt', {}, 'latency'), h('dd', {}, `${ms(clientMs)} round trip, ${ms(serverMs)} in the server`),
-      h('dt', {}, 'key'), h('dd', {}, h('code', {}, d.key)),
-    ),
-    d.reason ? h('p', { class: 'reason' }, d.reason) : null,
-    top.length ? h('div', { class: 'bars', role: 'list', 'aria-label': 'Top candidates' }, top.map((c) =>
-      h('div', { class: 'bar', role: 'listitem' },
-        h('span', { class: 'bar-label' }, c.label),
-        h('span', { class: 'bar-track', 'aria-hidden': 'true' }, h('span', { class: 'bar-fill', style: `width:${Math.max(1, c.score * 100).toFixed(1)}%` })),
-        h('span', { class: 'bar-value' }, pct(c.score))))) : null,
-  );
+  const facts: [string, unknown][] = [
+    ...Object.entries(d.levels).map(([k, v]): [string, unknown] => [k, v || '—']),
+    ['tier', html`<span class="tier tier-${d.tier}">${d.tier}</span>`],
+    ['status', html`<span class="status-${d.status}">${d.status}</span>`],
+    ['confidence', pct(d.confidence)],
+    ['rule', d.ruleId || '—'],
+    ['model', d.modelVersion || '—'],
+    ['latency', `${ms(clientMs)} round trip, ${ms(serverMs)} in the server`],
+    ['key', html`<code>${d.key}</code>`],
+  ];
+  return html`<article class="card"><h2>${d.label || 'Unknown'}</h2>
+    <dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
+    ${d.reason && html`<p class="reason">${d.reason}</p>`}
+    ${top.length > 0 && html`<div class="bars" role="list" aria-label="Top candidates">${top.map(bar)}</div>`}</article>`;
 }
 
 function debugView(d: Decision, callsBefore: number) {
-  const cols = ['tier', 'outcome', 'reason', 'rule', 'ms', 'cost'];
-  return [
-    h('h3', {}, 'Trace'),
-    h('table', { class: 'trace' }, h('thead', {}, h('tr', {}, cols.map((x) => h('th', { scope: 'col' }, x)))),
-      h('tbody', {}, (d.trace?.steps ?? []).map((s) => h('tr', {}, h('td', {}, s.tier), h('td', {}, s.outcome), h('td', {}, s.reason || ''),
-        h('td', {}, s.ruleId || ''), h('td', {}, s.ms !== undefined ? ms(s.ms) : ''), h('td', {}, s.costUnits !== undefined ? String(s.costUnits) : ''))))),
-    h('h3', {}, 'Calls made'),
-    h('ul', { class: 'calls' }, calls.slice(callsBefore).map((c) => h('li', {}, h('code', {}, `${c.method} ${c.path}`), ` → ${c.status} in ${ms(c.ms)}`))),
-    h('details', {}, h('summary', {}, 'Raw JSON'), h('pre', {}, JSON.stringify(d, null, 2))),
-  ];
+  const steps = (d.trace?.steps ?? []).map((s) => [s.tier, s.outcome, s.reason, s.ruleId, s.ms !== undefined && ms(s.ms), s.costUnits]);
+  return html`<h3>Trace</h3>${table(['tier', 'outcome', 'reason', 'rule', 'ms', 'cost'], steps, 'trace')}
+    <h3>Calls made</h3>
+    <ul class="calls">${calls.slice(callsBefore).map((c) => html`<li><code>${c.method} ${c.path}</code> → ${c.status} in ${ms(c.ms)}</li>`)}</ul>
+    <details><summary>Raw JSON</summary><pre>${JSON.stringify(d, null, 2)}</pre></details>`;
 }
 
 /** Decisions made in this browser session, newest first, on the history tab. */
@@ -45,10 +39,15 @@ const recent: { name: string; d: Decision }[] = [];
 function remember(name: string, d: Decision) {
   recent.unshift({ name, d });
   if (recent.length > 50) recent.pop();
-  $('#recent tbody').replaceChildren(...recent.map((r) => h('tr', {},
-    h('td', {}, r.name), h('td', {}, r.d.label || 'Unknown'), h('td', {}, r.d.tier), h('td', {}, r.d.status),
-    h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => showItem(r.d.key) }, r.d.key)))));
+  show(
+    $('#recent tbody'),
+    html`${recent.map(
+      ({ name, d }) => html`<tr><td>${name}</td><td>${d.label || 'Unknown'}</td><td>${d.tier}</td><td>${d.status}</td>
+    <td><button type="button" class="link" data-key="${d.key}">${d.key}</button></td></tr>`,
+    )}`,
+  );
 }
+onClick($('#recent'), 'button[data-key]', (b) => showItem(String(b.dataset.key)));
 
 $<HTMLFormElement>('#classify-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -60,11 +59,11 @@ $<HTMLFormElement>('#classify-form').addEventListener('submit', async (e) => {
   try {
     const { data, ms: took } = await api<{ items: Decision[]; ms: number }>('POST', `/v1/classify${debug ? '?trace=1' : ''}`, { items: [item] });
     const d = data.items[0];
-    out.replaceChildren(decisionCard(d, took, data.ms));
+    show(out, decisionCard(d, took, data.ms));
     remember(item.name, d);
     const dbg = $('#classify-debug');
     dbg.hidden = !debug;
-    if (debug) dbg.replaceChildren(...debugView(d, before));
+    if (debug) show(dbg, debugView(d, before));
   } catch (err) {
     showError(out, err);
   }

@@ -1,7 +1,27 @@
-/** DOM helpers for the inspector's modules: element lookup and creation, number formats. */
+/**
+ * The inspector's views are HTML templates: `html` escapes every interpolated value (text and attribute values
+ * alike) unless it is itself an `html` template; arrays are joined, and null, undefined and false leave nothing.
+ * A template's line breaks (and the indentation after them) are dropped: its layout adds no text to the page.
+ */
+export class Html {
+  constructor(readonly text: string) {}
+}
 
-type Attr = string | number | boolean | null | undefined | ((e: Event) => void);
-type Child = Node | string | number | null | undefined | false;
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+function render(v: unknown): string {
+  if (v instanceof Html) return v.text;
+  if (Array.isArray(v)) return v.map(render).join('');
+  return v === null || v === undefined || v === false ? '' : String(v).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  return new Html(strings.reduce((out, s, i) => out + s.replace(/\n\s*/g, '') + (i < values.length ? render(values[i]) : ''), ''));
+}
+
+/** Replaces what `el` shows with `content`. */
+export function show(el: Element, content: Html) {
+  el.innerHTML = content.text;
+}
 
 /** The page's element for `selector`: the page is static, so a missing one is a bug. */
 export function $<E extends HTMLElement = HTMLElement>(selector: string): E {
@@ -10,18 +30,18 @@ export function $<E extends HTMLElement = HTMLElement>(selector: string): E {
   return el;
 }
 
-/** An element with attributes (`on…` ones become listeners; false/null/undefined ones are left out) and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, Attr>, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs ?? {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (typeof v === 'function') el.addEventListener(k.slice(2), v);
-    else if (k === 'class') el.className = String(v);
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
-  return el;
+/** Calls `act` with the element matching `selector` that a click inside `container` landed on. */
+export function onClick(container: Element, selector: string, act: (el: HTMLElement) => void) {
+  container.addEventListener('click', (e) => {
+    const el = e.target instanceof Element ? e.target.closest<HTMLElement>(selector) : null;
+    if (el && container.contains(el)) act(el);
+  });
 }
 
 export const pct = (x: number) => `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
 export const ms = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`;
+
+/** A table with a header row of `cols` and one row per entry of `rows`, a cell per value. */
+export const table = (cols: string[], rows: unknown[][], cls = '') => html`<table${cls ? html` class="${cls}"` : ''}>
+  <thead><tr>${cols.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
+  <tbody>${rows.map((r) => html`<tr>${r.map((v) => html`<td>${v}</td>`)}</tr>`)}</tbody></table>`;

@@ -1,21 +1,20 @@
 import { api, type Item, type ItemRecord, showError } from './api.ts';
-import { $, h, pct } from './dom.ts';
+import { $, html, pct, show, table } from './dom.ts';
 import { selectTab } from './tabs.ts';
 
 /** The history tab: one item's current decision and the ones before it. */
+const COLUMNS = ['when', 'label', 'tier', 'status', 'confidence', 'why'];
+const row = ({ at, decision: d }: ItemRecord) => [at, d.label || 'Unknown', d.tier, d.status, pct(d.confidence), d.reason];
+
 export async function showItem(key: string) {
   const out = $('#item-detail');
   selectTab($('#tab-history'));
   $<HTMLInputElement>('#item-key').value = key;
   try {
-    const { data } = await api<Item>('GET', `/v1/items/${encodeURIComponent(key)}`);
-    const row = (r: ItemRecord) => h('tr', {}, h('td', {}, r.at), h('td', {}, r.decision.label || 'Unknown'), h('td', {}, r.decision.tier),
-      h('td', {}, r.decision.status), h('td', {}, pct(r.decision.confidence)), h('td', {}, r.decision.reason || ''));
-    out.replaceChildren(
-      h('h2', {}, data.current.input.name),
-      h('p', {}, 'Normalized text: ', h('code', {}, data.current.text)),
-      h('table', {}, h('thead', {}, h('tr', {}, ['when', 'label', 'tier', 'status', 'confidence', 'why'].map((x) => h('th', { scope: 'col' }, x)))),
-        h('tbody', {}, [data.current, ...data.history].map(row))),
+    const { current, history } = (await api<Item>('GET', `/v1/items/${encodeURIComponent(key)}`)).data;
+    show(
+      out,
+      html`<h2>${current.input.name}</h2><p>Normalized text: <code>${current.text}</code></p>${table(COLUMNS, [current, ...history].map(row))}`,
     );
   } catch (err) {
     showError(out, err);

@@ -1,21 +1,13 @@
-import { api, errorText, showError, ApiError } from './api.ts';
-import { $, h } from './dom.ts';
+import { ApiError, api, errorText, showError } from './api.ts';
+import { $, type Html, html, onClick, show, table } from './dom.ts';
 import { whenShown } from './tabs.ts';
 
 /** The insights tab: the named lake queries as buttons, each answer as a chart (inline SVG, no library) over its table. */
 type Row = Record<string, unknown>;
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-function svgEl(tag: string, attrs: Record<string, string | number>) {
-  const el = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  return el;
-}
-function svgText(x: number, y: number, text: string, attrs: Record<string, string> = {}) {
-  const t = svgEl('text', { x, y, ...attrs });
-  t.textContent = text;
-  return t;
-}
+const WIDTH = 720;
+const svgText = (x: number, y: number, text: unknown, fill?: string) => html`<text x="${x}" y="${y}"${fill && html` fill="${fill}"`}>${text}</text>`;
+const svg = (height: number, label: string, ...parts: Html[][]) =>
+  html`<svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${label}">${parts}</svg>`;
 const categoryOf = (r: Row) => (r.level2 ? `${r.level1} > ${r.level2}` : String(r.level1 || '(unknown)'));
 
 function insightRowLabel(r: Row, cols: string[]) {
@@ -29,99 +21,95 @@ function valueColumn(cols: string[], rows: Row[]) {
   const preferred = ['items', 'hits', 'lift', 'psi_contribution', 'review_rate', 'share'];
   return preferred.find((c) => cols.includes(c)) || cols.find((c) => typeof rows[0][c] === 'number');
 }
-function dataTable(rows: Row[]) {
-  const cols = Object.keys(rows[0]);
-  return h('table', {}, h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, cols.map((c) => h('td', {}, r[c] === null ? '' : String(r[c])))))));
-}
 
-/** Horizontal bars: one per row, label from the row's categories. */
+/** Horizontal bars: one per row (the first 40), label from the row's categories. */
 function barChart(rows: Row[], valueCol: string) {
   const cols = Object.keys(rows[0]);
-  const shown = rows.slice(0, 40);
-  const max = Math.max(...shown.map((r) => Math.abs(Number(r[valueCol]) || 0)), 1e-9);
-  const rowH = 22, width = 720, labelW = 300;
-  const svg = svgEl('svg', { viewBox: `0 0 ${width} ${shown.length * rowH}`, role: 'img', 'aria-label': `${valueCol} per row (bar chart)` });
-  shown.forEach((r, i) => {
-    const v = Number(r[valueCol]) || 0;
-    const barW = Math.max(1, (Math.abs(v) / max) * (width - labelW - 70));
-    svg.append(svgText(0, i * rowH + 15, insightRowLabel(r, cols).slice(0, 44)),
-      svgEl('rect', { x: labelW, y: i * rowH + 3, height: rowH - 6, width: barW, class: 'svg-bar' }),
-      svgText(labelW + barW + 6, i * rowH + 15, String(v)));
+  const values = rows.slice(0, 40).map((r) => Number(r[valueCol]) || 0);
+  const max = Math.max(...values.map(Math.abs), 1e-9);
+  const bars = values.map((v, i) => {
+    const [y, width] = [i * 22, Math.max(1, (Math.abs(v) / max) * (WIDTH - 370))]; // rows 22 high; labels 300 wide
+    return html`${svgText(0, y + 15, insightRowLabel(rows[i], cols).slice(0, 44))}
+      <rect x="300" y="${y + 3}" height="16" width="${width}" class="svg-bar"></rect>${svgText(306 + width, y + 15, v)}`;
   });
-  return svg;
+  return svg(values.length * 22, `${valueCol} per row (bar chart)`, bars);
 }
 
-/** Vertical bars over ordered buckets (confidence histogram). */
+/** Vertical bars over ordered buckets (confidence histogram), 220 high after a 30 wide margin. */
 function histogram(found: Row[]) {
   // Every bucket from 0.0 to 0.9 is drawn, empty ones too, so the shape reads at a glance.
-  const rows = Array.from({ length: 10 }, (_, i) => found.find((r) => Math.round(Number(r.bucket_from) * 10) === i) || { bucket_from: i / 10, items: 0 });
-  const width = 720, height = 220, pad = 30, barW = (width - pad) / rows.length;
+  const rows = Array.from(
+    { length: 10 },
+    (_, i) => found.find((r) => Math.round(Number(r.bucket_from) * 10) === i) ?? { bucket_from: i / 10, items: 0 },
+  );
   const max = Math.max(...rows.map((r) => Number(r.items)), 1);
-  const svg = svgEl('svg', { viewBox: `0 0 ${width} ${height + 24}`, role: 'img', 'aria-label': 'items per confidence bucket (histogram)' });
-  rows.forEach((r, i) => {
-    const hgt = (Number(r.items) / max) * height;
-    svg.append(svgEl('rect', { x: pad + i * barW + 2, y: height - hgt, width: barW - 4, height: Math.max(1, hgt), class: 'svg-bar' }),
-      svgText(pad + i * barW + 4, height + 16, Number(r.bucket_from).toFixed(1)));
+  const barW = (WIDTH - 30) / rows.length;
+  const bars = rows.map((r, i) => {
+    const height = (Number(r.items) / max) * 220;
+    return html`<rect x="${30 + i * barW + 2}" y="${220 - height}" width="${barW - 4}" height="${Math.max(1, height)}" class="svg-bar"></rect>
+      ${svgText(30 + i * barW + 4, 236, Number(r.bucket_from).toFixed(1))}`;
   });
-  svg.append(svgText(0, 12, String(max)));
-  return svg;
+  return svg(244, 'items per confidence bucket (histogram)', bars, [svgText(0, 12, max)]);
 }
 
-/** One line per category over an ordered x column (dt or month). */
+/** One line per category over an ordered x column (dt or month), 240 high, the legend in the right 200. */
 function timeSeries(rows: Row[], xCol: string) {
   const xs = [...new Set(rows.map((r) => r[xCol]))].sort();
   const series = new Map<string, Map<unknown, number>>();
-  for (const r of rows) {
-    const k = categoryOf(r);
-    if (!series.has(k)) series.set(k, new Map());
-    series.get(k)?.set(r[xCol], Number(r.items));
-  }
-  const width = 720, height = 240, left = 40, right = 200;
+  for (const r of rows) series.set(categoryOf(r), (series.get(categoryOf(r)) ?? new Map()).set(r[xCol], Number(r.items)));
   const max = Math.max(...rows.map((r) => Number(r.items)), 1);
-  const x = (i: number) => left + (xs.length > 1 ? (i / (xs.length - 1)) * (width - left - right) : 0);
-  const y = (v: number) => height - (v / max) * (height - 10);
-  const svg = svgEl('svg', { viewBox: `0 0 ${width} ${height + 24}`, role: 'img', 'aria-label': `items per category over ${xCol} (time series)` });
-  xs.forEach((v, i) => svg.append(svgText(x(i) - 18, height + 16, String(v))));
-  svg.append(svgText(0, 12, String(max)));
-  [...series.entries()].forEach(([name, points], n) => {
+  const x = (i: number) => 40 + (xs.length > 1 ? (i / (xs.length - 1)) * (WIDTH - 240) : 0);
+  const y = (v: number) => 240 - (v / max) * 230;
+  const lines = [...series.entries()].map(([name, points], n) => {
     const hue = (n * 47) % 360;
     const d = xs.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)} ${y(points.get(v) || 0).toFixed(1)}`).join(' ');
-    svg.append(svgEl('path', { d, fill: 'none', stroke: `hsl(${hue} 60% 45%)`, 'stroke-width': 2 }),
-      svgText(width - right + 8, 14 + n * 14, name.slice(0, 30), { fill: `hsl(${hue} 60% 35%)` }));
+    return html`<path d="${d}" fill="none" stroke="hsl(${hue} 60% 45%)" stroke-width="2"></path>
+      ${svgText(WIDTH - 192, 14 + n * 14, name.slice(0, 30), `hsl(${hue} 60% 35%)`)}`;
   });
-  return svg;
+  const ticks = xs.map((v, i) => svgText(x(i) - 18, 256, v));
+  return svg(264, `items per category over ${xCol} (time series)`, ticks, [svgText(0, 12, max)], lines);
 }
 
+const CHARTS: Record<string, (rows: Row[]) => Html> = {
+  confidence_histogram: histogram,
+  category_by_day: (rows) => timeSeries(rows, 'dt'),
+  seasonality: (rows) => timeSeries(rows, 'month'),
+};
+
 function insightChart(name: string, rows: Row[]) {
-  if (!rows.length) return h('p', {}, 'No rows: the lake has no data for this query yet (classify a file first).');
-  const valueCol = valueColumn(Object.keys(rows[0]), rows);
-  const chart = name === 'confidence_histogram' ? histogram(rows)
-    : name === 'category_by_day' ? timeSeries(rows, 'dt')
-    : name === 'seasonality' ? timeSeries(rows, 'month')
-    : valueCol ? barChart(rows, valueCol) : '';
-  return h('div', { class: 'insight' }, chart, dataTable(rows));
+  if (!rows.length) return html`<p>No rows: the lake has no data for this query yet (classify a file first).</p>`;
+  const cols = Object.keys(rows[0]);
+  const valueCol = valueColumn(cols, rows);
+  const chart = CHARTS[name]?.(rows) ?? (valueCol && barChart(rows, valueCol));
+  const cells = rows.map((r) => cols.map((c) => (r[c] === null ? '' : String(r[c]))));
+  return html`<div class="insight">${chart}${table(cols, cells)}</div>`;
 }
 
 async function refreshInsights() {
   const list = $('#insights-list');
   try {
     const { data } = await api<{ items: { name: string; description: string }[] }>('GET', '/v1/insights');
-    list.replaceChildren(...data.items.map((q) => h('button', { type: 'button', title: q.description, onclick: () => runInsight(q.name) }, q.name.replace(/_/g, ' '))));
+    show(
+      list,
+      html`${data.items.map((q) => html`<button type="button" title="${q.description}" data-query="${q.name}">${q.name.replace(/_/g, ' ')}</button>`)}`,
+    );
   } catch (err) {
-    list.replaceChildren(h('p', {}, err instanceof ApiError && err.status === 404 ? 'Insights are not available on this server.' : errorText(err)));
+    show(list, html`<p>${err instanceof ApiError && err.status === 404 ? 'Insights are not available on this server.' : errorText(err)}</p>`);
   }
 }
 
-async function runInsight(name: string) {
+onClick($('#insights-list'), 'button[data-query]', async ({ dataset: { query: name = '' } }) => {
   const out = $('#insights');
   const job = $<HTMLInputElement>('#insights-job').value.trim();
-  out.replaceChildren(h('p', {}, `Running ${name}…`));
+  show(out, html`<p>Running ${name}…</p>`);
   try {
-    const { data } = await api<{ job: string | null; rows: Row[] }>('GET', `/v1/insights/${encodeURIComponent(name)}${job ? `?job=${encodeURIComponent(job)}` : ''}`);
-    out.replaceChildren(h('h2', {}, name.replace(/_/g, ' ') + (data.job ? ` · ${data.job}` : '')), insightChart(name, data.rows));
+    const { data } = await api<{ job: string | null; rows: Row[] }>(
+      'GET',
+      `/v1/insights/${encodeURIComponent(name)}${job ? `?job=${encodeURIComponent(job)}` : ''}`,
+    );
+    show(out, html`<h2>${name.replace(/_/g, ' ')}${data.job && ` · ${data.job}`}</h2>${insightChart(name, data.rows)}`);
   } catch (err) {
     showError(out, err);
   }
-}
+});
 whenShown('insights', refreshInsights);

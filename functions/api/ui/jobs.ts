@@ -1,29 +1,27 @@
 import { api, apiBlob, errorText, type Job } from './api.ts';
-import { $, h, pct } from './dom.ts';
+import { $, html, onClick, pct, show } from './dom.ts';
 import { whenShown } from './tabs.ts';
 
 /** The jobs tab: a CSV dropped or chosen starts a job; the table follows it (polled each second) to its downloads. */
 const status = (text: string) => ($('#job-status').textContent = text);
 
+const download = (what: 'result' | 'rejects', href: string, job: string) =>
+  html`<button type="button" class="download-${what}" data-href="${href}" data-file="${job}.${what}.csv">${what === 'result' ? 'Results' : 'Rejects'}</button>`;
+
 function jobRow(j: Job) {
   const { result, rejects } = j.links; // present once the job is done
-  return h('tr', { 'data-job': j.id },
-    h('td', {}, h('code', {}, j.id), h('br'), h('small', {}, j.input.split('/').pop())),
-    h('td', { class: 'job-status' }, j.status + (j.error ? `: ${j.error}` : '')),
-    h('td', {}, h('progress', { max: '1', value: j.progress === null ? undefined : String(j.progress), 'aria-label': `Progress of job ${j.id}` }),
-      ' ', j.progress === null ? '' : pct(j.progress)),
-    h('td', {}, String(j.rowsIn)), h('td', {}, String(j.classified)), h('td', {}, String(j.rejected)), h('td', {}, String(j.needsReview)),
-    h('td', {}, result && rejects ? [
-      h('button', { type: 'button', class: 'download-result', onclick: () => download(result, `${j.id}.result.csv`) }, 'Results'), ' ',
-      h('button', { type: 'button', class: 'download-rejects', onclick: () => download(rejects, `${j.id}.rejects.csv`) }, 'Rejects'),
-    ] : '—'));
+  return html`<tr data-job="${j.id}"><td><code>${j.id}</code><br><small>${j.input.split('/').pop()}</small></td>
+    <td class="job-status">${j.status}${j.error && `: ${j.error}`}</td>
+    <td><progress max="1"${j.progress !== null && html` value="${j.progress}"`} aria-label="Progress of job ${j.id}"></progress> ${j.progress !== null && pct(j.progress)}</td>
+    <td>${j.rowsIn}</td><td>${j.classified}</td><td>${j.rejected}</td><td>${j.needsReview}</td>
+    <td>${result && rejects ? [download('result', result, j.id), ' ', download('rejects', rejects, j.id)] : '—'}</td></tr>`;
 }
 
 let polling: number | undefined;
 async function refreshJobs() {
   try {
     const { data } = await api<{ items: Job[] }>('GET', '/v1/jobs?limit=20');
-    $('#jobs tbody').replaceChildren(...data.items.map(jobRow));
+    show($('#jobs tbody'), html`${data.items.map(jobRow)}`);
     const active = data.items.some((j) => j.status !== 'done' && j.status !== 'failed');
     clearTimeout(polling);
     if (active && !$('#panel-jobs').hidden) polling = setTimeout(refreshJobs, 1000);
@@ -32,10 +30,10 @@ async function refreshJobs() {
   }
 }
 
-async function download(path: string, filename: string) {
+onClick($('#jobs'), 'button[data-href]', async ({ dataset }) => {
   try {
-    const url = URL.createObjectURL(await apiBlob(path));
-    const a = h('a', { href: url, download: filename });
+    const url = URL.createObjectURL(await apiBlob(String(dataset.href)));
+    const a = Object.assign(document.createElement('a'), { href: url, download: String(dataset.file) });
     document.body.append(a);
     a.click();
     a.remove();
@@ -43,7 +41,7 @@ async function download(path: string, filename: string) {
   } catch (err) {
     status(errorText(err));
   }
-}
+});
 
 async function upload(file: File | undefined) {
   if (!file) return;

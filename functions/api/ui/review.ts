@@ -1,5 +1,5 @@
 import { api, classLabel, errorText, type ItemRecord, loadedTaxonomy, type Taxonomy } from './api.ts';
-import { $, h, pct } from './dom.ts';
+import { $, html, onClick, pct, show } from './dom.ts';
 import { whenShown } from './tabs.ts';
 
 /**
@@ -16,28 +16,21 @@ let digitTimer: number | undefined;
 const list = $('#review-list');
 const status = (text: string) => ($('#review-status').textContent = text);
 
-function reviewOption(r: ItemRecord, i: number) {
-  const key = r.decision.key;
-  const pick = picked.get(key);
-  const select = () => {
-    cursor = i;
-    renderReview();
-  };
-  return h('div', { id: `rv-${key}`, role: 'option', 'aria-selected': String(i === cursor), class: `review-item${i === cursor ? ' current' : ''}${marked.has(key) ? ' marked' : ''}`, 'data-key': key, onclick: select },
-    h('strong', {}, r.input.name), ' ',
-    h('span', { class: 'guess' }, `guess: ${r.decision.label || 'Unknown'} (${pct(r.decision.confidence)})`),
-    pick ? h('span', { class: 'pick' }, ` → ${classLabel(pick)}`) : null,
-    marked.has(key) ? h('span', { class: 'mark' }, ' ✓ marked') : null);
+function reviewOption({ decision: d, input }: ItemRecord, i: number) {
+  const pick = picked.get(d.key);
+  return html`<div id="rv-${d.key}" role="option" aria-selected="${String(i === cursor)}" class="review-item${i === cursor && ' current'}${marked.has(d.key) && ' marked'}" data-key="${d.key}">
+    <strong>${input.name}</strong> <span class="guess">guess: ${d.label || 'Unknown'} (${pct(d.confidence)})</span>
+    ${pick && html`<span class="pick"> → ${classLabel(pick)}</span>`}${marked.has(d.key) && html`<span class="mark"> ✓ marked</span>`}</div>`;
 }
 
 function renderReview() {
   if (!reviewItems.length) {
-    list.replaceChildren(h('p', {}, 'Nothing waits for review.'));
+    show(list, html`<p>Nothing waits for review.</p>`);
     list.removeAttribute('aria-activedescendant');
     return;
   }
   cursor = Math.min(cursor, reviewItems.length - 1);
-  list.replaceChildren(...reviewItems.map(reviewOption));
+  show(list, html`${reviewItems.map(reviewOption)}`);
   const current = `rv-${reviewItems[cursor].decision.key}`;
   list.setAttribute('aria-activedescendant', current);
   document.getElementById(current)?.scrollIntoView({ block: 'nearest' });
@@ -46,7 +39,7 @@ function renderReview() {
 async function refreshReview() {
   try {
     leaves = (await loadedTaxonomy()).classes.filter((c) => c.isLeaf);
-    $('#classes').replaceChildren(...leaves.map((c) => h('li', {}, c.label)));
+    show($('#classes'), html`${leaves.map((c) => html`<li>${c.label}</li>`)}`);
     reviewItems = (await api<{ items: ItemRecord[] }>('GET', '/v1/review?limit=100')).data.items;
     renderReview();
   } catch (err) {
@@ -100,6 +93,10 @@ list.addEventListener('keydown', (e) => {
     e.preventDefault();
     acceptCurrent();
   } else if (/^[0-9]$/.test(e.key) && key) pickByDigit(e.key, key);
+});
+onClick(list, '[role=option]', (option) => {
+  cursor = reviewItems.findIndex((r) => r.decision.key === option.dataset.key);
+  renderReview();
 });
 
 $('#review-refresh').addEventListener('click', refreshReview);
