@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../bin/commands/serve.ts';
-import { toolAvailable } from '../support/tools.ts';
 import { makeTestApi, type TestApi } from '../api/fixtures.ts';
 import { writeFixtureLake } from '../support/lake-fixture.ts';
+import { toolAvailable } from '../support/tools.ts';
 
 const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
 const hasChromium = toolAvailable('chromium', 'the web inspector browser tests');
@@ -77,7 +77,9 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
 
   it('uploads a CSV, shows progress to done, and downloads the results and rejects', async () => {
     const page = await open('#jobs');
-    await page.locator('#job-file').setInputFiles({ name: 'catalog.csv', mimeType: 'text/csv', buffer: Buffer.from('name\nWhole Milk\n\nCola 12 pack\n""\nBlue Widget\n') });
+    await page
+      .locator('#job-file')
+      .setInputFiles({ name: 'catalog.csv', mimeType: 'text/csv', buffer: Buffer.from('name\nWhole Milk\n\nCola 12 pack\n""\nBlue Widget\n') });
     const row = page.locator('#jobs tbody tr').first();
     await expect.poll(() => row.locator('.job-status').textContent(), { timeout: 15_000 }).toBe('done');
     await page.screenshot({ path: join(ARTIFACTS, 'inspector-jobs.png'), fullPage: true });
@@ -138,7 +140,10 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
     await page.getByRole('tab', { name: 'History' }).click();
     const recent = page.locator('#recent tbody tr');
     expect(await recent.first().textContent()).toBe(`Cola 12 packFood > Beveragesrulesok${key}`);
-    await recent.first().getByRole('button', { name: String(key) }).click();
+    await recent
+      .first()
+      .getByRole('button', { name: String(key) })
+      .click();
     await expect.poll(() => page.locator('#item-detail h2').textContent()).toBe('Cola 12 pack');
     expect(await page.locator('#item-detail').textContent()).toMatch(/Normalized text: cola 12/);
     expect(await page.locator('#item-detail tbody tr').first().textContent()).toContain('Food > Beveragesrulesok100.0%keyword cola');
