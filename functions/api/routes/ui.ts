@@ -17,16 +17,10 @@ async function readShipped(): Promise<InspectorFiles> {
 /** The web inspector: one page and two assets, from this server only (no CDN); the script is a separate URL, CSP-friendly. */
 export function uiRoutes(app: ApiApp) {
   let files: Promise<InspectorFiles> | undefined;
-  const inspector = () => {
-    files ??= (existsSync(SHIPPED) ? readShipped() : buildInspector()).catch((err) => {
-      files = undefined; // a failed build is tried again on the next request
-      throw err;
-    });
-    return files;
-  };
+  const file = async (name: keyof InspectorFiles) => (await (files ??= existsSync(SHIPPED) ? readShipped() : buildInspector()))[name];
   const noStore = { 'Cache-Control': 'no-cache' };
-  app.get('/', async (c) => c.html((await inspector())['index.html'], 200, noStore));
+  app.get('/', async (c) => c.html(await file('index.html'), 200, noStore));
   app.get('/ui', (c) => c.redirect('/', 301));
-  app.get('/ui/app.js', async (c) => c.body((await inspector())['app.js'], 200, { 'Content-Type': 'text/javascript; charset=utf-8', ...noStore }));
-  app.get('/ui/app.css', async (c) => c.body((await inspector())['app.css'], 200, { 'Content-Type': 'text/css; charset=utf-8', ...noStore }));
+  app.get('/ui/app.js', async (c) => c.body(await file('app.js'), 200, { 'Content-Type': 'text/javascript; charset=utf-8', ...noStore }));
+  app.get('/ui/app.css', async (c) => c.body(await file('app.css'), 200, { 'Content-Type': 'text/css; charset=utf-8', ...noStore }));
 }

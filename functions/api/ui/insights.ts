@@ -24,50 +24,51 @@ function valueColumn(cols: string[], rows: Row[]) {
 
 /** Horizontal bars: one per row (the first 40), label from the row's categories. */
 function barChart(rows: Row[], valueCol: string) {
+  const [rowH, labelW] = [22, 300];
   const cols = Object.keys(rows[0]);
   const values = rows.slice(0, 40).map((r) => Number(r[valueCol]) || 0);
   const max = Math.max(...values.map(Math.abs), 1e-9);
   const bars = values.map((v, i) => {
-    const [y, width] = [i * 22, Math.max(1, (Math.abs(v) / max) * (WIDTH - 370))]; // rows 22 high; labels 300 wide
-    return html`${svgText(0, y + 15, insightRowLabel(rows[i], cols).slice(0, 44))}
-      <rect x="300" y="${y + 3}" height="16" width="${width}" class="svg-bar"></rect>${svgText(306 + width, y + 15, v)}`;
+    const width = Math.max(1, (Math.abs(v) / max) * (WIDTH - labelW - 70));
+    return html`${svgText(0, i * rowH + 15, insightRowLabel(rows[i], cols).slice(0, 44))}
+      <rect x="${labelW}" y="${i * rowH + 3}" height="${rowH - 6}" width="${width}" class="svg-bar"></rect>${svgText(labelW + width + 6, i * rowH + 15, v)}`;
   });
-  return svg(values.length * 22, `${valueCol} per row (bar chart)`, bars);
+  return svg(values.length * rowH, `${valueCol} per row (bar chart)`, bars);
 }
 
-/** Vertical bars over ordered buckets (confidence histogram), 220 high after a 30 wide margin. */
+/** Vertical bars over ordered buckets (confidence histogram). */
 function histogram(found: Row[]) {
+  const [height, pad] = [220, 30];
   // Every bucket from 0.0 to 0.9 is drawn, empty ones too, so the shape reads at a glance.
-  const rows = Array.from(
-    { length: 10 },
-    (_, i) => found.find((r) => Math.round(Number(r.bucket_from) * 10) === i) ?? { bucket_from: i / 10, items: 0 },
-  );
+  const bucket = (i: number) => found.find((r) => Math.round(Number(r.bucket_from) * 10) === i) ?? { bucket_from: i / 10, items: 0 };
+  const rows = Array.from({ length: 10 }, (_, i) => bucket(i));
   const max = Math.max(...rows.map((r) => Number(r.items)), 1);
-  const barW = (WIDTH - 30) / rows.length;
+  const barW = (WIDTH - pad) / rows.length;
   const bars = rows.map((r, i) => {
-    const height = (Number(r.items) / max) * 220;
-    return html`<rect x="${30 + i * barW + 2}" y="${220 - height}" width="${barW - 4}" height="${Math.max(1, height)}" class="svg-bar"></rect>
-      ${svgText(30 + i * barW + 4, 236, Number(r.bucket_from).toFixed(1))}`;
+    const h = (Number(r.items) / max) * height;
+    return html`<rect x="${pad + i * barW + 2}" y="${height - h}" width="${barW - 4}" height="${Math.max(1, h)}" class="svg-bar"></rect>
+      ${svgText(pad + i * barW + 4, height + 16, Number(r.bucket_from).toFixed(1))}`;
   });
-  return svg(244, 'items per confidence bucket (histogram)', bars, [svgText(0, 12, max)]);
+  return svg(height + 24, 'items per confidence bucket (histogram)', bars, [svgText(0, 12, max)]);
 }
 
-/** One line per category over an ordered x column (dt or month), 240 high, the legend in the right 200. */
+/** One line per category over an ordered x column (dt or month). */
 function timeSeries(rows: Row[], xCol: string) {
+  const [height, left, right] = [240, 40, 200];
   const xs = [...new Set(rows.map((r) => r[xCol]))].sort();
   const series = new Map<string, Map<unknown, number>>();
   for (const r of rows) series.set(categoryOf(r), (series.get(categoryOf(r)) ?? new Map()).set(r[xCol], Number(r.items)));
   const max = Math.max(...rows.map((r) => Number(r.items)), 1);
-  const x = (i: number) => 40 + (xs.length > 1 ? (i / (xs.length - 1)) * (WIDTH - 240) : 0);
-  const y = (v: number) => 240 - (v / max) * 230;
+  const x = (i: number) => left + (xs.length > 1 ? (i / (xs.length - 1)) * (WIDTH - left - right) : 0);
+  const y = (v: number) => height - (v / max) * (height - 10);
   const lines = [...series.entries()].map(([name, points], n) => {
     const hue = (n * 47) % 360;
     const d = xs.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)} ${y(points.get(v) || 0).toFixed(1)}`).join(' ');
     return html`<path d="${d}" fill="none" stroke="hsl(${hue} 60% 45%)" stroke-width="2"></path>
-      ${svgText(WIDTH - 192, 14 + n * 14, name.slice(0, 30), `hsl(${hue} 60% 35%)`)}`;
+      ${svgText(WIDTH - right + 8, 14 + n * 14, name.slice(0, 30), `hsl(${hue} 60% 35%)`)}`;
   });
-  const ticks = xs.map((v, i) => svgText(x(i) - 18, 256, v));
-  return svg(264, `items per category over ${xCol} (time series)`, ticks, [svgText(0, 12, max)], lines);
+  const ticks = xs.map((v, i) => svgText(x(i) - 18, height + 16, v));
+  return svg(height + 24, `items per category over ${xCol} (time series)`, ticks, [svgText(0, 12, max)], lines);
 }
 
 const CHARTS: Record<string, (rows: Row[]) => Html> = {
