@@ -36,16 +36,14 @@ function debugView(d: Decision, callsBefore: number) {
 
 /** Decisions made in this browser session, newest first, on the history tab. */
 const recent: { name: string; d: Decision }[] = [];
+function recentRow({ name, d }: (typeof recent)[number]) {
+  return html`<tr><td>${name}</td><td>${d.label || 'Unknown'}</td><td>${d.tier}</td><td>${d.status}</td>
+    <td><button type="button" class="link" data-key="${d.key}">${d.key}</button></td></tr>`;
+}
 function remember(name: string, d: Decision) {
   recent.unshift({ name, d });
   if (recent.length > 50) recent.pop();
-  show(
-    $('#recent tbody'),
-    html`${recent.map(
-      ({ name, d }) => html`<tr><td>${name}</td><td>${d.label || 'Unknown'}</td><td>${d.tier}</td><td>${d.status}</td>
-    <td><button type="button" class="link" data-key="${d.key}">${d.key}</button></td></tr>`,
-    )}`,
-  );
+  show($('#recent tbody'), recent.map(recentRow));
 }
 onClick($('#recent'), 'button[data-key]', (b) => showItem(String(b.dataset.key)));
 

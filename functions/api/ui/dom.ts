@@ -19,8 +19,8 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
 }
 
 /** Replaces what `el` shows with `content`. */
-export function show(el: Element, content: Html) {
-  el.innerHTML = content.text;
+export function show(el: Element, content: Html | Html[]) {
+  el.innerHTML = render(content);
 }
 
 /** The page's element for `selector`: the page is static, so a missing one is a bug. */

@@ -12,10 +12,8 @@ export async function showItem(key: string) {
   $<HTMLInputElement>('#item-key').value = key;
   try {
     const { current, history } = (await api<Item>('GET', `/v1/items/${encodeURIComponent(key)}`)).data;
-    show(
-      out,
-      html`<h2>${current.input.name}</h2><p>Normalized text: <code>${current.text}</code></p>${table(COLUMNS, [current, ...history].map(row))}`,
-    );
+    const heading = html`<h2>${current.input.name}</h2><p>Normalized text: <code>${current.text}</code></p>`;
+    show(out, [heading, table(COLUMNS, [current, ...history].map(row))]);
   } catch (err) {
     showError(out, err);
   }

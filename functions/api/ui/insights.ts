@@ -92,7 +92,7 @@ async function refreshInsights() {
     const { data } = await api<{ items: { name: string; description: string }[] }>('GET', '/v1/insights');
     show(
       list,
-      html`${data.items.map((q) => html`<button type="button" title="${q.description}" data-query="${q.name}">${q.name.replace(/_/g, ' ')}</button>`)}`,
+      data.items.map((q) => html`<button type="button" title="${q.description}" data-query="${q.name}">${q.name.replace(/_/g, ' ')}</button>`),
     );
   } catch (err) {
     show(list, html`<p>${err instanceof ApiError && err.status === 404 ? 'Insights are not available on this server.' : errorText(err)}</p>`);

@@ -21,7 +21,7 @@ let polling: number | undefined;
 async function refreshJobs() {
   try {
     const { data } = await api<{ items: Job[] }>('GET', '/v1/jobs?limit=20');
-    show($('#jobs tbody'), html`${data.items.map(jobRow)}`);
+    show($('#jobs tbody'), data.items.map(jobRow));
     const active = data.items.some((j) => j.status !== 'done' && j.status !== 'failed');
     clearTimeout(polling);
     if (active && !$('#panel-jobs').hidden) polling = setTimeout(refreshJobs, 1000);

@@ -52,11 +52,8 @@ async function refreshModels() {
   const out = $('#models');
   try {
     const { data } = await api<{ champion: ModelVersion | null; challengers: ModelVersion[] }>('GET', '/v1/models');
-    show(
-      out,
-      html`<div class="models">${data.champion ? modelCard(data.champion, 'Champion') : html`<p>No champion yet: run aisle train.</p>`}
-      ${data.challengers.map((m) => modelCard(m, 'Challenger'))}</div>`,
-    );
+    const champion = data.champion ? modelCard(data.champion, 'Champion') : html`<p>No champion yet: run aisle train.</p>`;
+    show(out, html`<div class="models">${champion}${data.challengers.map((m) => modelCard(m, 'Challenger'))}</div>`);
   } catch (err) {
     showError(out, err);
   }

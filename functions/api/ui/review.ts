@@ -30,7 +30,7 @@ function renderReview() {
     return;
   }
   cursor = Math.min(cursor, reviewItems.length - 1);
-  show(list, html`${reviewItems.map(reviewOption)}`);
+  show(list, reviewItems.map(reviewOption));
   const current = `rv-${reviewItems[cursor].decision.key}`;
   list.setAttribute('aria-activedescendant', current);
   document.getElementById(current)?.scrollIntoView({ block: 'nearest' });
