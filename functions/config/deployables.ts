@@ -4,7 +4,7 @@
  * lib/ gives each function exactly its deployable's variables (test/infra/config-env.test.ts checks it), and
  * docs/configuration.md is generated from here (docs.ts).
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { UserError } from '../core/errors.ts';
 import * as S from './settings.ts';
 import { optional, withDefault, type Setting } from './settings.ts';

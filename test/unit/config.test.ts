@@ -40,6 +40,7 @@ describe('configOf', () => {
     expect(() => configOf('local', { AISLE_CACHE_TTL_DAYS: '-3' })).toThrow('AISLE_CACHE_TTL_DAYS must be a positive number of days, got "-3"');
     expect(() => configOf('local', { LLM_ENABLED: 'maybe' })).toThrow('LLM_ENABLED must be true or false (also 1/0, yes/no, on/off), got "maybe"');
     expect(() => configOf('local', { OLLAMA_BATCH_SIZE: 'lots' })).toThrow('OLLAMA_BATCH_SIZE must be an integer >= 1, got "lots"');
+    expect(() => configOf('local', { OLLAMA_CONCURRENCY: '1.5' })).toThrow('OLLAMA_CONCURRENCY must be an integer >= 1, got "1.5"');
     expect(() => configOf('local', { PORT: '70000' })).toThrow('PORT must be an integer from 0 to 65535, got "70000"');
     expect(() => configOf('classify', { ...AWS, POWERTOOLS_LOG_LEVEL: 'LOUD' })).toThrow(
       'POWERTOOLS_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, got "LOUD"',
