@@ -5,7 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { lazy, makeClients, type AwsClients, type AwsConfig } from '../adapters/aws/clients.ts';
+import { makeClients, type AwsClients, type AwsConfig } from '../adapters/aws/clients.ts';
 import { DynamoCache, DynamoJobStore, DynamoResultStore } from '../adapters/aws/dynamodb.ts';
 import { S3BlobStore } from '../adapters/aws/s3.ts';
 import { SqsQueue } from '../adapters/aws/sqs.ts';
@@ -83,16 +83,16 @@ function tracedDeps(config: AwsConfig): PipelineDeps {
   return pipelineDeps(clients, config, { logger: obs.logger, metrics: obs.metrics });
 }
 
-const wired = new Map<Deployable, PipelineDeps>();
+const wired = new Map<Deployable, unknown>();
+/** Made on the function's first invocation and kept: a Lambda runs one function. */
+const once = <T>(fn: Deployable, make: () => T): T => (wired.get(fn) ?? wired.set(fn, make()).get(fn)) as T;
 
-/** The Lambda wiring of one pipeline function, made on its first invocation. */
-export function awsDeps(fn: 'ingest' | 'classify' | 'finalize' | 'api'): PipelineDeps {
-  return wired.get(fn) ?? wired.set(fn, tracedDeps(configOf(fn))).get(fn)!;
-}
+/** The Lambda wiring of one pipeline function. */
+export const awsDeps = (fn: 'ingest' | 'classify' | 'finalize' | 'api'): PipelineDeps => once(fn, () => tracedDeps(configOf(fn)));
 
-/** The retraining steps' wiring on AWS (results table, lake bucket), made on the first invocation. */
-export const awsRetrainDeps = (step: 'retrain-export' | 'retrain-evaluate' | 'retrain-promote') =>
-  lazy((): RetrainDeps => {
+/** The retraining steps' wiring on AWS (results table, lake bucket). */
+export const awsRetrainDeps = (step: 'retrain-export' | 'retrain-evaluate' | 'retrain-promote'): RetrainDeps =>
+  once(step, () => {
     const config = configOf(step);
     const deps = tracedDeps(config);
     return { taxonomy: deps.taxonomy, results: deps.results, lake: deps.lake, lakeBucket: config.lakeBucket, logger: deps.logger };

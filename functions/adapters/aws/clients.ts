@@ -1,6 +1,6 @@
 /**
- * Shared AWS clients, created on first use so importing a handler never needs AWS settings, and the names the
- * pipeline's adapters are wired with.
+ * Shared AWS clients and the names the pipeline's adapters are wired with. Handlers make them on their first
+ * invocation (handlers/deps.ts), so importing a handler needs no AWS settings.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -38,19 +38,6 @@ export function makeClients(opts: ClientOptions = {}): AwsClients {
     // servers (s3rver corrupts them otherwise) and the request stays a plain PUT.
     s3: new S3Client({ ...common, forcePathStyle: !!opts.endpoint, requestChecksumCalculation: 'WHEN_REQUIRED' }),
     sqs: new SQSClient(common),
-  };
-}
-
-/** Creates a value on first use and keeps it: lazy clients for Lambda cold starts and for tests importing handlers. */
-export function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  let made = false;
-  return () => {
-    if (!made) {
-      value = make();
-      made = true;
-    }
-    return value as T;
   };
 }
 
