@@ -32,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`aisle: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  // Settings are checked before any command runs: a bad one stops here, named (functions/config).
+  (await import('../functions/config/deployables.ts')).configOf('local');
   return (await command.load()).run(rest);
 }
 

@@ -83,7 +83,6 @@ export class Encoder extends Construct {
           Aws.NO_VALUE,
           { S3DataSource: { S3Uri: `s3://${props.lake.bucketName}/${props.modelPrefix}`, S3DataType: 'S3Prefix', CompressionType: 'None' } },
         ),
-        environment: { POWERTOOLS_SERVICE_NAME: 'aisle-encoder' },
       },
     });
     model.node.addDependency(this.role);

@@ -106,8 +106,6 @@ export class HandlerFunction extends Construct {
       depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: 'Aisle',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

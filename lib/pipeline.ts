@@ -63,7 +63,6 @@ export class Pipeline extends Construct {
       memorySize: 1024,
       environment: {
         TABLE_NAME: table.tableName,
-        INBOX_BUCKET: inbox.bucketName,
         LAKE_BUCKET: lake.bucketName,
         CLASSIFY_QUEUE_URL: this.classifyQueue.queue.queueUrl,
         FINALIZE_QUEUE_URL: this.finalizeQueue.queue.queueUrl, // a file with no valid row is final at once
@@ -114,11 +113,7 @@ export class Pipeline extends Construct {
       description: 'Writes the output CSV and rejects to outbox/<jobId>/ and the results to the lake',
       timeout: timeouts.finalize,
       memorySize: 2048,
-      environment: {
-        TABLE_NAME: table.tableName,
-        INBOX_BUCKET: inbox.bucketName,
-        LAKE_BUCKET: lake.bucketName,
-      },
+      environment: { TABLE_NAME: table.tableName, LAKE_BUCKET: lake.bucketName },
     });
     grantTable(table, this.finalize.role, 'readwrite');
     grantObjects(inbox, this.finalize.role, INBOX_PREFIX, 'read');

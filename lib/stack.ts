@@ -157,21 +157,15 @@ export class AisleStack extends Stack {
         TABLE_NAME: table.tableName,
         INBOX_BUCKET: storage.inbox.bucketName,
         LAKE_BUCKET: storage.lake.bucketName,
-        CLASSIFY_QUEUE_URL: pipeline.classifyQueue.queue.queueUrl,
-        LLM_QUEUE_URL: settings.llmEnabled ? pipeline.llmQueue.queue.queueUrl : '',
-        LLM_ENABLED: String(settings.llmEnabled),
         ENCODER_ENDPOINT_NAME: encoderEndpointName,
         ATHENA_WORKGROUP: insights.workGroupName,
         GLUE_DATABASE: insights.databaseName,
-        GLUE_TABLE: insights.tableName,
       },
     });
     grantTable(table, apiFn.role, 'readwrite');
     grantObjects(storage.inbox, apiFn.role, INBOX_PREFIX, 'readwrite'); // uploads (presigned PUT) land where ingest picks them up
     grantObjects(storage.lake, apiFn.role, LAKE_PREFIXES.outbox, 'read'); // job downloads
     grantObjects(storage.lake, apiFn.role, LAKE_PREFIXES.models, 'read');
-    pipeline.classifyQueue.queue.grantSendMessages(apiFn.role);
-    if (settings.llmEnabled) pipeline.llmQueue.queue.grantSendMessages(apiFn.role);
     encoder?.grantInvoke(apiFn.role); // synchronous POST /v1/classify runs the cascade in the API function
     insights.grantQuery(apiFn.role);
 
@@ -192,11 +186,7 @@ export class AisleStack extends Stack {
         description,
         timeout: Duration.minutes(15),
         memorySize: 2048,
-        environment: {
-          TABLE_NAME: table.tableName,
-          LAKE_BUCKET: storage.lake.bucketName,
-          ENCODER_ENDPOINT_NAME: encoderEndpointName,
-        },
+        environment: { TABLE_NAME: table.tableName, LAKE_BUCKET: storage.lake.bucketName },
       });
     const exportFn = retrainFn('retrain-export', 'RetrainExportFn', 'Exports human-labelled items and a held-out set to exports/');
     grantTable(table, exportFn.role, 'read');

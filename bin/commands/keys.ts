@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
+import { configOf } from '../../functions/config/deployables.ts';
 import { newApiKey } from '../../functions/core/api-keys.ts';
 
 const USAGE = `usage: aisle keys create --name NAME [--read-only]
@@ -12,7 +13,7 @@ create prints the key once. Read-only keys may classify and read; other keys may
 
 /** Where the local key store lives. */
 export function keyStorePath(): string {
-  return join(process.env.AISLE_HOME ?? '.aisle', 'keys.duckdb');
+  return join(configOf('local').aisleHome, 'keys.duckdb');
 }
 
 export async function run(argv: string[]): Promise<number> {

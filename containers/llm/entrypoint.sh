@@ -1,12 +1,12 @@
 #!/bin/sh
 # Starts Ollama, pulls the model when it is not there yet (first start), then runs the queue worker.
 # If either process exits, the container exits, and ECS replaces the task.
+# OLLAMA_MODEL and OLLAMA_HOST come from the image (Dockerfile ENV) or the task definition (lib/llm-service.ts).
 set -eu
-: "${OLLAMA_MODEL:=llama3}"
 ollama serve &
 OLLAMA_PID=$!
 i=0
-until curl -sf "${OLLAMA_HOST:-http://127.0.0.1:11434}/api/version" >/dev/null; do
+until curl -sf "$OLLAMA_HOST/api/version" >/dev/null; do
   i=$((i + 1))
   if [ "$i" -gt 120 ]; then echo '{"level":"error","message":"ollama did not start within 120 s"}'; exit 1; fi
   if ! kill -0 "$OLLAMA_PID" 2>/dev/null; then echo '{"level":"error","message":"ollama exited at start"}'; exit 1; fi

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
 import { bearerToken, verifyApiKey } from '../core/api-keys.ts';
+import { configOf } from '../config/deployables.ts';
 import type { KeyStore } from '../ports.ts';
 
 export interface AuthorizerDeps {
@@ -32,9 +33,7 @@ export function makeHandler(deps: AuthorizerDeps) {
 }
 
 function awsDeps(): AuthorizerDeps {
-  const table = process.env.TABLE_NAME;
-  if (!table) throw new Error('TABLE_NAME is not set');
-  return { keys: new DynamoKeyStore(new DynamoDBClient({}), table) };
+  return { keys: new DynamoKeyStore(new DynamoDBClient({}), configOf('authorizer').tableName) };
 }
 
 let live: ReturnType<typeof makeHandler> | undefined;

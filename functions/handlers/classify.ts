@@ -77,4 +77,4 @@ export function makeHandler(deps: PipelineDeps | (() => PipelineDeps), opts: { p
   };
 }
 
-export const handler = makeHandler(awsDeps);
+export const handler = makeHandler(() => awsDeps('classify'));

@@ -1,11 +1,11 @@
 /**
- * Wiring of the pipeline handlers on AWS: adapters over clients made on first use, from the environment
- * names fixed in HELPERS.md. Tests build PipelineDeps themselves (pipelineDeps with emulator clients).
+ * Wiring of the pipeline handlers on AWS: adapters over clients made on first use, from each function's
+ * configuration (functions/config). Tests build PipelineDeps themselves (pipelineDeps with emulator clients).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { configFromEnv, lazy, makeClients, type AwsClients, type AwsConfig } from '../adapters/aws/clients.ts';
+import { makeClients, type AwsClients, type AwsConfig } from '../adapters/aws/clients.ts';
 import { DynamoCache, DynamoJobStore, DynamoResultStore } from '../adapters/aws/dynamodb.ts';
 import { S3BlobStore } from '../adapters/aws/s3.ts';
 import { SqsQueue } from '../adapters/aws/sqs.ts';
@@ -17,16 +17,17 @@ import { createEncoderTier } from '../core/encoder-tier.ts';
 import { RuleSet, RulesTier } from '../core/rules.ts';
 import { parseTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Tier } from '../core/types.ts';
+import { configOf, ConfigError, type Deployable } from '../config/deployables.ts';
+import type { Queue } from '../ports.ts';
 import type { PipelineDeps } from './pipeline.ts';
 import type { RetrainDeps } from './retrain.ts';
 
-export const SERVICE = 'aisle';
-
-export function observability(): { logger: Logger; metrics: Metrics; tracer: Tracer } {
-  const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE;
+/** Logger, metrics and tracer named by the function's settings (unset in tests: Powertools' own defaults). */
+export function observability(config: AwsConfig): { logger: Logger; metrics: Metrics; tracer: Tracer } {
+  const serviceName = config.powertoolsServiceName;
   return {
-    logger: new Logger({ serviceName }),
-    metrics: new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Aisle' }),
+    logger: new Logger({ serviceName, logLevel: config.powertoolsLogLevel }),
+    metrics: new Metrics({ serviceName, namespace: config.powertoolsMetricsNamespace }),
     tracer: new Tracer({ serviceName }),
   };
 }
@@ -49,10 +50,13 @@ export function pipelineDeps(
 ): PipelineDeps {
   // Imported, not read from disk: the bundler inlines the files into the Lambda package.
   const taxonomy = parseTaxonomy(taxonomyJson, 'models/taxonomy.json');
-  const obs = opts.logger && opts.metrics ? { logger: opts.logger, metrics: opts.metrics } : observability();
+  const obs = opts.logger && opts.metrics ? { logger: opts.logger, metrics: opts.metrics } : observability(config);
   const buckets = new Map<string, S3BlobStore>();
   const cache = new DynamoCache(clients.dynamo, config.tableName);
   let tiers: Promise<Tier[]> | undefined;
+  // A function sends only to the queues its settings name; another queue says which setting it lacks.
+  const queue = <T>(url: string | undefined, setting: string): Queue<T> =>
+    url ? new SqsQueue<T>(clients.sqs, url) : { send: async () => { throw new ConfigError(`${setting} is not set for this function`); } };
   return {
     taxonomy,
     bucket: (name) => buckets.get(name) ?? buckets.set(name, new S3BlobStore(clients.s3, name)).get(name)!,
@@ -61,27 +65,35 @@ export function pipelineDeps(
     results: new DynamoResultStore(clients.dynamo, config.tableName, cache),
     cache,
     tiers: () => (tiers ??= opts.tiers ? opts.tiers() : defaultTiers(taxonomy, config)),
-    classifyQueue: new SqsQueue(clients.sqs, config.classifyQueueUrl),
-    finalizeQueue: new SqsQueue(clients.sqs, config.finalizeQueueUrl),
+    classifyQueue: queue(config.classifyQueueUrl, 'CLASSIFY_QUEUE_URL'),
+    finalizeQueue: queue(config.finalizeQueueUrl, 'FINALIZE_QUEUE_URL'),
     llmQueue: config.llmEnabled && config.llmQueueUrl ? new SqsQueue(clients.sqs, config.llmQueueUrl) : undefined,
     ...obs,
   };
 }
 
-/** The Lambda wiring: configuration from the environment, X-Ray-traced clients; made on the first invocation. */
-export const awsDeps = lazy((): PipelineDeps => {
-  const config = configFromEnv();
-  if (config.llmEnabled && !config.llmQueueUrl) throw new Error('LLM_ENABLED=true needs LLM_QUEUE_URL');
-  const obs = observability();
+/** PipelineDeps over X-Ray-traced clients, from the settings of the function it runs in. */
+function tracedDeps(config: AwsConfig): PipelineDeps {
+  if (config.llmEnabled && !config.llmQueueUrl) throw new ConfigError('LLM_QUEUE_URL must be set when LLM_ENABLED=true');
+  const obs = observability(config);
   const clients = makeClients();
   obs.tracer.captureAWSv3Client(clients.s3);
   obs.tracer.captureAWSv3Client(clients.sqs);
   obs.tracer.captureAWSv3Client(clients.dynamo);
   return pipelineDeps(clients, config, { logger: obs.logger, metrics: obs.metrics });
-});
+}
 
-/** The retraining steps' wiring on AWS (results table, lake bucket), made on the first invocation. */
-export const awsRetrainDeps = lazy((): RetrainDeps => {
-  const deps = awsDeps();
-  return { taxonomy: deps.taxonomy, results: deps.results, lake: deps.lake, lakeBucket: configFromEnv().lakeBucket, logger: deps.logger };
-});
+const wired = new Map<Deployable, unknown>();
+/** Made on the function's first invocation and kept: a Lambda runs one function. */
+const once = <T>(fn: Deployable, make: () => T): T => (wired.get(fn) ?? wired.set(fn, make()).get(fn)) as T;
+
+/** The Lambda wiring of one pipeline function. */
+export const awsDeps = (fn: 'ingest' | 'classify' | 'finalize' | 'api'): PipelineDeps => once(fn, () => tracedDeps(configOf(fn)));
+
+/** The retraining steps' wiring on AWS (results table, lake bucket). */
+export const awsRetrainDeps = (step: 'retrain-export' | 'retrain-evaluate' | 'retrain-promote'): RetrainDeps =>
+  once(step, () => {
+    const config = configOf(step);
+    const deps = tracedDeps(config);
+    return { taxonomy: deps.taxonomy, results: deps.results, lake: deps.lake, lakeBucket: config.lakeBucket, logger: deps.logger };
+  });

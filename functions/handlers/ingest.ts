@@ -151,4 +151,4 @@ export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
   };
 }
 
-export const handler = makeHandler(awsDeps);
+export const handler = makeHandler(() => awsDeps('ingest'));

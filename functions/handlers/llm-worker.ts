@@ -190,11 +190,11 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
 
 /** ECS entry: the pipeline's AWS wiring (DynamoDB, S3, SQS) and the Ollama tier beside the worker. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const { configFromEnv, makeClients } = await import('../adapters/aws/clients.ts');
+  const { makeClients } = await import('../adapters/aws/clients.ts');
+  const { configOf } = await import('../config/deployables.ts');
   const { pipelineDeps } = await import('./deps.ts');
   const { createOllamaTier } = await import('../adapters/ollama.ts');
-  const config = configFromEnv(env);
-  if (!config.llmQueueUrl) throw new Error('environment variable LLM_QUEUE_URL is not set');
+  const config = configOf('llm-worker', env);
   const clients = makeClients();
   const pipeline = pipelineDeps(clients, config);
   const { tier, llm } = await createOllamaTier({

@@ -7,4 +7,4 @@ export function makeHandler(deps: RetrainDeps | (() => RetrainDeps)) {
   return async (event: RetrainEvent) => promoteRun(resolve(), event);
 }
 
-export const handler = makeHandler(awsRetrainDeps);
+export const handler = makeHandler(() => awsRetrainDeps('retrain-promote'));

@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { text } from 'node:stream/consumers';
 import { S3BlobStore } from '../adapters/aws/s3.ts';
 import { makeClients } from '../adapters/aws/clients.ts';
+import { configOf } from '../config/deployables.ts';
 import { REGISTRY_KEY, versionPrefix } from '../adapters/aws/model-registry.ts';
 import { loadRules } from '../core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
@@ -104,16 +105,14 @@ export async function runTrainingTask(deps: TrainingTaskDeps, input: TrainingTas
 
 /** The container's entry: `node --import tsx functions/handlers/retrain-task.ts` (containers/trainer). */
 async function main(): Promise<void> {
-  const env = process.env;
-  const need = (name: string) => env[name] || (() => { throw new Error(`${name} is not set`); })();
-  const lakeBucket = need('LAKE_BUCKET');
+  const config = configOf('trainer');
   const deps: TrainingTaskDeps = {
-    lake: new S3BlobStore(makeClients().s3, lakeBucket),
-    lakeBucket,
+    lake: new S3BlobStore(makeClients().s3, config.lakeBucket),
+    lakeBucket: config.lakeBucket,
     taxonomy: loadTaxonomy(),
     workDir: mkdtempSync(join(tmpdir(), 'aisle-train-')),
   };
-  await runTrainingTask(deps, { trainUri: need('TRAIN_DATA_URI'), heldOutUri: need('HELDOUT_DATA_URI'), outputUri: need('MODEL_OUTPUT_URI') });
+  await runTrainingTask(deps, { trainUri: config.trainDataUri, heldOutUri: config.heldoutDataUri, outputUri: config.modelOutputUri });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -21,7 +21,7 @@ describe('llmEnabled=false', () => {
     }
     expect(s.template.toJSON().Parameters.LlmInstanceType).toBeUndefined();
     expect(env(s, 'PipelineClassifyFn')).toMatchObject({ LLM_ENABLED: 'false', LLM_QUEUE_URL: '' });
-    expect(env(s, 'ApiFn')).toMatchObject({ LLM_ENABLED: 'false' });
+    expect(env(s, 'ApiFn')).not.toHaveProperty('LLM_ENABLED'); // the API's cascade never asks the LLM on AWS
   });
 
   it('keeps the Fargate trainer (its cluster) and stays cdk-nag clean', () => {

@@ -31,7 +31,7 @@ let dyn: Emulator;
 let s3: Emulator;
 let sqs: Emulator;
 let deps: PipelineDeps;
-let config: AwsConfig;
+let config: AwsConfig & { classifyQueueUrl: string; finalizeQueueUrl: string };
 
 beforeAll(async () => {
   [dyn, s3, sqs] = await Promise.all([startDynalite(), startS3rver([INBOX, LAKE]), startLocalSqs()]);

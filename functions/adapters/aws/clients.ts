@@ -1,45 +1,16 @@
 /**
- * Shared AWS clients and the deployment's configuration, read from the environment names fixed for the
- * project (HELPERS.md). Clients are created on first use so importing a handler never needs AWS settings.
+ * Shared AWS clients and the names the pipeline's adapters are wired with. Handlers make them on their first
+ * invocation (handlers/deps.ts), so importing a handler needs no AWS settings.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ConfigOf } from '../../config/deployables.ts';
 
-export interface AwsConfig {
-  tableName: string;
-  inboxBucket: string;
-  lakeBucket: string;
-  classifyQueueUrl: string;
-  finalizeQueueUrl: string;
-  llmQueueUrl?: string;
-  llmEnabled: boolean;
-  /** Empty: no encoder tier. */
-  encoderEndpointName?: string;
-}
-
-export class ConfigError extends Error {}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new ConfigError(`environment variable ${name} is not set`);
-  return value;
-}
-
-/** The deployment's names, from TABLE_NAME, INBOX_BUCKET, LAKE_BUCKET, *_QUEUE_URL, LLM_ENABLED, ENCODER_ENDPOINT_NAME. */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
-  return {
-    tableName: required(env, 'TABLE_NAME'),
-    inboxBucket: env.INBOX_BUCKET ?? '',
-    lakeBucket: required(env, 'LAKE_BUCKET'),
-    classifyQueueUrl: env.CLASSIFY_QUEUE_URL ?? '',
-    finalizeQueueUrl: env.FINALIZE_QUEUE_URL ?? '',
-    llmQueueUrl: env.LLM_QUEUE_URL || undefined,
-    llmEnabled: env.LLM_ENABLED === 'true',
-    encoderEndpointName: env.ENCODER_ENDPOINT_NAME || undefined,
-  };
-}
+/** What a function that wires the pipeline may have: its own deployable's settings, all but table and lake optional. */
+export type AwsConfig = Pick<ConfigOf<'finalize'>, 'tableName' | 'lakeBucket'> &
+  Partial<ConfigOf<'ingest'> & ConfigOf<'classify'> & ConfigOf<'api'>>;
 
 /** Endpoint overrides for emulators (tests); on AWS every field is absent and the SDK's defaults apply. */
 export interface ClientOptions {
@@ -67,19 +38,6 @@ export function makeClients(opts: ClientOptions = {}): AwsClients {
     // servers (s3rver corrupts them otherwise) and the request stays a plain PUT.
     s3: new S3Client({ ...common, forcePathStyle: !!opts.endpoint, requestChecksumCalculation: 'WHEN_REQUIRED' }),
     sqs: new SQSClient(common),
-  };
-}
-
-/** Creates a value on first use and keeps it: lazy clients for Lambda cold starts and for tests importing handlers. */
-export function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  let made = false;
-  return () => {
-    if (!made) {
-      value = make();
-      made = true;
-    }
-    return value as T;
   };
 }
 
