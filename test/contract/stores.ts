@@ -114,6 +114,44 @@ export function describeResultStoreContract(name: string, make: () => Promise<Fi
   });
 }
 
+/** A result store and the cache its labels go to, the cache keeping machine decisions `ttlSeconds` by `now`. */
+export interface LabelStores {
+  results: ResultStore;
+  cache: Cache;
+}
+
+export function describeLabelContract(name: string, make: (clock: { ttlSeconds: number; now: () => number }) => Promise<Fixture<LabelStores>>): void {
+  describe(`Human label contract: ${name}`, () => {
+    let now = Date.parse('2026-06-01T00:00:00.000Z');
+    const stores = useFixture(() => make({ ttlSeconds: 3600, now: () => now }));
+
+    it('a label becomes the current decision and the cache answer, and never expires; machine decisions do', async () => {
+      const { results, cache } = stores();
+      await results.saveDecisions([record('h1', '2026-01-01T00:00:00.000Z', { tier: 'review', status: 'needs_review', classId: null })]);
+      await cache.putMany([decision('m1'), decision('h1', { tier: 'encoder' })]);
+      const label = await results.setHumanLabel('h1', 'food.produce', 'tester');
+      expect(label?.decision).toMatchObject({ key: 'h1', tier: 'human', classId: 'food.produce', status: 'ok', confidence: 1, reason: 'labelled by tester' });
+      expect(label?.jobId).toBeUndefined();
+      const item = await results.getItem('h1');
+      expect(item?.current.decision).toMatchObject({ tier: 'human', classId: 'food.produce' });
+      expect(item?.history.map((h) => h.decision.tier)).toEqual(['review']);
+
+      const before = await cache.getMany(['m1', 'h1'], VERSION);
+      expect(before.get('m1')).toMatchObject({ tier: 'rules', classId: 'food.beverages' });
+      expect(before.get('h1')).toMatchObject({ tier: 'human', classId: 'food.produce', confidence: 1 });
+
+      now += 10 * 365 * 86_400_000; // ten years on: far past the machine TTL and any default one (90 days)
+      const after = await cache.getMany(['m1', 'h1'], VERSION);
+      expect(after.has('m1')).toBe(false);
+      expect(after.get('h1')).toMatchObject({ tier: 'human', classId: 'food.produce' });
+
+      // A machine decision cached after the label does not displace it.
+      await cache.putMany([decision('h1', { tier: 'encoder', classId: 'food.beverages' })]);
+      expect((await cache.getMany(['h1'], VERSION)).get('h1')).toMatchObject({ tier: 'human', classId: 'food.produce' });
+    });
+  });
+}
+
 export function describeJobStoreContract(name: string, make: () => Promise<Fixture<JobStore>>): void {
   describe(`JobStore contract: ${name}`, () => {
     const jobs = useFixture(make);
@@ -128,9 +166,10 @@ export function describeJobStoreContract(name: string, make: () => Promise<Fixtu
     });
 
     it('lists jobs newest first, page by page', async () => {
-      for (const id of ['j2', 'j3', 'j4']) {
-        await jobs().create({ id, input: `inbox/${id}.csv` });
-        await new Promise((r) => setTimeout(r, 5));
+      // Creation times given, a second apart after j1's, rather than waited for.
+      const j1 = Date.parse((await jobs().get('j1'))!.createdAt);
+      for (const [n, id] of ['j2', 'j3', 'j4'].entries()) {
+        await jobs().create({ id, input: `inbox/${id}.csv`, createdAt: new Date(j1 + (n + 1) * 1000).toISOString() });
       }
       const first = await jobs().list({ limit: 2 });
       expect(first.items.map((j) => j.id)).toEqual(['j4', 'j3']);

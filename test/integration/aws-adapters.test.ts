@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCache, DynamoJobStore, DynamoResultStore, batchPut } from '../../functions/adapters/aws/dynamodb.ts';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
@@ -15,9 +15,11 @@ import {
   describeCacheContract,
   describeJobProgressContract,
   describeJobStoreContract,
+  describeLabelContract,
   describeQueueContract,
   describeResultStoreContract,
   decision,
+  record,
 } from '../contract/stores.ts';
 import { createTable, motoMissing, skipReason, startDynalite, startLocalSqs, startMoto, startS3rver, type Emulator } from '../support/emulators.ts';
 
@@ -55,6 +57,13 @@ describeCacheContract('DynamoDB (dynalite)', async () => {
 describeResultStoreContract('DynamoDB (dynalite)', async () => {
   const e = await dynalite.get();
   return { value: new DynamoResultStore(e.clients.dynamo, await freshTable(e)) };
+});
+
+describeLabelContract('DynamoDB (dynalite)', async ({ ttlSeconds, now }) => {
+  const e = await dynalite.get();
+  const table = await freshTable(e);
+  const cache = new DynamoCache(e.clients.dynamo, table, { ttlSeconds, now });
+  return { value: { results: new DynamoResultStore(e.clients.dynamo, table, cache), cache } };
 });
 
 describeJobStoreContract('DynamoDB (dynalite)', async () => {
@@ -164,5 +173,13 @@ describe.skipIf(noMoto)('DynamoDB TTL, which dynalite lacks (moto_server)', () =
     // A machine decision never replaces a human label.
     await cache.putMany([decision('t2', { tier: 'encoder', classId: 'food.beverages' })]);
     expect((await cache.getMany(['t2'], 'tax-1')).get('t2')).toMatchObject({ tier: 'human', classId: 'food.produce' });
+
+    // A label given through the result store: none of the key's items (current, history, cache) carries a TTL.
+    const results = new DynamoResultStore(e.clients.dynamo, table, cache);
+    await results.saveDecisions([record('t3', '2026-05-01T00:00:00.000Z', { tier: 'review', status: 'needs_review' })]);
+    await results.setHumanLabel('t3', 'food.produce', 'tester');
+    const items = await e.clients.dynamo.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'ITEM#t3' } }));
+    expect(items.Items?.map((i) => String(i.sk).replace(/^HIST#.*/, 'HIST')).sort()).toEqual(['CACHE#tax-1', 'CURRENT', 'HIST', 'HIST']);
+    expect(items.Items?.filter((i) => i.expiresAt !== undefined)).toEqual([]);
   });
 });

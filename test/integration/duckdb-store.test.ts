@@ -41,12 +41,14 @@ describe('DuckDB local store', () => {
   });
 
   it('cache: TTL expires machine decisions but never human labels', async () => {
-    const cache = new DuckDbCache(db, 0.001);
+    let now = Date.parse('2026-06-01T00:00:00.000Z');
+    const cache = new DuckDbCache(db, 60, () => now);
     const store = new DuckDbResultStore(db);
     await store.saveDecisions([record('h', new Date().toISOString(), { tier: 'review', status: 'needs_review' })]);
     await store.setHumanLabel('h', 'non-food.household', 'ana');
     await cache.putMany([decision('m'), decision('h', { classId: 'food.beverages' })]);
-    await new Promise((r) => setTimeout(r, 20));
+    expect((await cache.getMany(['m'], V)).has('m')).toBe(true);
+    now += 61_000;
     const hits = await cache.getMany(['m', 'h'], V);
     expect(hits.has('m')).toBe(false);
     expect(hits.get('h')).toMatchObject({ classId: 'non-food.household', tier: 'human', confidence: 1 });
@@ -70,10 +72,11 @@ describe('DuckDB local store', () => {
   });
 
   it('cache: a key it holds but does not know of (an expired entry) is replaced, not refused', async () => {
-    await new DuckDbCache(db, 0.001).putMany([decision('stale')]);
-    await new Promise((r) => setTimeout(r, 20));
+    let now = Date.parse('2026-06-01T00:00:00.000Z');
+    await new DuckDbCache(db, 60, () => now).putMany([decision('stale')]);
+    now += 61_000;
     db.cachedKeys.delete(V); // as in a new process: the keys are loaded again, without the expired one
-    const cache = new DuckDbCache(db);
+    const cache = new DuckDbCache(db, undefined, () => now);
     expect((await cache.getMany(['stale'], V)).has('stale')).toBe(false);
     await cache.putMany([decision('stale', { classId: 'food.beverages' }), decision('new-one')]);
     expect((await cache.getMany(['stale'], V)).get('stale')!.classId).toBe('food.beverages');
@@ -82,10 +85,13 @@ describe('DuckDB local store', () => {
   });
 
   it('cache: a hot key expires with its TTL', async () => {
-    const cache = new DuckDbCache(db, 0.2);
+    let now = Date.parse('2026-06-01T00:00:00.000Z');
+    const cache = new DuckDbCache(db, 60, () => now);
     await cache.putMany([decision('ttl')]);
     expect((await cache.getMany(['ttl'], V)).has('ttl')).toBe(true);
-    await new Promise((r) => setTimeout(r, 250));
+    now += 59_000;
+    expect((await cache.getMany(['ttl'], V)).has('ttl')).toBe(true);
+    now += 2_000;
     expect((await cache.getMany(['ttl'], V)).has('ttl')).toBe(false);
   });
 
@@ -152,8 +158,8 @@ describe('DuckDB local store', () => {
     const jobs = new DuckDbJobStore(db);
     const a = await jobs.create({ id: 'a', input: 'in-a.csv' });
     expect(a).toMatchObject({ id: 'a', status: 'queued', rowsIn: 0, classified: 0, rejected: 0 });
-    await new Promise((r) => setTimeout(r, 5));
-    await jobs.create({ id: 'b', input: 'in-b.csv', status: 'running' });
+    // b a second newer than a, given rather than waited for
+    await jobs.create({ id: 'b', input: 'in-b.csv', status: 'running', createdAt: new Date(Date.parse(a.createdAt) + 1000).toISOString() });
     const updated = await jobs.update('a', { status: 'done', rowsIn: 10, classified: 9, rejected: 1, checkpoint: { records: 10, outputBytes: 100, rejectsBytes: 20 } });
     expect(updated.createdAt).toBe(a.createdAt);
     expect(await jobs.get('a')).toMatchObject({ status: 'done', rowsIn: 10, checkpoint: { records: 10 } });

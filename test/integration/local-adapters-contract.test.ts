@@ -12,6 +12,7 @@ import {
   describeBlobStoreContract,
   describeCacheContract,
   describeJobStoreContract,
+  describeLabelContract,
   describeQueueContract,
   describeResultStoreContract,
   type Fixture,
@@ -31,6 +32,9 @@ async function withDb<T>(make: (db: LocalDb) => T): Promise<Fixture<T>> {
 
 describeCacheContract('DuckDB', () => withDb((db) => new DuckDbCache(db)));
 describeResultStoreContract('DuckDB', () => withDb((db) => new DuckDbResultStore(db)));
+describeLabelContract('DuckDB', ({ ttlSeconds, now }) =>
+  withDb((db) => ({ results: new DuckDbResultStore(db), cache: new DuckDbCache(db, ttlSeconds, now) })),
+);
 describeJobStoreContract('DuckDB', () => withDb((db) => new DuckDbJobStore(db)));
 
 describeBlobStoreContract('folder', async () => {

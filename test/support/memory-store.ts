@@ -2,6 +2,7 @@
  * In-memory ResultStore and Cache for tests of the LLM tier and its worker: the same contract as the
  * DuckDB and DynamoDB adapters, kept small. `writes` counts saveDecisions calls per key to spot duplicates.
  */
+import { humanLabel } from '../../functions/core/labels.ts';
 import type { Cache, ItemRecord, Page, ResultStore } from '../../functions/ports.ts';
 import type { Decision, ProductInput } from '../../functions/core/types.ts';
 
@@ -30,13 +31,13 @@ export class MemoryStore implements ResultStore, Cache {
     return this.items.get(key)?.at(-1);
   }
 
-  async setHumanLabel(key: string, classId: string): Promise<ItemRecord | null> {
+  async setHumanLabel(key: string, classId: string, labelledBy: string): Promise<ItemRecord | null> {
     const cur = this.current(key);
     if (!cur) return null;
-    const rec: ItemRecord = { ...cur, decision: { ...cur.decision, classId, tier: 'human', status: 'ok', confidence: 1 }, at: new Date().toISOString() };
-    await this.saveDecisions([rec]);
-    this.cache.set(key, rec.decision);
-    return rec;
+    const { record, cached } = humanLabel(cur, classId, labelledBy);
+    await this.saveDecisions([record]);
+    this.cache.set(key, cached);
+    return record;
   }
 
   async listReview(opts: { limit: number; cursor?: string }): Promise<Page<ItemRecord>> {

@@ -25,6 +25,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { humanLabel } from '../../core/labels.ts';
 import type { Decision, ProductInput } from '../../core/types.ts';
 import type { Cache, ChunkCounts, ItemRecord, JobProgress, JobRecord, JobStatus, JobStore, Page, ResultStore } from '../../ports.ts';
 import { backoff } from './clients.ts';
@@ -227,19 +228,10 @@ export class DynamoResultStore implements ResultStore {
   async setHumanLabel(key: string, classId: string, labelledBy: string): Promise<ItemRecord | null> {
     const found = await this.getItem(key);
     if (!found) return null;
-    const previous = found.current;
-    const decision: Decision = {
-      key,
-      classId,
-      confidence: 1,
-      tier: 'human',
-      status: 'ok',
-      reason: `labelled by ${labelledBy}`,
-      taxonomyVersion: previous.decision.taxonomyVersion,
-    };
-    const record: ItemRecord = { ...previous, decision, at: new Date().toISOString() };
+    const { record, cached } = humanLabel(found.current, classId, labelledBy);
+    // The CURRENT item (in gsi1 LABELLED#human) is the gold; the cache keeps the label without expiresAt.
     await this.saveDecisions([record]);
-    await this.cache.putMany([decision]);
+    await this.cache.putMany([cached]);
     return record;
   }
 

@@ -7,6 +7,7 @@ import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from
 import { dirname, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, listValue, type DuckDBValue } from '@duckdb/node-api';
 import { UserError } from '../../core/errors.ts';
+import { humanLabel } from '../../core/labels.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
 import type { Cache, ItemRecord, JobRecord, JobStore, Page, ResultStore } from '../../ports.ts';
 import { cellText, DECISION_COLUMNS, encodeDecisions, NULL, type Cell } from './decision-rows.ts';
@@ -216,14 +217,14 @@ export class LocalDb {
     return `COPY ${table} (${columns.join(', ')}) FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`;
   }
 
-  /** Loads (once) the keys the cache can answer for a taxonomy version. */
-  async keysFor(version: string): Promise<Set<string>> {
+  /** Loads (once) the keys the cache can answer for a taxonomy version at `nowMs`. */
+  async keysFor(version: string, nowMs = Date.now()): Promise<Set<string>> {
     let keys = this.cachedKeys.get(version);
     if (!keys) {
       const rows = await this.query<{ key: string }>(
-        `SELECT key FROM cache WHERE taxonomy_version = $v AND (expires_at IS NULL OR expires_at > now()::TIMESTAMP)
+        `SELECT key FROM cache WHERE taxonomy_version = $v AND (expires_at IS NULL OR expires_at > $now::TIMESTAMP)
          UNION SELECT key FROM labels WHERE taxonomy_version = $v`,
-        { v: version },
+        { v: version, now: new Date(nowMs).toISOString() },
       );
       keys = new Set(rows.map((r) => r.key));
       this.cachedKeys.set(version, keys);
@@ -318,25 +319,16 @@ export class DuckDbResultStore implements ResultStore {
   async setHumanLabel(key: string, classId: string, labelledBy: string): Promise<ItemRecord | null> {
     const latest = await this.getItem(key);
     if (!latest) return null;
-    const at = new Date().toISOString();
-    const prev = latest.current;
-    const decision: Decision = {
-      key,
-      classId,
-      confidence: 1,
-      tier: 'human',
-      status: 'ok',
-      reason: `labelled by ${labelledBy}`,
-      taxonomyVersion: prev.decision.taxonomyVersion,
-      trace: { steps: [{ tier: 'human', outcome: 'decided', reason: `labelled by ${labelledBy}` }], topK: [], totalMs: 0, costUnits: 0 },
-    };
-    const record: ItemRecord = { decision, input: prev.input, text: prev.text, at };
+    const { record, gold } = humanLabel(latest.current, classId, labelledBy);
     await this.saveDecisions([record]);
+    // The labels table is both the gold and the cache's override (DuckDbCache reads it first, with no expiry).
     await this.db.exclusive(async (c) => {
-      await c.run('INSERT OR REPLACE INTO labels VALUES ($k, $c, $by, $at::TIMESTAMP, $v)', { k: key, c: classId, by: labelledBy, at, v: decision.taxonomyVersion });
-      this.db.recentHits.forget(decision.taxonomyVersion, key);
+      await c.run('INSERT OR REPLACE INTO labels VALUES ($k, $c, $by, $at::TIMESTAMP, $v)', {
+        k: gold.key, c: gold.classId, by: gold.labelledBy, at: gold.labelledAt, v: gold.taxonomyVersion,
+      });
+      this.db.recentHits.forget(gold.taxonomyVersion, key);
     });
-    this.db.cachedKeys.get(decision.taxonomyVersion)?.add(key);
+    this.db.cachedKeys.get(gold.taxonomyVersion)?.add(key);
     return record;
   }
 
@@ -418,20 +410,21 @@ interface CacheRow {
 
 /**
  * The inference cache: decisions of expensive tiers by key and taxonomy version, with an optional TTL; human
- * labels answer first and never expire.
+ * labels answer first and never expire. Expiry is judged by `now` (injectable, so tests need not wait).
  */
 export class DuckDbCache implements Cache {
   constructor(
     private readonly db: LocalDb,
     private readonly ttlSeconds?: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async getMany(keys: string[], taxonomyVersion: string): Promise<Map<string, Decision>> {
     const out = new Map<string, Decision>();
-    const known = await this.db.keysFor(taxonomyVersion);
+    const now = this.now();
+    const known = await this.db.keysFor(taxonomyVersion, now);
     if (!known.size) return out;
     const recent = this.db.recentHits;
-    const now = Date.now();
     const wanted: string[] = [];
     for (const k of keys) {
       if (!known.has(k)) continue;
@@ -446,9 +439,9 @@ export class DuckDbCache implements Cache {
        UNION ALL
        SELECT key, class_id, confidence, tier, status, rule_id, model_version, reason, taxonomy_version, false AS human, expires_at
          FROM cache WHERE taxonomy_version = $v AND list_contains($keys, key)
-          AND (expires_at IS NULL OR expires_at > now()::TIMESTAMP)`;
+          AND (expires_at IS NULL OR expires_at > $now::TIMESTAMP)`;
     const read = await this.db.exclusive(async (c) => {
-      const rows = (await c.runAndReadAll(sql, { v: taxonomyVersion, keys: listValue(wanted) })).getRowObjectsJS() as unknown as (CacheRow & { human: boolean; expires_at: Date | null })[];
+      const rows = (await c.runAndReadAll(sql, { v: taxonomyVersion, keys: listValue(wanted), now: new Date(now).toISOString() })).getRowObjectsJS() as unknown as (CacheRow & { human: boolean; expires_at: Date | null })[];
       const answers = new Map<string, { decision: Decision; expiresAt: number }>();
       for (const r of rows) {
         if (answers.has(r.key) && !r.human) continue; // a human label wins
@@ -469,7 +462,7 @@ export class DuckDbCache implements Cache {
   }
 
   private async writeCache(fresh: Decision[]): Promise<void> {
-    const now = new Date();
+    const now = new Date(this.now());
     const at = now.toISOString();
     const expires = this.ttlSeconds ? new Date(now.getTime() + this.ttlSeconds * 1000).toISOString() : null;
     // One row per key and version (the last wins), as the primary key requires.
