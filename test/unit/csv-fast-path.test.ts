@@ -5,15 +5,27 @@
  * path, so csv-parse reads that copy from the start. Rows, row numbers, rejects (line, reason, raw) and
  * counts must be the same, over chunk sizes that cut records, CRLFs and UTF-8 characters anywhere.
  */
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CsvBatchReader, type CsvBatch } from '../../functions/core/csv.ts';
 import { seededRandom } from '../../functions/core/random.ts';
 
+/**
+ * The chunks as a bare async iterable (all the reader asks of its source): without a stream's machinery, a file
+ * cut into 1-byte chunks reads about twice as fast, which keeps this test well inside its timeout on a busy machine.
+ */
+function source(chunks: Buffer[]): AsyncIterable<Buffer> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let i = 0;
+      return { next: async () => (i < chunks.length ? { value: chunks[i++], done: false } : { value: undefined, done: true }) };
+    },
+  };
+}
+
 async function read(bytes: Buffer, chunk: number) {
   const chunks: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += chunk) chunks.push(bytes.subarray(i, i + chunk));
-  const reader = new CsvBatchReader(Readable.from(chunks), { batchSize: 5 });
+  const reader = new CsvBatchReader(source(chunks), { batchSize: 5 });
   const batches: CsvBatch[] = [];
   for await (const b of reader.batches()) batches.push(b);
   return {
