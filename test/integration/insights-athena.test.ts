@@ -49,6 +49,9 @@ describe.skipIf(!!skip)('Athena insights adapter on moto_server', () => {
 
   it('sends the named query text unchanged with the job as a literal, and returns what DuckDB returns for the same rows', async () => {
     const expected = await local.run('drift', { jobId: 'job-b' });
+    // Not an empty answer, which two empty results would match as well: job-b's rows against job-a's.
+    expect(expected.length).toBeGreaterThan(1);
+    expect(expected.every((r) => r.job_id === 'job-b')).toBe(true);
     // moto does not execute SQL: it answers with the queued result, which here is DuckDB's answer in Athena's shape.
     const seeded = await fetch(`${moto.endpoint}/moto-api/static/athena/query-results`, {
       method: 'POST',
