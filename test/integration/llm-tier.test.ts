@@ -251,7 +251,8 @@ describe('llm tier resilience', () => {
     const held: Llm = { model: real.model, where: real.where, reachable: async () => true, classify: async (xs) => (await gate, real.classify(xs)) };
     const tier = createLlmTier(held, { taxonomy, ...fast, batchSize: 5, concurrency: 1, checkpoint: { store, cache: store, jobId: 'job-1' } });
     const running = tier.decide(ITEMS.slice(0, 5), { hints: ITEMS.slice(0, 5).map(() => [{ classId: 'food.fresh', score: 0.4 }]) });
-    await new Promise((r) => setTimeout(r, 20));
+    // The checkpoint goes to the in-memory store before the (held) call: once pending callbacks have run, it is there.
+    await new Promise<void>((r) => setImmediate(r));
     // A crash now would leave these: in the review queue, recoverable by --retry-llm.
     const pending = (await store.listReview({ limit: 10 })).items;
     expect(pending.map((r) => r.decision.key).sort()).toEqual(ITEMS.slice(0, 5).map((it) => it.key).sort());

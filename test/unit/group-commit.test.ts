@@ -4,12 +4,17 @@ import { GroupCommit } from '../../functions/adapters/local/duckdb.ts';
 describe('GroupCommit', () => {
   it('coalesces writes that arrive while one runs, in order, resolving every caller after its records are written', async () => {
     const batches: number[][] = [];
+    // The first write is held open until every add has been made: no timing decides what coalesces.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
     const gc = new GroupCommit<number>(async (items) => {
-      await new Promise((r) => setTimeout(r, 20));
+      await held;
       batches.push(items);
     });
     const done: number[] = [];
-    await Promise.all([1, 2, 3, 4, 5].map((n) => gc.add([n, n * 10]).then(() => done.push(n))));
+    const all = Promise.all([1, 2, 3, 4, 5].map((n) => gc.add([n, n * 10]).then(() => done.push(n))));
+    release();
+    await all;
     expect(batches).toEqual([[1, 10], [2, 20, 3, 30, 4, 40, 5, 50]]);
     expect(done.sort()).toEqual([1, 2, 3, 4, 5]);
   });

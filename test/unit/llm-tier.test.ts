@@ -6,6 +6,8 @@ import type { Llm, LlmItem } from '../../functions/ports.ts';
 
 const taxonomy = loadTaxonomy();
 const items = ['a one', 'b two', 'c three'].map((name) => toCascadeItem({ name }));
+/** Once every pending promise callback has run (the tier's sleeps are stubbed: no timer is involved). */
+const settled = () => new Promise<void>((r) => setImmediate(r));
 
 /** An LLM that fails with the scripted errors first, then labels everything food.fresh. */
 function scripted(errors: LlmUnavailableError[]): Llm & { calls: LlmItem[][] } {
@@ -72,11 +74,11 @@ describe('llm tier retries', () => {
     failing = false;
     clock = 100;
     const running = tier.decide(items, { hints: [] });
-    await new Promise((r) => setTimeout(r, 10));
+    await settled();
     expect(calls).toBe(4); // only the trial is in flight
     expect(waiting).toHaveLength(1);
     release();
-    await new Promise((r) => setTimeout(r, 10));
+    await settled();
     expect(waiting).toHaveLength(2); // closed: the others go
     release();
     const out = await running;
