@@ -209,7 +209,7 @@ export class DynamoResultStore implements ResultStore {
   }
 
   async getItem(key: string): Promise<{ current: ItemRecord; history: ItemRecord[] } | null> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, this.table, {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': itemPk(key) },
       ConsistentRead: true,
@@ -252,36 +252,31 @@ export class DynamoResultStore implements ResultStore {
 
   async *exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }> {
     for (const tier of opts.tiers) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :p',
-            ExpressionAttributeValues: { ':p': `LABELLED#${tier}` },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of out.Items ?? []) {
-          const record = recordOf(item);
-          if (record.decision.classId) yield { input: record.input, classId: record.decision.classId, tier };
-        }
-        start = out.LastEvaluatedKey;
-      } while (start);
+      const labelled = { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': `LABELLED#${tier}` } };
+      for await (const item of queryItems(this.db, this.table, labelled)) {
+        const record = recordOf(item);
+        if (record.decision.classId) yield { input: record.input, classId: record.decision.classId, tier };
+      }
     }
   }
+}
 
-  private async queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: start }));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
+type QueryInput = Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>;
+
+/** Every item a query matches, page after page. */
+async function* queryItems(db: DynamoDBDocumentClient, table: string, input: QueryInput): AsyncIterable<Item> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(new QueryCommand({ ...input, TableName: table, ExclusiveStartKey: start }));
+    yield* out.Items ?? [];
+    start = out.LastEvaluatedKey;
+  } while (start);
+}
+
+async function queryAll(db: DynamoDBDocumentClient, table: string, input: QueryInput): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const item of queryItems(db, table, input)) items.push(item);
+  return items;
 }
 
 const JOB_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
@@ -365,21 +360,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
   }
 
   async get(id: string): Promise<JobRecord | null> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': jobPk(id) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.db, this.table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': jobPk(id) }, ConsistentRead: true });
     const job = items.find((i) => i.sk === 'JOB');
     if (!job) return null;
     return withShards(toJob(job), items.filter((i) => String(i.sk).startsWith('COUNT#')));

@@ -239,6 +239,10 @@ export class LocalDb {
   }
 }
 
+/** Pages are read by offset; the cursor is the next page's offset, opaque to the caller. */
+const offsetOf = (cursor: string | undefined) => (cursor ? Number.parseInt(Buffer.from(cursor, 'base64url').toString(), 10) || 0 : 0);
+const pageOf = <T>(items: T[], more: boolean, next: number): Page<T> => (more ? { items, next: Buffer.from(String(next)).toString('base64url') } : { items });
+
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
 const opt = <T>(v: T | null | undefined) => (v === null ? undefined : v);
 
@@ -333,7 +337,7 @@ export class DuckDbResultStore implements ResultStore {
   }
 
   async listReview(opts: { limit: number; cursor?: string }): Promise<Page<ItemRecord>> {
-    const offset = opts.cursor ? Number.parseInt(Buffer.from(opts.cursor, 'base64url').toString(), 10) || 0 : 0;
+    const offset = offsetOf(opts.cursor);
     const rows = await this.db.query<DecisionRow>(
       `WITH current AS (
          SELECT * FROM decisions QUALIFY row_number() OVER (PARTITION BY key ORDER BY decided_at DESC, row_no DESC NULLS FIRST) = 1
@@ -341,9 +345,7 @@ export class DuckDbResultStore implements ResultStore {
        SELECT * FROM current WHERE status = 'needs_review' ORDER BY decided_at, row_no, key LIMIT $limit OFFSET $offset`,
       { limit: opts.limit + 1, offset },
     );
-    const items = rows.slice(0, opts.limit).map(toRecord);
-    const next = rows.length > opts.limit ? Buffer.from(String(offset + opts.limit)).toString('base64url') : undefined;
-    return next ? { items, next } : { items };
+    return pageOf(rows.slice(0, opts.limit).map(toRecord), rows.length > opts.limit, offset + opts.limit);
   }
 
   async *exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }> {
@@ -525,13 +527,12 @@ export class DuckDbJobStore implements JobStore {
   }
 
   async list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
-    const offset = opts.cursor ? Number.parseInt(Buffer.from(opts.cursor, 'base64url').toString(), 10) || 0 : 0;
+    const offset = offsetOf(opts.cursor);
     const rows = await this.db.query<{ doc: string }>(
       'SELECT doc FROM jobs ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset',
       { limit: opts.limit + 1, offset },
     );
-    const items = rows.slice(0, opts.limit).map((r) => JSON.parse(r.doc) as JobRecord);
-    return rows.length > opts.limit ? { items, next: Buffer.from(String(offset + opts.limit)).toString('base64url') } : { items };
+    return pageOf(rows.slice(0, opts.limit).map((r) => JSON.parse(r.doc) as JobRecord), rows.length > opts.limit, offset + opts.limit);
   }
 
   async update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord> {
