@@ -9,7 +9,7 @@
  * runs in this same process and its CPU time is included in the figures.
  */
 import { OllamaLlm, ollamaConfig } from '../functions/adapters/ollama.ts';
-import { loadFewShotExamples } from '../functions/adapters/local/few-shot.ts';
+import { loadFewShotExamples } from '../functions/tiers/few-shot.ts';
 import { estimateTokens, LlmPrompt } from '../functions/core/llm-prompt.ts';
 import { createLlmTier } from '../functions/core/llm-tier.ts';
 import { toCascadeItem } from '../functions/core/normalize.ts';

@@ -4,8 +4,9 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { classifyFile, type ClassifySummary } from '../../functions/adapters/local/classify-file.ts';
-import { createLocalRuntime, parseTierList, TIER_FACTORIES, CACHE_TIER } from '../../functions/adapters/local/runtime.ts';
+import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { UserError } from '../../functions/core/errors.ts';
+import { parseTierList, selectableTierNames } from '../../functions/tiers/registry.ts';
 import { Progress } from './progress.ts';
 
 export const SAMPLE_CSV = fileURLToPath(new URL('../../models/sample.csv', import.meta.url));
@@ -21,7 +22,7 @@ A run that is killed resumes when the same command is run again: decided rows ar
 
 options:
   -o, --out FILE        output CSV (default: IN.out.csv next to the input; ./sample.out.csv for the sample)
-  --tiers LIST          tiers to use, comma-separated, from: ${[CACHE_TIER, ...Object.keys(TIER_FACTORIES)].join(', ')}
+  --tiers LIST          tiers to use, comma-separated, from: ${selectableTierNames().join(', ')}
                         (default: all available; review is always last)
   --taxonomy FILE       taxonomy JSON to use instead of models/taxonomy.json
   --rules FILE          rules file to use instead of models/rules.json
@@ -102,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   let progress: Progress | undefined;
   try {
     // Slow tiers (encoder, LLM) overlap batches; cache and rules are CPU-bound, where overlap only costs memory.
-    const slow = rt.tiers.some((t) => t.name === 'encoder' || t.name === 'llm');
+    const slow = rt.tiers.some((t) => t.cacheable);
     const concurrency = positiveInt(values.concurrency, '--concurrency', slow ? 4 : 1);
     const threads = positiveInt(values.threads, '--threads', availableParallelism());
     const fingerprint = JSON.stringify({

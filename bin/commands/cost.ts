@@ -2,13 +2,14 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ASSUMPTIONS, TYPICAL_MIX, costReport, loadPrices, mixFromTierCounts, parseMix, type CostReport, type Mix } from '../../functions/core/cost.ts';
 import type { JobRecord } from '../../functions/ports.ts';
+import { cascadeTierNames } from '../../functions/tiers/registry.ts';
 
-const HELP = `usage: aisle cost [--job ID | --mix cache=0.1,rules=0.4,encoder=0.4,llm=0.08,review=0.02] [--prices FILE] [--format text|json]
+const HELP = `usage: aisle cost [--job ID | --mix TIER=SHARE,...] [--prices FILE] [--format text|json]
 
-Dollars per million products on AWS (us-east-1 on-demand prices from models/prices.json) for a tier mix:
-the measured mix of a local job (--job), a given one (--mix), or a typical first run (default:
-${Object.entries(TYPICAL_MIX).map(([t, v]) => `${t}=${v}`).join(',')}), side by side with sending every product to the LLM,
-and what the deployment costs a month when idle.`;
+Dollars per million products on AWS (us-east-1 on-demand prices from models/prices.json) for a mix of
+tiers (${cascadeTierNames().join(', ')}): the measured mix of a local job (--job), a given one (--mix),
+or a typical first run (default: ${Object.entries(TYPICAL_MIX).map(([t, v]) => `${t}=${v}`).join(',')}), side by side with
+sending every product to the LLM, and what the deployment costs a month when idle.`;
 
 class UsageError extends Error {
   readonly userFacing = true;
@@ -45,12 +46,12 @@ export async function run(argv: string[], lookupJob?: JobLookup): Promise<number
   let mixSource = 'typical first run (no --job or --mix given)';
   try {
     if (values.mix) {
-      mix = parseMix(values.mix);
+      mix = parseMix(values.mix, cascadeTierNames());
       mixSource = '--mix';
     } else if (values.job) {
       const job = await (lookupJob ?? localJobLookup)(values.job);
       if (!job) throw new Error(`no job "${values.job}" in the local store`);
-      mix = mixFromTierCounts(job.tierCounts);
+      mix = mixFromTierCounts(job.tierCounts, cascadeTierNames());
       mixSource = `measured on job ${values.job}`;
     }
   } catch (err) {

@@ -3,10 +3,12 @@
  * the LLM did not label (unreachable, failing, unusable answers) to it again and updates them.
  */
 import { parseArgs } from 'node:util';
-import { CACHE_TIER, createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { createOllamaTier } from '../../functions/adapters/ollama.ts';
 import { llmWasSkipped, retryThroughLlm, type LlmTier } from '../../functions/core/llm-tier.ts';
 import type { Taxonomy } from '../../functions/core/taxonomy.ts';
+import { CACHE_TIER } from '../../functions/core/types.ts';
+import { loadFewShotExamples } from '../../functions/tiers/few-shot.ts';
 import type { Cache, ItemRecord, ResultStore } from '../../functions/ports.ts';
 
 const HELP = `usage: aisle review [--retry-llm] [--limit N]
@@ -122,7 +124,7 @@ export async function run(argv: string[]): Promise<number> {
       cache: rt.cache,
       taxonomy: rt.taxonomy,
       llmTier: async () => {
-        const { tier, llm } = await createOllamaTier({ taxonomy: rt.taxonomy, examples: { store: rt.store }, tier: { notify: (m) => console.error(`aisle: ${m}`) } });
+        const { tier, llm } = await createOllamaTier({ taxonomy: rt.taxonomy, examples: await loadFewShotExamples(rt.taxonomy, { store: rt.store }), tier: { notify: (m) => console.error(`aisle: ${m}`) } });
         return { tier, probe: () => llm.probe() };
       },
     });

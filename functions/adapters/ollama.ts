@@ -5,11 +5,10 @@
  * translates transport failures into LlmUnavailableError so the tier can retry, shrink or stop calling.
  */
 import { Ollama, type ChatResponse } from 'ollama';
-import { LlmPrompt, type ChatMessage } from '../core/llm-prompt.ts';
+import { LlmPrompt, type ChatMessage, type FewShotExample } from '../core/llm-prompt.ts';
 import { createLlmTier, LlmUnavailableError, type LlmFailureKind, type LlmTier, type LlmTierOptions } from '../core/llm-tier.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Llm, LlmAnswer, LlmItem } from '../ports.ts';
-import { loadFewShotExamples, type FewShotSources } from './local/few-shot.ts';
 
 export interface OllamaConfig {
   /** OLLAMA_HOST, default http://127.0.0.1:11434. */
@@ -173,25 +172,26 @@ export function toUnavailable(err: unknown): LlmUnavailableError {
   return say(e instanceof SyntaxError ? 'server' : 'connection', message);
 }
 
-/** LLM_ENABLED=false turns the tier off everywhere (default on: used when reachable). */
-export function llmEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return (env.LLM_ENABLED ?? 'true').trim().toLowerCase() !== 'false';
+/** The Ollama client as every runtime makes it: config from the environment, prompted with the given examples. */
+export function createOllamaLlm(
+  taxonomy: Taxonomy,
+  examples: FewShotExample[],
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<OllamaConfig> = {},
+): { llm: OllamaLlm; batchSize: number; concurrency: number } {
+  const config = ollamaConfig(env, overrides);
+  return { llm: new OllamaLlm(new LlmPrompt(taxonomy, examples), config), batchSize: config.batchSize, concurrency: config.concurrency };
 }
 
-/**
- * The LLM tier as every runtime wires it: config from the environment, few-shot examples from the rules
- * file, the starter catalog and human labels, the Ollama adapter, and the tier's resilience options.
- */
-export async function createOllamaTier(opts: {
+/** The LLM tier over that client, with the tier's resilience options (`aisle review --retry-llm`, the ECS worker). */
+export function createOllamaTier(opts: {
   taxonomy: Taxonomy;
+  /** Few-shot examples (functions/tiers/few-shot.ts loads them from the rules, the catalog and human labels). */
+  examples: FewShotExample[];
   env?: NodeJS.ProcessEnv;
   config?: Partial<OllamaConfig>;
-  examples?: FewShotSources;
   tier?: Omit<LlmTierOptions, 'taxonomy'>;
-}): Promise<{ tier: LlmTier; llm: OllamaLlm }> {
-  const config = ollamaConfig(opts.env ?? process.env, opts.config);
-  const examples = await loadFewShotExamples(opts.taxonomy, opts.examples);
-  const llm = new OllamaLlm(new LlmPrompt(opts.taxonomy, examples), config);
-  const tier = createLlmTier(llm, { batchSize: config.batchSize, concurrency: config.concurrency, ...opts.tier, taxonomy: opts.taxonomy });
-  return { tier, llm };
+}): { tier: LlmTier; llm: OllamaLlm } {
+  const { llm, batchSize, concurrency } = createOllamaLlm(opts.taxonomy, opts.examples, opts.env, opts.config);
+  return { tier: createLlmTier(llm, { batchSize, concurrency, ...opts.tier, taxonomy: opts.taxonomy }), llm };
 }

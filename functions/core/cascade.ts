@@ -1,6 +1,6 @@
 import type { Cache } from '../ports.ts';
 import type { Taxonomy } from './taxonomy.ts';
-import type { Candidate, CascadeItem, Decision, DecidedOutcome, Tier, TierName, TierOutcome, Trace, TraceStep } from './types.ts';
+import { CACHE_TIER, REVIEW_TIER, type Candidate, type CascadeItem, type Decision, type DecidedOutcome, type Tier, type TierName, type TierOutcome, type Trace, type TraceStep } from './types.ts';
 
 export interface CascadeOptions {
   taxonomy: Taxonomy;
@@ -60,7 +60,7 @@ export class Cascade {
 
   constructor(private readonly opts: CascadeOptions) {
     this.topK = opts.topK ?? 3;
-    this.tierNames = [...(opts.cache ? (['cache'] as const) : []), ...opts.tiers.map((t) => t.name), 'review'];
+    this.tierNames = [...(opts.cache ? [CACHE_TIER] : []), ...opts.tiers.map((t) => t.name), REVIEW_TIER];
   }
 
   get taxonomyVersion(): string {
@@ -81,15 +81,15 @@ export class Cascade {
       const hits = await this.opts.cache.getMany(items.map((it) => it.key), version);
       const ms = (performance.now() - started) / n;
       // One shared step for every miss of the batch: misses are the common case on a cold cache.
-      const miss: TraceStep = { tier: 'cache', outcome: 'deferred', reason: 'not cached', ms };
+      const miss: TraceStep = { tier: CACHE_TIER, outcome: 'deferred', reason: 'not cached', ms };
       const rest: number[] = [];
       for (const i of pending) {
         const hit = hits.get(items[i].key);
         if (hit && (hit.classId === null || this.opts.taxonomy.get(hit.classId))) {
           const reason = `cached decision of tier ${hit.tier}${hit.ruleId ? ` (${hit.ruleId})` : ''}`;
-          const trace = withStep(traces[i], { tier: 'cache', outcome: 'decided', reason, ms, modelVersion: hit.modelVersion }, traces[i].topK);
+          const trace = withStep(traces[i], { tier: CACHE_TIER, outcome: 'decided', reason, ms, modelVersion: hit.modelVersion }, traces[i].topK);
           traces[i] = trace;
-          decisions[i] = { ...hit, key: items[i].key, tier: 'cache', reason, trace };
+          decisions[i] = { ...hit, key: items[i].key, tier: CACHE_TIER, reason, trace };
         } else {
           traces[i] = shared.sharedStep(traces[i], miss);
           rest.push(i);
@@ -183,7 +183,7 @@ export class Cascade {
         key: items[i].key,
         classId: best?.classId ?? null,
         confidence: best?.score ?? 0,
-        tier: 'review',
+        tier: REVIEW_TIER,
         status: 'needs_review',
         modelVersion: trace.steps.find((s) => s.modelVersion)?.modelVersion,
         reason: step.reason!,
@@ -214,8 +214,8 @@ export class Cascade {
   }
 }
 
-const REVIEW_BEST_GUESS: TraceStep = { tier: 'review', outcome: 'decided', reason: 'no tier was confident: best guess kept for review', ms: 0 };
-const REVIEW_NO_CANDIDATE: TraceStep = { tier: 'review', outcome: 'decided', reason: 'no tier had a candidate', ms: 0 };
+const REVIEW_BEST_GUESS: TraceStep = { tier: REVIEW_TIER, outcome: 'decided', reason: 'no tier was confident: best guess kept for review', ms: 0 };
+const REVIEW_NO_CANDIDATE: TraceStep = { tier: REVIEW_TIER, outcome: 'decided', reason: 'no tier had a candidate', ms: 0 };
 
 /** Merges candidate lists keeping the highest score per class, best first, at most k. */
 export function mergeTopK(current: Candidate[], incoming: Candidate[], k: number): Candidate[] {

@@ -5,11 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { CACHE_TIER, HUMAN_TIER, REVIEW_TIER } from './types.ts';
 
-export const MIX_TIERS = ['cache', 'rules', 'encoder', 'llm', 'review'] as const;
-export type MixTier = (typeof MIX_TIERS)[number];
-/** Share of products decided by each tier; sums to 1. Human labels count as cache hits. */
-export type Mix = Record<MixTier, number>;
+/**
+ * Share of products decided by each tier of the cascade (cache, the registered tiers, review: names from
+ * functions/tiers/registry.ts, in cascade order); sums to 1. Human labels count as cache hits. The encoder and
+ * the LLM are priced by their hardware; every tier is priced by the Lambda, SQS, DynamoDB and S3 lines.
+ */
+export type Mix = Record<string, number>;
 
 /** A typical first run over a new catalog, when no job is given: most decided by rules and the encoder. */
 export const TYPICAL_MIX: Mix = { cache: 0.05, rules: 0.35, encoder: 0.45, llm: 0.12, review: 0.03 };
@@ -133,37 +136,39 @@ export interface CostReport {
 
 const MILLION = 1_000_000;
 
-/** Parses "cache=0.1,rules=0.4,…": tiers left out count 0; the shares must sum to 1 (± 0.01). */
-export function parseMix(text: string): Mix {
-  const mix: Mix = { cache: 0, rules: 0, encoder: 0, llm: 0, review: 0 };
+const noShares = (tiers: readonly string[]): Mix => Object.fromEntries(tiers.map((t) => [t, 0]));
+
+/** Parses "cache=0.1,rules=0.4,…" for the cascade's `tiers`: tiers left out count 0; the shares must sum to 1 (± 0.01). */
+export function parseMix(text: string, tiers: readonly string[]): Mix {
+  const mix = noShares(tiers);
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [tier, value] = part.split('=').map((s) => s.trim());
-    if (!(MIX_TIERS as readonly string[]).includes(tier)) throw new Error(`unknown tier "${tier}" in --mix: expected ${MIX_TIERS.join(', ')}`);
+    if (!tiers.includes(tier)) throw new Error(`unknown tier "${tier}" in --mix: expected ${tiers.join(', ')}`);
     const n = Number(value);
     if (!value || !Number.isFinite(n) || n < 0) throw new Error(`--mix ${tier}: "${value ?? ''}" is not a share between 0 and 1`);
-    mix[tier as MixTier] = n;
+    mix[tier] = n;
   }
   return checkMix(mix);
 }
 
 export function checkMix(mix: Mix): Mix {
-  const sum = MIX_TIERS.reduce((s, t) => s + mix[t], 0);
+  const sum = Object.values(mix).reduce((s, n) => s + n, 0);
   if (Math.abs(sum - 1) > 0.01) throw new Error(`tier shares sum to ${round(sum, 4)}, not 1`);
   return mix;
 }
 
 /** The measured mix of a job from its counts by deciding tier (human labels count as cache hits). */
-export function mixFromTierCounts(tierCounts: Record<string, number>): Mix {
-  const mix: Mix = { cache: 0, rules: 0, encoder: 0, llm: 0, review: 0 };
+export function mixFromTierCounts(tierCounts: Record<string, number>, tiers: readonly string[]): Mix {
+  const mix = noShares(tiers);
   let total = 0;
   for (const [tier, n] of Object.entries(tierCounts)) {
-    const key = (tier === 'human' ? 'cache' : tier) as MixTier;
-    if (!(MIX_TIERS as readonly string[]).includes(key)) continue;
+    const key = tier === HUMAN_TIER ? CACHE_TIER : tier;
+    if (!(key in mix)) continue;
     mix[key] += n;
     total += n;
   }
   if (!total) throw new Error('the job has no classified products to take a tier mix from');
-  for (const t of MIX_TIERS) mix[t] /= total;
+  for (const t of tiers) mix[t] /= total;
   return mix;
 }
 
@@ -176,8 +181,9 @@ function round(n: number, digits: number): number {
 export function scenarioCost(name: string, products: number, mix: Mix, prices: Prices, a: CostAssumptions, encoderInPath = true): Scenario {
   const messages = products / a.rowsPerMessage;
   const invocations = messages / a.messagesPerInvocation;
-  const afterRules = products * (mix.encoder + mix.llm + mix.review);
-  const toLlm = products * (mix.llm + (a.llmEnabled ? mix.review : 0));
+  const share = (tier: string) => mix[tier] ?? 0;
+  const afterRules = products * (share('encoder') + share('llm') + share(REVIEW_TIER));
+  const toLlm = products * (share('llm') + (a.llmEnabled ? share(REVIEW_TIER) : 0));
   const lines: CostLine[] = [];
 
   const gbSeconds =
@@ -196,8 +202,8 @@ export function scenarioCost(name: string, products: number, mix: Mix, prices: P
 
   // Stored twice (current + history), plus the GSI copy for review/LLM items, the cache entry of expensive
   // tiers, and the count-shard update per message (plus the job read after it).
-  const indexed = products * (mix.llm + mix.review);
-  const cached = products * (mix.encoder + mix.llm);
+  const indexed = products * (share('llm') + share(REVIEW_TIER));
+  const cached = products * (share('encoder') + share('llm'));
   const wru = products * a.recordWriteUnits * 2 + indexed * a.recordWriteUnits + cached + messages * a.counterWriteUnitsPerMessage;
   const rru = products * a.cacheReadUnits + messages;
   lines.push({ component: 'DynamoDB writes', basis: `${Math.ceil(wru)} WRU`, dollars: (wru * prices.dynamodb.perMillionWriteRequestUnits) / MILLION });
@@ -264,7 +270,7 @@ export function idleCost(prices: Prices, a: CostAssumptions): { lines: CostLine[
 
 export function costReport(mix: Mix, prices: Prices, a: CostAssumptions = DEFAULT_ASSUMPTIONS, products = MILLION): CostReport {
   const cascade = scenarioCost('cascade', products, checkMix(mix), prices, a);
-  const allLlm = scenarioCost('every product to the LLM', products, { cache: 0, rules: 0, encoder: 0, llm: 1, review: 0 }, prices, a, false);
+  const allLlm = scenarioCost('every product to the LLM', products, { ...noShares(Object.keys(mix)), llm: 1 }, prices, a, false);
   return {
     productsPer: products,
     prices: { region: prices.region, read: prices.read, source: prices.source },

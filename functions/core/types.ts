@@ -1,5 +1,11 @@
-/** The tiers of the cascade, in the order they are consulted; `human` is a label given through the API/UI. */
-export type TierName = 'cache' | 'rules' | 'encoder' | 'llm' | 'review' | 'human';
+/**
+ * A tier's name: the cascade's start (cache) and end (review), a registered tier between them (the names are
+ * listed in functions/tiers/registry.ts only), or `human`, a label given through the API or the inspector.
+ */
+export type TierName = string;
+export const CACHE_TIER = 'cache';
+export const REVIEW_TIER = 'review';
+export const HUMAN_TIER = 'human';
 
 export type DecisionStatus = 'ok' | 'needs_review';
 

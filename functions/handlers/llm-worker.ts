@@ -194,13 +194,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const { configOf } = await import('../config/deployables.ts');
   const { pipelineDeps } = await import('./deps.ts');
   const { createOllamaTier } = await import('../adapters/ollama.ts');
+  const { loadFewShotExamples } = await import('../tiers/few-shot.ts');
   const config = configOf('llm-worker', env);
   const clients = makeClients();
   const pipeline = pipelineDeps(clients, config);
   const { tier, llm } = await createOllamaTier({
     taxonomy: pipeline.taxonomy,
     env,
-    examples: { store: pipeline.results },
+    examples: await loadFewShotExamples(pipeline.taxonomy, { store: pipeline.results }),
     tier: { notify: (m) => pipeline.logger.warn(m) },
   });
   pipeline.logger.info('llm worker starting', { ollama: llm.where, model: llm.model, queue: config.llmQueueUrl });

@@ -89,7 +89,10 @@ export async function makeTestApi(overrides: Partial<AppDeps> = {}): Promise<Tes
   const rt = await createLocalRuntime({
     home,
     env: {},
-    factories: { rules: async () => keywordTier, encoder: async () => scoredTier },
+    plugins: [
+      { name: 'rules', summary: 'keyword fake', load: async () => keywordTier },
+      { name: 'encoder', summary: 'scored fake', load: async () => scoredTier },
+    ],
     warn: () => undefined,
   });
   await addChallenger(home);

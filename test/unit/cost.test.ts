@@ -12,6 +12,9 @@ import {
   type CostAssumptions,
   type Prices,
 } from '../../functions/core/cost.ts';
+import { cascadeTierNames } from '../../functions/tiers/registry.ts';
+
+const tiers = cascadeTierNames();
 
 const prices = loadPrices();
 const line = (s: { lines: { component: string; dollars: number }[] }, prefix: string) => s.lines.find((l) => l.component.startsWith(prefix))!.dollars;
@@ -76,12 +79,12 @@ describe('cost model', () => {
   });
 
   it('parses and checks a mix, and derives one from a job’s tier counts', () => {
-    expect(parseMix('cache=0.1, rules=0.4,encoder=0.5')).toEqual({ cache: 0.1, rules: 0.4, encoder: 0.5, llm: 0, review: 0 });
-    expect(() => parseMix('cache=0.5')).toThrow(/sum to 0.5/);
-    expect(() => parseMix('magic=1')).toThrow(/unknown tier "magic"/);
-    expect(() => parseMix('rules=abc')).toThrow(/not a share/);
-    expect(mixFromTierCounts({ rules: 60, human: 10, cache: 10, encoder: 20 })).toEqual({ cache: 0.2, rules: 0.6, encoder: 0.2, llm: 0, review: 0 });
-    expect(() => mixFromTierCounts({})).toThrow(/no classified products/);
+    expect(parseMix('cache=0.1, rules=0.4,encoder=0.5', tiers)).toEqual({ cache: 0.1, rules: 0.4, encoder: 0.5, llm: 0, review: 0 });
+    expect(() => parseMix('cache=0.5', tiers)).toThrow(/sum to 0.5/);
+    expect(() => parseMix('magic=1', tiers)).toThrow(/unknown tier "magic"/);
+    expect(() => parseMix('rules=abc', tiers)).toThrow(/not a share/);
+    expect(mixFromTierCounts({ rules: 60, human: 10, cache: 10, encoder: 20 }, tiers)).toEqual({ cache: 0.2, rules: 0.6, encoder: 0.2, llm: 0, review: 0 });
+    expect(() => mixFromTierCounts({}, tiers)).toThrow(/no classified products/);
   });
 });
 

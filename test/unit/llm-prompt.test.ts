@@ -73,7 +73,7 @@ describe('llm prompt', () => {
 });
 
 describe('few-shot sources', async () => {
-  const { examplesFromCatalog, examplesFromRules } = await import('../../functions/adapters/local/few-shot.ts');
+  const { examplesFromCatalog, examplesFromRules } = await import('../../functions/tiers/few-shot.ts');
   it('reads phrases before keywords from a rules file, for classes the taxonomy knows', () => {
     const rules = { rules: [{ id: 'kw.milk', target: 'food.dairy-eggs', keywords: ['milk'], phrases: ['whole milk'] }, { id: 'x', classId: 'nope', keywords: ['zz'] }, { id: 're', class: 'Food > Beverages', regex: 'cola$' }] };
     expect(examplesFromRules(rules, taxonomy).map((e) => [e.text, e.classId])).toEqual([['whole milk', 'food.dairy-eggs'], ['milk', 'food.dairy-eggs']]);

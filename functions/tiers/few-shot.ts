@@ -5,12 +5,12 @@
  */
 import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync } from 'node:fs';
-import type { FewShotExample } from '../../core/llm-prompt.ts';
-import type { Taxonomy } from '../../core/taxonomy.ts';
-import type { ResultStore } from '../../ports.ts';
+import type { FewShotExample } from '../core/llm-prompt.ts';
+import { DEFAULT_RULES_PATH } from '../core/rules.ts';
+import type { Taxonomy } from '../core/taxonomy.ts';
+import type { ResultStore } from '../ports.ts';
 
-export const DEFAULT_RULES_FILE = new URL('../../../models/rules.json', import.meta.url);
-export const DEFAULT_CATALOG_FILE = new URL('../../../models/starter/catalog.csv', import.meta.url);
+const DEFAULT_CATALOG_FILE = new URL('../../models/starter/catalog.csv', import.meta.url);
 
 const CLASS_KEYS = ['target', 'classId', 'class_id', 'class', 'category', 'label'];
 
@@ -70,7 +70,7 @@ export async function loadFewShotExamples(taxonomy: Taxonomy, sources: FewShotSo
   }
   const catalog = sources.catalogFile ?? DEFAULT_CATALOG_FILE;
   if (existsSync(catalog)) out.push(...examplesFromCatalog(readFileSync(catalog, 'utf8'), taxonomy));
-  const rules = sources.rulesFile ?? DEFAULT_RULES_FILE;
+  const rules = sources.rulesFile ?? DEFAULT_RULES_PATH;
   if (existsSync(rules)) out.push(...examplesFromRules(JSON.parse(readFileSync(rules, 'utf8')), taxonomy));
   return out;
 }

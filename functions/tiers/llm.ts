@@ -1,0 +1,28 @@
+/**
+ * A local LLM through the runtime's LLM client (Ollama), for what the earlier tiers leave undecided; available
+ * only when it answers with the model pulled. When it does not, the runtime says so once and those items go to
+ * review, where `aisle review --retry-llm` finds them later. Progress is checkpointed in the results store.
+ */
+import { createLlmTier } from '../core/llm-tier.ts';
+import { loadFewShotExamples } from './few-shot.ts';
+import type { TierPlugin } from './tier.ts';
+
+/** LLM_ENABLED=false turns the tier off everywhere (default on: used when reachable). */
+export function llmEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.LLM_ENABLED ?? 'true').trim().toLowerCase() !== 'false';
+}
+
+export const llmTier: TierPlugin = {
+  name: 'llm',
+  summary: 'a local LLM through Ollama, prompted with few-shot examples from labels, the catalog and the rules',
+  async load({ taxonomy, env, rulesPath, store, cache, warn, services }) {
+    if (!llmEnabled(env)) return { unavailable: 'LLM_ENABLED=false' };
+    if (!services.llm) return { unavailable: 'no LLM client on this runtime' };
+    const { llm, batchSize, concurrency } = await services.llm(await loadFewShotExamples(taxonomy, { rulesFile: rulesPath, store }));
+    const probe = llm.probe ? await llm.probe() : { ok: await llm.reachable(), message: `${llm.where ?? llm.model} is not reachable` };
+    if (!probe.ok) {
+      return { unavailable: `${probe.message}; items no earlier tier decides go to review (needs_review): send them with \`aisle review --retry-llm\` once it is up` };
+    }
+    return createLlmTier(llm, { taxonomy, batchSize, concurrency, checkpoint: store && { store, cache }, notify: warn });
+  },
+};
