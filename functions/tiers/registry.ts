@@ -34,6 +34,13 @@ export const selectableTierNames = (plugins: readonly TierPlugin[] = registered)
 /** The cascade's tiers in the order they are consulted: the cache, the registered tiers, review. */
 export const cascadeTierNames = (): string[] => [CACHE_TIER, ...registered.map((t) => t.name), REVIEW_TIER];
 
+/** The cascade in order with what each step does (GET /v1/tiers, for the inspector and API clients). */
+export const describeCascade = (): { name: string; summary: string }[] => [
+  { name: CACHE_TIER, summary: 'decisions already made for the same normalized text (and human labels), consulted first' },
+  ...registered.map(({ name, summary }) => ({ name, summary })),
+  { name: REVIEW_TIER, summary: 'where items no tier decided land, with the best guess seen, for a human' },
+];
+
 /** Every tier a decision can name: the cascade's, then human (a label given through the API or the inspector). */
 export const decisionTierNames = (): [string, ...string[]] => [CACHE_TIER, ...registered.map((t) => t.name), REVIEW_TIER, HUMAN_TIER];
 

@@ -34,11 +34,19 @@ describe('health, docs and the inspector', () => {
     expect(await res.json()).toMatchObject({ ready: false, degraded: ['store'] });
   });
 
+  it('lists the cascade\'s tiers in order, cache first and review last, each with what it does', async () => {
+    const t = await makeTestApi();
+    expect((await t.app.request('/v1/tiers')).status).toBe(401);
+    const body: Json = await (await t.app.request('/v1/tiers', { headers: auth(t.readKey) })).json();
+    expect(body.items.map((i: Json) => i.name)).toEqual(['cache', 'rules', 'encoder', 'llm', 'review']);
+    for (const i of body.items) expect(i.summary).toMatch(/\w{3,}/);
+  });
+
   it('publishes OpenAPI 3.1 with every route, and Swagger UI with local assets', async () => {
     const t = await makeTestApi();
     const doc: Json = await (await t.app.request('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
-    for (const p of ['/v1/classify', '/v1/items/{key}', '/v1/items/{key}/label', '/v1/review', '/v1/review/{key}/accept', '/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/result', '/v1/jobs/{id}/rejects', '/v1/taxonomy', '/v1/models', '/v1/models/retrain', '/health', '/ready']) {
+    for (const p of ['/v1/classify', '/v1/items/{key}', '/v1/items/{key}/label', '/v1/review', '/v1/review/{key}/accept', '/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/result', '/v1/jobs/{id}/rejects', '/v1/taxonomy', '/v1/models', '/v1/models/retrain', '/v1/tiers', '/health', '/ready']) {
       expect(doc.paths, p).toHaveProperty([p]);
     }
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });

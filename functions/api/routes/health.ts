@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { describeCascade } from '../../tiers/registry.ts';
 import type { ApiApp, AppDeps } from '../app.ts';
 
 const health = createRoute({
@@ -25,10 +26,21 @@ const ready = createRoute({
   },
 });
 
+const TierSchema = z.object({ name: z.string(), summary: z.string() }).openapi('Tier');
+
+const tiers = createRoute({
+  method: 'get',
+  path: '/v1/tiers',
+  tags: ['health'],
+  summary: 'The tiers of the cascade in the order they are consulted, with what each does',
+  responses: { 200: { description: 'Cache first, review last', content: { 'application/json': { schema: z.object({ items: z.array(TierSchema) }) } } } },
+});
+
 const PROBE_TIMEOUT_MS = 2000;
 
 export function healthRoutes(app: ApiApp, deps: AppDeps) {
   app.openapi(health, (c) => c.json({ status: 'ok' as const, version: deps.version ?? '0.1.0' }, 200));
+  app.openapi(tiers, (c) => c.json({ items: describeCascade() }, 200));
 
   app.openapi(ready, async (c) => {
     const entries = await Promise.all(
