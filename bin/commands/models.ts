@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { aisleHome } from '../../functions/adapters/local/runtime.ts';
 import type { ModelVersionInfo } from '../../functions/ports.ts';
+import { formatTable } from './insights.ts';
 
 const HELP = `usage: aisle models [promote VERSION] [--json]
 
@@ -47,18 +48,12 @@ export async function run(argv: string[]): Promise<number> {
     console.log(JSON.stringify(versions.map(({ metrics, ...v }) => ({ ...v, summary: summary({ metrics } as ModelVersionInfo) })), null, 2));
     return 0;
   }
-  const table = [
-    ['version', 'role', 'L1 accuracy', 'L2 macro-F1', 'coverage', 'created', 'location'],
-    ...versions.map((v) => {
-      const s = summary(v);
-      return [v.version, v.role, pct(s.level1Accuracy), pct(s.level2MacroF1), pct(s.coverage), v.createdAt.slice(0, 19), v.location ?? ''];
-    }),
-  ];
-  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  for (const [n, row] of table.entries()) {
-    console.log(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
-    if (n === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
+  const rows = versions.map((v) => {
+    const s = summary(v);
+    const figures = { 'L1 accuracy': pct(s.level1Accuracy), 'L2 macro-F1': pct(s.level2MacroF1), coverage: pct(s.coverage) };
+    return { version: v.version, role: v.role, ...figures, created: v.createdAt.slice(0, 19), location: v.location ?? '' };
+  });
+  console.log(formatTable(rows));
   console.log('\n(figures: each version\'s own validation slice, from its metrics.json; compare versions on the same rows with aisle eval)');
   return 0;
 }

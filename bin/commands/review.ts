@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
-import { createOllamaTier } from '../../functions/adapters/ollama.ts';
-import { llmWasSkipped, retryThroughLlm, type LlmTier } from '../../functions/core/llm-tier.ts';
+import { createOllamaLlm } from '../../functions/adapters/ollama.ts';
+import { createLlmTier, llmWasSkipped, retryThroughLlm, type LlmTier } from '../../functions/core/llm-tier.ts';
 import type { Taxonomy } from '../../functions/core/taxonomy.ts';
 import { CACHE_TIER } from '../../functions/core/types.ts';
 import { loadFewShotExamples } from '../../functions/tiers/few-shot.ts';
@@ -124,8 +124,8 @@ export async function run(argv: string[]): Promise<number> {
       cache: rt.cache,
       taxonomy: rt.taxonomy,
       llmTier: async () => {
-        const { tier, llm } = await createOllamaTier({ taxonomy: rt.taxonomy, examples: await loadFewShotExamples(rt.taxonomy, { store: rt.store }), tier: { notify: (m) => console.error(`aisle: ${m}`) } });
-        return { tier, probe: () => llm.probe() };
+        const { llm, ...batching } = createOllamaLlm(rt.taxonomy, await loadFewShotExamples(rt.taxonomy, { store: rt.store }));
+        return { tier: createLlmTier(llm, { ...batching, taxonomy: rt.taxonomy, notify: (m) => console.error(`aisle: ${m}`) }), probe: () => llm.probe() };
       },
     });
   } finally {

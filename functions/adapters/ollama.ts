@@ -3,10 +3,11 @@
  * ECS worker. It sends one chat request per batch with the answer constrained by a JSON schema (`format`),
  * checks the reply with the core's zod contract, asks once more for the items that came back unusable, and
  * translates transport failures into LlmUnavailableError so the tier can retry, shrink or stop calling.
+ * The tier itself (core/llm-tier.ts) is built by functions/tiers/llm.ts, `aisle review` and the ECS worker.
  */
 import { Ollama, type ChatResponse } from 'ollama';
 import { LlmPrompt, type ChatMessage, type FewShotExample } from '../core/llm-prompt.ts';
-import { createLlmTier, LlmUnavailableError, type LlmFailureKind, type LlmTier, type LlmTierOptions } from '../core/llm-tier.ts';
+import { LlmUnavailableError, type LlmFailureKind } from '../core/llm-tier.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Llm, LlmAnswer, LlmItem } from '../ports.ts';
 
@@ -181,17 +182,4 @@ export function createOllamaLlm(
 ): { llm: OllamaLlm; batchSize: number; concurrency: number } {
   const config = ollamaConfig(env, overrides);
   return { llm: new OllamaLlm(new LlmPrompt(taxonomy, examples), config), batchSize: config.batchSize, concurrency: config.concurrency };
-}
-
-/** The LLM tier over that client, with the tier's resilience options (`aisle review --retry-llm`, the ECS worker). */
-export function createOllamaTier(opts: {
-  taxonomy: Taxonomy;
-  /** Few-shot examples (functions/tiers/few-shot.ts loads them from the rules, the catalog and human labels). */
-  examples: FewShotExample[];
-  env?: NodeJS.ProcessEnv;
-  config?: Partial<OllamaConfig>;
-  tier?: Omit<LlmTierOptions, 'taxonomy'>;
-}): { tier: LlmTier; llm: OllamaLlm } {
-  const { llm, batchSize, concurrency } = createOllamaLlm(opts.taxonomy, opts.examples, opts.env, opts.config);
-  return { tier: createLlmTier(llm, { batchSize, concurrency, ...opts.tier, taxonomy: opts.taxonomy }), llm };
 }

@@ -154,19 +154,7 @@ export class Cascade {
           decisions[i] = { ...standing, trace };
         } else if (outcome.kind === 'decided') {
           decidedHere?.push({ i, outcome });
-          const decision: Decision = {
-            key: items[i].key,
-            classId: outcome.classId,
-            confidence: outcome.confidence,
-            tier: tier.name,
-            status: outcome.status ?? 'ok',
-            ruleId: outcome.ruleId,
-            modelVersion: outcome.modelVersion,
-            reason: outcome.reason,
-            taxonomyVersion: version,
-            trace,
-          };
-          decisions[i] = decision;
+          decisions[i] = decisionOf(items[i].key, tier.name, outcome, version, trace);
         } else {
           decisions[i] = undefined;
           rest.push(i);
@@ -176,20 +164,8 @@ export class Cascade {
     }
 
     for (const i of pending) {
-      const best = traces[i].topK[0];
-      const step = best ? REVIEW_BEST_GUESS : REVIEW_NO_CANDIDATE;
-      const trace = shared.sharedStep(traces[i], step);
-      decisions[i] = {
-        key: items[i].key,
-        classId: best?.classId ?? null,
-        confidence: best?.score ?? 0,
-        tier: REVIEW_TIER,
-        status: 'needs_review',
-        modelVersion: trace.steps.find((s) => s.modelVersion)?.modelVersion,
-        reason: step.reason!,
-        taxonomyVersion: version,
-        trace,
-      };
+      const step = traces[i].topK[0] ? REVIEW_BEST_GUESS : REVIEW_NO_CANDIDATE;
+      decisions[i] = reviewDecision(items[i].key, shared.sharedStep(traces[i], step), version, step.reason!);
     }
 
     if (this.opts.cache) {
@@ -216,6 +192,19 @@ export class Cascade {
 
 const REVIEW_BEST_GUESS: TraceStep = { tier: REVIEW_TIER, outcome: 'decided', reason: 'no tier was confident: best guess kept for review', ms: 0 };
 const REVIEW_NO_CANDIDATE: TraceStep = { tier: REVIEW_TIER, outcome: 'decided', reason: 'no tier had a candidate', ms: 0 };
+
+/** The decision a tier's decided outcome makes (the cascade's, an LLM checkpoint's, a retried review item's). */
+export function decisionOf(key: string, tier: TierName, o: DecidedOutcome, taxonomyVersion: string, trace: Trace): Decision {
+  const { classId, confidence, status = 'ok', ruleId, modelVersion, reason } = o;
+  return { key, classId, confidence, tier, status, ruleId, modelVersion, reason, taxonomyVersion, trace };
+}
+
+/** The decision on an item no tier decided: the best candidate of its trace, if any, kept for a human. */
+export function reviewDecision(key: string, trace: Trace, taxonomyVersion: string, reason: string): Decision {
+  const best = trace.topK[0];
+  const modelVersion = trace.steps.find((s) => s.modelVersion)?.modelVersion;
+  return { key, classId: best?.classId ?? null, confidence: best?.score ?? 0, tier: REVIEW_TIER, status: 'needs_review', modelVersion, reason, taxonomyVersion, trace };
+}
 
 /** Merges candidate lists keeping the highest score per class, best first, at most k. */
 export function mergeTopK(current: Candidate[], incoming: Candidate[], k: number): Candidate[] {

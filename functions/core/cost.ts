@@ -7,11 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CACHE_TIER, HUMAN_TIER, REVIEW_TIER } from './types.ts';
 
-/**
- * Share of products decided by each tier of the cascade (cache, the registered tiers, review: names from
- * functions/tiers/registry.ts, in cascade order); sums to 1. Human labels count as cache hits. The encoder and
- * the LLM are priced by their hardware; every tier is priced by the Lambda, SQS, DynamoDB and S3 lines.
- */
+/** Share of products decided by each tier of the cascade (tiers/registry.ts), in its order; sums to 1. Human labels count as cache hits. */
 export type Mix = Record<string, number>;
 
 /** A typical first run over a new catalog, when no job is given: most decided by rules and the encoder. */

@@ -10,6 +10,7 @@
  * comes, so a crash mid-batch leaves them in the review queue for `aisle review --retry-llm`.
  */
 import type { Cache, ItemRecord, Llm, LlmAnswer, ResultStore } from '../ports.ts';
+import { decisionOf, reviewDecision } from './cascade.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { Candidate, CascadeItem, Decision, Tier, TierContext, TierOutcome, TraceStep } from './types.ts';
 
@@ -218,21 +219,8 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
   async function checkpointPending(items: CascadeItem[], hints: Candidate[][]): Promise<void> {
     if (!opts.checkpoint) return;
     const step: TraceStep = { tier: 'llm', outcome: 'error', reason: `${LLM_UNAVAILABLE}: sent to ${where}, no answer recorded (interrupted)` };
-    await opts.checkpoint.store.saveDecisions(
-      items.map((item, j) => {
-        const best = hints[j]?.[0];
-        return record(item, {
-          key: item.key,
-          classId: best?.classId ?? null,
-          confidence: best?.score ?? 0,
-          tier: 'review',
-          status: 'needs_review',
-          reason: 'waiting for the LLM',
-          taxonomyVersion: taxonomy.version,
-          trace: { steps: [step], topK: hints[j] ?? [], totalMs: 0, costUnits: 0 },
-        });
-      }),
-    );
+    const trace = (j: number) => ({ steps: [step], topK: hints[j] ?? [], totalMs: 0, costUnits: 0 });
+    await opts.checkpoint.store.saveDecisions(items.map((item, j) => record(item, reviewDecision(item.key, trace(j), taxonomy.version, 'waiting for the LLM'))));
   }
 
   async function checkpointAnswers(items: CascadeItem[], outcomes: TierOutcome[]): Promise<void> {
@@ -241,19 +229,8 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
     outcomes.forEach((o, j) => {
       if (o.kind !== 'decided') return;
       const step: TraceStep = { tier: 'llm', outcome: 'decided', reason: o.reason, modelVersion: o.modelVersion, costUnits: o.costUnits };
-      decided.push(
-        record(items[j], {
-          key: items[j].key,
-          classId: o.classId,
-          confidence: o.confidence,
-          tier: 'llm',
-          status: o.status ?? 'ok',
-          modelVersion: o.modelVersion,
-          reason: o.reason,
-          taxonomyVersion: taxonomy.version,
-          trace: { steps: [step], topK: o.candidates ?? [], totalMs: 0, costUnits: o.costUnits ?? 0 },
-        }),
-      );
+      const trace = { steps: [step], topK: o.candidates ?? [], totalMs: 0, costUnits: o.costUnits ?? 0 };
+      decided.push(record(items[j], decisionOf(items[j].key, 'llm', o, taxonomy.version, trace)));
     });
     if (!decided.length) return;
     await opts.checkpoint.store.saveDecisions(decided);
@@ -376,17 +353,6 @@ export async function retryThroughLlm(records: ItemRecord[], tier: Tier, taxonom
     const trace = { ...old, steps: [...old.steps, step], totalMs: old.totalMs + ms, costUnits: old.costUnits + (o.kind === 'error' ? 0 : (o.costUnits ?? 0)) };
     if (o.kind !== 'decided') return { ...r, decision: { ...r.decision, trace }, at };
     step.modelVersion = o.modelVersion;
-    const decision: Decision = {
-      key: r.decision.key,
-      classId: o.classId,
-      confidence: o.confidence,
-      tier: 'llm',
-      status: o.status ?? 'ok',
-      modelVersion: o.modelVersion,
-      reason: o.reason,
-      taxonomyVersion,
-      trace,
-    };
-    return { ...r, decision, at };
+    return { ...r, decision: decisionOf(r.decision.key, 'llm', o, taxonomyVersion, trace), at };
   });
 }

@@ -1,7 +1,4 @@
-/**
- * A tier's name: the cascade's start (cache) and end (review), a registered tier between them (the names are
- * listed in functions/tiers/registry.ts only), or `human`, a label given through the API or the inspector.
- */
+/** The cascade's start (cache) and end (review), a tier of functions/tiers/registry.ts, or a human label. */
 export type TierName = string;
 export const CACHE_TIER = 'cache';
 export const REVIEW_TIER = 'review';

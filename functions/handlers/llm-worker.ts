@@ -19,7 +19,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
-import { LLM_UNAVAILABLE, retryThroughLlm } from '../core/llm-tier.ts';
+import { createLlmTier, LLM_UNAVAILABLE, retryThroughLlm } from '../core/llm-tier.ts';
 import type { Decision, Tier } from '../core/types.ts';
 import type { ItemRecord } from '../ports.ts';
 import { llmMessageSchema, parseMessage, type LlmMessage } from './messages.ts';
@@ -193,17 +193,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const { makeClients } = await import('../adapters/aws/clients.ts');
   const { configOf } = await import('../config/deployables.ts');
   const { pipelineDeps } = await import('./deps.ts');
-  const { createOllamaTier } = await import('../adapters/ollama.ts');
+  const { createOllamaLlm } = await import('../adapters/ollama.ts');
   const { loadFewShotExamples } = await import('../tiers/few-shot.ts');
   const config = configOf('llm-worker', env);
   const clients = makeClients();
   const pipeline = pipelineDeps(clients, config);
-  const { tier, llm } = await createOllamaTier({
-    taxonomy: pipeline.taxonomy,
-    env,
-    examples: await loadFewShotExamples(pipeline.taxonomy, { store: pipeline.results }),
-    tier: { notify: (m) => pipeline.logger.warn(m) },
-  });
+  const { llm, ...batching } = createOllamaLlm(pipeline.taxonomy, await loadFewShotExamples(pipeline.taxonomy, { store: pipeline.results }), env);
+  const tier = createLlmTier(llm, { ...batching, taxonomy: pipeline.taxonomy, notify: (m) => pipeline.logger.warn(m) });
   pipeline.logger.info('llm worker starting', { ollama: llm.where, model: llm.model, queue: config.llmQueueUrl });
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());

@@ -18,11 +18,11 @@ export const llmTier: TierPlugin = {
   async load({ taxonomy, env, rulesPath, store, cache, warn, services }) {
     if (!llmEnabled(env)) return { unavailable: 'LLM_ENABLED=false' };
     if (!services.llm) return { unavailable: 'no LLM client on this runtime' };
-    const { llm, batchSize, concurrency } = await services.llm(await loadFewShotExamples(taxonomy, { rulesFile: rulesPath, store }));
+    const { llm, ...batching } = await services.llm(await loadFewShotExamples(taxonomy, { rulesFile: rulesPath, store }));
     const probe = llm.probe ? await llm.probe() : { ok: await llm.reachable(), message: `${llm.where ?? llm.model} is not reachable` };
     if (!probe.ok) {
       return { unavailable: `${probe.message}; items no earlier tier decides go to review (needs_review): send them with \`aisle review --retry-llm\` once it is up` };
     }
-    return createLlmTier(llm, { taxonomy, batchSize, concurrency, checkpoint: store && { store, cache }, notify: warn });
+    return createLlmTier(llm, { ...batching, taxonomy, checkpoint: store && { store, cache }, notify: warn });
   },
 };

@@ -1,8 +1,6 @@
 /**
- * The tiers of the cascade in the order they are consulted: the only list of tier names. The CLI's --tiers,
- * the runtimes, the API (GET /v1/tiers, the Decision schema), the cost report and `aisle insights` read it.
- * The cache and review are the cascade's own start and end (core/types.ts), not plug-ins: the cache is a port
- * consulted before any tier, review is where items no tier decided land.
+ * The tiers of the cascade in the order they are consulted: the only list of tier names, read by --tiers, the
+ * runtimes, the API and the cost report. The cache and review are the cascade's own start and end, not plug-ins.
  * Adding a tier: one file in this folder and one registerTier line below (docs/adding-a-tier.md).
  */
 import { UserError } from '../core/errors.ts';
@@ -24,9 +22,6 @@ export function registerTier(plugin: TierPlugin): void {
 registerTier(rulesTier);
 registerTier(encoderTier);
 registerTier(llmTier);
-
-/** The registered tiers, in cascade order. */
-export const registeredTiers = (): readonly TierPlugin[] => registered;
 
 /** What --tiers accepts: the cache and the registered tiers (review is always last, never chosen). */
 export const selectableTierNames = (plugins: readonly TierPlugin[] = registered): string[] => [CACHE_TIER, ...plugins.map((t) => t.name)];

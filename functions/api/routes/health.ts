@@ -26,14 +26,13 @@ const ready = createRoute({
   },
 });
 
-const TierSchema = z.object({ name: z.string(), summary: z.string() }).openapi('Tier');
-
+const TiersSchema = z.object({ items: z.array(z.object({ name: z.string(), summary: z.string() }).openapi('Tier')) });
 const tiers = createRoute({
   method: 'get',
   path: '/v1/tiers',
   tags: ['health'],
   summary: 'The tiers of the cascade in the order they are consulted, with what each does',
-  responses: { 200: { description: 'Cache first, review last', content: { 'application/json': { schema: z.object({ items: z.array(TierSchema) }) } } } },
+  responses: { 200: { description: 'Cache first, review last', content: { 'application/json': { schema: TiersSchema } } } },
 });
 
 const PROBE_TIMEOUT_MS = 2000;
