@@ -1,6 +1,7 @@
 /** `aisle cost`: what a million products cost on AWS with the cascade, beside sending every product to the LLM. */
 import { parseArgs } from 'node:util';
 import { DEFAULT_ASSUMPTIONS, TYPICAL_MIX, costReport, loadPrices, mixFromTierCounts, parseMix, type CostReport, type Mix } from '../../functions/core/cost.ts';
+import { UserError } from '../../functions/core/errors.ts';
 import type { JobRecord } from '../../functions/ports.ts';
 import { cascadeTierNames } from '../../functions/tiers/registry.ts';
 
@@ -10,10 +11,6 @@ Dollars per million products on AWS (us-east-1 on-demand prices from models/pric
 tiers (${cascadeTierNames().join(', ')}): the measured mix of a local job (--job), a given one (--mix),
 or a typical first run (default: ${Object.entries(TYPICAL_MIX).map(([t, v]) => `${t}=${v}`).join(',')}), side by side with
 sending every product to the LLM, and what the deployment costs a month when idle.`;
-
-class UsageError extends Error {
-  readonly userFacing = true;
-}
 
 /** Reads a job's tier counts from the local JobStore (the foundation's DuckDB runtime). */
 export type JobLookup = (id: string) => Promise<Pick<JobRecord, 'tierCounts'> | null>;
@@ -33,14 +30,14 @@ export async function run(argv: string[], lookupJob?: JobLookup): Promise<number
       strict: true,
     }));
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${HELP}`);
+    throw new UserError(`${(err as Error).message}\n\n${HELP}`);
   }
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`);
-  if (values.job && values.mix) throw new UsageError('give --job or --mix, not both');
+  if (values.format !== 'text' && values.format !== 'json') throw new UserError(`--format must be text or json, not "${values.format}"`);
+  if (values.job && values.mix) throw new UserError('give --job or --mix, not both');
 
   let mix: Mix = TYPICAL_MIX;
   let mixSource = 'typical first run (no --job or --mix given)';
@@ -55,7 +52,7 @@ export async function run(argv: string[], lookupJob?: JobLookup): Promise<number
       mixSource = `measured on job ${values.job}`;
     }
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UserError((err as Error).message);
   }
 
   const report = costReport(mix, loadPrices(values.prices ?? undefined), DEFAULT_ASSUMPTIONS);
@@ -66,11 +63,9 @@ export async function run(argv: string[], lookupJob?: JobLookup): Promise<number
 
 /** The job as the local runtime recorded it ($AISLE_HOME/aisle.duckdb). */
 async function localJobLookup(id: string): Promise<Pick<JobRecord, 'tierCounts'> | null> {
-  const { join } = await import('node:path');
-  const { aisleHome } = await import('../../functions/adapters/local/runtime.ts');
-  const { DuckDbJobStore, LocalDb } = await import('../../functions/adapters/local/duckdb.ts');
-  const home = aisleHome();
-  const db = await LocalDb.open(join(home, 'aisle.duckdb'), join(home, 'tmp'));
+  const { openLocalDb } = await import('../../functions/adapters/local/runtime.ts');
+  const { DuckDbJobStore } = await import('../../functions/adapters/local/duckdb.ts');
+  const db = await openLocalDb();
   try {
     return await new DuckDbJobStore(db).get(id);
   } finally {

@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
+import { DuckDbResultStore } from '../../functions/adapters/local/duckdb.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
-import { aisleHome } from '../../functions/adapters/local/runtime.ts';
+import { aisleHome, openLocalDb } from '../../functions/adapters/local/runtime.ts';
 import { itemText } from '../../functions/core/normalize.ts';
 import { loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
@@ -51,8 +50,7 @@ function numberOption(name: string, raw: string | undefined, fallback: number, o
  * stable-hash slice of the human labels (gold) is the held-out set.
  */
 async function readStore(taxonomy: Taxonomy, opts: { holdOutHuman: boolean; fraction: number }) {
-  const home = aisleHome();
-  const db = await LocalDb.open(join(home, 'aisle.duckdb'), join(home, 'tmp'));
+  const db = await openLocalDb();
   const out = { train: [] as LabelledRow[], heldOut: [] as LabelledRow[], human: 0, llm: 0, stale: 0 };
   try {
     for await (const item of new DuckDbResultStore(db).exportLabelled({ tiers: ['human', 'llm'] })) {

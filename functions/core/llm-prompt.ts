@@ -110,10 +110,10 @@ export class LlmPrompt {
     return [...(note ? [note] : []), head, ...lines].join('\n');
   }
 
-  messages(items: LlmItem[]): ChatMessage[] {
+  messages(items: LlmItem[], note?: string): ChatMessage[] {
     return [
       { role: 'system', content: this.system },
-      { role: 'user', content: this.userMessage(items) },
+      { role: 'user', content: this.userMessage(items, note) },
     ];
   }
 
@@ -125,10 +125,7 @@ export class LlmPrompt {
     const note =
       `Your previous answer could not be used (${problems.map((p, i) => `product ${i + 1}: ${p}`).join('; ')}). ` +
       'Answer again, one entry per product number, using only class ids from the list.';
-    return [
-      { role: 'system', content: this.system },
-      { role: 'user', content: this.userMessage(items, note) },
-    ];
+    return this.messages(items, note);
   }
 
   /** JSON schema for Ollama's `format`: one required key per product number, class ids as an enum. */

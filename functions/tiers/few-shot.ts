@@ -10,7 +10,7 @@ import { DEFAULT_RULES_PATH } from '../core/rules.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { ResultStore } from '../ports.ts';
 
-const DEFAULT_CATALOG_FILE = new URL('../../models/starter/catalog.csv', import.meta.url);
+const STARTER_CATALOG = new URL('../../models/starter/catalog.csv', import.meta.url);
 
 const CLASS_KEYS = ['target', 'classId', 'class_id', 'class', 'category', 'label'];
 
@@ -52,24 +52,19 @@ export function examplesFromCatalog(csv: string, taxonomy: Taxonomy): FewShotExa
 
 export interface FewShotSources {
   rulesFile?: string | URL;
-  catalogFile?: string | URL;
-  /** Human labels (gold) come from here. */
+  /** Human labels (gold) come from here, 500 at most: they are many on a busy store, and a few per class are enough. */
   store?: ResultStore;
-  /** Human labels read at most (they are many on a busy store; a few per class are enough). */
-  maxHuman?: number;
 }
 
 export async function loadFewShotExamples(taxonomy: Taxonomy, sources: FewShotSources = {}): Promise<FewShotExample[]> {
   const out: FewShotExample[] = [];
   if (sources.store) {
-    const max = sources.maxHuman ?? 500;
     for await (const e of sources.store.exportLabelled({ tiers: ['human'] })) {
       if (e.tier === 'human') out.push({ text: e.input.name, classId: e.classId, source: 'human' });
-      if (out.length >= max) break;
+      if (out.length >= 500) break;
     }
   }
-  const catalog = sources.catalogFile ?? DEFAULT_CATALOG_FILE;
-  if (existsSync(catalog)) out.push(...examplesFromCatalog(readFileSync(catalog, 'utf8'), taxonomy));
+  if (existsSync(STARTER_CATALOG)) out.push(...examplesFromCatalog(readFileSync(STARTER_CATALOG, 'utf8'), taxonomy));
   const rules = sources.rulesFile ?? DEFAULT_RULES_PATH;
   if (existsSync(rules)) out.push(...examplesFromRules(JSON.parse(readFileSync(rules, 'utf8')), taxonomy));
   return out;

@@ -40,9 +40,9 @@ export const describeCascade = (): { name: string; summary: string }[] => [
 export const decisionTierNames = (): [string, ...string[]] => [CACHE_TIER, ...registered.map((t) => t.name), REVIEW_TIER, HUMAN_TIER];
 
 /** Parses "cache,rules" against the registry; refuses unknown names, naming the known ones. */
-export function parseTierList(list: string, plugins: readonly TierPlugin[] = registered): string[] {
+export function parseTierList(list: string): string[] {
   const names = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const known = selectableTierNames(plugins);
+  const known = selectableTierNames();
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) throw new UserError(`unknown tier ${unknown.map((u) => `"${u}"`).join(', ')}: known tiers are ${known.join(', ')}`);
   if (!names.length) throw new UserError(`--tiers needs at least one of ${known.join(', ')}`);
@@ -53,11 +53,7 @@ export function parseTierList(list: string, plugins: readonly TierPlugin[] = reg
  * Builds the selected tiers in cascade order, whatever order the names came in. A tier that cannot run here
  * is left out with its reason, said once through setup.warn: the cascade goes on without it.
  */
-export async function loadTiers(
-  selected: readonly string[],
-  setup: TierSetup,
-  plugins: readonly TierPlugin[] = registered,
-): Promise<{ tiers: Tier[]; unavailable: { name: string; reason: string }[] }> {
+export async function loadTiers(selected: readonly string[], setup: TierSetup, plugins = registered as readonly TierPlugin[]) {
   const tiers: Tier[] = [];
   const unavailable: { name: string; reason: string }[] = [];
   for (const plugin of plugins) {

@@ -74,6 +74,9 @@ export function aisleHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.AISLE_HOME || '.aisle');
 }
 
+/** The local state database of a home folder ($AISLE_HOME/aisle.duckdb), spilling to its tmp/. */
+export const openLocalDb = (home = aisleHome()) => LocalDb.open(join(home, 'aisle.duckdb'), join(home, 'tmp'));
+
 export async function createLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const env = options.env ?? process.env;
   const home = resolve(options.home ?? aisleHome(env));
@@ -84,7 +87,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}): Pro
   const ttlDays = Number(env.AISLE_CACHE_TTL_DAYS);
   const ttlSeconds = options.cacheTtlSeconds ?? (ttlDays > 0 ? ttlDays * 86_400 : undefined);
 
-  const db = await LocalDb.open(join(home, 'aisle.duckdb'), join(home, 'tmp'));
+  const db = await openLocalDb(home);
   const cache = new DuckDbCache(db, ttlSeconds);
   const store = new DuckDbResultStore(db);
 
