@@ -36,16 +36,13 @@ const RETRY_ROUND = 200;
 export async function review(argv: string[], deps: ReviewDeps): Promise<number> {
   const out = deps.out ?? ((l) => console.log(l));
   const err = deps.err ?? ((l) => console.error(l));
-  let values: { 'retry-llm'?: boolean; limit?: string; help?: boolean };
+  let values: { 'retry-llm'?: boolean; limit?: string };
   try {
-    ({ values } = parseArgs({ args: argv, options: { 'retry-llm': { type: 'boolean' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    // --help is answered by run(), before the store is opened.
+    ({ values } = parseArgs({ args: argv, options: { 'retry-llm': { type: 'boolean' }, limit: { type: 'string' } } }));
   } catch (e) {
     err(`aisle review: ${(e as Error).message}\n\n${HELP}`);
     return 2;
-  }
-  if (values.help) {
-    out(HELP);
-    return 0;
   }
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
