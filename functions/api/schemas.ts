@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import { decisionTierNames } from '../tiers/registry.ts';
 
 /** Wire shapes of the API (snake_case on the wire for product fields, as in the CSV columns). */
 
@@ -45,7 +44,7 @@ export const DecisionSchema = z
     label: z.string().nullable().openapi({ example: 'Food > Dairy & Eggs' }),
     levels: z.record(z.string(), z.string()).openapi({ example: { level1: 'Food', level2: 'Dairy & Eggs' } }),
     confidence: z.number(),
-    tier: z.enum(decisionTierNames()),
+    tier: z.string().openapi({ description: 'cache, a tier of GET /v1/tiers, review, or human (a label)', example: 'rules' }),
     status: z.enum(['ok', 'needs_review']),
     ruleId: z.string().optional(),
     modelVersion: z.string().optional(),

@@ -36,9 +36,6 @@ export const describeCascade = (): { name: string; summary: string }[] => [
   { name: REVIEW_TIER, summary: 'where items no tier decided land, with the best guess seen, for a human' },
 ];
 
-/** Every tier a decision can name: the cascade's, then human (a label given through the API or the inspector). */
-export const decisionTierNames = (): [string, ...string[]] => [CACHE_TIER, ...registered.map((t) => t.name), REVIEW_TIER, HUMAN_TIER];
-
 /** Parses "cache,rules" against the registry; refuses unknown names, naming the known ones. */
 export function parseTierList(list: string): string[] {
   const names = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
