@@ -36,7 +36,7 @@ export interface TierSetup {
 export interface TierPlugin {
   /** Its name in --tiers, traces, results, the cost report and GET /v1/tiers: lowercase letters, digits, '-'. */
   readonly name: string;
-  /** What it does, in one line (`aisle classify --help`, GET /v1/tiers). */
+  /** What it does, in one line (GET /v1/tiers). */
   readonly summary: string;
   load(setup: TierSetup): Promise<Tier | Unavailable>;
 }

@@ -1,6 +1,7 @@
 /**
  * Keeps docs/adding-a-tier.md true: the worked example's tier, registered the way the doc says, shows up in
- * --tiers parsing and help, decides items in the cascade of the local runtime, and is priced by `aisle cost`.
+ * --tiers parsing and help and in GET /v1/tiers, decides items in the local runtime's cascade, and has its share
+ * in `aisle cost`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import type { TierOutcome } from '../../functions/core/types.ts';
-import { cascadeTierNames, parseTierList, registerTier } from '../../functions/tiers/registry.ts';
+import { cascadeTierNames, describeCascade, parseTierList, registerTier } from '../../functions/tiers/registry.ts';
 import type { TierPlugin } from '../../functions/tiers/tier.ts';
 
 // The worked example of docs/adding-a-tier.md, as written there.
@@ -45,6 +46,8 @@ describe('a tier added with one file and one registration line', () => {
   it('is a name --tiers accepts and `aisle classify --help` lists, after the tiers registered before it', async () => {
     expect(parseTierList('cache, too-short')).toEqual(['cache', 'too-short']);
     expect(cascadeTierNames()).toEqual(['cache', 'rules', 'encoder', 'llm', 'too-short', 'review']);
+    // GET /v1/tiers answers describeCascade().
+    expect(describeCascade()).toContainEqual({ name: 'too-short', summary: tooShortTier.summary });
     const { run } = await import('../../bin/commands/classify.ts');
     expect(await logged(() => run(['--help']))).toMatch(/from: cache, rules, encoder, llm, too-short/);
     expect(() => registerTier(tooShortTier)).toThrow(/"too-short" is taken/);
