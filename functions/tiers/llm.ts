@@ -7,16 +7,12 @@ import { createLlmTier } from '../core/llm-tier.ts';
 import { loadFewShotExamples } from './few-shot.ts';
 import type { TierPlugin } from './tier.ts';
 
-/** LLM_ENABLED=false turns the tier off everywhere (default on: used when reachable). */
-export function llmEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return (env.LLM_ENABLED ?? 'true').trim().toLowerCase() !== 'false';
-}
-
 export const llmTier: TierPlugin = {
   name: 'llm',
   summary: 'a local LLM through Ollama, prompted with few-shot examples from labels, the catalog and the rules',
   async load({ taxonomy, env, rulesPath, store, cache, warn, services }) {
-    if (!llmEnabled(env)) return { unavailable: 'LLM_ENABLED=false' };
+    // LLM_ENABLED=false turns the tier off (default on: used when reachable).
+    if ((env.LLM_ENABLED ?? 'true').trim().toLowerCase() === 'false') return { unavailable: 'LLM_ENABLED=false' };
     if (!services.llm) return { unavailable: 'no LLM client on this runtime' };
     const { llm, ...batching } = await services.llm(await loadFewShotExamples(taxonomy, { rulesFile: rulesPath, store }));
     const probe = llm.probe ? await llm.probe() : { ok: await llm.reachable(), message: `${llm.where ?? llm.model} is not reachable` };
