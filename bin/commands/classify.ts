@@ -102,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
   const rt = await createLocalRuntime({ taxonomyPath: values.taxonomy, rulesPath: values.rules, tiers });
   let progress: Progress | undefined;
   try {
-    // Slow tiers (encoder, LLM) overlap batches; cache and rules are CPU-bound, where overlap only costs memory.
+    // Slow tiers (the cacheable ones: encoder, LLM) overlap batches; cache and rules are CPU-bound, where overlap only costs memory.
     const slow = rt.tiers.some((t) => t.cacheable);
     const concurrency = positiveInt(values.concurrency, '--concurrency', slow ? 4 : 1);
     const threads = positiveInt(values.threads, '--threads', availableParallelism());
