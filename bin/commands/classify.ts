@@ -7,7 +7,11 @@ import { classifyFile, type ClassifySummary } from '../../functions/adapters/loc
 import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { UserError } from '../../functions/core/errors.ts';
 import { parseTierList, selectableTierNames } from '../../functions/tiers/registry.ts';
+import { bundleFor } from '../bundles.mjs';
 import { Progress } from './progress.ts';
+
+/** The classify worker as one plain ES module, packages included (a worker thread does not inherit tsx). */
+export const classifyWorkerScript = () => bundleFor({ name: 'classify-worker', entry: 'functions/adapters/local/classify-worker.ts', packages: 'bundle' });
 
 export const SAMPLE_CSV = fileURLToPath(new URL('../../models/sample.csv', import.meta.url));
 
@@ -122,7 +126,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const summary = await classifyFile(rt, {
       input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, lake: values['no-lake'] ? 'off' : values.lake ? 'now' : 'deferred', batchSize, checkpointEvery, concurrency, storeAll: values['store-all'],
-      threads, taxonomyPath: values.taxonomy, rulesPath: values.rules,
+      threads, workerScript: classifyWorkerScript, taxonomyPath: values.taxonomy, rulesPath: values.rules,
       // Asked for by name, workers run on any file size.
       parallelMinBytes: values.threads === undefined ? undefined : 0,
       onProgress: progress ? (bytes, records) => progress!.update(bytes, records) : undefined,

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyWorkerScript } from '../../bin/commands/classify.ts';
 import { classifyFile, type ClassifyFileOptions } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import type { JobCheckpoint } from '../../functions/ports.ts';
@@ -52,7 +53,7 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
       const output = join(home, `${name}-${threads}.out.csv`);
       const checkpoints: JobCheckpoint[] = [];
       const summary = await classifyFile(rt, {
-        input, output, jobId: `${name}-${threads}`, threads, parallelMinBytes: 0, sliceBytes: 300, checkpointEvery: 20, lake: 'off',
+        input, output, jobId: `${name}-${threads}`, threads, workerScript: classifyWorkerScript, parallelMinBytes: 0, sliceBytes: 300, checkpointEvery: 20, lake: 'off',
         onCheckpoint: (cp) => checkpoints.push(cp), ...extra,
       });
       const stored = await rt.db.query<{ row_no: number; key: string; status: string }>(
@@ -119,7 +120,7 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     const input = join(home, 'resume.csv');
     const output = join(home, 'resume-resumed.out.csv');
     const run = (onCheckpoint?: (cp: JobCheckpoint) => void) =>
-      classifyFile(rt, { input, output, jobId: 'resume-resumed', threads: 2, parallelMinBytes: 0, sliceBytes: 300, checkpointEvery: 20, lake: 'off', onCheckpoint });
+      classifyFile(rt, { input, output, jobId: 'resume-resumed', threads: 2, workerScript: classifyWorkerScript, parallelMinBytes: 0, sliceBytes: 300, checkpointEvery: 20, lake: 'off', onCheckpoint });
     let seen = 0;
     await expect(run(() => {
       if (++seen === 5) throw new Error('stop here');

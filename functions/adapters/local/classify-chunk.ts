@@ -4,47 +4,24 @@
  * Used by classify-parallel.ts on the main thread and in classify-worker.ts; imports nothing that opens the
  * DuckDB file (one writer per file: only the main thread touches it).
  */
-import { cascadeItemOf, CsvBatchReader, CsvOutputFormatter, type CsvReject } from '../../core/csv.ts';
+import { CsvBatchReader, CsvOutputFormatter, type CsvReject } from '../../core/csv.ts';
 import type { Cascade } from '../../core/cascade.ts';
-import type { CascadeItem, Decision } from '../../core/types.ts';
+import type { Decision } from '../../core/types.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
-import type { ItemRecord } from '../../ports.ts';
+import { emptyCounts } from '../../pipeline/accounting.ts';
+import { itemsOf, settleBatch, type BatchSink } from '../../pipeline/batch.ts';
+import type { ChunkCounts } from '../../ports.ts';
 import { emptyEncoded, encodeDecisions, type EncodedDecisions } from './decision-rows.ts';
 
 /** Tiers whose decisions cost nothing to redo: by default they stay out of the results store. */
 const CHEAP_TIERS = new Set(['rules', 'cache']);
 
-/** Counts of decisions, and the decisions the results store keeps (encoded as its rows). */
-export interface DecisionTally {
-  classified: number;
-  needsReview: number;
-  tierCounts: Record<string, number>;
-  toStore: EncodedDecisions;
-}
-
-export function emptyTally(): DecisionTally {
-  return { classified: 0, needsReview: 0, tierCounts: {}, toStore: emptyEncoded() };
-}
-
 /**
- * Adds a batch's decisions to a tally. The store keeps what needs a look or cost money (review, encoder, LLM),
- * or everything with storeAll; rules and cache decisions are in the output file and cost nothing to redo.
+ * Which decisions the local store keeps: what needs a look or cost money (review, encoder, LLM), or everything
+ * with storeAll; rules and cache decisions are in the output file and cost nothing to redo.
  */
-export function tallyDecisions(
-  tally: DecisionTally, items: CascadeItem[], decisions: Decision[], rowNumbers: number[], storeAll: boolean, jobId: string,
-): void {
-  const at = new Date().toISOString();
-  const toStore: ItemRecord[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const d = decisions[i];
-    tally.tierCounts[d.tier] = (tally.tierCounts[d.tier] ?? 0) + 1;
-    if (d.status === 'needs_review') tally.needsReview++;
-    if (storeAll || !CHEAP_TIERS.has(d.tier)) {
-      toStore.push({ decision: d, input: items[i], text: items[i].text, jobId, row: rowNumbers[i], at });
-    }
-  }
-  encodeDecisions(toStore, tally.toStore);
-  tally.classified += items.length;
+export function storeKeeps(storeAll: boolean): (d: Decision) => boolean {
+  return storeAll ? () => true : (d) => !CHEAP_TIERS.has(d.tier);
 }
 
 export interface ChunkContext {
@@ -58,7 +35,10 @@ export interface ChunkContext {
 }
 
 /** What one slice gave. Row and line numbers count from the slice's start; the main thread offsets them. */
-export interface ChunkResult extends DecisionTally {
+export interface ChunkResult {
+  counts: ChunkCounts;
+  /** The decisions the store keeps, encoded as its rows. */
+  toStore: EncodedDecisions;
   /** Output lines (UTF-8), in input order. */
   output: Uint8Array;
   rejects: CsvReject[];
@@ -75,27 +55,29 @@ export interface ChunkResult extends DecisionTally {
 
 export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promise<ChunkResult> {
   const reader = new CsvBatchReader(piecesOf(ctx.header, bytes), { batchSize: ctx.batchSize });
-  let formatter: CsvOutputFormatter | undefined;
-  const tally = emptyTally();
+  let sink: BatchSink | undefined;
+  const counts = emptyCounts();
+  const toStore = emptyEncoded();
   const rejects: CsvReject[] = [];
   const output = new OutputBuffer(bytes.length * 4);
   let records = 0;
   let lastRowNumber = 0;
   for await (const batch of reader.batches()) {
     const columns = reader.columns!;
-    formatter ??= new CsvOutputFormatter(columns.header, ctx.taxonomy);
-    const items: CascadeItem[] = new Array(batch.rows.length);
-    for (let i = 0; i < batch.rows.length; i++) items[i] = cascadeItemOf(batch.rows[i], columns);
+    sink ??= { formatter: new CsvOutputFormatter(columns.header, ctx.taxonomy), jobId: ctx.jobId, keep: storeKeeps(ctx.storeAll) };
+    const items = itemsOf(batch.rows, columns);
     const decisions = items.length ? await ctx.cascade.classify(items) : [];
-    output.write(formatter.format(batch.rows, decisions));
+    const settled = settleBatch(sink, counts, batch, items, decisions);
+    output.write(settled.output);
+    encodeDecisions(settled.toStore, toStore);
     for (const r of batch.rejects) rejects.push(r);
-    tallyDecisions(tally, items, decisions, batch.rowNumbers, ctx.storeAll, ctx.jobId);
     records = batch.recordsRead;
     if (batch.rowNumbers.length) lastRowNumber = batch.rowNumbers[batch.rowNumbers.length - 1];
   }
   const lastRejected = rejects.at(-1);
   return {
-    ...tally,
+    counts,
+    toStore,
     output: output.bytes(),
     rejects,
     records,

@@ -8,17 +8,18 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CsvBatchReader, CsvOutputFormatter, cascadeItemOf, formatRejects, REJECT_COLUMNS, rejectsPathFor, type CsvBatch, type CsvColumns,
-} from '../../core/csv.ts';
+import { CsvBatchReader, CsvOutputFormatter, formatRejects, REJECT_COLUMNS, rejectsPathFor, type CsvBatch, type CsvColumns } from '../../core/csv.ts';
 import { UserError } from '../../core/errors.ts';
 import { DEFAULT_RULES_PATH } from '../../core/rules.ts';
 import { DEFAULT_TAXONOMY_PATH } from '../../core/taxonomy.ts';
 import type { CascadeItem, Decision } from '../../core/types.ts';
-import type { JobCheckpoint, JobRecord } from '../../ports.ts';
-import { emptyTally, tallyDecisions, type ChunkResult, type DecisionTally } from './classify-chunk.ts';
-import { classifyInParallel, readHeader, runsInWorkers } from './classify-parallel.ts';
-import { offsetRows } from './decision-rows.ts';
+import { addCounts, assertReconciled, emptyCounts } from '../../pipeline/accounting.ts';
+import { itemsOf, settleBatch, type BatchSink } from '../../pipeline/batch.ts';
+import type { ChunkCounts, JobCheckpoint, JobRecord } from '../../ports.ts';
+import { storeKeeps, type ChunkResult } from './classify-chunk.ts';
+import { classifyInParallel, readHeader, runsInWorkers, type InputHeader } from './classify-parallel.ts';
+import { encodeDecisions, offsetRows } from './decision-rows.ts';
+import type { DecisionStaging } from './duckdb.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -43,6 +44,11 @@ export interface ClassifyFileOptions {
    * from taxonomyPath and rulesPath (default: the shipped ones), which must be the files the runtime loaded.
    */
   threads?: number;
+  /**
+   * The worker's script (a bundle of classify-worker.ts; the CLI builds it): asked for only when a run goes to
+   * workers, which it cannot without.
+   */
+  workerScript?: () => Promise<string>;
   /** Smallest input that is worth starting workers for (default 4 MiB). */
   parallelMinBytes?: number;
   /** Input bytes per slice a worker takes (default 512 KiB: small enough that workers finish together). */
@@ -90,6 +96,73 @@ export function deriveJobId(input: string, fingerprint: string): string {
   return `job-${h.slice(0, 16)}`;
 }
 
+export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions): Promise<ClassifySummary> {
+  const started = performance.now();
+  const paths = checkPaths(opts);
+  const jobId = opts.jobId ?? deriveJobId(opts.input, `${paths.output}\n${opts.fingerprint ?? ''}`);
+  const resumed = await openJob(rt, jobId, paths, opts.fresh ?? false);
+  const run = new FileRun(rt, opts, jobId, paths, resumed);
+  await run.classify();
+  const lake = await addToLake(rt, opts.lake, jobId, paths.output, run);
+  const resumedFrom = resumed?.checkpoint.records ?? 0;
+  return {
+    jobId, input: paths.input, output: paths.output, rejects: paths.rejects, rowsIn: run.records, ...run.counts,
+    resumedFrom, processedNow: run.records - resumedFrom, seconds: (performance.now() - started) / 1000, lake,
+  };
+}
+
+interface JobPaths {
+  input: string;
+  output: string;
+  rejects: string;
+}
+
+function checkPaths(opts: ClassifyFileOptions): JobPaths {
+  try {
+    if (!statSync(opts.input).isFile()) throw new Error('not a file');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new UserError(`cannot read input ${opts.input}: ${reason}`);
+  }
+  const output = resolve(opts.output);
+  if (resolve(opts.input) === output) throw new UserError('the output file must differ from the input file');
+  return { input: resolve(opts.input), output, rejects: rejectsPathFor(output) };
+}
+
+/** Where an interrupted run of the job stopped, with its counts up to there. */
+interface Resumed {
+  checkpoint: JobCheckpoint;
+  counts: ChunkCounts;
+}
+
+/** Creates the job, or takes up an unfinished run of it whose files still hold what its checkpoint says. */
+async function openJob(rt: LocalRuntime, jobId: string, paths: JobPaths, fresh: boolean): Promise<Resumed | null> {
+  const previous = await rt.jobs.get(jobId);
+  const cp = previous?.checkpoint;
+  const resumable =
+    !fresh && previous && previous.status !== 'done' && cp && cp.records > 0 &&
+    sizeOr(paths.output, -1) >= cp.outputBytes && sizeOr(paths.rejects, -1) >= cp.rejectsBytes;
+  if (!resumable) {
+    await rt.jobs.create({ id: jobId, input: paths.input, output: paths.output, rejects: paths.rejects, status: 'running' });
+    return null;
+  }
+  await rt.store.discardJobRowsAfter(jobId, cp.records);
+  await rt.jobs.update(jobId, { status: 'running', error: undefined });
+  const { classified, rejected, needsReview, tierCounts } = previous;
+  return { checkpoint: cp, counts: { classified, rejected, needsReview, tierCounts: { ...tierCounts } } };
+}
+
+/** Adds the finished job to the results lake, as asked (ClassifyFileOptions.lake). */
+async function addToLake(rt: LocalRuntime, mode: ClassifyFileOptions['lake'], jobId: string, output: string, run: FileRun): Promise<ClassifySummary['lake']> {
+  // A file with no header has no columns and no rows for the lake.
+  if (!run.columns || mode === 'off') return 'off';
+  const lakeRoot = join(rt.home, 'lake');
+  await queueForLake(rt.db, lakeRoot, { jobId, outputCsv: output, inputHeader: run.columns.header, rows: run.counts.classified, taxonomy: rt.taxonomy, at: new Date() });
+  if (mode !== 'now') return 'deferred';
+  const written = (await fillLake(rt.db, lakeRoot, rt.warn)).find((w) => w.jobId === jobId);
+  return written ? { key: written.key } : 'deferred';
+}
+
 /** An output file written at explicit offsets, so a resume can cut it back to a checkpoint. */
 class OffsetFile {
   private readonly fd: number;
@@ -126,202 +199,174 @@ function sizeOr(path: string, fallback: number): number {
   }
 }
 
-export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions): Promise<ClassifySummary> {
-  const started = performance.now();
-  try {
-    if (!statSync(opts.input).isFile()) throw new Error('not a file');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new UserError(`cannot read input ${opts.input}: ${reason}`);
-  }
-  const output = resolve(opts.output);
-  const rejectsPath = rejectsPathFor(output);
-  if (resolve(opts.input) === output) throw new UserError('the output file must differ from the input file');
-  const jobId = opts.jobId ?? deriveJobId(opts.input, `${output}\n${opts.fingerprint ?? ''}`);
-
-  const previous = await rt.jobs.get(jobId);
-  const cp = previous?.checkpoint;
-  const resumable =
-    !opts.fresh && previous && previous.status !== 'done' && cp && cp.records > 0 &&
-    sizeOr(output, -1) >= cp.outputBytes && sizeOr(rejectsPath, -1) >= cp.rejectsBytes;
-  const resumeFrom = resumable ? cp! : null;
-
-  const tierCounts: Record<string, number> = resumeFrom ? { ...previous!.tierCounts } : {};
-  let classified = resumeFrom ? previous!.classified : 0;
-  let rejected = resumeFrom ? previous!.rejected : 0;
-  let needsReview = resumeFrom ? previous!.needsReview : 0;
-
-  if (resumeFrom) {
-    await rt.store.discardJobRowsAfter(jobId, resumeFrom.records);
-    await rt.jobs.update(jobId, { status: 'running', error: undefined });
-  } else {
-    await rt.jobs.create({ id: jobId, input: resolve(opts.input), output, rejects: rejectsPath, status: 'running' });
-  }
-
-  const out = new OffsetFile(output, resumeFrom ? resumeFrom.outputBytes : null);
-  const rej = new OffsetFile(rejectsPath, resumeFrom ? resumeFrom.rejectsBytes : null);
-  let formatter: CsvOutputFormatter | undefined;
-  let columns: CsvColumns | undefined;
-  let records = resumeFrom?.records ?? 0;
+/**
+ * One run of a job over its file: the output files, the counts, the checkpoints. The records are classified
+ * on this thread (classifySequentially) or, for the cheap tiers on a big enough file, by worker threads
+ * (classifyInWorkers) whose slices come back here in input order.
+ */
+class FileRun {
+  readonly counts: ChunkCounts;
+  records: number;
+  columns: CsvColumns | undefined;
+  private sink: BatchSink | undefined;
+  private readonly out: OffsetFile;
+  private readonly rej: OffsetFile;
   /** Where the records read so far end in the input, while slices are read by workers (null otherwise). */
-  let inputAt: { bytes: number; lineBreaks: number } | null = null;
-  let checkpointing: Promise<void> = Promise.resolve();
-  let checkpointed = records;
-  const staging = rt.store.openStaging();
-  const checkpointEvery = Math.max(1, opts.checkpointEvery ?? 50_000);
-  const batchSize = opts.batchSize ?? 256;
-  const storeAll = opts.storeAll ?? false;
+  private inputAt: { bytes: number; lineBreaks: number } | null = null;
+  private checkpointing: Promise<void> = Promise.resolve();
+  private checkpointed: number;
+  private readonly staging: DecisionStaging;
+  private readonly checkpointEvery: number;
+  private readonly batchSize: number;
 
-  const startOutput = (header: CsvColumns) => {
-    columns = header;
-    formatter = new CsvOutputFormatter(header.header, rt.taxonomy);
-    if (out.position === 0) {
-      out.write(formatter.headerLine());
-      rej.write(REJECT_COLUMNS.join(',') + '\n');
+  constructor(
+    private readonly rt: LocalRuntime,
+    private readonly opts: ClassifyFileOptions,
+    private readonly jobId: string,
+    paths: JobPaths,
+    private readonly resumed: Resumed | null,
+  ) {
+    this.counts = resumed?.counts ?? emptyCounts();
+    this.records = this.checkpointed = resumed?.checkpoint.records ?? 0;
+    this.out = new OffsetFile(paths.output, resumed ? resumed.checkpoint.outputBytes : null);
+    this.rej = new OffsetFile(paths.rejects, resumed ? resumed.checkpoint.rejectsBytes : null);
+    this.staging = rt.store.openStaging();
+    this.checkpointEvery = Math.max(1, opts.checkpointEvery ?? 50_000);
+    this.batchSize = opts.batchSize ?? 256;
+  }
+
+  /** Classifies the rest of the file and marks the job done (or failed, and throws). */
+  async classify(): Promise<void> {
+    try {
+      const header = this.parallelHeader();
+      const finished = header !== null && (await this.classifyInWorkers(header));
+      if (!finished) await this.classifySequentially();
+      await this.checkpoint();
+      await this.checkpointing;
+    } catch (err) {
+      await this.checkpointing.catch(() => undefined);
+      this.staging.discard();
+      await this.rt.jobs.update(this.jobId, { status: 'failed', error: (err as Error).message }).catch(() => undefined);
+      throw err;
+    } finally {
+      this.out.close();
+      this.rej.close();
     }
-  };
+    assertReconciled(`job ${this.jobId}`, this.records, this.counts);
+    await this.rt.jobs.update(this.jobId, {
+      status: 'done', rowsIn: this.records, totalKnown: true, ...this.counts,
+      checkpoint: { records: this.records, outputBytes: this.out.position, rejectsBytes: this.rej.position },
+    });
+  }
 
-  const checkpoint = async () => {
-    checkpointed = records;
+  private startOutput(columns: CsvColumns): void {
+    this.columns = columns;
+    this.sink = { formatter: new CsvOutputFormatter(columns.header, this.rt.taxonomy), jobId: this.jobId, keep: storeKeeps(this.opts.storeAll ?? false) };
+    if (this.out.position === 0) {
+      this.out.write(this.sink.formatter.headerLine());
+      this.rej.write(REJECT_COLUMNS.join(',') + '\n');
+    }
+  }
+
+  private async checkpoint(): Promise<void> {
+    this.checkpointed = this.records;
     const cp: JobCheckpoint = {
-      records, outputBytes: out.position, rejectsBytes: rej.position, ...(inputAt && { inputBytes: inputAt.bytes, inputLineBreaks: inputAt.lineBreaks }),
+      records: this.records, outputBytes: this.out.position, rejectsBytes: this.rej.position,
+      ...(this.inputAt && { inputBytes: this.inputAt.bytes, inputLineBreaks: this.inputAt.lineBreaks }),
     };
-    const patch: Partial<JobRecord> = { rowsIn: records, classified, rejected, needsReview, tierCounts: { ...tierCounts }, checkpoint: cp };
+    const patch: Partial<JobRecord> = { rowsIn: this.records, ...this.counts, tierCounts: { ...this.counts.tierCounts }, checkpoint: cp };
     // The store write and the checkpoint run while the next batches are classified; one at a time, in order.
-    await checkpointing;
-    checkpointing = staging.flush().then(async () => {
-      await rt.jobs.update(jobId, patch);
-      opts.onCheckpoint?.(cp);
+    await this.checkpointing;
+    this.checkpointing = this.staging.flush().then(async () => {
+      await this.rt.jobs.update(this.jobId, patch);
+      this.opts.onCheckpoint?.(cp);
     });
     // A failure surfaces where checkpointing is next awaited (the next checkpoint or the end of the run); until
     // then it must not count as unhandled while worker slices are still being delivered.
-    checkpointing.catch(() => undefined);
-  };
+    this.checkpointing.catch(() => undefined);
+  }
 
-  /**
-   * Adds decisions made (in a batch or a slice) to the job's counts, and stages those the store keeps;
-   * rowOffset: where the tally's row numbers start (a slice counts its rows from its own start).
-   */
-  const absorb = (tally: DecisionTally, rejects: number, rowOffset: number) => {
-    for (const [tier, n] of Object.entries(tally.tierCounts)) tierCounts[tier] = (tierCounts[tier] ?? 0) + n;
-    classified += tally.classified;
-    needsReview += tally.needsReview;
-    rejected += rejects;
-    staging.add(offsetRows(tally.toStore, rowOffset));
-  };
+  private async checkpointIfDue(): Promise<void> {
+    if (this.records - this.checkpointed >= this.checkpointEvery) await this.checkpoint();
+  }
+
+  /** The input's header when the run goes to workers, else null. */
+  private parallelHeader(): InputHeader | null {
+    const inputSize = statSync(this.opts.input).size;
+    const threads = this.opts.threads ?? 1;
+    if (threads <= 1 || inputSize < (this.opts.parallelMinBytes ?? 4 << 20) || !runsInWorkers(this.rt)) return null;
+    return readHeader(this.opts.input);
+  }
+
+  /** Resolves false when workers stopped early (or could not start) and this thread must read on. */
+  private async classifyInWorkers(header: InputHeader): Promise<boolean> {
+    // A resumed run goes on in workers only from a checkpoint that says where in the input it is.
+    const from = this.resumed ? this.resumed.checkpoint.inputBytes : header.bytes.length;
+    if (from === undefined) return false;
+    const { opts } = this;
+    const { workerScript } = opts;
+    if (!workerScript) throw new Error('classifyFile: threads > 1 needs workerScript');
+    const headerReader = new CsvBatchReader((async function* () {
+      yield header.bytes;
+    })());
+    for await (const _ of headerReader.batches()); // the header alone: its columns (or why it has none)
+    this.startOutput(headerReader.columns!);
+    this.inputAt = { bytes: from, lineBreaks: this.resumed?.checkpoint.inputLineBreaks ?? 0 };
+    const finished = await classifyInParallel(this.rt, {
+      input: opts.input, fileSize: statSync(opts.input).size, header, from, workers: opts.threads!, sliceBytes: opts.sliceBytes ?? 1 << 19,
+      batchSize: this.batchSize, storeAll: opts.storeAll ?? false, jobId: this.jobId, workerScript,
+      taxonomyPath: opts.taxonomyPath ?? fileURLToPath(DEFAULT_TAXONOMY_PATH),
+      rulesPath: this.rt.tiers.length ? (opts.rulesPath ?? fileURLToPath(DEFAULT_RULES_PATH)) : null,
+      deliver: (result, slice) => this.deliverSlice(result, slice),
+    });
+    if (!finished) this.inputAt = null; // one parser reads on from the start: it knows records, not input offsets
+    return finished;
+  }
 
   /** Writes one worker slice's result: its row and line numbers counted from the slice become the file's. */
-  const deliverSlice = async (result: ChunkResult, slice: { end: number }) => {
-    if (result.classified + result.rejects.length !== result.records) {
-      throw new Error(`internal error: a slice of ${result.records} rows gave ${result.classified} classified + ${result.rejects.length} rejected`);
-    }
-    out.write(result.output);
-    for (const r of result.rejects) r.line += inputAt!.lineBreaks;
-    rej.write(formatRejects(result.rejects));
-    absorb(result, result.rejects.length, records);
-    records += result.records;
-    inputAt = { bytes: slice.end, lineBreaks: inputAt!.lineBreaks + result.lineBreaks };
-    opts.onProgress?.(slice.end, records);
-    if (records - checkpointed >= checkpointEvery) await checkpoint();
-  };
-
-  const inputSize = statSync(opts.input).size;
-  const threads = Math.max(1, opts.threads ?? 1);
-  const header = threads > 1 && inputSize >= (opts.parallelMinBytes ?? 4 << 20) && runsInWorkers(rt) ? readHeader(opts.input) : null;
-  // A resumed run goes on in workers only from a checkpoint that says where in the input it is.
-  const parallelFrom = !header ? undefined : resumeFrom ? resumeFrom.inputBytes : header.bytes.length;
-
-  try {
-    let finished = false;
-    if (header && parallelFrom !== undefined) {
-      const headerReader = new CsvBatchReader((async function* () {
-        yield header.bytes;
-      })());
-      for await (const _ of headerReader.batches()); // the header alone: its columns (or why it has none)
-      startOutput(headerReader.columns!);
-      inputAt = { bytes: parallelFrom, lineBreaks: resumeFrom?.inputLineBreaks ?? 0 };
-      finished = await classifyInParallel(rt, {
-        input: opts.input, fileSize: inputSize, header, from: parallelFrom, workers: threads, sliceBytes: opts.sliceBytes ?? 1 << 19,
-        batchSize, storeAll, jobId,
-        taxonomyPath: opts.taxonomyPath ?? fileURLToPath(DEFAULT_TAXONOMY_PATH),
-        rulesPath: rt.tiers.length ? (opts.rulesPath ?? fileURLToPath(DEFAULT_RULES_PATH)) : null,
-        deliver: deliverSlice,
-      });
-      if (!finished) inputAt = null; // one parser reads on from the start: it knows records, not input offsets
-    }
-    if (!finished) await classifySequentially();
-    await checkpoint();
-    await checkpointing;
-  } catch (err) {
-    await checkpointing.catch(() => undefined);
-    staging.discard();
-    await rt.jobs.update(jobId, { status: 'failed', error: (err as Error).message }).catch(() => undefined);
-    throw err;
-  } finally {
-    out.close();
-    rej.close();
+  private async deliverSlice(result: ChunkResult, slice: { end: number }): Promise<void> {
+    assertReconciled('a slice', result.records, result.counts);
+    this.out.write(result.output);
+    for (const r of result.rejects) r.line += this.inputAt!.lineBreaks;
+    this.rej.write(formatRejects(result.rejects));
+    addCounts(this.counts, result.counts);
+    this.staging.add(offsetRows(result.toStore, this.records));
+    this.records += result.records;
+    this.inputAt = { bytes: slice.end, lineBreaks: this.inputAt!.lineBreaks + result.lineBreaks };
+    this.opts.onProgress?.(slice.end, this.records);
+    await this.checkpointIfDue();
   }
 
   /** This thread reads the file from the start, past the records already done, and classifies the rest. */
-  async function classifySequentially() {
-    const reader = new CsvBatchReader(createReadStream(opts.input, { highWaterMark: 1 << 14 }), { batchSize, skipRecords: records });
-    const window: { batch: CsvBatch; items: CascadeItem[]; decisions: Promise<Decision[]> }[] = [];
-    const concurrency = Math.max(1, opts.concurrency ?? 1);
-    const finish = async (entry: (typeof window)[number]) => {
-      const { batch, items } = entry;
-      const decisions = await entry.decisions;
-      out.write(formatter!.format(batch.rows, decisions));
-      rej.write(formatRejects(batch.rejects));
-      const tally = emptyTally();
-      tallyDecisions(tally, items, decisions, batch.rowNumbers, storeAll, jobId);
-      absorb(tally, batch.rejects.length, 0);
-      records = batch.recordsRead;
-      opts.onProgress?.(batch.bytesRead, records);
-      if (records - checkpointed >= checkpointEvery) await checkpoint();
-    };
+  private async classifySequentially(): Promise<void> {
+    const reader = new CsvBatchReader(createReadStream(this.opts.input, { highWaterMark: 1 << 14 }), { batchSize: this.batchSize, skipRecords: this.records });
+    const window: Decided[] = [];
+    const concurrency = Math.max(1, this.opts.concurrency ?? 1);
     for await (const batch of reader.batches()) {
-      if (!formatter) startOutput(reader.columns!);
-      const items: CascadeItem[] = new Array(batch.rows.length);
-      for (let i = 0; i < batch.rows.length; i++) items[i] = cascadeItemOf(batch.rows[i], columns!);
-      const decisions = rt.cascade.classify(items);
-      decisions.catch(() => undefined); // awaited in order by finish(); this only keeps it from being "unhandled"
+      if (!this.sink) this.startOutput(reader.columns!);
+      const items = itemsOf(batch.rows, this.columns!);
+      const decisions = this.rt.cascade.classify(items);
+      decisions.catch(() => undefined); // awaited in order by write(); this only keeps it from being "unhandled"
       window.push({ batch, items, decisions });
-      if (window.length >= concurrency) await finish(window.shift()!);
+      if (window.length >= concurrency) await this.writeBatch(window.shift()!);
     }
-    while (window.length) await finish(window.shift()!);
+    while (window.length) await this.writeBatch(window.shift()!);
   }
 
-  // Every record read is either in the output or in the rejects: the counts must reconcile.
-  if (records !== classified + rejected) {
-    throw new Error(`internal error: ${records} rows in but ${classified} classified + ${rejected} rejected`);
+  private async writeBatch({ batch, items, decisions }: Decided): Promise<void> {
+    const settled = settleBatch(this.sink!, this.counts, batch, items, await decisions);
+    this.out.write(settled.output);
+    this.rej.write(formatRejects(batch.rejects));
+    this.staging.add(encodeDecisions(settled.toStore).text);
+    this.records = batch.recordsRead;
+    this.opts.onProgress?.(batch.bytesRead, this.records);
+    await this.checkpointIfDue();
   }
-  await rt.jobs.update(jobId, {
-    status: 'done', rowsIn: records, totalKnown: true, classified, rejected, needsReview, tierCounts,
-    checkpoint: { records, outputBytes: out.position, rejectsBytes: rej.position },
-  });
-  // A file with no header has no columns and no rows for the lake.
-  let lake: ClassifySummary['lake'] = columns && opts.lake !== 'off' ? 'deferred' : 'off';
-  if (lake === 'deferred') {
-    const lakeRoot = join(rt.home, 'lake');
-    await queueForLake(rt.db, lakeRoot, { jobId, outputCsv: output, inputHeader: columns!.header, rows: classified, taxonomy: rt.taxonomy, at: new Date() });
-    if (opts.lake === 'now') {
-      const written = (await fillLake(rt.db, lakeRoot, rt.warn)).find((w) => w.jobId === jobId);
-      if (written) lake = { key: written.key };
-    }
-  }
-  return {
-    jobId,
-    input: resolve(opts.input),
-    output,
-    rejects: rejectsPath,
-    rowsIn: records,
-    classified,
-    rejected,
-    needsReview,
-    tierCounts,
-    resumedFrom: resumeFrom?.records ?? 0,
-    processedNow: records - (resumeFrom?.records ?? 0),
-    seconds: (performance.now() - started) / 1000,
-    lake,
-  };
+}
+
+/** A batch in the cascade, waiting its turn to be written. */
+interface Decided {
+  batch: CsvBatch;
+  items: CascadeItem[];
+  decisions: Promise<Decision[]>;
 }

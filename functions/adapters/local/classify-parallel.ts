@@ -11,7 +11,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Parser } from 'csv-parse';
-import { bundleFor } from '../../../bin/bundles.mjs';
 import { sniffDelimiter } from '../../core/csv.ts';
 import { RulesTier } from '../../core/rules.ts';
 import type { Decision } from '../../core/types.ts';
@@ -149,6 +148,8 @@ export interface ParallelRun {
   jobId: string;
   taxonomyPath: string;
   rulesPath: string | null;
+  /** The worker's script: a bundle of classify-worker.ts (a worker thread does not inherit tsx). */
+  workerScript(): Promise<string>;
   /** Takes each slice's result, in input order; the next one waits until it resolves. */
   deliver(result: ChunkResult, slice: { end: number }): Promise<void>;
 }
@@ -158,7 +159,7 @@ export interface ParallelRun {
  * false when it stopped before a slice that may not end on a record boundary (the caller reads on from there).
  */
 export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Promise<boolean> {
-  const script = await workerBundle();
+  const script = await run.workerScript();
   const rulesTier = rt.tiers.find((t): t is RulesTier => t instanceof RulesTier);
   const expectedVersions = `${rt.taxonomy.version} ${rulesTier?.modelVersion ?? '-'}`;
   const setup: WorkerSetup = {
@@ -255,9 +256,4 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
     closeSync(fd);
     await Promise.all(workers.map((w) => w.terminate()));
   }
-}
-
-/** The worker as one plain ES module, packages included (a worker thread does not inherit tsx). */
-function workerBundle(): Promise<string> {
-  return bundleFor({ name: 'classify-worker', entry: 'functions/adapters/local/classify-worker.ts', packages: 'bundle' });
 }
