@@ -1,113 +1,11 @@
-/**
- * Finalize Lambda: {jobId} of a reconciled job → the output CSV (input columns + the classifier's columns,
- * the core CSV formatter) streamed to outbox/<jobId>/result.csv, the results to the lake as Parquet
- * (results/dt=YYYY-MM-DD/job=<jobId>/part-N.parquet), the job marked done. Repeatable: a redelivery
- * rewrites the same objects; a job already done is left alone.
- */
-import { PassThrough } from 'node:stream';
-import { createInterface } from 'node:readline';
-import { text } from 'node:stream/consumers';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { CsvOutputFormatter, cascadeItemOf, resolveColumns } from '../core/csv.ts';
-import { encodeLakeParquet, lakePartKey, promotedColumns, toLakeRow, type LakeRow } from '../core/lake.ts';
-import type { Decision } from '../core/types.ts';
+/** Finalize Lambda: SQS batch of {jobId} of reconciled jobs → the finalize step (functions/pipeline/finalize.ts). */
+import { finalizeJob } from '../pipeline/finalize.ts';
+import { finalizeMessageSchema, parseMessage } from '../pipeline/messages.ts';
 import { awsDeps } from './deps.ts';
-import { finalizeMessageSchema, parseMessage } from './messages.ts';
-import { outboxKeys, type PartLine, type PipelineDeps } from './pipeline.ts';
-
-/** Rows per lake Parquet file: large enough for Athena, small enough for a Lambda's memory. */
-export const LAKE_ROWS_PER_FILE = 100_000;
-
-export async function finalizeJob(deps: PipelineDeps, jobId: string): Promise<void> {
-  const job = await deps.jobs.get(jobId);
-  if (!job) throw new Error(`job ${jobId} not found`);
-  if (job.status === 'done') {
-    deps.logger.info('job already finalized', { jobId });
-    return;
-  }
-  if (job.status !== 'finalizing') throw new Error(`job ${jobId} is ${job.status}, not finalizing: its counts have not reconciled`);
-
-  const keys = outboxKeys(jobId);
-  const headerBody = await deps.lake.get(keys.header);
-  if (!headerBody) throw new Error(`job ${jobId} has no ${keys.header}`);
-  const { header } = JSON.parse(await text(headerBody)) as { header: string[] };
-  const columns = resolveColumns(header);
-  const formatter = new CsvOutputFormatter(header, deps.taxonomy);
-  const promoted = promotedColumns(header);
-  const dt = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
-
-  const out = new PassThrough();
-  const written = deps.lake.put(keys.result, out, 'text/csv');
-  const write = async (chunk: string) => {
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
-  };
-  let lakeRows: LakeRow[] = [];
-  let lakeParts = 0;
-  const flushLake = async () => {
-    if (!lakeRows.length) return;
-    await deps.lake.put(lakePartKey(dt, jobId, lakeParts++), encodeLakeParquet(lakeRows), 'application/vnd.apache.parquet');
-    lakeRows = [];
-  };
-
-  let rows = 0;
-  try {
-    await write(formatter.headerLine());
-    const parts = (await deps.lake.list(keys.partsPrefix)).sort();
-    for (const part of parts) {
-      const body = await deps.lake.get(part);
-      if (!body) throw new Error(`${part} disappeared while finalizing`);
-      const values: string[][] = [];
-      const decisions: Decision[] = [];
-      for await (const line of createInterface({ input: body, crlfDelay: Infinity })) {
-        if (!line) continue;
-        const p = JSON.parse(line) as PartLine;
-        values.push(p.values);
-        decisions.push(p.decision);
-        const passThrough = Object.fromEntries(header.map((h, i) => [h, p.values[i] ?? '']));
-        const { name, brand, searchTerm, description } = cascadeItemOf(p.values, columns);
-        const record = {
-          decision: { ...p.decision, trace: { steps: [], topK: [], totalMs: 0, costUnits: p.costUnits } },
-          input: { name, brand, searchTerm, description },
-          text: p.text,
-          jobId,
-          at: p.at,
-        };
-        lakeRows.push(toLakeRow(record, p.n, passThrough, promoted, deps.taxonomy));
-      }
-      await write(formatter.format(values, decisions));
-      rows += values.length;
-      if (lakeRows.length >= LAKE_ROWS_PER_FILE) await flushLake();
-    }
-    await flushLake();
-    out.end();
-    await written;
-  } catch (err) {
-    out.destroy();
-    await written.catch(() => {});
-    throw err;
-  }
-
-  if (rows !== job.classified) throw new Error(`job ${jobId}: ${rows} classified rows in the work parts, the job counted ${job.classified}`);
-  await deps.jobs.transition(jobId, 'finalizing', 'done', { output: keys.result, rejects: keys.rejects });
-  deps.logger.info('job done', { jobId, rows, rejected: job.rejected, lakeParts });
-  deps.metrics.addMetric('JobsDone', MetricUnit.Count, 1);
-  deps.metrics.addMetric('RowsOutput', MetricUnit.Count, rows);
-}
+import { sqsHandler, type PipelineDeps } from './pipeline.ts';
 
 export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
-  const resolve = typeof deps === 'function' ? deps : () => deps;
-  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
-    const d = resolve();
-    const processor = new BatchProcessor(EventType.SQS);
-    const record = async (r: SQSRecord) => finalizeJob(d, parseMessage(finalizeMessageSchema, r.body).jobId);
-    try {
-      return await processPartialResponse(event, record, processor, { context: context as Context, throwOnFullBatchFailure: false });
-    } finally {
-      d.metrics.publishStoredMetrics();
-    }
-  };
+  return sqsHandler(deps, (d, body) => finalizeJob(d, parseMessage(finalizeMessageSchema, body).jobId));
 }
 
 export const handler = makeHandler(() => awsDeps('finalize'));

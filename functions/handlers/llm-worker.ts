@@ -22,8 +22,10 @@ import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { createLlmTier, LLM_UNAVAILABLE, retryThroughLlm } from '../core/llm-tier.ts';
 import type { Decision, Tier } from '../core/types.ts';
 import type { ItemRecord } from '../ports.ts';
-import { llmMessageSchema, parseMessage, type LlmMessage } from './messages.ts';
-import { completeChunk, type PipelineDeps } from './pipeline.ts';
+import { recordOf } from '../pipeline/batch.ts';
+import { llmMessageSchema, parseMessage, type LlmMessage } from '../pipeline/messages.ts';
+import { completeChunk } from '../pipeline/queued.ts';
+import type { PipelineDeps } from './pipeline.ts';
 
 export interface LlmWorkerDeps {
   pipeline: PipelineDeps;
@@ -93,8 +95,7 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
       taxonomyVersion: taxonomy.version,
       trace: { steps: [], topK: row.hints, totalMs: 0, costUnits: 0 },
     };
-    const { text, key: _key, ...input } = item;
-    return { decision, input, text, jobId: msg.jobId, at };
+    return recordOf(item, decision, msg.jobId, undefined, at);
   }
 
   async function pollOnce(): Promise<PollResult> {

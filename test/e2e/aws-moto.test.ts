@@ -25,7 +25,7 @@ import { makeHandler as makeClassify } from '../../functions/handlers/classify.t
 import { pipelineDeps } from '../../functions/handlers/deps.ts';
 import { makeHandler as makeFinalize } from '../../functions/handlers/finalize.ts';
 import { makeHandler as makeIngest } from '../../functions/handlers/ingest.ts';
-import { jobIdFor } from '../../functions/handlers/pipeline.ts';
+import { jobIdFor } from '../../functions/pipeline/queued.ts';
 import { createTable, motoMissing, skipReason, startMoto, type Emulator } from '../support/emulators.ts';
 
 const ROWS = 10_000;

@@ -6,7 +6,7 @@ import { S3JobsService } from '../../functions/adapters/aws/jobs-service.ts';
 import { REGISTRY_KEY, S3ModelRegistry, versionPrefix } from '../../functions/adapters/aws/model-registry.ts';
 import { StepFunctionsRetrainer } from '../../functions/adapters/aws/retrainer.ts';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
-import { jobIdFor } from '../../functions/handlers/pipeline.ts';
+import { jobIdFor } from '../../functions/pipeline/queued.ts';
 import { createTable, motoMissing, skipReason, startMoto, TEST_CREDENTIALS, TEST_REGION, type Emulator } from '../support/emulators.ts';
 
 const skip = skipReason(motoMissing());

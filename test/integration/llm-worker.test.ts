@@ -20,7 +20,7 @@ import { createLlmTier } from '../../functions/core/llm-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { makeWorker, type LlmWorkerDeps } from '../../functions/handlers/llm-worker.ts';
-import type { LlmMessage } from '../../functions/handlers/messages.ts';
+import type { LlmMessage } from '../../functions/pipeline/messages.ts';
 import type { PipelineDeps } from '../../functions/handlers/pipeline.ts';
 import { createTable, startDynalite, startLocalSqs, type Emulator } from '../support/emulators.ts';
 import { OllamaTestServer } from '../support/ollama-test-server.ts';

@@ -1,0 +1,92 @@
+/**
+ * Finalize, the last step of a queued job: a reconciled job → the output CSV (input columns + the
+ * classifier's columns, the core CSV formatter) streamed to outbox/<jobId>/result.csv, the results to the lake
+ * as Parquet (results/dt=YYYY-MM-DD/job=<jobId>/part-N.parquet), the job marked done. Repeatable: a
+ * redelivery rewrites the same objects; a job already done is left alone.
+ */
+import { PassThrough } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { text } from 'node:stream/consumers';
+import { CsvOutputFormatter, cascadeItemOf, resolveColumns } from '../core/csv.ts';
+import { encodeLakeParquet, lakePartKey, promotedColumns, toLakeRow, type LakeRow } from '../core/lake.ts';
+import type { Decision } from '../core/types.ts';
+import { outboxKeys, type PartLine, type QueuedJobDeps } from './queued.ts';
+
+/** Rows per lake Parquet file: large enough for Athena, small enough for a Lambda's memory. */
+export const LAKE_ROWS_PER_FILE = 100_000;
+
+export async function finalizeJob(deps: QueuedJobDeps, jobId: string): Promise<void> {
+  const job = await deps.jobs.get(jobId);
+  if (!job) throw new Error(`job ${jobId} not found`);
+  if (job.status === 'done') {
+    deps.logger.info('job already finalized', { jobId });
+    return;
+  }
+  if (job.status !== 'finalizing') throw new Error(`job ${jobId} is ${job.status}, not finalizing: its counts have not reconciled`);
+
+  const keys = outboxKeys(jobId);
+  const headerBody = await deps.lake.get(keys.header);
+  if (!headerBody) throw new Error(`job ${jobId} has no ${keys.header}`);
+  const { header } = JSON.parse(await text(headerBody)) as { header: string[] };
+  const columns = resolveColumns(header);
+  const formatter = new CsvOutputFormatter(header, deps.taxonomy);
+  const promoted = promotedColumns(header);
+  const dt = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
+
+  const out = new PassThrough();
+  const written = deps.lake.put(keys.result, out, 'text/csv');
+  const write = async (chunk: string) => {
+    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+  };
+  let lakeRows: LakeRow[] = [];
+  let lakeParts = 0;
+  const flushLake = async () => {
+    if (!lakeRows.length) return;
+    await deps.lake.put(lakePartKey(dt, jobId, lakeParts++), encodeLakeParquet(lakeRows), 'application/vnd.apache.parquet');
+    lakeRows = [];
+  };
+
+  let rows = 0;
+  try {
+    await write(formatter.headerLine());
+    const parts = (await deps.lake.list(keys.partsPrefix)).sort();
+    for (const part of parts) {
+      const body = await deps.lake.get(part);
+      if (!body) throw new Error(`${part} disappeared while finalizing`);
+      const values: string[][] = [];
+      const decisions: Decision[] = [];
+      for await (const line of createInterface({ input: body, crlfDelay: Infinity })) {
+        if (!line) continue;
+        const p = JSON.parse(line) as PartLine;
+        values.push(p.values);
+        decisions.push(p.decision);
+        const passThrough = Object.fromEntries(header.map((h, i) => [h, p.values[i] ?? '']));
+        const { name, brand, searchTerm, description } = cascadeItemOf(p.values, columns);
+        const record = {
+          decision: { ...p.decision, trace: { steps: [], topK: [], totalMs: 0, costUnits: p.costUnits } },
+          input: { name, brand, searchTerm, description },
+          text: p.text,
+          jobId,
+          at: p.at,
+        };
+        lakeRows.push(toLakeRow(record, p.n, passThrough, promoted, deps.taxonomy));
+      }
+      await write(formatter.format(values, decisions));
+      rows += values.length;
+      if (lakeRows.length >= LAKE_ROWS_PER_FILE) await flushLake();
+    }
+    await flushLake();
+    out.end();
+    await written;
+  } catch (err) {
+    out.destroy();
+    await written.catch(() => {});
+    throw err;
+  }
+
+  if (rows !== job.classified) throw new Error(`job ${jobId}: ${rows} classified rows in the work parts, the job counted ${job.classified}`);
+  await deps.jobs.transition(jobId, 'finalizing', 'done', { output: keys.result, rejects: keys.rejects });
+  deps.logger.info('job done', { jobId, rows, rejected: job.rejected, lakeParts });
+  deps.metrics.addMetric('JobsDone', 'Count', 1);
+  deps.metrics.addMetric('RowsOutput', 'Count', rows);
+}

@@ -1,0 +1,113 @@
+/**
+ * Ingest, the first step of a queued job: streams the input CSV from its bucket, validates rows with the core
+ * CSV reader, writes rejects to outbox/<jobId>/rejects.csv, sends valid rows in chunks to the classify queue,
+ * and records the job with its total. A redelivered notification maps to the same job (id from
+ * bucket/key/etag); chunk ids are positions in the file, so re-sent chunks count once.
+ */
+import { PassThrough } from 'node:stream';
+import { CsvBatchReader, CsvFormatError, REJECT_COLUMNS, formatRejects } from '../core/csv.ts';
+import type { ClassifyMessage } from './messages.ts';
+import { finalizeIfReconciled, jobIdFor, outboxKeys, type QueuedJobDeps } from './queued.ts';
+
+/** Rows per classify message, and the bytes one message may hold (SQS allows 256 KiB per message and batch). */
+export const ROWS_PER_MESSAGE = 200;
+export const MAX_MESSAGE_BYTES = 200 * 1024;
+/** Messages buffered before a send: bounds memory whatever the file size. */
+const SEND_EVERY = 50;
+
+/** Splits valid rows into classify messages of at most ROWS_PER_MESSAGE rows and MAX_MESSAGE_BYTES. */
+export class Chunker {
+  private rows: string[][] = [];
+  private rowNumbers: number[] = [];
+  private bytes = 0;
+  chunks = 0;
+  readonly ready: ClassifyMessage[] = [];
+  private readonly headerBytes: number;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly header: string[],
+  ) {
+    this.headerBytes = Buffer.byteLength(JSON.stringify({ jobId, chunk: 0, header, rows: [], rowNumbers: [] })) + 32;
+  }
+
+  add(row: string[], rowNumber: number): void {
+    const size = Buffer.byteLength(JSON.stringify(row)) + String(rowNumber).length + 2;
+    if (this.headerBytes + size > MAX_MESSAGE_BYTES) throw new Error(`row ${rowNumber} (${size} bytes) does not fit in an SQS message`);
+    if (this.rows.length === ROWS_PER_MESSAGE || this.headerBytes + this.bytes + size > MAX_MESSAGE_BYTES) this.cut();
+    this.rows.push(row);
+    this.rowNumbers.push(rowNumber);
+    this.bytes += size;
+  }
+
+  cut(): void {
+    if (!this.rows.length) return;
+    this.ready.push({ jobId: this.jobId, chunk: this.chunks++, header: this.header, rows: this.rows, rowNumbers: this.rowNumbers });
+    this.rows = [];
+    this.rowNumbers = [];
+    this.bytes = 0;
+  }
+
+  take(): ClassifyMessage[] {
+    return this.ready.splice(0, this.ready.length);
+  }
+}
+
+export async function ingestObject(deps: QueuedJobDeps, obj: { bucket: string; key: string; etag: string }): Promise<void> {
+  const jobId = jobIdFor(obj.bucket, obj.key, obj.etag);
+  const keys = outboxKeys(jobId);
+  const log = deps.logger;
+  let job = await deps.jobs.create({ id: jobId, input: `s3://${obj.bucket}/${obj.key}`, status: 'running', output: keys.result, rejects: keys.rejects });
+  if (job.totalKnown || job.status === 'finalizing' || job.status === 'done' || job.status === 'failed') {
+    // Already read whole (a redelivery after success): only the reconcile check may still be owed.
+    log.info('job already ingested', { jobId, status: job.status });
+    await finalizeIfReconciled(deps, job);
+    return;
+  }
+  const body = await deps.bucket(obj.bucket).get(obj.key);
+  if (!body) throw new Error(`s3://${obj.bucket}/${obj.key} does not exist (deleted before ingest?)`);
+
+  const rejectsOut = new PassThrough();
+  const rejectsWritten = deps.lake.put(keys.rejects, rejectsOut, 'text/csv');
+  rejectsOut.write(REJECT_COLUMNS.join(',') + '\n');
+  const reader = new CsvBatchReader(body, { batchSize: 2000 });
+  let chunker: Chunker | undefined;
+  let valid = 0;
+  let rejected = 0;
+  try {
+    for await (const batch of reader.batches()) {
+      if (!chunker) {
+        chunker = new Chunker(jobId, reader.columns!.header);
+        await deps.lake.put(keys.header, JSON.stringify({ header: reader.columns!.header, delimiter: reader.delimiter }), 'application/json');
+      }
+      if (batch.rejects.length) {
+        rejected += batch.rejects.length;
+        if (!rejectsOut.write(formatRejects(batch.rejects))) await new Promise((r) => rejectsOut.once('drain', r));
+      }
+      batch.rows.forEach((row, i) => chunker!.add(row, batch.rowNumbers[i]));
+      valid += batch.rows.length;
+      if (chunker.ready.length >= SEND_EVERY) await deps.classifyQueue.send(chunker.take());
+    }
+    chunker!.cut();
+    await deps.classifyQueue.send(chunker!.take());
+    rejectsOut.end();
+    await rejectsWritten;
+  } catch (err) {
+    rejectsOut.destroy();
+    await rejectsWritten.catch(() => {});
+    if (err instanceof CsvFormatError) {
+      // The file as a whole cannot be read (no header, no name column): retrying will not help.
+      log.warn('input refused', { jobId, reason: err.message });
+      await deps.jobs.update(jobId, { status: 'failed', error: err.message });
+      deps.metrics.addMetric('JobsFailed', 'Count', 1);
+      return;
+    }
+    throw err;
+  }
+
+  job = await deps.jobs.update(jobId, { rowsIn: valid + rejected, totalKnown: true, rejected });
+  log.info('input read', { jobId, rows: valid + rejected, valid, rejected, chunks: chunker!.chunks });
+  deps.metrics.addMetric('RowsIngested', 'Count', valid + rejected);
+  deps.metrics.addMetric('RowsRejected', 'Count', rejected);
+  await finalizeIfReconciled(deps, job);
+}
