@@ -1,5 +1,5 @@
 /**
- * The local adapters (DuckDB store/cache/jobs, folder blobs, in-process queue) against the same contract
+ * The local adapters (DuckDB store/cache/jobs, folder blobs) against the same contract
  * suites as the AWS adapters (test/integration/aws-adapters.test.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,13 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
 import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
-import { InProcessQueue } from '../../functions/adapters/local/queue.ts';
 import {
   describeBlobStoreContract,
   describeCacheContract,
   describeJobStoreContract,
   describeLabelContract,
-  describeQueueContract,
   describeResultStoreContract,
   type Fixture,
 } from '../contract/stores.ts';
@@ -40,22 +38,4 @@ describeJobStoreContract('DuckDB', () => withDb((db) => new DuckDbJobStore(db)))
 describeBlobStoreContract('folder', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'aisle-blobs-'));
   return { value: new FolderBlobStore(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-});
-
-describeQueueContract('in-process', async () => {
-  const received: { n: number; pad: string }[] = [];
-  const queue = new InProcessQueue<{ n: number; pad: string }>({
-    handler: async (batch) => {
-      received.push(...batch);
-    },
-  });
-  return {
-    value: {
-      queue,
-      async receiveAll() {
-        await queue.drain();
-        return received.splice(0, received.length);
-      },
-    },
-  };
 });

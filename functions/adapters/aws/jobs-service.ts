@@ -1,7 +1,8 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { newJobId, uploadKey } from '../../core/job-ids.ts';
-import type { JobArtifact, JobRecord, JobsService, JobStore, Page, PresignedUpload } from '../../ports.ts';
+import { StoredJobs } from '../../pipeline/stored-jobs.ts';
+import type { JobArtifact, JobsService, JobStore, PresignedUpload } from '../../ports.ts';
 
 export interface S3JobsServiceOptions {
   s3: S3Client;
@@ -17,8 +18,10 @@ export interface S3JobsServiceOptions {
  * Jobs on AWS as the API sees them: the client PUTs its CSV to a presigned inbox URL (the ingest handler takes
  * it from there, keeping the job id in the key), and downloads results through presigned GETs of the outbox.
  */
-export class S3JobsService implements JobsService {
-  constructor(private readonly opts: S3JobsServiceOptions) {}
+export class S3JobsService extends StoredJobs implements JobsService {
+  constructor(private readonly opts: S3JobsServiceOptions) {
+    super(opts.jobs);
+  }
 
   async createUpload(filename: string): Promise<PresignedUpload> {
     const now = this.opts.clock?.() ?? new Date();
@@ -28,22 +31,14 @@ export class S3JobsService implements JobsService {
     const headers = { 'content-type': 'text/csv' };
     const url = await getSignedUrl(this.opts.s3, new PutObjectCommand({ Bucket: this.opts.inboxBucket, Key: key, ContentType: headers['content-type'] }), { expiresIn });
     // Recorded now so GET /v1/jobs/{id} answers "queued" until the upload is read.
-    await this.opts.jobs.create({ id: jobId, input: `s3://${this.opts.inboxBucket}/${key}`, status: 'queued' });
+    await this.jobs.create({ id: jobId, input: `s3://${this.opts.inboxBucket}/${key}`, status: 'queued' });
     return { jobId, method: 'PUT', url, headers, expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() };
   }
 
-  get(id: string): Promise<JobRecord | null> {
-    return this.opts.jobs.get(id);
-  }
-
-  list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
-    return this.opts.jobs.list(opts);
-  }
-
   async artifact(id: string, which: 'result' | 'rejects'): Promise<JobArtifact | null> {
-    const job = await this.opts.jobs.get(id);
-    const key = which === 'result' ? job?.output : job?.rejects;
-    if (!job || !key || (which === 'result' && job.status !== 'done')) return null;
+    const found = await this.located(id, which);
+    if (!found || (which === 'result' && found.job.status !== 'done')) return null;
+    const key = found.at;
     try {
       await this.opts.s3.send(new HeadObjectCommand({ Bucket: this.opts.lakeBucket, Key: key }));
     } catch {

@@ -4,7 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newJobId } from '../../core/job-ids.ts';
-import type { JobArtifact, JobRecord, JobsService, JobStore, Page } from '../../ports.ts';
+import { StoredJobs } from '../../pipeline/stored-jobs.ts';
+import type { JobArtifact, JobRecord, JobsService, JobStore } from '../../ports.ts';
 
 /** Runs one job to the end: reads its input, classifies, writes result and rejects, keeps the job record current. */
 export type RunJob = (job: JobRecord) => Promise<void>;
@@ -13,12 +14,12 @@ export type RunJob = (job: JobRecord) => Promise<void>;
  * Jobs on one machine: an uploaded CSV is written to $AISLE_HOME/uploads/ and processed in-process by the
  * local pipeline (the same one `aisle classify` uses), in the background; the job record tracks progress.
  */
-export class LocalJobsService implements JobsService {
+export class LocalJobsService extends StoredJobs implements JobsService {
   private readonly running = new Map<string, Promise<void>>();
 
-  constructor(
-    private readonly opts: { home: string; jobs: JobStore; run: RunJob; clock?: () => Date },
-  ) {}
+  constructor(private readonly opts: { home: string; jobs: JobStore; run: RunJob; clock?: () => Date }) {
+    super(opts.jobs);
+  }
 
   async submit(upload: { filename: string; body: Readable }): Promise<JobRecord> {
     const id = newJobId(this.opts.clock?.());
@@ -31,11 +32,11 @@ export class LocalJobsService implements JobsService {
 
   /** Starts a job for a CSV already on disk (the inbox watcher). */
   async start(id: string, inputPath: string): Promise<JobRecord> {
-    const job = await this.opts.jobs.create({ id, input: inputPath, status: 'queued' });
+    const job = await this.jobs.create({ id, input: inputPath, status: 'queued' });
     const work = this.opts
       .run(job)
       .catch(async (err: Error) => {
-        await this.opts.jobs.update(id, { status: 'failed', error: err.message, updatedAt: new Date().toISOString() }).catch(() => {});
+        await this.jobs.update(id, { status: 'failed', error: err.message, updatedAt: new Date().toISOString() }).catch(() => {});
       })
       .finally(() => this.running.delete(id));
     this.running.set(id, work);
@@ -45,16 +46,16 @@ export class LocalJobsService implements JobsService {
   /** The job's record once it has run to the end (done or failed). */
   async finished(id: string): Promise<JobRecord | null> {
     await this.running.get(id);
-    return this.opts.jobs.get(id);
+    return this.jobs.get(id);
   }
 
   /** Moves a finished job's input file to `to` and records where it went (the inbox sorts what it took). */
   async moveInput(id: string, to: string): Promise<void> {
-    const job = await this.opts.jobs.get(id);
+    const job = await this.jobs.get(id);
     if (!job) throw new Error(`no job ${id}`);
     await mkdir(dirname(to), { recursive: true });
     await rename(job.input, to);
-    await this.opts.jobs.update(id, { input: to });
+    await this.jobs.update(id, { input: to });
   }
 
   /** Resolves when no job is running (tests, shutdown). */
@@ -62,17 +63,8 @@ export class LocalJobsService implements JobsService {
     while (this.running.size) await Promise.all([...this.running.values()]);
   }
 
-  get(id: string): Promise<JobRecord | null> {
-    return this.opts.jobs.get(id);
-  }
-
-  list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
-    return this.opts.jobs.list(opts);
-  }
-
   async artifact(id: string, which: 'result' | 'rejects'): Promise<JobArtifact | null> {
-    const job = await this.opts.jobs.get(id);
-    const path = which === 'result' ? job?.output : job?.rejects;
+    const path = (await this.located(id, which))?.at;
     if (!path || !(await stat(path).catch(() => null))) return null;
     return { kind: 'stream', body: createReadStream(path), filename: basename(path), contentType: 'text/csv; charset=utf-8' };
   }
