@@ -18,9 +18,10 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { reviewDecision } from '../core/cascade.ts';
 import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { createLlmTier, LLM_UNAVAILABLE, retryThroughLlm } from '../core/llm-tier.ts';
-import type { Decision, Tier } from '../core/types.ts';
+import type { Tier } from '../core/types.ts';
 import type { ItemRecord } from '../ports.ts';
 import { recordOf } from '../pipeline/batch.ts';
 import { llmMessageSchema, parseMessage, type LlmMessage } from '../pipeline/messages.ts';
@@ -84,18 +85,8 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
   function pendingRecord(msg: LlmMessage, row: LlmMessage['rows'][number], at: string): ItemRecord {
     if (row.values.length !== msg.header.length) throw new Error(`row ${row.n} has ${row.values.length} fields under a header of ${msg.header.length}`);
     const item = cascadeItemOf(row.values, resolveColumns(msg.header));
-    const best = row.hints[0];
-    const decision: Decision = {
-      key: item.key,
-      classId: best?.classId ?? null,
-      confidence: best?.score ?? 0,
-      tier: 'review',
-      status: 'needs_review',
-      reason: 'no tier was confident: best guess kept for review',
-      taxonomyVersion: taxonomy.version,
-      trace: { steps: [], topK: row.hints, totalMs: 0, costUnits: 0 },
-    };
-    return recordOf(item, decision, msg.jobId, undefined, at);
+    const trace = { steps: [], topK: row.hints, totalMs: 0, costUnits: 0 };
+    return recordOf(item, reviewDecision(item.key, trace, taxonomy.version, 'no tier was confident: best guess kept for review'), msg.jobId, undefined, at);
   }
 
   async function pollOnce(): Promise<PollResult> {
