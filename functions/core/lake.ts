@@ -12,29 +12,50 @@ import type { Taxonomy } from './taxonomy.ts';
 
 export type LakeColumnType = 'VARCHAR' | 'BIGINT' | 'DOUBLE';
 
-/** Columns of the lake's Parquet files, in order. Glue (Athena) types follow from LAKE_GLUE_TYPES. */
+/** Input columns promoted to typed lake columns, so queries stay portable (no JSON functions needed). */
+const PROMOTED = {
+  event_date: ['event_date', 'order_date', 'purchase_date', 'date'],
+  basket_id: ['basket_id', 'order_id', 'session_id', 'basket'],
+  age_band: ['age_band', 'age_group', 'age'],
+  income_band: ['income_band', 'income_group', 'income'],
+  gender: ['gender', 'sex'],
+};
+type Promoted = keyof typeof PROMOTED;
+
+/**
+ * Where a lake column's value comes from: the one mapping of lake rows. toLakeRow reads it for rows in hand
+ * (AWS finalize); the local export (adapters/local/lake-export.ts) turns it into DuckDB SQL over the output CSV.
+ * A promoted input column is trimmed, empty as null; with `day`, only its leading YYYY-MM-DD, else null.
+ */
+export type LakeSource =
+  | 'job_id' | 'row_no' | 'product_name' | 'cost_units' | 'decided_at' | 'input'
+  | { decision: 'key' | 'classId' | 'confidence' | 'tier' | 'status' | 'ruleId' | 'modelVersion' }
+  | { level: number }
+  | { promoted: Promoted; day?: true };
+
+/** Columns of the lake's Parquet files, in order, with their source. Glue (Athena) types follow from LAKE_GLUE_TYPES. */
 export const LAKE_COLUMNS = [
-  ['job_id', 'VARCHAR', 'the job the item came in'],
-  ['row_no', 'BIGINT', 'the item\'s position in the job\'s output (1 = first classified row; rejected rows are not counted)'],
-  ['item_key', 'VARCHAR', 'stable key of the normalized product text'],
-  ['product_name', 'VARCHAR', 'the product name as given'],
-  ['class_id', 'VARCHAR', 'the decided taxonomy class id (null when unknown)'],
-  ['level1', 'VARCHAR', 'Level 1 name'],
-  ['level2', 'VARCHAR', 'Level 2 name (empty when decided at Level 1)'],
-  ['confidence', 'DOUBLE', 'confidence of the decision, 0..1'],
-  ['tier', 'VARCHAR', 'the tier that decided: cache, rules, encoder, llm, review, human'],
-  ['status', 'VARCHAR', 'ok or needs_review'],
-  ['rule_id', 'VARCHAR', 'the rule that decided, when rules decided'],
-  ['model_version', 'VARCHAR', 'the encoder model version consulted'],
-  ['cost_units', 'DOUBLE', 'cost units spent on the item across tiers'],
-  ['decided_at', 'VARCHAR', 'ISO-8601 UTC time of the decision (strings sort in time order on both engines)'],
-  ['event_date', 'VARCHAR', 'YYYY-MM-DD from an input date column (order_date, purchase_date, date), else null'],
-  ['basket_id', 'VARCHAR', 'from an input basket column (basket_id, order_id, session_id), else null'],
-  ['age_band', 'VARCHAR', 'from an input age column (age_band, age_group, age), else null'],
-  ['income_band', 'VARCHAR', 'from an input income column (income_band, income_group, income), else null'],
-  ['gender', 'VARCHAR', 'from an input gender column (gender, sex), else null'],
-  ['input', 'VARCHAR', "the input row's pass-through columns as a JSON object"],
-] as const satisfies readonly (readonly [string, LakeColumnType, string])[];
+  ['job_id', 'VARCHAR', 'the job the item came in', 'job_id'],
+  ['row_no', 'BIGINT', 'the item\'s position in the job\'s output (1 = first classified row; rejected rows are not counted)', 'row_no'],
+  ['item_key', 'VARCHAR', 'stable key of the normalized product text', { decision: 'key' }],
+  ['product_name', 'VARCHAR', 'the product name as given', 'product_name'],
+  ['class_id', 'VARCHAR', 'the decided taxonomy class id (null when unknown)', { decision: 'classId' }],
+  ['level1', 'VARCHAR', 'Level 1 name', { level: 0 }],
+  ['level2', 'VARCHAR', 'Level 2 name (empty when decided at Level 1)', { level: 1 }],
+  ['confidence', 'DOUBLE', 'confidence of the decision, 0..1', { decision: 'confidence' }],
+  ['tier', 'VARCHAR', 'the tier that decided: cache, rules, encoder, llm, review, human', { decision: 'tier' }],
+  ['status', 'VARCHAR', 'ok or needs_review', { decision: 'status' }],
+  ['rule_id', 'VARCHAR', 'the rule that decided, when rules decided', { decision: 'ruleId' }],
+  ['model_version', 'VARCHAR', 'the encoder model version consulted', { decision: 'modelVersion' }],
+  ['cost_units', 'DOUBLE', 'cost units spent on the item across tiers', 'cost_units'],
+  ['decided_at', 'VARCHAR', 'ISO-8601 UTC time of the decision (strings sort in time order on both engines)', 'decided_at'],
+  ['event_date', 'VARCHAR', 'YYYY-MM-DD from an input date column (order_date, purchase_date, date), else null', { promoted: 'event_date', day: true }],
+  ['basket_id', 'VARCHAR', 'from an input basket column (basket_id, order_id, session_id), else null', { promoted: 'basket_id' }],
+  ['age_band', 'VARCHAR', 'from an input age column (age_band, age_group, age), else null', { promoted: 'age_band' }],
+  ['income_band', 'VARCHAR', 'from an input income column (income_band, income_group, income), else null', { promoted: 'income_band' }],
+  ['gender', 'VARCHAR', 'from an input gender column (gender, sex), else null', { promoted: 'gender' }],
+  ['input', 'VARCHAR', "the input row's pass-through columns as a JSON object", 'input'],
+] as const satisfies readonly (readonly [string, LakeColumnType, string, LakeSource])[];
 
 export type LakeColumnName = (typeof LAKE_COLUMNS)[number][0];
 
@@ -44,20 +65,11 @@ export type LakeRow = {
   [K in (typeof LAKE_COLUMNS)[number] as K[0]]: K[1] extends 'VARCHAR' ? string | null : number | null;
 };
 
-/** Input columns promoted to typed lake columns, so queries stay portable (no JSON functions needed). */
-const PROMOTED: Record<'event_date' | 'basket_id' | 'age_band' | 'income_band' | 'gender', string[]> = {
-  event_date: ['event_date', 'order_date', 'purchase_date', 'date'],
-  basket_id: ['basket_id', 'order_id', 'session_id', 'basket'],
-  age_band: ['age_band', 'age_group', 'age'],
-  income_band: ['income_band', 'income_group', 'income'],
-  gender: ['gender', 'sex'],
-};
-
 /** Finds which input column feeds each promoted lake column, from a CSV header (case-insensitive). */
-export function promotedColumns(header: readonly string[]): Partial<Record<keyof typeof PROMOTED, string>> {
+export function promotedColumns(header: readonly string[]): Partial<Record<Promoted, string>> {
   const byLower = new Map(header.map((h) => [h.trim().toLowerCase(), h]));
-  const out: Partial<Record<keyof typeof PROMOTED, string>> = {};
-  for (const [target, aliases] of Object.entries(PROMOTED) as [keyof typeof PROMOTED, string[]][]) {
+  const out: Partial<Record<Promoted, string>> = {};
+  for (const [target, aliases] of Object.entries(PROMOTED) as [Promoted, string[]][]) {
     const hit = aliases.find((a) => byLower.has(a));
     if (hit) out[target] = byLower.get(hit)!;
   }
@@ -72,6 +84,32 @@ export function isoDay(value: string | undefined | null): string | null {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
 }
 
+/** What one lake row is made from. */
+interface LakeRowInput {
+  record: ItemRecord;
+  rowNo: number;
+  passThrough: Record<string, string>;
+  promoted: ReturnType<typeof promotedColumns>;
+  levels: string[];
+}
+
+function lakeValue(source: LakeSource, from: LakeRowInput): string | number | null {
+  const { record } = from;
+  switch (source) {
+    case 'job_id': return record.jobId ?? null;
+    case 'row_no': return from.rowNo;
+    case 'product_name': return record.input.name;
+    case 'cost_units': return record.decision.trace?.costUnits ?? 0;
+    case 'decided_at': return record.at;
+    case 'input': return JSON.stringify(from.passThrough);
+  }
+  if ('decision' in source) return record.decision[source.decision] ?? null;
+  if ('level' in source) return from.levels[source.level] ?? '';
+  const column = from.promoted[source.promoted];
+  const value = (column ? from.passThrough[column]?.trim() : undefined) || null;
+  return source.day ? isoDay(value) : value;
+}
+
 /** Builds a lake row from a stored decision and the input row's columns. */
 export function toLakeRow(
   record: ItemRecord,
@@ -80,35 +118,10 @@ export function toLakeRow(
   promoted: ReturnType<typeof promotedColumns>,
   taxonomy: Taxonomy,
 ): LakeRow {
-  const d = record.decision;
-  const [level1 = '', level2 = ''] = taxonomy.levelsOf(d.classId);
-  const pick = (col: keyof typeof PROMOTED) => {
-    const source = promoted[col];
-    const v = source ? passThrough[source]?.trim() : undefined;
-    return v ? v : null;
-  };
-  return {
-    job_id: record.jobId ?? null,
-    row_no: rowNo,
-    item_key: d.key,
-    product_name: record.input.name,
-    class_id: d.classId,
-    level1,
-    level2,
-    confidence: d.confidence,
-    tier: d.tier,
-    status: d.status,
-    rule_id: d.ruleId ?? null,
-    model_version: d.modelVersion ?? null,
-    cost_units: d.trace?.costUnits ?? 0,
-    decided_at: record.at,
-    event_date: isoDay(pick('event_date')),
-    basket_id: pick('basket_id'),
-    age_band: pick('age_band'),
-    income_band: pick('income_band'),
-    gender: pick('gender'),
-    input: JSON.stringify(passThrough),
-  };
+  const from: LakeRowInput = { record, rowNo, passThrough, promoted, levels: taxonomy.levelsOf(record.decision.classId) };
+  const row: Record<string, string | number | null> = {};
+  for (const [name, , , source] of LAKE_COLUMNS) row[name] = lakeValue(source, from);
+  return row as LakeRow;
 }
 
 /** The lake key of one part file; `dt` is the UTC day the job ran. */

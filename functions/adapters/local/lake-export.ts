@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { addedColumns, resolveColumns } from '../../core/csv.ts';
-import { LAKE_COLUMNS, lakePartKey, promotedColumns } from '../../core/lake.ts';
+import { LAKE_COLUMNS, lakePartKey, promotedColumns, type LakeSource } from '../../core/lake.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 
 /** Runs SQL on some DuckDB connection: the runtime's database, or the insights' in-memory one. */
@@ -178,60 +178,7 @@ async function exportPending(db: SqlRunner, lakeRoot: string, job: PendingJob): 
   // A name of its own: two fills of one job (aisle serve's, and a query's in the same process) may overlap.
   const tmp = `${file}.${randomUUID()}.tmp`;
 
-  const columns = resolveColumns(job.inputHeader);
-  const inputCols = job.outputHeader.slice(0, job.inputHeader.length);
-  const promoted = promotedColumns(job.inputHeader);
-  const inputCol = (name: string | undefined) => (name ? `NULLIF(TRIM(o.${quoteIdent(inputCols[job.inputHeader.indexOf(name)])}), '')` : 'NULL');
-  // Class ids back from the level names the output holds (every level, so deeper taxonomies join exactly).
-  const { levels } = job;
-  const classIds = job.classes.map((c) => `(${c.map(quoteText).join(', ')})`).join(', ');
-  const levelCol = (i: number) => `COALESCE(o.${quoteIdent(levels[i])}, '')`;
-  const inputJson = inputCols.length
-    ? `to_json(struct_pack(${inputCols.map((c, i) => `${quoteIdent(job.inputHeader[i])} := o.${quoteIdent(c)}`).join(', ')}))::VARCHAR`
-    : `'{}'`;
-
-  const select: Record<string, string> = {
-    job_id: quoteText(job.jobId),
-    row_no: 'o.row_no',
-    item_key: 'o.item_key',
-    product_name: `o.${quoteIdent(inputCols[columns.name])}`,
-    class_id: 't.class_id',
-    level1: levelCol(0),
-    level2: levels.length > 1 ? levelCol(1) : "''",
-    confidence: 'TRY_CAST(o.confidence AS DOUBLE)',
-    tier: 'o.tier',
-    status: 'o.status',
-    rule_id: "NULLIF(o.rule_id, '')",
-    model_version: "NULLIF(o.model_version, '')",
-    cost_units: 'COALESCE(d.cost_units, 0)',
-    decided_at: quoteText(job.at),
-    event_date: `CASE WHEN regexp_matches(${inputCol(promoted.event_date)}, '^\\d{4}-\\d{2}-\\d{2}') THEN substr(${inputCol(promoted.event_date)}, 1, 10) END`,
-    basket_id: inputCol(promoted.basket_id),
-    age_band: inputCol(promoted.age_band),
-    income_band: inputCol(promoted.income_band),
-    gender: inputCol(promoted.gender),
-    input: inputJson,
-  };
-  const missing = LAKE_COLUMNS.map(([n]) => n).filter((n) => !(n in select));
-  if (missing.length) throw new Error(`lake export does not fill ${missing.join(', ')}`);
-  const projection = LAKE_COLUMNS.map(([n, t]) => `CAST(${select[n]} AS ${t}) AS ${n}`).join(',\n    ');
-
-  await db.exec(`
-COPY (
-  WITH o AS (
-    SELECT *, row_number() OVER () AS row_no
-    FROM read_csv(${quoteText(job.outputCsv)}, header = true, all_varchar = true, parallel = false,
-                  names = [${job.outputHeader.map(quoteText).join(', ')}])
-  ),
-  t AS (SELECT * FROM (VALUES ${classIds}) v(class_id, ${levels.map((_, i) => `l${i}`).join(', ')})),
-  d AS (SELECT * FROM read_parquet(${quoteText(costsPath(lakeRoot, job.jobId))}))
-  SELECT ${projection}
-  FROM o
-  LEFT JOIN t ON ${levels.map((_, i) => `t.l${i} = ${levelCol(i)}`).join(' AND ')}
-  LEFT JOIN d ON d.key = o.item_key
-  -- No ORDER BY: row_no keeps each row's input position, and sorting would hold the whole job in memory
-  -- (a million rows: +180 MB peak RSS and a third more time).
-) TO ${quoteText(tmp)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${ZSTD_LEVEL}, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
+  await db.exec(exportSql(lakeRoot, job, tmp));
   const [{ rows }] = await db.query<{ rows: number }>(`SELECT COUNT(*)::INTEGER AS rows FROM read_parquet(${quoteText(tmp)})`);
   if (rows !== job.rows) {
     rmSync(tmp, { force: true });
@@ -242,4 +189,59 @@ COPY (
   }
   renameSync(tmp, file);
   return { jobId: job.jobId, key, rows };
+}
+
+/** The DuckDB statement that writes a pending job's lake part to `tmp`, from its output CSV. */
+function exportSql(lakeRoot: string, job: PendingJob, tmp: string): string {
+  // Class ids back from the level names the output holds (every level, so deeper taxonomies join exactly).
+  const { levels } = job;
+  const classIds = job.classes.map((c) => `(${c.map(quoteText).join(', ')})`).join(', ');
+  const levelCol = (i: number) => `COALESCE(o.${quoteIdent(levels[i])}, '')`;
+  return `
+COPY (
+  WITH o AS (
+    SELECT *, row_number() OVER () AS row_no
+    FROM read_csv(${quoteText(job.outputCsv)}, header = true, all_varchar = true, parallel = false,
+                  names = [${job.outputHeader.map(quoteText).join(', ')}])
+  ),
+  t AS (SELECT * FROM (VALUES ${classIds}) v(class_id, ${levels.map((_, i) => `l${i}`).join(', ')})),
+  d AS (SELECT * FROM read_parquet(${quoteText(costsPath(lakeRoot, job.jobId))}))
+  SELECT ${lakeProjection(job, levelCol)}
+  FROM o
+  LEFT JOIN t ON ${levels.map((_, i) => `t.l${i} = ${levelCol(i)}`).join(' AND ')}
+  LEFT JOIN d ON d.key = o.item_key
+  -- No ORDER BY: row_no keeps each row's input position, and sorting would hold the whole job in memory
+  -- (a million rows: +180 MB peak RSS and a third more time).
+) TO ${quoteText(tmp)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${ZSTD_LEVEL}, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
+}
+
+/** The lake columns as SQL over the output row `o`: each column's source (core/lake.ts LAKE_COLUMNS) in SQL. */
+function lakeProjection(job: PendingJob, levelCol: (i: number) => string): string {
+  const { levels } = job;
+  const columns = resolveColumns(job.inputHeader);
+  const inputCols = job.outputHeader.slice(0, job.inputHeader.length);
+  const promoted = promotedColumns(job.inputHeader);
+  const inputCol = (name: string | undefined) => (name ? `NULLIF(TRIM(o.${quoteIdent(inputCols[job.inputHeader.indexOf(name)])}), '')` : 'NULL');
+  const inputJson = inputCols.length
+    ? `to_json(struct_pack(${inputCols.map((c, i) => `${quoteIdent(job.inputHeader[i])} := o.${quoteIdent(c)}`).join(', ')}))::VARCHAR`
+    : `'{}'`;
+  const fromDecision = {
+    key: 'o.item_key', classId: 't.class_id', confidence: 'TRY_CAST(o.confidence AS DOUBLE)', tier: 'o.tier', status: 'o.status',
+    ruleId: "NULLIF(o.rule_id, '')", modelVersion: "NULLIF(o.model_version, '')",
+  };
+  const sqlOf = (source: LakeSource): string => {
+    switch (source) {
+      case 'job_id': return quoteText(job.jobId);
+      case 'row_no': return 'o.row_no';
+      case 'product_name': return `o.${quoteIdent(inputCols[columns.name])}`;
+      case 'cost_units': return 'COALESCE(d.cost_units, 0)';
+      case 'decided_at': return quoteText(job.at);
+      case 'input': return inputJson;
+    }
+    if ('decision' in source) return fromDecision[source.decision];
+    if ('level' in source) return source.level < levels.length ? levelCol(source.level) : "''";
+    const value = inputCol(promoted[source.promoted]);
+    return source.day ? `CASE WHEN regexp_matches(${value}, '^\\d{4}-\\d{2}-\\d{2}') THEN substr(${value}, 1, 10) END` : value;
+  };
+  return LAKE_COLUMNS.map(([n, t, , source]) => `CAST(${sqlOf(source)} AS ${t}) AS ${n}`).join(',\n    ');
 }
