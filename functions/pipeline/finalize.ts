@@ -69,7 +69,8 @@ export async function finalizeJob(deps: QueuedJobDeps, jobId: string): Promise<v
           jobId,
           at: p.at,
         };
-        lakeRows.push(toLakeRow(record, p.n, passThrough, promoted, deps.taxonomy));
+        // row_no is the position in the output (LAKE_COLUMNS), as the local export numbers it, not the input row.
+        lakeRows.push(toLakeRow(record, rows + values.length, passThrough, promoted, deps.taxonomy));
       }
       await write(formatter.format(values, decisions));
       rows += values.length;

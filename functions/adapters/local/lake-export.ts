@@ -222,8 +222,9 @@ function lakeProjection(job: PendingJob, levelCol: (i: number) => string): strin
   const inputCols = job.outputHeader.slice(0, job.inputHeader.length);
   const promoted = promotedColumns(job.inputHeader);
   const inputCol = (name: string | undefined) => (name ? `NULLIF(TRIM(o.${quoteIdent(inputCols[job.inputHeader.indexOf(name)])}), '')` : 'NULL');
+  // The input as given: DuckDB reads an empty field as NULL, the row held an empty string.
   const inputJson = inputCols.length
-    ? `to_json(struct_pack(${inputCols.map((c, i) => `${quoteIdent(job.inputHeader[i])} := o.${quoteIdent(c)}`).join(', ')}))::VARCHAR`
+    ? `to_json(struct_pack(${inputCols.map((c, i) => `${quoteIdent(job.inputHeader[i])} := COALESCE(o.${quoteIdent(c)}, '')`).join(', ')}))::VARCHAR`
     : `'{}'`;
   const fromDecision = {
     key: 'o.item_key', classId: 't.class_id', confidence: 'TRY_CAST(o.confidence AS DOUBLE)', tier: 'o.tier', status: 'o.status',
