@@ -6,7 +6,7 @@
  */
 import { Parser, type CsvError } from 'csv-parse';
 import { itemTextOf, keyOf } from './normalize.ts';
-import type { CascadeItem, Decision, ProductInput } from './types.ts';
+import type { CascadeItem, Decision } from './types.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import { UserError } from './errors.ts';
 
@@ -100,15 +100,6 @@ export function resolveColumns(header: string[]): CsvColumns {
     description: find(OPTIONAL_COLUMNS.description),
     id: find(OPTIONAL_COLUMNS.id),
   };
-}
-
-/** The product a valid row describes. */
-export function productOf(row: string[], c: CsvColumns): ProductInput {
-  const p: ProductInput = { name: row[c.name] };
-  if (c.brand >= 0 && row[c.brand]) p.brand = row[c.brand];
-  if (c.searchTerm >= 0 && row[c.searchTerm]) p.searchTerm = row[c.searchTerm];
-  if (c.description >= 0 && row[c.description]) p.description = row[c.description];
-  return p;
 }
 
 /** The product a valid row describes, ready for the cascade (one object of one shape per row). */

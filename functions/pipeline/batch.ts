@@ -1,8 +1,9 @@
 /**
  * One batch of rows under one header, the step every driver runs: rows → cascade items → decisions → output
- * lines, the job's counts and the records the results store keeps.
+ * lines, the job's counts and the records the results store keeps; and the loop that reads a CSV through it.
  */
-import { cascadeItemOf, type CsvBatch, type CsvColumns, type CsvOutputFormatter } from '../core/csv.ts';
+import type { Cascade } from '../core/cascade.ts';
+import { cascadeItemOf, type CsvBatch, type CsvBatchReader, type CsvColumns, type CsvOutputFormatter } from '../core/csv.ts';
 import type { CascadeItem, Decision } from '../core/types.ts';
 import type { ChunkCounts, ItemRecord } from '../ports.ts';
 import { countDecision } from './accounting.ts';
@@ -48,4 +49,38 @@ export function settleBatch(
   }
   counts.rejected += batch.rejects.length;
   return { output: sink.formatter.format(batch.rows, decisions), toStore };
+}
+
+/** A decided batch, settled: its output lines and the records the store keeps (its counts are added). */
+export interface SettledBatch {
+  batch: CsvBatch;
+  output: string;
+  toStore: ItemRecord[];
+}
+
+/**
+ * Read → cascade → results over one CSV reader: `window` batches in the cascade at once (slow tiers overlap;
+ * the cheap ones want 1), each settled in input order into `counts` and handed to `write`. `sink` is asked
+ * once, when the header is known.
+ */
+export async function classifyBatches(
+  reader: CsvBatchReader,
+  cascade: Cascade,
+  opts: { window: number; counts: ChunkCounts; sink(columns: CsvColumns): BatchSink; write(settled: SettledBatch): Promise<void> | void },
+): Promise<void> {
+  let sink: BatchSink | undefined;
+  const inFlight: { batch: CsvBatch; items: CascadeItem[]; decisions: Promise<Decision[]> }[] = [];
+  const settleNext = async () => {
+    const { batch, items, decisions } = inFlight.shift()!;
+    await opts.write({ batch, ...settleBatch(sink!, opts.counts, batch, items, await decisions) });
+  };
+  for await (const batch of reader.batches()) {
+    sink ??= opts.sink(reader.columns!);
+    const items = itemsOf(batch.rows, reader.columns!);
+    const decisions = items.length ? cascade.classify(items) : Promise.resolve([]);
+    decisions.catch(() => undefined); // awaited in order by settleNext; this only keeps it from being "unhandled"
+    inFlight.push({ batch, items, decisions });
+    if (inFlight.length >= opts.window) await settleNext();
+  }
+  while (inFlight.length) await settleNext();
 }

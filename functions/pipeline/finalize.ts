@@ -10,6 +10,7 @@ import { text } from 'node:stream/consumers';
 import { CsvOutputFormatter, cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { encodeLakeParquet, lakePartKey, promotedColumns, toLakeRow, type LakeRow } from '../core/lake.ts';
 import type { Decision } from '../core/types.ts';
+import { recordOf } from './batch.ts';
 import { outboxKeys, type PartLine, type QueuedJobDeps } from './queued.ts';
 
 /** Rows per lake Parquet file: large enough for Athena, small enough for a Lambda's memory. */
@@ -61,14 +62,8 @@ export async function finalizeJob(deps: QueuedJobDeps, jobId: string): Promise<v
         values.push(p.values);
         decisions.push(p.decision);
         const passThrough = Object.fromEntries(header.map((h, i) => [h, p.values[i] ?? '']));
-        const { name, brand, searchTerm, description } = cascadeItemOf(p.values, columns);
-        const record = {
-          decision: { ...p.decision, trace: { steps: [], topK: [], totalMs: 0, costUnits: p.costUnits } },
-          input: { name, brand, searchTerm, description },
-          text: p.text,
-          jobId,
-          at: p.at,
-        };
+        const decision = { ...p.decision, trace: { steps: [], topK: [], totalMs: 0, costUnits: p.costUnits } };
+        const record = recordOf(cascadeItemOf(p.values, columns), decision, jobId, undefined, p.at);
         // row_no is the position in the output (LAKE_COLUMNS), as the local export numbers it, not the input row.
         lakeRows.push(toLakeRow(record, rows + values.length, passThrough, promoted, deps.taxonomy));
       }

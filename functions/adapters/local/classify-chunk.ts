@@ -9,7 +9,7 @@ import type { Cascade } from '../../core/cascade.ts';
 import type { Decision } from '../../core/types.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import { emptyCounts } from '../../pipeline/accounting.ts';
-import { itemsOf, settleBatch, type BatchSink } from '../../pipeline/batch.ts';
+import { classifyBatches } from '../../pipeline/batch.ts';
 import type { ChunkCounts } from '../../ports.ts';
 import { emptyEncoded, encodeDecisions, type EncodedDecisions } from './decision-rows.ts';
 
@@ -55,25 +55,25 @@ export interface ChunkResult {
 
 export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promise<ChunkResult> {
   const reader = new CsvBatchReader(piecesOf(ctx.header, bytes), { batchSize: ctx.batchSize });
-  let sink: BatchSink | undefined;
   const counts = emptyCounts();
   const toStore = emptyEncoded();
   const rejects: CsvReject[] = [];
   const output = new OutputBuffer(bytes.length * 4);
   let records = 0;
   let lastRowNumber = 0;
-  for await (const batch of reader.batches()) {
-    const columns = reader.columns!;
-    sink ??= { formatter: new CsvOutputFormatter(columns.header, ctx.taxonomy), jobId: ctx.jobId, keep: storeKeeps(ctx.storeAll) };
-    const items = itemsOf(batch.rows, columns);
-    const decisions = items.length ? await ctx.cascade.classify(items) : [];
-    const settled = settleBatch(sink, counts, batch, items, decisions);
-    output.write(settled.output);
-    encodeDecisions(settled.toStore, toStore);
-    for (const r of batch.rejects) rejects.push(r);
-    records = batch.recordsRead;
-    if (batch.rowNumbers.length) lastRowNumber = batch.rowNumbers[batch.rowNumbers.length - 1];
-  }
+  await classifyBatches(reader, ctx.cascade, {
+    window: 1,
+    counts,
+    sink: (columns) => ({ formatter: new CsvOutputFormatter(columns.header, ctx.taxonomy), jobId: ctx.jobId, keep: storeKeeps(ctx.storeAll) }),
+    write: (settled) => {
+      const { batch } = settled;
+      output.write(settled.output);
+      encodeDecisions(settled.toStore, toStore);
+      for (const r of batch.rejects) rejects.push(r);
+      records = batch.recordsRead;
+      if (batch.rowNumbers.length) lastRowNumber = batch.rowNumbers[batch.rowNumbers.length - 1];
+    },
+  });
   const lastRejected = rejects.at(-1);
   return {
     counts,

@@ -12,14 +12,12 @@ import { CsvBatchReader, CsvOutputFormatter, formatRejects, REJECT_COLUMNS, reje
 import { UserError } from '../../core/errors.ts';
 import { DEFAULT_RULES_PATH } from '../../core/rules.ts';
 import { DEFAULT_TAXONOMY_PATH } from '../../core/taxonomy.ts';
-import type { CascadeItem, Decision } from '../../core/types.ts';
 import { addCounts, assertReconciled, emptyCounts } from '../../pipeline/accounting.ts';
-import { itemsOf, settleBatch, type BatchSink } from '../../pipeline/batch.ts';
-import type { ChunkCounts, JobCheckpoint, JobRecord } from '../../ports.ts';
+import { classifyBatches, type BatchSink } from '../../pipeline/batch.ts';
+import type { ChunkCounts, ItemRecord, JobCheckpoint, JobRecord } from '../../ports.ts';
 import { storeKeeps, type ChunkResult } from './classify-chunk.ts';
 import { classifyInParallel, readHeader, runsInWorkers, type InputHeader } from './classify-parallel.ts';
 import { encodeDecisions, offsetRows } from './decision-rows.ts';
-import type { DecisionStaging } from './duckdb.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -70,17 +68,10 @@ export interface ClassifyFileOptions {
   onCheckpoint?: (checkpoint: JobCheckpoint) => void;
 }
 
-export interface ClassifySummary {
+export interface ClassifySummary extends ChunkCounts, JobPaths {
   jobId: string;
-  input: string;
-  output: string;
-  rejects: string;
   /** Data records in the input: classified + rejected. */
   rowsIn: number;
-  classified: number;
-  rejected: number;
-  needsReview: number;
-  tierCounts: Record<string, number>;
   /** Records taken over from an earlier, interrupted run (0 for a fresh run). */
   resumedFrom: number;
   /** Records this process read and decided. */
@@ -106,8 +97,7 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
   const lake = await addToLake(rt, opts.lake, jobId, paths.output, run);
   const resumedFrom = resumed?.checkpoint.records ?? 0;
   return {
-    jobId, input: paths.input, output: paths.output, rejects: paths.rejects, rowsIn: run.records, ...run.counts,
-    resumedFrom, processedNow: run.records - resumedFrom, seconds: (performance.now() - started) / 1000, lake,
+    jobId, ...paths, rowsIn: run.records, ...run.counts, resumedFrom, processedNow: run.records - resumedFrom, seconds: (performance.now() - started) / 1000, lake,
   };
 }
 
@@ -148,8 +138,9 @@ async function openJob(rt: LocalRuntime, jobId: string, paths: JobPaths, fresh: 
   }
   await rt.store.discardJobRowsAfter(jobId, cp.records);
   await rt.jobs.update(jobId, { status: 'running', error: undefined });
-  const { classified, rejected, needsReview, tierCounts } = previous;
-  return { checkpoint: cp, counts: { classified, rejected, needsReview, tierCounts: { ...tierCounts } } };
+  const counts = emptyCounts();
+  addCounts(counts, previous);
+  return { checkpoint: cp, counts };
 }
 
 /** Adds the finished job to the results lake, as asked (ClassifyFileOptions.lake). */
@@ -215,7 +206,7 @@ class FileRun {
   private inputAt: { bytes: number; lineBreaks: number } | null = null;
   private checkpointing: Promise<void> = Promise.resolve();
   private checkpointed: number;
-  private readonly staging: DecisionStaging;
+  private readonly staging: ReturnType<LocalRuntime['store']['openStaging']>;
   private readonly checkpointEvery: number;
   private readonly batchSize: number;
 
@@ -259,13 +250,14 @@ class FileRun {
     });
   }
 
-  private startOutput(columns: CsvColumns): void {
+  private startOutput(columns: CsvColumns): BatchSink {
     this.columns = columns;
     this.sink = { formatter: new CsvOutputFormatter(columns.header, this.rt.taxonomy), jobId: this.jobId, keep: storeKeeps(this.opts.storeAll ?? false) };
     if (this.out.position === 0) {
       this.out.write(this.sink.formatter.headerLine());
       this.rej.write(REJECT_COLUMNS.join(',') + '\n');
     }
+    return this.sink;
   }
 
   private async checkpoint(): Promise<void> {
@@ -340,33 +332,20 @@ class FileRun {
   /** This thread reads the file from the start, past the records already done, and classifies the rest. */
   private async classifySequentially(): Promise<void> {
     const reader = new CsvBatchReader(createReadStream(this.opts.input, { highWaterMark: 1 << 14 }), { batchSize: this.batchSize, skipRecords: this.records });
-    const window: Decided[] = [];
-    const concurrency = Math.max(1, this.opts.concurrency ?? 1);
-    for await (const batch of reader.batches()) {
-      if (!this.sink) this.startOutput(reader.columns!);
-      const items = itemsOf(batch.rows, this.columns!);
-      const decisions = this.rt.cascade.classify(items);
-      decisions.catch(() => undefined); // awaited in order by write(); this only keeps it from being "unhandled"
-      window.push({ batch, items, decisions });
-      if (window.length >= concurrency) await this.writeBatch(window.shift()!);
-    }
-    while (window.length) await this.writeBatch(window.shift()!);
+    await classifyBatches(reader, this.rt.cascade, {
+      window: Math.max(1, this.opts.concurrency ?? 1),
+      counts: this.counts,
+      sink: (columns) => this.sink ?? this.startOutput(columns),
+      write: ({ batch, output, toStore }) => this.writeBatch(batch, output, toStore),
+    });
   }
 
-  private async writeBatch({ batch, items, decisions }: Decided): Promise<void> {
-    const settled = settleBatch(this.sink!, this.counts, batch, items, await decisions);
-    this.out.write(settled.output);
+  private async writeBatch(batch: CsvBatch, output: string, toStore: ItemRecord[]): Promise<void> {
+    this.out.write(output);
     this.rej.write(formatRejects(batch.rejects));
-    this.staging.add(encodeDecisions(settled.toStore).text);
+    this.staging.add(encodeDecisions(toStore).text);
     this.records = batch.recordsRead;
     this.opts.onProgress?.(batch.bytesRead, this.records);
     await this.checkpointIfDue();
   }
-}
-
-/** A batch in the cascade, waiting its turn to be written. */
-interface Decided {
-  batch: CsvBatch;
-  items: CascadeItem[];
-  decisions: Promise<Decision[]>;
 }
