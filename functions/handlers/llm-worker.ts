@@ -89,6 +89,31 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
     return recordOf(item, reviewDecision(item.key, trace, taxonomy.version, 'no tier was confident: best guess kept for review'), msg.jobId, undefined, at);
   }
 
+  /** Completes and deletes each message whose rows all have their result: a chunk counts once and whole. */
+  async function completeAnswered(messages: Message[], parsed: (LlmMessage | undefined)[], rows: Row[]): Promise<Message[]> {
+    const done: Message[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const msg = parsed[i];
+      if (!msg) continue;
+      const mine = rows.filter((r) => r.message === i);
+      if (mine.some((r) => r.unavailable)) continue;
+      try {
+        await completeChunk(pipeline, { jobId: msg.jobId, chunkId: msg.chunkId, rows: mine.map(({ n, values, record }) => ({ n, values, record })) });
+        done.push(messages[i]);
+      } catch (err) {
+        pipeline.logger.error('could not complete an LLM chunk; it will be delivered again', { jobId: msg.jobId, chunkId: msg.chunkId, error: (err as Error).message });
+      }
+    }
+    if (done.length) {
+      const del = await deps.sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: done.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })) }),
+      );
+      // A failed delete means a redelivery: completing again is idempotent (same records, chunk counted once).
+      for (const f of del.Failed ?? []) pipeline.logger.warn('could not delete a completed message', { id: f.Id, code: f.Code });
+    }
+    return done;
+  }
+
   async function pollOnce(): Promise<PollResult> {
     const res = await deps.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: deps.queueUrl, MaxNumberOfMessages: maxMessages, WaitTimeSeconds: waitTimeS, VisibilityTimeout: visibility }),
@@ -136,27 +161,7 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
       stop();
     }
 
-    // A chunk counts once and whole: complete a message only when every one of its rows has its result.
-    const done: Message[] = [];
-    for (let i = 0; i < messages.length; i++) {
-      const msg = parsed[i];
-      if (!msg) continue;
-      const mine = rows.filter((r) => r.message === i);
-      if (mine.some((r) => r.unavailable)) continue;
-      try {
-        await completeChunk(pipeline, { jobId: msg.jobId, chunkId: msg.chunkId, rows: mine.map(({ n, values, record }) => ({ n, values, record })) });
-        done.push(messages[i]);
-      } catch (err) {
-        pipeline.logger.error('could not complete an LLM chunk; it will be delivered again', { jobId: msg.jobId, chunkId: msg.chunkId, error: (err as Error).message });
-      }
-    }
-    if (done.length) {
-      const del = await deps.sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: done.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })) }),
-      );
-      // A failed delete means a redelivery: completing again is idempotent (same records, chunk counted once).
-      for (const f of del.Failed ?? []) pipeline.logger.warn('could not delete a completed message', { id: f.Id, code: f.Code });
-    }
+    const done = await completeAnswered(messages, parsed, rows);
     const result = { received: messages.length, completed: done.length, leftForRedelivery: messages.length - done.length };
     pipeline.logger.info('llm messages handled', { ...result, rows: rows.length });
     return result;

@@ -4,11 +4,12 @@
  * as Parquet (results/dt=YYYY-MM-DD/job=<jobId>/part-N.parquet), the job marked done. Repeatable: a
  * redelivery rewrites the same objects; a job already done is left alone.
  */
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { text } from 'node:stream/consumers';
 import { CsvOutputFormatter, cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { encodeLakeParquet, lakePartKey, promotedColumns, toLakeRow, type LakeRow } from '../core/lake.ts';
+import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Decision } from '../core/types.ts';
 import { recordOf } from './batch.ts';
 import { outboxKeys, type PartLine, type QueuedJobDeps } from './queued.ts';
@@ -24,14 +25,23 @@ export async function finalizeJob(deps: QueuedJobDeps, jobId: string): Promise<v
     return;
   }
   if (job.status !== 'finalizing') throw new Error(`job ${jobId} is ${job.status}, not finalizing: its counts have not reconciled`);
+  const keys = outboxKeys(jobId);
+  const { rows, lakeParts } = await writeOutputs(deps, jobId);
+  if (rows !== job.classified) throw new Error(`job ${jobId}: ${rows} classified rows in the work parts, the job counted ${job.classified}`);
+  await deps.jobs.transition(jobId, 'finalizing', 'done', { output: keys.result, rejects: keys.rejects });
+  deps.logger.info('job done', { jobId, rows, rejected: job.rejected, lakeParts });
+  deps.metrics.addMetric('JobsDone', 'Count', 1);
+  deps.metrics.addMetric('RowsOutput', 'Count', rows);
+}
 
+/** Streams the result CSV and writes the lake parts from the job's work parts, in input order. */
+async function writeOutputs(deps: QueuedJobDeps, jobId: string): Promise<{ rows: number; lakeParts: number }> {
   const keys = outboxKeys(jobId);
   const headerBody = await deps.lake.get(keys.header);
   if (!headerBody) throw new Error(`job ${jobId} has no ${keys.header}`);
   const { header } = JSON.parse(await text(headerBody)) as { header: string[] };
-  const columns = resolveColumns(header);
   const formatter = new CsvOutputFormatter(header, deps.taxonomy);
-  const promoted = promotedColumns(header);
+  const lake = { jobId, header, columns: resolveColumns(header), promoted: promotedColumns(header), taxonomy: deps.taxonomy };
   const dt = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
 
   const out = new PassThrough();
@@ -46,29 +56,16 @@ export async function finalizeJob(deps: QueuedJobDeps, jobId: string): Promise<v
     await deps.lake.put(lakePartKey(dt, jobId, lakeParts++), encodeLakeParquet(lakeRows), 'application/vnd.apache.parquet');
     lakeRows = [];
   };
-
   let rows = 0;
   try {
     await write(formatter.headerLine());
-    const parts = (await deps.lake.list(keys.partsPrefix)).sort();
-    for (const part of parts) {
-      const body = await deps.lake.get(part);
-      if (!body) throw new Error(`${part} disappeared while finalizing`);
-      const values: string[][] = [];
-      const decisions: Decision[] = [];
-      for await (const line of createInterface({ input: body, crlfDelay: Infinity })) {
-        if (!line) continue;
-        const p = JSON.parse(line) as PartLine;
-        values.push(p.values);
-        decisions.push(p.decision);
-        const passThrough = Object.fromEntries(header.map((h, i) => [h, p.values[i] ?? '']));
-        const decision = { ...p.decision, trace: { steps: [], topK: [], totalMs: 0, costUnits: p.costUnits } };
-        const record = recordOf(cascadeItemOf(p.values, columns), decision, jobId, undefined, p.at);
-        // row_no is the position in the output (LAKE_COLUMNS), as the local export numbers it, not the input row.
-        lakeRows.push(toLakeRow(record, rows + values.length, passThrough, promoted, deps.taxonomy));
-      }
-      await write(formatter.format(values, decisions));
-      rows += values.length;
+    for (const key of (await deps.lake.list(keys.partsPrefix)).sort()) {
+      const body = await deps.lake.get(key);
+      if (!body) throw new Error(`${key} disappeared while finalizing`);
+      const part = await readPart(body, lake, rows);
+      await write(formatter.format(part.values, part.decisions));
+      rows += part.values.length;
+      for (const row of part.lakeRows) lakeRows.push(row);
       if (lakeRows.length >= LAKE_ROWS_PER_FILE) await flushLake();
     }
     await flushLake();
@@ -79,10 +76,32 @@ export async function finalizeJob(deps: QueuedJobDeps, jobId: string): Promise<v
     await written.catch(() => {});
     throw err;
   }
+  return { rows, lakeParts };
+}
 
-  if (rows !== job.classified) throw new Error(`job ${jobId}: ${rows} classified rows in the work parts, the job counted ${job.classified}`);
-  await deps.jobs.transition(jobId, 'finalizing', 'done', { output: keys.result, rejects: keys.rejects });
-  deps.logger.info('job done', { jobId, rows, rejected: job.rejected, lakeParts });
-  deps.metrics.addMetric('JobsDone', 'Count', 1);
-  deps.metrics.addMetric('RowsOutput', 'Count', rows);
+interface LakeContext {
+  jobId: string;
+  header: string[];
+  columns: ReturnType<typeof resolveColumns>;
+  promoted: ReturnType<typeof promotedColumns>;
+  taxonomy: Taxonomy;
+}
+
+/** One work part: its rows' values and decisions, and their lake rows, numbered on from `rowsBefore`. */
+async function readPart(body: Readable, lake: LakeContext, rowsBefore: number) {
+  const values: string[][] = [];
+  const decisions: Decision[] = [];
+  const lakeRows: LakeRow[] = [];
+  for await (const line of createInterface({ input: body, crlfDelay: Infinity })) {
+    if (!line) continue;
+    const p = JSON.parse(line) as PartLine;
+    values.push(p.values);
+    decisions.push(p.decision);
+    const passThrough = Object.fromEntries(lake.header.map((h, i) => [h, p.values[i] ?? '']));
+    const decision = { ...p.decision, trace: { steps: [], topK: [], totalMs: 0, costUnits: p.costUnits } };
+    const record = recordOf(cascadeItemOf(p.values, lake.columns), decision, lake.jobId, undefined, p.at);
+    // row_no is the position in the output (LAKE_COLUMNS), as the local export numbers it, not the input row.
+    lakeRows.push(toLakeRow(record, rowsBefore + values.length, passThrough, lake.promoted, lake.taxonomy));
+  }
+  return { values, decisions, lakeRows };
 }

@@ -157,6 +157,8 @@ export interface ParallelRun {
 /**
  * Classifies from `run.from` on, delivering slices in order. Resolves true when the whole file was delivered,
  * false when it stopped before a slice that may not end on a record boundary (the caller reads on from there).
+ * Longer than most: one closure over the dispatch state (slices sent, results waiting, the delivery in
+ * progress) that every worker event reads and changes.
  */
 export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Promise<boolean> {
   const script = await run.workerScript();
