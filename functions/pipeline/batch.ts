@@ -52,11 +52,7 @@ export function settleBatch(
 }
 
 /** A decided batch, settled: its output lines and the records the store keeps (its counts are added). */
-export interface SettledBatch {
-  batch: CsvBatch;
-  output: string;
-  toStore: ItemRecord[];
-}
+export type SettledBatch = { batch: CsvBatch } & ReturnType<typeof settleBatch>;
 
 /**
  * Read → cascade → results over one CSV reader: `window` batches in the cascade at once (slow tiers overlap;

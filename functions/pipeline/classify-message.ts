@@ -29,8 +29,6 @@ export async function classifyMessage(deps: QueuedJobDeps, cascade: () => Promis
     await deps.llmQueue!.send([{ jobId: msg.jobId, chunkId: `${chunkId(msg.chunk)}-llm`, header: msg.header, rows: toLlm }]);
     deps.metrics.addMetric('RowsSentToLlm', 'Count', toLlm.length);
   }
-  await completeChunk(deps, { jobId: msg.jobId, chunkId: chunkId(msg.chunk), rows: done });
-  const byTier = new Map<string, number>();
-  for (const d of done) byTier.set(d.record.decision.tier, (byTier.get(d.record.decision.tier) ?? 0) + 1);
-  for (const [tier, n] of byTier) deps.metrics.addMetric(`Decided_${tier}`, 'Count', n);
+  const counts = await completeChunk(deps, { jobId: msg.jobId, chunkId: chunkId(msg.chunk), rows: done });
+  for (const [tier, n] of Object.entries(counts.tierCounts)) deps.metrics.addMetric(`Decided_${tier}`, 'Count', n);
 }

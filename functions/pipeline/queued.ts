@@ -12,21 +12,14 @@ import { Cascade } from '../core/cascade.ts';
 import { jobIdOfUploadKey } from '../core/job-ids.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Decision, Tier } from '../core/types.ts';
-import type { BlobStore, Cache, ItemRecord, JobProgress, JobRecord, JobStore, Queue, ResultStore } from '../ports.ts';
+import type { BlobStore, Cache, ChunkCounts, ItemRecord, JobProgress, JobRecord, JobStore, Queue, ResultStore } from '../ports.ts';
 import { countDecision, emptyCounts, reconciled } from './accounting.ts';
 import type { ClassifyMessage, FinalizeMessage, LlmMessage } from './messages.ts';
 
-/** Where the steps log (structured: a message and its fields). */
-export interface StepLog {
-  info(message: string, ...fields: Record<string, unknown>[]): void;
-  warn(message: string, ...fields: Record<string, unknown>[]): void;
-  error(message: string, ...fields: Record<string, unknown>[]): void;
-}
-
-/** Where the steps count things (CloudWatch metrics on AWS). */
-export interface StepMetrics {
-  addMetric(name: string, unit: 'Count', value: number): void;
-}
+/** Where the steps log (a message and its fields) and count things (CloudWatch metrics on AWS). */
+type LogLine = (message: string, ...fields: Record<string, unknown>[]) => void;
+export type StepLog = Record<'info' | 'warn' | 'error', LogLine>;
+export type StepMetrics = { addMetric(name: string, unit: 'Count', value: number): void };
 
 export interface QueuedJobDeps {
   taxonomy: Taxonomy;
@@ -88,12 +81,12 @@ export function cascadeFactory(deps: QueuedJobDeps): () => Promise<Cascade> {
 /**
  * Stores a chunk's decisions (DynamoDB records, the work part for finalize), counts them once, and sends the
  * job to finalize when its counts reconcile. Safe to repeat: records and the part are overwritten with the
- * same content, the count is keyed by the chunk id.
+ * same content, the count is keyed by the chunk id. Returns the chunk's counts.
  */
 export async function completeChunk(
   deps: QueuedJobDeps,
   args: { jobId: string; chunkId: string; rows: { n: number; values: string[]; record: ItemRecord }[] },
-): Promise<JobRecord> {
+): Promise<ChunkCounts> {
   const { jobId, rows } = args;
   await deps.results.saveDecisions(rows.map((r) => r.record));
   const lines = rows.map(({ n, values, record }) => {
@@ -107,7 +100,7 @@ export async function completeChunk(
   const { applied, job } = await deps.jobs.addChunk(jobId, args.chunkId, counts);
   if (!applied) deps.logger.info('chunk already counted (redelivery)', { jobId, chunkId: args.chunkId });
   await finalizeIfReconciled(deps, job);
-  return job;
+  return counts;
 }
 
 /**

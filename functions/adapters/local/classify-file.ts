@@ -16,7 +16,7 @@ import { addCounts, assertReconciled, emptyCounts } from '../../pipeline/account
 import { classifyBatches, type BatchSink } from '../../pipeline/batch.ts';
 import type { ChunkCounts, ItemRecord, JobCheckpoint, JobRecord } from '../../ports.ts';
 import { storeKeeps, type ChunkResult } from './classify-chunk.ts';
-import { classifyInParallel, readHeader, runsInWorkers, type InputHeader } from './classify-parallel.ts';
+import { classifyInParallel, readHeader, runsInWorkers } from './classify-parallel.ts';
 import { encodeDecisions, offsetRows } from './decision-rows.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
 import type { LocalRuntime } from './runtime.ts';
@@ -283,7 +283,7 @@ class FileRun {
   }
 
   /** The input's header when the run goes to workers, else null. */
-  private parallelHeader(): InputHeader | null {
+  private parallelHeader(): Buffer | null {
     const inputSize = statSync(this.opts.input).size;
     const threads = this.opts.threads ?? 1;
     if (threads <= 1 || inputSize < (this.opts.parallelMinBytes ?? 4 << 20) || !runsInWorkers(this.rt)) return null;
@@ -291,15 +291,15 @@ class FileRun {
   }
 
   /** Resolves false when workers stopped early (or could not start) and this thread must read on. */
-  private async classifyInWorkers(header: InputHeader): Promise<boolean> {
+  private async classifyInWorkers(header: Buffer): Promise<boolean> {
     // A resumed run goes on in workers only from a checkpoint that says where in the input it is.
-    const from = this.resumed ? this.resumed.checkpoint.inputBytes : header.bytes.length;
+    const from = this.resumed ? this.resumed.checkpoint.inputBytes : header.length;
     if (from === undefined) return false;
     const { opts } = this;
     const { workerScript } = opts;
     if (!workerScript) throw new Error('classifyFile: threads > 1 needs workerScript');
     const headerReader = new CsvBatchReader((async function* () {
-      yield header.bytes;
+      yield header;
     })());
     for await (const _ of headerReader.batches()); // the header alone: its columns (or why it has none)
     this.startOutput(headerReader.columns!);

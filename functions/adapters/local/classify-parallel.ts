@@ -45,20 +45,15 @@ export function runsInWorkers(rt: LocalRuntime): boolean {
   return rt.tiers.every((t) => t instanceof RulesTier);
 }
 
-/** Where the data starts. */
-export interface InputHeader {
-  /** The input's bytes up to the end of the header record (BOM included). */
-  bytes: Buffer;
-}
-
 const HEADER_SEARCH_BYTES = 1 << 20;
 
 /**
- * Finds the end of the header record with the parser and options CsvBatchReader uses. Null when the records do
+ * The input's bytes up to the end of the header record (BOM included): where the data starts, found with the
+ * parser and options CsvBatchReader uses. Null when the records do
  * not end with LF alone: with CR LF the parser counts lines (for reject line numbers) in a way that depends on
  * quoting, which only a parser reading from the start knows; such files are read by one thread.
  */
-export function readHeader(path: string): InputHeader | null {
+export function readHeader(path: string): Buffer | null {
   const fd = openSync(path, 'r');
   let buf: Buffer;
   try {
@@ -77,7 +72,7 @@ export function readHeader(path: string): InputHeader | null {
     if (end < 0) end = api.info.bytes;
   }, () => undefined);
   if (end < 1 || buf[end - 1] !== 10 || (end >= 2 && buf[end - 2] === 13)) return null;
-  return { bytes: Buffer.from(buf.subarray(0, end)) };
+  return Buffer.from(buf.subarray(0, end));
 }
 
 /** Cuts the data into slices of about `size` bytes, each ending after a record-ending newline. */
@@ -138,7 +133,8 @@ function countByte(buf: Buffer, byte: number, from: number, to: number): number 
 export interface ParallelRun {
   input: string;
   fileSize: number;
-  header: InputHeader;
+  /** The input's bytes up to the end of the header record. */
+  header: Buffer;
   /** Where to start reading (a record boundary: the end of the header, or a checkpoint's input offset). */
   from: number;
   workers: number;
@@ -165,7 +161,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
   const rulesTier = rt.tiers.find((t): t is RulesTier => t instanceof RulesTier);
   const expectedVersions = `${rt.taxonomy.version} ${rulesTier?.modelVersion ?? '-'}`;
   const setup: WorkerSetup = {
-    taxonomyPath: run.taxonomyPath, rulesPath: run.rulesPath, header: run.header.bytes, jobId: run.jobId, batchSize: run.batchSize,
+    taxonomyPath: run.taxonomyPath, rulesPath: run.rulesPath, header: run.header, jobId: run.jobId, batchSize: run.batchSize,
     storeAll: run.storeAll, cachedKeys: rt.useCache ? await rt.db.keysFor(rt.taxonomy.version) : null,
   };
   const fd = openSync(run.input, 'r');
