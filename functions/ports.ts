@@ -115,7 +115,7 @@ export interface BlobStore {
   list(prefix: string): Promise<string[]>;
 }
 
-/** A producer's view of a queue; consumers are wired by the runtime (Lambda event source, in-process worker). */
+/** A producer's view of a queue; consumers are wired by the runtime (a Lambda event source, the LLM worker's poll). */
 export interface Queue<T> {
   send(messages: T[]): Promise<void>;
 }
