@@ -41,7 +41,6 @@ async function writeOutputs(deps: QueuedJobDeps, jobId: string): Promise<{ rows:
   if (!headerBody) throw new Error(`job ${jobId} has no ${keys.header}`);
   const { header } = JSON.parse(await text(headerBody)) as { header: string[] };
   const formatter = new CsvOutputFormatter(header, deps.taxonomy);
-  const lake = { jobId, header, columns: resolveColumns(header), promoted: promotedColumns(header), taxonomy: deps.taxonomy };
   const dt = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
 
   const out = new PassThrough();
@@ -62,7 +61,7 @@ async function writeOutputs(deps: QueuedJobDeps, jobId: string): Promise<{ rows:
     for (const key of (await deps.lake.list(keys.partsPrefix)).sort()) {
       const body = await deps.lake.get(key);
       if (!body) throw new Error(`${key} disappeared while finalizing`);
-      const part = await readPart(body, lake, rows);
+      const part = await readPart(body, jobId, header, deps.taxonomy, rows);
       await write(formatter.format(part.values, part.decisions));
       rows += part.values.length;
       for (const row of part.lakeRows) lakeRows.push(row);
@@ -79,16 +78,10 @@ async function writeOutputs(deps: QueuedJobDeps, jobId: string): Promise<{ rows:
   return { rows, lakeParts };
 }
 
-interface LakeContext {
-  jobId: string;
-  header: string[];
-  columns: ReturnType<typeof resolveColumns>;
-  promoted: ReturnType<typeof promotedColumns>;
-  taxonomy: Taxonomy;
-}
-
 /** One work part: its rows' values and decisions, and their lake rows, numbered on from `rowsBefore`. */
-async function readPart(body: Readable, lake: LakeContext, rowsBefore: number) {
+async function readPart(body: Readable, jobId: string, header: string[], taxonomy: Taxonomy, rowsBefore: number) {
+  const columns = resolveColumns(header);
+  const promoted = promotedColumns(header);
   const values: string[][] = [];
   const decisions: Decision[] = [];
   const lakeRows: LakeRow[] = [];
@@ -97,11 +90,11 @@ async function readPart(body: Readable, lake: LakeContext, rowsBefore: number) {
     const p = JSON.parse(line) as PartLine;
     values.push(p.values);
     decisions.push(p.decision);
-    const passThrough = Object.fromEntries(lake.header.map((h, i) => [h, p.values[i] ?? '']));
+    const passThrough = Object.fromEntries(header.map((h, i) => [h, p.values[i] ?? '']));
     const decision = { ...p.decision, trace: { steps: [], topK: [], totalMs: 0, costUnits: p.costUnits } };
-    const record = recordOf(cascadeItemOf(p.values, lake.columns), decision, lake.jobId, undefined, p.at);
+    const record = recordOf(cascadeItemOf(p.values, columns), decision, jobId, undefined, p.at);
     // row_no is the position in the output (LAKE_COLUMNS), as the local export numbers it, not the input row.
-    lakeRows.push(toLakeRow(record, rowsBefore + values.length, passThrough, lake.promoted, lake.taxonomy));
+    lakeRows.push(toLakeRow(record, rowsBefore + values.length, passThrough, promoted, taxonomy));
   }
   return { values, decisions, lakeRows };
 }
