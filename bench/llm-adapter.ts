@@ -8,6 +8,7 @@
  * Tokens are ESTIMATED as characters / 4 (no Llama 3 tokenizer ships with the project); the test server
  * runs in this same process and its CPU time is included in the figures.
  */
+import { configOf } from '../functions/config/deployables.ts';
 import { OllamaLlm, ollamaConfig } from '../functions/adapters/ollama.ts';
 import { loadFewShotExamples } from '../functions/tiers/few-shot.ts';
 import { estimateTokens, LlmPrompt } from '../functions/core/llm-prompt.ts';
@@ -34,7 +35,7 @@ console.log(`bench/llm-adapter: ${N} items, batch ${BATCH}, few-shot examples fr
 for (const concurrency of [1, 4, 8]) {
   // Distinct texts per run: nothing is cached between runs.
   const items = names.map((n) => toCascadeItem({ name: `${n} c${concurrency}` }));
-  const llm = new OllamaLlm(prompt, ollamaConfig({}, { host: server.url }));
+  const llm = new OllamaLlm(prompt, ollamaConfig(configOf('local', {}), { host: server.url }));
   const tier = createLlmTier(llm, { taxonomy, batchSize: BATCH, concurrency });
   const hints = items.map(() => [{ classId: 'food.fresh', score: 0.42 }]);
   const started = performance.now();

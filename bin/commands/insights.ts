@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
+import { aisleHome } from '../../functions/adapters/local/runtime.ts';
 
 const HELP = `usage: aisle insights [NAME] [--job ID] [--format table|csv|json]
 
@@ -57,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`aisle insights: one query name at most, got ${positionals.join(' ')}\n\n${HELP}`);
     return 2;
   }
-  const home = process.env.AISLE_HOME ?? '.aisle';
+  const home = aisleHome();
   const insights = new DuckDbInsights(join(home, 'lake'));
   try {
     const [name] = positionals;

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { type AppDeps, createApp } from '../../functions/api/app.ts';
+import { configOf } from '../../functions/config/deployables.ts';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { InboxWatcher } from '../../functions/adapters/local/inbox-watcher.ts';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
@@ -102,9 +103,9 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const port = Number(values.port ?? process.env.PORT ?? 8787);
+  const port = values.port === undefined ? configOf('local').port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`aisle serve: --port must be 0..65535, not "${values.port ?? process.env.PORT}"`);
+    console.error(`aisle serve: --port must be 0..65535, not "${values.port}"`);
     return 2;
   }
   const noAuth = values['no-auth'];

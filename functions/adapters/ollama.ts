@@ -9,63 +9,38 @@ import { Ollama, type ChatResponse } from 'ollama';
 import { LlmPrompt, type ChatMessage, type FewShotExample } from '../core/llm-prompt.ts';
 import { LlmUnavailableError, type LlmFailureKind } from '../core/llm-tier.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
+import { configOf, type ConfigOf } from '../config/deployables.ts';
 import type { Llm, LlmAnswer, LlmItem } from '../ports.ts';
 
+/** The client's settings; what each means and its default: docs/configuration.md (OLLAMA_*). */
 export interface OllamaConfig {
-  /** OLLAMA_HOST, default http://127.0.0.1:11434. */
   host: string;
-  /** OLLAMA_MODEL, default llama3. */
   model: string;
-  /** Products per request (OLLAMA_BATCH_SIZE, default 20); the tier halves it under pressure. */
+  /** Products per request; the tier halves it under pressure. */
   batchSize: number;
-  /** Requests in flight at once (OLLAMA_CONCURRENCY, default 2; match OLLAMA_NUM_PARALLEL on the server). */
+  /** Requests in flight at once. */
   concurrency: number;
-  /** Per-request timeout in ms (OLLAMA_TIMEOUT_MS, default 120000: a cold model load takes a while). */
   timeoutMs: number;
-  /** How long the server keeps the model loaded after a request, in seconds (OLLAMA_KEEP_ALIVE, default 300). */
+  /** How long the server keeps the model loaded after a request, in seconds. */
   keepAliveS: number;
-  /** Context window in tokens (OLLAMA_NUM_CTX, default 8192): a batch of 20 plus the prompt needs more than 2048. */
   numCtx: number;
 }
 
-export const OLLAMA_DEFAULTS: OllamaConfig = {
-  host: 'http://127.0.0.1:11434',
-  model: 'llama3',
-  batchSize: 20,
-  concurrency: 2,
-  timeoutMs: 120_000,
-  keepAliveS: 300,
-  numCtx: 8192,
-};
+/** The Ollama settings every deployable that talks to Ollama reads (functions/config: OLLAMA_*). */
+export type OllamaSettings = Pick<ConfigOf<'local'>, 'ollamaHost' | 'ollamaModel' | 'ollamaBatchSize' | 'ollamaConcurrency' | 'ollamaTimeoutMs' | 'ollamaKeepAlive' | 'ollamaNumCtx'>;
 
-/** Reads the config from the environment, then applies explicit overrides; bad values are errors, not silently ignored. */
-export function ollamaConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<OllamaConfig> = {}): OllamaConfig {
-  const int = (name: string, fallback: number, min: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-    return n;
-  };
-  const host = (env.OLLAMA_HOST?.trim() || OLLAMA_DEFAULTS.host).replace(/\/+$/, '');
+/** The client's config from the parsed settings, then explicit overrides (tests, `aisle review`). */
+export function ollamaConfig(settings: OllamaSettings = configOf('local'), overrides: Partial<OllamaConfig> = {}): OllamaConfig {
   return {
-    host: /^https?:\/\//.test(host) ? host : `http://${host}`,
-    model: env.OLLAMA_MODEL?.trim() || OLLAMA_DEFAULTS.model,
-    batchSize: int('OLLAMA_BATCH_SIZE', OLLAMA_DEFAULTS.batchSize, 1),
-    concurrency: int('OLLAMA_CONCURRENCY', OLLAMA_DEFAULTS.concurrency, 1),
-    timeoutMs: int('OLLAMA_TIMEOUT_MS', OLLAMA_DEFAULTS.timeoutMs, 1),
-    keepAliveS: env.OLLAMA_KEEP_ALIVE ? parseSeconds(env.OLLAMA_KEEP_ALIVE) : OLLAMA_DEFAULTS.keepAliveS,
-    numCtx: int('OLLAMA_NUM_CTX', OLLAMA_DEFAULTS.numCtx, 512),
+    host: settings.ollamaHost,
+    model: settings.ollamaModel,
+    batchSize: settings.ollamaBatchSize,
+    concurrency: settings.ollamaConcurrency,
+    timeoutMs: settings.ollamaTimeoutMs,
+    keepAliveS: settings.ollamaKeepAlive,
+    numCtx: settings.ollamaNumCtx,
     ...overrides,
   };
-}
-
-/** "300", "300s", "5m", "1h", "-1" (keep loaded forever) → seconds, as Ollama's own OLLAMA_KEEP_ALIVE reads them. */
-export function parseSeconds(raw: string): number {
-  const m = /^\s*(-?\d+(?:\.\d+)?)\s*(s|m|h)?\s*$/.exec(raw);
-  if (!m) throw new Error(`OLLAMA_KEEP_ALIVE must be seconds or a duration like 5m, got "${raw}"`);
-  const n = Number(m[1]);
-  return Math.round(n * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1));
 }
 
 // Ollama answers 500 with these when the model does not fit (system RAM or GPU memory).
@@ -173,13 +148,12 @@ export function toUnavailable(err: unknown): LlmUnavailableError {
   return say(e instanceof SyntaxError ? 'server' : 'connection', message);
 }
 
-/** The Ollama client as every runtime makes it: config from the environment, prompted with the given examples. */
+/** The Ollama client as every runtime makes it: config from the settings, prompted with the given examples. */
 export function createOllamaLlm(
   taxonomy: Taxonomy,
   examples: FewShotExample[],
-  env: NodeJS.ProcessEnv = process.env,
-  overrides: Partial<OllamaConfig> = {},
+  settings: OllamaSettings = configOf('local'),
 ): { llm: OllamaLlm; batchSize: number; concurrency: number } {
-  const config = ollamaConfig(env, overrides);
+  const config = ollamaConfig(settings);
   return { llm: new OllamaLlm(new LlmPrompt(taxonomy, examples), config), batchSize: config.batchSize, concurrency: config.concurrency };
 }

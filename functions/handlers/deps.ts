@@ -13,8 +13,8 @@ import rulesJson from '../../models/rules.json' with { type: 'json' };
 import taxonomyJson from '../../models/taxonomy.json' with { type: 'json' };
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SageMakerEncoder } from '../adapters/aws/sagemaker-encoder.ts';
-import { createEncoderTier } from '../core/encoder-tier.ts';
-import { RuleSet, RulesTier } from '../core/rules.ts';
+import { RuleSet } from '../core/rules.ts';
+import { loadTiers, selectableTierNames } from '../tiers/registry.ts';
 import { parseTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Tier } from '../core/types.ts';
 import { configOf, ConfigError, type Deployable } from '../config/deployables.ts';
@@ -32,14 +32,15 @@ export function observability(config: AwsConfig): { logger: Logger; metrics: Met
   };
 }
 
-/** The cascade's tiers after the cache: the shipped rules, then the SageMaker encoder when an endpoint is named. */
+/**
+ * The cascade's tiers after the cache, from the registry: the shipped rules, the SageMaker encoder when an
+ * endpoint is named. No LLM client is lent: on AWS unsure rows go to the LLM queue instead.
+ */
 export async function defaultTiers(taxonomy: Taxonomy, config: Pick<AwsConfig, 'encoderEndpointName'>): Promise<Tier[]> {
-  const tiers: Tier[] = [new RulesTier(RuleSet.parse(rulesJson, taxonomy, 'models/rules.json'))];
-  if (config.encoderEndpointName) {
-    const encoder = new SageMakerEncoder({ client: new SageMakerRuntimeClient({}), endpointName: config.encoderEndpointName });
-    tiers.push(createEncoderTier(encoder, { taxonomy }));
-  }
-  return tiers;
+  const endpointName = config.encoderEndpointName;
+  const encoder = endpointName ? async () => new SageMakerEncoder({ client: new SageMakerRuntimeClient({}), endpointName }) : undefined;
+  const services = { rules: () => RuleSet.parse(rulesJson, taxonomy, 'models/rules.json'), encoder };
+  return (await loadTiers(selectableTierNames(), { taxonomy, env: {}, warn: () => undefined, services })).tiers;
 }
 
 /** PipelineDeps over the given clients and names (AWS in production, emulators in tests). */

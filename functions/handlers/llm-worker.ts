@@ -195,7 +195,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const config = configOf('llm-worker', env);
   const clients = makeClients();
   const pipeline = pipelineDeps(clients, config);
-  const { llm, ...batching } = createOllamaLlm(pipeline.taxonomy, await loadFewShotExamples(pipeline.taxonomy, { store: pipeline.results }), env);
+  const { llm, ...batching } = createOllamaLlm(pipeline.taxonomy, await loadFewShotExamples(pipeline.taxonomy, { store: pipeline.results }), config);
   const tier = createLlmTier(llm, { ...batching, taxonomy: pipeline.taxonomy, notify: (m) => pipeline.logger.warn(m) });
   pipeline.logger.info('llm worker starting', { ollama: llm.where, model: llm.model, queue: config.llmQueueUrl });
   const stop = new AbortController();

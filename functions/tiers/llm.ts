@@ -3,6 +3,7 @@
  * only when it answers with the model pulled. When it does not, the runtime says so once and those items go to
  * review, where `aisle review --retry-llm` finds them later. Progress is checkpointed in the results store.
  */
+import { configOf } from '../config/deployables.ts';
 import { createLlmTier } from '../core/llm-tier.ts';
 import { loadFewShotExamples } from './few-shot.ts';
 import type { TierPlugin } from './tier.ts';
@@ -12,7 +13,7 @@ export const llmTier: TierPlugin = {
   summary: 'a local LLM through Ollama, prompted with few-shot examples from labels, the catalog and the rules',
   async load({ taxonomy, env, rulesPath, store, cache, warn, services }) {
     // LLM_ENABLED=false turns the tier off (default on: used when reachable).
-    if ((env.LLM_ENABLED ?? 'true').trim().toLowerCase() === 'false') return { unavailable: 'LLM_ENABLED=false' };
+    if (!configOf('local', env).llmEnabled) return { unavailable: 'LLM_ENABLED=false' };
     if (!services.llm) return { unavailable: 'no LLM client on this runtime' };
     const { llm, ...batching } = await services.llm(await loadFewShotExamples(taxonomy, { rulesFile: rulesPath, store }));
     const probe = llm.probe ? await llm.probe() : { ok: await llm.reachable(), message: `${llm.where ?? llm.model} is not reachable` };

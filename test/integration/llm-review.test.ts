@@ -1,4 +1,5 @@
 /** `aisle review` and `aisle review --retry-llm` over a store, with the Ollama test server. */
+import { configOf } from '../../functions/config/deployables.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OllamaLlm, ollamaConfig } from '../../functions/adapters/ollama.ts';
 import { Cascade } from '../../functions/core/cascade.ts';
@@ -31,7 +32,7 @@ function deps(store: MemoryStore, host: string, lines: string[]): ReviewDeps {
     out: (l) => lines.push(l),
     err: (l) => lines.push(`ERR ${l}`),
     llmTier: async () => {
-      const llm = new OllamaLlm(new LlmPrompt(taxonomy), ollamaConfig({}, { host, timeoutMs: 1_000 }));
+      const llm = new OllamaLlm(new LlmPrompt(taxonomy), ollamaConfig(configOf('local', {}), { host, timeoutMs: 1_000 }));
       return { tier: createLlmTier(llm, { taxonomy, batchSize: 5, backoffMs: 1, maxBackoffMs: 2, retries: 1 }), probe: () => llm.probe() };
     },
   };
@@ -41,7 +42,7 @@ describe('aisle review', () => {
   it('lists the queue, then --retry-llm labels what the LLM skipped while it was down', async () => {
     await server.stop(); // Ollama down while classifying
     const store = new MemoryStore();
-    const down = new OllamaLlm(new LlmPrompt(taxonomy), ollamaConfig({}, { host: server.url }));
+    const down = new OllamaLlm(new LlmPrompt(taxonomy), ollamaConfig(configOf('local', {}), { host: server.url }));
     const decisions = await new Cascade({ taxonomy, tiers: [unsure, createLlmTier(down, { taxonomy })], cache: store }).classify(items);
     await store.saveDecisions(decisions.map((d, i) => ({ decision: d, input: { name: items[i].name }, text: items[i].text, jobId: 'j1', at: new Date().toISOString() })));
     expect(decisions.every((d) => d.status === 'needs_review' && d.classId === 'food.fresh')).toBe(true);

@@ -3,6 +3,7 @@
  * Cascade. Every fault must end with each item labelled as the oracle says or in review — none lost, none
  * duplicated, no guessed label.
  */
+import { configOf } from '../../functions/config/deployables.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OllamaLlm, ollamaConfig, type OllamaConfig } from '../../functions/adapters/ollama.ts';
 import { Cascade } from '../../functions/core/cascade.ts';
@@ -39,7 +40,7 @@ beforeEach(() => {
   server.chats.length = 0;
 });
 
-const llm = (over: Partial<OllamaConfig> = {}) => new OllamaLlm(prompt, ollamaConfig({}, { host: server.url, timeoutMs: 2_000, ...over }));
+const llm = (over: Partial<OllamaConfig> = {}) => new OllamaLlm(prompt, ollamaConfig(configOf('local', {}), { host: server.url, timeoutMs: 2_000, ...over }));
 
 /** Each item once, and each either the oracle's label from the LLM or in review after an LLM failure. */
 function expectLabelledOrReview(items: CascadeItem[], decisions: Decision[]) {
@@ -81,9 +82,9 @@ describe('ollama adapter', () => {
   });
 
   it('reads its config from the environment with sane defaults', () => {
-    expect(ollamaConfig({})).toMatchObject({ host: 'http://127.0.0.1:11434', model: 'llama3', batchSize: 20, keepAliveS: 300 });
-    expect(ollamaConfig({ OLLAMA_HOST: '10.0.0.5:11434', OLLAMA_KEEP_ALIVE: '10m', OLLAMA_BATCH_SIZE: '8' })).toMatchObject({ host: 'http://10.0.0.5:11434', keepAliveS: 600, batchSize: 8 });
-    expect(() => ollamaConfig({ OLLAMA_BATCH_SIZE: 'lots' })).toThrow(/OLLAMA_BATCH_SIZE/);
+    expect(ollamaConfig(configOf('local', {}))).toMatchObject({ host: 'http://127.0.0.1:11434', model: 'llama3', batchSize: 20, keepAliveS: 300 });
+    expect(ollamaConfig(configOf('local', { OLLAMA_HOST: '10.0.0.5:11434', OLLAMA_KEEP_ALIVE: '10m', OLLAMA_BATCH_SIZE: '8' }))).toMatchObject({ host: 'http://10.0.0.5:11434', keepAliveS: 600, batchSize: 8 });
+    expect(() => ollamaConfig(configOf('local', { OLLAMA_BATCH_SIZE: 'lots' }))).toThrow(/OLLAMA_BATCH_SIZE/);
   });
 });
 

@@ -4,6 +4,7 @@
  * format, batches, visibility kept while slow, chunks completed and counted once, only completed messages
  * deleted, failures left to redelivery and the DLQ.
  */
+import { configOf } from '../../functions/config/deployables.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +109,7 @@ async function drain(url: string): Promise<string[]> {
 }
 
 function worker(url: string, pipeline: PipelineDeps, over: Partial<LlmWorkerDeps> = {}, timeoutMs = 2_000) {
-  const llm = new OllamaLlm(new LlmPrompt(taxonomy), ollamaConfig({}, { host: ollama.url, timeoutMs }));
+  const llm = new OllamaLlm(new LlmPrompt(taxonomy), ollamaConfig(configOf('local', {}), { host: ollama.url, timeoutMs }));
   const tier = createLlmTier(llm, { taxonomy, batchSize: 20, retries: 1, backoffMs: 1, maxBackoffMs: 2 });
   return makeWorker({ pipeline, sqs, queueUrl: url, tier, waitTimeS: 0, visibilityTimeoutS: 1, ...over });
 }
@@ -187,7 +188,7 @@ describe('llm worker', () => {
     const f = await job(pipeline, 'f', 25);
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(f.msg) }));
     ollama.rule = (asked) => (asked.length === 5 ? { kind: 'status', status: 503 } : undefined);
-    const w = worker(url, pipeline, { tier: createLlmTier(new OllamaLlm(new LlmPrompt(taxonomy), ollamaConfig({}, { host: ollama.url })), { taxonomy, batchSize: 20, concurrency: 1, retries: 1, backoffMs: 1 }) });
+    const w = worker(url, pipeline, { tier: createLlmTier(new OllamaLlm(new LlmPrompt(taxonomy), ollamaConfig(configOf('local', {}), { host: ollama.url })), { taxonomy, batchSize: 20, concurrency: 1, retries: 1, backoffMs: 1 }) });
     expect(await w.pollOnce()).toEqual({ received: 1, completed: 0, leftForRedelivery: 1 });
     expect(await pipeline.jobs.get('job-f')).toMatchObject({ classified: 5 });
     ollama.rule = undefined;

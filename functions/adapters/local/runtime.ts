@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Cascade } from '../../core/cascade.ts';
+import { configOf } from '../../config/deployables.ts';
 import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/taxonomy.ts';
 import { CACHE_TIER, type Tier } from '../../core/types.ts';
 import { loadTiers, selectableTierNames } from '../../tiers/registry.ts';
@@ -30,7 +31,7 @@ function localTierServices(home: string, taxonomy: Taxonomy, env: NodeJS.Process
         return { unavailable: `model ${champion.version} cannot be loaded: ${(err as Error).message}` };
       }
     },
-    llm: async (examples) => (await import('../ollama.ts')).createOllamaLlm(taxonomy, examples, env),
+    llm: async (examples) => (await import('../ollama.ts')).createOllamaLlm(taxonomy, examples, configOf('local', env)),
   };
 }
 
@@ -71,7 +72,7 @@ export interface LocalRuntime {
 }
 
 export function aisleHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.AISLE_HOME || '.aisle');
+  return resolve(configOf('local', env).aisleHome);
 }
 
 /** The local state database of a home folder ($AISLE_HOME/aisle.duckdb), spilling to its tmp/. */
@@ -84,8 +85,8 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}): Pro
   const taxonomy = loadTaxonomy(options.taxonomyPath ?? DEFAULT_TAXONOMY_PATH);
   const selected = options.tiers ?? selectableTierNames(options.plugins);
 
-  const ttlDays = Number(env.AISLE_CACHE_TTL_DAYS);
-  const ttlSeconds = options.cacheTtlSeconds ?? (ttlDays > 0 ? ttlDays * 86_400 : undefined);
+  const ttlDays = configOf('local', env).aisleCacheTtlDays;
+  const ttlSeconds = options.cacheTtlSeconds ?? (ttlDays === undefined ? undefined : ttlDays * 86_400);
 
   const db = await openLocalDb(home);
   const cache = new DuckDbCache(db, ttlSeconds);
