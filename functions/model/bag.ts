@@ -207,7 +207,7 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
         for (let j = 0; j < H; j++) {
           let s = hb[j];
           for (let k = 0; k < d; k++) s += h[k] * U[k * H + j];
-          hid[j] = s > 0 ? s : 0;
+          hid[j] = Math.max(s, 0);
         }
       }
       let max = -Infinity;
@@ -374,7 +374,7 @@ export function bagForward(model: BagModel, seq: ArrayLike<number>, out: Float32
       let s = 0;
       for (let k = 0; k < d; k++) s += h[k] * model.hiddenWeights[k * H + j];
       s += model.hiddenBias[j];
-      a[j] = s > 0 ? s : 0;
+      a[j] = Math.max(s, 0);
     }
   }
   const W = model.weights;

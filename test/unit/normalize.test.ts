@@ -11,7 +11,7 @@ const REF_QUANTITY_RE = new RegExp(`(\\d+(?:[.,]\\d+)?)\\s*-?\\s*(${UNIT_PATTERN
 function referenceNormalize(raw: string): string {
   let s = raw.toLowerCase();
   if (/^[a-z0-9 ]*$/.test(s) && !s.includes('  ') && s.trim() === s && !/\d/.test(s)) return s;
-  if (/[^\x00-\x7f]/.test(s)) s = s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  if (/[\u0080-\uffff]/.test(s)) s = s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
   s = s.replace(/['\u2019`]/g, '').replace(/&/g, ' and ').replace(/(\d),(\d{3})(?!\d)/g, '$1$2');
   s = s.replace(REF_QUANTITY_RE, (_m, n: string, unit: string) => ` ${n.replace(',', '.')}${UNIT_ALIASES[unit.replace(/\s+/g, ' ')] ?? unit} `);
   s = s.replace(/(\d+)\s*x\s*(?=\d)/g, ' $1x ');
