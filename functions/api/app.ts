@@ -1,10 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import type { ApiKeyCheck, ApiKeyRole } from '../core/api-keys.ts';
+import type { ApiKeyCheck } from '../core/api-keys.ts';
 import { bearerToken, verifyApiKey } from '../core/api-keys.ts';
-import type { Cascade } from '../core/cascade.ts';
-import type { Taxonomy } from '../core/taxonomy.ts';
-import type { Cache, Insights, JobsService, KeyStore, ModelRegistry, ResultStore, Retrainer } from '../ports.ts';
+import type { KeyStore } from '../ports.ts';
 import { ApiError, errorBody, respondError, zodDetails } from './errors.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { classifyRoutes } from './routes/classify.ts';
@@ -17,47 +15,9 @@ import { modelRoutes } from './routes/models.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { taxonomyRoutes } from './routes/taxonomy.ts';
 import { uiRoutes } from './routes/ui.ts';
+import type { ApiApp, ApiEnv, AppDeps, Principal } from './types.ts';
 
-/** A dependency /ready checks; `required` ones make the service not ready, the others only degrade it. */
-export interface ReadinessProbe {
-  required: boolean;
-  check(): Promise<void>;
-}
-
-/** Everything the app needs, injected: the local runtime and the Lambda entry build it from their adapters. */
-export interface AppDeps {
-  taxonomy: Taxonomy;
-  cascade: Pick<Cascade, 'classify'>;
-  results: ResultStore;
-  /** Written with human labels so they override cached decisions at once. */
-  cache?: Cache;
-  jobs: JobsService;
-  models: ModelRegistry;
-  retrainer?: Retrainer;
-  insights?: Insights;
-  /** API keys; null turns authentication off (only `aisle serve --no-auth`, bound to loopback). */
-  keys: KeyStore | null;
-  readiness?: Record<string, ReadinessProbe>;
-  clock?: () => Date;
-  /** Per-key token bucket; null turns rate limiting off. Default 50 requests/s, bursts of 100. */
-  rateLimit?: { ratePerSecond: number; burst: number } | null;
-  /** Largest JSON body (default 1 MB) and largest CSV upload (default 1 GiB). */
-  maxBodyBytes?: number;
-  maxUploadBytes?: number;
-  /** How long a key lookup is reused (default 5 s): revocations take effect within it. */
-  keyCacheMs?: number;
-  /** Name and version shown by /health and the OpenAPI document. */
-  version?: string;
-}
-
-export interface Principal {
-  keyId: string;
-  name: string;
-  role: ApiKeyRole;
-}
-
-export type ApiEnv = { Variables: { principal: Principal } };
-export type ApiApp = OpenAPIHono<ApiEnv>;
+export type { AppDeps } from './types.ts';
 
 const ANONYMOUS: Principal = { keyId: 'anonymous', name: 'anonymous (auth off)', role: 'write' };
 export const DEFAULT_RATE_LIMIT = { ratePerSecond: 50, burst: 100 };

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { toCascadeItem } from '../../core/normalize.ts';
 import type { ProductInput } from '../../core/types.ts';
 import type { ItemRecord } from '../../ports.ts';
-import type { ApiApp, AppDeps } from '../app.ts';
+import type { ApiApp, AppDeps } from '../types.ts';
 import { errorResponses } from '../errors.ts';
 import { ClassifyRequestSchema, ClassifyResponseSchema } from '../schemas.ts';
 import { decisionView } from '../views.ts';

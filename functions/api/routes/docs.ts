@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { swaggerUI } from '@hono/swagger-ui';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../types.ts';
 import { errorBody } from '../errors.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { describeCascade } from '../../tiers/registry.ts';
-import type { ApiApp, AppDeps } from '../app.ts';
+import type { ApiApp, AppDeps } from '../types.ts';
 
 const health = createRoute({
   method: 'get',

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { BadJobIdError, UnknownQueryError } from '../../core/insights.ts';
-import type { ApiApp, AppDeps } from '../app.ts';
+import type { ApiApp, AppDeps } from '../types.ts';
 import { ApiError, errorResponses, notFoundResponse } from '../errors.ts';
 
 const QuerySchema = z.object({ name: z.string(), description: z.string() }).openapi('InsightQuery');

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ApiApp, AppDeps } from '../app.ts';
+import type { ApiApp, AppDeps } from '../types.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
 
 const ModelVersionSchema = z

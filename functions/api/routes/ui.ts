@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../types.ts';
 import { buildInspector, INSPECTOR_FILES, type InspectorFiles } from '../ui/build.ts';
 
 /**

@@ -1,0 +1,47 @@
+// The app's types, apart from app.ts so that its routes can name them without importing the module that imports them.
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { ApiKeyRole } from '../core/api-keys.ts';
+import type { Cascade } from '../core/cascade.ts';
+import type { Taxonomy } from '../core/taxonomy.ts';
+import type { Cache, Insights, JobsService, KeyStore, ModelRegistry, ResultStore, Retrainer } from '../ports.ts';
+
+/** A dependency /ready checks; `required` ones make the service not ready, the others only degrade it. */
+export interface ReadinessProbe {
+  required: boolean;
+  check(): Promise<void>;
+}
+
+/** Everything the app needs, injected: the local runtime and the Lambda entry build it from their adapters. */
+export interface AppDeps {
+  taxonomy: Taxonomy;
+  cascade: Pick<Cascade, 'classify'>;
+  results: ResultStore;
+  /** Written with human labels so they override cached decisions at once. */
+  cache?: Cache;
+  jobs: JobsService;
+  models: ModelRegistry;
+  retrainer?: Retrainer;
+  insights?: Insights;
+  /** API keys; null turns authentication off (only `aisle serve --no-auth`, bound to loopback). */
+  keys: KeyStore | null;
+  readiness?: Record<string, ReadinessProbe>;
+  clock?: () => Date;
+  /** Per-key token bucket; null turns rate limiting off. Default 50 requests/s, bursts of 100. */
+  rateLimit?: { ratePerSecond: number; burst: number } | null;
+  /** Largest JSON body (default 1 MB) and largest CSV upload (default 1 GiB). */
+  maxBodyBytes?: number;
+  maxUploadBytes?: number;
+  /** How long a key lookup is reused (default 5 s): revocations take effect within it. */
+  keyCacheMs?: number;
+  /** Name and version shown by /health and the OpenAPI document. */
+  version?: string;
+}
+
+export interface Principal {
+  keyId: string;
+  name: string;
+  role: ApiKeyRole;
+}
+
+export type ApiEnv = { Variables: { principal: Principal } };
+export type ApiApp = OpenAPIHono<ApiEnv>;
