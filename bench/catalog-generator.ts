@@ -6,11 +6,13 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { seededRandom } from '../functions/core/random.ts';
 
+// biome-ignore format: a word list, packed
 const BRANDS = [
   'Green Valley', 'Sunny Farms', 'Hearthstone', 'Blue Harbor', 'Oak & Acre', 'Golden Field', 'Maple Lane',
   'Brightside', 'Northwind', 'Riverbend', 'Pure Leaf Co', 'Happy Paws', 'Little Sprout', 'CleanHome', 'Daily Fresh',
   'Crunch Time', 'Morning Glory', 'Polar Pantry', 'Tidewater', 'Summit', 'Harvest Moon', 'Cozy Kitchen',
 ];
+// biome-ignore format: a word list, packed
 const PRODUCTS = [
   'Whole Milk', 'Greek Yogurt', 'Cheddar Cheese', 'Large Brown Eggs', 'Salted Butter', 'Sparkling Water',
   'Orange Juice', 'Cold Brew Coffee', 'Green Tea', 'Cola', 'Potato Chips', 'Tortilla Chips', 'Chocolate Bar',

@@ -17,7 +17,9 @@ const count = Number(arg('--items') ?? 1_000_000);
 const rulesFile = arg('--rules') ?? DEFAULT_RULES_PATH;
 
 const BRANDS = ['Sunny Acres', 'Blue Ridge', 'Golden Fields', 'Nordhaven', 'Casa Verde', 'Maple Hollow', 'Tide', 'Purina', 'Harbor Point', ''];
+// biome-ignore format: a word list
 const MODIFIERS = ['Organic', 'Original', 'Classic', 'Low Fat', 'Unsweetened', 'Family Size', 'Spicy', 'Vanilla', 'Honey Roasted', 'Sea Salt', 'Extra Virgin', 'Whole Grain', 'Lemon Scented', 'Fragrance Free', 'Chicken & Rice', 'Dark Roast', 'Mixed Berry', 'Smoked'];
+// biome-ignore format: a word list
 const NOUNS = ['Whole Milk', 'Greek Yogurt', 'Sharp Cheddar', 'Ice Cream', 'Potato Chips', 'Chocolate Chip Cookies', 'Olive Oil', 'Penne Pasta', 'Pasta Sauce', 'Black Beans', 'Chicken Broth', 'Frozen Pizza', 'Dog Food', 'Cat Litter', 'Laundry Detergent', 'Paper Towels', 'Shampoo', 'Toothpaste', 'Diapers', 'Baby Wipes', 'Sparkling Water', 'Ground Coffee', 'Green Tea', 'Cabernet Sauvignon', 'Granola Bars', 'Corn Flakes', 'Sourdough Bread', 'Chicken Breast', 'Bananas', 'Baby Spinach', 'Widget Assembly', 'Mystery Mix', 'Gift Card', 'Spring Water', 'Peanut Butter'];
 const SIZES = ['12 oz', '1 gal', '500 ml', '2 lb', '24 ct', '6 x 330ml', '', '', '16.9 fl oz', '1.5 L'];
 

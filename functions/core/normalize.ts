@@ -2,6 +2,7 @@ import type { CascadeItem, ProductInput } from './types.ts';
 
 // Units written many ways ("12 oz", "12-oz", "12 Oz.", "12 ounce") collapse to one token ("12oz"), so the
 // cache key, rules and the encoder see the same text for the same product.
+// biome-ignore format: a table: one unit and its spellings a line
 export const UNIT_ALIASES: Record<string, string> = {
   oz: 'oz', ounce: 'oz', ounces: 'oz', 'fl oz': 'floz', 'fl. oz': 'floz', floz: 'floz',
   lb: 'lb', lbs: 'lb', pound: 'lb', pounds: 'lb',
@@ -34,6 +35,7 @@ const WHITESPACE_RE = /\s+/g;
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isLetter = (c: number) => c >= 97 && c <= 122;
 /** What `\s` matches in a JavaScript regex. */
+// biome-ignore format: a set of code points, packed
 const isSpace = (c: number) =>
   c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
   c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
@@ -284,6 +286,7 @@ export function keyOf(text: string): string {
   h1 = fmix(h1);
   h2 = fmix(h2 ^ 0x27d4eb2f);
   // One flat string from 16 character codes: cheaper than joining pieces a Map look-up would flatten again.
+  // biome-ignore format: two rows of eight hex digits
   return String.fromCharCode(
     hex(h1, 28), hex(h1, 24), hex(h1, 20), hex(h1, 16), hex(h1, 12), hex(h1, 8), hex(h1, 4), hex(h1, 0),
     hex(h2, 28), hex(h2, 24), hex(h2, 20), hex(h2, 16), hex(h2, 12), hex(h2, 8), hex(h2, 4), hex(h2, 0),
