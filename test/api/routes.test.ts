@@ -3,7 +3,8 @@ import { UnavailableError } from '../../functions/core/errors.ts';
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
 import { auth, CHALLENGER, CHAMPION, closeTestApis, json, makeTestApi, type TestApi } from './fixtures.ts';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: response bodies, checked field by field
+type Json = any;
 
 afterEach(closeTestApis);
 
@@ -318,8 +319,10 @@ describe('jobs', () => {
 
     // a job still running has no result yet
     const slow = await makeTestApi();
-    const run = slow.service.jobs['opts'].run;
-    slow.service.jobs['opts'].run = async (j) => { await gate; await run(j); };
+    // biome-ignore lint/complexity/useLiteralKeys: the private options, reached from the test only
+    const opts = slow.service.jobs['opts'];
+    const run = opts.run;
+    opts.run = async (j) => { await gate; await run(j); };
     const started: Json = await (await slow.app.request('/v1/jobs?filename=slow.csv', { method: 'POST', headers: auth(slow.writeKey, { 'content-type': 'text/csv' }), body: csv })).json();
     const early = await slow.app.request(`/v1/jobs/${started.job.id}/result`, { headers: auth(slow.writeKey) });
     expect(early.status).toBe(409);
