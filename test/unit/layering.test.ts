@@ -19,6 +19,7 @@ const FILES: Record<string, string> = {
   'functions/core/wrong.ts': "import type { shots } from '../adapters/local/few-shot.ts';\nexport type Wrong = typeof shots;\n",
   'functions/pipeline/wrong.ts': "import { s3 } from '../adapters/aws/s3.ts';\nexport const w = s3;\n",
   'functions/adapters/ollama.ts': "import { shots } from './local/few-shot.ts';\nexport const o = shots;\n",
+  'functions/handlers/ingest.ts': "import { shots } from '../adapters/local/few-shot.ts';\nexport const i = shots;\n",
   'functions/adapters/local/parallel.ts': "import { bundleFor } from '../../../bin/bundles.mjs';\nexport const p = bundleFor;\n",
   'bin/bundles.mjs': 'export const bundleFor = 1;\n',
   'functions/core/a.ts': "import { b } from './b.ts';\nexport const a = () => b;\n",
@@ -48,6 +49,7 @@ describe('layering rules (.dependency-cruiser.cjs)', () => {
       'functions-import-no-cli-or-cdk: functions/adapters/local/parallel.ts → bin/bundles.mjs',
       'no-circular: functions/core/a.ts → functions/core/b.ts',
       'no-reach-into-local-adapters: functions/adapters/ollama.ts → functions/adapters/local/few-shot.ts',
+      'no-reach-into-local-adapters: functions/handlers/ingest.ts → functions/adapters/local/few-shot.ts',
       'not-to-unresolvable: functions/core/typo.ts → ./mising.ts',
     ]);
   });
