@@ -1,4 +1,4 @@
-// Layering rules (issue 14, item 5): the core points at nothing outside itself; adapters don't reach into each
+// Layering rules: the core points at nothing outside itself; adapters don't reach into each
 // other. `npm run lint:layers` checks them; test/unit/layering.test.ts shows a wrong-way import is caught.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -34,7 +34,7 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment: 'A cycle makes the load order matter and the layers meaningless.',
+      comment: 'A cycle, even through type-only imports, ties its modules together: none can move or change alone.',
       severity: 'error',
       from: {},
       to: { circular: true },
