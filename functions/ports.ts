@@ -5,7 +5,6 @@
  */
 import type { Readable } from 'node:stream';
 import type { ApiKeyRecord } from './core/api-keys.ts';
-import type { RuleCalibration } from './core/encoder-tier.ts';
 import type { Candidate, Decision, ProductInput } from './core/types.ts';
 
 /** Earlier decisions by key and taxonomy version. Human labels are never expired. */
@@ -118,6 +117,32 @@ export interface BlobStore {
 /** A producer's view of a queue; consumers are wired by the runtime (a Lambda event source, the LLM worker's poll). */
 export interface Queue<T> {
   send(messages: T[]): Promise<void>;
+}
+
+/** Per-class acceptance thresholds on calibrated probabilities. */
+export interface ClassThresholds {
+  perClass: Record<string, number>;
+  /** For classes without a threshold of their own. */
+  pooled: number;
+}
+
+/**
+ * How a model weighs the rules tier (metrics.json `rules`), measured when it was trained: each rule's
+ * precision on the training rows (never the held-out ones), and thresholds calibrated on the validation slice.
+ */
+export interface RuleCalibration {
+  /** Version of the rules file the rules were measured with. */
+  rulesVersion: string;
+  /** Per rule id: [decisions on the training rows, correct ones]. */
+  hits: Record<string, [number, number]>;
+  /** Precision of all rule decisions on the training rows: the prior of a rule with few decisions. */
+  pooledPrecision: number;
+  /** Exponent on a rule's precision odds when its class is weighed into the encoder's probabilities. */
+  weight: number;
+  /** For items a rule decided, on the probabilities with the rule weighed in. */
+  ruled: ClassThresholds;
+  /** For items no rule decided: those the encoder decides alone in a cascade with rules (harder than most). */
+  unruled: ClassThresholds;
 }
 
 /** Class probabilities for texts, from a model version. */

@@ -1,4 +1,4 @@
-import type { Encoder } from '../ports.ts';
+import type { ClassThresholds, Encoder, RuleCalibration } from '../ports.ts';
 import type { Candidate, CascadeItem, DecidedOutcome, Tier, TierContext, TierOutcome } from './types.ts';
 import type { Taxonomy } from './taxonomy.ts';
 
@@ -9,32 +9,6 @@ export interface EncoderTierOptions {
   taxonomy?: Taxonomy;
   /** Cost units per item (the cost model's unit: one encoder inference). Default 1. */
   costUnits?: number;
-}
-
-/** Per-class acceptance thresholds on calibrated probabilities. */
-export interface ClassThresholds {
-  perClass: Record<string, number>;
-  /** For classes without a threshold of their own. */
-  pooled: number;
-}
-
-/**
- * How a model weighs the rules tier (metrics.json `rules`), measured when it was trained: each rule's
- * precision on the training rows (never the held-out ones), and thresholds calibrated on the validation slice.
- */
-export interface RuleCalibration {
-  /** Version of the rules file the rules were measured with. */
-  rulesVersion: string;
-  /** Per rule id: [decisions on the training rows, correct ones]. */
-  hits: Record<string, [number, number]>;
-  /** Precision of all rule decisions on the training rows: the prior of a rule with few decisions. */
-  pooledPrecision: number;
-  /** Exponent on a rule's precision odds when its class is weighed into the encoder's probabilities. */
-  weight: number;
-  /** For items a rule decided, on the probabilities with the rule weighed in. */
-  ruled: ClassThresholds;
-  /** For items no rule decided: those the encoder decides alone in a cascade with rules (harder than most). */
-  unruled: ClassThresholds;
 }
 
 /** Decisions of an imaginary rule at the pooled precision added to each rule's own (smoothing). */

@@ -11,9 +11,8 @@ import { basename, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { normalizeText } from '../core/normalize.ts';
 import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
-import type { RuleCalibration } from '../core/encoder-tier.ts';
 import type { Candidate } from '../core/types.ts';
-import type { Encoder } from '../ports.ts';
+import type { Encoder, RuleCalibration } from '../ports.ts';
 import { TextTokenizer } from './tokenizer.ts';
 
 export interface OnnxEncoderOptions {

@@ -4,7 +4,8 @@
  * model saw — the weight of a rule's evidence (NLL) and the acceptance thresholds for rule-backed items and
  * for the items no rule decides.
  */
-import { rulePrecision, withRuleEvidence, type RuleCalibration } from '../core/encoder-tier.ts';
+import { rulePrecision, withRuleEvidence } from '../core/encoder-tier.ts';
+import type { RuleCalibration } from '../ports.ts';
 import type { RuleSet } from '../core/rules.ts';
 import type { Candidate } from '../core/types.ts';
 import { chooseThresholds } from './calibration.ts';

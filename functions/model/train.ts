@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { normalizeText } from '../core/normalize.ts';
-import type { RuleCalibration } from '../core/encoder-tier.ts';
+import type { RuleCalibration } from '../ports.ts';
 import type { RuleSet } from '../core/rules.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import { averageModels, bagForward, DEFAULT_BAG_CONFIG, foldLinearHead, headFlagsOf, trainBag, type BagConfig, type BagModel } from './bag.ts';

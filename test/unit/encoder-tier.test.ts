@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Cascade } from '../../functions/core/cascade.ts';
-import { createEncoderTier, rulePrecision, withRuleEvidence, type RuleCalibration } from '../../functions/core/encoder-tier.ts';
+import { createEncoderTier, rulePrecision, withRuleEvidence } from '../../functions/core/encoder-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { Candidate } from '../../functions/core/types.ts';
-import type { Encoder } from '../../functions/ports.ts';
+import type { Encoder, RuleCalibration } from '../../functions/ports.ts';
 
 const taxonomy = loadTaxonomy();
 
