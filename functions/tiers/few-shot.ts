@@ -20,7 +20,10 @@ export function examplesFromRules(json: unknown, taxonomy: Taxonomy): FewShotExa
   const keywords: FewShotExample[] = [];
   const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const o = node as Record<string, unknown>;
     const name = CLASS_KEYS.map((k) => o[k]).find((v): v is string => typeof v === 'string');

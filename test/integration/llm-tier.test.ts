@@ -249,7 +249,7 @@ describe('llm tier resilience', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const real = llm();
-    const held: Llm = { model: real.model, where: real.where, reachable: async () => true, classify: async (xs) => (await gate, real.classify(xs)) };
+    const held: Llm = { model: real.model, where: real.where, reachable: async () => true, classify: (xs) => gate.then(() => real.classify(xs)) };
     const tier = createLlmTier(held, { taxonomy, ...fast, batchSize: 5, concurrency: 1, checkpoint: { store, cache: store, jobId: 'job-1' } });
     const running = tier.decide(ITEMS.slice(0, 5), { hints: ITEMS.slice(0, 5).map(() => [{ classId: 'food.fresh', score: 0.4 }]) });
     // The checkpoint goes to the in-memory store before the (held) call: once pending callbacks have run, it is there.
