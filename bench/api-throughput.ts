@@ -10,6 +10,8 @@ import { execSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+// @ts-expect-error autocannon ships no types (and @types/autocannon is not installed)
+import autocannon from 'autocannon';
 import { parse } from 'csv-parse/sync';
 import { createEncoderTier } from '../functions/core/encoder-tier.ts';
 import { toCascadeItem } from '../functions/core/normalize.ts';
@@ -18,8 +20,6 @@ import { loadTaxonomy } from '../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { SHIPPED_MODELS_DIR, shippedVersions } from '../functions/model/registry.ts';
 import { machineLine } from './machine.ts';
-// @ts-expect-error autocannon ships no types (and @types/autocannon is not installed)
-import autocannon from 'autocannon';
 
 const seconds = Number(process.argv[2] ?? 10);
 /** One request in flight per connection (no HTTP pipelining), kept alive. */
@@ -46,19 +46,29 @@ type Load = { body?: string; amount?: number; setupRequest?: (req: Record<string
 async function load(title: string, opts: Load, itemsPerRequest = 1) {
   const cpuBefore = serverCpuMs();
   const r = await autocannon({
-    url, method: 'POST', headers, connections: CONNECTIONS, pipelining: 1,
+    url,
+    method: 'POST',
+    headers,
+    connections: CONNECTIONS,
+    pipelining: 1,
     ...(opts.amount ? { amount: opts.amount } : { duration: seconds }),
     ...(opts.setupRequest ? { requests: [{ setupRequest: opts.setupRequest }] } : { body: opts.body }),
   });
   const cpuUsPerRequest = ((serverCpuMs() - cpuBefore) * 1000) / Math.max(1, r.requests.total);
-  console.log(`${title}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms` +
-    (itemsPerRequest > 1 ? `, ${(r.requests.average * itemsPerRequest).toFixed(0)} items/s` : '') +
-    `, server CPU ${cpuUsPerRequest.toFixed(0)} µs/request, non-2xx ${r.non2xx}`);
+  console.log(
+    `${title}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms` +
+      (itemsPerRequest > 1 ? `, ${(r.requests.average * itemsPerRequest).toFixed(0)} items/s` : '') +
+      `, server CPU ${cpuUsPerRequest.toFixed(0)} µs/request, non-2xx ${r.non2xx}`,
+  );
 }
 
 console.log(machineLine());
-console.log(`autocannon: ${CONNECTIONS} keep-alive connections, no pipelining, ${seconds} s per run (the encoder run: each name once), ` +
-  `client on the same machine as the server; server: aisle serve --rate-limit 0, auth on (one key); load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `autocannon: ${CONNECTIONS} keep-alive connections, no pipelining, ${seconds} s per run (the encoder run: each name once), ` +
+    `client on the same machine as the server; server: aisle serve --rate-limit 0, auth on (one key); load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+);
 
 // Names the server's encoder will decide: the rules defer on them and the shipped model clears its threshold.
 const taxonomy = loadTaxonomy();
@@ -81,6 +91,13 @@ const oneItem = (list: string[]) => {
 await load('single item, rule hit', { body: JSON.stringify({ items: [{ name: names[0] }] }) });
 await autocannon({ url, method: 'POST', headers, connections: 1, amount: cachedNames.length, requests: [{ setupRequest: oneItem(cachedNames) }] });
 await load(`single item, cache hit (${cachedNames.length} names the encoder decided before)`, { setupRequest: oneItem(cachedNames) });
-await load('100 items per request (rule hits)', { body: JSON.stringify({ items: Array.from({ length: 100 }, (_, i) => ({ name: names[i % names.length] })) }) }, 100);
-await load(`single item, encoder decides (${freshNames.length} distinct names, each once)`, { amount: freshNames.length, setupRequest: oneItem(freshNames) });
+await load(
+  '100 items per request (rule hits)',
+  { body: JSON.stringify({ items: Array.from({ length: 100 }, (_, i) => ({ name: names[i % names.length] })) }) },
+  100,
+);
+await load(`single item, encoder decides (${freshNames.length} distinct names, each once)`, {
+  amount: freshNames.length,
+  setupRequest: oneItem(freshNames),
+});
 server.kill('SIGTERM');

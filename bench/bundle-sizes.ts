@@ -32,9 +32,22 @@ for (const name of HANDLERS) {
   });
   const code = result.outputFiles[0].contents;
   const inputs = Object.entries(result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].inputs)
-    .map(([path, { bytesInOutput }]) => [path.replace(/^node_modules\//, '').split('/').slice(0, 2).join('/'), bytesInOutput] as const)
+    .map(
+      ([path, { bytesInOutput }]) =>
+        [
+          path
+            .replace(/^node_modules\//, '')
+            .split('/')
+            .slice(0, 2)
+            .join('/'),
+          bytesInOutput,
+        ] as const,
+    )
     .reduce((acc, [pkg, bytes]) => acc.set(pkg, (acc.get(pkg) ?? 0) + bytes), new Map<string, number>());
-  const top = [...inputs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([p, b]) => `${p} ${(b / 1024).toFixed(0)}k`);
+  const top = [...inputs.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([p, b]) => `${p} ${(b / 1024).toFixed(0)}k`);
   const ok = code.byteLength <= TARGET_BYTES;
   if (!ok) over++;
   const native = Object.keys(result.metafile.inputs).filter((p) => /onnxruntime|\.node$/.test(p));

@@ -2,8 +2,9 @@
  * Generates a synthetic grocery-like catalog CSV from the project's own word lists (no external data), for
  * throughput benchmarks and big-file tests. Deterministic for a given seed.
  */
-import { createWriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { seededRandom } from '../functions/core/random.ts';
 
 // biome-ignore format: a word list, packed

@@ -48,7 +48,10 @@ function measure(cmd: string[], env: NodeJS.ProcessEnv = process.env): Measured 
   const kb = /__RSS_KB=(\d+)/.exec(r.stderr);
   const cpu = /__CPU=([\d.]+)\+([\d.]+)/.exec(r.stderr);
   return {
-    seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : null, rssMb: kb ? Math.round(Number(kb[1]) / 1024) : null, stdout: r.stdout,
+    seconds,
+    cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : null,
+    rssMb: kb ? Math.round(Number(kb[1]) / 1024) : null,
+    stdout: r.stdout,
   };
 }
 
@@ -66,13 +69,20 @@ for (let run = 0; run < runs; run++) {
   // The default run (worker threads, one per core; the job's lake export waits for the first insights query),
   // that first query, which pays for the export, the run with the export at its end (--lake), and the default
   // on one thread.
-  const passes = [['aisle classify --tiers cache,rules', []], ['  … with --lake', ['--lake']], ['  … with --threads 1', ['--threads', '1']]] as const;
+  const passes = [
+    ['aisle classify --tiers cache,rules', []],
+    ['  … with --lake', ['--lake']],
+    ['  … with --threads 1', ['--threads', '1']],
+  ] as const;
   for (const [name, extra] of passes) {
     const home = join(work, 'home');
     rmSync(home, { recursive: true, force: true });
     const env = { ...process.env, AISLE_HOME: home };
     const out = join(work, 'catalog.out.csv');
-    const cli = measure([node, join(ROOT, 'bin/aisle.mjs'), 'classify', input, '--out', out, '--tiers', 'cache,rules', '--fresh', '-q', ...extra], env);
+    const cli = measure(
+      [node, join(ROOT, 'bin/aisle.mjs'), 'classify', input, '--out', out, '--tiers', 'cache,rules', '--fresh', '-q', ...extra],
+      env,
+    );
     if (!cli.stdout.includes(`${rows.toLocaleString('en-US')} rows in`)) throw new Error(`unexpected summary:\n${cli.stdout}`);
     results.push({ name, ...cli });
     if (extra.length === 0) {
@@ -97,6 +107,10 @@ for (const r of results) {
     `${r.name.padEnd(36)} ${r.seconds.toFixed(2).padStart(8)} ${rate.toLocaleString('en-US').padStart(10)} ${cpu.padStart(7)} ${(r.rssMb === null ? 'n/a' : `${r.rssMb} MB`).padStart(9)}`,
   );
 }
-console.log(`load:    ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min averages at the end; ${cpu.length} cores)`);
+console.log(
+  `load:    ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} (1, 5, 15 min averages at the end; ${cpu.length} cores)`,
+);
 console.log('\nthe first aisle insights after a run exports that run to the lake (rows/s: rows exported per second)');
 console.log('target: aisle classify ≥ 250,000 rows/s, peak RSS ≤ 500 MB (start-up included, cold cache)');

@@ -9,21 +9,21 @@
  * The dataset is read, never copied; the model is written to a temporary folder (or --keep DIR, which must
  * be outside the repository: a model trained on this data must not be shipped).
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
+import { Cascade } from '../functions/core/cascade.ts';
+import { createEncoderTier } from '../functions/core/encoder-tier.ts';
 import { normalizeText, toCascadeItem } from '../functions/core/normalize.ts';
+import { createRulesTier, loadRules } from '../functions/core/rules.ts';
 import { loadTaxonomy } from '../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { evaluate, formatReport } from '../functions/model/evaluate.ts';
-import { trainEncoder } from '../functions/model/train.ts';
-import { Cascade } from '../functions/core/cascade.ts';
-import { createEncoderTier } from '../functions/core/encoder-tier.ts';
-import { createRulesTier, loadRules } from '../functions/core/rules.ts';
 import { scorePredictions } from '../functions/model/metrics.ts';
+import { trainEncoder } from '../functions/model/train.ts';
 import { OUT_OF_DOMAIN } from '../test/fixtures/grocery.ts';
 import { machineLine } from './machine.ts';
 
@@ -80,7 +80,9 @@ t0 = performance.now();
 const reps = 5;
 for (let i = 0; i < reps; i++) await encoder.predict(texts, 3);
 const rowsPerSecond = (reps * texts.length) / ((performance.now() - t0) / 1000);
-console.log(`\ninference (batch 1024, ${cpus().length} threads, target ≥ 50,000 rows/s): first pass ${Math.round(coldRate)} rows/s, repeated ${Math.round(rowsPerSecond)} rows/s`);
+console.log(
+  `\ninference (batch 1024, ${cpus().length} threads, target ≥ 50,000 rows/s): first pass ${Math.round(coldRate)} rows/s, repeated ${Math.round(rowsPerSecond)} rows/s`,
+);
 
 // Why the tokenizer has a fast path: the library's per-call cost, on the same (normalized) texts.
 const normalized = texts.map(normalizeText);
@@ -92,11 +94,16 @@ const tokenizeRate = (encode: (t: string) => number[]) => {
 };
 const lib = tokenizeRate((t) => encoder.tokenizer.encodeWithLibrary(t));
 const fast = tokenizeRate((t) => encoder.tokenizer.encode(t));
-console.log(`tokenization: library ${Math.round(lib.rate)} rows/s, fast path ${Math.round(fast.rate)} rows/s (same ${lib.n === fast.n ? 'token count' : 'COUNT DIFFERS'})`);
+console.log(
+  `tokenization: library ${Math.round(lib.rate)} rows/s, fast path ${Math.round(fast.rate)} rows/s (same ${lib.n === fast.n ? 'token count' : 'COUNT DIFFERS'})`,
+);
 
 // Out-of-domain: project-written names of goods unlike the training data.
 const tier = createEncoderTier(encoder, { taxonomy });
-const outcomes = await tier.decide(OUT_OF_DOMAIN.map((name) => toCascadeItem({ name })), { hints: [] });
+const outcomes = await tier.decide(
+  OUT_OF_DOMAIN.map((name) => toCascadeItem({ name })),
+  { hints: [] },
+);
 const foodAccepted = outcomes.filter((o) => o.kind === 'decided' && o.classId?.startsWith('food')).length;
 console.log(`out-of-domain: ${outcomes.filter((o) => o.kind === 'decided').length}/${OUT_OF_DOMAIN.length} accepted, ${foodAccepted} as Food`);
 outcomes.forEach((o, i) => console.log(`  ${OUT_OF_DOMAIN[i].padEnd(45)} ${o.kind} ${'reason' in o ? o.reason : ''}`));
@@ -112,7 +119,12 @@ const cascadeRate = items.length / ((performance.now() - t0) / 1000);
 const byTier = new Map<string, number>();
 for (const d of decisions) byTier.set(d.tier, (byTier.get(d.tier) ?? 0) + 1);
 const cascadeReport = scorePredictions(
-  decisions.map((d, i) => ({ gold: test[i].classId, predicted: d.classId ?? 'unknown', score: d.tier === 'review' ? 0 : 1, accepted: d.status === 'ok' && d.tier !== 'review' })),
+  decisions.map((d, i) => ({
+    gold: test[i].classId,
+    predicted: d.classId ?? 'unknown',
+    score: d.tier === 'review' ? 0 : 1,
+    accepted: d.status === 'ok' && d.tier !== 'review',
+  })),
   taxonomy,
   `rules + ${metrics.modelVersion}`,
 );
@@ -120,10 +132,21 @@ const ruleDecided = decisions.filter((d) => d.trace?.steps.some((s) => s.tier ==
 const confirmed = ruleDecided.filter((d) => d.tier === 'rules').length;
 const overruled = ruleDecided.filter((d) => d.tier === 'encoder').length;
 console.log('\n=== cascade: rules + encoder (no LLM), test split ===');
-console.log(`rule decisions: ${ruleDecided.length} · ${confirmed} stand · ${overruled} overruled by the encoder · ${ruleDecided.length - confirmed - overruled} withdrawn (left for review)`);
-console.log(`decided by tier: ${[...byTier].map(([t, n]) => `${t} ${n} (${((n / items.length) * 100).toFixed(1)}%)`).join(', ')} · ${Math.round(cascadeRate)} rows/s`);
+console.log(
+  `rule decisions: ${ruleDecided.length} · ${confirmed} stand · ${overruled} overruled by the encoder · ${ruleDecided.length - confirmed - overruled} withdrawn (left for review)`,
+);
+console.log(
+  `decided by tier: ${[...byTier].map(([t, n]) => `${t} ${n} (${((n / items.length) * 100).toFixed(1)}%)`).join(', ')} · ${Math.round(cascadeRate)} rows/s`,
+);
 const lines = formatReport(cascadeReport).split('\n');
-console.log(lines.slice(0, lines.findIndex((l) => l.startsWith('coverage/accuracy curve'))).join('\n'));
+console.log(
+  lines
+    .slice(
+      0,
+      lines.findIndex((l) => l.startsWith('coverage/accuracy curve')),
+    )
+    .join('\n'),
+);
 
 const s = report.levels;
 const c = cascadeReport.levels;
@@ -131,8 +154,12 @@ console.log('\n=== summary (test split) ===');
 console.log('| system | L1 accuracy | L2 accuracy | L2 macro-F1 | coverage @ thresholds | L2 accuracy on covered | rows/s |');
 console.log('|---|---|---|---|---|---|---|');
 console.log('| TF-IDF + LinearSVC (reference) | 0.990 | 0.883 | 0.882 | ~62% at 0.97 | 0.97 | ~12k |');
-console.log(`| rules + encoder (no LLM) | ${c[0].accuracy.toFixed(4)} | ${c[1].accuracy.toFixed(4)} | ${c[1].macroF1.toFixed(4)} | ${(cascadeReport.coverage.coverage * 100).toFixed(1)}% | ${cascadeReport.coverage.accuracy.toFixed(4)} | ${Math.round(cascadeRate)} |`);
-console.log(`| encoder alone (${metrics.modelVersion}) | ${s[0].accuracy.toFixed(4)} | ${s[1].accuracy.toFixed(4)} | ${s[1].macroF1.toFixed(4)} | ${(report.coverage.coverage * 100).toFixed(1)}% | ${report.coverage.accuracy.toFixed(4)} | ${Math.round(rowsPerSecond)} |`);
+console.log(
+  `| rules + encoder (no LLM) | ${c[0].accuracy.toFixed(4)} | ${c[1].accuracy.toFixed(4)} | ${c[1].macroF1.toFixed(4)} | ${(cascadeReport.coverage.coverage * 100).toFixed(1)}% | ${cascadeReport.coverage.accuracy.toFixed(4)} | ${Math.round(cascadeRate)} |`,
+);
+console.log(
+  `| encoder alone (${metrics.modelVersion}) | ${s[0].accuracy.toFixed(4)} | ${s[1].accuracy.toFixed(4)} | ${s[1].macroF1.toFixed(4)} | ${(report.coverage.coverage * 100).toFixed(1)}% | ${report.coverage.accuracy.toFixed(4)} | ${Math.round(rowsPerSecond)} |`,
+);
 
 await encoder.close();
 if (!args.keep) await rm(resolve(dir, '..'), { recursive: true, force: true });

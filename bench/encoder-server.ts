@@ -24,7 +24,9 @@ const threads = Number(values.threads ?? availableParallelism());
 const BATCHES = [1, 32, 256, 1024];
 
 console.log(machineLine());
-console.log(`encoder server bench: model ${STARTER_DIR}, ${threads} inference threads, ${concurrency} requests in flight, ${seconds} s per batch size\n`);
+console.log(
+  `encoder server bench: model ${STARTER_DIR}, ${threads} inference threads, ${concurrency} requests in flight, ${seconds} s per batch size\n`,
+);
 
 const taxonomy = loadTaxonomy();
 const texts = (await readStarterCatalog(taxonomy)).heldOut.map((r) => r.text);
@@ -57,7 +59,11 @@ for (const batch of BATCHES) {
       while (performance.now() < until) {
         const slice = Array.from({ length: batch }, () => texts[cursor++ % texts.length]);
         const t0 = performance.now();
-        const res = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ texts: slice, top_k: 3 }) });
+        const res = await fetch(`${url}/invocations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ texts: slice, top_k: 3 }),
+        });
         if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
         await res.arrayBuffer();
         latencies.push(performance.now() - t0);
@@ -68,7 +74,9 @@ for (const batch of BATCHES) {
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   rows.push(
-    `${String(batch).padStart(6)}  ${String(latencies.length).padStart(8)}  ${Math.round(done / elapsed).toString().padStart(9)}  ${pct(latencies, 0.5).toFixed(1).padStart(8)}  ${pct(latencies, 0.99).toFixed(1).padStart(8)}`,
+    `${String(batch).padStart(6)}  ${String(latencies.length).padStart(8)}  ${Math.round(done / elapsed)
+      .toString()
+      .padStart(9)}  ${pct(latencies, 0.5).toFixed(1).padStart(8)}  ${pct(latencies, 0.99).toFixed(1).padStart(8)}`,
   );
 }
 server.kill('SIGTERM');

@@ -61,7 +61,9 @@ for (const { name } of await insights.list()) {
   }
   const median = [...times.slice(1)].sort((a, b) => a - b)[1];
   worst = Math.max(worst, median);
-  console.log(`${name.padEnd(22)} ${String(n).padStart(6)}   ${times[0].toFixed(3).padStart(8)}   ${median.toFixed(3).padStart(14)}  ${median <= 1 ? '≤ 1 s ok' : '> 1 s MISSED'}`);
+  console.log(
+    `${name.padEnd(22)} ${String(n).padStart(6)}   ${times[0].toFixed(3).padStart(8)}   ${median.toFixed(3).padStart(14)}  ${median <= 1 ? '≤ 1 s ok' : '> 1 s MISSED'}`,
+  );
 }
 console.log(`\nslowest query (median): ${worst.toFixed(3)} s over ${rows.toLocaleString('en-US')} rows`);
 await insights.close();

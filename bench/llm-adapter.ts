@@ -8,13 +8,14 @@
  * Tokens are ESTIMATED as characters / 4 (no Llama 3 tokenizer ships with the project); the test server
  * runs in this same process and its CPU time is included in the figures.
  */
-import { configOf } from '../functions/config/deployables.ts';
+
 import { OllamaLlm, ollamaConfig } from '../functions/adapters/ollama.ts';
-import { loadFewShotExamples } from '../functions/tiers/few-shot.ts';
+import { configOf } from '../functions/config/deployables.ts';
 import { estimateTokens, LlmPrompt } from '../functions/core/llm-prompt.ts';
 import { createLlmTier } from '../functions/core/llm-tier.ts';
 import { toCascadeItem } from '../functions/core/normalize.ts';
 import { loadTaxonomy } from '../functions/core/taxonomy.ts';
+import { loadFewShotExamples } from '../functions/tiers/few-shot.ts';
 import { OllamaTestServer } from '../test/support/ollama-test-server.ts';
 import { machineLine } from './machine.ts';
 
@@ -42,15 +43,28 @@ for (const concurrency of [1, 4, 8]) {
   const outcomes = await tier.decide(items, { hints });
   const s = (performance.now() - started) / 1000;
   const ok = outcomes.filter((o) => o.kind === 'decided').length;
-  console.log(`  concurrency ${concurrency}: ${(N / s).toFixed(0)} items/s, ${((s * 1e6) / N).toFixed(0)} µs/item adapter overhead, ${tier.stats.requests} requests, ${ok}/${N} labelled`);
+  console.log(
+    `  concurrency ${concurrency}: ${(N / s).toFixed(0)} items/s, ${((s * 1e6) / N).toFixed(0)} µs/item adapter overhead, ${tier.stats.requests} requests, ${ok}/${N} labelled`,
+  );
 }
 
 const sample = names.slice(0, BATCH).map((n) => toCascadeItem({ name: n }));
-const llmItems = sample.map((it) => ({ text: it.text, name: it.name, hints: [{ classId: 'food.fresh', score: 0.42 }, { classId: 'food.dairy-eggs', score: 0.31 }] }));
+const llmItems = sample.map((it) => ({
+  text: it.text,
+  name: it.name,
+  hints: [
+    { classId: 'food.fresh', score: 0.42 },
+    { classId: 'food.dairy-eggs', score: 0.31 },
+  ],
+}));
 const systemTokens = estimateTokens(prompt.system);
 const userTokens = estimateTokens(prompt.userMessage(llmItems));
-const answerTokens = estimateTokens(JSON.stringify(Object.fromEntries(llmItems.map((_, i) => [String(i + 1), { classId: 'food.snacks-sweets', confidence: 0.9 }]))));
+const answerTokens = estimateTokens(
+  JSON.stringify(Object.fromEntries(llmItems.map((_, i) => [String(i + 1), { classId: 'food.snacks-sweets', confidence: 0.9 }]))),
+);
 console.log(`prompt tokens (estimated, chars/4): system prompt ${systemTokens}, products ${(userTokens / BATCH).toFixed(1)}/item with 2 hints`);
-console.log(`  per item at batch ${BATCH}: ${((systemTokens + userTokens) / BATCH).toFixed(1)} prompt + ${(answerTokens / BATCH).toFixed(1)} completion tokens`);
+console.log(
+  `  per item at batch ${BATCH}: ${((systemTokens + userTokens) / BATCH).toFixed(1)} prompt + ${(answerTokens / BATCH).toFixed(1)} completion tokens`,
+);
 console.log(`  per item at batch 1: ${systemTokens + estimateTokens(prompt.userMessage(llmItems.slice(0, 1)))} prompt tokens`);
 await server.stop();

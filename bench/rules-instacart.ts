@@ -48,7 +48,7 @@ for (const row of rows) {
   if (!gold) throw new Error(`row ${row.product_id}: labels ${row.level1} > ${row.level2} are not in the taxonomy`);
   const item = toCascadeItem({ name: row.product_name });
   const verdict = rules.match(item);
-  const pc = split === 'test' ? perClass.get(gold.id) ?? { decided: 0, right: 0, rows: 0 } : undefined;
+  const pc = split === 'test' ? (perClass.get(gold.id) ?? { decided: 0, right: 0, rows: 0 }) : undefined;
   if (pc) {
     pc.rows++;
     perClass.set(gold.id, pc);
@@ -92,7 +92,8 @@ for (const [split, t] of Object.entries(tallies).sort()) {
   );
 }
 console.log('\ntest split per gold class: coverage, L2 precision of decided rows');
-for (const [id, c] of [...perClass].sort()) console.log(`  ${id.padEnd(30)} coverage ${pct(c.decided, c.rows).padStart(5)}%  precision ${pct(c.right, c.decided)}%`);
+for (const [id, c] of [...perClass].sort())
+  console.log(`  ${id.padEnd(30)} coverage ${pct(c.decided, c.rows).padStart(5)}%  precision ${pct(c.right, c.decided)}%`);
 if (showErrors) {
   console.log('\ntrain split per rule (worst first): decided, L2 precision');
   for (const [id, r] of [...perRule].sort((a, b) => a[1].right / a[1].decided - b[1].right / b[1].decided)) {

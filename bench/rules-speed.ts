@@ -71,7 +71,9 @@ const perSecond = (ms: number) => Math.round((count / ms) * 1000).toLocaleString
 console.log(`rules ${rules.version}: ${rules.rules.length} rules, loaded and compiled in ${loadMs.toFixed(1)} ms`);
 console.log(machineLine());
 console.log(`items: ${count.toLocaleString('en-US')} generated names (e.g. "${inputs[0].name}")`);
-console.log(`rules tier:            ${perSecond(best.ms)} items/s  (${((best.ms * 1e6) / count).toFixed(0)} ns/item, best of 3; runs ${runs.map((r) => r.ms.toFixed(0)).join('/')} ms)`);
+console.log(
+  `rules tier:            ${perSecond(best.ms)} items/s  (${((best.ms * 1e6) / count).toFixed(0)} ns/item, best of 3; runs ${runs.map((r) => r.ms.toFixed(0)).join('/')} ms)`,
+);
 const bestCpu = runs.reduce((a, b) => (a.cpuMs < b.cpuMs ? a : b));
 // CPU time is what the process itself spent: on a shared machine it is steadier than the wall clock.
 console.log(`rules tier, CPU time:  ${perSecond(bestCpu.cpuMs)} items per CPU-second  (${((bestCpu.cpuMs * 1e6) / count).toFixed(0)} ns/item)`);

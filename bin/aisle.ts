@@ -7,7 +7,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   rules: { summary: 'check a rules file, or explain how the rules classify a product name', load: () => import('./commands/rules.ts') },
   classify: { summary: 'classify a CSV file (the shipped sample when no file is given)', load: () => import('./commands/classify.ts') },
   review: { summary: 'the review queue; --retry-llm sends what the LLM skipped to it again', load: () => import('./commands/review.ts') },
-  cost: { summary: 'dollars per million products on AWS: the cascade beside sending everything to the LLM', load: () => import('./commands/cost.ts') },
+  cost: {
+    summary: 'dollars per million products on AWS: the cascade beside sending everything to the LLM',
+    load: () => import('./commands/cost.ts'),
+  },
   train: { summary: 'train a challenger model, compare it with the champion, promote it if it wins', load: () => import('./commands/train.ts') },
   eval: { summary: 'score a model on a labelled CSV (accuracy, macro-F1, coverage, confusion matrix)', load: () => import('./commands/eval.ts') },
   models: { summary: 'list model versions (champion, challengers, retired) or promote one by hand', load: () => import('./commands/models.ts') },

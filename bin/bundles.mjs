@@ -59,7 +59,11 @@ function touch(path) {
  */
 function hashFiles(files) {
   const h = createHash('sha256');
-  for (const f of files) h.update(f).update('\0').update(readFileSync(join(ROOT, f))).update('\0');
+  for (const f of files)
+    h.update(f)
+      .update('\0')
+      .update(readFileSync(join(ROOT, f)))
+      .update('\0');
   return h.digest('hex').slice(0, 16);
 }
 
@@ -94,9 +98,20 @@ export async function bundleFor({ name, entry, packages }) {
     try {
       mkdirSync(dir, { recursive: true });
       const result = await build({
-        entryPoints: [join(ROOT, entry)], bundle: true, platform: 'node', format: 'esm', target: 'node20', outdir: out,
-        outExtension: { '.js': '.mjs' }, splitting: true, sourcemap: true, metafile: true, absWorkingDir: ROOT, logLevel: 'silent',
-        packages: packages === 'external' ? 'external' : undefined, plugins: [sourceImportMeta],
+        entryPoints: [join(ROOT, entry)],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        outdir: out,
+        outExtension: { '.js': '.mjs' },
+        splitting: true,
+        sourcemap: true,
+        metafile: true,
+        absWorkingDir: ROOT,
+        logLevel: 'silent',
+        packages: packages === 'external' ? 'external' : undefined,
+        plugins: [sourceImportMeta],
       });
       const inputs = Object.keys(result.metafile.inputs).sort();
       const final = join(dir, `${name}-${hashFiles(inputs)}`);

@@ -244,9 +244,7 @@ export interface PresignedUpload {
 }
 
 /** A job's output file: a stream to relay (local) or a URL to redirect to (a presigned S3 GET on AWS). */
-export type JobArtifact =
-  | { kind: 'stream'; body: Readable; filename: string; contentType: string }
-  | { kind: 'redirect'; url: string };
+export type JobArtifact = { kind: 'stream'; body: Readable; filename: string; contentType: string } | { kind: 'redirect'; url: string };
 
 /**
  * CSV jobs as the API sees them. Locally the CSV comes in the request and is processed in-process

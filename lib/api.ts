@@ -48,7 +48,8 @@ export class Api extends Construct {
     if (publicRoute) {
       Validations.of(publicRoute).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'The $default route serves only public pages (web inspector shell, /docs, /openapi.json, /health); every /v1/* path matches the authorized route, and the app checks the key again.',
+        reason:
+          'The $default route serves only public pages (web inspector shell, /docs, /openapi.json, /health); every /v1/* path matches the authorized route, and the app checks the key again.',
       });
     }
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {

@@ -52,7 +52,14 @@ export class Encoder extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/sagemaker/Endpoints/${this.endpointName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        resources: [
+          stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: `/aws/sagemaker/Endpoints/${this.endpointName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
       }),
     );
     this.role.addToPolicy(
@@ -78,11 +85,9 @@ export class Encoder extends Construct {
       primaryContainer: {
         image: props.repository.repositoryUriForTag(props.imageTag),
         // Empty prefix: the model baked into the image (the first deploy needs nothing in the lake).
-        modelDataSource: Fn.conditionIf(
-          fromImage.logicalId,
-          Aws.NO_VALUE,
-          { S3DataSource: { S3Uri: `s3://${props.lake.bucketName}/${props.modelPrefix}`, S3DataType: 'S3Prefix', CompressionType: 'None' } },
-        ),
+        modelDataSource: Fn.conditionIf(fromImage.logicalId, Aws.NO_VALUE, {
+          S3DataSource: { S3Uri: `s3://${props.lake.bucketName}/${props.modelPrefix}`, S3DataType: 'S3Prefix', CompressionType: 'None' },
+        }),
       },
     });
     model.node.addDependency(this.role);

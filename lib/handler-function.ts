@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -8,21 +8,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /** The Lambda entry files (names fixed for every branch: functions/handlers/<name>.ts). */
-export const HANDLERS = [
-  'ingest',
-  'classify',
-  'finalize',
-  'api',
-  'authorizer',
-  'retrain-export',
-  'retrain-evaluate',
-  'retrain-promote',
-] as const;
+export const HANDLERS = ['ingest', 'classify', 'finalize', 'api', 'authorizer', 'retrain-export', 'retrain-evaluate', 'retrain-promote'] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const handlerEntry = (name: HandlerName): string =>
-  fileURLToPath(new URL(`../functions/handlers/${name}.ts`, import.meta.url));
+export const handlerEntry = (name: HandlerName): string => fileURLToPath(new URL(`../functions/handlers/${name}.ts`, import.meta.url));
 
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const SERVICE_NAME = 'aisle';

@@ -110,8 +110,6 @@ export class Insights extends Construct {
     grantObjects(this.lake, grantee, LAKE_PREFIXES.results, 'read');
     grantObjects(this.lake, grantee, LAKE_PREFIXES.athenaResults, 'readwrite');
     // Athena checks the results bucket's location before writing query output there.
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [this.lake.bucketArn] }),
-    );
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [this.lake.bucketArn] }));
   }
 }

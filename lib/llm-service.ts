@@ -2,8 +2,8 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,8 +12,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { grantObjects, grantTable } from './grants.ts';
-import { LAKE_PREFIXES } from './storage.ts';
 import { SERVICE_NAME } from './handler-function.ts';
+import { LAKE_PREFIXES } from './storage.ts';
 
 export const OLLAMA_PORT = 11434;
 
@@ -65,7 +65,9 @@ export class LlmService extends Construct {
       requireImdsv2: true,
       detailedMonitoring: true,
       // Room for the Ollama image and model weights; encrypted at rest.
-      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(100, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
+      blockDevices: [
+        { deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(100, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) },
+      ],
     });
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Gpus', {
       vpc: cluster.vpc,
@@ -159,17 +161,35 @@ export class LlmService extends Construct {
   private acknowledge(instanceRole: iam.Role): void {
     const asgName = Stack.of(this).getLogicalId(this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup);
     const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
-    ack(instanceRole, 'AwsSolutions-IAM5[Resource::*]',
-      'ECS agent permissions added by ECS for container instances: ecs:DiscoverPollEndpoint, ecr:GetAuthorizationToken support no resource-level permissions; ecs:Poll/StartTelemetrySession are limited to this cluster by condition.');
-    ack(instanceRole, 'AwsSolutions-IAM5[Action::ecs:Submit*]',
-      'ECS agent state reporting (SubmitContainerStateChange, SubmitTaskStateChange…), limited to this cluster by resource.');
-    ack(instanceRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/<${asgName}>]`,
-      'Managed termination handling on this Auto Scaling group only; the group id segment is not known before creation.');
-    ack(this.taskDefinition.obtainExecutionRole(), 'AwsSolutions-IAM5[Resource::*]',
-      'ecr:GetAuthorizationToken supports no resource-level permissions; image pulls are limited to the aisle-llm repository.');
-    ack(this.taskDefinition, 'AwsSolutions-ECS2',
-      'Only non-secret configuration (queue URLs, table and bucket names, Ollama address and model) is passed as environment variables.');
-    ack(this.autoScalingGroup, 'AwsSolutions-AS3',
-      'Scaling of this group is driven by the ECS capacity provider, whose decisions are visible in ECS service events and CloudWatch; the DLQ alarms cover failed work.');
+    ack(
+      instanceRole,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ECS agent permissions added by ECS for container instances: ecs:DiscoverPollEndpoint, ecr:GetAuthorizationToken support no resource-level permissions; ecs:Poll/StartTelemetrySession are limited to this cluster by condition.',
+    );
+    ack(
+      instanceRole,
+      'AwsSolutions-IAM5[Action::ecs:Submit*]',
+      'ECS agent state reporting (SubmitContainerStateChange, SubmitTaskStateChange…), limited to this cluster by resource.',
+    );
+    ack(
+      instanceRole,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/<${asgName}>]`,
+      'Managed termination handling on this Auto Scaling group only; the group id segment is not known before creation.',
+    );
+    ack(
+      this.taskDefinition.obtainExecutionRole(),
+      'AwsSolutions-IAM5[Resource::*]',
+      'ecr:GetAuthorizationToken supports no resource-level permissions; image pulls are limited to the aisle-llm repository.',
+    );
+    ack(
+      this.taskDefinition,
+      'AwsSolutions-ECS2',
+      'Only non-secret configuration (queue URLs, table and bucket names, Ollama address and model) is passed as environment variables.',
+    );
+    ack(
+      this.autoScalingGroup,
+      'AwsSolutions-AS3',
+      'Scaling of this group is driven by the ECS capacity provider, whose decisions are visible in ECS service events and CloudWatch; the DLQ alarms cover failed work.',
+    );
   }
 }

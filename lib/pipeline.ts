@@ -74,9 +74,7 @@ export class Pipeline extends Construct {
     this.classifyQueue.queue.grantSendMessages(this.ingest.role);
     this.finalizeQueue.queue.grantSendMessages(this.ingest.role);
     // One CSV per message; a few files at once keep the classify queue fed without flooding it.
-    this.ingest.fn.addEventSource(
-      new SqsEventSource(this.ingestQueue.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }),
-    );
+    this.ingest.fn.addEventSource(new SqsEventSource(this.ingestQueue.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }));
 
     this.classify = new HandlerFunction(this, 'ClassifyFn', {
       name: 'classify',
@@ -119,8 +117,6 @@ export class Pipeline extends Construct {
     grantObjects(inbox, this.finalize.role, INBOX_PREFIX, 'read');
     grantObjects(lake, this.finalize.role, LAKE_PREFIXES.outbox, 'readwrite');
     grantObjects(lake, this.finalize.role, LAKE_PREFIXES.results, 'readwrite');
-    this.finalize.fn.addEventSource(
-      new SqsEventSource(this.finalizeQueue.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }),
-    );
+    this.finalize.fn.addEventSource(new SqsEventSource(this.finalizeQueue.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }));
   }
 }

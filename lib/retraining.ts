@@ -10,8 +10,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { HandlerFunction } from './handler-function.ts';
 import { grantObjects, nagToken } from './grants.ts';
+import type { HandlerFunction } from './handler-function.ts';
 import { LAKE_PREFIXES } from './storage.ts';
 
 /** Where a run's challenger is written: models/challengers/<execution name>/ (the artifact contract folder). */
@@ -58,10 +58,7 @@ export class Retraining extends Construct {
     super(scope, id);
     const retry = (task: sfn.TaskStateBase, interval = Duration.seconds(10)) =>
       task.addRetry({ errors: ['States.ALL'], interval, maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
-    const challengerUri = sfn.JsonPath.format(
-      `s3://${props.lake.bucketName}/${CHALLENGERS_PREFIX}{}/`,
-      sfn.JsonPath.stringAt('$$.Execution.Name'),
-    );
+    const challengerUri = sfn.JsonPath.format(`s3://${props.lake.bucketName}/${CHALLENGERS_PREFIX}{}/`, sfn.JsonPath.stringAt('$$.Execution.Name'));
 
     const notifyFailure = new tasks.SnsPublish(this, 'NotifyFailure', {
       topic: props.topic,
@@ -195,9 +192,18 @@ export class Retraining extends Construct {
       grantObjects(props.lake, role, LAKE_PREFIXES.exports, 'read');
       grantObjects(props.lake, role, CHALLENGERS_PREFIX, 'readwrite');
       const ack = (id: string, reason: string) => Validations.of(role).acknowledge({ id, reason });
-      ack('AwsSolutions-IAM5[Resource::*]', 'Training jobs write CloudWatch logs/metrics and fetch an ECR token: no resource-level permissions exist for those.');
-      ack('AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'Added by the Step Functions SageMaker task for its output location: the job replaces its own partial output under models/challengers/.');
-      ack('AwsSolutions-IAM5[Action::s3:Abort*]', 'Added by the Step Functions SageMaker task for its output location: aborting its own multipart uploads.');
+      ack(
+        'AwsSolutions-IAM5[Resource::*]',
+        'Training jobs write CloudWatch logs/metrics and fetch an ECR token: no resource-level permissions exist for those.',
+      );
+      ack(
+        'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+        'Added by the Step Functions SageMaker task for its output location: the job replaces its own partial output under models/challengers/.',
+      );
+      ack(
+        'AwsSolutions-IAM5[Action::s3:Abort*]',
+        'Added by the Step Functions SageMaker task for its output location: aborting its own multipart uploads.',
+      );
       this.trainingJobsAcknowledged = true;
       return new tasks.SageMakerCreateTrainingJob(this, 'TrainChallenger', {
         integrationPattern: sfn.IntegrationPattern.RUN_JOB, // wait for the job (.sync), not just its start

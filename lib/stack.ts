@@ -1,6 +1,6 @@
-import { CfnElement, CfnOutput, CfnParameter, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, CfnParameter, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { Alerts } from './alerts.ts';
 import { Api } from './api.ts';
 import { Encoder } from './encoder.ts';
@@ -106,7 +106,7 @@ export class AisleStack extends Stack {
           modelPrefix: param(
             'EncoderModelPrefix',
             '',
-            "Lake key prefix of the model folder the endpoint serves (e.g. models/champion/); empty: the model baked into the image",
+            'Lake key prefix of the model folder the endpoint serves (e.g. models/champion/); empty: the model baked into the image',
           ),
           serverless: settings.encoderServerless,
           instanceType: settings.encoderServerless

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { classifyFile, type ClassifySummary } from '../../functions/adapters/local/classify-file.ts';
+import { type ClassifySummary, classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { UserError } from '../../functions/core/errors.ts';
 import { parseTierList, selectableTierNames } from '../../functions/tiers/registry.ts';
@@ -11,7 +11,8 @@ import { bundleFor } from '../bundles.mjs';
 import { Progress } from './progress.ts';
 
 /** The classify worker as one plain ES module, packages included (a worker thread does not inherit tsx). */
-export const classifyWorkerScript = () => bundleFor({ name: 'classify-worker', entry: 'functions/adapters/local/classify-worker.ts', packages: 'bundle' });
+export const classifyWorkerScript = () =>
+  bundleFor({ name: 'classify-worker', entry: 'functions/adapters/local/classify-worker.ts', packages: 'bundle' });
 
 export const SAMPLE_CSV = fileURLToPath(new URL('../../models/sample.csv', import.meta.url));
 
@@ -111,7 +112,9 @@ export async function run(argv: string[]): Promise<number> {
     const concurrency = positiveInt(values.concurrency, '--concurrency', slow ? 4 : 1);
     const threads = positiveInt(values.threads, '--threads', availableParallelism());
     const fingerprint = JSON.stringify({
-      tiers: rt.tierNames, taxonomy: values.taxonomy && resolve(values.taxonomy), version: rt.taxonomy.version,
+      tiers: rt.tierNames,
+      taxonomy: values.taxonomy && resolve(values.taxonomy),
+      version: rt.taxonomy.version,
       rules: values.rules && resolve(values.rules),
     });
     if (!values.quiet) {
@@ -125,8 +128,20 @@ export async function run(argv: string[]): Promise<number> {
       progress = new Progress(size, 'aisle');
     }
     const summary = await classifyFile(rt, {
-      input, output, jobId: values['job-id'], fingerprint, fresh: values.fresh, lake: values['no-lake'] ? 'off' : values.lake ? 'now' : 'deferred', batchSize, checkpointEvery, concurrency, storeAll: values['store-all'],
-      threads, workerScript: classifyWorkerScript, taxonomyPath: values.taxonomy, rulesPath: values.rules,
+      input,
+      output,
+      jobId: values['job-id'],
+      fingerprint,
+      fresh: values.fresh,
+      lake: values['no-lake'] ? 'off' : values.lake ? 'now' : 'deferred',
+      batchSize,
+      checkpointEvery,
+      concurrency,
+      storeAll: values['store-all'],
+      threads,
+      workerScript: classifyWorkerScript,
+      taxonomyPath: values.taxonomy,
+      rulesPath: values.rules,
       // Asked for by name, workers run on any file size.
       parallelMinBytes: values.threads === undefined ? undefined : 0,
       onProgress: progress ? (bytes, records) => progress!.update(bytes, records) : undefined,
@@ -143,7 +158,10 @@ export async function run(argv: string[]): Promise<number> {
 export function formatSummary(s: ClassifySummary): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const rate = s.seconds > 0 ? Math.round(s.processedNow / s.seconds) : 0;
-  const tiers = Object.entries(s.tierCounts).sort((a, b) => b[1] - a[1]).map(([t, c]) => `${t} ${n(c)}`).join(', ');
+  const tiers = Object.entries(s.tierCounts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, c]) => `${t} ${n(c)}`)
+    .join(', ');
   const cwd = process.cwd();
   const show = (p: string) => (p.startsWith(cwd) ? relative(cwd, p) : p);
   return [

@@ -1,6 +1,15 @@
 /** `aisle cost`: what a million products cost on AWS with the cascade, beside sending every product to the LLM. */
 import { parseArgs } from 'node:util';
-import { DEFAULT_ASSUMPTIONS, TYPICAL_MIX, costReport, loadPrices, mixFromTierCounts, parseMix, type CostReport, type Mix } from '../../functions/core/cost.ts';
+import {
+  type CostReport,
+  costReport,
+  DEFAULT_ASSUMPTIONS,
+  loadPrices,
+  type Mix,
+  mixFromTierCounts,
+  parseMix,
+  TYPICAL_MIX,
+} from '../../functions/core/cost.ts';
 import { UserError } from '../../functions/core/errors.ts';
 import type { JobRecord } from '../../functions/ports.ts';
 import { cascadeTierNames } from '../../functions/tiers/registry.ts';
@@ -9,7 +18,9 @@ const HELP = `usage: aisle cost [--job ID | --mix TIER=SHARE,...] [--prices FILE
 
 Dollars per million products on AWS (us-east-1 on-demand prices from models/prices.json) for a mix of
 tiers (${cascadeTierNames().join(', ')}): the measured mix of a local job (--job), a given one (--mix),
-or a typical first run (default: ${Object.entries(TYPICAL_MIX).map(([t, v]) => `${t}=${v}`).join(',')}), side by side with
+or a typical first run (default: ${Object.entries(TYPICAL_MIX)
+  .map(([t, v]) => `${t}=${v}`)
+  .join(',')}), side by side with
 sending every product to the LLM, and what the deployment costs a month when idle.`;
 
 /** Reads a job's tier counts from the local JobStore (the foundation's DuckDB runtime). */
@@ -83,7 +94,11 @@ export function formatReport(r: CostReport, mixSource: string): string {
   rows.push(['total per million products', dollars(r.cascade.total), dollars(r.allLlm.total), '']);
   const header = ['component', 'cascade', 'all to LLM', 'cascade basis'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 1 || c === 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === 1 || c === 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   const idleRows = r.idle.lines.map((l) => `  ${l.component.padEnd(32)} ${dollars(l.dollars).padStart(9)}  ${l.basis}`);
   return [
     `Cost per ${r.productsPer.toLocaleString('en-US')} products on AWS (${r.prices.region}, on-demand prices read ${r.prices.read})`,

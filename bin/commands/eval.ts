@@ -64,7 +64,9 @@ export async function run(argv: string[]): Promise<number> {
   const data = await readLabelledCsv(values.data, taxonomy);
   const rows = data.hasSplit && !values['all-rows'] ? data.rows.filter((r) => r.heldOut) : data.rows;
   if (!rows.length) {
-    console.error(`aisle eval: ${values.data} has no ${data.hasSplit && !values['all-rows'] ? 'held-out (test/validation) ' : ''}rows to score${data.hasSplit ? '; --all-rows scores every row' : ''}`);
+    console.error(
+      `aisle eval: ${values.data} has no ${data.hasSplit && !values['all-rows'] ? 'held-out (test/validation) ' : ''}rows to score${data.hasSplit ? '; --all-rows scores every row' : ''}`,
+    );
     return 1;
   }
   const which = data.hasSplit && !values['all-rows'] ? 'held-out rows (split column)' : 'rows';

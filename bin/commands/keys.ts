@@ -51,7 +51,13 @@ export async function run(argv: string[]): Promise<number> {
       const rows = keys.map((k) => [k.id, k.name, k.role, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active']);
       const head = ['id', 'name', 'role', 'created', 'state'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-      for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+      for (const r of [head, ...rows])
+        console.log(
+          r
+            .map((c, i) => c.padEnd(widths[i]))
+            .join('  ')
+            .trimEnd(),
+        );
       return 0;
     }
     case 'revoke': {

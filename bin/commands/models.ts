@@ -22,7 +22,11 @@ function summary(v: ModelVersionInfo): Record<string, number | undefined> {
 const pct = (x: number | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : '—');
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -45,7 +49,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const versions = await registry.list();
   if (values.json) {
-    console.log(JSON.stringify(versions.map(({ metrics, ...v }) => ({ ...v, summary: summary({ metrics } as ModelVersionInfo) })), null, 2));
+    console.log(
+      JSON.stringify(
+        versions.map(({ metrics, ...v }) => ({ ...v, summary: summary({ metrics } as ModelVersionInfo) })),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const rows = versions.map((v) => {
@@ -54,6 +64,6 @@ export async function run(argv: string[]): Promise<number> {
     return { version: v.version, role: v.role, ...figures, created: v.createdAt.slice(0, 19), location: v.location ?? '' };
   });
   console.log(formatTable(rows));
-  console.log('\n(figures: each version\'s own validation slice, from its metrics.json; compare versions on the same rows with aisle eval)');
+  console.log("\n(figures: each version's own validation slice, from its metrics.json; compare versions on the same rows with aisle eval)");
   return 0;
 }

@@ -5,11 +5,11 @@
 import { parseArgs } from 'node:util';
 import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { createOllamaLlm } from '../../functions/adapters/ollama.ts';
-import { createLlmTier, llmWasSkipped, retryThroughLlm, type LlmTier } from '../../functions/core/llm-tier.ts';
+import { createLlmTier, type LlmTier, llmWasSkipped, retryThroughLlm } from '../../functions/core/llm-tier.ts';
 import type { Taxonomy } from '../../functions/core/taxonomy.ts';
 import { CACHE_TIER } from '../../functions/core/types.ts';
-import { loadFewShotExamples } from '../../functions/tiers/few-shot.ts';
 import type { Cache, ItemRecord, ResultStore } from '../../functions/ports.ts';
+import { loadFewShotExamples } from '../../functions/tiers/few-shot.ts';
 
 const HELP = `usage: aisle review [--retry-llm] [--limit N]
 
@@ -70,7 +70,9 @@ async function list(deps: ReviewDeps, limit: number, out: (l: string) => void): 
     out('The review queue is empty.');
     return 0;
   }
-  out(`${all.length} item${all.length === 1 ? '' : 's'} need review${skipped ? `; ${skipped} of them were not labelled by the LLM (aisle review --retry-llm)` : ''}.`);
+  out(
+    `${all.length} item${all.length === 1 ? '' : 's'} need review${skipped ? `; ${skipped} of them were not labelled by the LLM (aisle review --retry-llm)` : ''}.`,
+  );
   for (const r of all.slice(0, limit)) {
     const d = r.decision;
     const guess = d.classId ? `${deps.taxonomy.get(d.classId)?.label ?? d.classId} (${d.confidence.toFixed(2)})` : 'no guess';
@@ -122,7 +124,10 @@ export async function run(argv: string[]): Promise<number> {
       taxonomy: rt.taxonomy,
       llmTier: async () => {
         const { llm, ...batching } = createOllamaLlm(rt.taxonomy, await loadFewShotExamples(rt.taxonomy, { store: rt.store }));
-        return { tier: createLlmTier(llm, { ...batching, taxonomy: rt.taxonomy, notify: (m) => console.error(`aisle: ${m}`) }), probe: () => llm.probe() };
+        return {
+          tier: createLlmTier(llm, { ...batching, taxonomy: rt.taxonomy, notify: (m) => console.error(`aisle: ${m}`) }),
+          probe: () => llm.probe(),
+        };
       },
     });
   } finally {

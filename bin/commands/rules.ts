@@ -50,7 +50,9 @@ function check(taxonomy: Taxonomy, files: string[], rulesOption: string | undefi
   const targets = new Set(rules.rules.map((r) => r.classId ?? UNKNOWN_TARGET));
   const uncovered = taxonomy.leaves.filter((c) => !targets.has(c.id)).map((c) => c.id);
   console.log(`${file instanceof URL ? file.pathname : file}: ok, version ${rules.version}, ${rules.rules.length} rules`);
-  console.log(`taxonomy ${taxonomy.name} ${taxonomy.version}: ${taxonomy.leaves.length - uncovered.length}/${taxonomy.leaves.length} leaves have rules`);
+  console.log(
+    `taxonomy ${taxonomy.name} ${taxonomy.version}: ${taxonomy.leaves.length - uncovered.length}/${taxonomy.leaves.length} leaves have rules`,
+  );
   if (uncovered.length) console.log(`leaves without rules: ${uncovered.join(', ')}`);
   const overlaps = rules.overlaps();
   if (overlaps.length) {

@@ -3,8 +3,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { type AppDeps, createApp } from '../../functions/api/app.ts';
-import { configOf } from '../../functions/config/deployables.ts';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { InboxWatcher } from '../../functions/adapters/local/inbox-watcher.ts';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
@@ -13,6 +11,8 @@ import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import { type AppDeps, createApp } from '../../functions/api/app.ts';
+import { configOf } from '../../functions/config/deployables.ts';
 import type { KeyStore } from '../../functions/ports.ts';
 
 const USAGE = `usage: aisle serve [--port N] [--host H] [--no-auth] [--rate-limit N] [--inbox DIR]
@@ -60,7 +60,17 @@ export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; ra
     rateLimit: opts.rateLimit,
     readiness: {
       store: { required: true, check: async () => void (await rt.jobs.list({ limit: 1 })) },
-      ...Object.fromEntries(rt.unavailable.map((u) => [u.name, { required: false, check: async () => { throw new Error(u.reason); } }])),
+      ...Object.fromEntries(
+        rt.unavailable.map((u) => [
+          u.name,
+          {
+            required: false,
+            check: async () => {
+              throw new Error(u.reason);
+            },
+          },
+        ]),
+      ),
     },
   };
   return {
@@ -75,7 +85,10 @@ export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; ra
 }
 
 /** Starts the app on host:port (port 0: any free one); resolves once it listens. */
-export function listen(app: Pick<Hono, 'fetch'>, opts: { host: string; port: number }): Promise<{ url: string; server: ServerType; close(): Promise<void> }> {
+export function listen(
+  app: Pick<Hono, 'fetch'>,
+  opts: { host: string; port: number },
+): Promise<{ url: string; server: ServerType; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, (info) => {
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
@@ -129,7 +142,8 @@ export async function run(argv: string[]): Promise<number> {
   const { url, close } = await listen(app, { host: values.host, port });
   console.log(`aisle serve: ${url} (inspector at ${url}/, API docs at ${url}/docs); tiers: ${rt.tierNames.join(' → ')}`);
   if (noAuth) console.log('aisle serve: authentication is OFF (--no-auth): only this machine can reach it');
-  else if (!(await keyStore!.list()).some((k) => !k.revokedAt)) console.log('aisle serve: no API keys yet: create one with `aisle keys create --name NAME`');
+  else if (!(await keyStore!.list()).some((k) => !k.revokedAt))
+    console.log('aisle serve: no API keys yet: create one with `aisle keys create --name NAME`');
   const inbox = new InboxWatcher({ dir: resolve(values.inbox ?? join(rt.home, 'inbox')), jobs: service.jobs });
   await inbox.start();
   console.log(`aisle serve: watching ${inbox.dir} for CSV files (results in ${service.outbox})`);

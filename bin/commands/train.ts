@@ -6,9 +6,9 @@ import { aisleHome, openLocalDb } from '../../functions/adapters/local/runtime.t
 import { itemText } from '../../functions/core/normalize.ts';
 import { loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
-import { isHeldOutByHash, readLabelledCsv, type LabelledRow } from '../../functions/model/labelled-data.ts';
+import { isHeldOutByHash, type LabelledRow, readLabelledCsv } from '../../functions/model/labelled-data.ts';
 import { assertVersionName, newVersionName } from '../../functions/model/registry.ts';
-import { formatComparison, retrain, RetrainError } from '../../functions/model/retrain.ts';
+import { formatComparison, RetrainError, retrain } from '../../functions/model/retrain.ts';
 import { readStarterCatalog } from '../../models/starter/train-starter.ts';
 
 const HELP = `usage: aisle train [--data FILE.csv] [--from-store] [options]
@@ -145,7 +145,10 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`\n${formatComparison(result)}\n`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (result.promoted) console.log(`promoted ${version} to champion: ${result.decision.reason} (${seconds} s)`);
-  else if (result.decision.promote) console.log(`${version} would win (${result.decision.reason}) but --no-promote kept ${result.champion?.version ?? 'no champion'}; it stays a challenger`);
+  else if (result.decision.promote)
+    console.log(
+      `${version} would win (${result.decision.reason}) but --no-promote kept ${result.champion?.version ?? 'no champion'}; it stays a challenger`,
+    );
   else console.log(`kept champion ${result.champion?.version}: challenger ${version} retired, ${result.decision.reason} (${seconds} s)`);
   console.log(`model folder: ${result.challenger.dir}`);
   return 0;

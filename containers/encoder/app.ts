@@ -98,7 +98,9 @@ export function createInferenceApp(opts: InferenceAppOptions): Hono {
     return c.json(body);
   });
 
-  app.notFound((c) => c.json({ error: 'not_found', message: `${c.req.method} ${c.req.path}: the endpoints are GET /ping and POST /invocations` }, 404));
+  app.notFound((c) =>
+    c.json({ error: 'not_found', message: `${c.req.method} ${c.req.path}: the endpoints are GET /ping and POST /invocations` }, 404),
+  );
   app.onError((err, c) => {
     console.error(`encoder server: ${err.stack ?? err.message}`);
     return c.json({ error: 'internal', message: err.message }, 500);

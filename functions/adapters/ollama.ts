@@ -5,11 +5,11 @@
  * translates transport failures into LlmUnavailableError so the tier can retry, shrink or stop calling.
  * The tier itself (core/llm-tier.ts) is built by functions/tiers/llm.ts, `aisle review` and the ECS worker.
  */
-import { Ollama, type ChatResponse } from 'ollama';
-import { LlmPrompt, type ChatMessage, type FewShotExample } from '../core/llm-prompt.ts';
-import { LlmUnavailableError, type LlmFailureKind } from '../core/llm-tier.ts';
+import { type ChatResponse, Ollama } from 'ollama';
+import { type ConfigOf, configOf } from '../config/deployables.ts';
+import { type ChatMessage, type FewShotExample, LlmPrompt } from '../core/llm-prompt.ts';
+import { type LlmFailureKind, LlmUnavailableError } from '../core/llm-tier.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
-import { configOf, type ConfigOf } from '../config/deployables.ts';
 import type { Llm, LlmAnswer, LlmItem } from '../ports.ts';
 
 /** The client's settings; what each means and its default: docs/configuration.md (OLLAMA_*). */
@@ -27,7 +27,10 @@ export interface OllamaConfig {
 }
 
 /** The Ollama settings every deployable that talks to Ollama reads (functions/config: OLLAMA_*). */
-export type OllamaSettings = Pick<ConfigOf<'local'>, 'ollamaHost' | 'ollamaModel' | 'ollamaBatchSize' | 'ollamaConcurrency' | 'ollamaTimeoutMs' | 'ollamaKeepAlive' | 'ollamaNumCtx'>;
+export type OllamaSettings = Pick<
+  ConfigOf<'local'>,
+  'ollamaHost' | 'ollamaModel' | 'ollamaBatchSize' | 'ollamaConcurrency' | 'ollamaTimeoutMs' | 'ollamaKeepAlive' | 'ollamaNumCtx'
+>;
 
 /** The client's config from the parsed settings, then explicit overrides (tests, `aisle review`). */
 export function ollamaConfig(settings: OllamaSettings = configOf('local'), overrides: Partial<OllamaConfig> = {}): OllamaConfig {
@@ -80,12 +83,23 @@ export class OllamaLlm implements Llm {
     // One corrective retry, for the unusable items only; what still fails is reported, never guessed.
     const retryItems = bad.map((i) => items[i]);
     try {
-      const second = await this.chat(this.prompt.correctionMessages(retryItems, bad.map((i) => parsed.problems.get(i)!)), bad.length);
+      const second = await this.chat(
+        this.prompt.correctionMessages(
+          retryItems,
+          bad.map((i) => parsed.problems.get(i)!),
+        ),
+        bad.length,
+      );
       const reparsed = this.prompt.parse(second.content, bad.length);
       bad.forEach((i, j) => {
         const a = reparsed.answers[j];
         answers[i] = a
-          ? { classId: a.classId, confidence: a.confidence, tokens: (answers[i].tokens ?? 0) + second.tokensPerItem, reason: 'answered on the corrective retry' }
+          ? {
+              classId: a.classId,
+              confidence: a.confidence,
+              tokens: (answers[i].tokens ?? 0) + second.tokensPerItem,
+              reason: 'answered on the corrective retry',
+            }
           : { classId: null, confidence: 0, problem: `unusable answer, also after one corrective retry: ${reparsed.problems.get(j)}` };
       });
     } catch (err) {

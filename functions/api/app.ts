@@ -64,18 +64,33 @@ export function createApp(deps: AppDeps): ApiApp {
     let principal = ANONYMOUS;
     if (checkKey) {
       const key = bearerToken(c.req.header('authorization'));
-      if (!key) throw new ApiError(401, 'unauthorized', 'send an API key: Authorization: Bearer <key> (create one with `aisle keys create --name NAME`)', undefined, { 'WWW-Authenticate': 'Bearer' });
+      if (!key)
+        throw new ApiError(
+          401,
+          'unauthorized',
+          'send an API key: Authorization: Bearer <key> (create one with `aisle keys create --name NAME`)',
+          undefined,
+          { 'WWW-Authenticate': 'Bearer' },
+        );
       const check = await checkKey(key);
       if (!check.ok) {
         const why = check.reason === 'revoked' ? 'this API key was revoked' : 'unknown API key';
-        throw new ApiError(401, check.reason === 'revoked' ? 'key_revoked' : 'unauthorized', why, undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+        throw new ApiError(401, check.reason === 'revoked' ? 'key_revoked' : 'unauthorized', why, undefined, {
+          'WWW-Authenticate': 'Bearer error="invalid_token"',
+        });
       }
       principal = { keyId: check.record.id, name: check.record.name, role: check.record.role };
     }
     if (buckets) {
       const taken = buckets.take(principal.keyId);
       if (!taken.ok) {
-        throw new ApiError(429, 'rate_limited', `too many requests for this key: at most ${rateLimit!.ratePerSecond}/s (bursts of ${rateLimit!.burst})`, undefined, { 'Retry-After': String(taken.retryAfterSeconds) });
+        throw new ApiError(
+          429,
+          'rate_limited',
+          `too many requests for this key: at most ${rateLimit!.ratePerSecond}/s (bursts of ${rateLimit!.burst})`,
+          undefined,
+          { 'Retry-After': String(taken.retryAfterSeconds) },
+        );
       }
     }
     if (principal.role === 'read' && !isReadOnlyRequest(c.req.method, c.req.path)) {
@@ -103,7 +118,8 @@ export function createApp(deps: AppDeps): ApiApp {
     info: {
       title: 'Aisle API',
       version: deps.version ?? '0.1.0',
-      description: 'Sorts retail products into a taxonomy: cache → rules → encoder → LLM → review. Errors: `{"error": {"code", "message", "details"?}}`.',
+      description:
+        'Sorts retail products into a taxonomy: cache → rules → encoder → LLM → review. Errors: `{"error": {"code", "message", "details"?}}`.',
     },
     security: [{ apiKey: [] }],
   });

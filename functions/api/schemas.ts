@@ -82,7 +82,10 @@ export const PageQuerySchema = z.object({
 });
 
 export const KeyParamSchema = z.object({
-  key: z.string().regex(/^[0-9a-f]{16}$/, 'an item key is 16 hex characters').openapi({ param: { name: 'key', in: 'path' } }),
+  key: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, 'an item key is 16 hex characters')
+    .openapi({ param: { name: 'key', in: 'path' } }),
 });
 
 export const JobSchema = z
@@ -105,5 +108,8 @@ export const JobSchema = z
   .openapi('Job');
 
 export const JobIdParamSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'not a job id').openapi({ param: { name: 'id', in: 'path' } }),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'not a job id')
+    .openapi({ param: { name: 'id', in: 'path' } }),
 });

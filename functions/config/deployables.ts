@@ -7,7 +7,7 @@
 import type * as z from 'zod/mini';
 import { UserError } from '../core/errors.ts';
 import * as S from './settings.ts';
-import { optional, withDefault, type Setting } from './settings.ts';
+import { optional, type Setting, withDefault } from './settings.ts';
 
 /** A missing or bad setting, named with what it allows; the CLI prints it without a stack. */
 export class ConfigError extends UserError {}

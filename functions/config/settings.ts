@@ -57,7 +57,11 @@ export const POWERTOOLS_LOG_LEVEL = setting(
   'Lowest level of the log lines written.',
 );
 
-export const AISLE_HOME = setting(z._default(z.string(), '.aisle'), 'a folder path', 'State folder of the local runtime: DuckDB store, API keys, blob folder, models.');
+export const AISLE_HOME = setting(
+  z._default(z.string(), '.aisle'),
+  'a folder path',
+  'State folder of the local runtime: DuckDB store, API keys, blob folder, models.',
+);
 export const AISLE_CACHE_TTL_DAYS = setting(
   z.coerce.number().check(z.positive()),
   'a positive number of days',
@@ -66,7 +70,13 @@ export const AISLE_CACHE_TTL_DAYS = setting(
 export const PORT = int(0, 'Port to listen on (0: any free port).', 65_535);
 
 export const OLLAMA_HOST = setting(
-  z._default(z.pipe(z.string(), z.transform((h) => (/^https?:\/\//.test(h) ? h : `http://${h}`).replace(/\/+$/, ''))), 'http://127.0.0.1:11434'),
+  z._default(
+    z.pipe(
+      z.string(),
+      z.transform((h) => (/^https?:\/\//.test(h) ? h : `http://${h}`).replace(/\/+$/, '')),
+    ),
+    'http://127.0.0.1:11434',
+  ),
   'a host:port or http(s) URL',
   'Address of the Ollama server of the LLM tier.',
 );
@@ -87,7 +97,11 @@ export const OLLAMA_KEEP_ALIVE = setting(
   'How long Ollama keeps the model loaded after a request, in seconds (as Ollama reads it).',
 );
 
-export const MODEL_DIR = setting(z._default(z.string(), '/opt/ml/model'), 'a folder path', 'Model folder the encoder serves (where SageMaker unpacks model.tar.gz).');
+export const MODEL_DIR = setting(
+  z._default(z.string(), '/opt/ml/model'),
+  'a folder path',
+  'Model folder the encoder serves (where SageMaker unpacks model.tar.gz).',
+);
 export const SAGEMAKER_BIND_TO_PORT = withDefault(int(0, 'Port SageMaker asks the container to listen on; PORT wins when set.', 65_535), 8080);
 export const HOST = setting(z._default(z.string(), '0.0.0.0'), 'a host name or address', 'Address the encoder container listens on.');
 export const ENCODER_THREADS = int(0, 'ONNX intra-op threads of the encoder; unset: one per core.');

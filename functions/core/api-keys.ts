@@ -38,15 +38,10 @@ export function apiKeyId(key: string): string | null {
   return KEY_RE.exec(key)?.[1] ?? null;
 }
 
-export type ApiKeyCheck =
-  | { ok: true; record: ApiKeyRecord }
-  | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
+export type ApiKeyCheck = { ok: true; record: ApiKeyRecord } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
 
 /** Checks a presented key against its stored record (constant-time hash comparison). */
-export async function verifyApiKey(
-  key: string,
-  lookup: (id: string) => Promise<ApiKeyRecord | null>,
-): Promise<ApiKeyCheck> {
+export async function verifyApiKey(key: string, lookup: (id: string) => Promise<ApiKeyRecord | null>): Promise<ApiKeyCheck> {
   const id = apiKeyId(key);
   if (!id) return { ok: false, reason: 'malformed' };
   const record = await lookup(id);

@@ -1,6 +1,18 @@
 import type { Cache } from '../ports.ts';
 import type { Taxonomy } from './taxonomy.ts';
-import { CACHE_TIER, REVIEW_TIER, type Candidate, type CascadeItem, type Decision, type DecidedOutcome, type Tier, type TierName, type TierOutcome, type Trace, type TraceStep } from './types.ts';
+import {
+  CACHE_TIER,
+  type Candidate,
+  type CascadeItem,
+  type DecidedOutcome,
+  type Decision,
+  REVIEW_TIER,
+  type Tier,
+  type TierName,
+  type TierOutcome,
+  type Trace,
+  type TraceStep,
+} from './types.ts';
 
 export interface CascadeOptions {
   taxonomy: Taxonomy;
@@ -78,7 +90,10 @@ export class Cascade {
 
     if (this.opts.cache && n) {
       const started = performance.now();
-      const hits = await this.opts.cache.getMany(items.map((it) => it.key), version);
+      const hits = await this.opts.cache.getMany(
+        items.map((it) => it.key),
+        version,
+      );
       const ms = (performance.now() - started) / n;
       // One shared step for every miss of the batch: misses are the common case on a cold cache.
       const miss: TraceStep = { tier: CACHE_TIER, outcome: 'deferred', reason: 'not cached', ms };
@@ -132,7 +147,8 @@ export class Cascade {
         const outcome = outcomes[j];
         const standing = j >= reviewedFrom ? decisions[i] : undefined;
         // Confirmed, or the reviewer failed: the earlier decision stands.
-        const confirmed = standing !== undefined && (outcome.kind === 'error' || (outcome.kind === 'decided' && outcome.classId === standing.classId));
+        const confirmed =
+          standing !== undefined && (outcome.kind === 'error' || (outcome.kind === 'decided' && outcome.classId === standing.classId));
         let trace: Trace;
         if (standing === undefined && (outcome.kind === 'error' || !outcome.candidates?.length)) {
           let path = sharedSteps.get(outcome);
@@ -146,7 +162,8 @@ export class Cascade {
           trace = path.to;
         } else {
           const step = this.stepOf(tier.name, outcome, ms, !confirmed);
-          const topK = outcome.kind !== 'error' && outcome.candidates?.length ? mergeTopK(traces[i].topK, outcome.candidates, this.topK) : traces[i].topK;
+          const topK =
+            outcome.kind !== 'error' && outcome.candidates?.length ? mergeTopK(traces[i].topK, outcome.candidates, this.topK) : traces[i].topK;
           trace = withStep(traces[i], step, topK);
         }
         traces[i] = trace;
@@ -203,12 +220,25 @@ export function decisionOf(key: string, tier: TierName, o: DecidedOutcome, taxon
 export function reviewDecision(key: string, trace: Trace, taxonomyVersion: string, reason: string): Decision {
   const best = trace.topK[0];
   const modelVersion = trace.steps.find((s) => s.modelVersion)?.modelVersion;
-  return { key, classId: best?.classId ?? null, confidence: best?.score ?? 0, tier: REVIEW_TIER, status: 'needs_review', modelVersion, reason, taxonomyVersion, trace };
+  return {
+    key,
+    classId: best?.classId ?? null,
+    confidence: best?.score ?? 0,
+    tier: REVIEW_TIER,
+    status: 'needs_review',
+    modelVersion,
+    reason,
+    taxonomyVersion,
+    trace,
+  };
 }
 
 /** Merges candidate lists keeping the highest score per class, best first, at most k. */
 export function mergeTopK(current: Candidate[], incoming: Candidate[], k: number): Candidate[] {
   const best = new Map<string, number>();
   for (const c of [...current, ...incoming]) best.set(c.classId, Math.max(best.get(c.classId) ?? -Infinity, c.score));
-  return [...best].map(([classId, score]) => ({ classId, score })).sort(byScore).slice(0, k);
+  return [...best]
+    .map(([classId, score]) => ({ classId, score }))
+    .sort(byScore)
+    .slice(0, k);
 }

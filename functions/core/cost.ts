@@ -77,7 +77,14 @@ export interface CostAssumptions {
   /** How often the insights queries scan a job's lake partition. */
   athenaScansPerJob: number;
   /** Idle: instances kept running with no traffic, alarms, queues polled by Lambda, stored products. */
-  idle: { sagemakerMinInstances: number; ec2MinInstances: number; alarms: number; polledQueues: number; pollerRequestsPerQueueMonth: number; storedProducts: number };
+  idle: {
+    sagemakerMinInstances: number;
+    ec2MinInstances: number;
+    alarms: number;
+    polledQueues: number;
+    pollerRequestsPerQueueMonth: number;
+    storedProducts: number;
+  };
 }
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
@@ -137,7 +144,10 @@ const noShares = (tiers: readonly string[]): Mix => Object.fromEntries(tiers.map
 /** Parses "cache=0.1,rules=0.4,…" for the cascade's `tiers`: tiers left out count 0; the shares must sum to 1 (± 0.01). */
 export function parseMix(text: string, tiers: readonly string[]): Mix {
   const mix = noShares(tiers);
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [tier, value] = part.split('=').map((s) => s.trim());
     if (!tiers.includes(tier)) throw new Error(`unknown tier "${tier}" in --mix: expected ${tiers.join(', ')}`);
     const n = Number(value);
@@ -187,14 +197,22 @@ export function scenarioCost(name: string, products: number, mix: Mix, prices: P
       (products * (a.lambdaMsPerRow.ingest + a.lambdaMsPerRow.classify + a.lambdaMsPerRow.finalize) + invocations * a.classifyMsPerInvocation)) /
     1000;
   lines.push({ component: 'Lambda compute', basis: `${round(gbSeconds, 1)} GB-s`, dollars: gbSeconds * prices.lambda.perGbSecondArm64 });
-  lines.push({ component: 'Lambda requests', basis: `${Math.ceil(invocations)} invocations`, dollars: (invocations * prices.lambda.perMillionRequests) / MILLION });
+  lines.push({
+    component: 'Lambda requests',
+    basis: `${Math.ceil(invocations)} invocations`,
+    dollars: (invocations * prices.lambda.perMillionRequests) / MILLION,
+  });
 
   // Each 64 KiB of a request's payload bills as one request; a message is sent, received and deleted (batched by 10).
   const messageBytes = a.rowsPerMessage * a.rowBytes * 1.4;
   const perMessageUnits = Math.max(1 / a.messagesPerInvocation, messageBytes / prices.sqs.billedPayloadBytes);
   const llmMessages = toLlm / a.rowsPerMessage;
   const sqsRequests = (messages + llmMessages) * (2 * perMessageUnits + 1 / a.messagesPerInvocation);
-  lines.push({ component: 'SQS requests', basis: `${Math.ceil(sqsRequests)} requests`, dollars: (sqsRequests * prices.sqs.perMillionRequests) / MILLION });
+  lines.push({
+    component: 'SQS requests',
+    basis: `${Math.ceil(sqsRequests)} requests`,
+    dollars: (sqsRequests * prices.sqs.perMillionRequests) / MILLION,
+  });
 
   // Stored twice (current + history), plus the GSI copy for review/LLM items, the cache entry of expensive
   // tiers, and the count-shard update per message (plus the job read after it).
@@ -202,7 +220,11 @@ export function scenarioCost(name: string, products: number, mix: Mix, prices: P
   const cached = products * (share('encoder') + share('llm'));
   const wru = products * a.recordWriteUnits * 2 + indexed * a.recordWriteUnits + cached + messages * a.counterWriteUnitsPerMessage;
   const rru = products * a.cacheReadUnits + messages;
-  lines.push({ component: 'DynamoDB writes', basis: `${Math.ceil(wru)} WRU`, dollars: (wru * prices.dynamodb.perMillionWriteRequestUnits) / MILLION });
+  lines.push({
+    component: 'DynamoDB writes',
+    basis: `${Math.ceil(wru)} WRU`,
+    dollars: (wru * prices.dynamodb.perMillionWriteRequestUnits) / MILLION,
+  });
   lines.push({ component: 'DynamoDB reads', basis: `${Math.ceil(rru)} RRU`, dollars: (rru * prices.dynamodb.perMillionReadRequestUnits) / MILLION });
 
   const multipartParts = Math.ceil((products * a.outputBytesPerRow) / (5 * 1024 * 1024));
@@ -221,7 +243,8 @@ export function scenarioCost(name: string, products: number, mix: Mix, prices: P
     dollars: encoderHours * prices.sagemaker.perInstanceHour,
   });
 
-  const secondsPerLlmProduct = a.llmPromptTokensPerProduct / a.llmPrefillTokensPerSecond + a.llmOutputTokensPerProduct / a.llmGenerationTokensPerSecond;
+  const secondsPerLlmProduct =
+    a.llmPromptTokensPerProduct / a.llmPrefillTokensPerSecond + a.llmOutputTokensPerProduct / a.llmGenerationTokensPerSecond;
   const llmHours = (toLlm * secondsPerLlmProduct) / 3600 / a.llmUtilization;
   lines.push({
     component: `EC2 ${prices.ec2.instanceType} (Ollama)`,
@@ -258,7 +281,11 @@ export function idleCost(prices: Prices, a: CostAssumptions): { lines: CostLine[
       dollars: (i.polledQueues * i.pollerRequestsPerQueueMonth * prices.sqs.perMillionRequests) / MILLION,
     },
     { component: 'CloudWatch alarms', basis: `${i.alarms} alarms`, dollars: i.alarms * prices.cloudwatch.perAlarmMonth },
-    { component: 'DynamoDB storage', basis: `${round(storedGb, 2)} GB for ${i.storedProducts} products`, dollars: storedGb * prices.dynamodb.storagePerGbMonth },
+    {
+      component: 'DynamoDB storage',
+      basis: `${round(storedGb, 2)} GB for ${i.storedProducts} products`,
+      dollars: storedGb * prices.dynamodb.storagePerGbMonth,
+    },
     { component: 'S3 storage', basis: `${round(lakeGb, 2)} GB (inbox, outbox, lake)`, dollars: lakeGb * prices.s3.storagePerGbMonth },
   ];
   return { lines, totalPerMonth: lines.reduce((s, l) => s + l.dollars, 0) };

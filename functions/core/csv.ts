@@ -4,11 +4,11 @@
  * Rows are plain string arrays in batches of thousands so the hot path allocates nothing per row beyond what
  * the parser gives.
  */
-import { Parser, type CsvError } from 'csv-parse';
-import { itemTextOf, keyOf } from './normalize.ts';
-import type { CascadeItem, Decision } from './types.ts';
-import type { Taxonomy } from './taxonomy.ts';
+import { type CsvError, Parser } from 'csv-parse';
 import { UserError } from './errors.ts';
+import { itemTextOf, keyOf } from './normalize.ts';
+import type { Taxonomy } from './taxonomy.ts';
+import type { CascadeItem, Decision } from './types.ts';
 
 /** Header names accepted for each input role, compared case-insensitively (first match wins). */
 export const NAME_COLUMNS = ['product_name', 'name', 'title', 'product_title'];
@@ -88,9 +88,7 @@ export function resolveColumns(header: string[]): CsvColumns {
   const name = find(NAME_COLUMNS);
   if (name < 0) {
     const found = header.length ? header.map((h) => `"${h}"`).join(', ') : 'none';
-    throw new CsvFormatError(
-      `no product name column: expected one of ${NAME_COLUMNS.join(', ')} (case-insensitive); found columns: ${found}`,
-    );
+    throw new CsvFormatError(`no product name column: expected one of ${NAME_COLUMNS.join(', ')} (case-insensitive); found columns: ${found}`);
   }
   return {
     header,
@@ -218,15 +216,17 @@ export class CsvBatchReader {
     };
     const startParser = () => {
       fast = false;
-      api = (new Parser({
-        // The fast path already dropped a leading BOM: one further on is data.
-        bom: false,
-        delimiter: this.delimiter,
-        relax_column_count: true,
-        skip_empty_lines: true,
-        skip_records_with_error: true,
-        on_skip: onSkip,
-      }) as unknown as { api: ParserApi }).api;
+      api = (
+        new Parser({
+          // The fast path already dropped a leading BOM: one further on is data.
+          bom: false,
+          delimiter: this.delimiter,
+          relax_column_count: true,
+          skip_empty_lines: true,
+          skip_records_with_error: true,
+          on_skip: onSkip,
+        }) as unknown as { api: ParserApi }
+      ).api;
       // Marks where a broken record ends (the parser drops it there without telling).
       const onRecord = api.__onRecord;
       api.__onRecord = function (this: ParserApi, pushRecord) {
@@ -402,9 +402,24 @@ export class CsvOutputFormatter {
       let line = '';
       for (let j = 0; j < row.length; j++) line += (j ? ',' : '') + escapeCsv(row[j]);
       out +=
-        line + ',' + this.levelFields(d.classId, 'levels') + ',' + formatConfidence(d.confidence) + ',' + d.tier + ',' + d.status + ',' +
-        (d.ruleId ? escapeCsv(d.ruleId) : '') + ',' + (d.modelVersion ? escapeCsv(d.modelVersion) : '') + ',' +
-        this.levelFields(d.classId, 'aliases') + ',' + d.key + '\n';
+        line +
+        ',' +
+        this.levelFields(d.classId, 'levels') +
+        ',' +
+        formatConfidence(d.confidence) +
+        ',' +
+        d.tier +
+        ',' +
+        d.status +
+        ',' +
+        (d.ruleId ? escapeCsv(d.ruleId) : '') +
+        ',' +
+        (d.modelVersion ? escapeCsv(d.modelVersion) : '') +
+        ',' +
+        this.levelFields(d.classId, 'aliases') +
+        ',' +
+        d.key +
+        '\n';
     }
     return out;
   }

@@ -1,6 +1,6 @@
 import type { ClassThresholds, Encoder, RuleCalibration } from '../ports.ts';
-import type { Candidate, CascadeItem, DecidedOutcome, Tier, TierContext, TierOutcome } from './types.ts';
 import type { Taxonomy } from './taxonomy.ts';
+import type { Candidate, CascadeItem, DecidedOutcome, Tier, TierContext, TierOutcome } from './types.ts';
 
 export interface EncoderTierOptions {
   /** Candidates kept per item (LLM hints, trace). Default 3. */
@@ -63,7 +63,15 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
     const t = threshold.toFixed(2);
     const kept = candidates.length > topK ? candidates.slice(0, topK) : candidates;
     if (top.score >= threshold) {
-      return { kind: 'decided', classId: top.classId, confidence: top.score, modelVersion, reason: `${why}top ${p} ≥ threshold ${t} for ${nameOf(top.classId)}`, candidates: kept, costUnits };
+      return {
+        kind: 'decided',
+        classId: top.classId,
+        confidence: top.score,
+        modelVersion,
+        reason: `${why}top ${p} ≥ threshold ${t} for ${nameOf(top.classId)}`,
+        candidates: kept,
+        costUnits,
+      };
     }
     return { kind: 'deferred', reason: `${why}top ${p} < threshold ${t} for ${nameOf(top.classId)}`, candidates: kept, modelVersion, costUnits };
   };
@@ -75,7 +83,12 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
     const precision = rulePrecision(cal, rule.ruleId);
     const combined = withRuleEvidence(all, rule.classId, precision, cal.weight);
     const stance = combined[0].classId === rule.classId ? 'with' : 'overruling';
-    return judge(modelVersion, combined, thresholdOf(cal.ruled, combined[0].classId), `${stance} rule ${rule.ruleId ?? '?'} (precision ${precision.toFixed(2)}): `);
+    return judge(
+      modelVersion,
+      combined,
+      thresholdOf(cal.ruled, combined[0].classId),
+      `${stance} rule ${rule.ruleId ?? '?'} (precision ${precision.toFixed(2)}): `,
+    );
   };
 
   return {
@@ -86,14 +99,18 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
       if (!items.length) return [];
       const earlier = calibration ? ctx?.earlier : undefined;
       // Reviewing a rule needs the probability of the rule's class, wherever it ranks: ask for all classes.
-      const predictions = await encoder.predict(items.map((it) => it.text), earlier ? Number.MAX_SAFE_INTEGER : topK);
+      const predictions = await encoder.predict(
+        items.map((it) => it.text),
+        earlier ? Number.MAX_SAFE_INTEGER : topK,
+      );
       // Read after predicting: a remote encoder learns its model version from its first answer.
       const modelVersion = encoder.modelVersion;
       return predictions.map((candidates, i): TierOutcome => {
         const rule = earlier?.[i];
         if (calibration && rule) return review(modelVersion, calibration, candidates, rule);
         if (!candidates[0]) return { kind: 'deferred', reason: 'encoder returned no candidates', modelVersion, costUnits };
-        if (calibration && earlier) return judge(modelVersion, candidates, thresholdOf(calibration.unruled, candidates[0].classId), 'no rule decided: ');
+        if (calibration && earlier)
+          return judge(modelVersion, candidates, thresholdOf(calibration.unruled, candidates[0].classId), 'no rule decided: ');
         return judge(modelVersion, candidates, encoder.threshold(candidates[0].classId), '');
       });
     },

@@ -12,7 +12,12 @@ export function newJobId(now = new Date()): string {
 export const UPLOADS_PREFIX = 'inbox/uploads/';
 
 export function uploadKey(jobId: string, filename: string): string {
-  const safe = filename.split(/[\\/]/).pop()!.replace(/[^\w.-]+/g, '_').slice(0, 120) || 'upload.csv';
+  const safe =
+    filename
+      .split(/[\\/]/)
+      .pop()!
+      .replace(/[^\w.-]+/g, '_')
+      .slice(0, 120) || 'upload.csv';
   return `${UPLOADS_PREFIX}${jobId}/${safe}`;
 }
 

@@ -28,7 +28,12 @@ type Promoted = keyof typeof PROMOTED;
  * A promoted input column is trimmed, empty as null; with `day`, only its leading YYYY-MM-DD, else null.
  */
 export type LakeSource =
-  | 'job_id' | 'row_no' | 'product_name' | 'cost_units' | 'decided_at' | 'input'
+  | 'job_id'
+  | 'row_no'
+  | 'product_name'
+  | 'cost_units'
+  | 'decided_at'
+  | 'input'
   | { decision: 'key' | 'classId' | 'confidence' | 'tier' | 'status' | 'ruleId' | 'modelVersion' }
   | { level: number }
   | { promoted: Promoted; day?: true };
@@ -36,7 +41,7 @@ export type LakeSource =
 /** Columns of the lake's Parquet files, in order, with their source. Glue (Athena) types follow from LAKE_GLUE_TYPES. */
 export const LAKE_COLUMNS = [
   ['job_id', 'VARCHAR', 'the job the item came in', 'job_id'],
-  ['row_no', 'BIGINT', 'the item\'s position in the job\'s output (1 = first classified row; rejected rows are not counted)', 'row_no'],
+  ['row_no', 'BIGINT', "the item's position in the job's output (1 = first classified row; rejected rows are not counted)", 'row_no'],
   ['item_key', 'VARCHAR', 'stable key of the normalized product text', { decision: 'key' }],
   ['product_name', 'VARCHAR', 'the product name as given', 'product_name'],
   ['class_id', 'VARCHAR', 'the decided taxonomy class id (null when unknown)', { decision: 'classId' }],
@@ -49,7 +54,12 @@ export const LAKE_COLUMNS = [
   ['model_version', 'VARCHAR', 'the encoder model version consulted', { decision: 'modelVersion' }],
   ['cost_units', 'DOUBLE', 'cost units spent on the item across tiers', 'cost_units'],
   ['decided_at', 'VARCHAR', 'ISO-8601 UTC time of the decision (strings sort in time order on both engines)', 'decided_at'],
-  ['event_date', 'VARCHAR', 'YYYY-MM-DD from an input date column (order_date, purchase_date, date), else null', { promoted: 'event_date', day: true }],
+  [
+    'event_date',
+    'VARCHAR',
+    'YYYY-MM-DD from an input date column (order_date, purchase_date, date), else null',
+    { promoted: 'event_date', day: true },
+  ],
   ['basket_id', 'VARCHAR', 'from an input basket column (basket_id, order_id, session_id), else null', { promoted: 'basket_id' }],
   ['age_band', 'VARCHAR', 'from an input age column (age_band, age_group, age), else null', { promoted: 'age_band' }],
   ['income_band', 'VARCHAR', 'from an input income column (income_band, income_group, income), else null', { promoted: 'income_band' }],
@@ -96,12 +106,18 @@ interface LakeRowInput {
 function lakeValue(source: LakeSource, from: LakeRowInput): string | number | null {
   const { record } = from;
   switch (source) {
-    case 'job_id': return record.jobId ?? null;
-    case 'row_no': return from.rowNo;
-    case 'product_name': return record.input.name;
-    case 'cost_units': return record.decision.trace?.costUnits ?? 0;
-    case 'decided_at': return record.at;
-    case 'input': return JSON.stringify(from.passThrough);
+    case 'job_id':
+      return record.jobId ?? null;
+    case 'row_no':
+      return from.rowNo;
+    case 'product_name':
+      return record.input.name;
+    case 'cost_units':
+      return record.decision.trace?.costUnits ?? 0;
+    case 'decided_at':
+      return record.at;
+    case 'input':
+      return JSON.stringify(from.passThrough);
   }
   if ('decision' in source) return record.decision[source.decision] ?? null;
   if ('level' in source) return from.levels[source.level] ?? '';
@@ -138,10 +154,7 @@ export function encodeLakeParquet(rows: readonly LakeRow[]): Uint8Array {
   const columnData = LAKE_COLUMNS.map(([name, type]) => ({
     name,
     type: PARQUET_TYPES[type],
-    data:
-      type === 'BIGINT'
-        ? rows.map((r) => (r[name] === null ? null : BigInt(r[name] as number)))
-        : rows.map((r) => r[name]),
+    data: type === 'BIGINT' ? rows.map((r) => (r[name] === null ? null : BigInt(r[name] as number))) : rows.map((r) => r[name]),
   }));
   return new Uint8Array(parquetWriteBuffer({ columnData, statistics: false, rowGroupSize: 100_000 }));
 }

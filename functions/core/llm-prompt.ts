@@ -26,9 +26,7 @@ const SOURCE_RANK: Record<FewShotExample['source'], number> = { human: 0, catalo
  * skipping duplicate texts and classes the taxonomy does not know. Deterministic for the same input.
  */
 export function selectFewShot(taxonomy: Taxonomy, examples: FewShotExample[], perClass = 3): Map<string, FewShotExample[]> {
-  const ranked = examples
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => SOURCE_RANK[a.e.source] - SOURCE_RANK[b.e.source] || a.i - b.i);
+  const ranked = examples.map((e, i) => ({ e, i })).sort((a, b) => SOURCE_RANK[a.e.source] - SOURCE_RANK[b.e.source] || a.i - b.i);
   const out = new Map<string, FewShotExample[]>(taxonomy.leaves.map((c) => [c.id, []]));
   const seen = new Set<string>();
   for (const { e } of ranked) {

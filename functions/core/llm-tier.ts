@@ -193,7 +193,15 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
     if (answer.problem) return { kind: 'error', reason: `${LLM_FAILED}: ${answer.problem}` };
     if (answer.classId === null) {
       // The model said it cannot tell: a decision (cached, so the product is not sent again), for a human.
-      return { kind: 'decided', classId: null, confidence: 0, status: 'needs_review', modelVersion, costUnits: answer.tokens ?? 0, reason: `${llm.model} could not tell from the text` };
+      return {
+        kind: 'decided',
+        classId: null,
+        confidence: 0,
+        status: 'needs_review',
+        modelVersion,
+        costUnits: answer.tokens ?? 0,
+        reason: `${llm.model} could not tell from the text`,
+      };
     }
     const cls = taxonomy.get(answer.classId);
     if (!cls) return { kind: 'error', reason: `${LLM_FAILED}: answered "${answer.classId}", not a class of taxonomy ${taxonomy.version}` };
@@ -220,7 +228,9 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
     if (!opts.checkpoint) return;
     const step: TraceStep = { tier: 'llm', outcome: 'error', reason: `${LLM_UNAVAILABLE}: sent to ${where}, no answer recorded (interrupted)` };
     const trace = (j: number) => ({ steps: [step], topK: hints[j] ?? [], totalMs: 0, costUnits: 0 });
-    await opts.checkpoint.store.saveDecisions(items.map((item, j) => record(item, reviewDecision(item.key, trace(j), taxonomy.version, 'waiting for the LLM'))));
+    await opts.checkpoint.store.saveDecisions(
+      items.map((item, j) => record(item, reviewDecision(item.key, trace(j), taxonomy.version, 'waiting for the LLM'))),
+    );
   }
 
   async function checkpointAnswers(items: CascadeItem[], outcomes: TierOutcome[]): Promise<void> {
@@ -310,7 +320,14 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
     cacheable: true,
     decide,
     get stats(): LlmTierStats {
-      return { requests: batchSizes.length, batchSizes: [...batchSizes], batchSize: sizer.current, breaker: breaker.state, opened: breaker.opened, closed: breaker.closed };
+      return {
+        requests: batchSizes.length,
+        batchSizes: [...batchSizes],
+        batchSize: sizer.current,
+        breaker: breaker.state,
+        opened: breaker.opened,
+        closed: breaker.closed,
+      };
     },
   };
 }
@@ -350,7 +367,12 @@ export async function retryThroughLlm(records: ItemRecord[], tier: Tier, taxonom
     const o = outcomes[j];
     const old = r.decision.trace ?? { steps: [], topK: [], totalMs: 0, costUnits: 0 };
     const step: TraceStep = { tier: 'llm', outcome: o.kind === 'error' ? 'error' : o.kind, reason: o.reason, ms };
-    const trace = { ...old, steps: [...old.steps, step], totalMs: old.totalMs + ms, costUnits: old.costUnits + (o.kind === 'error' ? 0 : (o.costUnits ?? 0)) };
+    const trace = {
+      ...old,
+      steps: [...old.steps, step],
+      totalMs: old.totalMs + ms,
+      costUnits: old.costUnits + (o.kind === 'error' ? 0 : (o.costUnits ?? 0)),
+    };
     if (o.kind !== 'decided') return { ...r, decision: { ...r.decision, trace }, at };
     step.modelVersion = o.modelVersion;
     return { ...r, decision: decisionOf(r.decision.key, 'llm', o, taxonomyVersion, trace), at };

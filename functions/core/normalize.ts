@@ -97,8 +97,12 @@ function joinThousands(s: string): string {
   const n = s.length;
   for (let i = 0; i + 4 < n; i++) {
     if (
-      s.charCodeAt(i + 1) === 44 && isDigit(s.charCodeAt(i)) && isDigit(s.charCodeAt(i + 2)) &&
-      isDigit(s.charCodeAt(i + 3)) && isDigit(s.charCodeAt(i + 4)) && !isDigit(s.charCodeAt(i + 5))
+      s.charCodeAt(i + 1) === 44 &&
+      isDigit(s.charCodeAt(i)) &&
+      isDigit(s.charCodeAt(i + 2)) &&
+      isDigit(s.charCodeAt(i + 3)) &&
+      isDigit(s.charCodeAt(i + 4)) &&
+      !isDigit(s.charCodeAt(i + 5))
     ) {
       out += s.slice(from, i + 1) + s.slice(i + 2, i + 5);
       from = i + 5;

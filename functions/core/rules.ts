@@ -5,14 +5,23 @@
  * verdict (verdict.ts), explaining (explain.ts) and the tier (tier.ts).
  */
 import { readFileSync } from 'node:fs';
-import type { Taxonomy } from './taxonomy.ts';
 import { RuleSet } from './rules/rule-set.ts';
 import { RulesError } from './rules/schema.ts';
+import type { Taxonomy } from './taxonomy.ts';
 
 export type { Rule } from './rules/compile.ts';
 export type { ExplainedMatch } from './rules/explain.ts';
-export { RuleSet, type LoneMatch } from './rules/rule-set.ts';
-export { ruleConfidence, RulesError, ruleSchema, rulesFileSchema, UNKNOWN_TARGET, type MatchKind, type RuleInput, type RuleSpec } from './rules/schema.ts';
+export { type LoneMatch, RuleSet } from './rules/rule-set.ts';
+export {
+  type MatchKind,
+  type RuleInput,
+  type RuleSpec,
+  RulesError,
+  ruleConfidence,
+  ruleSchema,
+  rulesFileSchema,
+  UNKNOWN_TARGET,
+} from './rules/schema.ts';
 export { createRulesTier, RulesTier } from './rules/tier.ts';
 export { describeVerdict, type RuleMatch, type RulesVerdict } from './rules/verdict.ts';
 

@@ -6,15 +6,15 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { AppDeps } from '../api/app.ts';
 import { AthenaInsights } from '../adapters/aws/athena-insights.ts';
 import { makeClients } from '../adapters/aws/clients.ts';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
 import { S3JobsService } from '../adapters/aws/jobs-service.ts';
 import { S3ModelRegistry } from '../adapters/aws/model-registry.ts';
 import { StepFunctionsRetrainer } from '../adapters/aws/retrainer.ts';
-import { Cascade } from '../core/cascade.ts';
+import type { AppDeps } from '../api/app.ts';
 import { configOf } from '../config/deployables.ts';
+import { Cascade } from '../core/cascade.ts';
 import { awsDeps } from './deps.ts';
 
 export function awsApiDeps(): AppDeps {
@@ -40,7 +40,11 @@ export function awsApiDeps(): AppDeps {
     insights: new AthenaInsights({ client: new AthenaClient({}), workGroup: config.athenaWorkgroup, database: config.glueDatabase }),
     keys: new DynamoKeyStore(raw, config.tableName),
     readiness: {
-      store: { required: true, check: async () => void (await raw.send(new GetItemCommand({ TableName: config.tableName, Key: { pk: { S: 'READY' }, sk: { S: 'READY' } } }))) },
+      store: {
+        required: true,
+        check: async () =>
+          void (await raw.send(new GetItemCommand({ TableName: config.tableName, Key: { pk: { S: 'READY' }, sk: { S: 'READY' } } }))),
+      },
     },
   };
 }

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
-import { bearerToken, verifyApiKey } from '../core/api-keys.ts';
 import { configOf } from '../config/deployables.ts';
+import { bearerToken, verifyApiKey } from '../core/api-keys.ts';
 import type { KeyStore } from '../ports.ts';
 
 export interface AuthorizerDeps {

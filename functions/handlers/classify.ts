@@ -7,7 +7,7 @@ import { classifyMessage } from '../pipeline/classify-message.ts';
 import { classifyMessageSchema, parseMessage } from '../pipeline/messages.ts';
 import { cascadeFactory } from '../pipeline/queued.ts';
 import { awsDeps } from './deps.ts';
-import { sqsHandler, type PipelineDeps } from './pipeline.ts';
+import { type PipelineDeps, sqsHandler } from './pipeline.ts';
 
 /**
  * `parallel` (default true) classifies a batch's chunks concurrently, as Lambda should: DynamoDB applies each

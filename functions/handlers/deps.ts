@@ -5,20 +5,20 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { makeClients, type AwsClients, type AwsConfig } from '../adapters/aws/clients.ts';
-import { DynamoCache, DynamoJobStore, DynamoResultStore } from '../adapters/aws/dynamodb.ts';
-import { S3BlobStore } from '../adapters/aws/s3.ts';
-import { SqsQueue } from '../adapters/aws/sqs.ts';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import rulesJson from '../../models/rules.json' with { type: 'json' };
 import taxonomyJson from '../../models/taxonomy.json' with { type: 'json' };
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { type AwsClients, type AwsConfig, makeClients } from '../adapters/aws/clients.ts';
+import { DynamoCache, DynamoJobStore, DynamoResultStore } from '../adapters/aws/dynamodb.ts';
+import { S3BlobStore } from '../adapters/aws/s3.ts';
 import { SageMakerEncoder } from '../adapters/aws/sagemaker-encoder.ts';
+import { SqsQueue } from '../adapters/aws/sqs.ts';
+import { ConfigError, configOf, type Deployable } from '../config/deployables.ts';
 import { RuleSet } from '../core/rules.ts';
-import { loadTiers, selectableTierNames } from '../tiers/registry.ts';
 import { parseTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Tier } from '../core/types.ts';
-import { configOf, ConfigError, type Deployable } from '../config/deployables.ts';
 import type { Queue } from '../ports.ts';
+import { loadTiers, selectableTierNames } from '../tiers/registry.ts';
 import type { PipelineDeps } from './pipeline.ts';
 import type { RetrainDeps } from './retrain.ts';
 
@@ -57,7 +57,13 @@ export function pipelineDeps(
   let tiers: Promise<Tier[]> | undefined;
   // A function sends only to the queues its settings name; another queue says which setting it lacks.
   const queue = <T>(url: string | undefined, setting: string): Queue<T> =>
-    url ? new SqsQueue<T>(clients.sqs, url) : { send: async () => { throw new ConfigError(`${setting} is not set for this function`); } };
+    url
+      ? new SqsQueue<T>(clients.sqs, url)
+      : {
+          send: async () => {
+            throw new ConfigError(`${setting} is not set for this function`);
+          },
+        };
   return {
     taxonomy,
     bucket: (name) => buckets.get(name) ?? buckets.set(name, new S3BlobStore(clients.s3, name)).get(name)!,

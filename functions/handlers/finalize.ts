@@ -2,7 +2,7 @@
 import { finalizeJob } from '../pipeline/finalize.ts';
 import { finalizeMessageSchema, parseMessage } from '../pipeline/messages.ts';
 import { awsDeps } from './deps.ts';
-import { sqsHandler, type PipelineDeps } from './pipeline.ts';
+import { type PipelineDeps, sqsHandler } from './pipeline.ts';
 
 export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
   return sqsHandler(deps, (d, body) => finalizeJob(d, parseMessage(finalizeMessageSchema, body).jobId));

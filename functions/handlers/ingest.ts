@@ -2,9 +2,10 @@
  * Ingest Lambda: SQS batch of S3 ObjectCreated notifications from the inbox → the ingest step
  * (functions/pipeline/ingest.ts) for each object they name.
  */
-import { awsDeps } from './deps.ts';
+
 import { ingestObject } from '../pipeline/ingest.ts';
-import { sqsHandler, type PipelineDeps } from './pipeline.ts';
+import { awsDeps } from './deps.ts';
+import { type PipelineDeps, sqsHandler } from './pipeline.ts';
 
 interface S3EventRecord {
   eventName?: string;

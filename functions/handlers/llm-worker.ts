@@ -14,18 +14,18 @@ import { pathToFileURL } from 'node:url';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
   type Message,
+  ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { reviewDecision } from '../core/cascade.ts';
 import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { createLlmTier, LLM_UNAVAILABLE, retryThroughLlm } from '../core/llm-tier.ts';
 import type { Tier } from '../core/types.ts';
-import type { ItemRecord } from '../ports.ts';
 import { recordOf } from '../pipeline/batch.ts';
-import { llmMessageSchema, parseMessage, type LlmMessage } from '../pipeline/messages.ts';
+import { type LlmMessage, llmMessageSchema, parseMessage } from '../pipeline/messages.ts';
 import { completeChunk } from '../pipeline/queued.ts';
+import type { ItemRecord } from '../ports.ts';
 import type { PipelineDeps } from './pipeline.ts';
 
 export interface LlmWorkerDeps {
@@ -73,20 +73,30 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
   /** Renews the visibility of the messages every third of the timeout until stopped. */
   function keepInvisible(messages: Message[]): () => void {
     const entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: visibility }));
-    const timer = setInterval(() => {
-      deps.sqs
-        .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: deps.queueUrl, Entries: entries }))
-        .catch((err: Error) => pipeline.logger.warn('could not extend message visibility', { error: err.message }));
-    }, (visibility * 1000) / 3);
+    const timer = setInterval(
+      () => {
+        deps.sqs
+          .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: deps.queueUrl, Entries: entries }))
+          .catch((err: Error) => pipeline.logger.warn('could not extend message visibility', { error: err.message }));
+      },
+      (visibility * 1000) / 3,
+    );
     return () => clearInterval(timer);
   }
 
   /** The row as it waits for the LLM: in review with the best hint, so a failure still has a guess. */
   function pendingRecord(msg: LlmMessage, row: LlmMessage['rows'][number], at: string): ItemRecord {
-    if (row.values.length !== msg.header.length) throw new Error(`row ${row.n} has ${row.values.length} fields under a header of ${msg.header.length}`);
+    if (row.values.length !== msg.header.length)
+      throw new Error(`row ${row.n} has ${row.values.length} fields under a header of ${msg.header.length}`);
     const item = cascadeItemOf(row.values, resolveColumns(msg.header));
     const trace = { steps: [], topK: row.hints, totalMs: 0, costUnits: 0 };
-    return recordOf(item, reviewDecision(item.key, trace, taxonomy.version, 'no tier was confident: best guess kept for review'), msg.jobId, undefined, at);
+    return recordOf(
+      item,
+      reviewDecision(item.key, trace, taxonomy.version, 'no tier was confident: best guess kept for review'),
+      msg.jobId,
+      undefined,
+      at,
+    );
   }
 
   /** Completes and deletes each message whose rows all have their result: a chunk counts once and whole. */
@@ -101,7 +111,11 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
         await completeChunk(pipeline, { jobId: msg.jobId, chunkId: msg.chunkId, rows: mine.map(({ n, values, record }) => ({ n, values, record })) });
         done.push(messages[i]);
       } catch (err) {
-        pipeline.logger.error('could not complete an LLM chunk; it will be delivered again', { jobId: msg.jobId, chunkId: msg.chunkId, error: (err as Error).message });
+        pipeline.logger.error('could not complete an LLM chunk; it will be delivered again', {
+          jobId: msg.jobId,
+          chunkId: msg.chunkId,
+          error: (err as Error).message,
+        });
       }
     }
     if (done.length) {
@@ -116,7 +130,12 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
 
   async function pollOnce(): Promise<PollResult> {
     const res = await deps.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: deps.queueUrl, MaxNumberOfMessages: maxMessages, WaitTimeSeconds: waitTimeS, VisibilityTimeout: visibility }),
+      new ReceiveMessageCommand({
+        QueueUrl: deps.queueUrl,
+        MaxNumberOfMessages: maxMessages,
+        WaitTimeSeconds: waitTimeS,
+        VisibilityTimeout: visibility,
+      }),
     );
     const messages = res.Messages ?? [];
     if (!messages.length) return { received: 0, completed: 0, leftForRedelivery: 0 };
@@ -138,7 +157,10 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
     const stop = keepInvisible(messages);
     try {
       // Answered since they were queued (a redelivery, the same product in another job): from the cache.
-      const hits = await pipeline.cache.getMany(rows.map((r) => r.record.decision.key), taxonomy.version);
+      const hits = await pipeline.cache.getMany(
+        rows.map((r) => r.record.decision.key),
+        taxonomy.version,
+      );
       const ask: Row[] = [];
       for (const row of rows) {
         const hit = hits.get(row.record.decision.key);
@@ -147,9 +169,22 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
           continue;
         }
         const reason = `cached decision of tier ${hit.tier}`;
-        row.record = { ...row.record, decision: { ...hit, key: row.record.decision.key, tier: 'cache', reason, trace: { steps: [{ tier: 'cache', outcome: 'decided', reason }], topK: [], totalMs: 0, costUnits: 0 } } };
+        row.record = {
+          ...row.record,
+          decision: {
+            ...hit,
+            key: row.record.decision.key,
+            tier: 'cache',
+            reason,
+            trace: { steps: [{ tier: 'cache', outcome: 'decided', reason }], topK: [], totalMs: 0, costUnits: 0 },
+          },
+        };
       }
-      const answered = await retryThroughLlm(ask.map((r) => r.record), deps.tier, taxonomy.version);
+      const answered = await retryThroughLlm(
+        ask.map((r) => r.record),
+        deps.tier,
+        taxonomy.version,
+      );
       answered.forEach((record, j) => {
         const last = record.decision.trace?.steps.at(-1);
         ask[j].record = record;

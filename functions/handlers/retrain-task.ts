@@ -8,21 +8,20 @@
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { text } from 'node:stream/consumers';
-import { S3BlobStore } from '../adapters/aws/s3.ts';
+import { pipeline } from 'node:stream/promises';
 import { makeClients } from '../adapters/aws/clients.ts';
-import { configOf } from '../config/deployables.ts';
 import { REGISTRY_KEY, versionPrefix } from '../adapters/aws/model-registry.ts';
+import { S3BlobStore } from '../adapters/aws/s3.ts';
+import { configOf } from '../config/deployables.ts';
 import { loadRules } from '../core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
-import type { Encoder } from '../ports.ts';
 import { OnnxEncoder } from '../model/encoder.ts';
-import { evaluate, type EvalReport } from '../model/evaluate.ts';
+import { type EvalReport, evaluate } from '../model/evaluate.ts';
 import { readLabelledCsv } from '../model/labelled-data.ts';
 import { ARTIFACT_FILES, registryStateSchema, SHIPPED_MODELS_DIR, shippedVersions } from '../model/registry.ts';
 import { trainEncoder } from '../model/train.ts';
-import type { BlobStore } from '../ports.ts';
+import type { BlobStore, Encoder } from '../ports.ts';
 
 export interface TrainingTaskDeps {
   lake: BlobStore;
@@ -91,7 +90,14 @@ export async function runTrainingTask(deps: TrainingTaskDeps, input: TrainingTas
   const champion = await championDir(deps);
   const outDir = join(deps.workDir, 'challenger');
   log(`training challenger ${version} on ${train.length} rows (champion: ${champion?.version ?? 'none'})`);
-  await trainEncoder(train, { taxonomy: deps.taxonomy, outDir, version, parentVersion: champion?.version, rules: loadRules(deps.taxonomy), onProgress: log });
+  await trainEncoder(train, {
+    taxonomy: deps.taxonomy,
+    outDir,
+    version,
+    parentVersion: champion?.version,
+    rules: loadRules(deps.taxonomy),
+    onProgress: log,
+  });
   const evaluation = {
     heldOutRows: heldOut.length,
     champion: champion ? { version: champion.version, report: await score(champion.dir, heldOut, deps.taxonomy) } : null,

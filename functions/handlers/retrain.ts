@@ -14,7 +14,14 @@ import { escapeCsv } from '../core/csv.ts';
 import { itemText } from '../core/normalize.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import { isHeldOutByHash } from '../model/labelled-data.ts';
-import { assertVersionName, decidePromotion, emptyRegistryState, promotionScores, registryStateSchema, type RegistryState } from '../model/registry.ts';
+import {
+  assertVersionName,
+  decidePromotion,
+  emptyRegistryState,
+  promotionScores,
+  type RegistryState,
+  registryStateSchema,
+} from '../model/registry.ts';
 import type { BlobStore, ResultStore } from '../ports.ts';
 
 export interface RetrainDeps {
@@ -89,7 +96,9 @@ export async function exportLabelled(deps: RetrainDeps, event: RetrainEvent) {
 }
 
 const levelScoreSchema = z.object({ accuracy: z.number(), macroF1: z.number() }).passthrough();
-const reportSchema = z.object({ rows: z.number().int().positive(), modelVersion: z.string(), levels: z.array(levelScoreSchema).min(1) }).passthrough();
+const reportSchema = z
+  .object({ rows: z.number().int().positive(), modelVersion: z.string(), levels: z.array(levelScoreSchema).min(1) })
+  .passthrough();
 const scoredSchema = z.object({ version: z.string().min(1), report: reportSchema });
 export const evaluationSchema = z.object({
   /** How many held-out rows both models were scored on (the same rows). */

@@ -5,7 +5,7 @@
  * hidden-layer model are stored as float16 (the model is rounded the same way in TS, so the TS forward pass
  * and the graph agree).
  */
-import { PAIR_HASH_MULTIPLIER, type BagModel } from './bag.ts';
+import { type BagModel, PAIR_HASH_MULTIPLIER } from './bag.ts';
 import { GraphBuilder } from './onnx-graph.ts';
 
 /** Rounds a table to float16 in place and returns the half bits. */
@@ -122,11 +122,19 @@ export function exportBagOnnx(model: BagModel, docString = ''): Uint8Array {
   const count = g.op('Max', [tokens, oneF]);
   const mean = g.op('Div', [g.op('Add', [g.op('Add', [sumTok, sumPairs]), headRow]), g.op('Add', [count, hasTokens])]);
   const features = H
-    ? g.op('Relu', [g.op('Add', [g.op('MatMul', [mean, g.floats('hidden_weights', [d, H], model.hiddenWeights)]), g.floats('hidden_bias', [H], model.hiddenBias)])])
+    ? g.op('Relu', [
+        g.op('Add', [
+          g.op('MatMul', [mean, g.floats('hidden_weights', [d, H], model.hiddenWeights)]),
+          g.floats('hidden_bias', [H], model.hiddenBias),
+        ]),
+      ])
     : mean;
   const z = g.op('Add', [model.weights ? g.op('MatMul', [features, g.floats('weights', [H || d, C], model.weights)]) : features, bias]);
   // Texts made of words the vocabulary did not know whole get flatter logits.
-  const unknownShare = g.op('Div', [g.op('ReduceSum', [g.op('Mul', [g.op('Gather', [unknown, ids], { axis: 0 }), maskF]), axis1], { keepdims: 1 }), count]);
+  const unknownShare = g.op('Div', [
+    g.op('ReduceSum', [g.op('Mul', [g.op('Gather', [unknown, ids], { axis: 0 }), maskF]), axis1], { keepdims: 1 }),
+    count,
+  ]);
   g.op('Div', [z, g.op('Add', [g.op('Mul', [unknownShare, oovScale]), oneF])], {}, 'logits');
   g.output('logits', 'float', ['batch', C]);
   return g.toBytes(docString);

@@ -226,7 +226,7 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
       const weight = input.classWeights ? input.classWeights[y] : 1;
       lossSum -= Math.log(z[y] / sum + 1e-12) * weight;
       // z becomes the gradient of the loss with respect to the logits, scaled by the learning rate.
-      for (let c = 0; c < C; c++) z[c] = ((z[c] / sum - (c === y ? 1 : 0)) * weight) * lr;
+      for (let c = 0; c < C; c++) z[c] = (z[c] / sum - (c === y ? 1 : 0)) * weight * lr;
       const ga = H ? gHid : gh;
       for (let k = 0; k < A; k++) {
         let s = 0;
@@ -317,7 +317,14 @@ export function foldLinearHead(model: BagModel): BagModel {
     }
     return out;
   };
-  return { ...model, dim: C, tokenRows: project(model.tokenRows), pairRows: project(model.pairRows), headRows: project(model.headRows), weights: null };
+  return {
+    ...model,
+    dim: C,
+    tokenRows: project(model.tokenRows),
+    pairRows: project(model.pairRows),
+    headRows: project(model.headRows),
+    weights: null,
+  };
 }
 
 /** Averages folded linear models over the same vocabulary: the mean of their logits is one linear model. */
@@ -333,7 +340,13 @@ export function averageModels(models: BagModel[]): BagModel {
     return out;
   };
   if (models.some((m) => m.weights || m.hidden)) throw new Error('only folded linear models can be averaged');
-  return { ...models[0], tokenRows: mean((m) => m.tokenRows), pairRows: mean((m) => m.pairRows), headRows: mean((m) => m.headRows), bias: mean((m) => m.bias) };
+  return {
+    ...models[0],
+    tokenRows: mean((m) => m.tokenRows),
+    pairRows: mean((m) => m.pairRows),
+    headRows: mean((m) => m.headRows),
+    bias: mean((m) => m.bias),
+  };
 }
 
 /**

@@ -5,8 +5,9 @@
  * export (DeBERTa-v3): any tokenizer.json the tokenizer library reads, and an optional `token_type_ids`
  * input, fed zeros when the graph declares it.
  */
-import { availableParallelism } from 'node:os';
+
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { normalizeText } from '../core/normalize.ts';
@@ -111,7 +112,8 @@ export class OnnxEncoder implements Encoder {
       throw new ModelLoadError(`model ${root}: cannot load model.onnx: ${(err as Error).message}`);
     }
     for (const name of ['input_ids', 'attention_mask']) {
-      if (!session.inputNames.includes(name)) throw new ModelLoadError(`model ${root}: model.onnx has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
+      if (!session.inputNames.includes(name))
+        throw new ModelLoadError(`model ${root}: model.onnx has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
     }
     const thresholds = new Map(Object.entries(metrics.thresholds ?? {}));
     const temperature = metrics.temperature ?? metrics.calibration?.temperature ?? 1;

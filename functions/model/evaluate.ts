@@ -5,7 +5,7 @@
  */
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Encoder } from '../ports.ts';
-import { formatReport, scorePredictions, type EvalReport, type Prediction } from './metrics.ts';
+import { type EvalReport, formatReport, type Prediction, scorePredictions } from './metrics.ts';
 
 export type { EvalReport } from './metrics.ts';
 export { formatReport };
@@ -20,7 +20,10 @@ export async function evaluate(encoder: Encoder, rows: EvalRow[], taxonomy: Taxo
   const preds: Prediction[] = [];
   for (let start = 0; start < rows.length; start += batchSize) {
     const slice = rows.slice(start, start + batchSize);
-    const top = await encoder.predict(slice.map((r) => r.text), 1);
+    const top = await encoder.predict(
+      slice.map((r) => r.text),
+      1,
+    );
     slice.forEach((row, i) => {
       const best = top[i][0];
       preds.push({ gold: row.classId, predicted: best.classId, score: best.score, accepted: best.score >= encoder.threshold(best.classId) });

@@ -62,15 +62,18 @@ async function sniffDelimiter(file: string): Promise<string> {
  * Reads a labelled CSV. Rows whose levels are not a class of the taxonomy are an error (training on a label
  * the taxonomy lacks would be silently wrong); rows without a name are skipped and reported.
  */
-export async function readLabelledCsv(
-  file: string,
-  taxonomy: Taxonomy,
-  opts: { heldOutFraction?: number } = {},
-): Promise<LabelledData> {
+export async function readLabelledCsv(file: string, taxonomy: Taxonomy, opts: { heldOutFraction?: number } = {}): Promise<LabelledData> {
   const fraction = opts.heldOutFraction ?? 0.1;
   const delimiter = await sniffDelimiter(file);
   const parser = createReadStream(file).pipe(
-    parse({ delimiter, bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, relax_quotes: true }),
+    parse({
+      delimiter,
+      bom: true,
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      skip_empty_lines: true,
+      relax_column_count: true,
+      relax_quotes: true,
+    }),
   );
   const rows: LabelledRow[] = [];
   const skipped: LabelledData['skipped'] = [];
@@ -86,9 +89,11 @@ export async function readLabelledCsv(
       if (!nameColumn) {
         const columns = Object.keys(record);
         nameColumn = NAME_COLUMNS.find((c) => columns.includes(c));
-        if (!nameColumn) throw new LabelledDataError(`${file}: no product name column (one of ${NAME_COLUMNS.join(', ')}); columns are ${columns.join(', ')}`);
+        if (!nameColumn)
+          throw new LabelledDataError(`${file}: no product name column (one of ${NAME_COLUMNS.join(', ')}); columns are ${columns.join(', ')}`);
         const missing = taxonomy.levels.filter((l) => !columns.includes(l));
-        if (missing.length === taxonomy.levels.length) throw new LabelledDataError(`${file}: no label columns (${taxonomy.levels.join(', ')}); columns are ${columns.join(', ')}`);
+        if (missing.length === taxonomy.levels.length)
+          throw new LabelledDataError(`${file}: no label columns (${taxonomy.levels.join(', ')}); columns are ${columns.join(', ')}`);
         hasSplit = columns.includes('split');
       }
       const name = (record[nameColumn] ?? '').trim();
@@ -126,7 +131,9 @@ export async function readLabelledCsv(
     );
   }
   if (badSplits.size) {
-    throw new LabelledDataError(`${file}: unknown split value(s) ${[...badSplits].map((s) => `"${s}"`).join(', ')}: use train, or test/validation/holdout for held-out rows`);
+    throw new LabelledDataError(
+      `${file}: unknown split value(s) ${[...badSplits].map((s) => `"${s}"`).join(', ')}: use train, or test/validation/holdout for held-out rows`,
+    );
   }
   return { rows, hasSplit, skipped };
 }

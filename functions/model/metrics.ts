@@ -84,7 +84,10 @@ export function scorePredictions(preds: Prediction[], taxonomy: Taxonomy, modelV
     rows: accepted.length,
     coverage: ratio(accepted.length, preds.length),
     accuracy: ratio(accepted.filter((p) => p.gold === p.predicted).length, accepted.length),
-    level1Accuracy: ratio(accepted.filter((p) => classAtLevel(taxonomy, p.gold, 0) === classAtLevel(taxonomy, p.predicted, 0)).length, accepted.length),
+    level1Accuracy: ratio(
+      accepted.filter((p) => classAtLevel(taxonomy, p.gold, 0) === classAtLevel(taxonomy, p.predicted, 0)).length,
+      accepted.length,
+    ),
   };
 
   return {
@@ -169,7 +172,9 @@ export function formatReport(report: EvalReport): string {
     lines.push('');
   }
   const cov = report.coverage;
-  lines.push(`at the per-class thresholds: covers ${pct(cov.coverage)} of rows (${cov.rows}), accuracy on covered ${pct(cov.accuracy)} (level 1 ${pct(cov.level1Accuracy)})`);
+  lines.push(
+    `at the per-class thresholds: covers ${pct(cov.coverage)} of rows (${cov.rows}), accuracy on covered ${pct(cov.accuracy)} (level 1 ${pct(cov.level1Accuracy)})`,
+  );
   lines.push('');
   lines.push('coverage/accuracy curve (rows ranked by top score):');
   lines.push('  coverage  accuracy  min score');

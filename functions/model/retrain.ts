@@ -7,9 +7,9 @@ import type { RuleSet } from '../core/rules.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Encoder, ModelVersionInfo, WritableModelRegistry } from '../ports.ts';
 import { OnnxEncoder } from './encoder.ts';
-import { evaluate, type EvalReport } from './evaluate.ts';
-import { decidePromotion, promotionScores, type PromotionDecision } from './registry.ts';
-import { trainEncoder, type ModelMetrics, type TrainOptions } from './train.ts';
+import { type EvalReport, evaluate } from './evaluate.ts';
+import { decidePromotion, type PromotionDecision, promotionScores } from './registry.ts';
+import { type ModelMetrics, type TrainOptions, trainEncoder } from './train.ts';
 
 export interface LabelledText {
   text: string;
@@ -125,7 +125,12 @@ export function formatComparison(result: RetrainResult): string {
   });
   const table = [[...head, 'Δ points'], ...body];
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  const lines = table.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ').trimEnd());
+  const lines = table.map((r) =>
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('   ')
+      .trimEnd(),
+  );
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('   '));
   return `held-out rows: ${result.challenger.report.rows}\n\n${lines.join('\n')}`;
 }

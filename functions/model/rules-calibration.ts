@@ -5,9 +5,9 @@
  * for the items no rule decides.
  */
 import { rulePrecision, withRuleEvidence } from '../core/encoder-tier.ts';
-import type { RuleCalibration } from '../ports.ts';
 import type { RuleSet } from '../core/rules.ts';
 import type { Candidate } from '../core/types.ts';
+import type { RuleCalibration } from '../ports.ts';
 import { chooseThresholds } from './calibration.ts';
 
 /** Weights tried for a rule's precision odds. */
@@ -68,7 +68,11 @@ export function calibrateRules(
     for (const { ranked, gold } of combined(w)) nll -= Math.log((ranked.find((c) => c.classId === gold)?.score ?? 0) + 1e-12);
     if (nll < bestNll - 1e-9) [weight, bestNll] = [w, nll];
   }
-  const ruledPreds = combined(weight).map(({ ranked, gold }) => ({ predicted: ranked[0].classId, score: ranked[0].score, correct: ranked[0].classId === gold }));
+  const ruledPreds = combined(weight).map(({ ranked, gold }) => ({
+    predicted: ranked[0].classId,
+    score: ranked[0].score,
+    correct: ranked[0].classId === gold,
+  }));
   const thresholds = (preds: { predicted: string; score: number; correct: boolean }[]) => {
     const t = chooseThresholds(preds, classIds, { targetPrecision });
     return { perClass: t.perClass, pooled: t.pooled };

@@ -95,12 +95,26 @@ export function buildTokenizer(texts: Iterable<string>, opts: TokenizerBuildOpti
     add(c);
     add(CONTINUATION_PREFIX + c);
   }
-  const words = [...wordCounts].filter(([, n]) => n >= minWordCount).sort(byCountThenText).slice(0, maxWords);
+  const words = [...wordCounts]
+    .filter(([, n]) => n >= minWordCount)
+    .sort(byCountThenText)
+    .slice(0, maxWords);
   for (const [word] of words) add(word);
-  const pieces = [...pieceWords].filter(([, n]) => n >= minPieceWords).sort(byCountThenText).slice(0, maxPieces);
+  const pieces = [...pieceWords]
+    .filter(([, n]) => n >= minPieceWords)
+    .sort(byCountThenText)
+    .slice(0, maxPieces);
   for (const [piece] of pieces) add(piece);
 
-  const special = (content: string) => ({ id: vocab[content], content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (content: string) => ({
+    id: vocab[content],
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   return {
     version: '1.0',
     truncation: null,

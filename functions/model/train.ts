@@ -11,16 +11,16 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { normalizeText } from '../core/normalize.ts';
-import type { RuleCalibration } from '../ports.ts';
+import { seededRandom } from '../core/random.ts';
 import type { RuleSet } from '../core/rules.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
-import { averageModels, bagForward, DEFAULT_BAG_CONFIG, foldLinearHead, headFlagsOf, trainBag, type BagConfig, type BagModel } from './bag.ts';
+import type { RuleCalibration } from '../ports.ts';
+import { averageModels, type BagConfig, type BagModel, bagForward, DEFAULT_BAG_CONFIG, foldLinearHead, headFlagsOf, trainBag } from './bag.ts';
 import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibration.ts';
-import { scorePredictions, type EvalReport, type Prediction } from './metrics.ts';
-import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, UNK_TOKEN, type TokenizerBuildOptions } from './tokenizer.ts';
-import { seededRandom } from '../core/random.ts';
+import { type EvalReport, type Prediction, scorePredictions } from './metrics.ts';
 import { calibrateRules } from './rules-calibration.ts';
+import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, type TokenizerBuildOptions, UNK_TOKEN } from './tokenizer.ts';
 
 export const TRAINER = 'aisle-bag/1';
 
@@ -75,7 +75,14 @@ export interface ModelMetrics {
   trainRows: number;
   validationRows: number;
   /** The headline figures of `validation`. */
-  summary: { level1Accuracy: number; level1MacroF1: number; level2Accuracy: number; level2MacroF1: number; coverage: number; coveredAccuracy: number };
+  summary: {
+    level1Accuracy: number;
+    level1MacroF1: number;
+    level2Accuracy: number;
+    level2MacroF1: number;
+    coverage: number;
+    coveredAccuracy: number;
+  };
   calibration: { temperature: number; unknownWordScale: number; nllBefore: number; nllAfter: number };
   /** How the encoder reviews the rules tier's decisions (present when trained with the rules). */
   rules?: RuleCalibration;
@@ -140,7 +147,10 @@ export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promis
   const validSet = examples.filter((_, i) => isValidation[i]);
   if (!validSet.length) throw new TrainError('too few rows to hold out a validation slice');
 
-  const tokenizerJson = buildTokenizer(trainSet.map((e) => e.text), opts.tokenizer);
+  const tokenizerJson = buildTokenizer(
+    trainSet.map((e) => e.text),
+    opts.tokenizer,
+  );
   const tokenizer = TextTokenizer.fromJson(tokenizerJson);
   const tokens: string[] = [];
   for (const [token, id] of Object.entries(tokenizerJson.model.vocab)) tokens[id] = token;
@@ -171,7 +181,9 @@ export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promis
   roundBagToHalf(model);
   const { scale, temperature, nllBefore, nllAfter } = calibrate(model, validIds, validLabels);
   model.oovScale = scale;
-  progress(`calibration: temperature ${temperature.toFixed(3)}, unknown-word scale ${scale}, validation NLL ${nllBefore.toFixed(4)} → ${nllAfter.toFixed(4)}`);
+  progress(
+    `calibration: temperature ${temperature.toFixed(3)}, unknown-word scale ${scale}, validation NLL ${nllBefore.toFixed(4)} → ${nllAfter.toFixed(4)}`,
+  );
 
   const raw = new Float32Array(classIds.length);
   const validProbs = validSet.map((_, i) => {
@@ -216,9 +228,17 @@ export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promis
     validation,
   };
   if (opts.rules) {
-    metrics.rules = calibrateRules(opts.rules, trainSet, validSet.map((e, i) => ({ ...e, probs: validProbs[i] })), classIds, targetPrecision);
+    metrics.rules = calibrateRules(
+      opts.rules,
+      trainSet,
+      validSet.map((e, i) => ({ ...e, probs: validProbs[i] })),
+      classIds,
+      targetPrecision,
+    );
     const measured = Object.values(metrics.rules.hits).reduce((n, [hits]) => n + hits, 0);
-    progress(`rules ${metrics.rules.rulesVersion}: ${measured} decisions on training rows, precision ${metrics.rules.pooledPrecision.toFixed(4)}, weight ${metrics.rules.weight}`);
+    progress(
+      `rules ${metrics.rules.rulesVersion}: ${measured} decisions on training rows, precision ${metrics.rules.pooledPrecision.toFixed(4)}, weight ${metrics.rules.weight}`,
+    );
   }
   const labels: LabelsFile = {
     taxonomyName: taxonomy.name,

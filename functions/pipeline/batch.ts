@@ -3,7 +3,7 @@
  * lines, the job's counts and the records the results store keeps; and the loop that reads a CSV through it.
  */
 import type { Cascade } from '../core/cascade.ts';
-import { cascadeItemOf, type CsvBatch, type CsvBatchReader, type CsvColumns, type CsvOutputFormatter } from '../core/csv.ts';
+import { type CsvBatch, type CsvBatchReader, type CsvColumns, type CsvOutputFormatter, cascadeItemOf } from '../core/csv.ts';
 import type { CascadeItem, Decision } from '../core/types.ts';
 import type { ChunkCounts, ItemRecord } from '../ports.ts';
 import { countDecision } from './accounting.ts';
@@ -38,7 +38,11 @@ export interface BatchSink {
 
 /** Adds a decided batch to `counts` (its rejects too); returns its output lines and the records to store. */
 export function settleBatch(
-  sink: BatchSink, counts: ChunkCounts, batch: Pick<CsvBatch, 'rows' | 'rowNumbers' | 'rejects'>, items: CascadeItem[], decisions: Decision[],
+  sink: BatchSink,
+  counts: ChunkCounts,
+  batch: Pick<CsvBatch, 'rows' | 'rowNumbers' | 'rejects'>,
+  items: CascadeItem[],
+  decisions: Decision[],
 ): { output: string; toStore: ItemRecord[] } {
   const at = new Date().toISOString();
   const toStore: ItemRecord[] = [];

@@ -4,11 +4,12 @@
  * as Parquet (results/dt=YYYY-MM-DD/job=<jobId>/part-N.parquet), the job marked done. Repeatable: a
  * redelivery rewrites the same objects; a job already done is left alone.
  */
-import { PassThrough, type Readable } from 'node:stream';
+
 import { createInterface } from 'node:readline';
+import { PassThrough, type Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { CsvOutputFormatter, cascadeItemOf, resolveColumns } from '../core/csv.ts';
-import { encodeLakeParquet, lakePartKey, promotedColumns, toLakeRow, type LakeRow } from '../core/lake.ts';
+import { encodeLakeParquet, type LakeRow, lakePartKey, promotedColumns, toLakeRow } from '../core/lake.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Decision } from '../core/types.ts';
 import { recordOf } from './batch.ts';

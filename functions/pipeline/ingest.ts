@@ -5,7 +5,7 @@
  * bucket/key/etag); chunk ids are positions in the file, so re-sent chunks count once.
  */
 import { PassThrough } from 'node:stream';
-import { CsvBatchReader, CsvFormatError, REJECT_COLUMNS, formatRejects } from '../core/csv.ts';
+import { CsvBatchReader, CsvFormatError, formatRejects, REJECT_COLUMNS } from '../core/csv.ts';
 import type { ClassifyMessage } from './messages.ts';
 import { finalizeIfReconciled, jobIdFor, outboxKeys, type QueuedJobDeps } from './queued.ts';
 
@@ -57,7 +57,13 @@ export async function ingestObject(deps: QueuedJobDeps, obj: { bucket: string; k
   const jobId = jobIdFor(obj.bucket, obj.key, obj.etag);
   const keys = outboxKeys(jobId);
   const log = deps.logger;
-  let job = await deps.jobs.create({ id: jobId, input: `s3://${obj.bucket}/${obj.key}`, status: 'running', output: keys.result, rejects: keys.rejects });
+  let job = await deps.jobs.create({
+    id: jobId,
+    input: `s3://${obj.bucket}/${obj.key}`,
+    status: 'running',
+    output: keys.result,
+    rejects: keys.rejects,
+  });
   if (job.totalKnown || job.status === 'finalizing' || job.status === 'done' || job.status === 'failed') {
     // Already read whole (a redelivery after success): only the reconcile check may still be owed.
     log.info('job already ingested', { jobId, status: job.status });

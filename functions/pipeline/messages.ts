@@ -5,15 +5,17 @@
 import { z } from 'zod';
 
 /** A chunk of a job's valid rows for the classify queue. */
-export const classifyMessageSchema = z.object({
-  jobId: z.string().min(1),
-  /** Position of the chunk in the input (0-based): stable across redeliveries, so it counts once. */
-  chunk: z.number().int().nonnegative(),
-  header: z.array(z.string()).min(1),
-  rows: z.array(z.array(z.string())).min(1),
-  /** Data row number of each row in the input (1-based, header excluded), parallel to rows. */
-  rowNumbers: z.array(z.number().int().positive()).min(1),
-}).refine((m) => m.rows.length === m.rowNumbers.length, { message: 'rows and rowNumbers differ in length', path: ['rowNumbers'] });
+export const classifyMessageSchema = z
+  .object({
+    jobId: z.string().min(1),
+    /** Position of the chunk in the input (0-based): stable across redeliveries, so it counts once. */
+    chunk: z.number().int().nonnegative(),
+    header: z.array(z.string()).min(1),
+    rows: z.array(z.array(z.string())).min(1),
+    /** Data row number of each row in the input (1-based, header excluded), parallel to rows. */
+    rowNumbers: z.array(z.number().int().positive()).min(1),
+  })
+  .refine((m) => m.rows.length === m.rowNumbers.length, { message: 'rows and rowNumbers differ in length', path: ['rowNumbers'] });
 export type ClassifyMessage = z.infer<typeof classifyMessageSchema>;
 
 /** Rows of a chunk that no cheaper tier was sure of, for the LLM worker (LLM_ENABLED=true). */
@@ -22,15 +24,17 @@ export const llmMessageSchema = z.object({
   /** The chunk id the worker counts these rows under (JobProgress.addChunk): `<chunk>-llm`. */
   chunkId: z.string().min(1),
   header: z.array(z.string()).min(1),
-  rows: z.array(
-    z.object({
-      /** Data row number in the input (1-based, header excluded). */
-      n: z.number().int().positive(),
-      values: z.array(z.string()),
-      /** Best candidates of the earlier tiers, hints for the prompt. */
-      hints: z.array(z.object({ classId: z.string(), score: z.number() })),
-    }),
-  ).min(1),
+  rows: z
+    .array(
+      z.object({
+        /** Data row number in the input (1-based, header excluded). */
+        n: z.number().int().positive(),
+        values: z.array(z.string()),
+        /** Best candidates of the earlier tiers, hints for the prompt. */
+        hints: z.array(z.object({ classId: z.string(), score: z.number() })),
+      }),
+    )
+    .min(1),
 });
 export type LlmMessage = z.infer<typeof llmMessageSchema>;
 
@@ -47,6 +51,7 @@ export function parseMessage<T>(schema: z.ZodType<T>, body: string): T {
     throw new Error(`message body is not JSON: ${body.slice(0, 80)}`);
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new Error(`malformed message: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`malformed message: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
   return parsed.data;
 }

@@ -57,7 +57,11 @@ export function jobIdFor(bucket: string, key: string, etag: string): string {
   // An upload through the API carries the job id the API handed out.
   const uploaded = jobIdOfUploadKey(key);
   if (uploaded) return uploaded;
-  const base = (key.split('/').pop() ?? 'input').replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 40) || 'input';
+  const base =
+    (key.split('/').pop() ?? 'input')
+      .replace(/\.[^.]*$/, '')
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .slice(0, 40) || 'input';
   const digest = createHash('sha256').update(`${bucket}/${key}#${etag}`).digest('hex').slice(0, 12);
   return `${base}-${digest}`;
 }

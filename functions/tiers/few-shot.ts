@@ -3,8 +3,9 @@
  * rules file's phrases and keywords, the starter catalog, and human labels from the results store. Each
  * source is optional (a missing file is skipped); classes the taxonomy does not know are dropped.
  */
-import { parse } from 'csv-parse/sync';
+
 import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import type { FewShotExample } from '../core/llm-prompt.ts';
 import { DEFAULT_RULES_PATH } from '../core/rules.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
@@ -18,7 +19,8 @@ const CLASS_KEYS = ['target', 'classId', 'class_id', 'class', 'category', 'label
 export function examplesFromRules(json: unknown, taxonomy: Taxonomy): FewShotExample[] {
   const phrases: FewShotExample[] = [];
   const keywords: FewShotExample[] = [];
-  const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const strings = (v: unknown): string[] =>
+    typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) {
       node.forEach(walk);

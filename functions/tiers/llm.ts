@@ -18,7 +18,9 @@ export const llmTier: TierPlugin = {
     const { llm, ...batching } = await services.llm(await loadFewShotExamples(taxonomy, { rulesFile: rulesPath, store }));
     const probe = llm.probe ? await llm.probe() : { ok: await llm.reachable(), message: `${llm.where ?? llm.model} is not reachable` };
     if (!probe.ok) {
-      return { unavailable: `${probe.message}; items no earlier tier decides go to review (needs_review): send them with \`aisle review --retry-llm\` once it is up` };
+      return {
+        unavailable: `${probe.message}; items no earlier tier decides go to review (needs_review): send them with \`aisle review --retry-llm\` once it is up`,
+      };
     }
     return createLlmTier(llm, { ...batching, taxonomy, checkpoint: store && { store, cache }, notify: warn });
   },

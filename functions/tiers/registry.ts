@@ -15,7 +15,8 @@ const registered: TierPlugin[] = [];
 /** Adds a tier after those registered before it. */
 export function registerTier(plugin: TierPlugin): void {
   if (!/^[a-z][a-z0-9-]*$/.test(plugin.name)) throw new Error(`tier name "${plugin.name}": use lowercase letters, digits and '-'`);
-  if ([CACHE_TIER, REVIEW_TIER, HUMAN_TIER, ...registered.map((t) => t.name)].includes(plugin.name)) throw new Error(`tier name "${plugin.name}" is taken`);
+  if ([CACHE_TIER, REVIEW_TIER, HUMAN_TIER, ...registered.map((t) => t.name)].includes(plugin.name))
+    throw new Error(`tier name "${plugin.name}" is taken`);
   registered.push(plugin);
 }
 
@@ -38,7 +39,10 @@ export const describeCascade = (): { name: string; summary: string }[] => [
 
 /** Parses "cache,rules" against the registry; refuses unknown names, naming the known ones. */
 export function parseTierList(list: string): string[] {
-  const names = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const known = selectableTierNames();
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) throw new UserError(`unknown tier ${unknown.map((u) => `"${u}"`).join(', ')}: known tiers are ${known.join(', ')}`);

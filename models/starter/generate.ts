@@ -9,8 +9,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { STORE_BRANDS, VOCABULARY, type Family, type SizeKind } from './vocabulary.ts';
 import { seededRandom } from '../../functions/core/random.ts';
+import { type Family, type SizeKind, STORE_BRANDS, VOCABULARY } from './vocabulary.ts';
 
 export const DEFAULT_SEED = 20261101;
 export const CATALOG_PATH = fileURLToPath(new URL('./catalog.csv', import.meta.url));
@@ -64,7 +64,8 @@ const SIZES: Record<SizeKind, (rand: Rand) => string> = {
     ])(),
   weight: (r) =>
     pick(r, [
-      () => `${pick(r, ['1.5', '2.5', '3.5', '4', '5', '5.3', '6', '7.75', '8', '10', '10.5', '12', '13', '14.5', '15', '16', '18', '20', '24', '28', '32', '40'])} oz`,
+      () =>
+        `${pick(r, ['1.5', '2.5', '3.5', '4', '5', '5.3', '6', '7.75', '8', '10', '10.5', '12', '13', '14.5', '15', '16', '18', '20', '24', '28', '32', '40'])} oz`,
       () => `${pick(r, ['1', '2', '3', '4', '5', '10', '20'])} lb`,
       () => `${pick(r, ['100', '150', '200', '250', '400', '500'])} g`,
       () => `${pick(r, ['1', '2'])} kg`,
@@ -74,14 +75,32 @@ const SIZES: Record<SizeKind, (rand: Rand) => string> = {
     ])(),
   count: (r) =>
     pick(r, [
-      () => `${pick(r, ['2', '3', '4', '6', '8', '10', '12', '16', '18', '20', '24', '30', '32', '36', '40', '48', '60', '72', '100', '120', '200'])} ct`,
+      () =>
+        `${pick(r, ['2', '3', '4', '6', '8', '10', '12', '16', '18', '20', '24', '30', '32', '36', '40', '48', '60', '72', '100', '120', '200'])} ct`,
       () => `${pick(r, ['6', '10', '12', '20', '24', '30', '50', '100'])} count`,
       () => `${pick(r, ['2', '3', '4', '6', '8', '12'])} pack`,
       () => `${pick(r, ['4', '6', '8'])} pk`,
       () => `pack of ${pick(r, ['2', '3', '4', '6'])}`,
       () => `${pick(r, ['12', '20', '30', '40'])} ea`,
     ])(),
-  produce: (r) => pick(r, ['', '', 'each', '1 lb', 'per lb', '2 lb bag', '3 lb bag', '1 pint', '6 oz', '12 oz', '5 oz clamshell', 'bunch', '1 ct', '16 oz', '4 ct']),
+  produce: (r) =>
+    pick(r, [
+      '',
+      '',
+      'each',
+      '1 lb',
+      'per lb',
+      '2 lb bag',
+      '3 lb bag',
+      '1 pint',
+      '6 oz',
+      '12 oz',
+      '5 oz clamshell',
+      'bunch',
+      '1 ct',
+      '16 oz',
+      '4 ct',
+    ]),
   meat: (r) => pick(r, ['per lb', '1 lb', '1.25 lb', '1.5 lb', '2 lb', '3 lb', '16 oz', '12 oz', '8 oz', 'approx 2.5 lb', '4 ct', '6 ct', '']),
   liquor: (r) => pick(r, ['750 ml', '750mL', '1.75 L', '1 L', '375 ml', '3 L box', '4 pk 187 ml', '50 ml', '1.5 L']),
   apparel: (r) =>
@@ -136,7 +155,10 @@ function registerStyle(name: string): string {
   let out = name;
   for (const [re, short] of ABBREVIATIONS) out = out.replace(re, short);
   // Units glued to numbers ("12 OZ" → "12OZ") and no punctuation between fields, as on receipts.
-  out = out.replace(/(\d) (oz|floz|lb|ct|pk|ml|l|g|kg)\b/gi, '$1$2').replace(/[,()]/g, ' ').replace(/ - /g, ' ');
+  out = out
+    .replace(/(\d) (oz|floz|lb|ct|pk|ml|l|g|kg)\b/gi, '$1$2')
+    .replace(/[,()]/g, ' ')
+    .replace(/ - /g, ' ');
   return out.toUpperCase();
 }
 

@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
-import { evaluate, formatReport, type EvalReport } from '../../functions/model/evaluate.ts';
-import { readLabelledCsv, type LabelledRow } from '../../functions/model/labelled-data.ts';
+import { type EvalReport, evaluate, formatReport } from '../../functions/model/evaluate.ts';
+import { type LabelledRow, readLabelledCsv } from '../../functions/model/labelled-data.ts';
 import { SHIPPED_MODELS_DIR } from '../../functions/model/registry.ts';
-import { trainEncoder, type ModelMetrics } from '../../functions/model/train.ts';
+import { type ModelMetrics, trainEncoder } from '../../functions/model/train.ts';
 import { CATALOG_PATH } from './generate.ts';
 
 export const STARTER_VERSION = 'starter-v1';

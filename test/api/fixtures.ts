@@ -8,14 +8,14 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newApiKey, type ApiKeyRole } from '../../functions/core/api-keys.ts';
-import type { Tier, TierOutcome } from '../../functions/core/types.ts';
-import { createApp, type AppDeps } from '../../functions/api/app.ts';
+import { type LocalService, localService } from '../../bin/commands/serve.ts';
 import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import { type AppDeps, createApp } from '../../functions/api/app.ts';
+import { type ApiKeyRole, newApiKey } from '../../functions/core/api-keys.ts';
+import type { Tier, TierOutcome } from '../../functions/core/types.ts';
 import { SHIPPED_MODELS_DIR, shippedVersions } from '../../functions/model/registry.ts';
-import { localService, type LocalService } from '../../bin/commands/serve.ts';
 
 const KEYWORDS: [string, string][] = [
   ['milk', 'food.dairy-eggs'],
@@ -30,7 +30,9 @@ export const keywordTier: Tier = {
   decide: (items) =>
     items.map((i): TierOutcome => {
       const hit = KEYWORDS.find(([w]) => i.text.includes(w));
-      return hit ? { kind: 'decided', classId: hit[1], confidence: 1, ruleId: `kw.${hit[0]}`, reason: `keyword ${hit[0]}` } : { kind: 'deferred', reason: 'no keyword' };
+      return hit
+        ? { kind: 'decided', classId: hit[1], confidence: 1, ruleId: `kw.${hit[0]}`, reason: `keyword ${hit[0]}` }
+        : { kind: 'deferred', reason: 'no keyword' };
     }),
 };
 
@@ -41,8 +43,14 @@ export const scoredTier: Tier = {
   decide: (items) =>
     items.map((i): TierOutcome => {
       const candidates = i.text.includes('chips')
-        ? [{ classId: 'food.snacks-sweets', score: 0.93 }, { classId: 'food.pantry-staples', score: 0.04 }]
-        : [{ classId: 'non-food.household', score: 0.41 }, { classId: 'food.pantry-staples', score: 0.3 }];
+        ? [
+            { classId: 'food.snacks-sweets', score: 0.93 },
+            { classId: 'food.pantry-staples', score: 0.04 },
+          ]
+        : [
+            { classId: 'non-food.household', score: 0.41 },
+            { classId: 'food.pantry-staples', score: 0.3 },
+          ];
       return candidates[0].score > 0.9
         ? { kind: 'decided', classId: candidates[0].classId, confidence: candidates[0].score, candidates, modelVersion: 'test-1' }
         : { kind: 'deferred', candidates, modelVersion: 'test-1', reason: `top ${candidates[0].score} < threshold 0.9` };
@@ -65,7 +73,10 @@ async function addChallenger(home: string): Promise<void> {
   for (const f of ['model.onnx', 'tokenizer.json', 'labels.json']) symlinkSync(join(from, f), join(dir, f));
   copyFileSync(join(from, 'metrics.json'), join(dir, 'metrics.json'));
   const card = JSON.parse(readFileSync(join(from, 'card.json'), 'utf8'));
-  writeFileSync(join(dir, 'card.json'), JSON.stringify({ ...card, version: CHALLENGER, parentVersion: CHAMPION, createdAt: '2026-11-22T00:00:00.000Z' }));
+  writeFileSync(
+    join(dir, 'card.json'),
+    JSON.stringify({ ...card, version: CHALLENGER, parentVersion: CHAMPION, createdAt: '2026-11-22T00:00:00.000Z' }),
+  );
   await registry.addChallenger(CHALLENGER);
 }
 

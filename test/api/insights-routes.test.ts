@@ -38,8 +38,13 @@ describe('GET /v1/insights', () => {
     expect(all.status).toBe(200);
     const body = (await all.json()) as { name: string; job: string | null; rows: { job_id: string; items: number }[] };
     expect(body).toMatchObject({ name: 'review_rate', job: null });
-    expect(body.rows.map((r) => [r.job_id, r.items])).toEqual([['job-a', 200], ['job-b', 100]]);
-    const one = (await (await api.app.request('/v1/insights/tier_mix?job=job-b', { headers: auth(api.readKey) })).json()) as { rows: { items: number }[] };
+    expect(body.rows.map((r) => [r.job_id, r.items])).toEqual([
+      ['job-a', 200],
+      ['job-b', 100],
+    ]);
+    const one = (await (await api.app.request('/v1/insights/tier_mix?job=job-b', { headers: auth(api.readKey) })).json()) as {
+      rows: { items: number }[];
+    };
     expect(one.rows.reduce((s, r) => s + r.items, 0)).toBe(100);
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { UnavailableError } from '../../functions/core/errors.ts';
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
+import { UnavailableError } from '../../functions/core/errors.ts';
 import { auth, CHALLENGER, CHAMPION, closeTestApis, json, makeTestApi, type TestApi } from './fixtures.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies, checked field by field
@@ -20,22 +20,45 @@ function expectError(body: Json, code: string) {
 
 describe('health, docs and the inspector', () => {
   it('answers /health without a key and /ready with each check', async () => {
-    const t = await makeTestApi({ readiness: { store: { required: true, check: async () => {} }, llm: { required: false, check: async () => { throw new Error('connection refused'); } } } });
+    const t = await makeTestApi({
+      readiness: {
+        store: { required: true, check: async () => {} },
+        llm: {
+          required: false,
+          check: async () => {
+            throw new Error('connection refused');
+          },
+        },
+      },
+    });
     expect(await (await t.app.request('/health')).json()).toMatchObject({ status: 'ok' });
     const ready = await t.app.request('/ready');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ready: true, degraded: ['llm'], checks: { store: { ok: true }, llm: { ok: false, error: 'connection refused' } } });
+    expect(await ready.json()).toMatchObject({
+      ready: true,
+      degraded: ['llm'],
+      checks: { store: { ok: true }, llm: { ok: false, error: 'connection refused' } },
+    });
   });
 
   it('answers /ready 503 with Retry-After when a required dependency is down', async () => {
-    const t = await makeTestApi({ readiness: { store: { required: true, check: async () => { throw new Error('disk gone'); } } } });
+    const t = await makeTestApi({
+      readiness: {
+        store: {
+          required: true,
+          check: async () => {
+            throw new Error('disk gone');
+          },
+        },
+      },
+    });
     const res = await t.app.request('/ready');
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     expect(await res.json()).toMatchObject({ ready: false, degraded: ['store'] });
   });
 
-  it('lists the cascade\'s tiers in order, cache first and review last, each with what it does', async () => {
+  it("lists the cascade's tiers in order, cache first and review last, each with what it does", async () => {
     const t = await makeTestApi();
     expect((await t.app.request('/v1/tiers')).status).toBe(401);
     const body: Json = await (await t.app.request('/v1/tiers', { headers: auth(t.readKey) })).json();
@@ -47,7 +70,23 @@ describe('health, docs and the inspector', () => {
     const t = await makeTestApi();
     const doc: Json = await (await t.app.request('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
-    for (const p of ['/v1/classify', '/v1/items/{key}', '/v1/items/{key}/label', '/v1/review', '/v1/review/{key}/accept', '/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/result', '/v1/jobs/{id}/rejects', '/v1/taxonomy', '/v1/models', '/v1/models/retrain', '/v1/tiers', '/health', '/ready']) {
+    for (const p of [
+      '/v1/classify',
+      '/v1/items/{key}',
+      '/v1/items/{key}/label',
+      '/v1/review',
+      '/v1/review/{key}/accept',
+      '/v1/jobs',
+      '/v1/jobs/{id}',
+      '/v1/jobs/{id}/result',
+      '/v1/jobs/{id}/rejects',
+      '/v1/taxonomy',
+      '/v1/models',
+      '/v1/models/retrain',
+      '/v1/tiers',
+      '/health',
+      '/ready',
+    ]) {
       expect(doc.paths, p).toHaveProperty([p]);
     }
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -84,7 +123,15 @@ describe('POST /v1/classify', () => {
     const t = await makeTestApi();
     const body = await classify(t, [{ name: 'Whole Milk 1 gal' }, { name: 'Sea Salt Chips', brand: 'Kettle' }, { name: 'Blue Widget' }]);
     expect(body.items.map((i: Json) => i.name)).toEqual(['Whole Milk 1 gal', 'Sea Salt Chips', 'Blue Widget']);
-    expect(body.items[0]).toMatchObject({ classId: 'food.dairy-eggs', label: 'Food > Dairy & Eggs', levels: { level1: 'Food', level2: 'Dairy & Eggs' }, tier: 'rules', ruleId: 'kw.milk', status: 'ok', confidence: 1 });
+    expect(body.items[0]).toMatchObject({
+      classId: 'food.dairy-eggs',
+      label: 'Food > Dairy & Eggs',
+      levels: { level1: 'Food', level2: 'Dairy & Eggs' },
+      tier: 'rules',
+      ruleId: 'kw.milk',
+      status: 'ok',
+      confidence: 1,
+    });
     expect(body.items[0].key).toMatch(/^[0-9a-f]{16}$/);
     expect(body.items[1]).toMatchObject({ classId: 'food.snacks-sweets', tier: 'encoder', status: 'ok', modelVersion: 'test-1' });
     expect(body.items[2]).toMatchObject({ classId: 'non-food.household', tier: 'review', status: 'needs_review' });
@@ -95,7 +142,11 @@ describe('POST /v1/classify', () => {
   it('includes the full trace with ?trace=1, and answers from the cache the second time', async () => {
     const t = await makeTestApi();
     const first = await classify(t, [{ name: 'Sea Salt Chips' }], '?trace=1');
-    expect(first.items[0].trace.steps.map((s: Json) => [s.tier, s.outcome])).toEqual([['cache', 'deferred'], ['rules', 'deferred'], ['encoder', 'decided']]);
+    expect(first.items[0].trace.steps.map((s: Json) => [s.tier, s.outcome])).toEqual([
+      ['cache', 'deferred'],
+      ['rules', 'deferred'],
+      ['encoder', 'decided'],
+    ]);
     expect(first.items[0].trace.topK[0]).toMatchObject({ classId: 'food.snacks-sweets', label: 'Food > Snacks & Sweets', score: 0.93 });
     const second = await classify(t, [{ name: 'sea salt  CHIPS' }]);
     expect(second.items[0]).toMatchObject({ tier: 'cache', classId: 'food.snacks-sweets', key: first.items[0].key });
@@ -103,15 +154,23 @@ describe('POST /v1/classify', () => {
 
   it('rejects bad input with 400 and zod field paths', async () => {
     const t = await makeTestApi();
-    const res = await t.app.request('/v1/classify', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ items: [{ name: 'ok' }, { name: '' }, { brand: 'x' }] }) });
+    const res = await t.app.request('/v1/classify', {
+      method: 'POST',
+      headers: json(t.writeKey),
+      body: JSON.stringify({ items: [{ name: 'ok' }, { name: '' }, { brand: 'x' }] }),
+    });
     expect(res.status).toBe(400);
     const body: Json = await res.json();
     expectError(body, 'invalid_request');
     expect(body.error.details.map((d: Json) => d.path)).toEqual(['items.1.name', 'items.2.name']);
 
-    const tooMany = await t.app.request('/v1/classify', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ items: Array.from({ length: 101 }, () => ({ name: 'x' })) }) });
+    const tooMany = await t.app.request('/v1/classify', {
+      method: 'POST',
+      headers: json(t.writeKey),
+      body: JSON.stringify({ items: Array.from({ length: 101 }, () => ({ name: 'x' })) }),
+    });
     expect(tooMany.status).toBe(400);
-    expect((await tooMany.json() as Json).error.details[0]).toMatchObject({ path: 'items', message: 'at most 100 items per request' });
+    expect(((await tooMany.json()) as Json).error.details[0]).toMatchObject({ path: 'items', message: 'at most 100 items per request' });
 
     const empty = await t.app.request('/v1/classify', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ items: [] }) });
     expect(empty.status).toBe(400);
@@ -124,7 +183,11 @@ describe('POST /v1/classify', () => {
   it('answers 413 for a body over 1 MB', async () => {
     const t = await makeTestApi();
     const big = JSON.stringify({ items: [{ name: 'x', description: 'y'.repeat(1024 * 1024) }] });
-    const res = await t.app.request('/v1/classify', { method: 'POST', headers: { ...json(t.writeKey), 'content-length': String(big.length) }, body: big });
+    const res = await t.app.request('/v1/classify', {
+      method: 'POST',
+      headers: { ...json(t.writeKey), 'content-length': String(big.length) },
+      body: big,
+    });
     expect(res.status).toBe(413);
     expectError(await res.json(), 'payload_too_large');
   });
@@ -135,7 +198,11 @@ describe('POST /v1/classify', () => {
     t.rt.store.saveDecisions = async () => {
       throw new UnavailableError('result store', 'aisle.duckdb is locked', 7);
     };
-    const res = await t.app.request('/v1/classify', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ items: [{ name: 'Whole milk' }] }) });
+    const res = await t.app.request('/v1/classify', {
+      method: 'POST',
+      headers: json(t.writeKey),
+      body: JSON.stringify({ items: [{ name: 'Whole milk' }] }),
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('7');
     expectError(await res.json(), 'unavailable');
@@ -184,11 +251,19 @@ describe('auth and rate limits', () => {
 
   it('answers 403 when a read-only key tries to change something, and lets it classify and read', async () => {
     const t = await makeTestApi();
-    const ok = await t.app.request('/v1/classify', { method: 'POST', headers: json(t.readKey), body: JSON.stringify({ items: [{ name: 'Whole milk' }] }) });
+    const ok = await t.app.request('/v1/classify', {
+      method: 'POST',
+      headers: json(t.readKey),
+      body: JSON.stringify({ items: [{ name: 'Whole milk' }] }),
+    });
     expect(ok.status).toBe(200);
     const { items }: Json = await ok.json();
     expect((await t.app.request(`/v1/items/${items[0].key}`, { headers: auth(t.readKey) })).status).toBe(200);
-    const res = await t.app.request(`/v1/items/${items[0].key}/label`, { method: 'PUT', headers: json(t.readKey), body: JSON.stringify({ classId: 'food.beverages' }) });
+    const res = await t.app.request(`/v1/items/${items[0].key}/label`, {
+      method: 'PUT',
+      headers: json(t.readKey),
+      body: JSON.stringify({ classId: 'food.beverages' }),
+    });
     expect(res.status).toBe(403);
     expectError(await res.json(), 'forbidden');
   });
@@ -221,11 +296,19 @@ describe('items and review', () => {
     expect((await t.app.request('/v1/items/0123456789abcdef', { headers: auth(t.writeKey) })).status).toBe(404);
     expect((await t.app.request('/v1/items/not-a-key', { headers: auth(t.writeKey) })).status).toBe(400);
 
-    const bad = await t.app.request(`/v1/items/${chips.key}/label`, { method: 'PUT', headers: json(t.writeKey), body: JSON.stringify({ classId: 'food.crisps' }) });
+    const bad = await t.app.request(`/v1/items/${chips.key}/label`, {
+      method: 'PUT',
+      headers: json(t.writeKey),
+      body: JSON.stringify({ classId: 'food.crisps' }),
+    });
     expect(bad.status).toBe(400);
-    expect((await bad.json() as Json).error.details[0].path).toBe('classId');
+    expect(((await bad.json()) as Json).error.details[0].path).toBe('classId');
 
-    const labelled = await t.app.request(`/v1/items/${chips.key}/label`, { method: 'PUT', headers: json(t.writeKey), body: JSON.stringify({ classId: 'Food > Pantry Staples' }) });
+    const labelled = await t.app.request(`/v1/items/${chips.key}/label`, {
+      method: 'PUT',
+      headers: json(t.writeKey),
+      body: JSON.stringify({ classId: 'Food > Pantry Staples' }),
+    });
     expect(labelled.status).toBe(200);
     expect(await labelled.json()).toMatchObject({ decision: { tier: 'human', classId: 'food.pantry-staples', status: 'ok' } });
 
@@ -237,7 +320,11 @@ describe('items and review', () => {
     expect(item.current.decision.tier).toBe('human');
     expect(item.history.map((r: Json) => r.decision.tier)).toEqual(['encoder']);
 
-    const unknown = await t.app.request('/v1/items/0123456789abcdef/label', { method: 'PUT', headers: json(t.writeKey), body: JSON.stringify({ classId: 'food.beverages' }) });
+    const unknown = await t.app.request('/v1/items/0123456789abcdef/label', {
+      method: 'PUT',
+      headers: json(t.writeKey),
+      body: JSON.stringify({ classId: 'food.beverages' }),
+    });
     expect(unknown.status).toBe(404);
   });
 
@@ -255,12 +342,23 @@ describe('items and review', () => {
     const accepted = await t.app.request(`/v1/review/${items[0].key}/accept`, { method: 'POST', headers: auth(t.writeKey) });
     expect(accepted.status).toBe(200);
     expect(await accepted.json()).toMatchObject({ decision: { tier: 'human', classId: 'non-food.household' } });
-    const withClass = await t.app.request(`/v1/review/${items[1].key}/accept`, { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ classId: 'non-food.pet-supplies' }) });
+    const withClass = await t.app.request(`/v1/review/${items[1].key}/accept`, {
+      method: 'POST',
+      headers: json(t.writeKey),
+      body: JSON.stringify({ classId: 'non-food.pet-supplies' }),
+    });
     expect(await withClass.json()).toMatchObject({ decision: { classId: 'non-food.pet-supplies' } });
     expect((await t.app.request('/v1/review/0123456789abcdef/accept', { method: 'POST', headers: auth(t.writeKey) })).status).toBe(404);
 
-    const bulk = await t.app.request('/v1/review/accept', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ keys: [items[2].key, '0123456789abcdef'] }) });
-    expect(await bulk.json()).toEqual({ accepted: [items[2].key], failed: [{ key: '0123456789abcdef', code: 'not_found', message: 'item 0123456789abcdef not found' }] });
+    const bulk = await t.app.request('/v1/review/accept', {
+      method: 'POST',
+      headers: json(t.writeKey),
+      body: JSON.stringify({ keys: [items[2].key, '0123456789abcdef'] }),
+    });
+    expect(await bulk.json()).toEqual({
+      accepted: [items[2].key],
+      failed: [{ key: '0123456789abcdef', code: 'not_found', message: 'item 0123456789abcdef not found' }],
+    });
     const rest: Json = await (await t.app.request('/v1/review', { headers: auth(t.writeKey) })).json();
     expect(rest.items).toHaveLength(0);
   });
@@ -305,15 +403,21 @@ describe('jobs', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const t = await makeTestApi();
-    const res = await t.app.request('/v1/jobs?filename=plain.csv', { method: 'POST', headers: auth(t.writeKey, { 'content-type': 'text/csv' }), body: csv });
+    const res = await t.app.request('/v1/jobs?filename=plain.csv', {
+      method: 'POST',
+      headers: auth(t.writeKey, { 'content-type': 'text/csv' }),
+      body: csv,
+    });
     expect(res.status).toBe(202);
     await t.service.jobs.idle();
     const { job }: Json = await res.json();
-    expect((await (await t.app.request(`/v1/jobs/${job.id}`, { headers: auth(t.writeKey) })).json() as Json).status).toBe('done');
+    expect(((await (await t.app.request(`/v1/jobs/${job.id}`, { headers: auth(t.writeKey) })).json()) as Json).status).toBe('done');
 
     expect((await t.app.request('/v1/jobs/j-nope', { headers: auth(t.writeKey) })).status).toBe(404);
     expect((await t.app.request('/v1/jobs/j-nope/result', { headers: auth(t.writeKey) })).status).toBe(404);
-    expect((await t.app.request('/v1/jobs', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ filename: 'x.csv' }) })).status).toBe(400);
+    expect((await t.app.request('/v1/jobs', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ filename: 'x.csv' }) })).status).toBe(
+      400,
+    );
     const noFile = await t.app.request('/v1/jobs', { method: 'POST', headers: auth(t.writeKey), body: new FormData() });
     expect(noFile.status).toBe(400);
 
@@ -322,8 +426,17 @@ describe('jobs', () => {
     // biome-ignore lint/complexity/useLiteralKeys: the private options, reached from the test only
     const opts = slow.service.jobs['opts'];
     const run = opts.run;
-    opts.run = async (j) => { await gate; await run(j); };
-    const started: Json = await (await slow.app.request('/v1/jobs?filename=slow.csv', { method: 'POST', headers: auth(slow.writeKey, { 'content-type': 'text/csv' }), body: csv })).json();
+    opts.run = async (j) => {
+      await gate;
+      await run(j);
+    };
+    const started: Json = await (
+      await slow.app.request('/v1/jobs?filename=slow.csv', {
+        method: 'POST',
+        headers: auth(slow.writeKey, { 'content-type': 'text/csv' }),
+        body: csv,
+      })
+    ).json();
     const early = await slow.app.request(`/v1/jobs/${started.job.id}/result`, { headers: auth(slow.writeKey) });
     expect(early.status).toBe(409);
     expectError(await early.json(), 'not_ready');
@@ -335,7 +448,13 @@ describe('jobs', () => {
     const t = await makeTestApi();
     const aws = await makeTestApi({
       jobs: {
-        createUpload: async (filename) => ({ jobId: 'j-1', method: 'PUT', url: `https://inbox.example/inbox/j-1/${filename}`, headers: { 'content-type': 'text/csv' }, expiresAt: '2026-11-22T01:00:00Z' }),
+        createUpload: async (filename) => ({
+          jobId: 'j-1',
+          method: 'PUT',
+          url: `https://inbox.example/inbox/j-1/${filename}`,
+          headers: { 'content-type': 'text/csv' },
+          expiresAt: '2026-11-22T01:00:00Z',
+        }),
         get: t.service.jobs.get.bind(t.service.jobs),
         list: t.service.jobs.list.bind(t.service.jobs),
         artifact: async () => ({ kind: 'redirect', url: 'https://lake.example/outbox/j-1/result.csv' }),
@@ -344,7 +463,11 @@ describe('jobs', () => {
     const res = await aws.app.request('/v1/jobs', { method: 'POST', headers: json(aws.writeKey), body: JSON.stringify({ filename: 'x.csv' }) });
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ upload: { jobId: 'j-1', method: 'PUT', url: 'https://inbox.example/inbox/j-1/x.csv' } });
-    const multipart = await aws.app.request('/v1/jobs?filename=x.csv', { method: 'POST', headers: auth(aws.writeKey, { 'content-type': 'text/csv' }), body: 'name\nx\n' });
+    const multipart = await aws.app.request('/v1/jobs?filename=x.csv', {
+      method: 'POST',
+      headers: auth(aws.writeKey, { 'content-type': 'text/csv' }),
+      body: 'name\nx\n',
+    });
     expect(multipart.status).toBe(400);
     expectError(await multipart.json(), 'upload_url_required');
   });
@@ -363,7 +486,10 @@ describe('taxonomy and models', () => {
     const body: Json = await (await t.app.request('/v1/models', { headers: auth(t.readKey) })).json();
     expect(body.champion).toMatchObject({ version: CHAMPION, metrics: { modelVersion: CHAMPION, summary: { level1Accuracy: expect.any(Number) } } });
     expect(body.challengers.map((m: Json) => m.version)).toEqual([CHALLENGER]);
-    expect(body.challengers[0]).toMatchObject({ createdAt: '2026-11-22T00:00:00.000Z', metrics: { validation: { confusion: { matrix: expect.any(Array) } } } });
+    expect(body.challengers[0]).toMatchObject({
+      createdAt: '2026-11-22T00:00:00.000Z',
+      metrics: { validation: { confusion: { matrix: expect.any(Array) } } },
+    });
   });
 
   it('starts retraining in the background (202 + run id) and reports the run', async () => {

@@ -130,7 +130,14 @@ export function describeLabelContract(name: string, make: (clock: { ttlSeconds: 
       await results.saveDecisions([record('h1', '2026-01-01T00:00:00.000Z', { tier: 'review', status: 'needs_review', classId: null })]);
       await cache.putMany([decision('m1'), decision('h1', { tier: 'encoder' })]);
       const label = await results.setHumanLabel('h1', 'food.produce', 'tester');
-      expect(label?.decision).toMatchObject({ key: 'h1', tier: 'human', classId: 'food.produce', status: 'ok', confidence: 1, reason: 'labelled by tester' });
+      expect(label?.decision).toMatchObject({
+        key: 'h1',
+        tier: 'human',
+        classId: 'food.produce',
+        status: 'ok',
+        confidence: 1,
+        reason: 'labelled by tester',
+      });
       expect(label?.jobId).toBeUndefined();
       const item = await results.getItem('h1');
       expect(item?.current.decision).toMatchObject({ tier: 'human', classId: 'food.produce' });

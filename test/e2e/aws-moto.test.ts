@@ -4,29 +4,30 @@
  * real handlers' makeHandler(deps), fed SQS events built from received messages, successes deleted, reported
  * failures left for redelivery). One poisoned message must end in the classify DLQ and nothing else may be lost.
  */
-import { PutBucketNotificationConfigurationCommand, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+
+import { text } from 'node:stream/consumers';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
+  type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
-  type Message,
 } from '@aws-sdk/client-sqs';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parse } from 'csv-parse/sync';
-import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsConfig } from '../../functions/adapters/aws/clients.ts';
-import { keyOf, itemText } from '../../functions/core/normalize.ts';
+import { itemText, keyOf } from '../../functions/core/normalize.ts';
 import { makeHandler as makeClassify } from '../../functions/handlers/classify.ts';
 import { pipelineDeps } from '../../functions/handlers/deps.ts';
 import { makeHandler as makeFinalize } from '../../functions/handlers/finalize.ts';
 import { makeHandler as makeIngest } from '../../functions/handlers/ingest.ts';
 import { jobIdFor } from '../../functions/pipeline/queued.ts';
-import { createTable, motoMissing, skipReason, startMoto, type Emulator } from '../support/emulators.ts';
+import { createTable, type Emulator, motoMissing, skipReason, startMoto } from '../support/emulators.ts';
 
 const ROWS = 10_000;
 const noMoto = skipReason(motoMissing());
@@ -34,9 +35,28 @@ const noMoto = skipReason(motoMissing());
 // Project-written vocabulary: product names a grocery catalog could hold, combined deterministically.
 const BRANDS = ['Greenfield', 'Hillcrest', 'Bluewater', 'Sunmeadow', 'Northpine', 'Oakvale'];
 const PRODUCTS = [
-  'Whole Milk', 'Sparkling Water', 'Orange Juice', 'Paper Towels', 'Dish Soap', 'Potato Chips', 'Cheddar Cheese',
-  'Frozen Peas', 'Dog Food', 'Shampoo', 'Ground Coffee', 'Spaghetti', 'Toothpaste', 'Greek Yogurt', 'Bananas',
-  'Laundry Detergent', 'Trash Bags', 'Peanut Butter', 'Chocolate Bar', 'Baby Wipes', 'Vanilla Ice Cream', 'Lightbulb',
+  'Whole Milk',
+  'Sparkling Water',
+  'Orange Juice',
+  'Paper Towels',
+  'Dish Soap',
+  'Potato Chips',
+  'Cheddar Cheese',
+  'Frozen Peas',
+  'Dog Food',
+  'Shampoo',
+  'Ground Coffee',
+  'Spaghetti',
+  'Toothpaste',
+  'Greek Yogurt',
+  'Bananas',
+  'Laundry Detergent',
+  'Trash Bags',
+  'Peanut Butter',
+  'Chocolate Bar',
+  'Baby Wipes',
+  'Vanilla Ice Cream',
+  'Lightbulb',
 ];
 const SIZES = ['12 oz', '1 gal', '500 ml', '6 ct', '2 lb', '24 pk', '16 fl oz', '1 kg'];
 
@@ -96,7 +116,8 @@ describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify
     await s3.send(new CreateBucketCommand({ Bucket: lake }));
     await createTable(moto.options, table, true);
     queues = { ingest: await queueWithDlq('ingest'), classify: await queueWithDlq('classify'), finalize: await queueWithDlq('finalize') };
-    const ingestArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.ingest.url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
+    const ingestArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.ingest.url, AttributeNames: ['QueueArn'] }))).Attributes!
+      .QueueArn;
     await s3.send(
       new PutBucketNotificationConfigurationCommand({
         Bucket: inbox,
@@ -146,7 +167,9 @@ describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify
     const failed = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
     const done = messages.filter((m) => !failed.has(m.MessageId!));
     if (done.length) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+      );
     }
     return messages.length;
   }
@@ -205,7 +228,10 @@ describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify
     expect(Object.keys(result[0])).toEqual(expect.arrayContaining(['sku', 'product_name', 'brand', 'price', 'tier', 'status', 'confidence']));
     for (const r of result) expect(['cache', 'rules', 'encoder', 'llm', 'review']).toContain(r.tier);
 
-    const rejects = parse(await text((await deps.lake.get(`outbox/${jobId}/rejects.csv`))!), { columns: true, relax_column_count: true }) as Record<string, string>[];
+    const rejects = parse(await text((await deps.lake.get(`outbox/${jobId}/rejects.csv`))!), { columns: true, relax_column_count: true }) as Record<
+      string,
+      string
+    >[];
     expect(rejects).toHaveLength(bad);
     expect(rejects.every((r) => r.reason.length > 0)).toBe(true);
 

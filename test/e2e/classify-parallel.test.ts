@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyWorkerScript } from '../../bin/commands/classify.ts';
-import { classifyFile, type ClassifyFileOptions } from '../../functions/adapters/local/classify-file.ts';
+import { type ClassifyFileOptions, classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import type { JobCheckpoint } from '../../functions/ports.ts';
 
@@ -17,15 +17,33 @@ function oddRows(n: number, eol: string, sep: string, broken = false): string[] 
   for (let i = 1; i <= n; i++) {
     const name = names[i % names.length];
     switch (i % 13) {
-      case 1: lines.push([i, `"${name}, family size"`, 'Acme'].join(sep)); break; // delimiter inside quotes
-      case 2: lines.push([i, `"${name}${eol}second line"`, '"Brand ""B"""'].join(sep)); break; // line break and "" inside quotes
-      case 3: lines.push([i, '', 'NoName'].join(sep)); break; // empty name
-      case 4: lines.push([i, name].join(sep)); break; // too few columns
-      case 5: lines.push([i, broken && i === 122 ? `Frozen 12" Pizza` : name, 'Acme'].join(sep)); break; // a quote inside an unquoted field
-      case 6: lines.push([i, broken && i === 201 ? `"${name}"x` : `"${name}"`, 'Acme'].join(sep)); break; // text after a closing quote
-      case 7: lines.push(''); lines.push([i, name, 'Acme'].join(sep)); break; // an empty line
-      case 8: lines.push([i, 'x'.repeat(2001), 'Acme'].join(sep)); break; // name too long
-      default: lines.push([i, name, `Brand ${i % 7}`].join(sep));
+      case 1:
+        lines.push([i, `"${name}, family size"`, 'Acme'].join(sep));
+        break; // delimiter inside quotes
+      case 2:
+        lines.push([i, `"${name}${eol}second line"`, '"Brand ""B"""'].join(sep));
+        break; // line break and "" inside quotes
+      case 3:
+        lines.push([i, '', 'NoName'].join(sep));
+        break; // empty name
+      case 4:
+        lines.push([i, name].join(sep));
+        break; // too few columns
+      case 5:
+        lines.push([i, broken && i === 122 ? `Frozen 12" Pizza` : name, 'Acme'].join(sep));
+        break; // a quote inside an unquoted field
+      case 6:
+        lines.push([i, broken && i === 201 ? `"${name}"x` : `"${name}"`, 'Acme'].join(sep));
+        break; // text after a closing quote
+      case 7:
+        lines.push('');
+        lines.push([i, name, 'Acme'].join(sep));
+        break; // an empty line
+      case 8:
+        lines.push([i, 'x'.repeat(2001), 'Acme'].join(sep));
+        break; // name too long
+      default:
+        lines.push([i, name, `Brand ${i % 7}`].join(sep));
     }
   }
   return lines;
@@ -53,14 +71,26 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
       const output = join(home, `${name}-${threads}.out.csv`);
       const checkpoints: JobCheckpoint[] = [];
       const summary = await classifyFile(rt, {
-        input, output, jobId: `${name}-${threads}`, threads, workerScript: classifyWorkerScript, parallelMinBytes: 0, sliceBytes: 300, checkpointEvery: 20, lake: 'off',
-        onCheckpoint: (cp) => checkpoints.push(cp), ...extra,
+        input,
+        output,
+        jobId: `${name}-${threads}`,
+        threads,
+        workerScript: classifyWorkerScript,
+        parallelMinBytes: 0,
+        sliceBytes: 300,
+        checkpointEvery: 20,
+        lake: 'off',
+        onCheckpoint: (cp) => checkpoints.push(cp),
+        ...extra,
       });
       const stored = await rt.db.query<{ row_no: number; key: string; status: string }>(
-        'SELECT row_no::INTEGER AS row_no, key, status FROM decisions WHERE job_id = $j ORDER BY row_no', { j: `${name}-${threads}` },
+        'SELECT row_no::INTEGER AS row_no, key, status FROM decisions WHERE job_id = $j ORDER BY row_no',
+        { j: `${name}-${threads}` },
       );
       runs.push({
-        summary, checkpoints, stored,
+        summary,
+        checkpoints,
+        stored,
         output: readFileSync(output, 'utf8'),
         rejects: readFileSync(summary.rejects, 'utf8'),
       });
@@ -68,7 +98,10 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     return runs;
   }
 
-  for (const [label, sep, bom] of [['comma', ',', ''], ['semicolon, BOM', ';', '\uFEFF']] as const) {
+  for (const [label, sep, bom] of [
+    ['comma', ',', ''],
+    ['semicolon, BOM', ';', '\uFEFF'],
+  ] as const) {
     const eol = '\n';
     it(`gives the same output, rejects (line numbers included) and stored rows: ${label}`, async () => {
       const text = bom + ['id', 'product_name', 'brand'].join(sep) + eol + oddRows(400, eol, sep).join(eol) + eol;
@@ -120,11 +153,24 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     const input = join(home, 'resume.csv');
     const output = join(home, 'resume-resumed.out.csv');
     const run = (onCheckpoint?: (cp: JobCheckpoint) => void) =>
-      classifyFile(rt, { input, output, jobId: 'resume-resumed', threads: 2, workerScript: classifyWorkerScript, parallelMinBytes: 0, sliceBytes: 300, checkpointEvery: 20, lake: 'off', onCheckpoint });
+      classifyFile(rt, {
+        input,
+        output,
+        jobId: 'resume-resumed',
+        threads: 2,
+        workerScript: classifyWorkerScript,
+        parallelMinBytes: 0,
+        sliceBytes: 300,
+        checkpointEvery: 20,
+        lake: 'off',
+        onCheckpoint,
+      });
     let seen = 0;
-    await expect(run(() => {
-      if (++seen === 5) throw new Error('stop here');
-    })).rejects.toThrow('stop here');
+    await expect(
+      run(() => {
+        if (++seen === 5) throw new Error('stop here');
+      }),
+    ).rejects.toThrow('stop here');
     const resumedCheckpoints: JobCheckpoint[] = [];
     const summary = await run((cp) => resumedCheckpoints.push(cp));
     expect(summary.resumedFrom).toBeGreaterThan(0);

@@ -62,7 +62,9 @@ describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/5 rows in = 3 classified \+ 2 rejected/);
     const out = csvLines(join(dir, 'odd-result.csv'));
-    expect(out[0]).toBe('SKU,Title,Brand,Extra,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key');
+    expect(out[0]).toBe(
+      'SKU,Title,Brand,Extra,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key',
+    );
     expect(out[1]).toMatch(/^a1,Whole Milk 1 gal,Daily,keep me,Food,Dairy & Eggs,[\d.]+,rules,ok,[^,]+,rules@[^,]+,Food,Dairy & Eggs,[0-9a-f]{16}$/);
     expect(out[2]).toMatch(/^a2,Chips; Sea Salt,Crunch,x,/);
     expect(out[3]).toMatch(/^a5,"Multi\r$/);
@@ -72,10 +74,17 @@ describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
 
   it('uses a taxonomy file given with --taxonomy, and refuses a malformed one clearly', () => {
     const taxonomy = {
-      name: 'three', version: 't3', classes: [
-        { id: 'goods', name: 'Goods', description: 'everything', children: [
-          { id: 'goods.food', name: 'Food', description: 'food', children: [{ id: 'goods.food.milk', name: 'Milk', description: 'milk' }] },
-        ] },
+      name: 'three',
+      version: 't3',
+      classes: [
+        {
+          id: 'goods',
+          name: 'Goods',
+          description: 'everything',
+          children: [
+            { id: 'goods.food', name: 'Food', description: 'food', children: [{ id: 'goods.food.milk', name: 'Milk', description: 'milk' }] },
+          ],
+        },
       ],
     };
     const tfile = join(dir, 'three.json');
@@ -121,44 +130,57 @@ describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
   });
 
   // One thread reads and classifies; worker threads take slices of the file and hand results back in order.
-  it.each([['on one thread', '1'], ['on worker threads', '2']])('resumes after being killed mid-run %s: no duplicates, nothing missing, checkpointed rows not redone', async (_, threads) => {
-    const input = join(dir, 'big.csv');
-    const rows = 150_000;
-    if (!existsSync(input)) await writeCatalog(input, rows, 3);
-    const output = join(dir, `big-${threads}.out.csv`);
-    const args = [CLI, 'classify', input, '--out', output, '--tiers', 'cache,rules', '--checkpoint-every', '2000', '--threads', threads, '-q'];
-    const env = { ...process.env, AISLE_HOME: join(dir, `.aisle-resume-${threads}`) };
-    const child = spawn(process.execPath, args, { cwd: dir, env, stdio: 'ignore' });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const inputSize = statSync(input).size;
-    // Kill once a good part of the output is written (the output is ~3× the input; several checkpoints have
-    // passed by then, workers write a slice of ~0.5 MB input at a time).
-    let killed = false;
-    while (!killed) {
-      await new Promise((r) => setTimeout(r, 10));
-      if (child.exitCode !== null) break;
-      if (existsSync(output) && statSync(output).size > inputSize * 1.5) {
-        child.kill('SIGKILL');
-        killed = true;
+  it.each([
+    ['on one thread', '1'],
+    ['on worker threads', '2'],
+  ])(
+    'resumes after being killed mid-run %s: no duplicates, nothing missing, checkpointed rows not redone',
+    async (_, threads) => {
+      const input = join(dir, 'big.csv');
+      const rows = 150_000;
+      if (!existsSync(input)) await writeCatalog(input, rows, 3);
+      const output = join(dir, `big-${threads}.out.csv`);
+      const args = [CLI, 'classify', input, '--out', output, '--tiers', 'cache,rules', '--checkpoint-every', '2000', '--threads', threads, '-q'];
+      const env = { ...process.env, AISLE_HOME: join(dir, `.aisle-resume-${threads}`) };
+      const child = spawn(process.execPath, args, { cwd: dir, env, stdio: 'ignore' });
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      const inputSize = statSync(input).size;
+      // Kill once a good part of the output is written (the output is ~3× the input; several checkpoints have
+      // passed by then, workers write a slice of ~0.5 MB input at a time).
+      let killed = false;
+      while (!killed) {
+        await new Promise((r) => setTimeout(r, 10));
+        if (child.exitCode !== null) break;
+        if (existsSync(output) && statSync(output).size > inputSize * 1.5) {
+          child.kill('SIGKILL');
+          killed = true;
+        }
       }
-    }
-    await exited;
-    expect(killed, 'the first run finished before it could be killed: make the file bigger').toBe(true);
+      await exited;
+      expect(killed, 'the first run finished before it could be killed: make the file bigger').toBe(true);
 
-    const second = spawnSync(process.execPath, args.filter((a) => a !== '-q'), { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
-    expect(second.status, second.stderr).toBe(0);
-    const m = /resumed after row ([\d,]+); ([\d,]+) rows decided now/.exec(second.stdout);
-    expect(m, second.stdout).not.toBeNull();
-    const resumedFrom = Number(m![1].replace(/,/g, ''));
-    const decidedNow = Number(m![2].replace(/,/g, ''));
-    expect(resumedFrom).toBeGreaterThan(0);
-    expect(decidedNow).toBe(rows - resumedFrom);
-    expect(second.stdout).toMatch(new RegExp(`${rows.toLocaleString('en-US')} rows in = ${rows.toLocaleString('en-US')} classified \\+ 0 rejected`));
+      const second = spawnSync(
+        process.execPath,
+        args.filter((a) => a !== '-q'),
+        { cwd: dir, env, encoding: 'utf8', timeout: 300_000 },
+      );
+      expect(second.status, second.stderr).toBe(0);
+      const m = /resumed after row ([\d,]+); ([\d,]+) rows decided now/.exec(second.stdout);
+      expect(m, second.stdout).not.toBeNull();
+      const resumedFrom = Number(m![1].replace(/,/g, ''));
+      const decidedNow = Number(m![2].replace(/,/g, ''));
+      expect(resumedFrom).toBeGreaterThan(0);
+      expect(decidedNow).toBe(rows - resumedFrom);
+      expect(second.stdout).toMatch(
+        new RegExp(`${rows.toLocaleString('en-US')} rows in = ${rows.toLocaleString('en-US')} classified \\+ 0 rejected`),
+      );
 
-    const lines = csvLines(output);
-    expect(lines[0].startsWith('id,product_name,brand,level1')).toBe(true);
-    const ids = lines.slice(1).map((l) => Number(l.slice(0, l.indexOf(','))));
-    expect(ids.length).toBe(rows);
-    expect(ids.every((id, i) => id === i + 1)).toBe(true);
-  }, 300_000);
+      const lines = csvLines(output);
+      expect(lines[0].startsWith('id,product_name,brand,level1')).toBe(true);
+      const ids = lines.slice(1).map((l) => Number(l.slice(0, l.indexOf(','))));
+      expect(ids.length).toBe(rows);
+      expect(ids.every((id, i) => id === i + 1)).toBe(true);
+    },
+    300_000,
+  );
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyFile, type ClassifySummary } from '../../functions/adapters/local/classify-file.ts';
+import { type ClassifySummary, classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 
@@ -13,13 +13,19 @@ describe('a finished local job lands in the lake and answers the named queries',
   let output: string;
   let input: string;
   let summary: ClassifySummary;
-  const lakeFiles = () => readdirSync(join(home, 'lake'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet') || f.endsWith('.json')).sort();
+  const lakeFiles = () =>
+    readdirSync(join(home, 'lake'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.parquet') || f.endsWith('.json'))
+      .sort();
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'aisle-lake-e2e-'));
     const names = ['Whole Milk 1 gal', 'Cheddar Cheese 8 oz', 'Paper Towels 6 ct', 'Dog Food 20 lb', 'Mystery Widget', 'Orange Juice 52 fl oz'];
     const lines = ['order_id;product_name;order_date;age_band;Gender;sku'];
-    for (let i = 0; i < 60; i++) lines.push(`o${Math.floor(i / 3)};${names[i % names.length]};2026-0${1 + (i % 3)}-1${i % 9};${i % 2 ? '25-34' : '55+'};${i % 2 ? 'f' : 'm'};S${i}`);
+    for (let i = 0; i < 60; i++)
+      lines.push(
+        `o${Math.floor(i / 3)};${names[i % names.length]};2026-0${1 + (i % 3)}-1${i % 9};${i % 2 ? '25-34' : '55+'};${i % 2 ? 'f' : 'm'};S${i}`,
+      );
     lines.push(';;2026-01-01;;;bad-row-empty-name');
     input = join(home, 'orders.csv');
     writeFileSync(input, lines.join('\n') + '\n');

@@ -3,17 +3,18 @@
  * labels come from the LLM and are cached in DuckDB across runs (never sent twice); with Ollama down the
  * run goes on, says so once, and `aisle review --retry-llm` labels the items once it is up.
  */
-import { parse } from 'csv-parse/sync';
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
-import { CACHE_TIER } from '../../functions/core/types.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
+import { CACHE_TIER } from '../../functions/core/types.ts';
 import { OllamaTestServer } from '../support/ollama-test-server.ts';
 
 const run = promisify(execFile);
@@ -22,10 +23,13 @@ const taxonomy = loadTaxonomy();
 const sample = readFileSync(join(root, 'models/sample.csv'), 'utf8');
 // The oracle: a class per product of the shipped sample, from its position (a scripted LLM, not a judgement).
 const oracle = new Map<string, string>();
-sample.split('\n').slice(1).forEach((line, i) => {
-  const name = line.split(',')[1];
-  if (name) oracle.set(toCascadeItem({ name }).text, taxonomy.leaves[i % taxonomy.leaves.length].id);
-});
+sample
+  .split('\n')
+  .slice(1)
+  .forEach((line, i) => {
+    const name = line.split(',')[1];
+    if (name) oracle.set(toCascadeItem({ name }).text, taxonomy.leaves[i % taxonomy.leaves.length].id);
+  });
 
 let server: OllamaTestServer;
 let dir: string;
@@ -74,7 +78,9 @@ describe('aisle classify with the LLM tier', () => {
     try {
       const exported: { tier: string; classId: string }[] = [];
       for await (const e of rt.store.exportLabelled({ tiers: ['llm'] })) exported.push(e);
-      const labelled = (parse(readFileSync(join(dir, 'up.csv'), 'utf8'), { columns: true }) as { tier: string; status: string }[]).filter((r) => r.status === 'ok');
+      const labelled = (parse(readFileSync(join(dir, 'up.csv'), 'utf8'), { columns: true }) as { tier: string; status: string }[]).filter(
+        (r) => r.status === 'ok',
+      );
       expect(labelled.length).toBeGreaterThan(80);
       expect(exported.length).toBe(labelled.length);
       expect(exported.every((e) => e.tier === 'llm' && taxonomy.get(e.classId))).toBe(true);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
-import { classifyFile, type ClassifySummary } from '../../functions/adapters/local/classify-file.ts';
+import { type ClassifySummary, classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { addCounts } from '../../functions/pipeline/accounting.ts';
 import { classifyMessage } from '../../functions/pipeline/classify-message.ts';
@@ -26,7 +26,18 @@ class MemoryJobs implements JobStore, JobProgress {
 
   async create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
     const at = new Date().toISOString();
-    const made = { status: 'queued' as const, rowsIn: 0, totalKnown: false, classified: 0, rejected: 0, needsReview: 0, tierCounts: {}, createdAt: at, updatedAt: at, ...job };
+    const made = {
+      status: 'queued' as const,
+      rowsIn: 0,
+      totalKnown: false,
+      classified: 0,
+      rejected: 0,
+      needsReview: 0,
+      tierCounts: {},
+      createdAt: at,
+      updatedAt: at,
+      ...job,
+    };
     if (!this.jobs.has(job.id)) this.jobs.set(job.id, made);
     return this.jobs.get(job.id)!;
   }
@@ -65,9 +76,19 @@ describe('the local runtime and the queued (AWS) job drive one pipeline', { time
   let queuedJob: JobRecord;
   let lakeBucket: string;
   const inputText = () => {
-    const names = ['Whole Milk 1 gal', 'Cheddar Cheese 8 oz', 'Paper Towels 6 ct', '"Dog Food, Chicken 20 lb"', 'Mystery Widget', 'Orange Juice 52 fl oz'];
+    const names = [
+      'Whole Milk 1 gal',
+      'Cheddar Cheese 8 oz',
+      'Paper Towels 6 ct',
+      '"Dog Food, Chicken 20 lb"',
+      'Mystery Widget',
+      'Orange Juice 52 fl oz',
+    ];
     const lines = ['order_id,product_name,order_date,age_band,Gender,sku'];
-    for (let i = 0; i < 450; i++) lines.push(`o${Math.floor(i / 3)},${names[i % names.length]},2026-0${1 + (i % 3)}-1${i % 9},${i % 2 ? '25-34' : ''},${i % 2 ? 'f' : 'm'},S${i}`);
+    for (let i = 0; i < 450; i++)
+      lines.push(
+        `o${Math.floor(i / 3)},${names[i % names.length]},2026-0${1 + (i % 3)}-1${i % 9},${i % 2 ? '25-34' : ''},${i % 2 ? 'f' : 'm'},S${i}`,
+      );
     lines.splice(100, 0, ',,2026-01-01,,,bad-row-empty-name');
     return lines.join('\n') + '\n';
   };
@@ -113,8 +134,19 @@ describe('the local runtime and the queued (AWS) job drive one pipeline', { time
   it('counts the same rows: rows in = classified + rejected', () => {
     expect(queuedJob.status).toBe('done');
     expect(local.rowsIn).toBe(451);
-    const counts = ({ rowsIn, classified, rejected, needsReview, tierCounts }: Pick<JobRecord, 'rowsIn' | 'classified' | 'rejected' | 'needsReview' | 'tierCounts'>) =>
-      ({ rowsIn, classified, rejected, needsReview, tierCounts });
+    const counts = ({
+      rowsIn,
+      classified,
+      rejected,
+      needsReview,
+      tierCounts,
+    }: Pick<JobRecord, 'rowsIn' | 'classified' | 'rejected' | 'needsReview' | 'tierCounts'>) => ({
+      rowsIn,
+      classified,
+      rejected,
+      needsReview,
+      tierCounts,
+    });
     expect(counts(queuedJob)).toEqual(counts(local));
     expect(local.rejected).toBe(1);
   });
@@ -128,7 +160,8 @@ describe('the local runtime and the queued (AWS) job drive one pipeline', { time
   it('puts the same rows in the lake (the SQL export and toLakeRow read one mapping)', async () => {
     expect(local.lake).not.toBe('off');
     const lakeKey = (local.lake as { key: string }).key;
-    const rows = (file: string) => rt.db.query(`SELECT * EXCLUDE (job_id, decided_at) FROM read_parquet('${file}', hive_partitioning = false) ORDER BY row_no`);
+    const rows = (file: string) =>
+      rt.db.query(`SELECT * EXCLUDE (job_id, decided_at) FROM read_parquet('${file}', hive_partitioning = false) ORDER BY row_no`);
     const fromLocal = await rows(join(rt.home, 'lake', lakeKey));
     const fromQueued = await rows(join(lakeBucket, lakeKey.replace('job=local-1', `job=${queuedJob.id}`)));
     expect(fromLocal).toHaveLength(450);

@@ -18,7 +18,16 @@ describe('aisle rules', () => {
 
   it('check refuses a bad file with exit 1, naming each rule and its problem', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'aisle-rules-cli-')), 'bad.json');
-    writeFileSync(file, JSON.stringify({ version: '1', rules: [{ id: 'x.bad', target: 'food.sweets', keywords: ['candy'] }, { id: 'x.re', target: 'food', regex: '(oops' }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: '1',
+        rules: [
+          { id: 'x.bad', target: 'food.sweets', keywords: ['candy'] },
+          { id: 'x.re', target: 'food', regex: '(oops' },
+        ],
+      }),
+    );
     const out = aisle('rules', 'check', file);
     expect(out.status).toBe(1);
     expect(out.stderr).toContain('rule x.bad: target "food.sweets" is not a class');

@@ -48,11 +48,26 @@ describe('aisle serve watches its inbox (real CLI)', { timeout: 120_000 }, () =>
       expect(res.status).toBe(200);
       return res;
     };
-    let job: { id: string; status: string; rowsIn: number; classified: number; rejected: number; input: string; links: { result?: string; rejects?: string } } | undefined;
-    await expect.poll(async () => {
-      job = ((await (await get('/v1/jobs')).json()) as { items: NonNullable<typeof job>[] }).items[0];
-      return job?.status;
-    }, { timeout: 60_000 }).toBe('done');
+    let job:
+      | {
+          id: string;
+          status: string;
+          rowsIn: number;
+          classified: number;
+          rejected: number;
+          input: string;
+          links: { result?: string; rejects?: string };
+        }
+      | undefined;
+    await expect
+      .poll(
+        async () => {
+          job = ((await (await get('/v1/jobs')).json()) as { items: NonNullable<typeof job>[] }).items[0];
+          return job?.status;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe('done');
     expect(job).toMatchObject({ rowsIn: 100, classified: 96, rejected: 4 });
     // The input is filed once the job is done, then the log says so.
     await expect.poll(() => stdout).toContain(`inbox: job ${job!.id} (catalog.csv) done: 100 rows in = 96 classified + 4 rejected`);

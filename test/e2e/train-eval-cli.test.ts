@@ -22,7 +22,11 @@ async function aisle(...args: string[]): Promise<{ code: number; out: string }> 
 
 async function aisleIn(aisleHome: string, ...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [AISLE, ...args], { cwd: ROOT, env: { ...process.env, AISLE_HOME: aisleHome }, maxBuffer: 16 << 20 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [AISLE, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, AISLE_HOME: aisleHome },
+      maxBuffer: 16 << 20,
+    });
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -74,7 +78,15 @@ describe('aisle train / aisle eval', () => {
     expect(champ.code, champ.out).toBe(0);
     expect(champ.out).toContain(`scoring ${rows.filter((r) => r.split === 'test').length} held-out rows (split column)`);
     expect(champ.out).toContain(join(home, 'models', 'es-1'));
-    for (const part of ['level1: accuracy', 'level2: accuracy', 'macro-F1', 'Food > Dairy & Eggs', 'at the per-class thresholds: covers', 'coverage/accuracy curve', 'confusion matrix']) {
+    for (const part of [
+      'level1: accuracy',
+      'level2: accuracy',
+      'macro-F1',
+      'Food > Dairy & Eggs',
+      'at the per-class thresholds: covers',
+      'coverage/accuracy curve',
+      'confusion matrix',
+    ]) {
       expect(champ.out).toContain(part);
     }
     const report = JSON.parse(readFileSync(json, 'utf8'));

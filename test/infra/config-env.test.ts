@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOYABLES, type Deployable } from '../../functions/config/deployables.ts';
 import type { Setting } from '../../functions/config/settings.ts';
 import { HANDLERS } from '../../lib/handler-function.ts';
-import { synthesize, type Synthesized } from './synth.ts';
+import { type Synthesized, synthesize } from './synth.ts';
 
 // What lib/ gives each function and container is what its configuration reads (functions/config): no setting it
 // ignores, every setting it requires. NODE_OPTIONS is read by Node itself, AWS_REGION by the AWS SDK.
@@ -19,11 +19,17 @@ const resources = (type: string) => Object.values(s.template.findResources(type)
 function expectFits(deployable: Deployable, names: string[]): void {
   const settings: Record<string, Setting> = DEPLOYABLES[deployable];
   const required = Object.keys(settings).filter((name) => !settings[name].schema.safeParse(undefined).success);
-  expect(names.filter((n) => !PLATFORM.includes(n) && !(n in settings)), `${deployable}: settings it does not read`).toEqual([]);
-  expect(required.filter((n) => !names.includes(n)), `${deployable}: required settings missing`).toEqual([]);
+  expect(
+    names.filter((n) => !PLATFORM.includes(n) && !(n in settings)),
+    `${deployable}: settings it does not read`,
+  ).toEqual([]);
+  expect(
+    required.filter((n) => !names.includes(n)),
+    `${deployable}: required settings missing`,
+  ).toEqual([]);
 }
 
-describe('deployed settings match each deployable\'s configuration', () => {
+describe("deployed settings match each deployable's configuration", () => {
   it('each Lambda function gets exactly what its handler reads', () => {
     const roles = s.template.findResources('AWS::IAM::Role');
     const seen: string[] = [];
@@ -40,7 +46,10 @@ describe('deployed settings match each deployable\'s configuration', () => {
   it('the LLM worker container gets what llm-worker reads', () => {
     const [task] = resources('AWS::ECS::TaskDefinition').filter((t) => t.Properties.ContainerDefinitions.some((c: any) => c.Name === 'llm'));
     const llm = task.Properties.ContainerDefinitions.find((c: any) => c.Name === 'llm');
-    expectFits('llm-worker', llm.Environment.map((e: { Name: string }) => e.Name));
+    expectFits(
+      'llm-worker',
+      llm.Environment.map((e: { Name: string }) => e.Name),
+    );
   });
 
   it('the training task gets what the trainer reads, the encoder model what the encoder reads', () => {

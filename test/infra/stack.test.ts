@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LAKE_COLUMNS } from '../../functions/core/lake.ts';
 import { HANDLERS } from '../../lib/handler-function.ts';
 import { VISIBILITY_FACTOR } from '../../lib/queues.ts';
-import { synthesize, type Synthesized } from './synth.ts';
+import { type Synthesized, synthesize } from './synth.ts';
 
 // One synthesis with real esbuild bundling for the whole file (the slow part: every handler is bundled once).
 let s: Synthesized;
@@ -106,9 +106,7 @@ describe('SQS', () => {
       const policy = resources('AWS::SQS::QueuePolicy').find(([, p]) => JSON.stringify(p.Properties.Queues).includes(`"${id}"`));
       expect(JSON.stringify(policy?.[1].Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
-    const alarm = resources('AWS::CloudWatch::Alarm').find(([, a]) =>
-      JSON.stringify(a.Properties.Dimensions ?? []).includes(`"${dlqId}"`),
-    );
+    const alarm = resources('AWS::CloudWatch::Alarm').find(([, a]) => JSON.stringify(a.Properties.Dimensions ?? []).includes(`"${dlqId}"`));
     expect(alarm, `alarm on ${dlqId}`).toBeDefined();
     expect(alarm![1].Properties).toMatchObject({
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -140,7 +138,11 @@ describe('SQS', () => {
       expect(visibility).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * timeout);
       consumers.add(`${queueId.replace(/Queue.*/, '')}->${fnId.replace(/Fn.*/, '')}`);
     }
-    expect([...consumers].sort()).toEqual(['PipelineClassify->PipelineClassify', 'PipelineFinalize->PipelineFinalize', 'PipelineIngest->PipelineIngest']);
+    expect([...consumers].sort()).toEqual([
+      'PipelineClassify->PipelineClassify',
+      'PipelineFinalize->PipelineFinalize',
+      'PipelineIngest->PipelineIngest',
+    ]);
   });
 });
 
@@ -162,14 +164,32 @@ describe('Lambda', () => {
   it('sets exactly the settings each function reads (functions/config), and no other', () => {
     const env = (prefix: string) => fnByIdPrefix(prefix)[1].Properties.Environment.Variables;
     const LAMBDA_BASE = ['POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS'];
-    const keys = (prefix: string) => Object.keys(env(prefix)).filter((k) => !LAMBDA_BASE.includes(k)).sort();
+    const keys = (prefix: string) =>
+      Object.keys(env(prefix))
+        .filter((k) => !LAMBDA_BASE.includes(k))
+        .sort();
     expect(keys(FUNCTIONS.ingest)).toEqual(['CLASSIFY_QUEUE_URL', 'FINALIZE_QUEUE_URL', 'LAKE_BUCKET', 'TABLE_NAME']);
     expect(env(FUNCTIONS.classify)).toMatchObject({ LLM_ENABLED: 'true', ENCODER_ENDPOINT_NAME: 'aisle-encoder' });
-    expect(keys(FUNCTIONS.classify)).toEqual(['ENCODER_ENDPOINT_NAME', 'FINALIZE_QUEUE_URL', 'LAKE_BUCKET', 'LLM_ENABLED', 'LLM_QUEUE_URL', 'TABLE_NAME']);
+    expect(keys(FUNCTIONS.classify)).toEqual([
+      'ENCODER_ENDPOINT_NAME',
+      'FINALIZE_QUEUE_URL',
+      'LAKE_BUCKET',
+      'LLM_ENABLED',
+      'LLM_QUEUE_URL',
+      'TABLE_NAME',
+    ]);
     expect(env(FUNCTIONS.classify).LLM_QUEUE_URL).toEqual(ref(resources('AWS::SQS::Queue').find(([id]) => id.startsWith('PipelineLlmQueue'))![0]));
     expect(keys(FUNCTIONS.finalize)).toEqual(['LAKE_BUCKET', 'TABLE_NAME']);
     // GLUE_TABLE was never read; the API sends to no queue (uploads land in the inbox, ingest takes them from there).
-    expect(keys(FUNCTIONS.api)).toEqual(['ATHENA_WORKGROUP', 'ENCODER_ENDPOINT_NAME', 'GLUE_DATABASE', 'INBOX_BUCKET', 'LAKE_BUCKET', 'RETRAIN_STATE_MACHINE_ARN', 'TABLE_NAME']);
+    expect(keys(FUNCTIONS.api)).toEqual([
+      'ATHENA_WORKGROUP',
+      'ENCODER_ENDPOINT_NAME',
+      'GLUE_DATABASE',
+      'INBOX_BUCKET',
+      'LAKE_BUCKET',
+      'RETRAIN_STATE_MACHINE_ARN',
+      'TABLE_NAME',
+    ]);
     expect(env(FUNCTIONS.api).RETRAIN_STATE_MACHINE_ARN).toEqual(ref(only('AWS::StepFunctions::StateMachine')[0]));
     expect(keys(FUNCTIONS.authorizer)).toEqual(['TABLE_NAME']);
     for (const step of [FUNCTIONS['retrain-export'], FUNCTIONS['retrain-evaluate'], FUNCTIONS['retrain-promote']]) {
@@ -184,7 +204,10 @@ describe('Lambda', () => {
       expect(existsSync(join(dir, 'index.mjs')), `${id} bundle`).toBe(true);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(code, id).not.toMatch(/onnxruntime/);
-      expect(readdirSync(dir).some((f) => f.endsWith('.node')), `${id} has no native addon`).toBe(false);
+      expect(
+        readdirSync(dir).some((f) => f.endsWith('.node')),
+        `${id} has no native addon`,
+      ).toBe(false);
       expect(statSync(join(dir, 'index.mjs')).size).toBeGreaterThan(0);
     }
     const api = fnByIdPrefix(FUNCTIONS.api)[1];
@@ -360,7 +383,16 @@ describe('Retraining', () => {
     expect(sm.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
     expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
     const definition = JSON.stringify(sm.Properties.DefinitionString);
-    for (const state of ['ExportLabelledData', 'TrainChallenger', 'EvaluateChallenger', 'ChallengerWins?', 'PromoteChallenger', 'NotifyPromoted', 'NotifyDiscarded', 'NotifyFailure']) {
+    for (const state of [
+      'ExportLabelledData',
+      'TrainChallenger',
+      'EvaluateChallenger',
+      'ChallengerWins?',
+      'PromoteChallenger',
+      'NotifyPromoted',
+      'NotifyDiscarded',
+      'NotifyFailure',
+    ]) {
       expect(definition).toContain(`\\"${state}\\"`);
     }
     expect(definition).toContain('arn:'); // resolved service integrations
@@ -446,13 +478,17 @@ describe('LLM on ECS', () => {
     const [targetId, target] = only('AWS::ApplicationAutoScaling::ScalableTarget', { ServiceNamespace: 'ecs' });
     expect(target.Properties.MinCapacity).toBe(0);
     const policies = Object.values(
-      s.template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy', { Properties: { ScalingTargetId: ref(targetId), PolicyType: 'StepScaling' } }),
+      s.template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        Properties: { ScalingTargetId: ref(targetId), PolicyType: 'StepScaling' },
+      }),
     ) as Resource[];
     expect(policies).toHaveLength(2); // one step policy up, one down
     for (const p of policies) expect(p.Properties.StepScalingPolicyConfiguration.AdjustmentType).toBe('ExactCapacity');
     const toZero = policies.flatMap((p) => p.Properties.StepScalingPolicyConfiguration.StepAdjustments);
     expect(toZero).toContainEqual(expect.objectContaining({ ScalingAdjustment: 0 }));
-    const alarms = resources('AWS::CloudWatch::Alarm').filter(([, a]) => JSON.stringify(a.Properties.Metrics ?? []).includes('ApproximateNumberOfMessagesVisible'));
+    const alarms = resources('AWS::CloudWatch::Alarm').filter(([, a]) =>
+      JSON.stringify(a.Properties.Metrics ?? []).includes('ApproximateNumberOfMessagesVisible'),
+    );
     expect(alarms.length).toBe(2); // scale-out (backlog ≥ 1) and scale-in (backlog 0)
     const llmQueue = resources('AWS::SQS::Queue').find(([id]) => id.startsWith('PipelineLlmQueue'))![0];
     for (const [, a] of alarms) expect(JSON.stringify(a.Properties.Metrics)).toContain(llmQueue);

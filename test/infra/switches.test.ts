@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { synthesize, type Synthesized } from './synth.ts';
+import { type Synthesized, synthesize } from './synth.ts';
 
 // Deployment switches: synthesized without bundling (asset hashes are placeholders; the stack test bundles).
 const env = (s: Synthesized, idPrefix: string): Record<string, unknown> => {
@@ -56,7 +56,9 @@ describe('encoderServerless=true', () => {
     const [config] = Object.values(s.template.findResources('AWS::SageMaker::EndpointConfig')) as any[];
     expect(config.Properties.ProductionVariants[0].ServerlessConfig).toEqual({ MemorySizeInMB: 4096, MaxConcurrency: 20 });
     expect(config.Properties.ProductionVariants[0].InstanceType).toBeUndefined();
-    expect(Object.keys(s.template.findResources('AWS::ApplicationAutoScaling::ScalableTarget', { Properties: { ServiceNamespace: 'sagemaker' } }))).toHaveLength(0);
+    expect(
+      Object.keys(s.template.findResources('AWS::ApplicationAutoScaling::ScalableTarget', { Properties: { ServiceNamespace: 'sagemaker' } })),
+    ).toHaveLength(0);
     expect(s.nagFindings).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AisleStack, type AisleSettings } from '../../lib/stack.ts';
+import { type AisleSettings, AisleStack } from '../../lib/stack.ts';
 
 export interface Synthesized {
   stack: AisleStack;
@@ -23,8 +23,6 @@ export function synthesize(settings: Partial<AisleSettings> = {}, { bundle = fal
   const template = Template.fromStack(stack);
   const outdir = app.synth().directory;
   const report = new AwsSolutionsChecks(app).validateScope(app);
-  const nagFindings = report.violations.flatMap((v) =>
-    v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`),
-  );
+  const nagFindings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
   return { stack, outdir, template, nagFindings };
 }

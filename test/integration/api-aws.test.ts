@@ -7,7 +7,7 @@ import { REGISTRY_KEY, S3ModelRegistry, versionPrefix } from '../../functions/ad
 import { StepFunctionsRetrainer } from '../../functions/adapters/aws/retrainer.ts';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
 import { jobIdFor } from '../../functions/pipeline/queued.ts';
-import { createTable, motoMissing, skipReason, startMoto, TEST_CREDENTIALS, TEST_REGION, type Emulator } from '../support/emulators.ts';
+import { createTable, type Emulator, motoMissing, skipReason, startMoto, TEST_CREDENTIALS, TEST_REGION } from '../support/emulators.ts';
 
 const skip = skipReason(motoMissing());
 
@@ -21,9 +21,17 @@ describe.skipIf(!!skip)('the API on AWS: presigned jobs, registry, retraining, L
     for (const b of ['inbox', 'lake']) await moto.clients.s3.send(new CreateBucketCommand({ Bucket: b }));
     await createTable(moto.options, table, false);
     Object.assign(env, {
-      AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: TEST_REGION, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, TABLE_NAME: table, INBOX_BUCKET: 'inbox', LAKE_BUCKET: 'lake',
-      ATHENA_WORKGROUP: 'primary', GLUE_DATABASE: 'aisle', LLM_ENABLED: 'false', POWERTOOLS_DEV: 'true',
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_REGION: TEST_REGION,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      TABLE_NAME: table,
+      INBOX_BUCKET: 'inbox',
+      LAKE_BUCKET: 'lake',
+      ATHENA_WORKGROUP: 'primary',
+      GLUE_DATABASE: 'aisle',
+      LLM_ENABLED: 'false',
+      POWERTOOLS_DEV: 'true',
     });
   });
   afterAll(async () => {
@@ -46,7 +54,9 @@ describe.skipIf(!!skip)('the API on AWS: presigned jobs, registry, retraining, L
     expect(jobIdFor('inbox', 'inbox/other.csv', '"e"')).not.toBe(upload.jobId);
 
     expect(await service.artifact(upload.jobId, 'result')).toBeNull(); // not done yet
-    await moto.clients.s3.send(new PutObjectCommand({ Bucket: 'lake', Key: `outbox/${upload.jobId}/result.csv`, Body: 'product_name,level1\nWhole Milk,Food\n' }));
+    await moto.clients.s3.send(
+      new PutObjectCommand({ Bucket: 'lake', Key: `outbox/${upload.jobId}/result.csv`, Body: 'product_name,level1\nWhole Milk,Food\n' }),
+    );
     await jobs.update(upload.jobId, { status: 'done', output: `outbox/${upload.jobId}/result.csv`, rejects: `outbox/${upload.jobId}/rejects.csv` });
     const art = await service.artifact(upload.jobId, 'result');
     expect(art?.kind).toBe('redirect');
@@ -59,20 +69,35 @@ describe.skipIf(!!skip)('the API on AWS: presigned jobs, registry, retraining, L
     const lake = new S3BlobStore(moto.clients.s3, 'lake');
     const registry = new S3ModelRegistry(lake);
     expect(await registry.champion()).toBeNull();
-    await lake.put(REGISTRY_KEY, JSON.stringify({ champion: 'v2', challengers: ['v3'], retired: ['v1'], history: [{ at: '2026-11-20T00:00:00.000Z', action: 'promote', version: 'v2', replaced: 'v1' }] }));
+    await lake.put(
+      REGISTRY_KEY,
+      JSON.stringify({
+        champion: 'v2',
+        challengers: ['v3'],
+        retired: ['v1'],
+        history: [{ at: '2026-11-20T00:00:00.000Z', action: 'promote', version: 'v2', replaced: 'v1' }],
+      }),
+    );
     await lake.put(`${versionPrefix('v2')}metrics.json`, JSON.stringify({ levels: [{ accuracy: 0.99 }] }));
     const all = await registry.list();
-    expect(all.map((m) => [m.version, m.role])).toEqual([['v2', 'champion'], ['v3', 'challenger'], ['v1', 'retired']]);
+    expect(all.map((m) => [m.version, m.role])).toEqual([
+      ['v2', 'champion'],
+      ['v3', 'challenger'],
+      ['v1', 'retired'],
+    ]);
     expect(all[0]).toMatchObject({ metrics: { levels: [{ accuracy: 0.99 }] }, createdAt: '2026-11-20T00:00:00.000Z' });
     await expect(registry.promote('v3')).rejects.toThrow(/retraining state machine/);
   });
 
   it('starts the retraining state machine and reports its execution', async () => {
     const sfn = new SFNClient(moto.options);
-    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({
-      name: 'aisle-retrain', roleArn: 'arn:aws:iam::123456789012:role/sfn',
-      definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
-    }));
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'aisle-retrain',
+        roleArn: 'arn:aws:iam::123456789012:role/sfn',
+        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+      }),
+    );
     const retrainer = new StepFunctionsRetrainer({ sfn, stateMachineArn: stateMachineArn! });
     const run = await retrainer.start();
     expect(run.id).toMatch(/^arn:aws:states:.*:execution:aisle-retrain:v\d{8}-\d{6}$/);
@@ -85,8 +110,18 @@ describe.skipIf(!!skip)('the API on AWS: presigned jobs, registry, retraining, L
     Object.assign(process.env, env);
     const { handler } = await import('../../functions/handlers/api.ts');
     const event = (path: string, headers: Record<string, string> = {}) => ({
-      version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: '', headers: { host: 'api.example', ...headers },
-      requestContext: { http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' }, requestId: 'r1', stage: '$default', domainName: 'api.example', timeEpoch: Date.now() },
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: path,
+      rawQueryString: '',
+      headers: { host: 'api.example', ...headers },
+      requestContext: {
+        http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+        requestId: 'r1',
+        stage: '$default',
+        domainName: 'api.example',
+        timeEpoch: Date.now(),
+      },
       isBase64Encoded: false,
     });
     const call = handler as unknown as (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }>;

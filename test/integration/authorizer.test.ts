@@ -28,7 +28,10 @@ beforeAll(async () => {
     new CreateTableCommand({
       TableName: 'aisle',
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, TABLE_KEYS.gsiPartitionKey, TABLE_KEYS.gsiSortKey].map((n) => ({ AttributeName: n, AttributeType: S })),
+      AttributeDefinitions: [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, TABLE_KEYS.gsiPartitionKey, TABLE_KEYS.gsiSortKey].map((n) => ({
+        AttributeName: n,
+        AttributeType: S,
+      })),
       KeySchema: [
         { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
         { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },

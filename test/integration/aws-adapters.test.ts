@@ -3,14 +3,15 @@
  * TTL, which dynalite lacks, on moto_server.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoCache, DynamoJobStore, DynamoResultStore, batchPut } from '../../functions/adapters/aws/dynamodb.ts';
+import { batchPut, DynamoCache, DynamoJobStore, DynamoResultStore } from '../../functions/adapters/aws/dynamodb.ts';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
-import { SqsQueue, planBatches } from '../../functions/adapters/aws/sqs.ts';
+import { planBatches, SqsQueue } from '../../functions/adapters/aws/sqs.ts';
 import {
+  decision,
   describeBlobStoreContract,
   describeCacheContract,
   describeJobProgressContract,
@@ -18,10 +19,9 @@ import {
   describeLabelContract,
   describeQueueContract,
   describeResultStoreContract,
-  decision,
   record,
 } from '../contract/stores.ts';
-import { createTable, motoMissing, skipReason, startDynalite, startLocalSqs, startMoto, startS3rver, type Emulator } from '../support/emulators.ts';
+import { createTable, type Emulator, motoMissing, skipReason, startDynalite, startLocalSqs, startMoto, startS3rver } from '../support/emulators.ts';
 
 /** One emulator of each kind per file, started on first use and stopped after every suite ran; each suite
  * gets its own table/bucket/queue so suites stay independent. */
@@ -98,7 +98,9 @@ describeQueueContract('SQS (local-aws-sqs)', async () => {
             continue;
           }
           out.push(...messages.map((m) => JSON.parse(m.Body!)));
-          await e.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+          await e.clients.sqs.send(
+            new DeleteMessageBatchCommand({ QueueUrl: url, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+          );
         }
         return out;
       },
@@ -178,7 +180,9 @@ describe.skipIf(noMoto)('DynamoDB TTL, which dynalite lacks (moto_server)', () =
     const results = new DynamoResultStore(e.clients.dynamo, table, cache);
     await results.saveDecisions([record('t3', '2026-05-01T00:00:00.000Z', { tier: 'review', status: 'needs_review' })]);
     await results.setHumanLabel('t3', 'food.produce', 'tester');
-    const items = await e.clients.dynamo.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'ITEM#t3' } }));
+    const items = await e.clients.dynamo.send(
+      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'ITEM#t3' } }),
+    );
     expect(items.Items?.map((i) => String(i.sk).replace(/^HIST#.*/, 'HIST')).sort()).toEqual(['CACHE#tax-1', 'CURRENT', 'HIST', 'HIST']);
     expect(items.Items?.filter((i) => i.expiresAt !== undefined)).toEqual([]);
   });

@@ -3,27 +3,28 @@
  * events, refused files, redelivered notifications, files with no valid row) and the retraining steps.
  * The whole pipeline on moto_server is test/e2e/aws-moto.test.ts.
  */
-import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+
+import { text } from 'node:stream/consumers';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { parse } from 'csv-parse/sync';
-import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsConfig } from '../../functions/adapters/aws/clients.ts';
-import { pipelineDeps } from '../../functions/handlers/deps.ts';
 import { makeHandler as makeClassify } from '../../functions/handlers/classify.ts';
+import { pipelineDeps } from '../../functions/handlers/deps.ts';
 import { makeHandler as makeIngest } from '../../functions/handlers/ingest.ts';
-import { llmMessageSchema } from '../../functions/pipeline/messages.ts';
 import type { PipelineDeps } from '../../functions/handlers/pipeline.ts';
-import { jobIdFor } from '../../functions/pipeline/queued.ts';
+import { type Evaluation, REGISTRY_KEY } from '../../functions/handlers/retrain.ts';
 import { makeHandler as makeEvaluate } from '../../functions/handlers/retrain-evaluate.ts';
 import { makeHandler as makeExport } from '../../functions/handlers/retrain-export.ts';
 import { makeHandler as makePromote } from '../../functions/handlers/retrain-promote.ts';
-import { REGISTRY_KEY, type Evaluation } from '../../functions/handlers/retrain.ts';
+import { llmMessageSchema } from '../../functions/pipeline/messages.ts';
+import { jobIdFor } from '../../functions/pipeline/queued.ts';
 import { record } from '../contract/stores.ts';
-import { createTable, startDynalite, startLocalSqs, startS3rver, type Emulator } from '../support/emulators.ts';
+import { createTable, type Emulator, startDynalite, startLocalSqs, startS3rver } from '../support/emulators.ts';
 
 const INBOX = 'inbox';
 const LAKE = 'lake';
@@ -38,7 +39,14 @@ beforeAll(async () => {
   [dyn, s3, sqs] = await Promise.all([startDynalite(), startS3rver([INBOX, LAKE]), startLocalSqs()]);
   await createTable(dyn.options, 'table', false);
   const url = async (name: string) => (await sqs.clients.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
-  config = { tableName: 'table', inboxBucket: INBOX, lakeBucket: LAKE, classifyQueueUrl: await url('classify'), finalizeQueueUrl: await url('finalize'), llmEnabled: false };
+  config = {
+    tableName: 'table',
+    inboxBucket: INBOX,
+    lakeBucket: LAKE,
+    classifyQueueUrl: await url('classify'),
+    finalizeQueueUrl: await url('finalize'),
+    llmEnabled: false,
+  };
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   deps = pipelineDeps({ dynamo: dyn.clients.dynamo, s3: s3.clients.s3, sqs: sqs.clients.sqs }, config, {
     logger: new Logger({ logLevel: 'ERROR' }),
@@ -70,7 +78,9 @@ async function dropFile(key: string, body: string): Promise<{ jobId: string; not
   const put = await s3.clients.s3.send(new PutObjectCommand({ Bucket: INBOX, Key: key, Body: body }));
   const etag = put.ETag!.replace(/"/g, '');
   const notification = {
-    Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: INBOX }, object: { key: encodeURIComponent(key).replace(/%20/g, '+'), eTag: etag } } }],
+    Records: [
+      { eventName: 'ObjectCreated:Put', s3: { bucket: { name: INBOX }, object: { key: encodeURIComponent(key).replace(/%20/g, '+'), eTag: etag } } },
+    ],
   };
   return { jobId: jobIdFor(INBOX, key, etag), notification };
 }
@@ -133,13 +143,23 @@ describe('ingest handler', () => {
 describe('classify handler', () => {
   it('stores and counts a chunk once, sends the unsure rows to the LLM queue when enabled, and fails only a malformed message', async () => {
     const llmQueueUrl = (await sqs.clients.sqs.send(new CreateQueueCommand({ QueueName: 'llm' }))).QueueUrl!;
-    const llmDeps = pipelineDeps({ dynamo: dyn.clients.dynamo, s3: s3.clients.s3, sqs: sqs.clients.sqs }, { ...config, llmEnabled: true, llmQueueUrl }, {
-      logger: new Logger({ logLevel: 'CRITICAL' }),
-      metrics: new Metrics({ namespace: 'AisleTest' }),
-    });
+    const llmDeps = pipelineDeps(
+      { dynamo: dyn.clients.dynamo, s3: s3.clients.s3, sqs: sqs.clients.sqs },
+      { ...config, llmEnabled: true, llmQueueUrl },
+      {
+        logger: new Logger({ logLevel: 'CRITICAL' }),
+        metrics: new Metrics({ namespace: 'AisleTest' }),
+      },
+    );
     await llmDeps.jobs.create({ id: 'cjob', input: 's3://inbox/x.csv', status: 'running' });
     await llmDeps.lake.put('outbox/cjob/work/header.json', JSON.stringify({ header: ['product_name'] }));
-    const chunk = { jobId: 'cjob', chunk: 0, header: ['product_name'], rows: [['Sparkling Water 12 oz'], ['Zorblax Quantum Widget']], rowNumbers: [1, 2] };
+    const chunk = {
+      jobId: 'cjob',
+      chunk: 0,
+      header: ['product_name'],
+      rows: [['Sparkling Water 12 oz'], ['Zorblax Quantum Widget']],
+      rowNumbers: [1, 2],
+    };
     const classify = makeClassify(llmDeps);
     const res = await classify(sqsEvent(chunk, { jobId: 'cjob', rows: 'oops' }));
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
@@ -179,7 +199,11 @@ describe('retraining steps', () => {
     });
 
     const exported = await makeExport(retrainDeps)(payload('run-1'));
-    expect(exported).toMatchObject({ trainUri: `s3://${LAKE}/exports/run-1/train.csv`, heldOutUri: `s3://${LAKE}/exports/run-1/heldout.csv`, byTier: { human: 1, llm: 60 } });
+    expect(exported).toMatchObject({
+      trainUri: `s3://${LAKE}/exports/run-1/train.csv`,
+      heldOutUri: `s3://${LAKE}/exports/run-1/heldout.csv`,
+      byTier: { human: 1, llm: 60 },
+    });
     expect(exported.trainRows + exported.heldOutRows).toBe(61);
     expect(exported.heldOutRows).toBeGreaterThan(0);
     const read = async (key: string) => parse(await text((await deps.lake.get(key))!), { columns: true }) as Record<string, string>[];
@@ -200,8 +224,14 @@ describe('retraining steps', () => {
     expect(verdict).toMatchObject({ promote: true, champion: 'v1', challenger: 'run-1' });
     expect(verdict.table).toContainEqual({ metric: 'level2MacroF1', champion: 0.8, challenger: 0.85 });
 
-    await deps.lake.put('models/challengers/run-2/evaluation.json', JSON.stringify({ ...evaluation, challenger: { version: 'run-2', report: report('run-2', 0.9, 0.9) } }));
-    expect(await makeEvaluate(retrainDeps)(payload('run-2'))).toMatchObject({ promote: false, reason: expect.stringMatching(/Level 1 accuracy .*lower/) });
+    await deps.lake.put(
+      'models/challengers/run-2/evaluation.json',
+      JSON.stringify({ ...evaluation, challenger: { version: 'run-2', report: report('run-2', 0.9, 0.9) } }),
+    );
+    expect(await makeEvaluate(retrainDeps)(payload('run-2'))).toMatchObject({
+      promote: false,
+      reason: expect.stringMatching(/Level 1 accuracy .*lower/),
+    });
     await deps.lake.put('models/challengers/run-3/evaluation.json', JSON.stringify({ ...evaluation, heldOutRows: 300 }));
     await expect(makeEvaluate(retrainDeps)(payload('run-3'))).rejects.toThrow(/not the 300 held-out rows/);
     await expect(makeEvaluate(retrainDeps)({ ...payload('run-1'), challengerUri: 's3://elsewhere/x/' })).rejects.toThrow(/not in the lake bucket/);
@@ -216,6 +246,10 @@ describe('retraining steps', () => {
     expect(await promote(payload('run-4', { promote: true }))).toEqual({ champion: 'run-4', promoted: true });
     const registry = JSON.parse(await text((await deps.lake.get(REGISTRY_KEY))!));
     expect(registry).toMatchObject({ champion: 'run-4', retired: ['run-2', 'run-1'] });
-    expect(registry.history.map((h: { action: string; version: string }) => `${h.action} ${h.version}`)).toEqual(['promote run-1', 'retire run-2', 'promote run-4']);
+    expect(registry.history.map((h: { action: string; version: string }) => `${h.action} ${h.version}`)).toEqual([
+      'promote run-1',
+      'retire run-2',
+      'promote run-4',
+    ]);
   });
 });

@@ -2,17 +2,30 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
 import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
+import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
 import type { Decision } from '../../functions/core/types.ts';
 import type { ItemRecord } from '../../functions/ports.ts';
 
 const V = '2026.11.1';
 const decision = (key: string, extra: Partial<Decision> = {}): Decision => ({
-  key, classId: 'food.dairy-eggs', confidence: 0.9, tier: 'encoder', status: 'ok', modelVersion: 'enc@1', reason: 'top 0.9', taxonomyVersion: V, ...extra,
+  key,
+  classId: 'food.dairy-eggs',
+  confidence: 0.9,
+  tier: 'encoder',
+  status: 'ok',
+  modelVersion: 'enc@1',
+  reason: 'top 0.9',
+  taxonomyVersion: V,
+  ...extra,
 });
 const record = (key: string, at: string, extra: Partial<Decision> = {}, name = `item ${key}`): ItemRecord => ({
-  decision: decision(key, extra), input: { name, brand: 'Brand, Inc.' }, text: name, jobId: 'job-1', row: 1, at,
+  decision: decision(key, extra),
+  input: { name, brand: 'Brand, Inc.' },
+  text: name,
+  jobId: 'job-1',
+  row: 1,
+  at,
 });
 
 describe('DuckDB local store', () => {
@@ -138,9 +151,7 @@ describe('DuckDB local store', () => {
 
     const exported = [];
     for await (const e of store.exportLabelled({ tiers: ['human', 'llm'] })) exported.push(e);
-    expect(exported).toEqual([
-      { input: { name: 'item r2', brand: 'Brand, Inc.' }, classId: 'food.breakfast', tier: 'human' },
-    ]);
+    expect(exported).toEqual([{ input: { name: 'item r2', brand: 'Brand, Inc.' }, classId: 'food.breakfast', tier: 'human' }]);
   });
 
   it('results: bulk saves of many rows, and discarding a job past a row', async () => {
@@ -160,7 +171,13 @@ describe('DuckDB local store', () => {
     expect(a).toMatchObject({ id: 'a', status: 'queued', rowsIn: 0, classified: 0, rejected: 0 });
     // b a second newer than a, given rather than waited for
     await jobs.create({ id: 'b', input: 'in-b.csv', status: 'running', createdAt: new Date(Date.parse(a.createdAt) + 1000).toISOString() });
-    const updated = await jobs.update('a', { status: 'done', rowsIn: 10, classified: 9, rejected: 1, checkpoint: { records: 10, outputBytes: 100, rejectsBytes: 20 } });
+    const updated = await jobs.update('a', {
+      status: 'done',
+      rowsIn: 10,
+      classified: 9,
+      rejected: 1,
+      checkpoint: { records: 10, outputBytes: 100, rejectsBytes: 20 },
+    });
     expect(updated.createdAt).toBe(a.createdAt);
     expect(await jobs.get('a')).toMatchObject({ status: 'done', rowsIn: 10, checkpoint: { records: 10 } });
     expect(await jobs.get('nope')).toBeNull();

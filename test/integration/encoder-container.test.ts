@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { serve, type ServerType } from '@hono/node-server';
+import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInferenceApp, type InvocationResponse } from '../../containers/encoder/app.ts';
@@ -90,7 +90,11 @@ describe('encoder container (real process)', () => {
 
   it('answers /ping and classifies a batch with top-k labels and probabilities', async () => {
     expect((await fetch(`${starter.url}/ping`)).status).toBe(200);
-    const texts = ['Coca-Cola Classic Soda 12 pk 12 fl oz cans', 'Pampers Swaddlers Diapers Size 2, 84 ct', 'Tide Original Liquid Laundry Detergent 92 fl oz'];
+    const texts = [
+      'Coca-Cola Classic Soda 12 pk 12 fl oz cans',
+      'Pampers Swaddlers Diapers Size 2, 84 ct',
+      'Tide Original Liquid Laundry Detergent 92 fl oz',
+    ];
     const res = await invoke(starter.url, { texts, top_k: 2 });
     expect(res.status).toBe(200);
     const body = (await res.json()) as InvocationResponse;
@@ -104,7 +108,9 @@ describe('encoder container (real process)', () => {
       expect(p.accepted).toBe(p.labels[0].probability >= p.labels[0].threshold);
     }
     // SageMaker's "instances" form gives the same answers; top_k defaults to 3.
-    const viaInstances = (await (await invoke(starter.url, { instances: [texts[0], { text: texts[1] }, { name: texts[2] }] })).json()) as InvocationResponse;
+    const viaInstances = (await (
+      await invoke(starter.url, { instances: [texts[0], { text: texts[1] }, { name: texts[2] }] })
+    ).json()) as InvocationResponse;
     expect(viaInstances.predictions.map((p) => p.labels.length)).toEqual([3, 3, 3]);
     viaInstances.predictions.forEach((p, i) => expect(p.labels[0]).toEqual(body.predictions[i].labels[0]));
   });
@@ -149,7 +155,9 @@ describe('encoder container (real process)', () => {
     it(`serves a Hugging Face-style export ${withTypes ? 'with' : 'without'} token_type_ids`, async () => {
       const dir = await writeTinyHfExport(tmp, withTypes ? 'hf-with-types' : 'hf-without-types', withTypes);
       const server = await startServer(dir);
-      const body = (await (await invoke(server.url, { texts: ['Whole MILK', 'dish soaps!', 'sparkling water'], top_k: 3 })).json()) as InvocationResponse;
+      const body = (await (
+        await invoke(server.url, { texts: ['Whole MILK', 'dish soaps!', 'sparkling water'], top_k: 3 })
+      ).json()) as InvocationResponse;
       expect(body.modelVersion).toBe(withTypes ? 'hf-with-types' : 'hf-without-types');
       expect(body.predictions.map((p) => p.labels[0].classId)).toEqual(['food.dairy-eggs', 'non-food.household', 'food.beverages']);
       // Probabilities are the export's logits at the calibrated temperature: token types were fed as zeros.
@@ -181,8 +189,15 @@ describe('SageMaker encoder adapter against the container', () => {
       }
       const texts = ((await c.req.raw.clone().json()) as { texts: string[] }).texts;
       calls.push(texts.length);
-      const res = await fetch(`${starter.url}/invocations`, { method: 'POST', headers: { 'content-type': c.req.header('content-type')! }, body: await c.req.arrayBuffer() });
-      return new Response(await res.arrayBuffer(), { status: res.status, headers: { 'content-type': 'application/json', 'x-amzn-invoked-production-variant': 'AllTraffic' } });
+      const res = await fetch(`${starter.url}/invocations`, {
+        method: 'POST',
+        headers: { 'content-type': c.req.header('content-type')! },
+        body: await c.req.arrayBuffer(),
+      });
+      return new Response(await res.arrayBuffer(), {
+        status: res.status,
+        headers: { 'content-type': 'application/json', 'x-amzn-invoked-production-variant': 'AllTraffic' },
+      });
     });
     shim = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((r) => shim.once('listening', r));
@@ -192,7 +207,13 @@ describe('SageMaker encoder adapter against the container', () => {
     shim?.close();
   });
 
-  const client = () => new SageMakerRuntimeClient({ region: 'us-east-1', endpoint: shimUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  const client = () =>
+    new SageMakerRuntimeClient({
+      region: 'us-east-1',
+      endpoint: shimUrl,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
 
   it('predicts in batches through InvokeEndpoint, in order, with the thresholds the endpoint reports', async () => {
     const encoder = new SageMakerEncoder({ client: client(), endpointName: 'aisle-encoder', batchSize: 2, concurrency: 2 });
@@ -215,11 +236,16 @@ describe('SageMaker encoder adapter against the container', () => {
     expect(encoder.threshold('class-never-seen')).toBe(1);
   });
 
-  it('is the AWS pipeline\'s encoder tier when ENCODER_ENDPOINT_NAME names an endpoint', async () => {
+  it("is the AWS pipeline's encoder tier when ENCODER_ENDPOINT_NAME names an endpoint", async () => {
     expect((await defaultTiers(taxonomy, {})).map((t) => t.name)).toEqual(['rules']);
     // The SDK's own endpoint override, so the handler's wiring is exercised unchanged.
     const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: shimUrl, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: shimUrl,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
     try {
       const tiers = await defaultTiers(taxonomy, { encoderEndpointName: 'aisle-encoder' });
       expect(tiers.map((t) => t.name)).toEqual(['rules', 'encoder']);

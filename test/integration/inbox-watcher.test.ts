@@ -1,13 +1,24 @@
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SAMPLE_CSV } from '../../bin/commands/classify.ts';
+import { type LocalService, localService } from '../../bin/commands/serve.ts';
 import { InboxWatcher } from '../../functions/adapters/local/inbox-watcher.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import type { JobRecord } from '../../functions/ports.ts';
-import { localService, type LocalService } from '../../bin/commands/serve.ts';
-import { SAMPLE_CSV } from '../../bin/commands/classify.ts';
 
 /** The shipped sample: 100 data rows, 4 of them rejects (see the classify e2e test). */
 const SAMPLE = { rowsIn: 100, classified: 96, rejected: 4 };
@@ -67,12 +78,16 @@ describe('inbox watcher (real jobs service, DuckDB store, CSV pipeline)', { time
 
     const done = await finished(2);
     for (const job of done) expectReconciled(job, SAMPLE);
-    expect(done.map((j) => j.input).sort()).toEqual(done.map((j) => join(w.done, `${j.id}-${j.input.endsWith('early.csv') ? 'early' : 'late'}.csv`)).sort());
+    expect(done.map((j) => j.input).sort()).toEqual(
+      done.map((j) => join(w.done, `${j.id}-${j.input.endsWith('early.csv') ? 'early' : 'late'}.csv`)).sort(),
+    );
     expect(readdirSync(w.done).sort()).toEqual(done.map((j) => j.input.split('/').pop()).sort());
     expect(readdirSync(inbox).sort()).toEqual(['done', 'failed', 'processing']);
     expect(readdirSync(w.processing)).toEqual([]);
     expect(log.filter((l) => /→ job j-/.test(l))).toHaveLength(2);
-    expect(log.find((l) => l.includes('(early.csv) done'))).toMatch(/100 rows in = 96 classified \+ 4 rejected .*→ .*outbox.*; input moved to done\//);
+    expect(log.find((l) => l.includes('(early.csv) done'))).toMatch(
+      /100 rows in = 96 classified \+ 4 rejected .*→ .*outbox.*; input moved to done\//,
+    );
 
     // Rescans find nothing more to take.
     await new Promise((r) => setTimeout(r, 700));

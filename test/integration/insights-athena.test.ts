@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AthenaInsights } from '../../functions/adapters/aws/athena-insights.ts';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { loadNamedQueries } from '../../functions/core/insights.ts';
-import { motoMissing, skipReason, startMoto, TEST_CREDENTIALS, type Emulator } from '../support/emulators.ts';
+import { type Emulator, motoMissing, skipReason, startMoto, TEST_CREDENTIALS } from '../support/emulators.ts';
 import { writeFixtureLake } from '../support/lake-fixture.ts';
 
 const skip = skipReason(motoMissing());
@@ -14,14 +14,26 @@ const skip = skipReason(motoMissing());
 /** Athena's GetQueryResults shape for rows: every value a string, a header row first, types in ColumnInfo. */
 function asAthenaResult(rows: Record<string, unknown>[]) {
   const names = Object.keys(rows[0]);
-  const typeOf = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? 'bigint' : 'double') : typeof v === 'boolean' ? 'boolean' : 'varchar');
+  const typeOf = (v: unknown) =>
+    typeof v === 'number' ? (Number.isInteger(v) ? 'bigint' : 'double') : typeof v === 'boolean' ? 'boolean' : 'varchar';
   const sample = (n: string) => rows.find((r) => r[n] !== null)?.[n];
   return {
     rows: [
       { Data: names.map((n) => ({ VarCharValue: n })) },
       ...rows.map((r) => ({ Data: names.map((n) => (r[n] === null ? {} : { VarCharValue: String(r[n]) })) })),
     ],
-    column_info: names.map((n) => ({ CatalogName: 'hive', SchemaName: '', TableName: '', Name: n, Label: n, Type: typeOf(sample(n)), Precision: 0, Scale: 0, Nullable: 'UNKNOWN', CaseSensitive: false })),
+    column_info: names.map((n) => ({
+      CatalogName: 'hive',
+      SchemaName: '',
+      TableName: '',
+      Name: n,
+      Label: n,
+      Type: typeOf(sample(n)),
+      Precision: 0,
+      Scale: 0,
+      Nullable: 'UNKNOWN',
+      CaseSensitive: false,
+    })),
   };
 }
 

@@ -39,10 +39,23 @@ describe('named insight queries on DuckDB', () => {
 
   it('lists every query with a description', async () => {
     const list = await insights.list();
-    expect(list.map((q) => q.name)).toEqual(expect.arrayContaining([
-      'category_distribution', 'category_by_day', 'tier_mix', 'confidence_histogram', 'review_rate', 'top_uncertain',
-      'top_rules', 'model_versions', 'drift', 'demographics', 'seasonality', 'basket_pairs', 'basket_triples',
-    ]));
+    expect(list.map((q) => q.name)).toEqual(
+      expect.arrayContaining([
+        'category_distribution',
+        'category_by_day',
+        'tier_mix',
+        'confidence_histogram',
+        'review_rate',
+        'top_uncertain',
+        'top_rules',
+        'model_versions',
+        'drift',
+        'demographics',
+        'seasonality',
+        'basket_pairs',
+        'basket_triples',
+      ]),
+    );
     expect(list.every((q) => q.description.length > 20)).toBe(true);
   });
 
@@ -98,13 +111,20 @@ describe('named insight queries on DuckDB', () => {
     expect(rates.map((o) => o.job_id)).toEqual(['job-a', 'job-b', 'job-c']);
     const top = await insights.run('top_uncertain');
     expect(top).toHaveLength(50);
-    const lowest = rows.filter((r) => r.status === 'needs_review').map((r) => r.confidence as number).sort((a, b) => a - b).slice(0, 50);
+    const lowest = rows
+      .filter((r) => r.status === 'needs_review')
+      .map((r) => r.confidence as number)
+      .sort((a, b) => a - b)
+      .slice(0, 50);
     expect(top.map((o) => o.confidence)).toEqual(lowest);
   });
 
   it('top_rules and model_versions', async () => {
     const rules = await insights.run('top_rules');
-    const expected = count(rows.filter((r) => r.tier === 'rules'), (r) => r.rule_id as string);
+    const expected = count(
+      rows.filter((r) => r.tier === 'rules'),
+      (r) => r.rule_id as string,
+    );
     expect(rules.length).toBeGreaterThan(0);
     const best = [...expected.values()].sort((a, b) => b - a)[0];
     expect(rules[0].hits).toBe(best);
@@ -150,7 +170,8 @@ describe('named insight queries on DuckDB', () => {
     expect(withDemo.length).toBe(1500); // job-a's rows, the only ones with demographics
     expect(demo.reduce((s, o) => s + (o.items as number), 0)).toBe(withDemo.length);
     const expected = count(withDemo, (r) => `${r.age_band}|${r.income_band}|${r.gender}|${cat(r)}`);
-    for (const o of demo) expect(o.items).toBe(expected.get(`${o.age_band}|${o.income_band}|${o.gender}|${o.level2 ? `${o.level1} > ${o.level2}` : o.level1}`));
+    for (const o of demo)
+      expect(o.items).toBe(expected.get(`${o.age_band}|${o.income_band}|${o.gender}|${o.level2 ? `${o.level1} > ${o.level2}` : o.level1}`));
     const season = await insights.run('seasonality');
     const byMonth = count(withDemo, (r) => (r.event_date as string).slice(0, 7));
     expect(byMonth.size).toBeGreaterThan(0);
@@ -206,19 +227,22 @@ describe('named insight queries on DuckDB', () => {
 describe('named query files', () => {
   const queries = loadNamedQueries();
 
-  it.each(queries.map((q) => [q.name, q] as const))('%s parses, reads only `results`, binds one job parameter and calls only allowed functions', async (_name, q) => {
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    const parsed = (await c.runAndReadAll('SELECT json_serialize_sql(?::VARCHAR) AS j', [q.sql])).getRows()[0][0] as string;
-    expect(JSON.parse(parsed).error).toBe(false);
-    c.closeSync();
-    expect(q.sql).toMatch(/WITH params AS \(SELECT CAST\(\? AS VARCHAR\) AS job\)/);
-    expect(q.sql.match(/\?/g)).toHaveLength(1);
-    const tables = [...q.sql.replace(/--[^\n]*/g, '').matchAll(/\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)/gi)].map((m) => m[1]);
-    expect(tables).toContain('results');
-    const disallowed = functionsCalled(q.sql).filter((f) => !ALLOWED_FUNCTIONS.has(f));
-    expect(disallowed).toEqual([]);
-  });
+  it.each(queries.map((q) => [q.name, q] as const))(
+    '%s parses, reads only `results`, binds one job parameter and calls only allowed functions',
+    async (_name, q) => {
+      const db = await DuckDBInstance.create(':memory:');
+      const c = await db.connect();
+      const parsed = (await c.runAndReadAll('SELECT json_serialize_sql(?::VARCHAR) AS j', [q.sql])).getRows()[0][0] as string;
+      expect(JSON.parse(parsed).error).toBe(false);
+      c.closeSync();
+      expect(q.sql).toMatch(/WITH params AS \(SELECT CAST\(\? AS VARCHAR\) AS job\)/);
+      expect(q.sql.match(/\?/g)).toHaveLength(1);
+      const tables = [...q.sql.replace(/--[^\n]*/g, '').matchAll(/\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)/gi)].map((m) => m[1]);
+      expect(tables).toContain('results');
+      const disallowed = functionsCalled(q.sql).filter((f) => !ALLOWED_FUNCTIONS.has(f));
+      expect(disallowed).toEqual([]);
+    },
+  );
 
   it('the function check catches a function outside the list', () => {
     expect(functionsCalled("SELECT json_extract(input, '$.a'), COUNT(*) FROM results -- LN(x)")).toEqual(['COUNT', 'JSON_EXTRACT']);

@@ -1,14 +1,15 @@
 /** `aisle review` and `aisle review --retry-llm` over a store, with the Ollama test server. */
-import { configOf } from '../../functions/config/deployables.ts';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReviewDeps, review } from '../../bin/commands/review.ts';
 import { OllamaLlm, ollamaConfig } from '../../functions/adapters/ollama.ts';
+import { configOf } from '../../functions/config/deployables.ts';
 import { Cascade } from '../../functions/core/cascade.ts';
 import { LlmPrompt } from '../../functions/core/llm-prompt.ts';
 import { createLlmTier } from '../../functions/core/llm-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { Tier } from '../../functions/core/types.ts';
-import { review, type ReviewDeps } from '../../bin/commands/review.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 import { OllamaTestServer } from '../support/ollama-test-server.ts';
 
@@ -16,7 +17,11 @@ const taxonomy = loadTaxonomy();
 const items = Array.from({ length: 12 }, (_, i) => toCascadeItem({ name: `Review Thing ${i}` }));
 const oracle = new Map(items.map((it, i) => [it.text, taxonomy.leaves[i % taxonomy.leaves.length].id]));
 /** An encoder stand-in that is never sure, so everything reaches the LLM with a hint. */
-const unsure: Tier = { name: 'encoder', cacheable: false, decide: (xs) => xs.map(() => ({ kind: 'deferred', reason: 'top 0.40 < 0.80', candidates: [{ classId: 'food.fresh', score: 0.4 }] })) };
+const unsure: Tier = {
+  name: 'encoder',
+  cacheable: false,
+  decide: (xs) => xs.map(() => ({ kind: 'deferred', reason: 'top 0.40 < 0.80', candidates: [{ classId: 'food.fresh', score: 0.4 }] })),
+};
 
 let server: OllamaTestServer;
 beforeAll(async () => {
@@ -44,7 +49,9 @@ describe('aisle review', () => {
     const store = new MemoryStore();
     const down = new OllamaLlm(new LlmPrompt(taxonomy), ollamaConfig(configOf('local', {}), { host: server.url }));
     const decisions = await new Cascade({ taxonomy, tiers: [unsure, createLlmTier(down, { taxonomy })], cache: store }).classify(items);
-    await store.saveDecisions(decisions.map((d, i) => ({ decision: d, input: { name: items[i].name }, text: items[i].text, jobId: 'j1', at: new Date().toISOString() })));
+    await store.saveDecisions(
+      decisions.map((d, i) => ({ decision: d, input: { name: items[i].name }, text: items[i].text, jobId: 'j1', at: new Date().toISOString() })),
+    );
     expect(decisions.every((d) => d.status === 'needs_review' && d.classId === 'food.fresh')).toBe(true);
 
     const lines: string[] = [];

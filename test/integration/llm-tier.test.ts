@@ -3,18 +3,19 @@
  * Cascade. Every fault must end with each item labelled as the oracle says or in review — none lost, none
  * duplicated, no guessed label.
  */
-import { configOf } from '../../functions/config/deployables.ts';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OllamaLlm, ollamaConfig, type OllamaConfig } from '../../functions/adapters/ollama.ts';
+import { type OllamaConfig, OllamaLlm, ollamaConfig } from '../../functions/adapters/ollama.ts';
+import { configOf } from '../../functions/config/deployables.ts';
 import { Cascade } from '../../functions/core/cascade.ts';
 import { LlmPrompt } from '../../functions/core/llm-prompt.ts';
-import { createLlmTier, llmWasSkipped, retryThroughLlm, type LlmTierOptions } from '../../functions/core/llm-tier.ts';
+import { createLlmTier, type LlmTierOptions, llmWasSkipped, retryThroughLlm } from '../../functions/core/llm-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { CascadeItem, Decision } from '../../functions/core/types.ts';
 import type { Llm } from '../../functions/ports.ts';
 import { MemoryStore } from '../support/memory-store.ts';
-import { OllamaTestServer, type Fault } from '../support/ollama-test-server.ts';
+import { type Fault, OllamaTestServer } from '../support/ollama-test-server.ts';
 
 const taxonomy = loadTaxonomy();
 const prompt = new LlmPrompt(taxonomy);
@@ -40,7 +41,8 @@ beforeEach(() => {
   server.chats.length = 0;
 });
 
-const llm = (over: Partial<OllamaConfig> = {}) => new OllamaLlm(prompt, ollamaConfig(configOf('local', {}), { host: server.url, timeoutMs: 2_000, ...over }));
+const llm = (over: Partial<OllamaConfig> = {}) =>
+  new OllamaLlm(prompt, ollamaConfig(configOf('local', {}), { host: server.url, timeoutMs: 2_000, ...over }));
 
 /** Each item once, and each either the oracle's label from the LLM or in review after an LLM failure. */
 function expectLabelledOrReview(items: CascadeItem[], decisions: Decision[]) {
@@ -83,7 +85,11 @@ describe('ollama adapter', () => {
 
   it('reads its config from the environment with sane defaults', () => {
     expect(ollamaConfig(configOf('local', {}))).toMatchObject({ host: 'http://127.0.0.1:11434', model: 'llama3', batchSize: 20, keepAliveS: 300 });
-    expect(ollamaConfig(configOf('local', { OLLAMA_HOST: '10.0.0.5:11434', OLLAMA_KEEP_ALIVE: '10m', OLLAMA_BATCH_SIZE: '8' }))).toMatchObject({ host: 'http://10.0.0.5:11434', keepAliveS: 600, batchSize: 8 });
+    expect(ollamaConfig(configOf('local', { OLLAMA_HOST: '10.0.0.5:11434', OLLAMA_KEEP_ALIVE: '10m', OLLAMA_BATCH_SIZE: '8' }))).toMatchObject({
+      host: 'http://10.0.0.5:11434',
+      keepAliveS: 600,
+      batchSize: 8,
+    });
     expect(() => ollamaConfig(configOf('local', { OLLAMA_BATCH_SIZE: 'lots' }))).toThrow(/OLLAMA_BATCH_SIZE/);
   });
 });
@@ -94,7 +100,14 @@ describe('llm tier faults', () => {
     ['off-taxonomy labels once', [{ kind: 'off-taxonomy' }], { allLabelled: true }],
     ['missing items once', [{ kind: 'missing', texts: [ITEMS[1].text, ITEMS[2].text] }], { allLabelled: true }],
     ['a slow reply past the timeout', [{ kind: 'slow', ms: 600 }], { allLabelled: true }],
-    ['500 then 503', [{ kind: 'status', status: 500 }, { kind: 'status', status: 503 }], { allLabelled: true }],
+    [
+      '500 then 503',
+      [
+        { kind: 'status', status: 500 },
+        { kind: 'status', status: 503 },
+      ],
+      { allLabelled: true },
+    ],
     ['out of memory', [{ kind: 'oom' }], { allLabelled: true }],
     ['a dropped connection', [{ kind: 'hang-up' }], { allLabelled: true }],
     ['malformed JSON twice in a row (no third try)', [{ kind: 'malformed' }, { kind: 'malformed' }], { allLabelled: false }],
@@ -147,7 +160,11 @@ describe('llm tier resilience', () => {
     expect(first.every((d) => d.tier === 'llm')).toBe(true);
     expect(second.slice(0, 12).every((d) => d.tier === 'cache')).toBe(true);
     expect(second.slice(12).every((d) => d.tier === 'llm')).toBe(true);
-    expect(server.asked.sort()).toEqual(ITEMS.slice(0, 15).map((it) => it.text).sort());
+    expect(server.asked.sort()).toEqual(
+      ITEMS.slice(0, 15)
+        .map((it) => it.text)
+        .sort(),
+    );
     expect([...cache.cache.values()].every((d) => d.taxonomyVersion === taxonomy.version && d.tier === 'llm')).toBe(true);
   });
 
@@ -185,7 +202,15 @@ describe('llm tier resilience', () => {
     let clock = 0;
     const notices: string[] = [];
     const tier = createLlmTier(llm(), {
-      taxonomy, ...fast, batchSize: 5, concurrency: 1, retries: 1, breakerThreshold: 3, breakerCooldownMs: 1_000, now: () => clock, notify: (m) => notices.push(m),
+      taxonomy,
+      ...fast,
+      batchSize: 5,
+      concurrency: 1,
+      retries: 1,
+      breakerThreshold: 3,
+      breakerCooldownMs: 1_000,
+      now: () => clock,
+      notify: (m) => notices.push(m),
     });
     const cascade = new Cascade({ taxonomy, tiers: [tier] });
     await cascade.classify(ITEMS.slice(0, 5)); // closed and working
@@ -228,7 +253,14 @@ describe('llm tier resilience', () => {
     for (let i = 0; i < 3; i++) {
       const decisions = await cascade.classify(ITEMS.slice(i * 10, i * 10 + 10));
       expectLabelledOrReview(ITEMS.slice(i * 10, i * 10 + 10), decisions);
-      await store.saveDecisions(decisions.map((d, j) => ({ decision: d, input: { name: ITEMS[i * 10 + j].name }, text: ITEMS[i * 10 + j].text, at: new Date().toISOString() })));
+      await store.saveDecisions(
+        decisions.map((d, j) => ({
+          decision: d,
+          input: { name: ITEMS[i * 10 + j].name },
+          text: ITEMS[i * 10 + j].text,
+          at: new Date().toISOString(),
+        })),
+      );
     }
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(/not reachable.*ECONNREFUSED/);
@@ -240,7 +272,12 @@ describe('llm tier resilience', () => {
     expect(review.every(llmWasSkipped)).toBe(true);
     const retried = await retryThroughLlm(review, createLlmTier(llm({ host: down.url }), { taxonomy, ...fast }), taxonomy.version);
     expect(retried.every((r) => r.decision.tier === 'llm' && r.decision.classId === ORACLE.get(r.text))).toBe(true);
-    expect(retried[0].decision.trace!.steps.map((s) => [s.tier, s.outcome])).toEqual([['cache', 'deferred'], ['llm', 'error'], ['review', 'decided'], ['llm', 'decided']]);
+    expect(retried[0].decision.trace!.steps.map((s) => [s.tier, s.outcome])).toEqual([
+      ['cache', 'deferred'],
+      ['llm', 'error'],
+      ['review', 'decided'],
+      ['llm', 'decided'],
+    ]);
     await down.stop();
   });
 
@@ -256,7 +293,11 @@ describe('llm tier resilience', () => {
     await new Promise<void>((r) => setImmediate(r));
     // A crash now would leave these: in the review queue, recoverable by --retry-llm.
     const pending = (await store.listReview({ limit: 10 })).items;
-    expect(pending.map((r) => r.decision.key).sort()).toEqual(ITEMS.slice(0, 5).map((it) => it.key).sort());
+    expect(pending.map((r) => r.decision.key).sort()).toEqual(
+      ITEMS.slice(0, 5)
+        .map((it) => it.key)
+        .sort(),
+    );
     expect(pending.every(llmWasSkipped)).toBe(true);
     expect(pending[0]).toMatchObject({ jobId: 'job-1', decision: { classId: 'food.fresh', status: 'needs_review' } });
 

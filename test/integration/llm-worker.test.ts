@@ -4,7 +4,7 @@
  * format, batches, visibility kept while slow, chunks completed and counted once, only completed messages
  * deleted, failures left to redelivery and the DLQ.
  */
-import { configOf } from '../../functions/config/deployables.ts';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +16,15 @@ import { DynamoCache, DynamoJobStore, DynamoResultStore } from '../../functions/
 import { SqsQueue } from '../../functions/adapters/aws/sqs.ts';
 import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
 import { OllamaLlm, ollamaConfig } from '../../functions/adapters/ollama.ts';
+import { configOf } from '../../functions/config/deployables.ts';
 import { LlmPrompt } from '../../functions/core/llm-prompt.ts';
 import { createLlmTier } from '../../functions/core/llm-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import { makeWorker, type LlmWorkerDeps } from '../../functions/handlers/llm-worker.ts';
-import type { LlmMessage } from '../../functions/pipeline/messages.ts';
+import { type LlmWorkerDeps, makeWorker } from '../../functions/handlers/llm-worker.ts';
 import type { PipelineDeps } from '../../functions/handlers/pipeline.ts';
-import { createTable, startDynalite, startLocalSqs, type Emulator } from '../support/emulators.ts';
+import type { LlmMessage } from '../../functions/pipeline/messages.ts';
+import { createTable, type Emulator, startDynalite, startLocalSqs } from '../support/emulators.ts';
 import { OllamaTestServer } from '../support/ollama-test-server.ts';
 
 const taxonomy = loadTaxonomy();
@@ -62,10 +63,14 @@ async function setup(maxReceiveCount = 2) {
   n++;
   const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: `llm-dlq-${n}` }))).QueueUrl!;
   const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-  const url = (await sqs.send(new CreateQueueCommand({
-    QueueName: `llm-${n}`,
-    Attributes: { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount }) },
-  }))).QueueUrl!;
+  const url = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `llm-${n}`,
+        Attributes: { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount }) },
+      }),
+    )
+  ).QueueUrl!;
   const finalize = (await sqs.send(new CreateQueueCommand({ QueueName: `finalize-${n}` }))).QueueUrl!;
   const cache = new DynamoCache(dyn.clients.dynamo, TABLE);
   const lake = new FolderBlobStore(join(lakeDir, String(n)));
@@ -125,7 +130,10 @@ describe('llm worker', () => {
     for (const [j, { keys }] of [a, b].entries()) {
       for (const [i, key] of keys.entries()) {
         const got = await pipeline.results.getItem(key);
-        expect(got!.current).toMatchObject({ jobId: j ? 'job-b' : 'job-a', decision: { tier: 'llm', status: 'ok', classId: leaves[i % leaves.length] } });
+        expect(got!.current).toMatchObject({
+          jobId: j ? 'job-b' : 'job-a',
+          decision: { tier: 'llm', status: 'ok', classId: leaves[i % leaves.length] },
+        });
       }
     }
     expect(await pipeline.jobs.get('job-a')).toMatchObject({ classified: 30, status: 'finalizing', tierCounts: { rules: 5, llm: 25 } });
@@ -170,7 +178,9 @@ describe('llm worker', () => {
     const { url, pipeline } = await setup();
     const e = await job(pipeline, 'e', 3);
     const texts = e.msg.rows.map((r) => toCascadeItem({ name: r.values[1] }).text);
-    await pipeline.cache.putMany([{ key: e.keys[0], classId: 'food.frozen', confidence: 0.9, tier: 'llm', status: 'ok', taxonomyVersion: taxonomy.version }]);
+    await pipeline.cache.putMany([
+      { key: e.keys[0], classId: 'food.frozen', confidence: 0.9, tier: 'llm', status: 'ok', taxonomyVersion: taxonomy.version },
+    ]);
     ollama.rule = (asked) => (asked.includes(texts[1]) ? { kind: 'off-taxonomy', texts: [texts[1]] } : undefined);
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(e.msg) }));
     expect(await worker(url, pipeline).pollOnce()).toMatchObject({ received: 1, completed: 1 });
@@ -188,7 +198,15 @@ describe('llm worker', () => {
     const f = await job(pipeline, 'f', 25);
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(f.msg) }));
     ollama.rule = (asked) => (asked.length === 5 ? { kind: 'status', status: 503 } : undefined);
-    const w = worker(url, pipeline, { tier: createLlmTier(new OllamaLlm(new LlmPrompt(taxonomy), ollamaConfig(configOf('local', {}), { host: ollama.url })), { taxonomy, batchSize: 20, concurrency: 1, retries: 1, backoffMs: 1 }) });
+    const w = worker(url, pipeline, {
+      tier: createLlmTier(new OllamaLlm(new LlmPrompt(taxonomy), ollamaConfig(configOf('local', {}), { host: ollama.url })), {
+        taxonomy,
+        batchSize: 20,
+        concurrency: 1,
+        retries: 1,
+        backoffMs: 1,
+      }),
+    });
     expect(await w.pollOnce()).toEqual({ received: 1, completed: 0, leftForRedelivery: 1 });
     expect(await pipeline.jobs.get('job-f')).toMatchObject({ classified: 5 });
     ollama.rule = undefined;

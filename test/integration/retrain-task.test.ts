@@ -5,11 +5,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
-import { runTrainingTask } from '../../functions/handlers/retrain-task.ts';
-import { evaluateRun, type RetrainDeps } from '../../functions/handlers/retrain.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
+import { evaluateRun, type RetrainDeps } from '../../functions/handlers/retrain.ts';
+import { runTrainingTask } from '../../functions/handlers/retrain-task.ts';
 import { ARTIFACT_FILES } from '../../functions/model/registry.ts';
-import { startS3rver, type Emulator } from '../support/emulators.ts';
+import { type Emulator, startS3rver } from '../support/emulators.ts';
 
 const taxonomy = loadTaxonomy();
 
@@ -25,7 +25,9 @@ describe('the Fargate training task (retraining state machine, project trainer)'
     // An export as retrain-export writes it, from the project's starter catalog.
     const rows = parse(readFileSync('models/starter/catalog.csv'), { columns: true }) as Record<string, string>[];
     const csv = (part: Record<string, string>[]) =>
-      'product_name,brand,level1,level2,tier\n' + part.map((r) => [r.product_name, r.brand, r.level1, r.level2, 'human'].map((v) => `"${(v ?? '').replace(/"/g, '""')}"`).join(',')).join('\n') + '\n';
+      'product_name,brand,level1,level2,tier\n' +
+      part.map((r) => [r.product_name, r.brand, r.level1, r.level2, 'human'].map((v) => `"${(v ?? '').replace(/"/g, '""')}"`).join(',')).join('\n') +
+      '\n';
     const picked = rows.filter((_, i) => i % 8 === 0);
     await lake.put('exports/v-test/train.csv', csv(picked.slice(0, 1400)));
     await lake.put('exports/v-test/heldout.csv', csv(picked.slice(1400, 1700)));
@@ -38,7 +40,11 @@ describe('the Fargate training task (retraining state machine, project trainer)'
   it('trains a challenger, scores it and the champion on the same held-out rows, and writes what retrain-evaluate reads', async () => {
     const evaluation = await runTrainingTask(
       { lake, lakeBucket: 'lake', taxonomy, workDir: work, log: () => {} },
-      { trainUri: 's3://lake/exports/v-test/train.csv', heldOutUri: 's3://lake/exports/v-test/heldout.csv', outputUri: 's3://lake/models/challengers/v-test/' },
+      {
+        trainUri: 's3://lake/exports/v-test/train.csv',
+        heldOutUri: 's3://lake/exports/v-test/heldout.csv',
+        outputUri: 's3://lake/models/challengers/v-test/',
+      },
     );
     // 300 exported rows; rows whose normalized text repeats count once.
     expect(evaluation.heldOutRows).toBeGreaterThan(250);
@@ -57,7 +63,10 @@ describe('the Fargate training task (retraining state machine, project trainer)'
 
   it('refuses URIs outside the lake bucket', async () => {
     await expect(
-      runTrainingTask({ lake, lakeBucket: 'lake', taxonomy, workDir: work }, { trainUri: 's3://elsewhere/t.csv', heldOutUri: 's3://lake/h.csv', outputUri: 's3://lake/models/challengers/x/' }),
+      runTrainingTask(
+        { lake, lakeBucket: 'lake', taxonomy, workDir: work },
+        { trainUri: 's3://elsewhere/t.csv', heldOutUri: 's3://lake/h.csv', outputUri: 's3://lake/models/challengers/x/' },
+      ),
     ).rejects.toThrow(/not in the lake bucket lake/);
   });
 });

@@ -2,14 +2,14 @@
  * AWS emulators for tests, each on 127.0.0.1 and an ephemeral port: dynalite (DynamoDB), s3rver (S3) and
  * local-aws-sqs (SQS) in-process; moto_server as a child process when it is on PATH.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo, Server } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { makeClients, type AwsClients, type ClientOptions } from '../../functions/adapters/aws/clients.ts';
+import { type AwsClients, type ClientOptions, makeClients } from '../../functions/adapters/aws/clients.ts';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const TEST_REGION = 'us-east-1';

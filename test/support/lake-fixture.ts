@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { encodeLakeParquet, lakePartKey, type LakeRow } from '../../functions/core/lake.ts';
-import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
+import { encodeLakeParquet, type LakeRow, lakePartKey } from '../../functions/core/lake.ts';
 import { seededRandom } from '../../functions/core/random.ts';
+import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 
 export interface FixtureJob {
   id: string;

@@ -3,8 +3,8 @@
  * DuckDB and DynamoDB adapters, kept small. `writes` counts saveDecisions calls per key to spot duplicates.
  */
 import { humanLabel } from '../../functions/core/labels.ts';
-import type { Cache, ItemRecord, Page, ResultStore } from '../../functions/ports.ts';
 import type { Decision, ProductInput } from '../../functions/core/types.ts';
+import type { Cache, ItemRecord, Page, ResultStore } from '../../functions/ports.ts';
 
 export class MemoryStore implements ResultStore, Cache {
   /** History per key, oldest first. */
@@ -51,9 +51,12 @@ export class MemoryStore implements ResultStore, Cache {
   /** The label per key (human beats LLM), not the current decision: a cached rerun does not hide it. */
   async *exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }> {
     for (const history of this.items.values()) {
-      const labels = history.filter((r) => r.decision.classId && r.decision.status === 'ok' && (r.decision.tier === 'human' || r.decision.tier === 'llm'));
+      const labels = history.filter(
+        (r) => r.decision.classId && r.decision.status === 'ok' && (r.decision.tier === 'human' || r.decision.tier === 'llm'),
+      );
       const label = labels.filter((r) => r.decision.tier === 'human').at(-1) ?? labels.at(-1);
-      if (label && (opts.tiers as string[]).includes(label.decision.tier)) yield { input: label.input, classId: label.decision.classId!, tier: label.decision.tier };
+      if (label && (opts.tiers as string[]).includes(label.decision.tier))
+        yield { input: label.input, classId: label.decision.classId!, tier: label.decision.tier };
     }
   }
 

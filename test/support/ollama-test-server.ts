@@ -4,9 +4,10 @@
  * It reads the numbered products of the last user message the way a model would see them, and answers in
  * the shape the `format` schema asks for. Binds 127.0.0.1 on port 0 unless a port is given.
  */
-import { serve, type ServerType } from '@hono/node-server';
-import { Hono } from 'hono';
+
 import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { Hono } from 'hono';
 
 export type Fault =
   /** Content that is not JSON. */
@@ -63,7 +64,9 @@ export class OllamaTestServer {
     const app = this.app;
     app.get('/api/version', (c) => c.json({ version: '0.12.0-test' }));
     app.get('/api/tags', (c) =>
-      c.json({ models: this.models.map((name) => ({ name, model: name, modified_at: new Date(0).toISOString(), size: 1, digest: 'test', details: {} })) }),
+      c.json({
+        models: this.models.map((name) => ({ name, model: name, modified_at: new Date(0).toISOString(), size: 1, digest: 'test', details: {} })),
+      }),
     );
     app.post('/api/show', async (c) => {
       const { model } = (await c.req.json()) as { model: string };
@@ -71,13 +74,28 @@ export class OllamaTestServer {
       return c.json({ modelfile: '', parameters: '', template: '', details: { family: 'llama' }, model_info: {} });
     });
     app.post('/api/chat', async (c) => {
-      const body = (await c.req.json()) as { model: string; messages: { role: string; content: string }[]; format?: unknown; keep_alive?: unknown; options?: unknown };
+      const body = (await c.req.json()) as {
+        model: string;
+        messages: { role: string; content: string }[];
+        format?: unknown;
+        keep_alive?: unknown;
+        options?: unknown;
+      };
       if (!this.knows(body.model)) return c.json({ error: `model "${body.model}" not found, try pulling it first` }, 404);
       const user = [...body.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
       const system = body.messages.find((m) => m.role === 'system')?.content ?? '';
       const texts = parseNumbered(user);
       const fault = this.faults.shift() ?? this.rule?.(texts);
-      this.chats.push({ model: body.model, texts, format: body.format, keepAlive: body.keep_alive, options: body.options, system, user, result: fault?.kind ?? 'ok' });
+      this.chats.push({
+        model: body.model,
+        texts,
+        format: body.format,
+        keepAlive: body.keep_alive,
+        options: body.options,
+        system,
+        user,
+        result: fault?.kind ?? 'ok',
+      });
       if (fault?.kind === 'status') return c.json({ error: fault.message ?? `test server says ${fault.status}` }, fault.status);
       if (fault?.kind === 'oom') return c.json({ error: OOM_BODY }, 500);
       if (fault?.kind === 'hang-up') {

@@ -14,7 +14,13 @@ import { cascadeTierNames, describeCascade, parseTierList, registerTier } from '
 import type { TierPlugin } from '../../functions/tiers/tier.ts';
 
 // The worked example of docs/adding-a-tier.md, as written there.
-const TOO_SHORT: TierOutcome = { kind: 'decided', classId: null, confidence: 1, status: 'needs_review', reason: 'fewer than 3 letters: nothing to tell from' };
+const TOO_SHORT: TierOutcome = {
+  kind: 'decided',
+  classId: null,
+  confidence: 1,
+  status: 'needs_review',
+  reason: 'fewer than 3 letters: nothing to tell from',
+};
 const LONG_ENOUGH: TierOutcome = { kind: 'deferred', reason: '3 letters or more' };
 
 const tooShortTier: TierPlugin = {

@@ -15,10 +15,11 @@ function wordTier(name: Tier['name'], word: string, classId: string, cacheable =
     cacheable,
     decide(items) {
       seen.push(...items.map((i) => i.text));
-      return items.map((i): TierOutcome =>
-        i.text.includes(word)
-          ? { kind: 'decided', classId, confidence: 0.9, reason: `saw ${word}`, ruleId: name === 'rules' ? `kw.${word}` : undefined }
-          : { kind: 'deferred', candidates: [{ classId, score: 0.3 }], reason: `no ${word}` },
+      return items.map(
+        (i): TierOutcome =>
+          i.text.includes(word)
+            ? { kind: 'decided', classId, confidence: 0.9, reason: `saw ${word}`, ruleId: name === 'rules' ? `kw.${word}` : undefined }
+            : { kind: 'deferred', candidates: [{ classId, score: 0.3 }], reason: `no ${word}` },
       );
     },
   };
@@ -79,7 +80,13 @@ describe('cascade', () => {
   });
 
   it('defers to the next tier when a tier throws, losing nothing', async () => {
-    const broken: Tier = { name: 'llm', cacheable: true, decide: () => { throw new Error('connection refused'); } };
+    const broken: Tier = {
+      name: 'llm',
+      cacheable: true,
+      decide: () => {
+        throw new Error('connection refused');
+      },
+    };
     const [d] = await new Cascade({ taxonomy, tiers: [broken] }).classify([toCascadeItem({ name: 'Widget' })]);
     expect(d.status).toBe('needs_review');
     expect(d.trace!.steps[0]).toMatchObject({ tier: 'llm', outcome: 'error', reason: 'llm failed: connection refused' });
@@ -118,7 +125,12 @@ describe('cascade', () => {
     expect(whole.trace!.steps.map((s) => `${s.tier}:${s.outcome}`)).toEqual(['cache:deferred', 'rules:decided', 'encoder:decided']);
     expect(oat).toMatchObject({ tier: 'encoder', classId: 'food.beverages', status: 'ok' });
     expect(spilt).toMatchObject({ tier: 'review', status: 'needs_review' });
-    expect(spilt.trace!.steps.map((s) => `${s.tier}:${s.outcome}`)).toEqual(['cache:deferred', 'rules:decided', 'encoder:deferred', 'review:decided']);
+    expect(spilt.trace!.steps.map((s) => `${s.tier}:${s.outcome}`)).toEqual([
+      'cache:deferred',
+      'rules:decided',
+      'encoder:deferred',
+      'review:decided',
+    ]);
     expect(broken).toMatchObject({ tier: 'rules', classId: 'food.dairy-eggs', status: 'ok' });
     expect(cheddar).toMatchObject({ tier: 'encoder', classId: 'food.dairy-eggs' });
     // Only the reviewer's own final decisions are cached (rules are not cacheable; a withdrawn one is gone).

@@ -31,8 +31,18 @@ describe('configOf', () => {
       OLLAMA_KEEP_ALIVE: '10m',
       OLLAMA_BATCH_SIZE: ' 8 ',
     });
-    expect(config).toMatchObject({ aisleHome: '/data/aisle', aisleCacheTtlDays: 2.5, llmEnabled: false, ollamaHost: 'http://10.0.0.5:11434', ollamaKeepAlive: 600, ollamaBatchSize: 8 });
-    expect(configOf('local', { OLLAMA_KEEP_ALIVE: '-1', OLLAMA_HOST: 'https://llm.internal' })).toMatchObject({ ollamaKeepAlive: -1, ollamaHost: 'https://llm.internal' });
+    expect(config).toMatchObject({
+      aisleHome: '/data/aisle',
+      aisleCacheTtlDays: 2.5,
+      llmEnabled: false,
+      ollamaHost: 'http://10.0.0.5:11434',
+      ollamaKeepAlive: 600,
+      ollamaBatchSize: 8,
+    });
+    expect(configOf('local', { OLLAMA_KEEP_ALIVE: '-1', OLLAMA_HOST: 'https://llm.internal' })).toMatchObject({
+      ollamaKeepAlive: -1,
+      ollamaHost: 'https://llm.internal',
+    });
   });
 
   it('names the variable, its allowed values and the value it got', () => {
@@ -45,9 +55,14 @@ describe('configOf', () => {
     expect(() => configOf('classify', { ...AWS, POWERTOOLS_LOG_LEVEL: 'LOUD' })).toThrow(
       'POWERTOOLS_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, got "LOUD"',
     );
-    expect(() => configOf('trainer', { LAKE_BUCKET: 'lake', TRAIN_DATA_URI: 'exports/x.csv', HELDOUT_DATA_URI: 's3://lake/h.csv', MODEL_OUTPUT_URI: 's3://lake/m/' })).toThrow(
-      'TRAIN_DATA_URI must be an s3://bucket/key URI, got "exports/x.csv"',
-    );
+    expect(() =>
+      configOf('trainer', {
+        LAKE_BUCKET: 'lake',
+        TRAIN_DATA_URI: 'exports/x.csv',
+        HELDOUT_DATA_URI: 's3://lake/h.csv',
+        MODEL_OUTPUT_URI: 's3://lake/m/',
+      }),
+    ).toThrow('TRAIN_DATA_URI must be an s3://bucket/key URI, got "exports/x.csv"');
   });
 
   it('lists every missing required setting at once, as an error the CLI prints without a stack', () => {
@@ -66,12 +81,25 @@ describe('configOf', () => {
 
   it('reads a blank value as unset (CDK passes "" for a switched-off queue or endpoint)', () => {
     const config = configOf('classify', { ...AWS, LLM_ENABLED: 'false', LLM_QUEUE_URL: '', ENCODER_ENDPOINT_NAME: ' ' });
-    expect(config).toMatchObject({ tableName: 'aisle', llmEnabled: false, llmQueueUrl: undefined, encoderEndpointName: undefined, powertoolsServiceName: 'aisle' });
+    expect(config).toMatchObject({
+      tableName: 'aisle',
+      llmEnabled: false,
+      llmQueueUrl: undefined,
+      encoderEndpointName: undefined,
+      powertoolsServiceName: 'aisle',
+    });
     expect(configOf('local', { AISLE_HOME: '' }).aisleHome).toBe('.aisle');
   });
 
-  it('reads only its own deployable\'s settings', () => {
-    const api = configOf('api', { ...AWS, INBOX_BUCKET: 'inbox', ATHENA_WORKGROUP: 'wg', GLUE_DATABASE: 'db', LLM_ENABLED: 'nonsense', GLUE_TABLE: 'results' });
+  it("reads only its own deployable's settings", () => {
+    const api = configOf('api', {
+      ...AWS,
+      INBOX_BUCKET: 'inbox',
+      ATHENA_WORKGROUP: 'wg',
+      GLUE_DATABASE: 'db',
+      LLM_ENABLED: 'nonsense',
+      GLUE_TABLE: 'results',
+    });
     expect(api).toMatchObject({ inboxBucket: 'inbox', athenaWorkgroup: 'wg', glueDatabase: 'db', retrainStateMachineArn: undefined });
     expect(api).not.toHaveProperty('llmEnabled');
     expect(api).not.toHaveProperty('glueTable');
@@ -84,7 +112,13 @@ describe('configOf', () => {
   });
 
   it('the encoder listens on PORT when set, else on SAGEMAKER_BIND_TO_PORT (8080)', () => {
-    expect(configOf('encoder', {})).toMatchObject({ port: undefined, sagemakerBindToPort: 8080, modelDir: '/opt/ml/model', host: '0.0.0.0', encoderThreads: undefined });
+    expect(configOf('encoder', {})).toMatchObject({
+      port: undefined,
+      sagemakerBindToPort: 8080,
+      modelDir: '/opt/ml/model',
+      host: '0.0.0.0',
+      encoderThreads: undefined,
+    });
     expect(configOf('encoder', { PORT: '0', ENCODER_THREADS: '1' })).toMatchObject({ port: 0, encoderThreads: 1 });
   });
 });

@@ -1,16 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import { run } from '../../bin/commands/cost.ts';
 import {
-  DEFAULT_ASSUMPTIONS,
-  TYPICAL_MIX,
+  type CostAssumptions,
   costReport,
+  DEFAULT_ASSUMPTIONS,
   idleCost,
   loadPrices,
   mixFromTierCounts,
+  type Prices,
   parseMix,
   scenarioCost,
-  type CostAssumptions,
-  type Prices,
+  TYPICAL_MIX,
 } from '../../functions/core/cost.ts';
 import { cascadeTierNames } from '../../functions/tiers/registry.ts';
 
@@ -64,7 +64,10 @@ describe('cost model', () => {
 
   it('sums its lines and puts the cascade well below sending everything to the LLM', () => {
     const r = costReport(TYPICAL_MIX, prices);
-    expect(r.cascade.total).toBeCloseTo(r.cascade.lines.reduce((s, l) => s + l.dollars, 0), 10);
+    expect(r.cascade.total).toBeCloseTo(
+      r.cascade.lines.reduce((s, l) => s + l.dollars, 0),
+      10,
+    );
     expect(r.allLlm.total).toBeGreaterThan(r.cascade.total);
     expect(r.savingsFactor).toBeCloseTo(r.allLlm.total / r.cascade.total, 10);
     expect(line(r.allLlm, 'SageMaker')).toBe(0);
@@ -75,7 +78,10 @@ describe('cost model', () => {
     const idle = idleCost(prices, a);
     expect(line(idle, 'SageMaker')).toBeCloseTo(2 * 730 * prices.sagemaker.perInstanceHour, 6);
     expect(line(idle, 'CloudWatch')).toBeCloseTo(10 * prices.cloudwatch.perAlarmMonth, 10);
-    expect(idle.totalPerMonth).toBeCloseTo(idle.lines.reduce((s, l) => s + l.dollars, 0), 10);
+    expect(idle.totalPerMonth).toBeCloseTo(
+      idle.lines.reduce((s, l) => s + l.dollars, 0),
+      10,
+    );
   });
 
   it('parses and checks a mix, and derives one from a job’s tier counts', () => {
@@ -83,7 +89,13 @@ describe('cost model', () => {
     expect(() => parseMix('cache=0.5', tiers)).toThrow(/sum to 0.5/);
     expect(() => parseMix('magic=1', tiers)).toThrow(/unknown tier "magic"/);
     expect(() => parseMix('rules=abc', tiers)).toThrow(/not a share/);
-    expect(mixFromTierCounts({ rules: 60, human: 10, cache: 10, encoder: 20 }, tiers)).toEqual({ cache: 0.2, rules: 0.6, encoder: 0.2, llm: 0, review: 0 });
+    expect(mixFromTierCounts({ rules: 60, human: 10, cache: 10, encoder: 20 }, tiers)).toEqual({
+      cache: 0.2,
+      rules: 0.6,
+      encoder: 0.2,
+      llm: 0,
+      review: 0,
+    });
     expect(() => mixFromTierCounts({}, tiers)).toThrow(/no classified products/);
   });
 });

@@ -6,7 +6,7 @@
  * counts must be the same, over chunk sizes that cut records, CRLFs and UTF-8 characters anywhere.
  */
 import { describe, expect, it } from 'vitest';
-import { CsvBatchReader, type CsvBatch } from '../../functions/core/csv.ts';
+import { type CsvBatch, CsvBatchReader } from '../../functions/core/csv.ts';
 import { seededRandom } from '../../functions/core/random.ts';
 
 /**
@@ -54,19 +54,43 @@ function randomCsv(seed: number): Buffer {
   const rows = 10 + Math.floor(rand() * 60);
   for (let i = 1; i <= rows; i++) {
     const odd = i > plainLines && rand() < oddity;
-    const kind = odd ? pick(['quoted', 'quoted-newline', 'doubled', 'broken', 'stray-cr'] as const) : pick(['plain', 'plain', 'plain', 'plain', 'empty-line', 'empty-name', 'long-name', 'short', 'long'] as const);
+    const kind = odd
+      ? pick(['quoted', 'quoted-newline', 'doubled', 'broken', 'stray-cr'] as const)
+      : pick(['plain', 'plain', 'plain', 'plain', 'empty-line', 'empty-name', 'long-name', 'short', 'long'] as const);
     switch (kind) {
-      case 'plain': lines.push([i, word(), word()].join(d)); break;
-      case 'empty-line': lines.push(''); break;
-      case 'empty-name': lines.push([i, '', word()].join(d)); break;
-      case 'long-name': lines.push([i, 'n'.repeat(2001), word()].join(d)); break;
-      case 'short': lines.push([i, word()].join(d)); break;
-      case 'long': lines.push([i, word(), word(), word()].join(d)); break;
-      case 'quoted': lines.push([i, `"${word()}${d} ${word()}"`, word()].join(d)); break;
-      case 'quoted-newline': lines.push([i, `"${word()}${pick(['\n', '\r\n'])}${word()}"`, word()].join(d)); break;
-      case 'doubled': lines.push([i, `"say ""${word()}"""`, word()].join(d)); break;
-      case 'broken': lines.push([i, `"${word()}"x`, word()].join(d)); break;
-      case 'stray-cr': lines.push([i, `${word()}\r${word()}`, word()].join(d)); break;
+      case 'plain':
+        lines.push([i, word(), word()].join(d));
+        break;
+      case 'empty-line':
+        lines.push('');
+        break;
+      case 'empty-name':
+        lines.push([i, '', word()].join(d));
+        break;
+      case 'long-name':
+        lines.push([i, 'n'.repeat(2001), word()].join(d));
+        break;
+      case 'short':
+        lines.push([i, word()].join(d));
+        break;
+      case 'long':
+        lines.push([i, word(), word(), word()].join(d));
+        break;
+      case 'quoted':
+        lines.push([i, `"${word()}${d} ${word()}"`, word()].join(d));
+        break;
+      case 'quoted-newline':
+        lines.push([i, `"${word()}${pick(['\n', '\r\n'])}${word()}"`, word()].join(d));
+        break;
+      case 'doubled':
+        lines.push([i, `"say ""${word()}"""`, word()].join(d));
+        break;
+      case 'broken':
+        lines.push([i, `"${word()}"x`, word()].join(d));
+        break;
+      case 'stray-cr':
+        lines.push([i, `${word()}\r${word()}`, word()].join(d));
+        break;
     }
   }
   let text = lines.join(eol) + (rand() < 0.7 ? eol : '');
@@ -82,7 +106,14 @@ function headerQuoted(bytes: Buffer): Buffer {
   const end = body.search(/\r?\n/);
   const headerLine = end < 0 ? body : body.slice(0, end);
   const d = [',', ';', '\t'].find((c) => headerLine.includes(c)) ?? ',';
-  return Buffer.from(bom + headerLine.split(d).map((h) => `"${h}"`).join(d) + (end < 0 ? '' : body.slice(end)));
+  return Buffer.from(
+    bom +
+      headerLine
+        .split(d)
+        .map((h) => `"${h}"`)
+        .join(d) +
+      (end < 0 ? '' : body.slice(end)),
+  );
 }
 
 describe('CSV fast path', () => {

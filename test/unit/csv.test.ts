@@ -1,8 +1,15 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
-  cascadeItemOf, CsvBatchReader, CsvFormatError, CsvOutputFormatter, formatRejects, rejectsPathFor, resolveColumns, sniffDelimiter,
   type CsvBatch,
+  CsvBatchReader,
+  CsvFormatError,
+  CsvOutputFormatter,
+  cascadeItemOf,
+  formatRejects,
+  rejectsPathFor,
+  resolveColumns,
+  sniffDelimiter,
 } from '../../functions/core/csv.ts';
 import { loadTaxonomy, parseTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { Decision } from '../../functions/core/types.ts';
@@ -38,7 +45,10 @@ describe('CSV input', () => {
   });
 
   it.each([
-    ['product_name', 0], ['Name', 0], ['TITLE', 0], ['Product_Title', 0],
+    ['product_name', 0],
+    ['Name', 0],
+    ['TITLE', 0],
+    ['Product_Title', 0],
   ])('accepts %s as the name column (case-insensitive)', (col, idx) => {
     expect(resolveColumns([col, 'brand']).name).toBe(idx);
   });
@@ -50,7 +60,9 @@ describe('CSV input', () => {
 
   it('refuses a header without a name column, naming the columns it found', async () => {
     await expect(read('id,label,brand\n1,x,y\n')).rejects.toThrow(CsvFormatError);
-    await expect(read('id,label,brand\n1,x,y\n')).rejects.toThrow(/expected one of product_name, name, title, product_title.*found columns: "id", "label", "brand"/);
+    await expect(read('id,label,brand\n1,x,y\n')).rejects.toThrow(
+      /expected one of product_name, name, title, product_title.*found columns: "id", "label", "brand"/,
+    );
   });
 
   it('refuses an empty file', async () => {
@@ -72,7 +84,10 @@ describe('CSV input', () => {
   it('reads ; and tab separated files', async () => {
     const semi = await read('id;title;brand\n1;Milk 1,5% 1 l;Daily\n2;"Soap; bar";Clean\n');
     expect(semi.reader.delimiter).toBe(';');
-    expect(semi.rows).toEqual([['1', 'Milk 1,5% 1 l', 'Daily'], ['2', 'Soap; bar', 'Clean']]);
+    expect(semi.rows).toEqual([
+      ['1', 'Milk 1,5% 1 l', 'Daily'],
+      ['2', 'Soap; bar', 'Clean'],
+    ]);
     const tab = await read('id\tname\n1\tWhole Milk, 1 gal\n');
     expect(tab.reader.delimiter).toBe('\t');
     expect(tab.rows).toEqual([['1', 'Whole Milk, 1 gal']]);
@@ -125,7 +140,7 @@ describe('CSV input', () => {
     expect(rejects.map((r) => r.line)).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
   });
 
-  it('reads plain lines and quoted ones after them alike: line numbers and messages are the file\'s (CRLF too)', async () => {
+  it("reads plain lines and quoted ones after them alike: line numbers and messages are the file's (CRLF too)", async () => {
     const plain = Array.from({ length: 30 }, (_, i) => `${i + 1},Item ${i + 1}`);
     const text = ['id,name', ...plain, '31,"Quoted, item"', '32,Plain again', '33,"broken"x', ''].join('\r\n');
     const { rows, rejects, recordsRead } = await read(text, { chunk: 64 });
@@ -147,7 +162,10 @@ describe('CSV input', () => {
   it('skips records already done (resume) without emitting them', async () => {
     const text = 'id,name\n1,a\n2,\n3,c\n4,d\n';
     const { rows, rejects, rowNumbers, recordsRead } = await read(text, { skipRecords: 2 });
-    expect(rows).toEqual([['3', 'c'], ['4', 'd']]);
+    expect(rows).toEqual([
+      ['3', 'c'],
+      ['4', 'd'],
+    ]);
     expect(rowNumbers).toEqual([3, 4]);
     expect(rejects).toEqual([]);
     expect(recordsRead).toBe(4);
@@ -163,7 +181,15 @@ describe('CSV input', () => {
 
 describe('CSV output', () => {
   const decision = (classId: string | null, extra: Partial<Decision> = {}): Decision => ({
-    key: 'k', classId, confidence: 0.9234, tier: 'rules', status: 'ok', ruleId: 'dairy.milk', modelVersion: 'rules@1', taxonomyVersion: taxonomy.version, ...extra,
+    key: 'k',
+    classId,
+    confidence: 0.9234,
+    tier: 'rules',
+    status: 'ok',
+    ruleId: 'dairy.milk',
+    modelVersion: 'rules@1',
+    taxonomyVersion: taxonomy.version,
+    ...extra,
   });
 
   it('passes every input column through and adds the decision and alias columns', () => {
@@ -172,8 +198,14 @@ describe('CSV output', () => {
       'id,product_name,note,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key\n',
     );
     const text = f.format(
-      [['1', 'Milk, whole', 'say "hi"'], ['2', 'Mystery', '']],
-      [decision('food.dairy-eggs'), decision(null, { tier: 'review', status: 'needs_review', ruleId: undefined, modelVersion: undefined, confidence: 0 })],
+      [
+        ['1', 'Milk, whole', 'say "hi"'],
+        ['2', 'Mystery', ''],
+      ],
+      [
+        decision('food.dairy-eggs'),
+        decision(null, { tier: 'review', status: 'needs_review', ruleId: undefined, modelVersion: undefined, confidence: 0 }),
+      ],
     );
     expect(text).toBe(
       '1,"Milk, whole","say ""hi""",Food,Dairy & Eggs,0.923,rules,ok,dairy.milk,rules@1,Food,Dairy & Eggs,k\n' +
@@ -188,11 +220,32 @@ describe('CSV output', () => {
 
   it('writes one column per level of a deeper taxonomy', () => {
     const deep = parseTaxonomy({
-      name: 'deep', version: '1',
-      classes: [{ id: 'a', name: 'A', description: 'a', children: [{ id: 'a.b', name: 'B', description: 'b', children: [{ id: 'a.b.c', name: 'C', description: 'c' }] }] }],
+      name: 'deep',
+      version: '1',
+      classes: [
+        {
+          id: 'a',
+          name: 'A',
+          description: 'a',
+          children: [{ id: 'a.b', name: 'B', description: 'b', children: [{ id: 'a.b.c', name: 'C', description: 'c' }] }],
+        },
+      ],
     });
     const f = new CsvOutputFormatter(['name'], deep);
-    expect(f.header).toEqual(['name', 'level1', 'level2', 'level3', 'confidence', 'tier', 'status', 'rule_id', 'model_version', 'level1_category', 'predicted_level2_category', 'item_key']);
+    expect(f.header).toEqual([
+      'name',
+      'level1',
+      'level2',
+      'level3',
+      'confidence',
+      'tier',
+      'status',
+      'rule_id',
+      'model_version',
+      'level1_category',
+      'predicted_level2_category',
+      'item_key',
+    ]);
     expect(f.format([['x']], [decision('a.b.c', { taxonomyVersion: '1' })])).toBe('x,A,B,C,0.923,rules,ok,dairy.milk,rules@1,A,B,k\n');
   });
 

@@ -13,7 +13,11 @@ describe('models/deberta/train.py', () => {
   it.skipIf(!hasPython && process.env.AISLE_REQUIRE_ALL !== '1')('byte-compiles with python3', () => {
     const out = mkdtempSync(join(tmpdir(), 'aisle-pyc-'));
     try {
-      const res = spawnSync('python3', ['-c', 'import py_compile,sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)', TRAIN_PY, join(out, 'train.pyc')], { encoding: 'utf8' });
+      const res = spawnSync(
+        'python3',
+        ['-c', 'import py_compile,sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)', TRAIN_PY, join(out, 'train.pyc')],
+        { encoding: 'utf8' },
+      );
       expect(res.error, 'python3 is required when AISLE_REQUIRE_ALL=1').toBeUndefined();
       expect(res.stderr).toBe('');
       expect(res.status).toBe(0);
@@ -25,6 +29,16 @@ describe('models/deberta/train.py', () => {
   it('writes every file of the artifact contract with the names the server reads', () => {
     const src = readFileSync(TRAIN_PY, 'utf8');
     for (const name of ['model.onnx', 'tokenizer.json', 'labels.json', 'metrics.json', 'card.json']) expect(src).toContain(`"${name}"`);
-    for (const key of ['"input_ids"', '"attention_mask"', '"logits"', '"temperature"', '"thresholds"', '"pooledThreshold"', '"classIds"', '"taxonomyVersion"']) expect(src).toContain(key);
+    for (const key of [
+      '"input_ids"',
+      '"attention_mask"',
+      '"logits"',
+      '"temperature"',
+      '"thresholds"',
+      '"pooledThreshold"',
+      '"classIds"',
+      '"taxonomyVersion"',
+    ])
+      expect(src).toContain(key);
   });
 });

@@ -4,7 +4,15 @@ import { DECISION_COLUMNS, encodeDecisions, offsetRows } from '../../functions/a
 import type { ItemRecord } from '../../functions/ports.ts';
 
 const record = (name: string, row: number | undefined): ItemRecord => ({
-  decision: { key: `k-${name.length}`, classId: null, confidence: 0, tier: 'review', status: 'needs_review', reason: 'no rule, "quoted"', taxonomyVersion: 't1' },
+  decision: {
+    key: `k-${name.length}`,
+    classId: null,
+    confidence: 0,
+    tier: 'review',
+    status: 'needs_review',
+    reason: 'no rule, "quoted"',
+    taxonomyVersion: 't1',
+  },
   input: { name, brand: 'Acme, Inc.' },
   text: name.toLowerCase(),
   jobId: 'job-1',
@@ -13,7 +21,7 @@ const record = (name: string, row: number | undefined): ItemRecord => ({
 });
 
 describe('decision rows', () => {
-  it('renumbers a slice\'s rows by an offset, also rows whose fields hold newlines, commas and quotes', () => {
+  it("renumbers a slice's rows by an offset, also rows whose fields hold newlines, commas and quotes", () => {
     const encoded = encodeDecisions([record('Plain', 1), record('Two\nlines, "odd"', 2), record('No row', undefined), record('Last', 3)]);
     const rows = parse(offsetRows(encoded, 1000), { columns: DECISION_COLUMNS }) as Record<string, string>[];
     expect(rows.map((r) => r.row_no)).toEqual(['1001', '1002', '\\N', '1003']);

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnnxEncoder, ModelLoadError } from '../../functions/model/encoder.ts';
+import { ModelLoadError, OnnxEncoder } from '../../functions/model/encoder.ts';
 import { HF_LABELS, tinySoftmax, writeTinyHfExport } from '../fixtures/tiny-hf-export.ts';
 
 describe('Hugging Face-style exports', () => {

@@ -11,7 +11,7 @@ import { chooseThresholds, fitTemperature, meanNll } from '../../functions/model
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
 import { evaluate, formatReport } from '../../functions/model/evaluate.ts';
 import { buildTokenizer, TextTokenizer } from '../../functions/model/tokenizer.ts';
-import { trainEncoder, type ModelMetrics } from '../../functions/model/train.ts';
+import { type ModelMetrics, trainEncoder } from '../../functions/model/train.ts';
 import { groceryRows } from '../fixtures/grocery.ts';
 
 const taxonomy = loadTaxonomy();
@@ -20,46 +20,47 @@ const rows = groceryRows(50);
 const heldOut = groceryRows(20, 99);
 
 describe('ONNX export of the bag model', () => {
-  for (const hidden of [0, 16]) it(`loads in onnxruntime-node and its logits equal the TypeScript forward pass (${hidden ? 'hidden layer, float16 tables' : 'folded linear head'})`, async () => {
-    const texts = rows.map((r) => normalizeText(r.text));
-    const json = buildTokenizer(texts);
-    const tk = TextTokenizer.fromJson(json);
-    const tokens: string[] = [];
-    for (const [t, id] of Object.entries(json.model.vocab)) tokens[id] = t;
-    const classIds = [...new Set(rows.map((r) => r.classId))];
-    const trained = trainBag(
-      {
-        ids: texts.map((t) => Int32Array.from(tk.encode(t))),
-        labels: Int32Array.from(rows, (r) => classIds.indexOf(r.classId)),
-        classes: classIds.length,
-        tokens,
-        unknownFlags: Float32Array.from(tokens, (t) => (t.startsWith('##') ? 1 : 0)),
-        headFlags: headFlagsOf(tokens),
-      },
-      { ...DEFAULT_BAG_CONFIG, ...SMALL, hidden },
-      1,
-    );
-    const model = foldLinearHead(trained);
-    expect(model.weights === null).toBe(hidden === 0);
-    model.oovScale = 1.5;
-    const bytes = exportBagOnnx(model);
-    const session = await ort.InferenceSession.create(bytes);
-    expect(session.inputNames).toEqual(['input_ids', 'attention_mask']);
-    expect(session.outputNames).toEqual(['logits']);
-    const probe = [...heldOut.map((r) => normalizeText(r.text)), 'milk', 'wholly unseen words here'];
-    const batch = tk.encodeBatch(probe, 64);
-    const out = await session.run({
-      input_ids: new ort.Tensor('int64', batch.inputIds, [batch.batch, batch.seq]),
-      attention_mask: new ort.Tensor('int64', batch.attentionMask, [batch.batch, batch.seq]),
+  for (const hidden of [0, 16])
+    it(`loads in onnxruntime-node and its logits equal the TypeScript forward pass (${hidden ? 'hidden layer, float16 tables' : 'folded linear head'})`, async () => {
+      const texts = rows.map((r) => normalizeText(r.text));
+      const json = buildTokenizer(texts);
+      const tk = TextTokenizer.fromJson(json);
+      const tokens: string[] = [];
+      for (const [t, id] of Object.entries(json.model.vocab)) tokens[id] = t;
+      const classIds = [...new Set(rows.map((r) => r.classId))];
+      const trained = trainBag(
+        {
+          ids: texts.map((t) => Int32Array.from(tk.encode(t))),
+          labels: Int32Array.from(rows, (r) => classIds.indexOf(r.classId)),
+          classes: classIds.length,
+          tokens,
+          unknownFlags: Float32Array.from(tokens, (t) => (t.startsWith('##') ? 1 : 0)),
+          headFlags: headFlagsOf(tokens),
+        },
+        { ...DEFAULT_BAG_CONFIG, ...SMALL, hidden },
+        1,
+      );
+      const model = foldLinearHead(trained);
+      expect(model.weights === null).toBe(hidden === 0);
+      model.oovScale = 1.5;
+      const bytes = exportBagOnnx(model);
+      const session = await ort.InferenceSession.create(bytes);
+      expect(session.inputNames).toEqual(['input_ids', 'attention_mask']);
+      expect(session.outputNames).toEqual(['logits']);
+      const probe = [...heldOut.map((r) => normalizeText(r.text)), 'milk', 'wholly unseen words here'];
+      const batch = tk.encodeBatch(probe, 64);
+      const out = await session.run({
+        input_ids: new ort.Tensor('int64', batch.inputIds, [batch.batch, batch.seq]),
+        attention_mask: new ort.Tensor('int64', batch.attentionMask, [batch.batch, batch.seq]),
+      });
+      const logits = out.logits.data as Float32Array;
+      expect(out.logits.dims).toEqual([probe.length, classIds.length]);
+      probe.forEach((text, i) => {
+        const expected = bagLogits(model, tk.encode(text));
+        for (let c = 0; c < classIds.length; c++) expect(logits[i * classIds.length + c]).toBeCloseTo(expected[c], 4);
+      });
+      await session.release();
     });
-    const logits = out.logits.data as Float32Array;
-    expect(out.logits.dims).toEqual([probe.length, classIds.length]);
-    probe.forEach((text, i) => {
-      const expected = bagLogits(model, tk.encode(text));
-      for (let c = 0; c < classIds.length; c++) expect(logits[i * classIds.length + c]).toBeCloseTo(expected[c], 4);
-    });
-    await session.release();
-  });
 
   it('rounds weights to float16 exactly', () => {
     for (const v of [0, 1, -2.5, 0.1, 1e-6, 65504, Math.PI]) {
@@ -74,7 +75,7 @@ describe('calibration and thresholds', () => {
   it('temperature scaling recovers an over-confident scale', () => {
     // Labels drawn from softmax(base logits); the model reports them 3× too sharp.
     let seed = 1;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const logits: Float32Array[] = [];
     const labels: number[] = [];
     for (let i = 0; i < 4000; i++) {
@@ -106,7 +107,9 @@ describe('calibration and thresholds', () => {
     expect(t.perClass.a).toBeCloseTo(0.695, 6);
     expect(t.perClass.b).toBe(0.5);
     expect(t.perClass.c).toBe(t.pooled);
-    const never = chooseThresholds([...Array.from({ length: 40 }, () => ({ predicted: 'x', score: 0.9, correct: false }))], ['x'], { targetPrecision: 0.97 });
+    const never = chooseThresholds([...Array.from({ length: 40 }, () => ({ predicted: 'x', score: 0.9, correct: false }))], ['x'], {
+      targetPrecision: 0.97,
+    });
     expect(never.perClass.x).toBe(1);
   });
 });
@@ -183,10 +186,12 @@ describe('trainEncoder → OnnxEncoder → evaluate', () => {
     const oneByOne: Awaited<ReturnType<OnnxEncoder['predict']>>[] = [];
     for (const c of calls) oneByOne.push(await encoder.predict(c, 2));
     expect(shared.map((r) => r.length)).toEqual(sizes);
-    shared.forEach((rows, i) => rows.forEach((top, j) => {
-      expect(top.map((c) => c.classId)).toEqual(oneByOne[i][j].map((c) => c.classId));
-      expect(top[0].score).toBeCloseTo(oneByOne[i][j][0].score, 5);
-    }));
+    shared.forEach((rows, i) =>
+      rows.forEach((top, j) => {
+        expect(top.map((c) => c.classId)).toEqual(oneByOne[i][j].map((c) => c.classId));
+        expect(top[0].score).toBeCloseTo(oneByOne[i][j][0].score, 5);
+      }),
+    );
   });
 
   it('evaluates held-out rows: levels, per-class F1, coverage, curve and confusion matrix', async () => {

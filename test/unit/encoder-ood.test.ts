@@ -30,7 +30,10 @@ describe('encoder on out-of-domain products', () => {
 
   it('never accepts a Food class for clothing, electronics, tools and other unseen goods', async () => {
     const tier = createEncoderTier(encoder, { taxonomy });
-    const outcomes = await tier.decide(OUT_OF_DOMAIN.map((name) => toCascadeItem({ name })), { hints: [] });
+    const outcomes = await tier.decide(
+      OUT_OF_DOMAIN.map((name) => toCascadeItem({ name })),
+      { hints: [] },
+    );
     const confidentFood = outcomes
       .map((o, i) => ({ o, name: OUT_OF_DOMAIN[i] }))
       .filter((x): x is { o: Extract<TierOutcome, { kind: 'decided' }>; name: string } => x.o.kind === 'decided')
@@ -46,7 +49,10 @@ describe('encoder on out-of-domain products', () => {
       ['Lakeside laundry detergent 32 fl oz', 'non-food.household'],
       ['Meadow dry dog food 1 lb', 'non-food.pet-supplies'],
     ];
-    const inDomain = await encoder.predict(known.map(([text]) => text), 1);
+    const inDomain = await encoder.predict(
+      known.map(([text]) => text),
+      1,
+    );
     expect(inDomain.map((c) => c[0].classId)).toEqual(known.map(([, classId]) => classId));
     const ood = (await encoder.predict(OUT_OF_DOMAIN, 1)).map((c) => c[0].score);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

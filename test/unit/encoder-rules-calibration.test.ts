@@ -83,7 +83,9 @@ describe('trainEncoder with the rules', () => {
         expect(encoder.ruleCalibration).toEqual(cal);
         const tier = createEncoderTier(encoder, { taxonomy });
         expect(tier.reviews).toBe('rules');
-        const [milk] = await new Cascade({ taxonomy, tiers: [createRulesTier(shipped), tier] }).classify([toCascadeItem({ name: 'Whole Milk 1 gal' })]);
+        const [milk] = await new Cascade({ taxonomy, tiers: [createRulesTier(shipped), tier] }).classify([
+          toCascadeItem({ name: 'Whole Milk 1 gal' }),
+        ]);
         expect(milk.trace!.steps.map((s) => s.tier).slice(0, 2)).toEqual(['rules', 'encoder']);
       } finally {
         await encoder.close();

@@ -46,7 +46,10 @@ describe('encoder tier', () => {
     const tier = createEncoderTier(encoder, { taxonomy });
     expect(tier.name).toBe('encoder');
     expect(tier.cacheable).toBe(true);
-    const out = await tier.decide(['whole milk', 'oat milk', 'dish soap', 'mystery'].map((name) => toCascadeItem({ name })), { hints: [] });
+    const out = await tier.decide(
+      ['whole milk', 'oat milk', 'dish soap', 'mystery'].map((name) => toCascadeItem({ name })),
+      { hints: [] },
+    );
     expect(out[0]).toMatchObject({ kind: 'decided', classId: 'food.dairy-eggs', confidence: 0.95, modelVersion: 'fixed-1', costUnits: 1 });
     expect(out[0].kind === 'decided' && out[0].reason).toBe('top 0.95 ≥ threshold 0.81 for Dairy & Eggs');
     expect(out[1]).toMatchObject({ kind: 'deferred', reason: 'top 0.62 < threshold 0.81 for Dairy & Eggs', modelVersion: 'fixed-1' });
@@ -87,7 +90,7 @@ describe('encoder tier reviewing the rules', () => {
     { classId: 'food.fresh', score: 1 - dairy - drinks },
   ];
   const reviewing = new FixedEncoder(
-    { 'whole milk': all(0.5, 0.3), 'oat milk': all(0.02, 0.97), 'ice cream': all(0.3, 0.5), 'cheddar': all(0.95, 0.01) },
+    { 'whole milk': all(0.5, 0.3), 'oat milk': all(0.02, 0.97), 'ice cream': all(0.3, 0.5), cheddar: all(0.95, 0.01) },
     { 'food.dairy-eggs': 0.5 },
     calibration,
   );
@@ -106,12 +109,20 @@ describe('encoder tier reviewing the rules', () => {
     const tier = createEncoderTier(reviewing, { taxonomy });
     expect(tier.reviews).toBe('rules');
     const items = ['whole milk', 'oat milk', 'ice cream', 'gift card', 'cheddar'].map((name) => toCascadeItem({ name }));
-    const earlier = [rule('food.dairy-eggs', 'kw.milk'), rule('food.dairy-eggs', 'kw.cream'), rule('food.dairy-eggs', 'kw.cream'), rule(null, 'unknown.gift'), undefined];
+    const earlier = [
+      rule('food.dairy-eggs', 'kw.milk'),
+      rule('food.dairy-eggs', 'kw.cream'),
+      rule('food.dairy-eggs', 'kw.cream'),
+      rule(null, 'unknown.gift'),
+      undefined,
+    ];
     const [whole, oat, cream, gift, cheddar] = await tier.decide(items, { hints: [], earlier });
     expect(whole).toMatchObject({ kind: 'decided', classId: 'food.dairy-eggs' });
     expect(whole.kind === 'decided' && whole.reason).toMatch(/^with rule kw\.milk \(precision 0\.96\): top 0\.9\d ≥ threshold 0\.90/);
     expect(oat).toMatchObject({ kind: 'decided', classId: 'food.beverages' });
-    expect(oat.kind === 'decided' && oat.reason).toMatch(/^overruling rule kw\.cream \(precision 0\.69\): top 0\.95 ≥ threshold 0\.90 for Beverages$/);
+    expect(oat.kind === 'decided' && oat.reason).toMatch(
+      /^overruling rule kw\.cream \(precision 0\.69\): top 0\.95 ≥ threshold 0\.90 for Beverages$/,
+    );
     // kw.cream is right 0.69 of the time (smoothed): 0.3 × 2.2 = 0.65 against 0.5 — too close to call.
     expect(cream).toMatchObject({ kind: 'deferred' });
     expect(cream.kind === 'deferred' && cream.candidates?.[0].classId).toBe('food.dairy-eggs');

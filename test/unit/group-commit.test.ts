@@ -15,7 +15,10 @@ describe('GroupCommit', () => {
     const all = Promise.all([1, 2, 3, 4, 5].map((n) => gc.add([n, n * 10]).then(() => done.push(n))));
     release();
     await all;
-    expect(batches).toEqual([[1, 10], [2, 20, 3, 30, 4, 40, 5, 50]]);
+    expect(batches).toEqual([
+      [1, 10],
+      [2, 20, 3, 30, 4, 40, 5, 50],
+    ]);
     expect(done.sort()).toEqual([1, 2, 3, 4, 5]);
   });
 

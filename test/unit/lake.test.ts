@@ -11,7 +11,16 @@ describe('lake rows', () => {
     expect(promoted).toEqual({ basket_id: 'Order_ID', event_date: 'Purchase_Date', age_band: 'Age', gender: 'Gender' });
     const row = toLakeRow(
       {
-        decision: { key: 'k1', classId: 'food.dairy-eggs', confidence: 0.93, tier: 'rules', status: 'ok', ruleId: 'dairy.milk', taxonomyVersion: taxonomy.version, trace: { steps: [], topK: [], totalMs: 0.1, costUnits: 0.5 } },
+        decision: {
+          key: 'k1',
+          classId: 'food.dairy-eggs',
+          confidence: 0.93,
+          tier: 'rules',
+          status: 'ok',
+          ruleId: 'dairy.milk',
+          taxonomyVersion: taxonomy.version,
+          trace: { steps: [], topK: [], totalMs: 0.1, costUnits: 0.5 },
+        },
         input: { name: 'Whole Milk 1 gal' },
         text: 'whole milk 1gal',
         jobId: 'job-1',
@@ -23,8 +32,19 @@ describe('lake rows', () => {
       taxonomy,
     );
     expect(row).toMatchObject({
-      job_id: 'job-1', row_no: 7, item_key: 'k1', level1: 'Food', level2: 'Dairy & Eggs', rule_id: 'dairy.milk',
-      cost_units: 0.5, basket_id: 'o-9', event_date: '2026-03-04', age_band: null, gender: 'f', income_band: null, model_version: null,
+      job_id: 'job-1',
+      row_no: 7,
+      item_key: 'k1',
+      level1: 'Food',
+      level2: 'Dairy & Eggs',
+      rule_id: 'dairy.milk',
+      cost_units: 0.5,
+      basket_id: 'o-9',
+      event_date: '2026-03-04',
+      age_band: null,
+      gender: 'f',
+      income_band: null,
+      model_version: null,
     });
     expect(JSON.parse(row.input as string).SKU).toBe('A1');
   });

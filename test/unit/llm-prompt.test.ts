@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LlmPrompt, selectFewShot, type FewShotExample } from '../../functions/core/llm-prompt.ts';
+import { type FewShotExample, LlmPrompt, selectFewShot } from '../../functions/core/llm-prompt.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 
 const taxonomy = loadTaxonomy();
@@ -22,7 +22,9 @@ describe('llm prompt', () => {
       { text: 'cheddar', classId: 'food.dairy-eggs', source: 'rules' },
       { text: 'moon rock', classId: 'food.moon', source: 'human' },
     ];
-    const chosen = selectFewShot(taxonomy, examples, 3).get('food.dairy-eggs')!.map((e) => e.text);
+    const chosen = selectFewShot(taxonomy, examples, 3)
+      .get('food.dairy-eggs')!
+      .map((e) => e.text);
     expect(chosen).toEqual(['greek yogurt', 'organic 2% milk', 'milk']);
     const p = new LlmPrompt(taxonomy, examples, 3);
     expect(p.system).toContain('Examples: "greek yogurt"; "organic 2% milk"; "milk"');
@@ -32,7 +34,14 @@ describe('llm prompt', () => {
   it('numbers several products per request and gives encoder candidates as hints', () => {
     const p = new LlmPrompt(taxonomy);
     const user = p.userMessage([
-      { text: 'whole milk 1gal', name: 'Whole Milk 1 gal', hints: [{ classId: 'food.dairy-eggs', score: 0.61 }, { classId: 'bogus', score: 0.3 }] },
+      {
+        text: 'whole milk 1gal',
+        name: 'Whole Milk 1 gal',
+        hints: [
+          { classId: 'food.dairy-eggs', score: 0.61 },
+          { classId: 'bogus', score: 0.3 },
+        ],
+      },
       { text: 'dish soap', name: 'dish soap', hints: [] },
     ]);
     expect(user).toContain('Classify these 2 products.');
@@ -41,7 +50,10 @@ describe('llm prompt', () => {
   });
 
   it('constrains the answer with a JSON schema: one required entry per product number, ids as an enum', () => {
-    const f = new LlmPrompt(taxonomy).format(3) as { required: string[]; properties: Record<string, { properties: { classId: { enum: string[] } } }> };
+    const f = new LlmPrompt(taxonomy).format(3) as {
+      required: string[];
+      properties: Record<string, { properties: { classId: { enum: string[] } } }>;
+    };
     expect(f.required).toEqual(['1', '2', '3']);
     expect(f.properties['2'].properties.classId.enum).toContain('non-food.household');
     expect(f.properties['2'].properties.classId.enum).toContain('unknown');
@@ -55,7 +67,15 @@ describe('llm prompt', () => {
     expect(bad.problems.get(0)).toMatch(/not valid JSON/);
     expect(p.parse('[1,2]', 1).problems.get(0)).toMatch(/not a JSON object/);
 
-    const mixed = p.parse(JSON.stringify({ 1: { classId: 'food.fresh', confidence: 0.8 }, 3: { classId: 'food.moon-cheese', confidence: 1 }, 4: { classId: 'unknown', confidence: 0.2 }, 5: 'x' }), 5);
+    const mixed = p.parse(
+      JSON.stringify({
+        1: { classId: 'food.fresh', confidence: 0.8 },
+        3: { classId: 'food.moon-cheese', confidence: 1 },
+        4: { classId: 'unknown', confidence: 0.2 },
+        5: 'x',
+      }),
+      5,
+    );
     expect(mixed.answers[0]).toEqual({ classId: 'food.fresh', confidence: 0.8 });
     expect(mixed.problems.get(1)).toMatch(/no answer/);
     expect(mixed.problems.get(2)).toMatch(/not a class id/);
@@ -75,8 +95,17 @@ describe('llm prompt', () => {
 describe('few-shot sources', async () => {
   const { examplesFromCatalog, examplesFromRules } = await import('../../functions/tiers/few-shot.ts');
   it('reads phrases before keywords from a rules file, for classes the taxonomy knows', () => {
-    const rules = { rules: [{ id: 'kw.milk', target: 'food.dairy-eggs', keywords: ['milk'], phrases: ['whole milk'] }, { id: 'x', classId: 'nope', keywords: ['zz'] }, { id: 're', class: 'Food > Beverages', regex: 'cola$' }] };
-    expect(examplesFromRules(rules, taxonomy).map((e) => [e.text, e.classId])).toEqual([['whole milk', 'food.dairy-eggs'], ['milk', 'food.dairy-eggs']]);
+    const rules = {
+      rules: [
+        { id: 'kw.milk', target: 'food.dairy-eggs', keywords: ['milk'], phrases: ['whole milk'] },
+        { id: 'x', classId: 'nope', keywords: ['zz'] },
+        { id: 're', class: 'Food > Beverages', regex: 'cola$' },
+      ],
+    };
+    expect(examplesFromRules(rules, taxonomy).map((e) => [e.text, e.classId])).toEqual([
+      ['whole milk', 'food.dairy-eggs'],
+      ['milk', 'food.dairy-eggs'],
+    ]);
   });
   it('reads a catalog CSV by class id or by level names', () => {
     const csv = 'name,level1,level2\nBar Soap,Non-Food,Personal Care & Health\nOdd,Food,Nope\n';
@@ -87,14 +116,21 @@ describe('few-shot sources', async () => {
 
 describe('llmWasSkipped', async () => {
   const { llmWasSkipped } = await import('../../functions/core/llm-tier.ts');
-  const rec = (decision: object) => ({ decision: { key: 'k', classId: null, confidence: 0, taxonomyVersion: 'v', ...decision }, input: { name: 'x' }, text: 'x', at: '' }) as never;
+  const rec = (decision: object) =>
+    ({ decision: { key: 'k', classId: null, confidence: 0, taxonomyVersion: 'v', ...decision }, input: { name: 'x' }, text: 'x', at: '' }) as never;
   const step = (tier: string, outcome: string) => ({ tier, outcome });
   it('tells LLM failures and skips from decisions', () => {
-    expect(llmWasSkipped(rec({ tier: 'review', status: 'needs_review', trace: { steps: [step('llm', 'error'), step('review', 'decided')] } }))).toBe(true);
-    expect(llmWasSkipped(rec({ tier: 'review', status: 'needs_review', trace: { steps: [step('rules', 'deferred'), step('review', 'decided')] } }))).toBe(true);
+    expect(llmWasSkipped(rec({ tier: 'review', status: 'needs_review', trace: { steps: [step('llm', 'error'), step('review', 'decided')] } }))).toBe(
+      true,
+    );
+    expect(
+      llmWasSkipped(rec({ tier: 'review', status: 'needs_review', trace: { steps: [step('rules', 'deferred'), step('review', 'decided')] } })),
+    ).toBe(true);
     expect(llmWasSkipped(rec({ tier: 'llm', status: 'needs_review', trace: { steps: [step('llm', 'decided')] } }))).toBe(false);
     expect(llmWasSkipped(rec({ tier: 'rules', status: 'needs_review', trace: { steps: [step('rules', 'decided')] } }))).toBe(false);
-    expect(llmWasSkipped(rec({ tier: 'review', status: 'needs_review', trace: { steps: [step('llm', 'error'), step('llm', 'decided')] } }))).toBe(false);
+    expect(llmWasSkipped(rec({ tier: 'review', status: 'needs_review', trace: { steps: [step('llm', 'error'), step('llm', 'decided')] } }))).toBe(
+      false,
+    );
     expect(llmWasSkipped(rec({ tier: 'llm', status: 'ok', trace: { steps: [step('llm', 'decided')] } }))).toBe(false);
   });
 });

@@ -27,9 +27,20 @@ function scripted(errors: LlmUnavailableError[]): Llm & { calls: LlmItem[][] } {
 
 describe('llm tier retries', () => {
   it('backs off exponentially with full jitter on connection errors and 5xx, capped', async () => {
-    const llm = scripted([new LlmUnavailableError('connection', 'ECONNRESET'), new LlmUnavailableError('server', '502'), new LlmUnavailableError('server', '503')]);
+    const llm = scripted([
+      new LlmUnavailableError('connection', 'ECONNRESET'),
+      new LlmUnavailableError('server', '502'),
+      new LlmUnavailableError('server', '503'),
+    ]);
     const waits: number[] = [];
-    const tier = createLlmTier(llm, { taxonomy, retries: 3, backoffMs: 100, maxBackoffMs: 300, random: () => 0.5, sleep: async (ms) => void waits.push(ms) });
+    const tier = createLlmTier(llm, {
+      taxonomy,
+      retries: 3,
+      backoffMs: 100,
+      maxBackoffMs: 300,
+      random: () => 0.5,
+      sleep: async (ms) => void waits.push(ms),
+    });
     const out = await tier.decide(items, { hints: [] });
     expect(out.every((o) => o.kind === 'decided' && o.classId === 'food.fresh')).toBe(true);
     expect(waits).toEqual([100, 150, 150]); // 0.5 × min(300, 100·2^n) for n = 1, 2, 3
@@ -67,7 +78,16 @@ describe('llm tier retries', () => {
         return xs.map(() => ({ classId: 'food.fresh', confidence: 0.9 }));
       },
     };
-    const tier = createLlmTier(llm, { taxonomy, batchSize: 1, concurrency: 3, retries: 0, breakerThreshold: 1, breakerCooldownMs: 10, now: () => clock, sleep: async () => {} });
+    const tier = createLlmTier(llm, {
+      taxonomy,
+      batchSize: 1,
+      concurrency: 3,
+      retries: 0,
+      breakerThreshold: 1,
+      breakerCooldownMs: 10,
+      now: () => clock,
+      sleep: async () => {},
+    });
     await tier.decide(items, { hints: [] });
     expect(tier.stats.breaker).toBe('open');
     expect(calls).toBe(3); // three batches were already on their way when the first failure opened it

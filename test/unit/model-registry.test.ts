@@ -33,13 +33,26 @@ describe('promotion rule', () => {
     const champ = { level1Accuracy: 0.99, level2MacroF1: 0.85 };
     expect(decidePromotion(champ, { level1Accuracy: 0.99, level2MacroF1: 0.86 }).promote).toBe(true);
     expect(decidePromotion(champ, { level1Accuracy: 0.995, level2MacroF1: 0.86 }).promote).toBe(true);
-    expect(decidePromotion(champ, { level1Accuracy: 0.989, level2MacroF1: 0.9 })).toMatchObject({ promote: false, reason: expect.stringContaining('Level 1 accuracy') });
-    expect(decidePromotion(champ, { level1Accuracy: 1, level2MacroF1: 0.85 })).toMatchObject({ promote: false, reason: expect.stringContaining('not higher') });
+    expect(decidePromotion(champ, { level1Accuracy: 0.989, level2MacroF1: 0.9 })).toMatchObject({
+      promote: false,
+      reason: expect.stringContaining('Level 1 accuracy'),
+    });
+    expect(decidePromotion(champ, { level1Accuracy: 1, level2MacroF1: 0.85 })).toMatchObject({
+      promote: false,
+      reason: expect.stringContaining('not higher'),
+    });
     expect(decidePromotion(null, { level1Accuracy: 0, level2MacroF1: 0 }).promote).toBe(true);
   });
 
   it('reads the figures from an evaluation report', () => {
-    expect(promotionScores({ levels: [{ accuracy: 0.9, macroF1: 0.8 }, { accuracy: 0.7, macroF1: 0.6 }] })).toEqual({ level1Accuracy: 0.9, level2MacroF1: 0.6 });
+    expect(
+      promotionScores({
+        levels: [
+          { accuracy: 0.9, macroF1: 0.8 },
+          { accuracy: 0.7, macroF1: 0.6 },
+        ],
+      }),
+    ).toEqual({ level1Accuracy: 0.9, level2MacroF1: 0.6 });
   });
 
   it('names versions sortably by time', () => {
@@ -73,7 +86,7 @@ describe('LocalModelRegistry', () => {
     expect((await registry.champion())!.version).toBe('v1');
     await registry.promote('v2');
     const again = new LocalModelRegistry({ root: registry.root, shippedDir });
-    expect((await again.champion())).toMatchObject({ version: 'v2', shipped: false, location: join(registry.root, 'v2') });
+    expect(await again.champion()).toMatchObject({ version: 'v2', shipped: false, location: join(registry.root, 'v2') });
     expect((await again.list()).map((v) => [v.version, v.role])).toEqual([
       ['starter-1', 'retired'],
       ['starter-2', 'retired'],
@@ -82,7 +95,12 @@ describe('LocalModelRegistry', () => {
     ]);
     const state = JSON.parse(readFileSync(registry.statePath, 'utf8'));
     expect(state).toMatchObject({ champion: 'v2', challengers: [], retired: ['v1'] });
-    expect(state.history.map((h: { action: string; version: string }) => `${h.action}:${h.version}`)).toEqual(['challenger:v1', 'challenger:v2', 'promote:v1', 'promote:v2']);
+    expect(state.history.map((h: { action: string; version: string }) => `${h.action}:${h.version}`)).toEqual([
+      'challenger:v1',
+      'challenger:v2',
+      'promote:v1',
+      'promote:v2',
+    ]);
 
     // Rolling back to the shipped model is a promotion too.
     await again.promote('starter-2');

@@ -12,7 +12,10 @@ function referenceNormalize(raw: string): string {
   let s = raw.toLowerCase();
   if (/^[a-z0-9 ]*$/.test(s) && !s.includes('  ') && s.trim() === s && !/\d/.test(s)) return s;
   if (/[\u0080-\uffff]/.test(s)) s = s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-  s = s.replace(/['\u2019`]/g, '').replace(/&/g, ' and ').replace(/(\d),(\d{3})(?!\d)/g, '$1$2');
+  s = s
+    .replace(/['\u2019`]/g, '')
+    .replace(/&/g, ' and ')
+    .replace(/(\d),(\d{3})(?!\d)/g, '$1$2');
   s = s.replace(REF_QUANTITY_RE, (_m, n: string, unit: string) => ` ${n.replace(',', '.')}${UNIT_ALIASES[unit.replace(/\s+/g, ' ')] ?? unit} `);
   s = s.replace(/(\d+)\s*x\s*(?=\d)/g, ' $1x ');
   s = s.replace(/[^a-z0-9.%]+/g, ' ').replace(/(?<!\d)\.|\.(?!\d)/g, ' ');
@@ -20,10 +23,55 @@ function referenceNormalize(raw: string): string {
 }
 
 const PIECES = [
-  'Milk', 'whole', 'Jerry’s', "Ben's", 'Mac & Cheese', '12', '12 oz', '12-oz', '12 Oz.', '1,5 kg', '1.5L', '2 lbs', '1,000 g',
-  '6 x 330ml', '6x330 ml', '12 fl oz', '12 fl. oz', '16 floz', '3 ct', '24 pack', '2 pieces', 'Crème Brûlée', 'Jalapeño',
-  '  spaced  ', '50%', 'v8', '4.5.6', 'a.b', '1 l', '2 large', 'flour', '12 flour', '12 fl.oz', '5 gallons', '3 lbsx',
-  'x', '-', '/', '(organic)', '2 constructor', 'No. 5', '100 ct.', '2.5x3.5oz', 'TAB\tHERE', 'ÉCLAIR', '7up', '1 1/2 lb', 'Ⅻ', 'ﬁne',
+  'Milk',
+  'whole',
+  'Jerry’s',
+  "Ben's",
+  'Mac & Cheese',
+  '12',
+  '12 oz',
+  '12-oz',
+  '12 Oz.',
+  '1,5 kg',
+  '1.5L',
+  '2 lbs',
+  '1,000 g',
+  '6 x 330ml',
+  '6x330 ml',
+  '12 fl oz',
+  '12 fl. oz',
+  '16 floz',
+  '3 ct',
+  '24 pack',
+  '2 pieces',
+  'Crème Brûlée',
+  'Jalapeño',
+  '  spaced  ',
+  '50%',
+  'v8',
+  '4.5.6',
+  'a.b',
+  '1 l',
+  '2 large',
+  'flour',
+  '12 flour',
+  '12 fl.oz',
+  '5 gallons',
+  '3 lbsx',
+  'x',
+  '-',
+  '/',
+  '(organic)',
+  '2 constructor',
+  'No. 5',
+  '100 ct.',
+  '2.5x3.5oz',
+  'TAB\tHERE',
+  'ÉCLAIR',
+  '7up',
+  '1 1/2 lb',
+  'Ⅻ',
+  'ﬁne',
 ];
 
 function* combos(seed: number, count: number): Generator<string> {

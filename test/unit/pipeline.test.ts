@@ -9,7 +9,13 @@ import type { JobRecord } from '../../functions/ports.ts';
 
 const taxonomy = loadTaxonomy();
 const decision = (key: string, tier: Decision['tier'], status: Decision['status'] = 'ok'): Decision => ({
-  key, classId: 'food.dairy-eggs', confidence: 0.9, tier, status, reason: 'test', taxonomyVersion: taxonomy.version,
+  key,
+  classId: 'food.dairy-eggs',
+  confidence: 0.9,
+  tier,
+  status,
+  reason: 'test',
+  taxonomyVersion: taxonomy.version,
 });
 
 describe('job accounting', () => {
@@ -36,9 +42,12 @@ describe('classifyBatches', () => {
   it('keeps several batches in the cascade and settles them in input order, whatever order they are decided in', async () => {
     const lines = ['product_name,sku', ...Array.from({ length: 10 }, (_, i) => `Item ${i},s${i}`), ',empty-name'];
     // A line per chunk: a batch is cut after the chunk that fills it.
-    const reader = new CsvBatchReader((async function* () {
-      for (const line of lines) yield `${line}\n`;
-    })(), { batchSize: 3 });
+    const reader = new CsvBatchReader(
+      (async function* () {
+        for (const line of lines) yield `${line}\n`;
+      })(),
+      { batchSize: 3 },
+    );
     let call = 0;
     const answered: number[] = [];
     const cascade = {
@@ -60,7 +69,12 @@ describe('classifyBatches', () => {
     });
     expect(answered.slice(0, 3)).toEqual([2, 1, 0]);
     const output = settled.map((s) => s.output).join('');
-    expect(output.split('\n').filter(Boolean).map((l) => l.split(',')[0])).toEqual(Array.from({ length: 10 }, (_, i) => `Item ${i}`));
+    expect(
+      output
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(',')[0]),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => `Item ${i}`));
     expect(counts).toEqual({ classified: 10, rejected: 1, needsReview: 1, tierCounts: { rules: 9, review: 1 } });
     // The store keeps what the sink says: here the one review decision, with its row number.
     const kept = settled.flatMap((s) => s.toStore);

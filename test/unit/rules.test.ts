@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { Cascade } from '../../functions/core/cascade.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
-import { createRulesTier, loadRules, RuleSet, RulesError, type RuleInput } from '../../functions/core/rules.ts';
+import { createRulesTier, loadRules, type RuleInput, RuleSet, RulesError } from '../../functions/core/rules.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { TierOutcome } from '../../functions/core/types.ts';
 
@@ -217,7 +217,7 @@ describe('rules validation', () => {
     expect(msg).toContain('rule x.typo');
     expect(msg).toContain('rule x.prio: priority');
     expect(msg).toMatch(/3 problem/);
-    expect(msg).toContain("Unrecognized key: \"keyword\"");
+    expect(msg).toContain('Unrecognized key: "keyword"');
   });
 
   it('refuses a file without version or rules', () => {
@@ -246,7 +246,9 @@ describe('rules file conveniences', () => {
     expect(classOf(rules, 'Oat Milk')).toBe('food.dairy-eggs');
     expect(classOf(rules, 'Milk Shampoo')).toBe('deferred');
     expect(classOf(rules, 'Milk Bath')).toBe('deferred');
-    expect(problemsOf([{ id: 'x.set', target: 'food', keywords: ['milk'], exclude: ['@nope'] }])).toMatch(/rule x\.set: exclude set "@nope" is not defined/);
+    expect(problemsOf([{ id: 'x.set', target: 'food', keywords: ['milk'], exclude: ['@nope'] }])).toMatch(
+      /rule x\.set: exclude set "@nope" is not defined/,
+    );
   });
 
   it('a keyword of several words matches as a phrase', () => {
@@ -272,4 +274,3 @@ describe('rules file conveniences', () => {
     expect(overlaps.some((o) => o.includes('c.naan'))).toBe(false);
   });
 });
-

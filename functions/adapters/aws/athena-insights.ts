@@ -1,12 +1,12 @@
 import {
-  AthenaClient,
+  type AthenaClient,
+  type ColumnInfo,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
-  StartQueryExecutionCommand,
-  type ColumnInfo,
   type Row,
+  StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { checkJobId, loadNamedQueries, UnknownQueryError, type NamedQuery } from '../../core/insights.ts';
+import { checkJobId, loadNamedQueries, type NamedQuery, UnknownQueryError } from '../../core/insights.ts';
 import type { Insights } from '../../ports.ts';
 
 export interface AthenaInsightsOptions {
@@ -52,7 +52,11 @@ export class AthenaInsights implements Insights {
 
   async run(name: string, params: { jobId?: string } = {}): Promise<Record<string, unknown>[]> {
     const query = this.queries.find((q) => q.name === name);
-    if (!query) throw new UnknownQueryError(name, this.queries.map((q) => q.name));
+    if (!query)
+      throw new UnknownQueryError(
+        name,
+        this.queries.map((q) => q.name),
+      );
     const jobId = checkJobId(params.jobId);
     const { client, workGroup, database } = this.opts;
     const started = await client.send(
@@ -78,9 +82,14 @@ export class AthenaInsights implements Insights {
       const state = QueryExecution?.Status?.State;
       if (state === 'SUCCEEDED') return;
       if (state === 'FAILED' || state === 'CANCELLED') {
-        throw new AthenaQueryError(`insight "${name}" ${state.toLowerCase()} on Athena: ${QueryExecution?.Status?.StateChangeReason ?? 'no reason given'}`);
+        throw new AthenaQueryError(
+          `insight "${name}" ${state.toLowerCase()} on Athena: ${QueryExecution?.Status?.StateChangeReason ?? 'no reason given'}`,
+        );
       }
-      if (Date.now() > deadline) throw new AthenaQueryError(`insight "${name}" still ${state ?? 'pending'} on Athena after ${this.opts.timeoutMs ?? 60_000} ms (execution ${id})`);
+      if (Date.now() > deadline)
+        throw new AthenaQueryError(
+          `insight "${name}" still ${state ?? 'pending'} on Athena after ${this.opts.timeoutMs ?? 60_000} ms (execution ${id})`,
+        );
       await sleep(wait);
       wait = Math.min(wait * 2, this.opts.maxPollMs ?? 2_000);
     }

@@ -9,8 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConfigOf } from '../../config/deployables.ts';
 
 /** What a function that wires the pipeline may have: its own deployable's settings, all but table and lake optional. */
-export type AwsConfig = Pick<ConfigOf<'finalize'>, 'tableName' | 'lakeBucket'> &
-  Partial<ConfigOf<'ingest'> & ConfigOf<'classify'> & ConfigOf<'api'>>;
+export type AwsConfig = Pick<ConfigOf<'finalize'>, 'tableName' | 'lakeBucket'> & Partial<ConfigOf<'ingest'> & ConfigOf<'classify'> & ConfigOf<'api'>>;
 
 /** Endpoint overrides for emulators (tests); on AWS every field is absent and the SDK's defaults apply. */
 export interface ClientOptions {

@@ -17,14 +17,7 @@
  * transaction: atomic, repeat-safe, and cheap whatever the table's size. A job's counts are its JOB item
  * plus the sum of its COUNT# shards (one Query).
  */
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { humanLabel } from '../../core/labels.ts';
 import type { Decision, ProductInput } from '../../core/types.ts';
 import type { Cache, ChunkCounts, ItemRecord, JobProgress, JobRecord, JobStatus, JobStore, Page, ResultStore } from '../../ports.ts';
@@ -116,7 +109,11 @@ export class DynamoCache implements Cache {
 
   async getMany(keys: string[], taxonomyVersion: string): Promise<Map<string, Decision>> {
     const unique = [...new Set(keys)];
-    const items = await batchGet(this.db, this.table, unique.map((key) => ({ pk: itemPk(key), sk: `CACHE#${taxonomyVersion}` })));
+    const items = await batchGet(
+      this.db,
+      this.table,
+      unique.map((key) => ({ pk: itemPk(key), sk: `CACHE#${taxonomyVersion}` })),
+    );
     const nowSeconds = Math.floor(this.now() / 1000);
     const out = new Map<string, Decision>();
     // TTL deletes lazily (up to days later): an expired item still in the table is a miss.
@@ -203,7 +200,11 @@ export class DynamoResultStore implements ResultStore {
     const items: Item[] = [];
     records.forEach((record, n) => {
       items.push(currentItem(record));
-      items.push({ pk: itemPk(record.decision.key), sk: `HIST#${record.at}#${record.jobId ?? ''}#${String(n).padStart(6, '0')}`, record: JSON.stringify(record) });
+      items.push({
+        pk: itemPk(record.decision.key),
+        sk: `HIST#${record.at}#${record.jobId ?? ''}#${String(n).padStart(6, '0')}`,
+        record: JSON.stringify(record),
+      });
     });
     await batchPut(this.db, this.table, items);
   }
@@ -360,10 +361,17 @@ export class DynamoJobStore implements JobStore, JobProgress {
   }
 
   async get(id: string): Promise<JobRecord | null> {
-    const items = await queryAll(this.db, this.table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': jobPk(id) }, ConsistentRead: true });
+    const items = await queryAll(this.db, this.table, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': jobPk(id) },
+      ConsistentRead: true,
+    });
     const job = items.find((i) => i.sk === 'JOB');
     if (!job) return null;
-    return withShards(toJob(job), items.filter((i) => String(i.sk).startsWith('COUNT#')));
+    return withShards(
+      toJob(job),
+      items.filter((i) => String(i.sk).startsWith('COUNT#')),
+    );
   }
 
   /** Newest first. */
@@ -433,7 +441,12 @@ export class DynamoJobStore implements JobStore, JobProgress {
     return { applied: true, job };
   }
 
-  async transition(jobId: string, from: JobStatus, to: JobStatus, patch: Partial<Omit<JobRecord, 'id' | 'createdAt' | 'status'>> = {}): Promise<boolean> {
+  async transition(
+    jobId: string,
+    from: JobStatus,
+    to: JobStatus,
+    patch: Partial<Omit<JobRecord, 'id' | 'createdAt' | 'status'>> = {},
+  ): Promise<boolean> {
     try {
       await this.setFields(jobId, { ...patch, status: to }, { expression: '#status = :from', values: { ':from': from } });
       return true;

@@ -2,7 +2,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } 
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { newJobId, uploadKey } from '../../core/job-ids.ts';
 import { StoredJobs } from '../../pipeline/stored-jobs.ts';
-import type { JobArtifact, JobsService, JobStore, PresignedUpload } from '../../ports.ts';
+import type { JobArtifact, JobStore, JobsService, PresignedUpload } from '../../ports.ts';
 
 export interface S3JobsServiceOptions {
   s3: S3Client;
@@ -29,7 +29,11 @@ export class S3JobsService extends StoredJobs implements JobsService {
     const key = uploadKey(jobId, filename);
     const expiresIn = this.opts.expiresInSeconds ?? 900;
     const headers = { 'content-type': 'text/csv' };
-    const url = await getSignedUrl(this.opts.s3, new PutObjectCommand({ Bucket: this.opts.inboxBucket, Key: key, ContentType: headers['content-type'] }), { expiresIn });
+    const url = await getSignedUrl(
+      this.opts.s3,
+      new PutObjectCommand({ Bucket: this.opts.inboxBucket, Key: key, ContentType: headers['content-type'] }),
+      { expiresIn },
+    );
     // Recorded now so GET /v1/jobs/{id} answers "queued" until the upload is read.
     await this.jobs.create({ id: jobId, input: `s3://${this.opts.inboxBucket}/${key}`, status: 'queued' });
     return { jobId, method: 'PUT', url, headers, expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() };

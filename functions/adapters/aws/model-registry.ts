@@ -1,5 +1,5 @@
 import { text } from 'node:stream/consumers';
-import { emptyRegistryState, registryStateSchema, type RegistryState } from '../../model/registry.ts';
+import { emptyRegistryState, type RegistryState, registryStateSchema } from '../../model/registry.ts';
 import type { BlobStore, ModelRegistry, ModelVersionInfo } from '../../ports.ts';
 
 /** The lake bucket's registry (written by the retraining state machine's promote step). */

@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { newVersionName } from '../../model/registry.ts';
 import type { Retrainer, TrainingRun } from '../../ports.ts';
 
@@ -11,7 +11,9 @@ export class StepFunctionsRetrainer implements Retrainer {
   async start(): Promise<TrainingRun> {
     // The execution name is the challenger's version name, as the scheduled runs do.
     const name = newVersionName();
-    const res = await this.opts.sfn.send(new StartExecutionCommand({ stateMachineArn: this.opts.stateMachineArn, name, input: JSON.stringify({ trigger: 'api' }) }));
+    const res = await this.opts.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: this.opts.stateMachineArn, name, input: JSON.stringify({ trigger: 'api' }) }),
+    );
     return { id: res.executionArn!, status: 'running', startedAt: (res.startDate ?? new Date()).toISOString(), detail: res.executionArn };
   }
 

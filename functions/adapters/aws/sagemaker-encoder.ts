@@ -81,7 +81,9 @@ export class SageMakerEncoder implements Encoder {
     }
     const predictions = body.predictions;
     if (!Array.isArray(predictions) || predictions.length !== texts.length) {
-      throw new Error(`SageMaker endpoint ${endpoint} answered ${Array.isArray(predictions) ? predictions.length : 'no'} predictions for ${texts.length} texts`);
+      throw new Error(
+        `SageMaker endpoint ${endpoint} answered ${Array.isArray(predictions) ? predictions.length : 'no'} predictions for ${texts.length} texts`,
+      );
     }
     if (body.modelVersion) this.version = body.modelVersion;
     return predictions.map((p) =>

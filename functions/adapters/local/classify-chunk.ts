@@ -4,14 +4,15 @@
  * Used by classify-parallel.ts on the main thread and in classify-worker.ts; imports nothing that opens the
  * DuckDB file (one writer per file: only the main thread touches it).
  */
-import { CsvBatchReader, CsvOutputFormatter, type CsvReject } from '../../core/csv.ts';
+
 import type { Cascade } from '../../core/cascade.ts';
-import type { Decision } from '../../core/types.ts';
+import { CsvBatchReader, CsvOutputFormatter, type CsvReject } from '../../core/csv.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
+import type { Decision } from '../../core/types.ts';
 import { emptyCounts } from '../../pipeline/accounting.ts';
 import { classifyBatches } from '../../pipeline/batch.ts';
 import type { ChunkCounts } from '../../ports.ts';
-import { emptyEncoded, encodeDecisions, type EncodedDecisions } from './decision-rows.ts';
+import { type EncodedDecisions, emptyEncoded, encodeDecisions } from './decision-rows.ts';
 
 /** Tiers whose decisions cost nothing to redo: by default they stay out of the results store. */
 const CHEAP_TIERS = new Set(['rules', 'cache']);

@@ -8,14 +8,14 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CsvBatchReader, CsvOutputFormatter, formatRejects, REJECT_COLUMNS, rejectsPathFor, type CsvBatch, type CsvColumns } from '../../core/csv.ts';
+import { type CsvBatch, CsvBatchReader, type CsvColumns, CsvOutputFormatter, formatRejects, REJECT_COLUMNS, rejectsPathFor } from '../../core/csv.ts';
 import { UserError } from '../../core/errors.ts';
 import { DEFAULT_RULES_PATH } from '../../core/rules.ts';
 import { DEFAULT_TAXONOMY_PATH } from '../../core/taxonomy.ts';
 import { addCounts, assertReconciled, emptyCounts } from '../../pipeline/accounting.ts';
-import { classifyBatches, type BatchSink } from '../../pipeline/batch.ts';
+import { type BatchSink, classifyBatches } from '../../pipeline/batch.ts';
 import type { ChunkCounts, ItemRecord, JobCheckpoint, JobRecord } from '../../ports.ts';
-import { storeKeeps, type ChunkResult } from './classify-chunk.ts';
+import { type ChunkResult, storeKeeps } from './classify-chunk.ts';
 import { classifyInParallel, readHeader, runsInWorkers } from './classify-parallel.ts';
 import { encodeDecisions, offsetRows } from './decision-rows.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
@@ -83,7 +83,9 @@ export interface ClassifySummary extends ChunkCounts, JobPaths {
 
 export function deriveJobId(input: string, fingerprint: string): string {
   const st = statSync(input);
-  const h = createHash('sha256').update(`${resolve(input)}\n${st.size}\n${st.mtimeMs}\n${fingerprint}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`${resolve(input)}\n${st.size}\n${st.mtimeMs}\n${fingerprint}`)
+    .digest('hex');
   return `job-${h.slice(0, 16)}`;
 }
 
@@ -97,7 +99,14 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
   const lake = await addToLake(rt, opts.lake, jobId, paths.output, run);
   const resumedFrom = resumed?.checkpoint.records ?? 0;
   return {
-    jobId, ...paths, rowsIn: run.records, ...run.counts, resumedFrom, processedNow: run.records - resumedFrom, seconds: (performance.now() - started) / 1000, lake,
+    jobId,
+    ...paths,
+    rowsIn: run.records,
+    ...run.counts,
+    resumedFrom,
+    processedNow: run.records - resumedFrom,
+    seconds: (performance.now() - started) / 1000,
+    lake,
   };
 }
 
@@ -130,8 +139,13 @@ async function openJob(rt: LocalRuntime, jobId: string, paths: JobPaths, fresh: 
   const previous = await rt.jobs.get(jobId);
   const cp = previous?.checkpoint;
   const resumable =
-    !fresh && previous && previous.status !== 'done' && cp && cp.records > 0 &&
-    sizeOr(paths.output, -1) >= cp.outputBytes && sizeOr(paths.rejects, -1) >= cp.rejectsBytes;
+    !fresh &&
+    previous &&
+    previous.status !== 'done' &&
+    cp &&
+    cp.records > 0 &&
+    sizeOr(paths.output, -1) >= cp.outputBytes &&
+    sizeOr(paths.rejects, -1) >= cp.rejectsBytes;
   if (!resumable) {
     await rt.jobs.create({ id: jobId, input: paths.input, output: paths.output, rejects: paths.rejects, status: 'running' });
     return null;
@@ -144,11 +158,24 @@ async function openJob(rt: LocalRuntime, jobId: string, paths: JobPaths, fresh: 
 }
 
 /** Adds the finished job to the results lake, as asked (ClassifyFileOptions.lake). */
-async function addToLake(rt: LocalRuntime, mode: ClassifyFileOptions['lake'], jobId: string, output: string, run: FileRun): Promise<ClassifySummary['lake']> {
+async function addToLake(
+  rt: LocalRuntime,
+  mode: ClassifyFileOptions['lake'],
+  jobId: string,
+  output: string,
+  run: FileRun,
+): Promise<ClassifySummary['lake']> {
   // A file with no header has no columns and no rows for the lake.
   if (!run.columns || mode === 'off') return 'off';
   const lakeRoot = join(rt.home, 'lake');
-  await queueForLake(rt.db, lakeRoot, { jobId, outputCsv: output, inputHeader: run.columns.header, rows: run.counts.classified, taxonomy: rt.taxonomy, at: new Date() });
+  await queueForLake(rt.db, lakeRoot, {
+    jobId,
+    outputCsv: output,
+    inputHeader: run.columns.header,
+    rows: run.counts.classified,
+    taxonomy: rt.taxonomy,
+    at: new Date(),
+  });
   if (mode !== 'now') return 'deferred';
   const written = (await fillLake(rt.db, lakeRoot, rt.warn)).find((w) => w.jobId === jobId);
   return written ? { key: written.key } : 'deferred';
@@ -245,14 +272,21 @@ class FileRun {
     }
     assertReconciled(`job ${this.jobId}`, this.records, this.counts);
     await this.rt.jobs.update(this.jobId, {
-      status: 'done', rowsIn: this.records, totalKnown: true, ...this.counts,
+      status: 'done',
+      rowsIn: this.records,
+      totalKnown: true,
+      ...this.counts,
       checkpoint: { records: this.records, outputBytes: this.out.position, rejectsBytes: this.rej.position },
     });
   }
 
   private startOutput(columns: CsvColumns): BatchSink {
     this.columns = columns;
-    this.sink = { formatter: new CsvOutputFormatter(columns.header, this.rt.taxonomy), jobId: this.jobId, keep: storeKeeps(this.opts.storeAll ?? false) };
+    this.sink = {
+      formatter: new CsvOutputFormatter(columns.header, this.rt.taxonomy),
+      jobId: this.jobId,
+      keep: storeKeeps(this.opts.storeAll ?? false),
+    };
     if (this.out.position === 0) {
       this.out.write(this.sink.formatter.headerLine());
       this.rej.write(REJECT_COLUMNS.join(',') + '\n');
@@ -263,7 +297,9 @@ class FileRun {
   private async checkpoint(): Promise<void> {
     this.checkpointed = this.records;
     const cp: JobCheckpoint = {
-      records: this.records, outputBytes: this.out.position, rejectsBytes: this.rej.position,
+      records: this.records,
+      outputBytes: this.out.position,
+      rejectsBytes: this.rej.position,
       ...(this.inputAt && { inputBytes: this.inputAt.bytes, inputLineBreaks: this.inputAt.lineBreaks }),
     };
     const patch: Partial<JobRecord> = { rowsIn: this.records, ...this.counts, tierCounts: { ...this.counts.tierCounts }, checkpoint: cp };
@@ -298,15 +334,25 @@ class FileRun {
     const { opts } = this;
     const { workerScript } = opts;
     if (!workerScript) throw new Error('classifyFile: threads > 1 needs workerScript');
-    const headerReader = new CsvBatchReader((async function* () {
-      yield header;
-    })());
+    const headerReader = new CsvBatchReader(
+      (async function* () {
+        yield header;
+      })(),
+    );
     for await (const _ of headerReader.batches()); // the header alone: its columns (or why it has none)
     this.startOutput(headerReader.columns!);
     this.inputAt = { bytes: from, lineBreaks: this.resumed?.checkpoint.inputLineBreaks ?? 0 };
     const finished = await classifyInParallel(this.rt, {
-      input: opts.input, fileSize: statSync(opts.input).size, header, from, workers: opts.threads!, sliceBytes: opts.sliceBytes ?? 1 << 19,
-      batchSize: this.batchSize, storeAll: opts.storeAll ?? false, jobId: this.jobId, workerScript,
+      input: opts.input,
+      fileSize: statSync(opts.input).size,
+      header,
+      from,
+      workers: opts.threads!,
+      sliceBytes: opts.sliceBytes ?? 1 << 19,
+      batchSize: this.batchSize,
+      storeAll: opts.storeAll ?? false,
+      jobId: this.jobId,
+      workerScript,
       taxonomyPath: opts.taxonomyPath ?? fileURLToPath(DEFAULT_TAXONOMY_PATH),
       rulesPath: this.rt.tiers.length ? (opts.rulesPath ?? fileURLToPath(DEFAULT_RULES_PATH)) : null,
       deliver: (result, slice) => this.deliverSlice(result, slice),
@@ -331,7 +377,10 @@ class FileRun {
 
   /** This thread reads the file from the start, past the records already done, and classifies the rest. */
   private async classifySequentially(): Promise<void> {
-    const reader = new CsvBatchReader(createReadStream(this.opts.input, { highWaterMark: 1 << 14 }), { batchSize: this.batchSize, skipRecords: this.records });
+    const reader = new CsvBatchReader(createReadStream(this.opts.input, { highWaterMark: 1 << 14 }), {
+      batchSize: this.batchSize,
+      skipRecords: this.records,
+    });
     await classifyBatches(reader, this.rt.cascade, {
       window: Math.max(1, this.opts.concurrency ?? 1),
       counts: this.counts,

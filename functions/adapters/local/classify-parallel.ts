@@ -30,9 +30,7 @@ export interface WorkerSetup {
   storeAll: boolean;
 }
 
-export type ToWorker =
-  | { kind: 'chunk'; chunk: number; bytes: Uint8Array }
-  | { kind: 'cache-hits'; id: number; hits: Map<string, Decision> };
+export type ToWorker = { kind: 'chunk'; chunk: number; bytes: Uint8Array } | { kind: 'cache-hits'; id: number; hits: Map<string, Decision> };
 
 export type ToMain =
   | { kind: 'ready'; versions: string }
@@ -64,13 +62,20 @@ export function readHeader(path: string): Buffer | null {
   }
   const firstNewline = buf.indexOf(10);
   const delimiter = sniffDelimiter(buf.subarray(0, firstNewline < 0 ? buf.length : firstNewline).toString('utf8'));
-  const api = (new Parser({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true }) as unknown as {
-    api: { parse(b: Buffer, end: boolean, push: () => void, close: () => void): Error | undefined; info: { bytes: number } };
-  }).api;
+  const api = (
+    new Parser({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true }) as unknown as {
+      api: { parse(b: Buffer, end: boolean, push: () => void, close: () => void): Error | undefined; info: { bytes: number } };
+    }
+  ).api;
   let end = -1;
-  api.parse(buf, false, () => {
-    if (end < 0) end = api.info.bytes;
-  }, () => undefined);
+  api.parse(
+    buf,
+    false,
+    () => {
+      if (end < 0) end = api.info.bytes;
+    },
+    () => undefined,
+  );
   if (end < 1 || buf[end - 1] !== 10 || (end >= 2 && buf[end - 2] === 13)) return null;
   return Buffer.from(buf.subarray(0, end));
 }
@@ -161,8 +166,13 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
   const rulesTier = rt.tiers.find((t): t is RulesTier => t instanceof RulesTier);
   const expectedVersions = `${rt.taxonomy.version} ${rulesTier?.modelVersion ?? '-'}`;
   const setup: WorkerSetup = {
-    taxonomyPath: run.taxonomyPath, rulesPath: run.rulesPath, header: run.header, jobId: run.jobId, batchSize: run.batchSize,
-    storeAll: run.storeAll, cachedKeys: rt.useCache ? await rt.db.keysFor(rt.taxonomy.version) : null,
+    taxonomyPath: run.taxonomyPath,
+    rulesPath: run.rulesPath,
+    header: run.header,
+    jobId: run.jobId,
+    batchSize: run.batchSize,
+    storeAll: run.storeAll,
+    cachedKeys: rt.useCache ? await rt.db.keysFor(rt.taxonomy.version) : null,
   };
   const fd = openSync(run.input, 'r');
   const slices = new SliceReader(fd, run.from, run.fileSize, run.sliceBytes);
@@ -226,7 +236,9 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
           switch (message.kind) {
             case 'ready':
               if (message.versions !== expectedVersions) {
-                return fail(new Error(`a classify worker loaded ${message.versions}, not ${expectedVersions}: were the taxonomy or rules edited just now?`));
+                return fail(
+                  new Error(`a classify worker loaded ${message.versions}, not ${expectedVersions}: were the taxonomy or rules edited just now?`),
+                );
               }
               // Two slices in flight per worker: the next is there when one is done.
               feed(worker);
@@ -238,10 +250,9 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
               void deliverReady();
               break;
             case 'cache-get':
-              rt.cache.getMany(message.keys, message.taxonomyVersion).then(
-                (hits) => worker.postMessage({ kind: 'cache-hits', id: message.id, hits } satisfies ToWorker),
-                fail,
-              );
+              rt.cache
+                .getMany(message.keys, message.taxonomyVersion)
+                .then((hits) => worker.postMessage({ kind: 'cache-hits', id: message.id, hits } satisfies ToWorker), fail);
               break;
             case 'failed':
               fail(new Error(`a classify worker failed: ${message.message}`));

@@ -9,7 +9,7 @@ import { loadRules, RulesTier } from '../../core/rules.ts';
 import { loadTaxonomy } from '../../core/taxonomy.ts';
 import type { Decision } from '../../core/types.ts';
 import type { Cache } from '../../ports.ts';
-import { classifyChunk, type ChunkContext } from './classify-chunk.ts';
+import { type ChunkContext, classifyChunk } from './classify-chunk.ts';
 import type { ToMain, ToWorker, WorkerSetup } from './classify-parallel.ts';
 
 const setup = workerData as WorkerSetup;

@@ -14,8 +14,24 @@ export type Cell = string | number | null | undefined;
 
 /** The `decisions` table's columns, in its order. */
 const DECISION_TABLE_COLUMNS = [
-  'key', 'job_id', 'row_no', 'decided_at', 'name', 'brand', 'search_term', 'description', 'text', 'class_id', 'confidence',
-  'tier', 'status', 'rule_id', 'model_version', 'reason', 'taxonomy_version', 'trace',
+  'key',
+  'job_id',
+  'row_no',
+  'decided_at',
+  'name',
+  'brand',
+  'search_term',
+  'description',
+  'text',
+  'class_id',
+  'confidence',
+  'tier',
+  'status',
+  'rule_id',
+  'model_version',
+  'reason',
+  'taxonomy_version',
+  'trace',
 ];
 const ROW_NO = DECISION_TABLE_COLUMNS.indexOf('row_no');
 /** Column order of the encoded (staged) rows: row_no first, so a slice's rows are renumbered without parsing them. */
@@ -29,8 +45,24 @@ const keepsTrace = (d: Decision) => TRACED.has(d.tier) || (d.tier === 'review' &
 function decisionCells(record: ItemRecord): Cell[] {
   const { decision: d, input, text, jobId, at, row } = record;
   return [
-    d.key, jobId, row, at, input.name, input.brand, input.searchTerm, input.description, text, d.classId, d.confidence,
-    d.tier, d.status, d.ruleId, d.modelVersion, d.reason, d.taxonomyVersion, d.trace && keepsTrace(d) ? JSON.stringify(d.trace) : null,
+    d.key,
+    jobId,
+    row,
+    at,
+    input.name,
+    input.brand,
+    input.searchTerm,
+    input.description,
+    text,
+    d.classId,
+    d.confidence,
+    d.tier,
+    d.status,
+    d.ruleId,
+    d.modelVersion,
+    d.reason,
+    d.taxonomyVersion,
+    d.trace && keepsTrace(d) ? JSON.stringify(d.trace) : null,
   ];
 }
 

@@ -5,12 +5,12 @@
  */
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DuckDBConnection, DuckDBInstance, listValue, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
 import { UserError } from '../../core/errors.ts';
 import { humanLabel } from '../../core/labels.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
 import type { Cache, ItemRecord, JobRecord, JobStore, Page, ResultStore } from '../../ports.ts';
-import { cellText, DECISION_COLUMNS, encodeDecisions, NULL, type Cell } from './decision-rows.ts';
+import { type Cell, cellText, DECISION_COLUMNS, encodeDecisions, NULL } from './decision-rows.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS decisions (
@@ -33,8 +33,19 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 `;
 
-const CACHE_COLUMNS = ['key', 'taxonomy_version', 'class_id', 'confidence', 'tier', 'status', 'rule_id', 'model_version', 'reason', 'cached_at', 'expires_at'];
-
+const CACHE_COLUMNS = [
+  'key',
+  'taxonomy_version',
+  'class_id',
+  'confidence',
+  'tier',
+  'status',
+  'rule_id',
+  'model_version',
+  'reason',
+  'cached_at',
+  'expires_at',
+];
 
 /**
  * Group commit: while one write runs, later calls queue up and go together in the next write, each caller
@@ -61,13 +72,15 @@ export class GroupCommit<T> {
     this.queued = [];
     this.waiters = [];
     this.running = true;
-    this.write(items).then(
-      () => waiters.forEach((w) => w.resolve()),
-      (err) => waiters.forEach((w) => w.reject(err)),
-    ).finally(() => {
-      this.running = false;
-      if (this.waiters.length) this.flush();
-    });
+    this.write(items)
+      .then(
+        () => waiters.forEach((w) => w.resolve()),
+        (err) => waiters.forEach((w) => w.reject(err)),
+      )
+      .finally(() => {
+        this.running = false;
+        if (this.waiters.length) this.flush();
+      });
   }
 }
 
@@ -241,20 +254,37 @@ export class LocalDb {
 
 /** Pages are read by offset; the cursor is the next page's offset, opaque to the caller. */
 const offsetOf = (cursor: string | undefined) => (cursor ? Number.parseInt(Buffer.from(cursor, 'base64url').toString(), 10) || 0 : 0);
-const pageOf = <T>(items: T[], more: boolean, next: number): Page<T> => (more ? { items, next: Buffer.from(String(next)).toString('base64url') } : { items });
+const pageOf = <T>(items: T[], more: boolean, next: number): Page<T> =>
+  more ? { items, next: Buffer.from(String(next)).toString('base64url') } : { items };
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
 const opt = <T>(v: T | null | undefined) => (v === null ? undefined : v);
 
 interface DecisionRow {
-  key: string; job_id: string | null; row_no: bigint | number | null; decided_at: unknown; name: string; brand: string | null;
-  search_term: string | null; description: string | null; text: string; class_id: string | null; confidence: number;
-  tier: string; status: string; rule_id: string | null; model_version: string | null; reason: string | null;
-  taxonomy_version: string; trace: string | null;
+  key: string;
+  job_id: string | null;
+  row_no: bigint | number | null;
+  decided_at: unknown;
+  name: string;
+  brand: string | null;
+  search_term: string | null;
+  description: string | null;
+  text: string;
+  class_id: string | null;
+  confidence: number;
+  tier: string;
+  status: string;
+  rule_id: string | null;
+  model_version: string | null;
+  reason: string | null;
+  taxonomy_version: string;
+  trace: string | null;
 }
 
 /** The decision columns shared by the decisions and cache tables, back to a Decision. */
-function decisionOf(r: Pick<DecisionRow, 'key' | 'class_id' | 'confidence' | 'tier' | 'status' | 'rule_id' | 'model_version' | 'reason' | 'taxonomy_version'>): Decision {
+function decisionOf(
+  r: Pick<DecisionRow, 'key' | 'class_id' | 'confidence' | 'tier' | 'status' | 'rule_id' | 'model_version' | 'reason' | 'taxonomy_version'>,
+): Decision {
   return {
     key: r.key,
     classId: r.class_id,
@@ -311,10 +341,9 @@ export class DuckDbResultStore implements ResultStore {
   }
 
   async getItem(key: string): Promise<{ current: ItemRecord; history: ItemRecord[] } | null> {
-    const rows = await this.db.query<DecisionRow>(
-      'SELECT * FROM decisions WHERE key = $k ORDER BY decided_at DESC, row_no DESC NULLS FIRST',
-      { k: key },
-    );
+    const rows = await this.db.query<DecisionRow>('SELECT * FROM decisions WHERE key = $k ORDER BY decided_at DESC, row_no DESC NULLS FIRST', {
+      k: key,
+    });
     if (!rows.length) return null;
     const [current, ...history] = rows.map(toRecord);
     return { current, history };
@@ -328,7 +357,11 @@ export class DuckDbResultStore implements ResultStore {
     // The labels table is both the gold and the cache's override (DuckDbCache reads it first, with no expiry).
     await this.db.exclusive(async (c) => {
       await c.run('INSERT OR REPLACE INTO labels VALUES ($k, $c, $by, $at::TIMESTAMP, $v)', {
-        k: gold.key, c: gold.classId, by: gold.labelledBy, at: gold.labelledAt, v: gold.taxonomyVersion,
+        k: gold.key,
+        c: gold.classId,
+        by: gold.labelledBy,
+        at: gold.labelledAt,
+        v: gold.taxonomyVersion,
       });
       this.db.recentHits.forget(gold.taxonomyVersion, key);
     });
@@ -406,8 +439,15 @@ export class DecisionStaging {
 }
 
 interface CacheRow {
-  key: string; class_id: string | null; confidence: number; tier: string; status: string; rule_id: string | null;
-  model_version: string | null; reason: string | null; taxonomy_version: string;
+  key: string;
+  class_id: string | null;
+  confidence: number;
+  tier: string;
+  status: string;
+  rule_id: string | null;
+  model_version: string | null;
+  reason: string | null;
+  taxonomy_version: string;
 }
 
 /**
@@ -443,7 +483,9 @@ export class DuckDbCache implements Cache {
          FROM cache WHERE taxonomy_version = $v AND list_contains($keys, key)
           AND (expires_at IS NULL OR expires_at > $now::TIMESTAMP)`;
     const read = await this.db.exclusive(async (c) => {
-      const rows = (await c.runAndReadAll(sql, { v: taxonomyVersion, keys: listValue(wanted), now: new Date(now).toISOString() })).getRowObjectsJS() as unknown as (CacheRow & { human: boolean; expires_at: Date | null })[];
+      const rows = (
+        await c.runAndReadAll(sql, { v: taxonomyVersion, keys: listValue(wanted), now: new Date(now).toISOString() })
+      ).getRowObjectsJS() as unknown as (CacheRow & { human: boolean; expires_at: Date | null })[];
       const answers = new Map<string, { decision: Decision; expiresAt: number }>();
       for (const r of rows) {
         if (answers.has(r.key) && !r.human) continue; // a human label wins
@@ -470,7 +512,17 @@ export class DuckDbCache implements Cache {
     // One row per key and version (the last wins), as the primary key requires.
     const byKey = new Map(fresh.map((d) => [`${d.key}\u0000${d.taxonomyVersion}`, d]));
     const rowOf = (d: Decision): Cell[] => [
-      d.key, d.taxonomyVersion, d.classId, d.confidence, d.tier, d.status, d.ruleId, d.modelVersion, d.reason, at, expires,
+      d.key,
+      d.taxonomyVersion,
+      d.classId,
+      d.confidence,
+      d.tier,
+      d.status,
+      d.ruleId,
+      d.modelVersion,
+      d.reason,
+      at,
+      expires,
     ];
     // Keys the cache is known not to hold are appended (cheap); the rest replace what is there (several times
     // dearer). A key held but not known (an expired entry) breaks the primary key: then all go the dear way.
@@ -512,11 +564,22 @@ export class DuckDbJobStore implements JobStore {
   async create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
     const now = new Date().toISOString();
     const record: JobRecord = {
-      status: 'queued', rowsIn: 0, totalKnown: false, classified: 0, rejected: 0, tierCounts: {}, needsReview: 0,
-      createdAt: now, updatedAt: now, ...job,
+      status: 'queued',
+      rowsIn: 0,
+      totalKnown: false,
+      classified: 0,
+      rejected: 0,
+      tierCounts: {},
+      needsReview: 0,
+      createdAt: now,
+      updatedAt: now,
+      ...job,
     };
     await this.db.exec('INSERT OR REPLACE INTO jobs VALUES ($id, $c, $u, $doc)', {
-      id: record.id, c: record.createdAt, u: record.updatedAt, doc: JSON.stringify(record),
+      id: record.id,
+      c: record.createdAt,
+      u: record.updatedAt,
+      doc: JSON.stringify(record),
     });
     return record;
   }
@@ -528,11 +591,15 @@ export class DuckDbJobStore implements JobStore {
 
   async list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
     const offset = offsetOf(opts.cursor);
-    const rows = await this.db.query<{ doc: string }>(
-      'SELECT doc FROM jobs ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset',
-      { limit: opts.limit + 1, offset },
+    const rows = await this.db.query<{ doc: string }>('SELECT doc FROM jobs ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset', {
+      limit: opts.limit + 1,
+      offset,
+    });
+    return pageOf(
+      rows.slice(0, opts.limit).map((r) => JSON.parse(r.doc) as JobRecord),
+      rows.length > opts.limit,
+      offset + opts.limit,
     );
-    return pageOf(rows.slice(0, opts.limit).map((r) => JSON.parse(r.doc) as JobRecord), rows.length > opts.limit, offset + opts.limit);
   }
 
   async update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord> {
@@ -540,7 +607,9 @@ export class DuckDbJobStore implements JobStore {
     if (!current) throw new Error(`no job ${id}`);
     const next: JobRecord = { ...current, ...patch, id, createdAt: current.createdAt, updatedAt: new Date().toISOString() };
     await this.db.exec('UPDATE jobs SET updated_at = $u, doc = $doc WHERE id = $id', {
-      id, u: next.updatedAt, doc: JSON.stringify(next),
+      id,
+      u: next.updatedAt,
+      doc: JSON.stringify(next),
     });
     return next;
   }

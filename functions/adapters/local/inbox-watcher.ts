@@ -103,11 +103,14 @@ export class InboxWatcher {
     if (extname(name).toLowerCase() !== '.csv') {
       // Folders (done/, failed/, processing/) come through here too: only files are reported.
       if (!this.ignored.has(name)) {
-        stat(join(this.dir, name)).then((st) => {
-          if (!st.isFile() || this.ignored.has(name)) return;
-          this.ignored.add(name);
-          this.log(`inbox: ignoring ${name}: not a .csv file`);
-        }, () => undefined);
+        stat(join(this.dir, name)).then(
+          (st) => {
+            if (!st.isFile() || this.ignored.has(name)) return;
+            this.ignored.add(name);
+            this.log(`inbox: ignoring ${name}: not a .csv file`);
+          },
+          () => undefined,
+        );
       }
       return;
     }
@@ -129,7 +132,10 @@ export class InboxWatcher {
       return;
     }
     const now = { size: st.size, mtimeMs: st.mtimeMs };
-    this.settling.set(name, setTimeout(() => this.track(this.look(name, now)), this.settleMs));
+    this.settling.set(
+      name,
+      setTimeout(() => this.track(this.look(name, now)), this.settleMs),
+    );
   }
 
   private async take(name: string): Promise<void> {
@@ -153,22 +159,26 @@ export class InboxWatcher {
 
   /** Runs the job for a taken file and sorts the file into done/ or failed/ when it ends. */
   private follow(id: string, name: string, path: string, note?: string): void {
-    this.track((async () => {
-      const job = await this.opts.jobs.start(id, path);
-      this.log(`inbox: ${name} → job ${job.id}${note ? ` (${note})` : ''}`);
-      const end = await this.opts.jobs.finished(id);
-      const ok = end?.status === 'done';
-      const to = join(ok ? this.done : this.failed, `${id}-${name}`);
-      await this.opts.jobs.moveInput(id, to);
-      const moved = relative(this.dir, to);
-      if (ok) {
-        this.log(`inbox: job ${id} (${name}) done: ${end.rowsIn} rows in = ${end.classified} classified + ${end.rejected} rejected` +
-          `${end.needsReview ? ` (${end.needsReview} need review)` : ''} → ${end.output ?? 'no output'}; input moved to ${moved}`);
-      } else {
-        const reason = end?.error ?? 'the job ended without a result';
-        await writeFile(`${to}.error.txt`, `${reason}\n`);
-        this.log(`inbox: job ${id} (${name}) failed: ${reason}; input moved to ${moved}`);
-      }
-    })().catch((err: Error) => this.log(`inbox: ${name} (job ${id}): ${err.message}`)));
+    this.track(
+      (async () => {
+        const job = await this.opts.jobs.start(id, path);
+        this.log(`inbox: ${name} → job ${job.id}${note ? ` (${note})` : ''}`);
+        const end = await this.opts.jobs.finished(id);
+        const ok = end?.status === 'done';
+        const to = join(ok ? this.done : this.failed, `${id}-${name}`);
+        await this.opts.jobs.moveInput(id, to);
+        const moved = relative(this.dir, to);
+        if (ok) {
+          this.log(
+            `inbox: job ${id} (${name}) done: ${end.rowsIn} rows in = ${end.classified} classified + ${end.rejected} rejected` +
+              `${end.needsReview ? ` (${end.needsReview} need review)` : ''} → ${end.output ?? 'no output'}; input moved to ${moved}`,
+          );
+        } else {
+          const reason = end?.error ?? 'the job ended without a result';
+          await writeFile(`${to}.error.txt`, `${reason}\n`);
+          this.log(`inbox: job ${id} (${name}) failed: ${reason}; input moved to ${moved}`);
+        }
+      })().catch((err: Error) => this.log(`inbox: ${name} (job ${id}): ${err.message}`)),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { checkJobId, loadNamedQueries, UnknownQueryError, type NamedQuery } from '../../core/insights.ts';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { checkJobId, loadNamedQueries, type NamedQuery, UnknownQueryError } from '../../core/insights.ts';
 import { LAKE_COLUMNS } from '../../core/lake.ts';
 import type { Insights } from '../../ports.ts';
 import { fillLake, hasPendingJobs, type SqlRunner } from './lake-export.ts';
@@ -44,7 +44,11 @@ export class DuckDbInsights implements Insights {
 
   async run(name: string, params: { jobId?: string } = {}): Promise<Record<string, unknown>[]> {
     const query = this.queries.find((q) => q.name === name);
-    if (!query) throw new UnknownQueryError(name, this.queries.map((q) => q.name));
+    if (!query)
+      throw new UnknownQueryError(
+        name,
+        this.queries.map((q) => q.name),
+      );
     const jobId = checkJobId(params.jobId);
     const connection = await this.connect();
     await this.fill(connection);
@@ -62,22 +66,24 @@ export class DuckDbInsights implements Insights {
 
   /** Exports the jobs waiting for the lake; one fill at a time (concurrent queries wait for it). */
   private fill(connection: DuckDBConnection): Promise<unknown> {
-    this.filling = this.filling.catch(() => undefined).then(async () => {
-      if (!hasPendingJobs(this.lakeRoot)) return;
-      const sql: SqlRunner = {
-        exec: async (text) => void (await connection.run(text)),
-        query: async <T>(text: string) => (await connection.runAndReadAll(text)).getRowObjectsJS() as T[],
-      };
-      // The export holds a job's rows to number them: bounded, it spills to disk instead of taking ~150 MB per
-      // million rows (and spends less CPU). Queries run unbounded, as before.
-      const spill = join(this.lakeRoot, 'pending', '.spill').replace(/'/g, "''");
-      await connection.run(`SET memory_limit = '256MB'; SET temp_directory = '${spill}'`);
-      try {
-        await fillLake(sql, this.lakeRoot, this.say);
-      } finally {
-        await connection.run('RESET memory_limit');
-      }
-    });
+    this.filling = this.filling
+      .catch(() => undefined)
+      .then(async () => {
+        if (!hasPendingJobs(this.lakeRoot)) return;
+        const sql: SqlRunner = {
+          exec: async (text) => void (await connection.run(text)),
+          query: async <T>(text: string) => (await connection.runAndReadAll(text)).getRowObjectsJS() as T[],
+        };
+        // The export holds a job's rows to number them: bounded, it spills to disk instead of taking ~150 MB per
+        // million rows (and spends less CPU). Queries run unbounded, as before.
+        const spill = join(this.lakeRoot, 'pending', '.spill').replace(/'/g, "''");
+        await connection.run(`SET memory_limit = '256MB'; SET temp_directory = '${spill}'`);
+        try {
+          await fillLake(sql, this.lakeRoot, this.say);
+        } finally {
+          await connection.run('RESET memory_limit');
+        }
+      });
     return this.filling;
   }
 

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newJobId } from '../../core/job-ids.ts';
 import { StoredJobs } from '../../pipeline/stored-jobs.ts';
-import type { JobArtifact, JobRecord, JobsService, JobStore } from '../../ports.ts';
+import type { JobArtifact, JobRecord, JobStore, JobsService } from '../../ports.ts';
 
 /** Runs one job to the end: reads its input, classifies, writes result and rejects, keeps the job record current. */
 export type RunJob = (job: JobRecord) => Promise<void>;

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ApiKeyRecord, ApiKeyRole } from '../../core/api-keys.ts';
 import { UnavailableError } from '../../core/errors.ts';
 import type { KeyStore } from '../../ports.ts';

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { addedColumns, resolveColumns } from '../../core/csv.ts';
-import { LAKE_COLUMNS, lakePartKey, promotedColumns, type LakeSource } from '../../core/lake.ts';
+import { LAKE_COLUMNS, type LakeSource, lakePartKey, promotedColumns } from '../../core/lake.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 
 /** Runs SQL on some DuckDB connection: the runtime's database, or the insights' in-memory one. */
@@ -123,7 +123,9 @@ export async function fillLake(db: SqlRunner, lakeRoot: string, say: (message: s
   const dir = join(lakeRoot, PENDING);
   if (!existsSync(dir)) return [];
   const written: LakeWrite[] = [];
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const jobId = name.slice(0, -'.json'.length);
     const text = readText(join(dir, name));
     if (text === null) continue; // a concurrent fill took it
@@ -227,17 +229,28 @@ function lakeProjection(job: PendingJob, levelCol: (i: number) => string): strin
     ? `to_json(struct_pack(${inputCols.map((c, i) => `${quoteIdent(job.inputHeader[i])} := COALESCE(o.${quoteIdent(c)}, '')`).join(', ')}))::VARCHAR`
     : `'{}'`;
   const fromDecision = {
-    key: 'o.item_key', classId: 't.class_id', confidence: 'TRY_CAST(o.confidence AS DOUBLE)', tier: 'o.tier', status: 'o.status',
-    ruleId: "NULLIF(o.rule_id, '')", modelVersion: "NULLIF(o.model_version, '')",
+    key: 'o.item_key',
+    classId: 't.class_id',
+    confidence: 'TRY_CAST(o.confidence AS DOUBLE)',
+    tier: 'o.tier',
+    status: 'o.status',
+    ruleId: "NULLIF(o.rule_id, '')",
+    modelVersion: "NULLIF(o.model_version, '')",
   };
   const sqlOf = (source: LakeSource): string => {
     switch (source) {
-      case 'job_id': return quoteText(job.jobId);
-      case 'row_no': return 'o.row_no';
-      case 'product_name': return `o.${quoteIdent(inputCols[columns.name])}`;
-      case 'cost_units': return 'COALESCE(d.cost_units, 0)';
-      case 'decided_at': return quoteText(job.at);
-      case 'input': return inputJson;
+      case 'job_id':
+        return quoteText(job.jobId);
+      case 'row_no':
+        return 'o.row_no';
+      case 'product_name':
+        return `o.${quoteIdent(inputCols[columns.name])}`;
+      case 'cost_units':
+        return 'COALESCE(d.cost_units, 0)';
+      case 'decided_at':
+        return quoteText(job.at);
+      case 'input':
+        return inputJson;
     }
     if ('decision' in source) return fromDecision[source.decision];
     if ('level' in source) return source.level < levels.length ? levelCol(source.level) : "''";

@@ -1,18 +1,18 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ModelVersionInfo, WritableModelRegistry } from '../../ports.ts';
 import {
   assertVersionName,
   emptyRegistryState,
   isModelDir,
-  registryStateSchema,
   RegistryError,
+  type RegistryState,
+  registryStateSchema,
   SHIPPED_MODELS_DIR,
   shippedVersions,
-  type RegistryState,
   VERSION_PATTERN,
 } from '../../model/registry.ts';
+import type { ModelVersionInfo, WritableModelRegistry } from '../../ports.ts';
 
 export interface LocalModelRegistryOptions {
   /** Folder of trained versions and registry.json: $AISLE_HOME/models. */
@@ -70,7 +70,8 @@ export class LocalModelRegistry implements WritableModelRegistry {
   async addChallenger(version: string): Promise<ModelVersionInfo> {
     const dir = this.locationFor(version);
     if (this.isShipped(version)) throw new RegistryError(`${version} is a shipped version; trained versions need another name`);
-    if (!isModelDir(dir)) throw new RegistryError(`${dir} is not a complete model version (model.onnx, tokenizer.json, labels.json, metrics.json, card.json)`);
+    if (!isModelDir(dir))
+      throw new RegistryError(`${dir} is not a complete model version (model.onnx, tokenizer.json, labels.json, metrics.json, card.json)`);
     await this.update((s) => {
       if (s.champion === version || s.challengers.includes(version)) throw new RegistryError(`${version} is already registered`);
       s.retired = s.retired.filter((v) => v !== version);
@@ -130,8 +131,7 @@ export class LocalModelRegistry implements WritableModelRegistry {
     const location = this.locationFor(version);
     const metrics = await readJson(join(location, 'metrics.json'));
     const card = await readJson(join(location, 'card.json'));
-    const createdAt =
-      typeof card.createdAt === 'string' ? card.createdAt : existsSync(location) ? statSync(location).mtime.toISOString() : '';
+    const createdAt = typeof card.createdAt === 'string' ? card.createdAt : existsSync(location) ? statSync(location).mtime.toISOString() : '';
     return { version, role, metrics, createdAt, location, shipped: this.isShipped(version) };
   }
 

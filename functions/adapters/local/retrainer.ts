@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Retrainer, TrainingRun } from '../../ports.ts';
@@ -15,9 +15,7 @@ export class LocalRetrainer implements Retrainer {
   private readonly runs = new Map<string, TrainingRun>();
   private current?: TrainingRun;
 
-  constructor(
-    private readonly opts: { home: string; command?: string[]; env?: NodeJS.ProcessEnv },
-  ) {}
+  constructor(private readonly opts: { home: string; command?: string[]; env?: NodeJS.ProcessEnv }) {}
 
   async start(): Promise<TrainingRun> {
     if (this.current?.status === 'running') return this.current;
@@ -37,7 +35,9 @@ export class LocalRetrainer implements Retrainer {
       Object.assign(run, { status, finishedAt: new Date().toISOString(), ...(error ? { error } : {}) });
     };
     child.on('error', (err) => finish('failed', err.message));
-    child.on('exit', (code, signal) => finish(code === 0 ? 'succeeded' : 'failed', code === 0 ? undefined : `exited with ${signal ?? code}: see ${log}`));
+    child.on('exit', (code, signal) =>
+      finish(code === 0 ? 'succeeded' : 'failed', code === 0 ? undefined : `exited with ${signal ?? code}: see ${log}`),
+    );
     return run;
   }
 

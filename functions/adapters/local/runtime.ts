@@ -4,8 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Cascade } from '../../core/cascade.ts';
 import { configOf } from '../../config/deployables.ts';
+import { Cascade } from '../../core/cascade.ts';
 import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/taxonomy.ts';
 import { CACHE_TIER, type Tier } from '../../core/types.ts';
 import { loadTiers, selectableTierNames } from '../../tiers/registry.ts';

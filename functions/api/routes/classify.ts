@@ -2,9 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { toCascadeItem } from '../../core/normalize.ts';
 import type { ProductInput } from '../../core/types.ts';
 import type { ItemRecord } from '../../ports.ts';
-import type { ApiApp, AppDeps } from '../types.ts';
 import { errorResponses } from '../errors.ts';
 import { ClassifyRequestSchema, ClassifyResponseSchema } from '../schemas.ts';
+import type { ApiApp, AppDeps } from '../types.ts';
 import { decisionView } from '../views.ts';
 
 const route = createRoute({
@@ -14,7 +14,7 @@ const route = createRoute({
   summary: 'Classify 1..100 products; answers in the same order',
   request: {
     query: z.object({
-      trace: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: '1: include each decision\'s full trace' }),
+      trace: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: "1: include each decision's full trace" }),
     }),
     body: { required: true, content: { 'application/json': { schema: ClassifyRequestSchema } } },
   },

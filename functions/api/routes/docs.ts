@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { swaggerUI } from '@hono/swagger-ui';
-import type { ApiApp } from '../types.ts';
 import { errorBody } from '../errors.ts';
+import type { ApiApp } from '../types.ts';
 
 /**
  * Swagger UI at /docs, with its two assets served from the swagger-ui-dist package instead of a CDN, so the

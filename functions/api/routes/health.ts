@@ -8,7 +8,9 @@ const health = createRoute({
   tags: ['health'],
   summary: 'Liveness: the process answers',
   security: [],
-  responses: { 200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok'), version: z.string() }) } } } },
+  responses: {
+    200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok'), version: z.string() }) } } },
+  },
 });
 
 const CheckSchema = z.object({ ok: z.boolean(), required: z.boolean(), ms: z.number(), error: z.string().optional() });
@@ -21,7 +23,10 @@ const ready = createRoute({
   summary: 'Readiness: the store, the encoder and the LLM, each reachable or not',
   security: [],
   responses: {
-    200: { description: 'Every required dependency answers (optional ones may be degraded)', content: { 'application/json': { schema: ReadySchema } } },
+    200: {
+      description: 'Every required dependency answers (optional ones may be degraded)',
+      content: { 'application/json': { schema: ReadySchema } },
+    },
     503: { description: 'A required dependency is down (see Retry-After)', content: { 'application/json': { schema: ReadySchema } } },
   },
 });

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { BadJobIdError, UnknownQueryError } from '../../core/insights.ts';
-import type { ApiApp, AppDeps } from '../types.ts';
 import { ApiError, errorResponses, notFoundResponse } from '../errors.ts';
+import type { ApiApp, AppDeps } from '../types.ts';
 
 const QuerySchema = z.object({ name: z.string(), description: z.string() }).openapi('InsightQuery');
 
@@ -23,13 +23,25 @@ const runOne = createRoute({
   tags: ['insights'],
   summary: 'Run a named query (DuckDB locally, Athena on AWS); `job` limits it to one job',
   request: {
-    params: z.object({ name: z.string().regex(/^[a-z0-9_]{1,64}$/).openapi({ param: { name: 'name', in: 'path' }, example: 'tier_mix' }) }),
-    query: z.object({ job: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only').optional() }),
+    params: z.object({
+      name: z
+        .string()
+        .regex(/^[a-z0-9_]{1,64}$/)
+        .openapi({ param: { name: 'name', in: 'path' }, example: 'tier_mix' }),
+    }),
+    query: z.object({
+      job: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, ".", "_" and "-" only')
+        .optional(),
+    }),
   },
   responses: {
     200: {
       description: 'The rows',
-      content: { 'application/json': { schema: z.object({ name: z.string(), job: z.string().nullable(), rows: z.array(z.record(z.string(), z.unknown())) }) } },
+      content: {
+        'application/json': { schema: z.object({ name: z.string(), job: z.string().nullable(), rows: z.array(z.record(z.string(), z.unknown())) }) },
+      },
     },
     ...errorResponses,
     ...notFoundResponse,

@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { Decision } from '../../core/types.ts';
-import type { ApiApp, AppDeps } from '../types.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
 import { ItemRecordSchema, ItemSchema, KeyParamSchema, LabelRequestSchema } from '../schemas.ts';
+import type { ApiApp, AppDeps } from '../types.ts';
 import { recordView } from '../views.ts';
 
 const getItem = createRoute({

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ApiApp, AppDeps } from '../types.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse, zodDetails } from '../errors.ts';
 import { JobIdParamSchema, JobSchema, PageQuerySchema } from '../schemas.ts';
+import type { ApiApp, AppDeps } from '../types.ts';
 import { jobView } from '../views.ts';
 
 const PresignedUploadSchema = z
@@ -51,7 +51,10 @@ const listJobs = createRoute({
   summary: 'Jobs, newest first, paged',
   request: { query: PageQuerySchema },
   responses: {
-    200: { description: 'A page of jobs', content: { 'application/json': { schema: z.object({ items: z.array(JobSchema), next: z.string().optional() }) } } },
+    200: {
+      description: 'A page of jobs',
+      content: { 'application/json': { schema: z.object({ items: z.array(JobSchema), next: z.string().optional() }) } },
+    },
     ...errorResponses,
   },
 });
@@ -96,7 +99,11 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
       return c.json({ upload: await deps.jobs.createUpload(parsed.data.filename) }, 202);
     }
     if (!deps.jobs.submit) {
-      throw new ApiError(400, 'upload_url_required', 'this deployment takes CSVs through S3: POST {"filename": "x.csv"} as JSON, then PUT the file to the URL it returns');
+      throw new ApiError(
+        400,
+        'upload_url_required',
+        'this deployment takes CSVs through S3: POST {"filename": "x.csv"} as JSON, then PUT the file to the URL it returns',
+      );
     }
     let filename: string;
     let body: Readable;
@@ -104,7 +111,9 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
       const form = await c.req.parseBody();
       const file = form.file;
       if (!(file instanceof File)) {
-        throw new ApiError(400, 'invalid_request', 'the form has no CSV file', [{ path: 'file', message: 'attach the CSV as the form field "file"' }]);
+        throw new ApiError(400, 'invalid_request', 'the form has no CSV file', [
+          { path: 'file', message: 'attach the CSV as the form field "file"' },
+        ]);
       }
       filename = file.name || 'upload.csv';
       body = Readable.fromWeb(file.stream() as WebReadableStream<Uint8Array>);
@@ -114,9 +123,14 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
       if (!raw) throw new ApiError(400, 'invalid_request', 'the request has no body');
       body = Readable.fromWeb(raw as WebReadableStream<Uint8Array>);
     } else {
-      throw new ApiError(400, 'unsupported_media_type', `send the CSV as multipart/form-data (field "file") or text/csv, not "${type || 'no content type'}"`);
+      throw new ApiError(
+        400,
+        'unsupported_media_type',
+        `send the CSV as multipart/form-data (field "file") or text/csv, not "${type || 'no content type'}"`,
+      );
     }
-    if (!FILENAME_RE.test(filename)) throw new ApiError(400, 'invalid_request', 'bad file name', [{ path: 'filename', message: 'no slashes, at most 200 characters' }]);
+    if (!FILENAME_RE.test(filename))
+      throw new ApiError(400, 'invalid_request', 'bad file name', [{ path: 'filename', message: 'no slashes, at most 200 characters' }]);
     const job = await deps.jobs.submit({ filename, body });
     return c.json({ job: jobView(job) }, 202);
   });

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ApiApp, AppDeps } from '../types.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
+import type { ApiApp, AppDeps } from '../types.ts';
 
 const ModelVersionSchema = z
   .object({
@@ -32,7 +32,11 @@ const listModels = createRoute({
       description: 'Model versions',
       content: {
         'application/json': {
-          schema: z.object({ champion: ModelVersionSchema.nullable(), challengers: z.array(ModelVersionSchema), retired: z.array(ModelVersionSchema) }),
+          schema: z.object({
+            champion: ModelVersionSchema.nullable(),
+            challengers: z.array(ModelVersionSchema),
+            retired: z.array(ModelVersionSchema),
+          }),
         },
       },
     },
@@ -56,7 +60,15 @@ const getRun = createRoute({
   path: '/v1/models/retrain/{id}',
   tags: ['models'],
   summary: 'A retraining run',
-  request: { params: z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) }) },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .min(1)
+        .max(200)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+    }),
+  },
   responses: {
     200: { description: 'The run', content: { 'application/json': { schema: TrainingRunSchema } } },
     ...errorResponses,
@@ -78,7 +90,8 @@ export function modelRoutes(app: ApiApp, deps: AppDeps) {
   });
 
   app.openapi(retrain, async (c) => {
-    if (!deps.retrainer) throw new ApiError(503, 'unavailable', 'retraining is not configured on this deployment', undefined, { 'Retry-After': '3600' });
+    if (!deps.retrainer)
+      throw new ApiError(503, 'unavailable', 'retraining is not configured on this deployment', undefined, { 'Retry-After': '3600' });
     const run = await deps.retrainer.start();
     c.header('Location', `/v1/models/retrain/${encodeURIComponent(run.id)}`);
     return c.json(run, 202);

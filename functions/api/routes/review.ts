@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ApiApp, AppDeps } from '../types.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
 import { ItemRecordSchema, KeyParamSchema, PageQuerySchema } from '../schemas.ts';
+import type { ApiApp, AppDeps } from '../types.ts';
 import { recordView } from '../views.ts';
 import { labelItem, resolveClass } from './items.ts';
 
@@ -41,7 +41,7 @@ const acceptMany = createRoute({
   method: 'post',
   path: '/v1/review/accept',
   tags: ['review'],
-  summary: 'Bulk accept: each item\'s best guess becomes its human label',
+  summary: "Bulk accept: each item's best guess becomes its human label",
   request: {
     body: { required: true, content: { 'application/json': { schema: z.object({ keys: z.array(KeyParamSchema.shape.key).min(1).max(500) }) } } },
   },

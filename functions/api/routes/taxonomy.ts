@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ApiApp, AppDeps } from '../types.ts';
 import { errorResponses } from '../errors.ts';
+import type { ApiApp, AppDeps } from '../types.ts';
 
 const TaxonomySchema = z
   .object({

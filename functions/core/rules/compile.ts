@@ -3,7 +3,7 @@
  * word id to the entries starting with it, so an item costs a handful of look-ups whatever the number of rules.
  */
 import { normalizeText } from '../normalize.ts';
-import { ruleConfidence, UNKNOWN_TARGET, type MatchKind, type RuleSpec } from './schema.ts';
+import { type MatchKind, type RuleSpec, ruleConfidence, UNKNOWN_TARGET } from './schema.ts';
 import type { Vocabulary } from './vocabulary.ts';
 
 /** A compiled rule. */
@@ -72,7 +72,35 @@ export interface CompiledRules {
 }
 
 /** Words for the package, which a name may end with after its head noun: "black beans 15oz can". */
-const PACKAGE_WORDS = ['can', 'cans', 'jar', 'jars', 'bag', 'bags', 'box', 'boxes', 'bottle', 'bottles', 'carton', 'cartons', 'tub', 'tubs', 'pouch', 'pouches', 'case', 'pk', 'ct', 'ea', 'each', 'pack', 'packs', 'multipack', 'value', 'family', 'size'];
+const PACKAGE_WORDS = [
+  'can',
+  'cans',
+  'jar',
+  'jars',
+  'bag',
+  'bags',
+  'box',
+  'boxes',
+  'bottle',
+  'bottles',
+  'carton',
+  'cartons',
+  'tub',
+  'tubs',
+  'pouch',
+  'pouches',
+  'case',
+  'pk',
+  'ct',
+  'ea',
+  'each',
+  'pack',
+  'packs',
+  'multipack',
+  'value',
+  'family',
+  'size',
+];
 
 export const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   const list = map.get(key);
@@ -81,7 +109,12 @@ export const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
 };
 
 /** A validated rule, compiled. Rules sharing an exclude list share its index, kept in `excludeIndexes`. */
-export function compileRule(spec: RuleSpec, sets: Record<string, string[]>, excludeIndexes: Map<string, ExcludeIndex | null>, vocabulary: Vocabulary): Rule {
+export function compileRule(
+  spec: RuleSpec,
+  sets: Record<string, string[]>,
+  excludeIndexes: Map<string, ExcludeIndex | null>,
+  vocabulary: Vocabulary,
+): Rule {
   return {
     id: spec.id,
     classId: spec.target === UNKNOWN_TARGET ? null : spec.target,
@@ -102,7 +135,15 @@ export function compileRule(spec: RuleSpec, sets: Record<string, string[]>, excl
 /** The indexes for compiled rules, their words numbered in `vocabulary`. */
 export function compileIndexes(rules: Rule[], vocabulary: Vocabulary): CompiledRules {
   const compiled: CompiledRules = {
-    vocabulary, tokenIndex: [], wordEntries: [], brandIndex: [], brandField: new Map(), regex: null, regexGroups: [], packageWord: [], excludeStart: [],
+    vocabulary,
+    tokenIndex: [],
+    wordEntries: [],
+    brandIndex: [],
+    brandField: new Map(),
+    regex: null,
+    regexGroups: [],
+    packageWord: [],
+    excludeStart: [],
   };
   const regexParts: string[] = [];
   const excludeIndexes = new Set<ExcludeIndex>();
@@ -186,7 +227,10 @@ function sharedExcludeIndex(
   const key = exclude.join('\u0000');
   let index = cache.get(key);
   if (index === undefined) {
-    index = excludeIndexOf(exclude.flatMap((x) => (x.startsWith('@') ? sets[x.slice(1)] : [x])), vocabulary);
+    index = excludeIndexOf(
+      exclude.flatMap((x) => (x.startsWith('@') ? sets[x.slice(1)] : [x])),
+      vocabulary,
+    );
     cache.set(key, index);
   }
   return index;

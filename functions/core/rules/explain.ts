@@ -1,6 +1,6 @@
 /** What became of each match of an item, for `aisle rules explain` and the inspector. */
 import type { Rule } from './compile.ts';
-import { contains, NO_VERDICT, resolve, type RuleMatch, type RulesVerdict } from './verdict.ts';
+import { contains, NO_VERDICT, type RuleMatch, type RulesVerdict, resolve } from './verdict.ts';
 
 /** A match with what became of it. */
 export interface ExplainedMatch extends RuleMatch {
@@ -12,7 +12,10 @@ export interface ExplainedMatch extends RuleMatch {
  * Every match of an item (`all`, before exclusion, containment and priority) with its status, and the verdict.
  * `excludedBy` names the exclude entry of a rule present in the item, if any.
  */
-export function explainMatches(all: RuleMatch[], excludedBy: (rule: Rule) => string | undefined): { matches: ExplainedMatch[]; verdict: RulesVerdict } {
+export function explainMatches(
+  all: RuleMatch[],
+  excludedBy: (rule: Rule) => string | undefined,
+): { matches: ExplainedMatch[]; verdict: RulesVerdict } {
   const explained: ExplainedMatch[] = all.map((m) => {
     const ex = excludedBy(m.rule);
     if (ex) return { ...m, status: 'excluded', why: `exclude word '${ex}' is present` };

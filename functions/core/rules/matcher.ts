@@ -3,8 +3,9 @@
  * synchronous, one item at a time, so the item's tokens and matches live in scratch arrays reused from item to
  * item: an item allocates nothing until its verdict.
  */
-import type { CascadeItem } from '../types.ts';
+
 import { normalizeBrand } from '../normalize.ts';
+import type { CascadeItem } from '../types.ts';
 import type { CompiledRegex, CompiledRules, Entry, ExcludeIndex, Rule, WordEntries } from './compile.ts';
 import type { MatchKind } from './schema.ts';
 import { contains, type RuleMatch } from './verdict.ts';

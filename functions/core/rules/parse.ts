@@ -2,7 +2,7 @@
 import { normalizeText } from '../normalize.ts';
 import type { Taxonomy } from '../taxonomy.ts';
 import { compileRule, type ExcludeIndex, type Rule } from './compile.ts';
-import { ruleSchema, rulesFileSchema, RulesError, UNKNOWN_TARGET, type RuleSpec } from './schema.ts';
+import { type RuleSpec, RulesError, ruleSchema, rulesFileSchema, UNKNOWN_TARGET } from './schema.ts';
 import { Vocabulary } from './vocabulary.ts';
 
 export interface ParsedRules {

@@ -10,12 +10,12 @@
  * A rule with target `unknown` decides "no class, needs review" (gift cards, services, test items).
  */
 import type { Taxonomy } from '../taxonomy.ts';
-import { compileIndexes, push, type CompiledRules, type Entry, type Rule } from './compile.ts';
-import { explainMatches, type ExplainedMatch } from './explain.ts';
-import { Matcher, type MatchedItem } from './matcher.ts';
+import { type CompiledRules, compileIndexes, type Entry, push, type Rule } from './compile.ts';
+import { type ExplainedMatch, explainMatches } from './explain.ts';
+import { type MatchedItem, Matcher } from './matcher.ts';
 import { parseRules } from './parse.ts';
-import { UNKNOWN_TARGET, type MatchKind } from './schema.ts';
-import { NO_VERDICT, resolve, type RuleMatch, type RulesVerdict } from './verdict.ts';
+import { type MatchKind, UNKNOWN_TARGET } from './schema.ts';
+import { NO_VERDICT, type RuleMatch, type RulesVerdict, resolve } from './verdict.ts';
 import type { Vocabulary } from './vocabulary.ts';
 
 /** The one match that decides an item on its own (see RuleSet.matchLone). */

@@ -1,6 +1,6 @@
 /** From an item's live matches to a verdict (decided, conflict, none), and the verdict in words. */
 import type { Rule } from './compile.ts';
-import { UNKNOWN_TARGET, type MatchKind } from './schema.ts';
+import { type MatchKind, UNKNOWN_TARGET } from './schema.ts';
 
 /** One rule hit in one item. */
 export interface RuleMatch {
