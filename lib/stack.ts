@@ -79,7 +79,7 @@ export interface AisleStackProps extends StackProps {
 
 /**
  * The whole AWS deployment, environment-agnostic (no lookups: `cdk synth` runs offline). Container images
- * are not built here: they are pushed to ECR repositories named by parameters (see README "Deploy to AWS").
+ * are not built here: they are pushed to ECR repositories named by parameters (see docs/aws.md).
  */
 export class AisleStack extends Stack {
   readonly settings: AisleSettings;

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 
-/** Key names fixed for every runtime (HELPERS.md): results, cache, jobs and API keys share this table. */
+/** Key names fixed for every runtime (docs/aws.md): results, cache, jobs and API keys share this table. */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
   sortKey: 'sk',

@@ -60,7 +60,7 @@ function withStep(trace: Trace, step: TraceStep, topK: Candidate[]): Trace {
 }
 
 /**
- * The cascade policy of ARCHITECTURE.md: cache → tiers in order → review. Each item stops at the first tier
+ * The cascade policy of docs/architecture.md: cache → tiers in order → review. Each item stops at the first tier
  * that decides, unless a later tier reviews that tier's decisions (Tier.reviews: the encoder reviews the rules
  * when its model measured them); what no tier decides goes to review with the best guess seen and status
  * `needs_review`.

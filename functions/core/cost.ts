@@ -39,7 +39,7 @@ export function loadPrices(file: string | URL = DEFAULT_PRICES_PATH): Prices {
   return pricesSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-/** What the model assumes about the workload and the hardware; every default is stated here and in the README. */
+/** What the model assumes about the workload and the hardware; every default is stated here and in docs/aws.md. */
 export interface CostAssumptions {
   /** Average input CSV row, bytes. */
   rowBytes: number;

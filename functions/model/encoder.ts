@@ -1,5 +1,5 @@
 /**
- * Serves a model version folder (artifact contract, ARCHITECTURE.md) in-process with onnxruntime-node:
+ * Serves a model version folder (artifact contract, docs/models.md) in-process with onnxruntime-node:
  * tokenize → batch → logits → softmax at the calibration temperature → top-k, with per-class thresholds from
  * metrics.json. The same code serves the project's own model and a Hugging Face sequence-classification
  * export (DeBERTa-v3): any tokenizer.json the tokenizer library reads, and an optional `token_type_ids`

@@ -12,7 +12,7 @@ import { z } from 'zod';
 export const SHIPPED_MODELS_DIR = fileURLToPath(new URL('../../models/encoder/', import.meta.url));
 export const SHIPPED_PREFIX = 'starter-';
 
-/** Files every version folder holds (the artifact contract in ARCHITECTURE.md). */
+/** Files every version folder holds (the artifact contract in docs/models.md). */
 export const ARTIFACT_FILES = ['model.onnx', 'tokenizer.json', 'labels.json', 'metrics.json', 'card.json'] as const;
 
 export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

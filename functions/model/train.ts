@@ -1,6 +1,6 @@
 /**
  * Trains the project's own encoder and writes a model version folder following the artifact contract
- * (ARCHITECTURE.md): model.onnx, tokenizer.json, labels.json, metrics.json, card.json.
+ * (docs/models.md): model.onnx, tokenizer.json, labels.json, metrics.json, card.json.
  *
  * Steps: normalize texts → carve a stratified validation slice out of the rows (seeded) → build the WordPiece
  * tokenizer from the rest → train the embedding bag (bag.ts) → on the validation slice, fit the

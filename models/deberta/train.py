@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fine-tunes DeBERTa-v3 on labelled product names and writes an Aisle model version folder.
 
-The folder follows the model artifact contract (ARCHITECTURE.md), so the same code serves it as the
+The folder follows the model artifact contract (docs/models.md), so the same code serves it as the
 project's own model (functions/model/encoder.ts, containers/encoder):
 
   model.onnx      inputs input_ids, attention_mask (int64 [batch, seq]); output logits (float32 [batch, classes])

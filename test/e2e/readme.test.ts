@@ -174,8 +174,9 @@ describe('README quick start and tour', { timeout: 120_000 }, () => {
   });
 });
 
-describe('links in README.md and docs/', () => {
-  const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+describe('links in README.md, docs/ and the other READMEs', () => {
+  const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+  const files = ['README.md', ...docs, 'models/deberta/README.md', 'functions/core/insights/README.md'];
 
   /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
   const anchorsOf = (markdown: string) =>

@@ -127,7 +127,7 @@ export async function startMoto(): Promise<Emulator> {
   };
 }
 
-/** The single table as HELPERS.md fixes it: pk/sk, GSI gsi1 (gsi1pk/gsi1sk, projection ALL), TTL on expiresAt when supported. */
+/** The single table as lib/table.ts fixes it: pk/sk, GSI gsi1 (gsi1pk/gsi1sk, projection ALL), TTL on expiresAt when supported. */
 export async function createTable(options: ClientOptions, name: string, withTtl: boolean): Promise<void> {
   const db = new DynamoDBClient(options);
   await db.send(

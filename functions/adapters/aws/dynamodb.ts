@@ -1,5 +1,5 @@
 /**
- * DynamoDB adapters: results, cache and jobs in one table (keys fixed in HELPERS.md: pk/sk, TTL attribute
+ * DynamoDB adapters: results, cache and jobs in one table (keys fixed in lib/table.ts: pk/sk, TTL attribute
  * expiresAt on cache items, GSI gsi1 = gsi1pk/gsi1sk). Layout:
  *
  *   pk              sk                      what                                   gsi1pk / gsi1sk
