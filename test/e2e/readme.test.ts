@@ -174,6 +174,19 @@ describe('README quick start and tour', { timeout: 120_000 }, () => {
   });
 });
 
+describe('sample outputs in docs/', () => {
+  // `aisle train` is left out: its sample (docs/models.md) is a shortened run of several seconds.
+  it('docs/aws.md shows what npx aisle cost prints', () => {
+    const block = /^```\n\$ npx aisle cost\n([\s\S]*?)^```$/m.exec(readFileSync(join(ROOT, 'docs/aws.md'), 'utf8'));
+    expect(block, 'a block starting with "$ npx aisle cost"').not.toBeNull();
+    const run = spawnSync(process.execPath, [join(ROOT, PKG.bin.aisle), 'cost'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const shown = block![1].split('\n').filter((line) => line.trim() && line.trim() !== '…');
+    expect(shown.length).toBeGreaterThan(20);
+    for (const line of shown) expect(run.stdout, `docs/aws.md shows: ${line}`).toMatch(shownLine(line));
+  });
+});
+
 describe('links in README.md, docs/ and the other READMEs', () => {
   const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
   const files = ['README.md', ...docs, 'models/deberta/README.md', 'functions/core/insights/README.md'];
