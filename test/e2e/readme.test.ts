@@ -60,7 +60,10 @@ function commandsOf(block: Block): string[] {
 
 /** A line shown in the README, `…` standing for anything, as a whole-line pattern over real output. */
 function shownLine(line: string): RegExp {
-  const parts = line.trimEnd().split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const parts = line
+    .trimEnd()
+    .split('…')
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${parts.join('.*')}\\s*$`, 'm');
 }
 
@@ -161,7 +164,10 @@ describe('README quick start and tour', { timeout: 120_000 }, () => {
     for (const block of tour) {
       if (block.lang === 'sh') {
         const mine = new Set(commandsOf(block));
-        printed = results.filter((r) => mine.has(r.command)).map((r) => r.output).join('\n');
+        printed = results
+          .filter((r) => mine.has(r.command))
+          .map((r) => r.output)
+          .join('\n');
       } else if (block.lang === '') {
         for (const line of block.lines) {
           if (!line.trim() || line.trim() === '…' || VOLATILE.some((v) => v.test(line))) continue;
@@ -188,14 +194,20 @@ describe('sample outputs in docs/', () => {
 });
 
 describe('links in README.md, docs/ and the other READMEs', () => {
-  const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+  const docs = readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`);
   const files = ['README.md', ...docs, 'models/deberta/README.md', 'functions/core/insights/README.md'];
 
   /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
   const anchorsOf = (markdown: string) =>
     new Set(
       [...markdown.replace(/^```[\s\S]*?^```$/gm, '').matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
-        m[1].trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'),
+        m[1]
+          .trim()
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N} _-]/gu, '')
+          .replace(/ /g, '-'),
       ),
     );
 
