@@ -40,78 +40,49 @@ export function loadPrices(file: string | URL = DEFAULT_PRICES_PATH): Prices {
 }
 
 /** What the model assumes about the workload and the hardware; every default is stated here and in docs/aws.md. */
-export interface CostAssumptions {
+export const DEFAULT_ASSUMPTIONS = {
   /** Average input CSV row, bytes. */
-  rowBytes: number;
-  /** Rows per classify-queue message (ingest's chunking). */
-  rowsPerMessage: number;
-  /** Messages per classify Lambda invocation (event source batch size). */
-  messagesPerInvocation: number;
-  lambdaMemoryGb: number;
-  /** Lambda compute per row in each handler, ms (parsing, cascade on CPU, serialization). */
-  lambdaMsPerRow: { ingest: number; classify: number; finalize: number };
-  /** Fixed wall time per classify invocation (DynamoDB, S3, SQS round trips), ms. */
-  classifyMsPerInvocation: number;
-  /** Write units per stored record (item of 1–2 KB): written twice (current + history). */
-  recordWriteUnits: number;
-  /** Read units per cache lookup (one eventually consistent get of ≤ 4 KB: half a unit, billed as one). */
-  cacheReadUnits: number;
-  /** Write units per counted message: the conditional update of a count shard (≤ 1000 chunk ids, ~6 KB on average). */
-  counterWriteUnitsPerMessage: number;
-  /** Bytes a product keeps in DynamoDB (current, history, cache). */
-  storedBytesPerProduct: number;
-  /** Encoder throughput on one SageMaker instance at full load, products/s, and the utilization autoscaling keeps. */
-  encoderProductsPerSecond: number;
-  encoderUtilization: number;
-  /** LLM tokens per product (the taxonomy prompt shared by a batch of products), and Ollama's speed on one GPU. */
-  llmPromptTokensPerProduct: number;
-  llmOutputTokensPerProduct: number;
-  llmPrefillTokensPerSecond: number;
-  llmGenerationTokensPerSecond: number;
-  llmUtilization: number;
-  /** Whether items no tier is sure of went through the LLM before review. */
-  llmEnabled: boolean;
-  /** Bytes per row in the results lake and in the output CSV. */
-  lakeBytesPerRow: number;
-  outputBytesPerRow: number;
-  /** How often the insights queries scan a job's lake partition. */
-  athenaScansPerJob: number;
-  /** Idle: instances kept running with no traffic, alarms, queues polled by Lambda, stored products. */
-  idle: {
-    sagemakerMinInstances: number;
-    ec2MinInstances: number;
-    alarms: number;
-    polledQueues: number;
-    pollerRequestsPerQueueMonth: number;
-    storedProducts: number;
-  };
-}
-
-export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   rowBytes: 120,
+  /** Rows per classify-queue message (ingest's chunking). */
   rowsPerMessage: 200,
+  /** Messages per classify Lambda invocation (event source batch size). */
   messagesPerInvocation: 10,
   lambdaMemoryGb: 1,
+  /** Lambda compute per row in each handler, ms (parsing, cascade on CPU, serialization). */
   lambdaMsPerRow: { ingest: 0.02, classify: 0.25, finalize: 0.02 },
+  /** Fixed wall time per classify invocation (DynamoDB, S3, SQS round trips), ms. */
   classifyMsPerInvocation: 300,
+  /** Write units per stored record (item of 1–2 KB): written twice (current + history). */
   recordWriteUnits: 2,
+  /** Read units per cache lookup (one eventually consistent get of ≤ 4 KB: half a unit, billed as one). */
   cacheReadUnits: 1,
+  /** Write units per counted message: the conditional update of a count shard (≤ 1000 chunk ids, ~6 KB on average). */
   counterWriteUnitsPerMessage: 7,
+  /** Bytes a product keeps in DynamoDB (current, history, cache). */
   storedBytesPerProduct: 3_000,
+  /** Encoder throughput on one SageMaker instance at full load, products/s, and the utilization autoscaling keeps. */
   encoderProductsPerSecond: 800,
   encoderUtilization: 0.6,
+  /** LLM tokens per product (the taxonomy prompt shared by a batch of products), and Ollama's speed on one GPU. */
   llmPromptTokensPerProduct: 150,
   llmOutputTokensPerProduct: 25,
   llmPrefillTokensPerSecond: 2_500,
   llmGenerationTokensPerSecond: 150,
   llmUtilization: 0.8,
+  /** Whether items no tier is sure of went through the LLM before review. */
   llmEnabled: true,
+  /** Bytes per row in the results lake and in the output CSV. */
   lakeBytesPerRow: 300,
   outputBytesPerRow: 220,
+  /** How often the insights queries scan a job's lake partition. */
   athenaScansPerJob: 10,
-  // Lambda's SQS pollers long-poll (20 s) each queue even with no traffic: about 5 pollers × 3 a minute.
+  /**
+   * Idle: instances kept running with no traffic, alarms, queues polled by Lambda, stored products. Lambda's
+   * SQS pollers long-poll (20 s) each queue even with no traffic: about 5 pollers × 3 a minute.
+   */
   idle: { sagemakerMinInstances: 1, ec2MinInstances: 0, alarms: 4, polledQueues: 3, pollerRequestsPerQueueMonth: 648_000, storedProducts: 1_000_000 },
 };
+export type CostAssumptions = typeof DEFAULT_ASSUMPTIONS;
 
 export interface CostLine {
   component: string;
@@ -138,6 +109,8 @@ export interface CostReport {
 }
 
 const MILLION = 1_000_000;
+
+const line = (component: string, basis: string, dollars: number): CostLine => ({ component, basis, dollars });
 
 const noShares = (tiers: readonly string[]): Mix => Object.fromEntries(tiers.map((t) => [t, 0]));
 
@@ -196,23 +169,15 @@ export function scenarioCost(name: string, products: number, mix: Mix, prices: P
     (a.lambdaMemoryGb *
       (products * (a.lambdaMsPerRow.ingest + a.lambdaMsPerRow.classify + a.lambdaMsPerRow.finalize) + invocations * a.classifyMsPerInvocation)) /
     1000;
-  lines.push({ component: 'Lambda compute', basis: `${round(gbSeconds, 1)} GB-s`, dollars: gbSeconds * prices.lambda.perGbSecondArm64 });
-  lines.push({
-    component: 'Lambda requests',
-    basis: `${Math.ceil(invocations)} invocations`,
-    dollars: (invocations * prices.lambda.perMillionRequests) / MILLION,
-  });
+  lines.push(line('Lambda compute', `${round(gbSeconds, 1)} GB-s`, gbSeconds * prices.lambda.perGbSecondArm64));
+  lines.push(line('Lambda requests', `${Math.ceil(invocations)} invocations`, (invocations * prices.lambda.perMillionRequests) / MILLION));
 
   // Each 64 KiB of a request's payload bills as one request; a message is sent, received and deleted (batched by 10).
   const messageBytes = a.rowsPerMessage * a.rowBytes * 1.4;
   const perMessageUnits = Math.max(1 / a.messagesPerInvocation, messageBytes / prices.sqs.billedPayloadBytes);
   const llmMessages = toLlm / a.rowsPerMessage;
   const sqsRequests = (messages + llmMessages) * (2 * perMessageUnits + 1 / a.messagesPerInvocation);
-  lines.push({
-    component: 'SQS requests',
-    basis: `${Math.ceil(sqsRequests)} requests`,
-    dollars: (sqsRequests * prices.sqs.perMillionRequests) / MILLION,
-  });
+  lines.push(line('SQS requests', `${Math.ceil(sqsRequests)} requests`, (sqsRequests * prices.sqs.perMillionRequests) / MILLION));
 
   // Stored twice (current + history), plus the GSI copy for review/LLM items, the cache entry of expensive
   // tiers, and the count-shard update per message (plus the job read after it).
@@ -220,40 +185,38 @@ export function scenarioCost(name: string, products: number, mix: Mix, prices: P
   const cached = products * (share('encoder') + share('llm'));
   const wru = products * a.recordWriteUnits * 2 + indexed * a.recordWriteUnits + cached + messages * a.counterWriteUnitsPerMessage;
   const rru = products * a.cacheReadUnits + messages;
-  lines.push({
-    component: 'DynamoDB writes',
-    basis: `${Math.ceil(wru)} WRU`,
-    dollars: (wru * prices.dynamodb.perMillionWriteRequestUnits) / MILLION,
-  });
-  lines.push({ component: 'DynamoDB reads', basis: `${Math.ceil(rru)} RRU`, dollars: (rru * prices.dynamodb.perMillionReadRequestUnits) / MILLION });
+  lines.push(line('DynamoDB writes', `${Math.ceil(wru)} WRU`, (wru * prices.dynamodb.perMillionWriteRequestUnits) / MILLION));
+  lines.push(line('DynamoDB reads', `${Math.ceil(rru)} RRU`, (rru * prices.dynamodb.perMillionReadRequestUnits) / MILLION));
 
   const multipartParts = Math.ceil((products * a.outputBytesPerRow) / (5 * 1024 * 1024));
   const puts = messages + multipartParts + 3;
   const gets = messages + 1;
-  lines.push({
-    component: 'S3 requests',
-    basis: `${Math.ceil(puts)} PUT, ${Math.ceil(gets)} GET`,
-    dollars: (puts * prices.s3.perThousandPut + gets * prices.s3.perThousandGet) / 1000,
-  });
+  lines.push(
+    line('S3 requests', `${Math.ceil(puts)} PUT, ${Math.ceil(gets)} GET`, (puts * prices.s3.perThousandPut + gets * prices.s3.perThousandGet) / 1000),
+  );
 
   const encoderHours = encoderInPath && afterRules ? afterRules / (a.encoderProductsPerSecond * a.encoderUtilization * 3600) : 0;
-  lines.push({
-    component: `SageMaker ${prices.sagemaker.instanceType}`,
-    basis: `${round(encoderHours, 3)} h for ${Math.round(encoderInPath ? afterRules : 0)} products`,
-    dollars: encoderHours * prices.sagemaker.perInstanceHour,
-  });
+  lines.push(
+    line(
+      `SageMaker ${prices.sagemaker.instanceType}`,
+      `${round(encoderHours, 3)} h for ${Math.round(encoderInPath ? afterRules : 0)} products`,
+      encoderHours * prices.sagemaker.perInstanceHour,
+    ),
+  );
 
   const secondsPerLlmProduct =
     a.llmPromptTokensPerProduct / a.llmPrefillTokensPerSecond + a.llmOutputTokensPerProduct / a.llmGenerationTokensPerSecond;
   const llmHours = (toLlm * secondsPerLlmProduct) / 3600 / a.llmUtilization;
-  lines.push({
-    component: `EC2 ${prices.ec2.instanceType} (Ollama)`,
-    basis: `${round(llmHours, 2)} h for ${Math.round(toLlm)} products`,
-    dollars: llmHours * prices.ec2.perInstanceHour,
-  });
+  lines.push(
+    line(
+      `EC2 ${prices.ec2.instanceType} (Ollama)`,
+      `${round(llmHours, 2)} h for ${Math.round(toLlm)} products`,
+      llmHours * prices.ec2.perInstanceHour,
+    ),
+  );
 
   const scannedTb = (products * a.lakeBytesPerRow * a.athenaScansPerJob) / 1e12;
-  lines.push({ component: 'Athena', basis: `${round(scannedTb * 1000, 3)} GB scanned`, dollars: scannedTb * prices.athena.perTbScanned });
+  lines.push(line('Athena', `${round(scannedTb * 1000, 3)} GB scanned`, scannedTb * prices.athena.perTbScanned));
 
   return { name, mix, lines, total: lines.reduce((s, l) => s + l.dollars, 0) };
 }
@@ -265,28 +228,24 @@ export function idleCost(prices: Prices, a: CostAssumptions): { lines: CostLine[
   const storedGb = (i.storedProducts * a.storedBytesPerProduct) / 1e9;
   const lakeGb = (i.storedProducts * (a.lakeBytesPerRow + a.outputBytesPerRow + a.rowBytes)) / 1e9;
   const lines: CostLine[] = [
-    {
-      component: `SageMaker ${prices.sagemaker.instanceType}`,
-      basis: `${i.sagemakerMinInstances} instance(s) × ${hours} h (endpoints do not scale to zero)`,
-      dollars: i.sagemakerMinInstances * hours * prices.sagemaker.perInstanceHour,
-    },
-    {
-      component: `EC2 ${prices.ec2.instanceType} (Ollama)`,
-      basis: `${i.ec2MinInstances} instance(s) × ${hours} h (the ECS service scales to zero)`,
-      dollars: i.ec2MinInstances * hours * prices.ec2.perInstanceHour,
-    },
-    {
-      component: 'SQS idle polling',
-      basis: `${i.polledQueues} queues × ${i.pollerRequestsPerQueueMonth} long polls`,
-      dollars: (i.polledQueues * i.pollerRequestsPerQueueMonth * prices.sqs.perMillionRequests) / MILLION,
-    },
-    { component: 'CloudWatch alarms', basis: `${i.alarms} alarms`, dollars: i.alarms * prices.cloudwatch.perAlarmMonth },
-    {
-      component: 'DynamoDB storage',
-      basis: `${round(storedGb, 2)} GB for ${i.storedProducts} products`,
-      dollars: storedGb * prices.dynamodb.storagePerGbMonth,
-    },
-    { component: 'S3 storage', basis: `${round(lakeGb, 2)} GB (inbox, outbox, lake)`, dollars: lakeGb * prices.s3.storagePerGbMonth },
+    line(
+      `SageMaker ${prices.sagemaker.instanceType}`,
+      `${i.sagemakerMinInstances} instance(s) × ${hours} h (endpoints do not scale to zero)`,
+      i.sagemakerMinInstances * hours * prices.sagemaker.perInstanceHour,
+    ),
+    line(
+      `EC2 ${prices.ec2.instanceType} (Ollama)`,
+      `${i.ec2MinInstances} instance(s) × ${hours} h (the ECS service scales to zero)`,
+      i.ec2MinInstances * hours * prices.ec2.perInstanceHour,
+    ),
+    line(
+      'SQS idle polling',
+      `${i.polledQueues} queues × ${i.pollerRequestsPerQueueMonth} long polls`,
+      (i.polledQueues * i.pollerRequestsPerQueueMonth * prices.sqs.perMillionRequests) / MILLION,
+    ),
+    line('CloudWatch alarms', `${i.alarms} alarms`, i.alarms * prices.cloudwatch.perAlarmMonth),
+    line('DynamoDB storage', `${round(storedGb, 2)} GB for ${i.storedProducts} products`, storedGb * prices.dynamodb.storagePerGbMonth),
+    line('S3 storage', `${round(lakeGb, 2)} GB (inbox, outbox, lake)`, lakeGb * prices.s3.storagePerGbMonth),
   ];
   return { lines, totalPerMonth: lines.reduce((s, l) => s + l.dollars, 0) };
 }
