@@ -1,8 +1,8 @@
 /**
  * The rules tier: versioned, human-editable rules (models/rules.json) compiled at load into hash maps so an
  * item costs a handful of map look-ups, whatever the number of rules. The public entry of rules/: the
- * schema (schema.ts), reading (parse.ts), compiling (compile.ts), matching (matcher.ts, rule-set.ts), the
- * verdict (verdict.ts), explaining (explain.ts) and the tier (tier.ts).
+ * schema (schema.ts), compiling (compile.ts), reading and matching (rule-set.ts, matcher.ts), the
+ * verdict and its explanation (verdict.ts) and the tier (tier.ts).
  */
 import { readFileSync } from 'node:fs';
 import { RuleSet } from './rules/rule-set.ts';
@@ -10,7 +10,6 @@ import { RulesError } from './rules/schema.ts';
 import type { Taxonomy } from './taxonomy.ts';
 
 export type { Rule } from './rules/compile.ts';
-export type { ExplainedMatch } from './rules/explain.ts';
 export { type LoneMatch, RuleSet } from './rules/rule-set.ts';
 export {
   type MatchKind,
@@ -23,7 +22,7 @@ export {
   UNKNOWN_TARGET,
 } from './rules/schema.ts';
 export { createRulesTier, RulesTier } from './rules/tier.ts';
-export { describeVerdict, type RuleMatch, type RulesVerdict } from './rules/verdict.ts';
+export { describeVerdict, type ExplainedMatch, type RuleMatch, type RulesVerdict } from './rules/verdict.ts';
 
 export const DEFAULT_RULES_PATH = new URL('../../models/rules.json', import.meta.url);
 

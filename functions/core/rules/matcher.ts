@@ -6,10 +6,10 @@
 
 import { normalizeBrand } from '../normalize.ts';
 import type { CascadeItem } from '../types.ts';
-import type { CompiledRegex, CompiledRules, Entry, ExcludeIndex, Rule, WordEntries } from './compile.ts';
+import type { CompiledRegex, CompiledRules, Entry, ExcludeIndex, Rule, Vocabulary, WordEntries } from './compile.ts';
+import { FNV_OFFSET, FNV_PRIME } from './compile.ts';
 import type { MatchKind } from './schema.ts';
 import { contains, type RuleMatch } from './verdict.ts';
-import { FNV_OFFSET, FNV_PRIME, type Vocabulary } from './vocabulary.ts';
 
 export type MatchedItem = Pick<CascadeItem, 'text' | 'brand'>;
 
