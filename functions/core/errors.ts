@@ -1,6 +1,23 @@
+import { readFileSync } from 'node:fs';
+
 /** An expected failure (bad input, bad configuration): the CLI prints its message alone, without a stack. */
 export class UserError extends Error {
   readonly userFacing = true;
+}
+
+/** Reads and parses a JSON file (a taxonomy, rules); either failing is thrown as `Err`, naming the file. */
+export function readJsonFile(file: string | URL, what: string, Err: new (message: string) => UserError): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Err(`cannot read ${what} ${String(file)}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Err(`${String(file)} is not valid JSON: ${(err as Error).message}`);
+  }
 }
 
 /**

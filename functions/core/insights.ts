@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { UserError } from './errors.ts';
 
 export interface NamedQuery {
   name: string;
@@ -55,15 +56,13 @@ export function loadNamedQueries(dir: string = INSIGHTS_DIR): NamedQuery[] {
     });
 }
 
-export class UnknownQueryError extends Error {
-  readonly userFacing = true;
+export class UnknownQueryError extends UserError {
   constructor(name: string, known: string[]) {
     super(`no insight query named "${name}"; known: ${known.join(', ')}`);
   }
 }
 
-export class BadJobIdError extends Error {
-  readonly userFacing = true;
+export class BadJobIdError extends UserError {
   constructor(jobId: string) {
     super(`job id "${jobId}" may hold only letters, digits, ".", "_" and "-"`);
   }

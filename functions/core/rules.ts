@@ -4,7 +4,7 @@
  * schema (schema.ts), compiling (compile.ts), reading and matching (rule-set.ts, matcher.ts), the
  * verdict and its explanation (verdict.ts) and the tier (tier.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from './errors.ts';
 import { RuleSet } from './rules/rule-set.ts';
 import { RulesError } from './rules/schema.ts';
 import type { Taxonomy } from './taxonomy.ts';
@@ -27,17 +27,5 @@ export { describeVerdict, type ExplainedMatch, type RuleMatch, type RulesVerdict
 export const DEFAULT_RULES_PATH = new URL('../../models/rules.json', import.meta.url);
 
 export function loadRules(taxonomy: Taxonomy, file: string | URL = DEFAULT_RULES_PATH): RuleSet {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new RulesError(`cannot read rules ${String(file)}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new RulesError(`${String(file)} is not valid JSON: ${(err as Error).message}`);
-  }
-  return RuleSet.parse(json, taxonomy, file instanceof URL ? file.pathname : file);
+  return RuleSet.parse(readJsonFile(file, 'rules', RulesError), taxonomy, file instanceof URL ? file.pathname : file);
 }

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UserError } from './errors.ts';
+import { readJsonFile, UserError } from './errors.ts';
 
 /** A node of the taxonomy as written in taxonomy.json (any depth). */
 export interface TaxonomyNodeInput {
@@ -147,17 +146,5 @@ export function parseTaxonomy(json: unknown, origin = 'taxonomy'): Taxonomy {
 export const DEFAULT_TAXONOMY_PATH = new URL('../../models/taxonomy.json', import.meta.url);
 
 export function loadTaxonomy(file: string | URL = DEFAULT_TAXONOMY_PATH): Taxonomy {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new TaxonomyError(`cannot read taxonomy ${String(file)}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new TaxonomyError(`${String(file)} is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseTaxonomy(json, String(file));
+  return parseTaxonomy(readJsonFile(file, 'taxonomy', TaxonomyError), String(file));
 }

@@ -1,5 +1,6 @@
 /** The rules file's format (models/rules.json): its zod schemas, the confidence a rule decides with, its errors. */
 import { z } from 'zod';
+import { UserError } from '../errors.ts';
 
 export const UNKNOWN_TARGET = 'unknown';
 
@@ -54,8 +55,7 @@ export const rulesFileSchema = z
 export type RuleInput = z.input<typeof ruleSchema>;
 export type RuleSpec = z.output<typeof ruleSchema>;
 
-export class RulesError extends Error {
-  readonly userFacing = true;
+export class RulesError extends UserError {
   constructor(
     message: string,
     readonly problems: string[] = [message],
