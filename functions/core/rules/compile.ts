@@ -71,35 +71,8 @@ export interface CompiledRules {
 }
 
 /** Words for the package, which a name may end with after its head noun: "black beans 15oz can". */
-const PACKAGE_WORDS = [
-  'can',
-  'cans',
-  'jar',
-  'jars',
-  'bag',
-  'bags',
-  'box',
-  'boxes',
-  'bottle',
-  'bottles',
-  'carton',
-  'cartons',
-  'tub',
-  'tubs',
-  'pouch',
-  'pouches',
-  'case',
-  'pk',
-  'ct',
-  'ea',
-  'each',
-  'pack',
-  'packs',
-  'multipack',
-  'value',
-  'family',
-  'size',
-];
+const PACKAGE_WORDS = `can cans jar jars bag bags box boxes bottle bottles carton cartons tub tubs pouch pouches case
+  pk ct ea each pack packs multipack value family size`.split(/\s+/);
 
 export const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   const list = map.get(key);
