@@ -6,28 +6,26 @@
  */
 import type * as z from 'zod/mini';
 import { UserError } from '../core/errors.ts';
-import * as S from './settings.ts';
-import { optional, type Setting, withDefault } from './settings.ts';
+import { optional, SETTINGS as S, type Setting, withDefault } from './settings.ts';
 
 /** A missing or bad setting, named with what it allows; the CLI prints it without a stack. */
 export class ConfigError extends UserError {}
 
-const observability = {
-  POWERTOOLS_SERVICE_NAME: S.POWERTOOLS_SERVICE_NAME,
-  POWERTOOLS_METRICS_NAMESPACE: S.POWERTOOLS_METRICS_NAMESPACE,
-  POWERTOOLS_LOG_LEVEL: S.POWERTOOLS_LOG_LEVEL,
-};
-const lambda = { ...observability, TABLE_NAME: S.TABLE_NAME, LAKE_BUCKET: S.LAKE_BUCKET };
+/** The named settings, as they are. */
+const pick = <K extends keyof typeof S>(...names: K[]) => Object.fromEntries(names.map((n) => [n, S[n]])) as Pick<typeof S, K>;
+
+const observability = pick('POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL');
+const lambda = { ...observability, ...pick('TABLE_NAME', 'LAKE_BUCKET') };
 const encoderEndpoint = { ENCODER_ENDPOINT_NAME: optional(S.ENCODER_ENDPOINT_NAME) };
-const ollama = {
-  OLLAMA_HOST: S.OLLAMA_HOST,
-  OLLAMA_MODEL: S.OLLAMA_MODEL,
-  OLLAMA_BATCH_SIZE: S.OLLAMA_BATCH_SIZE,
-  OLLAMA_CONCURRENCY: S.OLLAMA_CONCURRENCY,
-  OLLAMA_TIMEOUT_MS: S.OLLAMA_TIMEOUT_MS,
-  OLLAMA_KEEP_ALIVE: S.OLLAMA_KEEP_ALIVE,
-  OLLAMA_NUM_CTX: S.OLLAMA_NUM_CTX,
-};
+const ollama = pick(
+  'OLLAMA_HOST',
+  'OLLAMA_MODEL',
+  'OLLAMA_BATCH_SIZE',
+  'OLLAMA_CONCURRENCY',
+  'OLLAMA_TIMEOUT_MS',
+  'OLLAMA_KEEP_ALIVE',
+  'OLLAMA_NUM_CTX',
+);
 
 export const DEPLOYABLES = {
   /** `npx aisle …`: the CLI and the local runtime (classify, serve and the other commands). */
@@ -38,21 +36,14 @@ export const DEPLOYABLES = {
     LLM_ENABLED: S.LLM_ENABLED,
     ...ollama,
   },
-  ingest: { ...lambda, CLASSIFY_QUEUE_URL: S.CLASSIFY_QUEUE_URL, FINALIZE_QUEUE_URL: S.FINALIZE_QUEUE_URL },
-  classify: {
-    ...lambda,
-    FINALIZE_QUEUE_URL: S.FINALIZE_QUEUE_URL,
-    LLM_ENABLED: S.LLM_ENABLED,
-    LLM_QUEUE_URL: optional(S.LLM_QUEUE_URL),
-    ...encoderEndpoint,
-  },
+  ingest: { ...lambda, ...pick('CLASSIFY_QUEUE_URL', 'FINALIZE_QUEUE_URL') },
+  classify: { ...lambda, ...pick('FINALIZE_QUEUE_URL', 'LLM_ENABLED'), LLM_QUEUE_URL: optional(S.LLM_QUEUE_URL), ...encoderEndpoint },
   finalize: lambda,
   api: {
     ...lambda,
     INBOX_BUCKET: S.INBOX_BUCKET,
     ...encoderEndpoint,
-    ATHENA_WORKGROUP: S.ATHENA_WORKGROUP,
-    GLUE_DATABASE: S.GLUE_DATABASE,
+    ...pick('ATHENA_WORKGROUP', 'GLUE_DATABASE'),
     RETRAIN_STATE_MACHINE_ARN: optional(S.RETRAIN_STATE_MACHINE_ARN),
   },
   authorizer: { ...observability, TABLE_NAME: S.TABLE_NAME },
@@ -60,23 +51,17 @@ export const DEPLOYABLES = {
   'retrain-evaluate': lambda,
   'retrain-promote': lambda,
   /** containers/llm: Ollama and the LLM queue worker (ECS). */
-  'llm-worker': { ...lambda, FINALIZE_QUEUE_URL: S.FINALIZE_QUEUE_URL, LLM_QUEUE_URL: S.LLM_QUEUE_URL, ...ollama },
+  'llm-worker': { ...lambda, ...pick('FINALIZE_QUEUE_URL', 'LLM_QUEUE_URL'), ...ollama },
   /** containers/encoder: the SageMaker endpoint's inference server. */
   encoder: {
     MODEL_DIR: S.MODEL_DIR,
     PORT: optional(S.PORT),
-    SAGEMAKER_BIND_TO_PORT: S.SAGEMAKER_BIND_TO_PORT,
-    HOST: S.HOST,
+    ...pick('SAGEMAKER_BIND_TO_PORT', 'HOST'),
     ENCODER_THREADS: optional(S.ENCODER_THREADS),
     ENCODER_BATCH_SIZE: S.ENCODER_BATCH_SIZE,
   },
   /** containers/trainer: the retraining state machine's Fargate task. */
-  trainer: {
-    LAKE_BUCKET: S.LAKE_BUCKET,
-    TRAIN_DATA_URI: S.TRAIN_DATA_URI,
-    HELDOUT_DATA_URI: S.HELDOUT_DATA_URI,
-    MODEL_OUTPUT_URI: S.MODEL_OUTPUT_URI,
-  },
+  trainer: pick('LAKE_BUCKET', 'TRAIN_DATA_URI', 'HELDOUT_DATA_URI', 'MODEL_OUTPUT_URI'),
 } satisfies Record<string, Record<string, Setting>>;
 
 export type Deployable = keyof typeof DEPLOYABLES;

@@ -32,81 +32,65 @@ const int = (min: number, description: string, max = Number.MAX_SAFE_INTEGER) =>
     description,
   );
 
-export const TABLE_NAME = name('DynamoDB table: results, decision cache, jobs, API keys.');
-export const LAKE_BUCKET = name('S3 bucket of the lake: job outputs (outbox/), results, exports, model versions.');
-export const INBOX_BUCKET = name('S3 bucket where CSV uploads land (the API hands out presigned uploads into it).');
-export const CLASSIFY_QUEUE_URL = queueUrl('SQS queue of row chunks, read by the classify function.');
-export const FINALIZE_QUEUE_URL = queueUrl('SQS queue of reconciled jobs, read by the finalize function.');
-export const LLM_QUEUE_URL = queueUrl('SQS queue of the rows no cheaper tier was sure of, read by the LLM worker; needed when LLM_ENABLED=true.');
-export const LLM_ENABLED = setting(
-  z._default(z.stringbool(), true),
-  'true or false (also 1/0, yes/no, on/off)',
-  'Use the LLM tier. Locally: when Ollama answers. On AWS: classify sends unsure rows to LLM_QUEUE_URL instead of review.',
-);
-export const ENCODER_ENDPOINT_NAME = name('SageMaker endpoint of the encoder tier; unset: no encoder tier.');
-export const ATHENA_WORKGROUP = name('Athena workgroup of the insights queries.');
-export const GLUE_DATABASE = name('Glue database holding the results table the insights query.');
-export const RETRAIN_STATE_MACHINE_ARN = name('Step Functions state machine of retraining; unset: the API offers no retraining.');
+const text = (value: string, allowed: string, description: string) => setting(z._default(z.string(), value), allowed, description);
+const httpUrl = (h: string) => (/^https?:\/\//.test(h) ? h : `http://${h}`).replace(/\/+$/, '');
+const seconds = (raw: string) => Math.round(parseFloat(raw) * (raw.endsWith('h') ? 3600 : raw.endsWith('m') ? 60 : 1));
 
-export const POWERTOOLS_SERVICE_NAME = setting(z._default(z.string(), 'aisle'), 'a non-empty name', 'Service name on logs, metrics and traces.');
-export const POWERTOOLS_METRICS_NAMESPACE = setting(z._default(z.string(), 'Aisle'), 'a non-empty name', 'CloudWatch namespace of the metrics.');
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
-export const POWERTOOLS_LOG_LEVEL = setting(
-  z._default(z.enum(LOG_LEVELS), 'INFO'),
-  `one of ${LOG_LEVELS.join(', ')}`,
-  'Lowest level of the log lines written.',
-);
 
-export const AISLE_HOME = setting(
-  z._default(z.string(), '.aisle'),
-  'a folder path',
-  'State folder of the local runtime: DuckDB store, API keys, blob folder, models.',
-);
-export const AISLE_CACHE_TTL_DAYS = setting(
-  z.coerce.number().check(z.positive()),
-  'a positive number of days',
-  'How long a cached (non-human) decision lives locally; unset: forever. Human labels never expire.',
-);
-export const PORT = int(0, 'Port to listen on (0: any free port).', 65_535);
-
-export const OLLAMA_HOST = setting(
-  z._default(
-    z.pipe(
-      z.string(),
-      z.transform((h) => (/^https?:\/\//.test(h) ? h : `http://${h}`).replace(/\/+$/, '')),
-    ),
-    'http://127.0.0.1:11434',
+/** Every setting, by its variable's name. */
+export const SETTINGS = {
+  TABLE_NAME: name('DynamoDB table: results, decision cache, jobs, API keys.'),
+  LAKE_BUCKET: name('S3 bucket of the lake: job outputs (outbox/), results, exports, model versions.'),
+  INBOX_BUCKET: name('S3 bucket where CSV uploads land (the API hands out presigned uploads into it).'),
+  CLASSIFY_QUEUE_URL: queueUrl('SQS queue of row chunks, read by the classify function.'),
+  FINALIZE_QUEUE_URL: queueUrl('SQS queue of reconciled jobs, read by the finalize function.'),
+  LLM_QUEUE_URL: queueUrl('SQS queue of the rows no cheaper tier was sure of, read by the LLM worker; needed when LLM_ENABLED=true.'),
+  LLM_ENABLED: setting(
+    z._default(z.stringbool(), true),
+    'true or false (also 1/0, yes/no, on/off)',
+    'Use the LLM tier. Locally: when Ollama answers. On AWS: classify sends unsure rows to LLM_QUEUE_URL instead of review.',
   ),
-  'a host:port or http(s) URL',
-  'Address of the Ollama server of the LLM tier.',
-);
-export const OLLAMA_MODEL = setting(z._default(z.string(), 'llama3'), 'an Ollama model name', 'Model the LLM tier asks for.');
-export const OLLAMA_BATCH_SIZE = withDefault(int(1, 'Products per LLM request; the tier halves it under pressure.'), 20);
-export const OLLAMA_CONCURRENCY = withDefault(int(1, 'LLM requests in flight at once (match OLLAMA_NUM_PARALLEL on the server).'), 2);
-export const OLLAMA_TIMEOUT_MS = withDefault(int(1, 'Timeout of one LLM request in ms (a cold model load takes a while).'), 120_000);
-export const OLLAMA_NUM_CTX = withDefault(int(512, 'Context window in tokens: a batch of 20 plus the prompt needs more than 2048.'), 8192);
-export const OLLAMA_KEEP_ALIVE = setting(
-  z._default(
-    z.pipe(
-      z.string().check(z.regex(/^-?\d+(\.\d+)?(s|m|h)?$/)),
-      z.transform((raw) => Math.round(parseFloat(raw) * (raw.endsWith('h') ? 3600 : raw.endsWith('m') ? 60 : 1))),
-    ),
-    300,
+  ENCODER_ENDPOINT_NAME: name('SageMaker endpoint of the encoder tier; unset: no encoder tier.'),
+  ATHENA_WORKGROUP: name('Athena workgroup of the insights queries.'),
+  GLUE_DATABASE: name('Glue database holding the results table the insights query.'),
+  RETRAIN_STATE_MACHINE_ARN: name('Step Functions state machine of retraining; unset: the API offers no retraining.'),
+
+  POWERTOOLS_SERVICE_NAME: text('aisle', 'a non-empty name', 'Service name on logs, metrics and traces.'),
+  POWERTOOLS_METRICS_NAMESPACE: text('Aisle', 'a non-empty name', 'CloudWatch namespace of the metrics.'),
+  POWERTOOLS_LOG_LEVEL: setting(z._default(z.enum(LOG_LEVELS), 'INFO'), `one of ${LOG_LEVELS.join(', ')}`, 'Lowest level of the log lines written.'),
+
+  AISLE_HOME: text('.aisle', 'a folder path', 'State folder of the local runtime: DuckDB store, API keys, blob folder, models.'),
+  AISLE_CACHE_TTL_DAYS: setting(
+    z.coerce.number().check(z.positive()),
+    'a positive number of days',
+    'How long a cached (non-human) decision lives locally; unset: forever. Human labels never expire.',
   ),
-  'seconds or a duration like 5m or 1h (-1: forever)',
-  'How long Ollama keeps the model loaded after a request, in seconds (as Ollama reads it).',
-);
+  PORT: int(0, 'Port to listen on (0: any free port).', 65_535),
 
-export const MODEL_DIR = setting(
-  z._default(z.string(), '/opt/ml/model'),
-  'a folder path',
-  'Model folder the encoder serves (where SageMaker unpacks model.tar.gz).',
-);
-export const SAGEMAKER_BIND_TO_PORT = withDefault(int(0, 'Port SageMaker asks the container to listen on; PORT wins when set.', 65_535), 8080);
-export const HOST = setting(z._default(z.string(), '0.0.0.0'), 'a host name or address', 'Address the encoder container listens on.');
-export const ENCODER_THREADS = int(0, 'ONNX intra-op threads of the encoder; unset: one per core.');
-export const ENCODER_BATCH_SIZE = withDefault(int(1, 'Texts per ONNX run of the encoder.'), 1024);
+  OLLAMA_HOST: setting(
+    z._default(z.pipe(z.string(), z.transform(httpUrl)), 'http://127.0.0.1:11434'),
+    'a host:port or http(s) URL',
+    'Address of the Ollama server of the LLM tier.',
+  ),
+  OLLAMA_MODEL: text('llama3', 'an Ollama model name', 'Model the LLM tier asks for.'),
+  OLLAMA_BATCH_SIZE: withDefault(int(1, 'Products per LLM request; the tier halves it under pressure.'), 20),
+  OLLAMA_CONCURRENCY: withDefault(int(1, 'LLM requests in flight at once (match OLLAMA_NUM_PARALLEL on the server).'), 2),
+  OLLAMA_TIMEOUT_MS: withDefault(int(1, 'Timeout of one LLM request in ms (a cold model load takes a while).'), 120_000),
+  OLLAMA_NUM_CTX: withDefault(int(512, 'Context window in tokens: a batch of 20 plus the prompt needs more than 2048.'), 8192),
+  OLLAMA_KEEP_ALIVE: setting(
+    z._default(z.pipe(z.string().check(z.regex(/^-?\d+(\.\d+)?(s|m|h)?$/)), z.transform(seconds)), 300),
+    'seconds or a duration like 5m or 1h (-1: forever)',
+    'How long Ollama keeps the model loaded after a request, in seconds (as Ollama reads it).',
+  ),
 
-export const TRAIN_DATA_URI = s3Uri('Training rows the trainer reads (written by retrain-export).');
-export const HELDOUT_DATA_URI = s3Uri('Held-out rows champion and challenger are scored on.');
-export const MODEL_OUTPUT_URI = s3Uri('Where the trainer writes the challenger and evaluation.json.');
+  MODEL_DIR: text('/opt/ml/model', 'a folder path', 'Model folder the encoder serves (where SageMaker unpacks model.tar.gz).'),
+  SAGEMAKER_BIND_TO_PORT: withDefault(int(0, 'Port SageMaker asks the container to listen on; PORT wins when set.', 65_535), 8080),
+  HOST: text('0.0.0.0', 'a host name or address', 'Address the encoder container listens on.'),
+  ENCODER_THREADS: int(0, 'ONNX intra-op threads of the encoder; unset: one per core.'),
+  ENCODER_BATCH_SIZE: withDefault(int(1, 'Texts per ONNX run of the encoder.'), 1024),
+
+  TRAIN_DATA_URI: s3Uri('Training rows the trainer reads (written by retrain-export).'),
+  HELDOUT_DATA_URI: s3Uri('Held-out rows champion and challenger are scored on.'),
+  MODEL_OUTPUT_URI: s3Uri('Where the trainer writes the challenger and evaluation.json.'),
+};
