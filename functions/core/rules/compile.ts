@@ -3,7 +3,7 @@
  * word id to the entries starting with it, so an item costs a handful of look-ups whatever the number of rules.
  */
 import { normalizeText } from '../normalize.ts';
-import { type MatchKind, type RuleSpec, ruleConfidence, UNKNOWN_TARGET } from './schema.ts';
+import { MATCH_KINDS, type MatchKind, type RuleSpec, ruleConfidence, UNKNOWN_TARGET } from './schema.ts';
 
 /** A compiled rule. */
 export interface Rule {
@@ -13,9 +13,7 @@ export interface Rule {
   priority: number;
   /** The match must end the name (trailing sizes aside). */
   atEnd: boolean;
-  /** When set, overrides the kind-based confidence. */
-  confidence?: number;
-  /** Confidence when this rule decides, per kind of match (precomputed: see ruleConfidence). */
+  /** Confidence when this rule decides, per kind of match (precomputed: see ruleConfidence; spec.confidence overrides it). */
   confidenceOf: Record<MatchKind, number>;
   /** Exclude entries, normalized, keyed by their first word: word id → the word ids that must follow it. */
   excludeIndex: ExcludeIndex | null;
@@ -92,13 +90,9 @@ export function compileRule(
     classId: spec.target === UNKNOWN_TARGET ? null : spec.target,
     priority: spec.priority,
     atEnd: spec.at === 'end',
-    confidence: spec.confidence,
-    confidenceOf: {
-      keyword: spec.confidence ?? ruleConfidence('keyword', spec.priority),
-      phrase: spec.confidence ?? ruleConfidence('phrase', spec.priority),
-      brand: spec.confidence ?? ruleConfidence('brand', spec.priority),
-      regex: spec.confidence ?? ruleConfidence('regex', spec.priority),
-    },
+    confidenceOf: Object.fromEntries(
+      MATCH_KINDS.map((kind) => [kind, spec.confidence ?? ruleConfidence(kind, spec.priority)]),
+    ) as Rule['confidenceOf'],
     excludeIndex: sharedExcludeIndex(excludeIndexes, spec.exclude ?? [], sets, vocabulary),
     spec,
   };

@@ -8,6 +8,7 @@ export type MatchKind = 'keyword' | 'phrase' | 'brand' | 'regex';
 
 /** Base confidence per kind of match; see `ruleConfidence`. */
 const KIND_CONFIDENCE: Record<MatchKind, number> = { phrase: 0.94, brand: 0.94, keyword: 0.92, regex: 0.9 };
+export const MATCH_KINDS = Object.keys(KIND_CONFIDENCE) as MatchKind[];
 
 /**
  * A rule's confidence when it decides: the base of its kind (phrase/brand 0.94, keyword 0.92, regex 0.90)
