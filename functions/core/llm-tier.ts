@@ -61,20 +61,9 @@ export interface LlmTierOptions {
   now?: () => number;
 }
 
-export interface LlmTierStats {
-  /** Requests sent (classify calls), and the batch size of each, in order of sending. */
-  requests: number;
-  batchSizes: number[];
-  /** Current adaptive batch size. */
-  batchSize: number;
-  breaker: BreakerState;
-  /** How often the breaker opened and closed again. */
-  opened: number;
-  closed: number;
-}
-
 export interface LlmTier extends Tier {
-  readonly stats: LlmTierStats;
+  /** Requests sent and the batch size of each, in order of sending; the current adaptive batch size; the breaker. */
+  readonly stats: { requests: number; batchSizes: number[]; batchSize: number; breaker: BreakerState; opened: number; closed: number };
 }
 
 type BreakerState = 'closed' | 'open' | 'half-open';
@@ -147,20 +136,6 @@ export class CircuitBreaker {
   }
 }
 
-/** Products per request: halves under pressure (not below 1), doubles back on success (not above max). */
-class BatchSizer {
-  current: number;
-  constructor(private readonly max: number) {
-    this.current = max;
-  }
-  shrink(from: number): void {
-    this.current = Math.max(1, Math.min(this.current, Math.floor(from / 2)));
-  }
-  grow(): void {
-    this.current = Math.min(this.max, this.current * 2);
-  }
-}
-
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
@@ -175,7 +150,8 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
   const where = llm.where ?? `LLM ${llm.model}`;
   const modelVersion = `ollama:${llm.model}`;
   const taxonomy = opts.taxonomy;
-  const sizer = new BatchSizer(maxBatch);
+  /** Products per request: halves under pressure (not below 1), doubles back on success (not above maxBatch). */
+  let batchSize = maxBatch;
   const batchSizes: number[] = [];
   const breaker = new CircuitBreaker(opts.breakerThreshold ?? 5, opts.breakerCooldownMs ?? 30_000, now, (state, reason) => {
     opts.notify?.(
@@ -262,7 +238,7 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
     const take = () => {
       if (requeued.length) return requeued.shift()!;
       if (next >= items.length) return undefined;
-      const idx = Array.from({ length: Math.min(sizer.current, items.length - next) }, (_, j) => next + j);
+      const idx = Array.from({ length: Math.min(batchSize, items.length - next) }, (_, j) => next + j);
       next += idx.length;
       return { idx, attempt: 0 };
     };
@@ -283,7 +259,7 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
           const answers = await llm.classify(batch.map((it, j) => ({ text: it.text, name: it.name, hints: hints[j] })));
           if (answers.length !== batch.length) throw new LlmUnavailableError('server', `answered ${answers.length} items for ${batch.length}`);
           breaker.success();
-          sizer.grow();
+          batchSize = Math.min(maxBatch, batchSize * 2);
           const got = answers.map(toOutcome);
           got.forEach((o, j) => (outcomes[chunk.idx[j]] = o));
           await checkpointAnswers(batch, got);
@@ -293,7 +269,7 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
           breaker.failure(e.message);
           if ((e.kind === 'timeout' || e.kind === 'oom') && batch.length > 1) {
             // Smaller requests fit in memory and in time: split this one and let the halves go on their own.
-            sizer.shrink(batch.length);
+            batchSize = Math.max(1, Math.min(batchSize, Math.floor(batch.length / 2)));
             const half = Math.ceil(batch.length / 2);
             if (attempt < retries) {
               requeued.unshift({ idx: chunk.idx.slice(0, half), attempt: attempt + 1 }, { idx: chunk.idx.slice(half), attempt: attempt + 1 });
@@ -319,11 +295,11 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
     name: 'llm',
     cacheable: true,
     decide,
-    get stats(): LlmTierStats {
+    get stats() {
       return {
         requests: batchSizes.length,
         batchSizes: [...batchSizes],
-        batchSize: sizer.current,
+        batchSize,
         breaker: breaker.state,
         opened: breaker.opened,
         closed: breaker.closed,
