@@ -2,14 +2,9 @@ import type { ClassThresholds, Encoder, RuleCalibration } from '../ports.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { Candidate, CascadeItem, DecidedOutcome, Tier, TierContext, TierOutcome } from './types.ts';
 
-export interface EncoderTierOptions {
-  /** Candidates kept per item (LLM hints, trace). Default 3. */
-  topK?: number;
-  /** Names classes in reasons ("Dairy & Eggs"); ids are used without it. */
-  taxonomy?: Taxonomy;
-  /** Cost units per item (the cost model's unit: one encoder inference). Default 1. */
-  costUnits?: number;
-}
+/** Candidates kept per item (LLM hints, trace), and the cost units of an item (the cost model's unit: one encoder inference). */
+const topK = 3;
+const costUnits = 1;
 
 /** Decisions of an imaginary rule at the pooled precision added to each rule's own (smoothing). */
 const PRIOR_DECISIONS = 4;
@@ -51,9 +46,8 @@ export function thresholdOf(t: ClassThresholds, classId: string): number {
  * does not contradict stands, a confident encoder overrules a weak rule, and an item where they disagree
  * without a clear winner is deferred (to the LLM, or review) instead of decided wrongly.
  */
-export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {}): Tier {
-  const topK = opts.topK ?? 3;
-  const costUnits = opts.costUnits ?? 1;
+export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy } = {}): Tier {
+  // With the taxonomy, reasons name classes ("Dairy & Eggs"); ids are used without it.
   const nameOf = (classId: string) => opts.taxonomy?.get(classId)?.name ?? classId;
   const calibration = encoder.ruleCalibration;
 
