@@ -13,22 +13,20 @@ export type Mix = Record<string, number>;
 /** A typical first run over a new catalog, when no job is given: most decided by rules and the encoder. */
 export const TYPICAL_MIX: Mix = { cache: 0.05, rules: 0.35, encoder: 0.45, llm: 0.12, review: 0.03 };
 
+const price = z.number().positive();
+
 export const pricesSchema = z.object({
   region: z.string(),
   currency: z.literal('USD'),
   read: z.string(),
   source: z.string(),
-  lambda: z.object({ perGbSecondArm64: z.number().positive(), perMillionRequests: z.number().positive() }),
-  sqs: z.object({ perMillionRequests: z.number().positive(), billedPayloadBytes: z.number().positive() }),
-  dynamodb: z.object({
-    perMillionWriteRequestUnits: z.number().positive(),
-    perMillionReadRequestUnits: z.number().positive(),
-    storagePerGbMonth: z.number().positive(),
-  }),
-  sagemaker: z.object({ instanceType: z.string(), perInstanceHour: z.number().positive() }),
-  ec2: z.object({ instanceType: z.string(), perInstanceHour: z.number().positive() }),
-  s3: z.object({ perThousandPut: z.number().positive(), perThousandGet: z.number().positive(), storagePerGbMonth: z.number().positive() }),
-  athena: z.object({ perTbScanned: z.number().positive() }),
+  lambda: z.object({ perGbSecondArm64: price, perMillionRequests: price }),
+  sqs: z.object({ perMillionRequests: price, billedPayloadBytes: price }),
+  dynamodb: z.object({ perMillionWriteRequestUnits: price, perMillionReadRequestUnits: price, storagePerGbMonth: price }),
+  sagemaker: z.object({ instanceType: z.string(), perInstanceHour: price }),
+  ec2: z.object({ instanceType: z.string(), perInstanceHour: price }),
+  s3: z.object({ perThousandPut: price, perThousandGet: price, storagePerGbMonth: price }),
+  athena: z.object({ perTbScanned: price }),
   cloudwatch: z.object({ perAlarmMonth: z.number().nonnegative() }),
 });
 export type Prices = z.infer<typeof pricesSchema>;
@@ -163,61 +161,49 @@ export function scenarioCost(name: string, products: number, mix: Mix, prices: P
   const share = (tier: string) => mix[tier] ?? 0;
   const afterRules = products * (share('encoder') + share('llm') + share(REVIEW_TIER));
   const toLlm = products * (share('llm') + (a.llmEnabled ? share(REVIEW_TIER) : 0));
-  const lines: CostLine[] = [];
-
   const gbSeconds =
     (a.lambdaMemoryGb *
       (products * (a.lambdaMsPerRow.ingest + a.lambdaMsPerRow.classify + a.lambdaMsPerRow.finalize) + invocations * a.classifyMsPerInvocation)) /
     1000;
-  lines.push(line('Lambda compute', `${round(gbSeconds, 1)} GB-s`, gbSeconds * prices.lambda.perGbSecondArm64));
-  lines.push(line('Lambda requests', `${Math.ceil(invocations)} invocations`, (invocations * prices.lambda.perMillionRequests) / MILLION));
-
   // Each 64 KiB of a request's payload bills as one request; a message is sent, received and deleted (batched by 10).
   const messageBytes = a.rowsPerMessage * a.rowBytes * 1.4;
   const perMessageUnits = Math.max(1 / a.messagesPerInvocation, messageBytes / prices.sqs.billedPayloadBytes);
   const llmMessages = toLlm / a.rowsPerMessage;
   const sqsRequests = (messages + llmMessages) * (2 * perMessageUnits + 1 / a.messagesPerInvocation);
-  lines.push(line('SQS requests', `${Math.ceil(sqsRequests)} requests`, (sqsRequests * prices.sqs.perMillionRequests) / MILLION));
-
   // Stored twice (current + history), plus the GSI copy for review/LLM items, the cache entry of expensive
   // tiers, and the count-shard update per message (plus the job read after it).
   const indexed = products * (share('llm') + share(REVIEW_TIER));
   const cached = products * (share('encoder') + share('llm'));
   const wru = products * a.recordWriteUnits * 2 + indexed * a.recordWriteUnits + cached + messages * a.counterWriteUnitsPerMessage;
   const rru = products * a.cacheReadUnits + messages;
-  lines.push(line('DynamoDB writes', `${Math.ceil(wru)} WRU`, (wru * prices.dynamodb.perMillionWriteRequestUnits) / MILLION));
-  lines.push(line('DynamoDB reads', `${Math.ceil(rru)} RRU`, (rru * prices.dynamodb.perMillionReadRequestUnits) / MILLION));
-
   const multipartParts = Math.ceil((products * a.outputBytesPerRow) / (5 * 1024 * 1024));
   const puts = messages + multipartParts + 3;
   const gets = messages + 1;
-  lines.push(
-    line('S3 requests', `${Math.ceil(puts)} PUT, ${Math.ceil(gets)} GET`, (puts * prices.s3.perThousandPut + gets * prices.s3.perThousandGet) / 1000),
-  );
-
   const encoderHours = encoderInPath && afterRules ? afterRules / (a.encoderProductsPerSecond * a.encoderUtilization * 3600) : 0;
-  lines.push(
+  const secondsPerLlmProduct =
+    a.llmPromptTokensPerProduct / a.llmPrefillTokensPerSecond + a.llmOutputTokensPerProduct / a.llmGenerationTokensPerSecond;
+  const llmHours = (toLlm * secondsPerLlmProduct) / 3600 / a.llmUtilization;
+  const scannedTb = (products * a.lakeBytesPerRow * a.athenaScansPerJob) / 1e12;
+
+  const lines = [
+    line('Lambda compute', `${round(gbSeconds, 1)} GB-s`, gbSeconds * prices.lambda.perGbSecondArm64),
+    line('Lambda requests', `${Math.ceil(invocations)} invocations`, (invocations * prices.lambda.perMillionRequests) / MILLION),
+    line('SQS requests', `${Math.ceil(sqsRequests)} requests`, (sqsRequests * prices.sqs.perMillionRequests) / MILLION),
+    line('DynamoDB writes', `${Math.ceil(wru)} WRU`, (wru * prices.dynamodb.perMillionWriteRequestUnits) / MILLION),
+    line('DynamoDB reads', `${Math.ceil(rru)} RRU`, (rru * prices.dynamodb.perMillionReadRequestUnits) / MILLION),
+    line('S3 requests', `${Math.ceil(puts)} PUT, ${Math.ceil(gets)} GET`, (puts * prices.s3.perThousandPut + gets * prices.s3.perThousandGet) / 1000),
     line(
       `SageMaker ${prices.sagemaker.instanceType}`,
       `${round(encoderHours, 3)} h for ${Math.round(encoderInPath ? afterRules : 0)} products`,
       encoderHours * prices.sagemaker.perInstanceHour,
     ),
-  );
-
-  const secondsPerLlmProduct =
-    a.llmPromptTokensPerProduct / a.llmPrefillTokensPerSecond + a.llmOutputTokensPerProduct / a.llmGenerationTokensPerSecond;
-  const llmHours = (toLlm * secondsPerLlmProduct) / 3600 / a.llmUtilization;
-  lines.push(
     line(
       `EC2 ${prices.ec2.instanceType} (Ollama)`,
       `${round(llmHours, 2)} h for ${Math.round(toLlm)} products`,
       llmHours * prices.ec2.perInstanceHour,
     ),
-  );
-
-  const scannedTb = (products * a.lakeBytesPerRow * a.athenaScansPerJob) / 1e12;
-  lines.push(line('Athena', `${round(scannedTb * 1000, 3)} GB scanned`, scannedTb * prices.athena.perTbScanned));
-
+    line('Athena', `${round(scannedTb * 1000, 3)} GB scanned`, scannedTb * prices.athena.perTbScanned),
+  ];
   return { name, mix, lines, total: lines.reduce((s, l) => s + l.dollars, 0) };
 }
 
