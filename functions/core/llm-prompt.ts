@@ -141,37 +141,31 @@ export class LlmPrompt {
   parse(content: string, n: number): ParsedReply {
     const answers: (ParsedAnswer | undefined)[] = new Array(n).fill(undefined);
     const problems = new Map<number, string>();
-    let json: unknown;
+    // The whole reply's problem, when it has one, is every item's.
+    let root: Record<string, unknown> | string;
     try {
-      json = JSON.parse(content);
+      const json: unknown = JSON.parse(content);
+      const isObject = typeof json === 'object' && json !== null && !Array.isArray(json);
+      root = isObject ? (json as Record<string, unknown>) : 'reply is not a JSON object keyed by product number';
     } catch {
-      for (let i = 0; i < n; i++) problems.set(i, `reply is not valid JSON: ${oneLine(content).slice(0, 60)}`);
-      return { answers, problems };
-    }
-    const root = z.record(z.string(), z.unknown()).safeParse(json);
-    if (!root.success || Array.isArray(json)) {
-      for (let i = 0; i < n; i++) problems.set(i, 'reply is not a JSON object keyed by product number');
-      return { answers, problems };
+      root = `reply is not valid JSON: ${oneLine(content).slice(0, 60)}`;
     }
     for (let i = 0; i < n; i++) {
-      const raw = root.data[String(i + 1)];
-      if (raw === undefined) {
-        problems.set(i, 'no answer for this product');
-        continue;
-      }
-      const entry = entrySchema.safeParse(raw);
-      if (!entry.success) {
-        problems.set(i, 'answer is not {"classId", "confidence"}');
-        continue;
-      }
-      const id = entry.data.classId.trim();
-      if (!this.allowedSet.has(id)) {
-        problems.set(i, `"${id.slice(0, 40)}" is not a class id of the taxonomy`);
-        continue;
-      }
-      answers[i] = { classId: id === UNKNOWN_ANSWER ? null : id, confidence: entry.data.confidence ?? 0.5 };
+      const got = typeof root === 'string' ? root : this.answerOf(root[String(i + 1)]);
+      if (typeof got === 'string') problems.set(i, got);
+      else answers[i] = got;
     }
     return { answers, problems };
+  }
+
+  /** One product's answer, or what is wrong with it. */
+  private answerOf(raw: unknown): ParsedAnswer | string {
+    if (raw === undefined) return 'no answer for this product';
+    const entry = entrySchema.safeParse(raw);
+    if (!entry.success) return 'answer is not {"classId", "confidence"}';
+    const id = entry.data.classId.trim();
+    if (!this.allowedSet.has(id)) return `"${id.slice(0, 40)}" is not a class id of the taxonomy`;
+    return { classId: id === UNKNOWN_ANSWER ? null : id, confidence: entry.data.confidence ?? 0.5 };
   }
 }
 
