@@ -103,23 +103,19 @@ interface LakeRowInput {
   levels: string[];
 }
 
+/** The sources read straight off the record or the row. */
+const DIRECT: Record<Extract<LakeSource, string>, (from: LakeRowInput) => string | number | null> = {
+  job_id: ({ record }) => record.jobId ?? null,
+  row_no: ({ rowNo }) => rowNo,
+  product_name: ({ record }) => record.input.name,
+  cost_units: ({ record }) => record.decision.trace?.costUnits ?? 0,
+  decided_at: ({ record }) => record.at,
+  input: ({ passThrough }) => JSON.stringify(passThrough),
+};
+
 function lakeValue(source: LakeSource, from: LakeRowInput): string | number | null {
-  const { record } = from;
-  switch (source) {
-    case 'job_id':
-      return record.jobId ?? null;
-    case 'row_no':
-      return from.rowNo;
-    case 'product_name':
-      return record.input.name;
-    case 'cost_units':
-      return record.decision.trace?.costUnits ?? 0;
-    case 'decided_at':
-      return record.at;
-    case 'input':
-      return JSON.stringify(from.passThrough);
-  }
-  if ('decision' in source) return record.decision[source.decision] ?? null;
+  if (typeof source === 'string') return DIRECT[source](from);
+  if ('decision' in source) return from.record.decision[source.decision] ?? null;
   if ('level' in source) return from.levels[source.level] ?? '';
   const column = from.promoted[source.promoted];
   const value = (column ? from.passThrough[column]?.trim() : undefined) || null;
