@@ -94,10 +94,6 @@ export class Taxonomy {
     this.levels = levels;
   }
 
-  get depth(): number {
-    return this.levels.length;
-  }
-
   get(id: string): TaxonomyClass | undefined {
     return this.byId.get(id);
   }
