@@ -41,10 +41,47 @@ export class RuleSet {
     this.matcher = new Matcher(this.compiled);
   }
 
-  /** Validates and compiles parsed JSON; throws RulesError listing every problem, each naming its rule. */
+  /**
+   * Validates parsed JSON against the schema and the taxonomy and compiles each rule; throws RulesError listing
+   * every problem, each naming its rule. The vocabulary starts with the words of the exclude lists;
+   * compileIndexes numbers the rest.
+   */
   static parse(json: unknown, taxonomy: Taxonomy, origin = 'rules'): RuleSet {
-    const { version, rules, vocabulary } = parseRules(json, taxonomy, origin);
-    return new RuleSet(version, rules, vocabulary);
+    const file = rulesFileSchema.safeParse(json);
+    if (!file.success) {
+      const problems = file.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+      throw new RulesError(`${origin} is not a valid rules file:\n  ${problems.join('\n  ')}`, problems);
+    }
+    const problems: string[] = [];
+    const rules: Rule[] = [];
+    const seen = new Set<string>();
+    const vocabulary = new Vocabulary();
+    // Rules sharing an exclude set share its compiled index: the set is normalized once, not once per rule.
+    const excludeIndexes = new Map<string, ExcludeIndex | null>();
+    const sets = file.data.excludeSets ?? {};
+    for (const [name, list] of Object.entries(sets)) {
+      for (const x of list) if (!normalizeText(x)) problems.push(`excludeSets.${name}: entry "${x}" is empty once normalized`);
+    }
+    file.data.rules.forEach((raw, index) => {
+      const rawId = (raw as { id?: unknown } | null)?.id;
+      const name = typeof rawId === 'string' && rawId ? `rule ${rawId}` : `rules[${index}]`;
+      const parsed = ruleSchema.safeParse(raw);
+      if (!parsed.success) {
+        for (const i of parsed.error.issues) problems.push(`${name}: ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
+        return;
+      }
+      const own = ruleProblems(parsed.data, taxonomy, sets);
+      if (seen.has(parsed.data.id)) own.unshift(`duplicate rule id (ids must be unique)`);
+      seen.add(parsed.data.id);
+      for (const p of own) problems.push(`${name}: ${p}`);
+      if (!own.length) rules.push(compileRule(parsed.data, sets, excludeIndexes, vocabulary));
+    });
+    if (problems.length) {
+      const shown = problems.slice(0, 50);
+      const more = problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : '';
+      throw new RulesError(`${origin}: ${problems.length} problem(s) in the rules:\n  ${shown.join('\n  ')}${more}`, problems);
+    }
+    return new RuleSet(file.data.version, rules, vocabulary);
   }
 
   get(id: string): Rule | undefined {
@@ -109,49 +146,6 @@ export class RuleSet {
     const all = this.collect(item);
     return explainMatches(all, (rule) => this.matcher.excludedBy(rule, item.text));
   }
-}
-
-/**
- * Reading a rules file: validates parsed JSON against the schema and the taxonomy and compiles each rule; throws
- * RulesError listing every problem, each naming its rule. The vocabulary holds the words of the exclude lists,
- * numbered; compileIndexes numbers the rest.
- */
-function parseRules(json: unknown, taxonomy: Taxonomy, origin: string) {
-  const file = rulesFileSchema.safeParse(json);
-  if (!file.success) {
-    const problems = file.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
-    throw new RulesError(`${origin} is not a valid rules file:\n  ${problems.join('\n  ')}`, problems);
-  }
-  const problems: string[] = [];
-  const rules: Rule[] = [];
-  const seen = new Set<string>();
-  const vocabulary = new Vocabulary();
-  // Rules sharing an exclude set share its compiled index: the set is normalized once, not once per rule.
-  const excludeIndexes = new Map<string, ExcludeIndex | null>();
-  const sets = file.data.excludeSets ?? {};
-  for (const [name, list] of Object.entries(sets)) {
-    for (const x of list) if (!normalizeText(x)) problems.push(`excludeSets.${name}: entry "${x}" is empty once normalized`);
-  }
-  file.data.rules.forEach((raw, index) => {
-    const rawId = (raw as { id?: unknown } | null)?.id;
-    const name = typeof rawId === 'string' && rawId ? `rule ${rawId}` : `rules[${index}]`;
-    const parsed = ruleSchema.safeParse(raw);
-    if (!parsed.success) {
-      for (const i of parsed.error.issues) problems.push(`${name}: ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
-      return;
-    }
-    const own = ruleProblems(parsed.data, taxonomy, sets);
-    if (seen.has(parsed.data.id)) own.unshift(`duplicate rule id (ids must be unique)`);
-    seen.add(parsed.data.id);
-    for (const p of own) problems.push(`${name}: ${p}`);
-    if (!own.length) rules.push(compileRule(parsed.data, sets, excludeIndexes, vocabulary));
-  });
-  if (problems.length) {
-    const shown = problems.slice(0, 50);
-    const more = problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : '';
-    throw new RulesError(`${origin}: ${problems.length} problem(s) in the rules:\n  ${shown.join('\n  ')}${more}`, problems);
-  }
-  return { version: file.data.version, rules, vocabulary };
 }
 
 /** What is wrong with one schema-valid rule beyond its shape: its target, empty entries, exclude sets, regex. */
