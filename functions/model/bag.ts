@@ -82,7 +82,8 @@ export interface BagModel {
   oovScale: number;
 }
 
-function fnv1a(s: string): number {
+/** FNV-1a over UTF-16 code units: n-gram buckets here, and the stable hash behind held-out splits. */
+export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

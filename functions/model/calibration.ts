@@ -53,18 +53,13 @@ export function fitTemperature(logits: Float32Array[], labels: ArrayLike<number>
   return Math.exp((lo + hi) / 2);
 }
 
-export interface ThresholdOptions {
-  /** Wanted precision of accepted predictions per class, e.g. 0.97. */
-  targetPrecision: number;
-  /** Classes predicted fewer times than this on validation use the pooled threshold. Default 30. */
-  minPredictions?: number;
-  /**
-   * No threshold is lower than this. Default 0.5: a class is only accepted when it is more likely than all
-   * others together, even when the validation slice (drawn from the training catalog) is easy and would
-   * allow any cut.
-   */
-  minThreshold?: number;
-}
+/** Classes predicted fewer times than this on validation use the pooled threshold. */
+const MIN_PREDICTIONS = 30;
+/**
+ * No threshold is lower than this: a class is only accepted when it is more likely than all others together,
+ * even when the validation slice (drawn from the training catalog) is easy and would allow any cut.
+ */
+const MIN_THRESHOLD = 0.5;
 
 export interface Thresholds {
   perClass: Record<string, number>;
@@ -79,15 +74,13 @@ export interface Thresholds {
 export function chooseThresholds(
   preds: { predicted: string; score: number; correct: boolean }[],
   classIds: string[],
-  opts: ThresholdOptions,
+  opts: { targetPrecision: number },
 ): Thresholds {
-  const minPredictions = opts.minPredictions ?? 30;
-  const floor = opts.minThreshold ?? 0.5;
-  const pooled = Math.max(floor, lowestCut(preds, opts.targetPrecision));
+  const pooled = Math.max(MIN_THRESHOLD, lowestCut(preds, opts.targetPrecision));
   const perClass: Record<string, number> = {};
   for (const classId of classIds) {
     const mine = preds.filter((p) => p.predicted === classId);
-    perClass[classId] = mine.length >= minPredictions ? Math.max(floor, lowestCut(mine, opts.targetPrecision)) : pooled;
+    perClass[classId] = mine.length >= MIN_PREDICTIONS ? Math.max(MIN_THRESHOLD, lowestCut(mine, opts.targetPrecision)) : pooled;
   }
   return { perClass, pooled };
 }

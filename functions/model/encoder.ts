@@ -133,7 +133,7 @@ export class OnnxEncoder implements Encoder {
       metrics.rules,
     );
     // One tiny run checks that the logits have one column per class.
-    const probe = await encoder.logits(['probe']);
+    const probe = await encoder.run(encoder.feeds(['probe']));
     if (probe.dims[1] !== classIds.length) {
       throw new ModelLoadError(`model ${root}: model.onnx gives ${probe.dims[1]} logits per row but labels.json lists ${classIds.length} classes`);
     }
@@ -234,11 +234,6 @@ export class OnnxEncoder implements Encoder {
       result[i] = top;
     }
     return result;
-  }
-
-  /** Raw logits of the graph for already-normalized texts. */
-  async logits(texts: string[]): Promise<ort.Tensor> {
-    return this.run(this.feeds(texts));
   }
 
   private feeds(texts: string[]): Record<string, ort.Tensor> {

@@ -5,18 +5,14 @@
  */
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Encoder } from '../ports.ts';
+import type { LabelledText } from './labelled-data.ts';
 import { type EvalReport, formatReport, type Prediction, scorePredictions } from './metrics.ts';
 
 export type { EvalReport } from './metrics.ts';
 export { formatReport };
 
-export interface EvalRow {
-  text: string;
-  classId: string;
-}
-
-export async function evaluate(encoder: Encoder, rows: EvalRow[], taxonomy: Taxonomy, opts: { batchSize?: number } = {}): Promise<EvalReport> {
-  const batchSize = opts.batchSize ?? 8192;
+export async function evaluate(encoder: Encoder, rows: LabelledText[], taxonomy: Taxonomy): Promise<EvalReport> {
+  const batchSize = 8192;
   const preds: Prediction[] = [];
   for (let start = 0; start < rows.length; start += batchSize) {
     const slice = rows.slice(start, start + batchSize);

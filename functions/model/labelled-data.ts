@@ -10,15 +10,20 @@ import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { itemText } from '../core/normalize.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
+import { fnv1a } from './bag.ts';
 
 export const NAME_COLUMNS = ['product_name', 'name', 'title', 'product_title'];
 export const HELD_OUT_SPLITS = new Set(['test', 'validation', 'valid', 'val', 'holdout', 'heldout', 'held-out', 'dev', 'eval']);
 export const TRAIN_SPLITS = new Set(['train', 'training', '']);
 
-export interface LabelledRow {
-  /** The text the cascade's tiers see: the normalized name, with the brand in front when the name lacks it. */
+/** A text and its gold class: what training and evaluation take. */
+export interface LabelledText {
   text: string;
   classId: string;
+}
+
+/** A row of a labelled file; its text is what the cascade's tiers see (the name, with the brand in front when the name lacks it). */
+export interface LabelledRow extends LabelledText {
   heldOut: boolean;
 }
 
@@ -36,12 +41,7 @@ export class LabelledDataError extends Error {
 
 /** FNV-1a of the text: the same text is always on the same side of a hash split. */
 export function isHeldOutByHash(text: string, fraction: number): boolean {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) / 4294967296 < fraction;
+  return fnv1a(text) / 4294967296 < fraction;
 }
 
 async function sniffDelimiter(file: string): Promise<string> {

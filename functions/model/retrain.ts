@@ -8,13 +8,9 @@ import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Encoder, ModelVersionInfo, WritableModelRegistry } from '../ports.ts';
 import { OnnxEncoder } from './encoder.ts';
 import { type EvalReport, evaluate } from './evaluate.ts';
+import type { LabelledText } from './labelled-data.ts';
 import { decidePromotion, type PromotionDecision, promotionScores } from './registry.ts';
 import { type ModelMetrics, type TrainOptions, trainEncoder } from './train.ts';
-
-export interface LabelledText {
-  text: string;
-  classId: string;
-}
 
 export interface RetrainOptions {
   taxonomy: Taxonomy;

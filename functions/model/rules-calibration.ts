@@ -73,16 +73,12 @@ export function calibrateRules(
     score: ranked[0].score,
     correct: ranked[0].classId === gold,
   }));
-  const thresholds = (preds: { predicted: string; score: number; correct: boolean }[]) => {
-    const t = chooseThresholds(preds, classIds, { targetPrecision });
-    return { perClass: t.perClass, pooled: t.pooled };
-  };
   return {
     rulesVersion: rules.version,
     hits: Object.fromEntries(Object.entries(hits).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     pooledPrecision,
     weight,
-    ruled: thresholds(ruledPreds),
-    unruled: thresholds(unruled),
+    ruled: chooseThresholds(ruledPreds, classIds, { targetPrecision }),
+    unruled: chooseThresholds(unruled, classIds, { targetPrecision }),
   };
 }

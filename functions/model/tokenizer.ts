@@ -160,7 +160,6 @@ export class TokenizerError extends Error {}
 export class TextTokenizer {
   /** The maintained library's tokenizer built from the same file (the reference for the fast path). */
   readonly library: Tokenizer;
-  readonly vocabSize: number;
   readonly padId: number;
   /** True when ids come from the fast WordPiece path (identical to the library's by construction and test). */
   readonly fast: boolean;
@@ -177,7 +176,6 @@ export class TextTokenizer {
       throw new TokenizerError(`tokenizer.json cannot be loaded: ${(err as Error).message}`);
     }
     const vocab = this.library.get_vocab(true);
-    this.vocabSize = Math.max(...vocab.values()) + 1;
     this.padId = json.padding?.pad_id ?? vocab.get(PAD_TOKEN) ?? vocab.get('<pad>') ?? 0;
     const model = json.model;
     this.fast =
@@ -229,10 +227,6 @@ export class TextTokenizer {
   /** Same ids as encode(), always through the library (used to validate the fast path). */
   encodeWithLibrary(text: string): number[] {
     return this.library.encode(text).ids;
-  }
-
-  token(id: number): string | undefined {
-    return this.library.id_to_token(id);
   }
 
   /**

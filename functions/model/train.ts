@@ -15,19 +15,25 @@ import { seededRandom } from '../core/random.ts';
 import type { RuleSet } from '../core/rules.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { RuleCalibration } from '../ports.ts';
-import { averageModels, type BagConfig, type BagModel, bagForward, DEFAULT_BAG_CONFIG, foldLinearHead, headFlagsOf, trainBag } from './bag.ts';
+import {
+  averageModels,
+  type BagConfig,
+  type BagModel,
+  bagForward,
+  bagLogits,
+  DEFAULT_BAG_CONFIG,
+  foldLinearHead,
+  headFlagsOf,
+  trainBag,
+} from './bag.ts';
 import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibration.ts';
+import type { LabelledText } from './labelled-data.ts';
 import { type EvalReport, type Prediction, scorePredictions } from './metrics.ts';
 import { calibrateRules } from './rules-calibration.ts';
 import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, type TokenizerBuildOptions, UNK_TOKEN } from './tokenizer.ts';
 
 export const TRAINER = 'aisle-bag/1';
-
-export interface TrainRow {
-  text: string;
-  classId: string;
-}
 
 export interface TrainOptions {
   taxonomy: Taxonomy;
@@ -49,16 +55,6 @@ export interface TrainOptions {
    */
   rules?: RuleSet;
   onProgress?: (msg: string) => void;
-}
-
-/** What training wrote to labels.json. */
-export interface LabelsFile {
-  taxonomyName?: string;
-  taxonomyVersion: string;
-  /** Full taxonomy labels ("Food > Beverages"), in the order of the model's logits. */
-  labels: string[];
-  /** Class ids, parallel to labels. */
-  classIds: string[];
 }
 
 /** metrics.json: what serving reads (temperature, thresholds) and the held-out scores. */
@@ -90,23 +86,9 @@ export interface ModelMetrics {
   validation: EvalReport;
 }
 
-export interface ModelCard {
-  version: string;
-  trainer: string;
-  parentVersion: string | null;
-  createdAt: string;
-  /** SHA-256 of the training rows (normalized text + class id, sorted). */
-  trainingDataHash: string;
-  rows: number;
-  classes: number;
-  seed: number;
-  config: BagConfig;
-  trainSeconds: number;
-}
-
 export class TrainError extends Error {}
 
-export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promise<{ dir: string; metrics: ModelMetrics }> {
+export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Promise<{ dir: string; metrics: ModelMetrics }> {
   const started = performance.now();
   const { taxonomy } = opts;
   const seed = opts.seed ?? 42;
@@ -118,7 +100,7 @@ export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promis
   const version = opts.version ?? basename(dir);
   if (!(validationFraction > 0 && validationFraction < 0.5)) throw new TrainError('validationFraction must be between 0 and 0.5');
 
-  const examples: { text: string; classId: string }[] = [];
+  const examples: LabelledText[] = [];
   for (const [i, row] of rows.entries()) {
     if (!taxonomy.get(row.classId)) throw new TrainError(`row ${i + 1}: class "${row.classId}" is not in taxonomy ${taxonomy.version}`);
     const text = normalizeText(row.text ?? '');
@@ -185,13 +167,7 @@ export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promis
     `calibration: temperature ${temperature.toFixed(3)}, unknown-word scale ${scale}, validation NLL ${nllBefore.toFixed(4)} → ${nllAfter.toFixed(4)}`,
   );
 
-  const raw = new Float32Array(classIds.length);
-  const validProbs = validSet.map((_, i) => {
-    const share = bagForward(model, validIds[i], raw);
-    const div = 1 + scale * share;
-    for (let c = 0; c < raw.length; c++) raw[c] /= div;
-    return softmaxInto(raw, temperature, new Float64Array(classIds.length));
-  });
+  const validProbs = validIds.map((seq) => softmaxInto(bagLogits(model, seq), temperature, new Float64Array(classIds.length)));
   const scored = validSet.map((e, i) => {
     const probs = validProbs[i];
     let best = 0;
@@ -240,13 +216,14 @@ export async function trainEncoder(rows: TrainRow[], opts: TrainOptions): Promis
       `rules ${metrics.rules.rulesVersion}: ${measured} decisions on training rows, precision ${metrics.rules.pooledPrecision.toFixed(4)}, weight ${metrics.rules.weight}`,
     );
   }
-  const labels: LabelsFile = {
+  const labels = {
     taxonomyName: taxonomy.name,
     taxonomyVersion: taxonomy.version,
+    // Full taxonomy labels ("Food > Beverages"), in the order of the model's logits; classIds parallel to them.
     labels: classIds.map((c) => taxonomy.get(c)!.label),
     classIds,
   };
-  const card: ModelCard = {
+  const card = {
     version,
     trainer: TRAINER,
     parentVersion: opts.parentVersion ?? null,
@@ -296,7 +273,8 @@ function calibrate(model: BagModel, ids: Int32Array[], labels: Int32Array) {
   return { ...best, nllBefore };
 }
 
-function dataHash(examples: { text: string; classId: string }[]): string {
+/** SHA-256 of the training rows (normalized text + class id, sorted). */
+function dataHash(examples: LabelledText[]): string {
   const lines = examples.map((e) => `${e.text}\t${e.classId}`).sort();
   const hash = createHash('sha256');
   for (const line of lines) hash.update(line + '\n');

@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../../functions/core/random.ts';
+import { fnv1a } from '../../functions/model/bag.ts';
 import { type Family, type SizeKind, STORE_BRANDS, VOCABULARY } from './vocabulary.ts';
 
 export const DEFAULT_SEED = 20261101;
@@ -26,18 +27,8 @@ export interface CatalogRow {
   split: 'train' | 'validation';
 }
 
-/** FNV-1a over UTF-16 code units: the stable hash behind the split. */
-export function stableHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 export function splitOf(name: string): 'train' | 'validation' {
-  return stableHash(name.toLowerCase().replace(/\s+/g, ' ').trim()) % 100 < VALIDATION_PERCENT ? 'validation' : 'train';
+  return fnv1a(name.toLowerCase().replace(/\s+/g, ' ').trim()) % 100 < VALIDATION_PERCENT ? 'validation' : 'train';
 }
 
 type Rand = () => number;

@@ -16,9 +16,9 @@ describe('WordPiece tokenizer built from training texts', () => {
     expect(JSON.stringify(buildTokenizer(texts))).toBe(JSON.stringify(json));
     const tk = TextTokenizer.fromJson(json);
     expect(tk.fast).toBe(true);
-    expect(tk.encode('whole milk').map((id) => tk.token(id))).toEqual(['whole', 'milk']);
+    expect(tk.encode('whole milk').map((id) => tk.library.id_to_token(id))).toEqual(['whole', 'milk']);
     // An unseen word splits into known pieces instead of [UNK].
-    const pieces = tk.encode('wholesome').map((id) => tk.token(id));
+    const pieces = tk.encode('wholesome').map((id) => tk.library.id_to_token(id));
     expect(pieces.length).toBeGreaterThan(1);
     expect(pieces.slice(1).every((p) => p!.startsWith('##'))).toBe(true);
     expect(pieces).not.toContain('[UNK]');
@@ -44,7 +44,7 @@ describe('WordPiece tokenizer built from training texts', () => {
         expect(loaded.encodeWithLibrary(text), text).toEqual(ids);
       }
       // Over-long words are [UNK], as in the Rust and JS libraries.
-      expect(loaded.token(loaded.encode('x'.repeat(150))[0])).toBe('[UNK]');
+      expect(loaded.library.id_to_token(loaded.encode('x'.repeat(150))[0])).toBe('[UNK]');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
