@@ -10,10 +10,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeCatalog } from './catalog-generator.ts';
+import { machineLine } from './machine.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '1' } } });
@@ -27,8 +28,6 @@ if (!existsSync(input)) {
   await writeCatalog(input, rows);
 }
 
-const git = (args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
-const commit = `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no']) ? ' (dirty)' : ''}`;
 const hasTime = existsSync('/usr/bin/time');
 
 interface Measured {
@@ -94,9 +93,7 @@ for (let run = 0; run < runs; run++) {
   }
 }
 
-const cpu = cpus();
-console.log(`machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
-console.log(`commit:  ${commit}`);
+console.log(machineLine());
 console.log(`input:   ${rows.toLocaleString('en-US')} rows, ${(statSync(input).size / 2 ** 20).toFixed(1)} MiB (${input})`);
 console.log('');
 console.log(`${'pass'.padEnd(36)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(10)} ${'CPU s'.padStart(7)} ${'peak RSS'.padStart(9)}`);
@@ -110,7 +107,7 @@ for (const r of results) {
 console.log(
   `load:    ${loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')} (1, 5, 15 min averages at the end; ${cpu.length} cores)`,
+    .join(' ')} (1, 5, 15 min averages at the end; ${availableParallelism()} cores)`,
 );
 console.log('\nthe first aisle insights after a run exports that run to the lake (rows/s: rows exported per second)');
 console.log('target: aisle classify ≥ 250,000 rows/s, peak RSS ≤ 500 MB (start-up included, cold cache)');

@@ -138,15 +138,8 @@ console.log(
 console.log(
   `decided by tier: ${[...byTier].map(([t, n]) => `${t} ${n} (${((n / items.length) * 100).toFixed(1)}%)`).join(', ')} · ${Math.round(cascadeRate)} rows/s`,
 );
-const lines = formatReport(cascadeReport).split('\n');
-console.log(
-  lines
-    .slice(
-      0,
-      lines.findIndex((l) => l.startsWith('coverage/accuracy curve')),
-    )
-    .join('\n'),
-);
+const cascadeText = formatReport(cascadeReport);
+console.log(cascadeText.slice(0, cascadeText.indexOf('\ncoverage/accuracy curve')));
 
 const s = report.levels;
 const c = cascadeReport.levels;

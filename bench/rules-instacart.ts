@@ -35,10 +35,10 @@ interface Tally {
   l2: number;
 }
 const tallies: Record<string, Tally> = {};
-const perClass = new Map<string, { decided: number; right: number; rows: number }>();
-const errors = new Map<string, string[]>();
+const perClass: Record<string, { decided: number; right: number; rows: number }> = {};
+const errors: Record<string, string[]> = {};
 /** Train split only: how often each rule decided, and how often rightly (for tuning; never the test split). */
-const perRule = new Map<string, { decided: number; right: number }>();
+const perRule: Record<string, { decided: number; right: number }> = {};
 
 for (const row of rows) {
   const split = row.split;
@@ -48,11 +48,8 @@ for (const row of rows) {
   if (!gold) throw new Error(`row ${row.product_id}: labels ${row.level1} > ${row.level2} are not in the taxonomy`);
   const item = toCascadeItem({ name: row.product_name });
   const verdict = rules.match(item);
-  const pc = split === 'test' ? (perClass.get(gold.id) ?? { decided: 0, right: 0, rows: 0 }) : undefined;
-  if (pc) {
-    pc.rows++;
-    perClass.set(gold.id, pc);
-  }
+  const pc = split === 'test' ? (perClass[gold.id] ??= { decided: 0, right: 0, rows: 0 }) : undefined;
+  if (pc) pc.rows++;
   if (verdict.kind === 'conflict') t.conflicts++;
   if (verdict.kind !== 'decided') continue;
   if (verdict.classId === null) {
@@ -69,15 +66,12 @@ for (const row of rows) {
     if (right2) pc.right++;
   }
   if (split === 'train') {
-    const r = perRule.get(verdict.match.rule.id) ?? { decided: 0, right: 0 };
+    const ruleId = verdict.match.rule.id;
+    const r = (perRule[ruleId] ??= { decided: 0, right: 0 });
     r.decided++;
     if (right2) r.right++;
-    perRule.set(verdict.match.rule.id, r);
-  }
-  if (!right2 && split === 'train' && showErrors) {
-    const list = errors.get(verdict.match.rule.id) ?? [];
-    list.push(`${row.product_name}  →  ${verdict.classId} (gold ${gold.id}, matched '${verdict.match.text}')`);
-    errors.set(verdict.match.rule.id, list);
+    else if (showErrors)
+      (errors[ruleId] ??= []).push(`${row.product_name}  →  ${verdict.classId} (gold ${gold.id}, matched '${verdict.match.text}')`);
   }
 }
 
@@ -92,15 +86,15 @@ for (const [split, t] of Object.entries(tallies).sort()) {
   );
 }
 console.log('\ntest split per gold class: coverage, L2 precision of decided rows');
-for (const [id, c] of [...perClass].sort())
+for (const [id, c] of Object.entries(perClass).sort())
   console.log(`  ${id.padEnd(30)} coverage ${pct(c.decided, c.rows).padStart(5)}%  precision ${pct(c.right, c.decided)}%`);
 if (showErrors) {
   console.log('\ntrain split per rule (worst first): decided, L2 precision');
-  for (const [id, r] of [...perRule].sort((a, b) => a[1].right / a[1].decided - b[1].right / b[1].decided)) {
+  for (const [id, r] of Object.entries(perRule).sort((a, b) => a[1].right / a[1].decided - b[1].right / b[1].decided)) {
     console.log(`  ${id.padEnd(34)} ${String(r.decided).padStart(5)}  ${pct(r.right, r.decided)}%`);
   }
   console.log('\ntrain-split errors by rule:');
-  for (const [id, list] of [...errors].sort((a, b) => b[1].length - a[1].length)) {
+  for (const [id, list] of Object.entries(errors).sort((a, b) => b[1].length - a[1].length)) {
     console.log(`${id} (${list.length})`);
     for (const line of list.slice(0, 12)) console.log(`    ${line}`);
   }

@@ -33,29 +33,13 @@ export interface TokenizerBuildOptions {
   maxPieces?: number;
 }
 
-/** The subset of the Hugging Face tokenizer.json schema this module writes. */
-export interface TokenizerJson {
-  version: string;
-  truncation: null;
-  padding: null;
-  added_tokens: { id: number; content: string; single_word: boolean; lstrip: boolean; rstrip: boolean; normalized: boolean; special: boolean }[];
-  normalizer: null;
-  pre_tokenizer: { type: 'WhitespaceSplit' };
-  post_processor: null;
-  decoder: { type: 'WordPiece'; prefix: string; cleanup: boolean };
-  model: {
-    type: 'WordPiece';
-    unk_token: string;
-    continuing_subword_prefix: string;
-    max_input_chars_per_word: number;
-    vocab: Record<string, number>;
-  };
-}
-
 const byCountThenText = (a: [string, number], b: [string, number]) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-/** Builds a WordPiece tokenizer.json from normalized texts. Deterministic: same texts, same file. */
-export function buildTokenizer(texts: Iterable<string>, opts: TokenizerBuildOptions = {}): TokenizerJson {
+/**
+ * Builds a WordPiece tokenizer.json (the subset of the Hugging Face schema the fast path reads) from normalized
+ * texts. Deterministic: same texts, same file.
+ */
+export function buildTokenizer(texts: Iterable<string>, opts: TokenizerBuildOptions = {}) {
   const minWordCount = opts.minWordCount ?? 2;
   const maxWords = opts.maxWords ?? 60_000;
   const maxPieceLength = opts.maxPieceLength ?? 6;
