@@ -31,19 +31,15 @@ for (const name of HANDLERS) {
     logLevel: 'silent',
   });
   const code = result.outputFiles[0].contents;
-  const inputs = Object.entries(result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].inputs)
-    .map(
-      ([path, { bytesInOutput }]) =>
-        [
-          path
-            .replace(/^node_modules\//, '')
-            .split('/')
-            .slice(0, 2)
-            .join('/'),
-          bytesInOutput,
-        ] as const,
-    )
-    .reduce((acc, [pkg, bytes]) => acc.set(pkg, (acc.get(pkg) ?? 0) + bytes), new Map<string, number>());
+  const inputs = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(Object.values(result.metafile.outputs)[0].inputs)) {
+    const pkg = path
+      .replace(/^node_modules\//, '')
+      .split('/')
+      .slice(0, 2)
+      .join('/');
+    inputs.set(pkg, (inputs.get(pkg) ?? 0) + bytesInOutput);
+  }
   const top = [...inputs.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 3)

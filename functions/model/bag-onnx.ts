@@ -58,15 +58,10 @@ export function halfToFloat(h: number): number {
 
 /** Rounds the embedding tables to float16 in place, as the export stores them (idempotent). */
 export function roundBagToHalf(model: BagModel): void {
-  if (!storesHalves(model)) return;
+  if (!model.weights) return;
   roundToHalf(model.tokenRows);
   roundToHalf(model.pairRows);
   roundToHalf(model.headRows);
-}
-
-// Folded linear models have `classes` columns per row and stay float32; wide (hidden-layer) tables are halved.
-function storesHalves(model: BagModel): boolean {
-  return model.weights !== null;
 }
 
 /** Rounds the model's tables to float16 (in place) and returns the ONNX bytes of its graph. */
@@ -75,7 +70,8 @@ export function exportBagOnnx(model: BagModel, docString = ''): Uint8Array {
   const g = new GraphBuilder('aisle-bag');
   const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
   const mask = g.input('attention_mask', 'int64', ['batch', 'seq']);
-  const half = storesHalves(model);
+  // Folded linear models have `classes` columns per row and stay float32; wide (hidden-layer) tables are halved.
+  const half = model.weights !== null;
   const table = (name: string, rows: Float32Array, n: number) => {
     const t = half ? g.halves(name, [n, d], roundToHalf(rows)) : g.floats(name, [n, d], rows);
     return (ids: string) => (half ? g.op('Cast', [g.op('Gather', [t, ids], { axis: 0 })], { to: 1 }) : g.op('Gather', [t, ids], { axis: 0 }));

@@ -16,41 +16,28 @@ import { seededRandom } from '../core/random.ts';
 /** Multiplier of the token-pair hash; pairs of ids below 2^20 stay exact in float64 and int64. */
 export const PAIR_HASH_MULTIPLIER = 2_654_435_761;
 
-export interface BagConfig {
+export const DEFAULT_BAG_CONFIG = {
   /** Embedding width. */
-  dim: number;
-  /** Width of a ReLU hidden layer between the bag and the logits; 0 for none (fastText's linear head). */
-  hidden: number;
-  /** Hash buckets for character n-grams of tokens (training only; folded into token rows). */
-  ngramBuckets: number;
-  /** Hash buckets for adjacent token pairs. */
-  pairBuckets: number;
-  minN: number;
-  maxN: number;
-  epochs: number;
-  /** Initial SGD learning rate, decayed linearly to 0. */
-  lr: number;
-  /** Most tokens per text. */
-  maxTokens: number;
-  /** Probability of leaving a token out of a training example (regularization). */
-  dropout: number;
-  /** Linear models trained with different seeds and averaged (one model at serving time). */
-  ensemble: number;
-}
-
-export const DEFAULT_BAG_CONFIG: BagConfig = {
   dim: 48,
+  /** Width of a ReLU hidden layer between the bag and the logits; 0 for none (fastText's linear head). */
   hidden: 0,
+  /** Hash buckets for character n-grams of tokens (training only; folded into token rows). */
   ngramBuckets: 400_000,
+  /** Hash buckets for adjacent token pairs. */
   pairBuckets: 120_000,
   minN: 3,
   maxN: 5,
   epochs: 20,
+  /** Initial SGD learning rate, decayed linearly to 0. */
   lr: 0.05,
+  /** Most tokens per text. */
   maxTokens: 64,
+  /** Linear models trained with different seeds and averaged (one model at serving time). */
   ensemble: 1,
+  /** Probability of leaving a token out of a training example (regularization). */
   dropout: 0.2,
 };
+export type BagConfig = typeof DEFAULT_BAG_CONFIG;
 
 /** A trained (folded) bag model: exactly what the ONNX graph computes. */
 export interface BagModel {

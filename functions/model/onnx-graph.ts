@@ -94,9 +94,7 @@ function valueInfo(name: string, type: ElemType, dims: Dim[]) {
       tensorType: onnx.TypeProto.Tensor.create({
         elemType: ELEM[type],
         shape: onnx.TensorShapeProto.create({
-          dim: dims.map((d) =>
-            typeof d === 'number' ? onnx.TensorShapeProto.Dimension.create({ dimValue: d }) : onnx.TensorShapeProto.Dimension.create({ dimParam: d }),
-          ),
+          dim: dims.map((d) => onnx.TensorShapeProto.Dimension.create(typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
         }),
       }),
     }),

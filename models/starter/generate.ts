@@ -19,13 +19,7 @@ export const CATALOG_COLUMNS = ['product_name', 'brand', 'level1', 'level2', 'sp
 /** Share of names (by stable hash) held out as the validation split. */
 export const VALIDATION_PERCENT = 20;
 
-export interface CatalogRow {
-  product_name: string;
-  brand: string;
-  level1: string;
-  level2: string;
-  split: 'train' | 'validation';
-}
+export type CatalogRow = Record<(typeof CATALOG_COLUMNS)[number], string>;
 
 export function splitOf(name: string): 'train' | 'validation' {
   return fnv1a(name.toLowerCase().replace(/\s+/g, ' ').trim()) % 100 < VALIDATION_PERCENT ? 'validation' : 'train';
