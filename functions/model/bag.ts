@@ -125,13 +125,7 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
   const ng = new Float32Array(cfg.ngramBuckets * d);
   const pair = new Float32Array(cfg.pairBuckets * d);
   const head = new Float32Array(V * d);
-  const init = (a: Float32Array) => {
-    for (let i = 0; i < a.length; i++) a[i] = (random() * 2 - 1) / d;
-  };
-  init(tok);
-  init(ng);
-  init(pair);
-  init(head);
+  for (const a of [tok, ng, pair, head]) for (let i = 0; i < a.length; i++) a[i] = (random() * 2 - 1) / d;
   const H = cfg.hidden;
   const A = H || d;
   const U = new Float32Array(d * H);
@@ -154,9 +148,7 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
   for (let epoch = 0; epoch < cfg.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
-      const t = order[i];
-      order[i] = order[j];
-      order[j] = t;
+      [order[i], order[j]] = [order[j], order[i]];
     }
     let lossSum = 0;
     for (const ex of order) {

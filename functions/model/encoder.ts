@@ -21,8 +21,6 @@ export interface OnnxEncoderOptions {
   threads?: number;
   /** Texts per ONNX run. Default 1024. */
   batchSize?: number;
-  /** Most tokens per text. Default 64 for the project's tokenizer, 128 for others. */
-  maxLength?: number;
   /** Resolves labels.json labels to class ids when the file lists no classIds. Default: models/taxonomy.json. */
   taxonomy?: Taxonomy;
 }
@@ -129,7 +127,7 @@ export class OnnxEncoder implements Encoder {
       tokenizer,
       session,
       opts.batchSize ?? 1024,
-      opts.maxLength ?? (tokenizer.fast ? 64 : 128),
+      tokenizer.fast ? 64 : 128, // most tokens per text: the project's tokenizer, others
       metrics.rules,
     );
     // One tiny run checks that the logits have one column per class.

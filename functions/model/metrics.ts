@@ -159,9 +159,7 @@ function ratio(a: number, b: number): number {
 /** Formats an evaluation report for the terminal. */
 export function formatReport(report: EvalReport): string {
   const pct = (x: number) => (x * 100).toFixed(2).padStart(6) + '%';
-  const lines: string[] = [];
-  lines.push(`model ${report.modelVersion} · taxonomy ${report.taxonomyVersion} · ${report.rows} rows`);
-  lines.push('');
+  const lines = [`model ${report.modelVersion} · taxonomy ${report.taxonomyVersion} · ${report.rows} rows`, ''];
   for (const level of report.levels) {
     lines.push(`${level.level}: accuracy ${pct(level.accuracy)}  macro-F1 ${pct(level.macroF1)}`);
     const width = Math.max(...level.perClass.map((c) => c.label.length), 5);
@@ -174,13 +172,12 @@ export function formatReport(report: EvalReport): string {
   const cov = report.coverage;
   lines.push(
     `at the per-class thresholds: covers ${pct(cov.coverage)} of rows (${cov.rows}), accuracy on covered ${pct(cov.accuracy)} (level 1 ${pct(cov.level1Accuracy)})`,
+    '',
+    'coverage/accuracy curve (rows ranked by top score):',
+    '  coverage  accuracy  min score',
   );
-  lines.push('');
-  lines.push('coverage/accuracy curve (rows ranked by top score):');
-  lines.push('  coverage  accuracy  min score');
   for (const p of report.curve) lines.push(`  ${pct(p.coverage)}   ${pct(p.accuracy)}   ${p.minScore.toFixed(4)}`);
-  lines.push('');
-  lines.push('confusion matrix (rows: gold, columns: predicted):');
+  lines.push('', 'confusion matrix (rows: gold, columns: predicted):');
   const ids = report.confusion.classIds;
   const short = ids.map((_, i) => `c${i}`);
   lines.push('       ' + short.map((s) => s.padStart(6)).join(''));

@@ -9,22 +9,16 @@ import type { RuleSet } from '../core/rules.ts';
 import type { Candidate } from '../core/types.ts';
 import type { RuleCalibration } from '../ports.ts';
 import { chooseThresholds } from './calibration.ts';
+import type { LabelledText } from './labelled-data.ts';
 
 /** Weights tried for a rule's precision odds. */
 const WEIGHTS = [0.25, 0.5, 0.75, 1, 1.5, 2];
 
-export interface ScoredRow {
-  /** Normalized text. */
-  text: string;
-  classId: string;
-  /** Calibrated probabilities, in the order of classIds. */
-  probs: ArrayLike<number>;
-}
-
+/** Texts are normalized; each validation row carries its calibrated probabilities, in the order of classIds. */
 export function calibrateRules(
   rules: RuleSet,
-  train: { text: string; classId: string }[],
-  validation: ScoredRow[],
+  train: LabelledText[],
+  validation: (LabelledText & { probs: ArrayLike<number> })[],
   classIds: string[],
   targetPrecision: number,
 ): RuleCalibration {

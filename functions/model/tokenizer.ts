@@ -20,18 +20,16 @@ export const UNK_TOKEN = '[UNK]';
 export const CONTINUATION_PREFIX = '##';
 const MAX_INPUT_CHARS_PER_WORD = 100;
 
-export interface TokenizerBuildOptions {
-  /** Words seen at least this often become one token; rarer words are split into pieces. Default 2. */
-  minWordCount?: number;
-  /** Most whole-word tokens kept, most frequent first. Default 60,000. */
-  maxWords?: number;
-  /** Longest piece in characters (without "##"). Default 6. */
-  maxPieceLength?: number;
-  /** A piece must occur in at least this many distinct words. Default 3. */
-  minPieceWords?: number;
-  /** Most pieces kept (besides single characters), most frequent first. Default 20,000. */
-  maxPieces?: number;
-}
+/** Words seen at least this often become one token; rarer words are split into pieces. */
+const MIN_WORD_COUNT = 2;
+/** Most whole-word tokens kept, most frequent first. */
+const MAX_WORDS = 60_000;
+/** Longest piece in characters (without "##"). */
+const MAX_PIECE_LENGTH = 6;
+/** A piece must occur in at least this many distinct words. */
+const MIN_PIECE_WORDS = 3;
+/** Most pieces kept (besides single characters), most frequent first. */
+const MAX_PIECES = 20_000;
 
 const byCountThenText = (a: [string, number], b: [string, number]) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
@@ -39,13 +37,7 @@ const byCountThenText = (a: [string, number], b: [string, number]) => b[1] - a[1
  * Builds a WordPiece tokenizer.json (the subset of the Hugging Face schema the fast path reads) from normalized
  * texts. Deterministic: same texts, same file.
  */
-export function buildTokenizer(texts: Iterable<string>, opts: TokenizerBuildOptions = {}) {
-  const minWordCount = opts.minWordCount ?? 2;
-  const maxWords = opts.maxWords ?? 60_000;
-  const maxPieceLength = opts.maxPieceLength ?? 6;
-  const minPieceWords = opts.minPieceWords ?? 3;
-  const maxPieces = opts.maxPieces ?? 20_000;
-
+export function buildTokenizer(texts: Iterable<string>) {
   const wordCounts = new Map<string, number>();
   for (const text of texts) {
     for (const word of text.split(/\s+/)) if (word) wordCounts.set(word, (wordCounts.get(word) ?? 0) + 1);
@@ -58,7 +50,7 @@ export function buildTokenizer(texts: Iterable<string>, opts: TokenizerBuildOpti
     if (cs.length > MAX_INPUT_CHARS_PER_WORD) continue;
     const seen = new Set<string>();
     for (let start = 0; start < cs.length; start++) {
-      for (let len = 2; len <= maxPieceLength && start + len <= cs.length; len++) {
+      for (let len = 2; len <= MAX_PIECE_LENGTH && start + len <= cs.length; len++) {
         const piece = (start > 0 ? CONTINUATION_PREFIX : '') + cs.slice(start, start + len).join('');
         if (!seen.has(piece)) {
           seen.add(piece);
@@ -80,14 +72,14 @@ export function buildTokenizer(texts: Iterable<string>, opts: TokenizerBuildOpti
     add(CONTINUATION_PREFIX + c);
   }
   const words = [...wordCounts]
-    .filter(([, n]) => n >= minWordCount)
+    .filter(([, n]) => n >= MIN_WORD_COUNT)
     .sort(byCountThenText)
-    .slice(0, maxWords);
+    .slice(0, MAX_WORDS);
   for (const [word] of words) add(word);
   const pieces = [...pieceWords]
-    .filter(([, n]) => n >= minPieceWords)
+    .filter(([, n]) => n >= MIN_PIECE_WORDS)
     .sort(byCountThenText)
-    .slice(0, maxPieces);
+    .slice(0, MAX_PIECES);
   for (const [piece] of pieces) add(piece);
 
   const special = (content: string) => ({

@@ -31,7 +31,7 @@ import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibr
 import type { LabelledText } from './labelled-data.ts';
 import { type EvalReport, type Prediction, scorePredictions } from './metrics.ts';
 import { calibrateRules } from './rules-calibration.ts';
-import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, type TokenizerBuildOptions, UNK_TOKEN } from './tokenizer.ts';
+import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, UNK_TOKEN } from './tokenizer.ts';
 
 export const TRAINER = 'aisle-bag/1';
 
@@ -48,7 +48,6 @@ export interface TrainOptions {
   /** Version recorded in card.json and served as modelVersion. Default: the folder name. */
   version?: string;
   bag?: Partial<BagConfig>;
-  tokenizer?: TokenizerBuildOptions;
   /**
    * The rules tier the model will serve behind: when given, each rule's precision is measured on the training
    * rows and the encoder's review of rule decisions is calibrated on the validation slice (metrics.json `rules`).
@@ -129,10 +128,7 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
   const validSet = examples.filter((_, i) => isValidation[i]);
   if (!validSet.length) throw new TrainError('too few rows to hold out a validation slice');
 
-  const tokenizerJson = buildTokenizer(
-    trainSet.map((e) => e.text),
-    opts.tokenizer,
-  );
+  const tokenizerJson = buildTokenizer(trainSet.map((e) => e.text));
   const tokenizer = TextTokenizer.fromJson(tokenizerJson);
   const tokens: string[] = [];
   for (const [token, id] of Object.entries(tokenizerJson.model.vocab)) tokens[id] = token;
@@ -172,13 +168,9 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
     const probs = validProbs[i];
     let best = 0;
     for (let c = 1; c < probs.length; c++) if (probs[c] > probs[best]) best = c;
-    return { gold: e.classId, predicted: classIds[best], score: probs[best] };
+    return { gold: e.classId, predicted: classIds[best], score: probs[best], correct: classIds[best] === e.classId };
   });
-  const thresholds = chooseThresholds(
-    scored.map((s) => ({ predicted: s.predicted, score: s.score, correct: s.predicted === s.gold })),
-    classIds,
-    { targetPrecision },
-  );
+  const thresholds = chooseThresholds(scored, classIds, { targetPrecision });
   const preds: Prediction[] = scored.map((s) => ({ ...s, accepted: s.score >= thresholds.perClass[s.predicted] }));
   const validation = scorePredictions(preds, taxonomy, version);
   const [l1, l2] = [validation.levels[0], validation.levels[Math.min(1, validation.levels.length - 1)]];
