@@ -9,12 +9,11 @@
  * The dataset is read, never copied; the model is written to a temporary folder (or --keep DIR, which must
  * be outside the repository: a model trained on this data must not be shipped).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse/sync';
 import { Cascade } from '../functions/core/cascade.ts';
 import { createEncoderTier } from '../functions/core/encoder-tier.ts';
 import { normalizeText, toCascadeItem } from '../functions/core/normalize.ts';
@@ -25,24 +24,13 @@ import { evaluate, formatReport } from '../functions/model/evaluate.ts';
 import { scorePredictions } from '../functions/model/metrics.ts';
 import { trainEncoder } from '../functions/model/train.ts';
 import { OUT_OF_DOMAIN } from '../test/fixtures/grocery.ts';
+import { readInstacart } from './instacart.ts';
 import { machineLine } from './machine.ts';
 
 const { values: args } = parseArgs({ options: { keep: { type: 'string' }, bag: { type: 'string' } } });
-const dataset = resolve(process.env.AISLE_DATASET ?? new URL('../../shared/datasets/instacart-labeled.csv', import.meta.url).pathname);
-if (!existsSync(dataset)) {
-  console.log(`skipped: dataset not found at ${dataset} (set AISLE_DATASET)`);
-  process.exit(0);
-}
-
-console.log(machineLine());
-
 const taxonomy = loadTaxonomy();
-const records = parse(readFileSync(dataset), { columns: true }) as Record<string, string>[];
-const rows = records.map((r) => {
-  const cls = taxonomy.fromLevels([r.level1, r.level2]);
-  if (!cls) throw new Error(`dataset row ${r.product_id}: "${r.level1} > ${r.level2}" is not in the taxonomy`);
-  return { text: r.product_name, classId: cls.id, split: r.split };
-});
+const { dataset, rows } = readInstacart(taxonomy);
+console.log(machineLine());
 const train = rows.filter((r) => r.split === 'train');
 const test = rows.filter((r) => r.split === 'test');
 console.log(`dataset: ${dataset} · train ${train.length} · test ${test.length}`);

@@ -6,25 +6,18 @@
  *   npx tsx bench/rules-instacart.ts [--errors] [--rules FILE]
  * Dataset: $AISLE_DATASET or ../shared/datasets/instacart-labeled.csv (never copied into the repo).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { toCascadeItem } from '../functions/core/normalize.ts';
 import { DEFAULT_RULES_PATH, loadRules } from '../functions/core/rules.ts';
 import { loadTaxonomy } from '../functions/core/taxonomy.ts';
+import { readInstacart } from './instacart.ts';
 import { machineLine } from './machine.ts';
 
 const args = process.argv.slice(2);
 const showErrors = args.includes('--errors');
 const rulesFile = args.includes('--rules') ? args[args.indexOf('--rules') + 1] : DEFAULT_RULES_PATH;
-const dataset = process.env.AISLE_DATASET ?? new URL('../../shared/datasets/instacart-labeled.csv', import.meta.url).pathname;
-if (!existsSync(dataset)) {
-  console.log(`dataset not found at ${dataset}: set AISLE_DATASET (skipping)`);
-  process.exit(0);
-}
-
 const taxonomy = loadTaxonomy();
+const { dataset, rows } = readInstacart(taxonomy);
 const rules = loadRules(taxonomy, rulesFile);
-const rows = parse(readFileSync(dataset), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
 
 interface Tally {
   rows: number;
@@ -44,11 +37,9 @@ for (const row of rows) {
   const split = row.split;
   const t = (tallies[split] ??= { rows: 0, decided: 0, unknown: 0, conflicts: 0, l1: 0, l2: 0 });
   t.rows++;
-  const gold = taxonomy.fromLevels([row.level1, row.level2]);
-  if (!gold) throw new Error(`row ${row.product_id}: labels ${row.level1} > ${row.level2} are not in the taxonomy`);
-  const item = toCascadeItem({ name: row.product_name });
-  const verdict = rules.match(item);
-  const pc = split === 'test' ? (perClass[gold.id] ??= { decided: 0, right: 0, rows: 0 }) : undefined;
+  const gold = row.classId;
+  const verdict = rules.match(toCascadeItem({ name: row.text }));
+  const pc = split === 'test' ? (perClass[gold] ??= { decided: 0, right: 0, rows: 0 }) : undefined;
   if (pc) pc.rows++;
   if (verdict.kind === 'conflict') t.conflicts++;
   if (verdict.kind !== 'decided') continue;
@@ -57,8 +48,8 @@ for (const row of rows) {
     continue;
   }
   t.decided++;
-  const right1 = taxonomy.lineage(verdict.classId)[0].id === taxonomy.lineage(gold.id)[0].id;
-  const right2 = verdict.classId === gold.id;
+  const right1 = taxonomy.lineage(verdict.classId)[0].id === taxonomy.lineage(gold)[0].id;
+  const right2 = verdict.classId === gold;
   if (right1) t.l1++;
   if (right2) t.l2++;
   if (pc) {
@@ -70,8 +61,7 @@ for (const row of rows) {
     const r = (perRule[ruleId] ??= { decided: 0, right: 0 });
     r.decided++;
     if (right2) r.right++;
-    else if (showErrors)
-      (errors[ruleId] ??= []).push(`${row.product_name}  →  ${verdict.classId} (gold ${gold.id}, matched '${verdict.match.text}')`);
+    else if (showErrors) (errors[ruleId] ??= []).push(`${row.text}  →  ${verdict.classId} (gold ${gold}, matched '${verdict.match.text}')`);
   }
 }
 

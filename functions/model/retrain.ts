@@ -90,13 +90,9 @@ export async function retrain(opts: RetrainOptions): Promise<RetrainResult> {
     champion = { version: current.version, report: await score(current.location, opts.heldOut, opts) };
   }
   const decision = decidePromotion(champion && promotionScores(champion.report), promotionScores(challenger.report));
-  let promoted = false;
-  if (decision.promote && opts.promote !== false) {
-    await opts.registry.promote(opts.version);
-    promoted = true;
-  } else if (!decision.promote) {
-    await opts.registry.retire(opts.version);
-  }
+  const promoted = decision.promote && opts.promote !== false;
+  if (promoted) await opts.registry.promote(opts.version);
+  else if (!decision.promote) await opts.registry.retire(opts.version);
   return { challenger, champion, decision, promoted };
 }
 

@@ -178,12 +178,9 @@ export class TextTokenizer {
 
   static async load(dir: string): Promise<TextTokenizer> {
     const file = join(dir, 'tokenizer.json');
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw new TokenizerError(`cannot read ${file}: ${(err as Error).message}`);
-    }
+    const text = await readFile(file, 'utf8').catch((err: Error) => {
+      throw new TokenizerError(`cannot read ${file}: ${err.message}`);
+    });
     try {
       return TextTokenizer.fromJson(JSON.parse(text));
     } catch (err) {

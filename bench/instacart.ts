@@ -1,0 +1,23 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { Taxonomy } from '../functions/core/taxonomy.ts';
+
+/**
+ * The labelled Instacart catalog ($AISLE_DATASET or ../shared/datasets/instacart-labeled.csv: read, never copied
+ * into the repo) as rows with their taxonomy class and split; exits (successfully) when the file is absent.
+ */
+export function readInstacart(taxonomy: Taxonomy): { dataset: string; rows: { text: string; classId: string; split: string }[] } {
+  const dataset = resolve(process.env.AISLE_DATASET ?? new URL('../../shared/datasets/instacart-labeled.csv', import.meta.url).pathname);
+  if (!existsSync(dataset)) {
+    console.log(`skipped: dataset not found at ${dataset} (set AISLE_DATASET)`);
+    process.exit(0);
+  }
+  const records = parse(readFileSync(dataset), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const rows = records.map((r) => {
+    const cls = taxonomy.fromLevels([r.level1, r.level2]);
+    if (!cls) throw new Error(`dataset row ${r.product_id}: "${r.level1} > ${r.level2}" is not in the taxonomy`);
+    return { text: r.product_name, classId: cls.id, split: r.split };
+  });
+  return { dataset, rows };
+}
