@@ -43,11 +43,9 @@ export class OnnxEncoder implements Encoder {
   private readonly outputName: string;
 
   private constructor(
-    readonly dir: string,
     readonly modelVersion: string,
     /** Class ids in the order of the model's logits. */
     readonly classIds: string[],
-    readonly taxonomyVersion: string | undefined,
     readonly temperature: number,
     private readonly thresholds: Map<string, number>,
     private readonly defaultThreshold: number,
@@ -65,20 +63,18 @@ export class OnnxEncoder implements Encoder {
   static async load(dir: string, opts: OnnxEncoderOptions = {}): Promise<OnnxEncoder> {
     const root = resolve(dir);
     const readJson = async <T>(name: string, required: boolean): Promise<T | undefined> => {
-      let text: string;
-      try {
-        text = await readFile(join(root, name), 'utf8');
-      } catch (err) {
-        if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new ModelLoadError(`model ${root}: cannot read ${name}: ${(err as Error).message}`);
-      }
+      const text = await readFile(join(root, name), 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (!required && err.code === 'ENOENT') return undefined;
+        throw new ModelLoadError(`model ${root}: cannot read ${name}: ${err.message}`);
+      });
+      if (text === undefined) return undefined;
       try {
         return JSON.parse(text) as T;
       } catch (err) {
         throw new ModelLoadError(`model ${root}: ${name} is not valid JSON: ${(err as Error).message}`);
       }
     };
-    const labels = (await readJson<{ labels?: string[]; classIds?: string[]; taxonomyVersion?: string }>('labels.json', true))!;
+    const labels = (await readJson<{ labels?: string[]; classIds?: string[] }>('labels.json', true))!;
     const metrics = (await readJson<MetricsFile>('metrics.json', false)) ?? {};
     const card = await readJson<{ version?: string }>('card.json', false);
 
@@ -117,10 +113,8 @@ export class OnnxEncoder implements Encoder {
     const temperature = metrics.temperature ?? metrics.calibration?.temperature ?? 1;
     if (!(temperature > 0)) throw new ModelLoadError(`model ${root}: metrics.json temperature must be positive`);
     const encoder = new OnnxEncoder(
-      root,
       card?.version ?? basename(root),
       classIds,
-      labels.taxonomyVersion,
       temperature,
       thresholds,
       metrics.pooledThreshold ?? FALLBACK_THRESHOLD,

@@ -109,17 +109,12 @@ export async function readLabelledCsv(file: string, taxonomy: Taxonomy, opts: { 
         continue;
       }
       const text = itemText({ name, brand: record.brand?.trim() || undefined });
-      let heldOut: boolean;
-      if (hasSplit) {
-        const split = (record.split ?? '').trim().toLowerCase();
-        if (HELD_OUT_SPLITS.has(split)) heldOut = true;
-        else if (TRAIN_SPLITS.has(split)) heldOut = false;
-        else {
-          badSplits.add(split);
-          continue;
-        }
-      } else heldOut = isHeldOutByHash(text, fraction);
-      rows.push({ text, classId: cls.id, heldOut });
+      const split = hasSplit ? (record.split ?? '').trim().toLowerCase() : undefined;
+      if (split !== undefined && !HELD_OUT_SPLITS.has(split) && !TRAIN_SPLITS.has(split)) {
+        badSplits.add(split);
+        continue;
+      }
+      rows.push({ text, classId: cls.id, heldOut: split === undefined ? isHeldOutByHash(text, fraction) : HELD_OUT_SPLITS.has(split) });
     }
   } catch (err) {
     if (err instanceof LabelledDataError) throw err;

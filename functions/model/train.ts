@@ -70,14 +70,7 @@ export interface ModelMetrics {
   trainRows: number;
   validationRows: number;
   /** The headline figures of `validation`. */
-  summary: {
-    level1Accuracy: number;
-    level1MacroF1: number;
-    level2Accuracy: number;
-    level2MacroF1: number;
-    coverage: number;
-    coveredAccuracy: number;
-  };
+  summary: Record<'level1Accuracy' | 'level1MacroF1' | 'level2Accuracy' | 'level2MacroF1' | 'coverage' | 'coveredAccuracy', number>;
   calibration: { temperature: number; unknownWordScale: number; nllBefore: number; nllAfter: number };
   /** How the encoder reviews the rules tier's decisions (present when trained with the rules). */
   rules?: RuleCalibration;
