@@ -39,7 +39,7 @@ from datetime import datetime, timezone
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
 TRAINER = "deberta-v3/hf"
@@ -198,17 +198,10 @@ class Classifier(nn.Module):
         return torch.log_softmax(leaf, -1) + torch.log_softmax(level1, -1)[:, self.level1_index]
 
 
-class Encoded(Dataset):
-    def __init__(self, rows, tokenizer, class_index, max_length):
-        enc = tokenizer([r["text"] for r in rows], truncation=True, max_length=max_length)
-        self.input_ids = enc["input_ids"]
-        self.labels = [class_index[r["classId"]] for r in rows]
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, i):
-        return self.input_ids[i], self.labels[i]
+def encoded(rows, tokenizer, class_index, max_length) -> list[tuple[list[int], int]]:
+    """(token ids, class index) per row: a list is all a DataLoader needs as its dataset."""
+    ids = tokenizer([r["text"] for r in rows], truncation=True, max_length=max_length)["input_ids"]
+    return list(zip(ids, [class_index[r["classId"]] for r in rows]))
 
 
 def collate(pad_id):
@@ -430,8 +423,8 @@ def main() -> None:
     tokenizer = AutoTokenizer.from_pretrained(args.base_model, use_fast=True)
     model = Classifier(args.base_model, len(class_ids), level1_index if args.heads == "multitask" else None, args.dropout).to(device)
     pad = collate(tokenizer.pad_token_id)
-    train_loader = DataLoader(Encoded(train, tokenizer, class_index, args.max_length), batch_size=args.batch_size, shuffle=True, collate_fn=pad)
-    calib_loader = DataLoader(Encoded(calib, tokenizer, class_index, args.max_length), batch_size=256, collate_fn=pad)
+    train_loader = DataLoader(encoded(train, tokenizer, class_index, args.max_length), batch_size=args.batch_size, shuffle=True, collate_fn=pad)
+    calib_loader = DataLoader(encoded(calib, tokenizer, class_index, args.max_length), batch_size=256, collate_fn=pad)
 
     decay = [p for n, p in model.named_parameters() if p.ndim > 1]
     no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
@@ -477,7 +470,7 @@ def main() -> None:
     held_out = None
     if test:
         test = [r for r in test if r["classId"] in class_index]
-        test_loader = DataLoader(Encoded(test, tokenizer, class_index, args.max_length), batch_size=256, collate_fn=pad)
+        test_loader = DataLoader(encoded(test, tokenizer, class_index, args.max_length), batch_size=256, collate_fn=pad)
         test_logits, test_gold = predict_logits(model, test_loader, device)
         held_out = report(taxonomy, class_ids, softmax(test_logits, temperature), test_gold, thresholds, args.version)
     headline = held_out or validation
