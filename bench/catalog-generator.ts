@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { seededRandom } from '../functions/core/random.ts';
+import { csvField } from '../models/starter/generate.ts';
 
 // biome-ignore format: a word list, packed
 const BRANDS = [
@@ -40,10 +41,9 @@ export function* catalogRows(count: number, seed = 42): Generator<string[]> {
 /** Writes `count` rows (header id,product_name,brand) to `path`. */
 export async function writeCatalog(path: string, count: number, seed = 42): Promise<void> {
   const out = createWriteStream(path);
-  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   let buf = 'id,product_name,brand\n';
   for (const row of catalogRows(count, seed)) {
-    buf += row.map(quote).join(',') + '\n';
+    buf += row.map(csvField).join(',') + '\n';
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await once(out, 'drain');
       buf = '';

@@ -15,6 +15,7 @@ import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Candidate } from '../core/types.ts';
 import type { Encoder, RuleCalibration } from '../ports.ts';
 import { TextTokenizer } from './tokenizer.ts';
+import type { ModelMetrics } from './train.ts';
 
 export interface OnnxEncoderOptions {
   /** Intra-op threads; default: the machine's cores. */
@@ -27,13 +28,7 @@ export interface OnnxEncoderOptions {
 
 export class ModelLoadError extends Error {}
 
-interface MetricsFile {
-  temperature?: number;
-  calibration?: { temperature?: number };
-  thresholds?: Record<string, number>;
-  pooledThreshold?: number;
-  rules?: RuleCalibration;
-}
+type MetricsFile = Partial<Pick<ModelMetrics, 'temperature' | 'calibration' | 'thresholds' | 'pooledThreshold' | 'rules'>>;
 
 /** Threshold used for classes metrics.json names no threshold for. */
 const FALLBACK_THRESHOLD = 0.9;

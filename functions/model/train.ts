@@ -237,8 +237,7 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
 function calibrate(model: BagModel, ids: Int32Array[], labels: Int32Array) {
   const raw = ids.map((seq) => {
     const out = new Float32Array(model.classes);
-    const share = bagForward(model, seq, out);
-    return { out, share };
+    return { out, share: bagForward(model, seq, out) };
   });
   const scaled = (scale: number) =>
     raw.map(({ out, share }) => {

@@ -217,9 +217,8 @@ export function generateCatalog(seed = DEFAULT_SEED): CatalogRow[] {
   return rows;
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
+/** A CSV field, quoted when it holds a quote, comma or line break. */
+export const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 export function toCsv(rows: CatalogRow[]): string {
   const lines = [CATALOG_COLUMNS.join(',')];
