@@ -110,8 +110,6 @@ export interface BagTrainInput {
   tokens: string[];
   unknownFlags: Float32Array;
   headFlags: Float32Array;
-  /** Optional per-class weight on the loss (e.g. to lift rare classes). */
-  classWeights?: Float32Array;
 }
 
 /** Trains the bag with SGD (softmax cross-entropy), deterministic for a seed. */
@@ -203,10 +201,9 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
         sum += z[c];
       }
       const y = labels[ex];
-      const weight = input.classWeights ? input.classWeights[y] : 1;
-      lossSum -= Math.log(z[y] / sum + 1e-12) * weight;
+      lossSum -= Math.log(z[y] / sum + 1e-12);
       // z becomes the gradient of the loss with respect to the logits, scaled by the learning rate.
-      for (let c = 0; c < C; c++) z[c] = (z[c] / sum - (c === y ? 1 : 0)) * weight * lr;
+      for (let c = 0; c < C; c++) z[c] = (z[c] / sum - (c === y ? 1 : 0)) * lr;
       const ga = H ? gHid : gh;
       for (let k = 0; k < A; k++) {
         let s = 0;

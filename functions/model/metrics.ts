@@ -63,8 +63,7 @@ export interface Prediction {
 /** The id of a class's ancestor at a level (0-based), or the class itself when it is shallower. */
 export function classAtLevel(taxonomy: Taxonomy, classId: string, level: number): string {
   const lineage = taxonomy.lineage(classId);
-  if (!lineage.length) return classId;
-  return lineage[Math.min(level, lineage.length - 1)].id;
+  return lineage[Math.min(level, lineage.length - 1)]?.id ?? classId;
 }
 
 export function scorePredictions(preds: Prediction[], taxonomy: Taxonomy, modelVersion: string): EvalReport {
