@@ -3,17 +3,11 @@ import { cpus, totalmem } from 'node:os';
 
 /** One line naming the machine and commit, printed at the top of every bench output. */
 export function machineLine(): string {
+  const git = (args: string) => execSync(`git ${args}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   let commit = 'unknown';
   try {
-    commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-    if (
-      execSync('git status --porcelain', { stdio: ['ignore', 'pipe', 'ignore'] })
-        .toString()
-        .trim()
-    )
-      commit += '+dirty';
+    commit = git('rev-parse --short HEAD');
+    if (git('status --porcelain')) commit += '+dirty';
   } catch {
     // not a git checkout
   }
