@@ -8,7 +8,7 @@
  */
 import { execSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error autocannon ships no types (and @types/autocannon is not installed)
 import autocannon from 'autocannon';
@@ -19,7 +19,7 @@ import { loadRules, RulesTier } from '../functions/core/rules.ts';
 import { loadTaxonomy } from '../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { SHIPPED_MODELS_DIR, shippedVersions } from '../functions/model/registry.ts';
-import { machineLine } from './machine.ts';
+import { loadAverages, machineLine } from './machine.ts';
 
 const seconds = Number(process.argv[2] ?? 10);
 /** One request in flight per connection (no HTTP pipelining), kept alive. */
@@ -65,9 +65,7 @@ async function load(title: string, opts: Load, itemsPerRequest = 1) {
 console.log(machineLine());
 console.log(
   `autocannon: ${CONNECTIONS} keep-alive connections, no pipelining, ${seconds} s per run (the encoder run: each name once), ` +
-    `client on the same machine as the server; server: aisle serve --rate-limit 0, auth on (one key); load average before: ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
+    `client on the same machine as the server; server: aisle serve --rate-limit 0, auth on (one key); load average before: ${loadAverages()}`,
 );
 
 // Names the server's encoder will decide: the rules defer on them and the shipped model clears its threshold.

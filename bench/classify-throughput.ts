@@ -10,11 +10,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeCatalog } from './catalog-generator.ts';
-import { machineLine } from './machine.ts';
+import { loadAverages, machineLine } from './machine.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '1' } } });
@@ -104,10 +104,6 @@ for (const r of results) {
     `${r.name.padEnd(36)} ${r.seconds.toFixed(2).padStart(8)} ${rate.toLocaleString('en-US').padStart(10)} ${cpu.padStart(7)} ${(r.rssMb === null ? 'n/a' : `${r.rssMb} MB`).padStart(9)}`,
   );
 }
-console.log(
-  `load:    ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')} (1, 5, 15 min averages at the end; ${availableParallelism()} cores)`,
-);
+console.log(`load:    ${loadAverages()} (1, 5, 15 min averages at the end; ${availableParallelism()} cores)`);
 console.log('\nthe first aisle insights after a run exports that run to the lake (rows/s: rows exported per second)');
 console.log('target: aisle classify ≥ 250,000 rows/s, peak RSS ≤ 500 MB (start-up included, cold cache)');

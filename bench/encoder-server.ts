@@ -74,9 +74,7 @@ for (const batch of BATCHES) {
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   rows.push(
-    `${String(batch).padStart(6)}  ${String(latencies.length).padStart(8)}  ${Math.round(done / elapsed)
-      .toString()
-      .padStart(9)}  ${pct(latencies, 0.5).toFixed(1).padStart(8)}  ${pct(latencies, 0.99).toFixed(1).padStart(8)}`,
+    `${String(batch).padStart(6)}  ${String(latencies.length).padStart(8)}  ${String(Math.round(done / elapsed)).padStart(9)}  ${pct(latencies, 0.5).toFixed(1).padStart(8)}  ${pct(latencies, 0.99).toFixed(1).padStart(8)}`,
   );
 }
 server.kill('SIGTERM');

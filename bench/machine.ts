@@ -1,5 +1,11 @@
 import { execSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
+
+/** The 1, 5 and 15 minute load averages, e.g. "0.52 0.61 0.70". */
+export const loadAverages = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 /** One line naming the machine and commit, printed at the top of every bench output. */
 export function machineLine(): string {
