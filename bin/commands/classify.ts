@@ -2,12 +2,12 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { type ClassifySummary, classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { UserError } from '../../functions/core/errors.ts';
 import { parseTierList, selectableTierNames } from '../../functions/tiers/registry.ts';
 import { bundleFor } from '../bundles.mjs';
+import { commandArgs } from './args.ts';
 import { Progress } from './progress.ts';
 
 /** The classify worker as one plain ES module, packages included (a worker thread does not inherit tsx). */
@@ -64,37 +64,28 @@ function defaultOutput(input: string, isSample: boolean): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        tiers: { type: 'string' },
-        taxonomy: { type: 'string' },
-        rules: { type: 'string' },
-        'job-id': { type: 'string' },
-        fresh: { type: 'boolean' },
-        lake: { type: 'boolean' },
-        'no-lake': { type: 'boolean' },
-        'batch-size': { type: 'string' },
-        'checkpoint-every': { type: 'string' },
-        'store-all': { type: 'boolean' },
-        concurrency: { type: 'string' },
-        threads: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n\n${HELP}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const args = commandArgs(argv, HELP, {
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      tiers: { type: 'string' },
+      taxonomy: { type: 'string' },
+      rules: { type: 'string' },
+      'job-id': { type: 'string' },
+      fresh: { type: 'boolean' },
+      lake: { type: 'boolean' },
+      'no-lake': { type: 'boolean' },
+      'batch-size': { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      'store-all': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      threads: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length > 1) throw new UserError(`classify takes one input file, got ${positionals.length}\n\n${HELP}`);
   const isSample = positionals.length === 0;
   const input = isSample ? SAMPLE_CSV : positionals[0];

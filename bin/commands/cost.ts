@@ -1,5 +1,4 @@
 /** `aisle cost`: what a million products cost on AWS with the cascade, beside sending every product to the LLM. */
-import { parseArgs } from 'node:util';
 import {
   type CostReport,
   costReport,
@@ -13,6 +12,7 @@ import {
 import { UserError } from '../../functions/core/errors.ts';
 import type { JobRecord } from '../../functions/ports.ts';
 import { cascadeTierNames } from '../../functions/tiers/registry.ts';
+import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle cost [--job ID | --mix TIER=SHARE,...] [--prices FILE] [--format text|json]
 
@@ -27,26 +27,18 @@ sending every product to the LLM, and what the deployment costs a month when idl
 export type JobLookup = (id: string) => Promise<Pick<JobRecord, 'tierCounts'> | null>;
 
 export async function run(argv: string[], lookupJob?: JobLookup): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        job: { type: 'string' },
-        mix: { type: 'string' },
-        prices: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const args = commandArgs(argv, HELP, {
+    options: {
+      job: { type: 'string' },
+      mix: { type: 'string' },
+      prices: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (!args) return 0;
+  const { values } = args;
   if (values.format !== 'text' && values.format !== 'json') throw new UserError(`--format must be text or json, not "${values.format}"`);
   if (values.job && values.mix) throw new UserError('give --job or --mix, not both');
 

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { aisleHome } from '../../functions/adapters/local/runtime.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
@@ -8,6 +7,7 @@ import { OnnxEncoder } from '../../functions/model/encoder.ts';
 import { evaluate, formatReport } from '../../functions/model/evaluate.ts';
 import { readLabelledCsv } from '../../functions/model/labelled-data.ts';
 import { RegistryError } from '../../functions/model/registry.ts';
+import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle eval --data FILE.csv [--model DIR|VERSION] [options]
 
@@ -27,8 +27,7 @@ options:
   -h, --help         this help`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const args = commandArgs(argv, HELP, {
     options: {
       data: { type: 'string' },
       model: { type: 'string' },
@@ -38,10 +37,8 @@ export async function run(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values } = args;
   if (!values.data) {
     console.error(`aisle eval: give --data FILE.csv\n\n${HELP}`);
     return 2;

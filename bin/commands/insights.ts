@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { aisleHome } from '../../functions/adapters/local/runtime.ts';
+import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle insights [NAME] [--job ID] [--format table|csv|json]
 
@@ -44,15 +44,12 @@ function render(rows: Record<string, unknown>[], format: Format): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const args = commandArgs(argv, HELP, {
     allowPositionals: true,
     options: { job: { type: 'string' }, format: { type: 'string', default: 'table' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   const format = values.format as Format;
   if (!['table', 'csv', 'json'].includes(format)) {
     console.error(`aisle insights: --format must be table, csv or json, not "${values.format}"`);

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { aisleHome } from '../../functions/adapters/local/runtime.ts';
 import type { ModelVersionInfo } from '../../functions/ports.ts';
+import { commandArgs } from './args.ts';
 import { formatTable } from './insights.ts';
 
 const HELP = `usage: aisle models [promote VERSION] [--json]
@@ -22,15 +22,12 @@ function summary(v: ModelVersionInfo): Record<string, number | undefined> {
 const pct = (x: number | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : '—');
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const args = commandArgs(argv, HELP, {
     allowPositionals: true,
     options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   const registry = LocalModelRegistry.forHome(aisleHome());
   const [action, version, ...rest] = positionals;
   if (action === 'promote') {

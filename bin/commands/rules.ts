@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { UserError } from '../../functions/core/errors.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { DEFAULT_RULES_PATH, describeVerdict, loadRules, UNKNOWN_TARGET } from '../../functions/core/rules.ts';
 import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
+import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle rules check [FILE] [--taxonomy FILE]
        aisle rules explain "product name" [--brand BRAND] [--rules FILE] [--taxonomy FILE]
@@ -13,26 +13,21 @@ explain  shows how the rules see one product: its normalized text, every rule th
          became of it (decisive, agrees, conflict, excluded, contained, outranked), and the verdict.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        rules: { type: 'string' },
-        taxonomy: { type: 'string' },
-        brand: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n\n${HELP}`);
-  }
-  const { values, positionals } = parsed;
+  const args = commandArgs(argv, HELP, {
+    allowPositionals: true,
+    options: {
+      rules: { type: 'string' },
+      taxonomy: { type: 'string' },
+      brand: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (!args) return 0;
+  const { values, positionals } = args;
   const [action, ...rest] = positionals;
-  if (values.help || !action) {
+  if (!action) {
     console.log(HELP);
-    return values.help ? 0 : 2;
+    return 2;
   }
   const taxonomy = loadTaxonomy(values.taxonomy ?? DEFAULT_TAXONOMY_PATH);
 

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
@@ -14,6 +13,7 @@ import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/
 import { type AppDeps, createApp } from '../../functions/api/app.ts';
 import { configOf } from '../../functions/config/deployables.ts';
 import type { KeyStore } from '../../functions/ports.ts';
+import { commandArgs } from './args.ts';
 
 const USAGE = `usage: aisle serve [--port N] [--host H] [--no-auth] [--rate-limit N] [--inbox DIR]
 
@@ -101,8 +101,7 @@ export function listen(
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const args = commandArgs(argv, USAGE, {
     options: {
       port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
@@ -112,10 +111,8 @@ export async function run(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values } = args;
   const port = values.port === undefined ? configOf('local').port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`aisle serve: --port must be 0..65535, not "${values.port}"`);

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { DuckDbResultStore } from '../../functions/adapters/local/duckdb.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { aisleHome, openLocalDb } from '../../functions/adapters/local/runtime.ts';
@@ -10,6 +9,7 @@ import { isHeldOutByHash, type LabelledRow, readLabelledCsv } from '../../functi
 import { assertVersionName, newVersionName } from '../../functions/model/registry.ts';
 import { formatComparison, RetrainError, retrain } from '../../functions/model/retrain.ts';
 import { readStarterCatalog } from '../../models/starter/train-starter.ts';
+import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle train [--data FILE.csv] [--from-store] [options]
 
@@ -72,8 +72,7 @@ async function readStore(taxonomy: Taxonomy, opts: { holdOutHuman: boolean; frac
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const args = commandArgs(argv, HELP, {
     options: {
       data: { type: 'string' },
       'no-starter': { type: 'boolean', default: false },
@@ -87,10 +86,8 @@ export async function run(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values } = args;
   const holdout = numberOption('holdout', values.holdout, 0.1, (n) => n > 0 && n < 0.5);
   const seed = numberOption('seed', values.seed, 42, Number.isInteger);
   const targetPrecision = numberOption('target-precision', values['target-precision'], 0.97, (n) => n > 0.5 && n < 1);

@@ -2,6 +2,12 @@ import { z } from '@hono/zod-openapi';
 
 /** Wire shapes of the API (snake_case on the wire for product fields, as in the CSV columns). */
 
+/** An OpenAPI response (or request body) whose content is one JSON schema. */
+export const json = <S extends z.ZodType>(description: string, schema: S) => ({ description, content: { 'application/json': { schema } } });
+
+/** A page of `item`s and the cursor of the next page, if any. */
+export const pageOf = <S extends z.ZodType>(item: S) => z.object({ items: z.array(item), next: z.string().optional() });
+
 export const ProductSchema = z
   .object({
     name: z.string().trim().min(1, 'name must not be empty').max(1000),

@@ -3,7 +3,7 @@ import { toCascadeItem } from '../../core/normalize.ts';
 import type { ProductInput } from '../../core/types.ts';
 import type { ItemRecord } from '../../ports.ts';
 import { errorResponses } from '../errors.ts';
-import { ClassifyRequestSchema, ClassifyResponseSchema } from '../schemas.ts';
+import { ClassifyRequestSchema, ClassifyResponseSchema, json } from '../schemas.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 import { decisionView } from '../views.ts';
 
@@ -19,7 +19,7 @@ const route = createRoute({
     body: { required: true, content: { 'application/json': { schema: ClassifyRequestSchema } } },
   },
   responses: {
-    200: { description: 'One decision per item, in order', content: { 'application/json': { schema: ClassifyResponseSchema } } },
+    200: json('One decision per item, in order', ClassifyResponseSchema),
     ...errorResponses,
   },
 });

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { describeCascade } from '../../tiers/registry.ts';
+import { json } from '../schemas.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 
 const health = createRoute({
@@ -9,7 +10,7 @@ const health = createRoute({
   summary: 'Liveness: the process answers',
   security: [],
   responses: {
-    200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok'), version: z.string() }) } } },
+    200: json('Alive', z.object({ status: z.literal('ok'), version: z.string() })),
   },
 });
 
@@ -23,11 +24,8 @@ const ready = createRoute({
   summary: 'Readiness: the store, the encoder and the LLM, each reachable or not',
   security: [],
   responses: {
-    200: {
-      description: 'Every required dependency answers (optional ones may be degraded)',
-      content: { 'application/json': { schema: ReadySchema } },
-    },
-    503: { description: 'A required dependency is down (see Retry-After)', content: { 'application/json': { schema: ReadySchema } } },
+    200: json('Every required dependency answers (optional ones may be degraded)', ReadySchema),
+    503: json('A required dependency is down (see Retry-After)', ReadySchema),
   },
 });
 
@@ -37,7 +35,7 @@ const tiers = createRoute({
   path: '/v1/tiers',
   tags: ['health'],
   summary: 'The tiers of the cascade in the order they are consulted, with what each does',
-  responses: { 200: { description: 'Cache first, review last', content: { 'application/json': { schema: TiersSchema } } } },
+  responses: { 200: json('Cache first, review last', TiersSchema) },
 });
 
 const PROBE_TIMEOUT_MS = 2000;

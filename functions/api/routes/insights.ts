@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { BadJobIdError, UnknownQueryError } from '../../core/insights.ts';
 import { ApiError, errorResponses, notFoundResponse } from '../errors.ts';
+import { json } from '../schemas.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 
 const QuerySchema = z.object({ name: z.string(), description: z.string() }).openapi('InsightQuery');
@@ -11,7 +12,7 @@ const list = createRoute({
   tags: ['insights'],
   summary: 'The named insight queries over the results lake',
   responses: {
-    200: { description: 'Query names and what each answers', content: { 'application/json': { schema: z.object({ items: z.array(QuerySchema) }) } } },
+    200: json('Query names and what each answers', z.object({ items: z.array(QuerySchema) })),
     ...errorResponses,
     ...notFoundResponse,
   },
@@ -37,12 +38,7 @@ const runOne = createRoute({
     }),
   },
   responses: {
-    200: {
-      description: 'The rows',
-      content: {
-        'application/json': { schema: z.object({ name: z.string(), job: z.string().nullable(), rows: z.array(z.record(z.string(), z.unknown())) }) },
-      },
-    },
+    200: json('The rows', z.object({ name: z.string(), job: z.string().nullable(), rows: z.array(z.record(z.string(), z.unknown())) })),
     ...errorResponses,
     ...notFoundResponse,
   },

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { Decision } from '../../core/types.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
-import { ItemRecordSchema, ItemSchema, KeyParamSchema, LabelRequestSchema } from '../schemas.ts';
+import { ItemRecordSchema, ItemSchema, json, KeyParamSchema, LabelRequestSchema } from '../schemas.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 import { recordView } from '../views.ts';
 
@@ -13,7 +13,7 @@ const getItem = createRoute({
   summary: "An item's current decision and its history, newest first",
   request: { params: KeyParamSchema },
   responses: {
-    200: { description: 'The item', content: { 'application/json': { schema: ItemSchema } } },
+    200: json('The item', ItemSchema),
     ...errorResponses,
     ...notFoundResponse,
   },
@@ -26,7 +26,7 @@ const putLabel = createRoute({
   summary: 'Give an item a human label: stored as gold, it overrides the cache and every tier',
   request: { params: KeyParamSchema, body: { required: true, content: { 'application/json': { schema: LabelRequestSchema } } } },
   responses: {
-    200: { description: 'The labelled item', content: { 'application/json': { schema: ItemRecordSchema } } },
+    200: json('The labelled item', ItemRecordSchema),
     ...errorResponses,
     ...notFoundResponse,
   },

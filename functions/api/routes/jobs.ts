@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApiError, errorResponses, notFound, notFoundResponse, zodDetails } from '../errors.ts';
-import { JobIdParamSchema, JobSchema, PageQuerySchema } from '../schemas.ts';
+import { JobIdParamSchema, JobSchema, json, PageQuerySchema, pageOf } from '../schemas.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 import { jobView } from '../views.ts';
 
@@ -36,10 +36,7 @@ const createJob = createRoute({
     },
   },
   responses: {
-    202: {
-      description: 'The job (local) or where to upload its CSV (AWS)',
-      content: { 'application/json': { schema: z.object({ job: JobSchema.optional(), upload: PresignedUploadSchema.optional() }) } },
-    },
+    202: json('The job (local) or where to upload its CSV (AWS)', z.object({ job: JobSchema.optional(), upload: PresignedUploadSchema.optional() })),
     ...errorResponses,
   },
 });
@@ -51,10 +48,7 @@ const listJobs = createRoute({
   summary: 'Jobs, newest first, paged',
   request: { query: PageQuerySchema },
   responses: {
-    200: {
-      description: 'A page of jobs',
-      content: { 'application/json': { schema: z.object({ items: z.array(JobSchema), next: z.string().optional() }) } },
-    },
+    200: json('A page of jobs', pageOf(JobSchema)),
     ...errorResponses,
   },
 });
@@ -66,7 +60,7 @@ const getJob = createRoute({
   summary: 'A job: status, counts, progress',
   request: { params: JobIdParamSchema },
   responses: {
-    200: { description: 'The job', content: { 'application/json': { schema: JobSchema } } },
+    200: json('The job', JobSchema),
     ...errorResponses,
     ...notFoundResponse,
   },

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
+import { json } from '../schemas.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 
 const ModelVersionSchema = z
@@ -28,18 +29,10 @@ const listModels = createRoute({
   tags: ['models'],
   summary: 'The champion, the challengers and their metrics',
   responses: {
-    200: {
-      description: 'Model versions',
-      content: {
-        'application/json': {
-          schema: z.object({
-            champion: ModelVersionSchema.nullable(),
-            challengers: z.array(ModelVersionSchema),
-            retired: z.array(ModelVersionSchema),
-          }),
-        },
-      },
-    },
+    200: json(
+      'Model versions',
+      z.object({ champion: ModelVersionSchema.nullable(), challengers: z.array(ModelVersionSchema), retired: z.array(ModelVersionSchema) }),
+    ),
     ...errorResponses,
   },
 });
@@ -50,7 +43,7 @@ const retrain = createRoute({
   tags: ['models'],
   summary: 'Start retraining in the background (export → train → evaluate → promote)',
   responses: {
-    202: { description: 'The run started', content: { 'application/json': { schema: TrainingRunSchema } } },
+    202: json('The run started', TrainingRunSchema),
     ...errorResponses,
   },
 });
@@ -70,7 +63,7 @@ const getRun = createRoute({
     }),
   },
   responses: {
-    200: { description: 'The run', content: { 'application/json': { schema: TrainingRunSchema } } },
+    200: json('The run', TrainingRunSchema),
     ...errorResponses,
     ...notFoundResponse,
   },

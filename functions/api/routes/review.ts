@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
-import { ItemRecordSchema, KeyParamSchema, PageQuerySchema } from '../schemas.ts';
+import { ItemRecordSchema, json, KeyParamSchema, PageQuerySchema, pageOf } from '../schemas.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 import { recordView } from '../views.ts';
 import { labelItem, resolveClass } from './items.ts';
@@ -12,10 +12,7 @@ const listReview = createRoute({
   summary: 'The needs_review queue, oldest first, paged',
   request: { query: PageQuerySchema },
   responses: {
-    200: {
-      description: 'A page of items',
-      content: { 'application/json': { schema: z.object({ items: z.array(ItemRecordSchema), next: z.string().optional() }) } },
-    },
+    200: json('A page of items', pageOf(ItemRecordSchema)),
     ...errorResponses,
   },
 });
@@ -30,7 +27,7 @@ const acceptOne = createRoute({
     body: { required: false, content: { 'application/json': { schema: z.object({ classId: z.string().min(1).optional() }) } } },
   },
   responses: {
-    200: { description: 'The labelled item', content: { 'application/json': { schema: ItemRecordSchema } } },
+    200: json('The labelled item', ItemRecordSchema),
     ...errorResponses,
     ...notFoundResponse,
     409: { description: 'The item has no guess to accept', content: errorResponses[400].content },
@@ -46,14 +43,10 @@ const acceptMany = createRoute({
     body: { required: true, content: { 'application/json': { schema: z.object({ keys: z.array(KeyParamSchema.shape.key).min(1).max(500) }) } } },
   },
   responses: {
-    200: {
-      description: 'What was accepted and what was not',
-      content: {
-        'application/json': {
-          schema: z.object({ accepted: z.array(z.string()), failed: z.array(z.object({ key: z.string(), code: z.string(), message: z.string() })) }),
-        },
-      },
-    },
+    200: json(
+      'What was accepted and what was not',
+      z.object({ accepted: z.array(z.string()), failed: z.array(z.object({ key: z.string(), code: z.string(), message: z.string() })) }),
+    ),
     ...errorResponses,
   },
 });

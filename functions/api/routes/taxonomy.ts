@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses } from '../errors.ts';
+import { json } from '../schemas.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 
 const TaxonomySchema = z
@@ -27,7 +28,7 @@ const route = createRoute({
   path: '/v1/taxonomy',
   tags: ['taxonomy'],
   summary: 'The taxonomy: every class with its path, leaves marked',
-  responses: { 200: { description: 'The taxonomy', content: { 'application/json': { schema: TaxonomySchema } } }, ...errorResponses },
+  responses: { 200: json('The taxonomy', TaxonomySchema), ...errorResponses },
 });
 
 export function taxonomyRoutes(app: ApiApp, deps: AppDeps) {
