@@ -49,22 +49,12 @@ export function grantObjects(bucket: s3.IBucket, grantee: iam.IGrantable & ICons
 
 export type TableAccess = 'getItem' | 'read' | 'readwrite';
 
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:TransactWriteItems'];
 const TABLE_ACTIONS: Record<TableAccess, string[]> = {
   getItem: ['dynamodb:GetItem'],
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'],
-  readwrite: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:DescribeTable',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-    'dynamodb:TransactWriteItems',
-    'dynamodb:TransactGetItems',
-  ],
+  read: TABLE_READ,
+  readwrite: [...TABLE_READ, ...TABLE_WRITE, 'dynamodb:TransactGetItems'],
 };
 
 /** The table and its one GSI, named (no `index/*`); no Scan: every access path is a key or the GSI. */

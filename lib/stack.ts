@@ -58,15 +58,8 @@ export function settingsFromContext(scope: Construct): AisleSettings {
     }
     return String(raw) as AisleSettings[K];
   };
-  const settings: AisleSettings = {
-    llmEnabled: read('llmEnabled'),
-    encoderEnabled: read('encoderEnabled'),
-    encoderServerless: read('encoderServerless'),
-    encoderMaxInstances: read('encoderMaxInstances'),
-    llmMaxInstances: read('llmMaxInstances'),
-    trainer: read('trainer'),
-    retrainSchedule: read('retrainSchedule'),
-  };
+  const keys = Object.keys(DEFAULT_SETTINGS) as (keyof AisleSettings)[];
+  const settings = Object.fromEntries(keys.map((key) => [key, read(key)])) as unknown as AisleSettings;
   if (settings.trainer !== 'fargate' && settings.trainer !== 'sagemaker') {
     throw new Error(`context trainer must be fargate or sagemaker, got ${settings.trainer}`);
   }

@@ -1,10 +1,6 @@
 /** Retraining step "promote" (Step Functions task): see functions/handlers/retrain.ts. */
 import { awsRetrainDeps } from './deps.ts';
-import { promoteRun, type RetrainDeps, type RetrainEvent } from './retrain.ts';
+import { promoteRun, retrainStep } from './retrain.ts';
 
-export function makeHandler(deps: RetrainDeps | (() => RetrainDeps)) {
-  const resolve = typeof deps === 'function' ? deps : () => deps;
-  return async (event: RetrainEvent) => promoteRun(resolve(), event);
-}
-
+export const makeHandler = retrainStep(promoteRun);
 export const handler = makeHandler(() => awsRetrainDeps('retrain-promote'));

@@ -8,10 +8,9 @@
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { text } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { makeClients } from '../adapters/aws/clients.ts';
-import { REGISTRY_KEY, versionPrefix } from '../adapters/aws/model-registry.ts';
+import { versionPrefix } from '../adapters/aws/model-registry.ts';
 import { S3BlobStore } from '../adapters/aws/s3.ts';
 import { configOf } from '../config/deployables.ts';
 import { loadRules } from '../core/rules.ts';
@@ -19,9 +18,10 @@ import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import { OnnxEncoder } from '../model/encoder.ts';
 import { type EvalReport, evaluate } from '../model/evaluate.ts';
 import { readLabelledCsv } from '../model/labelled-data.ts';
-import { ARTIFACT_FILES, registryStateSchema, SHIPPED_MODELS_DIR, shippedVersions } from '../model/registry.ts';
+import { ARTIFACT_FILES, SHIPPED_MODELS_DIR, shippedVersions } from '../model/registry.ts';
 import { trainEncoder } from '../model/train.ts';
 import type { BlobStore, Encoder } from '../ports.ts';
+import { lakeKeyOf, readRegistry } from './retrain.ts';
 
 export interface TrainingTaskDeps {
   lake: BlobStore;
@@ -37,12 +37,6 @@ export interface TrainingTaskInput {
   outputUri: string;
 }
 
-function lakeKey(deps: TrainingTaskDeps, uri: string): string {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!m || m[1] !== deps.lakeBucket) throw new Error(`${uri} is not in the lake bucket ${deps.lakeBucket}`);
-  return m[2];
-}
-
 async function download(lake: BlobStore, key: string, file: string): Promise<void> {
   const body = await lake.get(key);
   if (!body) throw new Error(`${key} is missing from the lake`);
@@ -51,8 +45,7 @@ async function download(lake: BlobStore, key: string, file: string): Promise<voi
 
 /** The champion's artifact folder: the registry's champion from the lake, else the shipped starter model. */
 async function championDir(deps: TrainingTaskDeps): Promise<{ version: string; dir: string } | null> {
-  const body = await deps.lake.get(REGISTRY_KEY);
-  const champion = body ? registryStateSchema.parse(JSON.parse(await text(body))).champion : null;
+  const { champion } = await readRegistry(deps.lake);
   if (champion) {
     const dir = join(deps.workDir, 'champion');
     mkdirSync(dir, { recursive: true });
@@ -74,12 +67,12 @@ async function score(dir: string, rows: { text: string; classId: string }[], tax
 
 export async function runTrainingTask(deps: TrainingTaskDeps, input: TrainingTaskInput) {
   const log = deps.log ?? ((m: string) => console.log(m));
-  const outPrefix = lakeKey(deps, input.outputUri).replace(/\/?$/, '/');
+  const outPrefix = lakeKeyOf(deps, input.outputUri).replace(/\/?$/, '/');
   const version = outPrefix.split('/').filter(Boolean).at(-1)!;
   const trainFile = join(deps.workDir, 'train.csv');
   const heldOutFile = join(deps.workDir, 'heldout.csv');
-  await download(deps.lake, lakeKey(deps, input.trainUri), trainFile);
-  await download(deps.lake, lakeKey(deps, input.heldOutUri), heldOutFile);
+  await download(deps.lake, lakeKeyOf(deps, input.trainUri), trainFile);
+  await download(deps.lake, lakeKeyOf(deps, input.heldOutUri), heldOutFile);
   // The export already split the rows (a stable hash of the text): every row of each file is on its side.
   const heldOut = (await readLabelledCsv(heldOutFile, deps.taxonomy, { heldOutFraction: 0 })).rows;
   const heldOutTexts = new Set(heldOut.map((r) => r.text));

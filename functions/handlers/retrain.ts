@@ -46,9 +46,16 @@ export const REGISTRY_KEY = 'models/registry.json';
 export const HELD_OUT_FRACTION = 0.1;
 export const exportKeys = (runId: string) => ({ train: `exports/${runId}/train.csv`, heldOut: `exports/${runId}/heldout.csv` });
 
+/** A step's Lambda handler, over deps given or made on first use. */
+export const retrainStep =
+  <R>(step: (deps: RetrainDeps, event: RetrainEvent) => Promise<R>) =>
+  (deps: RetrainDeps | (() => RetrainDeps)) =>
+  async (event: RetrainEvent) =>
+    step(typeof deps === 'function' ? deps() : deps, event);
+
 /** The lake key an s3:// URI names; refuses URIs outside the lake bucket. */
-export function lakeKeyOf(deps: RetrainDeps, uri: string): string {
-  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+export function lakeKeyOf(deps: Pick<RetrainDeps, 'lakeBucket'>, uri: string): string {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!m || m[1] !== deps.lakeBucket) throw new Error(`${uri} is not in the lake bucket ${deps.lakeBucket}`);
   return m[2];
 }
@@ -140,7 +147,7 @@ export async function evaluateRun(deps: RetrainDeps, event: RetrainEvent) {
   };
 }
 
-async function readRegistry(lake: BlobStore): Promise<RegistryState> {
+export async function readRegistry(lake: BlobStore): Promise<RegistryState> {
   const body = await lake.get(REGISTRY_KEY);
   return body ? registryStateSchema.parse(JSON.parse(await text(body))) : emptyRegistryState();
 }
