@@ -68,9 +68,11 @@ export function errorText(err: unknown): string {
   return `Error ${status || ''} ${code || ''}: ${err instanceof Error ? err.message : String(err)}${detail ? ` (${detail})` : ''}`;
 }
 
-export function showError(where: Element, err: unknown) {
-  show(where, html`<p class="error" role="alert">${errorText(err)}</p>`);
-}
+/** Runs `act`; an error it throws is told by `tell`, as text, instead. */
+export const attempt = (act: () => Promise<unknown>, tell: (text: string) => void) => act().catch((err: unknown) => tell(errorText(err)));
+
+/** Tells an error in `where`, as an alert. */
+export const alertIn = (where: Element) => (text: string) => show(where, html`<p class="error" role="alert">${text}</p>`);
 
 let taxonomy: Taxonomy | null = null;
 export async function loadTaxonomy(): Promise<Taxonomy> {

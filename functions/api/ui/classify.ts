@@ -1,4 +1,4 @@
-import { api, calls, type Decision, showError } from './api.ts';
+import { alertIn, api, attempt, calls, type Decision } from './api.ts';
 import { $, html, ms, onClick, pct, show, table } from './dom.ts';
 import { showItem } from './history.ts';
 
@@ -54,7 +54,7 @@ $<HTMLFormElement>('#classify-form').addEventListener('submit', async (e) => {
   const debug = $<HTMLInputElement>('#c-debug').checked;
   const out = $('#classify-result');
   const before = calls.length;
-  try {
+  await attempt(async () => {
     const { data, ms: took } = await api<{ items: Decision[]; ms: number }>('POST', `/v1/classify${debug ? '?trace=1' : ''}`, { items: [item] });
     const d = data.items[0];
     show(out, decisionCard(d, took, data.ms));
@@ -62,7 +62,5 @@ $<HTMLFormElement>('#classify-form').addEventListener('submit', async (e) => {
     const dbg = $('#classify-debug');
     dbg.hidden = !debug;
     if (debug) show(dbg, debugView(d, before));
-  } catch (err) {
-    showError(out, err);
-  }
+  }, alertIn(out));
 });

@@ -30,6 +30,11 @@ export function $<E extends HTMLElement = HTMLElement>(selector: string): E {
   return el;
 }
 
+/** Writes a line of text into the page's element for `selector` (a status line). */
+export const say = (selector: string) => (text: string) => {
+  $(selector).textContent = text;
+};
+
 /** Calls `act` with the element matching `selector` that a click inside `container` landed on. */
 export function onClick(container: Element, selector: string, act: (el: HTMLElement) => void) {
   container.addEventListener('click', (e) => {

@@ -1,4 +1,4 @@
-import { api, type Item, type ItemRecord, showError } from './api.ts';
+import { alertIn, api, attempt, type Item, type ItemRecord } from './api.ts';
 import { $, html, pct, show, table } from './dom.ts';
 import { selectTab } from './tabs.ts';
 
@@ -10,13 +10,11 @@ export async function showItem(key: string) {
   const out = $('#item-detail');
   selectTab($('#tab-history'));
   $<HTMLInputElement>('#item-key').value = key;
-  try {
+  await attempt(async () => {
     const { current, history } = (await api<Item>('GET', `/v1/items/${encodeURIComponent(key)}`)).data;
     const heading = html`<h2>${current.input.name}</h2><p>Normalized text: <code>${current.text}</code></p>`;
     show(out, [heading, table(COLUMNS, [current, ...history].map(row))]);
-  } catch (err) {
-    showError(out, err);
-  }
+  }, alertIn(out));
 }
 
 $('#item-form').addEventListener('submit', (e) => {

@@ -1,4 +1,4 @@
-import { ApiError, api, errorText, showError } from './api.ts';
+import { ApiError, alertIn, api, attempt, errorText } from './api.ts';
 import { $, type Html, html, onClick, show, table } from './dom.ts';
 import { whenShown } from './tabs.ts';
 
@@ -103,14 +103,10 @@ onClick($('#insights-list'), 'button[data-query]', async ({ dataset: { query: na
   const out = $('#insights');
   const job = $<HTMLInputElement>('#insights-job').value.trim();
   show(out, html`<p>Running ${name}…</p>`);
-  try {
-    const { data } = await api<{ job: string | null; rows: Row[] }>(
-      'GET',
-      `/v1/insights/${encodeURIComponent(name)}${job ? `?job=${encodeURIComponent(job)}` : ''}`,
-    );
+  await attempt(async () => {
+    const query = job ? `?job=${encodeURIComponent(job)}` : '';
+    const { data } = await api<{ job: string | null; rows: Row[] }>('GET', `/v1/insights/${encodeURIComponent(name)}${query}`);
     show(out, html`<h2>${name.replace(/_/g, ' ')}${data.job && ` · ${data.job}`}</h2>${insightChart(name, data.rows)}`);
-  } catch (err) {
-    showError(out, err);
-  }
+  }, alertIn(out));
 });
 whenShown('insights', refreshInsights);

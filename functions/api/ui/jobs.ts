@@ -1,9 +1,9 @@
-import { api, apiBlob, errorText, type Job } from './api.ts';
-import { $, html, onClick, pct, show } from './dom.ts';
+import { api, apiBlob, attempt, type Job } from './api.ts';
+import { $, html, onClick, pct, say, show } from './dom.ts';
 import { whenShown } from './tabs.ts';
 
 /** The jobs tab: a CSV dropped or chosen starts a job; the table follows it (polled each second) to its downloads. */
-const status = (text: string) => ($('#job-status').textContent = text);
+const status = say('#job-status');
 
 const download = (what: 'result' | 'rejects', href: string, job: string) =>
   html`<button type="button" class="download-${what}" data-href="${href}" data-file="${job}.${what}.csv">${what === 'result' ? 'Results' : 'Rejects'}</button>`;
@@ -19,42 +19,36 @@ function jobRow(j: Job) {
 
 let polling: number | undefined;
 async function refreshJobs() {
-  try {
+  await attempt(async () => {
     const { data } = await api<{ items: Job[] }>('GET', '/v1/jobs?limit=20');
     show($('#jobs tbody'), data.items.map(jobRow));
     const active = data.items.some((j) => j.status !== 'done' && j.status !== 'failed');
     clearTimeout(polling);
     if (active && !$('#panel-jobs').hidden) polling = setTimeout(refreshJobs, 1000);
-  } catch (err) {
-    status(errorText(err));
-  }
+  }, status);
 }
 
-onClick($('#jobs'), 'button[data-href]', async ({ dataset }) => {
-  try {
+onClick($('#jobs'), 'button[data-href]', ({ dataset }) =>
+  attempt(async () => {
     const url = URL.createObjectURL(await apiBlob(String(dataset.href)));
     const a = Object.assign(document.createElement('a'), { href: url, download: String(dataset.file) });
     document.body.append(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
-  } catch (err) {
-    status(errorText(err));
-  }
-});
+  }, status),
+);
 
 async function upload(file: File | undefined) {
   if (!file) return;
   const form = new FormData();
   form.append('file', file, file.name);
   status(`Uploading ${file.name}…`);
-  try {
+  await attempt(async () => {
     const { data } = await api<{ job: Job }>('POST', '/v1/jobs', form);
     status(`Job ${data.job.id} started for ${file.name}.`);
     refreshJobs();
-  } catch (err) {
-    status(errorText(err));
-  }
+  }, status);
 }
 
 const drop = $('#drop');

@@ -2,9 +2,9 @@
  * The inspector's browser entry (bundled by esbuild into /ui/app.js: routes/ui.ts). Each tab's module wires its
  * own panel of index.html when imported; this one wires the API key form and opens the first tab.
  */
-import { apiKey, errorText, loadTaxonomy } from './api.ts';
+import { apiKey, attempt, loadTaxonomy } from './api.ts';
 import './classify.ts';
-import { $ } from './dom.ts';
+import { $, say } from './dom.ts';
 import './insights.ts';
 import './jobs.ts';
 import './models.ts';
@@ -16,13 +16,12 @@ keyInput.value = apiKey.get();
 $('#key-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   apiKey.set(keyInput.value.trim());
-  try {
+  const status = say('#key-status');
+  await attempt(async () => {
     await loadTaxonomy();
-    $('#key-status').textContent = 'Key accepted.';
+    status('Key accepted.');
     refreshTab();
-  } catch (err) {
-    $('#key-status').textContent = errorText(err);
-  }
+  }, status);
 });
 
 openInitialTab();

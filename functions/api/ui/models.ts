@@ -1,5 +1,5 @@
-import { api, errorText, showError } from './api.ts';
-import { $, html, show } from './dom.ts';
+import { alertIn, api, attempt } from './api.ts';
+import { $, html, say, show } from './dom.ts';
 import { whenShown } from './tabs.ts';
 
 /** The models tab: champion and challengers with their metrics and confusion matrix, and a retrain button. */
@@ -50,22 +50,19 @@ const modelCard = (
 
 async function refreshModels() {
   const out = $('#models');
-  try {
+  await attempt(async () => {
     const { data } = await api<{ champion: ModelVersion | null; challengers: ModelVersion[] }>('GET', '/v1/models');
     const champion = data.champion ? modelCard(data.champion, 'Champion') : html`<p>No champion yet: run aisle train.</p>`;
     show(out, html`<div class="models">${champion}${data.challengers.map((m) => modelCard(m, 'Challenger'))}</div>`);
-  } catch (err) {
-    showError(out, err);
-  }
+  }, alertIn(out));
 }
 
 $('#models-refresh').addEventListener('click', refreshModels);
-$('#retrain').addEventListener('click', async () => {
-  try {
+const status = say('#models-status');
+$('#retrain').addEventListener('click', () =>
+  attempt(async () => {
     const { data } = await api<{ id: string }>('POST', '/v1/models/retrain');
-    $('#models-status').textContent = `Retraining started: run ${data.id}.`;
-  } catch (err) {
-    $('#models-status').textContent = errorText(err);
-  }
-});
+    status(`Retraining started: run ${data.id}.`);
+  }, status),
+);
 whenShown('models', refreshModels);

@@ -1,5 +1,5 @@
-import { api, classLabel, errorText, type ItemRecord, loadedTaxonomy, type Taxonomy } from './api.ts';
-import { $, html, onClick, pct, show } from './dom.ts';
+import { api, attempt, classLabel, type ItemRecord, loadedTaxonomy, type Taxonomy } from './api.ts';
+import { $, html, onClick, pct, say, show } from './dom.ts';
 import { whenShown } from './tabs.ts';
 
 /**
@@ -14,7 +14,7 @@ const picked = new Map<string, string>();
 let digits = '';
 let digitTimer: number | undefined;
 const list = $('#review-list');
-const status = (text: string) => ($('#review-status').textContent = text);
+const status = say('#review-status');
 
 function reviewOption({ decision: d, input }: ItemRecord, i: number) {
   const pick = picked.get(d.key);
@@ -36,23 +36,20 @@ function renderReview() {
   document.getElementById(current)?.scrollIntoView({ block: 'nearest' });
 }
 
-async function refreshReview() {
-  try {
+const refreshReview = () =>
+  attempt(async () => {
     leaves = (await loadedTaxonomy()).classes.filter((c) => c.isLeaf);
     show($('#classes'), html`${leaves.map((c) => html`<li>${c.label}</li>`)}`);
     reviewItems = (await api<{ items: ItemRecord[] }>('GET', '/v1/review?limit=100')).data.items;
     renderReview();
-  } catch (err) {
-    status(errorText(err));
-  }
-}
+  }, status);
 
 async function acceptCurrent() {
   const r = reviewItems[cursor];
   if (!r) return;
   const key = r.decision.key;
   const pick = picked.get(key);
-  try {
+  await attempt(async () => {
     if (pick) await api('PUT', `/v1/items/${key}/label`, { classId: pick });
     else await api('POST', `/v1/review/${key}/accept`);
     status(`Labelled "${r.input.name}" as ${classLabel(pick || r.decision.classId)}.`);
@@ -60,9 +57,7 @@ async function acceptCurrent() {
     picked.delete(key);
     marked.delete(key);
     renderReview();
-  } catch (err) {
-    status(errorText(err));
-  }
+  }, status);
 }
 
 function pickByDigit(digit: string, key: string) {
@@ -103,13 +98,11 @@ $('#review-refresh').addEventListener('click', refreshReview);
 $('#review-bulk').addEventListener('click', async () => {
   const keys = marked.size ? [...marked] : reviewItems.map((r) => r.decision.key);
   if (!keys.length) return;
-  try {
+  await attempt(async () => {
     const { data } = await api<{ accepted: string[]; failed: unknown[] }>('POST', '/v1/review/accept', { keys });
     status(`Accepted ${data.accepted.length} guesses${data.failed.length ? `, ${data.failed.length} failed` : ''}.`);
     marked.clear();
     refreshReview();
-  } catch (err) {
-    status(errorText(err));
-  }
+  }, status);
 });
 whenShown('review', refreshReview);
