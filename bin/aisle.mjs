@@ -4,12 +4,7 @@
 // written (a read-only node_modules), tsx runs the sources as they are.
 import { bundleFor } from './bundles.mjs';
 
-let bundle;
-try {
-  bundle = await bundleFor({ name: 'cli', entry: 'bin/aisle.ts', packages: 'external' });
-} catch {
-  bundle = undefined;
-}
+const bundle = await bundleFor({ name: 'cli', entry: 'bin/aisle.ts', packages: 'external' }).catch(() => undefined);
 if (bundle) {
   // Stack traces name the TypeScript sources, as they do under tsx.
   process.setSourceMapsEnabled(true);

@@ -12,8 +12,6 @@ export interface ApiProps {
   readonly handler: lambda.IFunction;
   /** The API-key authorizer (functions/handlers/authorizer.ts). */
   readonly authorizer: lambda.IFunction;
-  readonly rateLimit?: number;
-  readonly burstLimit?: number;
 }
 
 /** The path every data route lives under; the only prefix the Hono app itself guards with API keys. */
@@ -59,7 +57,7 @@ export class Api extends Construct {
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: props.rateLimit ?? 50, burstLimit: props.burstLimit ?? 100 },
+      throttle: { rateLimit: 50, burstLimit: 100 },
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(

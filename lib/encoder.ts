@@ -27,8 +27,6 @@ export interface EncoderProps {
   /** Real-time instance type (a GPU type by default); ignored when serverless. */
   readonly instanceType: string;
   readonly maxInstances: number;
-  /** Target invocations per instance per minute for the scaling policy. */
-  readonly invocationsPerInstance?: number;
 }
 
 /** The encoder tier: SageMaker model (champion in the lake) → endpoint config → endpoint, autoscaled. */
@@ -120,7 +118,7 @@ export class Encoder extends Construct {
       target.node.addDependency(this.endpoint);
       target.scaleToTrackMetric('InvocationsPerInstance', {
         predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
-        targetValue: props.invocationsPerInstance ?? 1000,
+        targetValue: 1000, // invocations per instance per minute
         scaleInCooldown: Duration.minutes(10),
         scaleOutCooldown: Duration.minutes(2),
       });

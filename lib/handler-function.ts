@@ -38,7 +38,6 @@ export interface HandlerFunctionProps {
   readonly environment: Record<string, string>;
   readonly timeout: Duration;
   readonly memorySize?: number;
-  readonly reservedConcurrentExecutions?: number;
   /**
    * Folders the code reads at run time next to its module (`new URL('./x/', import.meta.url)`), copied
    * into the bundle: repository path → path inside the bundle.
@@ -81,13 +80,11 @@ export class HandlerFunction extends Construct {
     );
     this.fn = new NodejsFunction(this, 'Function', {
       entry,
-      handler: 'handler',
       description: props.description,
       runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: lambda.Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,

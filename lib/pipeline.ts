@@ -19,8 +19,6 @@ export interface PipelineProps {
   readonly llmEnabled: boolean;
   /** The SageMaker endpoint of the encoder tier; empty when the tier is not deployed. */
   readonly encoderEndpointName: string;
-  /** The LLM worker's longest time on one message batch: the LLM queue's visibility is six times that. */
-  readonly llmWorkerTimeout?: Duration;
 }
 
 /**
@@ -43,7 +41,7 @@ export class Pipeline extends Construct {
       ingest: Duration.minutes(15), // streams a whole CSV (millions of rows) into the classify queue
       classify: Duration.minutes(1),
       finalize: Duration.minutes(15), // writes the whole output CSV and the Parquet results
-      llm: props.llmWorkerTimeout ?? Duration.minutes(2),
+      llm: Duration.minutes(2), // the LLM worker's longest time on one message batch
     };
 
     this.ingestQueue = new WorkQueue(this, 'Ingest', { consumerTimeout: timeouts.ingest, maxReceiveCount: 3, alarmTopic });

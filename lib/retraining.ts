@@ -33,7 +33,6 @@ export interface RetrainingProps {
   readonly trainerImageTag?: string;
   /** SageMaker trainer: the training image (a Hugging Face PyTorch training image running models/deberta). */
   readonly sagemakerTrainingImage?: string;
-  readonly sagemakerInstanceType?: string;
   /** EventBridge Scheduler expression, weekly by default. */
   readonly schedule: string;
 }
@@ -220,7 +219,7 @@ export class Retraining extends Construct {
         outputDataConfig: { s3OutputLocation: tasks.S3Location.fromBucket(props.lake, CHALLENGERS_PREFIX) },
         resourceConfig: {
           instanceCount: 1,
-          instanceType: new ec2.InstanceType((props.sagemakerInstanceType ?? 'ml.g5.2xlarge').replace(/^ml\./, '')),
+          instanceType: new ec2.InstanceType('g5.2xlarge'),
           volumeSize: Size.gibibytes(50),
         },
         stoppingCondition: { maxRuntime: Duration.hours(6) },

@@ -13,11 +13,6 @@ export const LAKE_PREFIXES = {
 
 export const INBOX_PREFIX = 'inbox/';
 
-export interface StorageProps {
-  /** Days an uploaded CSV stays in the inbox before it expires (it has been processed by then). */
-  readonly inboxRetentionDays?: number;
-}
-
 /**
  * The three buckets: the inbox (CSV drop zone), the lake (outbox, results, models, exports, Athena results)
  * and the access-log bucket both write their server access logs to. All TLS-only, private, encrypted; data
@@ -28,7 +23,7 @@ export class Storage extends Construct {
   readonly lake: s3.Bucket;
   readonly accessLogs: s3.Bucket;
 
-  constructor(scope: Construct, id: string, props: StorageProps = {}) {
+  constructor(scope: Construct, id: string) {
     super(scope, id);
     const common = {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -53,7 +48,8 @@ export class Storage extends Construct {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'inbox/',
       lifecycleRules: [
-        { id: 'expire-processed-uploads', prefix: INBOX_PREFIX, expiration: Duration.days(props.inboxRetentionDays ?? 30) },
+        // An uploaded CSV has been processed long before it expires.
+        { id: 'expire-processed-uploads', prefix: INBOX_PREFIX, expiration: Duration.days(30) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });

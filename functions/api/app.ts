@@ -35,11 +35,11 @@ export function createApp(deps: AppDeps): ApiApp {
   app.onError((err, c) => respondError(err, c));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
 
-  const maxBody = deps.maxBodyBytes ?? 1024 * 1024;
+  const maxBody = 1024 * 1024; // JSON; a CSV upload may be up to 1 GiB
   const tooLarge = (limit: number) => () => {
     throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`);
   };
-  const maxUpload = deps.maxUploadBytes ?? 1024 ** 3;
+  const maxUpload = 1024 ** 3;
   const streamedJsonLimit = bodyLimit({ maxSize: maxBody, onError: tooLarge(maxBody) });
   const streamedUploadLimit = bodyLimit({ maxSize: maxUpload, onError: tooLarge(maxUpload) });
   app.use('/v1/*', async (c, next) => {
@@ -107,7 +107,7 @@ export function createApp(deps: AppDeps): ApiApp {
   });
   healthRoutes(app, deps);
   classifyRoutes(app, deps, clock);
-  itemRoutes(app, deps, clock);
+  itemRoutes(app, deps);
   reviewRoutes(app, deps);
   jobRoutes(app, deps);
   taxonomyRoutes(app, deps);

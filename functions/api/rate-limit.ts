@@ -10,7 +10,6 @@ export class TokenBuckets {
     readonly ratePerSecond: number,
     readonly burst: number,
     private readonly nowMs: () => number = Date.now,
-    private readonly maxKeys = 10_000,
   ) {}
 
   /** Takes one token for `id`; when none is left, says in how many whole seconds one will be. */
@@ -18,7 +17,7 @@ export class TokenBuckets {
     const now = this.nowMs();
     let b = this.buckets.get(id);
     if (!b) {
-      if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
+      if (this.buckets.size >= 10_000) this.buckets.delete(this.buckets.keys().next().value!);
       b = { tokens: this.burst, at: now };
       this.buckets.set(id, b);
     } else {

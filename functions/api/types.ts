@@ -28,9 +28,6 @@ export interface AppDeps {
   clock?: () => Date;
   /** Per-key token bucket; null turns rate limiting off. Default 50 requests/s, bursts of 100. */
   rateLimit?: { ratePerSecond: number; burst: number } | null;
-  /** Largest JSON body (default 1 MB) and largest CSV upload (default 1 GiB). */
-  maxBodyBytes?: number;
-  maxUploadBytes?: number;
   /** How long a key lookup is reused (default 5 s): revocations take effect within it. */
   keyCacheMs?: number;
   /** Name and version shown by /health and the OpenAPI document. */

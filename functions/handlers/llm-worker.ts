@@ -33,8 +33,6 @@ export interface LlmWorkerDeps {
   sqs: Pick<SQSClient, 'send'>;
   queueUrl: string;
   tier: Tier;
-  /** Messages taken per poll (1–10, default 10); their rows are batched together for the LLM. */
-  maxMessages?: number;
   /** Long-poll wait, seconds (default 20, the SQS maximum). */
   waitTimeS?: number;
   /** Visibility a received message gets, renewed every third of it while its rows are with the LLM (default 300 s). */
@@ -65,7 +63,6 @@ interface Row {
 
 export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
   const { pipeline } = deps;
-  const maxMessages = Math.min(10, Math.max(1, deps.maxMessages ?? 10));
   const waitTimeS = deps.waitTimeS ?? 20;
   const visibility = deps.visibilityTimeoutS ?? 300;
   const taxonomy = pipeline.taxonomy;
@@ -132,7 +129,7 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
     const res = await deps.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: deps.queueUrl,
-        MaxNumberOfMessages: maxMessages,
+        MaxNumberOfMessages: 10, // the SQS maximum: their rows are batched together for the LLM
         WaitTimeSeconds: waitTimeS,
         VisibilityTimeout: visibility,
       }),

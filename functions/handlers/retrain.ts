@@ -75,8 +75,7 @@ export async function exportLabelled(deps: RetrainDeps, event: RetrainEvent) {
   const byTier: Record<string, number> = {};
   const counts = { train: 0, heldOut: 0 };
   try {
-    outs.train.write(header);
-    outs.heldOut.write(header);
+    for (const out of Object.values(outs)) out.write(header);
     for await (const item of deps.results.exportLabelled({ tiers: ['human', 'llm'] })) {
       const levels = deps.taxonomy.levelsOf(item.classId);
       const fields = [item.input.name, item.input.brand ?? '', ...deps.taxonomy.levels.map((_, i) => levels[i] ?? ''), item.tier];
@@ -85,12 +84,10 @@ export async function exportLabelled(deps: RetrainDeps, event: RetrainEvent) {
       counts[side]++;
       byTier[item.tier] = (byTier[item.tier] ?? 0) + 1;
     }
-    outs.train.end();
-    outs.heldOut.end();
+    for (const out of Object.values(outs)) out.end();
     await written;
   } catch (err) {
-    outs.train.destroy();
-    outs.heldOut.destroy();
+    for (const out of Object.values(outs)) out.destroy();
     await written.catch(() => {});
     throw err;
   }

@@ -33,11 +33,11 @@ const putLabel = createRoute({
 });
 
 /** Resolves a class id or label against the taxonomy, or answers 400 naming the field. */
-export function resolveClass(taxonomy: Taxonomy, idOrLabel: string, path = 'classId'): string {
+export function resolveClass(taxonomy: Taxonomy, idOrLabel: string): string {
   const cls = taxonomy.resolve(idOrLabel);
   if (!cls) {
     throw new ApiError(400, 'invalid_request', 'the label is not in the taxonomy', [
-      { path, message: `"${idOrLabel}" is not a class of taxonomy ${taxonomy.name} ${taxonomy.version} (GET /v1/taxonomy lists them)` },
+      { path: 'classId', message: `"${idOrLabel}" is not a class of taxonomy ${taxonomy.name} ${taxonomy.version} (GET /v1/taxonomy lists them)` },
     ]);
   }
   return cls.id;
@@ -54,7 +54,7 @@ export async function labelItem(deps: AppDeps, key: string, classId: string, lab
   return record;
 }
 
-export function itemRoutes(app: ApiApp, deps: AppDeps, _clock: () => Date) {
+export function itemRoutes(app: ApiApp, deps: AppDeps) {
   app.openapi(getItem, async (c) => {
     const { key } = c.req.valid('param');
     const item = await deps.results.getItem(key);
