@@ -60,17 +60,7 @@ export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; ra
     rateLimit: opts.rateLimit,
     readiness: {
       store: { required: true, check: async () => void (await rt.jobs.list({ limit: 1 })) },
-      ...Object.fromEntries(
-        rt.unavailable.map((u) => [
-          u.name,
-          {
-            required: false,
-            check: async () => {
-              throw new Error(u.reason);
-            },
-          },
-        ]),
-      ),
+      ...Object.fromEntries(rt.unavailable.map((u) => [u.name, { required: false, check: () => Promise.reject(new Error(u.reason)) }])),
     },
   };
   return {

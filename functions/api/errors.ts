@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { UnavailableError } from '../core/errors.ts';
+import { json } from './schemas.ts';
 
 /**
  * The one error shape of the API: `{"error": {"code", "message", "details"?: [{path, message}]}}`.
@@ -69,14 +70,12 @@ export function respondError(err: unknown, c: Context): Response {
 }
 
 export const errorResponses = {
-  400: { description: 'Bad input', content: { 'application/json': { schema: ErrorSchema } } },
-  401: { description: 'Missing, unknown or revoked API key', content: { 'application/json': { schema: ErrorSchema } } },
-  403: { description: 'The key may not do this', content: { 'application/json': { schema: ErrorSchema } } },
-  413: { description: 'Body larger than the limit (1 MB for JSON)', content: { 'application/json': { schema: ErrorSchema } } },
-  429: { description: 'Rate limited (see Retry-After)', content: { 'application/json': { schema: ErrorSchema } } },
-  503: { description: 'A dependency is down (see Retry-After)', content: { 'application/json': { schema: ErrorSchema } } },
+  400: json('Bad input', ErrorSchema),
+  401: json('Missing, unknown or revoked API key', ErrorSchema),
+  403: json('The key may not do this', ErrorSchema),
+  413: json('Body larger than the limit (1 MB for JSON)', ErrorSchema),
+  429: json('Rate limited (see Retry-After)', ErrorSchema),
+  503: json('A dependency is down (see Retry-After)', ErrorSchema),
 } as const;
 
-export const notFoundResponse = {
-  404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } },
-} as const;
+export const notFoundResponse = { 404: json('Not found', ErrorSchema) } as const;

@@ -57,13 +57,7 @@ export function pipelineDeps(
   let tiers: Promise<Tier[]> | undefined;
   // A function sends only to the queues its settings name; another queue says which setting it lacks.
   const queue = <T>(url: string | undefined, setting: string): Queue<T> =>
-    url
-      ? new SqsQueue<T>(clients.sqs, url)
-      : {
-          send: async () => {
-            throw new ConfigError(`${setting} is not set for this function`);
-          },
-        };
+    url ? new SqsQueue<T>(clients.sqs, url) : { send: () => Promise.reject(new ConfigError(`${setting} is not set for this function`)) };
   return {
     taxonomy,
     bucket: (name) => buckets.get(name) ?? buckets.set(name, new S3BlobStore(clients.s3, name)).get(name)!,
@@ -84,9 +78,7 @@ function tracedDeps(config: AwsConfig): PipelineDeps {
   if (config.llmEnabled && !config.llmQueueUrl) throw new ConfigError('LLM_QUEUE_URL must be set when LLM_ENABLED=true');
   const obs = observability(config);
   const clients = makeClients();
-  obs.tracer.captureAWSv3Client(clients.s3);
-  obs.tracer.captureAWSv3Client(clients.sqs);
-  obs.tracer.captureAWSv3Client(clients.dynamo);
+  for (const client of [clients.s3, clients.sqs, clients.dynamo]) obs.tracer.captureAWSv3Client(client);
   return pipelineDeps(clients, config, { logger: obs.logger, metrics: obs.metrics });
 }
 
