@@ -32,6 +32,10 @@ export const BUNDLING = {
   mainFields: ['module', 'main'],
 } as const;
 
+/** A log group deleted with the stack, keeping its events for `retention`. */
+export const stackLogGroup = (scope: Construct, id: string, retention: logs.RetentionDays, props: logs.LogGroupProps = {}) =>
+  new logs.LogGroup(scope, id, { ...props, retention, removalPolicy: RemovalPolicy.DESTROY });
+
 export interface HandlerFunctionProps {
   readonly name: HandlerName;
   readonly description: string;
@@ -63,10 +67,7 @@ export class HandlerFunction extends Construct {
     if (!existsSync(entry)) {
       throw new Error(`Lambda entry ${entry} is missing: every handler in HANDLERS must exist (functions/handlers/<name>.ts).`);
     }
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.logGroup = stackLogGroup(this, 'Logs', logs.RetentionDays.ONE_MONTH);
     // A role without the AWS-managed basic execution policy: log writes scoped to this function's group.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -12,7 +12,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { grantObjects, grantTable } from './grants.ts';
-import { SERVICE_NAME } from './handler-function.ts';
+import { SERVICE_NAME, stackLogGroup } from './handler-function.ts';
 import { LAKE_PREFIXES } from './storage.ts';
 
 export const OLLAMA_PORT = 11434;
@@ -87,10 +87,7 @@ export class LlmService extends Construct {
     cluster.addAsgCapacityProvider(this.capacityProvider);
 
     this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'Task', { networkMode: ecs.NetworkMode.AWS_VPC });
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const logGroup = stackLogGroup(this, 'Logs', logs.RetentionDays.ONE_MONTH);
     // Model weights stay on the instance between tasks: a restarted task does not pull them again.
     this.taskDefinition.addVolume({ name: 'ollama-models', host: { sourcePath: '/var/lib/aisle/ollama' } });
     const llm = this.taskDefinition.addContainer('llm', {

@@ -1,8 +1,8 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { stackLogGroup } from './handler-function.ts';
 
 /**
  * The VPC and ECS cluster for the container work (the LLM service, the Fargate trainer). Two AZs, tasks in
@@ -22,10 +22,7 @@ export class Network extends Construct {
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
       ],
     });
-    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const flowLogs = stackLogGroup(this, 'FlowLogs', logs.RetentionDays.ONE_MONTH);
     this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
     // Gateway endpoints are free and keep S3/DynamoDB traffic off the NAT gateway.
     this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -11,7 +11,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { grantObjects, nagToken } from './grants.ts';
-import type { HandlerFunction } from './handler-function.ts';
+import { type HandlerFunction, stackLogGroup } from './handler-function.ts';
 import { LAKE_PREFIXES } from './storage.ts';
 
 /** Where a run's challenger is written: models/challengers/<execution name>/ (the artifact contract folder). */
@@ -116,10 +116,8 @@ export class Retraining extends Construct {
       .when(sfn.Condition.booleanEquals('$.evaluation.promote', true), promote.next(notifyPromoted))
       .otherwise(notifyDiscarded);
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
+    this.logGroup = stackLogGroup(this, 'Logs', logs.RetentionDays.THREE_MONTHS, {
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-retraining`,
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(start.next(exportData).next(train).next(evaluate).next(decide)),
@@ -238,7 +236,7 @@ export class Retraining extends Construct {
       image: ecs.ContainerImage.fromEcrRepository(props.trainerRepository, props.trainerImageTag ?? 'latest'),
       logging: ecs.LogDrivers.awsLogs({
         streamPrefix: 'trainer',
-        logGroup: new logs.LogGroup(this, 'TrainerLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
+        logGroup: stackLogGroup(this, 'TrainerLogs', logs.RetentionDays.THREE_MONTHS),
       }),
     });
     const taskRole = taskDefinition.taskRole as iam.Role;

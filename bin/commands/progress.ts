@@ -12,9 +12,8 @@ export class Progress {
   constructor(
     private readonly totalBytes: number,
     private readonly label: string,
-    private readonly stream: NodeJS.WriteStream = process.stderr,
-    private readonly intervalMs = 5000,
   ) {
+    const stream = process.stderr;
     if (stream.isTTY) {
       this.bar = new cliProgress.SingleBar(
         {
@@ -38,11 +37,11 @@ export class Progress {
       return;
     }
     const now = performance.now();
-    if (now - this.lastLine < this.intervalMs) return;
+    if (now - this.lastLine < 5000) return;
     this.lastLine = now;
     const fraction = this.totalBytes ? Math.min(bytes / this.totalBytes, 1) : 0;
     const eta = fraction > 0 ? Math.round((seconds / fraction) * (1 - fraction)) : undefined;
-    this.stream.write(
+    process.stderr.write(
       `${this.label}: ${rows.toLocaleString('en-US')} rows (${Math.round(fraction * 100)}%), ${rate.toLocaleString('en-US')} rows/s` +
         `${eta === undefined ? '' : `, ETA ${eta}s`}\n`,
     );

@@ -20,6 +20,7 @@ import type { ApiApp, ApiEnv, AppDeps, Principal } from './types.ts';
 export type { AppDeps } from './types.ts';
 
 const ANONYMOUS: Principal = { keyId: 'anonymous', name: 'anonymous (auth off)', role: 'write' };
+const NO_KEY = 'send an API key: Authorization: Bearer <key> (create one with `aisle keys create --name NAME`)';
 export const DEFAULT_RATE_LIMIT = { ratePerSecond: 50, burst: 100 };
 
 export function createApp(deps: AppDeps): ApiApp {
@@ -64,34 +65,18 @@ export function createApp(deps: AppDeps): ApiApp {
     let principal = ANONYMOUS;
     if (checkKey) {
       const key = bearerToken(c.req.header('authorization'));
-      if (!key)
-        throw new ApiError(
-          401,
-          'unauthorized',
-          'send an API key: Authorization: Bearer <key> (create one with `aisle keys create --name NAME`)',
-          undefined,
-          { 'WWW-Authenticate': 'Bearer' },
-        );
+      if (!key) throw new ApiError(401, 'unauthorized', NO_KEY, undefined, { 'WWW-Authenticate': 'Bearer' });
       const check = await checkKey(key);
       if (!check.ok) {
-        const why = check.reason === 'revoked' ? 'this API key was revoked' : 'unknown API key';
-        throw new ApiError(401, check.reason === 'revoked' ? 'key_revoked' : 'unauthorized', why, undefined, {
-          'WWW-Authenticate': 'Bearer error="invalid_token"',
-        });
+        const [code, why] = check.reason === 'revoked' ? ['key_revoked', 'this API key was revoked'] : ['unauthorized', 'unknown API key'];
+        throw new ApiError(401, code, why, undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
       }
       principal = { keyId: check.record.id, name: check.record.name, role: check.record.role };
     }
-    if (buckets) {
-      const taken = buckets.take(principal.keyId);
-      if (!taken.ok) {
-        throw new ApiError(
-          429,
-          'rate_limited',
-          `too many requests for this key: at most ${rateLimit!.ratePerSecond}/s (bursts of ${rateLimit!.burst})`,
-          undefined,
-          { 'Retry-After': String(taken.retryAfterSeconds) },
-        );
-      }
+    const taken = buckets?.take(principal.keyId);
+    if (taken && !taken.ok) {
+      const why = `too many requests for this key: at most ${rateLimit!.ratePerSecond}/s (bursts of ${rateLimit!.burst})`;
+      throw new ApiError(429, 'rate_limited', why, undefined, { 'Retry-After': String(taken.retryAfterSeconds) });
     }
     if (principal.role === 'read' && !isReadOnlyRequest(c.req.method, c.req.path)) {
       throw new ApiError(403, 'forbidden', `key "${principal.name}" is read-only: it may classify and read, not ${c.req.method} ${c.req.path}`);

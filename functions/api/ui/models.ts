@@ -3,15 +3,8 @@ import { $, html, say, show } from './dom.ts';
 import { whenShown } from './tabs.ts';
 
 /** The models tab: champion and challengers with their metrics and confusion matrix, and a retrain button. */
-type Matrix = number[][];
-type Confusion = Matrix | { labels?: string[]; matrix?: Matrix };
-type Metrics = {
-  validation?: { confusion?: Confusion };
-  confusion?: Confusion;
-  confusionMatrix?: Confusion;
-  confusion_matrix?: Confusion;
-  labels?: string[];
-};
+/** metrics.json as the project's trainers write it (functions/model/metrics.ts, models/deberta/train.py). */
+type Metrics = { validation?: { confusion?: { labels?: string[]; matrix?: number[][] } } };
 type ModelVersion = { version: string; createdAt: string; metrics: Metrics & Record<string, unknown> };
 
 /** The numeric metrics, nested ones named by their path (two levels down; thresholds and the matrix left out). */
@@ -29,11 +22,8 @@ function metricRows(metrics: Record<string, unknown>): [string, number][] {
 }
 
 function confusion(m: Metrics) {
-  // metrics.json of a trained or shipped model keeps it under validation; other trainers may put it on top.
-  const c = m.validation?.confusion || m.confusion || m.confusionMatrix || m.confusion_matrix;
-  const matrix = Array.isArray(c) ? c : c?.matrix;
+  const { matrix, labels = [] } = m.validation?.confusion ?? {};
   if (!Array.isArray(matrix)) return null;
-  const labels = (!Array.isArray(c) && c?.labels) || m.labels || [];
   const max = Math.max(1, ...matrix.flat());
   const cell = (v: number) => html`<td style="background: rgba(37, 99, 235, ${(v / max).toFixed(2)})${v / max > 0.5 && ';color:#fff'}">${v}</td>`;
   return html`<table class="confusion"><caption>Confusion matrix (rows: truth, columns: predicted)</caption>
