@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SqsEventSource, type SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -37,6 +37,8 @@ export class Pipeline extends Construct {
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
     const { inbox, lake, table, alarmTopic } = props;
+    // A failing message is reported in batchItemFailures: only it is retried.
+    const messagesOf = (q: WorkQueue, opts: SqsEventSourceProps) => new SqsEventSource(q.queue, { ...opts, reportBatchItemFailures: true });
     const timeouts = {
       ingest: Duration.minutes(15), // streams a whole CSV (millions of rows) into the classify queue
       classify: Duration.minutes(1),
@@ -72,7 +74,7 @@ export class Pipeline extends Construct {
     this.classifyQueue.queue.grantSendMessages(this.ingest.role);
     this.finalizeQueue.queue.grantSendMessages(this.ingest.role);
     // One CSV per message; a few files at once keep the classify queue fed without flooding it.
-    this.ingest.fn.addEventSource(new SqsEventSource(this.ingestQueue.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }));
+    this.ingest.fn.addEventSource(messagesOf(this.ingestQueue, { batchSize: 1, maxConcurrency: 5 }));
 
     this.classify = new HandlerFunction(this, 'ClassifyFn', {
       name: 'classify',
@@ -95,14 +97,7 @@ export class Pipeline extends Construct {
     if (props.llmEnabled) this.llmQueue.queue.grantSendMessages(this.classify.role);
     // maxConcurrency caps the fan-out (and the load on the encoder endpoint) without reserving account
     // concurrency, which new accounts (limit 10) cannot spare.
-    this.classify.fn.addEventSource(
-      new SqsEventSource(this.classifyQueue.queue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
-        reportBatchItemFailures: true,
-        maxConcurrency: 50,
-      }),
-    );
+    this.classify.fn.addEventSource(messagesOf(this.classifyQueue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), maxConcurrency: 50 }));
 
     this.finalize = new HandlerFunction(this, 'FinalizeFn', {
       name: 'finalize',
@@ -115,6 +110,6 @@ export class Pipeline extends Construct {
     grantObjects(inbox, this.finalize.role, INBOX_PREFIX, 'read');
     grantObjects(lake, this.finalize.role, LAKE_PREFIXES.outbox, 'readwrite');
     grantObjects(lake, this.finalize.role, LAKE_PREFIXES.results, 'readwrite');
-    this.finalize.fn.addEventSource(new SqsEventSource(this.finalizeQueue.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }));
+    this.finalize.fn.addEventSource(messagesOf(this.finalizeQueue, { batchSize: 1, maxConcurrency: 5 }));
   }
 }

@@ -21,7 +21,7 @@ import {
 import { reviewDecision } from '../core/cascade.ts';
 import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { createLlmTier, LLM_UNAVAILABLE, retryThroughLlm } from '../core/llm-tier.ts';
-import type { Tier } from '../core/types.ts';
+import type { Tier, Trace } from '../core/types.ts';
 import { recordOf } from '../pipeline/batch.ts';
 import { type LlmMessage, llmMessageSchema, parseMessage } from '../pipeline/messages.ts';
 import { completeChunk } from '../pipeline/queued.ts';
@@ -87,13 +87,8 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
       throw new Error(`row ${row.n} has ${row.values.length} fields under a header of ${msg.header.length}`);
     const item = cascadeItemOf(row.values, resolveColumns(msg.header));
     const trace = { steps: [], topK: row.hints, totalMs: 0, costUnits: 0 };
-    return recordOf(
-      item,
-      reviewDecision(item.key, trace, taxonomy.version, 'no tier was confident: best guess kept for review'),
-      msg.jobId,
-      undefined,
-      at,
-    );
+    const decision = reviewDecision(item.key, trace, taxonomy.version, 'no tier was confident: best guess kept for review');
+    return recordOf(item, decision, msg.jobId, undefined, at);
   }
 
   /** Completes and deletes each message whose rows all have their result: a chunk counts once and whole. */
@@ -166,16 +161,8 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
           continue;
         }
         const reason = `cached decision of tier ${hit.tier}`;
-        row.record = {
-          ...row.record,
-          decision: {
-            ...hit,
-            key: row.record.decision.key,
-            tier: 'cache',
-            reason,
-            trace: { steps: [{ tier: 'cache', outcome: 'decided', reason }], topK: [], totalMs: 0, costUnits: 0 },
-          },
-        };
+        const trace: Trace = { steps: [{ tier: 'cache', outcome: 'decided', reason }], topK: [], totalMs: 0, costUnits: 0 };
+        row.record = { ...row.record, decision: { ...hit, key: row.record.decision.key, tier: 'cache', reason, trace } };
       }
       const answered = await retryThroughLlm(
         ask.map((r) => r.record),
