@@ -15,8 +15,8 @@ options:
   --json       print the list as JSON
   -h, --help   this help`;
 
-function summary(v: ModelVersionInfo): Record<string, number | undefined> {
-  return ((v.metrics as { summary?: Record<string, number> }).summary ?? {}) as Record<string, number | undefined>;
+function summary(metrics: ModelVersionInfo['metrics']): Record<string, number | undefined> {
+  return (metrics as { summary?: Record<string, number> }).summary ?? {};
 }
 
 const pct = (x: number | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : '—');
@@ -46,17 +46,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   const versions = await registry.list();
   if (values.json) {
-    console.log(
-      JSON.stringify(
-        versions.map(({ metrics, ...v }) => ({ ...v, summary: summary({ metrics } as ModelVersionInfo) })),
-        null,
-        2,
-      ),
-    );
+    const listed = versions.map(({ metrics, ...v }) => ({ ...v, summary: summary(metrics) }));
+    console.log(JSON.stringify(listed, null, 2));
     return 0;
   }
   const rows = versions.map((v) => {
-    const s = summary(v);
+    const s = summary(v.metrics);
     const figures = { 'L1 accuracy': pct(s.level1Accuracy), 'L2 macro-F1': pct(s.level2MacroF1), coverage: pct(s.coverage) };
     return { version: v.version, role: v.role, ...figures, created: v.createdAt.slice(0, 19), location: v.location ?? '' };
   });

@@ -90,10 +90,9 @@ async function refreshInsights() {
   const list = $('#insights-list');
   try {
     const { data } = await api<{ items: { name: string; description: string }[] }>('GET', '/v1/insights');
-    show(
-      list,
-      data.items.map((q) => html`<button type="button" title="${q.description}" data-query="${q.name}">${q.name.replace(/_/g, ' ')}</button>`),
-    );
+    const button = (q: { name: string; description: string }) =>
+      html`<button type="button" title="${q.description}" data-query="${q.name}">${q.name.replace(/_/g, ' ')}</button>`;
+    show(list, data.items.map(button));
   } catch (err) {
     show(list, html`<p>${err instanceof ApiError && err.status === 404 ? 'Insights are not available on this server.' : errorText(err)}</p>`);
   }
