@@ -90,15 +90,10 @@ export class Encoder extends Construct {
     });
     model.node.addDependency(this.role);
 
-    const variant: sagemaker.CfnEndpointConfig.ProductionVariantProperty = props.serverless
-      ? { modelName: model.attrModelName, variantName: VARIANT_NAME, serverlessConfig: { memorySizeInMb: 4096, maxConcurrency: 20 } }
-      : {
-          modelName: model.attrModelName,
-          variantName: VARIANT_NAME,
-          initialInstanceCount: 1,
-          instanceType: props.instanceType,
-          initialVariantWeight: 1,
-        };
+    const capacity = props.serverless
+      ? { serverlessConfig: { memorySizeInMb: 4096, maxConcurrency: 20 } }
+      : { initialInstanceCount: 1, instanceType: props.instanceType, initialVariantWeight: 1 };
+    const variant = { modelName: model.attrModelName, variantName: VARIANT_NAME, ...capacity };
     const config = new sagemaker.CfnEndpointConfig(this, 'Config', { productionVariants: [variant] });
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
       endpointName: this.endpointName,

@@ -19,7 +19,6 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-export type ErrorBody = z.infer<typeof ErrorSchema>;
 export type ErrorDetail = { path: string; message: string };
 
 export class ApiError extends Error {
@@ -36,7 +35,7 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
 
-export function errorBody(code: string, message: string, details?: ErrorDetail[]): ErrorBody {
+export function errorBody(code: string, message: string, details?: ErrorDetail[]): z.infer<typeof ErrorSchema> {
   return { error: { code, message, ...(details?.length ? { details } : {}) } };
 }
 

@@ -58,9 +58,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return { data, ms: took };
 }
 
-export async function apiBlob(path: string): Promise<Blob> {
-  return (await call('GET', path)).res.blob();
-}
+export const apiBlob = async (path: string): Promise<Blob> => (await call('GET', path)).res.blob();
 
 export function errorText(err: unknown): string {
   const { status, code, details } = err instanceof ApiError ? err : ({} as Partial<ApiError>);
