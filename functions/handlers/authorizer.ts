@@ -32,9 +32,7 @@ export function makeHandler(deps: AuthorizerDeps) {
   };
 }
 
-function awsDeps(): AuthorizerDeps {
-  return { keys: new DynamoKeyStore(new DynamoDBClient({}), configOf('authorizer').tableName) };
-}
-
+/** Made on the first invocation: the key store over the table the function's settings name. */
 let live: ReturnType<typeof makeHandler> | undefined;
-export const handler: ReturnType<typeof makeHandler> = (event) => (live ??= makeHandler(awsDeps()))(event);
+export const handler: ReturnType<typeof makeHandler> = (event) =>
+  (live ??= makeHandler({ keys: new DynamoKeyStore(new DynamoDBClient({}), configOf('authorizer').tableName) }))(event);
