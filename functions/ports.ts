@@ -80,6 +80,23 @@ export interface JobCheckpoint {
   inputLineBreaks?: number;
 }
 
+/** A new job's record: queued, nothing counted yet, unless `job` says otherwise. */
+export function newJob(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): JobRecord {
+  const now = new Date().toISOString();
+  return {
+    status: 'queued',
+    rowsIn: 0,
+    totalKnown: false,
+    classified: 0,
+    rejected: 0,
+    tierCounts: {},
+    needsReview: 0,
+    createdAt: now,
+    updatedAt: now,
+    ...job,
+  };
+}
+
 export interface JobStore {
   create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord>;
   get(id: string): Promise<JobRecord | null>;

@@ -1,7 +1,9 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '../../core/api-keys.ts';
 import type { KeyStore } from '../../ports.ts';
+import { documentClient } from './clients.ts';
+import { isConditionFailure, queryAll } from './dynamodb.ts';
 
 /**
  * API keys in the single table: item `pk = KEY#<id>`, `sk = KEY`, listed through the GSI
@@ -14,7 +16,7 @@ export class DynamoKeyStore implements KeyStore {
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async put(r: ApiKeyRecord): Promise<void> {
@@ -33,22 +35,12 @@ export class DynamoKeyStore implements KeyStore {
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    const records: ApiKeyRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :keys',
-          ExpressionAttributeValues: { ':keys': 'KEYS' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      records.push(...(page.Items ?? []).map(toRecord));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return records;
+    const items = await queryAll(this.doc, this.tableName, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :keys',
+      ExpressionAttributeValues: { ':keys': 'KEYS' },
+    });
+    return items.map(toRecord);
   }
 
   async revoke(id: string, at: string): Promise<boolean> {
@@ -64,7 +56,7 @@ export class DynamoKeyStore implements KeyStore {
       );
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailure(err)) return false;
       throw err;
     }
   }

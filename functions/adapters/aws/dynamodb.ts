@@ -20,7 +20,18 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { humanLabel } from '../../core/labels.ts';
 import type { Decision, ProductInput } from '../../core/types.ts';
-import type { Cache, ChunkCounts, ItemRecord, JobProgress, JobRecord, JobStatus, JobStore, Page, ResultStore } from '../../ports.ts';
+import {
+  type Cache,
+  type ChunkCounts,
+  type ItemRecord,
+  type JobProgress,
+  type JobRecord,
+  type JobStatus,
+  type JobStore,
+  newJob,
+  type Page,
+  type ResultStore,
+} from '../../ports.ts';
 import { backoff } from './clients.ts';
 
 type Item = Record<string, unknown>;
@@ -33,51 +44,69 @@ const MAX_ATTEMPTS = 8;
 const itemPk = (key: string) => `ITEM#${key}`;
 const jobPk = (id: string) => `JOB#${id}`;
 
-export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
+/** One page of a gsi1 partition; the cursor is the page's LastEvaluatedKey, opaque to the caller. */
+async function gsi1Page(
+  db: DynamoDBDocumentClient,
+  table: string,
+  partition: string,
+  forward: boolean,
+  opts: { limit: number; cursor?: string },
+): Promise<Page<Item>> {
+  let start: Record<string, unknown> | undefined;
   try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    start = opts.cursor ? JSON.parse(Buffer.from(opts.cursor, 'base64url').toString('utf8')) : undefined;
   } catch {
     throw new Error('invalid cursor');
   }
+  const out = await db.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': partition },
+      ScanIndexForward: forward,
+      Limit: opts.limit,
+      ExclusiveStartKey: start,
+    }),
+  );
+  const next = out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : undefined;
+  return { items: out.Items ?? [], next };
 }
 
 /**
- * Writes items with BatchWriteItem, 25 at a time; items DynamoDB leaves unprocessed (throttling) are retried
- * with exponential backoff until written or the attempts run out. Later items with the same key win.
+ * Sends one batch request per `size` requests, resending what DynamoDB leaves unprocessed (throttling) with
+ * exponential backoff until none is left or the attempts run out.
  */
-export async function batchPut(db: DynamoDBDocumentClient, table: string, items: Item[]): Promise<void> {
-  const unique = new Map<string, Item>();
-  for (const item of items) unique.set(`${item.pk}\u0000${item.sk}`, item);
-  const all = [...unique.values()];
-  for (let i = 0; i < all.length; i += BATCH_WRITE_MAX) {
-    let requests = all.slice(i, i + BATCH_WRITE_MAX).map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; requests.length; attempt++) {
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWriteItem: ${requests.length} items still unprocessed after ${MAX_ATTEMPTS} attempts`);
+async function inBatches<R>(what: [op: string, noun: string], all: R[], size: number, send: (batch: R[]) => Promise<R[] | undefined>): Promise<void> {
+  for (let i = 0; i < all.length; i += size) {
+    let pending = all.slice(i, i + size);
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`${what[0]}: ${pending.length} ${what[1]} still unprocessed after ${MAX_ATTEMPTS} attempts`);
       if (attempt) await backoff(attempt);
-      const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+      pending = (await send(pending)) ?? [];
     }
   }
 }
 
-/** Reads items by key with BatchGetItem, 100 at a time, retrying UnprocessedKeys with backoff. */
-export async function batchGet(db: DynamoDBDocumentClient, table: string, keys: Key[]): Promise<Item[]> {
+/** Writes items with BatchWriteItem, 25 at a time. Later items with the same key win. */
+export async function batchPut(db: DynamoDBDocumentClient, table: string, items: Item[]): Promise<void> {
+  const unique = new Map<string, Item>();
+  for (const item of items) unique.set(`${item.pk}\u0000${item.sk}`, item);
+  const requests = [...unique.values()].map((Item) => ({ PutRequest: { Item } }));
+  await inBatches(['BatchWriteItem', 'items'], requests, BATCH_WRITE_MAX, async (batch) => {
+    const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
+    return out.UnprocessedItems?.[table] as typeof batch | undefined;
+  });
+}
+
+/** Reads items by key with BatchGetItem, 100 at a time. */
+async function batchGet(db: DynamoDBDocumentClient, table: string, keys: Key[]): Promise<Item[]> {
   const found: Item[] = [];
-  for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
-    let pending: Key[] = keys.slice(i, i + BATCH_GET_MAX);
-    for (let attempt = 0; pending.length; attempt++) {
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchGetItem: ${pending.length} keys still unprocessed after ${MAX_ATTEMPTS} attempts`);
-      if (attempt) await backoff(attempt);
-      const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
-      found.push(...(out.Responses?.[table] ?? []));
-      pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
-    }
-  }
+  await inBatches(['BatchGetItem', 'keys'], keys, BATCH_GET_MAX, async (batch) => {
+    const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: batch } } }));
+    found.push(...(out.Responses?.[table] ?? []));
+    return out.UnprocessedKeys?.[table]?.Keys as Key[] | undefined;
+  });
   return found;
 }
 
@@ -237,18 +266,8 @@ export class DynamoResultStore implements ResultStore {
   }
 
   async listReview(opts: { limit: number; cursor?: string }): Promise<Page<ItemRecord>> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': 'REVIEW' },
-        ScanIndexForward: true,
-        Limit: opts.limit,
-        ExclusiveStartKey: decodeCursor(opts.cursor),
-      }),
-    );
-    return { items: (out.Items ?? []).map(recordOf), next: encodeCursor(out.LastEvaluatedKey) };
+    const page = await gsi1Page(this.db, this.table, 'REVIEW', true, opts);
+    return { ...page, items: page.items.map(recordOf) };
   }
 
   async *exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }> {
@@ -274,7 +293,7 @@ async function* queryItems(db: DynamoDBDocumentClient, table: string, input: Que
   } while (start);
 }
 
-async function queryAll(db: DynamoDBDocumentClient, table: string, input: QueryInput): Promise<Item[]> {
+export async function queryAll(db: DynamoDBDocumentClient, table: string, input: QueryInput): Promise<Item[]> {
   const items: Item[] = [];
   for await (const item of queryItems(db, table, input)) items.push(item);
   return items;
@@ -294,7 +313,7 @@ export class JobNotFoundError extends Error {
   }
 }
 
-function isConditionFailure(err: unknown): boolean {
+export function isConditionFailure(err: unknown): boolean {
   return (err as Error).name === 'ConditionalCheckFailedException';
 }
 
@@ -330,19 +349,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
 
   /** Creates the job; when a job with this id exists already (a redelivered event), returns it unchanged. */
   async create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
-    const now = new Date().toISOString();
-    const record: JobRecord = {
-      status: 'queued',
-      rowsIn: 0,
-      totalKnown: false,
-      classified: 0,
-      rejected: 0,
-      tierCounts: {},
-      needsReview: 0,
-      createdAt: now,
-      updatedAt: now,
-      ...job,
-    };
+    const record = newJob(job);
     try {
       await this.db.send(
         new PutCommand({
@@ -376,19 +383,8 @@ export class DynamoJobStore implements JobStore, JobProgress {
 
   /** Newest first. */
   async list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': 'JOBS' },
-        ScanIndexForward: false,
-        Limit: opts.limit,
-        ExclusiveStartKey: decodeCursor(opts.cursor),
-      }),
-    );
-    const jobs = await Promise.all((out.Items ?? []).map(async (i) => (await this.get(String(i.id))) ?? toJob(i)));
-    return { items: jobs, next: encodeCursor(out.LastEvaluatedKey) };
+    const page = await gsi1Page(this.db, this.table, 'JOBS', false, opts);
+    return { ...page, items: await Promise.all(page.items.map(async (i) => (await this.get(String(i.id))) ?? toJob(i))) };
   }
 
   async update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord> {
@@ -419,6 +415,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
       values[`:t${i}`] = n;
       adds.push(`#t${i} :t${i}`);
     });
+    let applied = true;
     try {
       await this.db.send(
         new UpdateCommand({
@@ -432,13 +429,11 @@ export class DynamoJobStore implements JobStore, JobProgress {
       );
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
-      const job = await this.get(jobId);
-      if (!job) throw new JobNotFoundError(jobId);
-      return { applied: false, job };
+      applied = false;
     }
     const job = await this.get(jobId);
     if (!job) throw new JobNotFoundError(jobId);
-    return { applied: true, job };
+    return { applied, job };
   }
 
   async transition(

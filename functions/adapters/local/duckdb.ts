@@ -9,7 +9,7 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } fr
 import { UserError } from '../../core/errors.ts';
 import { humanLabel } from '../../core/labels.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
-import type { Cache, ItemRecord, JobRecord, JobStore, Page, ResultStore } from '../../ports.ts';
+import { type Cache, type ItemRecord, type JobRecord, type JobStore, newJob, type Page, type ResultStore } from '../../ports.ts';
 import { type Cell, cellText, DECISION_COLUMNS, encodeDecisions, NULL } from './decision-rows.ts';
 
 const SCHEMA = `
@@ -32,20 +32,6 @@ CREATE TABLE IF NOT EXISTS jobs (
   id VARCHAR PRIMARY KEY, created_at VARCHAR NOT NULL, updated_at VARCHAR NOT NULL, doc VARCHAR NOT NULL
 );
 `;
-
-const CACHE_COLUMNS = [
-  'key',
-  'taxonomy_version',
-  'class_id',
-  'confidence',
-  'tier',
-  'status',
-  'rule_id',
-  'model_version',
-  'reason',
-  'cached_at',
-  'expires_at',
-];
 
 /**
  * Group commit: while one write runs, later calls queue up and go together in the next write, each caller
@@ -208,8 +194,8 @@ export class LocalDb {
     });
   }
 
-  /** Writes rows to a temporary CSV file and returns the SQL that COPYs it into `table`, and a clean-up. */
-  stageCsv(table: string, columns: string[], rows: Cell[][]): { sql: string; cleanup: () => void } {
+  /** Writes rows (in the table's column order) to a temporary CSV file; returns the SQL that COPYs it into `table`, and a clean-up. */
+  stageCsv(table: string, rows: Cell[][]): { sql: string; cleanup: () => void } {
     let text = '';
     for (const row of rows) {
       for (let i = 0; i < row.length; i++) {
@@ -219,15 +205,15 @@ export class LocalDb {
     }
     const file = this.tmpFile();
     writeFileSync(file, text);
-    return { sql: this.copySql(table, columns, file), cleanup: () => rmSync(file, { force: true }) };
+    return { sql: this.copySql(table, file), cleanup: () => rmSync(file, { force: true }) };
   }
 
   tmpFile(): string {
     return join(this.tmpDir, `stage-${process.pid}-${++this.tmpCounter}.csv`);
   }
 
-  copySql(table: string, columns: string[], file: string): string {
-    return `COPY ${table} (${columns.join(', ')}) FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`;
+  copySql(table: string, file: string, columns?: string[]): string {
+    return `COPY ${table}${columns ? ` (${columns.join(', ')})` : ''} FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`;
   }
 
   /** Loads (once) the keys the cache can answer for a taxonomy version at `nowMs`. */
@@ -252,10 +238,17 @@ export class LocalDb {
   }
 }
 
-/** Pages are read by offset; the cursor is the next page's offset, opaque to the caller. */
-const offsetOf = (cursor: string | undefined) => (cursor ? Number.parseInt(Buffer.from(cursor, 'base64url').toString(), 10) || 0 : 0);
-const pageOf = <T>(items: T[], more: boolean, next: number): Page<T> =>
-  more ? { items, next: Buffer.from(String(next)).toString('base64url') } : { items };
+/** Pages are read by offset (one row more than the page, to know whether another follows); the cursor is the next page's offset, opaque to the caller. */
+async function offsetPage<R, T>(
+  opts: { limit: number; cursor?: string },
+  read: (window: { limit: number; offset: number }) => Promise<R[]>,
+  map: (row: R) => T,
+): Promise<Page<T>> {
+  const offset = opts.cursor ? Number.parseInt(Buffer.from(opts.cursor, 'base64url').toString(), 10) || 0 : 0;
+  const rows = await read({ limit: opts.limit + 1, offset });
+  const items = rows.slice(0, opts.limit).map(map);
+  return rows.length > opts.limit ? { items, next: Buffer.from(String(offset + opts.limit)).toString('base64url') } : { items };
+}
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
 const opt = <T>(v: T | null | undefined) => (v === null ? undefined : v);
@@ -281,10 +274,14 @@ interface DecisionRow {
   trace: string | null;
 }
 
-/** The decision columns shared by the decisions and cache tables, back to a Decision. */
-function decisionOf(
-  r: Pick<DecisionRow, 'key' | 'class_id' | 'confidence' | 'tier' | 'status' | 'rule_id' | 'model_version' | 'reason' | 'taxonomy_version'>,
-): Decision {
+/** The decision columns shared by the decisions and cache tables. */
+type CacheRow = Pick<
+  DecisionRow,
+  'key' | 'class_id' | 'confidence' | 'tier' | 'status' | 'rule_id' | 'model_version' | 'reason' | 'taxonomy_version'
+>;
+
+/** A row's decision columns back to a Decision. */
+function decisionOf(r: CacheRow): Decision {
   return {
     key: r.key,
     classId: r.class_id,
@@ -370,15 +367,15 @@ export class DuckDbResultStore implements ResultStore {
   }
 
   async listReview(opts: { limit: number; cursor?: string }): Promise<Page<ItemRecord>> {
-    const offset = offsetOf(opts.cursor);
-    const rows = await this.db.query<DecisionRow>(
-      `WITH current AS (
-         SELECT * FROM decisions QUALIFY row_number() OVER (PARTITION BY key ORDER BY decided_at DESC, row_no DESC NULLS FIRST) = 1
-       )
-       SELECT * FROM current WHERE status = 'needs_review' ORDER BY decided_at, row_no, key LIMIT $limit OFFSET $offset`,
-      { limit: opts.limit + 1, offset },
-    );
-    return pageOf(rows.slice(0, opts.limit).map(toRecord), rows.length > opts.limit, offset + opts.limit);
+    const read = (window: { limit: number; offset: number }) =>
+      this.db.query<DecisionRow>(
+        `WITH current AS (
+           SELECT * FROM decisions QUALIFY row_number() OVER (PARTITION BY key ORDER BY decided_at DESC, row_no DESC NULLS FIRST) = 1
+         )
+         SELECT * FROM current WHERE status = 'needs_review' ORDER BY decided_at, row_no, key LIMIT $limit OFFSET $offset`,
+        window,
+      );
+    return offsetPage(opts, read, toRecord);
   }
 
   async *exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }> {
@@ -423,7 +420,7 @@ export class DecisionStaging {
     const file = this.file;
     this.fd = null;
     try {
-      await this.db.exec(this.db.copySql('decisions', DECISION_COLUMNS, file));
+      await this.db.exec(this.db.copySql('decisions', file, DECISION_COLUMNS));
     } finally {
       rmSync(file, { force: true });
     }
@@ -436,18 +433,6 @@ export class DecisionStaging {
     rmSync(this.file, { force: true });
     this.fd = null;
   }
-}
-
-interface CacheRow {
-  key: string;
-  class_id: string | null;
-  confidence: number;
-  tier: string;
-  status: string;
-  rule_id: string | null;
-  model_version: string | null;
-  reason: string | null;
-  taxonomy_version: string;
 }
 
 /**
@@ -543,7 +528,7 @@ export class DuckDbCache implements Cache {
   }
 
   private async replaceCache(rows: Cell[][]): Promise<void> {
-    const stage = this.db.stageCsv('cache_stage', CACHE_COLUMNS, rows);
+    const stage = this.db.stageCsv('cache_stage', rows);
     try {
       await this.db.transaction(async (run) => {
         await run('CREATE TEMP TABLE IF NOT EXISTS cache_stage AS SELECT * FROM cache LIMIT 0');
@@ -562,19 +547,7 @@ export class DuckDbJobStore implements JobStore {
   constructor(private readonly db: LocalDb) {}
 
   async create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
-    const now = new Date().toISOString();
-    const record: JobRecord = {
-      status: 'queued',
-      rowsIn: 0,
-      totalKnown: false,
-      classified: 0,
-      rejected: 0,
-      tierCounts: {},
-      needsReview: 0,
-      createdAt: now,
-      updatedAt: now,
-      ...job,
-    };
+    const record = newJob(job);
     await this.db.exec('INSERT OR REPLACE INTO jobs VALUES ($id, $c, $u, $doc)', {
       id: record.id,
       c: record.createdAt,
@@ -590,16 +563,9 @@ export class DuckDbJobStore implements JobStore {
   }
 
   async list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
-    const offset = offsetOf(opts.cursor);
-    const rows = await this.db.query<{ doc: string }>('SELECT doc FROM jobs ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset', {
-      limit: opts.limit + 1,
-      offset,
-    });
-    return pageOf(
-      rows.slice(0, opts.limit).map((r) => JSON.parse(r.doc) as JobRecord),
-      rows.length > opts.limit,
-      offset + opts.limit,
-    );
+    const read = (window: { limit: number; offset: number }) =>
+      this.db.query<{ doc: string }>('SELECT doc FROM jobs ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset', window);
+    return offsetPage(opts, read, (r) => JSON.parse(r.doc) as JobRecord);
   }
 
   async update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord> {
