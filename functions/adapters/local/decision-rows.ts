@@ -67,7 +67,7 @@ function decisionCells(record: ItemRecord): Cell[] {
 }
 
 /** A cell as staged CSV text. */
-export const cellText = (v: Cell) => (v === null || v === undefined ? NULL : typeof v === 'number' ? String(v) : escapeCsv(v));
+const cellText = (v: Cell) => (v === null || v === undefined ? NULL : typeof v === 'number' ? String(v) : escapeCsv(v));
 
 /** Encoded rows, and where each starts in the text (a quoted field may hold a newline, so lines are not rows). */
 export interface EncodedDecisions {

@@ -3,14 +3,14 @@
  * human labels (gold), the inference cache and jobs. Bulk writes go through COPY from a temporary CSV file
  * (DuckDB parses it on its own threads); statements on the one connection run one at a time.
  */
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
 import { UserError } from '../../core/errors.ts';
 import { humanLabel } from '../../core/labels.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
 import { type Cache, type ItemRecord, type JobRecord, type JobStore, newJob, type Page, type ResultStore } from '../../ports.ts';
-import { type Cell, cellText, DECISION_COLUMNS, encodeDecisions, NULL } from './decision-rows.ts';
+import { type Cell, DECISION_COLUMNS, encodeDecisions, NULL } from './decision-rows.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS decisions (
@@ -151,41 +151,23 @@ export class LocalDb {
   }
 
   /**
-   * Appends rows (cells in the table's column order; strings are cast to the column's type) in one commit.
-   * A small cache write costs ~1 ms this way, against ~5 ms for a COPY from a staged file or an INSERT OR REPLACE.
+   * Appends rows (appendRows) in one commit. A small cache write costs ~1 ms this way, against ~5 ms for a COPY from a staged file or an INSERT OR REPLACE.
    * Nothing is kept if a row breaks a constraint: the error is thrown.
    */
   append(table: string, rows: Cell[][]): Promise<void> {
-    return this.exclusive(async (c) => {
-      const appender = await c.createAppender(table);
-      try {
-        for (const row of rows) {
-          for (const v of row) {
-            if (v === null || v === undefined) appender.appendNull();
-            else if (typeof v === 'number') appender.appendDouble(v);
-            else appender.appendVarchar(v);
-          }
-          appender.endRow();
-        }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
-    });
+    return this.exclusive((c) => appendRows(c, table, rows));
   }
 
   query<T = Record<string, unknown>>(sql: string, params?: Record<string, DuckDBValue>): Promise<T[]> {
     return this.exclusive(async (c) => (await c.runAndReadAll(sql, params)).getRowObjectsJS() as T[]);
   }
 
-  /** Runs statements in one transaction. */
-  transaction(fn: (run: (sql: string, params?: Record<string, DuckDBValue>) => Promise<void>) => Promise<void>): Promise<void> {
+  /** Runs `fn` alone on the connection, in one transaction. */
+  transaction(fn: (c: DuckDBConnection) => Promise<void>): Promise<void> {
     return this.exclusive(async (c) => {
       await c.run('BEGIN TRANSACTION');
       try {
-        await fn(async (sql, params) => {
-          await c.run(sql, params);
-        });
+        await fn(c);
         await c.run('COMMIT');
       } catch (err) {
         await c.run('ROLLBACK').catch(() => undefined);
@@ -194,26 +176,12 @@ export class LocalDb {
     });
   }
 
-  /** Writes rows (in the table's column order) to a temporary CSV file; returns the SQL that COPYs it into `table`, and a clean-up. */
-  stageCsv(table: string, rows: Cell[][]): { sql: string; cleanup: () => void } {
-    let text = '';
-    for (const row of rows) {
-      for (let i = 0; i < row.length; i++) {
-        text += (i ? ',' : '') + cellText(row[i]);
-      }
-      text += '\n';
-    }
-    const file = this.tmpFile();
-    writeFileSync(file, text);
-    return { sql: this.copySql(table, file), cleanup: () => rmSync(file, { force: true }) };
-  }
-
   tmpFile(): string {
     return join(this.tmpDir, `stage-${process.pid}-${++this.tmpCounter}.csv`);
   }
 
-  copySql(table: string, file: string, columns?: string[]): string {
-    return `COPY ${table}${columns ? ` (${columns.join(', ')})` : ''} FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`;
+  copySql(table: string, columns: string[], file: string): string {
+    return `COPY ${table} (${columns.join(', ')}) FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`;
   }
 
   /** Loads (once) the keys the cache can answer for a taxonomy version at `nowMs`. */
@@ -235,6 +203,24 @@ export class LocalDb {
     await this.queue;
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** Appends rows (cells in the table's column order; strings are cast to the column's type) through `c`. */
+async function appendRows(c: DuckDBConnection, table: string, rows: Cell[][]): Promise<void> {
+  const appender = await c.createAppender(table);
+  try {
+    for (const row of rows) {
+      for (const v of row) {
+        if (v === null || v === undefined) appender.appendNull();
+        else if (typeof v === 'number') appender.appendDouble(v);
+        else appender.appendVarchar(v);
+      }
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
   }
 }
 
@@ -420,7 +406,7 @@ export class DecisionStaging {
     const file = this.file;
     this.fd = null;
     try {
-      await this.db.exec(this.db.copySql('decisions', file, DECISION_COLUMNS));
+      await this.db.exec(this.db.copySql('decisions', DECISION_COLUMNS, file));
     } finally {
       rmSync(file, { force: true });
     }
@@ -528,18 +514,13 @@ export class DuckDbCache implements Cache {
   }
 
   private async replaceCache(rows: Cell[][]): Promise<void> {
-    const stage = this.db.stageCsv('cache_stage', rows);
-    try {
-      await this.db.transaction(async (run) => {
-        await run('CREATE TEMP TABLE IF NOT EXISTS cache_stage AS SELECT * FROM cache LIMIT 0');
-        await run('DELETE FROM cache_stage');
-        await run(stage.sql);
-        await run('INSERT OR REPLACE INTO cache SELECT * FROM cache_stage');
-        for (const [key, version] of rows) this.db.recentHits.forget(version as string, key as string);
-      });
-    } finally {
-      stage.cleanup();
-    }
+    await this.db.transaction(async (c) => {
+      await c.run('CREATE TEMP TABLE IF NOT EXISTS cache_stage AS SELECT * FROM cache LIMIT 0');
+      await c.run('DELETE FROM cache_stage');
+      await appendRows(c, 'cache_stage', rows);
+      await c.run('INSERT OR REPLACE INTO cache SELECT * FROM cache_stage');
+      for (const [key, version] of rows) this.db.recentHits.forget(version as string, key as string);
+    });
   }
 }
 
