@@ -40,6 +40,15 @@ export function makeClients(opts: ClientOptions = {}): AwsClients {
   };
 }
 
+/** Runs fn over items with at most `limit` calls in flight. */
+export async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 /** Waits with exponential backoff and full jitter: attempt 0 → up to base ms, capped at max ms. */
 export function backoff(attempt: number, baseMs = 50, maxMs = 5_000): Promise<void> {
   const ms = Math.random() * Math.min(maxMs, baseMs * 2 ** attempt);

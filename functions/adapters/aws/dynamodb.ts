@@ -32,7 +32,7 @@ import {
   type Page,
   type ResultStore,
 } from '../../ports.ts';
-import { backoff } from './clients.ts';
+import { backoff, inParallel } from './clients.ts';
 
 type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
@@ -116,24 +116,19 @@ function cachedDecision(d: Decision): Decision {
   return rest;
 }
 
-export interface DynamoCacheOptions {
-  /** How long machine decisions stay cached; human labels never expire. Default 90 days. */
-  ttlSeconds?: number;
-  now?: () => number;
-}
-
-/** The inference cache: machine decisions expire through TTL (expiresAt), human labels never do. */
+/**
+ * The inference cache: machine decisions expire through TTL (expiresAt) after `ttlSeconds` (default 90 days),
+ * human labels never do.
+ */
 export class DynamoCache implements Cache {
-  private readonly ttlSeconds: number;
-  private readonly now: () => number;
-
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-    opts: DynamoCacheOptions = {},
-  ) {
-    this.ttlSeconds = opts.ttlSeconds ?? 90 * 86_400;
-    this.now = opts.now ?? Date.now;
+    private readonly opts: { ttlSeconds?: number; now?: () => number } = {},
+  ) {}
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
   }
 
   async getMany(keys: string[], taxonomyVersion: string): Promise<Map<string, Decision>> {
@@ -159,7 +154,7 @@ export class DynamoCache implements Cache {
    * human label is (a conditional put each, in parallel), with expiresAt for TTL.
    */
   async putMany(decisions: Decision[]): Promise<void> {
-    const expiresAt = Math.floor(this.now() / 1000) + this.ttlSeconds;
+    const expiresAt = Math.floor(this.now() / 1000) + (this.opts.ttlSeconds ?? 90 * 86_400);
     const latest = new Map(decisions.map((d) => [`${d.key}\u0000${d.taxonomyVersion}`, d]));
     const human = [...latest.values()].filter((d) => d.tier === 'human');
     const machine = [...latest.values()].filter((d) => d.tier !== 'human');
@@ -185,15 +180,6 @@ export class DynamoCache implements Cache {
 }
 
 const CACHE_WRITE_CONCURRENCY = 16;
-
-/** Runs fn over items with at most `limit` calls in flight. */
-async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** The GSI partition a current record belongs to, if any: the review queue or a labelled set for retraining. */
 function indexPartition(record: ItemRecord): string | undefined {

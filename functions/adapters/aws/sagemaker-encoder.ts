@@ -1,6 +1,7 @@
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { Candidate } from '../../core/types.ts';
 import type { Encoder } from '../../ports.ts';
+import { inParallel } from './clients.ts';
 
 export interface SageMakerEncoderOptions {
   client: SageMakerRuntimeClient;
@@ -50,16 +51,10 @@ export class SageMakerEncoder implements Encoder {
     const out: Candidate[][] = new Array(texts.length);
     const starts: number[] = [];
     for (let s = 0; s < texts.length; s += this.batchSize) starts.push(s);
-    let next = 0;
-    const worker = async () => {
-      while (next < starts.length) {
-        const start = starts[next++];
-        const batch = texts.slice(start, start + this.batchSize);
-        const answers = await this.invoke(batch, topK);
-        answers.forEach((a, i) => (out[start + i] = a));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, starts.length) }, worker));
+    await inParallel(starts, this.concurrency, async (start) => {
+      const answers = await this.invoke(texts.slice(start, start + this.batchSize), topK);
+      answers.forEach((a, i) => (out[start + i] = a));
+    });
     return out;
   }
 

@@ -43,24 +43,11 @@ export class FolderBlobStore implements BlobStore {
   /** Keys under a prefix, sorted. */
   async list(prefix: string): Promise<string[]> {
     const base = this.pathOf(prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '');
-    const out: string[] = [];
-    const walk = async (dir: string) => {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const e of entries) {
-        const full = join(dir, e.name);
-        if (e.isDirectory()) await walk(full);
-        else {
-          const key = relative(this.root, full).split(sep).join('/');
-          if (key.startsWith(prefix)) out.push(key);
-        }
-      }
-    };
-    await walk(base);
-    return out.sort();
+    const entries = await readdir(base, { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries
+      .filter((e) => !e.isDirectory())
+      .map((e) => relative(this.root, join(e.parentPath, e.name)).split(sep).join('/'))
+      .filter((key) => key.startsWith(prefix))
+      .sort();
   }
 }

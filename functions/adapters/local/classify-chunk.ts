@@ -82,7 +82,7 @@ export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promi
     output: output.bytes(),
     rejects,
     records,
-    lineBreaks: countLineBreaks(bytes),
+    lineBreaks: countByte(bytes, 10, 0, bytes.length) + countByte(bytes, 13, 0, bytes.length),
     endsInMalformedRecord: lastRowNumber < records && lastRejected !== undefined && lastRejected.reason.startsWith('malformed CSV'),
   };
 }
@@ -127,12 +127,10 @@ async function* piecesOf(header: Uint8Array, bytes: Uint8Array): AsyncGenerator<
 /** As createReadStream's highWaterMark in classify-file.ts. */
 const PIECE_BYTES = 1 << 14;
 
-/** CR and LF bytes, found by Buffer.indexOf (memchr): a third of the CPU of a loop over the bytes. */
-export function countLineBreaks(bytes: Uint8Array): number {
+/** How often `byte` occurs in bytes[from, to), found by Buffer.indexOf (memchr): a third of the CPU of a loop over the bytes. */
+export function countByte(bytes: Uint8Array, byte: number, from: number, to: number): number {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let n = 0;
-  for (const byte of [10, 13]) {
-    for (let at = buf.indexOf(byte); at !== -1; at = buf.indexOf(byte, at + 1)) n++;
-  }
+  for (let i = buf.indexOf(byte, from); i >= 0 && i < to; i = buf.indexOf(byte, i + 1)) n++;
   return n;
 }

@@ -14,7 +14,7 @@ import { Parser } from 'csv-parse';
 import { sniffDelimiter } from '../../core/csv.ts';
 import { RulesTier } from '../../core/rules.ts';
 import type { Decision } from '../../core/types.ts';
-import type { ChunkResult } from './classify-chunk.ts';
+import { type ChunkResult, countByte } from './classify-chunk.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** What a worker is started with (workerData). */
@@ -127,12 +127,6 @@ export class SliceReader {
     }
     return 0;
   }
-}
-
-function countByte(buf: Buffer, byte: number, from: number, to: number): number {
-  let n = 0;
-  for (let i = buf.indexOf(byte, from); i >= 0 && i < to; i = buf.indexOf(byte, i + 1)) n++;
-  return n;
 }
 
 export interface ParallelRun {

@@ -29,20 +29,20 @@ export class DuckDbKeyStore implements KeyStore {
   }
 
   async get(id: string): Promise<ApiKeyRecord | null> {
-    const rows = await this.with(async (db) => (await db.runAndReadAll('SELECT * FROM api_keys WHERE id = $1', [id])).getRowObjectsJson());
+    const rows = await this.rows('SELECT * FROM api_keys WHERE id = $1', [id]);
     return rows.length ? toRecord(rows[0]) : null;
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    const rows = await this.with(async (db) => (await db.runAndReadAll('SELECT * FROM api_keys ORDER BY created_at, id')).getRowObjectsJson());
-    return rows.map(toRecord);
+    return (await this.rows('SELECT * FROM api_keys ORDER BY created_at, id')).map(toRecord);
   }
 
   async revoke(id: string, at: string): Promise<boolean> {
-    const rows = await this.with(async (db) =>
-      (await db.runAndReadAll('UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING id', [id, at])).getRowObjectsJson(),
-    );
-    return rows.length > 0;
+    return (await this.rows('UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING id', [id, at])).length > 0;
+  }
+
+  private rows(sql: string, params: string[] = []): Promise<Record<string, unknown>[]> {
+    return this.with(async (db) => (await db.runAndReadAll(sql, params)).getRowObjectsJson());
   }
 
   private async with<T>(work: (db: DuckDBConnection) => Promise<T>): Promise<T> {

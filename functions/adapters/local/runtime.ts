@@ -1,5 +1,5 @@
 /**
- * Builds the local runtime in one place (taxonomy, DuckDB store, cache, jobs, blob folder, tiers, cascade) so
+ * Builds the local runtime in one place (taxonomy, DuckDB store, cache, jobs, tiers, cascade) so
  * `aisle classify`, `aisle serve` and the other commands run the same thing.
  */
 import { availableParallelism } from 'node:os';
@@ -10,7 +10,6 @@ import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/t
 import { CACHE_TIER, type Tier } from '../../core/types.ts';
 import { loadTiers, selectableTierNames } from '../../tiers/registry.ts';
 import type { TierPlugin, TierServices } from '../../tiers/tier.ts';
-import { FolderBlobStore } from './blob-store.ts';
 import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from './duckdb.ts';
 import { LocalModelRegistry } from './model-registry.ts';
 
@@ -58,7 +57,6 @@ export interface LocalRuntime {
   store: DuckDbResultStore;
   cache: DuckDbCache;
   jobs: DuckDbJobStore;
-  blobs: FolderBlobStore;
   /** The selected tiers that are available, in cascade order. */
   tiers: Tier[];
   useCache: boolean;
@@ -107,7 +105,6 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}): Pro
     store,
     cache,
     jobs: new DuckDbJobStore(db),
-    blobs: new FolderBlobStore(home),
     tiers,
     useCache,
     tierNames: cascade.tierNames,
