@@ -6,21 +6,20 @@ import {
   type Row,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { checkJobId, loadNamedQueries, type NamedQuery, UnknownQueryError } from '../../core/insights.ts';
+import { checkJobId, loadNamedQueries, UnknownQueryError } from '../../core/insights.ts';
 import type { Insights } from '../../ports.ts';
 
 export interface AthenaInsightsOptions {
   client: AthenaClient;
   workGroup: string;
   database: string;
-  /** Polling of the query state: first wait and cap, in ms (grows ×2 between polls). */
+  /** First wait between polls of the query state, in ms (default 200; grows ×2 between polls, up to MAX_POLL_MS). */
   pollMs?: number;
-  maxPollMs?: number;
-  /** Gives up on a query after this long (Athena keeps running it; the caller gets an error). */
-  timeoutMs?: number;
-  queries?: NamedQuery[];
-  sleep?: (ms: number) => Promise<void>;
 }
+
+const MAX_POLL_MS = 2_000;
+/** Gives up on a query after this long (Athena keeps running it; the caller gets an error). */
+const TIMEOUT_MS = 60_000;
 
 export class AthenaQueryError extends Error {}
 
@@ -40,11 +39,9 @@ function convert(value: string | undefined, column: ColumnInfo): unknown {
  * DuckDB runs; the job id goes in ExecutionParameters as a SQL literal.
  */
 export class AthenaInsights implements Insights {
-  private readonly queries: NamedQuery[];
+  private readonly queries = loadNamedQueries();
 
-  constructor(private readonly opts: AthenaInsightsOptions) {
-    this.queries = opts.queries ?? loadNamedQueries();
-  }
+  constructor(private readonly opts: AthenaInsightsOptions) {}
 
   async list() {
     return this.queries.map(({ name, description }) => ({ name, description }));
@@ -74,8 +71,7 @@ export class AthenaInsights implements Insights {
   }
 
   private async waitFor(id: string, name: string): Promise<void> {
-    const sleep = this.opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-    const deadline = Date.now() + (this.opts.timeoutMs ?? 60_000);
+    const deadline = Date.now() + TIMEOUT_MS;
     let wait = this.opts.pollMs ?? 200;
     for (;;) {
       const { QueryExecution } = await this.opts.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
@@ -88,10 +84,10 @@ export class AthenaInsights implements Insights {
       }
       if (Date.now() > deadline)
         throw new AthenaQueryError(
-          `insight "${name}" still ${state ?? 'pending'} on Athena after ${this.opts.timeoutMs ?? 60_000} ms (execution ${id})`,
+          `insight "${name}" still ${state ?? 'pending'} on Athena after ${TIMEOUT_MS} ms (execution ${id})`,
         );
-      await sleep(wait);
-      wait = Math.min(wait * 2, this.opts.maxPollMs ?? 2_000);
+      await new Promise((r) => setTimeout(r, wait));
+      wait = Math.min(wait * 2, MAX_POLL_MS);
     }
   }
 

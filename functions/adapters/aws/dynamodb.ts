@@ -285,11 +285,8 @@ export async function queryAll(db: DynamoDBDocumentClient, table: string, input:
   return items;
 }
 
-const JOB_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
-
 function toJob(item: Item): JobRecord {
-  const job = { ...item };
-  for (const k of JOB_KEYS) delete job[k];
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...job } = item;
   return job as unknown as JobRecord;
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { checkJobId, loadNamedQueries, type NamedQuery, UnknownQueryError } from '../../core/insights.ts';
+import { checkJobId, loadNamedQueries, UnknownQueryError } from '../../core/insights.ts';
 import { LAKE_COLUMNS } from '../../core/lake.ts';
 import type { Insights } from '../../ports.ts';
 import { fillLake, hasPendingJobs, type SqlRunner } from './lake-export.ts';
@@ -26,15 +26,14 @@ function hasParquet(dir: string): boolean {
 export class DuckDbInsights implements Insights {
   private connection?: Promise<DuckDBConnection>;
   private filling: Promise<unknown> = Promise.resolve();
-  private readonly queries: NamedQuery[];
+  private readonly queries = loadNamedQueries();
   /** Where the lake fill reports: each job it adds, and each it cannot. */
   private readonly say: (message: string) => void;
 
   constructor(
     private readonly lakeRoot: string,
-    opts: { queries?: NamedQuery[]; say?: (message: string) => void } = {},
+    opts: { say?: (message: string) => void } = {},
   ) {
-    this.queries = opts.queries ?? loadNamedQueries();
     this.say = opts.say ?? ((m) => process.stderr.write(`aisle: ${m}\n`));
   }
 

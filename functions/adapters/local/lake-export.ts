@@ -36,13 +36,9 @@ export interface FinishedJob {
 }
 
 /** What lake/pending/<job>.json holds. */
-interface PendingJob {
-  jobId: string;
-  outputCsv: string;
+interface PendingJob extends Pick<FinishedJob, 'jobId' | 'outputCsv' | 'inputHeader' | 'rows'> {
   outputBytes: number;
   outputMtimeMs: number;
-  inputHeader: string[];
-  rows: number;
   /** The output's header: the input columns named by position (c0, c1, …), then the added columns. */
   outputHeader: string[];
   /** The taxonomy's level names, and each class as [id, ...its level names]. */
