@@ -83,9 +83,7 @@ export class AthenaInsights implements Insights {
         );
       }
       if (Date.now() > deadline)
-        throw new AthenaQueryError(
-          `insight "${name}" still ${state ?? 'pending'} on Athena after ${TIMEOUT_MS} ms (execution ${id})`,
-        );
+        throw new AthenaQueryError(`insight "${name}" still ${state ?? 'pending'} on Athena after ${TIMEOUT_MS} ms (execution ${id})`);
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(wait * 2, MAX_POLL_MS);
     }

@@ -18,6 +18,7 @@ import type { ChunkCounts, ItemRecord, JobCheckpoint, JobRecord } from '../../po
 import { type ChunkResult, storeKeeps } from './classify-chunk.ts';
 import { classifyInParallel, readHeader, runsInWorkers } from './classify-parallel.ts';
 import { encodeDecisions, offsetRows } from './decision-rows.ts';
+import { DecisionStaging } from './duckdb.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -233,7 +234,7 @@ class FileRun {
   private inputAt: { bytes: number; lineBreaks: number } | null = null;
   private checkpointing: Promise<void> = Promise.resolve();
   private checkpointed: number;
-  private readonly staging: ReturnType<LocalRuntime['store']['openStaging']>;
+  private readonly staging: DecisionStaging;
   private readonly checkpointEvery: number;
   private readonly batchSize: number;
 
@@ -248,7 +249,7 @@ class FileRun {
     this.records = this.checkpointed = resumed?.checkpoint.records ?? 0;
     this.out = new OffsetFile(paths.output, resumed ? resumed.checkpoint.outputBytes : null);
     this.rej = new OffsetFile(paths.rejects, resumed ? resumed.checkpoint.rejectsBytes : null);
-    this.staging = rt.store.openStaging();
+    this.staging = new DecisionStaging(rt.db);
     this.checkpointEvery = Math.max(1, opts.checkpointEvery ?? 50_000);
     this.batchSize = opts.batchSize ?? 256;
   }

@@ -107,7 +107,6 @@ export class RecentHits {
 /** The DuckDB file and its one connection; statements are serialized so transactions never interleave. */
 export class LocalDb {
   private queue: Promise<unknown> = Promise.resolve();
-  private tmpCounter = 0;
   /** Keys present in cache or labels, per taxonomy version: a cold cache answers without a query. */
   readonly cachedKeys = new Map<string, Set<string>>();
   /** Cache answers read recently: a hot key answers without a query. */
@@ -174,14 +173,6 @@ export class LocalDb {
         throw err;
       }
     });
-  }
-
-  tmpFile(): string {
-    return join(this.tmpDir, `stage-${process.pid}-${++this.tmpCounter}.csv`);
-  }
-
-  copySql(table: string, columns: string[], file: string): string {
-    return `COPY ${table} (${columns.join(', ')}) FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`;
   }
 
   /** Loads (once) the keys the cache can answer for a taxonomy version at `nowMs`. */
@@ -294,28 +285,18 @@ function toRecord(r: DecisionRow): ItemRecord {
 export class DuckDbResultStore implements ResultStore {
   constructor(private readonly db: LocalDb) {}
 
-  private readonly decisionWrites = new GroupCommit<ItemRecord>((records) => this.writeDecisions(records));
-
-  saveDecisions(records: ItemRecord[]): Promise<void> {
-    return records.length ? this.decisionWrites.add(records) : Promise.resolve();
-  }
-
   /**
    * Not through the appender, though it is cheaper for the cache: appending decisions (wide rows, long traces)
    * under the API bench doubled the server's CPU per request; a staged COPY did not.
    */
-  private async writeDecisions(records: ItemRecord[]): Promise<void> {
+  private readonly decisionWrites = new GroupCommit<ItemRecord>((records) => {
     const staging = new DecisionStaging(this.db);
     staging.add(encodeDecisions(records).text);
-    await staging.flush();
-  }
+    return staging.flush();
+  });
 
-  /**
-   * A bulk writer for long runs: records are encoded and appended to a staging file as they come (nothing
-   * stays in memory), and `flush()` COPYs what was staged into the store in one statement.
-   */
-  openStaging(): DecisionStaging {
-    return new DecisionStaging(this.db);
+  saveDecisions(records: ItemRecord[]): Promise<void> {
+    return records.length ? this.decisionWrites.add(records) : Promise.resolve();
   }
 
   /** Drops a job's decisions past a row (resume: those rows are decided again). */
@@ -383,7 +364,12 @@ export class DuckDbResultStore implements ResultStore {
   }
 }
 
+/**
+ * A bulk writer of decisions, for long runs: records are encoded and appended to a staging file as they come
+ * (nothing stays in memory), and `flush()` COPYs what was staged into the store in one statement.
+ */
 export class DecisionStaging {
+  private static files = 0;
   private fd: number | null = null;
   private file = '';
 
@@ -393,7 +379,7 @@ export class DecisionStaging {
   add(rows: string): void {
     if (!rows) return;
     if (this.fd === null) {
-      this.file = this.db.tmpFile();
+      this.file = join(this.db.tmpDir, `stage-${process.pid}-${++DecisionStaging.files}.csv`);
       this.fd = openSync(this.file, 'w');
     }
     writeSync(this.fd, rows);
@@ -406,7 +392,9 @@ export class DecisionStaging {
     const file = this.file;
     this.fd = null;
     try {
-      await this.db.exec(this.db.copySql('decisions', DECISION_COLUMNS, file));
+      await this.db.exec(
+        `COPY decisions (${DECISION_COLUMNS.join(', ')}) FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`,
+      );
     } finally {
       rmSync(file, { force: true });
     }
