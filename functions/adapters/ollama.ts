@@ -12,38 +12,27 @@ import { type LlmFailureKind, LlmUnavailableError } from '../core/llm-tier.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Llm, LlmAnswer, LlmItem } from '../ports.ts';
 
-/** The client's settings; what each means and its default: docs/configuration.md (OLLAMA_*). */
-export interface OllamaConfig {
-  host: string;
-  model: string;
-  /** Products per request; the tier halves it under pressure. */
-  batchSize: number;
-  /** Requests in flight at once. */
-  concurrency: number;
-  timeoutMs: number;
-  /** How long the server keeps the model loaded after a request, in seconds. */
-  keepAliveS: number;
-  numCtx: number;
-}
-
 /** The Ollama settings every deployable that talks to Ollama reads (functions/config: OLLAMA_*). */
 export type OllamaSettings = Pick<
   ConfigOf<'local'>,
   'ollamaHost' | 'ollamaModel' | 'ollamaBatchSize' | 'ollamaConcurrency' | 'ollamaTimeoutMs' | 'ollamaKeepAlive' | 'ollamaNumCtx'
 >;
 
+/** The client's settings; what each means and its default: docs/configuration.md (OLLAMA_*). */
+const configFrom = (settings: OllamaSettings) => ({
+  host: settings.ollamaHost,
+  model: settings.ollamaModel,
+  batchSize: settings.ollamaBatchSize,
+  concurrency: settings.ollamaConcurrency,
+  timeoutMs: settings.ollamaTimeoutMs,
+  keepAliveS: settings.ollamaKeepAlive,
+  numCtx: settings.ollamaNumCtx,
+});
+export type OllamaConfig = ReturnType<typeof configFrom>;
+
 /** The client's config from the parsed settings, then explicit overrides (tests, `aisle review`). */
 export function ollamaConfig(settings: OllamaSettings = configOf('local'), overrides: Partial<OllamaConfig> = {}): OllamaConfig {
-  return {
-    host: settings.ollamaHost,
-    model: settings.ollamaModel,
-    batchSize: settings.ollamaBatchSize,
-    concurrency: settings.ollamaConcurrency,
-    timeoutMs: settings.ollamaTimeoutMs,
-    keepAliveS: settings.ollamaKeepAlive,
-    numCtx: settings.ollamaNumCtx,
-    ...overrides,
-  };
+  return { ...configFrom(settings), ...overrides };
 }
 
 // Ollama answers 500 with these when the model does not fit (system RAM or GPU memory).

@@ -14,20 +14,16 @@ import { Parser } from 'csv-parse';
 import { sniffDelimiter } from '../../core/csv.ts';
 import { RulesTier } from '../../core/rules.ts';
 import type { Decision } from '../../core/types.ts';
-import { type ChunkResult, countByte } from './classify-chunk.ts';
+import { type ChunkContext, type ChunkResult, countByte } from './classify-chunk.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** What a worker is started with (workerData). */
-export interface WorkerSetup {
+export interface WorkerSetup extends Pick<ChunkContext, 'header' | 'jobId' | 'batchSize' | 'storeAll'> {
   taxonomyPath: string;
   /** null: the run has no rules tier. */
   rulesPath: string | null;
   /** Keys the cache holds for this taxonomy version; null: the run has no cache tier. */
   cachedKeys: Set<string> | null;
-  header: Uint8Array;
-  jobId: string;
-  batchSize: number;
-  storeAll: boolean;
 }
 
 export type ToWorker = { kind: 'chunk'; chunk: number; bytes: Uint8Array } | { kind: 'cache-hits'; id: number; hits: Map<string, Decision> };
@@ -129,7 +125,7 @@ export class SliceReader {
   }
 }
 
-export interface ParallelRun {
+export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'cachedKeys'> {
   input: string;
   fileSize: number;
   /** The input's bytes up to the end of the header record. */
@@ -138,11 +134,6 @@ export interface ParallelRun {
   from: number;
   workers: number;
   sliceBytes: number;
-  batchSize: number;
-  storeAll: boolean;
-  jobId: string;
-  taxonomyPath: string;
-  rulesPath: string | null;
   /** The worker's script: a bundle of classify-worker.ts (a worker thread does not inherit tsx). */
   workerScript(): Promise<string>;
   /** Takes each slice's result, in input order; the next one waits until it resolves. */

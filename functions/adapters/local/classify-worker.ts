@@ -49,14 +49,7 @@ class MainThreadCache implements Cache {
 const taxonomy = loadTaxonomy(setup.taxonomyPath);
 const rules = setup.rulesPath === null ? undefined : new RulesTier(loadRules(taxonomy, setup.rulesPath));
 const cache = setup.cachedKeys ? new MainThreadCache(setup.cachedKeys) : undefined;
-const ctx: ChunkContext = {
-  cascade: new Cascade({ taxonomy, tiers: rules ? [rules] : [], cache }),
-  taxonomy,
-  header: setup.header,
-  jobId: setup.jobId,
-  batchSize: setup.batchSize,
-  storeAll: setup.storeAll,
-};
+const ctx: ChunkContext = { ...setup, cascade: new Cascade({ taxonomy, tiers: rules ? [rules] : [], cache }), taxonomy };
 // The files may have changed since the main thread read them: a mix of versions must not pass unnoticed.
 const versions = `${taxonomy.version} ${rules?.modelVersion ?? '-'}`;
 
