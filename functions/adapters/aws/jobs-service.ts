@@ -9,10 +9,10 @@ export interface S3JobsServiceOptions {
   jobs: JobStore;
   inboxBucket: string;
   lakeBucket: string;
-  /** Lifetime of presigned URLs, seconds (default 15 minutes). */
-  expiresInSeconds?: number;
-  clock?: () => Date;
 }
+
+/** Lifetime of presigned URLs, seconds. */
+const EXPIRES_IN = 900;
 
 /**
  * Jobs on AWS as the API sees them: the client PUTs its CSV to a presigned inbox URL (the ingest handler takes
@@ -24,19 +24,18 @@ export class S3JobsService extends StoredJobs implements JobsService {
   }
 
   async createUpload(filename: string): Promise<PresignedUpload> {
-    const now = this.opts.clock?.() ?? new Date();
+    const now = new Date();
     const jobId = newJobId(now);
     const key = uploadKey(jobId, filename);
-    const expiresIn = this.opts.expiresInSeconds ?? 900;
     const headers = { 'content-type': 'text/csv' };
     const url = await getSignedUrl(
       this.opts.s3,
       new PutObjectCommand({ Bucket: this.opts.inboxBucket, Key: key, ContentType: headers['content-type'] }),
-      { expiresIn },
+      { expiresIn: EXPIRES_IN },
     );
     // Recorded now so GET /v1/jobs/{id} answers "queued" until the upload is read.
     await this.jobs.create({ id: jobId, input: `s3://${this.opts.inboxBucket}/${key}`, status: 'queued' });
-    return { jobId, method: 'PUT', url, headers, expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() };
+    return { jobId, method: 'PUT', url, headers, expiresAt: new Date(now.getTime() + EXPIRES_IN * 1000).toISOString() };
   }
 
   async artifact(id: string, which: 'result' | 'rejects'): Promise<JobArtifact | null> {
@@ -52,7 +51,7 @@ export class S3JobsService extends StoredJobs implements JobsService {
     const url = await getSignedUrl(
       this.opts.s3,
       new GetObjectCommand({ Bucket: this.opts.lakeBucket, Key: key, ResponseContentDisposition: `attachment; filename="${filename}"` }),
-      { expiresIn: this.opts.expiresInSeconds ?? 900 },
+      { expiresIn: EXPIRES_IN },
     );
     return { kind: 'redirect', url };
   }

@@ -29,7 +29,6 @@ export interface InboxWatcherOptions {
   /** How often the folder is listed again, for events the watcher missed (default 5000 ms). */
   rescanMs?: number;
   log?: (line: string) => void;
-  clock?: () => Date;
 }
 
 /** Names writers use before renaming a finished file into place: skipped without a word. */
@@ -140,7 +139,7 @@ export class InboxWatcher {
 
   private async take(name: string): Promise<void> {
     if (this.closed) return;
-    const id = newJobId(this.opts.clock?.());
+    const id = newJobId();
     const path = join(this.processing, `${id}-${name}`);
     try {
       await rename(join(this.dir, name), path);

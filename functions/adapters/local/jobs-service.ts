@@ -17,12 +17,12 @@ export type RunJob = (job: JobRecord) => Promise<void>;
 export class LocalJobsService extends StoredJobs implements JobsService {
   private readonly running = new Map<string, Promise<void>>();
 
-  constructor(private readonly opts: { home: string; jobs: JobStore; run: RunJob; clock?: () => Date }) {
+  constructor(private readonly opts: { home: string; jobs: JobStore; run: RunJob }) {
     super(opts.jobs);
   }
 
   async submit(upload: { filename: string; body: Readable }): Promise<JobRecord> {
-    const id = newJobId(this.opts.clock?.());
+    const id = newJobId();
     const dir = join(this.opts.home, 'uploads');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${id}-${basename(upload.filename).replace(/[^\w.-]+/g, '_')}`);

@@ -15,7 +15,7 @@ export class LocalRetrainer implements Retrainer {
   private readonly runs = new Map<string, TrainingRun>();
   private current?: TrainingRun;
 
-  constructor(private readonly opts: { home: string; command?: string[]; env?: NodeJS.ProcessEnv }) {}
+  constructor(private readonly opts: { home: string; command?: string[] }) {}
 
   async start(): Promise<TrainingRun> {
     if (this.current?.status === 'running') return this.current;
@@ -28,7 +28,7 @@ export class LocalRetrainer implements Retrainer {
     const run: TrainingRun = { id, status: 'running', startedAt: new Date().toISOString(), detail: log };
     this.runs.set(id, run);
     this.current = run;
-    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...this.opts.env } });
+    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     const finish = (status: TrainingRun['status'], error?: string) => {
       if (run.status !== 'running') return;
