@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { configOf } from '../../config/deployables.ts';
 import { Cascade } from '../../core/cascade.ts';
 import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/taxonomy.ts';
-import { CACHE_TIER, type Tier } from '../../core/types.ts';
+import { CACHE_TIER } from '../../core/types.ts';
 import { loadTiers, selectableTierNames } from '../../tiers/registry.ts';
 import type { TierPlugin, TierServices } from '../../tiers/tier.ts';
 import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from './duckdb.ts';
@@ -50,24 +50,7 @@ export interface LocalRuntimeOptions {
   plugins?: readonly TierPlugin[];
 }
 
-export interface LocalRuntime {
-  home: string;
-  taxonomy: Taxonomy;
-  db: LocalDb;
-  store: DuckDbResultStore;
-  cache: DuckDbCache;
-  jobs: DuckDbJobStore;
-  /** The selected tiers that are available, in cascade order. */
-  tiers: Tier[];
-  useCache: boolean;
-  /** Tier names in the order the cascade consults them (cache and review included). */
-  tierNames: string[];
-  unavailable: { name: string; reason: string }[];
-  cascade: Cascade;
-  /** Where the runtime says something the user should know that is not an error. */
-  warn: (message: string) => void;
-  close(): Promise<void>;
-}
+export type LocalRuntime = Awaited<ReturnType<typeof createLocalRuntime>>;
 
 export function aisleHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(configOf('local', env).aisleHome);
@@ -76,10 +59,11 @@ export function aisleHome(env: NodeJS.ProcessEnv = process.env): string {
 /** The local state database of a home folder ($AISLE_HOME/aisle.duckdb), spilling to its tmp/. */
 export const openLocalDb = (home = aisleHome()) => LocalDb.open(join(home, 'aisle.duckdb'), join(home, 'tmp'));
 
-export async function createLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+export async function createLocalRuntime(options: LocalRuntimeOptions = {}) {
   const env = options.env ?? process.env;
   const home = resolve(options.home ?? aisleHome(env));
-  const warn = options.warn ?? ((m: string) => process.stderr.write(`aisle: ${m}\n`));
+  /** Where the runtime says something the user should know that is not an error. */
+  const warn: (message: string) => void = options.warn ?? ((m) => process.stderr.write(`aisle: ${m}\n`));
   const taxonomy = loadTaxonomy(options.taxonomyPath ?? DEFAULT_TAXONOMY_PATH);
   const selected = options.tiers ?? selectableTierNames(options.plugins);
 
@@ -105,8 +89,10 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}): Pro
     store,
     cache,
     jobs: new DuckDbJobStore(db),
+    /** The selected tiers that are available, in cascade order. */
     tiers,
     useCache,
+    /** Tier names in the order the cascade consults them (cache and review included). */
     tierNames: cascade.tierNames,
     unavailable,
     cascade,
