@@ -212,15 +212,14 @@ export class DynamoResultStore implements ResultStore {
   ) {}
 
   async saveDecisions(records: ItemRecord[]): Promise<void> {
-    const items: Item[] = [];
-    records.forEach((record, n) => {
-      items.push(currentItem(record));
-      items.push({
+    const items = records.flatMap((record, n) => [
+      currentItem(record),
+      {
         pk: itemPk(record.decision.key),
         sk: `HIST#${record.at}#${record.jobId ?? ''}#${String(n).padStart(6, '0')}`,
         record: JSON.stringify(record),
-      });
-    });
+      },
+    ]);
     await batchPut(this.db, this.table, items);
   }
 

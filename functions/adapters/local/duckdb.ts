@@ -357,10 +357,7 @@ export class DuckDbResultStore implements ResultStore {
        )
        SELECT * FROM labelled WHERE tier IN (${tiers}) ORDER BY decided_at, key`,
     );
-    for (const r of rows) {
-      const rec = toRecord(r);
-      yield { input: rec.input, classId: r.class_id!, tier: r.tier };
-    }
+    for (const r of rows) yield { input: toRecord(r).input, classId: r.class_id!, tier: r.tier };
   }
 }
 
