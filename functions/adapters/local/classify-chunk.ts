@@ -12,7 +12,7 @@ import type { Decision } from '../../core/types.ts';
 import { emptyCounts } from '../../pipeline/accounting.ts';
 import { classifyBatches } from '../../pipeline/batch.ts';
 import type { ChunkCounts } from '../../ports.ts';
-import { type EncodedDecisions, emptyEncoded, encodeDecisions } from './decision-rows.ts';
+import { type EncodedDecisions, encodeDecisions } from './decision-rows.ts';
 
 /** Tiers whose decisions cost nothing to redo: by default they stay out of the results store. */
 const CHEAP_TIERS = new Set(['rules', 'cache']);
@@ -57,7 +57,7 @@ export interface ChunkResult {
 export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promise<ChunkResult> {
   const reader = new CsvBatchReader(piecesOf(ctx.header, bytes), { batchSize: ctx.batchSize });
   const counts = emptyCounts();
-  const toStore = emptyEncoded();
+  const toStore: EncodedDecisions = { text: '', starts: [] };
   const rejects: CsvReject[] = [];
   const output = new OutputBuffer(bytes.length * 4);
   let records = 0;

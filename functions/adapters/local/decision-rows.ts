@@ -75,12 +75,8 @@ export interface EncodedDecisions {
   starts: number[];
 }
 
-export function emptyEncoded(): EncodedDecisions {
-  return { text: '', starts: [] };
-}
-
 /** Appends decisions as CSV rows in DECISION_COLUMNS order (NULL as \N). */
-export function encodeDecisions(records: ItemRecord[], into: EncodedDecisions = emptyEncoded()): EncodedDecisions {
+export function encodeDecisions(records: ItemRecord[], into: EncodedDecisions = { text: '', starts: [] }): EncodedDecisions {
   let text = into.text;
   for (let i = 0; i < records.length; i++) {
     const cells = decisionCells(records[i]);
