@@ -65,13 +65,12 @@ export class DynamoKeyStore implements KeyStore {
 const keyPk = (id: string) => `KEY#${id}`;
 
 function toRecord(item: Record<string, unknown>): ApiKeyRecord {
-  const r: ApiKeyRecord = {
+  return {
     id: String(item.id),
     name: String(item.name),
     role: item.role === 'write' ? 'write' : 'read',
     hash: String(item.hash),
     createdAt: String(item.createdAt),
+    ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
   };
-  if (typeof item.revokedAt === 'string') r.revokedAt = item.revokedAt;
-  return r;
 }

@@ -14,7 +14,6 @@ import { classifyBatches } from '../../pipeline/batch.ts';
 import type { ChunkCounts } from '../../ports.ts';
 import { type EncodedDecisions, encodeDecisions } from './decision-rows.ts';
 
-/** Tiers whose decisions cost nothing to redo: by default they stay out of the results store. */
 const CHEAP_TIERS = new Set(['rules', 'cache']);
 
 /**

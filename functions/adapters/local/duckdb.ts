@@ -512,15 +512,18 @@ export class DuckDbCache implements Cache {
 export class DuckDbJobStore implements JobStore {
   constructor(private readonly db: LocalDb) {}
 
-  async create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
-    const record = newJob(job);
+  create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
+    return this.write(newJob(job));
+  }
+
+  private async write(job: JobRecord): Promise<JobRecord> {
     await this.db.exec('INSERT OR REPLACE INTO jobs VALUES ($id, $c, $u, $doc)', {
-      id: record.id,
-      c: record.createdAt,
-      u: record.updatedAt,
-      doc: JSON.stringify(record),
+      id: job.id,
+      c: job.createdAt,
+      u: job.updatedAt,
+      doc: JSON.stringify(job),
     });
-    return record;
+    return job;
   }
 
   async get(id: string): Promise<JobRecord | null> {
@@ -537,12 +540,6 @@ export class DuckDbJobStore implements JobStore {
   async update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord> {
     const current = await this.get(id);
     if (!current) throw new Error(`no job ${id}`);
-    const next: JobRecord = { ...current, ...patch, id, createdAt: current.createdAt, updatedAt: new Date().toISOString() };
-    await this.db.exec('UPDATE jobs SET updated_at = $u, doc = $doc WHERE id = $id', {
-      id,
-      u: next.updatedAt,
-      doc: JSON.stringify(next),
-    });
-    return next;
+    return this.write({ ...current, ...patch, id, createdAt: current.createdAt, updatedAt: new Date().toISOString() });
   }
 }
