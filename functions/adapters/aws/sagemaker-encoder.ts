@@ -27,7 +27,8 @@ interface InvocationBody {
  * cascade defers those items to the next tier.
  */
 export class SageMakerEncoder implements Encoder {
-  private version = 'unknown';
+  /** The version the endpoint last answered with ("unknown" before the first call). */
+  modelVersion = 'unknown';
   private readonly thresholds = new Map<string, number>();
   private readonly batchSize: number;
   private readonly concurrency: number;
@@ -36,11 +37,6 @@ export class SageMakerEncoder implements Encoder {
     if (!opts.endpointName) throw new Error('SageMakerEncoder needs an endpoint name (ENCODER_ENDPOINT_NAME)');
     this.batchSize = Math.max(1, opts.batchSize ?? 512);
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
-  }
-
-  /** The version the endpoint last answered with ("unknown" before the first call). */
-  get modelVersion(): string {
-    return this.version;
   }
 
   threshold(classId: string): number {
@@ -80,7 +76,7 @@ export class SageMakerEncoder implements Encoder {
         `SageMaker endpoint ${endpoint} answered ${Array.isArray(predictions) ? predictions.length : 'no'} predictions for ${texts.length} texts`,
       );
     }
-    if (body.modelVersion) this.version = body.modelVersion;
+    if (body.modelVersion) this.modelVersion = body.modelVersion;
     return predictions.map((p) =>
       (p.labels ?? []).map((l) => {
         this.thresholds.set(l.classId, l.threshold);
