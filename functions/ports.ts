@@ -101,8 +101,11 @@ export interface JobStore {
   create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord>;
   get(id: string): Promise<JobRecord | null>;
   list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;
-  update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord>;
+  update(id: string, patch: JobPatch): Promise<JobRecord>;
 }
+
+/** What an update may change in a job. */
+export type JobPatch = Partial<Omit<JobRecord, 'id' | 'createdAt'>>;
 
 /** What one chunk of a job's rows added to its counts. */
 export interface ChunkCounts {
@@ -120,7 +123,7 @@ export interface JobProgress {
   /** Adds the chunk's counts unless this chunk id was counted before; returns the job after the call. */
   addChunk(jobId: string, chunkId: string, counts: ChunkCounts): Promise<{ applied: boolean; job: JobRecord }>;
   /** Sets status `to` only when the job is in status `from`; true for the one caller that moved it. */
-  transition(jobId: string, from: JobStatus, to: JobStatus, patch?: Partial<Omit<JobRecord, 'id' | 'createdAt' | 'status'>>): Promise<boolean>;
+  transition(jobId: string, from: JobStatus, to: JobStatus, patch?: Omit<JobPatch, 'status'>): Promise<boolean>;
 }
 
 /** Objects by key: a folder locally, S3 on AWS. */

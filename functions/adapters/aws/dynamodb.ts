@@ -20,18 +20,8 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { humanLabel } from '../../core/labels.ts';
 import type { Decision, ProductInput } from '../../core/types.ts';
-import {
-  type Cache,
-  type ChunkCounts,
-  type ItemRecord,
-  type JobProgress,
-  type JobRecord,
-  type JobStatus,
-  type JobStore,
-  newJob,
-  type Page,
-  type ResultStore,
-} from '../../ports.ts';
+import type { Cache, ChunkCounts, ItemRecord, JobPatch, JobProgress, JobRecord, JobStatus, JobStore, Page, ResultStore } from '../../ports.ts';
+import { newJob } from '../../ports.ts';
 import { backoff, inParallel } from './clients.ts';
 
 type Item = Record<string, unknown>;
@@ -369,7 +359,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
     return { ...page, items: await Promise.all(page.items.map(async (i) => (await this.get(String(i.id))) ?? toJob(i))) };
   }
 
-  async update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord> {
+  async update(id: string, patch: JobPatch): Promise<JobRecord> {
     try {
       await this.setFields(id, patch);
     } catch (err) {
@@ -418,12 +408,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
     return { applied, job };
   }
 
-  async transition(
-    jobId: string,
-    from: JobStatus,
-    to: JobStatus,
-    patch: Partial<Omit<JobRecord, 'id' | 'createdAt' | 'status'>> = {},
-  ): Promise<boolean> {
+  async transition(jobId: string, from: JobStatus, to: JobStatus, patch: Omit<JobPatch, 'status'> = {}): Promise<boolean> {
     try {
       await this.setFields(jobId, { ...patch, status: to }, { expression: '#status = :from', values: { ':from': from } });
       return true;
@@ -433,11 +418,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
     }
   }
 
-  private async setFields(
-    id: string,
-    patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>,
-    condition?: { expression: string; values: Record<string, unknown> },
-  ): Promise<void> {
+  private async setFields(id: string, patch: JobPatch, condition?: { expression: string; values: Record<string, unknown> }): Promise<void> {
     const fields = { ...patch, updatedAt: new Date().toISOString() } as Record<string, unknown>;
     const names: Record<string, string> = condition ? { '#status': 'status' } : {};
     const values: Record<string, unknown> = { ...condition?.values };

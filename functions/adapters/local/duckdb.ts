@@ -9,7 +9,7 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } fr
 import { UserError } from '../../core/errors.ts';
 import { humanLabel } from '../../core/labels.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
-import { type Cache, type ItemRecord, type JobRecord, type JobStore, newJob, type Page, type ResultStore } from '../../ports.ts';
+import { type Cache, type ItemRecord, type JobPatch, type JobRecord, type JobStore, newJob, type Page, type ResultStore } from '../../ports.ts';
 import { type Cell, DECISION_COLUMNS, encodeDecisions, NULL } from './decision-rows.ts';
 
 const SCHEMA = `
@@ -537,7 +537,7 @@ export class DuckDbJobStore implements JobStore {
     return offsetPage(opts, read, (r) => JSON.parse(r.doc) as JobRecord);
   }
 
-  async update(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<JobRecord> {
+  async update(id: string, patch: JobPatch): Promise<JobRecord> {
     const current = await this.get(id);
     if (!current) throw new Error(`no job ${id}`);
     return this.write({ ...current, ...patch, id, createdAt: current.createdAt, updatedAt: new Date().toISOString() });
