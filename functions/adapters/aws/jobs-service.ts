@@ -41,16 +41,15 @@ export class S3JobsService extends StoredJobs implements JobsService {
   async artifact(id: string, which: 'result' | 'rejects'): Promise<JobArtifact | null> {
     const found = await this.located(id, which);
     if (!found || (which === 'result' && found.job.status !== 'done')) return null;
-    const key = found.at;
     try {
-      await this.opts.s3.send(new HeadObjectCommand({ Bucket: this.opts.lakeBucket, Key: key }));
+      await this.opts.s3.send(new HeadObjectCommand({ Bucket: this.opts.lakeBucket, Key: found.at }));
     } catch {
       return null;
     }
     const filename = `${id}-${which}.csv`;
     const url = await getSignedUrl(
       this.opts.s3,
-      new GetObjectCommand({ Bucket: this.opts.lakeBucket, Key: key, ResponseContentDisposition: `attachment; filename="${filename}"` }),
+      new GetObjectCommand({ Bucket: this.opts.lakeBucket, Key: found.at, ResponseContentDisposition: `attachment; filename="${filename}"` }),
       { expiresIn: EXPIRES_IN },
     );
     return { kind: 'redirect', url };

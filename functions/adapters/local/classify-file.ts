@@ -345,7 +345,6 @@ class FileRun {
     this.inputAt = { bytes: from, lineBreaks: this.resumed?.checkpoint.inputLineBreaks ?? 0 };
     const finished = await classifyInParallel(this.rt, {
       input: opts.input,
-      fileSize: statSync(opts.input).size,
       header,
       from,
       workers: opts.threads!,

@@ -8,7 +8,7 @@
  * can make that guess wrong; a slice that ends inside a record shows it, since its last record is then
  * unreadable. From such a slice on, the caller reads the rest with one sequential parser.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Parser } from 'csv-parse';
 import { sniffDelimiter } from '../../core/csv.ts';
@@ -127,7 +127,6 @@ export class SliceReader {
 
 export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'cachedKeys'> {
   input: string;
-  fileSize: number;
   /** The input's bytes up to the end of the header record. */
   header: Buffer;
   /** Where to start reading (a record boundary: the end of the header, or a checkpoint's input offset). */
@@ -160,7 +159,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
     cachedKeys: rt.useCache ? await rt.db.keysFor(rt.taxonomy.version) : null,
   };
   const fd = openSync(run.input, 'r');
-  const slices = new SliceReader(fd, run.from, run.fileSize, run.sliceBytes);
+  const slices = new SliceReader(fd, run.from, fstatSync(fd).size, run.sliceBytes);
   const workers: Worker[] = [];
   try {
     return await new Promise<boolean>((resolve, reject) => {
