@@ -39,34 +39,32 @@ CREATE TABLE IF NOT EXISTS jobs (
  */
 export class GroupCommit<T> {
   private queued: T[] = [];
-  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
-  private running = false;
+  /** The last write started (settled quietly); null once it ended with nothing waiting. */
+  private running: Promise<void> | null = null;
+  /** The write that takes what is queued once the running one ends, or null. */
+  private next: Promise<void> | null = null;
 
   constructor(private readonly write: (items: T[]) => Promise<void>) {}
 
   add(items: T[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      for (const item of items) this.queued.push(item);
-      this.waiters.push({ resolve, reject });
-      if (!this.running) this.flush();
-    });
+    for (const item of items) this.queued.push(item);
+    if (!this.running) return this.flush();
+    this.next ??= this.running.then(() => this.flush());
+    return this.next;
   }
 
-  private flush(): void {
+  private flush(): Promise<void> {
     const items = this.queued;
-    const waiters = this.waiters;
     this.queued = [];
-    this.waiters = [];
-    this.running = true;
-    this.write(items)
-      .then(
-        () => waiters.forEach((w) => w.resolve()),
-        (err) => waiters.forEach((w) => w.reject(err)),
-      )
-      .finally(() => {
-        this.running = false;
-        if (this.waiters.length) this.flush();
+    this.next = null;
+    const written = this.write(items);
+    const running: Promise<void> = written
+      .catch(() => undefined)
+      .then(() => {
+        if (this.running === running && !this.next) this.running = null;
       });
+    this.running = running;
+    return written;
   }
 }
 
