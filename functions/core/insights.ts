@@ -73,3 +73,22 @@ export function checkJobId(jobId: string | undefined): string | undefined {
   if (jobId !== undefined && !/^[A-Za-z0-9_.-]{1,128}$/.test(jobId)) throw new BadJobIdError(jobId);
   return jobId;
 }
+
+/** The named queries as every insights adapter serves them: the list, and a query by name with its checked job id. */
+export class NamedQueries {
+  private readonly queries = loadNamedQueries();
+
+  list(): { name: string; description: string }[] {
+    return this.queries.map(({ name, description }) => ({ name, description }));
+  }
+
+  resolve(name: string, params: { jobId?: string }): { query: NamedQuery; jobId?: string } {
+    const query = this.queries.find((q) => q.name === name);
+    if (!query)
+      throw new UnknownQueryError(
+        name,
+        this.queries.map((q) => q.name),
+      );
+    return { query, jobId: checkJobId(params.jobId) };
+  }
+}

@@ -6,7 +6,7 @@ import {
   type Row,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { checkJobId, loadNamedQueries, UnknownQueryError } from '../../core/insights.ts';
+import { NamedQueries } from '../../core/insights.ts';
 import type { Insights } from '../../ports.ts';
 
 export interface AthenaInsightsOptions {
@@ -39,22 +39,16 @@ function convert(value: string | undefined, column: ColumnInfo): unknown {
  * DuckDB runs; the job id goes in ExecutionParameters as a SQL literal.
  */
 export class AthenaInsights implements Insights {
-  private readonly queries = loadNamedQueries();
+  private readonly named = new NamedQueries();
 
   constructor(private readonly opts: AthenaInsightsOptions) {}
 
   async list() {
-    return this.queries.map(({ name, description }) => ({ name, description }));
+    return this.named.list();
   }
 
   async run(name: string, params: { jobId?: string } = {}): Promise<Record<string, unknown>[]> {
-    const query = this.queries.find((q) => q.name === name);
-    if (!query)
-      throw new UnknownQueryError(
-        name,
-        this.queries.map((q) => q.name),
-      );
-    const jobId = checkJobId(params.jobId);
+    const { query, jobId } = this.named.resolve(name, params);
     const { client, workGroup, database } = this.opts;
     const started = await client.send(
       new StartQueryExecutionCommand({

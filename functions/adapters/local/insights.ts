@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { checkJobId, loadNamedQueries, UnknownQueryError } from '../../core/insights.ts';
+import { NamedQueries } from '../../core/insights.ts';
 import { LAKE_COLUMNS } from '../../core/lake.ts';
 import type { Insights } from '../../ports.ts';
 import { fillLake, hasPendingJobs, type SqlRunner } from './lake-export.ts';
@@ -26,7 +26,7 @@ function hasParquet(dir: string): boolean {
 export class DuckDbInsights implements Insights {
   private connection?: Promise<DuckDBConnection>;
   private filling: Promise<unknown> = Promise.resolve();
-  private readonly queries = loadNamedQueries();
+  private readonly named = new NamedQueries();
   /** Where the lake fill reports: each job it adds, and each it cannot. */
   private readonly say: (message: string) => void;
 
@@ -38,17 +38,11 @@ export class DuckDbInsights implements Insights {
   }
 
   async list() {
-    return this.queries.map(({ name, description }) => ({ name, description }));
+    return this.named.list();
   }
 
   async run(name: string, params: { jobId?: string } = {}): Promise<Record<string, unknown>[]> {
-    const query = this.queries.find((q) => q.name === name);
-    if (!query)
-      throw new UnknownQueryError(
-        name,
-        this.queries.map((q) => q.name),
-      );
-    const jobId = checkJobId(params.jobId);
+    const { query, jobId } = this.named.resolve(name, params);
     const connection = await this.connect();
     await this.fill(connection);
     // The view is made per query so parts written since the last one are seen.
