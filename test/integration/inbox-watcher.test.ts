@@ -54,6 +54,11 @@ describe('inbox watcher (real jobs service, DuckDB store, CSV pipeline)', { time
     await watcher.start();
     return watcher;
   };
+  /** Waits for n more scans of the folder (not for a time: a loaded machine scans late). */
+  const rescans = async (w: InboxWatcher, n: number) => {
+    const from = w.scans;
+    await expect.poll(() => w.scans, { timeout: 10_000 }).toBeGreaterThanOrEqual(from + n);
+  };
   const jobs = async () => (await service.jobs.list({ limit: 100 })).items;
   const finished = async (n: number) => {
     await expect.poll(async () => (await jobs()).filter((j) => j.status === 'done' || j.status === 'failed').length, { timeout: 30_000 }).toBe(n);
@@ -90,16 +95,17 @@ describe('inbox watcher (real jobs service, DuckDB store, CSV pipeline)', { time
     );
 
     // Rescans find nothing more to take.
-    await new Promise((r) => setTimeout(r, 700));
+    await rescans(w, 2);
     expect(await jobs()).toHaveLength(2);
   });
 
   it('waits until a file stops growing before taking it', async () => {
-    await start(1500);
+    const w = await start(1500);
     const [header, ...rows] = lines(SAMPLE_CSV);
     const path = join(inbox, 'slow.csv');
     writeFileSync(path, `${header}\n${rows.slice(0, 10).join('\n')}\n`);
-    await new Promise((r) => setTimeout(r, 300)); // well inside the 1.5 s the file must stay unchanged
+    // Grows once the watcher has seen it, well inside the 1.5 s the file must stay unchanged.
+    await expect.poll(() => w.settlingOn('slow.csv')).toBe(true);
     appendFileSync(path, `${rows.slice(10).join('\n')}\n`);
     const [job] = await finished(1);
     expectReconciled(job, SAMPLE);
@@ -108,8 +114,8 @@ describe('inbox watcher (real jobs service, DuckDB store, CSV pipeline)', { time
   it('leaves other files with one log line each, and skips in-progress names until renamed', async () => {
     writeFileSync(join(inbox, 'notes.txt'), 'not a catalog');
     copyFileSync(SAMPLE_CSV, join(inbox, 'catalog.csv.part'));
-    await start();
-    await new Promise((r) => setTimeout(r, 700)); // two rescans: neither file is taken
+    const w = await start();
+    await rescans(w, 2); // neither file is taken
     expect(await jobs()).toHaveLength(0);
     expect(log).toEqual(['inbox: ignoring notes.txt: not a .csv file']);
     renameSync(join(inbox, 'catalog.csv.part'), join(inbox, 'catalog.csv'));

@@ -52,6 +52,7 @@ export class InboxWatcher {
   private readonly ignored = new Set<string>();
   private readonly work = new Set<Promise<void>>();
   private closed = false;
+  private scansDone = 0;
 
   constructor(private readonly opts: InboxWatcherOptions) {
     this.dir = opts.dir;
@@ -95,6 +96,17 @@ export class InboxWatcher {
       return [];
     });
     for (const e of entries) if (e.isFile()) this.consider(e.name);
+    this.scansDone++;
+  }
+
+  /** Scans of the folder finished so far: what a caller waits on to know the watcher has looked. */
+  get scans(): number {
+    return this.scansDone;
+  }
+
+  /** Whether the file was looked at and is waiting to settle (it is taken once unchanged for settleMs). */
+  settlingOn(name: string): boolean {
+    return Boolean(this.settling.get(name));
   }
 
   private consider(name: string): void {
