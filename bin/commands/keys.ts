@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
 import { configOf } from '../../functions/config/deployables.ts';
 import { newApiKey } from '../../functions/core/api-keys.ts';
+import { commandArgs } from './args.ts';
 
 const USAGE = `usage: aisle keys create --name NAME [--read-only]
        aisle keys list [--json]
@@ -22,24 +22,31 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return action ? 0 : 2;
   }
-  const store = new DuckDbKeyStore(keyStorePath());
+  // Opened only once the arguments are read: `--help` touches no key store.
+  const store = () => new DuckDbKeyStore(keyStorePath());
   switch (action) {
     case 'create': {
-      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, 'read-only': { type: 'boolean', default: false } } });
+      const args = commandArgs(rest, USAGE, {
+        options: { name: { type: 'string' }, 'read-only': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      });
+      if (!args) return 0;
+      const { values } = args;
       const name = values.name?.trim();
       if (!name) {
         console.error('aisle keys create: --name NAME is required (who or what uses the key)');
         return 2;
       }
       const { key, record } = newApiKey(name, values['read-only'] ? 'read' : 'write');
-      await store.put(record);
+      await store().put(record);
       console.log(key);
       console.error(`created ${record.role} key ${record.id} "${name}"; it is shown only now — keep it somewhere safe`);
       return 0;
     }
     case 'list': {
-      const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } } });
-      const keys = await store.list();
+      const args = commandArgs(rest, USAGE, { options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+      if (!args) return 0;
+      const { values } = args;
+      const keys = await store().list();
       if (values.json) {
         console.log(JSON.stringify(keys.map(({ hash: _hash, ...k }) => k)));
         return 0;
@@ -61,12 +68,14 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'revoke': {
-      const id = rest[0];
+      const args = commandArgs(rest, USAGE, { options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+      if (!args) return 0;
+      const id = args.positionals[0];
       if (!id) {
         console.error('aisle keys revoke: give the key id (see aisle keys list)');
         return 2;
       }
-      if (!(await store.revoke(id, new Date().toISOString()))) {
+      if (!(await store().revoke(id, new Date().toISOString()))) {
         console.error(`aisle keys revoke: no key with id ${id}`);
         return 1;
       }
