@@ -311,9 +311,21 @@ export class DuckDbResultStore implements ResultStore {
     return { current, history };
   }
 
-  async setHumanLabel(key: string, classId: string, labelledBy: string): Promise<ItemRecord | null> {
+  /** Labels are set one at a time, so reading the current decision and writing the label is not interleaved. */
+  private labelling: Promise<unknown> = Promise.resolve();
+
+  setHumanLabel(key: string, classId: string, labelledBy: string): Promise<ItemRecord | null> {
+    const next = this.labelling.then(() => this.label(key, classId, labelledBy));
+    this.labelling = next.catch(() => undefined);
+    return next;
+  }
+
+  private async label(key: string, classId: string, labelledBy: string): Promise<ItemRecord | null> {
     const latest = await this.getItem(key);
     if (!latest) return null;
+    // Already labelled with this class (e.g. the same label sent twice at once): the decision is not written again.
+    const { decision } = latest.current;
+    if (decision.tier === 'human' && decision.classId === classId) return latest.current;
     const { record, gold } = humanLabel(latest.current, classId, labelledBy);
     await this.saveDecisions([record]);
     // The labels table is both the gold and the cache's override (DuckDbCache reads it first, with no expiry).

@@ -45,14 +45,23 @@ export function classifyRoutes(app: ApiApp, deps: AppDeps, clock: () => Date) {
     // A cache hit repeats a stored decision: only fresh decisions join an item's history.
     let at: string | undefined;
     const fresh: ItemRecord[] = [];
+    // The decision is claimed in `recent` before it is written, with no await between the check and the claim:
+    // a concurrent call (or the same name twice in one call) with the same decision then writes nothing.
+    if (recent.size + decisions.length > RECENT_LIMIT) recent.clear();
     decisions.forEach((decision, i) => {
-      if (decision.tier === 'cache' || recent.get(decision.key) === signature(decision)) return;
+      const sig = signature(decision);
+      if (decision.tier === 'cache' || recent.get(decision.key) === sig) return;
+      recent.set(decision.key, sig);
       fresh.push({ decision, input: inputs[i], text: cascadeItems[i].text, at: (at ??= clock().toISOString()) });
     });
     if (fresh.length) {
-      await deps.results.saveDecisions(fresh);
-      if (recent.size + fresh.length > RECENT_LIMIT) recent.clear();
-      for (const r of fresh) recent.set(r.decision.key, signature(r.decision));
+      try {
+        await deps.results.saveDecisions(fresh);
+      } catch (err) {
+        // Not written: the next call for these items writes them.
+        for (const r of fresh) if (recent.get(r.decision.key) === signature(r.decision)) recent.delete(r.decision.key);
+        throw err;
+      }
     }
     return c.json(
       {
