@@ -1,4 +1,5 @@
 import type { ClassThresholds, Encoder, RuleCalibration } from '../ports.ts';
+import { scoreAndBound } from './compare.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { Candidate, CascadeItem, DecidedOutcome, Tier, TierContext, TierOutcome } from './types.ts';
 
@@ -41,10 +42,11 @@ export function thresholdOf(t: ClassThresholds, classId: string): number {
  * otherwise defers with the top-k as candidates for the next tier.
  *
  * When the model measured the rules (encoder.ruleCalibration), the tier also reviews the rules tier's
- * decisions: the rule's class is weighed into the encoder's probabilities by the rule's measured precision, and
- * the result must clear the thresholds calibrated for rule-backed items. So a precise rule that the encoder
- * does not contradict stands, a confident encoder overrules a weak rule, and an item where they disagree
- * without a clear winner is deferred (to the LLM, or review) instead of decided wrongly.
+ * decisions. Each tier's decision is accepted by its own policy: a rule's by the rules (it stands when the
+ * encoder's own best class is the rule's), the encoder's by its per-class threshold. Where they disagree, the
+ * rule's class is weighed into the encoder's probabilities by the rule's measured precision, and the result
+ * must clear the thresholds calibrated for rule-backed items: a confident encoder overrules a weak rule, and an
+ * item without a clear winner is deferred (to the LLM, or review) instead of decided wrongly.
  */
 export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy } = {}): Tier {
   // With the taxonomy, reasons name classes ("Dairy & Eggs"); ids are used without it.
@@ -53,8 +55,7 @@ export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy 
 
   const judge = (modelVersion: string, candidates: Candidate[], threshold: number, why: string): TierOutcome => {
     const top = candidates[0];
-    const p = top.score.toFixed(2);
-    const t = threshold.toFixed(2);
+    const [p, t] = scoreAndBound(top.score, threshold);
     const kept = candidates.length > topK ? candidates.slice(0, topK) : candidates;
     if (top.score >= threshold) {
       return {
@@ -75,6 +76,18 @@ export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy 
     if (rule.classId === null) return { ...rule, modelVersion, costUnits, reason: 'explicit Unknown rule stands' };
     if (!all.length) return { ...rule, modelVersion, costUnits, reason: 'encoder returned no candidates: the rule stands' };
     const precision = rulePrecision(cal, rule.ruleId);
+    // A rule decision is accepted by the rules' own policy: when the encoder's own best class is the rule's, it
+    // stands as the rules decided it (calibrated thresholds near 1 must not send correct rule decisions to review).
+    const own = all.reduce((a, b) => (b.score > a.score ? b : a));
+    if (own.classId === rule.classId) {
+      return {
+        ...rule,
+        modelVersion,
+        costUnits,
+        reason: `rule ${rule.ruleId ?? '?'} stands: the encoder agrees (top ${own.score.toFixed(2)} for ${nameOf(rule.classId)})`,
+      };
+    }
+    // Where they disagree, the rule is weighed in as evidence and the result must clear the per-class threshold.
     const combined = withRuleEvidence(all, rule.classId, precision, cal.weight);
     const stance = combined[0].classId === rule.classId ? 'with' : 'overruling';
     return judge(

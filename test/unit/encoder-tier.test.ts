@@ -117,8 +117,9 @@ describe('encoder tier reviewing the rules', () => {
       undefined,
     ];
     const [whole, oat, cream, gift, cheddar] = await tier.decide(items, { hints: [], earlier });
-    expect(whole).toMatchObject({ kind: 'decided', classId: 'food.dairy-eggs' });
-    expect(whole.kind === 'decided' && whole.reason).toMatch(/^with rule kw\.milk \(precision 0\.96\): top 0\.9\d ≥ threshold 0\.90/);
+    // The encoder's own best class is the rule's: the rule stands as the rules decided it.
+    expect(whole).toMatchObject({ kind: 'decided', classId: 'food.dairy-eggs', confidence: 0.92, ruleId: 'kw.milk' });
+    expect(whole.kind === 'decided' && whole.reason).toBe('rule kw.milk stands: the encoder agrees (top 0.50 for Dairy & Eggs)');
     expect(oat).toMatchObject({ kind: 'decided', classId: 'food.beverages' });
     expect(oat.kind === 'decided' && oat.reason).toMatch(
       /^overruling rule kw\.cream \(precision 0\.69\): top 0\.95 ≥ threshold 0\.90 for Beverages$/,
@@ -138,5 +139,66 @@ describe('encoder tier reviewing the rules', () => {
 
   it('does not review when the model measured no rules', () => {
     expect(createEncoderTier(encoder).reviews).toBeUndefined();
+  });
+});
+
+describe('how a decision is accepted (issue 15, item 3)', () => {
+  // After `aisle train` the thresholds calibrated for rule-backed items can be 0.9998: a correct rule decision
+  // (confidence 1.0) with an encoder that agrees at 0.8 combines to 0.9966 and went to review with
+  // "top 1.00 < threshold 1.00".
+  const strict: RuleCalibration = {
+    rulesVersion: 'r1',
+    hits: { 'kw.cheerios': [100, 99] },
+    pooledPrecision: 0.9,
+    weight: 1,
+    ruled: { perClass: { 'food.dairy-eggs': 0.9998, 'food.beverages': 0.9998 }, pooled: 0.9998 },
+    unruled: { perClass: {}, pooled: 0.9998 },
+  };
+  const enc = new FixedEncoder(
+    {
+      'honey nut cheerios': [
+        { classId: 'food.dairy-eggs', score: 0.8 },
+        { classId: 'food.beverages', score: 0.15 },
+        { classId: 'food.fresh', score: 0.05 },
+      ],
+      'close call': [{ classId: 'food.dairy-eggs', score: 0.99975 }],
+    },
+    { 'food.dairy-eggs': 0.9998 },
+    strict,
+  );
+  const ruleTier = (classId: string) => ({
+    name: 'rules',
+    cacheable: true,
+    decide: async (xs: unknown[]) =>
+      xs.map(() => ({ kind: 'decided' as const, classId, confidence: 1, ruleId: 'kw.cheerios', reason: 'rule kw.cheerios matched' })),
+  });
+
+  it('a rule decision the encoder agrees with stays decided by the rules, whatever the calibrated threshold', async () => {
+    const cascade = new Cascade({ taxonomy, tiers: [ruleTier('food.dairy-eggs'), createEncoderTier(enc, { taxonomy })] });
+    const [d] = await cascade.classify([toCascadeItem({ name: 'Honey Nut Cheerios' })]);
+    expect(d).toMatchObject({ tier: 'rules', status: 'ok', classId: 'food.dairy-eggs', confidence: 1, ruleId: 'kw.cheerios' });
+  });
+
+  it('a failing comparison never prints two equal numbers', async () => {
+    const [plain] = await createEncoderTier(
+      new FixedEncoder({ 'close call': [{ classId: 'food.dairy-eggs', score: 0.99975 }] }, { 'food.dairy-eggs': 0.9998 }),
+      {
+        taxonomy,
+      },
+    ).decide([toCascadeItem({ name: 'close call' })], { hints: [] });
+    const reasons = [(plain.kind === 'deferred' && plain.reason) || ''];
+    // The encoder disagrees with the rule (Beverages): the combined score is checked against 0.9998 and fails.
+    const [disagreed] = await createEncoderTier(enc, { taxonomy }).decide([toCascadeItem({ name: 'honey nut cheerios' })], {
+      hints: [],
+      earlier: [{ kind: 'decided', classId: 'food.beverages', confidence: 1, ruleId: 'kw.other' }],
+    });
+    expect(disagreed.kind).toBe('deferred');
+    reasons.push((disagreed.kind === 'deferred' && disagreed.reason) || '');
+    for (const reason of reasons) {
+      const [, top, threshold] = /top ([\d.]+) < threshold ([\d.]+)/.exec(reason) ?? [];
+      expect(top, reason).toBeDefined();
+      expect(top, reason).not.toBe(threshold);
+      expect(Number(top), reason).toBeLessThan(Number(threshold));
+    }
   });
 });
