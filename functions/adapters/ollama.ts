@@ -15,7 +15,7 @@ import type { Llm, LlmAnswer, LlmItem } from '../ports.ts';
 /** The Ollama settings every deployable that talks to Ollama reads (functions/config: OLLAMA_*). */
 export type OllamaSettings = Pick<
   ConfigOf<'local'>,
-  'ollamaHost' | 'ollamaModel' | 'ollamaBatchSize' | 'ollamaConcurrency' | 'ollamaTimeoutMs' | 'ollamaKeepAlive' | 'ollamaNumCtx'
+  'llmMinConfidence' | 'ollamaHost' | 'ollamaModel' | 'ollamaBatchSize' | 'ollamaConcurrency' | 'ollamaTimeoutMs' | 'ollamaKeepAlive' | 'ollamaNumCtx'
 >;
 
 /** The client's settings; what each means and its default: docs/configuration.md (OLLAMA_*). */
@@ -156,7 +156,12 @@ export function createOllamaLlm(
   taxonomy: Taxonomy,
   examples: FewShotExample[],
   settings: OllamaSettings = configOf('local'),
-): { llm: OllamaLlm; batchSize: number; concurrency: number } {
+): { llm: OllamaLlm; batchSize: number; concurrency: number; minConfidence: number } {
   const config = ollamaConfig(settings);
-  return { llm: new OllamaLlm(new LlmPrompt(taxonomy, examples), config), batchSize: config.batchSize, concurrency: config.concurrency };
+  return {
+    llm: new OllamaLlm(new LlmPrompt(taxonomy, examples), config),
+    batchSize: config.batchSize,
+    concurrency: config.concurrency,
+    minConfidence: settings.llmMinConfidence,
+  };
 }

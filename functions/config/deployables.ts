@@ -17,7 +17,9 @@ const pick = <K extends keyof typeof S>(...names: K[]) => Object.fromEntries(nam
 const observability = pick('POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL');
 const lambda = { ...observability, ...pick('TABLE_NAME', 'LAKE_BUCKET') };
 const encoderEndpoint = { ENCODER_ENDPOINT_NAME: optional(S.ENCODER_ENDPOINT_NAME) };
+/** The LLM tier's settings: its Ollama client, and the floor under which its answers go to review. */
 const ollama = pick(
+  'LLM_MIN_CONFIDENCE',
   'OLLAMA_HOST',
   'OLLAMA_MODEL',
   'OLLAMA_BATCH_SIZE',

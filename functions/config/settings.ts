@@ -84,6 +84,15 @@ export const SETTINGS = {
     'How long Ollama keeps the model loaded after a request, in seconds (as Ollama reads it).',
   ),
 
+  LLM_MIN_CONFIDENCE: withDefault(
+    setting(
+      z.coerce.number().check(z.minimum(0), z.maximum(1)),
+      'a number from 0 to 1',
+      "Floor of the LLM's confidence: an answer below it goes to review (needs_review) and is not cached as a decision.",
+    ),
+    0.5,
+  ),
+
   MODEL_DIR: text('/opt/ml/model', 'a folder path', 'Model folder the encoder serves (where SageMaker unpacks model.tar.gz).'),
   SAGEMAKER_BIND_TO_PORT: withDefault(int(0, 'Port SageMaker asks the container to listen on; PORT wins when set.', 65_535), 8080),
   HOST: text('0.0.0.0', 'a host name or address', 'Address the encoder container listens on.'),

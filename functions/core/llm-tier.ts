@@ -11,6 +11,7 @@
  */
 import type { Cache, ItemRecord, Llm, LlmAnswer, ResultStore } from '../ports.ts';
 import { decisionOf, reviewDecision } from './cascade.ts';
+import { scoreAndBound } from './compare.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { Candidate, CascadeItem, Decision, Tier, TierContext, TierOutcome, TraceStep } from './types.ts';
 
@@ -41,6 +42,11 @@ export interface LlmTierOptions {
   taxonomy: Taxonomy;
   /** Products per request at most, and to begin with (default 20). */
   batchSize?: number;
+  /**
+   * Floor of the LLM's confidence (LLM_MIN_CONFIDENCE; default 0: none): an answer below it is deferred, so the
+   * item goes to review with the answer as its best guess, and is neither cached nor checkpointed as a decision.
+   */
+  minConfidence?: number;
   /** Requests in flight at once (default 2). */
   concurrency?: number;
   /** Retries of one batch on connection errors, 5xx, timeouts and OOM (default 3). */
@@ -141,6 +147,7 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
   const maxBatch = Math.max(1, opts.batchSize ?? 20);
   const concurrency = Math.max(1, opts.concurrency ?? 2);
+  const minConfidence = opts.minConfidence ?? 0;
   const retries = opts.retries ?? 3;
   const backoffMs = opts.backoffMs ?? 500;
   const maxBackoffMs = opts.maxBackoffMs ?? 10_000;
@@ -181,6 +188,17 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
     }
     const cls = taxonomy.get(answer.classId);
     if (!cls) return { kind: 'error', reason: `${LLM_FAILED}: answered "${answer.classId}", not a class of taxonomy ${taxonomy.version}` };
+    if (!(answer.confidence >= minConfidence)) {
+      // Too unsure to decide: a best guess for review, never a cached decision.
+      const [c, floor] = scoreAndBound(answer.confidence, minConfidence);
+      return {
+        kind: 'deferred',
+        reason: `${llm.model} guessed ${cls.label} at confidence ${c} < floor ${floor}`,
+        candidates: [{ classId: cls.id, score: answer.confidence }],
+        modelVersion,
+        costUnits: answer.tokens ?? 0,
+      };
+    }
     return {
       kind: 'decided',
       classId: cls.id,

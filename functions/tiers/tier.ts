@@ -17,8 +17,8 @@ export interface TierServices {
   rules?: () => RuleSet;
   /** The encoder it serves: the champion in-process locally, a SageMaker endpoint on AWS. */
   encoder?: () => Promise<Encoder | Unavailable>;
-  /** An LLM client prompted with these few-shot examples, and how to batch requests to it. */
-  llm?: (examples: FewShotExample[]) => Promise<{ llm: Llm; batchSize: number; concurrency: number }>;
+  /** An LLM client prompted with these few-shot examples, how to batch requests to it, and the floor of its answers. */
+  llm?: (examples: FewShotExample[]) => Promise<{ llm: Llm; batchSize: number; concurrency: number; minConfidence: number }>;
 }
 
 /** What a tier may need to build itself. `store` and `cache` serve tiers that read labels or checkpoint (the LLM). */

@@ -311,3 +311,32 @@ describe('llm tier resilience', () => {
     expect(store.cache.size).toBe(5);
   });
 });
+
+describe('llm confidence floor from the settings (LLM_MIN_CONFIDENCE)', () => {
+  it("the local runtime's LLM tier sends answers below the floor to review and caches none of them", async () => {
+    const { createOllamaLlm } = await import('../../functions/adapters/ollama.ts');
+    const { llmTier } = await import('../../functions/tiers/llm.ts');
+    const items = ITEMS.slice(0, 3);
+    // The test server answers at 0.9: under a floor of 0.95 nothing is decided.
+    const env = { OLLAMA_HOST: server.url, LLM_MIN_CONFIDENCE: '0.95' };
+    const store = new MemoryStore();
+    const cached: Decision[] = [];
+    const cache = { getMany: async () => new Map<string, Decision>(), putMany: async (ds: Decision[]) => void cached.push(...ds) };
+    const tier = await llmTier.load({
+      taxonomy,
+      env,
+      store,
+      cache,
+      warn: () => {},
+      services: { llm: async (examples) => createOllamaLlm(taxonomy, examples, configOf('local', env)) },
+    });
+    if ('unavailable' in tier) throw new Error(tier.unavailable);
+    const decisions = await new Cascade({ taxonomy, tiers: [tier], cache }).classify(items);
+    expect(decisions.map((d) => `${d.tier}:${d.status}`)).toEqual(['review:needs_review', 'review:needs_review', 'review:needs_review']);
+    expect(decisions[0].trace?.steps.find((s) => s.tier === 'llm')).toMatchObject({
+      outcome: 'deferred',
+      reason: expect.stringMatching(/0\.90 < floor 0\.95/),
+    });
+    expect(cached).toEqual([]);
+  });
+});

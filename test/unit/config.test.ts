@@ -19,7 +19,16 @@ describe('configOf', () => {
       ollamaTimeoutMs: 120_000,
       ollamaKeepAlive: 300,
       ollamaNumCtx: 8192,
+      llmMinConfidence: 0.5,
     });
+  });
+
+  it('the LLM confidence floor is a setting of every deployable that runs the LLM', () => {
+    expect(configOf('local', { LLM_MIN_CONFIDENCE: '0.2' }).llmMinConfidence).toBe(0.2);
+    expect(configOf('llm-worker', { ...AWS, LLM_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/llm', LLM_MIN_CONFIDENCE: '0' })).toMatchObject({
+      llmMinConfidence: 0,
+    });
+    expect(() => configOf('local', { LLM_MIN_CONFIDENCE: '1.5' })).toThrow('LLM_MIN_CONFIDENCE must be a number from 0 to 1, got "1.5"');
   });
 
   it('reads the values as their types', () => {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { Cascade } from '../../functions/core/cascade.ts';
 import { createLlmTier, LlmUnavailableError } from '../../functions/core/llm-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import type { Llm, LlmItem } from '../../functions/ports.ts';
+import type { Decision } from '../../functions/core/types.ts';
+import type { Cache, ItemRecord, Llm, LlmItem, ResultStore } from '../../functions/ports.ts';
 
 const taxonomy = loadTaxonomy();
 const items = ['a one', 'b two', 'c three'].map((name) => toCascadeItem({ name }));
@@ -104,5 +106,43 @@ describe('llm tier retries', () => {
     const out = await running;
     expect(out.every((o) => o.kind === 'decided')).toBe(true);
     expect(tier.stats).toMatchObject({ breaker: 'closed', requests: 6, opened: 1, closed: 1 });
+  });
+});
+
+describe('llm confidence floor (issue 15, item 6)', () => {
+  /** Labels Coca-Cola Dairy & Eggs at 0.031 (as llama3 did), everything else Fresh at 0.9. */
+  const unsure: Llm = {
+    model: 'fake',
+    reachable: async () => true,
+    classify: async (xs) =>
+      xs.map((x) => (/coca/i.test(x.name) ? { classId: 'food.dairy-eggs', confidence: 0.031 } : { classId: 'food.fresh', confidence: 0.9 })),
+  };
+  class MemoryCache implements Cache {
+    readonly stored = new Map<string, Decision>();
+    async getMany(keys: string[]) {
+      return new Map(keys.flatMap((k) => (this.stored.has(k) ? [[k, this.stored.get(k)!] as const] : [])));
+    }
+    async putMany(ds: Decision[]) {
+      for (const d of ds) this.stored.set(d.key, d);
+    }
+  }
+
+  it('an answer below the floor goes to review and is not cached as a decision; one above is decided and cached', async () => {
+    const cache = new MemoryCache();
+    const checkpointCache = new MemoryCache();
+    const saved: ItemRecord[] = [];
+    const store = { saveDecisions: async (rs: ItemRecord[]) => void saved.push(...rs) } as unknown as ResultStore;
+    const tier = createLlmTier(unsure, { taxonomy, minConfidence: 0.5, checkpoint: { store, cache: checkpointCache } });
+    const cascade = new Cascade({ taxonomy, tiers: [tier], cache });
+    const [coke, apple] = await cascade.classify(['Coca-Cola 330ml', 'Apple'].map((name) => toCascadeItem({ name })));
+    expect(coke).toMatchObject({ tier: 'review', status: 'needs_review', classId: 'food.dairy-eggs' });
+    expect(coke.trace?.steps.find((s) => s.tier === 'llm')).toMatchObject({
+      outcome: 'deferred',
+      reason: expect.stringMatching(/guessed Food > Dairy & Eggs at confidence 0\.03\d* < floor 0\.50/),
+    });
+    expect(apple).toMatchObject({ tier: 'llm', status: 'ok', classId: 'food.fresh' });
+    expect([...cache.stored.keys()]).toEqual([apple.key]);
+    expect([...checkpointCache.stored.keys()]).toEqual([apple.key]);
+    expect(saved.filter((r) => r.decision.tier === 'llm').map((r) => r.decision.key)).toEqual([apple.key]);
   });
 });
