@@ -31,7 +31,8 @@ export function sqsHandler(
       return await processPartialResponse(event, record, processor, {
         context: context as Context,
         throwOnFullBatchFailure: false,
-        ...(opts.parallel && { processInParallel: true }),
+        // Powertools processes in parallel unless told not to: `parallel: false` must say so explicitly.
+        processInParallel: opts.parallel ?? true,
       });
     } finally {
       d.metrics.publishStoredMetrics();
