@@ -362,6 +362,28 @@ describe('items and review', () => {
     const rest: Json = await (await t.app.request('/v1/review', { headers: auth(t.writeKey) })).json();
     expect(rest.items).toHaveLength(0);
   });
+
+  it('accepts only items that wait in review: a decided or already labelled item answers 409', async () => {
+    const t = await makeTestApi();
+    const { items } = await classify(t, [{ name: 'Widget A' }, { name: 'Milk' }]);
+    expect(items[1].status).toBe('ok');
+    const decided = await t.app.request(`/v1/review/${items[1].key}/accept`, { method: 'POST', headers: auth(t.writeKey) });
+    expect(decided.status).toBe(409);
+    expectError(await decided.json(), 'not_in_review');
+    expect((await t.app.request(`/v1/review/${items[0].key}/accept`, { method: 'POST', headers: auth(t.writeKey) })).status).toBe(200);
+    const twice = await t.app.request(`/v1/review/${items[0].key}/accept`, {
+      method: 'POST',
+      headers: json(t.writeKey),
+      body: JSON.stringify({ classId: 'non-food.pet-supplies' }),
+    });
+    expect(twice.status).toBe(409);
+    const bulk: Json = await (
+      await t.app.request('/v1/review/accept', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ keys: [items[1].key] }) })
+    ).json();
+    expect(bulk).toMatchObject({ accepted: [], failed: [{ key: items[1].key, code: 'not_in_review' }] });
+    const milk: Json = await (await t.app.request(`/v1/items/${items[1].key}`, { headers: auth(t.writeKey) })).json();
+    expect(milk.current.decision.tier).not.toBe('human');
+  });
 });
 
 describe('jobs', () => {

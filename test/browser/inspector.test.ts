@@ -116,8 +116,19 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
     };
     expect(item.current.decision).toMatchObject({ tier: 'human', classId: 'food.beverages' });
 
+    const waiting = await list.getByRole('option').count();
     await page.getByRole('button', { name: 'Accept marked guesses' }).click();
-    await expect.poll(() => page.locator('#review-status').textContent()).toMatch(/^Accepted \d+ guesses\.$/);
+    await expect.poll(() => page.locator('#review-status').textContent()).toBe('Nothing is marked: press x on an item to mark it.');
+    expect(await list.getByRole('option').count()).toBe(waiting);
+    await list.focus();
+    for (let i = 0; i < waiting; i++) await page.keyboard.press('k');
+    for (let i = 0; i < waiting; i++) {
+      await page.keyboard.press('x');
+      await page.keyboard.press('j');
+    }
+    await expect.poll(() => list.locator('.marked').count()).toBe(waiting);
+    await page.getByRole('button', { name: 'Accept marked guesses' }).click();
+    await expect.poll(() => page.locator('#review-status').textContent()).toBe(`Accepted ${waiting} guesses.`);
     await expect.poll(() => list.textContent()).toBe('Nothing waits for review.');
     noExternal(page);
   });
