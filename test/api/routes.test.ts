@@ -116,6 +116,42 @@ describe('health, docs and the inspector', () => {
     expect(res.status).toBe(404);
     expectError(await res.json(), 'not_found');
   });
+
+  it('answers a wrong method on a known route 405 with Allow', async () => {
+    const t = await makeTestApi();
+    const del = await t.app.request('/v1/classify', { method: 'DELETE', headers: auth(t.writeKey) });
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('POST');
+    expectError(await del.json(), 'method_not_allowed');
+    const item = await t.app.request('/v1/items/0123456789abcdef', { method: 'POST', headers: auth(t.writeKey) });
+    expect(item.status).toBe(405);
+    expect(item.headers.get('allow')).toBe('GET, HEAD');
+    const label = await t.app.request('/v1/items/0123456789abcdef/label', { method: 'GET', headers: auth(t.writeKey) });
+    expect(label.status).toBe(405);
+    expect(label.headers.get('allow')).toBe('PUT');
+    expect((await t.app.request('/health', { method: 'POST' })).headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('sends security headers on the inspector, the docs and the API', async () => {
+    const t = await makeTestApi();
+    for (const [path, init] of [
+      ['/', {}],
+      ['/ui/app.js', {}],
+      ['/health', {}],
+      ['/v1/tiers', { headers: auth(t.writeKey) }],
+      ['/v1/nope', { headers: auth(t.writeKey) }],
+      ['/v1/tiers', {}],
+    ] as const) {
+      const res = await t.app.request(path, init);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toContain("default-src 'self'");
+      expect(csp, path).toContain("object-src 'none'");
+    }
+  });
 });
 
 describe('POST /v1/classify', () => {

@@ -43,6 +43,9 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
       if (!r.url().startsWith(server.url) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) external.push(r.url());
     });
     page.on('pageerror', (e) => external.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) external.push(`CSP: ${m.text()}`);
+    });
     await page.goto(`${server.url}/${tab}`);
     await page.waitForSelector('body[data-ready=true]');
     await page.getByLabel('API key').fill(t.writeKey);
