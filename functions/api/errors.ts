@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { UnavailableError } from '../core/errors.ts';
+import { InvalidCursorError, UnavailableError } from '../core/errors.ts';
 import { json } from './schemas.ts';
 
 /**
@@ -53,6 +53,7 @@ export function respondError(err: unknown, c: Context): Response {
     for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
     return c.json(errorBody(err.code, err.message, err.details), err.status);
   }
+  if (err instanceof InvalidCursorError) return c.json(errorBody(err.code, err.message), 400);
   if (err instanceof UnavailableError) {
     c.header('Retry-After', String(err.retryAfterSeconds));
     return c.json(errorBody('unavailable', `${err.dependency} is unavailable: ${err.message}`), 503);

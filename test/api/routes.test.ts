@@ -399,6 +399,18 @@ describe('items and review', () => {
     expect(rest.items).toHaveLength(0);
   });
 
+  it('answers an invalid cursor 400 instead of the first page', async () => {
+    const t = await makeTestApi();
+    await classify(t, [{ name: 'Widget A' }, { name: 'Widget B' }]);
+    for (const path of ['/v1/review', '/v1/jobs']) {
+      for (const cursor of ['garbage', '!!!', Buffer.from('-5').toString('base64url'), Buffer.from('2x').toString('base64url')]) {
+        const res = await t.app.request(`${path}?limit=1&cursor=${encodeURIComponent(cursor)}`, { headers: auth(t.writeKey) });
+        expect(res.status, `${path} ${cursor}`).toBe(400);
+        expectError(await res.json(), 'invalid_cursor');
+      }
+    }
+  });
+
   it('accepts only items that wait in review: a decided or already labelled item answers 409', async () => {
     const t = await makeTestApi();
     const { items } = await classify(t, [{ name: 'Widget A' }, { name: 'Milk' }]);
