@@ -469,6 +469,38 @@ describe('jobs', () => {
     expect(list.items.map((j: Json) => j.id)).toContain(job.id);
   });
 
+  it('never shows a server file path in job JSON: the input is its file name, paths in errors are cut to names', async () => {
+    const t = await makeTestApi();
+    // biome-ignore lint/complexity/useLiteralKeys: the private options, reached from the test only
+    const opts = t.service.jobs['opts'];
+    const run = opts.run;
+    let fail = false;
+    opts.run = async (j) => {
+      if (fail) throw new Error(`ENOENT: no such file or directory, open '${t.home}/uploads/gone.csv'`);
+      await run(j);
+    };
+    const submit = async (filename: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([csv], { type: 'text/csv' }), filename);
+      const { job }: Json = await (await t.app.request('/v1/jobs', { method: 'POST', headers: auth(t.writeKey), body: form })).json();
+      await t.service.jobs.idle();
+      return job;
+    };
+    const ok = await submit('catalog.csv');
+    fail = true;
+    const failed = await submit('broken.csv');
+    const shown = [
+      ok,
+      failed,
+      await (await t.app.request(`/v1/jobs/${ok.id}`, { headers: auth(t.writeKey) })).json(),
+      await (await t.app.request(`/v1/jobs/${failed.id}`, { headers: auth(t.writeKey) })).json(),
+      await (await t.app.request('/v1/jobs', { headers: auth(t.writeKey) })).json(),
+    ];
+    for (const body of shown) expect(JSON.stringify(body)).not.toContain(t.home);
+    expect(shown[2]).toMatchObject({ status: 'done', input: 'catalog.csv' });
+    expect(shown[3]).toMatchObject({ status: 'failed', input: 'broken.csv', error: expect.stringContaining("open 'gone.csv'") });
+  });
+
   it('takes a text/csv body too, and answers 404/409/400 where it should', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
