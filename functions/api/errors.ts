@@ -60,6 +60,11 @@ export function respondError(err: unknown, c: Context): Response {
   }
   const status = (err as { status?: number }).status;
   if (status === 413) return c.json(errorBody('payload_too_large', 'request body is too large'), 413);
+  if (err instanceof HTTPException && err.status === 415) {
+    // One rule for every route: a body in a media type the route does not take is 415; a bad body of the right type is 400.
+    const type = c.req.header('content-type');
+    return c.json(errorBody('unsupported_media_type', `send the body as application/json, not "${type || 'no content type'}"`), 415);
+  }
   if (err instanceof HTTPException && err.status < 500) {
     const code = /json/i.test(err.message) ? 'invalid_json' : err.status === 400 ? 'invalid_request' : 'http_error';
     return c.json(errorBody(code, err.message), err.status as ContentfulStatusCode);
@@ -74,6 +79,7 @@ export const errorResponses = {
   401: json('Missing, unknown or revoked API key', ErrorSchema),
   403: json('The key may not do this', ErrorSchema),
   413: json('Body larger than the limit (1 MB for JSON)', ErrorSchema),
+  415: json('A body in a media type the route does not take', ErrorSchema),
   429: json('Rate limited (see Retry-After)', ErrorSchema),
   503: json('A dependency is down (see Retry-After)', ErrorSchema),
 } as const;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
+import { MAX_NAME_LENGTH } from '../../functions/core/csv.ts';
 import { UnavailableError } from '../../functions/core/errors.ts';
 import { auth, CHALLENGER, CHAMPION, closeTestApis, json, makeTestApi, type TestApi } from './fixtures.ts';
 
@@ -115,6 +116,27 @@ describe('health, docs and the inspector', () => {
     const res = await t.app.request('/v1/nope', { headers: auth(t.writeKey) });
     expect(res.status).toBe(404);
     expectError(await res.json(), 'not_found');
+  });
+
+  it('answers a body in a media type the route does not take 415 unsupported_media_type, a bad body of the right type 400', async () => {
+    const t = await makeTestApi();
+    const body = JSON.stringify({ items: [{ name: 'Milk' }] });
+    for (const [path, method, type] of [
+      ['/v1/classify', 'POST', 'text/plain'],
+      ['/v1/classify', 'POST', undefined],
+      ['/v1/items/0123456789abcdef/label', 'PUT', 'application/xml'],
+      ['/v1/review/accept', 'POST', 'text/plain'],
+      ['/v1/jobs', 'POST', 'application/xml'],
+    ] as const) {
+      const res = await t.app.request(path, { method, headers: auth(t.writeKey, type ? { 'content-type': type } : {}), body });
+      expect(res.status, `${method} ${path} ${type}`).toBe(415);
+      const err: Json = await res.json();
+      expectError(err, 'unsupported_media_type');
+      expect(err.error.message).toContain(path === '/v1/jobs' ? 'text/csv' : 'application/json');
+    }
+    const bad = await t.app.request('/v1/classify', { method: 'POST', headers: json(t.writeKey), body: '{"items": [' });
+    expect(bad.status).toBe(400);
+    expectError(await bad.json(), 'invalid_json');
   });
 
   it('answers a wrong method on a known route 405 with Allow', async () => {
@@ -431,6 +453,17 @@ describe('items and review', () => {
     expect(bulk).toMatchObject({ accepted: [], failed: [{ key: items[1].key, code: 'not_in_review' }] });
     const milk: Json = await (await t.app.request(`/v1/items/${items[1].key}`, { headers: auth(t.writeKey) })).json();
     expect(milk.current.decision.tier).not.toBe('human');
+  });
+
+  it('takes names up to the one documented limit (MAX_NAME_LENGTH), as CSV imports do, and refuses longer ones', async () => {
+    const t = await makeTestApi();
+    const at = (n: number) =>
+      t.app.request('/v1/classify', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ items: [{ name: 'x'.repeat(n) }] }) });
+    expect(MAX_NAME_LENGTH).toBe(2000);
+    expect((await at(MAX_NAME_LENGTH)).status).toBe(200);
+    const over = await at(MAX_NAME_LENGTH + 1);
+    expect(over.status).toBe(400);
+    expect(((await over.json()) as Json).error.details[0]).toMatchObject({ path: 'items.0.name', message: expect.stringContaining('2000') });
   });
 });
 
