@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import type { ApiKeyCheck } from '../core/api-keys.ts';
 import { bearerToken, verifyApiKey } from '../core/api-keys.ts';
 import type { KeyStore } from '../ports.ts';
@@ -34,7 +35,16 @@ export function createApp(deps: AppDeps): ApiApp {
     },
   });
   app.onError((err, c) => respondError(err, c));
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.use('*', (c, next) => (c.req.path === '/docs' ? docsHeaders : appHeaders)(c, next));
+  const allowed = allowedMethods(app);
+  app.notFound((c) => {
+    const allow = allowed(c.req.path);
+    if (allow.length) {
+      const body = errorBody('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}: use ${allow.join(', ')}`);
+      return c.json(body, 405, { Allow: allow.join(', ') });
+    }
+    return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+  });
 
   const maxBody = 1024 * 1024; // JSON; a CSV upload may be up to 1 GiB
   const tooLarge = (limit: number) => () => {
@@ -111,6 +121,48 @@ export function createApp(deps: AppDeps): ApiApp {
   docsRoutes(app);
   uiRoutes(app);
   return app;
+}
+
+/**
+ * Security headers on every answer (inspector, docs, API, errors): nothing but this origin's own scripts, no
+ * framing, no sniffing, no referrer. Style attributes stay allowed (the inspector's bars and matrix use them);
+ * the Swagger page alone runs its one inline start-up script.
+ */
+const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+const HEADERS = { referrerPolicy: 'no-referrer', xFrameOptions: 'DENY', strictTransportSecurity: false } as const;
+const appHeaders = secureHeaders({ ...HEADERS, contentSecurityPolicy: CSP });
+const docsHeaders = secureHeaders({ ...HEADERS, contentSecurityPolicy: { ...CSP, scriptSrc: ["'self'", "'unsafe-inline'"] } });
+
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** The methods the app's routes answer on a path (GET implies HEAD), for a 405's `Allow`; empty when none match. */
+function allowedMethods(app: ApiApp): (path: string) => string[] {
+  let routes: { method: string; pattern: RegExp }[] | undefined;
+  return (path) => {
+    routes ??= app.routes
+      .filter((r) => METHOD_ORDER.includes(r.method))
+      .map((r) => ({
+        method: r.method,
+        pattern: new RegExp(
+          `^${r.path
+            .split(/(:[^/{]+(?:\{[^}]*\})?|\*)/)
+            .map((part, i) => (i % 2 ? (part === '*' ? '.*' : '[^/]+') : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+            .join('')}/?$`,
+        ),
+      }));
+    const methods = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method])));
+    return METHOD_ORDER.filter((m) => methods.has(m));
+  };
 }
 
 /** Reading and classifying are open to read-only keys; everything else that changes state needs a write key. */

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { UnavailableError } from '../core/errors.ts';
+import { InvalidCursorError, UnavailableError } from '../core/errors.ts';
 import { json } from './schemas.ts';
 
 /**
@@ -53,12 +53,18 @@ export function respondError(err: unknown, c: Context): Response {
     for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
     return c.json(errorBody(err.code, err.message, err.details), err.status);
   }
+  if (err instanceof InvalidCursorError) return c.json(errorBody(err.code, err.message), 400);
   if (err instanceof UnavailableError) {
     c.header('Retry-After', String(err.retryAfterSeconds));
     return c.json(errorBody('unavailable', `${err.dependency} is unavailable: ${err.message}`), 503);
   }
   const status = (err as { status?: number }).status;
   if (status === 413) return c.json(errorBody('payload_too_large', 'request body is too large'), 413);
+  if (err instanceof HTTPException && err.status === 415) {
+    // One rule for every route: a body in a media type the route does not take is 415; a bad body of the right type is 400.
+    const type = c.req.header('content-type');
+    return c.json(errorBody('unsupported_media_type', `send the body as application/json, not "${type || 'no content type'}"`), 415);
+  }
   if (err instanceof HTTPException && err.status < 500) {
     const code = /json/i.test(err.message) ? 'invalid_json' : err.status === 400 ? 'invalid_request' : 'http_error';
     return c.json(errorBody(code, err.message), err.status as ContentfulStatusCode);
@@ -73,6 +79,7 @@ export const errorResponses = {
   401: json('Missing, unknown or revoked API key', ErrorSchema),
   403: json('The key may not do this', ErrorSchema),
   413: json('Body larger than the limit (1 MB for JSON)', ErrorSchema),
+  415: json('A body in a media type the route does not take', ErrorSchema),
   429: json('Rate limited (see Retry-After)', ErrorSchema),
   503: json('A dependency is down (see Retry-After)', ErrorSchema),
 } as const;

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { MAX_NAME_LENGTH } from '../core/limits.ts';
 
 /** Wire shapes of the API (snake_case on the wire for product fields, as in the CSV columns). */
 
@@ -10,7 +11,11 @@ export const pageOf = <S extends z.ZodType>(item: S) => z.object({ items: z.arra
 
 export const ProductSchema = z
   .object({
-    name: z.string().trim().min(1, 'name must not be empty').max(1000),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'name must not be empty')
+      .max(MAX_NAME_LENGTH, `a name is at most ${MAX_NAME_LENGTH} characters (as in CSV imports)`),
     search_term: z.string().max(1000).optional(),
     brand: z.string().max(200).optional(),
     description: z.string().max(5000).optional(),

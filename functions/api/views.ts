@@ -55,13 +55,18 @@ export function recordView(taxonomy: Taxonomy, r: ItemRecord): z.infer<typeof It
   };
 }
 
+/** A path (absolute or relative, / or \\ separated) cut to its last name: job JSON never shows where the server keeps files. */
+const fileName = (path: string) => path.split(/[\\/]/).pop() ?? '';
+/** The folders of an absolute path in a message ("open '/home/x/uploads/a.csv'" → "open 'a.csv'"). */
+const FOLDERS = /(?<=^|[\s'"`(=])(?:[A-Za-z]:)?[\\/](?:[^\s'"`\\/]+[\\/])+/g;
+
 export function jobView(j: JobRecord): z.infer<typeof JobSchema> {
   const done = j.classified + j.rejected;
   const self = `/v1/jobs/${encodeURIComponent(j.id)}`;
   return {
     id: j.id,
     status: j.status,
-    input: j.input,
+    input: fileName(j.input).replace(`${j.id}-`, ''),
     rowsIn: j.rowsIn,
     totalKnown: j.totalKnown,
     classified: j.classified,
@@ -71,7 +76,7 @@ export function jobView(j: JobRecord): z.infer<typeof JobSchema> {
     progress: j.status === 'done' ? 1 : j.totalKnown ? (j.rowsIn ? Math.min(1, done / j.rowsIn) : 1) : null,
     createdAt: j.createdAt,
     updatedAt: j.updatedAt,
-    ...(j.error ? { error: j.error } : {}),
+    ...(j.error ? { error: j.error.replace(FOLDERS, '') } : {}),
     links: {
       self,
       ...(j.status === 'done' ? { result: `${self}/result`, rejects: `${self}/rejects` } : {}),

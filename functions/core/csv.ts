@@ -6,6 +6,7 @@
  */
 import { type CsvError, Parser } from 'csv-parse';
 import { UserError } from './errors.ts';
+import { MAX_NAME_LENGTH } from './limits.ts';
 import { itemTextOf, keyOf } from './normalize.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { CascadeItem, Decision } from './types.ts';
@@ -19,7 +20,7 @@ const OPTIONAL_COLUMNS = {
   id: ['id', 'product_id', 'sku', 'item_id'],
 } as const;
 
-export const MAX_NAME_LENGTH = 2000;
+export { MAX_NAME_LENGTH };
 export const DELIMITERS = [',', ';', '\t'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
 

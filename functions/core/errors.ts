@@ -5,6 +5,15 @@ export class UserError extends Error {
   readonly userFacing = true;
 }
 
+/** A page cursor that this store did not hand out (garbled, or from another listing): the API answers 400. */
+export class InvalidCursorError extends UserError {
+  readonly code = 'invalid_cursor';
+  constructor(message = 'the cursor is not valid: pass back the `next` value of the previous page') {
+    super(message);
+    this.name = 'InvalidCursorError';
+  }
+}
+
 /** Reads and parses a JSON file (a taxonomy, rules); either failing is thrown as `Err`, naming the file. */
 export function readJsonFile(file: string | URL, what: string, Err: new (message: string) => UserError): unknown {
   let text: string;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
+import { MAX_NAME_LENGTH } from '../../functions/core/csv.ts';
 import { UnavailableError } from '../../functions/core/errors.ts';
 import { auth, CHALLENGER, CHAMPION, closeTestApis, json, makeTestApi, type TestApi } from './fixtures.ts';
 
@@ -115,6 +116,63 @@ describe('health, docs and the inspector', () => {
     const res = await t.app.request('/v1/nope', { headers: auth(t.writeKey) });
     expect(res.status).toBe(404);
     expectError(await res.json(), 'not_found');
+  });
+
+  it('answers a body in a media type the route does not take 415 unsupported_media_type, a bad body of the right type 400', async () => {
+    const t = await makeTestApi();
+    const body = JSON.stringify({ items: [{ name: 'Milk' }] });
+    for (const [path, method, type] of [
+      ['/v1/classify', 'POST', 'text/plain'],
+      ['/v1/classify', 'POST', undefined],
+      ['/v1/items/0123456789abcdef/label', 'PUT', 'application/xml'],
+      ['/v1/review/accept', 'POST', 'text/plain'],
+      ['/v1/jobs', 'POST', 'application/xml'],
+    ] as const) {
+      const res = await t.app.request(path, { method, headers: auth(t.writeKey, type ? { 'content-type': type } : {}), body });
+      expect(res.status, `${method} ${path} ${type}`).toBe(415);
+      const err: Json = await res.json();
+      expectError(err, 'unsupported_media_type');
+      expect(err.error.message).toContain(path === '/v1/jobs' ? 'text/csv' : 'application/json');
+    }
+    const bad = await t.app.request('/v1/classify', { method: 'POST', headers: json(t.writeKey), body: '{"items": [' });
+    expect(bad.status).toBe(400);
+    expectError(await bad.json(), 'invalid_json');
+  });
+
+  it('answers a wrong method on a known route 405 with Allow', async () => {
+    const t = await makeTestApi();
+    const del = await t.app.request('/v1/classify', { method: 'DELETE', headers: auth(t.writeKey) });
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('POST');
+    expectError(await del.json(), 'method_not_allowed');
+    const item = await t.app.request('/v1/items/0123456789abcdef', { method: 'POST', headers: auth(t.writeKey) });
+    expect(item.status).toBe(405);
+    expect(item.headers.get('allow')).toBe('GET, HEAD');
+    const label = await t.app.request('/v1/items/0123456789abcdef/label', { method: 'GET', headers: auth(t.writeKey) });
+    expect(label.status).toBe(405);
+    expect(label.headers.get('allow')).toBe('PUT');
+    expect((await t.app.request('/health', { method: 'POST' })).headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('sends security headers on the inspector, the docs and the API', async () => {
+    const t = await makeTestApi();
+    for (const [path, init] of [
+      ['/', {}],
+      ['/ui/app.js', {}],
+      ['/health', {}],
+      ['/v1/tiers', { headers: auth(t.writeKey) }],
+      ['/v1/nope', { headers: auth(t.writeKey) }],
+      ['/v1/tiers', {}],
+    ] as const) {
+      const res = await t.app.request(path, init);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toContain("default-src 'self'");
+      expect(csp, path).toContain("object-src 'none'");
+    }
   });
 });
 
@@ -362,6 +420,51 @@ describe('items and review', () => {
     const rest: Json = await (await t.app.request('/v1/review', { headers: auth(t.writeKey) })).json();
     expect(rest.items).toHaveLength(0);
   });
+
+  it('answers an invalid cursor 400 instead of the first page', async () => {
+    const t = await makeTestApi();
+    await classify(t, [{ name: 'Widget A' }, { name: 'Widget B' }]);
+    for (const path of ['/v1/review', '/v1/jobs']) {
+      for (const cursor of ['garbage', '!!!', Buffer.from('-5').toString('base64url'), Buffer.from('2x').toString('base64url')]) {
+        const res = await t.app.request(`${path}?limit=1&cursor=${encodeURIComponent(cursor)}`, { headers: auth(t.writeKey) });
+        expect(res.status, `${path} ${cursor}`).toBe(400);
+        expectError(await res.json(), 'invalid_cursor');
+      }
+    }
+  });
+
+  it('accepts only items that wait in review: a decided or already labelled item answers 409', async () => {
+    const t = await makeTestApi();
+    const { items } = await classify(t, [{ name: 'Widget A' }, { name: 'Milk' }]);
+    expect(items[1].status).toBe('ok');
+    const decided = await t.app.request(`/v1/review/${items[1].key}/accept`, { method: 'POST', headers: auth(t.writeKey) });
+    expect(decided.status).toBe(409);
+    expectError(await decided.json(), 'not_in_review');
+    expect((await t.app.request(`/v1/review/${items[0].key}/accept`, { method: 'POST', headers: auth(t.writeKey) })).status).toBe(200);
+    const twice = await t.app.request(`/v1/review/${items[0].key}/accept`, {
+      method: 'POST',
+      headers: json(t.writeKey),
+      body: JSON.stringify({ classId: 'non-food.pet-supplies' }),
+    });
+    expect(twice.status).toBe(409);
+    const bulk: Json = await (
+      await t.app.request('/v1/review/accept', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ keys: [items[1].key] }) })
+    ).json();
+    expect(bulk).toMatchObject({ accepted: [], failed: [{ key: items[1].key, code: 'not_in_review' }] });
+    const milk: Json = await (await t.app.request(`/v1/items/${items[1].key}`, { headers: auth(t.writeKey) })).json();
+    expect(milk.current.decision.tier).not.toBe('human');
+  });
+
+  it('takes names up to the one documented limit (MAX_NAME_LENGTH), as CSV imports do, and refuses longer ones', async () => {
+    const t = await makeTestApi();
+    const at = (n: number) =>
+      t.app.request('/v1/classify', { method: 'POST', headers: json(t.writeKey), body: JSON.stringify({ items: [{ name: 'x'.repeat(n) }] }) });
+    expect(MAX_NAME_LENGTH).toBe(2000);
+    expect((await at(MAX_NAME_LENGTH)).status).toBe(200);
+    const over = await at(MAX_NAME_LENGTH + 1);
+    expect(over.status).toBe(400);
+    expect(((await over.json()) as Json).error.details[0]).toMatchObject({ path: 'items.0.name', message: expect.stringContaining('2000') });
+  });
 });
 
 describe('jobs', () => {
@@ -397,6 +500,38 @@ describe('jobs', () => {
 
     const list: Json = await (await t.app.request('/v1/jobs', { headers: auth(t.writeKey) })).json();
     expect(list.items.map((j: Json) => j.id)).toContain(job.id);
+  });
+
+  it('never shows a server file path in job JSON: the input is its file name, paths in errors are cut to names', async () => {
+    const t = await makeTestApi();
+    // biome-ignore lint/complexity/useLiteralKeys: the private options, reached from the test only
+    const opts = t.service.jobs['opts'];
+    const run = opts.run;
+    let fail = false;
+    opts.run = async (j) => {
+      if (fail) throw new Error(`ENOENT: no such file or directory, open '${t.home}/uploads/gone.csv'`);
+      await run(j);
+    };
+    const submit = async (filename: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([csv], { type: 'text/csv' }), filename);
+      const { job }: Json = await (await t.app.request('/v1/jobs', { method: 'POST', headers: auth(t.writeKey), body: form })).json();
+      await t.service.jobs.idle();
+      return job;
+    };
+    const ok = await submit('catalog.csv');
+    fail = true;
+    const failed = await submit('broken.csv');
+    const shown = [
+      ok,
+      failed,
+      await (await t.app.request(`/v1/jobs/${ok.id}`, { headers: auth(t.writeKey) })).json(),
+      await (await t.app.request(`/v1/jobs/${failed.id}`, { headers: auth(t.writeKey) })).json(),
+      await (await t.app.request('/v1/jobs', { headers: auth(t.writeKey) })).json(),
+    ];
+    for (const body of shown) expect(JSON.stringify(body)).not.toContain(t.home);
+    expect(shown[2]).toMatchObject({ status: 'done', input: 'catalog.csv' });
+    expect(shown[3]).toMatchObject({ status: 'failed', input: 'broken.csv', error: expect.stringContaining("open 'gone.csv'") });
   });
 
   it('takes a text/csv body too, and answers 404/409/400 where it should', async () => {

@@ -43,6 +43,9 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
       if (!r.url().startsWith(server.url) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) external.push(r.url());
     });
     page.on('pageerror', (e) => external.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) external.push(`CSP: ${m.text()}`);
+    });
     await page.goto(`${server.url}/${tab}`);
     await page.waitForSelector('body[data-ready=true]');
     await page.getByLabel('API key').fill(t.writeKey);
@@ -116,8 +119,19 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
     };
     expect(item.current.decision).toMatchObject({ tier: 'human', classId: 'food.beverages' });
 
+    const waiting = await list.getByRole('option').count();
     await page.getByRole('button', { name: 'Accept marked guesses' }).click();
-    await expect.poll(() => page.locator('#review-status').textContent()).toMatch(/^Accepted \d+ guesses\.$/);
+    await expect.poll(() => page.locator('#review-status').textContent()).toBe('Nothing is marked: press x on an item to mark it.');
+    expect(await list.getByRole('option').count()).toBe(waiting);
+    await list.focus();
+    for (let i = 0; i < waiting; i++) await page.keyboard.press('k');
+    for (let i = 0; i < waiting; i++) {
+      await page.keyboard.press('x');
+      await page.keyboard.press('j');
+    }
+    await expect.poll(() => list.locator('.marked').count()).toBe(waiting);
+    await page.getByRole('button', { name: 'Accept marked guesses' }).click();
+    await expect.poll(() => page.locator('#review-status').textContent()).toBe(`Accepted ${waiting} guesses.`);
     await expect.poll(() => list.textContent()).toBe('Nothing waits for review.');
     noExternal(page);
   });

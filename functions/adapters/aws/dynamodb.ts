@@ -18,6 +18,7 @@
  * plus the sum of its COUNT# shards (one Query).
  */
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { InvalidCursorError } from '../../core/errors.ts';
 import { humanLabel } from '../../core/labels.ts';
 import type { Decision, ProductInput } from '../../core/types.ts';
 import type { Cache, ChunkCounts, ItemRecord, JobPatch, JobProgress, JobRecord, JobStatus, JobStore, Page, ResultStore } from '../../ports.ts';
@@ -45,8 +46,9 @@ async function gsi1Page(
   let start: Record<string, unknown> | undefined;
   try {
     start = opts.cursor ? JSON.parse(Buffer.from(opts.cursor, 'base64url').toString('utf8')) : undefined;
+    if (start !== undefined && (typeof start !== 'object' || start === null || Array.isArray(start))) throw new InvalidCursorError();
   } catch {
-    throw new Error('invalid cursor');
+    throw new InvalidCursorError();
   }
   const out = await db.send(
     new QueryCommand({

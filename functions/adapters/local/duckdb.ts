@@ -6,7 +6,7 @@
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
-import { UserError } from '../../core/errors.ts';
+import { InvalidCursorError, UserError } from '../../core/errors.ts';
 import { humanLabel } from '../../core/labels.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
 import { type Cache, type ItemRecord, type JobPatch, type JobRecord, type JobStore, newJob, type Page, type ResultStore } from '../../ports.ts';
@@ -219,7 +219,15 @@ async function offsetPage<R, T>(
   read: (window: { limit: number; offset: number }) => Promise<R[]>,
   map: (row: R) => T,
 ): Promise<Page<T>> {
-  const offset = opts.cursor ? Number.parseInt(Buffer.from(opts.cursor, 'base64url').toString(), 10) || 0 : 0;
+  const offset = opts.cursor === undefined ? 0 : Number(Buffer.from(opts.cursor, 'base64url').toString());
+  // Only a cursor this function handed out (a non-negative offset, encoded as it encodes one) is taken.
+  if (
+    !Number.isSafeInteger(offset) ||
+    offset < 0 ||
+    (opts.cursor !== undefined && opts.cursor !== Buffer.from(String(offset)).toString('base64url'))
+  ) {
+    throw new InvalidCursorError();
+  }
   const rows = await read({ limit: opts.limit + 1, offset });
   const items = rows.slice(0, opts.limit).map(map);
   return rows.length > opts.limit ? { items, next: Buffer.from(String(offset + opts.limit)).toString('base64url') } : { items };

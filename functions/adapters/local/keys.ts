@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ApiKeyRecord, ApiKeyRole } from '../../core/api-keys.ts';
 import { UnavailableError } from '../../core/errors.ts';
@@ -13,7 +13,8 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS api_keys (
  * API keys in their own DuckDB file ($AISLE_HOME/keys.duckdb). DuckDB lets one process hold a file at a time,
  * so each operation opens the file, works and closes it: `aisle keys create|revoke` then works while
  * `aisle serve` runs (the server caches lookups for a few seconds, see AppDeps.keyCacheMs).
- * ':memory:' keeps one database open instead (tests).
+ * ':memory:' keeps one database open instead (tests). The file is readable by its owner only (0600): it is
+ * created in a private folder, restricted there and only then linked into place; an older file is tightened.
  */
 export class DuckDbKeyStore implements KeyStore {
   private memory?: Promise<DuckDBConnection>;
@@ -45,7 +46,45 @@ export class DuckDbKeyStore implements KeyStore {
     return this.with(async (db) => (await db.runAndReadAll(sql, params)).getRowObjectsJson());
   }
 
+  private privateFile?: Promise<void>;
+
+  private async ensurePrivateFile(): Promise<void> {
+    if (existsSync(this.path)) return tighten(this.path);
+    const dir = mkdtempSync(join(dirname(this.path), '.keys-')); // 0700: nobody else can open what is made here
+    try {
+      const fresh = join(dir, 'keys.duckdb');
+      const instance = await DuckDBInstance.create(fresh);
+      try {
+        const db = await instance.connect();
+        await db.run(SCHEMA);
+        db.closeSync();
+      } finally {
+        instance.closeSync();
+      }
+      chmodSync(fresh, 0o600);
+      try {
+        linkSync(fresh, this.path);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST')
+          tighten(this.path); // another process made it first: use theirs
+        else if (!existsSync(this.path))
+          renameSync(fresh, this.path); // a file system without hard links
+        else throw err;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   private async with<T>(work: (db: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.path !== ':memory:') {
+      this.privateFile ??= this.ensurePrivateFile().catch((err) => {
+        this.privateFile = undefined; // the next call tries again
+        throw err;
+      });
+      await this.privateFile;
+    }
     if (this.path === ':memory:') {
       this.memory ??= DuckDBInstance.create(':memory:').then(async (i) => {
         const db = await i.connect();
@@ -75,6 +114,15 @@ export class DuckDbKeyStore implements KeyStore {
         instance?.closeSync();
       }
     }
+  }
+}
+
+/** Owner-only permissions on an existing key store; a file this user may not change is left as it is. */
+function tighten(path: string): void {
+  try {
+    chmodSync(path, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
   }
 }
 

@@ -118,7 +118,7 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
       body = Readable.fromWeb(raw as WebReadableStream<Uint8Array>);
     } else {
       throw new ApiError(
-        400,
+        415,
         'unsupported_media_type',
         `send the CSV as multipart/form-data (field "file") or text/csv, not "${type || 'no content type'}"`,
       );

@@ -30,7 +30,7 @@ const acceptOne = createRoute({
     200: json('The labelled item', ItemRecordSchema),
     ...errorResponses,
     ...notFoundResponse,
-    409: { description: 'The item has no guess to accept', content: errorResponses[400].content },
+    409: { description: 'The item is not in review, or has no guess to accept', content: errorResponses[400].content },
   },
 });
 
@@ -38,7 +38,7 @@ const acceptMany = createRoute({
   method: 'post',
   path: '/v1/review/accept',
   tags: ['review'],
-  summary: "Bulk accept: each item's best guess becomes its human label",
+  summary: 'Bulk accept: each listed item in review has its best guess become its human label',
   request: {
     body: { required: true, content: { 'application/json': { schema: z.object({ keys: z.array(KeyParamSchema.shape.key).min(1).max(500) }) } } },
   },
@@ -59,9 +59,13 @@ export function reviewRoutes(app: ApiApp, deps: AppDeps) {
   });
 
   const accept = async (key: string, by: string, classId?: string) => {
-    if (classId) return labelItem(deps, key, resolveClass(deps.taxonomy, classId), by);
     const item = await deps.results.getItem(key);
     if (!item) throw notFound(`item ${key}`);
+    if (item.current.decision.status !== 'needs_review') {
+      const why = `item ${key} is not in review (${item.current.decision.tier}, ${item.current.decision.status}): relabel it with PUT /v1/items/${key}/label`;
+      throw new ApiError(409, 'not_in_review', why);
+    }
+    if (classId) return labelItem(deps, key, resolveClass(deps.taxonomy, classId), by);
     const guess = item.current.decision.classId;
     if (!guess) throw new ApiError(409, 'no_guess', `item ${key} has no guess to accept: label it with PUT /v1/items/${key}/label`);
     return labelItem(deps, key, guess, by);

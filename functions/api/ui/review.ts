@@ -96,8 +96,11 @@ onClick(list, '[role=option]', (option) => {
 
 $('#review-refresh').addEventListener('click', refreshReview);
 $('#review-bulk').addEventListener('click', async () => {
-  const keys = marked.size ? [...marked] : reviewItems.map((r) => r.decision.key);
-  if (!keys.length) return;
+  const keys = [...marked];
+  if (!keys.length) {
+    status('Nothing is marked: press x on an item to mark it.');
+    return;
+  }
   await attempt(async () => {
     const { data } = await api<{ accepted: string[]; failed: unknown[] }>('POST', '/v1/review/accept', { keys });
     status(`Accepted ${data.accepted.length} guesses${data.failed.length ? `, ${data.failed.length} failed` : ''}.`);
