@@ -77,6 +77,10 @@ export interface AisleStackProps extends StackProps {
 export class AisleStack extends Stack {
   readonly settings: AisleSettings;
 
+  /**
+   * Long on purpose: a CDK constructor wiring the constructs together in dependency order, declarative; each
+   * step takes the ones made before it (table, buckets, topic, encoder, pipeline queues, API function).
+   */
   constructor(scope: Construct, id: string, props: AisleStackProps = {}) {
     super(scope, id, props);
     const settings = (this.settings = { ...settingsFromContext(this), ...props.settings });
