@@ -45,6 +45,39 @@ export class Encoder extends Construct {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: 'Aisle encoder endpoint: pulls its image, reads the champion model, writes logs and metrics',
     });
+    this.grantRole(props);
+
+    const fromImage = new CfnCondition(this, 'ModelFromImage', { expression: Fn.conditionEquals(props.modelPrefix, '') });
+    const model = new sagemaker.CfnModel(this, 'Model', {
+      executionRoleArn: this.role.roleArn,
+      primaryContainer: {
+        image: props.repository.repositoryUriForTag(props.imageTag),
+        // Empty prefix: the model baked into the image (the first deploy needs nothing in the lake).
+        modelDataSource: Fn.conditionIf(fromImage.logicalId, Aws.NO_VALUE, {
+          S3DataSource: { S3Uri: `s3://${props.lake.bucketName}/${props.modelPrefix}`, S3DataType: 'S3Prefix', CompressionType: 'None' },
+        }),
+      },
+    });
+    model.node.addDependency(this.role);
+
+    const capacity = props.serverless
+      ? { serverlessConfig: { memorySizeInMb: 4096, maxConcurrency: 20 } }
+      : { initialInstanceCount: 1, instanceType: props.instanceType, initialVariantWeight: 1 };
+    const variant = { modelName: model.attrModelName, variantName: VARIANT_NAME, ...capacity };
+    const config = new sagemaker.CfnEndpointConfig(this, 'Config', { productionVariants: [variant] });
+    this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
+      endpointName: this.endpointName,
+      endpointConfigName: config.attrEndpointConfigName,
+    });
+    this.endpointArn = this.endpoint.ref; // Ref of AWS::SageMaker::Endpoint is its ARN
+
+    // Serverless endpoints scale themselves; real-time instances scale on invocations per instance.
+    if (!props.serverless) this.scaleOnInvocations(props.maxInstances);
+  }
+
+  /** The execution role's grants: image pull, models/ in the lake, the endpoint's logs and metrics. */
+  private grantRole(props: EncoderProps): void {
+    const stack = Stack.of(this);
     props.repository.grantPull(this.role);
     grantObjects(props.lake, this.role, LAKE_PREFIXES.models, 'read'); // champion and challengers
     this.role.addToPolicy(
@@ -76,48 +109,24 @@ export class Encoder extends Construct {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/${this.endpointName}:*]`,
       reason: "The endpoint's own log group; the wildcard covers its log streams, named by SageMaker per instance.",
     });
+  }
 
-    const fromImage = new CfnCondition(this, 'ModelFromImage', { expression: Fn.conditionEquals(props.modelPrefix, '') });
-    const model = new sagemaker.CfnModel(this, 'Model', {
-      executionRoleArn: this.role.roleArn,
-      primaryContainer: {
-        image: props.repository.repositoryUriForTag(props.imageTag),
-        // Empty prefix: the model baked into the image (the first deploy needs nothing in the lake).
-        modelDataSource: Fn.conditionIf(fromImage.logicalId, Aws.NO_VALUE, {
-          S3DataSource: { S3Uri: `s3://${props.lake.bucketName}/${props.modelPrefix}`, S3DataType: 'S3Prefix', CompressionType: 'None' },
-        }),
-      },
+  /** Real-time instances: from one up to maxInstances, tracking invocations per instance. */
+  private scaleOnInvocations(maxInstances: number): void {
+    const target = new appscaling.ScalableTarget(this, 'Scaling', {
+      serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
+      resourceId: `endpoint/${this.endpointName}/variant/${VARIANT_NAME}`,
+      scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      minCapacity: 1,
+      maxCapacity: maxInstances,
     });
-    model.node.addDependency(this.role);
-
-    const capacity = props.serverless
-      ? { serverlessConfig: { memorySizeInMb: 4096, maxConcurrency: 20 } }
-      : { initialInstanceCount: 1, instanceType: props.instanceType, initialVariantWeight: 1 };
-    const variant = { modelName: model.attrModelName, variantName: VARIANT_NAME, ...capacity };
-    const config = new sagemaker.CfnEndpointConfig(this, 'Config', { productionVariants: [variant] });
-    this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
-      endpointName: this.endpointName,
-      endpointConfigName: config.attrEndpointConfigName,
+    target.node.addDependency(this.endpoint);
+    target.scaleToTrackMetric('InvocationsPerInstance', {
+      predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
+      targetValue: 1000, // invocations per instance per minute
+      scaleInCooldown: Duration.minutes(10),
+      scaleOutCooldown: Duration.minutes(2),
     });
-    this.endpointArn = this.endpoint.ref; // Ref of AWS::SageMaker::Endpoint is its ARN
-
-    if (!props.serverless) {
-      // Serverless endpoints scale themselves; real-time instances scale on invocations per instance.
-      const target = new appscaling.ScalableTarget(this, 'Scaling', {
-        serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
-        resourceId: `endpoint/${this.endpointName}/variant/${VARIANT_NAME}`,
-        scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
-        minCapacity: 1,
-        maxCapacity: props.maxInstances,
-      });
-      target.node.addDependency(this.endpoint);
-      target.scaleToTrackMetric('InvocationsPerInstance', {
-        predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
-        targetValue: 1000, // invocations per instance per minute
-        scaleInCooldown: Duration.minutes(10),
-        scaleOutCooldown: Duration.minutes(2),
-      });
-    }
   }
 
   /** sagemaker:InvokeEndpoint on this endpoint only. */

@@ -61,6 +61,7 @@ export class HandlerFunction extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
+  /** Long on purpose: one NodejsFunction declaration, most of it esbuild bundling options; role and log group before it. */
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
     const entry = handlerEntry(props.name);

@@ -86,11 +86,30 @@ export class LlmService extends Construct {
     });
     cluster.addAsgCapacityProvider(this.capacityProvider);
 
-    this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'Task', { networkMode: ecs.NetworkMode.AWS_VPC });
+    this.taskDefinition = this.llmTask(props);
+
+    this.acknowledge(instanceRole);
+    this.service = new ecs.Ec2Service(this, 'Service', {
+      cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: 0,
+      minHealthyPercent: 0,
+      maxHealthyPercent: 100,
+      capacityProviderStrategies: [{ capacityProvider: this.capacityProvider.capacityProviderName, weight: 1 }],
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      circuitBreaker: { rollback: true },
+    });
+
+    this.scaleOnBacklog(props);
+  }
+
+  /** The task: Ollama and the queue worker in one GPU container, with its queues, table and outbox grants. */
+  private llmTask(props: LlmServiceProps): ecs.Ec2TaskDefinition {
+    const taskDefinition = new ecs.Ec2TaskDefinition(this, 'Task', { networkMode: ecs.NetworkMode.AWS_VPC });
     const logGroup = stackLogGroup(this, 'Logs', logs.RetentionDays.ONE_MONTH);
     // Model weights stay on the instance between tasks: a restarted task does not pull them again.
-    this.taskDefinition.addVolume({ name: 'ollama-models', host: { sourcePath: '/var/lib/aisle/ollama' } });
-    const llm = this.taskDefinition.addContainer('llm', {
+    taskDefinition.addVolume({ name: 'ollama-models', host: { sourcePath: '/var/lib/aisle/ollama' } });
+    const llm = taskDefinition.addContainer('llm', {
       image: ecs.ContainerImage.fromEcrRepository(props.repository, props.imageTag),
       gpuCount: 1,
       memoryReservationMiB: 12 * 1024,
@@ -112,24 +131,16 @@ export class LlmService extends Construct {
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'llm' }),
     });
     llm.addMountPoints({ containerPath: '/root/.ollama', sourceVolume: 'ollama-models', readOnly: false });
-    props.finalizeQueue.grantSendMessages(this.taskDefinition.taskRole);
+    props.finalizeQueue.grantSendMessages(taskDefinition.taskRole);
     // The worker writes its decisions as work parts under outbox/<jobId>/work/, as classify does.
-    grantObjects(props.lake, this.taskDefinition.taskRole as iam.Role, LAKE_PREFIXES.outbox, 'write');
-    props.queue.grantConsumeMessages(this.taskDefinition.taskRole);
-    grantTable(props.table, this.taskDefinition.taskRole, 'readwrite');
+    grantObjects(props.lake, taskDefinition.taskRole as iam.Role, LAKE_PREFIXES.outbox, 'write');
+    props.queue.grantConsumeMessages(taskDefinition.taskRole);
+    grantTable(props.table, taskDefinition.taskRole, 'readwrite');
+    return taskDefinition;
+  }
 
-    this.acknowledge(instanceRole);
-    this.service = new ecs.Ec2Service(this, 'Service', {
-      cluster,
-      taskDefinition: this.taskDefinition,
-      desiredCount: 0,
-      minHealthyPercent: 0,
-      maxHealthyPercent: 100,
-      capacityProviderStrategies: [{ capacityProvider: this.capacityProvider.capacityProviderName, weight: 1 }],
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      circuitBreaker: { rollback: true },
-    });
-
+  /** The task count follows the LLM queue's backlog, from zero up to maxInstances tasks. */
+  private scaleOnBacklog(props: LlmServiceProps): void {
     // Backlog = waiting + in flight: a task working through its messages must not be scaled away.
     const backlog = new cloudwatch.MathExpression({
       expression: 'visible + inFlight',

@@ -34,6 +34,10 @@ export class Pipeline extends Construct {
   readonly classify: HandlerFunction;
   readonly finalize: HandlerFunction;
 
+  /**
+   * Long on purpose: a CDK constructor, declarative: the four queues, then each stage's function with its grants
+   * and event source, in the order a file flows through them.
+   */
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
     const { inbox, lake, table, alarmTopic } = props;

@@ -53,6 +53,10 @@ export class Retraining extends Construct {
   trainerTaskDefinition?: ecs.FargateTaskDefinition;
   private trainingJobsAcknowledged = false;
 
+  /**
+   * Long on purpose: a CDK constructor declaring the state machine's states in the order they run; they share
+   * the retry and failure-notification helpers and the challenger URI.
+   */
   constructor(scope: Construct, id: string, props: RetrainingProps) {
     super(scope, id);
     const retry = (task: sfn.TaskStateBase, interval = Duration.seconds(10)) =>
@@ -126,6 +130,12 @@ export class Retraining extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
 
+    this.acknowledgeStateMachineRole(props);
+    this.schedule = this.weeklySchedule(props.schedule);
+  }
+
+  /** cdk-nag acknowledgements on the state machine's role (and the Fargate trainer's execution role). */
+  private acknowledgeStateMachineRole(props: RetrainingProps): void {
     const smRole = this.stateMachine.role;
     Validations.of(smRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -156,15 +166,18 @@ export class Retraining extends Construct {
         reason: 'ecr:GetAuthorizationToken supports no resource-level permissions; image pulls are limited to the trainer repository.',
       });
     }
+  }
 
+  /** Starts the state machine on the retraining schedule (EventBridge Scheduler). */
+  private weeklySchedule(schedule: string): scheduler.CfnSchedule {
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
       description: 'Starts the Aisle retraining state machine on its schedule',
     });
     this.stateMachine.grantStartExecution(schedulerRole);
-    this.schedule = new scheduler.CfnSchedule(this, 'Weekly', {
+    return new scheduler.CfnSchedule(this, 'Weekly', {
       description: 'Aisle retraining',
-      scheduleExpression: props.schedule,
+      scheduleExpression: schedule,
       scheduleExpressionTimezone: 'UTC',
       flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: 60 },
       state: 'ENABLED',
@@ -178,53 +191,60 @@ export class Retraining extends Construct {
   }
 
   private trainStep(props: RetrainingProps, challengerUri: string): sfn.TaskStateBase {
+    return props.trainer === 'sagemaker' ? this.sagemakerTrainStep(props, challengerUri) : this.fargateTrainStep(props, challengerUri);
+  }
+
+  /** trainer=sagemaker: a SageMaker training job (models/deberta) with its own role. */
+  private sagemakerTrainStep(props: RetrainingProps, challengerUri: string): sfn.TaskStateBase {
+    if (!props.sagemakerTrainingImage) throw new Error('trainer=sagemaker needs a SageMaker training image URI');
+    const role = new iam.Role(this, 'TrainingJobRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: 'Aisle DeBERTa training job: reads exports, writes challengers',
+    });
+    grantObjects(props.lake, role, LAKE_PREFIXES.exports, 'read');
+    grantObjects(props.lake, role, CHALLENGERS_PREFIX, 'readwrite');
+    const ack = (id: string, reason: string) => Validations.of(role).acknowledge({ id, reason });
+    ack(
+      'AwsSolutions-IAM5[Resource::*]',
+      'Training jobs write CloudWatch logs/metrics and fetch an ECR token: no resource-level permissions exist for those.',
+    );
+    ack(
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+      'Added by the Step Functions SageMaker task for its output location: the job replaces its own partial output under models/challengers/.',
+    );
+    ack(
+      'AwsSolutions-IAM5[Action::s3:Abort*]',
+      'Added by the Step Functions SageMaker task for its output location: aborting its own multipart uploads.',
+    );
+    this.trainingJobsAcknowledged = true;
+    return new tasks.SageMakerCreateTrainingJob(this, 'TrainChallenger', {
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB, // wait for the job (.sync), not just its start
+      trainingJobName: sfn.JsonPath.stringAt('$$.Execution.Name'),
+      role,
+      algorithmSpecification: {
+        trainingImage: tasks.DockerImage.fromRegistry(props.sagemakerTrainingImage),
+        trainingInputMode: tasks.InputMode.FILE,
+      },
+      inputDataConfig: [
+        { channelName: 'train', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.export.trainUri') } } },
+        { channelName: 'heldout', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.export.heldOutUri') } } },
+      ],
+      outputDataConfig: { s3OutputLocation: tasks.S3Location.fromBucket(props.lake, CHALLENGERS_PREFIX) },
+      resourceConfig: {
+        instanceCount: 1,
+        instanceType: new ec2.InstanceType('g5.2xlarge'),
+        volumeSize: Size.gibibytes(50),
+      },
+      stoppingCondition: { maxRuntime: Duration.hours(6) },
+      hyperparameters: { 'model-output-uri': challengerUri },
+      resultPath: '$.training',
+    });
+  }
+
+  /** trainer=fargate: the project's own trainer as an ECS task on the shared cluster. */
+  private fargateTrainStep(props: RetrainingProps, challengerUri: string): sfn.TaskStateBase {
     const trainUri = sfn.JsonPath.stringAt('$.export.trainUri');
     const heldOutUri = sfn.JsonPath.stringAt('$.export.heldOutUri');
-    if (props.trainer === 'sagemaker') {
-      if (!props.sagemakerTrainingImage) throw new Error('trainer=sagemaker needs a SageMaker training image URI');
-      const role = new iam.Role(this, 'TrainingJobRole', {
-        assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-        description: 'Aisle DeBERTa training job: reads exports, writes challengers',
-      });
-      grantObjects(props.lake, role, LAKE_PREFIXES.exports, 'read');
-      grantObjects(props.lake, role, CHALLENGERS_PREFIX, 'readwrite');
-      const ack = (id: string, reason: string) => Validations.of(role).acknowledge({ id, reason });
-      ack(
-        'AwsSolutions-IAM5[Resource::*]',
-        'Training jobs write CloudWatch logs/metrics and fetch an ECR token: no resource-level permissions exist for those.',
-      );
-      ack(
-        'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
-        'Added by the Step Functions SageMaker task for its output location: the job replaces its own partial output under models/challengers/.',
-      );
-      ack(
-        'AwsSolutions-IAM5[Action::s3:Abort*]',
-        'Added by the Step Functions SageMaker task for its output location: aborting its own multipart uploads.',
-      );
-      this.trainingJobsAcknowledged = true;
-      return new tasks.SageMakerCreateTrainingJob(this, 'TrainChallenger', {
-        integrationPattern: sfn.IntegrationPattern.RUN_JOB, // wait for the job (.sync), not just its start
-        trainingJobName: sfn.JsonPath.stringAt('$$.Execution.Name'),
-        role,
-        algorithmSpecification: {
-          trainingImage: tasks.DockerImage.fromRegistry(props.sagemakerTrainingImage),
-          trainingInputMode: tasks.InputMode.FILE,
-        },
-        inputDataConfig: [
-          { channelName: 'train', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.export.trainUri') } } },
-          { channelName: 'heldout', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.export.heldOutUri') } } },
-        ],
-        outputDataConfig: { s3OutputLocation: tasks.S3Location.fromBucket(props.lake, CHALLENGERS_PREFIX) },
-        resourceConfig: {
-          instanceCount: 1,
-          instanceType: new ec2.InstanceType('g5.2xlarge'),
-          volumeSize: Size.gibibytes(50),
-        },
-        stoppingCondition: { maxRuntime: Duration.hours(6) },
-        hyperparameters: { 'model-output-uri': challengerUri },
-        resultPath: '$.training',
-      });
-    }
     if (!props.cluster || !props.trainerRepository) throw new Error('trainer=fargate needs a cluster and a trainer image');
     const taskDefinition = (this.trainerTaskDefinition = new ecs.FargateTaskDefinition(this, 'TrainerTask', {
       cpu: 4096,

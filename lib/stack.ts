@@ -1,5 +1,7 @@
 import { type CfnElement, CfnOutput, CfnParameter, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { Alerts } from './alerts.ts';
 import { Api } from './api.ts';
@@ -77,6 +79,10 @@ export interface AisleStackProps extends StackProps {
 export class AisleStack extends Stack {
   readonly settings: AisleSettings;
 
+  /**
+   * Long on purpose: a CDK constructor wiring the constructs together in dependency order, declarative; each
+   * step takes the ones made before it (table, buckets, topic, encoder, pipeline queues, API function).
+   */
   constructor(scope: Construct, id: string, props: AisleStackProps = {}) {
     super(scope, id, props);
     const settings = (this.settings = { ...settingsFromContext(this), ...props.settings });
@@ -173,23 +179,7 @@ export class AisleStack extends Stack {
     const api = new Api(this, 'Api', { handler: apiFn.fn, authorizer: authorizerFn.fn });
 
     // Retraining: three Lambda steps around the trainer.
-    const retrainFn = (name: 'retrain-export' | 'retrain-evaluate' | 'retrain-promote', id: string, description: string) =>
-      new HandlerFunction(this, id, {
-        name,
-        description,
-        timeout: Duration.minutes(15),
-        memorySize: 2048,
-        environment: { TABLE_NAME: table.tableName, LAKE_BUCKET: storage.lake.bucketName },
-      });
-    const exportFn = retrainFn('retrain-export', 'RetrainExportFn', 'Exports human-labelled items and a held-out set to exports/');
-    grantTable(table, exportFn.role, 'read');
-    grantObjects(storage.lake, exportFn.role, LAKE_PREFIXES.exports, 'readwrite');
-    const evaluateFn = retrainFn('retrain-evaluate', 'RetrainEvaluateFn', 'Compares champion and challenger on the same held-out set');
-    grantObjects(storage.lake, evaluateFn.role, LAKE_PREFIXES.models, 'read');
-    grantObjects(storage.lake, evaluateFn.role, LAKE_PREFIXES.exports, 'read');
-    const promoteFn = retrainFn('retrain-promote', 'RetrainPromoteFn', 'Makes the challenger the champion and rolls it onto the endpoint');
-    grantObjects(storage.lake, promoteFn.role, LAKE_PREFIXES.models, 'readwrite');
-    grantTable(table, promoteFn.role, 'readwrite');
+    const { exportFn, evaluateFn, promoteFn } = this.retrainFunctions(table, storage.lake);
 
     const retraining = new Retraining(this, 'Retraining', {
       lake: storage.lake,
@@ -238,5 +228,27 @@ export class AisleStack extends Stack {
     new CfnOutput(this, 'RetrainingStateMachine', { value: retraining.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AthenaWorkGroup', { value: insights.workGroupName });
     if (encoder) new CfnOutput(this, 'EncoderEndpoint', { value: encoder.endpointName });
+  }
+
+  /** The three Lambda steps around the trainer (export, evaluate, promote), each with its grants. */
+  private retrainFunctions(table: dynamodb.Table, lake: s3.Bucket) {
+    const retrainFn = (name: 'retrain-export' | 'retrain-evaluate' | 'retrain-promote', id: string, description: string) =>
+      new HandlerFunction(this, id, {
+        name,
+        description,
+        timeout: Duration.minutes(15),
+        memorySize: 2048,
+        environment: { TABLE_NAME: table.tableName, LAKE_BUCKET: lake.bucketName },
+      });
+    const exportFn = retrainFn('retrain-export', 'RetrainExportFn', 'Exports human-labelled items and a held-out set to exports/');
+    grantTable(table, exportFn.role, 'read');
+    grantObjects(lake, exportFn.role, LAKE_PREFIXES.exports, 'readwrite');
+    const evaluateFn = retrainFn('retrain-evaluate', 'RetrainEvaluateFn', 'Compares champion and challenger on the same held-out set');
+    grantObjects(lake, evaluateFn.role, LAKE_PREFIXES.models, 'read');
+    grantObjects(lake, evaluateFn.role, LAKE_PREFIXES.exports, 'read');
+    const promoteFn = retrainFn('retrain-promote', 'RetrainPromoteFn', 'Makes the challenger the champion and rolls it onto the endpoint');
+    grantObjects(lake, promoteFn.role, LAKE_PREFIXES.models, 'readwrite');
+    grantTable(table, promoteFn.role, 'readwrite');
+    return { exportFn, evaluateFn, promoteFn };
   }
 }

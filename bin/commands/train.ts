@@ -97,33 +97,12 @@ export async function run(argv: string[]): Promise<number> {
 
   const taxonomy = loadTaxonomy();
   const registry = LocalModelRegistry.forHome(aisleHome());
-  const train: LabelledRow[] = [];
-  const heldOut: LabelledRow[] = [];
-  if (values.data) {
-    const data = await readLabelledCsv(values.data, taxonomy, { heldOutFraction: holdout });
-    for (const r of data.rows) (r.heldOut ? heldOut : train).push(r);
-    const how = data.hasSplit ? 'by its split column' : `by a stable hash (${(holdout * 100).toFixed(0)}%)`;
-    console.log(`${values.data}: ${data.rows.length} labelled rows, ${heldOut.length} held out ${how}`);
-    if (data.skipped.length) console.log(`  skipped ${data.skipped.length} row(s) without a name (first: line ${data.skipped[0].line})`);
-  }
-  if (values['from-store'] || !values.data) {
-    const store = await readStore(taxonomy, { holdOutHuman: !values.data, fraction: holdout });
-    train.push(...store.train);
-    heldOut.push(...store.heldOut);
-    console.log(
-      `local store: ${store.human + store.llm} labelled items (${store.human} human labels, ${store.llm} LLM decisions)` +
-        (values.data ? ', all training rows' : `, ${store.heldOut.length} human labels held out by a stable hash`) +
-        (store.stale ? `; ${store.stale} left out: their class is not in taxonomy ${taxonomy.version}` : ''),
-    );
-    if (!values.data && !store.heldOut.length) {
-      throw new RetrainError('no held-out rows: label items in the inspector (human labels) or pass --data FILE.csv');
-    }
-  }
-  if (!values['no-starter']) {
-    const starter = await readStarterCatalog(taxonomy);
-    train.push(...starter.train, ...starter.heldOut);
-    console.log(`starter catalog: ${starter.train.length + starter.heldOut.length} rows added to the training rows`);
-  }
+  const { train, heldOut } = await gatherRows(taxonomy, {
+    data: values.data,
+    fromStore: values['from-store'],
+    noStarter: values['no-starter'],
+    holdout,
+  });
 
   const started = performance.now();
   const result = await retrain({
@@ -139,6 +118,48 @@ export async function run(argv: string[]): Promise<number> {
     rules: loadRules(taxonomy),
     onProgress: (msg) => console.log(`  ${msg}`),
   });
+  report(result, version, started);
+  return 0;
+}
+
+/** The training and held-out rows: the data file, the local store, and the starter catalog, as the options ask. */
+async function gatherRows(
+  taxonomy: Taxonomy,
+  opts: { data: string | undefined; fromStore: boolean | undefined; noStarter: boolean | undefined; holdout: number },
+): Promise<{ train: LabelledRow[]; heldOut: LabelledRow[] }> {
+  const train: LabelledRow[] = [];
+  const heldOut: LabelledRow[] = [];
+  if (opts.data) {
+    const data = await readLabelledCsv(opts.data, taxonomy, { heldOutFraction: opts.holdout });
+    for (const r of data.rows) (r.heldOut ? heldOut : train).push(r);
+    const how = data.hasSplit ? 'by its split column' : `by a stable hash (${(opts.holdout * 100).toFixed(0)}%)`;
+    console.log(`${opts.data}: ${data.rows.length} labelled rows, ${heldOut.length} held out ${how}`);
+    if (data.skipped.length) console.log(`  skipped ${data.skipped.length} row(s) without a name (first: line ${data.skipped[0].line})`);
+  }
+  if (opts.fromStore || !opts.data) {
+    const store = await readStore(taxonomy, { holdOutHuman: !opts.data, fraction: opts.holdout });
+    train.push(...store.train);
+    heldOut.push(...store.heldOut);
+    console.log(
+      `local store: ${store.human + store.llm} labelled items (${store.human} human labels, ${store.llm} LLM decisions)` +
+        (opts.data ? ', all training rows' : `, ${store.heldOut.length} human labels held out by a stable hash`) +
+        (store.stale ? `; ${store.stale} left out: their class is not in taxonomy ${taxonomy.version}` : ''),
+    );
+    if (!opts.data && !store.heldOut.length) {
+      throw new RetrainError('no held-out rows: label items in the inspector (human labels) or pass --data FILE.csv');
+    }
+  }
+  if (!opts.noStarter) {
+    const starter = await readStarterCatalog(taxonomy);
+    train.push(...starter.train, ...starter.heldOut);
+    console.log(`starter catalog: ${starter.train.length + starter.heldOut.length} rows added to the training rows`);
+  }
+
+  return { train, heldOut };
+}
+
+/** Prints the comparison and what became of the challenger. */
+function report(result: Awaited<ReturnType<typeof retrain>>, version: string, started: number): void {
   console.log(`\n${formatComparison(result)}\n`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (result.promoted) console.log(`promoted ${version} to champion: ${result.decision.reason} (${seconds} s)`);
@@ -148,5 +169,4 @@ export async function run(argv: string[]): Promise<number> {
     );
   else console.log(`kept champion ${result.champion?.version}: challenger ${version} retired, ${result.decision.reason} (${seconds} s)`);
   console.log(`model folder: ${result.challenger.dir}`);
-  return 0;
 }

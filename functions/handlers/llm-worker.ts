@@ -61,6 +61,10 @@ interface Row {
   unavailable?: boolean;
 }
 
+/**
+ * Long on purpose: one closure; pollOnce, run and their helpers share the deps, the wait and visibility settings
+ * and the taxonomy.
+ */
 export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
   const { pipeline } = deps;
   const waitTimeS = deps.waitTimeS ?? 20;
@@ -120,6 +124,55 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
     return done;
   }
 
+  /** Each message's rows as pending records; an unreadable message is logged and left for the DLQ. */
+  function parseMessages(messages: Message[], at: string): { parsed: (LlmMessage | undefined)[]; rows: Row[] } {
+    const parsed: (LlmMessage | undefined)[] = [];
+    const rows: Row[] = [];
+    messages.forEach((m, i) => {
+      try {
+        const msg = parseMessage(llmMessageSchema, m.Body ?? '');
+        const mine = msg.rows.map((r) => ({ message: i, n: r.n, values: r.values, record: pendingRecord(msg, r, at) }));
+        parsed[i] = msg;
+        rows.push(...mine);
+      } catch (err) {
+        pipeline.logger.error('unreadable LLM queue message left for the DLQ', { messageId: m.MessageId, error: (err as Error).message });
+      }
+    });
+    return { parsed, rows };
+  }
+
+  /** Gives each row its result: from the cache if answered since it was queued, otherwise from the LLM tier. */
+  async function answer(rows: Row[]): Promise<void> {
+    // Answered since they were queued (a redelivery, the same product in another job): from the cache.
+    const hits = await pipeline.cache.getMany(
+      rows.map((r) => r.record.decision.key),
+      taxonomy.version,
+    );
+    const ask: Row[] = [];
+    for (const row of rows) {
+      const hit = hits.get(row.record.decision.key);
+      if (!hit) {
+        ask.push(row);
+        continue;
+      }
+      const reason = `cached decision of tier ${hit.tier}`;
+      const trace: Trace = { steps: [{ tier: 'cache', outcome: 'decided', reason }], topK: [], totalMs: 0, costUnits: 0 };
+      row.record = { ...row.record, decision: { ...hit, key: row.record.decision.key, tier: 'cache', reason, trace } };
+    }
+    const answered = await retryThroughLlm(
+      ask.map((r) => r.record),
+      deps.tier,
+      taxonomy.version,
+    );
+    answered.forEach((record, j) => {
+      const last = record.decision.trace?.steps.at(-1);
+      ask[j].record = record;
+      ask[j].unavailable = last?.outcome === 'error' && !!last.reason?.startsWith(LLM_UNAVAILABLE);
+    });
+    const fresh = answered.map((r) => r.decision).filter((d) => d.tier === 'llm');
+    if (fresh.length) await pipeline.cache.putMany(fresh);
+  }
+
   async function pollOnce(): Promise<PollResult> {
     const res = await deps.sqs.send(
       new ReceiveMessageCommand({
@@ -133,49 +186,11 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
     if (!messages.length) return { received: 0, completed: 0, leftForRedelivery: 0 };
     const at = new Date().toISOString();
 
-    const parsed: (LlmMessage | undefined)[] = [];
-    const rows: Row[] = [];
-    messages.forEach((m, i) => {
-      try {
-        const msg = parseMessage(llmMessageSchema, m.Body ?? '');
-        const mine = msg.rows.map((r) => ({ message: i, n: r.n, values: r.values, record: pendingRecord(msg, r, at) }));
-        parsed[i] = msg;
-        rows.push(...mine);
-      } catch (err) {
-        pipeline.logger.error('unreadable LLM queue message left for the DLQ', { messageId: m.MessageId, error: (err as Error).message });
-      }
-    });
+    const { parsed, rows } = parseMessages(messages, at);
 
     const stop = keepInvisible(messages);
     try {
-      // Answered since they were queued (a redelivery, the same product in another job): from the cache.
-      const hits = await pipeline.cache.getMany(
-        rows.map((r) => r.record.decision.key),
-        taxonomy.version,
-      );
-      const ask: Row[] = [];
-      for (const row of rows) {
-        const hit = hits.get(row.record.decision.key);
-        if (!hit) {
-          ask.push(row);
-          continue;
-        }
-        const reason = `cached decision of tier ${hit.tier}`;
-        const trace: Trace = { steps: [{ tier: 'cache', outcome: 'decided', reason }], topK: [], totalMs: 0, costUnits: 0 };
-        row.record = { ...row.record, decision: { ...hit, key: row.record.decision.key, tier: 'cache', reason, trace } };
-      }
-      const answered = await retryThroughLlm(
-        ask.map((r) => r.record),
-        deps.tier,
-        taxonomy.version,
-      );
-      answered.forEach((record, j) => {
-        const last = record.decision.trace?.steps.at(-1);
-        ask[j].record = record;
-        ask[j].unavailable = last?.outcome === 'error' && !!last.reason?.startsWith(LLM_UNAVAILABLE);
-      });
-      const fresh = answered.map((r) => r.decision).filter((d) => d.tier === 'llm');
-      if (fresh.length) await pipeline.cache.putMany(fresh);
+      await answer(rows);
     } finally {
       stop();
     }

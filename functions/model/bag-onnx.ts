@@ -64,7 +64,11 @@ export function roundBagToHalf(model: BagModel): void {
   roundToHalf(model.headRows);
 }
 
-/** Rounds the model's tables to float16 (in place) and returns the ONNX bytes of its graph. */
+/**
+ * Rounds the model's tables to float16 (in place) and returns the ONNX bytes of its graph.
+ * Long on purpose: one graph built op by op, mirroring the bag's forward pass step by step; the steps share the
+ * inputs and constants declared at the top.
+ */
 export function exportBagOnnx(model: BagModel, docString = ''): Uint8Array {
   const { vocabSize: V, dim: d, classes: C, pairBuckets: P } = model;
   const g = new GraphBuilder('aisle-bag');

@@ -112,7 +112,11 @@ export interface BagTrainInput {
   headFlags: Float32Array;
 }
 
-/** Trains the bag with SGD (softmax cross-entropy), deterministic for a seed. */
+/**
+ * Trains the bag with SGD (softmax cross-entropy), deterministic for a seed.
+ * Long on purpose: one SGD loop over preallocated typed arrays, forward and backward inline, since the inner loops
+ * run per token of every example; one random stream draws init, shuffle and dropout in a fixed order.
+ */
 export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onEpoch?: (epoch: number, loss: number) => void): BagModel {
   const { ids, labels, classes: C, tokens } = input;
   const V = tokens.length;

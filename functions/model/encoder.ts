@@ -57,18 +57,7 @@ export class OnnxEncoder implements Encoder {
 
   static async load(dir: string, opts: OnnxEncoderOptions = {}): Promise<OnnxEncoder> {
     const root = resolve(dir);
-    const readJson = async <T>(name: string, required: boolean): Promise<T | undefined> => {
-      const text = await readFile(join(root, name), 'utf8').catch((err: NodeJS.ErrnoException) => {
-        if (!required && err.code === 'ENOENT') return undefined;
-        throw new ModelLoadError(`model ${root}: cannot read ${name}: ${err.message}`);
-      });
-      if (text === undefined) return undefined;
-      try {
-        return JSON.parse(text) as T;
-      } catch (err) {
-        throw new ModelLoadError(`model ${root}: ${name} is not valid JSON: ${(err as Error).message}`);
-      }
-    };
+    const readJson = <T>(name: string, required: boolean) => readModelJson<T>(root, name, required);
     const labels = (await readJson<{ labels?: string[]; classIds?: string[] }>('labels.json', true))!;
     const metrics = (await readJson<MetricsFile>('metrics.json', false)) ?? {};
     const card = await readJson<{ version?: string }>('card.json', false);
@@ -87,19 +76,7 @@ export class OnnxEncoder implements Encoder {
     const tokenizer = await TextTokenizer.load(root).catch((err: Error) => {
       throw new ModelLoadError(`model ${root}: ${err.message}`);
     });
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(join(root, 'model.onnx'), {
-        intraOpNumThreads: opts.threads ?? availableParallelism(),
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-        // Spinning worker threads burn the cores the tokenizer and other tiers need between runs (measured:
-        // 3-6× fewer rows/s on a busy 2-core machine with spinning on).
-        extra: { session: { intra_op: { allow_spinning: '0' } } },
-      });
-    } catch (err) {
-      throw new ModelLoadError(`model ${root}: cannot load model.onnx: ${(err as Error).message}`);
-    }
+    const session = await openSession(root, opts.threads);
     for (const name of ['input_ids', 'attention_mask']) {
       if (!session.inputNames.includes(name))
         throw new ModelLoadError(`model ${root}: model.onnx has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
@@ -241,5 +218,35 @@ export class OnnxEncoder implements Encoder {
 
   async close(): Promise<void> {
     await this.session.release();
+  }
+}
+
+/** A JSON file of the model folder; undefined when it is optional and missing. */
+async function readModelJson<T>(root: string, name: string, required: boolean): Promise<T | undefined> {
+  const text = await readFile(join(root, name), 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (!required && err.code === 'ENOENT') return undefined;
+    throw new ModelLoadError(`model ${root}: cannot read ${name}: ${err.message}`);
+  });
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new ModelLoadError(`model ${root}: ${name} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** The ONNX Runtime session of model.onnx. */
+async function openSession(root: string, threads: number | undefined): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(join(root, 'model.onnx'), {
+      intraOpNumThreads: threads ?? availableParallelism(),
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      // Spinning worker threads burn the cores the tokenizer and other tiers need between runs (measured:
+      // 3-6× fewer rows/s on a busy 2-core machine with spinning on).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+  } catch (err) {
+    throw new ModelLoadError(`model ${root}: cannot load model.onnx: ${(err as Error).message}`);
   }
 }

@@ -58,14 +58,9 @@ async function sniffDelimiter(file: string): Promise<string> {
   }
 }
 
-/**
- * Reads a labelled CSV. Rows whose levels are not a class of the taxonomy are an error (training on a label
- * the taxonomy lacks would be silently wrong); rows without a name are skipped and reported.
- */
-export async function readLabelledCsv(file: string, taxonomy: Taxonomy, opts: { heldOutFraction?: number } = {}): Promise<LabelledData> {
-  const fraction = opts.heldOutFraction ?? 0.1;
-  const delimiter = await sniffDelimiter(file);
-  const parser = createReadStream(file).pipe(
+/** The CSV's records keyed by trimmed, lower-case column names. */
+function parseCsv(file: string, delimiter: string) {
+  return createReadStream(file).pipe(
     parse({
       delimiter,
       bom: true,
@@ -75,6 +70,27 @@ export async function readLabelledCsv(file: string, taxonomy: Taxonomy, opts: { 
       relax_quotes: true,
     }),
   );
+}
+
+/** The product name column; throws when there is none or when no label column is present. */
+function nameColumnOf(file: string, columns: string[], taxonomy: Taxonomy): string {
+  const nameColumn = NAME_COLUMNS.find((c) => columns.includes(c));
+  if (!nameColumn)
+    throw new LabelledDataError(`${file}: no product name column (one of ${NAME_COLUMNS.join(', ')}); columns are ${columns.join(', ')}`);
+  const missing = taxonomy.levels.filter((l) => !columns.includes(l));
+  if (missing.length === taxonomy.levels.length)
+    throw new LabelledDataError(`${file}: no label columns (${taxonomy.levels.join(', ')}); columns are ${columns.join(', ')}`);
+  return nameColumn;
+}
+
+/**
+ * Reads a labelled CSV. Rows whose levels are not a class of the taxonomy are an error (training on a label
+ * the taxonomy lacks would be silently wrong); rows without a name are skipped and reported.
+ */
+export async function readLabelledCsv(file: string, taxonomy: Taxonomy, opts: { heldOutFraction?: number } = {}): Promise<LabelledData> {
+  const fraction = opts.heldOutFraction ?? 0.1;
+  const delimiter = await sniffDelimiter(file);
+  const parser = parseCsv(file, delimiter);
   const rows: LabelledRow[] = [];
   const skipped: LabelledData['skipped'] = [];
   const unknown: string[] = [];
@@ -88,12 +104,7 @@ export async function readLabelledCsv(file: string, taxonomy: Taxonomy, opts: { 
       line++;
       if (!nameColumn) {
         const columns = Object.keys(record);
-        nameColumn = NAME_COLUMNS.find((c) => columns.includes(c));
-        if (!nameColumn)
-          throw new LabelledDataError(`${file}: no product name column (one of ${NAME_COLUMNS.join(', ')}); columns are ${columns.join(', ')}`);
-        const missing = taxonomy.levels.filter((l) => !columns.includes(l));
-        if (missing.length === taxonomy.levels.length)
-          throw new LabelledDataError(`${file}: no label columns (${taxonomy.levels.join(', ')}); columns are ${columns.join(', ')}`);
+        nameColumn = nameColumnOf(file, columns, taxonomy);
         hasSplit = columns.includes('split');
       }
       const name = (record[nameColumn] ?? '').trim();

@@ -26,21 +26,7 @@ export function calibrateRules(
     const verdict = rules.match({ text });
     return verdict.kind === 'decided' ? { classId: verdict.classId, ruleId: verdict.match.rule.id } : undefined;
   };
-  const hits: Record<string, [number, number]> = {};
-  let decided = 0;
-  let correct = 0;
-  for (const row of train) {
-    const d = decision(row.text);
-    if (!d) continue;
-    const h = (hits[d.ruleId] ??= [0, 0]);
-    h[0]++;
-    decided++;
-    if (d.classId === row.classId) {
-      h[1]++;
-      correct++;
-    }
-  }
-  const pooledPrecision = decided ? correct / decided : 0.9;
+  const { hits, pooledPrecision } = ruleHits(train, decision);
 
   const ruled: { all: Candidate[]; classId: string; precision: number; gold: string }[] = [];
   const unruled: { predicted: string; score: number; correct: boolean }[] = [];
@@ -75,4 +61,24 @@ export function calibrateRules(
     ruled: chooseThresholds(ruledPreds, classIds, { targetPrecision }),
     unruled: chooseThresholds(unruled, classIds, { targetPrecision }),
   };
+}
+
+/** Each rule's [decisions, correct] on the training rows, and the precision of all rules together (0.9 when none decided). */
+function ruleHits(train: LabelledText[], decision: (text: string) => { classId: string | null; ruleId: string } | undefined) {
+  const hits: Record<string, [number, number]> = {};
+  let decided = 0;
+  let correct = 0;
+  for (const row of train) {
+    const d = decision(row.text);
+    if (!d) continue;
+    const h = (hits[d.ruleId] ??= [0, 0]);
+    h[0]++;
+    decided++;
+    if (d.classId === row.classId) {
+      h[1]++;
+      correct++;
+    }
+  }
+  const pooledPrecision = decided ? correct / decided : 0.9;
+  return { hits, pooledPrecision };
 }

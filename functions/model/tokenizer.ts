@@ -38,27 +38,7 @@ const byCountThenText = (a: [string, number], b: [string, number]) => b[1] - a[1
  * texts. Deterministic: same texts, same file.
  */
 export function buildTokenizer(texts: Iterable<string>) {
-  const wordCounts = new Map<string, number>();
-  for (const text of texts) {
-    for (const word of text.split(/\s+/)) if (word) wordCounts.set(word, (wordCounts.get(word) ?? 0) + 1);
-  }
-  const chars = new Set<string>();
-  const pieceWords = new Map<string, number>();
-  for (const word of wordCounts.keys()) {
-    const cs = [...word];
-    for (const c of cs) chars.add(c);
-    if (cs.length > MAX_INPUT_CHARS_PER_WORD) continue;
-    const seen = new Set<string>();
-    for (let start = 0; start < cs.length; start++) {
-      for (let len = 2; len <= MAX_PIECE_LENGTH && start + len <= cs.length; len++) {
-        const piece = (start > 0 ? CONTINUATION_PREFIX : '') + cs.slice(start, start + len).join('');
-        if (!seen.has(piece)) {
-          seen.add(piece);
-          pieceWords.set(piece, (pieceWords.get(piece) ?? 0) + 1);
-        }
-      }
-    }
-  }
+  const { wordCounts, chars, pieceWords } = countWordsAndPieces(texts);
 
   const vocab: Record<string, number> = Object.create(null);
   let next = 0;
@@ -271,4 +251,30 @@ export class TextTokenizer {
     if (this.wordCache.size < 200_000) this.wordCache.set(word, out);
     return out;
   }
+}
+
+/** Counts each word's occurrences, the characters seen, and for each candidate piece the number of distinct words holding it. */
+function countWordsAndPieces(texts: Iterable<string>) {
+  const wordCounts = new Map<string, number>();
+  for (const text of texts) {
+    for (const word of text.split(/\s+/)) if (word) wordCounts.set(word, (wordCounts.get(word) ?? 0) + 1);
+  }
+  const chars = new Set<string>();
+  const pieceWords = new Map<string, number>();
+  for (const word of wordCounts.keys()) {
+    const cs = [...word];
+    for (const c of cs) chars.add(c);
+    if (cs.length > MAX_INPUT_CHARS_PER_WORD) continue;
+    const seen = new Set<string>();
+    for (let start = 0; start < cs.length; start++) {
+      for (let len = 2; len <= MAX_PIECE_LENGTH && start + len <= cs.length; len++) {
+        const piece = (start > 0 ? CONTINUATION_PREFIX : '') + cs.slice(start, start + len).join('');
+        if (!seen.has(piece)) {
+          seen.add(piece);
+          pieceWords.set(piece, (pieceWords.get(piece) ?? 0) + 1);
+        }
+      }
+    }
+  }
+  return { wordCounts, chars, pieceWords };
 }

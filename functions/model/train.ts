@@ -80,6 +80,10 @@ export interface ModelMetrics {
 
 export class TrainError extends Error {}
 
+/**
+ * Long on purpose: the training recipe end to end, each step feeding the next (examples → validation slice →
+ * tokenizer → ensemble → calibration → thresholds → metrics and model card), written out in one place.
+ */
 export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Promise<{ dir: string; metrics: ModelMetrics }> {
   const started = performance.now();
   const { taxonomy } = opts;
@@ -104,19 +108,7 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
   const classIndex = new Map(classIds.map((c, i) => [c, i]));
   progress(`${examples.length} rows, ${classIds.length} classes`);
 
-  // Stratified, seeded validation slice: every class keeps rows on both sides.
-  const random = seededRandom(seed ^ 0x5eed);
-  const byClass = new Map<string, number[]>();
-  examples.forEach((e, i) => byClass.set(e.classId, [...(byClass.get(e.classId) ?? []), i]));
-  const isValidation = new Uint8Array(examples.length);
-  for (const idx of byClass.values()) {
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [idx[i], idx[j]] = [idx[j], idx[i]];
-    }
-    const take = idx.length >= 4 ? Math.max(1, Math.round(idx.length * validationFraction)) : 0;
-    for (let k = 0; k < take; k++) isValidation[idx[k]] = 1;
-  }
+  const isValidation = validationSlice(examples, seed, validationFraction);
   const trainSet = examples.filter((_, i) => !isValidation[i]);
   const validSet = examples.filter((_, i) => isValidation[i]);
   if (!validSet.length) throw new TrainError('too few rows to hold out a validation slice');
@@ -231,6 +223,23 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
     `wrote ${dir}: validation level 1 accuracy ${l1.accuracy.toFixed(4)}, level 2 macro-F1 ${l2.macroF1.toFixed(4)}, coverage ${validation.coverage.coverage.toFixed(3)} at accuracy ${validation.coverage.accuracy.toFixed(4)}`,
   );
   return { dir, metrics };
+}
+
+/** Stratified, seeded validation slice (1 = validation): every class with 4 rows or more keeps rows on both sides. */
+function validationSlice(examples: LabelledText[], seed: number, validationFraction: number): Uint8Array {
+  const random = seededRandom(seed ^ 0x5eed);
+  const byClass = new Map<string, number[]>();
+  examples.forEach((e, i) => byClass.set(e.classId, [...(byClass.get(e.classId) ?? []), i]));
+  const isValidation = new Uint8Array(examples.length);
+  for (const idx of byClass.values()) {
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [idx[i], idx[j]] = [idx[j], idx[i]];
+    }
+    const take = idx.length >= 4 ? Math.max(1, Math.round(idx.length * validationFraction)) : 0;
+    for (let k = 0; k < take; k++) isValidation[idx[k]] = 1;
+  }
+  return isValidation;
 }
 
 /** Fits the unknown-word scale (grid) and the temperature (NLL) on the validation slice. */

@@ -73,6 +73,38 @@ export async function ingestObject(deps: QueuedJobDeps, obj: { bucket: string; k
   const body = await deps.bucket(obj.bucket).get(obj.key);
   if (!body) throw new Error(`s3://${obj.bucket}/${obj.key} does not exist (deleted before ingest?)`);
 
+  let read: { valid: number; rejected: number; chunks: number };
+  try {
+    read = await sendRows(deps, jobId, body);
+  } catch (err) {
+    if (err instanceof CsvFormatError) {
+      // The file as a whole cannot be read (no header, no name column): retrying will not help.
+      log.warn('input refused', { jobId, reason: err.message });
+      await deps.jobs.update(jobId, { status: 'failed', error: err.message });
+      deps.metrics.addMetric('JobsFailed', 'Count', 1);
+      return;
+    }
+    throw err;
+  }
+  const { valid, rejected } = read;
+
+  job = await deps.jobs.update(jobId, { rowsIn: valid + rejected, totalKnown: true, rejected });
+  log.info('input read', { jobId, rows: valid + rejected, valid, rejected, chunks: read.chunks });
+  deps.metrics.addMetric('RowsIngested', 'Count', valid + rejected);
+  deps.metrics.addMetric('RowsRejected', 'Count', rejected);
+  await finalizeIfReconciled(deps, job);
+}
+
+/**
+ * The read loop: streams the input in batches, writes rejects to the job's rejects file and sends valid rows in
+ * chunks to the classify queue. On an error the rejects upload is abandoned and the error rethrown.
+ */
+async function sendRows(
+  deps: QueuedJobDeps,
+  jobId: string,
+  body: AsyncIterable<Buffer | string>,
+): Promise<{ valid: number; rejected: number; chunks: number }> {
+  const keys = outboxKeys(jobId);
   const rejectsOut = new PassThrough();
   const rejectsWritten = deps.lake.put(keys.rejects, rejectsOut, 'text/csv');
   rejectsOut.write(REJECT_COLUMNS.join(',') + '\n');
@@ -101,19 +133,7 @@ export async function ingestObject(deps: QueuedJobDeps, obj: { bucket: string; k
   } catch (err) {
     rejectsOut.destroy();
     await rejectsWritten.catch(() => {});
-    if (err instanceof CsvFormatError) {
-      // The file as a whole cannot be read (no header, no name column): retrying will not help.
-      log.warn('input refused', { jobId, reason: err.message });
-      await deps.jobs.update(jobId, { status: 'failed', error: err.message });
-      deps.metrics.addMetric('JobsFailed', 'Count', 1);
-      return;
-    }
     throw err;
   }
-
-  job = await deps.jobs.update(jobId, { rowsIn: valid + rejected, totalKnown: true, rejected });
-  log.info('input read', { jobId, rows: valid + rejected, valid, rejected, chunks: chunker!.chunks });
-  deps.metrics.addMetric('RowsIngested', 'Count', valid + rejected);
-  deps.metrics.addMetric('RowsRejected', 'Count', rejected);
-  await finalizeIfReconciled(deps, job);
+  return { valid, rejected, chunks: chunker!.chunks };
 }
