@@ -63,6 +63,10 @@ function defaultOutput(input: string, isSample: boolean): string {
   return join(dirname(input), `${basename(input, ext)}.out.csv`);
 }
 
+/**
+ * `aisle classify`: options → the runtime → classifyFile → the summary. Long because those steps all read the
+ * dozen parsed options, and the runtime must be closed whichever step fails.
+ */
 export async function run(argv: string[]): Promise<number> {
   const args = commandArgs(argv, HELP, {
     allowPositionals: true,

@@ -16,6 +16,7 @@ export function keyStorePath(): string {
   return join(configOf('local').aisleHome, 'keys.duckdb');
 }
 
+/** `aisle keys create|list|revoke`: one short branch per action over one key store, opened after the options are read. */
 export async function run(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   if (!action || action === '--help' || action === '-h') {

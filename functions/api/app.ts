@@ -24,6 +24,10 @@ const ANONYMOUS: Principal = { keyId: 'anonymous', name: 'anonymous (auth off)',
 const NO_KEY = 'send an API key: Authorization: Bearer <key> (create one with `aisle keys create --name NAME`)';
 export const DEFAULT_RATE_LIMIT = { ratePerSecond: 50, burst: 100 };
 
+/**
+ * The Hono app: error handling, security headers, auth and rate limiting, then every route group. Long but
+ * flat: middleware in the order a request meets it, closing over the same deps and clock.
+ */
 export function createApp(deps: AppDeps): ApiApp {
   const clock = deps.clock ?? (() => new Date());
   const nowMs = deps.clock ? () => deps.clock!().getTime() : Date.now;

@@ -79,6 +79,10 @@ export class Cascade {
     return this.opts.taxonomy.version;
   }
 
+  /**
+   * Long on purpose: this is the per-batch hot path. The cache pass, the tier loop (with the reviewed decisions
+   * of earlier tiers) and the review fallback share the pending index list and the shared traces in locals.
+   */
   async classify(items: CascadeItem[]): Promise<Decision[]> {
     const n = items.length;
     const decisions: (Decision | undefined)[] = new Array(n);

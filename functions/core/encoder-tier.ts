@@ -48,6 +48,7 @@ export function thresholdOf(t: ClassThresholds, classId: string): number {
  * must clear the thresholds calibrated for rule-backed items: a confident encoder overrules a weak rule, and an
  * item without a clear winner is deferred (to the LLM, or review) instead of decided wrongly.
  */
+// Long as one closure: decide and the rules review share the encoder, the thresholds and the label names.
 export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy } = {}): Tier {
   // With the taxonomy, reasons name classes ("Dairy & Eggs"); ids are used without it.
   const nameOf = (classId: string) => opts.taxonomy?.get(classId)?.name ?? classId;

@@ -144,6 +144,10 @@ export class CircuitBreaker {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * The LLM tier. Long as a whole because it is one closure: probing, batching, retries, the checkpoint and
+ * decide share the breaker, the adaptive batch size, the confidence floor and the stats.
+ */
 export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
   const maxBatch = Math.max(1, opts.batchSize ?? 20);
   const concurrency = Math.max(1, opts.concurrency ?? 2);
@@ -241,6 +245,10 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
     await opts.checkpoint.cache?.putMany(decided.map((r) => r.decision));
   }
 
+  /**
+   * Sends the items in batches through a bounded pool of workers. Long because the work queue (requeued halves
+   * first, then fresh slices), run() and the workers share the outcomes array and the adaptive batch size.
+   */
   async function decide(items: CascadeItem[], ctx: TierContext): Promise<TierOutcome[]> {
     const outcomes: (TierOutcome | undefined)[] = new Array(items.length);
     if (!items.length) return [];

@@ -82,6 +82,7 @@ const artifactRoute = (which: 'result' | 'rejects') =>
     },
   });
 
+/** The job routes (submit, list, get, result and rejects files): one registration and one handler each. */
 export function jobRoutes(app: ApiApp, deps: AppDeps) {
   app.openAPIRegistry.registerPath(createJob);
   app.post(createJob.path, async (c) => {
