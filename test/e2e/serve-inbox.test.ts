@@ -76,8 +76,9 @@ describe('aisle serve watches its inbox (real CLI)', { timeout: 120_000 }, () =>
     const lakeFiles = readdirSync(join(dir, 'home', 'lake'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(parquet|json)$/.test(f));
     expect(lakeFiles).toEqual([expect.stringMatching(new RegExp(`^results/dt=\\d{4}-\\d{2}-\\d{2}/job=${job!.id}/part-0\\.parquet$`))]);
     job = (await (await get(`/v1/jobs/${job!.id}`)).json()) as NonNullable<typeof job>;
-    expect(job!.input).toBe(join(inbox, 'done', `${job!.id}-catalog.csv`));
-    expect(existsSync(job!.input)).toBe(true);
+    // Job JSON names the input without the server's folders; the file itself is filed under done/.
+    expect(job!.input).toBe('catalog.csv');
+    expect(existsSync(join(inbox, 'done', `${job!.id}-catalog.csv`))).toBe(true);
     expect(existsSync(join(inbox, 'catalog.csv'))).toBe(false);
 
     const result = parse(await (await get(job!.links.result!)).text(), { relax_column_count: true }) as string[][];
