@@ -1,37 +1,25 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from '../../bin/commands/serve.ts';
-import { makeTestApi, type TestApi } from '../api/fixtures.ts';
-import { writeFixtureLake } from '../support/lake-fixture.ts';
+import type { TestApi } from '../api/fixtures.ts';
 import { toolAvailable } from '../support/tools.ts';
+import { ARTIFACTS, type Inspector, startInspector, useKey } from './inspector-fixture.ts';
 
-const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
 const hasChromium = toolAvailable('chromium', 'the web inspector browser tests');
 
 describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
+  let ins: Inspector;
   let t: TestApi;
-  let server: Awaited<ReturnType<typeof listen>>;
+  let server: Inspector['server'];
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    t = await makeTestApi();
-    writeFixtureLake(join(t.home, 'lake'), [
-      { id: 'job-a', dt: '2026-11-01', rows: 120, at: '2026-11-01T10:00:00.000Z' },
-      { id: 'job-b', dt: '2026-11-02', rows: 80, at: '2026-11-02T10:00:00.000Z' },
-    ]);
-    server = await listen(t.app, { host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    ins = await startInspector();
+    ({ t, server, browser } = ins);
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await ins?.close();
   });
 
   /** A fresh page with the key entered; fails the test on any request that leaves this server. */
@@ -47,10 +35,7 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
       if (/Content.Security.Policy/i.test(m.text())) external.push(`CSP: ${m.text()}`);
     });
     await page.goto(`${server.url}/${tab}`);
-    await page.waitForSelector('body[data-ready=true]');
-    await page.getByLabel('API key').fill(t.writeKey);
-    await page.getByRole('button', { name: 'Use key' }).click();
-    await expect.poll(() => page.locator('#key-status').textContent()).toBe('Key accepted.');
+    await useKey(page, t.writeKey);
     (page as Page & { external: string[] }).external = external;
     return page;
   }

@@ -1,13 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from '../../bin/commands/serve.ts';
-import { makeTestApi, type TestApi } from '../api/fixtures.ts';
-import { writeFixtureLake } from '../support/lake-fixture.ts';
 import { toolAvailable } from '../support/tools.ts';
+import { ARTIFACTS, type Inspector, startInspector, useKey } from './inspector-fixture.ts';
 
-const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
 const hasChromium = toolAvailable('chromium', 'the web inspector phone-width test');
 const PHONE = { width: 390, height: 844 };
 
@@ -31,42 +27,27 @@ const overflow = (page: Page) =>
   });
 
 describe.skipIf(!hasChromium)('web inspector at a phone width (390 px)', () => {
-  let t: TestApi;
-  let server: Awaited<ReturnType<typeof listen>>;
-  let browser: Browser;
+  let ins: Inspector;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    t = await makeTestApi();
-    writeFixtureLake(join(t.home, 'lake'), [
-      { id: 'job-a', dt: '2026-11-01', rows: 120, at: '2026-11-01T10:00:00.000Z' },
-      { id: 'job-b', dt: '2026-11-02', rows: 80, at: '2026-11-02T10:00:00.000Z' },
-    ]);
-    await t.app.request('/v1/classify', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${t.writeKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ items: [{ name: 'A Rather Long Product Name For A Gadget With Many Words' }, { name: 'Whole Milk 1 gal' }] }),
-    });
-    server = await listen(t.app, { host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    ins = await startInspector((t) =>
+      t.app.request('/v1/classify', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.writeKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ name: 'A Rather Long Product Name For A Gadget With Many Words' }, { name: 'Whole Milk 1 gal' }] }),
+      }),
+    );
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await ins?.close();
   });
 
   it('no tab scrolls sideways: classify, history, jobs, review, models, insights', async () => {
+    const { t, server, browser } = ins;
     const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
-    await page.waitForSelector('body[data-ready=true]');
-    await page.getByLabel('API key').fill(t.writeKey);
-    await page.getByRole('button', { name: 'Use key' }).click();
-    await expect.poll(() => page.locator('#key-status').textContent()).toBe('Key accepted.');
+    await useKey(page, t.writeKey);
     const seen: Record<string, Awaited<ReturnType<typeof overflow>>> = {};
     const check = async (tab: string) => {
       await page.screenshot({ path: join(ARTIFACTS, `inspector-phone-${tab.toLowerCase()}.png`), fullPage: true });
