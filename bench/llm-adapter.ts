@@ -60,7 +60,7 @@ const llmItems = sample.map((it) => ({
 const systemTokens = estimateTokens(prompt.system);
 const userTokens = estimateTokens(prompt.userMessage(llmItems));
 const answerTokens = estimateTokens(
-  JSON.stringify(Object.fromEntries(llmItems.map((_, i) => [String(i + 1), { classId: 'food.snacks-sweets', confidence: 0.9 }]))),
+  JSON.stringify({ answers: llmItems.map((_, i) => ({ id: String(i + 1), classId: 'food.snacks-sweets', confidence: 0.9 })) }),
 );
 console.log(`prompt tokens (estimated, chars/4): system prompt ${systemTokens}, products ${(userTokens / BATCH).toFixed(1)}/item with 2 hints`);
 console.log(

@@ -73,7 +73,7 @@ export class OllamaLlm implements Llm {
     const retryItems = bad.map((i) => items[i]);
     try {
       const second = await this.chat(
-        this.prompt.correctionMessages(
+        this.prompt.messages(
           retryItems,
           bad.map((i) => parsed.problems.get(i)!),
         ),

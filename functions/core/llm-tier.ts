@@ -208,7 +208,7 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
       classId: cls.id,
       confidence: answer.confidence,
       modelVersion,
-      reason: `${llm.model} labelled it ${cls.label}${answer.reason ? ` (${answer.reason})` : ''}`,
+      reason: `${llm.model} labelled it ${cls.label}${cls.isLeaf ? '' : ' (level 1 only: no subclass fits)'}${answer.reason ? ` (${answer.reason})` : ''}`,
       candidates: [{ classId: cls.id, score: answer.confidence }],
       costUnits: answer.tokens ?? 0,
     };

@@ -57,7 +57,11 @@ export function examplesFromCatalog(csv: string, taxonomy: Taxonomy): FewShotExa
 
 export interface FewShotSources {
   rulesFile?: string | URL;
-  /** Human labels (gold) come from here, 500 at most: they are many on a busy store, and a few per class are enough. */
+  /**
+   * Human labels (gold) come from here, 500 at most: they are many on a busy store, and a few per class are enough.
+   * Only human labels, which only write keys can set (a read key gets 403); never LLM decisions, which a hostile
+   * name may have steered and which would then teach the next prompt.
+   */
   store?: ResultStore;
 }
 

@@ -64,6 +64,13 @@ describe('llm tier retries', () => {
     expect(out.every((o) => o.kind === 'error' && /not a class/.test(o.reason))).toBe(true);
   });
 
+  it('a level-1 answer (no subclass fits) is a decision with the level-1 class, as a reviewer would label it', async () => {
+    const llm: Llm = { model: 'fake', reachable: async () => true, classify: async (xs) => xs.map(() => ({ classId: 'non-food', confidence: 0.8 })) };
+    const out = await createLlmTier(llm, { taxonomy }).decide(items, { hints: [] });
+    for (const o of out)
+      expect(o).toMatchObject({ kind: 'decided', classId: 'non-food', reason: 'fake labelled it Non-Food (level 1 only: no subclass fits)' });
+  });
+
   it('callers arriving while the half-open trial runs wait for its verdict instead of piling on', async () => {
     let clock = 0;
     const waiting: (() => void)[] = [];
