@@ -103,6 +103,12 @@ export interface Tier {
   /** Whether decisions of this tier are written to the cache (expensive tiers only). */
   readonly cacheable: boolean;
   /**
+   * The version of what decides (model version, rules version, LLM model), as its decisions carry it in
+   * modelVersion. A cached decision of this tier made by another version is a miss: never served as current.
+   * May change while the tier runs (a remote encoder learns it from its first answer).
+   */
+  readonly version?: string;
+  /**
    * An earlier tier whose decisions this tier reviews: items that tier decided come here too, with its decision
    * in ctx.earlier. Deciding the same class confirms it (the earlier decision stands), another class overrules
    * it, deferring withdraws it (the item goes on to the next tiers); an error leaves it standing.
