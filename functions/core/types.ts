@@ -65,6 +65,10 @@ export interface Decision {
   trace?: Trace;
 }
 
+/** What makes two decisions of an item the same one, whatever their time, trace or wording (history keeps one of them). */
+export const decisionSignature = (d: Decision): string =>
+  `${d.tier}|${d.classId}|${d.status}|${d.ruleId ?? ''}|${d.modelVersion ?? ''}|${d.taxonomyVersion}`;
+
 /** A tier's verdict on one item. */
 export type TierOutcome =
   | {
