@@ -101,10 +101,19 @@ export class Cascade {
       const ms = (performance.now() - started) / n;
       // One shared step for every miss of the batch: misses are the common case on a cold cache.
       const miss: TraceStep = { tier: CACHE_TIER, outcome: 'deferred', reason: 'not cached', ms };
+      const retired: TraceStep = { tier: CACHE_TIER, outcome: 'deferred', reason: 'cached decision of a retired version', ms };
+      // The versions its tiers run now, read per batch: a remote encoder learns its own from its first answer.
+      const current = new Map<TierName, string>();
+      for (const tier of this.opts.tiers) if (tier.version !== undefined) current.set(tier.name, tier.version);
       const rest: number[] = [];
       for (const i of pending) {
         const hit = hits.get(items[i].key);
-        if (hit && (hit.classId === null || this.opts.taxonomy.get(hit.classId))) {
+        // A decision of a tier of this cascade by another version than it runs now is a miss: it is decided
+        // again and cached anew. Human labels (tier human) are no tier's: they always stand.
+        if (hit && current.has(hit.tier) && hit.modelVersion !== current.get(hit.tier)) {
+          traces[i] = shared.sharedStep(traces[i], retired);
+          rest.push(i);
+        } else if (hit && (hit.classId === null || this.opts.taxonomy.get(hit.classId))) {
           const reason = `cached decision of tier ${hit.tier}${hit.ruleId ? ` (${hit.ruleId})` : ''}`;
           const trace = withStep(traces[i], { tier: CACHE_TIER, outcome: 'decided', reason, ms, modelVersion: hit.modelVersion }, traces[i].topK);
           traces[i] = trace;

@@ -102,6 +102,9 @@ export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy 
   return {
     name: 'encoder',
     cacheable: true,
+    get version() {
+      return encoder.modelVersion;
+    },
     reviews: calibration ? 'rules' : undefined,
     async decide(items: CascadeItem[], ctx?: TierContext): Promise<TierOutcome[]> {
       if (!items.length) return [];

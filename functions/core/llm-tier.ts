@@ -320,6 +320,7 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
   return {
     name: 'llm',
     cacheable: true,
+    version: modelVersion,
     decide,
     get stats() {
       return {

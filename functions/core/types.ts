@@ -65,6 +65,10 @@ export interface Decision {
   trace?: Trace;
 }
 
+/** What makes two decisions of an item the same one, whatever their time, trace or wording (history keeps one of them). */
+export const decisionSignature = (d: Decision): string =>
+  `${d.tier}|${d.classId}|${d.status}|${d.ruleId ?? ''}|${d.modelVersion ?? ''}|${d.taxonomyVersion}`;
+
 /** A tier's verdict on one item. */
 export type TierOutcome =
   | {
@@ -102,6 +106,12 @@ export interface Tier {
   readonly name: TierName;
   /** Whether decisions of this tier are written to the cache (expensive tiers only). */
   readonly cacheable: boolean;
+  /**
+   * The version of what decides (model version, rules version, LLM model), as its decisions carry it in
+   * modelVersion. A cached decision of this tier made by another version is a miss: never served as current.
+   * May change while the tier runs (a remote encoder learns it from its first answer).
+   */
+  readonly version?: string;
   /**
    * An earlier tier whose decisions this tier reviews: items that tier decided come here too, with its decision
    * in ctx.earlier. Deciding the same class confirms it (the earlier decision stands), another class overrules

@@ -114,6 +114,43 @@ export function describeResultStoreContract(name: string, make: () => Promise<Fi
   });
 }
 
+/**
+ * Saving the same decision of an item again adds no history row: concurrent identical calls, the same item
+ * twice in a call, a redelivered chunk (issue 15 item 12). For stores written by several processes at once
+ * (DynamoDB under Lambdas). The local DuckDB file has one writing process, whose API deduplicates in memory
+ * before saving (functions/api/routes/classify.ts; test/api/concurrency.test.ts), so the store need not.
+ */
+export function describeHistoryContract(name: string, make: () => Promise<Fixture<ResultStore>>, skip: string | null = null): void {
+  describe.skipIf(skip)(`ResultStore history contract: ${name}`, () => {
+    const store = useFixture(make);
+    const call = (key: string, ms: number, patch: Partial<Decision> = {}): ItemRecord => ({
+      ...record(key, new Date(Date.parse('2026-04-01T00:00:00.000Z') + ms).toISOString(), { tier: 'encoder', modelVersion: 'm1', ...patch }),
+      jobId: undefined,
+    });
+    const rows = async (key: string) => {
+      const item = await store().getItem(key);
+      return item ? [item.current, ...item.history].map((r) => `${r.decision.classId}@${r.at.slice(17, 23)}`) : [];
+    };
+
+    it('two concurrent calls with the same decision write one history row; another decision adds one', async () => {
+      await Promise.all([store().saveDecisions([call('s1', 0)]), store().saveDecisions([call('s1', 3)])]);
+      expect(await rows('s1')).toHaveLength(1);
+      await store().saveDecisions([call('s1', 5), call('s1', 5)]);
+      expect(await rows('s1')).toHaveLength(1);
+      await store().saveDecisions([call('s1', 10, { classId: 'food.snacks-sweets', modelVersion: 'm2' })]);
+      expect(await rows('s1')).toEqual(['food.snacks-sweets@00.010', expect.stringMatching(/^food\.beverages@/)]);
+    });
+
+    it('a job row saved twice (a redelivered chunk) keeps one row; other rows and jobs keep theirs', async () => {
+      const row = (n: number, jobId: string, ms: number) => ({ ...call('s2', ms), jobId, row: n });
+      await store().saveDecisions([row(7, 'job-1', 0), row(8, 'job-1', 0)]);
+      await store().saveDecisions([row(7, 'job-1', 20), row(8, 'job-1', 20)]);
+      await store().saveDecisions([row(7, 'job-2', 40)]);
+      expect(await rows('s2')).toHaveLength(3);
+    });
+  });
+}
+
 /** A result store and the cache its labels go to, the cache keeping machine decisions `ttlSeconds` by `now`. */
 export interface LabelStores {
   results: ResultStore;

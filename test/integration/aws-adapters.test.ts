@@ -14,6 +14,7 @@ import {
   decision,
   describeBlobStoreContract,
   describeCacheContract,
+  describeHistoryContract,
   describeJobProgressContract,
   describeJobStoreContract,
   describeLabelContract,
@@ -140,6 +141,16 @@ describe('BatchWriteItem beyond 25 items (dynalite)', () => {
 });
 
 const noMoto = skipReason(motoMissing());
+const moto = shared(startMoto);
+
+describeHistoryContract(
+  'DynamoDB (moto_server)',
+  async () => {
+    const e = await moto.get();
+    return { value: new DynamoResultStore(e.clients.dynamo, await freshTable(e)) };
+  },
+  noMoto,
+);
 
 describe.skipIf(noMoto)('DynamoDB TTL, which dynalite lacks (moto_server)', () => {
   let moto: Emulator;

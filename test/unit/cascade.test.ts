@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Cascade } from '../../functions/core/cascade.ts';
+import { createEncoderTier } from '../../functions/core/encoder-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { Decision, Tier, TierOutcome } from '../../functions/core/types.ts';
-import type { Cache } from '../../functions/ports.ts';
+import type { Cache, Encoder } from '../../functions/ports.ts';
 
 const taxonomy = loadTaxonomy();
 
@@ -150,5 +151,66 @@ describe('cascade', () => {
     };
     await new Cascade({ taxonomy, tiers: [reviewer] }).classify([toCascadeItem({ name: 'Milk' })]);
     expect(contexts).toEqual([undefined]);
+  });
+});
+
+describe('cascade: cached decisions of a retired version', () => {
+  /** An encoder answering one class for every text at a fixed probability, from a model version that can change. */
+  const encoder = (modelVersion: string): Encoder => ({
+    modelVersion,
+    predict: async (texts) => texts.map(() => [{ classId: 'food.snacks-sweets', score: 0.95 }]),
+    threshold: () => 0.5,
+  });
+  const items = ['Sea Salt Chips', 'Pretzel Bites', 'Honey Nut Cheerios'].map((name) => toCascadeItem({ name }));
+
+  it('serves none after a promotion: decided again by the champion and cached anew; labels still stand', async () => {
+    const cache = new MapCache();
+    const before = new Cascade({ taxonomy, tiers: [createEncoderTier(encoder('m1'), { taxonomy })], cache });
+    expect((await before.classify(items)).map((d) => `${d.tier}@${d.modelVersion}`)).toEqual(['encoder@m1', 'encoder@m1', 'encoder@m1']);
+    expect((await before.classify(items)).map((d) => d.tier)).toEqual(['cache', 'cache', 'cache']);
+    const labelled = items[2].key;
+    cache.entries.set(labelled, {
+      key: labelled,
+      classId: 'food.breakfast',
+      confidence: 1,
+      tier: 'human',
+      status: 'ok',
+      taxonomyVersion: taxonomy.version,
+    });
+
+    // m2 promoted: the runtime now serves it.
+    const after = new Cascade({ taxonomy, tiers: [createEncoderTier(encoder('m2'), { taxonomy })], cache });
+    const rerun = await after.classify(items);
+    expect(rerun.filter((d) => d.modelVersion === 'm1')).toEqual([]);
+    expect(rerun.slice(0, 2).map((d) => `${d.tier}@${d.modelVersion}`)).toEqual(['encoder@m2', 'encoder@m2']);
+    expect(rerun[0].trace!.steps[0]).toMatchObject({ tier: 'cache', outcome: 'deferred', reason: 'cached decision of a retired version' });
+    expect(rerun[2]).toMatchObject({ tier: 'cache', classId: 'food.breakfast' });
+    expect(rerun[2].trace!.steps.map((s) => s.tier)).toEqual(['cache']);
+    expect([...cache.entries.values()].map((d) => d.modelVersion ?? d.tier)).toEqual(['m2', 'm2', 'human']);
+    // Cached anew: the next run is served from the cache again, by m2.
+    expect((await after.classify(items)).map((d) => `${d.tier}@${d.modelVersion ?? ''}`)).toEqual(['cache@m2', 'cache@m2', 'cache@']);
+  });
+
+  it('serves an LLM decision only to the LLM model that made it', async () => {
+    const cache = new MapCache();
+    const llmTier = (model: string): Tier => ({
+      name: 'llm',
+      cacheable: true,
+      version: `ollama:${model}`,
+      decide: (batch) => batch.map(() => ({ kind: 'decided', classId: 'food.pantry-staples', confidence: 0.8, modelVersion: `ollama:${model}` })),
+    });
+    await new Cascade({ taxonomy, tiers: [llmTier('small')], cache }).classify(items);
+    const same = await new Cascade({ taxonomy, tiers: [llmTier('small')], cache }).classify(items);
+    expect(same.map((d) => d.tier)).toEqual(['cache', 'cache', 'cache']);
+    const other = await new Cascade({ taxonomy, tiers: [llmTier('large')], cache }).classify(items);
+    expect(other.map((d) => `${d.tier}@${d.modelVersion}`)).toEqual(['llm@ollama:large', 'llm@ollama:large', 'llm@ollama:large']);
+  });
+
+  it('serves decisions of tiers without a version, or not in this cascade, as cached', async () => {
+    const cache = new MapCache();
+    const encoderTier = createEncoderTier(encoder('m1'), { taxonomy });
+    await new Cascade({ taxonomy, tiers: [encoderTier], cache }).classify(items);
+    const rules = wordTier('rules', 'nothing-matches', 'food.dairy-eggs');
+    expect((await new Cascade({ taxonomy, tiers: [rules.tier], cache }).classify(items)).map((d) => d.tier)).toEqual(['cache', 'cache', 'cache']);
   });
 });

@@ -4,7 +4,8 @@
  *
  *   pk              sk                      what                                   gsi1pk / gsi1sk
  *   ITEM#<key>      CURRENT                 current ItemRecord                     REVIEW | LABELLED#human | LABELLED#llm / <at>#<key>
- *   ITEM#<key>      HIST#<at>#<job>#<n>     every saved ItemRecord (the newest is the current one)
+ *   ITEM#<key>      HIST#<job>#<row>#<sig>  every saved ItemRecord (the newest by its `at` is the current one), one
+ *                                           per decision (decisionSignature) of a job row or of calls outside jobs
  *   ITEM#<key>      CACHE#<taxonomyVer>     cached decision: a machine one with expiresAt (TTL), or a
  *                                           human label (human = true, no expiresAt) that machine writes never replace
  *   JOB#<id>        JOB                     JobRecord (without chunk counts)       JOBS / <createdAt>#<id>
@@ -20,7 +21,7 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from '../../core/errors.ts';
 import { humanLabel } from '../../core/labels.ts';
-import type { Decision, ProductInput } from '../../core/types.ts';
+import { type Decision, decisionSignature, type ProductInput } from '../../core/types.ts';
 import type { Cache, ChunkCounts, ItemRecord, JobPatch, JobProgress, JobRecord, JobStatus, JobStore, Page, ResultStore } from '../../ports.ts';
 import { newJob } from '../../ports.ts';
 import { backoff, inParallel } from './clients.ts';
@@ -203,12 +204,17 @@ export class DynamoResultStore implements ResultStore {
     private readonly cache: Cache = new DynamoCache(db, table),
   ) {}
 
+  /**
+   * The history item's key names the decision, not the time of the save: the same decision saved again for the
+   * same job row (or outside jobs) — concurrent identical calls on two Lambdas, a redelivered chunk — rewrites
+   * one item instead of adding one, with no read before the write.
+   */
   async saveDecisions(records: ItemRecord[]): Promise<void> {
-    const items = records.flatMap((record, n) => [
+    const items = records.flatMap((record) => [
       currentItem(record),
       {
         pk: itemPk(record.decision.key),
-        sk: `HIST#${record.at}#${record.jobId ?? ''}#${String(n).padStart(6, '0')}`,
+        sk: `HIST#${record.jobId ?? '-'}#${record.row ?? '-'}#${decisionSignature(record.decision)}`,
         record: JSON.stringify(record),
       },
     ]);
@@ -226,9 +232,9 @@ export class DynamoResultStore implements ResultStore {
     // Every save writes a HIST item too: the newest one is the current record, the rest are earlier ones.
     const history = items
       .filter((i) => String(i.sk).startsWith('HIST#'))
-      .sort((a, b) => String(b.sk).localeCompare(String(a.sk)))
-      .slice(1)
-      .map(recordOf);
+      .map(recordOf)
+      .sort((a, b) => b.at.localeCompare(a.at))
+      .slice(1);
     return { current: recordOf(current), history };
   }
 

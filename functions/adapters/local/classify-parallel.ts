@@ -148,7 +148,7 @@ export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'cachedKeys'> 
 export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Promise<boolean> {
   const script = await run.workerScript();
   const rulesTier = rt.tiers.find((t): t is RulesTier => t instanceof RulesTier);
-  const expectedVersions = `${rt.taxonomy.version} ${rulesTier?.modelVersion ?? '-'}`;
+  const expectedVersions = `${rt.taxonomy.version} ${rulesTier?.version ?? '-'}`;
   const setup: WorkerSetup = {
     taxonomyPath: run.taxonomyPath,
     rulesPath: run.rulesPath,

@@ -51,7 +51,7 @@ const rules = setup.rulesPath === null ? undefined : new RulesTier(loadRules(tax
 const cache = setup.cachedKeys ? new MainThreadCache(setup.cachedKeys) : undefined;
 const ctx: ChunkContext = { ...setup, cascade: new Cascade({ taxonomy, tiers: rules ? [rules] : [], cache }), taxonomy };
 // The files may have changed since the main thread read them: a mix of versions must not pass unnoticed.
-const versions = `${taxonomy.version} ${rules?.modelVersion ?? '-'}`;
+const versions = `${taxonomy.version} ${rules?.version ?? '-'}`;
 
 // Slices are classified one after another, in the order they came (the main thread keeps two in flight).
 let working = Promise.resolve();

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { toCascadeItem } from '../../core/normalize.ts';
-import type { ProductInput } from '../../core/types.ts';
+import { decisionSignature, type ProductInput } from '../../core/types.ts';
 import type { ItemRecord } from '../../ports.ts';
 import { errorResponses } from '../errors.ts';
 import { ClassifyRequestSchema, ClassifyResponseSchema, json } from '../schemas.ts';
@@ -26,7 +26,6 @@ const route = createRoute({
 
 /** Decisions remembered per key: a repeat of the same decision adds nothing to an item's history. */
 const RECENT_LIMIT = 100_000;
-const signature = (d: ItemRecord['decision']) => `${d.tier}|${d.classId}|${d.status}|${d.ruleId ?? ''}|${d.modelVersion ?? ''}|${d.taxonomyVersion}`;
 
 export function classifyRoutes(app: ApiApp, deps: AppDeps, clock: () => Date) {
   const recent = new Map<string, string>();
@@ -49,7 +48,7 @@ export function classifyRoutes(app: ApiApp, deps: AppDeps, clock: () => Date) {
     // a concurrent call (or the same name twice in one call) with the same decision then writes nothing.
     if (recent.size + decisions.length > RECENT_LIMIT) recent.clear();
     decisions.forEach((decision, i) => {
-      const sig = signature(decision);
+      const sig = decisionSignature(decision);
       if (decision.tier === 'cache' || recent.get(decision.key) === sig) return;
       recent.set(decision.key, sig);
       fresh.push({ decision, input: inputs[i], text: cascadeItems[i].text, at: (at ??= clock().toISOString()) });
@@ -59,7 +58,7 @@ export function classifyRoutes(app: ApiApp, deps: AppDeps, clock: () => Date) {
         await deps.results.saveDecisions(fresh);
       } catch (err) {
         // Not written: the next call for these items writes them.
-        for (const r of fresh) if (recent.get(r.decision.key) === signature(r.decision)) recent.delete(r.decision.key);
+        for (const r of fresh) if (recent.get(r.decision.key) === decisionSignature(r.decision)) recent.delete(r.decision.key);
         throw err;
       }
     }

@@ -184,10 +184,10 @@ function regexProblems(regex: string): string[] {
 export class RulesTier implements Tier {
   readonly name = 'rules' as const;
   readonly cacheable = false;
-  readonly modelVersion: string;
+  readonly version: string;
 
   constructor(readonly ruleSet: RuleSet) {
-    this.modelVersion = `rules@${ruleSet.version}`;
+    this.version = `rules@${ruleSet.version}`;
   }
 
   decide(items: CascadeItem[]): TierOutcome[] {
@@ -233,7 +233,7 @@ export class RulesTier implements Tier {
       confidence: verdict.confidence,
       status: verdict.classId === null ? 'needs_review' : 'ok',
       ruleId: verdict.match.rule.id,
-      modelVersion: this.modelVersion,
+      modelVersion: this.version,
       reason: describeVerdict(verdict),
     };
   }
