@@ -151,7 +151,8 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
     const ask: Row[] = [];
     for (const row of rows) {
       const hit = hits.get(row.record.decision.key);
-      if (!hit) {
+      // An answer of another LLM model than this worker runs is retired: asked again (as in the cascade).
+      if (!hit || (hit.tier === 'llm' && hit.modelVersion !== deps.tier.version)) {
         ask.push(row);
         continue;
       }

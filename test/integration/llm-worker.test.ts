@@ -174,17 +174,37 @@ describe('llm worker', () => {
     expect(await drain(url)).toEqual([]);
   });
 
-  it('writes unusable answers to review with the reason, and answers cached products without asking', async () => {
+  it('writes unusable answers to review with the reason, answers products cached by its model without asking, asks again what a retired model answered', async () => {
     const { url, pipeline } = await setup();
     const e = await job(pipeline, 'e', 3);
     const texts = e.msg.rows.map((r) => toCascadeItem({ name: r.values[1] }).text);
+    // Answered by the model the worker runs (its current version) and by a retired one.
+    const llmVersion = `ollama:${configOf('local', {}).ollamaModel}`;
     await pipeline.cache.putMany([
-      { key: e.keys[0], classId: 'food.frozen', confidence: 0.9, tier: 'llm', status: 'ok', taxonomyVersion: taxonomy.version },
+      {
+        key: e.keys[0],
+        classId: 'food.frozen',
+        confidence: 0.9,
+        tier: 'llm',
+        status: 'ok',
+        taxonomyVersion: taxonomy.version,
+        modelVersion: llmVersion,
+      },
+      {
+        key: e.keys[2],
+        classId: 'food.frozen',
+        confidence: 0.9,
+        tier: 'llm',
+        status: 'ok',
+        taxonomyVersion: taxonomy.version,
+        modelVersion: 'ollama:retired',
+      },
     ]);
     ollama.rule = (asked) => (asked.includes(texts[1]) ? { kind: 'off-taxonomy', texts: [texts[1]] } : undefined);
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(e.msg) }));
     expect(await worker(url, pipeline).pollOnce()).toMatchObject({ received: 1, completed: 1 });
     expect(ollama.asked).not.toContain(texts[0]);
+    expect(ollama.asked).toContain(texts[2]);
     expect((await pipeline.results.getItem(e.keys[0]))!.current.decision).toMatchObject({ tier: 'cache', classId: 'food.frozen' });
     const bad = (await pipeline.results.getItem(e.keys[1]))!.current.decision;
     expect(bad).toMatchObject({ tier: 'review', status: 'needs_review', classId: 'food.fresh' });
