@@ -1,5 +1,6 @@
 /** Issue 15 item 16: a Level-1-only label ("Non-Food" with no subcategory) is chosen in review, stored and served. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { review } from '../../bin/commands/review.ts';
 import { classList, numbered } from '../../functions/core/class-list.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { auth, closeTestApis, json, makeTestApi, type TestApi } from './fixtures.ts';
@@ -66,5 +67,42 @@ describe('Level-1-only labels', () => {
       body: JSON.stringify({ classId: 'non-food.household' }),
     });
     expect(await leaf.json()).toMatchObject({ decision: { classId: 'non-food.household', levels: { level1: 'Non-Food', level2: 'Household' } } });
+  });
+
+  it('aisle review --label takes a class by number, "10" being Non-Food with no subcategory; --classes numbers them alike', async () => {
+    const t = await makeTestApi();
+    const guess = await classify(t, 'Green Gizmo');
+    const lines: string[] = [];
+    const cli = (...argv: string[]) =>
+      review(argv, {
+        store: t.rt.store,
+        cache: t.rt.cache,
+        taxonomy: t.rt.taxonomy,
+        labelledBy: 'tester',
+        llmTier: () => Promise.reject(new Error('not asked')),
+        out: (l) => lines.push(l),
+        err: (l) => lines.push(`ERR ${l}`),
+      });
+
+    expect(await cli('--classes')).toBe(0);
+    expect(lines.map((l) => l.trim().replace(/\s{2,}.*/, ''))).toEqual(classList(loadTaxonomy().classes).map(numbered));
+    lines.length = 0;
+    expect(await cli()).toBe(0);
+    expect(lines[1]).toContain('Green Gizmo');
+    expect(lines[1]).toContain('11. Non-Food > Household (0.41)');
+
+    lines.length = 0;
+    expect(await cli('--label', guess.key, '15')).toBe(2);
+    expect(lines[0]).toMatch(/^ERR aisle review: "15" is not a class/);
+    expect(await cli('--label', '0123456789abcdef', '10')).toBe(1);
+    lines.length = 0;
+    expect(await cli('--label', guess.key, '10')).toBe(0);
+    expect(lines).toEqual([`Labelled "Green Gizmo" (${guess.key}) as 10. Non-Food (no subcategory).`]);
+    const item: Json = await (await t.app.request(`/v1/items/${guess.key}`, { headers: auth(t.writeKey) })).json();
+    expect(item.current.decision).toMatchObject({ tier: 'human', classId: 'non-food', levels: { level1: 'Non-Food', level2: '' } });
+    expect(await classify(t, 'Green Gizmo')).toMatchObject({ tier: 'cache', classId: 'non-food' });
+    lines.length = 0;
+    expect(await cli('--label', guess.key, 'Food')).toBe(1);
+    expect(lines[0]).toContain('is not in review (human, ok)');
   });
 });
