@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classList, numbered } from '../../functions/core/class-list.ts';
+import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { TestApi } from '../api/fixtures.ts';
 import { toolAvailable } from '../support/tools.ts';
 import { ARTIFACTS, type Inspector, startInspector, useKey } from './inspector-fixture.ts';
@@ -94,8 +96,8 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
     const gadgetTwo = list.getByRole('option', { name: /Gadget Two/ });
     for (let i = 0; i < 10 && (await gadgetTwo.getAttribute('aria-selected')) !== 'true'; i++) await page.keyboard.press('j');
     expect(await gadgetTwo.getAttribute('aria-selected')).toBe('true');
-    await page.keyboard.press('1'); // first leaf: Food > Beverages
-    await expect.poll(() => gadgetTwo.textContent()).toContain('→ Food > Beverages');
+    await page.keyboard.press('2'); // 1 is Food (no subcategory), 2 its first subcategory
+    await expect.poll(() => gadgetTwo.textContent()).toContain('→ 2. Food > Beverages');
     await page.screenshot({ path: join(ARTIFACTS, 'inspector-review.png'), fullPage: true });
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#review-status').textContent()).toBe('Labelled "Gadget Two" as Food > Beverages.');
@@ -165,6 +167,110 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
     expect(await bars.count()).toBe(await insights.locator('table tbody tr').count());
     expect(await bars.count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'inspector-insights.png'), fullPage: true });
+    noExternal(page);
+  });
+  /** The classes as every tab must list them: numbered in taxonomy order, Level-1-only ones included. */
+  const expected = classList(loadTaxonomy().classes).map(numbered);
+  const texts = (page: Page, selector: string) => page.locator(selector).allTextContents();
+
+  it('lists and numbers the classes alike on every tab: review picker, classify bars, insights legend, models matrix', async () => {
+    const page = await open('#review');
+    await expect.poll(() => texts(page, '#classes li')).toEqual(expected);
+    expect(expected).toContain('1. Food (no subcategory)');
+    expect(expected).toContain('10. Non-Food (no subcategory)');
+
+    await page.getByRole('tab', { name: 'Classify' }).click();
+    await page.getByLabel('Product name').fill('BBQ Potato Chips'); // not classified before: not from the cache, so both candidates
+    await page.getByRole('button', { name: 'Classify' }).click();
+    await expect.poll(() => page.locator('#classify-result .bar-label').count()).toBe(2);
+    const bars = await texts(page, '#classify-result .bar-label');
+    expect(bars).toEqual(['3. Food > Snacks & Sweets', '5. Food > Pantry Staples']);
+
+    await page.getByRole('tab', { name: 'Insights' }).click();
+    await expect.poll(() => page.locator('#insights .legend li').count()).toBeGreaterThan(1);
+    const legend = await texts(page, '#insights .legend li');
+    expect(legend.filter((l) => !expected.includes(l))).toEqual([]);
+    expect(legend).toEqual([...legend].sort((a, b) => expected.indexOf(a) - expected.indexOf(b)));
+
+    await page.getByRole('tab', { name: 'Models' }).click();
+    await expect.poll(() => page.locator('.confusion').count()).toBe(2);
+    const rows = await texts(page, '.confusion >> nth=0 >> tbody th[scope=row]');
+    expect(rows).toContain('10. Non-Food (no subcategory)');
+    expect(rows.filter((r) => !expected.includes(r))).toEqual([]);
+    const columns = await texts(page, '.confusion >> nth=0 >> thead th[scope=col]');
+    expect(columns).toEqual(rows.map((r) => r.split('.')[0]));
+    noExternal(page);
+  });
+
+  it('labels a review item Level-1-only: "Non-Food (no subcategory)" is picked by its number and stored', async () => {
+    const [{ key }] = (
+      (await (
+        await t.app.request('/v1/classify', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${t.writeKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ items: [{ name: 'Odd Contraption' }] }),
+        })
+      ).json()) as { items: { key: string }[] }
+    ).items;
+    const page = await open('#review');
+    const list = page.getByRole('listbox', { name: 'Items to review' });
+    const item = list.getByRole('option', { name: /Odd Contraption/ });
+    await expect.poll(() => item.count()).toBe(1);
+    await item.click();
+    await list.focus();
+    await page.keyboard.press('1');
+    await page.keyboard.press('0');
+    await expect.poll(() => item.textContent()).toContain('→ 10. Non-Food (no subcategory)');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#review-status').textContent()).toBe('Labelled "Odd Contraption" as Non-Food (no subcategory).');
+    const stored = (await (await t.app.request(`/v1/items/${key}`, { headers: { authorization: `Bearer ${t.writeKey}` } })).json()) as {
+      current: { decision: unknown };
+    };
+    expect(stored.current.decision).toMatchObject({ tier: 'human', classId: 'non-food', levels: { level1: 'Non-Food', level2: '' } });
+    noExternal(page);
+  });
+
+  /** Marks a chart draws that take room on the page (a one-point path draws nothing). */
+  const visibleMarks = (page: Page) =>
+    page.locator('#insights svg').evaluateAll(
+      (svgs) =>
+        svgs
+          .flatMap((s) => Array.from(s.querySelectorAll<SVGGraphicsElement>('path, circle, rect')))
+          .filter((m) => {
+            const box = m.getBBox();
+            return box.width > 0 || box.height > 0;
+          }).length,
+    );
+
+  it('opens the insights tab on a chart, not an empty picker', async () => {
+    const page = await open('#insights');
+    await expect.poll(() => page.locator('#insights svg').count()).toBe(1);
+    expect(await page.locator('#insights h2').textContent()).toBe('category by day');
+    expect(await visibleMarks(page)).toBeGreaterThan(0);
+    noExternal(page);
+  });
+
+  it('draws category_by_day for a single day', async () => {
+    const page = await open('#insights');
+    await page.getByLabel('Job (optional)').fill('job-a');
+    await page.getByRole('button', { name: 'category by day' }).click();
+    await expect.poll(() => page.locator('#insights h2').textContent()).toBe('category by day · job-a');
+    expect(await texts(page, '#insights tbody tr td:first-child').then((days) => [...new Set(days)])).toEqual(['2026-11-01']);
+    expect(await visibleMarks(page)).toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'inspector-insights-one-day.png'), fullPage: true });
+    noExternal(page);
+  });
+
+  it('plots top_uncertain by confidence, not by row number', async () => {
+    const page = await open('#insights');
+    await page.getByRole('button', { name: 'top uncertain' }).click();
+    await expect.poll(() => page.locator('#insights h2').textContent()).toBe('top uncertain');
+    const header = await texts(page, '#insights thead th');
+    const confidences = await texts(page, `#insights tbody td:nth-child(${header.indexOf('confidence') + 1})`);
+    expect(confidences.length).toBeGreaterThan(0);
+    expect(await page.locator('#insights svg').getAttribute('aria-label')).toBe('confidence per row (bar chart)');
+    const plotted = await texts(page, '#insights svg text:nth-child(3n)');
+    expect(plotted).toEqual(confidences.slice(0, 40));
     noExternal(page);
   });
 });

@@ -1,4 +1,5 @@
 import type { z } from '@hono/zod-openapi';
+import { type ClassOfTaxonomy, classList, type ListedClass, numbered } from '../../core/class-list.ts';
 import type { ClassifyResponseSchema, ItemRecordSchema, ItemSchema, JobSchema } from '../schemas.ts';
 import { $, html, show } from './dom.ts';
 
@@ -7,7 +8,7 @@ export type Decision = z.infer<typeof ClassifyResponseSchema>['items'][number];
 export type ItemRecord = z.infer<typeof ItemRecordSchema>;
 export type Item = z.infer<typeof ItemSchema>;
 export type Job = z.infer<typeof JobSchema>;
-export type Taxonomy = { classes: { id: string; label: string; isLeaf: boolean }[] };
+export type Taxonomy = { classes: ClassOfTaxonomy[] };
 
 const KEY_STORE = 'aisle.apiKey';
 export const apiKey = {
@@ -72,10 +73,19 @@ export const attempt = (act: () => Promise<unknown>, tell: (text: string) => voi
 /** Tells an error in `where`, as an alert. */
 export const alertIn = (where: Element) => (text: string) => show(where, html`<p class="error" role="alert">${text}</p>`);
 
-let taxonomy: Taxonomy | null = null;
-export async function loadTaxonomy(): Promise<Taxonomy> {
-  taxonomy = (await api<Taxonomy>('GET', '/v1/taxonomy')).data;
-  return taxonomy;
+/** The taxonomy's classes as every tab lists and numbers them (core/class-list.ts), once GET /v1/taxonomy answered. */
+let classes: ListedClass[] = [];
+export async function loadTaxonomy(): Promise<ListedClass[]> {
+  classes = classList((await api<Taxonomy>('GET', '/v1/taxonomy')).data.classes);
+  return classes;
 }
-export const loadedTaxonomy = async () => taxonomy ?? loadTaxonomy();
-export const classLabel = (id: string | null) => taxonomy?.classes.find((c) => c.id === id)?.label ?? (id || 'Unknown');
+export const loadedClasses = async () => (classes.length ? classes : loadTaxonomy());
+/** The listed class of a class id, or of a label as the lake and metrics.json spell it ("Food > Beverages"). */
+export const listedClass = (idOrLabel: string | null | undefined) => classes.find((c) => c.id === idOrLabel || c.label === idOrLabel);
+/** How a class is named on every tab: "Non-Food (no subcategory)" for a Level-1-only decision; no class: "Unknown". */
+export const className = (id: string | null, label?: string | null) => listedClass(id)?.name ?? (label || id || 'Unknown');
+/** The same, with its number ("10. Non-Food (no subcategory)"): how lists of classes show it. */
+export const numberedName = (idOrLabel: string | null, fallback?: string | null) => {
+  const listed = listedClass(idOrLabel);
+  return listed ? numbered(listed) : fallback || idOrLabel || 'Unknown';
+};

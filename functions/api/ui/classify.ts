@@ -1,10 +1,15 @@
-import { alertIn, api, attempt, calls, type Decision } from './api.ts';
+import { alertIn, api, attempt, calls, className, type Decision, loadedClasses, numberedName } from './api.ts';
 import { $, html, ms, onClick, pct, show, table } from './dom.ts';
 import { showItem } from './history.ts';
 
 /** The classify tab: one product typed in, its decision as a card, and in debug the trace and the calls made. */
 
-const bar = (c: { label: string | null; score: number }) => html`<div class="bar" role="listitem"><span class="bar-label">${c.label}</span>
+/** A candidate's bar, the class named and numbered as on every tab. */
+const bar = (c: {
+  classId: string;
+  label: string | null;
+  score: number;
+}) => html`<div class="bar" role="listitem"><span class="bar-label">${numberedName(c.classId, c.label)}</span>
   <span class="bar-track" aria-hidden="true"><span class="bar-fill" style="width:${Math.max(1, c.score * 100).toFixed(1)}%"></span></span>
   <span class="bar-value">${pct(c.score)}</span></div>`;
 
@@ -20,7 +25,7 @@ function decisionCard(d: Decision, clientMs: number, serverMs: number) {
     ['latency', `${ms(clientMs)} round trip, ${ms(serverMs)} in the server`],
     ['key', html`<code>${d.key}</code>`],
   ];
-  return html`<article class="card"><h2>${d.label || 'Unknown'}</h2>
+  return html`<article class="card"><h2>${className(d.classId, d.label)}</h2>
     <dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
     ${d.reason && html`<p class="reason">${d.reason}</p>`}
     ${top.length > 0 && html`<div class="bars" role="list" aria-label="Top candidates">${top.map(bar)}</div>`}</article>`;
@@ -37,7 +42,7 @@ function debugView(d: Decision, callsBefore: number) {
 /** Decisions made in this browser session, newest first, on the history tab. */
 const recent: { name: string; d: Decision }[] = [];
 function recentRow({ name, d }: (typeof recent)[number]) {
-  return html`<tr><td>${name}</td><td>${d.label || 'Unknown'}</td><td>${d.tier}</td><td>${d.status}</td>
+  return html`<tr><td>${name}</td><td>${className(d.classId, d.label)}</td><td>${d.tier}</td><td>${d.status}</td>
     <td><button type="button" class="link" data-key="${d.key}">${d.key}</button></td></tr>`;
 }
 function remember(name: string, d: Decision) {
@@ -55,6 +60,7 @@ $<HTMLFormElement>('#classify-form').addEventListener('submit', async (e) => {
   const out = $('#classify-result');
   const before = calls.length;
   await attempt(async () => {
+    await loadedClasses();
     const { data, ms: took } = await api<{ items: Decision[]; ms: number }>('POST', `/v1/classify${debug ? '?trace=1' : ''}`, { items: [item] });
     const d = data.items[0];
     show(out, decisionCard(d, took, data.ms));

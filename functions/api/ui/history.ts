@@ -1,10 +1,10 @@
-import { alertIn, api, attempt, type Item, type ItemRecord } from './api.ts';
+import { alertIn, api, attempt, className, type Item, type ItemRecord } from './api.ts';
 import { $, html, pct, show, table } from './dom.ts';
 import { selectTab } from './tabs.ts';
 
 /** The history tab: one item's current decision and the ones before it. */
 const COLUMNS = ['when', 'label', 'tier', 'status', 'confidence', 'why'];
-const row = ({ at, decision: d }: ItemRecord) => [at, d.label || 'Unknown', d.tier, d.status, pct(d.confidence), d.reason];
+const row = ({ at, decision: d }: ItemRecord) => [at, className(d.classId, d.label), d.tier, d.status, pct(d.confidence), d.reason];
 
 export async function showItem(key: string) {
   const out = $('#item-detail');

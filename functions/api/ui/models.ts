@@ -1,10 +1,10 @@
-import { alertIn, api, attempt } from './api.ts';
+import { alertIn, api, attempt, listedClass, loadedClasses, numberedName } from './api.ts';
 import { $, html, say, show } from './dom.ts';
 import { whenShown } from './tabs.ts';
 
 /** The models tab: champion and challengers with their metrics and confusion matrix, and a retrain button. */
 /** metrics.json as the project's trainers write it (functions/model/metrics.ts, models/deberta/train.py). */
-type Metrics = { validation?: { confusion?: { labels?: string[]; matrix?: number[][] } } };
+type Metrics = { validation?: { confusion?: { classIds?: string[]; labels?: string[]; matrix?: number[][] } } };
 type ModelVersion = { version: string; createdAt: string; metrics: Metrics & Record<string, unknown> };
 
 /** The numeric metrics, nested ones named by their path (two levels down; thresholds and the matrix left out). */
@@ -21,14 +21,18 @@ function metricRows(metrics: Record<string, unknown>): [string, number][] {
   return rows;
 }
 
+/** Rows and columns are numbered as the classes are on every tab (a class of another taxonomy keeps its label). */
 function confusion(m: Metrics) {
-  const { matrix, labels = [] } = m.validation?.confusion ?? {};
+  const { matrix, classIds = [], labels = [] } = m.validation?.confusion ?? {};
   if (!Array.isArray(matrix)) return null;
+  const classAt = (i: number) => classIds[i] ?? labels[i] ?? '';
+  const name = (i: number) => numberedName(classAt(i), labels[i]);
+  const number = (i: number) => String(listedClass(classAt(i))?.number ?? labels[i] ?? '?');
   const max = Math.max(1, ...matrix.flat());
   const cell = (v: number) => html`<td style="background: rgba(37, 99, 235, ${(v / max).toFixed(2)})${v / max > 0.5 && ';color:#fff'}">${v}</td>`;
   return html`<table class="confusion"><caption>Confusion matrix (rows: truth, columns: predicted)</caption>
-    <thead><tr><th></th>${matrix.map((_, j) => html`<th scope="col" title="${labels[j] || ''}">${j + 1}</th>`)}</tr></thead>
-    <tbody>${matrix.map((row, i) => html`<tr><th scope="row">${i + 1}. ${labels[i] || ''}</th>${row.map(cell)}</tr>`)}</tbody></table>`;
+    <thead><tr><th></th>${matrix.map((_, j) => html`<th scope="col" title="${name(j)}">${number(j)}</th>`)}</tr></thead>
+    <tbody>${matrix.map((row, i) => html`<tr><th scope="row">${name(i)}</th>${row.map(cell)}</tr>`)}</tbody></table>`;
 }
 
 const modelCard = (
@@ -41,6 +45,7 @@ const modelCard = (
 async function refreshModels() {
   const out = $('#models');
   await attempt(async () => {
+    await loadedClasses();
     const { data } = await api<{ champion: ModelVersion | null; challengers: ModelVersion[] }>('GET', '/v1/models');
     const champion = data.champion ? modelCard(data.champion, 'Champion') : html`<p>No champion yet: run aisle train.</p>`;
     show(out, html`<div class="models">${champion}${data.challengers.map((m) => modelCard(m, 'Challenger'))}</div>`);

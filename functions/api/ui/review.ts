@@ -1,13 +1,15 @@
-import { api, attempt, classLabel, type ItemRecord, loadedTaxonomy, type Taxonomy } from './api.ts';
+import type { ListedClass } from '../../core/class-list.ts';
+import { api, attempt, className, type ItemRecord, loadedClasses, numberedName } from './api.ts';
 import { $, html, onClick, pct, say, show } from './dom.ts';
 import { whenShown } from './tabs.ts';
 
 /**
  * The review tab, driven from the keyboard: j/k move, a number picks a class (digits typed within 0.7 s add
- * up), Enter labels the item (the picked class, else the guess), x marks it for the bulk accept.
+ * up), Enter labels the item (the picked class, else the guess), x marks it for the bulk accept. Every class
+ * can be picked, "Non-Food (no subcategory)" too: a Level-1-only label.
  */
 let reviewItems: ItemRecord[] = [];
-let leaves: Taxonomy['classes'] = [];
+let classes: ListedClass[] = [];
 let cursor = 0;
 const marked = new Set<string>();
 const picked = new Map<string, string>();
@@ -19,8 +21,8 @@ const status = say('#review-status');
 function reviewOption({ decision: d, input }: ItemRecord, i: number) {
   const pick = picked.get(d.key);
   return html`<div id="rv-${d.key}" role="option" aria-selected="${String(i === cursor)}" class="review-item${i === cursor && ' current'}${marked.has(d.key) && ' marked'}" data-key="${d.key}">
-    <strong>${input.name}</strong> <span class="guess">guess: ${d.label || 'Unknown'} (${pct(d.confidence)})</span>
-    ${pick && html`<span class="pick"> → ${classLabel(pick)}</span>`}${marked.has(d.key) && html`<span class="mark"> ✓ marked</span>`}</div>`;
+    <strong>${input.name}</strong> <span class="guess">guess: ${className(d.classId, d.label)} (${pct(d.confidence)})</span>
+    ${pick && html`<span class="pick"> → ${numberedName(pick)}</span>`}${marked.has(d.key) && html`<span class="mark"> ✓ marked</span>`}</div>`;
 }
 
 function renderReview() {
@@ -38,8 +40,8 @@ function renderReview() {
 
 const refreshReview = () =>
   attempt(async () => {
-    leaves = (await loadedTaxonomy()).classes.filter((c) => c.isLeaf);
-    show($('#classes'), html`${leaves.map((c) => html`<li>${c.label}</li>`)}`);
+    classes = await loadedClasses();
+    show($('#classes'), html`${classes.map((c) => html`<li>${numberedName(c.id)}</li>`)}`);
     reviewItems = (await api<{ items: ItemRecord[] }>('GET', '/v1/review?limit=100')).data.items;
     renderReview();
   }, status);
@@ -50,9 +52,8 @@ async function acceptCurrent() {
   const key = r.decision.key;
   const pick = picked.get(key);
   await attempt(async () => {
-    if (pick) await api('PUT', `/v1/items/${key}/label`, { classId: pick });
-    else await api('POST', `/v1/review/${key}/accept`);
-    status(`Labelled "${r.input.name}" as ${classLabel(pick || r.decision.classId)}.`);
+    await api('POST', `/v1/review/${key}/accept`, pick ? { classId: pick } : undefined);
+    status(`Labelled "${r.input.name}" as ${className(pick || r.decision.classId, r.decision.label)}.`);
     reviewItems.splice(cursor, 1);
     picked.delete(key);
     marked.delete(key);
@@ -64,10 +65,10 @@ function pickByDigit(digit: string, key: string) {
   digits += digit;
   clearTimeout(digitTimer);
   digitTimer = setTimeout(() => (digits = ''), 700);
-  const leaf = leaves[Number(digits) - 1];
-  if (leaf) {
-    picked.set(key, leaf.id);
-    status(`Picked ${leaf.label}.`);
+  const cls = classes[Number(digits) - 1];
+  if (cls) {
+    picked.set(key, cls.id);
+    status(`Picked ${cls.name}.`);
     renderReview();
   }
 }
