@@ -290,6 +290,8 @@ export interface TrainingRun {
   finishedAt?: string;
   /** Where to look: a log file locally, a Step Functions execution ARN on AWS. */
   detail?: string;
+  /** What the run is doing now (locally: the trainer's latest line, e.g. "epoch 3/8 loss 0.41"). */
+  progress?: string;
   error?: string;
 }
 

@@ -56,7 +56,7 @@ export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; ra
     cache: rt.cache,
     jobs,
     models: LocalModelRegistry.forHome(rt.home),
-    retrainer: new LocalRetrainer({ home: rt.home }),
+    retrainer: new LocalRetrainer({ home: rt.home, store: rt.store }),
     insights,
     keys: opts.keys,
     rateLimit: opts.rateLimit,
