@@ -60,7 +60,7 @@ describe('aisle classify and spreadsheet payloads (real CLI)', { timeout: 180_00
     expect(run.rejects.map((r) => r.raw)).toEqual(['=1+1,x,y,z', '-3,,@b']);
   });
 
-  it('the results lake keeps the text as it went in, not the neutralised cell', async () => {
+  it('the results lake keeps the text as it went in; aisle insights --format csv neutralises it again', async () => {
     const home = join(dir, 'lake-home');
     const rt = await createLocalRuntime({ home, tiers: ['rules'], warn: () => undefined });
     try {
@@ -75,5 +75,14 @@ describe('aisle classify and spreadsheet payloads (real CLI)', { timeout: 180_00
     } finally {
       await rt.close();
     }
+    const insights = spawnSync(process.execPath, [CLI, 'insights', 'top_uncertain', '--job', 'payload', '--format', 'csv'], {
+      env: { ...process.env, AISLE_HOME: home },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(insights.status, insights.stderr).toBe(0);
+    const names = (parse(insights.stdout, { columns: true }) as Record<string, string>[]).map((r) => r.product_name);
+    const inReview = PAYLOAD_ROWS.map((r) => r[1]).filter((n) => n !== 'Whole Milk');
+    expect(names.sort()).toEqual(inReview.map((n) => (isFormula(n) ? `'${n}` : n)).sort());
   });
 });
