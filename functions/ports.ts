@@ -264,7 +264,10 @@ export interface PresignedUpload {
 }
 
 /** A job's output file: a stream to relay (local) or a URL to redirect to (a presigned S3 GET on AWS). */
-export type JobArtifact = { kind: 'stream'; body: Readable; filename: string; contentType: string } | { kind: 'redirect'; url: string };
+/** A result or rejects CSV: streamed (csvRaw: its cells are as they went in, not neutralised) or a presigned URL. */
+export type JobArtifact =
+  | { kind: 'stream'; body: Readable; filename: string; contentType: string; csvRaw: boolean }
+  | { kind: 'redirect'; url: string };
 
 /**
  * CSV jobs as the API sees them. Locally the CSV comes in the request and is processed in-process
@@ -287,6 +290,8 @@ export interface TrainingRun {
   finishedAt?: string;
   /** Where to look: a log file locally, a Step Functions execution ARN on AWS. */
   detail?: string;
+  /** What the run is doing now (locally: the trainer's latest line, e.g. "epoch 3/8 loss 0.41"). */
+  progress?: string;
   error?: string;
 }
 

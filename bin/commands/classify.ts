@@ -4,6 +4,7 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ClassifySummary, classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import { configOf } from '../../functions/config/deployables.ts';
 import { UserError } from '../../functions/core/errors.ts';
 import { parseTierList, selectableTierNames } from '../../functions/tiers/registry.ts';
 import { bundleFor } from '../bundles.mjs';
@@ -43,12 +44,15 @@ options:
   --lake                write the finished job to the results lake ($AISLE_HOME/lake) now; by default it is
                         written when insights are next asked for (aisle insights, aisle serve), from OUT.csv
   --no-lake             leave the job out of the results lake
+  --csv-raw             write every cell exactly as it went in; by default a cell that starts like a
+                        spreadsheet formula (=, +, -, @, tab, CR; not a plain number) gets a leading '
   -q, --quiet           no progress output
   -h, --help            this help
 
 environment:
   AISLE_HOME            local state folder (default ./.aisle): aisle.duckdb (results, cache, jobs), lake/
-  AISLE_CACHE_TTL_DAYS  how long cached decisions live (human labels never expire)`;
+  AISLE_CACHE_TTL_DAYS  how long cached decisions live (human labels never expire)
+  AISLE_CSV_RAW         true: as --csv-raw`;
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -79,6 +83,7 @@ export async function run(argv: string[]): Promise<number> {
       fresh: { type: 'boolean' },
       lake: { type: 'boolean' },
       'no-lake': { type: 'boolean' },
+      'csv-raw': { type: 'boolean' },
       'batch-size': { type: 'string' },
       'checkpoint-every': { type: 'string' },
       'store-all': { type: 'boolean' },
@@ -98,6 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   const tiers = values.tiers !== undefined ? parseTierList(values.tiers) : undefined;
   const batchSize = positiveInt(values['batch-size'], '--batch-size', 256);
   const checkpointEvery = positiveInt(values['checkpoint-every'], '--checkpoint-every', 50_000);
+  const csvRaw = values['csv-raw'] || configOf('local').aisleCsvRaw;
 
   const rt = await createLocalRuntime({ taxonomyPath: values.taxonomy, rulesPath: values.rules, tiers });
   let progress: Progress | undefined;
@@ -111,6 +117,8 @@ export async function run(argv: string[]): Promise<number> {
       taxonomy: values.taxonomy && resolve(values.taxonomy),
       version: rt.taxonomy.version,
       rules: values.rules && resolve(values.rules),
+      // A resumed run writes the rest of its files the same way (unset when neutralised: default runs keep their ids).
+      csvRaw: csvRaw || undefined,
     });
     if (!values.quiet) {
       console.error(`aisle: classifying ${relative(process.cwd(), input) || input} with ${rt.tierNames.join(' → ')}`);
@@ -133,6 +141,7 @@ export async function run(argv: string[]): Promise<number> {
       checkpointEvery,
       concurrency,
       storeAll: values['store-all'],
+      csvRaw,
       threads,
       workerScript: classifyWorkerScript,
       taxonomyPath: values.taxonomy,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { aisleHome } from '../../functions/adapters/local/runtime.ts';
+import { neutraliseCell } from '../../functions/core/csv.ts';
 import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle insights [NAME] [--job ID] [--format table|csv|json]
@@ -39,7 +40,9 @@ export function formatTable(rows: Record<string, unknown>[]): string {
 
 function render(rows: Record<string, unknown>[], format: Format): string {
   if (format === 'json') return JSON.stringify(rows, null, 2);
-  if (format === 'csv') return rows.length ? stringify(rows, { header: true, cast: { boolean: (b) => String(b) } }).trimEnd() : '';
+  // Product names in the rows (top_uncertain) are cells a spreadsheet opens: neutralised like every CSV Aisle writes.
+  if (format === 'csv')
+    return rows.length ? stringify(rows, { header: true, cast: { boolean: (b) => String(b), string: neutraliseCell } }).trimEnd() : '';
   return formatTable(rows);
 }
 

@@ -38,13 +38,15 @@ export interface LocalService {
 export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; rateLimit?: AppDeps['rateLimit'] }): LocalService {
   const outbox = join(rt.home, 'outbox');
   mkdirSync(outbox, { recursive: true });
+  const csvRaw = configOf('local').aisleCsvRaw;
   const jobs = new LocalJobsService({
     home: rt.home,
     jobs: rt.jobs,
     run: async (job) => {
       // A server's jobs run in the background: the lake export is not in anyone's way, so it runs at once.
-      await classifyFile(rt, { input: job.input, output: join(outbox, `${job.id}.csv`), jobId: job.id, lake: 'now' });
+      await classifyFile(rt, { input: job.input, output: join(outbox, `${job.id}.csv`), jobId: job.id, lake: 'now', csvRaw });
     },
+    csvRaw,
   });
   const insights = new DuckDbInsights(join(rt.home, 'lake'), { say: rt.warn });
   const deps: AppDeps = {
@@ -54,7 +56,7 @@ export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; ra
     cache: rt.cache,
     jobs,
     models: LocalModelRegistry.forHome(rt.home),
-    retrainer: new LocalRetrainer({ home: rt.home }),
+    retrainer: new LocalRetrainer({ home: rt.home, store: rt.store }),
     insights,
     keys: opts.keys,
     rateLimit: opts.rateLimit,

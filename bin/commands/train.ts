@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { DuckDbResultStore } from '../../functions/adapters/local/duckdb.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
+import { type LabelledItem, readLabelledExport } from '../../functions/adapters/local/retrainer.ts';
 import { aisleHome, openLocalDb } from '../../functions/adapters/local/runtime.ts';
 import { itemText } from '../../functions/core/normalize.ts';
 import { loadRules } from '../../functions/core/rules.ts';
@@ -30,6 +31,8 @@ options:
   --no-starter            do not add the starter catalog to the training rows
   --from-store            add labelled items of the local result store (human labels and LLM decisions);
                           the default without --data
+  --store-export FILE     the local store's labelled items as a running \`aisle serve\` exported them (JSON
+                          lines), read instead of the store, which the server holds (POST /v1/models/retrain)
   --holdout FRACTION      held-out share by stable hash when there is no split column (default 0.1)
   --seed N                training seed (default 42): same data and seed, same model
   --target-precision P    precision the per-class thresholds are calibrated for (default 0.97)
@@ -47,26 +50,32 @@ function numberOption(name: string, raw: string | undefined, fallback: number, o
 
 /**
  * Labelled items of the local result store: human labels and LLM decisions train; without a data file, a
- * stable-hash slice of the human labels (gold) is the held-out set.
+ * stable-hash slice of the human labels (gold) is the held-out set. `exported`: the items as a running server
+ * exported them (the store is its own while it runs); otherwise the store itself.
  */
-async function readStore(taxonomy: Taxonomy, opts: { holdOutHuman: boolean; fraction: number }) {
+async function readStore(taxonomy: Taxonomy, opts: { holdOutHuman: boolean; fraction: number; exported: string | undefined }) {
+  if (opts.exported) return splitLabelled(taxonomy, readLabelledExport(opts.exported), opts);
   const db = await openLocalDb();
-  const out = { train: [] as LabelledRow[], heldOut: [] as LabelledRow[], human: 0, llm: 0, stale: 0 };
   try {
-    for await (const item of new DuckDbResultStore(db).exportLabelled({ tiers: ['human', 'llm'] })) {
-      if (!taxonomy.get(item.classId)) {
-        out.stale++;
-        continue;
-      }
-      const text = itemText(item.input);
-      const human = item.tier === 'human';
-      if (human) out.human++;
-      else out.llm++;
-      const heldOut = opts.holdOutHuman && human && isHeldOutByHash(text, opts.fraction);
-      (heldOut ? out.heldOut : out.train).push({ text, classId: item.classId, heldOut });
-    }
+    return await splitLabelled(taxonomy, new DuckDbResultStore(db).exportLabelled({ tiers: ['human', 'llm'] }), opts);
   } finally {
     await db.close();
+  }
+}
+
+async function splitLabelled(taxonomy: Taxonomy, items: AsyncIterable<LabelledItem>, opts: { holdOutHuman: boolean; fraction: number }) {
+  const out = { train: [] as LabelledRow[], heldOut: [] as LabelledRow[], human: 0, llm: 0, stale: 0 };
+  for await (const item of items) {
+    if (!taxonomy.get(item.classId)) {
+      out.stale++;
+      continue;
+    }
+    const text = itemText(item.input);
+    const human = item.tier === 'human';
+    if (human) out.human++;
+    else out.llm++;
+    const heldOut = opts.holdOutHuman && human && isHeldOutByHash(text, opts.fraction);
+    (heldOut ? out.heldOut : out.train).push({ text, classId: item.classId, heldOut });
   }
   return out;
 }
@@ -77,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
       data: { type: 'string' },
       'no-starter': { type: 'boolean', default: false },
       'from-store': { type: 'boolean', default: false },
+      'store-export': { type: 'string' },
       holdout: { type: 'string' },
       seed: { type: 'string' },
       'target-precision': { type: 'string' },
@@ -100,6 +110,7 @@ export async function run(argv: string[]): Promise<number> {
   const { train, heldOut } = await gatherRows(taxonomy, {
     data: values.data,
     fromStore: values['from-store'],
+    storeExport: values['store-export'],
     noStarter: values['no-starter'],
     holdout,
   });
@@ -125,7 +136,13 @@ export async function run(argv: string[]): Promise<number> {
 /** The training and held-out rows: the data file, the local store, and the starter catalog, as the options ask. */
 async function gatherRows(
   taxonomy: Taxonomy,
-  opts: { data: string | undefined; fromStore: boolean | undefined; noStarter: boolean | undefined; holdout: number },
+  opts: {
+    data: string | undefined;
+    fromStore: boolean | undefined;
+    storeExport: string | undefined;
+    noStarter: boolean | undefined;
+    holdout: number;
+  },
 ): Promise<{ train: LabelledRow[]; heldOut: LabelledRow[] }> {
   const train: LabelledRow[] = [];
   const heldOut: LabelledRow[] = [];
@@ -136,8 +153,8 @@ async function gatherRows(
     console.log(`${opts.data}: ${data.rows.length} labelled rows, ${heldOut.length} held out ${how}`);
     if (data.skipped.length) console.log(`  skipped ${data.skipped.length} row(s) without a name (first: line ${data.skipped[0].line})`);
   }
-  if (opts.fromStore || !opts.data) {
-    const store = await readStore(taxonomy, { holdOutHuman: !opts.data, fraction: opts.holdout });
+  if (opts.fromStore || opts.storeExport || !opts.data) {
+    const store = await readStore(taxonomy, { holdOutHuman: !opts.data, fraction: opts.holdout, exported: opts.storeExport });
     train.push(...store.train);
     heldOut.push(...store.heldOut);
     console.log(

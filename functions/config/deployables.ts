@@ -34,6 +34,7 @@ export const DEPLOYABLES = {
   local: {
     AISLE_HOME: S.AISLE_HOME,
     AISLE_CACHE_TTL_DAYS: optional(S.AISLE_CACHE_TTL_DAYS),
+    AISLE_CSV_RAW: S.AISLE_CSV_RAW,
     PORT: withDefault(S.PORT, 8787),
     LLM_ENABLED: S.LLM_ENABLED,
     ...ollama,

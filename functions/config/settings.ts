@@ -66,6 +66,11 @@ export const SETTINGS = {
     'a positive number of days',
     'How long a cached (non-human) decision lives locally; unset: forever. Human labels never expire.',
   ),
+  AISLE_CSV_RAW: setting(
+    z._default(z.stringbool(), false),
+    'true or false (also 1/0, yes/no, on/off)',
+    "Write result and rejects CSV cells exactly as they went in. By default a cell that starts like a spreadsheet formula (=, +, -, @, tab, CR) gets a leading ' (docs/csv.md).",
+  ),
   PORT: int(0, 'Port to listen on (0: any free port).', 65_535),
 
   OLLAMA_HOST: setting(

@@ -359,10 +359,74 @@ function firstLine(buf: Buffer): string {
 
 const NEEDS_QUOTES_COMMA = /[",\r\n]/;
 
-/** Quotes a field when it needs it (RFC 4180). */
+/**
+ * Quotes a field when it needs it (RFC 4180), nothing else: for the files Aisle reads back itself (DuckDB
+ * loads, training exports). What people open in a spreadsheet goes through csvCell.
+ */
 export function escapeCsv(value: string, delimiter = ','): string {
   const needs = delimiter === ',' ? NEEDS_QUOTES_COMMA.test(value) : /["\r\n]/.test(value) || value.includes(delimiter);
   return needs ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * How the CSV files people open are written. Neutralised (the default): a cell a spreadsheet would run as a
+ * formula gets a leading `'` (OWASP CSV injection). Raw: every cell exactly as it went in (docs/csv.md).
+ */
+export interface CsvWriteOptions {
+  raw?: boolean;
+}
+
+/** `=`, `+`, `-`, `@`, tab, carriage return: what makes Excel, Sheets and LibreOffice read a cell as a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const QUOTE = 39; // '
+
+const isFormula = (value: string) => FORMULA_START.test(value) && !PLAIN_NUMBER.test(value);
+/** A formula behind one or more `'`: what neutraliseCell made of a formula (or of such a value itself). */
+const isNeutralised = (value: string) => value.charCodeAt(0) === QUOTE && isFormula(value.replace(/^'+/, ''));
+
+/**
+ * The cell a spreadsheet shows as text: `'` before a formula (a plain number such as -5 or +3.2 is not one).
+ * A value that already looks neutralised gets one more `'`, so restoreCell gives every value back exactly.
+ */
+export function neutraliseCell(value: string): string {
+  const c = value.charCodeAt(0);
+  // Most cells start with a letter or digit: one comparison each.
+  if (!(c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 || c === QUOTE)) return value;
+  return isFormula(value) || isNeutralised(value) ? `'${value}` : value;
+}
+
+/** The value neutraliseCell was given. */
+export function restoreCell(cell: string): string {
+  return isNeutralised(cell) ? cell.slice(1) : cell;
+}
+
+/** One cell of a CSV file people open: neutralised unless raw, quoted as CSV requires. Every such writer uses it. */
+export function csvCell(value: string, opts: CsvWriteOptions = {}): string {
+  return escapeCsv(opts.raw ? value : neutraliseCell(value));
+}
+
+/** A neutralised CSV file (comma-separated, LF) as it would have been written raw: the same bytes, streamed. */
+export async function* restoredCsv(neutralised: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  const parser = new Parser({ relax_column_count: true });
+  const reading = (async () => {
+    try {
+      for await (const chunk of neutralised) if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
+      parser.end();
+    } catch (err) {
+      parser.destroy(err as Error);
+    }
+  })();
+  let out = '';
+  for await (const record of parser as AsyncIterable<string[]>) {
+    out += record.map((cell) => escapeCsv(restoreCell(cell))).join(',') + '\n';
+    if (out.length >= 1 << 16) {
+      yield Buffer.from(out);
+      out = '';
+    }
+  }
+  await reading;
+  if (out) yield Buffer.from(out);
 }
 
 /** Columns the classifier adds after the input's own; `item_key` finds the item on the API (GET /v1/items/{key}). */
@@ -384,6 +448,7 @@ export class CsvOutputFormatter {
   constructor(
     inputHeader: string[],
     private readonly taxonomy: Taxonomy,
+    private readonly opts: CsvWriteOptions = {},
   ) {
     const added = addedColumns(taxonomy);
     const taken = new Set(added.map((a) => a.toLowerCase()));
@@ -391,7 +456,7 @@ export class CsvOutputFormatter {
   }
 
   headerLine(): string {
-    return this.header.map((h) => escapeCsv(h)).join(',') + '\n';
+    return this.header.map((h) => csvCell(h, this.opts)).join(',') + '\n';
   }
 
   /** Output lines for rows and their decisions (parallel arrays). */
@@ -401,7 +466,7 @@ export class CsvOutputFormatter {
       const row = rows[i];
       const d = decisions[i];
       let line = '';
-      for (let j = 0; j < row.length; j++) line += (j ? ',' : '') + escapeCsv(row[j]);
+      for (let j = 0; j < row.length; j++) line += (j ? ',' : '') + csvCell(row[j], this.opts);
       out +=
         line +
         ',' +
@@ -413,9 +478,9 @@ export class CsvOutputFormatter {
         ',' +
         d.status +
         ',' +
-        (d.ruleId ? escapeCsv(d.ruleId) : '') +
+        (d.ruleId ? csvCell(d.ruleId, this.opts) : '') +
         ',' +
-        (d.modelVersion ? escapeCsv(d.modelVersion) : '') +
+        (d.modelVersion ? csvCell(d.modelVersion, this.opts) : '') +
         ',' +
         this.levelFields(d.classId, 'aliases') +
         ',' +
@@ -430,7 +495,7 @@ export class CsvOutputFormatter {
     let s = memo.get(classId);
     if (s === undefined) {
       const names = this.taxonomy.levelsOf(classId);
-      s = (kind === 'levels' ? names : [names[0] ?? '', names[1] ?? '']).map((n) => escapeCsv(n)).join(',');
+      s = (kind === 'levels' ? names : [names[0] ?? '', names[1] ?? '']).map((n) => csvCell(n, this.opts)).join(',');
       memo.set(classId, s);
     }
     return s;
@@ -447,9 +512,10 @@ function formatConfidence(c: number): string {
   return s;
 }
 
-export function formatRejects(rejects: CsvReject[]): string {
+/** Rejects lines; a reject's raw text is a cell too (and a hostile row's text starts like one). */
+export function formatRejects(rejects: CsvReject[], opts: CsvWriteOptions = {}): string {
   let out = '';
-  for (const r of rejects) out += `${r.line},${escapeCsv(r.reason)},${escapeCsv(r.raw)}\n`;
+  for (const r of rejects) out += `${r.line},${csvCell(r.reason, opts)},${csvCell(r.raw, opts)}\n`;
   return out;
 }
 

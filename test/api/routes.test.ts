@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
 import { MAX_NAME_LENGTH } from '../../functions/core/csv.ts';
 import { UnavailableError } from '../../functions/core/errors.ts';
 import { auth, CHALLENGER, CHAMPION, closeTestApis, json, makeTestApi, type TestApi } from './fixtures.ts';
@@ -625,23 +624,6 @@ describe('taxonomy and models', () => {
       createdAt: '2026-11-22T00:00:00.000Z',
       metrics: { validation: { confusion: { matrix: expect.any(Array) } } },
     });
-  });
-
-  it('starts retraining in the background (202 + run id) and reports the run', async () => {
-    const t0 = await makeTestApi();
-    const retrainer = new LocalRetrainer({ home: t0.home, command: [process.execPath, '-e', 'console.log("trained")'] });
-    const t = await makeTestApi({ retrainer });
-    const res = await t.app.request('/v1/models/retrain', { method: 'POST', headers: auth(t.writeKey) });
-    expect(res.status).toBe(202);
-    const run: Json = await res.json();
-    expect(run).toMatchObject({ status: 'running', id: expect.stringMatching(/^train-/) });
-    expect(res.headers.get('location')).toBe(`/v1/models/retrain/${run.id}`);
-    // The run is a real child process: its end is polled for, however long a busy machine takes to start node.
-    const status = async () => ((await (await t.app.request(`/v1/models/retrain/${run.id}`, { headers: auth(t.writeKey) })).json()) as Json).status;
-    await expect.poll(status, { timeout: 30_000, interval: 50 }).not.toBe('running');
-    expect(await status()).toBe('succeeded');
-    expect((await t.app.request('/v1/models/retrain/train-nope', { headers: auth(t.writeKey) })).status).toBe(404);
-    expect((await t.app.request('/v1/models/retrain', { method: 'POST', headers: auth(t.readKey) })).status).toBe(403);
   });
 
   it('answers retrain 503 with Retry-After where retraining is not configured', async () => {

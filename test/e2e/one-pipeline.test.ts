@@ -83,13 +83,16 @@ describe('the local runtime and the queued (AWS) job drive one pipeline', { time
       '"Dog Food, Chicken 20 lb"',
       'Mystery Widget',
       'Orange Juice 52 fl oz',
+      // Spreadsheet formulas (issue 15 item 7): neutralised in both outputs, as they went in in both lakes.
+      '"=HYPERLINK(""http://x"",""y"")"',
+      '-2+3',
     ];
     const lines = ['order_id,product_name,order_date,age_band,Gender,sku'];
     for (let i = 0; i < 450; i++)
       lines.push(
         `o${Math.floor(i / 3)},${names[i % names.length]},2026-0${1 + (i % 3)}-1${i % 9},${i % 2 ? '25-34' : ''},${i % 2 ? 'f' : 'm'},S${i}`,
       );
-    lines.splice(100, 0, ',,2026-01-01,,,bad-row-empty-name');
+    lines.splice(100, 0, '=1+1,,2026-01-01,,,bad-row-empty-name');
     return lines.join('\n') + '\n';
   };
 
@@ -155,6 +158,9 @@ describe('the local runtime and the queued (AWS) job drive one pipeline', { time
     const keys = outboxKeys(queuedJob.id);
     expect(readFileSync(join(lakeBucket, keys.result), 'utf8')).toBe(readFileSync(local.output, 'utf8'));
     expect(readFileSync(join(lakeBucket, keys.rejects), 'utf8')).toBe(readFileSync(local.rejects, 'utf8'));
+    expect(readFileSync(local.output, 'utf8')).toContain(`,"'=HYPERLINK(""http://x"",""y"")",`);
+    expect(readFileSync(local.output, 'utf8')).toContain(`,'-2+3,`);
+    expect(readFileSync(local.rejects, 'utf8')).toContain(`,"'=1+1,,2026-01-01,,,bad-row-empty-name"\n`);
   });
 
   it('puts the same rows in the lake (the SQL export and toLakeRow read one mapping)', async () => {
@@ -166,6 +172,7 @@ describe('the local runtime and the queued (AWS) job drive one pipeline', { time
     const fromQueued = await rows(join(lakeBucket, lakeKey.replace('job=local-1', `job=${queuedJob.id}`)));
     expect(fromLocal).toHaveLength(450);
     expect(fromQueued).toEqual(fromLocal);
+    expect(fromLocal.filter((r) => r.product_name === '=HYPERLINK("http://x","y")')).toHaveLength(56); // every 8th of 450 rows
     expect(fromLocal.filter((r) => r.basket_id === 'o1' && r.age_band === null && r.event_date === '2026-02-14')).toHaveLength(1);
   });
 });

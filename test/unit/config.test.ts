@@ -10,6 +10,7 @@ describe('configOf', () => {
     expect(configOf('local', {})).toEqual({
       aisleHome: '.aisle',
       aisleCacheTtlDays: undefined,
+      aisleCsvRaw: false,
       port: 8787,
       llmEnabled: true,
       ollamaHost: 'http://127.0.0.1:11434',

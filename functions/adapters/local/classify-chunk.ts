@@ -32,6 +32,8 @@ export interface ChunkContext {
   jobId: string;
   batchSize: number;
   storeAll: boolean;
+  /** Output cells exactly as they went in, not neutralised (ClassifyFileOptions.csvRaw). */
+  csvRaw: boolean;
 }
 
 /** What one slice gave. Row and line numbers count from the slice's start; the main thread offsets them. */
@@ -64,7 +66,11 @@ export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promi
   await classifyBatches(reader, ctx.cascade, {
     window: 1,
     counts,
-    sink: (columns) => ({ formatter: new CsvOutputFormatter(columns.header, ctx.taxonomy), jobId: ctx.jobId, keep: storeKeeps(ctx.storeAll) }),
+    sink: (columns) => ({
+      formatter: new CsvOutputFormatter(columns.header, ctx.taxonomy, { raw: ctx.csvRaw }),
+      jobId: ctx.jobId,
+      keep: storeKeeps(ctx.storeAll),
+    }),
     write: (settled) => {
       const { batch } = settled;
       output.write(settled.output);

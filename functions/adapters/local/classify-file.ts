@@ -8,7 +8,16 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CsvBatch, CsvBatchReader, type CsvColumns, CsvOutputFormatter, formatRejects, REJECT_COLUMNS, rejectsPathFor } from '../../core/csv.ts';
+import {
+  type CsvBatch,
+  CsvBatchReader,
+  type CsvColumns,
+  CsvOutputFormatter,
+  type CsvWriteOptions,
+  formatRejects,
+  REJECT_COLUMNS,
+  rejectsPathFor,
+} from '../../core/csv.ts';
 import { UserError } from '../../core/errors.ts';
 import { DEFAULT_RULES_PATH } from '../../core/rules.ts';
 import { DEFAULT_TAXONOMY_PATH } from '../../core/taxonomy.ts';
@@ -60,6 +69,11 @@ export interface ClassifyFileOptions {
    */
   storeAll?: boolean;
   /**
+   * Write every output and rejects cell exactly as it went in. By default a cell a spreadsheet would run as a
+   * formula (=, +, -, @, tab, CR at its start) gets a leading ' (docs/csv.md).
+   */
+  csvRaw?: boolean;
+  /**
    * The finished job in the results lake ($AISLE_HOME/lake) for insights: 'deferred' (the default) marks it and
    * the export runs when the lake is next read; 'now' exports before returning; 'off' leaves it out.
    */
@@ -97,7 +111,7 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
   const resumed = await openJob(rt, jobId, paths, opts.fresh ?? false);
   const run = new FileRun(rt, opts, jobId, paths, resumed);
   await run.classify();
-  const lake = await addToLake(rt, opts.lake, jobId, paths.output, run);
+  const lake = await addToLake(rt, opts, jobId, paths.output, run);
   const resumedFrom = resumed?.checkpoint.records ?? 0;
   return {
     jobId,
@@ -161,13 +175,13 @@ async function openJob(rt: LocalRuntime, jobId: string, paths: JobPaths, fresh: 
 /** Adds the finished job to the results lake, as asked (ClassifyFileOptions.lake). */
 async function addToLake(
   rt: LocalRuntime,
-  mode: ClassifyFileOptions['lake'],
+  opts: Pick<ClassifyFileOptions, 'lake' | 'csvRaw'>,
   jobId: string,
   output: string,
   run: FileRun,
 ): Promise<ClassifySummary['lake']> {
   // A file with no header has no columns and no rows for the lake.
-  if (!run.columns || mode === 'off') return 'off';
+  if (!run.columns || opts.lake === 'off') return 'off';
   const lakeRoot = join(rt.home, 'lake');
   await queueForLake(rt.db, lakeRoot, {
     jobId,
@@ -176,8 +190,9 @@ async function addToLake(
     rows: run.counts.classified,
     taxonomy: rt.taxonomy,
     at: new Date(),
+    csvRaw: opts.csvRaw ?? false,
   });
-  if (mode !== 'now') return 'deferred';
+  if (opts.lake !== 'now') return 'deferred';
   const written = (await fillLake(rt.db, lakeRoot, rt.warn)).find((w) => w.jobId === jobId);
   return written ? { key: written.key } : 'deferred';
 }
@@ -237,6 +252,7 @@ class FileRun {
   private readonly staging: DecisionStaging;
   private readonly checkpointEvery: number;
   private readonly batchSize: number;
+  private readonly csvWrite: CsvWriteOptions;
 
   constructor(
     private readonly rt: LocalRuntime,
@@ -252,6 +268,7 @@ class FileRun {
     this.staging = new DecisionStaging(rt.db);
     this.checkpointEvery = Math.max(1, opts.checkpointEvery ?? 50_000);
     this.batchSize = opts.batchSize ?? 256;
+    this.csvWrite = { raw: opts.csvRaw ?? false };
   }
 
   /** Classifies the rest of the file and marks the job done (or failed, and throws). */
@@ -284,7 +301,7 @@ class FileRun {
   private startOutput(columns: CsvColumns): BatchSink {
     this.columns = columns;
     this.sink = {
-      formatter: new CsvOutputFormatter(columns.header, this.rt.taxonomy),
+      formatter: new CsvOutputFormatter(columns.header, this.rt.taxonomy, this.csvWrite),
       jobId: this.jobId,
       keep: storeKeeps(this.opts.storeAll ?? false),
     };
@@ -351,6 +368,7 @@ class FileRun {
       sliceBytes: opts.sliceBytes ?? 1 << 19,
       batchSize: this.batchSize,
       storeAll: opts.storeAll ?? false,
+      csvRaw: this.csvWrite.raw ?? false,
       jobId: this.jobId,
       workerScript,
       taxonomyPath: opts.taxonomyPath ?? fileURLToPath(DEFAULT_TAXONOMY_PATH),
@@ -366,7 +384,7 @@ class FileRun {
     assertReconciled('a slice', result.records, result.counts);
     this.out.write(result.output);
     for (const r of result.rejects) r.line += this.inputAt!.lineBreaks;
-    this.rej.write(formatRejects(result.rejects));
+    this.rej.write(formatRejects(result.rejects, this.csvWrite));
     addCounts(this.counts, result.counts);
     this.staging.add(offsetRows(result.toStore, this.records));
     this.records += result.records;
@@ -391,7 +409,7 @@ class FileRun {
 
   private async writeBatch(batch: CsvBatch, output: string, toStore: ItemRecord[]): Promise<void> {
     this.out.write(output);
-    this.rej.write(formatRejects(batch.rejects));
+    this.rej.write(formatRejects(batch.rejects, this.csvWrite));
     this.staging.add(encodeDecisions(toStore).text);
     this.records = batch.recordsRead;
     this.opts.onProgress?.(batch.bytesRead, this.records);

@@ -18,7 +18,7 @@ import { type ChunkContext, type ChunkResult, countByte } from './classify-chunk
 import type { LocalRuntime } from './runtime.ts';
 
 /** What a worker is started with (workerData). */
-export interface WorkerSetup extends Pick<ChunkContext, 'header' | 'jobId' | 'batchSize' | 'storeAll'> {
+export interface WorkerSetup extends Pick<ChunkContext, 'header' | 'jobId' | 'batchSize' | 'storeAll' | 'csvRaw'> {
   taxonomyPath: string;
   /** null: the run has no rules tier. */
   rulesPath: string | null;
@@ -156,6 +156,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
     jobId: run.jobId,
     batchSize: run.batchSize,
     storeAll: run.storeAll,
+    csvRaw: run.csvRaw,
     cachedKeys: rt.useCache ? await rt.db.keysFor(rt.taxonomy.version) : null,
   };
   const fd = openSync(run.input, 'r');

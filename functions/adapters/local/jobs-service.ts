@@ -17,7 +17,8 @@ export type RunJob = (job: JobRecord) => Promise<void>;
 export class LocalJobsService extends StoredJobs implements JobsService {
   private readonly running = new Map<string, Promise<void>>();
 
-  constructor(private readonly opts: { home: string; jobs: JobStore; run: RunJob }) {
+  /** csvRaw: how run writes result and rejects cells (ClassifyFileOptions.csvRaw). */
+  constructor(private readonly opts: { home: string; jobs: JobStore; run: RunJob; csvRaw: boolean }) {
     super(opts.jobs);
   }
 
@@ -66,6 +67,12 @@ export class LocalJobsService extends StoredJobs implements JobsService {
   async artifact(id: string, which: 'result' | 'rejects'): Promise<JobArtifact | null> {
     const path = (await this.located(id, which))?.at;
     if (!path || !(await stat(path).catch(() => null))) return null;
-    return { kind: 'stream', body: createReadStream(path), filename: basename(path), contentType: 'text/csv; charset=utf-8' };
+    return {
+      kind: 'stream',
+      body: createReadStream(path),
+      filename: basename(path),
+      contentType: 'text/csv; charset=utf-8',
+      csvRaw: this.opts.csvRaw,
+    };
   }
 }

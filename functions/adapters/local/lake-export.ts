@@ -33,10 +33,12 @@ export interface FinishedJob {
   taxonomy: Taxonomy;
   /** When the job finished: the partition day and `decided_at`. */
   at: Date;
+  /** The output's cells are as they went in; otherwise formulas were neutralised and the lake restores them. */
+  csvRaw: boolean;
 }
 
 /** What lake/pending/<job>.json holds. */
-interface PendingJob extends Pick<FinishedJob, 'jobId' | 'outputCsv' | 'inputHeader' | 'rows'> {
+interface PendingJob extends Pick<FinishedJob, 'jobId' | 'outputCsv' | 'inputHeader' | 'rows' | 'csvRaw'> {
   outputBytes: number;
   outputMtimeMs: number;
   /** The output's header: the input columns named by position (c0, c1, …), then the added columns. */
@@ -96,6 +98,7 @@ COPY (
     levels: [...taxonomy.levels],
     classes: taxonomy.classes.map((c) => [c.id, ...taxonomy.levelsOf(c.id)]),
     at: job.at.toISOString(),
+    csvRaw: job.csvRaw,
   };
   // Written aside and renamed: a reader sees the whole marker or none, and the costs file is there before it.
   const marker = markerPath(lakeRoot, job.jobId);
@@ -193,12 +196,15 @@ async function exportPending(db: SqlRunner, lakeRoot: string, job: PendingJob): 
 function exportSql(lakeRoot: string, job: PendingJob, tmp: string): string {
   // Class ids back from the level names the output holds (every level, so deeper taxonomies join exactly).
   const { levels } = job;
+  // A marker from before outputs were neutralised has no csvRaw: its output is raw.
+  const restore = job.csvRaw === false;
   const classIds = job.classes.map((c) => `(${c.map(quoteText).join(', ')})`).join(', ');
   const levelCol = (i: number) => `COALESCE(o.${quoteIdent(levels[i])}, '')`;
   return `
 COPY (
   WITH o AS (
-    SELECT *, row_number() OVER () AS row_no
+    SELECT ${job.outputHeader.map((c) => `${restore ? restoredCellSql(quoteIdent(c)) : quoteIdent(c)} AS ${quoteIdent(c)}`).join(', ')},
+      row_number() OVER () AS row_no
     FROM read_csv(${quoteText(job.outputCsv)}, header = true, all_varchar = true, parallel = false,
                   names = [${job.outputHeader.map(quoteText).join(', ')}])
   ),
@@ -211,6 +217,16 @@ COPY (
   -- No ORDER BY: row_no keeps each row's input position, and sorting would hold the whole job in memory
   -- (a million rows: +180 MB peak RSS and a third more time).
 ) TO ${quoteText(tmp)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${ZSTD_LEVEL}, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
+}
+
+/**
+ * core/csv.ts restoreCell in SQL: the lake keeps the text as it went in, not the `'` the output CSV put before a
+ * formula.
+ */
+function restoredCellSql(cell: string): string {
+  const afterQuotes = `ltrim(${cell}, '''')`;
+  return `CASE WHEN starts_with(${cell}, '''') AND regexp_matches(${afterQuotes}, '^[-=+@\\t\\r]')
+    AND NOT regexp_matches(${afterQuotes}, '^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?$') THEN substr(${cell}, 2) ELSE ${cell} END`;
 }
 
 /** The lake columns as SQL over the output row `o`: each column's source (core/lake.ts LAKE_COLUMNS) in SQL. */

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createRoute, z } from '@hono/zod-openapi';
+import { restoredCsv } from '../../core/csv.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse, zodDetails } from '../errors.ts';
 import { JobIdParamSchema, JobSchema, json, PageQuerySchema, pageOf } from '../schemas.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
@@ -72,7 +73,15 @@ const artifactRoute = (which: 'result' | 'rejects') =>
     path: `/v1/jobs/{id}/${which}`,
     tags: ['jobs'],
     summary: which === 'result' ? "A finished job's result CSV" : "A finished job's rejects CSV (row, reason)",
-    request: { params: JobIdParamSchema },
+    description:
+      "Cells that start like a spreadsheet formula (=, +, -, @, tab, CR; not a plain number) come with a leading ' (docs/csv.md). " +
+      '`?raw=1`: every cell exactly as it went in (served locally; on AWS set it at the source).',
+    request: {
+      params: JobIdParamSchema,
+      query: z.object({
+        raw: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: '1: cells exactly as they went in, formulas not neutralised' }),
+      }),
+    },
     responses: {
       200: { description: 'The CSV', content: { 'text/csv': { schema: z.string() } } },
       302: { description: 'Redirect to a presigned download (AWS)' },
@@ -145,15 +154,22 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
   for (const which of ['result', 'rejects'] as const) {
     app.openapi(artifactRoute(which), async (c) => {
       const { id } = c.req.valid('param');
+      const { raw } = c.req.valid('query');
       const job = await deps.jobs.get(id);
       if (!job) throw notFound(`job ${id}`);
       if (job.status !== 'done') throw new ApiError(409, 'not_ready', `job ${id} is ${job.status}: its ${which} is there once it is done`);
       const artifact = await deps.jobs.artifact(id, which);
       if (!artifact) throw notFound(`${which} of job ${id}`);
-      if (artifact.kind === 'redirect') return c.redirect(artifact.url, 302);
+      const wantsRaw = raw === '1' || raw === 'true';
+      if (artifact.kind === 'redirect') {
+        if (wantsRaw)
+          throw new ApiError(400, 'raw_unavailable', 'this deployment serves its CSVs as written, formulas neutralised: raw=1 is for aisle serve');
+        return c.redirect(artifact.url, 302);
+      }
+      const body = wantsRaw && !artifact.csvRaw ? Readable.from(restoredCsv(artifact.body)) : artifact.body;
       c.header('Content-Type', artifact.contentType);
       c.header('Content-Disposition', `attachment; filename="${artifact.filename.replace(/"/g, '')}"`);
-      return c.body(Readable.toWeb(artifact.body) as ReadableStream, 200);
+      return c.body(Readable.toWeb(body) as ReadableStream, 200);
     });
   }
 }

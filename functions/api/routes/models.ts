@@ -19,7 +19,8 @@ const TrainingRunSchema = z
     startedAt: z.string(),
     finishedAt: z.string().optional(),
     detail: z.string().optional(),
-    error: z.string().optional(),
+    progress: z.string().optional().openapi({ description: "What the run is doing now: locally the trainer's latest line" }),
+    error: z.string().optional().openapi({ description: 'Why the run failed' }),
   })
   .openapi('TrainingRun');
 
