@@ -52,7 +52,6 @@ export function thresholdOf(t: ClassThresholds, classId: string): number {
 export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy } = {}): Tier {
   // With the taxonomy, reasons name classes ("Dairy & Eggs"); ids are used without it.
   const nameOf = (classId: string) => opts.taxonomy?.get(classId)?.name ?? classId;
-  const calibration = encoder.ruleCalibration;
 
   const judge = (modelVersion: string, candidates: Candidate[], threshold: number, why: string): TierOutcome => {
     const top = candidates[0];
@@ -105,17 +104,22 @@ export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy 
     get version() {
       return encoder.modelVersion;
     },
-    reviews: calibration ? 'rules' : undefined,
+    // Read per batch, as the version: a followed champion (adapters/local/champion-encoder.ts) may change.
+    get reviews() {
+      return encoder.ruleCalibration ? ('rules' as const) : undefined;
+    },
     async decide(items: CascadeItem[], ctx?: TierContext): Promise<TierOutcome[]> {
       if (!items.length) return [];
-      const earlier = calibration ? ctx?.earlier : undefined;
       // Reviewing a rule needs the probability of the rule's class, wherever it ranks: ask for all classes.
       const predictions = await encoder.predict(
         items.map((it) => it.text),
-        earlier ? Number.MAX_SAFE_INTEGER : topK,
+        ctx?.earlier ? Number.MAX_SAFE_INTEGER : topK,
       );
-      // Read after predicting: a remote encoder learns its model version from its first answer.
+      // Read after predicting, from the model that answered: a remote encoder learns its model version from its
+      // first answer, and a followed champion may have been swapped in for this batch.
       const modelVersion = encoder.modelVersion;
+      const calibration = encoder.ruleCalibration;
+      const earlier = calibration ? ctx?.earlier : undefined;
       return predictions.map((candidates, i): TierOutcome => {
         const rule = earlier?.[i];
         if (calibration && rule) return review(modelVersion, calibration, candidates, rule);

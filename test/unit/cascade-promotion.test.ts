@@ -36,6 +36,17 @@ async function classify(output: string): Promise<Row[]> {
   return parse(readFileSync(join(home, output)), { columns: true }) as Row[];
 }
 
+/** A trained version (here the starter's weights under another name), registered and promoted as `aisle train` does. */
+async function promoteCopy(version: string): Promise<void> {
+  const dir = join(home, 'models', version);
+  cpSync(new URL('../../models/encoder/starter-v1', import.meta.url), dir, { recursive: true });
+  const card = JSON.parse(readFileSync(join(dir, 'card.json'), 'utf8'));
+  writeFileSync(join(dir, 'card.json'), JSON.stringify({ ...card, version, parentVersion: 'starter-v1' }));
+  const registry = LocalModelRegistry.forHome(home);
+  await registry.addChallenger(version);
+  await registry.promote(version);
+}
+
 describe('the cache after a promotion', { timeout: 120_000 }, () => {
   it('serves no decision of the retired model, and labels as before', async () => {
     const first = await classify('first.csv');
@@ -43,14 +54,7 @@ describe('the cache after a promotion', { timeout: 120_000 }, () => {
     expect(byStarter.length).toBe(5);
     expect(first.every((r) => r.tier !== 'encoder' || r.model_version === 'starter-v1')).toBe(true);
 
-    // A trained version (here the starter's weights under another name), registered and promoted as `aisle train` does.
-    const v2 = join(home, 'models', 'v2');
-    cpSync(new URL('../../models/encoder/starter-v1', import.meta.url), v2, { recursive: true });
-    const card = JSON.parse(readFileSync(join(v2, 'card.json'), 'utf8'));
-    writeFileSync(join(v2, 'card.json'), JSON.stringify({ ...card, version: 'v2', parentVersion: 'starter-v1' }));
-    const registry = LocalModelRegistry.forHome(home);
-    await registry.addChallenger('v2');
-    await registry.promote('v2');
+    await promoteCopy('v2');
 
     const rerun = await classify('rerun.csv');
     expect(rerun.filter((r) => r.model_version === 'starter-v1')).toEqual([]);
@@ -63,5 +67,24 @@ describe('the cache after a promotion', { timeout: 120_000 }, () => {
     const third = await classify('third.csv');
     for (const name of byStarter) expect(third.find((r) => r.name === name)?.tier).toBe('cache');
     expect(third.filter((r) => r.tier === 'cache' && r.model_version !== '' && r.model_version !== 'v2')).toEqual([]);
+  });
+
+  it('a running process (aisle serve) answers with a champion promoted while it runs', async () => {
+    const rt = await createLocalRuntime({ home, tiers: ['cache', 'rules', 'encoder'], warn: () => undefined });
+    try {
+      const run = async (output: string) => {
+        await classifyFile(rt, { input, output: join(home, output), lake: 'off' });
+        return parse(readFileSync(join(home, output)), { columns: true }) as Row[];
+      };
+      expect((await run('before.csv')).filter((r) => r.model_version === 'v2').length).toBeGreaterThan(0);
+      await promoteCopy('v3');
+      // The registry is looked at once a second at most.
+      await new Promise((r) => setTimeout(r, 1_100));
+      const after = await run('after.csv');
+      expect(after.filter((r) => r.model_version === 'v2')).toEqual([]);
+      expect(after.filter((r) => r.tier === 'encoder').map((r) => r.model_version)).toEqual(Array(4).fill('v3'));
+    } finally {
+      await rt.close();
+    }
   });
 });

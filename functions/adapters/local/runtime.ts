@@ -19,16 +19,12 @@ import { LocalModelRegistry } from './model-registry.ts';
  */
 function localTierServices(home: string, taxonomy: Taxonomy, env: NodeJS.ProcessEnv): TierServices {
   return {
-    // The registry's champion ($AISLE_HOME/models/registry.json, else the shipped starter model), one intra-op thread per core.
+    // The registry's champion ($AISLE_HOME/models/registry.json, else the shipped starter model), followed as it
+    // is promoted; one intra-op thread per core.
     async encoder() {
-      const champion = await LocalModelRegistry.forHome(home).champion();
-      if (!champion?.location) return { unavailable: 'no model: no shipped starter model and no trained champion' };
-      const { OnnxEncoder } = await import('../../model/encoder.ts');
-      try {
-        return await OnnxEncoder.load(champion.location, { taxonomy, threads: availableParallelism() });
-      } catch (err) {
-        return { unavailable: `model ${champion.version} cannot be loaded: ${(err as Error).message}` };
-      }
+      const [{ OnnxEncoder }, { ChampionEncoder }] = await Promise.all([import('../../model/encoder.ts'), import('./champion-encoder.ts')]);
+      const load = (location: string) => OnnxEncoder.load(location, { taxonomy, threads: availableParallelism() });
+      return ChampionEncoder.open(LocalModelRegistry.forHome(home), load);
     },
     llm: async (examples) => (await import('../ollama.ts')).createOllamaLlm(taxonomy, examples, configOf('local', env)),
   };
