@@ -52,12 +52,32 @@ async function refreshModels() {
   }, alertIn(out));
 }
 
+/** A retraining run as GET /v1/models/retrain/{id} answers it. */
+interface TrainingRunView {
+  id: string;
+  status: 'running' | 'succeeded' | 'failed';
+  progress?: string;
+  detail?: string;
+  error?: string;
+}
+
 $('#models-refresh').addEventListener('click', refreshModels);
 const status = say('#models-status');
 $('#retrain').addEventListener('click', () =>
   attempt(async () => {
-    const { data } = await api<{ id: string }>('POST', '/v1/models/retrain');
+    const { data } = await api<TrainingRunView>('POST', '/v1/models/retrain');
     status(`Retraining started: run ${data.id}.`);
+    // Followed until it ends: the trainer's latest line while it runs, then the models it left.
+    for (let run = data; run.status === 'running'; ) {
+      await new Promise((r) => setTimeout(r, 1000));
+      run = (await api<TrainingRunView>('GET', `/v1/models/retrain/${encodeURIComponent(data.id)}`)).data;
+      if (run.status === 'running') status(`Retraining (run ${run.id}): ${run.progress ?? 'started'}`);
+      else if (run.status === 'failed') throw new Error(`retraining failed: ${run.error ?? 'no reason given'}`);
+      else {
+        status(`Retraining done (run ${run.id}): ${run.detail ?? 'see the models below'}.`);
+        await refreshModels();
+      }
+    }
   }, status),
 );
 whenShown('models', refreshModels);
