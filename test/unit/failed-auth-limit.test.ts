@@ -1,6 +1,8 @@
+import type { Context } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { clientKey, proxiedAddress } from '../../functions/api/client-address.ts';
 import { FailedAuthLimit } from '../../functions/api/rate-limit.ts';
+import { lambdaClientOf } from '../../functions/handlers/api-deps.ts';
 
 describe('FailedAuthLimit', () => {
   it('refuses a client past its failures until the window ends, and keeps at most maxClients windows', () => {
@@ -29,6 +31,12 @@ describe('client addresses', () => {
     expect(clientKey('[2001:db8:0:1:aaaa::9%eth0]')).toBe('2001:db8:0:1::/64');
     expect(clientKey('::1')).toBe('0:0:0:0::/64');
     expect(clientKey(undefined)).toBe('unknown');
+  });
+
+  it("counts a Lambda call by API Gateway's source IP (HTTP API and REST API events)", () => {
+    const call = (requestContext: object) => lambdaClientOf({ env: { event: { requestContext } } } as unknown as Context);
+    expect(call({ http: { sourceIp: '203.0.113.9' } })).toBe('203.0.113.9');
+    expect(call({ identity: { sourceIp: '2001:db8::1' } })).toBe('2001:db8:0:0::/64');
   });
 
   it("takes the proxy's own entry of X-Forwarded-For: the last", () => {
