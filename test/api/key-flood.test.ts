@@ -91,6 +91,21 @@ describe('failed authentications per client', () => {
   });
 });
 
+describe('remembered key checks', () => {
+  it('keep a good key through a flood of 10,000 refused ones (each kept apart, in bounded maps)', { timeout: 60_000 }, async () => {
+    const keys = countedStore(keyFile());
+    const good = newApiKey('legit', 'read');
+    await keys.file.put(good.record);
+    const t = await makeTestApi({ keys: keys.store, failedAuthLimit: null, keyCacheMs: 600_000 });
+    const get = (key: string) => t.app.request('/v1/taxonomy', { headers: { authorization: `Bearer ${key}` } });
+    expect((await get(good.key)).status).toBe(200);
+    for (let i = 0; i < 10_001; i++) await get(madeUpKey());
+    const before = keys.gets();
+    expect((await get(good.key)).status).toBe(200);
+    expect(keys.gets()).toBe(before); // still remembered: no store read
+  });
+});
+
 describe('the local key store', () => {
   it('keeps its keys in memory and sees a key another process adds to the file', async () => {
     const path = keyFile();
