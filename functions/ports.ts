@@ -78,6 +78,8 @@ export interface JobCheckpoint {
   /** Where those records end in the input, and the CR/LF bytes after the header before that (runs in workers). */
   inputBytes?: number;
   inputLineBreaks?: number;
+  /** The counts of those records (the job record's own counts may be further on: progress written since). */
+  counts?: ChunkCounts;
 }
 
 /** A new job's record: queued, nothing counted yet, unless `job` says otherwise. */

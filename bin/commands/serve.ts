@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Hono } from 'hono';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { InboxWatcher } from '../../functions/adapters/local/inbox-watcher.ts';
@@ -11,6 +12,7 @@ import { LocalModelRegistry } from '../../functions/adapters/local/model-registr
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { type AppDeps, createApp } from '../../functions/api/app.ts';
+import { clientKey, proxiedAddress } from '../../functions/api/client-address.ts';
 import { configOf } from '../../functions/config/deployables.ts';
 import type { KeyStore } from '../../functions/ports.ts';
 import { commandArgs } from './args.ts';
@@ -20,7 +22,8 @@ const USAGE = `usage: aisle serve [--port N] [--host H] [--no-auth] [--rate-limi
 Serves the HTTP API (/v1/*, OpenAPI at /openapi.json, Swagger UI at /docs) and the web inspector (/) on
 http://127.0.0.1:8787 (PORT or --port). Requests need an API key (aisle keys create --name NAME) unless
 --no-auth, which is allowed on a loopback host only. --rate-limit: requests per second per key (default 50,
-bursts of twice that; 0 turns it off).
+bursts of twice that; 0 turns it off). An address that presents more than AISLE_AUTH_FAILURES bad keys
+(default 30) in AISLE_AUTH_FAILURE_WINDOW_S (60) is answered 429 until the window ends.
 
 Watches the inbox folder (default $AISLE_HOME/inbox, or --inbox DIR): each CSV file dropped there becomes a job
 once it stops changing for a second; results go to $AISLE_HOME/outbox/<job>.csv (and .rejects.csv), the file
@@ -35,7 +38,11 @@ export interface LocalService {
   close(): Promise<void>;
 }
 
-export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; rateLimit?: AppDeps['rateLimit'] }): LocalService {
+export function localService(
+  rt: LocalRuntime,
+  opts: { keys: KeyStore | null; rateLimit?: AppDeps['rateLimit']; clientOf?: AppDeps['clientOf'] },
+): LocalService {
+  const config = configOf('local');
   const outbox = join(rt.home, 'outbox');
   mkdirSync(outbox, { recursive: true });
   const csvRaw = configOf('local').aisleCsvRaw;
@@ -60,6 +67,8 @@ export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; ra
     insights,
     keys: opts.keys,
     rateLimit: opts.rateLimit,
+    failedAuthLimit: { failures: config.aisleAuthFailures, windowSeconds: config.aisleAuthFailureWindowS },
+    clientOf: opts.clientOf,
     readiness: {
       store: { required: true, check: async () => void (await rt.jobs.list({ limit: 1 })) },
       ...Object.fromEntries(rt.unavailable.map((u) => [u.name, { required: false, check: () => Promise.reject(new Error(u.reason)) }])),
@@ -74,6 +83,14 @@ export function localService(rt: LocalRuntime, opts: { keys: KeyStore | null; ra
       await insights.close();
     },
   };
+}
+
+/**
+ * The client of a request to the Node server: the connection's address, or with `header` (a proxy in front
+ * sets it, AISLE_CLIENT_ADDRESS_HEADER) the address that proxy put there.
+ */
+export function nodeClientOf(header?: string): NonNullable<AppDeps['clientOf']> {
+  return (c) => clientKey(header ? proxiedAddress(c.req.header(header)) : getConnInfo(c).remote.address);
 }
 
 /** Starts the app on host:port (port 0: any free one); resolves once it listens. */
@@ -126,6 +143,7 @@ export async function run(argv: string[]): Promise<number> {
   const service = localService(rt, {
     keys: keyStore,
     rateLimit: rate === undefined ? undefined : rate === 0 ? null : { ratePerSecond: rate, burst: rate * 2 },
+    clientOf: nodeClientOf(configOf('local').aisleClientAddressHeader),
   });
   const app = createApp(service.deps);
   const { url, close } = await listen(app, { host: values.host, port });

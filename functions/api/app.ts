@@ -2,10 +2,10 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ApiKeyCheck } from '../core/api-keys.ts';
-import { bearerToken, verifyApiKey } from '../core/api-keys.ts';
+import { apiKeyId, bearerToken, verifyApiKey } from '../core/api-keys.ts';
 import type { KeyStore } from '../ports.ts';
 import { ApiError, errorBody, respondError, zodDetails } from './errors.ts';
-import { TokenBuckets } from './rate-limit.ts';
+import { FailedAuthLimit, TokenBuckets } from './rate-limit.ts';
 import { classifyRoutes } from './routes/classify.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -23,6 +23,7 @@ export type { AppDeps } from './types.ts';
 const ANONYMOUS: Principal = { keyId: 'anonymous', name: 'anonymous (auth off)', role: 'write' };
 const NO_KEY = 'send an API key: Authorization: Bearer <key> (create one with `aisle keys create --name NAME`)';
 export const DEFAULT_RATE_LIMIT = { ratePerSecond: 50, burst: 100 };
+export const DEFAULT_FAILED_AUTH_LIMIT = { failures: 30, windowSeconds: 60 };
 
 /**
  * The Hono app: error handling, security headers, auth and rate limiting, then every route group. Long but
@@ -75,15 +76,30 @@ export function createApp(deps: AppDeps): ApiApp {
   const checkKey = cachedKeyCheck(deps.keys, deps.keyCacheMs ?? 5000, nowMs);
   const rateLimit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
   const buckets = rateLimit && new TokenBuckets(rateLimit.ratePerSecond, rateLimit.burst, nowMs);
+  const failedAuth = deps.failedAuthLimit === undefined ? DEFAULT_FAILED_AUTH_LIMIT : deps.failedAuthLimit;
+  const failures = failedAuth && new FailedAuthLimit(failedAuth.failures, failedAuth.windowSeconds, nowMs);
+  const clientOf = deps.clientOf ?? (() => 'unknown');
   app.use('/v1/*', async (c, next) => {
     let principal = ANONYMOUS;
     if (checkKey) {
       const key = bearerToken(c.req.header('authorization'));
       if (!key) throw new ApiError(401, 'unauthorized', NO_KEY, undefined, { 'WWW-Authenticate': 'Bearer' });
-      const check = await checkKey(key);
-      if (!check.ok) {
-        const [code, why] = check.reason === 'revoked' ? ['key_revoked', 'this API key was revoked'] : ['unauthorized', 'unknown API key'];
-        throw new ApiError(401, code, why, undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      let check = checkKey.cached(key);
+      if (!check?.ok) {
+        // A client that keeps failing is refused before its key is looked up: made-up keys cost no store read.
+        // A key known to be good still works from its address (a flood from the same network does not lock it out).
+        const client = clientOf(c);
+        const wait = failures?.blockedFor(client) ?? 0;
+        if (wait) {
+          const why = `too many failed authentications from this address: at most ${failedAuth!.failures} per ${failedAuth!.windowSeconds} s`;
+          throw new ApiError(429, 'rate_limited', why, undefined, { 'Retry-After': String(wait) });
+        }
+        check ??= await checkKey.check(key);
+        if (!check.ok) {
+          failures?.fail(client);
+          const [code, why] = check.reason === 'revoked' ? ['key_revoked', 'this API key was revoked'] : ['unauthorized', 'unknown API key'];
+          throw new ApiError(401, code, why, undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+        }
       }
       principal = { keyId: check.record.id, name: check.record.name, role: check.record.role };
     }
@@ -178,32 +194,49 @@ function isReadOnlyRequest(method: string, path: string): boolean {
  * Key checks remembered per presented key for `ttlMs`: a busy client costs no store read and no hash per
  * request, and a revocation (or a new key) takes effect within `ttlMs`. A check past half its life is
  * refreshed in the background while it still answers, and concurrent checks of one key share one store
- * read, so a busy key never waits for the store.
+ * read, so a busy key never waits for the store. Good and refused keys are remembered apart, each in a
+ * bounded least-recently-used map: made-up keys cannot push out the keys in use nor grow memory. A key
+ * that is not even well-formed is refused without a read and not remembered.
  */
-function cachedKeyCheck(keys: KeyStore | null, ttlMs: number, now: () => number) {
+function cachedKeyCheck(keys: KeyStore | null, ttlMs: number, now: () => number, capacity = 10_000) {
   if (!keys) return null;
-  const seen = new Map<string, { check: ApiKeyCheck; at: number }>();
+  type Seen = { check: ApiKeyCheck; at: number };
+  const accepted = new Map<string, Seen>();
+  const refused = new Map<string, Seen>();
   const pending = new Map<string, Promise<ApiKeyCheck>>();
   const lookup = (id: string) => keys.get(id);
+  const remember = (key: string, seen: Seen) => {
+    const [into, other] = seen.check.ok ? [accepted, refused] : [refused, accepted];
+    other.delete(key);
+    into.delete(key); // re-inserted last: a map's order is its recency
+    if (into.size >= capacity) into.delete(into.keys().next().value!);
+    into.set(key, seen);
+  };
   const refresh = (key: string): Promise<ApiKeyCheck> => {
     const started = now();
     const read = verifyApiKey(key, lookup)
       .then((check) => {
-        if (seen.size >= 10_000) seen.clear();
-        seen.set(key, { check, at: started });
+        remember(key, { check, at: started });
         return check;
       })
       .finally(() => pending.delete(key));
     pending.set(key, read);
     return read;
   };
-  return (key: string): Promise<ApiKeyCheck> => {
-    const hit = seen.get(key);
-    const age = hit ? now() - hit.at : Infinity;
-    if (age < ttlMs) {
+  return {
+    /** The remembered check of `key` while it is fresh, else undefined. */
+    cached(key: string): ApiKeyCheck | undefined {
+      const hit = accepted.get(key) ?? refused.get(key);
+      const age = hit ? now() - hit.at : Infinity;
+      if (age >= ttlMs) return undefined;
       if (age >= ttlMs / 2 && !pending.has(key)) refresh(key).catch(() => undefined); // the next request retries
-      return Promise.resolve(hit!.check);
-    }
-    return pending.get(key) ?? refresh(key);
+      remember(key, hit!);
+      return hit!.check;
+    },
+    /** Checks `key` with the store (one read for concurrent checks of one key), unless it is malformed. */
+    check(key: string): Promise<ApiKeyCheck> {
+      if (!apiKeyId(key)) return Promise.resolve({ ok: false, reason: 'malformed' });
+      return pending.get(key) ?? refresh(key);
+    },
   };
 }

@@ -31,3 +31,44 @@ export class TokenBuckets {
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / this.ratePerSecond)) };
   }
 }
+
+/**
+ * Failed authentications per client (its address) in fixed windows: a client past `failures` in a window is
+ * refused until the window ends, before its key is looked up, so a flood of made-up keys costs no store read.
+ * At most `maxClients` windows are kept (the oldest go first), so a flood from many addresses cannot grow memory.
+ */
+export class FailedAuthLimit {
+  private readonly windows = new Map<string, { failures: number; since: number }>();
+
+  constructor(
+    readonly failures: number,
+    readonly windowSeconds: number,
+    private readonly nowMs: () => number = Date.now,
+    private readonly maxClients = 10_000,
+  ) {}
+
+  /** Seconds until `client` may try a key again; 0 when it may now. */
+  blockedFor(client: string): number {
+    const w = this.windows.get(client);
+    if (!w) return 0;
+    const left = w.since + this.windowSeconds * 1000 - this.nowMs();
+    if (left <= 0) {
+      this.windows.delete(client);
+      return 0;
+    }
+    return w.failures >= this.failures ? Math.ceil(left / 1000) : 0;
+  }
+
+  /** Counts one failed authentication of `client`. */
+  fail(client: string): void {
+    const now = this.nowMs();
+    const w = this.windows.get(client);
+    if (w && now - w.since < this.windowSeconds * 1000) {
+      w.failures++;
+      return;
+    }
+    this.windows.delete(client); // re-inserted last: the map's order is the windows' age
+    if (this.windows.size >= this.maxClients) this.windows.delete(this.windows.keys().next().value!);
+    this.windows.set(client, { failures: 1, since: now });
+  }
+}

@@ -1,5 +1,6 @@
 // The app's types, apart from app.ts so that its routes can name them without importing the module that imports them.
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { ApiKeyRole } from '../core/api-keys.ts';
 import type { Cascade } from '../core/cascade.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
@@ -30,6 +31,13 @@ export interface AppDeps {
   rateLimit?: { ratePerSecond: number; burst: number } | null;
   /** How long a key lookup is reused (default 5 s): revocations take effect within it. */
   keyCacheMs?: number;
+  /**
+   * Failed authentications one client may make per window before it is refused (429) without a key lookup;
+   * null turns the limit off. Default 30 per 60 s.
+   */
+  failedAuthLimit?: { failures: number; windowSeconds: number } | null;
+  /** The client a request comes from (its address, see client-address.ts); unset: every request counts as one client. */
+  clientOf?: (c: Context) => string;
   /** Name and version shown by /health and the OpenAPI document. */
   version?: string;
 }

@@ -72,6 +72,16 @@ export const SETTINGS = {
     "Write result and rejects CSV cells exactly as they went in. By default a cell that starts like a spreadsheet formula (=, +, -, @, tab, CR) gets a leading ' (docs/csv.md).",
   ),
   PORT: int(0, 'Port to listen on (0: any free port).', 65_535),
+  AISLE_AUTH_FAILURES: int(
+    1,
+    'Failed authentications (unknown, revoked or malformed keys) one client address may make per window (AISLE_AUTH_FAILURE_WINDOW_S) before `aisle serve` answers it 429 without looking keys up.',
+  ),
+  AISLE_AUTH_FAILURE_WINDOW_S: int(1, 'Window of AISLE_AUTH_FAILURES, in seconds.'),
+  AISLE_CLIENT_ADDRESS_HEADER: setting(
+    z.string().check(z.regex(/^[A-Za-z0-9-]+$/)),
+    'an HTTP header name',
+    "Header a reverse proxy in front of `aisle serve` sets to the client address (e.g. X-Forwarded-For: its last entry counts); unset: the connection's address. Set it only when every request comes through that proxy, or clients choose their own address.",
+  ),
 
   OLLAMA_HOST: setting(
     z._default(z.pipe(z.string(), z.transform(httpUrl)), 'http://127.0.0.1:11434'),

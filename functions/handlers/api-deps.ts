@@ -13,9 +13,17 @@ import { S3JobsService } from '../adapters/aws/jobs-service.ts';
 import { S3ModelRegistry } from '../adapters/aws/model-registry.ts';
 import { StepFunctionsRetrainer } from '../adapters/aws/retrainer.ts';
 import type { AppDeps } from '../api/app.ts';
+import { clientKey } from '../api/client-address.ts';
 import { configOf } from '../config/deployables.ts';
 import { Cascade } from '../core/cascade.ts';
 import { awsDeps } from './deps.ts';
+
+/** The caller's address as API Gateway saw it (HTTP API: requestContext.http; REST API: requestContext.identity). */
+export const lambdaClientOf: NonNullable<AppDeps['clientOf']> = (c) => {
+  const ctx = (c.env as { event?: { requestContext?: { http?: { sourceIp?: string }; identity?: { sourceIp?: string } } } } | undefined)?.event
+    ?.requestContext;
+  return clientKey(ctx?.http?.sourceIp ?? ctx?.identity?.sourceIp);
+};
 
 export function awsApiDeps(): AppDeps {
   const config = configOf('api');
@@ -39,6 +47,7 @@ export function awsApiDeps(): AppDeps {
     retrainer: stateMachineArn ? new StepFunctionsRetrainer({ sfn: new SFNClient({}), stateMachineArn }) : undefined,
     insights: new AthenaInsights({ client: new AthenaClient({}), workGroup: config.athenaWorkgroup, database: config.glueDatabase }),
     keys: new DynamoKeyStore(raw, config.tableName),
+    clientOf: lambdaClientOf,
     readiness: {
       store: {
         required: true,

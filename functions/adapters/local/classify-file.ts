@@ -168,7 +168,8 @@ async function openJob(rt: LocalRuntime, jobId: string, paths: JobPaths, fresh: 
   await rt.store.discardJobRowsAfter(jobId, cp.records);
   await rt.jobs.update(jobId, { status: 'running', error: undefined });
   const counts = emptyCounts();
-  addCounts(counts, previous);
+  // The record's counts run ahead of its checkpoint (progress writes); a checkpoint written before it held counts had none ahead.
+  addCounts(counts, cp.counts ?? previous);
   return { checkpoint: cp, counts };
 }
 
@@ -196,6 +197,9 @@ async function addToLake(
   const written = (await fillLake(rt.db, lakeRoot, rt.warn)).find((w) => w.jobId === jobId);
   return written ? { key: written.key } : 'deferred';
 }
+
+/** Least time between two progress writes to a job record. */
+const PROGRESS_MS = 400;
 
 /** An output file written at explicit offsets, so a resume can cut it back to a checkpoint. */
 class OffsetFile {
@@ -249,6 +253,8 @@ class FileRun {
   private inputAt: { bytes: number; lineBreaks: number } | null = null;
   private checkpointing: Promise<void> = Promise.resolve();
   private checkpointed: number;
+  /** When the counts were last written to the job record (performance.now()). */
+  private progressAt = performance.now();
   private readonly staging: DecisionStaging;
   private readonly checkpointEvery: number;
   private readonly batchSize: number;
@@ -314,13 +320,15 @@ class FileRun {
 
   private async checkpoint(): Promise<void> {
     this.checkpointed = this.records;
+    const counts = this.countsNow();
     const cp: JobCheckpoint = {
       records: this.records,
       outputBytes: this.out.position,
       rejectsBytes: this.rej.position,
       ...(this.inputAt && { inputBytes: this.inputAt.bytes, inputLineBreaks: this.inputAt.lineBreaks }),
+      counts,
     };
-    const patch: Partial<JobRecord> = { rowsIn: this.records, ...this.counts, tierCounts: { ...this.counts.tierCounts }, checkpoint: cp };
+    const patch: Partial<JobRecord> = { rowsIn: this.records, ...counts, checkpoint: cp };
     // The store write and the checkpoint run while the next batches are classified; one at a time, in order.
     await this.checkpointing;
     this.checkpointing = this.staging.flush().then(async () => {
@@ -332,8 +340,23 @@ class FileRun {
     this.checkpointing.catch(() => undefined);
   }
 
+  private countsNow(): ChunkCounts {
+    return { ...this.counts, tierCounts: { ...this.counts.tierCounts } };
+  }
+
+  /**
+   * After each batch or slice: a checkpoint when one is due, else at most every PROGRESS_MS the counts so far
+   * on the job record, so that a poller sees them move between checkpoints (which come every 50,000 records by
+   * default: half a minute on a slow tier). In line behind the checkpoints, so the record's counts never go back.
+   */
   private async checkpointIfDue(): Promise<void> {
-    if (this.records - this.checkpointed >= this.checkpointEvery) await this.checkpoint();
+    if (this.records - this.checkpointed >= this.checkpointEvery) return this.checkpoint();
+    const now = performance.now();
+    if (now - this.progressAt < PROGRESS_MS) return;
+    this.progressAt = now;
+    const patch: Partial<JobRecord> = { rowsIn: this.records, ...this.countsNow() };
+    this.checkpointing = this.checkpointing.then(async () => void (await this.rt.jobs.update(this.jobId, patch)));
+    this.checkpointing.catch(() => undefined); // as in checkpoint()
   }
 
   /** The input's header when the run goes to workers, else null. */

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ApiKeyRecord, ApiKeyRole } from '../../core/api-keys.ts';
@@ -30,8 +30,34 @@ export class DuckDbKeyStore implements KeyStore {
   }
 
   async get(id: string): Promise<ApiKeyRecord | null> {
-    const rows = await this.rows('SELECT * FROM api_keys WHERE id = $1', [id]);
-    return rows.length ? toRecord(rows[0]) : null;
+    if (this.path === ':memory:') {
+      const rows = await this.rows('SELECT * FROM api_keys WHERE id = $1', [id]);
+      return rows.length ? toRecord(rows[0]) : null;
+    }
+    return (await this.snapshot()).get(id) ?? null;
+  }
+
+  private loaded?: { stamp: string; byId: Map<string, ApiKeyRecord> };
+  private loading?: Promise<Map<string, ApiKeyRecord>>;
+
+  /**
+   * Every key, read once and kept while the file stays as it was: opening the file costs ~15 ms and one process
+   * at a time, so a lookup per request queued behind the lock (a flood of made-up keys made real calls wait
+   * seconds, then fail). A change by any process (`aisle keys create|revoke`) changes the file's stamp.
+   */
+  private async snapshot(): Promise<Map<string, ApiKeyRecord>> {
+    const stamp = fileStamp(this.path);
+    if (this.loaded?.stamp === stamp) return this.loaded.byId;
+    this.loading ??= this.rows('SELECT * FROM api_keys')
+      .then((rows) => {
+        const byId = new Map(rows.map((row) => [String(row.id), toRecord(row)]));
+        this.loaded = { stamp, byId };
+        return byId;
+      })
+      .finally(() => {
+        this.loading = undefined;
+      });
+    return this.loading;
   }
 
   async list(): Promise<ApiKeyRecord[]> {
@@ -115,6 +141,16 @@ export class DuckDbKeyStore implements KeyStore {
       }
     }
   }
+}
+
+/** What changes when the key file is written: its change time, size and inode, and its write-ahead log's. */
+function fileStamp(path: string): string {
+  return [path, `${path}.wal`]
+    .map((p) => {
+      const st = statSync(p, { bigint: true, throwIfNoEntry: false });
+      return st ? `${st.ctimeNs}:${st.mtimeNs}:${st.size}:${st.ino}` : '-';
+    })
+    .join(' ');
 }
 
 /** Owner-only permissions on an existing key store; a file this user may not change is left as it is. */
