@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Cascade } from '../../functions/core/cascade.ts';
 import { CsvBatchReader, CsvOutputFormatter, cascadeItemOf, resolveColumns } from '../../functions/core/csv.ts';
@@ -5,6 +8,7 @@ import { nameProblem } from '../../functions/core/limits.ts';
 import { identityText, KEY_VERSION, keyOf, normalizeText, toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { CascadeItem } from '../../functions/core/types.ts';
+import { readLabelledCsv } from '../../functions/model/labelled-data.ts';
 import { emptyCounts } from '../../functions/pipeline/accounting.ts';
 import { classifyBatches } from '../../functions/pipeline/batch.ts';
 import { NAMES_BY_SCRIPT, SCRIPT_NAMES } from '../fixtures/scripts.ts';
@@ -117,5 +121,18 @@ describe('names with no letter or digit', () => {
     expect(new Set(classified.map((i) => i.key)).size).toBe(3);
     expect(counts.classified + counts.rejected).toBe(lines.length - 1);
     expect(counts.rejected).toBe(3);
+  });
+
+  it('are left out of labelled training data with the same reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-labels-'));
+    try {
+      const file = join(dir, 'labels.csv');
+      writeFileSync(file, 'product_name,level1,level2\nWhole Milk,Food,Dairy & Eggs\n!!!,Food,Dairy & Eggs\nМолоко,Food,Dairy & Eggs\n');
+      const data = await readLabelledCsv(file, loadTaxonomy());
+      expect(data.rows.map((r) => r.text)).toEqual(['whole milk', 'молоко']);
+      expect(data.skipped).toEqual([{ line: 3, reason: 'no letter or digit in the product name (only punctuation, symbols or emoji)' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
