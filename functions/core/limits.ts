@@ -10,6 +10,8 @@ export const MAX_NAME_LENGTH = 2000;
  */
 export function nameProblem(name: string): string | undefined {
   if (name.length > MAX_NAME_LENGTH) return `name longer than ${MAX_NAME_LENGTH} characters (${name.length})`;
-  if (hasIdentity(name)) return undefined;
+  // Most names start with a Latin letter: they are taken at a glance (this runs on every row).
+  const c = name.charCodeAt(0) | 32;
+  if ((c >= 97 && c <= 122) || hasIdentity(name)) return undefined;
   return name.trim() === '' ? 'empty product name' : 'no letter or digit in the product name (only punctuation, symbols or emoji)';
 }
