@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { MAX_NAME_LENGTH } from '../core/limits.ts';
+import { MAX_NAME_LENGTH, nameProblem } from '../core/limits.ts';
 
 /** Wire shapes of the API (snake_case on the wire for product fields, as in the CSV columns). */
 
@@ -11,11 +11,15 @@ export const pageOf = <S extends z.ZodType>(item: S) => z.object({ items: z.arra
 
 export const ProductSchema = z
   .object({
+    // The check CSV imports make (core/limits.ts), with its reasons; the lengths are for the OpenAPI document.
     name: z
       .string()
       .trim()
-      .min(1, 'name must not be empty')
-      .max(MAX_NAME_LENGTH, `a name is at most ${MAX_NAME_LENGTH} characters (as in CSV imports)`),
+      .superRefine((name, ctx) => {
+        const problem = nameProblem(name);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .openapi({ minLength: 1, maxLength: MAX_NAME_LENGTH, description: 'at least one letter or digit, of any script' }),
     search_term: z.string().max(1000).optional(),
     brand: z.string().max(200).optional(),
     description: z.string().max(5000).optional(),

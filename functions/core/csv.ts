@@ -6,8 +6,8 @@
  */
 import { type CsvError, Parser } from 'csv-parse';
 import { UserError } from './errors.ts';
-import { MAX_NAME_LENGTH } from './limits.ts';
-import { itemTextOf, keyOf } from './normalize.ts';
+import { MAX_NAME_LENGTH, nameProblem } from './limits.ts';
+import { itemKeyOf, itemTextOf } from './normalize.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { CascadeItem, Decision } from './types.ts';
 
@@ -112,7 +112,7 @@ export function cascadeItemOf(row: string[], c: CsvColumns): CascadeItem {
     searchTerm: c.searchTerm >= 0 && row[c.searchTerm] ? row[c.searchTerm] : undefined,
     description: c.description >= 0 && row[c.description] ? row[c.description] : undefined,
     text,
-    key: keyOf(text),
+    key: itemKeyOf(name, brand, text),
   };
 }
 
@@ -178,13 +178,13 @@ export class CsvBatchReader {
       }
       recordsRead++;
       if (recordsRead <= skip) return;
-      const name = record[nameIdx];
       if (record.length !== expected) {
         reject(line, `wrong column count: ${record.length} fields, the header has ${expected}`, record);
-      } else if (name.length > MAX_NAME_LENGTH) {
-        reject(line, `name longer than ${MAX_NAME_LENGTH} characters (${name.length})`, record);
-      } else if (name.trim() === '') {
-        reject(line, 'empty product name', record);
+        return;
+      }
+      const problem = nameProblem(record[nameIdx]);
+      if (problem !== undefined) {
+        reject(line, problem, record);
       } else {
         rows.push(record);
         rowNumbers.push(recordsRead);

@@ -28,9 +28,25 @@ function unitAt(s: string, from: number, to: number): string | undefined {
   return undefined;
 }
 
-const DIACRITICS_RE = /[\u0300-\u036f]/g;
 const APOSTROPHES_RE = /['\u2019`]/g;
 const WHITESPACE_RE = /\s+/g;
+const NON_ASCII_RE = /[\u0080-\uffff]/;
+/** Combining diacritical marks on a Latin letter (after NFKD): "crème" → "creme" in the tiers' text. */
+const LATIN_MARKS_RE = /(?<=[A-Za-z])[\u0300-\u036f]+/g;
+/** Latin letters with no decomposition, spelled as the tiers' English vocabulary spells them. */
+// biome-ignore format: a table
+const LATIN_LETTERS: Record<string, string> = { æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+const LATIN_LETTERS_RE = /[æœøłđðþı]/g;
+/** What full case folding does beyond toLowerCase: "straße" is "strasse", final sigma "ς" is "σ". */
+const CASE_FOLD_RE = /[ßς]/g;
+/** Format characters (bidi controls, zero-width spaces and joiners, soft hyphens): invisible, so they never tell names apart. */
+const FORMAT_RE = /\p{Cf}/gu;
+/**
+ * A character outside ASCII that is no letter, number, mark, space or apostrophe (emoji, symbols, punctuation
+ * of other scripts), with the marks that ride on it (an emoji's variation selector), or marks on no letter:
+ * they separate words as ASCII punctuation does (`words` handles that).
+ */
+const NON_WORD_RE = /[^\p{ASCII}\p{L}\p{N}\p{M}\s\u2019]\p{M}*|(?<![\p{L}\p{N}\p{M}])\p{M}+/gu;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isLetter = (c: number) => c >= 97 && c <= 122;
@@ -41,15 +57,36 @@ const isSpace = (c: number) =>
   c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 
 /**
- * Normalizes product text: unicode (NFKD, diacritics dropped), case, whitespace, units ("12 oz" → "12oz"),
- * multipacks ("6 x 330ml" → "6x 330ml"), apostrophes (dropped: "jerry's" → "jerrys"), thousands separators
- * ("1,000" → "1000"), other punctuation (a space, except decimal points between digits and %), "&" → "and".
- * The result is words of [a-z0-9.%] separated by single spaces.
+ * The text the tiers classify: unicode (NFKC, case folded, Latin diacritics dropped: "Crème" → "creme"),
+ * whitespace, units ("12 oz" → "12oz"), multipacks ("6 x 330ml" → "6x 330ml"), apostrophes (dropped:
+ * "jerry's" → "jerrys"), thousands separators ("1,000" → "1000"), other punctuation and symbols (a space, except
+ * decimal points between digits and %), "&" → "and". The result is words of letters and numbers of any script
+ * (with their marks), "." and "%", separated by single spaces.
  *
  * This runs on every row, so each step is a hand-written scan that runs only when the text has what it rewrites
  * (test/unit/normalize.test.ts holds the regex pipeline it must agree with).
  */
 export function normalizeText(raw: string): string {
+  return normalize(raw, true);
+}
+
+/**
+ * The identity of a text, what item keys are made of: as normalizeText but every letter keeps its marks
+ * ("crème" stays "crème"), so different names in any script stay different, and the same name in NFC, NFD or
+ * full-width forms is one text. Equal to normalizeText for ASCII text.
+ */
+export function identityText(raw: string): string {
+  return normalize(raw, false);
+}
+
+/**
+ * The last text `normalize` read and whether it was all ASCII: itemKeyOf, asked right after itemTextOf read the
+ * same name, knows without a second scan that the identity text is the text (the common case).
+ */
+let lastRead = '';
+let lastReadAscii = true;
+
+function normalize(raw: string, foldLatin: boolean): string {
   let s = raw.toLowerCase();
   // One look at every character says which steps have work to do.
   let digits = false;
@@ -73,13 +110,18 @@ export function normalizeText(raw: string): string {
     }
   }
   if (prevSpace && n > 0) clean = false;
+  lastRead = raw;
+  lastReadAscii = ascii;
   if (!digits && clean) return s;
-  if (!ascii) s = s.normalize('NFKD').replace(DIACRITICS_RE, '');
+  if (!ascii) {
+    s = unicodeForm(s, foldLatin);
+    // NFKC may have made digits (full-width "１２" → "12"): the quantity steps look for them.
+    digits = true;
+  }
   if (!clean) {
     if (s.includes("'") || s.includes('`') || s.includes('\u2019')) s = s.replace(APOSTROPHES_RE, '');
     if (s.includes('&')) s = s.replaceAll('&', ' and ');
   }
-  // Only digits present in the text as written (not ones NFKD made, such as "½" → "1⁄2") start a quantity.
   if (digits) {
     if (s.includes(',')) s = joinThousands(s);
     s = collapseQuantities(s);
@@ -88,6 +130,22 @@ export function normalizeText(raw: string): string {
   // Clean text stays clean through those steps: they put a token where there were word characters and spaces,
   // and a space next to it only where there was none.
   return clean ? s : words(s);
+}
+
+/**
+ * Text with characters outside ASCII, in the form `words` takes: NFKC and case folded, format characters gone,
+ * what is no letter, number or mark a space; with `foldLatin`, Latin letters lose their diacritics.
+ */
+function unicodeForm(s: string, foldLatin: boolean): string {
+  let t = s.normalize('NFKD');
+  if (foldLatin) t = t.replace(LATIN_MARKS_RE, '');
+  // Lower case again: compatibility forms may decompose to capitals ("㎒" → "MHz").
+  t = t.normalize('NFC').toLowerCase();
+  if (foldLatin) t = t.replace(LATIN_LETTERS_RE, (c) => LATIN_LETTERS[c]);
+  return t
+    .replace(CASE_FOLD_RE, (c) => (c === 'ß' ? 'ss' : 'σ'))
+    .replace(FORMAT_RE, '')
+    .replace(NON_WORD_RE, ' ');
 }
 
 /** "1,000" → "1000": a digit, a comma, three digits and no fourth (what /(\d),(\d{3})(?!\d)/g replaces). */
@@ -209,8 +267,9 @@ function collapseMultipacks(s: string): string {
 }
 
 /**
- * The words of s joined by single spaces: a word is a run of a-z, 0-9, "%" and decimal points (a dot between
- * two digits); anything else separates words. Text that is already so comes back as it is.
+ * The words of s joined by single spaces: a word is a run of a-z, 0-9, "%", decimal points (a dot between two
+ * digits) and characters outside ASCII other than spaces (`unicodeForm` left only letters, numbers and marks
+ * there); anything else separates words. Text that is already so comes back as it is.
  */
 function words(s: string): string {
   let out = '';
@@ -219,7 +278,13 @@ function words(s: string): string {
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (isLetter(c) || isDigit(c) || c === 37 || (c === 46 && isDigit(s.charCodeAt(i - 1)) && isDigit(s.charCodeAt(i + 1)))) {
+    if (
+      isLetter(c) ||
+      isDigit(c) ||
+      c === 37 ||
+      (c === 46 && isDigit(s.charCodeAt(i - 1)) && isDigit(s.charCodeAt(i + 1))) ||
+      (c > 127 && !isSpace(c))
+    ) {
       if (start < 0) start = i;
       continue;
     }
@@ -255,10 +320,37 @@ export function itemText(input: ProductInput): string {
 }
 
 export function itemTextOf(rawName: string, rawBrand: string | undefined): string {
+  // The brand first: the name is then the last text read (see itemKeyOf).
+  const brand = rawBrand ? normalizeBrand(rawBrand) : '';
   const name = normalizeText(rawName);
-  if (!rawBrand) return name;
-  const brand = normalizeBrand(rawBrand);
   return brand && !name.includes(brand) ? `${brand} ${name}` : name;
+}
+
+/** What an item is, whatever its script: as itemTextOf, over identityText. */
+function identityTextOf(rawName: string, rawBrand: string | undefined): string {
+  const name = identityText(rawName);
+  const brand = rawBrand ? identityText(rawBrand) : '';
+  return brand && !name.includes(brand) ? `${brand} ${name}` : name;
+}
+
+/**
+ * The key of an item whose tiers' text is `text` (itemTextOf(rawName, rawBrand)): the hash of its identity
+ * text, which is `text` itself when name and brand are ASCII. Asked right after that itemTextOf (as every
+ * caller does), the name needs no second look.
+ */
+export function itemKeyOf(rawName: string, rawBrand: string | undefined, text: string): string {
+  const nameAscii = rawName === lastRead ? lastReadAscii : !NON_ASCII_RE.test(rawName);
+  const ascii = nameAscii && (!rawBrand || !NON_ASCII_RE.test(rawBrand));
+  return keyOf(ascii ? text : identityTextOf(rawName, rawBrand));
+}
+
+/** Whether a name has something to tell it apart (a letter or number of any script), not only punctuation, symbols or emoji. */
+export function hasIdentity(rawName: string): boolean {
+  for (let i = 0; i < rawName.length; i++) {
+    const c = rawName.charCodeAt(i);
+    if (isLetter(c | 32) || isDigit(c)) return true;
+  }
+  return identityText(rawName) !== '';
 }
 
 /** Character codes of the hex digits. */
@@ -266,13 +358,24 @@ const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const hex = (h: number, shift: number) => HEX[(h >>> shift) & 15];
 
 /**
+ * The version of item keys, the seed of keyOf: raised whenever what a key stands for changes, so that results,
+ * cached decisions and labels stored under older keys are never served for the items the new keys name.
+ * 1: keys of text without letters outside Latin (every Cyrillic, CJK, ... name had one key); 2: keys of the
+ * identity text (issue 15).
+ */
+export const KEY_VERSION = 2;
+/** The version in each lane, one seed a lane: equal seeds would cancel out where the lanes are mixed. */
+const KEY_SEED_1 = Math.imul(KEY_VERSION, 0x9e3779b1);
+const KEY_SEED_2 = Math.imul(KEY_VERSION, 0x85ebca77);
+
+/**
  * Stable key of a normalized text: 16 hex characters, two independent 32-bit MurmurHash3-style lanes over
- * the UTF-16 code units. Not cryptographic (keys are not secrets); ~20x cheaper than SHA-256 per row, and
- * collisions stay negligible at catalog sizes (64 bits).
+ * the UTF-16 code units, seeded with KEY_VERSION. Not cryptographic (keys are not secrets); ~20x cheaper than
+ * SHA-256 per row, and collisions stay negligible at catalog sizes (64 bits).
  */
 export function keyOf(text: string): string {
-  let h1 = 0x9747b28c ^ text.length;
-  let h2 = 0x85ebca6b ^ text.length;
+  let h1 = 0x9747b28c ^ KEY_SEED_1 ^ text.length;
+  let h2 = 0x85ebca6b ^ KEY_SEED_2 ^ text.length;
   for (let i = 0; i < text.length; i++) {
     let k = text.charCodeAt(i);
     k = Math.imul(k, 0xcc9e2d51);
@@ -307,5 +410,5 @@ function fmix(h: number): number {
 
 export function toCascadeItem(input: ProductInput): CascadeItem {
   const text = itemText(input);
-  return { ...input, text, key: keyOf(text) };
+  return { ...input, text, key: itemKeyOf(input.name, input.brand, text) };
 }

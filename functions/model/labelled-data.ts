@@ -8,6 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
+import { nameProblem } from '../core/limits.ts';
 import { itemText } from '../core/normalize.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import { fnv1a } from './bag.ts';
@@ -108,8 +109,9 @@ export async function readLabelledCsv(file: string, taxonomy: Taxonomy, opts: { 
         hasSplit = columns.includes('split');
       }
       const name = (record[nameColumn] ?? '').trim();
-      if (!name) {
-        skipped.push({ line, reason: 'empty product name' });
+      const problem = nameProblem(name);
+      if (problem !== undefined) {
+        skipped.push({ line, reason: problem });
         continue;
       }
       const levels = taxonomy.levels.map((l) => record[l] ?? '');

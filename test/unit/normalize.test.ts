@@ -11,14 +11,32 @@ const REF_QUANTITY_RE = new RegExp(`(\\d+(?:[.,]\\d+)?)\\s*-?\\s*(${UNIT_PATTERN
 function referenceNormalize(raw: string): string {
   let s = raw.toLowerCase();
   if (/^[a-z0-9 ]*$/.test(s) && !s.includes('  ') && s.trim() === s && !/\d/.test(s)) return s;
-  if (/[\u0080-\uffff]/.test(s)) s = s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  if (/[\u0080-\uffff]/.test(s)) {
+    s = s
+      .normalize('NFKD')
+      .replace(/([a-z])[\u0300-\u036f]+/gi, '$1')
+      .normalize('NFC')
+      .toLowerCase()
+      .replace(/æ/g, 'ae')
+      .replace(/œ/g, 'oe')
+      .replace(/ø/g, 'o')
+      .replace(/ł/g, 'l')
+      .replace(/[đð]/g, 'd')
+      .replace(/þ/g, 'th')
+      .replace(/ı/g, 'i')
+      .replace(/ß/g, 'ss')
+      .replace(/ς/g, 'σ')
+      .replace(/\p{Cf}/gu, '')
+      .replace(/[^\p{ASCII}\p{L}\p{N}\p{M}\s\u2019]\p{M}*/gu, ' ')
+      .replace(/(^|[^\p{L}\p{N}\p{M}])\p{M}+/gu, '$1 ');
+  }
   s = s
     .replace(/['\u2019`]/g, '')
     .replace(/&/g, ' and ')
     .replace(/(\d),(\d{3})(?!\d)/g, '$1$2');
   s = s.replace(REF_QUANTITY_RE, (_m, n: string, unit: string) => ` ${n.replace(',', '.')}${UNIT_ALIASES[unit.replace(/\s+/g, ' ')] ?? unit} `);
   s = s.replace(/(\d+)\s*x\s*(?=\d)/g, ' $1x ');
-  s = s.replace(/[^a-z0-9.%]+/g, ' ').replace(/(?<!\d)\.|\.(?!\d)/g, ' ');
+  s = s.replace(/(?:(?![a-z0-9.%])\p{ASCII}|\s)+/gu, ' ').replace(/(?<!\d)\.|\.(?!\d)/g, ' ');
   return s.replace(/\s+/g, ' ').trim();
 }
 
@@ -72,6 +90,26 @@ const PIECES = [
   '1 1/2 lb',
   'Ⅻ',
   'ﬁne',
+  'Молоко',
+  'ЙОГУРТ',
+  'Γάλα',
+  'ΟΔΟΣ',
+  'חלב',
+  'حليب',
+  '牛奶',
+  'दूध',
+  'นม',
+  'Straße',
+  'Søren',
+  'ＡＢＣ',
+  '１２ oz',
+  'Cafe\u0301',
+  'Coca\u202ECola',
+  '🍎',
+  '❤️',
+  '\u0301x',
+  '½ lb',
+  '㎒',
 ];
 
 function* combos(seed: number, count: number): Generator<string> {

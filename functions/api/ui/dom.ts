@@ -1,17 +1,32 @@
 /**
  * The inspector's views are HTML templates: `html` escapes every interpolated value (text and attribute values
- * alike) unless it is itself an `html` template; arrays are joined, and null, undefined and false leave nothing.
+ * alike, bidirectional controls made visible) unless it is itself an `html` template; arrays are joined, and
+ * null, undefined and false leave nothing.
  * A template's line breaks (and the indentation after them) are dropped: its layout adds no text to the page.
  */
 export class Html {
   constructor(readonly text: string) {}
 }
 
+/**
+ * Bidirectional controls (U+202A–U+202E, U+2066–U+2069, the marks U+200E, U+200F, U+061C): invisible, yet they
+ * reorder the text after them, so a product name could show as another ("Milk\u202Eedoc" reads "Milkcode").
+ */
+const BIDI_CONTROLS_RE = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+
+/**
+ * User text (product names, file names) as the inspector shows it: each bidirectional control written out as
+ * a visible marker ("<U+202E>"), the rest as it is. Every value an `html` template or `say` puts on the page
+ * goes through it.
+ */
+export const visibleText = (text: string) =>
+  text.replace(BIDI_CONTROLS_RE, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 function render(v: unknown): string {
   if (v instanceof Html) return v.text;
   if (Array.isArray(v)) return v.map(render).join('');
-  return v === null || v === undefined || v === false ? '' : String(v).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  return v === null || v === undefined || v === false ? '' : visibleText(String(v)).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
@@ -30,9 +45,9 @@ export function $<E extends HTMLElement = HTMLElement>(selector: string): E {
   return el;
 }
 
-/** Writes a line of text into the page's element for `selector` (a status line). */
+/** Writes a line of text into the page's element for `selector` (a status line; names in it shown by visibleText). */
 export const say = (selector: string) => (text: string) => {
-  $(selector).textContent = text;
+  $(selector).textContent = visibleText(text);
 };
 
 /** Calls `act` with the element matching `selector` that a click inside `container` landed on. */
