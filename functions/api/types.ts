@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import type { ApiKeyRole } from '../core/api-keys.ts';
 import type { Cascade } from '../core/cascade.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
-import type { Cache, Insights, JobsService, KeyStore, ModelRegistry, ResultStore, Retrainer } from '../ports.ts';
+import type { Cache, Insights, JobsService, KeyStore, ModelRegistry, ResultStore, Retrainer, TenantScoped } from '../ports.ts';
 
 /** A dependency /ready checks; `required` ones make the service not ready, the others only degrade it. */
 export interface ReadinessProbe {
@@ -15,7 +15,8 @@ export interface ReadinessProbe {
 /** Everything the app needs, injected: the local runtime and the Lambda entry build it from their adapters. */
 export interface AppDeps {
   taxonomy: Taxonomy;
-  cascade: Pick<Cascade, 'classify'>;
+  /** The cascade over each tenant's cache. */
+  cascade: TenantScoped<Pick<Cascade, 'classify'>>;
   results: ResultStore;
   /** Written with human labels so they override cached decisions at once. */
   cache?: Cache;
@@ -46,6 +47,8 @@ export interface Principal {
   keyId: string;
   name: string;
   role: ApiKeyRole;
+  /** The key's tenant: every route reads and writes this tenant's data only. */
+  tenant: string;
 }
 
 export type ApiEnv = { Variables: { principal: Principal } };

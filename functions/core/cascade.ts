@@ -1,4 +1,4 @@
-import type { Cache } from '../ports.ts';
+import type { Cache, TenantScoped } from '../ports.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import {
   CACHE_TIER,
@@ -66,7 +66,7 @@ function withStep(trace: Trace, step: TraceStep, topK: Candidate[]): Trace {
  * `needs_review`.
  * A tier that throws or reports an error for an item defers it to the next tier: nothing is dropped.
  */
-export class Cascade {
+export class Cascade implements TenantScoped<Cascade> {
   readonly tierNames: TierName[];
   private readonly topK: number;
 
@@ -77,6 +77,16 @@ export class Cascade {
 
   get taxonomyVersion(): string {
     return this.opts.taxonomy.version;
+  }
+
+  private readonly views = new Map<string, Cascade>();
+
+  /** The same cascade over one tenant's cache (ports.ts TenantScoped): its labels and cached decisions only. */
+  forTenant(tenant: string): Cascade {
+    if (!this.opts.cache) return this;
+    let view = this.views.get(tenant);
+    if (!view) this.views.set(tenant, (view = new Cascade({ ...this.opts, cache: this.opts.cache.forTenant(tenant) })));
+    return view;
   }
 
   /**

@@ -62,8 +62,8 @@ const event = (authorization?: string) => ({
 
 describe('DynamoKeyStore', () => {
   it('stores only the hash, finds a key by id, lists keys in creation order, revokes once', async () => {
-    const a = newApiKey('ci', 'write', new Date('2026-01-01T00:00:00Z'));
-    const b = newApiKey('dashboard', 'read', new Date('2026-01-02T00:00:00Z'));
+    const a = newApiKey('ci', 'write', { now: new Date('2026-01-01T00:00:00Z') });
+    const b = newApiKey('dashboard', 'read', { now: new Date('2026-01-02T00:00:00Z') });
     await store.put(b.record);
     await store.put(a.record);
     await expect(store.put(a.record)).rejects.toThrow(); // an id is never overwritten
@@ -79,13 +79,13 @@ describe('DynamoKeyStore', () => {
 });
 
 describe('authorizer handler', () => {
-  it('authorizes a live key and passes its id, name and role to the API', async () => {
-    const { key, record } = newApiKey('live', 'write');
+  it('authorizes a live key and passes its id, name, role and tenant to the API', async () => {
+    const { key, record } = newApiKey('live', 'write', { tenant: 'acme' });
     await store.put(record);
     const handler = makeHandler({ keys: store });
     expect(await handler(event(`Bearer ${key}`))).toEqual({
       isAuthorized: true,
-      context: { keyId: record.id, name: 'live', role: 'write' },
+      context: { keyId: record.id, name: 'live', role: 'write', tenant: 'acme' },
     });
   });
 

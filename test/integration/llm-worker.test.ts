@@ -100,7 +100,7 @@ async function job(pipeline: PipelineDeps, tag: string, llmRows: number, decided
     oracle.set(toCascadeItem({ name: values[1] }).text, leaves[i % leaves.length]);
     return { n: decidedRows + i + 1, values, hints: [{ classId: 'food.fresh', score: 0.41 }] };
   });
-  const msg: LlmMessage = { jobId: id, chunkId: '00000000-llm', header: HEADER, rows };
+  const msg: LlmMessage = { tenant: 'default', jobId: id, chunkId: '00000000-llm', header: HEADER, rows };
   return { id, msg, keys: rows.map((r) => toCascadeItem({ name: r.values[1] }).key) };
 }
 

@@ -5,6 +5,7 @@ import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { Decision } from '../../functions/core/types.ts';
 import type { Cache, ItemRecord, Llm, LlmItem, ResultStore } from '../../functions/ports.ts';
+import { defaultTenantOnly } from '../support/memory-store.ts';
 
 const taxonomy = loadTaxonomy();
 const items = ['a one', 'b two', 'c three'].map((name) => toCascadeItem({ name }));
@@ -131,6 +132,9 @@ describe('llm confidence floor (issue 15, item 6)', () => {
     }
     async putMany(ds: Decision[]) {
       for (const d of ds) this.stored.set(d.key, d);
+    }
+    forTenant(tenant: string) {
+      return defaultTenantOnly(this, tenant);
     }
   }
 
