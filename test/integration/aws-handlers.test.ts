@@ -135,7 +135,7 @@ describe('ingest handler', () => {
     const ingest = makeIngest(deps);
     await ingest(sqsEvent(notification));
     await ingest(sqsEvent(notification));
-    expect(await drain(config.finalizeQueueUrl)).toEqual([JSON.stringify({ jobId })]);
+    expect(await drain(config.finalizeQueueUrl)).toEqual([JSON.stringify({ tenant: 'default', jobId })]);
     expect(await deps.jobs.get(jobId)).toMatchObject({ status: 'finalizing', rowsIn: 2, rejected: 2, classified: 0 });
   });
 });

@@ -137,7 +137,10 @@ describe('llm worker', () => {
       }
     }
     expect(await pipeline.jobs.get('job-a')).toMatchObject({ classified: 30, status: 'finalizing', tierCounts: { rules: 5, llm: 25 } });
-    expect((await drain(finalize)).sort()).toEqual([JSON.stringify({ jobId: 'job-a' }), JSON.stringify({ jobId: 'job-b' })]);
+    expect((await drain(finalize)).sort()).toEqual([
+      JSON.stringify({ tenant: 'default', jobId: 'job-a' }),
+      JSON.stringify({ tenant: 'default', jobId: 'job-b' }),
+    ]);
     expect(await pipeline.lake.exists('outbox/job-a/work/part-00000000-llm.jsonl')).toBe(true);
     expect(await drain(url)).toEqual([]);
   });
