@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '../../functions/adapters/aws/clients.ts';
 import { DynamoKeyStore } from '../../functions/adapters/aws/dynamo-key-store.ts';
 import { newApiKey } from '../../functions/core/api-keys.ts';
 import { makeHandler } from '../../functions/handlers/authorizer.ts';
@@ -13,12 +15,13 @@ const dynalite = createRequire(import.meta.url)('dynalite') as (options: Record<
 // The API-key authorizer over the DynamoDB key store, on dynalite with the table the CDK app defines.
 let server: ReturnType<typeof dynalite>;
 let store: DynamoKeyStore;
+let client: DynamoDBClient;
 
 beforeAll(async () => {
   server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  const client = new DynamoDBClient({
+  client = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${port}`,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
@@ -87,6 +90,18 @@ describe('authorizer handler', () => {
       isAuthorized: true,
       context: { keyId: record.id, name: 'live', role: 'write', tenant: 'acme' },
     });
+  });
+
+  it('passes the default tenant for a key stored before tenants existed', async () => {
+    const { key, record } = newApiKey('old', 'read');
+    const { tenant: _tenant, ...before } = record;
+    await documentClient(client).send(
+      new PutCommand({
+        TableName: 'aisle',
+        Item: { pk: `KEY#${record.id}`, sk: 'KEY', gsi1pk: 'KEYS', gsi1sk: `${record.createdAt}#${record.id}`, ...before },
+      }),
+    );
+    expect(await makeHandler({ keys: store })(event(`Bearer ${key}`))).toMatchObject({ isAuthorized: true, context: { tenant: 'default' } });
   });
 
   it('denies a missing header, a malformed key, an unknown key, a tampered secret and a revoked key', async () => {
