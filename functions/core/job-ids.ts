@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_TENANT } from './api-keys.ts';
 
 /** A sortable, URL-safe job id: j-20261122T031500-3fa9c2. */
 export function newJobId(now = new Date()): string {
@@ -22,8 +23,11 @@ export function uploadKey(tenant: string, jobId: string, filename: string): stri
   return `${UPLOADS_PREFIX}${tenant}/${jobId}/${safe}`;
 }
 
-/** The tenant and job id of an API upload's key; undefined for any other key (a file dropped in the inbox). */
+/**
+ * The tenant and job id of an API upload's key; undefined for any other key (a file dropped in the inbox). A key
+ * handed out before tenants existed (no tenant part) is the default tenant's.
+ */
 export function uploadOfKey(key: string): { tenant: string; jobId: string } | undefined {
-  const m = /^inbox\/uploads\/([a-z0-9][a-z0-9_-]{0,62})\/(j-\d{8}T\d{6}-[0-9a-f]{6})\/[^/]+$/.exec(key);
-  return m ? { tenant: m[1], jobId: m[2] } : undefined;
+  const m = /^inbox\/uploads\/(?:([a-z0-9][a-z0-9_-]{0,62})\/)?(j-\d{8}T\d{6}-[0-9a-f]{6})\/[^/]+$/.exec(key);
+  return m ? { tenant: m[1] ?? DEFAULT_TENANT, jobId: m[2] } : undefined;
 }
