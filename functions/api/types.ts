@@ -12,7 +12,11 @@ export interface ReadinessProbe {
   check(): Promise<void>;
 }
 
-/** Everything the app needs, injected: the local runtime and the Lambda entry build it from their adapters. */
+/**
+ * Everything the app needs, injected: the local runtime and the Lambda entry build it from their adapters. The
+ * stores of tenant data (results, cache, jobs, insights, the cascade's cache) are the default tenant's: a route
+ * takes its caller's tenant's views of them (tenancy.ts tenantDeps), never these.
+ */
 export interface AppDeps {
   taxonomy: Taxonomy;
   /** The cascade over each tenant's cache. */
