@@ -7,8 +7,18 @@ import type { Readable } from 'node:stream';
 import type { ApiKeyRecord } from './core/api-keys.ts';
 import type { Candidate, Decision, ProductInput } from './core/types.ts';
 
-/** Earlier decisions by key and taxonomy version. Human labels are never expired. */
-export interface Cache {
+/**
+ * A store of tenant data (jobs, items, labels, the review queue, the cache, insights): `forTenant(t)` is the view
+ * of tenant t's data alone — nothing of another tenant is read, listed or overwritten through it. The store
+ * itself is the view of DEFAULT_TENANT (core/api-keys.ts), where local single-user use (`aisle classify`,
+ * `aisle serve --no-auth`) works. The API takes the view of its caller's tenant on every request.
+ */
+export interface TenantScoped<T> {
+  forTenant(tenant: string): T;
+}
+
+/** Earlier decisions by key and taxonomy version. Human labels are never expired. A tenant's labels answer only its own lookups. */
+export interface Cache extends TenantScoped<Cache> {
   getMany(keys: string[], taxonomyVersion: string): Promise<Map<string, Decision>>;
   putMany(decisions: Decision[]): Promise<void>;
 }
@@ -33,7 +43,7 @@ export interface Page<T> {
 }
 
 /** Where decisions live: the current decision per key, its history, human labels (gold) and the review queue. */
-export interface ResultStore {
+export interface ResultStore extends TenantScoped<ResultStore> {
   saveDecisions(records: ItemRecord[]): Promise<void>;
   /** The current decision for a key and every earlier one, newest first. */
   getItem(key: string): Promise<{ current: ItemRecord; history: ItemRecord[] } | null>;
@@ -99,7 +109,7 @@ export function newJob(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>
   };
 }
 
-export interface JobStore {
+export interface JobStore extends TenantScoped<JobStore> {
   create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord>;
   get(id: string): Promise<JobRecord | null>;
   list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;
@@ -212,7 +222,7 @@ export interface Llm {
 }
 
 /** Named SQL queries over the results lake. */
-export interface Insights {
+export interface Insights extends TenantScoped<Insights> {
   list(): Promise<{ name: string; description: string }[]>;
   run(name: string, params: { jobId?: string }): Promise<Record<string, unknown>[]>;
 }
@@ -276,7 +286,7 @@ export type JobArtifact =
  * (`submit`); on AWS the client gets a presigned URL to inbox/ (`createUpload`) and the ingest handler takes
  * it from there. A flavour implements the one it supports.
  */
-export interface JobsService {
+export interface JobsService extends TenantScoped<JobsService> {
   submit?(upload: { filename: string; body: Readable }): Promise<JobRecord>;
   createUpload?(filename: string): Promise<PresignedUpload>;
   get(id: string): Promise<JobRecord | null>;

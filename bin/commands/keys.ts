@@ -1,15 +1,17 @@
 import { join } from 'node:path';
 import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
 import { configOf } from '../../functions/config/deployables.ts';
-import { newApiKey } from '../../functions/core/api-keys.ts';
+import { DEFAULT_TENANT, newApiKey, TENANT_RE } from '../../functions/core/api-keys.ts';
 import { commandArgs } from './args.ts';
 
-const USAGE = `usage: aisle keys create --name NAME [--read-only]
+const USAGE = `usage: aisle keys create --name NAME [--read-only] [--tenant TENANT]
        aisle keys list [--json]
        aisle keys revoke ID
 
 API keys for \`aisle serve\` (Authorization: Bearer <key>). Only a hash is stored, in $AISLE_HOME/keys.duckdb;
-create prints the key once. Read-only keys may classify and read; other keys may also label, upload jobs and retrain.`;
+create prints the key once. Read-only keys may classify and read; other keys may also label, upload jobs and retrain.
+--tenant: whose data the key sees (jobs, items, labels, review, insights); a key sees its tenant's data only.
+Default: ${DEFAULT_TENANT}, the tenant of \`aisle classify\` and of keys made before tenants existed.`;
 
 /** Where the local key store lives. */
 export function keyStorePath(): string {
@@ -28,7 +30,12 @@ export async function run(argv: string[]): Promise<number> {
   switch (action) {
     case 'create': {
       const args = commandArgs(rest, USAGE, {
-        options: { name: { type: 'string' }, 'read-only': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+        options: {
+          name: { type: 'string' },
+          'read-only': { type: 'boolean', default: false },
+          tenant: { type: 'string', default: DEFAULT_TENANT },
+          help: { type: 'boolean', short: 'h' },
+        },
       });
       if (!args) return 0;
       const { values } = args;
@@ -37,10 +44,15 @@ export async function run(argv: string[]): Promise<number> {
         console.error('aisle keys create: --name NAME is required (who or what uses the key)');
         return 2;
       }
-      const { key, record } = newApiKey(name, values['read-only'] ? 'read' : 'write');
+      const tenant = values.tenant;
+      if (!TENANT_RE.test(tenant)) {
+        console.error(`aisle keys create: --tenant "${tenant}": lowercase letters, digits, "-" and "_" only (at most 63)`);
+        return 2;
+      }
+      const { key, record } = newApiKey(name, values['read-only'] ? 'read' : 'write', { tenant });
       await store().put(record);
       console.log(key);
-      console.error(`created ${record.role} key ${record.id} "${name}"; it is shown only now — keep it somewhere safe`);
+      console.error(`created ${record.role} key ${record.id} "${name}" of tenant ${tenant}; it is shown only now — keep it somewhere safe`);
       return 0;
     }
     case 'list': {
@@ -56,8 +68,8 @@ export async function run(argv: string[]): Promise<number> {
         console.log('no keys yet: aisle keys create --name NAME');
         return 0;
       }
-      const rows = keys.map((k) => [k.id, k.name, k.role, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active']);
-      const head = ['id', 'name', 'role', 'created', 'state'];
+      const rows = keys.map((k) => [k.id, k.name, k.role, k.tenant, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active']);
+      const head = ['id', 'name', 'role', 'tenant', 'created', 'state'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
       for (const r of [head, ...rows])
         console.log(

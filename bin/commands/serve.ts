@@ -49,9 +49,9 @@ export function localService(
   const jobs = new LocalJobsService({
     home: rt.home,
     jobs: rt.jobs,
-    run: async (job) => {
+    run: async (job, tenant) => {
       // A server's jobs run in the background: the lake export is not in anyone's way, so it runs at once.
-      await classifyFile(rt, { input: job.input, output: join(outbox, `${job.id}.csv`), jobId: job.id, lake: 'now', csvRaw });
+      await classifyFile(rt.forTenant(tenant), { input: job.input, output: join(outbox, `${job.id}.csv`), jobId: job.id, lake: 'now', csvRaw });
     },
     csvRaw,
   });

@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ApiKeyCheck } from '../core/api-keys.ts';
-import { apiKeyId, bearerToken, verifyApiKey } from '../core/api-keys.ts';
+import { apiKeyId, bearerToken, DEFAULT_TENANT, verifyApiKey } from '../core/api-keys.ts';
 import type { KeyStore } from '../ports.ts';
 import { ApiError, errorBody, respondError, zodDetails } from './errors.ts';
 import { FailedAuthLimit, TokenBuckets } from './rate-limit.ts';
@@ -20,7 +20,7 @@ import type { ApiApp, ApiEnv, AppDeps, Principal } from './types.ts';
 
 export type { AppDeps } from './types.ts';
 
-const ANONYMOUS: Principal = { keyId: 'anonymous', name: 'anonymous (auth off)', role: 'write' };
+const ANONYMOUS: Principal = { keyId: 'anonymous', name: 'anonymous (auth off)', role: 'write', tenant: DEFAULT_TENANT };
 const NO_KEY = 'send an API key: Authorization: Bearer <key> (create one with `aisle keys create --name NAME`)';
 export const DEFAULT_RATE_LIMIT = { ratePerSecond: 50, burst: 100 };
 export const DEFAULT_FAILED_AUTH_LIMIT = { failures: 30, windowSeconds: 60 };
@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): ApiApp {
           throw new ApiError(401, code, why, undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
         }
       }
-      principal = { keyId: check.record.id, name: check.record.name, role: check.record.role };
+      principal = { keyId: check.record.id, name: check.record.name, role: check.record.role, tenant: check.record.tenant };
     }
     const taken = buckets?.take(principal.keyId);
     if (taken && !taken.ok) {

@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import type { ApiKeyRole } from '../core/api-keys.ts';
 import type { Cascade } from '../core/cascade.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
-import type { Cache, Insights, JobsService, KeyStore, ModelRegistry, ResultStore, Retrainer } from '../ports.ts';
+import type { Cache, Insights, JobsService, KeyStore, ModelRegistry, ResultStore, Retrainer, TenantScoped } from '../ports.ts';
 
 /** A dependency /ready checks; `required` ones make the service not ready, the others only degrade it. */
 export interface ReadinessProbe {
@@ -12,10 +12,15 @@ export interface ReadinessProbe {
   check(): Promise<void>;
 }
 
-/** Everything the app needs, injected: the local runtime and the Lambda entry build it from their adapters. */
+/**
+ * Everything the app needs, injected: the local runtime and the Lambda entry build it from their adapters. The
+ * stores of tenant data (results, cache, jobs, insights, the cascade's cache) are the default tenant's: a route
+ * takes its caller's tenant's views of them (tenancy.ts tenantDeps), never these.
+ */
 export interface AppDeps {
   taxonomy: Taxonomy;
-  cascade: Pick<Cascade, 'classify'>;
+  /** The cascade over each tenant's cache. */
+  cascade: TenantScoped<Pick<Cascade, 'classify'>>;
   results: ResultStore;
   /** Written with human labels so they override cached decisions at once. */
   cache?: Cache;
@@ -46,6 +51,8 @@ export interface Principal {
   keyId: string;
   name: string;
   role: ApiKeyRole;
+  /** The key's tenant: every route reads and writes this tenant's data only. */
+  tenant: string;
 }
 
 export type ApiEnv = { Variables: { principal: Principal } };

@@ -9,6 +9,11 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 export const API_KEY_PREFIX = 'aisle_';
 const KEY_RE = /^aisle_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
 
+/** The tenant of keys made without one, of keys stored before tenants existed, and of local single-user use. */
+export const DEFAULT_TENANT = 'default';
+/** A tenant name: it goes into storage keys and file names, so lowercase letters, digits, '-' and '_' only. */
+export const TENANT_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
 /** What a key may do: `read` keys classify and read; `write` keys also label, accept, upload jobs and retrain. */
 export type ApiKeyRole = 'read' | 'write';
 
@@ -16,6 +21,8 @@ export interface ApiKeyRecord {
   id: string;
   name: string;
   role: ApiKeyRole;
+  /** Whose data the key reads and writes: jobs, items, labels, review and insights are the tenant's alone. */
+  tenant: string;
   /** Hex SHA-256 of the whole key. */
   hash: string;
   createdAt: string;
@@ -27,10 +34,15 @@ export function hashApiKey(key: string): string {
 }
 
 /** A new key and the record to store for it (the key itself is never stored). */
-export function newApiKey(name: string, role: ApiKeyRole, now = new Date()): { key: string; record: ApiKeyRecord } {
+export function newApiKey(
+  name: string,
+  role: ApiKeyRole,
+  { tenant = DEFAULT_TENANT, now = new Date() }: { tenant?: string; now?: Date } = {},
+): { key: string; record: ApiKeyRecord } {
+  if (!TENANT_RE.test(tenant)) throw new RangeError(`tenant "${tenant}": lowercase letters, digits, "-" and "_" only (at most 63)`);
   const id = randomBytes(4).toString('hex');
   const key = `${API_KEY_PREFIX}${id}_${randomBytes(32).toString('base64url')}`;
-  return { key, record: { id, name, role, hash: hashApiKey(key), createdAt: now.toISOString() } };
+  return { key, record: { id, name, role, tenant, hash: hashApiKey(key), createdAt: now.toISOString() } };
 }
 
 /** The id part of a well-formed key, or null when the text is not an Aisle key. */

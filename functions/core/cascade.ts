@@ -1,4 +1,4 @@
-import type { Cache } from '../ports.ts';
+import type { Cache, TenantScoped } from '../ports.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import {
   CACHE_TIER,
@@ -8,6 +8,7 @@ import {
   type Decision,
   REVIEW_TIER,
   type Tier,
+  type TierContext,
   type TierName,
   type TierOutcome,
   type Trace,
@@ -22,6 +23,8 @@ export interface CascadeOptions {
   cache?: Cache;
   /** How many candidates a trace keeps. */
   topK?: number;
+  /** Whose items these are (forTenant); the tiers hear of it in their context. Absent: the default tenant's. */
+  tenant?: string;
 }
 
 const byScore = (a: Candidate, b: Candidate) => b.score - a.score;
@@ -66,7 +69,7 @@ function withStep(trace: Trace, step: TraceStep, topK: Candidate[]): Trace {
  * `needs_review`.
  * A tier that throws or reports an error for an item defers it to the next tier: nothing is dropped.
  */
-export class Cascade {
+export class Cascade implements TenantScoped<Cascade> {
   readonly tierNames: TierName[];
   private readonly topK: number;
 
@@ -77,6 +80,15 @@ export class Cascade {
 
   get taxonomyVersion(): string {
     return this.opts.taxonomy.version;
+  }
+
+  private readonly views = new Map<string, Cascade>();
+
+  /** The same cascade over one tenant's cache (ports.ts TenantScoped): its labels and cached decisions only. */
+  forTenant(tenant: string): Cascade {
+    let view = this.views.get(tenant);
+    if (!view) this.views.set(tenant, (view = new Cascade({ ...this.opts, cache: this.opts.cache?.forTenant(tenant), tenant })));
+    return view;
   }
 
   /**
@@ -140,7 +152,10 @@ export class Cascade {
       const started = performance.now();
       let outcomes: TierOutcome[];
       try {
-        outcomes = await tier.decide(batch, earlier ? { hints, earlier } : { hints });
+        const ctx: TierContext = { hints };
+        if (earlier) ctx.earlier = earlier;
+        if (this.opts.tenant) ctx.tenant = this.opts.tenant;
+        outcomes = await tier.decide(batch, ctx);
         if (outcomes.length !== batch.length) {
           throw new Error(`tier ${tier.name} answered ${outcomes.length} outcomes for ${batch.length} items`);
         }

@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TENANT_RE } from './api-keys.ts';
 import { UserError } from './errors.ts';
 
 export interface NamedQuery {
@@ -82,13 +83,16 @@ export class NamedQueries {
     return this.queries.map(({ name, description }) => ({ name, description }));
   }
 
-  resolve(name: string, params: { jobId?: string }): { query: NamedQuery; jobId?: string } {
+  /** The query, its checked job id and tenant: its two parameters, bound in that order. */
+  resolve(name: string, params: { jobId?: string }, tenant: string): { query: NamedQuery; jobId?: string; tenant: string } {
+    // The tenant reaches Athena as a literal, like the job id: a key's tenant is checked when the key is made, and again here.
+    if (!TENANT_RE.test(tenant)) throw new Error(`tenant "${tenant}" has characters a query cannot hold`);
     const query = this.queries.find((q) => q.name === name);
     if (!query)
       throw new UnknownQueryError(
         name,
         this.queries.map((q) => q.name),
       );
-    return { query, jobId: checkJobId(params.jobId) };
+    return { query, jobId: checkJobId(params.jobId), tenant };
   }
 }

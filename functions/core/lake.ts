@@ -28,6 +28,7 @@ type Promoted = keyof typeof PROMOTED;
  * A promoted input column is trimmed, empty as null; with `day`, only its leading YYYY-MM-DD, else null.
  */
 export type LakeSource =
+  | 'tenant'
   | 'job_id'
   | 'row_no'
   | 'product_name'
@@ -41,6 +42,7 @@ export type LakeSource =
 /** Columns of the lake's Parquet files, in order, with their source. Glue (Athena) types follow from LAKE_GLUE_TYPES. */
 export const LAKE_COLUMNS = [
   ['job_id', 'VARCHAR', 'the job the item came in', 'job_id'],
+  ['tenant', 'VARCHAR', 'the tenant whose job it was: every insight query reads one tenant only', 'tenant'],
   ['row_no', 'BIGINT', "the item's position in the job's output (1 = first classified row; rejected rows are not counted)", 'row_no'],
   ['item_key', 'VARCHAR', 'stable key of the normalized product text', { decision: 'key' }],
   ['product_name', 'VARCHAR', 'the product name as given', 'product_name'],
@@ -96,6 +98,7 @@ export function isoDay(value: string | undefined | null): string | null {
 
 /** What one lake row is made from. */
 interface LakeRowInput {
+  tenant: string;
   record: ItemRecord;
   rowNo: number;
   passThrough: Record<string, string>;
@@ -105,6 +108,7 @@ interface LakeRowInput {
 
 /** The sources read straight off the record or the row. */
 const DIRECT: Record<Extract<LakeSource, string>, (from: LakeRowInput) => string | number | null> = {
+  tenant: ({ tenant }) => tenant,
   job_id: ({ record }) => record.jobId ?? null,
   row_no: ({ rowNo }) => rowNo,
   product_name: ({ record }) => record.input.name,
@@ -122,15 +126,16 @@ function lakeValue(source: LakeSource, from: LakeRowInput): string | number | nu
   return source.day ? isoDay(value) : value;
 }
 
-/** Builds a lake row from a stored decision and the input row's columns. */
+/** Builds a lake row from a tenant's stored decision and the input row's columns. */
 export function toLakeRow(
+  tenant: string,
   record: ItemRecord,
   rowNo: number,
   passThrough: Record<string, string>,
   promoted: ReturnType<typeof promotedColumns>,
   taxonomy: Taxonomy,
 ): LakeRow {
-  const from: LakeRowInput = { record, rowNo, passThrough, promoted, levels: taxonomy.levelsOf(record.decision.classId) };
+  const from: LakeRowInput = { tenant, record, rowNo, passThrough, promoted, levels: taxonomy.levelsOf(record.decision.classId) };
   const row: Record<string, string | number | null> = {};
   for (const [name, , , source] of LAKE_COLUMNS) row[name] = lakeValue(source, from);
   return row as LakeRow;

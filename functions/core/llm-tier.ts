@@ -222,17 +222,26 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
     at: new Date().toISOString(),
   });
 
-  async function checkpointPending(items: CascadeItem[], hints: Candidate[][]): Promise<void> {
-    if (!opts.checkpoint) return;
+  /** Where a checkpoint goes: the store (and cache) of the tenant the items are classified for. */
+  const checkpointOf = (tenant: string | undefined) => {
+    const c = opts.checkpoint;
+    if (!c || tenant === undefined) return c;
+    return { ...c, store: c.store.forTenant(tenant), cache: c.cache?.forTenant(tenant) };
+  };
+
+  async function checkpointPending(items: CascadeItem[], hints: Candidate[][], tenant: string | undefined): Promise<void> {
+    const checkpoint = checkpointOf(tenant);
+    if (!checkpoint) return;
     const step: TraceStep = { tier: 'llm', outcome: 'error', reason: `${LLM_UNAVAILABLE}: sent to ${where}, no answer recorded (interrupted)` };
     const trace = (j: number) => ({ steps: [step], topK: hints[j] ?? [], totalMs: 0, costUnits: 0 });
-    await opts.checkpoint.store.saveDecisions(
+    await checkpoint.store.saveDecisions(
       items.map((item, j) => record(item, reviewDecision(item.key, trace(j), taxonomy.version, 'waiting for the LLM'))),
     );
   }
 
-  async function checkpointAnswers(items: CascadeItem[], outcomes: TierOutcome[]): Promise<void> {
-    if (!opts.checkpoint) return;
+  async function checkpointAnswers(items: CascadeItem[], outcomes: TierOutcome[], tenant: string | undefined): Promise<void> {
+    const checkpoint = checkpointOf(tenant);
+    if (!checkpoint) return;
     const decided: ItemRecord[] = [];
     outcomes.forEach((o, j) => {
       if (o.kind !== 'decided') return;
@@ -241,8 +250,8 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
       decided.push(record(items[j], decisionOf(items[j].key, 'llm', o, taxonomy.version, trace)));
     });
     if (!decided.length) return;
-    await opts.checkpoint.store.saveDecisions(decided);
-    await opts.checkpoint.cache?.putMany(decided.map((r) => r.decision));
+    await checkpoint.store.saveDecisions(decided);
+    await checkpoint.cache?.putMany(decided.map((r) => r.decision));
   }
 
   /**
@@ -276,7 +285,7 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
       const batch = chunk.idx.map((i) => items[i]);
       const hints = chunk.idx.map((i) => ctx.hints[i] ?? []);
       let attempt = chunk.attempt;
-      if (attempt === 0) await checkpointPending(batch, hints);
+      if (attempt === 0) await checkpointPending(batch, hints, ctx.tenant);
       for (;;) {
         const permit = await breaker.acquire();
         if (permit === 'reject') return fail(chunk.idx, `${LLM_UNAVAILABLE}: ${breaker.reason} (not called: circuit open)`);
@@ -288,7 +297,7 @@ export function createLlmTier(llm: Llm, opts: LlmTierOptions): LlmTier {
           batchSize = Math.min(maxBatch, batchSize * 2);
           const got = answers.map(toOutcome);
           got.forEach((o, j) => (outcomes[chunk.idx[j]] = o));
-          await checkpointAnswers(batch, got);
+          await checkpointAnswers(batch, got, ctx.tenant);
           return;
         } catch (err) {
           const e = err instanceof LlmUnavailableError ? err : new LlmUnavailableError('client', (err as Error)?.message ?? String(err));

@@ -99,6 +99,11 @@ export interface TierContext {
    * undefined where it decided nothing.
    */
   earlier?: (DecidedOutcome | undefined)[];
+  /**
+   * The tenant the cascade classifies for (Cascade.forTenant); absent: the default tenant. A tier that keeps
+   * records of its own (the LLM's checkpoint) keeps them as this tenant's.
+   */
+  tenant?: string;
 }
 
 /** One tier of the cascade: decides what it can for a batch, defers the rest. */

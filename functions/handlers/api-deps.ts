@@ -30,16 +30,18 @@ export function awsApiDeps(): AppDeps {
   const pipeline = awsDeps('api');
   const { s3 } = makeClients();
   const raw = new DynamoDBClient({});
-  // The tiers are built on first use (the encoder endpoint client among them); the app needs classify() only.
+  // The tiers are built on first use (the encoder endpoint client among them); the app needs each tenant's classify() only.
   let cascade: Promise<Cascade> | undefined;
-  const classify: AppDeps['cascade']['classify'] = async (items) => {
-    cascade ??= pipeline.tiers().then((tiers) => new Cascade({ taxonomy: pipeline.taxonomy, tiers, cache: pipeline.cache }));
-    return (await cascade).classify(items);
-  };
+  const forTenant: AppDeps['cascade']['forTenant'] = (tenant) => ({
+    classify: async (items) => {
+      cascade ??= pipeline.tiers().then((tiers) => new Cascade({ taxonomy: pipeline.taxonomy, tiers, cache: pipeline.cache }));
+      return (await cascade).forTenant(tenant).classify(items);
+    },
+  });
   const stateMachineArn = config.retrainStateMachineArn;
   return {
     taxonomy: pipeline.taxonomy,
-    cascade: { classify },
+    cascade: { forTenant },
     results: pipeline.results,
     cache: pipeline.cache,
     jobs: new S3JobsService({ s3, jobs: pipeline.jobs, inboxBucket: config.inboxBucket, lakeBucket: config.lakeBucket }),

@@ -14,6 +14,8 @@ export interface AuthorizerContext {
   keyId: string;
   name: string;
   role: string;
+  /** Whose data the request may read and write. */
+  tenant: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export function makeHandler(deps: AuthorizerDeps) {
     if (!key) return { isAuthorized: false, context: {} };
     const check = await verifyApiKey(key, (id) => deps.keys.get(id));
     if (!check.ok) return { isAuthorized: false, context: {} };
-    return { isAuthorized: true, context: { keyId: check.record.id, name: check.record.name, role: check.record.role } };
+    return { isAuthorized: true, context: { keyId: check.record.id, name: check.record.name, role: check.record.role, tenant: check.record.tenant } };
   };
 }
 

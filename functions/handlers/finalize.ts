@@ -5,7 +5,10 @@ import { awsDeps } from './deps.ts';
 import { type PipelineDeps, sqsHandler } from './pipeline.ts';
 
 export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
-  return sqsHandler(deps, (d, body) => finalizeJob(d, parseMessage(finalizeMessageSchema, body).jobId));
+  return sqsHandler(deps, (d, body) => {
+    const { tenant, jobId } = parseMessage(finalizeMessageSchema, body);
+    return finalizeJob(d, tenant, jobId);
+  });
 }
 
 export const handler = makeHandler(() => awsDeps('finalize'));

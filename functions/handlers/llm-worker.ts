@@ -21,10 +21,10 @@ import {
 import { reviewDecision } from '../core/cascade.ts';
 import { cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { createLlmTier, LLM_UNAVAILABLE, retryThroughLlm } from '../core/llm-tier.ts';
-import type { Tier, Trace } from '../core/types.ts';
+import type { Decision, Tier, Trace } from '../core/types.ts';
 import { recordOf } from '../pipeline/batch.ts';
 import { type LlmMessage, llmMessageSchema, parseMessage } from '../pipeline/messages.ts';
-import { completeChunk } from '../pipeline/queued.ts';
+import { completeChunk, forTenant } from '../pipeline/queued.ts';
 import type { ItemRecord } from '../ports.ts';
 import type { PipelineDeps } from './pipeline.ts';
 
@@ -53,8 +53,17 @@ export interface LlmWorker {
   run(signal: AbortSignal): Promise<void>;
 }
 
+/** Rows by their tenant: a batch may hold messages of several tenants' jobs. */
+function byTenant(rows: Row[]): Map<string, Row[]> {
+  const out = new Map<string, Row[]>();
+  for (const row of rows) out.set(row.tenant, [...(out.get(row.tenant) ?? []), row]);
+  return out;
+}
+
 interface Row {
   message: number;
+  /** The tenant of the row's job: its cache answers it, its store keeps it. */
+  tenant: string;
   n: number;
   values: string[];
   record: ItemRecord;
@@ -104,7 +113,11 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
       const mine = rows.filter((r) => r.message === i);
       if (mine.some((r) => r.unavailable)) continue;
       try {
-        await completeChunk(pipeline, { jobId: msg.jobId, chunkId: msg.chunkId, rows: mine.map(({ n, values, record }) => ({ n, values, record })) });
+        await completeChunk(forTenant(pipeline, msg.tenant), {
+          jobId: msg.jobId,
+          chunkId: msg.chunkId,
+          rows: mine.map(({ n, values, record }) => ({ n, values, record })),
+        });
         done.push(messages[i]);
       } catch (err) {
         pipeline.logger.error('could not complete an LLM chunk; it will be delivered again', {
@@ -131,7 +144,7 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
     messages.forEach((m, i) => {
       try {
         const msg = parseMessage(llmMessageSchema, m.Body ?? '');
-        const mine = msg.rows.map((r) => ({ message: i, n: r.n, values: r.values, record: pendingRecord(msg, r, at) }));
+        const mine = msg.rows.map((r) => ({ message: i, tenant: msg.tenant, n: r.n, values: r.values, record: pendingRecord(msg, r, at) }));
         parsed[i] = msg;
         rows.push(...mine);
       } catch (err) {
@@ -143,14 +156,20 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
 
   /** Gives each row its result: from the cache if answered since it was queued, otherwise from the LLM tier. */
   async function answer(rows: Row[]): Promise<void> {
-    // Answered since they were queued (a redelivery, the same product in another job): from the cache.
-    const hits = await pipeline.cache.getMany(
-      rows.map((r) => r.record.decision.key),
-      taxonomy.version,
-    );
+    // Answered since they were queued (a redelivery, the same product in another job of the tenant): from its cache.
+    const hits = new Map<string, Map<string, Decision>>();
+    for (const [tenant, mine] of byTenant(rows)) {
+      hits.set(
+        tenant,
+        await pipeline.cache.forTenant(tenant).getMany(
+          mine.map((r) => r.record.decision.key),
+          taxonomy.version,
+        ),
+      );
+    }
     const ask: Row[] = [];
     for (const row of rows) {
-      const hit = hits.get(row.record.decision.key);
+      const hit = hits.get(row.tenant)!.get(row.record.decision.key);
       // An answer of another LLM model than this worker runs is retired: asked again (as in the cascade).
       if (!hit || (hit.tier === 'llm' && hit.modelVersion !== deps.tier.version)) {
         ask.push(row);
@@ -170,8 +189,10 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
       ask[j].record = record;
       ask[j].unavailable = last?.outcome === 'error' && !!last.reason?.startsWith(LLM_UNAVAILABLE);
     });
-    const fresh = answered.map((r) => r.decision).filter((d) => d.tier === 'llm');
-    if (fresh.length) await pipeline.cache.putMany(fresh);
+    const fresh = ask.filter((r) => r.record.decision.tier === 'llm');
+    for (const [tenant, mine] of byTenant(fresh)) {
+      await pipeline.cache.forTenant(tenant).putMany(mine.map((r) => r.record.decision));
+    }
   }
 
   async function pollOnce(): Promise<PollResult> {

@@ -8,11 +8,12 @@ import type { Cascade } from '../core/cascade.ts';
 import { resolveColumns } from '../core/csv.ts';
 import { itemsOf, recordOf } from './batch.ts';
 import type { ClassifyMessage, LlmMessage } from './messages.ts';
-import { chunkId, completeChunk, type QueuedJobDeps } from './queued.ts';
+import { chunkId, completeChunk, forTenant, type QueuedJobDeps } from './queued.ts';
 
-export async function classifyMessage(deps: QueuedJobDeps, cascade: () => Promise<Cascade>, msg: ClassifyMessage): Promise<void> {
+export async function classifyMessage(shared: QueuedJobDeps, cascade: () => Promise<Cascade>, msg: ClassifyMessage): Promise<void> {
+  const deps = forTenant(shared, msg.tenant);
   const items = itemsOf(msg.rows, resolveColumns(msg.header), msg.header.length);
-  const decisions = await (await cascade()).classify(items);
+  const decisions = await (await cascade()).forTenant(msg.tenant).classify(items);
   const at = (deps.now?.() ?? new Date()).toISOString();
 
   const done: Parameters<typeof completeChunk>[1]['rows'] = [];
@@ -26,7 +27,7 @@ export async function classifyMessage(deps: QueuedJobDeps, cascade: () => Promis
     done.push({ n, values: msg.rows[i], record: recordOf(items[i], decision, msg.jobId, n, at) });
   });
   if (toLlm.length) {
-    await deps.llmQueue!.send([{ jobId: msg.jobId, chunkId: `${chunkId(msg.chunk)}-llm`, header: msg.header, rows: toLlm }]);
+    await deps.llmQueue!.send([{ tenant: msg.tenant, jobId: msg.jobId, chunkId: `${chunkId(msg.chunk)}-llm`, header: msg.header, rows: toLlm }]);
     deps.metrics.addMetric('RowsSentToLlm', 'Count', toLlm.length);
   }
   const counts = await completeChunk(deps, { jobId: msg.jobId, chunkId: chunkId(msg.chunk), rows: done });

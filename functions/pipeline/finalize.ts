@@ -13,12 +13,13 @@ import { encodeLakeParquet, type LakeRow, lakePartKey, promotedColumns, toLakeRo
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Decision } from '../core/types.ts';
 import { recordOf } from './batch.ts';
-import { outboxKeys, type PartLine, type QueuedJobDeps } from './queued.ts';
+import { forTenant, outboxKeys, type PartLine, type QueuedJobDeps } from './queued.ts';
 
 /** Rows per lake Parquet file: large enough for Athena, small enough for a Lambda's memory. */
 export const LAKE_ROWS_PER_FILE = 100_000;
 
-export async function finalizeJob(deps: QueuedJobDeps, jobId: string): Promise<void> {
+export async function finalizeJob(shared: QueuedJobDeps, tenant: string, jobId: string): Promise<void> {
+  const deps = forTenant(shared, tenant);
   const job = await deps.jobs.get(jobId);
   if (!job) throw new Error(`job ${jobId} not found`);
   if (job.status === 'done') {
@@ -27,7 +28,7 @@ export async function finalizeJob(deps: QueuedJobDeps, jobId: string): Promise<v
   }
   if (job.status !== 'finalizing') throw new Error(`job ${jobId} is ${job.status}, not finalizing: its counts have not reconciled`);
   const keys = outboxKeys(jobId);
-  const { rows, lakeParts } = await writeOutputs(deps, jobId);
+  const { rows, lakeParts } = await writeOutputs(deps, tenant, jobId);
   if (rows !== job.classified) throw new Error(`job ${jobId}: ${rows} classified rows in the work parts, the job counted ${job.classified}`);
   await deps.jobs.transition(jobId, 'finalizing', 'done', { output: keys.result, rejects: keys.rejects });
   deps.logger.info('job done', { jobId, rows, rejected: job.rejected, lakeParts });
@@ -36,7 +37,7 @@ export async function finalizeJob(deps: QueuedJobDeps, jobId: string): Promise<v
 }
 
 /** Streams the result CSV and writes the lake parts from the job's work parts, in input order. */
-async function writeOutputs(deps: QueuedJobDeps, jobId: string): Promise<{ rows: number; lakeParts: number }> {
+async function writeOutputs(deps: QueuedJobDeps, tenant: string, jobId: string): Promise<{ rows: number; lakeParts: number }> {
   const keys = outboxKeys(jobId);
   const headerBody = await deps.lake.get(keys.header);
   if (!headerBody) throw new Error(`job ${jobId} has no ${keys.header}`);
@@ -62,7 +63,7 @@ async function writeOutputs(deps: QueuedJobDeps, jobId: string): Promise<{ rows:
     for (const key of (await deps.lake.list(keys.partsPrefix)).sort()) {
       const body = await deps.lake.get(key);
       if (!body) throw new Error(`${key} disappeared while finalizing`);
-      const part = await readPart(body, jobId, header, deps.taxonomy, rows);
+      const part = await readPart(body, tenant, jobId, header, deps.taxonomy, rows);
       await write(formatter.format(part.values, part.decisions));
       rows += part.values.length;
       for (const row of part.lakeRows) lakeRows.push(row);
@@ -80,7 +81,7 @@ async function writeOutputs(deps: QueuedJobDeps, jobId: string): Promise<{ rows:
 }
 
 /** One work part: its rows' values and decisions, and their lake rows, numbered on from `rowsBefore`. */
-async function readPart(body: Readable, jobId: string, header: string[], taxonomy: Taxonomy, rowsBefore: number) {
+async function readPart(body: Readable, tenant: string, jobId: string, header: string[], taxonomy: Taxonomy, rowsBefore: number) {
   const columns = resolveColumns(header);
   const promoted = promotedColumns(header);
   const values: string[][] = [];
@@ -95,7 +96,7 @@ async function readPart(body: Readable, jobId: string, header: string[], taxonom
     const decision = { ...p.decision, trace: { steps: [], topK: [], totalMs: 0, costUnits: p.costUnits } };
     const record = recordOf(cascadeItemOf(p.values, columns), decision, jobId, undefined, p.at);
     // row_no is the position in the output (LAKE_COLUMNS), as the local export numbers it, not the input row.
-    lakeRows.push(toLakeRow(record, rowsBefore + values.length, passThrough, promoted, taxonomy));
+    lakeRows.push(toLakeRow(tenant, record, rowsBefore + values.length, passThrough, promoted, taxonomy));
   }
   return { values, decisions, lakeRows };
 }

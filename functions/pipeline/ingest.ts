@@ -7,7 +7,7 @@
 import { PassThrough } from 'node:stream';
 import { CsvBatchReader, CsvFormatError, formatRejects, REJECT_COLUMNS } from '../core/csv.ts';
 import type { ClassifyMessage } from './messages.ts';
-import { finalizeIfReconciled, jobIdFor, outboxKeys, type QueuedJobDeps } from './queued.ts';
+import { finalizeIfReconciled, forTenant, jobOfObject, outboxKeys, type QueuedJobDeps } from './queued.ts';
 
 /** Rows per classify message, and the bytes one message may hold (SQS allows 256 KiB per message and batch). */
 export const ROWS_PER_MESSAGE = 200;
@@ -25,10 +25,11 @@ export class Chunker {
   private readonly headerBytes: number;
 
   constructor(
+    private readonly tenant: string,
     private readonly jobId: string,
     private readonly header: string[],
   ) {
-    this.headerBytes = Buffer.byteLength(JSON.stringify({ jobId, chunk: 0, header, rows: [], rowNumbers: [] })) + 32;
+    this.headerBytes = Buffer.byteLength(JSON.stringify({ tenant, jobId, chunk: 0, header, rows: [], rowNumbers: [] })) + 32;
   }
 
   add(row: string[], rowNumber: number): void {
@@ -42,7 +43,14 @@ export class Chunker {
 
   cut(): void {
     if (!this.rows.length) return;
-    this.ready.push({ jobId: this.jobId, chunk: this.chunks++, header: this.header, rows: this.rows, rowNumbers: this.rowNumbers });
+    this.ready.push({
+      tenant: this.tenant,
+      jobId: this.jobId,
+      chunk: this.chunks++,
+      header: this.header,
+      rows: this.rows,
+      rowNumbers: this.rowNumbers,
+    });
     this.rows = [];
     this.rowNumbers = [];
     this.bytes = 0;
@@ -53,8 +61,9 @@ export class Chunker {
   }
 }
 
-export async function ingestObject(deps: QueuedJobDeps, obj: { bucket: string; key: string; etag: string }): Promise<void> {
-  const jobId = jobIdFor(obj.bucket, obj.key, obj.etag);
+export async function ingestObject(shared: QueuedJobDeps, obj: { bucket: string; key: string; etag: string }): Promise<void> {
+  const { tenant, jobId } = jobOfObject(obj.bucket, obj.key, obj.etag);
+  const deps = forTenant(shared, tenant);
   const keys = outboxKeys(jobId);
   const log = deps.logger;
   let job = await deps.jobs.create({
@@ -100,7 +109,7 @@ export async function ingestObject(deps: QueuedJobDeps, obj: { bucket: string; k
  * chunks to the classify queue. On an error the rejects upload is abandoned and the error rethrown.
  */
 async function sendRows(
-  deps: QueuedJobDeps,
+  deps: QueuedJobDeps & { tenant: string },
   jobId: string,
   body: AsyncIterable<Buffer | string>,
 ): Promise<{ valid: number; rejected: number; chunks: number }> {
@@ -115,7 +124,7 @@ async function sendRows(
   try {
     for await (const batch of reader.batches()) {
       if (!chunker) {
-        chunker = new Chunker(jobId, reader.columns!.header);
+        chunker = new Chunker(deps.tenant, jobId, reader.columns!.header);
         await deps.lake.put(keys.header, JSON.stringify({ header: reader.columns!.header, delimiter: reader.delimiter }), 'application/json');
       }
       if (batch.rejects.length) {

@@ -3,10 +3,15 @@
  * then lands in the queue's DLQ; it never half-runs). Rows are the input CSV's fields, in header order.
  */
 import { z } from 'zod';
+import { DEFAULT_TENANT, TENANT_RE } from '../core/api-keys.ts';
 
 /** A chunk of a job's valid rows for the classify queue. */
+/** Whose job a message is about; messages sent before tenants existed are the default tenant's. */
+const tenant = z.string().regex(TENANT_RE).default(DEFAULT_TENANT);
+
 export const classifyMessageSchema = z
   .object({
+    tenant,
     jobId: z.string().min(1),
     /** Position of the chunk in the input (0-based): stable across redeliveries, so it counts once. */
     chunk: z.number().int().nonnegative(),
@@ -20,6 +25,7 @@ export type ClassifyMessage = z.infer<typeof classifyMessageSchema>;
 
 /** Rows of a chunk that no cheaper tier was sure of, for the LLM worker (LLM_ENABLED=true). */
 export const llmMessageSchema = z.object({
+  tenant,
   jobId: z.string().min(1),
   /** The chunk id the worker counts these rows under (JobProgress.addChunk): `<chunk>-llm`. */
   chunkId: z.string().min(1),
@@ -39,7 +45,7 @@ export const llmMessageSchema = z.object({
 export type LlmMessage = z.infer<typeof llmMessageSchema>;
 
 /** A job whose counts reconciled, for the finalize queue (sent once per job). */
-export const finalizeMessageSchema = z.object({ jobId: z.string().min(1) });
+export const finalizeMessageSchema = z.object({ tenant, jobId: z.string().min(1) });
 export type FinalizeMessage = z.infer<typeof finalizeMessageSchema>;
 
 /** Parses a queue message body as JSON and checks it against a schema; the error says what is wrong. */

@@ -8,8 +8,9 @@
  * results/dt=YYYY-MM-DD/job=<jobId>/part-N.parquet (the lake).
  */
 import { createHash } from 'node:crypto';
+import { DEFAULT_TENANT } from '../core/api-keys.ts';
 import { Cascade } from '../core/cascade.ts';
-import { jobIdOfUploadKey } from '../core/job-ids.ts';
+import { uploadOfKey } from '../core/job-ids.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Decision, Tier } from '../core/types.ts';
 import type { BlobStore, Cache, ChunkCounts, ItemRecord, JobProgress, JobRecord, JobStore, Queue, ResultStore } from '../ports.ts';
@@ -27,7 +28,8 @@ export interface QueuedJobDeps {
   bucket(name: string): BlobStore;
   /** The lake bucket: outbox/, results/, models/, exports/. */
   lake: BlobStore;
-  jobs: JobStore & JobProgress;
+  /** The default tenant's jobs, results and cache; a step works on its job's tenant's (forTenant below). */
+  jobs: TenantJobs;
   results: ResultStore;
   cache: Cache;
   /** Tiers after the cache (rules, encoder when configured), built once per container. */
@@ -41,6 +43,14 @@ export interface QueuedJobDeps {
   now?: () => Date;
 }
 
+/** Jobs with progress counting, scoped to a tenant (ports.ts TenantScoped). */
+export type TenantJobs = { forTenant(tenant: string): TenantJobs } & JobStore & JobProgress;
+
+/** The deps of one tenant's job: its jobs, results and cache, so a step reads and writes nothing of another tenant. */
+export function forTenant(deps: QueuedJobDeps, tenant: string): QueuedJobDeps & { tenant: string } {
+  return { ...deps, tenant, jobs: deps.jobs.forTenant(tenant), results: deps.results.forTenant(tenant), cache: deps.cache.forTenant(tenant) };
+}
+
 export const outboxKeys = (jobId: string) => ({
   result: `outbox/${jobId}/result.csv`,
   rejects: `outbox/${jobId}/rejects.csv`,
@@ -52,11 +62,18 @@ export const outboxKeys = (jobId: string) => ({
 /** Zero-padded so that S3's lexicographic listing returns parts in input order. */
 export const chunkId = (chunk: number) => String(chunk).padStart(8, '0');
 
+/**
+ * The tenant and job id of an inbox object: an upload through the API carries the tenant and job id the API
+ * handed out; a file dropped in the inbox otherwise is the default tenant's.
+ */
+export function jobOfObject(bucket: string, key: string, etag: string): { tenant: string; jobId: string } {
+  return uploadOfKey(key) ?? { tenant: DEFAULT_TENANT, jobId: jobIdFor(bucket, key, etag) };
+}
+
 /** A job id from the object's identity: a redelivered notification for the same object version maps to the same job. */
 export function jobIdFor(bucket: string, key: string, etag: string): string {
-  // An upload through the API carries the job id the API handed out.
-  const uploaded = jobIdOfUploadKey(key);
-  if (uploaded) return uploaded;
+  const uploaded = uploadOfKey(key);
+  if (uploaded) return uploaded.jobId;
   const base =
     (key.split('/').pop() ?? 'input')
       .replace(/\.[^.]*$/, '')
@@ -76,7 +93,7 @@ export interface PartLine {
   costUnits: number;
 }
 
-/** Makes the cascade once per container: the tiers (rules file, encoder client) are loaded on first use. */
+/** Makes the cascade once per container: the tiers (rules file, encoder client) are loaded on first use. Take its tenant's view (forTenant). */
 export function cascadeFactory(deps: QueuedJobDeps): () => Promise<Cascade> {
   let made: Promise<Cascade> | undefined;
   return () => (made ??= deps.tiers().then((tiers) => new Cascade({ taxonomy: deps.taxonomy, tiers, cache: deps.cache })));
@@ -88,7 +105,7 @@ export function cascadeFactory(deps: QueuedJobDeps): () => Promise<Cascade> {
  * same content, the count is keyed by the chunk id. Returns the chunk's counts.
  */
 export async function completeChunk(
-  deps: QueuedJobDeps,
+  deps: QueuedJobDeps & { tenant: string },
   args: { jobId: string; chunkId: string; rows: { n: number; values: string[]; record: ItemRecord }[] },
 ): Promise<ChunkCounts> {
   const { jobId, rows } = args;
@@ -112,11 +129,11 @@ export async function completeChunk(
  * running → finalizing succeeds for one caller only, so exactly one message is sent; if sending fails the
  * status is moved back so the retried delivery sends it.
  */
-export async function finalizeIfReconciled(deps: QueuedJobDeps, job: JobRecord): Promise<boolean> {
+export async function finalizeIfReconciled(deps: QueuedJobDeps & { tenant: string }, job: JobRecord): Promise<boolean> {
   if (!reconciled(job) || job.status !== 'running') return false;
   if (!(await deps.jobs.transition(job.id, 'running', 'finalizing'))) return false;
   try {
-    await deps.finalizeQueue.send([{ jobId: job.id }]);
+    await deps.finalizeQueue.send([{ tenant: deps.tenant, jobId: job.id }]);
   } catch (err) {
     await deps.jobs.transition(job.id, 'finalizing', 'running');
     throw err;

@@ -507,9 +507,9 @@ describe('jobs', () => {
     const opts = t.service.jobs['opts'];
     const run = opts.run;
     let fail = false;
-    opts.run = async (j) => {
+    opts.run = async (j, tenant) => {
       if (fail) throw new Error(`ENOENT: no such file or directory, open '${t.home}/uploads/gone.csv'`);
-      await run(j);
+      await run(j, tenant);
     };
     const submit = async (filename: string) => {
       const form = new FormData();
@@ -560,9 +560,9 @@ describe('jobs', () => {
     // biome-ignore lint/complexity/useLiteralKeys: the private options, reached from the test only
     const opts = slow.service.jobs['opts'];
     const run = opts.run;
-    opts.run = async (j) => {
+    opts.run = async (j, tenant) => {
       await gate;
-      await run(j);
+      await run(j, tenant);
     };
     const started: Json = await (
       await slow.app.request('/v1/jobs?filename=slow.csv', {
@@ -592,6 +592,7 @@ describe('jobs', () => {
         get: t.service.jobs.get.bind(t.service.jobs),
         list: t.service.jobs.list.bind(t.service.jobs),
         artifact: async () => ({ kind: 'redirect', url: 'https://lake.example/outbox/j-1/result.csv' }),
+        forTenant: () => aws.deps.jobs,
       },
     });
     const res = await aws.app.request('/v1/jobs', { method: 'POST', headers: json(aws.writeKey), body: JSON.stringify({ filename: 'x.csv' }) });

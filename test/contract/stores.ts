@@ -294,3 +294,75 @@ export function describeQueueContract(name: string, make: () => Promise<Fixture<
     });
   });
 }
+
+/** The stores that hold a tenant's data, over one database (the store itself is the default tenant's). */
+export interface TenantStores {
+  results: ResultStore;
+  cache: Cache;
+  jobs: JobStore;
+}
+
+/**
+ * Tenant scoping (ports.ts TenantScoped): what one tenant writes, another neither reads, lists, labels nor
+ * overwrites, though it uses the same item keys and job ids; the store itself is the default tenant's.
+ */
+export function describeTenantContract(name: string, make: () => Promise<Fixture<TenantStores>>): void {
+  describe(`tenant scoping contract: ${name}`, () => {
+    const stores = useFixture(make);
+    const acme = () => ({
+      results: stores().results.forTenant('acme'),
+      cache: stores().cache.forTenant('acme'),
+      jobs: stores().jobs.forTenant('acme'),
+    });
+
+    beforeAll(async () => {
+      const own = stores();
+      await own.results.saveDecisions([
+        record('t-rev', '2026-03-01T00:00:00.000Z', { status: 'needs_review', tier: 'review' }),
+        record('t-lab', '2026-03-01T00:00:00.000Z', { tier: 'llm' }),
+      ]);
+      await own.results.setHumanLabel('t-lab', 'food.produce', 'owner');
+      await own.cache.putMany([decision('t-enc', { tier: 'encoder', modelVersion: 'm1' })]);
+      await own.jobs.create({ id: 'job-t1', input: 'owner.csv' });
+    });
+
+    it("another tenant reads, lists and exports nothing of the default tenant's", async () => {
+      const other = acme();
+      expect(await other.results.getItem('t-rev')).toBeNull();
+      expect(await other.results.getItem('t-lab')).toBeNull();
+      expect((await other.results.listReview({ limit: 50 })).items).toEqual([]);
+      const exported = [];
+      for await (const e of other.results.exportLabelled({ tiers: ['human', 'llm'] })) exported.push(e);
+      expect(exported).toEqual([]);
+      expect((await other.cache.getMany(['t-enc', 't-lab', 't-rev'], VERSION)).size).toBe(0);
+      expect(await other.jobs.get('job-t1')).toBeNull();
+      expect((await other.jobs.list({ limit: 50 })).items).toEqual([]);
+    });
+
+    it("another tenant cannot label the default tenant's item, and its writes to the same keys stay its own", async () => {
+      const other = acme();
+      expect(await other.results.setHumanLabel('t-rev', 'food.beverages', 'intruder')).toBeNull();
+      await other.results.saveDecisions([record('t-lab', '2026-04-01T00:00:00.000Z', { classId: 'food.snacks-sweets', tier: 'encoder' })]);
+      await other.results.setHumanLabel('t-lab', 'food.beverages', 'acme user');
+      await other.cache.putMany([decision('t-enc', { tier: 'encoder', classId: 'non-food.household', modelVersion: 'm2' })]);
+      await other.jobs.create({ id: 'job-t1', input: 'acme.csv' });
+
+      const own = stores();
+      expect((await own.results.getItem('t-lab'))?.current.decision).toMatchObject({ tier: 'human', classId: 'food.produce' });
+      expect((await own.results.getItem('t-rev'))?.current.decision.status).toBe('needs_review');
+      const ownHits = await own.cache.getMany(['t-lab', 't-enc'], VERSION);
+      expect(ownHits.get('t-lab')).toMatchObject({ tier: 'human', classId: 'food.produce' });
+      expect(ownHits.get('t-enc')).toMatchObject({ tier: 'encoder', classId: 'food.beverages', modelVersion: 'm1' });
+      expect((await own.jobs.get('job-t1'))?.input).toBe('owner.csv');
+      expect((await own.jobs.list({ limit: 50 })).items.map((j) => j.input)).toEqual(['owner.csv']);
+
+      expect((await other.results.getItem('t-lab'))?.current.decision).toMatchObject({ tier: 'human', classId: 'food.beverages' });
+      const otherHits = await other.cache.getMany(['t-lab', 't-enc'], VERSION);
+      expect(otherHits.get('t-lab')).toMatchObject({ tier: 'human', classId: 'food.beverages' });
+      expect(otherHits.get('t-enc')).toMatchObject({ tier: 'encoder', classId: 'non-food.household', modelVersion: 'm2' });
+      expect((await other.jobs.get('job-t1'))?.input).toBe('acme.csv');
+      // A view's view of the default tenant is the default tenant's data again.
+      expect((await other.results.forTenant('default').getItem('t-lab'))?.current.decision.classId).toBe('food.produce');
+    });
+  });
+}

@@ -17,12 +17,17 @@ import { finalizeJob } from '../../functions/pipeline/finalize.ts';
 import { ingestObject } from '../../functions/pipeline/ingest.ts';
 import type { ClassifyMessage, FinalizeMessage } from '../../functions/pipeline/messages.ts';
 import { cascadeFactory, jobIdFor, outboxKeys, type QueuedJobDeps } from '../../functions/pipeline/queued.ts';
-import type { ChunkCounts, JobProgress, JobRecord, JobStore, ResultStore } from '../../functions/ports.ts';
+import type { ChunkCounts, JobProgress, JobRecord, JobStore } from '../../functions/ports.ts';
+import { defaultTenantOnly, MemoryStore } from '../support/memory-store.ts';
 
 /** Job records in memory, each chunk counted once (what DynamoDB does for the AWS handlers). */
 class MemoryJobs implements JobStore, JobProgress {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly counted = new Set<string>();
+
+  forTenant(tenant: string) {
+    return defaultTenantOnly(this, tenant);
+  }
 
   async create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
     const at = new Date().toISOString();
@@ -113,8 +118,8 @@ describe('the local runtime and the queued (AWS) job drive one pipeline', { time
       bucket: () => new FolderBlobStore(inbox),
       lake: new FolderBlobStore(lakeBucket),
       jobs,
-      results: { saveDecisions: async () => undefined } as unknown as ResultStore,
-      cache: { getMany: async () => new Map(), putMany: async () => undefined },
+      results: new MemoryStore(),
+      cache: new MemoryStore(),
       tiers: async () => rt.tiers,
       classifyQueue: { send: async (m) => void classifyQueue.push(...m) },
       finalizeQueue: { send: async (m) => void finalizeQueue.push(...m) },
@@ -126,7 +131,7 @@ describe('the local runtime and the queued (AWS) job drive one pipeline', { time
     // Out of order, as SQS may deliver them.
     for (const msg of classifyQueue.reverse()) await classifyMessage(deps, cascade, msg);
     expect(finalizeQueue).toHaveLength(1);
-    await finalizeJob(deps, finalizeQueue[0].jobId);
+    await finalizeJob(deps, finalizeQueue[0].tenant, finalizeQueue[0].jobId);
     queuedJob = (await jobs.get(jobIdFor('inbox', 'orders.csv', 'e1')))!;
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { S3JobsService } from '../../functions/adapters/aws/jobs-service.ts';
 import { REGISTRY_KEY, S3ModelRegistry, versionPrefix } from '../../functions/adapters/aws/model-registry.ts';
 import { StepFunctionsRetrainer } from '../../functions/adapters/aws/retrainer.ts';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
-import { jobIdFor } from '../../functions/pipeline/queued.ts';
+import { jobIdFor, jobOfObject } from '../../functions/pipeline/queued.ts';
 import { createTable, type Emulator, motoMissing, skipReason, startMoto, TEST_CREDENTIALS, TEST_REGION } from '../support/emulators.ts';
 
 const skip = skipReason(motoMissing());
@@ -39,18 +39,21 @@ describe.skipIf(!!skip)('the API on AWS: presigned jobs, registry, retraining, L
     await moto?.stop();
   });
 
-  it('hands out a presigned upload whose key gives ingest the same job id, and serves results by presigned GET', async () => {
-    const jobs = new DynamoJobStore(moto.clients.dynamo, table);
-    const service = new S3JobsService({ s3: moto.clients.s3, jobs, inboxBucket: 'inbox', lakeBucket: 'lake' });
+  it("hands out a presigned upload whose key gives ingest the same job id and the tenant's, and serves results by presigned GET", async () => {
+    const shared = new DynamoJobStore(moto.clients.dynamo, table);
+    const jobs = shared.forTenant('acme');
+    const service = new S3JobsService({ s3: moto.clients.s3, jobs: shared, inboxBucket: 'inbox', lakeBucket: 'lake' }).forTenant('acme');
     const upload = await service.createUpload('../My Catalog.csv');
     expect(upload.method).toBe('PUT');
     expect((await service.get(upload.jobId))?.status).toBe('queued');
+    expect(await service.forTenant('default').get(upload.jobId)).toBeNull(); // the job is the tenant's alone
 
     const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: 'product_name\nWhole Milk\n' });
     expect(put.status).toBe(200);
-    const key = `inbox/uploads/${upload.jobId}/My_Catalog.csv`;
+    const key = `inbox/uploads/acme/${upload.jobId}/My_Catalog.csv`;
     const head = await moto.clients.s3.send(new HeadObjectCommand({ Bucket: 'inbox', Key: key }));
-    expect(jobIdFor('inbox', key, head.ETag ?? '')).toBe(upload.jobId);
+    expect(jobOfObject('inbox', key, head.ETag ?? '')).toEqual({ tenant: 'acme', jobId: upload.jobId });
+    expect(jobOfObject('inbox', 'inbox/other.csv', '"e"')).toMatchObject({ tenant: 'default' });
     expect(jobIdFor('inbox', 'inbox/other.csv', '"e"')).not.toBe(upload.jobId);
 
     expect(await service.artifact(upload.jobId, 'result')).toBeNull(); // not done yet

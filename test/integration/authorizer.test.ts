@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '../../functions/adapters/aws/clients.ts';
 import { DynamoKeyStore } from '../../functions/adapters/aws/dynamo-key-store.ts';
 import { newApiKey } from '../../functions/core/api-keys.ts';
 import { makeHandler } from '../../functions/handlers/authorizer.ts';
@@ -13,12 +15,13 @@ const dynalite = createRequire(import.meta.url)('dynalite') as (options: Record<
 // The API-key authorizer over the DynamoDB key store, on dynalite with the table the CDK app defines.
 let server: ReturnType<typeof dynalite>;
 let store: DynamoKeyStore;
+let client: DynamoDBClient;
 
 beforeAll(async () => {
   server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  const client = new DynamoDBClient({
+  client = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${port}`,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
@@ -62,8 +65,8 @@ const event = (authorization?: string) => ({
 
 describe('DynamoKeyStore', () => {
   it('stores only the hash, finds a key by id, lists keys in creation order, revokes once', async () => {
-    const a = newApiKey('ci', 'write', new Date('2026-01-01T00:00:00Z'));
-    const b = newApiKey('dashboard', 'read', new Date('2026-01-02T00:00:00Z'));
+    const a = newApiKey('ci', 'write', { now: new Date('2026-01-01T00:00:00Z') });
+    const b = newApiKey('dashboard', 'read', { now: new Date('2026-01-02T00:00:00Z') });
     await store.put(b.record);
     await store.put(a.record);
     await expect(store.put(a.record)).rejects.toThrow(); // an id is never overwritten
@@ -79,14 +82,26 @@ describe('DynamoKeyStore', () => {
 });
 
 describe('authorizer handler', () => {
-  it('authorizes a live key and passes its id, name and role to the API', async () => {
-    const { key, record } = newApiKey('live', 'write');
+  it('authorizes a live key and passes its id, name, role and tenant to the API', async () => {
+    const { key, record } = newApiKey('live', 'write', { tenant: 'acme' });
     await store.put(record);
     const handler = makeHandler({ keys: store });
     expect(await handler(event(`Bearer ${key}`))).toEqual({
       isAuthorized: true,
-      context: { keyId: record.id, name: 'live', role: 'write' },
+      context: { keyId: record.id, name: 'live', role: 'write', tenant: 'acme' },
     });
+  });
+
+  it('passes the default tenant for a key stored before tenants existed', async () => {
+    const { key, record } = newApiKey('old', 'read');
+    const { tenant: _tenant, ...before } = record;
+    await documentClient(client).send(
+      new PutCommand({
+        TableName: 'aisle',
+        Item: { pk: `KEY#${record.id}`, sk: 'KEY', gsi1pk: 'KEYS', gsi1sk: `${record.createdAt}#${record.id}`, ...before },
+      }),
+    );
+    expect(await makeHandler({ keys: store })(event(`Bearer ${key}`))).toMatchObject({ isAuthorized: true, context: { tenant: 'default' } });
   });
 
   it('denies a missing header, a malformed key, an unknown key, a tampered secret and a revoked key', async () => {

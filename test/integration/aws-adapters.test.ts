@@ -20,6 +20,7 @@ import {
   describeLabelContract,
   describeQueueContract,
   describeResultStoreContract,
+  describeTenantContract,
   record,
 } from '../contract/stores.ts';
 import { createTable, type Emulator, motoMissing, skipReason, startDynalite, startLocalSqs, startMoto, startS3rver } from '../support/emulators.ts';
@@ -41,6 +42,8 @@ afterAll(async () => {
 });
 
 const dynalite = shared(startDynalite);
+const noMoto = skipReason(motoMissing());
+const moto = shared(startMoto);
 const s3rver = shared(() => startS3rver(['blobs']));
 const sqs = shared(startLocalSqs);
 
@@ -70,6 +73,14 @@ describeLabelContract('DynamoDB (dynalite)', async ({ ttlSeconds, now }) => {
 describeJobStoreContract('DynamoDB (dynalite)', async () => {
   const e = await dynalite.get();
   return { value: new DynamoJobStore(e.clients.dynamo, await freshTable(e)) };
+});
+
+/** Tenant scoping on DynamoDB: moto_server where it is installed (the brief's emulator), dynalite otherwise. */
+describeTenantContract(noMoto ? 'DynamoDB (dynalite)' : 'DynamoDB (moto_server)', async () => {
+  const e = noMoto ? await dynalite.get() : await moto.get();
+  const table = await freshTable(e);
+  const cache = new DynamoCache(e.clients.dynamo, table);
+  return { value: { results: new DynamoResultStore(e.clients.dynamo, table, cache), cache, jobs: new DynamoJobStore(e.clients.dynamo, table) } };
 });
 
 describeJobProgressContract('DynamoDB (dynalite)', async () => {
@@ -139,9 +150,6 @@ describe('BatchWriteItem beyond 25 items (dynalite)', () => {
     expect(last.Item?.n).toBe(259);
   });
 });
-
-const noMoto = skipReason(motoMissing());
-const moto = shared(startMoto);
 
 describeHistoryContract(
   'DynamoDB (moto_server)',

@@ -4,17 +4,23 @@
  * The whole pipeline on moto_server is test/e2e/aws-moto.test.ts.
  */
 
-import { text } from 'node:stream/consumers';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buffer, text } from 'node:stream/consumers';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { SQSEvent } from 'aws-lambda';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsConfig } from '../../functions/adapters/aws/clients.ts';
+import { newJobId, uploadKey } from '../../functions/core/job-ids.ts';
 import { makeHandler as makeClassify } from '../../functions/handlers/classify.ts';
 import { pipelineDeps } from '../../functions/handlers/deps.ts';
+import { makeHandler as makeFinalize } from '../../functions/handlers/finalize.ts';
 import { makeHandler as makeIngest } from '../../functions/handlers/ingest.ts';
 import type { PipelineDeps } from '../../functions/handlers/pipeline.ts';
 import { type Evaluation, REGISTRY_KEY } from '../../functions/handlers/retrain.ts';
@@ -22,7 +28,7 @@ import { makeHandler as makeEvaluate } from '../../functions/handlers/retrain-ev
 import { makeHandler as makeExport } from '../../functions/handlers/retrain-export.ts';
 import { makeHandler as makePromote } from '../../functions/handlers/retrain-promote.ts';
 import { llmMessageSchema } from '../../functions/pipeline/messages.ts';
-import { jobIdFor } from '../../functions/pipeline/queued.ts';
+import { forTenant, jobIdFor } from '../../functions/pipeline/queued.ts';
 import { record } from '../contract/stores.ts';
 import { createTable, type Emulator, startDynalite, startLocalSqs, startS3rver } from '../support/emulators.ts';
 
@@ -135,7 +141,7 @@ describe('ingest handler', () => {
     const ingest = makeIngest(deps);
     await ingest(sqsEvent(notification));
     await ingest(sqsEvent(notification));
-    expect(await drain(config.finalizeQueueUrl)).toEqual([JSON.stringify({ jobId })]);
+    expect(await drain(config.finalizeQueueUrl)).toEqual([JSON.stringify({ tenant: 'default', jobId })]);
     expect(await deps.jobs.get(jobId)).toMatchObject({ status: 'finalizing', rowsIn: 2, rejected: 2, classified: 0 });
   });
 });
@@ -170,6 +176,38 @@ describe('classify handler', () => {
     const sent = (await drain(llmQueueUrl)).map((b) => llmMessageSchema.parse(JSON.parse(b)));
     expect(sent.length).toBeGreaterThanOrEqual(1);
     for (const m of sent) expect(m).toMatchObject({ jobId: 'cjob', chunkId: '00000000-llm', rows: [{ n: 2, values: ['Zorblax Quantum Widget'] }] });
+  });
+});
+
+describe("a tenant's upload, from ingest to finalize", () => {
+  it("keeps the job, its decisions and its lake rows the tenant's: the default tenant sees none of them", async () => {
+    const jobId = newJobId();
+    const { notification } = await dropFile(uploadKey('acme', jobId, 'acme.csv'), 'product_name\nAcme Sparkling Water 12 oz\nAcme Zorblax Widget\n');
+    await makeIngest(deps)(sqsEvent(notification));
+    const chunks = await drain(config.classifyQueueUrl);
+    expect(chunks.map((b) => JSON.parse(b).tenant)).toEqual(['acme']);
+    await makeClassify(deps)(sqsEvent(...chunks));
+    const finalize = await drain(config.finalizeQueueUrl);
+    expect(finalize).toEqual([JSON.stringify({ tenant: 'acme', jobId })]);
+    await makeFinalize(deps)(sqsEvent(...finalize));
+
+    const acme = forTenant(deps, 'acme');
+    expect(await acme.jobs.get(jobId)).toMatchObject({ status: 'done', classified: 2 });
+    expect(await deps.jobs.get(jobId)).toBeNull();
+    expect((await deps.jobs.list({ limit: 100 })).items.map((j) => j.id)).not.toContain(jobId);
+    const review = (await acme.results.listReview({ limit: 10 })).items;
+    expect(review.map((r) => r.input.name)).toEqual(['Acme Zorblax Widget']);
+    const key = review[0].decision.key;
+    expect(await deps.results.getItem(key)).toBeNull();
+    expect((await deps.results.listReview({ limit: 100 })).items.map((r) => r.decision.key)).not.toContain(key);
+    const lakeParts = (await deps.lake.list('results/')).filter((k) => k.includes(`job=${jobId}/`));
+    expect(lakeParts).toHaveLength(1);
+    const part = join(mkdtempSync(join(tmpdir(), 'aisle-lake-part-')), 'part.parquet');
+    writeFileSync(part, await buffer((await deps.lake.get(lakeParts[0]))!));
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    const tenants = (await db.runAndReadAll(`SELECT DISTINCT tenant FROM read_parquet('${part}')`)).getRows();
+    db.closeSync();
+    expect(tenants).toEqual([['acme']]);
   });
 });
 

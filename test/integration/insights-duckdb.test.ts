@@ -228,17 +228,22 @@ describe('named query files', () => {
   const queries = loadNamedQueries();
 
   it.each(queries.map((q) => [q.name, q] as const))(
-    '%s parses, reads only `results`, binds one job parameter and calls only allowed functions',
+    "%s parses, reads `results` only through its tenant's rows, binds the job and the tenant, and calls only allowed functions",
     async (_name, q) => {
       const db = await DuckDBInstance.create(':memory:');
       const c = await db.connect();
       const parsed = (await c.runAndReadAll('SELECT json_serialize_sql(?::VARCHAR) AS j', [q.sql])).getRows()[0][0] as string;
       expect(JSON.parse(parsed).error).toBe(false);
       c.closeSync();
-      expect(q.sql).toMatch(/WITH params AS \(SELECT CAST\(\? AS VARCHAR\) AS job\)/);
-      expect(q.sql.match(/\?/g)).toHaveLength(1);
+      expect(q.sql).toContain(
+        'WITH params AS (SELECT CAST(? AS VARCHAR) AS job, CAST(? AS VARCHAR) AS tenant),\n' +
+          'tenant_results AS (SELECT r.* FROM results r CROSS JOIN params p WHERE r.tenant = p.tenant)',
+      );
+      expect(q.sql.match(/\?/g)).toHaveLength(2);
       const tables = [...q.sql.replace(/--[^\n]*/g, '').matchAll(/\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)/gi)].map((m) => m[1]);
-      expect(tables).toContain('results');
+      // `results` once, in tenant_results: every other read is of the tenant's rows.
+      expect(tables.filter((t) => t === 'results')).toHaveLength(1);
+      expect(tables).toContain('tenant_results');
       const disallowed = functionsCalled(q.sql).filter((f) => !ALLOWED_FUNCTIONS.has(f));
       expect(disallowed).toEqual([]);
     },

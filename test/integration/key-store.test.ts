@@ -13,7 +13,14 @@ const home = () => {
   dirs.push(d);
   return d;
 };
-const record = (id: string) => ({ id, name: `key ${id}`, role: 'write' as const, hash: `hash-${id}`, createdAt: '2026-12-06T00:00:00.000Z' });
+const record = (id: string) => ({
+  id,
+  name: `key ${id}`,
+  role: 'write' as const,
+  tenant: 'default',
+  hash: `hash-${id}`,
+  createdAt: '2026-12-06T00:00:00.000Z',
+});
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe('DuckDbKeyStore file', () => {

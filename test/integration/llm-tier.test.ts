@@ -13,8 +13,8 @@ import { createLlmTier, type LlmTierOptions, llmWasSkipped, retryThroughLlm } fr
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { CascadeItem, Decision } from '../../functions/core/types.ts';
-import type { Llm } from '../../functions/ports.ts';
-import { MemoryStore } from '../support/memory-store.ts';
+import type { Cache, Llm } from '../../functions/ports.ts';
+import { defaultTenantOnly, MemoryStore } from '../support/memory-store.ts';
 import { type Fault, OllamaTestServer } from '../support/ollama-test-server.ts';
 
 const taxonomy = loadTaxonomy();
@@ -322,7 +322,11 @@ describe('llm confidence floor from the settings (LLM_MIN_CONFIDENCE)', () => {
     const env = { OLLAMA_HOST: server.url, LLM_MIN_CONFIDENCE: '0.95' };
     const store = new MemoryStore();
     const cached: Decision[] = [];
-    const cache = { getMany: async () => new Map<string, Decision>(), putMany: async (ds: Decision[]) => void cached.push(...ds) };
+    const cache: Cache = {
+      getMany: async () => new Map<string, Decision>(),
+      putMany: async (ds: Decision[]) => void cached.push(...ds),
+      forTenant: (tenant) => defaultTenantOnly(cache, tenant),
+    };
     const tier = await llmTier.load({
       taxonomy,
       env,

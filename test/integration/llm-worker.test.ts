@@ -100,7 +100,7 @@ async function job(pipeline: PipelineDeps, tag: string, llmRows: number, decided
     oracle.set(toCascadeItem({ name: values[1] }).text, leaves[i % leaves.length]);
     return { n: decidedRows + i + 1, values, hints: [{ classId: 'food.fresh', score: 0.41 }] };
   });
-  const msg: LlmMessage = { jobId: id, chunkId: '00000000-llm', header: HEADER, rows };
+  const msg: LlmMessage = { tenant: 'default', jobId: id, chunkId: '00000000-llm', header: HEADER, rows };
   return { id, msg, keys: rows.map((r) => toCascadeItem({ name: r.values[1] }).key) };
 }
 
@@ -137,7 +137,10 @@ describe('llm worker', () => {
       }
     }
     expect(await pipeline.jobs.get('job-a')).toMatchObject({ classified: 30, status: 'finalizing', tierCounts: { rules: 5, llm: 25 } });
-    expect((await drain(finalize)).sort()).toEqual([JSON.stringify({ jobId: 'job-a' }), JSON.stringify({ jobId: 'job-b' })]);
+    expect((await drain(finalize)).sort()).toEqual([
+      JSON.stringify({ tenant: 'default', jobId: 'job-a' }),
+      JSON.stringify({ tenant: 'default', jobId: 'job-b' }),
+    ]);
     expect(await pipeline.lake.exists('outbox/job-a/work/part-00000000-llm.jsonl')).toBe(true);
     expect(await drain(url)).toEqual([]);
   });

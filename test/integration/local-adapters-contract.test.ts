@@ -13,6 +13,7 @@ import {
   describeJobStoreContract,
   describeLabelContract,
   describeResultStoreContract,
+  describeTenantContract,
   type Fixture,
 } from '../contract/stores.ts';
 
@@ -34,6 +35,12 @@ describeLabelContract('DuckDB', ({ ttlSeconds, now }) =>
   withDb((db) => ({ results: new DuckDbResultStore(db), cache: new DuckDbCache(db, ttlSeconds, now) })),
 );
 describeJobStoreContract('DuckDB', () => withDb((db) => new DuckDbJobStore(db)));
+describeTenantContract('DuckDB', () =>
+  withDb((db) => {
+    const cache = new DuckDbCache(db);
+    return { results: new DuckDbResultStore(db), cache, jobs: new DuckDbJobStore(db) };
+  }),
+);
 
 describeBlobStoreContract('folder', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'aisle-blobs-'));

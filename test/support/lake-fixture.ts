@@ -1,11 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DEFAULT_TENANT } from '../../functions/core/api-keys.ts';
 import { encodeLakeParquet, type LakeRow, lakePartKey } from '../../functions/core/lake.ts';
 import { seededRandom } from '../../functions/core/random.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 
 export interface FixtureJob {
   id: string;
+  /** Whose job it is (default: the default tenant). */
+  tenant?: string;
   dt: string;
   rows: number;
   /** Weight of each leaf class id (others 1). */
@@ -35,6 +38,7 @@ export function writeFixtureLake(root: string, jobs: FixtureJob[], seed = 7): La
       const confidence = tier === 'review' ? Math.round(rnd() * 50) / 100 : 0.5 + Math.round(rnd() * 50) / 100;
       const month = 1 + Math.floor(rnd() * 12);
       rows.push({
+        tenant: job.tenant ?? DEFAULT_TENANT,
         job_id: job.id,
         row_no: i + 1,
         item_key: `k${job.id}-${i}`,

@@ -2,11 +2,29 @@
  * In-memory ResultStore and Cache for tests of the LLM tier and its worker: the same contract as the
  * DuckDB and DynamoDB adapters, kept small. `writes` counts saveDecisions calls per key to spot duplicates.
  */
+import { DEFAULT_TENANT } from '../../functions/core/api-keys.ts';
 import { humanLabel } from '../../functions/core/labels.ts';
 import type { Decision, ProductInput } from '../../functions/core/types.ts';
 import type { Cache, ItemRecord, Page, ResultStore } from '../../functions/ports.ts';
 
+/** A single-tenant test double's forTenant: it holds the default tenant's data only, and says so when asked for another's. */
+export function defaultTenantOnly<T>(store: T, tenant: string): T {
+  if (tenant !== DEFAULT_TENANT) throw new Error(`this test double holds the default tenant's data only, not tenant ${tenant}'s`);
+  return store;
+}
+
 export class MemoryStore implements ResultStore, Cache {
+  /** Every tenant's view, shared by the views; each view holds its tenant's items and cache. */
+  constructor(private readonly views = new Map<string, MemoryStore>()) {
+    if (!views.size) views.set(DEFAULT_TENANT, this);
+  }
+
+  forTenant(tenant: string): MemoryStore {
+    let view = this.views.get(tenant);
+    if (!view) this.views.set(tenant, (view = new MemoryStore(this.views)));
+    return view;
+  }
+
   /** History per key, oldest first. */
   readonly items = new Map<string, ItemRecord[]>();
   readonly cache = new Map<string, Decision>();

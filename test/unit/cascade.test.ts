@@ -5,6 +5,7 @@ import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { Decision, Tier, TierOutcome } from '../../functions/core/types.ts';
 import type { Cache, Encoder } from '../../functions/ports.ts';
+import { defaultTenantOnly } from '../support/memory-store.ts';
 
 const taxonomy = loadTaxonomy();
 
@@ -36,6 +37,9 @@ class MapCache implements Cache {
       if (d && d.taxonomyVersion === version) out.set(k, d);
     }
     return out;
+  }
+  forTenant(tenant: string) {
+    return defaultTenantOnly(this, tenant);
   }
   async putMany(ds: Decision[]) {
     for (const d of ds) this.entries.set(d.key, d);

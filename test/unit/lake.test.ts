@@ -10,6 +10,7 @@ describe('lake rows', () => {
     const promoted = promotedColumns(header);
     expect(promoted).toEqual({ basket_id: 'Order_ID', event_date: 'Purchase_Date', age_band: 'Age', gender: 'Gender' });
     const row = toLakeRow(
+      'acme',
       {
         decision: {
           key: 'k1',
@@ -52,8 +53,15 @@ describe('lake rows', () => {
   it('keeps a Level 1 decision with an empty Level 2, and unknown as empty levels', () => {
     const base = { input: { name: 'x' }, text: 'x', at: '2026-01-01T00:00:00.000Z' };
     const d = { key: 'k', confidence: 0.9, tier: 'rules' as const, status: 'ok' as const, taxonomyVersion: '1' };
-    expect(toLakeRow({ ...base, decision: { ...d, classId: 'non-food' } }, 1, {}, {}, taxonomy)).toMatchObject({ level1: 'Non-Food', level2: '' });
-    expect(toLakeRow({ ...base, decision: { ...d, classId: null } }, 1, {}, {}, taxonomy)).toMatchObject({ level1: '', level2: '', class_id: null });
+    expect(toLakeRow('default', { ...base, decision: { ...d, classId: 'non-food' } }, 1, {}, {}, taxonomy)).toMatchObject({
+      level1: 'Non-Food',
+      level2: '',
+    });
+    expect(toLakeRow('default', { ...base, decision: { ...d, classId: null } }, 1, {}, {}, taxonomy)).toMatchObject({
+      level1: '',
+      level2: '',
+      class_id: null,
+    });
   });
 
   it('reads ISO dates only and refuses unsafe paths', () => {

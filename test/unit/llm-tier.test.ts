@@ -5,6 +5,7 @@ import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { Decision } from '../../functions/core/types.ts';
 import type { Cache, ItemRecord, Llm, LlmItem, ResultStore } from '../../functions/ports.ts';
+import { defaultTenantOnly, MemoryStore } from '../support/memory-store.ts';
 
 const taxonomy = loadTaxonomy();
 const items = ['a one', 'b two', 'c three'].map((name) => toCascadeItem({ name }));
@@ -132,6 +133,9 @@ describe('llm confidence floor (issue 15, item 6)', () => {
     async putMany(ds: Decision[]) {
       for (const d of ds) this.stored.set(d.key, d);
     }
+    forTenant(tenant: string) {
+      return defaultTenantOnly(this, tenant);
+    }
   }
 
   it('an answer below the floor goes to review and is not cached as a decision; one above is decided and cached', async () => {
@@ -151,5 +155,26 @@ describe('llm confidence floor (issue 15, item 6)', () => {
     expect([...cache.stored.keys()]).toEqual([apple.key]);
     expect([...checkpointCache.stored.keys()]).toEqual([apple.key]);
     expect(saved.filter((r) => r.decision.tier === 'llm').map((r) => r.decision.key)).toEqual([apple.key]);
+  });
+});
+
+describe('llm tier in a tenant cascade (issue 15, item 9)', () => {
+  const sure: Llm = {
+    model: 'fake',
+    reachable: async () => true,
+    classify: async (xs) => xs.map(() => ({ classId: 'food.fresh', confidence: 0.9 })),
+  };
+
+  it("checkpoints a tenant's items in that tenant's store and cache, never the default tenant's", async () => {
+    const store = new MemoryStore();
+    const tier = createLlmTier(sure, { taxonomy, checkpoint: { store, cache: store } });
+    const cascade = new Cascade({ taxonomy, tiers: [tier], cache: store });
+    const [apple] = await cascade.forTenant('acme').classify([toCascadeItem({ name: 'Acme Apple' })]);
+    expect(apple).toMatchObject({ tier: 'llm', classId: 'food.fresh' });
+    const acme = store.forTenant('acme');
+    expect((await acme.getItem(apple.key))?.current.decision.tier).toBe('llm');
+    expect((await acme.getMany([apple.key], taxonomy.version)).size).toBe(1);
+    expect(await store.getItem(apple.key)).toBeNull();
+    expect((await store.getMany([apple.key], taxonomy.version)).size).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import {
   type Row,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { NamedQueries } from '../../core/insights.ts';
 import type { Insights } from '../../ports.ts';
 
@@ -36,26 +37,33 @@ function convert(value: string | undefined, column: ColumnInfo): unknown {
 
 /**
  * The named queries on Athena over the lake bucket (Glue table `results`). The SQL text is the same file
- * DuckDB runs; the job id goes in ExecutionParameters as a SQL literal.
+ * DuckDB runs; the job id and the tenant go in ExecutionParameters as SQL literals (both of a safe alphabet).
  */
 export class AthenaInsights implements Insights {
   private readonly named = new NamedQueries();
 
-  constructor(private readonly opts: AthenaInsightsOptions) {}
+  constructor(
+    private readonly opts: AthenaInsightsOptions,
+    readonly tenant = DEFAULT_TENANT,
+  ) {}
+
+  forTenant(tenant: string): AthenaInsights {
+    return new AthenaInsights(this.opts, tenant);
+  }
 
   async list() {
     return this.named.list();
   }
 
   async run(name: string, params: { jobId?: string } = {}): Promise<Record<string, unknown>[]> {
-    const { query, jobId } = this.named.resolve(name, params);
+    const { query, jobId, tenant } = this.named.resolve(name, params, this.tenant);
     const { client, workGroup, database } = this.opts;
     const started = await client.send(
       new StartQueryExecutionCommand({
         QueryString: query.sql,
         WorkGroup: workGroup,
         QueryExecutionContext: { Database: database },
-        ExecutionParameters: [jobId === undefined ? 'NULL' : `'${jobId}'`],
+        ExecutionParameters: [jobId === undefined ? 'NULL' : `'${jobId}'`, `'${tenant}'`],
       }),
     );
     const id = started.QueryExecutionId;

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord } from '../../core/api-keys.ts';
+import { type ApiKeyRecord, DEFAULT_TENANT } from '../../core/api-keys.ts';
 import type { KeyStore } from '../../ports.ts';
 import { documentClient } from './clients.ts';
 import { isConditionFailure, queryAll } from './dynamodb.ts';
@@ -69,6 +69,7 @@ function toRecord(item: Record<string, unknown>): ApiKeyRecord {
     id: String(item.id),
     name: String(item.name),
     role: item.role === 'write' ? 'write' : 'read',
+    tenant: typeof item.tenant === 'string' ? item.tenant : DEFAULT_TENANT, // keys made before tenants existed
     hash: String(item.hash),
     createdAt: String(item.createdAt),
     ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),

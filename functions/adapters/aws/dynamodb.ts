@@ -14,15 +14,32 @@
  * gsi1 is sparse: only CURRENT items awaiting review or carrying a label, and jobs, have gsi1pk. Its
  * projection is ALL (records are read straight from the index).
  *
+ * Tenants (ports.ts TenantScoped): every pk and gsi1pk above is the default tenant's; another tenant's start
+ * with `T#<tenant>#` (`T#acme#ITEM#<key>`, `T#acme#REVIEW`, `T#acme#JOBS`), so a tenant's reads never reach
+ * another's partitions, and a table made before tenants existed is the default tenant's as it is.
+ *
  * Chunk counts use one conditional UpdateItem on a shard item (`NOT contains(chunks, :id)` + ADD), not a
  * transaction: atomic, repeat-safe, and cheap whatever the table's size. A job's counts are its JOB item
  * plus the sum of its COUNT# shards (one Query).
  */
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { InvalidCursorError } from '../../core/errors.ts';
 import { humanLabel } from '../../core/labels.ts';
 import { type Decision, decisionSignature, type ProductInput } from '../../core/types.ts';
-import type { Cache, ChunkCounts, ItemRecord, JobPatch, JobProgress, JobRecord, JobStatus, JobStore, Page, ResultStore } from '../../ports.ts';
+import type {
+  Cache,
+  ChunkCounts,
+  ItemRecord,
+  JobPatch,
+  JobProgress,
+  JobRecord,
+  JobStatus,
+  JobStore,
+  Page,
+  ResultStore,
+  TenantScoped,
+} from '../../ports.ts';
 import { newJob } from '../../ports.ts';
 import { backoff, inParallel } from './clients.ts';
 
@@ -33,8 +50,17 @@ const BATCH_WRITE_MAX = 25;
 const BATCH_GET_MAX = 100;
 const MAX_ATTEMPTS = 8;
 
-const itemPk = (key: string) => `ITEM#${key}`;
-const jobPk = (id: string) => `JOB#${id}`;
+/** What starts a tenant's partition keys: nothing for the default tenant (its layout predates tenants). */
+const tenantPrefix = (tenant: string) => (tenant === DEFAULT_TENANT ? '' : `T#${tenant}#`);
+const itemPk = (tenant: string, key: string) => `${tenantPrefix(tenant)}ITEM#${key}`;
+const jobPk = (tenant: string, id: string) => `${tenantPrefix(tenant)}JOB#${id}`;
+
+/** One view per tenant, made once: `make` builds the view of a tenant not seen yet. */
+function viewOf<T>(views: Map<string, T>, tenant: string, make: () => T): T {
+  let view = views.get(tenant);
+  if (!view) views.set(tenant, (view = make()));
+  return view;
+}
 
 /** One page of a gsi1 partition; the cursor is the page's LastEvaluatedKey, opaque to the caller. */
 async function gsi1Page(
@@ -114,11 +140,21 @@ function cachedDecision(d: Decision): Decision {
  * human labels never do.
  */
 export class DynamoCache implements Cache {
+  private readonly views: Map<string, DynamoCache>;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly opts: { ttlSeconds?: number; now?: () => number } = {},
-  ) {}
+    readonly tenant = DEFAULT_TENANT,
+    views?: Map<string, DynamoCache>,
+  ) {
+    this.views = views ?? new Map([[tenant, this]]);
+  }
+
+  forTenant(tenant: string): DynamoCache {
+    return viewOf(this.views, tenant, () => new DynamoCache(this.db, this.table, this.opts, tenant, this.views));
+  }
 
   private now(): number {
     return (this.opts.now ?? Date.now)();
@@ -129,7 +165,7 @@ export class DynamoCache implements Cache {
     const items = await batchGet(
       this.db,
       this.table,
-      unique.map((key) => ({ pk: itemPk(key), sk: `CACHE#${taxonomyVersion}` })),
+      unique.map((key) => ({ pk: itemPk(this.tenant, key), sk: `CACHE#${taxonomyVersion}` })),
     );
     const nowSeconds = Math.floor(this.now() / 1000);
     const out = new Map<string, Decision>();
@@ -154,14 +190,19 @@ export class DynamoCache implements Cache {
     await batchPut(
       this.db,
       this.table,
-      human.map((d) => ({ pk: itemPk(d.key), sk: `CACHE#${d.taxonomyVersion}`, decision: JSON.stringify(cachedDecision(d)), human: true })),
+      human.map((d) => ({
+        pk: itemPk(this.tenant, d.key),
+        sk: `CACHE#${d.taxonomyVersion}`,
+        decision: JSON.stringify(cachedDecision(d)),
+        human: true,
+      })),
     );
     await inParallel(machine, CACHE_WRITE_CONCURRENCY, async (d) => {
       try {
         await this.db.send(
           new PutCommand({
             TableName: this.table,
-            Item: { pk: itemPk(d.key), sk: `CACHE#${d.taxonomyVersion}`, decision: JSON.stringify(cachedDecision(d)), expiresAt },
+            Item: { pk: itemPk(this.tenant, d.key), sk: `CACHE#${d.taxonomyVersion}`, decision: JSON.stringify(cachedDecision(d)), expiresAt },
             ConditionExpression: 'attribute_not_exists(human)',
           }),
         );
@@ -174,10 +215,10 @@ export class DynamoCache implements Cache {
 
 const CACHE_WRITE_CONCURRENCY = 16;
 
-/** The GSI partition a current record belongs to, if any: the review queue or a labelled set for retraining. */
-function indexPartition(record: ItemRecord): string | undefined {
-  if (record.decision.status === 'needs_review') return 'REVIEW';
-  if (record.decision.tier === 'human' || record.decision.tier === 'llm') return `LABELLED#${record.decision.tier}`;
+/** The GSI partition a tenant's current record belongs to, if any: its review queue or a labelled set for retraining. */
+function indexPartition(tenant: string, record: ItemRecord): string | undefined {
+  if (record.decision.status === 'needs_review') return `${tenantPrefix(tenant)}REVIEW`;
+  if (record.decision.tier === 'human' || record.decision.tier === 'llm') return `${tenantPrefix(tenant)}LABELLED#${record.decision.tier}`;
   return undefined;
 }
 
@@ -186,10 +227,10 @@ function recordOf(item: Item): ItemRecord {
   return JSON.parse(String(item.record)) as ItemRecord;
 }
 
-function currentItem(record: ItemRecord): Item {
-  const gsi1pk = indexPartition(record);
+function currentItem(tenant: string, record: ItemRecord): Item {
+  const gsi1pk = indexPartition(tenant, record);
   return {
-    pk: itemPk(record.decision.key),
+    pk: itemPk(tenant, record.decision.key),
     sk: 'CURRENT',
     record: JSON.stringify(record),
     ...(gsi1pk ? { gsi1pk, gsi1sk: `${record.at}#${record.decision.key}` } : {}),
@@ -198,11 +239,22 @@ function currentItem(record: ItemRecord): Item {
 
 /** Results: the current decision per key, its history, human labels and the review queue. */
 export class DynamoResultStore implements ResultStore {
+  private readonly views: Map<string, DynamoResultStore>;
+
+  /** `cache` is this tenant's: a human label is written to it. */
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly cache: Cache = new DynamoCache(db, table),
-  ) {}
+    readonly tenant = DEFAULT_TENANT,
+    views?: Map<string, DynamoResultStore>,
+  ) {
+    this.views = views ?? new Map([[tenant, this]]);
+  }
+
+  forTenant(tenant: string): DynamoResultStore {
+    return viewOf(this.views, tenant, () => new DynamoResultStore(this.db, this.table, this.cache.forTenant(tenant), tenant, this.views));
+  }
 
   /**
    * The history item's key names the decision, not the time of the save: the same decision saved again for the
@@ -211,9 +263,9 @@ export class DynamoResultStore implements ResultStore {
    */
   async saveDecisions(records: ItemRecord[]): Promise<void> {
     const items = records.flatMap((record) => [
-      currentItem(record),
+      currentItem(this.tenant, record),
       {
-        pk: itemPk(record.decision.key),
+        pk: itemPk(this.tenant, record.decision.key),
         sk: `HIST#${record.jobId ?? '-'}#${record.row ?? '-'}#${decisionSignature(record.decision)}`,
         record: JSON.stringify(record),
       },
@@ -224,7 +276,7 @@ export class DynamoResultStore implements ResultStore {
   async getItem(key: string): Promise<{ current: ItemRecord; history: ItemRecord[] } | null> {
     const items = await queryAll(this.db, this.table, {
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': itemPk(key) },
+      ExpressionAttributeValues: { ':pk': itemPk(this.tenant, key) },
       ConsistentRead: true,
     });
     const current = items.find((i) => i.sk === 'CURRENT');
@@ -249,13 +301,17 @@ export class DynamoResultStore implements ResultStore {
   }
 
   async listReview(opts: { limit: number; cursor?: string }): Promise<Page<ItemRecord>> {
-    const page = await gsi1Page(this.db, this.table, 'REVIEW', true, opts);
+    const page = await gsi1Page(this.db, this.table, `${tenantPrefix(this.tenant)}REVIEW`, true, opts);
     return { ...page, items: page.items.map(recordOf) };
   }
 
   async *exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }> {
     for (const tier of opts.tiers) {
-      const labelled = { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': `LABELLED#${tier}` } };
+      const labelled = {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': `${tenantPrefix(this.tenant)}LABELLED#${tier}` },
+      };
       for await (const item of queryItems(this.db, this.table, labelled)) {
         const record = recordOf(item);
         if (record.decision.classId) yield { input: record.input, classId: record.decision.classId, tier };
@@ -321,11 +377,21 @@ function withShards(job: JobRecord, shards: Item[]): JobRecord {
 }
 
 /** Jobs with counters that redelivered chunks cannot inflate (conditional shard updates). */
-export class DynamoJobStore implements JobStore, JobProgress {
+export class DynamoJobStore implements JobStore, JobProgress, TenantScoped<DynamoJobStore> {
+  private readonly views: Map<string, DynamoJobStore>;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+    readonly tenant = DEFAULT_TENANT,
+    views?: Map<string, DynamoJobStore>,
+  ) {
+    this.views = views ?? new Map([[tenant, this]]);
+  }
+
+  forTenant(tenant: string): DynamoJobStore {
+    return viewOf(this.views, tenant, () => new DynamoJobStore(this.db, this.table, tenant, this.views));
+  }
 
   /** Creates the job; when a job with this id exists already (a redelivered event), returns it unchanged. */
   async create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
@@ -334,7 +400,13 @@ export class DynamoJobStore implements JobStore, JobProgress {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: jobPk(job.id), sk: 'JOB', gsi1pk: 'JOBS', gsi1sk: `${record.createdAt}#${job.id}`, ...record },
+          Item: {
+            pk: jobPk(this.tenant, job.id),
+            sk: 'JOB',
+            gsi1pk: `${tenantPrefix(this.tenant)}JOBS`,
+            gsi1sk: `${record.createdAt}#${job.id}`,
+            ...record,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -350,7 +422,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
   async get(id: string): Promise<JobRecord | null> {
     const items = await queryAll(this.db, this.table, {
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': jobPk(id) },
+      ExpressionAttributeValues: { ':pk': jobPk(this.tenant, id) },
       ConsistentRead: true,
     });
     const job = items.find((i) => i.sk === 'JOB');
@@ -363,7 +435,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
 
   /** Newest first. */
   async list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
-    const page = await gsi1Page(this.db, this.table, 'JOBS', false, opts);
+    const page = await gsi1Page(this.db, this.table, `${tenantPrefix(this.tenant)}JOBS`, false, opts);
     return { ...page, items: await Promise.all(page.items.map(async (i) => (await this.get(String(i.id))) ?? toJob(i))) };
   }
 
@@ -400,7 +472,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: jobPk(jobId), sk: `COUNT#${countShard(chunkId)}` },
+          Key: { pk: jobPk(this.tenant, jobId), sk: `COUNT#${countShard(chunkId)}` },
           UpdateExpression: `ADD ${adds.join(', ')}`,
           ConditionExpression: 'attribute_not_exists(#chunks) OR NOT contains(#chunks, :id)',
           ExpressionAttributeNames: names,
@@ -440,7 +512,7 @@ export class DynamoJobStore implements JobStore, JobProgress {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: jobPk(id), sk: 'JOB' },
+        Key: { pk: jobPk(this.tenant, id), sk: 'JOB' },
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: `attribute_exists(pk)${condition ? ` AND ${condition.expression}` : ''}`,
         ExpressionAttributeNames: names,

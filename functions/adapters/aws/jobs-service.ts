@@ -1,5 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { newJobId, uploadKey } from '../../core/job-ids.ts';
 import { StoredJobs } from '../../pipeline/stored-jobs.ts';
 import type { JobArtifact, JobStore, JobsService, PresignedUpload } from '../../ports.ts';
@@ -19,14 +20,21 @@ const EXPIRES_IN = 900;
  * it from there, keeping the job id in the key), and downloads results through presigned GETs of the outbox.
  */
 export class S3JobsService extends StoredJobs implements JobsService {
-  constructor(private readonly opts: S3JobsServiceOptions) {
-    super(opts.jobs);
+  constructor(
+    private readonly opts: S3JobsServiceOptions,
+    readonly tenant = DEFAULT_TENANT,
+  ) {
+    super(opts.jobs.forTenant(tenant));
+  }
+
+  forTenant(tenant: string): S3JobsService {
+    return new S3JobsService(this.opts, tenant);
   }
 
   async createUpload(filename: string): Promise<PresignedUpload> {
     const now = new Date();
     const jobId = newJobId(now);
-    const key = uploadKey(jobId, filename);
+    const key = uploadKey(this.tenant, jobId, filename);
     const headers = { 'content-type': 'text/csv' };
     const url = await getSignedUrl(
       this.opts.s3,

@@ -185,6 +185,7 @@ async function addToLake(
   if (!run.columns || opts.lake === 'off') return 'off';
   const lakeRoot = join(rt.home, 'lake');
   await queueForLake(rt.db, lakeRoot, {
+    tenant: rt.tenant,
     jobId,
     outputCsv: output,
     inputHeader: run.columns.header,
@@ -271,7 +272,7 @@ class FileRun {
     this.records = this.checkpointed = resumed?.checkpoint.records ?? 0;
     this.out = new OffsetFile(paths.output, resumed ? resumed.checkpoint.outputBytes : null);
     this.rej = new OffsetFile(paths.rejects, resumed ? resumed.checkpoint.rejectsBytes : null);
-    this.staging = new DecisionStaging(rt.db);
+    this.staging = new DecisionStaging(rt.db, rt.tenant);
     this.checkpointEvery = Math.max(1, opts.checkpointEvery ?? 50_000);
     this.batchSize = opts.batchSize ?? 256;
     this.csvWrite = { raw: opts.csvRaw ?? false };

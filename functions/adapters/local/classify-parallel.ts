@@ -157,7 +157,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
     batchSize: run.batchSize,
     storeAll: run.storeAll,
     csvRaw: run.csvRaw,
-    cachedKeys: rt.useCache ? await rt.db.keysFor(rt.taxonomy.version) : null,
+    cachedKeys: rt.useCache ? await rt.db.keysFor(rt.tenant, rt.taxonomy.version) : null,
   };
   const fd = openSync(run.input, 'r');
   const slices = new SliceReader(fd, run.from, fstatSync(fd).size, run.sliceBytes);

@@ -44,6 +44,10 @@ class MainThreadCache implements Cache {
   async putMany(): Promise<void> {
     throw new Error('the cache is read-only in classify workers');
   }
+
+  forTenant(): Cache {
+    throw new Error("a classify worker's cache is its job's tenant's: the main thread answers for that tenant alone");
+  }
 }
 
 const taxonomy = loadTaxonomy(setup.taxonomyPath);

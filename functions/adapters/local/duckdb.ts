@@ -6,32 +6,75 @@
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
+import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { InvalidCursorError, UserError } from '../../core/errors.ts';
 import { humanLabel } from '../../core/labels.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
 import { type Cache, type ItemRecord, type JobPatch, type JobRecord, type JobStore, newJob, type Page, type ResultStore } from '../../ports.ts';
 import { type Cell, DECISION_COLUMNS, encodeDecisions, NULL } from './decision-rows.ts';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS decisions (
-  key VARCHAR NOT NULL, job_id VARCHAR, row_no BIGINT, decided_at TIMESTAMP NOT NULL,
-  name VARCHAR NOT NULL, brand VARCHAR, search_term VARCHAR, description VARCHAR, text VARCHAR NOT NULL,
-  class_id VARCHAR, confidence DOUBLE NOT NULL, tier VARCHAR NOT NULL, status VARCHAR NOT NULL,
-  rule_id VARCHAR, model_version VARCHAR, reason VARCHAR, taxonomy_version VARCHAR NOT NULL, trace VARCHAR
-);
-CREATE TABLE IF NOT EXISTS labels (
-  key VARCHAR PRIMARY KEY, class_id VARCHAR NOT NULL, labelled_by VARCHAR NOT NULL, labelled_at TIMESTAMP NOT NULL,
-  taxonomy_version VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS cache (
-  key VARCHAR NOT NULL, taxonomy_version VARCHAR NOT NULL, class_id VARCHAR, confidence DOUBLE NOT NULL,
+/** The decision columns of the `decisions` table and their types (decision-rows.ts encodes rows in DECISION_COLUMNS order). */
+const DECISION_TYPES: Record<string, string> = {
+  key: 'VARCHAR NOT NULL',
+  job_id: 'VARCHAR',
+  row_no: 'BIGINT',
+  decided_at: 'TIMESTAMP NOT NULL',
+  name: 'VARCHAR NOT NULL',
+  brand: 'VARCHAR',
+  search_term: 'VARCHAR',
+  description: 'VARCHAR',
+  text: 'VARCHAR NOT NULL',
+  class_id: 'VARCHAR',
+  confidence: 'DOUBLE NOT NULL',
+  tier: 'VARCHAR NOT NULL',
+  status: 'VARCHAR NOT NULL',
+  rule_id: 'VARCHAR',
+  model_version: 'VARCHAR',
+  reason: 'VARCHAR',
+  taxonomy_version: 'VARCHAR NOT NULL',
+  trace: 'VARCHAR',
+};
+
+/** Every table holds tenant data (ports.ts TenantScoped): the tenant is the last column, and part of each primary key. */
+const TENANT_COLUMN = `tenant VARCHAR NOT NULL DEFAULT '${DEFAULT_TENANT}'`;
+
+const TABLES: Record<string, string> = {
+  decisions: `${Object.entries(DECISION_TYPES)
+    .map(([c, t]) => `${c} ${t}`)
+    .join(', ')}, ${TENANT_COLUMN}`,
+  labels: `key VARCHAR NOT NULL, class_id VARCHAR NOT NULL, labelled_by VARCHAR NOT NULL, labelled_at TIMESTAMP NOT NULL,
+  taxonomy_version VARCHAR NOT NULL, ${TENANT_COLUMN}, PRIMARY KEY (tenant, key)`,
+  cache: `key VARCHAR NOT NULL, taxonomy_version VARCHAR NOT NULL, class_id VARCHAR, confidence DOUBLE NOT NULL,
   tier VARCHAR NOT NULL, status VARCHAR NOT NULL, rule_id VARCHAR, model_version VARCHAR, reason VARCHAR,
-  cached_at TIMESTAMP NOT NULL, expires_at TIMESTAMP, PRIMARY KEY (key, taxonomy_version)
-);
-CREATE TABLE IF NOT EXISTS jobs (
-  id VARCHAR PRIMARY KEY, created_at VARCHAR NOT NULL, updated_at VARCHAR NOT NULL, doc VARCHAR NOT NULL
-);
-`;
+  cached_at TIMESTAMP NOT NULL, expires_at TIMESTAMP, ${TENANT_COLUMN}, PRIMARY KEY (tenant, key, taxonomy_version)`,
+  jobs: `id VARCHAR NOT NULL, created_at VARCHAR NOT NULL, updated_at VARCHAR NOT NULL, doc VARCHAR NOT NULL, ${TENANT_COLUMN},
+  PRIMARY KEY (tenant, id)`,
+};
+
+/**
+ * Creates the tables, and moves a database made before tenants existed to them: each table without a tenant
+ * column is rebuilt with it (its primary key changes) and its rows go to the default tenant.
+ */
+async function migrate(c: DuckDBConnection): Promise<void> {
+  for (const [table, columns] of Object.entries(TABLES)) {
+    const existing = (await c.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_name = '${table}'`)).getRows();
+    if (!existing.length) {
+      await c.run(`CREATE TABLE ${table} (${columns})`);
+    } else if (!existing.some(([name]) => name === 'tenant')) {
+      await c.run('BEGIN TRANSACTION');
+      try {
+        await c.run(`ALTER TABLE ${table} RENAME TO ${table}_before_tenants`);
+        await c.run(`CREATE TABLE ${table} (${columns})`);
+        await c.run(`INSERT INTO ${table} SELECT *, '${DEFAULT_TENANT}' FROM ${table}_before_tenants`);
+        await c.run(`DROP TABLE ${table}_before_tenants`);
+        await c.run('COMMIT');
+      } catch (err) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    }
+  }
+}
 
 /**
  * Group commit: while one write runs, later calls queue up and go together in the next write, each caller
@@ -71,7 +114,7 @@ export class GroupCommit<T> {
 export class LocalDbError extends UserError {}
 
 /**
- * The cache answers read most recently (human labels and cached decisions), by taxonomy version and key, at
+ * The cache answers read most recently (human labels and cached decisions), by cacheScope (tenant and taxonomy version) and key, at
  * most `capacity` of them. DuckDB lets one process hold the file, so every write to the cache or the labels
  * passes through this process and forgets its keys here. `keep` and `forget` run inside the connection's
  * exclusive section, after the read or write they belong to: a read never keeps what a later write changed.
@@ -82,8 +125,8 @@ export class RecentHits {
 
   constructor(private readonly capacity: number) {}
 
-  get(version: string, key: string, nowMs: number): Decision | undefined {
-    const id = version + '\u0000' + key;
+  get(scope: string, key: string, nowMs: number): Decision | undefined {
+    const id = scope + '\u0000' + key;
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     this.entries.delete(id);
@@ -92,20 +135,20 @@ export class RecentHits {
     return entry.decision;
   }
 
-  keep(version: string, entry: { decision: Decision; expiresAt: number }): void {
+  keep(scope: string, entry: { decision: Decision; expiresAt: number }): void {
     if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(version + '\u0000' + entry.decision.key, entry);
+    this.entries.set(scope + '\u0000' + entry.decision.key, entry);
   }
 
-  forget(version: string, key: string): void {
-    this.entries.delete(version + '\u0000' + key);
+  forget(scope: string, key: string): void {
+    this.entries.delete(scope + '\u0000' + key);
   }
 }
 
 /** The DuckDB file and its one connection; statements are serialized so transactions never interleave. */
 export class LocalDb {
   private queue: Promise<unknown> = Promise.resolve();
-  /** Keys present in cache or labels, per taxonomy version: a cold cache answers without a query. */
+  /** Keys present in cache or labels, per tenant and taxonomy version (cacheScope): a cold cache answers without a query. */
   readonly cachedKeys = new Map<string, Set<string>>();
   /** Cache answers read recently: a hot key answers without a query. */
   readonly recentHits = new RecentHits(50_000);
@@ -130,7 +173,7 @@ export class LocalDb {
     mkdirSync(tmpDir, { recursive: true });
     const connection = await instance.connect();
     const db = new LocalDb(instance, connection, tmpDir);
-    await db.exec(SCHEMA);
+    await db.exclusive(migrate);
     return db;
   }
 
@@ -173,17 +216,18 @@ export class LocalDb {
     });
   }
 
-  /** Loads (once) the keys the cache can answer for a taxonomy version at `nowMs`. */
-  async keysFor(version: string, nowMs = Date.now()): Promise<Set<string>> {
-    let keys = this.cachedKeys.get(version);
+  /** Loads (once) the keys the cache can answer for a tenant and taxonomy version at `nowMs`. */
+  async keysFor(tenant: string, version: string, nowMs = Date.now()): Promise<Set<string>> {
+    const scope = cacheScope(tenant, version);
+    let keys = this.cachedKeys.get(scope);
     if (!keys) {
       const rows = await this.query<{ key: string }>(
-        `SELECT key FROM cache WHERE taxonomy_version = $v AND (expires_at IS NULL OR expires_at > $now::TIMESTAMP)
-         UNION SELECT key FROM labels WHERE taxonomy_version = $v`,
-        { v: version, now: new Date(nowMs).toISOString() },
+        `SELECT key FROM cache WHERE tenant = $t AND taxonomy_version = $v AND (expires_at IS NULL OR expires_at > $now::TIMESTAMP)
+         UNION SELECT key FROM labels WHERE tenant = $t AND taxonomy_version = $v`,
+        { t: tenant, v: version, now: new Date(nowMs).toISOString() },
       );
       keys = new Set(rows.map((r) => r.key));
-      this.cachedKeys.set(version, keys);
+      this.cachedKeys.set(scope, keys);
     }
     return keys;
   }
@@ -194,6 +238,9 @@ export class LocalDb {
     this.instance.closeSync();
   }
 }
+
+/** What the cache's in-process indexes (LocalDb.cachedKeys, RecentHits) are keyed by: one tenant's entries for one taxonomy version. */
+export const cacheScope = (tenant: string, version: string) => `${tenant}\u0000${version}`;
 
 /** Appends rows (cells in the table's column order; strings are cast to the column's type) through `c`. */
 async function appendRows(c: DuckDBConnection, table: string, rows: Cell[][]): Promise<void> {
@@ -289,14 +336,24 @@ function toRecord(r: DecisionRow): ItemRecord {
 }
 
 export class DuckDbResultStore implements ResultStore {
-  constructor(private readonly db: LocalDb) {}
+  constructor(
+    private readonly db: LocalDb,
+    readonly tenant = DEFAULT_TENANT,
+    private readonly views = new Map<string, DuckDbResultStore>(),
+  ) {
+    views.set(tenant, this);
+  }
+
+  forTenant(tenant: string): DuckDbResultStore {
+    return this.views.get(tenant) ?? new DuckDbResultStore(this.db, tenant, this.views);
+  }
 
   /**
    * Not through the appender, though it is cheaper for the cache: appending decisions (wide rows, long traces)
    * under the API bench doubled the server's CPU per request; a staged COPY did not.
    */
   private readonly decisionWrites = new GroupCommit<ItemRecord>((records) => {
-    const staging = new DecisionStaging(this.db);
+    const staging = new DecisionStaging(this.db, this.tenant);
     staging.add(encodeDecisions(records).text);
     return staging.flush();
   });
@@ -307,13 +364,14 @@ export class DuckDbResultStore implements ResultStore {
 
   /** Drops a job's decisions past a row (resume: those rows are decided again). */
   async discardJobRowsAfter(jobId: string, row: number): Promise<void> {
-    await this.db.exec('DELETE FROM decisions WHERE job_id = $j AND row_no > $r', { j: jobId, r: row });
+    await this.db.exec('DELETE FROM decisions WHERE tenant = $t AND job_id = $j AND row_no > $r', { t: this.tenant, j: jobId, r: row });
   }
 
   async getItem(key: string): Promise<{ current: ItemRecord; history: ItemRecord[] } | null> {
-    const rows = await this.db.query<DecisionRow>('SELECT * FROM decisions WHERE key = $k ORDER BY decided_at DESC, row_no DESC NULLS FIRST', {
-      k: key,
-    });
+    const rows = await this.db.query<DecisionRow>(
+      'SELECT * FROM decisions WHERE tenant = $t AND key = $k ORDER BY decided_at DESC, row_no DESC NULLS FIRST',
+      { t: this.tenant, k: key },
+    );
     if (!rows.length) return null;
     const [current, ...history] = rows.map(toRecord);
     return { current, history };
@@ -338,16 +396,17 @@ export class DuckDbResultStore implements ResultStore {
     await this.saveDecisions([record]);
     // The labels table is both the gold and the cache's override (DuckDbCache reads it first, with no expiry).
     await this.db.exclusive(async (c) => {
-      await c.run('INSERT OR REPLACE INTO labels VALUES ($k, $c, $by, $at::TIMESTAMP, $v)', {
+      await c.run('INSERT OR REPLACE INTO labels VALUES ($k, $c, $by, $at::TIMESTAMP, $v, $t)', {
         k: gold.key,
         c: gold.classId,
         by: gold.labelledBy,
         at: gold.labelledAt,
         v: gold.taxonomyVersion,
+        t: this.tenant,
       });
-      this.db.recentHits.forget(gold.taxonomyVersion, key);
+      this.db.recentHits.forget(cacheScope(this.tenant, gold.taxonomyVersion), key);
     });
-    this.db.cachedKeys.get(gold.taxonomyVersion)?.add(key);
+    this.db.cachedKeys.get(cacheScope(this.tenant, gold.taxonomyVersion))?.add(key);
     return record;
   }
 
@@ -355,10 +414,11 @@ export class DuckDbResultStore implements ResultStore {
     const read = (window: { limit: number; offset: number }) =>
       this.db.query<DecisionRow>(
         `WITH current AS (
-           SELECT * FROM decisions QUALIFY row_number() OVER (PARTITION BY key ORDER BY decided_at DESC, row_no DESC NULLS FIRST) = 1
+           SELECT * FROM decisions WHERE tenant = $t
+           QUALIFY row_number() OVER (PARTITION BY key ORDER BY decided_at DESC, row_no DESC NULLS FIRST) = 1
          )
          SELECT * FROM current WHERE status = 'needs_review' ORDER BY decided_at, row_no, key LIMIT $limit OFFSET $offset`,
-        window,
+        { ...window, t: this.tenant },
       );
     return offsetPage(opts, read, toRecord);
   }
@@ -370,10 +430,11 @@ export class DuckDbResultStore implements ResultStore {
       // The label per key, not its current decision: a rerun answers from the cache (tier 'cache') and must not
       // hide the human or LLM label it repeats. A human label beats an LLM one whatever their times.
       `WITH labelled AS (
-         SELECT * FROM decisions WHERE tier IN ('human', 'llm') AND status = 'ok' AND class_id IS NOT NULL
+         SELECT * FROM decisions WHERE tenant = $t AND tier IN ('human', 'llm') AND status = 'ok' AND class_id IS NOT NULL
          QUALIFY row_number() OVER (PARTITION BY key ORDER BY tier = 'human' DESC, decided_at DESC, row_no DESC NULLS FIRST) = 1
        )
        SELECT * FROM labelled WHERE tier IN (${tiers}) ORDER BY decided_at, key`,
+      { t: this.tenant },
     );
     for (const r of rows) yield { input: toRecord(r).input, classId: r.class_id!, tier: r.tier };
   }
@@ -381,14 +442,17 @@ export class DuckDbResultStore implements ResultStore {
 
 /**
  * A bulk writer of decisions, for long runs: records are encoded and appended to a staging file as they come
- * (nothing stays in memory), and `flush()` COPYs what was staged into the store in one statement.
+ * (nothing stays in memory), and `flush()` inserts what was staged into the store, as `tenant`'s, in one statement.
  */
 export class DecisionStaging {
   private static files = 0;
   private fd: number | null = null;
   private file = '';
 
-  constructor(private readonly db: LocalDb) {}
+  constructor(
+    private readonly db: LocalDb,
+    private readonly tenant: string,
+  ) {}
 
   /** Appends rows encoded by encodeDecisions (decision-rows.ts). */
   add(rows: string): void {
@@ -407,8 +471,11 @@ export class DecisionStaging {
     const file = this.file;
     this.fd = null;
     try {
+      const columns = DECISION_COLUMNS.map((c) => `'${c}': '${DECISION_TYPES[c].replace(' NOT NULL', '')}'`).join(', ');
       await this.db.exec(
-        `COPY decisions (${DECISION_COLUMNS.join(', ')}) FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, NULLSTR '${NULL}', QUOTE '"', ESCAPE '"', DELIMITER ',')`,
+        `INSERT INTO decisions BY NAME SELECT *, $tenant AS tenant FROM read_csv('${file.replace(/'/g, "''")}',
+           header = false, nullstr = '${NULL}', quote = '"', escape = '"', delim = ',', columns = {${columns}})`,
+        { tenant: this.tenant },
       );
     } finally {
       rmSync(file, { force: true });
@@ -433,39 +500,48 @@ export class DuckDbCache implements Cache {
     private readonly db: LocalDb,
     private readonly ttlSeconds?: number,
     private readonly now: () => number = Date.now,
-  ) {}
+    readonly tenant = DEFAULT_TENANT,
+    private readonly views = new Map<string, DuckDbCache>(),
+  ) {
+    views.set(tenant, this);
+  }
+
+  forTenant(tenant: string): DuckDbCache {
+    return this.views.get(tenant) ?? new DuckDbCache(this.db, this.ttlSeconds, this.now, tenant, this.views);
+  }
 
   async getMany(keys: string[], taxonomyVersion: string): Promise<Map<string, Decision>> {
     const out = new Map<string, Decision>();
     const now = this.now();
-    const known = await this.db.keysFor(taxonomyVersion, now);
+    const scope = cacheScope(this.tenant, taxonomyVersion);
+    const known = await this.db.keysFor(this.tenant, taxonomyVersion, now);
     if (!known.size) return out;
     const recent = this.db.recentHits;
     const wanted: string[] = [];
     for (const k of keys) {
       if (!known.has(k)) continue;
-      const hit = recent.get(taxonomyVersion, k, now);
+      const hit = recent.get(scope, k, now);
       if (hit) out.set(k, hit);
       else wanted.push(k);
     }
     if (!wanted.length) return out;
     const sql = `SELECT key, class_id, 1.0 AS confidence, 'human' AS tier, 'ok' AS status, NULL AS rule_id, NULL AS model_version,
               'labelled by ' || labelled_by AS reason, taxonomy_version, true AS human, NULL::TIMESTAMP AS expires_at
-         FROM labels WHERE taxonomy_version = $v AND list_contains($keys, key)
+         FROM labels WHERE tenant = $t AND taxonomy_version = $v AND list_contains($keys, key)
        UNION ALL
        SELECT key, class_id, confidence, tier, status, rule_id, model_version, reason, taxonomy_version, false AS human, expires_at
-         FROM cache WHERE taxonomy_version = $v AND list_contains($keys, key)
+         FROM cache WHERE tenant = $t AND taxonomy_version = $v AND list_contains($keys, key)
           AND (expires_at IS NULL OR expires_at > $now::TIMESTAMP)`;
     const read = await this.db.exclusive(async (c) => {
       const rows = (
-        await c.runAndReadAll(sql, { v: taxonomyVersion, keys: listValue(wanted), now: new Date(now).toISOString() })
+        await c.runAndReadAll(sql, { t: this.tenant, v: taxonomyVersion, keys: listValue(wanted), now: new Date(now).toISOString() })
       ).getRowObjectsJS() as unknown as (CacheRow & { human: boolean; expires_at: Date | null })[];
       const answers = new Map<string, { decision: Decision; expiresAt: number }>();
       for (const r of rows) {
         if (answers.has(r.key) && !r.human) continue; // a human label wins
         answers.set(r.key, { decision: decisionOf(r), expiresAt: r.expires_at ? r.expires_at.getTime() : Infinity });
       }
-      for (const answer of answers.values()) recent.keep(taxonomyVersion, answer);
+      for (const answer of answers.values()) recent.keep(scope, answer);
       return answers;
     });
     for (const [k, { decision }] of read) out.set(k, decision);
@@ -497,12 +573,14 @@ export class DuckDbCache implements Cache {
       d.reason,
       at,
       expires,
+      this.tenant,
     ];
     // Keys the cache is known not to hold are appended (cheap); the rest replace what is there (several times
     // dearer). A key held but not known (an expired entry) breaks the primary key: then all go the dear way.
     const unheld: Decision[] = [];
     const held: Decision[] = [];
-    for (const d of byKey.values()) (this.db.cachedKeys.get(d.taxonomyVersion)?.has(d.key) === false ? unheld : held).push(d);
+    const known = (d: Decision) => this.db.cachedKeys.get(cacheScope(this.tenant, d.taxonomyVersion));
+    for (const d of byKey.values()) (known(d)?.has(d.key) === false ? unheld : held).push(d);
     if (unheld.length) {
       try {
         await this.db.append('cache', unheld.map(rowOf));
@@ -512,7 +590,7 @@ export class DuckDbCache implements Cache {
     }
     if (held.length) await this.replaceCache(held.map(rowOf));
     for (const d of byKey.values()) {
-      this.db.cachedKeys.get(d.taxonomyVersion)?.add(d.key);
+      known(d)?.add(d.key);
     }
   }
 
@@ -522,20 +600,31 @@ export class DuckDbCache implements Cache {
       await c.run('DELETE FROM cache_stage');
       await appendRows(c, 'cache_stage', rows);
       await c.run('INSERT OR REPLACE INTO cache SELECT * FROM cache_stage');
-      for (const [key, version] of rows) this.db.recentHits.forget(version as string, key as string);
+      for (const [key, version] of rows) this.db.recentHits.forget(cacheScope(this.tenant, version as string), key as string);
     });
   }
 }
 
 export class DuckDbJobStore implements JobStore {
-  constructor(private readonly db: LocalDb) {}
+  constructor(
+    private readonly db: LocalDb,
+    readonly tenant = DEFAULT_TENANT,
+    private readonly views = new Map<string, DuckDbJobStore>(),
+  ) {
+    views.set(tenant, this);
+  }
+
+  forTenant(tenant: string): DuckDbJobStore {
+    return this.views.get(tenant) ?? new DuckDbJobStore(this.db, tenant, this.views);
+  }
 
   create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
     return this.write(newJob(job));
   }
 
   private async write(job: JobRecord): Promise<JobRecord> {
-    await this.db.exec('INSERT OR REPLACE INTO jobs VALUES ($id, $c, $u, $doc)', {
+    await this.db.exec('INSERT OR REPLACE INTO jobs VALUES ($id, $c, $u, $doc, $t)', {
+      t: this.tenant,
       id: job.id,
       c: job.createdAt,
       u: job.updatedAt,
@@ -545,13 +634,16 @@ export class DuckDbJobStore implements JobStore {
   }
 
   async get(id: string): Promise<JobRecord | null> {
-    const rows = await this.db.query<{ doc: string }>('SELECT doc FROM jobs WHERE id = $id', { id });
+    const rows = await this.db.query<{ doc: string }>('SELECT doc FROM jobs WHERE tenant = $t AND id = $id', { t: this.tenant, id });
     return rows.length ? (JSON.parse(rows[0].doc) as JobRecord) : null;
   }
 
   async list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
     const read = (window: { limit: number; offset: number }) =>
-      this.db.query<{ doc: string }>('SELECT doc FROM jobs ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset', window);
+      this.db.query<{ doc: string }>('SELECT doc FROM jobs WHERE tenant = $t ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset', {
+        ...window,
+        t: this.tenant,
+      });
     return offsetPage(opts, read, (r) => JSON.parse(r.doc) as JobRecord);
   }
 

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { NamedQueries } from '../../core/insights.ts';
 import { LAKE_COLUMNS } from '../../core/lake.ts';
 import type { Insights } from '../../ports.ts';
@@ -24,17 +25,19 @@ function hasParquet(dir: string): boolean {
  * finished since the last query are exported to the lake first (lake-export.ts: the export is deferred).
  */
 export class DuckDbInsights implements Insights {
-  private connection?: Promise<DuckDBConnection>;
-  private filling: Promise<unknown> = Promise.resolve();
   private readonly named = new NamedQueries();
-  /** Where the lake fill reports: each job it adds, and each it cannot. */
-  private readonly say: (message: string) => void;
 
-  constructor(
-    private readonly lakeRoot: string,
-    opts: { say?: (message: string) => void } = {},
-  ) {
-    this.say = opts.say ?? ((m) => process.stderr.write(`aisle: ${m}\n`));
+  /** Shared by every tenant's view: one connection, one fill at a time. */
+  private readonly lake: LocalLake;
+  readonly tenant: string;
+
+  constructor(lakeRoot: string, opts: { say?: (message: string) => void } = {}, view?: { lake: LocalLake; tenant: string }) {
+    this.lake = view?.lake ?? new LocalLake(lakeRoot, opts.say ?? ((m) => process.stderr.write(`aisle: ${m}\n`)));
+    this.tenant = view?.tenant ?? DEFAULT_TENANT;
+  }
+
+  forTenant(tenant: string): DuckDbInsights {
+    return new DuckDbInsights('', {}, { lake: this.lake, tenant });
   }
 
   async list() {
@@ -42,14 +45,34 @@ export class DuckDbInsights implements Insights {
   }
 
   async run(name: string, params: { jobId?: string } = {}): Promise<Record<string, unknown>[]> {
-    const { query, jobId } = this.named.resolve(name, params);
+    const { query, jobId, tenant } = this.named.resolve(name, params, this.tenant);
+    const reader = await this.lake.query(query.sql, [jobId ?? null, tenant]);
+    const columns = reader.columnNames();
+    return reader.getRows().map((row) => Object.fromEntries(row.map((v, i) => [columns[i], plain(v)])));
+  }
+
+  close(): Promise<void> {
+    return this.lake.close();
+  }
+}
+
+/** The local lake as DuckDB reads it: a view over its Parquet files, on one in-memory connection. */
+class LocalLake {
+  private connection?: Promise<DuckDBConnection>;
+  private filling: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly lakeRoot: string,
+    /** Where the lake fill reports: each job it adds, and each it cannot. */
+    private readonly say: (message: string) => void,
+  ) {}
+
+  async query(sql: string, params: (string | null)[]) {
     const connection = await this.connect();
     await this.fill(connection);
     // The view is made per query so parts written since the last one are seen.
     await connection.run(this.viewSql());
-    const reader = await connection.runAndReadAll(query.sql, [jobId ?? null]);
-    const columns = reader.columnNames();
-    return reader.getRows().map((row) => Object.fromEntries(row.map((v, i) => [columns[i], plain(v)])));
+    return connection.runAndReadAll(sql, params);
   }
 
   async close(): Promise<void> {

@@ -3,23 +3,37 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { newJobId } from '../../core/job-ids.ts';
 import { StoredJobs } from '../../pipeline/stored-jobs.ts';
 import type { JobArtifact, JobRecord, JobStore, JobsService } from '../../ports.ts';
 
-/** Runs one job to the end: reads its input, classifies, writes result and rejects, keeps the job record current. */
-export type RunJob = (job: JobRecord) => Promise<void>;
+/** Runs one job of a tenant to the end: reads its input, classifies, writes result and rejects, keeps the job record current. */
+export type RunJob = (job: JobRecord, tenant: string) => Promise<void>;
 
 /**
  * Jobs on one machine: an uploaded CSV is written to $AISLE_HOME/uploads/ and processed in-process by the
  * local pipeline (the same one `aisle classify` uses), in the background; the job record tracks progress.
  */
 export class LocalJobsService extends StoredJobs implements JobsService {
-  private readonly running = new Map<string, Promise<void>>();
+  /** The jobs running, of every tenant (shared by the tenants' views). */
+  private readonly running: Map<string, Promise<void>>;
+  private readonly views: Map<string, LocalJobsService>;
 
   /** csvRaw: how run writes result and rejects cells (ClassifyFileOptions.csvRaw). */
-  constructor(private readonly opts: { home: string; jobs: JobStore; run: RunJob; csvRaw: boolean }) {
-    super(opts.jobs);
+  constructor(
+    private readonly opts: { home: string; jobs: JobStore; run: RunJob; csvRaw: boolean },
+    readonly tenant = DEFAULT_TENANT,
+    shared?: { running: Map<string, Promise<void>>; views: Map<string, LocalJobsService> },
+  ) {
+    super(opts.jobs.forTenant(tenant));
+    this.running = shared?.running ?? new Map();
+    this.views = shared?.views ?? new Map();
+    this.views.set(tenant, this);
+  }
+
+  forTenant(tenant: string): LocalJobsService {
+    return this.views.get(tenant) ?? new LocalJobsService(this.opts, tenant, { running: this.running, views: this.views });
   }
 
   async submit(upload: { filename: string; body: Readable }): Promise<JobRecord> {
@@ -35,7 +49,7 @@ export class LocalJobsService extends StoredJobs implements JobsService {
   async start(id: string, inputPath: string): Promise<JobRecord> {
     const job = await this.jobs.create({ id, input: inputPath, status: 'queued' });
     const work = this.opts
-      .run(job)
+      .run(job, this.tenant)
       .catch(async (err: Error) => {
         await this.jobs.update(id, { status: 'failed', error: err.message, updatedAt: new Date().toISOString() }).catch(() => {});
       })

@@ -1,13 +1,14 @@
 import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { ApiKeyRecord, ApiKeyRole } from '../../core/api-keys.ts';
+import { type ApiKeyRecord, type ApiKeyRole, DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { UnavailableError } from '../../core/errors.ts';
 import type { KeyStore } from '../../ports.ts';
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS api_keys (
   id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, role VARCHAR NOT NULL, hash VARCHAR NOT NULL,
-  created_at VARCHAR NOT NULL, revoked_at VARCHAR)`;
+  created_at VARCHAR NOT NULL, revoked_at VARCHAR, tenant VARCHAR NOT NULL DEFAULT '${DEFAULT_TENANT}');
+ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS tenant VARCHAR DEFAULT '${DEFAULT_TENANT}'`;
 
 /**
  * API keys in their own DuckDB file ($AISLE_HOME/keys.duckdb). DuckDB lets one process hold a file at a time,
@@ -25,7 +26,15 @@ export class DuckDbKeyStore implements KeyStore {
 
   async put(r: ApiKeyRecord): Promise<void> {
     await this.with((db) =>
-      db.run('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6)', [r.id, r.name, r.role, r.hash, r.createdAt, r.revokedAt ?? null]),
+      db.run('INSERT INTO api_keys (id, name, role, hash, created_at, revoked_at, tenant) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        r.id,
+        r.name,
+        r.role,
+        r.hash,
+        r.createdAt,
+        r.revokedAt ?? null,
+        r.tenant,
+      ]),
     );
   }
 
@@ -167,6 +176,7 @@ function toRecord(row: Record<string, unknown>): ApiKeyRecord {
     id: String(row.id),
     name: String(row.name),
     role: row.role as ApiKeyRole,
+    tenant: row.tenant ? String(row.tenant) : DEFAULT_TENANT, // keys made before tenants existed
     hash: String(row.hash),
     createdAt: String(row.created_at),
     ...(row.revoked_at ? { revokedAt: String(row.revoked_at) } : {}),

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { addedColumns, resolveColumns } from '../../core/csv.ts';
 import { LAKE_COLUMNS, type LakeSource, lakePartKey, promotedColumns } from '../../core/lake.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
@@ -23,6 +24,8 @@ export interface SqlRunner {
 }
 
 export interface FinishedJob {
+  /** Whose job it was: its lake rows carry the tenant. */
+  tenant: string;
   jobId: string;
   /** The job's output CSV (input columns + the added columns), written by classifyFile. */
   outputCsv: string;
@@ -38,7 +41,7 @@ export interface FinishedJob {
 }
 
 /** What lake/pending/<job>.json holds. */
-interface PendingJob extends Pick<FinishedJob, 'jobId' | 'outputCsv' | 'inputHeader' | 'rows' | 'csvRaw'> {
+interface PendingJob extends Pick<FinishedJob, 'tenant' | 'jobId' | 'outputCsv' | 'inputHeader' | 'rows' | 'csvRaw'> {
   outputBytes: number;
   outputMtimeMs: number;
   /** The output's header: the input columns named by position (c0, c1, …), then the added columns. */
@@ -82,11 +85,12 @@ export async function queueForLake(db: SqlRunner, lakeRoot: string, job: Finishe
   await db.exec(`
 COPY (
   SELECT key, ANY_VALUE(TRY_CAST(json_extract(trace, '$.costUnits') AS DOUBLE)) AS cost_units
-  FROM decisions WHERE job_id = ${quoteText(job.jobId)} GROUP BY key
+  FROM decisions WHERE tenant = ${quoteText(job.tenant)} AND job_id = ${quoteText(job.jobId)} GROUP BY key
 ) TO ${quoteText(costsPath(lakeRoot, job.jobId))} (FORMAT parquet)`);
   const output = statSync(job.outputCsv);
   const { taxonomy } = job;
   const pending: PendingJob = {
+    tenant: job.tenant,
     jobId: job.jobId,
     outputCsv: job.outputCsv,
     outputBytes: output.size,
@@ -251,6 +255,9 @@ function lakeProjection(job: PendingJob, levelCol: (i: number) => string): strin
   };
   const sqlOf = (source: LakeSource): string => {
     switch (source) {
+      case 'tenant':
+        // Markers written before tenants existed are the default tenant's.
+        return quoteText(job.tenant ?? DEFAULT_TENANT);
       case 'job_id':
         return quoteText(job.jobId);
       case 'row_no':

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configOf } from '../../config/deployables.ts';
+import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { Cascade } from '../../core/cascade.ts';
 import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/taxonomy.ts';
 import { CACHE_TIER } from '../../core/types.ts';
@@ -78,13 +79,16 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}) {
 
   const useCache = selected.includes(CACHE_TIER);
   const cascade = new Cascade({ taxonomy, tiers, cache: useCache ? cache : undefined });
+  const jobs = new DuckDbJobStore(db);
   return {
     home,
     taxonomy,
     db,
+    /** Whose data the store, cache, jobs and cascade below hold (ports.ts TenantScoped). */
+    tenant: DEFAULT_TENANT as string,
     store,
     cache,
-    jobs: new DuckDbJobStore(db),
+    jobs,
     /** The selected tiers that are available, in cascade order. */
     tiers,
     useCache,
@@ -94,5 +98,16 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}) {
     cascade,
     warn,
     close: () => db.close(),
+    /** The same runtime over one tenant's data: a job submitted by that tenant runs in it. Shares the database and tiers. */
+    forTenant(tenant: string) {
+      return {
+        ...this,
+        tenant,
+        store: store.forTenant(tenant),
+        cache: cache.forTenant(tenant),
+        jobs: jobs.forTenant(tenant),
+        cascade: cascade.forTenant(tenant),
+      };
+    },
   };
 }

@@ -4,6 +4,7 @@ import { decisionSignature, type ProductInput } from '../../core/types.ts';
 import type { ItemRecord } from '../../ports.ts';
 import { errorResponses } from '../errors.ts';
 import { ClassifyRequestSchema, ClassifyResponseSchema, json } from '../schemas.ts';
+import { tenantDeps } from '../tenancy.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 import { decisionView } from '../views.ts';
 
@@ -24,7 +25,7 @@ const route = createRoute({
   },
 });
 
-/** Decisions remembered per key: a repeat of the same decision adds nothing to an item's history. */
+/** Decisions remembered per tenant and key: a repeat of the same decision adds nothing to an item's history. */
 const RECENT_LIMIT = 100_000;
 
 export function classifyRoutes(app: ApiApp, deps: AppDeps, clock: () => Date) {
@@ -40,25 +41,27 @@ export function classifyRoutes(app: ApiApp, deps: AppDeps, clock: () => Date) {
       ...(i.description ? { description: i.description } : {}),
     }));
     const cascadeItems = inputs.map(toCascadeItem);
-    const decisions = await deps.cascade.classify(cascadeItems);
+    const own = tenantDeps(deps, c.get('principal').tenant);
+    const decisions = await own.cascade.classify(cascadeItems);
     // A cache hit repeats a stored decision: only fresh decisions join an item's history.
     let at: string | undefined;
     const fresh: ItemRecord[] = [];
     // The decision is claimed in `recent` before it is written, with no await between the check and the claim:
     // a concurrent call (or the same name twice in one call) with the same decision then writes nothing.
     if (recent.size + decisions.length > RECENT_LIMIT) recent.clear();
+    const recentId = (key: string) => `${own.tenant}\u0000${key}`;
     decisions.forEach((decision, i) => {
       const sig = decisionSignature(decision);
-      if (decision.tier === 'cache' || recent.get(decision.key) === sig) return;
-      recent.set(decision.key, sig);
+      if (decision.tier === 'cache' || recent.get(recentId(decision.key)) === sig) return;
+      recent.set(recentId(decision.key), sig);
       fresh.push({ decision, input: inputs[i], text: cascadeItems[i].text, at: (at ??= clock().toISOString()) });
     });
     if (fresh.length) {
       try {
-        await deps.results.saveDecisions(fresh);
+        await own.results.saveDecisions(fresh);
       } catch (err) {
         // Not written: the next call for these items writes them.
-        for (const r of fresh) if (recent.get(r.decision.key) === decisionSignature(r.decision)) recent.delete(r.decision.key);
+        for (const r of fresh) if (recent.get(recentId(r.decision.key)) === decisionSignature(r.decision)) recent.delete(recentId(r.decision.key));
         throw err;
       }
     }

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { BadJobIdError, UnknownQueryError } from '../../core/insights.ts';
 import { ApiError, errorResponses, notFoundResponse } from '../errors.ts';
 import { json } from '../schemas.ts';
+import { tenantDeps } from '../tenancy.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 
 const QuerySchema = z.object({ name: z.string(), description: z.string() }).openapi('InsightQuery');
@@ -45,16 +46,17 @@ const runOne = createRoute({
 });
 
 export function insightsRoutes(app: ApiApp, deps: AppDeps) {
-  const insights = () => {
-    if (!deps.insights) throw new ApiError(404, 'not_found', 'insights are not configured on this server');
-    return deps.insights;
+  const insights = (tenant: string) => {
+    const own = tenantDeps(deps, tenant).insights;
+    if (!own) throw new ApiError(404, 'not_found', 'insights are not configured on this server');
+    return own;
   };
-  app.openapi(list, async (c) => c.json({ items: await insights().list() }, 200));
+  app.openapi(list, async (c) => c.json({ items: await insights(c.get('principal').tenant).list() }, 200));
   app.openapi(runOne, async (c) => {
     const { name } = c.req.valid('param');
     const { job } = c.req.valid('query');
     try {
-      return c.json({ name, job: job ?? null, rows: await insights().run(name, { jobId: job }) }, 200);
+      return c.json({ name, job: job ?? null, rows: await insights(c.get('principal').tenant).run(name, { jobId: job }) }, 200);
     } catch (err) {
       if (err instanceof UnknownQueryError) throw new ApiError(404, 'not_found', err.message);
       if (err instanceof BadJobIdError) throw new ApiError(400, 'invalid_request', err.message, [{ path: 'query.job', message: err.message }]);

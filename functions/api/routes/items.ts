@@ -3,6 +3,7 @@ import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { Decision } from '../../core/types.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
 import { ItemRecordSchema, ItemSchema, json, KeyParamSchema, LabelRequestSchema } from '../schemas.ts';
+import { type TenantDeps, tenantDeps } from '../tenancy.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 import { recordView } from '../views.ts';
 
@@ -43,13 +44,13 @@ export function resolveClass(taxonomy: Taxonomy, idOrLabel: string): string {
   return cls.id;
 }
 
-/** Labels one item as gold and writes the label to the cache, so the next classify of it answers `human`. */
-export async function labelItem(deps: AppDeps, key: string, classId: string, labelledBy: string) {
-  const record = await deps.results.setHumanLabel(key, classId, labelledBy);
+/** Labels one of the tenant's items as gold and writes the label to its cache, so its next classify answers `human`. */
+export async function labelItem(own: TenantDeps, key: string, classId: string, labelledBy: string) {
+  const record = await own.results.setHumanLabel(key, classId, labelledBy);
   if (!record) throw notFound(`item ${key}`);
-  if (deps.cache) {
+  if (own.cache) {
     const gold: Decision = { ...record.decision, trace: undefined };
-    await deps.cache.putMany([gold]);
+    await own.cache.putMany([gold]);
   }
   return record;
 }
@@ -57,7 +58,7 @@ export async function labelItem(deps: AppDeps, key: string, classId: string, lab
 export function itemRoutes(app: ApiApp, deps: AppDeps) {
   app.openapi(getItem, async (c) => {
     const { key } = c.req.valid('param');
-    const item = await deps.results.getItem(key);
+    const item = await tenantDeps(deps, c.get('principal').tenant).results.getItem(key);
     if (!item) throw notFound(`item ${key}`);
     return c.json({ current: recordView(deps.taxonomy, item.current), history: item.history.map((r) => recordView(deps.taxonomy, r)) }, 200);
   });
@@ -65,7 +66,8 @@ export function itemRoutes(app: ApiApp, deps: AppDeps) {
   app.openapi(putLabel, async (c) => {
     const { key } = c.req.valid('param');
     const classId = resolveClass(deps.taxonomy, c.req.valid('json').classId);
-    const record = await labelItem(deps, key, classId, c.get('principal').name);
+    const { tenant, name } = c.get('principal');
+    const record = await labelItem(tenantDeps(deps, tenant), key, classId, name);
     return c.json(recordView(deps.taxonomy, record), 200);
   });
 }

@@ -4,6 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { restoredCsv } from '../../core/csv.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse, zodDetails } from '../errors.ts';
 import { JobIdParamSchema, JobSchema, json, PageQuerySchema, pageOf } from '../schemas.ts';
+import { tenantDeps } from '../tenancy.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 import { jobView } from '../views.ts';
 
@@ -96,13 +97,14 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
   app.openAPIRegistry.registerPath(createJob);
   app.post(createJob.path, async (c) => {
     const type = c.req.header('content-type') ?? '';
+    const jobs = tenantDeps(deps, c.get('principal').tenant).jobs;
     if (type.includes('application/json')) {
-      if (!deps.jobs.createUpload) throw uploadHere();
+      if (!jobs.createUpload) throw uploadHere();
       const parsed = CreateUploadSchema.safeParse(await c.req.json());
       if (!parsed.success) throw new ApiError(400, 'invalid_request', 'the request is not valid', zodDetails(parsed.error.issues));
-      return c.json({ upload: await deps.jobs.createUpload(parsed.data.filename) }, 202);
+      return c.json({ upload: await jobs.createUpload(parsed.data.filename) }, 202);
     }
-    if (!deps.jobs.submit) {
+    if (!jobs.submit) {
       throw new ApiError(
         400,
         'upload_url_required',
@@ -135,18 +137,18 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
     }
     if (!FILENAME_RE.test(filename))
       throw new ApiError(400, 'invalid_request', 'bad file name', [{ path: 'filename', message: 'no slashes, at most 200 characters' }]);
-    const job = await deps.jobs.submit({ filename, body });
+    const job = await jobs.submit({ filename, body });
     return c.json({ job: jobView(job) }, 202);
   });
 
   app.openapi(listJobs, async (c) => {
-    const page = await deps.jobs.list(c.req.valid('query'));
+    const page = await tenantDeps(deps, c.get('principal').tenant).jobs.list(c.req.valid('query'));
     return c.json({ items: page.items.map(jobView), ...(page.next ? { next: page.next } : {}) }, 200);
   });
 
   app.openapi(getJob, async (c) => {
     const { id } = c.req.valid('param');
-    const job = await deps.jobs.get(id);
+    const job = await tenantDeps(deps, c.get('principal').tenant).jobs.get(id);
     if (!job) throw notFound(`job ${id}`);
     return c.json(jobView(job), 200);
   });
@@ -155,10 +157,11 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
     app.openapi(artifactRoute(which), async (c) => {
       const { id } = c.req.valid('param');
       const { raw } = c.req.valid('query');
-      const job = await deps.jobs.get(id);
+      const jobs = tenantDeps(deps, c.get('principal').tenant).jobs;
+      const job = await jobs.get(id);
       if (!job) throw notFound(`job ${id}`);
       if (job.status !== 'done') throw new ApiError(409, 'not_ready', `job ${id} is ${job.status}: its ${which} is there once it is done`);
-      const artifact = await deps.jobs.artifact(id, which);
+      const artifact = await jobs.artifact(id, which);
       if (!artifact) throw notFound(`${which} of job ${id}`);
       const wantsRaw = raw === '1' || raw === 'true';
       if (artifact.kind === 'redirect') {

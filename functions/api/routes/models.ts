@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
 import { json } from '../schemas.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
@@ -70,6 +71,12 @@ const getRun = createRoute({
   },
 });
 
+/**
+ * Retraining changes the model every tenant shares, from the default tenant's labels (a tenant's own models are
+ * not built yet): the operator's keys, of the default tenant, alone start and follow it.
+ */
+const OPERATOR_ONLY = `retraining the shared model is for keys of the ${DEFAULT_TENANT} tenant (the operator's)`;
+
 export function modelRoutes(app: ApiApp, deps: AppDeps) {
   app.openapi(listModels, async (c) => {
     const all = await deps.models.list();
@@ -84,6 +91,7 @@ export function modelRoutes(app: ApiApp, deps: AppDeps) {
   });
 
   app.openapi(retrain, async (c) => {
+    if (c.get('principal').tenant !== DEFAULT_TENANT) throw new ApiError(403, 'forbidden', OPERATOR_ONLY);
     if (!deps.retrainer)
       throw new ApiError(503, 'unavailable', 'retraining is not configured on this deployment', undefined, { 'Retry-After': '3600' });
     const run = await deps.retrainer.start();
@@ -93,7 +101,8 @@ export function modelRoutes(app: ApiApp, deps: AppDeps) {
 
   app.openapi(getRun, async (c) => {
     const { id } = c.req.valid('param');
-    const run = await deps.retrainer?.get(id);
+    // Another tenant is not told that the run exists.
+    const run = c.get('principal').tenant === DEFAULT_TENANT ? await deps.retrainer?.get(id) : null;
     if (!run) throw notFound(`training run ${id}`);
     return c.json(run, 200);
   });

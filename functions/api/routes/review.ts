@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApiError, errorResponses, notFound, notFoundResponse } from '../errors.ts';
 import { ItemRecordSchema, json, KeyParamSchema, PageQuerySchema, pageOf } from '../schemas.ts';
+import { type TenantDeps, tenantDeps } from '../tenancy.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
 import { recordView } from '../views.ts';
 import { labelItem, resolveClass } from './items.ts';
@@ -54,36 +55,39 @@ const acceptMany = createRoute({
 export function reviewRoutes(app: ApiApp, deps: AppDeps) {
   app.openapi(listReview, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const page = await deps.results.listReview({ limit, cursor });
+    const page = await tenantDeps(deps, c.get('principal').tenant).results.listReview({ limit, cursor });
     return c.json({ items: page.items.map((r) => recordView(deps.taxonomy, r)), ...(page.next ? { next: page.next } : {}) }, 200);
   });
 
-  const accept = async (key: string, by: string, classId?: string) => {
-    const item = await deps.results.getItem(key);
+  const accept = async (own: TenantDeps, key: string, by: string, classId?: string) => {
+    const item = await own.results.getItem(key);
     if (!item) throw notFound(`item ${key}`);
     if (item.current.decision.status !== 'needs_review') {
       const why = `item ${key} is not in review (${item.current.decision.tier}, ${item.current.decision.status}): relabel it with PUT /v1/items/${key}/label`;
       throw new ApiError(409, 'not_in_review', why);
     }
-    if (classId) return labelItem(deps, key, resolveClass(deps.taxonomy, classId), by);
+    if (classId) return labelItem(own, key, resolveClass(deps.taxonomy, classId), by);
     const guess = item.current.decision.classId;
     if (!guess) throw new ApiError(409, 'no_guess', `item ${key} has no guess to accept: label it with PUT /v1/items/${key}/label`);
-    return labelItem(deps, key, guess, by);
+    return labelItem(own, key, guess, by);
   };
 
   app.openapi(acceptOne, async (c) => {
     const { key } = c.req.valid('param');
     const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
-    const record = await accept(key, c.get('principal').name, body?.classId);
+    const { tenant, name } = c.get('principal');
+    const record = await accept(tenantDeps(deps, tenant), key, name, body?.classId);
     return c.json(recordView(deps.taxonomy, record), 200);
   });
 
   app.openapi(acceptMany, async (c) => {
+    const { tenant, name } = c.get('principal');
+    const own = tenantDeps(deps, tenant);
     const accepted: string[] = [];
     const failed: { key: string; code: string; message: string }[] = [];
     for (const key of c.req.valid('json').keys) {
       try {
-        await accept(key, c.get('principal').name);
+        await accept(own, key, name);
         accepted.push(key);
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;

@@ -2,10 +2,11 @@
 -- least 1% of baskets, extended only from frequent pairs. support = share of baskets holding all three;
 -- confidence = support(A, B, C) / support(A, B); lift = confidence / support(C). Baskets are grouped by their
 -- set of frequent categories (a bit set: the 62 most frequent categories), so joins run over distinct sets.
-WITH params AS (SELECT CAST(? AS VARCHAR) AS job),
+WITH params AS (SELECT CAST(? AS VARCHAR) AS job, CAST(? AS VARCHAR) AS tenant),
+tenant_results AS (SELECT r.* FROM results r CROSS JOIN params p WHERE r.tenant = p.tenant),
 basket_items AS (
   SELECT DISTINCT r.basket_id, CASE WHEN r.level2 IS NULL OR r.level2 = '' THEN r.level1 ELSE r.level1 || ' > ' || r.level2 END AS category
-  FROM results r CROSS JOIN params p
+  FROM tenant_results r CROSS JOIN params p
   WHERE r.basket_id IS NOT NULL AND r.level1 IS NOT NULL AND r.level1 <> '' AND (p.job IS NULL OR r.job_id = p.job)
 ),
 baskets AS (SELECT COUNT(DISTINCT basket_id) AS n FROM basket_items),

@@ -1,9 +1,10 @@
 -- Category drift: the latest job's category mix (or the job given) against all earlier jobs together, as a
 -- population stability index. psi = sum((p - q) * ln(p / q)) over categories, shares floored at 0.0001 so an
 -- empty category counts without dividing by zero; drifted = psi > 0.2. No earlier job: psi is null.
-WITH params AS (SELECT CAST(? AS VARCHAR) AS job),
+WITH params AS (SELECT CAST(? AS VARCHAR) AS job, CAST(? AS VARCHAR) AS tenant),
+tenant_results AS (SELECT r.* FROM results r CROSS JOIN params p WHERE r.tenant = p.tenant),
 job_times AS (
-  SELECT job_id, MAX(decided_at) AS last_at FROM results GROUP BY job_id
+  SELECT job_id, MAX(decided_at) AS last_at FROM tenant_results GROUP BY job_id
 ),
 target AS (
   SELECT j.job_id, j.last_at
@@ -16,7 +17,7 @@ counts AS (
   SELECT r.level1, r.level2,
          SUM(CASE WHEN r.job_id = t.job_id THEN 1 ELSE 0 END) AS current_items,
          SUM(CASE WHEN r.job_id <> t.job_id THEN 1 ELSE 0 END) AS baseline_items
-  FROM results r
+  FROM tenant_results r
   JOIN job_times j ON j.job_id = r.job_id
   CROSS JOIN target t
   WHERE j.last_at < t.last_at OR r.job_id = t.job_id
