@@ -12,6 +12,7 @@ import { humanLabel } from '../../core/labels.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
 import { type Cache, type ItemRecord, type JobPatch, type JobRecord, type JobStore, newJob, type Page, type ResultStore } from '../../ports.ts';
 import { type Cell, DECISION_COLUMNS, encodeDecisions, NULL } from './decision-rows.ts';
+import { rekeyItems } from './rekey.ts';
 
 /** The decision columns of the `decisions` table and their types (decision-rows.ts encodes rows in DECISION_COLUMNS order). */
 const DECISION_TYPES: Record<string, string> = {
@@ -174,6 +175,7 @@ export class LocalDb {
     const connection = await instance.connect();
     const db = new LocalDb(instance, connection, tmpDir);
     await db.exclusive(migrate);
+    await db.exclusive((c) => rekeyItems(c, tmpDir));
     return db;
   }
 
