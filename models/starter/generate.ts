@@ -121,6 +121,9 @@ const SIZES: Record<SizeKind, (rand: Rand) => string> = {
   none: (r) => pick(r, ['', '', '', '', '1 ct', 'each', '2 pack', '1 pc']),
 };
 
+/** Languages written without spaces between words. */
+const UNSPACED_LANGUAGES = new Set(['zh', 'ja']);
+
 /** Register-style abbreviations a point-of-sale feed uses. */
 const ABBREVIATIONS: [RegExp, string][] = [
   [/\bchocolate\b/gi, 'choc'],
@@ -182,7 +185,7 @@ function compose(rand: Rand, family: Family, storeBrandShare: number): { name: s
   let brand = pick(rand, family.brands);
   if (rand() < storeBrandShare) brand = pick(rand, STORE_BRANDS);
   const variant = pick(rand, family.variants);
-  const size = SIZES[family.size](rand);
+  const size = family.sizes ? pick(rand, family.sizes) : SIZES[family.size](rand);
   const t = rand();
   // Separators are spaces, dashes and slashes, never commas: a bare product type between commas would stand
   // alone as a CSV field, and generic types ("chicken noodle soup") are also other catalogs' whole names.
@@ -199,6 +202,8 @@ function compose(rand: Rand, family: Family, storeBrandShare: number): { name: s
   else if (t < 0.88) name = `${type} by ${brand} ${variant}${size ? ` - ${size}` : ''}`;
   else name = `${brand} ${type} ${variant}${size ? ` (${size})` : ''}`;
   name = tidy(name);
+  // Chinese and Japanese shops often write a name without spaces ("冷凍餃子12個入").
+  if (family.language && UNSPACED_LANGUAGES.has(family.language) && rand() < 0.3) name = name.replace(/ /g, '');
   const style = rand();
   if (style < 0.12) name = tidy(registerStyle(name));
   else if (style < 0.2) name = name.toLowerCase();

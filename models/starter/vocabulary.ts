@@ -27,6 +27,8 @@ export interface Family {
   size: SizeKind;
   /** The language of the names when not English (vocabulary-languages.ts): their templates leave out English words. */
   language?: string;
+  /** Pack sizes written the language's way, in place of the size kind's (vocabulary-languages.ts). */
+  sizes?: string[];
 }
 
 export interface ClassVocabulary {
