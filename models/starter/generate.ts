@@ -11,7 +11,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../../functions/core/random.ts';
 import { fnv1a } from '../../functions/model/bag.ts';
-import { type Family, type SizeKind, STORE_BRANDS, VOCABULARY } from './vocabulary.ts';
+import { type ClassVocabulary, type Family, type SizeKind, STORE_BRANDS, VOCABULARY } from './vocabulary.ts';
+import { LANGUAGE_VOCABULARY } from './vocabulary-languages.ts';
+import { WORLD_VOCABULARY } from './vocabulary-world.ts';
+
+/** Every class table, in generation order: the first US grocery vocabulary, then the world's, then other languages. */
+export const ALL_VOCABULARY: ClassVocabulary[] = [...VOCABULARY, ...WORLD_VOCABULARY, ...LANGUAGE_VOCABULARY];
 
 export const DEFAULT_SEED = 20261101;
 export const CATALOG_PATH = fileURLToPath(new URL('./catalog.csv', import.meta.url));
@@ -104,8 +109,20 @@ const SIZES: Record<SizeKind, (rand: Rand) => string> = {
       () => `${pick(r, ['2T-3T', '3T-4T', '4T-5T', 'S/M', 'L/XL'])} ${pick(r, ['22', '56', '74', '94'])} ct`,
       () => `Size ${pick(r, ['1', '2', '3', '4', '5', '6'])}`,
     ])(),
+  metric: (r) =>
+    pick(r, [
+      () => `${pick(r, ['50', '100', '150', '200', '250', '400', '500', '750'])} g`,
+      () => `${pick(r, ['1', '2', '5', '10'])} kg`,
+      () => `${pick(r, ['200', '250', '330', '500', '750'])} ml`,
+      () => `${pick(r, ['1', '1.5', '2'])} L`,
+      () => `${pick(r, ['2', '4', '6', '12'])} x ${pick(r, ['100 g', '250 ml', '330 ml'])}`,
+      () => '',
+    ])(),
   none: (r) => pick(r, ['', '', '', '', '1 ct', 'each', '2 pack', '1 pc']),
 };
+
+/** Languages written without spaces between words. */
+const UNSPACED_LANGUAGES = new Set(['zh', 'ja']);
 
 /** Register-style abbreviations a point-of-sale feed uses. */
 const ABBREVIATIONS: [RegExp, string][] = [
@@ -168,12 +185,14 @@ function compose(rand: Rand, family: Family, storeBrandShare: number): { name: s
   let brand = pick(rand, family.brands);
   if (rand() < storeBrandShare) brand = pick(rand, STORE_BRANDS);
   const variant = pick(rand, family.variants);
-  const size = SIZES[family.size](rand);
+  const size = family.sizes ? pick(rand, family.sizes) : SIZES[family.size](rand);
   const t = rand();
   // Separators are spaces, dashes and slashes, never commas: a bare product type between commas would stand
   // alone as a CSV field, and generic types ("chicken noodle soup") are also other catalogs' whole names.
   let name: string;
-  if (t < 0.34) name = `${brand} ${variant} ${type}${pick(rand, [' / ', ' ', ' - '])}${size}`;
+  // Names in other languages take no English "by": those templates fall back to brand, type, variant.
+  if (family.language && ((t >= 0.6 && t < 0.69) || (t >= 0.78 && t < 0.88))) name = `${brand} ${type} ${variant} ${size}`;
+  else if (t < 0.34) name = `${brand} ${variant} ${type}${pick(rand, [' / ', ' ', ' - '])}${size}`;
   else if (t < 0.48) name = `${brand} ${type} - ${variant} - ${size}`;
   else if (t < 0.6) {
     brand = '';
@@ -183,6 +202,8 @@ function compose(rand: Rand, family: Family, storeBrandShare: number): { name: s
   else if (t < 0.88) name = `${type} by ${brand} ${variant}${size ? ` - ${size}` : ''}`;
   else name = `${brand} ${type} ${variant}${size ? ` (${size})` : ''}`;
   name = tidy(name);
+  // Chinese and Japanese shops often write a name without spaces ("冷凍餃子12個入").
+  if (family.language && UNSPACED_LANGUAGES.has(family.language) && rand() < 0.3) name = name.replace(/ /g, '');
   const style = rand();
   if (style < 0.12) name = tidy(registerStyle(name));
   else if (style < 0.2) name = name.toLowerCase();
@@ -194,7 +215,7 @@ export function generateCatalog(seed = DEFAULT_SEED): CatalogRow[] {
   const rand = seededRandom(seed);
   const rows: CatalogRow[] = [];
   const seen = new Set<string>();
-  for (const cls of VOCABULARY) {
+  for (const cls of ALL_VOCABULARY) {
     // Families with more product types get more names, so every type appears.
     const weights = cls.families.map((f) => f.types.length);
     const total = weights.reduce((a, b) => a + b, 0);

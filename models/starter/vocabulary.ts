@@ -17,6 +17,7 @@ export type SizeKind =
   | 'liquor' // 750 ml etc.
   | 'apparel' // sizes S–XL
   | 'diaper' // diaper sizes and counts
+  | 'metric' // grams, kilograms, millilitres, litres, as shops outside the US write them
   | 'none';
 
 export interface Family {
@@ -24,6 +25,10 @@ export interface Family {
   brands: string[];
   variants: string[];
   size: SizeKind;
+  /** The language of the names when not English (vocabulary-languages.ts): their templates leave out English words. */
+  language?: string;
+  /** Pack sizes written the language's way, in place of the size kind's (vocabulary-languages.ts). */
+  sizes?: string[];
 }
 
 export interface ClassVocabulary {

@@ -3,6 +3,9 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { CATALOG_PATH, generateCatalog, splitOf, toCsv } from '../../models/starter/generate.ts';
+import { VOCABULARY } from '../../models/starter/vocabulary.ts';
+import { LANGUAGE_VOCABULARY } from '../../models/starter/vocabulary-languages.ts';
+import { WORLD_VOCABULARY } from '../../models/starter/vocabulary-world.ts';
 
 describe('starter catalog', () => {
   const rows = generateCatalog();
@@ -14,10 +17,10 @@ describe('starter catalog', () => {
     expect(toCsv(generateCatalog(7))).not.toBe(toCsv(rows));
   });
 
-  it('has at least 5,000 unique names, every taxonomy leaf and general merchandise', () => {
+  it('has at least 20,000 unique names, every taxonomy leaf and general merchandise', () => {
     const names = new Set(rows.map((r) => r.product_name.toLowerCase()));
     expect(names.size).toBe(rows.length);
-    expect(rows.length).toBeGreaterThanOrEqual(5000);
+    expect(rows.length).toBeGreaterThanOrEqual(20_000);
     const taxonomy = loadTaxonomy();
     const counts = new Map<string, number>();
     for (const r of rows) {
@@ -27,6 +30,27 @@ describe('starter catalog', () => {
     }
     for (const leaf of taxonomy.leaves) expect(counts.get(leaf.id) ?? 0, leaf.label).toBeGreaterThanOrEqual(300);
     expect(counts.get('non-food') ?? 0).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('covers the world: 30 kinds of merchandise and foods of several kitchens, in seven languages and their scripts', () => {
+    const general = WORLD_VOCABULARY.concat(VOCABULARY).filter((c) => c.level1 === 'Non-Food');
+    expect(general.flatMap((c) => c.families).length).toBeGreaterThanOrEqual(30);
+    const text = (re: RegExp) => rows.filter((r) => re.test(r.product_name));
+    // Indian staples, spices, pulses, masalas and atta, in English and in Hindi, are Food.
+    for (const word of [/\batta\b/i, /\bdal\b/i, /\bmasala\b/i, /\bhaldi\b|chilli powder|garam masala/i, /आटा/, /दाल/]) {
+      const found = text(word);
+      expect(found.length, String(word)).toBeGreaterThanOrEqual(10);
+      expect(found.filter((r) => r.level1 === 'Food').length / found.length, String(word)).toBeGreaterThan(0.9);
+    }
+    const scripts: [string, RegExp][] = [
+      ['Devanagari', /\p{Script=Devanagari}/u],
+      ['Cyrillic', /\p{Script=Cyrillic}/u],
+      ['Han', /\p{Script=Han}/u],
+      ['kana', /[\p{Script=Hiragana}\p{Script=Katakana}]/u],
+    ];
+    for (const [script, re] of scripts) expect(text(re).length, script).toBeGreaterThanOrEqual(500);
+    const languages = new Set(LANGUAGE_VOCABULARY.flatMap((c) => c.families.map((f) => f.language)));
+    expect([...languages].sort()).toEqual(['de', 'es', 'fr', 'hi', 'ja', 'ru', 'zh']);
   });
 
   it('parses back as CSV and splits by a stable hash of the name', () => {
