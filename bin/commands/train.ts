@@ -30,7 +30,7 @@ LLM decisions train, and a stable-hash slice (--holdout) of the human labels is 
 options:
   --data FILE             labelled CSV
   --no-starter            do not add the starter catalog to the training rows
-  --starter-share S       least share of the training weight the starter catalog keeps (default 0.5;
+  --starter-share S       least share of the training weight the starter catalog keeps (default 0.75;
                           its rows never weigh less than the user's)
   --from-store            add labelled items of the local result store (human labels and LLM decisions);
                           the default without --data

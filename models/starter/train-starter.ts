@@ -23,7 +23,7 @@ export const STARTER_SEED = 42;
 export const STARTER_DIR = join(SHIPPED_MODELS_DIR, STARTER_VERSION);
 
 /** The least share of the training weight `aisle train` gives the starter catalog's rows beside a user's own. */
-export const DEFAULT_STARTER_SHARE = 0.5;
+export const DEFAULT_STARTER_SHARE = 0.75;
 
 /**
  * The weight of each starter row when `starterRows` of them train beside `userRows` of a user's own: enough for
