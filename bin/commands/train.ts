@@ -9,7 +9,7 @@ import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
 import { isHeldOutByHash, type LabelledRow, readLabelledCsv } from '../../functions/model/labelled-data.ts';
 import { assertVersionName, newVersionName } from '../../functions/model/registry.ts';
 import { formatComparison, RetrainError, retrain } from '../../functions/model/retrain.ts';
-import { readStarterCatalog } from '../../models/starter/train-starter.ts';
+import { DEFAULT_STARTER_SHARE, readStarterCatalog, starterWeight } from '../../models/starter/train-starter.ts';
 import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle train [--data FILE.csv] [--from-store] [options]
@@ -21,7 +21,8 @@ its Level 2 macro-F1 is higher and its Level 1 accuracy is not lower. Versions l
 Data: a CSV with a product name column (product_name, name, title), the label columns level1, level2 and
 optionally brand and split. With a split column, "train" rows train and "test"/"validation"/"holdout" rows
 are the held-out set; without one, a stable-hash slice (--holdout) is held out. The starter catalog's rows
-are added to the training rows so general merchandise stays known.
+are added to the training rows, weighted to carry at least --starter-share of the training weight, so general
+merchandise stays known however large the data; Food and Non-Food rows are weighed to equal totals.
 
 Without --data, the labelled items of the local result store are used (--from-store): human labels and
 LLM decisions train, and a stable-hash slice (--holdout) of the human labels is the held-out set.
@@ -29,6 +30,8 @@ LLM decisions train, and a stable-hash slice (--holdout) of the human labels is 
 options:
   --data FILE             labelled CSV
   --no-starter            do not add the starter catalog to the training rows
+  --starter-share S       least share of the training weight the starter catalog keeps (default 0.75;
+                          its rows never weigh less than the user's)
   --from-store            add labelled items of the local result store (human labels and LLM decisions);
                           the default without --data
   --store-export FILE     the local store's labelled items as a running \`aisle serve\` exported them (JSON
@@ -85,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       data: { type: 'string' },
       'no-starter': { type: 'boolean', default: false },
+      'starter-share': { type: 'string' },
       'from-store': { type: 'boolean', default: false },
       'store-export': { type: 'string' },
       holdout: { type: 'string' },
@@ -99,6 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!args) return 0;
   const { values } = args;
   const holdout = numberOption('holdout', values.holdout, 0.1, (n) => n > 0 && n < 0.5);
+  const starterShare = numberOption('starter-share', values['starter-share'], DEFAULT_STARTER_SHARE, (n) => n >= 0 && n < 1);
   const seed = numberOption('seed', values.seed, 42, Number.isInteger);
   const targetPrecision = numberOption('target-precision', values['target-precision'], 0.97, (n) => n > 0.5 && n < 1);
   const threads = numberOption('threads', values.threads, availableParallelism(), (n) => Number.isInteger(n) && n > 0);
@@ -112,6 +117,7 @@ export async function run(argv: string[]): Promise<number> {
     fromStore: values['from-store'],
     storeExport: values['store-export'],
     noStarter: values['no-starter'],
+    starterShare,
     holdout,
   });
 
@@ -141,6 +147,7 @@ async function gatherRows(
     fromStore: boolean | undefined;
     storeExport: string | undefined;
     noStarter: boolean | undefined;
+    starterShare: number;
     holdout: number;
   },
 ): Promise<{ train: LabelledRow[]; heldOut: LabelledRow[] }> {
@@ -168,8 +175,10 @@ async function gatherRows(
   }
   if (!opts.noStarter) {
     const starter = await readStarterCatalog(taxonomy);
-    train.push(...starter.train, ...starter.heldOut);
-    console.log(`starter catalog: ${starter.train.length + starter.heldOut.length} rows added to the training rows`);
+    const rows = [...starter.train, ...starter.heldOut];
+    const weight = starterWeight(train.length, rows.length, opts.starterShare);
+    for (const r of rows) train.push({ ...r, weight });
+    console.log(`starter catalog: ${rows.length} rows added to the training rows, weight ${weight.toFixed(2)} each`);
   }
 
   return { train, heldOut };

@@ -105,6 +105,8 @@ export interface BagTrainInput {
   ids: Int32Array[];
   /** Class index per text. */
   labels: Int32Array;
+  /** Weight of each text in the loss (default 1): the starter catalog's rows keep general knowledge at a weight. */
+  weights?: Float32Array;
   classes: number;
   /** Token strings by id. */
   tokens: string[];
@@ -205,9 +207,11 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
         sum += z[c];
       }
       const y = labels[ex];
-      lossSum -= Math.log(z[y] / sum + 1e-12);
-      // z becomes the gradient of the loss with respect to the logits, scaled by the learning rate.
-      for (let c = 0; c < C; c++) z[c] = (z[c] / sum - (c === y ? 1 : 0)) * lr;
+      const weight = input.weights ? input.weights[ex] : 1;
+      lossSum -= weight * Math.log(z[y] / sum + 1e-12);
+      // z becomes the gradient of the loss with respect to the logits, scaled by the learning rate and the text's weight.
+      const rate = lr * weight;
+      for (let c = 0; c < C; c++) z[c] = (z[c] / sum - (c === y ? 1 : 0)) * rate;
       const ga = H ? gHid : gh;
       for (let k = 0; k < A; k++) {
         let s = 0;

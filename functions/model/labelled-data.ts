@@ -21,6 +21,8 @@ export const TRAIN_SPLITS = new Set(['train', 'training', '']);
 export interface LabelledText {
   text: string;
   classId: string;
+  /** Weight in training (default 1); evaluation ignores it. */
+  weight?: number;
 }
 
 /** A row of a labelled file; its text is what the cascade's tiers see (the name, with the brand in front when the name lacks it). */

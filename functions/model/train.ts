@@ -53,6 +53,12 @@ export interface TrainOptions {
    * rows and the encoder's review of rule decisions is calibrated on the validation slice (metrics.json `rules`).
    */
   rules?: RuleSet;
+  /**
+   * Weigh the rows so that each top-level class (Food, Non-Food) carries the same total weight. Default true: a
+   * catalog that is mostly groceries otherwise teaches that any word the model does not know means Food, and the
+   * model's guesses on unseen merchandise lean Food.
+   */
+  balanceTopLevel?: boolean;
   onProgress?: (msg: string) => void;
 }
 
@@ -100,7 +106,8 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
   for (const [i, row] of rows.entries()) {
     if (!taxonomy.get(row.classId)) throw new TrainError(`row ${i + 1}: class "${row.classId}" is not in taxonomy ${taxonomy.version}`);
     const text = normalizeText(row.text ?? '');
-    if (text) examples.push({ text, classId: row.classId });
+    if (!(row.weight === undefined || row.weight > 0)) throw new TrainError(`row ${i + 1}: weight ${row.weight} is not positive`);
+    if (text) examples.push({ text, classId: row.classId, weight: row.weight });
   }
   const order = new Map(taxonomy.classes.map((c, i) => [c.id, i]));
   const classIds = [...new Set(examples.map((e) => e.classId))].sort((a, b) => order.get(a)! - order.get(b)!);
@@ -108,6 +115,10 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
   const classIndex = new Map(classIds.map((c, i) => [c, i]));
   progress(`${examples.length} rows, ${classIds.length} classes`);
 
+  // The rows as given (the same data hashes the same whatever the trainer derives from it).
+  const trainingDataHash = dataHash(examples);
+  const balanced = opts.balanceTopLevel ?? true;
+  if (balanced) balanceTopLevel(examples, taxonomy);
   const isValidation = validationSlice(examples, seed, validationFraction);
   const trainSet = examples.filter((_, i) => !isValidation[i]);
   const validSet = examples.filter((_, i) => isValidation[i]);
@@ -124,6 +135,7 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
   const input = {
     ids: trainSet.map((e) => encode(e.text)),
     labels: Int32Array.from(trainSet, (e) => classIndex.get(e.classId)!),
+    weights: trainSet.some((e) => e.weight !== undefined) ? Float32Array.from(trainSet, (e) => e.weight ?? 1) : undefined,
     classes: classIds.length,
     tokens,
     unknownFlags,
@@ -205,11 +217,12 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
     trainer: TRAINER,
     parentVersion: opts.parentVersion ?? null,
     createdAt: new Date().toISOString(),
-    trainingDataHash: dataHash(examples),
+    trainingDataHash,
     rows: examples.length,
     classes: classIds.length,
     seed,
     config: cfg,
+    balanceTopLevel: balanced,
     trainSeconds: Math.round((performance.now() - started) / 100) / 10,
   };
 
@@ -223,6 +236,20 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
     `wrote ${dir}: validation level 1 accuracy ${l1.accuracy.toFixed(4)}, level 2 macro-F1 ${l2.macroF1.toFixed(4)}, coverage ${validation.coverage.coverage.toFixed(3)} at accuracy ${validation.coverage.accuracy.toFixed(4)}`,
   );
   return { dir, metrics };
+}
+
+/** Scales the rows' weights so that every top-level class has the same total weight (their mean weight stays the same). */
+function balanceTopLevel(examples: LabelledText[], taxonomy: Taxonomy): void {
+  const rootOf = (classId: string) => taxonomy.lineage(classId)[0].id;
+  const totals = new Map<string, number>();
+  let all = 0;
+  for (const e of examples) {
+    const root = rootOf(e.classId);
+    totals.set(root, (totals.get(root) ?? 0) + (e.weight ?? 1));
+    all += e.weight ?? 1;
+  }
+  if (totals.size < 2) return;
+  for (const e of examples) e.weight = ((e.weight ?? 1) * all) / totals.size / totals.get(rootOf(e.classId))!;
 }
 
 /** Stratified, seeded validation slice (1 = validation): every class with 4 rows or more keeps rows on both sides. */
@@ -255,9 +282,9 @@ function calibrate(model: BagModel, ids: Int32Array[], labels: Int32Array) {
     });
   const nllBefore = meanNll(scaled(0), labels, 1);
   let best = { scale: 0, temperature: 1, nllAfter: Infinity };
-  // A floor of 1: texts made only of unseen word pieces must never be as confident as known ones, even when
-  // the validation slice (drawn from the same catalog) has few of them.
-  for (const scale of [1, 2, 4, 8]) {
+  // A floor of 2: texts made mostly of unseen word pieces must never be as confident as known ones, even when
+  // the validation slice (drawn from the same catalog) has few of them (at 1, "synthetic motor oil" was Food).
+  for (const scale of [2, 4, 8]) {
     const logits = scaled(scale);
     const temperature = fitTemperature(logits, labels);
     const nll = meanNll(logits, labels, temperature);
@@ -266,9 +293,9 @@ function calibrate(model: BagModel, ids: Int32Array[], labels: Int32Array) {
   return { ...best, nllBefore };
 }
 
-/** SHA-256 of the training rows (normalized text + class id, sorted). */
+/** SHA-256 of the training rows (normalized text + class id, and the weight when not 1; sorted). */
 function dataHash(examples: LabelledText[]): string {
-  const lines = examples.map((e) => `${e.text}\t${e.classId}`).sort();
+  const lines = examples.map((e) => `${e.text}\t${e.classId}${e.weight === undefined || e.weight === 1 ? '' : `\t${e.weight}`}`).sort();
   const hash = createHash('sha256');
   for (const line of lines) hash.update(line + '\n');
   return `sha256:${hash.digest('hex')}`;

@@ -22,6 +22,19 @@ export const STARTER_VERSION = 'starter-v1';
 export const STARTER_SEED = 42;
 export const STARTER_DIR = join(SHIPPED_MODELS_DIR, STARTER_VERSION);
 
+/** The least share of the training weight `aisle train` gives the starter catalog's rows beside a user's own. */
+export const DEFAULT_STARTER_SHARE = 0.75;
+
+/**
+ * The weight of each starter row when `starterRows` of them train beside `userRows` of a user's own: enough for
+ * the catalog to carry `share` of the training weight, and never below 1, so a large grocery catalog does not
+ * drown what the starter knows about everything else (clothing, electronics, tools …).
+ */
+export function starterWeight(userRows: number, starterRows: number, share = DEFAULT_STARTER_SHARE): number {
+  if (!starterRows || share <= 0) return 1;
+  return Math.max(1, ((share / (1 - share)) * userRows) / starterRows);
+}
+
 /** The starter catalog as labelled rows: its `train` split trains, its `validation` split is held out. */
 export async function readStarterCatalog(taxonomy: Taxonomy, file = CATALOG_PATH): Promise<{ train: LabelledRow[]; heldOut: LabelledRow[] }> {
   const { rows } = await readLabelledCsv(file, taxonomy);

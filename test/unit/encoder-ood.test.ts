@@ -11,6 +11,20 @@ import { trainEncoder } from '../../functions/model/train.ts';
 import { groceryRows, OUT_OF_DOMAIN } from '../fixtures/grocery.ts';
 
 const taxonomy = loadTaxonomy();
+
+/** Names that share nothing with the training rows but letters: the encoder must defer them, not guess. */
+const FAR_FROM_EVERYTHING = [
+  'Zorblatt Quenximor Vell',
+  'xkq7 vvbz 99-plm',
+  'Flurbish Wembleton Kraxis 3000',
+  'qwertyuiop asdfghjkl',
+  'Brautkleid Spitze Elfenbein Gr. 38',
+  'Chaussures de randonnée imperméables homme',
+  'Zapatillas deportivas niño talla 32',
+  'Кроссовки мужские беговые',
+  '男士 运动鞋 透气',
+  'ノートパソコン スタンド アルミ',
+];
 const SMALL = { ngramBuckets: 20_000, pairBuckets: 5_000, dim: 32, epochs: 30, lr: 0.1 };
 
 describe('encoder on out-of-domain products', () => {
@@ -40,6 +54,16 @@ describe('encoder on out-of-domain products', () => {
       .filter((x) => x.o.classId?.startsWith('food'))
       .map((x) => `${x.name} → ${x.o.classId} (${x.o.reason})`);
     expect(confidentFood).toEqual([]);
+  });
+
+  it('decides nothing for invented words, random strings and merchandise in other languages', async () => {
+    const tier = createEncoderTier(encoder, { taxonomy });
+    const outcomes = await tier.decide(
+      FAR_FROM_EVERYTHING.map((name) => toCascadeItem({ name })),
+      { hints: [] },
+    );
+    const decided = outcomes.flatMap((o, i) => (o.kind === 'decided' ? [`${FAR_FROM_EVERYTHING[i]} → ${o.classId} (${o.reason})`] : []));
+    expect(decided).toEqual([]);
   });
 
   it('is less sure of unseen goods than of known products under unseen brands', async () => {
