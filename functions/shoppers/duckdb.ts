@@ -1,0 +1,86 @@
+/**
+ * The shopper pipeline's engine on DuckDB: an in-memory database that spills to `tmpDir` past its memory limit,
+ * so sessionizing 10 million events stays within about a gigabyte of memory.
+ */
+import { mkdirSync } from 'node:fs';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { ShopperSqlEngine, SqlValue } from './ports.ts';
+
+const quoteId = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+export class DuckDbShopperEngine implements ShopperSqlEngine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly c: DuckDBConnection,
+  ) {}
+
+  static async open(opts: { tmpDir: string; memoryLimit?: string; threads?: number }): Promise<DuckDbShopperEngine> {
+    mkdirSync(opts.tmpDir, { recursive: true });
+    const config: Record<string, string> = {
+      memory_limit: opts.memoryLimit ?? '512MB',
+      temp_directory: opts.tmpDir,
+      // Without the ICU extension DuckDB's time zone is UTC: a time without a zone is read as UTC.
+      // Row order within a table is not needed (every window orders itself): lets DuckDB stream and spill more.
+      preserve_insertion_order: 'false',
+    };
+    if (opts.threads) config.threads = String(opts.threads);
+    const instance = await DuckDBInstance.create(':memory:', config);
+    return new DuckDbShopperEngine(instance, await instance.connect());
+  }
+
+  async csvHeader(path: string): Promise<string[]> {
+    const reader = await this.c.runAndReadAll(`DESCRIBE SELECT * FROM read_csv(${quoteText(path)}, all_varchar = true, header = true)`);
+    return reader.getRowObjectsJS().map((r) => String(r.column_name));
+  }
+
+  async csvView(view: string, path: string, columns: Record<string, string | undefined>): Promise<void> {
+    const cols = Object.entries(columns).map(([name, header]) => `${header === undefined ? 'NULL' : quoteId(header)}::VARCHAR AS ${quoteId(name)}`);
+    // Quotes, delimiters and headers are sniffed; every cell is read as text and parsed by the SQL that reads the view.
+    await this.c.run(
+      `CREATE OR REPLACE VIEW ${quoteId(view)} AS SELECT row_number() OVER () AS row_no, ${cols.join(', ')}
+       FROM read_csv(${quoteText(path)}, all_varchar = true, header = true, strict_mode = false, null_padding = true)`,
+    );
+  }
+
+  async createTable(table: string, select: string, params: SqlValue[] = []): Promise<void> {
+    await this.c.run(`CREATE OR REPLACE TABLE ${quoteId(table)} AS ${select}`, params);
+  }
+
+  async tableOf(table: string, columns: Record<string, 'VARCHAR' | 'DOUBLE'>, rows: SqlValue[][]): Promise<void> {
+    const types = Object.values(columns);
+    await this.c.run(
+      `CREATE OR REPLACE TABLE ${quoteId(table)} (${Object.entries(columns)
+        .map(([n, t]) => `${quoteId(n)} ${t}`)
+        .join(', ')})`,
+    );
+    const appender = await this.c.createAppender(table);
+    try {
+      for (const row of rows) {
+        row.forEach((v, i) => {
+          if (v === null) appender.appendNull();
+          else if (types[i] === 'DOUBLE') appender.appendDouble(Number(v));
+          else appender.appendVarchar(String(v));
+        });
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  async query<T = Record<string, unknown>>(select: string, params: SqlValue[] = []): Promise<T[]> {
+    return (await this.c.runAndReadAll(select, params)).getRowObjectsJS() as T[];
+  }
+
+  async writeFile(select: string, path: string): Promise<void> {
+    const format = path.endsWith('.parquet') ? '(FORMAT parquet)' : '(FORMAT csv, HEADER true)';
+    await this.c.run(`COPY (${select}) TO ${quoteText(path)} ${format}`);
+  }
+
+  async close(): Promise<void> {
+    this.c.closeSync();
+    this.instance.closeSync();
+  }
+}
