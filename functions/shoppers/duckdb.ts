@@ -9,6 +9,9 @@ import type { ShopperSqlEngine, SqlValue } from './ports.ts';
 const quoteId = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
+/** RFC 4180 quoting, fixed: left to the sniffer, an apostrophe in a search term ("kellogg's") can be taken for the quote. */
+const readCsv = (path: string) => `read_csv(${quoteText(path)}, all_varchar = true, header = true, quote = '"', escape = '"'`;
+
 export class DuckDbShopperEngine implements ShopperSqlEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -30,7 +33,7 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
   }
 
   async csvHeader(path: string): Promise<string[]> {
-    const reader = await this.c.runAndReadAll(`DESCRIBE SELECT * FROM read_csv(${quoteText(path)}, all_varchar = true, header = true)`);
+    const reader = await this.c.runAndReadAll(`DESCRIBE SELECT * FROM ${readCsv(path)})`);
     return reader.getRowObjectsJS().map((r) => String(r.column_name));
   }
 
@@ -39,7 +42,7 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
     // Quotes, delimiters and headers are sniffed; every cell is read as text and parsed by the SQL that reads the view.
     await this.c.run(
       `CREATE OR REPLACE VIEW ${quoteId(view)} AS SELECT row_number() OVER () AS row_no, ${cols.join(', ')}
-       FROM read_csv(${quoteText(path)}, all_varchar = true, header = true, strict_mode = false, null_padding = true)`,
+       FROM ${readCsv(path)}, strict_mode = false, null_padding = true)`,
     );
   }
 
