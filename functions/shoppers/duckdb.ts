@@ -16,6 +16,8 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly c: DuckDBConnection,
+    /** Appends while `c` streams a result (forEachBatch). */
+    private readonly writer: DuckDBConnection,
   ) {}
 
   static async open(opts: { tmpDir: string; memoryLimit?: string; threads?: number }): Promise<DuckDbShopperEngine> {
@@ -29,7 +31,7 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
     };
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
-    return new DuckDbShopperEngine(instance, await instance.connect());
+    return new DuckDbShopperEngine(instance, await instance.connect(), await instance.connect());
   }
 
   async csvHeader(path: string): Promise<string[]> {
@@ -51,26 +53,34 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
   }
 
   async tableOf(table: string, columns: Record<string, 'VARCHAR' | 'DOUBLE'>, rows: SqlValue[][]): Promise<void> {
-    const types = Object.values(columns);
     await this.c.run(
       `CREATE OR REPLACE TABLE ${quoteId(table)} (${Object.entries(columns)
         .map(([n, t]) => `${quoteId(n)} ${t}`)
         .join(', ')})`,
     );
-    const appender = await this.c.createAppender(table);
+    await this.append(table, rows);
+  }
+
+  async append(table: string, rows: SqlValue[][]): Promise<void> {
+    const appender = await this.writer.createAppender(table);
     try {
       for (const row of rows) {
-        row.forEach((v, i) => {
+        for (const v of row) {
           if (v === null) appender.appendNull();
-          else if (types[i] === 'DOUBLE') appender.appendDouble(Number(v));
-          else appender.appendVarchar(String(v));
-        });
+          else if (typeof v === 'number') appender.appendDouble(v);
+          else appender.appendVarchar(v);
+        }
         appender.endRow();
       }
       appender.flushSync();
     } finally {
       appender.closeSync();
     }
+  }
+
+  async forEachBatch<T = Record<string, unknown>>(select: string, fn: (rows: T[]) => Promise<void>): Promise<void> {
+    const result = await this.c.stream(select);
+    for await (const rows of result.yieldRowObjectJs()) await fn(rows as T[]);
   }
 
   async query<T = Record<string, unknown>>(select: string, params: SqlValue[] = []): Promise<T[]> {
@@ -83,6 +93,7 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
   }
 
   async close(): Promise<void> {
+    this.writer.closeSync();
     this.c.closeSync();
     this.instance.closeSync();
   }

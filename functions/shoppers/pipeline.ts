@@ -58,7 +58,7 @@ export type ShopperStep = (typeof SHOPPER_STEPS)[number];
 const sqlOf = (name: string) => readFileSync(new URL(`../core/shoppers/${name}.sql`, import.meta.url), 'utf8');
 
 const CLASSIFY_BATCH = 1000;
-const SIMILARITY_BATCH = 200_000;
+const SIMILARITY_BATCH = 50_000;
 
 export async function processShopperLogs(
   input: { logs: string; demographics?: string; out: string },
@@ -163,16 +163,19 @@ export async function processShopperLogs(
 async function linkSimilarity(engine: ShopperSqlEngine, productNames: string[]): Promise<void> {
   await engine.createTable('link_pairs', sqlOf('link_pairs'));
   const tfidf = new TfIdf(productNames);
-  const rows: SqlValue[][] = [];
-  for (let offset = 0; ; offset += SIMILARITY_BATCH) {
-    const pairs = await engine.query<{ search_term: string; product_key: string; product_name: string }>(
-      'SELECT search_term, product_key, product_name FROM link_pairs ORDER BY search_term, product_key LIMIT ? OFFSET ?',
-      [SIMILARITY_BATCH, offset],
-    );
-    for (const p of pairs) rows.push([p.search_term, p.product_key, tfidf.similarity(p.search_term, p.product_name)]);
-    if (pairs.length < SIMILARITY_BATCH) break;
-  }
-  await engine.tableOf('link_similarity', { search_term: 'VARCHAR', product_key: 'VARCHAR', similarity: 'DOUBLE' }, rows);
+  await engine.tableOf('link_similarity', { search_term: 'VARCHAR', product_key: 'VARCHAR', similarity: 'DOUBLE' }, []);
+  let rows: SqlValue[][] = [];
+  await engine.forEachBatch<{ search_term: string; product_key: string; product_name: string }>(
+    'SELECT search_term, product_key, product_name FROM link_pairs ORDER BY search_term',
+    async (pairs) => {
+      for (const p of pairs) rows.push([p.search_term, p.product_key, tfidf.similarity(p.search_term, p.product_name)]);
+      if (rows.length >= SIMILARITY_BATCH) {
+        await engine.append('link_similarity', rows);
+        rows = [];
+      }
+    },
+  );
+  await engine.append('link_similarity', rows);
 }
 
 const num = (v: unknown) => Number(v ?? 0);

@@ -14,7 +14,11 @@ export interface ShopperSqlEngine {
   createTable(table: string, select: string, params?: SqlValue[]): Promise<void>;
   /** Creates (or replaces) `table` with these VARCHAR/DOUBLE columns and rows. */
   tableOf(table: string, columns: Record<string, 'VARCHAR' | 'DOUBLE'>, rows: SqlValue[][]): Promise<void>;
+  /** Appends rows (in the table's column order) to a table made by tableOf. */
+  append(table: string, rows: SqlValue[][]): Promise<void>;
   query<T = Record<string, unknown>>(select: string, params?: SqlValue[]): Promise<T[]>;
+  /** Streams a SELECT's rows a batch at a time, never holding them all. */
+  forEachBatch<T = Record<string, unknown>>(select: string, fn: (rows: T[]) => Promise<void>): Promise<void>;
   /** Writes a SELECT to a file: Parquet for .parquet, CSV with a header for .csv. */
   writeFile(select: string, path: string): Promise<void>;
   close(): Promise<void>;

@@ -22,10 +22,12 @@ type Vector = Map<string, number>;
 export class TfIdf {
   private readonly idf = new Map<string, number>();
   private readonly unseenIdf: number;
-  private readonly vectors = new Map<string, Vector>();
+  /** The documents' vectors; a term's is remade each time but for the last one (pairs come grouped by term). */
+  private readonly documents = new Map<string, Vector>();
+  private last: { text: string; vector: Vector } = { text: '', vector: new Map() };
 
   /** `documents`: the product names the terms are compared with (each counted once per distinct trigram). */
-  constructor(documents: Iterable<string>) {
+  constructor(documents: readonly string[]) {
     const df = new Map<string, number>();
     let n = 0;
     for (const doc of documents) {
@@ -35,13 +37,19 @@ export class TfIdf {
     // Smoothed IDF: a trigram in every document still weighs a little, one in none weighs the most.
     for (const [g, count] of df) this.idf.set(g, Math.log((1 + n) / (1 + count)) + 1);
     this.unseenIdf = Math.log(1 + n) + 1;
+    for (const doc of documents) this.documents.set(doc, this.weigh(doc));
   }
 
-  /** The unit TF-IDF vector of a text (memoized: the same names and terms come back many times). */
-  vector(text: string): Vector {
-    let v = this.vectors.get(text);
-    if (v) return v;
-    v = new Map();
+  private vector(text: string): Vector {
+    const known = this.documents.get(text);
+    if (known) return known;
+    if (this.last.text !== text) this.last = { text, vector: this.weigh(text) };
+    return this.last.vector;
+  }
+
+  /** The unit TF-IDF vector of a text. */
+  private weigh(text: string): Vector {
+    const v: Vector = new Map();
     for (const g of trigrams(text)) v.set(g, (v.get(g) ?? 0) + 1);
     let norm = 0;
     for (const [g, tf] of v) {
@@ -51,7 +59,6 @@ export class TfIdf {
     }
     norm = Math.sqrt(norm);
     if (norm > 0) for (const [g, w] of v) v.set(g, w / norm);
-    this.vectors.set(text, v);
     return v;
   }
 
