@@ -23,13 +23,19 @@ timed AS (
               WHEN regexp_full_match(c.ts_text, '[0-9]{12,14}') THEN CAST(c.ts_text AS BIGINT)
               ELSE epoch_ms(TRY_CAST(c.ts_text AS TIMESTAMPTZ)) END AS ts_ms
   FROM cleaned c LEFT JOIN event_aliases a ON a.alias = c.event_key
+),
+checked AS (
+  SELECT t.*,
+         CASE WHEN user_id IS NULL THEN 'missing user_id'
+              WHEN ts_ms IS NULL THEN 'unparseable timestamp'
+              WHEN event IS NULL THEN 'unknown event'
+              WHEN event = 'search' AND search_term IS NULL THEN 'search without search_term'
+              WHEN event <> 'search' AND product_id IS NULL AND product_name IS NULL THEN 'no product_id or product_name'
+         END AS reject_reason
+  FROM timed t
 )
-SELECT row_no, user_id, ts_ms, event, search_term, product_id, product_name, price, quantity,
-       CASE WHEN user_id IS NULL THEN 'missing user_id'
-            WHEN ts_ms IS NULL THEN 'unparseable timestamp'
-            WHEN event IS NULL THEN 'unknown event'
-            WHEN event = 'search' AND search_term IS NULL THEN 'search without search_term'
-            WHEN event <> 'search' AND product_id IS NULL AND product_name IS NULL THEN 'no product_id or product_name'
-       END AS reject_reason,
-       event_raw, ts_raw
-FROM timed
+-- The raw time and event are kept for rejected rows only (the rejects file shows them): good rows carry no copy.
+SELECT row_no, user_id, ts_ms, event, search_term, product_id, product_name, price, quantity, reject_reason,
+       CASE WHEN reject_reason IS NOT NULL THEN event_raw END AS event_raw,
+       CASE WHEN reject_reason IS NOT NULL THEN ts_raw END AS ts_raw
+FROM checked
