@@ -1,0 +1,100 @@
+/**
+ * The shopper pipeline's engine on DuckDB: an in-memory database that spills to `tmpDir` past its memory limit,
+ * so sessionizing 10 million events stays within about a gigabyte of memory.
+ */
+import { mkdirSync } from 'node:fs';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { ShopperSqlEngine, SqlValue } from './ports.ts';
+
+const quoteId = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** RFC 4180 quoting, fixed: left to the sniffer, an apostrophe in a search term ("kellogg's") can be taken for the quote. */
+const readCsv = (path: string) => `read_csv(${quoteText(path)}, all_varchar = true, header = true, quote = '"', escape = '"'`;
+
+export class DuckDbShopperEngine implements ShopperSqlEngine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly c: DuckDBConnection,
+    /** Appends while `c` streams a result (forEachBatch). */
+    private readonly writer: DuckDBConnection,
+  ) {}
+
+  static async open(opts: { tmpDir: string; memoryLimit?: string; threads?: number }): Promise<DuckDbShopperEngine> {
+    mkdirSync(opts.tmpDir, { recursive: true });
+    const config: Record<string, string> = {
+      memory_limit: opts.memoryLimit ?? '512MB',
+      temp_directory: opts.tmpDir,
+      // Without the ICU extension DuckDB's time zone is UTC: a time without a zone is read as UTC.
+      // Row order within a table is not needed (every window orders itself): lets DuckDB stream and spill more.
+      preserve_insertion_order: 'false',
+    };
+    if (opts.threads) config.threads = String(opts.threads);
+    const instance = await DuckDBInstance.create(':memory:', config);
+    return new DuckDbShopperEngine(instance, await instance.connect(), await instance.connect());
+  }
+
+  async csvHeader(path: string): Promise<string[]> {
+    const reader = await this.c.runAndReadAll(`DESCRIBE SELECT * FROM ${readCsv(path)})`);
+    return reader.getRowObjectsJS().map((r) => String(r.column_name));
+  }
+
+  async csvView(view: string, path: string, columns: Record<string, string | undefined>): Promise<void> {
+    const cols = Object.entries(columns).map(([name, header]) => `${header === undefined ? 'NULL' : quoteId(header)}::VARCHAR AS ${quoteId(name)}`);
+    // Quotes, delimiters and headers are sniffed; every cell is read as text and parsed by the SQL that reads the view.
+    await this.c.run(
+      `CREATE OR REPLACE VIEW ${quoteId(view)} AS SELECT row_number() OVER () AS row_no, ${cols.join(', ')}
+       FROM ${readCsv(path)}, strict_mode = false, null_padding = true)`,
+    );
+  }
+
+  async createTable(table: string, select: string, params: SqlValue[] = []): Promise<void> {
+    await this.c.run(`CREATE OR REPLACE TABLE ${quoteId(table)} AS ${select}`, params);
+  }
+
+  async tableOf(table: string, columns: Record<string, 'VARCHAR' | 'DOUBLE'>, rows: SqlValue[][]): Promise<void> {
+    await this.c.run(
+      `CREATE OR REPLACE TABLE ${quoteId(table)} (${Object.entries(columns)
+        .map(([n, t]) => `${quoteId(n)} ${t}`)
+        .join(', ')})`,
+    );
+    await this.append(table, rows);
+  }
+
+  async append(table: string, rows: SqlValue[][]): Promise<void> {
+    const appender = await this.writer.createAppender(table);
+    try {
+      for (const row of rows) {
+        for (const v of row) {
+          if (v === null) appender.appendNull();
+          else if (typeof v === 'number') appender.appendDouble(v);
+          else appender.appendVarchar(v);
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  async forEachBatch<T = Record<string, unknown>>(select: string, fn: (rows: T[]) => Promise<void>): Promise<void> {
+    const result = await this.c.stream(select);
+    for await (const rows of result.yieldRowObjectJs()) await fn(rows as T[]);
+  }
+
+  async query<T = Record<string, unknown>>(select: string, params: SqlValue[] = []): Promise<T[]> {
+    return (await this.c.runAndReadAll(select, params)).getRowObjectsJS() as T[];
+  }
+
+  async writeFile(select: string, path: string): Promise<void> {
+    const format = path.endsWith('.parquet') ? '(FORMAT parquet)' : '(FORMAT csv, HEADER true)';
+    await this.c.run(`COPY (${select}) TO ${quoteText(path)} ${format}`);
+  }
+
+  async close(): Promise<void> {
+    this.writer.closeSync();
+    this.c.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,36 @@
+/** What the shopper pipeline asks of its engine and its classifier: DuckDB and the cascade locally, Athena and the Lambda cascade on AWS later. */
+
+export type SqlValue = string | number | null;
+
+export interface ShopperSqlEngine {
+  /** The header of a CSV file, as written. */
+  csvHeader(path: string): Promise<string[]>;
+  /**
+   * Makes `view` over a CSV file: `row_no` (1 for the first data row) and one VARCHAR column per entry of `columns`,
+   * read from the named header (NULL where undefined).
+   */
+  csvView(view: string, path: string, columns: Record<string, string | undefined>): Promise<void>;
+  /** Creates (or replaces) `table` from a SELECT with `?` parameters. */
+  createTable(table: string, select: string, params?: SqlValue[]): Promise<void>;
+  /** Creates (or replaces) `table` with these VARCHAR/DOUBLE columns and rows. */
+  tableOf(table: string, columns: Record<string, 'VARCHAR' | 'DOUBLE'>, rows: SqlValue[][]): Promise<void>;
+  /** Appends rows (in the table's column order) to a table made by tableOf. */
+  append(table: string, rows: SqlValue[][]): Promise<void>;
+  query<T = Record<string, unknown>>(select: string, params?: SqlValue[]): Promise<T[]>;
+  /** Streams a SELECT's rows a batch at a time, never holding them all. */
+  forEachBatch<T = Record<string, unknown>>(select: string, fn: (rows: T[]) => Promise<void>): Promise<void>;
+  /** Writes a SELECT to a file: Parquet for .parquet, CSV with a header for .csv. */
+  writeFile(select: string, path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ProductCategory {
+  classId: string | null;
+  /** The class label ("Food > Beverages"); 'unknown' when the cascade sent the product to review. */
+  category: string;
+  tier: string;
+  confidence: number;
+}
+
+/** Classifies product names (one answer per name, in order); the cascade with its cache behind it. */
+export type ProductClassifier = (names: string[]) => Promise<ProductCategory[]>;
