@@ -91,6 +91,11 @@ export class Cascade implements TenantScoped<Cascade> {
     return view;
   }
 
+  /** The same cascade over `wrap` of its cache (one run's write-behind: adapters/local/classify-cache.ts); itself when it has none. */
+  withCache(wrap: (cache: Cache) => Cache): Cascade {
+    return this.opts.cache ? new Cascade({ ...this.opts, cache: wrap(this.opts.cache) }) : this;
+  }
+
   /**
    * Long on purpose: this is the per-batch hot path. The cache pass, the tier loop (with the reviewed decisions
    * of earlier tiers) and the review fallback share the pending index list and the shared traces in locals.

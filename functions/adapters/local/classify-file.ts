@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Cascade } from '../../core/cascade.ts';
 import {
   type CsvBatch,
   CsvBatchReader,
@@ -24,6 +25,7 @@ import { DEFAULT_TAXONOMY_PATH } from '../../core/taxonomy.ts';
 import { addCounts, assertReconciled, emptyCounts } from '../../pipeline/accounting.ts';
 import { type BatchSink, classifyBatches } from '../../pipeline/batch.ts';
 import type { ChunkCounts, ItemRecord, JobCheckpoint, JobRecord } from '../../ports.ts';
+import { RunCache } from './classify-cache.ts';
 import { type ChunkResult, storeKeeps } from './classify-chunk.ts';
 import { classifyInParallel, readHeader, runsInWorkers } from './classify-parallel.ts';
 import { encodeDecisions, offsetRows } from './decision-rows.ts';
@@ -260,6 +262,9 @@ class FileRun {
   private readonly checkpointEvery: number;
   private readonly batchSize: number;
   private readonly csvWrite: CsvWriteOptions;
+  /** This run's cascade: the runtime's, over a cache it writes at checkpoints (classify-cache.ts). */
+  private readonly cascade: Cascade;
+  private runCache: RunCache | undefined;
 
   constructor(
     private readonly rt: LocalRuntime,
@@ -276,6 +281,7 @@ class FileRun {
     this.checkpointEvery = Math.max(1, opts.checkpointEvery ?? 50_000);
     this.batchSize = opts.batchSize ?? 256;
     this.csvWrite = { raw: opts.csvRaw ?? false };
+    this.cascade = rt.cascade.withCache((cache) => (this.runCache = new RunCache(cache)));
   }
 
   /** Classifies the rest of the file and marks the job done (or failed, and throws). */
@@ -332,7 +338,7 @@ class FileRun {
     const patch: Partial<JobRecord> = { rowsIn: this.records, ...counts, checkpoint: cp };
     // The store write and the checkpoint run while the next batches are classified; one at a time, in order.
     await this.checkpointing;
-    this.checkpointing = this.staging.flush().then(async () => {
+    this.checkpointing = Promise.all([this.staging.flush(), this.runCache?.flush()]).then(async () => {
       await this.rt.jobs.update(this.jobId, patch);
       this.opts.onCheckpoint?.(cp);
     });
@@ -423,7 +429,7 @@ class FileRun {
       batchSize: this.batchSize,
       skipRecords: this.records,
     });
-    await classifyBatches(reader, this.rt.cascade, {
+    await classifyBatches(reader, this.cascade, {
       window: Math.max(1, this.opts.concurrency ?? 1),
       counts: this.counts,
       sink: (columns) => this.sink ?? this.startOutput(columns),

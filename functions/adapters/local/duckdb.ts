@@ -146,6 +146,9 @@ export class RecentHits {
   }
 }
 
+/** DuckDB's memory limit for the local store (LocalDb.open). */
+const STORE_MEMORY_LIMIT = '128MB';
+
 /** The DuckDB file and its one connection; statements are serialized so transactions never interleave. */
 export class LocalDb {
   private queue: Promise<unknown> = Promise.resolve();
@@ -165,7 +168,9 @@ export class LocalDb {
     let instance: DuckDBInstance;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     try {
-      instance = await DuckDBInstance.create(path, { memory_limit: '256MB' });
+      // 128 MB: a classify run's peak RSS is mostly DuckDB's buffers (1,000,000 rows with the encoder: 641 MB
+      // against 756 MB at 256 MB, no slower: docs/benchmarks.md); bigger work spills to the temporary directory.
+      instance = await DuckDBInstance.create(path, { memory_limit: STORE_MEMORY_LIMIT });
     } catch (err) {
       const msg = (err as Error).message;
       const hint = /lock/i.test(msg) ? ' (is another aisle process, e.g. `aisle serve`, using it?)' : '';
