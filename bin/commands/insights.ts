@@ -16,7 +16,7 @@ options:
   --format FORMAT   table (default), csv or json
   -h, --help        this help`;
 
-type Format = 'table' | 'csv' | 'json';
+export type Format = 'table' | 'csv' | 'json';
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -38,7 +38,8 @@ export function formatTable(rows: Record<string, unknown>[]): string {
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
-function render(rows: Record<string, unknown>[], format: Format): string {
+/** The rows as a table, CSV (cells neutralised) or JSON. */
+export function render(rows: Record<string, unknown>[], format: Format): string {
   if (format === 'json') return JSON.stringify(rows, null, 2);
   // Product names in the rows (top_uncertain) are cells a spreadsheet opens: neutralised like every CSV Aisle writes.
   if (format === 'csv')
