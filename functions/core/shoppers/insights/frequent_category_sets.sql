@@ -3,6 +3,8 @@
 -- A set is frequent when at least min_support of the purchase sessions hold it; a triple is counted only when its
 -- three pairs are frequent. support = share of purchase sessions holding the set; confidence = support(set) /
 -- support(antecedent); lift = confidence / support(consequent) (above 1: bought together more than by chance).
+-- Baskets are grouped by their set of frequent categories (a BIGINT bit set over the 62 most frequent), so the
+-- pair and triple joins run over distinct sets, not over every session.
 WITH params AS (SELECT CAST(? AS DOUBLE) AS min_support, CAST(? AS BIGINT) AS top_n),
 basket_items AS (
   SELECT DISTINCT e.session_id, e.category
@@ -16,27 +18,39 @@ singles AS (
   GROUP BY b.category, t.n, p.min_support
   HAVING COUNT(*) >= p.min_support * t.n
 ),
-frequent_items AS (SELECT b.* FROM basket_items b JOIN singles s ON s.category = b.category),
+category_bits AS (
+  SELECT category, cnt, CAST(POWER(2, bit) AS BIGINT) AS bit_value, CAST(POWER(2, bit + 1) AS BIGINT) AS next_bit_value
+  FROM (SELECT category, cnt, ROW_NUMBER() OVER (ORDER BY cnt DESC, category) - 1 AS bit FROM singles) ranked
+  WHERE bit < 62
+),
+basket_sets AS (
+  SELECT b.session_id, SUM(c.bit_value) AS category_set
+  FROM basket_items b JOIN category_bits c ON c.category = b.category
+  GROUP BY b.session_id
+),
+set_members AS (
+  SELECT s.category_set, s.baskets, c.category
+  FROM (SELECT category_set, COUNT(*) AS baskets FROM basket_sets GROUP BY category_set) s
+  JOIN category_bits c ON s.category_set % c.next_bit_value >= c.bit_value
+),
 pairs AS (
-  SELECT x.category AS a, y.category AS b, COUNT(*) AS cnt
-  FROM frequent_items x JOIN frequent_items y ON y.session_id = x.session_id AND x.category < y.category
+  SELECT x.category AS a, y.category AS b, SUM(x.baskets) AS cnt
+  FROM set_members x JOIN set_members y ON y.category_set = x.category_set AND x.category < y.category
   CROSS JOIN baskets t CROSS JOIN params p
   GROUP BY x.category, y.category, t.n, p.min_support
-  HAVING COUNT(*) >= p.min_support * t.n
-),
-pair_items AS (
-  SELECT x.session_id, x.category AS a, y.category AS b
-  FROM frequent_items x JOIN frequent_items y ON y.session_id = x.session_id AND x.category < y.category
-  JOIN pairs f ON f.a = x.category AND f.b = y.category
+  HAVING SUM(x.baskets) >= p.min_support * t.n
 ),
 triples AS (
-  SELECT x.a, x.b, z.category AS c, COUNT(*) AS cnt
-  FROM pair_items x JOIN frequent_items z ON z.session_id = x.session_id AND x.b < z.category
-  JOIN pairs ac ON ac.a = x.a AND ac.b = z.category
-  JOIN pairs bc ON bc.a = x.b AND bc.b = z.category
+  SELECT x.category AS a, y.category AS b, z.category AS c, SUM(x.baskets) AS cnt
+  FROM set_members x
+  JOIN set_members y ON y.category_set = x.category_set AND x.category < y.category
+  JOIN set_members z ON z.category_set = x.category_set AND y.category < z.category
+  JOIN pairs ab ON ab.a = x.category AND ab.b = y.category
+  JOIN pairs ac ON ac.a = x.category AND ac.b = z.category
+  JOIN pairs bc ON bc.a = y.category AND bc.b = z.category
   CROSS JOIN baskets t CROSS JOIN params p
-  GROUP BY x.a, x.b, z.category, t.n, p.min_support
-  HAVING COUNT(*) >= p.min_support * t.n
+  GROUP BY x.category, y.category, z.category, t.n, p.min_support
+  HAVING SUM(x.baskets) >= p.min_support * t.n
 ),
 rules AS (
   SELECT 2 AS size, f.a AS antecedent, sa.cnt AS antecedent_cnt, f.b AS consequent, f.cnt FROM pairs f JOIN singles sa ON sa.category = f.a
