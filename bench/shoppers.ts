@@ -1,7 +1,7 @@
 /**
  * The shopper pipeline end to end (parse, dedupe, sessions, demographics, cascade categories, search links, Parquet
  * out) over a generated log, beside a plain DuckDB read_csv + COUNT(*) over the same file in the same run, with
- * the process's peak RSS. The log is generated first by `aisle shoppers generate` in a child process, so its
+ * the process's peak RSS, then each named insight query (functions/core/shoppers/insights) timed over the output. The log is generated first by `aisle shoppers generate` in a child process, so its
  * memory is not counted. Issue 17's target: 10M events, 1M shoppers, ≤ 120 s with all insights, ≤ 1 GB.
  *   npx tsx bench/shoppers.ts [--events 1000000] [--shoppers 100000] [--memory-limit 512MB] [--keep]
  */
@@ -15,6 +15,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { createLocalRuntime } from '../functions/adapters/local/runtime.ts';
 import { cascadeClassifier } from '../functions/shoppers/classify.ts';
 import { DuckDbShopperEngine } from '../functions/shoppers/duckdb.ts';
+import { ShopperInsights } from '../functions/shoppers/insights.ts';
 import { processShopperLogs } from '../functions/shoppers/pipeline.ts';
 import { machineLine } from './machine.ts';
 
@@ -71,5 +72,18 @@ console.log(
   `          ${summary.eventsIn} in, ${summary.duplicatesDropped} duplicates, ${Object.values(summary.rejected).reduce((a, b) => a + b, 0)} rejected, ` +
     `${summary.sessions} sessions, ${summary.searchesLinked}/${summary.searches} searches linked`,
 );
+
+// Each insight query once over the Parquet output, in a fresh DuckDB: the first run, as `aisle shoppers insights` pays it.
+const insights = await ShopperInsights.open(join(dir, 'out'));
+let insightsTotal = 0;
+for (const { name } of insights.list()) {
+  t = performance.now();
+  const rows = await insights.run(name);
+  const ms = performance.now() - t;
+  insightsTotal += ms;
+  console.log(`insight   ${name.padEnd(30)} ${ms.toFixed(0).padStart(6)} ms  ${rows.length} rows`);
+}
+insights.close();
+console.log(`insights  ${(insightsTotal / 1000).toFixed(1)} s in all, peak RSS ${peakMb()} MB`);
 if (values.keep) console.log(`kept ${dir}`);
 else rmSync(dir, { recursive: true, force: true });

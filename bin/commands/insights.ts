@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { aisleHome } from '../../functions/adapters/local/runtime.ts';
-import { neutraliseCell } from '../../functions/core/csv.ts';
+import { csvCell } from '../../functions/core/csv.ts';
 import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle insights [NAME] [--job ID] [--format table|csv|json]
@@ -16,7 +15,7 @@ options:
   --format FORMAT   table (default), csv or json
   -h, --help        this help`;
 
-type Format = 'table' | 'csv' | 'json';
+export type Format = 'table' | 'csv' | 'json';
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -38,11 +37,16 @@ export function formatTable(rows: Record<string, unknown>[]): string {
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
-function render(rows: Record<string, unknown>[], format: Format): string {
+/** The rows as a table, CSV (cells neutralised) or JSON. */
+export function render(rows: Record<string, unknown>[], format: Format): string {
   if (format === 'json') return JSON.stringify(rows, null, 2);
-  // Product names in the rows (top_uncertain) are cells a spreadsheet opens: neutralised like every CSV Aisle writes.
-  if (format === 'csv')
-    return rows.length ? stringify(rows, { header: true, cast: { boolean: (b) => String(b), string: neutraliseCell } }).trimEnd() : '';
+  // Product names and search terms in the rows are cells a spreadsheet opens: through csvCell, like every CSV Aisle writes.
+  if (format === 'csv') {
+    if (!rows.length) return '';
+    const cols = Object.keys(rows[0]);
+    const line = (cells: unknown[]) => cells.map((v) => csvCell(v === null || v === undefined ? '' : String(v))).join(',');
+    return [line(cols), ...rows.map((r) => line(cols.map((c) => r[c])))].join('\n');
+  }
   return formatTable(rows);
 }
 

@@ -7,12 +7,15 @@ import { cascadeClassifier } from '../../functions/shoppers/classify.ts';
 import { columnsHelp } from '../../functions/shoppers/columns.ts';
 import { DuckDbShopperEngine } from '../../functions/shoppers/duckdb.ts';
 import { generateShopperLogs } from '../../functions/shoppers/generator.ts';
+import { DEFAULT_SHOPPER_INSIGHT_PARAMS as INSIGHT_DEFAULTS, ShopperInsights } from '../../functions/shoppers/insights.ts';
 import { DEFAULT_SHOPPER_OPTIONS as D, processShopperLogs, SHOPPER_STEPS, type ShopperSummary } from '../../functions/shoppers/pipeline.ts';
 import { parseTierList, selectableTierNames } from '../../functions/tiers/registry.ts';
 import { commandArgs } from './args.ts';
+import { type Format, render } from './insights.ts';
 
 const HELP = `usage: aisle shoppers LOGS.csv [--demographics D.csv] [--out DIR] [options]
        aisle shoppers generate [--events N] [--shoppers M] [--seed S] [--out DIR]
+       aisle shoppers insights DIR [NAME] [--format table|csv|json] [--min-support X] [--top N]
 
 Reads shopper logs (searches, views, add-to-cart, purchases), drops bad rows (to DIR/rejects.csv, with the
 reason) and duplicates, cuts sessions, merges demographics, classifies every product through the cascade
@@ -38,6 +41,11 @@ generate options (writes DIR/shopper-logs.csv, demographics.csv, planted-searche
   --shoppers M          shoppers (default 10000; each has a session once N >= about 8 x M)
   --seed S              random seed (default 1)
 
+insights options (named queries over the tables in DIR; with no NAME, lists them):
+  --format FORMAT       table (default), csv or json
+  --min-support X       share of purchase sessions a category set must reach (default ${INSIGHT_DEFAULTS.minSupport})
+  --top N               rows kept by the ranked queries, per category where they rank within one (default ${INSIGHT_DEFAULTS.topN})
+
 ${columnsHelp()}`;
 
 function number(value: string | undefined, name: string, fallback: number, integer = false): number {
@@ -62,6 +70,9 @@ const OPTIONS = {
   events: { type: 'string' },
   shoppers: { type: 'string' },
   seed: { type: 'string' },
+  format: { type: 'string', default: 'table' },
+  'min-support': { type: 'string' },
+  top: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -71,6 +82,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!args) return 0;
   const { values, positionals } = args;
   if (positionals[0] === 'generate') return generate(values);
+  if (positionals[0] === 'insights') return insights(positionals.slice(1), values);
   if (positionals.length !== 1) throw new UserError(`one shopper-log CSV expected, got ${positionals.length}\n\n${HELP}`);
   const out = resolve(values.out ?? join(aisleHome(), 'shoppers'));
   const options = {
@@ -165,4 +177,28 @@ function generate(values: { events?: string; shoppers?: string; seed?: string; o
       `to ${paths.logs}, with ${paths.demographics}, ${paths.searches} and ${join(out, 'truth.json')}`,
   );
   return 0;
+}
+
+async function insights(positionals: string[], values: { format?: string; 'min-support'?: string; top?: string }): Promise<number> {
+  const format = values.format as Format;
+  if (!['table', 'csv', 'json'].includes(format)) throw new UserError(`--format must be table, csv or json, not "${values.format}"`);
+  if (positionals.length < 1 || positionals.length > 2) throw new UserError(`aisle shoppers insights DIR [NAME] expected\n\n${HELP}`);
+  const minSupport = number(values['min-support'], '--min-support', INSIGHT_DEFAULTS.minSupport);
+  if (minSupport > 1) throw new UserError(`--min-support is a share of sessions, 0 to 1, got ${minSupport}`);
+  const topN = number(values.top, '--top', INSIGHT_DEFAULTS.topN, true);
+  const [dir, name] = positionals;
+  const shopperInsights = await ShopperInsights.open(resolve(dir));
+  try {
+    if (!name) {
+      const list = shopperInsights.list();
+      // The table shows each description's first sentence; csv keeps them whole (as `aisle insights` does).
+      const shown = format === 'table' ? list.map((q) => ({ ...q, description: q.description.split(/(?<=\.) /)[0] })) : list;
+      console.log(format === 'json' ? JSON.stringify(list.map((q) => q.name)) : render(shown, format));
+      return 0;
+    }
+    console.log(render(await shopperInsights.run(name, { minSupport, topN }), format));
+    return 0;
+  } finally {
+    shopperInsights.close();
+  }
 }
