@@ -25,6 +25,11 @@ export interface CascadeOptions {
   topK?: number;
   /** Whose items these are (forTenant); the tiers hear of it in their context. Absent: the default tenant's. */
   tenant?: string;
+  /**
+   * The versions cacheable tiers this cascade does not run are at now (the champion's version when the encoder is
+   * not loaded, e.g. `--tiers cache,rules`): their cached decisions of other versions are misses too.
+   */
+  versionsOutside?: ReadonlyMap<TierName, string>;
 }
 
 const byScore = (a: Candidate, b: Candidate) => b.score - a.score;
@@ -120,7 +125,7 @@ export class Cascade implements TenantScoped<Cascade> {
       const miss: TraceStep = { tier: CACHE_TIER, outcome: 'deferred', reason: 'not cached', ms };
       const retired: TraceStep = { tier: CACHE_TIER, outcome: 'deferred', reason: 'cached decision of a retired version', ms };
       // The versions its tiers run now, read per batch: a remote encoder learns its own from its first answer.
-      const current = new Map<TierName, string>();
+      const current = new Map<TierName, string>(this.opts.versionsOutside);
       for (const tier of this.opts.tiers) if (tier.version !== undefined) current.set(tier.name, tier.version);
       const rest: number[] = [];
       for (const i of pending) {

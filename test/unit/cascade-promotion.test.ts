@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
+import { classifyWorkerScript } from '../../bin/commands/classify.ts';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
@@ -69,6 +70,27 @@ describe('the cache after a promotion', { timeout: 120_000 }, () => {
     expect(third.filter((r) => r.tier === 'cache' && r.model_version !== '' && r.model_version !== 'v2')).toEqual([]);
   });
 
+  it('a run of the cheap tiers (cache, rules), on this thread or on workers, serves no decision of a retired model either', async () => {
+    // Cached: the current champion's decisions (a full run). Then another model is promoted.
+    const full = await classify('cheap-before.csv');
+    expect(full.filter((r) => r.model_version === 'v2').length).toBeGreaterThan(0);
+    await promoteCopy('v4');
+    for (const threads of [1, 2]) {
+      const rt = await createLocalRuntime({ home, tiers: ['cache', 'rules'], warn: () => undefined });
+      try {
+        const output = join(home, `cheap-${threads}.csv`);
+        await classifyFile(rt, { input, output, lake: 'off', threads, parallelMinBytes: 0, workerScript: classifyWorkerScript });
+        const rows = parse(readFileSync(output), { columns: true }) as Row[];
+        expect(rows.filter((r) => r.model_version === 'v2')).toEqual([]);
+        // The label still stands; what only the retired model decided is left to review.
+        expect(rows.find((r) => r.name === 'Kettle Corn')).toMatchObject({ tier: 'cache', level2: 'Breakfast' });
+        expect(rows.find((r) => r.name === 'Pretzel Bites')?.tier).toBe('review');
+      } finally {
+        await rt.close();
+      }
+    }
+  });
+
   it('a running process (aisle serve) answers with a champion promoted while it runs', async () => {
     const rt = await createLocalRuntime({ home, tiers: ['cache', 'rules', 'encoder'], warn: () => undefined });
     try {
@@ -76,12 +98,12 @@ describe('the cache after a promotion', { timeout: 120_000 }, () => {
         await classifyFile(rt, { input, output: join(home, output), lake: 'off' });
         return parse(readFileSync(join(home, output)), { columns: true }) as Row[];
       };
-      expect((await run('before.csv')).filter((r) => r.model_version === 'v2').length).toBeGreaterThan(0);
+      expect((await run('before.csv')).filter((r) => r.model_version === 'v4').length).toBeGreaterThan(0);
       await promoteCopy('v3');
       // The registry is looked at once a second at most.
       await new Promise((r) => setTimeout(r, 1_100));
       const after = await run('after.csv');
-      expect(after.filter((r) => r.model_version === 'v2')).toEqual([]);
+      expect(after.filter((r) => r.model_version === 'v4')).toEqual([]);
       expect(after.filter((r) => r.tier === 'encoder').map((r) => r.model_version)).toEqual(Array(4).fill('v3'));
     } finally {
       await rt.close();

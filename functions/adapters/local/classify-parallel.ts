@@ -24,6 +24,8 @@ export interface WorkerSetup extends Pick<ChunkContext, 'header' | 'jobId' | 'ba
   rulesPath: string | null;
   /** Keys the cache holds for this taxonomy version; null: the run has no cache tier. */
   cachedKeys: Set<string> | null;
+  /** The runtime's versionsOutside (runtime.ts): cached decisions of retired versions are misses in workers too. */
+  versionsOutside: [string, string][];
 }
 
 export type ToWorker = { kind: 'chunk'; chunk: number; bytes: Uint8Array } | { kind: 'cache-hits'; id: number; hits: Map<string, Decision> };
@@ -125,7 +127,7 @@ export class SliceReader {
   }
 }
 
-export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'cachedKeys'> {
+export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'cachedKeys' | 'versionsOutside'> {
   input: string;
   /** The input's bytes up to the end of the header record. */
   header: Buffer;
@@ -158,6 +160,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
     storeAll: run.storeAll,
     csvRaw: run.csvRaw,
     cachedKeys: rt.useCache ? await rt.db.keysFor(rt.tenant, rt.taxonomy.version) : null,
+    versionsOutside: [...rt.versionsOutside],
   };
   const fd = openSync(run.input, 'r');
   const slices = new SliceReader(fd, run.from, fstatSync(fd).size, run.sliceBytes);

@@ -53,7 +53,11 @@ class MainThreadCache implements Cache {
 const taxonomy = loadTaxonomy(setup.taxonomyPath);
 const rules = setup.rulesPath === null ? undefined : new RulesTier(loadRules(taxonomy, setup.rulesPath));
 const cache = setup.cachedKeys ? new MainThreadCache(setup.cachedKeys) : undefined;
-const ctx: ChunkContext = { ...setup, cascade: new Cascade({ taxonomy, tiers: rules ? [rules] : [], cache }), taxonomy };
+const ctx: ChunkContext = {
+  ...setup,
+  cascade: new Cascade({ taxonomy, tiers: rules ? [rules] : [], cache, versionsOutside: new Map(setup.versionsOutside) }),
+  taxonomy,
+};
 // The files may have changed since the main thread read them: a mix of versions must not pass unnoticed.
 const versions = `${taxonomy.version} ${rules?.version ?? '-'}`;
 

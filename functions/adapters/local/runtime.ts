@@ -8,7 +8,7 @@ import { configOf } from '../../config/deployables.ts';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { Cascade } from '../../core/cascade.ts';
 import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/taxonomy.ts';
-import { CACHE_TIER } from '../../core/types.ts';
+import { CACHE_TIER, type Tier, type TierName } from '../../core/types.ts';
 import { loadTiers, selectableTierNames } from '../../tiers/registry.ts';
 import type { TierPlugin, TierServices } from '../../tiers/tier.ts';
 import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from './duckdb.ts';
@@ -78,7 +78,8 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}) {
   });
 
   const useCache = selected.includes(CACHE_TIER);
-  const cascade = new Cascade({ taxonomy, tiers, cache: useCache ? cache : undefined });
+  const versionsOutside = useCache ? await versionsNotLoaded(home, env, tiers) : new Map<TierName, string>();
+  const cascade = new Cascade({ taxonomy, tiers, cache: useCache ? cache : undefined, versionsOutside });
   const jobs = new DuckDbJobStore(db);
   return {
     home,
@@ -91,6 +92,8 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}) {
     jobs,
     /** The selected tiers that are available, in cascade order. */
     tiers,
+    /** Current versions of the cacheable tiers not loaded (CascadeOptions.versionsOutside), for worker threads too. */
+    versionsOutside,
     useCache,
     /** Tier names in the order the cascade consults them (cache and review included). */
     tierNames: cascade.tierNames,
@@ -110,4 +113,19 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}) {
       };
     },
   };
+}
+
+/**
+ * What the encoder and the LLM run now when this runtime does not load them: the registry's champion and the
+ * configured Ollama model (the versions their tiers would report), so a cached decision of a retired model is
+ * not served by a run of the cheap tiers either.
+ */
+async function versionsNotLoaded(home: string, env: NodeJS.ProcessEnv, loaded: readonly Tier[]): Promise<Map<TierName, string>> {
+  const versions = new Map<TierName, string>();
+  if (!loaded.some((t) => t.name === 'encoder')) {
+    const champion = await LocalModelRegistry.forHome(home).champion();
+    if (champion) versions.set('encoder', champion.version);
+  }
+  if (!loaded.some((t) => t.name === 'llm')) versions.set('llm', `ollama:${configOf('local', env).ollamaModel}`);
+  return versions;
 }
