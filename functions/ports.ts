@@ -66,6 +66,8 @@ export interface JobRecord {
   rejects?: string;
   /** Rows read so far; the total once the input is fully read. */
   rowsIn: number;
+  /** How much of the input file was read, in bytes (local jobs): progress while the row total is unknown. */
+  inputRead?: { bytes: number; total: number };
   totalKnown: boolean;
   classified: number;
   rejected: number;

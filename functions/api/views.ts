@@ -73,7 +73,7 @@ export function jobView(j: JobRecord): z.infer<typeof JobSchema> {
     rejected: j.rejected,
     needsReview: j.needsReview,
     tierCounts: j.tierCounts,
-    progress: j.status === 'done' ? 1 : j.totalKnown ? (j.rowsIn ? Math.min(1, done / j.rowsIn) : 1) : null,
+    progress: progressOf(j, done),
     createdAt: j.createdAt,
     updatedAt: j.updatedAt,
     ...(j.error ? { error: j.error.replace(FOLDERS, '') } : {}),
@@ -82,4 +82,16 @@ export function jobView(j: JobRecord): z.infer<typeof JobSchema> {
       ...(j.status === 'done' ? { result: `${self}/result`, rejects: `${self}/rejects` } : {}),
     },
   };
+}
+
+/**
+ * 0..1: rows done of the total once it is known, else the share of the input read (a local job; below 1 until
+ * it ends, since reading ends before the last rows are written); null when neither is known (an S3 job still
+ * being read).
+ */
+function progressOf(j: JobRecord, done: number): number | null {
+  if (j.status === 'done') return 1;
+  if (j.totalKnown) return j.rowsIn ? Math.min(1, done / j.rowsIn) : 1;
+  if (j.inputRead?.total) return Math.min(0.99, j.inputRead.bytes / j.inputRead.total);
+  return null;
 }

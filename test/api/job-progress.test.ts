@@ -56,10 +56,15 @@ it('shows rowsIn growing at least every second while a served job runs', { timeo
   expect(res.status).toBe(202);
   const { job } = (await res.json()) as { job: { id: string } };
 
-  const seen: { at: number; status: string; rowsIn: number; classified: number }[] = [];
+  const seen: { at: number; status: string; rowsIn: number; classified: number; progress: number | null }[] = [];
   for (;;) {
-    const j = (await (await app.request(`/v1/jobs/${job.id}`)).json()) as { status: string; rowsIn: number; classified: number };
-    seen.push({ at: performance.now(), status: j.status, rowsIn: j.rowsIn, classified: j.classified });
+    const j = (await (await app.request(`/v1/jobs/${job.id}`)).json()) as {
+      status: string;
+      rowsIn: number;
+      classified: number;
+      progress: number | null;
+    };
+    seen.push({ at: performance.now(), status: j.status, rowsIn: j.rowsIn, classified: j.classified, progress: j.progress });
     if (j.status === 'done' || j.status === 'failed') break;
     await new Promise((ok) => setTimeout(ok, 250));
   }
@@ -75,6 +80,15 @@ it('shows rowsIn growing at least every second while a served job runs', { timeo
   expect(values.length, trail).toBeGreaterThanOrEqual(3);
   expect(values).toEqual([...values].sort((a, b) => a - b));
   expect(Math.max(...running.map((s) => s.classified))).toBeGreaterThan(0);
+  // The progress bar moves too: the share of the input read, below 1 until the job is done.
+  const shares = running.filter((s) => s.rowsIn > 0).map((s) => s.progress);
+  expect(
+    shares.every((p) => p !== null && p > 0 && p < 1),
+    `progress while running: ${shares.join(' ')}`,
+  ).toBe(true);
+  expect(shares).toEqual([...shares].sort((a, b) => a! - b!));
+  expect(new Set(shares).size).toBeGreaterThanOrEqual(2);
+  expect(seen.at(-1)).toMatchObject({ progress: 1 });
 });
 
 it('resumes from its checkpoint, not from the progress written after it', { timeout: 120_000 }, async () => {

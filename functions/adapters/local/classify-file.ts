@@ -258,6 +258,9 @@ class FileRun {
   private checkpointed: number;
   /** When the counts were last written to the job record (performance.now()). */
   private progressAt = performance.now();
+  /** Bytes of the input read so far, and its size: the job's progress while its row total is unknown. */
+  private bytesRead = 0;
+  private readonly inputSize: number;
   private readonly staging: DecisionStaging;
   private readonly checkpointEvery: number;
   private readonly batchSize: number;
@@ -275,6 +278,8 @@ class FileRun {
   ) {
     this.counts = resumed?.counts ?? emptyCounts();
     this.records = this.checkpointed = resumed?.checkpoint.records ?? 0;
+    this.inputSize = statSync(opts.input).size;
+    this.bytesRead = resumed?.checkpoint.inputBytes ?? 0;
     this.out = new OffsetFile(paths.output, resumed ? resumed.checkpoint.outputBytes : null);
     this.rej = new OffsetFile(paths.rejects, resumed ? resumed.checkpoint.rejectsBytes : null);
     this.staging = new DecisionStaging(rt.db, rt.tenant);
@@ -335,7 +340,7 @@ class FileRun {
       ...(this.inputAt && { inputBytes: this.inputAt.bytes, inputLineBreaks: this.inputAt.lineBreaks }),
       counts,
     };
-    const patch: Partial<JobRecord> = { rowsIn: this.records, ...counts, checkpoint: cp };
+    const patch: Partial<JobRecord> = { rowsIn: this.records, ...counts, checkpoint: cp, inputRead: this.inputRead() };
     // The store write and the checkpoint run while the next batches are classified; one at a time, in order.
     await this.checkpointing;
     this.checkpointing = Promise.all([this.staging.flush(), this.runCache?.flush()]).then(async () => {
@@ -361,9 +366,13 @@ class FileRun {
     const now = performance.now();
     if (now - this.progressAt < PROGRESS_MS) return;
     this.progressAt = now;
-    const patch: Partial<JobRecord> = { rowsIn: this.records, ...this.countsNow() };
+    const patch: Partial<JobRecord> = { rowsIn: this.records, ...this.countsNow(), inputRead: this.inputRead() };
     this.checkpointing = this.checkpointing.then(async () => void (await this.rt.jobs.update(this.jobId, patch)));
     this.checkpointing.catch(() => undefined); // as in checkpoint()
+  }
+
+  private inputRead(): JobRecord['inputRead'] {
+    return { bytes: this.bytesRead, total: this.inputSize };
   }
 
   /** The input's header when the run goes to workers, else null. */
@@ -419,6 +428,7 @@ class FileRun {
     this.staging.add(offsetRows(result.toStore, this.records));
     this.records += result.records;
     this.inputAt = { bytes: slice.end, lineBreaks: this.inputAt!.lineBreaks + result.lineBreaks };
+    this.bytesRead = slice.end;
     this.opts.onProgress?.(slice.end, this.records);
     await this.checkpointIfDue();
   }
@@ -442,6 +452,7 @@ class FileRun {
     this.rej.write(formatRejects(batch.rejects, this.csvWrite));
     this.staging.add(encodeDecisions(toStore).text);
     this.records = batch.recordsRead;
+    this.bytesRead = batch.bytesRead;
     this.opts.onProgress?.(batch.bytesRead, this.records);
     await this.checkpointIfDue();
   }
