@@ -114,12 +114,9 @@ export const JobSchema = z
     rejected: z.number(),
     needsReview: z.number(),
     tierCounts: z.record(z.string(), z.number()),
-    progress: z
-      .number()
-      .nullable()
-      .openapi({
-        description: '0..1: rows done of the total once known, else the share of the input file read (local jobs); null when neither is known',
-      }),
+    progress: z.number().nullable().openapi({
+      description: '0..1: rows done of the total once known, else the share of the input file read (local jobs); null when neither is known',
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
     error: z.string().optional(),
