@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { appendRows } from '../adapters/local/duckdb-append.ts';
 import type { ShopperSqlEngine, SqlValue } from './ports.ts';
 
 const quoteId = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -61,21 +62,8 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
     await this.append(table, rows);
   }
 
-  async append(table: string, rows: SqlValue[][]): Promise<void> {
-    const appender = await this.writer.createAppender(table);
-    try {
-      for (const row of rows) {
-        for (const v of row) {
-          if (v === null) appender.appendNull();
-          else if (typeof v === 'number') appender.appendDouble(v);
-          else appender.appendVarchar(v);
-        }
-        appender.endRow();
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
+  append(table: string, rows: SqlValue[][]): Promise<void> {
+    return appendRows(this.writer, table, rows);
   }
 
   async forEachBatch<T = Record<string, unknown>>(select: string, fn: (rows: T[]) => Promise<void>): Promise<void> {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
-import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
+import { DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
+import { DuckDbCache } from '../../functions/adapters/local/duckdb-cache.ts';
 import type { Decision } from '../../functions/core/types.ts';
 import type { ItemRecord } from '../../functions/ports.ts';
 

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DuckDbCache, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
+import { DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
+import { DuckDbCache } from '../../functions/adapters/local/duckdb-cache.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import type { ItemRecord } from '../../functions/ports.ts';
 

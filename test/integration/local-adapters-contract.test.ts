@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
-import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
+import { DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
+import { DuckDbCache } from '../../functions/adapters/local/duckdb-cache.ts';
 import {
   describeBlobStoreContract,
   describeCacheContract,

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
+import { DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
+import { DuckDbCache } from '../../functions/adapters/local/duckdb-cache.ts';
 import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 

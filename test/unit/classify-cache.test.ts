@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { writeCatalog } from '../../bench/catalog-generator.ts';
 import { RunCache } from '../../functions/adapters/local/classify-cache.ts';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
-import { DuckDbCache } from '../../functions/adapters/local/duckdb.ts';
+import { DuckDbCache } from '../../functions/adapters/local/duckdb-cache.ts';
 import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import type { Decision } from '../../functions/core/types.ts';
 import type { Cache } from '../../functions/ports.ts';

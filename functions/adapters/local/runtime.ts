@@ -11,7 +11,8 @@ import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/t
 import { CACHE_TIER, type Tier, type TierName } from '../../core/types.ts';
 import { loadTiers, selectableTierNames } from '../../tiers/registry.ts';
 import type { TierPlugin, TierServices } from '../../tiers/tier.ts';
-import { DuckDbCache, DuckDbJobStore, DuckDbResultStore, LocalDb } from './duckdb.ts';
+import { DuckDbJobStore, DuckDbResultStore, LocalDb } from './duckdb.ts';
+import { DuckDbCache } from './duckdb-cache.ts';
 import { LocalModelRegistry } from './model-registry.ts';
 
 /**
