@@ -7,9 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
 import { createApp } from '../../functions/api/app.ts';
-import { toCascadeItem } from '../../functions/core/normalize.ts';
-import type { ItemRecord } from '../../functions/ports.ts';
-import { spanishCatalog } from '../fixtures/spanish-catalog.ts';
+import { spanishCatalog, storeAsReviewed } from '../fixtures/spanish-catalog.ts';
 import { auth, closeTestApis, makeTestApi, type TestApi } from './fixtures.ts';
 
 afterEach(closeTestApis);
@@ -20,20 +18,7 @@ type Json = Record<string, unknown>;
 /** Half the Spanish catalog in the store: every third item decided by the LLM, the others labelled by a person. */
 async function labelItems(t: TestApi): Promise<number> {
   const rows = spanishCatalog().filter((_, i) => i % 2 === 0);
-  const { taxonomy } = t.rt;
-  const at = new Date().toISOString();
-  const items = rows.map((r) => ({ item: toCascadeItem({ name: r.product_name }), classId: taxonomy.fromLevels([r.level1, r.level2])!.id }));
-  const records: ItemRecord[] = items.map(({ item, classId }, i) => ({
-    input: { name: item.name },
-    text: item.text,
-    at,
-    decision:
-      i % 3 === 0
-        ? { key: item.key, classId, confidence: 0.9, tier: 'llm', status: 'ok', taxonomyVersion: taxonomy.version }
-        : { key: item.key, classId: null, confidence: 0, tier: 'review', status: 'needs_review', taxonomyVersion: taxonomy.version },
-  }));
-  await t.rt.store.saveDecisions(records);
-  for (const [i, { item, classId }] of items.entries()) if (i % 3 !== 0) await t.rt.store.setHumanLabel(item.key, classId, 'tester');
+  await storeAsReviewed(t.rt.store, t.rt.taxonomy, rows);
   return rows.length;
 }
 

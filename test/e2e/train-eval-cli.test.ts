@@ -6,10 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
-import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import type { ItemRecord } from '../../functions/ports.ts';
-import { spanishCatalog, toCsv } from '../fixtures/spanish-catalog.ts';
+import { spanishCatalog, storeAsReviewed, toCsv } from '../fixtures/spanish-catalog.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const AISLE = join(ROOT, 'bin/aisle.mjs');
@@ -142,21 +140,7 @@ describe('aisle train from the local result store', () => {
     const taxonomy = loadTaxonomy();
     const db = await LocalDb.open(join(storeHome, 'aisle.duckdb'), join(storeHome, 'tmp'));
     try {
-      const store = new DuckDbResultStore(db);
-      const at = new Date().toISOString();
-      const items = storeRows.map((r) => ({ item: toCascadeItem({ name: r.product_name }), classId: taxonomy.fromLevels([r.level1, r.level2])!.id }));
-      // Every third item was decided by the LLM; the others went to review and were labelled by a person.
-      const records: ItemRecord[] = items.map(({ item, classId }, i) => ({
-        input: { name: item.name },
-        text: item.text,
-        at,
-        decision:
-          i % 3 === 0
-            ? { key: item.key, classId, confidence: 0.9, tier: 'llm', status: 'ok', taxonomyVersion: taxonomy.version }
-            : { key: item.key, classId: null, confidence: 0, tier: 'review', status: 'needs_review', taxonomyVersion: taxonomy.version },
-      }));
-      await store.saveDecisions(records);
-      for (const [i, { item, classId }] of items.entries()) if (i % 3 !== 0) await store.setHumanLabel(item.key, classId, 'tester');
+      await storeAsReviewed(new DuckDbResultStore(db), taxonomy, storeRows);
     } finally {
       await db.close();
     }
