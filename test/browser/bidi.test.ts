@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolAvailable } from '../support/tools.ts';
-import { type Inspector, startInspector, useKey } from './inspector-fixture.ts';
+import { classifyNames, type Inspector, startInspector, useKey } from './inspector-fixture.ts';
 
 const hasChromium = toolAvailable('chromium', 'the inspector bidirectional-control test');
 /** Reads "Gadget owT" with the override, so it could pass for another product. */
@@ -10,13 +10,7 @@ describe.skipIf(!hasChromium)('web inspector: bidirectional controls in a name',
   let ins: Inspector;
 
   beforeAll(async () => {
-    ins = await startInspector((t) =>
-      t.app.request('/v1/classify', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${t.writeKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ items: [{ name: NAME }] }),
-      }),
-    );
+    ins = await startInspector((t) => classifyNames(t, [NAME]));
   });
   afterAll(async () => {
     await ins?.close();

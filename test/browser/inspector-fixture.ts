@@ -16,6 +16,16 @@ export interface Inspector {
   close(): Promise<void>;
 }
 
+/** Classifies `names` through the API with the write key; the item keys, in order. */
+export async function classifyNames(t: TestApi, names: string[]): Promise<string[]> {
+  const res = await t.app.request('/v1/classify', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.writeKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ items: names.map((name) => ({ name })) }),
+  });
+  return ((await res.json()) as { items: { key: string }[] }).items.map((i) => i.key);
+}
+
 /** `prepare` runs against the API before the server starts (e.g. to classify items the pages then show). */
 export async function startInspector(prepare?: (t: TestApi) => unknown): Promise<Inspector> {
   mkdirSync(ARTIFACTS, { recursive: true });

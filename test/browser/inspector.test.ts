@@ -6,7 +6,7 @@ import { classList, numbered } from '../../functions/core/class-list.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { TestApi } from '../api/fixtures.ts';
 import { toolAvailable } from '../support/tools.ts';
-import { ARTIFACTS, type Inspector, startInspector, useKey } from './inspector-fixture.ts';
+import { ARTIFACTS, classifyNames, type Inspector, startInspector, useKey } from './inspector-fixture.ts';
 
 const hasChromium = toolAvailable('chromium', 'the web inspector browser tests');
 
@@ -83,12 +83,7 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
   });
 
   it('labels review items from the keyboard and bulk-accepts the rest', async () => {
-    const res = await t.app.request('/v1/classify', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${t.writeKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ items: [{ name: 'Gadget One' }, { name: 'Gadget Two' }, { name: 'Gadget Three' }] }),
-    });
-    const keys = ((await res.json()) as { items: { key: string }[] }).items.map((i) => i.key);
+    const keys = await classifyNames(t, ['Gadget One', 'Gadget Two', 'Gadget Three']);
     const page = await open('#review');
     const list = page.getByRole('listbox', { name: 'Items to review' });
     await expect.poll(() => list.getByRole('option').count()).toBeGreaterThanOrEqual(3);
@@ -203,15 +198,7 @@ describe.skipIf(!hasChromium)('web inspector in headless chromium', () => {
   });
 
   it('labels a review item Level-1-only: "Non-Food (no subcategory)" is picked by its number and stored', async () => {
-    const [{ key }] = (
-      (await (
-        await t.app.request('/v1/classify', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${t.writeKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ items: [{ name: 'Odd Contraption' }] }),
-        })
-      ).json()) as { items: { key: string }[] }
-    ).items;
+    const [key] = await classifyNames(t, ['Odd Contraption']);
     const page = await open('#review');
     const list = page.getByRole('listbox', { name: 'Items to review' });
     const item = list.getByRole('option', { name: /Odd Contraption/ });

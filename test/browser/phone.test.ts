@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolAvailable } from '../support/tools.ts';
-import { ARTIFACTS, type Inspector, startInspector, useKey } from './inspector-fixture.ts';
+import { ARTIFACTS, classifyNames, type Inspector, startInspector, useKey } from './inspector-fixture.ts';
 
 const hasChromium = toolAvailable('chromium', 'the web inspector phone-width test');
 const PHONE = { width: 390, height: 844 };
@@ -30,13 +30,7 @@ describe.skipIf(!hasChromium)('web inspector at a phone width (390 px)', () => {
   let ins: Inspector;
 
   beforeAll(async () => {
-    ins = await startInspector((t) =>
-      t.app.request('/v1/classify', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${t.writeKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ items: [{ name: 'A Rather Long Product Name For A Gadget With Many Words' }, { name: 'Whole Milk 1 gal' }] }),
-      }),
-    );
+    ins = await startInspector((t) => classifyNames(t, ['A Rather Long Product Name For A Gadget With Many Words', 'Whole Milk 1 gal']));
   });
   afterAll(async () => {
     await ins?.close();
