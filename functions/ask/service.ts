@@ -99,7 +99,7 @@ async function answerProduct(services: AskServices, req: AskRequest): Promise<Pr
   const items = await services.retriever.retrieveItems(req.question, req.k ?? DEFAULT_K, req.filters);
   const base = { kind: 'product' as const, question: req.question, items };
   const { llm } = services;
-  if (!llm) return { ...base, generation: { status: 'unavailable', reason: 'no LLM is configured: these are the items retrieved' } };
+  if (!llm) return { ...base, generation: { status: 'unavailable', reason: 'no LLM is available: these are the items retrieved' } };
   if (!items.length) {
     return {
       ...base,
@@ -129,7 +129,7 @@ async function answerAnalytics(services: AskServices, runner: QueryRunner, quest
   let generation: Generation;
   let plan: QueryPlan | undefined;
   const { llm } = services;
-  if (!llm) generation = { status: 'unavailable', reason: 'no LLM is configured: the query was chosen by keywords' };
+  if (!llm) generation = { status: 'unavailable', reason: 'no LLM is available: the query was chosen by keywords' };
   else {
     try {
       const checked = checkPlanReply(await llm.chat(planMessages(question, queries, now), planFormat(queries)), queries);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbCatalogItems } from '../../functions/adapters/local/catalog-items.ts';
+import type { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { ollamaConfig } from '../../functions/adapters/ollama.ts';
 import { OllamaChat } from '../../functions/adapters/ollama-chat.ts';
 import { createApp } from '../../functions/api/app.ts';
@@ -30,7 +31,10 @@ beforeAll(async () => {
   server = await new OllamaTestServer({ oracle: () => 'unknown', reply: (p) => askOracle(oracle)(p) }).start();
   t = await makeTestApi();
   const llm = new OllamaChat(ollamaConfig(configOf('local', {}), { host: server.url, timeoutMs: 5_000 }));
-  app = createApp({ ...t.deps, ask: new CatalogAsk({ taxonomy: t.rt.taxonomy, catalog: new DuckDbCatalogItems(t.rt.db), llm }) });
+  app = createApp({
+    ...t.deps,
+    ask: new CatalogAsk({ taxonomy: t.rt.taxonomy, catalog: new DuckDbCatalogItems(t.rt.db, t.service.deps.insights as DuckDbInsights), llm }),
+  });
   const other = newApiKey('acme', 'write', { tenant: 'acme' });
   await t.keys.put(other.record);
   otherKey = other.key;

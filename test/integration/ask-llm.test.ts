@@ -95,7 +95,7 @@ describe('product questions', () => {
     const answer = await askCatalog(services('http://127.0.0.1:9'), { question: 'dish soap' });
     expect(answer).toMatchObject({ kind: 'product', generation: { status: 'unavailable' }, items: [{ name: 'Dish Soap Original' }] });
     const none = await askCatalog({ ...services(), llm: null }, { question: 'dish soap' });
-    expect(none).toMatchObject({ generation: { status: 'unavailable', reason: expect.stringContaining('no LLM') } });
+    expect(none).toMatchObject({ generation: { status: 'unavailable', reason: expect.stringContaining('no LLM is available') } });
   });
 });
 
