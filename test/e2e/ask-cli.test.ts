@@ -84,6 +84,7 @@ describe('aisle ask', () => {
     const classified = await aisle(NO_OLLAMA, 'classify', csv, '--out', join(home, 'out.csv'), '--tiers', 'cache,rules,encoder');
     expect(classified.code, classified.out).toBe(0);
 
+    // `aisle classify` keeps these cheap decisions in its output and the lake, not in the store: ask finds them in the lake.
     const product = await aisle(NO_OLLAMA, 'ask', 'which gluten-free snacks do we carry?');
     expect(product.code, product.out).toBe(0);
     expect(product.out).toContain('answering without a model');
