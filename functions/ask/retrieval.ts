@@ -25,24 +25,36 @@ const COMPOUND_MIN = 4;
 interface Doc {
   item: CatalogItem;
   label: string;
-  tf: Map<string, number>;
-  length: number;
+  /** BM25's length normalization of this document: K1 * (1 - B + B * length / average length). */
+  norm: number;
   /** The item's class and its ancestors. */
-  lineage: Set<string>;
+  lineage: string[];
 }
+
+/** A term's documents and its weighted frequency in each. */
+interface Posting {
+  docs: number[];
+  tfs: number[];
+}
+
+/** A term held by nearly every item (a Level 1 name in every path) ranks nothing: it is skipped below this idf. */
+const MIN_IDF = 0.05;
 
 /** A BM25 index over one catalog snapshot. */
 export class LexicalIndex {
   private readonly docs: Doc[];
-  private readonly postings = new Map<string, number[]>();
-  private readonly avgLength: number;
+  private readonly postings = new Map<string, Posting>();
   /** Per class: the words of its name and of its description. */
   private readonly classWords = new Map<string, { name: Set<string>; description: Set<string> }>();
+  /** Scratch per search (search is synchronous, so one pair serves every call): score per document, best per term. */
+  private readonly scores: Float64Array;
+  private readonly best: Float64Array;
 
   constructor(items: CatalogItem[], taxonomy: Taxonomy) {
     for (const c of taxonomy.classes) {
       this.classWords.set(c.id, { name: new Set(terms(c.name)), description: new Set(terms(c.description)) });
     }
+    const lengths: number[] = [];
     this.docs = items.map((item, i) => {
       const tf = new Map<string, number>();
       const add = (t: string, w: number) => tf.set(t, (tf.get(t) ?? 0) + w);
@@ -52,14 +64,21 @@ export class LexicalIndex {
       let length = 0;
       for (const [t, w] of tf) {
         length += w;
-        let list = this.postings.get(t);
-        if (!list) this.postings.set(t, (list = []));
-        list.push(i);
+        let posting = this.postings.get(t);
+        if (!posting) this.postings.set(t, (posting = { docs: [], tfs: [] }));
+        posting.docs.push(i);
+        posting.tfs.push(w);
       }
+      lengths.push(length);
       const label = item.classId ? (taxonomy.get(item.classId)?.label ?? '') : '';
-      return { item, label, tf, length, lineage: new Set(lineage.map((c) => c.id)) };
+      return { item, label, norm: 0, lineage: lineage.map((c) => c.id) };
     });
-    this.avgLength = this.docs.reduce((s, d) => s + d.length, 0) / Math.max(1, this.docs.length);
+    const avgLength = lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length);
+    this.docs.forEach((d, i) => {
+      d.norm = K1 * (1 - B + (B * lengths[i]) / avgLength);
+    });
+    this.scores = new Float64Array(this.docs.length);
+    this.best = new Float64Array(this.docs.length);
   }
 
   get size(): number {
@@ -67,54 +86,65 @@ export class LexicalIndex {
   }
 
   private idf(term: string): number {
-    const n = this.postings.get(term)?.length ?? 0;
+    const n = this.postings.get(term)?.docs.length ?? 0;
     return Math.log(1 + (this.docs.length - n + 0.5) / (n + 0.5));
   }
 
   search(question: string, k: number, filters: RetrievalFilters = {}): RetrievedItem[] {
     const query = [...new Set(terms(question))];
-    const scores = new Map<number, number>();
+    const { scores, best } = this;
+    const touched: number[] = [];
     for (const t of query) {
       // A word counts once per item: as itself, else through the compound that holds it.
-      const matched = new Map<number, number>();
+      const hit: number[] = [];
       for (const [term, weight] of [[t, 1] as const, ...this.compoundsOf(t).map((c) => [c, COMPOUND_WEIGHT] as const)]) {
-        const idf = this.idf(term) * weight;
-        for (const i of this.postings.get(term) ?? []) {
-          const d = this.docs[i];
-          const tf = d.tf.get(term)!;
-          const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * d.length) / this.avgLength));
-          matched.set(i, Math.max(matched.get(i) ?? 0, s));
+        const idf = this.idf(term);
+        if (idf < MIN_IDF) continue;
+        const { docs, tfs } = this.postings.get(term) ?? { docs: [], tfs: [] };
+        for (let j = 0; j < docs.length; j++) {
+          const i = docs[j];
+          const s = (weight * idf * tfs[j] * (K1 + 1)) / (tfs[j] + this.docs[i].norm);
+          if (best[i] === 0) hit.push(i);
+          if (s > best[i]) best[i] = s;
         }
       }
-      for (const [i, s] of matched) scores.set(i, (scores.get(i) ?? 0) + s);
+      for (const i of hit) {
+        if (scores[i] === 0) touched.push(i);
+        scores[i] += best[i];
+        best[i] = 0;
+      }
     }
     // Category-aware expansion: classes the question names lift their items (only items that matched a word of their own).
     const boosts = this.categoryBoosts(query);
-    if (boosts.size) {
-      for (const [i, s] of scores) {
-        let boost = 0;
-        for (const c of this.docs[i].lineage) boost = Math.max(boost, boosts.get(c) ?? 0);
-        if (boost) scores.set(i, s + boost);
-      }
-    }
     const allowed = (d: Doc) =>
-      (!filters.status || d.item.status === filters.status) && (!filters.classIds?.length || filters.classIds.some((c) => d.lineage.has(c)));
-    return [...scores]
-      .filter(([i]) => allowed(this.docs[i]))
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-      .slice(0, k)
-      .map(([i, score]) => {
-        const { item, label } = this.docs[i];
-        return {
-          key: item.key,
-          name: item.name,
-          ...(item.brand ? { brand: item.brand } : {}),
-          classId: item.classId,
-          label,
-          status: item.status,
-          score: Number(score.toFixed(4)),
-        };
-      });
+      (!filters.status || d.item.status === filters.status) && (!filters.classIds?.length || filters.classIds.some((c) => d.lineage.includes(c)));
+    // The k best, kept sorted while scanning (k is small): no sort of every item touched.
+    const top: { i: number; score: number }[] = [];
+    for (const i of touched) {
+      const d = this.docs[i];
+      let boost = 0;
+      for (const c of d.lineage) boost = Math.max(boost, boosts.get(c) ?? 0);
+      const score = scores[i] + boost;
+      scores[i] = 0;
+      if (!allowed(d)) continue;
+      if (top.length === k && !(score > top[k - 1].score || (score === top[k - 1].score && i < top[k - 1].i))) continue;
+      let at = top.length;
+      while (at > 0 && (top[at - 1].score < score || (top[at - 1].score === score && top[at - 1].i > i))) at--;
+      top.splice(at, 0, { i, score });
+      if (top.length > k) top.pop();
+    }
+    return top.map(({ i, score }) => {
+      const { item, label } = this.docs[i];
+      return {
+        key: item.key,
+        name: item.name,
+        ...(item.brand ? { brand: item.brand } : {}),
+        classId: item.classId,
+        label,
+        status: item.status,
+        score: Number(score.toFixed(4)),
+      };
+    });
   }
 
   /** Indexed words that start or end with `term` and are longer ("berry" → "strawberry", "blueberry"). */
