@@ -5,9 +5,9 @@ module.exports = {
   forbidden: [
     {
       name: 'core-imports-no-outer-layer',
-      comment: 'functions/core, pipeline and tiers are the hexagon: they reach adapters, handlers, the API, the CLI and CDK only through ports.',
+      comment: 'functions/core, pipeline, tiers and ask are the hexagon: they reach adapters, handlers, the API, the CLI and CDK only through ports.',
       severity: 'error',
-      from: { path: '^functions/(core|pipeline|tiers)/' },
+      from: { path: '^functions/(core|pipeline|tiers|ask)/' },
       to: { path: '^(functions/(adapters|handlers|api)/|bin/|lib/)' },
     },
     {

@@ -4,6 +4,7 @@
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   insights: { summary: 'run a named query over the results lake (no name: list them)', load: () => import('./commands/insights.ts') },
+  ask: { summary: 'ask about the catalog: items that answer it (cited), or figures from a named query', load: () => import('./commands/ask.ts') },
   rules: { summary: 'check a rules file, or explain how the rules classify a product name', load: () => import('./commands/rules.ts') },
   shoppers: { summary: 'shopper logs to sessions and search links (generate: demo logs)', load: () => import('./commands/shoppers.ts') },
   classify: { summary: 'classify a CSV file (the shipped sample when no file is given)', load: () => import('./commands/classify.ts') },

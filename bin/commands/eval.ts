@@ -10,6 +10,7 @@ import { RegistryError } from '../../functions/model/registry.ts';
 import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle eval --data FILE.csv [--model DIR|VERSION] [options]
+       aisle eval ask [options]   (scores \`aisle ask\`: aisle eval ask --help)
 
 Scores a model on labelled rows: accuracy and macro-F1 per level, per-class precision/recall/F1, coverage
 and accuracy at the model's per-class thresholds, the coverage/accuracy curve and the confusion matrix.
@@ -27,6 +28,7 @@ options:
   -h, --help         this help`;
 
 export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'ask') return (await import('./eval-ask.ts')).run(argv.slice(1));
   const args = commandArgs(argv, HELP, {
     options: {
       data: { type: 'string' },

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Hono } from 'hono';
+import { DuckDbCatalogItems } from '../../functions/adapters/local/catalog-items.ts';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { InboxWatcher } from '../../functions/adapters/local/inbox-watcher.ts';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
@@ -11,8 +12,11 @@ import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import { ollamaConfig } from '../../functions/adapters/ollama.ts';
+import { OllamaChat } from '../../functions/adapters/ollama-chat.ts';
 import { type AppDeps, createApp } from '../../functions/api/app.ts';
 import { clientKey, proxiedAddress } from '../../functions/api/client-address.ts';
+import { CatalogAsk } from '../../functions/ask/catalog-ask.ts';
 import { configOf } from '../../functions/config/deployables.ts';
 import type { KeyStore } from '../../functions/ports.ts';
 import { commandArgs } from './args.ts';
@@ -65,6 +69,8 @@ export function localService(
     models: LocalModelRegistry.forHome(rt.home),
     retrainer: new LocalRetrainer({ home: rt.home, store: rt.store }),
     insights,
+    // A question to a stopped Ollama is answered at once with the retrieved items (the refused connection says so).
+    ask: new CatalogAsk({ taxonomy: rt.taxonomy, catalog: new DuckDbCatalogItems(rt.db, insights), llm: new OllamaChat(ollamaConfig(config)) }),
     keys: opts.keys,
     rateLimit: opts.rateLimit,
     failedAuthLimit: { failures: config.aisleAuthFailures, windowSeconds: config.aisleAuthFailureWindowS },

@@ -6,6 +6,7 @@ import { apiKeyId, bearerToken, DEFAULT_TENANT, verifyApiKey } from '../core/api
 import type { KeyStore } from '../ports.ts';
 import { ApiError, errorBody, respondError, zodDetails } from './errors.ts';
 import { FailedAuthLimit, TokenBuckets } from './rate-limit.ts';
+import { askRoutes } from './routes/ask.ts';
 import { classifyRoutes } from './routes/classify.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps): ApiApp {
   taxonomyRoutes(app, deps);
   modelRoutes(app, deps);
   insightsRoutes(app, deps);
+  askRoutes(app, deps);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -185,9 +187,9 @@ function allowedMethods(app: ApiApp): (path: string) => string[] {
   };
 }
 
-/** Reading and classifying are open to read-only keys; everything else that changes state needs a write key. */
+/** Reading, classifying and asking are open to read-only keys; everything else that changes state needs a write key. */
 function isReadOnlyRequest(method: string, path: string): boolean {
-  return method === 'GET' || method === 'HEAD' || (method === 'POST' && path === '/v1/classify');
+  return method === 'GET' || method === 'HEAD' || (method === 'POST' && (path === '/v1/classify' || path === '/v1/ask'));
 }
 
 /**

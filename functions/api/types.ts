@@ -1,6 +1,7 @@
 // The app's types, apart from app.ts so that its routes can name them without importing the module that imports them.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { CatalogAsk } from '../ask/catalog-ask.ts';
 import type { ApiKeyRole } from '../core/api-keys.ts';
 import type { Cascade } from '../core/cascade.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   models: ModelRegistry;
   retrainer?: Retrainer;
   insights?: Insights;
+  /** Questions about the catalog (POST /v1/ask); absent: the route answers 501. */
+  ask?: CatalogAsk;
   /** API keys; null turns authentication off (only `aisle serve --no-auth`, bound to loopback). */
   keys: KeyStore | null;
   readiness?: Record<string, ReadinessProbe>;

@@ -54,7 +54,7 @@ export function selectFewShot(taxonomy: Taxonomy, examples: FewShotExample[], pe
  * A data block: `<tag>`, one JSON value per line, `</tag>`. JSON keeps quotes and newlines inside strings;
  * `<` and `>` (and the line separators U+2028/9) are escaped too, so nothing inside can close the block.
  */
-function dataBlock(tag: string, rows: unknown[]): string {
+export function dataBlock(tag: string, rows: unknown[]): string {
   const encode = (row: unknown) => JSON.stringify(row).replace(/[<>\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return [`<${tag}>`, ...rows.map(encode), `</${tag}>`].join('\n');
 }

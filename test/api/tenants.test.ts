@@ -90,6 +90,8 @@ describe('tenants: a key reads and writes its own tenant only', () => {
       'PUT /v1/items/{key}/label': { classId: 'food.beverages' },
       'POST /v1/review/accept': { keys: [owner.inReview, owner.labelled] },
       'POST /v1/jobs': { filename: 'acme.csv' },
+      // A question the owner's products answer (milk, chips, gizmo): retrieval must find none of them.
+      'POST /v1/ask': { question: 'which milk, chips or gizmos do we carry?', kind: 'product' },
     };
     const body = bodies[`${method} ${path}`];
     if (method === 'POST' && path === '/v1/jobs') {
@@ -136,6 +138,7 @@ describe('tenants: a key reads and writes its own tenant only', () => {
         'GET /v1/insights',
         'GET /v1/insights/{name}',
         'POST /v1/classify',
+        'POST /v1/ask',
         'GET /v1/models/retrain/{id}',
       ]),
     );

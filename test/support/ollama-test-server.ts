@@ -49,6 +49,8 @@ export interface OllamaTestServerOptions {
   oracle: Map<string, string> | ((text: string) => string);
   /** Class name or id → class id, for injected "label every item X" (default: X as written). */
   resolveClass?: (name: string) => string | undefined;
+  /** Answers a prompt of another kind than classification (e.g. `ask`'s) with this content; undefined: the oracle answers. */
+  reply?: (prompt: { system: string; user: string; format: unknown }) => string | undefined;
   /** Model names /api/tags lists (default ["llama3:latest"]). */
   models?: string[];
   port?: number;
@@ -113,8 +115,10 @@ export class OllamaTestServer {
       }
       if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
       const obeyed = this.obey(`${system}\n${instructions}`);
+      const scripted = this.opts.reply?.({ system, user, format: body.format });
       let content: string;
-      if (fault?.kind === 'malformed') content = '{"answers": [{"id": "1", "classId": "food.fresh", "confid';
+      if (scripted !== undefined) content = scripted;
+      else if (fault?.kind === 'malformed') content = '{"answers": [{"id": "1", "classId": "food.fresh", "confid';
       else if (obeyed?.reply) content = obeyed.reply;
       else {
         const answers: { id: string; classId: string; confidence: number }[] = [];

@@ -51,6 +51,32 @@ export class DuckDbInsights implements Insights {
     return reader.getRows().map((row) => Object.fromEntries(row.map((v, i) => [columns[i], plain(v)])));
   }
 
+  /**
+   * This tenant's items in the lake, the latest row of each: what `ask` searches beside the store (the store
+   * keeps only review, encoder and LLM decisions by default; the lake has every classified row).
+   */
+  async latestItems(): Promise<{ key: string; name: string; classId: string | null; status: string; decidedAt: string }[]> {
+    const reader = await this.lake.query(
+      `SELECT item_key, product_name, class_id, status, decided_at FROM results WHERE tenant = ? AND item_key IS NOT NULL
+       QUALIFY row_number() OVER (PARTITION BY item_key ORDER BY decided_at DESC, job_id DESC, row_no DESC) = 1`,
+      [this.tenant],
+    );
+    return reader.getRows().map(([key, name, classId, status, decidedAt]) => ({
+      key: String(key),
+      name: String(name ?? ''),
+      classId: classId === null ? null : String(classId),
+      status: String(status),
+      decidedAt: String(decidedAt ?? ''),
+    }));
+  }
+
+  /** Changes when this tenant's lake rows do (their count and latest decision time). */
+  async lakeVersion(): Promise<string> {
+    const reader = await this.lake.query('SELECT COUNT(*), MAX(decided_at) FROM results WHERE tenant = ?', [this.tenant]);
+    const [n, last] = reader.getRows()[0] ?? [0, null];
+    return `${n}@${last ?? ''}`;
+  }
+
   close(): Promise<void> {
     return this.lake.close();
   }

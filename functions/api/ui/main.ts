@@ -3,6 +3,7 @@
  * own panel of index.html when imported; this one wires the API key form and opens the first tab.
  */
 import { apiKey, attempt, loadTaxonomy } from './api.ts';
+import './ask.ts';
 import './classify.ts';
 import { $, say } from './dom.ts';
 import './insights.ts';
