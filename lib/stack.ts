@@ -5,12 +5,13 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { Alerts } from './alerts.ts';
 import { Api } from './api.ts';
-import { Encoder } from './encoder.ts';
+import { Encoder, VARIANT_NAME } from './encoder.ts';
 import { grantObjects, grantTable } from './grants.ts';
-import { HandlerFunction } from './handler-function.ts';
+import { HandlerFunction, METRICS_NAMESPACE, SERVICE_NAME } from './handler-function.ts';
 import { Insights } from './insights.ts';
 import { LlmService } from './llm-service.ts';
 import { Network } from './network.ts';
+import { Observability } from './observability.ts';
 import { Pipeline } from './pipeline.ts';
 import { Retraining, type TrainerKind } from './retraining.ts';
 import { INBOX_PREFIX, LAKE_PREFIXES, Storage } from './storage.ts';
@@ -127,20 +128,21 @@ export class AisleStack extends Stack {
     encoder?.grantInvoke(pipeline.classify.role);
 
     const network = settings.llmEnabled || settings.trainer === 'fargate' ? new Network(this, 'Network') : undefined;
-    if (settings.llmEnabled && network) {
-      new LlmService(this, 'Llm', {
-        cluster: network.cluster,
-        queue: pipeline.llmQueue.queue,
-        finalizeQueue: pipeline.finalizeQueue.queue,
-        table,
-        lake: storage.lake,
-        repository: repository('LlmRepository', 'aisle-llm', 'Ollama + the LLM queue worker (containers/llm)'),
-        imageTag,
-        instanceType: param('LlmInstanceType', 'g5.xlarge', 'EC2 GPU instance type of the LLM service (g5/g6 family)'),
-        maxInstances: settings.llmMaxInstances,
-        ollamaModel: param('OllamaModel', 'llama3', 'Ollama model the worker asks for (pulled at the first start)'),
-      });
-    }
+    const llm =
+      settings.llmEnabled && network
+        ? new LlmService(this, 'Llm', {
+            cluster: network.cluster,
+            queue: pipeline.llmQueue.queue,
+            finalizeQueue: pipeline.finalizeQueue.queue,
+            table,
+            lake: storage.lake,
+            repository: repository('LlmRepository', 'aisle-llm', 'Ollama + the LLM queue worker (containers/llm)'),
+            imageTag,
+            instanceType: param('LlmInstanceType', 'g5.xlarge', 'EC2 GPU instance type of the LLM service (g5/g6 family)'),
+            maxInstances: settings.llmMaxInstances,
+            ollamaModel: param('OllamaModel', 'llama3', 'Ollama model the worker asks for (pulled at the first start)'),
+          })
+        : undefined;
 
     // The API: the Hono app and its API-key authorizer.
     const apiFn = new HandlerFunction(this, 'ApiFn', {
@@ -220,12 +222,25 @@ export class AisleStack extends Stack {
       reason: 'DescribeExecution on the executions of the one retraining state machine; execution names are made per run.',
     });
 
+    // Last: it watches every function and queue made above.
+    const observability = new Observability(this, 'Observability', {
+      topic: alerts.topic,
+      table,
+      api: api.httpApi,
+      encoderEndpointName: encoder?.endpointName,
+      encoderVariantName: VARIANT_NAME,
+      llm: llm && network ? { cluster: network.cluster, service: llm.service, queue: pipeline.llmQueue.queue } : undefined,
+      metricsNamespace: METRICS_NAMESPACE,
+      serviceName: SERVICE_NAME,
+    });
+
     new CfnOutput(this, 'InboxBucket', { value: storage.inbox.bucketName, description: 'Drop CSVs under inbox/' });
     new CfnOutput(this, 'LakeBucket', { value: storage.lake.bucketName, description: 'outbox/, results/, models/, exports/' });
     new CfnOutput(this, 'ApiUrl', { value: api.url });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'AlertsTopic', { value: alerts.topic.topicArn, description: 'Subscribe to get DLQ alarms and retraining outcomes' });
     new CfnOutput(this, 'RetrainingStateMachine', { value: retraining.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'Dashboard', { value: observability.dashboard.dashboardName, description: 'CloudWatch dashboard of the deployment' });
     new CfnOutput(this, 'AthenaWorkGroup', { value: insights.workGroupName });
     if (encoder) new CfnOutput(this, 'EncoderEndpoint', { value: encoder.endpointName });
   }
