@@ -23,8 +23,11 @@ export interface AisleSettings {
   readonly llmEnabled: boolean;
   /** Deploy the encoder tier (SageMaker endpoint). false: ENCODER_ENDPOINT_NAME is empty. */
   readonly encoderEnabled: boolean;
-  /** Serverless SageMaker inference instead of real-time GPU instances (small catalogs). */
-  readonly encoderServerless: boolean;
+  /**
+   * A real-time GPU endpoint (CUDA; for DeBERTa) instead of the default serverless CPU endpoint, which costs
+   * nothing idle and serves the project's own small model (docs/aws.md#encoder-hosting).
+   */
+  readonly encoderGpu: boolean;
   readonly encoderMaxInstances: number;
   readonly llmMaxInstances: number;
   /** Which trainer the retraining state machine runs. */
@@ -36,7 +39,7 @@ export interface AisleSettings {
 export const DEFAULT_SETTINGS: AisleSettings = {
   llmEnabled: true,
   encoderEnabled: true,
-  encoderServerless: false,
+  encoderGpu: false,
   encoderMaxInstances: 4,
   llmMaxInstances: 2,
   trainer: 'fargate',
@@ -108,10 +111,10 @@ export class AisleStack extends Stack {
             '',
             'Lake key prefix of the model folder the endpoint serves (e.g. models/champion/); empty: the model baked into the image',
           ),
-          serverless: settings.encoderServerless,
-          instanceType: settings.encoderServerless
-            ? ''
-            : param('EncoderInstanceType', 'ml.g5.xlarge', 'SageMaker instance type of the encoder endpoint'),
+          gpu: settings.encoderGpu,
+          instanceType: settings.encoderGpu
+            ? param('EncoderInstanceType', 'ml.g5.xlarge', 'SageMaker GPU instance type of the encoder endpoint')
+            : '',
           maxInstances: settings.encoderMaxInstances,
         })
       : undefined;

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LAKE_COLUMNS } from '../../functions/core/lake.ts';
 import { HANDLERS } from '../../lib/handler-function.ts';
@@ -163,7 +162,7 @@ describe('Lambda', () => {
 
   it('sets exactly the settings each function reads (functions/config), and no other', () => {
     const env = (prefix: string) => fnByIdPrefix(prefix)[1].Properties.Environment.Variables;
-    const LAMBDA_BASE = ['POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS'];
+    const LAMBDA_BASE = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS'];
     const keys = (prefix: string) =>
       Object.keys(env(prefix))
         .filter((k) => !LAMBDA_BASE.includes(k))
@@ -414,9 +413,10 @@ describe('Retraining', () => {
 });
 
 describe('Encoder on SageMaker', () => {
-  it('model from the ECR image (and a lake model folder when given), GPU endpoint config from a parameter, endpoint', () => {
+  it('model from the ECR image (and a lake model folder when given), a serverless CPU endpoint by default', () => {
     const [modelId, model] = only('AWS::SageMaker::Model');
     expect(JSON.stringify(model.Properties.PrimaryContainer.Image)).toContain('EncoderRepository');
+    expect(model.Properties.PrimaryContainer.Environment).toEqual({ ENCODER_DEVICE: 'cpu' });
     // The model baked into the image unless EncoderModelPrefix names a folder in the lake.
     const source = model.Properties.PrimaryContainer.ModelDataSource['Fn::If'];
     expect(source[1]).toEqual({ Ref: 'AWS::NoValue' });
@@ -424,22 +424,13 @@ describe('Encoder on SageMaker', () => {
     expect(JSON.stringify(source[2].S3DataSource.S3Uri)).toContain('EncoderModelPrefix');
     expect(s.template.toJSON().Parameters.EncoderModelPrefix.Default).toBe('');
     const [, config] = only('AWS::SageMaker::EndpointConfig');
-    expect(config.Properties.ProductionVariants[0]).toMatchObject({ InstanceType: ref('EncoderInstanceType'), InitialInstanceCount: 1 });
+    // Serverless: billed per request, nothing when idle; no instance and no instance autoscaling.
+    expect(config.Properties.ProductionVariants[0].ServerlessConfig).toEqual({ MemorySizeInMB: 2048, MaxConcurrency: 50 });
+    expect(config.Properties.ProductionVariants[0].InstanceType).toBeUndefined();
     expect(config.Properties.ProductionVariants[0].ModelName).toEqual({ 'Fn::GetAtt': [modelId, 'ModelName'] });
-    expect(s.template.toJSON().Parameters.EncoderInstanceType.Default).toBe('ml.g5.xlarge');
+    expect(s.template.toJSON().Parameters.EncoderInstanceType).toBeUndefined();
+    expect(resources('AWS::ApplicationAutoScaling::ScalableTarget').filter(([, t]) => t.Properties.ServiceNamespace === 'sagemaker')).toEqual([]);
     only('AWS::SageMaker::Endpoint', { EndpointName: 'aisle-encoder' });
-  });
-
-  it('scales on invocations per instance', () => {
-    const [targetId, target] = only('AWS::ApplicationAutoScaling::ScalableTarget', { ServiceNamespace: 'sagemaker' });
-    expect(target.Properties).toMatchObject({ ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 1, MaxCapacity: 4 });
-    s.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      ScalingTargetId: ref(targetId),
-      PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
-        PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
-      }),
-    });
   });
 });
 
