@@ -4,7 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { Alerts } from './alerts.ts';
-import { Api } from './api.ts';
+import { Api, DEFAULT_EDGE } from './api.ts';
 import { Encoder, VARIANT_NAME } from './encoder.ts';
 import { grantObjects, grantTable } from './grants.ts';
 import { HandlerFunction, METRICS_NAMESPACE, SERVICE_NAME } from './handler-function.ts';
@@ -34,6 +34,17 @@ export interface AisleSettings {
   readonly trainer: TrainerKind;
   /** EventBridge Scheduler expression for retraining (UTC). */
   readonly retrainSchedule: string;
+  /** API edge (lib/api.ts ApiEdgeOptions): browser origins allowed by CORS, comma-separated; '' for none. */
+  readonly apiCorsOrigins: string;
+  /** A custom domain for the API and its ACM certificate's ARN (same region); '' for none. */
+  readonly apiDomainName: string;
+  readonly apiCertificateArn: string;
+  /** Stage throttling of the whole API: requests per second, and burst. */
+  readonly apiRateLimit: number;
+  readonly apiBurstLimit: number;
+  /** CloudFront + AWS WAF in front of the API (us-east-1 only), blocking an address above apiWafRateLimit requests per 5 minutes. */
+  readonly apiWaf: boolean;
+  readonly apiWafRateLimit: number;
 }
 
 export const DEFAULT_SETTINGS: AisleSettings = {
@@ -44,6 +55,13 @@ export const DEFAULT_SETTINGS: AisleSettings = {
   llmMaxInstances: 2,
   trainer: 'fargate',
   retrainSchedule: 'cron(0 3 ? * SUN *)',
+  apiCorsOrigins: DEFAULT_EDGE.corsOrigins.join(','),
+  apiDomainName: DEFAULT_EDGE.domainName,
+  apiCertificateArn: DEFAULT_EDGE.certificateArn,
+  apiRateLimit: DEFAULT_EDGE.rateLimit,
+  apiBurstLimit: DEFAULT_EDGE.burstLimit,
+  apiWaf: DEFAULT_EDGE.waf,
+  apiWafRateLimit: DEFAULT_EDGE.wafRateLimit,
 };
 
 /** Reads the switches from context; strings from `-c` are parsed ("false", "4"). */
@@ -181,7 +199,23 @@ export class AisleStack extends Stack {
       environment: { TABLE_NAME: table.tableName },
     });
     grantTable(table, authorizerFn.role, 'getItem');
-    const api = new Api(this, 'Api', { handler: apiFn.fn, authorizer: authorizerFn.fn });
+    const api = new Api(this, 'Api', {
+      handler: apiFn.fn,
+      authorizer: authorizerFn.fn,
+      accessLogBucket: storage.accessLogs,
+      edge: {
+        corsOrigins: settings.apiCorsOrigins
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+        domainName: settings.apiDomainName,
+        certificateArn: settings.apiCertificateArn,
+        rateLimit: settings.apiRateLimit,
+        burstLimit: settings.apiBurstLimit,
+        waf: settings.apiWaf,
+        wafRateLimit: settings.apiWafRateLimit,
+      },
+    });
 
     // Retraining: three Lambda steps around the trainer.
     const { exportFn, evaluateFn, promoteFn } = this.retrainFunctions(table, storage.lake);
