@@ -9,7 +9,7 @@ import { Encoder, VARIANT_NAME } from './encoder.ts';
 import { grantObjects, grantTable } from './grants.ts';
 import { HandlerFunction, METRICS_NAMESPACE, SERVICE_NAME } from './handler-function.ts';
 import { Insights } from './insights.ts';
-import { LlmService } from './llm-service.ts';
+import { LlmService, PINNED_OLLAMA_MODEL } from './llm-service.ts';
 import { Network } from './network.ts';
 import { Observability } from './observability.ts';
 import { Pipeline } from './pipeline.ts';
@@ -161,7 +161,11 @@ export class AisleStack extends Stack {
             imageTag,
             instanceType: param('LlmInstanceType', 'g5.xlarge', 'EC2 GPU instance type of the LLM service (g5/g6 family)'),
             maxInstances: settings.llmMaxInstances,
-            ollamaModel: param('OllamaModel', 'llama3', 'Ollama model the worker asks for (pulled at the first start)'),
+            ollamaModel: param(
+              'OllamaModel',
+              PINNED_OLLAMA_MODEL,
+              'Exact Ollama tag the worker asks for: the one the aisle-llm image was built with (never downloaded at start)',
+            ),
           })
         : undefined;
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LAKE_COLUMNS } from '../../functions/core/lake.ts';
 import { HANDLERS } from '../../lib/handler-function.ts';
+import { PINNED_OLLAMA_MODEL } from '../../lib/llm-service.ts';
 import { VISIBILITY_FACTOR } from '../../lib/queues.ts';
 import { type Synthesized, synthesize } from './synth.ts';
 
@@ -457,7 +458,10 @@ describe('LLM on ECS', () => {
     const env = Object.fromEntries(llm.Environment.map((e: any) => [e.Name, e.Value]));
     expect(env).toMatchObject({ OLLAMA_HOST: 'http://127.0.0.1:11434', OLLAMA_MODEL: ref('OllamaModel') });
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['LLM_QUEUE_URL', 'FINALIZE_QUEUE_URL', 'TABLE_NAME', 'LAKE_BUCKET']));
-    expect(llm.MountPoints).toEqual([expect.objectContaining({ ContainerPath: '/root/.ollama' })]);
+    // The model is in the image (OLLAMA_MODELS): no volume may hide it, and the parameter defaults to the pinned tag.
+    expect(llm.MountPoints ?? []).toEqual([]);
+    expect(task.Properties.Volumes ?? []).toEqual([]);
+    expect(s.template.toJSON().Parameters.OllamaModel.Default).toBe(PINNED_OLLAMA_MODEL);
     const taskPolicy = JSON.stringify(
       resources('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles).includes(task.Properties.TaskRoleArn['Fn::GetAtt'][0]))![1],
     );
