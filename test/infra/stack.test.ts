@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LAKE_COLUMNS } from '../../functions/core/lake.ts';
+import { LAKE_COLUMNS, lakePartKey } from '../../functions/core/lake.ts';
 import { HANDLERS } from '../../lib/handler-function.ts';
+import { BYTES_SCANNED_LIMIT } from '../../lib/insights.ts';
 import { PINNED_OLLAMA_MODEL } from '../../lib/llm-service.ts';
 import { VISIBILITY_FACTOR } from '../../lib/queues.ts';
 import { type Synthesized, synthesize } from './synth.ts';
@@ -349,28 +350,36 @@ describe('API', () => {
 });
 
 describe('Insights', () => {
-  it('Glue table over results/ as Parquet with dt partition projection, columns from the lake layout', () => {
+  it('Glue table over results/ as Parquet with tenant and dt partition projection, columns from the lake layout', () => {
     const [, db] = only('AWS::Glue::Database');
     const [, table] = only('AWS::Glue::Table');
     expect(table.Properties.DatabaseName).toBe(db.Properties.DatabaseInput.Name);
     const input = table.Properties.TableInput;
     expect(input.Name).toBe('results');
-    expect(input.PartitionKeys).toEqual([expect.objectContaining({ Name: 'dt', Type: 'string' })]);
+    expect(input.PartitionKeys).toEqual([
+      expect.objectContaining({ Name: 'tenant', Type: 'string' }),
+      expect.objectContaining({ Name: 'dt', Type: 'string' }),
+    ]);
     expect(input.Parameters).toMatchObject({
       'projection.enabled': 'true',
+      // A query names its tenant (every named query does) and reads that tenant's prefix only.
+      'projection.tenant.type': 'injected',
       'projection.dt.type': 'date',
       'projection.dt.format': 'yyyy-MM-dd',
       'projection.dt.range': '2024-01-01,NOW',
     });
-    expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain('/results/dt=${dt}/');
+    expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain('/results/tenant=${tenant}/dt=${dt}/');
+    // The same layout the writers use (functions/core/lake.ts).
+    expect(lakePartKey('acme', '2026-01-02', 'j', 0)).toBe('results/tenant=acme/dt=2026-01-02/job=j/part-0.parquet');
     expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
-    expect(input.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual(LAKE_COLUMNS.map(([n]) => n));
+    expect(input.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual(LAKE_COLUMNS.map(([n]) => n).filter((n) => n !== 'tenant'));
   });
 
   it('Athena workgroup enforces an encrypted results location in the lake', () => {
     const [, wg] = only('AWS::Athena::WorkGroup');
     const conf = wg.Properties.WorkGroupConfiguration;
     expect(conf.EnforceWorkGroupConfiguration).toBe(true);
+    expect(conf.BytesScannedCutoffPerQuery).toBe(BYTES_SCANNED_LIMIT);
     expect(conf.ResultConfiguration.EncryptionConfiguration).toEqual({ EncryptionOption: 'SSE_S3' });
     expect(JSON.stringify(conf.ResultConfiguration.OutputLocation)).toContain('/athena-results/');
     expect(fnByIdPrefix(FUNCTIONS.api)[1].Properties.Environment.Variables.ATHENA_WORKGROUP).toBe(wg.Properties.Name);
