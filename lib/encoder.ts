@@ -8,6 +8,13 @@ import { Construct } from 'constructs';
 import { grantObjects } from './grants.ts';
 import { LAKE_PREFIXES } from './storage.ts';
 
+/**
+ * Serverless capacity: 2 GB (the starter model is 8 MB; SageMaker gives vCPUs in proportion to memory) and
+ * up to 50 requests at once (the account's default serverless concurrency quota is 200 per region; beyond
+ * 50, classify retries throttled calls).
+ */
+export const SERVERLESS_CAPACITY = { memorySizeInMb: 2048, maxConcurrency: 50 } as const;
+
 /** Where promotions put the serving model: an uncompressed model folder (the artifact contract). */
 export const CHAMPION_PREFIX = `${LAKE_PREFIXES.models}champion/`;
 export const VARIANT_NAME = 'AllTraffic';
@@ -22,9 +29,13 @@ export interface EncoderProps {
    * to /opt/ml/model uncompressed; '' serves the model baked into the image.
    */
   readonly modelPrefix: string;
-  /** Serverless inference (pay per request, CPU, cold starts): for small catalogs. */
-  readonly serverless: boolean;
-  /** Real-time instance type (a GPU type by default); ignored when serverless. */
+  /**
+   * false (the default): serverless inference on CPU, billed per request and nothing when idle; right for the
+   * project's own small model. true: a real-time GPU instance, the container on ONNX Runtime's CUDA provider
+   * (ENCODER_DEVICE=cuda), for DeBERTa; it runs (and bills) all the time.
+   */
+  readonly gpu: boolean;
+  /** Real-time GPU instance type; used only with gpu. */
   readonly instanceType: string;
   readonly maxInstances: number;
 }
@@ -52,6 +63,8 @@ export class Encoder extends Construct {
       executionRoleArn: this.role.roleArn,
       primaryContainer: {
         image: props.repository.repositoryUriForTag(props.imageTag),
+        // The container logs the provider it loaded on; cuda fails at start rather than serve on the CPU.
+        environment: { ENCODER_DEVICE: props.gpu ? 'cuda' : 'cpu' },
         // Empty prefix: the model baked into the image (the first deploy needs nothing in the lake).
         modelDataSource: Fn.conditionIf(fromImage.logicalId, Aws.NO_VALUE, {
           S3DataSource: { S3Uri: `s3://${props.lake.bucketName}/${props.modelPrefix}`, S3DataType: 'S3Prefix', CompressionType: 'None' },
@@ -60,9 +73,9 @@ export class Encoder extends Construct {
     });
     model.node.addDependency(this.role);
 
-    const capacity = props.serverless
-      ? { serverlessConfig: { memorySizeInMb: 4096, maxConcurrency: 20 } }
-      : { initialInstanceCount: 1, instanceType: props.instanceType, initialVariantWeight: 1 };
+    const capacity = props.gpu
+      ? { initialInstanceCount: 1, instanceType: props.instanceType, initialVariantWeight: 1 }
+      : { serverlessConfig: { ...SERVERLESS_CAPACITY } };
     const variant = { modelName: model.attrModelName, variantName: VARIANT_NAME, ...capacity };
     const config = new sagemaker.CfnEndpointConfig(this, 'Config', { productionVariants: [variant] });
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
@@ -71,8 +84,8 @@ export class Encoder extends Construct {
     });
     this.endpointArn = this.endpoint.ref; // Ref of AWS::SageMaker::Endpoint is its ARN
 
-    // Serverless endpoints scale themselves; real-time instances scale on invocations per instance.
-    if (!props.serverless) this.scaleOnInvocations(props.maxInstances);
+    // Serverless endpoints scale themselves (to zero); real-time instances scale on invocations per instance.
+    if (props.gpu) this.scaleOnInvocations(props.maxInstances);
   }
 
   /** The execution role's grants: image pull, models/ in the lake, the endpoint's logs and metrics. */

@@ -16,6 +16,8 @@ export const handlerEntry = (name: HandlerName): string => fileURLToPath(new URL
 
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const SERVICE_NAME = 'aisle';
+/** The handlers' CloudWatch metrics namespace (POWERTOOLS_METRICS_NAMESPACE), which the dashboard reads. */
+export const METRICS_NAMESPACE = 'Aisle';
 
 /**
  * esbuild options shared by the CDK bundling and bench/bundle-sizes.ts, so the measured sizes are the
@@ -95,6 +97,7 @@ export class HandlerFunction extends Construct {
       depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

@@ -18,10 +18,17 @@ export interface InsightsProps {
 }
 
 /**
+ * The workgroup's cap on the data one query may scan: a runaway query costs at most about $0.50. A named
+ * query reads its tenant's partitions and a few columns of them, far below it.
+ */
+export const BYTES_SCANNED_LIMIT = 100 * 1024 ** 3;
+
+/**
  * Glue table over the lake's results/ Parquet files and an Athena workgroup. The table is partitioned by
- * `dt` with partition projection (a date range up to NOW), so new days need no crawler or MSCK REPAIR.
- * The `job=ID/` folders under each day are read as part of that day; the job is also the `job_id` column
- * (see functions/core/lake.ts: an injected `job` projection would force every query to name one job).
+ * `tenant` and `dt` with partition projection, so new tenants and days need no crawler or MSCK REPAIR:
+ * `tenant` is injected (a query must name its tenant, and reads only that tenant's prefix; every named query
+ * does, functions/core/insights/README.md), `dt` a date range up to NOW. The `job=ID/` folders under each day
+ * are read as part of that day; the job is the `job_id` column (functions/core/lake.ts says why).
  */
 export class Insights extends Construct {
   readonly databaseName: string;
@@ -45,22 +52,31 @@ export class Insights extends Construct {
         name: RESULTS_TABLE,
         description: 'One row per classified item (functions/core/lake.ts LAKE_COLUMNS)',
         tableType: 'EXTERNAL_TABLE',
-        partitionKeys: [{ name: 'dt', type: 'string', comment: 'YYYY-MM-DD the job ran' }],
+        partitionKeys: [
+          { name: 'tenant', type: 'string', comment: 'the tenant whose job it was (injected: every query names one)' },
+          { name: 'dt', type: 'string', comment: 'YYYY-MM-DD the job ran' },
+        ],
         parameters: {
           classification: 'parquet',
           EXTERNAL: 'TRUE',
           'parquet.compression': 'SNAPPY',
           'projection.enabled': 'true',
+          'projection.tenant.type': 'injected',
           'projection.dt.type': 'date',
           'projection.dt.format': 'yyyy-MM-dd',
           'projection.dt.range': `${PROJECTION_START},NOW`,
           'projection.dt.interval': '1',
           'projection.dt.interval.unit': 'DAYS',
-          'storage.location.template': `${resultsLocation}dt=\${dt}/`,
+          'storage.location.template': `${resultsLocation}tenant=\${tenant}/dt=\${dt}/`,
         },
         storageDescriptor: {
           location: resultsLocation,
-          columns: LAKE_COLUMNS.map(([name, type, comment]) => ({ name, type: LAKE_GLUE_TYPES[type], comment })),
+          // The tenant is a partition key: Glue refuses a data column of the same name (the files still hold it).
+          columns: LAKE_COLUMNS.filter(([name]) => name !== 'tenant').map(([name, type, comment]) => ({
+            name,
+            type: LAKE_GLUE_TYPES[type],
+            comment,
+          })),
           inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
           outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
           serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
@@ -77,7 +93,7 @@ export class Insights extends Construct {
       workGroupConfiguration: {
         enforceWorkGroupConfiguration: true,
         publishCloudWatchMetricsEnabled: true,
-        bytesScannedCutoffPerQuery: 100 * 1024 ** 3, // 100 GB: a runaway query costs at most ~$0.50
+        bytesScannedCutoffPerQuery: BYTES_SCANNED_LIMIT,
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
           outputLocation: `s3://${props.lake.bucketName}/${LAKE_PREFIXES.athenaResults}`,

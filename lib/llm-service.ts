@@ -16,6 +16,12 @@ import { SERVICE_NAME, stackLogGroup } from './handler-function.ts';
 import { LAKE_PREFIXES } from './storage.ts';
 
 export const OLLAMA_PORT = 11434;
+/**
+ * The model the LLM service runs: an exact Ollama tag, baked into the containers/llm image at build (its
+ * Dockerfile's OLLAMA_MODEL default is this tag). The image carries it, so a task started from zero downloads
+ * nothing through the NAT gateway; ECR's layers come from S3 through the VPC's gateway endpoint.
+ */
+export const PINNED_OLLAMA_MODEL = 'llama3.1:8b-instruct-q4_K_M';
 
 export interface LlmServiceProps {
   readonly cluster: ecs.Cluster;
@@ -107,9 +113,7 @@ export class LlmService extends Construct {
   private llmTask(props: LlmServiceProps): ecs.Ec2TaskDefinition {
     const taskDefinition = new ecs.Ec2TaskDefinition(this, 'Task', { networkMode: ecs.NetworkMode.AWS_VPC });
     const logGroup = stackLogGroup(this, 'Logs', logs.RetentionDays.ONE_MONTH);
-    // Model weights stay on the instance between tasks: a restarted task does not pull them again.
-    taskDefinition.addVolume({ name: 'ollama-models', host: { sourcePath: '/var/lib/aisle/ollama' } });
-    const llm = taskDefinition.addContainer('llm', {
+    taskDefinition.addContainer('llm', {
       image: ecs.ContainerImage.fromEcrRepository(props.repository, props.imageTag),
       gpuCount: 1,
       memoryReservationMiB: 12 * 1024,
@@ -126,11 +130,10 @@ export class LlmService extends Construct {
         command: ['CMD-SHELL', `curl -sf http://127.0.0.1:${OLLAMA_PORT}/api/version >/dev/null || exit 1`],
         interval: Duration.seconds(30),
         retries: 3,
-        startPeriod: Duration.minutes(5), // the first start pulls the model
+        startPeriod: Duration.minutes(2), // Ollama starts and finds the model in the image
       },
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'llm' }),
     });
-    llm.addMountPoints({ containerPath: '/root/.ollama', sourceVolume: 'ollama-models', readOnly: false });
     props.finalizeQueue.grantSendMessages(taskDefinition.taskRole);
     // The worker writes its decisions as work parts under outbox/<jobId>/work/, as classify does.
     grantObjects(props.lake, taskDefinition.taskRole as iam.Role, LAKE_PREFIXES.outbox, 'write');

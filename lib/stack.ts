@@ -4,13 +4,14 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { Alerts } from './alerts.ts';
-import { Api } from './api.ts';
-import { Encoder } from './encoder.ts';
+import { Api, DEFAULT_EDGE } from './api.ts';
+import { Encoder, VARIANT_NAME } from './encoder.ts';
 import { grantObjects, grantTable } from './grants.ts';
-import { HandlerFunction } from './handler-function.ts';
+import { HandlerFunction, METRICS_NAMESPACE, SERVICE_NAME } from './handler-function.ts';
 import { Insights } from './insights.ts';
-import { LlmService } from './llm-service.ts';
+import { LlmService, PINNED_OLLAMA_MODEL } from './llm-service.ts';
 import { Network } from './network.ts';
+import { Observability } from './observability.ts';
 import { Pipeline } from './pipeline.ts';
 import { Retraining, type TrainerKind } from './retraining.ts';
 import { INBOX_PREFIX, LAKE_PREFIXES, Storage } from './storage.ts';
@@ -22,24 +23,45 @@ export interface AisleSettings {
   readonly llmEnabled: boolean;
   /** Deploy the encoder tier (SageMaker endpoint). false: ENCODER_ENDPOINT_NAME is empty. */
   readonly encoderEnabled: boolean;
-  /** Serverless SageMaker inference instead of real-time GPU instances (small catalogs). */
-  readonly encoderServerless: boolean;
+  /**
+   * A real-time GPU endpoint (CUDA; for DeBERTa) instead of the default serverless CPU endpoint, which costs
+   * nothing idle and serves the project's own small model (docs/aws.md#encoder-hosting).
+   */
+  readonly encoderGpu: boolean;
   readonly encoderMaxInstances: number;
   readonly llmMaxInstances: number;
   /** Which trainer the retraining state machine runs. */
   readonly trainer: TrainerKind;
   /** EventBridge Scheduler expression for retraining (UTC). */
   readonly retrainSchedule: string;
+  /** API edge (lib/api.ts ApiEdgeOptions): browser origins allowed by CORS, comma-separated; '' for none. */
+  readonly apiCorsOrigins: string;
+  /** A custom domain for the API and its ACM certificate's ARN (same region); '' for none. */
+  readonly apiDomainName: string;
+  readonly apiCertificateArn: string;
+  /** Stage throttling of the whole API: requests per second, and burst. */
+  readonly apiRateLimit: number;
+  readonly apiBurstLimit: number;
+  /** CloudFront + AWS WAF in front of the API (us-east-1 only), blocking an address above apiWafRateLimit requests per 5 minutes. */
+  readonly apiWaf: boolean;
+  readonly apiWafRateLimit: number;
 }
 
 export const DEFAULT_SETTINGS: AisleSettings = {
   llmEnabled: true,
   encoderEnabled: true,
-  encoderServerless: false,
+  encoderGpu: false,
   encoderMaxInstances: 4,
   llmMaxInstances: 2,
   trainer: 'fargate',
   retrainSchedule: 'cron(0 3 ? * SUN *)',
+  apiCorsOrigins: DEFAULT_EDGE.corsOrigins.join(','),
+  apiDomainName: DEFAULT_EDGE.domainName,
+  apiCertificateArn: DEFAULT_EDGE.certificateArn,
+  apiRateLimit: DEFAULT_EDGE.rateLimit,
+  apiBurstLimit: DEFAULT_EDGE.burstLimit,
+  apiWaf: DEFAULT_EDGE.waf,
+  apiWafRateLimit: DEFAULT_EDGE.wafRateLimit,
 };
 
 /** Reads the switches from context; strings from `-c` are parsed ("false", "4"). */
@@ -107,10 +129,10 @@ export class AisleStack extends Stack {
             '',
             'Lake key prefix of the model folder the endpoint serves (e.g. models/champion/); empty: the model baked into the image',
           ),
-          serverless: settings.encoderServerless,
-          instanceType: settings.encoderServerless
-            ? ''
-            : param('EncoderInstanceType', 'ml.g5.xlarge', 'SageMaker instance type of the encoder endpoint'),
+          gpu: settings.encoderGpu,
+          instanceType: settings.encoderGpu
+            ? param('EncoderInstanceType', 'ml.g5.xlarge', 'SageMaker GPU instance type of the encoder endpoint')
+            : '',
           maxInstances: settings.encoderMaxInstances,
         })
       : undefined;
@@ -127,20 +149,25 @@ export class AisleStack extends Stack {
     encoder?.grantInvoke(pipeline.classify.role);
 
     const network = settings.llmEnabled || settings.trainer === 'fargate' ? new Network(this, 'Network') : undefined;
-    if (settings.llmEnabled && network) {
-      new LlmService(this, 'Llm', {
-        cluster: network.cluster,
-        queue: pipeline.llmQueue.queue,
-        finalizeQueue: pipeline.finalizeQueue.queue,
-        table,
-        lake: storage.lake,
-        repository: repository('LlmRepository', 'aisle-llm', 'Ollama + the LLM queue worker (containers/llm)'),
-        imageTag,
-        instanceType: param('LlmInstanceType', 'g5.xlarge', 'EC2 GPU instance type of the LLM service (g5/g6 family)'),
-        maxInstances: settings.llmMaxInstances,
-        ollamaModel: param('OllamaModel', 'llama3', 'Ollama model the worker asks for (pulled at the first start)'),
-      });
-    }
+    const llm =
+      settings.llmEnabled && network
+        ? new LlmService(this, 'Llm', {
+            cluster: network.cluster,
+            queue: pipeline.llmQueue.queue,
+            finalizeQueue: pipeline.finalizeQueue.queue,
+            table,
+            lake: storage.lake,
+            repository: repository('LlmRepository', 'aisle-llm', 'Ollama + the LLM queue worker (containers/llm)'),
+            imageTag,
+            instanceType: param('LlmInstanceType', 'g5.xlarge', 'EC2 GPU instance type of the LLM service (g5/g6 family)'),
+            maxInstances: settings.llmMaxInstances,
+            ollamaModel: param(
+              'OllamaModel',
+              PINNED_OLLAMA_MODEL,
+              'Exact Ollama tag the worker asks for: the one the aisle-llm image was built with (never downloaded at start)',
+            ),
+          })
+        : undefined;
 
     // The API: the Hono app and its API-key authorizer.
     const apiFn = new HandlerFunction(this, 'ApiFn', {
@@ -176,7 +203,23 @@ export class AisleStack extends Stack {
       environment: { TABLE_NAME: table.tableName },
     });
     grantTable(table, authorizerFn.role, 'getItem');
-    const api = new Api(this, 'Api', { handler: apiFn.fn, authorizer: authorizerFn.fn });
+    const api = new Api(this, 'Api', {
+      handler: apiFn.fn,
+      authorizer: authorizerFn.fn,
+      accessLogBucket: storage.accessLogs,
+      edge: {
+        corsOrigins: settings.apiCorsOrigins
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+        domainName: settings.apiDomainName,
+        certificateArn: settings.apiCertificateArn,
+        rateLimit: settings.apiRateLimit,
+        burstLimit: settings.apiBurstLimit,
+        waf: settings.apiWaf,
+        wafRateLimit: settings.apiWafRateLimit,
+      },
+    });
 
     // Retraining: three Lambda steps around the trainer.
     const { exportFn, evaluateFn, promoteFn } = this.retrainFunctions(table, storage.lake);
@@ -220,12 +263,25 @@ export class AisleStack extends Stack {
       reason: 'DescribeExecution on the executions of the one retraining state machine; execution names are made per run.',
     });
 
+    // Last: it watches every function and queue made above.
+    const observability = new Observability(this, 'Observability', {
+      topic: alerts.topic,
+      table,
+      api: api.httpApi,
+      encoderEndpointName: encoder?.endpointName,
+      encoderVariantName: VARIANT_NAME,
+      llm: llm && network ? { cluster: network.cluster, service: llm.service, queue: pipeline.llmQueue.queue } : undefined,
+      metricsNamespace: METRICS_NAMESPACE,
+      serviceName: SERVICE_NAME,
+    });
+
     new CfnOutput(this, 'InboxBucket', { value: storage.inbox.bucketName, description: 'Drop CSVs under inbox/' });
     new CfnOutput(this, 'LakeBucket', { value: storage.lake.bucketName, description: 'outbox/, results/, models/, exports/' });
     new CfnOutput(this, 'ApiUrl', { value: api.url });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'AlertsTopic', { value: alerts.topic.topicArn, description: 'Subscribe to get DLQ alarms and retraining outcomes' });
     new CfnOutput(this, 'RetrainingStateMachine', { value: retraining.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'Dashboard', { value: observability.dashboard.dashboardName, description: 'CloudWatch dashboard of the deployment' });
     new CfnOutput(this, 'AthenaWorkGroup', { value: insights.workGroupName });
     if (encoder) new CfnOutput(this, 'EncoderEndpoint', { value: encoder.endpointName });
   }

@@ -3,6 +3,8 @@ import {
   type CostReport,
   costReport,
   DEFAULT_ASSUMPTIONS,
+  ENCODER_HOSTINGS,
+  type EncoderHosting,
   loadPrices,
   type Mix,
   mixFromTierCounts,
@@ -14,14 +16,16 @@ import type { JobRecord } from '../../functions/ports.ts';
 import { cascadeTierNames } from '../../functions/tiers/registry.ts';
 import { commandArgs } from './args.ts';
 
-const HELP = `usage: aisle cost [--job ID | --mix TIER=SHARE,...] [--prices FILE] [--format text|json]
+const HELP = `usage: aisle cost [--job ID | --mix TIER=SHARE,...] [--encoder serverless|gpu] [--prices FILE] [--format text|json]
 
 Dollars per million products on AWS (us-east-1 on-demand prices from models/prices.json) for a mix of
 tiers (${cascadeTierNames().join(', ')}): the measured mix of a local job (--job), a given one (--mix),
 or a typical first run (default: ${Object.entries(TYPICAL_MIX)
   .map(([t, v]) => `${t}=${v}`)
   .join(',')}), side by side with
-sending every product to the LLM, and what the deployment costs a month when idle.`;
+sending every product to the LLM, and what the deployment costs a month when idle. The encoder is hosted
+as the stack deploys it by default (--encoder serverless: SageMaker Serverless Inference on CPU) or with
+-c encoderGpu=true (--encoder gpu: a real-time GPU endpoint for DeBERTa); both are listed at the end.`;
 
 /** Reads a job's tier counts from the local JobStore (the foundation's DuckDB runtime). */
 export type JobLookup = (id: string) => Promise<Pick<JobRecord, 'tierCounts'> | null>;
@@ -32,6 +36,7 @@ export async function run(argv: string[], lookupJob?: JobLookup): Promise<number
       job: { type: 'string' },
       mix: { type: 'string' },
       prices: { type: 'string' },
+      encoder: { type: 'string', default: 'serverless' },
       format: { type: 'string', default: 'text' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -41,6 +46,8 @@ export async function run(argv: string[], lookupJob?: JobLookup): Promise<number
   const { values } = args;
   if (values.format !== 'text' && values.format !== 'json') throw new UserError(`--format must be text or json, not "${values.format}"`);
   if (values.job && values.mix) throw new UserError('give --job or --mix, not both');
+  const hosting = values.encoder as EncoderHosting;
+  if (!ENCODER_HOSTINGS.includes(hosting)) throw new UserError(`--encoder must be ${ENCODER_HOSTINGS.join(' or ')}, not "${values.encoder}"`);
 
   let mix: Mix = TYPICAL_MIX;
   let mixSource = 'typical first run (no --job or --mix given)';
@@ -58,8 +65,9 @@ export async function run(argv: string[], lookupJob?: JobLookup): Promise<number
     throw new UserError((err as Error).message);
   }
 
-  const report = costReport(mix, loadPrices(values.prices ?? undefined), DEFAULT_ASSUMPTIONS);
-  if (values.format === 'json') console.log(JSON.stringify({ mixSource, ...report, assumptions: DEFAULT_ASSUMPTIONS }, null, 2));
+  const assumptions = { ...DEFAULT_ASSUMPTIONS, encoderHosting: hosting };
+  const report = costReport(mix, loadPrices(values.prices ?? undefined), assumptions);
+  if (values.format === 'json') console.log(JSON.stringify({ mixSource, ...report, assumptions }, null, 2));
   else console.log(formatReport(report, mixSource));
   return 0;
 }
@@ -92,6 +100,10 @@ export function formatReport(r: CostReport, mixSource: string): string {
       .join('  ')
       .trimEnd();
   const idleRows = r.idle.lines.map((l) => `  ${l.component.padEnd(32)} ${dollars(l.dollars).padStart(9)}  ${l.basis}`);
+  const encoderRows = r.encoderOptions.map(
+    (o) =>
+      `  ${`${o.hosting === 'gpu' ? 'gpu (-c encoderGpu=true)' : 'serverless (default)'}`.padEnd(26)} ${dollars(o.idle.dollars).padStart(9)}  ${dollars(o.perMillion.dollars).padStart(9)}  ${o.perMillion.component}`,
+  );
   return [
     `Cost per ${r.productsPer.toLocaleString('en-US')} products on AWS (${r.prices.region}, on-demand prices read ${r.prices.read})`,
     `tier mix (${mixSource}): ${mixText}`,
@@ -103,6 +115,9 @@ export function formatReport(r: CostReport, mixSource: string): string {
     '',
     `Idle, per month: ${dollars(r.idle.totalPerMonth)}`,
     ...idleRows,
+    '',
+    'Encoder hosting options: idle per month, encoder per million products (this mix)',
+    ...encoderRows,
     '',
     `Prices: ${r.prices.source}`,
   ].join('\n');

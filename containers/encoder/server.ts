@@ -24,13 +24,26 @@ const app = createInferenceApp({ encoder: () => encoder, taxonomy });
 const server = serve({ fetch: app.fetch, port: config.port ?? config.sagemakerBindToPort, hostname: config.host }, (info) => {
   console.log(`encoder server listening on http://${info.address}:${info.port} (model ${modelDir})`);
 });
-OnnxEncoder.load(modelDir, { threads, batchSize: config.encoderBatchSize, taxonomy }).then(
+const device = config.encoderDevice;
+OnnxEncoder.load(modelDir, { threads, batchSize: config.encoderBatchSize, taxonomy, device }).then(
   (loaded) => {
     encoder = loaded;
-    console.log(`encoder server: model ${loaded.modelVersion} loaded (${loaded.classIds.length} classes, ${threads} threads)`);
+    // The provider asked for is the one serving: a GPU endpoint whose CUDA provider is missing fails to load instead.
+    console.log(
+      JSON.stringify({
+        level: 'info',
+        message: 'encoder model loaded',
+        model: loaded.modelVersion,
+        classes: loaded.classIds.length,
+        executionProvider: device,
+        threads,
+      }),
+    );
   },
   (err: Error) => {
-    console.error(`encoder server: cannot load the model: ${err.message}`);
+    console.error(
+      JSON.stringify({ level: 'error', message: 'encoder server: cannot load the model', executionProvider: device, error: err.message }),
+    );
     server.close();
     process.exit(1);
   },

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Starts Ollama, pulls the model when it is not there yet (first start), then runs the queue worker.
+# Starts Ollama, checks the model baked into the image is there (it is never downloaded at start: a scale-up
+# from zero must not fetch gigabytes through the NAT gateway), then runs the queue worker.
 # If either process exits, the container exits, and ECS replaces the task.
 # OLLAMA_MODEL and OLLAMA_HOST come from the image (Dockerfile ENV) or the task definition (lib/llm-service.ts).
 set -eu
@@ -13,9 +14,10 @@ until curl -sf "$OLLAMA_HOST/api/version" >/dev/null; do
   sleep 1
 done
 if ! ollama show "$OLLAMA_MODEL" >/dev/null 2>&1; then
-  echo "{\"level\":\"info\",\"message\":\"pulling model $OLLAMA_MODEL (first start)\"}"
-  ollama pull "$OLLAMA_MODEL"
+  echo "{\"level\":\"error\",\"message\":\"model $OLLAMA_MODEL is not in the image (built with $(cat /opt/ollama/model.digest 2>/dev/null || echo none)): set OllamaModel to the tag the image was built with\"}"
+  exit 1
 fi
+echo "{\"level\":\"info\",\"message\":\"ollama model ready\",\"model\":\"$(cat /opt/ollama/model.digest)\"}"
 node --import tsx functions/handlers/llm-worker.ts &
 WORKER_PID=$!
 trap 'kill -TERM "$WORKER_PID" 2>/dev/null; wait "$WORKER_PID"; kill -TERM "$OLLAMA_PID" 2>/dev/null' TERM INT

@@ -65,6 +65,7 @@ export const DEPLOYABLES = {
     ...pick('SAGEMAKER_BIND_TO_PORT', 'HOST'),
     ENCODER_THREADS: optional(S.ENCODER_THREADS),
     ENCODER_BATCH_SIZE: S.ENCODER_BATCH_SIZE,
+    ENCODER_DEVICE: S.ENCODER_DEVICE,
   },
   /** containers/trainer: the retraining state machine's Fargate task. */
   trainer: pick('LAKE_BUCKET', 'TRAIN_DATA_URI', 'HELDOUT_DATA_URI', 'MODEL_OUTPUT_URI'),

@@ -113,6 +113,11 @@ export const SETTINGS = {
   HOST: text('0.0.0.0', 'a host name or address', 'Address the encoder container listens on.'),
   ENCODER_THREADS: int(0, 'ONNX intra-op threads of the encoder; unset: one per core.'),
   ENCODER_BATCH_SIZE: withDefault(int(1, 'Texts per ONNX run of the encoder.'), 1024),
+  ENCODER_DEVICE: setting(
+    z._default(z.enum(['cpu', 'cuda']), 'cpu'),
+    'cpu or cuda',
+    'ONNX Runtime execution provider of the encoder container; cuda (the GPU endpoint) fails at start where the CUDA provider is missing, and the log says which provider serves.',
+  ),
 
   TRAIN_DATA_URI: s3Uri('Training rows the trainer reads (written by retrain-export).'),
   HELDOUT_DATA_URI: s3Uri('Held-out rows champion and challenger are scored on.'),

@@ -23,11 +23,15 @@ export const pricesSchema = z.object({
   lambda: z.object({ perGbSecondArm64: price, perMillionRequests: price }),
   sqs: z.object({ perMillionRequests: price, billedPayloadBytes: price }),
   dynamodb: z.object({ perMillionWriteRequestUnits: price, perMillionReadRequestUnits: price, storagePerGbMonth: price }),
-  sagemaker: z.object({ instanceType: z.string(), perInstanceHour: price }),
+  /** The GPU endpoint's instance, and serverless inference (compute per GB of memory per second, data in and out). */
+  sagemaker: z.object({ instanceType: z.string(), perInstanceHour: price, serverlessPerGbSecond: price, serverlessPerGbProcessed: price }),
   ec2: z.object({ instanceType: z.string(), perInstanceHour: price }),
+  vpc: z.object({ natGatewayPerHour: price, natPerGbProcessed: price, publicIpv4PerHour: price }),
+  kms: z.object({ perKeyMonth: price }),
   s3: z.object({ perThousandPut: price, perThousandGet: price, storagePerGbMonth: price }),
   athena: z.object({ perTbScanned: price }),
-  cloudwatch: z.object({ perAlarmMonth: z.number().nonnegative() }),
+  /** An alarm bills per metric it reads (a metric-math alarm per metric in its expression). */
+  cloudwatch: z.object({ perAlarmMetricMonth: z.number().nonnegative(), perDashboardMonth: z.number().nonnegative() }),
 });
 export type Prices = z.infer<typeof pricesSchema>;
 
@@ -36,6 +40,14 @@ export const DEFAULT_PRICES_PATH = new URL('../../models/prices.json', import.me
 export function loadPrices(file: string | URL = DEFAULT_PRICES_PATH): Prices {
   return pricesSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
+
+/**
+ * Where the encoder runs (lib/encoder.ts): `serverless` (the default: SageMaker Serverless Inference on CPU,
+ * the project's own small model, nothing billed when idle) or `gpu` (`-c encoderGpu=true`: a real-time
+ * ml.g5.xlarge for DeBERTa on CUDA, billed every hour).
+ */
+export const ENCODER_HOSTINGS = ['serverless', 'gpu'] as const;
+export type EncoderHosting = (typeof ENCODER_HOSTINGS)[number];
 
 /** What the model assumes about the workload and the hardware; every default is stated here and in docs/aws.md. */
 export const DEFAULT_ASSUMPTIONS = {
@@ -58,9 +70,19 @@ export const DEFAULT_ASSUMPTIONS = {
   counterWriteUnitsPerMessage: 7,
   /** Bytes a product keeps in DynamoDB (current, history, cache). */
   storedBytesPerProduct: 3_000,
-  /** Encoder throughput on one SageMaker instance at full load, products/s, and the utilization autoscaling keeps. */
+  encoderHosting: 'serverless' as EncoderHosting,
+  /** GPU endpoint: DeBERTa's throughput on one instance at full load, products/s, and the utilization autoscaling keeps. */
   encoderProductsPerSecond: 800,
   encoderUtilization: 0.6,
+  /**
+   * Serverless endpoint (lib/encoder.ts SERVERLESS_CAPACITY): memory billed, the starter model's CPU time per
+   * product (measured: ~0.12 ms on one busy core, tokenizer included), the fixed time of a request, and the
+   * bytes per product in and out (text in; top-3 classes with labels out).
+   */
+  serverlessMemoryGb: 2,
+  serverlessMsPerProduct: 0.15,
+  serverlessMsPerRequest: 20,
+  encoderBytesPerProduct: 460,
   /** LLM tokens per product (the taxonomy prompt shared by a batch of products), and Ollama's speed on one GPU. */
   llmPromptTokensPerProduct: 150,
   llmOutputTokensPerProduct: 25,
@@ -75,10 +97,22 @@ export const DEFAULT_ASSUMPTIONS = {
   /** How often the insights queries scan a job's lake partition. */
   athenaScansPerJob: 10,
   /**
-   * Idle: instances kept running with no traffic, alarms, queues polled by Lambda, stored products. Lambda's
-   * SQS pollers long-poll (20 s) each queue even with no traffic: about 5 pollers × 3 a minute.
+   * Idle: what runs with no traffic in the default stack (test/infra/idle-cost.test.ts reads the counts off the
+   * synthesized template): the GPU instances (none: the ECS service scales to zero), one NAT gateway and its
+   * public IPv4 address (the VPC of the ECS work), the alerts topic's KMS key, the alarms' metrics and the
+   * dashboard, queues polled by Lambda, stored products. Lambda's SQS pollers long-poll (20 s) each queue even
+   * with no traffic: about 5 pollers × 3 a minute.
    */
-  idle: { sagemakerMinInstances: 1, ec2MinInstances: 0, alarms: 4, polledQueues: 3, pollerRequestsPerQueueMonth: 648_000, storedProducts: 1_000_000 },
+  idle: {
+    ec2MinInstances: 0,
+    natGateways: 1,
+    kmsKeys: 1,
+    alarmMetrics: 34,
+    dashboards: 1,
+    polledQueues: 3,
+    pollerRequestsPerQueueMonth: 648_000,
+    storedProducts: 1_000_000,
+  },
 };
 export type CostAssumptions = typeof DEFAULT_ASSUMPTIONS;
 
@@ -104,6 +138,7 @@ export interface CostReport {
   /** allLlm.total / cascade.total. */
   savingsFactor: number;
   idle: { lines: CostLine[]; totalPerMonth: number };
+  encoderOptions: EncoderOption[];
 }
 
 const MILLION = 1_000_000;
@@ -154,6 +189,28 @@ function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
+/**
+ * The encoder's cost for `products` products sent in `requests` requests (one per classify message): GPU hours
+ * at the assumed throughput and utilization, or serverless GB-seconds plus the bytes processed.
+ */
+export function encoderLine(products: number, requests: number, prices: Prices, a: CostAssumptions): CostLine {
+  if (a.encoderHosting === 'gpu') {
+    const hours = products / (a.encoderProductsPerSecond * a.encoderUtilization * 3600);
+    return line(
+      `SageMaker ${prices.sagemaker.instanceType} (encoder)`,
+      `${round(hours, 3)} h for ${Math.round(products)} products`,
+      hours * prices.sagemaker.perInstanceHour,
+    );
+  }
+  const seconds = (products * a.serverlessMsPerProduct + requests * a.serverlessMsPerRequest) / 1000;
+  const gb = (products * a.encoderBytesPerProduct) / 1e9;
+  return line(
+    'SageMaker serverless (encoder)',
+    `${round(seconds * a.serverlessMemoryGb, 1)} GB-s, ${round(gb, 3)} GB for ${Math.round(products)} products`,
+    seconds * a.serverlessMemoryGb * prices.sagemaker.serverlessPerGbSecond + gb * prices.sagemaker.serverlessPerGbProcessed,
+  );
+}
+
 /** Dollars to process `products` products with the given mix; `encoderInPath` false skips the encoder (all-LLM). */
 export function scenarioCost(name: string, products: number, mix: Mix, prices: Prices, a: CostAssumptions, encoderInPath = true): Scenario {
   const messages = products / a.rowsPerMessage;
@@ -179,7 +236,7 @@ export function scenarioCost(name: string, products: number, mix: Mix, prices: P
   const multipartParts = Math.ceil((products * a.outputBytesPerRow) / (5 * 1024 * 1024));
   const puts = messages + multipartParts + 3;
   const gets = messages + 1;
-  const encoderHours = encoderInPath && afterRules ? afterRules / (a.encoderProductsPerSecond * a.encoderUtilization * 3600) : 0;
+  const encoderProducts = encoderInPath ? afterRules : 0;
   const secondsPerLlmProduct =
     a.llmPromptTokensPerProduct / a.llmPrefillTokensPerSecond + a.llmOutputTokensPerProduct / a.llmGenerationTokensPerSecond;
   const llmHours = (toLlm * secondsPerLlmProduct) / 3600 / a.llmUtilization;
@@ -192,11 +249,7 @@ export function scenarioCost(name: string, products: number, mix: Mix, prices: P
     line('DynamoDB writes', `${Math.ceil(wru)} WRU`, (wru * prices.dynamodb.perMillionWriteRequestUnits) / MILLION),
     line('DynamoDB reads', `${Math.ceil(rru)} RRU`, (rru * prices.dynamodb.perMillionReadRequestUnits) / MILLION),
     line('S3 requests', `${Math.ceil(puts)} PUT, ${Math.ceil(gets)} GET`, (puts * prices.s3.perThousandPut + gets * prices.s3.perThousandGet) / 1000),
-    line(
-      `SageMaker ${prices.sagemaker.instanceType}`,
-      `${round(encoderHours, 3)} h for ${Math.round(encoderInPath ? afterRules : 0)} products`,
-      encoderHours * prices.sagemaker.perInstanceHour,
-    ),
+    encoderLine(encoderProducts, encoderProducts ? messages : 0, prices, a),
     line(
       `EC2 ${prices.ec2.instanceType} (Ollama)`,
       `${round(llmHours, 2)} h for ${Math.round(toLlm)} products`,
@@ -207,33 +260,64 @@ export function scenarioCost(name: string, products: number, mix: Mix, prices: P
   return { name, mix, lines, total: lines.reduce((s, l) => s + l.dollars, 0) };
 }
 
+const HOURS_PER_MONTH = 730;
+
+/** An idle month of the encoder: nothing serverless; one GPU instance around the clock (real-time endpoints keep one). */
+export function encoderIdleLine(hosting: EncoderHosting, prices: Prices): CostLine {
+  return hosting === 'gpu'
+    ? line(
+        `SageMaker ${prices.sagemaker.instanceType} (encoder)`,
+        `1 instance × ${HOURS_PER_MONTH} h (a real-time endpoint keeps one)`,
+        HOURS_PER_MONTH * prices.sagemaker.perInstanceHour,
+      )
+    : line('SageMaker serverless (encoder)', 'billed per request only', 0);
+}
+
 /** What the deployment costs a month with no traffic. */
 export function idleCost(prices: Prices, a: CostAssumptions): { lines: CostLine[]; totalPerMonth: number } {
-  const hours = 730;
+  const hours = HOURS_PER_MONTH;
   const i = a.idle;
   const storedGb = (i.storedProducts * a.storedBytesPerProduct) / 1e9;
   const lakeGb = (i.storedProducts * (a.lakeBytesPerRow + a.outputBytesPerRow + a.rowBytes)) / 1e9;
   const lines: CostLine[] = [
-    line(
-      `SageMaker ${prices.sagemaker.instanceType}`,
-      `${i.sagemakerMinInstances} instance(s) × ${hours} h (endpoints do not scale to zero)`,
-      i.sagemakerMinInstances * hours * prices.sagemaker.perInstanceHour,
-    ),
+    encoderIdleLine(a.encoderHosting, prices),
     line(
       `EC2 ${prices.ec2.instanceType} (Ollama)`,
       `${i.ec2MinInstances} instance(s) × ${hours} h (the ECS service scales to zero)`,
       i.ec2MinInstances * hours * prices.ec2.perInstanceHour,
     ),
+    line('NAT gateway', `${i.natGateways} × ${hours} h (VPC of the ECS work), before data`, i.natGateways * hours * prices.vpc.natGatewayPerHour),
+    line('Public IPv4 address', `${i.natGateways} (the NAT gateway's) × ${hours} h`, i.natGateways * hours * prices.vpc.publicIpv4PerHour),
+    line('KMS key', `${i.kmsKeys} customer-managed key (alerts topic)`, i.kmsKeys * prices.kms.perKeyMonth),
+    line('CloudWatch alarms', `${i.alarmMetrics} alarm metrics`, i.alarmMetrics * prices.cloudwatch.perAlarmMetricMonth),
+    line('CloudWatch dashboard', `${i.dashboards} dashboard`, i.dashboards * prices.cloudwatch.perDashboardMonth),
     line(
       'SQS idle polling',
       `${i.polledQueues} queues × ${i.pollerRequestsPerQueueMonth} long polls`,
       (i.polledQueues * i.pollerRequestsPerQueueMonth * prices.sqs.perMillionRequests) / MILLION,
     ),
-    line('CloudWatch alarms', `${i.alarms} alarms`, i.alarms * prices.cloudwatch.perAlarmMonth),
     line('DynamoDB storage', `${round(storedGb, 2)} GB for ${i.storedProducts} products`, storedGb * prices.dynamodb.storagePerGbMonth),
     line('S3 storage', `${round(lakeGb, 2)} GB (inbox, outbox, lake)`, lakeGb * prices.s3.storagePerGbMonth),
   ];
   return { lines, totalPerMonth: lines.reduce((s, l) => s + l.dollars, 0) };
+}
+
+/** One way to host the encoder: what it adds to an idle month, and what a million products' encoder work costs on it. */
+export interface EncoderOption {
+  hosting: EncoderHosting;
+  idle: CostLine;
+  perMillion: CostLine;
+}
+
+/** Each encoder hosting side by side, for the same mix (the products past the rules go to the encoder). */
+export function encoderOptions(mix: Mix, prices: Prices, a: CostAssumptions): EncoderOption[] {
+  const afterRules = MILLION * ((mix.encoder ?? 0) + (mix.llm ?? 0) + (mix[REVIEW_TIER] ?? 0));
+  const requests = afterRules ? MILLION / a.rowsPerMessage : 0;
+  return ENCODER_HOSTINGS.map((hosting) => ({
+    hosting,
+    idle: encoderIdleLine(hosting, prices),
+    perMillion: encoderLine(afterRules, requests, prices, { ...a, encoderHosting: hosting }),
+  }));
 }
 
 export function costReport(mix: Mix, prices: Prices, a: CostAssumptions = DEFAULT_ASSUMPTIONS, products = MILLION): CostReport {
@@ -246,5 +330,6 @@ export function costReport(mix: Mix, prices: Prices, a: CostAssumptions = DEFAUL
     allLlm,
     savingsFactor: allLlm.total / cascade.total,
     idle: idleCost(prices, a),
+    encoderOptions: encoderOptions(mix, prices, a),
   };
 }

@@ -1,13 +1,15 @@
 /**
  * The results lake, shared by both runtimes: one row per classified item, Parquet files at
- * `results/dt=YYYY-MM-DD/job=ID/part-N.parquet` (under $AISLE_HOME/lake locally, the lake bucket on AWS).
+ * `results/tenant=T/dt=YYYY-MM-DD/job=ID/part-N.parquet` (under $AISLE_HOME/lake locally, the lake bucket on AWS).
  *
- * Athena partitions the table by `dt` only (partition projection over dates): a projected `job` key would
- * have to be `injected`, and injected keys make every query name a job — cross-job queries (drift, model
- * comparison) could not run. So the job is also a column (`job_id`) inside the files, and queries filter on it.
+ * Athena partitions the table by `tenant` (projection `injected`: every query names its tenant, as every named
+ * query does, so it reads that tenant's prefix only) and `dt` (projection over dates). A projected `job` key
+ * would have to be `injected` too, and would make every query name a job — cross-job queries (drift, model
+ * comparison) could not run. So the job is a column (`job_id`) inside the files, and queries filter on it.
  */
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { ItemRecord } from '../ports.ts';
+import { TENANT_RE } from './api-keys.ts';
 import type { Taxonomy } from './taxonomy.ts';
 
 export type LakeColumnType = 'VARCHAR' | 'BIGINT' | 'DOUBLE';
@@ -141,11 +143,17 @@ export function toLakeRow(
   return row as LakeRow;
 }
 
+/** The lake prefix of a tenant's results: its Athena partition (lib/insights.ts) and its S3 prefix. */
+export function lakeTenantPrefix(tenant: string): string {
+  if (!TENANT_RE.test(tenant)) throw new Error(`tenant "${tenant}" is not a tenant name`);
+  return `results/tenant=${tenant}/`;
+}
+
 /** The lake key of one part file; `dt` is the UTC day the job ran. */
-export function lakePartKey(dt: string, jobId: string, part: number): string {
+export function lakePartKey(tenant: string, dt: string, jobId: string, part: number): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(dt)) throw new Error(`dt must be YYYY-MM-DD, got "${dt}"`);
   if (!/^[A-Za-z0-9_.-]+$/.test(jobId)) throw new Error(`job id "${jobId}" has characters a lake path cannot hold`);
-  return `results/dt=${dt}/job=${jobId}/part-${part}.parquet`;
+  return `${lakeTenantPrefix(tenant)}dt=${dt}/job=${jobId}/part-${part}.parquet`;
 }
 
 const PARQUET_TYPES: Record<LakeColumnType, 'STRING' | 'INT64' | 'DOUBLE'> = { VARCHAR: 'STRING', BIGINT: 'INT64', DOUBLE: 'DOUBLE' };

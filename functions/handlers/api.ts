@@ -1,5 +1,6 @@
 import { handle } from 'hono/aws-lambda';
 import { createApp } from '../api/app.ts';
 import { awsApiDeps } from './api-deps.ts';
+import { observed } from './observability.ts';
 
-export const handler = handle(createApp(awsApiDeps()));
+export const handler = observed('api', handle(createApp(awsApiDeps())));

@@ -4,6 +4,7 @@ import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
 import { configOf } from '../config/deployables.ts';
 import { bearerToken, verifyApiKey } from '../core/api-keys.ts';
 import type { KeyStore } from '../ports.ts';
+import { observed } from './observability.ts';
 
 export interface AuthorizerDeps {
   keys: Pick<KeyStore, 'get'>;
@@ -36,5 +37,6 @@ export function makeHandler(deps: AuthorizerDeps) {
 
 /** Made on the first invocation: the key store over the table the function's settings name. */
 let live: ReturnType<typeof makeHandler> | undefined;
-export const handler: ReturnType<typeof makeHandler> = (event) =>
-  (live ??= makeHandler({ keys: new DynamoKeyStore(new DynamoDBClient({}), configOf('authorizer').tableName) }))(event);
+export const handler = observed('authorizer', (event: Parameters<ReturnType<typeof makeHandler>>[0]) =>
+  (live ??= makeHandler({ keys: new DynamoKeyStore(new DynamoDBClient({}), configOf('authorizer').tableName) }))(event),
+);

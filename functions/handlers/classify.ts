@@ -7,6 +7,7 @@ import { classifyMessage } from '../pipeline/classify-message.ts';
 import { classifyMessageSchema, parseMessage } from '../pipeline/messages.ts';
 import { cascadeFactory } from '../pipeline/queued.ts';
 import { awsDeps } from './deps.ts';
+import { observed } from './observability.ts';
 import { type PipelineDeps, sqsHandler } from './pipeline.ts';
 
 /**
@@ -31,4 +32,7 @@ export function makeHandler(deps: PipelineDeps | (() => PipelineDeps), opts: { p
   );
 }
 
-export const handler = makeHandler(() => awsDeps('classify'));
+export const handler = observed(
+  'classify',
+  makeHandler(() => awsDeps('classify')),
+);

@@ -2,9 +2,8 @@
  * Wiring of the pipeline handlers on AWS: adapters over clients made on first use, from each function's
  * configuration (functions/config). Tests build PipelineDeps themselves (pipelineDeps with emulator clients).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import rulesJson from '../../models/rules.json' with { type: 'json' };
 import taxonomyJson from '../../models/taxonomy.json' with { type: 'json' };
@@ -19,18 +18,9 @@ import { parseTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Tier } from '../core/types.ts';
 import type { Queue } from '../ports.ts';
 import { loadTiers, selectableTierNames } from '../tiers/registry.ts';
+import { functionObservability, observability } from './observability.ts';
 import type { PipelineDeps } from './pipeline.ts';
 import type { RetrainDeps } from './retrain.ts';
-
-/** Logger, metrics and tracer named by the function's settings (unset in tests: Powertools' own defaults). */
-export function observability(config: AwsConfig): { logger: Logger; metrics: Metrics; tracer: Tracer } {
-  const serviceName = config.powertoolsServiceName;
-  return {
-    logger: new Logger({ serviceName, logLevel: config.powertoolsLogLevel }),
-    metrics: new Metrics({ serviceName, namespace: config.powertoolsMetricsNamespace }),
-    tracer: new Tracer({ serviceName }),
-  };
-}
 
 /**
  * The cascade's tiers after the cache, from the registry: the shipped rules, the SageMaker encoder when an
@@ -76,7 +66,7 @@ export function pipelineDeps(
 /** PipelineDeps over X-Ray-traced clients, from the settings of the function it runs in. */
 function tracedDeps(config: AwsConfig): PipelineDeps {
   if (config.llmEnabled && !config.llmQueueUrl) throw new ConfigError('LLM_QUEUE_URL must be set when LLM_ENABLED=true');
-  const obs = observability(config);
+  const obs = functionObservability(() => config); // the same set `observed` wraps the handler with
   const clients = makeClients();
   for (const client of [clients.s3, clients.sqs, clients.dynamo]) obs.tracer.captureAWSv3Client(client);
   return pipelineDeps(clients, config, { logger: obs.logger, metrics: obs.metrics });

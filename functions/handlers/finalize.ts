@@ -2,6 +2,7 @@
 import { finalizeJob } from '../pipeline/finalize.ts';
 import { finalizeMessageSchema, parseMessage } from '../pipeline/messages.ts';
 import { awsDeps } from './deps.ts';
+import { observed } from './observability.ts';
 import { type PipelineDeps, sqsHandler } from './pipeline.ts';
 
 export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
@@ -11,4 +12,7 @@ export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
   });
 }
 
-export const handler = makeHandler(() => awsDeps('finalize'));
+export const handler = observed(
+  'finalize',
+  makeHandler(() => awsDeps('finalize')),
+);

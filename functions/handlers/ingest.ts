@@ -5,6 +5,7 @@
 
 import { ingestObject } from '../pipeline/ingest.ts';
 import { awsDeps } from './deps.ts';
+import { observed } from './observability.ts';
 import { type PipelineDeps, sqsHandler } from './pipeline.ts';
 
 interface S3EventRecord {
@@ -32,4 +33,7 @@ export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
   });
 }
 
-export const handler = makeHandler(() => awsDeps('ingest'));
+export const handler = observed(
+  'ingest',
+  makeHandler(() => awsDeps('ingest')),
+);

@@ -7,6 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { QueuedJobDeps } from '../pipeline/queued.ts';
+import { withJobKeys } from './observability.ts';
 
 export interface PipelineDeps extends QueuedJobDeps {
   logger: Logger;
@@ -26,7 +27,7 @@ export function sqsHandler(
   return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
     const d = resolve();
     const processor = new BatchProcessor(EventType.SQS);
-    const record = (r: SQSRecord) => step(d, r.body, r.messageId);
+    const record = (r: SQSRecord) => step(withJobKeys(d, r.body), r.body, r.messageId);
     try {
       return await processPartialResponse(event, record, processor, {
         context: context as Context,

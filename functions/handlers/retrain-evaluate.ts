@@ -1,6 +1,10 @@
 /** Retraining step "evaluate" (Step Functions task): see functions/handlers/retrain.ts. */
 import { awsRetrainDeps } from './deps.ts';
+import { observed } from './observability.ts';
 import { evaluateRun, retrainStep } from './retrain.ts';
 
 export const makeHandler = retrainStep(evaluateRun);
-export const handler = makeHandler(() => awsRetrainDeps('retrain-evaluate'));
+export const handler = observed(
+  'retrain-evaluate',
+  makeHandler(() => awsRetrainDeps('retrain-evaluate')),
+);

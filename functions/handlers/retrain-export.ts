@@ -1,6 +1,10 @@
 /** Retraining step "export" (Step Functions task): see functions/handlers/retrain.ts. */
 import { awsRetrainDeps } from './deps.ts';
+import { observed } from './observability.ts';
 import { exportLabelled, retrainStep } from './retrain.ts';
 
 export const makeHandler = retrainStep(exportLabelled);
-export const handler = makeHandler(() => awsRetrainDeps('retrain-export'));
+export const handler = observed(
+  'retrain-export',
+  makeHandler(() => awsRetrainDeps('retrain-export')),
+);

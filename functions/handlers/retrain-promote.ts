@@ -1,6 +1,10 @@
 /** Retraining step "promote" (Step Functions task): see functions/handlers/retrain.ts. */
 import { awsRetrainDeps } from './deps.ts';
+import { observed } from './observability.ts';
 import { promoteRun, retrainStep } from './retrain.ts';
 
 export const makeHandler = retrainStep(promoteRun);
-export const handler = makeHandler(() => awsRetrainDeps('retrain-promote'));
+export const handler = observed(
+  'retrain-promote',
+  makeHandler(() => awsRetrainDeps('retrain-promote')),
+);

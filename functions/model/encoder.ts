@@ -24,7 +24,11 @@ export interface OnnxEncoderOptions {
   batchSize?: number;
   /** Resolves labels.json labels to class ids when the file lists no classIds. Default: models/taxonomy.json. */
   taxonomy?: Taxonomy;
+  /** ONNX Runtime execution provider. 'cuda' fails to load where the CUDA provider is missing (never a silent CPU fallback). Default 'cpu'. */
+  device?: EncoderDevice;
 }
+
+export type EncoderDevice = 'cpu' | 'cuda';
 
 export class ModelLoadError extends Error {}
 
@@ -76,7 +80,7 @@ export class OnnxEncoder implements Encoder {
     const tokenizer = await TextTokenizer.load(root).catch((err: Error) => {
       throw new ModelLoadError(`model ${root}: ${err.message}`);
     });
-    const session = await openSession(root, opts.threads);
+    const session = await openSession(root, opts.threads, opts.device ?? 'cpu');
     for (const name of ['input_ids', 'attention_mask']) {
       if (!session.inputNames.includes(name))
         throw new ModelLoadError(`model ${root}: model.onnx has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
@@ -236,9 +240,10 @@ async function readModelJson<T>(root: string, name: string, required: boolean): 
 }
 
 /** The ONNX Runtime session of model.onnx. */
-async function openSession(root: string, threads: number | undefined): Promise<ort.InferenceSession> {
+async function openSession(root: string, threads: number | undefined, device: EncoderDevice): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(join(root, 'model.onnx'), {
+      executionProviders: [device],
       intraOpNumThreads: threads ?? availableParallelism(),
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
@@ -247,6 +252,6 @@ async function openSession(root: string, threads: number | undefined): Promise<o
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (err) {
-    throw new ModelLoadError(`model ${root}: cannot load model.onnx: ${(err as Error).message}`);
+    throw new ModelLoadError(`model ${root}: cannot load model.onnx on ${device}: ${(err as Error).message}`);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Finalize, the last step of a queued job: a reconciled job → the output CSV (input columns + the
  * classifier's columns, the core CSV formatter) streamed to outbox/<jobId>/result.csv, the results to the lake
- * as Parquet (results/dt=YYYY-MM-DD/job=<jobId>/part-N.parquet), the job marked done. Repeatable: a
+ * as Parquet (results/tenant=<tenant>/dt=YYYY-MM-DD/job=<jobId>/part-N.parquet), the job marked done. Repeatable: a
  * redelivery rewrites the same objects; a job already done is left alone.
  */
 
@@ -54,7 +54,7 @@ async function writeOutputs(deps: QueuedJobDeps, tenant: string, jobId: string):
   let lakeParts = 0;
   const flushLake = async () => {
     if (!lakeRows.length) return;
-    await deps.lake.put(lakePartKey(dt, jobId, lakeParts++), encodeLakeParquet(lakeRows), 'application/vnd.apache.parquet');
+    await deps.lake.put(lakePartKey(tenant, dt, jobId, lakeParts++), encodeLakeParquet(lakeRows), 'application/vnd.apache.parquet');
     lakeRows = [];
   };
   let rows = 0;

@@ -5,7 +5,7 @@
  *
  * Lake bucket layout of a job: outbox/<jobId>/result.csv, outbox/<jobId>/rejects.csv,
  * outbox/<jobId>/work/header.json and work/part-<chunk>.jsonl (classified rows, read back by finalize),
- * results/dt=YYYY-MM-DD/job=<jobId>/part-N.parquet (the lake).
+ * results/tenant=<tenant>/dt=YYYY-MM-DD/job=<jobId>/part-N.parquet (the lake).
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_TENANT } from '../core/api-keys.ts';

@@ -52,7 +52,7 @@ describe('a finished local job lands in the lake and answers the named queries',
       for (const r of out) expected.set(`${r.level1}|${r.level2}`, (expected.get(`${r.level1}|${r.level2}`) ?? 0) + 1);
       expect(dist).toHaveLength(expected.size);
       for (const d of dist) expect(d.items).toBe(expected.get(`${d.level1}|${d.level2}`));
-      expect(lakeFiles()).toEqual([expect.stringMatching(/^results\/dt=\d{4}-\d{2}-\d{2}\/job=orders-1\/part-0\.parquet$/)]);
+      expect(lakeFiles()).toEqual([expect.stringMatching(/^results\/tenant=[a-z0-9_-]+\/dt=\d{4}-\d{2}-\d{2}\/job=orders-1\/part-0\.parquet$/)]);
       expect(said).toEqual(['adding job orders-1 (60 rows) to the results lake']);
 
       const season = await insights.run('seasonality');
@@ -75,7 +75,7 @@ describe('a finished local job lands in the lake and answers the named queries',
 
   it('exports at once when asked, leaves a job out when asked, and says which job it cannot export', async () => {
     const now = await classifyFile(rt, { input, output: join(home, 'now.out.csv'), jobId: 'orders-now', lake: 'now' });
-    expect(now.lake).toEqual({ key: expect.stringMatching(/^results\/dt=.*\/job=orders-now\/part-0\.parquet$/) });
+    expect(now.lake).toEqual({ key: expect.stringMatching(/^results\/tenant=[a-z0-9_-]+\/dt=.*\/job=orders-now\/part-0\.parquet$/) });
     expect(existsSync(join(home, 'lake', (now.lake as { key: string }).key))).toBe(true);
     const off = await classifyFile(rt, { input, output: join(home, 'off.out.csv'), jobId: 'orders-off', lake: 'off' });
     expect(off.lake).toBe('off');

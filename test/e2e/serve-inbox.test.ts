@@ -74,7 +74,9 @@ describe('aisle serve watches its inbox (real CLI)', { timeout: 120_000 }, () =>
     expect(stdout).toContain(`inbox: catalog.csv → job ${job!.id}`);
     // A server's jobs go to the results lake as they finish, not when insights next ask.
     const lakeFiles = readdirSync(join(dir, 'home', 'lake'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(parquet|json)$/.test(f));
-    expect(lakeFiles).toEqual([expect.stringMatching(new RegExp(`^results/dt=\\d{4}-\\d{2}-\\d{2}/job=${job!.id}/part-0\\.parquet$`))]);
+    expect(lakeFiles).toEqual([
+      expect.stringMatching(new RegExp(`^results/tenant=[a-z0-9_-]+/dt=\\d{4}-\\d{2}-\\d{2}/job=${job!.id}/part-0\\.parquet$`)),
+    ]);
     job = (await (await get(`/v1/jobs/${job!.id}`)).json()) as NonNullable<typeof job>;
     // Job JSON names the input without the server's folders; the file itself is filed under done/.
     expect(job!.input).toBe('catalog.csv');

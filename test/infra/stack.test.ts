@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LAKE_COLUMNS } from '../../functions/core/lake.ts';
+import { LAKE_COLUMNS, lakePartKey } from '../../functions/core/lake.ts';
 import { HANDLERS } from '../../lib/handler-function.ts';
+import { BYTES_SCANNED_LIMIT } from '../../lib/insights.ts';
+import { PINNED_OLLAMA_MODEL } from '../../lib/llm-service.ts';
 import { VISIBILITY_FACTOR } from '../../lib/queues.ts';
 import { type Synthesized, synthesize } from './synth.ts';
 
@@ -163,7 +164,7 @@ describe('Lambda', () => {
 
   it('sets exactly the settings each function reads (functions/config), and no other', () => {
     const env = (prefix: string) => fnByIdPrefix(prefix)[1].Properties.Environment.Variables;
-    const LAMBDA_BASE = ['POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS'];
+    const LAMBDA_BASE = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS'];
     const keys = (prefix: string) =>
       Object.keys(env(prefix))
         .filter((k) => !LAMBDA_BASE.includes(k))
@@ -349,28 +350,36 @@ describe('API', () => {
 });
 
 describe('Insights', () => {
-  it('Glue table over results/ as Parquet with dt partition projection, columns from the lake layout', () => {
+  it('Glue table over results/ as Parquet with tenant and dt partition projection, columns from the lake layout', () => {
     const [, db] = only('AWS::Glue::Database');
     const [, table] = only('AWS::Glue::Table');
     expect(table.Properties.DatabaseName).toBe(db.Properties.DatabaseInput.Name);
     const input = table.Properties.TableInput;
     expect(input.Name).toBe('results');
-    expect(input.PartitionKeys).toEqual([expect.objectContaining({ Name: 'dt', Type: 'string' })]);
+    expect(input.PartitionKeys).toEqual([
+      expect.objectContaining({ Name: 'tenant', Type: 'string' }),
+      expect.objectContaining({ Name: 'dt', Type: 'string' }),
+    ]);
     expect(input.Parameters).toMatchObject({
       'projection.enabled': 'true',
+      // A query names its tenant (every named query does) and reads that tenant's prefix only.
+      'projection.tenant.type': 'injected',
       'projection.dt.type': 'date',
       'projection.dt.format': 'yyyy-MM-dd',
       'projection.dt.range': '2024-01-01,NOW',
     });
-    expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain('/results/dt=${dt}/');
+    expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain('/results/tenant=${tenant}/dt=${dt}/');
+    // The same layout the writers use (functions/core/lake.ts).
+    expect(lakePartKey('acme', '2026-01-02', 'j', 0)).toBe('results/tenant=acme/dt=2026-01-02/job=j/part-0.parquet');
     expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
-    expect(input.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual(LAKE_COLUMNS.map(([n]) => n));
+    expect(input.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual(LAKE_COLUMNS.map(([n]) => n).filter((n) => n !== 'tenant'));
   });
 
   it('Athena workgroup enforces an encrypted results location in the lake', () => {
     const [, wg] = only('AWS::Athena::WorkGroup');
     const conf = wg.Properties.WorkGroupConfiguration;
     expect(conf.EnforceWorkGroupConfiguration).toBe(true);
+    expect(conf.BytesScannedCutoffPerQuery).toBe(BYTES_SCANNED_LIMIT);
     expect(conf.ResultConfiguration.EncryptionConfiguration).toEqual({ EncryptionOption: 'SSE_S3' });
     expect(JSON.stringify(conf.ResultConfiguration.OutputLocation)).toContain('/athena-results/');
     expect(fnByIdPrefix(FUNCTIONS.api)[1].Properties.Environment.Variables.ATHENA_WORKGROUP).toBe(wg.Properties.Name);
@@ -414,9 +423,10 @@ describe('Retraining', () => {
 });
 
 describe('Encoder on SageMaker', () => {
-  it('model from the ECR image (and a lake model folder when given), GPU endpoint config from a parameter, endpoint', () => {
+  it('model from the ECR image (and a lake model folder when given), a serverless CPU endpoint by default', () => {
     const [modelId, model] = only('AWS::SageMaker::Model');
     expect(JSON.stringify(model.Properties.PrimaryContainer.Image)).toContain('EncoderRepository');
+    expect(model.Properties.PrimaryContainer.Environment).toEqual({ ENCODER_DEVICE: 'cpu' });
     // The model baked into the image unless EncoderModelPrefix names a folder in the lake.
     const source = model.Properties.PrimaryContainer.ModelDataSource['Fn::If'];
     expect(source[1]).toEqual({ Ref: 'AWS::NoValue' });
@@ -424,22 +434,13 @@ describe('Encoder on SageMaker', () => {
     expect(JSON.stringify(source[2].S3DataSource.S3Uri)).toContain('EncoderModelPrefix');
     expect(s.template.toJSON().Parameters.EncoderModelPrefix.Default).toBe('');
     const [, config] = only('AWS::SageMaker::EndpointConfig');
-    expect(config.Properties.ProductionVariants[0]).toMatchObject({ InstanceType: ref('EncoderInstanceType'), InitialInstanceCount: 1 });
+    // Serverless: billed per request, nothing when idle; no instance and no instance autoscaling.
+    expect(config.Properties.ProductionVariants[0].ServerlessConfig).toEqual({ MemorySizeInMB: 2048, MaxConcurrency: 50 });
+    expect(config.Properties.ProductionVariants[0].InstanceType).toBeUndefined();
     expect(config.Properties.ProductionVariants[0].ModelName).toEqual({ 'Fn::GetAtt': [modelId, 'ModelName'] });
-    expect(s.template.toJSON().Parameters.EncoderInstanceType.Default).toBe('ml.g5.xlarge');
+    expect(s.template.toJSON().Parameters.EncoderInstanceType).toBeUndefined();
+    expect(resources('AWS::ApplicationAutoScaling::ScalableTarget').filter(([, t]) => t.Properties.ServiceNamespace === 'sagemaker')).toEqual([]);
     only('AWS::SageMaker::Endpoint', { EndpointName: 'aisle-encoder' });
-  });
-
-  it('scales on invocations per instance', () => {
-    const [targetId, target] = only('AWS::ApplicationAutoScaling::ScalableTarget', { ServiceNamespace: 'sagemaker' });
-    expect(target.Properties).toMatchObject({ ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 1, MaxCapacity: 4 });
-    s.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      ScalingTargetId: ref(targetId),
-      PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
-        PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
-      }),
-    });
   });
 });
 
@@ -466,7 +467,10 @@ describe('LLM on ECS', () => {
     const env = Object.fromEntries(llm.Environment.map((e: any) => [e.Name, e.Value]));
     expect(env).toMatchObject({ OLLAMA_HOST: 'http://127.0.0.1:11434', OLLAMA_MODEL: ref('OllamaModel') });
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['LLM_QUEUE_URL', 'FINALIZE_QUEUE_URL', 'TABLE_NAME', 'LAKE_BUCKET']));
-    expect(llm.MountPoints).toEqual([expect.objectContaining({ ContainerPath: '/root/.ollama' })]);
+    // The model is in the image (OLLAMA_MODELS): no volume may hide it, and the parameter defaults to the pinned tag.
+    expect(llm.MountPoints ?? []).toEqual([]);
+    expect(task.Properties.Volumes ?? []).toEqual([]);
+    expect(s.template.toJSON().Parameters.OllamaModel.Default).toBe(PINNED_OLLAMA_MODEL);
     const taskPolicy = JSON.stringify(
       resources('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles).includes(task.Properties.TaskRoleArn['Fn::GetAtt'][0]))![1],
     );

@@ -1,3 +1,4 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Synthesized, synthesize } from './synth.ts';
 
@@ -46,19 +47,35 @@ describe('llmEnabled=false with the SageMaker trainer', () => {
   });
 });
 
-describe('encoderServerless=true', () => {
+describe('encoderGpu=true', () => {
   let s: Synthesized;
   beforeAll(() => {
-    s = synthesize({ encoderServerless: true });
+    s = synthesize({ encoderGpu: true });
   });
 
-  it('uses a serverless endpoint config and no instance autoscaling', () => {
+  it('runs a real-time GPU endpoint on the CUDA provider, from a parameterised instance type, scaled on invocations', () => {
+    const [model] = Object.values(s.template.findResources('AWS::SageMaker::Model')) as any[];
+    expect(model.Properties.PrimaryContainer.Environment).toEqual({ ENCODER_DEVICE: 'cuda' });
     const [config] = Object.values(s.template.findResources('AWS::SageMaker::EndpointConfig')) as any[];
-    expect(config.Properties.ProductionVariants[0].ServerlessConfig).toEqual({ MemorySizeInMB: 4096, MaxConcurrency: 20 });
-    expect(config.Properties.ProductionVariants[0].InstanceType).toBeUndefined();
-    expect(
-      Object.keys(s.template.findResources('AWS::ApplicationAutoScaling::ScalableTarget', { Properties: { ServiceNamespace: 'sagemaker' } })),
-    ).toHaveLength(0);
+    expect(config.Properties.ProductionVariants[0]).toMatchObject({ InstanceType: { Ref: 'EncoderInstanceType' }, InitialInstanceCount: 1 });
+    expect(config.Properties.ProductionVariants[0].ServerlessConfig).toBeUndefined();
+    expect(s.template.toJSON().Parameters.EncoderInstanceType.Default).toBe('ml.g5.xlarge');
+    const targets = Object.entries(
+      s.template.findResources('AWS::ApplicationAutoScaling::ScalableTarget', { Properties: { ServiceNamespace: 'sagemaker' } }),
+    );
+    expect(targets).toHaveLength(1);
+    expect((targets[0][1] as any).Properties).toMatchObject({
+      ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      MinCapacity: 1,
+      MaxCapacity: 4,
+    });
+    s.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      ScalingTargetId: { Ref: targets[0][0] },
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
+      }),
+    });
     expect(s.nagFindings).toEqual([]);
   });
 });

@@ -65,7 +65,7 @@ export function writeFixtureLake(root: string, jobs: FixtureJob[], seed = 7): La
     const half = Math.ceil(rows.length / 2);
     [rows.slice(0, half), rows.slice(half)].forEach((part, n) => {
       if (!part.length) return;
-      const file = join(root, lakePartKey(job.dt, job.id, n));
+      const file = join(root, lakePartKey(job.tenant ?? DEFAULT_TENANT, job.dt, job.id, n));
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, encodeLakeParquet(part));
     });

@@ -27,9 +27,9 @@ describe('cost model', () => {
 
   it('prices GPU hours from throughput: products / (rate × utilization) × hourly price', () => {
     const a: CostAssumptions = { ...DEFAULT_ASSUMPTIONS, encoderProductsPerSecond: 1000, encoderUtilization: 0.5 };
-    const p: Prices = { ...prices, sagemaker: { instanceType: 'ml.test', perInstanceHour: 2 } };
+    const p: Prices = { ...prices, sagemaker: { ...prices.sagemaker, instanceType: 'ml.test', perInstanceHour: 2 } };
     // 1.8M products past the rules at 500 products/s = 3600 s = 1 h → $2.
-    const s = scenarioCost('t', 1_800_000, { cache: 0, rules: 0, encoder: 1, llm: 0, review: 0 }, p, a);
+    const s = scenarioCost('t', 1_800_000, { cache: 0, rules: 0, encoder: 1, llm: 0, review: 0 }, p, { ...a, encoderHosting: 'gpu' });
     expect(line(s, 'SageMaker')).toBeCloseTo(2, 10);
     expect(line(s, 'EC2')).toBe(0);
   });
@@ -73,11 +73,28 @@ describe('cost model', () => {
     expect(line(r.allLlm, 'SageMaker')).toBe(0);
   });
 
-  it('prices idle months: an always-on endpoint, polling, alarms, storage', () => {
-    const a: CostAssumptions = { ...DEFAULT_ASSUMPTIONS, idle: { ...DEFAULT_ASSUMPTIONS.idle, sagemakerMinInstances: 2, alarms: 10 } };
+  it('prices serverless encoder work from GB-seconds and bytes processed: products × ms + requests × ms', () => {
+    const a: CostAssumptions = {
+      ...DEFAULT_ASSUMPTIONS,
+      serverlessMemoryGb: 2,
+      serverlessMsPerProduct: 1,
+      serverlessMsPerRequest: 100,
+      encoderBytesPerProduct: 1000,
+    };
+    const p: Prices = { ...prices, sagemaker: { ...prices.sagemaker, serverlessPerGbSecond: 0.5, serverlessPerGbProcessed: 10 } };
+    // 1M products in 5,000 messages of 200: (1M × 1 ms + 5,000 × 100 ms) = 1,500 s × 2 GB × $0.5 = $1,500, + 1 GB × $10.
+    const s = scenarioCost('t', 1_000_000, { cache: 0, rules: 0, encoder: 1, llm: 0, review: 0 }, p, a);
+    expect(line(s, 'SageMaker serverless')).toBeCloseTo(1510, 6);
+  });
+
+  it('prices idle months: the GPU endpoint only when chosen, NAT gateway, key, alarm metrics, dashboard, polling, storage', () => {
+    const a: CostAssumptions = { ...DEFAULT_ASSUMPTIONS, idle: { ...DEFAULT_ASSUMPTIONS.idle, alarmMetrics: 10 } };
     const idle = idleCost(prices, a);
-    expect(line(idle, 'SageMaker')).toBeCloseTo(2 * 730 * prices.sagemaker.perInstanceHour, 6);
-    expect(line(idle, 'CloudWatch')).toBeCloseTo(10 * prices.cloudwatch.perAlarmMonth, 10);
+    expect(line(idle, 'SageMaker serverless')).toBe(0);
+    expect(line(idleCost(prices, { ...a, encoderHosting: 'gpu' }), 'SageMaker ml.g5')).toBeCloseTo(730 * prices.sagemaker.perInstanceHour, 6);
+    expect(line(idle, 'NAT gateway')).toBeCloseTo(730 * prices.vpc.natGatewayPerHour, 6);
+    expect(line(idle, 'CloudWatch alarms')).toBeCloseTo(10 * prices.cloudwatch.perAlarmMetricMonth, 10);
+    expect(line(idle, 'CloudWatch dashboard')).toBe(prices.cloudwatch.perDashboardMonth);
     expect(idle.totalPerMonth).toBeCloseTo(
       idle.lines.reduce((s, l) => s + l.dollars, 0),
       10,
@@ -119,6 +136,9 @@ describe('aisle cost', () => {
     log.mockRestore();
     expect(text).toMatch(/total per million products/);
     expect(text).toMatch(/Idle, per month/);
+    expect(text).toMatch(/^ {2}serverless \(default\) +\$0\.0000 +\$0\.\d+ +SageMaker serverless/m);
+    expect(text).toMatch(/^ {2}gpu \(-c encoderGpu=true\) +\$1028 +\$0\.\d+ +SageMaker ml\.g5\.xlarge/m);
+    await expect(run(['--encoder', 'tpu'])).rejects.toThrow(/serverless or gpu/);
     await expect(run(['--mix', 'rules=0.2'])).rejects.toThrow(/sum to 0.2/);
     await expect(run(['--format', 'xml'])).rejects.toThrow(/text or json/);
     await expect(run(['--job', 'nope'], async () => null)).rejects.toThrow(/no job "nope"/);

@@ -32,3 +32,20 @@ describe('containers/encoder/Dockerfile', () => {
     }
   });
 });
+
+describe('containers/encoder/Dockerfile.gpu', () => {
+  const gpu = readFileSync(join(ROOT, 'containers/encoder/Dockerfile.gpu'), 'utf8');
+
+  it('is the same server on the CUDA provider: CUDA 12 + cuDNN base, the CUDA provider fetched and checked, ENCODER_DEVICE=cuda', () => {
+    expect(gpu).toMatch(/^FROM nvidia\/cuda:12\.[\d.]+-cudnn-runtime-/m);
+    expect(gpu).toMatch(/^ENV ONNXRUNTIME_NODE_INSTALL=cuda12$/m);
+    expect(gpu).toMatch(/test -f node_modules\/onnxruntime-node\/bin\/napi-v6\/linux\/x64\/libonnxruntime_providers_cuda\.so/);
+    expect(gpu).toMatch(/ENCODER_DEVICE=cuda/);
+    expect(dockerfile).toMatch(/^ENV ONNXRUNTIME_NODE_INSTALL=skip$/m);
+    // Everything else as the CPU image: the same sources, model default and entry.
+    const copies = (text: string) => [...text.matchAll(/^COPY (?!--from)(.+)$/gm)].map((m) => m[1]);
+    expect(copies(gpu)).toEqual(copies(dockerfile));
+    expect(/^ENTRYPOINT .*$/m.exec(gpu)![0]).toBe(/^ENTRYPOINT .*$/m.exec(dockerfile)![0]);
+    expect(readFileSync(join(ROOT, 'containers/encoder/Dockerfile.gpu.dockerignore'), 'utf8')).toBe(ignore);
+  });
+});

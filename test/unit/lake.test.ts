@@ -67,8 +67,10 @@ describe('lake rows', () => {
   it('reads ISO dates only and refuses unsafe paths', () => {
     expect(isoDay('2026-11-22')).toBe('2026-11-22');
     expect(isoDay('22/11/2026')).toBeNull();
-    expect(lakePartKey('2026-11-22', 'job-1', 3)).toBe('results/dt=2026-11-22/job=job-1/part-3.parquet');
-    expect(() => lakePartKey('2026-11-22', '../etc', 0)).toThrow(/characters a lake path cannot hold/);
-    expect(() => lakePartKey('yesterday', 'job', 0)).toThrow(/dt must be/);
+    // The tenant first: its prefix is its Athena partition and the S3 prefix its rows live under.
+    expect(lakePartKey('acme', '2026-11-22', 'job-1', 3)).toBe('results/tenant=acme/dt=2026-11-22/job=job-1/part-3.parquet');
+    expect(() => lakePartKey('acme', '2026-11-22', '../etc', 0)).toThrow(/characters a lake path cannot hold/);
+    expect(() => lakePartKey('acme', 'yesterday', 'job', 0)).toThrow(/dt must be/);
+    expect(() => lakePartKey('../other', '2026-11-22', 'job', 0)).toThrow(/not a tenant name/);
   });
 });

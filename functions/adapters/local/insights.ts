@@ -14,13 +14,14 @@ function plain(value: unknown): unknown {
   return value;
 }
 
+/** Whether the lake holds a part file in its layout (tenant=…/dt=…/job=…/part-N.parquet under results/). */
 function hasParquet(dir: string): boolean {
   if (!existsSync(dir)) return false;
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).some((f) => f.endsWith('.parquet'));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).some((f) => f.endsWith('.parquet') && f.split(/[\\/]/).length === 4);
 }
 
 /**
- * The named queries on DuckDB over the local lake ($AISLE_HOME/lake/results/dt=…/job=…/part-N.parquet).
+ * The named queries on DuckDB over the local lake ($AISLE_HOME/lake/results/tenant=…/dt=…/job=…/part-N.parquet).
  * `results` is a view over the Parquet files; `dt` comes from the path, as Athena's partition does. Jobs
  * finished since the last query are exported to the lake first (lake-export.ts: the export is deferred).
  */
@@ -141,8 +142,8 @@ class LocalLake {
       const cols = LAKE_COLUMNS.map(([n, t]) => `CAST(NULL AS ${t}) AS ${n}`).join(', ');
       return `CREATE OR REPLACE VIEW results AS SELECT ${cols}, CAST(NULL AS VARCHAR) AS dt WHERE false`;
     }
-    const glob = join(dir, '*', '*', '*.parquet').replace(/'/g, "''");
+    const glob = join(dir, '*', '*', '*', '*.parquet').replace(/'/g, "''");
     const cols = LAKE_COLUMNS.map(([n]) => n).join(', ');
-    return `CREATE OR REPLACE VIEW results AS SELECT ${cols}, dt FROM read_parquet('${glob}', hive_partitioning = true, hive_types = {'dt': VARCHAR, 'job': VARCHAR}, union_by_name = true)`;
+    return `CREATE OR REPLACE VIEW results AS SELECT ${cols}, dt FROM read_parquet('${glob}', hive_partitioning = true, hive_types = {'tenant': VARCHAR, 'dt': VARCHAR, 'job': VARCHAR}, union_by_name = true)`;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Puts finished local jobs in the results lake ($AISLE_HOME/lake/results/dt=…/job=…/part-0.parquet), in the
+ * Puts finished local jobs in the results lake ($AISLE_HOME/lake/results/tenant=…/dt=…/job=…/part-0.parquet), in the
  * layout and columns of functions/core/lake.ts. DuckDB reads the job's output CSV and writes the Parquet file
  * itself, so a million-row job costs about 1.5 CPU seconds and no JavaScript per row.
  *
@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join } from 'node:path';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { addedColumns, resolveColumns } from '../../core/csv.ts';
-import { LAKE_COLUMNS, type LakeSource, lakePartKey, promotedColumns } from '../../core/lake.ts';
+import { LAKE_COLUMNS, type LakeSource, lakePartKey, lakeTenantPrefix, promotedColumns } from '../../core/lake.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 
 /** Runs SQL on some DuckDB connection: the runtime's database, or the insights' in-memory one. */
@@ -176,7 +176,7 @@ function outputProblem(pending: PendingJob): string | null {
 
 async function exportPending(db: SqlRunner, lakeRoot: string, job: PendingJob): Promise<LakeWrite> {
   const dt = job.at.slice(0, 10);
-  const key = lakePartKey(dt, job.jobId, 0);
+  const key = lakePartKey(job.tenant, dt, job.jobId, 0);
   const file = join(lakeRoot, key);
   mkdirSync(dirname(file), { recursive: true });
   // Written aside and renamed, so a query never reads half a part; a rerun of the job on another day replaces it.
@@ -189,8 +189,9 @@ async function exportPending(db: SqlRunner, lakeRoot: string, job: PendingJob): 
     rmSync(tmp, { force: true });
     throw new Error(`internal error: the lake export of job ${job.jobId} wrote ${rows} rows, its output holds ${job.rows}`);
   }
-  for (const day of readdirSync(join(lakeRoot, 'results'))) {
-    if (day !== `dt=${dt}`) rmSync(join(lakeRoot, 'results', day, `job=${job.jobId}`), { recursive: true, force: true });
+  const tenantDir = join(lakeRoot, lakeTenantPrefix(job.tenant));
+  for (const day of readdirSync(tenantDir)) {
+    if (day !== `dt=${dt}`) rmSync(join(tenantDir, day, `job=${job.jobId}`), { recursive: true, force: true });
   }
   renameSync(tmp, file);
   return { jobId: job.jobId, key, rows };
