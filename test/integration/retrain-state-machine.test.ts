@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { pipelineDeps } from '../../functions/handlers/deps.ts';
-import { CHAMPION_COPY_PREFIX, REGISTRY_KEY, type RetrainDeps } from '../../functions/handlers/retrain.ts';
+import { CHAMPION_COPY_PREFIX, REGISTRY_KEY, type RetrainDeps, type RetrainEvent } from '../../functions/handlers/retrain.ts';
 import { makeHandler as makeEvaluate } from '../../functions/handlers/retrain-evaluate.ts';
 import { makeHandler as makeExport } from '../../functions/handlers/retrain-export.ts';
 import { makeHandler as makePromote } from '../../functions/handlers/retrain-promote.ts';
@@ -31,6 +31,7 @@ const LAKE = 'lake';
 const ROLE = 'arn:aws:iam::123456789012:role/aisle-encoder';
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/aisle-encoder:v7';
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON of SageMaker answers, task parameters and the template, read by shape
 type Obj = Record<string, any>;
 
 describe.skipIf(skip)('the retraining state machine, end to end', () => {
@@ -68,10 +69,11 @@ describe.skipIf(skip)('the retraining state machine, end to end', () => {
     ],
   });
 
-  const tasks = async (resource: string, params: any, state: string): Promise<unknown> => {
-    if (resource.startsWith('lambda:RetrainExportFn')) return makeExport(deps)(params);
-    if (resource.startsWith('lambda:RetrainEvaluateFn')) return makeEvaluate(deps)(params);
-    if (resource.startsWith('lambda:RetrainPromoteFn')) return makePromote(deps)(params);
+  const tasks = async (resource: string, parameters: unknown, state: string): Promise<unknown> => {
+    const params = parameters as Obj;
+    if (resource.startsWith('lambda:RetrainExportFn')) return makeExport(deps)(params as RetrainEvent);
+    if (resource.startsWith('lambda:RetrainEvaluateFn')) return makeEvaluate(deps)(params as RetrainEvent);
+    if (resource.startsWith('lambda:RetrainPromoteFn')) return makePromote(deps)(params as RetrainEvent);
     if (resource.endsWith(':ecs:runTask.sync')) {
       const env = Object.fromEntries(params.Overrides.ContainerOverrides[0].Environment.map((e: Obj) => [e.Name, e.Value]));
       for (const uri of [env.TRAIN_DATA_URI, env.HELDOUT_DATA_URI]) expect(await deps.lake.exists(uri.replace(`s3://${LAKE}/`, ''))).toBe(true);
@@ -143,7 +145,7 @@ describe.skipIf(skip)('the retraining state machine, end to end', () => {
     await sagemaker('CreateEndpoint', { EndpointName: 'aisle-encoder', EndpointConfigName: 'Config-cfn1' });
 
     const s = synthesize();
-    const [definition] = Object.values(s.template.findResources('AWS::StepFunctions::StateMachine')).map((r: any) => r.Properties.DefinitionString);
+    const [definition] = Object.values(s.template.findResources('AWS::StepFunctions::StateMachine')).map((r: Obj) => r.Properties.DefinitionString);
     machine = resolveDefinition(definition, (token) => {
       if (token.Ref === 'AWS::Partition') return 'aws';
       if (typeof token.Ref === 'string' && token.Ref.startsWith('StorageLake')) return LAKE;
