@@ -131,6 +131,10 @@ describe.skipIf(skip)('the retraining state machine, end to end', () => {
       Array.from({ length: 80 }, (_, i) => record(`p${i}`, '2026-05-01T00:00:00.000Z', { tier: 'llm', classId: 'non-food.household' })),
     );
     await deps.results.setHumanLabel('p0', 'food.dairy-eggs', 'tester');
+    // Not confident: an LLM decision sent to review is no label.
+    await deps.results.saveDecisions([
+      record('unsure', '2026-05-01T00:00:00.000Z', { tier: 'llm', classId: 'food.snacks-sweets', status: 'needs_review', confidence: 0.4 }),
+    ]);
     // The champion v1, served by the endpoint the stack made (its model and config named by CloudFormation).
     for (const f of ARTIFACT_FILES) await deps.lake.put(`models/challengers/v1/${f}`, `v1 ${f}`);
     await deps.lake.put(REGISTRY_KEY, JSON.stringify({ champion: 'v1', challengers: [], retired: [], history: [] }));
@@ -183,9 +187,10 @@ describe.skipIf(skip)('the retraining state machine, end to end', () => {
       'PromoteChallenger',
       'NotifyPromoted',
     ]);
-    // The export wrote both sides of the split from the table's labelled items.
+    // The export wrote both sides of the split from the table's labels: the human one and confident LLM decisions.
     const exported = (run.output as Obj).export;
     expect(exported.trainRows + exported.heldOutRows).toBe(80);
+    expect(exported.byTier).toEqual({ human: 1, llm: 79 });
 
     // The endpoint now runs a new config: the running variant with a model over the challenger's folder.
     const target = `aisle-encoder-${name}`;
