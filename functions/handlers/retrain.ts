@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
+import { REGISTRY_KEY } from '../adapters/aws/model-registry.ts';
 import { escapeCsv } from '../core/csv.ts';
 import { itemText } from '../core/normalize.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
@@ -24,6 +25,8 @@ import {
   registryStateSchema,
 } from '../model/registry.ts';
 import type { BlobStore, ResultStore } from '../ports.ts';
+
+export { REGISTRY_KEY };
 
 export interface RetrainDeps {
   taxonomy: Taxonomy;
@@ -42,7 +45,6 @@ export interface RetrainEvent {
   evaluation?: Record<string, unknown>;
 }
 
-export const REGISTRY_KEY = 'models/registry.json';
 /**
  * A copy of the champion's artifact folder (lib/encoder.ts CHAMPION_PREFIX): with EncoderModelPrefix set to it, a
  * later `cdk deploy` that replaces the endpoint's model serves the champion, not the image's starter model.
