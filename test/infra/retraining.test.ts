@@ -6,7 +6,6 @@ import { BLUE_GREEN } from '../../lib/retraining-rollout.ts';
 import { resolveDefinition } from '../support/asl-runner.ts';
 import { type Synthesized, synthesize } from './synth.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON, read by shape
 type Json = any;
 
 const machineOf = (s: Synthesized) => {

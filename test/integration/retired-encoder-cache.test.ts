@@ -76,15 +76,15 @@ describe('cached encoder decisions after the endpoint serves a new model', () =>
   it('a container started after the swap serves none of them, and caches the new decisions', async () => {
     const cache = new MemoryStore();
     serving = champion;
-    const before = container();
-    expect((await run(before(cache))).every((d) => d.tier === 'encoder' && d.version === STARTER_VERSION)).toBe(true);
-    expect((await run(before(cache))).every((d) => d.tier === 'cache' && d.version === STARTER_VERSION)).toBe(true);
+    const startedBefore = container();
+    expect((await run(startedBefore(cache))).every((d) => d.tier === 'encoder' && d.version === STARTER_VERSION)).toBe(true);
+    expect((await run(startedBefore(cache))).every((d) => d.tier === 'cache' && d.version === STARTER_VERSION)).toBe(true);
 
     serving = promoted; // UpdateEndpoint: the new fleet takes the traffic
-    const after = container();
-    const decided = await run(after(cache));
+    const startedAfter = container();
+    const decided = await run(startedAfter(cache));
     expect(decided.every((d) => d.tier === 'encoder' && d.version === 'v20261207-010000')).toBe(true);
-    expect((await run(after(cache))).every((d) => d.tier === 'cache' && d.version === 'v20261207-010000')).toBe(true);
+    expect((await run(startedAfter(cache))).every((d) => d.tier === 'cache' && d.version === 'v20261207-010000')).toBe(true);
   });
 
   it('a warm container stops serving them once the endpoint has answered with the new version', async () => {
