@@ -1,4 +1,4 @@
-import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -265,7 +265,8 @@ export class Retraining extends Construct {
         trainingImage: tasks.DockerImage.fromEcrRepository(props.trainerRepository, props.trainerImageTag),
         trainingInputMode: tasks.InputMode.FILE,
       },
-      environment: this.trainerEnvironment(props, challengerUri),
+      // Fargate sets AWS_REGION for its tasks; a training job's container is told explicitly.
+      environment: { ...this.trainerEnvironment(props, challengerUri), AWS_REGION: Aws.REGION },
       // SageMaker packs /opt/ml/model (empty: the program writes the folder to the lake) beside the challenger.
       outputDataConfig: { s3OutputLocation: tasks.S3Location.fromBucket(props.lake, CHALLENGERS_PREFIX) },
       resourceConfig: {

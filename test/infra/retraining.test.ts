@@ -101,7 +101,13 @@ describe('retraining with the SageMaker trainer', () => {
     expect(train.Resource).toMatch(/:sagemaker:createTrainingJob\.sync$/);
     const params = train.Parameters as Json;
     expect(params.AlgorithmSpecification.TrainingImage).toContain('TrainerRepository');
-    expect(Object.keys(params.Environment).sort()).toEqual(['HELDOUT_DATA_URI.$', 'LAKE_BUCKET', 'MODEL_OUTPUT_URI.$', 'TRAIN_DATA_URI.$']);
+    expect(Object.keys(params.Environment).sort()).toEqual([
+      'AWS_REGION',
+      'HELDOUT_DATA_URI.$',
+      'LAKE_BUCKET',
+      'MODEL_OUTPUT_URI.$',
+      'TRAIN_DATA_URI.$',
+    ]);
     expect(params.ResourceConfig.InstanceType).toBe('ml.m5.xlarge');
     const st = statementsOf(s, 'RetrainingTrainingJobRole');
     expect(grants(st, 's3:GetObject').join()).toContain(`${REGISTRY_KEY}*`);
