@@ -28,14 +28,15 @@ export const BLUE_GREEN = {
  * blue/green with a baking period on real-time instances (SageMaker keeps the old fleet until the new one is
  * healthy, and rolls back itself), a plain update on a serverless endpoint — and waits until the endpoint is
  * InService. Copying the running model and variant keeps whatever the stack set (instance type, serverless
- * memory, image tag). The names carry the execution, so a rerun of the step finds its own model and config.
+ * memory, image tag). The names carry the execution's, so each run's model and config stay its own: a manual
+ * rollback is UpdateEndpoint back to the previous run's config.
  * State: $.rollout.{endpoint, config, model, target, status}.
  */
 export class EncoderRollout extends Construct {
   readonly start: sfn.IChainable;
   private readonly passRole: iam.IRole;
   private readonly endpointName: string;
-  /** Ends in `next` once the endpoint serves the new model; throws RolloutFailed when the update failed. */
+  /** Goes on to `next` once the endpoint serves the new model, to `onError` ($.error RolloutFailed) when it does not. */
   constructor(scope: Construct, id: string, props: EncoderRolloutProps, next: sfn.IChainable, onError: sfn.IChainable) {
     super(scope, id);
     const stack = Stack.of(this);
