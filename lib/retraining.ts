@@ -1,4 +1,4 @@
-import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -12,10 +12,13 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { grantObjects, nagToken } from './grants.ts';
 import { type HandlerFunction, stackLogGroup } from './handler-function.ts';
+import { EncoderRollout } from './retraining-rollout.ts';
 import { LAKE_PREFIXES } from './storage.ts';
 
 /** Where a run's challenger is written: models/challengers/<execution name>/ (the artifact contract folder). */
 export const CHALLENGERS_PREFIX = `${LAKE_PREFIXES.models}challengers/`;
+/** The registry (champion, challengers, retired), written by the promote step and read by the trainer. */
+export const REGISTRY_KEY = `${LAKE_PREFIXES.models}registry.json`;
 
 export type TrainerKind = 'fargate' | 'sagemaker';
 
@@ -25,21 +28,26 @@ export interface RetrainingProps {
   readonly export: HandlerFunction;
   readonly evaluate: HandlerFunction;
   readonly promote: HandlerFunction;
-  /** 'fargate': the project's own trainer in a Fargate task (default); 'sagemaker': DeBERTa training job. */
+  /**
+   * Where the trainer image (containers/trainer) runs: 'fargate', a task on the shared cluster (default), or
+   * 'sagemaker', a SageMaker training job (no VPC needed; billed by the second).
+   */
   readonly trainer: TrainerKind;
-  /** Fargate trainer: its cluster and image (an image whose entry runs the project's trainer). */
+  /** The trainer image: the program, the rules, the starter catalog and the shipped starter model. */
+  readonly trainerRepository: ecr.IRepository;
+  readonly trainerImageTag: string;
+  /** Fargate trainer: its cluster. */
   readonly cluster?: ecs.ICluster;
-  readonly trainerRepository?: ecr.IRepository;
-  readonly trainerImageTag?: string;
-  /** SageMaker trainer: the training image (a Hugging Face PyTorch training image running models/deberta). */
-  readonly sagemakerTrainingImage?: string;
+  /** The encoder endpoint a promoted challenger is rolled onto (blue/green); absent: the encoder tier is off. */
+  readonly encoder?: { readonly endpointName: string; readonly role: iam.IRole };
   /** EventBridge Scheduler expression, weekly by default. */
   readonly schedule: string;
 }
 
 /**
  * Weekly retraining: export labelled data → train a challenger → evaluate champion vs challenger on the same
- * held-out set → promote or discard → notify. Every task retries with backoff; any failure is caught and
+ * held-out set → on a win: roll it onto the encoder endpoint (blue/green, lib/retraining-rollout.ts), then record
+ * it as champion; on a loss: retire it, the endpoint untouched → notify. Every task retries with backoff; any failure is caught and
  * notified. Contract between the steps (JSONPath state):
  *   $.export   = retrain-export's result, at least { trainUri, heldOutUri } (S3 URIs under exports/)
  *   $.evaluation = retrain-evaluate's result, at least { promote: boolean, reason: string }
@@ -52,6 +60,7 @@ export class Retraining extends Construct {
   /** The Fargate trainer's task definition (trainer=fargate only). */
   trainerTaskDefinition?: ecs.FargateTaskDefinition;
   private trainingJobsAcknowledged = false;
+  private readonly rollout?: EncoderRollout;
 
   /**
    * Long on purpose: a CDK constructor declaring the state machine's states in the order they run; they share
@@ -116,9 +125,21 @@ export class Retraining extends Construct {
     const notifyDiscarded = notify('NotifyDiscarded', 'challenger discarded');
     for (const n of [notifyPromoted, notifyDiscarded]) retry(n);
 
+    // The registry names the new champion only once the endpoint serves it.
+    promote.next(notifyPromoted);
+    this.rollout = props.encoder
+      ? new EncoderRollout(
+          this,
+          'Rollout',
+          { endpointName: props.encoder.endpointName, endpointRole: props.encoder.role, challengerUri },
+          promote,
+          notifyFailure,
+        )
+      : undefined;
+    const retire = lambdaStep('RetireChallenger', props.promote, '$.promotion');
     const decide = new sfn.Choice(this, 'ChallengerWins?')
-      .when(sfn.Condition.booleanEquals('$.evaluation.promote', true), promote.next(notifyPromoted))
-      .otherwise(notifyDiscarded);
+      .when(sfn.Condition.booleanEquals('$.evaluation.promote', true), this.rollout?.start ?? promote)
+      .otherwise(retire.next(notifyDiscarded));
 
     this.logGroup = stackLogGroup(this, 'Logs', logs.RetentionDays.THREE_MONTHS, {
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-retraining`,
@@ -130,6 +151,7 @@ export class Retraining extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
 
+    this.rollout?.grantTo(this.stateMachine.role);
     this.acknowledgeStateMachineRole(props);
     this.schedule = this.weeklySchedule(props.schedule);
   }
@@ -194,15 +216,33 @@ export class Retraining extends Construct {
     return props.trainer === 'sagemaker' ? this.sagemakerTrainStep(props, challengerUri) : this.fargateTrainStep(props, challengerUri);
   }
 
-  /** trainer=sagemaker: a SageMaker training job (models/deberta) with its own role. */
+  /** What the trainer reads and writes in the lake: exports, the registry and its champion, its challenger folder. */
+  private grantTrainer(lake: s3.IBucket, role: iam.IGrantable & Construct): void {
+    grantObjects(lake, role, LAKE_PREFIXES.exports, 'read');
+    grantObjects(lake, role, REGISTRY_KEY, 'read');
+    grantObjects(lake, role, CHALLENGERS_PREFIX, 'readwrite'); // its own folder, and the champion's (a former challenger)
+  }
+
+  /** The trainer's environment (functions/config/deployables.ts `trainer`). */
+  private trainerEnvironment(props: RetrainingProps, challengerUri: string): Record<string, string> {
+    return {
+      TRAIN_DATA_URI: sfn.JsonPath.stringAt('$.export.trainUri'),
+      HELDOUT_DATA_URI: sfn.JsonPath.stringAt('$.export.heldOutUri'),
+      MODEL_OUTPUT_URI: challengerUri,
+      LAKE_BUCKET: props.lake.bucketName,
+    };
+  }
+
+  /**
+   * trainer=sagemaker: the trainer image as a SageMaker training job (SageMaker runs the image's entry with the
+   * argument `train`, which the program ignores; it reads its environment and writes the challenger itself).
+   */
   private sagemakerTrainStep(props: RetrainingProps, challengerUri: string): sfn.TaskStateBase {
-    if (!props.sagemakerTrainingImage) throw new Error('trainer=sagemaker needs a SageMaker training image URI');
     const role = new iam.Role(this, 'TrainingJobRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: 'Aisle DeBERTa training job: reads exports, writes challengers',
+      description: 'Aisle training job: reads exports and the registry, writes challengers',
     });
-    grantObjects(props.lake, role, LAKE_PREFIXES.exports, 'read');
-    grantObjects(props.lake, role, CHALLENGERS_PREFIX, 'readwrite');
+    this.grantTrainer(props.lake, role);
     const ack = (id: string, reason: string) => Validations.of(role).acknowledge({ id, reason });
     ack(
       'AwsSolutions-IAM5[Resource::*]',
@@ -222,30 +262,27 @@ export class Retraining extends Construct {
       trainingJobName: sfn.JsonPath.stringAt('$$.Execution.Name'),
       role,
       algorithmSpecification: {
-        trainingImage: tasks.DockerImage.fromRegistry(props.sagemakerTrainingImage),
+        trainingImage: tasks.DockerImage.fromEcrRepository(props.trainerRepository, props.trainerImageTag),
         trainingInputMode: tasks.InputMode.FILE,
       },
-      inputDataConfig: [
-        { channelName: 'train', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.export.trainUri') } } },
-        { channelName: 'heldout', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.export.heldOutUri') } } },
-      ],
+      // Fargate sets AWS_REGION for its tasks; a training job's container is told explicitly.
+      environment: { ...this.trainerEnvironment(props, challengerUri), AWS_REGION: Aws.REGION },
+      // SageMaker packs /opt/ml/model (empty: the program writes the folder to the lake) beside the challenger.
       outputDataConfig: { s3OutputLocation: tasks.S3Location.fromBucket(props.lake, CHALLENGERS_PREFIX) },
       resourceConfig: {
         instanceCount: 1,
-        instanceType: new ec2.InstanceType('g5.2xlarge'),
-        volumeSize: Size.gibibytes(50),
+        // CPU, as the Fargate task's 4 vCPU / 16 GiB: the project's trainer uses no GPU.
+        instanceType: new ec2.InstanceType('m5.xlarge'),
+        volumeSize: Size.gibibytes(30),
       },
       stoppingCondition: { maxRuntime: Duration.hours(6) },
-      hyperparameters: { 'model-output-uri': challengerUri },
       resultPath: '$.training',
     });
   }
 
   /** trainer=fargate: the project's own trainer as an ECS task on the shared cluster. */
   private fargateTrainStep(props: RetrainingProps, challengerUri: string): sfn.TaskStateBase {
-    const trainUri = sfn.JsonPath.stringAt('$.export.trainUri');
-    const heldOutUri = sfn.JsonPath.stringAt('$.export.heldOutUri');
-    if (!props.cluster || !props.trainerRepository) throw new Error('trainer=fargate needs a cluster and a trainer image');
+    if (!props.cluster) throw new Error('trainer=fargate needs a cluster');
     const taskDefinition = (this.trainerTaskDefinition = new ecs.FargateTaskDefinition(this, 'TrainerTask', {
       cpu: 4096,
       memoryLimitMiB: 16384,
@@ -253,16 +290,13 @@ export class Retraining extends Construct {
       ephemeralStorageGiB: 50,
     }));
     const container = taskDefinition.addContainer('trainer', {
-      image: ecs.ContainerImage.fromEcrRepository(props.trainerRepository, props.trainerImageTag ?? 'latest'),
+      image: ecs.ContainerImage.fromEcrRepository(props.trainerRepository, props.trainerImageTag),
       logging: ecs.LogDrivers.awsLogs({
         streamPrefix: 'trainer',
         logGroup: stackLogGroup(this, 'TrainerLogs', logs.RetentionDays.THREE_MONTHS),
       }),
     });
-    const taskRole = taskDefinition.taskRole as iam.Role;
-    grantObjects(props.lake, taskRole, LAKE_PREFIXES.exports, 'read');
-    grantObjects(props.lake, taskRole, `${LAKE_PREFIXES.models}champion/`, 'read');
-    grantObjects(props.lake, taskRole, CHALLENGERS_PREFIX, 'readwrite');
+    this.grantTrainer(props.lake, taskDefinition.taskRole as iam.Role);
     return new tasks.EcsRunTask(this, 'TrainChallenger', {
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
       cluster: props.cluster,
@@ -273,12 +307,7 @@ export class Retraining extends Construct {
       containerOverrides: [
         {
           containerDefinition: container,
-          environment: [
-            { name: 'TRAIN_DATA_URI', value: trainUri },
-            { name: 'HELDOUT_DATA_URI', value: heldOutUri },
-            { name: 'MODEL_OUTPUT_URI', value: challengerUri },
-            { name: 'LAKE_BUCKET', value: props.lake.bucketName },
-          ],
+          environment: Object.entries(this.trainerEnvironment(props, challengerUri)).map(([name, value]) => ({ name, value })),
         },
       ],
       taskTimeout: sfn.Timeout.duration(Duration.hours(6)),

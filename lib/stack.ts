@@ -232,15 +232,9 @@ export class AisleStack extends Stack {
       promote: promoteFn,
       trainer: settings.trainer,
       cluster: network?.cluster,
-      trainerRepository:
-        settings.trainer === 'fargate'
-          ? repository('TrainerRepository', 'aisle-trainer', "the project's own trainer (runs `aisle train`)")
-          : undefined,
+      trainerRepository: repository('TrainerRepository', 'aisle-trainer', "the project's trainer (containers/trainer)"),
       trainerImageTag: imageTag,
-      sagemakerTrainingImage:
-        settings.trainer === 'sagemaker'
-          ? param('DebertaTrainingImage', '', 'Hugging Face PyTorch training image URI for models/deberta (region-specific)')
-          : undefined,
+      encoder: encoder && { endpointName: encoder.endpointName, role: encoder.role },
       schedule: settings.retrainSchedule,
     });
 

@@ -10,11 +10,13 @@ import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
+import { REGISTRY_KEY } from '../adapters/aws/model-registry.ts';
 import { escapeCsv } from '../core/csv.ts';
 import { itemText } from '../core/normalize.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import { isHeldOutByHash } from '../model/labelled-data.ts';
 import {
+  ARTIFACT_FILES,
   assertVersionName,
   decidePromotion,
   emptyRegistryState,
@@ -23,6 +25,8 @@ import {
   registryStateSchema,
 } from '../model/registry.ts';
 import type { BlobStore, ResultStore } from '../ports.ts';
+
+export { REGISTRY_KEY };
 
 export interface RetrainDeps {
   taxonomy: Taxonomy;
@@ -41,7 +45,11 @@ export interface RetrainEvent {
   evaluation?: Record<string, unknown>;
 }
 
-export const REGISTRY_KEY = 'models/registry.json';
+/**
+ * A copy of the champion's artifact folder (lib/encoder.ts CHAMPION_PREFIX): with EncoderModelPrefix set to it, a
+ * later `cdk deploy` that replaces the endpoint's model serves the champion, not the image's starter model.
+ */
+export const CHAMPION_COPY_PREFIX = 'models/champion/';
 /** Share of labelled rows held out for the champion/challenger comparison. */
 export const HELD_OUT_FRACTION = 0.1;
 export const exportKeys = (runId: string) => ({ train: `exports/${runId}/train.csv`, heldOut: `exports/${runId}/heldout.csv` });
@@ -150,8 +158,9 @@ export async function readRegistry(lake: BlobStore): Promise<RegistryState> {
 }
 
 /**
- * Records the outcome in models/registry.json: the challenger becomes champion (the previous one retired),
- * or is retired itself. Repeating the step for the same outcome changes nothing.
+ * Records the outcome in models/registry.json: the challenger becomes champion (the previous one retired) and
+ * its folder is copied to models/champion/, or it is retired itself. The state machine runs the promotion only
+ * once the encoder endpoint serves the challenger. Repeating the step for the same outcome changes nothing.
  */
 export async function promoteRun(deps: RetrainDeps, event: RetrainEvent) {
   const version = event.execution;
@@ -160,6 +169,14 @@ export async function promoteRun(deps: RetrainDeps, event: RetrainEvent) {
   const promote = event.evaluation?.promote === true;
   const modelKey = `${lakeKeyOf(deps, event.challengerUri).replace(/\/?$/, '/')}model.onnx`;
   if (!(await deps.lake.exists(modelKey))) throw new Error(`${modelKey} does not exist: nothing to promote`);
+  if (promote) {
+    const from = modelKey.slice(0, -'model.onnx'.length);
+    for (const f of ARTIFACT_FILES) {
+      const body = await deps.lake.get(`${from}${f}`);
+      if (!body) throw new Error(`${from}${f} does not exist: the challenger's folder is incomplete`);
+      await deps.lake.put(`${CHAMPION_COPY_PREFIX}${f}`, body);
+    }
+  }
   const state = await readRegistry(deps.lake);
   const at = new Date().toISOString();
   const previous = state.champion;

@@ -391,6 +391,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--version", default=env.get("MODEL_VERSION") or f"deberta-{datetime.now(timezone.utc).strftime('%Y%m%d-%H%M%S')}")
     p.add_argument("--parent-version", default=env.get("PARENT_VERSION"))
     p.add_argument("--opset", type=int, default=17)
+    p.add_argument("--champion-dir", default=env.get("SM_CHANNEL_CHAMPION"),
+                   help="the champion's model folder (channel 'champion'): scored on the same held-out rows for evaluation.json")
     return p.parse_args()
 
 
@@ -517,9 +519,76 @@ def main() -> None:
         "seed": args.seed, "config": {k: v for k, v in vars(args).items() if k not in ("train", "validation", "output_dir")},
         "trainSeconds": round(time.time() - started, 1),
     })
-    print(f"wrote {out}: model.onnx tokenizer.json labels.json metrics.json card.json", flush=True)
+    write_evaluation(out, args, test, held_out, taxonomy)
+    print(f"wrote {out}: model.onnx tokenizer.json labels.json metrics.json card.json evaluation.json", flush=True)
     if args.model_output_uri:
         upload_folder(out, args.model_output_uri)
+
+
+def score_folder(folder: str, rows: list[dict], taxonomy: Taxonomy, max_length: int) -> dict:
+    """
+    A model folder of the artifact contract (the project's own or a DeBERTa one) on held-out rows, run as the
+    server runs it: the normalized text through its tokenizer.json, model.onnx, the argmax of the logits. The
+    Level 1 accuracy and Level 2 macro-F1 the promotion rule compares, in the report's shape.
+    """
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    with open(os.path.join(folder, "labels.json"), encoding="utf-8") as f:
+        class_ids = json.load(f)["classIds"]
+    with open(os.path.join(folder, "metrics.json"), encoding="utf-8") as f:
+        version = json.load(f).get("modelVersion") or os.path.basename(os.path.normpath(folder))
+    tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+    tokenizer.enable_truncation(max_length)
+    pad_id = tokenizer.token_to_id("[PAD]") or 0
+    session = ort.InferenceSession(os.path.join(folder, "model.onnx"), providers=["CPUExecutionProvider"])
+    inputs = {i.name for i in session.get_inputs()}
+    predicted = []
+    for start in range(0, len(rows), 256):
+        encodings = tokenizer.encode_batch([r["text"] for r in rows[start:start + 256]])
+        width = max(1, max(len(e.ids) for e in encodings))
+        ids = np.full((len(encodings), width), pad_id, dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for i, e in enumerate(encodings):
+            ids[i, :len(e.ids)] = e.ids
+            mask[i, :len(e.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        logits = session.run(None, feeds)[0]
+        predicted.extend(class_ids[i] for i in logits.argmax(axis=1))
+    gold = [r["classId"] for r in rows]
+    labels = {c["id"]: c["label"] for c in taxonomy.classes}
+    return {
+        "rows": len(rows),
+        "modelVersion": version,
+        "taxonomyVersion": taxonomy.version,
+        "levels": [
+            level_scores([taxonomy.level1_of(g) for g in gold], [taxonomy.level1_of(p) for p in predicted], labels, "level1"),
+            level_scores(gold, predicted, labels, "level2"),
+        ],
+    }
+
+
+def write_evaluation(out: str, args, test: list[dict], held_out: dict | None, taxonomy: Taxonomy) -> None:
+    """
+    evaluation.json beside the model (functions/handlers/retrain.ts evaluationSchema): the challenger and the
+    champion on the same held-out rows, what the retraining state machine's evaluate step decides on.
+    """
+    if not held_out:
+        print("no held-out rows (channel 'heldout'): no evaluation.json, the retraining state machine cannot compare this model", flush=True)
+        return
+    champion = None
+    if args.champion_dir:
+        champion_report = score_folder(args.champion_dir, test, taxonomy, args.max_length)
+        champion = {"version": champion_report["modelVersion"], "report": champion_report}
+    else:
+        print("no --champion-dir (channel 'champion'): evaluation.json names no champion, so the challenger wins by default", flush=True)
+    write_json(os.path.join(out, "evaluation.json"), {
+        "heldOutRows": len(test),
+        "champion": champion,
+        "challenger": {"version": args.version, "report": held_out},
+    })
 
 
 def write_json(path: str, value) -> None:

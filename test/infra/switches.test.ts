@@ -42,7 +42,9 @@ describe('llmEnabled=false with the SageMaker trainer', () => {
     expect(count(s, 'AWS::EC2::VPC')).toBe(0);
     const definition = JSON.stringify(Object.values(s.template.findResources('AWS::StepFunctions::StateMachine'))[0]);
     expect(definition).toContain(':sagemaker:createTrainingJob.sync');
-    expect(s.template.toJSON().Parameters.DebertaTrainingImage).toBeDefined();
+    // The trainer image (containers/trainer), its program reading the same environment as on Fargate.
+    expect(definition).toContain('TrainerRepository');
+    for (const name of ['TRAIN_DATA_URI', 'HELDOUT_DATA_URI', 'MODEL_OUTPUT_URI', 'LAKE_BUCKET']) expect(definition).toContain(name);
     expect(s.nagFindings).toEqual([]);
   });
 });

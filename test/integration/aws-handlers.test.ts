@@ -23,10 +23,11 @@ import { pipelineDeps } from '../../functions/handlers/deps.ts';
 import { makeHandler as makeFinalize } from '../../functions/handlers/finalize.ts';
 import { makeHandler as makeIngest } from '../../functions/handlers/ingest.ts';
 import type { PipelineDeps } from '../../functions/handlers/pipeline.ts';
-import { type Evaluation, REGISTRY_KEY } from '../../functions/handlers/retrain.ts';
+import { CHAMPION_COPY_PREFIX, type Evaluation, REGISTRY_KEY } from '../../functions/handlers/retrain.ts';
 import { makeHandler as makeEvaluate } from '../../functions/handlers/retrain-evaluate.ts';
 import { makeHandler as makeExport } from '../../functions/handlers/retrain-export.ts';
 import { makeHandler as makePromote } from '../../functions/handlers/retrain-promote.ts';
+import { ARTIFACT_FILES } from '../../functions/model/registry.ts';
 import { llmMessageSchema } from '../../functions/pipeline/messages.ts';
 import { forTenant, jobIdFor } from '../../functions/pipeline/queued.ts';
 import { record } from '../contract/stores.ts';
@@ -276,9 +277,8 @@ describe('retraining steps', () => {
 
     const promote = makePromote(retrainDeps);
     await expect(promote(payload('run-1', { promote: true }))).rejects.toThrow(/does not exist/);
-    await deps.lake.put('models/challengers/run-1/model.onnx', 'onnx');
-    await deps.lake.put('models/challengers/run-2/model.onnx', 'onnx');
-    await deps.lake.put('models/challengers/run-4/model.onnx', 'onnx');
+    for (const run of ['run-1', 'run-2', 'run-4'])
+      for (const f of ARTIFACT_FILES) await deps.lake.put(`models/challengers/${run}/${f}`, `${run} ${f}`);
     expect(await promote(payload('run-1', { promote: true }))).toEqual({ champion: 'run-1', promoted: true });
     expect(await promote(payload('run-2', { promote: false }))).toEqual({ champion: 'run-1', promoted: false });
     expect(await promote(payload('run-4', { promote: true }))).toEqual({ champion: 'run-4', promoted: true });
@@ -289,5 +289,7 @@ describe('retraining steps', () => {
       'retire run-2',
       'promote run-4',
     ]);
+    // The champion's folder is copied where a redeploy's model reads it (EncoderModelPrefix=models/champion/).
+    for (const f of ARTIFACT_FILES) expect(await text((await deps.lake.get(`${CHAMPION_COPY_PREFIX}${f}`))!)).toBe(`run-4 ${f}`);
   });
 });

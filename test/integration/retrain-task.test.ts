@@ -1,13 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTrainingTask } from '../../containers/trainer/task.ts';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { evaluateRun, type RetrainDeps } from '../../functions/handlers/retrain.ts';
-import { runTrainingTask } from '../../functions/handlers/retrain-task.ts';
 import { ARTIFACT_FILES } from '../../functions/model/registry.ts';
 import { type Emulator, startS3rver } from '../support/emulators.ts';
 
@@ -17,6 +18,8 @@ describe('the Fargate training task (retraining state machine, project trainer)'
   let s3: Emulator;
   let work: string;
   let lake: S3BlobStore;
+  let starterCatalog: string;
+  const logged: string[] = [];
 
   beforeAll(async () => {
     s3 = await startS3rver(['lake']);
@@ -31,6 +34,18 @@ describe('the Fargate training task (retraining state machine, project trainer)'
     const picked = rows.filter((_, i) => i % 8 === 0);
     await lake.put('exports/v-test/train.csv', csv(picked.slice(0, 1400)));
     await lake.put('exports/v-test/heldout.csv', csv(picked.slice(1400, 1700)));
+    // A small starter catalog in the shipped one's format (the whole one trains for minutes on a busy machine).
+    const header = 'product_name,brand,level1,level2,split\n';
+    starterCatalog = join(work, 'starter.csv');
+    writeFileSync(
+      starterCatalog,
+      header +
+        readFileSync('models/starter/catalog.csv', 'utf8')
+          .split('\n')
+          .slice(1)
+          .filter((_, i) => i % 50 === 7)
+          .join('\n'),
+    );
   });
   afterAll(async () => {
     await s3?.stop();
@@ -39,7 +54,7 @@ describe('the Fargate training task (retraining state machine, project trainer)'
 
   it('trains a challenger, scores it and the champion on the same held-out rows, and writes what retrain-evaluate reads', async () => {
     const evaluation = await runTrainingTask(
-      { lake, lakeBucket: 'lake', taxonomy, workDir: work, log: () => {} },
+      { lake, lakeBucket: 'lake', taxonomy, workDir: work, starterCatalog, log: (m) => logged.push(m) },
       {
         trainUri: 's3://lake/exports/v-test/train.csv',
         heldOutUri: 's3://lake/exports/v-test/heldout.csv',
@@ -54,11 +69,30 @@ describe('the Fargate training task (retraining state machine, project trainer)'
     expect(evaluation.challenger.report.rows).toBe(evaluation.heldOutRows);
     expect(evaluation.champion?.report.rows).toBe(evaluation.heldOutRows);
     for (const f of [...ARTIFACT_FILES, 'evaluation.json']) expect(await lake.exists(`models/challengers/v-test/${f}`)).toBe(true);
+    // Training never forgets, as in `aisle train`: the starter catalog's rows trained beside the 1,400 exported.
+    const metrics = JSON.parse(await text((await lake.get('models/challengers/v-test/metrics.json'))!)) as { trainRows: number };
+    expect(metrics.trainRows).toBeGreaterThan(1400);
+    expect(logged.join('\n')).toMatch(/starter catalog: \d+ rows, weight/);
 
     const deps = { taxonomy, lake, lakeBucket: 'lake', logger: new Logger({ logLevel: 'SILENT' }) } as unknown as RetrainDeps;
     const decided = await evaluateRun(deps, { execution: 'v-test', challengerUri: 's3://lake/models/challengers/v-test/' });
     expect(decided.heldOutRows).toBe(evaluation.heldOutRows);
     expect(typeof decided.promote).toBe('boolean');
+  });
+
+  it("scores the lake registry's champion, downloaded from its artifact folder", async () => {
+    await lake.put('models/registry.json', JSON.stringify({ champion: 'v-test', challengers: [], retired: [], history: [] }));
+    const evaluation = await runTrainingTask(
+      { lake, lakeBucket: 'lake', taxonomy, workDir: mkdtempSync(join(work, 'second-')), starterCatalog },
+      {
+        trainUri: 's3://lake/exports/v-test/train.csv',
+        heldOutUri: 's3://lake/exports/v-test/heldout.csv',
+        outputUri: 's3://lake/models/challengers/v-test2/',
+      },
+    );
+    expect(evaluation.champion?.version).toBe('v-test');
+    expect(evaluation.champion?.report.modelVersion).toBe('v-test');
+    expect(evaluation.challenger.version).toBe('v-test2');
   });
 
   it('refuses URIs outside the lake bucket', async () => {

@@ -41,4 +41,13 @@ describe('models/deberta/train.py', () => {
     ])
       expect(src).toContain(key);
   });
+
+  it('writes evaluation.json with the fields the retraining state machine reads (champion and challenger on the same rows)', () => {
+    const src = readFileSync(TRAIN_PY, 'utf8');
+    expect(src).toContain('"evaluation.json"');
+    for (const key of ['"heldOutRows": len(test)', '"champion": champion', '"challenger": {"version": args.version, "report": held_out}'])
+      expect(src).toContain(key);
+    // The champion is scored on the very rows the challenger's held-out report counts.
+    expect(src).toMatch(/score_folder\(args\.champion_dir, test, /);
+  });
 });
