@@ -75,6 +75,27 @@ export function checkJobId(jobId: string | undefined): string | undefined {
   return jobId;
 }
 
+/** The two lines every named query starts with (README), where DuckDB binds the job and the tenant. */
+export const PARAMS_HEADER =
+  'WITH params AS (SELECT CAST(? AS VARCHAR) AS job, CAST(? AS VARCHAR) AS tenant),\n' +
+  'tenant_results AS (SELECT r.* FROM results r CROSS JOIN params p WHERE r.tenant = p.tenant)';
+
+/**
+ * A named query's text for Athena: the job and tenant written in as literals, and the tenant compared with the
+ * partition column directly. Athena takes `?` only in a WHERE clause, and partition projection of the injected
+ * `tenant` column needs a static equality there, so the bound header would fail or scan every tenant. Both values
+ * are checked to a safe alphabet first (resolve), so a literal cannot end early.
+ */
+export function athenaQueryText(sql: string, jobId: string | undefined, tenant: string): string {
+  if (!sql.includes(PARAMS_HEADER)) throw new Error('a named query must start with the params header (functions/core/insights/README.md)');
+  if (!TENANT_RE.test(tenant)) throw new Error(`tenant "${tenant}" has characters a query cannot hold`);
+  const job = checkJobId(jobId);
+  const header =
+    `WITH params AS (SELECT CAST(${job === undefined ? 'NULL' : `'${job}'`} AS VARCHAR) AS job, CAST('${tenant}' AS VARCHAR) AS tenant),\n` +
+    `tenant_results AS (SELECT r.* FROM results r WHERE r.tenant = '${tenant}')`;
+  return sql.replace(PARAMS_HEADER, header);
+}
+
 /** The named queries as every insights adapter serves them: the list, and a query by name with its checked job id. */
 export class NamedQueries {
   private readonly queries = loadNamedQueries();

@@ -5,7 +5,7 @@ import { AthenaClient, GetQueryExecutionCommand, ListQueryExecutionsCommand } fr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AthenaInsights } from '../../functions/adapters/aws/athena-insights.ts';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
-import { loadNamedQueries } from '../../functions/core/insights.ts';
+import { athenaQueryText, loadNamedQueries } from '../../functions/core/insights.ts';
 import { type Emulator, motoMissing, skipReason, startMoto, TEST_CREDENTIALS } from '../support/emulators.ts';
 import { writeFixtureLake } from '../support/lake-fixture.ts';
 
@@ -59,7 +59,7 @@ describe.skipIf(!!skip)('Athena insights adapter on moto_server', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('sends the named query text unchanged with the job as a literal, and returns what DuckDB returns for the same rows', async () => {
+  it('sends the named query text with the job and tenant as literals, and returns what DuckDB returns for the same rows', async () => {
     const expected = await local.run('drift', { jobId: 'job-b' });
     // Not an empty answer, which two empty results would match as well: job-b's rows against job-a's.
     expect(expected.length).toBeGreaterThan(1);
@@ -78,8 +78,25 @@ describe.skipIf(!!skip)('Athena insights adapter on moto_server', () => {
     const { QueryExecutionIds } = await client.send(new ListQueryExecutionsCommand({}));
     expect(QueryExecutionIds).toHaveLength(1);
     const { QueryExecution: sent } = await client.send(new GetQueryExecutionCommand({ QueryExecutionId: QueryExecutionIds![0] }));
-    expect(sent!.Query).toBe(loadNamedQueries().find((q) => q.name === 'drift')!.sql);
+    expect(sent!.Query).toBe(athenaQueryText(loadNamedQueries().find((q) => q.name === 'drift')!.sql, 'job-b', 'default'));
+    // Partition projection of the injected tenant column needs a static equality, and Athena takes `?` only in WHERE.
+    expect(sent!.Query).toContain("WHERE r.tenant = 'default'");
+    expect(sent!.Query).not.toContain('?');
+    expect(sent!.ExecutionParameters ?? []).toEqual([]);
     expect(sent!.QueryExecutionContext?.Database).toBe('aisle');
+  });
+
+  it('the Athena text of every named query gives what the bound query gives (run on DuckDB, both jobs and all)', async () => {
+    const lake = (local as unknown as { lake: { query(sql: string, p: unknown[]): Promise<{ getRowObjectsJS(): unknown[] }> } }).lake;
+    for (const { name, sql } of loadNamedQueries()) {
+      for (const jobId of ['job-b', undefined]) {
+        const bound = (await lake.query(sql, [jobId ?? null, 'default'])).getRowObjectsJS();
+        const literal = (await lake.query(athenaQueryText(sql, jobId, 'default'), [])).getRowObjectsJS();
+        expect(literal, `${name} ${jobId ?? 'all jobs'}`).toEqual(bound);
+      }
+    }
+    expect(() => athenaQueryText(loadNamedQueries()[0].sql, "x' OR '1'='1", 'default')).toThrow(/may hold only/);
+    expect(() => athenaQueryText(loadNamedQueries()[0].sql, undefined, "a' OR 'b")).toThrow(/cannot hold/);
   });
 
   it('refuses unknown queries and unsafe job ids before calling Athena', async () => {

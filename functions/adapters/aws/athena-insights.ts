@@ -7,7 +7,7 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
-import { NamedQueries } from '../../core/insights.ts';
+import { athenaQueryText, NamedQueries } from '../../core/insights.ts';
 import type { Insights } from '../../ports.ts';
 
 export interface AthenaInsightsOptions {
@@ -37,7 +37,7 @@ function convert(value: string | undefined, column: ColumnInfo): unknown {
 
 /**
  * The named queries on Athena over the lake bucket (Glue table `results`). The SQL text is the same file
- * DuckDB runs; the job id and the tenant go in ExecutionParameters as SQL literals (both of a safe alphabet).
+ * DuckDB runs, with the job id and the tenant written in as literals (athenaQueryText: both of a safe alphabet).
  */
 export class AthenaInsights implements Insights {
   private readonly named = new NamedQueries();
@@ -60,10 +60,9 @@ export class AthenaInsights implements Insights {
     const { client, workGroup, database } = this.opts;
     const started = await client.send(
       new StartQueryExecutionCommand({
-        QueryString: query.sql,
+        QueryString: athenaQueryText(query.sql, jobId, tenant),
         WorkGroup: workGroup,
         QueryExecutionContext: { Database: database },
-        ExecutionParameters: [jobId === undefined ? 'NULL' : `'${jobId}'`, `'${tenant}'`],
       }),
     );
     const id = started.QueryExecutionId;
