@@ -28,6 +28,7 @@ export class ChampionEncoder implements Encoder {
     private readonly registry: LocalModelRegistry,
     private readonly load: (location: string) => Promise<LoadedModel>,
     private current: LoadedModel,
+    private currentLocation: string,
     stamp: string | undefined,
   ) {
     this.stateStamp = stamp;
@@ -43,7 +44,7 @@ export class ChampionEncoder implements Encoder {
     const champion = await registry.champion();
     if (!champion?.location) return { unavailable: 'no model: no shipped starter model and no trained champion' };
     try {
-      return new ChampionEncoder(registry, load, await load(champion.location), stamp);
+      return new ChampionEncoder(registry, load, await load(champion.location), champion.location, stamp);
     } catch (err) {
       return { unavailable: `model ${champion.version} cannot be loaded: ${(err as Error).message}` };
     }
@@ -51,6 +52,11 @@ export class ChampionEncoder implements Encoder {
 
   get modelVersion(): string {
     return this.current.modelVersion;
+  }
+
+  /** The folder of the model serving now: worker threads load their own session of it (classify-parallel.ts). */
+  get location(): string {
+    return this.currentLocation;
   }
 
   get ruleCalibration(): RuleCalibration | undefined {
@@ -88,6 +94,7 @@ export class ChampionEncoder implements Encoder {
         const next = await this.load(champion.location);
         const old = this.current;
         this.current = next;
+        this.currentLocation = champion.location;
         void this.closeWhenIdle(old);
       }
       this.stateStamp = stamp;
