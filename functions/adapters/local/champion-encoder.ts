@@ -1,12 +1,13 @@
 import { stat } from 'node:fs/promises';
 import type { Candidate } from '../../core/types.ts';
-import type { Encoder, RuleCalibration } from '../../ports.ts';
+import type { ClassScores, Encoder, RuleCalibration } from '../../ports.ts';
 import type { LocalModelRegistry } from './model-registry.ts';
 
 /** How often the registry is looked at: one stat a second costs nothing. */
 const CHECK_EVERY_MS = 1000;
 
 interface LoadedModel extends Encoder {
+  scores(texts: string[]): Promise<ClassScores>;
   close(): Promise<void>;
 }
 
@@ -67,11 +68,20 @@ export class ChampionEncoder implements Encoder {
     return this.current.threshold(classId);
   }
 
-  async predict(texts: string[], topK?: number): Promise<Candidate[][]> {
+  predict(texts: string[], topK?: number): Promise<Candidate[][]> {
+    return this.onCurrent((model) => model.predict(texts, topK));
+  }
+
+  scores(texts: string[]): Promise<ClassScores> {
+    return this.onCurrent((model) => model.scores(texts));
+  }
+
+  /** Runs `use` on the current model, which is not closed until it is done. */
+  private async onCurrent<T>(use: (model: LoadedModel) => Promise<T>): Promise<T> {
     const model = this.current;
     this.running.set(model, (this.running.get(model) ?? 0) + 1);
     try {
-      return await model.predict(texts, topK);
+      return await use(model);
     } finally {
       this.running.set(model, this.running.get(model)! - 1);
     }
