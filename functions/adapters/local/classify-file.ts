@@ -62,7 +62,7 @@ export interface ClassifyFileOptions {
   workerScript?: () => Promise<string>;
   /** Smallest input that is worth starting workers for (default 4 MiB). */
   parallelMinBytes?: number;
-  /** Input bytes per slice a worker takes (default 512 KiB: small enough that workers finish together). */
+  /** Input bytes per slice a worker takes (default 512 KiB, 128 KiB with the encoder: small enough that workers finish together). */
   sliceBytes?: number;
   taxonomyPath?: string;
   rulesPath?: string;
@@ -405,7 +405,8 @@ class FileRun {
       header,
       from,
       workers: opts.threads!,
-      sliceBytes: opts.sliceBytes ?? 1 << 19,
+      // With the encoder a slice takes several times longer, and what it decides lives until it is sent: smaller ones.
+      sliceBytes: opts.sliceBytes ?? (this.rt.tiers.some((t) => t.name === 'encoder') ? 1 << 17 : 1 << 19),
       batchSize: this.batchSize,
       storeAll: opts.storeAll ?? false,
       csvRaw: this.csvWrite.raw ?? false,
