@@ -71,6 +71,23 @@ export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy 
     return { kind: 'deferred', reason: `${why}top ${p} < threshold ${t} for ${nameOf(top.classId)}`, candidates: kept, modelVersion, costUnits };
   };
 
+  /**
+   * A rule's decision the encoder agrees with, one object per rule outcome, model and score as the reason shows it:
+   * most items are decided so, and the rules tier shares its outcomes, so the cascade's traces of them are shared too.
+   */
+  const agreedOutcomes = new WeakMap<DecidedOutcome, Map<string, TierOutcome>>();
+  const agreed = (modelVersion: string, rule: DecidedOutcome, classId: string, score: string): TierOutcome => {
+    let byScore = agreedOutcomes.get(rule);
+    if (byScore === undefined) agreedOutcomes.set(rule, (byScore = new Map()));
+    const key = `${modelVersion} ${score}`;
+    let outcome = byScore.get(key);
+    if (outcome === undefined) {
+      const reason = `rule ${rule.ruleId ?? '?'} stands: the encoder agrees (top ${score} for ${nameOf(classId)})`;
+      byScore.set(key, (outcome = { ...rule, modelVersion, costUnits, reason }));
+    }
+    return outcome;
+  };
+
   const review = (modelVersion: string, cal: RuleCalibration, ranked: Ranked, i: number, rule: DecidedOutcome): TierOutcome => {
     // An explicit Unknown (gift cards, services) is the rules' call alone, as is an item the encoder cannot score.
     if (rule.classId === null) return { ...rule, modelVersion, costUnits, reason: 'explicit Unknown rule stands' };
@@ -79,14 +96,7 @@ export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy 
     const precision = rulePrecision(cal, rule.ruleId);
     // A rule decision is accepted by the rules' own policy: when the encoder's own best class is the rule's, it
     // stands as the rules decided it (calibrated thresholds near 1 must not send correct rule decisions to review).
-    if (own.classId === rule.classId) {
-      return {
-        ...rule,
-        modelVersion,
-        costUnits,
-        reason: `rule ${rule.ruleId ?? '?'} stands: the encoder agrees (top ${own.score.toFixed(2)} for ${nameOf(rule.classId)})`,
-      };
-    }
+    if (own.classId === rule.classId) return agreed(modelVersion, rule, own.classId, own.score.toFixed(2));
     // Where they disagree, the rule is weighed in as evidence and the result must clear the per-class threshold.
     const combined = withRuleEvidence(ranked.all(i), rule.classId, precision, cal.weight);
     const stance = combined[0].classId === rule.classId ? 'with' : 'overruling';
