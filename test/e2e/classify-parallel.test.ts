@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogRows } from '../../bench/catalog-generator.ts';
 import { classifyWorkerScript } from '../../bin/commands/classify.ts';
 import { type ClassifyFileOptions, classifyFile } from '../../functions/adapters/local/classify-file.ts';
+import { WORKER_MODEL_BYTES, workerFitsModel } from '../../functions/adapters/local/classify-parallel.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import type { JobCheckpoint } from '../../functions/ports.ts';
 
@@ -284,5 +286,23 @@ describe('classify with the encoder on worker threads (one ONNX session each) wr
     expect(one.summary.tierCounts.cache).toBeGreaterThan(0);
     expect(many.summary.tierCounts.cache).toBeGreaterThan(0);
     expect(new Set(many.cached.map((c) => c.key))).toEqual(new Set(one.cached.map((c) => c.key)));
+  });
+});
+
+describe('a model too big for a session per worker runs on one thread', () => {
+  it('takes the shipped model and leaves out a bigger graph or a folder without one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-big-model-'));
+    try {
+      expect(workerFitsModel(dir)).toBe(false);
+      const graph = join(dir, 'model.onnx');
+      writeFileSync(graph, '');
+      truncateSync(graph, WORKER_MODEL_BYTES + 1); // sparse: no disk used
+      expect(workerFitsModel(dir)).toBe(false);
+      truncateSync(graph, WORKER_MODEL_BYTES);
+      expect(workerFitsModel(dir)).toBe(true);
+      expect(workerFitsModel(fileURLToPath(new URL('../../models/encoder/starter-v1', import.meta.url)))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,7 +10,8 @@
  * can make that guess wrong; a slice that ends inside a record shows it, since its last record is then
  * unreadable. From such a slice on, the caller reads the rest with one sequential parser.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Parser } from 'csv-parse';
 import { sniffDelimiter } from '../../core/csv.ts';
@@ -42,9 +43,28 @@ export type ToMain =
   | { kind: 'cache-get'; id: number; keys: string[]; taxonomyVersion: string }
   | { kind: 'failed'; message: string };
 
-/** Whether the run's tiers can go to workers: the rules, and the encoder when it is the local champion (no connection to share). */
+/**
+ * Whether the run's tiers can go to workers: the rules, and the encoder when it is the local champion (no
+ * connection to share) and small enough to load once per worker (workerFitsModel).
+ */
 export function runsInWorkers(rt: LocalRuntime): boolean {
-  return rt.tiers.every((t) => t instanceof RulesTier || (t.name === 'encoder' && rt.encoderModel() !== undefined));
+  return rt.tiers.every((t) => {
+    if (t instanceof RulesTier) return true;
+    const model = t.name === 'encoder' ? rt.encoderModel() : undefined;
+    return model !== undefined && workerFitsModel(model.location);
+  });
+}
+
+/** Largest model.onnx each worker loads a session of: the project's own models (~8 MB), not a DeBERTa export. */
+export const WORKER_MODEL_BYTES = 64 << 20;
+
+/** Whether a model folder's graph is small enough for a session per worker (a bigger one runs on one thread). */
+export function workerFitsModel(location: string): boolean {
+  try {
+    return statSync(join(location, 'model.onnx')).size <= WORKER_MODEL_BYTES;
+  } catch {
+    return false;
+  }
 }
 
 /** The versions a worker must have loaded: the taxonomy's, the rules' and the encoder model's ('-' for a tier the run has not). */
