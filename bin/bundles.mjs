@@ -42,6 +42,26 @@ const sourceImportMeta = {
   },
 };
 
+/** Packages that load a native addon from a path relative to their own files: esbuild cannot bundle those. */
+const NATIVE_PACKAGES = ['onnxruntime-node'];
+
+/**
+ * In a self-contained bundle, a package with a native addon stays an import of its installed entry file by its
+ * absolute path, so the bundle still loads it from anywhere (a classify worker that runs the encoder).
+ * @type {import('esbuild').Plugin}
+ */
+const nativeByPath = {
+  name: 'native-by-path',
+  setup(build) {
+    const filter = new RegExp(`^(${NATIVE_PACKAGES.join('|')})$`);
+    build.onResolve({ filter }, async ({ path, resolveDir, pluginData }) => {
+      if (pluginData === 'native-by-path') return undefined; // the resolve below, asking esbuild's own resolver
+      const resolved = await build.resolve(path, { resolveDir, kind: 'import-statement', pluginData: 'native-by-path' });
+      return resolved.errors.length ? undefined : { path: resolved.path, external: true };
+    });
+  },
+};
+
 /** @param {string} path */
 function touch(path) {
   try {
@@ -111,7 +131,7 @@ export async function bundleFor({ name, entry, packages }) {
         absWorkingDir: ROOT,
         logLevel: 'silent',
         packages: packages === 'external' ? 'external' : undefined,
-        plugins: [sourceImportMeta],
+        plugins: packages === 'external' ? [sourceImportMeta] : [sourceImportMeta, nativeByPath],
       });
       const inputs = Object.keys(result.metafile.inputs).sort();
       const final = join(dir, `${name}-${hashFiles(inputs)}`);

@@ -184,10 +184,21 @@ export interface Encoder {
   readonly modelVersion: string;
   /** For each text, the classes best first with calibrated probabilities (top-k). */
   predict(texts: string[], topK?: number): Promise<Candidate[][]>;
+  /**
+   * Optional, for an in-process model: every class's probability, [texts × classes] row-major, in the order of
+   * classIds. Reviewing the rules needs all of them; as arrays of candidates they cost a row's time in garbage.
+   */
+  scores?(texts: string[]): Promise<ClassScores>;
   /** Per-class acceptance threshold chosen at calibration. */
   threshold(classId: string): number;
   /** How the model weighs the rules tier's decisions, when it measured them (core/encoder-tier.ts). */
   readonly ruleCalibration?: RuleCalibration;
+}
+
+/** Probabilities of every class for a batch of texts (Encoder.scores). */
+export interface ClassScores {
+  classIds: readonly string[];
+  probabilities: Float32Array;
 }
 
 /** One product for the LLM, with the encoder's candidates as hints. */

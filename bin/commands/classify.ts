@@ -39,8 +39,9 @@ options:
   --store-all           keep every decision in the local store (default: review, encoder and LLM ones;
                         rules and cache decisions are in the output file)
   --concurrency N       batches in the cascade at once (default 4 with an encoder or LLM tier, else 1)
-  --threads N           worker threads that parse and classify when the tiers are cache and rules (default:
-                        one per core for files over 4 MB, else 1; the output is the same either way)
+  --threads N           worker threads that parse and classify when the tiers run in-process (cache, rules,
+                        the local encoder; default: one per core for files over 4 MB, else 1); the output is
+                        the same either way (with the encoder, a repeated item may be decided again, not cached)
   --lake                write the finished job to the results lake ($AISLE_HOME/lake) now; by default it is
                         written when insights are next asked for (aisle insights, aisle serve), from OUT.csv
   --no-lake             leave the job out of the results lake

@@ -71,24 +71,34 @@ export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy 
     return { kind: 'deferred', reason: `${why}top ${p} < threshold ${t} for ${nameOf(top.classId)}`, candidates: kept, modelVersion, costUnits };
   };
 
-  const review = (modelVersion: string, cal: RuleCalibration, all: Candidate[], rule: DecidedOutcome): TierOutcome => {
+  /**
+   * A rule's decision the encoder agrees with, one object per rule outcome, model and score as the reason shows it:
+   * most items are decided so, and the rules tier shares its outcomes, so the cascade's traces of them are shared too.
+   */
+  const agreedOutcomes = new WeakMap<DecidedOutcome, Map<string, TierOutcome>>();
+  const agreed = (modelVersion: string, rule: DecidedOutcome, classId: string, score: string): TierOutcome => {
+    let byScore = agreedOutcomes.get(rule);
+    if (byScore === undefined) agreedOutcomes.set(rule, (byScore = new Map()));
+    const key = `${modelVersion} ${score}`;
+    let outcome = byScore.get(key);
+    if (outcome === undefined) {
+      const reason = `rule ${rule.ruleId ?? '?'} stands: the encoder agrees (top ${score} for ${nameOf(classId)})`;
+      byScore.set(key, (outcome = { ...rule, modelVersion, costUnits, reason }));
+    }
+    return outcome;
+  };
+
+  const review = (modelVersion: string, cal: RuleCalibration, ranked: Ranked, i: number, rule: DecidedOutcome): TierOutcome => {
     // An explicit Unknown (gift cards, services) is the rules' call alone, as is an item the encoder cannot score.
     if (rule.classId === null) return { ...rule, modelVersion, costUnits, reason: 'explicit Unknown rule stands' };
-    if (!all.length) return { ...rule, modelVersion, costUnits, reason: 'encoder returned no candidates: the rule stands' };
+    const own = ranked.best(i);
+    if (!own) return { ...rule, modelVersion, costUnits, reason: 'encoder returned no candidates: the rule stands' };
     const precision = rulePrecision(cal, rule.ruleId);
     // A rule decision is accepted by the rules' own policy: when the encoder's own best class is the rule's, it
     // stands as the rules decided it (calibrated thresholds near 1 must not send correct rule decisions to review).
-    const own = all.reduce((a, b) => (b.score > a.score ? b : a));
-    if (own.classId === rule.classId) {
-      return {
-        ...rule,
-        modelVersion,
-        costUnits,
-        reason: `rule ${rule.ruleId ?? '?'} stands: the encoder agrees (top ${own.score.toFixed(2)} for ${nameOf(rule.classId)})`,
-      };
-    }
+    if (own.classId === rule.classId) return agreed(modelVersion, rule, own.classId, own.score.toFixed(2));
     // Where they disagree, the rule is weighed in as evidence and the result must clear the per-class threshold.
-    const combined = withRuleEvidence(all, rule.classId, precision, cal.weight);
+    const combined = withRuleEvidence(ranked.all(i), rule.classId, precision, cal.weight);
     const stance = combined[0].classId === rule.classId ? 'with' : 'overruling';
     return judge(
       modelVersion,
@@ -110,8 +120,9 @@ export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy 
     },
     async decide(items: CascadeItem[], ctx?: TierContext): Promise<TierOutcome[]> {
       if (!items.length) return [];
-      // Reviewing a rule needs the probability of the rule's class, wherever it ranks: ask for all classes.
-      const predictions = await encoder.predict(
+      // Reviewing a rule needs the probability of the rule's class, wherever it ranks: all classes, then.
+      const ranked = await rank(
+        encoder,
         items.map((it) => it.text),
         ctx?.earlier ? Number.MAX_SAFE_INTEGER : topK,
       );
@@ -120,14 +131,67 @@ export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy 
       const modelVersion = encoder.modelVersion;
       const calibration = encoder.ruleCalibration;
       const earlier = calibration ? ctx?.earlier : undefined;
-      return predictions.map((candidates, i): TierOutcome => {
+      return items.map((_, i): TierOutcome => {
         const rule = earlier?.[i];
-        if (calibration && rule) return review(modelVersion, calibration, candidates, rule);
+        if (calibration && rule) return review(modelVersion, calibration, ranked, i, rule);
+        const candidates = ranked.top(i);
         if (!candidates[0]) return { kind: 'deferred', reason: 'encoder returned no candidates', modelVersion, costUnits };
         if (calibration && earlier)
           return judge(modelVersion, candidates, thresholdOf(calibration.unruled, candidates[0].classId), 'no rule decided: ');
         return judge(modelVersion, candidates, encoder.threshold(candidates[0].classId), '');
       });
     },
+  };
+}
+
+/** An encoder's answer for a batch, as each use wants it: the best class, the top k, or every class best first. */
+interface Ranked {
+  best(i: number): Candidate | undefined;
+  /** At least the topK best, best first. */
+  top(i: number): Candidate[];
+  all(i: number): Candidate[];
+}
+
+/**
+ * The encoder's answer: its probabilities when it gives them (Encoder.scores), where a row's candidates are made
+ * only as far as they are used; else its top-`k` candidates. Both order classes as OnnxEncoder.predict: by
+ * probability, ties by class order.
+ */
+async function rank(encoder: Encoder, texts: string[], k: number): Promise<Ranked> {
+  if (!encoder.scores) {
+    const predictions = await encoder.predict(texts, k);
+    return {
+      // Any order (a remote encoder's): the first of the highest.
+      best: (i) => (predictions[i].length ? predictions[i].reduce((a, b) => (b.score > a.score ? b : a)) : undefined),
+      top: (i) => predictions[i],
+      all: (i) => predictions[i],
+    };
+  }
+  const { classIds, probabilities } = await encoder.scores(texts);
+  const C = classIds.length;
+  const ranked = (i: number, n: number): Candidate[] => {
+    const row = probabilities.subarray(i * C, (i + 1) * C);
+    const order = Array.from({ length: C }, (_, c) => c);
+    // Stable: equal probabilities keep class order.
+    if (n >= C) order.sort((a, b) => row[b] - row[a]);
+    else {
+      for (let j = 0; j < n; j++) {
+        let best = j;
+        for (let c = j + 1; c < C; c++)
+          if (row[order[c]] > row[order[best]] || (row[order[c]] === row[order[best]] && order[c] < order[best])) best = c;
+        [order[j], order[best]] = [order[best], order[j]];
+      }
+    }
+    return order.slice(0, Math.min(n, C)).map((c) => ({ classId: classIds[c], score: row[c] }));
+  };
+  return {
+    best(i) {
+      if (!C) return undefined;
+      let best = 0;
+      for (let c = 1; c < C; c++) if (probabilities[i * C + c] > probabilities[i * C + best]) best = c;
+      return { classId: classIds[best], score: probabilities[i * C + best] };
+    },
+    top: (i) => ranked(i, topK),
+    all: (i) => ranked(i, C),
   };
 }

@@ -13,7 +13,7 @@ import * as ort from 'onnxruntime-node';
 import { normalizeText } from '../core/normalize.ts';
 import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Candidate } from '../core/types.ts';
-import type { Encoder, RuleCalibration } from '../ports.ts';
+import type { ClassScores, Encoder, RuleCalibration } from '../ports.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import type { ModelMetrics } from './train.ts';
 
@@ -181,6 +181,10 @@ export class OnnxEncoder implements Encoder {
       }
     }
     return out;
+  }
+
+  async scores(texts: string[]): Promise<ClassScores> {
+    return { classIds: this.classIds, probabilities: await this.probabilities(texts) };
   }
 
   async predict(texts: string[], topK = 3): Promise<Candidate[][]> {

@@ -1,9 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogRows } from '../../bench/catalog-generator.ts';
 import { classifyWorkerScript } from '../../bin/commands/classify.ts';
 import { type ClassifyFileOptions, classifyFile } from '../../functions/adapters/local/classify-file.ts';
+import { WORKER_MODEL_BYTES, workerFitsModel } from '../../functions/adapters/local/classify-parallel.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import type { JobCheckpoint } from '../../functions/ports.ts';
 
@@ -190,5 +193,116 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     expect(many.output).toBe(one.output);
     expect(many.summary.tierCounts.cache).toBeGreaterThan(0);
     expect(many.summary.tierCounts.cache).toBe(one.summary.tierCounts.cache);
+  });
+});
+
+describe('classify with the encoder on worker threads (one ONNX session each) writes what one thread writes', { timeout: 180_000 }, () => {
+  let home: string;
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'aisle-parallel-encoder-'));
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  /** Runs the file on one thread and on two workers, each in a home of its own (a cold cache each). */
+  async function bothCold(name: string, text: string) {
+    const input = join(home, `${name}.csv`);
+    writeFileSync(input, text);
+    const runs = [];
+    for (const threads of [1, 2]) {
+      const rt = await createLocalRuntime({ home: join(home, `${name}-${threads}`), tiers: ['cache', 'rules', 'encoder'], warn: () => undefined });
+      try {
+        expect(rt.tierNames).toEqual(['cache', 'rules', 'encoder', 'review']);
+        const checkpoints: JobCheckpoint[] = [];
+        const output = join(home, `${name}-${threads}.out.csv`);
+        const summary = await classifyFile(rt, {
+          input,
+          output,
+          threads,
+          workerScript: classifyWorkerScript,
+          parallelMinBytes: 0,
+          sliceBytes: 4096,
+          checkpointEvery: 200,
+          lake: 'off',
+          onCheckpoint: (cp) => checkpoints.push(cp),
+        });
+        const stored = await rt.db.query<{ row_no: number; key: string; status: string; tier: string; class_id: string }>(
+          'SELECT row_no::INTEGER AS row_no, key, status, tier, class_id FROM decisions ORDER BY row_no',
+        );
+        const cached = await rt.db.query<{ key: string; class_id: string; tier: string }>('SELECT key, class_id, tier FROM cache ORDER BY key');
+        runs.push({ summary, checkpoints, stored, cached, output: readFileSync(output, 'utf8'), rejects: readFileSync(summary.rejects, 'utf8') });
+      } finally {
+        await rt.close();
+      }
+    }
+    return runs;
+  }
+
+  /** The first of each product name and brand among n catalog rows. */
+  function catalog(n: number): string {
+    const seen = new Set<string>();
+    const lines = ['id,product_name,brand'];
+    for (const [id, name, brand] of catalogRows(n)) {
+      if (seen.has(`${name}|${brand}`)) continue;
+      seen.add(`${name}|${brand}`);
+      lines.push([id, name, brand].join(','));
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  it('gives byte-identical output, stored rows and cache on items that do not repeat', async () => {
+    const [one, many] = await bothCold('unique', catalog(1500));
+    // Workers did it all, in many slices (their checkpoints say where in the input they are).
+    expect(many.checkpoints.length).toBeGreaterThan(3);
+    expect(many.checkpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+    expect(many.output).toBe(one.output);
+    expect(many.rejects).toBe(one.rejects);
+    expect(many.stored).toEqual(one.stored);
+    expect(many.cached).toEqual(one.cached);
+    // The encoder ran in the workers: it decided items, reviewed rules, and its decisions reached the cache.
+    expect(one.summary.tierCounts.encoder).toBeGreaterThan(0);
+    expect(one.summary.tierCounts.rules).toBeGreaterThan(0);
+    expect(many.cached.length).toBe(one.summary.tierCounts.encoder);
+    const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
+    const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
+    expect(counts).toEqual(expected);
+  });
+
+  it('decides every row into the same class when items repeat (a repeat may be the encoder again where one thread had it cached)', async () => {
+    const [head, ...rows] = catalog(800).trimEnd().split('\n');
+    const repeated = [0, 1, 2].flatMap((round) => rows.map((row) => `${round}-${row}`));
+    const [one, many] = await bothCold('repeats', `${head}\n${repeated.join('\n')}\n`);
+    expect(many.checkpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+    const columns = (text: string) => text.split('\n').map((line) => line.split(','));
+    const [oneRows, manyRows] = [columns(one.output), columns(many.output)];
+    const header = oneRows[0];
+    const tier = header.indexOf('tier');
+    expect(manyRows.length).toBe(oneRows.length);
+    for (let r = 1; r < oneRows.length; r++) {
+      const [a, b] = [oneRows[r], manyRows[r]];
+      const same = (t: string) => (t === 'cache' ? 'encoder' : t);
+      expect(same(b[tier]), `row ${r}`).toBe(same(a[tier]));
+      expect([...b.slice(0, tier), ...b.slice(tier + 1)], `row ${r}`).toEqual([...a.slice(0, tier), ...a.slice(tier + 1)]);
+    }
+    expect(one.summary.tierCounts.cache).toBeGreaterThan(0);
+    expect(many.summary.tierCounts.cache).toBeGreaterThan(0);
+    expect(new Set(many.cached.map((c) => c.key))).toEqual(new Set(one.cached.map((c) => c.key)));
+  });
+});
+
+describe('a model too big for a session per worker runs on one thread', () => {
+  it('takes the shipped model and leaves out a bigger graph or a folder without one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-big-model-'));
+    try {
+      expect(workerFitsModel(dir)).toBe(false);
+      const graph = join(dir, 'model.onnx');
+      writeFileSync(graph, '');
+      truncateSync(graph, WORKER_MODEL_BYTES + 1); // sparse: no disk used
+      expect(workerFitsModel(dir)).toBe(false);
+      truncateSync(graph, WORKER_MODEL_BYTES);
+      expect(workerFitsModel(dir)).toBe(true);
+      expect(workerFitsModel(fileURLToPath(new URL('../../models/encoder/starter-v1', import.meta.url)))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -202,3 +202,86 @@ describe('how a decision is accepted (issue 15, item 3)', () => {
     }
   });
 });
+
+describe('encoder tier over an in-process model (Encoder.scores)', () => {
+  const classIds = ['food.dairy-eggs', 'food.beverages', 'food.fresh', 'non-food.household'];
+  /** Rows of probabilities; ties on purpose (the order must stay the class order, as OnnxEncoder.predict's). */
+  const table: Record<string, number[]> = {
+    'whole milk': [0.5, 0.3, 0.1, 0.1],
+    'oat milk': [0.02, 0.97, 0.005, 0.005],
+    'ice cream': [0.3, 0.5, 0.1, 0.1],
+    cheddar: [0.95, 0.01, 0.02, 0.02],
+    tie: [0.25, 0.25, 0.25, 0.25],
+    soap: [0.1, 0.1, 0.1, 0.7],
+  };
+  const calibration: RuleCalibration = {
+    rulesVersion: 'r1',
+    hits: { 'kw.milk': [100, 96], 'kw.cream': [10, 6] },
+    pooledPrecision: 0.9,
+    weight: 1,
+    ruled: { perClass: { 'food.dairy-eggs': 0.9, 'food.beverages': 0.9 }, pooled: 0.95 },
+    unruled: { perClass: { 'food.dairy-eggs': 0.97 }, pooled: 0.6 },
+  };
+  /** OnnxEncoder's ranking: repeatedly the first class of the highest probability not yet picked. */
+  const predictOf = (row: Float32Array, k: number): Candidate[] => {
+    const picked = new Set<number>();
+    const out: Candidate[] = [];
+    for (let j = 0; j < Math.min(k, row.length); j++) {
+      let best = -1;
+      for (let c = 0; c < row.length; c++) if (!picked.has(c) && (best < 0 || row[c] > row[best])) best = c;
+      picked.add(best);
+      out.push({ classId: classIds[best], score: row[best] });
+    }
+    return out;
+  };
+  class ScoringEncoder implements Encoder {
+    readonly modelVersion = 'scores-1';
+    constructor(readonly ruleCalibration?: RuleCalibration) {}
+    async predict(texts: string[], topK = 3): Promise<Candidate[][]> {
+      return texts.map((t) => predictOf(Float32Array.from(table[t]), topK));
+    }
+    threshold(classId: string): number {
+      return classId === 'non-food.household' ? 0.6 : 0.9;
+    }
+  }
+  class ScoresEncoder extends ScoringEncoder {
+    async scores(texts: string[]) {
+      return { classIds, probabilities: Float32Array.from(texts.flatMap((t) => table[t])) };
+    }
+  }
+  const rule = (classId: string | null, ruleId: string) => ({ kind: 'decided' as const, classId, confidence: 0.92, ruleId });
+  const texts = Object.keys(table);
+  const items = texts.map((name) => toCascadeItem({ name }));
+
+  for (const cal of [undefined, calibration])
+    it(`decides as from its candidates, ${cal ? 'reviewing the rules' : 'alone'}`, async () => {
+      const earlier = [
+        rule('food.dairy-eggs', 'kw.milk'),
+        rule('food.dairy-eggs', 'kw.milk'),
+        rule('food.dairy-eggs', 'kw.cream'),
+        undefined,
+        rule('food.fresh', 'kw.cream'),
+        rule(null, 'kw.x'),
+      ];
+      for (const ctx of [{ hints: [] }, { hints: [], earlier }]) {
+        const fromCandidates = await createEncoderTier(new ScoringEncoder(cal), { taxonomy }).decide(items, ctx);
+        const fromScores = await createEncoderTier(new ScoresEncoder(cal), { taxonomy }).decide(items, ctx);
+        expect(fromScores).toEqual(fromCandidates);
+      }
+    });
+
+  it('shares the outcome of a rule it agrees with among items with the same rule outcome and shown score', async () => {
+    const agreeing = rule('food.dairy-eggs', 'kw.milk');
+    const tier = createEncoderTier(new ScoresEncoder(calibration), { taxonomy });
+    const twice = [toCascadeItem({ name: 'cheddar' }), toCascadeItem({ name: 'cheddar' }), toCascadeItem({ name: 'whole milk' })];
+    const out = await tier.decide(twice, { hints: [], earlier: [agreeing, agreeing, agreeing] });
+    expect(out[0]).toBe(out[1]);
+    expect(out[0]).toMatchObject({
+      kind: 'decided',
+      classId: 'food.dairy-eggs',
+      reason: 'rule kw.milk stands: the encoder agrees (top 0.95 for Dairy & Eggs)',
+    });
+    expect(out[2]).not.toBe(out[0]);
+    expect(out[2]).toMatchObject({ reason: 'rule kw.milk stands: the encoder agrees (top 0.50 for Dairy & Eggs)' });
+  });
+});

@@ -1,12 +1,13 @@
 import { stat } from 'node:fs/promises';
 import type { Candidate } from '../../core/types.ts';
-import type { Encoder, RuleCalibration } from '../../ports.ts';
+import type { ClassScores, Encoder, RuleCalibration } from '../../ports.ts';
 import type { LocalModelRegistry } from './model-registry.ts';
 
 /** How often the registry is looked at: one stat a second costs nothing. */
 const CHECK_EVERY_MS = 1000;
 
 interface LoadedModel extends Encoder {
+  scores(texts: string[]): Promise<ClassScores>;
   close(): Promise<void>;
 }
 
@@ -28,6 +29,7 @@ export class ChampionEncoder implements Encoder {
     private readonly registry: LocalModelRegistry,
     private readonly load: (location: string) => Promise<LoadedModel>,
     private current: LoadedModel,
+    private currentLocation: string,
     stamp: string | undefined,
   ) {
     this.stateStamp = stamp;
@@ -43,7 +45,7 @@ export class ChampionEncoder implements Encoder {
     const champion = await registry.champion();
     if (!champion?.location) return { unavailable: 'no model: no shipped starter model and no trained champion' };
     try {
-      return new ChampionEncoder(registry, load, await load(champion.location), stamp);
+      return new ChampionEncoder(registry, load, await load(champion.location), champion.location, stamp);
     } catch (err) {
       return { unavailable: `model ${champion.version} cannot be loaded: ${(err as Error).message}` };
     }
@@ -51,6 +53,11 @@ export class ChampionEncoder implements Encoder {
 
   get modelVersion(): string {
     return this.current.modelVersion;
+  }
+
+  /** The folder of the model serving now: worker threads load their own session of it (classify-parallel.ts). */
+  get location(): string {
+    return this.currentLocation;
   }
 
   get ruleCalibration(): RuleCalibration | undefined {
@@ -61,11 +68,20 @@ export class ChampionEncoder implements Encoder {
     return this.current.threshold(classId);
   }
 
-  async predict(texts: string[], topK?: number): Promise<Candidate[][]> {
+  predict(texts: string[], topK?: number): Promise<Candidate[][]> {
+    return this.onCurrent((model) => model.predict(texts, topK));
+  }
+
+  scores(texts: string[]): Promise<ClassScores> {
+    return this.onCurrent((model) => model.scores(texts));
+  }
+
+  /** Runs `use` on the current model, which is not closed until it is done. */
+  private async onCurrent<T>(use: (model: LoadedModel) => Promise<T>): Promise<T> {
     const model = this.current;
     this.running.set(model, (this.running.get(model) ?? 0) + 1);
     try {
-      return await model.predict(texts, topK);
+      return await use(model);
     } finally {
       this.running.set(model, this.running.get(model)! - 1);
     }
@@ -88,6 +104,7 @@ export class ChampionEncoder implements Encoder {
         const next = await this.load(champion.location);
         const old = this.current;
         this.current = next;
+        this.currentLocation = champion.location;
         void this.closeWhenIdle(old);
       }
       this.stateStamp = stamp;

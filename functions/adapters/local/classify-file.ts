@@ -49,9 +49,10 @@ export interface ClassifyFileOptions {
   /** Batches in the cascade at once (helps slow tiers: encoder, LLM). */
   concurrency?: number;
   /**
-   * Worker threads that parse and classify, for runs whose tiers are all cheap (cache, rules) on files of at
-   * least parallelMinBytes; 1 (the default) does everything on this thread. Workers build the rules tier again
-   * from taxonomyPath and rulesPath (default: the shipped ones), which must be the files the runtime loaded.
+   * Worker threads that parse and classify, for runs whose tiers all run in-process (cache, rules, the local
+   * encoder) on files of at least parallelMinBytes; 1 (the default) does everything on this thread. Workers build
+   * the rules tier again from taxonomyPath and rulesPath (default: the shipped ones), which must be the files the
+   * runtime loaded, and the encoder from its model's folder.
    */
   threads?: number;
   /**
@@ -61,7 +62,7 @@ export interface ClassifyFileOptions {
   workerScript?: () => Promise<string>;
   /** Smallest input that is worth starting workers for (default 4 MiB). */
   parallelMinBytes?: number;
-  /** Input bytes per slice a worker takes (default 512 KiB: small enough that workers finish together). */
+  /** Input bytes per slice a worker takes (default 512 KiB, 128 KiB with the encoder: small enough that workers finish together). */
   sliceBytes?: number;
   taxonomyPath?: string;
   rulesPath?: string;
@@ -404,14 +405,17 @@ class FileRun {
       header,
       from,
       workers: opts.threads!,
-      sliceBytes: opts.sliceBytes ?? 1 << 19,
+      // With the encoder a slice takes several times longer, and what it decides lives until it is sent: smaller ones.
+      sliceBytes: opts.sliceBytes ?? (this.rt.tiers.some((t) => t.name === 'encoder') ? 1 << 17 : 1 << 19),
       batchSize: this.batchSize,
       storeAll: opts.storeAll ?? false,
       csvRaw: this.csvWrite.raw ?? false,
       jobId: this.jobId,
       workerScript,
       taxonomyPath: opts.taxonomyPath ?? fileURLToPath(DEFAULT_TAXONOMY_PATH),
-      rulesPath: this.rt.tiers.length ? (opts.rulesPath ?? fileURLToPath(DEFAULT_RULES_PATH)) : null,
+      rulesPath: this.rt.tiers.some((t) => t.name === 'rules') ? (opts.rulesPath ?? fileURLToPath(DEFAULT_RULES_PATH)) : null,
+      // Without a cache tier the workers neither ask nor put: the runtime's cache stands in for the type.
+      cache: this.runCache ?? this.rt.cache,
       deliver: (result, slice) => this.deliverSlice(result, slice),
     });
     if (!finished) this.inputAt = null; // one parser reads on from the start: it knows records, not input offsets

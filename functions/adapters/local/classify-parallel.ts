@@ -1,19 +1,23 @@
 /**
- * `aisle classify` on every core for runs of the cheap tiers (cache, rules): the input is cut into slices at
- * record boundaries, worker threads parse and classify the slices, and the main thread hands the results back
- * in input order (classify-file.ts writes them, stores what must be stored and checkpoints). The output is
- * byte for byte what one thread writes, reject line numbers included.
+ * `aisle classify` on every core for runs of the tiers that run in-process (cache, rules, the local encoder):
+ * the input is cut into slices at record boundaries, worker threads parse and classify the slices (each with
+ * its own one-thread ONNX session of the encoder's model), and the main thread hands the results back in input
+ * order (classify-file.ts writes them, stores what must be stored, writes the cache and checkpoints). The
+ * output is what one thread writes, reject line numbers included; with the encoder, an item whose key repeats
+ * may be decided again by the encoder where one thread found the earlier decision in the cache (same class).
  *
  * A newline ends a record when the quotes before it are even (from the start of the data). Broken quoting
  * can make that guess wrong; a slice that ends inside a record shows it, since its last record is then
  * unreadable. From such a slice on, the caller reads the rest with one sequential parser.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Parser } from 'csv-parse';
 import { sniffDelimiter } from '../../core/csv.ts';
 import { RulesTier } from '../../core/rules.ts';
 import type { Decision } from '../../core/types.ts';
+import type { Cache } from '../../ports.ts';
 import { type ChunkContext, type ChunkResult, countByte } from './classify-chunk.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -22,6 +26,8 @@ export interface WorkerSetup extends Pick<ChunkContext, 'header' | 'jobId' | 'ba
   taxonomyPath: string;
   /** null: the run has no rules tier. */
   rulesPath: string | null;
+  /** The encoder's model folder (ChampionEncoder.location); null: the run has no encoder tier. */
+  encoderModel: string | null;
   /** Keys the cache holds for this taxonomy version; null: the run has no cache tier. */
   cachedKeys: Set<string> | null;
   /** The runtime's versionsOutside (runtime.ts): cached decisions of retired versions are misses in workers too. */
@@ -32,13 +38,38 @@ export type ToWorker = { kind: 'chunk'; chunk: number; bytes: Uint8Array } | { k
 
 export type ToMain =
   | { kind: 'ready'; versions: string }
-  | { kind: 'chunk-done'; chunk: number; result: ChunkResult }
+  /** `cached`: the decisions the slice's cascade put in the cache (the encoder's), for the main thread to write. */
+  | { kind: 'chunk-done'; chunk: number; result: ChunkResult; cached: Decision[] }
   | { kind: 'cache-get'; id: number; keys: string[]; taxonomyVersion: string }
   | { kind: 'failed'; message: string };
 
-/** Whether the run's tiers can go to workers: the cheap ones, which hold no model or connection. */
+/**
+ * Whether the run's tiers can go to workers: the rules, and the encoder when it is the local champion (no
+ * connection to share) and small enough to load once per worker (workerFitsModel).
+ */
 export function runsInWorkers(rt: LocalRuntime): boolean {
-  return rt.tiers.every((t) => t instanceof RulesTier);
+  return rt.tiers.every((t) => {
+    if (t instanceof RulesTier) return true;
+    const model = t.name === 'encoder' ? rt.encoderModel() : undefined;
+    return model !== undefined && workerFitsModel(model.location);
+  });
+}
+
+/** Largest model.onnx each worker loads a session of: the project's own models (~8 MB), not a DeBERTa export. */
+export const WORKER_MODEL_BYTES = 64 << 20;
+
+/** Whether a model folder's graph is small enough for a session per worker (a bigger one runs on one thread). */
+export function workerFitsModel(location: string): boolean {
+  try {
+    return statSync(join(location, 'model.onnx')).size <= WORKER_MODEL_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/** The versions a worker must have loaded: the taxonomy's, the rules' and the encoder model's ('-' for a tier the run has not). */
+export function versionsOf(taxonomyVersion: string, rulesVersion: string | undefined, encoderVersion: string | undefined): string {
+  return `${taxonomyVersion} ${rulesVersion ?? '-'} ${encoderVersion ?? '-'}`;
 }
 
 const HEADER_SEARCH_BYTES = 1 << 20;
@@ -127,7 +158,9 @@ export class SliceReader {
   }
 }
 
-export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'cachedKeys' | 'versionsOutside'> {
+export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'cachedKeys' | 'versionsOutside' | 'encoderModel'> {
+  /** The run's cache (a RunCache): it answers the workers' lookups and takes the decisions they put. */
+  cache: Cache;
   input: string;
   /** The input's bytes up to the end of the header record. */
   header: Buffer;
@@ -150,7 +183,8 @@ export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'cachedKeys' |
 export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Promise<boolean> {
   const script = await run.workerScript();
   const rulesTier = rt.tiers.find((t): t is RulesTier => t instanceof RulesTier);
-  const expectedVersions = `${rt.taxonomy.version} ${rulesTier?.version ?? '-'}`;
+  const encoder = rt.tiers.some((t) => t.name === 'encoder') ? rt.encoderModel() : undefined;
+  const expectedVersions = versionsOf(rt.taxonomy.version, rulesTier?.version, encoder?.version);
   const setup: WorkerSetup = {
     taxonomyPath: run.taxonomyPath,
     rulesPath: run.rulesPath,
@@ -159,6 +193,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
     batchSize: run.batchSize,
     storeAll: run.storeAll,
     csvRaw: run.csvRaw,
+    encoderModel: encoder?.location ?? null,
     cachedKeys: rt.useCache ? await rt.db.keysFor(rt.tenant, rt.taxonomy.version) : null,
     versionsOutside: [...rt.versionsOutside],
   };
@@ -225,7 +260,9 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
             case 'ready':
               if (message.versions !== expectedVersions) {
                 return fail(
-                  new Error(`a classify worker loaded ${message.versions}, not ${expectedVersions}: were the taxonomy or rules edited just now?`),
+                  new Error(
+                    `a classify worker loaded ${message.versions}, not ${expectedVersions}: were the taxonomy, rules or model changed just now?`,
+                  ),
                 );
               }
               // Two slices in flight per worker: the next is there when one is done.
@@ -233,12 +270,14 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
               feed(worker);
               break;
             case 'chunk-done':
+              // Cached as it arrives, not in input order: the worker's next lookups ask for these keys.
+              if (message.cached.length) run.cache.putMany(message.cached).catch(fail);
               results.set(message.chunk, message.result);
               feed(worker);
               void deliverReady();
               break;
             case 'cache-get':
-              rt.cache
+              run.cache
                 .getMany(message.keys, message.taxonomyVersion)
                 .then((hits) => worker.postMessage({ kind: 'cache-hits', id: message.id, hits } satisfies ToWorker), fail);
               break;

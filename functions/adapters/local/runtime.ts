@@ -11,6 +11,7 @@ import { DEFAULT_TAXONOMY_PATH, loadTaxonomy, type Taxonomy } from '../../core/t
 import { CACHE_TIER, type Tier, type TierName } from '../../core/types.ts';
 import { loadTiers, selectableTierNames } from '../../tiers/registry.ts';
 import type { TierPlugin, TierServices } from '../../tiers/tier.ts';
+import type { ChampionEncoder } from './champion-encoder.ts';
 import { DuckDbJobStore, DuckDbResultStore, LocalDb } from './duckdb.ts';
 import { DuckDbCache } from './duckdb-cache.ts';
 import { LocalModelRegistry } from './model-registry.ts';
@@ -19,17 +20,25 @@ import { LocalModelRegistry } from './model-registry.ts';
  * The adapters the local runtime lends its tiers, imported when a tier asks: onnxruntime, the tokenizer and
  * the Ollama client take a few hundred ms to load, which a `--tiers cache,rules` run should not pay.
  */
-function localTierServices(home: string, taxonomy: Taxonomy, env: NodeJS.ProcessEnv): TierServices {
-  return {
+function localTierServices(
+  home: string,
+  taxonomy: Taxonomy,
+  env: NodeJS.ProcessEnv,
+): { services: TierServices; champion(): ChampionEncoder | undefined } {
+  let champion: ChampionEncoder | undefined;
+  const services: TierServices = {
     // The registry's champion ($AISLE_HOME/models/registry.json, else the shipped starter model), followed as it
     // is promoted; one intra-op thread per core.
     async encoder() {
       const [{ OnnxEncoder }, { ChampionEncoder }] = await Promise.all([import('../../model/encoder.ts'), import('./champion-encoder.ts')]);
       const load = (location: string) => OnnxEncoder.load(location, { taxonomy, threads: availableParallelism() });
-      return ChampionEncoder.open(LocalModelRegistry.forHome(home), load);
+      const opened = await ChampionEncoder.open(LocalModelRegistry.forHome(home), load);
+      if (!('unavailable' in opened)) champion = opened;
+      return opened;
     },
     llm: async (examples) => (await import('../ollama.ts')).createOllamaLlm(taxonomy, examples, configOf('local', env)),
   };
+  return { services, champion: () => champion };
 }
 
 export interface LocalRuntimeOptions {
@@ -72,7 +81,8 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}) {
   const cache = new DuckDbCache(db, ttlSeconds);
   const store = new DuckDbResultStore(db);
 
-  const setup = { taxonomy, env, rulesPath: options.rulesPath, store, cache, warn, services: localTierServices(home, taxonomy, env) };
+  const local = localTierServices(home, taxonomy, env);
+  const setup = { taxonomy, env, rulesPath: options.rulesPath, store, cache, warn, services: local.services };
   const { tiers, unavailable } = await loadTiers(selected, setup, options.plugins).catch(async (err: unknown) => {
     await db.close();
     throw err;
@@ -93,6 +103,15 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}) {
     jobs,
     /** The selected tiers that are available, in cascade order. */
     tiers,
+    /**
+     * The encoder tier's model as it serves now (its version and folder), for worker threads that load their own
+     * session of it; undefined when the encoder tier is not the local champion.
+     */
+    encoderModel(): { version: string; location: string } | undefined {
+      const champion = local.champion();
+      const tier = tiers.find((t) => t.name === 'encoder');
+      return champion && tier?.version === champion.modelVersion ? { version: champion.modelVersion, location: champion.location } : undefined;
+    },
     /** Current versions of the cacheable tiers not loaded (CascadeOptions.versionsOutside), for worker threads too. */
     versionsOutside,
     useCache,
