@@ -22,6 +22,8 @@ type Json = any;
 
 let t: TestApi;
 let app: ReturnType<typeof createApp>;
+// The clock the Ask bucket reads: frozen, so a slow machine between two requests cannot refill a token.
+let now = new Date();
 let server: OllamaTestServer;
 let oracle: AskOracleOptions = {};
 let otherKey: string;
@@ -33,6 +35,7 @@ beforeAll(async () => {
   const llm = new OllamaChat(ollamaConfig(configOf('local', {}), { host: server.url, timeoutMs: 5_000 }));
   app = createApp({
     ...t.deps,
+    clock: () => now,
     ask: new CatalogAsk({ taxonomy: t.rt.taxonomy, catalog: new DuckDbCatalogItems(t.rt.db, t.service.deps.insights as DuckDbInsights), llm }),
   });
   const other = newApiKey('acme', 'write', { tenant: 'acme' });
@@ -94,11 +97,16 @@ describe('POST /v1/ask', () => {
   it('refuses bad input and keeps questions to their own rate limit', async () => {
     expect((await ask(t.writeKey, { question: '?' })).status).toBe(400);
     expect((await ask(t.writeKey, { question: 'chips', classIds: ['food.moon-cheese'] })).status).toBe(400);
+    now = new Date(Date.now() + 3_600_000);
     const limited = newApiKey('burst', 'read');
     await t.keys.put(limited.record);
     const statuses: number[] = [];
     for (let i = 0; i <= ASK_RATE_LIMIT.burst; i++) statuses.push((await ask(limited.key, { question: 'milk', kind: 'product' })).status);
     expect(statuses.slice(0, ASK_RATE_LIMIT.burst).every((s) => s === 200)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
+    // Half a second later, one token (2/s) is back, and only one.
+    now = new Date(now.getTime() + 500);
+    expect((await ask(limited.key, { question: 'milk', kind: 'product' })).status).toBe(200);
+    expect((await ask(limited.key, { question: 'milk', kind: 'product' })).status).toBe(429);
   });
 });
