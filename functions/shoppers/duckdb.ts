@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { appendRows } from '../adapters/local/duckdb-append.ts';
+import { DUCKDB_DIALECT, type ShopperDialect } from './dialect.ts';
 import type { ShopperSqlEngine, SqlValue } from './ports.ts';
 
 const quoteId = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -15,13 +16,24 @@ const readCsv = (path: string) => `read_csv(${quoteText(path)}, all_varchar = tr
 
 export class DuckDbShopperEngine implements ShopperSqlEngine {
   private constructor(
+    readonly dialect: ShopperDialect,
     private readonly instance: DuckDBInstance,
     private readonly c: DuckDBConnection,
     /** Appends while `c` streams a result (forEachBatch). */
     private readonly writer: DuckDBConnection,
   ) {}
 
-  static async open(opts: { tmpDir: string; memoryLimit?: string; threads?: number }): Promise<DuckDbShopperEngine> {
+  /**
+   * `dialect` other than DuckDB's and `setup` (statements run first, e.g. macros giving another engine's functions)
+   * are for the test that runs the Athena text on DuckDB.
+   */
+  static async open(opts: {
+    tmpDir: string;
+    memoryLimit?: string;
+    threads?: number;
+    dialect?: ShopperDialect;
+    setup?: string[];
+  }): Promise<DuckDbShopperEngine> {
     mkdirSync(opts.tmpDir, { recursive: true });
     const config: Record<string, string> = {
       memory_limit: opts.memoryLimit ?? '512MB',
@@ -32,7 +44,9 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
     };
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
-    return new DuckDbShopperEngine(instance, await instance.connect(), await instance.connect());
+    const c = await instance.connect();
+    for (const statement of opts.setup ?? []) await c.run(statement);
+    return new DuckDbShopperEngine(opts.dialect ?? DUCKDB_DIALECT, instance, c, await instance.connect());
   }
 
   async csvHeader(path: string): Promise<string[]> {

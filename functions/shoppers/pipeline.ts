@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.ts';
 import { eventAliasRows, matchDemographicColumns, matchLogColumns } from './columns.ts';
+import { renderSql } from './dialect.ts';
 import type { ProductClassifier, ShopperSqlEngine, SqlValue } from './ports.ts';
 import { TfIdf } from './text-similarity.ts';
 
@@ -55,7 +56,7 @@ export interface ShopperSummary {
 export const SHOPPER_STEPS = ['parse', 'clean', 'demographics', 'classify', 'sessions', 'link', 'write'] as const;
 export type ShopperStep = (typeof SHOPPER_STEPS)[number];
 
-const sqlOf = (name: string) => readFileSync(new URL(`../core/shoppers/${name}.sql`, import.meta.url), 'utf8');
+const sqlText = (name: string) => readFileSync(new URL(`../core/shoppers/${name}.sql`, import.meta.url), 'utf8');
 
 const CLASSIFY_BATCH = 1000;
 const SIMILARITY_BATCH = 50_000;
@@ -67,6 +68,7 @@ export async function processShopperLogs(
   onStep: (step: ShopperStep) => void = () => {},
 ): Promise<ShopperSummary> {
   const { engine, classify } = ports;
+  const sqlOf = (name: string) => renderSql(sqlText(name), engine.dialect);
   for (const file of [input.logs, input.demographics]) if (file && !existsSync(file)) throw new UserError(`${file}: no such file`);
   mkdirSync(input.out, { recursive: true });
 
@@ -161,7 +163,7 @@ export async function processShopperLogs(
 
 /** link_similarity: the TF-IDF cosine of each distinct (term, product) pair of the candidates, IDF from the product names. */
 async function linkSimilarity(engine: ShopperSqlEngine, productNames: string[]): Promise<void> {
-  await engine.createTable('link_pairs', sqlOf('link_pairs'));
+  await engine.createTable('link_pairs', renderSql(sqlText('link_pairs'), engine.dialect));
   const tfidf = new TfIdf(productNames);
   await engine.tableOf('link_similarity', { search_term: 'VARCHAR', product_key: 'VARCHAR', similarity: 'DOUBLE' }, []);
   let rows: SqlValue[][] = [];
@@ -186,7 +188,7 @@ async function summarize(engine: ShopperSqlEngine): Promise<Omit<ShopperSummary,
       (SELECT COUNT(*) FROM parsed_events WHERE reject_reason IS NULL) AS good,
       (SELECT COUNT(*) FROM events) AS kept,
       (SELECT COUNT(DISTINCT user_id) FROM events) AS shoppers,
-      (SELECT COUNT(DISTINCT e.user_id) FROM events e ANTI JOIN demographics d ON d.user_id = e.user_id) AS without_demographics,
+      (SELECT COUNT(DISTINCT e.user_id) FROM events e WHERE NOT EXISTS (SELECT 1 FROM demographics d WHERE d.user_id = e.user_id)) AS without_demographics,
       (SELECT COUNT(*) FROM sessions) AS sessions,
       (SELECT COUNT(*) FROM product_categories) AS products,
       (SELECT COUNT(*) FROM product_categories WHERE class_id IS NULL) AS unclassified,
