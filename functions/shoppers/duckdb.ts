@@ -2,9 +2,11 @@
  * The shopper pipeline's engine on DuckDB: an in-memory database that spills to `tmpDir` past its memory limit,
  * so sessionizing 10 million events stays within about a gigabyte of memory.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { appendRows } from '../adapters/local/duckdb-append.ts';
+import { UserError } from '../core/errors.ts';
 import { DUCKDB_DIALECT, type ShopperDialect } from './dialect.ts';
 import type { ShopperSqlEngine, SqlValue } from './ports.ts';
 
@@ -50,6 +52,7 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
   }
 
   async csvHeader(path: string): Promise<string[]> {
+    if (!existsSync(path)) throw new UserError(`${path}: no such file`);
     const reader = await this.c.runAndReadAll(`DESCRIBE SELECT * FROM ${readCsv(path)})`);
     return reader.getRowObjectsJS().map((r) => String(r.column_name));
   }
@@ -97,6 +100,7 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
   }
 
   async writeFile(select: string, path: string): Promise<void> {
+    mkdirSync(dirname(path), { recursive: true });
     const format = path.endsWith('.parquet') ? '(FORMAT parquet)' : '(FORMAT csv, HEADER true)';
     await this.c.run(`COPY (${select}) TO ${quoteText(path)} ${format}`);
   }
