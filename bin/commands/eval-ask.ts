@@ -9,7 +9,7 @@ import { askCatalog, routeQuestion } from '../../functions/ask/service.ts';
 import { UserError } from '../../functions/core/errors.ts';
 import { loadNamedQueries } from '../../functions/core/insights.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import { SHOPPER_INSIGHTS_DIR } from '../../functions/shoppers/insights.ts';
+import { listShopperInsights } from '../../functions/shoppers/registry.ts';
 import { commandArgs } from './args.ts';
 
 const QUESTIONS = 'bench/checks/ask-questions.jsonl';
@@ -74,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   // The named queries as listed: a plan is scored by the query it names, none is run (the catalog has no lake).
   const queries: AskableQuery[] = [
     ...loadNamedQueries().map((q) => ({ name: q.name, description: q.description, source: 'lake' as const })),
-    ...loadNamedQueries(SHOPPER_INSIGHTS_DIR).map((q) => ({ name: q.name, description: q.description, source: 'shoppers' as const })),
+    ...listShopperInsights().map((q) => ({ ...q, source: 'shoppers' as const })),
   ];
   const now = new Date();
   const keywordHits = analytics.filter((q) => q.query.includes(keywordPlan(q.question, queries, now)?.query.name ?? '')).length;

@@ -19,6 +19,7 @@ import { clientKey, proxiedAddress } from '../../functions/api/client-address.ts
 import { CatalogAsk } from '../../functions/ask/catalog-ask.ts';
 import { configOf } from '../../functions/config/deployables.ts';
 import type { KeyStore } from '../../functions/ports.ts';
+import { LocalShopperInsights } from '../../functions/shoppers/insights.ts';
 import { commandArgs } from './args.ts';
 
 const USAGE = `usage: aisle serve [--port N] [--host H] [--no-auth] [--rate-limit N] [--inbox DIR]
@@ -71,6 +72,7 @@ export function localService(
     insights,
     // A question to a stopped Ollama is answered at once with the retrieved items (the refused connection says so).
     ask: new CatalogAsk({ taxonomy: rt.taxonomy, catalog: new DuckDbCatalogItems(rt.db, insights), llm: new OllamaChat(ollamaConfig(config)) }),
+    shopperInsights: new LocalShopperInsights(rt.home),
     keys: opts.keys,
     rateLimit: opts.rateLimit,
     failedAuthLimit: { failures: config.aisleAuthFailures, windowSeconds: config.aisleAuthFailureWindowS },

@@ -1,14 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
+import { ZodError } from 'zod';
 import { aisleHome, createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { UserError } from '../../functions/core/errors.ts';
 import { cascadeClassifier } from '../../functions/shoppers/classify.ts';
 import { columnsHelp } from '../../functions/shoppers/columns.ts';
 import { DuckDbShopperEngine } from '../../functions/shoppers/duckdb.ts';
 import { generateShopperLogs } from '../../functions/shoppers/generator.ts';
-import { DEFAULT_SHOPPER_INSIGHT_PARAMS as INSIGHT_DEFAULTS, ShopperInsights } from '../../functions/shoppers/insights.ts';
+import { ShopperInsights } from '../../functions/shoppers/insights.ts';
 import { DEFAULT_SHOPPER_OPTIONS as D, processShopperLogs, SHOPPER_STEPS, type ShopperSummary } from '../../functions/shoppers/pipeline.ts';
+import { DEFAULT_SHOPPER_INSIGHT_PARAMS as INSIGHT_DEFAULTS } from '../../functions/shoppers/registry.ts';
 import { parseTierList, selectableTierNames } from '../../functions/tiers/registry.ts';
 import { commandArgs } from './args.ts';
 import { type Format, render } from './insights.ts';
@@ -196,7 +198,11 @@ async function insights(positionals: string[], values: { format?: string; 'min-s
       console.log(format === 'json' ? JSON.stringify(list.map((q) => q.name)) : render(shown, format));
       return 0;
     }
-    console.log(render(await shopperInsights.run(name, { minSupport, topN }), format));
+    const rows = await shopperInsights.run(name, { minSupport, topN }).catch((err) => {
+      if (err instanceof ZodError) throw new UserError(err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      throw err;
+    });
+    console.log(render(rows, format));
     return 0;
   } finally {
     shopperInsights.close();

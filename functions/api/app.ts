@@ -15,6 +15,7 @@ import { itemRoutes } from './routes/items.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { modelRoutes } from './routes/models.ts';
 import { reviewRoutes } from './routes/review.ts';
+import { shopperRoutes } from './routes/shoppers.ts';
 import { taxonomyRoutes } from './routes/taxonomy.ts';
 import { uiRoutes } from './routes/ui.ts';
 import type { ApiApp, ApiEnv, AppDeps, Principal } from './types.ts';
@@ -130,6 +131,7 @@ export function createApp(deps: AppDeps): ApiApp {
   modelRoutes(app, deps);
   insightsRoutes(app, deps);
   askRoutes(app, deps);
+  shopperRoutes(app, deps);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -8,6 +8,7 @@ export interface TenantDeps {
   cache?: AppDeps['cache'];
   jobs: AppDeps['jobs'];
   insights?: AppDeps['insights'];
+  shopperInsights?: AppDeps['shopperInsights'];
 }
 
 /** The tenant's views of the app's deps; routes take these, never the deps' own stores (those are the default tenant's). */
@@ -19,5 +20,6 @@ export function tenantDeps(deps: AppDeps, tenant: string): TenantDeps {
     cache: deps.cache?.forTenant(tenant),
     jobs: deps.jobs.forTenant(tenant),
     insights: deps.insights?.forTenant(tenant),
+    shopperInsights: deps.shopperInsights?.forTenant(tenant),
   };
 }

@@ -6,6 +6,7 @@ import type { ApiKeyRole } from '../core/api-keys.ts';
 import type { Cascade } from '../core/cascade.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Cache, Insights, JobsService, KeyStore, ModelRegistry, ResultStore, Retrainer, TenantScoped } from '../ports.ts';
+import type { ShopperInsightsService } from '../shoppers/ports.ts';
 
 /** A dependency /ready checks; `required` ones make the service not ready, the others only degrade it. */
 export interface ReadinessProbe {
@@ -31,6 +32,8 @@ export interface AppDeps {
   insights?: Insights;
   /** Questions about the catalog (POST /v1/ask); absent: the route answers 501. */
   ask?: CatalogAsk;
+  /** The named shopper insights (issue 17) over each tenant's shopper tables. */
+  shopperInsights?: ShopperInsightsService;
   /** API keys; null turns authentication off (only `aisle serve --no-auth`, bound to loopback). */
   keys: KeyStore | null;
   readiness?: Record<string, ReadinessProbe>;

@@ -4,10 +4,10 @@
  * functions/core/shoppers run by the engine (ShopperSqlEngine); only the text similarity of search terms and
  * product names is computed here, over distinct (term, product) pairs, never over all events.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../core/errors.ts';
 import { eventAliasRows, matchDemographicColumns, matchLogColumns } from './columns.ts';
+import { renderSql } from './dialect.ts';
 import type { ProductClassifier, ShopperSqlEngine, SqlValue } from './ports.ts';
 import { TfIdf } from './text-similarity.ts';
 
@@ -55,11 +55,15 @@ export interface ShopperSummary {
 export const SHOPPER_STEPS = ['parse', 'clean', 'demographics', 'classify', 'sessions', 'link', 'write'] as const;
 export type ShopperStep = (typeof SHOPPER_STEPS)[number];
 
-const sqlOf = (name: string) => readFileSync(new URL(`../core/shoppers/${name}.sql`, import.meta.url), 'utf8');
+const sqlText = (name: string) => readFileSync(new URL(`../core/shoppers/${name}.sql`, import.meta.url), 'utf8');
 
 const CLASSIFY_BATCH = 1000;
 const SIMILARITY_BATCH = 50_000;
 
+/**
+ * `logs`, `demographics` and `out` are where the engine reads and writes: local paths for DuckDB, s3:// URIs for
+ * Athena; the engine says when an input is missing.
+ */
 export async function processShopperLogs(
   input: { logs: string; demographics?: string; out: string },
   ports: { engine: ShopperSqlEngine; classify: ProductClassifier },
@@ -67,11 +71,12 @@ export async function processShopperLogs(
   onStep: (step: ShopperStep) => void = () => {},
 ): Promise<ShopperSummary> {
   const { engine, classify } = ports;
-  for (const file of [input.logs, input.demographics]) if (file && !existsSync(file)) throw new UserError(`${file}: no such file`);
-  mkdirSync(input.out, { recursive: true });
+  const sqlOf = (name: string) => renderSql(sqlText(name), engine.dialect);
 
   onStep('parse');
+  // Both headers first: a missing file or column is told before any work.
   const logColumns = matchLogColumns(await engine.csvHeader(input.logs), input.logs);
+  const demographicColumns = input.demographics && matchDemographicColumns(await engine.csvHeader(input.demographics), input.demographics);
   await engine.csvView('shopper_log', input.logs, {
     user_raw: logColumns.user_id,
     ts_raw: logColumns.timestamp,
@@ -100,19 +105,20 @@ export async function processShopperLogs(
   ]);
 
   onStep('demographics');
-  if (input.demographics) {
-    const columns = matchDemographicColumns(await engine.csvHeader(input.demographics), input.demographics);
+  if (input.demographics && demographicColumns) {
     await engine.csvView('demographics_raw', input.demographics, {
-      user_raw: columns.user_id,
-      age_raw: columns.age,
-      gender_raw: columns.gender,
-      income_raw: columns.income,
-      region_raw: columns.region,
+      user_raw: demographicColumns.user_id,
+      age_raw: demographicColumns.age,
+      gender_raw: demographicColumns.gender,
+      income_raw: demographicColumns.income,
+      region_raw: demographicColumns.region,
     });
   } else {
     await engine.createTable(
       'demographics_raw',
-      'SELECT 0 AS row_no, NULL::VARCHAR AS user_raw, NULL::VARCHAR AS age_raw, NULL::VARCHAR AS gender_raw, NULL::VARCHAR AS income_raw, NULL::VARCHAR AS region_raw WHERE false',
+      'SELECT 0 AS row_no, ' +
+        ['user_raw', 'age_raw', 'gender_raw', 'income_raw', 'region_raw'].map((c) => `CAST(NULL AS VARCHAR) AS ${c}`).join(', ') +
+        ' WHERE false',
     );
   }
   await engine.createTable('demographics', sqlOf('demographics'));
@@ -161,7 +167,7 @@ export async function processShopperLogs(
 
 /** link_similarity: the TF-IDF cosine of each distinct (term, product) pair of the candidates, IDF from the product names. */
 async function linkSimilarity(engine: ShopperSqlEngine, productNames: string[]): Promise<void> {
-  await engine.createTable('link_pairs', sqlOf('link_pairs'));
+  await engine.createTable('link_pairs', renderSql(sqlText('link_pairs'), engine.dialect));
   const tfidf = new TfIdf(productNames);
   await engine.tableOf('link_similarity', { search_term: 'VARCHAR', product_key: 'VARCHAR', similarity: 'DOUBLE' }, []);
   let rows: SqlValue[][] = [];
@@ -186,7 +192,7 @@ async function summarize(engine: ShopperSqlEngine): Promise<Omit<ShopperSummary,
       (SELECT COUNT(*) FROM parsed_events WHERE reject_reason IS NULL) AS good,
       (SELECT COUNT(*) FROM events) AS kept,
       (SELECT COUNT(DISTINCT user_id) FROM events) AS shoppers,
-      (SELECT COUNT(DISTINCT e.user_id) FROM events e ANTI JOIN demographics d ON d.user_id = e.user_id) AS without_demographics,
+      (SELECT COUNT(DISTINCT e.user_id) FROM events e WHERE NOT EXISTS (SELECT 1 FROM demographics d WHERE d.user_id = e.user_id)) AS without_demographics,
       (SELECT COUNT(*) FROM sessions) AS sessions,
       (SELECT COUNT(*) FROM product_categories) AS products,
       (SELECT COUNT(*) FROM product_categories WHERE class_id IS NULL) AS unclassified,

@@ -1,8 +1,12 @@
 /** What the shopper pipeline asks of its engine and its classifier: DuckDB and the cascade locally, Athena and the Lambda cascade on AWS later. */
+import type { ShopperDialect } from './dialect.ts';
+import type { ShopperInsightParams } from './registry.ts';
 
 export type SqlValue = string | number | null;
 
 export interface ShopperSqlEngine {
+  /** How this engine spells the few things the engines differ on (the SQL files' placeholders). */
+  readonly dialect: ShopperDialect;
   /** The header of a CSV file, as written. */
   csvHeader(path: string): Promise<string[]>;
   /**
@@ -34,3 +38,12 @@ export interface ProductCategory {
 
 /** Classifies product names (one answer per name, in order); the cascade with its cache behind it. */
 export type ProductClassifier = (names: string[]) => Promise<ProductCategory[]>;
+
+/** The named shopper insights of one tenant's shopper tables (TenantScoped: `forTenant(t)` reads only t's). */
+export interface ShopperInsightsService {
+  readonly tenant: string;
+  forTenant(tenant: string): ShopperInsightsService;
+  list(): Promise<{ name: string; description: string }[]>;
+  /** No rows where the tenant has no shopper tables yet; throws UnknownQueryError, or a ZodError for bad parameters. */
+  run(name: string, params?: Partial<ShopperInsightParams>): Promise<Record<string, unknown>[]>;
+}

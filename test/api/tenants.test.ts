@@ -83,6 +83,7 @@ describe('tenants: a key reads and writes its own tenant only', () => {
       .replace('{key}', owner.inReview)
       .replace('/jobs/{id}', `/jobs/${owner.jobId}`)
       .replace('/retrain/{id}', `/retrain/${owner.runId}`)
+      .replace('/shoppers/insights/{name}', '/shoppers/insights/top_search_terms_by_category')
       .replace('{name}', 'tier_mix');
     const bodies: Record<string, unknown> = {
       // Names of its own: the same product text is the same item key, which would then be the other tenant's own item.

@@ -7,7 +7,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_FUNCTIONS, functionsCalled, loadNamedQueries } from '../../functions/core/insights.ts';
 import type { GeneratedTruth } from '../../functions/shoppers/generator.ts';
-import { SHOPPER_INSIGHTS_DIR, ShopperInsights } from '../../functions/shoppers/insights.ts';
+import { ShopperInsights } from '../../functions/shoppers/insights.ts';
+import { SHOPPER_INSIGHTS_DIR } from '../../functions/shoppers/registry.ts';
 
 /**
  * The shopper insights over the output of `aisle shoppers` on a generated log: each planted truth is recovered by

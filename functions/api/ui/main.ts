@@ -10,6 +10,7 @@ import './insights.ts';
 import './jobs.ts';
 import './models.ts';
 import './review.ts';
+import './shoppers.ts';
 import { openInitialTab, refreshTab } from './tabs.ts';
 
 const keyInput = $<HTMLInputElement>('#api-key');

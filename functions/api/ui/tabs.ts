@@ -1,6 +1,6 @@
 import { $ } from './dom.ts';
 
-/** The seven tabs (arrow keys move between them; the hash names the open one) and what each loads when shown. */
+/** The eight tabs (arrow keys move between them; the hash names the open one) and what each loads when shown. */
 const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role=tab]')];
 const nameOf = (tab: HTMLElement) => tab.id.slice('tab-'.length);
 const onShow = new Map<string, () => void>();
