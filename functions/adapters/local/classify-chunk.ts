@@ -7,6 +7,7 @@
 
 import type { Cascade } from '../../core/cascade.ts';
 import { CsvBatchReader, CsvOutputFormatter, type CsvReject } from '../../core/csv.ts';
+import { decodeToUtf8, type TextEncoding } from '../../core/input/encoding.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { Decision } from '../../core/types.ts';
 import { emptyCounts } from '../../pipeline/accounting.ts';
@@ -56,7 +57,8 @@ export interface ChunkResult {
 }
 
 export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promise<ChunkResult> {
-  const reader = new CsvBatchReader(piecesOf(ctx.header, bytes), { batchSize: ctx.batchSize });
+  // Validated as the sequential reader does (input/encoding.ts): a byte that is not UTF-8 rejects its row.
+  const reader = new CsvBatchReader(decodeToUtf8(piecesOf(ctx.header, bytes), UTF8), { batchSize: ctx.batchSize });
   const counts = emptyCounts();
   const toStore: EncodedDecisions = { text: '', starts: [] };
   const rejects: CsvReject[] = [];
@@ -67,7 +69,7 @@ export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promi
     window: 1,
     counts,
     sink: (columns) => ({
-      formatter: new CsvOutputFormatter(columns.header, ctx.taxonomy, { raw: ctx.csvRaw }),
+      formatter: new CsvOutputFormatter(columns.header, ctx.taxonomy, { raw: ctx.csvRaw, delimiter: reader.delimiter }),
       jobId: ctx.jobId,
       keep: storeKeeps(ctx.storeAll),
     }),
@@ -128,6 +130,8 @@ async function* piecesOf(header: Uint8Array, bytes: Uint8Array): AsyncGenerator<
   const slice = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let at = 0; at < slice.length; at += PIECE_BYTES) yield slice.subarray(at, at + PIECE_BYTES);
 }
+
+const UTF8: TextEncoding = { name: 'utf-8', bom: 0, how: 'given' };
 
 /** As createReadStream's highWaterMark in classify-file.ts. */
 const PIECE_BYTES = 1 << 14;
