@@ -291,7 +291,9 @@ export class CsvBatchReader {
     if (!head || head.length) feed(head ?? Buffer.alloc(0), true);
     if (!header)
       throw new CsvFormatError(
-        bytesRead ? 'no header row: the file has only blank lines' : 'the file is empty: expected a header row naming the columns',
+        bytesRead
+          ? 'no header row could be read: the file has only blank lines, or the first record is broken'
+          : 'the file is empty: expected a header row naming the columns',
       );
     yield take();
   }

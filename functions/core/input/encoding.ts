@@ -41,6 +41,8 @@ export function encodingNamed(given: string): string {
   if (canonical === 'utf8') return 'utf-8';
   if (canonical === 'utf16le' || canonical === 'ucs2') return 'utf-16le';
   if (canonical === 'utf16be') return 'utf-16be';
+  if (canonical === 'cp1252' || canonical === 'windows1252') return 'windows-1252';
+  if (canonical === 'latin1' || canonical === 'iso88591') return 'iso-8859-1';
   return name;
 }
 

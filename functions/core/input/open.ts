@@ -72,7 +72,7 @@ export async function openTable(source: AsyncIterable<Buffer | string>, opts: Op
 /** JSON by its first character (`[` an array, `{` lines of objects) unless the name says CSV/TSV; JSON lines by name. */
 function formatOf(name: string, head: Buffer): Exclude<InputFormat, 'parquet'> {
   if (/\.(jsonl|ndjson)$/.test(name)) return 'jsonl';
-  if (/\.(csv|tsv|tab|txt)$/.test(name)) return 'csv';
+  if (/\.(csv|tsv|tab)$/.test(name)) return 'csv';
   const text = head.subarray(0, 256).toString('utf8').trimStart();
   if (text.startsWith('[')) return 'json';
   if (text.startsWith('{')) return 'jsonl';
