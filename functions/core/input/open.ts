@@ -21,6 +21,12 @@ export interface TableReadOptions {
 /** A Parquet reader (an adapter's: DuckDB reads Parquet), given the file's path when it has one, else its bytes. */
 export type ParquetOpener = (input: { path?: string; bytes: AsyncIterable<Buffer> }, opts: TableReadOptions) => TableReader;
 
+/** How a user asks for a file to be read (CLI options, the API's upload fields). */
+export interface ReadChoice {
+  encoding?: string;
+  columns?: ColumnChoice;
+}
+
 export interface OpenOptions extends TableReadOptions {
   /** The file's name (or path): its extension decides where the content does not. */
   name?: string;
