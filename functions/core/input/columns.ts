@@ -4,7 +4,9 @@
  * compared by their letters and digits alone (case, spaces, underscores, punctuation and Latin accents ignored):
  * `Product Name`, `product_name` and `PRODUCT-NAME` are one name.
  */
-import { CsvFormatError } from './table.ts';
+import { type ColumnChoice, type CsvColumns, CsvFormatError } from './table.ts';
+
+export type { ColumnChoice, CsvColumns };
 
 /** Names for the product name column, best first: the first one the header has wins. */
 export const NAME_COLUMNS = [
@@ -96,28 +98,6 @@ const ROLE_COLUMNS = {
     'категория',
   ],
 } as const;
-
-/** Where each role sits in the input row; -1 when the column is absent. */
-export interface CsvColumns {
-  header: string[];
-  name: number;
-  searchTerm: number;
-  brand: number;
-  description: number;
-  id: number;
-  /** The retailer's own category (a hint to the tiers, shown in the trace). */
-  category: number;
-  /** Columns joined for the tiers' text, in order (--text-columns); null: the name (with the brand). */
-  text: number[] | null;
-}
-
-/** Columns named by the user (CLI options, the API's upload fields): header names, matched as the synonyms are. */
-export interface ColumnChoice {
-  name?: string;
-  id?: string;
-  category?: string;
-  text?: string[];
-}
 
 /** A header name as compared: NFKC, lower case, Latin accents dropped, letters and digits of any script only. */
 export function headerKey(h: string): string {

@@ -3,7 +3,6 @@
  * Parquet): the columns, then batches of rows as string arrays with their rejects.
  */
 import { UserError } from '../errors.ts';
-import type { CsvColumns } from './columns.ts';
 
 /** A problem with the file as a whole (no header, no name column, a damaged container): the run stops with this message. */
 export class CsvFormatError extends UserError {}
@@ -43,4 +42,26 @@ export interface TableReader {
   /** The input's delimiter (a CSV's own; `,` for other formats): the output's by default. */
   readonly delimiter: Delimiter;
   batches(): AsyncGenerator<CsvBatch>;
+}
+
+/** Where each role sits in the input row; -1 when the column is absent. */
+export interface CsvColumns {
+  header: string[];
+  name: number;
+  searchTerm: number;
+  brand: number;
+  description: number;
+  id: number;
+  /** The retailer's own category (a hint to the tiers, shown in the trace). */
+  category: number;
+  /** Columns joined for the tiers' text, in order (--text-columns); null: the name (with the brand). */
+  text: number[] | null;
+}
+
+/** Columns named by the user (CLI options, the API's upload fields): header names, matched as the synonyms are. */
+export interface ColumnChoice {
+  name?: string;
+  id?: string;
+  category?: string;
+  text?: string[];
 }
