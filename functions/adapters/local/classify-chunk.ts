@@ -7,7 +7,7 @@
 
 import type { Cascade } from '../../core/cascade.ts';
 import { CsvBatchReader, CsvOutputFormatter, type CsvReject } from '../../core/csv.ts';
-import { decodeToUtf8, type TextEncoding } from '../../core/input/encoding.ts';
+import { checkedUtf8 } from '../../core/input/utf8.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { Decision } from '../../core/types.ts';
 import { emptyCounts } from '../../pipeline/accounting.ts';
@@ -57,8 +57,8 @@ export interface ChunkResult {
 }
 
 export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promise<ChunkResult> {
-  // Validated as the sequential reader does (input/encoding.ts): a byte that is not UTF-8 rejects its row.
-  const reader = new CsvBatchReader(decodeToUtf8(piecesOf(ctx.header, bytes), UTF8), { batchSize: ctx.batchSize });
+  // Validated as the sequential reader does (input/utf8.ts): a byte that is not UTF-8 rejects its row.
+  const reader = new CsvBatchReader(checkedUtf8(piecesOf(ctx.header, bytes)), { batchSize: ctx.batchSize });
   const counts = emptyCounts();
   const toStore: EncodedDecisions = { text: '', starts: [] };
   const rejects: CsvReject[] = [];
@@ -130,8 +130,6 @@ async function* piecesOf(header: Uint8Array, bytes: Uint8Array): AsyncGenerator<
   const slice = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let at = 0; at < slice.length; at += PIECE_BYTES) yield slice.subarray(at, at + PIECE_BYTES);
 }
-
-const UTF8: TextEncoding = { name: 'utf-8', bom: 0, how: 'given' };
 
 /** As createReadStream's highWaterMark in classify-file.ts. */
 const PIECE_BYTES = 1 << 14;

@@ -1,18 +1,13 @@
 /**
  * Text encodings of input files: the BOM, UTF-8 validation, detection of the rest (chardet) and decoding
  * (iconv-lite), streamed to UTF-8 bytes for the readers. A byte that cannot be decoded is never replaced
- * silently: it becomes UNDECODABLE followed by its hex (`\xE9`), and the readers reject the record that holds
- * one (recordProblem), so no output ever carries a U+FFFD.
+ * silently: the readers reject the record that holds one (utf8.ts), so no output ever carries a U+FFFD.
  */
 import { isUtf8 } from 'node:buffer';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 import { UserError } from '../errors.ts';
-
-/** What a reader sees where the input had bytes it could not decode (the decoders' own replacement character). */
-export const UNDECODABLE = '\uFFFD';
-/** UNDECODABLE as UTF-8 bytes: a chunk without them needs no record checked. */
-export const UNDECODABLE_BYTES = Buffer.from(UNDECODABLE);
+import { checkedUtf8, completeUtf8Length, validSequenceAt } from './utf8.ts';
 
 export interface TextEncoding {
   /** The encoding's name as iconv-lite knows it (`utf-8`, `utf-16le`, `windows-1252`, `shift_jis`...). */
@@ -103,18 +98,6 @@ function utf16ByZeros(head: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** Length of `buf` without a UTF-8 sequence cut off at its end (which the next chunk completes). */
-export function completeUtf8Length(buf: Uint8Array): number {
-  const n = buf.length;
-  for (let back = 1; back <= Math.min(3, n); back++) {
-    const b = buf[n - back];
-    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back for the lead
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return need > back ? n - back : n;
-  }
-  return n;
-}
-
 /** Streams `source` (starting with its BOM, if any) as UTF-8 bytes, undecodable bytes marked (see the module comment). */
 export async function* decodeToUtf8(source: AsyncIterable<Buffer>, encoding: TextEncoding): AsyncGenerator<Buffer> {
   let bomLeft = encoding.bom;
@@ -124,20 +107,7 @@ export async function* decodeToUtf8(source: AsyncIterable<Buffer>, encoding: Tex
     bomLeft -= cut;
     return buf.subarray(cut);
   };
-  if (encoding.name === 'utf-8') {
-    let carry: Buffer | undefined;
-    for await (const chunk of source) {
-      const buf = skipBom(carry ? Buffer.concat([carry, chunk]) : chunk);
-      const whole = completeUtf8Length(buf);
-      carry = whole < buf.length ? Buffer.from(buf.subarray(whole)) : undefined;
-      if (whole === 0) continue;
-      const part = whole < buf.length ? buf.subarray(0, whole) : buf;
-      // Nearly every chunk is valid: it passes as it is.
-      yield isUtf8(part) ? part : markInvalidUtf8(part);
-    }
-    if (carry) yield markInvalidUtf8(carry);
-    return;
-  }
+  if (encoding.name === 'utf-8') return yield* checkedUtf8(source, encoding.bom);
   const decoder = iconv.getDecoder(encoding.name, { stripBOM: false });
   for await (const chunk of source) {
     const text = decoder.write(skipBom(chunk));
@@ -145,66 +115,4 @@ export async function* decodeToUtf8(source: AsyncIterable<Buffer>, encoding: Tex
   }
   const rest = decoder.end();
   if (rest) yield Buffer.from(rest);
-}
-
-const HEX = '0123456789ABCDEF';
-
-/** `buf` with each byte that is not part of a valid UTF-8 sequence written as UNDECODABLE + `\xHH`. */
-export function markInvalidUtf8(buf: Uint8Array): Buffer {
-  const out: Buffer[] = [];
-  let from = 0;
-  let i = 0;
-  while (i < buf.length) {
-    const len = validSequenceAt(buf, i);
-    if (len > 0) {
-      i += len;
-      continue;
-    }
-    if (i > from) out.push(Buffer.from(buf.subarray(from, i)));
-    out.push(Buffer.from(`${UNDECODABLE}\\x${HEX[buf[i] >> 4]}${HEX[buf[i] & 15]}`));
-    i++;
-    from = i;
-  }
-  if (from < buf.length) out.push(Buffer.from(buf.subarray(from)));
-  return Buffer.concat(out);
-}
-
-/** Length of the valid UTF-8 sequence at `i`, 0 when there is none (RFC 3629: no overlongs, no surrogates). */
-function validSequenceAt(b: Uint8Array, i: number): number {
-  const c = b[i];
-  if (c < 0x80) return 1;
-  const cont = (k: number) => i + k < b.length && (b[i + k] & 0xc0) === 0x80;
-  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
-  if (c >= 0xe0 && c <= 0xef) {
-    const c1 = b[i + 1];
-    if (!cont(1) || !cont(2) || (c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f)) return 0;
-    return 3;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    const c1 = b[i + 1];
-    if (!cont(1) || !cont(2) || !cont(3) || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return 0;
-    return 4;
-  }
-  return 0;
-}
-
-const MARKED_BYTE = /\uFFFD(\\x[0-9A-F]{2})/g;
-
-/** Why a record with UNDECODABLE in a field is rejected (undefined for one without). */
-export function undecodableProblem(fields: string[], encoding: string): string | undefined {
-  let bytes = '';
-  let found = false;
-  for (const f of fields) {
-    if (!f.includes(UNDECODABLE)) continue;
-    found = true;
-    for (const m of f.matchAll(MARKED_BYTE)) if (bytes.length < 40) bytes += m[1];
-  }
-  if (!found) return undefined;
-  const what = bytes ? `bytes ${bytes}` : 'a character (U+FFFD: lost before this file, or not valid in it)';
-  return `undecodable text: ${what} not valid ${encoding}; name the file's encoding with --encoding (see docs/csv.md)`;
-}
-
-/** A field of a rejected record as the rejects file shows it: each undecodable byte as `\xHH`, never U+FFFD. */
-export function printable(field: string): string {
-  return field.includes(UNDECODABLE) ? field.replace(/\uFFFD(?=\\x[0-9A-F]{2})/g, '').replace(/\uFFFD/g, '\\uFFFD') : field;
 }

@@ -7,8 +7,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import { nameProblem } from '../limits.ts';
 import { type ColumnChoice, resolveColumns } from './columns.ts';
-import { printable, UNDECODABLE, undecodableProblem } from './encoding.ts';
 import { type CsvBatch, CsvFormatError, type CsvReject, type TableReader } from './table.ts';
+import { printable, UNDECODABLE, undecodableProblem } from './utf8.ts';
 
 /** Records read before the columns are fixed: keys first seen later send their record to rejects. */
 export const HEADER_SAMPLE = 1000;
