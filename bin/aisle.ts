@@ -7,7 +7,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   ask: { summary: 'ask about the catalog: items that answer it (cited), or figures from a named query', load: () => import('./commands/ask.ts') },
   rules: { summary: 'check a rules file, or explain how the rules classify a product name', load: () => import('./commands/rules.ts') },
   shoppers: { summary: 'shopper logs to sessions and search links (generate: demo logs)', load: () => import('./commands/shoppers.ts') },
-  classify: { summary: 'classify a CSV file (the shipped sample when no file is given)', load: () => import('./commands/classify.ts') },
+  classify: {
+    summary: 'classify a catalog file: CSV, TSV, JSON, Parquet; gzip, zstd (the shipped sample when no file is given)',
+    load: () => import('./commands/classify.ts'),
+  },
+  'map-categories': {
+    summary: 'learn how your own categories map to ours from a classified file',
+    load: () => import('./commands/map-categories.ts'),
+  },
   review: {
     summary: 'the review queue: --label KEY CLASS labels an item, --classes lists the classes, --retry-llm asks the LLM again',
     load: () => import('./commands/review.ts'),

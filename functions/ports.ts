@@ -3,8 +3,10 @@
  * folder, in-process) and functions/adapters/aws (DynamoDB, S3, SQS, SageMaker, Athena). Names say what a
  * port does, never which vendor serves it.
  */
+
 import type { Readable } from 'node:stream';
 import type { ApiKeyRecord } from './core/api-keys.ts';
+import type { ReadChoice } from './core/input/open.ts';
 import type { Candidate, Decision, ProductInput } from './core/types.ts';
 
 /**
@@ -300,7 +302,8 @@ export type JobArtifact =
  * it from there. A flavour implements the one it supports.
  */
 export interface JobsService extends TenantScoped<JobsService> {
-  submit?(upload: { filename: string; body: Readable }): Promise<JobRecord>;
+  /** `read`: the upload's encoding and columns, when the client names them (input/open.ts). */
+  submit?(upload: { filename: string; body: Readable; read?: ReadChoice }): Promise<JobRecord>;
   createUpload?(filename: string): Promise<PresignedUpload>;
   get(id: string): Promise<JobRecord | null>;
   list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;

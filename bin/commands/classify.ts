@@ -17,12 +17,15 @@ export const classifyWorkerScript = () =>
 
 export const SAMPLE_CSV = fileURLToPath(new URL('../../models/sample.csv', import.meta.url));
 
-const HELP = `usage: aisle classify [IN.csv] [options]
+const HELP = `usage: aisle classify [IN] [options]
 
-Classifies every row of a CSV file into the taxonomy and writes OUT.csv (input columns + level1, level2,
+Classifies every row of a catalog file into the taxonomy and writes OUT.csv (input columns + level1, level2,
 confidence, tier, status, rule_id, model_version, level1_category, predicted_level2_category, item_key) and
 OUT.rejects.csv (rows that could not be read: line, reason, raw row). Without IN.csv it classifies the
 shipped sample (models/sample.csv) into ./sample.out.csv.
+
+IN may be CSV or TSV, JSON lines (.jsonl, .ndjson), a JSON array, or Parquet, plain or compressed with gzip
+or zstd, in UTF-8, UTF-16 (with BOM) or a legacy encoding (detected; or --encoding): docs/csv.md.
 
 A run that is killed resumes when the same command is run again: decided rows are not redone.
 
@@ -47,6 +50,16 @@ options:
   --no-lake             leave the job out of the results lake
   --csv-raw             write every cell exactly as it went in; by default a cell that starts like a
                         spreadsheet formula (=, +, -, @, tab, CR; not a plain number) gets a leading '
+  --encoding NAME       the input's text encoding (utf-8, utf-16le, windows-1252, shift_jis...), instead of
+                        detecting it; a row with bytes the encoding cannot decode goes to rejects
+  --name-column NAME    the column with the product name (default: found by name, e.g. product_name,
+                        Product Name, item_name, Artikelbezeichnung, nom du produit, 商品名)
+  --id-column NAME      the column with the item's id
+  --text-columns LIST   columns joined for the tiers to read, e.g. name,brand,description (the name alone
+                        stays the item's identity)
+  --category-column NAME  your own category or department column (default: found by name), a hint
+  --out-format FMT      csv or tsv (default: the input's delimiter; comma for JSON and Parquet inputs)
+  --bom                 start the output with a UTF-8 BOM, so Excel reads it as UTF-8
   -q, --quiet           no progress output
   -h, --help            this help
 
@@ -90,6 +103,13 @@ export async function run(argv: string[]): Promise<number> {
       'store-all': { type: 'boolean' },
       concurrency: { type: 'string' },
       threads: { type: 'string' },
+      encoding: { type: 'string' },
+      'name-column': { type: 'string' },
+      'id-column': { type: 'string' },
+      'text-columns': { type: 'string' },
+      'category-column': { type: 'string' },
+      'out-format': { type: 'string' },
+      bom: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -105,6 +125,18 @@ export async function run(argv: string[]): Promise<number> {
   const batchSize = positiveInt(values['batch-size'], '--batch-size', 256);
   const checkpointEvery = positiveInt(values['checkpoint-every'], '--checkpoint-every', 50_000);
   const csvRaw = values['csv-raw'] || configOf('local').aisleCsvRaw;
+  const outFormat = values['out-format'];
+  if (outFormat !== undefined && outFormat !== 'csv' && outFormat !== 'tsv')
+    throw new UserError(`--out-format must be csv or tsv, got "${outFormat}"`);
+  const columns = {
+    name: values['name-column'],
+    id: values['id-column'],
+    category: values['category-column'],
+    text: values['text-columns']
+      ?.split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+  };
 
   const rt = await createLocalRuntime({ taxonomyPath: values.taxonomy, rulesPath: values.rules, tiers });
   let progress: Progress | undefined;
@@ -120,6 +152,9 @@ export async function run(argv: string[]): Promise<number> {
       rules: values.rules && resolve(values.rules),
       // A resumed run writes the rest of its files the same way (unset when neutralised: default runs keep their ids).
       csvRaw: csvRaw || undefined,
+      // A resumed run reads and writes the file as its start did.
+      read: values.encoding || Object.values(columns).some((v) => v !== undefined) ? { encoding: values.encoding, columns } : undefined,
+      out: outFormat || values.bom ? { outFormat, bom: values.bom } : undefined,
     });
     if (!values.quiet) {
       console.error(`aisle: classifying ${relative(process.cwd(), input) || input} with ${rt.tierNames.join(' → ')}`);
@@ -144,6 +179,10 @@ export async function run(argv: string[]): Promise<number> {
       storeAll: values['store-all'],
       csvRaw,
       threads,
+      encoding: values.encoding,
+      columns,
+      outDelimiter: outFormat === 'tsv' ? '\t' : outFormat === 'csv' ? ',' : undefined,
+      bom: values.bom,
       workerScript: classifyWorkerScript,
       taxonomyPath: values.taxonomy,
       rulesPath: values.rules,
@@ -172,6 +211,7 @@ export function formatSummary(s: ClassifySummary): string {
   return [
     `aisle: ${n(s.rowsIn)} rows in = ${n(s.classified)} classified + ${n(s.rejected)} rejected` +
       ` (${s.seconds.toFixed(2)} s, ${n(rate)} rows/s${s.resumedFrom ? `; resumed after row ${n(s.resumedFrom)}; ${n(s.processedNow)} rows decided now` : ''})`,
+    `  read as:      ${s.readAs}`,
     `  by tier:      ${tiers || '-'}`,
     `  needs review: ${n(s.needsReview)}`,
     `  output:       ${show(s.output)}`,

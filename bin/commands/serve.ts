@@ -54,9 +54,10 @@ export function localService(
   const jobs = new LocalJobsService({
     home: rt.home,
     jobs: rt.jobs,
-    run: async (job, tenant) => {
+    run: async (job, tenant, read) => {
       // A server's jobs run in the background: the lake export is not in anyone's way, so it runs at once.
-      await classifyFile(rt.forTenant(tenant), { input: job.input, output: join(outbox, `${job.id}.csv`), jobId: job.id, lake: 'now', csvRaw });
+      const output = join(outbox, `${job.id}.csv`);
+      await classifyFile(rt.forTenant(tenant), { input: job.input, output, jobId: job.id, lake: 'now', csvRaw, ...read });
     },
     csvRaw,
   });

@@ -35,6 +35,9 @@ export interface CascadeOptions {
 const byScore = (a: Candidate, b: Candidate) => b.score - a.score;
 /** Shared by traces without candidates (most of them); never mutated, replaced by mergeTopK. */
 const NO_CANDIDATES: Candidate[] = [];
+/** The trace step that shows an item's source category (input/columns.ts: a category or department column). */
+export const SOURCE_HINT = 'source';
+
 /** Where every trace starts. Traces are never mutated: a step makes a new one (see TraceSteps). */
 const NO_STEPS: Trace = { steps: [], topK: NO_CANDIDATES, totalMs: 0, costUnits: 0 };
 
@@ -111,6 +114,17 @@ export class Cascade implements TenantScoped<Cascade> {
     const traces: Trace[] = new Array<Trace>(n).fill(NO_STEPS);
     const shared = new TraceSteps();
     const version = this.opts.taxonomy.version;
+    // The retailer's own category opens the trace: a hint shown to whoever reviews, which decides nothing.
+    let hintSteps: Map<string, TraceStep> | undefined;
+    for (let i = 0; i < n; i++) {
+      const hint = items[i].sourceCategory;
+      if (hint === undefined) continue;
+      hintSteps ??= new Map();
+      let step = hintSteps.get(hint);
+      if (!step)
+        hintSteps.set(hint, (step = { tier: SOURCE_HINT, outcome: 'skipped', reason: `source category "${hint}" (a hint, not a decision)` }));
+      traces[i] = shared.sharedStep(NO_STEPS, step);
+    }
     let pending: number[] = new Array(n);
     for (let i = 0; i < n; i++) pending[i] = i;
 

@@ -5,62 +5,29 @@
  * the parser gives.
  */
 import { type CsvError, Parser } from 'csv-parse';
-import { UserError } from './errors.ts';
+import type { ColumnChoice, CsvColumns } from './input/columns.ts';
+import { resolveColumns } from './input/columns.ts';
+import { peek } from './input/containers.ts';
+import { type CsvBatch, CsvFormatError, type CsvReject, DELIMITERS, type Delimiter } from './input/table.ts';
+import { printable, UNDECODABLE_BYTES, undecodableProblem } from './input/utf8.ts';
 import { MAX_NAME_LENGTH, nameProblem } from './limits.ts';
 import { itemKeyOf, itemTextOf } from './normalize.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { CascadeItem, Decision } from './types.ts';
 
-/** Header names accepted for each input role, compared case-insensitively (first match wins). */
-export const NAME_COLUMNS = ['product_name', 'name', 'title', 'product_title'];
-const OPTIONAL_COLUMNS = {
-  searchTerm: ['search_term', 'searchterm', 'query'],
-  brand: ['brand', 'brand_name'],
-  description: ['description', 'product_description'],
-  id: ['id', 'product_id', 'sku', 'item_id'],
-} as const;
-
+export { type ColumnChoice, type CsvColumns, NAME_COLUMNS, resolveColumns } from './input/columns.ts';
+export { type CsvBatch, CsvFormatError, type CsvReject, DELIMITERS, type Delimiter, type TableReader } from './input/table.ts';
 export { MAX_NAME_LENGTH };
-export const DELIMITERS = [',', ';', '\t'] as const;
-export type Delimiter = (typeof DELIMITERS)[number];
-
-/** A problem with the file as a whole (no header, no name column): the run stops with this message. */
-export class CsvFormatError extends UserError {}
-
-/** Where each role sits in the input row; -1 when the column is absent. */
-export interface CsvColumns {
-  header: string[];
-  name: number;
-  searchTerm: number;
-  brand: number;
-  description: number;
-  id: number;
-}
-
-/** A row that could not be classified: its input line (1-based, the header is line 1), why, and its text. */
-export interface CsvReject {
-  line: number;
-  reason: string;
-  raw: string;
-}
-
-export interface CsvBatch {
-  /** Valid rows, each with as many fields as the header. */
-  rows: string[][];
-  /** Data record number of each row (1-based, header excluded), parallel to rows. */
-  rowNumbers: number[];
-  rejects: CsvReject[];
-  /** Data records read so far in the whole file (valid + rejected, skipped ones included). */
-  recordsRead: number;
-  /** Input bytes consumed so far (for progress). */
-  bytesRead: number;
-}
 
 export interface CsvReadOptions {
   /** Valid rows per batch. */
   batchSize?: number;
   /** Data records to read past without emitting them (resume). */
   skipRecords?: number;
+  /** Columns named by the user (--name-column...). */
+  columns?: ColumnChoice;
+  /** The encoding the bytes were decoded from, for the reason of a record with undecodable bytes (default UTF-8). */
+  encoding?: string;
 }
 
 /** Picks the delimiter that splits the header line into the most fields (outside quotes); `,` on a tie. */
@@ -76,44 +43,30 @@ export function sniffDelimiter(headerLine: string): Delimiter {
   return best;
 }
 
-/** Finds the roles among the header's columns; refuses a header without a product name column. */
-export function resolveColumns(header: string[]): CsvColumns {
-  const lower = header.map((h) => h.trim().toLowerCase());
-  const find = (names: readonly string[]) => {
-    for (const n of names) {
-      const i = lower.indexOf(n);
-      if (i >= 0) return i;
-    }
-    return -1;
-  };
-  const name = find(NAME_COLUMNS);
-  if (name < 0) {
-    const found = header.length ? header.map((h) => `"${h}"`).join(', ') : 'none';
-    throw new CsvFormatError(`no product name column: expected one of ${NAME_COLUMNS.join(', ')} (case-insensitive); found columns: ${found}`);
-  }
-  return {
-    header,
-    name,
-    searchTerm: find(OPTIONAL_COLUMNS.searchTerm),
-    brand: find(OPTIONAL_COLUMNS.brand),
-    description: find(OPTIONAL_COLUMNS.description),
-    id: find(OPTIONAL_COLUMNS.id),
-  };
-}
-
-/** The product a valid row describes, ready for the cascade (one object of one shape per row). */
+/**
+ * The product a valid row describes, ready for the cascade (one object of one shape per row). The name (with
+ * the brand) is its identity, the key; with text columns (--text-columns) the tiers read those joined.
+ */
 export function cascadeItemOf(row: string[], c: CsvColumns): CascadeItem {
   const name = row[c.name];
   const brand = c.brand >= 0 && row[c.brand] ? row[c.brand] : undefined;
-  const text = itemTextOf(name, brand);
+  const identity = itemTextOf(name, brand);
+  const key = itemKeyOf(name, brand, identity);
   return {
     name,
     brand,
     searchTerm: c.searchTerm >= 0 && row[c.searchTerm] ? row[c.searchTerm] : undefined,
     description: c.description >= 0 && row[c.description] ? row[c.description] : undefined,
-    text,
-    key: itemKeyOf(name, brand, text),
+    sourceCategory: c.category >= 0 && row[c.category] ? row[c.category] : undefined,
+    text: c.text ? itemTextOf(joinedText(row, c.text), undefined) : identity,
+    key,
   };
+}
+
+function joinedText(row: string[], columns: number[]): string {
+  let text = '';
+  for (const i of columns) if (row[i]) text += (text ? ' ' : '') + row[i];
+  return text;
 }
 
 function countNewlines(fields: string[]): number {
@@ -139,6 +92,8 @@ export class CsvBatchReader {
   delimiter: Delimiter = ',';
   private readonly batchSize: number;
   private readonly skipRecords: number;
+  private readonly choice: ColumnChoice;
+  private readonly encoding: string;
 
   constructor(
     private readonly source: AsyncIterable<Buffer | string>,
@@ -146,6 +101,8 @@ export class CsvBatchReader {
   ) {
     this.batchSize = opts.batchSize ?? 8192;
     this.skipRecords = opts.skipRecords ?? 0;
+    this.choice = opts.columns ?? {};
+    this.encoding = opts.encoding ?? 'utf-8';
   }
 
   /**
@@ -163,6 +120,8 @@ export class CsvBatchReader {
     let rowNumbers: number[] = [];
     let rejects: CsvReject[] = [];
     const skip = this.skipRecords;
+    // Set once a chunk had undecodable bytes (marked by the decoder, input/encoding.ts): from then on each record is checked.
+    let marked = false;
 
     const reject = (line: number, reason: string, fields: string[]) => {
       if (recordsRead > skip) rejects.push({ line, reason, raw: this.joinRaw(fields) });
@@ -170,8 +129,11 @@ export class CsvBatchReader {
     /** A record read; `line` is the input line it starts on. */
     const accept = (record: string[], line: number) => {
       if (header === undefined) {
+        if (marked && undecodableProblem(record, this.encoding)) {
+          throw new CsvFormatError(`the header has undecodable bytes (${this.joinRaw(record)}): name the file's encoding with --encoding`);
+        }
         header = record;
-        this.columns = resolveColumns(record);
+        this.columns = resolveColumns(record, this.choice);
         expected = record.length;
         nameIdx = this.columns.name;
         return;
@@ -182,7 +144,7 @@ export class CsvBatchReader {
         reject(line, `wrong column count: ${record.length} fields, the header has ${expected}`, record);
         return;
       }
-      const problem = nameProblem(record[nameIdx]);
+      const problem = (marked && undecodableProblem(record, this.encoding)) || nameProblem(record[nameIdx]);
       if (problem !== undefined) {
         reject(line, problem, record);
       } else {
@@ -279,6 +241,7 @@ export class CsvBatchReader {
       if (end) parse(undefined, true);
     };
     const feed = (buf: Buffer, end: boolean) => {
+      if (!marked && buf.includes(UNDECODABLE_BYTES)) marked = true;
       if (!fast) return parse(end ? undefined : buf, end);
       let bytes = pending ? Buffer.concat([pending, buf]) : buf;
       pending = undefined;
@@ -326,12 +289,17 @@ export class CsvBatchReader {
     }
     if (head?.length) this.delimiter = sniffDelimiter(firstLine(head));
     if (!head || head.length) feed(head ?? Buffer.alloc(0), true);
-    if (!header) throw new CsvFormatError('the file is empty: expected a header row naming the columns');
+    if (!header)
+      throw new CsvFormatError(
+        bytesRead
+          ? 'no header row could be read: the file has only blank lines, or the first record is broken'
+          : 'the file is empty: expected a header row naming the columns',
+      );
     yield take();
   }
 
   private joinRaw(fields: string[]): string {
-    return fields.map((f) => escapeCsv(f, this.delimiter)).join(this.delimiter);
+    return fields.map((f) => escapeCsv(printable(f), this.delimiter)).join(this.delimiter);
   }
 }
 
@@ -374,6 +342,8 @@ export function escapeCsv(value: string, delimiter = ','): string {
  */
 export interface CsvWriteOptions {
   raw?: boolean;
+  /** The output's delimiter (default `,`): the input's, or --out-format's. */
+  delimiter?: Delimiter;
 }
 
 /** `=`, `+`, `-`, `@`, tab, carriage return: what makes Excel, Sheets and LibreOffice read a cell as a formula. */
@@ -403,15 +373,19 @@ export function restoreCell(cell: string): string {
 
 /** One cell of a CSV file people open: neutralised unless raw, quoted as CSV requires. Every such writer uses it. */
 export function csvCell(value: string, opts: CsvWriteOptions = {}): string {
-  return escapeCsv(opts.raw ? value : neutraliseCell(value));
+  return escapeCsv(opts.raw ? value : neutraliseCell(value), opts.delimiter);
 }
 
-/** A neutralised CSV file (comma-separated, LF) as it would have been written raw: the same bytes, streamed. */
+/** A neutralised CSV file (LF line ends, its delimiter sniffed, BOM kept) as it would have been written raw: the same bytes, streamed. */
 export async function* restoredCsv(neutralised: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
-  const parser = new Parser({ relax_column_count: true });
+  const { head, all } = await peek(neutralised, 1 << 16);
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+  const delimiter = sniffDelimiter(firstLine(bom ? head.subarray(3) : head));
+  const parser = new Parser({ relax_column_count: true, delimiter, bom: true });
+  if (bom) yield Buffer.from(UTF8_BOM);
   const reading = (async () => {
     try {
-      for await (const chunk of neutralised) if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
+      for await (const chunk of all) if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
       parser.end();
     } catch (err) {
       parser.destroy(err as Error);
@@ -419,7 +393,7 @@ export async function* restoredCsv(neutralised: AsyncIterable<Buffer | string>):
   })();
   let out = '';
   for await (const record of parser as AsyncIterable<string[]>) {
-    out += record.map((cell) => escapeCsv(restoreCell(cell))).join(',') + '\n';
+    out += record.map((cell) => escapeCsv(restoreCell(cell), delimiter)).join(delimiter) + '\n';
     if (out.length >= 1 << 16) {
       yield Buffer.from(out);
       out = '';
@@ -436,27 +410,32 @@ export function addedColumns(taxonomy: Taxonomy): string[] {
 
 export const REJECT_COLUMNS = ['line', 'reason', 'raw'];
 
+/** What --bom writes at the start of the output: Excel then reads the file as UTF-8. */
+export const UTF8_BOM = '\uFEFF';
+
 /**
  * Formats output rows: every input column (renamed `input_<name>` when it collides with an added column),
- * then the decision. Comma-separated UTF-8, LF line ends, whatever the input's delimiter was.
+ * then the decision. UTF-8, LF line ends, separated by opts.delimiter (the input's, by default: classify-file.ts).
  */
 export class CsvOutputFormatter {
   readonly header: string[];
   private readonly levelText = new Map<string | null, string>();
   private readonly aliasText = new Map<string | null, string>();
+  private readonly d: Delimiter;
 
   constructor(
     inputHeader: string[],
     private readonly taxonomy: Taxonomy,
     private readonly opts: CsvWriteOptions = {},
   ) {
+    this.d = opts.delimiter ?? ',';
     const added = addedColumns(taxonomy);
     const taken = new Set(added.map((a) => a.toLowerCase()));
     this.header = [...inputHeader.map((h) => (taken.has(h.trim().toLowerCase()) ? `input_${h}` : h)), ...added];
   }
 
   headerLine(): string {
-    return this.header.map((h) => csvCell(h, this.opts)).join(',') + '\n';
+    return this.header.map((h) => csvCell(h, this.opts)).join(this.d) + '\n';
   }
 
   /** Output lines for rows and their decisions (parallel arrays). */
@@ -466,24 +445,25 @@ export class CsvOutputFormatter {
       const row = rows[i];
       const d = decisions[i];
       let line = '';
-      for (let j = 0; j < row.length; j++) line += (j ? ',' : '') + csvCell(row[j], this.opts);
+      const sep = this.d;
+      for (let j = 0; j < row.length; j++) line += (j ? sep : '') + csvCell(row[j], this.opts);
       out +=
         line +
-        ',' +
+        sep +
         this.levelFields(d.classId, 'levels') +
-        ',' +
+        sep +
         formatConfidence(d.confidence) +
-        ',' +
+        sep +
         d.tier +
-        ',' +
+        sep +
         d.status +
-        ',' +
+        sep +
         (d.ruleId ? csvCell(d.ruleId, this.opts) : '') +
-        ',' +
+        sep +
         (d.modelVersion ? csvCell(d.modelVersion, this.opts) : '') +
-        ',' +
+        sep +
         this.levelFields(d.classId, 'aliases') +
-        ',' +
+        sep +
         d.key +
         '\n';
     }
@@ -495,7 +475,7 @@ export class CsvOutputFormatter {
     let s = memo.get(classId);
     if (s === undefined) {
       const names = this.taxonomy.levelsOf(classId);
-      s = (kind === 'levels' ? names : [names[0] ?? '', names[1] ?? '']).map((n) => csvCell(n, this.opts)).join(',');
+      s = (kind === 'levels' ? names : [names[0] ?? '', names[1] ?? '']).map((n) => csvCell(n, this.opts)).join(this.d);
       memo.set(classId, s);
     }
     return s;

@@ -12,6 +12,8 @@ export interface ProductInput {
   searchTerm?: string;
   brand?: string;
   description?: string;
+  /** The retailer's own category for it (a category/department column): a hint, never a decision by itself. */
+  sourceCategory?: string;
 }
 
 /** A product with its normalized text and stable key, as the tiers see it. */

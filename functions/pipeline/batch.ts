@@ -1,9 +1,9 @@
 /**
  * One batch of rows under one header, the step every driver runs: rows → cascade items → decisions → output
- * lines, the job's counts and the records the results store keeps; and the loop that reads a CSV through it.
+ * lines, the job's counts and the records the results store keeps; and the loop that reads an input file (any format, input/open.ts) through it.
  */
 import type { Cascade } from '../core/cascade.ts';
-import { type CsvBatch, type CsvBatchReader, type CsvColumns, type CsvOutputFormatter, cascadeItemOf } from '../core/csv.ts';
+import { type CsvBatch, type CsvColumns, type CsvOutputFormatter, cascadeItemOf, type TableReader } from '../core/csv.ts';
 import type { CascadeItem, Decision } from '../core/types.ts';
 import type { ChunkCounts, ItemRecord } from '../ports.ts';
 import { countDecision } from './accounting.ts';
@@ -64,7 +64,7 @@ export type SettledBatch = { batch: CsvBatch } & ReturnType<typeof settleBatch>;
  * once, when the header is known.
  */
 export async function classifyBatches(
-  reader: CsvBatchReader,
+  reader: TableReader,
   cascade: Cascade,
   opts: { window: number; counts: ChunkCounts; sink(columns: CsvColumns): BatchSink; write(settled: SettledBatch): Promise<void> | void },
 ): Promise<void> {

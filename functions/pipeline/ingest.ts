@@ -1,11 +1,12 @@
 /**
- * Ingest, the first step of a queued job: streams the input CSV from its bucket, validates rows with the core
+ * Ingest, the first step of a queued job: streams the input file (CSV, JSON, gzip... input/open.ts) from its bucket, validates rows with the core
  * CSV reader, writes rejects to outbox/<jobId>/rejects.csv, sends valid rows in chunks to the classify queue,
  * and records the job with its total. A redelivered notification maps to the same job (id from
  * bucket/key/etag); chunk ids are positions in the file, so re-sent chunks count once.
  */
 import { PassThrough } from 'node:stream';
-import { CsvBatchReader, CsvFormatError, formatRejects, REJECT_COLUMNS } from '../core/csv.ts';
+import { CsvFormatError, formatRejects, REJECT_COLUMNS } from '../core/csv.ts';
+import { openTable } from '../core/input/open.ts';
 import type { ClassifyMessage } from './messages.ts';
 import { finalizeIfReconciled, forTenant, jobOfObject, outboxKeys, type QueuedJobDeps } from './queued.ts';
 
@@ -84,7 +85,7 @@ export async function ingestObject(shared: QueuedJobDeps, obj: { bucket: string;
 
   let read: { valid: number; rejected: number; chunks: number };
   try {
-    read = await sendRows(deps, jobId, body);
+    read = await sendRows(deps, jobId, body, obj.key);
   } catch (err) {
     if (err instanceof CsvFormatError) {
       // The file as a whole cannot be read (no header, no name column): retrying will not help.
@@ -112,16 +113,18 @@ async function sendRows(
   deps: QueuedJobDeps & { tenant: string },
   jobId: string,
   body: AsyncIterable<Buffer | string>,
+  name: string,
 ): Promise<{ valid: number; rejected: number; chunks: number }> {
   const keys = outboxKeys(jobId);
   const rejectsOut = new PassThrough();
   const rejectsWritten = deps.lake.put(keys.rejects, rejectsOut, 'text/csv');
   rejectsOut.write(REJECT_COLUMNS.join(',') + '\n');
-  const reader = new CsvBatchReader(body, { batchSize: 2000 });
   let chunker: Chunker | undefined;
   let valid = 0;
   let rejected = 0;
   try {
+    // Any format and encoding the local reader takes but Parquet (input/open.ts): gzip, zstd, JSON, UTF-16...
+    const { reader } = await openTable(body, { name, batchSize: 2000 });
     for await (const batch of reader.batches()) {
       if (!chunker) {
         chunker = new Chunker(deps.tenant, jobId, reader.columns!.header);

@@ -61,13 +61,14 @@ describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
     const r = aisle([input, '--out', join(dir, 'odd-result.csv'), '--tiers', 'cache,rules']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/5 rows in = 3 classified \+ 2 rejected/);
+    // The output keeps the input's delimiter (docs/csv.md).
     const out = csvLines(join(dir, 'odd-result.csv'));
     expect(out[0]).toBe(
-      'SKU,Title,Brand,Extra,level1,level2,confidence,tier,status,rule_id,model_version,level1_category,predicted_level2_category,item_key',
+      'SKU;Title;Brand;Extra;level1;level2;confidence;tier;status;rule_id;model_version;level1_category;predicted_level2_category;item_key',
     );
-    expect(out[1]).toMatch(/^a1,Whole Milk 1 gal,Daily,keep me,Food,Dairy & Eggs,[\d.]+,rules,ok,[^,]+,rules@[^,]+,Food,Dairy & Eggs,[0-9a-f]{16}$/);
-    expect(out[2]).toMatch(/^a2,Chips; Sea Salt,Crunch,x,/);
-    expect(out[3]).toMatch(/^a5,"Multi\r$/);
+    expect(out[1]).toMatch(/^a1;Whole Milk 1 gal;Daily;keep me;Food;Dairy & Eggs;[\d.]+;rules;ok;[^;]+;rules@[^;]+;Food;Dairy & Eggs;[0-9a-f]{16}$/);
+    expect(out[2]).toMatch(/^a2;"Chips; Sea Salt";Crunch;x;/);
+    expect(out[3]).toMatch(/^a5;"Multi\r$/);
     const rejects = csvLines(join(dir, 'odd-result.rejects.csv'));
     expect(rejects.slice(1).map((l) => l.split(',')[0])).toEqual(['4', '5']);
   });

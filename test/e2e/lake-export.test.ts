@@ -39,7 +39,8 @@ describe('a finished local job lands in the lake and answers the named queries',
   });
 
   it('writes one row per classified item with the output labels, keys and promoted input columns', async () => {
-    const out = parse(readFileSync(output), { columns: true }) as Record<string, string>[];
+    // The output keeps the input's delimiter (docs/csv.md).
+    const out = parse(readFileSync(output), { columns: true, delimiter: ';' }) as Record<string, string>[];
     expect(out).toHaveLength(60);
     // The export waits for the first read: the job is marked, not yet written.
     expect(summary.lake).toBe('deferred');

@@ -11,66 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
 import { type ClassifySummary, classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
-import { addCounts } from '../../functions/pipeline/accounting.ts';
 import { classifyMessage } from '../../functions/pipeline/classify-message.ts';
 import { finalizeJob } from '../../functions/pipeline/finalize.ts';
 import { ingestObject } from '../../functions/pipeline/ingest.ts';
 import type { ClassifyMessage, FinalizeMessage } from '../../functions/pipeline/messages.ts';
 import { cascadeFactory, jobIdFor, outboxKeys, type QueuedJobDeps } from '../../functions/pipeline/queued.ts';
-import type { ChunkCounts, JobProgress, JobRecord, JobStore } from '../../functions/ports.ts';
-import { defaultTenantOnly, MemoryStore } from '../support/memory-store.ts';
-
-/** Job records in memory, each chunk counted once (what DynamoDB does for the AWS handlers). */
-class MemoryJobs implements JobStore, JobProgress {
-  private readonly jobs = new Map<string, JobRecord>();
-  private readonly counted = new Set<string>();
-
-  forTenant(tenant: string) {
-    return defaultTenantOnly(this, tenant);
-  }
-
-  async create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
-    const at = new Date().toISOString();
-    const made = {
-      status: 'queued' as const,
-      rowsIn: 0,
-      totalKnown: false,
-      classified: 0,
-      rejected: 0,
-      needsReview: 0,
-      tierCounts: {},
-      createdAt: at,
-      updatedAt: at,
-      ...job,
-    };
-    if (!this.jobs.has(job.id)) this.jobs.set(job.id, made);
-    return this.jobs.get(job.id)!;
-  }
-  async get(id: string) {
-    return this.jobs.get(id) ?? null;
-  }
-  async list() {
-    return { items: [...this.jobs.values()] };
-  }
-  async update(id: string, patch: Partial<JobRecord>) {
-    const job = { ...this.jobs.get(id)!, ...patch };
-    this.jobs.set(id, job);
-    return job;
-  }
-  async addChunk(jobId: string, chunkId: string, counts: ChunkCounts) {
-    const applied = !this.counted.has(`${jobId}/${chunkId}`);
-    this.counted.add(`${jobId}/${chunkId}`);
-    const job = { ...this.jobs.get(jobId)!, tierCounts: { ...this.jobs.get(jobId)!.tierCounts } };
-    if (applied) addCounts(job, counts);
-    this.jobs.set(jobId, job);
-    return { applied, job };
-  }
-  async transition(jobId: string, from: JobRecord['status'], to: JobRecord['status'], patch: Partial<JobRecord> = {}) {
-    if (this.jobs.get(jobId)?.status !== from) return false;
-    await this.update(jobId, { ...patch, status: to });
-    return true;
-  }
-}
+import type { JobRecord } from '../../functions/ports.ts';
+import { MemoryJobs } from '../support/memory-jobs.ts';
+import { MemoryStore } from '../support/memory-store.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -7,6 +7,7 @@
 
 import type { Cascade } from '../../core/cascade.ts';
 import { CsvBatchReader, CsvOutputFormatter, type CsvReject } from '../../core/csv.ts';
+import { checkedUtf8 } from '../../core/input/utf8.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { Decision } from '../../core/types.ts';
 import { emptyCounts } from '../../pipeline/accounting.ts';
@@ -56,7 +57,8 @@ export interface ChunkResult {
 }
 
 export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promise<ChunkResult> {
-  const reader = new CsvBatchReader(piecesOf(ctx.header, bytes), { batchSize: ctx.batchSize });
+  // Validated as the sequential reader does (input/utf8.ts): a byte that is not UTF-8 rejects its row.
+  const reader = new CsvBatchReader(checkedUtf8(piecesOf(ctx.header, bytes)), { batchSize: ctx.batchSize });
   const counts = emptyCounts();
   const toStore: EncodedDecisions = { text: '', starts: [] };
   const rejects: CsvReject[] = [];
@@ -67,7 +69,7 @@ export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promi
     window: 1,
     counts,
     sink: (columns) => ({
-      formatter: new CsvOutputFormatter(columns.header, ctx.taxonomy, { raw: ctx.csvRaw }),
+      formatter: new CsvOutputFormatter(columns.header, ctx.taxonomy, { raw: ctx.csvRaw, delimiter: reader.delimiter }),
       jobId: ctx.jobId,
       keep: storeKeeps(ctx.storeAll),
     }),

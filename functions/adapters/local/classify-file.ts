@@ -15,11 +15,15 @@ import {
   type CsvColumns,
   CsvOutputFormatter,
   type CsvWriteOptions,
+  type Delimiter,
   formatRejects,
   REJECT_COLUMNS,
   rejectsPathFor,
+  UTF8_BOM,
 } from '../../core/csv.ts';
 import { UserError } from '../../core/errors.ts';
+import type { ColumnChoice } from '../../core/input/columns.ts';
+import { describeInput, openTable } from '../../core/input/open.ts';
 import { DEFAULT_RULES_PATH } from '../../core/rules.ts';
 import { DEFAULT_TAXONOMY_PATH } from '../../core/taxonomy.ts';
 import { addCounts, assertReconciled, emptyCounts } from '../../pipeline/accounting.ts';
@@ -31,6 +35,7 @@ import { classifyInParallel, readHeader, runsInWorkers } from './classify-parall
 import { encodeDecisions, offsetRows } from './decision-rows.ts';
 import { DecisionStaging } from './duckdb.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
+import { openParquet } from './parquet-input.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 export interface ClassifyFileOptions {
@@ -81,6 +86,14 @@ export interface ClassifyFileOptions {
    * the export runs when the lake is next read; 'now' exports before returning; 'off' leaves it out.
    */
   lake?: 'deferred' | 'now' | 'off';
+  /** The output's delimiter (--out-format csv|tsv); default: the input's. */
+  outDelimiter?: Delimiter;
+  /** Start the output with a UTF-8 BOM (--bom), for Excel. */
+  bom?: boolean;
+  /** The input's text encoding (--encoding); default: detected. */
+  encoding?: string;
+  /** Columns named by the user (--name-column, --id-column, --text-columns, --category-column). */
+  columns?: ColumnChoice;
   onProgress?: (bytesRead: number, records: number) => void;
   /** Called once per checkpoint written (tests and progress). */
   onCheckpoint?: (checkpoint: JobCheckpoint) => void;
@@ -97,6 +110,8 @@ export interface ClassifySummary extends ChunkCounts, JobPaths {
   seconds: number;
   /** Where the job stands with the results lake: exported (its part's key), waiting for the next read, or left out. */
   lake: { key: string } | 'deferred' | 'off';
+  /** How the input was read: `CSV, gzip, UTF-8 (valid UTF-8)`. */
+  readAs: string;
 }
 
 export function deriveJobId(input: string, fingerprint: string): string {
@@ -125,6 +140,7 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
     processedNow: run.records - resumedFrom,
     seconds: (performance.now() - started) / 1000,
     lake,
+    readAs: run.readAs,
   };
 }
 
@@ -250,6 +266,7 @@ class FileRun {
   readonly counts: ChunkCounts;
   records: number;
   columns: CsvColumns | undefined;
+  readAs = '';
   private sink: BatchSink | undefined;
   private readonly out: OffsetFile;
   private readonly rej: OffsetFile;
@@ -293,7 +310,7 @@ class FileRun {
   /** Classifies the rest of the file and marks the job done (or failed, and throws). */
   async classify(): Promise<void> {
     try {
-      const header = this.parallelHeader();
+      const header = await this.parallelHeader();
       const finished = header !== null && (await this.classifyInWorkers(header));
       if (!finished) await this.classifySequentially();
       await this.checkpoint();
@@ -317,15 +334,15 @@ class FileRun {
     });
   }
 
-  private startOutput(columns: CsvColumns): BatchSink {
+  private startOutput(columns: CsvColumns, inputDelimiter: Delimiter): BatchSink {
     this.columns = columns;
     this.sink = {
-      formatter: new CsvOutputFormatter(columns.header, this.rt.taxonomy, this.csvWrite),
+      formatter: new CsvOutputFormatter(columns.header, this.rt.taxonomy, { ...this.csvWrite, delimiter: this.opts.outDelimiter ?? inputDelimiter }),
       jobId: this.jobId,
       keep: storeKeeps(this.opts.storeAll ?? false),
     };
     if (this.out.position === 0) {
-      this.out.write(this.sink.formatter.headerLine());
+      this.out.write((this.opts.bom ? UTF8_BOM : '') + this.sink.formatter.headerLine());
       this.rej.write(REJECT_COLUMNS.join(',') + '\n');
     }
     return this.sink;
@@ -376,11 +393,24 @@ class FileRun {
     return { bytes: this.bytesRead, total: this.inputSize };
   }
 
-  /** The input's header when the run goes to workers, else null. */
-  private parallelHeader(): Buffer | null {
+  /**
+   * The input's header when the run goes to workers, else null. Workers cut the file's bytes into slices: only
+   * an uncompressed UTF-8 CSV, its columns found by their names, can be cut so; any other input is read here.
+   */
+  private async parallelHeader(): Promise<Buffer | null> {
     const inputSize = statSync(this.opts.input).size;
     const threads = this.opts.threads ?? 1;
     if (threads <= 1 || inputSize < (this.opts.parallelMinBytes ?? 4 << 20) || !runsInWorkers(this.rt)) return null;
+    // Workers write in the input's delimiter and find columns by their names.
+    if (this.opts.outDelimiter !== undefined || (this.opts.columns && Object.values(this.opts.columns).some((v) => v !== undefined))) return null;
+    const stream = createReadStream(this.opts.input, { highWaterMark: 1 << 14 });
+    try {
+      const { kind } = await openTable(stream, { name: this.opts.input, encoding: this.opts.encoding, parquet: openParquet });
+      if (kind.format !== 'csv' || kind.container || kind.encoding?.name !== 'utf-8') return null;
+      this.readAs = describeInput(kind);
+    } finally {
+      stream.destroy();
+    }
     return readHeader(this.opts.input);
   }
 
@@ -398,7 +428,7 @@ class FileRun {
       })(),
     );
     for await (const _ of headerReader.batches()); // the header alone: its columns (or why it has none)
-    this.startOutput(headerReader.columns!);
+    this.startOutput(headerReader.columns!, headerReader.delimiter);
     this.inputAt = { bytes: from, lineBreaks: this.resumed?.checkpoint.inputLineBreaks ?? 0 };
     const finished = await classifyInParallel(this.rt, {
       input: opts.input,
@@ -439,14 +469,20 @@ class FileRun {
 
   /** This thread reads the file from the start, past the records already done, and classifies the rest. */
   private async classifySequentially(): Promise<void> {
-    const reader = new CsvBatchReader(createReadStream(this.opts.input, { highWaterMark: 1 << 14 }), {
+    const { reader, kind } = await openTable(createReadStream(this.opts.input, { highWaterMark: 1 << 14 }), {
+      name: this.opts.input,
+      path: this.opts.input,
+      encoding: this.opts.encoding,
+      columns: this.opts.columns,
+      parquet: openParquet,
       batchSize: this.batchSize,
       skipRecords: this.records,
     });
+    this.readAs = describeInput(kind);
     await classifyBatches(reader, this.cascade, {
       window: Math.max(1, this.opts.concurrency ?? 1),
       counts: this.counts,
-      sink: (columns) => this.sink ?? this.startOutput(columns),
+      sink: (columns) => this.sink ?? this.startOutput(columns, reader.delimiter),
       write: ({ batch, output, toStore }) => this.writeBatch(batch, output, toStore),
     });
   }

@@ -4,12 +4,13 @@ import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
+import type { ReadChoice } from '../../core/input/open.ts';
 import { newJobId } from '../../core/job-ids.ts';
 import { StoredJobs } from '../../pipeline/stored-jobs.ts';
 import type { JobArtifact, JobRecord, JobStore, JobsService } from '../../ports.ts';
 
 /** Runs one job of a tenant to the end: reads its input, classifies, writes result and rejects, keeps the job record current. */
-export type RunJob = (job: JobRecord, tenant: string) => Promise<void>;
+export type RunJob = (job: JobRecord, tenant: string, read?: ReadChoice) => Promise<void>;
 
 /**
  * Jobs on one machine: an uploaded CSV is written to $AISLE_HOME/uploads/ and processed in-process by the
@@ -36,20 +37,20 @@ export class LocalJobsService extends StoredJobs implements JobsService {
     return this.views.get(tenant) ?? new LocalJobsService(this.opts, tenant, { running: this.running, views: this.views });
   }
 
-  async submit(upload: { filename: string; body: Readable }): Promise<JobRecord> {
+  async submit(upload: { filename: string; body: Readable; read?: ReadChoice }): Promise<JobRecord> {
     const id = newJobId();
     const dir = join(this.opts.home, 'uploads');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${id}-${basename(upload.filename).replace(/[^\w.-]+/g, '_')}`);
     await pipeline(upload.body, createWriteStream(path));
-    return this.start(id, path);
+    return this.start(id, path, upload.read);
   }
 
   /** Starts a job for a CSV already on disk (the inbox watcher). */
-  async start(id: string, inputPath: string): Promise<JobRecord> {
+  async start(id: string, inputPath: string, read?: ReadChoice): Promise<JobRecord> {
     const job = await this.jobs.create({ id, input: inputPath, status: 'queued' });
     const work = this.opts
-      .run(job, this.tenant)
+      .run(job, this.tenant, read)
       .catch(async (err: Error) => {
         await this.jobs.update(id, { status: 'failed', error: err.message, updatedAt: new Date().toISOString() }).catch(() => {});
       })

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createRoute, z } from '@hono/zod-openapi';
 import { restoredCsv } from '../../core/csv.ts';
+import type { ReadChoice } from '../../core/input/open.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse, zodDetails } from '../errors.ts';
 import { JobIdParamSchema, JobSchema, json, PageQuerySchema, pageOf } from '../schemas.ts';
 import { tenantDeps } from '../tenancy.ts';
@@ -14,6 +15,32 @@ const PresignedUploadSchema = z
 
 const FILENAME_RE = /^[^/\\\0]{1,200}$/;
 
+/** How to read the upload (docs/csv.md), as `aisle classify`'s options: query parameters, or form fields beside `file`. */
+const ReadOptionsSchema = z.object({
+  encoding: z.string().max(40).optional().openapi({ description: 'the text encoding (utf-8, utf-16le, windows-1252...); default: detected' }),
+  name_column: z.string().max(200).optional().openapi({ description: 'the product name column; default: found by name' }),
+  id_column: z.string().max(200).optional(),
+  category_column: z.string().max(200).optional().openapi({ description: "the retailer's own category column, a hint" }),
+  text_columns: z.string().max(2000).optional().openapi({ description: 'columns joined for classification, comma-separated' }),
+});
+
+function readChoiceOf(fields: Record<string, unknown>): ReadChoice | undefined {
+  const parsed = ReadOptionsSchema.safeParse(Object.fromEntries(Object.entries(fields).filter(([, v]) => typeof v === 'string')));
+  if (!parsed.success) throw new ApiError(400, 'invalid_request', 'the read options are not valid', zodDetails(parsed.error.issues));
+  const o = parsed.data;
+  const columns = {
+    name: o.name_column,
+    id: o.id_column,
+    category: o.category_column,
+    text: o.text_columns
+      ?.split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+  };
+  const named = Object.values(columns).some((v) => v !== undefined);
+  return o.encoding || named ? { encoding: o.encoding, columns } : undefined;
+}
+
 const CreateUploadSchema = z.object({ filename: z.string().regex(FILENAME_RE, 'a file name: no slashes, 1..200 characters') });
 
 // Documented here, validated in the handler: one operation takes three media types, and the validator would
@@ -24,10 +51,12 @@ const createJob = createRoute({
   tags: ['jobs'],
   summary: 'Start a CSV job',
   description:
-    'Locally: upload the CSV as multipart/form-data (field `file`) or as a text/csv body (`?filename=`); it is processed in-process. ' +
+    'Locally: upload the file (CSV, TSV, JSON lines, JSON, Parquet; plain, gzip or zstd; any encoding: docs/csv.md) as multipart/form-data ' +
+    '(field `file`) or as a text/csv body (`?filename=`); it is processed in-process. `encoding`, `name_column`, `id_column`, ' +
+    '`category_column`, `text_columns` (query or form fields) say how to read it, as the CLI options do. ' +
     'On AWS: POST `{"filename": "x.csv"}` as JSON and PUT the CSV to the presigned URL in the answer (to inbox/).',
   request: {
-    query: z.object({ filename: z.string().regex(FILENAME_RE).optional() }),
+    query: ReadOptionsSchema.extend({ filename: z.string().regex(FILENAME_RE).optional() }),
     body: {
       required: true,
       content: {
@@ -113,8 +142,10 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
     }
     let filename: string;
     let body: Readable;
+    let read = readChoiceOf(c.req.query());
     if (type.includes('multipart/form-data')) {
       const form = await c.req.parseBody();
+      read = readChoiceOf({ ...c.req.query(), ...form }) ?? read;
       const file = form.file;
       if (!(file instanceof File)) {
         throw new ApiError(400, 'invalid_request', 'the form has no CSV file', [
@@ -123,7 +154,7 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
       }
       filename = file.name || 'upload.csv';
       body = Readable.fromWeb(file.stream() as WebReadableStream<Uint8Array>);
-    } else if (type.includes('text/csv') || type.includes('text/plain')) {
+    } else if (RAW_BODY_TYPES.test(type)) {
       filename = c.req.query('filename') ?? 'upload.csv';
       const raw = c.req.raw.body;
       if (!raw) throw new ApiError(400, 'invalid_request', 'the request has no body');
@@ -132,12 +163,12 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
       throw new ApiError(
         415,
         'unsupported_media_type',
-        `send the CSV as multipart/form-data (field "file") or text/csv, not "${type || 'no content type'}"`,
+        `send the file as multipart/form-data (field "file"), or as the body: text/csv (application/octet-stream for gzip, JSON, Parquet), not "${type || 'no content type'}"`,
       );
     }
     if (!FILENAME_RE.test(filename))
       throw new ApiError(400, 'invalid_request', 'bad file name', [{ path: 'filename', message: 'no slashes, at most 200 characters' }]);
-    const job = await jobs.submit({ filename, body });
+    const job = await jobs.submit({ filename, body, read });
     return c.json({ job: jobView(job) }, 202);
   });
 
@@ -176,6 +207,9 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
     });
   }
 }
+
+/** Content types of a file sent as the request body (the file's format is told by its content: input/open.ts). */
+const RAW_BODY_TYPES = /text\/(csv|plain|tab-separated-values)|application\/(octet-stream|gzip|x-gzip|zstd|x-ndjson|jsonl|vnd\.apache\.parquet)/;
 
 const uploadHere = () =>
   new ApiError(400, 'upload_required', 'this server takes the CSV itself: send it as multipart/form-data (field "file") or as a text/csv body');

@@ -1,0 +1,95 @@
+/**
+ * `aisle classify --tiers cache,rules` over one generated catalog in several containers and formats (issue 20):
+ * plain CSV (the baseline, in the same run), CSV in gzip, Parquet, JSON lines. Each a child process (start-up
+ * counted) on one thread — compressed and Parquet inputs are read by one thread, so the plain CSV is too, for a
+ * like-for-like figure; the plain CSV on every core is printed beside for reference. Wall seconds, rows/s, the
+ * ratio to plain CSV, CPU seconds and peak RSS (from /usr/bin/time when present).
+ *
+ *   npx tsx bench/classify-formats.ts [--rows N] [--runs N]
+ *
+ * Target: the .csv.gz and .parquet runs within 10% of the plain CSV's rows/s, peak memory unchanged.
+ */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { createGzip } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { writeCatalog } from './catalog-generator.ts';
+import { loadAverages, machineLine } from './machine.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '1' } } });
+const rows = Number(values.rows);
+const runs = Number(values.runs);
+const work = join(process.env.AISLE_BENCH_DIR ?? tmpdir(), 'aisle-bench-formats');
+mkdirSync(work, { recursive: true });
+const csv = join(work, `catalog-${rows}.csv`);
+const inputs = { csv, gzip: `${csv}.gz`, parquet: join(work, `catalog-${rows}.parquet`), jsonl: join(work, `catalog-${rows}.jsonl`) };
+if (!existsSync(csv)) await writeCatalog(csv, rows);
+if (!existsSync(inputs.gzip)) await pipeline(createReadStream(csv), createGzip(), createWriteStream(inputs.gzip));
+if (!existsSync(inputs.parquet) || !existsSync(inputs.jsonl)) {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  const from = `(SELECT * FROM read_csv('${csv}', all_varchar = true, header = true))`;
+  await c.run(`COPY ${from} TO '${inputs.parquet}' (FORMAT parquet)`);
+  await c.run(`COPY ${from} TO '${inputs.jsonl}' (FORMAT json)`);
+  c.closeSync();
+  db.closeSync();
+}
+
+const hasTime = existsSync('/usr/bin/time');
+interface Measured {
+  name: string;
+  seconds: number;
+  cpuSeconds: number | null;
+  rssMb: number | null;
+}
+
+function classify(name: string, input: string, extra: string[]): Measured {
+  const home = join(work, 'home');
+  rmSync(home, { recursive: true, force: true });
+  const cmd = [process.execPath, join(ROOT, 'bin/aisle.mjs'), 'classify', input, '--out', join(work, 'out.csv'), '--tiers', 'cache,rules'];
+  const argv = [...(hasTime ? ['/usr/bin/time', '-f', '__RSS_KB=%M __CPU=%U+%S'] : []), ...cmd, '--fresh', '--no-lake', '-q', ...extra];
+  const started = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env: { ...process.env, AISLE_HOME: home }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - started) / 1000;
+  if (r.status !== 0) throw new Error(`${name} failed (${r.status}):\n${r.stderr}`);
+  if (!r.stdout.includes(`${rows.toLocaleString('en-US')} rows in`)) throw new Error(`${name}: unexpected summary:\n${r.stdout}`);
+  const kb = /__RSS_KB=(\d+)/.exec(r.stderr);
+  const cpu = /__CPU=([\d.]+)\+([\d.]+)/.exec(r.stderr);
+  return { name, seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : null, rssMb: kb ? Math.round(Number(kb[1]) / 1024) : null };
+}
+
+const results: Measured[] = [];
+for (let run = 0; run < runs; run++) {
+  results.push(classify('plain CSV (baseline)', inputs.csv, ['--threads', '1']));
+  results.push(classify('CSV in gzip', inputs.gzip, ['--threads', '1']));
+  results.push(classify('Parquet', inputs.parquet, ['--threads', '1']));
+  results.push(classify('JSON lines', inputs.jsonl, ['--threads', '1']));
+  results.push(classify(`plain CSV on ${availableParallelism()} threads (reference)`, inputs.csv, []));
+}
+
+console.log(machineLine());
+const mib = (p: string) => `${(statSync(p).size / 2 ** 20).toFixed(1)} MiB`;
+console.log(
+  `input:   ${rows.toLocaleString('en-US')} rows; csv ${mib(inputs.csv)}, gzip ${mib(inputs.gzip)}, parquet ${mib(inputs.parquet)}, jsonl ${mib(inputs.jsonl)}`,
+);
+console.log('');
+console.log(
+  `${'pass'.padEnd(36)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(10)} ${'vs CSV'.padStart(7)} ${'CPU s'.padStart(7)} ${'peak RSS'.padStart(9)}`,
+);
+for (let i = 0; i < results.length; i++) {
+  const r = results[i];
+  const baseline = results[i - (i % 5)];
+  const rate = rows / r.seconds;
+  const ratio = rate / (rows / baseline.seconds);
+  console.log(
+    `${r.name.padEnd(36)} ${r.seconds.toFixed(2).padStart(8)} ${Math.round(rate).toLocaleString('en-US').padStart(10)} ${ratio.toFixed(2).padStart(7)} ` +
+      `${(r.cpuSeconds?.toFixed(2) ?? 'n/a').padStart(7)} ${(r.rssMb === null ? 'n/a' : `${r.rssMb} MB`).padStart(9)}`,
+  );
+}
+console.log(`load:    ${loadAverages()} (1, 5, 15 min averages at the end; ${availableParallelism()} cores)`);
+console.log('target: gzip and Parquet within 10% of plain CSV rows/s (vs CSV ≥ 0.90), peak RSS unchanged');

@@ -1,0 +1,91 @@
+/**
+ * Parquet inputs, read by DuckDB (an in-memory instance of its own, so the store's connection is never held):
+ * every column as text (VARCHAR, as DuckDB writes each type), streamed chunk by chunk. A Parquet file needs
+ * seeking: one that comes as a stream (an upload) is written to a temporary file first.
+ */
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { escapeCsv } from '../../core/csv.ts';
+import { resolveColumns } from '../../core/input/columns.ts';
+import type { ParquetOpener, TableReadOptions } from '../../core/input/open.ts';
+import { type CsvBatch, CsvFormatError, type CsvReject, type TableReader } from '../../core/input/table.ts';
+import { nameProblem } from '../../core/limits.ts';
+
+export const openParquet: ParquetOpener = (input, opts) => new ParquetReader(input, opts);
+
+class ParquetReader implements TableReader {
+  columns?: TableReader['columns'];
+  readonly delimiter = ',' as const;
+
+  constructor(
+    private readonly input: { path?: string; bytes: AsyncIterable<Buffer> },
+    private readonly opts: TableReadOptions,
+  ) {}
+
+  async *batches(): AsyncGenerator<CsvBatch> {
+    let tmp: string | undefined;
+    let path = this.input.path;
+    if (path === undefined) {
+      tmp = mkdtempSync(join(tmpdir(), 'aisle-parquet-'));
+      path = join(tmp, 'input.parquet');
+      await pipeline(Readable.from(this.input.bytes), createWriteStream(path));
+    } else {
+      // The opener peeked at the stream: it is not read further.
+      (this.input.bytes as AsyncGenerator<Buffer>).return?.(undefined);
+    }
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      yield* this.read(connection, path);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  private async *read(connection: Awaited<ReturnType<DuckDBInstance['connect']>>, path: string): AsyncGenerator<CsvBatch> {
+    let result: Awaited<ReturnType<typeof connection.stream>>;
+    try {
+      result = await connection.stream('SELECT COLUMNS(*)::VARCHAR FROM read_parquet($1)', [path]);
+    } catch (err) {
+      throw new CsvFormatError(`the Parquet file cannot be read: ${(err as Error).message}`);
+    }
+    const header = result.columnNames();
+    this.columns = resolveColumns(header, this.opts.columns);
+    const nameIdx = this.columns.name;
+    const batchSize = this.opts.batchSize ?? 8192;
+    const skip = this.opts.skipRecords ?? 0;
+    let rows: string[][] = [];
+    let rowNumbers: number[] = [];
+    let rejects: CsvReject[] = [];
+    let recordsRead = 0;
+    const take = (): CsvBatch => {
+      const batch = { rows, rowNumbers, rejects, recordsRead, bytesRead: 0 };
+      rows = [];
+      rowNumbers = [];
+      rejects = [];
+      return batch;
+    };
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (const values of chunk.getRows()) {
+        recordsRead++;
+        if (recordsRead <= skip) continue;
+        const row = values.map((v) => (v === null ? '' : String(v)));
+        const problem = nameProblem(row[nameIdx]);
+        // "line": the record's number plus one, as if the column names were line 1 (a CSV's numbering).
+        if (problem !== undefined) rejects.push({ line: recordsRead + 1, reason: problem, raw: row.map((f) => escapeCsv(f)).join(',') });
+        else {
+          rows.push(row);
+          rowNumbers.push(recordsRead);
+        }
+      }
+      if (rows.length + rejects.length >= batchSize) yield take();
+    }
+    yield take();
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Opens any input file as a TableReader: its container (gzip, zstd), format (CSV/TSV, JSON lines, JSON array,
+ * Parquet) and text encoding are told by its content first and its name second, and it is read as a stream.
+ * Every driver (aisle classify, the inbox, the API's upload, the S3 ingest) opens its input here.
+ */
+import { CsvBatchReader } from '../csv.ts';
+import type { ColumnChoice } from './columns.ts';
+import { type Container, containerOf, peek, unwrap } from './containers.ts';
+import { decodeToUtf8, detectEncoding, type TextEncoding } from './encoding.ts';
+import { JsonRecordsReader } from './json.ts';
+import { CsvFormatError, type InputFormat, type TableReader } from './table.ts';
+
+export interface TableReadOptions {
+  /** Valid rows per batch. */
+  batchSize?: number;
+  /** Data records to read past without emitting them (resume). */
+  skipRecords?: number;
+  columns?: ColumnChoice;
+}
+
+/** A Parquet reader (an adapter's: DuckDB reads Parquet), given the file's path when it has one, else its bytes. */
+export type ParquetOpener = (input: { path?: string; bytes: AsyncIterable<Buffer> }, opts: TableReadOptions) => TableReader;
+
+/** How a user asks for a file to be read (CLI options, the API's upload fields). */
+export interface ReadChoice {
+  encoding?: string;
+  columns?: ColumnChoice;
+}
+
+export interface OpenOptions extends TableReadOptions {
+  /** The file's name (or path): its extension decides where the content does not. */
+  name?: string;
+  /** The text encoding, instead of detecting it (--encoding). */
+  encoding?: string;
+  /** The file's path on this machine, for readers that need to seek (Parquet). */
+  path?: string;
+  parquet?: ParquetOpener;
+}
+
+/** What was found out about an input, for the line `aisle classify` prints. */
+export interface InputKind {
+  format: InputFormat;
+  container?: Container;
+  /** Absent for Parquet (typed columns, no text encoding). */
+  encoding?: TextEncoding;
+}
+
+export interface OpenedTable {
+  reader: TableReader;
+  kind: InputKind;
+}
+
+/** Bytes looked at to tell the container, the format and the encoding. */
+const SNIFF_BYTES = 64 << 10;
+
+export async function openTable(source: AsyncIterable<Buffer | string>, opts: OpenOptions = {}): Promise<OpenedTable> {
+  let { head, all } = await peek(source, SNIFF_BYTES);
+  const container = containerOf(head);
+  if (container) ({ head, all } = await peek(unwrap(all, container), SNIFF_BYTES));
+  const name = (opts.name ?? '').toLowerCase().replace(/\.(gz|gzip|zst|zstd)$/, '');
+  const read = { batchSize: opts.batchSize, skipRecords: opts.skipRecords, columns: opts.columns };
+  if (head.subarray(0, 4).toString('latin1') === 'PAR1' || (!head.length && name.endsWith('.parquet'))) {
+    if (!opts.parquet) throw new CsvFormatError('Parquet files are read by aisle classify and aisle serve; on this path send CSV or JSON');
+    if (container) throw new CsvFormatError('a compressed Parquet file: Parquet compresses its own columns, send it as it is');
+    return { reader: opts.parquet({ path: opts.path, bytes: all }, read), kind: { format: 'parquet' } };
+  }
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
+    throw new CsvFormatError('a ZIP file (an Excel .xlsx workbook?) is not read: save the sheet as "CSV UTF-8" or Unicode text');
+  }
+  const encoding = detectEncoding(head, opts.encoding);
+  const decoded = await peek(decodeToUtf8(all, encoding), 1);
+  const format = formatOf(name, decoded.head);
+  const withEncoding = { ...read, encoding: encoding.name };
+  const reader = format === 'csv' ? new CsvBatchReader(decoded.all, withEncoding) : new JsonRecordsReader(decoded.all, format, withEncoding);
+  return { reader, kind: { format, container, encoding } };
+}
+
+/** JSON by its first character (`[` an array, `{` lines of objects) unless the name says CSV/TSV; JSON lines by name. */
+function formatOf(name: string, head: Buffer): Exclude<InputFormat, 'parquet'> {
+  if (/\.(jsonl|ndjson)$/.test(name)) return 'jsonl';
+  if (/\.(csv|tsv|tab)$/.test(name)) return 'csv';
+  const text = head.subarray(0, 256).toString('utf8').trimStart();
+  if (text.startsWith('[')) return 'json';
+  if (text.startsWith('{')) return 'jsonl';
+  return 'csv';
+}
+
+/** `UTF-8 (valid UTF-8), gzip, JSON lines`: the input as the CLI reports it. */
+export function describeInput(kind: InputKind): string {
+  const format = { csv: 'CSV', jsonl: 'JSON lines', json: 'JSON array', parquet: 'Parquet' }[kind.format];
+  const parts = [format];
+  if (kind.container) parts.push(kind.container);
+  if (kind.encoding) parts.push(`${kind.encoding.name.toUpperCase()} (${kind.encoding.how})`);
+  return parts.join(', ');
+}
