@@ -39,8 +39,12 @@ export class StaticEmbedder {
 
   /** The unit vector of a name (any raw text: it is normalized here); all zeros when no word in it is embeddable. */
   embed(text: string): Float32Array {
+    return this.embedWords(wordsOf(text));
+  }
+
+  /** The unit vector of a name's words (wordsOf), for a caller that needs the words too. */
+  embedWords(words: string[]): Float32Array {
     const out = new Float32Array(this.dimensions);
-    const words = normalizeText(text).split(' ').filter(isEmbeddableWord);
     for (let i = 0; i < words.length; i++) {
       const head = i === words.length - 1 ? HEAD_WEIGHT : 1;
       const row = this.rows.get(words[i]);
@@ -97,6 +101,9 @@ export class StaticEmbedder {
     return spelled;
   }
 }
+
+/** The words of a text that the table embeds, in order: normalized, quantities and sizes left out. */
+export const wordsOf = (text: string): string[] => normalizeText(text).split(' ').filter(isEmbeddableWord);
 
 /** Scales v to unit length in place (a zero vector stays zero). */
 export function normalize(v: Float32Array): Float32Array {

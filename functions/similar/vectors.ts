@@ -9,9 +9,7 @@
  * guesses made same-aisle precision worse (docs/similar.md); category filters narrow an answer instead.
  */
 
-import { normalizeText } from '../core/normalize.ts';
-import { normalize, type StaticEmbedder } from '../embeddings/static-embedder.ts';
-import { isEmbeddableWord } from '../embeddings/static-table.ts';
+import { normalize, type StaticEmbedder, wordsOf } from '../embeddings/static-embedder.ts';
 
 export interface VectorWeights {
   meaning: number;
@@ -41,19 +39,19 @@ export class ItemVectorizer {
   /** The vector of a name (raw or normalized). */
   vector(name: string): Float32Array {
     const out = new Float32Array(this.dimensions);
-    const meaning = this.embedder.embed(name);
+    const words = wordsOf(name);
+    const meaning = this.embedder.embedWords(words);
     for (let d = 0; d < meaning.length; d++) out[d] = meaning[d] * this.w.meaning;
-    const words = wordsPart(name, this.embedder);
+    const hashed = wordsPart(words, this.embedder);
     const offset = this.embedder.dimensions;
-    for (let d = 0; d < WORD_BUCKETS; d++) out[offset + d] = words[d] * this.w.words;
+    for (let d = 0; d < WORD_BUCKETS; d++) out[offset + d] = hashed[d] * this.w.words;
     return normalize(out);
   }
 }
 
 /** A name's embeddable words hashed into WORD_BUCKETS, each weighed by its rarity, unit length. */
-function wordsPart(name: string, embedder: StaticEmbedder): Float32Array {
+function wordsPart(words: string[], embedder: StaticEmbedder): Float32Array {
   const out = new Float32Array(WORD_BUCKETS);
-  const words = normalizeText(name).split(' ').filter(isEmbeddableWord);
   for (const word of new Set(words)) out[hash(word) % WORD_BUCKETS] += embedder.weightOf(word);
   return normalize(out);
 }
