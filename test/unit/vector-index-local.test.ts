@@ -2,7 +2,7 @@
  * The local similarity index: the SimilarityIndex contract in both of its modes (exact scan, HNSW graph), its
  * folder surviving a restart, and the graph's recall against the exact scan.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,25 @@ describe('local vector index', () => {
       const reopened = new LocalVectorIndex(dir, { dimensions: DIMENSIONS });
       expect(await reopened.query(unit(4), { k: 5 })).toEqual([{ key: 'e000000000000001', score: 1, classId: 'food.beverages', name: 'cola' }]);
       expect((await reopened.forTenant('t2').query(unit(4), { k: 5 })).map((m) => m.key)).toEqual(['e000000000000002']);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('keeps the HNSW graph across a restart once flushed, and drops it when items change without it', async () => {
+    const { dir, index, cleanup } = tempIndex(1);
+    try {
+      await index.upsert([0, 1, 2, 3].map((i) => ({ key: `g00000000000000${i}`, vector: unit(i), classId: null, name: String(i) })));
+      const before = await index.query(unit(2, 0.3), { k: 2 });
+      await index.flush();
+      const graph = join(dir, Buffer.from('default').toString('hex'), 'graph.usearch');
+      expect(existsSync(graph)).toBe(true);
+      const reopened = new LocalVectorIndex(dir, { dimensions: DIMENSIONS, annFrom: 1 });
+      expect(await reopened.query(unit(2, 0.3), { k: 2 })).toEqual(before);
+      const exact = new LocalVectorIndex(dir, { dimensions: DIMENSIONS });
+      await exact.upsert([{ key: 'g000000000000009', vector: unit(5), classId: null, name: '9' }]);
+      await exact.flush();
+      expect(existsSync(graph)).toBe(false);
     } finally {
       await cleanup();
     }

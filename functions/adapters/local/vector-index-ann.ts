@@ -9,21 +9,23 @@ import usearch from 'usearch';
 /** Candidates fetched per wanted result when a filter may drop some. */
 const OVER_FETCH = 4;
 
+const emptyIndex = (dimensions: number) =>
+  new usearch.Index({
+    dimensions,
+    metric: usearch.MetricKind.Cos,
+    quantization: usearch.ScalarKind.I8,
+    connectivity: 16,
+    expansion_add: 128,
+    expansion_search: 96,
+    multi: false,
+  });
+
 export class AnnGraph {
   private constructor(private readonly index: InstanceType<typeof usearch.Index>) {}
 
   /** A graph of the given slots and their vectors (added in batches, on all cores). */
   static build(dimensions: number, live: Iterable<[number, Float32Array]>): AnnGraph {
-    const index = new usearch.Index({
-      dimensions,
-      metric: usearch.MetricKind.Cos,
-      quantization: usearch.ScalarKind.I8,
-      connectivity: 16,
-      expansion_add: 128,
-      expansion_search: 96,
-      multi: false,
-    });
-    const graph = new AnnGraph(index);
+    const index = emptyIndex(dimensions);
     const batch = 4096;
     let keys: bigint[] = [];
     let vectors = new Float32Array(batch * dimensions);
@@ -37,7 +39,18 @@ export class AnnGraph {
       }
     }
     if (keys.length) index.add(keys, vectors.subarray(0, keys.length * dimensions), 0);
-    return graph;
+    return new AnnGraph(index);
+  }
+
+  /** A graph written by save(): a restarted process answers without building it again. */
+  static load(dimensions: number, file: string): AnnGraph {
+    const index = emptyIndex(dimensions);
+    index.load(file);
+    return new AnnGraph(index);
+  }
+
+  save(file: string) {
+    this.index.save(file);
   }
 
   set(slot: number, vector: Float32Array) {

@@ -3,9 +3,9 @@
  * (unit vectors × 127: a quarter of float32, cosine error < 1 %). Exact search while a tenant has fewer than
  * `annFrom` items (a scan costs ~1.5 ns per item and dimension: 10k items of 1,024 take ~15 ms); above it an HNSW graph (usearch, vector-index-ann.ts)
  * answers, built when first needed and kept up to date by upserts. Files: `items.jsonl` (key, class, name per
- * slot) and `vectors.i8` (slot × dimensions), rewritten by flush().
+ * slot), `vectors.i8` (slot × dimensions) and `graph.usearch` (the graph, once built), rewritten by flush().
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import type { SimilarityIndex, VectorEntry, VectorMatch, VectorQuery } from '../../ports.ts';
@@ -25,6 +25,7 @@ interface Slot {
 }
 
 const SCALE = 127;
+const GRAPH_FILE = 'graph.usearch';
 
 /** One tenant's vectors. */
 class TenantVectors {
@@ -130,9 +131,18 @@ class TenantVectors {
     return best;
   }
 
+  /** The graph flush() wrote with the current items, if any. */
+  savedGraph(): AnnGraph | null {
+    const file = join(this.dir, GRAPH_FILE);
+    return existsSync(file) ? AnnGraph.load(this.dimensions, file) : null;
+  }
+
   flush() {
     if (!this.dirty) return;
     mkdirSync(this.dir, { recursive: true });
+    // The graph goes with the items it was built over, or not at all (a stale one would answer for other slots).
+    if (this.ann) this.ann.save(join(this.dir, GRAPH_FILE));
+    else rmSync(join(this.dir, GRAPH_FILE), { force: true });
     const lines = this.slots.map((s) => JSON.stringify(s)).join('\n');
     writeFileSync(join(this.dir, 'vectors.i8.tmp'), this.values.subarray(0, this.slots.length * this.dimensions));
     writeFileSync(join(this.dir, 'items.jsonl.tmp'), `${lines}\n`);
@@ -211,7 +221,11 @@ export class LocalVectorIndex implements SimilarityIndex {
     let best: [number, number][];
     if (t.size < this.annFrom) best = t.scan(vector, query.k, keep);
     else {
-      t.ann ??= AnnGraph.build(t.dimensions, t.live());
+      if (!t.ann) {
+        const saved = t.savedGraph();
+        t.ann = saved ?? AnnGraph.build(t.dimensions, t.live());
+        if (!saved) t.dirty = true; // the next flush keeps the graph
+      }
       best = t.scan(vector, query.k, keep, t.ann.candidates(vector, query.k));
       // A rare class can be missing from the graph's neighbourhood of the query: then the scan answers exactly.
       if (best.length < Math.min(query.k, t.size)) best = t.scan(vector, query.k, keep);
