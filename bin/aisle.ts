@@ -25,6 +25,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   },
   train: { summary: 'train a challenger model, compare it with the champion, promote it if it wins', load: () => import('./commands/train.ts') },
   eval: { summary: 'score a model on a labelled CSV (accuracy, macro-F1, coverage, confusion matrix)', load: () => import('./commands/eval.ts') },
+  similar: { summary: 'the classified items most like a product name or an item, with scores', load: () => import('./commands/similar.ts') },
   models: { summary: 'list model versions (champion, challengers, retired) or promote one by hand', load: () => import('./commands/models.ts') },
   keys: { summary: 'create, list and revoke API keys for aisle serve', load: () => import('./commands/keys.ts') },
   serve: { summary: 'serve the HTTP API and the web inspector (default http://127.0.0.1:8787)', load: () => import('./commands/serve.ts') },

@@ -328,3 +328,44 @@ export interface Retrainer {
   start(): Promise<TrainingRun>;
   get(id: string): Promise<TrainingRun | null>;
 }
+
+/** An item's vector in a similarity index, with what a query filters and shows without another read. */
+export interface VectorEntry {
+  /** The item key (core/normalize.ts keyOf). */
+  key: string;
+  /** Unit length, the index's dimensions. */
+  vector: Float32Array;
+  /** The item's current class (null: none decided), filtered on by class id or any of its ancestors. */
+  classId: string | null;
+  /** The name it was classified by, to show. */
+  name: string;
+}
+
+export interface VectorMatch {
+  key: string;
+  /** Cosine similarity, 1 = same direction. */
+  score: number;
+  classId: string | null;
+  name: string;
+}
+
+export interface VectorQuery {
+  k: number;
+  /** Only items of this class or below it ("food" matches "food.dairy-eggs"). */
+  classId?: string;
+  /** Keys left out of the answer (the item a query started from). */
+  exclude?: string[];
+}
+
+/**
+ * Nearest items by cosine over item vectors (functions/similar/): a file on disk locally, Amazon S3 Vectors on AWS.
+ * Upserting a key replaces its vector; `forTenant(t)` sees only tenant t's items.
+ */
+export interface SimilarityIndex extends TenantScoped<SimilarityIndex> {
+  upsert(entries: VectorEntry[]): Promise<void>;
+  remove(keys: string[]): Promise<void>;
+  get(key: string): Promise<VectorEntry | null>;
+  /** The k nearest to `vector`, best first, that pass the query's filters. */
+  query(vector: Float32Array, query: VectorQuery): Promise<VectorMatch[]>;
+  size(): Promise<number>;
+}

@@ -11,6 +11,7 @@ import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle eval --data FILE.csv [--model DIR|VERSION] [options]
        aisle eval ask [options]   (scores \`aisle ask\`: aisle eval ask --help)
+       aisle eval similar --data FILE.csv   (similar products: see aisle eval similar --help)
 
 Scores a model on labelled rows: accuracy and macro-F1 per level, per-class precision/recall/F1, coverage
 and accuracy at the model's per-class thresholds, the coverage/accuracy curve and the confusion matrix.
@@ -29,6 +30,7 @@ options:
 
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'ask') return (await import('./eval-ask.ts')).run(argv.slice(1));
+  if (argv[0] === 'similar') return (await import('./similar.ts')).runEval(argv.slice(1));
   const args = commandArgs(argv, HELP, {
     options: {
       data: { type: 'string' },

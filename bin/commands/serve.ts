@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Hono } from 'hono';
+import { ShopperCoPurchases } from '../../functions/adapters/local/bought-together.ts';
 import { DuckDbCatalogItems } from '../../functions/adapters/local/catalog-items.ts';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { InboxWatcher } from '../../functions/adapters/local/inbox-watcher.ts';
@@ -12,6 +13,7 @@ import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import { openLocalSimilar } from '../../functions/adapters/local/vector-index-sync.ts';
 import { ollamaConfig } from '../../functions/adapters/ollama.ts';
 import { OllamaChat } from '../../functions/adapters/ollama-chat.ts';
 import { type AppDeps, createApp } from '../../functions/api/app.ts';
@@ -20,6 +22,8 @@ import { CatalogAsk } from '../../functions/ask/catalog-ask.ts';
 import { configOf } from '../../functions/config/deployables.ts';
 import type { KeyStore } from '../../functions/ports.ts';
 import { LocalShopperInsights } from '../../functions/shoppers/insights.ts';
+import { indexingResults } from '../../functions/similar/indexing.ts';
+import { Recommender } from '../../functions/similar/recommend.ts';
 import { commandArgs } from './args.ts';
 
 const USAGE = `usage: aisle serve [--port N] [--host H] [--no-auth] [--rate-limit N] [--inbox DIR]
@@ -62,10 +66,14 @@ export function localService(
     csvRaw,
   });
   const insights = new DuckDbInsights(join(rt.home, 'lake'), { say: rt.warn });
+  const similar = openLocalSimilar(rt.home, rt.warn);
   const deps: AppDeps = {
     taxonomy: rt.taxonomy,
     cascade: rt.cascade,
-    results: rt.store,
+    // Decisions and labels written through the API go to the similarity index too (jobs reach it through the lake).
+    results: indexingResults(rt.store, similar.index, similar.vectorizer),
+    similar: similar.similar,
+    recommender: new Recommender(similar.similar, ShopperCoPurchases.forHome(rt.home)),
     cache: rt.cache,
     jobs,
     models: LocalModelRegistry.forHome(rt.home),
@@ -90,6 +98,7 @@ export function localService(
     close: async () => {
       await jobs.idle();
       await insights.close();
+      await similar.close();
     },
   };
 }

@@ -16,6 +16,7 @@ import { jobRoutes } from './routes/jobs.ts';
 import { modelRoutes } from './routes/models.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { shopperRoutes } from './routes/shoppers.ts';
+import { similarRoutes } from './routes/similar.ts';
 import { taxonomyRoutes } from './routes/taxonomy.ts';
 import { uiRoutes } from './routes/ui.ts';
 import type { ApiApp, ApiEnv, AppDeps, Principal } from './types.ts';
@@ -132,6 +133,7 @@ export function createApp(deps: AppDeps): ApiApp {
   insightsRoutes(app, deps);
   askRoutes(app, deps);
   shopperRoutes(app, deps);
+  similarRoutes(app, deps);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -191,7 +193,7 @@ function allowedMethods(app: ApiApp): (path: string) => string[] {
 
 /** Reading, classifying and asking are open to read-only keys; everything else that changes state needs a write key. */
 function isReadOnlyRequest(method: string, path: string): boolean {
-  return method === 'GET' || method === 'HEAD' || (method === 'POST' && (path === '/v1/classify' || path === '/v1/ask'));
+  return method === 'GET' || method === 'HEAD' || (method === 'POST' && ['/v1/classify', '/v1/ask', '/v1/similar'].includes(path));
 }
 
 /**

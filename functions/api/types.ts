@@ -7,6 +7,8 @@ import type { Cascade } from '../core/cascade.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Cache, Insights, JobsService, KeyStore, ModelRegistry, ResultStore, Retrainer, TenantScoped } from '../ports.ts';
 import type { ShopperInsightsService } from '../shoppers/ports.ts';
+import type { Recommender } from '../similar/recommend.ts';
+import type { SimilarProducts } from '../similar/similar.ts';
 
 /** A dependency /ready checks; `required` ones make the service not ready, the others only degrade it. */
 export interface ReadinessProbe {
@@ -34,6 +36,10 @@ export interface AppDeps {
   ask?: CatalogAsk;
   /** The named shopper insights (issue 17) over each tenant's shopper tables. */
   shopperInsights?: ShopperInsightsService;
+  /** Similar products over each tenant's item index (GET /v1/items/{key}/similar, POST /v1/similar); unset: 503. */
+  similar?: SimilarProducts;
+  /** Bought together blended with similar (GET /v1/items/{key}/recommend); unset: 503. */
+  recommender?: Recommender;
   /** API keys; null turns authentication off (only `aisle serve --no-auth`, bound to loopback). */
   keys: KeyStore | null;
   readiness?: Record<string, ReadinessProbe>;

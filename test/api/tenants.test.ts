@@ -93,6 +93,8 @@ describe('tenants: a key reads and writes its own tenant only', () => {
       'POST /v1/jobs': { filename: 'acme.csv' },
       // A question the owner's products answer (milk, chips, gizmo): retrieval must find none of them.
       'POST /v1/ask': { question: 'which milk, chips or gizmos do we carry?', kind: 'product' },
+      // The owner's own words: its items are the nearest to them, so an answer that crossed tenants would hold them.
+      'POST /v1/similar': { text: 'Zorblax Milk Quibbleton' },
     };
     const body = bodies[`${method} ${path}`];
     if (method === 'POST' && path === '/v1/jobs') {

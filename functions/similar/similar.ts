@@ -1,0 +1,55 @@
+/**
+ * Similar products: the nearest items of a tenant's index to an item or to free text, each with its score.
+ * Pure over ports: the index (SimilarityIndex) and the vectorizer (vectors.ts); the API, the CLI and `ask`'s
+ * retrieval call it.
+ */
+import type { SimilarityIndex, VectorMatch } from '../ports.ts';
+import type { ItemVectorizer } from './vectors.ts';
+
+export interface SimilarFilters {
+  /** Only items of this class or below it. */
+  classId?: string;
+}
+
+export type SimilarItem = VectorMatch;
+
+export const MAX_K = 100;
+
+export class SimilarProducts {
+  constructor(
+    private readonly index: SimilarityIndex,
+    private readonly vectorizer: ItemVectorizer,
+    /** Brings the index up to date before a query (locally: jobs finished since the last one). */
+    private readonly refresh: () => Promise<void> = async () => {},
+  ) {}
+
+  /** The same over one tenant's items alone. */
+  forTenant(tenant: string): SimilarProducts {
+    return new SimilarProducts(this.index.forTenant(tenant), this.vectorizer, this.refresh);
+  }
+
+  /**
+   * The k items nearest to a text (a product name, a shopper's words), best first.
+   */
+  async similarToText(text: string, k: number, filters: SimilarFilters = {}): Promise<SimilarItem[]> {
+    await this.refresh();
+    return this.index.query(this.vectorizer.vector(text), { k: clampK(k), classId: filters.classId });
+  }
+
+  /** The k items nearest to an indexed item (itself left out); null when the item is not in the index. */
+  async similarToItem(key: string, k: number, filters: SimilarFilters = {}): Promise<{ item: SimilarItem; similar: SimilarItem[] } | null> {
+    await this.refresh();
+    const entry = await this.index.get(key);
+    if (!entry) return null;
+    const similar = await this.index.query(entry.vector, { k: clampK(k), classId: filters.classId, exclude: [key] });
+    return { item: { key, score: 1, classId: entry.classId, name: entry.name }, similar };
+  }
+
+  /** The indexed name and class of an item; null when it is not indexed. */
+  async describe(key: string): Promise<{ name: string; classId: string | null } | null> {
+    const entry = await this.index.get(key);
+    return entry && { name: entry.name, classId: entry.classId };
+  }
+}
+
+const clampK = (k: number) => Math.max(1, Math.min(MAX_K, Math.floor(k)));

@@ -1,0 +1,67 @@
+/**
+ * What an item's vector is made of (the index stores these; queries are made the same way):
+ *   - meaning: the static sentence-encoder embedding of its name (functions/embeddings), so "beanie" is near "knit
+ *     hat" though they share no word;
+ *   - words: its words hashed into buckets, weighted like the embedding (rare words weigh most), so names that
+ *     share their telling words rank first — what TF-IDF does well and averaged embeddings blur.
+ * Each part is unit length and weighted (weights squared sum to 1), so the cosine of two item vectors is the
+ * weighted sum of the two cosines. The decided class is not a part: on Instacart the starter model's level-2
+ * guesses made same-aisle precision worse (docs/similar.md); category filters narrow an answer instead.
+ */
+
+import { normalize, type StaticEmbedder, wordsOf } from '../embeddings/static-embedder.ts';
+
+export interface VectorWeights {
+  meaning: number;
+  words: number;
+}
+
+/** Measured on a labelled catalog with `aisle eval similar` (docs/similar.md). */
+export const DEFAULT_WEIGHTS: VectorWeights = { meaning: 0.5, words: 0.5 };
+
+/** Buckets of the hashed words. */
+export const WORD_BUCKETS = 512;
+
+export class ItemVectorizer {
+  readonly dimensions: number;
+  private readonly w: VectorWeights;
+
+  constructor(
+    private readonly embedder: StaticEmbedder,
+    weights: VectorWeights = DEFAULT_WEIGHTS,
+  ) {
+    // Scaled so that the squared weights sum to 1: a vector is then unit length when both parts are present.
+    const total = Math.hypot(weights.meaning, weights.words);
+    this.w = { meaning: weights.meaning / total, words: weights.words / total };
+    this.dimensions = embedder.dimensions + WORD_BUCKETS;
+  }
+
+  /** The vector of a name (raw or normalized). */
+  vector(name: string): Float32Array {
+    const out = new Float32Array(this.dimensions);
+    const words = wordsOf(name);
+    const meaning = this.embedder.embedWords(words);
+    for (let d = 0; d < meaning.length; d++) out[d] = meaning[d] * this.w.meaning;
+    const hashed = wordsPart(words, this.embedder);
+    const offset = this.embedder.dimensions;
+    for (let d = 0; d < WORD_BUCKETS; d++) out[offset + d] = hashed[d] * this.w.words;
+    return normalize(out);
+  }
+}
+
+/** A name's embeddable words hashed into WORD_BUCKETS, each weighed by its rarity, unit length. */
+function wordsPart(words: string[], embedder: StaticEmbedder): Float32Array {
+  const out = new Float32Array(WORD_BUCKETS);
+  for (const word of new Set(words)) out[hash(word) % WORD_BUCKETS] += embedder.weightOf(word);
+  return normalize(out);
+}
+
+/** FNV-1a, 32 bits, as an unsigned number. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
