@@ -30,6 +30,12 @@ const MAX_PIECE_LENGTH = 6;
 const MIN_PIECE_WORDS = 3;
 /** Most pieces kept (besides single characters), most frequent first. */
 const MAX_PIECES = 20_000;
+/**
+ * Scripts written without spaces (Chinese, Japanese): a whitespace "word" is often a whole name glued together
+ * ("サバ水煮缶190g"), so a word can start anywhere and a piece must occur in fewer words to be kept.
+ */
+const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const MIN_UNSPACED_PIECE_WORDS = 2;
 
 const byCountThenText = (a: [string, number], b: [string, number]) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
@@ -57,7 +63,7 @@ export function buildTokenizer(texts: Iterable<string>) {
     .slice(0, MAX_WORDS);
   for (const [word] of words) add(word);
   const pieces = [...pieceWords]
-    .filter(([, n]) => n >= MIN_PIECE_WORDS)
+    .filter(([piece, n]) => n >= (UNSPACED_SCRIPT.test(piece) ? MIN_UNSPACED_PIECE_WORDS : MIN_PIECE_WORDS))
     .sort(byCountThenText)
     .slice(0, MAX_PIECES);
   for (const [piece] of pieces) add(piece);
@@ -266,13 +272,19 @@ function countWordsAndPieces(texts: Iterable<string>) {
     for (const c of cs) chars.add(c);
     if (cs.length > MAX_INPUT_CHARS_PER_WORD) continue;
     const seen = new Set<string>();
+    const count = (piece: string) => {
+      if (seen.has(piece)) return;
+      seen.add(piece);
+      pieceWords.set(piece, (pieceWords.get(piece) ?? 0) + 1);
+    };
     for (let start = 0; start < cs.length; start++) {
       for (let len = 2; len <= MAX_PIECE_LENGTH && start + len <= cs.length; len++) {
-        const piece = (start > 0 ? CONTINUATION_PREFIX : '') + cs.slice(start, start + len).join('');
-        if (!seen.has(piece)) {
-          seen.add(piece);
-          pieceWords.set(piece, (pieceWords.get(piece) ?? 0) + 1);
-        }
+        const sub = cs.slice(start, start + len).join('');
+        // In unspaced scripts a piece inside a word may start the next name ("冷凍餃子" alone or in "味の素冷凍餃子"): both forms count.
+        if (UNSPACED_SCRIPT.test(sub)) {
+          count(sub);
+          count(CONTINUATION_PREFIX + sub);
+        } else count((start > 0 ? CONTINUATION_PREFIX : '') + sub);
       }
     }
   }

@@ -64,6 +64,17 @@ describe('WordPiece tokenizer built from training texts', () => {
     expect(row(2, batch.attentionMask)).toEqual([1, 1, 1, 1]);
   });
 
+  it('keeps pieces of names written without spaces wherever they occur in a glued word', () => {
+    // "サバ" starts one word and continues another, "水煮" twice continues words: in Japanese a glued name may begin
+    // anywhere, so both count as pieces in both positions, and an unseen compound splits into them, not into characters.
+    const glued = buildTokenizer([...texts, 'サバ缶 190g', 'はごろもサバ味噌煮', 'いわし水煮缶', 'ツナ水煮']);
+    const tk = TextTokenizer.fromJson(glued);
+    expect(tk.encode('サバ水煮').map((id) => tk.library.id_to_token(id))).toEqual(['サバ', '##水煮']);
+    // Spaced scripts keep their threshold: a piece seen in two words only is not kept.
+    const spaced = TextTokenizer.fromJson(buildTokenizer([...texts, 'zqxwv', 'azqxw']));
+    expect(spaced.encode('zqxwvb').length).toBeGreaterThan(2);
+  });
+
   it('rejects a file that is not a tokenizer', () => {
     expect(() => TextTokenizer.fromJson({ hello: 'world' })).toThrow(TokenizerError);
   });

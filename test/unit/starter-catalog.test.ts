@@ -53,6 +53,20 @@ describe('starter catalog', () => {
     expect([...languages].sort()).toEqual(['de', 'es', 'fr', 'hi', 'ja', 'ru', 'zh']);
   });
 
+  it('sells amounts and counts on Food and Non-Food alike in every language, so a pack size alone never decides', () => {
+    // A model that saw "1000g" only on detergent and "枚入" only on goods called "サラダ油 1000g" and "鶏むね肉 2枚入" Non-Food.
+    const languages = new Set(LANGUAGE_VOCABULARY.flatMap((c) => c.families.map((f) => f.language)));
+    for (const language of languages) {
+      const sizesOf = (food: boolean) =>
+        LANGUAGE_VOCABULARY.filter((c) => (c.level1 === 'Food') === food && c.level2)
+          .flatMap((c) => c.families)
+          .filter((f) => f.language === language)
+          .map((f) => new Set((f.sizes ?? []).filter(Boolean)));
+      for (const food of sizesOf(true))
+        for (const goods of sizesOf(false)) expect([...food].filter((s) => goods.has(s)).length, language).toBeGreaterThanOrEqual(40);
+    }
+  });
+
   it('parses back as CSV and splits by a stable hash of the name', () => {
     const parsed = parse(readFileSync(CATALOG_PATH, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(parsed.length).toBe(rows.length);
