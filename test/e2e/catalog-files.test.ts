@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { type CorpusFile, hasZstd, writeCorpus } from '../fixtures/files/corpus.ts';
+import { skipReason } from '../support/emulators.ts';
 
 describe('catalog files as retailers export them', { timeout: 180_000 }, () => {
   let dir: string;
@@ -21,7 +22,8 @@ describe('catalog files as retailers export them', { timeout: 180_000 }, () => {
     dir = mkdtempSync(join(tmpdir(), 'aisle-files-'));
     rt = await createLocalRuntime({ home: join(dir, 'home'), tiers: ['rules'], warn: () => undefined });
     corpus = await writeCorpus(dir);
-    if (!hasZstd()) console.warn('catalog-files: the zstd tool is not installed, so the corpus has no .zst files');
+    // Writing .zst files needs the zstd tool (node 20's zlib has no zstd); reading them does not.
+    skipReason(hasZstd() ? null : 'the zstd tool is not installed, so the corpus has no .zst files');
   });
   afterAll(async () => {
     await rt?.close();
