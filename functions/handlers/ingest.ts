@@ -9,9 +9,10 @@ import { awsDeps } from './deps.ts';
 import { observed } from './observability.ts';
 import { type PipelineDeps, sqsHandler } from './pipeline.ts';
 
-export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
+/** `rowsPerChunk` sizes the classify messages (tests; the default is ingest's ROWS_PER_MESSAGE). */
+export function makeHandler(deps: PipelineDeps | (() => PipelineDeps), opts: { rowsPerChunk?: number } = {}) {
   return sqsHandler(deps, async (d, body) => {
-    for (const obj of objectsOf(body)) await ingestObject(d, obj);
+    for (const obj of objectsOf(body)) await ingestObject(d, obj, opts);
   });
 }
 
