@@ -6,8 +6,7 @@
  * redelivery rewrites the same objects; a job that ended is left alone.
  */
 
-import { createInterface } from 'node:readline';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { CsvOutputFormatter, cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { encodeLakeParquet, type LakeRow, lakePartKey, promotedColumns, toLakeRow } from '../core/lake.ts';
@@ -70,10 +69,8 @@ async function writeOutputs(
   let rows = 0;
   try {
     await write(formatter.headerLine());
-    for (const key of (await deps.lake.list(keys.partsPrefix)).filter(wanted).sort()) {
-      const body = await deps.lake.get(key);
-      if (!body) throw new Error(`${key} disappeared while finalizing`);
-      const part = await readPart(body, tenant, jobId, header, deps.taxonomy, rows);
+    for await (const body of partsInOrder(deps, (await deps.lake.list(keys.partsPrefix)).filter(wanted).sort())) {
+      const part = readPart(body, tenant, jobId, header, deps.taxonomy, rows);
       await write(formatter.format(part.values, part.decisions));
       rows += part.values.length;
       for (const row of part.lakeRows) lakeRows.push(row);
@@ -90,14 +87,39 @@ async function writeOutputs(
   return { rows, lakeParts };
 }
 
+/** Work parts read ahead of the writer: one GET takes tens of ms and a job has a part per 200 rows (50,000 for 10M rows). */
+export const PARTS_READ_AHEAD = 16;
+
+/** The parts' text in the order of `keys`, with up to PARTS_READ_AHEAD reads in flight. */
+async function* partsInOrder(deps: QueuedJobDeps, keys: string[]): AsyncIterable<string> {
+  const read = async (key: string) => {
+    const body = await deps.lake.get(key);
+    if (!body) throw new Error(`${key} disappeared while finalizing`);
+    return text(body);
+  };
+  const ahead: Promise<string>[] = [];
+  let next = 0;
+  const readNext = () => {
+    const reading = read(keys[next++]);
+    reading.catch(() => {}); // awaited in turn below; a read left behind by an earlier failure is not an unhandled rejection
+    ahead.push(reading);
+  };
+  while (next < keys.length && ahead.length < PARTS_READ_AHEAD) readNext();
+  while (ahead.length) {
+    const part = await ahead.shift()!;
+    if (next < keys.length) readNext();
+    yield part;
+  }
+}
+
 /** One work part: its rows' values and decisions, and their lake rows, numbered on from `rowsBefore`. */
-async function readPart(body: Readable, tenant: string, jobId: string, header: string[], taxonomy: Taxonomy, rowsBefore: number) {
+function readPart(body: string, tenant: string, jobId: string, header: string[], taxonomy: Taxonomy, rowsBefore: number) {
   const columns = resolveColumns(header);
   const promoted = promotedColumns(header);
   const values: string[][] = [];
   const decisions: Decision[] = [];
   const lakeRows: LakeRow[] = [];
-  for await (const line of createInterface({ input: body, crlfDelay: Infinity })) {
+  for (const line of body.split('\n')) {
     if (!line) continue;
     const p = JSON.parse(line) as PartLine;
     values.push(p.values);
