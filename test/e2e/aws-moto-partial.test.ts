@@ -43,6 +43,8 @@ const POISONED = 37;
 const REDELIVERED = 12;
 const POISON = 'POISON';
 const noMoto = skipReason(motoMissing());
+/** How long the job may take to end, each time: moto_server's pace on a busy machine, ~10 ms a row at worst. */
+const END_WITHIN_MS = Math.max(600_000, ROWS * 20);
 
 /** Valid rows only (rejects are ingest's test): every row's name is its own, so that its key is too. */
 function catalog(): string {
@@ -134,102 +136,106 @@ describe.skipIf(noMoto)(`a job with a poisoned chunk ends partial and is redrive
     await moto?.stop();
   });
 
-  it('ends partial with reconciled counts and the failed chunk listed, then done after a redrive', async () => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-    const sqs = moto.clients.sqs;
-    const base = pipelineDeps(moto.clients, config, {
-      logger: new Logger({ logLevel: 'CRITICAL' }),
-      metrics: new Metrics({ namespace: 'AisleTest' }),
-      tiers: async () => [modelTier],
-    });
-    const deps = { ...base, results: poisoned(base.results) };
-    const ingest = makeIngest(deps, { rowsPerChunk: ROWS_PER_CHUNK });
-    // moto applies concurrent updates to one item without a lock: a batch's chunks one after the other here.
-    const classify = makeClassify(deps, { parallel: false });
-    const finalize = makeFinalize(deps);
-    const deadLetters = makeDeadLetters(deps);
+  it(
+    'ends partial with reconciled counts and the failed chunk listed, then done after a redrive',
+    async () => {
+      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+      const sqs = moto.clients.sqs;
+      const base = pipelineDeps(moto.clients, config, {
+        logger: new Logger({ logLevel: 'CRITICAL' }),
+        metrics: new Metrics({ namespace: 'AisleTest' }),
+        tiers: async () => [modelTier],
+      });
+      const deps = { ...base, results: poisoned(base.results) };
+      const ingest = makeIngest(deps, { rowsPerChunk: ROWS_PER_CHUNK });
+      // moto applies concurrent updates to one item without a lock: a batch's chunks one after the other here.
+      const classify = makeClassify(deps, { parallel: false });
+      const finalize = makeFinalize(deps);
+      const deadLetters = makeDeadLetters(deps);
 
-    const put = await moto.clients.s3.send(
-      new PutObjectCommand({ Bucket: inbox, Key: 'inbox/pantry.csv', Body: catalog(), ContentType: 'text/csv' }),
-    );
-    const jobId = jobIdFor(inbox, 'inbox/pantry.csv', put.ETag!.replace(/"/g, ''));
-    const unattributed = '{"jobId": "not-a-chunk", "rows": "oops"}';
-    await sqs.send(new SendMessageCommand({ QueueUrl: queues.classify.url, MessageBody: unattributed }));
-
-    const seen = { ingest: [] as Message[], classify: [] as Message[], finalize: [] as Message[], dead: [] as Message[] };
-    let redelivered = false;
-    // The chunk delivered twice: its first delivery succeeds but is not deleted (the Lambda died after the work),
-    // and the model is promoted before SQS delivers it again.
-    const keepOnce = (m: Message) => {
-      if (redelivered || chunkOf(m) !== REDELIVERED) return false;
-      redelivered = true;
-      model.version = 'm2';
-      return true;
-    };
-    const runUntil = async (ended: (status: string | undefined) => boolean) => {
-      const deadline = Date.now() + 600_000;
-      for (;;) {
-        const n =
-          (await pollOnce(sqs, queues.ingest.url, ingest, seen.ingest)) +
-          (await pollOnce(sqs, queues.classify.url, classify, seen.classify, keepOnce)) +
-          (await pollOnce(sqs, queues.classify.dlqUrl, deadLetters, seen.dead)) +
-          (await pollOnce(sqs, queues.finalize.url, finalize, seen.finalize));
-        const job = await deps.jobs.get(jobId);
-        const pending =
-          (await depth(sqs, queues.classify.url)) + (await depth(sqs, queues.classify.dlqUrl)) + (await depth(sqs, queues.finalize.url));
-        if (ended(job?.status) && pending === 0) return job!;
-        if (Date.now() > deadline) throw new Error(`not ended in time: ${JSON.stringify(job)}; ${pending} messages pending`);
-        if (!n) await new Promise((r) => setTimeout(r, 100));
-      }
-    };
-
-    const started = Date.now();
-    const job = await runUntil((s) => s === 'partial' || s === 'done' || s === 'failed');
-    console.log(`${ROWS} rows, ${CHUNKS} chunks: partial after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const poisonedRows = Math.min(ROWS_PER_CHUNK, ROWS - POISONED * ROWS_PER_CHUNK);
-    expect(job).toMatchObject({ status: 'partial', rowsIn: ROWS, rejected: 0, classified: ROWS - poisonedRows, failed: poisonedRows });
-    expect(job.classified + job.rejected + job.failed!).toBe(job.rowsIn);
-    expect(job.failedChunks).toEqual([
-      { chunkId: chunkId(POISONED), rows: poisonedRows, reason: expect.stringMatching(/Item size has exceeded/), at: expect.any(String) },
-    ]);
-    expect(redelivered).toBe(true);
-    expect(seen.classify.filter((m) => chunkOf(m) === REDELIVERED)).toHaveLength(2);
-    // The poisoned chunk and the message that names no job reached the DLQ; the latter is kept in the lake.
-    expect(seen.dead).toHaveLength(2);
-    const stray = seen.dead.find((m) => m.Body === unattributed)!;
-    expect(await text((await deps.lake.get(unattributedKey(stray.MessageId!)))!)).toBe(unattributed);
-
-    // The output holds every row but the failed chunk's, once; the result is downloadable although partial.
-    const result = parse(await text((await deps.lake.get(`outbox/${jobId}/result.csv`))!), { columns: true }) as Record<string, string>[];
-    expect(result).toHaveLength(ROWS - poisonedRows);
-    expect(new Set(result.map((r) => r.sku)).size).toBe(result.length);
-    expect(result.some((r) => r.product_name.startsWith(POISON))).toBe(false);
-
-    // One history item per job row, the redelivered chunk's too (decided again by m2: its item was rewritten).
-    const first = REDELIVERED * ROWS_PER_CHUNK;
-    for (const i of [first, first + 1, first + ROWS_PER_CHUNK - 1, 0, ROWS - 1]) {
-      const key = keyOf(itemText({ name: `Greenfield pantry item ${i}`, brand: 'Greenfield' }));
-      const items = await moto.clients.dynamo.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
-          ExpressionAttributeValues: { ':pk': `ITEM#${key}`, ':h': `HIST#${jobId}#` },
-        }),
+      const put = await moto.clients.s3.send(
+        new PutObjectCommand({ Bucket: inbox, Key: 'inbox/pantry.csv', Body: catalog(), ContentType: 'text/csv' }),
       );
-      expect(items.Items, `history of row ${i + 1}`).toHaveLength(1);
-      const version = JSON.parse(String(items.Items![0].record)).decision.modelVersion;
-      if (i >= first && i < first + ROWS_PER_CHUNK) expect(version).toBe('m2');
-    }
+      const jobId = jobIdFor(inbox, 'inbox/pantry.csv', put.ETag!.replace(/"/g, ''));
+      const unattributed = '{"jobId": "not-a-chunk", "rows": "oops"}';
+      await sqs.send(new SendMessageCommand({ QueueUrl: queues.classify.url, MessageBody: unattributed }));
 
-    // The redrive: the fault is gone, the chunk goes back to the classify queue, the job ends done with every row.
-    poison.on = false;
-    const { sent, skipped } = await redriveJob(deps, 'default', jobId);
-    expect(skipped).toEqual([]);
-    expect(sent.map((f) => f.chunkId)).toEqual([chunkId(POISONED)]);
-    const after = await runUntil((s) => s === 'done' || s === 'partial' || s === 'failed');
-    expect(after).toMatchObject({ status: 'done', classified: ROWS, rejected: 0 });
-    expect(after.failed ?? 0).toBe(0);
-    const whole = parse(await text((await deps.lake.get(`outbox/${jobId}/result.csv`))!), { columns: true }) as Record<string, string>[];
-    expect(whole).toHaveLength(ROWS);
-  }, 900_000);
+      const seen = { ingest: [] as Message[], classify: [] as Message[], finalize: [] as Message[], dead: [] as Message[] };
+      let redelivered = false;
+      // The chunk delivered twice: its first delivery succeeds but is not deleted (the Lambda died after the work),
+      // and the model is promoted before SQS delivers it again.
+      const keepOnce = (m: Message) => {
+        if (redelivered || chunkOf(m) !== REDELIVERED) return false;
+        redelivered = true;
+        model.version = 'm2';
+        return true;
+      };
+      const runUntil = async (ended: (status: string | undefined) => boolean) => {
+        const deadline = Date.now() + END_WITHIN_MS;
+        for (;;) {
+          const n =
+            (await pollOnce(sqs, queues.ingest.url, ingest, seen.ingest)) +
+            (await pollOnce(sqs, queues.classify.url, classify, seen.classify, keepOnce)) +
+            (await pollOnce(sqs, queues.classify.dlqUrl, deadLetters, seen.dead)) +
+            (await pollOnce(sqs, queues.finalize.url, finalize, seen.finalize));
+          const job = await deps.jobs.get(jobId);
+          const pending =
+            (await depth(sqs, queues.classify.url)) + (await depth(sqs, queues.classify.dlqUrl)) + (await depth(sqs, queues.finalize.url));
+          if (ended(job?.status) && pending === 0) return job!;
+          if (Date.now() > deadline) throw new Error(`not ended in time: ${JSON.stringify(job)}; ${pending} messages pending`);
+          if (!n) await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+
+      const started = Date.now();
+      const job = await runUntil((s) => s === 'partial' || s === 'done' || s === 'failed');
+      console.log(`${ROWS} rows, ${CHUNKS} chunks: partial after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const poisonedRows = Math.min(ROWS_PER_CHUNK, ROWS - POISONED * ROWS_PER_CHUNK);
+      expect(job).toMatchObject({ status: 'partial', rowsIn: ROWS, rejected: 0, classified: ROWS - poisonedRows, failed: poisonedRows });
+      expect(job.classified + job.rejected + job.failed!).toBe(job.rowsIn);
+      expect(job.failedChunks).toEqual([
+        { chunkId: chunkId(POISONED), rows: poisonedRows, reason: expect.stringMatching(/Item size has exceeded/), at: expect.any(String) },
+      ]);
+      expect(redelivered).toBe(true);
+      expect(seen.classify.filter((m) => chunkOf(m) === REDELIVERED)).toHaveLength(2);
+      // The poisoned chunk and the message that names no job reached the DLQ; the latter is kept in the lake.
+      expect(seen.dead).toHaveLength(2);
+      const stray = seen.dead.find((m) => m.Body === unattributed)!;
+      expect(await text((await deps.lake.get(unattributedKey(stray.MessageId!)))!)).toBe(unattributed);
+
+      // The output holds every row but the failed chunk's, once; the result is downloadable although partial.
+      const result = parse(await text((await deps.lake.get(`outbox/${jobId}/result.csv`))!), { columns: true }) as Record<string, string>[];
+      expect(result).toHaveLength(ROWS - poisonedRows);
+      expect(new Set(result.map((r) => r.sku)).size).toBe(result.length);
+      expect(result.some((r) => r.product_name.startsWith(POISON))).toBe(false);
+
+      // One history item per job row, the redelivered chunk's too (decided again by m2: its item was rewritten).
+      const first = REDELIVERED * ROWS_PER_CHUNK;
+      for (const i of [first, first + 1, first + ROWS_PER_CHUNK - 1, 0, ROWS - 1]) {
+        const key = keyOf(itemText({ name: `Greenfield pantry item ${i}`, brand: 'Greenfield' }));
+        const items = await moto.clients.dynamo.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
+            ExpressionAttributeValues: { ':pk': `ITEM#${key}`, ':h': `HIST#${jobId}#` },
+          }),
+        );
+        expect(items.Items, `history of row ${i + 1}`).toHaveLength(1);
+        const version = JSON.parse(String(items.Items![0].record)).decision.modelVersion;
+        if (i >= first && i < first + ROWS_PER_CHUNK) expect(version).toBe('m2');
+      }
+
+      // The redrive: the fault is gone, the chunk goes back to the classify queue, the job ends done with every row.
+      poison.on = false;
+      const { sent, skipped } = await redriveJob(deps, 'default', jobId);
+      expect(skipped).toEqual([]);
+      expect(sent.map((f) => f.chunkId)).toEqual([chunkId(POISONED)]);
+      const after = await runUntil((s) => s === 'done' || s === 'partial' || s === 'failed');
+      expect(after).toMatchObject({ status: 'done', classified: ROWS, rejected: 0 });
+      expect(after.failed ?? 0).toBe(0);
+      const whole = parse(await text((await deps.lake.get(`outbox/${jobId}/result.csv`))!), { columns: true }) as Record<string, string>[];
+      expect(whole).toHaveLength(ROWS);
+    },
+    2 * END_WITHIN_MS + 60_000,
+  );
 });
