@@ -5,10 +5,14 @@
  */
 import { recordDeadLetter } from '../pipeline/dead-letters.ts';
 import { awsDeps } from './deps.ts';
+import { observed } from './observability.ts';
 import { type PipelineDeps, sqsHandler } from './pipeline.ts';
 
 export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
   return sqsHandler(deps, (d, body, messageId) => recordDeadLetter(d, body, messageId));
 }
 
-export const handler = makeHandler(() => awsDeps('dead-letters'));
+export const handler = observed(
+  'dead-letters',
+  makeHandler(() => awsDeps('dead-letters')),
+);
