@@ -28,6 +28,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   similar: { summary: 'the classified items most like a product name or an item, with scores', load: () => import('./commands/similar.ts') },
   models: { summary: 'list model versions (champion, challengers, retired) or promote one by hand', load: () => import('./commands/models.ts') },
   keys: { summary: 'create, list and revoke API keys for aisle serve', load: () => import('./commands/keys.ts') },
+  aws: { summary: "operate a deployed stack: redrive JOB sends a job's failed chunks again", load: () => import('./commands/aws.ts') },
   serve: { summary: 'serve the HTTP API and the web inspector (default http://127.0.0.1:8787)', load: () => import('./commands/serve.ts') },
 };
 

@@ -57,7 +57,11 @@ export interface ResultStore extends TenantScoped<ResultStore> {
   exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }>;
 }
 
-export type JobStatus = 'queued' | 'running' | 'finalizing' | 'done' | 'failed';
+/**
+ * A job ends `done` (every valid row classified), `partial` (some chunks failed for good: their rows are counted
+ * in `failed`, listed in `failedChunks`, and can be redriven) or `failed` (nothing usable came out).
+ */
+export type JobStatus = 'queued' | 'running' | 'finalizing' | 'done' | 'partial' | 'failed';
 
 export interface JobRecord {
   id: string;
@@ -76,6 +80,10 @@ export interface JobRecord {
   /** Counts by tier and by status, for progress and the cost model. */
   tierCounts: Record<string, number>;
   needsReview: number;
+  /** Rows of chunks that failed for good (queued jobs): rows in = classified + rejected + failed once the job ends. */
+  failed?: number;
+  /** Those chunks, each with why it failed. */
+  failedChunks?: ChunkFailure[];
   createdAt: string;
   updatedAt: string;
   error?: string;
@@ -140,6 +148,27 @@ export interface JobProgress {
   addChunk(jobId: string, chunkId: string, counts: ChunkCounts): Promise<{ applied: boolean; job: JobRecord }>;
   /** Sets status `to` only when the job is in status `from`; true for the one caller that moved it. */
   transition(jobId: string, from: JobStatus, to: JobStatus, patch?: Omit<JobPatch, 'status'>): Promise<boolean>;
+}
+
+/** A chunk of a queued job that failed for good (its message reached the dead-letter queue). */
+export interface ChunkFailure {
+  chunkId: string;
+  rows: number;
+  reason: string;
+  at: string;
+}
+
+/**
+ * The chunks of a queued job that failed for good. A chunk is counted once, as classified or as failed (never
+ * both), so rows in = classified + rejected + failed holds however often messages are delivered.
+ */
+export interface FailedChunks {
+  /** Keeps the latest error of a chunk that is still being retried, so that its failure can say why. */
+  noteError(jobId: string, chunkId: string, reason: string): Promise<void>;
+  /** Counts the chunk as failed unless it was counted before (as classified or as failed); returns the job after the call. */
+  failChunk(jobId: string, failure: { chunkId: string; rows: number; reason?: string }): Promise<{ applied: boolean; job: JobRecord }>;
+  /** Takes failed chunks back out of the failed count (a redrive sends them again); returns those that were failed. */
+  reopenChunks(jobId: string, chunkIds: string[]): Promise<ChunkFailure[]>;
 }
 
 /** Objects by key: a folder locally, S3 on AWS. */

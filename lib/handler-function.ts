@@ -8,7 +8,17 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /** The Lambda entry files (names fixed for every branch: functions/handlers/<name>.ts). */
-export const HANDLERS = ['ingest', 'classify', 'finalize', 'api', 'authorizer', 'retrain-export', 'retrain-evaluate', 'retrain-promote'] as const;
+export const HANDLERS = [
+  'ingest',
+  'classify',
+  'finalize',
+  'dead-letters',
+  'api',
+  'authorizer',
+  'retrain-export',
+  'retrain-evaluate',
+  'retrain-promote',
+] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -7,7 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { grantObjects, grantTable } from './grants.ts';
 import { HandlerFunction } from './handler-function.ts';
-import { WorkQueue } from './queues.ts';
+import { DEAD_LETTER_CONSUMER_TIMEOUT, WorkQueue } from './queues.ts';
 import { INBOX_PREFIX, LAKE_PREFIXES } from './storage.ts';
 
 export interface PipelineProps {
@@ -23,7 +23,9 @@ export interface PipelineProps {
 
 /**
  * The batch path: inbox ObjectCreated:* → ingest queue → ingest Lambda → classify queue → classify Lambda
- * (→ LLM queue for the ECS worker) → finalize queue → finalize Lambda. Each queue has a DLQ and an alarm.
+ * (→ LLM queue for the ECS worker) → finalize queue → finalize Lambda. Each queue has a DLQ and an alarm; one
+ * dead-letter Lambda reads every DLQ and tells the message's job (a failed chunk ends it partial, a failed file
+ * or finalize ends it failed), so that every job ends.
  */
 export class Pipeline extends Construct {
   readonly ingestQueue: WorkQueue;
@@ -33,6 +35,7 @@ export class Pipeline extends Construct {
   readonly ingest: HandlerFunction;
   readonly classify: HandlerFunction;
   readonly finalize: HandlerFunction;
+  readonly deadLetters: HandlerFunction;
 
   /**
    * Long on purpose: a CDK constructor, declarative: the four queues, then each stage's function with its grants
@@ -115,5 +118,20 @@ export class Pipeline extends Construct {
     grantObjects(lake, this.finalize.role, LAKE_PREFIXES.outbox, 'readwrite');
     grantObjects(lake, this.finalize.role, LAKE_PREFIXES.results, 'readwrite');
     this.finalize.fn.addEventSource(messagesOf(this.finalizeQueue, { batchSize: 1, maxConcurrency: 5 }));
+
+    this.deadLetters = new HandlerFunction(this, 'DeadLettersFn', {
+      name: 'dead-letters',
+      description: 'Records a message that failed for good against its job: a failed chunk (kept for redrive), a failed file or finalize',
+      timeout: DEAD_LETTER_CONSUMER_TIMEOUT,
+      memorySize: 512,
+      environment: { TABLE_NAME: table.tableName, LAKE_BUCKET: lake.bucketName, FINALIZE_QUEUE_URL: this.finalizeQueue.queue.queueUrl },
+    });
+    grantTable(table, this.deadLetters.role, 'readwrite');
+    grantObjects(lake, this.deadLetters.role, LAKE_PREFIXES.outbox, 'write'); // failed chunks' messages, kept for redrive
+    this.finalizeQueue.queue.grantSendMessages(this.deadLetters.role);
+    for (const q of [this.ingestQueue, this.classifyQueue, this.llmQueue, this.finalizeQueue]) {
+      // A message of a DLQ that cannot be recorded (the table throttles) is retried until the DLQ's retention ends.
+      this.deadLetters.fn.addEventSource(new SqsEventSource(q.deadLetterQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    }
   }
 }

@@ -7,17 +7,23 @@ import { Construct } from 'constructs';
 
 /** SQS asks for a visibility timeout of at least six times the consumer's timeout (Lambda guidance). */
 export const VISIBILITY_FACTOR = 6;
+/** The dead-letter Lambda's timeout: it records one message against its job (a few small writes). */
+export const DEAD_LETTER_CONSUMER_TIMEOUT = Duration.minutes(1);
 
 export interface WorkQueueProps {
   /** How long one consumer invocation may take; the queue's visibility timeout is six times that. */
   readonly consumerTimeout: Duration;
   /** Deliveries before a message is parked in the DLQ. */
   readonly maxReceiveCount?: number;
-  /** Where the DLQ-depth alarm notifies. */
+  /** Where the dead-letter alarm notifies. */
   readonly alarmTopic: sns.ITopic;
 }
 
-/** A work queue with its dead-letter queue and an alarm as soon as anything lands in the DLQ. */
+/**
+ * A work queue with its dead-letter queue and an alarm as soon as anything lands in the DLQ. The dead-letter
+ * Lambda takes messages off the DLQ within seconds (the depth is never seen by a one-minute metric), so the alarm
+ * counts the messages received from it instead.
+ */
 export class WorkQueue extends Construct {
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
@@ -26,7 +32,11 @@ export class WorkQueue extends Construct {
   constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
     const common = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true } satisfies sqs.QueueProps;
-    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', { ...common, retentionPeriod: Duration.days(14) });
+    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
+      ...common,
+      retentionPeriod: Duration.days(14),
+      visibilityTimeout: Duration.seconds(DEAD_LETTER_CONSUMER_TIMEOUT.toSeconds() * VISIBILITY_FACTOR),
+    });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...common,
       retentionPeriod: Duration.days(4),
@@ -34,10 +44,10 @@ export class WorkQueue extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
     this.dlqAlarm = new cloudwatch.Alarm(this, 'DlqAlarm', {
-      alarmDescription: `Messages are waiting in the ${id} dead-letter queue: inspect and redrive them.`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      alarmDescription: `Messages reached the ${id} dead-letter queue: their jobs end partial or failed (GET /v1/jobs/{id} says why); \`aisle aws redrive JOB\` sends failed chunks again.`,
+      metric: this.deadLetterQueue.metricNumberOfMessagesReceived({
         period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.MAXIMUM,
+        statistic: cloudwatch.Stats.SUM,
       }),
       threshold: 1,
       evaluationPeriods: 1,

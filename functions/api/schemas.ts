@@ -106,13 +106,17 @@ export const KeyParamSchema = z.object({
 export const JobSchema = z
   .object({
     id: z.string(),
-    status: z.enum(['queued', 'running', 'finalizing', 'done', 'failed']),
+    status: z.enum(['queued', 'running', 'finalizing', 'done', 'partial', 'failed']).openapi({
+      description: 'done: every valid row classified; partial: some chunks failed for good (failedChunks says why); failed: nothing came out',
+    }),
     input: z.string(),
     rowsIn: z.number(),
     totalKnown: z.boolean(),
     classified: z.number(),
     rejected: z.number(),
     needsReview: z.number(),
+    failed: z.number().openapi({ description: 'rows of chunks that failed for good: rowsIn = classified + rejected + failed once the job ends' }),
+    failedChunks: z.array(z.object({ chunk: z.string(), rows: z.number(), reason: z.string(), at: z.string() })),
     tierCounts: z.record(z.string(), z.number()),
     progress: z.number().nullable().openapi({
       description: '0..1: rows done of the total once known, else the share of the input file read (local jobs); null when neither is known',

@@ -61,7 +61,8 @@ const fileName = (path: string) => path.split(/[\\/]/).pop() ?? '';
 const FOLDERS = /(?<=^|[\s'"`(=])(?:[A-Za-z]:)?[\\/](?:[^\s'"`\\/]+[\\/])+/g;
 
 export function jobView(j: JobRecord): z.infer<typeof JobSchema> {
-  const done = j.classified + j.rejected;
+  const done = j.classified + j.rejected + (j.failed ?? 0);
+  const ended = j.status === 'done' || j.status === 'partial';
   const self = `/v1/jobs/${encodeURIComponent(j.id)}`;
   return {
     id: j.id,
@@ -72,6 +73,8 @@ export function jobView(j: JobRecord): z.infer<typeof JobSchema> {
     classified: j.classified,
     rejected: j.rejected,
     needsReview: j.needsReview,
+    failed: j.failed ?? 0,
+    failedChunks: (j.failedChunks ?? []).map((f) => ({ chunk: f.chunkId, rows: f.rows, reason: f.reason.replace(FOLDERS, ''), at: f.at })),
     tierCounts: j.tierCounts,
     progress: progressOf(j, done),
     createdAt: j.createdAt,
@@ -79,7 +82,7 @@ export function jobView(j: JobRecord): z.infer<typeof JobSchema> {
     ...(j.error ? { error: j.error.replace(FOLDERS, '') } : {}),
     links: {
       self,
-      ...(j.status === 'done' ? { result: `${self}/result`, rejects: `${self}/rejects` } : {}),
+      ...(ended ? { result: `${self}/result`, rejects: `${self}/rejects` } : {}),
     },
   };
 }
@@ -90,7 +93,7 @@ export function jobView(j: JobRecord): z.infer<typeof JobSchema> {
  * being read).
  */
 function progressOf(j: JobRecord, done: number): number | null {
-  if (j.status === 'done') return 1;
+  if (j.status === 'done' || j.status === 'partial') return 1;
   if (j.totalKnown) return j.rowsIn ? Math.min(1, done / j.rowsIn) : 1;
   if (j.inputRead?.total) return Math.min(0.99, j.inputRead.bytes / j.inputRead.total);
   return null;

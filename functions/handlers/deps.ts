@@ -8,7 +8,8 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import rulesJson from '../../models/rules.json' with { type: 'json' };
 import taxonomyJson from '../../models/taxonomy.json' with { type: 'json' };
 import { type AwsClients, type AwsConfig, makeClients } from '../adapters/aws/clients.ts';
-import { DynamoCache, DynamoJobStore, DynamoResultStore } from '../adapters/aws/dynamodb.ts';
+import { DynamoJobStore } from '../adapters/aws/dynamo-jobs.ts';
+import { DynamoCache, DynamoResultStore } from '../adapters/aws/dynamodb.ts';
 import { S3BlobStore } from '../adapters/aws/s3.ts';
 import { SageMakerEncoder } from '../adapters/aws/sagemaker-encoder.ts';
 import { SqsQueue } from '../adapters/aws/sqs.ts';
@@ -77,7 +78,7 @@ const wired = new Map<Deployable, unknown>();
 const once = <T>(fn: Deployable, make: () => T): T => (wired.get(fn) ?? wired.set(fn, make()).get(fn)) as T;
 
 /** The Lambda wiring of one pipeline function. */
-export const awsDeps = (fn: 'ingest' | 'classify' | 'finalize' | 'api'): PipelineDeps => once(fn, () => tracedDeps(configOf(fn)));
+export const awsDeps = (fn: 'ingest' | 'classify' | 'finalize' | 'dead-letters' | 'api'): PipelineDeps => once(fn, () => tracedDeps(configOf(fn)));
 
 /** The retraining steps' wiring on AWS (results table, lake bucket). */
 export const awsRetrainDeps = (step: 'retrain-export' | 'retrain-evaluate' | 'retrain-promote'): RetrainDeps =>

@@ -30,7 +30,15 @@ export function assertReconciled(what: string, rowsIn: number, counts: ChunkCoun
   }
 }
 
-/** Whether a job read chunk by chunk has every row counted (a redelivered chunk may count past the total). */
+/**
+ * Whether a job read chunk by chunk has every row counted: classified, rejected, or in a chunk that failed for
+ * good (a redelivered chunk counts once, so the sum never passes the total).
+ */
 export function reconciled(job: JobRecord): boolean {
-  return job.totalKnown && job.classified + job.rejected >= job.rowsIn;
+  return job.totalKnown && job.classified + job.rejected + (job.failed ?? 0) >= job.rowsIn;
+}
+
+/** How a reconciled queued job ends: `partial` when chunks failed for good, else `done`. */
+export function endStatus(job: JobRecord): 'done' | 'partial' {
+  return job.failed ? 'partial' : 'done';
 }

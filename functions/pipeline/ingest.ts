@@ -29,6 +29,7 @@ export class Chunker {
     private readonly tenant: string,
     private readonly jobId: string,
     private readonly header: string[],
+    private readonly rowsPerChunk = ROWS_PER_MESSAGE,
   ) {
     this.headerBytes = Buffer.byteLength(JSON.stringify({ tenant, jobId, chunk: 0, header, rows: [], rowNumbers: [] })) + 32;
   }
@@ -36,7 +37,7 @@ export class Chunker {
   add(row: string[], rowNumber: number): void {
     const size = Buffer.byteLength(JSON.stringify(row)) + String(rowNumber).length + 2;
     if (this.headerBytes + size > MAX_MESSAGE_BYTES) throw new Error(`row ${rowNumber} (${size} bytes) does not fit in an SQS message`);
-    if (this.rows.length === ROWS_PER_MESSAGE || this.headerBytes + this.bytes + size > MAX_MESSAGE_BYTES) this.cut();
+    if (this.rows.length === this.rowsPerChunk || this.headerBytes + this.bytes + size > MAX_MESSAGE_BYTES) this.cut();
     this.rows.push(row);
     this.rowNumbers.push(rowNumber);
     this.bytes += size;
@@ -62,7 +63,12 @@ export class Chunker {
   }
 }
 
-export async function ingestObject(shared: QueuedJobDeps, obj: { bucket: string; key: string; etag: string }): Promise<void> {
+/** `rowsPerChunk`: rows per classify message (ROWS_PER_MESSAGE unless a test sizes its chunks). */
+export async function ingestObject(
+  shared: QueuedJobDeps,
+  obj: { bucket: string; key: string; etag: string },
+  opts: { rowsPerChunk?: number } = {},
+): Promise<void> {
   const { tenant, jobId } = jobOfObject(obj.bucket, obj.key, obj.etag);
   const deps = forTenant(shared, tenant);
   const keys = outboxKeys(jobId);
@@ -85,7 +91,7 @@ export async function ingestObject(shared: QueuedJobDeps, obj: { bucket: string;
 
   let read: { valid: number; rejected: number; chunks: number };
   try {
-    read = await sendRows(deps, jobId, body, obj.key);
+    read = await sendRows(deps, jobId, body, obj.key, opts.rowsPerChunk);
   } catch (err) {
     if (err instanceof CsvFormatError) {
       // The file as a whole cannot be read (no header, no name column): retrying will not help.
@@ -114,6 +120,7 @@ async function sendRows(
   jobId: string,
   body: AsyncIterable<Buffer | string>,
   name: string,
+  rowsPerChunk?: number,
 ): Promise<{ valid: number; rejected: number; chunks: number }> {
   const keys = outboxKeys(jobId);
   const rejectsOut = new PassThrough();
@@ -127,7 +134,7 @@ async function sendRows(
     const { reader } = await openTable(body, { name, batchSize: 2000 });
     for await (const batch of reader.batches()) {
       if (!chunker) {
-        chunker = new Chunker(deps.tenant, jobId, reader.columns!.header);
+        chunker = new Chunker(deps.tenant, jobId, reader.columns!.header, rowsPerChunk);
         await deps.lake.put(keys.header, JSON.stringify({ header: reader.columns!.header, delimiter: reader.delimiter }), 'application/json');
       }
       if (batch.rejects.length) {

@@ -48,6 +48,25 @@ export type LlmMessage = z.infer<typeof llmMessageSchema>;
 export const finalizeMessageSchema = z.object({ tenant, jobId: z.string().min(1) });
 export type FinalizeMessage = z.infer<typeof finalizeMessageSchema>;
 
+interface S3EventRecord {
+  eventName?: string;
+  s3?: { bucket?: { name?: string }; object?: { key?: string; eTag?: string; size?: number } };
+}
+
+/** The objects an SQS message (an S3 notification's body) from an S3 notification names; the s3:TestEvent S3 sends on setup names none. */
+export function objectsOf(body: string): { bucket: string; key: string; etag: string }[] {
+  const parsed = JSON.parse(body) as { Event?: string; Records?: S3EventRecord[] };
+  if (parsed.Event === 's3:TestEvent') return [];
+  if (!Array.isArray(parsed.Records)) throw new Error('not an S3 event notification: no Records');
+  return parsed.Records.filter((r) => r.eventName?.startsWith('ObjectCreated:')).map((r) => {
+    const bucket = r.s3?.bucket?.name;
+    const rawKey = r.s3?.object?.key;
+    if (!bucket || !rawKey) throw new Error('S3 event record without bucket or key');
+    // Keys arrive URL-encoded, spaces as "+".
+    return { bucket, key: decodeURIComponent(rawKey.replace(/\+/g, ' ')), etag: r.s3?.object?.eTag ?? '' };
+  });
+}
+
 /** Parses a queue message body as JSON and checks it against a schema; the error says what is wrong. */
 export function parseMessage<T>(schema: z.ZodType<T>, body: string): T {
   let json: unknown;

@@ -13,7 +13,7 @@ import { Cascade } from '../core/cascade.ts';
 import { uploadOfKey } from '../core/job-ids.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Decision, Tier } from '../core/types.ts';
-import type { BlobStore, Cache, ChunkCounts, ItemRecord, JobProgress, JobRecord, JobStore, Queue, ResultStore } from '../ports.ts';
+import type { BlobStore, Cache, ChunkCounts, FailedChunks, ItemRecord, JobProgress, JobRecord, JobStore, Queue, ResultStore } from '../ports.ts';
 import { countDecision, emptyCounts, reconciled } from './accounting.ts';
 import type { ClassifyMessage, FinalizeMessage, LlmMessage } from './messages.ts';
 
@@ -43,8 +43,8 @@ export interface QueuedJobDeps {
   now?: () => Date;
 }
 
-/** Jobs with progress counting, scoped to a tenant (ports.ts TenantScoped). */
-export type TenantJobs = { forTenant(tenant: string): TenantJobs } & JobStore & JobProgress;
+/** Jobs with progress counting and failed chunks, scoped to a tenant (ports.ts TenantScoped). */
+export type TenantJobs = { forTenant(tenant: string): TenantJobs } & JobStore & JobProgress & FailedChunks;
 
 /** The deps of one tenant's job: its jobs, results and cache, so a step reads and writes nothing of another tenant. */
 export function forTenant(deps: QueuedJobDeps, tenant: string): QueuedJobDeps & { tenant: string } {
@@ -125,7 +125,7 @@ export async function completeChunk(
 }
 
 /**
- * Sends {jobId} to the finalize queue when every row is classified or rejected. The status move
+ * Sends {jobId} to the finalize queue when every row is classified, rejected or failed. The status move
  * running → finalizing succeeds for one caller only, so exactly one message is sent; if sending fails the
  * status is moved back so the retried delivery sends it.
  */
@@ -138,6 +138,12 @@ export async function finalizeIfReconciled(deps: QueuedJobDeps & { tenant: strin
     await deps.jobs.transition(job.id, 'finalizing', 'running');
     throw err;
   }
-  deps.logger.info('job reconciled, sent to finalize', { jobId: job.id, rowsIn: job.rowsIn, classified: job.classified, rejected: job.rejected });
+  deps.logger.info('job reconciled, sent to finalize', {
+    jobId: job.id,
+    rowsIn: job.rowsIn,
+    classified: job.classified,
+    rejected: job.rejected,
+    failed: job.failed ?? 0,
+  });
   return true;
 }

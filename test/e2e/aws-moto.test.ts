@@ -9,16 +9,7 @@ import { text } from 'node:stream/consumers';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import {
-  ChangeMessageVisibilityBatchCommand,
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsConfig } from '../../functions/adapters/aws/clients.ts';
@@ -29,6 +20,7 @@ import { makeHandler as makeFinalize } from '../../functions/handlers/finalize.t
 import { makeHandler as makeIngest } from '../../functions/handlers/ingest.ts';
 import { jobIdFor } from '../../functions/pipeline/queued.ts';
 import { createTable, type Emulator, motoMissing, skipReason, startMoto } from '../support/emulators.ts';
+import { depth, pollOnce, type QueuePair, queueWithDlq } from '../support/sqs-lambda.ts';
 
 const ROWS = 10_000;
 const noMoto = skipReason(motoMissing());
@@ -80,11 +72,6 @@ function catalog(): { csv: string; valid: string[]; bad: number } {
   return { csv: lines.join('\n') + '\n', valid, bad };
 }
 
-interface QueuePair {
-  url: string;
-  dlqUrl: string;
-}
-
 describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify → finalize', () => {
   let moto: Emulator;
   let config: AwsConfig;
@@ -93,29 +80,17 @@ describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify
   const lake = 'aisle-lake';
   const table = 'aisle-table';
 
-  async function queueWithDlq(name: string): Promise<QueuePair> {
-    const sqs = moto.clients.sqs;
-    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
-    const q = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: name,
-        Attributes: {
-          // Two receives, then the DLQ (pollOnce sets the visibility of what it receives and returns failures at once).
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }),
-        },
-      }),
-    );
-    return { url: q.QueueUrl!, dlqUrl: dlq.QueueUrl! };
-  }
-
   beforeAll(async () => {
     moto = await startMoto();
     const { s3, sqs } = moto.clients;
     await s3.send(new CreateBucketCommand({ Bucket: inbox }));
     await s3.send(new CreateBucketCommand({ Bucket: lake }));
     await createTable(moto.options, table, true);
-    queues = { ingest: await queueWithDlq('ingest'), classify: await queueWithDlq('classify'), finalize: await queueWithDlq('finalize') };
+    queues = {
+      ingest: await queueWithDlq(sqs, 'ingest'),
+      classify: await queueWithDlq(sqs, 'classify'),
+      finalize: await queueWithDlq(sqs, 'finalize'),
+    };
     const ingestArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.ingest.url, AttributeNames: ['QueueArn'] }))).Attributes!
       .QueueArn;
     await s3.send(
@@ -138,62 +113,6 @@ describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify
     await moto?.stop();
   });
 
-  /** One Lambda-style poll: receive up to 10, invoke, delete what did not fail. Returns how many were received. */
-  async function pollOnce(url: string, handler: (e: SQSEvent) => Promise<SQSBatchResponse>, seen: Message[]): Promise<number> {
-    const sqs = moto.clients.sqs;
-    // Invisible for longer than a batch takes on a loaded machine: a message still being handled must not come back
-    // (and count as a second receive) before the handler is done with it.
-    const got = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 120, AttributeNames: ['All'] }),
-    );
-    const messages = got.Messages ?? [];
-    if (!messages.length) return 0;
-    seen.push(...messages);
-    const event: SQSEvent = {
-      Records: messages.map((m) => ({
-        messageId: m.MessageId!,
-        receiptHandle: m.ReceiptHandle!,
-        body: m.Body!,
-        attributes: {
-          ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
-          SentTimestamp: m.Attributes?.SentTimestamp ?? '0',
-          SenderId: 'moto',
-          ApproximateFirstReceiveTimestamp: '0',
-        },
-        messageAttributes: {},
-        md5OfBody: m.MD5OfBody ?? '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:queue',
-        awsRegion: 'us-east-1',
-      })),
-    };
-    const res = await handler(event);
-    const failed = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
-    const done = messages.filter((m) => !failed.has(m.MessageId!));
-    const retry = messages.filter((m) => failed.has(m.MessageId!));
-    if (retry.length) {
-      await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: url,
-          Entries: retry.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
-        }),
-      );
-    }
-    if (done.length) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
-      );
-    }
-    return messages.length;
-  }
-
-  async function depth(url: string): Promise<number> {
-    const out = await moto.clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-    );
-    return Number(out.Attributes!.ApproximateNumberOfMessages) + Number(out.Attributes!.ApproximateNumberOfMessagesNotVisible);
-  }
-
   it('reconciles every row, lands the poisoned message in the DLQ and loses nothing else', async () => {
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     const deps = pipelineDeps(moto.clients, config, { logger: new Logger({ logLevel: 'ERROR' }), metrics: new Metrics({ namespace: 'AisleTest' }) });
@@ -213,11 +132,14 @@ describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify
     const deadline = Date.now() + 270_000;
     for (;;) {
       const n =
-        (await pollOnce(queues.ingest.url, ingest, seen.ingest)) +
-        (await pollOnce(queues.classify.url, classify, seen.classify)) +
-        (await pollOnce(queues.finalize.url, finalize, seen.finalize));
+        (await pollOnce(moto.clients.sqs, queues.ingest.url, ingest, seen.ingest)) +
+        (await pollOnce(moto.clients.sqs, queues.classify.url, classify, seen.classify)) +
+        (await pollOnce(moto.clients.sqs, queues.finalize.url, finalize, seen.finalize));
       const job = await deps.jobs.get(jobId);
-      const pending = (await depth(queues.ingest.url)) + (await depth(queues.classify.url)) + (await depth(queues.finalize.url));
+      const pending =
+        (await depth(moto.clients.sqs, queues.ingest.url)) +
+        (await depth(moto.clients.sqs, queues.classify.url)) +
+        (await depth(moto.clients.sqs, queues.finalize.url));
       if (job?.status === 'done' && pending === 0) break;
       if (Date.now() > deadline) throw new Error(`not done in time: job ${JSON.stringify(job)}; ${pending} messages pending`);
       if (!n) await new Promise((r) => setTimeout(r, 200));
@@ -260,7 +182,7 @@ describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify
     // The poisoned message, and only it, is in a DLQ.
     const dlq = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.classify.dlqUrl, MaxNumberOfMessages: 10 }));
     expect((dlq.Messages ?? []).map((m) => m.Body)).toEqual([poison]);
-    expect(await depth(queues.ingest.dlqUrl)).toBe(0);
-    expect(await depth(queues.finalize.dlqUrl)).toBe(0);
+    expect(await depth(moto.clients.sqs, queues.ingest.dlqUrl)).toBe(0);
+    expect(await depth(moto.clients.sqs, queues.finalize.dlqUrl)).toBe(0);
   }, 300_000);
 });

@@ -56,7 +56,8 @@ describe('alarms', () => {
   it('watches every DLQ, the API, the encoder, the table and the Ollama service', () => {
     const dlqs = Object.entries(s.template.findResources('AWS::SQS::Queue')).filter(([id]) => id.includes('Dlq'));
     expect(dlqs).toHaveLength(4);
-    const dlqAlarms = alarmsOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible').map(([, a]) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0]);
+    // The dead-letter Lambda empties each DLQ within seconds: its alarm counts the messages received from it.
+    const dlqAlarms = alarmsOn('AWS/SQS', 'NumberOfMessagesReceived').map(([, a]) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0]);
     expect(dlqAlarms.sort()).toEqual(dlqs.map(([id]) => id).sort());
     expect(alarmsOn('AWS/ApiGateway', '5xx')).toHaveLength(1);
     expect(alarmsOn('AWS/ApiGateway', 'Latency')).toHaveLength(1);

@@ -42,6 +42,7 @@ const FUNCTIONS = {
   ingest: 'PipelineIngestFn',
   classify: 'PipelineClassifyFn',
   finalize: 'PipelineFinalizeFn',
+  'dead-letters': 'PipelineDeadLettersFn',
   api: 'ApiFn',
   authorizer: 'AuthorizerFn',
   'retrain-export': 'RetrainExportFn',
@@ -110,7 +111,9 @@ describe('SQS', () => {
     const alarm = resources('AWS::CloudWatch::Alarm').find(([, a]) => JSON.stringify(a.Properties.Dimensions ?? []).includes(`"${dlqId}"`));
     expect(alarm, `alarm on ${dlqId}`).toBeDefined();
     expect(alarm![1].Properties).toMatchObject({
-      MetricName: 'ApproximateNumberOfMessagesVisible',
+      // The dead-letter Lambda empties the DLQ within seconds: the alarm counts what it received.
+      MetricName: 'NumberOfMessagesReceived',
+      Statistic: 'Sum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
@@ -128,7 +131,7 @@ describe('SQS', () => {
 
   it('event source mappings report batch item failures and queues give six times the consumer timeout', () => {
     const mappings = resources('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(3);
+    expect(mappings).toHaveLength(7);
     const consumers = new Set<string>();
     for (const [, m] of mappings) {
       expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
@@ -137,12 +140,17 @@ describe('SQS', () => {
       const timeout = s.template.toJSON().Resources[fnId].Properties.Timeout as number;
       const visibility = s.template.toJSON().Resources[queueId].Properties.VisibilityTimeout as number;
       expect(visibility).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * timeout);
-      consumers.add(`${queueId.replace(/Queue.*/, '')}->${fnId.replace(/Fn.*/, '')}`);
+      consumers.add(`${queueId.replace(/Queue.*/, '').replace(/(Dlq).*/, '$1')}->${fnId.replace(/Fn.*/, '')}`);
     }
+    // Every DLQ is read by the dead-letter function, so that a job whose messages fail for good still ends.
     expect([...consumers].sort()).toEqual([
       'PipelineClassify->PipelineClassify',
+      'PipelineClassifyDlq->PipelineDeadLetters',
       'PipelineFinalize->PipelineFinalize',
+      'PipelineFinalizeDlq->PipelineDeadLetters',
       'PipelineIngest->PipelineIngest',
+      'PipelineIngestDlq->PipelineDeadLetters',
+      'PipelineLlmDlq->PipelineDeadLetters',
     ]);
   });
 });
@@ -181,6 +189,7 @@ describe('Lambda', () => {
     ]);
     expect(env(FUNCTIONS.classify).LLM_QUEUE_URL).toEqual(ref(resources('AWS::SQS::Queue').find(([id]) => id.startsWith('PipelineLlmQueue'))![0]));
     expect(keys(FUNCTIONS.finalize)).toEqual(['LAKE_BUCKET', 'TABLE_NAME']);
+    expect(keys(FUNCTIONS['dead-letters'])).toEqual(['FINALIZE_QUEUE_URL', 'LAKE_BUCKET', 'TABLE_NAME']);
     // GLUE_TABLE was never read; the API sends to no queue (uploads land in the inbox, ingest takes them from there).
     expect(keys(FUNCTIONS.api)).toEqual([
       'ATHENA_WORKGROUP',

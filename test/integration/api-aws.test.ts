@@ -1,7 +1,7 @@
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoJobStore } from '../../functions/adapters/aws/dynamodb.ts';
+import { DynamoJobStore } from '../../functions/adapters/aws/dynamo-jobs.ts';
 import { S3JobsService } from '../../functions/adapters/aws/jobs-service.ts';
 import { REGISTRY_KEY, S3ModelRegistry, versionPrefix } from '../../functions/adapters/aws/model-registry.ts';
 import { StepFunctionsRetrainer } from '../../functions/adapters/aws/retrainer.ts';

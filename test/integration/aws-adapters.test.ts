@@ -7,7 +7,8 @@ import { DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynam
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchPut, DynamoCache, DynamoJobStore, DynamoResultStore } from '../../functions/adapters/aws/dynamodb.ts';
+import { DynamoJobStore } from '../../functions/adapters/aws/dynamo-jobs.ts';
+import { batchPut, DynamoCache, DynamoResultStore } from '../../functions/adapters/aws/dynamodb.ts';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
 import { planBatches, SqsQueue } from '../../functions/adapters/aws/sqs.ts';
 import {
@@ -195,7 +196,8 @@ describe.skipIf(noMoto)('DynamoDB TTL, which dynalite lacks (moto_server)', () =
     await cache.putMany([decision('t2', { tier: 'encoder', classId: 'food.beverages' })]);
     expect((await cache.getMany(['t2'], 'tax-1')).get('t2')).toMatchObject({ tier: 'human', classId: 'food.produce' });
 
-    // A label given through the result store: none of the key's items (current, history, cache) carries a TTL.
+    // A label given through the result store: its current item, cache entry and history item carry no TTL; only the
+    // machine decision's history item before it does.
     const results = new DynamoResultStore(e.clients.dynamo, table, cache);
     await results.saveDecisions([record('t3', '2026-05-01T00:00:00.000Z', { tier: 'review', status: 'needs_review' })]);
     await results.setHumanLabel('t3', 'food.produce', 'tester');
@@ -203,6 +205,7 @@ describe.skipIf(noMoto)('DynamoDB TTL, which dynalite lacks (moto_server)', () =
       new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'ITEM#t3' } }),
     );
     expect(items.Items?.map((i) => String(i.sk).replace(/^HIST#.*/, 'HIST')).sort()).toEqual(['CACHE#tax-1', 'CURRENT', 'HIST', 'HIST']);
-    expect(items.Items?.filter((i) => i.expiresAt !== undefined)).toEqual([]);
+    const expiring = items.Items?.filter((i) => i.expiresAt !== undefined) ?? [];
+    expect(expiring.map((i) => JSON.parse(String(i.record)).decision.tier)).toEqual(['review']);
   });
 });

@@ -52,4 +52,12 @@ export class MemoryJobs implements JobStore, JobProgress {
     await this.update(jobId, { ...patch, status: to });
     return true;
   }
+  // No chunk fails where this store is used: failures are tested on DynamoDB (test/integration/aws-jobs-dynamo.test.ts).
+  async noteError(): Promise<void> {}
+  async failChunk(): Promise<never> {
+    throw new Error('no chunk fails with MemoryJobs');
+  }
+  async reopenChunks(): Promise<never> {
+    throw new Error('no chunk fails with MemoryJobs');
+  }
 }

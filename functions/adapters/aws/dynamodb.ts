@@ -1,49 +1,35 @@
 /**
- * DynamoDB adapters: results, cache and jobs in one table (keys fixed in lib/table.ts: pk/sk, TTL attribute
- * expiresAt on cache items, GSI gsi1 = gsi1pk/gsi1sk). Layout:
+ * DynamoDB adapters: results and cache in one table with the jobs (dynamo-jobs.ts) and API keys (keys fixed in
+ * lib/table.ts: pk/sk, TTL attribute expiresAt, GSI gsi1 = gsi1pk/gsi1sk). Layout:
  *
  *   pk              sk                      what                                   gsi1pk / gsi1sk
- *   ITEM#<key>      CURRENT                 current ItemRecord                     REVIEW | LABELLED#human | LABELLED#llm / <at>#<key>
- *   ITEM#<key>      HIST#<job>#<row>#<sig>  every saved ItemRecord (the newest by its `at` is the current one), one
- *                                           per decision (decisionSignature) of a job row or of calls outside jobs
+ *   ITEM#<key>      CURRENT                 current ItemRecord                     REVIEW#<n> | LABELLED#human | LABELLED#llm / <at>#<key>
+ *   ITEM#<key>      HIST#<job>#<row>        the decision of a job row: a redelivered or redriven chunk rewrites it,
+ *                                           whatever it decides this time; expiresAt (TTL) after historyTtlSeconds
+ *   ITEM#<key>      HIST#-#-#<sig>          a decision saved outside jobs, one per decision (decisionSignature);
+ *                                           machine ones expire like job rows, human labels never
  *   ITEM#<key>      CACHE#<taxonomyVer>     cached decision: a machine one with expiresAt (TTL), or a
  *                                           human label (human = true, no expiresAt) that machine writes never replace
- *   JOB#<id>        JOB                     JobRecord (without chunk counts)       JOBS / <createdAt>#<id>
- *   JOB#<id>        COUNT#<shard>           counts of up to 1000 chunks + the set of chunk ids already counted
  *
  * gsi1 is sparse: only CURRENT items awaiting review or carrying a label, and jobs, have gsi1pk. Its
- * projection is ALL (records are read straight from the index).
+ * projection is ALL (records are read straight from the index). The review queue is spread over REVIEW_SHARDS
+ * partitions (`REVIEW#<n>`, n from the item key) so that a bulk job's review items do not all land on one
+ * index partition (about 1,000 writes/s each, and a throttled index throttles the table's writes); the reader
+ * merges the shards (and the unsharded `REVIEW` of tables written before) in time order.
  *
  * Tenants (ports.ts TenantScoped): every pk and gsi1pk above is the default tenant's; another tenant's start
- * with `T#<tenant>#` (`T#acme#ITEM#<key>`, `T#acme#REVIEW`, `T#acme#JOBS`), so a tenant's reads never reach
+ * with `T#<tenant>#` (`T#acme#ITEM#<key>`, `T#acme#REVIEW#3`, `T#acme#JOBS`), so a tenant's reads never reach
  * another's partitions, and a table made before tenants existed is the default tenant's as it is.
- *
- * Chunk counts use one conditional UpdateItem on a shard item (`NOT contains(chunks, :id)` + ADD), not a
- * transaction: atomic, repeat-safe, and cheap whatever the table's size. A job's counts are its JOB item
- * plus the sum of its COUNT# shards (one Query).
  */
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { InvalidCursorError } from '../../core/errors.ts';
 import { humanLabel } from '../../core/labels.ts';
 import { type Decision, decisionSignature, type ProductInput } from '../../core/types.ts';
-import type {
-  Cache,
-  ChunkCounts,
-  ItemRecord,
-  JobPatch,
-  JobProgress,
-  JobRecord,
-  JobStatus,
-  JobStore,
-  Page,
-  ResultStore,
-  TenantScoped,
-} from '../../ports.ts';
-import { newJob } from '../../ports.ts';
+import type { Cache, ItemRecord, Page, ResultStore } from '../../ports.ts';
 import { backoff, inParallel } from './clients.ts';
 
-type Item = Record<string, unknown>;
+export type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
 
 const BATCH_WRITE_MAX = 25;
@@ -51,19 +37,19 @@ const BATCH_GET_MAX = 100;
 const MAX_ATTEMPTS = 8;
 
 /** What starts a tenant's partition keys: nothing for the default tenant (its layout predates tenants). */
-const tenantPrefix = (tenant: string) => (tenant === DEFAULT_TENANT ? '' : `T#${tenant}#`);
+export const tenantPrefix = (tenant: string) => (tenant === DEFAULT_TENANT ? '' : `T#${tenant}#`);
 const itemPk = (tenant: string, key: string) => `${tenantPrefix(tenant)}ITEM#${key}`;
-const jobPk = (tenant: string, id: string) => `${tenantPrefix(tenant)}JOB#${id}`;
+export const jobPk = (tenant: string, id: string) => `${tenantPrefix(tenant)}JOB#${id}`;
 
 /** One view per tenant, made once: `make` builds the view of a tenant not seen yet. */
-function viewOf<T>(views: Map<string, T>, tenant: string, make: () => T): T {
+export function viewOf<T>(views: Map<string, T>, tenant: string, make: () => T): T {
   let view = views.get(tenant);
   if (!view) views.set(tenant, (view = make()));
   return view;
 }
 
 /** One page of a gsi1 partition; the cursor is the page's LastEvaluatedKey, opaque to the caller. */
-async function gsi1Page(
+export async function gsi1Page(
   db: DynamoDBDocumentClient,
   table: string,
   partition: string,
@@ -215,11 +201,41 @@ export class DynamoCache implements Cache {
 
 const CACHE_WRITE_CONCURRENCY = 16;
 
+/** Partitions of the review queue in gsi1 (see the layout above). Changing it strands items in the dropped shards. */
+export const REVIEW_SHARDS = 16;
+
+/** The review shard of an item key (FNV-1a of the key: stable, spread evenly). */
+export function reviewShard(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % REVIEW_SHARDS;
+}
+
 /** The GSI partition a tenant's current record belongs to, if any: its review queue or a labelled set for retraining. */
 function indexPartition(tenant: string, record: ItemRecord): string | undefined {
-  if (record.decision.status === 'needs_review') return `${tenantPrefix(tenant)}REVIEW`;
+  if (record.decision.status === 'needs_review') return `${tenantPrefix(tenant)}REVIEW#${reviewShard(record.decision.key)}`;
   if (record.decision.tier === 'human' || record.decision.tier === 'llm') return `${tenantPrefix(tenant)}LABELLED#${record.decision.tier}`;
   return undefined;
+}
+
+/** How long a machine decision's history item is kept: over a year, so that a yearly catalog run still sees last year's. */
+const HISTORY_TTL_SECONDS = 400 * 86_400;
+
+/** The sort key of a record's history item (the layout above). */
+function historyKey(record: ItemRecord): string {
+  if (record.jobId !== undefined && record.row !== undefined) return `HIST#${record.jobId}#${record.row}`;
+  return `HIST#${record.jobId ?? '-'}#${record.row ?? '-'}#${decisionSignature(record.decision)}`;
+}
+
+/** The index key a review cursor names; anything else is an invalid cursor. */
+function reviewCursor(cursor: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof parsed?.after === 'string') return parsed.after;
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
 }
 
 /** Records and cached decisions are stored as JSON strings: one attribute, nothing DynamoDB must walk. */
@@ -241,33 +257,40 @@ function currentItem(tenant: string, record: ItemRecord): Item {
 export class DynamoResultStore implements ResultStore {
   private readonly views: Map<string, DynamoResultStore>;
 
-  /** `cache` is this tenant's: a human label is written to it. */
+  /**
+   * `cache` is this tenant's: a human label is written to it. `historyTtlSeconds` (default 400 days) is how long
+   * a machine decision's history item is kept; human labels' are kept for good.
+   */
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly cache: Cache = new DynamoCache(db, table),
     readonly tenant = DEFAULT_TENANT,
     views?: Map<string, DynamoResultStore>,
+    private readonly opts: { historyTtlSeconds?: number; now?: () => number } = {},
   ) {
     this.views = views ?? new Map([[tenant, this]]);
   }
 
   forTenant(tenant: string): DynamoResultStore {
-    return viewOf(this.views, tenant, () => new DynamoResultStore(this.db, this.table, this.cache.forTenant(tenant), tenant, this.views));
+    return viewOf(this.views, tenant, () => new DynamoResultStore(this.db, this.table, this.cache.forTenant(tenant), tenant, this.views, this.opts));
   }
 
   /**
-   * The history item's key names the decision, not the time of the save: the same decision saved again for the
-   * same job row (or outside jobs) — concurrent identical calls on two Lambdas, a redelivered chunk — rewrites
-   * one item instead of adding one, with no read before the write.
+   * Two items per record, written with BatchWriteItem (25 a request, what DynamoDB leaves unprocessed resent
+   * with backoff). The history item's key has no time in it: a job row's names the job and the row, so a
+   * redelivered chunk rewrites it whatever it decides this time (a cache hit where the first try ran the rules);
+   * outside jobs it names the decision, so concurrent identical calls on two Lambdas write one item.
    */
   async saveDecisions(records: ItemRecord[]): Promise<void> {
+    const expiresAt = Math.floor((this.opts.now ?? Date.now)() / 1000) + (this.opts.historyTtlSeconds ?? HISTORY_TTL_SECONDS);
     const items = records.flatMap((record) => [
       currentItem(this.tenant, record),
       {
         pk: itemPk(this.tenant, record.decision.key),
-        sk: `HIST#${record.jobId ?? '-'}#${record.row ?? '-'}#${decisionSignature(record.decision)}`,
+        sk: historyKey(record),
         record: JSON.stringify(record),
+        ...(record.decision.tier === 'human' ? {} : { expiresAt }),
       },
     ]);
     await batchPut(this.db, this.table, items);
@@ -281,13 +304,15 @@ export class DynamoResultStore implements ResultStore {
     });
     const current = items.find((i) => i.sk === 'CURRENT');
     if (!current) return null;
-    // Every save writes a HIST item too: the newest one is the current record, the rest are earlier ones.
+    // Every save writes a HIST item too: the current record's own is left out (TTL may have taken it already).
+    const record = recordOf(current);
+    const isCurrent = (r: ItemRecord) => r.at === record.at && decisionSignature(r.decision) === decisionSignature(record.decision);
     const history = items
       .filter((i) => String(i.sk).startsWith('HIST#'))
       .map(recordOf)
-      .sort((a, b) => b.at.localeCompare(a.at))
-      .slice(1);
-    return { current: recordOf(current), history };
+      .filter((r) => !isCurrent(r))
+      .sort((a, b) => b.at.localeCompare(a.at));
+    return { current: record, history };
   }
 
   async setHumanLabel(key: string, classId: string, labelledBy: string): Promise<ItemRecord | null> {
@@ -300,9 +325,34 @@ export class DynamoResultStore implements ResultStore {
     return record;
   }
 
+  /**
+   * Oldest first across the review shards: each shard is read from after the cursor (the last index key
+   * answered) and the pages are merged; a page costs REVIEW_SHARDS + 1 small queries.
+   */
   async listReview(opts: { limit: number; cursor?: string }): Promise<Page<ItemRecord>> {
-    const page = await gsi1Page(this.db, this.table, `${tenantPrefix(this.tenant)}REVIEW`, true, opts);
-    return { ...page, items: page.items.map(recordOf) };
+    const after = opts.cursor === undefined ? undefined : reviewCursor(opts.cursor);
+    const prefix = tenantPrefix(this.tenant);
+    const partitions = [`${prefix}REVIEW`, ...Array.from({ length: REVIEW_SHARDS }, (_, n) => `${prefix}REVIEW#${n}`)];
+    const pages = await Promise.all(
+      partitions.map(async (partition) => {
+        const out = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: after === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk > :after',
+            ExpressionAttributeValues: { ':p': partition, ...(after === undefined ? {} : { ':after': after }) },
+            Limit: opts.limit,
+          }),
+        );
+        return { items: out.Items ?? [], more: out.LastEvaluatedKey !== undefined };
+      }),
+    );
+    const merged = pages.flatMap((p) => p.items).sort((a, b) => String(a.gsi1sk).localeCompare(String(b.gsi1sk)));
+    const items = merged.slice(0, opts.limit);
+    const more = merged.length > opts.limit || pages.some((p) => p.more);
+    const last = items.at(-1);
+    const next = more && last ? Buffer.from(JSON.stringify({ after: last.gsi1sk })).toString('base64url') : undefined;
+    return { items: items.map(recordOf), next };
   }
 
   async *exportLabelled(opts: { tiers: ('human' | 'llm')[] }): AsyncIterable<{ input: ProductInput; classId: string; tier: string }> {
@@ -338,186 +388,6 @@ export async function queryAll(db: DynamoDBDocumentClient, table: string, input:
   return items;
 }
 
-function toJob(item: Item): JobRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...job } = item;
-  return job as unknown as JobRecord;
-}
-
-export class JobNotFoundError extends Error {
-  constructor(readonly jobId: string) {
-    super(`job ${jobId} not found`);
-  }
-}
-
 export function isConditionFailure(err: unknown): boolean {
   return (err as Error).name === 'ConditionalCheckFailedException';
-}
-
-/** The shard a chunk is counted in: chunk ids are zero-padded positions, so 1000 consecutive chunks share one. */
-export function countShard(chunkId: string): string {
-  return chunkId.slice(0, Math.max(1, chunkId.replace(/-.*$/, '').length - 3));
-}
-
-const TIER_PREFIX = 'tier_';
-
-/** A job record with its shards' counts added. */
-function withShards(job: JobRecord, shards: Item[]): JobRecord {
-  const out: JobRecord = { ...job, tierCounts: { ...job.tierCounts } };
-  for (const shard of shards) {
-    out.classified += Number(shard.classified ?? 0);
-    out.rejected += Number(shard.rejected ?? 0);
-    out.needsReview += Number(shard.needsReview ?? 0);
-    for (const [attr, n] of Object.entries(shard)) {
-      if (!attr.startsWith(TIER_PREFIX)) continue;
-      const tier = attr.slice(TIER_PREFIX.length);
-      out.tierCounts[tier] = (out.tierCounts[tier] ?? 0) + Number(n);
-    }
-  }
-  return out;
-}
-
-/** Jobs with counters that redelivered chunks cannot inflate (conditional shard updates). */
-export class DynamoJobStore implements JobStore, JobProgress, TenantScoped<DynamoJobStore> {
-  private readonly views: Map<string, DynamoJobStore>;
-
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly table: string,
-    readonly tenant = DEFAULT_TENANT,
-    views?: Map<string, DynamoJobStore>,
-  ) {
-    this.views = views ?? new Map([[tenant, this]]);
-  }
-
-  forTenant(tenant: string): DynamoJobStore {
-    return viewOf(this.views, tenant, () => new DynamoJobStore(this.db, this.table, tenant, this.views));
-  }
-
-  /** Creates the job; when a job with this id exists already (a redelivered event), returns it unchanged. */
-  async create(job: Pick<JobRecord, 'id' | 'input'> & Partial<JobRecord>): Promise<JobRecord> {
-    const record = newJob(job);
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: jobPk(this.tenant, job.id),
-            sk: 'JOB',
-            gsi1pk: `${tenantPrefix(this.tenant)}JOBS`,
-            gsi1sk: `${record.createdAt}#${job.id}`,
-            ...record,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return record;
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      const existing = await this.get(job.id);
-      if (!existing) throw err;
-      return existing;
-    }
-  }
-
-  async get(id: string): Promise<JobRecord | null> {
-    const items = await queryAll(this.db, this.table, {
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': jobPk(this.tenant, id) },
-      ConsistentRead: true,
-    });
-    const job = items.find((i) => i.sk === 'JOB');
-    if (!job) return null;
-    return withShards(
-      toJob(job),
-      items.filter((i) => String(i.sk).startsWith('COUNT#')),
-    );
-  }
-
-  /** Newest first. */
-  async list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
-    const page = await gsi1Page(this.db, this.table, `${tenantPrefix(this.tenant)}JOBS`, false, opts);
-    return { ...page, items: await Promise.all(page.items.map(async (i) => (await this.get(String(i.id))) ?? toJob(i))) };
-  }
-
-  async update(id: string, patch: JobPatch): Promise<JobRecord> {
-    try {
-      await this.setFields(id, patch);
-    } catch (err) {
-      if (isConditionFailure(err)) throw new JobNotFoundError(id);
-      throw err;
-    }
-    const job = await this.get(id);
-    if (!job) throw new JobNotFoundError(id);
-    return job;
-  }
-
-  async addChunk(jobId: string, chunkId: string, counts: ChunkCounts): Promise<{ applied: boolean; job: JobRecord }> {
-    // Tier counts are top-level attributes (tier_<name>) so that one ADD covers them with the totals.
-    const names: Record<string, string> = { '#chunks': 'chunks' };
-    const values: Record<string, unknown> = {
-      ':c': counts.classified,
-      ':r': counts.rejected,
-      ':n': counts.needsReview,
-      ':id': chunkId,
-      ':ids': new Set([chunkId]),
-    };
-    const adds = ['classified :c', 'rejected :r', 'needsReview :n', '#chunks :ids'];
-    Object.entries(counts.tierCounts).forEach(([tier, n], i) => {
-      names[`#t${i}`] = `${TIER_PREFIX}${tier}`;
-      values[`:t${i}`] = n;
-      adds.push(`#t${i} :t${i}`);
-    });
-    let applied = true;
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: jobPk(this.tenant, jobId), sk: `COUNT#${countShard(chunkId)}` },
-          UpdateExpression: `ADD ${adds.join(', ')}`,
-          ConditionExpression: 'attribute_not_exists(#chunks) OR NOT contains(#chunks, :id)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      applied = false;
-    }
-    const job = await this.get(jobId);
-    if (!job) throw new JobNotFoundError(jobId);
-    return { applied, job };
-  }
-
-  async transition(jobId: string, from: JobStatus, to: JobStatus, patch: Omit<JobPatch, 'status'> = {}): Promise<boolean> {
-    try {
-      await this.setFields(jobId, { ...patch, status: to }, { expression: '#status = :from', values: { ':from': from } });
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
-  }
-
-  private async setFields(id: string, patch: JobPatch, condition?: { expression: string; values: Record<string, unknown> }): Promise<void> {
-    const fields = { ...patch, updatedAt: new Date().toISOString() } as Record<string, unknown>;
-    const names: Record<string, string> = condition ? { '#status': 'status' } : {};
-    const values: Record<string, unknown> = { ...condition?.values };
-    const sets = Object.entries(fields)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v], i) => {
-        names[`#f${i}`] = k;
-        values[`:f${i}`] = v;
-        return `#f${i} = :f${i}`;
-      });
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: jobPk(this.tenant, id), sk: 'JOB' },
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: `attribute_exists(pk)${condition ? ` AND ${condition.expression}` : ''}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-  }
 }

@@ -48,7 +48,8 @@ export class S3JobsService extends StoredJobs implements JobsService {
 
   async artifact(id: string, which: 'result' | 'rejects'): Promise<JobArtifact | null> {
     const found = await this.located(id, which);
-    if (!found || (which === 'result' && found.job.status !== 'done')) return null;
+    const ended = found?.job.status === 'done' || found?.job.status === 'partial';
+    if (!found || (which === 'result' && !ended)) return null;
     try {
       await this.opts.s3.send(new HeadObjectCommand({ Bucket: this.opts.lakeBucket, Key: found.at }));
     } catch {

@@ -191,7 +191,8 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
       const jobs = tenantDeps(deps, c.get('principal').tenant).jobs;
       const job = await jobs.get(id);
       if (!job) throw notFound(`job ${id}`);
-      if (job.status !== 'done') throw new ApiError(409, 'not_ready', `job ${id} is ${job.status}: its ${which} is there once it is done`);
+      if (job.status !== 'done' && job.status !== 'partial')
+        throw new ApiError(409, 'not_ready', `job ${id} is ${job.status}: its ${which} is there once it is done`);
       const artifact = await jobs.artifact(id, which);
       if (!artifact) throw notFound(`${which} of job ${id}`);
       const wantsRaw = raw === '1' || raw === 'true';

@@ -10,10 +10,17 @@ const POLL_MS = 500;
 const download = (what: 'result' | 'rejects', href: string, job: string) =>
   html`<button type="button" class="download-${what}" data-href="${href}" data-file="${job}.${what}.csv">${what === 'result' ? 'Results' : 'Rejects'}</button>`;
 
+/** Chunks that failed for good (a partial job): how many rows each and why, so that the operator can redrive them. */
+const failures = (j: Job) =>
+  j.failedChunks.length > 0 &&
+  html`<details class="job-failures"><summary>${j.failed} rows failed in ${j.failedChunks.length} chunk${j.failedChunks.length === 1 ? '' : 's'}</summary><ul>${j.failedChunks.map(
+    (f) => html`<li>chunk <code>${f.chunk}</code> (${f.rows} rows): ${f.reason}</li>`,
+  )}</ul></details>`;
+
 function jobRow(j: Job) {
-  const { result, rejects } = j.links; // present once the job is done
+  const { result, rejects } = j.links; // present once the job has ended (done or partial)
   return html`<tr data-job="${j.id}"><td><code>${j.id}</code><br><small>${j.input.split('/').pop()}</small></td>
-    <td class="job-status">${j.status}${j.error && `: ${j.error}`}</td>
+    <td class="job-status">${j.status}${j.error && `: ${j.error}`}${failures(j)}</td>
     <td><progress max="1"${j.progress !== null && html` value="${j.progress}"`} aria-label="Progress of job ${j.id}"></progress> ${j.progress !== null && pct(j.progress)}</td>
     <td>${j.rowsIn}</td><td>${j.classified}</td><td>${j.rejected}</td><td>${j.needsReview}</td>
     <td>${result && rejects ? [download('result', result, j.id), ' ', download('rejects', rejects, j.id)] : '—'}</td></tr>`;
@@ -24,7 +31,7 @@ async function refreshJobs() {
   await attempt(async () => {
     const { data } = await api<{ items: Job[] }>('GET', '/v1/jobs?limit=20');
     show($('#jobs tbody'), data.items.map(jobRow));
-    const active = data.items.some((j) => j.status !== 'done' && j.status !== 'failed');
+    const active = data.items.some((j) => j.status !== 'done' && j.status !== 'partial' && j.status !== 'failed');
     clearTimeout(polling);
     if (active && !$('#panel-jobs').hidden) polling = setTimeout(refreshJobs, POLL_MS);
   }, status);
