@@ -3,18 +3,27 @@
  * the starter catalog's products (models/starter/catalog.csv, repeated with a variant suffix up to --items), the
  * index build time, the process's peak RSS, per-question latency (p50, p99, after one warm-up pass) and recall@5 of
  * the 139 product questions, beside a baseline measured in the same run: a linear scan ranking items by the question
- * words they hold. Recall here counts the starter's own matching products (other gluten-free snacks) as misses, so it
+ * words they hold; and the lexical index blended with the similar-products vector index (functions/ask/blended.ts,
+ * what `aisle ask` and the API use). Recall here counts the starter's own matching products (other gluten-free snacks) as misses, so it
  * reads lower than `aisle eval ask`'s figure on the question set's catalog alone; compare the two rows, not with that.
  *   npx tsx bench/ask-retrieval.ts [--items 100000]
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
+import { LocalVectorIndex } from '../functions/adapters/local/vector-index.ts';
+import { BlendedRetriever } from '../functions/ask/blended.ts';
 import { catalogItem, parseQuestionSet, scoreRetrieval } from '../functions/ask/evaluate.ts';
-import type { CatalogItem, ItemRetriever } from '../functions/ask/ports.ts';
-import { LexicalIndex } from '../functions/ask/retrieval.ts';
+import type { CatalogItem, CatalogItems, ItemRetriever } from '../functions/ask/ports.ts';
+import { LexicalIndex, LexicalRetriever } from '../functions/ask/retrieval.ts';
 import { terms } from '../functions/ask/text.ts';
 import { loadTaxonomy } from '../functions/core/taxonomy.ts';
+import { StaticEmbedder } from '../functions/embeddings/static-embedder.ts';
+import { entriesOf } from '../functions/similar/indexing.ts';
+import { SimilarProducts } from '../functions/similar/similar.ts';
+import { ItemVectorizer } from '../functions/similar/vectors.ts';
 import { machineLine } from './machine.ts';
 
 const { values } = parseArgs({ options: { items: { type: 'string', default: '100000' } } });
@@ -57,9 +66,9 @@ class LinearScan implements ItemRetriever {
   }
 }
 
-async function measure(name: string, build: () => ItemRetriever) {
+async function measure(name: string, build: () => ItemRetriever | Promise<ItemRetriever>) {
   const started = performance.now();
-  const retriever = build();
+  const retriever = await build();
   const buildS = (performance.now() - started) / 1000;
   for (const q of questions) await retriever.retrieveItems(q.question, 5); // warm-up: compiled code, built index
   const latencies: number[] = [];
@@ -84,3 +93,15 @@ await measure('lexical', () => {
   return { retrieveItems: async (q, k, f) => index.search(q, k, f) };
 });
 await measure('linear scan', () => new LinearScan());
+// Last, since RSS is the process's peak so far: the lexical index blended with the similar-products vector index.
+await measure('blended', async () => {
+  const catalog: CatalogItems = { forTenant: () => catalog, list: async () => items, version: async () => 'bench' };
+  const lexical = new LexicalRetriever(catalog, taxonomy);
+  await lexical.index();
+  const vectorizer = new ItemVectorizer(StaticEmbedder.load());
+  const dir = mkdtempSync(join(tmpdir(), 'aisle-bench-ask-'));
+  const index = new LocalVectorIndex(dir, { dimensions: vectorizer.dimensions });
+  for (let i = 0; i < items.length; i += 10_000) await index.upsert(entriesOf(items.slice(i, i + 10_000), vectorizer));
+  rmSync(dir, { recursive: true, force: true });
+  return new BlendedRetriever(lexical, new SimilarProducts(index, vectorizer));
+});

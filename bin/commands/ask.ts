@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DuckDbCatalogItems } from '../../functions/adapters/local/catalog-items.ts';
 import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { aisleHome, openLocalDb } from '../../functions/adapters/local/runtime.ts';
+import { openLocalSimilar } from '../../functions/adapters/local/vector-index-sync.ts';
 import { reachableOllamaChat } from '../../functions/adapters/ollama-chat.ts';
 import { CatalogAsk } from '../../functions/ask/catalog-ask.ts';
 import { type AskAnswer, askCatalog, DEFAULT_K, type QuestionKind } from '../../functions/ask/service.ts';
@@ -15,7 +16,8 @@ import { formatTable } from './insights.ts';
 const HELP = `usage: aisle ask "QUESTION" [--kind product|analytics] [--k N] [--shoppers DIR] [--json]
 
 Answers a question about the classified catalog in $AISLE_HOME.
-- A product question ("which gluten-free snacks do we carry?") retrieves the items it is about and, when
+- A product question ("which gluten-free snacks do we carry?") retrieves the items it is about (BM25 blended
+  with the similar-products index) and, when
   Ollama answers (OLLAMA_HOST, OLLAMA_MODEL), the model answers from those items alone, citing their keys; an
   answer citing any other item is rejected. Without Ollama the retrieved items are the answer.
 - An analytics question ("what share went to review last week?") is mapped to one of the named insight
@@ -54,15 +56,18 @@ export async function run(argv: string[]): Promise<number> {
   const db = await openLocalDb(home);
   const insights = new DuckDbInsights(join(home, 'lake'));
   const shoppers = values.shoppers ? await ShopperInsights.open(values.shoppers) : undefined;
+  // The similar-products index of the home (synced from the lake before it answers): retrieval blends it with BM25.
+  const similar = openLocalSimilar(home);
   try {
     const { llm, message } = await reachableOllamaChat();
     if (!llm && !values.json) console.error(`aisle ask: ${message}; answering without a model`);
-    const ask = new CatalogAsk({ taxonomy: loadTaxonomy(), catalog: new DuckDbCatalogItems(db, insights), llm, shoppers });
+    const ask = new CatalogAsk({ taxonomy: loadTaxonomy(), catalog: new DuckDbCatalogItems(db, insights), llm, shoppers, similar: similar.similar });
     const answer = await askCatalog(ask.forTenant(DEFAULT_TENANT, insights), { question, kind: values.kind as QuestionKind | undefined, k });
     console.log(values.json ? JSON.stringify(answer, null, 2) : formatAnswer(answer));
     return 0;
   } finally {
     shoppers?.close();
+    await similar.close();
     await insights.close();
     await db.close();
   }

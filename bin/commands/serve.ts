@@ -80,7 +80,12 @@ export function localService(
     retrainer: new LocalRetrainer({ home: rt.home, store: rt.store }),
     insights,
     // A question to a stopped Ollama is answered at once with the retrieved items (the refused connection says so).
-    ask: new CatalogAsk({ taxonomy: rt.taxonomy, catalog: new DuckDbCatalogItems(rt.db, insights), llm: new OllamaChat(ollamaConfig(config)) }),
+    ask: new CatalogAsk({
+      taxonomy: rt.taxonomy,
+      catalog: new DuckDbCatalogItems(rt.db, insights),
+      llm: new OllamaChat(ollamaConfig(config)),
+      similar: similar.similar,
+    }),
     shopperInsights: new LocalShopperInsights(rt.home),
     keys: opts.keys,
     rateLimit: opts.rateLimit,

@@ -40,10 +40,14 @@ interface Posting {
 /** A term held by nearly every item (a Level 1 name in every path) ranks nothing: it is skipped below this idf. */
 const MIN_IDF = 0.05;
 
+const allowed = (d: Doc, filters: RetrievalFilters) =>
+  (!filters.status || d.item.status === filters.status) && (!filters.classIds?.length || filters.classIds.some((c) => d.lineage.includes(c)));
+
 /** A BM25 index over one catalog snapshot. */
 export class LexicalIndex {
   private readonly docs: Doc[];
   private readonly postings = new Map<string, Posting>();
+  private readonly byKey = new Map<string, number>();
   /** Per class: the words of its name and of its description. */
   private readonly classWords = new Map<string, { name: Set<string>; description: Set<string> }>();
   /** Scratch per search (search is synchronous, so one pair serves every call): score per document, best per term. */
@@ -76,6 +80,7 @@ export class LexicalIndex {
     const avgLength = lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length);
     this.docs.forEach((d, i) => {
       d.norm = K1 * (1 - B + (B * lengths[i]) / avgLength);
+      this.byKey.set(d.item.key, i);
     });
     this.scores = new Float64Array(this.docs.length);
     this.best = new Float64Array(this.docs.length);
@@ -116,8 +121,6 @@ export class LexicalIndex {
     }
     // Category-aware expansion: classes the question names lift their items (only items that matched a word of their own).
     const boosts = this.categoryBoosts(query);
-    const allowed = (d: Doc) =>
-      (!filters.status || d.item.status === filters.status) && (!filters.classIds?.length || filters.classIds.some((c) => d.lineage.includes(c)));
     // The k best, kept sorted while scanning (k is small): no sort of every item touched.
     const top: { i: number; score: number }[] = [];
     for (const i of touched) {
@@ -126,25 +129,33 @@ export class LexicalIndex {
       for (const c of d.lineage) boost = Math.max(boost, boosts.get(c) ?? 0);
       const score = scores[i] + boost;
       scores[i] = 0;
-      if (!allowed(d)) continue;
+      if (!allowed(d, filters)) continue;
       if (top.length === k && !(score > top[k - 1].score || (score === top[k - 1].score && i < top[k - 1].i))) continue;
       let at = top.length;
       while (at > 0 && (top[at - 1].score < score || (top[at - 1].score === score && top[at - 1].i > i))) at--;
       top.splice(at, 0, { i, score });
       if (top.length > k) top.pop();
     }
-    return top.map(({ i, score }) => {
-      const { item, label } = this.docs[i];
-      return {
-        key: item.key,
-        name: item.name,
-        ...(item.brand ? { brand: item.brand } : {}),
-        classId: item.classId,
-        label,
-        status: item.status,
-        score: Number(score.toFixed(4)),
-      };
-    });
+    return top.map(({ i, score }) => this.retrieved(i, score));
+  }
+
+  /** The item of this catalog under `key` as a retrieved item with `score`; null when there is none or `filters` leave it out. */
+  itemOf(key: string, score: number, filters: RetrievalFilters = {}): RetrievedItem | null {
+    const i = this.byKey.get(key);
+    return i === undefined || !allowed(this.docs[i], filters) ? null : this.retrieved(i, score);
+  }
+
+  private retrieved(i: number, score: number): RetrievedItem {
+    const { item, label } = this.docs[i];
+    return {
+      key: item.key,
+      name: item.name,
+      ...(item.brand ? { brand: item.brand } : {}),
+      classId: item.classId,
+      label,
+      status: item.status,
+      score: Number(score.toFixed(4)),
+    };
   }
 
   /** Indexed words that start or end with `term` and are longer ("berry" → "strawberry", "blueberry"). */

@@ -51,6 +51,10 @@ describe('aisle eval ask', () => {
     expect(code, out).toBe(0);
     const recall = Number(/retrieval recall@5: ([\d.]+) \((\d+) product questions/.exec(out)![1]);
     expect(recall).toBeGreaterThanOrEqual(0.9);
+    // Both retrievers scored in the same run; the blended one (the default) must not lose to BM25 alone.
+    const row = (name: string) => Number(new RegExp(`${name} \\(.*\\)\\s+recall@5 ([\\d.]+)`).exec(out)![1]);
+    expect(row('blended')).toBe(recall);
+    expect(row('blended')).toBeGreaterThanOrEqual(row('lexical'));
     expect(Number(/\((\d+) product questions/.exec(out)![1])).toBeGreaterThanOrEqual(100);
     const grounding =
       /grounding \(.*\): (\d+) answered, (\d+) rejected .*, (\d+) unavailable; (\d+) citations in kept answers, (\d+) of them not retrieved/.exec(
