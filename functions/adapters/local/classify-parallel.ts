@@ -12,6 +12,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { Parser } from 'csv-parse';
 import { sniffDelimiter } from '../../core/csv.ts';
@@ -197,6 +198,11 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
     cachedKeys: rt.useCache ? await rt.db.keysFor(rt.tenant, rt.taxonomy.version) : null,
     versionsOutside: [...rt.versionsOutside],
   };
+  // V8 lets a heap grow to up to 4× what survived its last full collection when collecting is cheap beside the
+  // work: a run keeps ~25-30 MB alive per thread (measured after forced collections, 300,000 rows), yet the main
+  // thread's and each worker's heap reached 100-120 MB, a third of the peak RSS. Process-wide, read at each
+  // collection: it holds the main thread's heap and the workers' to 25 % over what is alive.
+  setFlagsFromString('--heap-growing-percent=25');
   const fd = openSync(run.input, 'r');
   const slices = new SliceReader(fd, run.from, fstatSync(fd).size, run.sliceBytes);
   const workers: Worker[] = [];
