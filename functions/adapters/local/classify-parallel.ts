@@ -203,6 +203,8 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
   // thread's and each worker's heap reached 100-120 MB, a third of the peak RSS. Process-wide, read at each
   // collection: it holds the main thread's heap and the workers' to 25 % over what is alive.
   setFlagsFromString('--heap-growing-percent=25');
+  // The workers run the model: this thread's session would only hold memory (it opens again if the rest of the file is read here).
+  if (encoder) await rt.releaseEncoder();
   const fd = openSync(run.input, 'r');
   const slices = new SliceReader(fd, run.from, fstatSync(fd).size, run.sliceBytes);
   const workers: Worker[] = [];
