@@ -192,8 +192,10 @@ export class Cascade implements TenantScoped<Cascade> {
       const decidedHere = reviewable.get(tier.name);
       // Tiers share outcomes between items (the rules tier: one per rule and matched text); the step of a
       // shared outcome without candidates is then shared too.
-      // Each keeps the last trace it extended: the items it decides mostly come the same way.
+      // Each keeps the last trace it extended: the items it decides mostly come the same way. A reviewing tier's
+      // outcome that confirms an earlier decision (the encoder agreeing with a rule) is shared as well, apart.
       const sharedSteps = new Map<TierOutcome, { step: TraceStep; from: Trace; to: Trace }>();
+      const confirmingSteps = new Map<TierOutcome, { step: TraceStep; from: Trace; to: Trace }>();
       for (let j = 0; j < ids.length; j++) {
         const i = ids[j];
         const outcome = outcomes[j];
@@ -202,11 +204,12 @@ export class Cascade implements TenantScoped<Cascade> {
         const confirmed =
           standing !== undefined && (outcome.kind === 'error' || (outcome.kind === 'decided' && outcome.classId === standing.classId));
         let trace: Trace;
-        if (standing === undefined && (outcome.kind === 'error' || !outcome.candidates?.length)) {
-          let path = sharedSteps.get(outcome);
+        if ((standing === undefined || confirmed) && (outcome.kind === 'error' || !outcome.candidates?.length)) {
+          const paths = confirmed ? confirmingSteps : sharedSteps;
+          let path = paths.get(outcome);
           if (path === undefined) {
-            const step = this.stepOf(tier.name, outcome, ms, true);
-            sharedSteps.set(outcome, (path = { step, from: traces[i], to: shared.sharedStep(traces[i], step) }));
+            const step = this.stepOf(tier.name, outcome, ms, !confirmed);
+            paths.set(outcome, (path = { step, from: traces[i], to: shared.sharedStep(traces[i], step) }));
           } else if (path.from !== traces[i]) {
             path.from = traces[i];
             path.to = shared.sharedStep(traces[i], path.step);

@@ -40,6 +40,10 @@ const FALLBACK_THRESHOLD = 0.9;
 export class OnnxEncoder implements Encoder {
   private readonly tokenTypeIds: boolean;
   private readonly outputName: string;
+  /** The session; null once released (release()) until a run opens it again. */
+  private session: Promise<ort.InferenceSession> | null;
+  /** ONNX runs in flight: the session is not released under them. */
+  private runs = 0;
 
   private constructor(
     readonly modelVersion: string,
@@ -49,12 +53,15 @@ export class OnnxEncoder implements Encoder {
     private readonly thresholds: Map<string, number>,
     private readonly defaultThreshold: number,
     readonly tokenizer: TextTokenizer,
-    private readonly session: ort.InferenceSession,
+    session: ort.InferenceSession,
+    /** Opens the session again after release(). */
+    private readonly openAgain: () => Promise<ort.InferenceSession>,
     private readonly batchSize: number,
     private readonly maxLength: number,
     /** From metrics.json `rules`, when the model was trained with the rules tier measured. */
     readonly ruleCalibration?: RuleCalibration,
   ) {
+    this.session = Promise.resolve(session);
     this.tokenTypeIds = session.inputNames.includes('token_type_ids');
     this.outputName = session.outputNames.includes('logits') ? 'logits' : session.outputNames[0];
   }
@@ -96,6 +103,7 @@ export class OnnxEncoder implements Encoder {
       metrics.pooledThreshold ?? FALLBACK_THRESHOLD,
       tokenizer,
       session,
+      () => openSession(root, opts.threads, opts.device ?? 'cpu'),
       opts.batchSize ?? 1024,
       tokenizer.fast ? 64 : 128, // most tokens per text: the project's tokenizer, others
       metrics.rules,
@@ -220,12 +228,31 @@ export class OnnxEncoder implements Encoder {
   }
 
   private async run(feeds: Record<string, ort.Tensor>): Promise<ort.Tensor> {
-    const result = await this.session.run(feeds, [this.outputName]);
-    return result[this.outputName];
+    this.runs++;
+    try {
+      this.session ??= this.openAgain();
+      const result = await (await this.session).run(feeds, [this.outputName]);
+      return result[this.outputName];
+    } finally {
+      this.runs--;
+    }
+  }
+
+  /**
+   * Releases the session's memory (~25 MB for the project's model) while no run is in flight, for a process
+   * whose worker threads run their own sessions meanwhile (classify-parallel.ts); the next run opens it again.
+   */
+  async release(): Promise<void> {
+    const session = this.session;
+    if (this.runs || !session) return;
+    this.session = null;
+    await (await session).release();
   }
 
   async close(): Promise<void> {
-    await this.session.release();
+    const session = this.session;
+    this.session = null;
+    await (await session)?.release();
   }
 }
 

@@ -15,13 +15,16 @@ export const llmTier: TierPlugin = {
     // LLM_ENABLED=false turns the tier off (default on: used when reachable).
     if (!configOf('local', env).llmEnabled) return { unavailable: 'LLM_ENABLED=false' };
     if (!services.llm) return { unavailable: 'no LLM client on this runtime' };
-    const { llm, ...batching } = await services.llm(await loadFewShotExamples(taxonomy, { rulesFile: rulesPath, store }));
-    const probe = llm.probe ? await llm.probe() : { ok: await llm.reachable(), message: `${llm.where ?? llm.model} is not reachable` };
+    // Asked before the few-shot examples are read: reading them (the starter catalog, the store's labels) takes
+    // ~0.5 s, which a run without Ollama would spend for nothing.
+    const { llm: probed } = await services.llm([]);
+    const probe = probed.probe ? await probed.probe() : { ok: await probed.reachable(), message: `${probed.where ?? probed.model} is not reachable` };
     if (!probe.ok) {
       return {
         unavailable: `${probe.message}; items no earlier tier decides go to review (needs_review): send them with \`aisle review --retry-llm\` once it is up`,
       };
     }
+    const { llm, ...batching } = await services.llm(await loadFewShotExamples(taxonomy, { rulesFile: rulesPath, store }));
     return createLlmTier(llm, { ...batching, taxonomy, checkpoint: store && { store, cache }, notify: warn });
   },
 };

@@ -142,6 +142,32 @@ describe('cascade', () => {
     expect([...cache.entries.values()].map((d) => d.key).sort()).toEqual([oat.key, cheddar.key].sort());
   });
 
+  it('shares one trace among the items whose rule decision a reviewing tier confirms with one shared outcome', async () => {
+    const rule: TierOutcome = { kind: 'decided', classId: 'food.dairy-eggs', confidence: 0.95, reason: 'milk', ruleId: 'kw.milk' };
+    const agree: TierOutcome = {
+      kind: 'decided',
+      classId: 'food.dairy-eggs',
+      confidence: 0.95,
+      reason: 'agrees',
+      ruleId: 'kw.milk',
+      modelVersion: 'm1',
+    };
+    const rules: Tier = { name: 'rules', cacheable: false, decide: (items) => items.map(() => rule) };
+    const reviewer: Tier = { name: 'encoder', cacheable: false, reviews: 'rules', decide: (items) => items.map(() => agree) };
+    const names = ['Whole Milk', 'Skim Milk', 'Goat Milk'];
+    const decisions = await new Cascade({ taxonomy, tiers: [rules, reviewer] }).classify(names.map((name) => toCascadeItem({ name })));
+
+    expect(decisions.map((d) => d.key)).toEqual(names.map((name) => toCascadeItem({ name }).key));
+    expect(decisions[1].trace).toBe(decisions[0].trace);
+    expect(decisions[2].trace).toBe(decisions[0].trace);
+    // The confirming step is the reviewer's, without the rule's id: the decision stays the rule's.
+    expect(decisions[0]).toMatchObject({ tier: 'rules', ruleId: 'kw.milk', reason: 'milk' });
+    expect(decisions[0].trace!.steps).toEqual([
+      { tier: 'rules', outcome: 'decided', reason: 'milk', ms: expect.any(Number), costUnits: 0, ruleId: 'kw.milk' },
+      { tier: 'encoder', outcome: 'decided', reason: 'agrees', ms: expect.any(Number), costUnits: 0, modelVersion: 'm1' },
+    ]);
+  });
+
   it('gives a reviewing tier no earlier decisions when the reviewed tier is not in the cascade', async () => {
     const contexts: unknown[] = [];
     const reviewer: Tier = {

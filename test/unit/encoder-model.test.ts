@@ -177,6 +177,16 @@ describe('trainEncoder → OnnxEncoder → evaluate', () => {
     });
   });
 
+  it('releases its session (not under a run in flight) and opens it again at the next run, with the same answers', async () => {
+    const texts = heldOut.slice(0, 20).map((r) => r.text);
+    const before = await encoder.predict(texts, 3);
+    const inFlight = encoder.predict(texts, 3);
+    await encoder.release();
+    expect(await inFlight).toEqual(before);
+    await encoder.release();
+    expect(await encoder.predict(texts, 3)).toEqual(before);
+  });
+
   it('gives concurrent calls of any size their own rows when they share a run', async () => {
     const texts = heldOut.map((r) => r.text);
     const sizes = [1, 3, 0, 5, 1, 2];

@@ -8,6 +8,8 @@ const CHECK_EVERY_MS = 1000;
 
 interface LoadedModel extends Encoder {
   scores(texts: string[]): Promise<ClassScores>;
+  /** Frees what serving holds until the next call (OnnxEncoder.release). */
+  release?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,11 @@ export class ChampionEncoder implements Encoder {
     } finally {
       this.running.set(model, this.running.get(model)! - 1);
     }
+  }
+
+  /** Releases the current model's session until its next use: worker threads serve meanwhile (classify-parallel.ts). */
+  async release(): Promise<void> {
+    await this.current.release?.();
   }
 
   async close(): Promise<void> {

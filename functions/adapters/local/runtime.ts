@@ -112,6 +112,8 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}) {
       const tier = tiers.find((t) => t.name === 'encoder');
       return champion && tier?.version === champion.modelVersion ? { version: champion.modelVersion, location: champion.location } : undefined;
     },
+    /** Releases the encoder's session in this thread until it is used again (its worker threads have their own). */
+    releaseEncoder: async () => local.champion()?.release(),
     /** Current versions of the cacheable tiers not loaded (CascadeOptions.versionsOutside), for worker threads too. */
     versionsOutside,
     useCache,
