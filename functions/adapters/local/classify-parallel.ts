@@ -12,7 +12,6 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { Parser } from 'csv-parse';
 import { sniffDelimiter } from '../../core/csv.ts';
@@ -198,12 +197,6 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
     cachedKeys: rt.useCache ? await rt.db.keysFor(rt.tenant, rt.taxonomy.version) : null,
     versionsOutside: [...rt.versionsOutside],
   };
-  // V8 lets a heap grow to up to 4× what survived its last full collection when collecting is cheap beside the
-  // work: a run keeps ~25-30 MB alive per thread (measured after forced collections, 300,000 rows), yet the main
-  // thread's and each worker's heap reached 100-120 MB, a third of the peak RSS. Process-wide, read at each
-  // collection: it holds the main thread's heap and the workers' to 50 % over what is alive (25 %: no leaner at
-  // 1,000,000 rows in one run on a busy machine, and 20 % more CPU).
-  setFlagsFromString('--heap-growing-percent=50');
   // The workers run the model: this thread's session would only hold memory (it opens again if the rest of the file is read here).
   if (encoder) await rt.releaseEncoder();
   const fd = openSync(run.input, 'r');
