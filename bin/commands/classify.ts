@@ -59,6 +59,7 @@ options:
   --text-columns LIST   columns joined for the tiers to read, e.g. name,brand,description (the name alone
                         stays the item's identity)
   --category-column NAME  your own category or department column (default: found by name), a hint
+  --sheet NAME          the sheet of an .xlsx workbook to read (default: its first)
   --out-format FMT      csv, tsv, jsonl, parquet or xlsx (default: the --out file's extension, else CSV in
                         the input's delimiter; comma for JSON and Parquet inputs); rejects are CSV
   --bom                 start a CSV or TSV output with a UTF-8 BOM, so Excel reads it as UTF-8
@@ -110,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
       'id-column': { type: 'string' },
       'text-columns': { type: 'string' },
       'category-column': { type: 'string' },
+      sheet: { type: 'string' },
       'out-format': { type: 'string' },
       bom: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -156,7 +158,10 @@ export async function run(argv: string[]): Promise<number> {
       // A resumed run writes the rest of its files the same way (unset when neutralised: default runs keep their ids).
       csvRaw: csvRaw || undefined,
       // A resumed run reads and writes the file as its start did.
-      read: values.encoding || Object.values(columns).some((v) => v !== undefined) ? { encoding: values.encoding, columns } : undefined,
+      read:
+        values.encoding || values.sheet || Object.values(columns).some((v) => v !== undefined)
+          ? { encoding: values.encoding, columns, sheet: values.sheet }
+          : undefined,
       out: outFormat || values.bom ? { outFormat, bom: values.bom } : undefined,
     });
     if (!values.quiet) {
@@ -183,6 +188,7 @@ export async function run(argv: string[]): Promise<number> {
       csvRaw,
       threads,
       encoding: values.encoding,
+      sheet: values.sheet,
       columns,
       outDelimiter: outFormat === 'tsv' ? '\t' : outFormat === 'csv' ? ',' : undefined,
       bom: values.bom,

@@ -3,9 +3,10 @@
  * read back from each format; the rejects file is the CSV one, neutralised as always; an xlsx cell that starts like
  * a formula is a string cell, never a formula.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
@@ -77,5 +78,26 @@ describe('--out-format jsonl, parquet, xlsx', { timeout: 120_000 }, () => {
   it('puts a lake part from the run before its CSV goes', async () => {
     const s = await classifyFile(rt, { input, output: join(dir, 'lake.parquet'), lake: 'deferred', outFormat: 'parquet' });
     expect(s.lake).toHaveProperty('key');
+  });
+
+  it('takes the format from the CLI, or from the --out file name; --bom only for CSV', () => {
+    const cli = (args: string[]) =>
+      spawnSync(
+        process.execPath,
+        [resolve(import.meta.dirname, '../../bin/aisle.mjs'), 'classify', 'in.csv', '--tiers', 'rules', '--no-lake', ...args],
+        {
+          cwd: dir,
+          env: { ...process.env, AISLE_HOME: join(dir, 'cli-home') },
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      );
+    const byName = cli(['-o', 'named.parquet']);
+    expect(byName.stdout).toMatch(/output: +named\.parquet\n +rejects: +named\.rejects\.csv/);
+    expect(readFileSync(join(dir, 'named.parquet')).subarray(0, 4).toString()).toBe('PAR1');
+    expect(cli(['--out-format', 'xlsx']).stdout).toMatch(/output: +in\.out\.xlsx/);
+    expect(existsSync(join(dir, 'in.out.xlsx'))).toBe(true);
+    expect(cli(['--out-format', 'jsonl', '--bom']).stderr).toMatch(/--bom is for CSV and TSV outputs, not jsonl/);
+    expect(cli(['--out-format', 'pdf']).stderr).toMatch(/--out-format must be csv, tsv, jsonl, parquet or xlsx, got "pdf"/);
   });
 });

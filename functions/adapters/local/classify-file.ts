@@ -24,6 +24,7 @@ import {
 import { UserError } from '../../core/errors.ts';
 import type { ColumnChoice } from '../../core/input/columns.ts';
 import { describeInput, openTable } from '../../core/input/open.ts';
+import { openXlsx } from '../../core/input/xlsx.ts';
 import type { FileFormat } from '../../core/output/formats.ts';
 import { DEFAULT_RULES_PATH } from '../../core/rules.ts';
 import { DEFAULT_TAXONOMY_PATH } from '../../core/taxonomy.ts';
@@ -96,6 +97,8 @@ export interface ClassifyFileOptions {
   outFormat?: FileFormat;
   /** The input's text encoding (--encoding); default: detected. */
   encoding?: string;
+  /** The workbook's sheet, for an .xlsx input (--sheet); default: its first. */
+  sheet?: string;
   /** Columns named by the user (--name-column, --id-column, --text-columns, --category-column). */
   columns?: ColumnChoice;
   onProgress?: (bytesRead: number, records: number) => void;
@@ -420,7 +423,7 @@ class FileRun {
     if (this.opts.outDelimiter !== undefined || (this.opts.columns && Object.values(this.opts.columns).some((v) => v !== undefined))) return null;
     const stream = createReadStream(this.opts.input, { highWaterMark: 1 << 14 });
     try {
-      const { kind } = await openTable(stream, { name: this.opts.input, encoding: this.opts.encoding, parquet: openParquet });
+      const { kind } = await openTable(stream, { name: this.opts.input, encoding: this.opts.encoding, parquet: openParquet, xlsx: openXlsx });
       if (kind.format !== 'csv' || kind.container || kind.encoding?.name !== 'utf-8') return null;
       this.readAs = describeInput(kind);
     } finally {
@@ -490,6 +493,8 @@ class FileRun {
       encoding: this.opts.encoding,
       columns: this.opts.columns,
       parquet: openParquet,
+      xlsx: openXlsx,
+      sheet: this.opts.sheet,
       batchSize: this.batchSize,
       skipRecords: this.records,
     });
