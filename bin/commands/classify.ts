@@ -6,6 +6,7 @@ import { type ClassifySummary, classifyFile } from '../../functions/adapters/loc
 import { createLocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { configOf } from '../../functions/config/deployables.ts';
 import { UserError } from '../../functions/core/errors.ts';
+import { fileFormatOfPath, isFileFormat } from '../../functions/core/output/formats.ts';
 import { parseTierList, selectableTierNames } from '../../functions/tiers/registry.ts';
 import { bundleFor } from '../bundles.mjs';
 import { commandArgs } from './args.ts';
@@ -58,8 +59,10 @@ options:
   --text-columns LIST   columns joined for the tiers to read, e.g. name,brand,description (the name alone
                         stays the item's identity)
   --category-column NAME  your own category or department column (default: found by name), a hint
-  --out-format FMT      csv or tsv (default: the input's delimiter; comma for JSON and Parquet inputs)
-  --bom                 start the output with a UTF-8 BOM, so Excel reads it as UTF-8
+  --sheet NAME          the sheet of an .xlsx workbook to read (default: its first)
+  --out-format FMT      csv, tsv, jsonl, parquet or xlsx (default: the --out file's extension, else CSV in
+                        the input's delimiter; comma for JSON and Parquet inputs); rejects are CSV
+  --bom                 start a CSV or TSV output with a UTF-8 BOM, so Excel reads it as UTF-8
   -q, --quiet           no progress output
   -h, --help            this help
 
@@ -75,10 +78,10 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return n;
 }
 
-function defaultOutput(input: string, isSample: boolean): string {
-  if (isSample) return resolve('sample.out.csv');
-  const ext = extname(input);
-  return join(dirname(input), `${basename(input, ext)}.out.csv`);
+function defaultOutput(input: string, isSample: boolean, format: string | undefined): string {
+  const ext = format === 'tsv' || isFileFormat(format) ? format : 'csv';
+  if (isSample) return resolve(`sample.out.${ext}`);
+  return join(dirname(input), `${basename(input, extname(input))}.out.${ext}`);
 }
 
 /**
@@ -108,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
       'id-column': { type: 'string' },
       'text-columns': { type: 'string' },
       'category-column': { type: 'string' },
+      sheet: { type: 'string' },
       'out-format': { type: 'string' },
       bom: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -119,15 +123,16 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new UserError(`classify takes one input file, got ${positionals.length}\n\n${HELP}`);
   const isSample = positionals.length === 0;
   const input = isSample ? SAMPLE_CSV : positionals[0];
-  const output = resolve(values.out ?? defaultOutput(input, isSample));
+  const outFormat = values['out-format'] ?? (values.out ? fileFormatOfPath(values.out) : undefined);
+  if (outFormat !== undefined && outFormat !== 'csv' && outFormat !== 'tsv' && !isFileFormat(outFormat))
+    throw new UserError(`--out-format must be csv, tsv, jsonl, parquet or xlsx, got "${outFormat}"`);
+  if (values.bom && isFileFormat(outFormat)) throw new UserError(`--bom is for CSV and TSV outputs, not ${outFormat}`);
+  const output = resolve(values.out ?? defaultOutput(input, isSample, outFormat));
   if (values.lake && values['no-lake']) throw new UserError('--lake and --no-lake contradict each other: pick one');
   const tiers = values.tiers !== undefined ? parseTierList(values.tiers) : undefined;
   const batchSize = positiveInt(values['batch-size'], '--batch-size', 256);
   const checkpointEvery = positiveInt(values['checkpoint-every'], '--checkpoint-every', 50_000);
   const csvRaw = values['csv-raw'] || configOf('local').aisleCsvRaw;
-  const outFormat = values['out-format'];
-  if (outFormat !== undefined && outFormat !== 'csv' && outFormat !== 'tsv')
-    throw new UserError(`--out-format must be csv or tsv, got "${outFormat}"`);
   const columns = {
     name: values['name-column'],
     id: values['id-column'],
@@ -153,7 +158,10 @@ export async function run(argv: string[]): Promise<number> {
       // A resumed run writes the rest of its files the same way (unset when neutralised: default runs keep their ids).
       csvRaw: csvRaw || undefined,
       // A resumed run reads and writes the file as its start did.
-      read: values.encoding || Object.values(columns).some((v) => v !== undefined) ? { encoding: values.encoding, columns } : undefined,
+      read:
+        values.encoding || values.sheet || Object.values(columns).some((v) => v !== undefined)
+          ? { encoding: values.encoding, columns, sheet: values.sheet }
+          : undefined,
       out: outFormat || values.bom ? { outFormat, bom: values.bom } : undefined,
     });
     if (!values.quiet) {
@@ -180,9 +188,11 @@ export async function run(argv: string[]): Promise<number> {
       csvRaw,
       threads,
       encoding: values.encoding,
+      sheet: values.sheet,
       columns,
       outDelimiter: outFormat === 'tsv' ? '\t' : outFormat === 'csv' ? ',' : undefined,
       bom: values.bom,
+      outFormat: isFileFormat(outFormat) ? outFormat : undefined,
       workerScript: classifyWorkerScript,
       taxonomyPath: values.taxonomy,
       rulesPath: values.rules,

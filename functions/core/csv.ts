@@ -501,5 +501,6 @@ export function formatRejects(rejects: CsvReject[], opts: CsvWriteOptions = {}):
 
 /** `out.csv` → `out.rejects.csv`. */
 export function rejectsPathFor(outPath: string): string {
-  return /\.csv$/i.test(outPath) ? outPath.replace(/\.csv$/i, '.rejects.csv') : `${outPath}.rejects.csv`;
+  const ext = /\.(csv|jsonl|parquet|xlsx)$/i;
+  return ext.test(outPath) ? outPath.replace(ext, '.rejects.csv') : `${outPath}.rejects.csv`;
 }

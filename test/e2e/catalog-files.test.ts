@@ -1,7 +1,7 @@
 /**
  * Issue 20's reach: every file of the corpus (test/fixtures/files/corpus.ts: encodings × formats × containers ×
  * header variants) classified by `classifyFile`, its counts reconciling, and the output's names identical to the
- * input's, character for character, with no U+FFFD anywhere.
+ * input's, character for character, with no U+FFFD anywhere; and again written as JSON lines, Parquet and xlsx.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,9 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import { FILE_FORMATS } from '../../functions/core/output/formats.ts';
 import { type CorpusFile, hasZstd, writeCorpus } from '../fixtures/files/corpus.ts';
+import { readOutput } from '../fixtures/files/read-output.ts';
 import { skipReason } from '../support/emulators.ts';
 
 describe('catalog files as retailers export them', { timeout: 180_000 }, () => {
@@ -61,6 +63,31 @@ describe('catalog files as retailers export them', { timeout: 180_000 }, () => {
         if (problems.length) failures.push(`${basename(f.file)} (read as ${s.readAs}): ${problems.join('; ')}`);
       } catch (err) {
         failures.push(`${basename(f.file)}: ${(err as Error).message}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('writes every file as JSON lines, Parquet and xlsx too, with the same names', async () => {
+    const failures: string[] = [];
+    for (const [i, f] of corpus.entries()) {
+      const format = FILE_FORMATS[i % FILE_FORMATS.length];
+      const output = join(dir, `${basename(f.file)}.out.${format}`);
+      try {
+        const s = await classifyFile(rt, {
+          input: f.file,
+          output,
+          lake: 'off',
+          encoding: f.encoding,
+          columns: { name: f.nameColumn },
+          outFormat: format,
+        });
+        const back = await readOutput(format, output);
+        const names = back.rows.map((r) => r[back.header.indexOf(f.nameHeader)]);
+        if (s.classified + s.rejected !== f.rows || back.rows.length !== s.classified) failures.push(`${basename(f.file)} as ${format}: counts`);
+        if (JSON.stringify(names) !== JSON.stringify(f.names)) failures.push(`${basename(f.file)} as ${format}: names ${JSON.stringify(names)}`);
+      } catch (err) {
+        failures.push(`${basename(f.file)} as ${format}: ${(err as Error).message}`);
       }
     }
     expect(failures).toEqual([]);

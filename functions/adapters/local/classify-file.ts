@@ -24,6 +24,8 @@ import {
 import { UserError } from '../../core/errors.ts';
 import type { ColumnChoice } from '../../core/input/columns.ts';
 import { describeInput, openTable } from '../../core/input/open.ts';
+import { openXlsx } from '../../core/input/xlsx.ts';
+import type { FileFormat } from '../../core/output/formats.ts';
 import { DEFAULT_RULES_PATH } from '../../core/rules.ts';
 import { DEFAULT_TAXONOMY_PATH } from '../../core/taxonomy.ts';
 import { addCounts, assertReconciled, emptyCounts } from '../../pipeline/accounting.ts';
@@ -35,6 +37,7 @@ import { classifyInParallel, readHeader, runsInWorkers } from './classify-parall
 import { encodeDecisions, offsetRows } from './decision-rows.ts';
 import { DecisionStaging } from './duckdb.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
+import { workingCsvPath, writeOutputAs } from './output-file.ts';
 import { openParquet } from './parquet-input.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -90,8 +93,12 @@ export interface ClassifyFileOptions {
   outDelimiter?: Delimiter;
   /** Start the output with a UTF-8 BOM (--bom), for Excel. */
   bom?: boolean;
+  /** Write the output as JSON lines, Parquet or xlsx instead of CSV (output-file.ts); the rejects stay CSV. */
+  outFormat?: FileFormat;
   /** The input's text encoding (--encoding); default: detected. */
   encoding?: string;
+  /** The workbook's sheet, for an .xlsx input (--sheet); default: its first. */
+  sheet?: string;
   /** Columns named by the user (--name-column, --id-column, --text-columns, --category-column). */
   columns?: ColumnChoice;
   onProgress?: (bytesRead: number, records: number) => void;
@@ -126,10 +133,15 @@ export async function classifyFile(rt: LocalRuntime, opts: ClassifyFileOptions):
   const started = performance.now();
   const paths = checkPaths(opts);
   const jobId = opts.jobId ?? deriveJobId(opts.input, `${paths.output}\n${opts.fingerprint ?? ''}`);
-  const resumed = await openJob(rt, jobId, paths, opts.fresh ?? false);
-  const run = new FileRun(rt, opts, jobId, paths, resumed);
+  // Another format is written from the run's CSV, raw, when the run is done.
+  const written = opts.outFormat ? { ...paths, output: workingCsvPath(paths.output) } : paths;
+  const resumed = await openJob(rt, jobId, written, opts.fresh ?? false);
+  const run = new FileRun(rt, opts, jobId, written, resumed);
   await run.classify();
-  const lake = await addToLake(rt, opts, jobId, paths.output, run);
+  // The lake reads the CSV: now, before it goes.
+  const lakeWhen = opts.outFormat && opts.lake !== 'off' ? 'now' : opts.lake;
+  const lake = await addToLake(rt, { lake: lakeWhen, csvRaw: run.outputRaw }, jobId, written.output, run);
+  if (opts.outFormat) await writeOutputAs(opts.outFormat, written.output, run.outputDelimiter, paths.output);
   const resumedFrom = resumed?.checkpoint.records ?? 0;
   return {
     jobId,
@@ -267,6 +279,10 @@ class FileRun {
   records: number;
   columns: CsvColumns | undefined;
   readAs = '';
+  /** Output cells as they went in: asked for (--csv-raw), or a CSV that another format is written from. */
+  readonly outputRaw: boolean;
+  /** The output CSV's delimiter, once its header is written. */
+  outputDelimiter: Delimiter = ',';
   private sink: BatchSink | undefined;
   private readonly out: OffsetFile;
   private readonly rej: OffsetFile;
@@ -304,6 +320,7 @@ class FileRun {
     this.checkpointEvery = Math.max(1, opts.checkpointEvery ?? 50_000);
     this.batchSize = opts.batchSize ?? 256;
     this.csvWrite = { raw: opts.csvRaw ?? false };
+    this.outputRaw = (opts.csvRaw ?? false) || opts.outFormat !== undefined;
     this.cascade = rt.cascade.withCache((cache) => (this.runCache = new RunCache(cache)));
   }
 
@@ -336,13 +353,14 @@ class FileRun {
 
   private startOutput(columns: CsvColumns, inputDelimiter: Delimiter): BatchSink {
     this.columns = columns;
+    this.outputDelimiter = this.opts.outDelimiter ?? inputDelimiter;
     this.sink = {
-      formatter: new CsvOutputFormatter(columns.header, this.rt.taxonomy, { ...this.csvWrite, delimiter: this.opts.outDelimiter ?? inputDelimiter }),
+      formatter: new CsvOutputFormatter(columns.header, this.rt.taxonomy, { raw: this.outputRaw, delimiter: this.outputDelimiter }),
       jobId: this.jobId,
       keep: storeKeeps(this.opts.storeAll ?? false),
     };
     if (this.out.position === 0) {
-      this.out.write((this.opts.bom ? UTF8_BOM : '') + this.sink.formatter.headerLine());
+      this.out.write((this.opts.bom && !this.opts.outFormat ? UTF8_BOM : '') + this.sink.formatter.headerLine());
       this.rej.write(REJECT_COLUMNS.join(',') + '\n');
     }
     return this.sink;
@@ -405,7 +423,7 @@ class FileRun {
     if (this.opts.outDelimiter !== undefined || (this.opts.columns && Object.values(this.opts.columns).some((v) => v !== undefined))) return null;
     const stream = createReadStream(this.opts.input, { highWaterMark: 1 << 14 });
     try {
-      const { kind } = await openTable(stream, { name: this.opts.input, encoding: this.opts.encoding, parquet: openParquet });
+      const { kind } = await openTable(stream, { name: this.opts.input, encoding: this.opts.encoding, parquet: openParquet, xlsx: openXlsx });
       if (kind.format !== 'csv' || kind.container || kind.encoding?.name !== 'utf-8') return null;
       this.readAs = describeInput(kind);
     } finally {
@@ -439,7 +457,7 @@ class FileRun {
       sliceBytes: opts.sliceBytes ?? (this.rt.tiers.some((t) => t.name === 'encoder') ? 1 << 17 : 1 << 19),
       batchSize: this.batchSize,
       storeAll: opts.storeAll ?? false,
-      csvRaw: this.csvWrite.raw ?? false,
+      csvRaw: this.outputRaw,
       jobId: this.jobId,
       workerScript,
       taxonomyPath: opts.taxonomyPath ?? fileURLToPath(DEFAULT_TAXONOMY_PATH),
@@ -475,6 +493,8 @@ class FileRun {
       encoding: this.opts.encoding,
       columns: this.opts.columns,
       parquet: openParquet,
+      xlsx: openXlsx,
+      sheet: this.opts.sheet,
       batchSize: this.batchSize,
       skipRecords: this.records,
     });

@@ -21,10 +21,15 @@ export interface TableReadOptions {
 /** A Parquet reader (an adapter's: DuckDB reads Parquet), given the file's path when it has one, else its bytes. */
 export type ParquetOpener = (input: { path?: string; bytes: AsyncIterable<Buffer> }, opts: TableReadOptions) => TableReader;
 
+/** An .xlsx reader (xlsx.ts): the workbook's bytes, and the sheet to read (default: its first). */
+export type XlsxOpener = (bytes: AsyncIterable<Buffer>, opts: TableReadOptions & { sheet?: string }) => TableReader;
+
 /** How a user asks for a file to be read (CLI options, the API's upload fields). */
 export interface ReadChoice {
   encoding?: string;
   columns?: ColumnChoice;
+  /** The workbook's sheet to read (.xlsx); default: its first. */
+  sheet?: string;
 }
 
 export interface OpenOptions extends TableReadOptions {
@@ -35,13 +40,17 @@ export interface OpenOptions extends TableReadOptions {
   /** The file's path on this machine, for readers that need to seek (Parquet). */
   path?: string;
   parquet?: ParquetOpener;
+  /** The .xlsx reader (xlsx.ts), passed by the drivers that read workbooks; the others refuse them. */
+  xlsx?: XlsxOpener;
+  /** The workbook's sheet to read; default: its first. */
+  sheet?: string;
 }
 
 /** What was found out about an input, for the line `aisle classify` prints. */
 export interface InputKind {
   format: InputFormat;
   container?: Container;
-  /** Absent for Parquet (typed columns, no text encoding). */
+  /** Absent for Parquet and xlsx (typed cells, no text encoding). */
   encoding?: TextEncoding;
 }
 
@@ -65,7 +74,12 @@ export async function openTable(source: AsyncIterable<Buffer | string>, opts: Op
     return { reader: opts.parquet({ path: opts.path, bytes: all }, read), kind: { format: 'parquet' } };
   }
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
-    throw new CsvFormatError('a ZIP file (an Excel .xlsx workbook?) is not read: save the sheet as "CSV UTF-8" or Unicode text');
+    if (!opts.xlsx)
+      throw new CsvFormatError(
+        'a ZIP file (an Excel .xlsx workbook?) is read by aisle classify; on this path save the sheet as "CSV UTF-8" or Unicode text',
+      );
+    if (container) throw new CsvFormatError('a compressed ZIP file: send the .xlsx workbook as it is');
+    return { reader: opts.xlsx(all, { ...read, sheet: opts.sheet }), kind: { format: 'xlsx' } };
   }
   const encoding = detectEncoding(head, opts.encoding);
   const decoded = await peek(decodeToUtf8(all, encoding), 1);
@@ -76,7 +90,7 @@ export async function openTable(source: AsyncIterable<Buffer | string>, opts: Op
 }
 
 /** JSON by its first character (`[` an array, `{` lines of objects) unless the name says CSV/TSV; JSON lines by name. */
-function formatOf(name: string, head: Buffer): Exclude<InputFormat, 'parquet'> {
+function formatOf(name: string, head: Buffer): Exclude<InputFormat, 'parquet' | 'xlsx'> {
   if (/\.(jsonl|ndjson)$/.test(name)) return 'jsonl';
   if (/\.(csv|tsv|tab)$/.test(name)) return 'csv';
   const text = head.subarray(0, 256).toString('utf8').trimStart();
@@ -87,7 +101,7 @@ function formatOf(name: string, head: Buffer): Exclude<InputFormat, 'parquet'> {
 
 /** `UTF-8 (valid UTF-8), gzip, JSON lines`: the input as the CLI reports it. */
 export function describeInput(kind: InputKind): string {
-  const format = { csv: 'CSV', jsonl: 'JSON lines', json: 'JSON array', parquet: 'Parquet' }[kind.format];
+  const format = { csv: 'CSV', jsonl: 'JSON lines', json: 'JSON array', parquet: 'Parquet', xlsx: 'Excel workbook' }[kind.format];
   const parts = [format];
   if (kind.container) parts.push(kind.container);
   if (kind.encoding) parts.push(`${kind.encoding.name.toUpperCase()} (${kind.encoding.how})`);

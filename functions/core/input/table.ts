@@ -29,8 +29,8 @@ export interface CsvBatch {
 export const DELIMITERS = [',', ';', '\t'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
 
-/** The formats an input can be in; a container (gzip, zstd) can hold any but Parquet. */
-export type InputFormat = 'csv' | 'jsonl' | 'json' | 'parquet';
+/** The formats an input can be in; a container (gzip, zstd) can hold any but Parquet and xlsx. */
+export type InputFormat = 'csv' | 'jsonl' | 'json' | 'parquet' | 'xlsx';
 
 /**
  * A reader of one input file. `columns` is set before the first batch is yielded, and at least one batch is

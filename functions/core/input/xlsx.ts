@@ -1,0 +1,124 @@
+/**
+ * Excel workbooks (.xlsx), read as a stream by exceljs: the first sheet (in the workbook's order) or the one
+ * named (--sheet). Its first non-empty row is the header. Every cell becomes the text Excel shows for its value:
+ * a formula cell gives the result Excel saved with it (nothing is ever calculated here), rich text its plain text,
+ * a hyperlink its text, a date its ISO form. Drivers that read workbooks pass `openXlsx` to openTable.
+ */
+import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { escapeCsv } from '../csv.ts';
+import { nameProblem } from '../limits.ts';
+import { resolveColumns } from './columns.ts';
+import type { TableReadOptions, XlsxOpener } from './open.ts';
+import { type CsvBatch, CsvFormatError, type CsvReject, type TableReader } from './table.ts';
+
+export interface XlsxReadOptions extends TableReadOptions {
+  /** The sheet's name (--sheet); default: the workbook's first. */
+  sheet?: string;
+}
+
+export const openXlsx: XlsxOpener = (bytes, opts) => new XlsxReader(bytes, opts);
+
+interface SheetReader extends AsyncIterable<ExcelJS.Row> {
+  name: string;
+}
+
+class XlsxReader implements TableReader {
+  columns?: TableReader['columns'];
+  readonly delimiter = ',' as const;
+
+  constructor(
+    private readonly bytes: AsyncIterable<Buffer>,
+    private readonly opts: XlsxReadOptions,
+  ) {}
+
+  async *batches(): AsyncGenerator<CsvBatch> {
+    // Styles are read so that a date cell is a date, not its serial number.
+    const book = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(this.bytes), { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore' });
+    const seen: string[] = [];
+    try {
+      for await (const sheet of book as unknown as AsyncIterable<SheetReader>) {
+        const sheets: { name: string }[] = (book as unknown as { model?: { sheets?: { name: string }[] } }).model?.sheets ?? [];
+        const wanted = this.opts.sheet ?? sheets[0]?.name ?? sheet.name;
+        seen.push(sheet.name);
+        if (sheet.name !== wanted) {
+          for await (const _ of sheet); // passed over: read to its end
+          continue;
+        }
+        yield* this.read(sheet);
+        return;
+      }
+    } catch (err) {
+      if (err instanceof CsvFormatError) throw err;
+      throw new CsvFormatError(`the workbook cannot be read: ${(err as Error).message}`);
+    }
+    if (!seen.length) throw new CsvFormatError('a ZIP file without an Excel sheet: only .xlsx workbooks are read from ZIP files');
+    throw new CsvFormatError(`no sheet "${this.opts.sheet}" in the workbook; its sheets: ${seen.map((s) => `"${s}"`).join(', ')}`);
+  }
+
+  private async *read(sheet: SheetReader): AsyncGenerator<CsvBatch> {
+    const batchSize = this.opts.batchSize ?? 8192;
+    const skip = this.opts.skipRecords ?? 0;
+    let rows: string[][] = [];
+    let rowNumbers: number[] = [];
+    let rejects: CsvReject[] = [];
+    let recordsRead = 0;
+    let width = 0;
+    const take = (): CsvBatch => {
+      const batch = { rows, rowNumbers, rejects, recordsRead, bytesRead: 0 };
+      rows = [];
+      rowNumbers = [];
+      rejects = [];
+      return batch;
+    };
+    for await (const row of sheet) {
+      const cells = cellsOf(row);
+      if (cells.every((c) => c === '')) continue;
+      if (!this.columns) {
+        this.columns = resolveColumns(cells, this.opts.columns);
+        width = cells.length;
+        continue;
+      }
+      recordsRead++;
+      if (recordsRead <= skip) continue;
+      const extra = cells.slice(width).some((c) => c !== '');
+      const values = Array.from({ length: width }, (_, i) => cells[i] ?? '');
+      // "line": the sheet's row number (the header is usually row 1).
+      const problem = extra ? `wrong column count: ${cells.length} fields, the header has ${width}` : nameProblem(values[this.columns.name]);
+      if (problem !== undefined) rejects.push({ line: row.number, reason: problem, raw: cells.map((f) => escapeCsv(f)).join(',') });
+      else {
+        rows.push(values);
+        rowNumbers.push(recordsRead);
+      }
+      if (rows.length + rejects.length >= batchSize) yield take();
+    }
+    if (!this.columns) throw new CsvFormatError(`the sheet "${sheet.name}" has no header row`);
+    yield take();
+  }
+}
+
+/** A row's cells as text, from column A to its last cell. */
+function cellsOf(row: ExcelJS.Row): string[] {
+  const values = row.values as ExcelJS.CellValue[];
+  const out: string[] = [];
+  // exceljs's row values are 1-based (index 0 is empty).
+  for (let i = 1; i < values.length; i++) out.push(textOf(values[i]));
+  while (out.length && out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+function textOf(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date) {
+    const iso = value.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+  }
+  if ('richText' in value) return value.richText.map((r) => r.text).join('');
+  if ('error' in value) return String(value.error);
+  if ('formula' in value || 'sharedFormula' in value) return textOf((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
+  if ('text' in value) return typeof value.text === 'string' ? value.text : textOf(value.text as ExcelJS.CellValue);
+  return String(value);
+}
