@@ -25,44 +25,53 @@ describe('the S3 ingest reads catalog files as the local runtime does', { timeou
   let dir: string;
   let rt: LocalRuntime;
   let corpus: CorpusFile[];
+  let workbooks: CorpusFile[];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'aisle-s3-files-'));
     rt = await createLocalRuntime({ home: join(dir, 'home'), tiers: ['rules'], warn: () => undefined });
-    corpus = (await writeCorpus(dir)).filter((f) => !f.encoding && !f.nameColumn && !/parquet|\.bin$/.test(f.file));
+    const all = await writeCorpus(dir);
+    // Parquet and xlsx readers are local-only (they would put DuckDB and exceljs in the Lambda bundle): refused below.
+    corpus = all.filter((f) => !f.encoding && !f.nameColumn && !/parquet|\.bin$|\.xlsx$/.test(f.file));
+    workbooks = all.filter((f) => f.file.endsWith('.xlsx'));
   });
   afterAll(async () => {
     await rt?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The file as an S3 object through ingest → classify → finalize, with in-memory queues and jobs. */
+  async function runJob(f: CorpusFile) {
+    const classifyQueue: ClassifyMessage[] = [];
+    const finalizeQueue: FinalizeMessage[] = [];
+    const jobs = new MemoryJobs();
+    const lake = join(dir, `lake-${basename(f.file)}`);
+    const deps: QueuedJobDeps = {
+      taxonomy: rt.taxonomy,
+      bucket: () => new FolderBlobStore(dirname(f.file)),
+      lake: new FolderBlobStore(lake),
+      jobs,
+      results: new MemoryStore(),
+      cache: new MemoryStore(),
+      tiers: async () => rt.tiers,
+      classifyQueue: { send: async (m) => void classifyQueue.push(...m) },
+      finalizeQueue: { send: async (m) => void finalizeQueue.push(...m) },
+      logger: quiet,
+      metrics: { addMetric: () => undefined },
+    };
+    const key = basename(f.file);
+    await ingestObject(deps, { bucket: 'inbox', key, etag: 'e1' });
+    const cascade = cascadeFactory(deps);
+    for (const msg of classifyQueue) await classifyMessage(deps, cascade, msg);
+    for (const m of finalizeQueue) await finalizeJob(deps, m.tenant, m.jobId);
+    return { job: (await jobs.get(jobIdFor('inbox', key, 'e1')))!, lake, key };
+  }
+
   it('every file: the job is done, rows in = classified + rejected, names exactly as in the input', async () => {
     expect(corpus.length).toBeGreaterThanOrEqual(25);
     const failures: string[] = [];
     for (const f of corpus) {
-      const classifyQueue: ClassifyMessage[] = [];
-      const finalizeQueue: FinalizeMessage[] = [];
-      const jobs = new MemoryJobs();
-      const lake = join(dir, `lake-${basename(f.file)}`);
-      const deps: QueuedJobDeps = {
-        taxonomy: rt.taxonomy,
-        bucket: () => new FolderBlobStore(dirname(f.file)),
-        lake: new FolderBlobStore(lake),
-        jobs,
-        results: new MemoryStore(),
-        cache: new MemoryStore(),
-        tiers: async () => rt.tiers,
-        classifyQueue: { send: async (m) => void classifyQueue.push(...m) },
-        finalizeQueue: { send: async (m) => void finalizeQueue.push(...m) },
-        logger: quiet,
-        metrics: { addMetric: () => undefined },
-      };
-      const key = basename(f.file);
-      await ingestObject(deps, { bucket: 'inbox', key, etag: 'e1' });
-      const cascade = cascadeFactory(deps);
-      for (const msg of classifyQueue) await classifyMessage(deps, cascade, msg);
-      for (const m of finalizeQueue) await finalizeJob(deps, m.tenant, m.jobId);
-      const job = (await jobs.get(jobIdFor('inbox', key, 'e1')))!;
+      const { job, lake, key } = await runJob(f);
       if (job.status !== 'done') {
         failures.push(`${key}: ${job.status} ${job.error ?? ''}`);
         continue;
@@ -80,5 +89,14 @@ describe('the S3 ingest reads catalog files as the local runtime does', { timeou
       if (problems.length) failures.push(`${key}: ${problems.join('; ')}`);
     }
     expect(failures).toEqual([]);
+  });
+
+  it('a workbook fails its job with what to do instead (xlsx is read by aisle classify only)', async () => {
+    expect(workbooks.length).toBeGreaterThan(0);
+    for (const f of workbooks) {
+      const { job } = await runJob(f);
+      expect(job.status).toBe('failed');
+      expect(job.error).toMatch(/save the sheet as "CSV UTF-8"/);
+    }
   });
 });
