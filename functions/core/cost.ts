@@ -107,7 +107,7 @@ export const DEFAULT_ASSUMPTIONS = {
     ec2MinInstances: 0,
     natGateways: 1,
     kmsKeys: 1,
-    alarmMetrics: 34,
+    alarmMetrics: 36,
     dashboards: 1,
     polledQueues: 3,
     pollerRequestsPerQueueMonth: 648_000,
