@@ -12,7 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { escapeCsv } from '../../core/csv.ts';
 import { resolveColumns } from '../../core/input/columns.ts';
 import type { ParquetOpener, TableReadOptions } from '../../core/input/open.ts';
-import { type CsvBatch, CsvFormatError, type CsvReject, type TableReader } from '../../core/input/table.ts';
+import { BatchBuilder, type CsvBatch, CsvFormatError, type TableReader } from '../../core/input/table.ts';
 import { nameProblem } from '../../core/limits.ts';
 
 export const openParquet: ParquetOpener = (input, opts) => new ParquetReader(input, opts);
@@ -60,17 +60,8 @@ class ParquetReader implements TableReader {
     const nameIdx = this.columns.name;
     const batchSize = this.opts.batchSize ?? 8192;
     const skip = this.opts.skipRecords ?? 0;
-    let rows: string[][] = [];
-    let rowNumbers: number[] = [];
-    let rejects: CsvReject[] = [];
+    const batch = new BatchBuilder(batchSize);
     let recordsRead = 0;
-    const take = (): CsvBatch => {
-      const batch = { rows, rowNumbers, rejects, recordsRead, bytesRead: 0 };
-      rows = [];
-      rowNumbers = [];
-      rejects = [];
-      return batch;
-    };
     for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
       for (const values of chunk.getRows()) {
         recordsRead++;
@@ -78,14 +69,11 @@ class ParquetReader implements TableReader {
         const row = values.map((v) => (v === null ? '' : String(v)));
         const problem = nameProblem(row[nameIdx]);
         // "line": the record's number plus one, as if the column names were line 1 (a CSV's numbering).
-        if (problem !== undefined) rejects.push({ line: recordsRead + 1, reason: problem, raw: row.map((f) => escapeCsv(f)).join(',') });
-        else {
-          rows.push(row);
-          rowNumbers.push(recordsRead);
-        }
+        if (problem !== undefined) batch.reject({ line: recordsRead + 1, reason: problem, raw: row.map((f) => escapeCsv(f)).join(',') });
+        else batch.keep(row, recordsRead);
       }
-      if (rows.length + rejects.length >= batchSize) yield take();
+      if (batch.full) yield batch.take(recordsRead);
     }
-    yield take();
+    yield batch.take(recordsRead);
   }
 }

@@ -7,7 +7,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { nameProblem } from '../limits.ts';
 import { type ColumnChoice, resolveColumns } from './columns.ts';
-import { type CsvBatch, CsvFormatError, type CsvReject, type TableReader } from './table.ts';
+import { BatchBuilder, type CsvBatch, CsvFormatError, type TableReader } from './table.ts';
 import { printable, UNDECODABLE, undecodableProblem } from './utf8.ts';
 
 /** Records read before the columns are fixed: keys first seen later send their record to rejects. */
@@ -61,21 +61,12 @@ export class JsonRecordsReader implements TableReader {
     this.columns = resolveColumns(header, this.opts.columns);
     const nameIdx = this.columns.name;
 
-    let rows: string[][] = [];
-    let rowNumbers: number[] = [];
-    let rejects: CsvReject[] = [];
+    const batch = new BatchBuilder(batchSize);
     let recordsRead = 0;
-    const take = (): CsvBatch => {
-      const batch = { rows, rowNumbers, rejects, recordsRead, bytesRead: counter.bytes };
-      rows = [];
-      rowNumbers = [];
-      rejects = [];
-      return batch;
-    };
     const add = (t: JsonText, value: unknown) => {
       recordsRead++;
       if (recordsRead <= skip) return;
-      const reject = (reason: string) => rejects.push({ line: t.line, reason, raw: printable(t.text.trim()) });
+      const reject = (reason: string) => batch.reject({ line: t.line, reason, raw: printable(t.text.trim()) });
       if (t.text.includes(UNDECODABLE)) return reject(undecodableProblem([t.text], encoding)!);
       if (value instanceof Error) return reject(`not valid JSON: ${value.message}`);
       if (!isObject(value)) return reject('not a JSON object: each record must be an object of column → value');
@@ -84,16 +75,15 @@ export class JsonRecordsReader implements TableReader {
       const row = header.map((k) => cellOf(value[k]));
       const problem = nameProblem(row[nameIdx]);
       if (problem !== undefined) return reject(problem);
-      rows.push(row);
-      rowNumbers.push(recordsRead);
+      batch.keep(row, recordsRead);
     };
     for (const s of sample) add(s.t, s.value);
     sample.length = 0;
     for (; !it.done; it = await texts.next()) {
       add(it.value, parsed(it.value.text));
-      if (rows.length + rejects.length >= batchSize) yield take();
+      if (batch.full) yield batch.take(recordsRead, counter.bytes);
     }
-    yield take();
+    yield batch.take(recordsRead, counter.bytes);
   }
 }
 

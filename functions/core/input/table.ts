@@ -26,6 +26,37 @@ export interface CsvBatch {
   bytesRead: number;
 }
 
+/** Gathers a reader's rows and rejects into batches: the JSON, workbook and Parquet readers share it. */
+export class BatchBuilder {
+  private rows: string[][] = [];
+  private rowNumbers: number[] = [];
+  private rejects: CsvReject[] = [];
+
+  constructor(private readonly batchSize = 8192) {}
+
+  keep(row: string[], rowNumber: number): void {
+    this.rows.push(row);
+    this.rowNumbers.push(rowNumber);
+  }
+
+  reject(reject: CsvReject): void {
+    this.rejects.push(reject);
+  }
+
+  get full(): boolean {
+    return this.rows.length + this.rejects.length >= this.batchSize;
+  }
+
+  /** The batch so far, and a fresh one started. */
+  take(recordsRead: number, bytesRead = 0): CsvBatch {
+    const batch = { rows: this.rows, rowNumbers: this.rowNumbers, rejects: this.rejects, recordsRead, bytesRead };
+    this.rows = [];
+    this.rowNumbers = [];
+    this.rejects = [];
+    return batch;
+  }
+}
+
 export const DELIMITERS = [',', ';', '\t'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
 

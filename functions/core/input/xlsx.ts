@@ -10,7 +10,7 @@ import { escapeCsv } from '../csv.ts';
 import { nameProblem } from '../limits.ts';
 import { resolveColumns } from './columns.ts';
 import type { TableReadOptions, XlsxOpener } from './open.ts';
-import { type CsvBatch, CsvFormatError, type CsvReject, type TableReader } from './table.ts';
+import { BatchBuilder, type CsvBatch, CsvFormatError, type TableReader } from './table.ts';
 
 export interface XlsxReadOptions extends TableReadOptions {
   /** The sheet's name (--sheet); default: the workbook's first. */
@@ -59,18 +59,9 @@ class XlsxReader implements TableReader {
   private async *read(sheet: SheetReader): AsyncGenerator<CsvBatch> {
     const batchSize = this.opts.batchSize ?? 8192;
     const skip = this.opts.skipRecords ?? 0;
-    let rows: string[][] = [];
-    let rowNumbers: number[] = [];
-    let rejects: CsvReject[] = [];
+    const batch = new BatchBuilder(batchSize);
     let recordsRead = 0;
     let width = 0;
-    const take = (): CsvBatch => {
-      const batch = { rows, rowNumbers, rejects, recordsRead, bytesRead: 0 };
-      rows = [];
-      rowNumbers = [];
-      rejects = [];
-      return batch;
-    };
     for await (const row of sheet) {
       const cells = cellsOf(row);
       if (cells.every((c) => c === '')) continue;
@@ -85,15 +76,12 @@ class XlsxReader implements TableReader {
       const values = Array.from({ length: width }, (_, i) => cells[i] ?? '');
       // "line": the sheet's row number (the header is usually row 1).
       const problem = extra ? `wrong column count: ${cells.length} fields, the header has ${width}` : nameProblem(values[this.columns.name]);
-      if (problem !== undefined) rejects.push({ line: row.number, reason: problem, raw: cells.map((f) => escapeCsv(f)).join(',') });
-      else {
-        rows.push(values);
-        rowNumbers.push(recordsRead);
-      }
-      if (rows.length + rejects.length >= batchSize) yield take();
+      if (problem !== undefined) batch.reject({ line: row.number, reason: problem, raw: cells.map((f) => escapeCsv(f)).join(',') });
+      else batch.keep(values, recordsRead);
+      if (batch.full) yield batch.take(recordsRead);
     }
     if (!this.columns) throw new CsvFormatError(`the sheet "${sheet.name}" has no header row`);
-    yield take();
+    yield batch.take(recordsRead);
   }
 }
 
