@@ -15,8 +15,8 @@
 import { text } from 'node:stream/consumers';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,8 +32,9 @@ import { unattributedKey } from '../../functions/pipeline/dead-letters.ts';
 import { chunkId, jobIdFor } from '../../functions/pipeline/queued.ts';
 import { redriveJob } from '../../functions/pipeline/redrive.ts';
 import type { ItemRecord, ResultStore } from '../../functions/ports.ts';
-import { createTable, type Emulator, motoMissing, skipReason, startMoto } from '../support/emulators.ts';
-import { depth, pollOnce, type QueuePair, queueWithDlq } from '../support/sqs-lambda.ts';
+import { type Emulator, motoMissing, skipReason, startMoto } from '../support/emulators.ts';
+import { motoPipeline } from '../support/moto-pipeline.ts';
+import { depth, pollOnce, type QueuePair } from '../support/sqs-lambda.ts';
 
 const ROWS = Number(process.env.AISLE_E2E_ROWS ?? 2_000);
 const CHUNKS = 100;
@@ -105,31 +106,7 @@ describe.skipIf(noMoto)(`a job with a poisoned chunk ends partial and is redrive
 
   beforeAll(async () => {
     moto = await startMoto();
-    const { s3, sqs } = moto.clients;
-    await s3.send(new CreateBucketCommand({ Bucket: inbox }));
-    await s3.send(new CreateBucketCommand({ Bucket: lake }));
-    await createTable(moto.options, table, true);
-    queues = {
-      ingest: await queueWithDlq(sqs, 'ingest'),
-      classify: await queueWithDlq(sqs, 'classify'),
-      finalize: await queueWithDlq(sqs, 'finalize'),
-    };
-    const ingestArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.ingest.url, AttributeNames: ['QueueArn'] }))).Attributes!
-      .QueueArn;
-    await s3.send(
-      new PutBucketNotificationConfigurationCommand({
-        Bucket: inbox,
-        NotificationConfiguration: { QueueConfigurations: [{ QueueArn: ingestArn, Events: ['s3:ObjectCreated:*'] }] },
-      }),
-    );
-    config = {
-      tableName: table,
-      inboxBucket: inbox,
-      lakeBucket: lake,
-      classifyQueueUrl: queues.classify.url,
-      finalizeQueueUrl: queues.finalize.url,
-      llmEnabled: false,
-    };
+    ({ config, queues } = await motoPipeline(moto, { inbox, lake, table }));
   });
 
   afterAll(async () => {

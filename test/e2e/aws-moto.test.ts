@@ -8,8 +8,8 @@
 import { text } from 'node:stream/consumers';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsConfig } from '../../functions/adapters/aws/clients.ts';
@@ -19,8 +19,9 @@ import { pipelineDeps } from '../../functions/handlers/deps.ts';
 import { makeHandler as makeFinalize } from '../../functions/handlers/finalize.ts';
 import { makeHandler as makeIngest } from '../../functions/handlers/ingest.ts';
 import { jobIdFor } from '../../functions/pipeline/queued.ts';
-import { createTable, type Emulator, motoMissing, skipReason, startMoto } from '../support/emulators.ts';
-import { depth, pollOnce, type QueuePair, queueWithDlq } from '../support/sqs-lambda.ts';
+import { type Emulator, motoMissing, skipReason, startMoto } from '../support/emulators.ts';
+import { motoPipeline } from '../support/moto-pipeline.ts';
+import { depth, pollOnce, type QueuePair } from '../support/sqs-lambda.ts';
 
 const ROWS = 10_000;
 const noMoto = skipReason(motoMissing());
@@ -82,31 +83,7 @@ describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify
 
   beforeAll(async () => {
     moto = await startMoto();
-    const { s3, sqs } = moto.clients;
-    await s3.send(new CreateBucketCommand({ Bucket: inbox }));
-    await s3.send(new CreateBucketCommand({ Bucket: lake }));
-    await createTable(moto.options, table, true);
-    queues = {
-      ingest: await queueWithDlq(sqs, 'ingest'),
-      classify: await queueWithDlq(sqs, 'classify'),
-      finalize: await queueWithDlq(sqs, 'finalize'),
-    };
-    const ingestArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.ingest.url, AttributeNames: ['QueueArn'] }))).Attributes!
-      .QueueArn;
-    await s3.send(
-      new PutBucketNotificationConfigurationCommand({
-        Bucket: inbox,
-        NotificationConfiguration: { QueueConfigurations: [{ QueueArn: ingestArn, Events: ['s3:ObjectCreated:*'] }] },
-      }),
-    );
-    config = {
-      tableName: table,
-      inboxBucket: inbox,
-      lakeBucket: lake,
-      classifyQueueUrl: queues.classify.url,
-      finalizeQueueUrl: queues.finalize.url,
-      llmEnabled: false,
-    };
+    ({ config, queues } = await motoPipeline(moto, { inbox, lake, table }));
   });
 
   afterAll(async () => {
