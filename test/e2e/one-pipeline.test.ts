@@ -8,19 +8,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
 import { type ClassifySummary, classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { classifyMessage } from '../../functions/pipeline/classify-message.ts';
 import { finalizeJob } from '../../functions/pipeline/finalize.ts';
 import { ingestObject } from '../../functions/pipeline/ingest.ts';
-import type { ClassifyMessage, FinalizeMessage } from '../../functions/pipeline/messages.ts';
-import { cascadeFactory, jobIdFor, outboxKeys, type QueuedJobDeps } from '../../functions/pipeline/queued.ts';
+import { cascadeFactory, jobIdFor, outboxKeys } from '../../functions/pipeline/queued.ts';
 import type { JobRecord } from '../../functions/ports.ts';
-import { MemoryJobs } from '../support/memory-jobs.ts';
-import { MemoryStore } from '../support/memory-store.ts';
-
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+import { memoryQueuedJob } from '../support/memory-jobs.ts';
 
 describe('the local runtime and the queued (AWS) job drive one pipeline', { timeout: 60_000 }, () => {
   let home: string;
@@ -58,22 +53,7 @@ describe('the local runtime and the queued (AWS) job drive one pipeline', { time
     rt = await createLocalRuntime({ home: join(home, 'aisle'), tiers: ['rules'], warn: () => undefined });
     local = await classifyFile(rt, { input: join(inbox, 'orders.csv'), output: join(home, 'orders.out.csv'), jobId: 'local-1', lake: 'now' });
 
-    const classifyQueue: ClassifyMessage[] = [];
-    const finalizeQueue: FinalizeMessage[] = [];
-    const jobs = new MemoryJobs();
-    const deps: QueuedJobDeps = {
-      taxonomy: rt.taxonomy,
-      bucket: () => new FolderBlobStore(inbox),
-      lake: new FolderBlobStore(lakeBucket),
-      jobs,
-      results: new MemoryStore(),
-      cache: new MemoryStore(),
-      tiers: async () => rt.tiers,
-      classifyQueue: { send: async (m) => void classifyQueue.push(...m) },
-      finalizeQueue: { send: async (m) => void finalizeQueue.push(...m) },
-      logger: quiet,
-      metrics: { addMetric: () => undefined },
-    };
+    const { deps, jobs, classifyQueue, finalizeQueue } = memoryQueuedJob(rt, inbox, lakeBucket);
     await ingestObject(deps, { bucket: 'inbox', key: 'orders.csv', etag: 'e1' });
     const cascade = cascadeFactory(deps);
     // Out of order, as SQS may deliver them.

@@ -8,18 +8,13 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { classifyMessage } from '../../functions/pipeline/classify-message.ts';
 import { finalizeJob } from '../../functions/pipeline/finalize.ts';
 import { ingestObject } from '../../functions/pipeline/ingest.ts';
-import type { ClassifyMessage, FinalizeMessage } from '../../functions/pipeline/messages.ts';
-import { cascadeFactory, jobIdFor, outboxKeys, type QueuedJobDeps } from '../../functions/pipeline/queued.ts';
+import { cascadeFactory, jobIdFor, outboxKeys } from '../../functions/pipeline/queued.ts';
 import { type CorpusFile, writeCorpus } from '../fixtures/files/corpus.ts';
-import { MemoryJobs } from '../support/memory-jobs.ts';
-import { MemoryStore } from '../support/memory-store.ts';
-
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+import { memoryQueuedJob } from '../support/memory-jobs.ts';
 
 describe('the S3 ingest reads catalog files as the local runtime does', { timeout: 180_000 }, () => {
   let dir: string;
@@ -42,23 +37,8 @@ describe('the S3 ingest reads catalog files as the local runtime does', { timeou
 
   /** The file as an S3 object through ingest → classify → finalize, with in-memory queues and jobs. */
   async function runJob(f: CorpusFile) {
-    const classifyQueue: ClassifyMessage[] = [];
-    const finalizeQueue: FinalizeMessage[] = [];
-    const jobs = new MemoryJobs();
     const lake = join(dir, `lake-${basename(f.file)}`);
-    const deps: QueuedJobDeps = {
-      taxonomy: rt.taxonomy,
-      bucket: () => new FolderBlobStore(dirname(f.file)),
-      lake: new FolderBlobStore(lake),
-      jobs,
-      results: new MemoryStore(),
-      cache: new MemoryStore(),
-      tiers: async () => rt.tiers,
-      classifyQueue: { send: async (m) => void classifyQueue.push(...m) },
-      finalizeQueue: { send: async (m) => void finalizeQueue.push(...m) },
-      logger: quiet,
-      metrics: { addMetric: () => undefined },
-    };
+    const { deps, jobs, classifyQueue, finalizeQueue } = memoryQueuedJob(rt, dirname(f.file), lake);
     const key = basename(f.file);
     await ingestObject(deps, { bucket: 'inbox', key, etag: 'e1' });
     const cascade = cascadeFactory(deps);

@@ -1,6 +1,10 @@
+import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
+import type { LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { addCounts } from '../../functions/pipeline/accounting.ts';
+import type { ClassifyMessage, FinalizeMessage } from '../../functions/pipeline/messages.ts';
+import type { QueuedJobDeps } from '../../functions/pipeline/queued.ts';
 import type { ChunkCounts, JobProgress, JobRecord, JobStore } from '../../functions/ports.ts';
-import { defaultTenantOnly } from './memory-store.ts';
+import { defaultTenantOnly, MemoryStore } from './memory-store.ts';
 
 /** Job records in memory, each chunk counted once (what DynamoDB does for the AWS handlers). */
 export class MemoryJobs implements JobStore, JobProgress {
@@ -60,4 +64,30 @@ export class MemoryJobs implements JobStore, JobProgress {
   async reopenChunks(): Promise<never> {
     throw new Error('no chunk fails with MemoryJobs');
   }
+}
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The queued pipeline's dependencies in memory: the inbox and lake as folders, jobs, results and cache in memory,
+ * and the two queues as arrays the test drains itself (in any order, as SQS may deliver).
+ */
+export function memoryQueuedJob(rt: LocalRuntime, inbox: string, lake: string) {
+  const classifyQueue: ClassifyMessage[] = [];
+  const finalizeQueue: FinalizeMessage[] = [];
+  const jobs = new MemoryJobs();
+  const deps: QueuedJobDeps = {
+    taxonomy: rt.taxonomy,
+    bucket: () => new FolderBlobStore(inbox),
+    lake: new FolderBlobStore(lake),
+    jobs,
+    results: new MemoryStore(),
+    cache: new MemoryStore(),
+    tiers: async () => rt.tiers,
+    classifyQueue: { send: async (m) => void classifyQueue.push(...m) },
+    finalizeQueue: { send: async (m) => void finalizeQueue.push(...m) },
+    logger: quiet,
+    metrics: { addMetric: () => undefined },
+  };
+  return { deps, jobs, classifyQueue, finalizeQueue };
 }
