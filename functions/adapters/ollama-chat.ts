@@ -3,10 +3,10 @@
  * constrained by a JSON schema (`format`), the same settings, timeout and failure kinds as the LLM tier's
  * adapter (ollama.ts). It returns the reply unchecked: the ask core checks it.
  */
-import { Ollama } from 'ollama';
+import type { Ollama } from 'ollama';
 import type { ChatLlm } from '../ask/ports.ts';
 import type { ChatMessage } from '../core/llm-prompt.ts';
-import { type OllamaConfig, ollamaConfig, toUnavailable } from './ollama.ts';
+import { type OllamaConfig, ollamaClient, ollamaConfig, toUnavailable } from './ollama.ts';
 
 export class OllamaChat implements ChatLlm {
   readonly model: string;
@@ -16,11 +16,7 @@ export class OllamaChat implements ChatLlm {
   constructor(readonly config: OllamaConfig = ollamaConfig()) {
     this.model = config.model;
     this.where = `ollama at ${config.host}`;
-    const timedFetch: typeof fetch = (input, init) => {
-      const timeout = AbortSignal.timeout(this.config.timeoutMs);
-      return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
-    };
-    this.client = new Ollama({ host: config.host, fetch: timedFetch });
+    this.client = ollamaClient(config);
   }
 
   async chat(messages: ChatMessage[], format: Record<string, unknown>): Promise<string> {

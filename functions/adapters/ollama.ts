@@ -38,6 +38,15 @@ export function ollamaConfig(settings: OllamaSettings = configOf('local'), overr
 // Ollama answers 500 with these when the model does not fit (system RAM or GPU memory).
 const OOM_RE = /out of memory|requires more system memory|cudaMalloc failed|insufficient memory|\bOOM\b/i;
 
+/** An Ollama client whose every call ends within the configured timeout (the client sends no signal on non-streamed requests). */
+export function ollamaClient(config: OllamaConfig): Ollama {
+  const timedFetch: typeof fetch = (input, init) => {
+    const timeout = AbortSignal.timeout(config.timeoutMs);
+    return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
+  return new Ollama({ host: config.host, fetch: timedFetch });
+}
+
 export class OllamaLlm implements Llm {
   readonly model: string;
   readonly where: string;
@@ -49,12 +58,7 @@ export class OllamaLlm implements Llm {
   ) {
     this.model = config.model;
     this.where = `ollama at ${config.host}`;
-    // The client sends no signal on non-streamed requests: a fetch with a timeout bounds every call.
-    const timedFetch: typeof fetch = (input, init) => {
-      const timeout = AbortSignal.timeout(this.config.timeoutMs);
-      return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
-    };
-    this.client = new Ollama({ host: config.host, fetch: timedFetch });
+    this.client = ollamaClient(config);
   }
 
   async classify(items: LlmItem[]): Promise<LlmAnswer[]> {
