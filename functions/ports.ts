@@ -177,6 +177,15 @@ export interface BlobStore {
   get(key: string): Promise<Readable | null>;
   exists(key: string): Promise<boolean>;
   list(prefix: string): Promise<string[]>;
+  /** The object's size and user metadata (S3's `x-amz-meta-*`, keys without the prefix; a folder's files have none); null when absent. */
+  head(key: string): Promise<BlobHead | null>;
+  /** Bytes [start, end) of an object: formats read by seeking (Parquet) never hold a big file whole. */
+  getRange(key: string, start: number, end: number): Promise<Uint8Array>;
+}
+
+export interface BlobHead {
+  size: number;
+  metadata: Record<string, string>;
 }
 
 /** A producer's view of a queue; consumers are wired by the runtime (a Lambda event source, the LLM worker's poll). */
