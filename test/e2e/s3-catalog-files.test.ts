@@ -69,7 +69,13 @@ describe('the S3 ingest reads catalog files as the local runtime does', { timeou
         continue;
       }
       const text = readFileSync(join(lake, outboxKeys(job.id).result), 'utf8');
-      const rows: string[][] = parse(text, { relax_column_count: true, delimiter: f.delimiter });
+      let rows: string[][];
+      try {
+        rows = parse(text, { relax_column_count: true, delimiter: f.delimiter });
+      } catch (err) {
+        failures.push(`${key}: the output is not "${f.delimiter}"-separated: ${(err as Error).message}`);
+        continue;
+      }
       const header = rows.shift()!;
       const names = rows.map((r) => r[header.indexOf(f.nameHeader)]);
       const problems = [
