@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { ApiKeyRecord } from './core/api-keys.ts';
 import type { ReadChoice } from './core/input/open.ts';
+import type { ReadOptions } from './core/input/read-options.ts';
 import type { Candidate, Decision, ProductInput } from './core/types.ts';
 
 /**
@@ -342,7 +343,8 @@ export type JobArtifact =
 export interface JobsService extends TenantScoped<JobsService> {
   /** `read`: the upload's encoding and columns, when the client names them (input/open.ts). */
   submit?(upload: { filename: string; body: Readable; read?: ReadChoice }): Promise<JobRecord>;
-  createUpload?(filename: string): Promise<PresignedUpload>;
+  /** `options`: how to read the file and write its output; they travel with the upload (S3 object metadata). */
+  createUpload?(filename: string, options?: ReadOptions): Promise<PresignedUpload>;
   get(id: string): Promise<JobRecord | null>;
   list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;
   /** The result CSV or the rejects CSV of a finished job; null when there is none (yet). */
