@@ -6,7 +6,15 @@
  */
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
-import { type AsyncBuffer, type Compressors, type FileMetaData, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
+import {
+  type AsyncBuffer,
+  type Compressors,
+  type FileMetaData,
+  parquetMetadataAsync,
+  parquetRead,
+  parquetSchema,
+  type SchemaElement,
+} from 'hyparquet';
 import { escapeCsv } from '../csv.ts';
 import { nameProblem } from '../limits.ts';
 import { resolveColumns } from './columns.ts';
@@ -54,7 +62,9 @@ class RangedParquetReader implements TableReader {
     } catch (err) {
       throw new CsvFormatError(`the Parquet file cannot be read: ${(err as Error).message}`);
     }
-    const header = parquetSchema(metadata).children.map((c) => c.element.name);
+    const fields = parquetSchema(metadata).children.map((c) => c.element);
+    const header = fields.map((f) => f.name);
+    const texts = fields.map(textOfColumn);
     this.columns = resolveColumns(header, this.opts.columns);
     const nameIdx = this.columns.name;
     const skip = this.opts.skipRecords ?? 0;
@@ -68,7 +78,7 @@ class RangedParquetReader implements TableReader {
       for (const values of rows) {
         recordsRead++;
         if (recordsRead <= skip) continue;
-        const row = values.map(textOf);
+        const row = values.map((v, i) => texts[i](v));
         // A string column's invalid UTF-8 decodes to U+FFFD: its row is rejected, never written with it.
         const problem = undecodableProblem(row, 'UTF-8') ?? nameProblem(row[nameIdx]);
         // "line": the record's number plus one, as if the column names were line 1 (a CSV's numbering).
@@ -90,6 +100,16 @@ async function readRows(file: AsyncBuffer, metadata: FileMetaData, rowStart: num
     throw new CsvFormatError(`the Parquet file cannot be read: ${(err as Error).message}`);
   }
   return rows;
+}
+
+/** How a column's cells become text: numbers as DuckDB writes them (a DECIMAL with its scale, `3.0` for a whole DOUBLE). */
+function textOfColumn(field: SchemaElement): (value: unknown) => string {
+  const scale =
+    field.logical_type?.type === 'DECIMAL' ? field.logical_type.scale : field.converted_type === 'DECIMAL' ? (field.scale ?? 0) : undefined;
+  if (scale !== undefined) return (v) => (typeof v === 'number' ? v.toFixed(scale) : textOf(v));
+  if (field.type === 'FLOAT' || field.type === 'DOUBLE')
+    return (v) => (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 1e15 ? `${v}.0` : textOf(v));
+  return textOf;
 }
 
 /** A cell as text: a date as DuckDB writes it (`2026-03-01`, `2026-03-01 12:30:00`), nested values as JSON. */
