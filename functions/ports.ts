@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { ApiKeyRecord } from './core/api-keys.ts';
 import type { ReadChoice } from './core/input/open.ts';
+import type { ReadOptions } from './core/input/read-options.ts';
 import type { Candidate, Decision, ProductInput } from './core/types.ts';
 
 /**
@@ -177,6 +178,15 @@ export interface BlobStore {
   get(key: string): Promise<Readable | null>;
   exists(key: string): Promise<boolean>;
   list(prefix: string): Promise<string[]>;
+  /** The object's size and user metadata (S3's `x-amz-meta-*`, keys without the prefix; a folder's files have none); null when absent. */
+  head(key: string): Promise<BlobHead | null>;
+  /** Bytes [start, end) of an object: formats read by seeking (Parquet) never hold a big file whole. */
+  getRange(key: string, start: number, end: number): Promise<Uint8Array>;
+}
+
+export interface BlobHead {
+  size: number;
+  metadata: Record<string, string>;
 }
 
 /** A producer's view of a queue; consumers are wired by the runtime (a Lambda event source, the LLM worker's poll). */
@@ -333,7 +343,8 @@ export type JobArtifact =
 export interface JobsService extends TenantScoped<JobsService> {
   /** `read`: the upload's encoding and columns, when the client names them (input/open.ts). */
   submit?(upload: { filename: string; body: Readable; read?: ReadChoice }): Promise<JobRecord>;
-  createUpload?(filename: string): Promise<PresignedUpload>;
+  /** `options`: how to read the file and write its output; they travel with the upload (S3 object metadata). */
+  createUpload?(filename: string, options?: ReadOptions): Promise<PresignedUpload>;
   get(id: string): Promise<JobRecord | null>;
   list(opts: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;
   /** The result CSV or the rejects CSV of a finished job; null when there is none (yet). */

@@ -98,7 +98,7 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
   function pendingRecord(msg: LlmMessage, row: LlmMessage['rows'][number], at: string): ItemRecord {
     if (row.values.length !== msg.header.length)
       throw new Error(`row ${row.n} has ${row.values.length} fields under a header of ${msg.header.length}`);
-    const item = cascadeItemOf(row.values, resolveColumns(msg.header));
+    const item = cascadeItemOf(row.values, resolveColumns(msg.header, msg.columns));
     const trace = { steps: [], topK: row.hints, totalMs: 0, costUnits: 0 };
     const decision = reviewDecision(item.key, trace, taxonomy.version, 'no tier was confident: best guess kept for review');
     return recordOf(item, decision, msg.jobId, undefined, at);

@@ -12,7 +12,7 @@ import { chunkId, completeChunk, forTenant, type QueuedJobDeps } from './queued.
 
 export async function classifyMessage(shared: QueuedJobDeps, cascade: () => Promise<Cascade>, msg: ClassifyMessage): Promise<void> {
   const deps = forTenant(shared, msg.tenant);
-  const items = itemsOf(msg.rows, resolveColumns(msg.header), msg.header.length);
+  const items = itemsOf(msg.rows, resolveColumns(msg.header, msg.columns), msg.header.length);
   const decisions = await (await cascade()).forTenant(msg.tenant).classify(items);
   const at = (deps.now?.() ?? new Date()).toISOString();
 
@@ -27,7 +27,9 @@ export async function classifyMessage(shared: QueuedJobDeps, cascade: () => Prom
     done.push({ n, values: msg.rows[i], record: recordOf(items[i], decision, msg.jobId, n, at) });
   });
   if (toLlm.length) {
-    await deps.llmQueue!.send([{ tenant: msg.tenant, jobId: msg.jobId, chunkId: `${chunkId(msg.chunk)}-llm`, header: msg.header, rows: toLlm }]);
+    await deps.llmQueue!.send([
+      { tenant: msg.tenant, jobId: msg.jobId, chunkId: `${chunkId(msg.chunk)}-llm`, header: msg.header, columns: msg.columns, rows: toLlm },
+    ]);
     deps.metrics.addMetric('RowsSentToLlm', 'Count', toLlm.length);
   }
   const counts = await completeChunk(deps, { jobId: msg.jobId, chunkId: chunkId(msg.chunk), rows: done });

@@ -8,8 +8,9 @@
 
 import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { CsvOutputFormatter, cascadeItemOf, resolveColumns } from '../core/csv.ts';
+import { type ColumnChoice, cascadeItemOf, resolveColumns } from '../core/csv.ts';
 import { encodeLakeParquet, type LakeRow, lakePartKey, promotedColumns, toLakeRow } from '../core/lake.ts';
+import { jobOutput, parseJobHeader } from '../core/output/job-output.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Decision } from '../core/types.ts';
 import { endStatus } from './accounting.ts';
@@ -50,8 +51,9 @@ async function writeOutputs(
   const keys = outboxKeys(jobId);
   const headerBody = await deps.lake.get(keys.header);
   if (!headerBody) throw new Error(`job ${jobId} has no ${keys.header}`);
-  const { header } = JSON.parse(await text(headerBody)) as { header: string[] };
-  const formatter = new CsvOutputFormatter(header, deps.taxonomy);
+  const job = parseJobHeader(await text(headerBody));
+  const { header, columns } = job;
+  const { formatter, start } = jobOutput(job, deps.taxonomy);
   const dt = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
 
   const out = new PassThrough();
@@ -68,9 +70,9 @@ async function writeOutputs(
   };
   let rows = 0;
   try {
-    await write(formatter.headerLine());
+    await write(start);
     for await (const body of partsInOrder(deps, (await deps.lake.list(keys.partsPrefix)).filter(wanted).sort())) {
-      const part = readPart(body, tenant, jobId, header, deps.taxonomy, rows);
+      const part = readPart(body, tenant, jobId, header, columns, deps.taxonomy, rows);
       await write(formatter.format(part.values, part.decisions));
       rows += part.values.length;
       for (const row of part.lakeRows) lakeRows.push(row);
@@ -113,8 +115,16 @@ async function* partsInOrder(deps: QueuedJobDeps, keys: string[]): AsyncIterable
 }
 
 /** One work part: its rows' values and decisions, and their lake rows, numbered on from `rowsBefore`. */
-function readPart(body: string, tenant: string, jobId: string, header: string[], taxonomy: Taxonomy, rowsBefore: number) {
-  const columns = resolveColumns(header);
+function readPart(
+  body: string,
+  tenant: string,
+  jobId: string,
+  header: string[],
+  choice: ColumnChoice | undefined,
+  taxonomy: Taxonomy,
+  rowsBefore: number,
+) {
+  const columns = resolveColumns(header, choice);
   const promoted = promotedColumns(header);
   const values: string[][] = [];
   const decisions: Decision[] = [];

@@ -1,12 +1,18 @@
 /**
- * Ingest, the first step of a queued job: streams the input file (CSV, JSON, gzip... input/open.ts) from its bucket, validates rows with the core
- * CSV reader, writes rejects to outbox/<jobId>/rejects.csv, sends valid rows in chunks to the classify queue,
- * and records the job with its total. A redelivered notification maps to the same job (id from
- * bucket/key/etag); chunk ids are positions in the file, so re-sent chunks count once.
+ * Ingest, the first step of a queued job: streams the input file (CSV, JSON, gzip, xlsx... input/open.ts; Parquet
+ * by ranged reads) from its bucket, read as the object's metadata says (input/read-options.ts: columns, encoding,
+ * sheet, output delimiter and BOM), validates rows, writes rejects to outbox/<jobId>/rejects.csv, sends valid rows
+ * in chunks to the classify queue, and records the job with its total. A redelivered notification maps to the
+ * same job (id from bucket/key/etag); chunk ids are positions in the file, so re-sent chunks count once.
  */
 import { PassThrough } from 'node:stream';
-import { CsvFormatError, formatRejects, REJECT_COLUMNS } from '../core/csv.ts';
+import { type ColumnChoice, CsvFormatError, formatRejects, REJECT_COLUMNS } from '../core/csv.ts';
 import { openTable } from '../core/input/open.ts';
+import { openRangedParquet } from '../core/input/parquet.ts';
+import { choicesOf, type OutputChoice, readOptionsOfMetadata } from '../core/input/read-options.ts';
+import { openXlsx } from '../core/input/xlsx.ts';
+import type { JobHeader } from '../core/output/job-output.ts';
+import type { BlobStore } from '../ports.ts';
 import type { ClassifyMessage } from './messages.ts';
 import { finalizeIfReconciled, forTenant, jobOfObject, outboxKeys, type QueuedJobDeps } from './queued.ts';
 
@@ -30,8 +36,9 @@ export class Chunker {
     private readonly jobId: string,
     private readonly header: string[],
     private readonly rowsPerChunk = ROWS_PER_MESSAGE,
+    private readonly columns?: ColumnChoice,
   ) {
-    this.headerBytes = Buffer.byteLength(JSON.stringify({ tenant, jobId, chunk: 0, header, rows: [], rowNumbers: [] })) + 32;
+    this.headerBytes = Buffer.byteLength(JSON.stringify({ tenant, jobId, chunk: 0, header, columns, rows: [], rowNumbers: [] })) + 32;
   }
 
   add(row: string[], rowNumber: number): void {
@@ -50,6 +57,7 @@ export class Chunker {
       jobId: this.jobId,
       chunk: this.chunks++,
       header: this.header,
+      ...(this.columns ? { columns: this.columns } : {}),
       rows: this.rows,
       rowNumbers: this.rowNumbers,
     });
@@ -86,15 +94,16 @@ export async function ingestObject(
     await finalizeIfReconciled(deps, job);
     return;
   }
-  const body = await deps.bucket(obj.bucket).get(obj.key);
-  if (!body) throw new Error(`s3://${obj.bucket}/${obj.key} does not exist (deleted before ingest?)`);
+  const bucket = deps.bucket(obj.bucket);
+  const head = await bucket.head(obj.key);
+  if (!head) throw new Error(`s3://${obj.bucket}/${obj.key} does not exist (deleted before ingest?)`);
 
   let read: { valid: number; rejected: number; chunks: number };
   try {
-    read = await sendRows(deps, jobId, body, obj.key, opts.rowsPerChunk);
+    read = await sendRows(deps, jobId, { bucket, key: obj.key, size: head.size, metadata: head.metadata }, opts.rowsPerChunk);
   } catch (err) {
     if (err instanceof CsvFormatError) {
-      // The file as a whole cannot be read (no header, no name column): retrying will not help.
+      // The file as a whole cannot be read (no header, no name column, bad options): retrying will not help.
       log.warn('input refused', { jobId, reason: err.message });
       await deps.jobs.update(jobId, { status: 'failed', error: err.message });
       deps.metrics.addMetric('JobsFailed', 'Count', 1);
@@ -118,10 +127,13 @@ export async function ingestObject(
 async function sendRows(
   deps: QueuedJobDeps & { tenant: string },
   jobId: string,
-  body: AsyncIterable<Buffer | string>,
-  name: string,
+  input: { bucket: BlobStore; key: string; size: number; metadata: Record<string, string> },
   rowsPerChunk?: number,
 ): Promise<{ valid: number; rejected: number; chunks: number }> {
+  const { read: choice, output } = choicesOf(readOptionsOfMetadata(input.metadata));
+  const columns = Object.keys(choice.columns ?? {}).length ? choice.columns : undefined;
+  const body = await input.bucket.get(input.key);
+  if (!body) throw new Error(`${input.key} disappeared before ingest read it`);
   const keys = outboxKeys(jobId);
   const rejectsOut = new PassThrough();
   const rejectsWritten = deps.lake.put(keys.rejects, rejectsOut, 'text/csv');
@@ -130,12 +142,23 @@ async function sendRows(
   let valid = 0;
   let rejected = 0;
   try {
-    // Any format and encoding the local reader takes but Parquet (input/open.ts): gzip, zstd, JSON, UTF-16...
-    const { reader } = await openTable(body, { name, batchSize: 2000 });
+    // Every format and encoding the local reader takes (input/open.ts); Parquet by ranged reads, not the stream.
+    const { reader } = await openTable(body, {
+      name: input.key,
+      batchSize: 2000,
+      encoding: choice.encoding,
+      columns: choice.columns,
+      sheet: choice.sheet,
+      xlsx: openXlsx,
+      parquet: (_, read) => {
+        body.destroy();
+        return openRangedParquet({ byteLength: input.size, read: (start, end) => input.bucket.getRange(input.key, start, end) }, read);
+      },
+    });
     for await (const batch of reader.batches()) {
       if (!chunker) {
-        chunker = new Chunker(deps.tenant, jobId, reader.columns!.header, rowsPerChunk);
-        await deps.lake.put(keys.header, JSON.stringify({ header: reader.columns!.header, delimiter: reader.delimiter }), 'application/json');
+        chunker = new Chunker(deps.tenant, jobId, reader.columns!.header, rowsPerChunk, columns);
+        await deps.lake.put(keys.header, JSON.stringify(jobHeaderOf(reader.columns!.header, reader.delimiter, columns, output)), 'application/json');
       }
       if (batch.rejects.length) {
         rejected += batch.rejects.length;
@@ -150,9 +173,14 @@ async function sendRows(
     rejectsOut.end();
     await rejectsWritten;
   } catch (err) {
+    body.destroy();
     rejectsOut.destroy();
     await rejectsWritten.catch(() => {});
     throw err;
   }
   return { valid, rejected, chunks: chunker!.chunks };
+}
+
+function jobHeaderOf(header: string[], delimiter: JobHeader['delimiter'], columns: ColumnChoice | undefined, output: OutputChoice): JobHeader {
+  return { header, delimiter, ...(columns ? { columns } : {}), output };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TENANT, TENANT_RE } from '../core/api-keys.ts';
+import { columnChoiceSchema } from '../core/input/read-options.ts';
 
 /** A chunk of a job's valid rows for the classify queue. */
 /** Whose job a message is about; messages sent before tenants existed are the default tenant's. */
@@ -16,6 +17,8 @@ export const classifyMessageSchema = z
     /** Position of the chunk in the input (0-based): stable across redeliveries, so it counts once. */
     chunk: z.number().int().nonnegative(),
     header: z.array(z.string()).min(1),
+    /** The columns the user named (an S3 drop's metadata, the API upload's fields); absent: found by name. */
+    columns: columnChoiceSchema.optional(),
     rows: z.array(z.array(z.string())).min(1),
     /** Data row number of each row in the input (1-based, header excluded), parallel to rows. */
     rowNumbers: z.array(z.number().int().positive()).min(1),
@@ -30,6 +33,7 @@ export const llmMessageSchema = z.object({
   /** The chunk id the worker counts these rows under (JobProgress.addChunk): `<chunk>-llm`. */
   chunkId: z.string().min(1),
   header: z.array(z.string()).min(1),
+  columns: columnChoiceSchema.optional(),
   rows: z
     .array(
       z.object({

@@ -272,6 +272,14 @@ export function describeBlobStoreContract(name: string, make: () => Promise<Fixt
       expect((await blobs().list('a/')).sort()).toEqual(['a/one.txt', 'a/two.bin']);
       expect(await blobs().list('zzz/')).toEqual([]);
     });
+
+    it('gives an object its size and a byte range of it (Parquet is read by seeking)', async () => {
+      await blobs().put('c/range.bin', new Uint8Array([10, 11, 12, 13, 14, 15]));
+      expect((await blobs().head('c/range.bin'))?.size).toBe(6);
+      expect(await blobs().head('c/missing.bin')).toBeNull();
+      expect([...(await blobs().getRange('c/range.bin', 2, 5))]).toEqual([12, 13, 14]);
+      expect([...(await blobs().getRange('c/range.bin', 5, 6))]).toEqual([15]);
+    });
   });
 }
 

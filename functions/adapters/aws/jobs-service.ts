@@ -1,6 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
+import { type ReadOptions, toObjectMetadata } from '../../core/input/read-options.ts';
 import { newJobId, uploadKey } from '../../core/job-ids.ts';
 import { StoredJobs } from '../../pipeline/stored-jobs.ts';
 import type { JobArtifact, JobStore, JobsService, PresignedUpload } from '../../ports.ts';
@@ -31,15 +32,19 @@ export class S3JobsService extends StoredJobs implements JobsService {
     return new S3JobsService(this.opts, tenant);
   }
 
-  async createUpload(filename: string): Promise<PresignedUpload> {
+  /** `options` become the object's metadata, signed into the URL: the client sends them as the headers listed, or S3 refuses the PUT. */
+  async createUpload(filename: string, options: ReadOptions = {}): Promise<PresignedUpload> {
     const now = new Date();
     const jobId = newJobId(now);
     const key = uploadKey(this.tenant, jobId, filename);
-    const headers = { 'content-type': 'text/csv' };
+    const metadata = toObjectMetadata(options);
+    const metaHeaders = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`x-amz-meta-${k}`, v]));
+    const headers: Record<string, string> = { 'content-type': 'text/csv', ...metaHeaders };
     const url = await getSignedUrl(
       this.opts.s3,
-      new PutObjectCommand({ Bucket: this.opts.inboxBucket, Key: key, ContentType: headers['content-type'] }),
-      { expiresIn: EXPIRES_IN },
+      new PutObjectCommand({ Bucket: this.opts.inboxBucket, Key: key, ContentType: headers['content-type'], Metadata: metadata }),
+      // Signed as headers, not hoisted into the query string: the upload cannot drop or change them.
+      { expiresIn: EXPIRES_IN, unhoistableHeaders: new Set(Object.keys(metaHeaders)) },
     );
     // Recorded now so GET /v1/jobs/{id} answers "queued" until the upload is read.
     await this.jobs.create({ id: jobId, input: `s3://${this.opts.inboxBucket}/${key}`, status: 'queued' });

@@ -1,9 +1,9 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BlobStore } from '../../ports.ts';
+import type { BlobHead, BlobStore } from '../../ports.ts';
 
 /** A folder as the bucket: keys are relative paths under the root ("outbox/job1/out.csv"). */
 export class FolderBlobStore implements BlobStore {
@@ -37,6 +37,23 @@ export class FolderBlobStore implements BlobStore {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  /** A file has no user metadata. */
+  async head(key: string): Promise<BlobHead | null> {
+    const found = await stat(this.pathOf(key)).catch(() => null);
+    return found?.isFile() ? { size: found.size, metadata: {} } : null;
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    const file = await open(this.pathOf(key), 'r');
+    try {
+      const bytes = Buffer.alloc(Math.max(0, end - start));
+      const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
+      return bytes.subarray(0, bytesRead);
+    } finally {
+      await file.close();
     }
   }
 

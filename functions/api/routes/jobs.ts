@@ -3,6 +3,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createRoute, z } from '@hono/zod-openapi';
 import { restoredCsv } from '../../core/csv.ts';
 import type { ReadChoice } from '../../core/input/open.ts';
+import { choicesOf, readOptionsSchema } from '../../core/input/read-options.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse, zodDetails } from '../errors.ts';
 import { JobIdParamSchema, JobSchema, json, PageQuerySchema, pageOf } from '../schemas.ts';
 import { tenantDeps } from '../tenancy.ts';
@@ -22,26 +23,28 @@ const ReadOptionsSchema = z.object({
   id_column: z.string().max(200).optional(),
   category_column: z.string().max(200).optional().openapi({ description: "the retailer's own category column, a hint" }),
   text_columns: z.string().max(2000).optional().openapi({ description: 'columns joined for classification, comma-separated' }),
+  sheet: z.string().max(200).optional().openapi({ description: 'the .xlsx sheet to read; default: the first' }),
 });
+const READ_FIELDS = Object.keys(ReadOptionsSchema.shape);
 
+/** The read options among the request's fields (the core's schema validates them: input/read-options.ts). */
 function readChoiceOf(fields: Record<string, unknown>): ReadChoice | undefined {
-  const parsed = ReadOptionsSchema.safeParse(Object.fromEntries(Object.entries(fields).filter(([, v]) => typeof v === 'string')));
+  const given = Object.fromEntries(Object.entries(fields).filter(([k, v]) => READ_FIELDS.includes(k) && typeof v === 'string'));
+  if (!Object.keys(given).length) return undefined;
+  const parsed = readOptionsSchema.safeParse(given);
   if (!parsed.success) throw new ApiError(400, 'invalid_request', 'the read options are not valid', zodDetails(parsed.error.issues));
-  const o = parsed.data;
-  const columns = {
-    name: o.name_column,
-    id: o.id_column,
-    category: o.category_column,
-    text: o.text_columns
-      ?.split(',')
-      .map((c) => c.trim())
-      .filter(Boolean),
-  };
-  const named = Object.values(columns).some((v) => v !== undefined);
-  return o.encoding || named ? { encoding: o.encoding, columns } : undefined;
+  return choicesOf(parsed.data).read;
 }
 
-const CreateUploadSchema = z.object({ filename: z.string().regex(FILENAME_RE, 'a file name: no slashes, 1..200 characters') });
+/**
+ * AWS: the file's name and how to read and write it (the read options, plus the output's delimiter and BOM): they
+ * travel as the inbox object's metadata, signed into the presigned PUT (docs/aws.md).
+ */
+const CreateUploadSchema = ReadOptionsSchema.extend({
+  filename: z.string().regex(FILENAME_RE, 'a file name: no slashes, 1..200 characters'),
+  out_format: z.enum(['csv', 'tsv']).optional().openapi({ description: "the output's delimiter (comma, tab); default: the input's" }),
+  bom: z.boolean().optional().openapi({ description: 'start the output with a UTF-8 BOM, for Excel' }),
+});
 
 // Documented here, validated in the handler: one operation takes three media types, and the validator would
 // demand every one of them.
@@ -54,7 +57,8 @@ const createJob = createRoute({
     'Locally: upload the file (CSV, TSV, JSON lines, JSON, Parquet; plain, gzip or zstd; any encoding: docs/csv.md) as multipart/form-data ' +
     '(field `file`) or as a text/csv body (`?filename=`); it is processed in-process. `encoding`, `name_column`, `id_column`, ' +
     '`category_column`, `text_columns` (query or form fields) say how to read it, as the CLI options do. ' +
-    'On AWS: POST `{"filename": "x.csv"}` as JSON and PUT the CSV to the presigned URL in the answer (to inbox/).',
+    'On AWS: POST `{"filename": "x.csv"}` as JSON, with the same options as JSON fields plus `out_format` (csv|tsv) and `bom`, ' +
+    "then PUT the file to the presigned URL in the answer (to inbox/) with the headers it lists: the options travel as the object's metadata.",
   request: {
     query: ReadOptionsSchema.extend({ filename: z.string().regex(FILENAME_RE).optional() }),
     body: {
@@ -129,9 +133,12 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
     const jobs = tenantDeps(deps, c.get('principal').tenant).jobs;
     if (type.includes('application/json')) {
       if (!jobs.createUpload) throw uploadHere();
-      const parsed = CreateUploadSchema.safeParse(await c.req.json());
+      const parsed = CreateUploadSchema.strict().safeParse(await c.req.json());
       if (!parsed.success) throw new ApiError(400, 'invalid_request', 'the request is not valid', zodDetails(parsed.error.issues));
-      return c.json({ upload: await jobs.createUpload(parsed.data.filename) }, 202);
+      const { filename, ...options } = parsed.data;
+      const checked = readOptionsSchema.safeParse(options);
+      if (!checked.success) throw new ApiError(400, 'invalid_request', 'the read options are not valid', zodDetails(checked.error.issues));
+      return c.json({ upload: await jobs.createUpload(filename, checked.data) }, 202);
     }
     if (!jobs.submit) {
       throw new ApiError(

@@ -5,7 +5,9 @@
  * a hyperlink its text, a date its ISO form. Drivers that read workbooks pass `openXlsx` to openTable.
  */
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+// The reader alone, not the whole library: the S3 ingest Lambda bundles it (exceljs-reader.d.ts).
+import WorkbookReader from 'exceljs/lib/stream/xlsx/workbook-reader.js';
 import { escapeCsv } from '../csv.ts';
 import { nameProblem } from '../limits.ts';
 import { resolveColumns } from './columns.ts';
@@ -34,7 +36,7 @@ class XlsxReader implements TableReader {
 
   async *batches(): AsyncGenerator<CsvBatch> {
     // Styles are read so that a date cell is a date, not its serial number.
-    const book = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(this.bytes), { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore' });
+    const book = new WorkbookReader(Readable.from(this.bytes), { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore' });
     const seen: string[] = [];
     try {
       for await (const sheet of book as unknown as AsyncIterable<SheetReader>) {
