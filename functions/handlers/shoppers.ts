@@ -9,7 +9,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AthenaSql } from '../adapters/aws/athena-shoppers.ts';
 import { type AwsClients, makeClients } from '../adapters/aws/clients.ts';
-import { configOf } from '../config/deployables.ts';
+import { type ConfigOf, configOf } from '../config/deployables.ts';
 import { Cascade } from '../core/cascade.ts';
 import { objectsOf } from '../pipeline/messages.ts';
 import { cascadeClassifier } from '../shoppers/classify.ts';
@@ -60,7 +60,7 @@ export function makeHandler(deps: ShopperRunDeps | (() => ShopperRunDeps)) {
 /** The run's ports over clients and the function's settings (emulator clients in tests). */
 export function shopperRunDeps(
   clients: AwsClients & { athena: AthenaClient },
-  config: ReturnType<typeof configOf<'shoppers'>>,
+  config: ConfigOf<'shoppers'>,
   opts: Parameters<typeof pipelineDeps>[2] = {},
 ): ShopperRunDeps {
   const pipeline = pipelineDeps(clients, config, opts);
