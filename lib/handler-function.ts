@@ -15,6 +15,7 @@ export const HANDLERS = [
   'dead-letters',
   'api',
   'authorizer',
+  'shoppers',
   'retrain-export',
   'retrain-evaluate',
   'retrain-promote',

@@ -17,6 +17,11 @@ export interface WorkQueueProps {
   readonly maxReceiveCount?: number;
   /** Where the dead-letter alarm notifies. */
   readonly alarmTopic: sns.ITopic;
+  /**
+   * What the dead-letter alarm tells the operator, when it is not the pipeline's (the dead-letter Lambda reads those
+   * DLQs); such a DLQ has no reader, so its alarm watches its depth instead.
+   */
+  readonly unreadDlq?: { readonly alarmDescription: string };
 }
 
 /**
@@ -43,12 +48,14 @@ export class WorkQueue extends Construct {
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * VISIBILITY_FACTOR),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
+    const unread = props.unreadDlq;
     this.dlqAlarm = new cloudwatch.Alarm(this, 'DlqAlarm', {
-      alarmDescription: `Messages reached the ${id} dead-letter queue: their jobs end partial or failed (GET /v1/jobs/{id} says why); \`aisle aws redrive JOB\` sends failed chunks again.`,
-      metric: this.deadLetterQueue.metricNumberOfMessagesReceived({
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.SUM,
-      }),
+      alarmDescription:
+        unread?.alarmDescription ??
+        `Messages reached the ${id} dead-letter queue: their jobs end partial or failed (GET /v1/jobs/{id} says why); \`aisle aws redrive JOB\` sends failed chunks again.`,
+      metric: unread
+        ? this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM })
+        : this.deadLetterQueue.metricNumberOfMessagesReceived({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -14,6 +14,7 @@ import { Network } from './network.ts';
 import { Observability } from './observability.ts';
 import { Pipeline } from './pipeline.ts';
 import { Retraining, type TrainerKind } from './retraining.ts';
+import { Shoppers } from './shoppers.ts';
 import { INBOX_PREFIX, LAKE_PREFIXES, Storage } from './storage.ts';
 import { AisleTable } from './table.ts';
 
@@ -147,6 +148,7 @@ export class AisleStack extends Stack {
       encoderEndpointName,
     });
     encoder?.grantInvoke(pipeline.classify.role);
+    const shoppers = new Shoppers(this, 'Shoppers', { inbox: storage.inbox, lake: storage.lake, table, alarmTopic: alerts.topic, insights, encoder });
 
     const network = settings.llmEnabled || settings.trainer === 'fargate' ? new Network(this, 'Network') : undefined;
     const llm =
@@ -175,8 +177,8 @@ export class AisleStack extends Stack {
       description: 'Aisle HTTP API (Hono app)',
       timeout: Duration.seconds(29), // API Gateway gives up after 30 s
       memorySize: 1024,
-      // The named insight queries are .sql files read next to the module (core/insights.ts INSIGHTS_DIR).
-      bundleFolders: { 'functions/core/insights': 'insights' },
+      // The named insight queries are .sql files read next to the module (core/insights.ts, core/shoppers-sql.ts).
+      bundleFolders: { 'functions/core/insights': 'insights', 'functions/core/shoppers': 'shoppers' },
       // The web inspector, built from functions/api/ui (api/routes/ui.ts reads it from ./inspector/).
       bundleCommands: (inputDir, outputDir) => [`cd "${inputDir}" && node --import tsx functions/api/ui/build.ts "${outputDir}/inspector"`],
       environment: {
@@ -194,6 +196,7 @@ export class AisleStack extends Stack {
     grantObjects(storage.lake, apiFn.role, LAKE_PREFIXES.models, 'read');
     encoder?.grantInvoke(apiFn.role); // synchronous POST /v1/classify runs the cascade in the API function
     insights.grantQuery(apiFn.role);
+    shoppers.grantInsights(apiFn.role);
 
     const authorizerFn = new HandlerFunction(this, 'AuthorizerFn', {
       name: 'authorizer',

@@ -55,6 +55,8 @@ export const DEPLOYABLES = {
     RETRAIN_STATE_MACHINE_ARN: optional(S.RETRAIN_STATE_MACHINE_ARN),
   },
   authorizer: { ...observability, TABLE_NAME: S.TABLE_NAME },
+  /** Shopper logs dropped in the inbox: parsed and classified here, sessions and links cut by Athena (docs/aws.md). */
+  shoppers: { ...lambda, INBOX_BUCKET: S.INBOX_BUCKET, ...encoderEndpoint, ...pick('ATHENA_WORKGROUP', 'GLUE_DATABASE') },
   'retrain-export': lambda,
   'retrain-evaluate': lambda,
   'retrain-promote': lambda,

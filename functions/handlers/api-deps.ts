@@ -1,12 +1,13 @@
 /**
  * The API's wiring on AWS: the same Hono app as `aisle serve`, over DynamoDB (results, cache, jobs, keys),
- * S3 (presigned uploads and downloads, the model registry), the cascade's AWS tiers, Athena (insights) and
+ * S3 (presigned uploads and downloads, the model registry), the cascade's AWS tiers, Athena (insights, shopper insights) and
  * Step Functions (retraining), from the api function's settings (functions/config).
  */
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { AthenaInsights } from '../adapters/aws/athena-insights.ts';
+import { AthenaShopperInsights, AthenaSql } from '../adapters/aws/athena-shoppers.ts';
 import { makeClients } from '../adapters/aws/clients.ts';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
 import { S3JobsService } from '../adapters/aws/jobs-service.ts';
@@ -30,6 +31,7 @@ export function awsApiDeps(): AppDeps {
   const pipeline = awsDeps('api');
   const { s3 } = makeClients();
   const raw = new DynamoDBClient({});
+  const athena = new AthenaClient({});
   // The tiers are built on first use (the encoder endpoint client among them); the app needs each tenant's classify() only.
   let cascade: Promise<Cascade> | undefined;
   const forTenant: AppDeps['cascade']['forTenant'] = (tenant) => ({
@@ -47,7 +49,9 @@ export function awsApiDeps(): AppDeps {
     jobs: new S3JobsService({ s3, jobs: pipeline.jobs, inboxBucket: config.inboxBucket, lakeBucket: config.lakeBucket }),
     models: new S3ModelRegistry(pipeline.lake),
     retrainer: stateMachineArn ? new StepFunctionsRetrainer({ sfn: new SFNClient({}), stateMachineArn }) : undefined,
-    insights: new AthenaInsights({ client: new AthenaClient({}), workGroup: config.athenaWorkgroup, database: config.glueDatabase }),
+    insights: new AthenaInsights({ client: athena, workGroup: config.athenaWorkgroup, database: config.glueDatabase }),
+    // The shopper tables the shoppers function leaves in the same database (lib/shoppers.ts).
+    shopperInsights: new AthenaShopperInsights(new AthenaSql({ client: athena, workGroup: config.athenaWorkgroup, database: config.glueDatabase })),
     keys: new DynamoKeyStore(raw, config.tableName),
     clientOf: lambdaClientOf,
     readiness: {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHOPPER_SQL_DIR } from '../core/shoppers-sql.ts';
 import { eventAliasRows, matchDemographicColumns, matchLogColumns } from './columns.ts';
 import { renderSql } from './dialect.ts';
 import type { ProductClassifier, ShopperSqlEngine, SqlValue } from './ports.ts';
@@ -55,7 +56,7 @@ export interface ShopperSummary {
 export const SHOPPER_STEPS = ['parse', 'clean', 'demographics', 'classify', 'sessions', 'link', 'write'] as const;
 export type ShopperStep = (typeof SHOPPER_STEPS)[number];
 
-const sqlText = (name: string) => readFileSync(new URL(`../core/shoppers/${name}.sql`, import.meta.url), 'utf8');
+const sqlText = (name: string) => readFileSync(join(SHOPPER_SQL_DIR, `${name}.sql`), 'utf8');
 
 const CLASSIFY_BATCH = 1000;
 const SIMILARITY_BATCH = 50_000;

@@ -4,11 +4,12 @@
  * inspector and whoever asks by name (an assistant, a report) resolve a name and its parameters here, whichever
  * engine then runs the text (DuckDB locally, Athena on AWS). No engine is imported here: Lambda bundles read it too.
  */
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { loadNamedQueries, type NamedQuery, UnknownQueryError } from '../core/insights.ts';
+import { SHOPPER_SQL_DIR } from '../core/shoppers-sql.ts';
 
-export const SHOPPER_INSIGHTS_DIR = fileURLToPath(new URL('../core/shoppers/insights/', import.meta.url));
+export const SHOPPER_INSIGHTS_DIR = join(SHOPPER_SQL_DIR, 'insights');
 /** The tables every shopper insight reads (and nothing else). */
 export const SHOPPER_TABLES = ['events', 'sessions', 'searches', 'search_links', 'product_categories'] as const;
 

@@ -55,9 +55,15 @@ describe('alarms', () => {
 
   it('watches every DLQ, the API, the encoder, the table and the Ollama service', () => {
     const dlqs = Object.entries(s.template.findResources('AWS::SQS::Queue')).filter(([id]) => id.includes('Dlq'));
-    expect(dlqs).toHaveLength(4);
-    // The dead-letter Lambda empties each DLQ within seconds: its alarm counts the messages received from it.
-    const dlqAlarms = alarmsOn('AWS/SQS', 'NumberOfMessagesReceived').map(([, a]) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0]);
+    expect(dlqs).toHaveLength(5);
+    // The dead-letter Lambda empties the pipeline's DLQs within seconds: their alarms count the messages received from
+    // them. Nothing reads the shoppers DLQ: its alarm watches its depth.
+    const dlqOf = ([, a]: [string, Resource]) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0];
+    const dlqAlarms = [
+      ...alarmsOn('AWS/SQS', 'NumberOfMessagesReceived').map(dlqOf),
+      ...alarmsOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible').map(dlqOf),
+    ];
+    expect(alarmsOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible').map(dlqOf)).toEqual([expect.stringMatching(/^ShoppersLogsDlq/)]);
     expect(dlqAlarms.sort()).toEqual(dlqs.map(([id]) => id).sort());
     expect(alarmsOn('AWS/ApiGateway', '5xx')).toHaveLength(1);
     expect(alarmsOn('AWS/ApiGateway', 'Latency')).toHaveLength(1);

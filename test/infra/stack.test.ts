@@ -45,6 +45,7 @@ const FUNCTIONS = {
   'dead-letters': 'PipelineDeadLettersFn',
   api: 'ApiFn',
   authorizer: 'AuthorizerFn',
+  shoppers: 'ShoppersShoppersFn',
   'retrain-export': 'RetrainExportFn',
   'retrain-evaluate': 'RetrainEvaluateFn',
   'retrain-promote': 'RetrainPromoteFn',
@@ -81,7 +82,7 @@ describe('S3', () => {
     );
   });
 
-  it('sends every ObjectCreated event (multipart uploads too) under inbox/ to the ingest queue', () => {
+  it('sends every ObjectCreated event (multipart uploads too) under inbox/ to the ingest queue, under shoppers/ to the shoppers queue', () => {
     const [, n] = only('Custom::S3BucketNotifications');
     const [inboxId] = only('AWS::S3::Bucket', { LoggingConfiguration: { LogFilePrefix: 'inbox/' } });
     expect(n.Properties.BucketName).toEqual(ref(inboxId));
@@ -91,6 +92,11 @@ describe('S3', () => {
         Events: ['s3:ObjectCreated:*'],
         Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'inbox/' }] } },
         QueueArn: arnOf(ingestQueue),
+      },
+      {
+        Events: ['s3:ObjectCreated:*'],
+        Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'shoppers/' }] } },
+        QueueArn: arnOf(resources('AWS::SQS::Queue').find(([id]) => id.startsWith('ShoppersLogsQueue'))![0]),
       },
     ]);
   });
@@ -131,7 +137,7 @@ describe('SQS', () => {
 
   it('event source mappings report batch item failures and queues give six times the consumer timeout', () => {
     const mappings = resources('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(7);
+    expect(mappings).toHaveLength(8);
     const consumers = new Set<string>();
     for (const [, m] of mappings) {
       expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
@@ -142,7 +148,8 @@ describe('SQS', () => {
       expect(visibility).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * timeout);
       consumers.add(`${queueId.replace(/Queue.*/, '').replace(/(Dlq).*/, '$1')}->${fnId.replace(/Fn.*/, '')}`);
     }
-    // Every DLQ is read by the dead-letter function, so that a job whose messages fail for good still ends.
+    // Every pipeline DLQ is read by the dead-letter function, so that a job whose messages fail for good still ends
+    // (the shoppers DLQ waits for an operator: lib/shoppers.ts).
     expect([...consumers].sort()).toEqual([
       'PipelineClassify->PipelineClassify',
       'PipelineClassifyDlq->PipelineDeadLetters',
@@ -151,6 +158,7 @@ describe('SQS', () => {
       'PipelineIngest->PipelineIngest',
       'PipelineIngestDlq->PipelineDeadLetters',
       'PipelineLlmDlq->PipelineDeadLetters',
+      'ShoppersLogs->ShoppersShoppers',
     ]);
   });
 });
@@ -223,6 +231,11 @@ describe('Lambda', () => {
     const api = fnByIdPrefix(FUNCTIONS.api)[1];
     const apiDir = join(s.outdir, `asset.${(api.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
     expect(readdirSync(join(apiDir, 'insights')).filter((f) => f.endsWith('.sql')).length).toBeGreaterThan(5);
+    // The shopper SQL, where functions/core/shoppers-sql.ts finds it in a bundle: the pipeline's steps and the named insights.
+    const shoppersDir = join(s.outdir, `asset.${(fnByIdPrefix(FUNCTIONS.shoppers)[1].Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
+    for (const dir of [apiDir, shoppersDir]) expect(readdirSync(join(dir, 'shoppers/insights')).filter((f) => f.endsWith('.sql')).length).toBe(10);
+    expect(readdirSync(shoppersDir)).toContain('shoppers');
+    expect(readdirSync(join(shoppersDir, 'shoppers'))).toContain('parse_events.sql');
     expect(readdirSync(join(apiDir, 'inspector')).sort()).toEqual(['app.css', 'app.js', 'index.html']);
     expect(readFileSync(join(apiDir, 'inspector/index.html'), 'utf8')).toContain('<script type="module" src="/ui/app.js">');
     expect(readFileSync(join(apiDir, 'inspector/app.js'), 'utf8')).toContain('Nothing waits for review.');
@@ -361,7 +374,7 @@ describe('API', () => {
 describe('Insights', () => {
   it('Glue table over results/ as Parquet with tenant and dt partition projection, columns from the lake layout', () => {
     const [, db] = only('AWS::Glue::Database');
-    const [, table] = only('AWS::Glue::Table');
+    const [, table] = only('AWS::Glue::Table', { TableInput: { Name: 'results' } });
     expect(table.Properties.DatabaseName).toBe(db.Properties.DatabaseInput.Name);
     const input = table.Properties.TableInput;
     expect(input.Name).toBe('results');

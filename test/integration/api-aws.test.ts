@@ -1,6 +1,8 @@
+import { AthenaClient, GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AthenaShopperInsights } from '../../functions/adapters/aws/athena-shoppers.ts';
 import { DynamoJobStore } from '../../functions/adapters/aws/dynamo-jobs.ts';
 import { S3JobsService } from '../../functions/adapters/aws/jobs-service.ts';
 import { REGISTRY_KEY, S3ModelRegistry, versionPrefix } from '../../functions/adapters/aws/model-registry.ts';
@@ -135,5 +137,22 @@ describe.skipIf(!!skip)('the API on AWS: presigned jobs, registry, retraining, L
     const noKey = await call(event('/v1/taxonomy'), {});
     expect(noKey.statusCode).toBe(401);
     expect(JSON.parse(noKey.body).error.code).toBe('unauthorized');
+  });
+
+  it("answers the shopper insights from the shopper tables on Athena, the caller's tenant's alone", async () => {
+    Object.assign(process.env, env);
+    const { awsApiDeps } = await import('../../functions/handlers/api-deps.ts');
+    const insights = awsApiDeps().shopperInsights;
+    expect(insights).toBeInstanceOf(AthenaShopperInsights);
+    expect(await insights!.forTenant('acme').run('top_purchased_categories', { topN: 3 })).toEqual([]); // moto runs no SQL
+    const athena = new AthenaClient(moto.options);
+    const { QueryExecutionIds = [] } = await athena.send(new ListQueryExecutionsCommand({}));
+    const sent = await Promise.all(
+      QueryExecutionIds.map(async (id) => (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!),
+    );
+    const query = sent.find((q) => q.Query?.includes('shopper_events'))!;
+    expect(query.Query).toContain('events AS (SELECT t.*, ');
+    expect(query.Query).toContain("FROM shopper_events t WHERE t.tenant = 'acme')");
+    expect(query.QueryExecutionContext?.Database).toBe('aisle');
   });
 });
