@@ -131,11 +131,10 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
     items: CascadeItem[],
     outcomes: TierOutcome[],
     earlier: (DecidedOutcome | undefined)[] | undefined,
-    tenant: string,
+    tenant: string | undefined,
     rejudge: (i: number, source: string, prior: CategoryPrior) => TierOutcome | undefined,
   ): void {
-    let prior = priors.get(tenant);
-    if (!prior) priors.set(tenant, (prior = new CategoryPrior()));
+    const prior = priorOf(tenant);
     for (let i = 0; i < items.length; i++) {
       const source = items[i].sourceCategory;
       const o = outcomes[i];
@@ -148,6 +147,12 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
     }
   }
 
+  const priorOf = (tenant: string | undefined) => {
+    let prior = priors.get(tenant ?? '');
+    if (!prior) priors.set(tenant ?? '', (prior = new CategoryPrior()));
+    return prior;
+  };
+
   return {
     name: 'encoder',
     cacheable: true,
@@ -157,6 +162,11 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
     // Read per batch, as the version: a followed champion (adapters/local/champion-encoder.ts) may change.
     get reviews() {
       return encoder.ruleCalibration ? ('rules' as const) : undefined;
+    },
+    observeDecided(decided, ctx) {
+      if (opts.categoryHints === false) return;
+      const prior = priorOf(ctx.tenant);
+      for (const { sourceCategory, classId } of decided) prior.observe(sourceCategory, classId);
     },
     async decide(items: CascadeItem[], ctx?: TierContext): Promise<TierOutcome[]> {
       if (!items.length) return [];
@@ -182,7 +192,7 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
         return judge(modelVersion, candidates, thresholdFor(candidates[0].classId), why);
       });
       if (hinted)
-        weighInHints(items, outcomes, earlier, ctx?.tenant ?? '', (i, source, prior) => {
+        weighInHints(items, outcomes, earlier, ctx?.tenant, (i, source, prior) => {
           const hint = ranked.best(i) && prior.apply(source, ranked.all(i));
           if (!hint) return undefined;
           const top = hint.candidates[0].classId;

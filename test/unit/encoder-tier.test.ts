@@ -3,8 +3,8 @@ import { Cascade } from '../../functions/core/cascade.ts';
 import { createEncoderTier, rulePrecision, withRuleEvidence } from '../../functions/core/encoder-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import type { Candidate, Tier } from '../../functions/core/types.ts';
-import type { Encoder, RuleCalibration } from '../../functions/ports.ts';
+import type { Candidate, Decision, Tier } from '../../functions/core/types.ts';
+import type { Cache, Encoder, RuleCalibration } from '../../functions/ports.ts';
 
 const taxonomy = loadTaxonomy();
 
@@ -362,6 +362,26 @@ describe("encoder tier reading the items' source categories (issue 20 item 4)", 
     expect(decisions[0]).toMatchObject({ tier: 'encoder', classId: 'food.dairy-eggs' });
     expect(decisions.at(-1)).toMatchObject({ tier: 'review', status: 'needs_review' });
     expect(decisions.at(-1)!.trace!.steps.at(-2)!.reason).toMatch(/^with rule kw\.oat/);
+  });
+
+  it('learns from the cached decisions the cascade answered before the tier ran', async () => {
+    const entries = new Map<string, Decision>();
+    // The cache is not under test: a map by key, the default tenant's.
+    const cache: Cache = {
+      getMany: async (keys) => new Map(keys.flatMap((k) => (entries.has(k) ? [[k, entries.get(k)!] as const] : []))),
+      putMany: async (ds) => ds.forEach((d) => entries.set(d.key, d)),
+      forTenant: () => cache,
+    };
+    const names = ['skim milk', 'goat milk', 'whole milk 1 gal', 'buttermilk', 'kefir', 'cream', 'half and half', 'ghee'];
+    for (const name of names) {
+      const { key } = toCascadeItem({ name });
+      entries.set(key, { key, classId: 'food.dairy-eggs', confidence: 1, tier: 'human', status: 'ok', taxonomyVersion: taxonomy.version });
+    }
+    const cascade = new Cascade({ taxonomy, cache, tiers: [createEncoderTier(hinting, { taxonomy })] });
+    const decisions = await cascade.classify([...names.map((n) => item(n, 'Dairy')), item('oat milk', 'Dairy')]);
+    expect(decisions.slice(0, -1).every((d) => d.tier === 'cache')).toBe(true);
+    expect(decisions.at(-1)).toMatchObject({ tier: 'encoder', classId: 'food.dairy-eggs' });
+    expect(decisions.at(-1)!.reason).toMatch(/^hint: "Dairy" → Dairy & Eggs p=0\.\d\d \(8 rows\)/);
   });
 
   it('can be turned off', async () => {
