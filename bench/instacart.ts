@@ -7,7 +7,10 @@ import type { Taxonomy } from '../functions/core/taxonomy.ts';
  * The labelled Instacart catalog ($AISLE_DATASET or ../shared/datasets/instacart-labeled.csv: read, never copied
  * into the repo) as rows with their taxonomy class and split; exits (successfully) when the file is absent.
  */
-export function readInstacart(taxonomy: Taxonomy): { dataset: string; rows: { text: string; classId: string; split: string }[] } {
+export function readInstacart(taxonomy: Taxonomy): {
+  dataset: string;
+  rows: { text: string; classId: string; split: string; department: string; aisle: string }[];
+} {
   const dataset = resolve(process.env.AISLE_DATASET ?? new URL('../../shared/datasets/instacart-labeled.csv', import.meta.url).pathname);
   if (!existsSync(dataset)) {
     console.log(`skipped: dataset not found at ${dataset} (set AISLE_DATASET)`);
@@ -17,7 +20,7 @@ export function readInstacart(taxonomy: Taxonomy): { dataset: string; rows: { te
   const rows = records.map((r) => {
     const cls = taxonomy.fromLevels([r.level1, r.level2]);
     if (!cls) throw new Error(`dataset row ${r.product_id}: "${r.level1} > ${r.level2}" is not in the taxonomy`);
-    return { text: r.product_name, classId: cls.id, split: r.split };
+    return { text: r.product_name, classId: cls.id, split: r.split, department: r.department, aisle: r.aisle };
   });
   return { dataset, rows };
 }

@@ -116,9 +116,11 @@ export class Cascade implements TenantScoped<Cascade> {
     const version = this.opts.taxonomy.version;
     // The retailer's own category opens the trace: a hint shown to whoever reviews, which decides nothing.
     let hintSteps: Map<string, TraceStep> | undefined;
+    let hinted = false;
     for (let i = 0; i < n; i++) {
       const hint = items[i].sourceCategory;
       if (hint === undefined) continue;
+      hinted = true;
       hintSteps ??= new Map();
       let step = hintSteps.get(hint);
       if (!step)
@@ -179,6 +181,7 @@ export class Cascade implements TenantScoped<Cascade> {
         const ctx: TierContext = { hints };
         if (earlier) ctx.earlier = earlier;
         if (this.opts.tenant) ctx.tenant = this.opts.tenant;
+        if (hinted && tier.observeDecided) tier.observeDecided(decidedWithHints(items, decisions, tier.reviews), ctx);
         outcomes = await tier.decide(batch, ctx);
         if (outcomes.length !== batch.length) {
           throw new Error(`tier ${tier.name} answered ${outcomes.length} outcomes for ${batch.length} items`);
@@ -260,6 +263,17 @@ export class Cascade implements TenantScoped<Cascade> {
     if (withRule && outcome.kind === 'decided' && outcome.ruleId) step.ruleId = outcome.ruleId;
     return step;
   }
+}
+
+/** Rows decided so far (not by `reviewed`: its decisions reach the reviewing tier in ctx.earlier) that have a source category. */
+function decidedWithHints(items: CascadeItem[], decisions: (Decision | undefined)[], reviewed: TierName | undefined) {
+  const out: { sourceCategory: string; classId: string }[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const d = decisions[i];
+    const sourceCategory = items[i].sourceCategory;
+    if (sourceCategory && d?.classId && d.status === 'ok' && d.tier !== reviewed) out.push({ sourceCategory, classId: d.classId });
+  }
+  return out;
 }
 
 const REVIEW_BEST_GUESS: TraceStep = { tier: REVIEW_TIER, outcome: 'decided', reason: 'no tier was confident: best guess kept for review', ms: 0 };

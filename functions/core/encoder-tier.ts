@@ -1,4 +1,5 @@
 import type { ClassThresholds, Encoder, RuleCalibration } from '../ports.ts';
+import { CategoryPrior } from './category-map.ts';
 import { scoreAndBound } from './compare.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { Candidate, CascadeItem, DecidedOutcome, Tier, TierContext, TierOutcome } from './types.ts';
@@ -33,6 +34,18 @@ export function withRuleEvidence(probabilities: Candidate[], classId: string, pr
   return out.sort((a, b) => b.score - a.score);
 }
 
+export interface EncoderTierOptions {
+  /** With the taxonomy, reasons name classes ("Dairy & Eggs"); ids are used without it. */
+  taxonomy?: Taxonomy;
+  /**
+   * Read items' source categories (CascadeItem.sourceCategory) as hints. Default true. The tier learns, per tenant
+   * and for as long as it lives (one run of `aisle classify`), which of our classes each source category's
+   * confidently decided rows went to (CategoryPrior), and weighs that into the probabilities of the rows it is unsure
+   * of. A hint never changes a confident decision, and never a rule's.
+   */
+  categoryHints?: boolean;
+}
+
 export function thresholdOf(t: ClassThresholds, classId: string): number {
   return t.perClass[classId] ?? t.pooled;
 }
@@ -49,8 +62,7 @@ export function thresholdOf(t: ClassThresholds, classId: string): number {
  * item without a clear winner is deferred (to the LLM, or review) instead of decided wrongly.
  */
 // Long as one closure: decide and the rules review share the encoder, the thresholds and the label names.
-export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy } = {}): Tier {
-  // With the taxonomy, reasons name classes ("Dairy & Eggs"); ids are used without it.
+export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {}): Tier {
   const nameOf = (classId: string) => opts.taxonomy?.get(classId)?.name ?? classId;
 
   const judge = (modelVersion: string, candidates: Candidate[], threshold: number, why: string): TierOutcome => {
@@ -108,6 +120,39 @@ export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy 
     );
   };
 
+  /** Per tenant: one retailer's categories say nothing about another's. */
+  const priors = new Map<string, CategoryPrior>();
+
+  /**
+   * Learns from this batch's confident decisions first (rules that stand, the model above its threshold), then
+   * re-judges the rows it deferred with no rule behind them, their source category weighed in.
+   */
+  function weighInHints(
+    items: CascadeItem[],
+    outcomes: TierOutcome[],
+    earlier: (DecidedOutcome | undefined)[] | undefined,
+    tenant: string | undefined,
+    rejudge: (i: number, source: string, prior: CategoryPrior) => TierOutcome | undefined,
+  ): void {
+    const prior = priorOf(tenant);
+    for (let i = 0; i < items.length; i++) {
+      const source = items[i].sourceCategory;
+      const o = outcomes[i];
+      if (source && o.kind === 'decided' && o.classId) prior.observe(source, o.classId);
+    }
+    for (let i = 0; i < items.length; i++) {
+      const source = items[i].sourceCategory;
+      if (!source || outcomes[i].kind !== 'deferred' || earlier?.[i]) continue;
+      outcomes[i] = rejudge(i, source, prior) ?? outcomes[i];
+    }
+  }
+
+  const priorOf = (tenant: string | undefined) => {
+    let prior = priors.get(tenant ?? '');
+    if (!prior) priors.set(tenant ?? '', (prior = new CategoryPrior()));
+    return prior;
+  };
+
   return {
     name: 'encoder',
     cacheable: true,
@@ -118,28 +163,43 @@ export function createEncoderTier(encoder: Encoder, opts: { taxonomy?: Taxonomy 
     get reviews() {
       return encoder.ruleCalibration ? ('rules' as const) : undefined;
     },
+    observeDecided(decided, ctx) {
+      if (opts.categoryHints === false) return;
+      const prior = priorOf(ctx.tenant);
+      for (const { sourceCategory, classId } of decided) prior.observe(sourceCategory, classId);
+    },
     async decide(items: CascadeItem[], ctx?: TierContext): Promise<TierOutcome[]> {
       if (!items.length) return [];
-      // Reviewing a rule needs the probability of the rule's class, wherever it ranks: all classes, then.
+      const hinted = opts.categoryHints !== false && items.some((it) => it.sourceCategory);
+      // Reviewing a rule, or weighing in a hint, needs the probability of every class: all classes, then.
       const ranked = await rank(
         encoder,
         items.map((it) => it.text),
-        ctx?.earlier ? Number.MAX_SAFE_INTEGER : topK,
+        ctx?.earlier || hinted ? Number.MAX_SAFE_INTEGER : topK,
       );
       // Read after predicting, from the model that answered: a remote encoder learns its model version from its
       // first answer, and a followed champion may have been swapped in for this batch.
       const modelVersion = encoder.modelVersion;
       const calibration = encoder.ruleCalibration;
       const earlier = calibration ? ctx?.earlier : undefined;
-      return items.map((_, i): TierOutcome => {
+      const thresholdFor = (classId: string) => (calibration && earlier ? thresholdOf(calibration.unruled, classId) : encoder.threshold(classId));
+      const why = calibration && earlier ? 'no rule decided: ' : '';
+      const outcomes = items.map((_, i): TierOutcome => {
         const rule = earlier?.[i];
         if (calibration && rule) return review(modelVersion, calibration, ranked, i, rule);
         const candidates = ranked.top(i);
         if (!candidates[0]) return { kind: 'deferred', reason: 'encoder returned no candidates', modelVersion, costUnits };
-        if (calibration && earlier)
-          return judge(modelVersion, candidates, thresholdOf(calibration.unruled, candidates[0].classId), 'no rule decided: ');
-        return judge(modelVersion, candidates, encoder.threshold(candidates[0].classId), '');
+        return judge(modelVersion, candidates, thresholdFor(candidates[0].classId), why);
       });
+      if (hinted)
+        weighInHints(items, outcomes, earlier, ctx?.tenant, (i, source, prior) => {
+          const hint = ranked.best(i) && prior.apply(source, ranked.all(i));
+          if (!hint) return undefined;
+          const top = hint.candidates[0].classId;
+          const said = `hint: "${source}" → ${nameOf(top)} p=${hint.share.toFixed(2)} (${hint.rows} rows): `;
+          return judge(modelVersion, hint.candidates, thresholdFor(top), why + said);
+        });
+      return outcomes;
     },
   };
 }

@@ -126,4 +126,9 @@ export interface Tier {
    */
   readonly reviews?: TierName;
   decide(items: CascadeItem[], ctx: TierContext): Promise<TierOutcome[]> | TierOutcome[];
+  /**
+   * Rows of the batch decided before this tier ran (cache hits, human labels, tiers it does not review) whose items
+   * carry a source category: evidence for a tier that learns their categories (the encoder's CategoryPrior).
+   */
+  observeDecided?(decided: { sourceCategory: string; classId: string }[], ctx: TierContext): void;
 }

@@ -3,8 +3,8 @@ import { Cascade } from '../../functions/core/cascade.ts';
 import { createEncoderTier, rulePrecision, withRuleEvidence } from '../../functions/core/encoder-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import type { Candidate } from '../../functions/core/types.ts';
-import type { Encoder, RuleCalibration } from '../../functions/ports.ts';
+import type { Candidate, Decision, Tier } from '../../functions/core/types.ts';
+import type { Cache, Encoder, RuleCalibration } from '../../functions/ports.ts';
 
 const taxonomy = loadTaxonomy();
 
@@ -283,5 +283,110 @@ describe('encoder tier over an in-process model (Encoder.scores)', () => {
     });
     expect(out[2]).not.toBe(out[0]);
     expect(out[2]).toMatchObject({ reason: 'rule kw.milk stands: the encoder agrees (top 0.50 for Dairy & Eggs)' });
+  });
+});
+
+describe("encoder tier reading the items' source categories (issue 20 item 4)", () => {
+  const two = (dairy: number, drinks: number): Candidate[] => [
+    { classId: 'food.dairy-eggs', score: dairy },
+    { classId: 'food.beverages', score: drinks },
+    { classId: 'non-food.household', score: 1 - dairy - drinks },
+  ];
+  const answers: Record<string, Candidate[]> = {
+    'whole milk': two(0.95, 0.03),
+    'oat milk': two(0.62, 0.3),
+    'dish soap': [
+      { classId: 'non-food.household', score: 0.9 },
+      { classId: 'food.beverages', score: 0.1 },
+    ],
+  };
+  const hinting = new FixedEncoder(answers, { 'food.dairy-eggs': 0.81, 'non-food.household': 0.7 });
+  const item = (name: string, sourceCategory?: string) => ({ ...toCascadeItem({ name }), sourceCategory });
+  // Ten confident dairy rows under "Dairy" and ten household rows under "Cleaning" teach the tier their categories.
+  const learned = [
+    ...Array.from({ length: 10 }, () => item('whole milk', 'Dairy')),
+    ...Array.from({ length: 10 }, () => item('dish soap', 'Cleaning')),
+  ];
+
+  it('decides an unsure row its category backs, and says so in the reason', async () => {
+    const tier = createEncoderTier(hinting, { taxonomy });
+    const out = await tier.decide([...learned, item('oat milk', 'Dairy'), item('oat milk')], { hints: [] });
+    const [hinted, plain] = out.slice(-2);
+    expect(plain).toMatchObject({ kind: 'deferred', reason: 'top 0.62 < threshold 0.81 for Dairy & Eggs' });
+    expect(hinted).toMatchObject({ kind: 'decided', classId: 'food.dairy-eggs' });
+    expect(hinted.kind === 'decided' && hinted.confidence).toBeGreaterThan(0.81);
+    expect(hinted.kind === 'decided' && hinted.reason).toMatch(/^hint: "Dairy" → Dairy & Eggs p=0\.\d\d \(10 rows\): top 0\.\d+ ≥ threshold 0\.81/);
+  });
+
+  it('learns across batches, per tenant, and leaves a category with no decided rows alone', async () => {
+    const tier = createEncoderTier(hinting, { taxonomy });
+    await tier.decide(learned, { hints: [], tenant: 'a' });
+    const [a] = await tier.decide([item('oat milk', 'Dairy')], { hints: [], tenant: 'a' });
+    const [b] = await tier.decide([item('oat milk', 'Dairy')], { hints: [], tenant: 'b' });
+    const [unseen] = await tier.decide([item('oat milk', 'Chilled')], { hints: [], tenant: 'a' });
+    expect(a).toMatchObject({ kind: 'decided', classId: 'food.dairy-eggs' });
+    expect(b).toMatchObject({ kind: 'deferred', reason: 'top 0.62 < threshold 0.81 for Dairy & Eggs' });
+    expect(unseen).toMatchObject({ kind: 'deferred', reason: 'top 0.62 < threshold 0.81 for Dairy & Eggs' });
+  });
+
+  it('never changes a confident decision, nor a rule decision, whatever the category says', async () => {
+    const tier = createEncoderTier(hinting, { taxonomy });
+    const [confident] = (await tier.decide([...learned, item('whole milk', 'Cleaning')], { hints: [] })).slice(-1);
+    expect(confident).toMatchObject({
+      kind: 'decided',
+      classId: 'food.dairy-eggs',
+      confidence: 0.95,
+      reason: 'top 0.95 ≥ threshold 0.81 for Dairy & Eggs',
+    });
+
+    // A rule the reviewing encoder withdraws (too weak against the model) goes on to review: a hint does not decide it.
+    const calibration: RuleCalibration = {
+      rulesVersion: 'r1',
+      hits: { 'kw.oat': [10, 6] },
+      pooledPrecision: 0.9,
+      weight: 1,
+      ruled: { perClass: {}, pooled: 0.9 },
+      unruled: { perClass: { 'food.dairy-eggs': 0.81, 'non-food.household': 0.7 }, pooled: 0.9 },
+    };
+    const oatRule: Tier = {
+      name: 'rules',
+      cacheable: false,
+      decide: (items) =>
+        items.map((i) =>
+          i.text.includes('oat') ? { kind: 'decided', classId: 'food.beverages', confidence: 0.9, ruleId: 'kw.oat' } : { kind: 'deferred' },
+        ),
+    };
+    const reviewing = new FixedEncoder(answers, {}, calibration);
+    const cascade = new Cascade({ taxonomy, tiers: [oatRule, createEncoderTier(reviewing, { taxonomy })] });
+    const decisions = await cascade.classify([...learned, item('oat milk', 'Dairy')]);
+    expect(decisions[0]).toMatchObject({ tier: 'encoder', classId: 'food.dairy-eggs' });
+    expect(decisions.at(-1)).toMatchObject({ tier: 'review', status: 'needs_review' });
+    expect(decisions.at(-1)!.trace!.steps.at(-2)!.reason).toMatch(/^with rule kw\.oat/);
+  });
+
+  it('learns from the cached decisions the cascade answered before the tier ran', async () => {
+    const entries = new Map<string, Decision>();
+    // The cache is not under test: a map by key, the default tenant's.
+    const cache: Cache = {
+      getMany: async (keys) => new Map(keys.flatMap((k) => (entries.has(k) ? [[k, entries.get(k)!] as const] : []))),
+      putMany: async (ds) => ds.forEach((d) => entries.set(d.key, d)),
+      forTenant: () => cache,
+    };
+    const names = ['skim milk', 'goat milk', 'whole milk 1 gal', 'buttermilk', 'kefir', 'cream', 'half and half', 'ghee'];
+    for (const name of names) {
+      const { key } = toCascadeItem({ name });
+      entries.set(key, { key, classId: 'food.dairy-eggs', confidence: 1, tier: 'human', status: 'ok', taxonomyVersion: taxonomy.version });
+    }
+    const cascade = new Cascade({ taxonomy, cache, tiers: [createEncoderTier(hinting, { taxonomy })] });
+    const decisions = await cascade.classify([...names.map((n) => item(n, 'Dairy')), item('oat milk', 'Dairy')]);
+    expect(decisions.slice(0, -1).every((d) => d.tier === 'cache')).toBe(true);
+    expect(decisions.at(-1)).toMatchObject({ tier: 'encoder', classId: 'food.dairy-eggs' });
+    expect(decisions.at(-1)!.reason).toMatch(/^hint: "Dairy" → Dairy & Eggs p=0\.\d\d \(8 rows\)/);
+  });
+
+  it('can be turned off', async () => {
+    const tier = createEncoderTier(hinting, { taxonomy, categoryHints: false });
+    const [off] = (await tier.decide([...learned, item('oat milk', 'Dairy')], { hints: [] })).slice(-1);
+    expect(off).toMatchObject({ kind: 'deferred' });
   });
 });
