@@ -112,6 +112,8 @@ export class Cascade implements TenantScoped<Cascade> {
     const n = items.length;
     const decisions: (Decision | undefined)[] = new Array(n);
     const traces: Trace[] = new Array<Trace>(n).fill(NO_STEPS);
+    /** Rows decided from their context (a source-category hint): kept out of the cache, which is keyed by name. */
+    const fromContext = new Set<number>();
     const shared = new TraceSteps();
     const version = this.opts.taxonomy.version;
     // The retailer's own category opens the trace: a hint shown to whoever reviews, which decides nothing.
@@ -229,6 +231,8 @@ export class Cascade implements TenantScoped<Cascade> {
           decisions[i] = { ...standing, trace };
         } else if (outcome.kind === 'decided') {
           decidedHere?.push({ i, outcome });
+          if (outcome.fromContext) fromContext.add(i);
+          else fromContext.delete(i);
           decisions[i] = decisionOf(items[i].key, tier.name, outcome, version, trace);
         } else {
           decisions[i] = undefined;
@@ -246,7 +250,7 @@ export class Cascade implements TenantScoped<Cascade> {
     if (this.opts.cache) {
       // Written once all tiers have spoken: a reviewing tier may still have withdrawn or replaced a decision.
       const cacheable = new Set(this.opts.tiers.filter((t) => t.cacheable).map((t) => t.name));
-      const fresh = cacheable.size ? (decisions as Decision[]).filter((d) => cacheable.has(d.tier)) : [];
+      const fresh = cacheable.size ? (decisions as Decision[]).filter((d, i) => cacheable.has(d.tier) && !fromContext.has(i)) : [];
       if (fresh.length) await this.opts.cache.putMany(fresh);
     }
     return decisions as Decision[];

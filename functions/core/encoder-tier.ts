@@ -197,7 +197,8 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
           if (!hint) return undefined;
           const top = hint.candidates[0].classId;
           const said = `hint: "${source}" → ${nameOf(top)} p=${hint.share.toFixed(2)} (${hint.rows} rows): `;
-          return judge(modelVersion, hint.candidates, thresholdFor(top), why + said);
+          const outcome = judge(modelVersion, hint.candidates, thresholdFor(top), why + said);
+          return outcome.kind === 'decided' ? { ...outcome, fromContext: true } : outcome;
         });
       return outcomes;
     },

@@ -86,6 +86,8 @@ export type TierOutcome =
       costUnits?: number;
       /** For the cache tier: the tier that originally made the cached decision. */
       originTier?: TierName;
+      /** Decided from the row's context (its source category), not from the name alone: never cached under the name. */
+      fromContext?: true;
     }
   | { kind: 'deferred'; reason?: string; candidates?: Candidate[]; modelVersion?: string; costUnits?: number }
   | { kind: 'error'; reason: string };

@@ -384,6 +384,21 @@ describe("encoder tier reading the items' source categories (issue 20 item 4)", 
     expect(decisions.at(-1)!.reason).toMatch(/^hint: "Dairy" → Dairy & Eggs p=0\.\d\d \(8 rows\)/);
   });
 
+  it('keeps a decision the hint made out of the cache, which is keyed by the name alone', async () => {
+    const entries = new Map<string, Decision>();
+    const cache: Cache = {
+      getMany: async (keys) => new Map(keys.flatMap((k) => (entries.has(k) ? [[k, entries.get(k)!] as const] : []))),
+      putMany: async (ds) => ds.forEach((d) => entries.set(d.key, d)),
+      forTenant: () => cache,
+    };
+    const cascade = new Cascade({ taxonomy, cache, tiers: [createEncoderTier(hinting, { taxonomy })] });
+    const decisions = await cascade.classify([...learned, item('oat milk', 'Dairy')]);
+    expect(decisions.at(-1)).toMatchObject({ tier: 'encoder', classId: 'food.dairy-eggs' });
+    // "oat milk" under another category, or none, must be judged again: the hint said Dairy, not the name.
+    expect(entries.has(decisions.at(-1)!.key)).toBe(false);
+    expect(entries.get(decisions[0].key)).toMatchObject({ tier: 'encoder', classId: 'food.dairy-eggs' });
+  });
+
   it('can be turned off', async () => {
     const tier = createEncoderTier(hinting, { taxonomy, categoryHints: false });
     const [off] = (await tier.decide([...learned, item('oat milk', 'Dairy')], { hints: [] })).slice(-1);
