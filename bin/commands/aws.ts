@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { makeClients } from '../../functions/adapters/aws/clients.ts';
 import { DEFAULT_TENANT, TENANT_RE } from '../../functions/core/api-keys.ts';
 import { UserError } from '../../functions/core/errors.ts';
-import { pipelineDeps } from '../../functions/handlers/deps.ts';
+import { stepDeps } from '../../functions/handlers/step-deps.ts';
 import { redriveJob } from '../../functions/pipeline/redrive.ts';
 import { commandArgs } from './args.ts';
 
@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UserError(`aisle aws redrive needs ${missing.map((k) => `--${k}`).join(', ')} (or their environment variables)\n\n${USAGE}`);
 
   const clients = makeClients({ region: values.region, endpoint: values.endpoint });
-  const deps = pipelineDeps(
+  const deps = stepDeps(
     clients,
     {
       tableName: values.table!,

@@ -17,7 +17,7 @@ import type { AppDeps } from '../api/app.ts';
 import { clientKey } from '../api/client-address.ts';
 import { configOf } from '../config/deployables.ts';
 import { Cascade } from '../core/cascade.ts';
-import { awsDeps } from './deps.ts';
+import { awsClassifyingDeps } from './deps.ts';
 
 /** The caller's address as API Gateway saw it (HTTP API: requestContext.http; REST API: requestContext.identity). */
 export const lambdaClientOf: NonNullable<AppDeps['clientOf']> = (c) => {
@@ -28,7 +28,7 @@ export const lambdaClientOf: NonNullable<AppDeps['clientOf']> = (c) => {
 
 export function awsApiDeps(): AppDeps {
   const config = configOf('api');
-  const pipeline = awsDeps('api');
+  const pipeline = awsClassifyingDeps('api');
   const { s3 } = makeClients();
   const raw = new DynamoDBClient({});
   const athena = new AthenaClient({});

@@ -7,7 +7,7 @@
 import { classifyMessage } from '../pipeline/classify-message.ts';
 import { type ClassifyMessage, classifyMessageSchema, parseMessage } from '../pipeline/messages.ts';
 import { cascadeFactory, chunkId, type QueuedJobDeps } from '../pipeline/queued.ts';
-import { awsDeps } from './deps.ts';
+import { awsClassifyingDeps } from './deps.ts';
 import { observed } from './observability.ts';
 import { type PipelineDeps, sqsHandler } from './pipeline.ts';
 
@@ -47,5 +47,5 @@ async function noteError(d: QueuedJobDeps, msg: ClassifyMessage, err: Error): Pr
 
 export const handler = observed(
   'classify',
-  makeHandler(() => awsDeps('classify')),
+  makeHandler(() => awsClassifyingDeps('classify')),
 );

@@ -4,9 +4,9 @@
  * to is told, so that every job ends (done, partial or failed).
  */
 import { recordDeadLetter } from '../pipeline/dead-letters.ts';
-import { awsDeps } from './deps.ts';
 import { observed } from './observability.ts';
 import { type PipelineDeps, sqsHandler } from './pipeline.ts';
+import { awsDeps } from './step-deps.ts';
 
 export function makeHandler(deps: PipelineDeps | (() => PipelineDeps)) {
   return sqsHandler(deps, (d, body, messageId) => recordDeadLetter(d, body, messageId));

@@ -1,27 +1,19 @@
 /**
- * Wiring of the pipeline handlers on AWS: adapters over clients made on first use, from each function's
- * configuration (functions/config). Tests build PipelineDeps themselves (pipelineDeps with emulator clients).
+ * The cascade's tiers on AWS, for the functions that classify (classify, the API, shopper logs, the LLM worker's
+ * pipeline): the shipped rules and the SageMaker encoder. The rest of the wiring is step-deps.ts.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import rulesJson from '../../models/rules.json' with { type: 'json' };
-import taxonomyJson from '../../models/taxonomy.json' with { type: 'json' };
-import { type AwsClients, type AwsConfig, makeClients } from '../adapters/aws/clients.ts';
-import { DynamoJobStore } from '../adapters/aws/dynamo-jobs.ts';
-import { DynamoCache, DynamoResultStore } from '../adapters/aws/dynamodb.ts';
-import { S3BlobStore } from '../adapters/aws/s3.ts';
+import type { AwsClients, AwsConfig } from '../adapters/aws/clients.ts';
 import { SageMakerEncoder } from '../adapters/aws/sagemaker-encoder.ts';
-import { SqsQueue } from '../adapters/aws/sqs.ts';
-import { ConfigError, configOf, type Deployable } from '../config/deployables.ts';
 import { RuleSet } from '../core/rules.ts';
-import { parseTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
+import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Tier } from '../core/types.ts';
-import type { Queue } from '../ports.ts';
 import { loadTiers, selectableTierNames } from '../tiers/registry.ts';
-import { functionObservability, observability } from './observability.ts';
 import type { PipelineDeps } from './pipeline.ts';
-import type { RetrainDeps } from './retrain.ts';
+import { awsDeps, stepDeps } from './step-deps.ts';
 
 /**
  * The cascade's tiers after the cache, from the registry: the shipped rules, the SageMaker encoder when an
@@ -34,56 +26,15 @@ export async function defaultTiers(taxonomy: Taxonomy, config: Pick<AwsConfig, '
   return (await loadTiers(selectableTierNames(), { taxonomy, env: {}, warn: () => undefined, services })).tiers;
 }
 
-/** PipelineDeps over the given clients and names (AWS in production, emulators in tests). */
+/** PipelineDeps over the given clients and names with the cascade's tiers (`opts.tiers` in their place in tests). */
 export function pipelineDeps(
   clients: AwsClients,
   config: AwsConfig,
   opts: { tiers?: () => Promise<Tier[]>; logger?: Logger; metrics?: Metrics } = {},
 ): PipelineDeps {
-  // Imported, not read from disk: the bundler inlines the files into the Lambda package.
-  const taxonomy = parseTaxonomy(taxonomyJson, 'models/taxonomy.json');
-  const obs = opts.logger && opts.metrics ? { logger: opts.logger, metrics: opts.metrics } : observability(config);
-  const buckets = new Map<string, S3BlobStore>();
-  const cache = new DynamoCache(clients.dynamo, config.tableName);
-  let tiers: Promise<Tier[]> | undefined;
-  // A function sends only to the queues its settings name; another queue says which setting it lacks.
-  const queue = <T>(url: string | undefined, setting: string): Queue<T> =>
-    url ? new SqsQueue<T>(clients.sqs, url) : { send: () => Promise.reject(new ConfigError(`${setting} is not set for this function`)) };
-  return {
-    taxonomy,
-    bucket: (name) => buckets.get(name) ?? buckets.set(name, new S3BlobStore(clients.s3, name)).get(name)!,
-    lake: new S3BlobStore(clients.s3, config.lakeBucket),
-    jobs: new DynamoJobStore(clients.dynamo, config.tableName),
-    results: new DynamoResultStore(clients.dynamo, config.tableName, cache),
-    cache,
-    tiers: () => (tiers ??= opts.tiers ? opts.tiers() : defaultTiers(taxonomy, config)),
-    classifyQueue: queue(config.classifyQueueUrl, 'CLASSIFY_QUEUE_URL'),
-    finalizeQueue: queue(config.finalizeQueueUrl, 'FINALIZE_QUEUE_URL'),
-    llmQueue: config.llmEnabled && config.llmQueueUrl ? new SqsQueue(clients.sqs, config.llmQueueUrl) : undefined,
-    ...obs,
-  };
+  const deps: PipelineDeps = stepDeps(clients, config, { ...opts, tiers: opts.tiers ?? (() => defaultTiers(deps.taxonomy, config)) });
+  return deps;
 }
 
-/** PipelineDeps over X-Ray-traced clients, from the settings of the function it runs in. */
-function tracedDeps(config: AwsConfig): PipelineDeps {
-  if (config.llmEnabled && !config.llmQueueUrl) throw new ConfigError('LLM_QUEUE_URL must be set when LLM_ENABLED=true');
-  const obs = functionObservability(() => config); // the same set `observed` wraps the handler with
-  const clients = makeClients();
-  for (const client of [clients.s3, clients.sqs, clients.dynamo]) obs.tracer.captureAWSv3Client(client);
-  return pipelineDeps(clients, config, { logger: obs.logger, metrics: obs.metrics });
-}
-
-const wired = new Map<Deployable, unknown>();
-/** Made on the function's first invocation and kept: a Lambda runs one function. */
-const once = <T>(fn: Deployable, make: () => T): T => (wired.get(fn) ?? wired.set(fn, make()).get(fn)) as T;
-
-/** The Lambda wiring of one pipeline function. */
-export const awsDeps = (fn: 'ingest' | 'classify' | 'finalize' | 'dead-letters' | 'api'): PipelineDeps => once(fn, () => tracedDeps(configOf(fn)));
-
-/** The retraining steps' wiring on AWS (results table, lake bucket). */
-export const awsRetrainDeps = (step: 'retrain-export' | 'retrain-evaluate' | 'retrain-promote'): RetrainDeps =>
-  once(step, () => {
-    const config = configOf(step);
-    const deps = tracedDeps(config);
-    return { taxonomy: deps.taxonomy, results: deps.results, lake: deps.lake, lakeBucket: config.lakeBucket, logger: deps.logger };
-  });
+/** The Lambda wiring of a pipeline function that classifies. */
+export const awsClassifyingDeps = (fn: 'classify' | 'api'): PipelineDeps => awsDeps(fn, defaultTiers);

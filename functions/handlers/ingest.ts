@@ -5,9 +5,9 @@
 
 import { ingestObject } from '../pipeline/ingest.ts';
 import { objectsOf } from '../pipeline/messages.ts';
-import { awsDeps } from './deps.ts';
 import { observed } from './observability.ts';
 import { type PipelineDeps, sqsHandler } from './pipeline.ts';
+import { awsDeps } from './step-deps.ts';
 
 /** `rowsPerChunk` sizes the classify messages (tests; the default is ingest's ROWS_PER_MESSAGE). */
 export function makeHandler(deps: PipelineDeps | (() => PipelineDeps), opts: { rowsPerChunk?: number } = {}) {

@@ -1,7 +1,8 @@
 /** Retraining step "evaluate" (Step Functions task): see functions/handlers/retrain.ts. */
-import { awsRetrainDeps } from './deps.ts';
+
 import { observed } from './observability.ts';
 import { evaluateRun, retrainStep } from './retrain.ts';
+import { awsRetrainDeps } from './step-deps.ts';
 
 export const makeHandler = retrainStep(evaluateRun);
 export const handler = observed(

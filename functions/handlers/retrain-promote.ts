@@ -1,7 +1,8 @@
 /** Retraining step "promote" (Step Functions task): see functions/handlers/retrain.ts. */
-import { awsRetrainDeps } from './deps.ts';
+
 import { observed } from './observability.ts';
 import { promoteRun, retrainStep } from './retrain.ts';
+import { awsRetrainDeps } from './step-deps.ts';
 
 export const makeHandler = retrainStep(promoteRun);
 export const handler = observed(

@@ -241,6 +241,16 @@ describe('Lambda', () => {
     expect(readFileSync(join(apiDir, 'inspector/app.js'), 'utf8')).toContain('Nothing waits for review.');
     expect(readFileSync(join(apiDir, 'index.mjs'), 'utf8')).toContain('import("esbuild")'); // left out, never reached there
   });
+
+  it('carries the shipped rules only in the functions that classify', () => {
+    const bundleOf = (prefix: string) =>
+      readFileSync(join(s.outdir, `asset.${(fnByIdPrefix(prefix)[1].Properties.Code.S3Key as string).replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
+    const rule = 'unknown.gift-card'; // a rule id of models/rules.json
+    for (const fn of [FUNCTIONS.classify, FUNCTIONS.api, FUNCTIONS.shoppers]) expect(bundleOf(fn), fn).toContain(rule);
+    for (const fn of [FUNCTIONS.ingest, FUNCTIONS.finalize, FUNCTIONS['dead-letters'], FUNCTIONS['retrain-export']]) {
+      expect(bundleOf(fn), fn).not.toContain(rule);
+    }
+  });
 });
 
 describe('IAM', () => {
