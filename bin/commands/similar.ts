@@ -5,7 +5,6 @@ import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
 import { readCatalog, scoreCatalog } from '../../functions/similar/eval-catalog.ts';
 import type { SimilarItem } from '../../functions/similar/similar.ts';
-import { ItemVectorizer } from '../../functions/similar/vectors.ts';
 import { commandArgs } from './args.ts';
 import { type Format, render } from './insights.ts';
 
@@ -68,10 +67,14 @@ export async function run(argv: string[]): Promise<number> {
 
 const EVAL_HELP = `usage: aisle eval similar --data FILE.csv [--category COLUMN] [--queries N]
 
-Scores similar products on a labelled catalog: for each query item, the other items of its category are the
-relevant ones. Prints Precision@5, Precision@10, Recall@10, NDCG@10 and MAP@10 for Aisle's vectors, and below
-them for a TF-IDF cosine baseline over the same queries. Every row of the file is a candidate; queries are the
-held-out rows (split column: test, validation) or all rows, sampled to --queries.
+Scores similar products on a labelled catalog: for each query item, the other candidates of its category are
+the relevant ones. Prints Precision@5, Precision@10, Recall@10, NDCG@10 and MAP@10 for Aisle's vectors, and below
+them for a TF-IDF cosine baseline over the same queries and candidates.
+
+With a split column holding train and held-out (test, validation) rows: a category model learns the file's own
+categories from the train rows (as it would from a retailer's labelled items), and the held-out rows are both
+the queries and the candidates, so no label a query is scored on is seen in fitting. Without one, every row is a
+candidate and the vectors of the names alone are scored.
 
 options:
   --data FILE        labelled CSV with a name column (product_name, name, title) and the category column (required)
@@ -94,21 +97,21 @@ export async function runEval(argv: string[]): Promise<number> {
   const queries = Number(values.queries);
   if (!Number.isInteger(queries) || queries < 0) throw new UserError(`--queries must be a whole number, not "${values.queries}"`);
   const catalog = await readCatalog(values.data, values.category);
-  const vectorizer = new ItemVectorizer(StaticEmbedder.load());
   const started = performance.now();
-  const report = scoreCatalog(catalog, vectorizer, { queries });
+  const report = scoreCatalog(catalog, StaticEmbedder.load(), { queries, say: (line) => console.error(line) });
   console.log(
-    `${catalog.names.length} items, ${report.aisle.queries} queries, relevance = same ${catalog.categoryColumn} (${report.categories} values)\n`,
+    `${report.candidates} candidates, ${report.systems[0].scores.queries} queries, relevance = same ${catalog.categoryColumn} (${report.categories} values)`,
   );
-  const row = (system: string, s: typeof report.aisle) => ({
+  console.log(`protocol: ${report.protocol}\n`);
+  const rows = report.systems.map(({ system, scores: s }) => ({
     system,
     'P@5': s.precisionAt5,
     'P@10': s.precisionAt10,
     'R@10': s.recallAt10,
     'NDCG@10': s.ndcgAt10,
     'MAP@10': s.mapAt10,
-  });
-  console.log(render([row('aisle', report.aisle), row('tf-idf cosine', report.tfidf)], 'table'));
+  }));
+  console.log(render(rows, 'table'));
   console.log(`\n${((performance.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }

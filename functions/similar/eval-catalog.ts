@@ -2,16 +2,20 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { UserError } from '../core/errors.ts';
+import type { StaticEmbedder } from '../embeddings/static-embedder.ts';
 import { HELD_OUT_SPLITS, NAME_COLUMNS } from '../model/labelled-data.ts';
+import { CategoryModel, CategoryVectorizer } from './category-model.ts';
 import { type RetrievalScores, rankDense, rankTfIdf, sampleQueries, scoreRankings } from './evaluate.ts';
-import type { ItemVectorizer } from './vectors.ts';
+import { ItemVectorizer } from './vectors.ts';
 
 export interface LabelledCatalog {
   names: string[];
   categories: string[];
   categoryColumn: string;
-  /** Rows that may be queries: the held-out split when the file has one, else every row. */
-  queryPool: number[];
+  /** Rows of split=train: the labelled part a category model may learn from. */
+  trainRows: number[];
+  /** Rows of a held-out split (test, validation). */
+  heldOutRows: number[];
 }
 
 /** Reads names and their category (`column`, default `aisle`, else `level2`); rows without either are left out. */
@@ -25,31 +29,81 @@ export async function readCatalog(file: string, column?: string): Promise<Labell
     throw new UserError(`${file} has no category column ${column ?? '(aisle or level2)'}: name one with --category`);
   const names: string[] = [];
   const categories: string[] = [];
-  const heldOut: number[] = [];
+  const trainRows: number[] = [];
+  const heldOutRows: number[] = [];
   for (const r of records) {
     const name = r[nameColumn]?.trim();
     const category = r[categoryColumn]?.trim();
     if (!name || !category) continue;
-    if (HELD_OUT_SPLITS.has((r.split ?? '').trim().toLowerCase())) heldOut.push(names.length);
+    const split = (r.split ?? '').trim().toLowerCase();
+    if (HELD_OUT_SPLITS.has(split)) heldOutRows.push(names.length);
+    else if (split === 'train') trainRows.push(names.length);
     names.push(name);
     categories.push(category);
   }
-  return { names, categories, categoryColumn, queryPool: heldOut.length ? heldOut : names.map((_, i) => i) };
+  return { names, categories, categoryColumn, trainRows, heldOutRows };
 }
 
 export interface SimilarEvalReport {
-  aisle: RetrievalScores;
-  tfidf: RetrievalScores;
+  /** How the figures were made, in words (printed with them). */
+  protocol: string;
+  /** Aisle's rows first, the TF-IDF baseline last; all over the same queries and candidates. */
+  systems: { system: string; scores: RetrievalScores }[];
+  candidates: number;
   categories: number;
 }
 
-/** Both systems over the same queries (`queries` sampled from the pool with a fixed seed; 0: all). */
-export function scoreCatalog(catalog: LabelledCatalog, vectorizer: ItemVectorizer, opts: { queries: number }): SimilarEvalReport {
-  const queries = opts.queries && opts.queries < catalog.queryPool.length ? sampleQueries(catalog.queryPool, opts.queries) : catalog.queryPool;
-  const vectors = catalog.names.map((name) => vectorizer.vector(name));
-  return {
-    aisle: scoreRankings(rankDense(vectors, queries), catalog.categories),
-    tfidf: scoreRankings(rankTfIdf(catalog.names, queries), catalog.categories),
-    categories: new Set(catalog.categories).size,
-  };
+/** Item vectors with a category model fitted on the catalog's train rows alone (no held-out label reaches it). */
+export function trainedVectors(catalog: LabelledCatalog, embedder: StaticEmbedder): CategoryVectorizer {
+  const labelled = catalog.trainRows.map((i) => ({ name: catalog.names[i], category: catalog.categories[i] }));
+  return new CategoryVectorizer(new ItemVectorizer(embedder), CategoryModel.fit(labelled, embedder));
+}
+
+/**
+ * Scores the systems over the same queries (`queries` sampled with a fixed seed; 0: all). With both train and
+ * held-out rows, the category model learns from the train rows alone and the held-out rows are both the queries
+ * and the candidates, so no label a query is scored on was seen in fitting. Without them, every row is a
+ * candidate and only the names-alone vectors are scored (a model fitted on the rows would have seen the answers).
+ */
+export function scoreCatalog(
+  catalog: LabelledCatalog,
+  embedder: StaticEmbedder,
+  opts: { queries: number; say?: (line: string) => void },
+): SimilarEvalReport {
+  const supervised = catalog.trainRows.length > 0 && catalog.heldOutRows.length > 0;
+  const rows = supervised ? catalog.heldOutRows : catalog.names.map((_, i) => i);
+  const names = rows.map((i) => catalog.names[i]);
+  const categories = rows.map((i) => catalog.categories[i]);
+  const positions = names.map((_, i) => i);
+  const queries = opts.queries && opts.queries < positions.length ? sampleQueries(positions, opts.queries) : positions;
+  const nameVectors = new ItemVectorizer(embedder);
+  const systems: SimilarEvalReport['systems'] = [];
+  let protocol: string;
+  if (supervised) {
+    opts.say?.(`fitting the category model on ${catalog.trainRows.length} train rows`);
+    const vectors = trainedVectors(catalog, embedder);
+    systems.push({
+      system: 'aisle, categories learned from train',
+      scores: scoreRankings(
+        rankDense(
+          names.map((n) => vectors.vector(n)),
+          queries,
+        ),
+        categories,
+      ),
+    });
+    protocol = `category model fitted on the ${catalog.trainRows.length} train rows; queries and candidates: the ${rows.length} held-out rows only (their labels unseen)`;
+  } else protocol = `no train and held-out split: every row is a candidate, names alone (a model fitted on these rows would see the answers)`;
+  systems.push({
+    system: 'aisle, names alone',
+    scores: scoreRankings(
+      rankDense(
+        names.map((n) => nameVectors.vector(n)),
+        queries,
+      ),
+      categories,
+    ),
+  });
+  systems.push({ system: 'tf-idf cosine', scores: scoreRankings(rankTfIdf(names, queries), categories) });
+  return { protocol, systems, candidates: rows.length, categories: new Set(categories).size };
 }

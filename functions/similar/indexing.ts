@@ -4,10 +4,10 @@
  * as its job writes it.
  */
 import type { ItemRecord, ResultStore, SimilarityIndex, VectorEntry } from '../ports.ts';
-import type { ItemVectorizer } from './vectors.ts';
+import type { NameVectorizer } from './vectors.ts';
 
 /** One entry per item key (the latest record wins), vectors from the names the items were classified by. */
-export function entriesOf(records: { key: string; name: string; classId: string | null }[], vectorizer: ItemVectorizer): VectorEntry[] {
+export function entriesOf(records: { key: string; name: string; classId: string | null }[], vectorizer: NameVectorizer): VectorEntry[] {
   const latest = new Map<string, { key: string; name: string; classId: string | null }>();
   for (const r of records) latest.set(r.key, r);
   return [...latest.values()].map((r) => ({ key: r.key, name: r.name, classId: r.classId, vector: vectorizer.vector(r.name) }));
@@ -16,7 +16,7 @@ export function entriesOf(records: { key: string; name: string; classId: string 
 const recordEntry = (r: ItemRecord) => ({ key: r.decision.key, name: r.input.name, classId: r.decision.classId });
 
 /** `store`, with every saved decision and human label also written to `index` (same tenant). */
-export function indexingResults(store: ResultStore, index: SimilarityIndex, vectorizer: ItemVectorizer): ResultStore {
+export function indexingResults(store: ResultStore, index: SimilarityIndex, vectorizer: NameVectorizer): ResultStore {
   return {
     forTenant: (tenant) => indexingResults(store.forTenant(tenant), index.forTenant(tenant), vectorizer),
     async saveDecisions(records) {

@@ -4,7 +4,7 @@
  * retrieval call it.
  */
 import type { SimilarityIndex, VectorMatch } from '../ports.ts';
-import type { ItemVectorizer } from './vectors.ts';
+import type { NameVectorizer } from './vectors.ts';
 
 export interface SimilarFilters {
   /** Only items of this class or below it. */
@@ -18,7 +18,7 @@ export const MAX_K = 100;
 export class SimilarProducts {
   constructor(
     private readonly index: SimilarityIndex,
-    private readonly vectorizer: ItemVectorizer,
+    private readonly vectorizer: NameVectorizer,
     /** Brings the index up to date before a query (locally: jobs finished since the last one). */
     private readonly refresh: () => Promise<void> = async () => {},
   ) {}

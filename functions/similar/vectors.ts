@@ -22,7 +22,13 @@ export const DEFAULT_WEIGHTS: VectorWeights = { meaning: 0.5, words: 0.5 };
 /** Buckets of the hashed words. */
 export const WORD_BUCKETS = 512;
 
-export class ItemVectorizer {
+/** Names to item vectors: what the index stores and queries with (unit length, fixed dimensions). */
+export interface NameVectorizer {
+  readonly dimensions: number;
+  vector(name: string): Float32Array;
+}
+
+export class ItemVectorizer implements NameVectorizer {
   readonly dimensions: number;
   private readonly w: VectorWeights;
 

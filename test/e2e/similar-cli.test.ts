@@ -39,9 +39,10 @@ describe('aisle eval similar', () => {
     writeFileSync(data, similarCatalogCsv());
     const out = aisle('eval', 'similar', '--data', data, '--queries', '0');
     expect(out.status, out.stderr).toBe(0);
-    expect(out.stdout).toContain('48 items, 48 queries, relevance = same aisle (8 values)');
-    const rows = out.stdout.split('\n').filter((l) => /^(aisle|tf-idf cosine)\s/.test(l));
-    expect(rows.map((r) => r.split(/\s{2,}/)[0])).toEqual(['aisle', 'tf-idf cosine']);
+    expect(out.stdout).toContain('48 candidates, 48 queries, relevance = same aisle (8 values)');
+    expect(out.stdout).toContain('protocol: no train and held-out split: every row is a candidate, names alone');
+    const rows = out.stdout.split('\n').filter((l) => /^(aisle|tf-idf cosine)\b/.test(l));
+    expect(rows.map((r) => r.split(/\s{2,}/)[0])).toEqual(['aisle, names alone', 'tf-idf cosine']);
     const [aisleScores, tfidf] = rows.map((r) => r.trim().split(/\s+/).slice(-5).map(Number));
     // P@5, P@10, R@10, NDCG@10, MAP@10: each a share.
     for (const s of [...aisleScores, ...tfidf]) {
