@@ -86,7 +86,7 @@ export interface RowSource {
  * Batches the main thread read (classify-rows.ts), numbered from the chunk's start; their rejects' lines are
  * the file's already (lineBreaks 0), and a record never spans two chunks.
  */
-export async function classifyRowChunk(ctx: ChunkContext, source: RowSource, batches: CsvBatch[], chars: number): Promise<ChunkResult> {
+export async function classifyRowChunk(ctx: ChunkContext, source: RowSource, batches: Iterable<CsvBatch>, chars: number): Promise<ChunkResult> {
   const reader: TableReader = {
     columns: source.columns,
     delimiter: source.outDelimiter,

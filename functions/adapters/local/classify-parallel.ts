@@ -20,7 +20,7 @@ import { RulesTier } from '../../core/rules.ts';
 import type { Decision } from '../../core/types.ts';
 import type { Cache } from '../../ports.ts';
 import { type ChunkContext, type ChunkResult, countByte, type RowSource } from './classify-chunk.ts';
-import { batchChars, type PackedRows, packRows } from './classify-rows.ts';
+import { type PackedRows, RowPacker } from './classify-rows.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** What a worker is started with (workerData). */
@@ -228,24 +228,18 @@ function chunksOf(input: ParallelInput): ChunkSource {
 
 /** Batches gathered into chunks of about chunkChars field characters. */
 function rowChunks(input: Extract<ParallelInput, { kind: 'rows' }>): ChunkSource {
-  let base = input.base;
+  const packer = new RowPacker(input.base);
   let done = false;
   return {
     next: async () => {
-      const batches: CsvBatch[] = [];
-      let chars = 0;
-      while (!done && chars < input.chunkChars) {
+      let last: CsvBatch | undefined;
+      while (!done && packer.chars < input.chunkChars) {
         const next = await input.batches.next();
         if (next.done) done = true;
-        else {
-          batches.push(next.value);
-          chars += batchChars(next.value);
-        }
+        else packer.add((last = next.value));
       }
-      if (!batches.length) return null;
-      const last = batches[batches.length - 1];
-      const { packed, transfer } = packRows(batches, base);
-      base = last.recordsRead;
+      if (!last) return null;
+      const { packed, transfer } = packer.take(last.recordsRead);
       return { payload: { kind: 'rows', packed }, transfer, end: last.bytesRead, last: done };
     },
     close: () => void input.batches.return?.(),

@@ -16,13 +16,23 @@ export interface PackedRows {
   rejects: CsvReject[][];
 }
 
-/** Packs `batches`, whose records are numbered after the `base` records before the chunk. */
-export function packRows(batches: CsvBatch[], base: number): { packed: PackedRows; transfer: ArrayBuffer[] } {
-  const layout: number[] = [];
-  const fields: string[] = [];
-  const rejects: CsvReject[][] = [];
-  let chars = 0;
-  for (const batch of batches) {
+/**
+ * Packs batches as they are read, numbered after the `base` records before the chunk: each batch's fields are
+ * joined at once, so its rows (an array and a string per field) die young instead of waiting for the chunk.
+ */
+export class RowPacker {
+  private layout: number[] = [];
+  private texts: string[] = [];
+  private rejects: CsvReject[][] = [];
+  /** Field characters packed so far. */
+  chars = 0;
+  batches = 0;
+
+  constructor(private base: number) {}
+
+  add(batch: CsvBatch): void {
+    const { layout, base } = this;
+    const fields: string[] = [];
     layout.push(batch.rows.length, batch.recordsRead - base);
     for (let r = 0; r < batch.rows.length; r++) {
       const row = batch.rows[r];
@@ -30,26 +40,41 @@ export function packRows(batches: CsvBatch[], base: number): { packed: PackedRow
       for (const field of row) {
         layout.push(field.length);
         fields.push(field);
-        chars += field.length;
+        this.chars += field.length;
       }
     }
-    rejects.push(batch.rejects);
+    this.texts.push(fields.join(''));
+    this.rejects.push(batch.rejects);
+    this.batches++;
   }
-  const joined = fields.join('');
-  // ASCII (the usual case) as one byte a character, and so one-byte strings in the worker; anything else as UTF-16.
-  const encoding = Buffer.byteLength(joined, 'utf8') === chars ? 'latin1' : 'utf16le';
-  // Its own ArrayBuffer (never Node's shared pool): it is transferred.
-  const text = Buffer.allocUnsafeSlow(encoding === 'latin1' ? chars : chars * 2);
-  text.write(joined, encoding);
-  const packedLayout = Int32Array.from(layout);
-  return { packed: { text, encoding, layout: packedLayout, rejects }, transfer: [text.buffer as ArrayBuffer, packedLayout.buffer as ArrayBuffer] };
+
+  /** The chunk so far, and a fresh one started after its last record. */
+  take(recordsRead: number): { packed: PackedRows; transfer: ArrayBuffer[] } {
+    const joined = this.texts.join('');
+    // ASCII (the usual case) as one byte a character, and so one-byte strings in the worker; anything else as UTF-16.
+    const encoding = Buffer.byteLength(joined, 'utf8') === this.chars ? 'latin1' : 'utf16le';
+    // Its own ArrayBuffer (never Node's shared pool): it is transferred.
+    const text = Buffer.allocUnsafeSlow(encoding === 'latin1' ? this.chars : this.chars * 2);
+    text.write(joined, encoding);
+    const layout = Int32Array.from(this.layout);
+    const packed: PackedRows = { text, encoding, layout, rejects: this.rejects };
+    this.layout = [];
+    this.texts = [];
+    this.rejects = [];
+    this.chars = 0;
+    this.batches = 0;
+    this.base = recordsRead;
+    return { packed, transfer: [text.buffer as ArrayBuffer, layout.buffer as ArrayBuffer] };
+  }
 }
 
-/** The batches again (numbered from the chunk's start; bytesRead is the main thread's business). */
-export function unpackRows(packed: PackedRows): CsvBatch[] {
+/**
+ * The batches again, one at a time (as a reader gives them, so that a batch's rows die young), numbered from the
+ * chunk's start; bytesRead is the main thread's business.
+ */
+export function* unpackRows(packed: PackedRows): Generator<CsvBatch> {
   const { layout } = packed;
   const text = Buffer.from(packed.text.buffer, packed.text.byteOffset, packed.text.byteLength).toString(packed.encoding);
-  const batches: CsvBatch[] = [];
   let at = 0;
   let char = 0;
   for (const rejects of packed.rejects) {
@@ -67,14 +92,6 @@ export function unpackRows(packed: PackedRows): CsvBatch[] {
       }
       rows[r] = row;
     }
-    batches.push({ rows, rowNumbers, rejects, recordsRead, bytesRead: 0 });
+    yield { rows, rowNumbers, rejects, recordsRead, bytesRead: 0 };
   }
-  return batches;
-}
-
-/** Characters of field text in a batch: what a chunk is sized by. */
-export function batchChars(batch: CsvBatch): number {
-  let chars = 0;
-  for (const row of batch.rows) for (const field of row) chars += field.length;
-  return chars;
 }
