@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogRows } from '../../bench/catalog-generator.ts';
 import { classifyWorkerScript } from '../../bin/commands/classify.ts';
@@ -9,6 +12,8 @@ import { type ClassifyFileOptions, classifyFile } from '../../functions/adapters
 import { WORKER_MODEL_BYTES, workerFitsModel } from '../../functions/adapters/local/classify-parallel.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import type { JobCheckpoint } from '../../functions/ports.ts';
+import { hasZstd } from '../fixtures/files/corpus.ts';
+import { skipReason } from '../support/emulators.ts';
 
 /**
  * Rows with every oddity the CSV contract names; with `broken`, also quoting that the parser cannot read, which
@@ -52,6 +57,12 @@ function oddRows(n: number, eol: string, sep: string, broken = false): string[] 
   return lines;
 }
 
+/** The text compressed by the zstd tool (node 20's zlib has none), or null (and why) where it is not installed. */
+function zstdOrNull(text: string): Buffer | null {
+  if (skipReason(hasZstd() ? null : 'the zstd tool is not installed: no .zst input to read')) return null;
+  return execFileSync('zstd', ['-q', '-c'], { input: text });
+}
+
 describe('classify on worker threads writes what one thread writes', { timeout: 120_000 }, () => {
   let home: string;
   let rt: LocalRuntime;
@@ -66,19 +77,24 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
   });
 
   /** Runs the file on one thread and on workers with small slices; returns both runs' files, rows stored and checkpoints. */
-  async function both(name: string, text: string, extra: Partial<ClassifyFileOptions> = {}) {
-    const input = join(home, `${name}.csv`);
+  async function both(name: string, text: string | Buffer, extra: Partial<ClassifyFileOptions> = {}, extension = '.csv') {
+    const input = join(home, `${name}${extension}`);
     writeFileSync(input, text);
     const runs = [];
     for (const threads of [1, 2]) {
       const output = join(home, `${name}-${threads}.out.csv`);
       const checkpoints: JobCheckpoint[] = [];
+      let workersStarted = 0;
       const summary = await classifyFile(rt, {
         input,
         output,
         jobId: `${name}-${threads}`,
         threads,
-        workerScript: classifyWorkerScript,
+        // Asked for only when a run goes to workers.
+        workerScript: () => {
+          workersStarted++;
+          return classifyWorkerScript();
+        },
         parallelMinBytes: 0,
         sliceBytes: 300,
         checkpointEvery: 20,
@@ -93,6 +109,7 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
       runs.push({
         summary,
         checkpoints,
+        workersStarted,
         stored,
         output: readFileSync(output, 'utf8'),
         rejects: readFileSync(summary.rejects, 'utf8'),
@@ -126,12 +143,103 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     });
   }
 
-  it('reads CRLF files on one thread (their line numbers need the parser), with the same output', async () => {
+  it('parses CRLF files on the main thread (their line numbers need the parser) and classifies their rows in workers, with the same output', async () => {
     const text = `id,product_name,brand\r\n${oddRows(200, '\r\n', ',').join('\r\n')}\r\n`;
     const [one, many] = await both('crlf', text);
     expect(many.output).toBe(one.output);
     expect(many.rejects).toBe(one.rejects);
+    expect(many.stored).toEqual(one.stored);
     expect(many.checkpoints.every((cp) => cp.inputBytes === undefined)).toBe(true);
+    expect([one.workersStarted, many.workersStarted]).toEqual([0, 1]);
+  });
+
+  // Compressed and legacy-encoded text is decoded and parsed here; the workers get row batches (classify-rows.ts).
+  for (const [label, extension, encode] of [
+    ['gzip, CRLF', '.csv.gz', (text: string) => gzipSync(text)],
+    ['zstd, LF, columns named', '.csv.zst', zstdOrNull],
+    ['Windows-1252', '.csv', (text: string) => Buffer.from(text.replace('Acme', 'Crème'), 'latin1')],
+  ] as const) {
+    it(`reads ${label} on the main thread and classifies its rows in workers: output, rejects and stored rows as on one thread`, async (t) => {
+      const eol = label.includes('CRLF') ? '\r\n' : '\n';
+      // Long enough for many stream pieces: the reader cuts a batch after a piece, and chunks are made of batches.
+      const bytes = encode(`id,product_name,brand${eol}${oddRows(2000, eol, ',').join(eol)}${eol}`);
+      if (!bytes) return t.skip(); // zstdOrNull said why
+      const extra: Partial<ClassifyFileOptions> = label.includes('columns named') ? { columns: { name: 'product_name', id: 'id' } } : {};
+      const [one, many] = await both(label.replace(/\W+/g, '-'), bytes, extra, extension);
+      expect(many.output).toBe(one.output);
+      expect(many.rejects).toBe(one.rejects);
+      expect(many.stored).toEqual(one.stored);
+      expect(one.rejects.split('\n').length).toBeGreaterThan(90);
+      const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
+      const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
+      expect(counts).toEqual(expected);
+      expect([one.workersStarted, many.workersStarted]).toEqual([0, 1]);
+      expect(many.checkpoints.length).toBeGreaterThan(2);
+    });
+  }
+
+  it('writes for a multi-MB .csv.gz and .parquet, read here and classified in workers, what it writes for the plain CSV', async () => {
+    const csv = join(home, 'catalog.csv');
+    writeFileSync(csv, `id,product_name,brand\n${[...catalogRows(80_000)].map((r) => r.join(',')).join('\n')}\n`);
+    writeFileSync(`${csv}.gz`, gzipSync(readFileSync(csv)));
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    await connection.run(`COPY (SELECT * FROM read_csv('${csv}', all_varchar = true, header = true)) TO '${home}/catalog.parquet' (FORMAT parquet)`);
+    connection.closeSync();
+    db.closeSync();
+    const outputs: string[] = [];
+    for (const input of [csv, `${csv}.gz`, join(home, 'catalog.parquet')]) {
+      let workersStarted = 0;
+      const output = `${input}.out.csv`;
+      const summary = await classifyFile(rt, {
+        input,
+        output,
+        threads: 2,
+        workerScript: () => {
+          workersStarted++;
+          return classifyWorkerScript();
+        },
+        parallelMinBytes: 0, // the gzip and Parquet files are under the default's 4 MiB
+        lake: 'off',
+      });
+      expect(summary.rowsIn).toBe(80_000);
+      expect(workersStarted).toBe(1);
+      outputs.push(readFileSync(output, 'utf8'));
+    }
+    expect(outputs[0].length).toBeGreaterThan(4 << 20);
+    expect(outputs[1]).toBe(outputs[0]);
+    expect(outputs[2]).toBe(outputs[0]);
+  });
+
+  it('resumes rows read on the main thread from where a failed run checkpointed, with the same output and line numbers', async () => {
+    const input = join(home, 'resume-rows.csv.gz');
+    writeFileSync(input, gzipSync(`id,product_name,brand\n${oddRows(2000, '\n', ',').join('\n')}\n`));
+    const run = (output: string, threads: number, onCheckpoint?: (cp: JobCheckpoint) => void) =>
+      classifyFile(rt, {
+        input,
+        output,
+        jobId: `resume-rows-${threads}`,
+        threads,
+        workerScript: classifyWorkerScript,
+        parallelMinBytes: 0,
+        sliceBytes: 300,
+        checkpointEvery: 20,
+        lake: 'off',
+        onCheckpoint,
+      });
+    const one = await run(join(home, 'resume-rows-1.out.csv'), 1);
+    const output = join(home, 'resume-rows-2.out.csv');
+    let seen = 0;
+    await expect(
+      run(output, 2, () => {
+        if (++seen === 3) throw new Error('stop here');
+      }),
+    ).rejects.toThrow('stop here');
+    const summary = await run(output, 2);
+    expect(summary.resumedFrom).toBeGreaterThan(0);
+    expect(summary.rowsIn).toBe(one.rowsIn);
+    expect(readFileSync(output, 'utf8')).toBe(readFileSync(one.output, 'utf8'));
+    expect(readFileSync(summary.rejects, 'utf8')).toBe(readFileSync(one.rejects, 'utf8'));
   });
 
   for (const [label, rows] of [

@@ -6,7 +6,15 @@
  */
 
 import type { Cascade } from '../../core/cascade.ts';
-import { CsvBatchReader, CsvOutputFormatter, type CsvReject } from '../../core/csv.ts';
+import {
+  type CsvBatch,
+  CsvBatchReader,
+  type CsvColumns,
+  CsvOutputFormatter,
+  type CsvReject,
+  type Delimiter,
+  type TableReader,
+} from '../../core/csv.ts';
 import { checkedUtf8 } from '../../core/input/utf8.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { Decision } from '../../core/types.ts';
@@ -59,17 +67,49 @@ export interface ChunkResult {
 export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promise<ChunkResult> {
   // Validated as the sequential reader does (input/utf8.ts): a byte that is not UTF-8 rejects its row.
   const reader = new CsvBatchReader(checkedUtf8(piecesOf(ctx.header, bytes)), { batchSize: ctx.batchSize });
+  const { lastRowNumber, ...result } = await classifyReader(ctx, reader, () => reader.delimiter, bytes.length * 4);
+  const lastRejected = result.rejects.at(-1);
+  return {
+    ...result,
+    lineBreaks: countByte(bytes, 10, 0, bytes.length) + countByte(bytes, 13, 0, bytes.length),
+    endsInMalformedRecord: lastRowNumber < result.records && lastRejected !== undefined && lastRejected.reason.startsWith('malformed CSV'),
+  };
+}
+
+/** Where rows read on the main thread (classify-rows.ts) come from: their columns, and the output's delimiter. */
+export interface RowSource {
+  columns: CsvColumns;
+  outDelimiter: Delimiter;
+}
+
+/**
+ * Batches the main thread read (classify-rows.ts), numbered from the chunk's start; their rejects' lines are
+ * the file's already (lineBreaks 0), and a record never spans two chunks.
+ */
+export async function classifyRowChunk(ctx: ChunkContext, source: RowSource, batches: Iterable<CsvBatch>, chars: number): Promise<ChunkResult> {
+  const reader: TableReader = {
+    columns: source.columns,
+    delimiter: source.outDelimiter,
+    async *batches() {
+      yield* batches;
+    },
+  };
+  const { lastRowNumber: _, ...result } = await classifyReader(ctx, reader, () => source.outDelimiter, chars * 4);
+  return { ...result, lineBreaks: 0, endsInMalformedRecord: false };
+}
+
+async function classifyReader(ctx: ChunkContext, reader: TableReader, outDelimiter: () => Delimiter, outputBytes: number) {
   const counts = emptyCounts();
   const toStore: EncodedDecisions = { text: '', starts: [] };
   const rejects: CsvReject[] = [];
-  const output = new OutputBuffer(bytes.length * 4);
+  const output = new OutputBuffer(outputBytes);
   let records = 0;
   let lastRowNumber = 0;
   await classifyBatches(reader, ctx.cascade, {
     window: 1,
     counts,
     sink: (columns) => ({
-      formatter: new CsvOutputFormatter(columns.header, ctx.taxonomy, { raw: ctx.csvRaw, delimiter: reader.delimiter }),
+      formatter: new CsvOutputFormatter(columns.header, ctx.taxonomy, { raw: ctx.csvRaw, delimiter: outDelimiter() }),
       jobId: ctx.jobId,
       keep: storeKeeps(ctx.storeAll),
     }),
@@ -82,16 +122,7 @@ export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promi
       if (batch.rowNumbers.length) lastRowNumber = batch.rowNumbers[batch.rowNumbers.length - 1];
     },
   });
-  const lastRejected = rejects.at(-1);
-  return {
-    counts,
-    toStore,
-    output: output.bytes(),
-    rejects,
-    records,
-    lineBreaks: countByte(bytes, 10, 0, bytes.length) + countByte(bytes, 13, 0, bytes.length),
-    endsInMalformedRecord: lastRowNumber < records && lastRejected !== undefined && lastRejected.reason.startsWith('malformed CSV'),
-  };
+  return { counts, toStore, output: output.bytes(), rejects, records, lastRowNumber };
 }
 
 /**

@@ -23,7 +23,7 @@ import {
 } from '../../core/csv.ts';
 import { UserError } from '../../core/errors.ts';
 import type { ColumnChoice } from '../../core/input/columns.ts';
-import { describeInput, openTable } from '../../core/input/open.ts';
+import { describeInput, type InputKind, openTable } from '../../core/input/open.ts';
 import { openXlsx } from '../../core/input/xlsx.ts';
 import type { FileFormat } from '../../core/output/formats.ts';
 import { DEFAULT_RULES_PATH } from '../../core/rules.ts';
@@ -33,7 +33,7 @@ import { type BatchSink, classifyBatches } from '../../pipeline/batch.ts';
 import type { ChunkCounts, ItemRecord, JobCheckpoint, JobRecord } from '../../ports.ts';
 import { RunCache } from './classify-cache.ts';
 import { type ChunkResult, storeKeeps } from './classify-chunk.ts';
-import { classifyInParallel, readHeader, runsInWorkers } from './classify-parallel.ts';
+import { classifyInParallel, type ParallelInput, readHeader, runsInWorkers } from './classify-parallel.ts';
 import { encodeDecisions, offsetRows } from './decision-rows.ts';
 import { DecisionStaging } from './duckdb.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
@@ -327,8 +327,7 @@ class FileRun {
   /** Classifies the rest of the file and marks the job done (or failed, and throws). */
   async classify(): Promise<void> {
     try {
-      const header = await this.parallelHeader();
-      const finished = header !== null && (await this.classifyInWorkers(header));
+      const finished = await this.classifyInWorkers();
       if (!finished) await this.classifySequentially();
       await this.checkpoint();
       await this.checkpointing;
@@ -411,50 +410,23 @@ class FileRun {
     return { bytes: this.bytesRead, total: this.inputSize };
   }
 
-  /**
-   * The input's header when the run goes to workers, else null. Workers cut the file's bytes into slices: only
-   * an uncompressed UTF-8 CSV, its columns found by their names, can be cut so; any other input is read here.
-   */
-  private async parallelHeader(): Promise<Buffer | null> {
-    const inputSize = statSync(this.opts.input).size;
-    const threads = this.opts.threads ?? 1;
-    if (threads <= 1 || inputSize < (this.opts.parallelMinBytes ?? 4 << 20) || !runsInWorkers(this.rt)) return null;
-    // Workers write in the input's delimiter and find columns by their names.
-    if (this.opts.outDelimiter !== undefined || (this.opts.columns && Object.values(this.opts.columns).some((v) => v !== undefined))) return null;
-    const stream = createReadStream(this.opts.input, { highWaterMark: 1 << 14 });
-    try {
-      const { kind } = await openTable(stream, { name: this.opts.input, encoding: this.opts.encoding, parquet: openParquet, xlsx: openXlsx });
-      if (kind.format !== 'csv' || kind.container || kind.encoding?.name !== 'utf-8') return null;
-      this.readAs = describeInput(kind);
-    } finally {
-      stream.destroy();
-    }
-    return readHeader(this.opts.input);
-  }
-
-  /** Resolves false when workers stopped early (or could not start) and this thread must read on. */
-  private async classifyInWorkers(header: Buffer): Promise<boolean> {
-    // A resumed run goes on in workers only from a checkpoint that says where in the input it is.
-    const from = this.resumed ? this.resumed.checkpoint.inputBytes : header.length;
-    if (from === undefined) return false;
+  /** Resolves false when the run is not for workers, or they stopped early, and this thread must read (on). */
+  private async classifyInWorkers(): Promise<boolean> {
     const { opts } = this;
+    const threads = opts.threads ?? 1;
+    if (threads <= 1 || !runsInWorkers(this.rt)) return false;
+    const kind = await this.inputKind();
+    // A compressed file or Parquet holds several times its size in text (gzip ~6×, measured on generated catalogs: count 4).
+    const compact = kind.container !== undefined || kind.format === 'parquet' || kind.format === 'xlsx';
+    if (this.inputSize * (compact ? 4 : 1) < (opts.parallelMinBytes ?? 4 << 20)) return false;
     const { workerScript } = opts;
     if (!workerScript) throw new Error('classifyFile: threads > 1 needs workerScript');
-    const headerReader = new CsvBatchReader(
-      (async function* () {
-        yield header;
-      })(),
-    );
-    for await (const _ of headerReader.batches()); // the header alone: its columns (or why it has none)
-    this.startOutput(headerReader.columns!, headerReader.delimiter);
-    this.inputAt = { bytes: from, lineBreaks: this.resumed?.checkpoint.inputLineBreaks ?? 0 };
+    // With the encoder a chunk takes several times longer, and what it decides lives until it is sent: smaller ones.
+    const chunkBytes = opts.sliceBytes ?? (this.rt.tiers.some((t) => t.name === 'encoder') ? 1 << 17 : 1 << 19);
+    const input = (await this.byteSlices(kind, chunkBytes)) ?? (await this.readRows(chunkBytes));
     const finished = await classifyInParallel(this.rt, {
-      input: opts.input,
-      header,
-      from,
-      workers: opts.threads!,
-      // With the encoder a slice takes several times longer, and what it decides lives until it is sent: smaller ones.
-      sliceBytes: opts.sliceBytes ?? (this.rt.tiers.some((t) => t.name === 'encoder') ? 1 << 17 : 1 << 19),
+      input,
+      workers: threads,
       batchSize: this.batchSize,
       storeAll: opts.storeAll ?? false,
       csvRaw: this.outputRaw,
@@ -464,30 +436,91 @@ class FileRun {
       rulesPath: this.rt.tiers.some((t) => t.name === 'rules') ? (opts.rulesPath ?? fileURLToPath(DEFAULT_RULES_PATH)) : null,
       // Without a cache tier the workers neither ask nor put: the runtime's cache stands in for the type.
       cache: this.runCache ?? this.rt.cache,
-      deliver: (result, slice) => this.deliverSlice(result, slice),
+      deliver: (result, chunk) => this.deliverChunk(result, chunk),
     });
     if (!finished) this.inputAt = null; // one parser reads on from the start: it knows records, not input offsets
     return finished;
   }
 
-  /** Writes one worker slice's result: its row and line numbers counted from the slice become the file's. */
-  private async deliverSlice(result: ChunkResult, slice: { end: number }): Promise<void> {
-    assertReconciled('a slice', result.records, result.counts);
+  /**
+   * Byte slices of the file for the workers to parse, when it can be cut so: an uncompressed UTF-8 CSV with LF
+   * record ends, its columns found by their names and written in its delimiter, and (on a resume) a checkpoint
+   * that says where in the file it is. Else null: this thread reads the rows (readRows).
+   */
+  private async byteSlices(kind: InputKind, sliceBytes: number): Promise<ParallelInput | null> {
+    const { opts } = this;
+    if (opts.outDelimiter !== undefined || (opts.columns && Object.values(opts.columns).some((v) => v !== undefined))) return null;
+    if (kind.format !== 'csv' || kind.container || kind.encoding?.name !== 'utf-8') return null;
+    this.readAs = describeInput(kind);
+    const header = readHeader(opts.input);
+    const from = this.resumed ? this.resumed.checkpoint.inputBytes : header?.length;
+    if (!header || from === undefined) return null;
+    const headerReader = new CsvBatchReader(
+      (async function* () {
+        yield header;
+      })(),
+    );
+    for await (const _ of headerReader.batches()); // the header alone: its columns (or why it has none)
+    this.startOutput(headerReader.columns!, headerReader.delimiter);
+    this.inputAt = { bytes: from, lineBreaks: this.resumed?.checkpoint.inputLineBreaks ?? 0 };
+    return { kind: 'slices', path: opts.input, header, from, sliceBytes };
+  }
+
+  /** The input's container, format and encoding, from its first bytes. */
+  private async inputKind(): Promise<InputKind> {
+    const stream = createReadStream(this.opts.input, { highWaterMark: 1 << 14 });
+    try {
+      return (await openTable(stream, { name: this.opts.input, encoding: this.opts.encoding, parquet: openParquet, xlsx: openXlsx })).kind;
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  /** Any other input: this thread decodes and parses it (as classifySequentially), the workers classify its rows. */
+  private async readRows(chunkChars: number): Promise<ParallelInput> {
+    const { reader } = await this.openInput();
+    const batches = reader.batches();
+    const first = await batches.next(); // the columns are known from the first batch on
+    this.startOutput(reader.columns!, reader.delimiter);
+    async function* all() {
+      if (!first.done) yield first.value;
+      yield* batches;
+    }
+    return { kind: 'rows', source: { columns: reader.columns!, outDelimiter: this.outputDelimiter }, batches: all(), base: this.records, chunkChars };
+  }
+
+  /**
+   * Writes one worker chunk's result: its row numbers counted from the chunk become the file's, and so do a byte
+   * slice's line numbers (rows read here have the file's already).
+   */
+  private async deliverChunk(result: ChunkResult, chunk: { end: number }): Promise<void> {
+    assertReconciled('a chunk', result.records, result.counts);
     this.out.write(result.output);
-    for (const r of result.rejects) r.line += this.inputAt!.lineBreaks;
+    if (this.inputAt) for (const r of result.rejects) r.line += this.inputAt.lineBreaks;
     this.rej.write(formatRejects(result.rejects, this.csvWrite));
     addCounts(this.counts, result.counts);
     this.staging.add(offsetRows(result.toStore, this.records));
     this.records += result.records;
-    this.inputAt = { bytes: slice.end, lineBreaks: this.inputAt!.lineBreaks + result.lineBreaks };
-    this.bytesRead = slice.end;
-    this.opts.onProgress?.(slice.end, this.records);
+    if (this.inputAt) this.inputAt = { bytes: chunk.end, lineBreaks: this.inputAt.lineBreaks + result.lineBreaks };
+    this.bytesRead = chunk.end;
+    this.opts.onProgress?.(chunk.end, this.records);
     await this.checkpointIfDue();
   }
 
   /** This thread reads the file from the start, past the records already done, and classifies the rest. */
   private async classifySequentially(): Promise<void> {
-    const { reader, kind } = await openTable(createReadStream(this.opts.input, { highWaterMark: 1 << 14 }), {
+    const { reader } = await this.openInput();
+    await classifyBatches(reader, this.cascade, {
+      window: Math.max(1, this.opts.concurrency ?? 1),
+      counts: this.counts,
+      sink: (columns) => this.sink ?? this.startOutput(columns, reader.delimiter),
+      write: ({ batch, output, toStore }) => this.writeBatch(batch, output, toStore),
+    });
+  }
+
+  /** The input from the start, past the records already done. */
+  private async openInput() {
+    const opened = await openTable(createReadStream(this.opts.input, { highWaterMark: 1 << 14 }), {
       name: this.opts.input,
       path: this.opts.input,
       encoding: this.opts.encoding,
@@ -498,13 +531,8 @@ class FileRun {
       batchSize: this.batchSize,
       skipRecords: this.records,
     });
-    this.readAs = describeInput(kind);
-    await classifyBatches(reader, this.cascade, {
-      window: Math.max(1, this.opts.concurrency ?? 1),
-      counts: this.counts,
-      sink: (columns) => this.sink ?? this.startOutput(columns, reader.delimiter),
-      write: ({ batch, output, toStore }) => this.writeBatch(batch, output, toStore),
-    });
+    this.readAs = describeInput(opened.kind);
+    return opened;
   }
 
   private async writeBatch(batch: CsvBatch, output: string, toStore: ItemRecord[]): Promise<void> {

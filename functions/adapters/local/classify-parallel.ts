@@ -14,15 +14,19 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Parser } from 'csv-parse';
+import type { CsvBatch } from '../../core/csv.ts';
 import { sniffDelimiter } from '../../core/csv.ts';
 import { RulesTier } from '../../core/rules.ts';
 import type { Decision } from '../../core/types.ts';
 import type { Cache } from '../../ports.ts';
-import { type ChunkContext, type ChunkResult, countByte } from './classify-chunk.ts';
+import { type ChunkContext, type ChunkResult, countByte, type RowSource } from './classify-chunk.ts';
+import { type PackedRows, RowPacker } from './classify-rows.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** What a worker is started with (workerData). */
 export interface WorkerSetup extends Pick<ChunkContext, 'header' | 'jobId' | 'batchSize' | 'storeAll' | 'csvRaw'> {
+  /** Rows read on the main thread (classify-rows.ts): their columns and the output's delimiter; null: byte slices. */
+  rows: RowSource | null;
   taxonomyPath: string;
   /** null: the run has no rules tier. */
   rulesPath: string | null;
@@ -34,7 +38,10 @@ export interface WorkerSetup extends Pick<ChunkContext, 'header' | 'jobId' | 'ba
   versionsOutside: [string, string][];
 }
 
-export type ToWorker = { kind: 'chunk'; chunk: number; bytes: Uint8Array } | { kind: 'cache-hits'; id: number; hits: Map<string, Decision> };
+/** A chunk of the input: a byte slice of a CSV file, or rows the main thread read (classify-rows.ts). */
+export type ChunkPayload = { kind: 'chunk'; bytes: Uint8Array } | { kind: 'rows'; packed: PackedRows };
+
+export type ToWorker = (ChunkPayload & { chunk: number }) | { kind: 'cache-hits'; id: number; hits: Map<string, Decision> };
 
 export type ToMain =
   | { kind: 'ready'; versions: string }
@@ -109,6 +116,13 @@ export function readHeader(path: string): Buffer | null {
   return Buffer.from(buf.subarray(0, end));
 }
 
+/** The input as the workers take it, chunk by chunk; `end`: where the chunk ends in the input, for progress and checkpoints. */
+interface ChunkSource {
+  /** `last`: known to be the input's last chunk. */
+  next(): Promise<{ payload: ChunkPayload; transfer: ArrayBuffer[]; end: number; last: boolean } | null>;
+  close(): void;
+}
+
 /** Cuts the data into slices of about `size` bytes, each ending after a record-ending newline. */
 export class SliceReader {
   private position: number;
@@ -158,25 +172,83 @@ export class SliceReader {
   }
 }
 
-export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'cachedKeys' | 'versionsOutside' | 'encoderModel'> {
+/** Where the workers' chunks come from: byte slices of a plain UTF-8 CSV file, or rows read on the main thread. */
+export type ParallelInput =
+  | {
+      kind: 'slices';
+      path: string;
+      /** The input's bytes up to the end of the header record. */
+      header: Buffer;
+      /** Where to start reading (a record boundary: the end of the header, or a checkpoint's input offset). */
+      from: number;
+      sliceBytes: number;
+    }
+  | {
+      kind: 'rows';
+      source: RowSource;
+      /** The reader's batches, the first of them (columns known) already taken. */
+      batches: AsyncIterator<CsvBatch>;
+      /** Records before the first batch (skipped on a resume). */
+      base: number;
+      /** Field characters per chunk. */
+      chunkChars: number;
+    };
+
+export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'rows' | 'cachedKeys' | 'versionsOutside' | 'encoderModel'> {
   /** The run's cache (a RunCache): it answers the workers' lookups and takes the decisions they put. */
   cache: Cache;
-  input: string;
-  /** The input's bytes up to the end of the header record. */
-  header: Buffer;
-  /** Where to start reading (a record boundary: the end of the header, or a checkpoint's input offset). */
-  from: number;
+  input: ParallelInput;
   workers: number;
-  sliceBytes: number;
   /** The worker's script: a bundle of classify-worker.ts (a worker thread does not inherit tsx). */
   workerScript(): Promise<string>;
-  /** Takes each slice's result, in input order; the next one waits until it resolves. */
-  deliver(result: ChunkResult, slice: { end: number }): Promise<void>;
+  /** Takes each chunk's result, in input order; the next one waits until it resolves. */
+  deliver(result: ChunkResult, chunk: { end: number }): Promise<void>;
+}
+
+function chunksOf(input: ParallelInput): ChunkSource {
+  if (input.kind === 'rows') return rowChunks(input);
+  const fd = openSync(input.path, 'r');
+  const size = fstatSync(fd).size;
+  const slices = new SliceReader(fd, input.from, size, input.sliceBytes);
+  return {
+    next: async () => {
+      const slice = slices.next();
+      return (
+        slice && {
+          payload: { kind: 'chunk', bytes: slice.bytes },
+          transfer: [slice.bytes.buffer as ArrayBuffer],
+          end: slice.end,
+          last: slice.end >= size,
+        }
+      );
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/** Batches gathered into chunks of about chunkChars field characters. */
+function rowChunks(input: Extract<ParallelInput, { kind: 'rows' }>): ChunkSource {
+  const packer = new RowPacker(input.base);
+  let done = false;
+  return {
+    next: async () => {
+      let last: CsvBatch | undefined;
+      while (!done && packer.chars < input.chunkChars) {
+        const next = await input.batches.next();
+        if (next.done) done = true;
+        else packer.add((last = next.value));
+      }
+      if (!last) return null;
+      const { packed, transfer } = packer.take(last.recordsRead);
+      return { payload: { kind: 'rows', packed }, transfer, end: last.bytesRead, last: done };
+    },
+    close: () => void input.batches.return?.(),
+  };
 }
 
 /**
- * Classifies from `run.from` on, delivering slices in order. Resolves true when the whole file was delivered,
- * false when it stopped before a slice that may not end on a record boundary (the caller reads on from there).
+ * Classifies run.input, delivering chunks in order. Resolves true when the whole input was delivered, false
+ * when it stopped before a byte slice that may not end on a record boundary (the caller reads on from there).
  * Longer than most: one closure over the dispatch state (slices sent, results waiting, the delivery in
  * progress) that every worker event reads and changes.
  */
@@ -188,7 +260,8 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
   const setup: WorkerSetup = {
     taxonomyPath: run.taxonomyPath,
     rulesPath: run.rulesPath,
-    header: run.header,
+    header: run.input.kind === 'slices' ? run.input.header : Buffer.alloc(0),
+    rows: run.input.kind === 'rows' ? run.input.source : null,
     jobId: run.jobId,
     batchSize: run.batchSize,
     storeAll: run.storeAll,
@@ -199,12 +272,11 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
   };
   // The workers run the model: this thread's session would only hold memory (it opens again if the rest of the file is read here).
   if (encoder) await rt.releaseEncoder();
-  const fd = openSync(run.input, 'r');
-  const slices = new SliceReader(fd, run.from, fstatSync(fd).size, run.sliceBytes);
+  const chunks = chunksOf(run.input);
   const workers: Worker[] = [];
   try {
     return await new Promise<boolean>((resolve, reject) => {
-      const sent: { end: number }[] = [];
+      const sent: { end: number; last: boolean }[] = [];
       const results = new Map<number, ChunkResult>();
       let delivered = 0;
       let delivering = false;
@@ -218,17 +290,22 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
         if (!settled) resolve(complete);
         settled = true;
       };
+      // One read at a time (chunks are numbered in input order); reading is asynchronous for rows.
+      let reading = Promise.resolve();
       const feed = (worker: Worker) => {
-        if (exhausted || settled) return;
-        const slice = slices.next();
-        if (!slice) {
-          exhausted = true;
-          return;
-        }
-        const chunk = sent.length;
-        sent.push({ end: slice.end });
-        const message: ToWorker = { kind: 'chunk', chunk, bytes: slice.bytes };
-        worker.postMessage(message, [slice.bytes.buffer as ArrayBuffer]);
+        reading = reading
+          .then(async () => {
+            if (exhausted || settled) return;
+            const next = await chunks.next();
+            if (!next) {
+              exhausted = true;
+              return void deliverReady();
+            }
+            const chunk = sent.length;
+            sent.push({ end: next.end, last: next.last });
+            worker.postMessage({ ...next.payload, chunk } satisfies ToWorker, next.transfer);
+          })
+          .catch(fail);
       };
       // Deliveries run one at a time, in order; a worker's result waits in `results` until its turn.
       const deliverReady = async () => {
@@ -238,8 +315,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
           while (!settled && results.has(delivered)) {
             const result = results.get(delivered)!;
             results.delete(delivered);
-            const isLast = exhausted && delivered === sent.length - 1;
-            if (result.endsInMalformedRecord && !isLast) return finish(false);
+            if (result.endsInMalformedRecord && !sent[delivered].last) return finish(false);
             await run.deliver(result, sent[delivered]);
             delivered++;
           }
@@ -291,7 +367,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
       }
     });
   } finally {
-    closeSync(fd);
+    chunks.close();
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

@@ -11,8 +11,9 @@ import { loadRules, RulesTier } from '../../core/rules.ts';
 import { loadTaxonomy } from '../../core/taxonomy.ts';
 import type { Decision, Tier } from '../../core/types.ts';
 import type { Cache } from '../../ports.ts';
-import { type ChunkContext, classifyChunk } from './classify-chunk.ts';
+import { type ChunkContext, classifyChunk, classifyRowChunk } from './classify-chunk.ts';
 import { type ToMain, type ToWorker, versionsOf, type WorkerSetup } from './classify-parallel.ts';
+import { unpackRows } from './classify-rows.ts';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
@@ -102,15 +103,19 @@ async function loadEncoder(location: string) {
   return OnnxEncoder.load(location, { taxonomy, threads: 1 });
 }
 
-// Slices are classified one after another, in the order they came (the main thread keeps two in flight).
+// Chunks are classified one after another, in the order they came (the main thread keeps two in flight).
 let working = Promise.resolve();
 port.on('message', (message: ToWorker) => {
   if (message.kind === 'cache-hits') {
     cache?.answer(message.id, message.hits);
     return;
   }
+  const classified = () =>
+    message.kind === 'rows'
+      ? classifyRowChunk(ctx, setup.rows!, unpackRows(message.packed), message.packed.text.length)
+      : classifyChunk(ctx, message.bytes);
   working = working.then(() =>
-    classifyChunk(ctx, message.bytes).then(
+    classified().then(
       (result) => post({ kind: 'chunk-done', chunk: message.chunk, result, cached: cache?.takePut() ?? [] }, [result.output.buffer as ArrayBuffer]),
       (err: Error) => post({ kind: 'failed', message: err.stack ?? err.message }),
     ),
