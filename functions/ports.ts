@@ -149,6 +149,11 @@ export interface JobProgress {
   addChunk(jobId: string, chunkId: string, counts: ChunkCounts): Promise<{ applied: boolean; job: JobRecord }>;
   /** Sets status `to` only when the job is in status `from`; true for the one caller that moved it. */
   transition(jobId: string, from: JobStatus, to: JobStatus, patch?: Omit<JobPatch, 'status'>): Promise<boolean>;
+  /**
+   * The rows counted as classified in each count shard (the chunks whose ids start with `shard`), in chunk order:
+   * what finalize needs to number a segment's rows without reading the earlier segments.
+   */
+  shardCounts(jobId: string): Promise<{ shard: string; classified: number }[]>;
 }
 
 /** A chunk of a queued job that failed for good (its message reached the dead-letter queue). */
@@ -178,6 +183,8 @@ export interface BlobStore {
   get(key: string): Promise<Readable | null>;
   exists(key: string): Promise<boolean>;
   list(prefix: string): Promise<string[]>;
+  /** Writes `key` as the sources' bytes one after the other, without a caller holding them (S3: a multipart copy). */
+  compose(key: string, sources: string[], contentType?: string): Promise<void>;
   /** The object's size and user metadata (S3's `x-amz-meta-*`, keys without the prefix; a folder's files have none); null when absent. */
   head(key: string): Promise<BlobHead | null>;
   /** Bytes [start, end) of an object: formats read by seeking (Parquet) never hold a big file whole. */

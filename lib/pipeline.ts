@@ -23,9 +23,9 @@ export interface PipelineProps {
 
 /**
  * The batch path: inbox ObjectCreated:* → ingest queue → ingest Lambda → classify queue → classify Lambda
- * (→ LLM queue for the ECS worker) → finalize queue → finalize Lambda. Each queue has a DLQ and an alarm; one
- * dead-letter Lambda reads every DLQ and tells the message's job (a failed chunk ends it partial, a failed file
- * or finalize ends it failed), so that every job ends.
+ * (→ LLM queue for the ECS worker) → finalize queue → finalize Lambda (plan → segments → compose, each a message
+ * on that queue). Each queue has a DLQ and an alarm; one dead-letter Lambda reads every DLQ and tells the
+ * message's job (a failed chunk ends it partial, a failed file or finalize ends it failed), so that every job ends.
  */
 export class Pipeline extends Construct {
   readonly ingestQueue: WorkQueue;
@@ -49,7 +49,7 @@ export class Pipeline extends Construct {
     const timeouts = {
       ingest: Duration.minutes(15), // streams a whole CSV (millions of rows) into the classify queue
       classify: Duration.minutes(1),
-      finalize: Duration.minutes(15), // writes the whole output CSV and the Parquet results
+      finalize: Duration.minutes(15), // a segment: one count shard's rows (~200,000) to CSV and Parquet; compose copies inside S3
       llm: Duration.minutes(2), // the LLM worker's longest time on one message batch
     };
 
@@ -108,16 +108,19 @@ export class Pipeline extends Construct {
 
     this.finalize = new HandlerFunction(this, 'FinalizeFn', {
       name: 'finalize',
-      description: 'Writes the output CSV and rejects to outbox/<jobId>/ and the results to the lake',
+      description: 'Plans a reconciled job in segments, writes each segment (CSV slice and lake parts), composes outbox/<jobId>/result.csv',
       timeout: timeouts.finalize,
       memorySize: 2048,
-      environment: { TABLE_NAME: table.tableName, LAKE_BUCKET: lake.bucketName },
+      // Its own queue: the job's message fans out segment messages, and the last segment sends compose.
+      environment: { TABLE_NAME: table.tableName, LAKE_BUCKET: lake.bucketName, FINALIZE_QUEUE_URL: this.finalizeQueue.queue.queueUrl },
     });
     grantTable(table, this.finalize.role, 'readwrite');
     grantObjects(inbox, this.finalize.role, INBOX_PREFIX, 'read');
     grantObjects(lake, this.finalize.role, LAKE_PREFIXES.outbox, 'readwrite');
     grantObjects(lake, this.finalize.role, LAKE_PREFIXES.results, 'readwrite');
-    this.finalize.fn.addEventSource(messagesOf(this.finalizeQueue, { batchSize: 1, maxConcurrency: 5 }));
+    this.finalizeQueue.queue.grantSendMessages(this.finalize.role);
+    // One message (a plan, a segment, a compose) per invocation; a 50M-row job's 250 segments run 20 at a time.
+    this.finalize.fn.addEventSource(messagesOf(this.finalizeQueue, { batchSize: 1, maxConcurrency: 20 }));
 
     this.deadLetters = new HandlerFunction(this, 'DeadLettersFn', {
       name: 'dead-letters',

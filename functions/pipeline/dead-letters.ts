@@ -28,8 +28,8 @@ function classifyDeadLetter(
   if (classify.success) return { queue: 'classify', message: classify.data };
   const llm = llmMessageSchema.safeParse(json);
   if (llm.success) return { queue: 'llm', message: llm.data };
-  // Strict: a malformed message with a jobId among other fields is not a finalize message.
-  const finalize = finalizeMessageSchema.strict().safeParse(json);
+  // Strict (each kind): a malformed message with a jobId among other fields is not a finalize message.
+  const finalize = finalizeMessageSchema.safeParse(json);
   if (finalize.success) return { finalize: finalize.data };
   try {
     const objects = objectsOf(body);

@@ -48,9 +48,42 @@ export const llmMessageSchema = z.object({
 });
 export type LlmMessage = z.infer<typeof llmMessageSchema>;
 
-/** A job whose counts reconciled, for the finalize queue (sent once per job). */
-export const finalizeMessageSchema = z.object({ tenant, jobId: z.string().min(1) });
+/**
+ * The finalize queue's three kinds (functions/pipeline/finalize.ts). Each is strict: a malformed message with a
+ * jobId among other fields is none of them (the dead-letter consumer tells messages apart by shape).
+ */
+const plan = z.string().regex(/^[0-9a-f]{16}$/);
+const dt = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const finalizeStep = {
+  /** A job whose counts reconciled (sent once per job): plans its segments. */
+  job: z.object({ kind: z.literal('finalize').optional(), tenant, jobId: z.string().min(1) }).strict(),
+  /** One segment of a finalize plan: a count shard's work parts → its CSV segment and lake parts. */
+  segment: z
+    .object({
+      kind: z.literal('segment'),
+      tenant,
+      jobId: z.string().min(1),
+      /** The plan's id: a redriven job is planned again under another id, so no segment of an earlier plan is composed. */
+      plan,
+      /** The lake partition every segment of the plan writes to (a plan may cross midnight). */
+      dt,
+      /** Position of the segment in the output (0-based) and how many the plan has. */
+      segment: z.number().int().nonnegative(),
+      segments: z.number().int().positive(),
+      /** The count shard: the prefix of the chunk ids whose work parts the segment reads. */
+      shard: z.string().regex(/^[0-9]+$/),
+      /** Classified rows in the earlier segments (its first lake row is rowsBefore + 1) and in this one. */
+      rowsBefore: z.number().int().nonnegative(),
+      rows: z.number().int().nonnegative(),
+    })
+    .strict(),
+  /** Every segment of a plan is written: compose the result CSV and end the job. */
+  compose: z.object({ kind: z.literal('compose'), tenant, jobId: z.string().min(1), plan, dt, segments: z.number().int().nonnegative() }).strict(),
+};
+export const finalizeMessageSchema = z.union([finalizeStep.job, finalizeStep.segment, finalizeStep.compose]);
 export type FinalizeMessage = z.infer<typeof finalizeMessageSchema>;
+export type SegmentMessage = z.infer<typeof finalizeStep.segment>;
+export type ComposeMessage = z.infer<typeof finalizeStep.compose>;
 
 interface S3EventRecord {
   eventName?: string;

@@ -128,9 +128,11 @@ describe.skipIf(noMoto)('AWS pipeline on moto_server: S3 → ingest → classify
     expect(Object.values(job.tierCounts).reduce((s, n) => s + n, 0)).toBe(job.classified);
     expect(bad).toBeGreaterThan(10);
 
-    // The S3 notification (and moto's s3:TestEvent) drove ingest; exactly one finalize message was sent.
+    // The S3 notification (and moto's s3:TestEvent) drove ingest; exactly one finalize message was sent for the job,
+    // and it fanned out to one segment (a count shard holds 1,000 chunks) and one compose.
     expect(seen.ingest.some((m) => m.Body!.includes('ObjectCreated'))).toBe(true);
-    expect(new Set(seen.finalize.map((m) => m.MessageId)).size).toBe(1);
+    const kinds = seen.finalize.map((m) => (JSON.parse(m.Body!) as { kind?: string }).kind ?? 'finalize');
+    expect(kinds).toEqual(['finalize', 'segment', 'compose']);
 
     const result = parse(await text((await deps.lake.get(`outbox/${jobId}/result.csv`))!), { columns: true }) as Record<string, string>[];
     expect(result).toHaveLength(ROWS - bad);

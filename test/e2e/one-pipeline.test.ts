@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClassifySummary, classifyFile } from '../../functions/adapters/local/classify-file.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { classifyMessage } from '../../functions/pipeline/classify-message.ts';
-import { finalizeJob } from '../../functions/pipeline/finalize.ts';
+import { finalizeStep } from '../../functions/pipeline/finalize.ts';
 import { ingestObject } from '../../functions/pipeline/ingest.ts';
 import { cascadeFactory, jobIdFor, outboxKeys } from '../../functions/pipeline/queued.ts';
 import type { JobRecord } from '../../functions/ports.ts';
@@ -59,7 +59,8 @@ describe('the local runtime and the queued (AWS) job drive one pipeline', { time
     // Out of order, as SQS may deliver them.
     for (const msg of classifyQueue.reverse()) await classifyMessage(deps, cascade, msg);
     expect(finalizeQueue).toHaveLength(1);
-    await finalizeJob(deps, finalizeQueue[0].tenant, finalizeQueue[0].jobId);
+    // The job's message, then the segments and the compose it leads to (appended to the queue as they are sent).
+    for (const msg of finalizeQueue) await finalizeStep(deps, msg);
     queuedJob = (await jobs.get(jobIdFor('inbox', 'orders.csv', 'e1')))!;
   });
   afterAll(async () => {

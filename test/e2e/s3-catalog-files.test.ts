@@ -14,7 +14,7 @@ import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { toObjectMetadata } from '../../functions/core/input/read-options.ts';
 import { classifyMessage } from '../../functions/pipeline/classify-message.ts';
-import { finalizeJob } from '../../functions/pipeline/finalize.ts';
+import { finalizeStep } from '../../functions/pipeline/finalize.ts';
 import { ingestObject } from '../../functions/pipeline/ingest.ts';
 import { cascadeFactory, jobIdFor, outboxKeys } from '../../functions/pipeline/queued.ts';
 import { type CorpusFile, writeCorpus } from '../fixtures/files/corpus.ts';
@@ -50,7 +50,7 @@ describe('the S3 ingest reads catalog files as the local runtime does', { timeou
     await ingestObject(deps, { bucket: 'inbox', key, etag: put.ETag! });
     const cascade = cascadeFactory(deps);
     for (const msg of classifyQueue) await classifyMessage(deps, cascade, msg);
-    for (const m of finalizeQueue) await finalizeJob(deps, m.tenant, m.jobId);
+    for (const m of finalizeQueue) await finalizeStep(deps, m); // the job's message, then its segments and compose
     return { job: (await jobs.get(jobIdFor('inbox', key, put.ETag!)))!, lake, key };
   }
 

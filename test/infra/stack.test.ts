@@ -196,7 +196,7 @@ describe('Lambda', () => {
       'TABLE_NAME',
     ]);
     expect(env(FUNCTIONS.classify).LLM_QUEUE_URL).toEqual(ref(resources('AWS::SQS::Queue').find(([id]) => id.startsWith('PipelineLlmQueue'))![0]));
-    expect(keys(FUNCTIONS.finalize)).toEqual(['LAKE_BUCKET', 'TABLE_NAME']);
+    expect(keys(FUNCTIONS.finalize)).toEqual(['FINALIZE_QUEUE_URL', 'LAKE_BUCKET', 'TABLE_NAME']); // segments and compose
     expect(keys(FUNCTIONS['dead-letters'])).toEqual(['FINALIZE_QUEUE_URL', 'LAKE_BUCKET', 'TABLE_NAME']);
     // GLUE_TABLE was never read; the API sends to no queue (uploads land in the inbox, ingest takes them from there).
     expect(keys(FUNCTIONS.api)).toEqual([

@@ -74,6 +74,11 @@ describe('dead letters end their jobs', () => {
     for (const jobId of ['f1', 'f2']) await recordDeadLetter(deps, JSON.stringify({ tenant: 'default', jobId }), `m-${jobId}`);
     expect(await deps.jobs.get('f1')).toMatchObject({ status: 'failed', error: expect.stringMatching(/writing the outputs failed/) });
     expect((await deps.jobs.get('f2'))?.status).toBe('done');
+    // A segment of finalize that died fails its job too.
+    await deps.jobs.create({ id: 'f3', input: 's3://in/f3.csv', status: 'finalizing' });
+    const segment = { kind: 'segment', tenant: 'default', jobId: 'f3', plan: '0123456789abcdef', dt: '2026-12-07', segment: 0, segments: 1 };
+    await recordDeadLetter(deps, JSON.stringify({ ...segment, shard: '00000', rowsBefore: 0, rows: 3 }), 'm-f3');
+    expect(await deps.jobs.get('f3')).toMatchObject({ status: 'failed', error: expect.stringMatching(/writing the outputs failed/) });
   });
 
   it('fails the job of an S3 object whose ingest died, naming the object', async () => {

@@ -13,7 +13,7 @@ import { S3JobsService } from '../../functions/adapters/aws/jobs-service.ts';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { classifyMessage } from '../../functions/pipeline/classify-message.ts';
-import { finalizeJob } from '../../functions/pipeline/finalize.ts';
+import { finalizeStep } from '../../functions/pipeline/finalize.ts';
 import { ingestObject } from '../../functions/pipeline/ingest.ts';
 import { cascadeFactory, jobOfObject, outboxKeys } from '../../functions/pipeline/queued.ts';
 import { createTable, type Emulator, motoMissing, skipReason, startMoto } from '../support/emulators.ts';
@@ -49,7 +49,7 @@ describe.skipIf(!!skip)('S3 job options as object metadata (moto_server)', { tim
     await ingestObject(deps, { bucket: 'inbox', key, etag: head.ETag! });
     const cascade = cascadeFactory(deps);
     for (const msg of classifyQueue) await classifyMessage(deps, cascade, msg);
-    for (const m of finalizeQueue) await finalizeJob(deps, m.tenant, m.jobId);
+    for (const m of finalizeQueue) await finalizeStep(deps, m); // the job's message, then its segments and compose
     const { tenant, jobId } = jobOfObject('inbox', key, head.ETag!);
     const job = (await jobs.forTenant(tenant).get(jobId))!;
     const out = job.status === 'done' ? readFileSync(join(lake, outboxKeys(jobId).result), 'utf8') : '';

@@ -1,3 +1,4 @@
+import { countShard } from '../../functions/adapters/aws/dynamo-jobs.ts';
 import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
 import type { LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { addCounts } from '../../functions/pipeline/accounting.ts';
@@ -9,7 +10,8 @@ import { defaultTenantOnly, MemoryStore } from './memory-store.ts';
 /** Job records in memory, each chunk counted once (what DynamoDB does for the AWS handlers). */
 export class MemoryJobs implements JobStore, JobProgress {
   private readonly jobs = new Map<string, JobRecord>();
-  private readonly counted = new Set<string>();
+  /** Classified rows per counted chunk, by job. */
+  private readonly counted = new Map<string, Map<string, number>>();
 
   forTenant(tenant: string) {
     return defaultTenantOnly(this, tenant);
@@ -44,12 +46,23 @@ export class MemoryJobs implements JobStore, JobProgress {
     return job;
   }
   async addChunk(jobId: string, chunkId: string, counts: ChunkCounts) {
-    const applied = !this.counted.has(`${jobId}/${chunkId}`);
-    this.counted.add(`${jobId}/${chunkId}`);
+    const chunks = this.counted.get(jobId) ?? new Map<string, number>();
+    this.counted.set(jobId, chunks);
+    const applied = !chunks.has(chunkId);
+    if (applied) chunks.set(chunkId, counts.classified);
     const job = { ...this.jobs.get(jobId)!, tierCounts: { ...this.jobs.get(jobId)!.tierCounts } };
     if (applied) addCounts(job, counts);
     this.jobs.set(jobId, job);
     return { applied, job };
+  }
+  /** Shards as DynamoDB's COUNT# items. */
+  async shardCounts(jobId: string) {
+    const shards = new Map<string, number>();
+    for (const [chunkId, classified] of this.counted.get(jobId) ?? []) {
+      const shard = countShard(chunkId);
+      shards.set(shard, (shards.get(shard) ?? 0) + classified);
+    }
+    return [...shards].sort(([a], [b]) => a.localeCompare(b)).map(([shard, classified]) => ({ shard, classified }));
   }
   async transition(jobId: string, from: JobRecord['status'], to: JobRecord['status'], patch: Partial<JobRecord> = {}) {
     if (this.jobs.get(jobId)?.status !== from) return false;

@@ -199,6 +199,16 @@ export class DynamoJobStore implements JobStore, JobProgress, FailedChunks, Tena
     return { applied, job };
   }
 
+  async shardCounts(jobId: string): Promise<{ shard: string; classified: number }[]> {
+    const shards = await queryAll(this.db, this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :count)',
+      ExpressionAttributeValues: { ':pk': jobPk(this.tenant, jobId), ':count': 'COUNT#' },
+      ConsistentRead: true,
+    });
+    // Shards are zero-padded chunk-id prefixes: the sort key's order is the chunks' order.
+    return shards.map((s) => ({ shard: String(s.sk).slice('COUNT#'.length), classified: Number(s.classified ?? 0) }));
+  }
+
   async noteError(jobId: string, chunkId: string, reason: string): Promise<void> {
     await this.db.send(
       new UpdateCommand({

@@ -1,8 +1,9 @@
-/** S3 as a BlobStore: streamed reads, multipart streamed writes (objects of any size never sit in memory whole). */
+/** S3 as a BlobStore: streamed reads, multipart streamed writes and copies (objects of any size never sit in memory whole). */
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { BlobHead, BlobStore } from '../../ports.ts';
+import { composeObjects } from './s3-compose.ts';
 
 const isMissing = (err: unknown) => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -58,6 +59,11 @@ export class S3BlobStore implements BlobStore {
     if (end <= start) return new Uint8Array(0);
     const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }));
     return out.Body!.transformToByteArray();
+  }
+
+  /** A multipart upload of the sources copied inside S3 (s3-compose.ts). */
+  compose(key: string, sources: string[], contentType?: string): Promise<void> {
+    return composeObjects(this.s3, this.bucket, key, sources, contentType);
   }
 
   /** Keys under the prefix, in S3's order (lexicographic). */

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -55,6 +55,19 @@ export class FolderBlobStore implements BlobStore {
     } finally {
       await file.close();
     }
+  }
+
+  /** Concatenation into a file beside the target, renamed over it when whole (a reader never sees half of it). */
+  async compose(key: string, sources: string[]): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const partial = `${path}.composing`;
+    const paths = sources.map((source) => this.pathOf(source));
+    async function* bytes() {
+      for (const source of paths) yield* createReadStream(source);
+    }
+    await pipeline(bytes(), createWriteStream(partial));
+    await rename(partial, path);
   }
 
   /** Keys under a prefix, sorted. */
