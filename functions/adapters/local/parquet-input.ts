@@ -73,7 +73,9 @@ class ParquetReader implements TableReader {
     for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
       for (let f = 0; f < width; f++) lengths[f] = chunk.getColumnVector(f);
       const texts = chunk.getColumnVector(width) as DuckDBVarCharVector;
-      for (let r = 0; r < chunk.rowCount; r++) {
+      // rowCount asks the native side each time: read once.
+      const rowCount = chunk.rowCount;
+      for (let r = 0; r < rowCount; r++) {
         recordsRead++;
         if (recordsRead <= skip) continue;
         const row = splitFields(texts.getItem(r) ?? '', lengths, r);
