@@ -5,7 +5,9 @@
  * any other input is read on the main thread and its rows classified by workers), or on `--threads N`. Wall
  * seconds, rows/s, the ratio to plain CSV, CPU seconds and peak RSS (from /usr/bin/time when present).
  *
- *   npx tsx bench/classify-formats.ts [--rows N] [--runs N] [--threads N]
+ *   npx tsx bench/classify-formats.ts [--rows N] [--runs N] [--threads N] [--formats gzip,parquet,jsonl]
+ *
+ * `--formats` picks the passes after the plain CSV (always run: the baseline); default all three.
  *
  * Target: the .csv.gz and .parquet runs within 10% of the plain CSV's rows/s, peak memory unchanged.
  */
@@ -22,7 +24,12 @@ import { loadAverages, machineLine } from './machine.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '1' }, threads: { type: 'string' } },
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '1' },
+    threads: { type: 'string' },
+    formats: { type: 'string' },
+  },
 });
 const threads = ['--threads', values.threads ?? String(availableParallelism())];
 const rows = Number(values.rows);
@@ -66,12 +73,13 @@ function classify(name: string, input: string, extra: string[]): Measured {
   return { name, seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : null, rssMb: kb ? Math.round(Number(kb[1]) / 1024) : null };
 }
 
+const passes = { gzip: 'CSV in gzip', parquet: 'Parquet', jsonl: 'JSON lines' } as const;
+const formats = (values.formats ?? Object.keys(passes).join(',')).split(',') as (keyof typeof passes)[];
+for (const f of formats) if (!(f in passes)) throw new Error(`--formats: ${f} is none of ${Object.keys(passes).join(', ')}`);
 const results: Measured[] = [];
 for (let run = 0; run < runs; run++) {
   results.push(classify('plain CSV (baseline)', inputs.csv, threads));
-  results.push(classify('CSV in gzip', inputs.gzip, threads));
-  results.push(classify('Parquet', inputs.parquet, threads));
-  results.push(classify('JSON lines', inputs.jsonl, threads));
+  for (const f of formats) results.push(classify(passes[f], inputs[f], threads));
 }
 
 console.log(machineLine());
@@ -86,7 +94,7 @@ console.log(
 );
 for (let i = 0; i < results.length; i++) {
   const r = results[i];
-  const baseline = results[i - (i % 4)];
+  const baseline = results[i - (i % (formats.length + 1))];
   const rate = rows / r.seconds;
   const ratio = rate / (rows / baseline.seconds);
   console.log(
