@@ -24,6 +24,7 @@ import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { type LlmWorkerDeps, makeWorker } from '../../functions/handlers/llm-worker.ts';
 import type { PipelineDeps } from '../../functions/handlers/pipeline.ts';
+import { recordDeadLetter } from '../../functions/pipeline/dead-letters.ts';
 import type { LlmMessage } from '../../functions/pipeline/messages.ts';
 import { createTable, type Emulator, startDynalite, startLocalSqs } from '../support/emulators.ts';
 import { OllamaTestServer } from '../support/ollama-test-server.ts';
@@ -243,5 +244,41 @@ describe('llm worker', () => {
     expect(again).toEqual({ received: 1, completed: 1, leftForRedelivery: 0 });
     expect(ollama.asked).toHaveLength(5);
     expect(await pipeline.jobs.get('job-f')).toMatchObject({ classified: 30, tierCounts: { rules: 5, cache: 20, llm: 5 } });
+  });
+
+  it('a message the LLM never answers reaches the DLQ, and its chunk ends failed once, with the reason the worker noted', async () => {
+    const { url, dlq, finalize, pipeline } = await setup();
+    const g = await job(pipeline, 'g', 3);
+    // A second job whose message cannot be read: one row does not fit the header.
+    const h = await job(pipeline, 'h', 2);
+    const misfit = { ...h.msg, rows: [h.msg.rows[0], { ...h.msg.rows[1], values: ['only', 'two'] }] };
+    for (const m of [g.msg, misfit]) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(m) }));
+    ollama.rule = () => ({ kind: 'status', status: 503 });
+    const w = worker(url, pipeline);
+    for (let receives = 0; receives < 3; receives++) {
+      if (receives) await new Promise((r) => setTimeout(r, 1_200)); // visibility runs out; the third receive moves them to the DLQ
+      await w.pollOnce();
+    }
+    const dead = await drain(dlq);
+    expect(dead).toHaveLength(2);
+    // The dead-letter step, twice (a dead letter delivered again), then a late redelivery the worker completes.
+    for (const body of [...dead, ...dead]) await recordDeadLetter(pipeline, body, 'dl');
+    ollama.rule = undefined;
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(g.msg) }));
+    expect(await w.pollOnce()).toMatchObject({ received: 1, completed: 1 });
+
+    const jobG = (await pipeline.jobs.get('job-g'))!;
+    expect(jobG).toMatchObject({ status: 'finalizing', rowsIn: 8, classified: 5, rejected: 0, failed: 3 });
+    expect(jobG.classified + jobG.rejected + jobG.failed!).toBe(jobG.rowsIn);
+    expect(jobG.failedChunks).toEqual([
+      { chunkId: '00000000-llm', rows: 3, reason: expect.stringMatching(/^llm unavailable: .*503/), at: expect.any(String) },
+    ]);
+    const jobH = (await pipeline.jobs.get('job-h'))!;
+    expect(jobH).toMatchObject({ status: 'finalizing', classified: 5, failed: 2 });
+    expect(jobH.failedChunks?.[0].reason).toMatch(/^unreadable LLM queue message: row 7 has 2 fields under a header of 3/);
+    expect((await drain(finalize)).sort()).toEqual([
+      JSON.stringify({ tenant: 'default', jobId: 'job-g' }),
+      JSON.stringify({ tenant: 'default', jobId: 'job-h' }),
+    ]);
   });
 });
