@@ -22,10 +22,14 @@ import { LlmPrompt } from '../../functions/core/llm-prompt.ts';
 import { createLlmTier } from '../../functions/core/llm-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
+import { defaultTiers } from '../../functions/handlers/deps.ts';
 import { type LlmWorkerDeps, makeWorker } from '../../functions/handlers/llm-worker.ts';
 import type { PipelineDeps } from '../../functions/handlers/pipeline.ts';
+import { classifyMessage, llmHandoffOf } from '../../functions/pipeline/classify-message.ts';
 import { recordDeadLetter } from '../../functions/pipeline/dead-letters.ts';
-import type { LlmMessage } from '../../functions/pipeline/messages.ts';
+import type { ClassifyMessage, LlmMessage } from '../../functions/pipeline/messages.ts';
+import { cascadeFactory } from '../../functions/pipeline/queued.ts';
+import type { BlobStore } from '../../functions/ports.ts';
 import { createTable, type Emulator, startDynalite, startLocalSqs } from '../support/emulators.ts';
 import { OllamaTestServer } from '../support/ollama-test-server.ts';
 
@@ -280,5 +284,68 @@ describe('llm worker', () => {
       JSON.stringify({ tenant: 'default', jobId: 'job-g' }),
       JSON.stringify({ tenant: 'default', jobId: 'job-h' }),
     ]);
+  });
+
+  describe('a classify chunk that handed rows to the LLM and then failed', () => {
+    // Two the shipped rules decide, two no cheaper tier is sure of (the table's cache is shared: new names each time).
+    const names = () => ['Organic Whole Milk 1 gal', `Zorblax Quantum Widget ${n}`, 'Sea Salt Kettle Chips 8 oz', `Frobnicator Deluxe Mk ${n}`];
+    /** The classify step over the pipeline, with an LLM queue and the shipped rules, and a lake whose part writes fail `failures` times. */
+    async function classifying(failures: number) {
+      const { url, dlq, finalize, pipeline } = await setup();
+      const lake = pipeline.lake;
+      let left = failures;
+      const flaky: BlobStore = {
+        put: async (key, body, type) => {
+          if (key.includes('/work/part-00000000.jsonl') && left-- > 0) throw new Error('S3 answered 500 (InternalError)');
+          return lake.put(key, body, type);
+        },
+        get: (key) => lake.get(key),
+        exists: (key) => lake.exists(key),
+        list: (prefix) => lake.list(prefix),
+        head: (key) => lake.head(key),
+        getRange: (key, start, end) => lake.getRange(key, start, end),
+      };
+      const deps: PipelineDeps = { ...pipeline, lake: flaky, llmQueue: new SqsQueue(sqs, url), tiers: () => defaultTiers(taxonomy, {}) };
+      const id = `job-handoff-${n}`;
+      const NAMES = names();
+      await deps.jobs.create({ id, input: `inbox/${id}.csv`, status: 'running', rowsIn: NAMES.length, totalKnown: true });
+      const msg: ClassifyMessage = {
+        tenant: 'default',
+        jobId: id,
+        chunk: 0,
+        header: ['product_name'],
+        rows: NAMES.map((x) => [x]),
+        rowNumbers: [1, 2, 3, 4],
+      };
+      for (const name of NAMES) oracle.set(toCascadeItem({ name }).text, 'non-food.household');
+      return { url, dlq, finalize, deps, id, msg, classify: () => classifyMessage(deps, cascadeFactory(deps), msg) };
+    }
+    const handedOff = async (deps: PipelineDeps, id: string) => (await llmHandoffOf(deps.lake, id, 0))!;
+
+    it('redelivered after the LLM chunk was counted, it counts only the rows it kept: every row once', async () => {
+      const { url, finalize, deps, id, classify } = await classifying(1);
+      await expect(classify()).rejects.toThrow(/S3 answered 500/);
+      const sent = (await handedOff(deps, id)).rows.length;
+      expect(sent).toBeGreaterThan(0);
+      expect(sent).toBeLessThan(4);
+      expect(await worker(url, deps).pollOnce()).toMatchObject({ completed: 1 }); // the LLM chunk, answered and cached
+      await classify(); // SQS delivers the chunk again
+      await worker(url, deps).pollOnce(); // the LLM message sent again is completed again, and not counted
+      const job = (await deps.jobs.get(id))!;
+      expect(job).toMatchObject({ status: 'finalizing', rowsIn: 4, classified: 4, rejected: 0 });
+      expect(job.tierCounts.llm).toBe(sent);
+      expect(await drain(finalize)).toEqual([JSON.stringify({ tenant: 'default', jobId: id })]);
+    });
+
+    it('dead, it counts as failed only the rows it kept; the rows it handed off count in the LLM chunk', async () => {
+      const { url, deps, id, msg, classify } = await classifying(99);
+      await expect(classify()).rejects.toThrow(/S3 answered 500/);
+      const sent = (await handedOff(deps, id)).rows.length;
+      await recordDeadLetter(deps, JSON.stringify(msg), 'dl-classify');
+      expect(await worker(url, deps).pollOnce()).toMatchObject({ completed: 1 });
+      const job = (await deps.jobs.get(id))!;
+      expect(job).toMatchObject({ status: 'finalizing', rowsIn: 4, classified: sent, failed: 4 - sent });
+      expect(job.failedChunks?.map((f) => [f.chunkId, f.rows])).toEqual([['00000000', 4 - sent]]);
+    });
   });
 });
