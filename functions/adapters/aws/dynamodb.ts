@@ -142,7 +142,7 @@ export class DynamoCache implements Cache {
        * Read once per lookup, beside the items: a cached decision of a tier named here by another version is a
        * miss. A warm container knows the encoder's version only from its last answer, so after a model swap it
        * would serve the retired model's decisions until a batch asked the endpoint; this closes that gap (on AWS
-       * the registry's champion: deps.ts).
+       * the registry's champion: step-deps.ts).
        */
       servedVersions?: () => Promise<ServedVersions>;
     } = {},
