@@ -29,7 +29,6 @@ import { classifyMessage, llmHandoffOf } from '../../functions/pipeline/classify
 import { recordDeadLetter } from '../../functions/pipeline/dead-letters.ts';
 import type { ClassifyMessage, LlmMessage } from '../../functions/pipeline/messages.ts';
 import { cascadeFactory } from '../../functions/pipeline/queued.ts';
-import type { BlobStore } from '../../functions/ports.ts';
 import { createTable, type Emulator, startDynalite, startLocalSqs } from '../support/emulators.ts';
 import { OllamaTestServer } from '../support/ollama-test-server.ts';
 
@@ -292,19 +291,13 @@ describe('llm worker', () => {
     /** The classify step over the pipeline, with an LLM queue and the shipped rules, and a lake whose part writes fail `failures` times. */
     async function classifying(failures: number) {
       const { url, dlq, finalize, pipeline } = await setup();
-      const lake = pipeline.lake;
       let left = failures;
-      const flaky: BlobStore = {
-        put: async (key, body, type) => {
+      const flaky = new (class extends FolderBlobStore {
+        override async put(key: string, body: Parameters<FolderBlobStore['put']>[1]): Promise<void> {
           if (key.includes('/work/part-00000000.jsonl') && left-- > 0) throw new Error('S3 answered 500 (InternalError)');
-          return lake.put(key, body, type);
-        },
-        get: (key) => lake.get(key),
-        exists: (key) => lake.exists(key),
-        list: (prefix) => lake.list(prefix),
-        head: (key) => lake.head(key),
-        getRange: (key, start, end) => lake.getRange(key, start, end),
-      };
+          return super.put(key, body);
+        }
+      })((pipeline.lake as FolderBlobStore).root);
       const deps: PipelineDeps = { ...pipeline, lake: flaky, llmQueue: new SqsQueue(sqs, url), tiers: () => defaultTiers(taxonomy, {}) };
       const id = `job-handoff-${n}`;
       const NAMES = names();
