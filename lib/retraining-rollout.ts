@@ -118,19 +118,18 @@ export class EncoderRollout extends Construct {
       [arn('endpoint-config', `${props.endpointName}-*`)],
       sfn.JsonPath.DISCARD,
     );
-    const update = (name: string, deploymentConfig?: Record<string, unknown>) =>
+    const update = (name: string, realTime?: Record<string, unknown>) =>
       call(
         name,
         'updateEndpoint',
-        {
-          EndpointName: props.endpointName,
-          'EndpointConfigName.$': '$.rollout.target.Name',
-          ...(deploymentConfig ? { DeploymentConfig: deploymentConfig } : {}),
-        },
+        { EndpointName: props.endpointName, 'EndpointConfigName.$': '$.rollout.target.Name', ...realTime },
         [endpointArn, arn('endpoint-config', `${props.endpointName}-*`)],
         sfn.JsonPath.DISCARD,
       );
-    const updateBlueGreen = update('UpdateEndpointBlueGreen', BLUE_GREEN);
+    // Only the model changes (same variant name and instance type), the one update SageMaker allows on a variant
+    // registered with Application Auto Scaling. RetainAllVariantProperties: the new fleet starts at the instance
+    // count autoscaling has reached, not the config's initial count (a rollout during a bulk job keeps capacity).
+    const updateBlueGreen = update('UpdateEndpointBlueGreen', { DeploymentConfig: BLUE_GREEN, RetainAllVariantProperties: true });
     const updateServerless = update('UpdateServerlessEndpoint');
 
     const wait = new sfn.Wait(this, 'WaitForEndpoint', { time: sfn.WaitTime.duration(Duration.minutes(1)) });

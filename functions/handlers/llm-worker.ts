@@ -7,7 +7,9 @@
  *
  * A message whose rows the LLM could not be asked about (unreachable, 5xx after retries, breaker open) is
  * neither completed nor deleted: SQS delivers it again and, after maxReceiveCount, moves it to the DLQ.
- * Answers already given are cached first, so a redelivery does not send them again.
+ * Answers already given are cached first, so a redelivery does not send them again. Why a message was left is
+ * noted on its chunk (as the classify Lambda does), so that when the dead-letter step counts the chunk as
+ * failed, the job's failedChunks say why.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -104,6 +106,15 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
     return recordOf(item, decision, msg.jobId, undefined, at);
   }
 
+  /** Keeps why a message's chunk was left for redelivery; a failure to note it must not hide the error itself. */
+  async function noteError(msg: LlmMessage, reason: string): Promise<void> {
+    try {
+      await pipeline.jobs.forTenant(msg.tenant).noteError(msg.jobId, msg.chunkId, reason);
+    } catch (err) {
+      pipeline.logger.warn('could not note the chunk error', { jobId: msg.jobId, chunkId: msg.chunkId, error: (err as Error).message });
+    }
+  }
+
   /** Completes and deletes each message whose rows all have their result: a chunk counts once and whole. */
   async function completeAnswered(messages: Message[], parsed: (LlmMessage | undefined)[], rows: Row[]): Promise<Message[]> {
     const done: Message[] = [];
@@ -111,7 +122,11 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
       const msg = parsed[i];
       if (!msg) continue;
       const mine = rows.filter((r) => r.message === i);
-      if (mine.some((r) => r.unavailable)) continue;
+      const unanswered = mine.find((r) => r.unavailable);
+      if (unanswered) {
+        await noteError(msg, unanswered.record.decision.trace?.steps.at(-1)?.reason ?? LLM_UNAVAILABLE);
+        continue;
+      }
       try {
         await completeChunk(forTenant(pipeline, msg.tenant), {
           jobId: msg.jobId,
@@ -125,6 +140,7 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
           chunkId: msg.chunkId,
           error: (err as Error).message,
         });
+        await noteError(msg, (err as Error).message);
       }
     }
     if (done.length) {
@@ -137,20 +153,31 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
     return done;
   }
 
-  /** Each message's rows as pending records; an unreadable message is logged and left for the DLQ. */
-  function parseMessages(messages: Message[], at: string): { parsed: (LlmMessage | undefined)[]; rows: Row[] } {
+  /**
+   * Each message's rows as pending records; an unreadable message is logged and left for the DLQ, and when it
+   * names its chunk (rows that do not fit its header), the reason is noted there.
+   */
+  async function parseMessages(messages: Message[], at: string): Promise<{ parsed: (LlmMessage | undefined)[]; rows: Row[] }> {
     const parsed: (LlmMessage | undefined)[] = [];
     const rows: Row[] = [];
-    messages.forEach((m, i) => {
+    for (const [i, m] of messages.entries()) {
+      const left = (error: string, jobId?: string) =>
+        pipeline.logger.error('unreadable LLM queue message left for the DLQ', { messageId: m.MessageId, jobId, error });
+      let msg: LlmMessage;
       try {
-        const msg = parseMessage(llmMessageSchema, m.Body ?? '');
-        const mine = msg.rows.map((r) => ({ message: i, tenant: msg.tenant, n: r.n, values: r.values, record: pendingRecord(msg, r, at) }));
-        parsed[i] = msg;
-        rows.push(...mine);
+        msg = parseMessage(llmMessageSchema, m.Body ?? '');
       } catch (err) {
-        pipeline.logger.error('unreadable LLM queue message left for the DLQ', { messageId: m.MessageId, error: (err as Error).message });
+        left((err as Error).message);
+        continue;
       }
-    });
+      try {
+        rows.push(...msg.rows.map((r) => ({ message: i, tenant: msg.tenant, n: r.n, values: r.values, record: pendingRecord(msg, r, at) })));
+        parsed[i] = msg;
+      } catch (err) {
+        left((err as Error).message, msg.jobId);
+        await noteError(msg, `unreadable LLM queue message: ${(err as Error).message}`);
+      }
+    }
     return { parsed, rows };
   }
 
@@ -208,11 +235,15 @@ export function makeWorker(deps: LlmWorkerDeps): LlmWorker {
     if (!messages.length) return { received: 0, completed: 0, leftForRedelivery: 0 };
     const at = new Date().toISOString();
 
-    const { parsed, rows } = parseMessages(messages, at);
+    const { parsed, rows } = await parseMessages(messages, at);
 
     const stop = keepInvisible(messages);
     try {
       await answer(rows);
+    } catch (err) {
+      // The cache or the tier failing as a whole: every message is delivered again; each chunk keeps why.
+      for (const msg of parsed) if (msg) await noteError(msg, (err as Error).message);
+      throw err;
     } finally {
       stop();
     }

@@ -10,6 +10,7 @@ import taxonomyJson from '../../models/taxonomy.json' with { type: 'json' };
 import { type AwsClients, type AwsConfig, makeClients } from '../adapters/aws/clients.ts';
 import { DynamoJobStore } from '../adapters/aws/dynamo-jobs.ts';
 import { DynamoCache, DynamoResultStore } from '../adapters/aws/dynamodb.ts';
+import { S3ModelRegistry, servedVersionsOf } from '../adapters/aws/model-registry.ts';
 import { S3BlobStore } from '../adapters/aws/s3.ts';
 import { SqsQueue } from '../adapters/aws/sqs.ts';
 import { ConfigError, configOf, type Deployable } from '../config/deployables.ts';
@@ -36,7 +37,10 @@ export function stepDeps(
   const taxonomy = parseTaxonomy(taxonomyJson, 'models/taxonomy.json');
   const obs = opts.logger && opts.metrics ? { logger: opts.logger, metrics: opts.metrics } : observability(config);
   const buckets = new Map<string, S3BlobStore>();
-  const cache = new DynamoCache(clients.dynamo, config.tableName);
+  const lake = new S3BlobStore(clients.s3, config.lakeBucket);
+  // With an encoder, its cached decisions are served only when of the registry's champion (after a model swap).
+  const servedVersions = config.encoderEndpointName ? servedVersionsOf(new S3ModelRegistry(lake)) : undefined;
+  const cache = new DynamoCache(clients.dynamo, config.tableName, { servedVersions });
   let tiers: Promise<Tier[]> | undefined;
   // A function sends only to the queues its settings name; another queue says which setting it lacks.
   const queue = <T>(url: string | undefined, setting: string): Queue<T> =>
@@ -44,7 +48,7 @@ export function stepDeps(
   return {
     taxonomy,
     bucket: (name) => buckets.get(name) ?? buckets.set(name, new S3BlobStore(clients.s3, name)).get(name)!,
-    lake: new S3BlobStore(clients.s3, config.lakeBucket),
+    lake,
     jobs: new DynamoJobStore(clients.dynamo, config.tableName),
     results: new DynamoResultStore(clients.dynamo, config.tableName, cache),
     cache,

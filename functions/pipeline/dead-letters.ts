@@ -5,6 +5,7 @@
  * ends `partial`. A finalize or ingest message that failed for good fails its job with the reason. A message
  * that names no job is kept and logged. Repeatable: a redelivered dead letter counts once.
  */
+import { llmHandoffOf } from './classify-message.ts';
 import { type ClassifyMessage, classifyMessageSchema, finalizeMessageSchema, type LlmMessage, llmMessageSchema, objectsOf } from './messages.ts';
 import { chunkId, finalizeIfReconciled, forTenant, jobOfObject, type QueuedJobDeps } from './queued.ts';
 
@@ -77,13 +78,16 @@ async function failChunk(shared: QueuedJobDeps, stored: StoredChunk): Promise<vo
   const msg = stored.message;
   const deps = forTenant(shared, msg.tenant);
   const id = stored.queue === 'classify' ? chunkId(stored.message.chunk) : stored.message.chunkId;
+  // Rows a classify chunk handed to the LLM before it failed count in its LLM chunk, classified or failed there.
+  const handedOff = stored.queue === 'classify' ? ((await llmHandoffOf(deps.lake, msg.jobId, stored.message.chunk))?.rows.length ?? 0) : 0;
+  const rows = msg.rows.length - handedOff;
   // Kept first, so that a chunk counted as failed can always be redriven.
   await deps.lake.put(failedChunkKey(msg.jobId, id), JSON.stringify(stored), 'application/json');
-  const { applied, job } = await deps.jobs.failChunk(msg.jobId, { chunkId: id, rows: msg.rows.length });
+  const { applied, job } = await deps.jobs.failChunk(msg.jobId, { chunkId: id, rows });
   if (applied) {
-    deps.logger.error('chunk failed for good', { jobId: msg.jobId, chunkId: id, rows: msg.rows.length });
+    deps.logger.error('chunk failed for good', { jobId: msg.jobId, chunkId: id, rows, handedOff });
     deps.metrics.addMetric('ChunksFailed', 'Count', 1);
-    deps.metrics.addMetric('RowsFailed', 'Count', msg.rows.length);
+    deps.metrics.addMetric('RowsFailed', 'Count', rows);
   } else deps.logger.info('dead letter of a chunk already counted', { jobId: msg.jobId, chunkId: id });
   await finalizeIfReconciled(deps, job);
 }

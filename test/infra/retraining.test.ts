@@ -50,7 +50,9 @@ describe('retraining, default stack (Fargate trainer, encoder endpoint)', () => 
       EndpointName: 'aisle-encoder',
       'EndpointConfigName.$': '$.rollout.target.Name',
       DeploymentConfig: BLUE_GREEN,
+      RetainAllVariantProperties: true,
     });
+    expect(States.UpdateServerlessEndpoint.Parameters).not.toHaveProperty('RetainAllVariantProperties');
     expect(States.UpdateServerlessEndpoint.Parameters).not.toHaveProperty('DeploymentConfig');
     expect(States['EndpointServesChallenger?'].Choices![0].Next).toBe('PromoteChallenger');
     expect(States.PromoteChallenger.Next).toBe('NotifyPromoted');

@@ -22,9 +22,13 @@ import { LlmPrompt } from '../../functions/core/llm-prompt.ts';
 import { createLlmTier } from '../../functions/core/llm-tier.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
+import { defaultTiers } from '../../functions/handlers/deps.ts';
 import { type LlmWorkerDeps, makeWorker } from '../../functions/handlers/llm-worker.ts';
 import type { PipelineDeps } from '../../functions/handlers/pipeline.ts';
-import type { LlmMessage } from '../../functions/pipeline/messages.ts';
+import { classifyMessage, llmHandoffOf } from '../../functions/pipeline/classify-message.ts';
+import { recordDeadLetter } from '../../functions/pipeline/dead-letters.ts';
+import type { ClassifyMessage, LlmMessage } from '../../functions/pipeline/messages.ts';
+import { cascadeFactory } from '../../functions/pipeline/queued.ts';
 import { createTable, type Emulator, startDynalite, startLocalSqs } from '../support/emulators.ts';
 import { OllamaTestServer } from '../support/ollama-test-server.ts';
 
@@ -243,5 +247,98 @@ describe('llm worker', () => {
     expect(again).toEqual({ received: 1, completed: 1, leftForRedelivery: 0 });
     expect(ollama.asked).toHaveLength(5);
     expect(await pipeline.jobs.get('job-f')).toMatchObject({ classified: 30, tierCounts: { rules: 5, cache: 20, llm: 5 } });
+  });
+
+  it('a message the LLM never answers reaches the DLQ, and its chunk ends failed once, with the reason the worker noted', async () => {
+    const { url, dlq, finalize, pipeline } = await setup();
+    const g = await job(pipeline, 'g', 3);
+    // A second job whose message cannot be read: one row does not fit the header.
+    const h = await job(pipeline, 'h', 2);
+    const misfit = { ...h.msg, rows: [h.msg.rows[0], { ...h.msg.rows[1], values: ['only', 'two'] }] };
+    for (const m of [g.msg, misfit]) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(m) }));
+    ollama.rule = () => ({ kind: 'status', status: 503 });
+    const w = worker(url, pipeline);
+    for (let receives = 0; receives < 3; receives++) {
+      if (receives) await new Promise((r) => setTimeout(r, 1_200)); // visibility runs out; the third receive moves them to the DLQ
+      await w.pollOnce();
+    }
+    const dead = await drain(dlq);
+    expect(dead).toHaveLength(2);
+    // The dead-letter step, twice (a dead letter delivered again), then a late redelivery the worker completes.
+    for (const body of [...dead, ...dead]) await recordDeadLetter(pipeline, body, 'dl');
+    ollama.rule = undefined;
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(g.msg) }));
+    expect(await w.pollOnce()).toMatchObject({ received: 1, completed: 1 });
+
+    const jobG = (await pipeline.jobs.get('job-g'))!;
+    expect(jobG).toMatchObject({ status: 'finalizing', rowsIn: 8, classified: 5, rejected: 0, failed: 3 });
+    expect(jobG.classified + jobG.rejected + jobG.failed!).toBe(jobG.rowsIn);
+    expect(jobG.failedChunks).toEqual([
+      { chunkId: '00000000-llm', rows: 3, reason: expect.stringMatching(/^llm unavailable: .*503/), at: expect.any(String) },
+    ]);
+    const jobH = (await pipeline.jobs.get('job-h'))!;
+    expect(jobH).toMatchObject({ status: 'finalizing', classified: 5, failed: 2 });
+    expect(jobH.failedChunks?.[0].reason).toMatch(/^unreadable LLM queue message: row 7 has 2 fields under a header of 3/);
+    expect((await drain(finalize)).sort()).toEqual([
+      JSON.stringify({ tenant: 'default', jobId: 'job-g' }),
+      JSON.stringify({ tenant: 'default', jobId: 'job-h' }),
+    ]);
+  });
+
+  describe('a classify chunk that handed rows to the LLM and then failed', () => {
+    // Two the shipped rules decide, two no cheaper tier is sure of (the table's cache is shared: new names each time).
+    const names = () => ['Organic Whole Milk 1 gal', `Zorblax Quantum Widget ${n}`, 'Sea Salt Kettle Chips 8 oz', `Frobnicator Deluxe Mk ${n}`];
+    /** The classify step over the pipeline, with an LLM queue and the shipped rules, and a lake whose part writes fail `failures` times. */
+    async function classifying(failures: number) {
+      const { url, dlq, finalize, pipeline } = await setup();
+      let left = failures;
+      const flaky = new (class extends FolderBlobStore {
+        override async put(key: string, body: Parameters<FolderBlobStore['put']>[1]): Promise<void> {
+          if (key.includes('/work/part-00000000.jsonl') && left-- > 0) throw new Error('S3 answered 500 (InternalError)');
+          return super.put(key, body);
+        }
+      })((pipeline.lake as FolderBlobStore).root);
+      const deps: PipelineDeps = { ...pipeline, lake: flaky, llmQueue: new SqsQueue(sqs, url), tiers: () => defaultTiers(taxonomy, {}) };
+      const id = `job-handoff-${n}`;
+      const NAMES = names();
+      await deps.jobs.create({ id, input: `inbox/${id}.csv`, status: 'running', rowsIn: NAMES.length, totalKnown: true });
+      const msg: ClassifyMessage = {
+        tenant: 'default',
+        jobId: id,
+        chunk: 0,
+        header: ['product_name'],
+        rows: NAMES.map((x) => [x]),
+        rowNumbers: [1, 2, 3, 4],
+      };
+      for (const name of NAMES) oracle.set(toCascadeItem({ name }).text, 'non-food.household');
+      return { url, dlq, finalize, deps, id, msg, classify: () => classifyMessage(deps, cascadeFactory(deps), msg) };
+    }
+    const handedOff = async (deps: PipelineDeps, id: string) => (await llmHandoffOf(deps.lake, id, 0))!;
+
+    it('redelivered after the LLM chunk was counted, it counts only the rows it kept: every row once', async () => {
+      const { url, finalize, deps, id, classify } = await classifying(1);
+      await expect(classify()).rejects.toThrow(/S3 answered 500/);
+      const sent = (await handedOff(deps, id)).rows.length;
+      expect(sent).toBeGreaterThan(0);
+      expect(sent).toBeLessThan(4);
+      expect(await worker(url, deps).pollOnce()).toMatchObject({ completed: 1 }); // the LLM chunk, answered and cached
+      await classify(); // SQS delivers the chunk again
+      await worker(url, deps).pollOnce(); // the LLM message sent again is completed again, and not counted
+      const job = (await deps.jobs.get(id))!;
+      expect(job).toMatchObject({ status: 'finalizing', rowsIn: 4, classified: 4, rejected: 0 });
+      expect(job.tierCounts.llm).toBe(sent);
+      expect(await drain(finalize)).toEqual([JSON.stringify({ tenant: 'default', jobId: id })]);
+    });
+
+    it('dead, it counts as failed only the rows it kept; the rows it handed off count in the LLM chunk', async () => {
+      const { url, deps, id, msg, classify } = await classifying(99);
+      await expect(classify()).rejects.toThrow(/S3 answered 500/);
+      const sent = (await handedOff(deps, id)).rows.length;
+      await recordDeadLetter(deps, JSON.stringify(msg), 'dl-classify');
+      expect(await worker(url, deps).pollOnce()).toMatchObject({ completed: 1 });
+      const job = (await deps.jobs.get(id))!;
+      expect(job).toMatchObject({ status: 'finalizing', rowsIn: 4, classified: sent, failed: 4 - sent });
+      expect(job.failedChunks?.map((f) => [f.chunkId, f.rows])).toEqual([['00000000', 4 - sent]]);
+    });
   });
 });

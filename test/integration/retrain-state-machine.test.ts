@@ -194,7 +194,9 @@ describe.skipIf(skip)('the retraining state machine, end to end', () => {
 
     // The endpoint now runs a new config: the running variant with a model over the challenger's folder.
     const target = `aisle-encoder-${name}`;
-    expect(updates).toEqual([{ EndpointName: 'aisle-encoder', EndpointConfigName: target, DeploymentConfig: BLUE_GREEN }]);
+    expect(updates).toEqual([
+      { EndpointName: 'aisle-encoder', EndpointConfigName: target, DeploymentConfig: BLUE_GREEN, RetainAllVariantProperties: true },
+    ]);
     expect((await endpoint()).EndpointConfigName).toBe(target);
     const config = await sagemaker('DescribeEndpointConfig', { EndpointConfigName: target });
     expect(config.ProductionVariants).toEqual([

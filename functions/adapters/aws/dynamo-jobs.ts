@@ -3,15 +3,18 @@
  *
  *   pk              sk                      what                                   gsi1pk / gsi1sk
  *   JOB#<id>        JOB                     JobRecord (without chunk counts)       JOBS / <createdAt>#<id>
- *   JOB#<id>        COUNT#<shard>           counts of up to 1000 chunks, the set of chunk ids counted as classified
- *                                           (`chunks`) and as failed (`failedChunks`, their rows in `failed`)
+ *   JOB#<id>        COUNT#<shard>           counts of up to 1000 chunks, the set of chunks counted as classified
+ *                                           (`chunks`, each by its place in the shard: chunkInShard) and of chunk
+ *                                           ids counted as failed (`failedChunks`, their rows in `failed`)
  *   JOB#<id>        CHUNK#<chunkId>         why a chunk failed: the last error noted while it was retried, its rows
  *
  * Chunk counts use one conditional UpdateItem on a shard item (the chunk is in neither set + ADD), not a
  * transaction: atomic, repeat-safe, and cheap whatever the table's size; a chunk counts once, as classified or as
- * failed. A job's counts are its JOB item plus the sum of its COUNT# shards (one Query).
+ * failed. A job's counts are its JOB item plus the sum of its COUNT# shards (one Query). A full shard (1,000 chunks
+ * and their 1,000 LLM chunks) is ~12 KB: an update costs up to 12 write units, far below the 400 KB item limit
+ * (test/integration/count-shard-size.test.ts measures it).
  */
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import type {
   ChunkCounts,
@@ -32,9 +35,12 @@ const CHUNK_PREFIX = 'CHUNK#';
 const UNKNOWN_REASON = 'no error was recorded (the function timed out or ran out of memory?)';
 /** Error messages are cut here: a reason is for a person, and items stay small. */
 const MAX_REASON = 1000;
-/** A chunk not yet counted, as classified or as failed. */
+/**
+ * A chunk not yet counted, as classified (by its place in the shard, or by its whole id as shards written before
+ * kept it) or as failed. `:at` is chunkInShard(:id).
+ */
 const NOT_COUNTED =
-  '(attribute_not_exists(#chunks) OR NOT contains(#chunks, :id)) AND (attribute_not_exists(#failedChunks) OR NOT contains(#failedChunks, :id))';
+  '(attribute_not_exists(#chunks) OR (NOT contains(#chunks, :at) AND NOT contains(#chunks, :id))) AND (attribute_not_exists(#failedChunks) OR NOT contains(#failedChunks, :id))';
 
 function toJob(item: Item): JobRecord {
   const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...job } = item;
@@ -50,6 +56,15 @@ export class JobNotFoundError extends Error {
 /** The shard a chunk is counted in: chunk ids are zero-padded positions, so 1000 consecutive chunks share one. */
 export function countShard(chunkId: string): string {
   return chunkId.slice(0, Math.max(1, chunkId.replace(/-.*$/, '').length - 3));
+}
+
+/**
+ * How a shard's `chunks` set names a chunk: its id after the shard's prefix less one character ('00000123' →
+ * '0123', '00000123-llm' → '0123-llm'), never empty and distinct within the shard (id = prefix + the rest). The
+ * shard's prefix is not repeated 2,000 times: a full shard is ~12 KB rather than ~20 KB.
+ */
+export function chunkInShard(chunkId: string): string {
+  return chunkId.slice(countShard(chunkId).length - 1);
 }
 
 const TIER_PREFIX = 'tier_';
@@ -162,7 +177,8 @@ export class DynamoJobStore implements JobStore, JobProgress, FailedChunks, Tena
     return job;
   }
 
-  async addChunk(jobId: string, chunkId: string, counts: ChunkCounts): Promise<{ applied: boolean; job: JobRecord }> {
+  /** The conditional update that counts a classified chunk in its shard (exported for the size test). */
+  countUpdate(jobId: string, chunkId: string, counts: ChunkCounts): UpdateCommandInput {
     // Tier counts are top-level attributes (tier_<name>) so that one ADD covers them with the totals.
     const names: Record<string, string> = { '#chunks': 'chunks', '#failedChunks': 'failedChunks' };
     const values: Record<string, unknown> = {
@@ -170,26 +186,29 @@ export class DynamoJobStore implements JobStore, JobProgress, FailedChunks, Tena
       ':r': counts.rejected,
       ':n': counts.needsReview,
       ':id': chunkId,
-      ':ids': new Set([chunkId]),
+      ':at': chunkInShard(chunkId),
+      ':ats': new Set([chunkInShard(chunkId)]),
     };
-    const adds = ['classified :c', 'rejected :r', 'needsReview :n', '#chunks :ids'];
+    const adds = ['classified :c', 'rejected :r', 'needsReview :n', '#chunks :ats'];
     Object.entries(counts.tierCounts).forEach(([tier, n], i) => {
       names[`#t${i}`] = `${TIER_PREFIX}${tier}`;
       values[`:t${i}`] = n;
       adds.push(`#t${i} :t${i}`);
     });
+    return {
+      TableName: this.table,
+      Key: { pk: jobPk(this.tenant, jobId), sk: `COUNT#${countShard(chunkId)}` },
+      UpdateExpression: `ADD ${adds.join(', ')}`,
+      ConditionExpression: NOT_COUNTED,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  async addChunk(jobId: string, chunkId: string, counts: ChunkCounts): Promise<{ applied: boolean; job: JobRecord }> {
     let applied = true;
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: jobPk(this.tenant, jobId), sk: `COUNT#${countShard(chunkId)}` },
-          UpdateExpression: `ADD ${adds.join(', ')}`,
-          ConditionExpression: NOT_COUNTED,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await this.db.send(new UpdateCommand(this.countUpdate(jobId, chunkId, counts)));
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       applied = false;
@@ -232,7 +251,12 @@ export class DynamoJobStore implements JobStore, JobProgress, FailedChunks, Tena
           UpdateExpression: 'ADD failed :rows, #failedChunks :ids',
           ConditionExpression: NOT_COUNTED,
           ExpressionAttributeNames: { '#chunks': 'chunks', '#failedChunks': 'failedChunks' },
-          ExpressionAttributeValues: { ':rows': failure.rows, ':id': failure.chunkId, ':ids': new Set([failure.chunkId]) },
+          ExpressionAttributeValues: {
+            ':rows': failure.rows,
+            ':id': failure.chunkId,
+            ':at': chunkInShard(failure.chunkId),
+            ':ids': new Set([failure.chunkId]),
+          },
         }),
       );
     } catch (err) {

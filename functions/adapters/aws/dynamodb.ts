@@ -125,13 +125,27 @@ function cachedDecision(d: Decision): Decision {
  * The inference cache: machine decisions expire through TTL (expiresAt) after `ttlSeconds` (default 90 days),
  * human labels never do.
  */
+/** The model version each tier's cached decisions must be of now, by tier (see DynamoCache's servedVersions). */
+export type ServedVersions = Readonly<Record<string, string>>;
+const NO_VERSIONS: ServedVersions = {};
+
 export class DynamoCache implements Cache {
   private readonly views: Map<string, DynamoCache>;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly opts: { ttlSeconds?: number; now?: () => number } = {},
+    private readonly opts: {
+      ttlSeconds?: number;
+      now?: () => number;
+      /**
+       * Read once per lookup, beside the items: a cached decision of a tier named here by another version is a
+       * miss. A warm container knows the encoder's version only from its last answer, so after a model swap it
+       * would serve the retired model's decisions until a batch asked the endpoint; this closes that gap (on AWS
+       * the registry's champion: step-deps.ts).
+       */
+      servedVersions?: () => Promise<ServedVersions>;
+    } = {},
     readonly tenant = DEFAULT_TENANT,
     views?: Map<string, DynamoCache>,
   ) {
@@ -148,17 +162,22 @@ export class DynamoCache implements Cache {
 
   async getMany(keys: string[], taxonomyVersion: string): Promise<Map<string, Decision>> {
     const unique = [...new Set(keys)];
-    const items = await batchGet(
-      this.db,
-      this.table,
-      unique.map((key) => ({ pk: itemPk(this.tenant, key), sk: `CACHE#${taxonomyVersion}` })),
-    );
+    const [items, served] = await Promise.all([
+      batchGet(
+        this.db,
+        this.table,
+        unique.map((key) => ({ pk: itemPk(this.tenant, key), sk: `CACHE#${taxonomyVersion}` })),
+      ),
+      this.opts.servedVersions?.() ?? NO_VERSIONS,
+    ]);
     const nowSeconds = Math.floor(this.now() / 1000);
     const out = new Map<string, Decision>();
     // TTL deletes lazily (up to days later): an expired item still in the table is a miss.
     for (const item of items) {
       if (typeof item.expiresAt === 'number' && item.expiresAt <= nowSeconds) continue;
       const decision = JSON.parse(String(item.decision)) as Decision;
+      const version = Object.hasOwn(served, decision.tier) ? served[decision.tier] : undefined;
+      if (version !== undefined && decision.modelVersion !== version) continue;
       out.set(decision.key, decision);
     }
     return out;

@@ -1,6 +1,7 @@
 import { text } from 'node:stream/consumers';
 import { emptyRegistryState, type RegistryState, registryStateSchema } from '../../model/registry.ts';
 import type { BlobStore, ModelRegistry, ModelVersionInfo } from '../../ports.ts';
+import type { ServedVersions } from './dynamodb.ts';
 
 /** The lake bucket's registry (written by the retraining state machine's promote step). */
 export const REGISTRY_KEY = 'models/registry.json';
@@ -36,6 +37,11 @@ export class S3ModelRegistry implements ModelRegistry {
     ]);
   }
 
+  /** The champion's version alone: one small read (registry.json), no metrics. */
+  async championVersion(): Promise<string | null> {
+    return (await this.state()).champion;
+  }
+
   async champion(): Promise<ModelVersionInfo | null> {
     const s = await this.state();
     return s.champion ? this.info(s.champion, 'champion', s) : null;
@@ -44,4 +50,20 @@ export class S3ModelRegistry implements ModelRegistry {
   async promote(version: string): Promise<void> {
     throw new Error(`on AWS a version is promoted by the retraining state machine when it beats the champion; ${version} was not promoted`);
   }
+}
+
+/**
+ * The versions cached decisions must be of (DynamoCache servedVersions): the encoder's are the champion's once a
+ * model was promoted (before that, whatever the endpoint serves). One registry read per cache lookup, a batch of
+ * rows, shared by the lookups that start while it is in flight.
+ */
+export function servedVersionsOf(registry: Pick<S3ModelRegistry, 'championVersion'>): () => Promise<ServedVersions> {
+  let reading: Promise<ServedVersions> | undefined;
+  return () =>
+    (reading ??= registry
+      .championVersion()
+      .then((champion): ServedVersions => (champion ? { encoder: champion } : {}))
+      .finally(() => {
+        reading = undefined;
+      }));
 }
