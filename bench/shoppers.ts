@@ -61,7 +61,7 @@ const summary = await processShopperLogs(
   { engine, classify: cascadeClassifier(rt.cascade, rt.taxonomy) },
   undefined,
   (step) => {
-    steps.push(`${step} at ${seconds(t)} s`);
+    steps.push(`${step} at ${seconds(t)} s / ${peakMb()} MB`);
   },
 );
 const total = seconds(t);

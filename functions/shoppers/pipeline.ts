@@ -10,6 +10,7 @@ import { SHOPPER_SQL_DIR } from '../core/shoppers-sql.ts';
 import { eventAliasRows, matchDemographicColumns, matchLogColumns } from './columns.ts';
 import { renderSql } from './dialect.ts';
 import type { ProductClassifier, ShopperSqlEngine, SqlValue } from './ports.ts';
+import { SHOPPER_TABLES } from './registry.ts';
 import { TfIdf } from './text-similarity.ts';
 
 export interface ShopperOptions {
@@ -157,9 +158,12 @@ export async function processShopperLogs(
   await engine.createTable('search_links', sqlOf('search_links'), [options.linkHalfLifeS, options.linkFloor, options.linksPerSearch]);
   await engine.createTable('searches', sqlOf('searches'));
 
+  await engine.createTable('session_categories', sqlOf('session_categories'));
+  await engine.createTable('calendar_activity', sqlOf('calendar_activity'));
+
   onStep('write');
   const outputs: Record<string, string> = { rejects };
-  for (const table of ['events', 'sessions', 'searches', 'search_links', 'product_categories']) {
+  for (const table of SHOPPER_TABLES) {
     outputs[table] = join(input.out, `${table}.parquet`);
     await engine.writeFile(`SELECT * FROM ${table}`, outputs[table]);
   }
