@@ -25,6 +25,9 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
     private readonly writer: DuckDBConnection,
   ) {}
 
+  /** The table under each view made by csvView. */
+  private readonly csvTables = new Map<string, string>();
+
   /**
    * `dialect` other than DuckDB's and `setup` (statements run first, e.g. macros giving another engine's functions)
    * are for the test that runs the Athena text on DuckDB.
@@ -71,6 +74,18 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
       await this.c.run('SET preserve_insertion_order = false');
     }
     await this.c.run(`CREATE OR REPLACE VIEW ${quoteId(view)} AS SELECT rowid + 1 AS row_no, * FROM ${quoteId(`${view}_rows`)}`);
+    this.csvTables.set(view, `${view}_rows`);
+  }
+
+  async dropTable(table: string): Promise<void> {
+    const rows = this.csvTables.get(table);
+    if (rows === undefined) {
+      await this.c.run(`DROP TABLE IF EXISTS ${quoteId(table)}`);
+      return;
+    }
+    await this.c.run(`DROP VIEW IF EXISTS ${quoteId(table)}`);
+    await this.c.run(`DROP TABLE IF EXISTS ${quoteId(rows)}`);
+    this.csvTables.delete(table);
   }
 
   async createTable(table: string, select: string, params: SqlValue[] = []): Promise<void> {

@@ -194,6 +194,9 @@ export class AthenaShopperEngine implements ShopperSqlEngine {
     await this.append(table, rows);
   }
 
+  /** Nothing to free: the run's tables go with its database at close, and a DROP here would be one more query. */
+  async dropTable(_table: string): Promise<void> {}
+
   async append(table: string, rows: SqlValue[][]): Promise<void> {
     const cols = this.columnsOf.get(table);
     if (!cols) throw new Error(`append to ${table}: not a table made by tableOf`);
