@@ -17,7 +17,7 @@ import { cascadeClassifier } from '../functions/shoppers/classify.ts';
 import { DuckDbShopperEngine } from '../functions/shoppers/duckdb.ts';
 import { ShopperInsights } from '../functions/shoppers/insights.ts';
 import { processShopperLogs } from '../functions/shoppers/pipeline.ts';
-import { machineLine } from './machine.ts';
+import { loadAverages, machineLine } from './machine.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +32,7 @@ const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(
 const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 console.log(machineLine());
+console.log(`load average at start: ${loadAverages()}`);
 let t = performance.now();
 const cli = fileURLToPath(new URL('../bin/aisle.mjs', import.meta.url));
 const generated = spawnSync(
@@ -55,19 +56,25 @@ console.log(`baseline  DuckDB read_csv + COUNT(*): ${counted} rows in ${baseline
 const rt = await createLocalRuntime({ home: join(dir, 'home'), env: {}, tiers: ['cache', 'rules', 'encoder'], warn: () => undefined });
 const engine = await DuckDbShopperEngine.open({ tmpDir: join(dir, 'tmp'), memoryLimit: values['memory-limit'] });
 t = performance.now();
+const cpuAtStart = process.cpuUsage();
 const steps: string[] = [];
 const summary = await processShopperLogs(
   { logs, demographics: join(dir, 'demographics.csv'), out: join(dir, 'out') },
   { engine, classify: cascadeClassifier(rt.cascade, rt.taxonomy) },
   undefined,
   (step) => {
-    steps.push(`${step} at ${seconds(t)} s`);
+    steps.push(`${step} at ${seconds(t)} s / ${peakMb()} MB`);
   },
 );
 const total = seconds(t);
+const cpu = process.cpuUsage(cpuAtStart);
 await engine.close();
 await rt.close();
-console.log(`pipeline  ${total} s end to end (${steps.join(', ')}), peak RSS ${peakMb()} MB, DuckDB memory limit ${values['memory-limit']}`);
+// CPU seconds compare better than wall time on a shared machine; each step shows the peak RSS reached by its start.
+console.log(
+  `pipeline  ${total} s end to end, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s (${steps.join(', ')}), ` +
+    `peak RSS ${peakMb()} MB, DuckDB memory limit ${values['memory-limit']}`,
+);
 console.log(
   `          ${summary.eventsIn} in, ${summary.duplicatesDropped} duplicates, ${Object.values(summary.rejected).reduce((a, b) => a + b, 0)} rejected, ` +
     `${summary.sessions} sessions, ${summary.searchesLinked}/${summary.searches} searches linked`,
@@ -84,6 +91,6 @@ for (const { name } of insights.list()) {
   console.log(`insight   ${name.padEnd(30)} ${ms.toFixed(0).padStart(6)} ms  ${rows.length} rows`);
 }
 insights.close();
-console.log(`insights  ${(insightsTotal / 1000).toFixed(1)} s in all, peak RSS ${peakMb()} MB`);
+console.log(`insights  ${(insightsTotal / 1000).toFixed(1)} s in all, peak RSS ${peakMb()} MB; load average at end: ${loadAverages()}`);
 if (values.keep) console.log(`kept ${dir}`);
 else rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,8 @@ const HELP = `usage: aisle shoppers LOGS.csv [--demographics D.csv] [--out DIR] 
 Reads shopper logs (searches, views, add-to-cart, purchases), drops bad rows (to DIR/rejects.csv, with the
 reason) and duplicates, cuts sessions, merges demographics, classifies every product through the cascade
 (cached) and links each search to the products it led to. Writes DIR/events.parquet, sessions.parquet,
-searches.parquet, search_links.parquet, product_categories.parquet and prints a summary. See docs/shoppers.md.
+searches.parquet, search_links.parquet, product_categories.parquet, the two rollups the insights read
+(session_categories.parquet, calendar_activity.parquet) and prints a summary. See docs/shoppers.md.
 
 options:
   --demographics FILE   demographics CSV (user_id and any of age, gender, income, region)

@@ -97,6 +97,22 @@ export const SHOPPER_TABLE_COLUMNS = {
     ['tier', 'string'],
     ['confidence', 'double'],
   ],
+  session_categories: [
+    ['session_id', 'string'],
+    ['category', 'string'],
+    ['gender', 'string'],
+    ['views', 'bigint'],
+    ['browsing_s', 'double'],
+  ],
+  calendar_activity: [
+    ['event_month', 'string'],
+    ['event_week', 'string'],
+    ['event_hour', 'int'],
+    ['events', 'bigint'],
+    ['purchases', 'bigint'],
+    ['month_sessions', 'bigint'],
+    ['week_sessions', 'bigint'],
+  ],
 } as const satisfies Record<string, readonly (readonly [string, 'bigint' | 'int' | 'double' | 'string' | 'boolean'])[]>;
 
 export type ShopperTable = keyof typeof SHOPPER_TABLE_COLUMNS;

@@ -1,15 +1,13 @@
 /**
  * The shopper insights (issue 17 item 4) on DuckDB: the named queries of the registry (registry.ts) over the
  * Parquet files `aisle shoppers` writes. The SQL is the engines' common dialect
- * (functions/core/shoppers/insights/README.md); the calendar columns the view adds to `events` are the one thing
- * spelled per engine (dialect.ts event_calendar).
+ * (functions/core/shoppers/insights/README.md).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { DEFAULT_TENANT, TENANT_RE } from '../core/api-keys.ts';
 import { UserError } from '../core/errors.ts';
-import { DUCKDB_DIALECT, type ShopperDialect } from './dialect.ts';
 import type { ShopperInsightsService } from './ports.ts';
 import { listShopperInsights, resolveShopperInsight, SHOPPER_TABLES, type ShopperInsightParams } from './registry.ts';
 
@@ -30,26 +28,19 @@ export class ShopperInsights {
     private readonly c: DuckDBConnection,
   ) {}
 
-  /**
-   * Opens the output folder of `aisle shoppers`: a view per table over its Parquet file. `dialect` and `setup`
-   * (statements run first) are for the test that runs the Athena spelling on DuckDB.
-   */
   static hasTables(dir: string): boolean {
     return SHOPPER_TABLES.every((t) => existsSync(join(dir, `${t}.parquet`)));
   }
 
-  static async open(dir: string, opts: { dialect?: ShopperDialect; setup?: string[] } = {}): Promise<ShopperInsights> {
+  /** Opens the output folder of `aisle shoppers`: a view per table over its Parquet file. */
+  static async open(dir: string): Promise<ShopperInsights> {
     const missing = SHOPPER_TABLES.filter((t) => !existsSync(join(dir, `${t}.parquet`)));
     if (missing.length)
       throw new UserError(`${dir}: no ${missing.map((t) => `${t}.parquet`).join(', ')}; run \`aisle shoppers LOGS.csv --out ${dir}\` first`);
     const instance = await DuckDBInstance.create(':memory:');
     const c = await instance.connect();
-    for (const statement of opts.setup ?? []) await c.run(statement);
-    const dialect = opts.dialect ?? DUCKDB_DIALECT;
     for (const table of SHOPPER_TABLES) {
-      const file = `read_parquet('${join(dir, `${table}.parquet`).replaceAll("'", "''")}')`;
-      const columns = table === 'events' ? `*, ${dialect.event_calendar('ts_ms')}` : '*';
-      await c.run(`CREATE VIEW ${table} AS SELECT ${columns} FROM ${file}`);
+      await c.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet('${join(dir, `${table}.parquet`).replaceAll("'", "''")}')`);
     }
     return new ShopperInsights(instance, c);
   }

@@ -10,6 +10,7 @@ import { SHOPPER_SQL_DIR } from '../core/shoppers-sql.ts';
 import { eventAliasRows, matchDemographicColumns, matchLogColumns } from './columns.ts';
 import { renderSql } from './dialect.ts';
 import type { ProductClassifier, ShopperSqlEngine, SqlValue } from './ports.ts';
+import { SHOPPER_TABLES } from './registry.ts';
 import { TfIdf } from './text-similarity.ts';
 
 export interface ShopperOptions {
@@ -96,6 +97,8 @@ export async function processShopperLogs(
       'FROM parsed_events WHERE reject_reason IS NOT NULL ORDER BY row_no',
     rejects,
   );
+  await engine.dropTable('shopper_log');
+  const parsed = await parseCounts(engine);
 
   onStep('clean');
   const ms = (minutes: number) => Math.round(minutes * 60_000);
@@ -123,6 +126,7 @@ export async function processShopperLogs(
     );
   }
   await engine.createTable('demographics', sqlOf('demographics'));
+  await engine.dropTable('demographics_raw');
 
   onStep('classify');
   await engine.createTable('products', sqlOf('products'));
@@ -146,6 +150,7 @@ export async function processShopperLogs(
 
   onStep('sessions');
   await engine.createTable('events', sqlOf('events'));
+  for (const table of ['clean_events', 'parsed_events']) await engine.dropTable(table);
   await engine.createTable('sessions', sqlOf('sessions'));
 
   onStep('link');
@@ -155,15 +160,19 @@ export async function processShopperLogs(
     products.map((p) => p.product_name),
   );
   await engine.createTable('search_links', sqlOf('search_links'), [options.linkHalfLifeS, options.linkFloor, options.linksPerSearch]);
+  for (const table of ['link_candidates', 'link_similarity']) await engine.dropTable(table);
   await engine.createTable('searches', sqlOf('searches'));
+
+  await engine.createTable('session_categories', sqlOf('session_categories'));
+  await engine.createTable('calendar_activity', sqlOf('calendar_activity'));
 
   onStep('write');
   const outputs: Record<string, string> = { rejects };
-  for (const table of ['events', 'sessions', 'searches', 'search_links', 'product_categories']) {
+  for (const table of SHOPPER_TABLES) {
     outputs[table] = join(input.out, `${table}.parquet`);
     await engine.writeFile(`SELECT * FROM ${table}`, outputs[table]);
   }
-  return { ...(await summarize(engine)), outputs };
+  return { ...(await summarize(engine, parsed)), outputs };
 }
 
 /** link_similarity: the TF-IDF cosine of each distinct (term, product) pair of the candidates, IDF from the product names. */
@@ -183,14 +192,27 @@ async function linkSimilarity(engine: ShopperSqlEngine, productNames: string[]):
     },
   );
   await engine.append('link_similarity', rows);
+  await engine.dropTable('link_pairs');
 }
 
 const num = (v: unknown) => Number(v ?? 0);
 
-async function summarize(engine: ShopperSqlEngine): Promise<Omit<ShopperSummary, 'outputs'>> {
+type ParseCounts = Pick<ShopperSummary, 'eventsIn' | 'rejected'> & { good: number };
+
+/** What the summary says of parsing, counted while parsed_events is there (it is dropped once events are made). */
+async function parseCounts(engine: ShopperSqlEngine): Promise<ParseCounts> {
+  const reasons = await engine.query<{ reason: string | null; n: bigint }>(
+    'SELECT reject_reason AS reason, COUNT(*) AS n FROM parsed_events GROUP BY 1 ORDER BY 2 DESC, 1',
+  );
+  return {
+    eventsIn: reasons.reduce((sum, r) => sum + num(r.n), 0),
+    good: num(reasons.find((r) => r.reason === null)?.n),
+    rejected: Object.fromEntries(reasons.filter((r) => r.reason !== null).map((r) => [r.reason, num(r.n)])),
+  };
+}
+
+async function summarize(engine: ShopperSqlEngine, parsed: ParseCounts): Promise<Omit<ShopperSummary, 'outputs'>> {
   const [counts] = await engine.query(`SELECT
-      (SELECT COUNT(*) FROM parsed_events) AS events_in,
-      (SELECT COUNT(*) FROM parsed_events WHERE reject_reason IS NULL) AS good,
       (SELECT COUNT(*) FROM events) AS kept,
       (SELECT COUNT(DISTINCT user_id) FROM events) AS shoppers,
       (SELECT COUNT(DISTINCT e.user_id) FROM events e WHERE NOT EXISTS (SELECT 1 FROM demographics d WHERE d.user_id = e.user_id)) AS without_demographics,
@@ -200,13 +222,10 @@ async function summarize(engine: ShopperSqlEngine): Promise<Omit<ShopperSummary,
       (SELECT COUNT(*) FROM searches) AS searches,
       (SELECT COUNT(*) FROM searches WHERE linked_products > 0) AS linked,
       (SELECT COUNT(*) FROM searches WHERE led_to_purchase) AS purchased`);
-  const reasons = await engine.query<{ reason: string; n: bigint }>(
-    'SELECT reject_reason AS reason, COUNT(*) AS n FROM parsed_events WHERE reject_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1',
-  );
   return {
-    eventsIn: num(counts.events_in),
-    rejected: Object.fromEntries(reasons.map((r) => [r.reason, num(r.n)])),
-    duplicatesDropped: num(counts.good) - num(counts.kept),
+    eventsIn: parsed.eventsIn,
+    rejected: parsed.rejected,
+    duplicatesDropped: parsed.good - num(counts.kept),
     eventsKept: num(counts.kept),
     shoppers: num(counts.shoppers),
     shoppersWithoutDemographics: num(counts.without_demographics),

@@ -18,6 +18,11 @@ export interface ShopperSqlEngine {
   createTable(table: string, select: string, params?: SqlValue[]): Promise<void>;
   /** Creates (or replaces) `table` with these VARCHAR/DOUBLE columns and rows. */
   tableOf(table: string, columns: Record<string, 'VARCHAR' | 'DOUBLE'>, rows: SqlValue[][]): Promise<void>;
+  /**
+   * Drops a table or csvView the pipeline reads no more: an engine holding tables in its memory frees them (on
+   * DuckDB the raw log alone is most of a gigabyte at ten million events); one whose run is dropped whole may ignore it.
+   */
+  dropTable(table: string): Promise<void>;
   /** Appends rows (in the table's column order) to a table made by tableOf. */
   append(table: string, rows: SqlValue[][]): Promise<void>;
   query<T = Record<string, unknown>>(select: string, params?: SqlValue[]): Promise<T[]>;

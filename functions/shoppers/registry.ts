@@ -10,8 +10,19 @@ import { loadNamedQueries, type NamedQuery, UnknownQueryError } from '../core/in
 import { SHOPPER_SQL_DIR } from '../core/shoppers-sql.ts';
 
 export const SHOPPER_INSIGHTS_DIR = join(SHOPPER_SQL_DIR, 'insights');
-/** The tables every shopper insight reads (and nothing else). */
-export const SHOPPER_TABLES = ['events', 'sessions', 'searches', 'search_links', 'product_categories'] as const;
+/**
+ * The tables every shopper insight reads (and nothing else): the pipeline's outputs, the last two rollups built with
+ * them so that no insight reads every event for what can be summed once (session_categories, calendar_activity).
+ */
+export const SHOPPER_TABLES = [
+  'events',
+  'sessions',
+  'searches',
+  'search_links',
+  'product_categories',
+  'session_categories',
+  'calendar_activity',
+] as const;
 
 /** The parameters every shopper insight takes, bound in this order: min_support, top_n (the README's contract). */
 export const ShopperInsightParamsSchema = z.strictObject({

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DUCKDB_DIALECT, renderSql } from '../../functions/shoppers/dialect.ts';
 import { ShopperInsights } from '../../functions/shoppers/insights.ts';
 
 /**
@@ -56,6 +57,12 @@ beforeAll(async () => {
   );
   await write('search_links', 'SELECT 16 AS search_id');
   await write('product_categories', "SELECT 'p1' AS product_key");
+  // The rollups, built from those rows by the pipeline's own SQL.
+  for (const table of ['events', 'sessions']) await c.run(`CREATE VIEW ${table} AS SELECT * FROM '${join(dir, `${table}.parquet`)}'`);
+  for (const rollup of ['session_categories', 'calendar_activity']) {
+    const sql = readFileSync(new URL(`../../functions/core/shoppers/${rollup}.sql`, import.meta.url), 'utf8');
+    await write(rollup, renderSql(sql, DUCKDB_DIALECT));
+  }
   c.closeSync();
   instance.closeSync();
   insights = await ShopperInsights.open(dir);
@@ -141,5 +148,53 @@ describe('shopper insights on hand-made rows', () => {
       ['25-34', 1, 0.3333, 1],
       ['45-54', 2, 0.6667, 1],
     ]);
+  });
+});
+
+describe('the calendar rollup (calendar_activity) counts a session once per month and once per week', () => {
+  it('a session over several hours counts once; one across midnight of 30 November counts in both months and both weeks', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const c = await instance.connect();
+    try {
+      // t1: three hours of one session on 3 September; t2: Sunday 30 November (2025-W48) into Monday 1 December (W49);
+      // t3: one event before 1970, whose hour is the floor of its time.
+      const rows = [
+        ['t1', '2025-09-03T08:10:00Z', 'view'],
+        ['t1', '2025-09-03T09:10:00Z', 'view'],
+        ['t1', '2025-09-03T10:10:00Z', 'purchase'],
+        ['t2', '2025-11-30T23:50:00Z', 'view'],
+        ['t2', '2025-12-01T00:10:00Z', 'purchase'],
+        ['t3', '1969-12-31T23:30:00Z', 'view'],
+      ].map(([s, iso, event]) => `('${s}', ${Date.parse(iso)}, '${event}')`);
+      await c.run(`CREATE VIEW events AS SELECT * FROM (VALUES ${rows.join(', ')}) e(session_id, ts_ms, event)`);
+      const sql = renderSql(readFileSync(new URL('../../functions/core/shoppers/calendar_activity.sql', import.meta.url), 'utf8'), DUCKDB_DIALECT);
+      const read = async (q: string) => (await c.runAndReadAll(q)).getRowsJS().map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+      await c.run(`CREATE TABLE calendar_activity AS ${sql}`);
+      expect(await read('SELECT event_month, SUM(month_sessions), SUM(events), SUM(purchases) FROM calendar_activity GROUP BY 1 ORDER BY 1')).toEqual(
+        [
+          ['1969-12', 1, 1, 0],
+          ['2025-09', 1, 3, 1],
+          ['2025-11', 1, 1, 0],
+          ['2025-12', 1, 1, 1],
+        ],
+      );
+      expect(await read('SELECT event_week, SUM(week_sessions) FROM calendar_activity GROUP BY 1 ORDER BY 1')).toEqual([
+        ['1970-W01', 1],
+        ['2025-W36', 1],
+        ['2025-W48', 1],
+        ['2025-W49', 1],
+      ]);
+      expect(await read("SELECT event_hour, SUM(events) FROM calendar_activity WHERE event_month <> '1969-12' GROUP BY 1 ORDER BY 1")).toEqual([
+        [0, 1],
+        [8, 1],
+        [9, 1],
+        [10, 1],
+        [23, 1],
+      ]);
+      expect(await read("SELECT event_hour FROM calendar_activity WHERE event_month = '1969-12'")).toEqual([[23]]);
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
   });
 });

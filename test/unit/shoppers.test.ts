@@ -43,7 +43,11 @@ async function run(name: string, header: string, rows: string[], options: Partia
     const links = await engine.query<{ search_term: string; link_rank: bigint; product_name: string; purchased: number }>(
       'SELECT search_term, link_rank, product_name, purchased FROM search_links ORDER BY search_id, link_rank',
     );
-    return { summary, events, links, rejects: readFileSync(join(dir, name, 'rejects.csv'), 'utf8') };
+    const left = await engine.query<{ name: string }>(
+      'SELECT table_name AS name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1',
+    );
+    const tables = left.map((t) => t.name);
+    return { summary, events, links, tables, rejects: readFileSync(join(dir, name, 'rejects.csv'), 'utf8') };
   } finally {
     await engine.close();
   }
@@ -125,7 +129,7 @@ describe('parsing, duplicates and rejects', () => {
   });
 
   it('maps event aliases, drops exact and near duplicates, rejects bad rows with the reason, and the counts reconcile', async () => {
-    const { events, summary, rejects } = await run('rejects', 'user,time,action,query,sku,product', [
+    const { events, summary, rejects, tables } = await run('rejects', 'user,time,action,query,sku,product', [
       `a,${T0},Add-To-Cart,,P1,Whole Wheat Bread`,
       `a,${T0},cart,,P1,Whole Wheat Bread`, // exact duplicate
       `a,${T0 + 4},add_to_cart,,P1,Whole Wheat Bread`, // near duplicate (5 s window)
@@ -152,6 +156,20 @@ describe('parsing, duplicates and rejects', () => {
     expect(rejects.split('\n')[0]).toBe('row,reason,user_id,timestamp,event,search_term,product_id,product_name');
     expect(rejects).toContain('7,unparseable timestamp,a,yesterday,view');
     expect(rejects).toContain('8,unknown event,a');
+    // The raw log and every step's intermediate table are dropped once read (memory at ten million events): what is
+    // left is the output tables and the small lookups they were made with.
+    expect(tables).toEqual([
+      'calendar_activity',
+      'demographics',
+      'event_aliases',
+      'events',
+      'product_categories',
+      'products',
+      'search_links',
+      'searches',
+      'session_categories',
+      'sessions',
+    ]);
   });
 });
 

@@ -194,6 +194,9 @@ export class AthenaShopperEngine implements ShopperSqlEngine {
     await this.append(table, rows);
   }
 
+  /** Nothing to free: the run's tables go with its database at close, and a DROP here would be one more query. */
+  async dropTable(_table: string): Promise<void> {}
+
   async append(table: string, rows: SqlValue[][]): Promise<void> {
     const cols = this.columnsOf.get(table);
     if (!cols) throw new Error(`append to ${table}: not a table made by tableOf`);
@@ -228,7 +231,7 @@ export const athenaShopperTable = (table: (typeof SHOPPER_TABLES)[number]) => `s
 
 /**
  * The named shopper insights on Athena for one tenant: the registry's SQL text unchanged, after CTEs that give it
- * its five tables as the tenant's rows alone (and `events` its calendar columns in Athena's spelling).
+ * its tables as the tenant's rows alone.
  */
 export class AthenaShopperInsights implements ShopperInsightsService {
   constructor(
@@ -251,10 +254,7 @@ export class AthenaShopperInsights implements ShopperInsightsService {
   textOf(sql: string): string {
     const body = sql.replace(/^(\s*--[^\n]*\n)*\s*WITH\s+/i, '');
     if (body === sql) throw new Error('a shopper insight must start with WITH params AS (…)');
-    const ctes = SHOPPER_TABLES.map((table) => {
-      const extra = table === 'events' ? `, ${ATHENA_DIALECT.event_calendar('t.ts_ms')}` : '';
-      return `${table} AS (SELECT t.*${extra} FROM ${athenaShopperTable(table)} t WHERE t.tenant = '${this.tenant}')`;
-    });
+    const ctes = SHOPPER_TABLES.map((table) => `${table} AS (SELECT t.* FROM ${athenaShopperTable(table)} t WHERE t.tenant = '${this.tenant}')`);
     return `WITH ${ctes.join(',\n')},\n${body}`;
   }
 
