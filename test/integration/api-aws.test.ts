@@ -151,7 +151,7 @@ describe.skipIf(!!skip)('the API on AWS: presigned jobs, registry, retraining, L
       QueryExecutionIds.map(async (id) => (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!),
     );
     const query = sent.find((q) => q.Query?.includes('shopper_events'))!;
-    expect(query.Query).toContain('events AS (SELECT t.*, ');
+    expect(query.Query).toContain('WITH events AS (SELECT t.* FROM shopper_events t');
     expect(query.Query).toContain("FROM shopper_events t WHERE t.tenant = 'acme')");
     expect(query.QueryExecutionContext?.Database).toBe('aisle');
   });
