@@ -17,6 +17,7 @@ import { Retraining, type TrainerKind } from './retraining.ts';
 import { Shoppers } from './shoppers.ts';
 import { INBOX_PREFIX, LAKE_PREFIXES, Storage } from './storage.ts';
 import { AisleTable } from './table.ts';
+import { ItemVectors } from './vectors.ts';
 
 /** Deployment switches, read from CDK context (`-c name=value` or cdk.json); defaults in DEFAULT_SETTINGS. */
 export interface AisleSettings {
@@ -177,8 +178,13 @@ export class AisleStack extends Stack {
       description: 'Aisle HTTP API (Hono app)',
       timeout: Duration.seconds(29), // API Gateway gives up after 30 s
       memorySize: 1024,
-      // The named insight queries are .sql files read next to the module (core/insights.ts, core/shoppers-sql.ts).
-      bundleFolders: { 'functions/core/insights': 'insights', 'functions/core/shoppers': 'shoppers' },
+      // The named insight queries are .sql files read next to the module (core/insights.ts, core/shoppers-sql.ts);
+      // the static embedding table vectorizes similar-product queries (handlers/api-deps.ts).
+      bundleFolders: {
+        'functions/core/insights': 'insights',
+        'functions/core/shoppers': 'shoppers',
+        'models/embeddings/use-lite-static': 'embeddings',
+      },
       // The web inspector, built from functions/api/ui (api/routes/ui.ts reads it from ./inspector/).
       bundleCommands: (inputDir, outputDir) => [`cd "${inputDir}" && node --import tsx functions/api/ui/build.ts "${outputDir}/inspector"`],
       environment: {
@@ -197,6 +203,7 @@ export class AisleStack extends Stack {
     encoder?.grantInvoke(apiFn.role); // synchronous POST /v1/classify runs the cascade in the API function
     insights.grantQuery(apiFn.role);
     shoppers.grantInsights(apiFn.role);
+    new ItemVectors(this, 'Vectors').grantQuery(apiFn); // similar products
 
     const authorizerFn = new HandlerFunction(this, 'AuthorizerFn', {
       name: 'authorizer',

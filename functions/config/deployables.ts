@@ -53,6 +53,7 @@ export const DEPLOYABLES = {
     ...encoderEndpoint,
     ...pick('ATHENA_WORKGROUP', 'GLUE_DATABASE'),
     RETRAIN_STATE_MACHINE_ARN: optional(S.RETRAIN_STATE_MACHINE_ARN),
+    VECTOR_INDEX_ARN: optional(S.VECTOR_INDEX_ARN),
   },
   authorizer: { ...observability, TABLE_NAME: S.TABLE_NAME },
   /** Shopper logs dropped in the inbox: parsed and classified here, sessions and links cut by Athena (docs/aws.md). */

@@ -207,6 +207,7 @@ describe('Lambda', () => {
       'LAKE_BUCKET',
       'RETRAIN_STATE_MACHINE_ARN',
       'TABLE_NAME',
+      'VECTOR_INDEX_ARN',
     ]);
     expect(env(FUNCTIONS.api).RETRAIN_STATE_MACHINE_ARN).toEqual(ref(only('AWS::StepFunctions::StateMachine')[0]));
     expect(keys(FUNCTIONS.authorizer)).toEqual(['TABLE_NAME']);
@@ -237,6 +238,7 @@ describe('Lambda', () => {
     expect(readdirSync(shoppersDir)).toContain('shoppers');
     expect(readdirSync(join(shoppersDir, 'shoppers'))).toContain('parse_events.sql');
     expect(readdirSync(join(apiDir, 'inspector')).sort()).toEqual(['app.css', 'app.js', 'index.html']);
+    expect(readdirSync(join(apiDir, 'embeddings')).sort()).toEqual(['table.json', 'vectors.i8']); // api-deps.ts vectorizes similar queries
     expect(readFileSync(join(apiDir, 'inspector/index.html'), 'utf8')).toContain('<script type="module" src="/ui/app.js">');
     expect(readFileSync(join(apiDir, 'inspector/app.js'), 'utf8')).toContain('Nothing waits for review.');
     expect(readFileSync(join(apiDir, 'index.mjs'), 'utf8')).toContain('import("esbuild")'); // left out, never reached there

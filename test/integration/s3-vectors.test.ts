@@ -1,11 +1,19 @@
 /**
  * The S3 Vectors adapter through the real AWS SDK client against the project's S3 Vectors emulator on loopback:
  * the SimilarityIndex contract the local index passes too, and the requests on the wire (every query filtered to
- * its tenant by the service).
+ * its tenant by the service), and the API's similar routes as the AWS wiring builds them over it.
  */
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3VectorsIndex } from '../../functions/adapters/aws/s3-vectors.ts';
+import { DEFAULT_TENANT } from '../../functions/core/api-keys.ts';
+import { toCascadeItem } from '../../functions/core/normalize.ts';
+import { StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
+import { awsApiDeps, s3VectorsSimilar } from '../../functions/handlers/api-deps.ts';
+import { entriesOf } from '../../functions/similar/indexing.ts';
+import { SimilarProducts } from '../../functions/similar/similar.ts';
+import { ItemVectorizer } from '../../functions/similar/vectors.ts';
+import { auth, closeTestApis, json, makeTestApi } from '../api/fixtures.ts';
 import { DIMENSIONS, similarityIndexContract, unit } from '../contract/similarity-index.ts';
 import { startS3VectorsEmulator } from '../support/s3-vectors-emulator.ts';
 
@@ -43,5 +51,65 @@ describe('S3 Vectors requests', () => {
         }),
       },
     ]);
+  });
+});
+
+describe('similar routes on AWS (api-deps.ts), over S3 Vectors', () => {
+  const indexArn = 'arn:aws:s3vectors:us-east-1:123456789012:bucket/aisle-vectors/index/items';
+  const vectorizer = new ItemVectorizer(StaticEmbedder.load());
+  let items: Awaited<ReturnType<typeof startS3VectorsEmulator>>;
+  beforeAll(async () => {
+    items = await startS3VectorsEmulator(vectorizer.dimensions);
+  });
+  afterAll(() => items.close());
+  afterEach(closeTestApis);
+
+  it('are wired on the api function when its VECTOR_INDEX_ARN is set, and left unset (503) without it', () => {
+    for (const [name, value] of Object.entries({ TABLE_NAME: 't', LAKE_BUCKET: 'l', INBOX_BUCKET: 'i', ATHENA_WORKGROUP: 'w', GLUE_DATABASE: 'g' })) {
+      vi.stubEnv(name, value);
+    }
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    expect(awsApiDeps().similar).toBeUndefined();
+    vi.stubEnv('VECTOR_INDEX_ARN', indexArn);
+    expect(awsApiDeps().similar).toBeInstanceOf(SimilarProducts);
+    vi.unstubAllEnvs();
+  });
+
+  it('answers GET /v1/items/{key}/similar and POST /v1/similar from the index named by its ARN, in the caller’s tenant', async () => {
+    const client = new S3VectorsClient({
+      endpoint: items.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const index = new S3VectorsIndex(client, { indexArn });
+    const named = (name: string, classId: string) => ({ key: toCascadeItem({ name }).key, name, classId });
+    const milk = named('Organic Whole Milk', 'food.dairy-eggs');
+    const chocolateMilk = named('Chocolate Milk 1 qt', 'food.dairy-eggs');
+    const chips = named('Sea Salt Potato Chips', 'food.snacks');
+    await index.forTenant(DEFAULT_TENANT).upsert(entriesOf([milk, chocolateMilk, chips], vectorizer));
+    await index.forTenant('other').upsert(entriesOf([named('Oat Milk Barista', 'food.dairy-eggs')], vectorizer));
+    items.requests.length = 0;
+
+    const t = await makeTestApi({ similar: s3VectorsSimilar(indexArn, client) });
+    const byItem = await t.app.request(`/v1/items/${milk.key}/similar?k=2`, { headers: auth(t.readKey) });
+    expect(byItem.status).toBe(200);
+    const found = (await byItem.json()) as { item: { key: string }; similar: { key: string; score: number; label: string }[] };
+    expect(found.item.key).toBe(milk.key);
+    expect(found.similar.map((s) => s.key)).toEqual([chocolateMilk.key, chips.key]);
+    expect(found.similar[0]).toMatchObject({ label: 'Food > Dairy & Eggs' });
+    expect(found.similar[0].score).toBeGreaterThan(found.similar[1].score);
+
+    const byText = await t.app.request('/v1/similar', {
+      method: 'POST',
+      headers: json(t.readKey),
+      body: JSON.stringify({ text: 'whole milk', k: 5 }),
+    });
+    expect(byText.status).toBe(200);
+    const keys = ((await byText.json()) as { similar: { key: string }[] }).similar.map((s) => s.key);
+    expect(keys[0]).toBe(milk.key);
+    expect(keys).toHaveLength(3); // the other tenant's oat milk is never among them
+
+    expect(items.requests.map((r) => r.operation)).toEqual(['GetVectors', 'QueryVectors', 'QueryVectors']);
+    for (const r of items.requests) expect(r.body).toMatchObject({ indexArn });
   });
 });

@@ -34,7 +34,8 @@ const ancestors = (classId: string | null) => (classId ? classId.split('.').map(
 export class S3VectorsIndex implements SimilarityIndex {
   constructor(
     private readonly client: S3VectorsClient,
-    private readonly where: { vectorBucketName: string; indexName: string },
+    /** The index, by its ARN (as deployed: lib/vectors.ts) or by its bucket's name and its own. */
+    private readonly where: { indexArn: string } | { vectorBucketName: string; indexName: string },
     private readonly tenant = DEFAULT_TENANT,
   ) {}
 

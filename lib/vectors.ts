@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
+import { Construct } from 'constructs';
+import { STATIC_TABLE_DIR } from '../functions/embeddings/static-table.ts';
+import { WORD_BUCKETS } from '../functions/similar/vectors.ts';
+import type { HandlerFunction } from './handler-function.ts';
+
+/** The shipped static table's dimensions and the hashed words' (functions/similar/vectors.ts ItemVectorizer). */
+export const ITEM_VECTOR_DIMENSIONS =
+  (JSON.parse(readFileSync(join(STATIC_TABLE_DIR, 'table.json'), 'utf8')) as { dimensions: number }).dimensions + WORD_BUCKETS;
+
+/** The metadata only returned with a match, never filtered on (functions/adapters/aws/s3-vectors.ts). */
+export const NON_FILTERABLE_METADATA = ['name', 'classId'];
+
+/** What querying needs: a query that filters or returns metadata needs GetVectors beside QueryVectors. */
+export const QUERY_ACTIONS = ['s3vectors:QueryVectors', 's3vectors:GetVectors'];
+
+/**
+ * The similarity index on Amazon S3 Vectors: one vector bucket (SSE-S3) with one cosine float32 index for every
+ * tenant's items. Paid per vector stored and per query, with no capacity that idles (docs/aws.md).
+ */
+export class ItemVectors extends Construct {
+  readonly bucket: s3vectors.CfnVectorBucket;
+  readonly index: s3vectors.CfnIndex;
+  readonly indexName = 'items';
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.bucket = new s3vectors.CfnVectorBucket(this, 'Bucket', { encryptionConfiguration: { sseType: 'AES256' } });
+    this.index = new s3vectors.CfnIndex(this, 'Index', {
+      vectorBucketArn: this.bucket.attrVectorBucketArn,
+      indexName: this.indexName,
+      dataType: 'float32',
+      dimension: ITEM_VECTOR_DIMENSIONS,
+      distanceMetric: 'cosine',
+      metadataConfiguration: { nonFilterableMetadataKeys: NON_FILTERABLE_METADATA },
+      encryptionConfiguration: { sseType: 'AES256' },
+    });
+  }
+
+  /** Gives the function the index's ARN (every S3 Vectors call names the index by it) and the query actions on it alone. */
+  grantQuery(handler: HandlerFunction): void {
+    handler.fn.addEnvironment('VECTOR_INDEX_ARN', this.index.attrIndexArn);
+    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: QUERY_ACTIONS, resources: [this.index.attrIndexArn] }));
+  }
+}

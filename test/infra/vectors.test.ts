@@ -1,0 +1,56 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
+import { ItemVectorizer } from '../../functions/similar/vectors.ts';
+import { ITEM_VECTOR_DIMENSIONS, QUERY_ACTIONS } from '../../lib/vectors.ts';
+import { type Synthesized, synthesize } from './synth.ts';
+
+// The similarity index on Amazon S3 Vectors (lib/vectors.ts) in the default stack's template, and who may use it.
+type Resource = { Properties: Record<string, any> };
+let s: Synthesized;
+beforeAll(() => {
+  s = synthesize();
+});
+const resources = (type: string) => Object.entries(s.template.findResources(type)) as [string, Resource][];
+const only = (type: string): [string, Resource] => {
+  const hits = resources(type);
+  expect(hits, `one ${type}`).toHaveLength(1);
+  return hits[0];
+};
+const indexArn = () => ({ 'Fn::GetAtt': [only('AWS::S3Vectors::Index')[0], 'IndexArn'] });
+const s3VectorsStatements = () =>
+  resources('AWS::IAM::Policy').flatMap(([, p]) =>
+    (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+      .filter((st) => [st.Action].flat().some((a) => a.startsWith('s3vectors:')))
+      .map((st) => ({ roles: p.Properties.Roles.map((r: { Ref: string }) => r.Ref), statement: st })),
+  );
+
+describe('similar products on AWS: the S3 Vectors index', () => {
+  it('is one cosine float32 index of the item vectors, in an SSE-S3 vector bucket, with name and classId only returned', () => {
+    const [bucketId, bucket] = only('AWS::S3Vectors::VectorBucket');
+    expect(bucket.Properties.EncryptionConfiguration).toEqual({ SseType: 'AES256' });
+    const index = only('AWS::S3Vectors::Index')[1].Properties;
+    expect(index).toMatchObject({
+      VectorBucketArn: { 'Fn::GetAtt': [bucketId, 'VectorBucketArn'] },
+      DataType: 'float32',
+      DistanceMetric: 'cosine',
+      Dimension: ITEM_VECTOR_DIMENSIONS,
+      MetadataConfiguration: { NonFilterableMetadataKeys: ['name', 'classId'] },
+      EncryptionConfiguration: { SseType: 'AES256' },
+    });
+    // The dimensions queries are made with: a mismatch would fail every PutVectors and QueryVectors.
+    expect(ITEM_VECTOR_DIMENSIONS).toBe(new ItemVectorizer(StaticEmbedder.load()).dimensions);
+  });
+
+  it('gives the API its ARN and the query actions on that index alone, and no other function any S3 Vectors action', () => {
+    const [apiId, api] = resources('AWS::Lambda::Function').find(([id]) => id.startsWith('ApiFn'))!;
+    expect(api.Properties.Environment.Variables.VECTOR_INDEX_ARN).toEqual(indexArn());
+    const apiRole = api.Properties.Role['Fn::GetAtt'][0];
+    expect(s3VectorsStatements(), apiId).toEqual([
+      { roles: [apiRole], statement: expect.objectContaining({ Effect: 'Allow', Action: QUERY_ACTIONS, Resource: indexArn() }) },
+    ]);
+  });
+
+  it('is cdk-nag clean', () => {
+    expect(s.nagFindings.filter((f) => /Vectors|s3vectors/.test(f))).toEqual([]);
+  });
+});
