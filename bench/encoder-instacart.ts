@@ -4,7 +4,12 @@
  * thresholds, the coverage/accuracy curve, training time, model size, batched inference rows/s (tokenization
  * included), and out-of-domain behaviour. The cascade (rules + encoder) is measured when the rules tier exists.
  *
- *   npx tsx bench/encoder-instacart.ts [--keep DIR] [--bag '{"dim":64}']
+ *   npx tsx bench/encoder-instacart.ts [--keep DIR] [--bag '{"dim":64}'] [--static-branch SCALE]
+ *
+ * --static-branch (issue 16 experiment): trains the bag without and with the static word table's vector as a frozen
+ * linear branch (bag config staticFeatures), both in this run, and prints the validation slice's figures (select on
+ * these, never on test) and level-1 accuracy on the project's check sets (bench/checks) by argmax, computed in
+ * TypeScript since the ONNX export does not carry the branch. Nothing is written.
  *
  * The dataset is read, never copied; the model is written to a temporary folder (or --keep DIR, which must
  * be outside the repository: a model trained on this data must not be shipped).
@@ -26,14 +31,19 @@ import { trainEncoder } from '../functions/model/train.ts';
 import { OUT_OF_DOMAIN } from '../test/fixtures/grocery.ts';
 import { readInstacart } from './instacart.ts';
 import { machineLine } from './machine.ts';
+import { compareStaticBranch } from './static-branch.ts';
 
-const { values: args } = parseArgs({ options: { keep: { type: 'string' }, bag: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { keep: { type: 'string' }, bag: { type: 'string' }, 'static-branch': { type: 'string' } } });
 const taxonomy = loadTaxonomy();
 const { dataset, rows } = readInstacart(taxonomy);
 console.log(machineLine());
 const train = rows.filter((r) => r.split === 'train');
 const test = rows.filter((r) => r.split === 'test');
 console.log(`dataset: ${dataset} · train ${train.length} · test ${test.length}`);
+if (args['static-branch']) {
+  await compareStaticBranch(train, taxonomy, Number(args['static-branch']), args.bag ? JSON.parse(args.bag) : {});
+  process.exit(0);
+}
 
 const ruleSet = loadRules(taxonomy);
 const dir = args.keep ? resolve(args.keep) : join(await mkdtemp(join(tmpdir(), 'aisle-bench-')), 'instacart');

@@ -71,6 +71,7 @@ export function roundBagToHalf(model: BagModel): void {
  */
 export function exportBagOnnx(model: BagModel, docString = ''): Uint8Array {
   const { vocabSize: V, dim: d, classes: C, pairBuckets: P } = model;
+  if (model.featureWeights) throw new Error('the static-feature branch is not exported (an experiment of bench/encoder-instacart.ts)');
   const g = new GraphBuilder('aisle-bag');
   const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
   const mask = g.input('attention_mask', 'int64', ['batch', 'seq']);

@@ -36,6 +36,12 @@ export const DEFAULT_BAG_CONFIG = {
   ensemble: 1,
   /** Probability of leaving a token out of a training example (regularization). */
   dropout: 0.2,
+  /**
+   * Add the text's vector from the static word table (functions/embeddings, distilled from a sentence encoder) as a
+   * frozen input to a linear branch of the logits, so words the catalog never showed still carry general knowledge;
+   * the unit vector is scaled by this (0: no branch).
+   */
+  staticFeatures: 0,
 };
 export type BagConfig = typeof DEFAULT_BAG_CONFIG;
 
@@ -67,6 +73,8 @@ export interface BagModel {
   unknownFlags: Float32Array;
   /** Logits are divided by (1 + oovScale · share of unknown tokens). */
   oovScale: number;
+  /** [featureDim, classes] weights of the frozen static-feature branch; null without one. */
+  featureWeights: Float32Array | null;
 }
 
 /** FNV-1a over UTF-16 code units: n-gram buckets here, and the stable hash behind held-out splits. */
@@ -112,6 +120,8 @@ export interface BagTrainInput {
   tokens: string[];
   unknownFlags: Float32Array;
   headFlags: Float32Array;
+  /** Frozen feature vector per text (staticFeatures), all of one length. */
+  features?: Float32Array[];
 }
 
 /**
@@ -139,6 +149,8 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
   const gHid = new Float32Array(H);
   const W = new Float32Array(A * C);
   const bias = new Float32Array(C);
+  const F = input.features?.[0]?.length ?? 0;
+  const G = F ? new Float32Array(F * C) : null;
   const h = new Float32Array(d);
   const gh = new Float32Array(d);
   const z = new Float64Array(C);
@@ -199,8 +211,10 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
         let s = bias[c];
         for (let k = 0; k < A; k++) s += a[k] * W[k * C + c];
         z[c] = s;
-        if (s > max) max = s;
       }
+      const f = G ? input.features![ex] : null;
+      if (f && G) for (let k = 0; k < F; k++) if (f[k] !== 0) for (let c = 0; c < C; c++) z[c] += f[k] * G[k * C + c];
+      for (let c = 0; c < C; c++) if (z[c] > max) max = z[c];
       let sum = 0;
       for (let c = 0; c < C; c++) {
         z[c] = Math.exp(z[c] - max);
@@ -223,6 +237,7 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
         ga[k] = s;
       }
       for (let c = 0; c < C; c++) bias[c] -= z[c];
+      if (f && G) for (let k = 0; k < F; k++) if (f[k] !== 0) for (let c = 0; c < C; c++) G[k * C + c] -= f[k] * z[c];
       if (H) {
         for (let j = 0; j < H; j++) if (hid[j] <= 0) gHid[j] = 0;
         for (let k = 0; k < d; k++) {
@@ -271,6 +286,7 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
     bias,
     unknownFlags: input.unknownFlags,
     oovScale: 0,
+    featureWeights: G,
   };
 }
 
@@ -331,6 +347,7 @@ export function averageModels(models: BagModel[]): BagModel {
     pairRows: mean((m) => m.pairRows),
     headRows: mean((m) => m.headRows),
     bias: mean((m) => m.bias),
+    featureWeights: models[0].featureWeights && mean((m) => m.featureWeights!),
   };
 }
 
@@ -349,7 +366,7 @@ export function headFlagsOf(tokens: string[], prefix = '##'): Float32Array {
 }
 
 /** Raw logits (before the unknown-share division) and the unknown share, for one token sequence. */
-export function bagForward(model: BagModel, seq: ArrayLike<number>, out: Float32Array): number {
+export function bagForward(model: BagModel, seq: ArrayLike<number>, out: Float32Array, features?: Float32Array): number {
   const { dim: d, classes: C } = model;
   const n = seq.length;
   const h = new Float32Array(d);
@@ -382,13 +399,15 @@ export function bagForward(model: BagModel, seq: ArrayLike<number>, out: Float32
     else s = a[c];
     out[c] = s + model.bias[c];
   }
+  const G = model.featureWeights;
+  if (G && features) for (let k = 0; k < features.length; k++) for (let c = 0; c < C; c++) out[c] += features[k] * G[k * C + c];
   return unknown / Math.max(n, 1);
 }
 
 /** Logits as the exported graph computes them. */
-export function bagLogits(model: BagModel, seq: ArrayLike<number>): Float32Array {
+export function bagLogits(model: BagModel, seq: ArrayLike<number>, features?: Float32Array): Float32Array {
   const out = new Float32Array(model.classes);
-  const share = bagForward(model, seq, out);
+  const share = bagForward(model, seq, out, features);
   const div = 1 + model.oovScale * share;
   for (let c = 0; c < out.length; c++) out[c] /= div;
   return out;

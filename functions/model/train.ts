@@ -14,6 +14,7 @@ import { normalizeText } from '../core/normalize.ts';
 import { seededRandom } from '../core/random.ts';
 import type { RuleSet } from '../core/rules.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
+import { StaticEmbedder } from '../embeddings/static-embedder.ts';
 import type { RuleCalibration } from '../ports.ts';
 import {
   averageModels,
@@ -38,6 +39,8 @@ export const TRAINER = 'aisle-bag/1';
 export interface TrainOptions {
   taxonomy: Taxonomy;
   outDir: string;
+  /** Write the model folder (default true); false returns the trained model only, for experiments (bench/). */
+  writeFiles?: boolean;
   /** Same seed, same rows → same model and metrics. Default 42. */
   seed?: number;
   /** Share of rows held out (per class) for calibration and thresholds. Default 0.1. */
@@ -90,7 +93,10 @@ export class TrainError extends Error {}
  * Long on purpose: the training recipe end to end, each step feeding the next (examples → validation slice →
  * tokenizer → ensemble → calibration → thresholds → metrics and model card), written out in one place.
  */
-export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Promise<{ dir: string; metrics: ModelMetrics }> {
+export async function trainEncoder(
+  rows: LabelledText[],
+  opts: TrainOptions,
+): Promise<{ dir: string; metrics: ModelMetrics; model: BagModel; tokenizer: TextTokenizer; classIds: string[] }> {
   const started = performance.now();
   const { taxonomy } = opts;
   const seed = opts.seed ?? 42;
@@ -101,6 +107,10 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
   const dir = resolve(opts.outDir);
   const version = opts.version ?? basename(dir);
   if (!(validationFraction > 0 && validationFraction < 0.5)) throw new TrainError('validationFraction must be between 0 and 0.5');
+  const writeFiles = opts.writeFiles ?? true;
+  // The static-feature branch is measured in the bench only (issue 16): the ONNX graph and the encoder do not carry it.
+  if (cfg.staticFeatures && writeFiles)
+    throw new TrainError('staticFeatures is an experiment the exported model cannot carry: train with writeFiles false');
 
   const examples: LabelledText[] = [];
   for (const [i, row] of rows.entries()) {
@@ -132,7 +142,10 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
   const encode = (text: string) => Int32Array.from(tokenizer.encode(text).slice(0, cfg.maxTokens));
   progress(`tokenizer: ${tokens.length} tokens`);
 
+  const embedder = cfg.staticFeatures ? StaticEmbedder.load() : null;
+  const featuresOf = (set: LabelledText[]) => (embedder ? set.map((e) => embedder.embed(e.text).map((v) => v * cfg.staticFeatures)) : undefined);
   const input = {
+    features: featuresOf(trainSet),
     ids: trainSet.map((e) => encode(e.text)),
     labels: Int32Array.from(trainSet, (e) => classIndex.get(e.classId)!),
     weights: trainSet.some((e) => e.weight !== undefined) ? Float32Array.from(trainSet, (e) => e.weight ?? 1) : undefined,
@@ -153,14 +166,15 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
   // Exporting rounds the tables to float16: calibrate on the model exactly as it will be served.
   const validIds = validSet.map((e) => encode(e.text));
   const validLabels = Int32Array.from(validSet, (e) => classIndex.get(e.classId)!);
+  const validFeatures = featuresOf(validSet);
   roundBagToHalf(model);
-  const { scale, temperature, nllBefore, nllAfter } = calibrate(model, validIds, validLabels);
+  const { scale, temperature, nllBefore, nllAfter } = calibrate(model, validIds, validLabels, validFeatures);
   model.oovScale = scale;
   progress(
     `calibration: temperature ${temperature.toFixed(3)}, unknown-word scale ${scale}, validation NLL ${nllBefore.toFixed(4)} → ${nllAfter.toFixed(4)}`,
   );
 
-  const validProbs = validIds.map((seq) => softmaxInto(bagLogits(model, seq), temperature, new Float64Array(classIds.length)));
+  const validProbs = validIds.map((seq, i) => softmaxInto(bagLogits(model, seq, validFeatures?.[i]), temperature, new Float64Array(classIds.length)));
   const scored = validSet.map((e, i) => {
     const probs = validProbs[i];
     let best = 0;
@@ -226,6 +240,7 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
     trainSeconds: Math.round((performance.now() - started) / 100) / 10,
   };
 
+  if (!writeFiles) return { dir, metrics, model, tokenizer, classIds };
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'model.onnx'), exportBagOnnx(model, `${TRAINER} ${version}`));
   await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson));
@@ -235,7 +250,7 @@ export async function trainEncoder(rows: LabelledText[], opts: TrainOptions): Pr
   progress(
     `wrote ${dir}: validation level 1 accuracy ${l1.accuracy.toFixed(4)}, level 2 macro-F1 ${l2.macroF1.toFixed(4)}, coverage ${validation.coverage.coverage.toFixed(3)} at accuracy ${validation.coverage.accuracy.toFixed(4)}`,
   );
-  return { dir, metrics };
+  return { dir, metrics, model, tokenizer, classIds };
 }
 
 /** Scales the rows' weights so that every top-level class has the same total weight (their mean weight stays the same). */
@@ -270,10 +285,10 @@ function validationSlice(examples: LabelledText[], seed: number, validationFract
 }
 
 /** Fits the unknown-word scale (grid) and the temperature (NLL) on the validation slice. */
-function calibrate(model: BagModel, ids: Int32Array[], labels: Int32Array) {
-  const raw = ids.map((seq) => {
+function calibrate(model: BagModel, ids: Int32Array[], labels: Int32Array, features?: Float32Array[]) {
+  const raw = ids.map((seq, i) => {
     const out = new Float32Array(model.classes);
-    return { out, share: bagForward(model, seq, out) };
+    return { out, share: bagForward(model, seq, out, features?.[i]) };
   });
   const scaled = (scale: number) =>
     raw.map(({ out, share }) => {
