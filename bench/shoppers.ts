@@ -3,7 +3,7 @@
  * out) over a generated log, beside a plain DuckDB read_csv + COUNT(*) over the same file in the same run, with
  * the process's peak RSS, then each named insight query (functions/core/shoppers/insights) timed over the output. The log is generated first by `aisle shoppers generate` in a child process, so its
  * memory is not counted. Issue 17's target: 10M events, 1M shoppers, ≤ 120 s with all insights, ≤ 1 GB.
- *   npx tsx bench/shoppers.ts [--events 1000000] [--shoppers 100000] [--memory-limit 512MB] [--keep]
+ *   npx tsx bench/shoppers.ts [--events 1000000] [--shoppers 100000] [--memory-limit 384MB] [--keep]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -23,7 +23,7 @@ const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '1000000' },
     shoppers: { type: 'string', default: '100000' },
-    'memory-limit': { type: 'string', default: '512MB' },
+    'memory-limit': { type: 'string', default: '384MB' },
     keep: { type: 'boolean', default: false },
   },
 });

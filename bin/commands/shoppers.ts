@@ -35,7 +35,7 @@ options:
   --link-floor X        links scoring under X (similarity x time decay, 0..1) are dropped (default ${D.linkFloor})
   --links N             links kept per search (default ${D.linksPerSearch})
   --tiers LIST          cascade tiers for the products, from: ${selectableTierNames().join(', ')}
-  --memory-limit SIZE   DuckDB's memory before it spills to DIR/tmp (default 512MB)
+  --memory-limit SIZE   DuckDB's memory before it spills to DIR/tmp (default 384MB)
   -q, --quiet           no progress output
   -h, --help            this help
 

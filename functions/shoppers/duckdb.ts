@@ -44,7 +44,7 @@ export class DuckDbShopperEngine implements ShopperSqlEngine {
   }): Promise<DuckDbShopperEngine> {
     mkdirSync(opts.tmpDir, { recursive: true });
     const config: Record<string, string> = {
-      memory_limit: opts.memoryLimit ?? '512MB',
+      memory_limit: opts.memoryLimit ?? '384MB',
       temp_directory: opts.tmpDir,
       // Without the ICU extension DuckDB's time zone is UTC: a time without a zone is read as UTC.
       // Row order within a table is not needed (every window orders itself): lets DuckDB stream and spill more.
