@@ -11,7 +11,33 @@ import { LAKE_PREFIXES } from './storage.ts';
 /** The table the named queries read (functions/core/insights/*.sql: `FROM results`). */
 export const RESULTS_TABLE = 'results';
 /** The earliest day the dt projection covers. */
-export const PROJECTION_START = '2024-01-01';
+const PROJECTION_START = '2024-01-01';
+
+/**
+ * A Parquet table's partitions under `location`: tenant (injected, so every query must name one) and dt (a date
+ * projection), so Athena reads only the partitions a query names and Glue needs no partition crawl.
+ */
+export function tenantDatePartitions(location: string, whose: string, dtIs: string, extra: Record<string, string> = {}) {
+  return {
+    partitionKeys: [
+      { name: 'tenant', type: 'string', comment: `the tenant whose ${whose} (injected: every query names one)` },
+      { name: 'dt', type: 'string', comment: `YYYY-MM-DD ${dtIs}` },
+    ],
+    parameters: {
+      classification: 'parquet',
+      EXTERNAL: 'TRUE',
+      ...extra,
+      'projection.enabled': 'true',
+      'projection.tenant.type': 'injected',
+      'projection.dt.type': 'date',
+      'projection.dt.format': 'yyyy-MM-dd',
+      'projection.dt.range': `${PROJECTION_START},NOW`,
+      'projection.dt.interval': '1',
+      'projection.dt.interval.unit': 'DAYS',
+      'storage.location.template': `${location}tenant=\${tenant}/dt=\${dt}/`,
+    },
+  };
+}
 
 export interface InsightsProps {
   readonly lake: s3.IBucket;
@@ -52,23 +78,7 @@ export class Insights extends Construct {
         name: RESULTS_TABLE,
         description: 'One row per classified item (functions/core/lake.ts LAKE_COLUMNS)',
         tableType: 'EXTERNAL_TABLE',
-        partitionKeys: [
-          { name: 'tenant', type: 'string', comment: 'the tenant whose job it was (injected: every query names one)' },
-          { name: 'dt', type: 'string', comment: 'YYYY-MM-DD the job ran' },
-        ],
-        parameters: {
-          classification: 'parquet',
-          EXTERNAL: 'TRUE',
-          'parquet.compression': 'SNAPPY',
-          'projection.enabled': 'true',
-          'projection.tenant.type': 'injected',
-          'projection.dt.type': 'date',
-          'projection.dt.format': 'yyyy-MM-dd',
-          'projection.dt.range': `${PROJECTION_START},NOW`,
-          'projection.dt.interval': '1',
-          'projection.dt.interval.unit': 'DAYS',
-          'storage.location.template': `${resultsLocation}tenant=\${tenant}/dt=\${dt}/`,
-        },
+        ...tenantDatePartitions(resultsLocation, 'job it was', 'the job ran', { 'parquet.compression': 'SNAPPY' }),
         storageDescriptor: {
           location: resultsLocation,
           // The tenant is a partition key: Glue refuses a data column of the same name (the files still hold it).

@@ -15,7 +15,7 @@ import {
 } from '../functions/handlers/shoppers-layout.ts';
 import { grantObjects, grantTable } from './grants.ts';
 import { HandlerFunction } from './handler-function.ts';
-import { type Insights, PROJECTION_START } from './insights.ts';
+import { type Insights, tenantDatePartitions } from './insights.ts';
 import { WorkQueue } from './queues.ts';
 import { LAKE_PREFIXES } from './storage.ts';
 
@@ -142,22 +142,7 @@ export class Shoppers extends Construct {
           name: `shopper_${name}`,
           description: `Shopper ${name.replace('_', ' ')} of each tenant's runs (functions/handlers/shoppers-layout.ts)`,
           tableType: 'EXTERNAL_TABLE',
-          partitionKeys: [
-            { name: 'tenant', type: 'string', comment: 'the tenant whose log it was (injected: every query names one)' },
-            { name: 'dt', type: 'string', comment: 'YYYY-MM-DD the log arrived' },
-          ],
-          parameters: {
-            classification: 'parquet',
-            EXTERNAL: 'TRUE',
-            'projection.enabled': 'true',
-            'projection.tenant.type': 'injected',
-            'projection.dt.type': 'date',
-            'projection.dt.format': 'yyyy-MM-dd',
-            'projection.dt.range': `${PROJECTION_START},NOW`,
-            'projection.dt.interval': '1',
-            'projection.dt.interval.unit': 'DAYS',
-            'storage.location.template': `${location}tenant=\${tenant}/dt=\${dt}/`,
-          },
+          ...tenantDatePartitions(location, 'log it was', 'the log arrived'),
           storageDescriptor: {
             location,
             columns: columns.map(([column, type]) => ({ name: column, type })),
