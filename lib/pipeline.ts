@@ -88,6 +88,8 @@ export class Pipeline extends Construct {
       description: 'Runs the cascade on a batch of rows; defers to the LLM queue; hands reconciled jobs to finalize',
       timeout: timeouts.classify,
       memorySize: 1024,
+      // The static embedding table makes the vectors of the items it saves (handlers/item-vectors.ts), when indexed.
+      bundleFolders: { 'models/embeddings/use-lite-static': 'embeddings' },
       environment: {
         TABLE_NAME: table.tableName,
         LAKE_BUCKET: lake.bucketName,

@@ -203,7 +203,11 @@ export class AisleStack extends Stack {
     encoder?.grantInvoke(apiFn.role); // synchronous POST /v1/classify runs the cascade in the API function
     insights.grantQuery(apiFn.role);
     shoppers.grantInsights(apiFn.role);
-    new ItemVectors(this, 'Vectors').grantQuery(apiFn); // similar products
+    // Similar products: the API queries the index; classify and the API (human labels) put the items they save in it.
+    const vectors = new ItemVectors(this, 'Vectors');
+    vectors.grantQuery(apiFn);
+    vectors.grantIndexing(apiFn);
+    vectors.grantIndexing(pipeline.classify);
 
     const authorizerFn = new HandlerFunction(this, 'AuthorizerFn', {
       name: 'authorizer',

@@ -16,6 +16,8 @@ export const NON_FILTERABLE_METADATA = ['name', 'classId'];
 
 /** What querying needs: a query that filters or returns metadata needs GetVectors beside QueryVectors. */
 export const QUERY_ACTIONS = ['s3vectors:QueryVectors', 's3vectors:GetVectors'];
+/** What putting saved items in the index needs (functions/similar/indexing.ts upserts; nothing deletes). */
+export const INDEXING_ACTIONS = ['s3vectors:PutVectors'];
 
 /**
  * The similarity index on Amazon S3 Vectors: one vector bucket (SSE-S3) with one cosine float32 index for every
@@ -42,7 +44,16 @@ export class ItemVectors extends Construct {
 
   /** Gives the function the index's ARN (every S3 Vectors call names the index by it) and the query actions on it alone. */
   grantQuery(handler: HandlerFunction): void {
+    this.grant(handler, QUERY_ACTIONS);
+  }
+
+  /** Gives the function the index's ARN and PutVectors on it alone: it puts the items it saves in the index. */
+  grantIndexing(handler: HandlerFunction): void {
+    this.grant(handler, INDEXING_ACTIONS);
+  }
+
+  private grant(handler: HandlerFunction, actions: string[]): void {
     handler.fn.addEnvironment('VECTOR_INDEX_ARN', this.index.attrIndexArn);
-    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: QUERY_ACTIONS, resources: [this.index.attrIndexArn] }));
+    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.index.attrIndexArn] }));
   }
 }

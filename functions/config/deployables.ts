@@ -43,7 +43,13 @@ export const DEPLOYABLES = {
     ...ollama,
   },
   ingest: { ...lambda, ...pick('CLASSIFY_QUEUE_URL', 'FINALIZE_QUEUE_URL') },
-  classify: { ...lambda, ...pick('FINALIZE_QUEUE_URL', 'LLM_ENABLED'), LLM_QUEUE_URL: optional(S.LLM_QUEUE_URL), ...encoderEndpoint },
+  classify: {
+    ...lambda,
+    ...pick('FINALIZE_QUEUE_URL', 'LLM_ENABLED'),
+    LLM_QUEUE_URL: optional(S.LLM_QUEUE_URL),
+    ...encoderEndpoint,
+    VECTOR_INDEX_ARN: optional(S.VECTOR_INDEX_ARN),
+  },
   finalize: { ...lambda, ...pick('FINALIZE_QUEUE_URL') },
   /** Every pipeline DLQ's consumer: a failed chunk ends its job as partial, so it may send the job to finalize. */
   'dead-letters': { ...lambda, ...pick('FINALIZE_QUEUE_URL') },

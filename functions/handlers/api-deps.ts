@@ -3,11 +3,8 @@
  * S3 (presigned uploads and downloads, the model registry), the cascade's AWS tiers, Athena (insights, shopper insights),
  * Step Functions (retraining) and S3 Vectors (similar products), from the api function's settings (functions/config).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { AthenaInsights } from '../adapters/aws/athena-insights.ts';
 import { AthenaShopperInsights, AthenaSql } from '../adapters/aws/athena-shoppers.ts';
@@ -16,34 +13,12 @@ import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
 import { S3JobsService } from '../adapters/aws/jobs-service.ts';
 import { S3ModelRegistry } from '../adapters/aws/model-registry.ts';
 import { StepFunctionsRetrainer } from '../adapters/aws/retrainer.ts';
-import { S3VectorsIndex } from '../adapters/aws/s3-vectors.ts';
 import type { AppDeps } from '../api/app.ts';
 import { clientKey } from '../api/client-address.ts';
 import { configOf } from '../config/deployables.ts';
 import { Cascade } from '../core/cascade.ts';
-import { StaticEmbedder } from '../embeddings/static-embedder.ts';
-import { SimilarProducts } from '../similar/similar.ts';
-import { ItemVectorizer, type NameVectorizer } from '../similar/vectors.ts';
 import { awsClassifyingDeps } from './deps.ts';
-
-/** The static embedding table: bundled beside the handler on Lambda (lib/stack.ts), the repository's models/ elsewhere. */
-const BUNDLED_EMBEDDINGS = fileURLToPath(new URL('./embeddings/', import.meta.url));
-
-/**
- * Similar products over the S3 Vectors index, queried with vectors made as the indexed ones were. The table is
- * loaded on the first query (about 0.3 s), not on every cold start of the API.
- */
-export function s3VectorsSimilar(indexArn: string, client = new S3VectorsClient({})): SimilarProducts {
-  let loaded: ItemVectorizer | undefined;
-  const vectorizer = () => (loaded ??= new ItemVectorizer(StaticEmbedder.load(existsSync(BUNDLED_EMBEDDINGS) ? BUNDLED_EMBEDDINGS : undefined)));
-  const lazy: NameVectorizer = {
-    get dimensions() {
-      return vectorizer().dimensions;
-    },
-    vector: (name) => vectorizer().vector(name),
-  };
-  return new SimilarProducts(new S3VectorsIndex(client, { indexArn }), lazy);
-}
+import { s3VectorsSimilar } from './item-vectors.ts';
 
 /** The caller's address as API Gateway saw it (HTTP API: requestContext.http; REST API: requestContext.identity). */
 export const lambdaClientOf: NonNullable<AppDeps['clientOf']> = (c) => {

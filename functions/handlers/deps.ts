@@ -8,10 +8,12 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import rulesJson from '../../models/rules.json' with { type: 'json' };
 import type { AwsClients, AwsConfig } from '../adapters/aws/clients.ts';
 import { SageMakerEncoder } from '../adapters/aws/sagemaker-encoder.ts';
+import { configOf } from '../config/deployables.ts';
 import { RuleSet } from '../core/rules.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { Tier } from '../core/types.ts';
 import { loadTiers, selectableTierNames } from '../tiers/registry.ts';
+import { indexedOnS3Vectors } from './item-vectors.ts';
 import type { PipelineDeps } from './pipeline.ts';
 import { awsDeps, stepDeps } from './step-deps.ts';
 
@@ -36,5 +38,18 @@ export function pipelineDeps(
   return deps;
 }
 
-/** The Lambda wiring of a pipeline function that classifies. */
-export const awsClassifyingDeps = (fn: 'classify' | 'api'): PipelineDeps => awsDeps(fn, defaultTiers);
+const classifying = new Map<'classify' | 'api', PipelineDeps>();
+/**
+ * The Lambda wiring of a pipeline function that classifies; with a vector index (VECTOR_INDEX_ARN), every decision
+ * and human label it saves is put in the index too.
+ */
+export function awsClassifyingDeps(fn: 'classify' | 'api'): PipelineDeps {
+  let deps = classifying.get(fn);
+  if (!deps) {
+    const wired = awsDeps(fn, defaultTiers);
+    const { vectorIndexArn } = configOf(fn);
+    deps = vectorIndexArn ? { ...wired, results: indexedOnS3Vectors(wired.results, vectorIndexArn) } : wired;
+    classifying.set(fn, deps);
+  }
+  return deps;
+}

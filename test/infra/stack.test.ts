@@ -194,6 +194,7 @@ describe('Lambda', () => {
       'LLM_ENABLED',
       'LLM_QUEUE_URL',
       'TABLE_NAME',
+      'VECTOR_INDEX_ARN', // the items it saves go into the similar-products index
     ]);
     expect(env(FUNCTIONS.classify).LLM_QUEUE_URL).toEqual(ref(resources('AWS::SQS::Queue').find(([id]) => id.startsWith('PipelineLlmQueue'))![0]));
     expect(keys(FUNCTIONS.finalize)).toEqual(['FINALIZE_QUEUE_URL', 'LAKE_BUCKET', 'TABLE_NAME']); // segments and compose
@@ -238,7 +239,9 @@ describe('Lambda', () => {
     expect(readdirSync(shoppersDir)).toContain('shoppers');
     expect(readdirSync(join(shoppersDir, 'shoppers'))).toContain('parse_events.sql');
     expect(readdirSync(join(apiDir, 'inspector')).sort()).toEqual(['app.css', 'app.js', 'index.html']);
-    expect(readdirSync(join(apiDir, 'embeddings')).sort()).toEqual(['table.json', 'vectors.i8']); // api-deps.ts vectorizes similar queries
+    // The static table beside the handlers that make item vectors (handlers/item-vectors.ts): the API's queries, classify's saves.
+    const classifyDir = join(s.outdir, `asset.${(fnByIdPrefix(FUNCTIONS.classify)[1].Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
+    for (const dir of [apiDir, classifyDir]) expect(readdirSync(join(dir, 'embeddings')).sort()).toEqual(['table.json', 'vectors.i8']);
     expect(readFileSync(join(apiDir, 'inspector/index.html'), 'utf8')).toContain('<script type="module" src="/ui/app.js">');
     expect(readFileSync(join(apiDir, 'inspector/app.js'), 'utf8')).toContain('Nothing waits for review.');
     expect(readFileSync(join(apiDir, 'index.mjs'), 'utf8')).toContain('import("esbuild")'); // left out, never reached there

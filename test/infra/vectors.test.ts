@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
 import { ItemVectorizer } from '../../functions/similar/vectors.ts';
-import { ITEM_VECTOR_DIMENSIONS, QUERY_ACTIONS } from '../../lib/vectors.ts';
+import { INDEXING_ACTIONS, ITEM_VECTOR_DIMENSIONS, QUERY_ACTIONS } from '../../lib/vectors.ts';
 import { type Synthesized, synthesize } from './synth.ts';
 
 // The similarity index on Amazon S3 Vectors (lib/vectors.ts) in the default stack's template, and who may use it.
@@ -41,13 +41,21 @@ describe('similar products on AWS: the S3 Vectors index', () => {
     expect(ITEM_VECTOR_DIMENSIONS).toBe(new ItemVectorizer(StaticEmbedder.load()).dimensions);
   });
 
-  it('gives the API its ARN and the query actions on that index alone, and no other function any S3 Vectors action', () => {
-    const [apiId, api] = resources('AWS::Lambda::Function').find(([id]) => id.startsWith('ApiFn'))!;
-    expect(api.Properties.Environment.Variables.VECTOR_INDEX_ARN).toEqual(indexArn());
-    const apiRole = api.Properties.Role['Fn::GetAtt'][0];
-    expect(s3VectorsStatements(), apiId).toEqual([
-      { roles: [apiRole], statement: expect.objectContaining({ Effect: 'Allow', Action: QUERY_ACTIONS, Resource: indexArn() }) },
-    ]);
+  it('lets the API query and put, classify put, on that index alone, and no other function any S3 Vectors action', () => {
+    const fn = (prefix: string) => resources('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))![1];
+    const [api, classify] = [fn('ApiFn'), fn('PipelineClassifyFn')];
+    for (const f of [api, classify]) expect(f.Properties.Environment.Variables.VECTOR_INDEX_ARN).toEqual(indexArn());
+    const roleOf = (f: Resource) => f.Properties.Role['Fn::GetAtt'][0] as string;
+    // Per role, every S3 Vectors action it is allowed, and on what (statements may be merged or not).
+    const allowed = new Map<string, Set<string>>();
+    for (const { roles, statement } of s3VectorsStatements()) {
+      expect(statement).toMatchObject({ Effect: 'Allow', Resource: indexArn() });
+      for (const role of roles) for (const a of [statement.Action].flat()) allowed.set(role, (allowed.get(role) ?? new Set()).add(a));
+    }
+    expect(Object.fromEntries([...allowed].map(([role, actions]) => [role, [...actions].sort()]))).toEqual({
+      [roleOf(api)]: [...QUERY_ACTIONS, ...INDEXING_ACTIONS].sort(),
+      [roleOf(classify)]: [...INDEXING_ACTIONS],
+    });
   });
 
   it('is cdk-nag clean', () => {

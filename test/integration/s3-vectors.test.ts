@@ -9,12 +9,15 @@ import { S3VectorsIndex } from '../../functions/adapters/aws/s3-vectors.ts';
 import { DEFAULT_TENANT } from '../../functions/core/api-keys.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
-import { awsApiDeps, s3VectorsSimilar } from '../../functions/handlers/api-deps.ts';
+import { awsApiDeps } from '../../functions/handlers/api-deps.ts';
+import { indexedOnS3Vectors, s3VectorsSimilar } from '../../functions/handlers/item-vectors.ts';
+import { recordOf } from '../../functions/pipeline/batch.ts';
 import { entriesOf } from '../../functions/similar/indexing.ts';
 import { SimilarProducts } from '../../functions/similar/similar.ts';
 import { ItemVectorizer } from '../../functions/similar/vectors.ts';
 import { auth, closeTestApis, json, makeTestApi } from '../api/fixtures.ts';
 import { DIMENSIONS, similarityIndexContract, unit } from '../contract/similarity-index.ts';
+import { MemoryStore } from '../support/memory-store.ts';
 import { startS3VectorsEmulator } from '../support/s3-vectors-emulator.ts';
 
 let emulator: Awaited<ReturnType<typeof startS3VectorsEmulator>>;
@@ -73,6 +76,34 @@ describe('similar routes on AWS (api-deps.ts), over S3 Vectors', () => {
     vi.stubEnv('VECTOR_INDEX_ARN', indexArn);
     expect(awsApiDeps().similar).toBeInstanceOf(SimilarProducts);
     vi.unstubAllEnvs();
+  });
+
+  it('has what classify (or a human label) saves put in the index, where the similar routes find it', async () => {
+    items.clear();
+    const client = new S3VectorsClient({
+      endpoint: items.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const results = indexedOnS3Vectors(new MemoryStore(), indexArn, client);
+    const saved = (name: string, classId: string) => {
+      const item = toCascadeItem({ name });
+      const decision = { key: item.key, classId, confidence: 0.99, tier: 'rules' as const, status: 'ok' as const, taxonomyVersion: 't1' };
+      return recordOf(item, decision, 'job-1', 1, '2026-12-07T00:00:00Z');
+    };
+    await results
+      .forTenant(DEFAULT_TENANT)
+      .saveDecisions([saved('Organic Whole Milk', 'food.dairy-eggs'), saved('Sea Salt Potato Chips', 'food.snacks')]);
+    await results.forTenant('other').saveDecisions([saved('Oat Milk Barista', 'food.dairy-eggs')]);
+    const puts = items.requests.filter((r) => r.operation === 'PutVectors');
+    expect(puts).toHaveLength(2);
+    for (const r of puts) expect(r.body).toMatchObject({ indexArn });
+
+    const t = await makeTestApi({ similar: s3VectorsSimilar(indexArn, client) });
+    const res = await t.app.request('/v1/similar', { method: 'POST', headers: json(t.readKey), body: JSON.stringify({ text: 'whole milk', k: 5 }) });
+    expect(res.status).toBe(200);
+    const keys = ((await res.json()) as { similar: { key: string }[] }).similar.map((x) => x.key);
+    expect(keys).toEqual([toCascadeItem({ name: 'Organic Whole Milk' }).key, toCascadeItem({ name: 'Sea Salt Potato Chips' }).key]);
   });
 
   it('answers GET /v1/items/{key}/similar and POST /v1/similar from the index named by its ARN, in the caller’s tenant', async () => {
