@@ -203,11 +203,16 @@ export class AisleStack extends Stack {
     encoder?.grantInvoke(apiFn.role); // synchronous POST /v1/classify runs the cascade in the API function
     insights.grantQuery(apiFn.role);
     shoppers.grantInsights(apiFn.role);
-    // Similar products: the API queries the index; classify and the API (human labels) put the items they save in it.
+    // Similar products: the API queries the index; classify, the LLM worker and the API (human labels) put the items they save in it.
     const vectors = new ItemVectors(this, 'Vectors');
     vectors.grantQuery(apiFn);
     vectors.grantIndexing(apiFn);
     vectors.grantIndexing(pipeline.classify);
+    if (llm) {
+      // The LLM worker's image carries models/ (the static table with it); its container reads VECTOR_INDEX_ARN.
+      const container = llm.taskDefinition.defaultContainer!;
+      vectors.grantIndexing({ role: llm.taskDefinition.taskRole, addEnvironment: (k, v) => container.addEnvironment(k, v) });
+    }
 
     const authorizerFn = new HandlerFunction(this, 'AuthorizerFn', {
       name: 'authorizer',

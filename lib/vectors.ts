@@ -19,6 +19,14 @@ export const QUERY_ACTIONS = ['s3vectors:QueryVectors', 's3vectors:GetVectors'];
 /** What putting saved items in the index needs (functions/similar/indexing.ts upserts; nothing deletes). */
 export const INDEXING_ACTIONS = ['s3vectors:PutVectors'];
 
+/** Who uses the index: a role to grant, and where its settings go (a Lambda function's or an ECS container's environment). */
+export interface IndexUser {
+  role: iam.IPrincipal & iam.IGrantable & { addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult };
+  addEnvironment(name: string, value: string): void;
+}
+
+const lambdaUser = (handler: HandlerFunction): IndexUser => ({ role: handler.role, addEnvironment: (k, v) => void handler.fn.addEnvironment(k, v) });
+
 /**
  * The similarity index on Amazon S3 Vectors: one vector bucket (SSE-S3) with one cosine float32 index for every
  * tenant's items. Paid per vector stored and per query, with no capacity that idles (docs/aws.md).
@@ -44,16 +52,16 @@ export class ItemVectors extends Construct {
 
   /** Gives the function the index's ARN (every S3 Vectors call names the index by it) and the query actions on it alone. */
   grantQuery(handler: HandlerFunction): void {
-    this.grant(handler, QUERY_ACTIONS);
+    this.grant(lambdaUser(handler), QUERY_ACTIONS);
   }
 
-  /** Gives the function the index's ARN and PutVectors on it alone: it puts the items it saves in the index. */
-  grantIndexing(handler: HandlerFunction): void {
-    this.grant(handler, INDEXING_ACTIONS);
+  /** Gives a function or task the index's ARN and PutVectors on it alone: it puts the items it saves in the index. */
+  grantIndexing(user: HandlerFunction | IndexUser): void {
+    this.grant(user instanceof Construct ? lambdaUser(user) : user, INDEXING_ACTIONS);
   }
 
-  private grant(handler: HandlerFunction, actions: string[]): void {
-    handler.fn.addEnvironment('VECTOR_INDEX_ARN', this.index.attrIndexArn);
-    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.index.attrIndexArn] }));
+  private grant(user: IndexUser, actions: string[]): void {
+    user.addEnvironment('VECTOR_INDEX_ARN', this.index.attrIndexArn);
+    user.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.index.attrIndexArn] }));
   }
 }

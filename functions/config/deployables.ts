@@ -68,7 +68,7 @@ export const DEPLOYABLES = {
   'retrain-evaluate': lambda,
   'retrain-promote': lambda,
   /** containers/llm: Ollama and the LLM queue worker (ECS). */
-  'llm-worker': { ...lambda, ...pick('FINALIZE_QUEUE_URL', 'LLM_QUEUE_URL'), ...ollama },
+  'llm-worker': { ...lambda, ...pick('FINALIZE_QUEUE_URL', 'LLM_QUEUE_URL'), ...ollama, VECTOR_INDEX_ARN: optional(S.VECTOR_INDEX_ARN) },
   /** containers/encoder: the SageMaker endpoint's inference server. */
   encoder: {
     MODEL_DIR: S.MODEL_DIR,

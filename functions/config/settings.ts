@@ -55,7 +55,7 @@ export const SETTINGS = {
   ATHENA_WORKGROUP: name('Athena workgroup of the insights queries.'),
   GLUE_DATABASE: name('Glue database holding the results table the insights query.'),
   VECTOR_INDEX_ARN: name(
-    'Amazon S3 Vectors index of the item vectors (similar products): classify and the API put each saved item in it, the API queries it; unset: the API answers the similar routes 503.',
+    'Amazon S3 Vectors index of the item vectors (similar products): classify, the LLM worker and the API put each saved item in it, the API queries it; unset: the API answers the similar routes 503.',
   ),
   RETRAIN_STATE_MACHINE_ARN: name('Step Functions state machine of retraining; unset: the API offers no retraining.'),
 

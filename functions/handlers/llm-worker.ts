@@ -281,7 +281,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const { loadFewShotExamples } = await import('../tiers/few-shot.ts');
   const config = configOf('llm-worker', env);
   const clients = makeClients();
-  const pipeline = pipelineDeps(clients, config);
+  const wired = pipelineDeps(clients, config);
+  // The items it decides go into the similar-products index as it saves them, as classify's do.
+  const { indexedOnS3Vectors } = await import('./item-vectors.ts');
+  const pipeline = config.vectorIndexArn ? { ...wired, results: indexedOnS3Vectors(wired.results, config.vectorIndexArn) } : wired;
   const { llm, ...batching } = createOllamaLlm(pipeline.taxonomy, await loadFewShotExamples(pipeline.taxonomy, { store: pipeline.results }), config);
   const tier = createLlmTier(llm, { ...batching, taxonomy: pipeline.taxonomy, notify: (m) => pipeline.logger.warn(m) });
   pipeline.logger.info('llm worker starting', { ollama: llm.where, model: llm.model, queue: config.llmQueueUrl });

@@ -41,7 +41,7 @@ describe('similar products on AWS: the S3 Vectors index', () => {
     expect(ITEM_VECTOR_DIMENSIONS).toBe(new ItemVectorizer(StaticEmbedder.load()).dimensions);
   });
 
-  it('lets the API query and put, classify put, on that index alone, and no other function any S3 Vectors action', () => {
+  it('lets the API query and put, classify and the LLM worker put, on that index alone, and no other function any S3 Vectors action', () => {
     const fn = (prefix: string) => resources('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))![1];
     const [api, classify] = [fn('ApiFn'), fn('PipelineClassifyFn')];
     for (const f of [api, classify]) expect(f.Properties.Environment.Variables.VECTOR_INDEX_ARN).toEqual(indexArn());
@@ -52,9 +52,14 @@ describe('similar products on AWS: the S3 Vectors index', () => {
       expect(statement).toMatchObject({ Effect: 'Allow', Resource: indexArn() });
       for (const role of roles) for (const a of [statement.Action].flat()) allowed.set(role, (allowed.get(role) ?? new Set()).add(a));
     }
+    // The LLM worker's task (ECS) saves the LLM's decisions: it puts them in the index too.
+    const task = resources('AWS::ECS::TaskDefinition').find(([id]) => id.startsWith('LlmTask'))![1].Properties;
+    const llmContainer = (task.ContainerDefinitions as { Environment: { Name: string; Value: unknown }[] }[])[0];
+    expect(llmContainer.Environment).toContainEqual({ Name: 'VECTOR_INDEX_ARN', Value: indexArn() });
     expect(Object.fromEntries([...allowed].map(([role, actions]) => [role, [...actions].sort()]))).toEqual({
       [roleOf(api)]: [...QUERY_ACTIONS, ...INDEXING_ACTIONS].sort(),
       [roleOf(classify)]: [...INDEXING_ACTIONS],
+      [task.TaskRoleArn['Fn::GetAtt'][0]]: [...INDEXING_ACTIONS],
     });
   });
 
