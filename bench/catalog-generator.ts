@@ -4,7 +4,8 @@
  */
 
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { seededRandom } from '../functions/core/random.ts';
 import { csvField } from '../models/starter/generate.ts';
 
@@ -51,4 +52,17 @@ export async function writeCatalog(path: string, count: number, seed = 42): Prom
   }
   out.end(buf);
   await once(out, 'finish');
+}
+
+/** The catalog CSV at `csv` written again by DuckDB as each of `copies` that is missing (`FORMAT parquet`, `json`...). */
+export async function copyCatalog(csv: string, copies: Record<string, 'parquet' | 'json'>): Promise<void> {
+  const missing = Object.entries(copies).filter(([path]) => !existsSync(path));
+  if (!missing.length) return;
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  for (const [path, format] of missing) {
+    await c.run(`COPY (SELECT * FROM read_csv('${csv}', all_varchar = true, header = true)) TO '${path}' (FORMAT ${format})`);
+  }
+  c.closeSync();
+  db.closeSync();
 }

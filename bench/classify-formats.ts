@@ -18,8 +18,7 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { writeCatalog } from './catalog-generator.ts';
+import { copyCatalog, writeCatalog } from './catalog-generator.ts';
 import { loadAverages, machineLine } from './machine.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -40,15 +39,7 @@ const csv = join(work, `catalog-${rows}.csv`);
 const inputs = { csv, gzip: `${csv}.gz`, parquet: join(work, `catalog-${rows}.parquet`), jsonl: join(work, `catalog-${rows}.jsonl`) };
 if (!existsSync(csv)) await writeCatalog(csv, rows);
 if (!existsSync(inputs.gzip)) await pipeline(createReadStream(csv), createGzip(), createWriteStream(inputs.gzip));
-if (!existsSync(inputs.parquet) || !existsSync(inputs.jsonl)) {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  const from = `(SELECT * FROM read_csv('${csv}', all_varchar = true, header = true))`;
-  await c.run(`COPY ${from} TO '${inputs.parquet}' (FORMAT parquet)`);
-  await c.run(`COPY ${from} TO '${inputs.jsonl}' (FORMAT json)`);
-  c.closeSync();
-  db.closeSync();
-}
+await copyCatalog(csv, { [inputs.parquet]: 'parquet', [inputs.jsonl]: 'json' });
 
 const hasTime = existsSync('/usr/bin/time');
 interface Measured {

@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { ParquetOpener } from '../functions/core/input/open.ts';
-import { writeCatalog } from './catalog-generator.ts';
+import { copyCatalog, writeCatalog } from './catalog-generator.ts';
 import { loadAverages, machineLine } from './machine.ts';
 
 const { values } = parseArgs({
@@ -47,13 +46,7 @@ mkdirSync(work, { recursive: true });
 const csv = join(work, `catalog-${rows}.csv`);
 const parquet = join(work, `catalog-${rows}.parquet`);
 if (!existsSync(csv)) await writeCatalog(csv, rows);
-if (!existsSync(parquet)) {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run(`COPY (SELECT * FROM read_csv('${csv}', all_varchar = true, header = true)) TO '${parquet}' (FORMAT parquet)`);
-  c.closeSync();
-  db.closeSync();
-}
+await copyCatalog(csv, { [parquet]: 'parquet' });
 
 const passes: [string, string][] = [['reader, this checkout', current]];
 if (values.baseline) passes.unshift(['reader, baseline', resolve(values.baseline)]);

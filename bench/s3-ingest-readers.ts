@@ -11,7 +11,6 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { parse } from 'csv-parse';
 import { FolderBlobStore } from '../functions/adapters/local/blob-store.ts';
 import { openParquet } from '../functions/adapters/local/parquet-input.ts';
@@ -20,7 +19,7 @@ import { openRangedParquet } from '../functions/core/input/parquet.ts';
 import type { TableReader } from '../functions/core/input/table.ts';
 import { openXlsx } from '../functions/core/input/xlsx.ts';
 import { writeRows } from '../functions/core/output/formats.ts';
-import { writeCatalog } from './catalog-generator.ts';
+import { copyCatalog, writeCatalog } from './catalog-generator.ts';
 import { loadAverages, machineLine } from './machine.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, one: { type: 'string' }, input: { type: 'string' } } });
@@ -57,13 +56,7 @@ const csv = join(work, `catalog-${rows}.csv`);
 const parquet = join(work, `catalog-${rows}.parquet`);
 const xlsx = join(work, `catalog-${rows}.xlsx`);
 if (!existsSync(csv)) await writeCatalog(csv, rows);
-if (!existsSync(parquet)) {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run(`COPY (SELECT * FROM read_csv('${csv}', all_varchar = true, header = true)) TO '${parquet}' (FORMAT parquet)`);
-  c.closeSync();
-  db.closeSync();
-}
+await copyCatalog(csv, { [parquet]: 'parquet' });
 if (!existsSync(xlsx)) {
   const records = createReadStream(csv).pipe(parse());
   const it: AsyncIterator<string[]> = records[Symbol.asyncIterator]();
