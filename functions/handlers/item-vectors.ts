@@ -16,24 +16,25 @@ import { ItemVectorizer, type NameVectorizer } from '../similar/vectors.ts';
 /** The static embedding table: bundled beside the handler on Lambda (lib/), the repository's models/ elsewhere. */
 const BUNDLED_EMBEDDINGS = fileURLToPath(new URL('./embeddings/', import.meta.url));
 
-/** Item vectors made as the indexed ones were; the table is loaded on first use (about 0.3 s), not at every cold start. */
-function bundledVectorizer(): NameVectorizer {
-  let loaded: ItemVectorizer | undefined;
-  const vectorizer = () => (loaded ??= new ItemVectorizer(StaticEmbedder.load(existsSync(BUNDLED_EMBEDDINGS) ? BUNDLED_EMBEDDINGS : undefined)));
-  return {
-    get dimensions() {
-      return vectorizer().dimensions;
-    },
-    vector: (name) => vectorizer().vector(name),
-  };
-}
+/**
+ * Item vectors made as the indexed ones were: one table per process (the API both queries and indexes), loaded on
+ * first use (about 0.3 s) rather than at every cold start.
+ */
+let loaded: ItemVectorizer | undefined;
+const itemVectorizer = () => (loaded ??= new ItemVectorizer(StaticEmbedder.load(existsSync(BUNDLED_EMBEDDINGS) ? BUNDLED_EMBEDDINGS : undefined)));
+const bundledVectorizer: NameVectorizer = {
+  get dimensions() {
+    return itemVectorizer().dimensions;
+  },
+  vector: (name) => itemVectorizer().vector(name),
+};
 
 /** Similar products over the S3 Vectors index named by its ARN. */
 export function s3VectorsSimilar(indexArn: string, client = new S3VectorsClient({})): SimilarProducts {
-  return new SimilarProducts(new S3VectorsIndex(client, { indexArn }), bundledVectorizer());
+  return new SimilarProducts(new S3VectorsIndex(client, { indexArn }), bundledVectorizer);
 }
 
 /** `results`, with every saved decision and human label also put in the S3 Vectors index (same tenant). */
 export function indexedOnS3Vectors(results: ResultStore, indexArn: string, client = new S3VectorsClient({})): ResultStore {
-  return indexingResults(results, new S3VectorsIndex(client, { indexArn }), bundledVectorizer());
+  return indexingResults(results, new S3VectorsIndex(client, { indexArn }), bundledVectorizer);
 }
