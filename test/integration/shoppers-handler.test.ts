@@ -245,7 +245,9 @@ describe.skipIf(!!skip)('the shoppers Lambda on moto_server', () => {
     const pairs = boughtTogetherFolder(TENANT, record.runId);
     expect(outputs.bought_together).toBe(`s3://${names.lake}/${pairs}`);
     const events = `(SELECT event, session_id, product_name FROM shopper_events WHERE tenant = '${TENANT}')`;
-    expect(sent).toContain(`UNLOAD (${coPurchasePairsSql(events)}) TO 's3://${names.lake}/${pairs}' WITH (format = 'PARQUET')`);
+    expect(sent).toContain(
+      `UNLOAD (SELECT * FROM (${coPurchasePairsSql(events)}) AS pairs) TO 's3://${names.lake}/${pairs}' WITH (format = 'PARQUET')`,
+    );
     expect(JSON.parse(await text(`shoppers/bought-together/tenant=${TENANT}/latest.json`))).toEqual({ runId: record.runId, folder: pairs });
   }, 180_000);
 

@@ -42,7 +42,9 @@ export async function writeBoughtTogether(deps: BoughtTogetherWriter, tenant: st
   const previous = await pointedFolder(deps.lake, tenant);
   await deps.clearLakeFolder(folder);
   const events = `(SELECT event, session_id, product_name FROM ${athenaShopperTable('events')} WHERE tenant = '${tenant}')`;
-  await deps.athena.run(`UNLOAD (${coPurchasePairsSql(events)}) TO 's3://${deps.lakeBucket}/${folder}' WITH (format = 'PARQUET')`);
+  // Its WITH inside a subquery: Athena's parser has refused a WITH right after an opening parenthesis.
+  const pairs = `SELECT * FROM (${coPurchasePairsSql(events)}) AS pairs`;
+  await deps.athena.run(`UNLOAD (${pairs}) TO 's3://${deps.lakeBucket}/${folder}' WITH (format = 'PARQUET')`);
   await deps.lake.put(latestKey(tenant), JSON.stringify({ runId, folder }), 'application/json');
   // Two generations are kept: a warm API may still be reading the previous one; older ones are read by nobody.
   const stale = new Set((await deps.lake.list(tenantFolder(tenant))).map((key) => /^.*?\/run=[^/]+\//.exec(key)?.[0]).filter((f) => f !== undefined));
