@@ -20,6 +20,9 @@ import { WorkQueue } from './queues.ts';
 import { LAKE_PREFIXES } from './storage.ts';
 
 /** The Lambda waits on Athena's statements of a run (a few minutes for 10M events): the longest a Lambda may run. */
+/** What the run's pairs query needs of the events table: its catalog entry and its partitions, nothing that writes. */
+export const BOUGHT_TOGETHER_GLUE_ACTIONS = ['glue:GetTable', 'glue:GetPartitions'];
+
 export const SHOPPERS_TIMEOUT = Duration.minutes(15);
 
 export interface ShoppersProps {
@@ -125,6 +128,13 @@ export class Shoppers extends Construct {
         ],
       }),
     );
+    // The bought-together pairs (functions/adapters/aws/s3-co-purchases.ts) read every run's events of the tenant.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: BOUGHT_TOGETHER_GLUE_ACTIONS,
+        resources: [stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/shopper_events` })],
+      }),
+    );
     for (const resource of [`database/${runDatabase}`, `table/${runDatabase}/*`]) {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:${resource}]`,
@@ -154,6 +164,11 @@ export class Shoppers extends Construct {
       });
       glueTable.node.addDependency(props.insights); // its database
     }
+  }
+
+  /** Read each tenant's bought-together pairs that the shopper runs leave in the lake (the API's recommendations). */
+  grantBoughtTogether(grantee: iam.IGrantable & IConstruct): void {
+    grantObjects(this.lake, grantee, SHOPPER_LAKE_PREFIXES.boughtTogether, 'read');
   }
 
   /** Read the shopper tables through Athena (the API's shopper insights): their catalog entries and their files. */

@@ -203,6 +203,7 @@ export class AisleStack extends Stack {
     encoder?.grantInvoke(apiFn.role); // synchronous POST /v1/classify runs the cascade in the API function
     insights.grantQuery(apiFn.role);
     shoppers.grantInsights(apiFn.role);
+    shoppers.grantBoughtTogether(apiFn.role); // recommendations (functions/adapters/aws/s3-co-purchases.ts)
     // Similar products: the API queries the index; classify, the LLM worker and the API (human labels) put the items they save in it.
     const vectors = new ItemVectors(this, 'Vectors');
     vectors.grantQuery(apiFn);

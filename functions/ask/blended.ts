@@ -8,7 +8,7 @@
  */
 import type { SimilarFilters } from '../similar/similar.ts';
 import type { ItemRetriever, RetrievalFilters, RetrievedItem } from './ports.ts';
-import type { LexicalRetriever } from './retrieval.ts';
+import type { LexicalIndex, LexicalRetriever } from './retrieval.ts';
 
 /** The usual RRF constant: damps the weight of the very first ranks so one list cannot decide alone. */
 const RRF_K = 60;
@@ -39,32 +39,45 @@ export class BlendedRetriever implements ItemRetriever {
 
   async retrieveItems(question: string, k: number, filters: RetrievalFilters = {}): Promise<RetrievedItem[]> {
     const pool = Math.max(k, POOL);
-    const [index, neighbours] = await Promise.all([this.lexical.index(), this.neighbours(question, pool, filters)]);
-    const lexical = index.search(question, pool, filters);
-    const fused = new Map<string, { item: RetrievedItem; score: number }>();
-    const add = (item: RetrievedItem, rank: number, weight = 1) => {
-      const entry = fused.get(item.key) ?? { item, score: 0 };
-      entry.score += weight / (RRF_K + rank + 1);
-      fused.set(item.key, entry);
-    };
-    lexical.forEach((item, rank) => add(item, rank));
-    let rank = 0;
-    for (const n of neighbours) {
-      const item = index.itemOf(n.key, n.score, filters);
-      if (item) add(item, rank++, VECTOR_WEIGHT);
-    }
-    return [...fused.values()]
-      .sort((a, b) => b.score - a.score)
-      .slice(0, k)
-      .map(({ item, score }) => ({ ...item, score: Number(score.toFixed(6)) }));
+    const [index, neighbours] = await Promise.all([this.lexical.index(), nearestItems(this.vectors, question, pool, filters)]);
+    return fuseRanks(index, index.search(question, pool, filters), neighbours, filters, k);
   }
+}
 
-  /** The vector index's nearest items, best first; one query per class filter (the index takes one class). */
-  private async neighbours(question: string, pool: number, filters: RetrievalFilters) {
-    const classes = filters.classIds?.length ? filters.classIds : [undefined];
-    const lists = await Promise.all(classes.map((classId) => this.vectors.similarToText(question, pool, classId ? { classId } : {})));
-    const best = new Map<string, { key: string; score: number }>();
-    for (const n of lists.flat()) if (!best.has(n.key) || best.get(n.key)!.score < n.score) best.set(n.key, n);
-    return [...best.values()].sort((a, b) => b.score - a.score);
+/**
+ * The union of a lexical ranking and the vector index's, by weighted reciprocal rank; a vector match counts only
+ * when `index` (the catalog searched) holds it and the filters pass it there.
+ */
+export function fuseRanks(
+  index: LexicalIndex,
+  lexical: RetrievedItem[],
+  neighbours: { key: string; score: number }[],
+  filters: RetrievalFilters,
+  k: number,
+): RetrievedItem[] {
+  const fused = new Map<string, { item: RetrievedItem; score: number }>();
+  const add = (item: RetrievedItem, rank: number, weight = 1) => {
+    const entry = fused.get(item.key) ?? { item, score: 0 };
+    entry.score += weight / (RRF_K + rank + 1);
+    fused.set(item.key, entry);
+  };
+  lexical.forEach((item, rank) => add(item, rank));
+  let rank = 0;
+  for (const n of neighbours) {
+    const item = index.itemOf(n.key, n.score, filters);
+    if (item) add(item, rank++, VECTOR_WEIGHT);
   }
+  return [...fused.values()]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k)
+    .map(({ item, score }) => ({ ...item, score: Number(score.toFixed(6)) }));
+}
+
+/** The vector index's nearest items, best first; one query per class filter (the index takes one class). */
+export async function nearestItems(vectors: TextNeighbours, question: string, pool: number, filters: RetrievalFilters) {
+  const classes = filters.classIds?.length ? filters.classIds : [undefined];
+  const lists = await Promise.all(classes.map((classId) => vectors.similarToText(question, pool, classId ? { classId } : {})));
+  const best = new Map<string, { key: string; score: number }>();
+  for (const n of lists.flat()) if (!best.has(n.key) || best.get(n.key)!.score < n.score) best.set(n.key, n);
+  return [...best.values()].sort((a, b) => b.score - a.score);
 }

@@ -24,6 +24,15 @@ export interface CatalogItems extends TenantScoped<CatalogItems> {
   version(): Promise<string>;
 }
 
+/**
+ * The tenant's current decisions of given keys: for a catalog kept in a store too big to list (on AWS, the results
+ * table), whose candidates come from the vector index instead (functions/ask/indexed.ts).
+ */
+export interface CatalogLookup extends TenantScoped<CatalogLookup> {
+  /** The items of these keys that the tenant has, in any order; keys it does not have are left out. */
+  items(keys: string[]): Promise<CatalogItem[]>;
+}
+
 export interface RetrievalFilters {
   /** Only items of these classes or their subclasses. */
   classIds?: string[];

@@ -7,7 +7,9 @@
  *   partitioned by tenant and dt with projection; a run's folder is read as part of its day);
  *   `shoppers/rejects/tenant=T/dt=D/run=R/`: the rejected rows with their reasons (CSV text, no header);
  *   `shoppers/runs/tenant=T/run=R.json`: the run's summary (counts that reconcile), written last;
- *   `shoppers/work/R/`: the run's staged rows and intermediate tables (Athena CTAS), expired by a lifecycle rule.
+ *   `shoppers/work/R/`: the run's staged rows and intermediate tables (Athena CTAS), expired by a lifecycle rule;
+ *   `shoppers/bought-together/tenant=T/`: the tenant's pairs bought together, over all its runs, that the API
+ *   recommends from (functions/adapters/aws/s3-co-purchases.ts).
  */
 
 export const SHOPPER_INBOX_PREFIX = 'shoppers/';
@@ -17,6 +19,7 @@ export const SHOPPER_LAKE_PREFIXES = {
   rejects: 'shoppers/rejects/',
   runs: 'shoppers/runs/',
   work: 'shoppers/work/',
+  boughtTogether: 'shoppers/bought-together/',
 } as const;
 
 /** The Glue database each run makes for its intermediate tables (dropped at its end): this prefix and the run id. */

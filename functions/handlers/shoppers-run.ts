@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AthenaShopperEngine, type AthenaSql, s3Parts } from '../adapters/aws/athena-shoppers.ts';
+import { writeBoughtTogether } from '../adapters/aws/s3-co-purchases.ts';
 import { TENANT_RE } from '../core/api-keys.ts';
 import { UserError } from '../core/errors.ts';
 import type { BlobStore } from '../ports.ts';
@@ -102,6 +103,7 @@ export async function runShopperUpload(deps: ShopperRunDeps, upload: ShopperUplo
     },
   });
   let summary: ShopperSummary;
+  let boughtTogether: string;
   try {
     summary = await processShopperLogs(
       { logs: `s3://${upload.bucket}/${upload.key}`, demographics, out: lakeUri(folders.work) },
@@ -109,10 +111,13 @@ export async function runShopperUpload(deps: ShopperRunDeps, upload: ShopperUplo
       undefined,
       (step) => deps.logger.info('shopper run step', { step, runId }),
     );
+    // What the API recommends from: pairs over every run of the tenant, this one's events included (s3-co-purchases.ts).
+    boughtTogether = await writeBoughtTogether(deps, what.tenant, runId);
   } finally {
     await engine.close();
   }
   const outputs = Object.fromEntries(Object.keys(summary.outputs).map((t) => [t, outputFolder(t === 'rejects' ? 'rejects.csv' : `${t}.parquet`)]));
+  outputs.bought_together = lakeUri(boughtTogether);
   const record: ShopperRunRecord = { ...summary, runId, tenant: what.tenant, dt, source: upload.key, demographics: demographics ?? null, outputs };
   const rejected = Object.values(summary.rejected).reduce((a, b) => a + b, 0);
   deps.metrics.addMetric('ShopperEventsIn', MetricUnit.Count, summary.eventsIn);

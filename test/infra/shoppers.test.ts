@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOPPER_TABLE_COLUMNS } from '../../functions/handlers/shoppers-layout.ts';
 import { SHOPPER_TABLES } from '../../functions/shoppers/registry.ts';
 import { VISIBILITY_FACTOR } from '../../lib/queues.ts';
-import { SHOPPERS_TIMEOUT } from '../../lib/shoppers.ts';
+import { BOUGHT_TOGETHER_GLUE_ACTIONS, SHOPPERS_TIMEOUT } from '../../lib/shoppers.ts';
 import { writeShopperTables } from '../support/shopper-fixture.ts';
 import { type Synthesized, synthesize } from './synth.ts';
 
@@ -98,6 +98,32 @@ describe('shopper logs on AWS', () => {
     const apiGlue = JSON.stringify(api.filter((st) => actions(st).includes('glue:GetTable')));
     for (const table of SHOPPER_TABLES) expect(apiGlue).toContain(`/shopper_${table}`);
     expect(JSON.stringify(api.filter((st) => actions(st).includes('s3:GetObject')))).toContain('/shoppers/tables/*');
+    expect(s.nagFindings).toEqual([]);
+  });
+});
+
+describe('recommendations on AWS: the bought-together pairs', () => {
+  /** Every action a role is allowed on resources whose rendering matches `resource`, sorted. */
+  const allowedOn = (roleIdPrefix: string, resource: RegExp) =>
+    [...new Set(statementsOf(roleIdPrefix).flatMap((st) => (resource.test(JSON.stringify(st.Resource)) ? actions(st) : [])))].sort();
+  const listPrefixes = (roleIdPrefix: string) =>
+    statementsOf(roleIdPrefix)
+      .filter((st) => actions(st).includes('s3:ListBucket'))
+      .flatMap((st) => (st as { Condition?: { StringLike: { 's3:prefix': string[] } } }).Condition?.StringLike['s3:prefix'] ?? []);
+
+  it('lets the API read the pairs folder alone (get and list it, nothing else), and the shoppers function read the events table’s catalog entry', () => {
+    expect(allowedOn('ApiFnRole', /\/shoppers\/bought-together\/\*/)).toEqual(['s3:GetObject']);
+    expect(listPrefixes('ApiFnRole')).toContain('shoppers/bought-together/*');
+    // The shoppers function writes the pairs under its shoppers/ prefix, and reads the events table (no write on it).
+    expect(allowedOn('ShoppersShoppersFnRole', /table\/.*\/shopper_events"/)).toEqual([...BOUGHT_TOGETHER_GLUE_ACTIONS].sort());
+    expect(allowedOn('ShoppersShoppersFnRole', /\/shoppers\/\*/)).toEqual([
+      's3:AbortMultipartUpload',
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+    // Ask on AWS reads the items' current decisions by key: BatchGetItem on the table (the API's grant already).
+    expect(JSON.stringify(statementsOf('ApiFnRole').filter((st) => actions(st).includes('dynamodb:BatchGetItem')))).toContain('Table');
     expect(s.nagFindings).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObje
 import { GetQueueAttributesCommand, type Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
+import { boughtTogetherFolder } from '../../functions/adapters/aws/s3-co-purchases.ts';
 import { configOf } from '../../functions/config/deployables.ts';
 import { makeHandler, shopperRunDeps } from '../../functions/handlers/shoppers.ts';
 import { shopperRunFolders } from '../../functions/handlers/shoppers-layout.ts';
@@ -18,6 +19,7 @@ import { generateShopperLogs } from '../../functions/shoppers/generator.ts';
 import { processShopperLogs, type ShopperSummary } from '../../functions/shoppers/pipeline.ts';
 import type { ShopperSqlEngine } from '../../functions/shoppers/ports.ts';
 import { SHOPPER_TABLES } from '../../functions/shoppers/registry.ts';
+import { coPurchasePairsSql } from '../../functions/similar/co-purchase-pairs.ts';
 import { ATHENA_FUNCTIONS_ON_DUCKDB } from '../support/athena-on-duckdb.ts';
 import { createTable, type Emulator, motoMissing, skipReason, startMoto } from '../support/emulators.ts';
 import { truthClassifier } from '../support/shopper-fixture.ts';
@@ -239,6 +241,14 @@ describe.skipIf(!!skip)('the shoppers Lambda on moto_server', () => {
     expect(folders.table('events')).toBe(`shoppers/tables/events/tenant=${TENANT}/dt=${record.dt}/run=${record.runId}/`);
     const rejects = sent.find((s) => s.includes(`TO 's3://${names.lake}/${folders.rejects}'`));
     expect(rejects).toMatch(/^UNLOAD \(SELECT row_no AS row, reject_reason AS reason.*WITH \(format = 'TEXTFILE', field_delimiter = ','\)$/);
+    // The tenant's bought-together pairs, over every run's events of the tenant, for the API's recommendations; the pointer last.
+    const pairs = boughtTogetherFolder(TENANT, record.runId);
+    expect(outputs.bought_together).toBe(`s3://${names.lake}/${pairs}`);
+    const events = `(SELECT event, session_id, product_name FROM shopper_events WHERE tenant = '${TENANT}')`;
+    expect(sent).toContain(
+      `UNLOAD (SELECT * FROM (${coPurchasePairsSql(events)}) AS pairs) TO 's3://${names.lake}/${pairs}' WITH (format = 'PARQUET')`,
+    );
+    expect(JSON.parse(await text(`shoppers/bought-together/tenant=${TENANT}/latest.json`))).toEqual({ runId: record.runId, folder: pairs });
   }, 180_000);
 
   it('does a redelivered notification once: the run with a summary is done', async () => {

@@ -115,6 +115,12 @@ async function batchGet(db: DynamoDBDocumentClient, table: string, keys: Key[]):
   return found;
 }
 
+/** The tenant's current records of these keys (BatchGetItem of their CURRENT items), in any order; absent keys left out. */
+export async function currentRecords(db: DynamoDBDocumentClient, table: string, tenant: string, keys: string[]): Promise<ItemRecord[]> {
+  const unique = [...new Set(keys)].map((key) => ({ pk: itemPk(tenant, key), sk: 'CURRENT' }));
+  return (await batchGet(db, table, unique)).map(recordOf);
+}
+
 /** A decision as kept in the cache: without its trace (the trace belongs to the item's record). */
 function cachedDecision(d: Decision): Decision {
   const { trace: _trace, ...rest } = d;

@@ -29,7 +29,7 @@ export interface RangedFile {
 }
 
 /** Codecs beyond hyparquet's own (snappy, uncompressed): what Spark, pandas and DuckDB write. */
-const COMPRESSORS: Compressors = {
+export const PARQUET_COMPRESSORS: Compressors = {
   GZIP: (input) => gunzipSync(input),
   ZSTD: (input) => zstdDecompress(input),
   BROTLI: (input) => brotliDecompressSync(input),
@@ -95,7 +95,7 @@ class RangedParquetReader implements TableReader {
 async function readRows(file: AsyncBuffer, metadata: FileMetaData, rowStart: number, rowEnd: number): Promise<unknown[][]> {
   let rows: unknown[][] = [];
   try {
-    await parquetRead({ file, metadata, rowStart, rowEnd, compressors: COMPRESSORS, onComplete: (r) => (rows = r) });
+    await parquetRead({ file, metadata, rowStart, rowEnd, compressors: PARQUET_COMPRESSORS, onComplete: (r) => (rows = r) });
   } catch (err) {
     throw new CsvFormatError(`the Parquet file cannot be read: ${(err as Error).message}`);
   }
