@@ -25,7 +25,7 @@ export class SimilarProducts {
 
   /** The same over one tenant's items alone. */
   forTenant(tenant: string): SimilarProducts {
-    return new SimilarProducts(this.index.forTenant(tenant), this.vectorizer, this.refresh);
+    return new SimilarProducts(this.index.forTenant(tenant), this.vectorizer.forTenant?.(tenant) ?? this.vectorizer, this.refresh);
   }
 
   /**
@@ -33,6 +33,7 @@ export class SimilarProducts {
    */
   async similarToText(text: string, k: number, filters: SimilarFilters = {}): Promise<SimilarItem[]> {
     await this.refresh();
+    await this.vectorizer.refresh?.();
     return this.index.query(this.vectorizer.vector(text), { k: clampK(k), classId: filters.classId });
   }
 

@@ -26,6 +26,12 @@ export const WORD_BUCKETS = 512;
 export interface NameVectorizer {
   readonly dimensions: number;
   vector(name: string): Float32Array;
+  /** One tenant's vectors, where they differ by tenant (its own category model: tenant-categories.ts). */
+  forTenant?(tenant: string): NameVectorizer;
+  /** Brings the vectors up to date before use (refits a model whose labels changed). */
+  refresh?(): Promise<void>;
+  /** The labels behind the vectors changed: the next refresh refits. */
+  labelsChanged?(): void;
 }
 
 export class ItemVectorizer implements NameVectorizer {
@@ -63,7 +69,7 @@ function wordsPart(words: string[], embedder: StaticEmbedder): Float32Array {
 }
 
 /** FNV-1a, 32 bits, as an unsigned number. */
-function hash(s: string): number {
+export function hash(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

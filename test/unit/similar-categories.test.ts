@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dot, StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
-import { CategoryModel, CategoryVectorizer } from '../../functions/similar/category-model.ts';
+import { CATEGORY_SLOTS, CategoryModel, CategoryVectorizer, categorySlot } from '../../functions/similar/category-model.ts';
 import { type LabelledCatalog, scoreCatalog, trainedVectors } from '../../functions/similar/eval-catalog.ts';
 import { ItemVectorizer } from '../../functions/similar/vectors.ts';
 import { SIMILAR_CATALOG } from '../fixtures/similar-catalog.ts';
@@ -41,9 +41,10 @@ describe('item vectors with the category part', () => {
   const names = new ItemVectorizer(embedder);
   const vectors = new CategoryVectorizer(names, model);
 
-  it('are unit length, the name vector followed by one dimension per category', () => {
+  it('are unit length, the name vector followed by the fixed category slots, each category in its own slot', () => {
     const v = vectors.vector('Whole Bean Espresso Roast');
-    expect(v.length).toBe(names.dimensions + model.categories.length);
+    expect(v.length).toBe(names.dimensions + CATEGORY_SLOTS);
+    expect(new Set(model.categories.map(categorySlot)).size).toBe(model.categories.length);
     expect(dot(v, v)).toBeCloseTo(1, 4);
   });
 
@@ -73,7 +74,7 @@ describe('aisle eval similar with a train split', () => {
     };
     const seen = trainedVectors(catalog, embedder).vector('Instant Coffee Crystals');
     expect(Array.from(trainedVectors(hidden, embedder).vector('Instant Coffee Crystals'))).toEqual(Array.from(seen));
-    expect(seen.length).toBe(new ItemVectorizer(embedder).dimensions + aisles.length);
+    expect(seen.length).toBe(new ItemVectorizer(embedder).dimensions + CATEGORY_SLOTS);
   });
 
   it('queries the held-out rows against the held-out rows, the learned vectors first and TF-IDF last', () => {
