@@ -5,7 +5,7 @@
  */
 import type { StaticEmbedder } from '../embeddings/static-embedder.ts';
 import type { ResultStore } from '../ports.ts';
-import { CategoryModel, CategoryVectorizer, type LabelledName } from './category-model.ts';
+import { CategoryModel, CategoryVectorizer, type LabelledName, RERANK_DEPTH, rerankByCategory } from './category-model.ts';
 import type { NameVectorizer } from './vectors.ts';
 
 /** A changed tenant is refitted at most this often: a fit costs seconds of CPU per 10,000 labelled names. */
@@ -54,6 +54,13 @@ export class TenantCategoryVectors implements NameVectorizer {
 
   vector(name: string): Float32Array {
     return this.current.vector(name);
+  }
+
+  readonly rerankDepth = RERANK_DEPTH;
+
+  /** Items that share the query's likely category first; as found when the tenant has no model yet. */
+  rerank<T extends { vector: Float32Array; score: number }>(query: Float32Array, found: T[]): T[] {
+    return this.current.model ? rerankByCategory(query, found) : found;
   }
 
   /** The tenant's labels changed: the next refresh refits (at most every REFIT_EVERY_MS). */

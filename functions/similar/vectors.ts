@@ -32,6 +32,9 @@ export interface NameVectorizer {
   refresh?(): Promise<void>;
   /** The labels behind the vectors changed: the next refresh refits. */
   labelsChanged?(): void;
+  /** How many nearest items by vector to fetch to rerank, and their new order (vectors with a category part: category-model.ts). */
+  readonly rerankDepth?: number;
+  rerank?<T extends { vector: Float32Array; score: number }>(query: Float32Array, found: T[]): T[];
 }
 
 export class ItemVectorizer implements NameVectorizer {
