@@ -246,9 +246,9 @@ export const CATEGORY_SHARPNESS = 2;
 
 /**
  * Slots of the category part: a fixed number, so every tenant's vectors, fitted or not and whatever its number of
- * categories, have one dimension count. A category's slot is a hash of its id, the same across refits, so an item
- * indexed under an earlier model still meets new ones in the slots of the same categories; two categories that
- * share a slot look alike (docs/similar.md measures what that costs).
+ * categories, have one dimension count. A category's slot is a hash of its id (the next free one when taken), so
+ * it mostly keeps its slot across refits and an item indexed under an earlier model still meets new ones in the
+ * slots of the same categories. Two categories share a slot only past CATEGORY_SLOTS categories (then they look alike).
  */
 export const CATEGORY_SLOTS = 256;
 
@@ -271,7 +271,7 @@ export class CategoryVectorizer implements NameVectorizer {
   ) {
     this.dimensions = names.dimensions + CATEGORY_SLOTS;
     this.namesWeight = model ? Math.sqrt(1 - weight * weight) : 1;
-    this.slots = model?.categories.map((c) => categorySlot(c)) ?? [];
+    this.slots = categorySlots(model?.categories ?? []);
   }
 
   vector(name: string): Float32Array {
@@ -290,8 +290,20 @@ export class CategoryVectorizer implements NameVectorizer {
   }
 }
 
-/** A category's slot: a hash of its id. */
-export const categorySlot = (category: string) => hash(category) % CATEGORY_SLOTS;
+/**
+ * The slot of each category (in the model's sorted order): a hash of its id, or the next free slot when an earlier
+ * category took it (linear probing: a hash alone put Instacart's 131 aisles in 104 slots, and the re-ranking
+ * reads two categories of one slot as one: P@5 0.727 against 0.76 on the validation slice).
+ */
+export function categorySlots(categories: string[]): number[] {
+  const taken = new Set<number>();
+  return categories.map((c) => {
+    let slot = hash(c) % CATEGORY_SLOTS;
+    while (taken.size < CATEGORY_SLOTS && taken.has(slot)) slot = (slot + 1) % CATEGORY_SLOTS;
+    taken.add(slot);
+    return slot;
+  });
+}
 
 /** How many of the nearest items by vector are rescored, and the cosine's share of the new score: chosen on a validation slice of train. */
 export const RERANK_DEPTH = 50;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dot, StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
-import { CATEGORY_SLOTS, CategoryModel, CategoryVectorizer, categorySlot } from '../../functions/similar/category-model.ts';
+import { CATEGORY_SLOTS, CategoryModel, CategoryVectorizer, categorySlots } from '../../functions/similar/category-model.ts';
 import { type LabelledCatalog, scoreCatalog, trainedVectors } from '../../functions/similar/eval-catalog.ts';
 import { ItemVectorizer } from '../../functions/similar/vectors.ts';
 import { SIMILAR_CATALOG } from '../fixtures/similar-catalog.ts';
@@ -44,7 +44,7 @@ describe('item vectors with the category part', () => {
   it('are unit length, the name vector followed by the fixed category slots, each category in its own slot', () => {
     const v = vectors.vector('Whole Bean Espresso Roast');
     expect(v.length).toBe(names.dimensions + CATEGORY_SLOTS);
-    expect(new Set(model.categories.map(categorySlot)).size).toBe(model.categories.length);
+    expect(new Set(categorySlots(model.categories)).size).toBe(model.categories.length);
     expect(dot(v, v)).toBeCloseTo(1, 4);
   });
 
