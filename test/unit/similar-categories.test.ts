@@ -48,6 +48,13 @@ describe('item vectors with the category part', () => {
     expect(dot(v, v)).toBeCloseTo(1, 4);
   });
 
+  it("give each of a catalog's categories its own slot, and still a slot past CATEGORY_SLOTS categories", () => {
+    const many = Array.from({ length: 200 }, (_, i) => `aisle ${i}`).sort();
+    expect(new Set(categorySlots(many)).size).toBe(200);
+    const tooMany = Array.from({ length: CATEGORY_SLOTS + 10 }, (_, i) => `class ${i}`);
+    expect(new Set(categorySlots(tooMany)).size).toBe(CATEGORY_SLOTS);
+  });
+
   it('bring items of one learned category nearer than the names alone do', () => {
     // Detergent and a stain remover share no word; a cheese grater shares "cheese" with the cheeses.
     const pair = (v: { vector(n: string): Float32Array }, a: string, b: string) => dot(v.vector(a), v.vector(b));
