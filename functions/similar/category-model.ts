@@ -86,7 +86,16 @@ class NameVote {
         if (this.scores[row] === 0) touched.push(row);
         this.scores[row] += v * weight;
       }
-    const best = touched.sort((a, b) => this.scores[b] - this.scores[a] || a - b).slice(0, VOTERS);
+    // The VOTERS best by score, ties to the lower row (a selection: a name touches thousands of rows).
+    const ahead = (a: number, b: number) => this.scores[a] > this.scores[b] || (this.scores[a] === this.scores[b] && a < b);
+    const best: number[] = [];
+    for (const row of touched) {
+      if (best.length === VOTERS && !ahead(row, best[VOTERS - 1])) continue;
+      let at = best.length;
+      while (at > 0 && ahead(row, best[at - 1])) at--;
+      best.splice(at, 0, row);
+      if (best.length > VOTERS) best.pop();
+    }
     const out = new Float32Array(this.categories);
     let total = 0;
     for (const row of best) {
