@@ -5,6 +5,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../functions/adapters/local/runtime.ts';
 import { ingestObject, MAX_MESSAGE_BYTES } from '../../functions/pipeline/ingest.ts';
@@ -39,5 +42,41 @@ describe('the S3 ingest, given hostile files', () => {
     expect(sent.map((r) => r[0])).toEqual(['Milk', 'Eggs']);
     expect(job).toMatchObject({ rowsIn: 3, rejected: 1, totalKnown: true });
     expect(rejects.split('\n')[1]).toMatch(/^3,"the row is 2\d{5} bytes: a queued job's row must fit in one classify message \(204,800 bytes/);
+  });
+
+  it.each([
+    ['a CSV', 'big.csv', (text: string) => Buffer.from(text), false],
+    ['a gzip of UTF-16', 'big.tsv.gz', (text: string) => iconv.encode(text.replace(/,/g, '\t'), 'utf-16le'), true],
+  ] as const)('streams %s: rows are sent on before the object has been read to its end', async (_, name, encode, gzip) => {
+    const ROWS = 200_000;
+    const PER_PIECE = 1000;
+    let produced = 0;
+    let producedAtFirstSend: number | undefined;
+    async function* pieces() {
+      for (let p = 0; p < ROWS / PER_PIECE; p++) {
+        produced++;
+        let text = p === 0 ? 'sku,name\n' : '';
+        for (let i = 0; i < PER_PIECE; i++) text += `${p * PER_PIECE + i},Milk ${i}\n`;
+        yield encode(text);
+      }
+    }
+    const body = () => {
+      const plain = Readable.from(pieces());
+      return gzip ? plain.pipe(createGzip()) : plain;
+    };
+    const { deps, jobs } = memoryQueuedJob({} as LocalRuntime, dir, join(dir, `lake-${name}`));
+    // An object read as S3 streams one: its size is not needed but for Parquet.
+    deps.bucket = () => ({ ...deps.lake, head: async () => ({ size: 0, metadata: {} }), get: async () => body() });
+    let sent = 0;
+    deps.classifyQueue = {
+      send: async (messages) => {
+        producedAtFirstSend ??= produced;
+        sent += messages.reduce((n, m) => n + m.rows.length, 0);
+      },
+    };
+    await ingestObject(deps, { bucket: 'inbox', key: `inbox/${name}`, etag: name });
+    expect(sent).toBe(ROWS);
+    expect((await jobs.get(jobIdFor('inbox', `inbox/${name}`, name)))!.rowsIn).toBe(ROWS);
+    expect(producedAtFirstSend).toBeLessThan(ROWS / PER_PIECE / 2);
   });
 });
