@@ -3,10 +3,12 @@
  * wrong without a word, a run that could not end, a character lost in the output — and now holds. The files are
  * written here from text, never committed.
  */
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { describeInput, openTable } from '../../functions/core/input/open.ts';
 import type { CsvReject } from '../../functions/core/input/table.ts';
+import { openXlsx } from '../../functions/core/input/xlsx.ts';
 
 async function* chunksOf(bytes: Buffer, size: number) {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
@@ -41,5 +43,17 @@ describe('hostile encodings', () => {
     const r = await readAll(iconv.encode(text, 'windows-1252'));
     expect(r.readAs).toBe('CSV, WINDOWS-1252 (detected)');
     expect(r.rows.flat()).toEqual(['CAFÉ” moulu', 'Crème fraîche', 'Jalapeño chips', 'Müsli']);
+  });
+});
+
+describe('hostile workbooks', () => {
+  it('decodes the escapes Excel writes for characters XML cannot hold (a CR is `_x000D_`, a literal `_x` is `_x005F_x`)', async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('Products');
+    // exceljs writes the text as given: these are the bytes Excel writes for `line\r\nbreak` and `a _x0041_ b`.
+    sheet.addRows([['Product Name'], ['line_x000D_\nbreak'], ['a _x005F_x0041_ b'], [{ richText: [{ text: 'rich_x000D_' }, { text: ' run' }] }]]);
+    const bytes = Buffer.from(await book.xlsx.writeBuffer());
+    const r = await readAll(bytes, { xlsx: openXlsx });
+    expect(r.rows.flat()).toEqual(['line\r\nbreak', 'a _x0041_ b', 'rich\r run']);
   });
 });

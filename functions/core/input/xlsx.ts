@@ -97,16 +97,21 @@ function cellsOf(row: ExcelJS.Row): string[] {
   return out;
 }
 
+/** OOXML's escape for characters XML cannot hold (`_x000D_` a CR, `_x005F_` a literal `_`): exceljs's streaming reader leaves it in. */
+const OOXML_ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
+const unescaped = (text: string) =>
+  text.includes('_x') ? text.replace(OOXML_ESCAPE, (_, hex) => String.fromCharCode(Number.parseInt(hex, 16))) : text;
+
 function textOf(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return unescaped(value);
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) {
     const iso = value.toISOString();
     return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
   }
-  if ('richText' in value) return value.richText.map((r) => r.text).join('');
+  if ('richText' in value) return unescaped(value.richText.map((r) => r.text).join(''));
   if ('error' in value) return String(value.error);
   if ('formula' in value || 'sharedFormula' in value) return textOf((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
   if ('text' in value) return typeof value.text === 'string' ? value.text : textOf(value.text as ExcelJS.CellValue);
