@@ -66,8 +66,8 @@ async function writeJsonl(header: string[], rows: AsyncIterable<string[]>, out: 
  * (CR), and text that reads as OOXML's own escape (`_x000D_`): exceljs drops the first, the XML reader turns CR into
  * LF, and Excel decodes the last.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this finds.
 const NOT_XML_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this finds.
   /_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0B-\x1F\x7F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
