@@ -57,3 +57,42 @@ describe('hostile workbooks', () => {
     expect(r.rows.flat()).toEqual(['line\r\nbreak', 'a _x0041_ b', 'rich\r run']);
   });
 });
+
+describe('hostile JSON', () => {
+  const products = [
+    { title: 'Milk', variants: [{ size: '1 l' }], tags: ['dairy'] },
+    { title: 'Bread', variants: [], tags: [] },
+  ];
+
+  it.each([
+    ['pretty-printed', JSON.stringify({ products }, null, 2), 'products.json'],
+    ['on one line, after metadata and an empty array', JSON.stringify({ count: 2, errors: [], meta: { page: [1] }, products, next: null }), 'export'],
+  ])('reads the records of a top-level object (%s): its first non-empty array', async (_, text, name) => {
+    for (const size of [1, 7, 100]) {
+      const r = await readAll(Buffer.from(text), { name }, size);
+      expect(r.header).toEqual(['title', 'variants', 'tags']);
+      expect(r.rows).toEqual([
+        ['Milk', '[{"size":"1 l"}]', '["dairy"]'],
+        ['Bread', '[]', '[]'],
+      ]);
+    }
+  });
+
+  it('still reads JSON lines (named .json, or one record) whose records hold arrays of objects as JSON lines', async () => {
+    const lines = products.map((p) => JSON.stringify(p)).join('\n');
+    expect((await readAll(Buffer.from(lines), { name: 'products.json' })).rows.map((r) => r[0])).toEqual(['Milk', 'Bread']);
+    expect((await readAll(Buffer.from(JSON.stringify(products[0])), { name: 'one.json' })).rows.map((r) => r[0])).toEqual(['Milk']);
+  });
+
+  it('refuses an object without an array of records, saying so', async () => {
+    await expect(readAll(Buffer.from(JSON.stringify({ products: { a: 1 }, n: 2 }, null, 1)), { name: 'x.json' })).rejects.toThrow(
+      /a JSON object without an array of records/,
+    );
+  });
+
+  it('rejects a record with a lone surrogate escape (it could only be written as U+FFFD)', async () => {
+    const r = await readAll(Buffer.from('{"name":"Milk \\ud800 x"}\n{"name":"Bread \\ud83c\\udf5e"}\n'), { name: 'x.jsonl' });
+    expect(r.rows.flat()).toEqual(['Bread 🍞']);
+    expect(r.rejects).toEqual([{ line: 1, reason: expect.stringContaining('lone UTF-16 surrogate'), raw: '{"name":"Milk \\ud800 x"}' }]);
+  });
+});
