@@ -47,6 +47,17 @@ describe('hostile encodings', () => {
 });
 
 describe('hostile workbooks', () => {
+  it('says which sheet it read, and the others, when the first sheet has no name column', async () => {
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('Cover').addRows([['Price list, 2026'], ['Confidential']]);
+    book.addWorksheet('Products').addRows([['Product Name'], ['Milk']]);
+    const bytes = Buffer.from(await book.xlsx.writeBuffer());
+    await expect(readAll(bytes, { xlsx: openXlsx })).rejects.toThrow(
+      /found columns: "Price list, 2026".*in the workbook's first sheet, "Cover"; its sheets: "Cover", "Products": name another with --sheet/,
+    );
+    expect((await readAll(bytes, { xlsx: openXlsx, sheet: 'Products' })).rows).toEqual([['Milk']]);
+  });
+
   it('decodes the escapes Excel writes for characters XML cannot hold (a CR is `_x000D_`, a literal `_x` is `_x005F_x`)', async () => {
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('Products');

@@ -47,7 +47,16 @@ class XlsxReader implements TableReader {
           for await (const _ of sheet); // passed over: read to its end
           continue;
         }
-        yield* this.read(sheet);
+        try {
+          yield* this.read(sheet);
+        } catch (err) {
+          // The first sheet is often a cover or notes sheet: say which one was read and how to name another.
+          if (!(err instanceof CsvFormatError) || this.opts.sheet !== undefined || this.columns) throw err;
+          throw new CsvFormatError(
+            `${err.message} (in the workbook's first sheet, "${sheet.name}"; its sheets: ${sheets.map((s) => `"${s.name}"`).join(', ')}: ` +
+              'name another with --sheet, the API: sheet)',
+          );
+        }
         return;
       }
     } catch (err) {
