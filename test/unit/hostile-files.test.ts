@@ -3,10 +3,16 @@
  * wrong without a word, a run that could not end, a character lost in the output — and now holds. The files are
  * written here from text, never committed.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import { openParquet } from '../../functions/adapters/local/parquet-input.ts';
 import { describeInput, openTable } from '../../functions/core/input/open.ts';
+import { openRangedParquet } from '../../functions/core/input/parquet.ts';
 import type { CsvReject } from '../../functions/core/input/table.ts';
 import { openXlsx } from '../../functions/core/input/xlsx.ts';
 
@@ -105,5 +111,34 @@ describe('hostile JSON', () => {
     const r = await readAll(Buffer.from('{"name":"Milk \\ud800 x"}\n{"name":"Bread \\ud83c\\udf5e"}\n'), { name: 'x.jsonl' });
     expect(r.rows.flat()).toEqual(['Bread 🍞']);
     expect(r.rejects).toEqual([{ line: 1, reason: expect.stringContaining('lone UTF-16 surrogate'), raw: '{"name":"Milk \\ud800 x"}' }]);
+  });
+});
+
+describe('hostile Parquet', () => {
+  it('gives list, struct and map columns as the same JSON on the CLI (DuckDB) and the S3 path (hyparquet)', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-hostile-parquet-'));
+    try {
+      const path = join(dir, 'nested.parquet');
+      const db = await DuckDBInstance.create(':memory:');
+      const c = await db.connect();
+      await c.run(`COPY (SELECT * FROM (VALUES
+          ('Milk', ['a', 'b, c', 'it''s'], [1::BIGINT, 2], [1.0::DOUBLE, 2.5], {'a': 1, 'b': 'x', 'd': DATE '2024-01-31'}, MAP {'k': 1}, [NULL, 'z']),
+          ('Bread', NULL, [], [], NULL, NULL, [{'q': 1}::JSON::VARCHAR]))
+        t(name, tags, ids, sizes, attrs, extra, notes)) TO '${path}' (FORMAT parquet)`);
+      c.closeSync();
+      db.closeSync();
+      const bytes = readFileSync(path);
+      const local = await readAll(bytes, { path, parquet: openParquet });
+      const s3 = await readAll(bytes, {
+        parquet: (_, read) => openRangedParquet({ byteLength: bytes.length, read: async (start, end) => bytes.subarray(start, end) }, read),
+      });
+      expect(local.rows).toEqual([
+        ['Milk', '["a","b, c","it\'s"]', '[1,2]', '[1.0,2.5]', '{"a":1,"b":"x","d":"2024-01-31"}', '{"k":1}', '[null,"z"]'],
+        ['Bread', '', '[]', '[]', '', '', '["{\\"q\\":1}"]'],
+      ]);
+      expect(s3.rows).toEqual(local.rows);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
