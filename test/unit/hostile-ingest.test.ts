@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../functions/adapters/local/runtime.ts';
@@ -42,6 +42,15 @@ describe('the S3 ingest, given hostile files', () => {
     expect(sent.map((r) => r[0])).toEqual(['Milk', 'Eggs']);
     expect(job).toMatchObject({ rowsIn: 3, rejected: 1, totalKnown: true });
     expect(rejects.split('\n')[1]).toMatch(/^3,"the row is 2\d{5} bytes: a queued job's row must fit in one classify message \(204,800 bytes/);
+  });
+
+  it('fails the job of a truncated gzip with its reason (after some rows were sent), rather than retrying it', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${i},Milk ${i} ${(i * 7919) % 10007}`).join('\n');
+    const gz = gzipSync(Buffer.from(`sku,name\n${rows}\n`));
+    const { job, sent } = await ingest('cut.csv.gz', gz.subarray(0, Math.floor(gz.length * 0.8)));
+    expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/^the gzip file is damaged: unexpected end of file/) });
+    expect(job.totalKnown).toBe(false);
+    expect(sent.length).toBeGreaterThan(0);
   });
 
   it.each([
