@@ -43,6 +43,18 @@ describe('hostile encodings', () => {
     }
   });
 
+  it.each(['utf-16le', 'utf-16be'] as const)('rejects the last row of a %s file cut inside a character (the odd byte was dropped)', async (enc) => {
+    const bom = enc === 'utf-16le' ? [0xff, 0xfe] : [0xfe, 0xff];
+    const whole = Buffer.concat([Buffer.from(bom), iconv.encode('name\r\nMilk\r\nBread', enc)]);
+    for (const size of [1, 2, 5]) {
+      const r = await readAll(whole.subarray(0, whole.length - 1), {}, size);
+      expect(r.rows.flat()).toEqual(['Milk']);
+      expect(r.rejects).toEqual([
+        { line: 3, reason: expect.stringMatching(/^undecodable text: bytes \\x(64|00) not valid utf-16/), raw: expect.stringMatching(/^Brea\\x/) },
+      ]);
+    }
+  });
+
   it('still reads a Windows-1252 file whose one line happens to hold a valid UTF-8 pair as Windows-1252', async () => {
     // `É”` (C9 94) is a valid UTF-8 sequence by chance; every other accented line is not UTF-8.
     const text = 'name\nCAFÉ” moulu\nCrème fraîche\nJalapeño chips\nMüsli\n';

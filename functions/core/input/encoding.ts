@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 import { UserError } from '../errors.ts';
-import { checkedUtf8, completeUtf8Length, validSequenceAt } from './utf8.ts';
+import { checkedUtf8, completeUtf8Length, markedByte, validSequenceAt } from './utf8.ts';
 
 export interface TextEncoding {
   /** The encoding's name as iconv-lite knows it (`utf-8`, `utf-16le`, `windows-1252`, `shift_jis`...). */
@@ -123,10 +123,18 @@ export async function* decodeToUtf8(source: AsyncIterable<Buffer>, encoding: Tex
   };
   if (encoding.name === 'utf-8') return yield* checkedUtf8(source, encoding.bom);
   const decoder = iconv.getDecoder(encoding.name, { stripBOM: false });
+  const utf16 = encoding.name === 'utf-16le' || encoding.name === 'utf-16be';
+  let bytes = 0;
+  let last = 0;
   for await (const chunk of source) {
-    const text = decoder.write(skipBom(chunk));
+    const buf = skipBom(chunk);
+    bytes += buf.length;
+    if (buf.length) last = buf[buf.length - 1];
+    const text = decoder.write(buf);
     if (text) yield Buffer.from(text);
   }
   const rest = decoder.end();
   if (rest) yield Buffer.from(rest);
+  // A UTF-16 file cut inside a character: iconv-lite drops the odd byte without a word; it marks the last record instead.
+  if (utf16 && bytes % 2) yield Buffer.from(markedByte(last));
 }
