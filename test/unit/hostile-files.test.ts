@@ -64,6 +64,36 @@ describe('hostile encodings', () => {
   });
 });
 
+describe('hostile CSV', () => {
+  it.each([
+    ['sep=;\nname;price\nMilk;1,5\n', ['Milk', '1,5']],
+    ['sep=,\r\n"name","price"\r\n"Milk, whole",1.5\r\n', ['Milk, whole', '1.5']],
+    ['sep=\t\nname\tprice\nMilk\t1\n', ['Milk', '1']],
+  ])("takes Excel's delimiter line (%j) for what it is, not the header", async (text, row) => {
+    for (const size of [1, 4, 64]) {
+      const r = await readAll(Buffer.from(text), {}, size);
+      expect(r.header).toEqual(['name', 'price']);
+      expect(r.rows).toEqual([row]);
+    }
+  });
+
+  it('rejects the header repeated further on (files joined), a BOM in front or not, with its line', async () => {
+    const text = 'sku,name\n1,Milk\n\uFEFFsku,name\n2,Bread\nsku,name\n"3","Eggs"\n';
+    for (const size of [1, 5, 64]) {
+      const r = await readAll(Buffer.from(text), {}, size);
+      expect(r.rows).toEqual([
+        ['1', 'Milk'],
+        ['2', 'Bread'],
+        ['3', 'Eggs'],
+      ]);
+      expect(r.rejects.map((j) => [j.line, j.reason])).toEqual([
+        [3, 'the header line again (files joined one after another?): not a product'],
+        [5, 'the header line again (files joined one after another?): not a product'],
+      ]);
+    }
+  });
+});
+
 describe('hostile workbooks', () => {
   it('says which sheet it read, and the others, when the first sheet has no name column', async () => {
     const book = new ExcelJS.Workbook();
