@@ -77,6 +77,15 @@ describe('hostile CSV', () => {
     }
   });
 
+  it('reads a pipe-delimited export (SAP and mainframe extracts), commas in its names kept', async () => {
+    const r = await readAll(Buffer.from('Material|Product Name|Price\n100|Milk, whole 1 l|1,09\n101|"Bread | rye"|2\n'));
+    expect(r.header).toEqual(['Material', 'Product Name', 'Price']);
+    expect(r.rows).toEqual([
+      ['100', 'Milk, whole 1 l', '1,09'],
+      ['101', 'Bread | rye', '2'],
+    ]);
+  });
+
   it('rejects the header repeated further on (files joined), a BOM in front or not, with its line', async () => {
     const text = 'sku,name\n1,Milk\n\uFEFFsku,name\n2,Bread\nsku,name\n"3","Eggs"\n';
     for (const size of [1, 5, 64]) {
