@@ -191,6 +191,9 @@ export class CsvBatchReader {
           // The fast path already dropped a leading BOM: one further on is data.
           bom: false,
           delimiter: this.delimiter,
+          // A quote inside an unquoted field is text (`Pizza 12" pepperoni`, TSV exports that never quote): only a
+          // field that starts with a quote is a quoted one.
+          relax_quotes: true,
           relax_column_count: true,
           skip_empty_lines: true,
           skip_records_with_error: true,

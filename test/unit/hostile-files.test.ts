@@ -77,6 +77,15 @@ describe('hostile CSV', () => {
     }
   });
 
+  it('keeps a quote inside an unquoted field as text (inch marks, TSV exports that never quote)', async () => {
+    const csv = 'sku,name\n1,Pizza 12" pepperoni\n2,"Milk, whole"\n3,TV 55" 4K "Smart"\n';
+    const tsv = 'sku\tname\n1\tPaper Towels "Ultra" 6 ct\n2\tMilk\n';
+    for (const size of [1, 6, 64]) {
+      expect((await readAll(Buffer.from(csv), {}, size)).rows.map((r) => r[1])).toEqual(['Pizza 12" pepperoni', 'Milk, whole', 'TV 55" 4K "Smart"']);
+      expect((await readAll(Buffer.from(tsv), {}, size)).rows.map((r) => r[1])).toEqual(['Paper Towels "Ultra" 6 ct', 'Milk']);
+    }
+  });
+
   it('reads a pipe-delimited export (SAP and mainframe extracts), commas in its names kept', async () => {
     const r = await readAll(Buffer.from('Material|Product Name|Price\n100|Milk, whole 1 l|1,09\n101|"Bread | rye"|2\n'));
     expect(r.header).toEqual(['Material', 'Product Name', 'Price']);
