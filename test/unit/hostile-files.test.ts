@@ -113,6 +113,15 @@ describe('hostile CSV', () => {
 });
 
 describe('hostile workbooks', () => {
+  it('passes over one-cell title rows above the header, the rows keeping their sheet row numbers', async () => {
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('Products').addRows([['Price list, spring 2026'], [], ['Prices in EUR'], ['sku', 'Product Name'], [1, 'Milk'], [2, '']]);
+    const r = await readAll(Buffer.from(await book.xlsx.writeBuffer()), { xlsx: openXlsx });
+    expect(r.header).toEqual(['sku', 'Product Name']);
+    expect(r.rows).toEqual([['1', 'Milk']]);
+    expect(r.rejects.map((j) => [j.line, j.reason])).toEqual([[6, 'empty product name']]);
+  });
+
   it('says which sheet it read, and the others, when the first sheet has no name column', async () => {
     const book = new ExcelJS.Workbook();
     book.addWorksheet('Cover').addRows([['Price list, 2026'], ['Confidential']]);

@@ -73,11 +73,20 @@ class XlsxReader implements TableReader {
     const batch = new BatchBuilder(batchSize);
     let recordsRead = 0;
     let width = 0;
+    let titles = 0;
+    let titleError: unknown;
     for await (const row of sheet) {
       const cells = cellsOf(row);
       if (cells.every((c) => c === '')) continue;
       if (!this.columns) {
-        this.columns = resolveColumns(cells, this.opts.columns);
+        try {
+          this.columns = resolveColumns(cells, this.opts.columns);
+        } catch (err) {
+          // A title above the header (`Price list 2026`, one cell): passed over, a few at most.
+          if (!(err instanceof CsvFormatError) || cells.filter((c) => c !== '').length > 1 || ++titles > MAX_TITLE_ROWS) throw titleError ?? err;
+          titleError ??= err;
+          continue;
+        }
         width = cells.length;
         continue;
       }
@@ -91,10 +100,13 @@ class XlsxReader implements TableReader {
       else batch.keep(values, recordsRead);
       if (batch.full) yield batch.take(recordsRead);
     }
-    if (!this.columns) throw new CsvFormatError(`the sheet "${sheet.name}" has no header row`);
+    if (!this.columns) throw titleError ?? new CsvFormatError(`the sheet "${sheet.name}" has no header row`);
     yield batch.take(recordsRead);
   }
 }
+
+/** One-cell rows (titles, notes) passed over above a sheet's header. */
+const MAX_TITLE_ROWS = 5;
 
 /** A row's cells as text, from column A to its last cell. */
 function cellsOf(row: ExcelJS.Row): string[] {
