@@ -28,7 +28,7 @@ async function readAll(bytes: Buffer, opts: Parameters<typeof openTable>[1] = {}
     rows.push(...b.rows);
     rejects.push(...b.rejects);
   }
-  return { rows, rejects, header: reader.columns!.header, readAs: describeInput(kind) };
+  return { rows, rejects, header: reader.columns!.header, readAs: describeInput(kind), delimiter: reader.delimiter };
 }
 
 describe('hostile encodings', () => {
@@ -53,6 +53,17 @@ describe('hostile encodings', () => {
         { line: 3, reason: expect.stringMatching(/^undecodable text: bytes \\x(64|00) not valid utf-16/), raw: expect.stringMatching(/^Brea\\x/) },
       ]);
     }
+  });
+
+  it.each([
+    ['windows-1252', 'name\nCafé “Premium” 5 €\nCrème fraîche\n', 'WINDOWS-1252'],
+    ['gb18030', '产品名称,价格\n绿茶 500毫升,100\n方便面 酱油味,200\n纯牛奶 1升,150\n', 'GB18030'],
+    ['koi8-r', 'наименование;цена\nМолоко 3,2% 1 л;100\nКефир жирный;200\nХлеб бородинский;50\n', 'KOI8-R'],
+    ['shift_jis', '商品名,価格\n緑茶 500ml,100\nカップ麺 しょうゆ,200\n牛乳 1L,150\n', 'SHIFT_JIS'],
+  ])('detects %s and keeps every character', async (enc, text, name) => {
+    const r = await readAll(iconv.encode(text, enc));
+    expect(r.readAs).toBe(`CSV, ${name} (detected)`);
+    expect([r.header, ...r.rows].map((row) => row.join(r.delimiter)).join('\n')).toBe(text.trimEnd());
   });
 
   it('still reads a Windows-1252 file whose one line happens to hold a valid UTF-8 pair as Windows-1252', async () => {
