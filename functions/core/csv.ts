@@ -194,6 +194,9 @@ export class CsvBatchReader {
           // A quote inside an unquoted field is text (`Pizza 12" pepperoni`, TSV exports that never quote): only a
           // field that starts with a quote is a quoted one.
           relax_quotes: true,
+          // Any line end ends a record, whatever the first line's was: files joined or edited on two systems mix
+          // them (CRLF then LF), and a CRLF file converted once more has CR CR LF (an empty line between records).
+          record_delimiter: ['\r\n', '\n', '\r'],
           relax_column_count: true,
           skip_empty_lines: true,
           skip_records_with_error: true,

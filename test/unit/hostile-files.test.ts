@@ -97,6 +97,22 @@ describe('hostile CSV', () => {
     }
   });
 
+  it.each([
+    ['CRLF, then LF (files joined)', 'sku,name\r\n1,Milk\n2,\n3,Eggs\r\n4,"Quoted\nname"\n5,\r\n', [3, 7]],
+    ['CR CR LF (a CRLF file converted again)', 'sku,name\r\r\n1,Milk\r\r\n2,\r\r\n3,Eggs\r\r\n4,"Quoted\nname"\r\r\n', [5]],
+    ['LF, then CR', 'sku,name\n1,Milk\r2,\r3,Eggs\n4,"Quoted\nname"\n', [3]],
+  ])('reads mixed line ends as line ends (%s): no rows merged, rejects on their lines (a CR is one)', async (_, text, lines) => {
+    for (const size of [1, 3, 64]) {
+      const r = await readAll(Buffer.from(text), {}, size);
+      expect(r.rows).toEqual([
+        ['1', 'Milk'],
+        ['3', 'Eggs'],
+        ['4', 'Quoted\nname'],
+      ]);
+      expect(r.rejects.map((j) => [j.line, j.reason])).toEqual(lines.map((l) => [l, 'empty product name']));
+    }
+  });
+
   it('reads a pipe-delimited export (SAP and mainframe extracts), commas in its names kept', async () => {
     const r = await readAll(Buffer.from('Material|Product Name|Price\n100|Milk, whole 1 l|1,09\n101|"Bread | rye"|2\n'));
     expect(r.header).toEqual(['Material', 'Product Name', 'Price']);
