@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Where the shipped models live in the repository (models/encoder/starter-*). */
 export const SHIPPED_MODELS_DIR = fileURLToPath(new URL('../../models/encoder/', import.meta.url));
@@ -18,7 +18,7 @@ export const ARTIFACT_FILES = ['model.onnx', 'tokenizer.json', 'labels.json', 'm
 export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export const registryStateSchema = z.object({
-  champion: z.string().nullable(),
+  champion: z.nullable(z.string()),
   challengers: z.array(z.string()),
   retired: z.array(z.string()),
   history: z.array(
@@ -27,7 +27,7 @@ export const registryStateSchema = z.object({
       action: z.enum(['challenger', 'promote', 'retire']),
       version: z.string(),
       /** For a promotion: the champion it replaced. */
-      replaced: z.string().nullable().optional(),
+      replaced: z.optional(z.nullable(z.string())),
     }),
   ),
 });

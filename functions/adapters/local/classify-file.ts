@@ -454,7 +454,8 @@ class FileRun {
     this.readAs = describeInput(kind);
     const header = readHeader(opts.input);
     const from = this.resumed ? this.resumed.checkpoint.inputBytes : header?.length;
-    if (!header || from === undefined) return null;
+    // Excel's `sep=;` line comes before the header: this thread's reader passes over it.
+    if (!header || from === undefined || /^(\uFEFF)?sep=/i.test(header.toString('utf8', 0, 8))) return null;
     const headerReader = new CsvBatchReader(
       (async function* () {
         yield header;
