@@ -364,7 +364,7 @@ export class DuckDbResultStore implements ResultStore {
    */
   private readonly decisionWrites = new GroupCommit<ItemRecord>((records) => {
     const staging = new DecisionStaging(this.db, this.tenant);
-    staging.add(encodeDecisions(records).text);
+    staging.add(encodeDecisions(records).bytes);
     return staging.flush();
   });
 
@@ -464,9 +464,9 @@ export class DecisionStaging {
     private readonly tenant: string,
   ) {}
 
-  /** Appends rows encoded by encodeDecisions (decision-rows.ts). */
-  add(rows: string): void {
-    if (!rows) return;
+  /** Appends rows encoded by DecisionEncoder (decision-rows.ts). */
+  add(rows: Uint8Array): void {
+    if (!rows.length) return;
     if (this.fd === null) {
       this.file = join(this.db.tmpDir, `stage-${process.pid}-${++DecisionStaging.files}.csv`);
       this.fd = openSync(this.file, 'w');
