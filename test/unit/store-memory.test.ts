@@ -11,13 +11,18 @@ import { LocalDb, STORE_ROW_GROUP_ROWS } from '../../functions/adapters/local/du
 const home = mkdtempSync(join(tmpdir(), 'aisle-store-memory-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-it('opens the store with at most 128 MB of DuckDB memory', async () => {
+it('opens the store with at most 128 MB of DuckDB memory, and 8 MB kept by its allocator after a task', async () => {
   const db = await LocalDb.open(join(home, 'aisle.duckdb'), join(home, 'tmp'));
   try {
     const [{ limit }] = await db.query<{ limit: string }>("SELECT current_setting('memory_limit') AS limit");
     const [, amount, unit] = /^([\d.]+) (\w+)$/.exec(limit)!;
     const mib = Number(amount) * ({ KiB: 1 / 1024, MiB: 1, GiB: 1024 } as Record<string, number>)[unit];
     expect(mib).toBeLessThanOrEqual(128);
+    // What its allocator keeps after a task counts too (DuckDB's defaults: 128 MB, 512 MB after a bulk free).
+    const kept = await db.query<{ v: string }>(
+      "SELECT value AS v FROM duckdb_settings() WHERE name IN ('allocator_flush_threshold', 'allocator_bulk_deallocation_flush_threshold')",
+    );
+    expect(kept.map((k) => k.v)).toEqual(['8.0 MiB', '8.0 MiB']);
   } finally {
     await db.close();
   }

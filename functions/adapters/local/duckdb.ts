@@ -150,6 +150,9 @@ export class RecentHits {
 /** DuckDB's memory limit for the local store (LocalDb.open). */
 const STORE_MEMORY_LIMIT = '128MB';
 
+/** What DuckDB's allocator may hold on to after a task (LocalDb.open). */
+const STORE_ALLOCATOR_KEEPS = '8MiB';
+
 /**
  * Rows per row group of the store's tables (DuckDB's default: 122,880). A classify run appends its decisions
  * at every checkpoint, and DuckDB's checkpoints of a table whose last row group is filling cost memory and CPU
@@ -182,6 +185,10 @@ export class LocalDb {
     // (where DuckDB puts it for a database file, which is attached below).
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: STORE_MEMORY_LIMIT,
+      // What DuckDB's allocator keeps once a task is done, freed memory included (default 128 MB, and 512 MB after a
+      // bulk free): a classify run's store writes peaked ~45 MB higher with the defaults, for ~6 % less CPU.
+      allocator_flush_threshold: STORE_ALLOCATOR_KEEPS,
+      allocator_bulk_deallocation_flush_threshold: STORE_ALLOCATOR_KEEPS,
       ...(!inMemory && { temp_directory: `${path}.tmp` }),
     });
     const connection = await instance.connect();
