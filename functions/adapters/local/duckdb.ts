@@ -186,7 +186,7 @@ export class LocalDb {
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: STORE_MEMORY_LIMIT,
       // What DuckDB's allocator keeps once a task is done, freed memory included (default 128 MB, and 512 MB after a
-      // bulk free): a classify run's store writes peaked ~45 MB higher with the defaults, for ~6 % less CPU.
+      // bulk free): a classify run's store writes peaked ~45 MB higher with the defaults, for ~6 % less of their CPU.
       allocator_flush_threshold: STORE_ALLOCATOR_KEEPS,
       allocator_bulk_deallocation_flush_threshold: STORE_ALLOCATOR_KEEPS,
       ...(!inMemory && { temp_directory: `${path}.tmp` }),
