@@ -539,7 +539,7 @@ class FileRun {
   private async writeBatch(batch: CsvBatch, output: string, toStore: ItemRecord[]): Promise<void> {
     this.out.write(output);
     this.rej.write(formatRejects(batch.rejects, this.csvWrite));
-    this.staging.add(encodeDecisions(toStore).text);
+    this.staging.add(encodeDecisions(toStore).bytes);
     this.records = batch.recordsRead;
     this.bytesRead = batch.bytesRead;
     this.opts.onProgress?.(batch.bytesRead, this.records);
