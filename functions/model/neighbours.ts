@@ -1,6 +1,6 @@
 /**
- * Nearest labelled neighbours (issue 16): the training names as sparse TF-IDF vectors (words, adjacent word
- * pairs, character n-grams of each word, hashed into buckets), kept in an inverted index. At serving, the k
+ * Nearest labelled neighbours (issue 16): the training names as sparse TF-IDF vectors (words and adjacent word
+ * pairs, hashed into buckets), kept in an inverted index. At serving, the k
  * names most similar by cosine vote for their classes (weight similarity^power), and the vote is blended into
  * the bag's calibrated probabilities. Catalogs share brands and product lines between the rows a model is
  * trained on and the rows it classifies; a neighbour that shares "Stonyfield Organic" and "Whole Milk" knows
@@ -23,26 +23,21 @@ export interface NeighbourConfig {
   maxDf: number;
   /** Hash buckets for features (a power of two). */
   buckets: number;
-  /** Character n-gram lengths, inclusive ([0, 0] for none). */
-  charGrams: [number, number];
 }
 
-export const DEFAULT_NEIGHBOUR_CONFIG: NeighbourConfig = { k: 10, power: 2, weight: 0.5, maxDf: 2000, buckets: 1 << 20, charGrams: [3, 5] };
+export const DEFAULT_NEIGHBOUR_CONFIG: NeighbourConfig = { k: 10, power: 2, weight: 0.5, maxDf: 1000, buckets: 1 << 20 };
 
 /** The saved index: labels, document norms, CSR offsets over buckets, postings; the config goes to metrics.json. */
 export const NEIGHBOURS_FILE = 'neighbours.bin';
 const MAGIC = 0x4e424f31; // "NBO1"
 
-const SEP = 1; // the word boundary in character n-grams (no normalized text holds U+0001)
 const SALT_WORD = 0x9e3779b1;
 const SALT_PAIR = 0x85ebca6b;
-const SALT_GRAM = 0xc2b2ae35;
 
 /** Hashed feature buckets of a normalized text, deduplicated, into `out` (cleared first). */
-export function featureBuckets(text: string, cfg: Pick<NeighbourConfig, 'buckets' | 'charGrams'>, out: number[]): number[] {
+export function featureBuckets(text: string, cfg: Pick<NeighbourConfig, 'buckets'>, out: number[]): number[] {
   out.length = 0;
   const mask = cfg.buckets - 1;
-  const [minN, maxN] = cfg.charGrams;
   let prev = -1;
   let start = 0;
   const len = text.length;
@@ -57,20 +52,6 @@ export function featureBuckets(text: string, cfg: Pick<NeighbourConfig, 'buckets
     out.push(word & mask);
     if (prev >= 0) out.push((Math.imul(prev ^ SALT_PAIR, 0x01000193) ^ word) & mask);
     prev = word;
-    // Character n-grams of the word with boundaries: " mil", "milk ", …; a one-character word has only itself.
-    if (maxN > 0) {
-      const padded = end - start + 2;
-      for (let n = minN; n <= maxN && n <= padded; n++) {
-        for (let p = 0; p + n <= padded; p++) {
-          let g = Math.imul(SALT_GRAM, n);
-          for (let q = p; q < p + n; q++) {
-            const code = q === 0 || q === padded - 1 ? SEP : text.charCodeAt(start + q - 1);
-            g = Math.imul(g ^ code, 0x01000193);
-          }
-          out.push((g >>> 0) & mask);
-        }
-      }
-    }
     start = end;
   }
   if (out.length > 1) {
@@ -81,6 +62,8 @@ export function featureBuckets(text: string, cfg: Pick<NeighbourConfig, 'buckets
   }
   return out;
 }
+
+// Character 3–5-grams as features too were measured on the validation slice and lost (docs/models.md).
 
 export class NeighbourIndex {
   /** idf² per bucket (0 for buckets no document holds). */
@@ -171,15 +154,17 @@ export class NeighbourIndex {
     const [magic, docs, classes, buckets, nnz] = new Uint32Array(buf, 0, 5);
     if (magic !== MAGIC) throw new Error('not a neighbour index file');
     if (buckets !== config.buckets) throw new Error(`neighbour index has ${buckets} buckets, metrics.json says ${config.buckets}`);
+    const labelBytes = docs * 2 + ((docs * 2) % 4);
+    if (buf.byteLength !== 20 + labelBytes + docs * 4 + (buckets + 1) * 4 + nnz * 4) throw new Error('neighbour index is truncated or corrupt');
     let at = 20;
     const labels = new Uint16Array(buf, at, docs);
-    at += docs * 2 + ((docs * 2) % 4);
+    at += labelBytes;
     const invNorms = new Float32Array(buf, at, docs);
     at += docs * 4;
     const offsets = new Uint32Array(buf, at, buckets + 1);
     at += (buckets + 1) * 4;
     const postings = new Uint32Array(buf, at, nnz);
-    if (at + nnz * 4 !== buf.byteLength || offsets[buckets] !== nnz) throw new Error('neighbour index is truncated or corrupt');
+    if (offsets[buckets] !== nnz) throw new Error('neighbour index is truncated or corrupt');
     return new NeighbourIndex(config, classes, labels, invNorms, offsets, postings);
   }
 
