@@ -25,7 +25,7 @@ export interface NeighbourConfig {
   buckets: number;
 }
 
-export const DEFAULT_NEIGHBOUR_CONFIG: NeighbourConfig = { k: 10, power: 2, weight: 0.5, maxDf: 500, buckets: 1 << 20 };
+export const DEFAULT_NEIGHBOUR_CONFIG: NeighbourConfig = { k: 10, power: 2, weight: 0.5, maxDf: 200, buckets: 1 << 20 };
 
 /** The saved index: labels, document norms, CSR offsets over buckets, postings; the config goes to metrics.json. */
 export const NEIGHBOURS_FILE = 'neighbours.bin';

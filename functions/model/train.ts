@@ -294,7 +294,7 @@ function balanceTopLevel(examples: LabelledText[], taxonomy: Taxonomy): void {
 }
 
 /** Stratified, seeded validation slice (1 = validation): every class with 4 rows or more keeps rows on both sides. */
-function validationSlice(examples: LabelledText[], seed: number, validationFraction: number): Uint8Array {
+export function validationSlice(examples: LabelledText[], seed: number, validationFraction: number): Uint8Array {
   const random = seededRandom(seed ^ 0x5eed);
   const byClass = new Map<string, number[]>();
   examples.forEach((e, i) => byClass.set(e.classId, [...(byClass.get(e.classId) ?? []), i]));
