@@ -20,11 +20,15 @@ export interface VectorWeights {
 /** Measured on a labelled catalog with `aisle eval similar` (docs/similar.md). */
 export const DEFAULT_WEIGHTS: VectorWeights = { meaning: 0.5, words: 0.5 };
 
-/** The meaning part: the static table's 512 dimensions on their first principal axes (92 % of the table's energy). */
-export const MEANING_DIMENSIONS = 192;
-/** Buckets of the hashed words. */
-export const WORD_BUCKETS = 192;
-/** An item vector's dimensions: what every index is made with (local, S3 Vectors in lib/vectors.ts); measured in docs/similar.md. */
+/** The meaning part: the static table's 512 dimensions on their first principal axes (79 % of the table's energy). */
+export const MEANING_DIMENSIONS = 96;
+/** Buckets of the hashed words (signed: two words sharing one cancel out on average instead of adding up). */
+export const WORD_BUCKETS = 288;
+/**
+ * An item vector's dimensions: what every index is made with (local, S3 Vectors in lib/vectors.ts). 384 instead of
+ * 1,024 for the same same-aisle precision on Instacart (docs/similar.md "Scale"): the index's memory and search time
+ * follow it.
+ */
 export const ITEM_DIMENSIONS = MEANING_DIMENSIONS + WORD_BUCKETS;
 
 /** Names to item vectors: what the index stores and queries with (unit length, fixed dimensions). */
@@ -64,10 +68,13 @@ export class ItemVectorizer implements NameVectorizer {
   }
 }
 
-/** A name's embeddable words hashed into WORD_BUCKETS, each weighed by its rarity, unit length. */
+/** A name's embeddable words hashed into WORD_BUCKETS, each weighed by its rarity and signed by its hash's top bit, unit length. */
 function wordsPart(words: string[], embedder: StaticEmbedder): Float32Array {
   const out = new Float32Array(WORD_BUCKETS);
-  for (const word of new Set(words)) out[hash(word) % WORD_BUCKETS] += embedder.weightOf(word);
+  for (const word of new Set(words)) {
+    const h = hash(word);
+    out[h % WORD_BUCKETS] += (h >>> 31 ? -1 : 1) * embedder.weightOf(word);
+  }
   return normalize(out);
 }
 
