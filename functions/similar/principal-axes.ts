@@ -28,10 +28,11 @@ export class PrincipalAxes {
 
   /** `vector`'s coordinates on the axes, written into `out` at `offset`. */
   project(vector: Float32Array, out: Float32Array, offset: number): void {
-    for (let a = 0; a < this.to; a++) {
+    const { axes, from, to } = this;
+    for (let a = 0; a < to; a++) {
       let s = 0;
-      const at = a * this.from;
-      for (let d = 0; d < this.from; d++) s += this.axes[at + d] * vector[d];
+      const at = a * from;
+      for (let d = 0; d < from; d++) s += axes[at + d] * vector[d];
       out[offset + a] = s;
     }
   }
