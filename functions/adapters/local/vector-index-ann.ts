@@ -17,7 +17,7 @@ export interface GraphOptions {
 }
 
 /** Chosen by `bench/similar.ts` (recall@10 against the exact scan, query time and build time; docs/similar.md "Scale"). */
-export const DEFAULT_GRAPH: GraphOptions = { connectivity: 16, expansionAdd: 128, expansionSearch: 96 };
+export const DEFAULT_GRAPH: GraphOptions = { connectivity: 16, expansionAdd: 128, expansionSearch: 40 };
 
 const emptyIndex = (dimensions: number, o: GraphOptions) =>
   new usearch.Index({
