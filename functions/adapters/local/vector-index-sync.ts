@@ -99,7 +99,7 @@ function lakeParts(dir: string): string[] {
 /** Similar products over the local home: the index in $AISLE_HOME/vectors, synced from the lake before each query. */
 export function openLocalSimilar(home: string, say: (message: string) => void = (m) => process.stderr.write(`aisle: ${m}\n`)) {
   const vectorizer = new ItemVectorizer(StaticEmbedder.load());
-  const index = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions });
+  const index = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, vectorize: (name) => vectorizer.vector(name) });
   const lake = new LakeIndexSync(join(home, 'lake'), index, vectorizer, say);
   const similar = new SimilarProducts(index, vectorizer, async () => void (await lake.sync()));
   return {
