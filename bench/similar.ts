@@ -2,10 +2,12 @@
  * Similar products at scale, whole process: N item names (the starter catalog's names, each with a word of
  * another name appended, so all are distinct) → vectors → the local index (upserts, then the HNSW graph built on
  * first query) → 1,000 queries through the graph beside the exact scan over the same index (the baseline, same
- * run): p50/p99 per query and the graph's recall@10 against the scan. Then the API: `aisle serve` over that index,
- * autocannon on POST /v1/similar and GET /v1/items/{key}/similar beside GET /health (the baseline).
+ * run): p50/p99 per query and the graph's recall@10 against the scan, for each ef_search asked (the saved graph
+ * loaded again with it). Then the API: `aisle serve` over that index, autocannon on POST /v1/similar and
+ * GET /v1/items/{key}/similar beside GET /health (the baseline), with the server's CPU time per request.
+ * CPU seconds are the process's (usearch's threads included): on a shared machine they, not wall time, compare.
  *
- *   npx tsx bench/similar.ts --items 100000 [--api-seconds 10] [--no-api]
+ *   npx tsx bench/similar.ts --items 100000 [--m 16 --ef-add 128 --ef-search 32,64,96] [--api-seconds 10] [--no-api]
  */
 import { execSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { parse } from 'csv-parse/sync';
 import { LocalVectorIndex } from '../functions/adapters/local/vector-index.ts';
+import { DEFAULT_GRAPH } from '../functions/adapters/local/vector-index-ann.ts';
 import { toCascadeItem } from '../functions/core/normalize.ts';
 import { StaticEmbedder } from '../functions/embeddings/static-embedder.ts';
 import { ItemVectorizer } from '../functions/similar/vectors.ts';
@@ -26,11 +29,22 @@ const { values } = parseArgs({
     items: { type: 'string', default: '100000' },
     'api-seconds': { type: 'string', default: '10' },
     'no-api': { type: 'boolean', default: false },
+    m: { type: 'string', default: String(DEFAULT_GRAPH.connectivity) },
+    'ef-add': { type: 'string', default: String(DEFAULT_GRAPH.expansionAdd) },
+    'ef-search': { type: 'string', default: String(DEFAULT_GRAPH.expansionSearch) },
   },
 });
 const N = Number(values.items);
+const graph = { connectivity: Number(values.m), expansionAdd: Number(values['ef-add']) };
+const efSearch = values['ef-search'].split(',').map(Number);
 const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
-const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(1);
+let cpuFrom = process.cpuUsage();
+/** Wall seconds since `from` and the process's CPU seconds since the last call. */
+const seconds = (from: number) => {
+  const cpu = process.cpuUsage(cpuFrom);
+  cpuFrom = process.cpuUsage();
+  return `${((performance.now() - from) / 1000).toFixed(1)} s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`;
+};
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
 console.log(machineLine());
@@ -44,7 +58,7 @@ const nameOf = (i: number) => `${base[i % base.length]} ${words[(i * 7919) % wor
 const home = mkdtempSync(join(tmpdir(), 'aisle-bench-similar-'));
 let t = performance.now();
 const vectorizer = new ItemVectorizer(StaticEmbedder.load());
-const index = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions });
+const index = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, graph });
 const keys: string[] = [];
 const batch = 10_000;
 for (let i = 0; i < N; i += batch) {
@@ -57,38 +71,51 @@ for (let i = 0; i < N; i += batch) {
   }
   await index.upsert(entries);
 }
-console.log(
-  `vectors + upserts: ${seconds(t)} s (${Math.round(N / ((performance.now() - t) / 1000))} items/s), ${vectorizer.dimensions} dimensions, peak ${peakMb()} MB`,
-);
+console.log(`vectors + upserts: ${seconds(t)}, ${vectorizer.dimensions} dimensions, peak ${peakMb()} MB`);
 
 const queries = Array.from({ length: 1000 }, (_, i) => vectorizer.vector(`${base[(i * 31) % base.length]}`));
 t = performance.now();
 await index.query(queries[0], { k: 10 }); // builds the graph when N ≥ annFrom
-console.log(`HNSW graph build (usearch, i8, M=16, ef_add=128): ${seconds(t)} s, peak ${peakMb()} MB`);
-
-const exact = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, annFrom: Number.POSITIVE_INFINITY });
-// The same vectors, scanned: the exact index reads the folder the first wrote.
+console.log(`HNSW graph build (usearch, i8, M=${graph.connectivity}, ef_add=${graph.expansionAdd}): ${seconds(t)}, peak ${peakMb()} MB`);
+t = performance.now();
 await index.flush();
-const annMs: number[] = [];
-const exactMs: number[] = [];
-let hits = 0;
+console.log(`flush (items, vectors, graph to disk): ${seconds(t)}, load average: ${loadAverages()}`);
+
+// The truth: the exact scan of the same vectors (the folder the first index wrote), the baseline of the same run.
+const exact = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, annFrom: Number.POSITIVE_INFINITY });
 const exactQueries = 200;
-for (let i = 0; i < queries.length; i++) {
-  let s = performance.now();
-  const found = await index.query(queries[i], { k: 10 });
-  annMs.push(performance.now() - s);
-  if (i < exactQueries) {
-    s = performance.now();
-    const truth = await exact.query(queries[i], { k: 10 });
-    exactMs.push(performance.now() - s);
-    const want = new Set(truth.map((m) => m.key));
-    hits += found.filter((m) => want.has(m.key)).length;
-  }
+const truths: Set<string>[] = [];
+const exactMs: number[] = [];
+for (let i = 0; i < exactQueries; i++) {
+  const s = performance.now();
+  truths.push(new Set((await exact.query(queries[i], { k: 10 })).map((m) => m.key)));
+  exactMs.push(performance.now() - s);
 }
 const ms = (x: number) => x.toFixed(2);
-console.log(`query through the graph (k=10, ${queries.length}): p50 ${ms(percentile(annMs, 0.5))} ms, p99 ${ms(percentile(annMs, 0.99))} ms`);
-console.log(`exact scan, the baseline (${exactQueries}): p50 ${ms(percentile(exactMs, 0.5))} ms, p99 ${ms(percentile(exactMs, 0.99))} ms`);
-console.log(`recall@10 of the graph against the scan: ${(hits / (exactQueries * 10)).toFixed(4)}; peak ${peakMb()} MB (both indexes loaded)`);
+console.log(
+  `exact scan, the baseline (${exactQueries}): p50 ${ms(percentile(exactMs, 0.5))} ms, p99 ${ms(percentile(exactMs, 0.99))} ms; ${seconds(t)}`,
+);
+for (const ef of efSearch) {
+  // The saved graph, loaded with this ef_search (a fresh index over the same folder).
+  const ann = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, graph: { ...graph, expansionSearch: ef } });
+  await ann.query(queries[0], { k: 10 });
+  cpuFrom = process.cpuUsage();
+  t = performance.now();
+  const annMs: number[] = [];
+  let hits = 0;
+  for (let i = 0; i < queries.length; i++) {
+    const s = performance.now();
+    const found = await ann.query(queries[i], { k: 10 });
+    annMs.push(performance.now() - s);
+    if (i < exactQueries) hits += found.filter((m) => truths[i].has(m.key)).length;
+  }
+  const cpu = process.cpuUsage(cpuFrom);
+  console.log(
+    `graph, ef_search ${ef} (k=10, ${queries.length} queries): p50 ${ms(percentile(annMs, 0.5))} ms, p99 ${ms(percentile(annMs, 0.99))} ms, ` +
+      `CPU ${ms((cpu.user + cpu.system) / 1000 / queries.length)} ms/query, recall@10 against the scan ${(hits / (exactQueries * 10)).toFixed(4)}`,
+  );
+}
+console.log(`peak ${peakMb()} MB (the bench holds several copies of the index now); load average: ${loadAverages()}`);
 
 if (!values['no-api']) {
   // The server reads the same index folder: the bench's items are the default tenant's, as the server's key is.
@@ -104,9 +131,19 @@ if (!values['no-api']) {
   });
   await new Promise<void>((ok) => server.stdout!.on('data', (d: Buffer) => d.toString().includes('aisle serve: http') && ok()));
   const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  // The server's own CPU time (user + system, /proc), so a request's cost compares across loads.
+  const serverCpuSeconds = () => {
+    const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  };
   const run = async (title: string, opts: Record<string, unknown>) => {
+    const before = serverCpuSeconds();
     const r = await autocannon({ connections: 16, pipelining: 1, duration: Number(values['api-seconds']), headers, ...opts });
-    console.log(`${title}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}`);
+    const perRequest = ((serverCpuSeconds() - before) * 1000) / r.requests.total;
+    console.log(
+      `${title}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, ` +
+        `server CPU ${perRequest.toFixed(2)} ms/request (${Math.round(1000 / perRequest)} req/s per core)`,
+    );
   };
   const url = `http://127.0.0.1:${port}`;
   console.log(

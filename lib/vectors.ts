@@ -1,15 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import { Construct } from 'constructs';
-import { STATIC_TABLE_DIR } from '../functions/embeddings/static-table.ts';
-import { WORD_BUCKETS } from '../functions/similar/vectors.ts';
+import { ITEM_DIMENSIONS } from '../functions/similar/vectors.ts';
 import type { HandlerFunction } from './handler-function.ts';
-
-/** The shipped static table's dimensions and the hashed words' (functions/similar/vectors.ts ItemVectorizer). */
-export const ITEM_VECTOR_DIMENSIONS =
-  (JSON.parse(readFileSync(join(STATIC_TABLE_DIR, 'table.json'), 'utf8')) as { dimensions: number }).dimensions + WORD_BUCKETS;
 
 /** The metadata only returned with a match, never filtered on (functions/adapters/aws/s3-vectors.ts). */
 export const NON_FILTERABLE_METADATA = ['name', 'classId'];
@@ -43,7 +36,7 @@ export class ItemVectors extends Construct {
       vectorBucketArn: this.bucket.attrVectorBucketArn,
       indexName: this.indexName,
       dataType: 'float32',
-      dimension: ITEM_VECTOR_DIMENSIONS,
+      dimension: ITEM_DIMENSIONS,
       distanceMetric: 'cosine',
       metadataConfiguration: { nonFilterableMetadataKeys: NON_FILTERABLE_METADATA },
       encryptionConfiguration: { sseType: 'AES256' },

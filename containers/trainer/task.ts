@@ -7,7 +7,7 @@
  * promotion itself is the state machine's (retrain-evaluate applies the same rule), never the task's.
  * Environment: TRAIN_DATA_URI, HELDOUT_DATA_URI, MODEL_OUTPUT_URI, LAKE_BUCKET (lib/retraining.ts).
  */
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -20,7 +20,7 @@ import { loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
 import { lakeKeyOf, readRegistry } from '../../functions/handlers/retrain.ts';
 import { readLabelledCsv } from '../../functions/model/labelled-data.ts';
-import { ARTIFACT_FILES } from '../../functions/model/registry.ts';
+import { ARTIFACT_FILES, OPTIONAL_ARTIFACT_FILES } from '../../functions/model/registry.ts';
 import { type RetrainOptions, retrain, type ScoredVersion } from '../../functions/model/retrain.ts';
 import type { BlobStore } from '../../functions/ports.ts';
 import { DEFAULT_STARTER_SHARE, readStarterCatalog, starterWeight } from '../../models/starter/train-starter.ts';
@@ -69,6 +69,8 @@ async function workRegistry(deps: TrainingTaskDeps): Promise<LocalModelRegistry>
     const dir = registry.locationFor(champion);
     mkdirSync(dir, { recursive: true });
     for (const f of ARTIFACT_FILES) await download(deps.lake, `${versionPrefix(champion)}${f}`, join(dir, f));
+    for (const f of OPTIONAL_ARTIFACT_FILES)
+      if (await deps.lake.exists(`${versionPrefix(champion)}${f}`)) await download(deps.lake, `${versionPrefix(champion)}${f}`, join(dir, f));
     await registry.addChallenger(champion);
     await registry.promote(champion);
   }
@@ -109,7 +111,8 @@ export async function runTrainingTask(deps: TrainingTaskDeps, input: TrainingTas
     champion: result.champion,
     challenger: { version, report: result.challenger.report },
   };
-  for (const f of ARTIFACT_FILES) await deps.lake.put(`${outPrefix}${f}`, readFileSync(join(result.challenger.dir, f)));
+  const files = [...ARTIFACT_FILES, ...OPTIONAL_ARTIFACT_FILES.filter((f) => existsSync(join(result.challenger.dir, f)))];
+  for (const f of files) await deps.lake.put(`${outPrefix}${f}`, readFileSync(join(result.challenger.dir, f)));
   await deps.lake.put(`${outPrefix}evaluation.json`, JSON.stringify(evaluation), 'application/json');
   log(`wrote ${outPrefix} (challenger and evaluation.json on ${heldOut.length} held-out rows; ${result.decision.reason})`);
   return evaluation;

@@ -129,6 +129,8 @@ export class CsvBatchReader {
     /** A record read; `line` is the input line it starts on. */
     const accept = (record: string[], line: number) => {
       if (header === undefined) {
+        // Excel's `sep=;` line names the delimiter (which the sniffer found in it); the header follows it.
+        if (record.length === 2 && record[1] === '' && record[0].toLowerCase() === 'sep=') return;
         if (marked && undecodableProblem(record, this.encoding)) {
           throw new CsvFormatError(`the header has undecodable bytes (${this.joinRaw(record)}): name the file's encoding with --encoding`);
         }
@@ -142,6 +144,11 @@ export class CsvBatchReader {
       if (recordsRead <= skip) return;
       if (record.length !== expected) {
         reject(line, `wrong column count: ${record.length} fields, the header has ${expected}`, record);
+        return;
+      }
+      // The header again (exports joined one after another): not a product; its name field is compared first, cheaply.
+      if (record[nameIdx] === header[nameIdx] && isHeaderAgain(record, header)) {
+        reject(line, 'the header line again (files joined one after another?): not a product', record);
         return;
       }
       const problem = (marked && undecodableProblem(record, this.encoding)) || nameProblem(record[nameIdx]);
@@ -184,6 +191,12 @@ export class CsvBatchReader {
           // The fast path already dropped a leading BOM: one further on is data.
           bom: false,
           delimiter: this.delimiter,
+          // A quote inside an unquoted field is text (`Pizza 12" pepperoni`, TSV exports that never quote): only a
+          // field that starts with a quote is a quoted one.
+          relax_quotes: true,
+          // Any line end ends a record, whatever the first line's was: files joined or edited on two systems mix
+          // them (CRLF then LF), and a CRLF file converted once more has CR CR LF (an empty line between records).
+          record_delimiter: ['\r\n', '\n', '\r'],
           relax_column_count: true,
           skip_empty_lines: true,
           skip_records_with_error: true,
@@ -304,6 +317,11 @@ export class CsvBatchReader {
 }
 
 function noop() {}
+
+/** Whether `record` is `header` once more, a BOM in front allowed (a second file's start). */
+function isHeaderAgain(record: string[], header: string[]): boolean {
+  return record.every((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f) === header[i]);
+}
 
 /** Bytes the fast path holds while it waits for a line end; past this csv-parse reads on. */
 const MAX_PENDING_BYTES = 1 << 20;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { readJsonFile, UserError } from './errors.ts';
 
 /** A node of the taxonomy as written in taxonomy.json (any depth). */
@@ -9,20 +9,20 @@ export interface TaxonomyNodeInput {
   children?: TaxonomyNodeInput[];
 }
 
-const nodeSchema: z.ZodType<TaxonomyNodeInput> = z.lazy(() =>
+const nodeSchema: z.ZodMiniType<TaxonomyNodeInput> = z.lazy(() =>
   z.object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case slugs (a-z, 0-9, ".", "_", "-")'),
-    name: z.string().trim().min(1, 'name must not be empty'),
-    description: z.string().trim().min(1, 'description must not be empty'),
-    children: z.array(nodeSchema).min(1, 'children, when present, must list at least one class').optional(),
+    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case slugs (a-z, 0-9, ".", "_", "-")')),
+    name: z.string().check(z.trim(), z.minLength(1, 'name must not be empty')),
+    description: z.string().check(z.trim(), z.minLength(1, 'description must not be empty')),
+    children: z.optional(z.array(nodeSchema).check(z.minLength(1, 'children, when present, must list at least one class'))),
   }),
 );
 
 export const taxonomyFileSchema = z.object({
-  name: z.string().min(1),
-  version: z.string().min(1, 'version must not be empty'),
-  levels: z.array(z.string().min(1)).min(1).optional(),
-  classes: z.array(nodeSchema).min(1, 'a taxonomy needs at least one class'),
+  name: z.string().check(z.minLength(1)),
+  version: z.string().check(z.minLength(1, 'version must not be empty')),
+  levels: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+  classes: z.array(nodeSchema).check(z.minLength(1, 'a taxonomy needs at least one class')),
 });
 
 /** One class of the taxonomy with its place in the tree. */

@@ -11,7 +11,7 @@ import { StaticEmbedder } from '../embeddings/static-embedder.ts';
 import type { ResultStore } from '../ports.ts';
 import { indexingResults } from '../similar/indexing.ts';
 import { SimilarProducts } from '../similar/similar.ts';
-import { ItemVectorizer, type NameVectorizer } from '../similar/vectors.ts';
+import { DEFAULT_WEIGHTS, ItemVectorizer, type NameVectorizer } from '../similar/vectors.ts';
 
 /** The static embedding table: bundled beside the handler on Lambda (lib/), the repository's models/ elsewhere. */
 const BUNDLED_EMBEDDINGS = fileURLToPath(new URL('./embeddings/', import.meta.url));
@@ -21,7 +21,10 @@ const BUNDLED_EMBEDDINGS = fileURLToPath(new URL('./embeddings/', import.meta.ur
  * first use (about 0.3 s) rather than at every cold start.
  */
 let loaded: ItemVectorizer | undefined;
-const itemVectorizer = () => (loaded ??= new ItemVectorizer(StaticEmbedder.load(existsSync(BUNDLED_EMBEDDINGS) ? BUNDLED_EMBEDDINGS : undefined)));
+const itemVectorizer = () => {
+  const dir = existsSync(BUNDLED_EMBEDDINGS) ? BUNDLED_EMBEDDINGS : undefined;
+  return (loaded ??= new ItemVectorizer(StaticEmbedder.load(dir), DEFAULT_WEIGHTS, dir));
+};
 const bundledVectorizer: NameVectorizer = {
   get dimensions() {
     return itemVectorizer().dimensions;

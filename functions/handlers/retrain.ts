@@ -20,6 +20,7 @@ import {
   assertVersionName,
   decidePromotion,
   emptyRegistryState,
+  OPTIONAL_ARTIFACT_FILES,
   promotionScores,
   type RegistryState,
   registryStateSchema,
@@ -175,6 +176,11 @@ export async function promoteRun(deps: RetrainDeps, event: RetrainEvent) {
       const body = await deps.lake.get(`${from}${f}`);
       if (!body) throw new Error(`${from}${f} does not exist: the challenger's folder is incomplete`);
       await deps.lake.put(`${CHAMPION_COPY_PREFIX}${f}`, body);
+    }
+    // An optional file the challenger lacks may stay from an earlier champion: its metrics.json does not name it.
+    for (const f of OPTIONAL_ARTIFACT_FILES) {
+      const body = await deps.lake.get(`${from}${f}`);
+      if (body) await deps.lake.put(`${CHAMPION_COPY_PREFIX}${f}`, body);
     }
   }
   const state = await readRegistry(deps.lake);

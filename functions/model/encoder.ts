@@ -14,6 +14,7 @@ import { normalizeText } from '../core/normalize.ts';
 import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Candidate } from '../core/types.ts';
 import type { ClassScores, Encoder, RuleCalibration } from '../ports.ts';
+import { NeighbourIndex } from './neighbours.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import type { ModelMetrics } from './train.ts';
 
@@ -32,7 +33,7 @@ export type EncoderDevice = 'cpu' | 'cuda';
 
 export class ModelLoadError extends Error {}
 
-type MetricsFile = Partial<Pick<ModelMetrics, 'temperature' | 'calibration' | 'thresholds' | 'pooledThreshold' | 'rules'>>;
+type MetricsFile = Partial<Pick<ModelMetrics, 'temperature' | 'calibration' | 'thresholds' | 'pooledThreshold' | 'rules' | 'neighbours'>>;
 
 /** Threshold used for classes metrics.json names no threshold for. */
 const FALLBACK_THRESHOLD = 0.9;
@@ -60,6 +61,8 @@ export class OnnxEncoder implements Encoder {
     private readonly maxLength: number,
     /** From metrics.json `rules`, when the model was trained with the rules tier measured. */
     readonly ruleCalibration?: RuleCalibration,
+    /** The nearest labelled names blended into the probabilities, when the model folder has them (metrics.json `neighbours`). */
+    private readonly neighbours?: NeighbourIndex,
   ) {
     this.session = Promise.resolve(session);
     this.tokenTypeIds = session.inputNames.includes('token_type_ids');
@@ -92,6 +95,7 @@ export class OnnxEncoder implements Encoder {
       if (!session.inputNames.includes(name))
         throw new ModelLoadError(`model ${root}: model.onnx has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
     }
+    const neighbours = metrics.neighbours ? await loadNeighbours(root, metrics.neighbours, classIds.length) : undefined;
     const thresholds = new Map(Object.entries(metrics.thresholds ?? {}));
     const temperature = metrics.temperature ?? metrics.calibration?.temperature ?? 1;
     if (!(temperature > 0)) throw new ModelLoadError(`model ${root}: metrics.json temperature must be positive`);
@@ -107,6 +111,7 @@ export class OnnxEncoder implements Encoder {
       opts.batchSize ?? 1024,
       tokenizer.fast ? 64 : 128, // most tokens per text: the project's tokenizer, others
       metrics.rules,
+      neighbours,
     );
     // One tiny run checks that the logits have one column per class.
     const probe = await encoder.run(encoder.feeds(['probe']));
@@ -165,6 +170,7 @@ export class OnnxEncoder implements Encoder {
     // Similar lengths in one batch: less padding.
     const order = normalized.map((_, i) => i).sort((a, b) => normalized[a].length - normalized[b].length);
     const invT = 1 / this.temperature;
+    const vote = new Float64Array(C);
     const batches: number[][] = [];
     for (let start = 0; start < order.length; start += this.batchSize) batches.push(order.slice(start, start + this.batchSize));
     // Pipelined: the next batch is tokenized on this thread while onnxruntime runs the current one.
@@ -186,6 +192,7 @@ export class OnnxEncoder implements Encoder {
           sum += e;
         }
         for (let c = 0; c < C; c++) out[dst + c] /= sum;
+        this.neighbours?.blendInto(normalized[idx[r]], out.subarray(dst, dst + C), vote);
       }
     }
     return out;
@@ -268,6 +275,22 @@ async function readModelJson<T>(root: string, name: string, required: boolean): 
   } catch (err) {
     throw new ModelLoadError(`model ${root}: ${name} is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** The neighbour index a model folder's metrics.json names. */
+async function loadNeighbours(root: string, meta: NonNullable<ModelMetrics['neighbours']>, classes: number): Promise<NeighbourIndex> {
+  const bytes = await readFile(join(root, meta.file)).catch((err: Error) => {
+    throw new ModelLoadError(`model ${root}: cannot read ${meta.file}: ${err.message}`);
+  });
+  let index: NeighbourIndex;
+  try {
+    index = NeighbourIndex.fromBuffer(bytes, meta.config);
+  } catch (err) {
+    throw new ModelLoadError(`model ${root}: ${meta.file}: ${(err as Error).message}`);
+  }
+  if (index.classes !== classes)
+    throw new ModelLoadError(`model ${root}: ${meta.file} votes over ${index.classes} classes but labels.json lists ${classes}`);
+  return index;
 }
 
 /** The ONNX Runtime session of model.onnx. */

@@ -6,7 +6,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { NEIGHBOURS_FILE } from './neighbours.ts';
 
 /** Where the shipped models live in the repository (models/encoder/starter-*). */
 export const SHIPPED_MODELS_DIR = fileURLToPath(new URL('../../models/encoder/', import.meta.url));
@@ -14,11 +15,13 @@ export const SHIPPED_PREFIX = 'starter-';
 
 /** Files every version folder holds (the artifact contract in docs/models.md). */
 export const ARTIFACT_FILES = ['model.onnx', 'tokenizer.json', 'labels.json', 'metrics.json', 'card.json'] as const;
+/** Files a version folder may hold besides them (metrics.json names them): copy each one that exists. */
+export const OPTIONAL_ARTIFACT_FILES = [NEIGHBOURS_FILE] as const;
 
 export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export const registryStateSchema = z.object({
-  champion: z.string().nullable(),
+  champion: z.nullable(z.string()),
   challengers: z.array(z.string()),
   retired: z.array(z.string()),
   history: z.array(
@@ -27,7 +30,7 @@ export const registryStateSchema = z.object({
       action: z.enum(['challenger', 'promote', 'retire']),
       version: z.string(),
       /** For a promotion: the champion it replaced. */
-      replaced: z.string().nullable().optional(),
+      replaced: z.optional(z.nullable(z.string())),
     }),
   ),
 });

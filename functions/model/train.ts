@@ -31,6 +31,7 @@ import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibration.ts';
 import type { LabelledText } from './labelled-data.ts';
 import { type EvalReport, type Prediction, scorePredictions } from './metrics.ts';
+import { fitNeighbours, NEIGHBOURS_FILE, type NeighbourConfig, type NeighbourMetrics } from './neighbours.ts';
 import { calibrateRules } from './rules-calibration.ts';
 import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, UNK_TOKEN } from './tokenizer.ts';
 
@@ -62,6 +63,12 @@ export interface TrainOptions {
    * model's guesses on unseen merchandise lean Food.
    */
   balanceTopLevel?: boolean;
+  /**
+   * Blend the votes of the nearest labelled training names into the bag's probabilities (neighbours.ts): the
+   * index ships as neighbours.bin, and k, power and the blend weight are chosen on the validation slice, before
+   * the thresholds. Default false: the bag alone.
+   */
+  neighbours?: boolean | Partial<NeighbourConfig>;
   onProgress?: (msg: string) => void;
 }
 
@@ -81,6 +88,8 @@ export interface ModelMetrics {
   /** The headline figures of `validation`. */
   summary: Record<'level1Accuracy' | 'level1MacroF1' | 'level2Accuracy' | 'level2MacroF1' | 'coverage' | 'coveredAccuracy', number>;
   calibration: { temperature: number; unknownWordScale: number; nllBefore: number; nllAfter: number };
+  /** The nearest-neighbour component blended into the bag (present when trained with it). */
+  neighbours?: NeighbourMetrics;
   /** How the encoder reviews the rules tier's decisions (present when trained with the rules). */
   rules?: RuleCalibration;
   /** Scores on the held-out validation slice. */
@@ -175,6 +184,21 @@ export async function trainEncoder(
   );
 
   const validProbs = validIds.map((seq, i) => softmaxInto(bagLogits(model, seq, validFeatures?.[i]), temperature, new Float64Array(classIds.length)));
+  let neighbours: { bytes: Buffer; metrics: NeighbourMetrics } | undefined;
+  if (opts.neighbours) {
+    const fit = fitNeighbours(
+      { texts: trainSet.map((e) => e.text), labels: input.labels },
+      { texts: validSet.map((e) => e.text), labels: validLabels, probs: validProbs },
+      classIds.length,
+      opts.neighbours === true ? {} : opts.neighbours,
+    );
+    const bytes = fit.index.toBuffer();
+    const { config, documents } = fit.index;
+    neighbours = { bytes, metrics: { config, file: NEIGHBOURS_FILE, documents, bytes: bytes.length, validation: fit.validation } };
+    progress(
+      `neighbours: ${documents} names, ${(bytes.length / 1e6).toFixed(1)} MB, k ${config.k}, power ${config.power}, weight ${config.weight}: validation leaf macro-F1 ${fit.validation.bagMacroF1.toFixed(4)} → ${fit.validation.blendedMacroF1.toFixed(4)}`,
+    );
+  }
   const scored = validSet.map((e, i) => {
     const probs = validProbs[i];
     let best = 0;
@@ -204,6 +228,7 @@ export async function trainEncoder(
       coveredAccuracy: validation.coverage.accuracy,
     },
     calibration: { temperature, unknownWordScale: scale, nllBefore, nllAfter },
+    neighbours: neighbours?.metrics,
     validation,
   };
   if (opts.rules) {
@@ -244,6 +269,7 @@ export async function trainEncoder(
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'model.onnx'), exportBagOnnx(model, `${TRAINER} ${version}`));
   await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson));
+  if (neighbours) await writeFile(join(dir, NEIGHBOURS_FILE), neighbours.bytes);
   await writeFile(join(dir, 'labels.json'), JSON.stringify(labels, null, 2) + '\n');
   await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   await writeFile(join(dir, 'card.json'), JSON.stringify(card, null, 2) + '\n');
@@ -268,7 +294,7 @@ function balanceTopLevel(examples: LabelledText[], taxonomy: Taxonomy): void {
 }
 
 /** Stratified, seeded validation slice (1 = validation): every class with 4 rows or more keeps rows on both sides. */
-function validationSlice(examples: LabelledText[], seed: number, validationFraction: number): Uint8Array {
+export function validationSlice(examples: LabelledText[], seed: number, validationFraction: number): Uint8Array {
   const random = seededRandom(seed ^ 0x5eed);
   const byClass = new Map<string, number[]>();
   examples.forEach((e, i) => byClass.set(e.classId, [...(byClass.get(e.classId) ?? []), i]));

@@ -6,7 +6,7 @@
  * same job (id from bucket/key/etag); chunk ids are positions in the file, so re-sent chunks count once.
  */
 import { PassThrough } from 'node:stream';
-import { type ColumnChoice, CsvFormatError, formatRejects, REJECT_COLUMNS } from '../core/csv.ts';
+import { type ColumnChoice, CsvFormatError, escapeCsv, formatRejects, REJECT_COLUMNS } from '../core/csv.ts';
 import { openTable } from '../core/input/open.ts';
 import { openRangedParquet } from '../core/input/parquet.ts';
 import { choicesOf, type OutputChoice, readOptionsOfMetadata } from '../core/input/read-options.ts';
@@ -41,13 +41,19 @@ export class Chunker {
     this.headerBytes = Buffer.byteLength(JSON.stringify({ tenant, jobId, chunk: 0, header, columns, rows: [], rowNumbers: [] })) + 32;
   }
 
-  add(row: string[], rowNumber: number): void {
+  /** Adds the row; a row that cannot fit in one message is not added, and why is returned (it goes to rejects). */
+  add(row: string[], rowNumber: number): string | undefined {
     const size = Buffer.byteLength(JSON.stringify(row)) + String(rowNumber).length + 2;
-    if (this.headerBytes + size > MAX_MESSAGE_BYTES) throw new Error(`row ${rowNumber} (${size} bytes) does not fit in an SQS message`);
+    if (this.headerBytes + size > MAX_MESSAGE_BYTES)
+      return (
+        `the row is ${size} bytes: a queued job's row must fit in one classify message ` +
+        `(${MAX_MESSAGE_BYTES.toLocaleString('en-US')} bytes with the header); shorten its long columns, or classify the file with aisle classify`
+      );
     if (this.rows.length === this.rowsPerChunk || this.headerBytes + this.bytes + size > MAX_MESSAGE_BYTES) this.cut();
     this.rows.push(row);
     this.rowNumbers.push(rowNumber);
     this.bytes += size;
+    return undefined;
   }
 
   cut(): void {
@@ -160,12 +166,17 @@ async function sendRows(
         chunker = new Chunker(deps.tenant, jobId, reader.columns!.header, rowsPerChunk, columns);
         await deps.lake.put(keys.header, JSON.stringify(jobHeaderOf(reader.columns!.header, reader.delimiter, columns, output)), 'application/json');
       }
-      if (batch.rejects.length) {
-        rejected += batch.rejects.length;
-        if (!rejectsOut.write(formatRejects(batch.rejects))) await new Promise((r) => rejectsOut.once('drain', r));
+      const rejects = batch.rejects;
+      batch.rows.forEach((row, i) => {
+        const tooBig = chunker!.add(row, batch.rowNumbers[i]);
+        // "line": the record's number plus one (a batch knows records, not lines): a CSV's line when no field spans lines.
+        if (tooBig) rejects.push({ line: batch.rowNumbers[i] + 1, reason: tooBig, raw: row.map((f) => escapeCsv(f)).join(',') });
+        else valid++;
+      });
+      if (rejects.length) {
+        rejected += rejects.length;
+        if (!rejectsOut.write(formatRejects(rejects))) await new Promise((r) => rejectsOut.once('drain', r));
       }
-      batch.rows.forEach((row, i) => chunker!.add(row, batch.rowNumbers[i]));
-      valid += batch.rows.length;
       if (chunker.ready.length >= SEND_EVERY) await deps.classifyQueue.send(chunker.take());
     }
     chunker!.cut();

@@ -10,6 +10,7 @@
  */
 
 import { normalize, type StaticEmbedder, wordsOf } from '../embeddings/static-embedder.ts';
+import { PrincipalAxes } from './principal-axes.ts';
 
 export interface VectorWeights {
   meaning: number;
@@ -19,8 +20,16 @@ export interface VectorWeights {
 /** Measured on a labelled catalog with `aisle eval similar` (docs/similar.md). */
 export const DEFAULT_WEIGHTS: VectorWeights = { meaning: 0.5, words: 0.5 };
 
-/** Buckets of the hashed words. */
-export const WORD_BUCKETS = 512;
+/** The meaning part: the static table's 512 dimensions on their first principal axes (89 % of the table's energy). */
+export const MEANING_DIMENSIONS = 128;
+/** Buckets of the hashed words (signed: two words sharing one cancel out on average instead of adding up). */
+export const WORD_BUCKETS = 256;
+/**
+ * An item name vector's dimensions: what every index is made with (S3 Vectors in lib/vectors.ts; locally followed by
+ * the CATEGORY_SLOTS of category-model.ts). 384 instead of 1,024 for nearly the same same-aisle precision and a better
+ * ask retrieval on Instacart (docs/similar.md "Scale"): the index's memory and search time follow it.
+ */
+export const ITEM_DIMENSIONS = MEANING_DIMENSIONS + WORD_BUCKETS;
 
 /** Names to item vectors: what the index stores and queries with (unit length, fixed dimensions). */
 export interface NameVectorizer {
@@ -38,36 +47,43 @@ export interface NameVectorizer {
 }
 
 export class ItemVectorizer implements NameVectorizer {
-  readonly dimensions: number;
+  readonly dimensions = ITEM_DIMENSIONS;
   private readonly w: VectorWeights;
+  private readonly axes: PrincipalAxes;
 
   constructor(
     private readonly embedder: StaticEmbedder,
     weights: VectorWeights = DEFAULT_WEIGHTS,
+    /** Where the embedder's table is, when not the repository's (a Lambda bundle): the axes are beside it. */
+    tableDir?: string,
   ) {
     // Scaled so that the squared weights sum to 1: a vector is then unit length when both parts are present.
     const total = Math.hypot(weights.meaning, weights.words);
     this.w = { meaning: weights.meaning / total, words: weights.words / total };
-    this.dimensions = embedder.dimensions + WORD_BUCKETS;
+    this.axes = PrincipalAxes.load(embedder.dimensions, MEANING_DIMENSIONS, tableDir);
   }
 
   /** The vector of a name (raw or normalized). */
   vector(name: string): Float32Array {
-    const out = new Float32Array(this.dimensions);
     const words = wordsOf(name);
-    const meaning = this.embedder.embedWords(words);
-    for (let d = 0; d < meaning.length; d++) out[d] = meaning[d] * this.w.meaning;
+    const meaning = new Float32Array(MEANING_DIMENSIONS);
+    this.axes.project(this.embedder.embedWords(words), meaning, 0);
+    normalize(meaning);
+    const out = new Float32Array(this.dimensions);
+    for (let d = 0; d < MEANING_DIMENSIONS; d++) out[d] = meaning[d] * this.w.meaning;
     const hashed = wordsPart(words, this.embedder);
-    const offset = this.embedder.dimensions;
-    for (let d = 0; d < WORD_BUCKETS; d++) out[offset + d] = hashed[d] * this.w.words;
+    for (let d = 0; d < WORD_BUCKETS; d++) out[MEANING_DIMENSIONS + d] = hashed[d] * this.w.words;
     return normalize(out);
   }
 }
 
-/** A name's embeddable words hashed into WORD_BUCKETS, each weighed by its rarity, unit length. */
+/** A name's embeddable words hashed into WORD_BUCKETS, each weighed by its rarity and signed by its hash's top bit, unit length. */
 function wordsPart(words: string[], embedder: StaticEmbedder): Float32Array {
   const out = new Float32Array(WORD_BUCKETS);
-  for (const word of new Set(words)) out[hash(word) % WORD_BUCKETS] += embedder.weightOf(word);
+  for (const word of new Set(words)) {
+    const h = hash(word);
+    out[h % WORD_BUCKETS] += (h >>> 31 ? -1 : 1) * embedder.weightOf(word);
+  }
   return normalize(out);
 }
 

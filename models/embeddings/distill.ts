@@ -6,6 +6,7 @@
  * spelled from them) plus the words of the starter catalog (models/starter/catalog.csv), embedded whole.
  *
  *   npm run embeddings:distill     # rewrites models/embeddings/use-lite-static/ (~30 s)
+ *   npm run embeddings:axes        # then: the item vectors use the new table's principal axes
  *
  * The encoder is a devDependency: serving reads only the table.
  */

@@ -3,7 +3,7 @@
  * header variants) classified by `classifyFile`, its counts reconciling, and the output's names identical to the
  * input's, character for character, with no U+FFFD anywhere; and again written as JSON lines, Parquet and xlsx.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -92,6 +92,23 @@ describe('catalog files as retailers export them', { timeout: 180_000 }, () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it("reads Excel's sep= line and rejects a repeated header row (exports joined), with one thread and with workers alike", async () => {
+    const input = join(dir, 'sep-and-joined.csv');
+    const part = (n: number) => Array.from({ length: 50 }, (_, i) => `${n * 100 + i};Milk ${n * 100 + i}`).join('\n');
+    writeFileSync(input, `sep=;\nsku;product_name\n${part(1)}\n\uFEFFsku;product_name\n${part(2)}\n`);
+    const outputs: string[] = [];
+    for (const threads of [1, 2]) {
+      const output = join(dir, `sep-and-joined.threads-${threads}.csv`);
+      const s = await classifyFile(rt, { input, output, lake: 'off', threads, parallelMinBytes: 0, workerScript: classifyWorkerScript });
+      expect([s.rowsIn, s.classified, s.rejected]).toEqual([101, 100, 1]);
+      const rejects = readFileSync(s.rejects, 'utf8');
+      expect(rejects).toMatch(/^53,the header line again/m);
+      outputs.push(`${readFileSync(output, 'utf8')}\n${rejects}`);
+    }
+    expect(outputs[1]).toBe(outputs[0]);
+    expect(outputs[0].split('\n')[0]).toMatch(/^sku;product_name;/);
   });
 
   it('reads each kind of file with workers too (rows read on the main thread) and writes what one thread writes', async () => {

@@ -241,7 +241,7 @@ describe('Lambda', () => {
     expect(readdirSync(join(apiDir, 'inspector')).sort()).toEqual(['app.css', 'app.js', 'index.html']);
     // The static table beside the handlers that make item vectors (handlers/item-vectors.ts): the API's queries, classify's saves.
     const classifyDir = join(s.outdir, `asset.${(fnByIdPrefix(FUNCTIONS.classify)[1].Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
-    for (const dir of [apiDir, classifyDir]) expect(readdirSync(join(dir, 'embeddings')).sort()).toEqual(['table.json', 'vectors.i8']);
+    for (const dir of [apiDir, classifyDir]) expect(readdirSync(join(dir, 'embeddings')).sort()).toEqual(['axes.f32', 'table.json', 'vectors.i8']);
     expect(readFileSync(join(apiDir, 'inspector/index.html'), 'utf8')).toContain('<script type="module" src="/ui/app.js">');
     expect(readFileSync(join(apiDir, 'inspector/app.js'), 'utf8')).toContain('Nothing waits for review.');
     expect(readFileSync(join(apiDir, 'index.mjs'), 'utf8')).toContain('import("esbuild")'); // left out, never reached there

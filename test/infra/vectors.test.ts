@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
-import { ItemVectorizer } from '../../functions/similar/vectors.ts';
-import { INDEXING_ACTIONS, ITEM_VECTOR_DIMENSIONS, QUERY_ACTIONS } from '../../lib/vectors.ts';
+import { ITEM_DIMENSIONS, ItemVectorizer } from '../../functions/similar/vectors.ts';
+import { INDEXING_ACTIONS, QUERY_ACTIONS } from '../../lib/vectors.ts';
 import { type Synthesized, synthesize } from './synth.ts';
 
 // The similarity index on Amazon S3 Vectors (lib/vectors.ts) in the default stack's template, and who may use it.
@@ -33,12 +33,12 @@ describe('similar products on AWS: the S3 Vectors index', () => {
       VectorBucketArn: { 'Fn::GetAtt': [bucketId, 'VectorBucketArn'] },
       DataType: 'float32',
       DistanceMetric: 'cosine',
-      Dimension: ITEM_VECTOR_DIMENSIONS,
+      Dimension: ITEM_DIMENSIONS,
       MetadataConfiguration: { NonFilterableMetadataKeys: ['name', 'classId'] },
       EncryptionConfiguration: { SseType: 'AES256' },
     });
     // The dimensions queries are made with: a mismatch would fail every PutVectors and QueryVectors.
-    expect(ITEM_VECTOR_DIMENSIONS).toBe(new ItemVectorizer(StaticEmbedder.load()).dimensions);
+    expect(ITEM_DIMENSIONS).toBe(new ItemVectorizer(StaticEmbedder.load()).dimensions);
   });
 
   it('lets the API query and put, classify and the LLM worker put, on that index alone, and no other function any S3 Vectors action', () => {

@@ -1,15 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { text } from 'node:stream/consumers';
+import { arrayBuffer, text } from 'node:stream/consumers';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrainingTask } from '../../containers/trainer/task.ts';
 import { S3BlobStore } from '../../functions/adapters/aws/s3.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import { evaluateRun, type RetrainDeps } from '../../functions/handlers/retrain.ts';
-import { ARTIFACT_FILES } from '../../functions/model/registry.ts';
+import { evaluateRun, promoteRun, type RetrainDeps } from '../../functions/handlers/retrain.ts';
+import { ARTIFACT_FILES, OPTIONAL_ARTIFACT_FILES } from '../../functions/model/registry.ts';
 import { type Emulator, startS3rver } from '../support/emulators.ts';
 
 const taxonomy = loadTaxonomy();
@@ -68,7 +68,8 @@ describe('the Fargate training task (retraining state machine, project trainer)'
     expect(evaluation.challenger.version).toBe('v-test');
     expect(evaluation.challenger.report.rows).toBe(evaluation.heldOutRows);
     expect(evaluation.champion?.report.rows).toBe(evaluation.heldOutRows);
-    for (const f of [...ARTIFACT_FILES, 'evaluation.json']) expect(await lake.exists(`models/challengers/v-test/${f}`)).toBe(true);
+    for (const f of [...ARTIFACT_FILES, ...OPTIONAL_ARTIFACT_FILES, 'evaluation.json'])
+      expect(await lake.exists(`models/challengers/v-test/${f}`)).toBe(true);
     // Training never forgets, as in `aisle train`: the starter catalog's rows trained beside the 1,400 exported.
     const metrics = JSON.parse(await text((await lake.get('models/challengers/v-test/metrics.json'))!)) as { trainRows: number };
     expect(metrics.trainRows).toBeGreaterThan(1400);
@@ -93,6 +94,19 @@ describe('the Fargate training task (retraining state machine, project trainer)'
     expect(evaluation.champion?.version).toBe('v-test');
     expect(evaluation.champion?.report.modelVersion).toBe('v-test');
     expect(evaluation.challenger.version).toBe('v-test2');
+  });
+
+  it("copies the challenger's optional files with the others when it is promoted: the endpoint serves the folder as it was trained", async () => {
+    const deps = { taxonomy, lake, lakeBucket: 'lake', logger: new Logger({ logLevel: 'SILENT' }) } as unknown as RetrainDeps;
+    await promoteRun(deps, {
+      execution: 'v-test2',
+      challengerUri: 's3://lake/models/challengers/v-test2/',
+      evaluation: { promote: true, reason: 'test' },
+    });
+    for (const f of [...ARTIFACT_FILES, ...OPTIONAL_ARTIFACT_FILES]) {
+      const [copied, trained] = [await lake.get(`models/champion/${f}`), await lake.get(`models/challengers/v-test2/${f}`)];
+      expect(Buffer.from(await arrayBuffer(copied!)).equals(Buffer.from(await arrayBuffer(trained!))), f).toBe(true);
+    }
   });
 
   it('refuses URIs outside the lake bucket', async () => {

@@ -114,18 +114,20 @@ describe('CSV input', () => {
       '6,Too Few', // 7
       '7,"Multi', // 8..9: a quoted newline, then a good row
       'line",Brand',
-      '8,Bad "quote" inside,B', // 10: fine for the parser? quotes inside unquoted fields are refused
+      '8,12" pizza "Deluxe",B', // 10: a quote inside an unquoted field is text (inch marks, TSV exports)
       '9,Last Good,Z', // 11
+      '10,"Never closed,Z', // 12: a quoted field without its closing quote runs to the end
     ].join('\n');
     const { rows, rejects, recordsRead } = await read(text);
-    expect(rows.map((r) => r[0])).toEqual(['1', '7', '9']);
+    expect(rows.map((r) => r[0])).toEqual(['1', '7', '8', '9']);
+    expect(rows[2][1]).toBe('12" pizza "Deluxe"');
     expect(rejects.map((r) => [r.line, r.reason.split(':')[0]])).toEqual([
       [3, 'empty product name'],
       [4, 'empty product name'],
       [5, 'name longer than 2000 characters (2001)'],
       [6, 'wrong column count'],
       [7, 'wrong column count'],
-      [10, 'malformed CSV'],
+      [12, 'malformed CSV'],
     ]);
     expect(rejects[3].raw).toBe('5,Too,Many,Fields');
     expect(recordsRead).toBe(rows.length + rejects.length);
@@ -142,17 +144,17 @@ describe('CSV input', () => {
 
   it("reads plain lines and quoted ones after them alike: line numbers and messages are the file's (CRLF too)", async () => {
     const plain = Array.from({ length: 30 }, (_, i) => `${i + 1},Item ${i + 1}`);
-    const text = ['id,name', ...plain, '31,"Quoted, item"', '32,Plain again', '33,"broken"x', ''].join('\r\n');
+    const text = ['id,name', ...plain, '31,"Quoted, item"', '32,Plain again', '33,2" too', '34,"broken'].join('\r\n');
     const { rows, rejects, recordsRead } = await read(text, { chunk: 64 });
-    expect(rows.map((r) => r[1])).toEqual([...plain.map((l) => l.split(',')[1]), 'Quoted, item', 'Plain again']);
+    expect(rows.map((r) => r[1])).toEqual([...plain.map((l) => l.split(',')[1]), 'Quoted, item', 'Plain again', '2" too']);
     expect(rejects).toHaveLength(1);
-    expect(rejects[0].line).toBe(34);
-    expect(rejects[0].reason).toMatch(/^malformed CSV: Invalid Closing Quote: got "x" at line 34 /);
-    expect(recordsRead).toBe(33);
+    expect(rejects[0].line).toBe(35);
+    expect(rejects[0].reason).toMatch(/^malformed CSV: Quote Not Closed: the parsing is finished with an opening quote at line 35/);
+    expect(recordsRead).toBe(34);
   });
 
   it('counts a broken quote as one rejected record', async () => {
-    const { rows, rejects, recordsRead } = await read('id,name\n1,ok\n2,"broken"x\n');
+    const { rows, rejects, recordsRead } = await read('id,name\n1,ok\n2,"broken\n');
     expect(rows).toEqual([['1', 'ok']]);
     expect(rejects).toHaveLength(1);
     expect(rejects[0]).toMatchObject({ line: 3 });

@@ -69,6 +69,42 @@ describe('local vector index', () => {
     }
   });
 
+  it('builds the graph again when items changed since the saved one, instead of answering from it', async () => {
+    const { dir, index, cleanup } = tempIndex(1);
+    try {
+      await index.upsert([0, 1, 2, 3].map((i) => ({ key: `h00000000000000${i}`, vector: unit(i), classId: null, name: String(i) })));
+      await index.query(unit(0), { k: 1 });
+      await index.flush();
+      // Restarted, then an item arrives before the first query: the saved graph does not hold it.
+      const reopened = new LocalVectorIndex(dir, { dimensions: DIMENSIONS, annFrom: 1 });
+      await reopened.upsert([{ key: 'h000000000000005', vector: unit(5), classId: null, name: '5' }]);
+      expect((await reopened.query(unit(5), { k: 1 })).map((m) => m.key)).toEqual(['h000000000000005']);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('re-embeds a folder written with other dimensions from its names (and refuses it without a vectorizer)', async () => {
+    const { dir, index, cleanup } = tempIndex(1);
+    try {
+      await index.upsert([0, 1, 2].map((i) => ({ key: `d00000000000000${i}`, vector: unit(i), classId: null, name: `n${i}` })));
+      await index.query(unit(0), { k: 1 });
+      await index.flush();
+      const wider = (name: string) => {
+        const v = new Float32Array(DIMENSIONS * 2);
+        v[Number(name.slice(1)) + DIMENSIONS] = 1;
+        return v;
+      };
+      await expect(new LocalVectorIndex(dir, { dimensions: DIMENSIONS * 2 }).size()).rejects.toThrow(/8 dimensions, the index is made with 16/);
+      const reopened = new LocalVectorIndex(dir, { dimensions: DIMENSIONS * 2, annFrom: 1, vectorize: wider });
+      expect(await reopened.query(wider('n2'), { k: 1 })).toEqual([{ key: 'd000000000000002', score: 1, classId: null, name: 'n2' }]);
+      await reopened.flush();
+      expect((await new LocalVectorIndex(dir, { dimensions: DIMENSIONS * 2 }).get('d000000000000001'))?.vector).toEqual(wider('n1'));
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('the HNSW graph finds ≥ 95 % of the exact top 10 on 5,000 random vectors', async () => {
     const dims = 64;
     const vectors = randomVectors(5000, dims);

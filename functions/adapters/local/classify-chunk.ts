@@ -21,7 +21,8 @@ import type { Decision } from '../../core/types.ts';
 import { emptyCounts } from '../../pipeline/accounting.ts';
 import { classifyBatches } from '../../pipeline/batch.ts';
 import type { ChunkCounts } from '../../ports.ts';
-import { type EncodedDecisions, encodeDecisions } from './decision-rows.ts';
+import { ByteBuffer } from './byte-buffer.ts';
+import { DecisionEncoder, type EncodedDecisions } from './decision-rows.ts';
 
 const CHEAP_TIERS = new Set(['rules', 'cache']);
 
@@ -48,7 +49,7 @@ export interface ChunkContext {
 /** What one slice gave. Row and line numbers count from the slice's start; the main thread offsets them. */
 export interface ChunkResult {
   counts: ChunkCounts;
-  /** The decisions the store keeps, encoded as its rows. */
+  /** The decisions the store keeps, encoded as its rows (bytes of their own: transferred with output). */
   toStore: EncodedDecisions;
   /** Output lines (UTF-8), in input order. */
   output: Uint8Array;
@@ -100,9 +101,9 @@ export async function classifyRowChunk(ctx: ChunkContext, source: RowSource, bat
 
 async function classifyReader(ctx: ChunkContext, reader: TableReader, outDelimiter: () => Delimiter, outputBytes: number) {
   const counts = emptyCounts();
-  const toStore: EncodedDecisions = { text: '', starts: [] };
+  const toStore = new DecisionEncoder();
   const rejects: CsvReject[] = [];
-  const output = new OutputBuffer(outputBytes);
+  const output = new ByteBuffer(outputBytes);
   let records = 0;
   let lastRowNumber = 0;
   await classifyBatches(reader, ctx.cascade, {
@@ -116,43 +117,13 @@ async function classifyReader(ctx: ChunkContext, reader: TableReader, outDelimit
     write: (settled) => {
       const { batch } = settled;
       output.write(settled.output);
-      encodeDecisions(settled.toStore, toStore);
+      toStore.add(settled.toStore);
       for (const r of batch.rejects) rejects.push(r);
       records = batch.recordsRead;
       if (batch.rowNumbers.length) lastRowNumber = batch.rowNumbers[batch.rowNumbers.length - 1];
     },
   });
-  return { counts, toStore, output: output.bytes(), rejects, records, lastRowNumber };
-}
-
-/**
- * Output bytes, encoded batch by batch: a batch's text dies young instead of living (and being copied by the
- * garbage collector) until the slice is done. Its own ArrayBuffer, never Node's shared pool: a worker transfers it.
- */
-class OutputBuffer {
-  private buf: Buffer;
-  private length = 0;
-
-  constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafeSlow(Math.max(capacity, 1024));
-  }
-
-  write(text: string): void {
-    // A UTF-16 code unit is at most 3 UTF-8 bytes: with that much room, one pass encodes the text.
-    if (this.buf.length - this.length < text.length * 3) {
-      const need = this.length + Buffer.byteLength(text);
-      if (need > this.buf.length) {
-        const grown = Buffer.allocUnsafeSlow(Math.max(need, this.buf.length * 2));
-        this.buf.copy(grown, 0, 0, this.length);
-        this.buf = grown;
-      }
-    }
-    this.length += this.buf.write(text, this.length);
-  }
-
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.length);
-  }
+  return { counts, toStore: toStore.take(), output: output.bytes(), rejects, records, lastRowNumber };
 }
 
 /** The header, then the slice in pieces of the size a file stream reads: a batch is cut after a piece, so pieces keep batches small. */

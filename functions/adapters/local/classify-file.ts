@@ -454,7 +454,8 @@ class FileRun {
     this.readAs = describeInput(kind);
     const header = readHeader(opts.input);
     const from = this.resumed ? this.resumed.checkpoint.inputBytes : header?.length;
-    if (!header || from === undefined) return null;
+    // Excel's `sep=;` line comes before the header: this thread's reader passes over it.
+    if (!header || from === undefined || /^(\uFEFF)?sep=/i.test(header.toString('utf8', 0, 8))) return null;
     const headerReader = new CsvBatchReader(
       (async function* () {
         yield header;
@@ -538,7 +539,7 @@ class FileRun {
   private async writeBatch(batch: CsvBatch, output: string, toStore: ItemRecord[]): Promise<void> {
     this.out.write(output);
     this.rej.write(formatRejects(batch.rejects, this.csvWrite));
-    this.staging.add(encodeDecisions(toStore).text);
+    this.staging.add(encodeDecisions(toStore).bytes);
     this.records = batch.recordsRead;
     this.bytesRead = batch.bytesRead;
     this.opts.onProgress?.(batch.bytesRead, this.records);

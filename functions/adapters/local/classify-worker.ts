@@ -116,7 +116,11 @@ port.on('message', (message: ToWorker) => {
       : classifyChunk(ctx, message.bytes);
   working = working.then(() =>
     classified().then(
-      (result) => post({ kind: 'chunk-done', chunk: message.chunk, result, cached: cache?.takePut() ?? [] }, [result.output.buffer as ArrayBuffer]),
+      (result) =>
+        post({ kind: 'chunk-done', chunk: message.chunk, result, cached: cache?.takePut() ?? [] }, [
+          result.output.buffer as ArrayBuffer,
+          result.toStore.bytes.buffer as ArrayBuffer,
+        ]),
       (err: Error) => post({ kind: 'failed', message: err.stack ?? err.message }),
     ),
   );

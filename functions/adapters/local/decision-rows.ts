@@ -5,6 +5,7 @@
 import { escapeCsv } from '../../core/csv.ts';
 import type { Decision, TierName } from '../../core/types.ts';
 import type { ItemRecord } from '../../ports.ts';
+import { ByteBuffer } from './byte-buffer.ts';
 
 /** How the staging text writes NULL (DuckDB's NULLSTR). */
 export const NULL = '\\N';
@@ -69,42 +70,67 @@ function decisionCells(record: ItemRecord): Cell[] {
 /** A cell as staged CSV text. */
 const cellText = (v: Cell) => (v === null || v === undefined ? NULL : typeof v === 'number' ? String(v) : escapeCsv(v));
 
-/** Encoded rows, and where each starts in the text (a quoted field may hold a newline, so lines are not rows). */
+/** Encoded rows as UTF-8, and the byte where each starts (a quoted field may hold a newline, so lines are not rows). */
 export interface EncodedDecisions {
-  text: string;
+  bytes: Uint8Array;
   starts: number[];
 }
 
-/** Appends decisions as CSV rows in DECISION_COLUMNS order (NULL as \N). */
-export function encodeDecisions(records: ItemRecord[], into: EncodedDecisions = { text: '', starts: [] }): EncodedDecisions {
-  let text = into.text;
-  const line: string[] = new Array(DECISION_COLUMNS.length);
-  for (let i = 0; i < records.length; i++) {
-    const cells = decisionCells(records[i]);
-    into.starts.push(text.length);
-    line[0] = cellText(cells[ROW_NO]);
-    for (let c = 0, j = 1; c < cells.length; c++) if (c !== ROW_NO) line[j++] = cellText(cells[c]);
-    // One flat string per row: appended cell by cell, a slice's text was a tree of ~36 string pieces per row,
-    // all alive (and traced by the garbage collector) until the slice was sent.
-    text += `${line.join(',')}\n`;
+/**
+ * Encodes decisions as CSV rows in DECISION_COLUMNS order (NULL as \N), straight into bytes: a row's text dies
+ * young. Kept as strings until a slice was sent, the rows (~1.4 KB each with the trace) were promoted to the old
+ * generation and swelled each worker's heap, then copied again to the main thread (docs/benchmarks.md).
+ */
+export class DecisionEncoder {
+  private readonly out: ByteBuffer;
+  private readonly starts: number[] = [];
+  private readonly line: string[] = new Array(DECISION_COLUMNS.length);
+
+  constructor(capacity = 1 << 16) {
+    this.out = new ByteBuffer(capacity);
   }
-  into.text = text;
-  return into;
+
+  add(records: ItemRecord[]): void {
+    const { line } = this;
+    for (let i = 0; i < records.length; i++) {
+      const cells = decisionCells(records[i]);
+      this.starts.push(this.out.length);
+      line[0] = cellText(cells[ROW_NO]);
+      for (let c = 0, j = 1; c < cells.length; c++) if (c !== ROW_NO) line[j++] = cellText(cells[c]);
+      this.out.write(`${line.join(',')}\n`);
+    }
+  }
+
+  /** The rows added so far. */
+  take(): EncodedDecisions {
+    return { bytes: this.out.bytes(), starts: this.starts };
+  }
 }
 
+export function encodeDecisions(records: ItemRecord[]): EncodedDecisions {
+  const encoder = new DecisionEncoder();
+  encoder.add(records);
+  return encoder.take();
+}
+
+/** Room for a row number to grow by the offset added to it. */
+const MAX_NUMBER_GROWTH = 16;
+
 /**
- * The rows' text with `offset` added to each row number: a worker numbers its slice's rows from 1; the main
- * thread, which knows where the slice starts, renumbers them without decoding anything else.
+ * The rows with `offset` added to each row number: a worker numbers its slice's rows from 1; the main thread,
+ * which knows where the slice starts, renumbers them without decoding anything else.
  */
-export function offsetRows(rows: EncodedDecisions, offset: number): string {
-  const { text, starts } = rows;
-  if (offset === 0) return text;
-  let out = '';
+export function offsetRows(rows: EncodedDecisions, offset: number): Uint8Array {
+  const { starts } = rows;
+  if (offset === 0) return rows.bytes;
+  const src = Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength);
+  const out = Buffer.allocUnsafe(src.length + starts.length * MAX_NUMBER_GROWTH);
+  let at = 0;
   for (let i = 0; i < starts.length; i++) {
-    const start = starts[i];
-    const comma = text.indexOf(',', start);
-    const row = text.slice(start, comma);
-    out += (row === NULL ? row : String(Number(row) + offset)) + text.slice(comma, i + 1 < starts.length ? starts[i + 1] : text.length);
+    const comma = src.indexOf(44, starts[i]);
+    const row = src.toString('latin1', starts[i], comma);
+    at += out.write(row === NULL ? row : String(Number(row) + offset), at, 'latin1');
+    at += src.copy(out, at, comma, i + 1 < starts.length ? starts[i + 1] : src.length);
   }
-  return out;
+  return out.subarray(0, at);
 }

@@ -150,6 +150,18 @@ export class RecentHits {
 /** DuckDB's memory limit for the local store (LocalDb.open). */
 const STORE_MEMORY_LIMIT = '128MB';
 
+/** What DuckDB's allocator may hold on to after a task (LocalDb.open). */
+const STORE_ALLOCATOR_KEEPS = '8MiB';
+
+/**
+ * Rows per row group of the store's tables (DuckDB's default: 122,880). A classify run appends its decisions
+ * at every checkpoint, and DuckDB's checkpoints of a table whose last row group is filling cost memory and CPU
+ * that grow with that row group: replaying a 1,000,000-row run's 166,000 decisions (236 MB of rows, ~1 KB of
+ * trace each) peaked at ~420 MB RSS and 7.4 CPU s with the default, ~280 MB and 5.6 CPU s with 16,384
+ * (docs/benchmarks.md, "The full cascade: where the memory goes").
+ */
+export const STORE_ROW_GROUP_ROWS = 16_384;
+
 /** The DuckDB file and its one connection; statements are serialized so transactions never interleave. */
 export class LocalDb {
   private queue: Promise<unknown> = Promise.resolve();
@@ -166,19 +178,34 @@ export class LocalDb {
 
   /** Opens (creating when needed) the database at `path`; ':memory:' for a throwaway one. */
   static async open(path: string, tmpDir: string): Promise<LocalDb> {
-    let instance: DuckDBInstance;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    try {
-      // 128 MB: a classify run's peak RSS is mostly DuckDB's buffers (1,000,000 rows with the encoder: 641 MB
-      // against 756 MB at 256 MB, no slower: docs/benchmarks.md); bigger work spills to the temporary directory.
-      instance = await DuckDBInstance.create(path, { memory_limit: STORE_MEMORY_LIMIT });
-    } catch (err) {
-      const msg = (err as Error).message;
-      const hint = /lock/i.test(msg) ? ' (is another aisle process, e.g. `aisle serve`, using it?)' : '';
-      throw new LocalDbError(`cannot open ${path}${hint}: ${msg}`);
+    const inMemory = path === ':memory:';
+    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+    // 128 MB: a classify run's peak RSS is mostly DuckDB's buffers (1,000,000 rows with the encoder: 641 MB
+    // against 756 MB at 256 MB, no slower: docs/benchmarks.md); bigger work spills to the temporary directory
+    // (where DuckDB puts it for a database file, which is attached below).
+    const instance = await DuckDBInstance.create(':memory:', {
+      memory_limit: STORE_MEMORY_LIMIT,
+      // What DuckDB's allocator keeps once a task is done, freed memory included (default 128 MB, and 512 MB after a
+      // bulk free): a classify run's store writes peaked ~45 MB higher with the defaults, for ~6 % less of their CPU.
+      allocator_flush_threshold: STORE_ALLOCATOR_KEEPS,
+      allocator_bulk_deallocation_flush_threshold: STORE_ALLOCATOR_KEEPS,
+      ...(!inMemory && { temp_directory: `${path}.tmp` }),
+    });
+    const connection = await instance.connect();
+    if (!inMemory) {
+      try {
+        // The file is attached rather than opened, for its row groups' size (STORE_ROW_GROUP_ROWS).
+        await connection.run(`ATTACH '${path.replace(/'/g, "''")}' AS store (ROW_GROUP_SIZE ${STORE_ROW_GROUP_ROWS})`);
+        await connection.run('USE store');
+      } catch (err) {
+        connection.closeSync();
+        instance.closeSync();
+        const msg = (err as Error).message;
+        const hint = /lock/i.test(msg) ? ' (is another aisle process, e.g. `aisle serve`, using it?)' : '';
+        throw new LocalDbError(`cannot open ${path}${hint}: ${msg}`);
+      }
     }
     mkdirSync(tmpDir, { recursive: true });
-    const connection = await instance.connect();
     const db = new LocalDb(instance, connection, tmpDir);
     await db.exclusive(migrate);
     await db.exclusive((c) => rekeyItems(c, tmpDir));
@@ -344,7 +371,7 @@ export class DuckDbResultStore implements ResultStore {
    */
   private readonly decisionWrites = new GroupCommit<ItemRecord>((records) => {
     const staging = new DecisionStaging(this.db, this.tenant);
-    staging.add(encodeDecisions(records).text);
+    staging.add(encodeDecisions(records).bytes);
     return staging.flush();
   });
 
@@ -444,9 +471,9 @@ export class DecisionStaging {
     private readonly tenant: string,
   ) {}
 
-  /** Appends rows encoded by encodeDecisions (decision-rows.ts). */
-  add(rows: string): void {
-    if (!rows) return;
+  /** Appends rows encoded by DecisionEncoder (decision-rows.ts). */
+  add(rows: Uint8Array): void {
+    if (!rows.length) return;
     if (this.fd === null) {
       this.file = join(this.db.tmpDir, `stage-${process.pid}-${++DecisionStaging.files}.csv`);
       this.fd = openSync(this.file, 'w');

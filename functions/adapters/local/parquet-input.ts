@@ -54,10 +54,7 @@ class ParquetReader implements TableReader {
       // Each column as text (as DuckDB writes its type), but one string a row: its fields joined (concat skips a NULL,
       // which reads as '' as before) and each field's length in code points. The Node API decodes every string
       // value on its own (~1 µs each), so one a row instead of one a field is what makes Parquet keep up with CSV.
-      result = await connection.stream(
-        'SELECT length(COLUMNS(*))::INTEGER, concat(*COLUMNS(*)) FROM (SELECT COLUMNS(*)::VARCHAR FROM read_parquet($1))',
-        [path],
-      );
+      result = await connection.stream(`SELECT length(COLUMNS(*))::INTEGER, concat(*COLUMNS(*)) FROM (${await asText(connection, path)})`, [path]);
     } catch (err) {
       throw new CsvFormatError(`the Parquet file cannot be read: ${(err as Error).message}`);
     }
@@ -88,6 +85,23 @@ class ParquetReader implements TableReader {
     }
     yield batch.take(recordsRead);
   }
+}
+
+/** A list, struct, map or union: its VARCHAR cast is DuckDB's own notation (`{k=1}`, `[NULL, z]`), its JSON is JSON. */
+const NESTED_TYPE = /^(STRUCT|MAP|UNION)\(|\[\d*\]$/;
+
+/**
+ * The query giving each column as text: nested columns as JSON (what the S3 path's reader and JSON inputs give),
+ * the others as DuckDB writes their type.
+ */
+async function asText(connection: Awaited<ReturnType<DuckDBInstance['connect']>>, path: string): Promise<string> {
+  const columns = (await connection.runAndReadAll('DESCRIBE SELECT * FROM read_parquet($1)', [path])).getRows();
+  if (!columns.some(([, type]) => NESTED_TYPE.test(String(type)))) return 'SELECT COLUMNS(*)::VARCHAR FROM read_parquet($1)';
+  const quoted = (name: unknown) => `"${String(name).replace(/"/g, '""')}"`;
+  const select = columns.map(
+    ([name, type]) => `${NESTED_TYPE.test(String(type)) ? `to_json(${quoted(name)})` : quoted(name)}::VARCHAR AS ${quoted(name)}`,
+  );
+  return `SELECT ${select.join(', ')} FROM read_parquet($1)`;
 }
 
 /** A row's fields from their joined text and their lengths in code points (a NULL's length is NULL: ''). */

@@ -114,7 +114,12 @@ export function openLocalSimilar(
 ) {
   const embedder = StaticEmbedder.load();
   const vectorizer = new TenantCategoryVectors(new ItemVectorizer(embedder), embedder, labels, DEFAULT_TENANT);
-  const index = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions });
+  // A folder of other dimensions (a layout without the category part, or another name vector) is re-embedded
+  // from its names with its tenant's vectors: the name's ITEM_DIMENSIONS and the CATEGORY_SLOTS after them.
+  const index = new LocalVectorIndex(join(home, 'vectors'), {
+    dimensions: vectorizer.dimensions,
+    vectorize: (name, tenant) => vectorizer.forTenant(tenant).vector(name),
+  });
   const lake = new LakeIndexSync(join(home, 'lake'), index, vectorizer, say);
   const similar = new SimilarProducts(index, vectorizer, async () => void (await lake.sync()));
   return {

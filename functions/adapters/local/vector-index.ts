@@ -10,12 +10,20 @@ import { join } from 'node:path';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import type { SimilarityIndex, VectorEntry, VectorMatch, VectorQuery } from '../../ports.ts';
 import { isClassOrBelow } from '../../similar/filters.ts';
-import { AnnGraph } from './vector-index-ann.ts';
+import { AnnGraph, DEFAULT_GRAPH, type GraphOptions } from './vector-index-ann.ts';
 
 export interface LocalVectorIndexOptions {
   dimensions: number;
   /** Items from which a tenant's queries go through the HNSW graph instead of a scan (default 10,000). */
   annFrom?: number;
+  /** The HNSW graph's parameters (default DEFAULT_GRAPH). */
+  graph?: Partial<GraphOptions>;
+  /**
+   * Makes an item's vector from its name: a folder written with other dimensions (an older vector layout) is then
+   * re-embedded from the names it keeps, once, instead of refused. Given the folder's tenant: a tenant's vectors
+   * can carry its own category model (functions/similar/tenant-categories.ts).
+   */
+  vectorize?: (name: string, tenant: string) => Float32Array;
 }
 
 interface Slot {
@@ -39,23 +47,35 @@ class TenantVectors {
   constructor(
     readonly dir: string,
     readonly dimensions: number,
+    readonly graph: GraphOptions,
+    vectorize?: (name: string) => Float32Array,
   ) {
     this.values = new Int8Array(1024 * dimensions);
-    this.load();
+    this.load(vectorize);
   }
 
-  private load() {
+  private load(vectorize?: (name: string) => Float32Array) {
     const items = join(this.dir, 'items.jsonl');
     if (!existsSync(items)) return;
     const bytes = readFileSync(join(this.dir, 'vectors.i8'));
     const lines = readFileSync(items, 'utf8').split('\n').filter(Boolean);
+    const stored = lines.length ? bytes.byteLength / lines.length : this.dimensions;
+    if (stored !== this.dimensions && !vectorize) {
+      throw new Error(`${this.dir}: vectors of ${stored} dimensions, the index is made with ${this.dimensions}`);
+    }
     this.grow(lines.length);
-    this.values.set(new Int8Array(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, lines.length * this.dimensions)));
+    if (stored === this.dimensions) this.values.set(new Int8Array(bytes.buffer, bytes.byteOffset, lines.length * this.dimensions));
     for (const line of lines) {
       const slot = JSON.parse(line) as Slot | null;
       if (slot) this.bySlotKey.set(slot.key, this.slots.length);
       else this.free.push(this.slots.length);
       this.slots.push(slot);
+    }
+    if (stored !== this.dimensions) {
+      // Another layout's vectors: made again from the names, and its graph (over those vectors) dropped now.
+      for (const slot of this.bySlotKey.values()) this.write(slot, vectorize!(this.slots[slot]!.name));
+      rmSync(join(this.dir, GRAPH_FILE), { force: true });
+      this.dirty = true;
     }
   }
 
@@ -80,10 +100,14 @@ class TenantVectors {
       this.bySlotKey.set(entry.key, slot);
     }
     this.slots[slot] = { key: entry.key, classId: entry.classId, name: entry.name };
-    const at = slot * this.dimensions;
-    for (let d = 0; d < this.dimensions; d++) this.values[at + d] = Math.round(entry.vector[d] * SCALE);
+    this.write(slot, entry.vector);
     this.ann?.set(slot, this.vectorAt(slot));
     this.dirty = true;
+  }
+
+  private write(slot: number, vector: Float32Array) {
+    const at = slot * this.dimensions;
+    for (let d = 0; d < this.dimensions; d++) this.values[at + d] = Math.round(vector[d] * SCALE);
   }
 
   remove(key: string) {
@@ -96,9 +120,21 @@ class TenantVectors {
     this.dirty = true;
   }
 
-  /** Every live slot with its vector. */
-  *live(): Generator<[number, Float32Array]> {
-    for (let slot = 0; slot < this.slots.length; slot++) if (this.slots[slot]) yield [slot, this.vectorAt(slot)];
+  /** Every live slot. */
+  *live(): Generator<number> {
+    for (let slot = 0; slot < this.slots.length; slot++) if (this.slots[slot]) yield slot;
+  }
+
+  /** The graph, built or loaded when first needed. The saved one only while nothing changed since loading: it holds the saved items alone. */
+  graphOf(): AnnGraph {
+    if (this.ann) return this.ann;
+    const file = join(this.dir, GRAPH_FILE);
+    if (!this.dirty && existsSync(file)) this.ann = AnnGraph.load(this.dimensions, file, this.graph);
+    else {
+      this.ann = AnnGraph.build(this.dimensions, this.live(), this.values, SCALE, this.graph);
+      this.dirty = true; // the next flush keeps the graph
+    }
+    return this.ann;
   }
 
   vectorAt(slot: number): Float32Array {
@@ -131,12 +167,6 @@ class TenantVectors {
     return best;
   }
 
-  /** The graph flush() wrote with the current items, if any. */
-  savedGraph(): AnnGraph | null {
-    const file = join(this.dir, GRAPH_FILE);
-    return existsSync(file) ? AnnGraph.load(this.dimensions, file) : null;
-  }
-
   flush() {
     if (!this.dirty) return;
     mkdirSync(this.dir, { recursive: true });
@@ -166,6 +196,7 @@ const tenantFolder = (tenant: string) => Buffer.from(tenant, 'utf8').toString('h
 export class LocalVectorIndex implements SimilarityIndex {
   private readonly tenants: Map<string, TenantVectors>;
   private readonly annFrom: number;
+  private readonly graph: GraphOptions;
 
   constructor(
     readonly root: string,
@@ -175,6 +206,7 @@ export class LocalVectorIndex implements SimilarityIndex {
   ) {
     this.tenants = shared ?? new Map();
     this.annFrom = options.annFrom ?? 10_000;
+    this.graph = { ...DEFAULT_GRAPH, ...options.graph };
   }
 
   forTenant(tenant: string): LocalVectorIndex {
@@ -184,7 +216,14 @@ export class LocalVectorIndex implements SimilarityIndex {
   private own(): TenantVectors {
     let t = this.tenants.get(this.tenant);
     if (!t) {
-      t = new TenantVectors(join(this.root, tenantFolder(this.tenant)), this.options.dimensions);
+      const vectorize = this.options.vectorize;
+      const tenant = this.tenant;
+      t = new TenantVectors(
+        join(this.root, tenantFolder(tenant)),
+        this.options.dimensions,
+        this.graph,
+        vectorize && ((name) => vectorize(name, tenant)),
+      );
       this.tenants.set(this.tenant, t);
     }
     return t;
@@ -221,12 +260,7 @@ export class LocalVectorIndex implements SimilarityIndex {
     let best: [number, number][];
     if (t.size < this.annFrom) best = t.scan(vector, query.k, keep);
     else {
-      if (!t.ann) {
-        const saved = t.savedGraph();
-        t.ann = saved ?? AnnGraph.build(t.dimensions, t.live());
-        if (!saved) t.dirty = true; // the next flush keeps the graph
-      }
-      best = t.scan(vector, query.k, keep, t.ann.candidates(vector, query.k));
+      best = t.scan(vector, query.k, keep, t.graphOf().candidates(vector, query.k));
       // A rare class can be missing from the graph's neighbourhood of the query: then the scan answers exactly.
       if (best.length < Math.min(query.k, t.size)) best = t.scan(vector, query.k, keep);
     }

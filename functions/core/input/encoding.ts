@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 import { UserError } from '../errors.ts';
-import { checkedUtf8, completeUtf8Length, validSequenceAt } from './utf8.ts';
+import { checkedUtf8, completeUtf8Length, markedByte, validSequenceAt } from './utf8.ts';
 
 export interface TextEncoding {
   /** The encoding's name as iconv-lite knows it (`utf-8`, `utf-16le`, `windows-1252`, `shift_jis`...). */
@@ -65,21 +65,35 @@ export function detectEncoding(head: Uint8Array, given?: string): TextEncoding {
   return { name, bom: 0, how: 'detected' };
 }
 
-/** Whether `buf` has at least as many valid multi-byte UTF-8 sequences as bytes that are not UTF-8. */
+/**
+ * Whether `buf` has at least as many lines with multi-byte UTF-8 (and nothing invalid) as lines with bytes that are
+ * not UTF-8. Counted by lines, not bytes: one damaged row can hold more stray bytes than the file's other rows hold
+ * accented letters, while in a legacy code page nearly every line with a non-ASCII letter is invalid UTF-8.
+ */
 function mostlyUtf8(buf: Uint8Array): boolean {
-  let multi = 0;
-  let invalid = 0;
+  let good = 0;
+  let bad = 0;
+  let multi = false;
+  let invalid = false;
+  const endLine = () => {
+    if (invalid) bad++;
+    else if (multi) good++;
+    multi = invalid = false;
+  };
   for (let i = 0; i < buf.length; ) {
-    if (buf[i] < 0x80) {
+    const c = buf[i];
+    if (c < 0x80) {
+      if (c === 10) endLine();
       i++;
       continue;
     }
     const len = validSequenceAt(buf, i);
-    if (len) multi++;
-    else invalid++;
+    if (len) multi = true;
+    else invalid = true;
     i += len || 1;
   }
-  return multi > 0 && multi >= invalid;
+  endLine();
+  return good > 0 && good >= bad;
 }
 
 /** UTF-16 without a BOM: text in Latin scripts has a zero in every other byte. */
@@ -109,10 +123,18 @@ export async function* decodeToUtf8(source: AsyncIterable<Buffer>, encoding: Tex
   };
   if (encoding.name === 'utf-8') return yield* checkedUtf8(source, encoding.bom);
   const decoder = iconv.getDecoder(encoding.name, { stripBOM: false });
+  const utf16 = encoding.name === 'utf-16le' || encoding.name === 'utf-16be';
+  let bytes = 0;
+  let last = 0;
   for await (const chunk of source) {
-    const text = decoder.write(skipBom(chunk));
+    const buf = skipBom(chunk);
+    bytes += buf.length;
+    if (buf.length) last = buf[buf.length - 1];
+    const text = decoder.write(buf);
     if (text) yield Buffer.from(text);
   }
   const rest = decoder.end();
   if (rest) yield Buffer.from(rest);
+  // A UTF-16 file cut inside a character: iconv-lite drops the odd byte without a word; it marks the last record instead.
+  if (utf16 && bytes % 2) yield Buffer.from(markedByte(last));
 }

@@ -1,6 +1,7 @@
 /**
- * JSON inputs: JSON lines (one object a line, `.jsonl`/`.ndjson`) and a JSON array of objects, both streamed
- * record by record (an array is cut at its top-level commas, so it never sits in memory whole). The columns are
+ * JSON inputs: JSON lines (one object a line, `.jsonl`/`.ndjson`) and a JSON array of objects, alone or as the first
+ * non-empty array of a top-level object (`{"products": [...]}`, as shop platforms export), both streamed record by
+ * record (an array is cut at its top-level commas, so it never sits in memory whole). The columns are
  * the keys of the first records, in order of appearance; each value becomes the cell text (a string as it is,
  * null as empty, a number or boolean as JSON writes it, an object or array as its JSON).
  */
@@ -73,6 +74,9 @@ export class JsonRecordsReader implements TableReader {
       const extra = Object.keys(value).filter((k) => !keys.has(k));
       if (extra.length) return reject(`keys that the first ${HEADER_SAMPLE} records do not have: ${extra.map((k) => `"${k}"`).join(', ')}`);
       const row = header.map((k) => cellOf(value[k]));
+      // A `\uD800` escape without its pair is half a character, which UTF-8 output can only write as U+FFFD.
+      if (t.text.includes('\\u') && row.some((cell) => LONE_SURROGATE.test(cell)))
+        return reject('a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair): not a character');
       const problem = nameProblem(row[nameIdx]);
       if (problem !== undefined) return reject(problem);
       batch.keep(row, recordsRead);
@@ -86,6 +90,8 @@ export class JsonRecordsReader implements TableReader {
     yield batch.take(recordsRead, counter.bytes);
   }
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -125,16 +131,63 @@ async function* jsonLines(source: AsyncIterable<Buffer>, counter: { bytes: numbe
   if (carry.trim()) yield { text: carry, line: line + 1 };
 }
 
-/** The elements of a JSON array, as text, cut at the array's own commas (outside strings and nested values). */
+/**
+ * Whether text starting with `{` (the first 64 KiB of a file not named .jsonl/.ndjson; `whole` when that is all of
+ * it) is JSON lines or one object holding the records' array. JSON lines never break an object over lines, and
+ * have a second record; a lone object is a wrapper when an array of objects is among its values and no name column
+ * among its keys. A first line longer than `head` is taken for a wrapper written on one line.
+ */
+export function jsonShapeOf(head: string, whole: boolean): 'jsonl' | 'json' {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  const start = head.indexOf('{');
+  for (let i = start; i < head.length; i++) {
+    const c = head.charCodeAt(i);
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === 92) escaped = true;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 10) return 'json';
+    else if (c === 123 || c === 91) depth++;
+    else if ((c === 125 || c === 93) && --depth === 0) {
+      if (head.slice(i + 1).trim() || !whole) return 'jsonl';
+      return isWrapper(parsed(head.slice(start, i + 1))) ? 'json' : 'jsonl';
+    }
+  }
+  return 'json';
+}
+
+function isWrapper(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  try {
+    resolveColumns(Object.keys(value));
+    return false;
+  } catch {
+    return Object.values(value).some((v) => Array.isArray(v) && isObject(v[0]));
+  }
+}
+
+/**
+ * The elements of a JSON array, as text, cut at the array's own commas (outside strings and nested values). In a
+ * top-level object, the first non-empty array among its values is read, and what follows it is passed over.
+ */
 async function* arrayElements(source: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<JsonText> {
   const decoder = new StringDecoder('utf8');
-  let state = 'before' as 'before' | 'between' | 'in' | 'after';
+  let state = 'before' as 'before' | 'wrapper' | 'between' | 'in' | 'after' | 'rest';
   let depth = 0;
   let inString = false;
   let escaped = false;
   let element = '';
   let line = 1;
   let startLine = 1;
+  // In a top-level object: its nesting (1: among its own keys), whether a key's `:` came last, records yielded.
+  let wrapped = false;
+  let wrapperDepth = 0;
+  let afterColon = false;
+  let records = 0;
+  const arrayEnded = () => (wrapped ? (records ? 'rest' : 'wrapper') : 'after');
   const chunks = async function* () {
     for await (const chunk of source) {
       counter.bytes += chunk.length;
@@ -147,6 +200,23 @@ async function* arrayElements(source: AsyncIterable<Buffer>, counter: { bytes: n
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) line++;
+      if (state === 'rest') continue;
+      if (state === 'wrapper') {
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (c === 92) escaped = true;
+          else if (c === 34) inString = false;
+          continue;
+        }
+        if (c === 32 || c === 10 || c === 13 || c === 9) continue;
+        if (c === 91 && wrapperDepth === 1 && afterColon) state = 'between';
+        else if (c === 123 || c === 91) wrapperDepth++;
+        else if ((c === 125 || c === 93) && --wrapperDepth === 0)
+          throw new CsvFormatError('a JSON object without an array of records among its values: send an array of objects, or JSON lines');
+        else if (c === 34) inString = true;
+        afterColon = c === 58 && wrapperDepth === 1;
+        continue;
+      }
       if (state === 'in') {
         if (inString) {
           if (escaped) escaped = false;
@@ -159,12 +229,14 @@ async function* arrayElements(source: AsyncIterable<Buffer>, counter: { bytes: n
         else if (c === 125 || c === 93) {
           if (depth === 0) {
             // The array's closing bracket after a bare value.
+            records++;
             yield { text: element + text.slice(from, i), line: startLine };
-            state = 'after';
+            state = arrayEnded();
             continue;
           }
           depth--;
         } else if (c === 44 && depth === 0) {
+          records++;
           yield { text: element + text.slice(from, i), line: startLine };
           element = '';
           state = 'between';
@@ -173,13 +245,14 @@ async function* arrayElements(source: AsyncIterable<Buffer>, counter: { bytes: n
       }
       if (c === 32 || c === 10 || c === 13 || c === 9) continue;
       if (state === 'before') {
-        if (c !== 91)
-          throw new CsvFormatError(
-            `not a JSON array: it starts with "${text[i]}" (JSON lines are read from .jsonl/.ndjson files or when the text starts with {)`,
-          );
-        state = 'between';
+        if (c === 123) {
+          state = 'wrapper';
+          wrapped = true;
+          wrapperDepth = 1;
+        } else if (c === 91) state = 'between';
+        else throw new CsvFormatError(`not JSON: it starts with "${text[i]}"`);
       } else if (state === 'between') {
-        if (c === 93) state = 'after';
+        if (c === 93) state = arrayEnded();
         else if (c !== 44) {
           state = 'in';
           startLine = line;
@@ -197,4 +270,5 @@ async function* arrayElements(source: AsyncIterable<Buffer>, counter: { bytes: n
     if (state === 'in') element += text.slice(from);
   }
   if (state === 'in' || state === 'between') throw new CsvFormatError('the JSON array is cut off: it has no closing ]');
+  if (state === 'wrapper') throw new CsvFormatError('the JSON object is cut off before an array of records');
 }

@@ -7,8 +7,9 @@ import { CsvBatchReader } from '../csv.ts';
 import type { ColumnChoice } from './columns.ts';
 import { type Container, containerOf, peek, unwrap } from './containers.ts';
 import { decodeToUtf8, detectEncoding, type TextEncoding } from './encoding.ts';
-import { JsonRecordsReader } from './json.ts';
+import { JsonRecordsReader, jsonShapeOf } from './json.ts';
 import { CsvFormatError, type InputFormat, type TableReader } from './table.ts';
+import { completeUtf8Length } from './utf8.ts';
 
 export interface TableReadOptions {
   /** Valid rows per batch. */
@@ -82,20 +83,23 @@ export async function openTable(source: AsyncIterable<Buffer | string>, opts: Op
     return { reader: opts.xlsx(all, { ...read, sheet: opts.sheet }), kind: { format: 'xlsx' } };
   }
   const encoding = detectEncoding(head, opts.encoding);
-  const decoded = await peek(decodeToUtf8(all, encoding), 1);
-  const format = formatOf(name, decoded.head);
+  const decoded = await peek(decodeToUtf8(all, encoding), SNIFF_BYTES);
+  const format = formatOf(name, decoded.head, decoded.head.length < SNIFF_BYTES);
   const withEncoding = { ...read, encoding: encoding.name };
   const reader = format === 'csv' ? new CsvBatchReader(decoded.all, withEncoding) : new JsonRecordsReader(decoded.all, format, withEncoding);
   return { reader, kind: { format, container, encoding } };
 }
 
-/** JSON by its first character (`[` an array, `{` lines of objects) unless the name says CSV/TSV; JSON lines by name. */
-function formatOf(name: string, head: Buffer): Exclude<InputFormat, 'parquet' | 'xlsx'> {
+/**
+ * JSON by its first character unless the name says CSV/TSV (`[` an array; `{` JSON lines, or one object holding the
+ * records' array: jsonShapeOf); JSON lines by name. `whole`: the head is the whole input.
+ */
+function formatOf(name: string, head: Buffer, whole: boolean): Exclude<InputFormat, 'parquet' | 'xlsx'> {
   if (/\.(jsonl|ndjson)$/.test(name)) return 'jsonl';
   if (/\.(csv|tsv|tab)$/.test(name)) return 'csv';
-  const text = head.subarray(0, 256).toString('utf8').trimStart();
-  if (text.startsWith('[')) return 'json';
-  if (text.startsWith('{')) return 'jsonl';
+  const start = head.subarray(0, 256).toString('utf8').trimStart();
+  if (start.startsWith('[')) return 'json';
+  if (start.startsWith('{')) return jsonShapeOf(head.toString('utf8', 0, completeUtf8Length(head)), whole);
   return 'csv';
 }
 

@@ -14,6 +14,7 @@ import {
   parquetRead,
   parquetSchema,
   type SchemaElement,
+  type SchemaTree,
 } from 'hyparquet';
 import { escapeCsv } from '../csv.ts';
 import { nameProblem } from '../limits.ts';
@@ -62,8 +63,8 @@ class RangedParquetReader implements TableReader {
     } catch (err) {
       throw new CsvFormatError(`the Parquet file cannot be read: ${(err as Error).message}`);
     }
-    const fields = parquetSchema(metadata).children.map((c) => c.element);
-    const header = fields.map((f) => f.name);
+    const fields = parquetSchema(metadata).children;
+    const header = fields.map((f) => f.element.name);
     const texts = fields.map(textOfColumn);
     this.columns = resolveColumns(header, this.opts.columns);
     const nameIdx = this.columns.name;
@@ -103,16 +104,20 @@ async function readRows(file: AsyncBuffer, metadata: FileMetaData, rowStart: num
 }
 
 /** How a column's cells become text: numbers as DuckDB writes them (a DECIMAL with its scale, `3.0` for a whole DOUBLE). */
-function textOfColumn(field: SchemaElement): (value: unknown) => string {
+function textOfColumn(node: SchemaTree): (value: unknown) => string {
+  const field = node.element;
+  if (node.children.length) return (v) => (v === null || v === undefined ? '' : jsonOf(v, node));
   const scale =
     field.logical_type?.type === 'DECIMAL' ? field.logical_type.scale : field.converted_type === 'DECIMAL' ? (field.scale ?? 0) : undefined;
   if (scale !== undefined) return (v) => (typeof v === 'number' ? v.toFixed(scale) : textOf(v));
-  if (field.type === 'FLOAT' || field.type === 'DOUBLE')
-    return (v) => (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 1e15 ? `${v}.0` : textOf(v));
+  if (isFloat(field)) return (v) => (typeof v === 'number' ? floatText(v) : textOf(v));
   return textOf;
 }
 
-/** A cell as text: a date as DuckDB writes it (`2026-03-01`, `2026-03-01 12:30:00`), nested values as JSON. */
+const isFloat = (field: SchemaElement) => field.type === 'FLOAT' || field.type === 'DOUBLE';
+const floatText = (v: number) => (Number.isInteger(v) && Math.abs(v) < 1e15 ? `${v}.0` : String(v));
+
+/** A cell as text: a date as DuckDB writes it (`2026-03-01`, `2026-03-01 12:30:00`), nested values as JSON (jsonOf). */
 function textOf(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
@@ -121,6 +126,29 @@ function textOf(value: unknown): string {
     return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace('T', ' ').replace(/(\.000)?Z$/, '');
   }
   if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (typeof value === 'object') return JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+  if (typeof value === 'object') return jsonOf(value, undefined);
   return String(value);
+}
+
+/**
+ * A list, struct or map as JSON, as DuckDB's to_json writes it locally: 64-bit integers as numbers, a whole DOUBLE
+ * as `1.0` (told by `node`, the value's place in the schema), dates as text.
+ */
+function jsonOf(value: unknown, node: SchemaTree | undefined): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') return node && !node.children.length && isFloat(node.element) ? floatText(value) : JSON.stringify(value);
+  if (value instanceof Date || value instanceof Uint8Array) return JSON.stringify(textOf(value));
+  if (Array.isArray(value)) {
+    // A LIST group holds a repeated group whose one child is the element (the Parquet spec's three levels).
+    const element = node?.children[0]?.children[0] ?? node?.children[0];
+    return `[${value.map((v) => jsonOf(v, element)).join(',')}]`;
+  }
+  if (typeof value === 'object') {
+    const field = (k: string) => node?.children.find((c) => c.element.name === k);
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${jsonOf(v, field(k))}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

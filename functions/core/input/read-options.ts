@@ -5,26 +5,29 @@
  * `out_format` (csv|tsv: the delimited output's delimiter; default: the input's) and `bom`. Validated here, so a
  * typo fails the job with its reason rather than being read past.
  */
-import { z } from 'zod';
+// zod/mini: the ingest Lambda bundles these schemas; zod's classic API would add ~440 kB to it.
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import type { ColumnChoice } from './columns.ts';
 import type { ReadChoice } from './open.ts';
 import { CsvFormatError, type Delimiter } from './table.ts';
 
-const column = z.string().min(1).max(200);
+// zod/mini has no messages of its own ("Invalid input"): a bad option's reason reaches the user, in English.
+z.config(en());
 
-export const readOptionsSchema = z
-  .object({
-    encoding: z.string().min(1).max(40).optional(),
-    name_column: column.optional(),
-    id_column: column.optional(),
-    category_column: column.optional(),
-    /** Comma-separated. */
-    text_columns: z.string().min(1).max(2000).optional(),
-    sheet: z.string().min(1).max(200).optional(),
-    out_format: z.enum(['csv', 'tsv']).optional(),
-    bom: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).optional(),
-  })
-  .strict();
+const column = z.string().check(z.minLength(1), z.maxLength(200));
+
+export const readOptionsSchema = z.strictObject({
+  encoding: z.optional(z.string().check(z.minLength(1), z.maxLength(40))),
+  name_column: z.optional(column),
+  id_column: z.optional(column),
+  category_column: z.optional(column),
+  /** Comma-separated. */
+  text_columns: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
+  sheet: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  out_format: z.optional(z.enum(['csv', 'tsv'])),
+  bom: z.optional(z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])])),
+});
 /** The fields as sent (strings from metadata and forms, a boolean `bom` from JSON). */
 export type ReadOptions = z.infer<typeof readOptionsSchema>;
 
@@ -95,6 +98,9 @@ export function readOptionsOfMetadata(meta: Record<string, string>): ReadOptions
 }
 
 /** Columns named by the user, as a queue message or the job's header object carries them. */
-export const columnChoiceSchema = z
-  .object({ name: column.optional(), id: column.optional(), category: column.optional(), text: z.array(column).min(1).optional() })
-  .strict();
+export const columnChoiceSchema = z.strictObject({
+  name: z.optional(column),
+  id: z.optional(column),
+  category: z.optional(column),
+  text: z.optional(z.array(column).check(z.minLength(1))),
+});

@@ -57,7 +57,7 @@ export class BatchBuilder {
   }
 }
 
-export const DELIMITERS = [',', ';', '\t'] as const;
+export const DELIMITERS = [',', ';', '\t', '|'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
 
 /** The formats an input can be in; a container (gzip, zstd) can hold any but Parquet and xlsx. */

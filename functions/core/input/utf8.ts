@@ -46,6 +46,9 @@ export async function* checkedUtf8(source: AsyncIterable<Buffer>, skip = 0): Asy
 
 const HEX = '0123456789ABCDEF';
 
+/** A byte that could not be decoded, as the readers see it: UNDECODABLE + `\xHH`. */
+export const markedByte = (byte: number) => `${UNDECODABLE}\\x${HEX[byte >> 4]}${HEX[byte & 15]}`;
+
 /** `buf` with each byte that is not part of a valid UTF-8 sequence written as UNDECODABLE + `\xHH`. */
 export function markInvalidUtf8(buf: Uint8Array): Buffer {
   const out: Buffer[] = [];
@@ -58,7 +61,7 @@ export function markInvalidUtf8(buf: Uint8Array): Buffer {
       continue;
     }
     if (i > from) out.push(Buffer.from(buf.subarray(from, i)));
-    out.push(Buffer.from(`${UNDECODABLE}\\x${HEX[buf[i] >> 4]}${HEX[buf[i] & 15]}`));
+    out.push(Buffer.from(markedByte(buf[i])));
     i++;
     from = i;
   }

@@ -47,7 +47,16 @@ class XlsxReader implements TableReader {
           for await (const _ of sheet); // passed over: read to its end
           continue;
         }
-        yield* this.read(sheet);
+        try {
+          yield* this.read(sheet);
+        } catch (err) {
+          // The first sheet is often a cover or notes sheet: say which one was read and how to name another.
+          if (!(err instanceof CsvFormatError) || this.opts.sheet !== undefined || this.columns) throw err;
+          throw new CsvFormatError(
+            `${err.message} (in the workbook's first sheet, "${sheet.name}"; its sheets: ${sheets.map((s) => `"${s.name}"`).join(', ')}: ` +
+              'name another with --sheet, the API: sheet)',
+          );
+        }
         return;
       }
     } catch (err) {
@@ -64,11 +73,20 @@ class XlsxReader implements TableReader {
     const batch = new BatchBuilder(batchSize);
     let recordsRead = 0;
     let width = 0;
+    let titles = 0;
+    let titleError: unknown;
     for await (const row of sheet) {
       const cells = cellsOf(row);
       if (cells.every((c) => c === '')) continue;
       if (!this.columns) {
-        this.columns = resolveColumns(cells, this.opts.columns);
+        try {
+          this.columns = resolveColumns(cells, this.opts.columns);
+        } catch (err) {
+          // A title above the header (`Price list 2026`, one cell): passed over, a few at most.
+          if (!(err instanceof CsvFormatError) || cells.filter((c) => c !== '').length > 1 || ++titles > MAX_TITLE_ROWS) throw titleError ?? err;
+          titleError ??= err;
+          continue;
+        }
         width = cells.length;
         continue;
       }
@@ -82,10 +100,13 @@ class XlsxReader implements TableReader {
       else batch.keep(values, recordsRead);
       if (batch.full) yield batch.take(recordsRead);
     }
-    if (!this.columns) throw new CsvFormatError(`the sheet "${sheet.name}" has no header row`);
+    if (!this.columns) throw titleError ?? new CsvFormatError(`the sheet "${sheet.name}" has no header row`);
     yield batch.take(recordsRead);
   }
 }
+
+/** One-cell rows (titles, notes) passed over above a sheet's header. */
+const MAX_TITLE_ROWS = 5;
 
 /** A row's cells as text, from column A to its last cell. */
 function cellsOf(row: ExcelJS.Row): string[] {
@@ -97,16 +118,21 @@ function cellsOf(row: ExcelJS.Row): string[] {
   return out;
 }
 
+/** OOXML's escape for characters XML cannot hold (`_x000D_` a CR, `_x005F_` a literal `_`): exceljs's streaming reader leaves it in. */
+const OOXML_ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
+const unescaped = (text: string) =>
+  text.includes('_x') ? text.replace(OOXML_ESCAPE, (_, hex) => String.fromCharCode(Number.parseInt(hex, 16))) : text;
+
 function textOf(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return unescaped(value);
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) {
     const iso = value.toISOString();
     return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
   }
-  if ('richText' in value) return value.richText.map((r) => r.text).join('');
+  if ('richText' in value) return unescaped(value.richText.map((r) => r.text).join(''));
   if ('error' in value) return String(value.error);
   if ('formula' in value || 'sharedFormula' in value) return textOf((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
   if ('text' in value) return typeof value.text === 'string' ? value.text : textOf(value.text as ExcelJS.CellValue);

@@ -61,11 +61,30 @@ async function writeJsonl(header: string[], rows: AsyncIterable<string[]>, out: 
   return n;
 }
 
-/** One sheet, "results": the header row, then the rows; every cell a string cell, written as a stream. */
+/**
+ * What XML 1.0 cannot hold (C0 controls but tab and LF, DEL, U+FFFE/U+FFFF, lone surrogates) or normalises away
+ * (CR), and text that reads as OOXML's own escape (`_x000D_`): exceljs drops the first, the XML reader turns CR into
+ * LF, and Excel decodes the last.
+ */
+const NOT_XML_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this finds.
+  /_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0B-\x1F\x7F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A cell as an inline string, each character XML cannot carry as Excel writes it (`_xHHHH_`, a literal `_` before
+ * such text as `_x005F_`): Excel, LibreOffice and exceljs decode these in a string's text (not in a `<v>` value,
+ * which is why the cell is inline rich text rather than exceljs's plain string cell).
+ */
+function xlsxCell(value: string): ExcelJS.CellRichTextValue {
+  const text = value.replace(NOT_XML_TEXT, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);
+  return { richText: [{ text }] };
+}
+
+/** One sheet, "results": the header row, then the rows; every cell an inline string cell, written as a stream. */
 async function writeXlsx(header: string[], rows: AsyncIterable<string[]>, out: Writable): Promise<number> {
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
   const sheet = book.addWorksheet('results');
-  sheet.addRow(header).commit();
+  sheet.addRow(header.map(xlsxCell)).commit();
   let n = 0;
   for await (const row of rows) {
     if (++n > XLSX_MAX_ROWS)
@@ -75,7 +94,7 @@ async function writeXlsx(header: string[], rows: AsyncIterable<string[]>, out: W
       throw new UserError(
         `column "${header[tooLong]}" of row ${n} is longer than an Excel cell holds (32,767 characters): use --out-format csv or parquet`,
       );
-    sheet.addRow(row).commit();
+    sheet.addRow(row.map(xlsxCell)).commit();
   }
   sheet.commit();
   await book.commit();

@@ -2,7 +2,7 @@
  * A queued job's delimited output (the S3 path): what ingest leaves for finalize in outbox/<job>/work/header.json,
  * and the writer finalize makes of it. Apart from formats.ts so that the finalize Lambda does not bundle exceljs.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CsvOutputFormatter, UTF8_BOM } from '../csv.ts';
 import { columnChoiceSchema } from '../input/read-options.ts';
 import { DELIMITERS } from '../input/table.ts';
@@ -13,10 +13,10 @@ import type { Taxonomy } from '../taxonomy.ts';
  * written: its delimiter (default: the input's) and whether it starts with a UTF-8 BOM (for Excel).
  */
 export const jobHeaderSchema = z.object({
-  header: z.array(z.string()).min(1),
-  delimiter: z.enum(DELIMITERS).default(','),
-  columns: columnChoiceSchema.optional(),
-  output: z.object({ delimiter: z.enum(DELIMITERS).optional(), bom: z.boolean().optional() }).default({}),
+  header: z.array(z.string()).check(z.minLength(1)),
+  delimiter: z._default(z.enum(DELIMITERS), ','),
+  columns: z.optional(columnChoiceSchema),
+  output: z._default(z.object({ delimiter: z.optional(z.enum(DELIMITERS)), bom: z.optional(z.boolean()) }), {}),
 });
 /** As ingest writes it. */
 export type JobHeader = z.input<typeof jobHeaderSchema>;
