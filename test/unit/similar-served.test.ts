@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalVectorIndex } from '../../functions/adapters/local/vector-index.ts';
+import { openLocalSimilar } from '../../functions/adapters/local/vector-index-sync.ts';
 import { dot, StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
 import type { ItemRecord } from '../../functions/ports.ts';
 import { CATEGORY_SLOTS } from '../../functions/similar/category-model.ts';
@@ -107,5 +108,30 @@ describe('the served index with a category model per tenant', () => {
     await t.acme.refresh();
     expect(t.acme.model).not.toBe(before);
     expect(t.acme.model?.categories).toContain('chocolate');
+  });
+
+  it("re-embeds a folder of names-alone vectors with its own tenant's category vectors", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'aisle-served-home-'));
+    dirs.push(home);
+    // An index written before the category slots: the names' ITEM_DIMENSIONS alone, in tenant acme's folder.
+    const old = new LocalVectorIndex(join(home, 'vectors'), { dimensions: names.dimensions }).forTenant('acme');
+    await old.upsert(items.map((it) => ({ key: it.key, name: it.name, classId: null, vector: names.vector(it.name) })));
+    await old.flush();
+    const store = new MemoryStore();
+    await store.forTenant('acme').saveDecisions(items.filter((it) => it.labelled).map((it) => record(it.key, it.name, it.aisle, 'llm')));
+    const served = openLocalSimilar(home, () => {}, labelledNamesOf(store));
+    try {
+      const acme = served.vectorizer.forTenant('acme');
+      await acme.refresh();
+      const reopened = served.index.forTenant('acme');
+      const key = items.find((it) => !it.labelled)!;
+      const stored = (await reopened.get(key.key))?.vector;
+      expect(stored?.length).toBe(names.dimensions + CATEGORY_SLOTS);
+      // Acme's model filled the slots (the default tenant, with no labels, would leave them empty).
+      expect(Array.from(stored!.subarray(names.dimensions)).some((x) => x > 0.1)).toBe(true);
+      expect(dot(stored!, acme.vector(key.name))).toBeGreaterThan(0.99);
+    } finally {
+      await served.close();
+    }
   });
 });
