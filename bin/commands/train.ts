@@ -9,7 +9,7 @@ import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
 import { isHeldOutByHash, type LabelledRow, readLabelledCsv } from '../../functions/model/labelled-data.ts';
 import { assertVersionName, newVersionName } from '../../functions/model/registry.ts';
 import { formatComparison, RetrainError, retrain } from '../../functions/model/retrain.ts';
-import { DEFAULT_STARTER_SHARE, readStarterCatalog, starterWeight } from '../../models/starter/train-starter.ts';
+import { DEFAULT_STARTER_SHARE, starterRowsBeside } from '../../models/starter/train-starter.ts';
 import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle train [--data FILE.csv] [--from-store] [options]
@@ -174,10 +174,8 @@ async function gatherRows(
     }
   }
   if (!opts.noStarter) {
-    const starter = await readStarterCatalog(taxonomy);
-    const rows = [...starter.train, ...starter.heldOut];
-    const weight = starterWeight(train.length, rows.length, opts.starterShare);
-    for (const r of rows) train.push({ ...r, weight });
+    const { rows, weight } = await starterRowsBeside(taxonomy, train.length, opts.starterShare);
+    train.push(...rows);
     console.log(`starter catalog: ${rows.length} rows added to the training rows, weight ${weight.toFixed(2)} each`);
   }
 

@@ -35,6 +35,21 @@ export function starterWeight(userRows: number, starterRows: number, share = DEF
   return Math.max(1, ((share / (1 - share)) * userRows) / starterRows);
 }
 
+/**
+ * What `aisle train` trains on beside a user's rows: every starter catalog row (both splits), weighted by
+ * `starterWeight` so the catalog keeps `share` of the training weight.
+ */
+export async function starterRowsBeside(
+  taxonomy: Taxonomy,
+  userRows: number,
+  share = DEFAULT_STARTER_SHARE,
+): Promise<{ rows: LabelledRow[]; weight: number }> {
+  const starter = await readStarterCatalog(taxonomy);
+  const catalog = [...starter.train, ...starter.heldOut];
+  const weight = starterWeight(userRows, catalog.length, share);
+  return { rows: catalog.map((r) => ({ ...r, weight })), weight };
+}
+
 /** The starter catalog as labelled rows: its `train` split trains, its `validation` split is held out. */
 export async function readStarterCatalog(taxonomy: Taxonomy, file = CATALOG_PATH): Promise<{ train: LabelledRow[]; heldOut: LabelledRow[] }> {
   const { rows } = await readLabelledCsv(file, taxonomy);
