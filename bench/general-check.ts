@@ -29,7 +29,7 @@ import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { type EvalReport, evaluate } from '../functions/model/evaluate.ts';
 import { type LabelledRow, readLabelledCsv } from '../functions/model/labelled-data.ts';
 import { trainEncoder } from '../functions/model/train.ts';
-import { DEFAULT_STARTER_SHARE, STARTER_DIR, starterRowsBeside } from '../models/starter/train-starter.ts';
+import { DEFAULT_STARTER_SHARE, STARTER_DIR, starterRowsBeside, teacherRows } from '../models/starter/train-starter.ts';
 import { loadAverages, machineLine } from './machine.ts';
 
 export const CHECK_SETS = {
@@ -111,7 +111,12 @@ function printScores(label: string, scores: CheckSetScore[]): void {
 }
 
 /** Trains on a labelled file's training rows as `aisle train --data FILE` does; returns the model folder and the training's CPU seconds. */
-async function trainLikeAisle(file: string, dir: string, share: number | null): Promise<{ cpuSeconds: number }> {
+async function trainLikeAisle(
+  file: string,
+  dir: string,
+  share: number | null,
+  teach: number,
+): Promise<{ cpuSeconds: number; heldOut: LabelledRow[] }> {
   const taxonomy = loadTaxonomy();
   const { rows } = await readLabelledCsv(file, taxonomy);
   const user = rows.filter((r) => !r.heldOut);
@@ -121,9 +126,22 @@ async function trainLikeAisle(file: string, dir: string, share: number | null): 
       (share === null ? ', no starter catalog' : ` + ${starter.rows.length} starter rows at weight ${starter.weight.toFixed(2)} (share ${share})`),
   );
   const cpu = process.cpuUsage();
-  await trainEncoder([...user, ...starter.rows], { taxonomy, outDir: dir, rules: loadRules(taxonomy), onProgress: (m) => console.log(`  ${m}`) });
+  const taught =
+    teach > 0
+      ? await teacherRows(
+          user.map((r) => r.text),
+          teach,
+        )
+      : [];
+  if (taught.length) console.log(`teacher rows: ${taught.length} (the starter's answers on the user's rows, weight ${teach})`);
+  await trainEncoder([...user, ...starter.rows, ...taught], {
+    taxonomy,
+    outDir: dir,
+    rules: loadRules(taxonomy),
+    onProgress: (m) => console.log(`  ${m}`),
+  });
   const used = process.cpuUsage(cpu);
-  return { cpuSeconds: (used.user + used.system) / 1e6 };
+  return { cpuSeconds: (used.user + used.system) / 1e6, heldOut: rows.filter((r) => r.heldOut) };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -134,6 +152,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       'starter-share': { type: 'string' },
       'no-starter': { type: 'boolean', default: false },
       keep: { type: 'string' },
+      teach: { type: 'string' },
     },
   });
   console.log(machineLine());
@@ -145,14 +164,27 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const tmp = args.keep ? null : await mkdtemp(join(tmpdir(), 'aisle-general-'));
     const dir = args.keep ? resolve(args.keep) : join(tmp!, 'trained');
     try {
-      const { cpuSeconds } = await trainLikeAisle(args.train, dir, share);
+      const { cpuSeconds, heldOut } = await trainLikeAisle(args.train, dir, share, Number(args.teach ?? 0));
       console.log(`training: ${cpuSeconds.toFixed(1)} CPU s · load ${loadAverages()}`);
       const baseline = args.model ?? STARTER_DIR;
       const before = await scoreCheckSets(baseline);
       const after = await scoreCheckSets(dir);
       printScores(`baseline: ${baseline}`, before);
       printScores(`trained: ${dir}`, after);
-      console.log('\nL1 accuracy, trained − baseline:');
+      const taxonomy = loadTaxonomy();
+      for (const [label, modelDir] of [
+        ['baseline', baseline],
+        ['trained', dir],
+      ]) {
+        const encoder = await OnnxEncoder.load(modelDir, { taxonomy });
+        const report = await evaluate(encoder, heldOut, taxonomy);
+        await encoder.close();
+        const [l1, l2] = report.levels;
+        console.log(
+          `${label.padEnd(9)} on ${args.train}'s ${heldOut.length} held-out rows: L1 accuracy ${pct(l1.accuracy)}  L2 macro-F1 ${pct(l2.macroF1)}  coverage ${pct(report.coverage.coverage)} at ${pct(report.coverage.accuracy)}`,
+        );
+      }
+      console.log('\nL1 accuracy on the check sets, trained − baseline:');
       after.forEach((a, i) => {
         const delta = a.report.levels[0].accuracy - before[i].report.levels[0].accuracy;
         console.log(`  ${a.name.padEnd(13)} ${delta >= 0 ? '+' : ''}${(100 * delta).toFixed(2)} points`);

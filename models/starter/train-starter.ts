@@ -13,7 +13,7 @@ import { loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
 import { type EvalReport, evaluate, formatReport } from '../../functions/model/evaluate.ts';
-import { type LabelledRow, readLabelledCsv } from '../../functions/model/labelled-data.ts';
+import { type LabelledRow, type LabelledText, readLabelledCsv } from '../../functions/model/labelled-data.ts';
 import { SHIPPED_MODELS_DIR } from '../../functions/model/registry.ts';
 import { type ModelMetrics, trainEncoder } from '../../functions/model/train.ts';
 import { CATALOG_PATH } from './generate.ts';
@@ -48,6 +48,30 @@ export async function starterRowsBeside(
   const catalog = [...starter.train, ...starter.heldOut];
   const weight = starterWeight(userRows, catalog.length, share);
   return { rows: catalog.map((r) => ({ ...r, weight })), weight };
+}
+
+/**
+ * The starter model as a teacher (learning without forgetting): each text becomes one row per class the shipped
+ * starter gives at least `floor` probability, weighted `weight` × that probability, so that cross-entropy on these
+ * rows is cross-entropy toward the starter's own answer on that text.
+ */
+export async function teacherRows(texts: string[], weight: number, floor = 0.05): Promise<LabelledText[]> {
+  const encoder = await OnnxEncoder.load(STARTER_DIR, { threads: 1 });
+  try {
+    const { classIds, probabilities } = await encoder.scores(texts);
+    const rows: LabelledText[] = [];
+    texts.forEach((text, i) => {
+      const probs = probabilities.subarray(i * classIds.length, (i + 1) * classIds.length);
+      let kept = 0;
+      for (const p of probs) if (p >= floor) kept += p;
+      probs.forEach((p, c) => {
+        if (p >= floor) rows.push({ text, classId: classIds[c], weight: (weight * p) / kept });
+      });
+    });
+    return rows;
+  } finally {
+    await encoder.close();
+  }
 }
 
 /** The starter catalog as labelled rows: its `train` split trains, its `validation` split is held out. */
