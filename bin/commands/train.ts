@@ -174,7 +174,7 @@ async function gatherRows(
     }
   }
   if (!opts.noStarter) {
-    const { rows, weight } = await starterRowsBeside(taxonomy, train.length, opts.starterShare);
+    const { rows, weight } = await starterRowsBeside(taxonomy, train, opts.starterShare);
     train.push(...rows);
     console.log(`starter catalog: ${rows.length} rows added to the training rows, weight ${weight.toFixed(2)} each`);
   }

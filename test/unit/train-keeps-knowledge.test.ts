@@ -73,7 +73,7 @@ describe('training on a grocery catalog keeps what the starter knows', () => {
 
   it('is not worse than the starter on the general-merchandise check set, with the starter catalog mixed in', async () => {
     // What `aisle train --data groceries.csv` trains on (bin/commands/train.ts).
-    const starter = await starterRowsBeside(taxonomy, user.length);
+    const starter = await starterRowsBeside(taxonomy, user);
     await trainEncoder([...user, ...starter.rows], { taxonomy, outDir: join(dir, 'trained'), bag: FAST });
     const trained = await generalLevel1(join(dir, 'trained'));
     console.log(`general check set level 1 accuracy: starter ${starterL1.toFixed(4)}, trained on groceries + starter ${trained.toFixed(4)}`);
