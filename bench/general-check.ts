@@ -116,17 +116,14 @@ async function trainLikeAisle(
   dir: string,
   share: number | null,
   teach: number,
-  noSplice: boolean,
 ): Promise<{ cpuSeconds: number; heldOut: LabelledRow[] }> {
   const taxonomy = loadTaxonomy();
   const { rows } = await readLabelledCsv(file, taxonomy);
   const user = rows.filter((r) => !r.heldOut);
-  const starter = share === null ? { rows: [], weight: 0, spliced: 0 } : await starterRowsBeside(taxonomy, user, share, !noSplice);
+  const starter = share === null ? { rows: [], weight: 0 } : await starterRowsBeside(taxonomy, user.length, share);
   console.log(
     `training rows: ${user.length} of ${file}` +
-      (share === null
-        ? ', no starter catalog'
-        : ` + ${starter.rows.length} starter rows (${starter.spliced} of them with a word of the file's spliced in) at weight ${starter.weight.toFixed(2)} (share ${share})`),
+      (share === null ? ', no starter catalog' : ` + ${starter.rows.length} starter rows at weight ${starter.weight.toFixed(2)} (share ${share})`),
   );
   const cpu = process.cpuUsage();
   const taught =
@@ -137,7 +134,9 @@ async function trainLikeAisle(
         )
       : [];
   if (taught.length) console.log(`teacher rows: ${taught.length} (the starter's answers on the user's rows, weight ${teach})`);
-  await trainEncoder([...user, ...starter.rows, ...taught], {
+  await trainEncoder(user, {
+    starterRows: starter.rows,
+    teacherRows: taught,
     taxonomy,
     outDir: dir,
     rules: loadRules(taxonomy),
@@ -156,7 +155,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       'no-starter': { type: 'boolean', default: false },
       keep: { type: 'string' },
       teach: { type: 'string' },
-      'no-splice': { type: 'boolean', default: false },
     },
   });
   console.log(machineLine());
@@ -168,7 +166,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const tmp = args.keep ? null : await mkdtemp(join(tmpdir(), 'aisle-general-'));
     const dir = args.keep ? resolve(args.keep) : join(tmp!, 'trained');
     try {
-      const { cpuSeconds, heldOut } = await trainLikeAisle(args.train, dir, share, Number(args.teach ?? 0), args['no-splice']);
+      const { cpuSeconds, heldOut } = await trainLikeAisle(args.train, dir, share, Number(args.teach ?? 0));
       console.log(`training: ${cpuSeconds.toFixed(1)} CPU s · load ${loadAverages()}`);
       const baseline = args.model ?? STARTER_DIR;
       const before = await scoreCheckSets(baseline);

@@ -112,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const taxonomy = loadTaxonomy();
   const registry = LocalModelRegistry.forHome(aisleHome());
-  const { train, heldOut } = await gatherRows(taxonomy, {
+  const { train, starterRows, heldOut } = await gatherRows(taxonomy, {
     data: values.data,
     fromStore: values['from-store'],
     storeExport: values['store-export'],
@@ -126,6 +126,7 @@ export async function run(argv: string[]): Promise<number> {
     taxonomy,
     registry,
     train,
+    starterRows,
     heldOut,
     version,
     seed,
@@ -150,9 +151,10 @@ async function gatherRows(
     starterShare: number;
     holdout: number;
   },
-): Promise<{ train: LabelledRow[]; heldOut: LabelledRow[] }> {
+): Promise<{ train: LabelledRow[]; starterRows: LabelledRow[]; heldOut: LabelledRow[] }> {
   const train: LabelledRow[] = [];
   const heldOut: LabelledRow[] = [];
+  const starterRows: LabelledRow[] = [];
   if (opts.data) {
     const data = await readLabelledCsv(opts.data, taxonomy, { heldOutFraction: opts.holdout });
     for (const r of data.rows) (r.heldOut ? heldOut : train).push(r);
@@ -174,12 +176,12 @@ async function gatherRows(
     }
   }
   if (!opts.noStarter) {
-    const { rows, weight } = await starterRowsBeside(taxonomy, train, opts.starterShare);
-    train.push(...rows);
-    console.log(`starter catalog: ${rows.length} rows added to the training rows, weight ${weight.toFixed(2)} each`);
+    const starter = await starterRowsBeside(taxonomy, train.length, opts.starterShare);
+    starterRows.push(...starter.rows);
+    console.log(`starter catalog: ${starter.rows.length} rows added to the training rows, weight ${starter.weight.toFixed(2)} each`);
   }
 
-  return { train, heldOut };
+  return { train, starterRows, heldOut };
 }
 
 /** Prints the comparison and what became of the challenger. */

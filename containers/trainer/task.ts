@@ -98,7 +98,8 @@ export async function runTrainingTask(deps: TrainingTaskDeps, input: TrainingTas
   const result = await retrain({
     taxonomy: deps.taxonomy,
     registry: await workRegistry(deps),
-    train: [...train, ...starterRows.map((r) => ({ ...r, weight }))],
+    train,
+    starterRows: starterRows.map((r) => ({ ...r, weight })),
     heldOut,
     version,
     promote: false,

@@ -7,11 +7,8 @@
  *   npm run train:starter                 # rewrites models/encoder/starter-v1
  *   npx tsx models/starter/train-starter.ts --out /tmp/starter-check
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { normalizeText } from '../../functions/core/normalize.ts';
-import { seededRandom } from '../../functions/core/random.ts';
 import { loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
@@ -39,41 +36,18 @@ export function starterWeight(userRows: number, starterRows: number, share = DEF
 }
 
 /**
- * What `aisle train` trains on beside a user's rows: every starter catalog row (both splits), weighted by
- * `starterWeight` so the catalog keeps `share` of the training weight, and — unless `splice` is false — each row
- * once more with a word of the user's that the starter never saw put in front of it, as a brand would be.
- *
- * Why the spliced copies: a retailer's brand and product words appear only on its own (mostly Food) rows, so a
- * model learns that any of them, or any word that shares their spelling, means Food, and merchandise the starter
- * knew turns into Food (issue 16: "training erases general knowledge"). Seen in front of the starter's
- * merchandise as well, those words carry no top-level evidence of their own, and what the starter knew decides.
+ * The starter catalog as `aisle train` trains it beside a user's rows (train.ts TrainOptions.starterRows): every
+ * row (both splits), weighted by `starterWeight` so that the catalog keeps `share` of the training weight.
  */
 export async function starterRowsBeside(
   taxonomy: Taxonomy,
-  userRows: LabelledText[],
+  userRows: number,
   share = DEFAULT_STARTER_SHARE,
-  splice = true,
-): Promise<{ rows: LabelledRow[]; weight: number; spliced: number }> {
+): Promise<{ rows: LabelledRow[]; weight: number }> {
   const starter = await readStarterCatalog(taxonomy);
   const catalog = [...starter.train, ...starter.heldOut];
-  const weight = starterWeight(userRows.length, catalog.length, share);
-  const rows: LabelledRow[] = catalog.map((r) => ({ ...r, weight }));
-  const words = splice ? await wordsTheStarterNeverSaw(userRows) : [];
-  if (words.length) {
-    const random = seededRandom(STARTER_SEED);
-    for (const r of catalog) rows.push({ ...r, text: `${words[Math.floor(random() * words.length)]} ${r.text}`, weight });
-  }
-  return { rows, weight, spliced: rows.length - catalog.length };
-}
-
-/** Every word of the user's rows (once per occurrence, so a frequent brand is drawn more) that is not a whole token of the starter's. */
-async function wordsTheStarterNeverSaw(userRows: LabelledText[]): Promise<string[]> {
-  const vocab = JSON.parse(await readFile(join(STARTER_DIR, 'tokenizer.json'), 'utf8')).model.vocab as Record<string, number>;
-  const words: string[] = [];
-  for (const row of userRows) {
-    for (const word of normalizeText(row.text).split(' ')) if (/\p{L}/u.test(word) && !(word in vocab)) words.push(word);
-  }
-  return words;
+  const weight = starterWeight(userRows, catalog.length, share);
+  return { rows: catalog.map((r) => ({ ...r, weight })), weight };
 }
 
 /**
