@@ -11,7 +11,8 @@
  *
  * With --train FILE it first trains a model as `aisle train --data FILE` does (the file's training rows plus the
  * starter catalog at --starter-share, or without it with --no-starter; the shipped rules measured), then scores
- * the shipped starter and the trained model on both lists in the same run, and prints the training's CPU
+ * the shipped starter and the trained model on both lists in the same run (--teach W: the weight of the starter's
+ * answers on the file's rows, default as `aisle train`; 0 for none), and prints the training's CPU
  * seconds and the process's peak RSS. The model goes to a temporary folder (or --keep DIR, outside the
  * repository: a model trained on a dataset from ../shared must not be shipped).
  *
@@ -29,7 +30,7 @@ import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { type EvalReport, evaluate } from '../functions/model/evaluate.ts';
 import { type LabelledRow, readLabelledCsv } from '../functions/model/labelled-data.ts';
 import { trainEncoder } from '../functions/model/train.ts';
-import { DEFAULT_STARTER_SHARE, STARTER_DIR, starterRowsBeside, teacherRows } from '../models/starter/train-starter.ts';
+import { DEFAULT_STARTER_SHARE, DEFAULT_TEACHER_WEIGHT, STARTER_DIR, starterRowsBeside, teacherRows } from '../models/starter/train-starter.ts';
 import { loadAverages, machineLine } from './machine.ts';
 
 export const CHECK_SETS = {
@@ -166,7 +167,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const tmp = args.keep ? null : await mkdtemp(join(tmpdir(), 'aisle-general-'));
     const dir = args.keep ? resolve(args.keep) : join(tmp!, 'trained');
     try {
-      const { cpuSeconds, heldOut } = await trainLikeAisle(args.train, dir, share, Number(args.teach ?? 0));
+      const { cpuSeconds, heldOut } = await trainLikeAisle(args.train, dir, share, share === null ? 0 : Number(args.teach ?? DEFAULT_TEACHER_WEIGHT));
       console.log(`training: ${cpuSeconds.toFixed(1)} CPU s · load ${loadAverages()}`);
       const baseline = args.model ?? STARTER_DIR;
       const before = await scoreCheckSets(baseline);

@@ -6,10 +6,10 @@ import { aisleHome, openLocalDb } from '../../functions/adapters/local/runtime.t
 import { itemText } from '../../functions/core/normalize.ts';
 import { loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
-import { isHeldOutByHash, type LabelledRow, readLabelledCsv } from '../../functions/model/labelled-data.ts';
+import { isHeldOutByHash, type LabelledRow, type LabelledText, readLabelledCsv } from '../../functions/model/labelled-data.ts';
 import { assertVersionName, newVersionName } from '../../functions/model/registry.ts';
 import { formatComparison, RetrainError, retrain } from '../../functions/model/retrain.ts';
-import { DEFAULT_STARTER_SHARE, starterRowsBeside } from '../../models/starter/train-starter.ts';
+import { DEFAULT_STARTER_SHARE, DEFAULT_TEACHER_WEIGHT, starterRowsBeside, teacherRows } from '../../models/starter/train-starter.ts';
 import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle train [--data FILE.csv] [--from-store] [options]
@@ -112,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const taxonomy = loadTaxonomy();
   const registry = LocalModelRegistry.forHome(aisleHome());
-  const { train, starterRows, heldOut } = await gatherRows(taxonomy, {
+  const { train, starterRows, teacherRows, heldOut } = await gatherRows(taxonomy, {
     data: values.data,
     fromStore: values['from-store'],
     storeExport: values['store-export'],
@@ -127,6 +127,7 @@ export async function run(argv: string[]): Promise<number> {
     registry,
     train,
     starterRows,
+    teacherRows,
     heldOut,
     version,
     seed,
@@ -151,10 +152,11 @@ async function gatherRows(
     starterShare: number;
     holdout: number;
   },
-): Promise<{ train: LabelledRow[]; starterRows: LabelledRow[]; heldOut: LabelledRow[] }> {
+): Promise<{ train: LabelledRow[]; starterRows: LabelledRow[]; teacherRows: LabelledText[]; heldOut: LabelledRow[] }> {
   const train: LabelledRow[] = [];
   const heldOut: LabelledRow[] = [];
   const starterRows: LabelledRow[] = [];
+  const teacher: LabelledText[] = [];
   if (opts.data) {
     const data = await readLabelledCsv(opts.data, taxonomy, { heldOutFraction: opts.holdout });
     for (const r of data.rows) (r.heldOut ? heldOut : train).push(r);
@@ -179,9 +181,16 @@ async function gatherRows(
     const starter = await starterRowsBeside(taxonomy, train.length, opts.starterShare);
     starterRows.push(...starter.rows);
     console.log(`starter catalog: ${starter.rows.length} rows added to the training rows, weight ${starter.weight.toFixed(2)} each`);
+    teacher.push(
+      ...(await teacherRows(
+        train.map((r) => r.text),
+        DEFAULT_TEACHER_WEIGHT,
+      )),
+    );
+    console.log(`starter as teacher: its answers on your ${train.length} training rows, weight ${DEFAULT_TEACHER_WEIGHT} each`);
   }
 
-  return { train, starterRows, heldOut };
+  return { train, starterRows, teacherRows: teacher, heldOut };
 }
 
 /** Prints the comparison and what became of the challenger. */

@@ -32,6 +32,8 @@ export interface RetrainOptions {
   trainer?: Partial<Pick<TrainOptions, 'bag' | 'validationFraction' | 'neighbours'>>;
   /** The starter catalog's rows, trained beside `train` as a group of their own (train.ts TrainOptions.starterRows). */
   starterRows?: LabelledText[];
+  /** The starter's answers on the training rows, as soft targets (train.ts TrainOptions.teacherRows). */
+  teacherRows?: LabelledText[];
 }
 
 export interface ScoredVersion {
@@ -68,6 +70,7 @@ export async function retrain(opts: RetrainOptions): Promise<RetrainResult> {
   const train = opts.train.filter((r) => !heldOutTexts.has(r.text));
   if (train.length < opts.train.length) progress(`left ${opts.train.length - train.length} training rows out: their text is also a held-out row`);
   const starterRows = opts.starterRows?.filter((r) => !heldOutTexts.has(r.text));
+  const teacherRows = opts.teacherRows?.filter((r) => !heldOutTexts.has(r.text));
 
   const current: ModelVersionInfo | null = await opts.registry.champion();
   const dir = opts.registry.locationFor(opts.version);
@@ -83,6 +86,7 @@ export async function retrain(opts: RetrainOptions): Promise<RetrainResult> {
     // The nearest labelled names vote beside the bag: measured on Instacart (docs/models.md), their blend weight is chosen on the validation slice.
     neighbours: true,
     starterRows,
+    teacherRows,
     onProgress: progress,
     ...opts.trainer,
   });

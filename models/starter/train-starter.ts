@@ -22,6 +22,12 @@ export const STARTER_VERSION = 'starter-v1';
 export const STARTER_SEED = 42;
 export const STARTER_DIR = join(SHIPPED_MODELS_DIR, STARTER_VERSION);
 
+/**
+ * The weight of the starter's own answer on each of a user's rows (teacherRows), beside the row's label at weight 1:
+ * enough to keep what the starter knew about the row's words, little enough that the user's labels decide.
+ */
+export const DEFAULT_TEACHER_WEIGHT = 0.2;
+
 /** The least share of the training weight `aisle train` gives the starter catalog's rows beside a user's own. */
 export const DEFAULT_STARTER_SHARE = 0.75;
 

@@ -7,7 +7,7 @@ import { seededRandom } from '../../functions/core/random.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { LabelledText } from '../../functions/model/labelled-data.ts';
 import { trainEncoder } from '../../functions/model/train.ts';
-import { readStarterCatalog, STARTER_DIR, starterRowsBeside } from '../../models/starter/train-starter.ts';
+import { DEFAULT_TEACHER_WEIGHT, readStarterCatalog, STARTER_DIR, starterRowsBeside, teacherRows } from '../../models/starter/train-starter.ts';
 import { NOUNS } from '../fixtures/grocery.ts';
 
 const taxonomy = loadTaxonomy();
@@ -74,7 +74,11 @@ describe('training on a grocery catalog keeps what the starter knows', () => {
     // What `aisle train --data groceries.csv` trains on (bin/commands/train.ts).
     const starter = await starterRowsBeside(taxonomy, user.length);
     // The trainer's default configuration, as `aisle train` runs it.
-    await trainEncoder(user, { taxonomy, outDir: join(dir, 'trained'), starterRows: starter.rows });
+    const teacher = await teacherRows(
+      user.map((r) => r.text),
+      DEFAULT_TEACHER_WEIGHT,
+    );
+    await trainEncoder(user, { taxonomy, outDir: join(dir, 'trained'), starterRows: starter.rows, teacherRows: teacher });
     const trained = await generalLevel1(join(dir, 'trained'));
     console.log(`general check set level 1 accuracy: starter ${starterL1.toFixed(4)}, trained on groceries + starter ${trained.toFixed(4)}`);
     expect(trained).toBeGreaterThanOrEqual(starterL1);
