@@ -22,14 +22,16 @@ Data: a CSV with a product name column (product_name, name, title), the label co
 optionally brand and split. With a split column, "train" rows train and "test"/"validation"/"holdout" rows
 are the held-out set; without one, a stable-hash slice (--holdout) is held out. The starter catalog's rows
 are added to the training rows, weighted to carry at least --starter-share of the training weight, so general
-merchandise stays known however large the data; Food and Non-Food rows are weighed to equal totals.
+merchandise stays known however large the data; Food and Non-Food rows are weighed to equal totals (yours and
+the starter's apart), and the shipped starter's own answers on your rows train beside your labels as soft
+targets (weight 0.2), so your words keep what the starter knew of them.
 
 Without --data, the labelled items of the local result store are used (--from-store): human labels and
 LLM decisions train, and a stable-hash slice (--holdout) of the human labels is the held-out set.
 
 options:
   --data FILE             labelled CSV
-  --no-starter            do not add the starter catalog to the training rows
+  --no-starter            do not add the starter catalog nor the starter's answers to the training rows
   --starter-share S       least share of the training weight the starter catalog keeps (default 0.75;
                           its rows never weigh less than the user's)
   --from-store            add labelled items of the local result store (human labels and LLM decisions);
