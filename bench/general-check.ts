@@ -141,6 +141,7 @@ async function trainLikeAisle(
     taxonomy,
     outDir: dir,
     rules: loadRules(taxonomy),
+    neighbours: true,
     onProgress: (m) => console.log(`  ${m}`),
   });
   const used = process.cpuUsage(cpu);

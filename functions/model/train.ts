@@ -69,6 +69,7 @@ export interface TrainOptions {
    * the thresholds. Default false: the bag alone.
    */
   neighbours?: boolean | Partial<NeighbourConfig>;
+  /**
    * The starter catalog's rows, weighted to carry their share (models/starter/train-starter.ts starterRowsBeside),
    * trained beside `rows` as a group of their own: the top-level balance weighs each group apart, so the user's
    * mix of classes (a grocery catalog is mostly Food) does not reweigh what the starter knows against itself, and
@@ -77,7 +78,8 @@ export interface TrainOptions {
   starterRows?: LabelledText[];
   /**
    * Soft-target rows from a teacher model (the shipped starter's answers, models/starter/train-starter.ts
-   * teacherRows): they train only — never held out for calibration, never counted by the tokenizer — so that the
+   * teacherRows): they train the bag only — never held out for calibration, never counted by the tokenizer, never in
+   * the neighbour index or the rules' measure — so that the
    * model learns the user's labels without unlearning what the teacher said about the same words.
    */
   teacherRows?: LabelledText[];
@@ -161,9 +163,11 @@ export async function trainEncoder(
   if (!validSet.length) throw new TrainError('too few rows to hold out a validation slice');
 
   const tokenizerJson = buildTokenizer(trainSet.map((e) => e.text));
+  // The teacher's rows train the bag only: not the neighbour index nor the rules' measure, whose labels are the user's.
+  const bagSet = [...trainSet];
   for (const row of opts.teacherRows ?? []) {
     const text = normalizeText(row.text);
-    if (text && classIndex.has(row.classId)) trainSet.push({ text, classId: row.classId, weight: row.weight });
+    if (text && classIndex.has(row.classId)) bagSet.push({ text, classId: row.classId, weight: row.weight });
   }
   const tokenizer = TextTokenizer.fromJson(tokenizerJson);
   const tokens: string[] = [];
@@ -175,10 +179,10 @@ export async function trainEncoder(
   const embedder = cfg.staticFeatures ? StaticEmbedder.load() : null;
   const featuresOf = (set: LabelledText[]) => (embedder ? set.map((e) => embedder.embed(e.text).map((v) => v * cfg.staticFeatures)) : undefined);
   const input = {
-    features: featuresOf(trainSet),
-    ids: trainSet.map((e) => encode(e.text)),
-    labels: Int32Array.from(trainSet, (e) => classIndex.get(e.classId)!),
-    weights: trainSet.some((e) => e.weight !== undefined) ? Float32Array.from(trainSet, (e) => e.weight ?? 1) : undefined,
+    features: featuresOf(bagSet),
+    ids: bagSet.map((e) => encode(e.text)),
+    labels: Int32Array.from(bagSet, (e) => classIndex.get(e.classId)!),
+    weights: bagSet.some((e) => e.weight !== undefined) ? Float32Array.from(bagSet, (e) => e.weight ?? 1) : undefined,
     classes: classIds.length,
     tokens,
     unknownFlags,
@@ -208,7 +212,7 @@ export async function trainEncoder(
   let neighbours: { bytes: Buffer; metrics: NeighbourMetrics } | undefined;
   if (opts.neighbours) {
     const fit = fitNeighbours(
-      { texts: trainSet.map((e) => e.text), labels: input.labels },
+      { texts: trainSet.map((e) => e.text), labels: Int32Array.from(trainSet, (e) => classIndex.get(e.classId)!) },
       { texts: validSet.map((e) => e.text), labels: validLabels, probs: validProbs },
       classIds.length,
       opts.neighbours === true ? {} : opts.neighbours,
