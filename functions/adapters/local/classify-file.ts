@@ -33,12 +33,13 @@ import { type BatchSink, classifyBatches } from '../../pipeline/batch.ts';
 import type { ChunkCounts, ItemRecord, JobCheckpoint, JobRecord } from '../../ports.ts';
 import { RunCache } from './classify-cache.ts';
 import { type ChunkResult, storeKeeps } from './classify-chunk.ts';
-import { classifyInParallel, type ParallelInput, readHeader, runsInWorkers } from './classify-parallel.ts';
+import { classifyInParallel, type ParallelInput, runsInWorkers } from './classify-parallel.ts';
 import { encodeDecisions, offsetRows } from './decision-rows.ts';
 import { DecisionStaging } from './duckdb.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
 import { workingCsvPath, writeOutputAs } from './output-file.ts';
 import { openParquet } from './parquet-input.ts';
+import { openRecordSlices } from './record-slices.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 export interface ClassifyFileOptions {
@@ -443,19 +444,24 @@ class FileRun {
   }
 
   /**
-   * Byte slices of the file for the workers to parse, when it can be cut so: an uncompressed UTF-8 CSV with LF
-   * record ends, its columns found by their names and written in its delimiter, and (on a resume) a checkpoint
-   * that says where in the file it is. Else null: this thread reads the rows (readRows).
+   * Byte slices of the file for the workers to parse, when it can be cut so (record-slices.ts): a UTF-8 CSV,
+   * plain or in gzip/zstd, with LF record ends, its columns found by their names and written in its delimiter,
+   * and (on a resume) a checkpoint that says where in the data it is. Else null: this thread reads the rows.
    */
   private async byteSlices(kind: InputKind, sliceBytes: number): Promise<ParallelInput | null> {
     const { opts } = this;
     if (opts.outDelimiter !== undefined || (opts.columns && Object.values(opts.columns).some((v) => v !== undefined))) return null;
-    if (kind.format !== 'csv' || kind.container || kind.encoding?.name !== 'utf-8') return null;
-    this.readAs = describeInput(kind);
-    const header = readHeader(opts.input);
-    const from = this.resumed ? this.resumed.checkpoint.inputBytes : header?.length;
+    if (kind.format !== 'csv' || kind.encoding?.name !== 'utf-8') return null;
+    if (this.resumed && this.resumed.checkpoint.inputBytes === undefined) return null;
+    const opened = await openRecordSlices(opts.input, kind.container, sliceBytes, this.resumed?.checkpoint.inputBytes);
+    if (!opened) return null;
+    const { header, slices } = opened;
     // Excel's `sep=;` line comes before the header: this thread's reader passes over it.
-    if (!header || from === undefined || /^(\uFEFF)?sep=/i.test(header.toString('utf8', 0, 8))) return null;
+    if (/^(\uFEFF)?sep=/i.test(header.toString('utf8', 0, 8))) {
+      slices.close();
+      return null;
+    }
+    this.readAs = describeInput(kind);
     const headerReader = new CsvBatchReader(
       (async function* () {
         yield header;
@@ -463,8 +469,8 @@ class FileRun {
     );
     for await (const _ of headerReader.batches()); // the header alone: its columns (or why it has none)
     this.startOutput(headerReader.columns!, headerReader.delimiter);
-    this.inputAt = { bytes: from, lineBreaks: this.resumed?.checkpoint.inputLineBreaks ?? 0 };
-    return { kind: 'slices', path: opts.input, header, from, sliceBytes };
+    this.inputAt = { bytes: this.resumed?.checkpoint.inputBytes ?? header.length, lineBreaks: this.resumed?.checkpoint.inputLineBreaks ?? 0 };
+    return { kind: 'slices', header, slices };
   }
 
   /** The input's container, format and encoding, from its first bytes. */
@@ -494,7 +500,7 @@ class FileRun {
    * Writes one worker chunk's result: its row numbers counted from the chunk become the file's, and so do a byte
    * slice's line numbers (rows read here have the file's already).
    */
-  private async deliverChunk(result: ChunkResult, chunk: { end: number }): Promise<void> {
+  private async deliverChunk(result: ChunkResult, chunk: { end: number; read: number }): Promise<void> {
     assertReconciled('a chunk', result.records, result.counts);
     this.out.write(result.output);
     if (this.inputAt) for (const r of result.rejects) r.line += this.inputAt.lineBreaks;
@@ -503,8 +509,8 @@ class FileRun {
     this.staging.add(offsetRows(result.toStore, this.records));
     this.records += result.records;
     if (this.inputAt) this.inputAt = { bytes: chunk.end, lineBreaks: this.inputAt.lineBreaks + result.lineBreaks };
-    this.bytesRead = chunk.end;
-    this.opts.onProgress?.(chunk.end, this.records);
+    this.bytesRead = chunk.read;
+    this.opts.onProgress?.(chunk.read, this.records);
     await this.checkpointIfDue();
   }
 
