@@ -143,6 +143,31 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     });
   }
 
+  // A UTF-8 CSV in gzip or zstd is decompressed here and cut into slices as a plain one (record-slices.ts).
+  for (const [label, extension, encode] of [
+    ['gzip', '.csv.gz', (text: string) => gzipSync(text)],
+    ['zstd, semicolon, BOM', '.csv.zst', zstdOrNull],
+  ] as const) {
+    it(`cuts ${label} into byte slices for the workers: output, rejects (line numbers included) and stored rows as on one thread`, async (t) => {
+      const sep = label.includes('semicolon') ? ';' : ',';
+      const bom = label.includes('BOM') ? '\uFEFF' : '';
+      const bytes = encode(`${bom}${['id', 'product_name', 'brand'].join(sep)}\n${oddRows(400, '\n', sep).join('\n')}\n`);
+      if (!bytes) return t.skip(); // zstdOrNull said why
+      const [one, many] = await both(label.replace(/\W+/g, '-'), bytes, {}, extension);
+      expect(many.output).toBe(one.output);
+      expect(many.rejects).toBe(one.rejects);
+      expect(many.stored).toEqual(one.stored);
+      expect(one.rejects.split('\n').length).toBeGreaterThan(90);
+      const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
+      const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
+      expect(counts).toEqual(expected);
+      // Slices, not rows: each checkpoint says where in the decompressed data the workers are.
+      expect(many.checkpoints.length).toBeGreaterThan(10);
+      expect(many.checkpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+      expect([one.workersStarted, many.workersStarted]).toEqual([0, 1]);
+    });
+  }
+
   it('parses CRLF files on the main thread (their line numbers need the parser) and classifies their rows in workers, with the same output', async () => {
     const text = `id,product_name,brand\r\n${oddRows(200, '\r\n', ',').join('\r\n')}\r\n`;
     const [one, many] = await both('crlf', text);
@@ -213,7 +238,8 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
 
   it('resumes rows read on the main thread from where a failed run checkpointed, with the same output and line numbers', async () => {
     const input = join(home, 'resume-rows.csv.gz');
-    writeFileSync(input, gzipSync(`id,product_name,brand\n${oddRows(2000, '\n', ',').join('\n')}\n`));
+    // CR LF: read here as rows (an LF gzip is cut into slices).
+    writeFileSync(input, gzipSync(`id,product_name,brand\r\n${oddRows(2000, '\r\n', ',').join('\r\n')}\r\n`));
     const run = (output: string, threads: number, onCheckpoint?: (cp: JobCheckpoint) => void) =>
       classifyFile(rt, {
         input,
@@ -242,12 +268,15 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     expect(readFileSync(summary.rejects, 'utf8')).toBe(readFileSync(one.rejects, 'utf8'));
   });
 
-  for (const [label, rows] of [
-    ['stray quotes, text after closing quotes', oddRows(300, '\n', ',', true)],
-    ['a quote that never closes', oddRows(300, '\n', ',').map((l, i) => (i === 150 ? `${l.split(',')[0]},"never closed` : l))],
+  for (const [label, rows, gzip] of [
+    ['stray quotes, text after closing quotes', oddRows(300, '\n', ',', true), false],
+    ['a quote that never closes', oddRows(300, '\n', ',').map((l, i) => (i === 150 ? `${l.split(',')[0]},"never closed` : l)), false],
+    ['stray quotes in gzip', oddRows(300, '\n', ',', true), true],
+    ['a quote that never closes, in gzip', oddRows(300, '\n', ',').map((l, i) => (i === 150 ? `${l.split(',')[0]},"never closed` : l)), true],
   ] as const) {
     it(`reads on with one parser from a slice the quote count cut inside a record: ${label}`, async () => {
-      const [one, many] = await both(label.replace(/\W+/g, '-'), `id,product_name,brand\n${rows.join('\n')}\n`);
+      const text = `id,product_name,brand\n${rows.join('\n')}\n`;
+      const [one, many] = await both(label.replace(/\W+/g, '-'), gzip ? gzipSync(text) : text, {}, gzip ? '.csv.gz' : '.csv');
       expect(many.output).toBe(one.output);
       expect(many.rejects).toBe(one.rejects);
       expect(many.stored).toEqual(one.stored);
@@ -258,38 +287,41 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     });
   }
 
-  it('resumes on worker threads from where a failed run checkpointed, with the same output and line numbers', async () => {
-    const text = `id,product_name,brand\n${oddRows(400, '\n', ',').join('\n')}\n`;
-    const [one] = await both('resume', text);
-    const input = join(home, 'resume.csv');
-    const output = join(home, 'resume-resumed.out.csv');
-    const run = (onCheckpoint?: (cp: JobCheckpoint) => void) =>
-      classifyFile(rt, {
-        input,
-        output,
-        jobId: 'resume-resumed',
-        threads: 2,
-        workerScript: classifyWorkerScript,
-        parallelMinBytes: 0,
-        sliceBytes: 300,
-        checkpointEvery: 20,
-        lake: 'off',
-        onCheckpoint,
-      });
-    let seen = 0;
-    await expect(
-      run(() => {
-        if (++seen === 5) throw new Error('stop here');
-      }),
-    ).rejects.toThrow('stop here');
-    const resumedCheckpoints: JobCheckpoint[] = [];
-    const summary = await run((cp) => resumedCheckpoints.push(cp));
-    expect(summary.resumedFrom).toBeGreaterThan(0);
-    expect(summary.processedNow).toBe(summary.rowsIn - summary.resumedFrom);
-    expect(resumedCheckpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
-    expect(readFileSync(output, 'utf8')).toBe(one.output);
-    expect(readFileSync(summary.rejects, 'utf8')).toBe(one.rejects);
-  });
+  for (const extension of ['.csv', '.csv.gz']) {
+    it(`resumes on worker threads from where a failed run checkpointed, with the same output and line numbers: ${extension}`, async () => {
+      const text = `id,product_name,brand\n${oddRows(400, '\n', ',').join('\n')}\n`;
+      const name = `resume${extension.replace(/\W+/g, '-')}`;
+      const [one] = await both(name, extension === '.csv' ? text : gzipSync(text), {}, extension);
+      const input = join(home, `${name}${extension}`);
+      const output = join(home, `${name}-resumed.out.csv`);
+      const run = (onCheckpoint?: (cp: JobCheckpoint) => void) =>
+        classifyFile(rt, {
+          input,
+          output,
+          jobId: `${name}-resumed`,
+          threads: 2,
+          workerScript: classifyWorkerScript,
+          parallelMinBytes: 0,
+          sliceBytes: 300,
+          checkpointEvery: 20,
+          lake: 'off',
+          onCheckpoint,
+        });
+      let seen = 0;
+      await expect(
+        run(() => {
+          if (++seen === 5) throw new Error('stop here');
+        }),
+      ).rejects.toThrow('stop here');
+      const resumedCheckpoints: JobCheckpoint[] = [];
+      const summary = await run((cp) => resumedCheckpoints.push(cp));
+      expect(summary.resumedFrom).toBeGreaterThan(0);
+      expect(summary.processedNow).toBe(summary.rowsIn - summary.resumedFrom);
+      expect(resumedCheckpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+      expect(readFileSync(output, 'utf8')).toBe(one.output);
+      expect(readFileSync(summary.rejects, 'utf8')).toBe(one.rejects);
+    });
+  }
 
   it('consults the cache in workers: a labelled item comes from the cache on both paths', async () => {
     const text = `id,product_name,brand\n${oddRows(200, '\n', ',').join('\n')}\n`;
