@@ -168,6 +168,26 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     });
   }
 
+  it('fails a damaged gzip on workers as on one thread, with the reason', async () => {
+    const gz = gzipSync(`id,product_name,brand\n${oddRows(2000, '\n', ',').join('\n')}\n`);
+    const input = join(home, 'damaged.csv.gz');
+    writeFileSync(input, gz.subarray(0, gz.length >> 1));
+    for (const threads of [1, 2]) {
+      const run = classifyFile(rt, {
+        input,
+        output: join(home, `damaged-${threads}.out.csv`),
+        jobId: `damaged-${threads}`,
+        threads,
+        workerScript: classifyWorkerScript,
+        parallelMinBytes: 0,
+        sliceBytes: 300,
+        lake: 'off',
+      });
+      await expect(run).rejects.toThrow('the gzip file is damaged: unexpected end of file');
+      expect((await rt.jobs.get(`damaged-${threads}`))?.status).toBe('failed');
+    }
+  });
+
   it('parses CRLF files on the main thread (their line numbers need the parser) and classifies their rows in workers, with the same output', async () => {
     const text = `id,product_name,brand\r\n${oddRows(200, '\r\n', ',').join('\r\n')}\r\n`;
     const [one, many] = await both('crlf', text);
