@@ -78,7 +78,7 @@ export function versionsOf(taxonomyVersion: string, rulesVersion: string | undef
 /** The input as the workers take it, chunk by chunk; `end`: where the chunk ends in the (decompressed) data, for checkpoints; `read`: bytes of the file read, for progress. */
 interface ChunkSource {
   /** `last`: known to be the input's last chunk. */
-  next(): Promise<{ payload: ChunkPayload; transfer: ArrayBuffer[]; end: number; read: number; last: boolean } | null>;
+  next(): Promise<{ payload: ChunkPayload; transfer: ArrayBuffer[]; end: number; read: number; last: boolean; bytes?: Uint8Array } | null>;
   close(): void;
 }
 
@@ -89,6 +89,8 @@ export type ParallelInput =
       /** The input's bytes up to the end of the header record. */
       header: Buffer;
       slices: RecordSlices;
+      /** Each slice's bytes are kept for deliver (a copy goes to the worker): rejects numbered by record, not line. */
+      keepBytes?: boolean;
     }
   | {
       kind: 'rows';
@@ -109,24 +111,25 @@ export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'rows' | 'cach
   /** The worker's script: a bundle of classify-worker.ts (a worker thread does not inherit tsx). */
   workerScript(): Promise<string>;
   /** Takes each chunk's result, in input order; the next one waits until it resolves. */
-  deliver(result: ChunkResult, chunk: { end: number; read: number }): Promise<void>;
+  deliver(result: ChunkResult, chunk: { end: number; read: number; bytes?: Uint8Array }): Promise<void>;
 }
 
 function chunksOf(input: ParallelInput): ChunkSource {
   if (input.kind === 'rows') return rowChunks(input);
-  const { slices } = input;
+  const { slices, keepBytes } = input;
   return {
     next: async () => {
       const slice = await slices.next();
-      return (
-        slice && {
-          payload: { kind: 'chunk', bytes: slice.bytes },
-          transfer: [slice.bytes.buffer as ArrayBuffer],
-          end: slice.end,
-          read: slice.fileBytesRead,
-          last: slice.last,
-        }
-      );
+      if (!slice) return null;
+      const sent = keepBytes ? new Uint8Array(slice.bytes) : slice.bytes;
+      return {
+        payload: { kind: 'chunk', bytes: sent },
+        transfer: [sent.buffer as ArrayBuffer],
+        end: slice.end,
+        read: slice.fileBytesRead,
+        last: slice.last,
+        ...(keepBytes && { bytes: slice.bytes }),
+      };
     },
     close: () => slices.close(),
   };
@@ -183,7 +186,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
     // The workers run the model: this thread's session would only hold memory (it opens again if the rest of the file is read here).
     if (encoder) await rt.releaseEncoder();
     return await new Promise<boolean>((resolve, reject) => {
-      const sent: { end: number; read: number; last: boolean }[] = [];
+      const sent: { end: number; read: number; last: boolean; bytes?: Uint8Array }[] = [];
       const results = new Map<number, ChunkResult>();
       let delivered = 0;
       let delivering = false;
@@ -209,7 +212,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
               return void deliverReady();
             }
             const chunk = sent.length;
-            sent.push({ end: next.end, read: next.read, last: next.last });
+            sent.push({ end: next.end, read: next.read, last: next.last, bytes: next.bytes });
             worker.postMessage({ ...next.payload, chunk } satisfies ToWorker, next.transfer);
           })
           .catch(fail);
@@ -224,6 +227,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
             results.delete(delivered);
             if (result.endsInMalformedRecord && !sent[delivered].last) return finish(false);
             await run.deliver(result, sent[delivered]);
+            sent[delivered].bytes = undefined;
             delivered++;
           }
           if (exhausted && delivered === sent.length) finish(true);

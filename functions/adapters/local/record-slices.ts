@@ -12,6 +12,7 @@ import { Parser } from 'csv-parse';
 import { sniffDelimiter } from '../../core/csv.ts';
 import { type Container, peek, unwrap } from '../../core/input/containers.ts';
 import { countByte } from './classify-chunk.ts';
+import { parquetAsCsv } from './parquet-input.ts';
 
 /** Bytes in order, from where the slices start. */
 interface ByteSource {
@@ -89,6 +90,25 @@ export function recordsEnd(buf: Buffer): number {
   return 0;
 }
 
+/**
+ * The line (0-based, counting LF bytes from the slice's start) each record of a slice starts on, by the cut's
+ * quote-parity rule: where fields hold newlines, a record's line is not its number.
+ */
+export function recordStartLines(slice: Uint8Array): number[] {
+  const buf = Buffer.from(slice.buffer, slice.byteOffset, slice.length);
+  const starts = [0];
+  let quotes = 0;
+  let line = 0;
+  let from = 0;
+  for (let nl = buf.indexOf(10); nl >= 0 && nl + 1 < buf.length; nl = buf.indexOf(10, nl + 1)) {
+    quotes += countByte(buf, 34, from, nl);
+    from = nl;
+    line++;
+    if (quotes % 2 === 0) starts.push(line);
+  }
+  return starts;
+}
+
 const HEADER_SEARCH_BYTES = 1 << 20;
 
 /**
@@ -154,21 +174,41 @@ export async function openRecordSlices(
       yield chunk;
     }
   }
-  const { head, all } = await peek(unwrap(counting(), container), HEADER_SEARCH_BYTES);
-  const header = headerOf(head);
+  return streamSlices(unwrap(counting(), container), counted, () => file.destroy(), sliceBytes, from);
+}
+
+/**
+ * A Parquet file's rows written as CSV by DuckDB (parquet-input.ts) and cut into slices as a decompressed CSV
+ * is; offsets count bytes of that CSV (deterministic: a resume writes it again and skips them). Progress in
+ * file bytes is unknown (0), as with the rows of the Parquet reader.
+ */
+export async function openParquetSlices(path: string, sliceBytes: number, from?: number): Promise<{ header: Buffer; slices: RecordSlices } | null> {
+  const csv = parquetAsCsv(path);
+  return streamSlices(csv, { bytes: 0 }, () => void csv.return(undefined), sliceBytes, from);
+}
+
+/** Slices of a stream of CSV bytes; `counted`: the file's bytes read so far; `close`: stops the stream. */
+async function streamSlices(
+  data: AsyncIterable<Buffer>,
+  counted: { bytes: number },
+  close: () => void,
+  sliceBytes: number,
+  from: number | undefined,
+): Promise<{ header: Buffer; slices: RecordSlices } | null> {
+  let opened: Awaited<ReturnType<typeof peek>>;
+  try {
+    opened = await peek(data, HEADER_SEARCH_BYTES);
+  } catch (err) {
+    close();
+    throw err;
+  }
+  const header = headerOf(opened.head);
   if (!header) {
-    file.destroy();
+    close();
     return null;
   }
   const start = from ?? header.length;
-  return {
-    header,
-    slices: new RecordSlices(
-      streamSource(all, start, counted, () => file.destroy()),
-      start,
-      sliceBytes,
-    ),
-  };
+  return { header, slices: new RecordSlices(streamSource(opened.all, start, counted, close), start, sliceBytes) };
 }
 
 /** A plain file from `position` on. */
