@@ -2,9 +2,9 @@
  * `aisle classify --tiers cache,rules` over one generated catalog in several containers and formats (issue 20):
  * plain CSV (the baseline, in the same run), CSV in gzip, CSV in zstd (where the zstd tool is installed),
  * Parquet, JSON lines. Each a child process (start-up counted) on every core (`aisle classify`'s default: a
- * UTF-8 CSV, plain or compressed, is cut into byte slices that workers parse; any other input is read on the
- * main thread and its rows classified by workers), or on `--threads N`. Wall seconds, rows/s, the ratio to
- * plain CSV, CPU seconds and peak RSS (from /usr/bin/time when present).
+ * UTF-8 CSV, plain or compressed, and a Parquet (written as CSV by DuckDB) are cut into byte slices that workers
+ * parse; any other input is read on the main thread and its rows classified by workers), or on `--threads N`.
+ * Wall seconds, rows/s, the ratio to plain CSV, CPU seconds and peak RSS (from /usr/bin/time when present).
  *
  *   npx tsx bench/classify-formats.ts [--rows N] [--runs N] [--threads N] [--formats gzip,zstd,parquet,jsonl]
  *
