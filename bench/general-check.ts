@@ -9,16 +9,29 @@
  * Prints level-1 accuracy, level-2 macro-F1 and coverage of a model (the encoder alone; default: the shipped
  * starter) on each list, and level-1 accuracy by script on the multilingual list.
  *
+ * With --train FILE it first trains a model as `aisle train --data FILE` does (the file's training rows plus the
+ * starter catalog at --starter-share, or without it with --no-starter; the shipped rules measured), then scores
+ * the shipped starter and the trained model on both lists in the same run (--teach W: the weight of the starter's
+ * answers on the file's rows, default as `aisle train`; 0 for none), and prints the training's CPU
+ * seconds and the process's peak RSS. The model goes to a temporary folder (or --keep DIR, outside the
+ * repository: a model trained on a dataset from ../shared must not be shipped).
+ *
  *   npx tsx bench/general-check.ts [--model DIR]
+ *   npx tsx bench/general-check.ts --train ../shared/datasets/instacart-labeled.csv [--starter-share S | --no-starter] [--keep DIR]
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadRules } from '../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { type EvalReport, evaluate } from '../functions/model/evaluate.ts';
 import { type LabelledRow, readLabelledCsv } from '../functions/model/labelled-data.ts';
-import { STARTER_DIR } from '../models/starter/train-starter.ts';
-import { machineLine } from './machine.ts';
+import { trainEncoder } from '../functions/model/train.ts';
+import { DEFAULT_STARTER_SHARE, DEFAULT_TEACHER_WEIGHT, STARTER_DIR, starterRowsBeside, teacherRows } from '../models/starter/train-starter.ts';
+import { loadAverages, machineLine } from './machine.ts';
 
 export const CHECK_SETS = {
   general: fileURLToPath(new URL('./checks/general.csv', import.meta.url)),
@@ -84,12 +97,9 @@ export async function scoreCheckSets(modelDir = STARTER_DIR, opts: { threads?: n
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values: args } = parseArgs({ options: { model: { type: 'string' } } });
-  const modelDir = args.model ?? STARTER_DIR;
-  console.log(machineLine());
-  console.log(`model: ${modelDir}`);
-  for (const { name, report, byScript } of await scoreCheckSets(modelDir)) {
+function printScores(label: string, scores: CheckSetScore[]): void {
+  console.log(`\n${label}`);
+  for (const { name, report, byScript } of scores) {
     const [l1, l2] = report.levels;
     console.log(
       `${name.padEnd(13)} ${String(report.rows).padStart(5)} names  L1 accuracy ${pct(l1.accuracy)} (target ≥ ${pct(CHECK_TARGETS[name])})  ` +
@@ -97,6 +107,95 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     );
     if (name === 'multilingual') {
       for (const [script, s] of byScript) console.log(`  ${script.padEnd(14)} ${String(s.rows).padStart(4)} names  L1 accuracy ${pct(s.accuracy)}`);
+    }
+  }
+}
+
+/** Trains on a labelled file's training rows as `aisle train --data FILE` does; returns the model folder and the training's CPU seconds. */
+async function trainLikeAisle(
+  file: string,
+  dir: string,
+  share: number | null,
+  teach: number,
+): Promise<{ cpuSeconds: number; heldOut: LabelledRow[] }> {
+  const taxonomy = loadTaxonomy();
+  const { rows } = await readLabelledCsv(file, taxonomy);
+  const user = rows.filter((r) => !r.heldOut);
+  const starter = share === null ? { rows: [], weight: 0 } : await starterRowsBeside(taxonomy, user.length, share);
+  console.log(
+    `training rows: ${user.length} of ${file}` +
+      (share === null ? ', no starter catalog' : ` + ${starter.rows.length} starter rows at weight ${starter.weight.toFixed(2)} (share ${share})`),
+  );
+  const cpu = process.cpuUsage();
+  const taught =
+    teach > 0
+      ? await teacherRows(
+          user.map((r) => r.text),
+          teach,
+        )
+      : [];
+  if (taught.length) console.log(`teacher rows: ${taught.length} (the starter's answers on the user's rows, weight ${teach})`);
+  await trainEncoder(user, {
+    starterRows: starter.rows,
+    teacherRows: taught,
+    taxonomy,
+    outDir: dir,
+    rules: loadRules(taxonomy),
+    neighbours: true,
+    onProgress: (m) => console.log(`  ${m}`),
+  });
+  const used = process.cpuUsage(cpu);
+  return { cpuSeconds: (used.user + used.system) / 1e6, heldOut: rows.filter((r) => r.heldOut) };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values: args } = parseArgs({
+    options: {
+      model: { type: 'string' },
+      train: { type: 'string' },
+      'starter-share': { type: 'string' },
+      'no-starter': { type: 'boolean', default: false },
+      keep: { type: 'string' },
+      teach: { type: 'string' },
+    },
+  });
+  console.log(machineLine());
+  if (!args.train) {
+    const modelDir = args.model ?? STARTER_DIR;
+    printScores(`model: ${modelDir} · load ${loadAverages()}`, await scoreCheckSets(modelDir));
+  } else {
+    const share = args['no-starter'] ? null : Number(args['starter-share'] ?? DEFAULT_STARTER_SHARE);
+    const tmp = args.keep ? null : await mkdtemp(join(tmpdir(), 'aisle-general-'));
+    const dir = args.keep ? resolve(args.keep) : join(tmp!, 'trained');
+    try {
+      const { cpuSeconds, heldOut } = await trainLikeAisle(args.train, dir, share, share === null ? 0 : Number(args.teach ?? DEFAULT_TEACHER_WEIGHT));
+      console.log(`training: ${cpuSeconds.toFixed(1)} CPU s · load ${loadAverages()}`);
+      const baseline = args.model ?? STARTER_DIR;
+      const before = await scoreCheckSets(baseline);
+      const after = await scoreCheckSets(dir);
+      printScores(`baseline: ${baseline}`, before);
+      printScores(`trained: ${dir}`, after);
+      const taxonomy = loadTaxonomy();
+      for (const [label, modelDir] of [
+        ['baseline', baseline],
+        ['trained', dir],
+      ]) {
+        const encoder = await OnnxEncoder.load(modelDir, { taxonomy });
+        const report = await evaluate(encoder, heldOut, taxonomy);
+        await encoder.close();
+        const [l1, l2] = report.levels;
+        console.log(
+          `${label.padEnd(9)} on ${args.train}'s ${heldOut.length} held-out rows: L1 accuracy ${pct(l1.accuracy)}  L2 macro-F1 ${pct(l2.macroF1)}  coverage ${pct(report.coverage.coverage)} at ${pct(report.coverage.accuracy)}`,
+        );
+      }
+      console.log('\nL1 accuracy on the check sets, trained − baseline:');
+      after.forEach((a, i) => {
+        const delta = a.report.levels[0].accuracy - before[i].report.levels[0].accuracy;
+        console.log(`  ${a.name.padEnd(13)} ${delta >= 0 ? '+' : ''}${(100 * delta).toFixed(2)} points`);
+      });
+      console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB · load ${loadAverages()}`);
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
     }
   }
 }

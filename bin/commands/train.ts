@@ -6,10 +6,10 @@ import { aisleHome, openLocalDb } from '../../functions/adapters/local/runtime.t
 import { itemText } from '../../functions/core/normalize.ts';
 import { loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
-import { isHeldOutByHash, type LabelledRow, readLabelledCsv } from '../../functions/model/labelled-data.ts';
+import { isHeldOutByHash, type LabelledRow, type LabelledText, readLabelledCsv } from '../../functions/model/labelled-data.ts';
 import { assertVersionName, newVersionName } from '../../functions/model/registry.ts';
 import { formatComparison, RetrainError, retrain } from '../../functions/model/retrain.ts';
-import { DEFAULT_STARTER_SHARE, readStarterCatalog, starterWeight } from '../../models/starter/train-starter.ts';
+import { DEFAULT_STARTER_SHARE, DEFAULT_TEACHER_WEIGHT, starterRowsBeside, teacherRows } from '../../models/starter/train-starter.ts';
 import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle train [--data FILE.csv] [--from-store] [options]
@@ -22,14 +22,16 @@ Data: a CSV with a product name column (product_name, name, title), the label co
 optionally brand and split. With a split column, "train" rows train and "test"/"validation"/"holdout" rows
 are the held-out set; without one, a stable-hash slice (--holdout) is held out. The starter catalog's rows
 are added to the training rows, weighted to carry at least --starter-share of the training weight, so general
-merchandise stays known however large the data; Food and Non-Food rows are weighed to equal totals.
+merchandise stays known however large the data; Food and Non-Food rows are weighed to equal totals (yours and
+the starter's apart), and the shipped starter's own answers on your rows train beside your labels as soft
+targets (weight 0.2), so your words keep what the starter knew of them.
 
 Without --data, the labelled items of the local result store are used (--from-store): human labels and
 LLM decisions train, and a stable-hash slice (--holdout) of the human labels is the held-out set.
 
 options:
   --data FILE             labelled CSV
-  --no-starter            do not add the starter catalog to the training rows
+  --no-starter            do not add the starter catalog nor the starter's answers to the training rows
   --starter-share S       least share of the training weight the starter catalog keeps (default 0.75;
                           its rows never weigh less than the user's)
   --from-store            add labelled items of the local result store (human labels and LLM decisions);
@@ -112,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const taxonomy = loadTaxonomy();
   const registry = LocalModelRegistry.forHome(aisleHome());
-  const { train, heldOut } = await gatherRows(taxonomy, {
+  const { train, starterRows, teacherRows, heldOut } = await gatherRows(taxonomy, {
     data: values.data,
     fromStore: values['from-store'],
     storeExport: values['store-export'],
@@ -126,6 +128,8 @@ export async function run(argv: string[]): Promise<number> {
     taxonomy,
     registry,
     train,
+    starterRows,
+    teacherRows,
     heldOut,
     version,
     seed,
@@ -150,9 +154,11 @@ async function gatherRows(
     starterShare: number;
     holdout: number;
   },
-): Promise<{ train: LabelledRow[]; heldOut: LabelledRow[] }> {
+): Promise<{ train: LabelledRow[]; starterRows: LabelledRow[]; teacherRows: LabelledText[]; heldOut: LabelledRow[] }> {
   const train: LabelledRow[] = [];
   const heldOut: LabelledRow[] = [];
+  const starterRows: LabelledRow[] = [];
+  const teacher: LabelledText[] = [];
   if (opts.data) {
     const data = await readLabelledCsv(opts.data, taxonomy, { heldOutFraction: opts.holdout });
     for (const r of data.rows) (r.heldOut ? heldOut : train).push(r);
@@ -174,14 +180,19 @@ async function gatherRows(
     }
   }
   if (!opts.noStarter) {
-    const starter = await readStarterCatalog(taxonomy);
-    const rows = [...starter.train, ...starter.heldOut];
-    const weight = starterWeight(train.length, rows.length, opts.starterShare);
-    for (const r of rows) train.push({ ...r, weight });
-    console.log(`starter catalog: ${rows.length} rows added to the training rows, weight ${weight.toFixed(2)} each`);
+    const starter = await starterRowsBeside(taxonomy, train.length, opts.starterShare);
+    starterRows.push(...starter.rows);
+    console.log(`starter catalog: ${starter.rows.length} rows added to the training rows, weight ${starter.weight.toFixed(2)} each`);
+    teacher.push(
+      ...(await teacherRows(
+        train.map((r) => r.text),
+        DEFAULT_TEACHER_WEIGHT,
+      )),
+    );
+    console.log(`starter as teacher: its answers on your ${train.length} training rows, weight ${DEFAULT_TEACHER_WEIGHT} each`);
   }
 
-  return { train, heldOut };
+  return { train, starterRows, teacherRows: teacher, heldOut };
 }
 
 /** Prints the comparison and what became of the challenger. */

@@ -23,7 +23,7 @@ import { readLabelledCsv } from '../../functions/model/labelled-data.ts';
 import { ARTIFACT_FILES, OPTIONAL_ARTIFACT_FILES } from '../../functions/model/registry.ts';
 import { type RetrainOptions, retrain, type ScoredVersion } from '../../functions/model/retrain.ts';
 import type { BlobStore } from '../../functions/ports.ts';
-import { DEFAULT_STARTER_SHARE, readStarterCatalog, starterWeight } from '../../models/starter/train-starter.ts';
+import { DEFAULT_STARTER_SHARE, DEFAULT_TEACHER_WEIGHT, readStarterCatalog, starterWeight, teacherRows } from '../../models/starter/train-starter.ts';
 
 export interface TrainingTaskDeps {
   lake: BlobStore;
@@ -98,7 +98,12 @@ export async function runTrainingTask(deps: TrainingTaskDeps, input: TrainingTas
   const result = await retrain({
     taxonomy: deps.taxonomy,
     registry: await workRegistry(deps),
-    train: [...train, ...starterRows.map((r) => ({ ...r, weight }))],
+    train,
+    starterRows: starterRows.map((r) => ({ ...r, weight })),
+    teacherRows: await teacherRows(
+      train.map((r) => r.text),
+      DEFAULT_TEACHER_WEIGHT,
+    ),
     heldOut,
     version,
     promote: false,

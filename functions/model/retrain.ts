@@ -30,6 +30,10 @@ export interface RetrainOptions {
   onProgress?: (msg: string) => void;
   /** Extra trainer options (tests shorten training; `neighbours: false` trains the bag alone). */
   trainer?: Partial<Pick<TrainOptions, 'bag' | 'validationFraction' | 'neighbours'>>;
+  /** The starter catalog's rows, trained beside `train` as a group of their own (train.ts TrainOptions.starterRows). */
+  starterRows?: LabelledText[];
+  /** The starter's answers on the training rows, as soft targets (train.ts TrainOptions.teacherRows). */
+  teacherRows?: LabelledText[];
 }
 
 export interface ScoredVersion {
@@ -60,11 +64,13 @@ async function score(dir: string, rows: LabelledText[], opts: RetrainOptions): P
 export async function retrain(opts: RetrainOptions): Promise<RetrainResult> {
   const progress = opts.onProgress ?? (() => {});
   if (!opts.heldOut.length) throw new RetrainError('no held-out rows: the champion and the challenger cannot be compared');
-  if (!opts.train.length) throw new RetrainError('no training rows');
+  if (!opts.train.length && !opts.starterRows?.length) throw new RetrainError('no training rows');
   const heldOutTexts = new Set(opts.heldOut.map((r) => r.text));
   // A text on both sides would be scored on what the challenger memorized: train only on the others.
   const train = opts.train.filter((r) => !heldOutTexts.has(r.text));
   if (train.length < opts.train.length) progress(`left ${opts.train.length - train.length} training rows out: their text is also a held-out row`);
+  const starterRows = opts.starterRows?.filter((r) => !heldOutTexts.has(r.text));
+  const teacherRows = opts.teacherRows?.filter((r) => !heldOutTexts.has(r.text));
 
   const current: ModelVersionInfo | null = await opts.registry.champion();
   const dir = opts.registry.locationFor(opts.version);
@@ -79,6 +85,8 @@ export async function retrain(opts: RetrainOptions): Promise<RetrainResult> {
     rules: opts.rules,
     // The nearest labelled names vote beside the bag: measured on Instacart (docs/models.md), their blend weight is chosen on the validation slice.
     neighbours: true,
+    starterRows,
+    teacherRows,
     onProgress: progress,
     ...opts.trainer,
   });

@@ -69,6 +69,20 @@ export interface TrainOptions {
    * the thresholds. Default false: the bag alone.
    */
   neighbours?: boolean | Partial<NeighbourConfig>;
+  /**
+   * The starter catalog's rows, weighted to carry their share (models/starter/train-starter.ts starterRowsBeside),
+   * trained beside `rows` as a group of their own: the top-level balance weighs each group apart, so the user's
+   * mix of classes (a grocery catalog is mostly Food) does not reweigh what the starter knows against itself, and
+   * the starter's part of the loss stays the objective the starter model was trained on, scaled.
+   */
+  starterRows?: LabelledText[];
+  /**
+   * Soft-target rows from a teacher model (the shipped starter's answers, models/starter/train-starter.ts
+   * teacherRows): they train the bag only — never held out for calibration, never counted by the tokenizer, never in
+   * the neighbour index or the rules' measure — so that the
+   * model learns the user's labels without unlearning what the teacher said about the same words.
+   */
+  teacherRows?: LabelledText[];
   onProgress?: (msg: string) => void;
 }
 
@@ -121,13 +135,18 @@ export async function trainEncoder(
   if (cfg.staticFeatures && writeFiles)
     throw new TrainError('staticFeatures is an experiment the exported model cannot carry: train with writeFiles false');
 
-  const examples: LabelledText[] = [];
-  for (const [i, row] of rows.entries()) {
-    if (!taxonomy.get(row.classId)) throw new TrainError(`row ${i + 1}: class "${row.classId}" is not in taxonomy ${taxonomy.version}`);
-    const text = normalizeText(row.text ?? '');
-    if (!(row.weight === undefined || row.weight > 0)) throw new TrainError(`row ${i + 1}: weight ${row.weight} is not positive`);
-    if (text) examples.push({ text, classId: row.classId, weight: row.weight });
-  }
+  const groups = [rows, opts.starterRows ?? []].map((group, g) => {
+    const examples: LabelledText[] = [];
+    for (const [i, row] of group.entries()) {
+      const where = `${g ? 'starter ' : ''}row ${i + 1}`;
+      if (!taxonomy.get(row.classId)) throw new TrainError(`${where}: class "${row.classId}" is not in taxonomy ${taxonomy.version}`);
+      const text = normalizeText(row.text ?? '');
+      if (!(row.weight === undefined || row.weight > 0)) throw new TrainError(`${where}: weight ${row.weight} is not positive`);
+      if (text) examples.push({ text, classId: row.classId, weight: row.weight });
+    }
+    return examples;
+  });
+  const examples = groups.flat();
   const order = new Map(taxonomy.classes.map((c, i) => [c.id, i]));
   const classIds = [...new Set(examples.map((e) => e.classId))].sort((a, b) => order.get(a)! - order.get(b)!);
   if (classIds.length < 2) throw new TrainError(`training needs at least 2 classes with rows; got ${classIds.length}`);
@@ -137,13 +156,19 @@ export async function trainEncoder(
   // The rows as given (the same data hashes the same whatever the trainer derives from it).
   const trainingDataHash = dataHash(examples);
   const balanced = opts.balanceTopLevel ?? true;
-  if (balanced) balanceTopLevel(examples, taxonomy);
+  if (balanced) for (const group of groups) balanceTopLevel(group, taxonomy);
   const isValidation = validationSlice(examples, seed, validationFraction);
   const trainSet = examples.filter((_, i) => !isValidation[i]);
   const validSet = examples.filter((_, i) => isValidation[i]);
   if (!validSet.length) throw new TrainError('too few rows to hold out a validation slice');
 
   const tokenizerJson = buildTokenizer(trainSet.map((e) => e.text));
+  // The teacher's rows train the bag only: not the neighbour index nor the rules' measure, whose labels are the user's.
+  const bagSet = [...trainSet];
+  for (const row of opts.teacherRows ?? []) {
+    const text = normalizeText(row.text);
+    if (text && classIndex.has(row.classId)) bagSet.push({ text, classId: row.classId, weight: row.weight });
+  }
   const tokenizer = TextTokenizer.fromJson(tokenizerJson);
   const tokens: string[] = [];
   for (const [token, id] of Object.entries(tokenizerJson.model.vocab)) tokens[id] = token;
@@ -154,10 +179,10 @@ export async function trainEncoder(
   const embedder = cfg.staticFeatures ? StaticEmbedder.load() : null;
   const featuresOf = (set: LabelledText[]) => (embedder ? set.map((e) => embedder.embed(e.text).map((v) => v * cfg.staticFeatures)) : undefined);
   const input = {
-    features: featuresOf(trainSet),
-    ids: trainSet.map((e) => encode(e.text)),
-    labels: Int32Array.from(trainSet, (e) => classIndex.get(e.classId)!),
-    weights: trainSet.some((e) => e.weight !== undefined) ? Float32Array.from(trainSet, (e) => e.weight ?? 1) : undefined,
+    features: featuresOf(bagSet),
+    ids: bagSet.map((e) => encode(e.text)),
+    labels: Int32Array.from(bagSet, (e) => classIndex.get(e.classId)!),
+    weights: bagSet.some((e) => e.weight !== undefined) ? Float32Array.from(bagSet, (e) => e.weight ?? 1) : undefined,
     classes: classIds.length,
     tokens,
     unknownFlags,
@@ -187,7 +212,7 @@ export async function trainEncoder(
   let neighbours: { bytes: Buffer; metrics: NeighbourMetrics } | undefined;
   if (opts.neighbours) {
     const fit = fitNeighbours(
-      { texts: trainSet.map((e) => e.text), labels: input.labels },
+      { texts: trainSet.map((e) => e.text), labels: Int32Array.from(trainSet, (e) => classIndex.get(e.classId)!) },
       { texts: validSet.map((e) => e.text), labels: validLabels, probs: validProbs },
       classIds.length,
       opts.neighbours === true ? {} : opts.neighbours,
@@ -258,6 +283,7 @@ export async function trainEncoder(
     createdAt: new Date().toISOString(),
     trainingDataHash,
     rows: examples.length,
+    starterRows: groups[1].length,
     classes: classIds.length,
     seed,
     config: cfg,

@@ -143,6 +143,139 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     });
   }
 
+  // A UTF-8 CSV in gzip or zstd is decompressed here and cut into slices as a plain one (record-slices.ts).
+  for (const [label, extension, encode] of [
+    ['gzip', '.csv.gz', (text: string) => gzipSync(text)],
+    ['zstd, semicolon, BOM', '.csv.zst', zstdOrNull],
+  ] as const) {
+    it(`cuts ${label} into byte slices for the workers: output, rejects (line numbers included) and stored rows as on one thread`, async (t) => {
+      const sep = label.includes('semicolon') ? ';' : ',';
+      const bom = label.includes('BOM') ? '\uFEFF' : '';
+      const bytes = encode(`${bom}${['id', 'product_name', 'brand'].join(sep)}\n${oddRows(400, '\n', sep).join('\n')}\n`);
+      if (!bytes) return t.skip(); // zstdOrNull said why
+      const [one, many] = await both(label.replace(/\W+/g, '-'), bytes, {}, extension);
+      expect(many.output).toBe(one.output);
+      expect(many.rejects).toBe(one.rejects);
+      expect(many.stored).toEqual(one.stored);
+      expect(one.rejects.split('\n').length).toBeGreaterThan(90);
+      const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
+      const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
+      expect(counts).toEqual(expected);
+      // Slices, not rows: each checkpoint says where in the decompressed data the workers are.
+      expect(many.checkpoints.length).toBeGreaterThan(10);
+      expect(many.checkpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+      expect([one.workersStarted, many.workersStarted]).toEqual([0, 1]);
+    });
+  }
+
+  /** A Parquet file of `n` rows with every oddity its text can hold, as bytes (written by DuckDB). */
+  async function oddParquet(n: number): Promise<Buffer> {
+    const path = join(home, `odd-${n}.parquet`);
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    await connection.run(`COPY (SELECT i AS "my ""id""",
+        CASE i % 11 WHEN 0 THEN NULL WHEN 1 THEN '' WHEN 2 THEN 'Jalapeño chips 😀 x' || i WHEN 3 THEN 'e' || chr(769) || '🍓🍓 Milk ' || i
+          WHEN 4 THEN 'Whole "Milk", 1 gal' || chr(10) || 'line two ' || chr(0) || i WHEN 5 THEN '!!!' WHEN 6 THEN 'Paper' || chr(13) || 'Towels ' || i
+          WHEN 7 THEN ' Cheddar Cheese 8 oz ' WHEN 8 THEN '---' ELSE 'Product ' || i || ' Crème fraîche 200 g' END AS product_name,
+        CASE WHEN i % 3 = 0 THEN NULL WHEN i % 3 = 1 THEN '' ELSE '𝔅rand, ' || i END AS brand,
+        i * 1.5 AS price, i % 2 = 0 AS in_stock, DATE '2026-03-01' + (i % 30)::INTEGER AS listed,
+        TIMESTAMP '2026-03-01 12:30:00' AS updated, CASE WHEN i % 5 = 0 THEN NULL ELSE i::DOUBLE / 3 END AS ratio
+      FROM range(1, ${n + 1}) t(i)) TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE 100)`);
+    connection.closeSync();
+    db.closeSync();
+    return readFileSync(path);
+  }
+
+  // A Parquet's rows are written as CSV by DuckDB into a FIFO and cut into slices (parquet-input.ts, record-slices.ts).
+  it('cuts a Parquet, written as CSV, into byte slices for the workers: output, rejects (numbered by record) and stored rows as on one thread', async () => {
+    const [one, many] = await both('parquet-slices', await oddParquet(600), {}, '.parquet');
+    expect(many.output).toBe(one.output);
+    expect(many.rejects).toBe(one.rejects);
+    expect(many.stored).toEqual(one.stored);
+    // NULL and '' names, '!!!' and '---' after a name holding a newline: numbered by record, not by line.
+    expect(one.rejects.split('\n').length).toBeGreaterThan(200);
+    expect(one.rejects).toContain('\n6,"no letter or digit');
+    const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
+    const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
+    expect(counts).toEqual(expected);
+    expect(many.summary.rowsIn).toBe(600);
+    expect(many.summary.rowsIn).toBe(many.summary.classified + many.summary.rejected);
+    expect(many.checkpoints.length).toBeGreaterThan(10);
+    expect(many.checkpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+    expect([one.workersStarted, many.workersStarted]).toEqual([0, 1]);
+  });
+
+  it('resumes a Parquet on worker threads from where a failed run checkpointed, with the same output and rejects', async () => {
+    const [one] = await both('parquet-resume', await oddParquet(600), {}, '.parquet');
+    const run = (onCheckpoint?: (cp: JobCheckpoint) => void) =>
+      classifyFile(rt, {
+        input: join(home, 'parquet-resume.parquet'),
+        output: join(home, 'parquet-resumed.out.csv'),
+        jobId: 'parquet-resumed',
+        threads: 2,
+        workerScript: classifyWorkerScript,
+        parallelMinBytes: 0,
+        sliceBytes: 300,
+        checkpointEvery: 20,
+        lake: 'off',
+        onCheckpoint,
+      });
+    let seen = 0;
+    await expect(
+      run(() => {
+        if (++seen === 5) throw new Error('stop here');
+      }),
+    ).rejects.toThrow('stop here');
+    const resumedCheckpoints: JobCheckpoint[] = [];
+    const summary = await run((cp) => resumedCheckpoints.push(cp));
+    expect(summary.resumedFrom).toBeGreaterThan(0);
+    expect(summary.processedNow).toBe(summary.rowsIn - summary.resumedFrom);
+    expect(resumedCheckpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+    expect(readFileSync(join(home, 'parquet-resumed.out.csv'), 'utf8')).toBe(one.output);
+    expect(readFileSync(summary.rejects, 'utf8')).toBe(one.rejects);
+  });
+
+  it('fails a damaged Parquet on workers as on one thread, with the reason', async () => {
+    const bytes = await oddParquet(3000);
+    const input = join(home, 'damaged.parquet');
+    // The footer kept, a column chunk in the middle overwritten.
+    writeFileSync(input, Buffer.concat([bytes.subarray(0, 2000), Buffer.alloc(4000, 0x55), bytes.subarray(6000)]));
+    for (const threads of [1, 2]) {
+      const run = classifyFile(rt, {
+        input,
+        output: join(home, `damaged-parquet-${threads}.out.csv`),
+        jobId: `damaged-parquet-${threads}`,
+        threads,
+        workerScript: classifyWorkerScript,
+        parallelMinBytes: 0,
+        sliceBytes: 300,
+        lake: 'off',
+      });
+      await expect(run).rejects.toThrow('the Parquet file cannot be read: ');
+      expect((await rt.jobs.get(`damaged-parquet-${threads}`))?.status).toBe('failed');
+    }
+  });
+
+  it('fails a damaged gzip on workers as on one thread, with the reason', async () => {
+    const gz = gzipSync(`id,product_name,brand\n${oddRows(2000, '\n', ',').join('\n')}\n`);
+    const input = join(home, 'damaged.csv.gz');
+    writeFileSync(input, gz.subarray(0, gz.length >> 1));
+    for (const threads of [1, 2]) {
+      const run = classifyFile(rt, {
+        input,
+        output: join(home, `damaged-${threads}.out.csv`),
+        jobId: `damaged-${threads}`,
+        threads,
+        workerScript: classifyWorkerScript,
+        parallelMinBytes: 0,
+        sliceBytes: 300,
+        lake: 'off',
+      });
+      await expect(run).rejects.toThrow('the gzip file is damaged: unexpected end of file');
+      expect((await rt.jobs.get(`damaged-${threads}`))?.status).toBe('failed');
+    }
+  });
+
   it('parses CRLF files on the main thread (their line numbers need the parser) and classifies their rows in workers, with the same output', async () => {
     const text = `id,product_name,brand\r\n${oddRows(200, '\r\n', ',').join('\r\n')}\r\n`;
     const [one, many] = await both('crlf', text);
@@ -213,7 +346,8 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
 
   it('resumes rows read on the main thread from where a failed run checkpointed, with the same output and line numbers', async () => {
     const input = join(home, 'resume-rows.csv.gz');
-    writeFileSync(input, gzipSync(`id,product_name,brand\n${oddRows(2000, '\n', ',').join('\n')}\n`));
+    // CR LF: read here as rows (an LF gzip is cut into slices).
+    writeFileSync(input, gzipSync(`id,product_name,brand\r\n${oddRows(2000, '\r\n', ',').join('\r\n')}\r\n`));
     const run = (output: string, threads: number, onCheckpoint?: (cp: JobCheckpoint) => void) =>
       classifyFile(rt, {
         input,
@@ -242,12 +376,15 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     expect(readFileSync(summary.rejects, 'utf8')).toBe(readFileSync(one.rejects, 'utf8'));
   });
 
-  for (const [label, rows] of [
-    ['stray quotes, text after closing quotes', oddRows(300, '\n', ',', true)],
-    ['a quote that never closes', oddRows(300, '\n', ',').map((l, i) => (i === 150 ? `${l.split(',')[0]},"never closed` : l))],
+  for (const [label, rows, gzip] of [
+    ['stray quotes, text after closing quotes', oddRows(300, '\n', ',', true), false],
+    ['a quote that never closes', oddRows(300, '\n', ',').map((l, i) => (i === 150 ? `${l.split(',')[0]},"never closed` : l)), false],
+    ['stray quotes in gzip', oddRows(300, '\n', ',', true), true],
+    ['a quote that never closes, in gzip', oddRows(300, '\n', ',').map((l, i) => (i === 150 ? `${l.split(',')[0]},"never closed` : l)), true],
   ] as const) {
     it(`reads on with one parser from a slice the quote count cut inside a record: ${label}`, async () => {
-      const [one, many] = await both(label.replace(/\W+/g, '-'), `id,product_name,brand\n${rows.join('\n')}\n`);
+      const text = `id,product_name,brand\n${rows.join('\n')}\n`;
+      const [one, many] = await both(label.replace(/\W+/g, '-'), gzip ? gzipSync(text) : text, {}, gzip ? '.csv.gz' : '.csv');
       expect(many.output).toBe(one.output);
       expect(many.rejects).toBe(one.rejects);
       expect(many.stored).toEqual(one.stored);
@@ -258,38 +395,41 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     });
   }
 
-  it('resumes on worker threads from where a failed run checkpointed, with the same output and line numbers', async () => {
-    const text = `id,product_name,brand\n${oddRows(400, '\n', ',').join('\n')}\n`;
-    const [one] = await both('resume', text);
-    const input = join(home, 'resume.csv');
-    const output = join(home, 'resume-resumed.out.csv');
-    const run = (onCheckpoint?: (cp: JobCheckpoint) => void) =>
-      classifyFile(rt, {
-        input,
-        output,
-        jobId: 'resume-resumed',
-        threads: 2,
-        workerScript: classifyWorkerScript,
-        parallelMinBytes: 0,
-        sliceBytes: 300,
-        checkpointEvery: 20,
-        lake: 'off',
-        onCheckpoint,
-      });
-    let seen = 0;
-    await expect(
-      run(() => {
-        if (++seen === 5) throw new Error('stop here');
-      }),
-    ).rejects.toThrow('stop here');
-    const resumedCheckpoints: JobCheckpoint[] = [];
-    const summary = await run((cp) => resumedCheckpoints.push(cp));
-    expect(summary.resumedFrom).toBeGreaterThan(0);
-    expect(summary.processedNow).toBe(summary.rowsIn - summary.resumedFrom);
-    expect(resumedCheckpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
-    expect(readFileSync(output, 'utf8')).toBe(one.output);
-    expect(readFileSync(summary.rejects, 'utf8')).toBe(one.rejects);
-  });
+  for (const extension of ['.csv', '.csv.gz']) {
+    it(`resumes on worker threads from where a failed run checkpointed, with the same output and line numbers: ${extension}`, async () => {
+      const text = `id,product_name,brand\n${oddRows(400, '\n', ',').join('\n')}\n`;
+      const name = `resume${extension.replace(/\W+/g, '-')}`;
+      const [one] = await both(name, extension === '.csv' ? text : gzipSync(text), {}, extension);
+      const input = join(home, `${name}${extension}`);
+      const output = join(home, `${name}-resumed.out.csv`);
+      const run = (onCheckpoint?: (cp: JobCheckpoint) => void) =>
+        classifyFile(rt, {
+          input,
+          output,
+          jobId: `${name}-resumed`,
+          threads: 2,
+          workerScript: classifyWorkerScript,
+          parallelMinBytes: 0,
+          sliceBytes: 300,
+          checkpointEvery: 20,
+          lake: 'off',
+          onCheckpoint,
+        });
+      let seen = 0;
+      await expect(
+        run(() => {
+          if (++seen === 5) throw new Error('stop here');
+        }),
+      ).rejects.toThrow('stop here');
+      const resumedCheckpoints: JobCheckpoint[] = [];
+      const summary = await run((cp) => resumedCheckpoints.push(cp));
+      expect(summary.resumedFrom).toBeGreaterThan(0);
+      expect(summary.processedNow).toBe(summary.rowsIn - summary.resumedFrom);
+      expect(resumedCheckpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+      expect(readFileSync(output, 'utf8')).toBe(one.output);
+      expect(readFileSync(summary.rejects, 'utf8')).toBe(one.rejects);
+    });
+  }
 
   it('consults the cache in workers: a labelled item comes from the cache on both paths', async () => {
     const text = `id,product_name,brand\n${oddRows(200, '\n', ',').join('\n')}\n`;

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCatalog } from '../../bench/catalog-generator.ts';
 
@@ -131,21 +132,25 @@ describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
   });
 
   // One thread reads and classifies; worker threads take slices of the file and hand results back in order.
+  // A gzip is decompressed here and cut into slices as a plain file is; its checkpoints count decompressed bytes.
   it.each([
-    ['on one thread', '1'],
-    ['on worker threads', '2'],
+    ['on one thread', '1', ''],
+    ['on worker threads', '2', ''],
+    ['on worker threads, from a gzip', '2', '.gz'],
   ])(
     'resumes after being killed mid-run %s: no duplicates, nothing missing, checkpointed rows not redone',
-    async (_, threads) => {
-      const input = join(dir, 'big.csv');
+    async (_, threads, gz) => {
+      const plain = join(dir, 'big.csv');
       const rows = 150_000;
-      if (!existsSync(input)) await writeCatalog(input, rows, 3);
-      const output = join(dir, `big-${threads}.out.csv`);
+      if (!existsSync(plain)) await writeCatalog(plain, rows, 3);
+      const input = `${plain}${gz}`;
+      if (gz && !existsSync(input)) writeFileSync(input, gzipSync(readFileSync(plain)));
+      const output = join(dir, `big-${threads}${gz}.out.csv`);
       const args = [CLI, 'classify', input, '--out', output, '--tiers', 'cache,rules', '--checkpoint-every', '2000', '--threads', threads, '-q'];
-      const env = { ...process.env, AISLE_HOME: join(dir, `.aisle-resume-${threads}`) };
+      const env = { ...process.env, AISLE_HOME: join(dir, `.aisle-resume-${threads}${gz}`) };
       const child = spawn(process.execPath, args, { cwd: dir, env, stdio: 'ignore' });
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-      const inputSize = statSync(input).size;
+      const inputSize = statSync(plain).size;
       // Kill once a good part of the output is written (the output is ~3× the input; several checkpoints have
       // passed by then, workers write a slice of ~0.5 MB input at a time).
       let killed = false;

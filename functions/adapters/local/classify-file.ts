@@ -14,6 +14,7 @@ import {
   CsvBatchReader,
   type CsvColumns,
   CsvOutputFormatter,
+  type CsvReject,
   type CsvWriteOptions,
   type Delimiter,
   formatRejects,
@@ -32,13 +33,14 @@ import { addCounts, assertReconciled, emptyCounts } from '../../pipeline/account
 import { type BatchSink, classifyBatches } from '../../pipeline/batch.ts';
 import type { ChunkCounts, ItemRecord, JobCheckpoint, JobRecord } from '../../ports.ts';
 import { RunCache } from './classify-cache.ts';
-import { type ChunkResult, storeKeeps } from './classify-chunk.ts';
-import { classifyInParallel, type ParallelInput, readHeader, runsInWorkers } from './classify-parallel.ts';
+import { type ChunkResult, countByte, storeKeeps } from './classify-chunk.ts';
+import { classifyInParallel, type ParallelInput, runsInWorkers } from './classify-parallel.ts';
 import { encodeDecisions, offsetRows } from './decision-rows.ts';
 import { DecisionStaging } from './duckdb.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
 import { workingCsvPath, writeOutputAs } from './output-file.ts';
 import { openParquet } from './parquet-input.ts';
+import { openParquetSlices, openRecordSlices, recordStartLines } from './record-slices.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 export interface ClassifyFileOptions {
@@ -288,6 +290,8 @@ class FileRun {
   private readonly rej: OffsetFile;
   /** Where the records read so far end in the input, while slices are read by workers (null otherwise). */
   private inputAt: { bytes: number; lineBreaks: number } | null = null;
+  /** A Parquet read as CSV slices: the LF bytes in its header (its rejects are numbered by record, as its reader does). */
+  private headerLines: number | null = null;
   private checkpointing: Promise<void> = Promise.resolve();
   private checkpointed: number;
   /** When the counts were last written to the job record (performance.now()). */
@@ -443,28 +447,51 @@ class FileRun {
   }
 
   /**
-   * Byte slices of the file for the workers to parse, when it can be cut so: an uncompressed UTF-8 CSV with LF
-   * record ends, its columns found by their names and written in its delimiter, and (on a resume) a checkpoint
-   * that says where in the file it is. Else null: this thread reads the rows (readRows).
+   * Byte slices of the file for the workers to parse, when it can be cut so (record-slices.ts): a UTF-8 CSV,
+   * plain or in gzip/zstd, with LF record ends, or a Parquet's rows as CSV (its rejects then numbered by record),
+   * its columns found by their names and written in its delimiter, and (on a resume) a checkpoint that says where
+   * in the data it is. Else null: this thread reads the rows.
    */
   private async byteSlices(kind: InputKind, sliceBytes: number): Promise<ParallelInput | null> {
     const { opts } = this;
     if (opts.outDelimiter !== undefined || (opts.columns && Object.values(opts.columns).some((v) => v !== undefined))) return null;
-    if (kind.format !== 'csv' || kind.container || kind.encoding?.name !== 'utf-8') return null;
-    this.readAs = describeInput(kind);
-    const header = readHeader(opts.input);
-    const from = this.resumed ? this.resumed.checkpoint.inputBytes : header?.length;
+    const parquet = kind.format === 'parquet';
+    // Parquet reaches the workers through a FIFO (parquet-input.ts), which Windows lacks: there it goes as rows.
+    if (parquet && process.platform === 'win32') return null;
+    if (!parquet && (kind.format !== 'csv' || kind.encoding?.name !== 'utf-8')) return null;
+    if (this.resumed && this.resumed.checkpoint.inputBytes === undefined) return null;
+    const from = this.resumed?.checkpoint.inputBytes;
+    const opened = parquet
+      ? await openParquetSlices(opts.input, sliceBytes, from)
+      : await openRecordSlices(opts.input, kind.container, sliceBytes, from);
+    if (!opened) return null;
+    const { header, slices } = opened;
     // Excel's `sep=;` line comes before the header: this thread's reader passes over it.
-    if (!header || from === undefined || /^(\uFEFF)?sep=/i.test(header.toString('utf8', 0, 8))) return null;
+    if (/^(\uFEFF)?sep=/i.test(header.toString('utf8', 0, 8))) {
+      slices.close();
+      return null;
+    }
     const headerReader = new CsvBatchReader(
       (async function* () {
         yield header;
       })(),
     );
-    for await (const _ of headerReader.batches()); // the header alone: its columns (or why it has none)
+    try {
+      for await (const _ of headerReader.batches()); // the header alone: its columns (or why it has none)
+    } catch (err) {
+      slices.close();
+      throw err;
+    }
+    // One column: a NULL would be an empty line, which a CSV parser skips; column names that look like another delimiter.
+    if (parquet && (headerReader.columns!.header.length < 2 || headerReader.delimiter !== ',')) {
+      slices.close();
+      return null;
+    }
+    this.readAs = describeInput(kind);
     this.startOutput(headerReader.columns!, headerReader.delimiter);
-    this.inputAt = { bytes: from, lineBreaks: this.resumed?.checkpoint.inputLineBreaks ?? 0 };
-    return { kind: 'slices', path: opts.input, header, from, sliceBytes };
+    this.inputAt = { bytes: from ?? header.length, lineBreaks: this.resumed?.checkpoint.inputLineBreaks ?? 0 };
+    this.headerLines = parquet ? countByte(header, 10, 0, header.length) : null;
+    return { kind: 'slices', header, slices, keepBytes: parquet };
   }
 
   /** The input's container, format and encoding, from its first bytes. */
@@ -494,17 +521,18 @@ class FileRun {
    * Writes one worker chunk's result: its row numbers counted from the chunk become the file's, and so do a byte
    * slice's line numbers (rows read here have the file's already).
    */
-  private async deliverChunk(result: ChunkResult, chunk: { end: number }): Promise<void> {
+  private async deliverChunk(result: ChunkResult, chunk: { end: number; read: number; bytes?: Uint8Array }): Promise<void> {
     assertReconciled('a chunk', result.records, result.counts);
     this.out.write(result.output);
-    if (this.inputAt) for (const r of result.rejects) r.line += this.inputAt.lineBreaks;
+    if (this.headerLines !== null && chunk.bytes) numberByRecord(result.rejects, chunk.bytes, this.headerLines, this.records);
+    else if (this.inputAt) for (const r of result.rejects) r.line += this.inputAt.lineBreaks;
     this.rej.write(formatRejects(result.rejects, this.csvWrite));
     addCounts(this.counts, result.counts);
     this.staging.add(offsetRows(result.toStore, this.records));
     this.records += result.records;
     if (this.inputAt) this.inputAt = { bytes: chunk.end, lineBreaks: this.inputAt.lineBreaks + result.lineBreaks };
-    this.bytesRead = chunk.end;
-    this.opts.onProgress?.(chunk.end, this.records);
+    this.bytesRead = chunk.read;
+    this.opts.onProgress?.(chunk.read, this.records);
     await this.checkpointIfDue();
   }
 
@@ -544,5 +572,20 @@ class FileRun {
     this.bytesRead = batch.bytesRead;
     this.opts.onProgress?.(batch.bytesRead, this.records);
     await this.checkpointIfDue();
+  }
+}
+
+/**
+ * A Parquet slice's rejects numbered as the Parquet reader numbers them: the record's number plus one. A worker
+ * numbers them by line from the header's start, which differs where fields hold newlines.
+ */
+function numberByRecord(rejects: CsvReject[], slice: Uint8Array, headerLines: number, recordsBefore: number): void {
+  if (!rejects.length) return;
+  const starts = recordStartLines(slice);
+  let k = 0;
+  for (const r of rejects) {
+    const line = r.line - 1 - headerLines;
+    while (k + 1 < starts.length && starts[k + 1] <= line) k++;
+    r.line = recordsBefore + k + 2;
   }
 }

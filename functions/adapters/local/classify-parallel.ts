@@ -5,22 +5,18 @@
  * order (classify-file.ts writes them, stores what must be stored, writes the cache and checkpoints). The
  * output is what one thread writes, reject line numbers included; with the encoder, an item whose key repeats
  * may be decided again by the encoder where one thread found the earlier decision in the cache (same class).
- *
- * A newline ends a record when the quotes before it are even (from the start of the data). Broken quoting
- * can make that guess wrong; a slice that ends inside a record shows it, since its last record is then
- * unreadable. From such a slice on, the caller reads the rest with one sequential parser.
+ * A slice may end inside a record where quoting is broken (record-slices.ts): from there the caller reads on.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Parser } from 'csv-parse';
 import type { CsvBatch } from '../../core/csv.ts';
-import { sniffDelimiter } from '../../core/csv.ts';
 import { RulesTier } from '../../core/rules.ts';
 import type { Decision } from '../../core/types.ts';
 import type { Cache } from '../../ports.ts';
-import { type ChunkContext, type ChunkResult, countByte, type RowSource } from './classify-chunk.ts';
+import type { ChunkContext, ChunkResult, RowSource } from './classify-chunk.ts';
 import { type PackedRows, RowPacker } from './classify-rows.ts';
+import type { RecordSlices } from './record-slices.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** What a worker is started with (workerData). */
@@ -79,109 +75,22 @@ export function versionsOf(taxonomyVersion: string, rulesVersion: string | undef
   return `${taxonomyVersion} ${rulesVersion ?? '-'} ${encoderVersion ?? '-'}`;
 }
 
-const HEADER_SEARCH_BYTES = 1 << 20;
-
-/**
- * The input's bytes up to the end of the header record (BOM included): where the data starts, found with the
- * parser and options CsvBatchReader uses. Null when the records do
- * not end with LF alone: with CR LF the parser counts lines (for reject line numbers) in a way that depends on
- * quoting, which only a parser reading from the start knows; such files are read by one thread.
- */
-export function readHeader(path: string): Buffer | null {
-  const fd = openSync(path, 'r');
-  let buf: Buffer;
-  try {
-    buf = Buffer.alloc(HEADER_SEARCH_BYTES);
-    buf = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
-  } finally {
-    closeSync(fd);
-  }
-  const firstNewline = buf.indexOf(10);
-  const delimiter = sniffDelimiter(buf.subarray(0, firstNewline < 0 ? buf.length : firstNewline).toString('utf8'));
-  const api = (
-    new Parser({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true }) as unknown as {
-      api: { parse(b: Buffer, end: boolean, push: () => void, close: () => void): Error | undefined; info: { bytes: number } };
-    }
-  ).api;
-  let end = -1;
-  api.parse(
-    buf,
-    false,
-    () => {
-      if (end < 0) end = api.info.bytes;
-    },
-    () => undefined,
-  );
-  if (end < 1 || buf[end - 1] !== 10 || (end >= 2 && buf[end - 2] === 13)) return null;
-  return Buffer.from(buf.subarray(0, end));
-}
-
-/** The input as the workers take it, chunk by chunk; `end`: where the chunk ends in the input, for progress and checkpoints. */
+/** The input as the workers take it, chunk by chunk; `end`: where the chunk ends in the (decompressed) data, for checkpoints; `read`: bytes of the file read, for progress. */
 interface ChunkSource {
   /** `last`: known to be the input's last chunk. */
-  next(): Promise<{ payload: ChunkPayload; transfer: ArrayBuffer[]; end: number; last: boolean } | null>;
+  next(): Promise<{ payload: ChunkPayload; transfer: ArrayBuffer[]; end: number; read: number; last: boolean; bytes?: Uint8Array } | null>;
   close(): void;
 }
 
-/** Cuts the data into slices of about `size` bytes, each ending after a record-ending newline. */
-export class SliceReader {
-  private position: number;
-
-  constructor(
-    private readonly fd: number,
-    start: number,
-    private readonly fileSize: number,
-    private readonly size: number,
-  ) {
-    this.position = start;
-  }
-
-  /** The next slice (its own buffer, to be transferred), or null at the end of the file. */
-  next(): { start: number; end: number; bytes: Uint8Array } | null {
-    const start = this.position;
-    if (start >= this.fileSize) return null;
-    for (let want = this.size; ; want *= 2) {
-      const length = Math.min(want, this.fileSize - start);
-      const buf = Buffer.allocUnsafeSlow(length);
-      let got = 0;
-      while (got < length) {
-        const n = readSync(this.fd, buf, got, length - got, start + got);
-        if (n === 0) break;
-        got += n;
-      }
-      const last = start + got >= this.fileSize;
-      const cut = last ? got : this.cutAt(buf.subarray(0, got));
-      if (cut > 0) {
-        this.position = start + cut;
-        return { start, end: start + cut, bytes: buf.subarray(0, cut) };
-      }
-    }
-  }
-
-  /** After the last newline with an even number of quotes before it; 0 when there is none. */
-  private cutAt(buf: Buffer): number {
-    const total = countByte(buf, 34, 0, buf.length);
-    let quotesAfter = 0;
-    let segmentEnd = buf.length;
-    for (let nl = buf.lastIndexOf(10); nl >= 0; nl = nl > 0 ? buf.lastIndexOf(10, nl - 1) : -1) {
-      quotesAfter += countByte(buf, 34, nl + 1, segmentEnd);
-      segmentEnd = nl + 1;
-      if ((total - quotesAfter) % 2 === 0) return nl + 1;
-    }
-    return 0;
-  }
-}
-
-/** Where the workers' chunks come from: byte slices of a plain UTF-8 CSV file, or rows read on the main thread. */
+/** Where the workers' chunks come from: byte slices of a UTF-8 CSV (record-slices.ts), or rows read on the main thread. */
 export type ParallelInput =
   | {
       kind: 'slices';
-      path: string;
       /** The input's bytes up to the end of the header record. */
       header: Buffer;
-      /** Where to start reading (a record boundary: the end of the header, or a checkpoint's input offset). */
-      from: number;
-      sliceBytes: number;
+      slices: RecordSlices;
+      /** Each slice's bytes are kept for deliver (a copy goes to the worker): rejects numbered by record, not line. */
+      keepBytes?: boolean;
     }
   | {
       kind: 'rows';
@@ -202,27 +111,27 @@ export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'rows' | 'cach
   /** The worker's script: a bundle of classify-worker.ts (a worker thread does not inherit tsx). */
   workerScript(): Promise<string>;
   /** Takes each chunk's result, in input order; the next one waits until it resolves. */
-  deliver(result: ChunkResult, chunk: { end: number }): Promise<void>;
+  deliver(result: ChunkResult, chunk: { end: number; read: number; bytes?: Uint8Array }): Promise<void>;
 }
 
 function chunksOf(input: ParallelInput): ChunkSource {
   if (input.kind === 'rows') return rowChunks(input);
-  const fd = openSync(input.path, 'r');
-  const size = fstatSync(fd).size;
-  const slices = new SliceReader(fd, input.from, size, input.sliceBytes);
+  const { slices, keepBytes } = input;
   return {
     next: async () => {
-      const slice = slices.next();
-      return (
-        slice && {
-          payload: { kind: 'chunk', bytes: slice.bytes },
-          transfer: [slice.bytes.buffer as ArrayBuffer],
-          end: slice.end,
-          last: slice.end >= size,
-        }
-      );
+      const slice = await slices.next();
+      if (!slice) return null;
+      const sent = keepBytes ? new Uint8Array(slice.bytes) : slice.bytes;
+      return {
+        payload: { kind: 'chunk', bytes: sent },
+        transfer: [sent.buffer as ArrayBuffer],
+        end: slice.end,
+        read: slice.fileBytesRead,
+        last: slice.last,
+        ...(keepBytes && { bytes: slice.bytes }),
+      };
     },
-    close: () => closeSync(fd),
+    close: () => slices.close(),
   };
 }
 
@@ -240,7 +149,7 @@ function rowChunks(input: Extract<ParallelInput, { kind: 'rows' }>): ChunkSource
       }
       if (!last) return null;
       const { packed, transfer } = packer.take(last.recordsRead);
-      return { payload: { kind: 'rows', packed }, transfer, end: last.bytesRead, last: done };
+      return { payload: { kind: 'rows', packed }, transfer, end: last.bytesRead, read: last.bytesRead, last: done };
     },
     close: () => void input.batches.return?.(),
   };
@@ -253,30 +162,31 @@ function rowChunks(input: Extract<ParallelInput, { kind: 'rows' }>): ChunkSource
  * progress) that every worker event reads and changes.
  */
 export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Promise<boolean> {
-  const script = await run.workerScript();
-  const rulesTier = rt.tiers.find((t): t is RulesTier => t instanceof RulesTier);
-  const encoder = rt.tiers.some((t) => t.name === 'encoder') ? rt.encoderModel() : undefined;
-  const expectedVersions = versionsOf(rt.taxonomy.version, rulesTier?.version, encoder?.version);
-  const setup: WorkerSetup = {
-    taxonomyPath: run.taxonomyPath,
-    rulesPath: run.rulesPath,
-    header: run.input.kind === 'slices' ? run.input.header : Buffer.alloc(0),
-    rows: run.input.kind === 'rows' ? run.input.source : null,
-    jobId: run.jobId,
-    batchSize: run.batchSize,
-    storeAll: run.storeAll,
-    csvRaw: run.csvRaw,
-    encoderModel: encoder?.location ?? null,
-    cachedKeys: rt.useCache ? await rt.db.keysFor(rt.tenant, rt.taxonomy.version) : null,
-    versionsOutside: [...rt.versionsOutside],
-  };
-  // The workers run the model: this thread's session would only hold memory (it opens again if the rest of the file is read here).
-  if (encoder) await rt.releaseEncoder();
+  // Opened first, so that whatever fails from here on closes it.
   const chunks = chunksOf(run.input);
   const workers: Worker[] = [];
   try {
+    const script = await run.workerScript();
+    const rulesTier = rt.tiers.find((t): t is RulesTier => t instanceof RulesTier);
+    const encoder = rt.tiers.some((t) => t.name === 'encoder') ? rt.encoderModel() : undefined;
+    const expectedVersions = versionsOf(rt.taxonomy.version, rulesTier?.version, encoder?.version);
+    const setup: WorkerSetup = {
+      taxonomyPath: run.taxonomyPath,
+      rulesPath: run.rulesPath,
+      header: run.input.kind === 'slices' ? run.input.header : Buffer.alloc(0),
+      rows: run.input.kind === 'rows' ? run.input.source : null,
+      jobId: run.jobId,
+      batchSize: run.batchSize,
+      storeAll: run.storeAll,
+      csvRaw: run.csvRaw,
+      encoderModel: encoder?.location ?? null,
+      cachedKeys: rt.useCache ? await rt.db.keysFor(rt.tenant, rt.taxonomy.version) : null,
+      versionsOutside: [...rt.versionsOutside],
+    };
+    // The workers run the model: this thread's session would only hold memory (it opens again if the rest of the file is read here).
+    if (encoder) await rt.releaseEncoder();
     return await new Promise<boolean>((resolve, reject) => {
-      const sent: { end: number; last: boolean }[] = [];
+      const sent: { end: number; read: number; last: boolean; bytes?: Uint8Array }[] = [];
       const results = new Map<number, ChunkResult>();
       let delivered = 0;
       let delivering = false;
@@ -302,7 +212,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
               return void deliverReady();
             }
             const chunk = sent.length;
-            sent.push({ end: next.end, last: next.last });
+            sent.push({ end: next.end, read: next.read, last: next.last, bytes: next.bytes });
             worker.postMessage({ ...next.payload, chunk } satisfies ToWorker, next.transfer);
           })
           .catch(fail);
@@ -317,6 +227,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
             results.delete(delivered);
             if (result.endsInMalformedRecord && !sent[delivered].last) return finish(false);
             await run.deliver(result, sent[delivered]);
+            sent[delivered].bytes = undefined;
             delivered++;
           }
           if (exhausted && delivered === sent.length) finish(true);

@@ -18,11 +18,17 @@ export interface PackedRows {
 
 /**
  * Packs batches as they are read, numbered after the `base` records before the chunk: each batch's fields are
- * joined at once, so its rows (an array and a string per field) die young instead of waiting for the chunk.
+ * joined and written to the chunk's buffer at once, so its rows (an array and a string per field) and its text
+ * die young instead of waiting for the chunk in the garbage collector's old space. The buffers are this
+ * packer's, reused chunk after chunk; take() copies out what a chunk holds.
  */
 export class RowPacker {
-  private layout: number[] = [];
-  private texts: string[] = [];
+  private layout = new Int32Array(1 << 12);
+  private layoutLength = 0;
+  private text: Buffer = Buffer.allocUnsafeSlow(1 << 16);
+  private textBytes = 0;
+  /** ASCII (the usual case) as one byte a character, and so one-byte strings in the worker; anything else as UTF-16. */
+  private encoding: PackedRows['encoding'] = 'latin1';
   private rejects: CsvReject[][] = [];
   /** Field characters packed so far. */
   chars = 0;
@@ -31,41 +37,71 @@ export class RowPacker {
   constructor(private base: number) {}
 
   add(batch: CsvBatch): void {
-    const { layout, base } = this;
+    const { base } = this;
     const fields: string[] = [];
-    layout.push(batch.rows.length, batch.recordsRead - base);
+    this.push(batch.rows.length);
+    this.push(batch.recordsRead - base);
     for (let r = 0; r < batch.rows.length; r++) {
       const row = batch.rows[r];
-      layout.push(batch.rowNumbers[r] - base, row.length);
+      this.push(batch.rowNumbers[r] - base);
+      this.push(row.length);
       for (const field of row) {
-        layout.push(field.length);
+        this.push(field.length);
         fields.push(field);
-        this.chars += field.length;
       }
     }
-    this.texts.push(fields.join(''));
+    const joined = fields.join('');
+    if (this.encoding === 'latin1' && Buffer.byteLength(joined, 'utf8') !== joined.length) this.widen();
+    const bytes = this.encoding === 'latin1' ? joined.length : joined.length * 2;
+    this.text = grown(this.text, this.textBytes, this.textBytes + bytes);
+    this.textBytes += this.text.write(joined, this.textBytes, this.encoding);
+    this.chars += joined.length;
     this.rejects.push(batch.rejects);
     this.batches++;
   }
 
-  /** The chunk so far, and a fresh one started after its last record. */
+  /** The chunk so far (in buffers of its own, to be transferred), and a fresh one started after its last record. */
   take(recordsRead: number): { packed: PackedRows; transfer: ArrayBuffer[] } {
-    const joined = this.texts.join('');
-    // ASCII (the usual case) as one byte a character, and so one-byte strings in the worker; anything else as UTF-16.
-    const encoding = Buffer.byteLength(joined, 'utf8') === this.chars ? 'latin1' : 'utf16le';
-    // Its own ArrayBuffer (never Node's shared pool): it is transferred.
-    const text = Buffer.allocUnsafeSlow(encoding === 'latin1' ? this.chars : this.chars * 2);
-    text.write(joined, encoding);
-    const layout = Int32Array.from(this.layout);
-    const packed: PackedRows = { text, encoding, layout, rejects: this.rejects };
-    this.layout = [];
-    this.texts = [];
+    // Never Node's shared pool: they are transferred.
+    const text = Buffer.allocUnsafeSlow(this.textBytes);
+    this.text.copy(text, 0, 0, this.textBytes);
+    const layout = this.layout.slice(0, this.layoutLength);
+    const packed: PackedRows = { text, encoding: this.encoding, layout, rejects: this.rejects };
+    this.layoutLength = 0;
+    this.textBytes = 0;
+    this.encoding = 'latin1';
     this.rejects = [];
     this.chars = 0;
     this.batches = 0;
     this.base = recordsRead;
     return { packed, transfer: [text.buffer as ArrayBuffer, layout.buffer as ArrayBuffer] };
   }
+
+  private push(value: number): void {
+    if (this.layoutLength === this.layout.length) {
+      const longer = new Int32Array(this.layout.length * 2);
+      longer.set(this.layout);
+      this.layout = longer;
+    }
+    this.layout[this.layoutLength++] = value;
+  }
+
+  /** The chunk's text so far, as one byte a character, again as UTF-16: a batch that is not ASCII came. */
+  private widen(): void {
+    const wide = Buffer.allocUnsafeSlow(Math.max(this.text.length * 2, 1 << 16));
+    const bytes = wide.write(this.text.toString('latin1', 0, this.textBytes), 0, 'utf16le');
+    this.text = wide;
+    this.textBytes = bytes;
+    this.encoding = 'utf16le';
+  }
+}
+
+/** `buf`, or a longer copy of its first `used` bytes when it holds fewer than `need`. */
+function grown(buf: Buffer, used: number, need: number): Buffer {
+  if (need <= buf.length) return buf;
+  const longer = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, need));
+  buf.copy(longer, 0, 0, used);
+  return longer;
 }
 
 /**

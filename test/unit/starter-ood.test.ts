@@ -1,0 +1,74 @@
+/**
+ * The out-of-distribution guard of the shipped starter model (issue 16 item 3): a name far from everything it
+ * knows — a script it never saw, invented words, random letters — goes on to the LLM or review, never to a
+ * confident Food. (Emoji- or symbol-only names never reach a model: they are rejected with a reason,
+ * test/unit/normalize-identity.test.ts.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEncoderTier } from '../../functions/core/encoder-tier.ts';
+import { nameProblem } from '../../functions/core/limits.ts';
+import { toCascadeItem } from '../../functions/core/normalize.ts';
+import { seededRandom } from '../../functions/core/random.ts';
+import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
+import type { TierOutcome } from '../../functions/core/types.ts';
+import { OnnxEncoder } from '../../functions/model/encoder.ts';
+import { STARTER_DIR } from '../../models/starter/train-starter.ts';
+
+const taxonomy = loadTaxonomy();
+
+/** Everyday product names (a towel, a kettle, rice …) in scripts the starter catalog has no name in. */
+const UNSEEN_SCRIPTS = [
+  'ผ้าขนหนูสีขาว', // Thai
+  'กาต้มน้ำไฟฟ้า',
+  'منشفة قطنية بيضاء', // Arabic
+  'أرز بسمتي ٥ كيلو',
+  'מגבת כותנה לבנה', // Hebrew
+  '면 수건 흰색', // Korean
+  '전기 주전자 1.7리터',
+  'Βαμβακερή πετσέτα', // Greek
+  'ბამბის პირსახოცი', // Georgian
+  'ክፍል ሻይ', // Ethiopic
+  'ಬಿಳಿ ಟವೆಲ್', // Kannada
+  'வெள்ளை துண்டு', // Tamil
+  'ᚠᚢᚦᚨᚱᚲ', // Runic
+  'ⵜⴰⵎⴰⵣⵉⵖⵜ', // Tifinagh
+];
+
+/** Seeded strings of random Latin letters, one to four words of 3–8 letters. */
+function randomLetters(count: number, seed = 5): string[] {
+  const random = seededRandom(seed);
+  const word = () => Array.from({ length: 3 + Math.floor(random() * 6) }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join('');
+  return Array.from({ length: count }, () => Array.from({ length: 1 + Math.floor(random() * 4) }, word).join(' '));
+}
+
+describe('the shipped starter on names far from everything it knows', () => {
+  let encoder: OnnxEncoder;
+  const decide = async (names: string[]) =>
+    createEncoderTier(encoder, { taxonomy }).decide(
+      names.map((name) => toCascadeItem({ name })),
+      { hints: [] },
+    );
+  const decidedFood = (names: string[], outcomes: TierOutcome[]) =>
+    outcomes.flatMap((o, i) => (o.kind === 'decided' && o.classId?.startsWith('food') ? [`${names[i]} → ${o.classId} (${o.reason})`] : []));
+
+  beforeAll(async () => {
+    encoder = await OnnxEncoder.load(STARTER_DIR, { taxonomy, threads: 1 });
+  });
+  afterAll(async () => {
+    await encoder?.close();
+  });
+
+  it('defers every name written in a script it never saw', async () => {
+    const outcomes = await decide(UNSEEN_SCRIPTS);
+    expect(outcomes.flatMap((o, i) => (o.kind === 'decided' ? [`${UNSEEN_SCRIPTS[i]} → ${o.classId} (${o.reason})`] : []))).toEqual([]);
+  });
+
+  it('never decides Food for random letters', async () => {
+    const names = randomLetters(300);
+    expect(decidedFood(names, await decide(names))).toEqual([]);
+  });
+
+  it('sees no emoji-only or symbol-only name: those are rejected with a reason before any tier', () => {
+    for (const name of ['🍕🍕🍕', '😀🎉✨', '★★★ ☆☆', '🧦👟']) expect(nameProblem(name), name).toMatch(/no letter or digit/);
+  });
+});
