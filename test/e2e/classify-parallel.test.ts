@@ -169,6 +169,38 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
   }
 
   /** A Parquet file of `n` rows with every oddity its text can hold, as bytes (written by DuckDB). */
+  /**
+   * Runs `input` on two threads in slices of 300 bytes, fails it at its fifth checkpoint, then runs it again: the
+   * second run resumes from a byte offset and processes only the rest.
+   */
+  async function failThenResume(input: string, output: string, jobId: string) {
+    const run = (onCheckpoint: (cp: JobCheckpoint) => void) =>
+      classifyFile(rt, {
+        input,
+        output,
+        jobId,
+        threads: 2,
+        workerScript: classifyWorkerScript,
+        parallelMinBytes: 0,
+        sliceBytes: 300,
+        checkpointEvery: 20,
+        lake: 'off',
+        onCheckpoint,
+      });
+    let seen = 0;
+    await expect(
+      run(() => {
+        if (++seen === 5) throw new Error('stop here');
+      }),
+    ).rejects.toThrow('stop here');
+    const resumedCheckpoints: JobCheckpoint[] = [];
+    const summary = await run((cp) => resumedCheckpoints.push(cp));
+    expect(summary.resumedFrom).toBeGreaterThan(0);
+    expect(summary.processedNow).toBe(summary.rowsIn - summary.resumedFrom);
+    expect(resumedCheckpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+    return summary;
+  }
+
   async function oddParquet(n: number): Promise<Buffer> {
     const path = join(home, `odd-${n}.parquet`);
     const db = await DuckDBInstance.create(':memory:');
@@ -207,30 +239,7 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
 
   it('resumes a Parquet on worker threads from where a failed run checkpointed, with the same output and rejects', async () => {
     const [one] = await both('parquet-resume', await oddParquet(600), {}, '.parquet');
-    const run = (onCheckpoint?: (cp: JobCheckpoint) => void) =>
-      classifyFile(rt, {
-        input: join(home, 'parquet-resume.parquet'),
-        output: join(home, 'parquet-resumed.out.csv'),
-        jobId: 'parquet-resumed',
-        threads: 2,
-        workerScript: classifyWorkerScript,
-        parallelMinBytes: 0,
-        sliceBytes: 300,
-        checkpointEvery: 20,
-        lake: 'off',
-        onCheckpoint,
-      });
-    let seen = 0;
-    await expect(
-      run(() => {
-        if (++seen === 5) throw new Error('stop here');
-      }),
-    ).rejects.toThrow('stop here');
-    const resumedCheckpoints: JobCheckpoint[] = [];
-    const summary = await run((cp) => resumedCheckpoints.push(cp));
-    expect(summary.resumedFrom).toBeGreaterThan(0);
-    expect(summary.processedNow).toBe(summary.rowsIn - summary.resumedFrom);
-    expect(resumedCheckpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+    const summary = await failThenResume(join(home, 'parquet-resume.parquet'), join(home, 'parquet-resumed.out.csv'), 'parquet-resumed');
     expect(readFileSync(join(home, 'parquet-resumed.out.csv'), 'utf8')).toBe(one.output);
     expect(readFileSync(summary.rejects, 'utf8')).toBe(one.rejects);
   });
@@ -402,30 +411,7 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
       const [one] = await both(name, extension === '.csv' ? text : gzipSync(text), {}, extension);
       const input = join(home, `${name}${extension}`);
       const output = join(home, `${name}-resumed.out.csv`);
-      const run = (onCheckpoint?: (cp: JobCheckpoint) => void) =>
-        classifyFile(rt, {
-          input,
-          output,
-          jobId: `${name}-resumed`,
-          threads: 2,
-          workerScript: classifyWorkerScript,
-          parallelMinBytes: 0,
-          sliceBytes: 300,
-          checkpointEvery: 20,
-          lake: 'off',
-          onCheckpoint,
-        });
-      let seen = 0;
-      await expect(
-        run(() => {
-          if (++seen === 5) throw new Error('stop here');
-        }),
-      ).rejects.toThrow('stop here');
-      const resumedCheckpoints: JobCheckpoint[] = [];
-      const summary = await run((cp) => resumedCheckpoints.push(cp));
-      expect(summary.resumedFrom).toBeGreaterThan(0);
-      expect(summary.processedNow).toBe(summary.rowsIn - summary.resumedFrom);
-      expect(resumedCheckpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
+      const summary = await failThenResume(input, output, `${name}-resumed`);
       expect(readFileSync(output, 'utf8')).toBe(one.output);
       expect(readFileSync(summary.rejects, 'utf8')).toBe(one.rejects);
     });

@@ -11,25 +11,9 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { openParquet } from '../../functions/adapters/local/parquet-input.ts';
-import { describeInput, openTable } from '../../functions/core/input/open.ts';
 import { openRangedParquet } from '../../functions/core/input/parquet.ts';
-import type { CsvReject } from '../../functions/core/input/table.ts';
 import { openXlsx } from '../../functions/core/input/xlsx.ts';
-
-async function* chunksOf(bytes: Buffer, size: number) {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
-async function readAll(bytes: Buffer, opts: Parameters<typeof openTable>[1] = {}, size = 7) {
-  const { reader, kind } = await openTable(chunksOf(bytes, size), opts);
-  const rows: string[][] = [];
-  const rejects: CsvReject[] = [];
-  for await (const b of reader.batches()) {
-    rows.push(...b.rows);
-    rejects.push(...b.rejects);
-  }
-  return { rows, rejects, header: reader.columns!.header, readAs: describeInput(kind), delimiter: reader.delimiter };
-}
+import { readAll } from '../support/read-table.ts';
 
 describe('hostile encodings', () => {
   it('reads a UTF-8 file with one damaged row as UTF-8: that row rejected with its line, the others intact', async () => {

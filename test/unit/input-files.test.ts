@@ -8,23 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { cascadeItemOf, restoredCsv } from '../../functions/core/csv.ts';
 import { resolveColumns } from '../../functions/core/input/columns.ts';
 import { detectEncoding } from '../../functions/core/input/encoding.ts';
-import { describeInput, openTable } from '../../functions/core/input/open.ts';
-import type { CsvReject } from '../../functions/core/input/table.ts';
-
-async function* chunksOf(bytes: Buffer, size: number) {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
-async function readAll(bytes: Buffer, opts: Parameters<typeof openTable>[1] = {}, size = 7) {
-  const { reader, kind } = await openTable(chunksOf(bytes, size), opts);
-  const rows: string[][] = [];
-  const rejects: CsvReject[] = [];
-  for await (const b of reader.batches()) {
-    rows.push(...b.rows);
-    rejects.push(...b.rejects);
-  }
-  return { rows, rejects, header: reader.columns!.header, readAs: describeInput(kind), delimiter: reader.delimiter };
-}
+import { chunksOf, readAll } from '../support/read-table.ts';
 
 const NAMES = ['Crème fraîche 200 g', 'Jalapeño chips', 'Молоко 1 л', '牛乳 1L', '🥛 Milk'];
 
