@@ -24,6 +24,7 @@ import type { KeyStore } from '../../functions/ports.ts';
 import { LocalShopperInsights } from '../../functions/shoppers/insights.ts';
 import { indexingResults } from '../../functions/similar/indexing.ts';
 import { Recommender } from '../../functions/similar/recommend.ts';
+import { labelledNamesOf } from '../../functions/similar/tenant-categories.ts';
 import { commandArgs } from './args.ts';
 
 const USAGE = `usage: aisle serve [--port N] [--host H] [--no-auth] [--rate-limit N] [--inbox DIR]
@@ -66,7 +67,8 @@ export function localService(
     csvRaw,
   });
   const insights = new DuckDbInsights(join(rt.home, 'lake'), { say: rt.warn });
-  const similar = openLocalSimilar(rt.home, rt.warn);
+  // Each tenant's item vectors carry a category model fitted on its labelled items (refitted as labels come).
+  const similar = openLocalSimilar(rt.home, rt.warn, labelledNamesOf(rt.store));
   const deps: AppDeps = {
     taxonomy: rt.taxonomy,
     cascade: rt.cascade,

@@ -73,8 +73,9 @@ them for a TF-IDF cosine baseline over the same queries and candidates.
 
 With a split column holding train and held-out (test, validation) rows: a category model learns the file's own
 categories from the train rows (as it would from a retailer's labelled items), and the held-out rows are both
-the queries and the candidates, so no label a query is scored on is seen in fitting. Without one, every row is a
-candidate and the vectors of the names alone are scored.
+the queries and the candidates, so no label a query is scored on is seen in fitting; the 50 nearest by vector
+are re-ranked by the chance of sharing the query's category (as the served routes do), and the vectors without
+the re-ranking are scored below. Without one, every row is a candidate and the vectors of the names alone are scored.
 
 options:
   --data FILE        labelled CSV with a name column (product_name, name, title) and the category column (required)

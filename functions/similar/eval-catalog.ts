@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { UserError } from '../core/errors.ts';
-import type { StaticEmbedder } from '../embeddings/static-embedder.ts';
+import { dot, type StaticEmbedder } from '../embeddings/static-embedder.ts';
 import { HELD_OUT_SPLITS, NAME_COLUMNS } from '../model/labelled-data.ts';
-import { CategoryModel, CategoryVectorizer } from './category-model.ts';
+import { CategoryModel, CategoryVectorizer, RERANK_DEPTH, rerankByCategory } from './category-model.ts';
 import { type RetrievalScores, rankDense, rankTfIdf, sampleQueries, scoreRankings } from './evaluate.ts';
 import { ItemVectorizer } from './vectors.ts';
 
@@ -47,7 +47,7 @@ export async function readCatalog(file: string, column?: string): Promise<Labell
 export interface SimilarEvalReport {
   /** How the figures were made, in words (printed with them). */
   protocol: string;
-  /** Aisle's rows first, the TF-IDF baseline last; all over the same queries and candidates. */
+  /** Aisle's rows first (its served ranking, then parts of it), the TF-IDF baseline last; all over the same queries and candidates. */
   systems: { system: string; scores: RetrievalScores }[];
   candidates: number;
   categories: number;
@@ -81,14 +81,23 @@ export function scoreCatalog(
   let protocol: string;
   if (supervised) {
     opts.say?.(`fitting the category model on ${catalog.trainRows.length} train rows`);
-    const vectors = trainedVectors(catalog, embedder);
+    const vectorizer = trainedVectors(catalog, embedder);
+    const vectors = names.map((n) => vectorizer.vector(n));
+    const nearest = rankDense(vectors, queries, RERANK_DEPTH);
+    const reranked = nearest.map(({ query, ranked }) => ({
+      query,
+      ranked: rerankByCategory(
+        vectors[query],
+        ranked.map((i) => ({ i, vector: vectors[i], score: dot(vectors[query], vectors[i]) })),
+      )
+        .slice(0, 10)
+        .map((r) => r.i),
+    }));
+    systems.push({ system: 'aisle, categories learned from train', scores: scoreRankings(reranked, categories) });
     systems.push({
-      system: 'aisle, categories learned from train',
+      system: 'aisle, the same vectors without the re-ranking',
       scores: scoreRankings(
-        rankDense(
-          names.map((n) => vectors.vector(n)),
-          queries,
-        ),
+        nearest.map(({ query, ranked }) => ({ query, ranked: ranked.slice(0, 10) })),
         categories,
       ),
     });

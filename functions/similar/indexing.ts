@@ -15,17 +15,25 @@ export function entriesOf(records: { key: string; name: string; classId: string 
 
 const recordEntry = (r: ItemRecord) => ({ key: r.decision.key, name: r.input.name, classId: r.decision.classId });
 
-/** `store`, with every saved decision and human label also written to `index` (same tenant). */
+/**
+ * `store`, with every saved decision and human label also written to `index` (same tenant). Saved labels can
+ * change the tenant's category model: the vectorizer refits (when it has one) before the saved items are vectorized.
+ */
 export function indexingResults(store: ResultStore, index: SimilarityIndex, vectorizer: NameVectorizer): ResultStore {
+  const upsert = async (records: ItemRecord[]) => {
+    vectorizer.labelsChanged?.();
+    await vectorizer.refresh?.();
+    await index.upsert(entriesOf(records.map(recordEntry), vectorizer));
+  };
   return {
-    forTenant: (tenant) => indexingResults(store.forTenant(tenant), index.forTenant(tenant), vectorizer),
+    forTenant: (tenant) => indexingResults(store.forTenant(tenant), index.forTenant(tenant), vectorizer.forTenant?.(tenant) ?? vectorizer),
     async saveDecisions(records) {
       await store.saveDecisions(records);
-      await index.upsert(entriesOf(records.map(recordEntry), vectorizer));
+      await upsert(records);
     },
     async setHumanLabel(key, classId, labelledBy) {
       const record = await store.setHumanLabel(key, classId, labelledBy);
-      if (record) await index.upsert(entriesOf([recordEntry(record)], vectorizer));
+      if (record) await upsert([record]);
       return record;
     },
     getItem: (key) => store.getItem(key),

@@ -3,7 +3,7 @@
  * Pure over ports: the index (SimilarityIndex) and the vectorizer (vectors.ts); the API, the CLI and `ask`'s
  * retrieval call it.
  */
-import type { SimilarityIndex, VectorMatch } from '../ports.ts';
+import type { SimilarityIndex, VectorMatch, VectorQuery } from '../ports.ts';
 import type { NameVectorizer } from './vectors.ts';
 
 export interface SimilarFilters {
@@ -25,7 +25,7 @@ export class SimilarProducts {
 
   /** The same over one tenant's items alone. */
   forTenant(tenant: string): SimilarProducts {
-    return new SimilarProducts(this.index.forTenant(tenant), this.vectorizer, this.refresh);
+    return new SimilarProducts(this.index.forTenant(tenant), this.vectorizer.forTenant?.(tenant) ?? this.vectorizer, this.refresh);
   }
 
   /**
@@ -33,7 +33,21 @@ export class SimilarProducts {
    */
   async similarToText(text: string, k: number, filters: SimilarFilters = {}): Promise<SimilarItem[]> {
     await this.refresh();
-    return this.index.query(this.vectorizer.vector(text), { k: clampK(k), classId: filters.classId });
+    await this.vectorizer.refresh?.();
+    return this.nearest(this.vectorizer.vector(text), { k: clampK(k), classId: filters.classId });
+  }
+
+  /** The index's nearest, reranked by the vectorizer when it reranks (a tenant's category model); scores stay cosines. */
+  private async nearest(vector: Float32Array, query: VectorQuery): Promise<SimilarItem[]> {
+    const v = this.vectorizer;
+    if (!v.rerank) return this.index.query(vector, query);
+    const found = await this.index.query(vector, { ...query, k: Math.max(query.k, v.rerankDepth ?? 0) });
+    const withVectors = await Promise.all(found.map(async (f) => ({ match: f, score: f.score, vector: (await this.index.get(f.key))?.vector })));
+    const present = withVectors.filter((f): f is typeof f & { vector: Float32Array } => f.vector !== undefined);
+    return v
+      .rerank(vector, present)
+      .slice(0, query.k)
+      .map((f) => f.match);
   }
 
   /** The k items nearest to an indexed item (itself left out); null when the item is not in the index. */
@@ -41,7 +55,7 @@ export class SimilarProducts {
     await this.refresh();
     const entry = await this.index.get(key);
     if (!entry) return null;
-    const similar = await this.index.query(entry.vector, { k: clampK(k), classId: filters.classId, exclude: [key] });
+    const similar = await this.nearest(entry.vector, { k: clampK(k), classId: filters.classId, exclude: [key] });
     return { item: { key, score: 1, classId: entry.classId, name: entry.name }, similar };
   }
 

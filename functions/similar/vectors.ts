@@ -25,9 +25,9 @@ export const MEANING_DIMENSIONS = 128;
 /** Buckets of the hashed words (signed: two words sharing one cancel out on average instead of adding up). */
 export const WORD_BUCKETS = 256;
 /**
- * An item vector's dimensions: what every index is made with (local, S3 Vectors in lib/vectors.ts). 384 instead of
- * 1,024 for nearly the same same-aisle precision and a better ask retrieval on Instacart (docs/similar.md "Scale"): the
- * index's memory and search time follow it.
+ * An item name vector's dimensions: what every index is made with (S3 Vectors in lib/vectors.ts; locally followed by
+ * the CATEGORY_SLOTS of category-model.ts). 384 instead of 1,024 for nearly the same same-aisle precision and a better
+ * ask retrieval on Instacart (docs/similar.md "Scale"): the index's memory and search time follow it.
  */
 export const ITEM_DIMENSIONS = MEANING_DIMENSIONS + WORD_BUCKETS;
 
@@ -35,6 +35,15 @@ export const ITEM_DIMENSIONS = MEANING_DIMENSIONS + WORD_BUCKETS;
 export interface NameVectorizer {
   readonly dimensions: number;
   vector(name: string): Float32Array;
+  /** One tenant's vectors, where they differ by tenant (its own category model: tenant-categories.ts). */
+  forTenant?(tenant: string): NameVectorizer;
+  /** Brings the vectors up to date before use (refits a model whose labels changed). */
+  refresh?(): Promise<void>;
+  /** The labels behind the vectors changed: the next refresh refits. */
+  labelsChanged?(): void;
+  /** How many nearest items by vector to fetch to rerank, and their new order (vectors with a category part: category-model.ts). */
+  readonly rerankDepth?: number;
+  rerank?<T extends { vector: Float32Array; score: number }>(query: Float32Array, found: T[]): T[];
 }
 
 export class ItemVectorizer implements NameVectorizer {
@@ -79,7 +88,7 @@ function wordsPart(words: string[], embedder: StaticEmbedder): Float32Array {
 }
 
 /** FNV-1a, 32 bits, as an unsigned number. */
-function hash(s: string): number {
+export function hash(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dot, StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
-import { CategoryModel, CategoryVectorizer } from '../../functions/similar/category-model.ts';
+import { CATEGORY_SLOTS, CategoryModel, CategoryVectorizer, categorySlots } from '../../functions/similar/category-model.ts';
 import { type LabelledCatalog, scoreCatalog, trainedVectors } from '../../functions/similar/eval-catalog.ts';
 import { ItemVectorizer } from '../../functions/similar/vectors.ts';
 import { SIMILAR_CATALOG } from '../fixtures/similar-catalog.ts';
@@ -41,10 +41,18 @@ describe('item vectors with the category part', () => {
   const names = new ItemVectorizer(embedder);
   const vectors = new CategoryVectorizer(names, model);
 
-  it('are unit length, the name vector followed by one dimension per category', () => {
+  it('are unit length, the name vector followed by the fixed category slots, each category in its own slot', () => {
     const v = vectors.vector('Whole Bean Espresso Roast');
-    expect(v.length).toBe(names.dimensions + model.categories.length);
+    expect(v.length).toBe(names.dimensions + CATEGORY_SLOTS);
+    expect(new Set(categorySlots(model.categories)).size).toBe(model.categories.length);
     expect(dot(v, v)).toBeCloseTo(1, 4);
+  });
+
+  it("give each of a catalog's categories its own slot, and still a slot past CATEGORY_SLOTS categories", () => {
+    const many = Array.from({ length: 200 }, (_, i) => `aisle ${i}`).sort();
+    expect(new Set(categorySlots(many)).size).toBe(200);
+    const tooMany = Array.from({ length: CATEGORY_SLOTS + 10 }, (_, i) => `class ${i}`);
+    expect(new Set(categorySlots(tooMany)).size).toBe(CATEGORY_SLOTS);
   });
 
   it('bring items of one learned category nearer than the names alone do', () => {
@@ -73,15 +81,20 @@ describe('aisle eval similar with a train split', () => {
     };
     const seen = trainedVectors(catalog, embedder).vector('Instant Coffee Crystals');
     expect(Array.from(trainedVectors(hidden, embedder).vector('Instant Coffee Crystals'))).toEqual(Array.from(seen));
-    expect(seen.length).toBe(new ItemVectorizer(embedder).dimensions + aisles.length);
+    expect(seen.length).toBe(new ItemVectorizer(embedder).dimensions + CATEGORY_SLOTS);
   });
 
   it('queries the held-out rows against the held-out rows, the learned vectors first and TF-IDF last', () => {
     const report = scoreCatalog(catalog, embedder, { queries: 0 });
     expect(report.candidates).toBe(unseen.length);
     expect(report.protocol).toMatch(/fitted on the 32 train rows; queries and candidates: the 16 held-out rows only/);
-    expect(report.systems.map((s) => s.system)).toEqual(['aisle, categories learned from train', 'aisle, names alone', 'tf-idf cosine']);
-    const [learned, , tfidf] = report.systems.map((s) => s.scores);
+    expect(report.systems.map((s) => s.system)).toEqual([
+      'aisle, categories learned from train',
+      'aisle, the same vectors without the re-ranking',
+      'aisle, names alone',
+      'tf-idf cosine',
+    ]);
+    const [learned, , , tfidf] = report.systems.map((s) => s.scores);
     expect(learned.queries).toBe(16);
     expect(learned.ndcgAt10).toBeGreaterThan(tfidf.ndcgAt10);
   });

@@ -7,10 +7,12 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { StaticEmbedder } from '../../embeddings/static-embedder.ts';
 import { entriesOf } from '../../similar/indexing.ts';
 import { SimilarProducts } from '../../similar/similar.ts';
-import { ItemVectorizer } from '../../similar/vectors.ts';
+import { type LabelSource, TenantCategoryVectors } from '../../similar/tenant-categories.ts';
+import { ItemVectorizer, type NameVectorizer } from '../../similar/vectors.ts';
 import { fillLake, hasPendingJobs } from './lake-export.ts';
 import { LocalVectorIndex } from './vector-index.ts';
 
@@ -25,7 +27,7 @@ export class LakeIndexSync {
   constructor(
     private readonly lakeRoot: string,
     private readonly index: LocalVectorIndex,
-    private readonly vectorizer: ItemVectorizer,
+    private readonly vectorizer: NameVectorizer,
     private readonly say: (message: string) => void,
     private readonly everyMs = 1000,
   ) {
@@ -71,7 +73,11 @@ export class LakeIndexSync {
       }
       for (const [tenant, rows] of byTenant) {
         const index = this.index.forTenant(tenant);
-        for (let i = 0; i < rows.length; i += UPSERT_BATCH) await index.upsert(entriesOf(rows.slice(i, i + UPSERT_BATCH), this.vectorizer));
+        // A job's LLM decisions are labels: its tenant's category model refits before its items are vectorized.
+        const vectorizer = this.vectorizer.forTenant?.(tenant) ?? this.vectorizer;
+        vectorizer.labelsChanged?.();
+        await vectorizer.refresh?.();
+        for (let i = 0; i < rows.length; i += UPSERT_BATCH) await index.upsert(entriesOf(rows.slice(i, i + UPSERT_BATCH), vectorizer));
         upserted += rows.length;
       }
       done.add(part);
@@ -96,10 +102,24 @@ function lakeParts(dir: string): string[] {
     .sort();
 }
 
-/** Similar products over the local home: the index in $AISLE_HOME/vectors, synced from the lake before each query. */
-export function openLocalSimilar(home: string, say: (message: string) => void = (m) => process.stderr.write(`aisle: ${m}\n`)) {
-  const vectorizer = new ItemVectorizer(StaticEmbedder.load());
-  const index = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, vectorize: (name) => vectorizer.vector(name) });
+/**
+ * Similar products over the local home: the index in $AISLE_HOME/vectors, synced from the lake before each query.
+ * With `labels` (aisle serve: its result store's), each tenant's vectors carry its own category model; without
+ * them, the category slots stay empty and names alone rank.
+ */
+export function openLocalSimilar(
+  home: string,
+  say: (message: string) => void = (m) => process.stderr.write(`aisle: ${m}\n`),
+  labels: LabelSource = async function* () {},
+) {
+  const embedder = StaticEmbedder.load();
+  const vectorizer = new TenantCategoryVectors(new ItemVectorizer(embedder), embedder, labels, DEFAULT_TENANT);
+  // A folder of other dimensions (a layout without the category part, or another name vector) is re-embedded
+  // from its names with its tenant's vectors: the name's ITEM_DIMENSIONS and the CATEGORY_SLOTS after them.
+  const index = new LocalVectorIndex(join(home, 'vectors'), {
+    dimensions: vectorizer.dimensions,
+    vectorize: (name, tenant) => vectorizer.forTenant(tenant).vector(name),
+  });
   const lake = new LakeIndexSync(join(home, 'lake'), index, vectorizer, say);
   const similar = new SimilarProducts(index, vectorizer, async () => void (await lake.sync()));
   return {

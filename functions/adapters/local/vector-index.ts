@@ -20,9 +20,10 @@ export interface LocalVectorIndexOptions {
   graph?: Partial<GraphOptions>;
   /**
    * Makes an item's vector from its name: a folder written with other dimensions (an older vector layout) is then
-   * re-embedded from the names it keeps, once, instead of refused.
+   * re-embedded from the names it keeps, once, instead of refused. Given the folder's tenant: a tenant's vectors
+   * can carry its own category model (functions/similar/tenant-categories.ts).
    */
-  vectorize?: (name: string) => Float32Array;
+  vectorize?: (name: string, tenant: string) => Float32Array;
 }
 
 interface Slot {
@@ -215,7 +216,14 @@ export class LocalVectorIndex implements SimilarityIndex {
   private own(): TenantVectors {
     let t = this.tenants.get(this.tenant);
     if (!t) {
-      t = new TenantVectors(join(this.root, tenantFolder(this.tenant)), this.options.dimensions, this.graph, this.options.vectorize);
+      const vectorize = this.options.vectorize;
+      const tenant = this.tenant;
+      t = new TenantVectors(
+        join(this.root, tenantFolder(tenant)),
+        this.options.dimensions,
+        this.graph,
+        vectorize && ((name) => vectorize(name, tenant)),
+      );
       this.tenants.set(this.tenant, t);
     }
     return t;
