@@ -131,6 +131,22 @@ describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
     expect(help.stdout).toMatch(/--job-id ID/);
   });
 
+  // A defect of c9cc7da: a file over the 4 MB worker threshold with --tiers cache,rules failed in the chunk
+  // hand-back ("Cannot read properties of undefined (reading 'indexOf')") once slices held only stored review rows.
+  it('classifies a file over the worker threshold with the cheap tiers, repeats and unknown names included', () => {
+    const input = join(dir, 'repeats.csv');
+    const words = ['organic', 'milk', 'shampoo', 'hammer', 'apple', 'dog food', 'socks', 'chips', 'rice', 'soap', 'widget', 'zorblax'];
+    const lines = ['id,product_name'];
+    for (let i = 0; i < 250_000; i++) lines.push(`${i},${words[(i * 7) % 12]} ${words[(i * 5 + 3) % 11]} ${i % 977}`);
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    expect(statSync(input).size).toBeGreaterThan(4 << 20);
+    const output = join(dir, 'repeats.out.csv');
+    const r = aisle([input, '--out', output, '--tiers', 'cache,rules', '--threads', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/250,000 rows in = 250,000 classified \+ 0 rejected/);
+    expect(csvLines(output).length).toBe(250_001);
+  });
+
   // One thread reads and classifies; worker threads take slices of the file and hand results back in order.
   // A gzip is decompressed here and cut into slices as a plain file is; its checkpoints count decompressed bytes.
   it.each([
