@@ -57,6 +57,23 @@ function oddRows(n: number, eol: string, sep: string, broken = false): string[] 
   return lines;
 }
 
+/** The worker run wrote what the one-thread run wrote: output, rejects, stored rows and every count. */
+function expectSameRun(one: SameRunParts, many: SameRunParts) {
+  expect(many.output).toBe(one.output);
+  expect(many.rejects).toBe(one.rejects);
+  expect(many.stored).toEqual(one.stored);
+  const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
+  const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
+  expect(counts).toEqual(expected);
+}
+
+interface SameRunParts {
+  output: string;
+  rejects: string;
+  stored: unknown[];
+  summary: Awaited<ReturnType<typeof classifyFile>>;
+}
+
 /** The text compressed by the zstd tool (node 20's zlib has none), or null (and why) where it is not installed. */
 function zstdOrNull(text: string): Buffer | null {
   if (skipReason(hasZstd() ? null : 'the zstd tool is not installed: no .zst input to read')) return null;
@@ -126,13 +143,8 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     it(`gives the same output, rejects (line numbers included) and stored rows: ${label}`, async () => {
       const text = bom + ['id', 'product_name', 'brand'].join(sep) + eol + oddRows(400, eol, sep).join(eol) + eol;
       const [one, many] = await both(label.replace(/\W+/g, '-'), text);
-      expect(many.output).toBe(one.output);
-      expect(many.rejects).toBe(one.rejects);
-      expect(many.stored).toEqual(one.stored);
+      expectSameRun(one, many);
       expect(one.stored.length).toBeGreaterThan(0);
-      const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
-      const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
-      expect(counts).toEqual(expected);
       expect(many.summary.rowsIn).toBe(many.summary.classified + many.summary.rejected);
       expect(one.rejects.split('\n').length).toBeGreaterThan(90);
       // Workers did it all, in many slices: their checkpoints say where in the input they are, so a resumed run
@@ -154,13 +166,8 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
       const bytes = encode(`${bom}${['id', 'product_name', 'brand'].join(sep)}\n${oddRows(400, '\n', sep).join('\n')}\n`);
       if (!bytes) return t.skip(); // zstdOrNull said why
       const [one, many] = await both(label.replace(/\W+/g, '-'), bytes, {}, extension);
-      expect(many.output).toBe(one.output);
-      expect(many.rejects).toBe(one.rejects);
-      expect(many.stored).toEqual(one.stored);
+      expectSameRun(one, many);
       expect(one.rejects.split('\n').length).toBeGreaterThan(90);
-      const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
-      const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
-      expect(counts).toEqual(expected);
       // Slices, not rows: each checkpoint says where in the decompressed data the workers are.
       expect(many.checkpoints.length).toBeGreaterThan(10);
       expect(many.checkpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
@@ -221,15 +228,10 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
   // A Parquet's rows are written as CSV by DuckDB into a FIFO and cut into slices (parquet-input.ts, record-slices.ts).
   it('cuts a Parquet, written as CSV, into byte slices for the workers: output, rejects (numbered by record) and stored rows as on one thread', async () => {
     const [one, many] = await both('parquet-slices', await oddParquet(600), {}, '.parquet');
-    expect(many.output).toBe(one.output);
-    expect(many.rejects).toBe(one.rejects);
-    expect(many.stored).toEqual(one.stored);
+    expectSameRun(one, many);
     // NULL and '' names, '!!!' and '---' after a name holding a newline: numbered by record, not by line.
     expect(one.rejects.split('\n').length).toBeGreaterThan(200);
     expect(one.rejects).toContain('\n6,"no letter or digit');
-    const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
-    const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
-    expect(counts).toEqual(expected);
     expect(many.summary.rowsIn).toBe(600);
     expect(many.summary.rowsIn).toBe(many.summary.classified + many.summary.rejected);
     expect(many.checkpoints.length).toBeGreaterThan(10);
@@ -288,9 +290,7 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
   it('parses CRLF files on the main thread (their line numbers need the parser) and classifies their rows in workers, with the same output', async () => {
     const text = `id,product_name,brand\r\n${oddRows(200, '\r\n', ',').join('\r\n')}\r\n`;
     const [one, many] = await both('crlf', text);
-    expect(many.output).toBe(one.output);
-    expect(many.rejects).toBe(one.rejects);
-    expect(many.stored).toEqual(one.stored);
+    expectSameRun(one, many);
     expect(many.checkpoints.every((cp) => cp.inputBytes === undefined)).toBe(true);
     expect([one.workersStarted, many.workersStarted]).toEqual([0, 1]);
   });
@@ -308,13 +308,8 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
       if (!bytes) return t.skip(); // zstdOrNull said why
       const extra: Partial<ClassifyFileOptions> = label.includes('columns named') ? { columns: { name: 'product_name', id: 'id' } } : {};
       const [one, many] = await both(label.replace(/\W+/g, '-'), bytes, extra, extension);
-      expect(many.output).toBe(one.output);
-      expect(many.rejects).toBe(one.rejects);
-      expect(many.stored).toEqual(one.stored);
+      expectSameRun(one, many);
       expect(one.rejects.split('\n').length).toBeGreaterThan(90);
-      const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
-      const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
-      expect(counts).toEqual(expected);
       expect([one.workersStarted, many.workersStarted]).toEqual([0, 1]);
       expect(many.checkpoints.length).toBeGreaterThan(2);
     });
@@ -394,9 +389,7 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     it(`reads on with one parser from a slice the quote count cut inside a record: ${label}`, async () => {
       const text = `id,product_name,brand\n${rows.join('\n')}\n`;
       const [one, many] = await both(label.replace(/\W+/g, '-'), gzip ? gzipSync(text) : text, {}, gzip ? '.csv.gz' : '.csv');
-      expect(many.output).toBe(one.output);
-      expect(many.rejects).toBe(one.rejects);
-      expect(many.stored).toEqual(one.stored);
+      expectSameRun(one, many);
       expect(many.summary.rowsIn).toBe(one.summary.rowsIn);
       // Workers did the start, one parser the rest.
       expect(many.checkpoints.some((cp) => cp.inputBytes! > 0)).toBe(true);
@@ -488,17 +481,12 @@ describe('classify with the encoder on worker threads (one ONNX session each) wr
     // Workers did it all, in many slices (their checkpoints say where in the input they are).
     expect(many.checkpoints.length).toBeGreaterThan(3);
     expect(many.checkpoints.every((cp) => cp.inputBytes! > 0)).toBe(true);
-    expect(many.output).toBe(one.output);
-    expect(many.rejects).toBe(one.rejects);
-    expect(many.stored).toEqual(one.stored);
+    expectSameRun(one, many);
     expect(many.cached).toEqual(one.cached);
     // The encoder ran in the workers: it decided items, reviewed rules, and its decisions reached the cache.
     expect(one.summary.tierCounts.encoder).toBeGreaterThan(0);
     expect(one.summary.tierCounts.rules).toBeGreaterThan(0);
     expect(many.cached.length).toBe(one.summary.tierCounts.encoder);
-    const { seconds: _a, jobId: _b, output: _c, rejects: _d, ...counts } = many.summary;
-    const { seconds: _e, jobId: _f, output: _g, rejects: _h, ...expected } = one.summary;
-    expect(counts).toEqual(expected);
   });
 
   it('decides every row into the same class when items repeat (a repeat may be the encoder again where one thread had it cached)', async () => {
