@@ -10,11 +10,12 @@ import { columnChoiceSchema } from '../core/input/read-options.ts';
 /** A chunk of a job's valid rows for the classify queue. */
 /** Whose job a message is about; messages sent before tenants existed are the default tenant's. */
 const tenant = z._default(z.string().check(z.regex(TENANT_RE)), DEFAULT_TENANT);
+const jobId = z.string().check(z.minLength(1));
 
 export const classifyMessageSchema = z
   .object({
     tenant,
-    jobId: z.string().check(z.minLength(1)),
+    jobId,
     /** Position of the chunk in the input (0-based): stable across redeliveries, so it counts once. */
     chunk: z.int().check(z.nonnegative()),
     header: z.array(z.string()).check(z.minLength(1)),
@@ -30,7 +31,7 @@ export type ClassifyMessage = z.infer<typeof classifyMessageSchema>;
 /** Rows of a chunk that no cheaper tier was sure of, for the LLM worker (LLM_ENABLED=true). */
 export const llmMessageSchema = z.object({
   tenant,
-  jobId: z.string().check(z.minLength(1)),
+  jobId,
   /** The chunk id the worker counts these rows under (JobProgress.addChunk): `<chunk>-llm`. */
   chunkId: z.string().check(z.minLength(1)),
   header: z.array(z.string()).check(z.minLength(1)),
@@ -57,12 +58,12 @@ const plan = z.string().check(z.regex(/^[0-9a-f]{16}$/));
 const dt = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 const finalizeStep = {
   /** A job whose counts reconciled (sent once per job): plans its segments. */
-  job: z.strictObject({ kind: z.optional(z.literal('finalize')), tenant, jobId: z.string().check(z.minLength(1)) }),
+  job: z.strictObject({ kind: z.optional(z.literal('finalize')), tenant, jobId }),
   /** One segment of a finalize plan: a count shard's work parts → its CSV segment and lake parts. */
   segment: z.strictObject({
     kind: z.literal('segment'),
     tenant,
-    jobId: z.string().check(z.minLength(1)),
+    jobId,
     /** The plan's id: a redriven job is planned again under another id, so no segment of an earlier plan is composed. */
     plan,
     /** The lake partition every segment of the plan writes to (a plan may cross midnight). */
@@ -80,7 +81,7 @@ const finalizeStep = {
   compose: z.strictObject({
     kind: z.literal('compose'),
     tenant,
-    jobId: z.string().check(z.minLength(1)),
+    jobId,
     plan,
     dt,
     segments: z.int().check(z.nonnegative()),
