@@ -39,7 +39,7 @@ import { encodeDecisions, offsetRows } from './decision-rows.ts';
 import { DecisionStaging } from './duckdb.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
 import { workingCsvPath, writeOutputAs } from './output-file.ts';
-import { openParquet } from './parquet-input.ts';
+import { openParquet, PARQUET_AS_CSV } from './parquet-input.ts';
 import { openParquetSlices, openRecordSlices, recordStartLines } from './record-slices.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -456,8 +456,7 @@ class FileRun {
     const { opts } = this;
     if (opts.outDelimiter !== undefined || (opts.columns && Object.values(opts.columns).some((v) => v !== undefined))) return null;
     const parquet = kind.format === 'parquet';
-    // Parquet reaches the workers through a FIFO (parquet-input.ts), which Windows lacks: there it goes as rows.
-    if (parquet && process.platform === 'win32') return null;
+    if (parquet && !PARQUET_AS_CSV) return null;
     if (!parquet && (kind.format !== 'csv' || kind.encoding?.name !== 'utf-8')) return null;
     if (this.resumed && this.resumed.checkpoint.inputBytes === undefined) return null;
     const from = this.resumed?.checkpoint.inputBytes;

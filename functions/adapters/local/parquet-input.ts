@@ -129,6 +129,9 @@ function splitFields(text: string, lengths: readonly DuckDBVector[], r: number):
   return row;
 }
 
+/** Whether parquetAsCsv can run here: it needs a FIFO, which Windows lacks (there a Parquet is read as rows). */
+export const PARQUET_AS_CSV = process.platform !== 'win32';
+
 /**
  * A Parquet file's rows as CSV bytes (UTF-8, `,`, LF, the column names first), for the classify workers to parse
  * as byte slices (record-slices.ts) instead of rows held here as strings. Each field is the text the reader above
