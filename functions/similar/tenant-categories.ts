@@ -39,13 +39,13 @@ export interface CategoryModelSource {
 export type CategoryFitter = (labelled: LabelledName[]) => Promise<CategoryModel>;
 
 /** Models fitted on each tenant's labels when they changed (`aisle serve`): with `fitInWorker`, off the serving thread. */
-export function fittedOnLabels(labels: LabelSource, fit: CategoryFitter): CategoryModelSource {
+export function fittedOnLabels(labels: LabelSource, fitModel: CategoryFitter): CategoryModelSource {
   return {
     async latest(tenant, changed) {
       if (!changed) return undefined;
       const labelled: LabelledName[] = [];
       for await (const l of labels(tenant)) labelled.push(l);
-      return new Set(labelled.map((l) => l.category)).size < 2 ? null : fit(labelled);
+      return new Set(labelled.map((l) => l.category)).size < 2 ? null : fitModel(labelled);
     },
   };
 }

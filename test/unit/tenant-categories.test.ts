@@ -94,7 +94,12 @@ describe("a tenant's category model", () => {
     const clock = { now: 0 };
     const vectors = new TenantCategoryVectors(
       names,
-      { latest: (_t, changed) => (calls.push(changed), answers[calls.length - 1]()) },
+      {
+        latest: (_t, changed) => {
+          calls.push(changed);
+          return answers[calls.length - 1]();
+        },
+      },
       'acme',
       new Map(),
       () => clock.now,
