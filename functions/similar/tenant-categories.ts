@@ -99,7 +99,10 @@ export class TenantCategoryVectors implements NameVectorizer {
     return this.current.vector(name);
   }
 
-  readonly rerankDepth = RERANK_DEPTH;
+  /** With a model, RERANK_DEPTH items are fetched to be reordered; without one, the k asked for (nothing to reorder). */
+  get rerankDepth(): number {
+    return this.current.model ? RERANK_DEPTH : 0;
+  }
 
   /** Items that share the query's likely category first; as found when the tenant has no model yet. */
   rerank<T extends { vector: Float32Array; score: number }>(query: Float32Array, found: T[]): T[] {
