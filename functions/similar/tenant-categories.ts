@@ -57,6 +57,7 @@ export function fittedOnLabels(labels: LabelSource, fitModel: CategoryFitter): C
 export function fitInWorker(script: () => Promise<string>, embedder: StaticEmbedder): CategoryFitter {
   return async (labelled) => {
     const worker = new Worker(await script(), { workerData: labelled });
+    worker.unref(); // a fit under way does not keep a server that closes from exiting (its model was only in memory)
     const data = await new Promise<CategoryModelData>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
