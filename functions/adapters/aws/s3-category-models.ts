@@ -113,6 +113,11 @@ export async function refitChanged(deps: RefitDeps): Promise<{ fitted: string[];
     let current = await readJson<CurrentModel>(deps.lake, currentKey(tenant));
     let model: CategoryModel | null | undefined;
     if (current?.marker !== marker) {
+      // No fit is started in a run's last minute: the next run fits it.
+      if (deps.remainingMs() <= RESERVE_MS) {
+        out.unfinished.push(tenant);
+        continue;
+      }
       ({ current, model } = await refit(deps, tenant, marker, current));
       if (model) out.fitted.push(tenant);
     }
