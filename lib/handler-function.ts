@@ -19,6 +19,7 @@ export const HANDLERS = [
   'retrain-export',
   'retrain-evaluate',
   'retrain-promote',
+  'category-fit',
 ] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 

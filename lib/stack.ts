@@ -205,7 +205,7 @@ export class AisleStack extends Stack {
     shoppers.grantInsights(apiFn.role);
     shoppers.grantBoughtTogether(apiFn.role); // recommendations (functions/adapters/aws/s3-co-purchases.ts)
     // Similar products: the API queries the index; classify, the LLM worker and the API (human labels) put the items they save in it.
-    const vectors = new ItemVectors(this, 'Vectors');
+    const vectors = new ItemVectors(this, 'Vectors', { table, lake: storage.lake });
     vectors.grantQuery(apiFn);
     vectors.grantIndexing(apiFn);
     vectors.grantIndexing(pipeline.classify);

@@ -24,8 +24,13 @@ import type { KeyStore } from '../../functions/ports.ts';
 import { LocalShopperInsights } from '../../functions/shoppers/insights.ts';
 import { indexingResults } from '../../functions/similar/indexing.ts';
 import { Recommender } from '../../functions/similar/recommend.ts';
-import { labelledNamesOf } from '../../functions/similar/tenant-categories.ts';
+import { fitInWorker, fittedOnLabels, labelledNamesOf } from '../../functions/similar/tenant-categories.ts';
+import { bundleFor } from '../bundles.mjs';
 import { commandArgs } from './args.ts';
+
+/** The category model's fit as one plain ES module, packages included (a worker thread does not inherit tsx). */
+export const categoryFitWorkerScript = () =>
+  bundleFor({ name: 'category-fit-worker', entry: 'functions/similar/category-fit-worker.ts', packages: 'bundle' });
 
 const USAGE = `usage: aisle serve [--port N] [--host H] [--no-auth] [--rate-limit N] [--inbox DIR]
 
@@ -67,8 +72,11 @@ export function localService(
     csvRaw,
   });
   const insights = new DuckDbInsights(join(rt.home, 'lake'), { say: rt.warn });
-  // Each tenant's item vectors carry a category model fitted on its labelled items (refitted as labels come).
-  const similar = openLocalSimilar(rt.home, rt.warn, labelledNamesOf(rt.store));
+  // Each tenant's item vectors carry a category model fitted on its labelled items (refitted as labels come), in a
+  // worker thread: the server answers with the model it has meanwhile.
+  const similar = openLocalSimilar(rt.home, rt.warn, (embedder) =>
+    fittedOnLabels(labelledNamesOf(rt.store), fitInWorker(categoryFitWorkerScript, embedder)),
+  );
   const deps: AppDeps = {
     taxonomy: rt.taxonomy,
     cascade: rt.cascade,

@@ -62,6 +62,8 @@ export const DEPLOYABLES = {
     VECTOR_INDEX_ARN: optional(S.VECTOR_INDEX_ARN),
   },
   authorizer: { ...observability, TABLE_NAME: S.TABLE_NAME },
+  /** Each tenant's category model, fitted where its labels changed, and its items re-vectorized (docs/aws.md). */
+  'category-fit': { ...lambda, VECTOR_INDEX_ARN: S.VECTOR_INDEX_ARN },
   /** Shopper logs dropped in the inbox: parsed and classified here, sessions and links cut by Athena (docs/aws.md). */
   shoppers: { ...lambda, INBOX_BUCKET: S.INBOX_BUCKET, ...encoderEndpoint, ...pick('ATHENA_WORKGROUP', 'GLUE_DATABASE') },
   'retrain-export': lambda,

@@ -107,7 +107,7 @@ export const DEFAULT_ASSUMPTIONS = {
     ec2MinInstances: 0,
     natGateways: 1,
     kmsKeys: 1,
-    alarmMetrics: 39,
+    alarmMetrics: 41,
     dashboards: 1,
     polledQueues: 4,
     pollerRequestsPerQueueMonth: 648_000,

@@ -88,7 +88,7 @@ export function indexServices(
   stores: { taxonomy: Taxonomy; lake: BlobStore; dynamo: DynamoDBDocumentClient; tableName: string },
   client?: S3VectorsClient,
 ): Required<Pick<AppDeps, 'similar' | 'recommender' | 'ask'>> {
-  const similar = s3VectorsSimilar(indexArn, client);
+  const similar = s3VectorsSimilar(indexArn, stores.lake, client);
   return {
     similar,
     recommender: new Recommender(similar, new S3CoPurchases(stores.lake)),

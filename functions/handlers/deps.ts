@@ -48,7 +48,7 @@ export function awsClassifyingDeps(fn: 'classify' | 'api'): PipelineDeps {
   if (!deps) {
     const wired = awsDeps(fn, defaultTiers);
     const { vectorIndexArn } = configOf(fn);
-    deps = vectorIndexArn ? { ...wired, results: indexedOnS3Vectors(wired.results, vectorIndexArn) } : wired;
+    deps = vectorIndexArn ? { ...wired, results: indexedOnS3Vectors(wired.results, vectorIndexArn, wired.lake) } : wired;
     classifying.set(fn, deps);
   }
   return deps;

@@ -284,7 +284,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const wired = pipelineDeps(clients, config);
   // The items it decides go into the similar-products index as it saves them, as classify's do.
   const { indexedOnS3Vectors } = await import('./item-vectors.ts');
-  const pipeline = config.vectorIndexArn ? { ...wired, results: indexedOnS3Vectors(wired.results, config.vectorIndexArn) } : wired;
+  const pipeline = config.vectorIndexArn ? { ...wired, results: indexedOnS3Vectors(wired.results, config.vectorIndexArn, wired.lake) } : wired;
   const { llm, ...batching } = createOllamaLlm(pipeline.taxonomy, await loadFewShotExamples(pipeline.taxonomy, { store: pipeline.results }), config);
   const tier = createLlmTier(llm, { ...batching, taxonomy: pipeline.taxonomy, notify: (m) => pipeline.logger.warn(m) });
   pipeline.logger.info('llm worker starting', { ollama: llm.where, model: llm.model, queue: config.llmQueueUrl });

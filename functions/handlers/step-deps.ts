@@ -76,7 +76,7 @@ const wired = new Map<Deployable, unknown>();
 const once = <T>(fn: Deployable, make: () => T): T => (wired.get(fn) ?? wired.set(fn, make()).get(fn)) as T;
 
 /** The Lambda wiring of one pipeline function; `tiersOf` for a function that classifies. */
-export const awsDeps = (fn: 'ingest' | 'classify' | 'finalize' | 'dead-letters' | 'api', tiersOf?: TiersOf): PipelineDeps =>
+export const awsDeps = (fn: 'ingest' | 'classify' | 'finalize' | 'dead-letters' | 'api' | 'category-fit', tiersOf?: TiersOf): PipelineDeps =>
   once(fn, () => tracedDeps(configOf(fn), tiersOf));
 
 /** The retraining steps' wiring on AWS (results table, lake bucket). */

@@ -10,7 +10,7 @@
  */
 import type { StaticEmbedder } from '../embeddings/static-embedder.ts';
 import { normalize, wordsOf } from '../embeddings/static-embedder.ts';
-import { hash, type NameVectorizer } from './vectors.ts';
+import { CATEGORY_SLOTS, hash, type NameVectorizer } from './vectors.ts';
 
 export interface LabelledName {
   name: string;
@@ -44,8 +44,9 @@ class NameVote {
   private readonly scores: Float32Array;
 
   constructor(
-    names: string[][],
-    private readonly targets: number[],
+    /** The labelled names' words and their categories: kept so that a model can be stored (CategoryModel.data). */
+    readonly names: string[][],
+    readonly targets: number[],
     private readonly categories: number,
   ) {
     const df = new Map<string, number>();
@@ -109,6 +110,21 @@ class NameVote {
     for (let c = 0; c < out.length; c++) out[c] /= total;
     return { p: out, nearest };
   }
+}
+
+/**
+ * A fitted model as plain data (strings, numbers, typed arrays): what a worker thread posts back (structured clone,
+ * the arrays transferred) and what is stored per tenant on AWS (v8 serialization). The vote's inverted index is
+ * rebuilt from the names, the embedder is the reader's own.
+ */
+export interface CategoryModelData {
+  categories: string[];
+  features: string[];
+  sparse: Float32Array;
+  dense: Float32Array;
+  bias: Float32Array;
+  names: string[][];
+  targets: number[];
 }
 
 /** Sparse features of a name's words: the words, neighbouring pairs, the head (last) word. */
@@ -183,6 +199,22 @@ export class CategoryModel {
     return model;
   }
 
+  /** The model as plain data (CategoryModelData); the arrays are the model's own, so transfer them only when done with it. */
+  data(): CategoryModelData {
+    const { categories, sparse, dense, bias, names } = this;
+    return { categories, features: [...this.features.keys()], sparse, dense, bias, names: names.names, targets: names.targets };
+  }
+
+  /** The model `data` was made of, over this process's embedder (the one it was fitted with: its dimensions are checked). */
+  static fromData(data: CategoryModelData, embedder: StaticEmbedder): CategoryModel {
+    const C = data.categories.length;
+    if (data.dense.length !== embedder.dimensions * C || data.sparse.length !== data.features.length * C || data.bias.length !== C)
+      throw new Error(`a category model of other dimensions (${data.dense.length / C} meaning dimensions, this embedder has ${embedder.dimensions})`);
+    const features = new Map(data.features.map((f, i) => [f, i]));
+    const names = new NameVote(data.names, data.targets, C);
+    return new CategoryModel(data.categories, features, data.sparse, data.dense, data.bias, embedder, names);
+  }
+
   /** The probability of each category (in `categories` order) for a name. */
   probabilities(name: string): Float32Array {
     const words = wordsOf(name);
@@ -253,13 +285,8 @@ export const CATEGORY_WEIGHT = 0.9;
  */
 export const CATEGORY_SHARPNESS = 2;
 
-/**
- * Slots of the category part: a fixed number, so every tenant's vectors, fitted or not and whatever its number of
- * categories, have one dimension count. A category's slot is a hash of its id (the next free one when taken), so
- * it mostly keeps its slot across refits and an item indexed under an earlier model still meets new ones in the
- * slots of the same categories. Two categories share a slot only past CATEGORY_SLOTS categories (then they look alike).
- */
-export const CATEGORY_SLOTS = 256;
+/** The category part's slots (vectors.ts, beside the name's dimensions, so an index's dimensions are one constant). */
+export { CATEGORY_SLOTS };
 
 /**
  * Item vectors that carry the retailer's filing: the name's vector (vectors.ts) followed by CATEGORY_SLOTS slots
@@ -301,8 +328,10 @@ export class CategoryVectorizer implements NameVectorizer {
 
 /**
  * The slot of each category (in the model's sorted order): a hash of its id, or the next free slot when an earlier
- * category took it (linear probing: a hash alone put Instacart's 131 aisles in 104 slots, and the re-ranking
- * reads two categories of one slot as one: P@5 0.727 against 0.759 on the validation slice).
+ * category took it, so a category mostly keeps its slot across refits and an item indexed under an earlier model
+ * still meets new ones in the slots of the same categories; past CATEGORY_SLOTS categories two share a slot (linear
+ * probing: a hash alone put Instacart's 131 aisles in 104 slots, and the re-ranking reads two categories of one slot
+ * as one: P@5 0.727 against 0.759 on the validation slice).
  */
 export function categorySlots(categories: string[]): number[] {
   const taken = new Set<number>();

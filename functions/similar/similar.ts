@@ -53,6 +53,7 @@ export class SimilarProducts {
   /** The k items nearest to an indexed item (itself left out); null when the item is not in the index. */
   async similarToItem(key: string, k: number, filters: SimilarFilters = {}): Promise<{ item: SimilarItem; similar: SimilarItem[] } | null> {
     await this.refresh();
+    await this.vectorizer.refresh?.();
     const entry = await this.index.get(key);
     if (!entry) return null;
     const similar = await this.nearest(entry.vector, { k: clampK(k), classId: filters.classId, exclude: [key] });

@@ -25,11 +25,19 @@ export const MEANING_DIMENSIONS = 128;
 /** Buckets of the hashed words (signed: two words sharing one cancel out on average instead of adding up). */
 export const WORD_BUCKETS = 256;
 /**
- * An item name vector's dimensions: what every index is made with (S3 Vectors in lib/vectors.ts; locally followed by
- * the CATEGORY_SLOTS of category-model.ts). 384 instead of 1,024 for nearly the same same-aisle precision and a better
- * ask retrieval on Instacart (docs/similar.md "Scale"): the index's memory and search time follow it.
+ * An item name vector's dimensions (every index follows them with the CATEGORY_SLOTS: INDEX_DIMENSIONS). 384 instead
+ * of 1,024 for nearly the same same-aisle precision and a better ask retrieval on Instacart (docs/similar.md "Scale"): the index's memory and search time follow it.
  */
 export const ITEM_DIMENSIONS = MEANING_DIMENSIONS + WORD_BUCKETS;
+
+/**
+ * Slots of the category part after the name's vector (category-model.ts): a fixed number, so every tenant's vectors,
+ * fitted or not and whatever its number of categories, have one dimension count.
+ */
+export const CATEGORY_SLOTS = 256;
+
+/** A served index's dimensions, locally and on S3 Vectors (lib/vectors.ts): the name's vector and the category slots. */
+export const INDEX_DIMENSIONS = ITEM_DIMENSIONS + CATEGORY_SLOTS;
 
 /** Names to item vectors: what the index stores and queries with (unit length, fixed dimensions). */
 export interface NameVectorizer {

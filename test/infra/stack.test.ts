@@ -445,7 +445,7 @@ describe('Retraining', () => {
     expect(definition).toContain(':ecs:runTask.sync'); // the project's own trainer on Fargate by default
     expect(definition).toContain('\\"BackoffRate\\":2');
     expect(definition).toContain('\\"Catch\\"');
-    const [, schedule] = only('AWS::Scheduler::Schedule');
+    const [, schedule] = only('AWS::Scheduler::Schedule', { Description: 'Aisle retraining' });
     expect(schedule.Properties.ScheduleExpression).toBe('cron(0 3 ? * SUN *)');
     expect(schedule.Properties.Target.Arn).toEqual(ref(smId));
     expect(schedule.Properties.State).toBe('ENABLED');

@@ -16,13 +16,12 @@ import { CatalogAsk } from '../../functions/ask/catalog-ask.ts';
 import { DEFAULT_TENANT, newApiKey } from '../../functions/core/api-keys.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import { StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
 import { awsApiDeps, indexServices } from '../../functions/handlers/api-deps.ts';
 import { indexedOnS3Vectors } from '../../functions/handlers/item-vectors.ts';
 import { clearFolder } from '../../functions/handlers/shoppers.ts';
 import { recordOf } from '../../functions/pipeline/batch.ts';
 import { Recommender } from '../../functions/similar/recommend.ts';
-import { ItemVectorizer } from '../../functions/similar/vectors.ts';
+import { INDEX_DIMENSIONS } from '../../functions/similar/vectors.ts';
 import { auth, closeTestApis, json, makeTestApi, type TestApi } from '../api/fixtures.ts';
 import type { ShopperEventRow } from '../contract/co-purchases.ts';
 import { athenaOnDuckDb, LAKE } from '../support/athena-pairs.ts';
@@ -41,11 +40,7 @@ let s3: Emulator;
 let vectors: Awaited<ReturnType<typeof startS3VectorsEmulator>>;
 let scratch: string;
 beforeAll(async () => {
-  [dynamo, s3, vectors] = await Promise.all([
-    startDynalite(),
-    startS3rver([LAKE]),
-    startS3VectorsEmulator(new ItemVectorizer(StaticEmbedder.load()).dimensions),
-  ]);
+  [dynamo, s3, vectors] = await Promise.all([startDynalite(), startS3rver([LAKE]), startS3VectorsEmulator(INDEX_DIMENSIONS)]);
   await createTable(dynamo.options, TABLE, false);
   scratch = mkdtempSync(join(tmpdir(), 'aisle-aws-index-routes-'));
 });
@@ -61,7 +56,7 @@ const lake = () => new S3BlobStore(s3.clients.s3, LAKE);
 
 /** Decisions saved as classify saves them on AWS: the table, and the index beside it. */
 async function save(tenant: string, items: [name: string, classId: string][]) {
-  const results = indexedOnS3Vectors(new DynamoResultStore(dynamo.clients.dynamo, TABLE), indexArn, vectorsClient());
+  const results = indexedOnS3Vectors(new DynamoResultStore(dynamo.clients.dynamo, TABLE), indexArn, lake(), vectorsClient());
   const records = items.map(([name, classId]) => {
     const item = toCascadeItem({ name });
     const decision = { key: item.key, classId, confidence: 0.99, tier: 'rules' as const, status: 'ok' as const, taxonomyVersion: 't1' };

@@ -3,18 +3,23 @@
  * the SimilarityIndex contract the local index passes too, and the requests on the wire (every query filtered to
  * its tenant by the service), and the API's similar routes as the AWS wiring builds them over it.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3VectorsIndex } from '../../functions/adapters/aws/s3-vectors.ts';
+import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
 import { DEFAULT_TENANT } from '../../functions/core/api-keys.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
 import { awsApiDeps } from '../../functions/handlers/api-deps.ts';
 import { indexedOnS3Vectors, s3VectorsSimilar } from '../../functions/handlers/item-vectors.ts';
 import { recordOf } from '../../functions/pipeline/batch.ts';
+import { CategoryVectorizer } from '../../functions/similar/category-model.ts';
 import { entriesOf } from '../../functions/similar/indexing.ts';
 import { SimilarProducts } from '../../functions/similar/similar.ts';
-import { ItemVectorizer } from '../../functions/similar/vectors.ts';
+import { INDEX_DIMENSIONS, ItemVectorizer } from '../../functions/similar/vectors.ts';
 import { auth, closeTestApis, json, makeTestApi } from '../api/fixtures.ts';
 import { DIMENSIONS, similarityIndexContract, unit } from '../contract/similarity-index.ts';
 import { MemoryStore } from '../support/memory-store.ts';
@@ -59,12 +64,20 @@ describe('S3 Vectors requests', () => {
 
 describe('similar routes on AWS (api-deps.ts), over S3 Vectors', () => {
   const indexArn = 'arn:aws:s3vectors:us-east-1:123456789012:bucket/aisle-vectors/index/items';
-  const vectorizer = new ItemVectorizer(StaticEmbedder.load());
+  // A tenant with no category model yet: the names' vectors, the category slots empty.
+  const vectorizer = new CategoryVectorizer(new ItemVectorizer(StaticEmbedder.load()), null);
   let items: Awaited<ReturnType<typeof startS3VectorsEmulator>>;
+  let lakeDir: string;
+  let lake: FolderBlobStore;
   beforeAll(async () => {
-    items = await startS3VectorsEmulator(vectorizer.dimensions);
+    items = await startS3VectorsEmulator(INDEX_DIMENSIONS);
+    lakeDir = mkdtempSync(join(tmpdir(), 'aisle-s3v-lake-'));
+    lake = new FolderBlobStore(lakeDir);
   });
-  afterAll(() => items.close());
+  afterAll(async () => {
+    await items.close();
+    rmSync(lakeDir, { recursive: true, force: true });
+  });
   afterEach(closeTestApis);
 
   it('are wired on the api function when its VECTOR_INDEX_ARN is set, and left unset (503) without it', () => {
@@ -85,7 +98,7 @@ describe('similar routes on AWS (api-deps.ts), over S3 Vectors', () => {
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
-    const results = indexedOnS3Vectors(new MemoryStore(), indexArn, client);
+    const results = indexedOnS3Vectors(new MemoryStore(), indexArn, lake, client);
     const saved = (name: string, classId: string) => {
       const item = toCascadeItem({ name });
       const decision = { key: item.key, classId, confidence: 0.99, tier: 'rules' as const, status: 'ok' as const, taxonomyVersion: 't1' };
@@ -99,7 +112,7 @@ describe('similar routes on AWS (api-deps.ts), over S3 Vectors', () => {
     expect(puts).toHaveLength(2);
     for (const r of puts) expect(r.body).toMatchObject({ indexArn });
 
-    const t = await makeTestApi({ similar: s3VectorsSimilar(indexArn, client) });
+    const t = await makeTestApi({ similar: s3VectorsSimilar(indexArn, lake, client) });
     const res = await t.app.request('/v1/similar', { method: 'POST', headers: json(t.readKey), body: JSON.stringify({ text: 'whole milk', k: 5 }) });
     expect(res.status).toBe(200);
     const keys = ((await res.json()) as { similar: { key: string }[] }).similar.map((x) => x.key);
@@ -121,7 +134,7 @@ describe('similar routes on AWS (api-deps.ts), over S3 Vectors', () => {
     await index.forTenant('other').upsert(entriesOf([named('Oat Milk Barista', 'food.dairy-eggs')], vectorizer));
     items.requests.length = 0;
 
-    const t = await makeTestApi({ similar: s3VectorsSimilar(indexArn, client) });
+    const t = await makeTestApi({ similar: s3VectorsSimilar(indexArn, lake, client) });
     const byItem = await t.app.request(`/v1/items/${milk.key}/similar?k=2`, { headers: auth(t.readKey) });
     expect(byItem.status).toBe(200);
     const found = (await byItem.json()) as { item: { key: string }; similar: { key: string; score: number; label: string }[] };
@@ -140,7 +153,8 @@ describe('similar routes on AWS (api-deps.ts), over S3 Vectors', () => {
     expect(keys[0]).toBe(milk.key);
     expect(keys).toHaveLength(3); // the other tenant's oat milk is never among them
 
-    expect(items.requests.map((r) => r.operation)).toEqual(['GetVectors', 'QueryVectors', 'QueryVectors']);
+    // The vectors of what a query found come in one GetVectors each (re-ranking reads them; none without a model).
+    expect(items.requests.map((r) => r.operation)).toEqual(['GetVectors', 'QueryVectors', 'GetVectors', 'QueryVectors', 'GetVectors']);
     for (const r of items.requests) expect(r.body).toMatchObject({ indexArn });
   });
 });

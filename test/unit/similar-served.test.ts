@@ -11,17 +11,19 @@ import { LocalVectorIndex } from '../../functions/adapters/local/vector-index.ts
 import { openLocalSimilar } from '../../functions/adapters/local/vector-index-sync.ts';
 import { dot, StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
 import type { ItemRecord } from '../../functions/ports.ts';
-import { CATEGORY_SLOTS } from '../../functions/similar/category-model.ts';
+import { CATEGORY_SLOTS, CategoryModel, type LabelledName } from '../../functions/similar/category-model.ts';
 import { scoreRankings } from '../../functions/similar/evaluate.ts';
 import { indexingResults } from '../../functions/similar/indexing.ts';
 import { SimilarProducts } from '../../functions/similar/similar.ts';
-import { labelledNamesOf, REFIT_EVERY_MS, TenantCategoryVectors } from '../../functions/similar/tenant-categories.ts';
+import { fittedOnLabels, labelledNamesOf, REFIT_EVERY_MS, TenantCategoryVectors } from '../../functions/similar/tenant-categories.ts';
 import { ItemVectorizer } from '../../functions/similar/vectors.ts';
 import { SIMILAR_CATALOG } from '../fixtures/similar-catalog.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 const embedder = StaticEmbedder.load();
 const names = new ItemVectorizer(embedder);
+/** Fits on this thread (the worker's own test: tenant-categories.test.ts). */
+const fitHere = async (labelled: LabelledName[]) => CategoryModel.fit(labelled, embedder);
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -43,7 +45,7 @@ async function servedTenant() {
   dirs.push(dir);
   const store = new MemoryStore();
   const clock = { now: 0 };
-  const vectors = new TenantCategoryVectors(names, embedder, labelledNamesOf(store), 'default', new Map(), () => clock.now);
+  const vectors = new TenantCategoryVectors(names, fittedOnLabels(labelledNamesOf(store), fitHere), 'default', new Map(), () => clock.now);
   const index = new LocalVectorIndex(dir, { dimensions: vectors.dimensions });
   const results = indexingResults(store, index, vectors).forTenant('acme');
   // The first four items of each aisle come labelled by the LLM; the others are decided with no class yet.
@@ -106,6 +108,7 @@ describe('the served index with a category model per tenant', () => {
     expect(t.acme.model).toBe(before);
     t.clock.now += REFIT_EVERY_MS;
     await t.acme.refresh();
+    await t.acme.settled(); // the old model serves while the new one is fitted
     expect(t.acme.model).not.toBe(before);
     expect(t.acme.model?.categories).toContain('chocolate');
   });
@@ -119,7 +122,11 @@ describe('the served index with a category model per tenant', () => {
     await old.flush();
     const store = new MemoryStore();
     await store.forTenant('acme').saveDecisions(items.filter((it) => it.labelled).map((it) => record(it.key, it.name, it.aisle, 'llm')));
-    const served = openLocalSimilar(home, () => {}, labelledNamesOf(store));
+    const served = openLocalSimilar(
+      home,
+      () => {},
+      () => fittedOnLabels(labelledNamesOf(store), fitHere),
+    );
     try {
       const acme = served.vectorizer.forTenant('acme');
       await acme.refresh();

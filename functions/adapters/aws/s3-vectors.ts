@@ -19,6 +19,10 @@ import type { SimilarityIndex, VectorEntry, VectorMatch, VectorQuery } from '../
 
 /** PutVectors takes at most 500 vectors a call. */
 const PUT_BATCH = 500;
+/** GetVectors takes at most 100 keys a call. */
+const GET_BATCH = 100;
+/** A page of ListVectors when re-vectorizing: one PutVectors call of the tenant's items at most. */
+const LIST_PAGE = PUT_BATCH;
 
 type Metadata = {
   tenant: string;
@@ -59,12 +63,37 @@ export class S3VectorsIndex implements SimilarityIndex {
     if (keys.length) await this.client.send(new DeleteVectorsCommand({ ...this.where, keys: keys.map(this.vectorKey) }));
   }
 
+  /**
+   * The entry of a key. The gets asked for in one turn of the event loop go as one GetVectors (up to GET_BATCH
+   * keys): re-ranking asks for the vectors of the 50 nearest at once (similar.ts), one request instead of 50.
+   */
   async get(key: string): Promise<VectorEntry | null> {
-    const out = await this.client.send(new GetVectorsCommand({ ...this.where, keys: [this.vectorKey(key)], returnData: true, returnMetadata: true }));
-    const found = out.vectors?.[0];
-    const meta = found?.metadata as Metadata | undefined;
-    if (!found?.data?.float32 || meta?.tenant !== this.tenant) return null;
-    return { key, vector: Float32Array.from(found.data.float32), classId: meta.classId || null, name: meta.name };
+    let batch = this.gathering;
+    if (!batch || batch.keys.size >= GET_BATCH) {
+      const keys = new Set<string>();
+      const entries = Promise.resolve().then(() => {
+        if (this.gathering?.keys === keys) this.gathering = null;
+        return this.getMany([...keys]);
+      });
+      batch = this.gathering = { keys, entries };
+    }
+    batch.keys.add(key);
+    return (await batch.entries).get(key) ?? null;
+  }
+
+  private gathering: { keys: Set<string>; entries: Promise<Map<string, VectorEntry>> } | null = null;
+
+  private async getMany(keys: string[]): Promise<Map<string, VectorEntry>> {
+    const out = await this.client.send(
+      new GetVectorsCommand({ ...this.where, keys: keys.map(this.vectorKey), returnData: true, returnMetadata: true }),
+    );
+    const found = new Map<string, VectorEntry>();
+    for (const v of out.vectors ?? []) {
+      const meta = v.metadata as Metadata | undefined;
+      if (v.data?.float32 && meta?.tenant === this.tenant)
+        found.set(meta.key, { key: meta.key, vector: Float32Array.from(v.data.float32), classId: meta.classId || null, name: meta.name });
+    }
+    return found;
   }
 
   async query(vector: Float32Array, query: VectorQuery): Promise<VectorMatch[]> {
@@ -91,6 +120,19 @@ export class S3VectorsIndex implements SimilarityIndex {
         classId: meta.classId || null,
         name: meta.name,
       }));
+  }
+
+  /**
+   * One page of a listing of the whole index (LIST_PAGE vectors), the tenant's items on it, and the token of the
+   * next page (none at the end): what re-vectorizes a tenant's items when its category model changes.
+   */
+  async page(nextToken?: string): Promise<{ entries: Omit<VectorEntry, 'vector'>[]; nextToken?: string }> {
+    const out = await this.client.send(new ListVectorsCommand({ ...this.where, maxResults: LIST_PAGE, returnMetadata: true, nextToken }));
+    const entries = (out.vectors ?? [])
+      .map((v) => v.metadata as Metadata | undefined)
+      .filter((meta): meta is Metadata => meta?.tenant === this.tenant)
+      .map((meta) => ({ key: meta.key, name: meta.name, classId: meta.classId || null }));
+    return { entries, nextToken: out.nextToken };
   }
 
   /** The tenant's items, counted over a listing of the whole index: for checks and reports, not for requests. */

@@ -11,7 +11,7 @@ import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import { StaticEmbedder } from '../../embeddings/static-embedder.ts';
 import { entriesOf } from '../../similar/indexing.ts';
 import { SimilarProducts } from '../../similar/similar.ts';
-import { type LabelSource, TenantCategoryVectors } from '../../similar/tenant-categories.ts';
+import { type CategoryModelSource, TenantCategoryVectors } from '../../similar/tenant-categories.ts';
 import { ItemVectorizer, type NameVectorizer } from '../../similar/vectors.ts';
 import { fillLake, hasPendingJobs } from './lake-export.ts';
 import { LocalVectorIndex } from './vector-index.ts';
@@ -104,16 +104,16 @@ function lakeParts(dir: string): string[] {
 
 /**
  * Similar products over the local home: the index in $AISLE_HOME/vectors, synced from the lake before each query.
- * With `labels` (aisle serve: its result store's), each tenant's vectors carry its own category model; without
- * them, the category slots stay empty and names alone rank.
+ * With `models` (aisle serve: fitted on its result store's labels in a worker thread), each tenant's vectors carry
+ * its own category model; without them, the category slots stay empty and names alone rank.
  */
 export function openLocalSimilar(
   home: string,
   say: (message: string) => void = (m) => process.stderr.write(`aisle: ${m}\n`),
-  labels: LabelSource = async function* () {},
+  models: (embedder: StaticEmbedder) => CategoryModelSource = () => ({ latest: async () => null }),
 ) {
   const embedder = StaticEmbedder.load();
-  const vectorizer = new TenantCategoryVectors(new ItemVectorizer(embedder), embedder, labels, DEFAULT_TENANT);
+  const vectorizer = new TenantCategoryVectors(new ItemVectorizer(embedder), models(embedder), DEFAULT_TENANT);
   // A folder of other dimensions (a layout without the category part, or another name vector) is re-embedded
   // from its names with its tenant's vectors: the name's ITEM_DIMENSIONS and the CATEGORY_SLOTS after them.
   const index = new LocalVectorIndex(join(home, 'vectors'), {
