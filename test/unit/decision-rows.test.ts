@@ -129,6 +129,14 @@ describe('stored traces', () => {
     expect(traceOfStored(storedTrace(empty, {}), {})).toEqual(empty);
   });
 
+  it("reads a step shared by several items' traces back in each, whatever its row points to", () => {
+    const step = review.steps[3];
+    const a: Trace = { steps: [step], topK: [], totalMs: 0, costUnits: 0 };
+    const other = { reason: 'labelled by tester' };
+    const [first, second] = [storedTrace(a, row), storedTrace(a, other)];
+    expect([traceOfStored(first, row), traceOfStored(second, other)]).toEqual([a, a]);
+  });
+
   it('reads traces stored as plain JSON before', () => {
     expect(traceOfStored(JSON.stringify(review), row)).toEqual(review);
   });

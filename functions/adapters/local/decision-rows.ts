@@ -74,7 +74,16 @@ const OUTCOMES: TraceStep['outcome'][] = ['decided', 'deferred', 'skipped', 'err
 type RowFields = Pick<Decision, 'reason' | 'modelVersion' | 'ruleId'>;
 
 /** A time kept to 3 significant digits: a step's ms is a batch's time shared among its items, not a measure of one. */
-const roughMs = (ms: number) => Number(ms.toPrecision(3));
+function roughMs(ms: number): number {
+  // toPrecision is slow, and the items of a batch share their steps' times: the last answer mostly serves.
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastRough = Number(ms.toPrecision(3));
+  }
+  return lastRough;
+}
+let lastMs = 0;
+let lastRough = 0;
 
 /**
  * A trace as the store keeps it (its `trace` column): ~75 % of a stored decision's bytes as plain JSON, most of
@@ -86,32 +95,47 @@ const roughMs = (ms: number) => Number(ms.toPrecision(3));
  * everything else reads back as it was (traceOfStored). costUnits stays a named key: the lake reads it in SQL.
  */
 export function storedTrace(trace: Trace, row: RowFields): string {
-  const steps: unknown[] = new Array(trace.steps.length);
   let last: Candidate[] = [];
   let sum = 0;
+  let text = `{"costUnits":${JSON.stringify(trace.costUnits)},"s":[`;
   for (let i = 0; i < trace.steps.length; i++) {
     const s = trace.steps[i];
     if (s.candidates) last = s.candidates;
     sum += s.ms ?? 0;
-    const cells: unknown[] = [
-      s.tier,
-      OUTCOMES.indexOf(s.outcome),
-      pointer(s.reason, row.reason),
-      s.ms === undefined ? null : roughMs(s.ms),
-      s.costUnits ?? null,
-      pointer(s.modelVersion, row.modelVersion),
-      pointer(s.ruleId, row.ruleId),
-      s.candidates ? flatCandidates(s.candidates) : null,
-    ];
-    let n = cells.length;
-    while (n > 2 && cells[n - 1] === null) n--;
-    cells.length = n;
-    steps[i] = cells;
+    text += (i ? ',' : '') + storedStep(s, row);
   }
-  const stored: { costUnits: number; s: unknown[]; k?: unknown[]; t?: number } = { costUnits: trace.costUnits, s: steps };
-  if (!sameCandidates(trace.topK, last)) stored.k = flatCandidates(trace.topK);
-  if (trace.totalMs !== sum) stored.t = roughMs(trace.totalMs);
-  return JSON.stringify(stored);
+  text += ']';
+  if (!sameCandidates(trace.topK, last)) text += `,"k":${JSON.stringify(flatCandidates(trace.topK))}`;
+  if (trace.totalMs !== sum) text += `,"t":${roughMs(trace.totalMs)}`;
+  return `${text}}`;
+}
+
+/**
+ * Steps stored before, by step: most steps are shared by many items' traces (cascade.ts TraceSteps), and they
+ * store the same way for rows that agree on the fields a step points to.
+ */
+const storedSteps = new WeakMap<TraceStep, RowFields & { text: string }>();
+
+function storedStep(s: TraceStep, row: RowFields): string {
+  const before = storedSteps.get(s);
+  if (before && before.reason === row.reason && before.modelVersion === row.modelVersion && before.ruleId === row.ruleId) return before.text;
+  const cells: unknown[] = [
+    s.tier,
+    OUTCOMES.indexOf(s.outcome),
+    pointer(s.reason, row.reason),
+    s.ms === undefined ? null : roughMs(s.ms),
+    s.costUnits ?? null,
+    pointer(s.modelVersion, row.modelVersion),
+    pointer(s.ruleId, row.ruleId),
+    s.candidates ? flatCandidates(s.candidates) : null,
+  ];
+  let n = cells.length;
+  while (n > 2 && cells[n - 1] === null) n--;
+  cells.length = n;
+  const text = JSON.stringify(cells);
+  // A step with candidates is an item's own: kept, it would only hold memory.
+  if (!s.candidates) storedSteps.set(s, { reason: row.reason, modelVersion: row.modelVersion, ruleId: row.ruleId, text });
+  return text;
 }
 
 /** A stored trace (storedTrace, or the plain JSON rows written before it) as the trace it was, its times rounded. */
