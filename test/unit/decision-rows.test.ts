@@ -125,6 +125,9 @@ describe('stored traces', () => {
     };
     const other = { reason: 'something else', modelVersion: undefined, ruleId: 'r.1' };
     expect(traceOfStored(storedTrace(odd, other), other)).toEqual({ ...rounded(odd), totalMs: 99 });
+    // An empty reason is written out: the store may give the row's back as NULL.
+    const blank: Trace = { steps: [{ tier: 'rules', outcome: 'deferred', reason: '' }], topK: [], totalMs: 0, costUnits: 0 };
+    expect(traceOfStored(storedTrace(blank, { reason: '' }), {})).toEqual(blank);
     const empty: Trace = { steps: [], topK: [], totalMs: 0, costUnits: 0.5 };
     expect(traceOfStored(storedTrace(empty, {}), {})).toEqual(empty);
   });

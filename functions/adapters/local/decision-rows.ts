@@ -158,7 +158,8 @@ export function traceOfStored(text: string, row: RowFields): Trace {
   return { steps, topK, totalMs: stored.t ?? totalMs, costUnits: stored.costUnits };
 }
 
-const pointer = (value: string | undefined, ofRow: string | undefined) => (value === undefined ? null : value === ofRow ? 0 : value);
+// Never to an empty field: the store may read it back as NULL.
+const pointer = (value: string | undefined, ofRow: string | undefined) => (value === undefined ? null : value === ofRow && value !== '' ? 0 : value);
 const pointed = (value: string | 0, ofRow: string | undefined) => (value === 0 ? ofRow! : value);
 
 function flatCandidates(cs: Candidate[]): (string | number)[] {
