@@ -5,7 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
 import { DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
 import { DuckDbCache } from '../../functions/adapters/local/duckdb-cache.ts';
-import type { Decision } from '../../functions/core/types.ts';
+import { queueForLake } from '../../functions/adapters/local/lake-export.ts';
+import { DEFAULT_TENANT } from '../../functions/core/api-keys.ts';
+import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
+import type { Decision, Trace } from '../../functions/core/types.ts';
 import type { ItemRecord } from '../../functions/ports.ts';
 
 const V = '2026.11.1';
@@ -164,6 +167,51 @@ describe('DuckDB local store', () => {
     expect((await store.getItem('b42'))!.current.input.name).toBe('name "42", with\nnewline');
     await store.discardJobRowsAfter('job-1', 1000);
     expect((await db.query<{ n: bigint }>('SELECT count(*) AS n FROM decisions'))[0].n).toBe(1000n);
+  });
+
+  it('results: a trace reads back as it was saved (times to 3 significant digits), and the lake finds its cost units', async () => {
+    const store = new DuckDbResultStore(db);
+    const candidates = [
+      { classId: 'food.dairy-eggs', score: 0.6123456789012345 },
+      { classId: 'food.fresh', score: 0.2987654321098765 },
+    ];
+    const trace: Trace = {
+      steps: [
+        { tier: 'cache', outcome: 'deferred', reason: 'not cached', ms: 0.0123456 },
+        { tier: 'rules', outcome: 'deferred', reason: 'no rule matched', ms: 0.0234567, costUnits: 0 },
+        { tier: 'encoder', outcome: 'decided', reason: 'top 0.9', ms: 0.0456789, costUnits: 1.5, modelVersion: 'enc@1', candidates },
+      ],
+      topK: candidates,
+      totalMs: 0.0123456 + 0.0234567 + 0.0456789,
+      costUnits: 1.5,
+    };
+    await store.saveDecisions([record('t1', new Date().toISOString(), { trace })]);
+    // An item stored before traces were kept compact: its plain JSON reads back as it was.
+    await db.exec(`UPDATE decisions SET key = 't0' WHERE key = 't1'`);
+    await store.saveDecisions([record('t1', new Date().toISOString(), { trace })]);
+    await db.exec(`UPDATE decisions SET trace = $t WHERE key = 't0'`, { t: JSON.stringify(trace) });
+    const ms = [0.0123, 0.0235, 0.0457];
+    const steps = trace.steps.map((s, i) => ({ ...s, ms: ms[i] }));
+    expect((await store.getItem('t1'))!.current.decision.trace).toEqual({ ...trace, steps, totalMs: ms[0] + ms[1] + ms[2] });
+    expect((await store.getItem('t0'))!.current.decision.trace).toEqual(trace);
+
+    await queueForLake(db, join(dir, 'lake'), {
+      tenant: DEFAULT_TENANT,
+      jobId: 'job-1',
+      outputCsv: join(dir, 'aisle.duckdb'),
+      inputHeader: ['name'],
+      rows: 2,
+      taxonomy: loadTaxonomy(),
+      at: new Date(),
+      csvRaw: false,
+    });
+    const costs = await db.query<{ key: string; cost_units: number }>(
+      `SELECT key, cost_units FROM '${join(dir, 'lake', 'pending', 'job-1.costs.parquet')}' ORDER BY key`,
+    );
+    expect(costs).toEqual([
+      { key: 't0', cost_units: 1.5 },
+      { key: 't1', cost_units: 1.5 },
+    ]);
   });
 
   it('jobs: create, get, update and list newest first', async () => {

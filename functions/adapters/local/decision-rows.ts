@@ -3,7 +3,7 @@
  * DuckDB import), so classify workers encode the rows they decide and the main thread only appends them.
  */
 import { escapeCsv } from '../../core/csv.ts';
-import type { Decision, TierName } from '../../core/types.ts';
+import type { Candidate, Decision, TierName, Trace, TraceStep } from '../../core/types.ts';
 import type { ItemRecord } from '../../ports.ts';
 import { ByteBuffer } from './byte-buffer.ts';
 
@@ -63,8 +63,125 @@ function decisionCells(record: ItemRecord): Cell[] {
     d.modelVersion,
     d.reason,
     d.taxonomyVersion,
-    d.trace && keepsTrace(d) ? JSON.stringify(d.trace) : null,
+    d.trace && keepsTrace(d) ? storedTrace(d.trace, d) : null,
   ];
+}
+
+/** A step's outcome as the stored trace writes it: its index here. */
+const OUTCOMES: TraceStep['outcome'][] = ['decided', 'deferred', 'skipped', 'error'];
+
+/** The fields of its row a stored step points to (a 0) rather than repeats. */
+type RowFields = Pick<Decision, 'reason' | 'modelVersion' | 'ruleId'>;
+
+/** A time kept to 3 significant digits: a step's ms is a batch's time shared among its items, not a measure of one. */
+function roughMs(ms: number): number {
+  // toPrecision is slow, and the items of a batch share their steps' times: the last answer mostly serves.
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastRough = Number(ms.toPrecision(3));
+  }
+  return lastRough;
+}
+let lastMs = 0;
+let lastRough = 0;
+
+/**
+ * A trace as the store keeps it (its `trace` column): ~75 % of a stored decision's bytes as plain JSON, most of
+ * it names and repeats, and what the store's inserts and checkpoints cost grows with them (docs/benchmarks.md).
+ * `{"costUnits":C,"s":[step…],"k":topK}`, each step an array `[tier, outcome index, reason, ms, costUnits,
+ * modelVersion, ruleId, candidates as [classId, score, …]]` with trailing absent fields cut and inner ones null;
+ * a reason, model version or rule id equal to its row's is 0; `k` only where topK is not the last step's
+ * candidates, `t` only where totalMs is not the sum of the steps' ms. Times keep 3 significant digits (roughMs);
+ * everything else reads back as it was (traceOfStored). costUnits stays a named key: the lake reads it in SQL.
+ */
+export function storedTrace(trace: Trace, row: RowFields): string {
+  let last: Candidate[] = [];
+  let sum = 0;
+  let text = `{"costUnits":${JSON.stringify(trace.costUnits)},"s":[`;
+  for (let i = 0; i < trace.steps.length; i++) {
+    const s = trace.steps[i];
+    if (s.candidates) last = s.candidates;
+    sum += s.ms ?? 0;
+    text += (i ? ',' : '') + storedStep(s, row);
+  }
+  text += ']';
+  if (!sameCandidates(trace.topK, last)) text += `,"k":${JSON.stringify(flatCandidates(trace.topK))}`;
+  if (trace.totalMs !== sum) text += `,"t":${roughMs(trace.totalMs)}`;
+  return `${text}}`;
+}
+
+/**
+ * Steps stored before, by step: most steps are shared by many items' traces (cascade.ts TraceSteps), and they
+ * store the same way for rows that agree on the fields a step points to.
+ */
+const storedSteps = new WeakMap<TraceStep, RowFields & { text: string }>();
+
+function storedStep(s: TraceStep, row: RowFields): string {
+  const before = storedSteps.get(s);
+  if (before && before.reason === row.reason && before.modelVersion === row.modelVersion && before.ruleId === row.ruleId) return before.text;
+  const cells: unknown[] = [
+    s.tier,
+    OUTCOMES.indexOf(s.outcome),
+    pointer(s.reason, row.reason),
+    s.ms === undefined ? null : roughMs(s.ms),
+    s.costUnits ?? null,
+    pointer(s.modelVersion, row.modelVersion),
+    pointer(s.ruleId, row.ruleId),
+    s.candidates ? flatCandidates(s.candidates) : null,
+  ];
+  let n = cells.length;
+  while (n > 2 && cells[n - 1] === null) n--;
+  cells.length = n;
+  const text = JSON.stringify(cells);
+  // A step with candidates is an item's own: kept, it would only hold memory.
+  if (!s.candidates) storedSteps.set(s, { reason: row.reason, modelVersion: row.modelVersion, ruleId: row.ruleId, text });
+  return text;
+}
+
+/** A stored trace (storedTrace, or the plain JSON rows written before it) as the trace it was, its times rounded. */
+export function traceOfStored(text: string, row: RowFields): Trace {
+  const stored = JSON.parse(text);
+  if (stored.steps) return stored as Trace;
+  let topK: Candidate[] = [];
+  let totalMs = 0;
+  const steps = (stored.s as unknown[][]).map(([tier, outcome, reason, ms, costUnits, modelVersion, ruleId, candidates]) => {
+    const step: TraceStep = { tier: tier as string, outcome: OUTCOMES[outcome as number] };
+    if (reason != null) step.reason = pointed(reason as string | 0, row.reason);
+    if (ms != null) totalMs += step.ms = ms as number;
+    if (costUnits != null) step.costUnits = costUnits as number;
+    if (modelVersion != null) step.modelVersion = pointed(modelVersion as string | 0, row.modelVersion);
+    if (ruleId != null) step.ruleId = pointed(ruleId as string | 0, row.ruleId);
+    if (candidates != null) topK = step.candidates = candidatesOf(candidates as (string | number)[]);
+    return step;
+  });
+  if (stored.k) topK = candidatesOf(stored.k);
+  return { steps, topK, totalMs: stored.t ?? totalMs, costUnits: stored.costUnits };
+}
+
+// Never to an empty field: the store may read it back as NULL.
+const pointer = (value: string | undefined, ofRow: string | undefined) => (value === undefined ? null : value === ofRow && value !== '' ? 0 : value);
+const pointed = (value: string | 0, ofRow: string | undefined) => (value === 0 ? ofRow! : value);
+
+function flatCandidates(cs: Candidate[]): (string | number)[] {
+  const flat: (string | number)[] = new Array(cs.length * 2);
+  for (let i = 0; i < cs.length; i++) {
+    flat[2 * i] = cs[i].classId;
+    flat[2 * i + 1] = cs[i].score;
+  }
+  return flat;
+}
+
+function candidatesOf(flat: (string | number)[]): Candidate[] {
+  const cs: Candidate[] = new Array(flat.length / 2);
+  for (let i = 0; i < cs.length; i++) cs[i] = { classId: flat[2 * i] as string, score: flat[2 * i + 1] as number };
+  return cs;
+}
+
+function sameCandidates(a: Candidate[], b: Candidate[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].classId !== b[i].classId || a[i].score !== b[i].score) return false;
+  return true;
 }
 
 /** A cell as staged CSV text. */

@@ -11,7 +11,7 @@ import { InvalidCursorError, UserError } from '../../core/errors.ts';
 import { humanLabel } from '../../core/labels.ts';
 import type { Decision, DecisionStatus, ProductInput, TierName } from '../../core/types.ts';
 import { type ItemRecord, type JobPatch, type JobRecord, type JobStore, newJob, type Page, type ResultStore } from '../../ports.ts';
-import { type Cell, DECISION_COLUMNS, encodeDecisions, NULL } from './decision-rows.ts';
+import { type Cell, DECISION_COLUMNS, encodeDecisions, NULL, traceOfStored } from './decision-rows.ts';
 import { appendRows } from './duckdb-append.ts';
 import { rekeyItems } from './rekey.ts';
 
@@ -348,7 +348,7 @@ function toRecord(r: DecisionRow): ItemRecord {
   if (r.search_term) input.searchTerm = r.search_term;
   if (r.description) input.description = r.description;
   const decision = decisionOf(r);
-  if (r.trace) decision.trace = JSON.parse(r.trace);
+  if (r.trace) decision.trace = traceOfStored(r.trace, decision);
   return { decision, input, text: r.text, jobId: opt(r.job_id), at: iso(r.decided_at), row: r.row_no === null ? undefined : Number(r.row_no) };
 }
 
