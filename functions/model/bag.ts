@@ -42,6 +42,11 @@ export const DEFAULT_BAG_CONFIG = {
    * the unit vector is scaled by this (0: no branch).
    */
   staticFeatures: 0,
+  /**
+   * Weight of the auxiliary head's loss on the rows' fine labels (the retailer's own finer category, e.g. its aisle):
+   * the head is trained beside the class head and dropped after training, so only the shared rows keep what it taught.
+   */
+  fineWeight: 1,
 };
 export type BagConfig = typeof DEFAULT_BAG_CONFIG;
 
@@ -122,6 +127,10 @@ export interface BagTrainInput {
   headFlags: Float32Array;
   /** Frozen feature vector per text (staticFeatures), all of one length. */
   features?: Float32Array[];
+  /** Fine label per text for the auxiliary head (-1: none, e.g. the starter's rows); absent: no auxiliary head. */
+  fineLabels?: Int32Array;
+  /** Number of fine labels. */
+  fineClasses?: number;
 }
 
 /**
@@ -154,6 +163,11 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
   const h = new Float32Array(d);
   const gh = new Float32Array(d);
   const z = new Float64Array(C);
+  // The auxiliary head over the fine labels: trained beside W, never exported.
+  const FC = input.fineLabels && cfg.fineWeight > 0 ? (input.fineClasses ?? 0) : 0;
+  const Wf = new Float32Array(A * FC);
+  const biasF = new Float32Array(FC);
+  const zf = new Float64Array(FC);
   const order = Int32Array.from({ length: ids.length }, (_, i) => i);
   const total = cfg.epochs * ids.length;
   let step = 0;
@@ -237,6 +251,33 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
         ga[k] = s;
       }
       for (let c = 0; c < C; c++) bias[c] -= z[c];
+      const fy = FC ? input.fineLabels![ex] : -1;
+      if (fy >= 0) {
+        let fmax = -Infinity;
+        for (let c = 0; c < FC; c++) {
+          let s = biasF[c];
+          for (let k = 0; k < A; k++) s += a[k] * Wf[k * FC + c];
+          zf[c] = s;
+          if (s > fmax) fmax = s;
+        }
+        let fsum = 0;
+        for (let c = 0; c < FC; c++) {
+          zf[c] = Math.exp(zf[c] - fmax);
+          fsum += zf[c];
+        }
+        const frate = rate * cfg.fineWeight;
+        for (let c = 0; c < FC; c++) zf[c] = (zf[c] / fsum - (c === fy ? 1 : 0)) * frate;
+        for (let k = 0; k < A; k++) {
+          let s = 0;
+          const ak = a[k];
+          for (let c = 0; c < FC; c++) {
+            s += Wf[k * FC + c] * zf[c];
+            Wf[k * FC + c] -= ak * zf[c];
+          }
+          ga[k] += s;
+        }
+        for (let c = 0; c < FC; c++) biasF[c] -= zf[c];
+      }
       if (f && G) for (let k = 0; k < F; k++) if (f[k] !== 0) for (let c = 0; c < C; c++) G[k * C + c] -= f[k] * z[c];
       if (H) {
         for (let j = 0; j < H; j++) if (hid[j] <= 0) gHid[j] = 0;

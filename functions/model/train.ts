@@ -83,6 +83,11 @@ export interface TrainOptions {
    * model learns the user's labels without unlearning what the teacher said about the same words.
    */
   teacherRows?: LabelledText[];
+  /**
+   * Keep the teacher's answers on a text only where its top class has the text's own level 1 (the user's label):
+   * the teacher then carries what it knew of the words without pulling the user's foods toward Non-Food.
+   */
+  teacherAgreeing?: boolean;
   onProgress?: (msg: string) => void;
 }
 
@@ -142,7 +147,7 @@ export async function trainEncoder(
       if (!taxonomy.get(row.classId)) throw new TrainError(`${where}: class "${row.classId}" is not in taxonomy ${taxonomy.version}`);
       const text = normalizeText(row.text ?? '');
       if (!(row.weight === undefined || row.weight > 0)) throw new TrainError(`${where}: weight ${row.weight} is not positive`);
-      if (text) examples.push({ text, classId: row.classId, weight: row.weight });
+      if (text) examples.push({ text, classId: row.classId, weight: row.weight, fine: row.fine || undefined });
     }
     return examples;
   });
@@ -165,9 +170,11 @@ export async function trainEncoder(
   const tokenizerJson = buildTokenizer(trainSet.map((e) => e.text));
   // The teacher's rows train the bag only: not the neighbour index nor the rules' measure, whose labels are the user's.
   const bagSet = [...trainSet];
+  const disagreeing = opts.teacherAgreeing ? teacherDisagreements(opts.teacherRows ?? [], groups[0], taxonomy) : new Set<string>();
+  if (disagreeing.size) progress(`teacher: left out its answers on ${disagreeing.size} texts whose level 1 it reads otherwise`);
   for (const row of opts.teacherRows ?? []) {
     const text = normalizeText(row.text);
-    if (text && classIndex.has(row.classId)) bagSet.push({ text, classId: row.classId, weight: row.weight });
+    if (text && classIndex.has(row.classId) && !disagreeing.has(text)) bagSet.push({ text, classId: row.classId, weight: row.weight });
   }
   const tokenizer = TextTokenizer.fromJson(tokenizerJson);
   const tokens: string[] = [];
@@ -178,7 +185,13 @@ export async function trainEncoder(
 
   const embedder = cfg.staticFeatures ? StaticEmbedder.load() : null;
   const featuresOf = (set: LabelledText[]) => (embedder ? set.map((e) => embedder.embed(e.text).map((v) => v * cfg.staticFeatures)) : undefined);
+  // The rows' fine labels (when any row has one) train an auxiliary head; rows without one (the starter's, the teacher's) train the class head alone.
+  const fineNames = [...new Set(trainSet.flatMap((e) => (e.fine ? [e.fine] : [])))].sort();
+  const fineIndex = new Map(fineNames.map((f, i) => [f, i]));
+  if (fineNames.length) progress(`fine labels: ${fineNames.length}, auxiliary head weight ${cfg.fineWeight}`);
   const input = {
+    fineLabels: fineNames.length ? Int32Array.from(bagSet, (e) => (e.fine ? (fineIndex.get(e.fine) ?? -1) : -1)) : undefined,
+    fineClasses: fineNames.length,
     features: featuresOf(bagSet),
     ids: bagSet.map((e) => encode(e.text)),
     labels: Int32Array.from(bagSet, (e) => classIndex.get(e.classId)!),
@@ -303,6 +316,23 @@ export async function trainEncoder(
     `wrote ${dir}: validation level 1 accuracy ${l1.accuracy.toFixed(4)}, level 2 macro-F1 ${l2.macroF1.toFixed(4)}, coverage ${validation.coverage.coverage.toFixed(3)} at accuracy ${validation.coverage.accuracy.toFixed(4)}`,
   );
   return { dir, metrics, model, tokenizer, classIds };
+}
+
+/** Normalized texts on which the teacher's top class (its heaviest row) has another level 1 than the user's label of the text. */
+function teacherDisagreements(teacher: LabelledText[], userRows: LabelledText[], taxonomy: Taxonomy): Set<string> {
+  const rootOf = (classId: string) => taxonomy.lineage(classId)[0].id;
+  const top = new Map<string, LabelledText>();
+  for (const row of teacher) {
+    const text = normalizeText(row.text);
+    const best = top.get(text);
+    if (!best || (row.weight ?? 1) > (best.weight ?? 1)) top.set(text, row);
+  }
+  const out = new Set<string>();
+  for (const row of userRows) {
+    const answer = top.get(row.text);
+    if (answer && rootOf(answer.classId) !== rootOf(row.classId)) out.add(row.text);
+  }
+  return out;
 }
 
 /** Scales the rows' weights so that every top-level class has the same total weight (their mean weight stays the same). */
