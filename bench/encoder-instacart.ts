@@ -9,8 +9,8 @@
  * --neighbours: trains with the nearest-labelled-neighbour component (functions/model/neighbours.ts; k, power and
  * blend weight chosen on the validation slice, printed with the bag's validation macro-F1 beside it).
  *
- * --fine COLUMN: the dataset's own finer category (aisle: 134 values, department: 21) trains the bag's auxiliary head
- * (bag config fineWeight), as `aisle train --fine-column` does.
+ * --fine COLUMN: the dataset's own finer category (aisle: 131 values, department: 21): the bag learns each (class,
+ * fine label) pair and sums their probabilities into the class, as `aisle train --fine-column COLUMN` does.
  *
  * --static-branch (issue 16 experiment): trains the bag without and with the static word table's vector as a frozen
  * linear branch (bag config staticFeatures), both in this run, and prints the validation slice's figures (select on
@@ -40,7 +40,13 @@ import { machineLine } from './machine.ts';
 import { compareStaticBranch } from './static-branch.ts';
 
 const { values: args } = parseArgs({
-  options: { keep: { type: 'string' }, bag: { type: 'string' }, 'static-branch': { type: 'string' }, neighbours: { type: 'boolean' }, fine: { type: 'string' } },
+  options: {
+    keep: { type: 'string' },
+    bag: { type: 'string' },
+    'static-branch': { type: 'string' },
+    neighbours: { type: 'boolean' },
+    fine: { type: 'string' },
+  },
 });
 const taxonomy = loadTaxonomy();
 const { dataset, rows } = readInstacart(taxonomy);

@@ -173,10 +173,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const tmp = args.keep ? null : await mkdtemp(join(tmpdir(), 'aisle-general-'));
     const dir = args.keep ? resolve(args.keep) : join(tmp!, 'trained');
     try {
-      const { cpuSeconds, heldOut } = await trainLikeAisle(args.train, dir, share, share === null ? 0 : Number(args.teach ?? DEFAULT_TEACHER_WEIGHT), {
-        teacherAgreeing: args['teach-agreeing'] ?? false,
-        fineColumn: args['fine-column'],
-      });
+      const { cpuSeconds, heldOut } = await trainLikeAisle(
+        args.train,
+        dir,
+        share,
+        share === null ? 0 : Number(args.teach ?? DEFAULT_TEACHER_WEIGHT),
+        {
+          teacherAgreeing: args['teach-agreeing'] ?? false,
+          fineColumn: args['fine-column'],
+        },
+      );
       console.log(`training: ${cpuSeconds.toFixed(1)} CPU s · load ${loadAverages()}`);
       const baseline = args.model ?? STARTER_DIR;
       const before = await scoreCheckSets(baseline);

@@ -42,11 +42,6 @@ export const DEFAULT_BAG_CONFIG = {
    * the unit vector is scaled by this (0: no branch).
    */
   staticFeatures: 0,
-  /**
-   * Weight of the auxiliary head's loss on the rows' fine labels (the retailer's own finer category, e.g. its aisle):
-   * the head is trained beside the class head and dropped after training, so only the shared rows keep what it taught.
-   */
-  fineWeight: 1,
 };
 export type BagConfig = typeof DEFAULT_BAG_CONFIG;
 
@@ -80,6 +75,12 @@ export interface BagModel {
   oovScale: number;
   /** [featureDim, classes] weights of the frozen static-feature branch; null without one. */
   featureWeights: Float32Array | null;
+  /**
+   * Output class of each logit when the bag was trained on finer labels (a retailer's aisles): a class's output logit
+   * is the log of the summed exponentials of its fine logits, so its probability is the sum of theirs (groupLogits);
+   * null when the logits are the classes.
+   */
+  groups: Int32Array | null;
 }
 
 /** FNV-1a over UTF-16 code units: n-gram buckets here, and the stable hash behind held-out splits. */
@@ -127,10 +128,6 @@ export interface BagTrainInput {
   headFlags: Float32Array;
   /** Frozen feature vector per text (staticFeatures), all of one length. */
   features?: Float32Array[];
-  /** Fine label per text for the auxiliary head (-1: none, e.g. the starter's rows); absent: no auxiliary head. */
-  fineLabels?: Int32Array;
-  /** Number of fine labels. */
-  fineClasses?: number;
 }
 
 /**
@@ -163,11 +160,6 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
   const h = new Float32Array(d);
   const gh = new Float32Array(d);
   const z = new Float64Array(C);
-  // The auxiliary head over the fine labels: trained beside W, never exported.
-  const FC = input.fineLabels && cfg.fineWeight > 0 ? (input.fineClasses ?? 0) : 0;
-  const Wf = new Float32Array(A * FC);
-  const biasF = new Float32Array(FC);
-  const zf = new Float64Array(FC);
   const order = Int32Array.from({ length: ids.length }, (_, i) => i);
   const total = cfg.epochs * ids.length;
   let step = 0;
@@ -251,33 +243,6 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
         ga[k] = s;
       }
       for (let c = 0; c < C; c++) bias[c] -= z[c];
-      const fy = FC ? input.fineLabels![ex] : -1;
-      if (fy >= 0) {
-        let fmax = -Infinity;
-        for (let c = 0; c < FC; c++) {
-          let s = biasF[c];
-          for (let k = 0; k < A; k++) s += a[k] * Wf[k * FC + c];
-          zf[c] = s;
-          if (s > fmax) fmax = s;
-        }
-        let fsum = 0;
-        for (let c = 0; c < FC; c++) {
-          zf[c] = Math.exp(zf[c] - fmax);
-          fsum += zf[c];
-        }
-        const frate = rate * cfg.fineWeight;
-        for (let c = 0; c < FC; c++) zf[c] = (zf[c] / fsum - (c === fy ? 1 : 0)) * frate;
-        for (let k = 0; k < A; k++) {
-          let s = 0;
-          const ak = a[k];
-          for (let c = 0; c < FC; c++) {
-            s += Wf[k * FC + c] * zf[c];
-            Wf[k * FC + c] -= ak * zf[c];
-          }
-          ga[k] += s;
-        }
-        for (let c = 0; c < FC; c++) biasF[c] -= zf[c];
-      }
       if (f && G) for (let k = 0; k < F; k++) if (f[k] !== 0) for (let c = 0; c < C; c++) G[k * C + c] -= f[k] * z[c];
       if (H) {
         for (let j = 0; j < H; j++) if (hid[j] <= 0) gHid[j] = 0;
@@ -328,6 +293,7 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
     unknownFlags: input.unknownFlags,
     oovScale: 0,
     featureWeights: G,
+    groups: null,
   };
 }
 
@@ -451,5 +417,23 @@ export function bagLogits(model: BagModel, seq: ArrayLike<number>, features?: Fl
   const share = bagForward(model, seq, out, features);
   const div = 1 + model.oovScale * share;
   for (let c = 0; c < out.length; c++) out[c] /= div;
-  return out;
+  return groupLogits(model.groups, out);
+}
+
+/** Number of output classes: the groups' when the logits are fine labels. */
+export function outputClasses(model: Pick<BagModel, 'classes' | 'groups'>): number {
+  return model.groups ? Math.max(...model.groups) + 1 : model.classes;
+}
+
+/**
+ * Fine logits → class logits: log Σ exp over each class's fine logits (shifted by the row's maximum, as the graph
+ * does), so that the softmax of the result is the fine softmax summed per class. Without groups, the logits as given.
+ */
+export function groupLogits(groups: Int32Array | null, logits: Float32Array): Float32Array {
+  if (!groups) return logits;
+  let max = -Infinity;
+  for (const v of logits) if (v > max) max = v;
+  const sums = new Float64Array(Math.max(...groups) + 1);
+  for (let f = 0; f < logits.length; f++) sums[groups[f]] += Math.exp(logits[f] - max);
+  return Float32Array.from(sums, (s) => Math.log(s) + max);
 }

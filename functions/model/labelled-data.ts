@@ -95,7 +95,7 @@ function nameColumnOf(file: string, columns: string[], taxonomy: Taxonomy): stri
 export async function readLabelledCsv(
   file: string,
   taxonomy: Taxonomy,
-  opts: { heldOutFraction?: number; /** Column of the source's finer category, read into `fine`. */ fineColumn?: string } = {},
+  opts: { heldOutFraction?: number /** Column of the source's finer category, read into `fine`. */; fineColumn?: string } = {},
 ): Promise<LabelledData> {
   const fineColumn = opts.fineColumn?.trim().toLowerCase();
   const fraction = opts.heldOutFraction ?? 0.1;

@@ -24,6 +24,7 @@ import {
   bagLogits,
   DEFAULT_BAG_CONFIG,
   foldLinearHead,
+  groupLogits,
   headFlagsOf,
   trainBag,
 } from './bag.ts';
@@ -185,18 +186,21 @@ export async function trainEncoder(
 
   const embedder = cfg.staticFeatures ? StaticEmbedder.load() : null;
   const featuresOf = (set: LabelledText[]) => (embedder ? set.map((e) => embedder.embed(e.text).map((v) => v * cfg.staticFeatures)) : undefined);
-  // The rows' fine labels (when any row has one) train an auxiliary head; rows without one (the starter's, the teacher's) train the class head alone.
-  const fineNames = [...new Set(trainSet.flatMap((e) => (e.fine ? [e.fine] : [])))].sort();
-  const fineIndex = new Map(fineNames.map((f, i) => [f, i]));
-  if (fineNames.length) progress(`fine labels: ${fineNames.length}, auxiliary head weight ${cfg.fineWeight}`);
+  // With the source's finer categories (a retailer's aisles), the bag learns each (class, fine label) pair as a logit
+  // of its own and sums their probabilities into the class (bag.ts groupLogits): a linear model separates an aisle
+  // more easily than the union of a class's aisles. Rows without one (the starter's, the teacher's) are their class.
+  const fineKey = (e: LabelledText) => (e.fine ? `${e.classId}\t${e.fine}` : e.classId);
+  const fineKeys = trainSet.some((e) => e.fine) ? [...new Set(bagSet.map(fineKey))].sort() : [];
+  const fineIndex = new Map(fineKeys.map((k, i) => [k, i]));
+  const finePairs = fineKeys.filter((k) => k.includes('\t')).length;
+  if (fineKeys.length)
+    progress(`fine labels: ${fineKeys.length} logits, ${finePairs} of them (class, fine label) pairs, summed into ${classIds.length} classes`);
   const input = {
-    fineLabels: fineNames.length ? Int32Array.from(bagSet, (e) => (e.fine ? (fineIndex.get(e.fine) ?? -1) : -1)) : undefined,
-    fineClasses: fineNames.length,
     features: featuresOf(bagSet),
     ids: bagSet.map((e) => encode(e.text)),
-    labels: Int32Array.from(bagSet, (e) => classIndex.get(e.classId)!),
+    labels: Int32Array.from(bagSet, (e) => (fineKeys.length ? fineIndex.get(fineKey(e))! : classIndex.get(e.classId)!)),
     weights: bagSet.some((e) => e.weight !== undefined) ? Float32Array.from(bagSet, (e) => e.weight ?? 1) : undefined,
-    classes: classIds.length,
+    classes: fineKeys.length || classIds.length,
     tokens,
     unknownFlags,
     headFlags: headFlagsOf(tokens),
@@ -206,9 +210,11 @@ export async function trainEncoder(
   for (let m = 0; m < members; m++) {
     const label = members > 1 ? `model ${m + 1}/${members} ` : '';
     const trained = trainBag(input, cfg, seed + m, (epoch, loss) => progress(`${label}epoch ${epoch}/${cfg.epochs} loss ${loss.toFixed(4)}`));
-    models.push(foldLinearHead(trained));
+    // Folding a head over the fine labels would widen every table from dim to their count: keep the linear layer.
+    models.push(fineKeys.length ? trained : foldLinearHead(trained));
   }
   const model = averageModels(models);
+  if (fineKeys.length) model.groups = Int32Array.from(fineKeys, (k) => classIndex.get(k.split('\t')[0])!);
 
   // Exporting rounds the tables to float16: calibrate on the model exactly as it will be served.
   const validIds = validSet.map((e) => encode(e.text));
@@ -298,6 +304,7 @@ export async function trainEncoder(
     rows: examples.length,
     starterRows: groups[1].length,
     classes: classIds.length,
+    fineLabels: fineKeys.length ? finePairs : undefined,
     seed,
     config: cfg,
     balanceTopLevel: balanced,
@@ -375,7 +382,10 @@ function calibrate(model: BagModel, ids: Int32Array[], labels: Int32Array, featu
   const scaled = (scale: number) =>
     raw.map(({ out, share }) => {
       const div = 1 + scale * share;
-      return out.map((v) => v / div);
+      return groupLogits(
+        model.groups,
+        out.map((v) => v / div),
+      );
     });
   const nllBefore = meanNll(scaled(0), labels, 1);
   let best = { scale: 0, temperature: 1, nllAfter: Infinity };
