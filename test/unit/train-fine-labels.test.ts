@@ -94,3 +94,32 @@ describe('training on a fine label column (aisle train --fine-column)', () => {
     await expect(readLabelledCsv(file, taxonomy, { fineColumn: 'department' })).rejects.toThrow(/no column "department"/);
   });
 });
+
+describe('the teacher only where it agrees (TrainOptions.teacherAgreeing)', () => {
+  it("leaves out the teacher's answers on texts whose level 1 it reads otherwise than the label", async () => {
+    const user = groceryRows(8).map(({ text, classId }) => ({ text, classId }));
+    const milk = user.find((r) => r.classId === 'food.dairy-eggs')!;
+    const soap = user.find((r) => r.classId === 'non-food.household')!;
+    // The teacher calls the milk household goods (another level 1) and the soap personal care (the same level 1).
+    const teacher = [
+      { text: milk.text, classId: 'non-food.household', weight: 0.15 },
+      { text: milk.text, classId: 'food.dairy-eggs', weight: 0.05 },
+      { text: soap.text, classId: 'non-food.personal-care-health', weight: 0.2 },
+    ];
+    const messages = async (teacherAgreeing: boolean) => {
+      const out: string[] = [];
+      await trainEncoder(user, {
+        taxonomy,
+        outDir: '/nonexistent',
+        writeFiles: false,
+        bag: { ...SMALL, epochs: 1 },
+        teacherRows: teacher,
+        teacherAgreeing,
+        onProgress: (m) => out.push(m),
+      });
+      return out.filter((m) => m.startsWith('teacher:'));
+    };
+    expect(await messages(true)).toEqual(['teacher: left out its answers on 1 texts whose level 1 it reads otherwise']);
+    expect(await messages(false)).toEqual([]);
+  });
+});
