@@ -4,10 +4,13 @@
  * thresholds, the coverage/accuracy curve, training time, model size, batched inference rows/s (tokenization
  * included), and out-of-domain behaviour. The cascade (rules + encoder) is measured when the rules tier exists.
  *
- *   npx tsx bench/encoder-instacart.ts [--keep DIR] [--bag '{"dim":64}'] [--static-branch SCALE] [--neighbours]
+ *   npx tsx bench/encoder-instacart.ts [--keep DIR] [--bag '{"dim":64}'] [--static-branch SCALE] [--neighbours] [--fine aisle|department]
  *
  * --neighbours: trains with the nearest-labelled-neighbour component (functions/model/neighbours.ts; k, power and
  * blend weight chosen on the validation slice, printed with the bag's validation macro-F1 beside it).
+ *
+ * --fine COLUMN: the dataset's own finer category (aisle: 131 values, department: 21): the bag learns each (class,
+ * fine label) pair and sums their probabilities into the class, as `aisle train --fine-column COLUMN` does.
  *
  * --static-branch (issue 16 experiment): trains the bag without and with the static word table's vector as a frozen
  * linear branch (bag config staticFeatures), both in this run, and prints the validation slice's figures (select on
@@ -37,12 +40,20 @@ import { machineLine } from './machine.ts';
 import { compareStaticBranch } from './static-branch.ts';
 
 const { values: args } = parseArgs({
-  options: { keep: { type: 'string' }, bag: { type: 'string' }, 'static-branch': { type: 'string' }, neighbours: { type: 'boolean' } },
+  options: {
+    keep: { type: 'string' },
+    bag: { type: 'string' },
+    'static-branch': { type: 'string' },
+    neighbours: { type: 'boolean' },
+    fine: { type: 'string' },
+  },
 });
 const taxonomy = loadTaxonomy();
 const { dataset, rows } = readInstacart(taxonomy);
 console.log(machineLine());
-const train = rows.filter((r) => r.split === 'train');
+const fineColumn = args.fine as 'aisle' | 'department' | undefined;
+if (fineColumn && fineColumn !== 'aisle' && fineColumn !== 'department') throw new Error('--fine: aisle or department');
+const train = rows.filter((r) => r.split === 'train').map((r) => ({ ...r, fine: fineColumn && r[fineColumn] }));
 const test = rows.filter((r) => r.split === 'test');
 console.log(`dataset: ${dataset} · train ${train.length} · test ${test.length}`);
 if (args['static-branch']) {

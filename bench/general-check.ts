@@ -12,7 +12,8 @@
  * With --train FILE it first trains a model as `aisle train --data FILE` does (the file's training rows plus the
  * starter catalog at --starter-share, or without it with --no-starter; the shipped rules measured), then scores
  * the shipped starter and the trained model on both lists in the same run (--teach W: the weight of the starter's
- * answers on the file's rows, default as `aisle train`; 0 for none), and prints the training's CPU
+ * answers on the file's rows, default as `aisle train`; 0 for none; --teach-agreeing: only on rows whose level 1 the
+ * starter reads as labelled; --fine-column C: the file's finer category trains the auxiliary head), and prints the training's CPU
  * seconds and the process's peak RSS. The model goes to a temporary folder (or --keep DIR, outside the
  * repository: a model trained on a dataset from ../shared must not be shipped).
  *
@@ -117,9 +118,10 @@ async function trainLikeAisle(
   dir: string,
   share: number | null,
   teach: number,
+  opts: { teacherAgreeing: boolean; fineColumn: string | undefined },
 ): Promise<{ cpuSeconds: number; heldOut: LabelledRow[] }> {
   const taxonomy = loadTaxonomy();
-  const { rows } = await readLabelledCsv(file, taxonomy);
+  const { rows } = await readLabelledCsv(file, taxonomy, { fineColumn: opts.fineColumn });
   const user = rows.filter((r) => !r.heldOut);
   const starter = share === null ? { rows: [], weight: 0 } : await starterRowsBeside(taxonomy, user.length, share);
   console.log(
@@ -138,6 +140,7 @@ async function trainLikeAisle(
   await trainEncoder(user, {
     starterRows: starter.rows,
     teacherRows: taught,
+    teacherAgreeing: opts.teacherAgreeing,
     taxonomy,
     outDir: dir,
     rules: loadRules(taxonomy),
@@ -157,6 +160,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       'no-starter': { type: 'boolean', default: false },
       keep: { type: 'string' },
       teach: { type: 'string' },
+      'teach-agreeing': { type: 'boolean', default: false },
+      'fine-column': { type: 'string' },
     },
   });
   console.log(machineLine());
@@ -168,7 +173,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const tmp = args.keep ? null : await mkdtemp(join(tmpdir(), 'aisle-general-'));
     const dir = args.keep ? resolve(args.keep) : join(tmp!, 'trained');
     try {
-      const { cpuSeconds, heldOut } = await trainLikeAisle(args.train, dir, share, share === null ? 0 : Number(args.teach ?? DEFAULT_TEACHER_WEIGHT));
+      const { cpuSeconds, heldOut } = await trainLikeAisle(
+        args.train,
+        dir,
+        share,
+        share === null ? 0 : Number(args.teach ?? DEFAULT_TEACHER_WEIGHT),
+        {
+          teacherAgreeing: args['teach-agreeing'] ?? false,
+          fineColumn: args['fine-column'],
+        },
+      );
       console.log(`training: ${cpuSeconds.toFixed(1)} CPU s · load ${loadAverages()}`);
       const baseline = args.model ?? STARTER_DIR;
       const before = await scoreCheckSets(baseline);

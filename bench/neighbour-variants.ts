@@ -3,7 +3,8 @@
  * slice trainEncoder holds out of split=train (same seed), the bag's probabilities from a model kept by
  * `bench/encoder-instacart.ts --keep DIR` (trained without --neighbours), and for each variant of the index the
  * vote alone, the best blend over the grid, the kNN's queries per CPU-second (one thread), and the coverage at
- * 0.97 that two confidence signals reach (per-class thresholds fitted on one half of the slice, scored on the other).
+ * 0.97 that three confidence signals reach (per-class thresholds fitted on one half of the slice, scored on the other),
+ * and the blend's coverage/accuracy curve.
  *
  *   npx tsx bench/neighbour-variants.ts --model DIR [--variants '[{"maxDf":500},{"maxDf":2000}]']
  */
@@ -122,11 +123,29 @@ for (const variant of variants) {
   const signals = valid.map((_, i) => {
     const has = blend(i, best.k, best.power, best.w);
     const top = argmax(blended);
-    return { top, gold: gold[i], blendedScore: blended[top], agreement: has ? Math.min(bagRow(i)[top], vote[top]) : bagRow(i)[top] };
+    let second = 0;
+    for (let c = 0; c < C; c++) if (c !== top && blended[c] > second) second = blended[c];
+    return {
+      top,
+      gold: gold[i],
+      blendedScore: blended[top],
+      margin: blended[top] - second,
+      agreement: has ? Math.min(bagRow(i)[top], vote[top]) : bagRow(i)[top],
+    };
   });
   console.log(
     `${JSON.stringify(variant)}: vote alone ${alone.toFixed(4)} · blended ${best.f1.toFixed(4)} (k ${best.k}, power ${best.power}, w ${best.w}) · ` +
       `${Math.round(perCpuSecond)} queries per CPU-second · ${(index.toBuffer().length / 1e6).toFixed(1)} MB · coverage ≥ 0.97 by the blend ` +
-      `${crossFitted(signals.map((s) => ({ ...s, score: s.blendedScore })))}, by agreement ${crossFitted(signals.map((s) => ({ ...s, score: s.agreement })))}`,
+      `${crossFitted(signals.map((s) => ({ ...s, score: s.blendedScore })))}, by agreement ${crossFitted(signals.map((s) => ({ ...s, score: s.agreement })))}, by margin (top − second) ${crossFitted(signals.map((s) => ({ ...s, score: s.margin })))}`,
   );
+  // The blend's coverage curve: rows ranked by the blended probability, accuracy of the most confident share.
+  const ranked = [...signals].sort((a, b) => b.blendedScore - a.blendedScore);
+  const curve: string[] = [];
+  let right = 0;
+  ranked.forEach((r, i) => {
+    if (r.top === r.gold) right++;
+    if ((i + 1) % Math.round(ranked.length / 20) === 0 && curve.length < 19)
+      curve.push(`${Math.round(((i + 1) / ranked.length) * 100)} % ${(right / (i + 1)).toFixed(3)}`);
+  });
+  console.log(`  curve (coverage accuracy): ${curve.join(' · ')}`);
 }

@@ -31,6 +31,10 @@ LLM decisions train, and a stable-hash slice (--holdout) of the human labels is 
 
 options:
   --data FILE             labelled CSV
+  --fine-column COLUMN    the file's own finer category (e.g. a retailer's aisle): the model learns each
+                          (class, COLUMN value) pair and sums their probabilities into the class, which
+                          sharpens the borders between classes a retailer splits finer (measured on Instacart:
+                          docs/models.md); rows without a value train their class as before
   --no-starter            do not add the starter catalog nor the starter's answers to the training rows
   --starter-share S       least share of the training weight the starter catalog keeps (default 0.75;
                           its rows never weigh less than the user's)
@@ -89,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
   const args = commandArgs(argv, HELP, {
     options: {
       data: { type: 'string' },
+      'fine-column': { type: 'string' },
       'no-starter': { type: 'boolean', default: false },
       'starter-share': { type: 'string' },
       'from-store': { type: 'boolean', default: false },
@@ -109,6 +114,7 @@ export async function run(argv: string[]): Promise<number> {
   const seed = numberOption('seed', values.seed, 42, Number.isInteger);
   const targetPrecision = numberOption('target-precision', values['target-precision'], 0.97, (n) => n > 0.5 && n < 1);
   const threads = numberOption('threads', values.threads, availableParallelism(), (n) => Number.isInteger(n) && n > 0);
+  if (values['fine-column'] && !values.data) throw Object.assign(new Error('--fine-column names a column of --data FILE'), { userFacing: true });
   const version = values.version ?? newVersionName();
   assertVersionName(version);
 
@@ -116,6 +122,7 @@ export async function run(argv: string[]): Promise<number> {
   const registry = LocalModelRegistry.forHome(aisleHome());
   const { train, starterRows, teacherRows, heldOut } = await gatherRows(taxonomy, {
     data: values.data,
+    fineColumn: values['fine-column'],
     fromStore: values['from-store'],
     storeExport: values['store-export'],
     noStarter: values['no-starter'],
@@ -148,6 +155,7 @@ async function gatherRows(
   taxonomy: Taxonomy,
   opts: {
     data: string | undefined;
+    fineColumn: string | undefined;
     fromStore: boolean | undefined;
     storeExport: string | undefined;
     noStarter: boolean | undefined;
@@ -160,7 +168,7 @@ async function gatherRows(
   const starterRows: LabelledRow[] = [];
   const teacher: LabelledText[] = [];
   if (opts.data) {
-    const data = await readLabelledCsv(opts.data, taxonomy, { heldOutFraction: opts.holdout });
+    const data = await readLabelledCsv(opts.data, taxonomy, { heldOutFraction: opts.holdout, fineColumn: opts.fineColumn });
     for (const r of data.rows) (r.heldOut ? heldOut : train).push(r);
     const how = data.hasSplit ? 'by its split column' : `by a stable hash (${(opts.holdout * 100).toFixed(0)}%)`;
     console.log(`${opts.data}: ${data.rows.length} labelled rows, ${heldOut.length} held out ${how}`);

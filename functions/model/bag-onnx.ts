@@ -5,7 +5,7 @@
  * hidden-layer model are stored as float16 (the model is rounded the same way in TS, so the TS forward pass
  * and the graph agree).
  */
-import { type BagModel, PAIR_HASH_MULTIPLIER } from './bag.ts';
+import { type BagModel, outputClasses, PAIR_HASH_MULTIPLIER } from './bag.ts';
 import { GraphBuilder } from './onnx-graph.ts';
 
 /** Rounds a table to float16 in place and returns the half bits. */
@@ -136,7 +136,17 @@ export function exportBagOnnx(model: BagModel, docString = ''): Uint8Array {
     g.op('ReduceSum', [g.op('Mul', [g.op('Gather', [unknown, ids], { axis: 0 }), maskF]), axis1], { keepdims: 1 }),
     count,
   ]);
-  g.op('Div', [z, g.op('Add', [g.op('Mul', [unknownShare, oovScale]), oneF])], {}, 'logits');
-  g.output('logits', 'float', ['batch', C]);
+  const scaled = g.op('Div', [z, g.op('Add', [g.op('Mul', [unknownShare, oovScale]), oneF])], {}, model.groups ? 'fine_logits' : 'logits');
+  if (model.groups) {
+    // Fine labels summed into their classes (bag.ts groupLogits): log(exp(z − max) · membership) + max.
+    const membership = new Float32Array(C * outputClasses(model));
+    model.groups.forEach((cls, f) => {
+      membership[f * outputClasses(model) + cls] = 1;
+    });
+    const max = g.op('ReduceMax', [scaled], { axes: [1], keepdims: 1 });
+    const sums = g.op('MatMul', [g.op('Exp', [g.op('Sub', [scaled, max])]), g.floats('groups', [C, outputClasses(model)], membership)]);
+    g.op('Add', [g.op('Log', [sums]), max], {}, 'logits');
+  }
+  g.output('logits', 'float', ['batch', outputClasses(model)]);
   return g.toBytes(docString);
 }

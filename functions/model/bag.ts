@@ -75,6 +75,12 @@ export interface BagModel {
   oovScale: number;
   /** [featureDim, classes] weights of the frozen static-feature branch; null without one. */
   featureWeights: Float32Array | null;
+  /**
+   * Output class of each logit when the bag was trained on finer labels (a retailer's aisles): a class's output logit
+   * is the log of the summed exponentials of its fine logits, so its probability is the sum of theirs (groupLogits);
+   * null when the logits are the classes.
+   */
+  groups: Int32Array | null;
 }
 
 /** FNV-1a over UTF-16 code units: n-gram buckets here, and the stable hash behind held-out splits. */
@@ -287,6 +293,7 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
     unknownFlags: input.unknownFlags,
     oovScale: 0,
     featureWeights: G,
+    groups: null,
   };
 }
 
@@ -410,5 +417,23 @@ export function bagLogits(model: BagModel, seq: ArrayLike<number>, features?: Fl
   const share = bagForward(model, seq, out, features);
   const div = 1 + model.oovScale * share;
   for (let c = 0; c < out.length; c++) out[c] /= div;
-  return out;
+  return groupLogits(model.groups, out);
+}
+
+/** Number of output classes: the groups' when the logits are fine labels. */
+export function outputClasses(model: Pick<BagModel, 'classes' | 'groups'>): number {
+  return model.groups ? Math.max(...model.groups) + 1 : model.classes;
+}
+
+/**
+ * Fine logits → class logits: log Σ exp over each class's fine logits (shifted by the row's maximum, as the graph
+ * does), so that the softmax of the result is the fine softmax summed per class. Without groups, the logits as given.
+ */
+export function groupLogits(groups: Int32Array | null, logits: Float32Array): Float32Array {
+  if (!groups) return logits;
+  let max = -Infinity;
+  for (const v of logits) if (v > max) max = v;
+  const sums = new Float64Array(Math.max(...groups) + 1);
+  for (let f = 0; f < logits.length; f++) sums[groups[f]] += Math.exp(logits[f] - max);
+  return Float32Array.from(sums, (s) => Math.log(s) + max);
 }

@@ -23,6 +23,8 @@ export interface LabelledText {
   classId: string;
   /** Weight in training (default 1); evaluation ignores it. */
   weight?: number;
+  /** The source's own finer category (e.g. a retailer's aisle): trains an auxiliary head when given (train.ts). */
+  fine?: string;
 }
 
 /** A row of a labelled file; its text is what the cascade's tiers see (the name, with the brand in front when the name lacks it). */
@@ -90,7 +92,12 @@ function nameColumnOf(file: string, columns: string[], taxonomy: Taxonomy): stri
  * Reads a labelled CSV. Rows whose levels are not a class of the taxonomy are an error (training on a label
  * the taxonomy lacks would be silently wrong); rows without a name are skipped and reported.
  */
-export async function readLabelledCsv(file: string, taxonomy: Taxonomy, opts: { heldOutFraction?: number } = {}): Promise<LabelledData> {
+export async function readLabelledCsv(
+  file: string,
+  taxonomy: Taxonomy,
+  opts: { heldOutFraction?: number /** Column of the source's finer category, read into `fine`. */; fineColumn?: string } = {},
+): Promise<LabelledData> {
+  const fineColumn = opts.fineColumn?.trim().toLowerCase();
   const fraction = opts.heldOutFraction ?? 0.1;
   const delimiter = await sniffDelimiter(file);
   const parser = parseCsv(file, delimiter);
@@ -109,6 +116,8 @@ export async function readLabelledCsv(file: string, taxonomy: Taxonomy, opts: { 
         const columns = Object.keys(record);
         nameColumn = nameColumnOf(file, columns, taxonomy);
         hasSplit = columns.includes('split');
+        if (fineColumn && !columns.includes(fineColumn))
+          throw new LabelledDataError(`${file}: no column "${fineColumn}" for the fine labels; columns are ${columns.join(', ')}`);
       }
       const name = (record[nameColumn] ?? '').trim();
       const problem = nameProblem(name);
@@ -129,7 +138,9 @@ export async function readLabelledCsv(file: string, taxonomy: Taxonomy, opts: { 
         badSplits.add(split);
         continue;
       }
-      rows.push({ text, classId: cls.id, heldOut: split === undefined ? isHeldOutByHash(text, fraction) : HELD_OUT_SPLITS.has(split) });
+      const heldOut = split === undefined ? isHeldOutByHash(text, fraction) : HELD_OUT_SPLITS.has(split);
+      const fine = fineColumn ? record[fineColumn]?.trim() : undefined;
+      rows.push(fine ? { text, classId: cls.id, heldOut, fine } : { text, classId: cls.id, heldOut });
     }
   } catch (err) {
     if (err instanceof LabelledDataError) throw err;

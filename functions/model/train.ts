@@ -24,6 +24,7 @@ import {
   bagLogits,
   DEFAULT_BAG_CONFIG,
   foldLinearHead,
+  groupLogits,
   headFlagsOf,
   trainBag,
 } from './bag.ts';
@@ -83,6 +84,11 @@ export interface TrainOptions {
    * model learns the user's labels without unlearning what the teacher said about the same words.
    */
   teacherRows?: LabelledText[];
+  /**
+   * Keep the teacher's answers on a text only where its top class has the text's own level 1 (the user's label):
+   * the teacher then carries what it knew of the words without pulling the user's foods toward Non-Food.
+   */
+  teacherAgreeing?: boolean;
   onProgress?: (msg: string) => void;
 }
 
@@ -142,7 +148,7 @@ export async function trainEncoder(
       if (!taxonomy.get(row.classId)) throw new TrainError(`${where}: class "${row.classId}" is not in taxonomy ${taxonomy.version}`);
       const text = normalizeText(row.text ?? '');
       if (!(row.weight === undefined || row.weight > 0)) throw new TrainError(`${where}: weight ${row.weight} is not positive`);
-      if (text) examples.push({ text, classId: row.classId, weight: row.weight });
+      if (text) examples.push({ text, classId: row.classId, weight: row.weight, fine: row.fine || undefined });
     }
     return examples;
   });
@@ -165,9 +171,11 @@ export async function trainEncoder(
   const tokenizerJson = buildTokenizer(trainSet.map((e) => e.text));
   // The teacher's rows train the bag only: not the neighbour index nor the rules' measure, whose labels are the user's.
   const bagSet = [...trainSet];
+  const disagreeing = opts.teacherAgreeing ? teacherDisagreements(opts.teacherRows ?? [], groups[0], taxonomy) : new Set<string>();
+  if (disagreeing.size) progress(`teacher: left out its answers on ${disagreeing.size} texts whose level 1 it reads otherwise`);
   for (const row of opts.teacherRows ?? []) {
     const text = normalizeText(row.text);
-    if (text && classIndex.has(row.classId)) bagSet.push({ text, classId: row.classId, weight: row.weight });
+    if (text && classIndex.has(row.classId) && !disagreeing.has(text)) bagSet.push({ text, classId: row.classId, weight: row.weight });
   }
   const tokenizer = TextTokenizer.fromJson(tokenizerJson);
   const tokens: string[] = [];
@@ -178,12 +186,21 @@ export async function trainEncoder(
 
   const embedder = cfg.staticFeatures ? StaticEmbedder.load() : null;
   const featuresOf = (set: LabelledText[]) => (embedder ? set.map((e) => embedder.embed(e.text).map((v) => v * cfg.staticFeatures)) : undefined);
+  // With the source's finer categories (a retailer's aisles), the bag learns each (class, fine label) pair as a logit
+  // of its own and sums their probabilities into the class (bag.ts groupLogits): a linear model separates an aisle
+  // more easily than the union of a class's aisles. Rows without one (the starter's, the teacher's) are their class.
+  const fineKey = (e: LabelledText) => (e.fine ? `${e.classId}\t${e.fine}` : e.classId);
+  const fineKeys = trainSet.some((e) => e.fine) ? [...new Set(bagSet.map(fineKey))].sort() : [];
+  const fineIndex = new Map(fineKeys.map((k, i) => [k, i]));
+  const finePairs = fineKeys.filter((k) => k.includes('\t')).length;
+  if (fineKeys.length)
+    progress(`fine labels: ${fineKeys.length} logits, ${finePairs} of them (class, fine label) pairs, summed into ${classIds.length} classes`);
   const input = {
     features: featuresOf(bagSet),
     ids: bagSet.map((e) => encode(e.text)),
-    labels: Int32Array.from(bagSet, (e) => classIndex.get(e.classId)!),
+    labels: Int32Array.from(bagSet, (e) => (fineKeys.length ? fineIndex.get(fineKey(e))! : classIndex.get(e.classId)!)),
     weights: bagSet.some((e) => e.weight !== undefined) ? Float32Array.from(bagSet, (e) => e.weight ?? 1) : undefined,
-    classes: classIds.length,
+    classes: fineKeys.length || classIds.length,
     tokens,
     unknownFlags,
     headFlags: headFlagsOf(tokens),
@@ -193,9 +210,11 @@ export async function trainEncoder(
   for (let m = 0; m < members; m++) {
     const label = members > 1 ? `model ${m + 1}/${members} ` : '';
     const trained = trainBag(input, cfg, seed + m, (epoch, loss) => progress(`${label}epoch ${epoch}/${cfg.epochs} loss ${loss.toFixed(4)}`));
-    models.push(foldLinearHead(trained));
+    // Folding a head over the fine labels would widen every table from dim to their count: keep the linear layer.
+    models.push(fineKeys.length ? trained : foldLinearHead(trained));
   }
   const model = averageModels(models);
+  if (fineKeys.length) model.groups = Int32Array.from(fineKeys, (k) => classIndex.get(k.split('\t')[0])!);
 
   // Exporting rounds the tables to float16: calibrate on the model exactly as it will be served.
   const validIds = validSet.map((e) => encode(e.text));
@@ -285,6 +304,7 @@ export async function trainEncoder(
     rows: examples.length,
     starterRows: groups[1].length,
     classes: classIds.length,
+    fineLabels: fineKeys.length ? finePairs : undefined,
     seed,
     config: cfg,
     balanceTopLevel: balanced,
@@ -303,6 +323,23 @@ export async function trainEncoder(
     `wrote ${dir}: validation level 1 accuracy ${l1.accuracy.toFixed(4)}, level 2 macro-F1 ${l2.macroF1.toFixed(4)}, coverage ${validation.coverage.coverage.toFixed(3)} at accuracy ${validation.coverage.accuracy.toFixed(4)}`,
   );
   return { dir, metrics, model, tokenizer, classIds };
+}
+
+/** Normalized texts on which the teacher's top class (its heaviest row) has another level 1 than the user's label of the text. */
+function teacherDisagreements(teacher: LabelledText[], userRows: LabelledText[], taxonomy: Taxonomy): Set<string> {
+  const rootOf = (classId: string) => taxonomy.lineage(classId)[0].id;
+  const top = new Map<string, LabelledText>();
+  for (const row of teacher) {
+    const text = normalizeText(row.text);
+    const best = top.get(text);
+    if (!best || (row.weight ?? 1) > (best.weight ?? 1)) top.set(text, row);
+  }
+  const out = new Set<string>();
+  for (const row of userRows) {
+    const answer = top.get(row.text);
+    if (answer && rootOf(answer.classId) !== rootOf(row.classId)) out.add(row.text);
+  }
+  return out;
 }
 
 /** Scales the rows' weights so that every top-level class has the same total weight (their mean weight stays the same). */
@@ -345,7 +382,10 @@ function calibrate(model: BagModel, ids: Int32Array[], labels: Int32Array, featu
   const scaled = (scale: number) =>
     raw.map(({ out, share }) => {
       const div = 1 + scale * share;
-      return out.map((v) => v / div);
+      return groupLogits(
+        model.groups,
+        out.map((v) => v / div),
+      );
     });
   const nllBefore = meanNll(scaled(0), labels, 1);
   let best = { scale: 0, temperature: 1, nllAfter: Infinity };

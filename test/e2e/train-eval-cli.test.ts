@@ -110,6 +110,12 @@ describe('aisle train / aisle eval', () => {
     expect(res.code).toBe(1);
     expect(res.out).toContain('1 row(s) have labels that are not classes of taxonomy');
     expect(res.out).toContain('line 2: Food / Candy');
+    const fineAlone = await aisle('train', '--fine-column', 'aisle');
+    expect(fineAlone.code).toBe(1);
+    expect(fineAlone.out).toContain('--fine-column names a column of --data FILE');
+    const noFine = await aisle('train', '--data', data, '--fine-column', 'aisle');
+    expect(noFine.code).toBe(1);
+    expect(noFine.out).toContain('no column "aisle" for the fine labels');
     const missing = await aisle('eval', '--data', data, '--model', 'no-such-version');
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('no model folder or registered version "no-such-version"');
