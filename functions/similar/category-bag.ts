@@ -5,11 +5,17 @@
  * of words it never saw whole, and token dropout. Scored in process from the folded tables (no ONNX).
  */
 import { normalizeText } from '../core/normalize.ts';
-import { type BagConfig, type BagModel, bagLogits, DEFAULT_BAG_CONFIG, foldLinearHead, headFlagsOf, trainBag } from '../model/bag.ts';
+import { type BagConfig, type BagModel, bagLogits, DEFAULT_BAG_CONFIG, headFlagsOf, trainBag } from '../model/bag.ts';
 import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, UNK_TOKEN } from '../model/tokenizer.ts';
 
 /** The bag's settings for a catalog's categories: the encoder's, fewer n-gram buckets (a catalog, not a taxonomy). */
 export const CATEGORY_BAG_CONFIG: BagConfig = { ...DEFAULT_BAG_CONFIG, ngramBuckets: 200_000, pairBuckets: 100_000, epochs: 15 };
+
+/**
+ * Fewest SGD steps a fit takes (more passes over a small catalog): 15 passes over 32 labelled names (480 steps)
+ * left the bag unable to file a third of its own training names.
+ */
+const MIN_STEPS = 150_000;
 
 export class CategoryBag {
   private constructor(
@@ -35,10 +41,12 @@ export class CategoryBag {
         unknownFlags: Float32Array.from(tokens, (t) => (t.startsWith(CONTINUATION_PREFIX) || t === UNK_TOKEN ? 1 : 0)),
         headFlags: headFlagsOf(tokens),
       },
-      cfg,
+      { ...cfg, epochs: Math.max(cfg.epochs, Math.ceil(MIN_STEPS / Math.max(names.length, 1))) },
       seed,
     );
-    return new CategoryBag(foldLinearHead(model), tokenizer, cfg.maxTokens);
+    // Not folded into class scores (bag.ts foldLinearHead): rows of `dim` numbers and one dim × classes product per
+    // name keep a tenant's bag at a few MB where 131 classes would make each pair bucket's row 131 numbers.
+    return new CategoryBag(model, tokenizer, cfg.maxTokens);
   }
 
   /** The bag's logits for a name (one per category, in the order of the targets it was fitted on). */

@@ -22,7 +22,10 @@ export interface LabelledName {
 export interface CategoryModelOptions {
   /** Passes over the labelled items (default 6). */
   epochs?: number;
-  /** The bag part's settings over CATEGORY_BAG_CONFIG (category-bag.ts), or false for no bag. */
+  /**
+   * The bag part's settings over CATEGORY_BAG_CONFIG (category-bag.ts), or false for no bag. Default: a bag when the
+   * catalog has BAG_MIN_NAMES_PER_CATEGORY labelled names a category, none below.
+   */
   bag?: false | Partial<BagConfig>;
 }
 
@@ -72,6 +75,12 @@ export function mixParts(parts: CategoryParts, mix: CategoryMix): Float32Array {
   if (vote) for (let c = 0; c < p.length; c++) p[c] = (1 - share) * p[c] + share * vote.p[c];
   return p;
 }
+
+/**
+ * Labelled names a category from which the bag is fitted: below it the bag files worse than the regression and
+ * pulls the mix down (docs/similar.md, "The retailer's own filing").
+ */
+export const BAG_MIN_NAMES_PER_CATEGORY = 50;
 
 /** The labelled names that vote and the power of their similarity: chosen on a validation slice of train. */
 const VOTERS = 10;
@@ -234,7 +243,7 @@ export class CategoryModel implements CategoryScorer {
         rows.map((r) => r.target),
         C,
       ),
-      options.bag === false
+      options.bag === false || (options.bag === undefined && examples.length < BAG_MIN_NAMES_PER_CATEGORY * C)
         ? null
         : CategoryBag.fit(
             examples.map((e) => e.name),
