@@ -80,7 +80,7 @@ export function mixParts(parts: CategoryParts, mix: CategoryMix): Float32Array {
  * Labelled names a category from which the bag is fitted: below it the bag files worse than the regression and
  * pulls the mix down (docs/similar.md, "The retailer's own filing").
  */
-export const BAG_MIN_NAMES_PER_CATEGORY = 50;
+export const BAG_MIN_NAMES_PER_CATEGORY = 20;
 
 /** The labelled names that vote and the power of their similarity: chosen on a validation slice of train. */
 const VOTERS = 10;
