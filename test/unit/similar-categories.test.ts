@@ -125,5 +125,7 @@ describe('aisle eval similar with a train split', () => {
     const [learned, , , tfidf] = report.systems.map((s) => s.scores);
     expect(learned.queries).toBe(16);
     expect(learned.ndcgAt10).toBeGreaterThan(tfidf.ndcgAt10);
+    // The model's accuracy read back from the vectors' slots is its best guess's, fitted on the same train rows.
+    expect(report.modelAccuracy).toBe(unseen.filter((u) => best(u.name) === u.category).length / unseen.length);
   });
 });
