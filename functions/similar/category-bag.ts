@@ -17,6 +17,14 @@ export const CATEGORY_BAG_CONFIG: BagConfig = { ...DEFAULT_BAG_CONFIG, ngramBuck
  */
 const MIN_STEPS = 150_000;
 
+/** A fitted bag as plain data (inside CategoryModelData: structured clone, v8 serialization). */
+export interface CategoryBagData {
+  model: BagModel;
+  /** The tokenizer.json it was fitted with. */
+  tokenizer: object;
+  maxTokens: number;
+}
+
 export class CategoryBag {
   private constructor(
     private readonly model: BagModel,
@@ -47,6 +55,14 @@ export class CategoryBag {
     // Not folded into class scores (bag.ts foldLinearHead): rows of `dim` numbers and one dim × classes product per
     // name keep a tenant's bag at a few MB where 131 classes would make each pair bucket's row 131 numbers.
     return new CategoryBag(model, tokenizer, cfg.maxTokens);
+  }
+
+  data(): CategoryBagData {
+    return { model: this.model, tokenizer: this.tokenizer.json, maxTokens: this.maxTokens };
+  }
+
+  static fromData(data: CategoryBagData): CategoryBag {
+    return new CategoryBag(data.model, TextTokenizer.fromJson(data.tokenizer), data.maxTokens);
   }
 
   /** The bag's logits for a name (one per category, in the order of the targets it was fitted on). */

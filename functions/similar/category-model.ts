@@ -12,7 +12,7 @@
 import type { StaticEmbedder } from '../embeddings/static-embedder.ts';
 import { normalize, wordsOf } from '../embeddings/static-embedder.ts';
 import type { BagConfig } from '../model/bag.ts';
-import { CATEGORY_BAG_CONFIG, CategoryBag } from './category-bag.ts';
+import { CATEGORY_BAG_CONFIG, CategoryBag, type CategoryBagData } from './category-bag.ts';
 import { CATEGORY_SLOTS, hash, type NameVectorizer } from './vectors.ts';
 
 export interface LabelledName {
@@ -185,6 +185,8 @@ export interface CategoryModelData {
   bias: Float32Array;
   names: string[][];
   targets: number[];
+  /** The bag part; absent in a model stored before it, null when the catalog fitted none. */
+  bag?: CategoryBagData | null;
 }
 
 /** Sparse features of a name's words: the words, neighbouring pairs, the head (last) word. */
@@ -271,7 +273,8 @@ export class CategoryModel implements CategoryScorer {
   /** The model as plain data (CategoryModelData); the arrays are the model's own, so transfer them only when done with it. */
   data(): CategoryModelData {
     const { categories, sparse, dense, bias, names } = this;
-    return { categories, features: [...this.features.keys()], sparse, dense, bias, names: names.names, targets: names.targets };
+    const bag = this.bag?.data() ?? null;
+    return { categories, features: [...this.features.keys()], sparse, dense, bias, names: names.names, targets: names.targets, bag };
   }
 
   /** The model `data` was made of, over this process's embedder (the one it was fitted with: its dimensions are checked). */
@@ -281,7 +284,8 @@ export class CategoryModel implements CategoryScorer {
       throw new Error(`a category model of other dimensions (${data.dense.length / C} meaning dimensions, this embedder has ${embedder.dimensions})`);
     const features = new Map(data.features.map((f, i) => [f, i]));
     const names = new NameVote(data.names, data.targets, C);
-    return new CategoryModel(data.categories, features, data.sparse, data.dense, data.bias, embedder, names);
+    const bag = data.bag ? CategoryBag.fromData(data.bag) : null;
+    return new CategoryModel(data.categories, features, data.sparse, data.dense, data.bias, embedder, names, bag);
   }
 
   /** The probability of each category (in `categories` order) for a name. */

@@ -53,6 +53,13 @@ describe('the bag part (category-bag.ts)', () => {
     expect(unseen.filter((u) => bagBest(u.name) === u.category).length).toBeGreaterThanOrEqual(8);
   });
 
+  it('comes back whole from its plain data (a worker thread, a stored model)', () => {
+    const copied = CategoryModel.fromData(structuredClone(withBag.data()), embedder);
+    expect(copied.parts('Instant Coffee Crystals').bag).not.toBeNull();
+    for (const name of ['Instant Coffee Crystals', 'Shredded Cheddar Cheese', 'a name no one wrote'])
+      expect(Array.from(copied.probabilities(name))).toEqual(Array.from(withBag.probabilities(name)));
+  });
+
   it("mixes into probabilities that sum to 1: its share 1 and no vote is the bag's softmax", () => {
     const parts = withBag.parts('Instant Coffee Crystals');
     const p = withBag.probabilities('Instant Coffee Crystals');
