@@ -103,7 +103,10 @@ export async function runEval(argv: string[]): Promise<number> {
   console.log(
     `${report.candidates} candidates, ${report.systems[0].scores.queries} queries, relevance = same ${catalog.categoryColumn} (${report.categories} values)`,
   );
-  console.log(`protocol: ${report.protocol}\n`);
+  console.log(`protocol: ${report.protocol}`);
+  if (report.modelAccuracy !== undefined)
+    console.log(`the category model files ${report.modelAccuracy.toFixed(4)} of the held-out rows in their ${catalog.categoryColumn}`);
+  console.log('');
   const rows = report.systems.map(({ system, scores: s }) => ({
     system,
     'P@5': s.precisionAt5,

@@ -6,10 +6,13 @@
  * (exact, from the labelled names), and the name's static embedding (so a word no labelled name has still
  * counts through its meaning). Plain SGD, a fixed seed: the same items give the same model. Its probabilities
  * are averaged with the vote of the labelled names nearest by words and character trigrams (TF-IDF), which
- * knows brands and spellings the regression generalizes away (docs/similar.md: accuracy 0.759 → 0.778).
+ * knows brands and spellings the regression generalizes away (docs/similar.md: accuracy 0.759 → 0.778), and,
+ * given enough labelled names, with the project's fastText-style bag (category-bag.ts: 0.776 → 0.784).
  */
 import type { StaticEmbedder } from '../embeddings/static-embedder.ts';
 import { normalize, wordsOf } from '../embeddings/static-embedder.ts';
+import type { BagConfig } from '../model/bag.ts';
+import { CATEGORY_BAG_CONFIG, CategoryBag, type CategoryBagData } from './category-bag.ts';
 import { CATEGORY_SLOTS, hash, type NameVectorizer } from './vectors.ts';
 
 export interface LabelledName {
@@ -20,12 +23,69 @@ export interface LabelledName {
 export interface CategoryModelOptions {
   /** Passes over the labelled items (default 6). */
   epochs?: number;
+  /**
+   * The bag part's settings over CATEGORY_BAG_CONFIG (category-bag.ts), or false for no bag. Default: a bag when the
+   * catalog has BAG_MIN_NAMES_PER_CATEGORY labelled names a category, none below.
+   */
+  bag?: false | Partial<BagConfig>;
 }
 
-/** The labelled names that vote, the power of their similarity, and the vote's share: chosen on a validation slice of train. */
+/** What item vectors need of a category model: its categories and a name's probability of each. */
+export interface CategoryScorer {
+  readonly categories: string[];
+  probabilities(name: string): Float32Array;
+}
+
+/** A name's scores from each part of the model, before they are mixed (mixParts). */
+export interface CategoryParts {
+  /** The regression's probabilities. */
+  regression: Float32Array;
+  /** The bag's logits; null when the model has no bag. */
+  bag: Float32Array | null;
+  /** The names' vote and the cosine of the nearest voter; null when no labelled name shares a gram. */
+  vote: { p: Float32Array; nearest: number } | null;
+}
+
+/** How the parts are mixed: chosen on a validation slice of train (docs/similar.md). */
+export interface CategoryMix {
+  /** The bag's share of the model's probabilities beside the regression's. */
+  bagShare: number;
+  /** The bag's logits are divided by this before the softmax. */
+  bagTemperature: number;
+  /** The vote's share, times the nearest voter's cosine. */
+  voteShare: number;
+}
+
+export const CATEGORY_MIX: CategoryMix = { bagShare: 0.5, bagTemperature: 1, voteShare: 0.5 };
+
+/** A name's probabilities from its parts' scores. */
+export function mixParts(parts: CategoryParts, mix: CategoryMix): Float32Array {
+  const p = Float32Array.from(parts.regression);
+  if (parts.bag) {
+    const b = parts.bag;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < b.length; c++) max = Math.max(max, b[c] / mix.bagTemperature);
+    let sum = 0;
+    const e = new Float32Array(b.length);
+    for (let c = 0; c < b.length; c++) sum += e[c] = Math.exp(b[c] / mix.bagTemperature - max);
+    for (let c = 0; c < p.length; c++) p[c] = (1 - mix.bagShare) * p[c] + (mix.bagShare * e[c]) / sum;
+  }
+  // A vote of names that are barely alike (a small catalog) is worth little: its share shrinks with the nearest's cosine.
+  const vote = parts.vote;
+  const share = vote ? mix.voteShare * vote.nearest : 0;
+  if (vote) for (let c = 0; c < p.length; c++) p[c] = (1 - share) * p[c] + share * vote.p[c];
+  return p;
+}
+
+/**
+ * Labelled names a category from which the bag is fitted: below it the bag files worse than the regression and
+ * pulls the mix down (docs/similar.md, "The retailer's own filing").
+ */
+const BAG_MIN_NAMES_PER_CATEGORY = 20;
+
+/** The labelled names that vote and the power of their similarity: chosen on a validation slice of train. */
 const VOTERS = 10;
 const VOTE_POWER = 4;
-const VOTE_SHARE = 0.5;
 
 /** Words and the character trigrams of each word (with its edges): what the nearest labelled names are found by. */
 function gramsOf(words: string[]): string[] {
@@ -125,6 +185,8 @@ export interface CategoryModelData {
   bias: Float32Array;
   names: string[][];
   targets: number[];
+  /** The bag part; absent in a model stored before it, null when the catalog fitted none. */
+  bag?: CategoryBagData | null;
 }
 
 /** Sparse features of a name's words: the words, neighbouring pairs, the head (last) word. */
@@ -138,7 +200,7 @@ function featuresOf(words: string[]): string[] {
 const LEARNING_RATE = 0.5;
 const FINAL_RATE = 0.02;
 
-export class CategoryModel {
+export class CategoryModel implements CategoryScorer {
   private readonly logits: Float32Array;
 
   private constructor(
@@ -151,6 +213,7 @@ export class CategoryModel {
     private readonly bias: Float32Array,
     private readonly embedder: StaticEmbedder,
     private readonly names: NameVote,
+    private readonly bag: CategoryBag | null,
   ) {
     this.logits = new Float32Array(categories.length);
   }
@@ -183,6 +246,14 @@ export class CategoryModel {
         rows.map((r) => r.target),
         C,
       ),
+      options.bag === false || (options.bag === undefined && examples.length < BAG_MIN_NAMES_PER_CATEGORY * C)
+        ? null
+        : CategoryBag.fit(
+            examples.map((e) => e.name),
+            rows.map((r) => r.target),
+            C,
+            { ...CATEGORY_BAG_CONFIG, ...options.bag },
+          ),
     );
     const epochs = options.epochs ?? 6;
     const order = rows.map((_, i) => i);
@@ -202,7 +273,8 @@ export class CategoryModel {
   /** The model as plain data (CategoryModelData); the arrays are the model's own, so transfer them only when done with it. */
   data(): CategoryModelData {
     const { categories, sparse, dense, bias, names } = this;
-    return { categories, features: [...this.features.keys()], sparse, dense, bias, names: names.names, targets: names.targets };
+    const bag = this.bag?.data() ?? null;
+    return { categories, features: [...this.features.keys()], sparse, dense, bias, names: names.names, targets: names.targets, bag };
   }
 
   /** The model `data` was made of, over this process's embedder (the one it was fitted with: its dimensions are checked). */
@@ -212,23 +284,28 @@ export class CategoryModel {
       throw new Error(`a category model of other dimensions (${data.dense.length / C} meaning dimensions, this embedder has ${embedder.dimensions})`);
     const features = new Map(data.features.map((f, i) => [f, i]));
     const names = new NameVote(data.names, data.targets, C);
-    return new CategoryModel(data.categories, features, data.sparse, data.dense, data.bias, embedder, names);
+    const bag = data.bag ? CategoryBag.fromData(data.bag) : null;
+    return new CategoryModel(data.categories, features, data.sparse, data.dense, data.bias, embedder, names, bag);
   }
 
   /** The probability of each category (in `categories` order) for a name. */
   probabilities(name: string): Float32Array {
+    return mixParts(this.parts(name), CATEGORY_MIX);
+  }
+
+  /** Each part's scores for a name (in `categories` order). */
+  parts(name: string): CategoryParts {
     const words = wordsOf(name);
     const ids: number[] = [];
     for (const f of featuresOf(words)) {
       const id = this.features.get(f);
       if (id !== undefined) ids.push(id);
     }
-    const p = Float32Array.from(this.forward(ids, this.embedder.embedWords(words)));
-    const vote = this.names.vote(words);
-    // A vote of names that are barely alike (a small catalog) is worth little: its share shrinks with the nearest's cosine.
-    const share = vote ? VOTE_SHARE * vote.nearest : 0;
-    if (vote) for (let c = 0; c < p.length; c++) p[c] = (1 - share) * p[c] + share * vote.p[c];
-    return p;
+    return {
+      regression: Float32Array.from(this.forward(ids, this.embedder.embedWords(words))),
+      bag: this.bag?.logits(name) ?? null,
+      vote: this.names.vote(words),
+    };
   }
 
   /** Softmax of the logits into this.logits (reused: callers copy). */
@@ -295,14 +372,14 @@ export { CATEGORY_SLOTS };
  * even when their words differ. Without a model (a tenant with no labelled items yet) the slots are zero and
  * the name's vector is the whole vector.
  */
-export class CategoryVectorizer implements NameVectorizer {
+export class CategoryVectorizer<M extends CategoryScorer = CategoryModel> implements NameVectorizer {
   readonly dimensions: number;
   private readonly namesWeight: number;
   private readonly slots: number[];
 
   constructor(
     private readonly names: NameVectorizer,
-    readonly model: CategoryModel | null,
+    readonly model: M | null,
     private readonly weight = CATEGORY_WEIGHT,
   ) {
     this.dimensions = names.dimensions + CATEGORY_SLOTS;

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { UserError } from '../core/errors.ts';
 import { dot, type StaticEmbedder } from '../embeddings/static-embedder.ts';
 import { HELD_OUT_SPLITS, NAME_COLUMNS } from '../model/labelled-data.ts';
-import { CategoryModel, CategoryVectorizer, RERANK_DEPTH, rerankByCategory } from './category-model.ts';
+import { CATEGORY_SLOTS, CategoryModel, CategoryVectorizer, categorySlots, RERANK_DEPTH, rerankByCategory } from './category-model.ts';
 import { type RetrievalScores, rankDense, rankTfIdf, sampleQueries, scoreRankings } from './evaluate.ts';
 import { ItemVectorizer } from './vectors.ts';
 
@@ -51,6 +51,8 @@ export interface SimilarEvalReport {
   systems: { system: string; scores: RetrievalScores }[];
   candidates: number;
   categories: number;
+  /** The category model's share of held-out rows filed in their own category (its best guess); absent without a split. */
+  modelAccuracy?: number;
 }
 
 /** Item vectors with a category model fitted on the catalog's train rows alone (no held-out label reaches it). */
@@ -79,10 +81,12 @@ export function scoreCatalog(
   const nameVectors = new ItemVectorizer(embedder);
   const systems: SimilarEvalReport['systems'] = [];
   let protocol: string;
+  let modelAccuracy: number | undefined;
   if (supervised) {
     opts.say?.(`fitting the category model on ${catalog.trainRows.length} train rows`);
     const vectorizer = trainedVectors(catalog, embedder);
     const vectors = names.map((n) => vectorizer.vector(n));
+    modelAccuracy = accuracyOfSlots(vectors, categories, vectorizer.model!.categories);
     const nearest = rankDense(vectors, queries, RERANK_DEPTH);
     const reranked = nearest.map(({ query, ranked }) => ({
       query,
@@ -114,5 +118,21 @@ export function scoreCatalog(
     ),
   });
   systems.push({ system: 'tf-idf cosine', scores: scoreRankings(rankTfIdf(names, queries), categories) });
-  return { protocol, systems, candidates: rows.length, categories: new Set(categories).size };
+  return { protocol, systems, candidates: rows.length, categories: new Set(categories).size, modelAccuracy };
+}
+
+/**
+ * The share of vectors whose highest category slot is their own category's: the model's best guess, read back from
+ * the vectors (sharpening keeps the order; each category has its own slot up to CATEGORY_SLOTS categories).
+ */
+function accuracyOfSlots(vectors: Float32Array[], categories: string[], modelCategories: string[]): number {
+  const categoryOfSlot = new Map(categorySlots(modelCategories).map((slot, c) => [slot, modelCategories[c]]));
+  let right = 0;
+  vectors.forEach((v, i) => {
+    const from = v.length - CATEGORY_SLOTS;
+    let best = from;
+    for (let d = from + 1; d < v.length; d++) if (v[d] > v[best]) best = d;
+    if (categoryOfSlot.get(best - from) === categories[i]) right++;
+  });
+  return right / (vectors.length || 1);
 }

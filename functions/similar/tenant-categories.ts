@@ -81,7 +81,7 @@ export class TenantCategoryVectors implements NameVectorizer {
     private readonly tenants: Map<string, TenantCategoryVectors> = new Map(),
     private readonly now: () => number = Date.now,
   ) {
-    this.current = new CategoryVectorizer(names, null);
+    this.current = new CategoryVectorizer<CategoryModel>(names, null);
     this.dimensions = this.current.dimensions;
     tenants.set(tenant, this);
   }

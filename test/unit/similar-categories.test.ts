@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dot, StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
-import { CATEGORY_SLOTS, CategoryModel, CategoryVectorizer, categorySlots } from '../../functions/similar/category-model.ts';
+import { CATEGORY_MIX, CATEGORY_SLOTS, CategoryModel, CategoryVectorizer, categorySlots, mixParts } from '../../functions/similar/category-model.ts';
 import { type LabelledCatalog, scoreCatalog, trainedVectors } from '../../functions/similar/eval-catalog.ts';
 import { ItemVectorizer } from '../../functions/similar/vectors.ts';
 import { SIMILAR_CATALOG } from '../fixtures/similar-catalog.ts';
@@ -34,6 +34,41 @@ describe('a category model fitted on labelled names', () => {
 
   it('needs two categories', () => {
     expect(() => CategoryModel.fit([{ name: 'Whole Milk', category: 'milk' }], embedder)).toThrow(/two categories/);
+  });
+});
+
+describe('the bag part (category-bag.ts)', () => {
+  const withBag = CategoryModel.fit(labelled, embedder, { bag: {} });
+  const bagBest = (name: string) => {
+    const logits = withBag.parts(name).bag!;
+    return withBag.categories[logits.indexOf(Math.max(...logits))];
+  };
+
+  it('is left out of a catalog with few labelled names a category, where the regression files better', () => {
+    expect(model.parts('Shredded Cheddar Cheese').bag).toBeNull();
+  });
+
+  it('learns its labelled names even in a small catalog, and files new names better than chance (2 of 16)', () => {
+    expect(labelled.filter((l) => bagBest(l.name) === l.category).length).toBe(labelled.length);
+    expect(unseen.filter((u) => bagBest(u.name) === u.category).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('comes back whole from its plain data (a worker thread, a stored model)', () => {
+    const copied = CategoryModel.fromData(structuredClone(withBag.data()), embedder);
+    expect(copied.parts('Instant Coffee Crystals').bag).not.toBeNull();
+    for (const name of ['Instant Coffee Crystals', 'Shredded Cheddar Cheese', 'a name no one wrote'])
+      expect(Array.from(copied.probabilities(name))).toEqual(Array.from(withBag.probabilities(name)));
+  });
+
+  it("mixes into probabilities that sum to 1: its share 1 and no vote is the bag's softmax", () => {
+    const parts = withBag.parts('Instant Coffee Crystals');
+    const p = withBag.probabilities('Instant Coffee Crystals');
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(Array.from(p)).toEqual(Array.from(mixParts(parts, CATEGORY_MIX)));
+    const bagAlone = mixParts(parts, { bagShare: 1, bagTemperature: 1, voteShare: 0 });
+    const e = Array.from(parts.bag!, (x) => Math.exp(x));
+    const sum = e.reduce((a, b) => a + b, 0);
+    bagAlone.forEach((q, c) => expect(q).toBeCloseTo(e[c] / sum, 5));
   });
 });
 
@@ -97,5 +132,7 @@ describe('aisle eval similar with a train split', () => {
     const [learned, , , tfidf] = report.systems.map((s) => s.scores);
     expect(learned.queries).toBe(16);
     expect(learned.ndcgAt10).toBeGreaterThan(tfidf.ndcgAt10);
+    // The model's accuracy read back from the vectors' slots is its best guess's, fitted on the same train rows.
+    expect(report.modelAccuracy).toBe(unseen.filter((u) => best(u.name) === u.category).length / unseen.length);
   });
 });
