@@ -6,16 +6,18 @@
  */
 import usearch from 'usearch';
 
-/** Candidates rescored per wanted result: the graph's int8 query reorders near ties. */
-const RESCORED = 2;
-/** Candidates fetched per wanted result when a filter may drop some. */
+/** Candidates fetched per wanted result when a filter may drop some (at least). */
 const OVER_FETCH = 4;
 
-/** HNSW parameters: links per node (M), candidates kept while inserting and while searching. */
+/**
+ * HNSW parameters: links per node (M), candidates kept while inserting and while searching; and the candidates
+ * rescored exactly per wanted result (the graph's int8 query reorders near ties).
+ */
 export interface GraphOptions {
   connectivity: number;
   expansionAdd: number;
   expansionSearch: number;
+  rescore: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface GraphOptions {
  * on catalog names what 96 does for 60 % of the CPU, but 0.82 of the top 10 on random vectors (the unit test's hard
  * case) against ≥ 0.95, so 96 stays.
  */
-export const DEFAULT_GRAPH: GraphOptions = { connectivity: 16, expansionAdd: 64, expansionSearch: 96 };
+export const DEFAULT_GRAPH: GraphOptions = { connectivity: 16, expansionAdd: 64, expansionSearch: 96, rescore: 4 };
 
 const emptyIndex = (dimensions: number, o: GraphOptions) =>
   new usearch.Index({
@@ -41,17 +43,20 @@ const emptyIndex = (dimensions: number, o: GraphOptions) =>
 const BATCH = 8192;
 
 export class AnnGraph {
-  private constructor(private readonly index: InstanceType<typeof usearch.Index>) {}
+  private constructor(
+    private readonly index: InstanceType<typeof usearch.Index>,
+    private readonly rescore: number,
+  ) {}
 
   static empty(dimensions: number, o: GraphOptions): AnnGraph {
-    return new AnnGraph(emptyIndex(dimensions, o));
+    return new AnnGraph(emptyIndex(dimensions, o), o.rescore);
   }
 
   /** A graph written by save(): a restarted process answers without building it again. */
   static load(dimensions: number, file: string, o: GraphOptions): AnnGraph {
     const index = emptyIndex(dimensions, o);
     index.load(file);
-    return new AnnGraph(index);
+    return new AnnGraph(index, o.rescore);
   }
 
   save(file: string) {
@@ -64,19 +69,17 @@ export class AnnGraph {
    */
   set(slots: ArrayLike<number>, bytes: Int8Array, scale: number) {
     const dims = this.index.dimensions();
-    const replaced = BigUint64Array.from(
-      Array.from(slots).filter((s) => this.index.contains(BigInt(s))),
-      BigInt,
-    );
+    const keys = BigUint64Array.from(Array.from(slots), BigInt);
+    // An upserted key's slot is replaced: usearch keeps one vector per key.
+    const present = this.index.size() ? (this.index.contains(keys) as boolean[]) : [];
+    const replaced = keys.filter((_, i) => present[i]);
     if (replaced.length) this.index.remove(replaced);
     for (let from = 0; from < slots.length; from += BATCH) {
       const n = Math.min(BATCH, slots.length - from);
-      const keys = new BigUint64Array(n);
       const vectors = new Float32Array(n * dims);
-      for (let i = 0; i < n; i++) keys[i] = BigInt(slots[from + i]);
       for (let i = 0; i < n * dims; i++) vectors[i] = bytes[from * dims + i] / scale;
       // One vector on the calling thread; a batch on every core.
-      this.index.add(keys, vectors, n === 1 ? 1 : 0);
+      this.index.add(keys.subarray(from, from + n), vectors, n === 1 ? 1 : 0);
     }
   }
 
@@ -85,10 +88,10 @@ export class AnnGraph {
   }
 
   /**
-   * The graph's nearest slots to `vector`, RESCORED per wanted one (OVER_FETCH when a filter may drop some): the
-   * caller rescores them exactly and filters them.
+   * The graph's nearest slots to `vector`, `rescore` per wanted one (OVER_FETCH at least when a filter may drop
+   * some): the caller rescores them exactly and filters them.
    */
   candidates(vector: Float32Array, k: number, filtered: boolean): number[] {
-    return Array.from(this.index.search(vector, k * (filtered ? OVER_FETCH : RESCORED), 1).keys, Number);
+    return Array.from(this.index.search(vector, k * (filtered ? Math.max(OVER_FETCH, this.rescore) : this.rescore), 1).keys, Number);
   }
 }

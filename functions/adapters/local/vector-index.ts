@@ -432,15 +432,18 @@ export class LocalVectorIndex implements SimilarityIndex {
 
   async query(vector: Float32Array, query: VectorQuery): Promise<VectorMatch[]> {
     const t = this.own();
-    const exclude = new Set(query.exclude ?? []);
-    const keep = (slot: number) => {
-      const s = t.slot(slot);
-      return !!s && !exclude.has(s.key) && (!query.classId || isClassOrBelow(s.classId, query.classId));
-    };
+    const exclude = new Set<number>();
+    for (const key of query.exclude ?? []) {
+      const slot = t.bySlotKey.get(key);
+      if (slot !== undefined) exclude.add(slot);
+    }
+    const classId = query.classId;
+    // An item's line is parsed only when a class filter reads it.
+    const keep = (slot: number) => !exclude.has(slot) && (!classId || isClassOrBelow(t.slot(slot)!.classId, classId));
     let best: [number, number][] | null = null;
     if (t.size >= this.annFrom) {
       // The graph chooses candidates by its int8 cosine to an int8 query; they are rescored exactly (float query).
-      best = t.scan(vector, query.k, keep, t.graphOf().candidates(vector, query.k + exclude.size, !!query.classId));
+      best = t.scan(vector, query.k, keep, t.graphOf().candidates(vector, query.k + exclude.size, !!classId));
       // A rare class can be missing from the graph's neighbourhood of the query: then the scan answers exactly.
       if (best.length < Math.min(query.k, t.size - exclude.size)) best = null;
     }
