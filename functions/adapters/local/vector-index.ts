@@ -300,7 +300,9 @@ class TenantVectors {
     for (let first = 0; first < this.items.count; first += SCAN_SLOTS) {
       const n = Math.min(SCAN_SLOTS, this.items.count - first);
       readSync(this.fd, buffer, 0, n * dims, first * dims);
-      yield [Uint32Array.from({ length: n }, (_, i) => first + i), buffer.subarray(0, n * dims)];
+      const slots = new Uint32Array(n);
+      for (let i = 0; i < n; i++) slots[i] = first + i;
+      yield [slots, buffer.subarray(0, n * dims)];
     }
   }
 
@@ -311,13 +313,16 @@ class TenantVectors {
   vectorAt(slot: number): Float32Array {
     const bytes = new Int8Array(this.dimensions);
     readSync(this.fd, bytes, 0, bytes.length, slot * this.dimensions);
-    return Float32Array.from(bytes, (b) => b / SCALE);
+    const v = new Float32Array(this.dimensions);
+    for (let d = 0; d < v.length; d++) v[d] = bytes[d] / SCALE;
+    return v;
   }
 
   /** Every live slot (or the `among` ones) scored against `query` exactly, the best `k` that `keep` accepts. */
   scan(query: Float32Array, k: number, keep: (slot: number) => boolean, among?: number[]): [number, number][] {
     const dims = this.dimensions;
-    const q = Float32Array.from(query, (x) => x / SCALE);
+    const q = new Float32Array(dims);
+    for (let d = 0; d < dims; d++) q[d] = query[d] / SCALE;
     const best: [number, number][] = [];
     let floor = -Infinity;
     for (const [slots, values] of this.chunks(among)) {
