@@ -11,8 +11,8 @@
  * Vectors are the served layout (`--layout served`): the names' ITEM_DIMENSIONS and the CATEGORY_SLOTS of a
  * tenant's category model, here a stand-in model (fitting one and vectorizing through it costs ~1 ms a name) that
  * files each name 0.7 in its catalog name's level 2 and 0.3 in another's; `--layout names`: the names' alone.
- * `--baseline DIR` runs the same afterwards, without the API, with the index code of another checkout (DIR, e.g.
- * main's), in a process of its own, so the peak RSS after the build compares.
+ * `--baseline DIR` runs the same afterwards with the index code and the server of another checkout (DIR, e.g.
+ * main's), in a process of its own, so the peak RSS after the build and the server's CPU per request compare.
  *
  *   npx tsx --expose-gc bench/similar.ts --items 100000 [--m 16 --ef-add 128 --ef-search 32,64,96] [--api-seconds 10]
  *     [--no-api] [--layout served|names] [--baseline /work/main]
@@ -166,7 +166,7 @@ console.log(`peak ${peakMb()} MB (the exact scan's index and each ef_search's to
 if (!values['no-api']) {
   // The server reads the same index folder: the bench's items are the default tenant's, as the server's key is.
   const env = { ...process.env, AISLE_HOME: home };
-  const bin = join(import.meta.dirname, '../bin/aisle.mjs');
+  const bin = join(values['index-from'], 'bin/aisle.mjs'); // the baseline's server is its own
   const apiKey = execSync(`node ${bin} keys create --name bench`, { env, stdio: ['ignore', 'pipe', 'ignore'] })
     .toString()
     .trim();
@@ -216,5 +216,5 @@ if (values.baseline) {
   // The same items and queries with the baseline's index code, in a process of its own; its lines below.
   console.log(`\nbaseline: the index code of ${values.baseline}`);
   const args = process.argv.slice(2).filter((a, i, all) => a !== '--baseline' && all[i - 1] !== '--baseline');
-  spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, '--no-api', '--index-from', values.baseline], { stdio: 'inherit' });
+  spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, '--index-from', values.baseline], { stdio: 'inherit' });
 }
