@@ -4,12 +4,20 @@
  * first query) → 1,000 queries through the graph beside the exact scan over the same index (the baseline, same
  * run): p50/p99 per query and the graph's recall@10 against the scan, for each ef_search asked (the saved graph
  * loaded again with it). Then the API: `aisle serve` over that index, autocannon on POST /v1/similar and
- * GET /v1/items/{key}/similar beside GET /health (the baseline), with the server's CPU time per request.
- * CPU seconds are the process's (usearch's threads included): on a shared machine they, not wall time, compare.
+ * GET /v1/items/{key}/similar beside GET /health (the baseline), with the server's CPU time per request and its
+ * peak RSS. CPU seconds are the process's (usearch's threads included): on a shared machine they, not wall time,
+ * compare.
  *
- *   npx tsx bench/similar.ts --items 100000 [--m 16 --ef-add 128 --ef-search 32,64,96] [--api-seconds 10] [--no-api]
+ * Vectors are the served layout (`--layout served`): the names' ITEM_DIMENSIONS and the CATEGORY_SLOTS of a
+ * tenant's category model, here a stand-in model (fitting one and vectorizing through it costs ~1 ms a name) that
+ * files each name 0.7 in its catalog name's level 2 and 0.3 in another's; `--layout names`: the names' alone.
+ * `--baseline DIR` runs the same afterwards with the index code and the server of another checkout (DIR, e.g.
+ * main's), in a process of its own, so the peak RSS after the build and the server's CPU per request compare.
+ *
+ *   npx tsx --expose-gc bench/similar.ts --items 100000 [--m 16 --ef-add 128 --ef-search 32,64,96] [--api-seconds 10]
+ *     [--no-api] [--layout served|names] [--baseline /work/main]
  */
-import { execSync, spawn } from 'node:child_process';
+import { execSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,11 +25,11 @@ import { parseArgs } from 'node:util';
 // @ts-expect-error autocannon ships no types (and @types/autocannon is not installed)
 import autocannon from 'autocannon';
 import { parse } from 'csv-parse/sync';
-import { LocalVectorIndex } from '../functions/adapters/local/vector-index.ts';
 import { DEFAULT_GRAPH } from '../functions/adapters/local/vector-index-ann.ts';
 import { toCascadeItem } from '../functions/core/normalize.ts';
 import { StaticEmbedder } from '../functions/embeddings/static-embedder.ts';
-import { ItemVectorizer } from '../functions/similar/vectors.ts';
+import { type CategoryModel, CategoryVectorizer } from '../functions/similar/category-model.ts';
+import { ItemVectorizer, type NameVectorizer } from '../functions/similar/vectors.ts';
 import { loadAverages, machineLine } from './machine.ts';
 
 const { values } = parseArgs({
@@ -32,11 +40,21 @@ const { values } = parseArgs({
     m: { type: 'string', default: String(DEFAULT_GRAPH.connectivity) },
     'ef-add': { type: 'string', default: String(DEFAULT_GRAPH.expansionAdd) },
     'ef-search': { type: 'string', default: String(DEFAULT_GRAPH.expansionSearch) },
+    rescore: { type: 'string', default: String(DEFAULT_GRAPH.rescore) },
+    'exact-queries': { type: 'string', default: '200' },
+    layout: { type: 'string', default: 'served' },
+    baseline: { type: 'string' },
+    'index-from': { type: 'string', default: join(import.meta.dirname, '..') },
   },
 });
+// The index code measured: this checkout's, or another's (the baseline's run).
+const { LocalVectorIndex } = (await import(
+  join(values['index-from'], 'functions/adapters/local/vector-index.ts')
+)) as typeof import('../functions/adapters/local/vector-index.ts');
 const N = Number(values.items);
 const graph = { connectivity: Number(values.m), expansionAdd: Number(values['ef-add']) };
 const efSearch = values['ef-search'].split(',').map(Number);
+const rescores = values.rescore.split(',').map(Number);
 const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 let cpuFrom = process.cpuUsage();
 /** Wall seconds since `from` and the process's CPU seconds since the last call. */
@@ -50,15 +68,33 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 console.log(machineLine());
 console.log(`${N.toLocaleString('en')} items; load average before: ${loadAverages()}`);
 
-const catalog = parse(readFileSync(join(import.meta.dirname, '../models/starter/catalog.csv')), { columns: true }) as { product_name: string }[];
+const catalog = parse(readFileSync(join(import.meta.dirname, '../models/starter/catalog.csv')), { columns: true }) as {
+  product_name: string;
+  level2: string;
+}[];
 const base = catalog.map((r) => r.product_name);
 const words = [...new Set(base.flatMap((n) => n.split(' ')).filter((w) => /^[A-Za-z]{4,}$/.test(w)))];
 const nameOf = (i: number) => `${base[i % base.length]} ${words[(i * 7919) % words.length]} ${Math.floor(i / base.length)}`;
 
+/** A category model's stand-in: a name (a catalog name, maybe with a word and a number after it) is 0.7 its catalog name's level 2, 0.3 another's. */
+function standInModel(): CategoryModel {
+  const categories = [...new Set(catalog.map((r) => r.level2))].sort();
+  const classOf = new Map(catalog.map((r) => [r.product_name, categories.indexOf(r.level2)]));
+  const probabilities = (name: string) => {
+    const p = new Float32Array(categories.length);
+    const own = classOf.get(name) ?? classOf.get(name.split(' ').slice(0, -2).join(' ')) ?? 0;
+    p[own] += 0.7;
+    p[(own + 1 + (name.length % (categories.length - 1))) % categories.length] += 0.3;
+    return p;
+  };
+  return { categories, probabilities } as unknown as CategoryModel;
+}
+
 const home = mkdtempSync(join(tmpdir(), 'aisle-bench-similar-'));
 let t = performance.now();
-const vectorizer = new ItemVectorizer(StaticEmbedder.load());
-const index = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, graph });
+const names = new ItemVectorizer(StaticEmbedder.load());
+const vectorizer: NameVectorizer = values.layout === 'names' ? names : new CategoryVectorizer(names, standInModel());
+let index: InstanceType<typeof LocalVectorIndex> | null = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, graph });
 const keys: string[] = [];
 const batch = 10_000;
 for (let i = 0; i < N; i += batch) {
@@ -69,21 +105,27 @@ for (let i = 0; i < N; i += batch) {
     keys.push(key);
     entries.push({ key, name, classId: null, vector: vectorizer.vector(name) });
   }
-  await index.upsert(entries);
+  await index!.upsert(entries);
 }
 console.log(`vectors + upserts: ${seconds(t)}, ${vectorizer.dimensions} dimensions, peak ${peakMb()} MB`);
 
 const queries = Array.from({ length: 1000 }, (_, i) => vectorizer.vector(`${base[(i * 31) % base.length]}`));
 t = performance.now();
-await index.query(queries[0], { k: 10 }); // builds the graph when N ≥ annFrom
+await index!.query(queries[0], { k: 10 }); // builds the graph when N ≥ annFrom
 console.log(`HNSW graph build (usearch, i8, M=${graph.connectivity}, ef_add=${graph.expansionAdd}): ${seconds(t)}, peak ${peakMb()} MB`);
 t = performance.now();
-await index.flush();
-console.log(`flush (items, vectors, graph to disk): ${seconds(t)}, load average: ${loadAverages()}`);
+await index!.flush();
+console.log(
+  `flush (items, vectors, graph to disk): ${seconds(t)}, peak ${peakMb()} MB (the index built: the memory figure), load average: ${loadAverages()}`,
+);
+// One index in memory at a time from here (usearch frees a graph when its object is collected).
+index = null;
+const collect = () => (globalThis as { gc?: () => void }).gc?.();
+collect();
 
 // The truth: the exact scan of the same vectors (the folder the first index wrote), the baseline of the same run.
 const exact = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, annFrom: Number.POSITIVE_INFINITY });
-const exactQueries = 200;
+const exactQueries = Number(values['exact-queries']);
 const truths: Set<string>[] = [];
 const exactMs: number[] = [];
 for (let i = 0; i < exactQueries; i++) {
@@ -95,9 +137,13 @@ const ms = (x: number) => x.toFixed(2);
 console.log(
   `exact scan, the baseline (${exactQueries}): p50 ${ms(percentile(exactMs, 0.5))} ms, p99 ${ms(percentile(exactMs, 0.99))} ms; ${seconds(t)}`,
 );
-for (const ef of efSearch) {
+for (const [ef, rescore] of efSearch.flatMap((ef) => rescores.map((r) => [ef, r]))) {
+  collect();
   // The saved graph, loaded with this ef_search (a fresh index over the same folder).
-  const ann = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, graph: { ...graph, expansionSearch: ef } });
+  const ann = new LocalVectorIndex(join(home, 'vectors'), {
+    dimensions: vectorizer.dimensions,
+    graph: { ...graph, expansionSearch: ef, rescore },
+  });
   await ann.query(queries[0], { k: 10 });
   cpuFrom = process.cpuUsage();
   t = performance.now();
@@ -111,16 +157,16 @@ for (const ef of efSearch) {
   }
   const cpu = process.cpuUsage(cpuFrom);
   console.log(
-    `graph, ef_search ${ef} (k=10, ${queries.length} queries): p50 ${ms(percentile(annMs, 0.5))} ms, p99 ${ms(percentile(annMs, 0.99))} ms, ` +
+    `graph, ef_search ${ef}, rescoring ${rescore}·k (k=10, ${queries.length} queries): p50 ${ms(percentile(annMs, 0.5))} ms, p99 ${ms(percentile(annMs, 0.99))} ms, ` +
       `CPU ${ms((cpu.user + cpu.system) / 1000 / queries.length)} ms/query, recall@10 against the scan ${(hits / (exactQueries * 10)).toFixed(4)}`,
   );
 }
-console.log(`peak ${peakMb()} MB (the bench holds several copies of the index now); load average: ${loadAverages()}`);
+console.log(`peak ${peakMb()} MB (the exact scan's index and each ef_search's too); load average: ${loadAverages()}`);
 
 if (!values['no-api']) {
   // The server reads the same index folder: the bench's items are the default tenant's, as the server's key is.
   const env = { ...process.env, AISLE_HOME: home };
-  const bin = join(import.meta.dirname, '../bin/aisle.mjs');
+  const bin = join(values['index-from'], 'bin/aisle.mjs'); // the baseline's server is its own
   const apiKey = execSync(`node ${bin} keys create --name bench`, { env, stdio: ['ignore', 'pipe', 'ignore'] })
     .toString()
     .trim();
@@ -160,6 +206,15 @@ if (!values['no-api']) {
     url,
     requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/v1/items/${keys[(n++ * 7) % keys.length]}/similar?k=10` }) }],
   });
+  const hwm = readFileSync(`/proc/${server.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)?.[1];
+  console.log(`aisle serve: peak RSS ${Math.round(Number(hwm) / 1024)} MB (the index loaded and served)`);
   server.kill();
 }
 rmSync(home, { recursive: true, force: true });
+
+if (values.baseline) {
+  // The same items and queries with the baseline's index code, in a process of its own; its lines below.
+  console.log(`\nbaseline: the index code of ${values.baseline}`);
+  const args = process.argv.slice(2).filter((a, i, all) => a !== '--baseline' && all[i - 1] !== '--baseline');
+  spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, '--index-from', values.baseline], { stdio: 'inherit' });
+}

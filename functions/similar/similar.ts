@@ -16,16 +16,27 @@ export type SimilarItem = VectorMatch;
 export const MAX_K = 100;
 
 export class SimilarProducts {
+  /** One object per tenant, made once: a request asks for its tenant's. */
+  private readonly tenants: Map<string, SimilarProducts>;
+
   constructor(
     private readonly index: SimilarityIndex,
     private readonly vectorizer: NameVectorizer,
     /** Brings the index up to date before a query (locally: jobs finished since the last one). */
     private readonly refresh: () => Promise<void> = async () => {},
-  ) {}
+    tenants?: Map<string, SimilarProducts>,
+  ) {
+    this.tenants = tenants ?? new Map();
+  }
 
   /** The same over one tenant's items alone. */
   forTenant(tenant: string): SimilarProducts {
-    return new SimilarProducts(this.index.forTenant(tenant), this.vectorizer.forTenant?.(tenant) ?? this.vectorizer, this.refresh);
+    let t = this.tenants.get(tenant);
+    if (!t) {
+      t = new SimilarProducts(this.index.forTenant(tenant), this.vectorizer.forTenant?.(tenant) ?? this.vectorizer, this.refresh, this.tenants);
+      this.tenants.set(tenant, t);
+    }
+    return t;
   }
 
   /**
@@ -40,8 +51,9 @@ export class SimilarProducts {
   /** The index's nearest, reranked by the vectorizer when it reranks (a tenant's category model); scores stay cosines. */
   private async nearest(vector: Float32Array, query: VectorQuery): Promise<SimilarItem[]> {
     const v = this.vectorizer;
-    if (!v.rerank) return this.index.query(vector, query);
-    const found = await this.index.query(vector, { ...query, k: Math.max(query.k, v.rerankDepth ?? 0) });
+    // A depth of 0: nothing to rerank by now (a tenant without a category model).
+    if (!v.rerank || !v.rerankDepth) return this.index.query(vector, query);
+    const found = await this.index.query(vector, { ...query, k: Math.max(query.k, v.rerankDepth) });
     const withVectors = await Promise.all(found.map(async (f) => ({ match: f, score: f.score, vector: (await this.index.get(f.key))?.vector })));
     const present = withVectors.filter((f): f is typeof f & { vector: Float32Array } => f.vector !== undefined);
     return v

@@ -105,6 +105,38 @@ describe('local vector index', () => {
     }
   });
 
+  it('reads only the flushed items after a restart, though vectors are written to disk as they are upserted', async () => {
+    const { dir, index, cleanup } = tempIndex();
+    try {
+      await index.upsert([{ key: 'f000000000000001', vector: unit(1), classId: null, name: 'flushed' }]);
+      await index.flush();
+      // Written in place before the crash, never flushed: items.jsonl does not list it.
+      await index.upsert([{ key: 'f000000000000002', vector: unit(2), classId: null, name: 'lost' }]);
+      const reopened = new LocalVectorIndex(dir, { dimensions: DIMENSIONS });
+      expect(await reopened.size()).toBe(1);
+      expect((await reopened.query(unit(2), { k: 5 })).map((m) => m.key)).toEqual(['f000000000000001']);
+      // Its slot is taken again by the next item, whose vector replaces the stale one.
+      await reopened.upsert([{ key: 'f000000000000003', vector: unit(3), classId: null, name: 'next' }]);
+      expect((await reopened.get('f000000000000003'))?.vector.map((x) => Math.round(x * 100) / 100)).toEqual(unit(3));
+      expect((await reopened.query(unit(3), { k: 1 }))[0]).toMatchObject({ key: 'f000000000000003', score: 1 });
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('opens a folder written before vectors.json (its dimensions from the vectors file)', async () => {
+    const { dir, index, cleanup } = tempIndex();
+    try {
+      await index.upsert([0, 1].map((i) => ({ key: `k00000000000000${i}`, vector: unit(i), classId: null, name: `n${i}` })));
+      await index.flush();
+      rmSync(join(dir, Buffer.from('default').toString('hex'), 'vectors.json'));
+      expect((await new LocalVectorIndex(dir, { dimensions: DIMENSIONS }).query(unit(1), { k: 1 }))[0].key).toBe('k000000000000001');
+      await expect(new LocalVectorIndex(dir, { dimensions: DIMENSIONS / 2 }).size()).rejects.toThrow(/8 dimensions, the index is made with 4/);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('the HNSW graph finds ≥ 95 % of the exact top 10 on 5,000 random vectors', async () => {
     const dims = 64;
     const vectors = randomVectors(5000, dims);

@@ -1,19 +1,23 @@
 /**
  * The approximate half of the local index: an HNSW graph over a tenant's slots (usearch, Apache-2.0, prebuilt
- * binaries in its npm package), int8 inside as outside. Filters are applied to an over-fetched answer; the
- * caller rescores the candidates exactly (the graph's int8 distances only choose them) and falls back to an
- * exact scan when too few pass (vector-index.ts).
+ * binaries in its npm package), holding the index's one in-memory copy of the vectors (int8). It chooses
+ * candidates, which the caller rescores exactly from the vectors file and filters, falling back to an exact scan
+ * when too few pass (vector-index.ts).
  */
 import usearch from 'usearch';
 
-/** Candidates fetched per wanted result when a filter may drop some. */
+/** Candidates fetched per wanted result when a filter may drop some (at least). */
 const OVER_FETCH = 4;
 
-/** HNSW parameters: links per node (M), candidates kept while inserting and while searching. */
+/**
+ * HNSW parameters: links per node (M), candidates kept while inserting and while searching; and the candidates
+ * rescored exactly per wanted result (the graph's int8 query reorders near ties).
+ */
 export interface GraphOptions {
   connectivity: number;
   expansionAdd: number;
   expansionSearch: number;
+  rescore: number;
 }
 
 /**
@@ -22,7 +26,7 @@ export interface GraphOptions {
  * on catalog names what 96 does for 60 % of the CPU, but 0.82 of the top 10 on random vectors (the unit test's hard
  * case) against ≥ 0.95, so 96 stays.
  */
-export const DEFAULT_GRAPH: GraphOptions = { connectivity: 16, expansionAdd: 64, expansionSearch: 96 };
+export const DEFAULT_GRAPH: GraphOptions = { connectivity: 16, expansionAdd: 64, expansionSearch: 96, rescore: 4 };
 
 const emptyIndex = (dimensions: number, o: GraphOptions) =>
   new usearch.Index({
@@ -39,55 +43,55 @@ const emptyIndex = (dimensions: number, o: GraphOptions) =>
 const BATCH = 8192;
 
 export class AnnGraph {
-  private constructor(private readonly index: InstanceType<typeof usearch.Index>) {}
+  private constructor(
+    private readonly index: InstanceType<typeof usearch.Index>,
+    private readonly rescore: number,
+  ) {}
 
-  /**
-   * A graph of the given slots, read from `values` (int8, `scale` for 1.0, `dimensions` per slot) a batch at a
-   * time: usearch takes unit floats, so a batch is one float buffer, reused.
-   */
-  static build(dimensions: number, slots: Iterable<number>, values: Int8Array, scale: number, o: GraphOptions): AnnGraph {
-    const index = emptyIndex(dimensions, o);
-    const keys = new BigUint64Array(BATCH);
-    const vectors = new Float32Array(BATCH * dimensions);
-    let n = 0;
-    const add = () => {
-      index.add(keys.subarray(0, n), vectors.subarray(0, n * dimensions), 0);
-      n = 0;
-    };
-    for (const slot of slots) {
-      const at = slot * dimensions;
-      for (let d = 0; d < dimensions; d++) vectors[n * dimensions + d] = values[at + d] / scale;
-      keys[n++] = BigInt(slot);
-      if (n === BATCH) add();
-    }
-    if (n) add();
-    return new AnnGraph(index);
+  static empty(dimensions: number, o: GraphOptions): AnnGraph {
+    return new AnnGraph(emptyIndex(dimensions, o), o.rescore);
   }
 
   /** A graph written by save(): a restarted process answers without building it again. */
   static load(dimensions: number, file: string, o: GraphOptions): AnnGraph {
     const index = emptyIndex(dimensions, o);
     index.load(file);
-    return new AnnGraph(index);
+    return new AnnGraph(index, o.rescore);
   }
 
   save(file: string) {
     this.index.save(file);
   }
 
-  set(slot: number, vector: Float32Array) {
-    const key = BigInt(slot);
-    if (this.index.contains(key)) this.index.remove(key);
-    this.index.add(key, vector, 1);
+  /**
+   * Adds (or replaces) the vectors of `slots`, int8 (× `scale` for 1.0) one after the other in `bytes`, a batch
+   * per call: usearch takes unit floats, so a batch is one float buffer.
+   */
+  set(slots: ArrayLike<number>, bytes: Int8Array, scale: number) {
+    const dims = this.index.dimensions();
+    const keys = BigUint64Array.from(Array.from(slots), BigInt);
+    // An upserted key's slot is replaced: usearch keeps one vector per key.
+    const present = this.index.size() ? (this.index.contains(keys) as boolean[]) : [];
+    const replaced = keys.filter((_, i) => present[i]);
+    if (replaced.length) this.index.remove(replaced);
+    for (let from = 0; from < slots.length; from += BATCH) {
+      const n = Math.min(BATCH, slots.length - from);
+      const vectors = new Float32Array(n * dims);
+      for (let i = 0; i < n * dims; i++) vectors[i] = bytes[from * dims + i] / scale;
+      // One vector on the calling thread; a batch on every core.
+      this.index.add(keys.subarray(from, from + n), vectors, n === 1 ? 1 : 0);
+    }
   }
 
   remove(slot: number) {
     this.index.remove(BigInt(slot));
   }
 
-  /** The graph's nearest slots to `vector`, OVER_FETCH per wanted one: the caller rescores and filters them. */
-  candidates(vector: Float32Array, k: number): number[] {
-    const found = this.index.search(vector, k * OVER_FETCH, 1);
-    return Array.from(found.keys, Number);
+  /**
+   * The graph's nearest slots to `vector`, `rescore` per wanted one (OVER_FETCH at least when a filter may drop
+   * some): the caller rescores them exactly and filters them.
+   */
+  candidates(vector: Float32Array, k: number, filtered: boolean): number[] {
+    return Array.from(this.index.search(vector, k * (filtered ? Math.max(OVER_FETCH, this.rescore) : this.rescore), 1).keys, Number);
   }
 }

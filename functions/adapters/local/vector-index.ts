@@ -1,11 +1,30 @@
 /**
- * The local SimilarityIndex: one folder per tenant under $AISLE_HOME/vectors/, the vectors in memory as int8
- * (unit vectors × 127: a quarter of float32, cosine error < 1 %). Exact search while a tenant has fewer than
- * `annFrom` items (a scan costs ~1.5 ns per item and dimension: 10k items of 1,024 take ~15 ms); above it an HNSW graph (usearch, vector-index-ann.ts)
- * answers, built when first needed and kept up to date by upserts. Files: `items.jsonl` (key, class, name per
- * slot), `vectors.i8` (slot × dimensions) and `graph.usearch` (the graph, once built), rewritten by flush().
+ * The local SimilarityIndex: one folder per tenant under $AISLE_HOME/vectors/. One copy of the vectors in memory:
+ * int8 (unit vectors × 127: a quarter of float32, cosine error < 1 %) inside the HNSW graph (usearch,
+ * vector-index-ann.ts), which answers once a tenant has `annFrom` items. The vectors file is the rest's store:
+ * read back by slot for `get` and for the exact scan that answers below `annFrom` (a scan costs ~1.5 ns per item
+ * and dimension: 10k items of 640 take ~10 ms) and when a filter leaves the graph's answer short. Keys, classes
+ * and names are one packed buffer of JSON lines, parsed only for the items a query returns.
+ *
+ * Files: `vectors.i8` (slot × dimensions, written in place as items are upserted), `vectors.json` (its
+ * dimensions), `items.jsonl` (key, class, name per slot; `null` for a free slot) and `graph.usearch` (the graph,
+ * once built), both rewritten by flush(). `items.jsonl` says which slots hold what: a slot written after the last
+ * flush is not read after a crash (the lake sync upserts its item again).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import type { SimilarityIndex, VectorEntry, VectorMatch, VectorQuery } from '../../ports.ts';
@@ -34,15 +53,100 @@ interface Slot {
 
 const SCALE = 127;
 const GRAPH_FILE = 'graph.usearch';
+const VECTORS_FILE = 'vectors.i8';
+const META_FILE = 'vectors.json';
+/** Slots read per call by the exact scan. */
+const SCAN_SLOTS = 4096;
+
+/** Each slot's item as its JSON line's bytes in one growing buffer: no JS object per item. */
+class PackedLines {
+  private text: Buffer;
+  private used: number;
+  private start: Uint32Array;
+  private length: Uint32Array;
+  count = 0;
+
+  constructor(initial = Buffer.alloc(0)) {
+    this.text = initial;
+    this.used = initial.length;
+    this.start = new Uint32Array(1024);
+    this.length = new Uint32Array(1024);
+  }
+
+  /** Points slot `count` at bytes already in the buffer (a loaded file's line). */
+  adopt(at: number, length: number) {
+    this.reserve(this.count + 1);
+    this.start[this.count] = at;
+    this.length[this.count++] = length;
+  }
+
+  set(slot: number, slotValue: Slot | null) {
+    this.reserve(slot + 1);
+    this.count = Math.max(this.count, slot + 1);
+    if (!slotValue) {
+      this.length[slot] = 0;
+      return;
+    }
+    const line = Buffer.from(JSON.stringify(slotValue), 'utf8');
+    if (this.used + line.length > this.text.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.used + line.length, this.text.length * 2, 1 << 16));
+      this.text.copy(next, 0, 0, this.used);
+      this.text = next;
+    }
+    line.copy(this.text, this.used);
+    this.start[slot] = this.used;
+    this.length[slot] = line.length;
+    this.used += line.length;
+  }
+
+  live(slot: number): boolean {
+    return slot < this.count && this.length[slot] > 0;
+  }
+
+  get(slot: number): Slot | null {
+    return this.live(slot) ? (JSON.parse(this.text.toString('utf8', this.start[slot], this.start[slot] + this.length[slot])) as Slot) : null;
+  }
+
+  /** The JSON lines file of every slot, in slot order (`null` for a free one); the buffer becomes it, compacted. */
+  compact(): Buffer {
+    let size = 0;
+    for (let s = 0; s < this.count; s++) size += (this.length[s] || 4) + 1;
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (let s = 0; s < this.count; s++) {
+      const n = this.length[s];
+      if (n) this.text.copy(out, at, this.start[s], this.start[s] + n);
+      else out.write('null', at);
+      this.start[s] = at;
+      at += n || 4;
+      out[at++] = 0x0a;
+    }
+    this.text = out;
+    this.used = size;
+    return out;
+  }
+
+  private reserve(slots: number) {
+    if (slots <= this.start.length) return;
+    const grow = (a: Uint32Array) => {
+      const next = new Uint32Array(Math.max(slots, a.length * 2));
+      next.set(a);
+      return next;
+    };
+    this.start = grow(this.start);
+    this.length = grow(this.length);
+  }
+}
 
 /** One tenant's vectors. */
 class TenantVectors {
-  slots: (Slot | null)[] = [];
+  readonly items: PackedLines;
   bySlotKey = new Map<string, number>();
-  values: Int8Array;
   free: number[] = [];
   ann: AnnGraph | null = null;
   dirty = false;
+  /** The vectors file, open for reading and writing in place; -1 until the folder has one. */
+  private fd = -1;
 
   constructor(
     readonly dir: string,
@@ -50,79 +154,114 @@ class TenantVectors {
     readonly graph: GraphOptions,
     vectorize?: (name: string) => Float32Array,
   ) {
-    this.values = new Int8Array(1024 * dimensions);
-    this.load(vectorize);
+    this.items = this.load(vectorize);
   }
 
-  private load(vectorize?: (name: string) => Float32Array) {
-    const items = join(this.dir, 'items.jsonl');
-    if (!existsSync(items)) return;
-    const bytes = readFileSync(join(this.dir, 'vectors.i8'));
-    const lines = readFileSync(items, 'utf8').split('\n').filter(Boolean);
-    const stored = lines.length ? bytes.byteLength / lines.length : this.dimensions;
-    if (stored !== this.dimensions && !vectorize) {
-      throw new Error(`${this.dir}: vectors of ${stored} dimensions, the index is made with ${this.dimensions}`);
+  private load(vectorize?: (name: string) => Float32Array): PackedLines {
+    const file = join(this.dir, 'items.jsonl');
+    if (!existsSync(file)) return new PackedLines();
+    const text = readFileSync(file);
+    const items = new PackedLines(text);
+    for (let at = 0; at < text.length; ) {
+      let end = text.indexOf(0x0a, at);
+      if (end < 0) end = text.length;
+      if (end > at) {
+        const slot = items.count;
+        const line = text.toString('utf8', at, end);
+        if (line === 'null') {
+          items.adopt(at, 0);
+          this.free.push(slot);
+        } else {
+          items.adopt(at, end - at);
+          this.bySlotKey.set((JSON.parse(line) as Slot).key, slot);
+        }
+      }
+      at = end + 1;
     }
-    this.grow(lines.length);
-    if (stored === this.dimensions) this.values.set(new Int8Array(bytes.buffer, bytes.byteOffset, lines.length * this.dimensions));
-    for (const line of lines) {
-      const slot = JSON.parse(line) as Slot | null;
-      if (slot) this.bySlotKey.set(slot.key, this.slots.length);
-      else this.free.push(this.slots.length);
-      this.slots.push(slot);
+    const vectors = join(this.dir, VECTORS_FILE);
+    const meta = join(this.dir, META_FILE);
+    // A folder written before vectors.json: its dimensions are the vectors file's size over its slots.
+    const stored = existsSync(meta)
+      ? (JSON.parse(readFileSync(meta, 'utf8')) as { dimensions: number }).dimensions
+      : items.count
+        ? Math.floor(fstatSize(vectors) / items.count)
+        : this.dimensions;
+    if (stored === this.dimensions) {
+      this.open();
+      if (!existsSync(meta)) this.writeMeta();
+      return items;
     }
-    if (stored !== this.dimensions) {
-      // Another layout's vectors: made again from the names, and its graph (over those vectors) dropped now.
-      for (const slot of this.bySlotKey.values()) this.write(slot, vectorize!(this.slots[slot]!.name));
-      rmSync(join(this.dir, GRAPH_FILE), { force: true });
-      this.dirty = true;
-    }
+    if (!vectorize) throw new Error(`${this.dir}: vectors of ${stored} dimensions, the index is made with ${this.dimensions}`);
+    // Another layout's vectors: made again from the names into a new file that replaces the old one when done,
+    // and its graph (over those vectors) dropped.
+    this.open(`${VECTORS_FILE}.tmp`);
+    for (const slot of this.bySlotKey.values()) this.writeVector(slot, vectorize(items.get(slot)!.name));
+    renameSync(join(this.dir, `${VECTORS_FILE}.tmp`), vectors);
+    this.writeMeta();
+    rmSync(join(this.dir, GRAPH_FILE), { force: true });
+    this.dirty = true;
+    return items;
   }
 
-  private grow(slots: number) {
-    if (slots * this.dimensions <= this.values.length) return;
-    const next = new Int8Array(Math.max(slots, (this.values.length / this.dimensions) * 2) * this.dimensions);
-    next.set(this.values);
-    this.values = next;
+  /** Opens the vectors file (creating it and the folder when new) for reading and writing in place. */
+  private open(file = VECTORS_FILE) {
+    if (this.fd >= 0) return;
+    mkdirSync(this.dir, { recursive: true });
+    const path = join(this.dir, file);
+    const created = !existsSync(path);
+    this.fd = openSync(path, created ? 'w+' : 'r+');
+    if (created && file === VECTORS_FILE) this.writeMeta();
+  }
+
+  private writeMeta() {
+    writeFileSync(join(this.dir, META_FILE), `${JSON.stringify({ dimensions: this.dimensions })}\n`);
   }
 
   get size() {
     return this.bySlotKey.size;
   }
 
-  upsert(entry: VectorEntry) {
-    if (entry.vector.length !== this.dimensions) throw new Error(`vector of ${entry.vector.length} dimensions; the index has ${this.dimensions}`);
-    let slot = this.bySlotKey.get(entry.key);
-    if (slot === undefined) {
-      slot = this.free.pop() ?? this.slots.length;
-      if (slot === this.slots.length) this.slots.push(null);
-      this.grow(slot + 1);
-      this.bySlotKey.set(entry.key, slot);
+  upsert(entries: VectorEntry[]) {
+    const dims = this.dimensions;
+    for (const e of entries) if (e.vector.length !== dims) throw new Error(`vector of ${e.vector.length} dimensions; the index has ${dims}`);
+    this.open();
+    const slots = new Uint32Array(entries.length);
+    const bytes = new Int8Array(entries.length * dims);
+    entries.forEach((entry, i) => {
+      let slot = this.bySlotKey.get(entry.key);
+      if (slot === undefined) {
+        slot = this.free.pop() ?? this.items.count;
+        this.bySlotKey.set(entry.key, slot);
+      }
+      this.items.set(slot, { key: entry.key, classId: entry.classId, name: entry.name });
+      slots[i] = slot;
+      quantize(entry.vector, bytes, i * dims);
+    });
+    // Runs of consecutive slots (a bulk load's) are one write each.
+    for (let i = 0; i < entries.length; ) {
+      let j = i + 1;
+      while (j < entries.length && slots[j] === slots[j - 1] + 1) j++;
+      writeSync(this.fd, bytes, i * dims, (j - i) * dims, slots[i] * dims);
+      i = j;
     }
-    this.slots[slot] = { key: entry.key, classId: entry.classId, name: entry.name };
-    this.write(slot, entry.vector);
-    this.ann?.set(slot, this.vectorAt(slot));
+    this.ann?.set(slots, bytes, SCALE);
     this.dirty = true;
   }
 
-  private write(slot: number, vector: Float32Array) {
-    const at = slot * this.dimensions;
-    for (let d = 0; d < this.dimensions; d++) this.values[at + d] = Math.round(vector[d] * SCALE);
+  private writeVector(slot: number, vector: Float32Array) {
+    const bytes = new Int8Array(this.dimensions);
+    quantize(vector, bytes, 0);
+    writeSync(this.fd, bytes, 0, bytes.length, slot * this.dimensions);
   }
 
   remove(key: string) {
     const slot = this.bySlotKey.get(key);
     if (slot === undefined) return;
     this.bySlotKey.delete(key);
-    this.slots[slot] = null;
+    this.items.set(slot, null);
     this.free.push(slot);
     this.ann?.remove(slot);
     this.dirty = true;
-  }
-
-  /** Every live slot. */
-  *live(): Generator<number> {
-    for (let slot = 0; slot < this.slots.length; slot++) if (this.slots[slot]) yield slot;
   }
 
   /** The graph, built or loaded when first needed. The saved one only while nothing changed since loading: it holds the saved items alone. */
@@ -131,38 +270,73 @@ class TenantVectors {
     const file = join(this.dir, GRAPH_FILE);
     if (!this.dirty && existsSync(file)) this.ann = AnnGraph.load(this.dimensions, file, this.graph);
     else {
-      this.ann = AnnGraph.build(this.dimensions, this.live(), this.values, SCALE, this.graph);
+      this.ann = AnnGraph.empty(this.dimensions, this.graph);
+      for (const [slots, bytes] of this.chunks()) {
+        // Free slots' rows are moved out: the live ones, packed to the front of the chunk, go in one call.
+        let n = 0;
+        for (let i = 0; i < slots.length; i++) {
+          if (!this.items.live(slots[i])) continue;
+          if (n !== i) bytes.copyWithin(n * this.dimensions, i * this.dimensions, (i + 1) * this.dimensions);
+          slots[n++] = slots[i];
+        }
+        this.ann.set(slots.subarray(0, n), bytes.subarray(0, n * this.dimensions), SCALE);
+      }
       this.dirty = true; // the next flush keeps the graph
     }
     return this.ann;
   }
 
+  /** The vectors of every slot, a chunk of consecutive slots at a time, or of the `among` slots (one reused buffer). */
+  private *chunks(among?: number[]): Generator<[Uint32Array, Int8Array]> {
+    const dims = this.dimensions;
+    if (this.fd < 0) return;
+    if (among) {
+      const bytes = new Int8Array(among.length * dims);
+      among.forEach((slot, i) => readSync(this.fd, bytes, i * dims, dims, slot * dims));
+      yield [Uint32Array.from(among), bytes];
+      return;
+    }
+    const buffer = new Int8Array(SCAN_SLOTS * dims);
+    for (let first = 0; first < this.items.count; first += SCAN_SLOTS) {
+      const n = Math.min(SCAN_SLOTS, this.items.count - first);
+      readSync(this.fd, buffer, 0, n * dims, first * dims);
+      const slots = new Uint32Array(n);
+      for (let i = 0; i < n; i++) slots[i] = first + i;
+      yield [slots, buffer.subarray(0, n * dims)];
+    }
+  }
+
+  slot(slot: number): Slot | null {
+    return this.items.get(slot);
+  }
+
   vectorAt(slot: number): Float32Array {
+    const bytes = new Int8Array(this.dimensions);
+    readSync(this.fd, bytes, 0, bytes.length, slot * this.dimensions);
     const v = new Float32Array(this.dimensions);
-    const at = slot * this.dimensions;
-    for (let d = 0; d < this.dimensions; d++) v[d] = this.values[at + d] / SCALE;
+    for (let d = 0; d < v.length; d++) v[d] = bytes[d] / SCALE;
     return v;
   }
 
   /** Every live slot (or the `among` ones) scored against `query` exactly, the best `k` that `keep` accepts. */
   scan(query: Float32Array, k: number, keep: (slot: number) => boolean, among?: number[]): [number, number][] {
-    const q = new Float32Array(this.dimensions);
-    for (let d = 0; d < this.dimensions; d++) q[d] = query[d] / SCALE;
+    const dims = this.dimensions;
+    const q = new Float32Array(dims);
+    for (let d = 0; d < dims; d++) q[d] = query[d] / SCALE;
     const best: [number, number][] = [];
     let floor = -Infinity;
-    const values = this.values;
-    const dims = this.dimensions;
-    const count = among ? among.length : this.slots.length;
-    for (let i = 0; i < count; i++) {
-      const slot = among ? among[i] : i;
-      if (!this.slots[slot]) continue;
-      let s = 0;
-      const at = slot * dims;
-      for (let d = 0; d < dims; d++) s += q[d] * values[at + d];
-      if (best.length >= k && s <= floor) continue;
-      if (!keep(slot)) continue;
-      insertSorted(best, [slot, s], k);
-      if (best.length >= k) floor = best[best.length - 1][1];
+    for (const [slots, values] of this.chunks(among)) {
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i];
+        if (!this.items.live(slot)) continue;
+        let s = 0;
+        const at = i * dims;
+        for (let d = 0; d < dims; d++) s += q[d] * values[at + d];
+        if (best.length >= k && s <= floor) continue;
+        if (!keep(slot)) continue;
+        insertSorted(best, [slot, s], k);
+        if (best.length >= k) floor = best[best.length - 1][1];
+      }
     }
     return best;
   }
@@ -173,13 +347,25 @@ class TenantVectors {
     // The graph goes with the items it was built over, or not at all (a stale one would answer for other slots).
     if (this.ann) this.ann.save(join(this.dir, GRAPH_FILE));
     else rmSync(join(this.dir, GRAPH_FILE), { force: true });
-    const lines = this.slots.map((s) => JSON.stringify(s)).join('\n');
-    writeFileSync(join(this.dir, 'vectors.i8.tmp'), this.values.subarray(0, this.slots.length * this.dimensions));
-    writeFileSync(join(this.dir, 'items.jsonl.tmp'), `${lines}\n`);
-    renameSync(join(this.dir, 'vectors.i8.tmp'), join(this.dir, 'vectors.i8'));
+    if (this.fd >= 0) ftruncateSync(this.fd, this.items.count * this.dimensions);
+    writeFileSync(join(this.dir, 'items.jsonl.tmp'), this.items.compact());
     renameSync(join(this.dir, 'items.jsonl.tmp'), join(this.dir, 'items.jsonl'));
     this.dirty = false;
   }
+}
+
+const fstatSize = (file: string) => {
+  const fd = openSync(file, 'r');
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+};
+
+/** A unit vector as int8 (× SCALE) at `out[at…]`. */
+function quantize(vector: Float32Array, out: Int8Array, at: number) {
+  for (let d = 0; d < vector.length; d++) out[at + d] = Math.round(vector[d] * SCALE);
 }
 
 /** Keeps `list` sorted by score, best first, at most k long. */
@@ -230,8 +416,7 @@ export class LocalVectorIndex implements SimilarityIndex {
   }
 
   async upsert(entries: VectorEntry[]): Promise<void> {
-    const t = this.own();
-    for (const e of entries) t.upsert(e);
+    if (entries.length) this.own().upsert(entries);
   }
 
   async remove(keys: string[]): Promise<void> {
@@ -243,7 +428,7 @@ export class LocalVectorIndex implements SimilarityIndex {
     const t = this.own();
     const slot = t.bySlotKey.get(key);
     if (slot === undefined) return null;
-    return { ...t.slots[slot]!, vector: t.vectorAt(slot) };
+    return { ...t.slot(slot)!, vector: t.vectorAt(slot) };
   }
 
   async size(): Promise<number> {
@@ -252,20 +437,23 @@ export class LocalVectorIndex implements SimilarityIndex {
 
   async query(vector: Float32Array, query: VectorQuery): Promise<VectorMatch[]> {
     const t = this.own();
-    const exclude = new Set(query.exclude ?? []);
-    const keep = (slot: number) => {
-      const s = t.slots[slot];
-      return !!s && !exclude.has(s.key) && (!query.classId || isClassOrBelow(s.classId, query.classId));
-    };
-    let best: [number, number][];
-    if (t.size < this.annFrom) best = t.scan(vector, query.k, keep);
-    else {
-      best = t.scan(vector, query.k, keep, t.graphOf().candidates(vector, query.k));
-      // A rare class can be missing from the graph's neighbourhood of the query: then the scan answers exactly.
-      if (best.length < Math.min(query.k, t.size)) best = t.scan(vector, query.k, keep);
+    const exclude = new Set<number>();
+    for (const key of query.exclude ?? []) {
+      const slot = t.bySlotKey.get(key);
+      if (slot !== undefined) exclude.add(slot);
     }
-    return best.map(([slot, score]) => {
-      const s = t.slots[slot]!;
+    const classId = query.classId;
+    // An item's line is parsed only when a class filter reads it.
+    const keep = (slot: number) => !exclude.has(slot) && (!classId || isClassOrBelow(t.slot(slot)!.classId, classId));
+    let best: [number, number][] | null = null;
+    if (t.size >= this.annFrom) {
+      // The graph chooses candidates by its int8 cosine to an int8 query; they are rescored exactly (float query).
+      best = t.scan(vector, query.k, keep, t.graphOf().candidates(vector, query.k + exclude.size, !!classId));
+      // A rare class can be missing from the graph's neighbourhood of the query: then the scan answers exactly.
+      if (best.length < Math.min(query.k, t.size - exclude.size)) best = null;
+    }
+    return (best ?? t.scan(vector, query.k, keep)).map(([slot, score]) => {
+      const s = t.slot(slot)!;
       return { key: s.key, score: Math.round(score * 1e4) / 1e4, classId: s.classId, name: s.name };
     });
   }
