@@ -70,11 +70,10 @@ describe('training on a grocery catalog keeps what the starter knows', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  // Not reached yet (issue 16 item 2, docs/models.md "Training never forgets"): on these invented-word groceries the
-  // trained model scores 0.9679 against the starter's 0.9729 (0.9661 before the teacher and the apart balance),
-  // while on Instacart the same mixing lifts it above the starter. `fails` keeps the target asserted: when the
-  // trainer reaches it, this case turns red and the marker comes off.
-  it.fails('is not worse than the starter on the general-merchandise check set, with the starter catalog mixed in', async () => {
+  // Before the one-level-1 group's loss was normalized over its own level-1 classes (train.ts levelOneMasks), these
+  // invented-word groceries taught that their words meant Food against everything else: the trained model scored
+  // 0.9679 against the starter's 0.9729, its Non-Food words made louder against a Food prior (docs/models.md).
+  it('is not worse than the starter on the general-merchandise check set, with the starter catalog mixed in', async () => {
     // What `aisle train --data groceries.csv` trains on (bin/commands/train.ts).
     const starter = await starterRowsBeside(taxonomy, user.length);
     // The trainer's default configuration, as `aisle train` runs it.
@@ -87,7 +86,7 @@ describe('training on a grocery catalog keeps what the starter knows', () => {
     console.log(`general check set level 1 accuracy: starter ${starterL1.toFixed(4)}, trained on groceries + starter ${trained.toFixed(4)}`);
     expect(trained).toBeGreaterThanOrEqual(starterL1);
     expect(trained).toBeGreaterThanOrEqual(CHECK_TARGETS.general);
-  }, 900_000);
+  }, 1_800_000);
 
   it('forgets without the starter catalog (what the test above guards against)', async () => {
     // `aisle train --no-starter`: the same grocery rows alone. Shows the check above can fail.
@@ -95,5 +94,5 @@ describe('training on a grocery catalog keeps what the starter knows', () => {
     const alone = await generalLevel1(join(dir, 'alone'));
     console.log(`general check set level 1 accuracy: starter ${starterL1.toFixed(4)}, trained on groceries alone ${alone.toFixed(4)}`);
     expect(alone).toBeLessThan(starterL1);
-  }, 900_000);
+  }, 1_800_000);
 });
