@@ -128,8 +128,6 @@ export interface BagTrainInput {
   headFlags: Float32Array;
   /** Frozen feature vector per text (staticFeatures), all of one length. */
   features?: Float32Array[];
-  /** Per text, the classes its loss is normalized over (1 = in; none: all); the softmax leaves the others out. */
-  classMasks?: (Uint8Array | undefined)[];
 }
 
 /**
@@ -222,8 +220,6 @@ export function trainBag(input: BagTrainInput, cfg: BagConfig, seed: number, onE
       }
       const f = G ? input.features![ex] : null;
       if (f && G) for (let k = 0; k < F; k++) if (f[k] !== 0) for (let c = 0; c < C; c++) z[c] += f[k] * G[k * C + c];
-      const mask = input.classMasks?.[ex];
-      if (mask) for (let c = 0; c < C; c++) if (!mask[c]) z[c] = -Infinity;
       for (let c = 0; c < C; c++) if (z[c] > max) max = z[c];
       let sum = 0;
       for (let c = 0; c < C; c++) {

@@ -163,7 +163,6 @@ export async function trainEncoder(
   const trainingDataHash = dataHash(examples);
   const balanced = opts.balanceTopLevel ?? true;
   if (balanced) for (const group of groups) balanceTopLevel(group, taxonomy);
-  const masks = levelOneMasks(groups, classIds, taxonomy);
   const isValidation = validationSlice(examples, seed, validationFraction);
   const trainSet = examples.filter((_, i) => !isValidation[i]);
   const validSet = examples.filter((_, i) => isValidation[i]);
@@ -207,7 +206,6 @@ export async function trainEncoder(
     tokens,
     unknownFlags,
     headFlags: headFlagsOf(tokens),
-    classMasks: bagSet.map((e) => masks.get(e)),
   };
   const members = cfg.hidden ? 1 : Math.max(1, cfg.ensemble);
   const models: BagModel[] = [];
@@ -362,26 +360,6 @@ function randomLetterNames(count: number, seed: number): string[] {
   return Array.from({ length: count }, () =>
     Array.from({ length: 1 + Math.floor(random() * 5) }, () => letters(2 + Math.floor(random() * 8))).join(' '),
   );
-}
-
-/**
- * A group of rows (yours, or the starter's) that holds one level-1 class only — a grocery catalog, all Food —
- * says which aisle within it a row belongs to, never that its words are Food rather than Non-Food: nothing in the
- * group is the other. Its rows' loss is normalized over their own level-1 class's classes (a mask per row), so its
- * thousands of brand words carry no level-1 evidence into names they never saw, while the starter's rows and its
- * answers on yours (the teacher) decide level 1. Groups with both classes are balanced instead (balanceTopLevel).
- */
-function levelOneMasks(groups: LabelledText[][], classIds: string[], taxonomy: Taxonomy): Map<LabelledText, Uint8Array> {
-  const rootOf = (classId: string) => taxonomy.lineage(classId)[0].id;
-  const masks = new Map<LabelledText, Uint8Array>();
-  if (new Set(classIds.map(rootOf)).size < 2) return masks;
-  for (const group of groups) {
-    const roots = new Set(group.map((e) => rootOf(e.classId)));
-    if (roots.size !== 1) continue;
-    const mask = Uint8Array.from(classIds, (c) => (roots.has(rootOf(c)) ? 1 : 0));
-    for (const e of group) masks.set(e, mask);
-  }
-  return masks;
 }
 
 /** Scales the rows' weights so that every top-level class has the same total weight (their mean weight stays the same). */
