@@ -169,7 +169,7 @@ export async function trainEncoder(
   if (!validSet.length) throw new TrainError('too few rows to hold out a validation slice');
 
   const tokenizerJson = buildTokenizer(trainSet.map((e) => e.text));
-  // The teacher's rows train the bag only: not the neighbour index nor the rules' measure, whose labels are the user's.
+  // The teacher's rows and the nonsense names train the bag only: not the neighbour index nor the rules' measure, whose labels are the user's.
   const bagSet = [...trainSet];
   const disagreeing = opts.teacherAgreeing ? teacherDisagreements(opts.teacherRows ?? [], groups[0], taxonomy) : new Set<string>();
   if (disagreeing.size) progress(`teacher: left out its answers on ${disagreeing.size} texts whose level 1 it reads otherwise`);
@@ -177,6 +177,8 @@ export async function trainEncoder(
     const text = normalizeText(row.text);
     if (text && classIndex.has(row.classId) && !disagreeing.has(text)) bagSet.push({ text, classId: row.classId, weight: row.weight });
   }
+  for (const text of randomLetterNames(Math.round(trainSet.length * NONSENSE_SHARE), seed))
+    for (const classId of classIds) bagSet.push({ text, classId, weight: 1 / classIds.length });
   const tokenizer = TextTokenizer.fromJson(tokenizerJson);
   const tokens: string[] = [];
   for (const [token, id] of Object.entries(tokenizerJson.model.vocab)) tokens[id] = token;
@@ -199,7 +201,7 @@ export async function trainEncoder(
     features: featuresOf(bagSet),
     ids: bagSet.map((e) => encode(e.text)),
     labels: Int32Array.from(bagSet, (e) => (fineKeys.length ? fineIndex.get(fineKey(e))! : classIndex.get(e.classId)!)),
-    weights: bagSet.some((e) => e.weight !== undefined) ? Float32Array.from(bagSet, (e) => e.weight ?? 1) : undefined,
+    weights: Float32Array.from(bagSet, (e) => e.weight ?? 1),
     classes: fineKeys.length || classIds.length,
     tokens,
     unknownFlags,
@@ -340,6 +342,24 @@ function teacherDisagreements(teacher: LabelledText[], userRows: LabelledText[],
     if (answer && rootOf(answer.classId) !== rootOf(row.classId)) out.add(row.text);
   }
   return out;
+}
+
+/**
+ * Nonsense names trained toward the uniform distribution over the classes (outlier exposure, Hendrycks et al. 2019),
+ * as many as this share of the training rows. Strings of random letters split into single-letter and short pieces,
+ * whose rows otherwise learn whatever class uses such pieces most (model numbers and sizes: general merchandise),
+ * so a random string was decided Non-Food, and the best guesses of deferred ones were Non-Food almost always. Trained
+ * toward no class, such names get flat probabilities (deferred) and a best guess that leans to no class.
+ */
+const NONSENSE_SHARE = 0.03;
+
+/** Seeded names of one to five words of 2–9 random letters a–z. */
+function randomLetterNames(count: number, seed: number): string[] {
+  const random = seededRandom(seed ^ 0x0dd);
+  const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join('');
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 1 + Math.floor(random() * 5) }, () => letters(2 + Math.floor(random() * 8))).join(' '),
+  );
 }
 
 /** Scales the rows' weights so that every top-level class has the same total weight (their mean weight stays the same). */

@@ -33,10 +33,9 @@ describe('shipped starter model', () => {
     expect(scores.get('general')!.report.rows).toBeGreaterThanOrEqual(2000);
     expect(scores.get('multilingual')!.report.rows).toBeGreaterThanOrEqual(300);
     expect(level1('general')).toBeGreaterThanOrEqual(CHECK_TARGETS.general);
-    // Issue 16 asks 0.90 on the multilingual list; the starter reaches 0.89 (Japanese names are the weakest):
-    // this floor keeps what is reached until the model's features close the gap.
-    expect(level1('multilingual')).toBeGreaterThanOrEqual(0.88);
-    for (const [script, s] of scores.get('multilingual')!.byScript) expect(s.accuracy, script).toBeGreaterThanOrEqual(0.7);
+    expect(level1('multilingual')).toBeGreaterThanOrEqual(CHECK_TARGETS.multilingual);
+    // Every script at 0.8 or more (Han and Japanese kana, the weakest, reach 0.87).
+    for (const [script, s] of scores.get('multilingual')!.byScript) expect(s.accuracy, script).toBeGreaterThanOrEqual(0.8);
   }, 120_000);
 
   it('retrains from the catalog to the same metrics and scores well on the held-out split', async () => {

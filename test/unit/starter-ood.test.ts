@@ -10,8 +10,8 @@ import { nameProblem } from '../../functions/core/limits.ts';
 import { toCascadeItem } from '../../functions/core/normalize.ts';
 import { seededRandom } from '../../functions/core/random.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
-import type { TierOutcome } from '../../functions/core/types.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
+import { TextTokenizer } from '../../functions/model/tokenizer.ts';
 import { STARTER_DIR } from '../../models/starter/train-starter.ts';
 
 const taxonomy = loadTaxonomy();
@@ -48,9 +48,6 @@ describe('the shipped starter on names far from everything it knows', () => {
       names.map((name) => toCascadeItem({ name })),
       { hints: [] },
     );
-  const decidedFood = (names: string[], outcomes: TierOutcome[]) =>
-    outcomes.flatMap((o, i) => (o.kind === 'decided' && o.classId?.startsWith('food') ? [`${names[i]} → ${o.classId} (${o.reason})`] : []));
-
   beforeAll(async () => {
     encoder = await OnnxEncoder.load(STARTER_DIR, { taxonomy, threads: 1 });
   });
@@ -63,9 +60,25 @@ describe('the shipped starter on names far from everything it knows', () => {
     expect(outcomes.flatMap((o, i) => (o.kind === 'decided' ? [`${UNSEEN_SCRIPTS[i]} → ${o.classId} (${o.reason})`] : []))).toEqual([]);
   });
 
-  it('never decides Food for random letters', async () => {
+  it('defers random letters, and their best guesses lean to no class', async () => {
     const names = randomLetters(300);
-    expect(decidedFood(names, await decide(names))).toEqual([]);
+    const outcomes = await decide(names);
+    // A string whose every word the model knows whole ("hen") is a name, not nonsense: it may be decided.
+    const tokenizer = await TextTokenizer.load(STARTER_DIR);
+    const nonsense = (name: string) => name.split(' ').some((word) => tokenizer.encode(word).length > 1);
+    expect(names.filter(nonsense).length).toBeGreaterThan(290);
+    expect(outcomes.flatMap((o, i) => (o.kind === 'decided' && nonsense(names[i]) ? [`${names[i]} → ${o.classId} (${o.reason})`] : []))).toEqual([]);
+    // The best guess a deferred name carries to the LLM or review: before outlier exposure (train.ts NONSENSE_SHARE)
+    // 293 of 300 were Non-Food. Neither level-1 class may take more than two thirds, nor one class more than 40 %.
+    const guesses = outcomes.map((o) => (o.kind === 'deferred' ? o.candidates?.[0]?.classId : undefined) ?? 'none');
+    const count = (keep: (classId: string) => boolean) => guesses.filter(keep).length / guesses.length;
+    expect(count((c) => c.startsWith('food'))).toBeGreaterThan(1 / 3);
+    expect(count((c) => c.startsWith('non-food'))).toBeGreaterThan(1 / 3);
+    for (const classId of new Set(guesses))
+      expect(
+        count((c) => c === classId),
+        classId,
+      ).toBeLessThanOrEqual(0.4);
   });
 
   it('sees no emoji-only or symbol-only name: those are rejected with a reason before any tier', () => {

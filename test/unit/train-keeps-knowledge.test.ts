@@ -70,10 +70,10 @@ describe('training on a grocery catalog keeps what the starter knows', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  // Not reached yet (issue 16 item 2, docs/models.md "Training never forgets"): on these invented-word groceries the
-  // trained model scores 0.9679 against the starter's 0.9729 (0.9661 before the teacher and the apart balance),
-  // while on Instacart the same mixing lifts it above the starter. `fails` keeps the target asserted: when the
-  // trainer reaches it, this case turns red and the marker comes off.
+  // Not reached yet (issue 16 item 1, docs/models.md "Training never forgets"): on these invented-word groceries the
+  // trained model scored 0.9679 against the starter's 0.9729, and 0.9679 against 0.9716 with the starter retrained
+  // with outlier exposure and the Japanese vocabulary; 33 names flip to the wrong level 1 and 22 the other way, both ways, mostly names that mix food
+  // and goods words ("camembert in wooden box 250g" → Non-Food). `fails` keeps the target asserted: when the trainer reaches it, this case turns red and the marker comes off.
   it.fails('is not worse than the starter on the general-merchandise check set, with the starter catalog mixed in', async () => {
     // What `aisle train --data groceries.csv` trains on (bin/commands/train.ts).
     const starter = await starterRowsBeside(taxonomy, user.length);
@@ -87,7 +87,7 @@ describe('training on a grocery catalog keeps what the starter knows', () => {
     console.log(`general check set level 1 accuracy: starter ${starterL1.toFixed(4)}, trained on groceries + starter ${trained.toFixed(4)}`);
     expect(trained).toBeGreaterThanOrEqual(starterL1);
     expect(trained).toBeGreaterThanOrEqual(CHECK_TARGETS.general);
-  }, 900_000);
+  }, 1_800_000);
 
   it('forgets without the starter catalog (what the test above guards against)', async () => {
     // `aisle train --no-starter`: the same grocery rows alone. Shows the check above can fail.
@@ -95,5 +95,5 @@ describe('training on a grocery catalog keeps what the starter knows', () => {
     const alone = await generalLevel1(join(dir, 'alone'));
     console.log(`general check set level 1 accuracy: starter ${starterL1.toFixed(4)}, trained on groceries alone ${alone.toFixed(4)}`);
     expect(alone).toBeLessThan(starterL1);
-  }, 900_000);
+  }, 1_800_000);
 });
