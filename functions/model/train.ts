@@ -80,7 +80,7 @@ export interface TrainOptions {
   /**
    * Soft-target rows from a teacher model (the shipped starter's answers, models/starter/train-starter.ts
    * teacherRows): they train the bag only — never held out for calibration, never counted by the tokenizer, never in
-   * the neighbour index or the rules' measure — so that the
+   * the neighbour index or the rules' measure, and none on a text of the validation slice — so that the
    * model learns the user's labels without unlearning what the teacher said about the same words.
    */
   teacherRows?: LabelledText[];
@@ -173,9 +173,12 @@ export async function trainEncoder(
   const bagSet = [...trainSet];
   const disagreeing = opts.teacherAgreeing ? teacherDisagreements(opts.teacherRows ?? [], groups[0], taxonomy) : new Set<string>();
   if (disagreeing.size) progress(`teacher: left out its answers on ${disagreeing.size} texts whose level 1 it reads otherwise`);
+  // Nor on a validation text: the slice that fits the temperature and the thresholds must be unseen by the bag.
+  const validTexts = new Set(validSet.map((e) => e.text));
   for (const row of opts.teacherRows ?? []) {
     const text = normalizeText(row.text);
-    if (text && classIndex.has(row.classId) && !disagreeing.has(text)) bagSet.push({ text, classId: row.classId, weight: row.weight });
+    if (text && classIndex.has(row.classId) && !disagreeing.has(text) && !validTexts.has(text))
+      bagSet.push({ text, classId: row.classId, weight: row.weight });
   }
   for (const text of randomLetterNames(Math.round(trainSet.length * NONSENSE_SHARE), seed))
     for (const classId of classIds) bagSet.push({ text, classId, weight: 1 / classIds.length });
