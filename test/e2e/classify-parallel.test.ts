@@ -175,25 +175,28 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     });
   }
 
-  /** A Parquet file of `n` rows with every oddity its text can hold, as bytes (written by DuckDB). */
+  /** A run that can be failed and resumed: slices of 300 bytes, a checkpoint every 20 rows. */
+  function resumableRun(input: string, output: string, jobId: string, threads: number, onCheckpoint?: (cp: JobCheckpoint) => void) {
+    return classifyFile(rt, {
+      input,
+      output,
+      jobId,
+      threads,
+      workerScript: classifyWorkerScript,
+      parallelMinBytes: 0,
+      sliceBytes: 300,
+      checkpointEvery: 20,
+      lake: 'off',
+      onCheckpoint,
+    });
+  }
+
   /**
    * Runs `input` on two threads in slices of 300 bytes, fails it at its fifth checkpoint, then runs it again: the
    * second run resumes from a byte offset and processes only the rest.
    */
   async function failThenResume(input: string, output: string, jobId: string) {
-    const run = (onCheckpoint: (cp: JobCheckpoint) => void) =>
-      classifyFile(rt, {
-        input,
-        output,
-        jobId,
-        threads: 2,
-        workerScript: classifyWorkerScript,
-        parallelMinBytes: 0,
-        sliceBytes: 300,
-        checkpointEvery: 20,
-        lake: 'off',
-        onCheckpoint,
-      });
+    const run = (onCheckpoint: (cp: JobCheckpoint) => void) => resumableRun(input, output, jobId, 2, onCheckpoint);
     let seen = 0;
     await expect(
       run(() => {
@@ -208,6 +211,7 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     return summary;
   }
 
+  /** A Parquet file of `n` rows with every oddity its text can hold, as bytes (written by DuckDB). */
   async function oddParquet(n: number): Promise<Buffer> {
     const path = join(home, `odd-${n}.parquet`);
     const db = await DuckDBInstance.create(':memory:');
@@ -353,18 +357,7 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     // CR LF: read here as rows (an LF gzip is cut into slices).
     writeFileSync(input, gzipSync(`id,product_name,brand\r\n${oddRows(2000, '\r\n', ',').join('\r\n')}\r\n`));
     const run = (output: string, threads: number, onCheckpoint?: (cp: JobCheckpoint) => void) =>
-      classifyFile(rt, {
-        input,
-        output,
-        jobId: `resume-rows-${threads}`,
-        threads,
-        workerScript: classifyWorkerScript,
-        parallelMinBytes: 0,
-        sliceBytes: 300,
-        checkpointEvery: 20,
-        lake: 'off',
-        onCheckpoint,
-      });
+      resumableRun(input, output, `resume-rows-${threads}`, threads, onCheckpoint);
     const one = await run(join(home, 'resume-rows-1.out.csv'), 1);
     const output = join(home, 'resume-rows-2.out.csv');
     let seen = 0;
