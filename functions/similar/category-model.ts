@@ -12,6 +12,7 @@
 import type { StaticEmbedder } from '../embeddings/static-embedder.ts';
 import { normalize, wordsOf } from '../embeddings/static-embedder.ts';
 import type { BagConfig } from '../model/bag.ts';
+import { softmaxInto } from '../model/calibration.ts';
 import { CATEGORY_BAG_CONFIG, CategoryBag, type CategoryBagData } from './category-bag.ts';
 import { CATEGORY_SLOTS, hash, type NameVectorizer } from './vectors.ts';
 
@@ -62,13 +63,8 @@ export const CATEGORY_MIX: CategoryMix = { bagShare: 0.5, bagTemperature: 1, vot
 export function mixParts(parts: CategoryParts, mix: CategoryMix): Float32Array {
   const p = Float32Array.from(parts.regression);
   if (parts.bag) {
-    const b = parts.bag;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let c = 0; c < b.length; c++) max = Math.max(max, b[c] / mix.bagTemperature);
-    let sum = 0;
-    const e = new Float32Array(b.length);
-    for (let c = 0; c < b.length; c++) sum += e[c] = Math.exp(b[c] / mix.bagTemperature - max);
-    for (let c = 0; c < p.length; c++) p[c] = (1 - mix.bagShare) * p[c] + (mix.bagShare * e[c]) / sum;
+    const bag = softmaxInto(parts.bag, mix.bagTemperature, new Float64Array(parts.bag.length));
+    for (let c = 0; c < p.length; c++) p[c] = (1 - mix.bagShare) * p[c] + mix.bagShare * bag[c];
   }
   // A vote of names that are barely alike (a small catalog) is worth little: its share shrinks with the nearest's cosine.
   const vote = parts.vote;
