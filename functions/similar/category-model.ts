@@ -215,6 +215,11 @@ export class CategoryModel implements CategoryScorer {
   }
 
   /** Fits the model on labelled names (at least two categories). */
+  /** Whether these labelled names can be fitted: a model needs two categories (fewer: names alone). */
+  static canFit(examples: LabelledName[]): boolean {
+    return new Set(examples.map((e) => e.category)).size >= 2;
+  }
+
   static fit(examples: LabelledName[], embedder: StaticEmbedder, options: CategoryModelOptions = {}): CategoryModel {
     const categories = [...new Set(examples.map((e) => e.category))].sort();
     if (categories.length < 2) throw new Error(`a category model needs at least two categories, not ${categories.length}`);

@@ -45,7 +45,7 @@ export function fittedOnLabels(labels: LabelSource, fitModel: CategoryFitter): C
       if (!changed) return undefined;
       const labelled: LabelledName[] = [];
       for await (const l of labels(tenant)) labelled.push(l);
-      return new Set(labelled.map((l) => l.category)).size < 2 ? null : fitModel(labelled);
+      return CategoryModel.canFit(labelled) ? fitModel(labelled) : null;
     },
   };
 }

@@ -139,7 +139,7 @@ async function refit(
 ): Promise<{ current: CurrentModel; model?: CategoryModel | null }> {
   const labelled: LabelledName[] = [];
   for await (const l of deps.labels(tenant)) labelled.push(l);
-  const version = new Set(labelled.map((l) => l.category)).size < 2 ? null : labelsVersion(labelled);
+  const version = CategoryModel.canFit(labelled) ? labelsVersion(labelled) : null;
   if (previous && version === previous.version) {
     // The same labels (a change marked, then undone, or a rerun): no fit, the re-embedding as it was.
     const same = { ...previous, marker };
