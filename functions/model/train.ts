@@ -332,7 +332,6 @@ export async function trainEncoder(
 
 /** Normalized texts on which the teacher's top class (its heaviest row) has another level 1 than the user's label of the text. */
 function teacherDisagreements(teacher: LabelledText[], userRows: LabelledText[], taxonomy: Taxonomy): Set<string> {
-  const rootOf = (classId: string) => taxonomy.lineage(classId)[0].id;
   const top = new Map<string, LabelledText>();
   for (const row of teacher) {
     const text = normalizeText(row.text);
@@ -342,7 +341,7 @@ function teacherDisagreements(teacher: LabelledText[], userRows: LabelledText[],
   const out = new Set<string>();
   for (const row of userRows) {
     const answer = top.get(row.text);
-    if (answer && rootOf(answer.classId) !== rootOf(row.classId)) out.add(row.text);
+    if (answer && levelOneOf(taxonomy, answer.classId) !== levelOneOf(taxonomy, row.classId)) out.add(row.text);
   }
   return out;
 }
@@ -365,18 +364,20 @@ function randomLetterNames(count: number, seed: number): string[] {
   );
 }
 
+/** A class's top-level (level 1) class id. */
+const levelOneOf = (taxonomy: Taxonomy, classId: string) => taxonomy.lineage(classId)[0].id;
+
 /** Scales the rows' weights so that every top-level class has the same total weight (their mean weight stays the same). */
 function balanceTopLevel(examples: LabelledText[], taxonomy: Taxonomy): void {
-  const rootOf = (classId: string) => taxonomy.lineage(classId)[0].id;
   const totals = new Map<string, number>();
   let all = 0;
   for (const e of examples) {
-    const root = rootOf(e.classId);
+    const root = levelOneOf(taxonomy, e.classId);
     totals.set(root, (totals.get(root) ?? 0) + (e.weight ?? 1));
     all += e.weight ?? 1;
   }
   if (totals.size < 2) return;
-  for (const e of examples) e.weight = ((e.weight ?? 1) * all) / totals.size / totals.get(rootOf(e.classId))!;
+  for (const e of examples) e.weight = ((e.weight ?? 1) * all) / totals.size / totals.get(levelOneOf(taxonomy, e.classId))!;
 }
 
 /** Stratified, seeded validation slice (1 = validation): every class with 4 rows or more keeps rows on both sides. */
