@@ -139,12 +139,13 @@ export function exportBagOnnx(model: BagModel, docString = ''): Uint8Array {
   const scaled = g.op('Div', [z, g.op('Add', [g.op('Mul', [unknownShare, oovScale]), oneF])], {}, model.groups ? 'fine_logits' : 'logits');
   if (model.groups) {
     // Fine labels summed into their classes (bag.ts groupLogits): log(exp(z − max) · membership) + max.
-    const membership = new Float32Array(C * outputClasses(model));
+    const classes = outputClasses(model);
+    const membership = new Float32Array(C * classes);
     model.groups.forEach((cls, f) => {
-      membership[f * outputClasses(model) + cls] = 1;
+      membership[f * classes + cls] = 1;
     });
     const max = g.op('ReduceMax', [scaled], { axes: [1], keepdims: 1 });
-    const sums = g.op('MatMul', [g.op('Exp', [g.op('Sub', [scaled, max])]), g.floats('groups', [C, outputClasses(model)], membership)]);
+    const sums = g.op('MatMul', [g.op('Exp', [g.op('Sub', [scaled, max])]), g.floats('groups', [C, classes], membership)]);
     g.op('Add', [g.op('Log', [sums]), max], {}, 'logits');
   }
   g.output('logits', 'float', ['batch', outputClasses(model)]);
