@@ -5,9 +5,14 @@
  *   bench/checks/general.csv       general-merchandise web-shop titles and world-grocery names (English)
  *   bench/checks/multilingual.csv  names in Spanish, German, French, Hindi (Devanagari and transliterated),
  *                                  Russian, Chinese and Japanese
+ *   bench/checks/indian-grocery.csv  an Indian grocery chain's catalog: brand + product + variant + pack, foods and
+ *                                  the household, pooja, ayurvedic and personal-care goods such a chain sells, in
+ *                                  English, transliterated Hindi, Devanagari and a few regional scripts; written
+ *                                  blind to the generator's vocabulary and to the other lists
  *
  * Prints level-1 accuracy, level-2 macro-F1 and coverage of a model (the encoder alone; default: the shipped
- * starter) on each list, and level-1 accuracy by script on the multilingual list.
+ * starter) on each list, and level-1 accuracy by script on the multilingual and Indian lists. --misses lists a
+ * set's wrong answers grouped by labelled class → answered class.
  *
  * With --train FILE it first trains a model as `aisle train --data FILE` does (the file's training rows plus the
  * starter catalog at --starter-share, or without it with --no-starter; the shipped rules measured), then scores
@@ -17,7 +22,7 @@
  * seconds and the process's peak RSS. The model goes to a temporary folder (or --keep DIR, outside the
  * repository: a model trained on a dataset from ../shared must not be shipped).
  *
- *   npx tsx bench/general-check.ts [--model DIR]
+ *   npx tsx bench/general-check.ts [--model DIR] [--misses indian-grocery]
  *   npx tsx bench/general-check.ts --train ../shared/datasets/instacart-labeled.csv [--starter-share S | --no-starter] [--keep DIR]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,7 +31,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadRules } from '../functions/core/rules.ts';
-import { loadTaxonomy, type Taxonomy } from '../functions/core/taxonomy.ts';
+import { loadTaxonomy, PATH_SEPARATOR, type Taxonomy } from '../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { type EvalReport, evaluate } from '../functions/model/evaluate.ts';
 import { type LabelledRow, readLabelledCsv } from '../functions/model/labelled-data.ts';
@@ -37,15 +42,22 @@ import { loadAverages, machineLine } from './machine.ts';
 export const CHECK_SETS = {
   general: fileURLToPath(new URL('./checks/general.csv', import.meta.url)),
   multilingual: fileURLToPath(new URL('./checks/multilingual.csv', import.meta.url)),
+  'indian-grocery': fileURLToPath(new URL('./checks/indian-grocery.csv', import.meta.url)),
 } as const;
 export type CheckSetName = keyof typeof CHECK_SETS;
 
-/** Level-1 accuracy the shipped starter must reach on each list (issue 16). */
-export const CHECK_TARGETS: Record<CheckSetName, number> = { general: 0.97, multilingual: 0.9 };
+/** Level-1 accuracy the shipped starter must reach on each list (issue 16; the Indian list stands for its held-back Indian grocery catalog). */
+export const CHECK_TARGETS: Record<CheckSetName, number> = { general: 0.97, multilingual: 0.9, 'indian-grocery': 0.95 };
 
-/** The script a name is written in, for the multilingual breakdown (Latin covers Spanish, German, French and transliterated Hindi). */
+/** The sets whose level-1 accuracy is printed per script. */
+const BY_SCRIPT: ReadonlySet<CheckSetName> = new Set(['multilingual', 'indian-grocery']);
+
+/** The script a name is written in, for the per-script breakdown (Latin covers Spanish, German, French and transliterated Hindi). */
 export function scriptOf(text: string): string {
   if (/\p{Script=Devanagari}/u.test(text)) return 'Devanagari';
+  for (const script of ['Bengali', 'Gujarati', 'Tamil', 'Telugu', 'Kannada'] as const) {
+    if (new RegExp(`\\p{Script=${script}}`, 'u').test(text)) return script;
+  }
   if (/\p{Script=Cyrillic}/u.test(text)) return 'Cyrillic';
   if (/[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(text)) return 'Japanese kana';
   if (/\p{Script=Han}/u.test(text)) return 'Han';
@@ -57,6 +69,8 @@ export interface CheckSetScore {
   report: EvalReport;
   /** Level-1 accuracy per script. */
   byScript: Map<string, { rows: number; accuracy: number }>;
+  /** Names whose level-2 answer (top class) is not the labelled class. */
+  misses: { text: string; expected: string; answered: string; score: number }[];
 }
 
 /** Every labelled row of a check set (the lists have no split column: all rows are scored). */
@@ -79,6 +93,7 @@ export async function scoreCheckSets(modelDir = STARTER_DIR, opts: { threads?: n
         1,
       );
       const level1 = (classId: string) => taxonomy.lineage(classId)[0].id;
+      const labelOf = (classId: string) => taxonomy.lineage(classId).at(-1)?.label ?? classId;
       const tally = new Map<string, { rows: number; right: number }>();
       rows.forEach((row, i) => {
         const script = scriptOf(row.text);
@@ -88,7 +103,12 @@ export async function scoreCheckSets(modelDir = STARTER_DIR, opts: { threads?: n
         tally.set(script, t);
       });
       const byScript = new Map([...tally].map(([script, t]) => [script, { rows: t.rows, accuracy: t.right / t.rows }]));
-      scores.push({ name, report, byScript });
+      const misses = rows.flatMap((row, i) =>
+        top[i][0].classId === row.classId
+          ? []
+          : [{ text: row.text, expected: labelOf(row.classId), answered: labelOf(top[i][0].classId), score: top[i][0].score }],
+      );
+      scores.push({ name, report, byScript, misses });
     }
     return scores;
   } finally {
@@ -103,12 +123,28 @@ function printScores(label: string, scores: CheckSetScore[]): void {
   for (const { name, report, byScript } of scores) {
     const [l1, l2] = report.levels;
     console.log(
-      `${name.padEnd(13)} ${String(report.rows).padStart(5)} names  L1 accuracy ${pct(l1.accuracy)} (target ≥ ${pct(CHECK_TARGETS[name])})  ` +
+      `${name.padEnd(15)} ${String(report.rows).padStart(5)} names  L1 accuracy ${pct(l1.accuracy)} (target ≥ ${pct(CHECK_TARGETS[name])})  ` +
         `L2 accuracy ${pct(l2.accuracy)}  L2 macro-F1 ${pct(l2.macroF1)}  coverage ${pct(report.coverage.coverage)} at ${pct(report.coverage.accuracy)}`,
     );
-    if (name === 'multilingual') {
+    if (BY_SCRIPT.has(name)) {
       for (const [script, s] of byScript) console.log(`  ${script.padEnd(14)} ${String(s.rows).padStart(4)} names  L1 accuracy ${pct(s.accuracy)}`);
     }
+  }
+}
+
+/** A set's wrong answers, grouped by labelled class → answered class, largest group first; level-1 misses marked. */
+function printMisses(score: CheckSetScore): void {
+  const groups = new Map<string, CheckSetScore['misses']>();
+  for (const m of score.misses) {
+    const key = `${m.expected} → ${m.answered}`;
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  const level1 = (label: string) => label.split(PATH_SEPARATOR)[0];
+  console.log(`\n${score.name}: ${score.misses.length} names whose top class is wrong (* also wrong at level 1)`);
+  for (const [key, misses] of [...groups].sort((a, b) => b[1].length - a[1].length)) {
+    const wrongLevel1 = level1(misses[0].expected) !== level1(misses[0].answered);
+    console.log(`${wrongLevel1 ? '*' : ' '} ${key} (${misses.length})`);
+    for (const m of misses) console.log(`      ${m.text}  [${m.score.toFixed(2)}]`);
   }
 }
 
@@ -162,12 +198,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       teach: { type: 'string' },
       'teach-agreeing': { type: 'boolean', default: false },
       'fine-column': { type: 'string' },
+      misses: { type: 'string' },
     },
   });
   console.log(machineLine());
   if (!args.train) {
     const modelDir = args.model ?? STARTER_DIR;
-    printScores(`model: ${modelDir} · load ${loadAverages()}`, await scoreCheckSets(modelDir));
+    const scores = await scoreCheckSets(modelDir);
+    printScores(`model: ${modelDir} · load ${loadAverages()}`, scores);
+    const missed = scores.find((s) => s.name === args.misses);
+    if (args.misses && !missed) throw new Error(`--misses: no check set "${args.misses}" (${Object.keys(CHECK_SETS).join(', ')})`);
+    if (missed) printMisses(missed);
   } else {
     const share = args['no-starter'] ? null : Number(args['starter-share'] ?? DEFAULT_STARTER_SHARE);
     const tmp = args.keep ? null : await mkdtemp(join(tmpdir(), 'aisle-general-'));

@@ -22,9 +22,9 @@ export async function compareStaticBranch(rows: LabelledText[], taxonomy: Taxono
     (Object.keys(CHECK_SETS) as CheckSetName[]).map(async (name) => ({ name, rows: (await readLabelledCsv(CHECK_SETS[name], taxonomy)).rows })),
   );
   console.log(
-    '| static branch | train s | validation L1 | L2 accuracy | L2 macro-F1 | coverage | covered accuracy | general L1 (argmax) | multilingual L1 (argmax) |',
+    `| static branch | train s | validation L1 | L2 accuracy | L2 macro-F1 | coverage | covered accuracy | ${checks.map(({ name }) => `${name} L1 (argmax)`).join(' | ')} |`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log(`|---|---|---|---|---|---|---|${'---|'.repeat(checks.length)}`);
   for (const staticFeatures of [0, scale]) {
     const started = performance.now();
     const { metrics, model, tokenizer, classIds } = await trainEncoder(rows, {

@@ -32,10 +32,18 @@ describe('shipped starter model', () => {
     const level1 = (name: 'general' | 'multilingual') => scores.get(name)!.report.levels[0].accuracy;
     expect(scores.get('general')!.report.rows).toBeGreaterThanOrEqual(2000);
     expect(scores.get('multilingual')!.report.rows).toBeGreaterThanOrEqual(300);
+    expect(scores.get('indian-grocery')!.report.rows).toBeGreaterThanOrEqual(400);
     expect(level1('general')).toBeGreaterThanOrEqual(CHECK_TARGETS.general);
     expect(level1('multilingual')).toBeGreaterThanOrEqual(CHECK_TARGETS.multilingual);
     // Every script at 0.8 or more (Han and Japanese kana, the weakest, reach 0.87).
     for (const [script, s] of scores.get('multilingual')!.byScript) expect(s.accuracy, script).toBeGreaterThanOrEqual(0.8);
+  }, 120_000);
+
+  // Not reached: issue 16 asks 0.95 on the held-back Indian grocery catalog; the blind list standing for it read
+  // 0.924 at its first scoring (docs/models.md, "Out-of-domain check sets").
+  it.fails('reaches level-1 accuracy 0.95 on the blind Indian grocery list', async () => {
+    const indian = (await scoreCheckSets(STARTER_DIR, { threads: 1 })).find((s) => s.name === 'indian-grocery')!;
+    expect(indian.report.levels[0].accuracy).toBeGreaterThanOrEqual(CHECK_TARGETS['indian-grocery']);
   }, 120_000);
 
   it('retrains from the catalog to the same metrics and scores well on the held-out split', async () => {
