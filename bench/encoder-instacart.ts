@@ -21,7 +21,7 @@
  * be outside the repository: a model trained on this data must not be shipped).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -179,9 +179,10 @@ const cascades = [
   },
 ];
 if (learned) {
-  // The same model without confidence.json: the folder's other files, linked.
+  // The same model without confidence.json: the folder's other files, linked, and metrics.json without its name.
   const plain = await mkdtemp(join(tmpdir(), 'aisle-bench-plain-'));
-  for (const f of readdirSync(dir)) if (f !== CONFIDENCE_FILE) await symlink(join(dir, f), join(plain, f));
+  for (const f of readdirSync(dir)) if (f !== CONFIDENCE_FILE && f !== 'metrics.json') await symlink(join(dir, f), join(plain, f));
+  await writeFile(join(plain, 'metrics.json'), JSON.stringify({ ...metrics, confidence: undefined }));
   const without = await OnnxEncoder.load(plain);
   await without.predict(texts, 3); // warm, as the encoder measured first is
   cascades.push({ title: 'per-class thresholds (same model, no confidence.json)', ...(await measureCascade(without, 'per-class thresholds')) });

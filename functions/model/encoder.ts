@@ -15,7 +15,7 @@ import { normalizeText } from '../core/normalize.ts';
 import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Candidate } from '../core/types.ts';
 import type { ClassScores, Encoder, RuleCalibration } from '../ports.ts';
-import { CONFIDENCE_FILE, emptyEvidence, gatherEvidence, unknownTokenIds } from './confidence.ts';
+import { emptyEvidence, gatherEvidence, unknownTokenIds } from './confidence.ts';
 import { NeighbourIndex } from './neighbours.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import type { ModelMetrics } from './train.ts';
@@ -35,7 +35,9 @@ export type EncoderDevice = 'cpu' | 'cuda';
 
 export class ModelLoadError extends Error {}
 
-type MetricsFile = Partial<Pick<ModelMetrics, 'temperature' | 'calibration' | 'thresholds' | 'pooledThreshold' | 'rules' | 'neighbours'>>;
+type MetricsFile = Partial<
+  Pick<ModelMetrics, 'temperature' | 'calibration' | 'thresholds' | 'pooledThreshold' | 'rules' | 'neighbours' | 'confidence'>
+>;
 
 /** Probabilities per text, with the evidence the learned confidence reads when the model has one. */
 interface Scored {
@@ -106,9 +108,10 @@ export class OnnxEncoder implements Encoder {
         throw new ModelLoadError(`model ${root}: model.onnx has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
     }
     const neighbours = metrics.neighbours ? await loadNeighbours(root, metrics.neighbours, classIds.length) : undefined;
-    const confidence = await readJson<ConfidenceModel>(CONFIDENCE_FILE, false);
+    // Only the file metrics.json names: a promoted champion's folder may keep an earlier model's (handlers/retrain.ts).
+    const confidence = metrics.confidence ? await readJson<ConfidenceModel>(metrics.confidence.file, true) : undefined;
     if (confidence && !(confidence.weights?.length === CONFIDENCE_SIGNALS.length + 1 && confidence.signals?.join() === CONFIDENCE_SIGNALS.join()))
-      throw new ModelLoadError(`model ${root}: ${CONFIDENCE_FILE} reads other signals than ${CONFIDENCE_SIGNALS.join(', ')}`);
+      throw new ModelLoadError(`model ${root}: ${metrics.confidence?.file} reads other signals than ${CONFIDENCE_SIGNALS.join(', ')}`);
     const thresholds = new Map(Object.entries(metrics.thresholds ?? {}));
     const temperature = metrics.temperature ?? metrics.calibration?.temperature ?? 1;
     if (!(temperature > 0)) throw new ModelLoadError(`model ${root}: metrics.json temperature must be positive`);

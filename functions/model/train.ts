@@ -113,6 +113,8 @@ export interface ModelMetrics {
   neighbours?: NeighbourMetrics;
   /** How the encoder reviews the rules tier's decisions (present when trained with the rules). */
   rules?: RuleCalibration;
+  /** The learned confidence's file (present when one was fitted: trained with the neighbours; functions/core/confidence.ts). */
+  confidence?: { file: string };
   /** Scores on the held-out validation slice. */
   validation: EvalReport;
 }
@@ -309,6 +311,7 @@ export async function trainEncoder(
       classIds,
       targetPrecision,
     );
+  if (confidence) metrics.confidence = { file: CONFIDENCE_FILE };
   if (confidence)
     progress(
       `confidence: cut ${confidence.cut.toFixed(4)}, validation (cross-fitted) coverage ${confidence.validation.coverage.toFixed(3)} at accuracy ${confidence.validation.accuracy.toFixed(4)}`,

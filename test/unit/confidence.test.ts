@@ -140,8 +140,11 @@ describe('a model folder with confidence.json', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'aisle-confidence-'));
     dir = join(root, 'model');
-    await trainEncoder(groceryRows(40), { taxonomy, outDir: dir, bag: SMALL, neighbours: { maxDf: 50 } });
+    const { metrics } = await trainEncoder(groceryRows(40), { taxonomy, outDir: dir, bag: SMALL, neighbours: { maxDf: 50 } });
+    // The fixture is too small (and too easy) to fit one: a hand-written confidence, named in metrics.json.
+    expect(metrics.confidence).toBeUndefined();
     await writeFile(join(dir, CONFIDENCE_FILE), JSON.stringify(topOnly));
+    await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, confidence: { file: CONFIDENCE_FILE } }));
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -171,13 +174,22 @@ describe('a model folder with confidence.json', () => {
     expect(e.unknownShare[0]).toBeLessThan(0.5);
   });
 
-  it('refuses a confidence.json over other signals; a folder without one serves no confidence', async () => {
+  it('refuses a confidence.json over other signals, or missing when metrics.json names it', async () => {
     const other = join(root, 'other');
     await cp(dir, other, { recursive: true });
     await writeFile(join(other, CONFIDENCE_FILE), JSON.stringify({ ...topOnly, signals: ['top'], weights: [0, 1] }));
     await expect(OnnxEncoder.load(other)).rejects.toThrow(ModelLoadError);
     await rm(join(other, CONFIDENCE_FILE));
-    const plain = await OnnxEncoder.load(other, { threads: 1 });
+    await expect(OnnxEncoder.load(other)).rejects.toThrow(/confidence\.json/);
+  });
+
+  it('serves no confidence when metrics.json names none, even beside a confidence.json (an earlier champion left it)', async () => {
+    const stale = join(root, 'stale');
+    await cp(dir, stale, { recursive: true });
+    const { confidence, ...rest } = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8'));
+    expect(confidence).toEqual({ file: CONFIDENCE_FILE });
+    await writeFile(join(stale, 'metrics.json'), JSON.stringify(rest));
+    const plain = await OnnxEncoder.load(stale, { threads: 1 });
     expect((await plain.scores(['whole milk'])).confidence).toBeUndefined();
     await plain.close();
   });
