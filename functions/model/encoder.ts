@@ -156,7 +156,7 @@ export class OnnxEncoder implements Encoder {
     return (await this.scored(texts, false)).probabilities;
   }
 
-  /** `evidence`: also what the learned confidence reads (when the model has one; it costs a fifth of the CPU). */
+  /** `evidence`: also what the learned confidence reads, when the model has one (~15 % more CPU in the cascade, measured). */
   private scored(texts: string[], evidence: boolean): Promise<Scored> {
     if (texts.length >= this.batchSize) return this.compute(texts, evidence);
     return new Promise((resolve, reject) => {
