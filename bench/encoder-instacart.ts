@@ -20,8 +20,8 @@
  * The dataset is read, never copied; the model is written to a temporary folder (or --keep DIR, which must
  * be outside the repository: a model trained on this data must not be shipped).
  */
-import { readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +30,7 @@ import { createEncoderTier } from '../functions/core/encoder-tier.ts';
 import { normalizeText, toCascadeItem } from '../functions/core/normalize.ts';
 import { createRulesTier, loadRules } from '../functions/core/rules.ts';
 import { loadTaxonomy } from '../functions/core/taxonomy.ts';
+import { CONFIDENCE_FILE } from '../functions/model/confidence.ts';
 import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { evaluate, formatReport } from '../functions/model/evaluate.ts';
 import { scorePredictions } from '../functions/model/metrics.ts';
@@ -64,6 +65,7 @@ if (args['static-branch']) {
 const ruleSet = loadRules(taxonomy);
 const dir = args.keep ? resolve(args.keep) : join(await mkdtemp(join(tmpdir(), 'aisle-bench-')), 'instacart');
 const started = performance.now();
+const trainCpu0 = process.cpuUsage();
 const { metrics } = await trainEncoder(train, {
   taxonomy,
   outDir: dir,
@@ -73,9 +75,12 @@ const { metrics } = await trainEncoder(train, {
   onProgress: (m) => console.log(`  train: ${m}`),
 });
 const trainSeconds = (performance.now() - started) / 1000;
+const trainCpu = process.cpuUsage(trainCpu0);
 const files = readdirSync(dir).map((f) => ({ f, size: statSync(join(dir, f)).size }));
 const totalMb = files.reduce((s, x) => s + x.size, 0) / 1e6;
-console.log(`training: ${trainSeconds.toFixed(1)} s (target ≤ 180 s) · validation rows ${metrics.validationRows}`);
+console.log(
+  `training: ${trainSeconds.toFixed(1)} s, ${((trainCpu.user + trainCpu.system) / 1e6).toFixed(1)} CPU s (target ≤ 180 s) · validation rows ${metrics.validationRows}`,
+);
 console.log(`model files: ${totalMb.toFixed(2)} MB (target ≤ 25 MB): ${files.map((x) => `${x.f} ${(x.size / 1e6).toFixed(2)} MB`).join(', ')}`);
 
 const encoder = await OnnxEncoder.load(dir);
@@ -130,45 +135,73 @@ outcomes.forEach((o, i) => console.log(`  ${OUT_OF_DOMAIN[i].padEnd(45)} ${o.kin
 // The cascade without the LLM, as `aisle classify` runs it: rules, then the encoder, which also reviews the rules'
 // decisions (the model measured the rules when it was trained); what neither decides keeps the best guess
 // (status needs_review). Coverage = rows decided by rules or encoder; rules' explicit Unknown counts as wrong.
-const cascade = new Cascade({ taxonomy, tiers: [createRulesTier(ruleSet), tier] });
-const items = test.map((r) => toCascadeItem({ name: r.text }));
-t0 = performance.now();
-const decisions = await cascade.classify(items);
-const cascadeRate = items.length / ((performance.now() - t0) / 1000);
-const byTier = new Map<string, number>();
-for (const d of decisions) byTier.set(d.tier, (byTier.get(d.tier) ?? 0) + 1);
-const cascadeReport = scorePredictions(
-  decisions.map((d, i) => ({
-    gold: test[i].classId,
-    predicted: d.classId ?? 'unknown',
-    score: d.tier === 'review' ? 0 : 1,
-    accepted: d.status === 'ok' && d.tier !== 'review',
-  })),
-  taxonomy,
-  `rules + ${metrics.modelVersion}`,
-);
-const ruleDecided = decisions.filter((d) => d.trace?.steps.some((s) => s.tier === 'rules' && s.outcome === 'decided'));
-const confirmed = ruleDecided.filter((d) => d.tier === 'rules').length;
-const overruled = ruleDecided.filter((d) => d.tier === 'encoder').length;
-console.log('\n=== cascade: rules + encoder (no LLM), test split ===');
-console.log(
-  `rule decisions: ${ruleDecided.length} · ${confirmed} stand · ${overruled} overruled by the encoder · ${ruleDecided.length - confirmed - overruled} withdrawn (left for review)`,
-);
-console.log(
-  `decided by tier: ${[...byTier].map(([t, n]) => `${t} ${n} (${((n / items.length) * 100).toFixed(1)}%)`).join(', ')} · ${Math.round(cascadeRate)} rows/s`,
-);
-const cascadeText = formatReport(cascadeReport);
-console.log(cascadeText.slice(0, cascadeText.indexOf('\ncoverage/accuracy curve')));
+// A model with a learned confidence (confidence.json) is measured with it and, in the same run, without it.
+async function measureCascade(model: OnnxEncoder, title: string) {
+  const cascade = new Cascade({ taxonomy, tiers: [createRulesTier(ruleSet), createEncoderTier(model, { taxonomy })] });
+  const items = test.map((r) => toCascadeItem({ name: r.text }));
+  await cascade.classify(items.slice(0, 1000)); // warm: the first pass's JIT would be charged to whichever runs first
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  const decisions = await cascade.classify(items);
+  const rate = items.length / ((performance.now() - t) / 1000);
+  const used = process.cpuUsage(cpu);
+  const perCpuSecond = items.length / ((used.user + used.system) / 1e6);
+  const byTier = new Map<string, number>();
+  for (const d of decisions) byTier.set(d.tier, (byTier.get(d.tier) ?? 0) + 1);
+  const scored = scorePredictions(
+    decisions.map((d, i) => ({
+      gold: test[i].classId,
+      predicted: d.classId ?? 'unknown',
+      score: d.tier === 'review' ? 0 : 1,
+      accepted: d.status === 'ok' && d.tier !== 'review',
+    })),
+    taxonomy,
+    `rules + ${metrics.modelVersion}`,
+  );
+  const ruleDecided = decisions.filter((d) => d.trace?.steps.some((s) => s.tier === 'rules' && s.outcome === 'decided'));
+  const confirmed = ruleDecided.filter((d) => d.tier === 'rules').length;
+  const overruled = ruleDecided.filter((d) => d.tier === 'encoder').length;
+  console.log(`\n=== cascade: rules + encoder (no LLM), ${title}, test split ===`);
+  console.log(
+    `rule decisions: ${ruleDecided.length} · ${confirmed} stand · ${overruled} overruled by the encoder · ${ruleDecided.length - confirmed - overruled} withdrawn (left for review)`,
+  );
+  console.log(
+    `decided by tier: ${[...byTier].map(([t, n]) => `${t} ${n} (${((n / items.length) * 100).toFixed(1)}%)`).join(', ')} · ${Math.round(rate)} rows/s, ${Math.round(perCpuSecond)} rows per CPU-second`,
+  );
+  const text = formatReport(scored);
+  console.log(text.slice(0, text.indexOf('\ncoverage/accuracy curve')));
+  return { report: scored, rate };
+}
+const learned = existsSync(join(dir, CONFIDENCE_FILE));
+const cascades = [
+  {
+    title: learned ? 'learned confidence' : 'per-class thresholds',
+    ...(await measureCascade(encoder, learned ? 'learned confidence' : 'per-class thresholds')),
+  },
+];
+if (learned) {
+  // The same model without confidence.json: the folder's other files, linked, and metrics.json without its name.
+  const plain = await mkdtemp(join(tmpdir(), 'aisle-bench-plain-'));
+  for (const f of readdirSync(dir)) if (f !== CONFIDENCE_FILE && f !== 'metrics.json') await symlink(join(dir, f), join(plain, f));
+  await writeFile(join(plain, 'metrics.json'), JSON.stringify({ ...metrics, confidence: undefined }));
+  const without = await OnnxEncoder.load(plain);
+  await without.predict(texts, 3); // warm, as the encoder measured first is
+  cascades.push({ title: 'per-class thresholds (same model, no confidence.json)', ...(await measureCascade(without, 'per-class thresholds')) });
+  await without.close();
+  await rm(plain, { recursive: true, force: true });
+}
 
 const s = report.levels;
-const c = cascadeReport.levels;
 console.log('\n=== summary (test split) ===');
 console.log('| system | L1 accuracy | L2 accuracy | L2 macro-F1 | coverage @ thresholds | L2 accuracy on covered | rows/s |');
 console.log('|---|---|---|---|---|---|---|');
 console.log('| TF-IDF + LinearSVC (reference) | 0.990 | 0.883 | 0.882 | ~62% at 0.97 | 0.97 | ~12k |');
-console.log(
-  `| rules + encoder (no LLM) | ${c[0].accuracy.toFixed(4)} | ${c[1].accuracy.toFixed(4)} | ${c[1].macroF1.toFixed(4)} | ${(cascadeReport.coverage.coverage * 100).toFixed(1)}% | ${cascadeReport.coverage.accuracy.toFixed(4)} | ${Math.round(cascadeRate)} |`,
-);
+for (const { title, report: r, rate } of cascades) {
+  const c = r.levels;
+  console.log(
+    `| rules + encoder (no LLM), ${title} | ${c[0].accuracy.toFixed(4)} | ${c[1].accuracy.toFixed(4)} | ${c[1].macroF1.toFixed(4)} | ${(r.coverage.coverage * 100).toFixed(1)}% | ${r.coverage.accuracy.toFixed(4)} | ${Math.round(rate)} |`,
+  );
+}
 console.log(
   `| encoder alone (${metrics.modelVersion}) | ${s[0].accuracy.toFixed(4)} | ${s[1].accuracy.toFixed(4)} | ${s[1].macroF1.toFixed(4)} | ${(report.coverage.coverage * 100).toFixed(1)}% | ${report.coverage.accuracy.toFixed(4)} | ${Math.round(rowsPerSecond)} |`,
 );

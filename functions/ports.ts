@@ -6,6 +6,7 @@
 
 import type { Readable } from 'node:stream';
 import type { ApiKeyRecord } from './core/api-keys.ts';
+import type { ConfidenceModel, ScoreEvidence } from './core/confidence.ts';
 import type { ReadChoice } from './core/input/open.ts';
 import type { ReadOptions } from './core/input/read-options.ts';
 import type { Candidate, Decision, ProductInput } from './core/types.ts';
@@ -247,6 +248,8 @@ export interface Encoder {
 export interface ClassScores {
   classIds: readonly string[];
   probabilities: Float32Array;
+  /** The model's learned confidence (confidence.json) and what it reads of each text; absent: per-class thresholds. */
+  confidence?: { model: ConfidenceModel; evidence: ScoreEvidence };
 }
 
 /** One product for the LLM, with the encoder's candidates as hints. */

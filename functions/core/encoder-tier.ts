@@ -1,6 +1,7 @@
 import type { ClassThresholds, Encoder, RuleCalibration } from '../ports.ts';
 import { CategoryPrior } from './category-map.ts';
 import { scoreAndBound } from './compare.ts';
+import { confidenceOf, confidenceSignals } from './confidence.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { Candidate, CascadeItem, DecidedOutcome, Tier, TierContext, TierOutcome } from './types.ts';
 
@@ -65,22 +66,25 @@ export function thresholdOf(t: ClassThresholds, classId: string): number {
 export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {}): Tier {
   const nameOf = (classId: string) => opts.taxonomy?.get(classId)?.name ?? classId;
 
-  const judge = (modelVersion: string, candidates: Candidate[], threshold: number, why: string): TierOutcome => {
+  /** Decides the top candidate when `score` (its probability, or the learned confidence: `learned`) clears `threshold`. */
+  const judge = (modelVersion: string, candidates: Candidate[], threshold: number, why: string, learned?: number): TierOutcome => {
     const top = candidates[0];
-    const [p, t] = scoreAndBound(top.score, threshold);
+    const score = learned ?? top.score;
+    const [p, t] = scoreAndBound(score, threshold);
     const kept = candidates.length > topK ? candidates.slice(0, topK) : candidates;
-    if (top.score >= threshold) {
+    const [what, bound] = learned === undefined ? ['top', 'threshold'] : ['confidence', 'cut'];
+    if (score >= threshold) {
       return {
         kind: 'decided',
         classId: top.classId,
-        confidence: top.score,
+        confidence: score,
         modelVersion,
-        reason: `${why}top ${p} ≥ threshold ${t} for ${nameOf(top.classId)}`,
+        reason: `${why}${what} ${p} ≥ ${bound} ${t} for ${nameOf(top.classId)}`,
         candidates: kept,
         costUnits,
       };
     }
-    return { kind: 'deferred', reason: `${why}top ${p} < threshold ${t} for ${nameOf(top.classId)}`, candidates: kept, modelVersion, costUnits };
+    return { kind: 'deferred', reason: `${why}${what} ${p} < ${bound} ${t} for ${nameOf(top.classId)}`, candidates: kept, modelVersion, costUnits };
   };
 
   /**
@@ -108,16 +112,20 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
     const precision = rulePrecision(cal, rule.ruleId);
     // A rule decision is accepted by the rules' own policy: when the encoder's own best class is the rule's, it
     // stands as the rules decided it (calibrated thresholds near 1 must not send correct rule decisions to review).
-    if (own.classId === rule.classId) return agreed(modelVersion, rule, own.classId, own.score.toFixed(2));
+    // With a learned confidence, every answer — the rule's class the encoder agrees with, too — must clear its cut.
+    if (own.classId === rule.classId) {
+      if (!ranked.learned) return agreed(modelVersion, rule, own.classId, own.score.toFixed(2));
+      const own3 = ranked.top(i);
+      const learned = ranked.learned.of(i, own3, rule.classId);
+      if (learned >= ranked.learned.cut) return agreed(modelVersion, rule, own.classId, own.score.toFixed(2));
+      return judge(modelVersion, own3, ranked.learned.cut, `rule ${rule.ruleId ?? '?'} withdrawn: `, learned);
+    }
     // Where they disagree, the rule is weighed in as evidence and the result must clear the per-class threshold.
     const combined = withRuleEvidence(ranked.all(i), rule.classId, precision, cal.weight);
     const stance = combined[0].classId === rule.classId ? 'with' : 'overruling';
-    return judge(
-      modelVersion,
-      combined,
-      thresholdOf(cal.ruled, combined[0].classId),
-      `${stance} rule ${rule.ruleId ?? '?'} (precision ${precision.toFixed(2)}): `,
-    );
+    const why = `${stance} rule ${rule.ruleId ?? '?'} (precision ${precision.toFixed(2)}): `;
+    if (ranked.learned) return judge(modelVersion, combined, ranked.learned.cut, why, ranked.learned.of(i, combined, rule.classId));
+    return judge(modelVersion, combined, thresholdOf(cal.ruled, combined[0].classId), why);
   };
 
   /** Per tenant: one retailer's categories say nothing about another's. */
@@ -189,6 +197,7 @@ export function createEncoderTier(encoder: Encoder, opts: EncoderTierOptions = {
         if (calibration && rule) return review(modelVersion, calibration, ranked, i, rule);
         const candidates = ranked.top(i);
         if (!candidates[0]) return { kind: 'deferred', reason: 'encoder returned no candidates', modelVersion, costUnits };
+        if (ranked.learned) return judge(modelVersion, candidates, ranked.learned.cut, why, ranked.learned.of(i, candidates, undefined));
         return judge(modelVersion, candidates, thresholdFor(candidates[0].classId), why);
       });
       if (hinted)
@@ -211,6 +220,8 @@ interface Ranked {
   /** At least the topK best, best first. */
   top(i: number): Candidate[];
   all(i: number): Candidate[];
+  /** The model's learned confidence (ClassScores.confidence): of row i's answer, ranked best first, given the rule's class. */
+  learned?: { cut: number; of(i: number, ranked: Candidate[], ruleClassId: string | undefined): number };
 }
 
 /**
@@ -228,8 +239,23 @@ async function rank(encoder: Encoder, texts: string[], k: number): Promise<Ranke
       all: (i) => predictions[i],
     };
   }
-  const { classIds, probabilities } = await encoder.scores(texts);
+  const { classIds, probabilities, confidence } = await encoder.scores(texts);
   const C = classIds.length;
+  const indexOf = new Map(classIds.map((id, c) => [id, c]));
+  const learned = confidence && {
+    cut: confidence.model.cut,
+    of: (i: number, ranked: Candidate[], ruleClassId: string | undefined) =>
+      confidenceOf(
+        confidence.model,
+        confidenceSignals(
+          confidence.evidence,
+          i,
+          C,
+          ranked.map((c) => ({ index: indexOf.get(c.classId)!, score: c.score })),
+          ruleClassId === undefined ? -1 : (indexOf.get(ruleClassId) ?? -1),
+        ),
+      ),
+  };
   const ranked = (i: number, n: number): Candidate[] => {
     const row = probabilities.subarray(i * C, (i + 1) * C);
     const order = Array.from({ length: C }, (_, c) => c);
@@ -254,5 +280,6 @@ async function rank(encoder: Encoder, texts: string[], k: number): Promise<Ranke
     },
     top: (i) => ranked(i, topK),
     all: (i) => ranked(i, C),
+    learned,
   };
 }

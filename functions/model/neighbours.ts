@@ -219,11 +219,18 @@ export class NeighbourIndex {
     return this.labels[doc];
   }
 
-  /** The neighbours' vote for a normalized text into `out` (length classes, sums to 1); false when there are none. */
-  vote(text: string, out: Float64Array): boolean {
+  /**
+   * The neighbours' vote for a normalized text into `out` (length classes, sums to 1); false when there are none.
+   * `nearest`, when given, receives the closest name's cosine and class (0 and -1 when none).
+   */
+  vote(text: string, out: Float64Array, nearest?: { cosine: number; classIndex: number }): boolean {
     const { k, power } = this.config;
     const found = this.nearest(text, k, this.topDocs, this.topSims);
     for (let j = 0; j < found; j++) this.topDocs[j] = this.labels[this.topDocs[j]];
+    if (nearest) {
+      nearest.cosine = found ? this.topSims[0] : 0;
+      nearest.classIndex = found ? this.topDocs[0] : -1;
+    }
     return voteInto(this.topDocs, this.topSims, found, power, out);
   }
 

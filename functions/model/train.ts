@@ -30,9 +30,10 @@ import {
 } from './bag.ts';
 import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibration.ts';
+import { CONFIDENCE_FILE, fitConfidenceOnSlice } from './confidence.ts';
 import type { LabelledText } from './labelled-data.ts';
 import { type EvalReport, type Prediction, scorePredictions } from './metrics.ts';
-import { fitNeighbours, NEIGHBOURS_FILE, type NeighbourConfig, type NeighbourMetrics } from './neighbours.ts';
+import { fitNeighbours, NEIGHBOURS_FILE, type NeighbourConfig, type NeighbourIndex, type NeighbourMetrics } from './neighbours.ts';
 import { calibrateRules } from './rules-calibration.ts';
 import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, UNK_TOKEN } from './tokenizer.ts';
 
@@ -112,6 +113,8 @@ export interface ModelMetrics {
   neighbours?: NeighbourMetrics;
   /** How the encoder reviews the rules tier's decisions (present when trained with the rules). */
   rules?: RuleCalibration;
+  /** The learned confidence's file (present when one was fitted: trained with the neighbours; functions/core/confidence.ts). */
+  confidence?: { file: string };
   /** Scores on the held-out validation slice. */
   validation: EvalReport;
 }
@@ -233,6 +236,9 @@ export async function trainEncoder(
   );
 
   const validProbs = validIds.map((seq, i) => softmaxInto(bagLogits(model, seq, validFeatures?.[i]), temperature, new Float64Array(classIds.length)));
+  // The bag's own probabilities, before the vote is blended in: the learned confidence reads both.
+  const validBag = validProbs.map((p) => p.slice());
+  let index: NeighbourIndex | undefined;
   let neighbours: { bytes: Buffer; metrics: NeighbourMetrics } | undefined;
   if (opts.neighbours) {
     const fit = fitNeighbours(
@@ -241,6 +247,7 @@ export async function trainEncoder(
       classIds.length,
       opts.neighbours === true ? {} : opts.neighbours,
     );
+    index = fit.index;
     const bytes = fit.index.toBuffer();
     const { config, documents } = fit.index;
     neighbours = { bytes, metrics: { config, file: NEIGHBOURS_FILE, documents, bytes: bytes.length, validation: fit.validation } };
@@ -293,6 +300,22 @@ export async function trainEncoder(
       `rules ${metrics.rules.rulesVersion}: ${measured} decisions on training rows, precision ${metrics.rules.pooledPrecision.toFixed(4)}, weight ${metrics.rules.weight}`,
     );
   }
+  // The learned confidence (issue 16): fitted where the vote is, on the slice's answers behind the rules.
+  const confidence =
+    index &&
+    fitConfidenceOnSlice(
+      { texts: validSet.map((e) => e.text), labels: validLabels, bag: validBag },
+      index,
+      tokenizer,
+      opts.rules && metrics.rules && { ruleSet: opts.rules, calibration: metrics.rules },
+      classIds,
+      targetPrecision,
+    );
+  if (confidence) metrics.confidence = { file: CONFIDENCE_FILE };
+  if (confidence)
+    progress(
+      `confidence: cut ${confidence.cut.toFixed(4)}, validation (cross-fitted) coverage ${confidence.validation.coverage.toFixed(3)} at accuracy ${confidence.validation.accuracy.toFixed(4)}`,
+    );
   const labels = {
     taxonomyName: taxonomy.name,
     taxonomyVersion: taxonomy.version,
@@ -321,6 +344,7 @@ export async function trainEncoder(
   await writeFile(join(dir, 'model.onnx'), exportBagOnnx(model, `${TRAINER} ${version}`));
   await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson));
   if (neighbours) await writeFile(join(dir, NEIGHBOURS_FILE), neighbours.bytes);
+  if (confidence) await writeFile(join(dir, CONFIDENCE_FILE), JSON.stringify(confidence, null, 2) + '\n');
   await writeFile(join(dir, 'labels.json'), JSON.stringify(labels, null, 2) + '\n');
   await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   await writeFile(join(dir, 'card.json'), JSON.stringify(card, null, 2) + '\n');
