@@ -45,6 +45,7 @@ const { values } = parseArgs({
     layout: { type: 'string', default: 'served' },
     baseline: { type: 'string' },
     'index-from': { type: 'string', default: join(import.meta.dirname, '..') },
+    'server-prof': { type: 'string' },
   },
 });
 // The index code measured: this checkout's, or another's (the baseline's run).
@@ -171,7 +172,8 @@ if (!values['no-api']) {
     .toString()
     .trim();
   const port = 18000 + Math.floor(Math.random() * 1000);
-  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--rate-limit', '0'], {
+  const prof = values['server-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['server-prof']}`] : [];
+  const server = spawn(process.execPath, [...prof, bin, 'serve', '--port', String(port), '--rate-limit', '0'], {
     env: { ...env, OLLAMA_HOST: 'http://127.0.0.1:9' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
@@ -208,7 +210,9 @@ if (!values['no-api']) {
   });
   const hwm = readFileSync(`/proc/${server.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)?.[1];
   console.log(`aisle serve: peak RSS ${Math.round(Number(hwm) / 1024)} MB (the index loaded and served)`);
+  const exited = new Promise((done) => server.once('exit', done));
   server.kill();
+  await exited; // a CPU profile (--server-prof) is written as the server exits
 }
 rmSync(home, { recursive: true, force: true });
 
