@@ -314,16 +314,18 @@ class TenantVectors {
     return this.ann;
   }
 
-  /** The vectors of every slot, a chunk of consecutive slots at a time, or of the `among` slots (one reused buffer). */
-  private *chunks(among?: number[]): Generator<[ArrayLike<number>, Int8Array]> {
+  /** The vectors of the `among` slots, one after the other. */
+  private rows(among: number[]): Int8Array {
+    const dims = this.dimensions;
+    const bytes = new Int8Array(among.length * dims);
+    if (this.fd >= 0) for (let i = 0; i < among.length; i++) readSync(this.fd, bytes, i * dims, dims, among[i] * dims);
+    return bytes;
+  }
+
+  /** The vectors of every slot, a chunk of consecutive slots at a time (one reused buffer). */
+  private *chunks(): Generator<[Uint32Array, Int8Array]> {
     const dims = this.dimensions;
     if (this.fd < 0) return;
-    if (among) {
-      const bytes = new Int8Array(among.length * dims);
-      for (let i = 0; i < among.length; i++) readSync(this.fd, bytes, i * dims, dims, among[i] * dims);
-      yield [among, bytes];
-      return;
-    }
     const buffer = new Int8Array(SCAN_SLOTS * dims);
     for (let first = 0; first < this.items.count; first += SCAN_SLOTS) {
       const n = Math.min(SCAN_SLOTS, this.items.count - first);
@@ -354,7 +356,8 @@ class TenantVectors {
     const best: [number, number][] = [];
     let floor = -Infinity;
     const scores = new Float64Array(4);
-    for (const [slots, values] of this.chunks(among)) {
+    const batches: Iterable<[ArrayLike<number>, Int8Array]> = among ? [[among, this.rows(among)]] : this.chunks();
+    for (const [slots, values] of batches) {
       for (let i = 0; i < slots.length; i += 4) {
         const n = Math.min(4, slots.length - i);
         dot4(q, values, i * dims, n, scores);
