@@ -191,6 +191,33 @@ describe('local vector index', () => {
     }
   });
 
+  it('gives each match its stored vector with withVectors, from the graph and from the scan, as get() does', async () => {
+    const dims = 16;
+    const vectors = randomVectors(300, dims, 3);
+    const entries = vectors.map((vector, i) => ({
+      key: i.toString(16).padStart(16, '0'),
+      vector,
+      classId: i % 2 ? 'food' : 'non-food',
+      name: String(i),
+    }));
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-vectors-'));
+    try {
+      for (const annFrom of [1, Number.POSITIVE_INFINITY]) {
+        const index = new LocalVectorIndex(join(dir, String(annFrom)), { dimensions: dims, annFrom });
+        await index.upsert(entries);
+        for (const q of randomVectors(3, dims, 11)) {
+          const plain = await index.query(q, { k: 8, exclude: [entries[0].key], classId: 'food' });
+          const withVectors = await index.query(q, { k: 8, exclude: [entries[0].key], classId: 'food', withVectors: true });
+          expect(plain.every((m) => m.vector === undefined)).toBe(true);
+          expect(withVectors.map(({ vector: _, ...m }) => m)).toEqual(plain);
+          for (const m of withVectors) expect(m.vector).toEqual((await index.get(m.key))!.vector);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('scores each item exactly: the float query against its stored int8 vector, best first', async () => {
     const dims = 37; // rows of the scan's four-at-a-time pass, and a dimension count no unrolling divides
     const vectors = randomVectors(203, dims, 7);

@@ -315,7 +315,7 @@ class TenantVectors {
   }
 
   /** The vectors of the `among` slots, one after the other. */
-  private rows(among: number[]): Int8Array {
+  rows(among: number[]): Int8Array {
     const dims = this.dimensions;
     const bytes = new Int8Array(among.length * dims);
     if (this.fd >= 0) for (let i = 0; i < among.length; i++) readSync(this.fd, bytes, i * dims, dims, among[i] * dims);
@@ -341,22 +341,21 @@ class TenantVectors {
   }
 
   vectorAt(slot: number): Float32Array {
-    const bytes = new Int8Array(this.dimensions);
-    readSync(this.fd, bytes, 0, bytes.length, slot * this.dimensions);
-    const v = new Float32Array(this.dimensions);
-    for (let d = 0; d < v.length; d++) v[d] = bytes[d] / SCALE;
-    return v;
+    return unquantize(this.rows([slot]), 0, this.dimensions);
   }
 
-  /** Every live slot (or the `among` ones) scored against `query` exactly, the best `k` that `keep` accepts. */
-  scan(query: Float32Array, k: number, keep: (slot: number) => boolean, among?: number[]): [number, number][] {
+  /**
+   * Every live slot (or the `among` ones, their vectors `rows` read by rows()) scored against `query` exactly, the
+   * best `k` that `keep` accepts.
+   */
+  scan(query: Float32Array, k: number, keep: (slot: number) => boolean, among?: number[], rows?: Int8Array): [number, number][] {
     const dims = this.dimensions;
     const q = new Float32Array(dims);
     for (let d = 0; d < dims; d++) q[d] = query[d] / SCALE;
     const best: [number, number][] = [];
     let floor = -Infinity;
     const scores = new Float64Array(4);
-    const batches: Iterable<[ArrayLike<number>, Int8Array]> = among ? [[among, this.rows(among)]] : this.chunks();
+    const batches: Iterable<[ArrayLike<number>, Int8Array]> = among ? [[among, rows ?? this.rows(among)]] : this.chunks();
     for (const [slots, values] of batches) {
       for (let i = 0; i < slots.length; i += 4) {
         const n = Math.min(4, slots.length - i);
@@ -426,6 +425,13 @@ function dot4(q: Float32Array, values: Int8Array, at: number, n: number, out: Fl
   out[1] = s1;
   out[2] = s2;
   out[3] = s3;
+}
+
+/** The float vector of the int8 one at `bytes[at…]`, as the index stores it. */
+function unquantize(bytes: Int8Array, at: number, dims: number): Float32Array {
+  const v = new Float32Array(dims);
+  for (let d = 0; d < dims; d++) v[d] = bytes[at + d] / SCALE;
+  return v;
 }
 
 /** A unit vector as int8 (× SCALE) at `out[at…]`. */
@@ -511,15 +517,22 @@ export class LocalVectorIndex implements SimilarityIndex {
     // An item's line is parsed only when a class filter reads it.
     const keep = (slot: number) => !exclude.has(slot) && (!classId || isClassOrBelow(t.slot(slot)!.classId, classId));
     let best: [number, number][] | null = null;
+    // With `withVectors`, a match's vector is the row read to rescore it (the candidates'), else read again.
+    let vectorOf = (slot: number) => t.vectorAt(slot);
     if (t.size >= this.annFrom) {
       // The graph chooses candidates by its int8 cosine to an int8 query; they are rescored exactly (float query).
-      best = t.scan(vector, query.k, keep, t.graphOf().candidates(vector, query.k + exclude.size, !!classId));
+      const candidates = t.graphOf().candidates(vector, query.k + exclude.size, !!classId);
+      const rows = t.rows(candidates);
+      best = t.scan(vector, query.k, keep, candidates, rows);
       // A rare class can be missing from the graph's neighbourhood of the query: then the scan answers exactly.
       if (best.length < Math.min(query.k, t.size - exclude.size)) best = null;
+      else vectorOf = (slot) => unquantize(rows, candidates.indexOf(slot) * t.dimensions, t.dimensions);
     }
     return (best ?? t.scan(vector, query.k, keep)).map(([slot, score]) => {
       const s = t.slot(slot)!;
-      return { key: s.key, score: Math.round(score * 1e4) / 1e4, classId: s.classId, name: s.name };
+      const match: VectorMatch = { key: s.key, score: Math.round(score * 1e4) / 1e4, classId: s.classId, name: s.name };
+      if (query.withVectors) match.vector = vectorOf(slot);
+      return match;
     });
   }
 
