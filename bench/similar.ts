@@ -11,14 +11,17 @@
  * Vectors are the served layout (`--layout served`): the names' ITEM_DIMENSIONS and the CATEGORY_SLOTS of a
  * tenant's category model, here a stand-in model (fitting one and vectorizing through it costs ~1 ms a name) that
  * files each name 0.7 in its catalog name's level 2 and 0.3 in another's; `--layout names`: the names' alone.
- * `--baseline DIR` runs the same afterwards with the index code and the server of another checkout (DIR, e.g.
- * main's), in a process of its own, so the peak RSS after the build and the server's CPU per request compare.
+ * `--baseline DIR` runs the same afterwards with the index code of another checkout (DIR, e.g. main's), in a process
+ * of its own, so the peak RSS after the build and the query CPU compare; its server (DIR's `aisle serve`) is measured
+ * beside this checkout's, both up at once over the same index, autocannon alternating between them run by run
+ * (`--api-rounds` runs of `--api-seconds` each per route), so both see the same load on a shared machine.
+ * `--server-prof DIR`: the servers' CPU profiles (node --cpu-prof) in DIR.
  *
- *   npx tsx --expose-gc bench/similar.ts --items 100000 [--m 16 --ef-add 128 --ef-search 32,64,96] [--api-seconds 10]
- *     [--no-api] [--layout served|names] [--baseline /work/main]
+ *   npx tsx --expose-gc bench/similar.ts --items 100000 [--m 16 --ef-add 128 --ef-search 32,64,96] [--api-seconds 3]
+ *     [--api-rounds 4] [--no-api] [--layout served|names] [--baseline /work/main] [--server-prof DIR]
  */
 import { execSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,7 +38,8 @@ import { loadAverages, machineLine } from './machine.ts';
 const { values } = parseArgs({
   options: {
     items: { type: 'string', default: '100000' },
-    'api-seconds': { type: 'string', default: '10' },
+    'api-seconds': { type: 'string', default: '3' },
+    'api-rounds': { type: 'string', default: '4' },
     'no-api': { type: 'boolean', default: false },
     m: { type: 'string', default: String(DEFAULT_GRAPH.connectivity) },
     'ef-add': { type: 'string', default: String(DEFAULT_GRAPH.expansionAdd) },
@@ -45,6 +49,7 @@ const { values } = parseArgs({
     layout: { type: 'string', default: 'served' },
     baseline: { type: 'string' },
     'index-from': { type: 'string', default: join(import.meta.dirname, '..') },
+    'server-prof': { type: 'string' },
   },
 });
 // The index code measured: this checkout's, or another's (the baseline's run).
@@ -164,57 +169,107 @@ for (const [ef, rescore] of efSearch.flatMap((ef) => rescores.map((r) => [ef, r]
 console.log(`peak ${peakMb()} MB (the exact scan's index and each ef_search's too); load average: ${loadAverages()}`);
 
 if (!values['no-api']) {
-  // The server reads the same index folder: the bench's items are the default tenant's, as the server's key is.
-  const env = { ...process.env, AISLE_HOME: home };
-  const bin = join(values['index-from'], 'bin/aisle.mjs'); // the baseline's server is its own
-  const apiKey = execSync(`node ${bin} keys create --name bench`, { env, stdio: ['ignore', 'pipe', 'ignore'] })
-    .toString()
-    .trim();
-  const port = 18000 + Math.floor(Math.random() * 1000);
-  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--rate-limit', '0'], {
-    env: { ...env, OLLAMA_HOST: 'http://127.0.0.1:9' },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  await new Promise<void>((ok) => server.stdout!.on('data', (d: Buffer) => d.toString().includes('aisle serve: http') && ok()));
-  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
-  // The server's own CPU time (user + system, /proc), so a request's cost compares across loads.
-  const serverCpuSeconds = () => {
-    const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+  // `aisle serve` over the index folder (the bench's items are the default tenant's, as the server's key is); with
+  // --baseline, the baseline's server too, over a copy of it, both up at once and autocannon alternating between
+  // them run by run: on a shared machine the two then see the same load, and their figures compare.
+  const serveFrom = async (checkout: string, aisleHome: string) => {
+    const env = { ...process.env, AISLE_HOME: aisleHome };
+    const bin = join(checkout, 'bin/aisle.mjs');
+    const apiKey = execSync(`node ${bin} keys create --name bench`, { env, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    const port = 18000 + Math.floor(Math.random() * 1000);
+    const prof = values['server-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['server-prof']}`] : [];
+    const server = spawn(process.execPath, [...prof, bin, 'serve', '--port', String(port), '--rate-limit', '0'], {
+      env: { ...env, OLLAMA_HOST: 'http://127.0.0.1:9' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    await new Promise<void>((ok) => server.stdout!.on('data', (d: Buffer) => d.toString().includes('aisle serve: http') && ok()));
+    // The server's own CPU time (user + system, /proc), so a request's cost compares across loads.
+    const cpuSeconds = () => {
+      const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100;
+    };
+    return {
+      checkout,
+      server,
+      cpuSeconds,
+      url: `http://127.0.0.1:${port}`,
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    };
   };
-  const run = async (title: string, opts: Record<string, unknown>) => {
-    const before = serverCpuSeconds();
-    const r = await autocannon({ connections: 16, pipelining: 1, duration: Number(values['api-seconds']), headers, ...opts });
-    const perRequest = ((serverCpuSeconds() - before) * 1000) / r.requests.total;
-    console.log(
-      `${title}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, ` +
-        `server CPU ${perRequest.toFixed(2)} ms/request (${Math.round(1000 / perRequest)} req/s per core)`,
-    );
-  };
-  const url = `http://127.0.0.1:${port}`;
-  console.log(
-    `autocannon: 16 keep-alive connections, ${values['api-seconds']} s per run, client on the same machine; load average: ${loadAverages()}`,
-  );
-  await run('GET /health (baseline)', { url: `${url}/health` });
+  const servers = [await serveFrom(values['index-from'], home)];
+  if (values.baseline) {
+    cpSync(join(home, 'vectors'), join(home, 'baseline', 'vectors'), { recursive: true });
+    servers.push(await serveFrom(values.baseline, join(home, 'baseline')));
+  }
   let n = 0;
-  await run('POST /v1/similar {text, k: 10}', {
-    url: `${url}/v1/similar`,
-    method: 'POST',
-    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ text: base[n++ % base.length], k: 10 }) }) }],
-  });
-  await run('GET /v1/items/{key}/similar?k=10', {
-    url,
-    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/v1/items/${keys[(n++ * 7) % keys.length]}/similar?k=10` }) }],
-  });
-  const hwm = readFileSync(`/proc/${server.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)?.[1];
-  console.log(`aisle serve: peak RSS ${Math.round(Number(hwm) / 1024)} MB (the index loaded and served)`);
-  server.kill();
+  const routes: [string, (url: string) => Record<string, unknown>][] = [
+    ['GET /health (the HTTP stack)', (url) => ({ url: `${url}/health` })],
+    [
+      'POST /v1/similar {text, k: 10}',
+      (url) => ({
+        url: `${url}/v1/similar`,
+        method: 'POST',
+        requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ text: base[n++ % base.length], k: 10 }) }) }],
+      }),
+    ],
+    [
+      'GET /v1/items/{key}/similar?k=10',
+      (url) => ({
+        url,
+        requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/v1/items/${keys[(n++ * 7) % keys.length]}/similar?k=10` }) }],
+      }),
+    ],
+  ];
+  const runSeconds = Number(values['api-seconds']);
+  const rounds = Number(values['api-rounds']);
+  console.log(
+    `autocannon: 16 keep-alive connections, ${rounds} runs of ${runSeconds} s per route and server (after a 1 s warm-up), ` +
+      `client on the same machine; load average: ${loadAverages()}`,
+  );
+  for (const [title, opts] of routes) {
+    const totals = servers.map(() => ({ requests: 0, seconds: 0, cpu: 0, p50: [] as number[], p99: [] as number[], non2xx: 0 }));
+    for (const s of servers) await autocannon({ connections: 16, duration: 1, headers: s.headers, ...opts(s.url) });
+    for (let round = 0; round < rounds; round++) {
+      // Who goes first alternates.
+      for (const i of servers.map((_, i) => (round % 2 ? servers.length - 1 - i : i))) {
+        const s = servers[i];
+        const before = s.cpuSeconds();
+        const r = await autocannon({ connections: 16, pipelining: 1, duration: runSeconds, headers: s.headers, ...opts(s.url) });
+        const t = totals[i];
+        t.cpu += s.cpuSeconds() - before;
+        t.requests += r.requests.total;
+        t.seconds += r.duration;
+        t.p50.push(r.latency.p50);
+        t.p99.push(r.latency.p99);
+        t.non2xx += r.non2xx;
+      }
+    }
+    servers.forEach((s, i) => {
+      const t = totals[i];
+      const perRequest = (t.cpu * 1000) / t.requests;
+      console.log(
+        `${title}${servers.length > 1 ? ` [${s.checkout}]` : ''}: ${(t.requests / t.seconds).toFixed(0)} req/s, p50 ${t.p50.join('/')} ms, ` +
+          `p99 ${t.p99.join('/')} ms, non-2xx ${t.non2xx}, server CPU ${perRequest.toFixed(3)} ms/request (${Math.round(1000 / perRequest)} req/s per core)`,
+      );
+    });
+    console.log(`  load average: ${loadAverages()}`);
+  }
+  for (const s of servers) {
+    const hwm = readFileSync(`/proc/${s.server.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)?.[1];
+    console.log(`aisle serve [${s.checkout}]: peak RSS ${Math.round(Number(hwm) / 1024)} MB (the index loaded and served)`);
+    const exited = new Promise((done) => s.server.once('exit', done));
+    s.server.kill();
+    await exited; // a CPU profile (--server-prof) is written as the server exits
+  }
 }
 rmSync(home, { recursive: true, force: true });
 
 if (values.baseline) {
-  // The same items and queries with the baseline's index code, in a process of its own; its lines below.
+  // The same items and queries with the baseline's index code, in a process of its own; its lines below (its API was
+  // measured above, beside this checkout's).
   console.log(`\nbaseline: the index code of ${values.baseline}`);
   const args = process.argv.slice(2).filter((a, i, all) => a !== '--baseline' && all[i - 1] !== '--baseline');
-  spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, '--index-from', values.baseline], { stdio: 'inherit' });
+  spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, '--index-from', values.baseline, '--no-api'], { stdio: 'inherit' });
 }

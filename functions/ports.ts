@@ -397,6 +397,8 @@ export interface VectorMatch {
   score: number;
   classId: string | null;
   name: string;
+  /** The item's vector, with `withVectors` where the index has it at hand. */
+  vector?: Float32Array;
 }
 
 export interface VectorQuery {
@@ -405,6 +407,11 @@ export interface VectorQuery {
   classId?: string;
   /** Keys left out of the answer (the item a query started from). */
   exclude?: string[];
+  /**
+   * Each match's vector too, where the index has it at hand (the local one read it to rescore the match): a match
+   * without one is read with get().
+   */
+  withVectors?: boolean;
 }
 
 /**

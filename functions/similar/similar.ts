@@ -53,8 +53,10 @@ export class SimilarProducts {
     const v = this.vectorizer;
     // A depth of 0: nothing to rerank by now (a tenant without a category model).
     if (!v.rerank || !v.rerankDepth) return this.index.query(vector, query);
-    const found = await this.index.query(vector, { ...query, k: Math.max(query.k, v.rerankDepth) });
-    const withVectors = await Promise.all(found.map(async (f) => ({ match: f, score: f.score, vector: (await this.index.get(f.key))?.vector })));
+    const found = await this.index.query(vector, { ...query, k: Math.max(query.k, v.rerankDepth), withVectors: true });
+    const withVectors = await Promise.all(
+      found.map(async ({ vector: given, ...match }) => ({ match, score: match.score, vector: given ?? (await this.index.get(match.key))?.vector })),
+    );
     const present = withVectors.filter((f): f is typeof f & { vector: Float32Array } => f.vector !== undefined);
     return v
       .rerank(vector, present)

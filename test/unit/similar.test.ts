@@ -78,6 +78,34 @@ describe('similar products', () => {
     expect(found!.similar.map((s) => s.score)).toEqual([...found!.similar.map((s) => s.score)].sort((a, b) => b - a));
   });
 
+  it('reranks the vectors the index gives with its matches, reads the others with get(), and answers without them', async () => {
+    const { index, ready } = catalogIndex(CATALOG);
+    await ready;
+    const got: string[] = [];
+    const spied = Object.assign(Object.create(index), {
+      get: async (key: string) => {
+        got.push(key);
+        return index.get(key);
+      },
+      // The first match comes without its vector (an index that does not have it at hand): it is read.
+      query: async (...args: Parameters<typeof index.query>) => (await index.query(...args)).map((m, i) => (i ? m : { ...m, vector: undefined })),
+    }) as typeof index;
+    const seen: number[][] = [];
+    const reranking = Object.assign(Object.create(vectorizer), {
+      rerankDepth: 4,
+      rerank: <T extends { vector: Float32Array; score: number }>(query: Float32Array, found: T[]) => {
+        seen.push(found.map((f) => dot(query, f.vector)));
+        return [...found].reverse();
+      },
+    }) as typeof vectorizer;
+    const found = await new SimilarProducts(spied, reranking).similarToText('whole milk', 2);
+    const nearest = await index.query(vectorizer.vector('whole milk'), { k: 4 });
+    expect(found).toEqual([...nearest].reverse().slice(0, 2));
+    expect(got).toEqual([nearest[0].key]);
+    expect(seen[0].length).toBe(4);
+    expect(seen[0].every((d) => d > 0.2)).toBe(true);
+  });
+
   it('finds items like a free text, filtered by category, and knows no unindexed item', async () => {
     const { index, ready } = catalogIndex(CATALOG);
     await ready;

@@ -2,7 +2,7 @@
  * The local similarity index: the SimilarityIndex contract in both of its modes (exact scan, HNSW graph), its
  * folder surviving a restart, and the graph's recall against the exact scan.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -134,6 +134,111 @@ describe('local vector index', () => {
       await expect(new LocalVectorIndex(dir, { dimensions: DIMENSIONS / 2 }).size()).rejects.toThrow(/8 dimensions, the index is made with 4/);
     } finally {
       await cleanup();
+    }
+  });
+
+  it('writes items.jsonl with every slot in order after items are replaced many times over, and reads it back', async () => {
+    const { dir, index, cleanup } = tempIndex();
+    const folder = join(dir, Buffer.from('default').toString('hex'));
+    try {
+      const keys = Array.from({ length: 40 }, (_, i) => `c${i.toString(16).padStart(15, '0')}`);
+      // Past the 1 MB of replaced lines from which the buffer is compacted before writing: both ways tested.
+      for (let round = 0; round < 60; round++) {
+        await index.upsert(keys.map((key, i) => ({ key, vector: unit(i % DIMENSIONS), classId: null, name: `${'x'.repeat(500)} ${round} ${i}` })));
+        if (round === 1) await index.flush();
+      }
+      await index.remove([keys[3]]);
+      await index.upsert([{ key: 'c-late', vector: unit(1), classId: 'food', name: 'late ünïcode' }]); // reuses slot 3
+      await index.remove([keys[7]]);
+      await index.flush();
+      const lines = readFileSync(join(folder, 'items.jsonl'), 'utf8').split('\n');
+      expect(lines.length).toBe(41); // 40 slots and the final newline
+      expect(lines[3]).toBe(JSON.stringify({ key: 'c-late', classId: 'food', name: 'late ünïcode' }));
+      expect(lines[7]).toBe('null');
+      expect(lines[8]).toBe(JSON.stringify({ key: keys[8], classId: null, name: `${'x'.repeat(500)} 59 8` }));
+      const reopened = new LocalVectorIndex(dir, { dimensions: DIMENSIONS });
+      expect(await reopened.size()).toBe(39);
+      expect((await reopened.get('c-late'))?.name).toBe('late ünïcode');
+      // Written again as read (each line where the file put it), byte for byte.
+      await reopened.upsert([{ key: keys[9], vector: unit(2), classId: null, name: 'nine' }]);
+      await reopened.flush();
+      const again = readFileSync(join(folder, 'items.jsonl'), 'utf8').split('\n');
+      expect(again[9]).toBe(JSON.stringify({ key: keys[9], classId: null, name: 'nine' }));
+      expect(again.filter((_, i) => i !== 9)).toEqual(lines.filter((_, i) => i !== 9));
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('reads an items.jsonl whose last line has no newline, and writes it back whole', async () => {
+    const { dir, index, cleanup } = tempIndex();
+    const file = join(dir, Buffer.from('default').toString('hex'), 'items.jsonl');
+    try {
+      await index.upsert([0, 1].map((i) => ({ key: `h00000000000000${i}`, vector: unit(i), classId: null, name: `n${i}` })));
+      await index.flush();
+      writeFileSync(file, readFileSync(file, 'utf8').trimEnd());
+      const reopened = new LocalVectorIndex(dir, { dimensions: DIMENSIONS });
+      expect((await reopened.query(unit(1), { k: 1 }))[0].key).toBe('h000000000000001');
+      await reopened.upsert([{ key: 'h000000000000002', vector: unit(2), classId: null, name: 'n2' }]);
+      await reopened.flush();
+      expect(
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .map((l) => l && JSON.parse(l).name),
+      ).toEqual(['n0', 'n1', 'n2', '']);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('gives each match its stored vector with withVectors, from the graph and from the scan, as get() does', async () => {
+    const dims = 16;
+    const vectors = randomVectors(300, dims, 3);
+    const entries = vectors.map((vector, i) => ({
+      key: i.toString(16).padStart(16, '0'),
+      vector,
+      classId: i % 2 ? 'food' : 'non-food',
+      name: String(i),
+    }));
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-vectors-'));
+    try {
+      for (const annFrom of [1, Number.POSITIVE_INFINITY]) {
+        const index = new LocalVectorIndex(join(dir, String(annFrom)), { dimensions: dims, annFrom });
+        await index.upsert(entries);
+        for (const q of randomVectors(3, dims, 11)) {
+          const plain = await index.query(q, { k: 8, exclude: [entries[0].key], classId: 'food' });
+          const withVectors = await index.query(q, { k: 8, exclude: [entries[0].key], classId: 'food', withVectors: true });
+          expect(plain.every((m) => m.vector === undefined)).toBe(true);
+          expect(withVectors.map(({ vector: _, ...m }) => m)).toEqual(plain);
+          for (const m of withVectors) expect(m.vector).toEqual((await index.get(m.key))!.vector);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('scores each item exactly: the float query against its stored int8 vector, best first', async () => {
+    const dims = 37; // rows of the scan's four-at-a-time pass, and a dimension count no unrolling divides
+    const vectors = randomVectors(203, dims, 7);
+    const entries = vectors.map((vector, i) => ({ key: i.toString(16).padStart(16, '0'), vector, classId: null, name: String(i) }));
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-vectors-'));
+    try {
+      const exact = new LocalVectorIndex(dir, { dimensions: dims });
+      await exact.upsert(entries);
+      for (const q of randomVectors(5, dims, 5)) {
+        const expected = vectors
+          .map((v, i) => {
+            let s = 0;
+            for (let d = 0; d < dims; d++) s += Math.fround(q[d] / 127) * Math.round(v[d] * 127);
+            return { key: entries[i].key, score: Math.round(s * 1e4) / 1e4 };
+          })
+          .sort((a, b) => b.score - a.score)
+          .slice(0, 12);
+        expect((await exact.query(q, { k: 12 })).map((m) => ({ key: m.key, score: m.score }))).toEqual(expected);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
