@@ -132,10 +132,16 @@ collect();
 const exact = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, annFrom: Number.POSITIVE_INFINITY });
 const exactQueries = Number(values['exact-queries']);
 const truths: Set<string>[] = [];
+// The exact 10th score of each query: a generated catalog holds many near-identical names, and which of a tie the
+// scan and the graph put 10th is arbitrary, so recall is also counted as ann-benchmarks does (a result counts when
+// its exact score is within 1e-3 of the 10th), beside recall by key.
+const tenthScores: number[] = [];
 const exactMs: number[] = [];
 for (let i = 0; i < exactQueries; i++) {
   const s = performance.now();
-  truths.push(new Set((await exact.query(queries[i], { k: 10 })).map((m) => m.key)));
+  const found = await exact.query(queries[i], { k: 10 });
+  truths.push(new Set(found.map((m) => m.key)));
+  tenthScores.push(found.at(-1)?.score ?? Number.NEGATIVE_INFINITY);
   exactMs.push(performance.now() - s);
 }
 const ms = (x: number) => x.toFixed(2);
@@ -154,16 +160,21 @@ for (const [ef, rescore] of efSearch.flatMap((ef) => rescores.map((r) => [ef, r]
   t = performance.now();
   const annMs: number[] = [];
   let hits = 0;
+  let hitsWithinTies = 0;
   for (let i = 0; i < queries.length; i++) {
     const s = performance.now();
     const found = await ann.query(queries[i], { k: 10 });
     annMs.push(performance.now() - s);
-    if (i < exactQueries) hits += found.filter((m) => truths[i].has(m.key)).length;
+    if (i < exactQueries) {
+      hits += found.filter((m) => truths[i].has(m.key)).length;
+      hitsWithinTies += found.filter((m) => m.score >= tenthScores[i] - 1e-3).length;
+    }
   }
   const cpu = process.cpuUsage(cpuFrom);
   console.log(
     `graph, ef_search ${ef}, rescoring ${rescore}·k (k=10, ${queries.length} queries): p50 ${ms(percentile(annMs, 0.5))} ms, p99 ${ms(percentile(annMs, 0.99))} ms, ` +
-      `CPU ${ms((cpu.user + cpu.system) / 1000 / queries.length)} ms/query, recall@10 against the scan ${(hits / (exactQueries * 10)).toFixed(4)}`,
+      `CPU ${ms((cpu.user + cpu.system) / 1000 / queries.length)} ms/query, recall@10 against the scan ${(hits / (exactQueries * 10)).toFixed(4)} by key, ` +
+      `${(hitsWithinTies / (exactQueries * 10)).toFixed(4)} within 1e-3 of the 10th exact score`,
   );
 }
 console.log(`peak ${peakMb()} MB (the exact scan's index and each ef_search's too); load average: ${loadAverages()}`);
