@@ -456,6 +456,8 @@ class FileRun {
       rulesPath: this.rt.tiers.some((t) => t.name === 'rules') ? (opts.rulesPath ?? fileURLToPath(DEFAULT_RULES_PATH)) : null,
       // Without a cache tier the workers neither ask nor put: the runtime's cache stands in for the type.
       cache: this.runCache ?? this.rt.cache,
+      // With the encoder, this thread classifies beside the workers rather than hold a worker's memory more.
+      here: this.rt.tiers.some((t) => t.name === 'encoder') ? this.cascade : null,
       deliver: (result, chunk) => this.deliverChunk(result, chunk),
     });
     if (!finished) this.inputAt = null; // one parser reads on from the start: it knows records, not input offsets

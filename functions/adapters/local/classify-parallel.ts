@@ -10,12 +10,13 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { Cascade } from '../../core/cascade.ts';
 import type { CsvBatch } from '../../core/csv.ts';
 import { RulesTier } from '../../core/rules.ts';
 import type { Decision } from '../../core/types.ts';
 import type { Cache } from '../../ports.ts';
-import type { ChunkContext, ChunkResult, RowSource } from './classify-chunk.ts';
-import { type PackedRows, RowPacker } from './classify-rows.ts';
+import { type ChunkContext, type ChunkResult, classifyChunk, classifyRowChunk, type RowSource } from './classify-chunk.ts';
+import { type PackedRows, RowPacker, unpackRows } from './classify-rows.ts';
 import type { RecordSlices } from './record-slices.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -107,7 +108,14 @@ export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'rows' | 'cach
   /** The run's cache (a RunCache): it answers the workers' lookups and takes the decisions they put. */
   cache: Cache;
   input: ParallelInput;
+  /** Threads that classify: worker threads, and this one when `here` is given. */
   workers: number;
+  /**
+   * This thread's cascade (over the run's cache), when this thread classifies chunks too, as one of `workers`:
+   * with the encoder a worker's isolate and ONNX session cost ~100 MB at the run's peak, while this thread
+   * mostly waited for them (docs/benchmarks.md, "The full cascade"). null: worker threads alone.
+   */
+  here: Cascade | null;
   /** The worker's script: a bundle of classify-worker.ts (a worker thread does not inherit tsx). */
   workerScript(): Promise<string>;
   /** Takes each chunk's result, in input order; the next one waits until it resolves. */
@@ -183,8 +191,9 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
       cachedKeys: rt.useCache ? await rt.db.keysFor(rt.tenant, rt.taxonomy.version) : null,
       versionsOutside: [...rt.versionsOutside],
     };
+    const here: ChunkContext | null = run.here && { ...setup, cascade: run.here, taxonomy: rt.taxonomy };
     // The workers run the model: this thread's session would only hold memory (it opens again if the rest of the file is read here).
-    if (encoder) await rt.releaseEncoder();
+    if (encoder && !here) await rt.releaseEncoder();
     return await new Promise<boolean>((resolve, reject) => {
       const sent: { end: number; read: number; last: boolean; bytes?: Uint8Array }[] = [];
       const results = new Map<number, ChunkResult>();
@@ -202,7 +211,8 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
       };
       // One read at a time (chunks are numbered in input order); reading is asynchronous for rows.
       let reading = Promise.resolve();
-      const feed = (worker: Worker) => {
+      /** Sends the next chunk to a thread that classifies (`take`). */
+      const feed = (take: (payload: ChunkPayload, chunk: number, transfer: ArrayBuffer[]) => void) => {
         reading = reading
           .then(async () => {
             if (exhausted || settled) return;
@@ -213,7 +223,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
             }
             const chunk = sent.length;
             sent.push({ end: next.end, read: next.read, last: next.last, bytes: next.bytes });
-            worker.postMessage({ ...next.payload, chunk } satisfies ToWorker, next.transfer);
+            take(next.payload, chunk, next.transfer);
           })
           .catch(fail);
       };
@@ -237,9 +247,26 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
           delivering = false;
         }
       };
-      for (let i = 0; i < run.workers; i++) {
+      if (here) {
+        // One chunk at a time: this thread takes the next once it is done with one (and first, while the workers load).
+        const classifyHere = (payload: ChunkPayload, chunk: number) => {
+          const classified =
+            payload.kind === 'rows'
+              ? classifyRowChunk(here, setup.rows!, unpackRows(payload.packed), payload.packed.text.length)
+              : classifyChunk(here, payload.bytes);
+          classified.then((result) => {
+            results.set(chunk, result);
+            feed(classifyHere);
+            void deliverReady();
+          }, fail);
+        };
+        feed(classifyHere);
+      }
+      for (let i = here ? 1 : 0; i < run.workers; i++) {
         const worker = new Worker(script, { workerData: setup });
         workers.push(worker);
+        const toWorker = (payload: ChunkPayload, chunk: number, transfer: ArrayBuffer[]) =>
+          worker.postMessage({ ...payload, chunk } satisfies ToWorker, transfer);
         worker.on('error', fail);
         worker.on('exit', (code) => {
           if (code !== 0) fail(new Error(`a classify worker stopped (exit code ${code})`));
@@ -255,14 +282,14 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
                 );
               }
               // Two slices in flight per worker: the next is there when one is done.
-              feed(worker);
-              feed(worker);
+              feed(toWorker);
+              feed(toWorker);
               break;
             case 'chunk-done':
               // Cached as it arrives, not in input order: the worker's next lookups ask for these keys.
               if (message.cached.length) run.cache.putMany(message.cached).catch(fail);
               results.set(message.chunk, message.result);
-              feed(worker);
+              feed(toWorker);
               void deliverReady();
               break;
             case 'cache-get':
