@@ -1,8 +1,8 @@
 /**
  * `aisle classify` on every core for runs of the tiers that run in-process (cache, rules, the local encoder):
  * the input is cut into slices at record boundaries, worker threads parse and classify the slices (each with
- * its own one-thread ONNX session of the encoder's model), and the main thread hands the results back in input
- * order (classify-file.ts writes them, stores what must be stored, writes the cache and checkpoints). The
+ * its own one-thread ONNX session of the encoder's model; with the encoder the main thread classifies slices too,
+ * in place of one worker), and the main thread hands the results back in input order (classify-file.ts writes them, stores what must be stored, writes the cache and checkpoints). The
  * output is what one thread writes, reject line numbers included; with the encoder, an item whose key repeats
  * may be decided again by the encoder where one thread found the earlier decision in the cache (same class).
  * A slice may end inside a record where quoting is broken (record-slices.ts): from there the caller reads on.
