@@ -164,6 +164,13 @@ function rowChunks(input: Extract<ParallelInput, { kind: 'rows' }>): ChunkSource
 }
 
 /**
+ * Chunks sent but not yet delivered, per thread, before a thread that asks for more waits: results wait for
+ * delivery in input order, and a thread that is slower on a chunk (this one, which also delivers) would
+ * otherwise let the others' results pile up (1,000,000 rows with the encoder: ~70 MB of them at times).
+ */
+const MAX_AHEAD = 3;
+
+/**
  * Classifies run.input, delivering chunks in order. Resolves true when the whole input was delivered, false
  * when it stopped before a byte slice that may not end on a record boundary (the caller reads on from there).
  * Longer than most: one closure over the dispatch state (slices sent, results waiting, the delivery in
@@ -211,11 +218,15 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
       };
       // One read at a time (chunks are numbered in input order); reading is asynchronous for rows.
       let reading = Promise.resolve();
+      type Take = (payload: ChunkPayload, chunk: number, transfer: ArrayBuffer[]) => void;
+      /** Threads that wait for the next chunk until delivery catches up (MAX_AHEAD). */
+      const held: Take[] = [];
       /** Sends the next chunk to a thread that classifies (`take`). */
-      const feed = (take: (payload: ChunkPayload, chunk: number, transfer: ArrayBuffer[]) => void) => {
+      const feed = (take: Take) => {
         reading = reading
           .then(async () => {
             if (exhausted || settled) return;
+            if (sent.length - delivered >= MAX_AHEAD * run.workers) return void held.push(take);
             const next = await chunks.next();
             if (!next) {
               exhausted = true;
@@ -239,6 +250,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
             await run.deliver(result, sent[delivered]);
             sent[delivered].bytes = undefined;
             delivered++;
+            for (const take of held.splice(0)) feed(take);
           }
           if (exhausted && delivered === sent.length) finish(true);
         } catch (err) {
