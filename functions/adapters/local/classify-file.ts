@@ -61,9 +61,9 @@ export interface ClassifyFileOptions {
   /**
    * Threads that parse and classify, for runs whose tiers all run in-process (cache, rules, the local encoder)
    * on files of at least parallelMinBytes: worker threads, and with the encoder this thread in place of one of
-   * them; 1 (the default) does everything on this thread. Workers build
-   * the rules tier again from taxonomyPath and rulesPath (default: the shipped ones), which must be the files the
-   * runtime loaded, and the encoder from its model's folder.
+   * them; 1 (the default) does everything on this thread. Workers build the rules tier again from taxonomyPath
+   * and rulesPath (default: the shipped ones), which must be the files the runtime loaded, and the encoder from
+   * its model's folder.
    */
   threads?: number;
   /**
