@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -286,7 +286,10 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
       }),
     ).rejects.toThrow('stop here');
     storedAtCheckpoints.push((await storedNow()).length);
+    const stagingFiles = () => readdirSync(rt.db.tmpDir).filter((f) => f.startsWith('decisions-'));
+    expect(stagingFiles()).toHaveLength(1); // kept for the resume
     const summary = await run((cp) => staged.push(cp.staged));
+    expect(stagingFiles()).toEqual([]);
     expect(summary.resumedFrom).toBeGreaterThan(0);
     expect(storedAtCheckpoints).toEqual([0]);
     // Staged bytes grow from checkpoint to checkpoint, from the first record; the last checkpoint has stored them.

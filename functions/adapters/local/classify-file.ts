@@ -195,7 +195,7 @@ async function openJob(rt: LocalRuntime, jobId: string, paths: JobPaths, fresh: 
     cp.records > 0 &&
     sizeOr(paths.output, -1) >= cp.outputBytes &&
     sizeOr(paths.rejects, -1) >= cp.rejectsBytes &&
-    (cp.staged === undefined || sizeOr(stagingFile(rt, jobId), -1) >= cp.staged.bytes);
+    (!cp.staged?.bytes || sizeOr(stagingFile(rt, jobId), -1) >= cp.staged.bytes);
   if (!resumable) {
     await rt.jobs.create({ id: jobId, input: paths.input, output: paths.output, rejects: paths.rejects, status: 'running' });
     return null;

@@ -518,12 +518,12 @@ export class DecisionStaging {
     rmSync(file, { force: true });
   }
 
-  /** Closes the file without storing it: a job's file stays for a resume, any other is removed. */
+  /** Closes the file without storing it: a job's file stays for a resume unless it holds nothing, any other is removed. */
   close(): void {
     if (this.fd === null) return;
     closeSync(this.fd);
     this.fd = null;
-    if (!this.job) rmSync(this.file, { force: true });
+    if (!this.job || this.bytes === 0) rmSync(this.file, { force: true });
   }
 }
 
