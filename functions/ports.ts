@@ -104,6 +104,11 @@ export interface JobCheckpoint {
   inputLineBreaks?: number;
   /** The counts of those records (the job record's own counts may be further on: progress written since). */
   counts?: ChunkCounts;
+  /**
+   * Local runs: the decisions of the records after `from`, staged in the job's file (its first `bytes` bytes)
+   * and stored when the run ends; the store holds those up to `from`. Absent: the store holds those up to `records`.
+   */
+  staged?: { from: number; bytes: number };
 }
 
 /** A new job's record: queued, nothing counted yet, unless `job` says otherwise. */

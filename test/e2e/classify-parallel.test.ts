@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -248,6 +248,55 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     const summary = await failThenResume(join(home, 'parquet-resume.parquet'), join(home, 'parquet-resumed.out.csv'), 'parquet-resumed');
     expect(readFileSync(join(home, 'parquet-resumed.out.csv'), 'utf8')).toBe(one.output);
     expect(readFileSync(summary.rejects, 'utf8')).toBe(one.rejects);
+  });
+
+  // The store gets a job's decisions when its run ends (DecisionStaging): its inserts then no longer add to the
+  // workers' peak memory. A stopped run's staged decisions are kept up to its checkpoint, for the resume.
+  it.each([1, 2])('stores the decisions when the run ends, and a run failed and resumed on %i thread(s) stores each once', async (threads) => {
+    const name = `staged-${threads}`;
+    const [one] = await both(`${name}-whole`, `id,product_name,brand\n${oddRows(4000, '\n', ',').join('\n')}\n`);
+    const input = join(home, `${name}-whole.csv`);
+    const output = join(home, `${name}.out.csv`);
+    const storedNow = async () =>
+      rt.db.query<{ row_no: number; key: string; status: string }>(
+        'SELECT row_no::INTEGER AS row_no, key, status FROM decisions WHERE job_id = $j ORDER BY row_no',
+        { j: name },
+      );
+    // Long enough for one thread's batches (a stream piece each) to pass five checkpoints.
+    const run = (onCheckpoint: (cp: JobCheckpoint) => void) =>
+      classifyFile(rt, {
+        input,
+        output,
+        jobId: name,
+        threads,
+        workerScript: classifyWorkerScript,
+        parallelMinBytes: 0,
+        sliceBytes: 300,
+        checkpointEvery: 20,
+        lake: 'off',
+        onCheckpoint,
+      });
+    const storedAtCheckpoints: number[] = [];
+    const staged: JobCheckpoint['staged'][] = [];
+    let seen = 0;
+    await expect(
+      run((cp) => {
+        staged.push(cp.staged);
+        if (++seen === 5) throw new Error('stop here');
+      }),
+    ).rejects.toThrow('stop here');
+    storedAtCheckpoints.push((await storedNow()).length);
+    const stagingFiles = () => readdirSync(rt.db.tmpDir).filter((f) => f.startsWith('decisions-'));
+    expect(stagingFiles()).toHaveLength(1); // kept for the resume
+    const summary = await run((cp) => staged.push(cp.staged));
+    expect(stagingFiles()).toEqual([]);
+    expect(summary.resumedFrom).toBeGreaterThan(0);
+    expect(storedAtCheckpoints).toEqual([0]);
+    // Staged bytes grow from checkpoint to checkpoint, from the first record; the last checkpoint has stored them.
+    expect(staged.slice(0, 4).every((s, i) => s!.from === 0 && s!.bytes > (i ? staged[i - 1]!.bytes : 0))).toBe(true);
+    expect(staged.at(-1)).toBeUndefined();
+    expect(await storedNow()).toEqual(one.stored);
+    expect(readFileSync(output, 'utf8')).toBe(one.output);
   });
 
   it('fails a damaged Parquet on workers as on one thread, with the reason', async () => {

@@ -59,10 +59,11 @@ export interface ClassifyFileOptions {
   /** Batches in the cascade at once (helps slow tiers: encoder, LLM). */
   concurrency?: number;
   /**
-   * Worker threads that parse and classify, for runs whose tiers all run in-process (cache, rules, the local
-   * encoder) on files of at least parallelMinBytes; 1 (the default) does everything on this thread. Workers build
-   * the rules tier again from taxonomyPath and rulesPath (default: the shipped ones), which must be the files the
-   * runtime loaded, and the encoder from its model's folder.
+   * Threads that parse and classify, for runs whose tiers all run in-process (cache, rules, the local encoder)
+   * on files of at least parallelMinBytes: worker threads, and with the encoder this thread in place of one of
+   * them; 1 (the default) does everything on this thread. Workers build the rules tier again from taxonomyPath
+   * and rulesPath (default: the shipped ones), which must be the files the runtime loaded, and the encoder from
+   * its model's folder.
    */
   threads?: number;
   /**
@@ -193,17 +194,27 @@ async function openJob(rt: LocalRuntime, jobId: string, paths: JobPaths, fresh: 
     cp &&
     cp.records > 0 &&
     sizeOr(paths.output, -1) >= cp.outputBytes &&
-    sizeOr(paths.rejects, -1) >= cp.rejectsBytes;
+    sizeOr(paths.rejects, -1) >= cp.rejectsBytes &&
+    (!cp.staged?.bytes || sizeOr(stagingFile(rt, jobId), -1) >= cp.staged.bytes);
   if (!resumable) {
     await rt.jobs.create({ id: jobId, input: paths.input, output: paths.output, rejects: paths.rejects, status: 'running' });
     return null;
   }
-  await rt.store.discardJobRowsAfter(jobId, cp.records);
+  await rt.store.discardJobRowsAfter(jobId, cp.staged?.from ?? cp.records);
   await rt.jobs.update(jobId, { status: 'running', error: undefined });
   const counts = emptyCounts();
   // The record's counts run ahead of its checkpoint (progress writes); a checkpoint written before it held counts had none ahead.
   addCounts(counts, cp.counts ?? previous);
   return { checkpoint: cp, counts };
+}
+
+/**
+ * Where a run stages its job's decisions until it ends (DecisionStaging): inserting them as the run goes put the
+ * store's inserts and checkpoints on top of the workers' peak memory (docs/benchmarks.md, "The full cascade").
+ */
+function stagingFile(rt: LocalRuntime, jobId: string): string {
+  const name = createHash('sha256').update(`${rt.tenant}\n${jobId}`).digest('hex').slice(0, 16);
+  return join(rt.db.tmpDir, `decisions-${name}.csv`);
 }
 
 /** Adds the finished job to the results lake, as asked (ClassifyFileOptions.lake). */
@@ -299,7 +310,9 @@ class FileRun {
   /** Bytes of the input read so far, and its size: the job's progress while its row total is unknown. */
   private bytesRead = 0;
   private readonly inputSize: number;
+  /** The decisions of the records after stagedFrom, staged for the store until the run ends. */
   private readonly staging: DecisionStaging;
+  private readonly stagedFrom: number;
   private readonly checkpointEvery: number;
   private readonly batchSize: number;
   private readonly csvWrite: CsvWriteOptions;
@@ -320,7 +333,9 @@ class FileRun {
     this.bytesRead = resumed?.checkpoint.inputBytes ?? 0;
     this.out = new OffsetFile(paths.output, resumed ? resumed.checkpoint.outputBytes : null);
     this.rej = new OffsetFile(paths.rejects, resumed ? resumed.checkpoint.rejectsBytes : null);
-    this.staging = new DecisionStaging(rt.db, rt.tenant);
+    const staged = resumed?.checkpoint.staged;
+    this.staging = new DecisionStaging(rt.db, rt.tenant, { file: stagingFile(rt, jobId), keep: staged?.bytes ?? 0 });
+    this.stagedFrom = staged?.from ?? this.records;
     this.checkpointEvery = Math.max(1, opts.checkpointEvery ?? 50_000);
     this.batchSize = opts.batchSize ?? 256;
     this.csvWrite = { raw: opts.csvRaw ?? false };
@@ -333,11 +348,11 @@ class FileRun {
     try {
       const finished = await this.classifyInWorkers();
       if (!finished) await this.classifySequentially();
-      await this.checkpoint();
+      await this.checkpoint(true);
       await this.checkpointing;
     } catch (err) {
       await this.checkpointing.catch(() => undefined);
-      this.staging.discard();
+      this.staging.close();
       await this.rt.jobs.update(this.jobId, { status: 'failed', error: (err as Error).message }).catch(() => undefined);
       throw err;
     } finally {
@@ -369,7 +384,8 @@ class FileRun {
     return this.sink;
   }
 
-  private async checkpoint(): Promise<void> {
+  /** `last`: the run's end, where the staged decisions go to the store. */
+  private async checkpoint(last = false): Promise<void> {
     this.checkpointed = this.records;
     const counts = this.countsNow();
     const cp: JobCheckpoint = {
@@ -378,11 +394,12 @@ class FileRun {
       rejectsBytes: this.rej.position,
       ...(this.inputAt && { inputBytes: this.inputAt.bytes, inputLineBreaks: this.inputAt.lineBreaks }),
       counts,
+      ...(!last && { staged: { from: this.stagedFrom, bytes: this.staging.bytes } }),
     };
     const patch: Partial<JobRecord> = { rowsIn: this.records, ...counts, checkpoint: cp, inputRead: this.inputRead() };
-    // The store write and the checkpoint run while the next batches are classified; one at a time, in order.
+    // The cache write and the checkpoint run while the next batches are classified; one at a time, in order.
     await this.checkpointing;
-    this.checkpointing = Promise.all([this.staging.flush(), this.runCache?.flush()]).then(async () => {
+    this.checkpointing = Promise.all([last && this.staging.flush(), this.runCache?.flush()]).then(async () => {
       await this.rt.jobs.update(this.jobId, patch);
       this.opts.onCheckpoint?.(cp);
     });
@@ -440,6 +457,8 @@ class FileRun {
       rulesPath: this.rt.tiers.some((t) => t.name === 'rules') ? (opts.rulesPath ?? fileURLToPath(DEFAULT_RULES_PATH)) : null,
       // Without a cache tier the workers neither ask nor put: the runtime's cache stands in for the type.
       cache: this.runCache ?? this.rt.cache,
+      // With the encoder, this thread classifies beside the workers rather than hold a worker's memory more.
+      here: this.rt.tiers.some((t) => t.name === 'encoder') ? this.cascade : null,
       deliver: (result, chunk) => this.deliverChunk(result, chunk),
     });
     if (!finished) this.inputAt = null; // one parser reads on from the start: it knows records, not input offsets

@@ -1,8 +1,8 @@
 /**
  * `aisle classify` on every core for runs of the tiers that run in-process (cache, rules, the local encoder):
  * the input is cut into slices at record boundaries, worker threads parse and classify the slices (each with
- * its own one-thread ONNX session of the encoder's model), and the main thread hands the results back in input
- * order (classify-file.ts writes them, stores what must be stored, writes the cache and checkpoints). The
+ * its own one-thread ONNX session of the encoder's model; with the encoder the main thread classifies slices too,
+ * in place of one worker), and the main thread hands the results back in input order (classify-file.ts writes them, stores what must be stored, writes the cache and checkpoints). The
  * output is what one thread writes, reject line numbers included; with the encoder, an item whose key repeats
  * may be decided again by the encoder where one thread found the earlier decision in the cache (same class).
  * A slice may end inside a record where quoting is broken (record-slices.ts): from there the caller reads on.
@@ -10,12 +10,13 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { Cascade } from '../../core/cascade.ts';
 import type { CsvBatch } from '../../core/csv.ts';
 import { RulesTier } from '../../core/rules.ts';
 import type { Decision } from '../../core/types.ts';
 import type { Cache } from '../../ports.ts';
-import type { ChunkContext, ChunkResult, RowSource } from './classify-chunk.ts';
-import { type PackedRows, RowPacker } from './classify-rows.ts';
+import { type ChunkContext, type ChunkResult, classifyChunk, classifyRowChunk, type RowSource } from './classify-chunk.ts';
+import { type PackedRows, RowPacker, unpackRows } from './classify-rows.ts';
 import type { RecordSlices } from './record-slices.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -107,7 +108,14 @@ export interface ParallelRun extends Omit<WorkerSetup, 'header' | 'rows' | 'cach
   /** The run's cache (a RunCache): it answers the workers' lookups and takes the decisions they put. */
   cache: Cache;
   input: ParallelInput;
+  /** Threads that classify: worker threads, and this one when `here` is given. */
   workers: number;
+  /**
+   * This thread's cascade (over the run's cache), when this thread classifies chunks too, as one of `workers`:
+   * with the encoder a worker's isolate and ONNX session cost ~100 MB at the run's peak, while this thread
+   * mostly waited for them (docs/benchmarks.md, "The full cascade"). null: worker threads alone.
+   */
+  here: Cascade | null;
   /** The worker's script: a bundle of classify-worker.ts (a worker thread does not inherit tsx). */
   workerScript(): Promise<string>;
   /** Takes each chunk's result, in input order; the next one waits until it resolves. */
@@ -156,6 +164,13 @@ function rowChunks(input: Extract<ParallelInput, { kind: 'rows' }>): ChunkSource
 }
 
 /**
+ * Chunks sent but not yet delivered, per thread, before a thread that asks for more waits: results wait for
+ * delivery in input order, and a thread that is slower on a chunk (this one, which also delivers) would
+ * otherwise let the others' results pile up (1,000,000 rows with the encoder: ~70 MB of them at times).
+ */
+const MAX_AHEAD = 3;
+
+/**
  * Classifies run.input, delivering chunks in order. Resolves true when the whole input was delivered, false
  * when it stopped before a byte slice that may not end on a record boundary (the caller reads on from there).
  * Longer than most: one closure over the dispatch state (slices sent, results waiting, the delivery in
@@ -183,8 +198,9 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
       cachedKeys: rt.useCache ? await rt.db.keysFor(rt.tenant, rt.taxonomy.version) : null,
       versionsOutside: [...rt.versionsOutside],
     };
+    const here: ChunkContext | null = run.here && { ...setup, cascade: run.here, taxonomy: rt.taxonomy };
     // The workers run the model: this thread's session would only hold memory (it opens again if the rest of the file is read here).
-    if (encoder) await rt.releaseEncoder();
+    if (encoder && !here) await rt.releaseEncoder();
     return await new Promise<boolean>((resolve, reject) => {
       const sent: { end: number; read: number; last: boolean; bytes?: Uint8Array }[] = [];
       const results = new Map<number, ChunkResult>();
@@ -202,10 +218,15 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
       };
       // One read at a time (chunks are numbered in input order); reading is asynchronous for rows.
       let reading = Promise.resolve();
-      const feed = (worker: Worker) => {
+      type Take = (payload: ChunkPayload, chunk: number, transfer: ArrayBuffer[]) => void;
+      /** Threads that wait for the next chunk until delivery catches up (MAX_AHEAD). */
+      const held: Take[] = [];
+      /** Sends the next chunk to a thread that classifies (`take`). */
+      const feed = (take: Take) => {
         reading = reading
           .then(async () => {
             if (exhausted || settled) return;
+            if (sent.length - delivered >= MAX_AHEAD * run.workers) return void held.push(take);
             const next = await chunks.next();
             if (!next) {
               exhausted = true;
@@ -213,7 +234,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
             }
             const chunk = sent.length;
             sent.push({ end: next.end, read: next.read, last: next.last, bytes: next.bytes });
-            worker.postMessage({ ...next.payload, chunk } satisfies ToWorker, next.transfer);
+            take(next.payload, chunk, next.transfer);
           })
           .catch(fail);
       };
@@ -229,6 +250,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
             await run.deliver(result, sent[delivered]);
             sent[delivered].bytes = undefined;
             delivered++;
+            for (const take of held.splice(0)) feed(take);
           }
           if (exhausted && delivered === sent.length) finish(true);
         } catch (err) {
@@ -237,9 +259,26 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
           delivering = false;
         }
       };
-      for (let i = 0; i < run.workers; i++) {
+      if (here) {
+        // One chunk at a time: this thread takes the next once it is done with one (and first, while the workers load).
+        const classifyHere = (payload: ChunkPayload, chunk: number) => {
+          const classified =
+            payload.kind === 'rows'
+              ? classifyRowChunk(here, setup.rows!, unpackRows(payload.packed), payload.packed.text.length)
+              : classifyChunk(here, payload.bytes);
+          classified.then((result) => {
+            results.set(chunk, result);
+            feed(classifyHere);
+            void deliverReady();
+          }, fail);
+        };
+        feed(classifyHere);
+      }
+      for (let i = here ? 1 : 0; i < run.workers; i++) {
         const worker = new Worker(script, { workerData: setup });
         workers.push(worker);
+        const toWorker = (payload: ChunkPayload, chunk: number, transfer: ArrayBuffer[]) =>
+          worker.postMessage({ ...payload, chunk } satisfies ToWorker, transfer);
         worker.on('error', fail);
         worker.on('exit', (code) => {
           if (code !== 0) fail(new Error(`a classify worker stopped (exit code ${code})`));
@@ -255,14 +294,14 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
                 );
               }
               // Two slices in flight per worker: the next is there when one is done.
-              feed(worker);
-              feed(worker);
+              feed(toWorker);
+              feed(toWorker);
               break;
             case 'chunk-done':
               // Cached as it arrives, not in input order: the worker's next lookups ask for these keys.
               if (message.cached.length) run.cache.putMany(message.cached).catch(fail);
               results.set(message.chunk, message.result);
-              feed(worker);
+              feed(toWorker);
               void deliverReady();
               break;
             case 'cache-get':

@@ -3,7 +3,7 @@
  * human labels (gold), the inference cache (its store: duckdb-cache.ts) and jobs. Bulk writes go through COPY from a temporary CSV file
  * (DuckDB parses it on its own threads); statements on the one connection run one at a time.
  */
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
@@ -460,16 +460,27 @@ export class DuckDbResultStore implements ResultStore {
 /**
  * A bulk writer of decisions, for long runs: records are encoded and appended to a staging file as they come
  * (nothing stays in memory), and `flush()` inserts what was staged into the store, as `tenant`'s, in one statement.
+ * A job's staging file (`job`) is named by the caller and outlives a run that stops, so that a resume keeps the
+ * decisions its checkpoint counted (the file's first `keep` bytes).
  */
 export class DecisionStaging {
   private static files = 0;
   private fd: number | null = null;
   private file = '';
+  /** Bytes staged in the file so far. */
+  bytes = 0;
 
   constructor(
     private readonly db: LocalDb,
     private readonly tenant: string,
-  ) {}
+    private readonly job?: { file: string; keep: number },
+  ) {
+    if (!job) return;
+    this.file = job.file;
+    this.bytes = job.keep;
+    if (job.keep > 0) truncateSync(job.file, job.keep);
+    this.fd = openSync(job.file, job.keep > 0 ? 'a' : 'w');
+  }
 
   /** Appends rows encoded by DecisionEncoder (decision-rows.ts). */
   add(rows: Uint8Array): void {
@@ -478,33 +489,41 @@ export class DecisionStaging {
       this.file = join(this.db.tmpDir, `stage-${process.pid}-${++DecisionStaging.files}.csv`);
       this.fd = openSync(this.file, 'w');
     }
-    writeSync(this.fd, rows);
+    let done = 0;
+    while (done < rows.length) done += writeSync(this.fd, rows, done, rows.length - done);
+    this.bytes += rows.length;
   }
 
-  /** Stores everything staged so far; later adds go to a fresh staging file. */
+  /** Stores everything staged so far and removes the file; later adds go to a fresh staging file. */
   async flush(): Promise<void> {
     if (this.fd === null) return;
     closeSync(this.fd);
-    const file = this.file;
+    const { file, bytes } = this;
     this.fd = null;
+    this.bytes = 0;
+    const columns = DECISION_COLUMNS.map((c) => `'${c}': '${DECISION_TYPES[c].replace(' NOT NULL', '')}'`).join(', ');
     try {
-      const columns = DECISION_COLUMNS.map((c) => `'${c}': '${DECISION_TYPES[c].replace(' NOT NULL', '')}'`).join(', ');
-      await this.db.exec(
-        `INSERT INTO decisions BY NAME SELECT *, $tenant AS tenant FROM read_csv('${file.replace(/'/g, "''")}',
-           header = false, nullstr = '${NULL}', quote = '"', escape = '"', delim = ',', columns = {${columns}})`,
-        { tenant: this.tenant },
-      );
-    } finally {
-      rmSync(file, { force: true });
+      if (bytes > 0) {
+        await this.db.exec(
+          `INSERT INTO decisions BY NAME SELECT *, $tenant AS tenant FROM read_csv('${file.replace(/'/g, "''")}',
+             header = false, nullstr = '${NULL}', quote = '"', escape = '"', delim = ',', columns = {${columns}})`,
+          { tenant: this.tenant },
+        );
+      }
+    } catch (err) {
+      // A job's file stays: its last checkpoint still counts on it.
+      if (!this.job) rmSync(file, { force: true });
+      throw err;
     }
+    rmSync(file, { force: true });
   }
 
-  /** Drops what was staged and not flushed. */
-  discard(): void {
+  /** Closes the file without storing it: a job's file stays for a resume unless it holds nothing, any other is removed. */
+  close(): void {
     if (this.fd === null) return;
     closeSync(this.fd);
-    rmSync(this.file, { force: true });
     this.fd = null;
+    if (!this.job || this.bytes === 0) rmSync(this.file, { force: true });
   }
 }
 
