@@ -67,7 +67,16 @@ export function localService(
     run: async (job, tenant, read) => {
       // A server's jobs run in the background: the lake export is not in anyone's way, so it runs at once.
       const output = join(outbox, `${job.id}.csv`);
-      await classifyFile(rt.forTenant(tenant), { input: job.input, output, jobId: job.id, lake: 'now', csvRaw, ...read });
+      // A failed job stays failed (an upload is never resumed): its staged decisions are removed with it.
+      await classifyFile(rt.forTenant(tenant), {
+        input: job.input,
+        output,
+        jobId: job.id,
+        lake: 'now',
+        csvRaw,
+        resumable: false,
+        ...read,
+      });
     },
     csvRaw,
   });

@@ -299,6 +299,33 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     expect(readFileSync(output, 'utf8')).toBe(one.output);
   });
 
+  // A server's job is never resumed: a failed one must not leave its staged decisions in tmp/ for good.
+  it.each([1, 2])('leaves no staged decisions behind when a run that is not resumable fails on %i thread(s)', async (threads) => {
+    const name = `unresumable-${threads}`;
+    const input = join(home, `${name}.csv`);
+    writeFileSync(input, `id,product_name,brand\n${oddRows(4000, '\n', ',').join('\n')}\n`);
+    let seen = 0;
+    await expect(
+      classifyFile(rt, {
+        input,
+        output: join(home, `${name}.out.csv`),
+        jobId: name,
+        threads,
+        workerScript: classifyWorkerScript,
+        parallelMinBytes: 0,
+        sliceBytes: 300,
+        checkpointEvery: 20,
+        lake: 'off',
+        resumable: false,
+        onCheckpoint: () => {
+          if (++seen === 5) throw new Error('stop here');
+        },
+      }),
+    ).rejects.toThrow('stop here');
+    expect(seen).toBe(5);
+    expect(readdirSync(rt.db.tmpDir).filter((f) => f.startsWith('decisions-'))).toEqual([]);
+  });
+
   it('fails a damaged Parquet on workers as on one thread, with the reason', async () => {
     const bytes = await oddParquet(3000);
     const input = join(home, 'damaged.parquet');

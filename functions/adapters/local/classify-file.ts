@@ -52,6 +52,11 @@ export interface ClassifyFileOptions {
   fingerprint?: string;
   /** Start over even when an unfinished run of the same job exists. */
   fresh?: boolean;
+  /**
+   * false: a failed run is never resumed (a server's job fails for good), so it leaves no staged decisions behind.
+   * Default true: the staged decisions up to the last checkpoint stay for the rerun that resumes.
+   */
+  resumable?: boolean;
   /** Rows per cascade batch (small batches die young: less GC). */
   batchSize?: number;
   /** Records between checkpoints (each one writes the store and the job record). */
@@ -352,7 +357,7 @@ class FileRun {
       await this.checkpointing;
     } catch (err) {
       await this.checkpointing.catch(() => undefined);
-      this.staging.close();
+      this.staging.close({ keep: this.opts.resumable ?? true });
       await this.rt.jobs.update(this.jobId, { status: 'failed', error: (err as Error).message }).catch(() => undefined);
       throw err;
     } finally {

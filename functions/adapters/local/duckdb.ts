@@ -518,12 +518,15 @@ export class DecisionStaging {
     rmSync(file, { force: true });
   }
 
-  /** Closes the file without storing it: a job's file stays for a resume unless it holds nothing, any other is removed. */
-  close(): void {
+  /**
+   * Closes the file without storing it: a job's file stays for a resume (unless it holds nothing or `keep` is false),
+   * any other is removed.
+   */
+  close({ keep = true } = {}): void {
     if (this.fd === null) return;
     closeSync(this.fd);
     this.fd = null;
-    if (!this.job || this.bytes === 0) rmSync(this.file, { force: true });
+    if (!keep || !this.job || this.bytes === 0) rmSync(this.file, { force: true });
   }
 }
 
