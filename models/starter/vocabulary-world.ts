@@ -2878,7 +2878,6 @@ const INDIAN_HOUSEHOLD_MORE: Family[] = [
       'Havan Kund',
       'Kumkum',
       'Roli',
-      'Haldi Kumkum',
       'Sindoor for Pooja',
       'Chandan Tilak',
       'Pooja Thali Set',
