@@ -6,7 +6,7 @@
  * the script's words, in Latin digits and, where shops use them (Bengali, Gujarati, Odia), in the script's own.
  * Written for this project from general retail knowledge; generate.ts composes names from it.
  */
-import type { LanguageTable } from './vocabulary-languages.ts';
+import type { LanguageTable } from './vocabulary.ts';
 
 // biome-ignore format: tables, one class a line
 export const INDIAN_SCRIPT_TABLES: LanguageTable[] = [

@@ -6,23 +6,8 @@
  * Written for this project from general retail knowledge; generate.ts composes names from it.
  */
 
-import type { ClassVocabulary, SizeKind } from './vocabulary.ts';
+import type { ClassKey, ClassVocabulary, LanguageTable, SizeKind } from './vocabulary.ts';
 import { INDIAN_SCRIPT_TABLES } from './vocabulary-indian-scripts.ts';
-
-type ClassKey =
-  | 'beverages'
-  | 'snacks'
-  | 'breakfast'
-  | 'pantry'
-  | 'canned'
-  | 'dairy'
-  | 'fresh'
-  | 'frozen'
-  | 'household'
-  | 'care'
-  | 'pet'
-  | 'baby'
-  | 'general';
 
 const CLASSES: Record<ClassKey, { level1: string; level2: string; size: SizeKind; brands: string[] }> = {
   beverages: {
@@ -89,22 +74,6 @@ const CLASSES: Record<ClassKey, { level1: string; level2: string; size: SizeKind
     brands: ['Samsung', 'Apple', 'Adidas', 'Nike', 'Zara', 'LEGO', 'Bosch', 'Xiaomi', 'Sony', 'Casio'],
   },
 };
-
-export interface LanguageTable {
-  language: string;
-  /** Names to generate per class. */
-  perClass: number;
-  /**
-   * Pack sizes as shops in the language write them: for food (weights, volumes), for goods, and counts and packs that
-   * both carry (a pack of 6 cans, 10 pieces, 2 fillets), so a count alone never says what kind of thing is sold.
-   */
-  units: { food: string[]; goods: string[]; counts: string[] };
-  /** How the language writes grams and millilitres, and whether a space parts number and unit. */
-  metric: { g: string; ml: string; spaced: boolean };
-  /** Brands that shops in the language sell, written as they write them, per class (beside the shared ones). */
-  brands: Partial<Record<ClassKey, string[]>>;
-  classes: Record<ClassKey, { types: string[]; variants: string[] }>;
-}
 
 // biome-ignore format: tables, one class a line
 const TABLES: LanguageTable[] = [
