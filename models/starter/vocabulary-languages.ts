@@ -1,25 +1,13 @@
 /**
  * The starter catalog's names in other languages and scripts: Spanish, German, French, Hindi (Devanagari and
- * transliterated), Russian, Chinese and Japanese. One table per language: for each class, the product types and
- * varieties as a shop in that language writes them; brands are shared per class (international and local).
+ * transliterated), Russian, Chinese and Japanese (the scripts of South and East India are in
+ * vocabulary-indian-scripts.ts). One table per language: for each class, the product types and varieties as a shop
+ * in that language writes them; brands are shared per class (international and local).
  * Written for this project from general retail knowledge; generate.ts composes names from it.
  */
-import type { ClassVocabulary, SizeKind } from './vocabulary.ts';
 
-type ClassKey =
-  | 'beverages'
-  | 'snacks'
-  | 'breakfast'
-  | 'pantry'
-  | 'canned'
-  | 'dairy'
-  | 'fresh'
-  | 'frozen'
-  | 'household'
-  | 'care'
-  | 'pet'
-  | 'baby'
-  | 'general';
+import type { ClassKey, ClassVocabulary, LanguageTable, SizeKind } from './vocabulary.ts';
+import { INDIAN_SCRIPT_TABLES } from './vocabulary-indian-scripts.ts';
 
 const CLASSES: Record<ClassKey, { level1: string; level2: string; size: SizeKind; brands: string[] }> = {
   beverages: {
@@ -86,22 +74,6 @@ const CLASSES: Record<ClassKey, { level1: string; level2: string; size: SizeKind
     brands: ['Samsung', 'Apple', 'Adidas', 'Nike', 'Zara', 'LEGO', 'Bosch', 'Xiaomi', 'Sony', 'Casio'],
   },
 };
-
-interface LanguageTable {
-  language: string;
-  /** Names to generate per class. */
-  perClass: number;
-  /**
-   * Pack sizes as shops in the language write them: for food (weights, volumes), for goods, and counts and packs that
-   * both carry (a pack of 6 cans, 10 pieces, 2 fillets), so a count alone never says what kind of thing is sold.
-   */
-  units: { food: string[]; goods: string[]; counts: string[] };
-  /** How the language writes grams and millilitres, and whether a space parts number and unit. */
-  metric: { g: string; ml: string; spaced: boolean };
-  /** Brands that shops in the language sell, written as they write them, per class (beside the shared ones). */
-  brands: Partial<Record<ClassKey, string[]>>;
-  classes: Record<ClassKey, { types: string[]; variants: string[] }>;
-}
 
 // biome-ignore format: tables, one class a line
 const TABLES: LanguageTable[] = [
@@ -181,7 +153,7 @@ const TABLES: LanguageTable[] = [
       beverages: { types: ['चाय पत्ती', 'मसाला चाय', 'ग्रीन टी', 'कॉफी पाउडर', 'फ़िल्टर कॉफी', 'आम का जूस', 'नारियल पानी', 'शरबत', 'लस्सी पेय', 'सोडा', 'मिनरल वाटर', 'chai patti', 'nimbu sharbat', 'कॉफ़ी', 'चाय', 'हर्बल चाय', 'जूस', 'कोल्ड ड्रिंक', 'बादाम दूध पेय', 'ठंडाई', 'jaljeera', 'sharbat', 'coffee powder'], variants: ['', 'प्रीमियम', 'इलायची', 'अदरक', 'गोल्ड', 'strong', 'kadak'] },
       snacks: { types: ['आलू भुजिया', 'नमकीन', 'बिस्कुट', 'चॉकलेट', 'सोन पापड़ी', 'काजू कतली', 'मठरी', 'मखाना', 'बादाम', 'काजू', 'किशमिश', 'चिक्की', 'लड्डू', 'namkeen mixture', 'aloo bhujia', 'soan papdi', 'मिक्सचर', 'चकली', 'समोसा नमकीन', 'खाखरा', 'रस्क', 'कुकीज़', 'मिठाई', 'रसगुल्ला', 'गुलाब जामुन', 'पेठा', 'गजक', 'पिस्ता', 'अखरोट', 'खजूर', 'मूंगफली', 'chakli', 'mathri', 'rusk'], variants: ['', 'मसालेदार', 'मीठा', 'नमकीन', 'भुना हुआ', 'क्लासिक', 'tikha'] },
       breakfast: { types: ['ओट्स', 'मसाला ओट्स', 'कॉर्नफ्लेक्स', 'पोहा', 'उपमा मिक्स', 'दलिया', 'muesli', 'daliya', 'कॉर्न फ्लेक्स', 'मूसली', 'इडली मिक्स', 'poha', 'upma mix'], variants: ['', 'मसाला', 'शहद', 'बिना चीनी', 'instant'] },
-      pantry: { types: ['गेहूं का आटा', 'आटा', 'बेसन', 'मैदा', 'सूजी', 'बासमती चावल', 'चावल', 'तूर दाल', 'अरहर दाल', 'मूंग दाल', 'चना दाल', 'उड़द दाल', 'मसूर दाल', 'राजमा', 'काबुली चना', 'हल्दी पाउडर', 'लाल मिर्च पाउडर', 'धनिया पाउडर', 'जीरा', 'राई', 'गरम मसाला', 'चाट मसाला', 'सरसों का तेल', 'गुड़', 'चीनी', 'नमक', 'हींग', 'इलायची', 'लौंग', 'अचार', 'gehun atta', 'haldi powder', 'lal mirch', 'jeera', 'sarson tel', 'रागी आटा', 'बाजरा आटा', 'ब्राउन राइस', 'पोहा', 'साबूदाना', 'चना', 'सौंफ', 'अजवाइन', 'मेथी दाना', 'काली मिर्च', 'दालचीनी', 'तेज पत्ता', 'केसर', 'सांभर मसाला', 'रिफाइंड तेल', 'मूंगफली का तेल', 'घी', 'सिरका', 'शहद', 'sooji', 'besan', 'masoor dal', 'garam masala', 'sarson ka tel'], variants: ['', 'चक्की', 'शुद्ध', 'जैविक', 'प्रीमियम', 'साबुत', 'पिसा हुआ', 'desi', 'organic'] },
+      pantry: { types: ['गेहूं का आटा', 'आटा', 'बेसन', 'मैदा', 'सूजी', 'बासमती चावल', 'चावल', 'तूर दाल', 'अरहर दाल', 'मूंग दाल', 'चना दाल', 'उड़द दाल', 'मसूर दाल', 'राजमा', 'काबुली चना', 'हल्दी पाउडर', 'लाल मिर्च पाउडर', 'धनिया पाउडर', 'जीरा', 'राई', 'गरम मसाला', 'चाट मसाला', 'सरसों का तेल', 'गुड़', 'चीनी', 'नमक', 'हींग', 'इलायची', 'लौंग', 'gehun atta', 'haldi powder', 'lal mirch', 'jeera', 'sarson tel', 'रागी आटा', 'बाजरा आटा', 'ब्राउन राइस', 'पोहा', 'साबूदाना', 'चना', 'सौंफ', 'अजवाइन', 'मेथी दाना', 'काली मिर्च', 'दालचीनी', 'तेज पत्ता', 'केसर', 'सांभर मसाला', 'रिफाइंड तेल', 'मूंगफली का तेल', 'घी', 'सिरका', 'शहद', 'sooji', 'besan', 'masoor dal', 'garam masala', 'sarson ka tel'], variants: ['', 'चक्की', 'शुद्ध', 'जैविक', 'प्रीमियम', 'साबुत', 'पिसा हुआ', 'desi', 'organic'] },
       canned: { types: ['रेडी टू ईट दाल मखनी', 'रेडी टू ईट राजमा', 'इंस्टेंट नूडल्स', 'गुलाब जामुन मिक्स', 'इडली मिक्स', 'डोसा मिक्स', 'सेवइयां', 'पापड़', 'shishu aahar', 'maggi noodles', 'रेडी टू ईट बिरयानी', 'इंस्टेंट पोहा', 'सूप पाउडर', 'नूडल्स', 'पास्ता मसाला', 'अचार', 'चटनी', 'instant noodles', 'ready to eat rajma'], variants: ['', 'मसाला', 'तीखा', 'फैमिली पैक', 'instant'] },
       dairy: { types: ['दूध', 'टोंड दूध', 'फुल क्रीम दूध', 'दही', 'पनीर', 'देसी घी', 'गाय का घी', 'मक्खन', 'छाछ', 'लस्सी', 'अंडे', 'खोया', 'श्रीखंड', 'doodh', 'dahi', 'paneer', 'desi ghee', 'ande', 'मलाई', 'क्रीम', 'चीज़', 'बटर', 'मट्ठा', 'रबड़ी', 'देसी अंडे', 'makhan', 'lassi', 'chaas'], variants: ['', 'ताज़ा', 'शुद्ध', 'मलाई', 'लो फैट', 'taaza', 'shudh'] },
       fresh: { types: ['आलू', 'प्याज़', 'टमाटर', 'भिंडी', 'लौकी', 'करेला', 'पालक', 'धनिया पत्ती', 'हरी मिर्च', 'अदरक', 'लहसुन', 'केला', 'आम', 'सेब', 'अमरूद', 'चिकन', 'मटन', 'मछली', 'पाव', 'aloo', 'pyaz', 'tamatar', 'bhindi', 'palak', 'kela', 'seb', 'गोभी', 'पत्ता गोभी', 'गाजर', 'मूली', 'शिमला मिर्च', 'मटर', 'तोरई', 'कद्दू', 'नींबू', 'संतरा', 'पपीता', 'अनार', 'अंगूर', 'तरबूज', 'अंडा करी कट', 'मछली फ्राई कट', 'ब्रेड', 'gobhi', 'gajar', 'nimbu', 'santra', 'murga'], variants: ['', 'ताज़ा', 'देसी', 'जैविक', 'taaza', 'desi'] },
@@ -298,7 +270,7 @@ function metricSizes({ g, ml, spaced }: LanguageTable['metric']): string[] {
 }
 
 /** Every table as classes of the generator: one family per language and class, marked with its language. */
-export const LANGUAGE_VOCABULARY: ClassVocabulary[] = TABLES.flatMap((table) =>
+export const LANGUAGE_VOCABULARY: ClassVocabulary[] = [...TABLES, ...INDIAN_SCRIPT_TABLES].flatMap((table) =>
   (Object.keys(CLASSES) as ClassKey[]).map((key) => {
     const { level1, level2, size, brands } = CLASSES[key];
     const { types, variants } = table.classes[key];

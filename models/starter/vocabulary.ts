@@ -236,3 +236,36 @@ export const VOCABULARY: ClassVocabulary[] = [
     ],
   },
 ];
+
+/** The classes a language table (vocabulary-languages.ts, vocabulary-indian-scripts.ts) fills, one per taxonomy leaf and general merchandise. */
+export type ClassKey =
+  | 'beverages'
+  | 'snacks'
+  | 'breakfast'
+  | 'pantry'
+  | 'canned'
+  | 'dairy'
+  | 'fresh'
+  | 'frozen'
+  | 'household'
+  | 'care'
+  | 'pet'
+  | 'baby'
+  | 'general';
+
+/** One language's names for every class (vocabulary-languages.ts, vocabulary-indian-scripts.ts). */
+export interface LanguageTable {
+  language: string;
+  /** Names to generate per class. */
+  perClass: number;
+  /**
+   * Pack sizes as shops in the language write them: for food (weights, volumes), for goods, and counts and packs that
+   * both carry (a pack of 6 cans, 10 pieces, 2 fillets), so a count alone never says what kind of thing is sold.
+   */
+  units: { food: string[]; goods: string[]; counts: string[] };
+  /** How the language writes grams and millilitres, and whether a space parts number and unit. */
+  metric: { g: string; ml: string; spaced: boolean };
+  /** Brands that shops in the language sell, written as they write them, per class (beside the shared ones). */
+  brands: Partial<Record<ClassKey, string[]>>;
+  classes: Record<ClassKey, { types: string[]; variants: string[] }>;
+}

@@ -26,8 +26,8 @@ const EXPECTED: [command: RegExp, output: RegExp][] = [
   [/^npx aisle serve$/, /^aisle serve: http:\/\/127\.0\.0\.1:\d+ \(inspector at/m],
   [/\/v1\/classify /, /"classId":"food\.dairy-eggs".*"classId":"non-food\.pet-supplies"/],
   [/^npx aisle insights$/, /^tier_mix\s+Which tier decided/m],
-  [/^npx aisle insights tier_mix$/, /^rules\s+75\s/m],
-  [/\/v1\/insights\/tier_mix /, /"name":"tier_mix".*"tier":"rules","items":75/],
+  [/^npx aisle insights tier_mix$/, /^rules\s+73\s/m],
+  [/\/v1\/insights\/tier_mix /, /"name":"tier_mix".*"tier":"rules","items":73/],
   [/^npx aisle cost$/, /^total per million products\s+\$[\d.]+\s+\$[\d.]+$/m],
 ];
 

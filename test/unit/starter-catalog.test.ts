@@ -32,7 +32,7 @@ describe('starter catalog', () => {
     expect(counts.get('non-food') ?? 0).toBeGreaterThanOrEqual(1000);
   });
 
-  it('covers the world: 30 kinds of merchandise and foods of several kitchens, in seven languages and their scripts', () => {
+  it('covers the world: 30 kinds of merchandise and foods of several kitchens, in fifteen languages and their scripts', () => {
     const general = WORLD_VOCABULARY.concat(VOCABULARY).filter((c) => c.level1 === 'Non-Food');
     expect(general.flatMap((c) => c.families).length).toBeGreaterThanOrEqual(30);
     const text = (re: RegExp) => rows.filter((r) => re.test(r.product_name));
@@ -49,8 +49,14 @@ describe('starter catalog', () => {
       ['kana', /[\p{Script=Hiragana}\p{Script=Katakana}]/u],
     ];
     for (const [script, re] of scripts) expect(text(re).length, script).toBeGreaterThanOrEqual(500);
+    // The scripts of South and East India, every class in each.
+    for (const script of ['Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Bengali', 'Gujarati', 'Gurmukhi', 'Oriya']) {
+      const found = text(new RegExp(`\\p{Script=${script}}`, 'u'));
+      expect(found.length, script).toBeGreaterThanOrEqual(1000);
+      expect(new Set(found.map((r) => `${r.level1}/${r.level2}`)).size, script).toBe(13);
+    }
     const languages = new Set(LANGUAGE_VOCABULARY.flatMap((c) => c.families.map((f) => f.language)));
-    expect([...languages].sort()).toEqual(['de', 'es', 'fr', 'hi', 'ja', 'ru', 'zh']);
+    expect([...languages].sort()).toEqual(['bn', 'de', 'es', 'fr', 'gu', 'hi', 'ja', 'kn', 'ml', 'or', 'pa', 'ru', 'ta', 'te', 'zh']);
   });
 
   it('sells amounts and counts on Food and Non-Food alike in every language, so a pack size alone never decides', () => {
