@@ -17,10 +17,12 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { confidenceOf } from '../functions/core/confidence.ts';
 import { rulePrecision, withRuleEvidence } from '../functions/core/encoder-tier.ts';
 import { normalizeText, toCascadeItem } from '../functions/core/normalize.ts';
 import { createRulesTier, loadRules } from '../functions/core/rules.ts';
 import { loadTaxonomy } from '../functions/core/taxonomy.ts';
+import { fitLogistic, lowestCut } from '../functions/model/confidence.ts';
 import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { coverageCurve } from '../functions/model/metrics.ts';
 import { NeighbourIndex, voteInto } from '../functions/model/neighbours.ts';
@@ -159,67 +161,6 @@ function argmax(v: ArrayLike<number>): number {
   return best;
 }
 
-/** Logistic regression by Newton's method (IRLS) with a small ridge; features standardized on the fitting rows. */
-function fitLogistic(xs: number[][], ys: number[], ridge = Number(process.env.RIDGE ?? 1e-2)) {
-  const d = xs[0].length;
-  const mean = Array.from({ length: d }, (_, j) => xs.reduce((s, x) => s + x[j], 0) / xs.length);
-  const sd = Array.from({ length: d }, (_, j) => Math.sqrt(xs.reduce((s, x) => s + (x[j] - mean[j]) ** 2, 0) / xs.length) || 1);
-  const z = xs.map((x) => [1, ...x.map((v, j) => (v - mean[j]) / sd[j])]);
-  const w = new Array(d + 1).fill(0);
-  for (let iter = 0; iter < 25; iter++) {
-    const g = new Array(d + 1).fill(0);
-    const h = Array.from({ length: d + 1 }, () => new Array(d + 1).fill(0));
-    for (let i = 0; i < z.length; i++) {
-      const p = 1 / (1 + Math.exp(-z[i].reduce((s, v, j) => s + v * w[j], 0)));
-      for (let a = 0; a <= d; a++) {
-        g[a] += (p - ys[i]) * z[i][a];
-        for (let b = 0; b <= d; b++) h[a][b] += p * (1 - p) * z[i][a] * z[i][b];
-      }
-    }
-    for (let a = 1; a <= d; a++) {
-      g[a] += ridge * w[a];
-      h[a][a] += ridge;
-    }
-    const step = solve(h, g);
-    for (let a = 0; a <= d; a++) w[a] -= step[a];
-  }
-  return {
-    w,
-    mean,
-    sd,
-    score: (x: number[]) => 1 / (1 + Math.exp(-(w[0] + x.reduce((s, v, j) => s + w[j + 1] * ((v - mean[j]) / sd[j]), 0)))),
-  };
-}
-
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r][c] / m[c][c];
-      for (let j = c; j <= n; j++) m[r][j] -= f * m[c][j];
-    }
-  }
-  return m.map((row, i) => row[n] / row[i]);
-}
-
-/** The lowest score cut at which the rows above it are at least `target` right (1 when none). */
-function cutFor(scores: number[], correct: boolean[], target: number): number {
-  const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
-  let right = 0;
-  let cut = 1;
-  order.forEach((i, n) => {
-    if (correct[i]) right++;
-    if (n + 1 < order.length && scores[order[n + 1]] === scores[i]) return;
-    if (right / (n + 1) >= target) cut = scores[i];
-  });
-  return cut;
-}
-
 const at = (scores: number[], correct: boolean[], cut: number) => {
   const kept = scores.map((_, i) => i).filter((i) => scores[i] >= cut);
   return { coverage: kept.length / scores.length, accuracy: kept.filter((i) => correct[i]).length / (kept.length || 1) };
@@ -259,6 +200,8 @@ const curve = (scores: number[]) =>
 // Per variant: 5-fold cross-fitted scores on the validation slice (select on these: how far the ranking holds 0.97,
 // and the cut for 0.97), then the model fitted on the whole slice, scored on test.
 const folds = 5;
+// The ridge on the weights (RIDGE in the environment; the trained model's is functions/model/confidence.ts's).
+const ridge = process.env.RIDGE === undefined ? undefined : Number(process.env.RIDGE);
 for (const [name, columns] of Object.entries(VARIANTS)) {
   const idx = columns.map((c) => SIGNALS.indexOf(c));
   const pick = (x: number[]) => idx.map((j) => x[j]);
@@ -267,21 +210,23 @@ for (const [name, columns] of Object.entries(VARIANTS)) {
     const fitIdx = v.map((_, i) => i).filter((i) => i % folds !== f);
     const m = fitLogistic(
       fitIdx.map((i) => pick(v[i].x)),
-      fitIdx.map((i) => (vRight[i] ? 1 : 0)),
+      fitIdx.map((i) => vRight[i]),
+      ridge,
     );
-    for (let i = f; i < v.length; i += folds) cross[i] = m.score(pick(v[i].x));
+    for (let i = f; i < v.length; i += folds) cross[i] = confidenceOf(m, pick(v[i].x));
   }
   const model = fitLogistic(
     v.map((r) => pick(r.x)),
-    vRight.map((r) => (r ? 1 : 0)),
+    vRight,
+    ridge,
   );
-  const scores = t.map((r) => model.score(pick(r.x)));
+  const scores = t.map((r) => confidenceOf(model, pick(r.x)));
   console.log(`\n${name} (${columns.length} signals)`);
   if (columns.length <= 15)
-    console.log(`  weights (standardized): ${['bias', ...columns].map((n, j) => `${n} ${model.w[j].toFixed(2)}`).join(', ')}`);
+    console.log(`  weights (standardized): ${['bias', ...columns].map((n, j) => `${n} ${model.weights[j].toFixed(2)}`).join(', ')}`);
   console.log(`  validation, cross-fitted: ranking holds 0.97 to ${pct(reach(cross, vRight, 0.97))}`);
   console.log(
-    `  test: the validation cut for 0.97 gives ${pct(at(scores, tRight, cutFor(cross, vRight, 0.97)))}; the ranking holds 0.97 to ${pct(reach(scores, tRight, 0.97))}`,
+    `  test: the validation cut for 0.97 gives ${pct(at(scores, tRight, lowestCut(cross, vRight, 0.97).cut))}; the ranking holds 0.97 to ${pct(reach(scores, tRight, 0.97))}`,
   );
   console.log(`  test curve: ${curve(scores)}`);
 }

@@ -133,7 +133,7 @@ export function fitConfidence(signals: number[][], right: boolean[], targetPreci
 }
 
 /** Logistic regression by Newton's method on standardized signals, with a small ridge on the weights (not the bias). */
-export function fitLogistic(xs: number[][], ys: boolean[]): Omit<ConfidenceModel, 'cut' | 'targetPrecision' | 'validation'> {
+export function fitLogistic(xs: number[][], ys: boolean[], ridge = RIDGE): Omit<ConfidenceModel, 'cut' | 'targetPrecision' | 'validation'> {
   const d = xs[0].length;
   const mean = Array.from({ length: d }, (_, j) => xs.reduce((s, x) => s + x[j], 0) / xs.length);
   // A signal constant on these rows (no rule ever decided, say) gets deviation 1: its weight stays near 0.
@@ -154,8 +154,8 @@ export function fitLogistic(xs: number[][], ys: boolean[]): Omit<ConfidenceModel
       }
     }
     for (let a = 1; a <= d; a++) {
-      g[a] += RIDGE * w[a];
-      h[a][a] += RIDGE;
+      g[a] += ridge * w[a];
+      h[a][a] += ridge;
     }
     const delta = solve(h, g);
     for (let a = 0; a <= d; a++) w[a] -= delta[a];
