@@ -33,10 +33,9 @@ import { loadTaxonomy } from '../functions/core/taxonomy.ts';
 import { CONFIDENCE_FILE } from '../functions/model/confidence.ts';
 import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { evaluate, formatReport } from '../functions/model/evaluate.ts';
-import { scorePredictions } from '../functions/model/metrics.ts';
 import { trainEncoder } from '../functions/model/train.ts';
 import { OUT_OF_DOMAIN } from '../test/fixtures/grocery.ts';
-import { readInstacart } from './instacart.ts';
+import { readInstacart, scoreCascade } from './instacart.ts';
 import { machineLine } from './machine.ts';
 import { compareStaticBranch } from './static-branch.ts';
 
@@ -148,16 +147,7 @@ async function measureCascade(model: OnnxEncoder, title: string) {
   const perCpuSecond = items.length / ((used.user + used.system) / 1e6);
   const byTier = new Map<string, number>();
   for (const d of decisions) byTier.set(d.tier, (byTier.get(d.tier) ?? 0) + 1);
-  const scored = scorePredictions(
-    decisions.map((d, i) => ({
-      gold: test[i].classId,
-      predicted: d.classId ?? 'unknown',
-      score: d.tier === 'review' ? 0 : 1,
-      accepted: d.status === 'ok' && d.tier !== 'review',
-    })),
-    taxonomy,
-    `rules + ${metrics.modelVersion}`,
-  );
+  const scored = scoreCascade(decisions, test, taxonomy, `rules + ${metrics.modelVersion}`);
   const ruleDecided = decisions.filter((d) => d.trace?.steps.some((s) => s.tier === 'rules' && s.outcome === 'decided'));
   const confirmed = ruleDecided.filter((d) => d.tier === 'rules').length;
   const overruled = ruleDecided.filter((d) => d.tier === 'encoder').length;

@@ -24,9 +24,8 @@ import { createRulesTier, loadRules } from '../functions/core/rules.ts';
 import { loadTaxonomy } from '../functions/core/taxonomy.ts';
 import type { Decision } from '../functions/core/types.ts';
 import { OnnxEncoder } from '../functions/model/encoder.ts';
-import { scorePredictions } from '../functions/model/metrics.ts';
 import { trainEncoder } from '../functions/model/train.ts';
-import { readInstacart } from './instacart.ts';
+import { readInstacart, scoreCascade } from './instacart.ts';
 import { machineLine } from './machine.ts';
 
 const { values: args } = parseArgs({ options: { model: { type: 'string' }, batch: { type: 'string', default: '1024' } } });
@@ -78,16 +77,7 @@ console.log(`\ncascade rules + encoder (${encoder.modelVersion}), no LLM, test s
 console.log('| hint column | L1 accuracy | L2 accuracy | L2 macro-F1 | coverage | L2 accuracy on covered | rows the hint decided | their accuracy |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const [hint, decisions] of runs) {
-  const report = scorePredictions(
-    decisions.map((d, i) => ({
-      gold: test[i].classId,
-      predicted: d.classId ?? 'unknown',
-      score: d.tier === 'review' ? 0 : 1,
-      accepted: d.status === 'ok' && d.tier !== 'review',
-    })),
-    taxonomy,
-    hint,
-  );
+  const report = scoreCascade(decisions, test, taxonomy, hint);
   const byHint = decisions.map((d, i) => ({ d, i })).filter(({ d }) => d.tier === 'encoder' && d.reason?.includes('hint: '));
   const right = byHint.filter(({ d, i }) => d.classId === test[i].classId).length;
   const [l1, l2] = report.levels;

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Taxonomy } from '../functions/core/taxonomy.ts';
+import type { Decision } from '../functions/core/types.ts';
+import { type EvalReport, scorePredictions } from '../functions/model/metrics.ts';
 
 /**
  * The labelled Instacart catalog ($AISLE_DATASET or ../shared/datasets/instacart-labeled.csv: read, never copied
@@ -23,4 +25,18 @@ export function readInstacart(taxonomy: Taxonomy): {
     return { text: r.product_name, classId: cls.id, split: r.split, department: r.department, aisle: r.aisle };
   });
   return { dataset, rows };
+}
+
+/** A cascade's decisions scored against the gold classes; covered = decided by a tier before review. */
+export function scoreCascade(decisions: Decision[], gold: { classId: string }[], taxonomy: Taxonomy, name: string): EvalReport {
+  return scorePredictions(
+    decisions.map((d, i) => ({
+      gold: gold[i].classId,
+      predicted: d.classId ?? 'unknown',
+      score: d.tier === 'review' ? 0 : 1,
+      accepted: d.status === 'ok' && d.tier !== 'review',
+    })),
+    taxonomy,
+    name,
+  );
 }
