@@ -107,9 +107,13 @@ describe('the shipped rules', () => {
     const report = measureRulePrecision(rules, taxonomy, names, 1);
     const below = report.rules.filter((r) => r.precision !== null && r.precision < 0.99);
     expect(below.map((r) => `${r.ruleId} ${r.right}/${r.hits}: ${r.falseHits.map((f) => f.text).join('; ')}`)).toEqual([]);
-    // Recall kept: the rules, written for US grocery, still decide over a third of the world catalog (other languages,
-    // about a third of its names, and general merchandise are the encoder's).
-    expect(report.coverage).toBeGreaterThan(0.35);
+    // Recall kept: the rules, written in English for US grocery, still decide over 40 % of the catalog's Latin-script
+    // names (other scripts, a third of the names, and general merchandise are the encoder's). Measured on the
+    // Latin-script names because the catalog grows in other scripts: with the Indian scripts and transliterated
+    // Indian names added, all names 0.366 → 0.336, Latin-script names 0.439 → 0.420, with the same rules.
+    const latin = names.filter((n) => !/[^\p{Script=Latin}\p{Script=Common}\p{Script=Inherited}]/u.test(n.text));
+    expect(latin.length / names.length).toBeGreaterThan(0.5);
+    expect(measureRulePrecision(rules, taxonomy, latin, 1).coverage).toBeGreaterThan(0.4);
     // Level 2 too, but for rules where the starter catalog's labels and the grocery labels the rules follow
     // (bench/rules-instacart.ts) file the same product in two aisles: neither is wrong, the rule keeps one.
     const full = measureRulePrecision(rules, taxonomy, names);
