@@ -17,7 +17,7 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { confidenceOf } from '../functions/core/confidence.ts';
+import { CONFIDENCE_SIGNALS, confidenceOf } from '../functions/core/confidence.ts';
 import { rulePrecision, withRuleEvidence } from '../functions/core/encoder-tier.ts';
 import { normalizeText, toCascadeItem } from '../functions/core/normalize.ts';
 import { createRulesTier, loadRules } from '../functions/core/rules.ts';
@@ -84,7 +84,7 @@ const SIGNALS = [
   'level1P',
   ...Array.from({ length: C - 1 }, (_, c) => `class${c + 1}`),
 ];
-const BRIEF = ['top', 'margin', 'bagP', 'voteP', 'bagVoteAgree', 'nnCos', 'nnAgree', 'noVote', 'unkShare', 'tokens', 'ruleAgree', 'ruleDisagree'];
+const BRIEF: string[] = [...CONFIDENCE_SIGNALS];
 const VARIANTS: Record<string, string[]> = {
   'top probability only': ['top'],
   "the brief's signals": BRIEF,

@@ -176,7 +176,14 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
   }
 
   /** A run that can be failed and resumed: slices of 300 bytes, a checkpoint every 20 rows. */
-  function resumableRun(input: string, output: string, jobId: string, threads: number, onCheckpoint?: (cp: JobCheckpoint) => void) {
+  function resumableRun(
+    input: string,
+    output: string,
+    jobId: string,
+    threads: number,
+    onCheckpoint?: (cp: JobCheckpoint) => void,
+    more: Partial<ClassifyFileOptions> = {},
+  ) {
     return classifyFile(rt, {
       input,
       output,
@@ -188,6 +195,7 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
       checkpointEvery: 20,
       lake: 'off',
       onCheckpoint,
+      ...more,
     });
   }
 
@@ -263,19 +271,7 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
         { j: name },
       );
     // Long enough for one thread's batches (a stream piece each) to pass five checkpoints.
-    const run = (onCheckpoint: (cp: JobCheckpoint) => void) =>
-      classifyFile(rt, {
-        input,
-        output,
-        jobId: name,
-        threads,
-        workerScript: classifyWorkerScript,
-        parallelMinBytes: 0,
-        sliceBytes: 300,
-        checkpointEvery: 20,
-        lake: 'off',
-        onCheckpoint,
-      });
+    const run = (onCheckpoint: (cp: JobCheckpoint) => void) => resumableRun(input, output, name, threads, onCheckpoint);
     const storedAtCheckpoints: number[] = [];
     const staged: JobCheckpoint['staged'][] = [];
     let seen = 0;
@@ -306,21 +302,16 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     writeFileSync(input, `id,product_name,brand\n${oddRows(4000, '\n', ',').join('\n')}\n`);
     let seen = 0;
     await expect(
-      classifyFile(rt, {
+      resumableRun(
         input,
-        output: join(home, `${name}.out.csv`),
-        jobId: name,
+        join(home, `${name}.out.csv`),
+        name,
         threads,
-        workerScript: classifyWorkerScript,
-        parallelMinBytes: 0,
-        sliceBytes: 300,
-        checkpointEvery: 20,
-        lake: 'off',
-        resumable: false,
-        onCheckpoint: () => {
+        () => {
           if (++seen === 5) throw new Error('stop here');
         },
-      }),
+        { resumable: false },
+      ),
     ).rejects.toThrow('stop here');
     expect(seen).toBe(5);
     expect(readdirSync(rt.db.tmpDir).filter((f) => f.startsWith('decisions-'))).toEqual([]);

@@ -5,7 +5,7 @@
  * the same either way.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Cascade } from '../../core/cascade.ts';
@@ -38,6 +38,7 @@ import { classifyInParallel, type ParallelInput, runsInWorkers } from './classif
 import { encodeDecisions, offsetRows } from './decision-rows.ts';
 import { DecisionStaging } from './duckdb.ts';
 import { fillLake, queueForLake } from './lake-export.ts';
+import { OffsetFile } from './offset-file.ts';
 import { workingCsvPath, writeOutputAs } from './output-file.ts';
 import { openParquet, PARQUET_AS_CSV } from './parquet-input.ts';
 import { openParquetSlices, openRecordSlices, recordStartLines } from './record-slices.ts';
@@ -250,34 +251,6 @@ async function addToLake(
 
 /** Least time between two progress writes to a job record. */
 const PROGRESS_MS = 400;
-
-/** An output file written at explicit offsets, so a resume can cut it back to a checkpoint. */
-class OffsetFile {
-  private readonly fd: number;
-  position: number;
-
-  constructor(path: string, truncateTo: number | null) {
-    try {
-      this.fd = openSync(path, truncateTo === null ? 'w' : 'r+');
-    } catch (err) {
-      throw new UserError(`cannot write ${path}: ${(err as Error).message}`);
-    }
-    this.position = truncateTo ?? 0;
-    if (truncateTo !== null) ftruncateSync(this.fd, truncateTo);
-  }
-
-  write(text: string | Uint8Array): void {
-    if (!text.length) return;
-    const buf = typeof text === 'string' ? Buffer.from(text) : text;
-    let done = 0;
-    while (done < buf.length) done += writeSync(this.fd, buf, done, buf.length - done, this.position + done);
-    this.position += buf.length;
-  }
-
-  close(): void {
-    closeSync(this.fd);
-  }
-}
 
 function sizeOr(path: string, fallback: number): number {
   try {
