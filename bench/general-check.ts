@@ -9,6 +9,10 @@
  *                                  the household, pooja, ayurvedic and personal-care goods such a chain sells, in
  *                                  English, transliterated Hindi, Devanagari and a few regional scripts; written
  *                                  blind to the generator's vocabulary and to the other lists
+ *   bench/checks/us-food-db.csv    a US food database's descriptions: its reference style ("Cheese, cheddar, sharp",
+ *                                  "Beverages, coffee, brewed": inverted, comma-separated, with preparation and
+ *                                  cut) and its branded style (upper case, no brand: "CHUNK LIGHT TUNA IN WATER");
+ *                                  all foods, written blind to the generator
  *
  * Prints level-1 accuracy, level-2 macro-F1 and coverage of a model (the encoder alone; default: the shipped
  * starter) on each list, and level-1 accuracy by script on the multilingual and Indian lists. --misses lists a
@@ -43,11 +47,17 @@ export const CHECK_SETS = {
   general: fileURLToPath(new URL('./checks/general.csv', import.meta.url)),
   multilingual: fileURLToPath(new URL('./checks/multilingual.csv', import.meta.url)),
   'indian-grocery': fileURLToPath(new URL('./checks/indian-grocery.csv', import.meta.url)),
+  'us-food-db': fileURLToPath(new URL('./checks/us-food-db.csv', import.meta.url)),
 } as const;
 export type CheckSetName = keyof typeof CHECK_SETS;
 
 /** Level-1 accuracy the shipped starter must reach on each list (issue 16; the Indian list stands for its held-back Indian grocery catalog). */
-export const CHECK_TARGETS: Record<CheckSetName, number> = { general: 0.97, multilingual: 0.9, 'indian-grocery': 0.95 };
+export const CHECK_TARGETS: Record<CheckSetName, number> = {
+  general: 0.97,
+  multilingual: 0.9,
+  'indian-grocery': 0.95,
+  'us-food-db': 0.95,
+};
 
 /** The sets whose level-1 accuracy is printed per script. */
 const BY_SCRIPT: ReadonlySet<CheckSetName> = new Set(['multilingual', 'indian-grocery']);

@@ -39,11 +39,15 @@ describe('shipped starter model', () => {
     for (const [script, s] of scores.get('multilingual')!.byScript) expect(s.accuracy, script).toBeGreaterThanOrEqual(0.8);
   }, 120_000);
 
-  // Issue 16 asks 0.95 on the held-back Indian grocery catalog; the list standing for it read 0.924 at its first
-  // scoring and is half-blind since (its kinds of miss, not its names, shaped the generator: docs/models.md).
-  it('reaches level-1 accuracy 0.95 on the Indian grocery list', async () => {
-    const indian = (await scoreCheckSets(STARTER_DIR, { threads: 1 })).find((s) => s.name === 'indian-grocery')!;
-    expect(indian.report.levels[0].accuracy).toBeGreaterThanOrEqual(CHECK_TARGETS['indian-grocery']);
+  // Issue 16 asks 0.95 on the held-back retailers' catalogs. The Indian grocery list read 0.924 at its first scoring
+  // and is half-blind since (its kinds of miss, not its names, shaped the generator: docs/models.md); the US food
+  // database list read 0.963 at its first scoring and has shaped nothing.
+  it('reaches level-1 accuracy 0.95 on the lists standing for the held-back grocery catalogs', async () => {
+    const scores = new Map((await scoreCheckSets(STARTER_DIR, { threads: 1 })).map((s) => [s.name, s]));
+    for (const name of ['indian-grocery', 'us-food-db'] as const) {
+      expect(scores.get(name)!.report.rows, name).toBeGreaterThanOrEqual(400);
+      expect(scores.get(name)!.report.levels[0].accuracy, name).toBeGreaterThanOrEqual(CHECK_TARGETS[name]);
+    }
   }, 120_000);
 
   it('retrains from the catalog to the same metrics and scores well on the held-out split', async () => {
