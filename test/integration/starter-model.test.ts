@@ -41,11 +41,11 @@ describe('shipped starter model', () => {
 
   // Issue 16 asks 0.95 on the held-back retailers' catalogs. The Indian grocery list read 0.924 at its first scoring
   // and is half-blind since (its kinds of miss, not its names, shaped the generator: docs/models.md); the US food
-  // database list read 0.963 at its first scoring and has shaped nothing.
-  it('reaches level-1 accuracy 0.95 on the lists standing for the held-back grocery catalogs', async () => {
+  // database list (0.963) and the web-shop offers (0.980) were scored blind and have shaped nothing.
+  it('reaches level-1 accuracy 0.95 on the lists standing for the held-back retailers', async () => {
     const scores = new Map((await scoreCheckSets(STARTER_DIR, { threads: 1 })).map((s) => [s.name, s]));
-    for (const name of ['indian-grocery', 'us-food-db'] as const) {
-      expect(scores.get(name)!.report.rows, name).toBeGreaterThanOrEqual(400);
+    for (const name of ['indian-grocery', 'us-food-db', 'web-offers'] as const) {
+      expect(scores.get(name)!.report.rows, name).toBeGreaterThanOrEqual(300);
       expect(scores.get(name)!.report.levels[0].accuracy, name).toBeGreaterThanOrEqual(CHECK_TARGETS[name]);
     }
   }, 120_000);
