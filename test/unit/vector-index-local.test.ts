@@ -274,10 +274,11 @@ describe('local vector index', () => {
       const queries = randomVectors(20, dims, 17);
       const answers = await Promise.all(queries.map((q) => there.query(q, { k: 10 })));
       for (const [i, q] of queries.entries()) expect(answers[i]).toEqual(await here.query(q, { k: 10 }));
-      // An upsert after the graph was built, then a query at once: the thread applies the upsert first.
+      // An upsert after the graph was built and a query made before it settles: the thread applies the upsert first.
       const added = { key: 'ffffffffffffffff', vector: queries[0], classId: null, name: 'added' };
-      await there.upsert([added]);
+      const upserted = there.upsert([added]);
       expect((await there.query(queries[0], { k: 1 }))[0].key).toBe(added.key);
+      await upserted;
       await there.remove([added.key]);
       expect(await there.query(queries[0], { k: 10 })).toEqual(answers[0]);
       // The graph saved by the thread is the one a restarted index loads.

@@ -48,7 +48,8 @@ const BATCH = 8192;
  * (GraphThread). Changes are applied in the order they are made, before any later search.
  */
 export interface Graph {
-  set(slots: ArrayLike<number>, bytes: Int8Array, scale: number): void;
+  /** Settles when applied (a graph thread's: the caller posts no more than it has added). */
+  set(slots: ArrayLike<number>, bytes: Int8Array, scale: number): void | Promise<void>;
   remove(slot: number): void;
   candidates(vector: Float32Array, k: number, filtered: boolean): number[] | Promise<number[]>;
   save(file: string): void | Promise<void>;
@@ -118,7 +119,7 @@ export type GraphMessage = { graph: number; call?: number } & (
   | { op: 'save'; file: string }
 );
 
-export type GraphReply = { call: number } & ({ keys: number[] } | { saved: true } | { error: string });
+export type GraphReply = { call: number } & ({ keys: number[] } | { done: true } | { error: string });
 
 /**
  * A thread of its own holding the graphs (usearch's searches and inserts), so that HTTP, the texts' vectors and the
@@ -162,7 +163,7 @@ export class GraphThread {
       set: (slots, bytes, scale) => {
         // Copies of the caller's arrays (a chunk's view of a reused buffer), handed over whole.
         const copy = { slots: Uint32Array.from(slots), bytes: bytes.slice() };
-        this.post({ graph, op: 'set', ...copy, scale }, [copy.slots.buffer, copy.bytes.buffer]);
+        return this.call({ graph, op: 'set', ...copy, scale }, [copy.slots.buffer, copy.bytes.buffer]).then(() => {});
       },
       remove: (slot) => this.post({ graph, op: 'remove', slot }),
       candidates: async (vector, k, filtered) => ((await this.call({ graph, op: 'candidates', vector, k, filtered })) as { keys: number[] }).keys,
@@ -174,18 +175,18 @@ export class GraphThread {
     await this.worker.terminate();
   }
 
-  private post(message: GraphMessage, transfer: ArrayBuffer[] = []) {
+  private post(message: GraphMessage) {
     if (this.failed) throw this.failed;
-    this.worker.postMessage(message, transfer);
+    this.worker.postMessage(message);
   }
 
-  private call(message: GraphMessage): Promise<GraphReply> {
+  private call(message: GraphMessage, transfer: ArrayBuffer[] = []): Promise<GraphReply> {
     if (this.failed) return Promise.reject(this.failed);
     const call = ++this.calls;
     if (!this.pending.size) this.worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(call, { resolve, reject });
-      this.worker.postMessage({ ...message, call });
+      this.worker.postMessage({ ...message, call }, transfer);
     });
   }
 }

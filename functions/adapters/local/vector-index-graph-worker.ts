@@ -29,6 +29,7 @@ parentPort!.on('message', (m: GraphMessage) => {
         break;
       case 'set':
         graphOf(m.graph).set(m.slots, m.bytes, m.scale);
+        reply({ done: true });
         break;
       case 'remove':
         graphOf(m.graph).remove(m.slot);
@@ -38,7 +39,7 @@ parentPort!.on('message', (m: GraphMessage) => {
         break;
       case 'save':
         graphOf(m.graph).save(m.file);
-        reply({ saved: true });
+        reply({ done: true });
         break;
     }
   } catch (err) {

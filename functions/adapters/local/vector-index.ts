@@ -172,6 +172,7 @@ class TenantVectors {
   bySlotKey = new Map<string, number>();
   free: number[] = [];
   ann: Graph | null = null;
+  private graphReady: Promise<Graph> | null = null;
   dirty = false;
   /** The vectors file, open for reading and writing in place; -1 until the folder has one. */
   private fd = -1;
@@ -252,7 +253,7 @@ class TenantVectors {
     return this.bySlotKey.size;
   }
 
-  upsert(entries: VectorEntry[]) {
+  upsert(entries: VectorEntry[]): void | Promise<void> {
     const dims = this.dimensions;
     for (const e of entries) if (e.vector.length !== dims) throw new Error(`vector of ${e.vector.length} dimensions; the index has ${dims}`);
     this.open();
@@ -275,8 +276,8 @@ class TenantVectors {
       writeSync(this.fd, bytes, i * dims, (j - i) * dims, slots[i] * dims);
       i = j;
     }
-    this.ann?.set(slots, bytes, SCALE);
     this.dirty = true;
+    return this.ann?.set(slots, bytes, SCALE);
   }
 
   private writeVector(slot: number, vector: Float32Array) {
@@ -295,27 +296,42 @@ class TenantVectors {
     this.dirty = true;
   }
 
-  /** The graph, built or loaded when first needed. The saved one only while nothing changed since loading: it holds the saved items alone. */
-  graphOf(): Graph {
-    if (this.ann) return this.ann;
+  /**
+   * The graph, built or loaded when first needed (one build however many queries wait for it). The saved one only
+   * while nothing changed since loading: it holds the saved items alone.
+   */
+  graphOf(): Promise<Graph> {
+    // A graph that could not be opened is tried again by the next query.
+    this.graphReady ??= this.openGraph().catch((err: unknown) => {
+      this.ann = this.graphReady = null;
+      throw err;
+    });
+    return this.graphReady;
+  }
+
+  private async openGraph(): Promise<Graph> {
     const file = join(this.dir, GRAPH_FILE);
     const saved = !this.dirty && existsSync(file) ? file : undefined;
-    if (this.graphThread) this.ann = this.graphThread.graph(this.dimensions, this.graph, saved);
-    else this.ann = saved ? AnnGraph.load(this.dimensions, saved, this.graph) : AnnGraph.empty(this.dimensions, this.graph);
-    if (!saved) {
-      for (const [slots, bytes] of this.chunks()) {
-        // Free slots' rows are moved out: the live ones, packed to the front of the chunk, go in one call.
-        let n = 0;
-        for (let i = 0; i < slots.length; i++) {
-          if (!this.items.live(slots[i])) continue;
-          if (n !== i) bytes.copyWithin(n * this.dimensions, i * this.dimensions, (i + 1) * this.dimensions);
-          slots[n++] = slots[i];
-        }
-        this.ann.set(slots.subarray(0, n), bytes.subarray(0, n * this.dimensions), SCALE);
+    // Upserts from here on change it too.
+    const ann = (this.ann = this.graphThread
+      ? this.graphThread.graph(this.dimensions, this.graph, saved)
+      : saved
+        ? AnnGraph.load(this.dimensions, saved, this.graph)
+        : AnnGraph.empty(this.dimensions, this.graph));
+    if (saved) return ann;
+    for (const [slots, bytes] of this.chunks()) {
+      // Free slots' rows are moved out: the live ones, packed to the front of the chunk, go in one call.
+      let n = 0;
+      for (let i = 0; i < slots.length; i++) {
+        if (!this.items.live(slots[i])) continue;
+        if (n !== i) bytes.copyWithin(n * this.dimensions, i * this.dimensions, (i + 1) * this.dimensions);
+        slots[n++] = slots[i];
       }
-      this.dirty = true; // the next flush keeps the graph
+      // Each chunk added before the next is read: a graph thread is never sent the whole file at once.
+      await ann.set(slots.subarray(0, n), bytes.subarray(0, n * this.dimensions), SCALE);
     }
-    return this.ann;
+    this.dirty = true; // the next flush keeps the graph
+    return ann;
   }
 
   /** The vectors of the `among` slots, one after the other. */
@@ -492,7 +508,7 @@ export class LocalVectorIndex implements SimilarityIndex {
   }
 
   async upsert(entries: VectorEntry[]): Promise<void> {
-    if (entries.length) this.own().upsert(entries);
+    if (entries.length) await this.own().upsert(entries);
   }
 
   async remove(keys: string[]): Promise<void> {
@@ -526,7 +542,7 @@ export class LocalVectorIndex implements SimilarityIndex {
     let vectorOf = (slot: number) => t.vectorAt(slot);
     if (t.size >= this.annFrom) {
       // The graph chooses candidates by its int8 cosine to an int8 query; they are rescored exactly (float query).
-      const candidates = await t.graphOf().candidates(vector, query.k + exclude.size, !!classId);
+      const candidates = await (await t.graphOf()).candidates(vector, query.k + exclude.size, !!classId);
       const rows = t.rows(candidates);
       best = t.scan(vector, query.k, keep, candidates, rows);
       // A rare class can be missing from the graph's neighbourhood of the query: then the scan answers exactly.
