@@ -33,9 +33,9 @@ import { commandArgs } from './args.ts';
 export const categoryFitWorkerScript = () =>
   bundleFor({ name: 'category-fit-worker', entry: 'functions/similar/category-fit-worker.ts', packages: 'bundle' });
 
-/** The similarity graphs' thread as one ES module; usearch (a native addon) imported from node_modules. */
+/** The similarity graphs' thread as one ES module (usearch, a native addon, imported from its installed path). */
 export const vectorGraphWorkerScript = () =>
-  bundleFor({ name: 'vector-graph-worker', entry: 'functions/adapters/local/vector-index-graph-worker.ts', packages: 'external' });
+  bundleFor({ name: 'graph-thread', entry: 'functions/adapters/local/vector-index-graph-worker.ts', packages: 'bundle' });
 
 const USAGE = `usage: aisle serve [--port N] [--host H] [--no-auth] [--rate-limit N] [--inbox DIR]
 
