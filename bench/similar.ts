@@ -5,9 +5,9 @@
  * run): p50/p99 per query and the graph's recall@10 against the scan, for each ef_search asked (the saved graph
  * loaded again with it). Then the API: `aisle serve` over the same names indexed as it indexes a tenant without
  * labels (the category slots empty, as in its queries), autocannon on POST /v1/similar (distinct texts) and
- * GET /v1/items/{key}/similar beside GET /health (the baseline), with the server's CPU time per request and its
- * peak RSS. CPU seconds are the process's (usearch's threads included): on a shared machine they, not wall time,
- * compare.
+ * GET /v1/items/{key}/similar beside GET /health (the baseline), with the server's CPU time per request (the whole
+ * process's, and its main thread's: the graph's own thread beside it) and its peak RSS. CPU seconds are the process's
+ * (usearch's threads included): on a shared machine they, not wall time, compare.
  *
  * Vectors are the served layout (`--layout served`): the names' ITEM_DIMENSIONS and the CATEGORY_SLOTS of a
  * tenant's category model, here a stand-in model (fitting one and vectorizing through it costs ~1 ms a name) that
