@@ -43,7 +43,7 @@ const sourceImportMeta = {
 };
 
 /** Packages that load a native addon from a path relative to their own files: esbuild cannot bundle those. */
-const NATIVE_PACKAGES = ['onnxruntime-node'];
+const NATIVE_PACKAGES = ['onnxruntime-node', 'usearch'];
 
 /**
  * In a self-contained bundle, a package with a native addon stays an import of its installed entry file by its

@@ -13,6 +13,7 @@ import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
 import { LocalRetrainer } from '../../functions/adapters/local/retrainer.ts';
 import { createLocalRuntime, type LocalRuntime } from '../../functions/adapters/local/runtime.ts';
+import { GraphThread } from '../../functions/adapters/local/vector-index-ann.ts';
 import { openLocalSimilar } from '../../functions/adapters/local/vector-index-sync.ts';
 import { ollamaConfig } from '../../functions/adapters/ollama.ts';
 import { OllamaChat } from '../../functions/adapters/ollama-chat.ts';
@@ -31,6 +32,10 @@ import { commandArgs } from './args.ts';
 /** The category model's fit as one plain ES module, packages included (a worker thread does not inherit tsx). */
 export const categoryFitWorkerScript = () =>
   bundleFor({ name: 'category-fit-worker', entry: 'functions/similar/category-fit-worker.ts', packages: 'bundle' });
+
+/** The similarity graphs' thread as one ES module (usearch, a native addon, imported from its installed path). */
+export const vectorGraphWorkerScript = () =>
+  bundleFor({ name: 'graph-thread', entry: 'functions/adapters/local/vector-index-graph-worker.ts', packages: 'bundle' });
 
 const USAGE = `usage: aisle serve [--port N] [--host H] [--no-auth] [--rate-limit N] [--inbox DIR]
 
@@ -55,7 +60,13 @@ export interface LocalService {
 
 export function localService(
   rt: LocalRuntime,
-  opts: { keys: KeyStore | null; rateLimit?: AppDeps['rateLimit']; clientOf?: AppDeps['clientOf'] },
+  opts: {
+    keys: KeyStore | null;
+    rateLimit?: AppDeps['rateLimit'];
+    clientOf?: AppDeps['clientOf'];
+    /** The similarity graphs' own thread (the command's), so their searches run beside HTTP on another core. */
+    graphThread?: GraphThread;
+  },
 ): LocalService {
   const config = configOf('local');
   const outbox = join(rt.home, 'outbox');
@@ -83,8 +94,11 @@ export function localService(
   const insights = new DuckDbInsights(join(rt.home, 'lake'), { say: rt.warn });
   // Each tenant's item vectors carry a category model fitted on its labelled items (refitted as labels come), in a
   // worker thread: the server answers with the model it has meanwhile.
-  const similar = openLocalSimilar(rt.home, rt.warn, (embedder) =>
-    fittedOnLabels(labelledNamesOf(rt.store), fitInWorker(categoryFitWorkerScript, embedder)),
+  const similar = openLocalSimilar(
+    rt.home,
+    rt.warn,
+    (embedder) => fittedOnLabels(labelledNamesOf(rt.store), fitInWorker(categoryFitWorkerScript, embedder)),
+    opts.graphThread,
   );
   const deps: AppDeps = {
     taxonomy: rt.taxonomy,
@@ -182,8 +196,10 @@ export async function run(argv: string[]): Promise<number> {
 
   const rt = await createLocalRuntime();
   const keyStore = noAuth ? null : new DuckDbKeyStore(join(rt.home, 'keys.duckdb'));
+  const graphThread = new GraphThread(await vectorGraphWorkerScript());
   const service = localService(rt, {
     keys: keyStore,
+    graphThread,
     rateLimit: rate === undefined ? undefined : rate === 0 ? null : { ratePerSecond: rate, burst: rate * 2 },
     clientOf: nodeClientOf(configOf('local').aisleClientAddressHeader),
   });
@@ -204,6 +220,7 @@ export async function run(argv: string[]): Promise<number> {
   await close();
   await inbox.close();
   await service.close();
+  await graphThread.close();
   await rt.close();
   return 0;
 }

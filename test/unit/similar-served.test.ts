@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { vectorGraphWorkerScript } from '../../bin/commands/serve.ts';
 import { LocalVectorIndex } from '../../functions/adapters/local/vector-index.ts';
+import { GraphThread } from '../../functions/adapters/local/vector-index-ann.ts';
 import { openLocalSimilar } from '../../functions/adapters/local/vector-index-sync.ts';
 import { dot, StaticEmbedder } from '../../functions/embeddings/static-embedder.ts';
 import type { ItemRecord } from '../../functions/ports.ts';
@@ -139,6 +141,28 @@ describe('the served index with a category model per tenant', () => {
       expect(dot(stored!, acme.vector(key.name))).toBeGreaterThan(0.99);
     } finally {
       await served.close();
+    }
+  });
+});
+
+describe('the served index with its graph in a thread of its own (aisle serve)', () => {
+  it('answers a query with the decisions saved through the API before it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-served-thread-'));
+    dirs.push(dir);
+    const graphThread = new GraphThread(await vectorGraphWorkerScript());
+    try {
+      const vectors = new TenantCategoryVectors(names, { latest: async () => null }, 'default');
+      const index = new LocalVectorIndex(dir, { dimensions: vectors.dimensions, annFrom: 1, graphThread });
+      const results = indexingResults(new MemoryStore(), index, vectors).forTenant('acme');
+      const similar = new SimilarProducts(index, vectors).forTenant('acme');
+      const [first, ...rest] = items;
+      await results.saveDecisions(rest.map((it) => record(it.key, it.name, it.aisle, 'llm')));
+      expect((await similar.similarToText(first.name, 10)).map((s) => s.key)).not.toContain(first.key);
+      // Saved after the graph was built (in the thread): the next query finds it.
+      await results.saveDecisions([record(first.key, first.name, first.aisle, 'human')]);
+      expect((await similar.similarToText(first.name, 1)).map((s) => s.key)).toEqual([first.key]);
+    } finally {
+      await graphThread.close();
     }
   });
 });

@@ -6,7 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { vectorGraphWorkerScript } from '../../bin/commands/serve.ts';
 import { LocalVectorIndex } from '../../functions/adapters/local/vector-index.ts';
+import { GraphThread } from '../../functions/adapters/local/vector-index-ann.ts';
 import { DIMENSIONS, similarityIndexContract, unit } from '../contract/similarity-index.ts';
 
 function tempIndex(annFrom?: number) {
@@ -20,6 +22,18 @@ function tempIndex(annFrom?: number) {
 
 similarityIndexContract('local, exact scan', async () => tempIndex());
 similarityIndexContract('local, HNSW graph (usearch)', async () => tempIndex(1));
+similarityIndexContract('local, HNSW graph in its own thread (aisle serve)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aisle-vectors-'));
+  const graphThread = new GraphThread(await vectorGraphWorkerScript());
+  return {
+    dir,
+    index: new LocalVectorIndex(dir, { dimensions: DIMENSIONS, annFrom: 1, graphThread }),
+    cleanup: async () => {
+      await graphThread.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
 
 /** Deterministic pseudo-random unit vectors. */
 function randomVectors(n: number, dims: number, seed = 1): Float32Array[] {
@@ -238,6 +252,42 @@ describe('local vector index', () => {
         expect((await exact.query(q, { k: 12 })).map((m) => ({ key: m.key, score: m.score }))).toEqual(expected);
       }
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers from a graph in its own thread as from one in this thread, with every change made before a query seen by it', async () => {
+    const dims = 16;
+    const entries = randomVectors(300, dims, 5).map((vector, i) => ({
+      key: i.toString(16).padStart(16, '0'),
+      vector,
+      classId: null,
+      name: String(i),
+    }));
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-vectors-'));
+    const graphThread = new GraphThread(await vectorGraphWorkerScript());
+    try {
+      const here = new LocalVectorIndex(join(dir, 'here'), { dimensions: dims, annFrom: 1 });
+      const there = new LocalVectorIndex(join(dir, 'there'), { dimensions: dims, annFrom: 1, graphThread });
+      await here.upsert(entries);
+      await there.upsert(entries);
+      const queries = randomVectors(20, dims, 17);
+      const answers = await Promise.all(queries.map((q) => there.query(q, { k: 10 })));
+      for (const [i, q] of queries.entries()) expect(answers[i]).toEqual(await here.query(q, { k: 10 }));
+      // An upsert after the graph was built and a query made before it settles: the thread applies the upsert first.
+      const added = { key: 'ffffffffffffffff', vector: queries[0], classId: null, name: 'added' };
+      const upserted = there.upsert([added]);
+      expect((await there.query(queries[0], { k: 1 }))[0].key).toBe(added.key);
+      await upserted;
+      await there.remove([added.key]);
+      expect(await there.query(queries[0], { k: 10 })).toEqual(answers[0]);
+      // The graph saved by the thread is the one a restarted index loads.
+      await there.flush();
+      expect(existsSync(join(dir, 'there', Buffer.from('default').toString('hex'), 'graph.usearch'))).toBe(true);
+      const reopened = new LocalVectorIndex(join(dir, 'there'), { dimensions: dims, annFrom: 1, graphThread });
+      for (const [i, q] of queries.entries()) expect(await reopened.query(q, { k: 10 })).toEqual(answers[i]);
+    } finally {
+      await graphThread.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

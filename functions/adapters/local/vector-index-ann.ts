@@ -4,6 +4,7 @@
  * candidates, which the caller rescores exactly from the vectors file and filters, falling back to an exact scan
  * when too few pass (vector-index.ts).
  */
+import { Worker } from 'node:worker_threads';
 import usearch from 'usearch';
 
 /** Candidates fetched per wanted result when a filter may drop some (at least). */
@@ -42,7 +43,19 @@ const emptyIndex = (dimensions: number, o: GraphOptions) =>
 /** Vectors added per call: usearch spreads one call's vectors over every core. */
 const BATCH = 8192;
 
-export class AnnGraph {
+/**
+ * What the index asks of a graph, wherever it lives: this thread's AnnGraph, or one in the graph thread
+ * (GraphThread). Changes are applied in the order they are made, before any later search.
+ */
+export interface Graph {
+  /** Settles when applied (a graph thread's: the caller posts no more than it has added). */
+  set(slots: ArrayLike<number>, bytes: Int8Array, scale: number): void | Promise<void>;
+  remove(slot: number): void;
+  candidates(vector: Float32Array, k: number, filtered: boolean): number[] | Promise<number[]>;
+  save(file: string): void | Promise<void>;
+}
+
+export class AnnGraph implements Graph {
   private constructor(
     private readonly index: InstanceType<typeof usearch.Index>,
     private readonly rescore: number,
@@ -93,5 +106,87 @@ export class AnnGraph {
    */
   candidates(vector: Float32Array, k: number, filtered: boolean): number[] {
     return Array.from(this.index.search(vector, k * (filtered ? Math.max(OVER_FETCH, this.rescore) : this.rescore), 1).keys, Number);
+  }
+}
+
+/** A message to the graph thread (vector-index-graph-worker.ts): `call` numbers a request that wants a reply. */
+export type GraphMessage = { graph: number; call?: number } & (
+  | { op: 'empty'; dimensions: number; options: GraphOptions }
+  | { op: 'load'; dimensions: number; options: GraphOptions; file: string }
+  | { op: 'set'; slots: Uint32Array; bytes: Int8Array; scale: number }
+  | { op: 'remove'; slot: number }
+  | { op: 'candidates'; vector: Float32Array; k: number; filtered: boolean }
+  | { op: 'save'; file: string }
+);
+
+export type GraphReply = { call: number } & ({ keys: number[] } | { done: true } | { error: string });
+
+/**
+ * A thread of its own holding the graphs (usearch's searches and inserts), so that HTTP, the texts' vectors and the
+ * exact rescoring on the serving thread run beside them on another core. A graph's changes and searches are
+ * messages, read in the order they are posted: a search sees every change made before it. usearch's index object
+ * cannot be shared between threads, so every graph of the process lives here (`aisle serve`).
+ */
+export class GraphThread {
+  private readonly worker: Worker;
+  private graphs = 0;
+  private calls = 0;
+  private readonly pending = new Map<number, { resolve: (reply: GraphReply) => void; reject: (err: Error) => void }>();
+  private failed: Error | null = null;
+
+  /** `script`: a bundle of vector-index-graph-worker.ts (a worker thread does not inherit tsx). */
+  constructor(script: string) {
+    this.worker = new Worker(script);
+    // Only a search or a save under way keeps the process alive (ref'd while one is pending).
+    this.worker.unref();
+    this.worker.on('message', (reply: GraphReply) => {
+      const call = this.pending.get(reply.call);
+      this.pending.delete(reply.call);
+      if (!this.pending.size) this.worker.unref();
+      if (call && 'error' in reply) call.reject(new Error(reply.error));
+      else call?.resolve(reply);
+    });
+    const fail = (err: Error) => {
+      this.failed = err;
+      for (const call of this.pending.values()) call.reject(err);
+      this.pending.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the vector graph's thread exited (code ${code})`)));
+  }
+
+  /** A graph in the thread: empty, or loaded from a file save() wrote. */
+  graph(dimensions: number, options: GraphOptions, file?: string): Graph {
+    const graph = ++this.graphs;
+    this.post(file ? { graph, op: 'load', dimensions, options, file } : { graph, op: 'empty', dimensions, options });
+    return {
+      set: (slots, bytes, scale) => {
+        // Copies of the caller's arrays (a chunk's view of a reused buffer), handed over whole.
+        const copy = { slots: Uint32Array.from(slots), bytes: bytes.slice() };
+        return this.call({ graph, op: 'set', ...copy, scale }, [copy.slots.buffer, copy.bytes.buffer]).then(() => {});
+      },
+      remove: (slot) => this.post({ graph, op: 'remove', slot }),
+      candidates: async (vector, k, filtered) => ((await this.call({ graph, op: 'candidates', vector, k, filtered })) as { keys: number[] }).keys,
+      save: async (file) => void (await this.call({ graph, op: 'save', file })),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private post(message: GraphMessage) {
+    if (this.failed) throw this.failed;
+    this.worker.postMessage(message);
+  }
+
+  private call(message: GraphMessage, transfer: ArrayBuffer[] = []): Promise<GraphReply> {
+    if (this.failed) return Promise.reject(this.failed);
+    const call = ++this.calls;
+    if (!this.pending.size) this.worker.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(call, { resolve, reject });
+      this.worker.postMessage({ ...message, call }, transfer);
+    });
   }
 }

@@ -15,6 +15,7 @@ import { type CategoryModelSource, TenantCategoryVectors } from '../../similar/t
 import { ItemVectorizer, type NameVectorizer } from '../../similar/vectors.ts';
 import { fillLake, hasPendingJobs } from './lake-export.ts';
 import { LocalVectorIndex } from './vector-index.ts';
+import type { GraphThread } from './vector-index-ann.ts';
 
 const UPSERT_BATCH = 10_000;
 
@@ -111,6 +112,8 @@ export function openLocalSimilar(
   home: string,
   say: (message: string) => void = (m) => process.stderr.write(`aisle: ${m}\n`),
   models: (embedder: StaticEmbedder) => CategoryModelSource = () => ({ latest: async () => null }),
+  /** The graphs' own thread (`aisle serve`), else this one's. */
+  graphThread?: GraphThread,
 ) {
   const embedder = StaticEmbedder.load();
   const vectorizer = new TenantCategoryVectors(new ItemVectorizer(embedder), models(embedder), DEFAULT_TENANT);
@@ -119,6 +122,7 @@ export function openLocalSimilar(
   const index = new LocalVectorIndex(join(home, 'vectors'), {
     dimensions: vectorizer.dimensions,
     vectorize: (name, tenant) => vectorizer.forTenant(tenant).vector(name),
+    graphThread,
   });
   const lake = new LakeIndexSync(join(home, 'lake'), index, vectorizer, say);
   const similar = new SimilarProducts(index, vectorizer, async () => void (await lake.sync()));

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import type { SimilarityIndex, VectorEntry, VectorMatch, VectorQuery } from '../../ports.ts';
 import { isClassOrBelow } from '../../similar/filters.ts';
-import { AnnGraph, DEFAULT_GRAPH, type GraphOptions } from './vector-index-ann.ts';
+import { AnnGraph, DEFAULT_GRAPH, type Graph, type GraphOptions, type GraphThread } from './vector-index-ann.ts';
 
 export interface LocalVectorIndexOptions {
   dimensions: number;
@@ -43,6 +43,8 @@ export interface LocalVectorIndexOptions {
    * can carry its own category model (functions/similar/tenant-categories.ts).
    */
   vectorize?: (name: string, tenant: string) => Float32Array;
+  /** Where the graphs live: a thread of their own (`aisle serve`: searches beside HTTP on another core), else this one. */
+  graphThread?: GraphThread;
 }
 
 interface Slot {
@@ -169,7 +171,8 @@ class TenantVectors {
   readonly items: PackedLines;
   bySlotKey = new Map<string, number>();
   free: number[] = [];
-  ann: AnnGraph | null = null;
+  ann: Graph | null = null;
+  private graphReady: Promise<Graph> | null = null;
   dirty = false;
   /** The vectors file, open for reading and writing in place; -1 until the folder has one. */
   private fd = -1;
@@ -179,6 +182,7 @@ class TenantVectors {
     readonly dimensions: number,
     readonly graph: GraphOptions,
     vectorize?: (name: string) => Float32Array,
+    private readonly graphThread?: GraphThread,
   ) {
     this.items = this.load(vectorize);
   }
@@ -249,7 +253,7 @@ class TenantVectors {
     return this.bySlotKey.size;
   }
 
-  upsert(entries: VectorEntry[]) {
+  upsert(entries: VectorEntry[]): void | Promise<void> {
     const dims = this.dimensions;
     for (const e of entries) if (e.vector.length !== dims) throw new Error(`vector of ${e.vector.length} dimensions; the index has ${dims}`);
     this.open();
@@ -272,8 +276,8 @@ class TenantVectors {
       writeSync(this.fd, bytes, i * dims, (j - i) * dims, slots[i] * dims);
       i = j;
     }
-    this.ann?.set(slots, bytes, SCALE);
     this.dirty = true;
+    return this.ann?.set(slots, bytes, SCALE);
   }
 
   private writeVector(slot: number, vector: Float32Array) {
@@ -292,26 +296,42 @@ class TenantVectors {
     this.dirty = true;
   }
 
-  /** The graph, built or loaded when first needed. The saved one only while nothing changed since loading: it holds the saved items alone. */
-  graphOf(): AnnGraph {
-    if (this.ann) return this.ann;
+  /**
+   * The graph, built or loaded when first needed (one build however many queries wait for it). The saved one only
+   * while nothing changed since loading: it holds the saved items alone.
+   */
+  graphOf(): Promise<Graph> {
+    // A graph that could not be opened is tried again by the next query.
+    this.graphReady ??= this.openGraph().catch((err: unknown) => {
+      this.ann = this.graphReady = null;
+      throw err;
+    });
+    return this.graphReady;
+  }
+
+  private async openGraph(): Promise<Graph> {
     const file = join(this.dir, GRAPH_FILE);
-    if (!this.dirty && existsSync(file)) this.ann = AnnGraph.load(this.dimensions, file, this.graph);
-    else {
-      this.ann = AnnGraph.empty(this.dimensions, this.graph);
-      for (const [slots, bytes] of this.chunks()) {
-        // Free slots' rows are moved out: the live ones, packed to the front of the chunk, go in one call.
-        let n = 0;
-        for (let i = 0; i < slots.length; i++) {
-          if (!this.items.live(slots[i])) continue;
-          if (n !== i) bytes.copyWithin(n * this.dimensions, i * this.dimensions, (i + 1) * this.dimensions);
-          slots[n++] = slots[i];
-        }
-        this.ann.set(slots.subarray(0, n), bytes.subarray(0, n * this.dimensions), SCALE);
+    const saved = !this.dirty && existsSync(file) ? file : undefined;
+    // Upserts from here on change it too.
+    const ann = (this.ann = this.graphThread
+      ? this.graphThread.graph(this.dimensions, this.graph, saved)
+      : saved
+        ? AnnGraph.load(this.dimensions, saved, this.graph)
+        : AnnGraph.empty(this.dimensions, this.graph));
+    if (saved) return ann;
+    for (const [slots, bytes] of this.chunks()) {
+      // Free slots' rows are moved out: the live ones, packed to the front of the chunk, go in one call.
+      let n = 0;
+      for (let i = 0; i < slots.length; i++) {
+        if (!this.items.live(slots[i])) continue;
+        if (n !== i) bytes.copyWithin(n * this.dimensions, i * this.dimensions, (i + 1) * this.dimensions);
+        slots[n++] = slots[i];
       }
-      this.dirty = true; // the next flush keeps the graph
+      // Each chunk added before the next is read: a graph thread is never sent the whole file at once.
+      await ann.set(slots.subarray(0, n), bytes.subarray(0, n * this.dimensions), SCALE);
     }
-    return this.ann;
+    this.dirty = true; // the next flush keeps the graph
+    return ann;
   }
 
   /** The vectors of the `among` slots, one after the other. */
@@ -374,11 +394,11 @@ class TenantVectors {
     return best;
   }
 
-  flush() {
+  async flush() {
     if (!this.dirty) return;
     mkdirSync(this.dir, { recursive: true });
     // The graph goes with the items it was built over, or not at all (a stale one would answer for other slots).
-    if (this.ann) this.ann.save(join(this.dir, GRAPH_FILE));
+    if (this.ann) await this.ann.save(join(this.dir, GRAPH_FILE));
     else rmSync(join(this.dir, GRAPH_FILE), { force: true });
     if (this.fd >= 0) ftruncateSync(this.fd, this.items.count * this.dimensions);
     const fd = openSync(join(this.dir, 'items.jsonl.tmp'), 'w');
@@ -480,6 +500,7 @@ export class LocalVectorIndex implements SimilarityIndex {
         this.options.dimensions,
         this.graph,
         vectorize && ((name) => vectorize(name, tenant)),
+        this.options.graphThread,
       );
       this.tenants.set(this.tenant, t);
     }
@@ -487,7 +508,7 @@ export class LocalVectorIndex implements SimilarityIndex {
   }
 
   async upsert(entries: VectorEntry[]): Promise<void> {
-    if (entries.length) this.own().upsert(entries);
+    if (entries.length) await this.own().upsert(entries);
   }
 
   async remove(keys: string[]): Promise<void> {
@@ -521,7 +542,7 @@ export class LocalVectorIndex implements SimilarityIndex {
     let vectorOf = (slot: number) => t.vectorAt(slot);
     if (t.size >= this.annFrom) {
       // The graph chooses candidates by its int8 cosine to an int8 query; they are rescored exactly (float query).
-      const candidates = t.graphOf().candidates(vector, query.k + exclude.size, !!classId);
+      const candidates = await (await t.graphOf()).candidates(vector, query.k + exclude.size, !!classId);
       const rows = t.rows(candidates);
       best = t.scan(vector, query.k, keep, candidates, rows);
       // A rare class can be missing from the graph's neighbourhood of the query: then the scan answers exactly.
@@ -538,6 +559,6 @@ export class LocalVectorIndex implements SimilarityIndex {
 
   /** Writes every tenant's changes to disk. */
   async flush(): Promise<void> {
-    for (const t of this.tenants.values()) t.flush();
+    for (const t of this.tenants.values()) await t.flush();
   }
 }
