@@ -9,6 +9,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Cascade } from '../../core/cascade.ts';
 import type { CsvBatch } from '../../core/csv.ts';
@@ -171,6 +172,15 @@ function rowChunks(input: Extract<ParallelInput, { kind: 'rows' }>): ChunkSource
 const MAX_AHEAD = 3;
 
 /**
+ * How much (percent) a V8 heap's old generation may grow past what its last full GC left live before the next
+ * one. Left to V8, the factor follows the allocation rate up to 4×: with the encoder, whichever thread allocated
+ * fastest held 110–140 MB of old space for ~30 MB live, and the run's peak RSS moved with it (docs/benchmarks.md,
+ * "The full cascade: the heaps' growth bounded"). V8's flags are the process's: set here, it holds for this
+ * thread and the workers it starts.
+ */
+const HEAP_GROWING_PERCENT = 40;
+
+/**
  * Classifies run.input, delivering chunks in order. Resolves true when the whole input was delivered, false
  * when it stopped before a byte slice that may not end on a record boundary (the caller reads on from there).
  * Longer than most: one closure over the dispatch state (slices sent, results waiting, the delivery in
@@ -184,6 +194,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
     const script = await run.workerScript();
     const rulesTier = rt.tiers.find((t): t is RulesTier => t instanceof RulesTier);
     const encoder = rt.tiers.some((t) => t.name === 'encoder') ? rt.encoderModel() : undefined;
+    if (encoder) setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
     const expectedVersions = versionsOf(rt.taxonomy.version, rulesTier?.version, encoder?.version);
     const setup: WorkerSetup = {
       taxonomyPath: run.taxonomyPath,
