@@ -330,7 +330,7 @@ function argmax(values: ArrayLike<number>): number {
 }
 
 /** Macro-F1 over the classes present in the gold labels (as metrics.ts scores a level). */
-function macroF1(gold: ArrayLike<number>, predicted: number[], classes: number): number {
+export function macroF1(gold: ArrayLike<number>, predicted: number[], classes: number): number {
   const tp = new Float64Array(classes);
   const goldCount = new Float64Array(classes);
   const predCount = new Float64Array(classes);
