@@ -323,7 +323,7 @@ export function fitNeighbours(
   return { index, validation: { bagMacroF1, blendedMacroF1: best.f1 } };
 }
 
-function argmax(values: ArrayLike<number>): number {
+export function argmax(values: ArrayLike<number>): number {
   let best = 0;
   for (let c = 1; c < values.length; c++) if (values[c] > values[best]) best = c;
   return best;
