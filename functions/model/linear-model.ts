@@ -20,7 +20,11 @@ export interface LinearConfig {
   tolerance: number;
 }
 
-export const DEFAULT_LINEAR_CONFIG: LinearConfig = { buckets: 1 << 18, c: 1, epochs: 20, tolerance: 0.1 };
+/**
+ * 2^17 buckets: on Instacart's 131 aisles 2^18 scored the same (validation L2 macro-F1 0.8897 at 2^17, test 0.8873
+ * against 0.8876) at twice the file (68.7 MB of float16 weights against 34.3 MB).
+ */
+export const DEFAULT_LINEAR_CONFIG: LinearConfig = { buckets: 1 << 17, c: 1, epochs: 20, tolerance: 0.1 };
 
 /** The saved model; its temperature and blend weight go to metrics.json `linear`. */
 export const LINEAR_FILE = 'linear.bin';
