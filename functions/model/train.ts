@@ -246,12 +246,13 @@ export async function trainEncoder(
   );
 
   const validProbs = validIds.map((seq, i) => softmaxInto(bagLogits(model, seq, validFeatures?.[i]), temperature, new Float64Array(classIds.length)));
+  const linearFine = fineKeys.length > 0 && (opts.linear === true || opts.linear?.fine !== false);
   const linear = opts.linear
     ? fitLinear(
         {
           texts: trainSet.map((e) => e.text),
-          labels: Int32Array.from(trainSet, (e) => (fineKeys.length ? fineIndex.get(fineKey(e))! : classIndex.get(e.classId)!)),
-          groups: fineKeys.length ? model.groups! : Int32Array.from(classIds, (_, c) => c),
+          labels: Int32Array.from(trainSet, (e) => (linearFine ? fineIndex.get(fineKey(e))! : classIndex.get(e.classId)!)),
+          groups: linearFine ? model.groups! : Int32Array.from(classIds, (_, c) => c),
         },
         { texts: validSet.map((e) => e.text), labels: validLabels, probs: validProbs },
         classIds.length,
