@@ -246,7 +246,7 @@ export async function trainEncoder(
   );
 
   const validProbs = validIds.map((seq, i) => softmaxInto(bagLogits(model, seq, validFeatures?.[i]), temperature, new Float64Array(classIds.length)));
-  const linearFine = fineKeys.length > 0 && (opts.linear === true || opts.linear?.fine !== false);
+  const linearFine = fineKeys.length > 0 && (typeof opts.linear !== 'object' || opts.linear.fine !== false);
   const linear = opts.linear
     ? fitLinear(
         {
