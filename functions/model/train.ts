@@ -75,8 +75,8 @@ export interface TrainOptions {
   neighbours?: boolean | Partial<NeighbourConfig>;
   /**
    * Blend a sparse linear classifier over TF-IDF word and character n-grams into the bag's probabilities, before the
-   * vote (linear-model.ts): it ships as linear.bin, trained on the fine labels when given, its temperature and blend
-   * weight chosen on the validation slice. Default false.
+   * vote (linear-model.ts): it ships as linear.bin, trained on the classes (or the fine labels: config `fine`), its
+   * temperature and blend weight chosen on the validation slice. Default false.
    */
   linear?: boolean | Partial<LinearConfig>;
   /**
@@ -246,7 +246,7 @@ export async function trainEncoder(
   );
 
   const validProbs = validIds.map((seq, i) => softmaxInto(bagLogits(model, seq, validFeatures?.[i]), temperature, new Float64Array(classIds.length)));
-  const linearFine = fineKeys.length > 0 && (typeof opts.linear !== 'object' || opts.linear.fine !== false);
+  const linearFine = fineKeys.length > 0 && typeof opts.linear === 'object' && opts.linear.fine === true;
   const linear = opts.linear
     ? fitLinear(
         {
