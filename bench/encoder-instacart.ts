@@ -134,6 +134,27 @@ console.log(
   `\ninference (batch 1024, ${cpus().length} threads, target ≥ 50,000 rows/s): first pass ${Math.round(coldRate)} rows/s, repeated ${Math.round(rowsPerSecond)} rows/s, ${Math.round(rowsPerCpuSecond)} rows per CPU-second`,
 );
 
+if (metrics.linear) {
+  // The same folder without linear.bin (metrics.json without its name), alternating with the model, 2 rounds: what the
+  // linear classifier costs at serving, in CPU time of this process (the probabilities differ; only speed is read).
+  const bare = await mkdtemp(join(tmpdir(), 'aisle-bench-bare-'));
+  for (const f of readdirSync(dir)) if (f !== metrics.linear.file && f !== 'metrics.json') await symlink(join(dir, f), join(bare, f));
+  await writeFile(join(bare, 'metrics.json'), JSON.stringify({ ...metrics, linear: undefined }));
+  const without = await OnnxEncoder.load(bare);
+  await without.predict(texts, 3);
+  const perCpuSecond = async (model: OnnxEncoder) => {
+    const c = process.cpuUsage();
+    for (let i = 0; i < reps; i++) await model.predict(texts, 3);
+    const u = process.cpuUsage(c);
+    return Math.round((reps * texts.length) / ((u.user + u.system) / 1e6));
+  };
+  const rounds: string[] = [];
+  for (let r = 0; r < 2; r++) rounds.push(`with ${await perCpuSecond(encoder)} · without ${await perCpuSecond(without)}`);
+  console.log(`inference with and without linear.bin, rows per CPU-second: ${rounds.join('; ')}`);
+  await without.close();
+  await rm(bare, { recursive: true, force: true });
+}
+
 // Why the tokenizer has a fast path: the library's per-call cost, on the same (normalized) texts.
 const normalized = texts.map(normalizeText);
 const tokenizeRate = (encode: (t: string) => number[]) => {
