@@ -5,12 +5,16 @@
  * included), and out-of-domain behaviour. The cascade (rules + encoder) is measured when the rules tier exists.
  *
  *   npx tsx bench/encoder-instacart.ts [--keep DIR] [--bag '{"dim":64}'] [--static-branch SCALE] [--neighbours] [--fine aisle|department]
+ *     [--linear] [--linear-config '{"buckets":131072}']
  *
  * --neighbours: trains with the nearest-labelled-neighbour component (functions/model/neighbours.ts; k, power and
  * blend weight chosen on the validation slice, printed with the bag's validation macro-F1 beside it).
  *
  * --fine COLUMN: the dataset's own finer category (aisle: 131 values, department: 21): the bag learns each (class,
  * fine label) pair and sums their probabilities into the class, as `aisle train --fine-column COLUMN` does.
+ *
+ * --linear: trains with the sparse linear classifier over TF-IDF word and character n-grams (functions/model/linear-model.ts;
+ * temperature and blend weight chosen on the validation slice) and prints its own figures on the test split first.
  *
  * --static-branch (issue 16 experiment): trains the bag without and with the static word table's vector as a frozen
  * linear branch (bag config staticFeatures), both in this run, and prints the validation slice's figures (select on
@@ -20,8 +24,8 @@
  * The dataset is read, never copied; the model is written to a temporary folder (or --keep DIR, which must
  * be outside the repository: a model trained on this data must not be shipped).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +37,8 @@ import { loadTaxonomy } from '../functions/core/taxonomy.ts';
 import { CONFIDENCE_FILE } from '../functions/model/confidence.ts';
 import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { evaluate, formatReport } from '../functions/model/evaluate.ts';
+import { LinearModel } from '../functions/model/linear-model.ts';
+import { argmax, macroF1 } from '../functions/model/neighbours.ts';
 import { trainEncoder } from '../functions/model/train.ts';
 import { OUT_OF_DOMAIN } from '../test/fixtures/grocery.ts';
 import { readInstacart, scoreCascade } from './instacart.ts';
@@ -46,6 +52,8 @@ const { values: args } = parseArgs({
     'static-branch': { type: 'string' },
     neighbours: { type: 'boolean' },
     fine: { type: 'string' },
+    linear: { type: 'boolean' },
+    'linear-config': { type: 'string' },
   },
 });
 const taxonomy = loadTaxonomy();
@@ -71,6 +79,7 @@ const { metrics } = await trainEncoder(train, {
   bag: args.bag ? JSON.parse(args.bag) : undefined,
   rules: ruleSet,
   neighbours: args.neighbours,
+  linear: args.linear && (args['linear-config'] ? JSON.parse(args['linear-config']) : true),
   onProgress: (m) => console.log(`  train: ${m}`),
 });
 const trainSeconds = (performance.now() - started) / 1000;
@@ -81,6 +90,24 @@ console.log(
   `training: ${trainSeconds.toFixed(1)} s, ${((trainCpu.user + trainCpu.system) / 1e6).toFixed(1)} CPU s (target ≤ 180 s) · validation rows ${metrics.validationRows}`,
 );
 console.log(`model files: ${totalMb.toFixed(2)} MB (target ≤ 25 MB): ${files.map((x) => `${x.f} ${(x.size / 1e6).toFixed(2)} MB`).join(', ')}`);
+
+if (metrics.linear) {
+  // The linear classifier alone on the test split, by its top class (as the dataset README's reference is scored).
+  const linear = LinearModel.fromBuffer(await readFile(join(dir, metrics.linear.file)), metrics.linear.temperature);
+  const classIndex = new Map(classIdsOf(dir).map((c, i) => [c, i]));
+  const probs = new Float64Array(classIndex.size);
+  const cpu0 = process.cpuUsage();
+  const predicted = test.map((r) => {
+    linear.probabilitiesInto(normalizeText(r.text), probs);
+    return argmax(probs);
+  });
+  const used = process.cpuUsage(cpu0);
+  const gold = test.map((r) => classIndex.get(r.classId)!);
+  const accuracy = predicted.filter((p, i) => p === gold[i]).length / test.length;
+  console.log(
+    `\n=== linear alone (${metrics.linear.labels} labels), test split ===\nL2 accuracy ${accuracy.toFixed(4)}, L2 macro-F1 ${macroF1(gold, predicted, classIndex.size).toFixed(4)} · ${Math.round(test.length / ((used.user + used.system) / 1e6))} rows per CPU-second · validation: ${JSON.stringify(metrics.linear.validation)}`,
+  );
+}
 
 const encoder = await OnnxEncoder.load(dir);
 const report = await evaluate(encoder, test, taxonomy);
@@ -106,6 +133,27 @@ const rowsPerCpuSecond = (reps * texts.length) / ((cpu.user + cpu.system) / 1e6)
 console.log(
   `\ninference (batch 1024, ${cpus().length} threads, target ≥ 50,000 rows/s): first pass ${Math.round(coldRate)} rows/s, repeated ${Math.round(rowsPerSecond)} rows/s, ${Math.round(rowsPerCpuSecond)} rows per CPU-second`,
 );
+
+if (metrics.linear) {
+  // The same folder without linear.bin (metrics.json without its name), alternating with the model, 2 rounds: what the
+  // linear classifier costs at serving, in CPU time of this process (the probabilities differ; only speed is read).
+  const bare = await mkdtemp(join(tmpdir(), 'aisle-bench-bare-'));
+  for (const f of readdirSync(dir)) if (f !== metrics.linear.file && f !== 'metrics.json') await symlink(join(dir, f), join(bare, f));
+  await writeFile(join(bare, 'metrics.json'), JSON.stringify({ ...metrics, linear: undefined }));
+  const without = await OnnxEncoder.load(bare);
+  await without.predict(texts, 3);
+  const perCpuSecond = async (model: OnnxEncoder) => {
+    const c = process.cpuUsage();
+    for (let i = 0; i < reps; i++) await model.predict(texts, 3);
+    const u = process.cpuUsage(c);
+    return Math.round((reps * texts.length) / ((u.user + u.system) / 1e6));
+  };
+  const rounds: string[] = [];
+  for (let r = 0; r < 2; r++) rounds.push(`with ${await perCpuSecond(encoder)} · without ${await perCpuSecond(without)}`);
+  console.log(`inference with and without linear.bin, rows per CPU-second: ${rounds.join('; ')}`);
+  await without.close();
+  await rm(bare, { recursive: true, force: true });
+}
 
 // Why the tokenizer has a fast path: the library's per-call cost, on the same (normalized) texts.
 const normalized = texts.map(normalizeText);
@@ -162,6 +210,11 @@ async function measureCascade(model: OnnxEncoder, title: string) {
   console.log(text.slice(0, text.indexOf('\ncoverage/accuracy curve')));
   return { report: scored, rate };
 }
+/** The class ids of a model folder, in the order of its logits. */
+function classIdsOf(folder: string): string[] {
+  return JSON.parse(readFileSync(join(folder, 'labels.json'), 'utf8')).classIds;
+}
+
 const learned = existsSync(join(dir, CONFIDENCE_FILE));
 const cascades = [
   {

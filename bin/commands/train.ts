@@ -35,6 +35,9 @@ options:
                           (class, COLUMN value) pair and sums their probabilities into the class, which
                           sharpens the borders between classes a retailer splits finer (measured on Instacart:
                           docs/models.md); rows without a value train their class as before
+  --linear                also blend a linear classifier over the names' word and character n-grams (TF-IDF)
+                          into the model's probabilities: +0.3 point of level-2 macro-F1 on Instacart, at a
+                          third of the encoder's speed and +7 MB (linear.bin; docs/models.md)
   --no-starter            do not add the starter catalog nor the starter's answers to the training rows
   --starter-share S       least share of the training weight the starter catalog keeps (default 0.75;
                           its rows never weigh less than the user's)
@@ -94,6 +97,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       data: { type: 'string' },
       'fine-column': { type: 'string' },
+      linear: { type: 'boolean', default: false },
       'no-starter': { type: 'boolean', default: false },
       'starter-share': { type: 'string' },
       'from-store': { type: 'boolean', default: false },
@@ -144,6 +148,7 @@ export async function run(argv: string[]): Promise<number> {
     threads,
     promote: !values['no-promote'],
     rules: loadRules(taxonomy),
+    trainer: values.linear ? { linear: true } : undefined,
     onProgress: (msg) => console.log(`  ${msg}`),
   });
   report(result, version, started);

@@ -16,6 +16,7 @@ import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Candidate } from '../core/types.ts';
 import type { ClassScores, Encoder, RuleCalibration } from '../ports.ts';
 import { emptyEvidence, gatherEvidence, unknownTokenIds } from './confidence.ts';
+import { LinearModel } from './linear-model.ts';
 import { NeighbourIndex } from './neighbours.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import type { ModelMetrics } from './train.ts';
@@ -36,7 +37,7 @@ export type EncoderDevice = 'cpu' | 'cuda';
 export class ModelLoadError extends Error {}
 
 type MetricsFile = Partial<
-  Pick<ModelMetrics, 'temperature' | 'calibration' | 'thresholds' | 'pooledThreshold' | 'rules' | 'neighbours' | 'confidence'>
+  Pick<ModelMetrics, 'temperature' | 'calibration' | 'thresholds' | 'pooledThreshold' | 'rules' | 'neighbours' | 'linear' | 'confidence'>
 >;
 
 /** Probabilities per text, with the evidence the learned confidence reads when the model has one. */
@@ -75,6 +76,8 @@ export class OnnxEncoder implements Encoder {
     private readonly neighbours?: NeighbourIndex,
     /** The learned confidence (confidence.json), when the model folder has one. */
     private readonly confidence?: ConfidenceModel,
+    /** The linear classifier blended into the bag's probabilities before the vote, when the model folder has one (metrics.json `linear`). */
+    private readonly linear?: { model: LinearModel; weight: number },
   ) {
     this.session = Promise.resolve(session);
     this.tokenTypeIds = session.inputNames.includes('token_type_ids');
@@ -108,6 +111,7 @@ export class OnnxEncoder implements Encoder {
         throw new ModelLoadError(`model ${root}: model.onnx has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
     }
     const neighbours = metrics.neighbours ? await loadNeighbours(root, metrics.neighbours, classIds.length) : undefined;
+    const linear = metrics.linear ? { model: await loadLinear(root, metrics.linear, classIds.length), weight: metrics.linear.weight } : undefined;
     // Only the file metrics.json names: a promoted champion's folder may keep an earlier model's (handlers/retrain.ts).
     const confidence = metrics.confidence ? await readJson<ConfidenceModel>(metrics.confidence.file, true) : undefined;
     if (confidence && !(confidence.weights?.length === CONFIDENCE_SIGNALS.length + 1 && confidence.signals?.join() === CONFIDENCE_SIGNALS.join()))
@@ -129,6 +133,7 @@ export class OnnxEncoder implements Encoder {
       metrics.rules,
       neighbours,
       confidence,
+      linear,
     );
     // One tiny run checks that the logits have one column per class.
     const probe = await encoder.run(encoder.feeds(['probe']));
@@ -220,6 +225,7 @@ export class OnnxEncoder implements Encoder {
           sum += e;
         }
         for (let c = 0; c < C; c++) out[dst + c] /= sum;
+        this.linear?.model.blendInto(normalized[idx[r]], out.subarray(dst, dst + C), this.linear.weight, vote);
         if (evidence)
           gatherEvidence(evidence, idx[r], normalized[idx[r]], out.subarray(dst, dst + C), this.neighbours, this.tokenizer, this.unknownIds!, {
             vote,
@@ -330,6 +336,22 @@ async function loadNeighbours(root: string, meta: NonNullable<ModelMetrics['neig
   if (index.classes !== classes)
     throw new ModelLoadError(`model ${root}: ${meta.file} votes over ${index.classes} classes but labels.json lists ${classes}`);
   return index;
+}
+
+/** The linear classifier a model folder's metrics.json names. */
+async function loadLinear(root: string, meta: NonNullable<ModelMetrics['linear']>, classes: number): Promise<LinearModel> {
+  const bytes = await readFile(join(root, meta.file)).catch((err: Error) => {
+    throw new ModelLoadError(`model ${root}: cannot read ${meta.file}: ${err.message}`);
+  });
+  let model: LinearModel;
+  try {
+    model = LinearModel.fromBuffer(bytes, meta.temperature);
+  } catch (err) {
+    throw new ModelLoadError(`model ${root}: ${meta.file}: ${(err as Error).message}`);
+  }
+  if (model.classes !== classes)
+    throw new ModelLoadError(`model ${root}: ${meta.file} scores ${model.classes} classes but labels.json lists ${classes}`);
+  return model;
 }
 
 /** The ONNX Runtime session of model.onnx. */

@@ -323,14 +323,14 @@ export function fitNeighbours(
   return { index, validation: { bagMacroF1, blendedMacroF1: best.f1 } };
 }
 
-function argmax(values: ArrayLike<number>): number {
+export function argmax(values: ArrayLike<number>): number {
   let best = 0;
   for (let c = 1; c < values.length; c++) if (values[c] > values[best]) best = c;
   return best;
 }
 
 /** Macro-F1 over the classes present in the gold labels (as metrics.ts scores a level). */
-function macroF1(gold: ArrayLike<number>, predicted: number[], classes: number): number {
+export function macroF1(gold: ArrayLike<number>, predicted: number[], classes: number): number {
   const tp = new Float64Array(classes);
   const goldCount = new Float64Array(classes);
   const predCount = new Float64Array(classes);

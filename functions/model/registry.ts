@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
 import { CONFIDENCE_FILE } from './confidence.ts';
+import { LINEAR_FILE } from './linear-model.ts';
 import { NEIGHBOURS_FILE } from './neighbours.ts';
 
 /** Where the shipped models live in the repository (models/encoder/starter-*). */
@@ -17,7 +18,7 @@ export const SHIPPED_PREFIX = 'starter-';
 /** Files every version folder holds (the artifact contract in docs/models.md). */
 export const ARTIFACT_FILES = ['model.onnx', 'tokenizer.json', 'labels.json', 'metrics.json', 'card.json'] as const;
 /** Files a version folder may hold besides them (metrics.json names them): copy each one that exists. */
-export const OPTIONAL_ARTIFACT_FILES = [NEIGHBOURS_FILE, CONFIDENCE_FILE] as const;
+export const OPTIONAL_ARTIFACT_FILES = [NEIGHBOURS_FILE, CONFIDENCE_FILE, LINEAR_FILE] as const;
 
 export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 

@@ -29,7 +29,7 @@ export interface RetrainOptions {
   rules?: RuleSet;
   onProgress?: (msg: string) => void;
   /** Extra trainer options (tests shorten training; `neighbours: false` trains the bag alone). */
-  trainer?: Partial<Pick<TrainOptions, 'bag' | 'validationFraction' | 'neighbours'>>;
+  trainer?: Partial<Pick<TrainOptions, 'bag' | 'validationFraction' | 'neighbours' | 'linear'>>;
   /** The starter catalog's rows, trained beside `train` as a group of their own (train.ts TrainOptions.starterRows). */
   starterRows?: LabelledText[];
   /** The starter's answers on the training rows, as soft targets (train.ts TrainOptions.teacherRows). */

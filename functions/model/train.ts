@@ -32,6 +32,8 @@ import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibration.ts';
 import { CONFIDENCE_FILE, fitConfidenceOnSlice } from './confidence.ts';
 import type { LabelledText } from './labelled-data.ts';
+import { fitLinear, type LinearMetrics } from './linear-fit.ts';
+import { LINEAR_FILE, type LinearConfig } from './linear-model.ts';
 import { type EvalReport, type Prediction, scorePredictions } from './metrics.ts';
 import { fitNeighbours, NEIGHBOURS_FILE, type NeighbourConfig, type NeighbourIndex, type NeighbourMetrics } from './neighbours.ts';
 import { calibrateRules } from './rules-calibration.ts';
@@ -72,6 +74,12 @@ export interface TrainOptions {
    */
   neighbours?: boolean | Partial<NeighbourConfig>;
   /**
+   * Blend a sparse linear classifier over TF-IDF word and character n-grams into the bag's probabilities, before the
+   * vote (linear-model.ts): it ships as linear.bin, trained on the classes (or the fine labels: config `fine`), its
+   * temperature and blend weight chosen on the validation slice. Default false.
+   */
+  linear?: boolean | Partial<LinearConfig>;
+  /**
    * The starter catalog's rows, weighted to carry their share (models/starter/train-starter.ts starterRowsBeside),
    * trained beside `rows` as a group of their own: the top-level balance weighs each group apart, so the user's
    * mix of classes (a grocery catalog is mostly Food) does not reweigh what the starter knows against itself, and
@@ -111,6 +119,8 @@ export interface ModelMetrics {
   calibration: { temperature: number; unknownWordScale: number; nllBefore: number; nllAfter: number };
   /** The nearest-neighbour component blended into the bag (present when trained with it). */
   neighbours?: NeighbourMetrics;
+  /** The linear classifier blended into the bag before the vote (present when trained with it). */
+  linear?: LinearMetrics;
   /** How the encoder reviews the rules tier's decisions (present when trained with the rules). */
   rules?: RuleCalibration;
   /** The learned confidence's file (present when one was fitted: trained with the neighbours; functions/core/confidence.ts). */
@@ -236,6 +246,21 @@ export async function trainEncoder(
   );
 
   const validProbs = validIds.map((seq, i) => softmaxInto(bagLogits(model, seq, validFeatures?.[i]), temperature, new Float64Array(classIds.length)));
+  const linearFine = fineKeys.length > 0 && typeof opts.linear === 'object' && opts.linear.fine === true;
+  const linear = opts.linear
+    ? fitLinear(
+        {
+          texts: trainSet.map((e) => e.text),
+          labels: Int32Array.from(trainSet, (e) => (linearFine ? fineIndex.get(fineKey(e))! : classIndex.get(e.classId)!)),
+          groups: linearFine ? model.groups! : Int32Array.from(classIds, (_, c) => c),
+        },
+        { texts: validSet.map((e) => e.text), labels: validLabels, probs: validProbs },
+        classIds.length,
+        opts.linear === true ? {} : opts.linear,
+        seed,
+        progress,
+      )
+    : undefined;
   // The bag's own probabilities, before the vote is blended in: the learned confidence reads both.
   const validBag = validProbs.map((p) => p.slice());
   let index: NeighbourIndex | undefined;
@@ -268,7 +293,12 @@ export async function trainEncoder(
     (text) => tokenizer.encode(text),
     (texts) => {
       const features = featuresOf(texts.map((text) => ({ text, classId: '' })));
-      return texts.map((text, i) => softmaxInto(bagLogits(model, encode(text), features?.[i]), temperature, new Float64Array(classIds.length)));
+      const scratch = new Float64Array(classIds.length);
+      return texts.map((text, i) => {
+        const probs = softmaxInto(bagLogits(model, encode(text), features?.[i]), temperature, new Float64Array(classIds.length));
+        linear?.model.blendInto(text, probs, linear.metrics.weight, scratch);
+        return probs;
+      });
     },
     seed,
   );
@@ -296,6 +326,7 @@ export async function trainEncoder(
     },
     calibration: { temperature, unknownWordScale: scale, nllBefore, nllAfter },
     neighbours: neighbours?.metrics,
+    linear: linear?.metrics,
     validation,
   };
   if (opts.rules) {
@@ -355,6 +386,7 @@ export async function trainEncoder(
   await writeFile(join(dir, 'model.onnx'), exportBagOnnx(model, `${TRAINER} ${version}`));
   await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson));
   if (neighbours) await writeFile(join(dir, NEIGHBOURS_FILE), neighbours.bytes);
+  if (linear) await writeFile(join(dir, LINEAR_FILE), linear.bytes);
   if (confidence) await writeFile(join(dir, CONFIDENCE_FILE), JSON.stringify(confidence, null, 2) + '\n');
   await writeFile(join(dir, 'labels.json'), JSON.stringify(labels, null, 2) + '\n');
   await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');

@@ -39,13 +39,15 @@ writeFileSync(data, toCsv(rows));
 
 describe('aisle train / aisle eval', () => {
   it('trains a challenger on new data plus the starter catalog and promotes it when it wins', async () => {
-    const { code, out } = await aisle('train', '--data', data, '--version', 'es-1');
+    const { code, out } = await aisle('train', '--data', data, '--version', 'es-1', '--linear');
     expect(code, out).toBe(0);
     expect(out).toContain(`${rows.length} labelled rows, ${rows.filter((r) => r.split === 'test').length} held out by its split column`);
     expect(out).toMatch(/starter catalog: \d+ rows added/);
     expect(out).toMatch(/epoch 1\/\d+ loss/); // progress while training
     expect(out).toMatch(/neighbours: \d+ names, [\d.]+ MB, k \d+/); // the nearest labelled names, chosen on the validation slice
     expect(existsSync(join(home, 'models', 'es-1', 'neighbours.bin'))).toBe(true);
+    expect(out).toMatch(/linear: \d+ labels, [\d.]+ MB, temperature/); // --linear: the TF-IDF linear classifier
+    expect(existsSync(join(home, 'models', 'es-1', 'linear.bin'))).toBe(true);
     expect(out).toMatch(/champion starter-v1\s+challenger es-1/);
     expect(out).toMatch(/Level 2 macro-F1\s+[\d.]+%\s+[\d.]+%/);
     expect(out).toContain('promoted es-1 to champion');
