@@ -102,7 +102,7 @@ export interface TrainOptions {
 }
 
 /** The gate's defaults: chosen on the starter catalog's validation split left out of training (docs/models.md). */
-export const STARTER_GATE = { cosine: 0.4, weight: 0.5 };
+export const STARTER_GATE = { cosine: 0.1, weight: 0.5 };
 /** The starter's folder inside a trained model's. */
 const STARTER_GATE_DIR = 'starter';
 
