@@ -197,6 +197,7 @@ async function trainLikeAisle(
     outDir: dir,
     rules: loadRules(taxonomy),
     neighbours: true,
+    starterGate: share === null ? undefined : { dir: STARTER_DIR },
     onProgress: (m) => console.log(`  ${m}`),
   });
   const used = process.cpuUsage(cpu);

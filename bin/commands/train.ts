@@ -9,7 +9,7 @@ import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
 import { isHeldOutByHash, type LabelledRow, type LabelledText, readLabelledCsv } from '../../functions/model/labelled-data.ts';
 import { assertVersionName, newVersionName } from '../../functions/model/registry.ts';
 import { formatComparison, RetrainError, retrain } from '../../functions/model/retrain.ts';
-import { DEFAULT_STARTER_SHARE, DEFAULT_TEACHER_WEIGHT, starterRowsBeside, teacherRows } from '../../models/starter/train-starter.ts';
+import { DEFAULT_STARTER_SHARE, DEFAULT_TEACHER_WEIGHT, STARTER_DIR, starterRowsBeside, teacherRows } from '../../models/starter/train-starter.ts';
 import { commandArgs } from './args.ts';
 
 const HELP = `usage: aisle train [--data FILE.csv] [--from-store] [options]
@@ -148,7 +148,11 @@ export async function run(argv: string[]): Promise<number> {
     threads,
     promote: !values['no-promote'],
     rules: loadRules(taxonomy),
-    trainer: values.linear ? { linear: true } : undefined,
+    trainer: {
+      linear: values.linear ? true : undefined,
+      // Names far from all of yours keep the shipped starter's view (docs/models.md "Training never forgets").
+      starterGate: starterRows.length ? { dir: STARTER_DIR } : undefined,
+    },
     onProgress: (msg) => console.log(`  ${msg}`),
   });
   report(result, version, started);

@@ -37,8 +37,19 @@ export type EncoderDevice = 'cpu' | 'cuda';
 export class ModelLoadError extends Error {}
 
 type MetricsFile = Partial<
-  Pick<ModelMetrics, 'temperature' | 'calibration' | 'thresholds' | 'pooledThreshold' | 'rules' | 'neighbours' | 'linear' | 'confidence'>
+  Pick<
+    ModelMetrics,
+    'temperature' | 'calibration' | 'thresholds' | 'pooledThreshold' | 'rules' | 'neighbours' | 'linear' | 'confidence' | 'starterGate'
+  >
 >;
+
+/** The starter kept beside a trained model (metrics.json `starterGate`) and the trained class each of its logits maps to. */
+interface StarterGate {
+  encoder: OnnxEncoder;
+  /** Starter class index per trained class (-1: the starter has no such class). */
+  map: Int32Array;
+  config: NonNullable<ModelMetrics['starterGate']>;
+}
 
 /** Probabilities per text, with the evidence the learned confidence reads when the model has one. */
 interface Scored {
@@ -78,6 +89,8 @@ export class OnnxEncoder implements Encoder {
     private readonly confidence?: ConfidenceModel,
     /** The linear classifier blended into the bag's probabilities before the vote, when the model folder has one (metrics.json `linear`). */
     private readonly linear?: { model: LinearModel; weight: number },
+    /** The starter's view on names far from every user training name, when the model folder keeps the starter. */
+    private readonly gate?: StarterGate,
   ) {
     this.session = Promise.resolve(session);
     this.tokenTypeIds = session.inputNames.includes('token_type_ids');
@@ -116,6 +129,10 @@ export class OnnxEncoder implements Encoder {
     const confidence = metrics.confidence ? await readJson<ConfidenceModel>(metrics.confidence.file, true) : undefined;
     if (confidence && !(confidence.weights?.length === CONFIDENCE_SIGNALS.length + 1 && confidence.signals?.join() === CONFIDENCE_SIGNALS.join()))
       throw new ModelLoadError(`model ${root}: ${metrics.confidence?.file} reads other signals than ${CONFIDENCE_SIGNALS.join(', ')}`);
+    const gateConfig = metrics.starterGate;
+    if (gateConfig && !neighbours) throw new ModelLoadError(`model ${root}: metrics.json starterGate needs the neighbour index`);
+    const starter = gateConfig && (await OnnxEncoder.load(join(root, gateConfig.dir), { ...opts, taxonomy: opts.taxonomy }));
+    const gate = starter && { encoder: starter, map: Int32Array.from(classIds, (c) => starter.classIds.indexOf(c)), config: gateConfig };
     const thresholds = new Map(Object.entries(metrics.thresholds ?? {}));
     const temperature = metrics.temperature ?? metrics.calibration?.temperature ?? 1;
     if (!(temperature > 0)) throw new ModelLoadError(`model ${root}: metrics.json temperature must be positive`);
@@ -134,6 +151,7 @@ export class OnnxEncoder implements Encoder {
       neighbours,
       confidence,
       linear,
+      gate,
     );
     // One tiny run checks that the logits have one column per class.
     const probe = await encoder.run(encoder.feeds(['probe']));
@@ -234,7 +252,35 @@ export class OnnxEncoder implements Encoder {
         else this.neighbours?.blendInto(normalized[idx[r]], out.subarray(dst, dst + C), vote);
       }
     }
+    if (this.gate) await this.keepStarterView(normalized, out);
     return { probabilities: out, evidence };
+  }
+
+  /**
+   * On names far from every user training name (nearest user name's cosine under the gate's, or none among the k
+   * nearest), mixes the starter's probabilities in at the gate's weight: a user's catalog has taught the trained
+   * model nothing about such names, and the starter's view of them is what training must not forget.
+   */
+  private async keepStarterView(normalized: string[], out: Float32Array): Promise<void> {
+    const { encoder, map, config } = this.gate!;
+    const index = this.neighbours!;
+    const { k } = index.config;
+    const docs = new Int32Array(k);
+    const sims = new Float64Array(k);
+    const far: number[] = [];
+    normalized.forEach((text, i) => {
+      const found = index.nearest(text, k, docs, sims);
+      let user = 0;
+      while (user < found && docs[user] >= config.userNames) user++;
+      if (user === found || sims[user] < config.cosine) far.push(i);
+    });
+    if (!far.length) return;
+    const starter = await encoder.probabilities(far.map((i) => normalized[i]));
+    const C = this.classIds.length;
+    const S = encoder.classIds.length;
+    far.forEach((i, j) => {
+      for (let c = 0; c < C; c++) out[i * C + c] = (1 - config.weight) * out[i * C + c] + config.weight * (map[c] < 0 ? 0 : starter[j * S + map[c]]);
+    });
   }
 
   /** Word pieces and [UNK] by token id (built on first use: only a model with a confidence reads it). */
@@ -295,6 +341,7 @@ export class OnnxEncoder implements Encoder {
    * whose worker threads run their own sessions meanwhile (classify-parallel.ts); the next run opens it again.
    */
   async release(): Promise<void> {
+    await this.gate?.encoder.release();
     const session = this.session;
     if (this.runs || !session) return;
     this.session = null;
@@ -305,6 +352,7 @@ export class OnnxEncoder implements Encoder {
     const session = this.session;
     this.session = null;
     await (await session)?.release();
+    await this.gate?.encoder.close();
   }
 }
 

@@ -28,8 +28,8 @@ export interface RetrainOptions {
   /** The rules tier the challenger will serve behind (measured at training: train.ts TrainOptions.rules). */
   rules?: RuleSet;
   onProgress?: (msg: string) => void;
-  /** Extra trainer options (tests shorten training; `neighbours: false` trains the bag alone). */
-  trainer?: Partial<Pick<TrainOptions, 'bag' | 'validationFraction' | 'neighbours' | 'linear'>>;
+  /** Extra trainer options (tests shorten training; `neighbours: false` trains the bag alone; `linear` adds the linear classifier; `starterGate` keeps the starter beside). */
+  trainer?: Partial<Pick<TrainOptions, 'bag' | 'validationFraction' | 'neighbours' | 'linear' | 'starterGate'>>;
   /** The starter catalog's rows, trained beside `train` as a group of their own (train.ts TrainOptions.starterRows). */
   starterRows?: LabelledText[];
   /** The starter's answers on the training rows, as soft targets (train.ts TrainOptions.teacherRows). */

@@ -8,7 +8,7 @@
  * the slice → when given the rules, measure them (rules-calibration.ts) → export ONNX and write the files.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { normalizeText } from '../core/normalize.ts';
 import { seededRandom } from '../core/random.ts';
@@ -36,6 +36,7 @@ import { fitLinear, type LinearMetrics } from './linear-fit.ts';
 import { LINEAR_FILE, type LinearConfig } from './linear-model.ts';
 import { type EvalReport, type Prediction, scorePredictions } from './metrics.ts';
 import { fitNeighbours, NEIGHBOURS_FILE, type NeighbourConfig, type NeighbourIndex, type NeighbourMetrics } from './neighbours.ts';
+import { ARTIFACT_FILES } from './registry.ts';
 import { calibrateRules } from './rules-calibration.ts';
 import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, UNK_TOKEN } from './tokenizer.ts';
 
@@ -98,8 +99,20 @@ export interface TrainOptions {
    * the teacher then carries what it knew of the words without pulling the user's foods toward Non-Food.
    */
   teacherAgreeing?: boolean;
+  /**
+   * The starter model's folder, kept in the trained model's `starter/` folder: names far from every user training
+   * name (by the neighbour index) then mix the starter's probabilities in (encoder.ts keepStarterView), so what the
+   * user's catalog never showed keeps the starter's reading. Needs `neighbours`; `cosine` and `weight` default to
+   * STARTER_GATE (docs/models.md "Training never forgets").
+   */
+  starterGate?: { dir: string; cosine?: number; weight?: number };
   onProgress?: (msg: string) => void;
 }
+
+/** The gate's defaults: chosen on the starter catalog's validation split left out of training (docs/models.md). */
+export const STARTER_GATE = { cosine: 0.1, weight: 0.5 };
+/** The starter's folder inside a trained model's. */
+const STARTER_GATE_DIR = 'starter';
 
 /** metrics.json: what serving reads (temperature, thresholds) and the held-out scores. */
 export interface ModelMetrics {
@@ -125,6 +138,12 @@ export interface ModelMetrics {
   rules?: RuleCalibration;
   /** The learned confidence's file (present when one was fitted: trained with the neighbours; functions/core/confidence.ts). */
   confidence?: { file: string };
+  /**
+   * The starter kept beside the model (TrainOptions.starterGate): its folder, the neighbour index's first
+   * `userNames` documents being the user's names, the nearest user name's cosine under which a name is far, and the
+   * starter's weight in the mixture there.
+   */
+  starterGate?: { dir: string; userNames: number; cosine: number; weight: number };
   /** Scores on the held-out validation slice. */
   validation: EvalReport;
 }
@@ -354,6 +373,13 @@ export async function trainEncoder(
       targetPrecision,
     );
   if (confidence) metrics.confidence = { file: CONFIDENCE_FILE };
+  if (opts.starterGate && index) {
+    const { cosine = STARTER_GATE.cosine, weight = STARTER_GATE.weight } = opts.starterGate;
+    // The index holds the training names in order, the user's first: its documents below this count are theirs.
+    let userNames = 0;
+    for (let i = 0; i < groups[0].length; i++) if (!isValidation[i]) userNames++;
+    metrics.starterGate = { dir: STARTER_GATE_DIR, userNames, cosine, weight };
+  }
   if (confidence)
     progress(
       `confidence: cut ${confidence.cut.toFixed(4)}, validation (cross-fitted) coverage ${confidence.validation.coverage.toFixed(3)} at accuracy ${confidence.validation.accuracy.toFixed(4)}`,
@@ -388,6 +414,10 @@ export async function trainEncoder(
   if (neighbours) await writeFile(join(dir, NEIGHBOURS_FILE), neighbours.bytes);
   if (linear) await writeFile(join(dir, LINEAR_FILE), linear.bytes);
   if (confidence) await writeFile(join(dir, CONFIDENCE_FILE), JSON.stringify(confidence, null, 2) + '\n');
+  if (metrics.starterGate) {
+    await mkdir(join(dir, STARTER_GATE_DIR), { recursive: true });
+    for (const f of ARTIFACT_FILES) await copyFile(join(opts.starterGate!.dir, f), join(dir, STARTER_GATE_DIR, f));
+  }
   await writeFile(join(dir, 'labels.json'), JSON.stringify(labels, null, 2) + '\n');
   await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   await writeFile(join(dir, 'card.json'), JSON.stringify(card, null, 2) + '\n');
