@@ -2,8 +2,8 @@
  * The retraining state machine's training step (the project's own trainer, containers/trainer; models/deberta/
  * is the SageMaker alternative): reads the exported train/held-out CSVs from the lake and runs the same
  * retrain() as `aisle train` — the starter catalog mixed in at the same share and the starter kept beside the
- * model (`starter/`), the rules tier measured, the
- * challenger and the current champion scored on the same held-out rows — then writes the challenger's artifact
+ * model (`starter/`), the rules tier measured, the challenger and the current champion scored on the same
+ * held-out rows — then writes the challenger's artifact
  * folder with evaluation.json to MODEL_OUTPUT_URI, what retrain-evaluate and retrain-promote read next. The
  * promotion itself is the state machine's (retrain-evaluate applies the same rule), never the task's.
  * Environment: TRAIN_DATA_URI, HELDOUT_DATA_URI, MODEL_OUTPUT_URI, LAKE_BUCKET (lib/retraining.ts).
