@@ -1,15 +1,16 @@
 /**
  * The retraining state machine's training step (the project's own trainer, containers/trainer; models/deberta/
  * is the SageMaker alternative): reads the exported train/held-out CSVs from the lake and runs the same
- * retrain() as `aisle train` — the starter catalog mixed in at the same share, the rules tier measured, the
- * challenger and the current champion scored on the same held-out rows — then writes the challenger's artifact
+ * retrain() as `aisle train` — the starter catalog mixed in at the same share and the starter kept beside the
+ * model (`starter/`), the rules tier measured, the challenger and the current champion scored on the same
+ * held-out rows — then writes the challenger's artifact
  * folder with evaluation.json to MODEL_OUTPUT_URI, what retrain-evaluate and retrain-promote read next. The
  * promotion itself is the state machine's (retrain-evaluate applies the same rule), never the task's.
  * Environment: TRAIN_DATA_URI, HELDOUT_DATA_URI, MODEL_OUTPUT_URI, LAKE_BUCKET (lib/retraining.ts).
  */
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { makeClients } from '../../functions/adapters/aws/clients.ts';
 import { versionPrefix } from '../../functions/adapters/aws/model-registry.ts';
@@ -18,12 +19,19 @@ import { LocalModelRegistry } from '../../functions/adapters/local/model-registr
 import { configOf } from '../../functions/config/deployables.ts';
 import { loadRules } from '../../functions/core/rules.ts';
 import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
-import { lakeKeyOf, readRegistry } from '../../functions/handlers/retrain.ts';
+import { lakeKeyOf, lakeVersionFiles, readRegistry } from '../../functions/handlers/retrain.ts';
 import { readLabelledCsv } from '../../functions/model/labelled-data.ts';
-import { ARTIFACT_FILES, OPTIONAL_ARTIFACT_FILES } from '../../functions/model/registry.ts';
+import { versionFiles } from '../../functions/model/registry.ts';
 import { type RetrainOptions, retrain, type ScoredVersion } from '../../functions/model/retrain.ts';
 import type { BlobStore } from '../../functions/ports.ts';
-import { DEFAULT_STARTER_SHARE, DEFAULT_TEACHER_WEIGHT, readStarterCatalog, starterWeight, teacherRows } from '../../models/starter/train-starter.ts';
+import {
+  DEFAULT_STARTER_SHARE,
+  DEFAULT_TEACHER_WEIGHT,
+  readStarterCatalog,
+  STARTER_DIR,
+  starterWeight,
+  teacherRows,
+} from '../../models/starter/train-starter.ts';
 
 export interface TrainingTaskDeps {
   lake: BlobStore;
@@ -67,10 +75,10 @@ async function workRegistry(deps: TrainingTaskDeps): Promise<LocalModelRegistry>
   const { champion } = await readRegistry(deps.lake);
   if (champion) {
     const dir = registry.locationFor(champion);
-    mkdirSync(dir, { recursive: true });
-    for (const f of ARTIFACT_FILES) await download(deps.lake, `${versionPrefix(champion)}${f}`, join(dir, f));
-    for (const f of OPTIONAL_ARTIFACT_FILES)
-      if (await deps.lake.exists(`${versionPrefix(champion)}${f}`)) await download(deps.lake, `${versionPrefix(champion)}${f}`, join(dir, f));
+    for (const f of await lakeVersionFiles(deps.lake, versionPrefix(champion))) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      await download(deps.lake, `${versionPrefix(champion)}${f}`, join(dir, f));
+    }
     await registry.addChallenger(champion);
     await registry.promote(champion);
   }
@@ -109,15 +117,17 @@ export async function runTrainingTask(deps: TrainingTaskDeps, input: TrainingTas
     promote: false,
     rules: loadRules(deps.taxonomy),
     onProgress: log,
-    trainer: deps.trainer,
+    // The starter kept beside the model, as `aisle train` keeps it whenever the starter catalog is mixed in.
+    trainer: { starterGate: starterRows.length ? { dir: STARTER_DIR } : undefined, ...deps.trainer },
   });
   const evaluation: TrainingEvaluation = {
     heldOutRows: heldOut.length,
     champion: result.champion,
     challenger: { version, report: result.challenger.report },
   };
-  const files = [...ARTIFACT_FILES, ...OPTIONAL_ARTIFACT_FILES.filter((f) => existsSync(join(result.challenger.dir, f)))];
-  for (const f of files) await deps.lake.put(`${outPrefix}${f}`, readFileSync(join(result.challenger.dir, f)));
+  const dir = result.challenger.dir;
+  const files = await versionFiles(JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')), (f) => existsSync(join(dir, f)));
+  for (const f of files) await deps.lake.put(`${outPrefix}${f}`, readFileSync(join(dir, f)));
   await deps.lake.put(`${outPrefix}evaluation.json`, JSON.stringify(evaluation), 'application/json');
   log(`wrote ${outPrefix} (challenger and evaluation.json on ${heldOut.length} held-out rows; ${result.decision.reason})`);
   return evaluation;

@@ -16,14 +16,13 @@ import { itemText } from '../core/normalize.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import { isHeldOutByHash } from '../model/labelled-data.ts';
 import {
-  ARTIFACT_FILES,
   assertVersionName,
   decidePromotion,
   emptyRegistryState,
-  OPTIONAL_ARTIFACT_FILES,
   promotionScores,
   type RegistryState,
   registryStateSchema,
+  versionFiles,
 } from '../model/registry.ts';
 import type { BlobStore, ResultStore } from '../ports.ts';
 
@@ -153,6 +152,13 @@ export async function evaluateRun(deps: RetrainDeps, event: RetrainEvent) {
   };
 }
 
+/** The files of the version folder under `prefix` in the lake (registry.ts versionFiles), as its metrics.json names them. */
+export async function lakeVersionFiles(lake: BlobStore, prefix: string): Promise<string[]> {
+  const body = await lake.get(`${prefix}metrics.json`);
+  if (!body) throw new Error(`${prefix}metrics.json does not exist: the model's folder is incomplete`);
+  return versionFiles(JSON.parse(await text(body)), (f) => lake.exists(`${prefix}${f}`));
+}
+
 export async function readRegistry(lake: BlobStore): Promise<RegistryState> {
   const body = await lake.get(REGISTRY_KEY);
   return body ? registryStateSchema.parse(JSON.parse(await text(body))) : emptyRegistryState();
@@ -172,15 +178,11 @@ export async function promoteRun(deps: RetrainDeps, event: RetrainEvent) {
   if (!(await deps.lake.exists(modelKey))) throw new Error(`${modelKey} does not exist: nothing to promote`);
   if (promote) {
     const from = modelKey.slice(0, -'model.onnx'.length);
-    for (const f of ARTIFACT_FILES) {
+    // An optional file or starter/ the challenger lacks may stay from an earlier champion: its metrics.json does not name it.
+    for (const f of await lakeVersionFiles(deps.lake, from)) {
       const body = await deps.lake.get(`${from}${f}`);
       if (!body) throw new Error(`${from}${f} does not exist: the challenger's folder is incomplete`);
       await deps.lake.put(`${CHAMPION_COPY_PREFIX}${f}`, body);
-    }
-    // An optional file the challenger lacks may stay from an earlier champion: its metrics.json does not name it.
-    for (const f of OPTIONAL_ARTIFACT_FILES) {
-      const body = await deps.lake.get(`${from}${f}`);
-      if (body) await deps.lake.put(`${CHAMPION_COPY_PREFIX}${f}`, body);
     }
   }
   const state = await readRegistry(deps.lake);

@@ -20,6 +20,19 @@ export const ARTIFACT_FILES = ['model.onnx', 'tokenizer.json', 'labels.json', 'm
 /** Files a version folder may hold besides them (metrics.json names them): copy each one that exists. */
 export const OPTIONAL_ARTIFACT_FILES = [NEIGHBOURS_FILE, CONFIDENCE_FILE, LINEAR_FILE] as const;
 
+/**
+ * The files of a version folder, as paths relative to it: the contract's, each optional one `has` finds, and the
+ * starter kept beside the model (its contract's files in the folder metrics.json `starterGate` names). What every
+ * copy of a folder between machines moves (the AWS trainer's upload, the promotion, the champion's download): a
+ * stale `starter/` left by an earlier champion is not named, as the loader reads only what metrics.json names.
+ */
+export async function versionFiles(metrics: { starterGate?: { dir: string } }, has: (file: string) => boolean | Promise<boolean>): Promise<string[]> {
+  const optional: string[] = [];
+  for (const f of OPTIONAL_ARTIFACT_FILES) if (await has(f)) optional.push(f);
+  const gate = metrics.starterGate;
+  return [...ARTIFACT_FILES, ...optional, ...(gate ? ARTIFACT_FILES.map((f) => `${gate.dir}/${f}`) : [])];
+}
+
 export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export const registryStateSchema = z.object({

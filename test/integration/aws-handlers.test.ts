@@ -215,6 +215,9 @@ describe("a tenant's upload, from ingest to finalize", () => {
   });
 });
 
+/** A stand-in for a trained version's file: metrics.json must be JSON (the promotion reads which files it names). */
+const fakeArtifact = (run: string, f: string) => (f === 'metrics.json' ? JSON.stringify({ run }) : `${run} ${f}`);
+
 describe('retraining steps', () => {
   const report = (version: string, l1: number, f1: number) => ({
     rows: 200,
@@ -281,7 +284,7 @@ describe('retraining steps', () => {
     const promote = makePromote(retrainDeps);
     await expect(promote(payload('run-1', { promote: true }))).rejects.toThrow(/does not exist/);
     for (const run of ['run-1', 'run-2', 'run-4'])
-      for (const f of ARTIFACT_FILES) await deps.lake.put(`models/challengers/${run}/${f}`, `${run} ${f}`);
+      for (const f of ARTIFACT_FILES) await deps.lake.put(`models/challengers/${run}/${f}`, fakeArtifact(run, f));
     expect(await promote(payload('run-1', { promote: true }))).toEqual({ champion: 'run-1', promoted: true });
     expect(await promote(payload('run-2', { promote: false }))).toEqual({ champion: 'run-1', promoted: false });
     expect(await promote(payload('run-4', { promote: true }))).toEqual({ champion: 'run-4', promoted: true });
@@ -293,6 +296,6 @@ describe('retraining steps', () => {
       'promote run-4',
     ]);
     // The champion's folder is copied where a redeploy's model reads it (EncoderModelPrefix=models/champion/).
-    for (const f of ARTIFACT_FILES) expect(await text((await deps.lake.get(`${CHAMPION_COPY_PREFIX}${f}`))!)).toBe(`run-4 ${f}`);
+    for (const f of ARTIFACT_FILES) expect(await text((await deps.lake.get(`${CHAMPION_COPY_PREFIX}${f}`))!)).toBe(fakeArtifact('run-4', f));
   });
 });

@@ -79,7 +79,7 @@ describe.skipIf(skip)('the retraining state machine, end to end', () => {
       for (const uri of [env.TRAIN_DATA_URI, env.HELDOUT_DATA_URI]) expect(await deps.lake.exists(uri.replace(`s3://${LAKE}/`, ''))).toBe(true);
       const out = env.MODEL_OUTPUT_URI.replace(`s3://${LAKE}/`, '');
       const version = out.split('/').at(-2);
-      for (const f of ARTIFACT_FILES) await deps.lake.put(`${out}${f}`, `${version} ${f}`);
+      for (const f of ARTIFACT_FILES) await deps.lake.put(`${out}${f}`, f === 'metrics.json' ? '{}' : `${version} ${f}`);
       const evaluation = {
         heldOutRows: 40,
         champion: { version: 'v1', report: report('v1', 0.95, 0.8) },
@@ -136,7 +136,7 @@ describe.skipIf(skip)('the retraining state machine, end to end', () => {
       record('unsure', '2026-05-01T00:00:00.000Z', { tier: 'llm', classId: 'food.snacks-sweets', status: 'needs_review', confidence: 0.4 }),
     ]);
     // The champion v1, served by the endpoint the stack made (its model and config named by CloudFormation).
-    for (const f of ARTIFACT_FILES) await deps.lake.put(`models/challengers/v1/${f}`, `v1 ${f}`);
+    for (const f of ARTIFACT_FILES) await deps.lake.put(`models/challengers/v1/${f}`, f === 'metrics.json' ? '{}' : `v1 ${f}`);
     await deps.lake.put(REGISTRY_KEY, JSON.stringify({ champion: 'v1', challengers: [], retired: [], history: [] }));
     await sagemaker('CreateModel', { ModelName: 'Model-cfn1', ExecutionRoleArn: ROLE, PrimaryContainer: { Image: IMAGE } });
     await sagemaker('CreateEndpointConfig', {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalModelRegistry } from '../../functions/adapters/local/model-registry.ts';
-import { ARTIFACT_FILES, decidePromotion, newVersionName, promotionScores } from '../../functions/model/registry.ts';
+import { ARTIFACT_FILES, decidePromotion, newVersionName, promotionScores, versionFiles } from '../../functions/model/registry.ts';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -57,6 +57,20 @@ describe('promotion rule', () => {
 
   it('names versions sortably by time', () => {
     expect(newVersionName(new Date('2026-11-22T03:45:12.345Z'))).toBe('v20261122-034512');
+  });
+});
+
+describe("a version folder's files (what the AWS trainer uploads, the promotion copies, the champion download fetches)", () => {
+  it('lists the optional files present and starter/ only when metrics.json names the starter gate', async () => {
+    const present = new Set(['neighbours.bin', 'starter/model.onnx']);
+    const has = async (f: string) => present.has(f);
+    expect(await versionFiles({ starterGate: { dir: 'starter' } }, has)).toEqual([
+      ...ARTIFACT_FILES,
+      'neighbours.bin',
+      ...ARTIFACT_FILES.map((f) => `starter/${f}`),
+    ]);
+    // A starter/ left by an earlier champion is not the version's: metrics.json decides, not what is there.
+    expect(await versionFiles({}, has)).toEqual([...ARTIFACT_FILES, 'neighbours.bin']);
   });
 });
 
