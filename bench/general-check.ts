@@ -45,7 +45,7 @@ import { loadTaxonomy, PATH_SEPARATOR, type Taxonomy } from '../functions/core/t
 import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { type EvalReport, evaluate } from '../functions/model/evaluate.ts';
 import { type LabelledRow, readLabelledCsv } from '../functions/model/labelled-data.ts';
-import { STARTER_GATE_COSINES, trainEncoder } from '../functions/model/train.ts';
+import { trainEncoder } from '../functions/model/train.ts';
 import { DEFAULT_STARTER_SHARE, DEFAULT_TEACHER_WEIGHT, STARTER_DIR, starterRowsBeside, teacherRows } from '../models/starter/train-starter.ts';
 import { loadAverages, machineLine } from './machine.ts';
 
@@ -255,7 +255,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       if (gate) {
         const v = gate.validation;
         console.log(
-          `starter gate: cosine ${gate.cosine}, weight ${gate.weight}${v ? ` (chosen on ${v.rows} user validation rows: far ${v.far.join(', ')}; turned wrong ${v.flipped.join(', ')} at ${STARTER_GATE_COSINES.join(', ')})` : ''}`,
+          `starter gate: cosine ${gate.cosine}, weight ${gate.weight}${v ? ` (chosen on ${v.rows} user validation rows: far ${v.far.join(', ')}; turned wrong ${v.flipped.join(', ')} at ${v.cosines.join(', ')})` : ''}`,
         );
       }
       if (args['gate-cosine'] !== undefined) {

@@ -363,7 +363,7 @@ export async function trainEncoder(
       );
       metrics.starterGate = { ...gate, cosine: chosen.cosine, validation: chosen.validation };
       progress(
-        `starter gate: cosine ${chosen.cosine} (of ${STARTER_GATE_COSINES.join(', ')}: user validation rows turned wrong ${chosen.validation.flipped.join(', ')} of ${userValid}, far ${chosen.validation.far.join(', ')})`,
+        `starter gate: cosine ${chosen.cosine} (at ${chosen.validation.cosines.join(', ')}: user validation rows far ${chosen.validation.far.join(', ')}, turned wrong ${chosen.validation.flipped.join(', ')}, of ${userValid})`,
       );
     }
   }
@@ -416,18 +416,19 @@ export async function trainEncoder(
 
 /**
  * The gate's cosine for one model: the largest of STARTER_GATE_COSINES at which mixing the starter in turns at most
- * STARTER_GATE_TOLERANCE of the user's validation rows from right to wrong at level 1 or level 2 (0, the gate on names
- * with no user name among the k nearest only, when none does). The slice is the user's own held-out names, near their
- * training names by construction: it measures what the gate costs on names like the user's, not what it saves on
- * names far from them (the starter's view there was measured apart, docs/models.md), hence the largest cosine the
- * user's side allows. The rows a cosine gates grow with it, so the rows turned wrong do too.
+ * STARTER_GATE_TOLERANCE of the user's validation rows from right to wrong at level 1 or level 2 beyond those it turns
+ * at cosine 0 (the names with no user name among the k nearest, gated whatever the cosine); 0 when none does. The
+ * slice is the user's own held-out names, near their training names by construction: it measures what the gate costs
+ * on names like the user's, not what it saves on names far from them (the starter's view there was measured apart,
+ * docs/models.md), hence the largest cosine the user's side allows. The rows a cosine gates grow with it, so the rows
+ * turned wrong do too.
  */
 export async function chooseGateCosine(
   valid: { texts: string[]; probs: Float64Array[]; labels: ArrayLike<number> },
   gate: { index: NeighbourIndex; userNames: number; weight: number; starterDir: string },
   classIds: string[],
   taxonomy: Taxonomy,
-): Promise<{ cosine: number; validation: { rows: number; far: number[]; flipped: number[] } }> {
+): Promise<{ cosine: number; validation: NonNullable<NonNullable<ModelMetrics['starterGate']>['validation']> }> {
   const { index, userNames, weight } = gate;
   const { k } = index.config;
   const docs = new Int32Array(k);
@@ -457,11 +458,12 @@ export async function chooseGateCosine(
     return [0, 1].some((level) => at(before, level) === at(gold, level) && at(after, level) !== at(gold, level));
   });
   const allowed = Math.floor(STARTER_GATE_TOLERANCE * valid.texts.length);
-  const far = STARTER_GATE_COSINES.map((cosine) => nearestUser.filter((s) => s < cosine).length);
-  const flipped = STARTER_GATE_COSINES.map((cosine) => turnsWrong.filter((wrong, i) => wrong && nearestUser[i] < cosine).length);
+  const cosines = [0, ...STARTER_GATE_COSINES];
+  const far = cosines.map((cosine) => nearestUser.filter((s) => s < cosine).length);
+  const flipped = cosines.map((cosine) => turnsWrong.filter((wrong, i) => wrong && nearestUser[i] < cosine).length);
   let cosine = 0;
-  for (const [g, candidate] of STARTER_GATE_COSINES.entries()) if (flipped[g] <= allowed) cosine = candidate;
-  return { cosine, validation: { rows: valid.texts.length, far, flipped } };
+  for (const [g, candidate] of cosines.entries()) if (flipped[g] - flipped[0] <= allowed) cosine = candidate;
+  return { cosine, validation: { rows: valid.texts.length, cosines, far, flipped } };
 }
 
 /** Normalized texts on which the teacher's top class (its heaviest row) has another level 1 than the user's label of the text. */

@@ -165,7 +165,7 @@ describe("the gate's cosine, chosen on the user's validation slice", () => {
       const turnedWrong = (gated: typeof plain) => valid.filter((_, i) => [0, 1].some((l) => right(plain[i], i, l) && !right(gated[i], i, l))).length;
       expect(turnedWrong(chosen)).toBe(0);
       expect(turnedWrong(higher)).toBeGreaterThan(0);
-      expect(turnedWrong(higher)).toBe(gate.validation.flipped[STARTER_GATE_COSINES.indexOf(next)]);
+      expect(turnedWrong(higher)).toBe(gate.validation.flipped[gate.validation.cosines.indexOf(next)]);
     } finally {
       await Promise.all(encoders.map((e) => e.close()));
     }
