@@ -28,12 +28,14 @@
  * answers on the file's rows, default as `aisle train`; 0 for none; --teach-agreeing: only on rows whose level 1 the
  * starter reads as labelled; --fine-column C: the file's finer category trains the auxiliary head), and prints the training's CPU
  * seconds and the process's peak RSS. The model goes to a temporary folder (or --keep DIR, outside the
- * repository: a model trained on a dataset from ../shared must not be shipped).
+ * repository: a model trained on a dataset from ../shared must not be shipped). It prints the starter gate's cosine
+ * chosen on the validation slice; --gate-cosine C also scores the same model with the gate's cosine set to C (a
+ * copy of the folder, metrics.json changed), the baseline in the same run.
  *
  *   npx tsx bench/general-check.ts [--model DIR] [--misses indian-grocery]
- *   npx tsx bench/general-check.ts --train ../shared/datasets/instacart-labeled.csv [--starter-share S | --no-starter] [--keep DIR]
+ *   npx tsx bench/general-check.ts --train ../shared/datasets/instacart-labeled.csv [--starter-share S | --no-starter] [--keep DIR] [--gate-cosine C]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -215,6 +217,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       teach: { type: 'string' },
       'teach-agreeing': { type: 'boolean', default: false },
       'fine-column': { type: 'string' },
+      'gate-cosine': { type: 'string' },
       misses: { type: 'string' },
     },
   });
@@ -243,15 +246,33 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       );
       console.log(`training: ${cpuSeconds.toFixed(1)} CPU s · load ${loadAverages()}`);
       const baseline = args.model ?? STARTER_DIR;
-      const before = await scoreCheckSets(baseline);
-      const after = await scoreCheckSets(dir);
-      printScores(`baseline: ${baseline}`, before);
-      printScores(`trained: ${dir}`, after);
-      const taxonomy = loadTaxonomy();
-      for (const [label, modelDir] of [
+      const models = [
         ['baseline', baseline],
         ['trained', dir],
-      ]) {
+      ];
+      const metrics = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8'));
+      const gate = metrics.starterGate;
+      if (gate) {
+        const v = gate.validation;
+        console.log(
+          `starter gate: cosine ${gate.cosine}, weight ${gate.weight}${v ? ` (chosen on ${v.rows} user validation rows: far ${v.far.join(', ')}; turned wrong ${v.flipped.join(', ')} at ${v.cosines.join(', ')})` : ''}`,
+        );
+      }
+      if (args['gate-cosine'] !== undefined) {
+        if (!gate) throw new Error('--gate-cosine: the trained model keeps no starter gate');
+        const cosine = Number(args['gate-cosine']);
+        const gateDir = `${dir}-gate-${cosine}`;
+        await cp(dir, gateDir, { recursive: true });
+        await writeFile(join(gateDir, 'metrics.json'), JSON.stringify({ ...metrics, starterGate: { ...gate, cosine } }));
+        models.push([`gate ${cosine}`, gateDir]);
+      }
+      const scores: CheckSetScore[][] = [];
+      for (const [label, modelDir] of models) {
+        scores.push(await scoreCheckSets(modelDir));
+        printScores(`${label}: ${modelDir}`, scores.at(-1)!);
+      }
+      const taxonomy = loadTaxonomy();
+      for (const [label, modelDir] of models) {
         const encoder = await OnnxEncoder.load(modelDir, { taxonomy });
         const report = await evaluate(encoder, heldOut, taxonomy);
         await encoder.close();
@@ -260,11 +281,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
           `${label.padEnd(9)} on ${args.train}'s ${heldOut.length} held-out rows: L1 accuracy ${pct(l1.accuracy)}  L2 macro-F1 ${pct(l2.macroF1)}  coverage ${pct(report.coverage.coverage)} at ${pct(report.coverage.accuracy)}`,
         );
       }
-      console.log('\nL1 accuracy on the check sets, trained − baseline:');
-      after.forEach((a, i) => {
-        const delta = a.report.levels[0].accuracy - before[i].report.levels[0].accuracy;
-        console.log(`  ${a.name.padEnd(13)} ${delta >= 0 ? '+' : ''}${(100 * delta).toFixed(2)} points`);
-      });
+      for (const [m, [label]] of models.entries()) {
+        if (m === 0) continue;
+        console.log(`\nL1 accuracy on the check sets, ${label} − baseline:`);
+        scores[m].forEach((a, i) => {
+          const delta = a.report.levels[0].accuracy - scores[0][i].report.levels[0].accuracy;
+          console.log(`  ${a.name.padEnd(13)} ${delta >= 0 ? '+' : ''}${(100 * delta).toFixed(2)} points`);
+        });
+      }
       console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB · load ${loadAverages()}`);
     } finally {
       if (tmp) await rm(tmp, { recursive: true, force: true });

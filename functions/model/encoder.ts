@@ -17,9 +17,9 @@ import type { Candidate } from '../core/types.ts';
 import type { ClassScores, Encoder, RuleCalibration } from '../ports.ts';
 import { emptyEvidence, gatherEvidence, unknownTokenIds } from './confidence.ts';
 import { LinearModel } from './linear-model.ts';
+import type { ModelMetrics } from './model-metrics.ts';
 import { NeighbourIndex } from './neighbours.ts';
 import { TextTokenizer } from './tokenizer.ts';
-import type { ModelMetrics } from './train.ts';
 
 export interface OnnxEncoderOptions {
   /** Intra-op threads; default: the machine's cores. */

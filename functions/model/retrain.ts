@@ -9,8 +9,9 @@ import type { Encoder, ModelVersionInfo, WritableModelRegistry } from '../ports.
 import { OnnxEncoder } from './encoder.ts';
 import { type EvalReport, evaluate } from './evaluate.ts';
 import type { LabelledText } from './labelled-data.ts';
+import type { ModelMetrics } from './model-metrics.ts';
 import { decidePromotion, type PromotionDecision, promotionScores } from './registry.ts';
-import { type ModelMetrics, type TrainOptions, trainEncoder } from './train.ts';
+import { type TrainOptions, trainEncoder } from './train.ts';
 
 export interface RetrainOptions {
   taxonomy: Taxonomy;

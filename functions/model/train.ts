@@ -15,7 +15,6 @@ import { seededRandom } from '../core/random.ts';
 import type { RuleSet } from '../core/rules.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import { StaticEmbedder } from '../embeddings/static-embedder.ts';
-import type { RuleCalibration } from '../ports.ts';
 import {
   averageModels,
   type BagConfig,
@@ -31,11 +30,13 @@ import {
 import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibration.ts';
 import { CONFIDENCE_FILE, fitConfidenceOnSlice } from './confidence.ts';
+import { OnnxEncoder } from './encoder.ts';
 import type { LabelledText } from './labelled-data.ts';
-import { fitLinear, type LinearMetrics } from './linear-fit.ts';
+import { fitLinear } from './linear-fit.ts';
 import { LINEAR_FILE, type LinearConfig } from './linear-model.ts';
-import { type EvalReport, type Prediction, scorePredictions } from './metrics.ts';
-import { fitNeighbours, NEIGHBOURS_FILE, type NeighbourConfig, type NeighbourIndex, type NeighbourMetrics } from './neighbours.ts';
+import { classAtLevel, type Prediction, scorePredictions } from './metrics.ts';
+import type { ModelMetrics } from './model-metrics.ts';
+import { argmax, fitNeighbours, NEIGHBOURS_FILE, type NeighbourConfig, type NeighbourIndex, type NeighbourMetrics } from './neighbours.ts';
 import { ARTIFACT_FILES } from './registry.ts';
 import { calibrateRules } from './rules-calibration.ts';
 import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, UNK_TOKEN } from './tokenizer.ts';
@@ -102,51 +103,22 @@ export interface TrainOptions {
   /**
    * The starter model's folder, kept in the trained model's `starter/` folder: names far from every user training
    * name (by the neighbour index) then mix the starter's probabilities in (encoder.ts keepStarterView), so what the
-   * user's catalog never showed keeps the starter's reading. Needs `neighbours`; `cosine` and `weight` default to
-   * STARTER_GATE (docs/models.md "Training never forgets").
+   * user's catalog never showed keeps the starter's reading. Needs `neighbours`. `cosine`, when not given, is chosen
+   * on the validation slice (chooseGateCosine); `weight` defaults to STARTER_GATE_WEIGHT (docs/models.md "Training
+   * never forgets").
    */
   starterGate?: { dir: string; cosine?: number; weight?: number };
   onProgress?: (msg: string) => void;
 }
 
-/** The gate's defaults: chosen on the starter catalog's validation split left out of training (docs/models.md). */
-export const STARTER_GATE = { cosine: 0.1, weight: 0.5 };
+/** The starter's weight on far names: chosen on the starter catalog's validation split left out of training (docs/models.md). */
+export const STARTER_GATE_WEIGHT = 0.5;
+/** The cosines the gate may take, smallest first (chooseGateCosine). */
+export const STARTER_GATE_COSINES = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4];
+/** At most this share of the user's validation rows may turn wrong (level 1 or 2) under the gate's cosine. */
+export const STARTER_GATE_TOLERANCE = 0.001;
 /** The starter's folder inside a trained model's. */
 const STARTER_GATE_DIR = 'starter';
-
-/** metrics.json: what serving reads (temperature, thresholds) and the held-out scores. */
-export interface ModelMetrics {
-  modelVersion: string;
-  taxonomyVersion: string;
-  /** Divide logits by this before the softmax. */
-  temperature: number;
-  /** Per-class acceptance thresholds on calibrated probabilities. */
-  thresholds: Record<string, number>;
-  /** Threshold for classes the validation slice had too few predictions of. */
-  pooledThreshold: number;
-  targetPrecision: number;
-  trainRows: number;
-  validationRows: number;
-  /** The headline figures of `validation`. */
-  summary: Record<'level1Accuracy' | 'level1MacroF1' | 'level2Accuracy' | 'level2MacroF1' | 'coverage' | 'coveredAccuracy', number>;
-  calibration: { temperature: number; unknownWordScale: number; nllBefore: number; nllAfter: number };
-  /** The nearest-neighbour component blended into the bag (present when trained with it). */
-  neighbours?: NeighbourMetrics;
-  /** The linear classifier blended into the bag before the vote (present when trained with it). */
-  linear?: LinearMetrics;
-  /** How the encoder reviews the rules tier's decisions (present when trained with the rules). */
-  rules?: RuleCalibration;
-  /** The learned confidence's file (present when one was fitted: trained with the neighbours; functions/core/confidence.ts). */
-  confidence?: { file: string };
-  /**
-   * The starter kept beside the model (TrainOptions.starterGate): its folder, the neighbour index's first
-   * `userNames` documents being the user's names, the nearest user name's cosine under which a name is far, and the
-   * starter's weight in the mixture there.
-   */
-  starterGate?: { dir: string; userNames: number; cosine: number; weight: number };
-  /** Scores on the held-out validation slice. */
-  validation: EvalReport;
-}
 
 export class TrainError extends Error {}
 
@@ -374,11 +346,26 @@ export async function trainEncoder(
     );
   if (confidence) metrics.confidence = { file: CONFIDENCE_FILE };
   if (opts.starterGate && index) {
-    const { cosine = STARTER_GATE.cosine, weight = STARTER_GATE.weight } = opts.starterGate;
+    const weight = opts.starterGate.weight ?? STARTER_GATE_WEIGHT;
     // The index holds the training names in order, the user's first: its documents below this count are theirs.
     let userNames = 0;
     for (let i = 0; i < groups[0].length; i++) if (!isValidation[i]) userNames++;
-    metrics.starterGate = { dir: STARTER_GATE_DIR, userNames, cosine, weight };
+    const gate = { dir: STARTER_GATE_DIR, userNames, weight };
+    if (opts.starterGate.cosine !== undefined) metrics.starterGate = { ...gate, cosine: opts.starterGate.cosine };
+    else {
+      // The slice's rows from the user's group come first in it (examples keep the groups' order); the starter's are not theirs.
+      const userValid = groups[0].length - userNames;
+      const chosen = await chooseGateCosine(
+        { texts: validSet.slice(0, userValid).map((e) => e.text), probs: validProbs.slice(0, userValid), labels: validLabels.subarray(0, userValid) },
+        { index, userNames, weight, starterDir: opts.starterGate.dir },
+        classIds,
+        taxonomy,
+      );
+      metrics.starterGate = { ...gate, cosine: chosen.cosine, validation: chosen.validation };
+      progress(
+        `starter gate: cosine ${chosen.cosine} (at ${chosen.validation.cosines.join(', ')}: user validation rows far ${chosen.validation.far.join(', ')}, turned wrong ${chosen.validation.flipped.join(', ')}, of ${userValid})`,
+      );
+    }
   }
   if (confidence)
     progress(
@@ -425,6 +412,58 @@ export async function trainEncoder(
     `wrote ${dir}: validation level 1 accuracy ${l1.accuracy.toFixed(4)}, level 2 macro-F1 ${l2.macroF1.toFixed(4)}, coverage ${validation.coverage.coverage.toFixed(3)} at accuracy ${validation.coverage.accuracy.toFixed(4)}`,
   );
   return { dir, metrics, model, tokenizer, classIds };
+}
+
+/**
+ * The gate's cosine for one model: the largest of STARTER_GATE_COSINES at which mixing the starter in turns at most
+ * STARTER_GATE_TOLERANCE of the user's validation rows from right to wrong at level 1 or level 2 beyond those it turns
+ * at cosine 0 (the names with no user name among the k nearest, gated whatever the cosine); 0 when none does. The
+ * slice is the user's own held-out names, near their training names by construction: it measures what the gate costs
+ * on names like the user's, not what it saves on names far from them (the starter's view there was measured apart,
+ * docs/models.md), hence the largest cosine the user's side allows. The rows a cosine gates grow with it, so the rows
+ * turned wrong do too.
+ */
+export async function chooseGateCosine(
+  valid: { texts: string[]; probs: Float64Array[]; labels: ArrayLike<number> },
+  gate: { index: NeighbourIndex; userNames: number; weight: number; starterDir: string },
+  classIds: string[],
+  taxonomy: Taxonomy,
+): Promise<{ cosine: number; validation: NonNullable<NonNullable<ModelMetrics['starterGate']>['validation']> }> {
+  const { index, userNames, weight } = gate;
+  const { k } = index.config;
+  const docs = new Int32Array(k);
+  const sims = new Float64Array(k);
+  // As the encoder reads it (keepStarterView): the nearest user name's cosine, -1 when none is among the k nearest.
+  const nearestUser = valid.texts.map((text) => {
+    const found = index.nearest(text, k, docs, sims);
+    let user = 0;
+    while (user < found && docs[user] >= userNames) user++;
+    return user === found ? -1 : sims[user];
+  });
+  const starter = await OnnxEncoder.load(gate.starterDir, { taxonomy, threads: 1 });
+  const S = starter.classIds.length;
+  let starterProbs: Float32Array;
+  try {
+    starterProbs = await starter.probabilities(valid.texts);
+  } finally {
+    await starter.close();
+  }
+  const map = classIds.map((c) => starter.classIds.indexOf(c));
+  const at = (c: number, level: number) => classAtLevel(taxonomy, classIds[c], level);
+  const mixed = new Float64Array(classIds.length);
+  // Whether mixing the starter in turns the row's level 1 or level 2 from right to wrong.
+  const turnsWrong = valid.probs.map((probs, i) => {
+    for (let c = 0; c < classIds.length; c++) mixed[c] = (1 - weight) * probs[c] + weight * (map[c] < 0 ? 0 : starterProbs[i * S + map[c]]);
+    const [before, after, gold] = [argmax(probs), argmax(mixed), valid.labels[i]];
+    return [0, 1].some((level) => at(before, level) === at(gold, level) && at(after, level) !== at(gold, level));
+  });
+  const allowed = Math.floor(STARTER_GATE_TOLERANCE * valid.texts.length);
+  const cosines = [0, ...STARTER_GATE_COSINES];
+  const far = cosines.map((cosine) => nearestUser.filter((s) => s < cosine).length);
+  const flipped = cosines.map((cosine) => turnsWrong.filter((wrong, i) => wrong && nearestUser[i] < cosine).length);
+  let cosine = 0;
+  for (const [g, candidate] of cosines.entries()) if (flipped[g] - flipped[0] <= allowed) cosine = candidate;
+  return { cosine, validation: { rows: valid.texts.length, cosines, far, flipped } };
 }
 
 /** Normalized texts on which the teacher's top class (its heaviest row) has another level 1 than the user's label of the text. */

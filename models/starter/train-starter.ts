@@ -14,8 +14,9 @@ import { loadTaxonomy, type Taxonomy } from '../../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
 import { type EvalReport, evaluate, formatReport } from '../../functions/model/evaluate.ts';
 import { type LabelledRow, type LabelledText, readLabelledCsv } from '../../functions/model/labelled-data.ts';
+import type { ModelMetrics } from '../../functions/model/model-metrics.ts';
 import { SHIPPED_MODELS_DIR } from '../../functions/model/registry.ts';
-import { type ModelMetrics, trainEncoder } from '../../functions/model/train.ts';
+import { trainEncoder } from '../../functions/model/train.ts';
 import { CATALOG_PATH } from './generate.ts';
 
 export const STARTER_VERSION = 'starter-v1';

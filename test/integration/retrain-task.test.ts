@@ -40,7 +40,9 @@ describe('the Fargate training task (retraining state machine, project trainer)'
       part.map((r) => [r.product_name, r.brand, r.level1, r.level2, 'human'].map((v) => `"${(v ?? '').replace(/"/g, '""')}"`).join(',')).join('\n') +
       '\n';
     const picked = rows.filter((_, i) => i % 8 === 0);
-    trainedName = picked[0].product_name;
+    // A name the trainer trains on: picked[0] falls in its validation slice (seed 42), whose names are held out of
+    // the index and may be far enough for the gate's cosine chosen on that slice.
+    trainedName = picked[1].product_name;
     await lake.put('exports/v-test/train.csv', csv(picked.slice(0, 1400)));
     await lake.put('exports/v-test/heldout.csv', csv(picked.slice(1400, 1700)));
     // A small starter catalog in the shipped one's format (the whole one trains for minutes on a busy machine).

@@ -10,8 +10,9 @@ import { exportBagOnnx, floatToHalf, halfToFloat } from '../../functions/model/b
 import { chooseThresholds, fitTemperature, meanNll } from '../../functions/model/calibration.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
 import { evaluate, formatReport } from '../../functions/model/evaluate.ts';
+import type { ModelMetrics } from '../../functions/model/model-metrics.ts';
 import { buildTokenizer, TextTokenizer } from '../../functions/model/tokenizer.ts';
-import { type ModelMetrics, trainEncoder } from '../../functions/model/train.ts';
+import { trainEncoder } from '../../functions/model/train.ts';
 import { groceryRows } from '../fixtures/grocery.ts';
 
 const taxonomy = loadTaxonomy();

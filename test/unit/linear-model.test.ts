@@ -7,7 +7,8 @@ import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { ModelLoadError, OnnxEncoder } from '../../functions/model/encoder.ts';
 import { fitLinear } from '../../functions/model/linear-fit.ts';
 import { Featurizer, LINEAR_FILE, LinearModel, trainLinear } from '../../functions/model/linear-model.ts';
-import { type ModelMetrics, trainEncoder } from '../../functions/model/train.ts';
+import type { ModelMetrics } from '../../functions/model/model-metrics.ts';
+import { trainEncoder } from '../../functions/model/train.ts';
 import { groceryRows } from '../fixtures/grocery.ts';
 
 // Labels 0, 1: dairy; 2: cleaning. Labels 0 and 1 are finer labels of class 0, label 2 is class 1.

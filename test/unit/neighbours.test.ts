@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeText } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { ModelLoadError, OnnxEncoder } from '../../functions/model/encoder.ts';
+import type { ModelMetrics } from '../../functions/model/model-metrics.ts';
 import {
   DEFAULT_NEIGHBOUR_CONFIG,
   featureBuckets,
@@ -13,7 +14,7 @@ import {
   type NeighbourConfig,
   NeighbourIndex,
 } from '../../functions/model/neighbours.ts';
-import { type ModelMetrics, trainEncoder } from '../../functions/model/train.ts';
+import { trainEncoder } from '../../functions/model/train.ts';
 import { groceryRows } from '../fixtures/grocery.ts';
 
 const cfg: NeighbourConfig = { ...DEFAULT_NEIGHBOUR_CONFIG, k: 3, buckets: 1 << 12, maxDf: 3 };

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeText } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
-import { trainEncoder, validationSlice } from '../../functions/model/train.ts';
+import { classAtLevel } from '../../functions/model/metrics.ts';
+import { STARTER_GATE_COSINES, trainEncoder, validationSlice } from '../../functions/model/train.ts';
 import { STARTER_DIR } from '../../models/starter/train-starter.ts';
 import { groceryRows, OUT_OF_DOMAIN } from '../fixtures/grocery.ts';
 
@@ -86,5 +87,87 @@ describe("the starter's view kept on names far from the user's (starter gate)", 
   it('still loads a model folder without the starter (the gate is optional)', async () => {
     const plain = await OnnxEncoder.load(join(dir, 'plain'), { taxonomy, threads: 1 });
     await plain.close();
+  });
+});
+
+describe("the gate's cosine, chosen on the user's validation slice", () => {
+  let dir: string;
+  // Four food classes labelled as goods: the starter reads those names as Food, so where the gate mixes it in heavily
+  // the user's validation rows turn wrong.
+  const goods = ['non-food.household', 'non-food.personal-care-health', 'non-food.pet-supplies', 'non-food.baby-care'];
+  const relabel: Record<string, string> = {
+    'food.beverages': goods[0],
+    'food.snacks-sweets': goods[1],
+    'food.breakfast': goods[2],
+    'food.pantry-staples': goods[3],
+  };
+  const foods = groceryRows(12).filter((r) => r.classId.startsWith('food.'));
+  const contradicting = foods.map((r) => ({ ...r, classId: relabel[r.classId] ?? r.classId }));
+  const starterRows = groceryRows(12, 3).filter((r) => !r.classId.startsWith('food.'));
+  // A heavy starter weight: a gated row that the starter reads otherwise takes the starter's answer.
+  const WEIGHT = 0.9;
+  const train = (name: string, weight: number) =>
+    trainEncoder(contradicting, {
+      taxonomy,
+      outDir: join(dir, name),
+      seed: SEED,
+      bag: SMALL,
+      neighbours: true,
+      starterRows,
+      starterGate: { dir: STARTER_DIR, weight },
+    });
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'aisle-gate-cosine-'));
+    await train('contradicting', WEIGHT);
+    await train('light', 0.01);
+  }, 300_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const gateOf = async (name: string) => JSON.parse(await readFile(join(dir, name, 'metrics.json'), 'utf8')).starterGate;
+
+  it('takes the largest cosine where the starter, weighing little, turns no validation row wrong', async () => {
+    const gate = await gateOf('light');
+    expect(gate.cosine).toBe(STARTER_GATE_COSINES.at(-1));
+    expect(gate.validation.flipped.every((n: number) => n === 0)).toBe(true);
+  });
+
+  it('takes a lower cosine where a higher one would turn validation rows wrong, as the served model confirms', async () => {
+    const gate = await gateOf('contradicting');
+    const next = STARTER_GATE_COSINES[STARTER_GATE_COSINES.indexOf(gate.cosine) + 1];
+    expect(next).toBeDefined();
+    // The same model served three ways: no gate, the chosen cosine, the next cosine of the grid.
+    for (const [name, starterGate] of [
+      ['plain', undefined],
+      ['higher', { ...gate, cosine: next }],
+    ] as const) {
+      await cp(join(dir, 'contradicting'), join(dir, name), { recursive: true });
+      const metrics = JSON.parse(await readFile(join(dir, name, 'metrics.json'), 'utf8'));
+      await writeFile(join(dir, name, 'metrics.json'), JSON.stringify({ ...metrics, starterGate }));
+    }
+    const encoders = await Promise.all(['plain', 'contradicting', 'higher'].map((d) => OnnxEncoder.load(join(dir, d), { taxonomy, threads: 1 })));
+    try {
+      const examples = [...contradicting, ...starterRows].map((r) => ({ text: normalizeText(r.text), classId: r.classId }));
+      const isValidation = validationSlice(examples, SEED, 0.1);
+      const valid = contradicting.filter((_, i) => isValidation[i]);
+      const [plain, chosen, higher] = await Promise.all(
+        encoders.map((e) =>
+          e.predict(
+            valid.map((r) => r.text),
+            1,
+          ),
+        ),
+      );
+      // Rows right under no gate (level 1 or 2) that the gate turns wrong.
+      const right = (answer: { classId: string }[], i: number, level: number) =>
+        classAtLevel(taxonomy, answer[0].classId, level) === classAtLevel(taxonomy, valid[i].classId, level);
+      const turnedWrong = (gated: typeof plain) => valid.filter((_, i) => [0, 1].some((l) => right(plain[i], i, l) && !right(gated[i], i, l))).length;
+      expect(turnedWrong(chosen)).toBe(0);
+      expect(turnedWrong(higher)).toBeGreaterThan(0);
+      expect(turnedWrong(higher)).toBe(gate.validation.flipped[gate.validation.cosines.indexOf(next)]);
+    } finally {
+      await Promise.all(encoders.map((e) => e.close()));
+    }
   });
 });
