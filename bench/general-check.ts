@@ -11,7 +11,7 @@
  *                                  blind to the generator's vocabulary and to the other lists
  *   bench/checks/us-food-db.csv    a US food database's descriptions: its reference style ("Cheese, cheddar, sharp",
  *                                  "Beverages, coffee, brewed": inverted, comma-separated, with preparation and
- *                                  cut) and its branded style (upper case, no brand: "CHUNK LIGHT TUNA IN WATER");
+ *                                  cut) and its branded style (upper case, no brand: "POTATO CHIPS, ORIGINAL");
  *                                  all foods, written blind to the generator
  *   bench/checks/web-offers.csv    product offers as general web shops title them: brand, model numbers, sizes, the
  *                                  shop's name after a bar or dash, HTML entities, a few in German, French and
