@@ -269,10 +269,7 @@ export class OnnxEncoder implements Encoder {
     const sims = new Float64Array(k);
     const far: number[] = [];
     normalized.forEach((text, i) => {
-      const found = index.nearest(text, k, docs, sims);
-      let user = 0;
-      while (user < found && docs[user] >= config.userNames) user++;
-      if (user === found || sims[user] < config.cosine) far.push(i);
+      if (index.nearestUserCosine(text, config.userNames, docs, sims) < config.cosine) far.push(i);
     });
     if (!far.length) return;
     const starter = await encoder.probabilities(far.map((i) => normalized[i]));

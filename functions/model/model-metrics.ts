@@ -34,7 +34,7 @@ export interface ModelMetrics {
   /**
    * The starter kept beside the model (TrainOptions.starterGate): its folder, the neighbour index's first
    * `userNames` documents being the user's names, the nearest user name's cosine under which a name is far, and the
-   * starter's weight in the mixture there. `validation`, when the cosine was chosen (train.ts chooseGateCosine): of
+   * starter's weight in the mixture there. `validation`, when the cosine was chosen (starter-gate.ts chooseGateCosine): of
    * the user's validation rows, those far and those the gate turns wrong at each of `cosines` (0 and STARTER_GATE_COSINES).
    */
   starterGate?: {

@@ -169,6 +169,17 @@ export class NeighbourIndex {
   }
 
   /**
+   * The cosine of the nearest of the first `userDocs` documents (a trained model's own user names, indexed before the
+   * starter's) among the k nearest; -1 when none of them is there. The starter gate's distance (encoder.ts, starter-gate.ts).
+   */
+  nearestUserCosine(text: string, userDocs: number, docs: Int32Array, sims: Float64Array): number {
+    const found = this.nearest(text, this.config.k, docs, sims);
+    let user = 0;
+    while (user < found && docs[user] >= userDocs) user++;
+    return user === found ? -1 : sims[user];
+  }
+
+  /**
    * The k documents most similar to a normalized text by cosine, most similar first, into `docs` / `sims`
    * (length ≥ k); returns how many were found (0 when no document shares a scored feature).
    */

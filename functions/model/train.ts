@@ -30,15 +30,15 @@ import {
 import { exportBagOnnx, roundBagToHalf } from './bag-onnx.ts';
 import { chooseThresholds, fitTemperature, meanNll, softmaxInto } from './calibration.ts';
 import { CONFIDENCE_FILE, fitConfidenceOnSlice } from './confidence.ts';
-import { OnnxEncoder } from './encoder.ts';
 import type { LabelledText } from './labelled-data.ts';
 import { fitLinear } from './linear-fit.ts';
 import { LINEAR_FILE, type LinearConfig } from './linear-model.ts';
-import { classAtLevel, type Prediction, scorePredictions } from './metrics.ts';
+import { type Prediction, scorePredictions } from './metrics.ts';
 import type { ModelMetrics } from './model-metrics.ts';
-import { argmax, fitNeighbours, NEIGHBOURS_FILE, type NeighbourConfig, type NeighbourIndex, type NeighbourMetrics } from './neighbours.ts';
+import { fitNeighbours, NEIGHBOURS_FILE, type NeighbourConfig, type NeighbourIndex, type NeighbourMetrics } from './neighbours.ts';
 import { ARTIFACT_FILES } from './registry.ts';
 import { calibrateRules } from './rules-calibration.ts';
+import { chooseGateCosine, STARTER_GATE_DIR, STARTER_GATE_WEIGHT } from './starter-gate.ts';
 import { buildTokenizer, CONTINUATION_PREFIX, TextTokenizer, UNK_TOKEN } from './tokenizer.ts';
 
 export const TRAINER = 'aisle-bag/1';
@@ -110,15 +110,6 @@ export interface TrainOptions {
   starterGate?: { dir: string; cosine?: number; weight?: number };
   onProgress?: (msg: string) => void;
 }
-
-/** The starter's weight on far names: chosen on the starter catalog's validation split left out of training (docs/models.md). */
-export const STARTER_GATE_WEIGHT = 0.5;
-/** The cosines the gate may take, smallest first (chooseGateCosine). */
-export const STARTER_GATE_COSINES = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4];
-/** At most this share of the user's validation rows may turn wrong (level 1 or 2) under the gate's cosine. */
-export const STARTER_GATE_TOLERANCE = 0.001;
-/** The starter's folder inside a trained model's. */
-const STARTER_GATE_DIR = 'starter';
 
 export class TrainError extends Error {}
 
@@ -412,58 +403,6 @@ export async function trainEncoder(
     `wrote ${dir}: validation level 1 accuracy ${l1.accuracy.toFixed(4)}, level 2 macro-F1 ${l2.macroF1.toFixed(4)}, coverage ${validation.coverage.coverage.toFixed(3)} at accuracy ${validation.coverage.accuracy.toFixed(4)}`,
   );
   return { dir, metrics, model, tokenizer, classIds };
-}
-
-/**
- * The gate's cosine for one model: the largest of STARTER_GATE_COSINES at which mixing the starter in turns at most
- * STARTER_GATE_TOLERANCE of the user's validation rows from right to wrong at level 1 or level 2 beyond those it turns
- * at cosine 0 (the names with no user name among the k nearest, gated whatever the cosine); 0 when none does. The
- * slice is the user's own held-out names, near their training names by construction: it measures what the gate costs
- * on names like the user's, not what it saves on names far from them (the starter's view there was measured apart,
- * docs/models.md), hence the largest cosine the user's side allows. The rows a cosine gates grow with it, so the rows
- * turned wrong do too.
- */
-export async function chooseGateCosine(
-  valid: { texts: string[]; probs: Float64Array[]; labels: ArrayLike<number> },
-  gate: { index: NeighbourIndex; userNames: number; weight: number; starterDir: string },
-  classIds: string[],
-  taxonomy: Taxonomy,
-): Promise<{ cosine: number; validation: NonNullable<NonNullable<ModelMetrics['starterGate']>['validation']> }> {
-  const { index, userNames, weight } = gate;
-  const { k } = index.config;
-  const docs = new Int32Array(k);
-  const sims = new Float64Array(k);
-  // As the encoder reads it (keepStarterView): the nearest user name's cosine, -1 when none is among the k nearest.
-  const nearestUser = valid.texts.map((text) => {
-    const found = index.nearest(text, k, docs, sims);
-    let user = 0;
-    while (user < found && docs[user] >= userNames) user++;
-    return user === found ? -1 : sims[user];
-  });
-  const starter = await OnnxEncoder.load(gate.starterDir, { taxonomy, threads: 1 });
-  const S = starter.classIds.length;
-  let starterProbs: Float32Array;
-  try {
-    starterProbs = await starter.probabilities(valid.texts);
-  } finally {
-    await starter.close();
-  }
-  const map = classIds.map((c) => starter.classIds.indexOf(c));
-  const at = (c: number, level: number) => classAtLevel(taxonomy, classIds[c], level);
-  const mixed = new Float64Array(classIds.length);
-  // Whether mixing the starter in turns the row's level 1 or level 2 from right to wrong.
-  const turnsWrong = valid.probs.map((probs, i) => {
-    for (let c = 0; c < classIds.length; c++) mixed[c] = (1 - weight) * probs[c] + weight * (map[c] < 0 ? 0 : starterProbs[i * S + map[c]]);
-    const [before, after, gold] = [argmax(probs), argmax(mixed), valid.labels[i]];
-    return [0, 1].some((level) => at(before, level) === at(gold, level) && at(after, level) !== at(gold, level));
-  });
-  const allowed = Math.floor(STARTER_GATE_TOLERANCE * valid.texts.length);
-  const cosines = [0, ...STARTER_GATE_COSINES];
-  const far = cosines.map((cosine) => nearestUser.filter((s) => s < cosine).length);
-  const flipped = cosines.map((cosine) => turnsWrong.filter((wrong, i) => wrong && nearestUser[i] < cosine).length);
-  let cosine = 0;
-  for (const [g, candidate] of cosines.entries()) if (flipped[g] - flipped[0] <= allowed) cosine = candidate;
-  return { cosine, validation: { rows: valid.texts.length, cosines, far, flipped } };
 }
 
 /** Normalized texts on which the teacher's top class (its heaviest row) has another level 1 than the user's label of the text. */

@@ -7,7 +7,8 @@ import { normalizeText } from '../../functions/core/normalize.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import { OnnxEncoder } from '../../functions/model/encoder.ts';
 import { classAtLevel } from '../../functions/model/metrics.ts';
-import { STARTER_GATE_COSINES, trainEncoder, validationSlice } from '../../functions/model/train.ts';
+import { STARTER_GATE_COSINES } from '../../functions/model/starter-gate.ts';
+import { trainEncoder, validationSlice } from '../../functions/model/train.ts';
 import { STARTER_DIR } from '../../models/starter/train-starter.ts';
 import { groceryRows, OUT_OF_DOMAIN } from '../fixtures/grocery.ts';
 
