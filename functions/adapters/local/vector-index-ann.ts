@@ -195,7 +195,9 @@ export class GraphThread {
     this.rejectPending(new GraphThreadError(`the thread died (${cause}) before answering`));
     if (++this.deaths > MAX_RESTARTS) {
       this.failed = new GraphThreadError(`the thread died ${this.deaths} times in a row (last: ${cause}); restart aisle serve`);
-      this.say(`the similar index's graph thread died ${this.deaths} times in a row (last: ${cause}): not started again, similar products are unavailable`);
+      this.say(
+        `the similar index's graph thread died ${this.deaths} times in a row (last: ${cause}): not started again, similar products are unavailable`,
+      );
     } else {
       this.say(`the similar index's graph thread died (${cause}): started again (${this.deaths} of ${MAX_RESTARTS} restarts), its graphs reopened`);
       this.start();
