@@ -181,9 +181,11 @@ export class TenantGraph {
 
   /**
    * Writes the graph to its file (written aside, then renamed: a save cut short leaves the last one). The graph goes
-   * with the items it was built over, or not at all: without an open graph a file that lacks changes is removed.
+   * with the items it was built over, or not at all: a file that lacks changes is opened and brought up to date (a
+   * load costs far less than the build its removal would cause), else removed.
    */
   async save(): Promise<void> {
+    if (!this.opening && this.changed.size && this.fileCurrent && existsSync(this.file)) await this.open().catch(() => undefined);
     // A graph being opened is saved once it is whole.
     for (let opening = this.opening; opening; opening = this.opening === opening ? null : this.opening) await opening.catch(() => undefined);
     if (!this.graph) {
