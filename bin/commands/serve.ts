@@ -69,6 +69,7 @@ export function localService(
   },
 ): LocalService {
   const config = configOf('local');
+  const { graphThread } = opts;
   const outbox = join(rt.home, 'outbox');
   mkdirSync(outbox, { recursive: true });
   const csvRaw = configOf('local').aisleCsvRaw;
@@ -98,7 +99,7 @@ export function localService(
     rt.home,
     rt.warn,
     (embedder) => fittedOnLabels(labelledNamesOf(rt.store), fitInWorker(categoryFitWorkerScript, embedder)),
-    opts.graphThread,
+    graphThread,
   );
   const deps: AppDeps = {
     taxonomy: rt.taxonomy,
@@ -126,6 +127,8 @@ export function localService(
     clientOf: opts.clientOf,
     readiness: {
       store: { required: true, check: async () => void (await rt.jobs.list({ limit: 1 })) },
+      // Similar products answer without the graphs below 10,000 items a tenant, and their thread restarts when it dies: optional.
+      ...(graphThread && { 'similar index': { required: false, check: () => graphThread.check() } }),
       ...Object.fromEntries(rt.unavailable.map((u) => [u.name, { required: false, check: () => Promise.reject(new Error(u.reason)) }])),
     },
   };
@@ -196,7 +199,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const rt = await createLocalRuntime();
   const keyStore = noAuth ? null : new DuckDbKeyStore(join(rt.home, 'keys.duckdb'));
-  const graphThread = new GraphThread(await vectorGraphWorkerScript());
+  const graphThread = new GraphThread(await vectorGraphWorkerScript(), rt.warn);
   const service = localService(rt, {
     keys: keyStore,
     graphThread,

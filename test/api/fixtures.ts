@@ -95,7 +95,11 @@ export interface TestApi {
 
 const open = new Set<TestApi>();
 
-export async function makeTestApi(overrides: Partial<AppDeps> = {}): Promise<TestApi> {
+/** `service`: options of localService beyond the keys (the similar index's graph thread). */
+export async function makeTestApi(
+  overrides: Partial<AppDeps> = {},
+  service: Omit<Parameters<typeof localService>[1], 'keys'> = {},
+): Promise<TestApi> {
   const home = mkdtempSync(join(tmpdir(), 'aisle-api-'));
   const rt = await createLocalRuntime({
     home,
@@ -115,20 +119,20 @@ export async function makeTestApi(overrides: Partial<AppDeps> = {}): Promise<Tes
   };
   const writeKey = await mint('tester', 'write');
   const readKey = await mint('reader', 'read');
-  const service = localService(rt, { keys });
-  const deps: AppDeps = { ...service.deps, keyCacheMs: 0, ...overrides };
+  const served = localService(rt, { keys, ...service });
+  const deps: AppDeps = { ...served.deps, keyCacheMs: 0, ...overrides };
   const t: TestApi = {
     app: createApp(deps),
     deps,
     rt,
-    service,
+    service: served,
     keys,
     writeKey,
     readKey,
     home,
     close: async () => {
       open.delete(t);
-      await service.close();
+      await served.close();
       await rt.close();
       rmSync(home, { recursive: true, force: true });
     },

@@ -6,6 +6,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import usearch from 'usearch';
+import { UnavailableError } from '../../core/errors.ts';
+import { graphFileProblem } from './vector-index-graph-file.ts';
 
 /** Candidates fetched per wanted result when a filter may drop some (at least). */
 const OVER_FETCH = 4;
@@ -65,8 +67,10 @@ export class AnnGraph implements Graph {
     return new AnnGraph(emptyIndex(dimensions, o), o.rescore);
   }
 
-  /** A graph written by save(): a restarted process answers without building it again. */
+  /** A graph written by save(): a restarted process answers without building it again. Refuses a file that is not one. */
   static load(dimensions: number, file: string, o: GraphOptions): AnnGraph {
+    const problem = graphFileProblem(file, dimensions);
+    if (problem) throw new Error(`${file}: ${problem}`);
     const index = emptyIndex(dimensions, o);
     index.load(file);
     return new AnnGraph(index, o.rescore);
@@ -121,44 +125,104 @@ export type GraphMessage = { graph: number; call?: number } & (
 
 export type GraphReply = { call: number } & ({ keys: number[] } | { done: true } | { error: string });
 
+/** A call the graph thread did not answer: it died (the cause named), was given up on, or closed. The API answers 503. */
+export class GraphThreadError extends UnavailableError {
+  constructor(message: string) {
+    super("the similar index's graph thread", message);
+    this.name = 'GraphThreadError';
+  }
+}
+
+/** Deaths in a row, with no answer between them, after which the thread is not started again (one dying on start). */
+export const MAX_RESTARTS = 3;
+
 /**
  * A thread of its own holding the graphs (usearch's searches and inserts), so that HTTP, the texts' vectors and the
  * exact rescoring on the serving thread run beside them on another core. A graph's changes and searches are
  * messages, read in the order they are posted: a search sees every change made before it. usearch's index object
  * cannot be shared between threads, so every graph of the process lives here (`aisle serve`).
+ *
+ * When the thread dies (an uncaught error, a crash or out of memory in usearch's native code) the calls it had not
+ * answered fail with the cause, a new thread is started at once, and each graph's owner is told (`lost`): it opens
+ * its graph again in the new thread. After MAX_RESTARTS deaths with no answer between them every call fails.
  */
 export class GraphThread {
-  private readonly worker: Worker;
+  private worker!: Worker;
   private graphs = 0;
   private calls = 0;
   private readonly pending = new Map<number, { resolve: (reply: GraphReply) => void; reject: (err: Error) => void }>();
-  private failed: Error | null = null;
+  /** The running thread's graphs, each with what its owner does when the thread dies with it. */
+  private readonly owners = new Map<number, () => void>();
+  /** Deaths since the thread last answered. */
+  private deaths = 0;
+  /** Why every call fails: the thread was given up on, or closed. */
+  private failed: GraphThreadError | null = null;
 
   /** `script`: a bundle of vector-index-graph-worker.ts (a worker thread does not inherit tsx). */
-  constructor(script: string) {
-    this.worker = new Worker(script);
-    // Only a search or a save under way keeps the process alive (ref'd while one is pending).
-    this.worker.unref();
-    this.worker.on('message', (reply: GraphReply) => {
+  constructor(
+    private readonly script: string,
+    private readonly say: (message: string) => void = (m) => process.stderr.write(`aisle: ${m}\n`),
+  ) {
+    this.start();
+  }
+
+  private start() {
+    const worker = new Worker(this.script);
+    this.worker = worker;
+    // Only a call under way keeps the process alive (ref'd while one is pending).
+    worker.unref();
+    let uncaught: Error | null = null;
+    worker.on('message', (reply: GraphReply) => {
+      this.deaths = 0;
       const call = this.pending.get(reply.call);
       this.pending.delete(reply.call);
-      if (!this.pending.size) this.worker.unref();
+      if (!this.pending.size) worker.unref();
       if (call && 'error' in reply) call.reject(new Error(reply.error));
       else call?.resolve(reply);
     });
-    const fail = (err: Error) => {
-      this.failed = err;
-      for (const call of this.pending.values()) call.reject(err);
-      this.pending.clear();
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`the vector graph's thread exited (code ${code})`)));
+    // An uncaught error in the thread comes before its exit: the exit names it.
+    worker.on('error', (err) => {
+      uncaught = err;
+    });
+    worker.on('exit', (code) => {
+      if (worker === this.worker && !this.failed) this.died(uncaught ? `${uncaught.name}: ${uncaught.message}` : `exit code ${code}`);
+    });
   }
 
-  /** A graph in the thread: empty, or loaded from a file save() wrote. */
-  graph(dimensions: number, options: GraphOptions, file?: string): Graph {
+  private died(cause: string) {
+    const lost = [...this.owners.values()];
+    this.owners.clear();
+    this.rejectPending(new GraphThreadError(`the thread died (${cause}) before answering`));
+    if (++this.deaths > MAX_RESTARTS) {
+      this.failed = new GraphThreadError(`the thread died ${this.deaths} times in a row (last: ${cause}); restart aisle serve`);
+      this.say(
+        `the similar index's graph thread died ${this.deaths} times in a row (last: ${cause}): not started again, similar products are unavailable`,
+      );
+    } else {
+      this.say(`the similar index's graph thread died (${cause}): started again (${this.deaths} of ${MAX_RESTARTS} restarts), its graphs reopened`);
+      this.start();
+    }
+    for (const reopen of lost) reopen();
+  }
+
+  /** Throws why the graphs cannot answer (the readiness check of `aisle serve`). */
+  async check(): Promise<void> {
+    if (this.failed) throw this.failed;
+  }
+
+  /**
+   * A graph in the thread: empty, or loaded from a file save() wrote (rejected when usearch refuses it); settles once
+   * the thread has it. `lost` is called if the thread dies, the graph with it.
+   */
+  async graph(dimensions: number, options: GraphOptions, file: string | undefined, lost: () => void): Promise<Graph> {
     const graph = ++this.graphs;
-    this.post(file ? { graph, op: 'load', dimensions, options, file } : { graph, op: 'empty', dimensions, options });
+    this.owners.set(graph, lost);
+    try {
+      await this.call(file ? { graph, op: 'load', dimensions, options, file } : { graph, op: 'empty', dimensions, options });
+    } catch (err) {
+      this.owners.delete(graph);
+      throw err;
+    }
     return {
       set: (slots, bytes, scale) => {
         // Copies of the caller's arrays (a chunk's view of a reused buffer), handed over whole.
@@ -172,16 +236,24 @@ export class GraphThread {
   }
 
   async close(): Promise<void> {
+    this.failed = new GraphThreadError('the thread is closed');
+    this.rejectPending(this.failed);
     await this.worker.terminate();
   }
 
+  private rejectPending(err: Error) {
+    for (const call of this.pending.values()) call.reject(err);
+    this.pending.clear();
+  }
+
+  /** A change that wants no reply. Dropped for a graph lost with a thread: its owner applies it again on reopening. */
   private post(message: GraphMessage) {
-    if (this.failed) throw this.failed;
-    this.worker.postMessage(message);
+    if (this.owners.has(message.graph)) this.worker.postMessage(message);
   }
 
   private call(message: GraphMessage, transfer: ArrayBuffer[] = []): Promise<GraphReply> {
     if (this.failed) return Promise.reject(this.failed);
+    if (!this.owners.has(message.graph)) return Promise.reject(new GraphThreadError('the graph was lost with the thread that held it'));
     const call = ++this.calls;
     if (!this.pending.size) this.worker.ref();
     return new Promise((resolve, reject) => {

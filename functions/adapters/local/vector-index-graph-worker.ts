@@ -1,7 +1,7 @@
 /**
  * The graph thread (vector-index-ann.ts GraphThread): the process's HNSW graphs, changed and searched by messages
- * in the order they were posted. A change that fails (a graph file that cannot be loaded) fails that graph's next
- * search or save, as it would have failed the query on the serving thread.
+ * in the order they were posted. A graph made or loaded is answered (a load usearch refuses, with its error); a
+ * change posted without a reply that fails fails that graph's next search or save.
  */
 import { parentPort } from 'node:worker_threads';
 import { AnnGraph, type GraphMessage, type GraphReply } from './vector-index-ann.ts';
@@ -23,9 +23,11 @@ parentPort!.on('message', (m: GraphMessage) => {
     switch (m.op) {
       case 'empty':
         graphs.set(m.graph, AnnGraph.empty(m.dimensions, m.options));
+        reply({ done: true });
         break;
       case 'load':
         graphs.set(m.graph, AnnGraph.load(m.dimensions, m.file, m.options));
+        reply({ done: true });
         break;
       case 'set':
         graphOf(m.graph).set(m.slots, m.bytes, m.scale);

@@ -123,6 +123,7 @@ export function openLocalSimilar(
     dimensions: vectorizer.dimensions,
     vectorize: (name, tenant) => vectorizer.forTenant(tenant).vector(name),
     graphThread,
+    warn: say,
   });
   const lake = new LakeIndexSync(join(home, 'lake'), index, vectorizer, say);
   const similar = new SimilarProducts(index, vectorizer, async () => void (await lake.sync()));

@@ -29,7 +29,8 @@ import { join } from 'node:path';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import type { SimilarityIndex, VectorEntry, VectorMatch, VectorQuery } from '../../ports.ts';
 import { isClassOrBelow } from '../../similar/filters.ts';
-import { AnnGraph, DEFAULT_GRAPH, type Graph, type GraphOptions, type GraphThread } from './vector-index-ann.ts';
+import { DEFAULT_GRAPH, type Graph, type GraphOptions, type GraphThread } from './vector-index-ann.ts';
+import { GRAPH_FILE, TenantGraph } from './vector-index-tenant-graph.ts';
 
 export interface LocalVectorIndexOptions {
   dimensions: number;
@@ -45,6 +46,8 @@ export interface LocalVectorIndexOptions {
   vectorize?: (name: string, tenant: string) => Float32Array;
   /** Where the graphs live: a thread of their own (`aisle serve`: searches beside HTTP on another core), else this one. */
   graphThread?: GraphThread;
+  /** Says what the index recovered from (a graph file that is not one); default: stderr. */
+  warn?: (message: string) => void;
 }
 
 interface Slot {
@@ -54,7 +57,6 @@ interface Slot {
 }
 
 const SCALE = 127;
-const GRAPH_FILE = 'graph.usearch';
 const VECTORS_FILE = 'vectors.i8';
 const META_FILE = 'vectors.json';
 /** Slots read per call by the exact scan. */
@@ -171,8 +173,8 @@ class TenantVectors {
   readonly items: PackedLines;
   bySlotKey = new Map<string, number>();
   free: number[] = [];
-  ann: Graph | null = null;
-  private graphReady: Promise<Graph> | null = null;
+  /** The HNSW graph over the vectors, once opened. */
+  readonly ann: TenantGraph;
   dirty = false;
   /** The vectors file, open for reading and writing in place; -1 until the folder has one. */
   private fd = -1;
@@ -181,10 +183,16 @@ class TenantVectors {
     readonly dir: string,
     readonly dimensions: number,
     readonly graph: GraphOptions,
-    vectorize?: (name: string) => Float32Array,
-    private readonly graphThread?: GraphThread,
+    vectorize: ((name: string) => Float32Array) | undefined,
+    warn: (message: string) => void,
+    graphThread?: GraphThread,
   ) {
     this.items = this.load(vectorize);
+    this.ann = new TenantGraph(this, graph, SCALE, warn, graphThread);
+  }
+
+  live(slot: number): boolean {
+    return this.items.live(slot);
   }
 
   private load(vectorize?: (name: string) => Float32Array): PackedLines {
@@ -277,7 +285,7 @@ class TenantVectors {
       i = j;
     }
     this.dirty = true;
-    return this.ann?.set(slots, bytes, SCALE);
+    return this.ann.set(slots, bytes);
   }
 
   private writeVector(slot: number, vector: Float32Array) {
@@ -292,46 +300,12 @@ class TenantVectors {
     this.bySlotKey.delete(key);
     this.items.set(slot, null);
     this.free.push(slot);
-    this.ann?.remove(slot);
+    this.ann.remove(slot);
     this.dirty = true;
   }
 
-  /**
-   * The graph, built or loaded when first needed (one build however many queries wait for it). The saved one only
-   * while nothing changed since loading: it holds the saved items alone.
-   */
   graphOf(): Promise<Graph> {
-    // A graph that could not be opened is tried again by the next query.
-    this.graphReady ??= this.openGraph().catch((err: unknown) => {
-      this.ann = this.graphReady = null;
-      throw err;
-    });
-    return this.graphReady;
-  }
-
-  private async openGraph(): Promise<Graph> {
-    const file = join(this.dir, GRAPH_FILE);
-    const saved = !this.dirty && existsSync(file) ? file : undefined;
-    // Upserts from here on change it too.
-    const ann = (this.ann = this.graphThread
-      ? this.graphThread.graph(this.dimensions, this.graph, saved)
-      : saved
-        ? AnnGraph.load(this.dimensions, saved, this.graph)
-        : AnnGraph.empty(this.dimensions, this.graph));
-    if (saved) return ann;
-    for (const [slots, bytes] of this.chunks()) {
-      // Free slots' rows are moved out: the live ones, packed to the front of the chunk, go in one call.
-      let n = 0;
-      for (let i = 0; i < slots.length; i++) {
-        if (!this.items.live(slots[i])) continue;
-        if (n !== i) bytes.copyWithin(n * this.dimensions, i * this.dimensions, (i + 1) * this.dimensions);
-        slots[n++] = slots[i];
-      }
-      // Each chunk added before the next is read: a graph thread is never sent the whole file at once.
-      await ann.set(slots.subarray(0, n), bytes.subarray(0, n * this.dimensions), SCALE);
-    }
-    this.dirty = true; // the next flush keeps the graph
-    return ann;
+    return this.ann.open();
   }
 
   /** The vectors of the `among` slots, one after the other. */
@@ -343,7 +317,7 @@ class TenantVectors {
   }
 
   /** The vectors of every slot, a chunk of consecutive slots at a time (one reused buffer). */
-  private *chunks(): Generator<[Uint32Array, Int8Array]> {
+  *chunks(): Generator<[Uint32Array, Int8Array]> {
     const dims = this.dimensions;
     if (this.fd < 0) return;
     const buffer = new Int8Array(SCAN_SLOTS * dims);
@@ -395,11 +369,16 @@ class TenantVectors {
   }
 
   async flush() {
-    if (!this.dirty) return;
+    if (!this.dirty && !this.ann.unsaved) return;
+    // A change made while the graph is saved is written by the next flush (the graph saved may lack it).
+    this.dirty = false;
     mkdirSync(this.dir, { recursive: true });
-    // The graph goes with the items it was built over, or not at all (a stale one would answer for other slots).
-    if (this.ann) await this.ann.save(join(this.dir, GRAPH_FILE));
-    else rmSync(join(this.dir, GRAPH_FILE), { force: true });
+    try {
+      await this.ann.save();
+    } catch (err) {
+      this.dirty = true;
+      throw err;
+    }
     if (this.fd >= 0) ftruncateSync(this.fd, this.items.count * this.dimensions);
     const fd = openSync(join(this.dir, 'items.jsonl.tmp'), 'w');
     try {
@@ -408,7 +387,6 @@ class TenantVectors {
       closeSync(fd);
     }
     renameSync(join(this.dir, 'items.jsonl.tmp'), join(this.dir, 'items.jsonl'));
-    this.dirty = false;
   }
 }
 
@@ -500,6 +478,7 @@ export class LocalVectorIndex implements SimilarityIndex {
         this.options.dimensions,
         this.graph,
         vectorize && ((name) => vectorize(name, tenant)),
+        this.options.warn ?? ((m) => process.stderr.write(`aisle: ${m}\n`)),
         this.options.graphThread,
       );
       this.tenants.set(this.tenant, t);
