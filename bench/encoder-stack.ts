@@ -26,7 +26,7 @@ import { validationSlice } from '../functions/model/train.ts';
 import { readInstacart } from './instacart.ts';
 import { machineLine } from './machine.ts';
 
-const { values: args } = parseArgs({ options: { model: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { model: { type: 'string' }, 'second-linear': { type: 'string' } } });
 if (!args.model) throw new Error('--model DIR: a model kept by bench/encoder-instacart.ts --neighbours --linear --keep DIR');
 const dir = resolve(args.model);
 const taxonomy = loadTaxonomy();
@@ -50,6 +50,10 @@ await writeFile(join(bagDir, 'metrics.json'), JSON.stringify({ ...metrics, neigh
 const bag = await OnnxEncoder.load(bagDir, { taxonomy });
 const index = NeighbourIndex.fromBuffer(await readFile(join(dir, metrics.neighbours.file)), metrics.neighbours.config);
 const linear = LinearModel.fromBuffer(await readFile(join(dir, metrics.linear.file)), metrics.linear.temperature);
+// --second-linear DIR: another kept model's linear.bin (the aisles'), blended beside this one's.
+const secondMetrics = args['second-linear'] ? (JSON.parse(await readFile(join(args['second-linear'], 'metrics.json'), 'utf8')) as ModelMetrics) : undefined;
+const linear2 =
+  secondMetrics ? LinearModel.fromBuffer(await readFile(join(args['second-linear']!, secondMetrics.linear!.file)), secondMetrics.linear!.temperature) : undefined;
 const { k, power, weight: voteWeight } = metrics.neighbours.config;
 const linearWeight = metrics.linear.weight;
 const classIds = bag.classIds;
@@ -62,9 +66,12 @@ const levelOne = classIds.map((id) => taxonomy.lineage(id)[0].id);
 console.log(`validation ${valid.length} rows (model: ${metrics.validationRows}) · test ${test.length} · u ${linearWeight} · vote w ${voteWeight}`);
 
 interface Row {
+  /** The validation fold (row index mod 5), -1 for test rows. */
+  fold: number;
   gold: number;
   bag: Float64Array;
   lin: Float64Array;
+  lin2: Float64Array;
   vote: Float64Array | null;
   nnCos: number;
   nnClass: number;
@@ -74,7 +81,7 @@ interface Row {
   tokens: number;
 }
 
-async function gather(set: { text: string; classId: string }[]): Promise<Row[]> {
+async function gather(set: { text: string; classId: string }[], folds: boolean): Promise<Row[]> {
   const texts = set.map((r) => r.text);
   const probs = await bag.probabilities(texts);
   const ruled = rulesTier.decide(texts.map((t) => toCascadeItem({ name: t })));
@@ -84,6 +91,8 @@ async function gather(set: { text: string; classId: string }[]): Promise<Row[]> 
     const norm = normalizeText(r.text);
     const lin = new Float64Array(C);
     linear.probabilitiesInto(norm, lin);
+    const lin2 = new Float64Array(C);
+    linear2?.probabilitiesInto(norm, lin2);
     const found = index.nearest(norm, k, docs, sims);
     const labels = Int32Array.from(docs.subarray(0, found), (d) => index.label(d));
     const vote = new Float64Array(C);
@@ -93,9 +102,11 @@ async function gather(set: { text: string; classId: string }[]): Promise<Row[]> 
     const ids = bag.tokenizer.encode(norm);
     const unk = ids.filter((id) => tokenOf[id]?.startsWith('##') || tokenOf[id] === '[UNK]').length;
     return {
+      fold: folds ? i % 5 : -1,
       gold: classIds.indexOf(r.classId),
       bag: Float64Array.from(probs.subarray(i * C, (i + 1) * C)),
       lin,
+      lin2,
       vote: hasVote ? vote : null,
       nnCos: found ? sims[0] : 0,
       nnClass: found ? labels[0] : -1,
@@ -204,7 +215,7 @@ const boosted = (trees: number, depth: number, rate: number, minLeaf: number): S
       if (v.length <= 32) return v.slice(0, -1).map((x, i) => (x + v[i + 1]) / 2);
       return Array.from({ length: 31 }, (_, q) => v[Math.floor(((q + 1) * v.length) / 32)]);
     });
-    const y = ys.map((b) => (b ? 1 : 0));
+    const y = ys.map((b): number => (b ? 1 : 0));
     const prior = y.reduce((s, v) => s + v, 0) / y.length;
     const bias = Math.log(prior / (1 - prior));
     const f = new Float64Array(xs.length).fill(bias);
@@ -296,8 +307,8 @@ function report(name: string, blend: Blend, signals: string[], scorer: Scorer) {
 }
 
 const cpu0 = process.cpuUsage();
-const v = await gather(valid);
-const t = await gather(test);
+const v = await gather(valid, true);
+const t = await gather(test, false);
 console.log(`gathered in ${((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6).toFixed(1)} CPU s`);
 
 const shipped = linearBlend(linearWeight, voteWeight);
@@ -351,6 +362,92 @@ if (process.env.BLEND) {
   report('joint (u, w), + lin 3', linearBlend(best.u, best.w), [...BASE, ...LIN], logistic());
 }
 
+if (linear2) {
+  const three =
+    (u: number, u2: number, w: number): Blend =>
+    (r) => {
+      const p = new Float64Array(C);
+      for (let c = 0; c < C; c++) p[c] = (1 - u - u2) * r.bag[c] + u * r.lin[c] + u2 * r.lin2[c];
+      if (r.vote) for (let c = 0; c < C; c++) p[c] = (1 - w) * p[c] + w * r.vote[c];
+      return p;
+    };
+  const plain = (rs: Row[], b: Blend) =>
+    macroF1(
+      rs.map((r) => r.gold),
+      rs.map((r) => argmax(b(r))),
+      C,
+    );
+  const grid = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+  let best = { u: 0, u2: 0, w: 0, f: 0 };
+  for (const u of grid)
+    for (const u2 of grid)
+      for (const w of [0, 0.1, 0.2, 0.3, 0.4])
+        if (u + u2 <= 0.9) {
+          const f = plain(v, three(u, u2, w));
+          if (f > best.f + 1e-9) best = { u, u2, w, f };
+        }
+  console.log(`bag + class linear + aisle linear (u, u2, w) ${best.u}, ${best.u2}, ${best.w}: val F1 ${best.f.toFixed(4)}; test ${plain(t, three(best.u, best.u2, best.w)).toFixed(4)}`);
+  report('three-way blend, 12 signals', three(best.u, best.u2, best.w), BASE, logistic());
+  report('three-way blend, + lin 3', three(best.u, best.u2, best.w), [...BASE, ...LIN], logistic());
+}
+
+// A stacked blend (conditional logit): score_c = a·log bag_c + b·log lin_c + d·vote_c + bias_c, fitted on the
+// validation slice by NLL; validation rows are scored by the model fitted on the other folds.
+if (process.env.STACK) {
+  const feats = (r: Row, c: number) => [Math.log(r.bag[c] + 1e-4), Math.log(r.lin[c] + 1e-4), r.vote ? r.vote[c] : 0];
+  const F = 3;
+  const stackProbs = (theta: Float64Array, r: Row) => {
+    const p = new Float64Array(C);
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) {
+      const f = feats(r, c);
+      let z = theta[F + c];
+      for (let j = 0; j < F; j++) z += theta[j] * f[j];
+      p[c] = z;
+      max = Math.max(max, z);
+    }
+    let s = 0;
+    for (let c = 0; c < C; c++) s += p[c] = Math.exp(p[c] - max);
+    for (let c = 0; c < C; c++) p[c] /= s;
+    return p;
+  };
+  const perClass = process.env.STACK === 'bias';
+  const fitStack = (rs: Row[]) => {
+    const theta = new Float64Array(F + C);
+    theta[0] = 0.6;
+    theta[1] = 0.4;
+    theta[2] = 1;
+    const m = new Float64Array(theta.length);
+    const sq = new Float64Array(theta.length);
+    for (let step = 1; step <= 300; step++) {
+      const g = new Float64Array(theta.length);
+      for (const r of rs) {
+        const p = stackProbs(theta, r);
+        for (let c = 0; c < C; c++) {
+          const d = p[c] - (c === r.gold ? 1 : 0);
+          const f = feats(r, c);
+          for (let j = 0; j < F; j++) g[j] += d * f[j];
+          if (perClass) g[F + c] += d;
+        }
+      }
+      // Adam on the mean gradient, a small ridge on the biases.
+      for (let j = 0; j < theta.length; j++) {
+        const gj = g[j] / rs.length + (j >= F ? 0.001 * theta[j] : 0);
+        m[j] = 0.9 * m[j] + 0.1 * gj;
+        sq[j] = 0.999 * sq[j] + 0.001 * gj * gj;
+        theta[j] -= (0.05 * m[j]) / (1 - 0.9 ** step) / (Math.sqrt(sq[j] / (1 - 0.999 ** step)) + 1e-8);
+      }
+    }
+    return theta;
+  };
+  const byFold = Array.from({ length: 5 }, (_, f) => fitStack(v.filter((r) => r.fold !== f)));
+  const all = fitStack(v);
+  console.log(`stacked (${perClass ? 'with' : 'no'} class biases): ${Array.from(all, (x) => x.toFixed(2)).join(' ')}`);
+  const stacked: Blend = (r) => stackProbs(r.fold >= 0 ? byFold[r.fold] : all, r);
+  report('stacked, 12 signals', stacked, BASE, logistic());
+  report('stacked, + lin 3, raw bag 3', stacked, [...BASE, ...LIN, 'rawBagP', 'rawBagAgree', 'bagLinAgree'], logistic());
+}
+
 // Level-1 errors of the shipped answer on the validation slice (decisions are made there, never on test).
 if (process.env.L1_ERRORS) {
   const va = v.map((r) => answer(r, shipped));
@@ -363,3 +460,7 @@ if (process.env.L1_ERRORS) {
 }
 await bag.close();
 await rm(bagDir, { recursive: true, force: true });
+if (process.env.DUPES) {
+  const share = (rs: Row[], lo: number) => (rs.filter((r) => r.nnCos >= lo).length / rs.length).toFixed(3);
+  for (const lo of [0.999, 0.9, 0.7, 0.5]) console.log(`nearest cosine ≥ ${lo}: validation ${share(v, lo)} · test ${share(t, lo)}`);
+}
