@@ -51,9 +51,12 @@ const bag = await OnnxEncoder.load(bagDir, { taxonomy });
 const index = NeighbourIndex.fromBuffer(await readFile(join(dir, metrics.neighbours.file)), metrics.neighbours.config);
 const linear = LinearModel.fromBuffer(await readFile(join(dir, metrics.linear.file)), metrics.linear.temperature);
 // --second-linear DIR: another kept model's linear.bin (the aisles'), blended beside this one's.
-const secondMetrics = args['second-linear'] ? (JSON.parse(await readFile(join(args['second-linear'], 'metrics.json'), 'utf8')) as ModelMetrics) : undefined;
-const linear2 =
-  secondMetrics ? LinearModel.fromBuffer(await readFile(join(args['second-linear']!, secondMetrics.linear!.file)), secondMetrics.linear!.temperature) : undefined;
+const secondMetrics = args['second-linear']
+  ? (JSON.parse(await readFile(join(args['second-linear'], 'metrics.json'), 'utf8')) as ModelMetrics)
+  : undefined;
+const linear2 = secondMetrics
+  ? LinearModel.fromBuffer(await readFile(join(args['second-linear']!, secondMetrics.linear!.file)), secondMetrics.linear!.temperature)
+  : undefined;
 const { k, power, weight: voteWeight } = metrics.neighbours.config;
 const linearWeight = metrics.linear.weight;
 const classIds = bag.classIds;
@@ -328,7 +331,12 @@ if (process.env.LINEAR_CONFIG) {
   );
   model.roundToHalf();
   const values = valid.map((r) => model.decisionValues(normalizeText(r.text), new Float64Array(C)));
-  const temperature = fitLinearTemperature(values, groups, C, Int32Array.from(valid, (r) => classIds.indexOf(r.classId)));
+  const temperature = fitLinearTemperature(
+    values,
+    groups,
+    C,
+    Int32Array.from(valid, (r) => classIds.indexOf(r.classId)),
+  );
   const used = process.cpuUsage(c0);
   for (const [rs, set] of [
     [v, valid],
@@ -342,7 +350,8 @@ if (process.env.LINEAR_CONFIG) {
       C,
     );
   let best = { u: 0, w: 0, f: 0 };
-  for (const u of [0.2, 0.3, 0.4, 0.5, 0.6]) for (const w of [0.1, 0.2, 0.3]) if (plain(linearBlend(u, w)) > best.f) best = { u, w, f: plain(linearBlend(u, w)) };
+  for (const u of [0.2, 0.3, 0.4, 0.5, 0.6])
+    for (const w of [0.1, 0.2, 0.3]) if (plain(linearBlend(u, w)) > best.f) best = { u, w, f: plain(linearBlend(u, w)) };
   [u0, w0] = [best.u, best.w];
   const alone = (rs: Row[]) =>
     macroF1(
@@ -383,7 +392,9 @@ if (process.env.BLEND) {
     );
   let best = { u: linearWeight, w: voteWeight, f: plain(v, shipped) };
   for (const u of grid) for (const w of grid) if (plain(v, linearBlend(u, w)) > best.f + 1e-9) best = { u, w, f: plain(v, linearBlend(u, w)) };
-  console.log(`joint (u, w): ${best.u}, ${best.w}: val F1 ${best.f.toFixed(4)} against ${plain(v, shipped).toFixed(4)}; test ${plain(t, linearBlend(best.u, best.w)).toFixed(4)} against ${plain(t, shipped).toFixed(4)}`);
+  console.log(
+    `joint (u, w): ${best.u}, ${best.w}: val F1 ${best.f.toFixed(4)} against ${plain(v, shipped).toFixed(4)}; test ${plain(t, linearBlend(best.u, best.w)).toFixed(4)} against ${plain(t, shipped).toFixed(4)}`,
+  );
   // Product of experts: log p ∝ a log bag + b log lin, then the vote.
   const geo =
     (a: number, b: number, w: number): Blend =>
@@ -396,10 +407,12 @@ if (process.env.BLEND) {
       return p;
     };
   let g = { a: 1, b: 0, w: 0, f: 0 };
-  for (const a of [0.4, 0.6, 0.8, 1]) for (const b of [0.2, 0.4, 0.6, 0.8, 1]) for (const w of [0.1, 0.2, 0.3, 0.4]) {
-    const f = plain(v, geo(a, b, w));
-    if (f > g.f) g = { a, b, w, f };
-  }
+  for (const a of [0.4, 0.6, 0.8, 1])
+    for (const b of [0.2, 0.4, 0.6, 0.8, 1])
+      for (const w of [0.1, 0.2, 0.3, 0.4]) {
+        const f = plain(v, geo(a, b, w));
+        if (f > g.f) g = { a, b, w, f };
+      }
   console.log(`geometric (a, b, w): ${g.a}, ${g.b}, ${g.w}: val F1 ${g.f.toFixed(4)}; test ${plain(t, geo(g.a, g.b, g.w)).toFixed(4)}`);
   report('geometric blend, + lin 3', geo(g.a, g.b, g.w), [...BASE, ...LIN], logistic());
   report('joint (u, w), + lin 3', linearBlend(best.u, best.w), [...BASE, ...LIN], logistic());
@@ -429,7 +442,9 @@ if (linear2) {
           const f = plain(v, three(u, u2, w));
           if (f > best.f + 1e-9) best = { u, u2, w, f };
         }
-  console.log(`bag + class linear + aisle linear (u, u2, w) ${best.u}, ${best.u2}, ${best.w}: val F1 ${best.f.toFixed(4)}; test ${plain(t, three(best.u, best.u2, best.w)).toFixed(4)}`);
+  console.log(
+    `bag + class linear + aisle linear (u, u2, w) ${best.u}, ${best.u2}, ${best.w}: val F1 ${best.f.toFixed(4)}; test ${plain(t, three(best.u, best.u2, best.w)).toFixed(4)}`,
+  );
   report('three-way blend, 12 signals', three(best.u, best.u2, best.w), BASE, logistic());
   report('three-way blend, + lin 3', three(best.u, best.u2, best.w), [...BASE, ...LIN], logistic());
 }
@@ -494,7 +509,9 @@ if (process.env.STACK) {
 // Level-1 errors of the shipped answer on the validation slice (decisions are made there, never on test).
 if (process.env.L1_ERRORS) {
   const va = v.map((r) => answer(r, shipped));
-  const errs = va.map((a, i) => ({ a, r: v[i], text: valid[i].text, aisle: valid[i].aisle })).filter((e) => levelOne[e.a.answer] !== levelOne[e.r.gold]);
+  const errs = va
+    .map((a, i) => ({ a, r: v[i], text: valid[i].text, aisle: valid[i].aisle }))
+    .filter((e) => levelOne[e.a.answer] !== levelOne[e.r.gold]);
   console.log(`\nlevel-1 errors on validation: ${errs.length} of ${v.length}`);
   for (const e of errs)
     console.log(
@@ -521,6 +538,14 @@ if (process.env.TEST_CROSS) {
       ta.map((a) => signals.map((s) => a.x[s])),
       ta.map((a) => a.right),
     );
-    console.log(`test, cross-fitted on test, ${name}: holds 0.97 to ${pct(reach(cross, ta.map((a) => a.right), 0.97))}`);
+    console.log(
+      `test, cross-fitted on test, ${name}: holds 0.97 to ${pct(
+        reach(
+          cross,
+          ta.map((a) => a.right),
+          0.97,
+        ),
+      )}`,
+    );
   }
 }

@@ -137,7 +137,9 @@ export class OnnxEncoder implements Encoder {
     // The twelve signals, or (a model with linear.bin) the twelve and the linear classifier's.
     const readable = linear ? [CONFIDENCE_SIGNALS, [...CONFIDENCE_SIGNALS, ...LINEAR_CONFIDENCE_SIGNALS]] : [CONFIDENCE_SIGNALS];
     if (confidence && !readable.some((list) => confidence.weights?.length === list.length + 1 && confidence.signals?.join() === list.join()))
-      throw new ModelLoadError(`model ${root}: ${metrics.confidence?.file} reads other signals than ${readable.map((list) => list.join(', ')).join(' or ')}`);
+      throw new ModelLoadError(
+        `model ${root}: ${metrics.confidence?.file} reads other signals than ${readable.map((list) => list.join(', ')).join(' or ')}`,
+      );
     const gateConfig = metrics.starterGate;
     if (gateConfig && !neighbours) throw new ModelLoadError(`model ${root}: metrics.json starterGate needs the neighbour index`);
     const starter = gateConfig && (await OnnxEncoder.load(join(root, gateConfig.dir), { ...opts, taxonomy: opts.taxonomy }));

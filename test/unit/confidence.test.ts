@@ -9,9 +9,8 @@ import {
   confidenceSignals,
   LINEAR_CONFIDENCE_SIGNALS,
 } from '../../functions/core/confidence.ts';
-import { normalizeText } from '../../functions/core/normalize.ts';
 import { createEncoderTier } from '../../functions/core/encoder-tier.ts';
-import { toCascadeItem } from '../../functions/core/normalize.ts';
+import { normalizeText, toCascadeItem } from '../../functions/core/normalize.ts';
 import { seededRandom } from '../../functions/core/random.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { Candidate } from '../../functions/core/types.ts';
@@ -215,7 +214,11 @@ describe("the linear classifier's signals", () => {
     const first = confidenceSignals(e, 0, 3, ranked, -1);
     expect(first).toHaveLength(CONFIDENCE_SIGNALS.length + LINEAR_CONFIDENCE_SIGNALS.length);
     expect(first.slice(CONFIDENCE_SIGNALS.length).map((x) => Number(x.toFixed(6)))).toEqual([0.2, 0, 0.2]);
-    expect(confidenceSignals(e, 1, 3, ranked, -1).slice(CONFIDENCE_SIGNALS.length).map((x) => Number(x.toFixed(6)))).toEqual([0.7, 1, 0.5]);
+    expect(
+      confidenceSignals(e, 1, 3, ranked, -1)
+        .slice(CONFIDENCE_SIGNALS.length)
+        .map((x) => Number(x.toFixed(6))),
+    ).toEqual([0.7, 1, 0.5]);
     expect(confidenceSignals(emptyEvidence(2, 3), 0, 3, ranked, -1)).toHaveLength(CONFIDENCE_SIGNALS.length);
   });
 
@@ -251,7 +254,13 @@ describe('a model folder with linear.bin and a confidence over its signals', () 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'aisle-confidence-linear-'));
     dir = join(root, 'model');
-    ({ metrics } = await trainEncoder(groceryRows(40), { taxonomy, outDir: dir, bag: SMALL, neighbours: { maxDf: 50 }, linear: { buckets: 1 << 12 } }));
+    ({ metrics } = await trainEncoder(groceryRows(40), {
+      taxonomy,
+      outDir: dir,
+      bag: SMALL,
+      neighbours: { maxDf: 50 },
+      linear: { buckets: 1 << 12 },
+    }));
     await writeFile(join(dir, CONFIDENCE_FILE), JSON.stringify(linearOnly));
     await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, confidence: { file: CONFIDENCE_FILE } }));
   });
