@@ -137,9 +137,11 @@ console.log(
 if (metrics.linear) {
   // The same folder without linear.bin (metrics.json without its name), alternating with the model, 2 rounds: what the
   // linear classifier costs at serving, in CPU time of this process (the probabilities differ; only speed is read).
+  // Without confidence.json too: one fitted with linear.bin reads its signals (predict gathers no evidence anyway).
   const bare = await mkdtemp(join(tmpdir(), 'aisle-bench-bare-'));
-  for (const f of readdirSync(dir)) if (f !== metrics.linear.file && f !== 'metrics.json') await symlink(join(dir, f), join(bare, f));
-  await writeFile(join(bare, 'metrics.json'), JSON.stringify({ ...metrics, linear: undefined }));
+  for (const f of readdirSync(dir))
+    if (![metrics.linear.file, 'metrics.json', CONFIDENCE_FILE].includes(f)) await symlink(join(dir, f), join(bare, f));
+  await writeFile(join(bare, 'metrics.json'), JSON.stringify({ ...metrics, linear: undefined, confidence: undefined }));
   const without = await OnnxEncoder.load(bare);
   await without.predict(texts, 3);
   const perCpuSecond = async (model: OnnxEncoder) => {

@@ -6,7 +6,7 @@
  * thresholds on the top probability.
  */
 
-/** The signals, in the order of a model's weights (after the bias). */
+/** The signals every learned confidence reads, in the order of its weights (after the bias). */
 export const CONFIDENCE_SIGNALS = [
   'top',
   'margin',
@@ -21,6 +21,18 @@ export const CONFIDENCE_SIGNALS = [
   'ruleAgree',
   'ruleDisagree',
 ] as const;
+
+/**
+ * Read after CONFIDENCE_SIGNALS by a confidence fitted on a model with the linear classifier (linear.bin): the linear
+ * model's probability of the answer, whether its top class is the answer, and its own margin. A confidence.json
+ * without them (older models, models without linear.bin) still loads and reads the twelve.
+ */
+export const LINEAR_CONFIDENCE_SIGNALS = ['linearP', 'linearAgree', 'linearMargin'] as const;
+
+/** Whether a confidence model reads the linear classifier's signals (its signal list is the longer one). */
+export function readsLinear(model: Pick<ConfidenceModel, 'signals'>): boolean {
+  return model.signals.length > CONFIDENCE_SIGNALS.length;
+}
 
 /** confidence.json. */
 export interface ConfidenceModel {
@@ -52,6 +64,8 @@ export interface ScoreEvidence {
   /** Share of the name's tokens that are word pieces or [UNK], and how many tokens it has. */
   unknownShare: Float32Array;
   tokens: Float32Array;
+  /** [items × classes]: the linear classifier's probabilities, when the model has one and its confidence reads them. */
+  linear?: Float32Array;
 }
 
 /** Evidence entries `from` to `to` (views, no copy). */
@@ -63,13 +77,14 @@ export function sliceEvidence(e: ScoreEvidence, from: number, to: number, classe
     nearestClass: e.nearestClass.subarray(from, to),
     unknownShare: e.unknownShare.subarray(from, to),
     tokens: e.tokens.subarray(from, to),
+    linear: e.linear?.subarray(from * classes, to * classes),
   };
 }
 
 /**
  * The signals of item `i`'s answer: `ranked` is the final ranking (the blended probabilities, with a rule's class
  * weighed in where the tier did so), best first, as class indexes and scores; `rule` the class index a rule decided
- * (-1 when none).
+ * (-1 when none). With `e.linear`, the linear classifier's signals follow the twelve.
  */
 export function confidenceSignals(e: ScoreEvidence, i: number, classes: number, ranked: { index: number; score: number }[], rule: number): number[] {
   const answer = ranked[0].index;
@@ -83,7 +98,7 @@ export function confidenceSignals(e: ScoreEvidence, i: number, classes: number, 
     if (e.vote[base + c] > 0 && (voteTop < 0 || e.vote[base + c] > e.vote[base + voteTop])) voteTop = c;
   }
   const hasVote = voteSum > 0;
-  return [
+  const signals = [
     ranked[0].score,
     ranked[0].score - (ranked[1]?.score ?? 0),
     e.bag[base + answer],
@@ -97,6 +112,17 @@ export function confidenceSignals(e: ScoreEvidence, i: number, classes: number, 
     rule === answer ? 1 : 0,
     rule >= 0 && rule !== answer ? 1 : 0,
   ];
+  if (e.linear) {
+    let first = 0;
+    let second = -1;
+    for (let c = 1; c < classes; c++) {
+      const p = e.linear[base + c];
+      if (p > e.linear[base + first]) [first, second] = [c, first];
+      else if (second < 0 || p > e.linear[base + second]) second = c;
+    }
+    signals.push(e.linear[base + answer], first === answer ? 1 : 0, e.linear[base + first] - (second < 0 ? 0 : e.linear[base + second]));
+  }
+  return signals;
 }
 
 /** The model's probability that the answer with these signals is right. */

@@ -5,7 +5,14 @@
  * Measured on Instacart (bench/encoder-confidence.ts, docs/models.md): the signals together rank answers better
  * than the blended top probability alone.
  */
-import { CONFIDENCE_SIGNALS, type ConfidenceModel, confidenceOf, confidenceSignals, type ScoreEvidence } from '../core/confidence.ts';
+import {
+  CONFIDENCE_SIGNALS,
+  type ConfidenceModel,
+  confidenceOf,
+  confidenceSignals,
+  LINEAR_CONFIDENCE_SIGNALS,
+  type ScoreEvidence,
+} from '../core/confidence.ts';
 import { rulePrecision, withRuleEvidence } from '../core/encoder-tier.ts';
 import { toCascadeItem } from '../core/normalize.ts';
 import { createRulesTier, type RuleSet } from '../core/rules.ts';
@@ -32,9 +39,10 @@ export function unknownTokenIds(tokenizer: TextTokenizer): Uint8Array {
   return out;
 }
 
-/** Evidence of `n` texts, zeroed (no vote, no nearest name). */
-export function emptyEvidence(n: number, classes: number): ScoreEvidence {
+/** Evidence of `n` texts, zeroed (no vote, no nearest name); with room for the linear classifier's probabilities when `linear`. */
+export function emptyEvidence(n: number, classes: number, linear = false): ScoreEvidence {
   return {
+    linear: linear ? new Float32Array(n * classes) : undefined,
     bag: new Float32Array(n * classes),
     vote: new Float32Array(n * classes),
     nearestCosine: new Float32Array(n),
@@ -79,10 +87,11 @@ export function gatherEvidence(
 /**
  * The confidence fitted on the validation slice: `bag` holds the slice's bag probabilities (blended with the vote
  * here, in place); each row's answer is the one the encoder tier gives it behind the rules (the blended top class,
- * or where a rule decided another class, the rule weighed in: encoder-tier.ts review).
+ * or where a rule decided another class, the rule weighed in: encoder-tier.ts review). With `linear` (the linear
+ * classifier's probabilities of the slice), the confidence also reads LINEAR_CONFIDENCE_SIGNALS.
  */
 export function fitConfidenceOnSlice(
-  slice: { texts: string[]; labels: ArrayLike<number>; bag: Float64Array[] },
+  slice: { texts: string[]; labels: ArrayLike<number>; bag: Float64Array[]; linear?: Float64Array[] },
   index: NeighbourIndex | undefined,
   tokenizer: TextTokenizer,
   rules: { ruleSet: RuleSet; calibration: RuleCalibration } | undefined,
@@ -90,7 +99,8 @@ export function fitConfidenceOnSlice(
   targetPrecision: number,
 ): ConfidenceModel | undefined {
   const C = classIds.length;
-  const evidence = emptyEvidence(slice.texts.length, C);
+  const evidence = emptyEvidence(slice.texts.length, C, slice.linear !== undefined);
+  slice.linear?.forEach((probs, i) => evidence.linear!.set(probs, i * C));
   const unknownIds = unknownTokenIds(tokenizer);
   const scratch = { vote: new Float64Array(C), nearest: { cosine: 0, classIndex: -1 } };
   const ruled = rules ? createRulesTier(rules.ruleSet).decide(slice.texts.map((text) => toCascadeItem({ name: text }))) : [];
@@ -160,7 +170,7 @@ export function fitLogistic(xs: number[][], ys: boolean[], ridge = RIDGE): Omit<
     const delta = solve(h, g);
     for (let a = 0; a <= d; a++) w[a] -= delta[a];
   }
-  return { signals: [...CONFIDENCE_SIGNALS].slice(0, d), mean, sd, weights: w };
+  return { signals: [...CONFIDENCE_SIGNALS, ...LINEAR_CONFIDENCE_SIGNALS].slice(0, d), mean, sd, weights: w };
 }
 
 /** Gaussian elimination with partial pivoting (the system is small: one row per signal). */

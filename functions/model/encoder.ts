@@ -10,7 +10,14 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { CONFIDENCE_SIGNALS, type ConfidenceModel, type ScoreEvidence, sliceEvidence } from '../core/confidence.ts';
+import {
+  CONFIDENCE_SIGNALS,
+  type ConfidenceModel,
+  LINEAR_CONFIDENCE_SIGNALS,
+  readsLinear,
+  type ScoreEvidence,
+  sliceEvidence,
+} from '../core/confidence.ts';
 import { normalizeText } from '../core/normalize.ts';
 import { loadTaxonomy, type Taxonomy } from '../core/taxonomy.ts';
 import type { Candidate } from '../core/types.ts';
@@ -127,8 +134,12 @@ export class OnnxEncoder implements Encoder {
     const linear = metrics.linear ? { model: await loadLinear(root, metrics.linear, classIds.length), weight: metrics.linear.weight } : undefined;
     // Only the file metrics.json names: a promoted champion's folder may keep an earlier model's (handlers/retrain.ts).
     const confidence = metrics.confidence ? await readJson<ConfidenceModel>(metrics.confidence.file, true) : undefined;
-    if (confidence && !(confidence.weights?.length === CONFIDENCE_SIGNALS.length + 1 && confidence.signals?.join() === CONFIDENCE_SIGNALS.join()))
-      throw new ModelLoadError(`model ${root}: ${metrics.confidence?.file} reads other signals than ${CONFIDENCE_SIGNALS.join(', ')}`);
+    // The twelve signals, or (a model with linear.bin) the twelve and the linear classifier's.
+    const readable = linear ? [CONFIDENCE_SIGNALS, [...CONFIDENCE_SIGNALS, ...LINEAR_CONFIDENCE_SIGNALS]] : [CONFIDENCE_SIGNALS];
+    if (confidence && !readable.some((list) => confidence.weights?.length === list.length + 1 && confidence.signals?.join() === list.join()))
+      throw new ModelLoadError(
+        `model ${root}: ${metrics.confidence?.file} reads other signals than ${readable.map((list) => list.join(', ')).join(' or ')}`,
+      );
     const gateConfig = metrics.starterGate;
     if (gateConfig && !neighbours) throw new ModelLoadError(`model ${root}: metrics.json starterGate needs the neighbour index`);
     const starter = gateConfig && (await OnnxEncoder.load(join(root, gateConfig.dir), { ...opts, taxonomy: opts.taxonomy }));
@@ -215,7 +226,7 @@ export class OnnxEncoder implements Encoder {
   private async compute(texts: string[], withEvidence: boolean): Promise<Scored> {
     const C = this.classIds.length;
     const out = new Float32Array(texts.length * C);
-    const evidence = this.confidence && withEvidence ? emptyEvidence(texts.length, C) : undefined;
+    const evidence = this.confidence && withEvidence ? emptyEvidence(texts.length, C, readsLinear(this.confidence)) : undefined;
     if (evidence) this.unknownIds ??= unknownTokenIds(this.tokenizer);
     const normalized = texts.map((t) => normalizeText(t));
     // Similar lengths in one batch: less padding.
@@ -243,7 +254,11 @@ export class OnnxEncoder implements Encoder {
           sum += e;
         }
         for (let c = 0; c < C; c++) out[dst + c] /= sum;
-        this.linear?.model.blendInto(normalized[idx[r]], out.subarray(dst, dst + C), this.linear.weight, vote);
+        if (this.linear) {
+          this.linear.model.blendInto(normalized[idx[r]], out.subarray(dst, dst + C), this.linear.weight, vote);
+          // blendInto leaves the linear classifier's own probabilities in `vote`.
+          evidence?.linear?.set(vote, dst);
+        }
         if (evidence)
           gatherEvidence(evidence, idx[r], normalized[idx[r]], out.subarray(dst, dst + C), this.neighbours, this.tokenizer, this.unknownIds!, {
             vote,

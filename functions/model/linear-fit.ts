@@ -1,7 +1,8 @@
 /**
  * Fits the linear classifier (linear-model.ts) beside the bag: trains it on the training rows, rounds its weights as
  * the file stores them, fits its temperature on the validation slice (NLL) and chooses the weight of its blend into
- * the bag's probabilities there, by leaf macro-F1 of the top class. The slice's probabilities are blended in place.
+ * the bag's probabilities there, by leaf macro-F1 of the top class. The slice's probabilities are blended in place;
+ * the linear model's own on the slice are returned (the learned confidence reads them).
  */
 import {
   DEFAULT_LINEAR_CONFIG,
@@ -38,7 +39,7 @@ export function fitLinear(
   config: Partial<LinearConfig>,
   seed: number,
   onProgress: (msg: string) => void,
-): { model: LinearModel; bytes: Buffer; metrics: LinearMetrics } {
+): { model: LinearModel; bytes: Buffer; metrics: LinearMetrics; validProbs: Float64Array[] } {
   const model = trainLinear(train.texts, train.labels, train.groups, classes, config, seed, onProgress);
   model.roundToHalf();
   const values = valid.texts.map((text) => model.decisionValues(text, new Float64Array(model.labels)));
@@ -69,6 +70,7 @@ export function fitLinear(
   return {
     model,
     bytes,
+    validProbs: linearProbs,
     metrics: {
       file: LINEAR_FILE,
       config: { ...DEFAULT_LINEAR_CONFIG, ...config },

@@ -328,7 +328,7 @@ export async function trainEncoder(
   const confidence =
     index &&
     fitConfidenceOnSlice(
-      { texts: validSet.map((e) => e.text), labels: validLabels, bag: validBag },
+      { texts: validSet.map((e) => e.text), labels: validLabels, bag: validBag, linear: linear?.validProbs },
       index,
       tokenizer,
       opts.rules && metrics.rules && { ruleSet: opts.rules, calibration: metrics.rules },

@@ -2,14 +2,22 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIDENCE_SIGNALS, type ConfidenceModel, confidenceOf } from '../../functions/core/confidence.ts';
+import {
+  CONFIDENCE_SIGNALS,
+  type ConfidenceModel,
+  confidenceOf,
+  confidenceSignals,
+  LINEAR_CONFIDENCE_SIGNALS,
+} from '../../functions/core/confidence.ts';
 import { createEncoderTier } from '../../functions/core/encoder-tier.ts';
-import { toCascadeItem } from '../../functions/core/normalize.ts';
+import { normalizeText, toCascadeItem } from '../../functions/core/normalize.ts';
 import { seededRandom } from '../../functions/core/random.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { Candidate } from '../../functions/core/types.ts';
 import { CONFIDENCE_FILE, emptyEvidence, fitConfidence, lowestCut } from '../../functions/model/confidence.ts';
 import { ModelLoadError, OnnxEncoder } from '../../functions/model/encoder.ts';
+import { LINEAR_FILE, LinearModel } from '../../functions/model/linear-model.ts';
+import type { ModelMetrics } from '../../functions/model/model-metrics.ts';
 import { trainEncoder } from '../../functions/model/train.ts';
 import type { ClassScores, Encoder, RuleCalibration } from '../../functions/ports.ts';
 import { groceryRows } from '../fixtures/grocery.ts';
@@ -192,5 +200,106 @@ describe('a model folder with confidence.json', () => {
     const plain = await OnnxEncoder.load(stale, { threads: 1 });
     expect((await plain.scores(['whole milk'])).confidence).toBeUndefined();
     await plain.close();
+  });
+});
+
+describe("the linear classifier's signals", () => {
+  it('follow the twelve when the evidence has the linear probabilities: its probability of the answer, agreement, margin', () => {
+    const e = emptyEvidence(2, 3, true);
+    e.linear!.set([0.2, 0.5, 0.3, 0.7, 0.1, 0.2]);
+    const ranked = [
+      { index: 0, score: 0.6 },
+      { index: 1, score: 0.3 },
+    ];
+    const first = confidenceSignals(e, 0, 3, ranked, -1);
+    expect(first).toHaveLength(CONFIDENCE_SIGNALS.length + LINEAR_CONFIDENCE_SIGNALS.length);
+    expect(first.slice(CONFIDENCE_SIGNALS.length).map((x) => Number(x.toFixed(6)))).toEqual([0.2, 0, 0.2]);
+    expect(
+      confidenceSignals(e, 1, 3, ranked, -1)
+        .slice(CONFIDENCE_SIGNALS.length)
+        .map((x) => Number(x.toFixed(6))),
+    ).toEqual([0.7, 1, 0.5]);
+    expect(confidenceSignals(emptyEvidence(2, 3), 0, 3, ranked, -1)).toHaveLength(CONFIDENCE_SIGNALS.length);
+  });
+
+  it('are named in a confidence fitted over them', () => {
+    const random = seededRandom(3);
+    const d = CONFIDENCE_SIGNALS.length + LINEAR_CONFIDENCE_SIGNALS.length;
+    const xs = Array.from({ length: 400 }, () => Array.from({ length: d }, () => random()));
+    const model = fitConfidence(
+      xs,
+      xs.map((x) => x[d - 3] > 0.3),
+      0.9,
+    )!;
+    expect(model.signals).toEqual([...CONFIDENCE_SIGNALS, ...LINEAR_CONFIDENCE_SIGNALS]);
+    // The linear probability of the answer decides rightness here.
+    expect(model.weights[d - 2]).toBeGreaterThan(1);
+  });
+});
+
+describe('a model folder with linear.bin and a confidence over its signals', () => {
+  const SMALL = { ngramBuckets: 20_000, pairBuckets: 5_000, dim: 24, epochs: 10, lr: 0.1 };
+  const signals = [...CONFIDENCE_SIGNALS, ...LINEAR_CONFIDENCE_SIGNALS];
+  /** Reads the linear classifier's probability of the answer alone. */
+  const linearOnly: ConfidenceModel = {
+    ...topOnly,
+    signals,
+    mean: new Array(signals.length).fill(0),
+    sd: new Array(signals.length).fill(1),
+    weights: [-5, ...new Array(CONFIDENCE_SIGNALS.length).fill(0), 10, 0, 0],
+  };
+  let root: string;
+  let dir: string;
+  let metrics: ModelMetrics;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'aisle-confidence-linear-'));
+    dir = join(root, 'model');
+    ({ metrics } = await trainEncoder(groceryRows(40), {
+      taxonomy,
+      outDir: dir,
+      bag: SMALL,
+      neighbours: { maxDf: 50 },
+      linear: { buckets: 1 << 12 },
+    }));
+    await writeFile(join(dir, CONFIDENCE_FILE), JSON.stringify(linearOnly));
+    await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, confidence: { file: CONFIDENCE_FILE } }));
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it("serves the linear classifier's probabilities as evidence, and the confidence reads them", async () => {
+    const encoder = await OnnxEncoder.load(dir, { threads: 1 });
+    const texts = groceryRows(2, 99).map((r) => r.text);
+    const { probabilities, confidence, classIds } = await encoder.scores(texts);
+    await encoder.close();
+    const C = classIds.length;
+    const linear = LinearModel.fromBuffer(await readFile(join(dir, LINEAR_FILE)), metrics.linear!.temperature);
+    const expected = new Float64Array(C);
+    texts.forEach((text, i) => {
+      linear.probabilitiesInto(normalizeText(text), expected);
+      for (let c = 0; c < C; c++) expect(confidence!.evidence.linear![i * C + c]).toBeCloseTo(expected[c], 5);
+      const row = probabilities.subarray(i * C, (i + 1) * C);
+      const ranked = Array.from(row, (score, index) => ({ index, score })).sort((a, b) => b.score - a.score);
+      const x = confidenceSignals(confidence!.evidence, i, C, ranked, -1);
+      expect(confidenceOf(linearOnly, x)).toBeCloseTo(1 / (1 + Math.exp(5 - 10 * expected[ranked[0].index])), 5);
+    });
+  });
+
+  it('still loads a confidence over the twelve signals beside linear.bin (then no linear evidence is gathered)', async () => {
+    const older = join(root, 'older');
+    await cp(dir, older, { recursive: true });
+    await writeFile(join(older, CONFIDENCE_FILE), JSON.stringify(topOnly));
+    const encoder = await OnnxEncoder.load(older, { threads: 1 });
+    const { confidence } = await encoder.scores(['whole milk']);
+    await encoder.close();
+    expect(confidence?.model.signals).toEqual([...CONFIDENCE_SIGNALS]);
+    expect(confidence?.evidence.linear).toBeUndefined();
+  });
+
+  it('refuses a confidence over the linear signals in a model without linear.bin', async () => {
+    const bare = join(root, 'bare');
+    await cp(dir, bare, { recursive: true });
+    await rm(join(bare, LINEAR_FILE));
+    await writeFile(join(bare, 'metrics.json'), JSON.stringify({ ...metrics, linear: undefined, confidence: { file: CONFIDENCE_FILE } }));
+    await expect(OnnxEncoder.load(bare)).rejects.toThrow(/reads other signals/);
   });
 });
