@@ -22,7 +22,7 @@
  *     [--api-rounds 4] [--no-api] [--layout served|names] [--baseline /work/main] [--server-prof DIR]
  */
 import { execSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,6 +51,7 @@ const { values } = parseArgs({
     baseline: { type: 'string' },
     'index-from': { type: 'string', default: join(import.meta.dirname, '..') },
     'server-prof': { type: 'string' },
+    home: { type: 'string' },
   },
 });
 // The index code measured: this checkout's, or another's (the baseline's run).
@@ -96,36 +97,49 @@ function standInModel(): CategoryModel {
   return { categories, probabilities } as unknown as CategoryModel;
 }
 
-const home = mkdtempSync(join(tmpdir(), 'aisle-bench-similar-'));
+// --home DIR keeps the built indexes there and reuses them (a 1M build takes ~7 min): each is built only when DIR
+// holds none of this size and layout.
+const home = values.home ?? mkdtempSync(join(tmpdir(), 'aisle-bench-similar-'));
+const builtMark = (dir: string) => join(dir, 'bench-built.json');
+const builtAs = (layout: string) => JSON.stringify({ items: N, layout });
+const isBuilt = (dir: string, layout: string) =>
+  values.home !== undefined && existsSync(builtMark(dir)) && readFileSync(builtMark(dir), 'utf8') === builtAs(layout);
 let t = performance.now();
 const names = new ItemVectorizer(StaticEmbedder.load());
 const vectorizer: NameVectorizer = values.layout === 'names' ? names : new CategoryVectorizer(names, standInModel());
-let index: InstanceType<typeof LocalVectorIndex> | null = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, graph });
-const keys: string[] = [];
+const keys = Array.from({ length: N }, (_, i) => toCascadeItem({ name: nameOf(i) }).key);
 const batch = 10_000;
-for (let i = 0; i < N; i += batch) {
-  const entries = [];
-  for (let j = i; j < Math.min(N, i + batch); j++) {
-    const name = nameOf(j);
-    const key = toCascadeItem({ name }).key;
-    keys.push(key);
-    entries.push({ key, name, classId: null, vector: vectorizer.vector(name) });
+
+/** The N names' vectors upserted into an index at `dir`, its graph built and flushed (skipped when --home holds it). */
+async function buildIndex(dir: string, layout: string, dimensions: number, vectorOf: (name: string) => Float32Array, query: Float32Array) {
+  if (isBuilt(dir, layout)) {
+    console.log(`index ${dir} (${layout}): reused`);
+    return;
   }
-  await index!.upsert(entries);
+  rmSync(join(dir, 'vectors'), { recursive: true, force: true });
+  cpuFrom = process.cpuUsage();
+  let index: InstanceType<typeof LocalVectorIndex> | null = new LocalVectorIndex(join(dir, 'vectors'), { dimensions, graph });
+  t = performance.now();
+  for (let i = 0; i < N; i += batch) {
+    const upto = Math.min(N, i + batch);
+    await index.upsert(keys.slice(i, upto).map((key, j) => ({ key, name: nameOf(i + j), classId: null, vector: vectorOf(nameOf(i + j)) })));
+  }
+  console.log(`vectors + upserts (${layout}): ${seconds(t)}, ${dimensions} dimensions, peak ${peakMb()} MB`);
+  t = performance.now();
+  await index.query(query, { k: 10 }); // builds the graph when N ≥ annFrom
+  console.log(`HNSW graph build (usearch, i8, M=${graph.connectivity}, ef_add=${graph.expansionAdd}): ${seconds(t)}, peak ${peakMb()} MB`);
+  t = performance.now();
+  await index.flush();
+  console.log(
+    `flush (items, vectors, graph to disk): ${seconds(t)}, peak ${peakMb()} MB (the index built: the memory figure), load average: ${loadAverages()}`,
+  );
+  index = null;
+  writeFileSync(builtMark(dir), builtAs(layout));
 }
-console.log(`vectors + upserts: ${seconds(t)}, ${vectorizer.dimensions} dimensions, peak ${peakMb()} MB`);
 
 const queries = Array.from({ length: 1000 }, (_, i) => vectorizer.vector(`${base[(i * 31) % base.length]}`));
-t = performance.now();
-await index!.query(queries[0], { k: 10 }); // builds the graph when N ≥ annFrom
-console.log(`HNSW graph build (usearch, i8, M=${graph.connectivity}, ef_add=${graph.expansionAdd}): ${seconds(t)}, peak ${peakMb()} MB`);
-t = performance.now();
-await index!.flush();
-console.log(
-  `flush (items, vectors, graph to disk): ${seconds(t)}, peak ${peakMb()} MB (the index built: the memory figure), load average: ${loadAverages()}`,
-);
+await buildIndex(home, values.layout, vectorizer.dimensions, (name) => vectorizer.vector(name), queries[0]);
 // One index in memory at a time from here (usearch frees a graph when its object is collected).
-index = null;
 const collect = () => (globalThis as { gc?: () => void }).gc?.();
 collect();
 
@@ -138,6 +152,8 @@ const truths: Set<string>[] = [];
 // its exact score is within 1e-3 of the 10th), beside recall by key.
 const tenthScores: number[] = [];
 const exactMs: number[] = [];
+t = performance.now();
+cpuFrom = process.cpuUsage();
 for (let i = 0; i < exactQueries; i++) {
   const s = performance.now();
   const found = await exact.query(queries[i], { k: 10 });
@@ -177,6 +193,12 @@ for (const [ef, rescore] of efSearch.flatMap((ef) => rescores.map((r) => [ef, r]
       `CPU ${ms((cpu.user + cpu.system) / 1000 / queries.length)} ms/query, recall@10 against the scan ${(hits / (exactQueries * 10)).toFixed(4)} by key, ` +
       `${(hitsWithinTies / (exactQueries * 10)).toFixed(4)} within 1e-3 of the 10th exact score`,
   );
+  // The same search from items' own vectors (GET /v1/items/{key}/similar: the item itself left out), beside the texts'.
+  const items = await Promise.all(queries.map(async (_, i) => ({ key: keys[(i * 7919) % N], vector: (await ann.get(keys[(i * 7919) % N]))!.vector })));
+  cpuFrom = process.cpuUsage();
+  for (const { key, vector } of items) await ann.query(vector, { k: 10, exclude: [key] });
+  const itemCpu = process.cpuUsage(cpuFrom);
+  console.log(`  the same from ${items.length} items' vectors: CPU ${ms((itemCpu.user + itemCpu.system) / 1000 / items.length)} ms/query`);
 }
 console.log(`peak ${peakMb()} MB (the exact scan's index and each ef_search's too); load average: ${loadAverages()}`);
 
@@ -217,18 +239,12 @@ if (!values['no-api']) {
   // a text's query would lack the category part its items have, a query no server makes (its graph search costs
   // ~1.7× a consistent one's: 0.45 against 0.27 ms in-process at 30k).
   const served = join(home, 'served');
-  const servedIndex = new LocalVectorIndex(join(served, 'vectors'), { dimensions: INDEX_DIMENSIONS, graph });
   const unlabelled = new CategoryVectorizer(names, null);
-  for (let i = 0; i < N; i += batch) {
-    const upto = Math.min(N, i + batch);
-    await servedIndex.upsert(
-      keys.slice(i, upto).map((key, j) => ({ key, name: nameOf(i + j), classId: null, vector: unlabelled.vector(nameOf(i + j)) })),
-    );
-  }
-  await servedIndex.query(unlabelled.vector(base[0]), { k: 10 }); // the graph, saved by the flush for the servers to load
-  await servedIndex.flush();
+  // The graph built and saved by the flush for the servers to load.
+  await buildIndex(served, 'served, slots empty', INDEX_DIMENSIONS, (name) => unlabelled.vector(name), unlabelled.vector(base[0]));
   const servers = [await serveFrom(values['index-from'], served)];
   if (values.baseline) {
+    rmSync(join(home, 'baseline'), { recursive: true, force: true });
     cpSync(join(served, 'vectors'), join(home, 'baseline', 'vectors'), { recursive: true });
     servers.push(await serveFrom(values.baseline, join(home, 'baseline')));
   }
@@ -297,12 +313,14 @@ if (!values['no-api']) {
     await exited; // a CPU profile (--server-prof) is written as the server exits
   }
 }
-rmSync(home, { recursive: true, force: true });
+if (!values.home) rmSync(home, { recursive: true, force: true });
 
 if (values.baseline) {
   // The same items and queries with the baseline's index code, in a process of its own; its lines below (its API was
   // measured above, beside this checkout's).
   console.log(`\nbaseline: the index code of ${values.baseline}`);
-  const args = process.argv.slice(2).filter((a, i, all) => a !== '--baseline' && all[i - 1] !== '--baseline');
-  spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, '--index-from', values.baseline, '--no-api'], { stdio: 'inherit' });
+  const args = process.argv.slice(2).filter((a, i, all) => !['--baseline', '--home'].includes(a) && !['--baseline', '--home'].includes(all[i - 1]));
+  // Its indexes of its own (kept beside this run's with --home): built by its code.
+  const own = values.home ? ['--home', join(values.home, 'baseline-code')] : [];
+  spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, ...own, '--index-from', values.baseline, '--no-api'], { stdio: 'inherit' });
 }
