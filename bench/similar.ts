@@ -194,7 +194,9 @@ for (const [ef, rescore] of efSearch.flatMap((ef) => rescores.map((r) => [ef, r]
       `${(hitsWithinTies / (exactQueries * 10)).toFixed(4)} within 1e-3 of the 10th exact score`,
   );
   // The same search from items' own vectors (GET /v1/items/{key}/similar: the item itself left out), beside the texts'.
-  const items = await Promise.all(queries.map(async (_, i) => ({ key: keys[(i * 7919) % N], vector: (await ann.get(keys[(i * 7919) % N]))!.vector })));
+  const items = await Promise.all(
+    queries.map(async (_, i) => ({ key: keys[(i * 7919) % N], vector: (await ann.get(keys[(i * 7919) % N]))!.vector })),
+  );
   cpuFrom = process.cpuUsage();
   for (const { key, vector } of items) await ann.query(vector, { k: 10, exclude: [key] });
   const itemCpu = process.cpuUsage(cpuFrom);
@@ -322,5 +324,7 @@ if (values.baseline) {
   const args = process.argv.slice(2).filter((a, i, all) => !['--baseline', '--home'].includes(a) && !['--baseline', '--home'].includes(all[i - 1]));
   // Its indexes of its own (kept beside this run's with --home): built by its code.
   const own = values.home ? ['--home', join(values.home, 'baseline-code')] : [];
-  spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, ...own, '--index-from', values.baseline, '--no-api'], { stdio: 'inherit' });
+  spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, ...own, '--index-from', values.baseline, '--no-api'], {
+    stdio: 'inherit',
+  });
 }

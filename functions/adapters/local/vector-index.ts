@@ -18,6 +18,7 @@ import {
   ftruncateSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
   renameSync,
@@ -534,6 +535,26 @@ export class LocalVectorIndex implements SimilarityIndex {
       if (query.withVectors) match.vector = vectorOf(slot);
       return match;
     });
+  }
+
+  /**
+   * Opens every tenant's folder under the root and loads (or builds) its graph, so that no request waits for them:
+   * `aisle serve` calls it before it listens (at 1M items the first request would wait seconds: docs/similar.md).
+   * The items opened.
+   */
+  async preload(): Promise<number> {
+    let items = 0;
+    const folders = existsSync(this.root) ? readdirSync(this.root, { withFileTypes: true }).filter((f) => f.isDirectory()) : [];
+    for (const folder of folders) {
+      const tenant = Buffer.from(folder.name, 'hex').toString('utf8');
+      if (tenantFolder(tenant) !== folder.name) continue; // not a tenant's folder
+      const t = this.forTenant(tenant).own();
+      items += t.size;
+      const first = t.size >= this.annFrom ? t.bySlotKey.values().next() : null;
+      // A search from a stored vector: a graph loading in its thread is done when it answers.
+      if (first && !first.done) await (await t.graphOf()).candidates(t.vectorAt(first.value), 1, false);
+    }
+    return items;
   }
 
   /** Writes every tenant's changes to disk. */

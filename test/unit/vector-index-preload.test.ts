@@ -1,0 +1,42 @@
+/**
+ * `aisle serve` loads the similarity index before it listens (LocalVectorIndex.preload): every tenant's items and
+ * graph are in memory before the first query, which then reads no index file but the vectors it rescores.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { vectorGraphWorkerScript } from '../../bin/commands/serve.ts';
+import { LocalVectorIndex } from '../../functions/adapters/local/vector-index.ts';
+import { GraphThread } from '../../functions/adapters/local/vector-index-ann.ts';
+import { DIMENSIONS, unit } from '../contract/similarity-index.ts';
+
+it("loads every tenant's items and graph before the first query, and only tenants' folders", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aisle-vectors-'));
+  const graphThread = new GraphThread(await vectorGraphWorkerScript());
+  try {
+    const options = { dimensions: DIMENSIONS, annFrom: 3, graphThread };
+    const written = new LocalVectorIndex(dir, options);
+    // One tenant over annFrom (answered by its graph), one under it (by the exact scan).
+    await written.upsert([0, 1, 2, 3].map((i) => ({ key: `a00000000000000${i}`, vector: unit(i), classId: null, name: `a${i}` })));
+    await written.forTenant('t2').upsert([{ key: 'b000000000000001', vector: unit(1), classId: null, name: 'b1' }]);
+    await written.query(unit(2), { k: 1 }); // builds the graph, saved by the flush
+    await written.flush();
+    // The root holds more than tenants' folders (the lake sync's list; a folder whose name is not a tenant's).
+    writeFileSync(join(dir, 'lake-parts.json'), '[]\n');
+    mkdirSync(join(dir, 'not-a-tenant'));
+
+    const served = new LocalVectorIndex(dir, options);
+    expect(await served.preload()).toBe(5);
+    // The index files gone: what answers now was loaded by preload (the vectors file stays open to rescore).
+    for (const folder of [Buffer.from('default').toString('hex'), Buffer.from('t2').toString('hex')]) {
+      rmSync(join(dir, folder, 'items.jsonl'));
+      rmSync(join(dir, folder, 'graph.usearch'), { force: true });
+    }
+    expect((await served.query(unit(2, 0.3), { k: 2 })).map((m) => m.key)).toEqual(['a000000000000002', 'a000000000000003']);
+    expect((await served.forTenant('t2').query(unit(1), { k: 1 })).map((m) => m.key)).toEqual(['b000000000000001']);
+  } finally {
+    await graphThread.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
