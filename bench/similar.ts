@@ -42,6 +42,7 @@ const { values } = parseArgs({
     'api-seconds': { type: 'string', default: '3' },
     'api-rounds': { type: 'string', default: '4' },
     'no-api': { type: 'boolean', default: false },
+    'api-only': { type: 'boolean', default: false },
     m: { type: 'string', default: String(DEFAULT_GRAPH.connectivity) },
     'ef-add': { type: 'string', default: String(DEFAULT_GRAPH.expansionAdd) },
     'ef-search': { type: 'string', default: String(DEFAULT_GRAPH.expansionSearch) },
@@ -137,72 +138,76 @@ async function buildIndex(dir: string, layout: string, dimensions: number, vecto
   writeFileSync(builtMark(dir), builtAs(layout));
 }
 
-const queries = Array.from({ length: 1000 }, (_, i) => vectorizer.vector(`${base[(i * 31) % base.length]}`));
-await buildIndex(home, values.layout, vectorizer.dimensions, (name) => vectorizer.vector(name), queries[0]);
-// One index in memory at a time from here (usearch frees a graph when its object is collected).
-const collect = () => (globalThis as { gc?: () => void }).gc?.();
-collect();
-
-// The truth: the exact scan of the same vectors (the folder the first index wrote), the baseline of the same run.
-const exact = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, annFrom: Number.POSITIVE_INFINITY });
-const exactQueries = Number(values['exact-queries']);
-const truths: Set<string>[] = [];
-// The exact 10th score of each query: a generated catalog holds many near-identical names, and which of a tie the
-// scan and the graph put 10th is arbitrary, so recall is also counted as ann-benchmarks does (a result counts when
-// its exact score is within 1e-3 of the 10th), beside recall by key.
-const tenthScores: number[] = [];
-const exactMs: number[] = [];
-t = performance.now();
-cpuFrom = process.cpuUsage();
-for (let i = 0; i < exactQueries; i++) {
-  const s = performance.now();
-  const found = await exact.query(queries[i], { k: 10 });
-  truths.push(new Set(found.map((m) => m.key)));
-  tenthScores.push(found.at(-1)?.score ?? Number.NEGATIVE_INFINITY);
-  exactMs.push(performance.now() - s);
-}
-const ms = (x: number) => x.toFixed(2);
-console.log(
-  `exact scan, the baseline (${exactQueries}): p50 ${ms(percentile(exactMs, 0.5))} ms, p99 ${ms(percentile(exactMs, 0.99))} ms; ${seconds(t)}`,
-);
-for (const [ef, rescore] of efSearch.flatMap((ef) => rescores.map((r) => [ef, r]))) {
+/** In process: the graph's recall against the exact scan and its query CPU, for each ef_search and rescoring depth. */
+async function inProcess() {
+  const queries = Array.from({ length: 1000 }, (_, i) => vectorizer.vector(`${base[(i * 31) % base.length]}`));
+  await buildIndex(home, values.layout, vectorizer.dimensions, (name) => vectorizer.vector(name), queries[0]);
+  // One index in memory at a time from here (usearch frees a graph when its object is collected).
+  const collect = () => (globalThis as { gc?: () => void }).gc?.();
   collect();
-  // The saved graph, loaded with this ef_search (a fresh index over the same folder).
-  const ann = new LocalVectorIndex(join(home, 'vectors'), {
-    dimensions: vectorizer.dimensions,
-    graph: { ...graph, expansionSearch: ef, rescore },
-  });
-  await ann.query(queries[0], { k: 10 });
-  cpuFrom = process.cpuUsage();
+
+  // The truth: the exact scan of the same vectors (the folder the first index wrote), the baseline of the same run.
+  const exact = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, annFrom: Number.POSITIVE_INFINITY });
+  const exactQueries = Number(values['exact-queries']);
+  const truths: Set<string>[] = [];
+  // The exact 10th score of each query: a generated catalog holds many near-identical names, and which of a tie the
+  // scan and the graph put 10th is arbitrary, so recall is also counted as ann-benchmarks does (a result counts when
+  // its exact score is within 1e-3 of the 10th), beside recall by key.
+  const tenthScores: number[] = [];
+  const exactMs: number[] = [];
   t = performance.now();
-  const annMs: number[] = [];
-  let hits = 0;
-  let hitsWithinTies = 0;
-  for (let i = 0; i < queries.length; i++) {
-    const s = performance.now();
-    const found = await ann.query(queries[i], { k: 10 });
-    annMs.push(performance.now() - s);
-    if (i < exactQueries) {
-      hits += found.filter((m) => truths[i].has(m.key)).length;
-      hitsWithinTies += found.filter((m) => m.score >= tenthScores[i] - 1e-3).length;
-    }
-  }
-  const cpu = process.cpuUsage(cpuFrom);
-  console.log(
-    `graph, ef_search ${ef}, rescoring ${rescore}·k (k=10, ${queries.length} queries): p50 ${ms(percentile(annMs, 0.5))} ms, p99 ${ms(percentile(annMs, 0.99))} ms, ` +
-      `CPU ${ms((cpu.user + cpu.system) / 1000 / queries.length)} ms/query, recall@10 against the scan ${(hits / (exactQueries * 10)).toFixed(4)} by key, ` +
-      `${(hitsWithinTies / (exactQueries * 10)).toFixed(4)} within 1e-3 of the 10th exact score`,
-  );
-  // The same search from items' own vectors (GET /v1/items/{key}/similar: the item itself left out), beside the texts'.
-  const items = await Promise.all(
-    queries.map(async (_, i) => ({ key: keys[(i * 7919) % N], vector: (await ann.get(keys[(i * 7919) % N]))!.vector })),
-  );
   cpuFrom = process.cpuUsage();
-  for (const { key, vector } of items) await ann.query(vector, { k: 10, exclude: [key] });
-  const itemCpu = process.cpuUsage(cpuFrom);
-  console.log(`  the same from ${items.length} items' vectors: CPU ${ms((itemCpu.user + itemCpu.system) / 1000 / items.length)} ms/query`);
+  for (let i = 0; i < exactQueries; i++) {
+    const s = performance.now();
+    const found = await exact.query(queries[i], { k: 10 });
+    truths.push(new Set(found.map((m) => m.key)));
+    tenthScores.push(found.at(-1)?.score ?? Number.NEGATIVE_INFINITY);
+    exactMs.push(performance.now() - s);
+  }
+  const ms = (x: number) => x.toFixed(2);
+  console.log(
+    `exact scan, the baseline (${exactQueries}): p50 ${ms(percentile(exactMs, 0.5))} ms, p99 ${ms(percentile(exactMs, 0.99))} ms; ${seconds(t)}`,
+  );
+  for (const [ef, rescore] of efSearch.flatMap((ef) => rescores.map((r) => [ef, r]))) {
+    collect();
+    // The saved graph, loaded with this ef_search (a fresh index over the same folder).
+    const ann = new LocalVectorIndex(join(home, 'vectors'), {
+      dimensions: vectorizer.dimensions,
+      graph: { ...graph, expansionSearch: ef, rescore },
+    });
+    await ann.query(queries[0], { k: 10 });
+    cpuFrom = process.cpuUsage();
+    t = performance.now();
+    const annMs: number[] = [];
+    let hits = 0;
+    let hitsWithinTies = 0;
+    for (let i = 0; i < queries.length; i++) {
+      const s = performance.now();
+      const found = await ann.query(queries[i], { k: 10 });
+      annMs.push(performance.now() - s);
+      if (i < exactQueries) {
+        hits += found.filter((m) => truths[i].has(m.key)).length;
+        hitsWithinTies += found.filter((m) => m.score >= tenthScores[i] - 1e-3).length;
+      }
+    }
+    const cpu = process.cpuUsage(cpuFrom);
+    console.log(
+      `graph, ef_search ${ef}, rescoring ${rescore}·k (k=10, ${queries.length} queries): p50 ${ms(percentile(annMs, 0.5))} ms, p99 ${ms(percentile(annMs, 0.99))} ms, ` +
+        `CPU ${ms((cpu.user + cpu.system) / 1000 / queries.length)} ms/query, recall@10 against the scan ${(hits / (exactQueries * 10)).toFixed(4)} by key, ` +
+        `${(hitsWithinTies / (exactQueries * 10)).toFixed(4)} within 1e-3 of the 10th exact score`,
+    );
+    // The same search from items' own vectors (GET /v1/items/{key}/similar: the item itself left out), beside the texts'.
+    const items = await Promise.all(
+      queries.map(async (_, i) => ({ key: keys[(i * 7919) % N], vector: (await ann.get(keys[(i * 7919) % N]))!.vector })),
+    );
+    cpuFrom = process.cpuUsage();
+    for (const { key, vector } of items) await ann.query(vector, { k: 10, exclude: [key] });
+    const itemCpu = process.cpuUsage(cpuFrom);
+    console.log(`  the same from ${items.length} items' vectors: CPU ${ms((itemCpu.user + itemCpu.system) / 1000 / items.length)} ms/query`);
+  }
+  console.log(`peak ${peakMb()} MB (the exact scan's index and each ef_search's too); load average: ${loadAverages()}`);
 }
-console.log(`peak ${peakMb()} MB (the exact scan's index and each ef_search's too); load average: ${loadAverages()}`);
+if (!values['api-only']) await inProcess();
 
 if (!values['no-api']) {
   // `aisle serve` over the index folder (the bench's items are the default tenant's, as the server's key is); with
@@ -220,7 +225,9 @@ if (!values['no-api']) {
       env: { ...env, OLLAMA_HOST: 'http://127.0.0.1:9' },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
+    const started = performance.now();
     await new Promise<void>((ok) => server.stdout!.on('data', (d: Buffer) => d.toString().includes('aisle serve: http') && ok()));
+    console.log(`aisle serve [${checkout}]: listening after ${((performance.now() - started) / 1000).toFixed(1)} s`);
     // The server's own CPU time (user + system, /proc), so a request's cost compares across loads: the whole process's
     // and its main thread's (the one that answers HTTP; a graph thread beside it runs on another core).
     const ticks = (stat: string) => {
@@ -276,7 +283,16 @@ if (!values['no-api']) {
       `client on the same machine; load average: ${loadAverages()}`,
   );
   for (const [title, opts] of routes) {
-    const totals = servers.map(() => ({ requests: 0, seconds: 0, cpu: 0, mainCpu: 0, p50: [] as number[], p99: [] as number[], non2xx: 0 }));
+    const totals = servers.map(() => ({
+      requests: 0,
+      seconds: 0,
+      cpu: 0,
+      mainCpu: 0,
+      p50: [] as number[],
+      p99: [] as number[],
+      rates: [] as number[],
+      non2xx: 0,
+    }));
     for (const s of servers) await autocannon({ connections: 16, duration: 1, headers: s.headers, ...opts(s.url) });
     for (let round = 0; round < rounds; round++) {
       // Who goes first alternates.
@@ -290,6 +306,7 @@ if (!values['no-api']) {
         t.mainCpu += after.main - before.main;
         t.requests += r.requests.total;
         t.seconds += r.duration;
+        t.rates.push(Math.round(r.requests.total / r.duration));
         t.p50.push(r.latency.p50);
         t.p99.push(r.latency.p99);
         t.non2xx += r.non2xx;
@@ -300,7 +317,7 @@ if (!values['no-api']) {
       const perRequest = (t.cpu * 1000) / t.requests;
       const mainPerRequest = (t.mainCpu * 1000) / t.requests;
       console.log(
-        `${title}${servers.length > 1 ? ` [${s.checkout}]` : ''}: ${(t.requests / t.seconds).toFixed(0)} req/s, p50 ${t.p50.join('/')} ms, ` +
+        `${title}${servers.length > 1 ? ` [${s.checkout}]` : ''}: ${(t.requests / t.seconds).toFixed(0)} req/s (runs ${t.rates.join('/')}), p50 ${t.p50.join('/')} ms, ` +
           `p99 ${t.p99.join('/')} ms, non-2xx ${t.non2xx}, server CPU ${perRequest.toFixed(3)} ms/request (${Math.round(1000 / perRequest)} req/s per core), ` +
           `its main thread ${mainPerRequest.toFixed(3)} ms/request (${Math.round(1000 / mainPerRequest)} req/s on one core)`,
       );
@@ -317,7 +334,7 @@ if (!values['no-api']) {
 }
 if (!values.home) rmSync(home, { recursive: true, force: true });
 
-if (values.baseline) {
+if (values.baseline && !values['api-only']) {
   // The same items and queries with the baseline's index code, in a process of its own; its lines below (its API was
   // measured above, beside this checkout's).
   console.log(`\nbaseline: the index code of ${values.baseline}`);
