@@ -15,7 +15,8 @@ it("loads every tenant's items and graph before the first query, and only tenant
   const dir = mkdtempSync(join(tmpdir(), 'aisle-vectors-'));
   const graphThread = new GraphThread(await vectorGraphWorkerScript());
   try {
-    const options = { dimensions: DIMENSIONS, annFrom: 3, graphThread };
+    const warnings: string[] = [];
+    const options = { dimensions: DIMENSIONS, annFrom: 3, graphThread, warn: (m: string) => warnings.push(m) };
     const written = new LocalVectorIndex(dir, options);
     // One tenant over annFrom (answered by its graph), one under it (by the exact scan).
     await written.upsert([0, 1, 2, 3].map((i) => ({ key: `a00000000000000${i}`, vector: unit(i), classId: null, name: `a${i}` })));
@@ -28,15 +29,35 @@ it("loads every tenant's items and graph before the first query, and only tenant
 
     const served = new LocalVectorIndex(dir, options);
     expect(await served.preload()).toBe(5);
-    // The index files gone: what answers now was loaded by preload (the vectors file stays open to rescore).
-    for (const folder of [Buffer.from('default').toString('hex'), Buffer.from('t2').toString('hex')]) {
-      rmSync(join(dir, folder, 'items.jsonl'));
-      rmSync(join(dir, folder, 'graph.usearch'), { force: true });
-    }
+    // The items file gone and the graph file no graph: what answers now was loaded by preload (the vectors file stays
+    // open to rescore; a graph opened now would be refused with a warning and built).
+    for (const folder of [Buffer.from('default').toString('hex'), Buffer.from('t2').toString('hex')]) rmSync(join(dir, folder, 'items.jsonl'));
+    writeFileSync(join(dir, Buffer.from('default').toString('hex'), 'graph.usearch'), Buffer.alloc(4096));
     expect((await served.query(unit(2, 0.3), { k: 2 })).map((m) => m.key)).toEqual(['a000000000000002', 'a000000000000003']);
     expect((await served.forTenant('t2').query(unit(1), { k: 1 })).map((m) => m.key)).toEqual(['b000000000000001']);
+    expect(warnings).toEqual([]);
   } finally {
     await graphThread.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('leaves a graph to build to the first query: a graph file that is not a graph is not opened by preload', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aisle-vectors-'));
+  try {
+    const written = new LocalVectorIndex(dir, { dimensions: DIMENSIONS, annFrom: 3 });
+    await written.upsert([0, 1, 2, 3].map((i) => ({ key: `c00000000000000${i}`, vector: unit(i), classId: null, name: `c${i}` })));
+    await written.query(unit(0), { k: 1 });
+    await written.flush();
+    writeFileSync(join(dir, Buffer.from('default').toString('hex'), 'graph.usearch'), Buffer.alloc(4096));
+    const warnings: string[] = [];
+    const served = new LocalVectorIndex(dir, { dimensions: DIMENSIONS, annFrom: 3, warn: (m) => warnings.push(m) });
+    expect(await served.preload()).toBe(4);
+    expect(warnings).toEqual([]);
+    // The first query opens it: the file refused with a warning, the graph built from the vectors.
+    expect((await served.query(unit(3), { k: 1 }))[0].key).toBe('c000000000000003');
+    expect(warnings).toEqual([expect.stringContaining('not a usable graph')]);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
