@@ -16,10 +16,12 @@
  * of its own, so the peak RSS after the build and the query CPU compare; its server (DIR's `aisle serve`) is measured
  * beside this checkout's, both up at once over the same index, autocannon alternating between them run by run
  * (`--api-rounds` runs of `--api-seconds` each per route), so both see the same load on a shared machine.
- * `--server-prof DIR`: the servers' CPU profiles (node --cpu-prof) in DIR.
+ * `--server-prof DIR`: the servers' CPU profiles (node --cpu-prof) in DIR. `--home DIR`: the built indexes kept in DIR
+ * and reused by the next run of the same size and layout; `--api-only`: the servers alone over them.
  *
  *   npx tsx --expose-gc bench/similar.ts --items 100000 [--m 16 --ef-add 128 --ef-search 32,64,96] [--api-seconds 3]
- *     [--api-rounds 4] [--no-api] [--layout served|names] [--baseline /work/main] [--server-prof DIR]
+ *     [--api-rounds 4] [--no-api | --api-only] [--layout served|names] [--baseline /work/main] [--server-prof DIR]
+ *     [--home DIR]
  */
 import { execSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
