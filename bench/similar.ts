@@ -16,13 +16,15 @@
  * of its own, so the peak RSS after the build and the query CPU compare; its server (DIR's `aisle serve`) is measured
  * beside this checkout's, both up at once over the same index, autocannon alternating between them run by run
  * (`--api-rounds` runs of `--api-seconds` each per route), so both see the same load on a shared machine.
- * `--server-prof DIR`: the servers' CPU profiles (node --cpu-prof) in DIR.
+ * `--server-prof DIR`: the servers' CPU profiles (node --cpu-prof) in DIR. `--home DIR`: the built indexes kept in DIR
+ * and reused by the next run of the same size and layout; `--api-only`: the servers alone over them.
  *
  *   npx tsx --expose-gc bench/similar.ts --items 100000 [--m 16 --ef-add 128 --ef-search 32,64,96] [--api-seconds 3]
- *     [--api-rounds 4] [--no-api] [--layout served|names] [--baseline /work/main] [--server-prof DIR]
+ *     [--api-rounds 4] [--no-api | --api-only] [--layout served|names] [--baseline /work/main] [--server-prof DIR]
+ *     [--home DIR]
  */
 import { execSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     'api-seconds': { type: 'string', default: '3' },
     'api-rounds': { type: 'string', default: '4' },
     'no-api': { type: 'boolean', default: false },
+    'api-only': { type: 'boolean', default: false },
     m: { type: 'string', default: String(DEFAULT_GRAPH.connectivity) },
     'ef-add': { type: 'string', default: String(DEFAULT_GRAPH.expansionAdd) },
     'ef-search': { type: 'string', default: String(DEFAULT_GRAPH.expansionSearch) },
@@ -51,6 +54,7 @@ const { values } = parseArgs({
     baseline: { type: 'string' },
     'index-from': { type: 'string', default: join(import.meta.dirname, '..') },
     'server-prof': { type: 'string' },
+    home: { type: 'string' },
   },
 });
 // The index code measured: this checkout's, or another's (the baseline's run).
@@ -96,89 +100,116 @@ function standInModel(): CategoryModel {
   return { categories, probabilities } as unknown as CategoryModel;
 }
 
-const home = mkdtempSync(join(tmpdir(), 'aisle-bench-similar-'));
+// --home DIR keeps the built indexes there and reuses them (a 1M build takes ~7 min): each is built only when DIR
+// holds none of this size and layout.
+const home = values.home ?? mkdtempSync(join(tmpdir(), 'aisle-bench-similar-'));
+const builtMark = (dir: string) => join(dir, 'bench-built.json');
+const builtAs = (layout: string) => JSON.stringify({ items: N, layout });
+const isBuilt = (dir: string, layout: string) =>
+  values.home !== undefined && existsSync(builtMark(dir)) && readFileSync(builtMark(dir), 'utf8') === builtAs(layout);
 let t = performance.now();
 const names = new ItemVectorizer(StaticEmbedder.load());
 const vectorizer: NameVectorizer = values.layout === 'names' ? names : new CategoryVectorizer(names, standInModel());
-let index: InstanceType<typeof LocalVectorIndex> | null = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, graph });
-const keys: string[] = [];
+const keys = Array.from({ length: N }, (_, i) => toCascadeItem({ name: nameOf(i) }).key);
 const batch = 10_000;
-for (let i = 0; i < N; i += batch) {
-  const entries = [];
-  for (let j = i; j < Math.min(N, i + batch); j++) {
-    const name = nameOf(j);
-    const key = toCascadeItem({ name }).key;
-    keys.push(key);
-    entries.push({ key, name, classId: null, vector: vectorizer.vector(name) });
+
+/** The N names' vectors upserted into an index at `dir`, its graph built and flushed (skipped when --home holds it). */
+async function buildIndex(dir: string, layout: string, dimensions: number, vectorOf: (name: string) => Float32Array, query: Float32Array) {
+  if (isBuilt(dir, layout)) {
+    console.log(`index ${dir} (${layout}): reused`);
+    return;
   }
-  await index!.upsert(entries);
-}
-console.log(`vectors + upserts: ${seconds(t)}, ${vectorizer.dimensions} dimensions, peak ${peakMb()} MB`);
-
-const queries = Array.from({ length: 1000 }, (_, i) => vectorizer.vector(`${base[(i * 31) % base.length]}`));
-t = performance.now();
-await index!.query(queries[0], { k: 10 }); // builds the graph when N ≥ annFrom
-console.log(`HNSW graph build (usearch, i8, M=${graph.connectivity}, ef_add=${graph.expansionAdd}): ${seconds(t)}, peak ${peakMb()} MB`);
-t = performance.now();
-await index!.flush();
-console.log(
-  `flush (items, vectors, graph to disk): ${seconds(t)}, peak ${peakMb()} MB (the index built: the memory figure), load average: ${loadAverages()}`,
-);
-// One index in memory at a time from here (usearch frees a graph when its object is collected).
-index = null;
-const collect = () => (globalThis as { gc?: () => void }).gc?.();
-collect();
-
-// The truth: the exact scan of the same vectors (the folder the first index wrote), the baseline of the same run.
-const exact = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, annFrom: Number.POSITIVE_INFINITY });
-const exactQueries = Number(values['exact-queries']);
-const truths: Set<string>[] = [];
-// The exact 10th score of each query: a generated catalog holds many near-identical names, and which of a tie the
-// scan and the graph put 10th is arbitrary, so recall is also counted as ann-benchmarks does (a result counts when
-// its exact score is within 1e-3 of the 10th), beside recall by key.
-const tenthScores: number[] = [];
-const exactMs: number[] = [];
-for (let i = 0; i < exactQueries; i++) {
-  const s = performance.now();
-  const found = await exact.query(queries[i], { k: 10 });
-  truths.push(new Set(found.map((m) => m.key)));
-  tenthScores.push(found.at(-1)?.score ?? Number.NEGATIVE_INFINITY);
-  exactMs.push(performance.now() - s);
-}
-const ms = (x: number) => x.toFixed(2);
-console.log(
-  `exact scan, the baseline (${exactQueries}): p50 ${ms(percentile(exactMs, 0.5))} ms, p99 ${ms(percentile(exactMs, 0.99))} ms; ${seconds(t)}`,
-);
-for (const [ef, rescore] of efSearch.flatMap((ef) => rescores.map((r) => [ef, r]))) {
-  collect();
-  // The saved graph, loaded with this ef_search (a fresh index over the same folder).
-  const ann = new LocalVectorIndex(join(home, 'vectors'), {
-    dimensions: vectorizer.dimensions,
-    graph: { ...graph, expansionSearch: ef, rescore },
-  });
-  await ann.query(queries[0], { k: 10 });
+  rmSync(join(dir, 'vectors'), { recursive: true, force: true });
   cpuFrom = process.cpuUsage();
+  let index: InstanceType<typeof LocalVectorIndex> | null = new LocalVectorIndex(join(dir, 'vectors'), { dimensions, graph });
   t = performance.now();
-  const annMs: number[] = [];
-  let hits = 0;
-  let hitsWithinTies = 0;
-  for (let i = 0; i < queries.length; i++) {
-    const s = performance.now();
-    const found = await ann.query(queries[i], { k: 10 });
-    annMs.push(performance.now() - s);
-    if (i < exactQueries) {
-      hits += found.filter((m) => truths[i].has(m.key)).length;
-      hitsWithinTies += found.filter((m) => m.score >= tenthScores[i] - 1e-3).length;
-    }
+  for (let i = 0; i < N; i += batch) {
+    const upto = Math.min(N, i + batch);
+    await index.upsert(keys.slice(i, upto).map((key, j) => ({ key, name: nameOf(i + j), classId: null, vector: vectorOf(nameOf(i + j)) })));
   }
-  const cpu = process.cpuUsage(cpuFrom);
+  console.log(`vectors + upserts (${layout}): ${seconds(t)}, ${dimensions} dimensions, peak ${peakMb()} MB`);
+  t = performance.now();
+  await index.query(query, { k: 10 }); // builds the graph when N ≥ annFrom
+  console.log(`HNSW graph build (usearch, i8, M=${graph.connectivity}, ef_add=${graph.expansionAdd}): ${seconds(t)}, peak ${peakMb()} MB`);
+  t = performance.now();
+  await index.flush();
   console.log(
-    `graph, ef_search ${ef}, rescoring ${rescore}·k (k=10, ${queries.length} queries): p50 ${ms(percentile(annMs, 0.5))} ms, p99 ${ms(percentile(annMs, 0.99))} ms, ` +
-      `CPU ${ms((cpu.user + cpu.system) / 1000 / queries.length)} ms/query, recall@10 against the scan ${(hits / (exactQueries * 10)).toFixed(4)} by key, ` +
-      `${(hitsWithinTies / (exactQueries * 10)).toFixed(4)} within 1e-3 of the 10th exact score`,
+    `flush (items, vectors, graph to disk): ${seconds(t)}, peak ${peakMb()} MB (the index built: the memory figure), load average: ${loadAverages()}`,
   );
+  index = null;
+  writeFileSync(builtMark(dir), builtAs(layout));
 }
-console.log(`peak ${peakMb()} MB (the exact scan's index and each ef_search's too); load average: ${loadAverages()}`);
+
+/** In process: the graph's recall against the exact scan and its query CPU, for each ef_search and rescoring depth. */
+async function inProcess() {
+  const queries = Array.from({ length: 1000 }, (_, i) => vectorizer.vector(`${base[(i * 31) % base.length]}`));
+  await buildIndex(home, values.layout, vectorizer.dimensions, (name) => vectorizer.vector(name), queries[0]);
+  // One index in memory at a time from here (usearch frees a graph when its object is collected).
+  const collect = () => (globalThis as { gc?: () => void }).gc?.();
+  collect();
+
+  // The truth: the exact scan of the same vectors (the folder the first index wrote), the baseline of the same run.
+  const exact = new LocalVectorIndex(join(home, 'vectors'), { dimensions: vectorizer.dimensions, annFrom: Number.POSITIVE_INFINITY });
+  const exactQueries = Number(values['exact-queries']);
+  const truths: Set<string>[] = [];
+  // The exact 10th score of each query: a generated catalog holds many near-identical names, and which of a tie the
+  // scan and the graph put 10th is arbitrary, so recall is also counted as ann-benchmarks does (a result counts when
+  // its exact score is within 1e-3 of the 10th), beside recall by key.
+  const tenthScores: number[] = [];
+  const exactMs: number[] = [];
+  t = performance.now();
+  cpuFrom = process.cpuUsage();
+  for (let i = 0; i < exactQueries; i++) {
+    const s = performance.now();
+    const found = await exact.query(queries[i], { k: 10 });
+    truths.push(new Set(found.map((m) => m.key)));
+    tenthScores.push(found.at(-1)?.score ?? Number.NEGATIVE_INFINITY);
+    exactMs.push(performance.now() - s);
+  }
+  const ms = (x: number) => x.toFixed(2);
+  console.log(
+    `exact scan, the baseline (${exactQueries}): p50 ${ms(percentile(exactMs, 0.5))} ms, p99 ${ms(percentile(exactMs, 0.99))} ms; ${seconds(t)}`,
+  );
+  for (const [ef, rescore] of efSearch.flatMap((ef) => rescores.map((r) => [ef, r]))) {
+    collect();
+    // The saved graph, loaded with this ef_search (a fresh index over the same folder).
+    const ann = new LocalVectorIndex(join(home, 'vectors'), {
+      dimensions: vectorizer.dimensions,
+      graph: { ...graph, expansionSearch: ef, rescore },
+    });
+    await ann.query(queries[0], { k: 10 });
+    cpuFrom = process.cpuUsage();
+    t = performance.now();
+    const annMs: number[] = [];
+    let hits = 0;
+    let hitsWithinTies = 0;
+    for (let i = 0; i < queries.length; i++) {
+      const s = performance.now();
+      const found = await ann.query(queries[i], { k: 10 });
+      annMs.push(performance.now() - s);
+      if (i < exactQueries) {
+        hits += found.filter((m) => truths[i].has(m.key)).length;
+        hitsWithinTies += found.filter((m) => m.score >= tenthScores[i] - 1e-3).length;
+      }
+    }
+    const cpu = process.cpuUsage(cpuFrom);
+    console.log(
+      `graph, ef_search ${ef}, rescoring ${rescore}·k (k=10, ${queries.length} queries): p50 ${ms(percentile(annMs, 0.5))} ms, p99 ${ms(percentile(annMs, 0.99))} ms, ` +
+        `CPU ${ms((cpu.user + cpu.system) / 1000 / queries.length)} ms/query, recall@10 against the scan ${(hits / (exactQueries * 10)).toFixed(4)} by key, ` +
+        `${(hitsWithinTies / (exactQueries * 10)).toFixed(4)} within 1e-3 of the 10th exact score`,
+    );
+    // The same search from items' own vectors (GET /v1/items/{key}/similar: the item itself left out), beside the texts'.
+    const items = await Promise.all(
+      queries.map(async (_, i) => ({ key: keys[(i * 7919) % N], vector: (await ann.get(keys[(i * 7919) % N]))!.vector })),
+    );
+    cpuFrom = process.cpuUsage();
+    for (const { key, vector } of items) await ann.query(vector, { k: 10, exclude: [key] });
+    const itemCpu = process.cpuUsage(cpuFrom);
+    console.log(`  the same from ${items.length} items' vectors: CPU ${ms((itemCpu.user + itemCpu.system) / 1000 / items.length)} ms/query`);
+  }
+  console.log(`peak ${peakMb()} MB (the exact scan's index and each ef_search's too); load average: ${loadAverages()}`);
+}
+if (!values['api-only']) await inProcess();
 
 if (!values['no-api']) {
   // `aisle serve` over the index folder (the bench's items are the default tenant's, as the server's key is); with
@@ -196,7 +227,9 @@ if (!values['no-api']) {
       env: { ...env, OLLAMA_HOST: 'http://127.0.0.1:9' },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
+    const started = performance.now();
     await new Promise<void>((ok) => server.stdout!.on('data', (d: Buffer) => d.toString().includes('aisle serve: http') && ok()));
+    console.log(`aisle serve [${checkout}]: listening after ${((performance.now() - started) / 1000).toFixed(1)} s`);
     // The server's own CPU time (user + system, /proc), so a request's cost compares across loads: the whole process's
     // and its main thread's (the one that answers HTTP; a graph thread beside it runs on another core).
     const ticks = (stat: string) => {
@@ -217,18 +250,12 @@ if (!values['no-api']) {
   // a text's query would lack the category part its items have, a query no server makes (its graph search costs
   // ~1.7× a consistent one's: 0.45 against 0.27 ms in-process at 30k).
   const served = join(home, 'served');
-  const servedIndex = new LocalVectorIndex(join(served, 'vectors'), { dimensions: INDEX_DIMENSIONS, graph });
   const unlabelled = new CategoryVectorizer(names, null);
-  for (let i = 0; i < N; i += batch) {
-    const upto = Math.min(N, i + batch);
-    await servedIndex.upsert(
-      keys.slice(i, upto).map((key, j) => ({ key, name: nameOf(i + j), classId: null, vector: unlabelled.vector(nameOf(i + j)) })),
-    );
-  }
-  await servedIndex.query(unlabelled.vector(base[0]), { k: 10 }); // the graph, saved by the flush for the servers to load
-  await servedIndex.flush();
+  // The graph built and saved by the flush for the servers to load.
+  await buildIndex(served, 'served, slots empty', INDEX_DIMENSIONS, (name) => unlabelled.vector(name), unlabelled.vector(base[0]));
   const servers = [await serveFrom(values['index-from'], served)];
   if (values.baseline) {
+    rmSync(join(home, 'baseline'), { recursive: true, force: true });
     cpSync(join(served, 'vectors'), join(home, 'baseline', 'vectors'), { recursive: true });
     servers.push(await serveFrom(values.baseline, join(home, 'baseline')));
   }
@@ -258,7 +285,16 @@ if (!values['no-api']) {
       `client on the same machine; load average: ${loadAverages()}`,
   );
   for (const [title, opts] of routes) {
-    const totals = servers.map(() => ({ requests: 0, seconds: 0, cpu: 0, mainCpu: 0, p50: [] as number[], p99: [] as number[], non2xx: 0 }));
+    const totals = servers.map(() => ({
+      requests: 0,
+      seconds: 0,
+      cpu: 0,
+      mainCpu: 0,
+      p50: [] as number[],
+      p99: [] as number[],
+      rates: [] as number[],
+      non2xx: 0,
+    }));
     for (const s of servers) await autocannon({ connections: 16, duration: 1, headers: s.headers, ...opts(s.url) });
     for (let round = 0; round < rounds; round++) {
       // Who goes first alternates.
@@ -272,6 +308,7 @@ if (!values['no-api']) {
         t.mainCpu += after.main - before.main;
         t.requests += r.requests.total;
         t.seconds += r.duration;
+        t.rates.push(Math.round(r.requests.total / r.duration));
         t.p50.push(r.latency.p50);
         t.p99.push(r.latency.p99);
         t.non2xx += r.non2xx;
@@ -282,7 +319,7 @@ if (!values['no-api']) {
       const perRequest = (t.cpu * 1000) / t.requests;
       const mainPerRequest = (t.mainCpu * 1000) / t.requests;
       console.log(
-        `${title}${servers.length > 1 ? ` [${s.checkout}]` : ''}: ${(t.requests / t.seconds).toFixed(0)} req/s, p50 ${t.p50.join('/')} ms, ` +
+        `${title}${servers.length > 1 ? ` [${s.checkout}]` : ''}: ${(t.requests / t.seconds).toFixed(0)} req/s (runs ${t.rates.join('/')}), p50 ${t.p50.join('/')} ms, ` +
           `p99 ${t.p99.join('/')} ms, non-2xx ${t.non2xx}, server CPU ${perRequest.toFixed(3)} ms/request (${Math.round(1000 / perRequest)} req/s per core), ` +
           `its main thread ${mainPerRequest.toFixed(3)} ms/request (${Math.round(1000 / mainPerRequest)} req/s on one core)`,
       );
@@ -297,12 +334,16 @@ if (!values['no-api']) {
     await exited; // a CPU profile (--server-prof) is written as the server exits
   }
 }
-rmSync(home, { recursive: true, force: true });
+if (!values.home) rmSync(home, { recursive: true, force: true });
 
-if (values.baseline) {
+if (values.baseline && !values['api-only']) {
   // The same items and queries with the baseline's index code, in a process of its own; its lines below (its API was
   // measured above, beside this checkout's).
   console.log(`\nbaseline: the index code of ${values.baseline}`);
-  const args = process.argv.slice(2).filter((a, i, all) => a !== '--baseline' && all[i - 1] !== '--baseline');
-  spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, '--index-from', values.baseline, '--no-api'], { stdio: 'inherit' });
+  const args = process.argv.slice(2).filter((a, i, all) => !['--baseline', '--home'].includes(a) && !['--baseline', '--home'].includes(all[i - 1]));
+  // Its indexes of its own (kept beside this run's with --home): built by its code.
+  const own = values.home ? ['--home', join(values.home, 'baseline-code')] : [];
+  spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args, ...own, '--index-from', values.baseline, '--no-api'], {
+    stdio: 'inherit',
+  });
 }

@@ -77,6 +77,11 @@ export class TenantGraph {
     this.fileCurrent = existsSync(this.file);
   }
 
+  /** Whether opening loads the saved file (and applies the slots changed since) rather than builds from every vector. */
+  loadable(): boolean {
+    return this.fileCurrent && existsSync(this.file) && !graphFileProblem(this.file, this.source.dimensions);
+  }
+
   /** Applies the rows of `slots` (already written to the vectors file) to the open graph. */
   set(slots: Uint32Array, bytes: Int8Array): void | Promise<void> {
     for (const slot of slots) this.changed.add(slot);

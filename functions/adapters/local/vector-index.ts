@@ -18,6 +18,7 @@ import {
   ftruncateSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
   renameSync,
@@ -30,6 +31,7 @@ import { DEFAULT_TENANT } from '../../core/api-keys.ts';
 import type { SimilarityIndex, VectorEntry, VectorMatch, VectorQuery } from '../../ports.ts';
 import { isClassOrBelow } from '../../similar/filters.ts';
 import { DEFAULT_GRAPH, type Graph, type GraphOptions, type GraphThread } from './vector-index-ann.ts';
+import { keyOfLine, PackedLines, type Slot } from './vector-index-lines.ts';
 import { GRAPH_FILE, TenantGraph } from './vector-index-tenant-graph.ts';
 
 export interface LocalVectorIndexOptions {
@@ -50,123 +52,11 @@ export interface LocalVectorIndexOptions {
   warn?: (message: string) => void;
 }
 
-interface Slot {
-  key: string;
-  classId: string | null;
-  name: string;
-}
-
 const SCALE = 127;
 const VECTORS_FILE = 'vectors.i8';
 const META_FILE = 'vectors.json';
 /** Slots read per call by the exact scan. */
 const SCAN_SLOTS = 4096;
-
-/**
- * Each slot's item as its JSON line's bytes in one growing buffer: no JS object per item. Each line is followed by
- * its newline in the buffer (a loaded file's are), so flush writes runs of adjacent lines as they lie.
- */
-class PackedLines {
-  private text: Buffer;
-  private used: number;
-  private start: Uint32Array;
-  private length: Uint32Array;
-  /** Bytes of the live lines with their newlines: what the buffer would hold compacted. */
-  private liveBytes = 0;
-  count = 0;
-
-  constructor(initial = Buffer.alloc(0)) {
-    this.text = initial;
-    this.used = initial.length;
-    this.start = new Uint32Array(1024);
-    this.length = new Uint32Array(1024);
-  }
-
-  /** Points slot `count` at bytes already in the buffer (a loaded file's line). */
-  adopt(at: number, length: number) {
-    this.reserve(this.count + 1);
-    this.start[this.count] = at;
-    this.length[this.count++] = length;
-    if (length) this.liveBytes += length + 1;
-  }
-
-  set(slot: number, slotValue: Slot | null) {
-    this.reserve(slot + 1);
-    this.count = Math.max(this.count, slot + 1);
-    if (this.length[slot]) this.liveBytes -= this.length[slot] + 1;
-    if (!slotValue) {
-      this.length[slot] = 0;
-      return;
-    }
-    const line = `${JSON.stringify(slotValue)}\n`;
-    const size = Buffer.byteLength(line, 'utf8');
-    if (this.used + size > this.text.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.used + size, this.text.length * 2, 1 << 16));
-      this.text.copy(next, 0, 0, this.used);
-      this.text = next;
-    }
-    this.text.write(line, this.used, 'utf8');
-    this.start[slot] = this.used;
-    this.length[slot] = size - 1;
-    this.used += size;
-    this.liveBytes += size;
-  }
-
-  live(slot: number): boolean {
-    return slot < this.count && this.length[slot] > 0;
-  }
-
-  get(slot: number): Slot | null {
-    return this.live(slot) ? (JSON.parse(this.text.toString('utf8', this.start[slot], this.start[slot] + this.length[slot])) as Slot) : null;
-  }
-
-  /**
-   * Writes the JSON lines file of every slot to `fd`, in slot order (`null` for a free one): runs of lines adjacent in
-   * the buffer (a bulk load's, a loaded file's) one write each, with no copy of the whole. The buffer is compacted
-   * first when replaced lines fill more than half of it.
-   */
-  writeTo(fd: number) {
-    if (this.used > 2 * this.liveBytes + (1 << 20)) this.compact();
-    const NULL = Buffer.from('null\n');
-    for (let s = 0; s < this.count; ) {
-      if (!this.length[s]) {
-        writeSync(fd, NULL);
-        s++;
-        continue;
-      }
-      const from = this.start[s];
-      let end = from + this.length[s] + 1;
-      for (s++; s < this.count && this.length[s] && this.start[s] === end; s++) end += this.length[s] + 1;
-      writeSync(fd, this.text, from, end - from);
-    }
-  }
-
-  /** The live lines moved into a buffer of their own size, in slot order. */
-  private compact() {
-    const out = Buffer.allocUnsafe(this.liveBytes);
-    let at = 0;
-    for (let s = 0; s < this.count; s++) {
-      const n = this.length[s];
-      if (!n) continue;
-      this.text.copy(out, at, this.start[s], this.start[s] + n + 1);
-      this.start[s] = at;
-      at += n + 1;
-    }
-    this.text = out;
-    this.used = at;
-  }
-
-  private reserve(slots: number) {
-    if (slots <= this.start.length) return;
-    const grow = (a: Uint32Array) => {
-      const next = new Uint32Array(Math.max(slots, a.length * 2));
-      next.set(a);
-      return next;
-    };
-    this.start = grow(this.start);
-    this.length = grow(this.length);
-  }
-}
 
 /** One tenant's vectors. */
 class TenantVectors {
@@ -207,13 +97,13 @@ class TenantVectors {
       if (end < 0) end = text.length;
       if (end > at) {
         const slot = items.count;
-        const line = text.toString('utf8', at, end);
-        if (line === 'null') {
+        const key = keyOfLine(text, at, end);
+        if (key === null) {
           items.adopt(at, 0);
           this.free.push(slot);
         } else {
           items.adopt(at, end - at);
-          this.bySlotKey.set((JSON.parse(line) as Slot).key, slot);
+          this.bySlotKey.set(key, slot);
         }
       }
       at = end + 1;
@@ -534,6 +424,26 @@ export class LocalVectorIndex implements SimilarityIndex {
       if (query.withVectors) match.vector = vectorOf(slot);
       return match;
     });
+  }
+
+  /**
+   * Opens every tenant's folder under the root and loads its saved graph, so that no request waits for them:
+   * `aisle serve` calls it before it listens (at 1M items the first request would wait seconds: docs/similar.md).
+   * A graph that must be built (none saved, or its file not a graph) is left to the first query: minutes at 1M, the
+   * server up meanwhile.
+   * The items opened.
+   */
+  async preload(): Promise<number> {
+    let items = 0;
+    const folders = existsSync(this.root) ? readdirSync(this.root, { withFileTypes: true }).filter((f) => f.isDirectory()) : [];
+    for (const folder of folders) {
+      const tenant = Buffer.from(folder.name, 'hex').toString('utf8');
+      if (tenantFolder(tenant) !== folder.name) continue; // not a tenant's folder
+      const t = this.forTenant(tenant).own();
+      items += t.size;
+      if (t.size >= this.annFrom && t.ann.loadable()) await t.graphOf();
+    }
+    return items;
   }
 
   /** Writes every tenant's changes to disk. */
