@@ -3,7 +3,7 @@
  * wrong without a word, a run that could not end, a character lost in the output — and now holds. The files are
  * written here from text, never committed.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -217,6 +217,17 @@ describe('hostile Parquet', () => {
         ['Bread', '', '[]', '[]', '', '', '["{\\"q\\":1}"]'],
       ]);
       expect(s3.rows).toEqual(local.rows);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('says a damaged Parquet file cannot be read, in words, without the SQL DuckDB quotes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-hostile-parquet-'));
+    try {
+      const path = join(dir, 'damaged.parquet');
+      writeFileSync(path, 'PAR1 not a parquet file PAR1');
+      const read = readAll(readFileSync(path), { path, parquet: openParquet });
+      await expect(read).rejects.toThrow(/^the Parquet file cannot be read: .*damaged\.parquet'?$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
