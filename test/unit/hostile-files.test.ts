@@ -192,6 +192,13 @@ describe('hostile JSON', () => {
     expect(r.rows.flat()).toEqual(['Bread 🍞']);
     expect(r.rejects).toEqual([{ line: 1, reason: expect.stringContaining('lone UTF-16 surrogate'), raw: '{"name":"Milk \\ud800 x"}' }]);
   });
+
+  it('rejects a record holding a value nested too deeply to write as text, and reads on', async () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const r = await readAll(Buffer.from(`{"name":"Milk","brand":${deep}}\n{"name":"Bread","brand":"b"}\n`), { name: 'x.jsonl' }, 64 * 1024);
+    expect(r.rows).toEqual([['Bread', 'b']]);
+    expect(r.rejects).toEqual([{ line: 1, reason: expect.stringMatching(/^a value nested too deeply/), raw: expect.any(String) }]);
+  });
 });
 
 describe('hostile Parquet', () => {
