@@ -123,7 +123,8 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new UserError(`classify takes one input file, got ${positionals.length}\n\n${HELP}`);
   const isSample = positionals.length === 0;
   const input = isSample ? SAMPLE_CSV : positionals[0];
-  const outFormat = values['out-format'] ?? (values.out ? fileFormatOfPath(values.out) : undefined);
+  // An --out name ending .tsv is tab-separated, as --help says; one ending .csv keeps the input's delimiter (`;` in, `;` out).
+  const outFormat = values['out-format'] ?? (values.out ? (/\.tsv$/i.test(values.out) ? 'tsv' : fileFormatOfPath(values.out)) : undefined);
   if (outFormat !== undefined && outFormat !== 'csv' && outFormat !== 'tsv' && !isFileFormat(outFormat))
     throw new UserError(`--out-format must be csv, tsv, jsonl, parquet or xlsx, got "${outFormat}"`);
   if (values.bom && isFileFormat(outFormat)) throw new UserError(`--bom is for CSV and TSV outputs, not ${outFormat}`);
