@@ -123,12 +123,17 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new UserError(`classify takes one input file, got ${positionals.length}\n\n${HELP}`);
   const isSample = positionals.length === 0;
   const input = isSample ? SAMPLE_CSV : positionals[0];
-  const outFormat = values['out-format'] ?? (values.out ? fileFormatOfPath(values.out) : undefined);
+  // An --out name ending .tsv is tab-separated, as --help says; one ending .csv keeps the input's delimiter (`;` in, `;` out).
+  const outFormat = values['out-format'] ?? (values.out ? (/\.tsv$/i.test(values.out) ? 'tsv' : fileFormatOfPath(values.out)) : undefined);
   if (outFormat !== undefined && outFormat !== 'csv' && outFormat !== 'tsv' && !isFileFormat(outFormat))
     throw new UserError(`--out-format must be csv, tsv, jsonl, parquet or xlsx, got "${outFormat}"`);
   if (values.bom && isFileFormat(outFormat)) throw new UserError(`--bom is for CSV and TSV outputs, not ${outFormat}`);
   const output = resolve(values.out ?? defaultOutput(input, isSample, outFormat));
   if (values.lake && values['no-lake']) throw new UserError('--lake and --no-lake contradict each other: pick one');
+  // The id names files under $AISLE_HOME (the lake's parts): no path, and one GET /v1/jobs/{id} takes.
+  const jobId = values['job-id'];
+  if (jobId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(jobId))
+    throw new UserError(`--job-id must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit, got "${jobId}"`);
   const tiers = values.tiers !== undefined ? parseTierList(values.tiers) : undefined;
   const batchSize = positiveInt(values['batch-size'], '--batch-size', 256);
   const checkpointEvery = positiveInt(values['checkpoint-every'], '--checkpoint-every', 50_000);
@@ -177,7 +182,7 @@ export async function run(argv: string[]): Promise<number> {
     const summary = await classifyFile(rt, {
       input,
       output,
-      jobId: values['job-id'],
+      jobId,
       fingerprint,
       fresh: values.fresh,
       lake: values['no-lake'] ? 'off' : values.lake ? 'now' : 'deferred',

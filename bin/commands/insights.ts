@@ -3,6 +3,7 @@ import { DuckDbInsights } from '../../functions/adapters/local/insights.ts';
 import { aisleHome } from '../../functions/adapters/local/runtime.ts';
 import { csvCell } from '../../functions/core/csv.ts';
 import { commandArgs } from './args.ts';
+import { terminalText } from './terminal.ts';
 
 const HELP = `usage: aisle insights [NAME] [--job ID] [--format table|csv|json]
 
@@ -19,7 +20,7 @@ export type Format = 'table' | 'csv' | 'json';
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  return typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toFixed(4))) : String(v);
+  return typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toFixed(4))) : terminalText(String(v));
 }
 
 /** Columns padded to their widest cell; numbers right-aligned. */

@@ -13,6 +13,7 @@ import type { Taxonomy } from '../../functions/core/taxonomy.ts';
 import { CACHE_TIER } from '../../functions/core/types.ts';
 import type { Cache, ItemRecord, ResultStore } from '../../functions/ports.ts';
 import { loadFewShotExamples } from '../../functions/tiers/few-shot.ts';
+import { terminalText } from './terminal.ts';
 
 const HELP = `usage: aisle review [--retry-llm] [--limit N] [--classes] [--label KEY CLASS]
 
@@ -98,7 +99,7 @@ async function list(deps: ReviewDeps, classes: ListedClass[], limit: number, out
     const listed = classes.find((c) => c.id === d.classId);
     const guess = d.classId ? `${listed ? numbered(listed) : d.classId} (${d.confidence.toFixed(2)})` : 'no guess';
     const why = [...(d.trace?.steps ?? [])].reverse().find((s) => s.tier !== 'review')?.reason ?? d.reason ?? '';
-    out(`  ${d.key}  ${r.input.name.slice(0, 40).padEnd(40)}  ${guess}${why ? `  — ${why}` : ''}`);
+    out(`  ${d.key}  ${terminalText(r.input.name.slice(0, 40)).padEnd(40)}  ${guess}${why ? `  — ${why}` : ''}`);
   }
   if (all.length > limit) out(`  … ${all.length - limit} more (--limit N to see more)`);
   return 0;
@@ -120,7 +121,7 @@ async function label(deps: ReviewDeps, classes: ListedClass[], key: string, whic
   }
   const record = await deps.store.setHumanLabel(key, cls.id, deps.labelledBy ?? userInfo().username);
   if (record) await deps.cache?.putMany([{ ...record.decision, trace: undefined }]);
-  out(`Labelled "${item.current.input.name}" (${key}) as ${numbered(cls)}.`);
+  out(`Labelled "${terminalText(item.current.input.name)}" (${key}) as ${numbered(cls)}.`);
   return 0;
 }
 

@@ -69,10 +69,26 @@ function joinedText(row: string[], columns: number[]): string {
   return text;
 }
 
-function countNewlines(fields: string[]): number {
-  let n = 0;
-  for (const f of fields) for (let i = f.indexOf('\n'); i >= 0; i = f.indexOf('\n', i + 1)) n++;
-  return n;
+/**
+ * Line ends inside a record's quoted fields as csv-parse counts them in `info.lines`: each CR and each LF, so a
+ * CRLF twice (`crlf`: those CRLFs, each one line end in the file). The last character is not counted yet when
+ * `uncountedLast` (the parser counts a line end as it reads the character after it: a record the file ends in).
+ */
+function parserLineEnds(fields: string[], uncountedLast = false): { counted: number; crlf: number } {
+  let counted = 0;
+  let crlf = 0;
+  for (const f of fields) {
+    for (let i = 0; i < f.length; i++) {
+      const c = f.charCodeAt(i);
+      if (c === 13) {
+        counted++;
+        if (f.charCodeAt(i + 1) === 10) crlf++;
+      } else if (c === 10) counted++;
+    }
+  }
+  const last = fields.at(-1)?.at(-1);
+  if (uncountedLast && (last === '\n' || last === '\r')) counted--;
+  return { counted, crlf };
 }
 
 interface ParserApi {
@@ -168,9 +184,19 @@ export class CsvBatchReader {
     let pending: Buffer | undefined;
     let atStart = true;
     let headerEcho = false;
+    // CRLFs inside quoted fields so far: csv-parse counted each as two lines, the file has one.
+    let crlfInQuotes = 0;
+    /** The file's line that a record csv-parse read starts on. */
+    const startLine = (parserLine: number, fields: string[], uncountedLast = false) => {
+      const ends = parserLineEnds(fields, uncountedLast);
+      const line = parserLine - ends.counted - crlfInQuotes;
+      crlfInQuotes += ends.crlf;
+      return line;
+    };
     const push = (record: string[]) => {
+      const line = startLine(api!.info.lines, record);
       if (headerEcho) headerEcho = false;
-      else accept(record, api!.info.lines - countNewlines(record));
+      else accept(record, line);
     };
     // The parser may report several errors for one broken record (an invalid closing quote, then more as it
     // reads on): they are one record, rejected once, with the first error as the reason — the later ones
@@ -182,7 +208,8 @@ export class CsvBatchReader {
       inBrokenRecord = true;
       recordsRead++;
       const partial = api ? [...api.state.record, api.state.field.toString('utf8')] : [];
-      reject(Number(err?.lines ?? api?.info.lines ?? 0), `malformed CSV: ${err?.message ?? 'unreadable record'}`, partial);
+      const line = startLine(Number(err?.lines ?? api?.info.lines ?? 0), partial, err?.code === 'CSV_QUOTE_NOT_CLOSED');
+      reject(line, `malformed CSV: ${err?.message ?? 'unreadable record'}`, partial);
     };
     const startParser = () => {
       fast = false;

@@ -209,6 +209,15 @@ describe('POST /v1/classify', () => {
     expect(second.items[0]).toMatchObject({ tier: 'cache', classId: 'food.snacks-sweets', key: first.items[0].key });
   });
 
+  it('stores a name holding CR or CR LF (a multi-line cell pasted in) and gives it back as sent', async () => {
+    const t = await makeTestApi();
+    const name = 'Mystery\r\nsecond line\rthird';
+    const body = await classify(t, [{ name }]);
+    expect(body.items[0]).toMatchObject({ name, status: 'needs_review' });
+    const item = await (await t.app.request(`/v1/items/${body.items[0].key}`, { headers: auth(t.writeKey) })).json();
+    expect(item.current.input.name).toBe(name);
+  });
+
   it('rejects bad input with 400 and zod field paths', async () => {
     const t = await makeTestApi();
     const res = await t.app.request('/v1/classify', {

@@ -28,6 +28,27 @@ describe('job upload of catalog files', () => {
     expect(lines.slice(1).map((l) => l.split(';')[1])).toEqual(['Crème fraîche 200 g', 'Jalapeño chips']);
   });
 
+  it('refuses a field that is not an option (misspelt, or AWS-only) instead of reading the file another way', async () => {
+    const t = await makeTestApi();
+    const csv = 'code;Bezeichnung lang\n1;Whole Milk\n';
+    const raw = await t.app.request('/v1/jobs?filename=x.csv&name_colum=Bezeichnung%20lang', {
+      method: 'POST',
+      headers: auth(t.writeKey, { 'content-type': 'text/csv' }),
+      body: csv,
+    });
+    expect(raw.status).toBe(400);
+    expect(((await raw.json()) as Json).error.details).toEqual([
+      { path: 'name_colum', message: expect.stringMatching(/^not an option.*name_column/) },
+    ]);
+    const form = new FormData();
+    form.append('file', new Blob([csv]), 'x.csv');
+    form.append('out_format', 'tsv');
+    const multipart = await t.app.request('/v1/jobs', { method: 'POST', headers: auth(t.writeKey), body: form });
+    expect(multipart.status).toBe(400);
+    expect(((await multipart.json()) as Json).error.details.map((d: Json) => d.path)).toEqual(['out_format']);
+    expect(((await (await t.app.request('/v1/jobs', { headers: auth(t.writeKey) })).json()) as Json).items).toEqual([]);
+  });
+
   it('takes the options as form fields beside the file, and refuses a column the file lacks', async () => {
     const t = await makeTestApi();
     const form = new FormData();

@@ -358,6 +358,13 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     }
   });
 
+  it('cuts an LF file whose quoted fields hold CR LF into slices, each CR LF one line as one thread counts it', async () => {
+    const text = `id,product_name,brand\n${oddRows(200, '\r\n', ',').join('\n')}\n`;
+    const [one, many] = await both('crlf-in-quotes', text);
+    expectSameRun(one, many);
+    expect(many.workersStarted).toBe(1);
+  });
+
   it('parses CRLF files on the main thread (their line numbers need the parser) and classifies their rows in workers, with the same output', async () => {
     const text = `id,product_name,brand\r\n${oddRows(200, '\r\n', ',').join('\r\n')}\r\n`;
     const [one, many] = await both('crlf', text);

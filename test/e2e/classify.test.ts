@@ -125,6 +125,12 @@ describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
     expect(lake.code).toBe(1);
     expect(lake.stderr).toMatch(/--lake and --no-lake contradict each other/);
 
+    // A job id names files under $AISLE_HOME: one with a path in it is refused before any is written.
+    const jobId = aisle([noName, '--job-id', '../../escape']);
+    expect(jobId.code).toBe(1);
+    expect(jobId.stderr).toMatch(/--job-id must be 1 to 100 letters, digits.*got "\.\.\/\.\.\/escape"/);
+    expect(jobId.stderr).not.toMatch(/\n\s+at /);
+
     const help = aisle(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--tiers LIST/);

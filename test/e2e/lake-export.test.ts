@@ -104,3 +104,23 @@ describe('a finished local job lands in the lake and answers the named queries',
     }
   });
 });
+
+describe('a job whose header repeats a name or leaves one empty', () => {
+  it('lands in the lake with its input as JSON, each column under the name the header gave it', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'aisle-lake-header-'));
+    const rt = await createLocalRuntime({ home, tiers: ['cache', 'rules'], warn: () => undefined });
+    try {
+      // `name,brand,name,`: a column named twice and, from the trailing delimiter, one without a name.
+      const input = join(home, 'odd.csv');
+      writeFileSync(input, 'name,brand,name,\nWhole Milk 1 gal,Acme,second,\n');
+      const summary = await classifyFile(rt, { input, output: join(home, 'odd.out.csv'), jobId: 'odd-header', lake: 'now' });
+      expect(summary.lake).toEqual({ key: expect.stringMatching(/job=odd-header\/part-0\.parquet$/) });
+      const part = join(home, 'lake', (summary.lake as { key: string }).key);
+      const [row] = await rt.db.query<{ input: string }>(`SELECT input FROM read_parquet('${part}')`);
+      expect(row.input).toBe('{"name":"Whole Milk 1 gal","brand":"Acme","name":"second","":""}');
+    } finally {
+      await rt.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});

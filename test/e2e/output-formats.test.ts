@@ -95,6 +95,8 @@ describe('--out-format jsonl, parquet, xlsx', { timeout: 120_000 }, () => {
     const byName = cli(['-o', 'named.parquet']);
     expect(byName.stdout).toMatch(/output: +named\.parquet\n +rejects: +named\.rejects\.csv/);
     expect(readFileSync(join(dir, 'named.parquet')).subarray(0, 4).toString()).toBe('PAR1');
+    expect(cli(['-o', 'named.tsv']).status).toBe(0);
+    expect(readFileSync(join(dir, 'named.tsv'), 'utf8').split('\n')[0]).toMatch(/^[^,]+\t[^,]+\tlevel1\t/);
     expect(cli(['--out-format', 'xlsx']).stdout).toMatch(/output: +in\.out\.xlsx/);
     expect(existsSync(join(dir, 'in.out.xlsx'))).toBe(true);
     expect(cli(['--out-format', 'jsonl', '--bom']).stderr).toMatch(/--bom is for CSV and TSV outputs, not jsonl/);

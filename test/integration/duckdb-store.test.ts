@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderBlobStore } from '../../functions/adapters/local/blob-store.ts';
-import { DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
+import { encodeDecisions } from '../../functions/adapters/local/decision-rows.ts';
+import { DecisionStaging, DuckDbJobStore, DuckDbResultStore, LocalDb } from '../../functions/adapters/local/duckdb.ts';
 import { DuckDbCache } from '../../functions/adapters/local/duckdb-cache.ts';
 import { queueForLake } from '../../functions/adapters/local/lake-export.ts';
 import { DEFAULT_TENANT } from '../../functions/core/api-keys.ts';
@@ -167,6 +168,16 @@ describe('DuckDB local store', () => {
     expect((await store.getItem('b42'))!.current.input.name).toBe('name "42", with\nnewline');
     await store.discardJobRowsAfter('job-1', 1000);
     expect((await db.query<{ n: bigint }>('SELECT count(*) AS n FROM decisions'))[0].n).toBe(1000n);
+  });
+
+  it('results: staged rows whose text holds CR or CR LF (quoted multi-line cells) are stored byte for byte', async () => {
+    const store = new DuckDbResultStore(db);
+    const at = new Date().toISOString();
+    const names = ['Mystery\r\nsecond line', 'Old Mac\rline', 'plain'];
+    const staging = new DecisionStaging(db, DEFAULT_TENANT);
+    staging.add(encodeDecisions(names.map((name, i) => ({ ...record(`cr${i}`, at, {}, name), row: i + 1 }))).bytes);
+    await staging.flush();
+    for (const [i, name] of names.entries()) expect((await store.getItem(`cr${i}`))!.current.input.name).toBe(name);
   });
 
   it('results: a trace reads back as it was saved (times to 3 significant digits), and the lake finds its cost units', async () => {

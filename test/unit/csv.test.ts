@@ -161,6 +161,28 @@ describe('CSV input', () => {
     expect(recordsRead).toBe(2);
   });
 
+  it('gives the line a record starts on after fields holding CRLF or CR, as a reject line says', async () => {
+    // Each quoted field holds one line end; the short rows (rejected) are on lines 6 and 9.
+    for (const [eol, inside] of [
+      ['\r\n', '\r\n'],
+      ['\n', '\r\n'],
+      ['\r', '\r'],
+    ]) {
+      const text = ['id,name', `1,"Whole${inside}milk"`, `2,"Oat${inside}drink"`, '3', `4,"Rye${inside}bread"`, '5', ''].join(eol);
+      const { rejects } = await read(text);
+      expect(rejects.map((r) => r.line)).toEqual([6, 9]);
+    }
+  });
+
+  it('rejects a quote never closed at the line its record starts on, not where the file ends', async () => {
+    for (const eol of ['\n', '\r\n']) {
+      const { rows, rejects } = await read(['id,name', '1,ok', '2,"broken', '3,more', '4,lines', ''].join(eol));
+      expect(rows).toEqual([['1', 'ok']]);
+      expect(rejects).toHaveLength(1);
+      expect(rejects[0].line).toBe(3);
+    }
+  });
+
   it('skips records already done (resume) without emitting them', async () => {
     const text = 'id,name\n1,a\n2,\n3,c\n4,d\n';
     const { rows, rejects, rowNumbers, recordsRead } = await read(text, { skipRecords: 2 });

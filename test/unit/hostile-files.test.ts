@@ -3,7 +3,7 @@
  * wrong without a word, a run that could not end, a character lost in the output — and now holds. The files are
  * written here from text, never committed.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -192,6 +192,13 @@ describe('hostile JSON', () => {
     expect(r.rows.flat()).toEqual(['Bread 🍞']);
     expect(r.rejects).toEqual([{ line: 1, reason: expect.stringContaining('lone UTF-16 surrogate'), raw: '{"name":"Milk \\ud800 x"}' }]);
   });
+
+  it('rejects a record holding a value nested too deeply to write as text, and reads on', async () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const r = await readAll(Buffer.from(`{"name":"Milk","brand":${deep}}\n{"name":"Bread","brand":"b"}\n`), { name: 'x.jsonl' }, 64 * 1024);
+    expect(r.rows).toEqual([['Bread', 'b']]);
+    expect(r.rejects).toEqual([{ line: 1, reason: expect.stringMatching(/^a value nested too deeply/), raw: expect.any(String) }]);
+  });
 });
 
 describe('hostile Parquet', () => {
@@ -217,6 +224,17 @@ describe('hostile Parquet', () => {
         ['Bread', '', '[]', '[]', '', '', '["{\\"q\\":1}"]'],
       ]);
       expect(s3.rows).toEqual(local.rows);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('says a damaged Parquet file cannot be read, in words, without the SQL DuckDB quotes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-hostile-parquet-'));
+    try {
+      const path = join(dir, 'damaged.parquet');
+      writeFileSync(path, 'PAR1 not a parquet file PAR1');
+      const read = readAll(readFileSync(path), { path, parquet: openParquet });
+      await expect(read).rejects.toThrow(/^the Parquet file cannot be read: .*damaged\.parquet'?$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

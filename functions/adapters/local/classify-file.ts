@@ -179,8 +179,20 @@ function checkPaths(opts: ClassifyFileOptions): JobPaths {
     throw new UserError(`cannot read input ${opts.input}: ${reason}`);
   }
   const output = resolve(opts.output);
-  if (resolve(opts.input) === output) throw new UserError('the output file must differ from the input file');
-  return { input: resolve(opts.input), output, rejects: rejectsPathFor(output) };
+  const paths = { input: resolve(opts.input), output, rejects: rejectsPathFor(output) };
+  // Each file the run writes is truncated first: one that is the input under another name (a link, or the rejects
+  // file of `--out cat.csv` for an input `cat.rejects.csv`) would lose the catalog before a row is read.
+  const written = [paths.output, paths.rejects, workingCsvPath(paths.output)];
+  const clash = written.find((p) => p === paths.input || sameFile(p, paths.input));
+  if (clash) throw new UserError(`the output file must differ from the input file: ${clash} is the input; choose another --out`);
+  return paths;
+}
+
+/** Whether two paths name one file (links followed); false when either does not exist. */
+function sameFile(a: string, b: string): boolean {
+  const sa = statSync(a, { throwIfNoEntry: false });
+  const sb = statSync(b, { throwIfNoEntry: false });
+  return !!sa && !!sb && sa.dev === sb.dev && sa.ino === sb.ino;
 }
 
 /** Where an interrupted run of the job stopped, with its counts up to there. */

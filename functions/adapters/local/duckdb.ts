@@ -504,9 +504,10 @@ export class DecisionStaging {
     const columns = DECISION_COLUMNS.map((c) => `'${c}': '${DECISION_TYPES[c].replace(' NOT NULL', '')}'`).join(', ');
     try {
       if (bytes > 0) {
+        // Rows end in LF: a CR inside a quoted cell (a multi-line cell from Excel) left to DuckDB's sniffer fails the insert.
         await this.db.exec(
           `INSERT INTO decisions BY NAME SELECT *, $tenant AS tenant FROM read_csv('${file.replace(/'/g, "''")}',
-             header = false, nullstr = '${NULL}', quote = '"', escape = '"', delim = ',', columns = {${columns}})`,
+             header = false, nullstr = '${NULL}', quote = '"', escape = '"', delim = ',', new_line = '\\n', columns = {${columns}})`,
           { tenant: this.tenant },
         );
       }

@@ -241,9 +241,10 @@ function lakeProjection(job: PendingJob, levelCol: (i: number) => string): strin
   const inputCols = job.outputHeader.slice(0, job.inputHeader.length);
   const promoted = promotedColumns(job.inputHeader);
   const inputCol = (name: string | undefined) => (name ? `NULLIF(TRIM(o.${quoteIdent(inputCols[job.inputHeader.indexOf(name)])}), '')` : 'NULL');
-  // The input as given: DuckDB reads an empty field as NULL, the row held an empty string.
+  // The input as given: DuckDB reads an empty field as NULL, the row held an empty string. json_object, not a
+  // struct: a header may name a column twice or leave one unnamed (`name,brand,`), which a struct cannot hold.
   const inputJson = inputCols.length
-    ? `to_json(struct_pack(${inputCols.map((c, i) => `${quoteIdent(job.inputHeader[i])} := COALESCE(o.${quoteIdent(c)}, '')`).join(', ')}))::VARCHAR`
+    ? `json_object(${inputCols.map((c, i) => `${quoteText(job.inputHeader[i])}, COALESCE(o.${quoteIdent(c)}, '')`).join(', ')})::VARCHAR`
     : `'{}'`;
   const fromDecision = {
     key: 'o.item_key',

@@ -58,7 +58,7 @@ class ParquetReader implements TableReader {
       // value on its own (~1 µs each), so one a row instead of one a field is what makes Parquet keep up with CSV.
       result = await connection.stream(`SELECT length(COLUMNS(*))::INTEGER, concat(*COLUMNS(*)) FROM (${await asText(connection, path)})`, [path]);
     } catch (err) {
-      throw new CsvFormatError(`the Parquet file cannot be read: ${(err as Error).message}`);
+      throw new CsvFormatError(`the Parquet file cannot be read: ${duckDbReason(err as Error)}`);
     }
     const header = result.columnNames().slice(0, -1);
     this.columns = resolveColumns(header, this.opts.columns);
@@ -162,7 +162,7 @@ export async function* parquetAsCsv(path: string): AsyncGenerator<Buffer> {
       )
       .then(
         () => undefined,
-        (err: Error) => new CsvFormatError(`the Parquet file cannot be read: ${err.message}`),
+        (err: Error) => new CsvFormatError(`the Parquet file cannot be read: ${duckDbReason(err)}`),
       );
     const stream = pipe;
     void copy.then((err) => {
@@ -191,4 +191,9 @@ export async function* parquetAsCsv(path: string): AsyncGenerator<Buffer> {
 /** The FIFO's read end as a stream: a pipe to libuv, which waits for the writer and ends when it closes. */
 function readEnd(fifo: string): Socket {
   return new Socket({ fd: openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false });
+}
+
+/** DuckDB's message without the SQL it quotes after it ("LINE 1: DESCRIBE SELECT …"): the user wrote no SQL. */
+function duckDbReason(err: Error): string {
+  return err.message.split(/\n\s*LINE \d+:/)[0].trim();
 }

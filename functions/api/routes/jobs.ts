@@ -27,8 +27,22 @@ const ReadOptionsSchema = z.object({
 });
 const READ_FIELDS = Object.keys(ReadOptionsSchema.shape);
 
-/** The read options among the request's fields (the core's schema validates them: input/read-options.ts). */
+/**
+ * The read options among the request's fields (the core's schema validates them: input/read-options.ts). Any other
+ * field but `filename` (query) and `file` (form) is refused: a misspelt option (`name_colum`), or one this server
+ * does not apply (`out_format`), would else be dropped and the file read another way than asked, silently.
+ */
 function readChoiceOf(fields: Record<string, unknown>): ReadChoice | undefined {
+  const unknown = Object.keys(fields).filter((k) => k !== 'filename' && k !== 'file' && !READ_FIELDS.includes(k));
+  if (unknown.length) {
+    const message = `not an option of this upload: the options are ${READ_FIELDS.join(', ')}`;
+    throw new ApiError(
+      400,
+      'invalid_request',
+      'the read options are not valid',
+      unknown.map((path) => ({ path, message })),
+    );
+  }
   const given = Object.fromEntries(Object.entries(fields).filter(([k, v]) => READ_FIELDS.includes(k) && typeof v === 'string'));
   if (!Object.keys(given).length) return undefined;
   const parsed = readOptionsSchema.safeParse(given);
@@ -149,10 +163,10 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
     }
     let filename: string;
     let body: Readable;
-    let read = readChoiceOf(c.req.query());
+    let read: ReadChoice | undefined;
     if (type.includes('multipart/form-data')) {
       const form = await c.req.parseBody();
-      read = readChoiceOf({ ...c.req.query(), ...form }) ?? read;
+      read = readChoiceOf({ ...c.req.query(), ...form });
       const file = form.file;
       if (!(file instanceof File)) {
         throw new ApiError(400, 'invalid_request', 'the form has no CSV file', [
@@ -162,6 +176,7 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
       filename = file.name || 'upload.csv';
       body = Readable.fromWeb(file.stream() as WebReadableStream<Uint8Array>);
     } else if (RAW_BODY_TYPES.test(type)) {
+      read = readChoiceOf(c.req.query());
       filename = c.req.query('filename') ?? 'upload.csv';
       const raw = c.req.raw.body;
       if (!raw) throw new ApiError(400, 'invalid_request', 'the request has no body');

@@ -73,7 +73,14 @@ export class JsonRecordsReader implements TableReader {
       if (!isObject(value)) return reject('not a JSON object: each record must be an object of column → value');
       const extra = Object.keys(value).filter((k) => !keys.has(k));
       if (extra.length) return reject(`keys that the first ${HEADER_SAMPLE} records do not have: ${extra.map((k) => `"${k}"`).join(', ')}`);
-      const row = header.map((k) => cellOf(value[k]));
+      let row: string[];
+      try {
+        row = header.map((k) => cellOf(value[k]));
+      } catch (err) {
+        // JSON.parse takes any depth, JSON.stringify recurses: a value nested some 10,000 deep overflows its stack.
+        if (!(err instanceof RangeError)) throw err;
+        return reject(`a value nested too deeply to write as a cell's text (${err.message})`);
+      }
       // A `\uD800` escape without its pair is half a character, which UTF-8 output can only write as U+FFFD.
       if (t.text.includes('\\u') && row.some((cell) => LONE_SURROGATE.test(cell)))
         return reject('a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair): not a character');
