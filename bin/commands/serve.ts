@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Hono } from 'hono';
@@ -171,6 +171,55 @@ export function listen(
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
+const SIGNAL_NUMBER = { SIGINT: 2, SIGTERM: 15 } as const;
+
+/**
+ * Resolves on the first SIGINT or SIGTERM, saying which running jobs the stop waits for and what stopping at once
+ * does to them; a second signal stops at once (exit 128 + the signal's number, as its default action would).
+ */
+export function untilStopped(opts: {
+  running: () => { id: string; input: string }[];
+  /** Where the inbox keeps the files of its running jobs (a job whose input is there runs again at the next start). */
+  inboxProcessing: string;
+  signals?: Pick<NodeJS.EventEmitter, 'on'>;
+  say?: (line: string) => void;
+  exitNow?: (code: number) => void;
+}): Promise<void> {
+  const { signals = process, say = (line) => console.log(line), exitNow = (code) => process.exit(code) } = opts;
+  return new Promise((stopping) => {
+    let signalled = false;
+    const onSignal = (signal: keyof typeof SIGNAL_NUMBER) => {
+      const running = opts.running();
+      if (!signalled) {
+        signalled = true;
+        say(`aisle serve: stopping${running.length ? `: ${stopWaitsFor(running, opts.inboxProcessing)}` : ''}`);
+        stopping();
+        return;
+      }
+      say(`aisle serve: stopped at once${running.length ? ` (${plural(running.length, 'job')} left unfinished)` : ''}`);
+      exitNow(128 + SIGNAL_NUMBER[signal]);
+    };
+    signals.on('SIGINT', () => onSignal('SIGINT'));
+    signals.on('SIGTERM', () => onSignal('SIGTERM'));
+  });
+}
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** What a stop waits for, and what a second Ctrl-C would leave of each kind of job. */
+function stopWaitsFor(running: { id: string; input: string }[], inboxProcessing: string): string {
+  const fromInbox = running.filter((j) => j.input.startsWith(inboxProcessing + sep)).length;
+  const uploaded = running.length - fromInbox;
+  const kinds = [fromInbox && `${fromInbox} from the inbox`, uploaded && `${uploaded} uploaded`].filter(Boolean).join(', ');
+  const whatStopNowLeaves = [
+    fromInbox && "an inbox file's job runs again from the start at the next `aisle serve`",
+    uploaded && 'an uploaded job is not resumed: it stays unfinished, upload its file again',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return `waiting for ${plural(running.length, 'running job')} to finish (${kinds}). Ctrl-C again stops now: ${whatStopNowLeaves}`;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = commandArgs(argv, USAGE, {
     options: {
@@ -225,11 +274,7 @@ export async function run(argv: string[]): Promise<number> {
   const inbox = new InboxWatcher({ dir: resolve(values.inbox ?? join(rt.home, 'inbox')), jobs: service.jobs });
   await inbox.start();
   console.log(`aisle serve: watching ${inbox.dir} for CSV files (results in ${service.outbox})`);
-  await new Promise<void>((done) => {
-    const stop = () => done();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilStopped({ running: () => service.jobs.runningJobs(), inboxProcessing: inbox.processing });
   await close();
   await inbox.close();
   await service.close();
