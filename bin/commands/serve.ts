@@ -28,6 +28,7 @@ import { Recommender } from '../../functions/similar/recommend.ts';
 import { fitInWorker, fittedOnLabels, labelledNamesOf } from '../../functions/similar/tenant-categories.ts';
 import { bundleFor } from '../bundles.mjs';
 import { commandArgs } from './args.ts';
+import { terminalText } from './terminal.ts';
 
 /** The category model's fit as one plain ES module, packages included (a worker thread does not inherit tsx). */
 export const categoryFitWorkerScript = () =>
@@ -249,7 +250,8 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const rt = await createLocalRuntime();
+  // Its warnings may quote files and catalog text: control characters are shown as markers, one line each.
+  const rt = await createLocalRuntime({ warn: (m) => process.stderr.write(`aisle: ${terminalText(m)}\n`) });
   const keyStore = noAuth ? null : new DuckDbKeyStore(join(rt.home, 'keys.duckdb'));
   const graphThread = new GraphThread(await vectorGraphWorkerScript(), rt.warn);
   const service = localService(rt, {
@@ -271,7 +273,12 @@ export async function run(argv: string[]): Promise<number> {
   if (noAuth) console.log('aisle serve: authentication is OFF (--no-auth): only this machine can reach it');
   else if (!(await keyStore!.list()).some((k) => !k.revokedAt))
     console.log('aisle serve: no API keys yet: create one with `aisle keys create --name NAME`');
-  const inbox = new InboxWatcher({ dir: resolve(values.inbox ?? join(rt.home, 'inbox')), jobs: service.jobs });
+  // Its lines name files others dropped (and the columns in them): control characters are shown as markers.
+  const inbox = new InboxWatcher({
+    dir: resolve(values.inbox ?? join(rt.home, 'inbox')),
+    jobs: service.jobs,
+    log: (line) => console.log(terminalText(line)),
+  });
   await inbox.start();
   console.log(`aisle serve: watching ${inbox.dir} for CSV files (results in ${service.outbox})`);
   await untilStopped({ running: () => service.jobs.runningJobs(), inboxProcessing: inbox.processing });
