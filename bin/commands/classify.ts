@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,25 @@ function defaultOutput(input: string, isSample: boolean, format: string | undefi
 }
 
 /**
+ * Whether the file starts with a ZIP's header, as an .xlsx workbook does: what the reader goes by (openTable), not the
+ * name. Undefined when it cannot be read (classifyFile reports that).
+ */
+function startsAsZip(path: string): boolean | undefined {
+  const head = Buffer.alloc(4);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    return readSync(fd, head, 0, 4, 0) === 4 && head.equals(ZIP_HEADER);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const ZIP_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+/**
  * `aisle classify`: options → the runtime → classifyFile → the summary. Long because those steps all read the
  * dozen parsed options, and the runtime must be closed whichever step fails.
  */
@@ -128,6 +147,8 @@ export async function run(argv: string[]): Promise<number> {
   if (outFormat !== undefined && outFormat !== 'csv' && outFormat !== 'tsv' && !isFileFormat(outFormat))
     throw new UserError(`--out-format must be csv, tsv, jsonl, parquet or xlsx, got "${outFormat}"`);
   if (values.bom && isFileFormat(outFormat)) throw new UserError(`--bom is for CSV and TSV outputs, not ${outFormat}`);
+  if (values.sheet !== undefined && startsAsZip(input) === false)
+    throw new UserError(`--sheet names a sheet of an .xlsx workbook, and ${input} is not one (no ZIP header): leave --sheet out`);
   const output = resolve(values.out ?? defaultOutput(input, isSample, outFormat));
   if (values.lake && values['no-lake']) throw new UserError('--lake and --no-lake contradict each other: pick one');
   // The id names files under $AISLE_HOME (the lake's parts): no path, and one GET /v1/jobs/{id} takes.

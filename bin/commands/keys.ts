@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { DuckDbKeyStore } from '../../functions/adapters/local/keys.ts';
 import { configOf } from '../../functions/config/deployables.ts';
-import { DEFAULT_TENANT, newApiKey, TENANT_RE } from '../../functions/core/api-keys.ts';
+import { type ApiKeyRecord, DEFAULT_TENANT, newApiKey, TENANT_RE } from '../../functions/core/api-keys.ts';
 import { commandArgs } from './args.ts';
+import { terminalText } from './terminal.ts';
 
 const USAGE = `usage: aisle keys create --name NAME [--read-only] [--tenant TENANT]
        aisle keys list [--json]
@@ -16,6 +17,22 @@ Default: ${DEFAULT_TENANT}, the tenant of \`aisle classify\` and of keys made be
 /** Where the local key store lives. */
 export function keyStorePath(): string {
   return join(configOf('local').aisleHome, 'keys.duckdb');
+}
+
+/**
+ * The lines of `aisle keys list`. A key's name is whatever its maker typed (`--name`): control characters in it
+ * are shown as markers (terminal.ts), so a name cannot rewrite the operator's screen.
+ */
+function keysTable(keys: Omit<ApiKeyRecord, 'hash'>[]): string[] {
+  const rows = keys.map((k) => [k.id, k.name, k.role, k.tenant, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active'].map(terminalText));
+  const head = ['id', 'name', 'role', 'tenant', 'created', 'state'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows].map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** `aisle keys create|list|revoke`: one short branch per action over one key store, opened after the options are read. */
@@ -52,7 +69,9 @@ export async function run(argv: string[]): Promise<number> {
       const { key, record } = newApiKey(name, values['read-only'] ? 'read' : 'write', { tenant });
       await store().put(record);
       console.log(key);
-      console.error(`created ${record.role} key ${record.id} "${name}" of tenant ${tenant}; it is shown only now — keep it somewhere safe`);
+      console.error(
+        `created ${record.role} key ${record.id} "${terminalText(name)}" of tenant ${tenant}; it is shown only now — keep it somewhere safe`,
+      );
       return 0;
     }
     case 'list': {
@@ -68,16 +87,7 @@ export async function run(argv: string[]): Promise<number> {
         console.log('no keys yet: aisle keys create --name NAME');
         return 0;
       }
-      const rows = keys.map((k) => [k.id, k.name, k.role, k.tenant, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active']);
-      const head = ['id', 'name', 'role', 'tenant', 'created', 'state'];
-      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-      for (const r of [head, ...rows])
-        console.log(
-          r
-            .map((c, i) => c.padEnd(widths[i]))
-            .join('  ')
-            .trimEnd(),
-        );
+      for (const line of keysTable(keys)) console.log(line);
       return 0;
     }
     case 'revoke': {
@@ -89,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
         return 2;
       }
       if (!(await store().revoke(id, new Date().toISOString()))) {
-        console.error(`aisle keys revoke: no key with id ${id}`);
+        console.error(`aisle keys revoke: no key with id ${terminalText(id)}`);
         return 1;
       }
       console.log(`revoked key ${id} (a running server stops accepting it within 5 s)`);

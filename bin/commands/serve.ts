@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Hono } from 'hono';
@@ -28,6 +28,7 @@ import { Recommender } from '../../functions/similar/recommend.ts';
 import { fitInWorker, fittedOnLabels, labelledNamesOf } from '../../functions/similar/tenant-categories.ts';
 import { bundleFor } from '../bundles.mjs';
 import { commandArgs } from './args.ts';
+import { terminalText } from './terminal.ts';
 
 /** The category model's fit as one plain ES module, packages included (a worker thread does not inherit tsx). */
 export const categoryFitWorkerScript = () =>
@@ -171,6 +172,55 @@ export function listen(
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
+const SIGNAL_NUMBER = { SIGINT: 2, SIGTERM: 15 } as const;
+
+/**
+ * Resolves on the first SIGINT or SIGTERM, saying which running jobs the stop waits for and what stopping at once
+ * does to them; a second signal stops at once (exit 128 + the signal's number, as its default action would).
+ */
+export function untilStopped(opts: {
+  running: () => { id: string; input: string }[];
+  /** Where the inbox keeps the files of its running jobs (a job whose input is there runs again at the next start). */
+  inboxProcessing: string;
+  signals?: Pick<NodeJS.EventEmitter, 'on'>;
+  say?: (line: string) => void;
+  exitNow?: (code: number) => void;
+}): Promise<void> {
+  const { signals = process, say = (line) => console.log(line), exitNow = (code) => process.exit(code) } = opts;
+  return new Promise((stopping) => {
+    let signalled = false;
+    const onSignal = (signal: keyof typeof SIGNAL_NUMBER) => {
+      const running = opts.running();
+      if (!signalled) {
+        signalled = true;
+        say(`aisle serve: stopping${running.length ? `: ${stopWaitsFor(running, opts.inboxProcessing)}` : ''}`);
+        stopping();
+        return;
+      }
+      say(`aisle serve: stopped at once${running.length ? ` (${plural(running.length, 'job')} left unfinished)` : ''}`);
+      exitNow(128 + SIGNAL_NUMBER[signal]);
+    };
+    signals.on('SIGINT', () => onSignal('SIGINT'));
+    signals.on('SIGTERM', () => onSignal('SIGTERM'));
+  });
+}
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** What a stop waits for, and what a second Ctrl-C would leave of each kind of job. */
+function stopWaitsFor(running: { id: string; input: string }[], inboxProcessing: string): string {
+  const fromInbox = running.filter((j) => j.input.startsWith(inboxProcessing + sep)).length;
+  const uploaded = running.length - fromInbox;
+  const kinds = [fromInbox && `${fromInbox} from the inbox`, uploaded && `${uploaded} uploaded`].filter(Boolean).join(', ');
+  const whatStopNowLeaves = [
+    fromInbox && "an inbox file's job runs again from the start at the next `aisle serve`",
+    uploaded && 'an uploaded job is not resumed: it stays unfinished, upload its file again',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return `waiting for ${plural(running.length, 'running job')} to finish (${kinds}). Ctrl-C again stops now: ${whatStopNowLeaves}`;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = commandArgs(argv, USAGE, {
     options: {
@@ -200,7 +250,8 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const rt = await createLocalRuntime();
+  // Its warnings may quote files and catalog text: control characters are shown as markers, one line each.
+  const rt = await createLocalRuntime({ warn: (m) => process.stderr.write(`aisle: ${terminalText(m)}\n`) });
   const keyStore = noAuth ? null : new DuckDbKeyStore(join(rt.home, 'keys.duckdb'));
   const graphThread = new GraphThread(await vectorGraphWorkerScript(), rt.warn);
   const service = localService(rt, {
@@ -222,14 +273,15 @@ export async function run(argv: string[]): Promise<number> {
   if (noAuth) console.log('aisle serve: authentication is OFF (--no-auth): only this machine can reach it');
   else if (!(await keyStore!.list()).some((k) => !k.revokedAt))
     console.log('aisle serve: no API keys yet: create one with `aisle keys create --name NAME`');
-  const inbox = new InboxWatcher({ dir: resolve(values.inbox ?? join(rt.home, 'inbox')), jobs: service.jobs });
+  // Its lines name files others dropped (and the columns in them): control characters are shown as markers.
+  const inbox = new InboxWatcher({
+    dir: resolve(values.inbox ?? join(rt.home, 'inbox')),
+    jobs: service.jobs,
+    log: (line) => console.log(terminalText(line)),
+  });
   await inbox.start();
   console.log(`aisle serve: watching ${inbox.dir} for CSV files (results in ${service.outbox})`);
-  await new Promise<void>((done) => {
-    const stop = () => done();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilStopped({ running: () => service.jobs.runningJobs(), inboxProcessing: inbox.processing });
   await close();
   await inbox.close();
   await service.close();

@@ -3,6 +3,10 @@
  * escape sequence (recolour, retitle, rewrite the screen). The CLI prints them with each control character as a
  * visible marker.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatTable } from '../../bin/commands/insights.ts';
 import { review } from '../../bin/commands/review.ts';
@@ -56,4 +60,25 @@ describe('names printed on a terminal', () => {
     expect(hasControl(lines.join('\n'))).toBe(false);
     expect(lines.at(-1)).toContain('Labelled "<U+001B>]0;owned<U+0007>Gizmo');
   });
+
+  it('aisle keys create and list print a key named with control characters with markers', () => {
+    const home = mkdtempSync(join(tmpdir(), 'aisle-keys-text-'));
+    const aisle = (...argv: string[]) =>
+      spawnSync(process.execPath, [resolve(import.meta.dirname, '../../bin/aisle.mjs'), 'keys', ...argv], {
+        env: { ...process.env, AISLE_HOME: home },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    try {
+      const created = aisle('create', '--name', HOSTILE);
+      expect(created.status).toBe(0);
+      expect(hasControl(created.stderr)).toBe(false);
+      const listed = aisle('list');
+      expect(listed.status).toBe(0);
+      expect(hasControl(listed.stdout)).toBe(false);
+      expect(listed.stdout).toContain(terminalText(HOSTILE));
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

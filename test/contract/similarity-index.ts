@@ -41,6 +41,20 @@ export function similarityIndexContract(name: string, make: () => Promise<{ inde
       }
     });
 
+    it('keeps every score in the documented -1..1, also where a stored vector is rounded (int8) away from unit length', async () => {
+      const { index, cleanup } = await make();
+      try {
+        // Each of unit(0, 1)'s components (√½) stored as int8 rounds up (89.8 → 90 of 127): scored exactly against
+        // the float query, the item itself came out at 1.0022 and its opposite at -1.0022.
+        const diagonal = unit(0, 1);
+        const opposite = diagonal.map((x) => -x);
+        await index.upsert([entry('e000000000000001', diagonal, null), entry('e000000000000002', opposite, null)]);
+        expect((await index.query(diagonal, { k: 2 })).map((f) => f.score)).toEqual([1, -1]);
+      } finally {
+        await cleanup?.();
+      }
+    });
+
     it('filters by a class and the classes below it', async () => {
       const { index, cleanup } = await make();
       try {

@@ -137,6 +137,15 @@ describe('aisle classify (real CLI)', { timeout: 180_000 }, () => {
     expect(help.stdout).toMatch(/--job-id ID/);
   });
 
+  it('refuses --sheet on a file that is not an .xlsx workbook, before writing anything (it was ignored)', () => {
+    const csv = join(dir, 'sheetless.csv');
+    writeFileSync(csv, 'name\nWhole Milk\n');
+    const r = aisle([csv, '--sheet', 'Products', '--tiers', 'cache']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`aisle: --sheet names a sheet of an .xlsx workbook, and ${csv} is not one (no ZIP header): leave --sheet out`);
+    expect(existsSync(join(dir, 'sheetless.out.csv'))).toBe(false);
+  });
+
   // A defect of c9cc7da: a file over the 4 MB worker threshold with --tiers cache,rules failed in the chunk
   // hand-back ("Cannot read properties of undefined (reading 'indexOf')") once slices held only stored review rows.
   it('classifies a file over the worker threshold with the cheap tiers, repeats and unknown names included', () => {

@@ -75,6 +75,18 @@ describe('--out-format jsonl, parquet, xlsx', { timeout: 120_000 }, () => {
     }
   });
 
+  it('names an unnamed input column column_N (N its position), so it reads back by that name; a repeated name gets _2', async () => {
+    const unnamed = join(dir, 'unnamed.csv');
+    writeFileSync(unnamed, 'name,,brand,,brand\nWhole Milk 1 gal,a,Acme,b,c\n');
+    for (const format of FILE_FORMATS) {
+      const output = join(dir, `unnamed.${format}`);
+      await classifyFile(rt, { input: unnamed, output, lake: 'off', outFormat: format });
+      const back = await readOutput(format, output);
+      expect(back.header.slice(0, 6), format).toEqual(['name', 'column_2', 'brand', 'column_4', 'brand_2', 'level1']);
+      expect(back.rows[0].slice(0, 5), format).toEqual(['Whole Milk 1 gal', 'a', 'Acme', 'b', 'c']);
+    }
+  });
+
   it('puts a lake part from the run before its CSV goes', async () => {
     const s = await classifyFile(rt, { input, output: join(dir, 'lake.parquet'), lake: 'deferred', outFormat: 'parquet' });
     expect(s.lake).toHaveProperty('key');

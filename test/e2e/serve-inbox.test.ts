@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -35,6 +35,12 @@ describe('aisle serve watches its inbox (real CLI)', { timeout: 120_000 }, () =>
       await new Promise((r) => server.once('exit', r));
     }
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs a dropped file whose name holds control characters with markers, so it cannot rewrite the terminal', async () => {
+    writeFileSync(join(dir, 'drop', 'notes\u001b]0;owned\u0007\u001b[2J.txt'), 'x');
+    await expect.poll(() => stdout, { timeout: 20_000 }).toContain('inbox: ignoring notes<U+001B>]0;owned<U+0007><U+001B>[2J.txt: not a .csv file');
+    expect(stdout).not.toContain('\u001b');
   });
 
   it('says where it watches, turns a dropped CSV into a job whose outputs reconcile, and files the input in done/', async () => {

@@ -62,6 +62,21 @@ describe('S3 Vectors requests', () => {
   });
 });
 
+describe('S3 Vectors scores', () => {
+  it('stay in -1..1 when the service answers a cosine distance a hair outside 0..2 (its float32 arithmetic)', async () => {
+    const meta = (key: string) => ({ tenant: DEFAULT_TENANT, key, classPath: [], classId: '', name: key });
+    const answer = {
+      vectors: [
+        { metadata: meta('f000000000000001'), distance: -0.003 },
+        { metadata: meta('f000000000000002'), distance: 2.003 },
+      ],
+    };
+    const service = { send: async () => answer } as unknown as S3VectorsClient;
+    const found = await new S3VectorsIndex(service, where).query(unit(0), { k: 2 });
+    expect(found.map((f) => f.score)).toEqual([1, -1]);
+  });
+});
+
 describe('similar routes on AWS (api-deps.ts), over S3 Vectors', () => {
   const indexArn = 'arn:aws:s3vectors:us-east-1:123456789012:bucket/aisle-vectors/index/items';
   // A tenant with no category model yet: the names' vectors, the category slots empty.

@@ -116,7 +116,8 @@ export class S3VectorsIndex implements SimilarityIndex {
       .slice(0, query.k)
       .map(({ meta, distance }) => ({
         key: meta.key,
-        score: Math.round((1 - distance) * 1e4) / 1e4,
+        // The service's float32 arithmetic can put a cosine distance a hair outside 0..2.
+        score: Math.round(Math.min(1, Math.max(-1, 1 - distance)) * 1e4) / 1e4,
         classId: meta.classId || null,
         name: meta.name,
       }));

@@ -17,15 +17,15 @@ export type RunJob = (job: JobRecord, tenant: string, read?: ReadChoice) => Prom
  * local pipeline (the same one `aisle classify` uses), in the background; the job record tracks progress.
  */
 export class LocalJobsService extends StoredJobs implements JobsService {
-  /** The jobs running, of every tenant (shared by the tenants' views). */
-  private readonly running: Map<string, Promise<void>>;
+  /** The jobs running, of every tenant (shared by the tenants' views): each one's work and input file. */
+  private readonly running: Map<string, { work: Promise<void>; input: string }>;
   private readonly views: Map<string, LocalJobsService>;
 
   /** csvRaw: how run writes result and rejects cells (ClassifyFileOptions.csvRaw). */
   constructor(
     private readonly opts: { home: string; jobs: JobStore; run: RunJob; csvRaw: boolean },
     readonly tenant = DEFAULT_TENANT,
-    shared?: { running: Map<string, Promise<void>>; views: Map<string, LocalJobsService> },
+    shared?: { running: Map<string, { work: Promise<void>; input: string }>; views: Map<string, LocalJobsService> },
   ) {
     super(opts.jobs.forTenant(tenant));
     this.running = shared?.running ?? new Map();
@@ -55,13 +55,13 @@ export class LocalJobsService extends StoredJobs implements JobsService {
         await this.jobs.update(id, { status: 'failed', error: err.message, updatedAt: new Date().toISOString() }).catch(() => {});
       })
       .finally(() => this.running.delete(id));
-    this.running.set(id, work);
+    this.running.set(id, { work, input: inputPath });
     return job;
   }
 
   /** The job's record once it has run to the end (done or failed). */
   async finished(id: string): Promise<JobRecord | null> {
-    await this.running.get(id);
+    await this.running.get(id)?.work;
     return this.jobs.get(id);
   }
 
@@ -76,7 +76,12 @@ export class LocalJobsService extends StoredJobs implements JobsService {
 
   /** Resolves when no job is running (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running.size) await Promise.all([...this.running.values()]);
+    while (this.running.size) await Promise.all([...this.running.values()].map((r) => r.work));
+  }
+
+  /** The jobs running now, of every tenant, with their input files (what a stopping server says it waits for). */
+  runningJobs(): { id: string; input: string }[] {
+    return [...this.running].map(([id, r]) => ({ id, input: r.input }));
   }
 
   async artifact(id: string, which: 'result' | 'rejects'): Promise<JobArtifact | null> {

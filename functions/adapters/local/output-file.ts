@@ -6,7 +6,7 @@
 import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { fileWriter } from 'hyparquet-writer';
-import { type FileFormat, writeRows } from '../../core/output/formats.ts';
+import { columnKeys, type FileFormat, writeRows } from '../../core/output/formats.ts';
 
 /** Where a run writes the CSV it turns into `output`. */
 export function workingCsvPath(output: string): string {
@@ -18,7 +18,7 @@ export async function writeOutputAs(format: FileFormat, csvPath: string, delimit
   const records = createReadStream(csvPath).pipe(parse({ delimiter, relax_quotes: false }));
   const iterator: AsyncIterator<string[]> = records[Symbol.asyncIterator]();
   const first = await iterator.next();
-  const header = uniqueNames(first.done ? [] : first.value);
+  const header = columnKeys(first.done ? [] : first.value);
   const rows: AsyncIterable<string[]> = { [Symbol.asyncIterator]: () => iterator };
   try {
     const n = await writeRows(format, header, rows, { stream: () => createWriteStream(output), parquet: () => fileWriter(output) });
@@ -29,15 +29,4 @@ export async function writeOutputAs(format: FileFormat, csvPath: string, delimit
     rmSync(output, { force: true });
     throw err;
   }
-}
-
-/** Column names as keys: a repeated name gets `_2`, `_3`… (JSON objects and Parquet schemas need distinct names). */
-function uniqueNames(header: string[]): string[] {
-  const seen = new Set<string>();
-  return header.map((name) => {
-    let unique = name;
-    for (let i = 2; seen.has(unique); i++) unique = `${name}_${i}`;
-    seen.add(unique);
-    return unique;
-  });
 }

@@ -420,7 +420,9 @@ export class LocalVectorIndex implements SimilarityIndex {
     }
     return (best ?? t.scan(vector, query.k, keep)).map(([slot, score]) => {
       const s = t.slot(slot)!;
-      const match: VectorMatch = { key: s.key, score: Math.round(score * 1e4) / 1e4, classId: s.classId, name: s.name };
+      // A stored vector is int8, a little off unit length: its exact dot with the query can pass ±1 (1.0022).
+      const cosine = Math.min(1, Math.max(-1, score));
+      const match: VectorMatch = { key: s.key, score: Math.round(cosine * 1e4) / 1e4, classId: s.classId, name: s.name };
       if (query.withVectors) match.vector = vectorOf(slot);
       return match;
     });

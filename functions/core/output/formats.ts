@@ -21,6 +21,22 @@ export function fileFormatOfPath(path: string): FileFormat | undefined {
   return isFileFormat(ext) ? ext : undefined;
 }
 
+/**
+ * The header as the output's keys (JSON objects, Parquet columns, the sheet's header row): an unnamed column
+ * (`name,,brand`) is `column_N`, N its position from 1, since Parquet readers each rename an empty name their own
+ * way (DuckDB: `C1`); a repeated name gets `_2`, `_3`… (keys must differ).
+ */
+export function columnKeys(header: string[]): string[] {
+  const seen = new Set<string>();
+  return header.map((given, i) => {
+    const name = given === '' ? `column_${i + 1}` : given;
+    let unique = name;
+    for (let n = 2; seen.has(unique); n++) unique = `${name}_${n}`;
+    seen.add(unique);
+    return unique;
+  });
+}
+
 /** Rows a worksheet holds below its header (Excel's limit is 1,048,576 rows). */
 export const XLSX_MAX_ROWS = 1_048_575;
 /** Characters an Excel cell holds. */
