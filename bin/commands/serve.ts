@@ -88,6 +88,7 @@ export function localService(
         jobId: job.id,
         lake: 'now',
         csvRaw,
+        maxRecordBytes: config.aisleMaxRecordBytes,
         resumable: false,
         ...read,
       });

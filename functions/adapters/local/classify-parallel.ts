@@ -22,7 +22,7 @@ import type { RecordSlices } from './record-slices.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** What a worker is started with (workerData). */
-export interface WorkerSetup extends Pick<ChunkContext, 'header' | 'jobId' | 'batchSize' | 'storeAll' | 'csvRaw'> {
+export interface WorkerSetup extends Pick<ChunkContext, 'header' | 'jobId' | 'batchSize' | 'storeAll' | 'csvRaw' | 'maxRecordBytes'> {
   /** Rows read on the main thread (classify-rows.ts): their columns and the output's delimiter; null: byte slices. */
   rows: RowSource | null;
   taxonomyPath: string;
@@ -205,6 +205,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
       batchSize: run.batchSize,
       storeAll: run.storeAll,
       csvRaw: run.csvRaw,
+      maxRecordBytes: run.maxRecordBytes,
       encoderModel: encoder?.location ?? null,
       cachedKeys: rt.useCache ? await rt.db.keysFor(rt.tenant, rt.taxonomy.version) : null,
       versionsOutside: [...rt.versionsOutside],

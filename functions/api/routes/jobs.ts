@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createRoute, z } from '@hono/zod-openapi';
-import { restoredCsv } from '../../core/csv.ts';
 import type { ReadChoice } from '../../core/input/open.ts';
 import { choicesOf, readOptionsSchema } from '../../core/input/read-options.ts';
+import { restoredCsv } from '../../core/output/restored-csv.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse, zodDetails } from '../errors.ts';
 import { streamMultipart } from '../multipart.ts';
 import { JobIdParamSchema, JobSchema, json, PageQuerySchema, pageOf } from '../schemas.ts';
