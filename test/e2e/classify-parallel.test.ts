@@ -173,6 +173,15 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     expect(one.rejects).toContain(`\n${lineOf('94')},empty product name,`);
   });
 
+  it('reads on with one parser from a record too long for a slice (over 2 MiB): the same output and rejects as one thread', async () => {
+    const rows = oddRows(120, '\n', ',');
+    rows.splice(60, 0, `9003,${'y'.repeat(3 << 20)},Acme`);
+    const [one, many] = await both('too-long-for-slices', `id,product_name,brand\n${rows.join('\n')}\n`);
+    expectSameRun(one, many);
+    expect(many.workersStarted).toBe(1);
+    expect(one.rejects).toMatch(/\n\d+,record longer than 1048576 bytes \(AISLE_MAX_RECORD_BYTES\)[^\n]*,"?9003,y{1000}/);
+  });
+
   // A UTF-8 CSV in gzip or zstd is decompressed here and cut into slices as a plain one (record-slices.ts).
   for (const [label, extension, encode] of [
     ['gzip', '.csv.gz', (text: string) => gzipSync(text)],
