@@ -60,7 +60,15 @@ export function streamMultipart(contentType: string, body: Readable): Promise<Mu
       resolve({ filename: info.filename ?? '', file, fields: allFields });
     });
     for (const limit of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const)
-      parser.on(limit, () => fail(new ApiError(400, 'invalid_request', `the form has too many parts: at most ${LIMITS.fields} fields and one file`)));
+      parser.on(limit, () =>
+        fail(
+          new ApiError(
+            400,
+            'invalid_request',
+            `the form has too many parts: at most ${LIMITS.fields} fields and ${LIMITS.files} files (one named "file")`,
+          ),
+        ),
+      );
     parser.on('error', (err: Error) => fail(err));
     body.on('error', (err) => fail(err));
     parser.on('close', () => {
