@@ -356,8 +356,11 @@ export type JobArtifact =
  * it from there. A flavour implements the one it supports.
  */
 export interface JobsService extends TenantScoped<JobsService> {
-  /** `read`: the upload's encoding and columns, when the client names them (input/open.ts). */
-  submit?(upload: { filename: string; body: Readable; read?: ReadChoice }): Promise<JobRecord>;
+  /**
+   * `read`: the upload's encoding and columns, when the client names them (input/open.ts); a promise when they are
+   * known only once the body is read (form fields after the file): its rejection refuses the upload, no job made.
+   */
+  submit?(upload: { filename: string; body: Readable; read?: ReadChoice | Promise<ReadChoice | undefined> }): Promise<JobRecord>;
   /** `options`: how to read the file and write its output; they travel with the upload (S3 object metadata). */
   createUpload?(filename: string, options?: ReadOptions): Promise<PresignedUpload>;
   get(id: string): Promise<JobRecord | null>;

@@ -212,6 +212,7 @@ export async function run(argv: string[]): Promise<number> {
       concurrency,
       storeAll: values['store-all'],
       csvRaw,
+      maxRecordBytes: configOf('local').aisleMaxRecordBytes,
       threads,
       encoding: values.encoding,
       sheet: values.sheet,

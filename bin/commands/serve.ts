@@ -89,6 +89,7 @@ export function localService(
         jobId: job.id,
         lake: 'now',
         csvRaw,
+        maxRecordBytes: config.aisleMaxRecordBytes,
         resumable: false,
         ...read,
       });
@@ -127,6 +128,7 @@ export function localService(
     keys: opts.keys,
     rateLimit: opts.rateLimit,
     failedAuthLimit: { failures: config.aisleAuthFailures, windowSeconds: config.aisleAuthFailureWindowS },
+    maxUploadBytes: config.aisleMaxUploadBytes,
     clientOf: opts.clientOf,
     readiness: {
       store: { required: true, check: async () => void (await rt.jobs.list({ limit: 1 })) },

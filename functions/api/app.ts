@@ -27,6 +27,19 @@ const ANONYMOUS: Principal = { keyId: 'anonymous', name: 'anonymous (auth off)',
 const NO_KEY = 'send an API key: Authorization: Bearer <key> (create one with `aisle keys create --name NAME`)';
 export const DEFAULT_RATE_LIMIT = { ratePerSecond: 50, burst: 100 };
 export const DEFAULT_FAILED_AUTH_LIMIT = { failures: 30, windowSeconds: 60 };
+export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
+
+/** Passes a body on while it stays within `limit` bytes; past it, errors the stream with `tooLarge`'s error. */
+function byteLimit(limit: number, tooLarge: () => Error): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen <= limit) controller.enqueue(chunk);
+      else controller.error(tooLarge());
+    },
+  });
+}
 
 /**
  * The Hono app: error handling, security headers, auth and rate limiting, then every route group. Long but
@@ -54,13 +67,13 @@ export function createApp(deps: AppDeps): ApiApp {
     return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
   });
 
-  const maxBody = 1024 * 1024; // JSON; a CSV upload may be up to 1 GiB
+  const maxBody = 1024 * 1024; // JSON; a file upload may be up to maxUploadBytes
+  const tooLargeError = (limit: number) => new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`);
   const tooLarge = (limit: number) => () => {
-    throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`);
+    throw tooLargeError(limit);
   };
-  const maxUpload = 1024 ** 3;
+  const maxUpload = deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const streamedJsonLimit = bodyLimit({ maxSize: maxBody, onError: tooLarge(maxBody) });
-  const streamedUploadLimit = bodyLimit({ maxSize: maxUpload, onError: tooLarge(maxUpload) });
   app.use('/v1/*', async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
@@ -73,7 +86,14 @@ export function createApp(deps: AppDeps): ApiApp {
       if (Number(declared) > limit) tooLarge(limit)();
       return next();
     }
-    return (isUpload ? streamedUploadLimit : streamedJsonLimit)(c, next);
+    if (!isUpload) return streamedJsonLimit(c, next);
+    // hono's bodyLimit gathers the body in memory: an upload's is counted as it passes, on its way to disk.
+    if (c.req.raw.body)
+      c.req.raw = new Request(c.req.raw, {
+        body: c.req.raw.body.pipeThrough(byteLimit(maxUpload, () => tooLargeError(maxUpload))),
+        duplex: 'half',
+      } as RequestInit);
+    return next();
   });
 
   const checkKey = cachedKeyCheck(deps.keys, deps.keyCacheMs ?? 5000, nowMs);

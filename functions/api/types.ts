@@ -55,6 +55,8 @@ export interface AppDeps {
   failedAuthLimit?: { failures: number; windowSeconds: number } | null;
   /** The client a request comes from (its address, see client-address.ts); unset: every request counts as one client. */
   clientOf?: (c: Context) => string;
+  /** Largest file upload (POST /v1/jobs) taken, in bytes; a larger one is refused 413 (default 1 GiB). */
+  maxUploadBytes?: number;
   /** Name and version shown by /health and the OpenAPI document. */
   version?: string;
 }

@@ -75,6 +75,14 @@ export const SETTINGS = {
     "Write result and rejects CSV cells exactly as they went in. By default a cell that starts like a spreadsheet formula (=, +, -, @, tab, CR) gets a leading ' (docs/csv.md).",
   ),
   PORT: int(0, 'Port to listen on (0: any free port).', 65_535),
+  AISLE_MAX_UPLOAD_BYTES: int(
+    1,
+    'Largest file `aisle serve` takes as an upload (POST /v1/jobs), in bytes; a larger one is refused 413 (a declared length before it is read, a chunked body once it passes the limit). The upload is streamed to disk, so this bounds disk, not memory.',
+  ),
+  AISLE_MAX_RECORD_BYTES: int(
+    1024,
+    'Longest input record (a CSV row, a JSON line or array element) classified, in bytes; a longer one goes to the rejects file with its line and its first 1,024 characters, and the run goes on.',
+  ),
   AISLE_AUTH_FAILURES: int(
     1,
     'Failed authentications (unknown, revoked or malformed keys) one client address may make per window (AISLE_AUTH_FAILURE_WINDOW_S) before `aisle serve` answers it 429 without looking keys up.',

@@ -7,10 +7,9 @@
 import { type CsvError, Parser } from 'csv-parse';
 import type { ColumnChoice, CsvColumns } from './input/columns.ts';
 import { resolveColumns } from './input/columns.ts';
-import { peek } from './input/containers.ts';
 import { type CsvBatch, CsvFormatError, type CsvReject, DELIMITERS, type Delimiter } from './input/table.ts';
 import { printable, UNDECODABLE_BYTES, undecodableProblem } from './input/utf8.ts';
-import { MAX_NAME_LENGTH, nameProblem } from './limits.ts';
+import { DEFAULT_MAX_RECORD_BYTES, MAX_NAME_LENGTH, nameProblem, oversizedReason, REJECT_PREFIX_CHARS } from './limits.ts';
 import { itemKeyOf, itemTextOf } from './normalize.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { CascadeItem, Decision } from './types.ts';
@@ -28,6 +27,8 @@ export interface CsvReadOptions {
   columns?: ColumnChoice;
   /** The encoding the bytes were decoded from, for the reason of a record with undecodable bytes (default UTF-8). */
   encoding?: string;
+  /** Longest record read, in bytes (default 1 MiB): a longer one is rejected with its start (oversizedReject). */
+  maxRecordBytes?: number;
 }
 
 /** Picks the delimiter that splits the header line into the most fields (outside quotes); `,` on a tie. */
@@ -95,7 +96,8 @@ interface ParserApi {
   __onRecord(push: (record: string[]) => void): Error | undefined;
   parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
   info: { lines: number; bytes: number };
-  state: { record: string[]; field: { toString(encoding: 'utf8'): string }; recordHasError: boolean };
+  /** field: csv-parse's ResizeableBuffer (`buf` holds `length` bytes). */
+  state: { record: string[]; field: { toString(encoding: 'utf8'): string; length: number; buf: Buffer; reset(): void }; recordHasError: boolean };
 }
 
 /**
@@ -110,6 +112,7 @@ export class CsvBatchReader {
   private readonly skipRecords: number;
   private readonly choice: ColumnChoice;
   private readonly encoding: string;
+  private readonly maxRecordBytes: number;
 
   constructor(
     private readonly source: AsyncIterable<Buffer | string>,
@@ -119,6 +122,7 @@ export class CsvBatchReader {
     this.skipRecords = opts.skipRecords ?? 0;
     this.choice = opts.columns ?? {};
     this.encoding = opts.encoding ?? 'utf-8';
+    this.maxRecordBytes = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   }
 
   /**
@@ -141,6 +145,19 @@ export class CsvBatchReader {
 
     const reject = (line: number, reason: string, fields: string[]) => {
       if (recordsRead > skip) rejects.push({ line, reason, raw: this.joinRaw(fields) });
+    };
+    const cap = this.maxRecordBytes;
+    /** Whether a record read whole (within one piece fed to csv-parse) is over the cap; counted in bytes only when it may be. */
+    const overCap = (record: string[]) => {
+      let chars = 0;
+      for (const f of record) chars += f.length;
+      return chars > cap / 3 && Buffer.byteLength(record.join(this.delimiter)) > cap;
+    };
+    /** A record over the cap: read past, rejected with its start only (never copied whole). */
+    const oversized = (start: string, line: number) => {
+      if (header === undefined) throw new CsvFormatError(`the header is longer than ${cap} bytes: is this a CSV file?`);
+      recordsRead++;
+      if (recordsRead > skip) rejects.push({ line, reason: oversizedReason(cap), raw: printable(start) });
     };
     /** A record read; `line` is the input line it starts on. */
     const accept = (record: string[], line: number) => {
@@ -196,6 +213,7 @@ export class CsvBatchReader {
     const push = (record: string[]) => {
       const line = startLine(api!.info.lines, record);
       if (headerEcho) headerEcho = false;
+      else if (overCap(record)) oversized(record.join(this.delimiter).slice(0, REJECT_PREFIX_CHARS), line);
       else accept(record, line);
     };
     // The parser may report several errors for one broken record (an invalid closing quote, then more as it
@@ -235,13 +253,48 @@ export class CsvBatchReader {
       api.__onRecord = function (this: ParserApi, pushRecord) {
         const broken = this.state.recordHasError;
         const err = onRecord.call(this, pushRecord);
-        if (broken) inBrokenRecord = false;
+        if (broken) inBrokenRecord = inOversized = false;
         return err;
       };
     };
+    // The record csv-parse is in was found over the cap: its text is dropped as it comes, until it ends.
+    let inOversized = false;
+    /** Checks the record csv-parse is in against the cap; one over it is rejected now and read past without its text. */
+    const capRecord = () => {
+      const { state } = api!;
+      let size = state.field.length;
+      for (const f of state.record) size += f.length;
+      if (size <= cap) return;
+      if (!inOversized && !inBrokenRecord) {
+        const line = startLine(api!.info.lines, [...state.record, state.field.toString('utf8')]);
+        const start = state.record.join(this.delimiter).slice(0, REJECT_PREFIX_CHARS);
+        const rest = REJECT_PREFIX_CHARS - start.length;
+        const prefix =
+          rest > 0
+            ? start +
+              (state.record.length ? this.delimiter : '') +
+              state.field.buf.toString('utf8', 0, Math.min(state.field.length, rest * 4)).slice(0, rest)
+            : start;
+        oversized(prefix.slice(0, REJECT_PREFIX_CHARS), line);
+        // Dropped at its end like a broken record (the parse errors in it are not reported again).
+        state.recordHasError = true;
+        inBrokenRecord = true;
+        inOversized = true;
+      }
+      state.record = [];
+      state.field.reset();
+    };
     const parse = (buf: Buffer | undefined, end: boolean) => {
-      const err = api!.parse(buf, end, push, noop);
-      if (err) throw new CsvFormatError(`unreadable CSV: ${err.message}`);
+      // Fed in pieces, so a record grows past the cap by at most one piece before it is caught.
+      for (let at = 0; buf && at < buf.length; at += PARSE_PIECE_BYTES) {
+        const err = api!.parse(buf.subarray(at, at + PARSE_PIECE_BYTES), false, push, noop);
+        if (err) throw new CsvFormatError(`unreadable CSV: ${err.message}`);
+        capRecord();
+      }
+      if (end) {
+        const err = api!.parse(undefined, true, push, noop);
+        if (err) throw new CsvFormatError(`unreadable CSV: ${err.message}`);
+      }
     };
     /** Splits the complete lines of `text` until a line the fast path does not take; returns where that line starts, or -1. */
     const splitLines = (text: string): number => {
@@ -263,7 +316,8 @@ export class CsvBatchReader {
         } else if (cr >= 0 && cr < nl) return at;
         if (quote >= 0 && quote < end) return at;
         fastLines++;
-        if (end > at) accept(splitFields(text, at, end, d), fastLines);
+        if (end - at > cap / 3 && Buffer.byteLength(text.slice(at, end)) > cap) oversized(text.slice(at, at + REJECT_PREFIX_CHARS), fastLines);
+        else if (end > at) accept(splitFields(text, at, end, d), fastLines);
         at = nl + 1;
       }
       return -1;
@@ -350,6 +404,9 @@ function isHeaderAgain(record: string[], header: string[]): boolean {
   return record.every((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f) === header[i]);
 }
 
+/** Bytes handed to csv-parse at a time, so a record's size is checked at least this often. */
+const PARSE_PIECE_BYTES = 64 << 10;
+
 /** Bytes the fast path holds while it waits for a line end; past this csv-parse reads on. */
 const MAX_PENDING_BYTES = 1 << 20;
 
@@ -419,33 +476,6 @@ export function restoreCell(cell: string): string {
 /** One cell of a CSV file people open: neutralised unless raw, quoted as CSV requires. Every such writer uses it. */
 export function csvCell(value: string, opts: CsvWriteOptions = {}): string {
   return escapeCsv(opts.raw ? value : neutraliseCell(value), opts.delimiter);
-}
-
-/** A neutralised CSV file (LF line ends, its delimiter sniffed, BOM kept) as it would have been written raw: the same bytes, streamed. */
-export async function* restoredCsv(neutralised: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
-  const { head, all } = await peek(neutralised, 1 << 16);
-  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
-  const delimiter = sniffDelimiter(firstLine(bom ? head.subarray(3) : head));
-  const parser = new Parser({ relax_column_count: true, delimiter, bom: true });
-  if (bom) yield Buffer.from(UTF8_BOM);
-  const reading = (async () => {
-    try {
-      for await (const chunk of all) if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
-      parser.end();
-    } catch (err) {
-      parser.destroy(err as Error);
-    }
-  })();
-  let out = '';
-  for await (const record of parser as AsyncIterable<string[]>) {
-    out += record.map((cell) => escapeCsv(restoreCell(cell), delimiter)).join(delimiter) + '\n';
-    if (out.length >= 1 << 16) {
-      yield Buffer.from(out);
-      out = '';
-    }
-  }
-  await reading;
-  if (out) yield Buffer.from(out);
 }
 
 /** Columns the classifier adds after the input's own; `item_key` finds the item on the API (GET /v1/items/{key}). */

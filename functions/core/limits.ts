@@ -3,6 +3,14 @@ import { hasIdentity } from './normalize.ts';
 /** The longest product name taken, in characters: one limit for CSV imports and the API (docs/api.md, docs/csv.md). */
 export const MAX_NAME_LENGTH = 2000;
 
+/** The record size limit when none is set (AISLE_MAX_RECORD_BYTES): a product row is never near it. */
+export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+/** Characters of an oversized record kept in the rejects file: enough to tell which record it was. */
+export const REJECT_PREFIX_CHARS = 1024;
+/** Why a record over the size limit is rejected. */
+export const oversizedReason = (cap: number) =>
+  `record longer than ${cap} bytes (AISLE_MAX_RECORD_BYTES): not read; its first ${REJECT_PREFIX_CHARS} characters are kept here`;
+
 /**
  * Why a product name is refused, or undefined when it is taken: the one check of names for CSV imports (a
  * reject) and the API (a 400). A name with no letter or number (only punctuation, symbols, emoji or controls)

@@ -155,6 +155,33 @@ describe('classify on worker threads writes what one thread writes', { timeout: 
     });
   }
 
+  it('rejects a record over AISLE_MAX_RECORD_BYTES on workers as on one thread: its line, the reason, its start only', async () => {
+    const rows = oddRows(120, '\n', ',');
+    // A long unquoted line, and a quoted field over several lines: each over the 3,000-byte cap.
+    rows.splice(40, 0, `9001,${'Long Name '.repeat(400)},Acme`);
+    rows.splice(80, 0, `9002,"${'Lined\n'.repeat(700)}end",Acme`);
+    const text = `id,product_name,brand\n${rows.join('\n')}\n`;
+    const [one, many] = await both('oversized', text, { maxRecordBytes: 3000 });
+    expectSameRun(one, many);
+    expect(many.summary.rowsIn).toBe(many.summary.classified + many.summary.rejected);
+    const oversized = one.rejects.split('\n').filter((l) => l.includes('AISLE_MAX_RECORD_BYTES'));
+    const lineOf = (id: string) => text.slice(0, text.indexOf(`\n${id},`)).split('\n').length + 1;
+    expect(oversized.map((l) => Number(l.split(',')[0]))).toEqual([lineOf('9001'), lineOf('9002')]);
+    for (const l of oversized) expect(l.length).toBeLessThan(1300);
+    // A reject after them keeps its line: row 94 (an empty name) comes after the quoted record's 700 lines.
+    expect(lineOf('94')).toBeGreaterThan(lineOf('9002') + 700);
+    expect(one.rejects).toContain(`\n${lineOf('94')},empty product name,`);
+  });
+
+  it('reads on with one parser from a record too long for a slice (over 2 MiB): the same output and rejects as one thread', async () => {
+    const rows = oddRows(120, '\n', ',');
+    rows.splice(60, 0, `9003,${'y'.repeat(3 << 20)},Acme`);
+    const [one, many] = await both('too-long-for-slices', `id,product_name,brand\n${rows.join('\n')}\n`);
+    expectSameRun(one, many);
+    expect(many.workersStarted).toBe(1);
+    expect(one.rejects).toMatch(/\n\d+,record longer than 1048576 bytes \(AISLE_MAX_RECORD_BYTES\)[^\n]*,"?9003,y{1000}/);
+  });
+
   // A UTF-8 CSV in gzip or zstd is decompressed here and cut into slices as a plain one (record-slices.ts).
   for (const [label, extension, encode] of [
     ['gzip', '.csv.gz', (text: string) => gzipSync(text)],

@@ -12,6 +12,8 @@ describe('configOf', () => {
       aisleCacheTtlDays: undefined,
       aisleCsvRaw: false,
       port: 8787,
+      aisleMaxUploadBytes: 1024 ** 3,
+      aisleMaxRecordBytes: 1024 * 1024,
       aisleAuthFailures: 30,
       aisleAuthFailureWindowS: 60,
       aisleClientAddressHeader: undefined,

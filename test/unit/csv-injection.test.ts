@@ -6,7 +6,8 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { CsvOutputFormatter, csvCell, formatRejects, neutraliseCell, restoreCell, restoredCsv } from '../../functions/core/csv.ts';
+import { CsvOutputFormatter, csvCell, formatRejects, neutraliseCell, restoreCell } from '../../functions/core/csv.ts';
+import { restoredCsv } from '../../functions/core/output/restored-csv.ts';
 import { loadTaxonomy } from '../../functions/core/taxonomy.ts';
 import type { Decision } from '../../functions/core/types.ts';
 

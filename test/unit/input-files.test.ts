@@ -5,9 +5,10 @@
 import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { cascadeItemOf, restoredCsv } from '../../functions/core/csv.ts';
+import { cascadeItemOf } from '../../functions/core/csv.ts';
 import { resolveColumns } from '../../functions/core/input/columns.ts';
 import { detectEncoding } from '../../functions/core/input/encoding.ts';
+import { restoredCsv } from '../../functions/core/output/restored-csv.ts';
 import { chunksOf, readAll } from '../support/read-table.ts';
 
 const NAMES = ['Crème fraîche 200 g', 'Jalapeño chips', 'Молоко 1 л', '牛乳 1L', '🥛 Milk'];

@@ -31,6 +31,27 @@ async function sliceAll(path: string, container: Container | undefined, size: nu
   return { header: opened.header, slices };
 }
 
+describe('record slices at a record too long to gather', () => {
+  it('stop there (cutInRecord) instead of growing a slice to hold it: one sequential parser reads on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisle-slices-long-'));
+    try {
+      const path = join(dir, 'long.csv');
+      const before = Array.from({ length: 200 }, (_, i) => `${i},Item ${i},B`).join('\n');
+      writeFileSync(path, `id,name,brand\n${before}\n9000,${'x'.repeat(5 << 20)},B\n9001,After,B\n`);
+      const { slices } = await sliceAll(path, undefined, 1024);
+      const cut = slices.at(-1)!;
+      expect(cut).toMatchObject({ cutInRecord: true, last: false });
+      // Every record before the long one was sliced whole; the cut slice starts at the long one and holds nothing.
+      expect(cut.bytes.length).toBe(0);
+      const text = `id,name,brand\n${before}\n`;
+      expect(cut.start).toBe(Buffer.byteLength(text));
+      expect(slices.slice(0, -1).every((s) => !s.cutInRecord)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('record slices', () => {
   let dir: string;
   const text = data();

@@ -44,6 +44,8 @@ export interface ChunkContext {
   storeAll: boolean;
   /** Output cells exactly as they went in, not neutralised (ClassifyFileOptions.csvRaw). */
   csvRaw: boolean;
+  /** Longest record read (ClassifyFileOptions.maxRecordBytes): the slices' readers reject a longer one as the file's reader does. */
+  maxRecordBytes?: number;
 }
 
 /** What one slice gave. Row and line numbers count from the slice's start; the main thread offsets them. */
@@ -67,7 +69,7 @@ export interface ChunkResult {
 
 export async function classifyChunk(ctx: ChunkContext, bytes: Uint8Array): Promise<ChunkResult> {
   // Validated as the sequential reader does (input/utf8.ts): a byte that is not UTF-8 rejects its row.
-  const reader = new CsvBatchReader(checkedUtf8(piecesOf(ctx.header, bytes)), { batchSize: ctx.batchSize });
+  const reader = new CsvBatchReader(checkedUtf8(piecesOf(ctx.header, bytes)), { batchSize: ctx.batchSize, maxRecordBytes: ctx.maxRecordBytes });
   const { lastRowNumber, ...result } = await classifyReader(ctx, reader, () => reader.delimiter, bytes.length * 4);
   const lastRejected = result.rejects.at(-1);
   return {

@@ -88,11 +88,10 @@ export interface ClassifyFileOptions {
    * (review, encoder, LLM); rules and cache decisions are in the output file and cost nothing to redo.
    */
   storeAll?: boolean;
-  /**
-   * Write every output and rejects cell exactly as it went in. By default a cell a spreadsheet would run as a
-   * formula (=, +, -, @, tab, CR at its start) gets a leading ' (docs/csv.md).
-   */
+  /** Output and rejects cells exactly as they went in; by default a formula-like cell gets a leading ' (docs/csv.md). */
   csvRaw?: boolean;
+  /** Longest input record classified, in bytes (AISLE_MAX_RECORD_BYTES; default 1 MiB): a longer one is rejected. */
+  maxRecordBytes?: number;
   /**
    * The finished job in the results lake ($AISLE_HOME/lake) for insights: 'deferred' (the default) marks it and
    * the export runs when the lake is next read; 'now' exports before returning; 'off' leaves it out.
@@ -441,6 +440,7 @@ class FileRun {
       batchSize: this.batchSize,
       storeAll: opts.storeAll ?? false,
       csvRaw: this.outputRaw,
+      maxRecordBytes: opts.maxRecordBytes,
       jobId: this.jobId,
       workerScript,
       taxonomyPath: opts.taxonomyPath ?? fileURLToPath(DEFAULT_TAXONOMY_PATH),
@@ -567,6 +567,7 @@ class FileRun {
       sheet: this.opts.sheet,
       batchSize: this.batchSize,
       skipRecords: this.records,
+      maxRecordBytes: this.opts.maxRecordBytes,
     });
     this.readAs = describeInput(opened.kind);
     return opened;

@@ -22,7 +22,7 @@ import type { RecordSlices } from './record-slices.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** What a worker is started with (workerData). */
-export interface WorkerSetup extends Pick<ChunkContext, 'header' | 'jobId' | 'batchSize' | 'storeAll' | 'csvRaw'> {
+export interface WorkerSetup extends Pick<ChunkContext, 'header' | 'jobId' | 'batchSize' | 'storeAll' | 'csvRaw' | 'maxRecordBytes'> {
   /** Rows read on the main thread (classify-rows.ts): their columns and the output's delimiter; null: byte slices. */
   rows: RowSource | null;
   taxonomyPath: string;
@@ -80,7 +80,7 @@ export function versionsOf(taxonomyVersion: string, rulesVersion: string | undef
 /** The input as the workers take it, chunk by chunk; `end`: where the chunk ends in the (decompressed) data, for checkpoints; `read`: bytes of the file read, for progress. */
 interface ChunkSource {
   /** `last`: known to be the input's last chunk. */
-  next(): Promise<{ payload: ChunkPayload; transfer: ArrayBuffer[]; end: number; read: number; last: boolean; bytes?: Uint8Array } | null>;
+  next(): Promise<{ payload: ChunkPayload; transfer: ArrayBuffer[]; end: number; read: number; last: boolean; bytes?: Uint8Array } | 'cut' | null>;
   close(): void;
 }
 
@@ -130,6 +130,7 @@ function chunksOf(input: ParallelInput): ChunkSource {
     next: async () => {
       const slice = await slices.next();
       if (!slice) return null;
+      if (slice.cutInRecord) return 'cut';
       const sent = keepBytes ? new Uint8Array(slice.bytes) : slice.bytes;
       return {
         payload: { kind: 'chunk', bytes: sent },
@@ -205,6 +206,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
       batchSize: run.batchSize,
       storeAll: run.storeAll,
       csvRaw: run.csvRaw,
+      maxRecordBytes: run.maxRecordBytes,
       encoderModel: encoder?.location ?? null,
       cachedKeys: rt.useCache ? await rt.db.keysFor(rt.tenant, rt.taxonomy.version) : null,
       versionsOutside: [...rt.versionsOutside],
@@ -218,6 +220,8 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
       let delivered = 0;
       let delivering = false;
       let exhausted = false;
+      // The slices stopped at a record too long to gather (RecordSlice.cutInRecord): this thread reads on from there.
+      let cut = false;
       let settled = false;
       const fail = (err: Error) => {
         if (!settled) reject(err);
@@ -239,8 +243,9 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
             if (exhausted || settled) return;
             if (sent.length - delivered >= MAX_AHEAD * run.workers) return void held.push(take);
             const next = await chunks.next();
-            if (!next) {
+            if (!next || next === 'cut') {
               exhausted = true;
+              cut = next === 'cut';
               return void deliverReady();
             }
             const chunk = sent.length;
@@ -263,7 +268,7 @@ export async function classifyInParallel(rt: LocalRuntime, run: ParallelRun): Pr
             delivered++;
             for (const take of held.splice(0)) feed(take);
           }
-          if (exhausted && delivered === sent.length) finish(true);
+          if (exhausted && delivered === sent.length) finish(!cut);
         } catch (err) {
           fail(err as Error);
         } finally {

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -37,13 +37,21 @@ export class LocalJobsService extends StoredJobs implements JobsService {
     return this.views.get(tenant) ?? new LocalJobsService(this.opts, tenant, { running: this.running, views: this.views });
   }
 
-  async submit(upload: { filename: string; body: Readable; read?: ReadChoice }): Promise<JobRecord> {
+  async submit(upload: { filename: string; body: Readable; read?: ReadChoice | Promise<ReadChoice | undefined> }): Promise<JobRecord> {
     const id = newJobId();
     const dir = join(this.opts.home, 'uploads');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${id}-${basename(upload.filename).replace(/[^\w.-]+/g, '_')}`);
-    await pipeline(upload.body, createWriteStream(path));
-    return this.start(id, path, upload.read);
+    let read: ReadChoice | undefined;
+    try {
+      await pipeline(upload.body, createWriteStream(path));
+      read = await upload.read;
+    } catch (err) {
+      // A refused upload (over the size limit, a bad option, a dropped connection) leaves no partial file behind.
+      await rm(path, { force: true });
+      throw err;
+    }
+    return this.start(id, path, read);
   }
 
   /** Starts a job for a CSV already on disk (the inbox watcher). */

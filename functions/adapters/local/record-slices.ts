@@ -11,6 +11,7 @@ import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node
 import { Parser } from 'csv-parse';
 import { sniffDelimiter } from '../../core/csv.ts';
 import { type Container, peek, unwrap } from '../../core/input/containers.ts';
+import { DEFAULT_MAX_RECORD_BYTES } from '../../core/limits.ts';
 import { countByte } from './classify-chunk.ts';
 import { parquetAsCsv } from './parquet-input.ts';
 
@@ -32,7 +33,15 @@ export interface RecordSlice {
   last: boolean;
   /** ByteSource.fileBytesRead when it was cut. */
   fileBytesRead: number;
+  /**
+   * No record ends within MAX_SLICE_GROWTH: not a slice to classify (a record that long is rejected, but
+   * gathering it here would hold it whole); the caller reads the rest with one sequential parser, which reads past it.
+   */
+  cutInRecord?: boolean;
 }
+
+/** Bytes a slice may grow past its size looking for a record's end: twice the default record cap (limits.ts). */
+const MAX_SLICE_GROWTH = 2 * DEFAULT_MAX_RECORD_BYTES;
 
 /** Cuts a source's bytes into slices of about `size` bytes, each ending after a record-ending newline. */
 export class RecordSlices {
@@ -64,6 +73,19 @@ export class RecordSlices {
         this.position += cut;
         const last = this.ended && this.carry.length === 0;
         return { bytes: buf.subarray(0, cut), start, end: this.position, last, fileBytesRead: this.source.fileBytesRead };
+      }
+      if (buf.length >= this.size + MAX_SLICE_GROWTH) {
+        // The last of the slices: nothing after it is cut.
+        this.ended = true;
+        this.carry = Buffer.alloc(0);
+        return {
+          bytes: buf.subarray(0, 0),
+          start: this.position,
+          end: this.position,
+          last: false,
+          fileBytesRead: this.source.fileBytesRead,
+          cutInRecord: true,
+        };
       }
       // No record ends in it: a longer slice.
       const longer = Buffer.allocUnsafeSlow(buf.length * 2);

@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createRoute, z } from '@hono/zod-openapi';
-import { restoredCsv } from '../../core/csv.ts';
 import type { ReadChoice } from '../../core/input/open.ts';
 import { choicesOf, readOptionsSchema } from '../../core/input/read-options.ts';
+import { restoredCsv } from '../../core/output/restored-csv.ts';
 import { ApiError, errorResponses, notFound, notFoundResponse, zodDetails } from '../errors.ts';
+import { streamMultipart } from '../multipart.ts';
 import { JobIdParamSchema, JobSchema, json, PageQuerySchema, pageOf } from '../schemas.ts';
 import { tenantDeps } from '../tenancy.ts';
 import type { ApiApp, AppDeps } from '../types.ts';
@@ -163,18 +164,20 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
     }
     let filename: string;
     let body: Readable;
-    let read: ReadChoice | undefined;
+    let read: ReadChoice | undefined | Promise<ReadChoice | undefined>;
     if (type.includes('multipart/form-data')) {
-      const form = await c.req.parseBody();
-      read = readChoiceOf({ ...c.req.query(), ...form });
-      const file = form.file;
-      if (!(file instanceof File)) {
-        throw new ApiError(400, 'invalid_request', 'the form has no CSV file', [
-          { path: 'file', message: 'attach the CSV as the form field "file"' },
-        ]);
-      }
-      filename = file.name || 'upload.csv';
-      body = Readable.fromWeb(file.stream() as WebReadableStream<Uint8Array>);
+      const raw = c.req.raw.body;
+      if (!raw) throw new ApiError(400, 'invalid_request', 'the request has no body');
+      // Streamed to the job's input file; the fields after the file part are known once it is written, and
+      // submit checks them (readChoiceOf) before the job starts.
+      const form = await streamMultipart(type, Readable.fromWeb(raw as WebReadableStream<Uint8Array>));
+      const query = c.req.query();
+      filename = form.filename || 'upload.csv';
+      body = form.file;
+      const options = form.fields.then((fields) => readChoiceOf({ ...query, ...fields }));
+      // Settled while the file is still being written, it is awaited by submit: not an unhandled rejection.
+      options.catch(() => {});
+      read = options;
     } else if (RAW_BODY_TYPES.test(type)) {
       read = readChoiceOf(c.req.query());
       filename = c.req.query('filename') ?? 'upload.csv';
@@ -188,8 +191,10 @@ export function jobRoutes(app: ApiApp, deps: AppDeps) {
         `send the file as multipart/form-data (field "file"), or as the body: text/csv (application/octet-stream for gzip, JSON, Parquet), not "${type || 'no content type'}"`,
       );
     }
-    if (!FILENAME_RE.test(filename))
+    if (!FILENAME_RE.test(filename)) {
+      body.destroy();
       throw new ApiError(400, 'invalid_request', 'bad file name', [{ path: 'filename', message: 'no slashes, at most 200 characters' }]);
+    }
     const job = await jobs.submit({ filename, body, read });
     return c.json({ job: jobView(job) }, 202);
   });

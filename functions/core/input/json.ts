@@ -6,7 +6,7 @@
  * null as empty, a number or boolean as JSON writes it, an object or array as its JSON).
  */
 import { StringDecoder } from 'node:string_decoder';
-import { nameProblem } from '../limits.ts';
+import { DEFAULT_MAX_RECORD_BYTES, nameProblem, oversizedReason, REJECT_PREFIX_CHARS } from '../limits.ts';
 import { type ColumnChoice, resolveColumns } from './columns.ts';
 import { BatchBuilder, type CsvBatch, CsvFormatError, type TableReader } from './table.ts';
 import { printable, UNDECODABLE, undecodableProblem } from './utf8.ts';
@@ -19,12 +19,15 @@ export interface JsonReadOptions {
   skipRecords?: number;
   columns?: ColumnChoice;
   encoding?: string;
+  /** Longest record read (CsvReadOptions.maxRecordBytes). */
+  maxRecordBytes?: number;
 }
 
-/** One record's text and the line it starts on (1-based). */
+/** One record's text and the line it starts on (1-based); `oversized`: over the cap, `text` is its start only. */
 interface JsonText {
   text: string;
   line: number;
+  oversized?: boolean;
 }
 
 export class JsonRecordsReader implements TableReader {
@@ -42,13 +45,14 @@ export class JsonRecordsReader implements TableReader {
     const skip = this.opts.skipRecords ?? 0;
     const encoding = this.opts.encoding ?? 'utf-8';
     const counter = { bytes: 0 };
-    const texts = this.shape === 'jsonl' ? jsonLines(this.source, counter) : arrayElements(this.source, counter);
+    const cap = this.opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    const texts = this.shape === 'jsonl' ? jsonLines(this.source, counter, cap) : arrayElements(this.source, counter, cap);
     // The first records, parsed, until the header is known.
     const sample: { t: JsonText; value: unknown }[] = [];
     const keys = new Map<string, number>();
     let it = await texts.next();
     while (!it.done && sample.length < HEADER_SAMPLE) {
-      const value = parsed(it.value.text);
+      const value = it.value.oversized ? undefined : parsed(it.value.text);
       if (isObject(value)) for (const k of Object.keys(value)) if (!keys.has(k)) keys.set(k, keys.size);
       sample.push({ t: it.value, value });
       it = await texts.next();
@@ -68,6 +72,7 @@ export class JsonRecordsReader implements TableReader {
       recordsRead++;
       if (recordsRead <= skip) return;
       const reject = (reason: string) => batch.reject({ line: t.line, reason, raw: printable(t.text.trim()) });
+      if (t.oversized) return reject(oversizedReason(cap));
       if (t.text.includes(UNDECODABLE)) return reject(undecodableProblem([t.text], encoding)!);
       if (value instanceof Error) return reject(`not valid JSON: ${value.message}`);
       if (!isObject(value)) return reject('not a JSON object: each record must be an object of column → value');
@@ -117,11 +122,14 @@ function cellOf(v: unknown): string {
   return String(v);
 }
 
-/** The non-blank lines of a JSON-lines stream. */
-async function* jsonLines(source: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<JsonText> {
+/** The non-blank lines of a JSON-lines stream; one longer than `cap` is given as its start, marked oversized. */
+async function* jsonLines(source: AsyncIterable<Buffer>, counter: { bytes: number }, cap: number): AsyncGenerator<JsonText> {
   const decoder = new StringDecoder('utf8');
   let carry = '';
+  // The start of the line being read past (over the cap), or undefined.
+  let oversized: string | undefined;
   let line = 0;
+  const isLong = (l: string) => l.length > cap / 3 && Buffer.byteLength(l) > cap;
   for await (const chunk of source) {
     counter.bytes += chunk.length;
     const text = carry + decoder.write(chunk);
@@ -129,13 +137,21 @@ async function* jsonLines(source: AsyncIterable<Buffer>, counter: { bytes: numbe
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', at)) {
       line++;
       const l = text.slice(at, nl);
-      if (l.trim()) yield { text: l, line };
+      if (oversized !== undefined) yield { text: oversized, line, oversized: true };
+      else if (isLong(l)) yield { text: l.slice(0, REJECT_PREFIX_CHARS), line, oversized: true };
+      else if (l.trim()) yield { text: l, line };
+      oversized = undefined;
       at = nl + 1;
     }
     carry = text.slice(at);
+    // A line with no end in sight is not gathered past the cap: its start is kept, the rest read past.
+    if (oversized === undefined && isLong(carry)) oversized = carry.slice(0, REJECT_PREFIX_CHARS);
+    if (oversized !== undefined) carry = '';
   }
   carry += decoder.end();
-  if (carry.trim()) yield { text: carry, line: line + 1 };
+  if (oversized !== undefined) yield { text: oversized, line: line + 1, oversized: true };
+  else if (isLong(carry)) yield { text: carry.slice(0, REJECT_PREFIX_CHARS), line: line + 1, oversized: true };
+  else if (carry.trim()) yield { text: carry, line: line + 1 };
 }
 
 /**
@@ -180,13 +196,22 @@ function isWrapper(value: unknown): boolean {
  * The elements of a JSON array, as text, cut at the array's own commas (outside strings and nested values). In a
  * top-level object, the first non-empty array among its values is read, and what follows it is passed over.
  */
-async function* arrayElements(source: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<JsonText> {
+async function* arrayElements(source: AsyncIterable<Buffer>, counter: { bytes: number }, cap: number): AsyncGenerator<JsonText> {
   const decoder = new StringDecoder('utf8');
   let state = 'before' as 'before' | 'wrapper' | 'between' | 'in' | 'after' | 'rest';
   let depth = 0;
   let inString = false;
   let escaped = false;
   let element = '';
+  // The element being read is over the cap: `element` holds its start only.
+  let elementOversized = false;
+  /** The element ending with `tail` (the part in the chunk read now). */
+  const elementOf = (tail: string): JsonText => {
+    const text = elementOversized ? element : element + tail;
+    if (elementOversized || (text.length > cap / 3 && Buffer.byteLength(text) > cap))
+      return { text: text.slice(0, REJECT_PREFIX_CHARS), line: startLine, oversized: true };
+    return { text, line: startLine };
+  };
   let line = 1;
   let startLine = 1;
   // In a top-level object: its nesting (1: among its own keys), whether a key's `:` came last, records yielded.
@@ -237,15 +262,16 @@ async function* arrayElements(source: AsyncIterable<Buffer>, counter: { bytes: n
           if (depth === 0) {
             // The array's closing bracket after a bare value.
             records++;
-            yield { text: element + text.slice(from, i), line: startLine };
+            yield elementOf(text.slice(from, i));
             state = arrayEnded();
             continue;
           }
           depth--;
         } else if (c === 44 && depth === 0) {
           records++;
-          yield { text: element + text.slice(from, i), line: startLine };
+          yield elementOf(text.slice(from, i));
           element = '';
+          elementOversized = false;
           state = 'between';
         }
         continue;
@@ -265,6 +291,7 @@ async function* arrayElements(source: AsyncIterable<Buffer>, counter: { bytes: n
           startLine = line;
           from = i;
           element = '';
+          elementOversized = false;
           depth = 0;
           inString = c === 34;
           // An object or array element: its own closing bracket brings depth back to 0.
@@ -274,7 +301,14 @@ async function* arrayElements(source: AsyncIterable<Buffer>, counter: { bytes: n
         throw new CsvFormatError(`text after the JSON array's end, line ${line}`);
       }
     }
-    if (state === 'in') element += text.slice(from);
+    if (state === 'in' && !elementOversized) {
+      element += text.slice(from);
+      // Not gathered past the cap: its start is kept, the rest read past (its brackets and strings still followed).
+      if (element.length > cap / 3 && Buffer.byteLength(element) > cap) {
+        element = element.slice(0, REJECT_PREFIX_CHARS);
+        elementOversized = true;
+      }
+    }
   }
   if (state === 'in' || state === 'between') throw new CsvFormatError('the JSON array is cut off: it has no closing ]');
   if (state === 'wrapper') throw new CsvFormatError('the JSON object is cut off before an array of records');

@@ -17,6 +17,8 @@ export interface TableReadOptions {
   /** Data records to read past without emitting them (resume). */
   skipRecords?: number;
   columns?: ColumnChoice;
+  /** Longest record of a text format (CSV, JSON) read, in bytes: a longer one is rejected (CsvReadOptions.maxRecordBytes). */
+  maxRecordBytes?: number;
 }
 
 /** A Parquet reader (an adapter's: DuckDB reads Parquet), given the file's path when it has one, else its bytes. */
@@ -68,7 +70,7 @@ export async function openTable(source: AsyncIterable<Buffer | string>, opts: Op
   const container = containerOf(head);
   if (container) ({ head, all } = await peek(unwrap(all, container), SNIFF_BYTES));
   const name = (opts.name ?? '').toLowerCase().replace(/\.(gz|gzip|zst|zstd)$/, '');
-  const read = { batchSize: opts.batchSize, skipRecords: opts.skipRecords, columns: opts.columns };
+  const read = { batchSize: opts.batchSize, skipRecords: opts.skipRecords, columns: opts.columns, maxRecordBytes: opts.maxRecordBytes };
   if (head.subarray(0, 4).toString('latin1') === 'PAR1' || (!head.length && name.endsWith('.parquet'))) {
     if (!opts.parquet) throw new CsvFormatError('Parquet files are read by aisle classify and aisle serve; on this path send CSV or JSON');
     if (container) throw new CsvFormatError('a compressed Parquet file: Parquet compresses its own columns, send it as it is');
