@@ -27,26 +27,16 @@ import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { coverageCurve } from '../functions/model/metrics.ts';
 import type { ModelMetrics } from '../functions/model/model-metrics.ts';
 import { NeighbourIndex, voteInto } from '../functions/model/neighbours.ts';
-import { validationSlice } from '../functions/model/train.ts';
 import type { RuleCalibration } from '../functions/ports.ts';
-import { readInstacart } from './instacart.ts';
+import { instacartSlices } from './instacart.ts';
 import { machineLine } from './machine.ts';
 
 const { values: args } = parseArgs({ options: { model: { type: 'string' } } });
 if (!args.model) throw new Error('--model DIR: a model kept by bench/encoder-instacart.ts --neighbours --keep DIR');
 const dir = resolve(args.model);
 const taxonomy = loadTaxonomy();
-const { rows } = readInstacart(taxonomy);
+const { valid, test } = instacartSlices(taxonomy);
 console.log(machineLine());
-
-// The validation slice as trainEncoder carved it (same normalization, same seed and fraction).
-const train = rows
-  .filter((r) => r.split === 'train')
-  .map((r) => ({ ...r, text: normalizeText(r.text) }))
-  .filter((r) => r.text);
-const isValidation = validationSlice(train, 42, 0.1);
-const valid = train.filter((_, i) => isValidation[i]);
-const test = rows.filter((r) => r.split === 'test');
 
 const metrics = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8')) as ModelMetrics;
 if (!metrics.neighbours || !metrics.rules) throw new Error('the model must be trained with --neighbours and the rules');

@@ -22,24 +22,15 @@ import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { fitLinearTemperature, LinearModel, linearProbabilities, trainLinear } from '../functions/model/linear-model.ts';
 import type { ModelMetrics } from '../functions/model/model-metrics.ts';
 import { argmax, macroF1, NeighbourIndex, voteInto } from '../functions/model/neighbours.ts';
-import { validationSlice } from '../functions/model/train.ts';
-import { readInstacart } from './instacart.ts';
+import { instacartSlices } from './instacart.ts';
 import { machineLine } from './machine.ts';
 
 const { values: args } = parseArgs({ options: { model: { type: 'string' }, 'second-linear': { type: 'string' } } });
 if (!args.model) throw new Error('--model DIR: a model kept by bench/encoder-instacart.ts --neighbours --linear --keep DIR');
 const dir = resolve(args.model);
 const taxonomy = loadTaxonomy();
-const { rows } = readInstacart(taxonomy);
+const { train, isValidation, valid, test } = instacartSlices(taxonomy);
 console.log(machineLine());
-
-const train = rows
-  .filter((r) => r.split === 'train')
-  .map((r) => ({ ...r, text: normalizeText(r.text) }))
-  .filter((r) => r.text);
-const isValidation = validationSlice(train, 42, 0.1);
-const valid = train.filter((_, i) => isValidation[i]);
-const test = rows.filter((r) => r.split === 'test');
 
 const metrics = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8')) as ModelMetrics;
 if (!metrics.neighbours || !metrics.rules || !metrics.linear) throw new Error('the model must be trained with --neighbours --linear and the rules');

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { normalizeText } from '../functions/core/normalize.ts';
 import type { Taxonomy } from '../functions/core/taxonomy.ts';
 import type { Decision } from '../functions/core/types.ts';
 import { type EvalReport, scorePredictions } from '../functions/model/metrics.ts';
+import { validationSlice } from '../functions/model/train.ts';
 
 /**
  * The labelled Instacart catalog ($AISLE_DATASET or ../shared/datasets/instacart-labeled.csv: read, never copied
@@ -25,6 +27,20 @@ export function readInstacart(taxonomy: Taxonomy): {
     return { text: r.product_name, classId: cls.id, split: r.split, department: r.department, aisle: r.aisle };
   });
   return { dataset, rows };
+}
+
+/**
+ * Instacart's train split as trainEncoder reads it (normalized, empty names dropped), the validation slice it carves
+ * from it (same seed and fraction: select on these), and the test split (report on it).
+ */
+export function instacartSlices(taxonomy: Taxonomy) {
+  const { rows } = readInstacart(taxonomy);
+  const train = rows
+    .filter((r) => r.split === 'train')
+    .map((r) => ({ ...r, text: normalizeText(r.text) }))
+    .filter((r) => r.text);
+  const isValidation = validationSlice(train, 42, 0.1);
+  return { train, isValidation, valid: train.filter((_, i) => isValidation[i]), test: rows.filter((r) => r.split === 'test') };
 }
 
 /** A cascade's decisions scored against the gold classes; covered = decided by a tier before review. */
