@@ -28,7 +28,7 @@ import { coverageCurve } from '../functions/model/metrics.ts';
 import type { ModelMetrics } from '../functions/model/model-metrics.ts';
 import { NeighbourIndex, voteInto } from '../functions/model/neighbours.ts';
 import type { RuleCalibration } from '../functions/ports.ts';
-import { instacartSlices } from './instacart.ts';
+import { atCut, instacartSlices, pct, reach } from './instacart.ts';
 import { machineLine } from './machine.ts';
 
 const { values: args } = parseArgs({ options: { model: { type: 'string' } } });
@@ -151,11 +151,6 @@ function argmax(v: ArrayLike<number>): number {
   return best;
 }
 
-const at = (scores: number[], correct: boolean[], cut: number) => {
-  const kept = scores.map((_, i) => i).filter((i) => scores[i] >= cut);
-  return { coverage: kept.length / scores.length, accuracy: kept.filter((i) => correct[i]).length / (kept.length || 1) };
-};
-
 const cpu0 = process.cpuUsage();
 const v = await signals(valid);
 const t = await signals(test);
@@ -169,18 +164,6 @@ console.log(
   `validation ${v.length} rows (answer right ${(vRight.filter(Boolean).length / v.length).toFixed(4)}), test ${t.length} (${(tRight.filter(Boolean).length / t.length).toFixed(4)})`,
 );
 
-/** The largest share of rows whose best-ranked part is at least `target` right. */
-function reach(scores: number[], correct: boolean[], target: number): { coverage: number; accuracy: number } {
-  const order = scores.map((_, i) => i).sort((x, y) => scores[y] - scores[x]);
-  let right = 0;
-  let best = { coverage: 0, accuracy: 1 };
-  order.forEach((i, n) => {
-    if (correct[i]) right++;
-    if (right / (n + 1) >= target) best = { coverage: (n + 1) / order.length, accuracy: right / (n + 1) };
-  });
-  return best;
-}
-const pct = (r: { coverage: number; accuracy: number }) => `${(r.coverage * 100).toFixed(1)} % at ${r.accuracy.toFixed(4)}`;
 const curve = (scores: number[]) =>
   coverageCurve(t.map((r, i) => ({ gold: r.gold, predicted: r.answer, score: scores[i] })))
     .filter((_, n) => n % 2 === 1)
@@ -216,7 +199,7 @@ for (const [name, columns] of Object.entries(VARIANTS)) {
     console.log(`  weights (standardized): ${['bias', ...columns].map((n, j) => `${n} ${model.weights[j].toFixed(2)}`).join(', ')}`);
   console.log(`  validation, cross-fitted: ranking holds 0.97 to ${pct(reach(cross, vRight, 0.97))}`);
   console.log(
-    `  test: the validation cut for 0.97 gives ${pct(at(scores, tRight, lowestCut(cross, vRight, 0.97).cut))}; the ranking holds 0.97 to ${pct(reach(scores, tRight, 0.97))}`,
+    `  test: the validation cut for 0.97 gives ${pct(atCut(scores, tRight, lowestCut(cross, vRight, 0.97).cut))}; the ranking holds 0.97 to ${pct(reach(scores, tRight, 0.97))}`,
   );
   console.log(`  test curve: ${curve(scores)}`);
 }

@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { confidenceOf } from '../functions/core/confidence.ts';
+import { CONFIDENCE_SIGNALS, confidenceOf } from '../functions/core/confidence.ts';
 import { rulePrecision, withRuleEvidence } from '../functions/core/encoder-tier.ts';
 import { normalizeText, toCascadeItem } from '../functions/core/normalize.ts';
 import { createRulesTier, loadRules } from '../functions/core/rules.ts';
@@ -22,7 +22,7 @@ import { OnnxEncoder } from '../functions/model/encoder.ts';
 import { fitLinearTemperature, LinearModel, linearProbabilities, trainLinear } from '../functions/model/linear-model.ts';
 import type { ModelMetrics } from '../functions/model/model-metrics.ts';
 import { argmax, macroF1, NeighbourIndex, voteInto } from '../functions/model/neighbours.ts';
-import { instacartSlices } from './instacart.ts';
+import { atCut, instacartSlices, pct, reach } from './instacart.ts';
 import { machineLine } from './machine.ts';
 
 const { values: args } = parseArgs({ options: { model: { type: 'string' }, 'second-linear': { type: 'string' } } });
@@ -173,24 +173,7 @@ function answer(r: Row, blend: Blend): Answered {
   };
 }
 
-const BASE = ['top', 'margin', 'bagP', 'voteP', 'bagVoteAgree', 'nnCos', 'nnAgree', 'noVote', 'unkShare', 'tokens', 'ruleAgree', 'ruleDisagree'];
-
-/** The largest share of rows whose best-ranked part is at least `target` right. */
-function reach(scores: number[], correct: boolean[], target: number): { coverage: number; accuracy: number } {
-  const order = scores.map((_, i) => i).sort((x, y) => scores[y] - scores[x]);
-  let right = 0;
-  let best = { coverage: 0, accuracy: 1 };
-  order.forEach((i, n) => {
-    if (correct[i]) right++;
-    if (right / (n + 1) >= target) best = { coverage: (n + 1) / order.length, accuracy: right / (n + 1) };
-  });
-  return best;
-}
-const at = (scores: number[], correct: boolean[], cut: number) => {
-  const kept = scores.map((_, i) => i).filter((i) => scores[i] >= cut);
-  return { coverage: kept.length / scores.length, accuracy: kept.filter((i) => correct[i]).length / (kept.length || 1) };
-};
-const pct = (r: { coverage: number; accuracy: number }) => `${(r.coverage * 100).toFixed(1)} % at ${r.accuracy.toFixed(4)}`;
+const BASE = [...CONFIDENCE_SIGNALS];
 
 type Scorer = { fit: (xs: number[][], ys: boolean[]) => (x: number[]) => number };
 const logistic = (ridge?: number): Scorer => ({
@@ -296,7 +279,7 @@ function report(name: string, blend: Blend, signals: string[], scorer: Scorer) {
   const ty = ta.map((a) => a.right);
   const cut = lowestCut(cross, vy, 0.97).cut;
   console.log(
-    `${name.padEnd(52)} val L1 ${l1Acc(v, va).toFixed(4)} F1 ${f1(v, va).toFixed(4)} holds 0.97 to ${pct(reach(cross, vy, 0.97))} | test L1 ${l1Acc(t, ta).toFixed(4)} F1 ${f1(t, ta).toFixed(4)} cut→ ${pct(at(ts, ty, cut))}, holds ${pct(reach(ts, ty, 0.97))}`,
+    `${name.padEnd(52)} val L1 ${l1Acc(v, va).toFixed(4)} F1 ${f1(v, va).toFixed(4)} holds 0.97 to ${pct(reach(cross, vy, 0.97))} | test L1 ${l1Acc(t, ta).toFixed(4)} F1 ${f1(t, ta).toFixed(4)} cut→ ${pct(atCut(ts, ty, cut))}, holds ${pct(reach(ts, ty, 0.97))}`,
   );
 }
 

@@ -56,3 +56,26 @@ export function scoreCascade(decisions: Decision[], gold: { classId: string }[],
     name,
   );
 }
+
+/** Scores against rightness: how far down the ranking the rows stay `target` right, and what a cut accepts. */
+export type Covered = { coverage: number; accuracy: number };
+
+/** The largest share of rows whose best-ranked part is at least `target` right. */
+export function reach(scores: number[], correct: boolean[], target: number): Covered {
+  const order = scores.map((_, i) => i).sort((x, y) => scores[y] - scores[x]);
+  let right = 0;
+  let best = { coverage: 0, accuracy: 1 };
+  order.forEach((i, n) => {
+    if (correct[i]) right++;
+    if (right / (n + 1) >= target) best = { coverage: (n + 1) / order.length, accuracy: right / (n + 1) };
+  });
+  return best;
+}
+
+/** The rows scoring at least `cut`: their share and accuracy. */
+export function atCut(scores: number[], correct: boolean[], cut: number): Covered {
+  const kept = scores.map((_, i) => i).filter((i) => scores[i] >= cut);
+  return { coverage: kept.length / scores.length, accuracy: kept.filter((i) => correct[i]).length / (kept.length || 1) };
+}
+
+export const pct = (r: Covered) => `${(r.coverage * 100).toFixed(1)} % at ${r.accuracy.toFixed(4)}`;
