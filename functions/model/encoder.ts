@@ -130,8 +130,16 @@ export class OnnxEncoder implements Encoder {
       if (!session.inputNames.includes(name))
         throw new ModelLoadError(`model ${root}: model.onnx has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
     }
-    const neighbours = metrics.neighbours ? await loadNeighbours(root, metrics.neighbours, classIds.length) : undefined;
-    const linear = metrics.linear ? { model: await loadLinear(root, metrics.linear, classIds.length), weight: metrics.linear.weight } : undefined;
+    const { neighbours: neighboursMeta, linear: linearMeta } = metrics;
+    const neighbours = neighboursMeta
+      ? await loadClassFile(root, neighboursMeta.file, classIds.length, (b) => NeighbourIndex.fromBuffer(b, neighboursMeta.config), 'votes over')
+      : undefined;
+    const linear = linearMeta
+      ? {
+          model: await loadClassFile(root, linearMeta.file, classIds.length, (b) => LinearModel.fromBuffer(b, linearMeta.temperature), 'scores'),
+          weight: linearMeta.weight,
+        }
+      : undefined;
     // Only the file metrics.json names: a promoted champion's folder may keep an earlier model's (handlers/retrain.ts).
     const confidence = metrics.confidence ? await readJson<ConfidenceModel>(metrics.confidence.file, true) : undefined;
     // The twelve signals, or (a model with linear.bin) the twelve and the linear classifier's.
@@ -382,36 +390,29 @@ async function readModelJson<T>(root: string, name: string, required: boolean): 
   }
 }
 
-/** The neighbour index a model folder's metrics.json names. */
-async function loadNeighbours(root: string, meta: NonNullable<ModelMetrics['neighbours']>, classes: number): Promise<NeighbourIndex> {
-  const bytes = await readFile(join(root, meta.file)).catch((err: Error) => {
-    throw new ModelLoadError(`model ${root}: cannot read ${meta.file}: ${err.message}`);
+/**
+ * A file of per-class scores a model folder's metrics.json names (the neighbour index, the linear classifier), read and
+ * checked against labels.json: `scores` says what it does over its classes, for the error.
+ */
+async function loadClassFile<T extends { classes: number }>(
+  root: string,
+  file: string,
+  classes: number,
+  parse: (bytes: Buffer) => T,
+  scores: string,
+): Promise<T> {
+  const bytes = await readFile(join(root, file)).catch((err: Error) => {
+    throw new ModelLoadError(`model ${root}: cannot read ${file}: ${err.message}`);
   });
-  let index: NeighbourIndex;
+  let loaded: T;
   try {
-    index = NeighbourIndex.fromBuffer(bytes, meta.config);
+    loaded = parse(bytes);
   } catch (err) {
-    throw new ModelLoadError(`model ${root}: ${meta.file}: ${(err as Error).message}`);
+    throw new ModelLoadError(`model ${root}: ${file}: ${(err as Error).message}`);
   }
-  if (index.classes !== classes)
-    throw new ModelLoadError(`model ${root}: ${meta.file} votes over ${index.classes} classes but labels.json lists ${classes}`);
-  return index;
-}
-
-/** The linear classifier a model folder's metrics.json names. */
-async function loadLinear(root: string, meta: NonNullable<ModelMetrics['linear']>, classes: number): Promise<LinearModel> {
-  const bytes = await readFile(join(root, meta.file)).catch((err: Error) => {
-    throw new ModelLoadError(`model ${root}: cannot read ${meta.file}: ${err.message}`);
-  });
-  let model: LinearModel;
-  try {
-    model = LinearModel.fromBuffer(bytes, meta.temperature);
-  } catch (err) {
-    throw new ModelLoadError(`model ${root}: ${meta.file}: ${(err as Error).message}`);
-  }
-  if (model.classes !== classes)
-    throw new ModelLoadError(`model ${root}: ${meta.file} scores ${model.classes} classes but labels.json lists ${classes}`);
-  return model;
+  if (loaded.classes !== classes)
+    throw new ModelLoadError(`model ${root}: ${file} ${scores} ${loaded.classes} classes but labels.json lists ${classes}`);
+  return loaded;
 }
 
 /** The ONNX Runtime session of model.onnx. */
