@@ -409,6 +409,14 @@ export interface VectorMatch {
   vector?: Float32Array;
 }
 
+/**
+ * A cosine as a VectorMatch reports it: within −1..1 (an int8-stored vector is a little off unit length, and a
+ * service's float32 distance can step a hair past 0..2) and rounded to 4 decimals. Clamped after ranking: order kept.
+ */
+export function matchScore(cosine: number): number {
+  return Math.round(Math.min(1, Math.max(-1, cosine)) * 1e4) / 1e4;
+}
+
 export interface VectorQuery {
   k: number;
   /** Only items of this class or below it ("food" matches "food.dairy-eggs"). */

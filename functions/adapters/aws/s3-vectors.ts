@@ -15,7 +15,7 @@ import {
   type S3VectorsClient,
 } from '@aws-sdk/client-s3vectors';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
-import type { SimilarityIndex, VectorEntry, VectorMatch, VectorQuery } from '../../ports.ts';
+import { matchScore, type SimilarityIndex, type VectorEntry, type VectorMatch, type VectorQuery } from '../../ports.ts';
 
 /** PutVectors takes at most 500 vectors a call. */
 const PUT_BATCH = 500;
@@ -116,8 +116,7 @@ export class S3VectorsIndex implements SimilarityIndex {
       .slice(0, query.k)
       .map(({ meta, distance }) => ({
         key: meta.key,
-        // The service's float32 arithmetic can put a cosine distance a hair outside 0..2.
-        score: Math.round(Math.min(1, Math.max(-1, 1 - distance)) * 1e4) / 1e4,
+        score: matchScore(1 - distance),
         classId: meta.classId || null,
         name: meta.name,
       }));

@@ -28,7 +28,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_TENANT } from '../../core/api-keys.ts';
-import type { SimilarityIndex, VectorEntry, VectorMatch, VectorQuery } from '../../ports.ts';
+import { matchScore, type SimilarityIndex, type VectorEntry, type VectorMatch, type VectorQuery } from '../../ports.ts';
 import { isClassOrBelow } from '../../similar/filters.ts';
 import { DEFAULT_GRAPH, type Graph, type GraphOptions, type GraphThread } from './vector-index-ann.ts';
 import { keyOfLine, PackedLines, type Slot } from './vector-index-lines.ts';
@@ -420,9 +420,7 @@ export class LocalVectorIndex implements SimilarityIndex {
     }
     return (best ?? t.scan(vector, query.k, keep)).map(([slot, score]) => {
       const s = t.slot(slot)!;
-      // A stored vector is int8, a little off unit length: its exact dot with the query can pass ±1 (1.0022).
-      const cosine = Math.min(1, Math.max(-1, score));
-      const match: VectorMatch = { key: s.key, score: Math.round(cosine * 1e4) / 1e4, classId: s.classId, name: s.name };
+      const match: VectorMatch = { key: s.key, score: matchScore(score), classId: s.classId, name: s.name };
       if (query.withVectors) match.vector = vectorOf(slot);
       return match;
     });
